@@ -1,0 +1,57 @@
+import type { ConfigProblem } from './errors';
+import { HARDENED_CONTROLS } from './hardened-controls';
+import { formatPath } from './key-path';
+import { originOf, type MergedConfig } from './merge';
+import type { DeploymentConfig } from './schema';
+
+/** The longest an exception may be approved for before it must be reviewed again. */
+export const MAX_EXCEPTION_DAYS = 366;
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * Cross-checks hardened defaults against `exceptions`: a weakened control needs
+ * an unexpired exception; an exception must weaken something, once, and not
+ * for longer than MAX_EXCEPTION_DAYS.
+ */
+export function checkExceptions(config: DeploymentConfig, merged: MergedConfig, now: Date): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const today = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
+  const at = (path: (string | number)[], message: string) => {
+    const origin = originOf(merged, path);
+    problems.push({ file: origin?.file, line: origin?.line, path: formatPath(path), message });
+  };
+
+  const seen = new Set<string>();
+  config.exceptions.forEach((ex, i) => {
+    const control = HARDENED_CONTROLS.find((c) => c.id === ex.control);
+    if (seen.has(ex.control)) at(['exceptions', i, 'control'], `a second exception for "${ex.control}"; keep one entry per control`);
+    seen.add(ex.control);
+    const expires = Date.parse(`${ex.expires}T00:00:00Z`);
+    if (expires < today) {
+      at(['exceptions', i, 'expires'], `exception for "${ex.control}" expired on ${ex.expires}; renew it with a fresh approval, or restore the hardened default`);
+    } else if (expires - today > MAX_EXCEPTION_DAYS * DAY_MS) {
+      at(['exceptions', i, 'expires'], `found ${ex.expires}; expected an expiry at most ${MAX_EXCEPTION_DAYS} days ahead, so the exception is reviewed at least yearly`);
+    }
+    if (control && !control.isWeakened(config)) {
+      at(['exceptions', i, 'control'], `stale exception: "${ex.control}" is not weakened by this config (${control.path} keeps its hardened value); remove the entry`);
+    }
+  });
+
+  for (const control of HARDENED_CONTROLS) {
+    if (!control.isWeakened(config)) continue;
+    const covering = config.exceptions.find((ex) => ex.control === control.id);
+    if (!covering) {
+      at(control.path.split('.'), `weakens the hardened control "${control.id}" (${control.title}) without an exception; ` +
+        `restore the hardened default, or add to exceptions: { control: ${control.id}, reason, approvedBy, expires }`);
+    }
+  }
+  return problems;
+}
+
+/** Exceptions in force, with what they weaken, for the compliance report. */
+export function describeExceptions(config: DeploymentConfig) {
+  return config.exceptions.map((ex) => {
+    const control = HARDENED_CONTROLS.find((c) => c.id === ex.control);
+    return { ...ex, title: control?.title ?? ex.control, path: control?.path ?? '' };
+  });
+}

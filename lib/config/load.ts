@@ -1,0 +1,140 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import type { z } from 'zod';
+import { scanLayerForCredentials } from './credential-scan';
+import { ConfigError, type ConfigProblem } from './errors';
+import { checkExceptions } from './exceptions';
+import { allowedKeysAt } from './json-schema';
+import { formatPath } from './key-path';
+import { mergeLayers, originOf, type MergedConfig } from './merge';
+import { configSchema, NAME_PATTERN, type ResolvedConfig } from './schema';
+import { readLayer, type ConfigLayer } from './yaml-source';
+
+export interface LoadConfigOptions {
+  /** The config folder (holding base.yaml, environments/ and clients/). */
+  readonly configDir: string;
+  readonly client: string;
+  readonly env: string;
+  /** "Today", for exception expiry. */
+  readonly now: Date;
+  /** Folder that file names in messages are relative to. @default process.cwd() */
+  readonly displayBase?: string;
+}
+
+export interface LoadedConfig {
+  readonly config: ResolvedConfig;
+  readonly merged: MergedConfig;
+  /** The overlay files applied, in order. */
+  readonly files: readonly string[];
+}
+
+const yamlNames = (dir: string) =>
+  fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith('.yaml')).map((f) => f.slice(0, -'.yaml'.length)).sort() : [];
+
+/** Environments that have a config/environments/<env>.yaml. */
+export function listEnvironments(configDir: string): string[] {
+  return yamlNames(path.join(configDir, 'environments'));
+}
+
+/** Clients that have a config/clients/<client>/client.yaml. */
+export function listClients(configDir: string): string[] {
+  const dir = path.join(configDir, 'clients');
+  if (!fs.existsSync(dir)) return [];
+  return fs
+    .readdirSync(dir)
+    .filter((c) => fs.existsSync(path.join(dir, c, 'client.yaml')))
+    .sort();
+}
+
+function describeInput(input: unknown): string {
+  if (input === undefined) return 'nothing';
+  if (input === null) return 'null';
+  if (typeof input === 'string') return `"${input.length > 60 ? `${input.slice(0, 57)}...` : input}"`;
+  if (Array.isArray(input)) return 'a list';
+  if (typeof input === 'object') return 'a mapping';
+  return `${typeof input} ${String(input)}`;
+}
+
+function schemaProblems(issues: readonly z.core.$ZodIssue[], merged: MergedConfig, files: readonly string[]): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  for (const issue of issues) {
+    const issuePath = issue.path.filter((s): s is string | number => typeof s !== 'symbol');
+    if (issue.code === 'unrecognized_keys') {
+      for (const key of issue.keys) {
+        const keyPath = [...issuePath, key];
+        const origin = originOf(merged, keyPath);
+        const allowed = allowedKeysAt(issuePath);
+        problems.push({
+          file: origin?.file,
+          line: origin?.line,
+          path: formatPath(keyPath),
+          message: `unknown key "${key}"; expected ${allowed.length ? `one of: ${allowed.join(', ')}` : 'no keys here'}`,
+        });
+      }
+      continue;
+    }
+    const origin = originOf(merged, issuePath);
+    const input = (issue as { input?: unknown }).input;
+    const missing = input === undefined && issue.code === 'invalid_type';
+    problems.push({
+      file: missing ? undefined : origin?.file,
+      line: missing ? undefined : origin?.line,
+      path: formatPath(issuePath),
+      message: missing
+        ? `required but not set in any of: ${files.join(', ')}; expected ${issue.message}`
+        : `found ${describeInput(input)}; expected ${issue.message}`,
+    });
+  }
+  return problems;
+}
+
+/**
+ * Loads, merges and validates the config of one client in one environment:
+ * base.yaml < environments/<env>.yaml < clients/<client>/client.yaml <
+ * clients/<client>/<env>.yaml. Throws ConfigError naming file, key path, what
+ * was found and what was expected.
+ */
+export function loadConfig(options: LoadConfigOptions): LoadedConfig {
+  const { configDir, client, env, now } = options;
+  const display = (abs: string) => path.relative(options.displayBase ?? process.cwd(), abs) || abs;
+
+  for (const [what, value] of [['client', client], ['env', env]] as const) {
+    if (!NAME_PATTERN.test(value)) {
+      throw new ConfigError([{ message: `${what} "${value}": expected lowercase letters, digits and hyphens ([a-z0-9-]+)` }]);
+    }
+  }
+  const envFile = path.join(configDir, 'environments', `${env}.yaml`);
+  if (!fs.existsSync(envFile)) {
+    throw new ConfigError([
+      { file: display(envFile), message: `no environment "${env}"; available: ${listEnvironments(configDir).join(', ') || 'none'}` },
+    ]);
+  }
+  const clientFile = path.join(configDir, 'clients', client, 'client.yaml');
+  if (!fs.existsSync(clientFile)) {
+    throw new ConfigError([
+      { file: display(clientFile), message: `no client "${client}"; available: ${listClients(configDir).join(', ') || 'none'}` },
+    ]);
+  }
+  const candidates = [
+    path.join(configDir, 'base.yaml'),
+    envFile,
+    clientFile,
+    path.join(configDir, 'clients', client, `${env}.yaml`),
+  ];
+  const layers: ConfigLayer[] = candidates
+    .filter((f, i) => i !== 3 || fs.existsSync(f))
+    .map((f) => readLayer(f, display(f)));
+  const files = layers.map((l) => l.file);
+
+  const leaks = layers.flatMap(scanLayerForCredentials);
+  if (leaks.length > 0) throw new ConfigError(leaks);
+
+  const merged = mergeLayers(layers);
+  const parsed = configSchema.safeParse(merged.value, { reportInput: true });
+  if (!parsed.success) throw new ConfigError(schemaProblems(parsed.error.issues, merged, files));
+
+  const exceptionProblems = checkExceptions(parsed.data, merged, now);
+  if (exceptionProblems.length > 0) throw new ConfigError(exceptionProblems);
+
+  return { config: { ...parsed.data, client, env }, merged, files };
+}

@@ -1,0 +1,124 @@
+import { RegionInfo } from 'aws-cdk-lib/region-info';
+import { z } from 'zod';
+import { HARDENED_CONTROL_IDS } from './hardened-controls';
+
+/** Client, environment and prefix names: they end up in stack and resource names. */
+export const NAME_PATTERN = /^[a-z0-9-]+$/;
+
+const COMMERCIAL_REGIONS: readonly string[] = RegionInfo.regions
+  .filter((r) => r.partition === 'aws')
+  .map((r) => r.name)
+  .sort();
+
+const name = (what: string) =>
+  z
+    .string({ error: `${what}: a string of lowercase letters, digits and hyphens` })
+    .regex(NAME_PATTERN, { error: `${what}: lowercase letters, digits and hyphens only ([a-z0-9-]+)` });
+
+const accountId = z
+  .string({
+    error: 'a 12-digit AWS account ID as a quoted string, e.g. "123456789012" (YAML reads unquoted digits as a number)',
+  })
+  .regex(/^\d{12}$/, { error: 'a 12-digit AWS account ID, e.g. "123456789012"' })
+  .describe('AWS account ID (12 digits, quoted) the stacks deploy into.');
+
+const region = z
+  .string({ error: 'an AWS region name such as "eu-west-1"' })
+  .refine((r) => COMMERCIAL_REGIONS.includes(r), {
+    error: `an AWS commercial-partition region, one of: ${COMMERCIAL_REGIONS.join(', ')}`,
+  })
+  .describe('AWS region of the regional stacks, e.g. "eu-west-1". Edge resources (WAF for CloudFront) always go to us-east-1.');
+
+const isoDate = z
+  .string({ error: 'a date as YYYY-MM-DD' })
+  .regex(/^\d{4}-\d{2}-\d{2}$/, { error: 'a date as YYYY-MM-DD' })
+  .refine((d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)) && new Date(`${d}T00:00:00Z`).toISOString().startsWith(d), {
+    error: 'a real calendar date as YYYY-MM-DD',
+  });
+
+/** One approved weakening of a hardened default. */
+export const exceptionSchema = z
+  .strictObject({
+    control: z
+      .enum(HARDENED_CONTROL_IDS, { error: `one of the hardened controls: ${HARDENED_CONTROL_IDS.join(', ')}` })
+      .describe('The hardened control this exception weakens (see lib/config/hardened-controls.ts).'),
+    reason: z
+      .string({ error: 'a sentence explaining why the control is weakened' })
+      .min(20, { error: 'a reason of at least 20 characters that a reviewer can judge' })
+      .describe('Why the control is weakened, and what compensates for it. Shown in the compliance report.'),
+    approvedBy: z
+      .string({ error: 'the name or e-mail of whoever approved the exception' })
+      .min(3, { error: 'the name or e-mail of whoever approved the exception' })
+      .describe('Who approved the exception (name or e-mail).'),
+    expires: isoDate.describe(
+      'Last day (YYYY-MM-DD, UTC) the exception is valid, at most 366 days ahead. An expired exception fails synth.',
+    ),
+  })
+  .describe('An approved, time-limited weakening of one hardened default.');
+
+/**
+ * The merged configuration of one client in one environment: base.yaml, then
+ * environments/<env>.yaml, then clients/<client>/client.yaml, then
+ * clients/<client>/<env>.yaml. This schema is the single source of truth for its
+ * types; config/schema.json is generated from it.
+ */
+export const configSchema = z
+  .strictObject({
+    project: z
+      .strictObject({
+        prefix: name('prefix')
+          .max(20, { error: 'a prefix of at most 20 characters (it leads every stack and resource name)' })
+          .describe('Leads every stack and resource name: <prefix>-<client>-<env>-<stack>.'),
+      })
+      .describe('Naming shared by every deployment of this blueprint.'),
+    aws: z
+      .strictObject({
+        account: accountId,
+        region,
+      })
+      .describe('Where this client x environment deploys. Set per client (or per client and environment).'),
+    tags: z
+      .record(
+        z
+          .string()
+          .regex(/^[A-Za-z0-9 _.:/=+@-]{1,128}$/, { error: 'a tag key of 1-128 letters, digits, spaces or _.:/=+@-' })
+          .refine((k) => !k.toLowerCase().startsWith('aws:'), { error: 'a tag key not starting with "aws:" (reserved)' }),
+        z
+          .string({ error: 'a tag value (string)' })
+          .regex(/^[A-Za-z0-9 _.:/=+@-]{0,256}$/, { error: 'a tag value of up to 256 letters, digits, spaces or _.:/=+@-' }),
+      )
+      .describe('Extra tags put on every resource, e.g. cost-center. The client, env and prefix tags are always added.'),
+    kms: z
+      .strictObject({
+        rotationPeriodDays: z
+          .number({ error: 'a whole number of days between 90 and 2560' })
+          .int({ error: 'a whole number of days between 90 and 2560' })
+          .min(90, { error: 'at least 90 days (the KMS minimum)' })
+          .max(2560, { error: 'at most 2560 days (the KMS maximum)' })
+          .describe('Days between automatic rotations of the deployment KMS key. Rotation itself is always on.'),
+      })
+      .describe('The customer-managed KMS key of this client x environment.'),
+    dataProtection: z
+      .strictObject({
+        retainOnDelete: z
+          .boolean({ error: 'true or false' })
+          .describe(
+            'Keep keys, secrets and log data when a stack is deleted. Hardened default: true. Setting false needs an ' +
+              '"exceptions" entry for control data-retention AND the deploy-time confirmation -c confirmDataDestruction=<client>-<env>.',
+          ),
+      })
+      .describe('What happens to data when a stack is deleted.'),
+    exceptions: z
+      .array(exceptionSchema, { error: 'a list of exceptions (use [] for none)' })
+      .describe('Approved weakenings of hardened defaults, each with reason, approver and expiry. Lists replace, they do not merge.'),
+  })
+  .describe('OpenClaw hardened AWS deployment: configuration of one client in one environment.');
+
+export type DeploymentConfig = z.infer<typeof configSchema>;
+export type ConfigException = z.infer<typeof exceptionSchema>;
+
+/** A validated config together with the client and environment it was built for. */
+export interface ResolvedConfig extends DeploymentConfig {
+  readonly client: string;
+  readonly env: string;
+}
