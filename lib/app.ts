@@ -1,0 +1,110 @@
+import { App } from 'aws-cdk-lib';
+import { ConfigError } from './config/errors';
+import { listClients, listEnvironments, loadConfig } from './config/load';
+import { originOf } from './config/merge';
+import type { ResolvedConfig } from './config/schema';
+import { writeComplianceReport } from './compliance/report';
+import { DeploymentStage, deploymentName } from './deployment-stage';
+import { AckLedger } from './gate/ack-ledger';
+import { evaluateGate, VALIDATE_AGAINST_DEFAULT_RULES, type DeploymentGateResult } from './gate/evaluate';
+import { GateError } from './gate/finding';
+import { installGatePlugins } from './gate/plugins';
+
+/** Context the gate relies on: CloudFormation validation as errors, and the gate (not CDK) deciding pass/fail. */
+export const GATE_CONTEXT = {
+  [VALIDATE_AGAINST_DEFAULT_RULES]: true,
+  '@aws-cdk/core:failSynthOnValidationErrors': false,
+} as const;
+
+export interface BuildAppOptions {
+  /** Folder with base.yaml, environments/ and clients/. */
+  readonly configDir: string;
+  /** "Today", for exception expiry. */
+  readonly now: Date;
+  /**
+   * Context values: `client`, `env` (each a name or `all`) and
+   * `confirmDataDestruction`. The CDK CLI's `-c` values also arrive through the environment.
+   */
+  readonly context?: Record<string, unknown>;
+  /** Cloud assembly folder. @default cdk.out (or the CLI's) */
+  readonly outdir?: string;
+  /** Folder that file names in messages are relative to. @default process.cwd() */
+  readonly displayBase?: string;
+}
+
+export interface BuiltApp {
+  readonly app: App;
+  readonly ledger: AckLedger;
+  readonly deployments: readonly { readonly config: ResolvedConfig; readonly stage: DeploymentStage }[];
+}
+
+const contextList = (v: unknown) =>
+  (Array.isArray(v) ? v.map(String) : typeof v === 'string' ? v.split(',') : []).map((s) => s.trim()).filter(Boolean);
+
+/**
+ * Data destruction needs two deliberate steps: the config exception for
+ * `data-retention`, and `-c confirmDataDestruction=<client>-<env>` on the command line.
+ */
+function checkDestructionConfirmed(loaded: ReturnType<typeof loadConfig>, confirmed: readonly string[]) {
+  const { config } = loaded;
+  const id = `${config.client}-${config.env}`;
+  if (config.dataProtection.retainOnDelete || confirmed.includes(id)) return;
+  const origin = originOf(loaded.merged, ['dataProtection', 'retainOnDelete']);
+  throw new ConfigError([
+    {
+      file: origin?.file,
+      line: origin?.line,
+      path: 'dataProtection.retainOnDelete',
+      message:
+        `false deletes keys, secrets and logs with the stacks of ${id}; the exception is approved, now confirm it on the ` +
+        `command line with -c confirmDataDestruction=${id}`,
+    },
+  ]);
+}
+
+/**
+ * Builds the CDK app for the selected client(s) and environment(s), with the
+ * gate's rule packs installed. Used by bin/app.ts and by the tests.
+ */
+export function buildApp(options: BuildAppOptions): BuiltApp {
+  const app = new App({ outdir: options.outdir, context: { ...GATE_CONTEXT, ...options.context } });
+  const clientSel = String(app.node.tryGetContext('client') ?? 'example');
+  const envCtx = app.node.tryGetContext('env') as unknown;
+  const envSel = envCtx === undefined ? (clientSel === 'all' ? 'all' : 'dev') : String(envCtx);
+  const clients = clientSel === 'all' ? listClients(options.configDir) : [clientSel];
+  const envs = envSel === 'all' ? listEnvironments(options.configDir) : [envSel];
+  const confirmed = contextList(app.node.tryGetContext('confirmDataDestruction'));
+
+  const ledger = new AckLedger();
+  const deployments = clients.flatMap((client) =>
+    envs.map((env) => {
+      const loaded = loadConfig({ configDir: options.configDir, client, env, now: options.now, displayBase: options.displayBase });
+      checkDestructionConfirmed(loaded, confirmed);
+      return { config: loaded.config, stage: new DeploymentStage(app, { config: loaded.config }) };
+    }),
+  );
+  installGatePlugins(app, ledger);
+  return { app, ledger, deployments };
+}
+
+export interface GatePassed {
+  readonly results: readonly DeploymentGateResult[];
+  /** Compliance report path per deployment, in the same order. */
+  readonly reports: readonly string[];
+}
+
+/**
+ * Synthesizes, runs the gate on what was written (not on CDK's exit status),
+ * writes one compliance report per deployment, and throws GateError on any
+ * unacknowledged finding or stale acknowledgement.
+ */
+export function synthesizeWithGate(built: BuiltApp, now: Date): GatePassed {
+  built.app.synth();
+  const results = evaluateGate(built);
+  const reports = results.map((r) => writeComplianceReport(built.app.outdir, r, now));
+  const findings = results.flatMap((r) => r.findings.map((f) => ({ ...f, resource: f.resource === '(app)' ? `(app) ${r.stagePath}` : f.resource })));
+  if (findings.length > 0) throw new GateError(findings, reports);
+  return { results, reports };
+}
+
+export { deploymentName };

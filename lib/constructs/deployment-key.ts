@@ -1,0 +1,51 @@
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import type { Construct } from 'constructs';
+
+export interface DeploymentKeyProps {
+  /** Alias, without the `alias/` prefix, e.g. `openclaw/acme/prod`. */
+  readonly aliasName: string;
+  /**
+   * Days between automatic rotations (90 to 2560). Rotation is always on.
+   * @default 365
+   */
+  readonly rotationPeriodDays?: number;
+  /**
+   * Keep the key when the stack is deleted. Only an approved config exception
+   * plus a deploy-time confirmation turns this off (see README).
+   * @default true
+   */
+  readonly retainOnDelete?: boolean;
+}
+
+/**
+ * The customer-managed KMS key of one client x environment, hardened: rotation
+ * always on, retained on stack deletion with the longest pending window, and a
+ * key policy that lets grants be created only by AWS services acting on AWS
+ * resources (Control Tower CT.KMS.PR.3).
+ */
+export class DeploymentKey extends kms.Key {
+  constructor(scope: Construct, id: string, props: DeploymentKeyProps) {
+    super(scope, id, {
+      alias: `alias/${props.aliasName}`,
+      description: `Encrypts the data of ${props.aliasName} (secrets, logs, volumes).`,
+      enableKeyRotation: true,
+      rotationPeriod: Duration.days(props.rotationPeriodDays ?? 365),
+      pendingWindow: Duration.days(30),
+      removalPolicy: props.retainOnDelete === false ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
+    });
+    this.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'DenyGrantsExceptForAwsServicesOnAwsResources',
+        effect: iam.Effect.DENY,
+        principals: [new iam.AnyPrincipal()],
+        actions: ['kms:CreateGrant'],
+        resources: ['*'],
+        conditions: {
+          BoolIfExists: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' },
+        },
+      }),
+    );
+  }
+}

@@ -1,0 +1,40 @@
+import { Stage, Tags, type StageProps } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import type { ResolvedConfig } from './config/schema';
+import { CoreStack } from './core-stack';
+
+export interface DeploymentStageProps extends StageProps {
+  readonly config: ResolvedConfig;
+}
+
+/** `<prefix>-<client>-<env>`: unique per client x environment, so several coexist in one account. */
+export const deploymentName = (config: ResolvedConfig) => `${config.project.prefix}-${config.client}-${config.env}`;
+
+/** Tags on every resource; the kill switch and IAM conditions select on them. */
+export const DEPLOYMENT_TAG_KEYS = { prefix: 'openclaw:prefix', client: 'openclaw:client', env: 'openclaw:env' } as const;
+
+/**
+ * All stacks of one client x environment. Account and region come from
+ * config, never from lookups.
+ */
+export class DeploymentStage extends Stage {
+  readonly core: CoreStack;
+
+  constructor(scope: Construct, props: DeploymentStageProps) {
+    const { config } = props;
+    super(scope, `${config.client}-${config.env}`, {
+      ...props,
+      env: { account: config.aws.account, region: config.aws.region },
+    });
+    const name = deploymentName(config);
+    this.core = new CoreStack(this, 'Core', {
+      stackName: `${name}-core`,
+      description: `OpenClaw hardened deployment ${config.client}/${config.env}: deployment KMS key.`,
+      config,
+    });
+    for (const [key, value] of Object.entries(config.tags)) Tags.of(this).add(key, value);
+    Tags.of(this).add(DEPLOYMENT_TAG_KEYS.prefix, config.project.prefix);
+    Tags.of(this).add(DEPLOYMENT_TAG_KEYS.client, config.client);
+    Tags.of(this).add(DEPLOYMENT_TAG_KEYS.env, config.env);
+  }
+}

@@ -1,0 +1,48 @@
+import { CfnResource, Validations } from 'aws-cdk-lib';
+import type { IConstruct } from 'constructs';
+
+/** An acknowledgement found in the construct tree. */
+export interface Acknowledgement {
+  /** Construct path the acknowledgement is attached to. */
+  readonly path: string;
+  /** Rule ID, without CDK's `Annotation::` namespace. */
+  readonly rule: string;
+  readonly reason: string;
+  /** True when attached to a single CloudFormation resource. */
+  readonly onSingleResource: boolean;
+}
+
+/** Strips the namespace CDK adds to IDs acknowledged without one. */
+export const normalizeRuleId = (id: string) => id.replace(/^annotation::/i, '');
+
+const ackKey = (path: string, rule: string) => `${path.replace(/^\//, '')}|${normalizeRuleId(rule)}`;
+
+/** Every acknowledgement recorded anywhere under `root`. */
+export function collectAcknowledgements(root: IConstruct): Acknowledgement[] {
+  const acks: Acknowledgement[] = [];
+  for (const node of root.node.findAll()) {
+    for (const entry of node.node.metadata) {
+      if (entry.type !== Validations.ACKNOWLEDGED_RULES_METADATA_KEY) continue;
+      for (const [rule, reason] of Object.entries(entry.data as Record<string, string>)) {
+        acks.push({ path: node.node.path, rule: normalizeRuleId(rule), reason, onSingleResource: CfnResource.isCfnResource(node) });
+      }
+    }
+  }
+  return acks;
+}
+
+/**
+ * Records which acknowledgements actually suppressed a finding during
+ * validation, so that stale ones can be told apart.
+ */
+export class AckLedger {
+  private readonly used = new Set<string>();
+
+  markUsed(path: string, rule: string): void {
+    this.used.add(ackKey(path, rule));
+  }
+
+  isUsed(ack: Acknowledgement): boolean {
+    return this.used.has(ackKey(ack.path, ack.rule));
+  }
+}

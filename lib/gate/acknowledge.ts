@@ -1,0 +1,33 @@
+import { CfnResource, Validations } from 'aws-cdk-lib';
+import type { IConstruct } from 'constructs';
+
+/** A reason shorter than this is not one a reviewer can judge. */
+export const MIN_REASON_LENGTH = 40;
+
+/**
+ * Acknowledges one finding of one rule on one resource, with a reason. The
+ * acknowledgement lands on the CloudFormation resource itself (an L2's
+ * default child), never on a stack or a subtree, and the gate fails if the
+ * finding it covers no longer occurs (a stale acknowledgement).
+ *
+ * @param construct a CfnResource, or an L2 construct whose default child is one
+ * @param rule rule ID as the report names it, e.g. `AwsSolutions-IAM5[Resource::*]`
+ *   or `cdk-validator-cfnguard::kms_create_grant_aws_service_check`
+ * @param reason why the finding is acceptable here, for the compliance report
+ */
+export function acknowledgeFinding(construct: IConstruct, rule: string, reason: string): void {
+  const resource = CfnResource.isCfnResource(construct) ? construct : construct.node.defaultChild;
+  if (!resource || !CfnResource.isCfnResource(resource)) {
+    throw new Error(
+      `acknowledgeFinding(${construct.node.path}, ${rule}): acknowledge on a single CloudFormation resource ` +
+        '(a CfnResource or an L2 construct whose default child is one), not on a stack or a group of resources',
+    );
+  }
+  if (reason.trim().length < MIN_REASON_LENGTH) {
+    throw new Error(
+      `acknowledgeFinding(${resource.node.path}, ${rule}): give a reason of at least ${MIN_REASON_LENGTH} characters ` +
+        'that says why the finding is acceptable and what compensates for it',
+    );
+  }
+  Validations.of(resource).acknowledge({ id: rule, reason: reason.trim() });
+}

@@ -1,0 +1,142 @@
+import { type App, type Stage } from 'aws-cdk-lib';
+import type { ResolvedConfig } from '../config/schema';
+import { HARDENED_CONTROLS } from '../config/hardened-controls';
+import { CONTROL_CATALOGUE } from '../compliance/catalogue';
+import { evaluateControls, type ControlResult, type SynthesizedTemplate } from '../compliance/evaluate';
+import { collectAcknowledgements, type Acknowledgement, type AckLedger } from './ack-ledger';
+import type { GateFinding } from './finding';
+import { readValidationReport, type PluginReport, type ReportedResource } from './validation-report';
+
+export const VALIDATE_AGAINST_DEFAULT_RULES = '@aws-cdk/core:validateAgainstDefaultRules';
+
+/** One client x environment as the gate saw it. */
+export interface DeploymentGateResult {
+  readonly config: ResolvedConfig;
+  readonly stagePath: string;
+  readonly templates: readonly SynthesizedTemplate[];
+  readonly findings: readonly GateFinding[];
+  readonly acknowledgements: readonly Acknowledgement[];
+  readonly controls: readonly ControlResult[];
+}
+
+export interface GateInput {
+  readonly app: App;
+  readonly ledger: AckLedger;
+  readonly deployments: readonly { readonly config: ResolvedConfig; readonly stage: Stage }[];
+}
+
+const resourceLabel = (r: ReportedResource) =>
+  r.constructPath ?? `${r.cloudFormationResource?.templatePath ?? '?'}#${r.cloudFormationResource?.logicalId ?? '?'}`;
+
+function belongsTo(stage: Stage, r: ReportedResource): boolean {
+  if (r.constructPath) return r.constructPath === stage.node.path || r.constructPath.startsWith(`${stage.node.path}/`);
+  return r.cloudFormationResource?.templatePath?.startsWith(`assembly-${stage.artifactId}/`) ?? true;
+}
+
+/** Findings that hold for the whole app: the gate itself weakened or not run. */
+function preconditionFindings(app: App, reports: readonly PluginReport[] | undefined): GateFinding[] {
+  const findings: GateFinding[] = [];
+  const gate = (rule: string, message: string) => findings.push({ source: 'gate', rule, resource: '(app)', message });
+  if (process.env.CDK_VALIDATION === 'false') {
+    gate('validation-disabled', 'CDK_VALIDATION=false switches off CloudFormation validation; unset it, the gate cannot be bypassed');
+  }
+  if (app.node.tryGetContext(VALIDATE_AGAINST_DEFAULT_RULES) !== true) {
+    gate('default-rules-as-warnings', `context ${VALIDATE_AGAINST_DEFAULT_RULES} must be true so CloudFormation validation findings are errors`);
+  }
+  if (reports === undefined) {
+    gate('validation-did-not-run', 'synthesis wrote no validation report, so the rule packs did not run');
+  }
+  return findings;
+}
+
+function violationFindings(stage: Stage, reports: readonly PluginReport[]): GateFinding[] {
+  const findings: GateFinding[] = [];
+  for (const report of reports) {
+    const violations = report.violations ?? [];
+    if (report.conclusion === 'failure' && violations.length === 0) {
+      findings.push({ source: report.pluginName, rule: 'plugin-failed', resource: '(app)', message: JSON.stringify(report.metadata ?? {}) });
+    }
+    // Every violation counts, whatever its severity: cfn-guard findings carry none.
+    for (const v of violations) {
+      for (const r of v.violatingConstructs ?? [{}]) {
+        if (!belongsTo(stage, r)) continue;
+        findings.push({
+          source: report.pluginName,
+          rule: v.ruleName,
+          resource: resourceLabel(r),
+          message: (v.description ?? '').split('\n')[0] ?? '',
+          fix: v.suggestedFix,
+        });
+      }
+    }
+  }
+  return findings;
+}
+
+function acknowledgementFindings(acks: readonly Acknowledgement[]): GateFinding[] {
+  const findings: GateFinding[] = [];
+  for (const ack of acks) {
+    if (!ack.onSingleResource) {
+      findings.push({
+        source: 'gate',
+        rule: 'acknowledgement-scope',
+        resource: ack.path,
+        message: `${ack.rule} is acknowledged on a construct that is not a single CloudFormation resource; use acknowledgeFinding() on the resource`,
+      });
+    }
+  }
+  return findings;
+}
+
+function staleFindings(acks: readonly Acknowledgement[], ledger: AckLedger, reports: readonly PluginReport[]): GateFinding[] {
+  const used = new Set<string>();
+  for (const report of reports) {
+    for (const v of report.suppressedViolations ?? []) {
+      if (v.acknowledgedAt && v.acknowledgedId) used.add(`${v.acknowledgedAt}|${v.acknowledgedId}`);
+    }
+  }
+  return acks
+    .filter((a) => !ledger.isUsed(a) && !used.has(`${a.path}|${a.rule}`))
+    .map((a) => ({
+      source: 'gate',
+      rule: 'stale-acknowledgement',
+      resource: a.path,
+      message: `${a.rule} is acknowledged here but no longer reported (resource or finding gone); remove the acknowledgement`,
+    }));
+}
+
+function controlFindings(controls: readonly ControlResult[]): GateFinding[] {
+  return controls
+    .filter((c) => c.status === 'fails')
+    .flatMap((c) =>
+      c.resources
+        .filter((r) => !r.holds)
+        .map((r) => ({ source: 'compliance catalogue', rule: c.control.id, resource: r.id, message: `${c.control.title}: ${c.control.evidence}` })),
+    );
+}
+
+function templatesOf(stage: Stage): SynthesizedTemplate[] {
+  return stage.synth().stacks.map((s) => ({ stackName: s.stackName, templateFile: s.templateFullPath, template: s.template }));
+}
+
+/** Evaluates the synthesized app, deployment by deployment. */
+export function evaluateGate(input: GateInput): DeploymentGateResult[] {
+  const reports = readValidationReport(input.app.outdir);
+  const appFindings = preconditionFindings(input.app, reports);
+  const allAcks = collectAcknowledgements(input.app);
+  return input.deployments.map(({ config, stage }) => {
+    const inStage = (p: string) => p === stage.node.path || p.startsWith(`${stage.node.path}/`);
+    const acks = allAcks.filter((a) => inStage(a.path));
+    const templates = templatesOf(stage);
+    const weakened = new Set(HARDENED_CONTROLS.filter((c) => c.isWeakened(config)).map((c) => c.id));
+    const controls = evaluateControls(CONTROL_CATALOGUE, templates, weakened);
+    const findings = [
+      ...appFindings,
+      ...violationFindings(stage, reports ?? []),
+      ...acknowledgementFindings(acks),
+      ...staleFindings(acks, input.ledger, reports ?? []),
+      ...controlFindings(controls),
+    ];
+    return { config, stagePath: stage.node.path, templates, findings, acknowledgements: acks, controls };
+  });
+}
