@@ -1,3 +1,4 @@
+import * as path from 'path';
 import { App } from 'aws-cdk-lib';
 import { ConfigError } from './config/errors';
 import { listClients, listEnvironments, loadConfig } from './config/load';
@@ -22,8 +23,9 @@ export interface BuildAppOptions {
   /** "Today", for exception expiry. */
   readonly now: Date;
   /**
-   * Context values: `client`, `env` (each a name or `all`) and
-   * `confirmDataDestruction`. The CDK CLI's `-c` values also arrive through the environment.
+   * Context values: `client`, `env` (each a name or `all`),
+   * `confirmDataDestruction` and `configDir` (overrides the option, e.g. for
+   * client configs kept in a separate repository). The CDK CLI's `-c` values also arrive through the environment.
    */
   readonly context?: Record<string, unknown>;
   /** Cloud assembly folder. @default cdk.out (or the CLI's) */
@@ -68,17 +70,19 @@ function checkDestructionConfirmed(loaded: ReturnType<typeof loadConfig>, confir
  */
 export function buildApp(options: BuildAppOptions): BuiltApp {
   const app = new App({ outdir: options.outdir, context: { ...GATE_CONTEXT, ...options.context } });
+  const configDirCtx = app.node.tryGetContext('configDir') as unknown;
+  const configDir = typeof configDirCtx === 'string' ? path.resolve(configDirCtx) : options.configDir;
   const clientSel = String(app.node.tryGetContext('client') ?? 'example');
   const envCtx = app.node.tryGetContext('env') as unknown;
   const envSel = envCtx === undefined ? (clientSel === 'all' ? 'all' : 'dev') : String(envCtx);
-  const clients = clientSel === 'all' ? listClients(options.configDir) : [clientSel];
-  const envs = envSel === 'all' ? listEnvironments(options.configDir) : [envSel];
+  const clients = clientSel === 'all' ? listClients(configDir) : [clientSel];
+  const envs = envSel === 'all' ? listEnvironments(configDir) : [envSel];
   const confirmed = contextList(app.node.tryGetContext('confirmDataDestruction'));
 
   const ledger = new AckLedger();
   const deployments = clients.flatMap((client) =>
     envs.map((env) => {
-      const loaded = loadConfig({ configDir: options.configDir, client, env, now: options.now, displayBase: options.displayBase });
+      const loaded = loadConfig({ configDir, client, env, now: options.now, displayBase: options.displayBase });
       checkDestructionConfirmed(loaded, confirmed);
       return { config: loaded.config, stage: new DeploymentStage(app, { config: loaded.config }) };
     }),

@@ -26,7 +26,6 @@ export function overlayJsonSchema(): JsonSchema {
   const schema = withoutRequired(mergedConfigJsonSchema()) as JsonSchema;
   return {
     ...schema,
-    $id: 'https://github.com/openclaw-hardened-aws/config/schema.json',
     title: 'OpenClaw hardened AWS deployment: config overlay',
   };
 }

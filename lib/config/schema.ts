@@ -23,8 +23,7 @@ const accountId = z
   .describe('AWS account ID (12 digits, quoted) the stacks deploy into.');
 
 const region = z
-  .string({ error: 'an AWS region name such as "eu-west-1"' })
-  .refine((r) => COMMERCIAL_REGIONS.includes(r), {
+  .enum(COMMERCIAL_REGIONS as [string, ...string[]], {
     error: `an AWS commercial-partition region, one of: ${COMMERCIAL_REGIONS.join(', ')}`,
   })
   .describe('AWS region of the regional stacks, e.g. "eu-west-1". Edge resources (WAF for CloudFront) always go to us-east-1.');

@@ -1,0 +1,46 @@
+/**
+ * `npm run bench`: median wall times of the gate-checked synth of one
+ * client x environment, of every client x environment, and of the unit test
+ * suite. Prints figures; asserts nothing (benchmarks are not timed tests).
+ *   npm run bench -- --runs 5
+ */
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { parseArgs } from 'util';
+import { listClients, listEnvironments } from '../lib/config/load';
+
+const { values } = parseArgs({ options: { runs: { type: 'string', default: '3' } } });
+const runs = Math.max(1, Number(values.runs));
+const root = path.resolve(__dirname, '..');
+
+function timeOnce(cmd: string, args: string[]): number {
+  const started = process.hrtime.bigint();
+  const r = spawnSync(cmd, args, { cwd: root, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (exit ${r.status}):\n${r.stderr}`);
+  return seconds;
+}
+
+function median(cmd: string, args: string[]): number {
+  const times = Array.from({ length: runs }, () => timeOnce(cmd, args)).sort((a, b) => a - b);
+  return times[Math.floor(times.length / 2)]!;
+}
+
+const synth = (...ctx: string[]) => {
+  const out = fs.mkdtempSync(path.join(os.tmpdir(), 'oc-bench-'));
+  return ['cdk', 'synth', '--quiet', '-o', out, ...ctx.flatMap((c) => ['-c', c])];
+};
+
+const deployments = listClients(path.join(root, 'config')).length * listEnvironments(path.join(root, 'config')).length;
+const one = median('npx', synth('client=example', 'env=prod'));
+const all = median('npx', synth('client=all'));
+const tests = median('npx', ['jest', '--silent']);
+const perAdded = deployments > 1 ? (all - one) / (deployments - 1) : 0;
+
+console.log(`runs per figure (median): ${runs}`);
+console.log(`synth + full gate, example/prod:            ${one.toFixed(2)} s   (goal <= 5.5 s)`);
+console.log(`synth + full gate, all ${deployments} client x env:        ${all.toFixed(2)} s`);
+console.log(`each added client x env:                    ${perAdded.toFixed(2)} s   (goal < 1.5 s)`);
+console.log(`unit test suite (jest):                     ${tests.toFixed(2)} s`);

@@ -1,0 +1,74 @@
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks } from 'cdk-nag';
+import { synthesizeWithGate, type BuiltApp } from '../../lib/app';
+import { NOW } from '../support/config-fixture';
+import { buildForTest } from '../support/build';
+
+// One synth of example/prod through the same factory bin/app.ts uses.
+let built: BuiltApp;
+let template: Template;
+
+beforeAll(() => {
+  built = buildForTest({ client: 'example', env: 'prod' });
+  synthesizeWithGate(built, NOW);
+  template = Template.fromStack(built.deployments[0]!.stage.core);
+});
+
+test('the stack deploys to the account and region from config, under a per-client x env name', () => {
+  const core = built.deployments[0]!.stage.core;
+  expect(core.stackName).toBe('openclaw-example-prod-core');
+  expect(core.account).toBe('210987654321');
+  expect(core.region).toBe('eu-west-1');
+});
+
+test('the deployment key rotates, on the period from config', () => {
+  template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true, RotationPeriodInDays: 180 });
+});
+
+test('the deployment key is retained on stack deletion and on replacement', () => {
+  template.hasResource('AWS::KMS::Key', { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain', Properties: { PendingWindowInDays: 30 } });
+});
+
+test('the key policy lets only AWS services acting on AWS resources create grants', () => {
+  template.hasResourceProperties('AWS::KMS::Key', {
+    KeyPolicy: {
+      Statement: Match.arrayWith([
+        {
+          Sid: 'DenyGrantsExceptForAwsServicesOnAwsResources',
+          Effect: 'Deny',
+          Principal: { AWS: '*' },
+          Action: 'kms:CreateGrant',
+          Resource: '*',
+          Condition: { BoolIfExists: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' } },
+        },
+      ]),
+    },
+  });
+});
+
+test('the key has a predictable alias', () => {
+  template.hasResourceProperties('AWS::KMS::Alias', { AliasName: 'alias/openclaw/example/prod' });
+});
+
+test('every taggable resource carries the deployment tags and the overlay tags', () => {
+  template.hasResourceProperties('AWS::KMS::Key', {
+    // CDK sorts tags by key.
+    Tags: [
+      { Key: 'client-owner', Value: 'agency-ops' },
+      { Key: 'environment-class', Value: 'production' },
+      { Key: 'openclaw:client', Value: 'example' },
+      { Key: 'openclaw:env', Value: 'prod' },
+      { Key: 'openclaw:prefix', Value: 'openclaw' },
+    ],
+  });
+});
+
+test.each([
+  ['AwsSolutions', () => new AwsSolutionsChecks()],
+  ['NIST 800-53 R5', () => new NIST80053R5Checks()],
+  ['HIPAA Security', () => new HIPAASecurityChecks()],
+])('the core stack has no %s finding', (_name, pack) => {
+  const result = pack().validateScope(built.deployments[0]!.stage.core);
+  expect(result.violations).toEqual([]);
+  expect(result.success).toBe(true);
+});
