@@ -41,6 +41,6 @@ const perAdded = deployments > 1 ? (all - one) / (deployments - 1) : 0;
 
 console.log(`runs per figure (median): ${runs}`);
 console.log(`synth + full gate, example/prod:            ${one.toFixed(2)} s   (goal <= 5.5 s)`);
-console.log(`synth + full gate, all ${deployments} client x env:        ${all.toFixed(2)} s`);
+console.log(`synth + full gate, all ${deployments} client x env:           ${all.toFixed(2)} s`);
 console.log(`each added client x env:                    ${perAdded.toFixed(2)} s   (goal < 1.5 s)`);
 console.log(`unit test suite (jest):                     ${tests.toFixed(2)} s`);

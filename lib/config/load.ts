@@ -55,6 +55,15 @@ function describeInput(input: unknown): string {
   return `${typeof input} ${String(input)}`;
 }
 
+const ZOD_TYPE_WORDS: Record<string, string> = { object: 'a mapping', record: 'a mapping', array: 'a list', string: 'a string' };
+
+/** Turns zod's generic "Invalid input: expected object, received array" into "a mapping". */
+function plainExpectation(message: string): string {
+  const generic = /^Invalid input: expected (\w+)(, received \w+)?$/.exec(message);
+  if (!generic) return message;
+  return ZOD_TYPE_WORDS[generic[1]!] ?? generic[1]!;
+}
+
 function schemaProblems(issues: readonly z.core.$ZodIssue[], merged: MergedConfig, files: readonly string[]): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
   for (const issue of issues) {
@@ -75,14 +84,17 @@ function schemaProblems(issues: readonly z.core.$ZodIssue[], merged: MergedConfi
     }
     const origin = originOf(merged, issuePath);
     const input = (issue as { input?: unknown }).input;
+    // A bad record key: the schema's own message is in the nested issues.
+    const nested = issue.code === 'invalid_key' ? issue.issues[0]?.message : undefined;
+    const expected = nested ?? plainExpectation(issue.message);
     const missing = input === undefined && issue.code === 'invalid_type';
     problems.push({
       file: missing ? undefined : origin?.file,
       line: missing ? undefined : origin?.line,
       path: formatPath(issuePath),
       message: missing
-        ? `required but not set in any of: ${files.join(', ')}; expected ${issue.message}`
-        : `found ${describeInput(input)}; expected ${issue.message}`,
+        ? `required but not set in any of: ${files.join(', ')}; expected ${expected}`
+        : `found ${describeInput(input)}; expected ${expected}`,
     });
   }
   return problems;
