@@ -124,9 +124,11 @@ export function evaluateGate(input: GateInput): DeploymentGateResult[] {
   const reports = readValidationReport(input.app.outdir);
   const appFindings = preconditionFindings(input.app, reports);
   const allAcks = collectAcknowledgements(input.app);
+  const inStage = (stage: Stage, p: string) => p === stage.node.path || p.startsWith(`${stage.node.path}/`);
+  // An acknowledgement outside every deployment (on the app itself) covers no single resource.
+  appFindings.push(...acknowledgementFindings(allAcks.filter((a) => !input.deployments.some((d) => inStage(d.stage, a.path)))));
   return input.deployments.map(({ config, stage }) => {
-    const inStage = (p: string) => p === stage.node.path || p.startsWith(`${stage.node.path}/`);
-    const acks = allAcks.filter((a) => inStage(a.path));
+    const acks = allAcks.filter((a) => inStage(stage, a.path));
     const templates = templatesOf(stage);
     const weakened = new Set(HARDENED_CONTROLS.filter((c) => c.isWeakened(config)).map((c) => c.id));
     const controls = evaluateControls(CONTROL_CATALOGUE, templates, weakened);

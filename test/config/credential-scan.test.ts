@@ -1,24 +1,10 @@
 import { detectCredential, scanLayerForCredentials, shannonEntropy } from '../../lib/config/credential-scan';
 import type { ConfigLayer } from '../../lib/config/yaml-source';
+import { ALNUM_UPPER, MIXED, pseudoRandom } from '../support/pseudo-random';
 
 // Every credential-shaped string is assembled at runtime so that no
 // real-looking secret sits in the source (and secret scanners stay quiet).
 
-/** mulberry32: deterministic, so the "random" tokens are the same on every run. */
-function pseudoRandom(length: number, seed: number, alphabet: string): string {
-  let a = seed >>> 0;
-  let out = '';
-  while (out.length < length) {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    out += alphabet[Math.floor((((t ^ (t >>> 14)) >>> 0) / 4294967296) * alphabet.length)];
-  }
-  return out;
-}
-const MIXED = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
-const ALNUM_UPPER = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
 
 describe('shannonEntropy', () => {
   test.each([

@@ -4,6 +4,7 @@ import { ConfigError, type ConfigProblem } from '../../lib/config/errors';
 import { HARDENED_CONTROL_IDS } from '../../lib/config/hardened-controls';
 import { loadConfig, type LoadedConfig } from '../../lib/config/load';
 import { configFixture, NOW } from '../support/config-fixture';
+import { pseudoRandom } from '../support/pseudo-random';
 
 const roots: string[] = [];
 afterAll(() => {
@@ -230,21 +231,6 @@ describe('YAML syntax', () => {
   });
 });
 
-/** mulberry32: a tiny deterministic PRNG, so the "random" token is the same on every run. */
-function pseudoRandomToken(length: number, seed: number): string {
-  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
-  let a = seed >>> 0;
-  let out = '';
-  while (out.length < length) {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    const r = ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    out += alphabet[Math.floor(r * alphabet.length)];
-  }
-  return out;
-}
 
 describe('credentials in config', () => {
   // Every secret-looking string is assembled at runtime: none sits in the source.
@@ -280,7 +266,7 @@ describe('credentials in config', () => {
   });
 
   test('a long high-entropy random string in a tag value is reported', () => {
-    const token = pseudoRandomToken(40, 20261121);
+    const token = pseudoRandom(40, 20261121);
     // guard: the generated token really mixes lower case, upper case and digits
     expect(token).toMatch(/[a-z]/);
     expect(token).toMatch(/[A-Z]/);

@@ -47,3 +47,11 @@ describe('acknowledgeFinding', () => {
     expect(() => acknowledgeFinding(role, 'AwsSolutions-IAM4', 'needed')).toThrow(/reason of at least 40 characters/);
   });
 });
+
+test('an acknowledgement on the app itself fails the gate', () => {
+  const built = buildForTest({ client: 'example', env: 'dev' });
+  Validations.of(built.app).acknowledge({ id: 'AwsSolutions-IAM4', reason: 'An app-wide acknowledgement that the gate must refuse.' });
+  expect(gateFindings(built).filter((f) => f.rule === 'acknowledgement-scope').map((f) => f.message)).toContainEqual(
+    expect.stringMatching(/^AwsSolutions-IAM4 is acknowledged on a construct that is not a single CloudFormation resource/),
+  );
+});
