@@ -39,8 +39,9 @@ const all = median('npx', synth('client=all'));
 const tests = median('npx', ['jest', '--silent']);
 const perAdded = deployments > 1 ? (all - one) / (deployments - 1) : 0;
 
+const row = (label: string, seconds: number, goal = '') => console.log(`${label.padEnd(44)}${seconds.toFixed(2)} s${goal ? `   (goal ${goal})` : ''}`);
 console.log(`runs per figure (median): ${runs}`);
-console.log(`synth + full gate, example/prod:            ${one.toFixed(2)} s   (goal <= 5.5 s)`);
-console.log(`synth + full gate, all ${deployments} client x env:           ${all.toFixed(2)} s`);
-console.log(`each added client x env:                    ${perAdded.toFixed(2)} s   (goal < 1.5 s)`);
-console.log(`unit test suite (jest):                     ${tests.toFixed(2)} s`);
+row('synth + full gate, example/prod:', one, '<= 5.5 s');
+row(`synth + full gate, all ${deployments} client x env:`, all);
+row('each added client x env:', perAdded, '< 1.5 s');
+row('unit test suite (jest):', tests);
