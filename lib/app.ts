@@ -5,7 +5,7 @@ import { listClients, listEnvironments, loadConfig } from './config/load';
 import { originOf } from './config/merge';
 import type { ResolvedConfig } from './config/schema';
 import { writeComplianceReport } from './compliance/report';
-import { DeploymentStage, deploymentName } from './deployment-stage';
+import { DeploymentStage } from './deployment-stage';
 import { AckLedger } from './gate/ack-ledger';
 import { evaluateGate, VALIDATE_AGAINST_DEFAULT_RULES, type DeploymentGateResult } from './gate/evaluate';
 import { GateError } from './gate/finding';
@@ -111,4 +111,3 @@ export function synthesizeWithGate(built: BuiltApp, now: Date): GatePassed {
   return { results, reports };
 }
 
-export { deploymentName };
