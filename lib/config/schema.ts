@@ -1,6 +1,8 @@
 import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { z } from 'zod';
 import { HARDENED_CONTROL_IDS } from './hardened-controls';
+import { edgeSchema } from './schema-edge';
+import { networkSchema } from './schema-network';
 
 /** Client, environment and prefix names: they end up in stack and resource names. */
 export const NAME_PATTERN = /^[a-z0-9-]+$/;
@@ -97,6 +99,8 @@ export const configSchema = z
           .describe('Days between automatic rotations of the deployment KMS key. Rotation itself is always on.'),
       })
       .describe('The customer-managed KMS key of this client x environment.'),
+    network: networkSchema,
+    edge: edgeSchema,
     dataProtection: z
       .strictObject({
         retainOnDelete: z

@@ -1,0 +1,54 @@
+import { z } from 'zod';
+
+/** Model providers whose API endpoints the gateway may reach (egress allowlist defaults). */
+export const PROVIDERS = ['anthropic', 'openai', 'google', 'openrouter', 'bedrock', 'mistral', 'groq', 'xai'] as const;
+/** Chat platforms whose APIs the gateway may reach (egress allowlist defaults). */
+export const CHANNELS = ['telegram', 'slack', 'discord', 'whatsapp', 'msteams'] as const;
+
+/** CloudWatch Logs retention values. */
+export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
+
+const PRIVATE_CIDR = /^(10\.\d{1,3}|172\.(1[6-9]|2\d|3[01])|192\.168)\.\d{1,3}\.\d{1,3}\/(1[6-9]|2[0-4])$/;
+
+const domain = z
+  .string({ error: 'a DNS name such as api.example.com' })
+  .regex(/^(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, {
+    error: 'a lowercase DNS name such as api.example.com (a leading "*." allows its subdomains)',
+  })
+  .refine((d) => d.split('.').length >= (d.startsWith('*.') ? 3 : 2), { error: 'a wildcard only below a registered domain, e.g. *.example.com' });
+
+export const logRetentionDays = z
+  .number({ error: `one of the CloudWatch Logs retention values: ${LOG_RETENTION_DAYS.join(', ')}` })
+  .refine((n) => (LOG_RETENTION_DAYS as readonly number[]).includes(n), {
+    error: `one of the CloudWatch Logs retention values: ${LOG_RETENTION_DAYS.join(', ')}`,
+  });
+
+export const networkSchema = z
+  .strictObject({
+    vpcCidr: z
+      .string({ error: 'a private IPv4 range such as 10.40.0.0/16' })
+      .regex(PRIVATE_CIDR, { error: 'a private IPv4 range (10/8, 172.16/12 or 192.168/16) with a prefix of /16 to /24' })
+      .describe('IPv4 range of the VPC (two AZs, a public and a private subnet in each). Pick a distinct one per client if VPCs may be peered.'),
+    natMode: z
+      .enum(['instance', 'gateway'], { error: 'instance (cheapest, ~$3/month) or gateway (managed, ~$33/month)' })
+      .describe('How the private subnet reaches the internet: a NAT instance (t4g.nano, ~$3/month) or a managed NAT gateway (~$33/month + data).'),
+    natInstanceType: z
+      .string({ error: 'an EC2 instance type such as t4g.nano' })
+      .regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/, { error: 'an EC2 instance type such as t4g.nano' })
+      .describe('Instance type of the NAT instance, when natMode is instance (Graviton types keep it cheap).'),
+    flowLogRetentionDays: logRetentionDays.describe('Days VPC flow logs are kept in their encrypted CloudWatch log group.'),
+    egress: z
+      .strictObject({
+        providers: z
+          .array(z.enum(PROVIDERS, { error: `one of: ${PROVIDERS.join(', ')}` }))
+          .describe('Model providers the agents use; their API domains are allowed out.'),
+        channels: z
+          .array(z.enum(CHANNELS, { error: `one of: ${CHANNELS.join(', ')}` }))
+          .describe('Chat platforms the agents use; their API domains are allowed out.'),
+        extraDomains: z.array(domain).describe('Further domains the gateway may resolve and reach (HTTPS only).'),
+      })
+      .describe('Outbound allowlist: the instance resolves only these domains (Route 53 Resolver DNS Firewall) and reaches only port 443.'),
+  })
+  .describe('VPC, NAT and egress of the gateway host.');
+
+export type NetworkConfig = z.infer<typeof networkSchema>;
