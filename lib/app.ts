@@ -9,6 +9,7 @@ import { DeploymentStage } from './deployment-stage';
 import { AckLedger } from './gate/ack-ledger';
 import { evaluateGate, VALIDATE_AGAINST_DEFAULT_RULES, type DeploymentGateResult } from './gate/evaluate';
 import { GateError } from './gate/finding';
+import { acknowledgeFrameworkHandlers } from './gate/framework-handlers';
 import { installGatePlugins } from './gate/plugins';
 
 /** Context the gate relies on: CloudFormation validation as errors, and the gate (not CDK) deciding pass/fail. */
@@ -103,6 +104,10 @@ export interface GatePassed {
  * unacknowledged finding or stale acknowledgement.
  */
 export function synthesizeWithGate(built: BuiltApp, now: Date): GatePassed {
+  // Stages first (this creates aws-cdk-lib's cross-region handlers), then the
+  // app, whose synthesis runs the rule packs over everything.
+  for (const { stage } of built.deployments) stage.synth();
+  acknowledgeFrameworkHandlers(built.app);
   built.app.synth();
   const results = evaluateGate(built);
   const reports = results.map((r) => writeComplianceReport(built.app.outdir, r, now));

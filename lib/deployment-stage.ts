@@ -2,6 +2,9 @@ import { Stage, Tags, type StageProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import type { ResolvedConfig } from './config/schema';
 import { CoreStack } from './core-stack';
+import { EdgeStack } from './edge-stack';
+import { GatewayStack } from './gateway-stack';
+import { NetworkStack } from './network-stack';
 
 export interface DeploymentStageProps extends StageProps {
   readonly config: ResolvedConfig;
@@ -19,6 +22,9 @@ export const DEPLOYMENT_TAG_KEYS = { prefix: 'openclaw:prefix', client: 'opencla
  */
 export class DeploymentStage extends Stage {
   readonly core: CoreStack;
+  readonly network: NetworkStack;
+  readonly gateway: GatewayStack;
+  readonly edge: EdgeStack;
 
   constructor(scope: Construct, props: DeploymentStageProps) {
     const { config } = props;
@@ -31,6 +37,29 @@ export class DeploymentStage extends Stage {
       stackName: `${name}-core`,
       description: `OpenClaw hardened deployment ${config.client}/${config.env}: deployment KMS key.`,
       config,
+    });
+    this.network = new NetworkStack(this, 'Network', {
+      stackName: `${name}-network`,
+      description: `OpenClaw hardened deployment ${config.client}/${config.env}: VPC, egress allowlist, security groups.`,
+      config,
+      key: this.core.key,
+      deploymentName: name,
+    });
+    this.gateway = new GatewayStack(this, 'Gateway', {
+      stackName: `${name}-gateway`,
+      description: `OpenClaw hardened deployment ${config.client}/${config.env}: gateway host.`,
+      config,
+      key: this.core.key,
+      vpc: this.network.vpc,
+      securityGroup: this.network.gatewaySecurityGroup,
+    });
+    this.edge = new EdgeStack(this, 'Edge', {
+      stackName: `${name}-edge`,
+      description: `OpenClaw hardened deployment ${config.client}/${config.env}: CloudFront, WAF and origin-verify secret (us-east-1).`,
+      env: { account: config.aws.account, region: 'us-east-1' },
+      config,
+      instance: this.gateway.instance,
+      deploymentName: name,
     });
     for (const [key, value] of Object.entries(config.tags)) Tags.of(this).add(key, value);
     Tags.of(this).add(DEPLOYMENT_TAG_KEYS.prefix, config.project.prefix);

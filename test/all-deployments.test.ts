@@ -27,7 +27,9 @@ test('every deployment has a compliance report naming the standard control IDs',
 });
 
 // A safety net only: the fine-grained assertions above and in test/app carry the controls.
-test.each(['example-dev', 'example-staging', 'example-prod'])('%s template snapshot', (id) => {
-  const deployment = built.deployments.find((d) => d.stage.node.id === id)!;
-  expect(Template.fromStack(deployment.stage.core).toJSON()).toMatchSnapshot();
+test.each(['example-dev', 'example-staging', 'example-prod'])('%s template snapshots', (id) => {
+  const { stage } = built.deployments.find((d) => d.stage.node.id === id)!;
+  for (const stack of [stage.core, stage.network, stage.gateway, stage.edge]) {
+    expect(Template.fromStack(stack).toJSON()).toMatchSnapshot(stack.stackName);
+  }
 });

@@ -48,6 +48,11 @@ export function renderComplianceReport(result: DeploymentGateResult, generatedAt
     for (const a of result.acknowledgements) lines.push(`| ${cell(a.rule)} | \`${a.path}\` | ${cell(a.reason)} |`);
     lines.push('');
   }
+  if (result.libraryAcknowledgements.length > 0) {
+    lines.push('### Acknowledged by aws-cdk-lib on its own constructs', '', '| Rule | Construct | Reason |', '| --- | --- | --- |');
+    for (const a of result.libraryAcknowledgements) lines.push(`| ${cell(a.rule)} | \`${a.path}\` | ${cell(a.reason)} |`);
+    lines.push('');
+  }
   lines.push('## Config exceptions', '');
   const exceptions = describeExceptions(config);
   if (exceptions.length === 0) lines.push('None: every hardened default is in force.', '');

@@ -17,11 +17,19 @@ const domain = z
   })
   .refine((d) => d.split('.').length >= (d.startsWith('*.') ? 3 : 2), { error: 'a wildcard only below a registered domain, e.g. *.example.com' });
 
-export const logRetentionDays = z
-  .number({ error: `one of the CloudWatch Logs retention values: ${LOG_RETENTION_DAYS.join(', ')}` })
-  .refine((n) => (LOG_RETENTION_DAYS as readonly number[]).includes(n), {
-    error: `one of the CloudWatch Logs retention values: ${LOG_RETENTION_DAYS.join(', ')}`,
-  });
+const AUDIT_RETENTION_DAYS = LOG_RETENTION_DAYS.filter((d) => d >= 365);
+
+/** Log groups keep at least a year: an audit trail (and Control Tower CT.CLOUDWATCH.PR.2) needs it. */
+export const logsSchema = z
+  .strictObject({
+    retentionDays: z
+      .number({ error: `one of the CloudWatch Logs retention values from a year up: ${AUDIT_RETENTION_DAYS.join(', ')}` })
+      .refine((n) => (AUDIT_RETENTION_DAYS as readonly number[]).includes(n), {
+        error: `one of the CloudWatch Logs retention values from a year up: ${AUDIT_RETENTION_DAYS.join(', ')}`,
+      })
+      .describe('Days the KMS-encrypted log groups (VPC flow logs, WAF and CloudFront access logs) are kept; at least 365.'),
+  })
+  .describe('CloudWatch Logs settings shared by every log group of the deployment.');
 
 export const networkSchema = z
   .strictObject({
@@ -36,7 +44,6 @@ export const networkSchema = z
       .string({ error: 'an EC2 instance type such as t4g.nano' })
       .regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/, { error: 'an EC2 instance type such as t4g.nano' })
       .describe('Instance type of the NAT instance, when natMode is instance (Graviton types keep it cheap).'),
-    flowLogRetentionDays: logRetentionDays.describe('Days VPC flow logs are kept in their encrypted CloudWatch log group.'),
     egress: z
       .strictObject({
         providers: z

@@ -2,7 +2,7 @@ import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { z } from 'zod';
 import { HARDENED_CONTROL_IDS } from './hardened-controls';
 import { edgeSchema } from './schema-edge';
-import { networkSchema } from './schema-network';
+import { logsSchema, networkSchema } from './schema-network';
 
 /** Client, environment and prefix names: they end up in stack and resource names. */
 export const NAME_PATTERN = /^[a-z0-9-]+$/;
@@ -100,6 +100,7 @@ export const configSchema = z
       })
       .describe('The customer-managed KMS key of this client x environment.'),
     network: networkSchema,
+    logs: logsSchema,
     edge: edgeSchema,
     dataProtection: z
       .strictObject({

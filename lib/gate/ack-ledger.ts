@@ -1,5 +1,6 @@
 import { CfnResource, Validations } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
+import { BLUEPRINT_ACK_METADATA } from './acknowledge';
 
 /** An acknowledgement found in the construct tree. */
 export interface Acknowledgement {
@@ -10,7 +11,16 @@ export interface Acknowledgement {
   readonly reason: string;
   /** True when attached to a single CloudFormation resource. */
   readonly onSingleResource: boolean;
+  /**
+   * `aws-cdk-lib` when the CDK library acknowledged one of its own
+   * CloudFormation-validation rules on its own constructs (not subject to the
+   * blueprint's one-resource rule, but listed in the report); `blueprint` otherwise.
+   */
+  readonly madeBy: 'blueprint' | 'aws-cdk-lib';
 }
+
+/** Namespace of CDK's built-in CloudFormation validation rules. */
+const CDK_VALIDATE_NAMESPACE = 'CloudFormation-Validate::';
 
 /** Strips the namespace CDK adds to IDs acknowledged without one. */
 export const normalizeRuleId = (id: string) => id.replace(/^annotation::/i, '');
@@ -24,7 +34,10 @@ export function collectAcknowledgements(root: IConstruct): Acknowledgement[] {
     for (const entry of node.node.metadata) {
       if (entry.type !== Validations.ACKNOWLEDGED_RULES_METADATA_KEY) continue;
       for (const [rule, reason] of Object.entries(entry.data as Record<string, string>)) {
-        acks.push({ path: node.node.path, rule: normalizeRuleId(rule), reason, onSingleResource: CfnResource.isCfnResource(node) });
+        const id = normalizeRuleId(rule);
+        const viaBlueprint = node.node.metadata.some((m) => m.type === BLUEPRINT_ACK_METADATA && normalizeRuleId(String(m.data)) === id);
+        const madeBy = !viaBlueprint && id.startsWith(CDK_VALIDATE_NAMESPACE) ? 'aws-cdk-lib' : 'blueprint';
+        acks.push({ path: node.node.path, rule: id, reason, onSingleResource: CfnResource.isCfnResource(node), madeBy });
       }
     }
   }

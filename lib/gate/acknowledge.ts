@@ -30,4 +30,8 @@ export function acknowledgeFinding(construct: IConstruct, rule: string, reason: 
     );
   }
   Validations.of(resource).acknowledge({ id: rule, reason: reason.trim() });
+  resource.node.addMetadata(BLUEPRINT_ACK_METADATA, rule);
 }
+
+/** Marks acknowledgements made by this blueprint, to tell them from aws-cdk-lib's own. */
+export const BLUEPRINT_ACK_METADATA = 'openclaw:acknowledgement';

@@ -16,6 +16,8 @@ export interface DeploymentGateResult {
   readonly templates: readonly SynthesizedTemplate[];
   readonly findings: readonly GateFinding[];
   readonly acknowledgements: readonly Acknowledgement[];
+  /** Acknowledgements aws-cdk-lib made on its own constructs. */
+  readonly libraryAcknowledgements: readonly Acknowledgement[];
   readonly controls: readonly ControlResult[];
 }
 
@@ -115,6 +117,16 @@ function controlFindings(controls: readonly ControlResult[]): GateFinding[] {
     );
 }
 
+/** A synth-time lookup means the deployment depends on an AWS account at synth: refuse it. */
+function lookupFindings(stage: Stage): GateFinding[] {
+  return (stage.synth().manifest.missing ?? []).map((m) => ({
+    source: 'gate',
+    rule: 'synth-time-lookup',
+    resource: stage.node.path,
+    message: `synth needs the context value "${m.key}" (${m.provider} lookup); name it in config instead, synth must work with no AWS account`,
+  }));
+}
+
 function templatesOf(stage: Stage): SynthesizedTemplate[] {
   return stage.synth().stacks.map((s) => ({ stackName: s.stackName, templateFile: s.templateFullPath, template: s.template }));
 }
@@ -123,7 +135,10 @@ function templatesOf(stage: Stage): SynthesizedTemplate[] {
 export function evaluateGate(input: GateInput): DeploymentGateResult[] {
   const reports = readValidationReport(input.app.outdir);
   const appFindings = preconditionFindings(input.app, reports);
-  const allAcks = collectAcknowledgements(input.app);
+  // aws-cdk-lib acknowledges some CloudFormation-validation rules on its own
+  // constructs (e.g. W3010 on stacks); those are listed in the report, not policed.
+  const allAcks = collectAcknowledgements(input.app).filter((a) => a.madeBy === 'blueprint');
+  const libraryAcks = collectAcknowledgements(input.app).filter((a) => a.madeBy === 'aws-cdk-lib');
   const inStage = (stage: Stage, p: string) => p === stage.node.path || p.startsWith(`${stage.node.path}/`);
   // An acknowledgement outside every deployment (on the app itself) covers no single resource.
   appFindings.push(...acknowledgementFindings(allAcks.filter((a) => !input.deployments.some((d) => inStage(d.stage, a.path)))));
@@ -138,7 +153,9 @@ export function evaluateGate(input: GateInput): DeploymentGateResult[] {
       ...acknowledgementFindings(acks),
       ...staleFindings(acks, input.ledger, reports ?? []),
       ...controlFindings(controls),
+      ...lookupFindings(stage),
     ];
-    return { config, stagePath: stage.node.path, templates, findings, acknowledgements: acks, controls };
+    const libraryAcknowledgements = libraryAcks.filter((a) => inStage(stage, a.path));
+    return { config, stagePath: stage.node.path, templates, findings, acknowledgements: acks, libraryAcknowledgements, controls };
   });
 }

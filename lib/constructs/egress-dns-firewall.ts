@@ -1,0 +1,48 @@
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as r53r from 'aws-cdk-lib/aws-route53resolver';
+import { Construct } from 'constructs';
+
+export interface EgressDnsFirewallProps {
+  readonly vpc: ec2.IVpc;
+  /** Domains the VPC may resolve (`*.` prefix allows subdomains). */
+  readonly allowedDomains: readonly string[];
+  /** Names the rule group and domain lists. */
+  readonly namePrefix: string;
+}
+
+/**
+ * A per-client domain allowlist for egress: Route 53 Resolver DNS Firewall
+ * answers NXDOMAIN for every name not on the list, and fails closed when the
+ * firewall itself is unavailable.
+ */
+export class EgressDnsFirewall extends Construct {
+  readonly ruleGroup: r53r.CfnFirewallRuleGroup;
+
+  constructor(scope: Construct, id: string, props: EgressDnsFirewallProps) {
+    super(scope, id);
+    const allowed = new r53r.CfnFirewallDomainList(this, 'Allowed', {
+      name: `${props.namePrefix}-allowed`,
+      domains: [...props.allowedDomains],
+    });
+    const everything = new r53r.CfnFirewallDomainList(this, 'Everything', {
+      name: `${props.namePrefix}-everything`,
+      domains: ['*'],
+    });
+    this.ruleGroup = new r53r.CfnFirewallRuleGroup(this, 'RuleGroup', {
+      name: `${props.namePrefix}-egress`,
+      firewallRules: [
+        { firewallDomainListId: allowed.attrId, priority: 100, action: 'ALLOW' },
+        { firewallDomainListId: everything.attrId, priority: 200, action: 'BLOCK', blockResponse: 'NXDOMAIN' },
+      ],
+    });
+    new r53r.CfnFirewallRuleGroupAssociation(this, 'Association', {
+      firewallRuleGroupId: this.ruleGroup.attrId,
+      vpcId: props.vpc.vpcId,
+      priority: 101,
+      mutationProtection: 'ENABLED',
+      name: `${props.namePrefix}-egress`,
+    });
+    // Fail closed: if DNS Firewall cannot evaluate a query, it is blocked.
+    new r53r.CfnFirewallConfig(this, 'FailClosed', { resourceId: props.vpc.vpcId, firewallFailOpen: 'DISABLED' });
+  }
+}
