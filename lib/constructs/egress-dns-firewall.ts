@@ -1,4 +1,4 @@
-import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as r53r from 'aws-cdk-lib/aws-route53resolver';
 import { Construct } from 'constructs';
 
