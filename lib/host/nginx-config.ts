@@ -1,0 +1,340 @@
+/**
+ * The nginx reverse proxy in front of the OpenClaw gateway, rendered from the
+ * config as one complete nginx.conf. Pure functions: no file system, no clock.
+ *
+ * Request path: CloudFront (VPC origin) -> security group -> nftables ->
+ * nginx on edge.proxyPort -> OpenClaw gateway on 127.0.0.1:edge.gatewayPort.
+ *
+ * Secrets never enter the rendered files. Two small files under `includeDir`
+ * are written at boot and read by nginx at start and reload:
+ *
+ *   origin-verify.map.conf   root:root 0600, renderOriginVerifyMap(current, previous)
+ *   allowed-origins.map.conf root:root 0644, renderAllowedOriginsMap([cloudFrontOrigin, ...])
+ *
+ * Both must exist before nginx starts (a missing include fails `nginx -t`, so a
+ * host whose boot step did not fetch the secret never serves: fail closed).
+ */
+import type { ResolvedConfig } from '../config/schema';
+
+export const ORIGIN_VERIFY_MAP_FILE = 'origin-verify.map.conf';
+export const ALLOWED_ORIGINS_MAP_FILE = 'allowed-origins.map.conf';
+
+/**
+ * Query-string parameter names that carry credentials. A request whose query
+ * has one of them (any case, percent-encoded or not, also as `name[...]`) gets
+ * 403: query strings end up in CloudFront, WAF and browser history logs.
+ */
+export const QUERY_CREDENTIAL_PARAMS = ['token', 'access_token', 'api_key', 'apikey', 'key', 'password', 'secret', 'auth'] as const;
+
+/** Status code of every policy refusal (origin verify, query credential, Origin). */
+export const DENY_STATUS = 403;
+
+/** Characters an origin-verify value may use (no quoting or regex escaping surprises in nginx syntax). */
+const ORIGIN_VERIFY_VALUE = /^[A-Za-z0-9_\-+/=.~]{32,1024}$/;
+/** Same rule as the config schema: https, lowercase host, optional port, no path. */
+const ORIGIN = /^https:\/\/([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}(:\d{1,5})?$/;
+const HEADER_NAME = /^x-[a-z0-9-]{3,40}$/;
+/** Absolute or prefix-relative paths without whitespace, quotes, braces, `;` or `$`. */
+const SAFE_PATH = /^[A-Za-z0-9_\-./+@:]+$/;
+const SAFE_USER = /^[a-z_][a-z0-9_-]*( [a-z_][a-z0-9_-]*)?$/;
+
+export interface NginxRenderOptions {
+  /** Address nginx listens on (with edge.proxyPort). @default '0.0.0.0' (VPC-facing; nftables limits it to the VPC CIDR) */
+  readonly listenAddress?: string;
+  /** Folder of the boot-written include files. @default '/etc/nginx/openclaw' */
+  readonly includeDir?: string;
+  /** @default '/run/nginx.pid' (Amazon Linux 2023 nginx.service) */
+  readonly pidFile?: string;
+  /** @default '/var/log/nginx/error.log' */
+  readonly errorLog?: string;
+  /** @default '/var/log/nginx/access.log' */
+  readonly accessLog?: string;
+  /** Parent of nginx's client body and proxy temp folders. @default '/var/lib/nginx/tmp' */
+  readonly tempDir?: string;
+  /**
+   * Worker user (`user` directive), optionally followed by a group.
+   * `null` leaves the directive out (nginx's compiled default applies; tests).
+   * @default 'nginx' (the Amazon Linux 2023 package's user)
+   */
+  readonly user?: string | null;
+  /** nginx `worker_processes`. @default 'auto' */
+  readonly workerProcesses?: number | 'auto';
+}
+
+const DEFAULTS = {
+  listenAddress: '0.0.0.0',
+  includeDir: '/etc/nginx/openclaw',
+  pidFile: '/run/nginx.pid',
+  errorLog: '/var/log/nginx/error.log',
+  accessLog: '/var/log/nginx/access.log',
+  tempDir: '/var/lib/nginx/tmp',
+  user: 'nginx',
+  workerProcesses: 'auto',
+} as const;
+
+function check(what: string, value: string, pattern: RegExp): string {
+  if (!pattern.test(value)) throw new Error(`nginx render: invalid ${what} ${JSON.stringify(value)}`);
+  return value;
+}
+
+/** `x-origin-verify` -> `$http_x_origin_verify` (nginx's variable for a request header). */
+export function headerVariable(header: string): string {
+  return `$http_${check('header name', header, HEADER_NAME).replace(/-/g, '_')}`;
+}
+
+/**
+ * A regex (used case-insensitively) that matches `name` literally or with any
+ * of its characters percent-encoded, a letter in either case: t, %74 or %54.
+ */
+function encodedName(name: string): string {
+  return [...name]
+    .map((c) => {
+      const code = c.charCodeAt(0);
+      const hi = code >> 4;
+      const lo = (code & 15).toString(16);
+      const letter = /[a-z]/.test(c);
+      return `(?:${c}|%${letter ? `[${hi - 2}${hi}]` : hi}${lo})`;
+    })
+    .join('');
+}
+
+/**
+ * The PCRE (used case-insensitively) that finds a credential parameter in a raw
+ * query string: `token=`, `ToKeN=`, `%74oken=`, `token[]=`, also after `;`.
+ */
+export function queryCredentialPattern(): string {
+  const names = QUERY_CREDENTIAL_PARAMS.map(encodedName).join('|');
+  return `(?:^|[&;])(?:${names})(?:=|\\[|%5b)`;
+}
+
+function allowedOriginsFromConfig(config: ResolvedConfig): string[] {
+  const origins = [
+    ...(config.edge.customDomain ? [`https://${config.edge.customDomain.domainName}`] : []),
+    ...config.edge.allowedOrigins,
+  ];
+  return [...new Set(origins)].map((o) => check('origin', o, ORIGIN));
+}
+
+const originMapLines = (origins: readonly string[]) => origins.map((o) => `"${check('origin', o, ORIGIN)}" 1;`);
+
+/**
+ * Content of `<includeDir>/origin-verify.map.conf`: entries of the map from the
+ * origin-verify header to $origin_verified. One case-sensitive, anchored regex
+ * per accepted value: the current one and, during a rotation, the previous one
+ * (CloudFront may still send it until its distribution update has propagated).
+ * Values: 32-1024 characters of [A-Za-z0-9_-+/=.~]. Write it root:root 0600,
+ * atomically (temp file + rename), then `nginx -s reload`.
+ */
+export function renderOriginVerifyMap(current: string, previous?: string): string {
+  const values = [current, ...(previous !== undefined && previous !== current ? [previous] : [])];
+  for (const v of values) {
+    if (!ORIGIN_VERIFY_VALUE.test(v)) {
+      // Never echo the value: it is a secret.
+      throw new Error(`origin-verify value: expected 32-1024 characters of [A-Za-z0-9_-+/=.~] (got ${v.length} characters)`);
+    }
+  }
+  const entry = (v: string) => `"~^${v.replace(/[.+]/g, (c) => `\\${c}`)}$" 1;`;
+  return [
+    `# ${ORIGIN_VERIFY_MAP_FILE}: SECRET. Written at boot and on rotation; root:root 0600.`,
+    '# Entries of: map $http_<origin verify header> $origin_verified { default 0; include this file; }',
+    '# Each line: "~^<value>$" 1;  (case-sensitive, anchored). First the current value,',
+    '# then the previous one while a rotation is in progress.',
+    ...values.map(entry),
+    '',
+  ].join('\n');
+}
+
+/**
+ * Content of `<includeDir>/allowed-origins.map.conf`: entries of the map from
+ * the Origin header to $origin_allowed, one `"<origin>" 1;` line per origin
+ * (https://host[:port], no path). Boot adds the CloudFront domain here.
+ * Write it root:root 0644.
+ */
+export function renderAllowedOriginsMap(origins: readonly string[]): string {
+  return [
+    `# ${ALLOWED_ORIGINS_MAP_FILE}: browser origins allowed besides those in nginx.conf; root:root 0644.`,
+    '# Entries of: map $http_origin $origin_allowed { default 0; ... include this file; }',
+    '# Each line: "https://<host>[:<port>]" 1;',
+    ...originMapLines([...new Set(origins)]),
+    '',
+  ].join('\n');
+}
+
+/** Renders the complete nginx.conf of one client x environment. */
+export function renderNginxConfig(config: ResolvedConfig, options: NginxRenderOptions = {}): string {
+  const o = {
+    listenAddress: options.listenAddress ?? DEFAULTS.listenAddress,
+    includeDir: options.includeDir ?? DEFAULTS.includeDir,
+    pidFile: options.pidFile ?? DEFAULTS.pidFile,
+    errorLog: options.errorLog ?? DEFAULTS.errorLog,
+    accessLog: options.accessLog ?? DEFAULTS.accessLog,
+    tempDir: options.tempDir ?? DEFAULTS.tempDir,
+    user: options.user === undefined ? DEFAULTS.user : options.user,
+    workerProcesses: options.workerProcesses ?? DEFAULTS.workerProcesses,
+  };
+  const { edge } = config;
+  if (edge.proxyPort === edge.gatewayPort) {
+    throw new Error(`nginx render: edge.proxyPort and edge.gatewayPort must differ (both ${edge.proxyPort})`);
+  }
+  for (const [what, p] of [['includeDir', o.includeDir], ['pidFile', o.pidFile], ['errorLog', o.errorLog], ['accessLog', o.accessLog], ['tempDir', o.tempDir]] as const) {
+    check(what, p, SAFE_PATH);
+  }
+  check('listenAddress', o.listenAddress, /^(\d{1,3}\.){3}\d{1,3}$|^\[[0-9a-fA-F:]+\]$/);
+  if (o.user !== null) check('user', o.user, SAFE_USER);
+  if (o.workerProcesses !== 'auto' && !(Number.isInteger(o.workerProcesses) && o.workerProcesses > 0)) {
+    throw new Error(`nginx render: invalid workerProcesses ${String(o.workerProcesses)}`);
+  }
+
+  const verifyVar = headerVariable(edge.originVerifyHeader);
+  const configOrigins = allowedOriginsFromConfig(config);
+  const inc = (file: string) => `${o.includeDir.replace(/\/$/, '')}/${file}`;
+  const tmp = (sub: string) => `${o.tempDir.replace(/\/$/, '')}/${sub}`;
+
+  return `# nginx.conf of the OpenClaw gateway host, ${config.client}/${config.env}.
+# Generated by \`npm run render\` from the config (lib/host/nginx-config.ts); do not edit.
+#
+# nginx listens on ${o.listenAddress}:${edge.proxyPort} for CloudFront's VPC origin and proxies to the
+# OpenClaw gateway on 127.0.0.1:${edge.gatewayPort}. Every refusal below answers ${DENY_STATUS}, except the
+# rate limit (429) and oversized bodies (413).
+#
+# Files written at boot, not by the render (see lib/host/nginx-config.ts):
+#   ${inc(ORIGIN_VERIFY_MAP_FILE)}    root:root 0600, SECRET: the accepted values of
+#       the ${edge.originVerifyHeader} header, one map entry per line: "~^<value>$" 1;
+#       (the current value, then the previous one during a rotation).
+#   ${inc(ALLOWED_ORIGINS_MAP_FILE)}  root:root 0644: extra browser origins
+#       (the CloudFront domain), one map entry per line: "https://<host>" 1;
+# A missing file stops nginx from starting: fail closed.
+
+${o.user === null ? '# user: nginx default (render option user: null)' : `user ${o.user};`}
+worker_processes ${o.workerProcesses};
+pid ${o.pidFile};
+error_log ${o.errorLog} warn;
+
+events {
+    worker_connections 1024;
+}
+
+http {
+    server_tokens off;
+    default_type application/octet-stream;
+
+    # Headers with underscores or invalid characters are dropped, so a header
+    # cannot impersonate ${edge.originVerifyHeader} through x_origin_verify-style spelling.
+    underscores_in_headers off;
+    ignore_invalid_headers on;
+
+    client_body_temp_path ${tmp('client_body')};
+    proxy_temp_path ${tmp('proxy')};
+    fastcgi_temp_path ${tmp('fastcgi')};
+    uwsgi_temp_path ${tmp('uwsgi')};
+    scgi_temp_path ${tmp('scgi')};
+
+    client_max_body_size ${edge.maxBodyKiB}k;
+    client_header_timeout 15s;
+    client_body_timeout 30s;
+    send_timeout 30s;
+    # Longer than CloudFront's origin keep-alive timeout (5-60 s), so nginx
+    # never closes a connection CloudFront is about to reuse.
+    keepalive_timeout 75s;
+    reset_timedout_connection on;
+
+    # The viewer address: CloudFront sends "CloudFront-Viewer-Address: <ip>:<port>"
+    # (IPv6 as 2001:db8::1:443, bracketed forms accepted too). The port is
+    # stripped; anything malformed or absent falls back to $remote_addr.
+    map $http_cloudfront_viewer_address $viewer_addr {
+        default $remote_addr;
+        "~^\\[?(?<cf_viewer_ip>[0-9A-Fa-f:.]+?)\\]?:[0-9]{1,5}$" $cf_viewer_ip;
+    }
+
+    # Origin verification: only CloudFront knows the value of ${edge.originVerifyHeader}.
+    map ${verifyVar} $origin_verified {
+        default 0;
+        include ${inc(ORIGIN_VERIFY_MAP_FILE)};
+    }
+
+    # Credentials in the query string (${QUERY_CREDENTIAL_PARAMS.join(', ')};
+    # any case, percent-encoded or not) are refused.
+    map $args $query_credential {
+        default 0;
+        "~*${queryCredentialPattern()}" 1;
+    }
+
+    # Browser origins. No Origin header (non-browser clients) passes.
+    map $http_origin $origin_allowed {
+        default 0;
+        "" 1;
+${configOrigins.map((l) => `        "${l}" 1;`).join('\n')}${configOrigins.length ? '\n' : ''}        include ${inc(ALLOWED_ORIGINS_MAP_FILE)};
+    }
+
+    # WebSocket upgrade; plain requests keep the upstream connection alive.
+    map $http_upgrade $connection_upgrade {
+        default upgrade;
+        "" "";
+    }
+
+    # Per-viewer rate limit, keyed on the viewer address CloudFront reports.
+    limit_req_zone $viewer_addr zone=openclaw_viewer:10m rate=${edge.rateLimit.requestsPerSecond}r/s;
+    limit_req_status 429;
+    # Below the error_log level: refusals show in the access log (status 429)
+    # without the error log's request line, which carries the query string.
+    limit_req_log_level info;
+
+    # Access log: path only ($uri), never the query string, the origin-verify
+    # header, Authorization, Cookie or Referer.
+    log_format openclaw escape=json '{"time":"$time_iso8601","viewer":"$viewer_addr","remote":"$remote_addr",'
+        '"method":"$request_method","uri":"$uri","protocol":"$server_protocol","status":"$status",'
+        '"bytes":"$body_bytes_sent","request_time":"$request_time","upstream_time":"$upstream_response_time",'
+        '"verified":"$origin_verified","origin":"$http_origin","user_agent":"$http_user_agent","request_id":"$request_id"}';
+    access_log ${o.accessLog} openclaw;
+
+    upstream openclaw_gateway {
+        server 127.0.0.1:${edge.gatewayPort};
+        keepalive 16;
+    }
+
+    server {
+        listen ${o.listenAddress}:${edge.proxyPort} default_server;
+        server_name _;
+
+        # Checked in this order, before the rate limit, body size or proxying.
+        if ($origin_verified != "1") {
+            return ${DENY_STATUS};
+        }
+        if ($query_credential) {
+            return ${DENY_STATUS};
+        }
+        if ($origin_allowed != "1") {
+            return ${DENY_STATUS};
+        }
+
+        location / {
+            limit_req zone=openclaw_viewer burst=${edge.rateLimit.burst} nodelay;
+
+            proxy_pass http://openclaw_gateway;
+            proxy_http_version 1.1;
+            proxy_set_header Host $host;
+            proxy_set_header Upgrade $http_upgrade;
+            proxy_set_header Connection $connection_upgrade;
+
+            # Set from the viewer address, never passed on from the client.
+            proxy_set_header X-Forwarded-For $viewer_addr;
+            proxy_set_header X-Real-IP $viewer_addr;
+            proxy_set_header X-Forwarded-Proto https;
+            proxy_set_header X-Forwarded-Host "";
+            proxy_set_header X-Forwarded-Port "";
+            proxy_set_header Forwarded "";
+            # The gateway never sees the origin-verify secret.
+            proxy_set_header ${edge.originVerifyHeader} "";
+
+            proxy_hide_header X-Powered-By;
+
+            # WebSockets and streamed model output: long reads, no buffering.
+            proxy_read_timeout 3600s;
+            proxy_send_timeout 3600s;
+            proxy_connect_timeout 5s;
+            proxy_buffering off;
+        }
+    }
+}
+`;
+}

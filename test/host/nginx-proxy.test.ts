@@ -1,0 +1,434 @@
+import { spawn, type ChildProcess } from 'child_process';
+import { createHash, randomBytes } from 'crypto';
+import * as fs from 'fs';
+import * as http from 'http';
+import type * as net from 'net';
+import * as path from 'path';
+import type { ResolvedConfig } from '../../lib/config/schema';
+import { ORIGIN_VERIFY_MAP_FILE, renderOriginVerifyMap } from '../../lib/host/nginx-config';
+import { NGINX_CONF_PATH, renderHostFiles, writeHostFiles } from '../../lib/host/render';
+import { pseudoRandom } from '../support/pseudo-random';
+import { exampleConfig, freePort, requireTool, tempDir, waitForPort } from './support/host-tools';
+
+// The rendered nginx.conf, run for real on loopback in front of a stand-in
+// gateway that echoes what it receives. Every request of a test carries its own
+// CloudFront-Viewer-Address, so the per-viewer rate limit only bites where a
+// test means it to.
+
+const CURRENT = pseudoRandom(48, 101);
+const PREVIOUS = pseudoRandom(48, 102);
+const WRONG = pseudoRandom(48, 103);
+const NEXT = pseudoRandom(48, 104);
+const CLOUDFRONT_ORIGIN = 'https://d111111abcdef8.cloudfront.net';
+const BURST = 5;
+const MAX_BODY_KIB = 64;
+const TEST_TIMEOUT = 20_000;
+
+let dir: string;
+let config: ResolvedConfig;
+let header: string;
+let nginxBin: string;
+let nginx: ChildProcess | undefined;
+let nginxExited = false;
+let nginxStderr = '';
+let upstream: http.Server | undefined;
+const upstreamSockets = new Set<net.Socket>();
+
+let viewerCount = 0;
+/** A fresh viewer address ("<ip>:<port>", as CloudFront sends it) per request. */
+const nextViewer = () => {
+  viewerCount += 1;
+  return `198.18.${viewerCount >> 8}.${viewerCount & 255}:${40000 + viewerCount}`;
+};
+
+interface Reply {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  body: string;
+}
+interface Echo {
+  method: string;
+  url: string;
+  headers: Record<string, string>;
+  bodyBytes: number;
+}
+
+interface Req {
+  path?: string;
+  method?: string;
+  /** Origin-verify value; null sends none. @default CURRENT */
+  verify?: string | null;
+  /** CloudFront-Viewer-Address; null sends none. @default a fresh one */
+  viewer?: string | null;
+  headers?: Record<string, string>;
+  body?: Buffer;
+}
+
+function requestHeaders(r: Req): Record<string, string> {
+  const h: Record<string, string> = { ...r.headers };
+  const verify = r.verify === undefined ? CURRENT : r.verify;
+  if (verify !== null) h[header] = verify;
+  const viewer = r.viewer === undefined ? nextViewer() : r.viewer;
+  if (viewer !== null) h['CloudFront-Viewer-Address'] = viewer;
+  return h;
+}
+
+/** One request on a fresh connection; resolves with the response even if nginx cuts the upload short. */
+function request(r: Req = {}): Promise<Reply> {
+  return new Promise((resolve, reject) => {
+    let replied = false;
+    const req = http.request(
+      {
+        host: '127.0.0.1',
+        port: config.edge.proxyPort,
+        path: r.path ?? '/',
+        method: r.method ?? (r.body ? 'POST' : 'GET'),
+        headers: { ...requestHeaders(r), ...(r.body ? { 'Content-Length': String(r.body.length) } : {}) },
+        agent: false,
+        timeout: 5_000,
+      },
+      (res) => {
+        replied = true;
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
+        res.on('error', reject);
+      },
+    );
+    req.on('timeout', () => req.destroy(new Error('request timed out')));
+    req.on('error', (e) => {
+      if (!replied) reject(e);
+    });
+    req.end(r.body);
+  });
+}
+
+const echoOf = (reply: Reply): Echo => {
+  expect(reply.status).toBe(200);
+  return JSON.parse(reply.body) as Echo;
+};
+
+/** A WebSocket opening handshake through nginx: the 101 with its accept key, then bytes both ways; or the refusal. */
+function websocket(r: Req = {}): Promise<{ status: number; accept?: string; expectedAccept: string; echoed?: string }> {
+  const key = randomBytes(16).toString('base64');
+  const expectedAccept = acceptKey(key);
+  return new Promise((resolve, reject) => {
+    const req = http.request({
+      host: '127.0.0.1',
+      port: config.edge.proxyPort,
+      path: r.path ?? '/ws',
+      agent: false,
+      timeout: 5_000,
+      headers: {
+        ...requestHeaders(r),
+        Connection: 'Upgrade',
+        Upgrade: 'websocket',
+        'Sec-WebSocket-Key': key,
+        'Sec-WebSocket-Version': '13',
+      },
+    });
+    req.on('upgrade', (res, socket) => {
+      socket.once('data', (d: Buffer) => {
+        socket.destroy();
+        resolve({ status: res.statusCode ?? 0, accept: res.headers['sec-websocket-accept'] as string, expectedAccept, echoed: d.toString() });
+      });
+      socket.write('ping through the tunnel');
+    });
+    req.on('response', (res) => {
+      res.resume();
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, expectedAccept }));
+    });
+    req.on('timeout', () => req.destroy(new Error('websocket request timed out')));
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+function acceptKey(key: string): string {
+  return createHash('sha1').update(`${key}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`).digest('base64');
+}
+
+/** The stand-in gateway: echoes method, URL, headers and body size as JSON; answers WebSocket upgrades with a real 101. */
+function startUpstream(port: number): Promise<http.Server> {
+  const server = http.createServer((req, res) => {
+    let bodyBytes = 0;
+    req.on('data', (c: Buffer) => (bodyBytes += c.length));
+    req.on('end', () => {
+      res.setHeader('X-Powered-By', 'Express');
+      res.setHeader('Content-Type', 'application/json');
+      res.end(JSON.stringify({ method: req.method, url: req.url, headers: req.headers, bodyBytes }));
+    });
+  });
+  server.on('connection', (s) => {
+    upstreamSockets.add(s);
+    s.on('close', () => upstreamSockets.delete(s));
+  });
+  server.on('upgrade', (req, socket) => {
+    const key = req.headers['sec-websocket-key'];
+    if (req.headers.upgrade?.toLowerCase() !== 'websocket' || typeof key !== 'string') {
+      socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+      return;
+    }
+    socket.write(
+      ['HTTP/1.1 101 Switching Protocols', 'Upgrade: websocket', 'Connection: Upgrade', `Sec-WebSocket-Accept: ${acceptKey(key)}`, '', ''].join('\r\n'),
+    );
+    socket.on('data', (d) => socket.write(d)); // echo
+  });
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => resolve(server));
+  });
+}
+
+const log = (file: string) => (fs.existsSync(path.join(dir, file)) ? fs.readFileSync(path.join(dir, file), 'utf8') : '');
+
+beforeAll(async () => {
+  nginxBin = requireTool('nginx');
+  const base = exampleConfig('dev');
+  const [proxyPort, gatewayPort] = [await freePort(), await freePort()];
+  config = {
+    ...base,
+    edge: {
+      ...base.edge,
+      proxyPort: proxyPort!,
+      gatewayPort: gatewayPort!,
+      maxBodyKiB: MAX_BODY_KIB,
+      rateLimit: { requestsPerSecond: 1, burst: BURST },
+      customDomain: { domainName: 'agents.example.com', certificateArn: 'arn:aws:acm:us-east-1:123456789012:certificate/0b6c4a4e-2f3a-4c55-9d39-6f1e2a3b4c5d' },
+      allowedOrigins: ['https://app.example.net'],
+    },
+  };
+  header = config.edge.originVerifyHeader;
+
+  dir = tempDir('oc-nginx-');
+  const includeDir = path.join(dir, 'nginx', 'openclaw');
+  writeHostFiles(
+    dir,
+    renderHostFiles(config, {
+      nginx: {
+        listenAddress: '127.0.0.1',
+        includeDir,
+        pidFile: path.join(dir, 'nginx.pid'),
+        errorLog: path.join(dir, 'error.log'),
+        accessLog: path.join(dir, 'access.log'),
+        tempDir: path.join(dir, 'tmp'),
+        user: null,
+        workerProcesses: 2,
+      },
+      extraAllowedOrigins: [CLOUDFRONT_ORIGIN], // what the boot step adds
+    }),
+  );
+  fs.mkdirSync(path.join(dir, 'tmp'));
+  fs.writeFileSync(path.join(includeDir, ORIGIN_VERIFY_MAP_FILE), renderOriginVerifyMap(CURRENT, PREVIOUS), { mode: 0o600 });
+
+  upstream = await startUpstream(config.edge.gatewayPort);
+
+  const proc = spawn(nginxBin, ['-p', dir, '-e', path.join(dir, 'error.log'), '-c', path.join(dir, NGINX_CONF_PATH), '-g', 'daemon off;'], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  nginx = proc;
+  proc.stderr?.on('data', (d: Buffer) => (nginxStderr += d.toString()));
+  proc.on('exit', () => (nginxExited = true));
+  try {
+    await waitForPort(config.edge.proxyPort, '127.0.0.1', 5_000, () => !nginxExited);
+  } catch (e) {
+    throw new Error(`nginx did not start: ${(e as Error).message}\n${nginxStderr}${log('error.log')}`);
+  }
+}, TEST_TIMEOUT);
+
+afterAll(async () => {
+  if (nginx && !nginxExited) {
+    const exited = new Promise<void>((resolve) => nginx!.once('exit', () => resolve()));
+    nginx.kill('SIGTERM');
+    const timer = setTimeout(() => nginx!.kill('SIGKILL'), 5_000);
+    await exited;
+    clearTimeout(timer);
+  }
+  upstreamSockets.forEach((s) => s.destroy());
+  await new Promise<void>((resolve) => (upstream ? upstream.close(() => resolve()) : resolve()));
+  if (dir) fs.rmSync(dir, { recursive: true, force: true });
+}, TEST_TIMEOUT);
+
+describe('origin verification', () => {
+  test('403 without the origin-verify header', async () => {
+    expect((await request({ verify: null })).status).toBe(403);
+  });
+
+  test('403 with a wrong value, or the right value in another letter case', async () => {
+    expect((await request({ verify: WRONG })).status).toBe(403);
+    expect((await request({ verify: CURRENT.toLowerCase() })).status).toBe(403);
+    expect((await request({ verify: `${CURRENT}x` })).status).toBe(403);
+  });
+
+  test('403 for the header spelled with underscores', async () => {
+    const reply = await request({ verify: null, headers: { [header.replace(/-/g, '_')]: CURRENT } });
+    expect(reply.status).toBe(403);
+  });
+
+  test('200 with the current value; the gateway never sees the header', async () => {
+    const echo = echoOf(await request({ path: '/status' }));
+    expect(echo.url).toBe('/status');
+    expect(echo.headers[header]).toBeUndefined();
+    expect(JSON.stringify(echo)).not.toContain(CURRENT);
+  });
+
+  test('200 with the previous value (rotation overlap)', async () => {
+    expect((await request({ verify: PREVIOUS })).status).toBe(200);
+  });
+});
+
+describe('credentials in the query string', () => {
+  test.each(['token', 'access_token', 'ToKeN', 'API_KEY', 'apikey', 'key', 'password', 'secret', 'auth', '%74oken', 'api%5Fkey', 'token[]'])(
+    '403 for ?%s=... even with the right header',
+    async (name) => {
+      expect((await request({ path: `/chat?session=1&${name}=abc123` })).status).toBe(403);
+    },
+  );
+
+  test('403 when the credential is the first parameter', async () => {
+    expect((await request({ path: '/?token=abc123' })).status).toBe(403);
+    expect((await request({ path: '/?access_token=abc123' })).status).toBe(403);
+  });
+
+  test('other parameters pass, including names that merely contain a credential word', async () => {
+    const echo = echoOf(await request({ path: '/search?tokenizer=bpe&monkey=1&q=token%3Dx' }));
+    expect(echo.url).toBe('/search?tokenizer=bpe&monkey=1&q=token%3Dx');
+  });
+});
+
+describe('WebSocket', () => {
+  test('101 with a correct Sec-WebSocket-Accept for a valid upgrade, and bytes flow both ways', async () => {
+    const ws = await websocket();
+    expect(ws.status).toBe(101);
+    expect(ws.accept).toBe(ws.expectedAccept);
+    expect(ws.echoed).toBe('ping through the tunnel');
+  });
+
+  test('403 for an upgrade without the origin-verify header', async () => {
+    expect((await websocket({ verify: null })).status).toBe(403);
+  });
+
+  test('403 for an upgrade from a disallowed browser origin (cross-site WebSocket hijacking)', async () => {
+    expect((await websocket({ headers: { Origin: 'https://evil.example.org' } })).status).toBe(403);
+  });
+});
+
+describe('viewer address', () => {
+  test('X-Forwarded-For and X-Real-IP come from CloudFront-Viewer-Address, not from the client', async () => {
+    const echo = echoOf(
+      await request({
+        viewer: '203.0.113.45:51234',
+        headers: { 'X-Forwarded-For': '6.6.6.6, 7.7.7.7', 'X-Real-IP': '6.6.6.6', Forwarded: 'for=6.6.6.6', 'X-Forwarded-Host': 'evil.example' },
+      }),
+    );
+    expect(echo.headers['x-forwarded-for']).toBe('203.0.113.45');
+    expect(echo.headers['x-real-ip']).toBe('203.0.113.45');
+    expect(echo.headers.forwarded).toBeUndefined();
+    expect(echo.headers['x-forwarded-host']).toBeUndefined();
+  });
+
+  test('IPv6 viewer addresses lose their port', async () => {
+    const echo = echoOf(await request({ viewer: '2001:db8:85a3::8a2e:370:7334:443' }));
+    expect(echo.headers['x-forwarded-for']).toBe('2001:db8:85a3::8a2e:370:7334');
+  });
+
+  test('without (or with a malformed) CloudFront-Viewer-Address, the connection address is used', async () => {
+    expect(echoOf(await request({ viewer: null, headers: { 'X-Forwarded-For': '6.6.6.6' } })).headers['x-forwarded-for']).toBe('127.0.0.1');
+    expect(echoOf(await request({ viewer: '6.6.6.6, 7.7.7.7:80' })).headers['x-forwarded-for']).toBe('127.0.0.1');
+  });
+});
+
+describe('limits', () => {
+  test(`413 for a body over maxBodyKiB (${MAX_BODY_KIB} KiB); exactly the limit passes`, async () => {
+    const atLimit = echoOf(await request({ body: Buffer.alloc(MAX_BODY_KIB * 1024, 0x61) }));
+    expect(atLimit.bodyBytes).toBe(MAX_BODY_KIB * 1024);
+    expect((await request({ body: Buffer.alloc(MAX_BODY_KIB * 1024 + 1, 0x61) })).status).toBe(413);
+  });
+
+  test(`429 once one viewer sends more than burst + 1 (${BURST + 1}) rapid requests; other viewers are unaffected`, async () => {
+    const viewer = '192.0.2.77:4444';
+    const statuses: number[] = [];
+    for (let i = 0; i < BURST + 6; i++) {
+      const { status } = await request({ viewer });
+      statuses.push(status);
+      if (status === 429) break;
+    }
+    expect(statuses.slice(0, BURST + 1)).toEqual(Array(BURST + 1).fill(200));
+    expect(statuses).toContain(429);
+    expect((await request()).status).toBe(200);
+  });
+});
+
+describe('browser origins', () => {
+  test('403 for a disallowed Origin (and for "null")', async () => {
+    expect((await request({ headers: { Origin: 'https://evil.example.org' } })).status).toBe(403);
+    expect((await request({ headers: { Origin: 'null' } })).status).toBe(403);
+    expect((await request({ headers: { Origin: 'https://agents.example.com.evil.example.org' } })).status).toBe(403);
+  });
+
+  test.each([
+    ['the custom domain', 'https://agents.example.com'],
+    ['edge.allowedOrigins', 'https://app.example.net'],
+    ['the boot-written include file (CloudFront domain)', CLOUDFRONT_ORIGIN],
+  ])('200 for an Origin from %s', async (_from, origin) => {
+    expect((await request({ headers: { Origin: origin } })).status).toBe(200);
+  });
+
+  test('200 without an Origin header (non-browser clients)', async () => {
+    expect((await request()).status).toBe(200);
+  });
+});
+
+describe('response headers', () => {
+  test('the Server header carries no version and X-Powered-By is dropped', async () => {
+    const reply = await request();
+    expect(reply.status).toBe(200);
+    expect(reply.headers.server).toBe('nginx');
+    expect(reply.headers['x-powered-by']).toBeUndefined();
+    const refused = await request({ verify: null });
+    expect(refused.headers.server).toBe('nginx');
+    expect(refused.body).not.toMatch(/nginx\/\d/);
+  });
+});
+
+describe('logs', () => {
+  test('the access log has paths but no query strings, no origin-verify value, no Authorization or Cookie', async () => {
+    const marker = `q${pseudoRandom(12, 7)}`;
+    await request({ path: `/logged/path?note=${marker}`, headers: { Authorization: `Bearer ${marker}A`, Cookie: `session=${marker}C` } });
+    await request({ path: `/refused?token=${marker}T` });
+    const access = log('access.log');
+    expect(access).toContain('"uri":"/logged/path"');
+    expect(access).toContain('"uri":"/refused"');
+    expect(access).not.toContain(marker);
+    expect(access).not.toContain('?');
+    for (const secret of [CURRENT, PREVIOUS, WRONG]) {
+      expect(access).not.toContain(secret);
+      expect(log('error.log')).not.toContain(secret);
+    }
+    for (const line of access.trim().split('\n')) expect(() => JSON.parse(line)).not.toThrow();
+    expect(access).toContain('"status":"429"');
+    expect(log('error.log')).not.toContain('limiting requests'); // its request line would carry the query string
+  });
+});
+
+describe('rotation (boot contract)', () => {
+  /** nginx's worker processes (children of the master). */
+  const workers = (): number[] => {
+    const pid = nginx!.pid!;
+    return fs.readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').split(/\s+/).filter(Boolean).map(Number);
+  };
+
+  test('after the map is rewritten with a new value and nginx reloads, the old previous value is refused', async () => {
+    const mapFile = path.join(dir, 'nginx', 'openclaw', ORIGIN_VERIFY_MAP_FILE);
+    fs.writeFileSync(mapFile, renderOriginVerifyMap(NEXT, CURRENT), { mode: 0o600 });
+    const oldWorkers = workers();
+    nginx!.kill('SIGHUP'); // what `nginx -s reload` sends
+    // The reload is done once the old workers have left (bounded: 5 s).
+    for (let i = 0; i < 50 && workers().some((w) => oldWorkers.includes(w)); i++) await new Promise((r) => setTimeout(r, 100));
+    expect(workers().filter((w) => oldWorkers.includes(w))).toEqual([]);
+    expect(workers().length).toBeGreaterThan(0);
+    expect((await request({ verify: PREVIOUS })).status).toBe(403);
+    expect((await request({ verify: NEXT })).status).toBe(200);
+    expect((await request({ verify: CURRENT })).status).toBe(200);
+  });
+});

@@ -1,0 +1,101 @@
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as net from 'net';
+import * as os from 'os';
+import * as path from 'path';
+import { listClients, listEnvironments, loadConfig } from '../../../lib/config/load';
+import type { ResolvedConfig } from '../../../lib/config/schema';
+import { CONFIG_DIR, NOW } from '../../support/config-fixture';
+
+/** The line of .ci/run that installs what these tests run for real. */
+export const INSTALL_HINT =
+  'install them with the apt-get line of .ci/run (as root): apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends nginx nftables iproute2';
+
+const SBIN = ['/usr/sbin', '/sbin', '/usr/local/sbin'];
+
+/**
+ * Absolute path of a system tool (also looked up in the sbin folders, which a
+ * non-root PATH often lacks). Throws, so that the tests fail rather than skip.
+ */
+export function requireTool(name: 'nginx' | 'nft' | 'ip'): string {
+  const dirs = [...(process.env.PATH ?? '').split(path.delimiter).filter(Boolean), ...SBIN];
+  for (const dir of dirs) {
+    const file = path.join(dir, name);
+    try {
+      fs.accessSync(file, fs.constants.X_OK);
+      return file;
+    } catch {
+      // not here
+    }
+  }
+  throw new Error(`${name} not found (looked in PATH and ${SBIN.join(', ')}). The host tests run it for real; ${INSTALL_HINT}`);
+}
+
+/** Fails (does not skip) when not root: nft and network namespaces need CAP_NET_ADMIN. */
+export function requireRoot(what: string): void {
+  if (process.getuid?.() !== 0) {
+    throw new Error(`${what} needs root (CAP_NET_ADMIN): run the tests as root, as CI (.ci/run) does. The tools: ${INSTALL_HINT}`);
+  }
+}
+
+/** Every client x environment of the repo's config/, loaded the way synth loads it. */
+export function allConfigs(): ResolvedConfig[] {
+  return listClients(CONFIG_DIR).flatMap((client) =>
+    listEnvironments(CONFIG_DIR).map((env) => loadConfig({ configDir: CONFIG_DIR, client, env, now: NOW }).config),
+  );
+}
+
+export function exampleConfig(env = 'dev'): ResolvedConfig {
+  return loadConfig({ configDir: CONFIG_DIR, client: 'example', env, now: NOW }).config;
+}
+
+/** A fresh temporary folder (mode 0755, so nginx workers running as nobody can reach their temp files). */
+export function tempDir(prefix: string): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  fs.chmodSync(dir, 0o755);
+  return dir;
+}
+
+/** A TCP port on 127.0.0.1 that was free a moment ago. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Runs a command to completion (bounded), returning its status and output. */
+export function run(cmd: string, args: readonly string[], timeoutMs = 15_000) {
+  const r = spawnSync(cmd, args, { encoding: 'utf8', timeout: timeoutMs });
+  return { status: r.status, stdout: r.stdout ?? '', stderr: r.stderr ?? '', error: r.error };
+}
+
+/** Like run, but throws with the command's output when it fails. */
+export function runOk(cmd: string, args: readonly string[], timeoutMs = 15_000): string {
+  const r = run(cmd, args, timeoutMs);
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status ?? r.error?.message}):\n${r.stderr}${r.stdout}`);
+  return r.stdout;
+}
+
+/** Polls until something accepts a TCP connection on host:port, or throws after timeoutMs. */
+export async function waitForPort(port: number, host = '127.0.0.1', timeoutMs = 5_000, alive: () => boolean = () => true): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const s = net.connect({ port, host });
+      s.once('connect', () => {
+        s.destroy();
+        resolve(true);
+      });
+      s.once('error', () => resolve(false));
+    });
+    if (ok) return;
+    if (!alive()) throw new Error(`process exited before listening on ${host}:${port}`);
+    if (Date.now() > deadline) throw new Error(`nothing listening on ${host}:${port} after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
