@@ -61,6 +61,7 @@ export class DeploymentStage extends Stage {
       instance: this.gateway.instance,
       deploymentName: name,
     });
+    for (const stack of [this.core, this.network, this.gateway, this.edge]) stack.terminationProtection = config.project.terminationProtection;
     for (const [key, value] of Object.entries(config.tags)) Tags.of(this).add(key, value);
     Tags.of(this).add(DEPLOYMENT_TAG_KEYS.prefix, config.project.prefix);
     Tags.of(this).add(DEPLOYMENT_TAG_KEYS.client, config.client);

@@ -22,7 +22,7 @@ export class GatewayStack extends Stack {
       vpc: props.vpc,
       securityGroup: props.securityGroup,
       key: props.key,
-      terminationProtection: props.config.env === 'prod',
+      terminationProtection: props.config.project.terminationProtection,
     });
   }
 }

@@ -35,6 +35,7 @@ export class NetworkStack extends Stack {
       key: props.key,
       logRetentionDays: config.logs.retentionDays as RetentionDays,
       retainOnDelete: config.dataProtection.retainOnDelete,
+      terminationProtection: config.project.terminationProtection,
     });
     this.dnsFirewall = new EgressDnsFirewall(this, 'EgressAllowlist', {
       vpc: this.vpc,

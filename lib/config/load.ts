@@ -64,6 +64,10 @@ function plainExpectation(message: string): string {
   return ZOD_TYPE_WORDS[generic[1]!] ?? generic[1]!;
 }
 
+function valueAt(root: unknown, path: readonly (string | number)[]): unknown {
+  return path.reduce<unknown>((node, seg) => (node !== null && typeof node === 'object' ? (node as Record<string | number, unknown>)[seg] : undefined), root);
+}
+
 function schemaProblems(issues: readonly z.core.$ZodIssue[], merged: MergedConfig, files: readonly string[]): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
   for (const issue of issues) {
@@ -83,7 +87,8 @@ function schemaProblems(issues: readonly z.core.$ZodIssue[], merged: MergedConfi
       continue;
     }
     const origin = originOf(merged, issuePath);
-    const input = (issue as { input?: unknown }).input;
+    // Cross-field refinements report the whole object as input: show the value at the path instead.
+    const input = issue.code === 'custom' ? valueAt(merged.value, issuePath) : (issue as { input?: unknown }).input;
     // A bad record key: the schema's own message is in the nested issues.
     const nested = issue.code === 'invalid_key' ? issue.issues[0]?.message : undefined;
     const expected = nested ?? plainExpectation(issue.message);

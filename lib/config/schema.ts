@@ -70,6 +70,9 @@ export const configSchema = z
         prefix: name('prefix')
           .max(20, { error: 'a prefix of at most 20 characters (it leads every stack and resource name)' })
           .describe('Leads every stack and resource name: <prefix>-<client>-<env>-<stack>.'),
+        terminationProtection: z
+          .boolean({ error: 'true or false' })
+          .describe('Refuse deletion of the stacks and API termination of the instances (on in prod). Turn it off in the console or config before a deliberate teardown.'),
       })
       .describe('Naming shared by every deployment of this blueprint.'),
     aws: z
@@ -115,6 +118,10 @@ export const configSchema = z
     exceptions: z
       .array(exceptionSchema, { error: 'a list of exceptions (use [] for none)' })
       .describe('Approved weakenings of hardened defaults, each with reason, approver and expiry. Lists replace, they do not merge.'),
+  })
+  .refine((c) => c.edge.proxyPort !== c.edge.gatewayPort, {
+    path: ['edge', 'gatewayPort'],
+    error: 'a port different from edge.proxyPort: the gateway listens on loopback behind nginx, never on the proxy port',
   })
   .describe('OpenClaw hardened AWS deployment: configuration of one client in one environment.');
 

@@ -41,7 +41,7 @@ export function hardenInstance(instance: ec2.Instance, options: InstanceHardenin
     acknowledgeFinding(
       cfn,
       'AwsSolutions-EC29',
-      'Termination protection is on in prod only; in dev and staging it would block stack deletion, and the host holds no state that is not rebuilt from the deployment.',
+      'Termination protection follows project.terminationProtection (on in prod); elsewhere it would block stack deletion, and the host holds no state that is not rebuilt from the deployment.',
     );
   }
   acknowledgeFinding(

@@ -1,0 +1,137 @@
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import type { BuiltApp } from '../../lib/app';
+import type { GateFinding } from '../../lib/gate/finding';
+import { buildForTest, gateFindings } from '../support/build';
+
+// One synth of example/prod; assertions on the network and gateway stacks.
+let built: BuiltApp;
+let findings: GateFinding[];
+let network: Template;
+let gateway: Template;
+
+beforeAll(() => {
+  built = buildForTest({ client: 'example', env: 'prod' });
+  findings = gateFindings(built);
+  network = Template.fromStack(built.deployments[0]!.stage.network);
+  gateway = Template.fromStack(built.deployments[0]!.stage.gateway);
+});
+
+const resources = (t: Template, type: string) => Object.values(t.findResources(type)) as { Properties: Record<string, unknown> }[];
+
+test('example/prod passes the gate', () => {
+  expect(findings).toEqual([]);
+});
+
+describe('VPC', () => {
+  test('two AZs, a public and a private subnet in each, none auto-assigning public IPs', () => {
+    const subnets = resources(network, 'AWS::EC2::Subnet');
+    expect(subnets).toHaveLength(4);
+    for (const s of subnets) expect(s.Properties.MapPublicIpOnLaunch).toBe(false);
+  });
+
+  test('AZs are resolved at deploy time, never looked up or hard-coded at synth', () => {
+    for (const s of resources(network, 'AWS::EC2::Subnet')) {
+      expect(s.Properties.AvailabilityZone).toEqual({ 'Fn::Select': [expect.any(Number), { 'Fn::GetAZs': '' }] });
+    }
+  });
+
+  test('the default security group is stripped of its rules', () => {
+    network.resourceCountIs('Custom::VpcRestrictDefaultSG', 1);
+  });
+
+  test('flow logs of all traffic go to a KMS-encrypted log group kept a year and retained', () => {
+    network.hasResourceProperties('AWS::EC2::FlowLog', { TrafficType: 'ALL', LogDestinationType: 'cloud-watch-logs' });
+    network.hasResource('AWS::Logs::LogGroup', {
+      DeletionPolicy: 'Retain',
+      Properties: { RetentionInDays: 365, KmsKeyId: Match.objectLike({ 'Fn::ImportValue': Match.anyValue() }) },
+    });
+  });
+
+  test('egress goes through one hardened NAT instance, not a NAT gateway', () => {
+    network.resourceCountIs('AWS::EC2::NatGateway', 0);
+    network.hasResourceProperties('AWS::EC2::Instance', {
+      InstanceType: 't4g.nano',
+      SourceDestCheck: false,
+      Monitoring: true,
+      DisableApiTermination: true,
+      BlockDeviceMappings: [{ DeviceName: '/dev/xvda', Ebs: Match.objectLike({ Encrypted: true, KmsKeyId: Match.anyValue() }) }],
+    });
+  });
+});
+
+describe('egress allowlist (DNS Firewall)', () => {
+  const allowed = () => resources(network, 'AWS::Route53Resolver::FirewallDomainList').find((d) => (d.Properties.Name as string).endsWith('-allowed'))!;
+
+  test('allows the enabled provider and channel and the host AWS endpoints, and nothing like *.amazonaws.com', () => {
+    const domains = allowed().Properties.Domains as string[];
+    expect(domains).toEqual(expect.arrayContaining(['api.anthropic.com', 'api.telegram.org', 'secretsmanager.eu-west-1.amazonaws.com', 'ssm.eu-west-1.amazonaws.com']));
+    expect(domains).not.toContain('api.openai.com');
+    expect(domains.filter((d) => d.startsWith('*.') && d.endsWith('amazonaws.com'))).toEqual([]);
+  });
+
+  test('answers NXDOMAIN for everything else, after the allow rule', () => {
+    network.hasResourceProperties('AWS::Route53Resolver::FirewallRuleGroup', {
+      FirewallRules: [
+        Match.objectLike({ Action: 'ALLOW', Priority: 100 }),
+        Match.objectLike({ Action: 'BLOCK', Priority: 200, BlockResponse: 'NXDOMAIN' }),
+      ],
+    });
+    network.hasResourceProperties('AWS::Route53Resolver::FirewallDomainList', { Domains: ['*'] });
+  });
+
+  test('is associated with the VPC, protected from changes, and fails closed', () => {
+    network.hasResourceProperties('AWS::Route53Resolver::FirewallRuleGroupAssociation', { MutationProtection: 'ENABLED', VpcId: Match.anyValue() });
+    network.hasResourceProperties('AWS::Route53Resolver::FirewallConfig', { FirewallFailOpen: 'DISABLED' });
+  });
+});
+
+describe('security groups', () => {
+  const allIngress = () => [
+    ...resources(network, 'AWS::EC2::SecurityGroup').flatMap((sg) => (sg.Properties.SecurityGroupIngress as Record<string, unknown>[]) ?? []),
+    ...resources(network, 'AWS::EC2::SecurityGroupIngress').map((r) => r.Properties),
+  ];
+
+  test('nothing anywhere admits 0.0.0.0/0 or ::/0, and no SSH or RDP', () => {
+    for (const rule of allIngress()) {
+      expect(rule.CidrIp).not.toBe('0.0.0.0/0');
+      expect(rule.CidrIpv6).not.toBe('::/0');
+      for (const port of [22, 3389]) expect((rule.FromPort as number) <= port && port <= (rule.ToPort as number)).toBe(false);
+    }
+  });
+
+  test('the gateway admits only the proxy port, only from the private subnets, and sends only HTTPS', () => {
+    const sg = resources(network, 'AWS::EC2::SecurityGroup').find((s) => String(s.Properties.GroupDescription).startsWith('OpenClaw gateway'))!;
+    const ingress = sg.Properties.SecurityGroupIngress as Record<string, unknown>[];
+    expect(ingress.map((r) => [r.IpProtocol, r.FromPort, r.ToPort, r.CidrIp])).toEqual([
+      ['tcp', 8080, 8080, '10.40.2.0/24'],
+      ['tcp', 8080, 8080, '10.40.3.0/24'],
+    ]);
+    expect(sg.Properties.SecurityGroupEgress).toEqual([
+      { CidrIp: '0.0.0.0/0', Description: 'HTTPS to allowlisted domains (DNS Firewall)', FromPort: 443, IpProtocol: 'tcp', ToPort: 443 },
+    ]);
+  });
+});
+
+describe('gateway host', () => {
+  test('is in a private subnet with no public IP and no key pair', () => {
+    gateway.hasResourceProperties('AWS::EC2::Instance', {
+      NetworkInterfaces: [Match.objectLike({ AssociatePublicIpAddress: false, SubnetId: Match.anyValue() })],
+      KeyName: Match.absent(),
+    });
+  });
+
+  test('requires IMDSv2 with a hop limit of 1, through its launch template', () => {
+    gateway.hasResourceProperties('AWS::EC2::LaunchTemplate', {
+      LaunchTemplateData: Match.objectLike({ MetadataOptions: { HttpTokens: 'required', HttpPutResponseHopLimit: 1, HttpEndpoint: 'enabled', InstanceMetadataTags: 'disabled' } }),
+    });
+    gateway.hasResourceProperties('AWS::EC2::Instance', { LaunchTemplate: { LaunchTemplateId: Match.anyValue(), Version: Match.anyValue() } });
+  });
+
+  test('has detailed monitoring, an encrypted root volume and, in prod, termination protection', () => {
+    gateway.hasResourceProperties('AWS::EC2::Instance', {
+      Monitoring: true,
+      DisableApiTermination: true,
+      BlockDeviceMappings: [{ DeviceName: '/dev/xvda', Ebs: Match.objectLike({ Encrypted: true, VolumeType: 'gp3', KmsKeyId: Match.anyValue() }) }],
+    });
+  });
+});
