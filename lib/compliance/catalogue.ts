@@ -1,4 +1,6 @@
 import type { ComplianceControl } from './control';
+import { ec2Imdsv2, ec2NoPublicIp, ec2VolumesEncrypted, noWorldIngress, vpcDefaultSecurityGroupClosed, vpcFlowLogs } from './controls/ec2';
+import { cloudFrontHttpsOnly, cloudFrontWaf, wafHasRules, wafLogging } from './controls/edge';
 import { kmsGrantsForAwsServicesOnly, kmsKeyRetained, kmsKeyRotation } from './controls/kms';
 
 /**
@@ -7,4 +9,18 @@ import { kmsGrantsForAwsServicesOnly, kmsKeyRetained, kmsKeyRotation } from './c
  * resource, or the gate fails. Controls a config exception weakens are
  * exempted by ID (see lib/gate/evaluate.ts).
  */
-export const CONTROL_CATALOGUE: readonly ComplianceControl[] = [kmsKeyRotation, kmsKeyRetained, kmsGrantsForAwsServicesOnly];
+export const CONTROL_CATALOGUE: readonly ComplianceControl[] = [
+  kmsKeyRotation,
+  kmsKeyRetained,
+  kmsGrantsForAwsServicesOnly,
+  ec2Imdsv2,
+  ec2NoPublicIp,
+  ec2VolumesEncrypted,
+  vpcFlowLogs,
+  vpcDefaultSecurityGroupClosed,
+  noWorldIngress,
+  cloudFrontHttpsOnly,
+  cloudFrontWaf,
+  wafHasRules,
+  wafLogging,
+];

@@ -9,6 +9,12 @@ export interface TemplateResource {
   readonly Metadata?: Record<string, unknown>;
 }
 
+/** Where a resource sits in its template. */
+export interface ResourceContext {
+  readonly logicalId: string;
+  readonly resources: Readonly<Record<string, TemplateResource>>;
+}
+
 /** Decides, on the synthesized template, whether a control holds for a resource. */
 export interface ComplianceControl {
   /** Short stable ID used in the report, e.g. `kms-key-rotation`. */
@@ -26,6 +32,12 @@ export interface ComplianceControl {
   readonly evidence: string;
   /** The hardened config control whose approved exception may weaken this one. */
   readonly weakenedBy?: HardenedControlId;
-  /** Returns true when `resource` satisfies the control. */
-  readonly holds: (resource: TemplateResource) => boolean;
+  /**
+   * Returns true when `resource` satisfies the control. `context` gives the
+   * resource's logical ID and the other resources of its template, for
+   * controls that span resources (a VPC and its flow log).
+   */
+  readonly holds: (resource: TemplateResource, context: ResourceContext) => boolean;
+  /** Narrows the resources of `resourceType` the control applies to. @default all */
+  readonly appliesTo?: (resource: TemplateResource) => boolean;
 }

@@ -28,8 +28,11 @@ export function evaluateControls(
   for (const control of catalogue) {
     const resources = templates.flatMap((t) =>
       Object.entries(t.template.Resources ?? {})
-        .filter(([, r]) => r.Type === control.resourceType)
-        .map(([logicalId, r]) => ({ id: `${t.stackName}/${logicalId}`, holds: control.holds(r) })),
+        .filter(([, r]) => r.Type === control.resourceType && (control.appliesTo?.(r) ?? true))
+        .map(([logicalId, r]) => ({
+          id: `${t.stackName}/${logicalId}`,
+          holds: control.holds(r, { logicalId, resources: t.template.Resources ?? {} }),
+        })),
     );
     if (resources.length === 0) continue;
     const allHold = resources.every((r) => r.holds);

@@ -1,0 +1,123 @@
+import type { ComplianceControl, TemplateResource } from '../../lib/compliance/control';
+import { ec2Imdsv2, ec2NoPublicIp, ec2VolumesEncrypted, noWorldIngress, vpcDefaultSecurityGroupClosed, vpcFlowLogs } from '../../lib/compliance/controls/ec2';
+import { cloudFrontHttpsOnly, cloudFrontWaf, wafHasRules, wafLogging } from '../../lib/compliance/controls/edge';
+import { kmsGrantsForAwsServicesOnly, kmsKeyRetained, kmsKeyRotation } from '../../lib/compliance/controls/kms';
+
+// Each control holds on a compliant resource and fails when its setting is removed or weakened.
+type Resources = Record<string, TemplateResource>;
+const check = (control: ComplianceControl, logicalId: string, resources: Resources) =>
+  control.holds(resources[logicalId]!, { logicalId, resources });
+
+const instance = (props: Record<string, unknown> = {}): Resources => ({
+  Lt: { Type: 'AWS::EC2::LaunchTemplate', Properties: { LaunchTemplateData: { MetadataOptions: { HttpTokens: 'required', HttpPutResponseHopLimit: 1 } } } },
+  I: {
+    Type: 'AWS::EC2::Instance',
+    Properties: {
+      LaunchTemplate: { LaunchTemplateId: { Ref: 'Lt' }, Version: '1' },
+      NetworkInterfaces: [{ AssociatePublicIpAddress: false, SubnetId: 's' }],
+      BlockDeviceMappings: [{ Ebs: { Encrypted: true, KmsKeyId: 'k' } }],
+      ...props,
+    },
+  },
+});
+
+test.each<[string, ComplianceControl, string, Resources, Resources]>([
+  [
+    'IMDSv2 hop limit',
+    ec2Imdsv2,
+    'I',
+    instance(),
+    { ...instance(), Lt: { Type: 'AWS::EC2::LaunchTemplate', Properties: { LaunchTemplateData: { MetadataOptions: { HttpTokens: 'required', HttpPutResponseHopLimit: 2 } } } } },
+  ],
+  ['no public IP', ec2NoPublicIp, 'I', instance(), instance({ NetworkInterfaces: [{ AssociatePublicIpAddress: true }] })],
+  ['encrypted volumes', ec2VolumesEncrypted, 'I', instance(), instance({ BlockDeviceMappings: [{ Ebs: { Encrypted: false } }] })],
+  [
+    'VPC flow logs',
+    vpcFlowLogs,
+    'V',
+    { V: { Type: 'AWS::EC2::VPC' }, F: { Type: 'AWS::EC2::FlowLog', Properties: { ResourceId: { Ref: 'V' }, TrafficType: 'ALL' } } },
+    { V: { Type: 'AWS::EC2::VPC' }, F: { Type: 'AWS::EC2::FlowLog', Properties: { ResourceId: { Ref: 'V' }, TrafficType: 'REJECT' } } },
+  ],
+  [
+    'default SG closed',
+    vpcDefaultSecurityGroupClosed,
+    'V',
+    { V: { Type: 'AWS::EC2::VPC' }, C: { Type: 'Custom::VpcRestrictDefaultSG', Properties: { DefaultSecurityGroupId: { 'Fn::GetAtt': ['V', 'DefaultSecurityGroup'] } } } },
+    { V: { Type: 'AWS::EC2::VPC' } },
+  ],
+  [
+    'no world ingress',
+    noWorldIngress,
+    'S',
+    { S: { Type: 'AWS::EC2::SecurityGroup', Properties: { SecurityGroupIngress: [{ CidrIp: '10.0.2.0/24', FromPort: 8080, ToPort: 8080 }] } } },
+    {
+      S: { Type: 'AWS::EC2::SecurityGroup', Properties: {} },
+      R: { Type: 'AWS::EC2::SecurityGroupIngress', Properties: { GroupId: { 'Fn::GetAtt': ['S', 'GroupId'] }, CidrIpv6: '::/0', FromPort: 22, ToPort: 22 } },
+    },
+  ],
+  [
+    'CloudFront HTTPS only',
+    cloudFrontHttpsOnly,
+    'D',
+    { D: { Type: 'AWS::CloudFront::Distribution', Properties: { DistributionConfig: { DefaultCacheBehavior: { ViewerProtocolPolicy: 'https-only' } } } } },
+    { D: { Type: 'AWS::CloudFront::Distribution', Properties: { DistributionConfig: { DefaultCacheBehavior: { ViewerProtocolPolicy: 'allow-all' } } } } },
+  ],
+  [
+    'CloudFront WAF',
+    cloudFrontWaf,
+    'D',
+    { D: { Type: 'AWS::CloudFront::Distribution', Properties: { DistributionConfig: { WebACLId: 'arn' } } } },
+    { D: { Type: 'AWS::CloudFront::Distribution', Properties: { DistributionConfig: {} } } },
+  ],
+  [
+    'WAF rules',
+    wafHasRules,
+    'A',
+    { A: { Type: 'AWS::WAFv2::WebACL', Properties: { Rules: [{ Statement: { RateBasedStatement: {} } }, { Statement: { ManagedRuleGroupStatement: {} } }] } } },
+    { A: { Type: 'AWS::WAFv2::WebACL', Properties: { Rules: [{ Statement: { ManagedRuleGroupStatement: {} } }] } } },
+  ],
+  [
+    'WAF logging',
+    wafLogging,
+    'A',
+    {
+      A: { Type: 'AWS::WAFv2::WebACL' },
+      L: { Type: 'AWS::WAFv2::LoggingConfiguration', Properties: { ResourceArn: { 'Fn::GetAtt': ['A', 'Arn'] }, RedactedFields: [{ SingleHeader: { Name: 'authorization' } }, { SingleHeader: { Name: 'cookie' } }] } },
+    },
+    { A: { Type: 'AWS::WAFv2::WebACL' }, L: { Type: 'AWS::WAFv2::LoggingConfiguration', Properties: { ResourceArn: { 'Fn::GetAtt': ['A', 'Arn'] }, RedactedFields: [] } } },
+  ],
+  [
+    'KMS rotation',
+    kmsKeyRotation,
+    'K',
+    { K: { Type: 'AWS::KMS::Key', Properties: { EnableKeyRotation: true, RotationPeriodInDays: 180 } } },
+    { K: { Type: 'AWS::KMS::Key', Properties: { EnableKeyRotation: true, RotationPeriodInDays: 730 } } },
+  ],
+  [
+    'KMS retained',
+    kmsKeyRetained,
+    'K',
+    { K: { Type: 'AWS::KMS::Key', DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain', Properties: { PendingWindowInDays: 30 } } },
+    { K: { Type: 'AWS::KMS::Key', DeletionPolicy: 'Delete', UpdateReplacePolicy: 'Retain', Properties: { PendingWindowInDays: 30 } } },
+  ],
+  [
+    'KMS grants',
+    kmsGrantsForAwsServicesOnly,
+    'K',
+    {
+      K: {
+        Type: 'AWS::KMS::Key',
+        Properties: { KeyPolicy: { Statement: [{ Effect: 'Deny', Action: 'kms:CreateGrant', Condition: { BoolIfExists: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' } } }] } },
+      },
+    },
+    { K: { Type: 'AWS::KMS::Key', Properties: { KeyPolicy: { Statement: [{ Effect: 'Allow', Action: 'kms:*' }] } } } },
+  ],
+])('%s: holds when configured, fails when weakened', (_name, control, id, good, bad) => {
+  expect(check(control, id, good)).toBe(true);
+  expect(check(control, id, bad)).toBe(false);
+});
+
+test('the no-public-IP control does not apply to the NAT instance', () => {
+  expect(ec2NoPublicIp.appliesTo?.({ Type: 'AWS::EC2::Instance', Properties: { SourceDestCheck: false } })).toBe(false);
+  expect(ec2NoPublicIp.appliesTo?.({ Type: 'AWS::EC2::Instance', Properties: {} })).toBe(true);
+});
