@@ -1,8 +1,8 @@
-import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
 import { Validations, type App, type CfnResource } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks, type NagPack } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { normalizeRuleId, type AckLedger } from './ack-ledger';
+import { ScopedCfnGuardValidator } from './scoped-guard';
 
 /** The rule packs every synth is checked against. */
 export const GATE_PLUGIN_NAMES = [
@@ -48,6 +48,6 @@ export function installGatePlugins(app: App, ledger: AckLedger): void {
     tracked(new AwsSolutionsChecks(app, { verbose: true }), ledger),
     tracked(new NIST80053R5Checks(app, { verbose: true }), ledger),
     tracked(new HIPAASecurityChecks(app, { verbose: true }), ledger),
-    new CfnGuardValidator({ controlTowerRulesEnabled: true, maxBuffer: 64 * 1024 * 1024 }),
+    new ScopedCfnGuardValidator(),
   );
 }
