@@ -8,7 +8,7 @@ import type { ResolvedConfig } from '../../lib/config/schema';
 import { ORIGIN_VERIFY_MAP_FILE, renderOriginVerifyMap } from '../../lib/host/nginx-config';
 import { NGINX_CONF_PATH, renderHostFiles, writeHostFiles } from '../../lib/host/render';
 import { pseudoRandom } from '../support/pseudo-random';
-import { exampleConfig, freePort, requireTool, tempDir, waitForPort } from './support/host-tools';
+import { exampleConfig, freePort, nginxTestPaths, requireTool, tempDir, waitForPort } from './support/host-tools';
 
 // The rendered nginx.conf, run for real on loopback in front of a stand-in
 // gateway that echoes what it receives. Every request of a test carries its own
@@ -205,16 +205,7 @@ beforeAll(async () => {
   writeHostFiles(
     dir,
     renderHostFiles(config, {
-      nginx: {
-        listenAddress: '127.0.0.1',
-        includeDir,
-        pidFile: path.join(dir, 'nginx.pid'),
-        errorLog: path.join(dir, 'error.log'),
-        accessLog: path.join(dir, 'access.log'),
-        tempDir: path.join(dir, 'tmp'),
-        user: null,
-        workerProcesses: 2,
-      },
+      nginx: { ...nginxTestPaths(dir, includeDir), listenAddress: '127.0.0.1', workerProcesses: 2 },
       extraAllowedOrigins: [CLOUDFRONT_ORIGIN], // what the boot step adds
     }),
   );

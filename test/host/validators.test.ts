@@ -5,7 +5,7 @@ import { NFTABLES_PATH, NGINX_CONF_PATH, renderHostFiles, writeHostFiles } from 
 import { loadConfig } from '../../lib/config/load';
 import { configFixture, NOW } from '../support/config-fixture';
 import { pseudoRandom } from '../support/pseudo-random';
-import { allConfigs, requireRoot, requireTool, run, tempDir } from './support/host-tools';
+import { allConfigs, nginxTestPaths, requireRoot, requireTool, run, tempDir } from './support/host-tools';
 
 // The rendered files of every client x environment, checked by the real tools:
 // `nginx -t` (with the boot-written include files in place) and `nft -c -f`.
@@ -44,14 +44,7 @@ function renderForCheck(index: number, withOriginVerifyMap = true) {
   dirs.push(dir);
   const includeDir = path.join(dir, 'nginx', 'openclaw');
   const files = renderHostFiles(config, {
-    nginx: {
-      includeDir,
-      pidFile: path.join(dir, 'nginx.pid'),
-      errorLog: path.join(dir, 'error.log'),
-      accessLog: path.join(dir, 'access.log'),
-      tempDir: path.join(dir, 'tmp'),
-      user: null,
-    },
+    nginx: nginxTestPaths(dir, includeDir),
     extraAllowedOrigins: ['https://d111111abcdef8.cloudfront.net'],
   });
   writeHostFiles(dir, files);

@@ -4,6 +4,7 @@ import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
 import { listClients, listEnvironments, loadConfig } from '../../../lib/config/load';
+import type { NginxRenderOptions } from '../../../lib/host/nginx-config';
 import type { ResolvedConfig } from '../../../lib/config/schema';
 import { CONFIG_DIR, NOW } from '../../support/config-fixture';
 
@@ -98,4 +99,20 @@ export async function waitForPort(port: number, host = '127.0.0.1', timeoutMs = 
     if (Date.now() > deadline) throw new Error(`nothing listening on ${host}:${port} after ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+/**
+ * nginx options for running a rendered config from a temporary folder:
+ * every path inside `dir`, no `user` directive (the test runs as root and
+ * Debian has no nginx user).
+ */
+export function nginxTestPaths(dir: string, includeDir: string): NginxRenderOptions {
+  return {
+    includeDir,
+    pidFile: path.join(dir, 'nginx.pid'),
+    errorLog: path.join(dir, 'error.log'),
+    accessLog: path.join(dir, 'access.log'),
+    tempDir: path.join(dir, 'tmp'),
+    user: null,
+  };
 }
