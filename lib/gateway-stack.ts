@@ -22,6 +22,8 @@ export class GatewayStack extends Stack {
       vpc: props.vpc,
       securityGroup: props.securityGroup,
       key: props.key,
+      instanceType: props.config.instance.type,
+      rootVolumeGiB: props.config.instance.rootVolumeGiB,
       terminationProtection: props.config.project.terminationProtection,
     });
   }

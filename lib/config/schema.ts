@@ -102,6 +102,20 @@ export const configSchema = z
           .describe('Days between automatic rotations of the deployment KMS key. Rotation itself is always on.'),
       })
       .describe('The customer-managed KMS key of this client x environment.'),
+    instance: z
+      .strictObject({
+        type: z
+          .string({ error: 'an EC2 instance type such as t4g.small' })
+          .regex(/^[a-z][a-z0-9-]*g[a-z0-9]*\.[a-z0-9]+$/, { error: 'a Graviton (arm64) instance type such as t4g.small or m7g.large' })
+          .describe('EC2 instance type of the gateway host; Graviton (arm64), as the AMI is the arm64 Amazon Linux 2023.'),
+        rootVolumeGiB: z
+          .number({ error: 'a whole number of GiB from 12 to 200' })
+          .int({ error: 'a whole number of GiB from 12 to 200' })
+          .min(12, { error: 'at least 12 GiB (the OS, Node 24 and OpenClaw take about 4)' })
+          .max(200, { error: 'at most 200 GiB' })
+          .describe('Size of the encrypted gp3 root volume of the gateway host.'),
+      })
+      .describe('The gateway host.'),
     network: networkSchema,
     logs: logsSchema,
     edge: edgeSchema,

@@ -11,6 +11,8 @@ export interface GatewayInstanceProps {
   readonly key: kms.IKey;
   /** @default t4g.small */
   readonly instanceType?: string;
+  /** @default 16 */
+  readonly rootVolumeGiB?: number;
   /** Refuse API termination (prod). @default false */
   readonly terminationProtection?: boolean;
 }
@@ -37,7 +39,7 @@ export class GatewayInstance extends ec2.Instance {
     this.metadataLaunchTemplate = hardenInstance(this, {
       key: props.key,
       terminationProtection: props.terminationProtection ?? false,
-      rootVolumeGiB: 16,
+      rootVolumeGiB: props.rootVolumeGiB ?? 16,
     });
     const cfn = this.node.defaultChild as ec2.CfnInstance;
     for (const rule of ['NIST.800.53.R5-EC2InstancesInVPC', 'HIPAA.Security-EC2InstancesInVPC']) {
