@@ -52,6 +52,7 @@ export class DeploymentStage extends Stage {
       key: this.core.key,
       vpc: this.network.vpc,
       securityGroup: this.network.gatewaySecurityGroup,
+      deploymentName: name,
     });
     this.edge = new EdgeStack(this, 'Edge', {
       stackName: `${name}-edge`,

@@ -1,4 +1,5 @@
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import type * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
 import { acknowledgeFinding } from '../gate/acknowledge';
@@ -9,6 +10,8 @@ export interface GatewayInstanceProps {
   readonly securityGroup: ec2.ISecurityGroup;
   /** Encrypts the root volume. */
   readonly key: kms.IKey;
+  /** The host's least-privilege role (see GatewayRole). */
+  readonly role: iam.IRole;
   /** @default t4g.small */
   readonly instanceType?: string;
   /** @default 16 */
@@ -34,7 +37,7 @@ export class GatewayInstance extends ec2.Instance {
       instanceType: new ec2.InstanceType(props.instanceType ?? 't4g.small'),
       machineImage: ec2.MachineImage.latestAmazonLinux2023({ cpuType: ec2.AmazonLinuxCpuType.ARM_64 }),
       associatePublicIpAddress: false,
-      ssmSessionPermissions: true,
+      role: props.role,
     });
     this.metadataLaunchTemplate = hardenInstance(this, {
       key: props.key,
@@ -49,10 +52,5 @@ export class GatewayInstance extends ec2.Instance {
         'The rule reads only the top-level SubnetId; the instance sits in a private subnet through NetworkInterfaces[0].SubnetId, which Control Tower CT.EC2.PR.8 requires so that AssociatePublicIpAddress is explicitly false.',
       );
     }
-    acknowledgeFinding(
-      this.role,
-      'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/AmazonSSMManagedInstanceCore]',
-      'AmazonSSMManagedInstanceCore is the documented minimum for Session Manager, the only break-glass path (no SSH, no key pair); its actions need Resource * and AWS keeps it current.',
-    );
   }
 }

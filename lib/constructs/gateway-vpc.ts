@@ -4,7 +4,7 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import type { NetworkConfig } from '../config/schema-network';
-import { acknowledgeFinding } from '../gate/acknowledge';
+import { acknowledgeFinding, acknowledgeImportedLogGroupKey } from '../gate/acknowledge';
 import { hardenInstance } from './instance-hardening';
 
 export interface GatewayVpcProps {
@@ -90,10 +90,6 @@ export class GatewayVpc extends ec2.Vpc {
         'CDK generates this policy for the VPC flow log role, scoped to writing this one log group; a managed policy would be reusable by other roles, which is what we do not want.',
       );
     }
-    acknowledgeFinding(
-      this.flowLogGroup,
-      'cdk-validator-cfnguard::cloudwatch_log_group_encrypted_check',
-      'The log group is encrypted with the deployment key, which lives in the core stack: KmsKeyId is a cross-stack Fn::ImportValue the guard rule cannot resolve (the template assertion checks it).',
-    );
+    acknowledgeImportedLogGroupKey(this.flowLogGroup);
   }
 }

@@ -1,0 +1,119 @@
+import { ArnFormat, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import type { Construct } from 'constructs';
+import { acknowledgeFinding } from '../gate/acknowledge';
+
+export interface GatewayRoleProps {
+  /** `<prefix>/<client>/<env>`: the secret name prefix of this deployment. */
+  readonly secretPrefix: string;
+  /** `<prefix>-<client>-<env>`: names log groups and the metric namespace. */
+  readonly deploymentName: string;
+  /** Keys whose secrets the host reads (the regional deployment key). */
+  readonly keys: readonly kms.IKey[];
+}
+
+/** CloudWatch namespace the host's own metrics (preflight, integrity, spend) go to. */
+export const hostMetricNamespace = (deploymentName: string) => `OpenClaw/${deploymentName}`;
+/** Log group name prefix of the host's logs. */
+export const hostLogGroupPrefix = (deploymentName: string) => `/openclaw/${deploymentName}/`;
+
+/**
+ * The gateway host's role: only what the host needs. Read its own
+ * client x environment's secrets (in its region and the us-east-1
+ * origin-verify secret) and decrypt them through Secrets Manager only; write
+ * its own log groups; publish metrics to its own namespace; SSM core for
+ * Session Manager. Nothing account-wide.
+ */
+export class GatewayRole extends iam.Role {
+  constructor(scope: Construct, id: string, props: GatewayRoleProps) {
+    super(scope, id, {
+      assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com'),
+      description: `OpenClaw gateway host of ${props.deploymentName}: own secrets, logs and metrics only`,
+      managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('AmazonSSMManagedInstanceCore')],
+    });
+    const stack = Stack.of(this);
+    const secretArn = (region: string) =>
+      stack.formatArn({ service: 'secretsmanager', region, resource: 'secret', resourceName: `${props.secretPrefix}/*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+    const policy = new iam.ManagedPolicy(this, 'HostPolicy', {
+      description: `Least privilege of the ${props.deploymentName} gateway host`,
+      statements: [
+        new iam.PolicyStatement({
+          sid: 'ReadOwnSecrets',
+          actions: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
+          resources: [secretArn(stack.region), secretArn('us-east-1')],
+        }),
+        new iam.PolicyStatement({
+          // Secrets Manager decrypts the host's secrets with it, and the SSM agent
+          // decrypts the KMS-encrypted break-glass session stream with it.
+          sid: 'DecryptWithOwnKeys',
+          actions: ['kms:Decrypt'],
+          resources: props.keys.map((k) => k.keyArn),
+        }),
+        new iam.PolicyStatement({
+          // The origin-verify secret sits in us-east-1 under the edge key, whose ARN this
+          // region cannot reference; the key is named by its alias instead.
+          sid: 'DecryptWithOwnEdgeKey',
+          actions: ['kms:Decrypt'],
+          resources: [stack.formatArn({ service: 'kms', region: 'us-east-1', resource: 'key', resourceName: '*' })],
+          conditions: {
+            'ForAnyValue:StringEquals': { 'kms:ResourceAliases': `alias/${props.secretPrefix}/edge` },
+            StringEquals: { 'kms:ViaService': 'secretsmanager.us-east-1.amazonaws.com' },
+          },
+        }),
+        new iam.PolicyStatement({
+          // The SSM agent checks the session log group exists before streaming to it.
+          sid: 'FindLogGroups',
+          actions: ['logs:DescribeLogGroups'],
+          resources: ['*'],
+        }),
+        new iam.PolicyStatement({
+          sid: 'WriteOwnLogs',
+          actions: ['logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams'],
+          resources: [
+            stack.formatArn({
+              service: 'logs',
+              resource: 'log-group',
+              resourceName: `${hostLogGroupPrefix(props.deploymentName)}*`,
+              arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+            }),
+          ],
+        }),
+        new iam.PolicyStatement({
+          sid: 'PublishOwnMetrics',
+          actions: ['cloudwatch:PutMetricData'],
+          resources: ['*'],
+          conditions: { StringEquals: { 'cloudwatch:namespace': hostMetricNamespace(props.deploymentName) } },
+        }),
+      ],
+    });
+    this.addManagedPolicy(policy);
+    acknowledgeFinding(
+      this,
+      'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/AmazonSSMManagedInstanceCore]',
+      'AmazonSSMManagedInstanceCore is the documented minimum for Session Manager, the only break-glass path (no SSH, no key pair); its actions need Resource * and AWS keeps it current.',
+    );
+    const cfnPolicy = policy.node.defaultChild as iam.CfnManagedPolicy;
+    const wildcard = (finding: string, reason: string) => acknowledgeFinding(cfnPolicy, `AwsSolutions-IAM5[${finding}]`, reason);
+    wildcard(
+      `Resource::arn:<AWS::Partition>:secretsmanager:${stack.region}:${stack.account}:secret:${props.secretPrefix}/*`,
+      'Secret ARNs end in a random suffix and agents are added by config; the wildcard is confined to this client x environment name prefix.',
+    );
+    wildcard(
+      `Resource::arn:<AWS::Partition>:secretsmanager:us-east-1:${stack.account}:secret:${props.secretPrefix}/*`,
+      'The origin-verify secret lives with CloudFront in us-east-1; the wildcard is confined to this client x environment name prefix.',
+    );
+    wildcard(
+      `Resource::arn:<AWS::Partition>:logs:${stack.region}:${stack.account}:log-group:${hostLogGroupPrefix(props.deploymentName)}*`,
+      'Log streams are created per boot and per file; the wildcard is confined to this deployment\'s own log group prefix.',
+    );
+    wildcard(
+      `Resource::arn:<AWS::Partition>:kms:us-east-1:${stack.account}:key/*`,
+      'Confined by conditions to the one key whose alias is this deployment\'s edge key, used through Secrets Manager in us-east-1 only.',
+    );
+    wildcard(
+      'Resource::*',
+      'Only two actions take Resource *, both because they support no resource ARN: cloudwatch:PutMetricData (confined by the cloudwatch:namespace condition to this deployment) and logs:DescribeLogGroups (read-only, names only).',
+    );
+  }
+}

@@ -1,0 +1,125 @@
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import type { BuiltApp } from '../../lib/app';
+import type { GateFinding } from '../../lib/gate/finding';
+import { buildForTest, gateFindings } from '../support/build';
+
+// One synth of example/prod; the gateway host's role, sessions and self-healing.
+let built: BuiltApp;
+let findings: GateFinding[];
+let gateway: Template;
+
+type Statement = { Sid?: string; Effect: string; Action: string | string[]; Resource: unknown; Condition?: Record<string, Record<string, unknown>> };
+
+beforeAll(() => {
+  built = buildForTest({ client: 'example', env: 'prod' });
+  findings = gateFindings(built);
+  gateway = Template.fromStack(built.deployments[0]!.stage.gateway);
+});
+
+const hostStatements = (): Statement[] => {
+  const [policy] = Object.values(gateway.findResources('AWS::IAM::ManagedPolicy')) as { Properties: { PolicyDocument: { Statement: Statement[] } } }[];
+  return policy!.Properties.PolicyDocument.Statement;
+};
+const actionsOf = (s: Statement) => (Array.isArray(s.Action) ? s.Action : [s.Action]);
+const render = (v: unknown) => JSON.stringify(v);
+
+test('example/prod passes the gate', () => {
+  expect(findings).toEqual([]);
+});
+
+describe('host role', () => {
+  test('has no inline policy and only SSM core plus its own managed policy', () => {
+    gateway.resourceCountIs('AWS::IAM::Policy', 0);
+    const [role] = Object.values(gateway.findResources('AWS::IAM::Role')) as { Properties: { ManagedPolicyArns: unknown[] } }[];
+    expect(role!.Properties.ManagedPolicyArns).toHaveLength(2);
+    expect(render(role!.Properties.ManagedPolicyArns)).toContain(':iam::aws:policy/AmazonSSMManagedInstanceCore');
+  });
+
+  test('grants exactly these actions, all Allow', () => {
+    expect(hostStatements().flatMap(actionsOf).sort()).toEqual(
+      [
+        'cloudwatch:PutMetricData',
+        'kms:Decrypt',
+        'kms:Decrypt',
+        'logs:CreateLogStream',
+        'logs:DescribeLogGroups',
+        'logs:DescribeLogStreams',
+        'logs:PutLogEvents',
+        'secretsmanager:DescribeSecret',
+        'secretsmanager:GetSecretValue',
+      ].sort(),
+    );
+    for (const s of hostStatements()) expect(s.Effect).toBe('Allow');
+  });
+
+  test('reads only secrets under its own client x environment prefix, in its region and us-east-1', () => {
+    const read = hostStatements().find((s) => actionsOf(s).includes('secretsmanager:GetSecretValue'))!;
+    expect(render(read.Resource)).toContain(':secretsmanager:eu-west-1:210987654321:secret:openclaw/example/prod/*');
+    expect(render(read.Resource)).toContain(':secretsmanager:us-east-1:210987654321:secret:openclaw/example/prod/*');
+    expect((read.Resource as unknown[]).length).toBe(2);
+  });
+
+  test('decrypts only with its own keys: the deployment key by ARN, the edge key by alias via Secrets Manager', () => {
+    const decrypt = hostStatements().filter((s) => actionsOf(s).includes('kms:Decrypt'));
+    expect(decrypt.map((s) => s.Sid).sort()).toEqual(['DecryptWithOwnEdgeKey', 'DecryptWithOwnKeys']);
+    const own = decrypt.find((s) => s.Sid === 'DecryptWithOwnKeys')!;
+    expect(render(own.Resource)).toMatch(/Fn::ImportValue/);
+    const edge = decrypt.find((s) => s.Sid === 'DecryptWithOwnEdgeKey')!;
+    expect(edge.Condition).toEqual({
+      'ForAnyValue:StringEquals': { 'kms:ResourceAliases': 'alias/openclaw/example/prod/edge' },
+      StringEquals: { 'kms:ViaService': 'secretsmanager.us-east-1.amazonaws.com' },
+    });
+  });
+
+  test('writes only its own log groups and publishes metrics only to its own namespace', () => {
+    const logs = hostStatements().find((s) => actionsOf(s).includes('logs:PutLogEvents'))!;
+    expect(render(logs.Resource)).toContain(':logs:eu-west-1:210987654321:log-group:/openclaw/openclaw-example-prod/*');
+    const metrics = hostStatements().find((s) => actionsOf(s).includes('cloudwatch:PutMetricData'))!;
+    expect(metrics.Condition).toEqual({ StringEquals: { 'cloudwatch:namespace': 'OpenClaw/openclaw-example-prod' } });
+  });
+
+  test('nothing else takes Resource *', () => {
+    const star = hostStatements().filter((s) => s.Resource === '*');
+    expect(star.flatMap(actionsOf).sort()).toEqual(['cloudwatch:PutMetricData', 'logs:DescribeLogGroups']);
+  });
+});
+
+describe('break-glass sessions', () => {
+  test('a per-deployment Session Manager document streams to an encrypted log group, encrypted end to end', () => {
+    gateway.hasResourceProperties('AWS::SSM::Document', {
+      Name: 'openclaw-example-prod-session',
+      DocumentType: 'Session',
+      Content: Match.objectLike({
+        inputs: Match.objectLike({ cloudWatchEncryptionEnabled: true, cloudWatchStreamingEnabled: true, kmsKeyId: Match.anyValue(), runAsEnabled: false }),
+      }),
+    });
+    gateway.hasResource('AWS::Logs::LogGroup', {
+      DeletionPolicy: 'Retain',
+      Properties: { LogGroupName: '/openclaw/openclaw-example-prod/ssm-sessions', KmsKeyId: Match.anyValue(), RetentionInDays: 365 },
+    });
+  });
+});
+
+describe('self-healing', () => {
+  test('a failed system status check recovers the instance in place (same ID, so the VPC origin stays valid)', () => {
+    gateway.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'StatusCheckFailed_System',
+      Namespace: 'AWS/EC2',
+      AlarmActions: [{ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':automate:eu-west-1:ec2:recover']] }],
+    });
+  });
+
+  test('a failed instance status check reboots it', () => {
+    gateway.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'StatusCheckFailed_Instance',
+      AlarmActions: [{ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':automate:eu-west-1:ec2:reboot']] }],
+    });
+  });
+});
+
+test('the instance type and volume come from config', () => {
+  gateway.hasResourceProperties('AWS::EC2::Instance', {
+    InstanceType: 't4g.small',
+    BlockDeviceMappings: [Match.objectLike({ Ebs: Match.objectLike({ VolumeSize: 16 }) })],
+  });
+});
