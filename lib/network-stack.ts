@@ -39,7 +39,7 @@ export class NetworkStack extends Stack {
     });
     this.dnsFirewall = new EgressDnsFirewall(this, 'EgressAllowlist', {
       vpc: this.vpc,
-      allowedDomains: egressDomains(config.network, config.aws.region),
+      allowedDomains: egressDomains(config.network, config.aws.region, config.aws.account),
       namePrefix: props.deploymentName,
     });
     this.gatewaySecurityGroup = new GatewaySecurityGroup(this, 'GatewaySecurityGroup', { vpc: this.vpc, proxyPort: config.edge.proxyPort });

@@ -5,7 +5,14 @@ import type { DeploymentConfig } from './schema';
  * approved, unexpired entry in `exceptions`. The schema's
  * `exceptions[].control` enum is this list.
  */
-export const HARDENED_CONTROL_IDS = ['data-retention'] as const;
+export const HARDENED_CONTROL_IDS = [
+  'data-retention',
+  'agent-exec-unrestricted',
+  'agent-elevated',
+  'agent-to-agent',
+  'agent-automations',
+  'agent-channel-open',
+] as const;
 
 export type HardenedControlId = (typeof HARDENED_CONTROL_IDS)[number];
 
@@ -20,11 +27,38 @@ export interface HardenedControl {
   readonly isWeakened: (config: DeploymentConfig) => boolean;
 }
 
+const agents = (config: DeploymentConfig) => Object.values(config.openclaw.agents);
+
 const DEFINITIONS: { readonly [id in HardenedControlId]: Omit<HardenedControl, 'id'> } = {
   'data-retention': {
     path: 'dataProtection.retainOnDelete',
     title: 'Keys, secrets and log data are retained when a stack is deleted',
     isWeakened: (config) => !config.dataProtection.retainOnDelete,
+  },
+  'agent-exec-unrestricted': {
+    path: 'openclaw.agents',
+    title: 'Agents run host commands only from an explicit allowlist (openclaw.agents.<id>.tools.exec.mode deny or allowlist; ask, auto and full are unrestricted)',
+    isWeakened: (config) => agents(config).some((a) => a.tools.exec.mode !== 'deny' && a.tools.exec.mode !== 'allowlist'),
+  },
+  'agent-elevated': {
+    path: 'openclaw.agents',
+    title: 'No agent has elevated exec, which bypasses every tool restriction (openclaw.agents.<id>.tools.elevated false)',
+    isWeakened: (config) => agents(config).some((a) => a.tools.elevated),
+  },
+  'agent-to-agent': {
+    path: 'openclaw.agents',
+    title: 'Agents neither message each other nor spawn sub-agents (openclaw.agents.<id>.agentToAgent empty, subagents false)',
+    isWeakened: (config) => agents(config).some((a) => a.agentToAgent.length > 0 || a.subagents),
+  },
+  'agent-automations': {
+    path: 'openclaw.agents',
+    title: 'Agents create no scheduled automations of their own; the scheduler and heartbeats are off (openclaw.agents.<id>.automations false)',
+    isWeakened: (config) => agents(config).some((a) => a.automations),
+  },
+  'agent-channel-open': {
+    path: 'openclaw.agents',
+    title: 'Only allowlisted or operator-paired senders reach an agent on a chat platform (openclaw.agents.<id>.channels.<platform>.dmPolicy and groupPolicy not open)',
+    isWeakened: (config) => agents(config).some((a) => Object.values(a.channels).some((c) => c.dmPolicy === 'open' || c.groupPolicy === 'open')),
   },
 };
 

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { HARDENED_CONTROL_IDS } from './hardened-controls';
 import { edgeSchema } from './schema-edge';
 import { logsSchema, networkSchema } from './schema-network';
+import { openclawSchema } from './schema-openclaw';
 
 /** Client, environment and prefix names: they end up in stack and resource names. */
 export const NAME_PATTERN = /^[a-z0-9-]+$/;
@@ -119,6 +120,7 @@ export const configSchema = z
     network: networkSchema,
     logs: logsSchema,
     edge: edgeSchema,
+    openclaw: openclawSchema,
     dataProtection: z
       .strictObject({
         retainOnDelete: z

@@ -52,9 +52,11 @@ const HOST_DOMAINS = [
  * providers and channels the client enables, plus config extras. Everything
  * else gets NXDOMAIN from Route 53 Resolver DNS Firewall.
  */
-export function egressDomains(network: NetworkConfig, region: string): string[] {
+export function egressDomains(network: NetworkConfig, region: string, account: string): string[] {
   const all = [
     ...HOST_DOMAINS,
+    // The deployment bundle (host files, lockfile, agent files) is a CDK file asset.
+    `cdk-hnb659fds-assets-${account}-${region}.s3.${region}.amazonaws.com`,
     ...network.egress.providers.flatMap((p) => PROVIDER_DOMAINS[p]),
     ...network.egress.channels.flatMap((c) => CHANNEL_DOMAINS[c]),
     ...network.egress.extraDomains,

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the host-runtime tests (test/host-runtime) run
+# for real, and does nothing when they are all there already (idempotent):
+#   cloud-init   `cloud-init schema -c <user data>` (Debian bookworm: 22.4.2)
+#   ShellCheck   `shellcheck -S style` on every shell script shipped to the host
+#   systemd      `systemd-analyze verify` and `systemd-analyze security --offline`
+#                on the unit files (no running systemd needed)
+#   util-linux   runuser (the integrity check tests writability as the gateway user)
+#   coreutils    sha256sum, timeout
+#   curl         the IMDS preflight talks to a stub metadata server on loopback
+# Run as root (CI does) or with sudo available. Nothing else is fetched.
+set -euo pipefail
+
+have() { command -v "$1" >/dev/null 2>&1 || [ -x "/usr/sbin/$1" ] || [ -x "/sbin/$1" ]; }
+
+missing=()
+have cloud-init || missing+=(cloud-init)
+have shellcheck || missing+=(shellcheck)
+have systemd-analyze || missing+=(systemd)
+have runuser || missing+=(util-linux)
+have sha256sum || missing+=(coreutils)
+have curl || missing+=(curl)
+
+if [ "${#missing[@]}" -eq 0 ]; then
+  echo "install-host-tools: cloud-init, shellcheck, systemd-analyze, runuser, sha256sum and curl are already installed"
+  exit 0
+fi
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+
+# cloud-init and systemd ship services; a temporary policy-rc.d (honoured by
+# invoke-rc.d) keeps the install from starting any of them on this machine.
+POLICY=""
+if [ ! -e /usr/sbin/policy-rc.d ]; then
+  POLICY=/usr/sbin/policy-rc.d
+  printf '#!/bin/sh\n# temporary, from .ci/install-host-tools.sh: no service starts during the install\nexit 101\n' | $SUDO tee "$POLICY" >/dev/null
+  $SUDO chmod 0755 "$POLICY"
+  trap '$SUDO rm -f "$POLICY"' EXIT
+fi
+
+echo "install-host-tools: installing ${missing[*]}"
+$SUDO apt-get update
+$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}"

@@ -1,0 +1,182 @@
+/**
+ * The OpenClaw runtime files of the gateway host, rendered from the real files
+ * under host/ (cloud-init, systemd, scripts) with the config's values, and the
+ * deployment bundle that carries them to the host.
+ *
+ *   renderRuntimeFiles(config)   relative path -> content, for `npm run render` and review:
+ *     cloud-init/user-data.yaml            the user data (bundle location: PLACEHOLDER_BUNDLE)
+ *     systemd/*.service, *.timer           -> /etc/systemd/system/
+ *     systemd/nginx.service.d/openclaw.conf, systemd/tmpfiles.d/openclaw.conf
+ *     openclaw/host.env                    -> HOST_PATHS.configDir/host.env
+ *     scripts/*.sh                         -> HOST_PATHS.libexecDir/ (install-bundle.sh: in the user data)
+ *
+ * The bundle (packBundle) is one deterministic tar.gz holding, by these paths:
+ *   renderBundleRuntimeFiles(config)      the above minus the user data and the installer
+ *   renderHostFiles(config)               nginx/..., nftables/openclaw.nft (lib/host/render.ts)
+ *   openclaw/openclaw.json                -> HOST_PATHS.configFile, root:openclaw 0640
+ *   openclaw/package.json, openclaw/package-lock.json -> HOST_PATHS.installDir (npm ci)
+ *   agents/<agent>/<file>                 -> HOST_PATHS.agentFilesDir/<agent>/<file>, root:openclaw 0444
+ *   agents.sha256                         -> HOST_PATHS.agentFilesManifest (renderAgentFilesManifest)
+ * The last four come from the openclaw.json / lockfile / agent files producer.
+ */
+import * as crypto from 'crypto';
+import * as zlib from 'zlib';
+import type { ResolvedConfig } from '../config/schema';
+import { INSTALL_SCRIPT_PATH, PLACEHOLDER_BUNDLE, USER_DATA_PATH, renderUserData, type BundleRef } from './cloud-init';
+import { renderHostTemplate, renderSystemdFiles } from './systemd-units';
+
+export { PLACEHOLDER_BUNDLE, USER_DATA_PATH, renderUserData, type BundleRef } from './cloud-init';
+export { GATEWAY_TOKEN_FILE, HOST_ENV_FILE, deploymentName, metricNamespace } from './systemd-units';
+
+/** The helper scripts (host/scripts/), installed 0755 root in HOST_PATHS.libexecDir. */
+export const SCRIPT_FILES = [
+  'scripts/imds-preflight.sh',
+  'scripts/check-agent-files.sh',
+  'scripts/fetch-secrets.sh',
+  INSTALL_SCRIPT_PATH,
+] as const;
+
+/** Bundle entries that install-bundle.sh requires (it fails naming the first one missing). */
+export const BUNDLE_REQUIRED_FILES = [
+  'openclaw/openclaw.json',
+  'openclaw/package.json',
+  'openclaw/package-lock.json',
+  'agents.sha256',
+  'openclaw/host.env',
+  'nginx/nginx.conf',
+  'nginx/openclaw/allowed-origins.map.conf',
+  'nftables/openclaw.nft',
+  'systemd/openclaw-gateway.service',
+  'systemd/openclaw-imds-preflight.service',
+  'systemd/openclaw-secrets.service',
+  'systemd/openclaw-integrity.service',
+  'systemd/openclaw-integrity.timer',
+  'systemd/nginx.service.d/openclaw.conf',
+  'systemd/tmpfiles.d/openclaw.conf',
+  'scripts/imds-preflight.sh',
+  'scripts/check-agent-files.sh',
+  'scripts/fetch-secrets.sh',
+] as const;
+
+export const AGENT_FILES_PREFIX = 'agents/';
+export const AGENT_MANIFEST_PATH = 'agents.sha256';
+
+export interface RuntimeRenderOptions {
+  /** The bundle the user data points at. @default PLACEHOLDER_BUNDLE */
+  readonly bundle?: BundleRef;
+}
+
+/** Every runtime file of one client x environment: relative path -> content. */
+export function renderRuntimeFiles(config: ResolvedConfig, options: RuntimeRenderOptions = {}): Record<string, string> {
+  const files: Record<string, string> = { [USER_DATA_PATH]: renderUserData(config, options.bundle ?? PLACEHOLDER_BUNDLE) };
+  Object.assign(files, renderSystemdFiles(config));
+  for (const rel of SCRIPT_FILES) files[rel] = renderHostTemplate(config, rel);
+  return files;
+}
+
+/** The runtime files that travel in the bundle (not the user data, not the installer it embeds). */
+export function renderBundleRuntimeFiles(config: ResolvedConfig): Record<string, string> {
+  const files = renderRuntimeFiles(config);
+  delete files[USER_DATA_PATH];
+  delete files[INSTALL_SCRIPT_PATH];
+  return files;
+}
+
+const SAFE_REL = /^[A-Za-z0-9._@+-]+(\/[A-Za-z0-9._@+-]+)*$/;
+
+function checkRel(rel: string, what: string): void {
+  if (!SAFE_REL.test(rel) || rel.split('/').some((p) => p === '.' || p === '..')) {
+    throw new Error(`${what}: path ${JSON.stringify(rel)} must be relative, without "." or ".." parts, of [A-Za-z0-9._@+-]`);
+  }
+}
+
+const sha256 = (data: string | Buffer) => crypto.createHash('sha256').update(data).digest('hex');
+
+/**
+ * The agent files manifest (`sha256sum` format, sorted, paths relative to
+ * HOST_PATHS.agentFilesDir) of `agentFiles`: `<agent>/<file>` -> content.
+ * check-agent-files.sh and `sha256sum -c` read it.
+ */
+export function renderAgentFilesManifest(agentFiles: Readonly<Record<string, string | Buffer>>): string {
+  const rels = Object.keys(agentFiles).sort();
+  if (!rels.length) throw new Error('agent files manifest: no agent files');
+  return rels
+    .map((rel) => {
+      checkRel(rel, 'agent files manifest');
+      return `${sha256(agentFiles[rel]!)}  ${rel}\n`;
+    })
+    .join('');
+}
+
+/** One ustar header field: `value` as NUL-padded bytes. */
+function field(header: Buffer, offset: number, length: number, value: string): void {
+  const bytes = Buffer.from(value, 'utf8');
+  if (bytes.length > length) throw new Error(`tar: field too long: ${value}`);
+  bytes.copy(header, offset);
+}
+
+const octal = (n: number, length: number) => n.toString(8).padStart(length - 1, '0');
+
+/** A ustar header for a regular file: root:root 0644, mtime 0 (the installer sets owners and modes). */
+function tarHeader(name: string, size: number): Buffer {
+  const header = Buffer.alloc(512);
+  let prefix = '';
+  let base = name;
+  if (Buffer.byteLength(name) > 100) {
+    const cut = name.lastIndexOf('/', 155);
+    if (cut < 0 || Buffer.byteLength(name.slice(cut + 1)) > 100) throw new Error(`tar: path too long: ${name}`);
+    prefix = name.slice(0, cut);
+    base = name.slice(cut + 1);
+  }
+  field(header, 0, 100, base);
+  field(header, 100, 8, octal(0o644, 8));
+  field(header, 108, 8, octal(0, 8));
+  field(header, 116, 8, octal(0, 8));
+  field(header, 124, 12, octal(size, 12));
+  field(header, 136, 12, octal(0, 12));
+  header.fill(' ', 148, 156);
+  field(header, 156, 1, '0');
+  field(header, 257, 6, 'ustar');
+  field(header, 263, 2, '00');
+  field(header, 265, 32, 'root');
+  field(header, 297, 32, 'root');
+  field(header, 345, 155, prefix);
+  let sum = 0;
+  for (const byte of header) sum += byte;
+  field(header, 148, 8, `${octal(sum, 7)}\0`);
+  return header;
+}
+
+/** The deployment bundle as a deterministic tar.gz, and its SHA-256 (to pin in the user data). */
+export interface PackedBundle {
+  readonly archive: Buffer;
+  readonly sha256: string;
+}
+
+/**
+ * Packs the bundle files (path -> content) into a deterministic tar.gz: sorted
+ * entries, fixed owner, mode and mtime, so the same files always give the same
+ * SHA-256. Refuses a bundle that install-bundle.sh would refuse on the host: a
+ * required file missing, no agent files, or an agents.sha256 that does not match
+ * the agent files it ships.
+ */
+export function packBundle(files: Readonly<Record<string, string | Buffer>>): PackedBundle {
+  const rels = Object.keys(files).sort();
+  for (const rel of rels) checkRel(rel, 'bundle');
+  const missing = BUNDLE_REQUIRED_FILES.filter((f) => !(f in files));
+  if (missing.length) throw new Error(`bundle: missing ${missing.join(', ')}`);
+  const agentFiles = Object.fromEntries(rels.filter((r) => r.startsWith(AGENT_FILES_PREFIX)).map((r) => [r.slice(AGENT_FILES_PREFIX.length), files[r]!]));
+  if (!Object.keys(agentFiles).length) throw new Error(`bundle: no agent files under ${AGENT_FILES_PREFIX}`);
+  const manifest = files[AGENT_MANIFEST_PATH]!.toString();
+  if (manifest !== renderAgentFilesManifest(agentFiles)) {
+    throw new Error(`bundle: ${AGENT_MANIFEST_PATH} does not match the agent files under ${AGENT_FILES_PREFIX} (renderAgentFilesManifest gives the expected content)`);
+  }
+  const blocks: Buffer[] = [];
+  for (const rel of rels) {
+    const data = Buffer.isBuffer(files[rel]) ? (files[rel] as Buffer) : Buffer.from(files[rel] as string, 'utf8');
+    blocks.push(tarHeader(rel, data.length), data, Buffer.alloc((512 - (data.length % 512)) % 512));
+  }
+  blocks.push(Buffer.alloc(1024));
+  const archive = zlib.gzipSync(Buffer.concat(blocks), { level: 9 });
+  return { archive, sha256: sha256(archive) };
+}

@@ -1,0 +1,286 @@
+/**
+ * The systemd side of the gateway host, rendered from the real files under
+ * host/systemd/ (units, the nginx drop-in, tmpfiles.d, host.env), and the
+ * placeholder engine that every host template (host/systemd, host/scripts,
+ * host/cloud-init) shares: `@@NAME@@` is replaced by a value taken from
+ * lib/host/paths.ts or from the config; an unknown or left-over placeholder
+ * is an error, so nothing half-rendered reaches a host.
+ *
+ * Units (all in /etc/systemd/system):
+ *   openclaw-imds-preflight.service  oneshot: IMDSv2 token + role credentials, or fail naming the step
+ *   openclaw-secrets.service         oneshot: the secrets step writes the gateway token (see GATEWAY_TOKEN_FILE)
+ *   openclaw-gateway.service         the gateway, sandboxed; requires the two above
+ *   openclaw-integrity.service/.timer  agent files read-only and matching their manifest, boot + every 15 min
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import type { ResolvedConfig } from '../config/schema';
+import { IMDS_ADDRESS } from './nftables-rules';
+import { HOST_PATHS } from './paths';
+
+/** The repo folder holding the host templates (host/cloud-init, host/systemd, host/scripts). */
+export const HOST_SOURCE_DIR = path.resolve(__dirname, '..', '..', 'host');
+
+export const GATEWAY_UNIT = 'openclaw-gateway.service';
+export const PREFLIGHT_UNIT = 'openclaw-imds-preflight.service';
+export const SECRETS_UNIT = 'openclaw-secrets.service';
+export const INTEGRITY_UNIT = 'openclaw-integrity.service';
+export const INTEGRITY_TIMER = 'openclaw-integrity.timer';
+
+/** Deployment identity read by the helper units (EnvironmentFile=): namespace, region. */
+export const HOST_ENV_FILE = `${HOST_PATHS.configDir}/host.env`;
+/**
+ * The gateway token: written by openclaw-secrets.service (the secrets step) on tmpfs,
+ * owner HOST_PATHS.user, mode 0600; openclaw-gateway.service refuses to start without it
+ * (AssertFileNotEmpty=). openclaw.json refers to it (a `file` SecretRef).
+ */
+export const GATEWAY_TOKEN_FILE = `${HOST_PATHS.secretsDir}/gateway-token`;
+/** Instance metadata service, as the scripts reach it by default (IMDS_ENDPOINT overrides). */
+export const IMDS_ENDPOINT = `http://${IMDS_ADDRESS}`;
+/** IPv6 address of the instance metadata service (when the instance enables it). */
+export const IMDS_ADDRESS_V6 = 'fd00:ec2::254';
+
+/** Relative render path -> template under host/ (same relative path). */
+export const SYSTEMD_FILES = [
+  `systemd/${GATEWAY_UNIT}`,
+  `systemd/${PREFLIGHT_UNIT}`,
+  `systemd/${SECRETS_UNIT}`,
+  `systemd/${INTEGRITY_UNIT}`,
+  `systemd/${INTEGRITY_TIMER}`,
+  'systemd/nginx.service.d/openclaw.conf',
+  'systemd/tmpfiles.d/openclaw.conf',
+] as const;
+/** host.env, rendered from host/systemd/host.env; installed at HOST_ENV_FILE. */
+export const HOST_ENV_PATH = 'openclaw/host.env';
+
+/** `<prefix>-<client>-<env>`, as in the stack names. */
+export function deploymentName(config: ResolvedConfig): string {
+  return `${config.project.prefix}-${config.client}-${config.env}`;
+}
+
+/** CloudWatch namespace of the host's metrics (BootPreflightFailed, AgentFilesIntegrity). */
+export function metricNamespace(config: ResolvedConfig): string {
+  return `OpenClaw/${deploymentName(config)}`;
+}
+
+export type TemplateValues = Readonly<Record<string, string>>;
+
+/** Characters a path or name placeholder value may hold (no spaces, quotes, `$`, `;`, newlines). */
+const SAFE_VALUE = /^[A-Za-z0-9_./:+=@-]+$/;
+
+/**
+ * The IMDS line of the gateway unit. The gateway needs no AWS credentials (its
+ * secrets arrive as files), so the metadata service is out of its reach: an SSRF
+ * through an agent tool cannot read the instance role's credentials. Only a
+ * deployment whose agents use Amazon Bedrock (AWS SDK default credential chain)
+ * keeps access.
+ */
+function imdsAccess(config: ResolvedConfig): string {
+  if (config.network.egress.providers.includes('bedrock')) {
+    return '# network.egress.providers includes bedrock: the gateway keeps access to IMDS for the\n# instance role credentials that the AWS SDK uses to call Bedrock.';
+  }
+  return [
+    '# No AWS credentials for the gateway (its secrets arrive as files): IMDS is out of reach,',
+    '# so no SSRF or agent tool can read the instance role credentials.',
+    `IPAddressDeny=${IMDS_ADDRESS}/32 ${IMDS_ADDRESS_V6}/128`,
+  ].join('\n');
+}
+
+/**
+ * Run by install-bundle.sh with the OS node before `npm ci` (`node -e <this> <lockfile>`):
+ * refuses a lockfile older than v2 or with a package that npm would fetch without a
+ * sha512 integrity hash to check it against. Packages inside another package's tarball
+ * (inBundle) and workspace links carry none and are exempt. One line, no single quotes
+ * (it sits in a single-quoted shell word).
+ */
+export const LOCKFILE_CHECK_JS =
+  'const l = require(process.argv[1]); ' +
+  'const bad = Object.entries(l.packages || {}).filter(([k, v]) => k && !v.inBundle && !v.link && !/^sha512-/.test(v.integrity || "")).map(([k]) => k); ' +
+  'if (!(l.lockfileVersion >= 2) || bad.length) { console.error("no sha512 integrity: " + (bad.join(", ") || "lockfileVersion < 2")); process.exit(1); }';
+
+/** The values of every placeholder the host templates use. */
+export function hostTemplateValues(config: ResolvedConfig): TemplateValues {
+  const values: Record<string, string> = {
+    USER: HOST_PATHS.user,
+    INSTALL_DIR: HOST_PATHS.installDir,
+    NODE: HOST_PATHS.node,
+    OPENCLAW_BIN: HOST_PATHS.openclawBin,
+    CONFIG_DIR: HOST_PATHS.configDir,
+    CONFIG_FILE: HOST_PATHS.configFile,
+    AGENT_FILES_DIR: HOST_PATHS.agentFilesDir,
+    AGENT_FILES_MANIFEST: HOST_PATHS.agentFilesManifest,
+    STATE_DIR: HOST_PATHS.stateDir,
+    WORKSPACES_DIR: HOST_PATHS.workspacesDir,
+    SECRETS_DIR: HOST_PATHS.secretsDir,
+    SECRETS_PARENT_DIR: path.posix.dirname(HOST_PATHS.secretsDir),
+    LOG_DIR: HOST_PATHS.logDir,
+    LIBEXEC_DIR: HOST_PATHS.libexecDir,
+    HOST_ENV_FILE,
+    GATEWAY_TOKEN_FILE,
+    DEPLOYMENT: deploymentName(config),
+    METRIC_NAMESPACE: metricNamespace(config),
+    REGION: config.aws.region,
+  };
+  for (const [name, value] of Object.entries(values)) {
+    if (!SAFE_VALUE.test(value)) throw new Error(`host template: unsafe value for @@${name}@@: ${JSON.stringify(value)}`);
+  }
+  if (/['\n]/.test(LOCKFILE_CHECK_JS)) throw new Error('host template: LOCKFILE_CHECK_JS must be one line without single quotes');
+  return { ...values, IMDS_ACCESS: imdsAccess(config), LOCKFILE_CHECK_JS };
+}
+
+const PLACEHOLDER = /@@([A-Z0-9_]+)@@/g;
+
+/**
+ * Replaces every `@@NAME@@` of `text` with `values[NAME]`. Throws on a name
+ * without a value, unless it is listed in `keep` (left in place for a later step).
+ */
+export function fillTemplate(text: string, values: TemplateValues, source: string, keep: readonly string[] = []): string {
+  const unknown = new Set<string>();
+  const out = text.replace(PLACEHOLDER, (whole, name: string) => {
+    if (keep.includes(name)) return whole;
+    const value = values[name];
+    if (value === undefined) {
+      unknown.add(name);
+      return whole;
+    }
+    return value;
+  });
+  if (unknown.size) throw new Error(`host template ${source}: no value for ${[...unknown].map((n) => `@@${n}@@`).join(', ')}`);
+  return out;
+}
+
+/** The text of a template under host/, e.g. readHostSource('systemd/openclaw-gateway.service'). */
+export function readHostSource(rel: string): string {
+  return fs.readFileSync(path.join(HOST_SOURCE_DIR, rel), 'utf8');
+}
+
+/** A template under host/ with the config's values filled in. */
+export function renderHostTemplate(config: ResolvedConfig, rel: string): string {
+  return fillTemplate(readHostSource(rel), hostTemplateValues(config), `host/${rel}`);
+}
+
+/** One `Key=value` line of a unit file, in order. */
+export interface UnitEntry {
+  readonly section: string;
+  readonly key: string;
+  readonly value: string;
+  readonly line: number;
+}
+
+/**
+ * Parses a unit file (or drop-in) the way systemd reads it: sections, `Key=value`,
+ * comments (# ;), backslash line continuation. Keeps every assignment in order, since
+ * list settings accumulate and an empty assignment resets them.
+ */
+export function parseUnit(text: string): UnitEntry[] {
+  const entries: UnitEntry[] = [];
+  let section = '';
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const start = i + 1;
+    let line = lines[i]!.trim();
+    if (line === '' || line.startsWith('#') || line.startsWith(';')) continue;
+    while (line.endsWith('\\') && i + 1 < lines.length) {
+      line = `${line.slice(0, -1)} ${lines[++i]!.trim()}`;
+    }
+    const header = /^\[([^\]]+)\]$/.exec(line);
+    if (header) {
+      section = header[1]!;
+      continue;
+    }
+    const eq = line.indexOf('=');
+    if (eq < 1) throw new Error(`unit line ${start}: expected Key=value, got ${JSON.stringify(line)}`);
+    entries.push({ section, key: line.slice(0, eq).trim(), value: line.slice(eq + 1).trim(), line: start });
+  }
+  return entries;
+}
+
+/** The effective values of a list setting: assignments accumulate, an empty one resets. */
+export function unitList(entries: readonly UnitEntry[], section: string, key: string): string[] {
+  let list: string[] = [];
+  for (const e of entries) {
+    if (e.section !== section || e.key !== key) continue;
+    list = e.value === '' ? [] : [...list, ...e.value.split(/\s+/)];
+  }
+  return list;
+}
+
+/** The last assignment of a setting (what systemd uses for a single-valued one), or undefined. */
+export function unitValue(entries: readonly UnitEntry[], section: string, key: string): string | undefined {
+  return entries.filter((e) => e.section === section && e.key === key).pop()?.value;
+}
+
+const TRUE = new Set(['yes', 'true', 'on', '1']);
+
+/**
+ * The sandbox of openclaw-gateway.service, as settings that must hold. Checked at
+ * render (a weakened template is refused) and by the tests.
+ */
+export const GATEWAY_REQUIRED_TRUE = [
+  'NoNewPrivileges',
+  'ProtectHome',
+  'PrivateTmp',
+  'PrivateDevices',
+  'ProtectKernelTunables',
+  'ProtectKernelModules',
+  'ProtectKernelLogs',
+  'ProtectControlGroups',
+  'ProtectClock',
+  'ProtectHostname',
+  'RestrictNamespaces',
+  'RestrictRealtime',
+  'RestrictSUIDSGID',
+  'LockPersonality',
+] as const;
+
+/** Problems with the gateway unit's sandbox (empty when it is as designed). */
+export function gatewayUnitProblems(unitText: string): string[] {
+  const e = parseUnit(unitText);
+  const S = 'Service';
+  const problems: string[] = [];
+  const val = (k: string) => unitValue(e, S, k);
+  for (const key of GATEWAY_REQUIRED_TRUE) {
+    if (!TRUE.has(val(key) ?? '')) problems.push(`${key}=yes missing`);
+  }
+  if (val('ProtectSystem') !== 'strict') problems.push('ProtectSystem=strict missing');
+  if (val('User') !== HOST_PATHS.user) problems.push(`User=${HOST_PATHS.user} missing`);
+  for (const key of ['CapabilityBoundingSet', 'AmbientCapabilities']) {
+    if (!e.some((x) => x.section === S && x.key === key) || unitList(e, S, key).length) problems.push(`${key}= must be present and empty`);
+  }
+  if (val('SystemCallArchitectures') !== 'native') problems.push('SystemCallArchitectures=native missing');
+  const filters = e.filter((x) => x.section === S && x.key === 'SystemCallFilter').map((x) => x.value);
+  if (!filters.includes('@system-service')) problems.push('SystemCallFilter=@system-service missing');
+  const denied = filters.filter((f) => f.startsWith('~')).flatMap((f) => f.slice(1).split(/\s+/));
+  for (const group of ['@privileged', '@resources']) if (!denied.includes(group)) problems.push(`SystemCallFilter=~${group} missing`);
+  const families = unitList(e, S, 'RestrictAddressFamilies').sort();
+  if (families.join(' ') !== 'AF_INET AF_INET6 AF_UNIX') problems.push(`RestrictAddressFamilies must be exactly AF_UNIX AF_INET AF_INET6 (is ${families.join(' ') || 'unset'})`);
+  if (TRUE.has(val('MemoryDenyWriteExecute') ?? 'no')) problems.push('MemoryDenyWriteExecute must be off: the V8 JIT needs writable+executable memory');
+  if (val('UMask') !== '0077') problems.push('UMask=0077 missing');
+  const rw = unitList(e, S, 'ReadWritePaths').sort();
+  const rwWanted = [HOST_PATHS.stateDir, HOST_PATHS.logDir].sort();
+  if (rw.join(' ') !== rwWanted.join(' ')) problems.push(`ReadWritePaths must be exactly ${rwWanted.join(' ')} (is ${rw.join(' ') || 'unset'})`);
+  const ro = unitList(e, S, 'ReadOnlyPaths');
+  for (const p of [HOST_PATHS.configDir, HOST_PATHS.agentFilesDir]) if (!ro.includes(p)) problems.push(`ReadOnlyPaths must include ${p}`);
+  if (val('ExecStart') !== `${HOST_PATHS.node} ${HOST_PATHS.openclawBin} gateway run`) problems.push('ExecStart must run the pinned node and openclaw: gateway run');
+  for (const key of ['Requires', 'After']) {
+    const deps = unitList(e, 'Unit', key);
+    for (const unit of [PREFLIGHT_UNIT, SECRETS_UNIT]) if (!deps.includes(unit)) problems.push(`${key}= must include ${unit}`);
+  }
+  if (val('Restart') !== 'on-failure') problems.push('Restart=on-failure missing');
+  if (!unitValue(e, 'Unit', 'StartLimitBurst') || !unitValue(e, 'Unit', 'StartLimitIntervalSec')) problems.push('StartLimitBurst= and StartLimitIntervalSec= missing');
+  return problems;
+}
+
+/**
+ * The rendered systemd files and host.env, keyed by their path in the
+ * deployment bundle ('systemd/openclaw-gateway.service', ..., 'openclaw/host.env').
+ * Throws when the gateway unit's sandbox is not as designed.
+ */
+export function renderSystemdFiles(config: ResolvedConfig): Record<string, string> {
+  const files: Record<string, string> = {};
+  for (const rel of SYSTEMD_FILES) files[rel] = renderHostTemplate(config, rel);
+  files[HOST_ENV_PATH] = renderHostTemplate(config, 'systemd/host.env');
+  const problems = gatewayUnitProblems(files[`systemd/${GATEWAY_UNIT}`]!);
+  if (problems.length) throw new Error(`host/systemd/${GATEWAY_UNIT}: sandbox weakened:\n  - ${problems.join('\n  - ')}`);
+  return files;
+}

@@ -1,0 +1,139 @@
+import { execFile } from 'child_process';
+import * as fs from 'fs';
+import * as http from 'http';
+import type * as net from 'net';
+import * as path from 'path';
+import { tempDir } from '../../host/support/host-tools';
+
+/** How to get what these tests run for real. */
+export const INSTALL_HINT = 'install them with: bash .ci/install-host-tools.sh (as root; apt-get, idempotent)';
+
+const SBIN = ['/usr/sbin', '/sbin', '/usr/local/sbin'];
+
+/**
+ * Absolute path of a tool the host-runtime tests run for real. Throws (the
+ * test fails, never skips) naming .ci/install-host-tools.sh.
+ */
+export function requireRuntimeTool(name: 'cloud-init' | 'shellcheck' | 'systemd-analyze' | 'runuser' | 'sha256sum' | 'curl' | 'tar' | 'bash'): string {
+  const dirs = [...(process.env.PATH ?? '').split(path.delimiter).filter(Boolean), ...SBIN];
+  for (const dir of dirs) {
+    const file = path.join(dir, name);
+    try {
+      fs.accessSync(file, fs.constants.X_OK);
+      return file;
+    } catch {
+      // not here
+    }
+  }
+  throw new Error(`${name} not found (looked in PATH and ${SBIN.join(', ')}); the host-runtime tests run it for real: ${INSTALL_HINT}`);
+}
+
+/** Fails (does not skip) when not root: runuser, which the integrity check uses, needs it. */
+export function requireRootForRuntime(what: string): void {
+  if (process.getuid?.() !== 0) throw new Error(`${what} needs root (runuser): run the tests as root, as CI does. Tools: ${INSTALL_HINT}`);
+}
+
+export interface RunResult {
+  readonly code: number | null;
+  readonly signal: string | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/**
+ * Runs a command without blocking the event loop (the stub servers of the test
+ * answer meanwhile), killed after timeoutMs. Never rejects.
+ */
+export function runAsync(cmd: string, args: readonly string[], options: { env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number } = {}): Promise<RunResult> {
+  return new Promise((resolve) => {
+    execFile(
+      cmd,
+      args,
+      { env: options.env, cwd: options.cwd, timeout: options.timeoutMs ?? 20_000, killSignal: 'SIGKILL', encoding: 'utf8', maxBuffer: 4 << 20 },
+      (error, stdout, stderr) => {
+        const err = error as (Error & { code?: number | string; signal?: string }) | null;
+        resolve({
+          code: err ? (typeof err.code === 'number' ? err.code : null) : 0,
+          signal: err?.signal ?? null,
+          stdout: stdout ?? '',
+          stderr: stderr ?? '',
+        });
+      },
+    );
+  });
+}
+
+/** Writes an executable file (0755). */
+export function writeExecutable(file: string, content: string): string {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, content, { mode: 0o755 });
+  fs.chmodSync(file, 0o755);
+  return file;
+}
+
+/**
+ * A stand-in `aws` CLI in `<dir>/bin`: records each invocation's arguments (one
+ * line per call, fields separated by \x1f) in `<dir>/aws-calls`, copies
+ * FAKE_S3_FILE to the destination of `aws s3 cp`, and exits FAKE_AWS_EXIT (0).
+ */
+export function fakeAws(dir: string): { binDir: string; calls: () => string[][] } {
+  const binDir = path.join(dir, 'bin');
+  const log = path.join(dir, 'aws-calls');
+  writeExecutable(
+    path.join(binDir, 'aws'),
+    [
+      '#!/usr/bin/env bash',
+      `log=${JSON.stringify(log)}`,
+      'args=("$@")',
+      `{ printf '%s' "\${args[0]}"; for a in "\${args[@]:1}"; do printf '\\037%s' "$a"; done; printf '\\n'; } >>"$log"`,
+      'if [ "${FAKE_AWS_EXIT:-0}" != 0 ]; then exit "$FAKE_AWS_EXIT"; fi',
+      'if [ "${args[0]}" = s3 ] && [ "${args[1]}" = cp ]; then cp "$FAKE_S3_FILE" "${args[-1]}"; fi',
+      '',
+    ].join('\n'),
+  );
+  return {
+    binDir,
+    calls: () => (fs.existsSync(log) ? fs.readFileSync(log, 'utf8').split('\n').filter(Boolean).map((l) => l.split('\x1f')) : []),
+  };
+}
+
+/** One request the stub metadata service received. */
+export interface ImdsRequest {
+  readonly method: string;
+  readonly url: string;
+  readonly headers: http.IncomingHttpHeaders;
+}
+
+/** What the stub answers: status and body, or 'hang' (accept, never answer). */
+export type ImdsAnswer = { status: number; body?: string } | 'hang';
+
+/** A stand-in instance metadata service on 127.0.0.1 that answers per request. */
+export async function stubImds(answer: (req: ImdsRequest, index: number) => ImdsAnswer): Promise<{ endpoint: string; requests: ImdsRequest[]; close: () => Promise<void> }> {
+  const requests: ImdsRequest[] = [];
+  const sockets = new Set<net.Socket>();
+  const server = http.createServer((req, res) => {
+    const r = { method: req.method ?? '', url: req.url ?? '', headers: req.headers };
+    requests.push(r);
+    const a = answer(r, requests.length - 1);
+    if (a === 'hang') return;
+    res.writeHead(a.status, { 'content-type': 'text/plain' });
+    res.end(a.body ?? '');
+  });
+  server.on('connection', (s) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    requests,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+export { tempDir };

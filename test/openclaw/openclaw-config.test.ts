@@ -1,0 +1,355 @@
+import * as crypto from 'crypto';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import type { ResolvedConfig } from '../../lib/config/schema';
+import { HOST_PATHS } from '../../lib/host/paths';
+import {
+  ALWAYS_DENIED_TOOLS,
+  BASE_AGENT_TOOLS,
+  CONTROL_UI_ORIGINS_FILE,
+  EXEC_APPROVALS_FILE,
+  OPENCLAW_HOST_FILES,
+  TRUSTED_PROXIES,
+  agentFileBindMounts,
+  checkOpenclawEgress,
+  enabledPlugins,
+  listAgentFiles,
+  openclawSecretFiles,
+  renderAgentFilesSha256,
+  renderControlUiOrigins,
+  renderExecApprovals,
+  renderOpenclawConfig,
+  OpenclawConfigError,
+} from '../../lib/openclaw/openclaw-config';
+import { BUNDLED_PLUGIN_IDS } from '../../lib/openclaw/plugins';
+import { pinnedRuntime } from '../../lib/openclaw/lockfile';
+import { CONFIG_DIR } from '../support/config-fixture';
+import { allConfigs, exampleConfig } from '../host/support/host-tools';
+
+// The generator's output, key by key, without running OpenClaw (the tests next
+// to this one prove it with OpenClaw itself). Every hardened setting here has a
+// reason in the header of lib/openclaw/openclaw-config.ts.
+
+type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+const prod = exampleConfig('prod');
+const rendered = renderOpenclawConfig(prod) as Json;
+
+/** A copy of the example config with the agents (or other keys) changed. */
+function withAgents(agents: ResolvedConfig['openclaw']['agents'], base: ResolvedConfig = prod): ResolvedConfig {
+  return { ...base, openclaw: { ...base.openclaw, agents } };
+}
+const support = prod.openclaw.agents.support!;
+const ops = prod.openclaw.agents.ops!;
+
+describe('gateway', () => {
+  test('bound to loopback on edge.gatewayPort, local mode', () => {
+    expect(rendered.gateway).toMatchObject({ mode: 'local', bind: 'loopback', port: prod.edge.gatewayPort });
+    expect(rendered.gateway.customBindHost).toBeUndefined();
+  });
+
+  test('token auth from a file SecretRef at HOST_PATHS.secretsDir/gateway-token, never a literal', () => {
+    expect(rendered.gateway.auth.mode).toBe('token');
+    expect(rendered.gateway.auth.token).toEqual({ source: 'file', provider: 'gateway-token', id: 'value' });
+    expect(rendered.secrets.providers['gateway-token']).toEqual({ source: 'file', path: `${HOST_PATHS.secretsDir}/gateway-token`, mode: 'singleValue' });
+  });
+
+  test('auth attempts are rate limited, loopback included (every request arrives from nginx)', () => {
+    expect(rendered.gateway.auth.rateLimit).toEqual({ maxAttempts: 10, windowMs: 60_000, lockoutMs: 300_000, exemptLoopback: false });
+  });
+
+  test('nginx on 127.0.0.1 is the only trusted proxy; no X-Real-IP fallback', () => {
+    expect(rendered.gateway.trustedProxies).toEqual(['127.0.0.1']);
+    expect(TRUSTED_PROXIES).toEqual(['127.0.0.1']);
+    expect(rendered.gateway.allowRealIpFallback).toBe(false);
+  });
+
+  test('no host terminal, no CLI session engines, no Tailscale, no OpenAI-compatible HTTP endpoints', () => {
+    expect(rendered.gateway.terminal).toEqual({ enabled: false });
+    expect(rendered.gateway.cliAgents).toEqual({ enabled: false });
+    expect(rendered.gateway.tailscale).toEqual({ mode: 'off' });
+    expect(rendered.gateway.http.endpoints).toEqual({ chatCompletions: { enabled: false }, responses: { enabled: false } });
+  });
+
+  test('the Control UI origins come from the include file, which boot rewrites with the CloudFront domain', () => {
+    expect(rendered.gateway.controlUi.$include).toBe(`./${CONTROL_UI_ORIGINS_FILE}`);
+    expect(rendered.gateway.controlUi.allowedOrigins).toBeUndefined();
+    expect(rendered.gateway.controlUi.dangerouslyAllowHostHeaderOriginFallback).toBeUndefined();
+  });
+});
+
+describe('control UI origins', () => {
+  const withDomain: ResolvedConfig = {
+    ...prod,
+    edge: {
+      ...prod.edge,
+      customDomain: { domainName: 'agents.example.com', certificateArn: 'arn:aws:acm:us-east-1:123456789012:certificate/0b6c4a4e-2f3a-4c55-9d39-6f1e2a3b4c5d' },
+      allowedOrigins: ['https://app.example.net'],
+    },
+  };
+
+  test('the custom domain, edge.allowedOrigins, then the extra (CloudFront) origins, without duplicates', () => {
+    expect(JSON.parse(renderControlUiOrigins(withDomain, ['https://d111111abcdef8.cloudfront.net', 'https://agents.example.com']))).toEqual({
+      allowedOrigins: ['https://agents.example.com', 'https://app.example.net', 'https://d111111abcdef8.cloudfront.net'],
+    });
+  });
+
+  test('without a custom domain or allowed origins the list is empty until boot adds CloudFront', () => {
+    expect(JSON.parse(renderControlUiOrigins(prod))).toEqual({ allowedOrigins: [] });
+  });
+
+  test.each(['*', 'http://d111.cloudfront.net', 'https://d111.cloudfront.net/path', 'https://*.cloudfront.net'])('refuses the extra origin %s', (o) => {
+    expect(() => renderControlUiOrigins(prod, [o])).toThrow(/https:\/\/<host>/);
+  });
+});
+
+describe('agents', () => {
+  const entries = rendered.agents.entries as Record<string, Json>;
+
+  test('explicit ownership: one entry per configured agent, nothing implicit', () => {
+    expect(rendered.agents.ownership).toBe('explicit');
+    expect(Object.keys(entries).sort()).toEqual(['ops', 'support']);
+  });
+
+  test('each agent has its own workspace under HOST_PATHS.workspacesDir and a strict model without fallbacks', () => {
+    expect(entries.support).toMatchObject({ workspace: `${HOST_PATHS.workspacesDir}/support`, model: { primary: 'anthropic/claude-sonnet-4-6', fallbacks: [] } });
+    expect(entries.ops!.workspace).toBe(`${HOST_PATHS.workspacesDir}/ops`);
+  });
+
+  test('OpenClaw creates no bootstrap files of its own; no skills; heartbeats off', () => {
+    expect(rendered.agents.defaults).toMatchObject({ skipBootstrap: true, skills: [], heartbeat: { every: '0m' }, sandbox: { mode: 'off' } });
+    for (const e of Object.values(entries)) expect(e).toMatchObject({ skills: [], heartbeat: { every: '0m' } });
+  });
+
+  test('support (exec deny): only the base tools, exec denied, file tools confined to the workspace', () => {
+    const t = entries.support!.tools;
+    expect(t.allow).toEqual([...BASE_AGENT_TOOLS]);
+    expect(t.deny).toEqual(expect.arrayContaining(['exec', 'process', 'sessions_send', 'sessions_spawn', 'subagents', 'automations', ...ALWAYS_DENIED_TOOLS]));
+    expect(t.exec).toMatchObject({ mode: 'deny', host: 'gateway', strictInlineEval: true });
+    expect(t.elevated).toEqual({ enabled: false });
+    expect(t.fs).toEqual({ workspaceOnly: true });
+  });
+
+  test('ops (exec allowlist): exec and process granted, nothing else beyond the base', () => {
+    const t = entries.ops!.tools;
+    expect(t.allow).toEqual([...BASE_AGENT_TOOLS, 'exec', 'process']);
+    expect(t.deny).not.toContain('exec');
+    expect(t.exec.mode).toBe('allowlist');
+  });
+
+  test('host exec never falls back to OpenClaw\'s default (full): global mode deny, every agent explicit', () => {
+    expect(rendered.tools.exec).toMatchObject({ mode: 'deny', safeBins: [], strictInlineEval: true });
+    for (const e of Object.values(entries)) expect(['deny', 'allowlist']).toContain(e.tools.exec.mode);
+  });
+
+  test('no cross-agent sessions, no sub-agents, no scheduler', () => {
+    expect(rendered.tools.agentToAgent).toEqual({ enabled: false });
+    expect(rendered.tools.sessions).toEqual({ visibility: 'self' });
+    expect(rendered.agents.defaults.subagents).toMatchObject({ allowAgents: [] });
+    for (const e of Object.values(entries)) expect(e.subagents.allowAgents).toEqual([]);
+    expect(rendered.cron).toEqual({ enabled: false });
+    expect(rendered.hooks).toEqual({ enabled: false });
+  });
+
+  test('configured weakenings show up, and only for the agent that has them', () => {
+    const weakened = renderOpenclawConfig(
+      withAgents({
+        support: { ...support, agentToAgent: ['ops'], automations: true },
+        ops: { ...ops, subagents: true, tools: { exec: { mode: 'full', commands: [] }, elevated: true } },
+      }),
+    ) as Json;
+    const e = weakened.agents.entries;
+    expect(weakened.tools.agentToAgent).toEqual({ enabled: true, allow: ['ops', 'support'] });
+    expect(weakened.tools.sessions.visibility).toBe('all');
+    expect(weakened.cron).toEqual({ enabled: true });
+    expect(e.support.tools.allow).toEqual(expect.arrayContaining(['sessions_send', 'automations']));
+    expect(e.support.tools.deny).toEqual(expect.arrayContaining(['exec', 'sessions_spawn']));
+    expect(e.ops.tools.allow).toEqual(expect.arrayContaining(['exec', 'sessions_spawn']));
+    expect(e.ops.tools.deny).toEqual(expect.arrayContaining(['automations', 'sessions_send']));
+    expect(e.ops.tools.exec.mode).toBe('full');
+    expect(e.ops.tools.elevated).toEqual({ enabled: true });
+    expect(e.ops.subagents.allowAgents).toEqual(['ops']);
+    expect(weakened.tools.elevated).toEqual({ enabled: true, allowFrom: {} });
+  });
+});
+
+describe('channels', () => {
+  test('telegram routes to the support agent only, allowlisted DMs, groups off, bot token from a secret file', () => {
+    expect(rendered.bindings).toEqual([{ type: 'route', agentId: 'support', match: { channel: 'telegram', accountId: '*' } }]);
+    expect(rendered.channels.telegram).toEqual({
+      enabled: true,
+      botToken: { source: 'file', provider: 'channel-telegram', id: 'value' },
+      dmPolicy: 'allowlist',
+      allowFrom: ['100000001', '100000002'],
+      groupPolicy: 'disabled',
+      contextVisibility: 'allowlist',
+      configWrites: false,
+    });
+    expect(rendered.secrets.providers['channel-telegram'].path).toBe(`${HOST_PATHS.secretsDir}/channel-telegram`);
+  });
+
+  test('a group allowlist answers only when mentioned, only the listed senders', () => {
+    const cfg = withAgents({
+      ...prod.openclaw.agents,
+      support: { ...support, channels: { telegram: { dmPolicy: 'pairing', allowFrom: [], groupPolicy: 'allowlist', groups: ['-1001234567890'], groupAllowFrom: ['100000003'] } } },
+    });
+    expect((renderOpenclawConfig(cfg) as Json).channels.telegram).toMatchObject({
+      dmPolicy: 'pairing',
+      groupPolicy: 'allowlist',
+      groupAllowFrom: ['100000003'],
+      groups: { '-1001234567890': { requireMention: true } },
+    });
+  });
+});
+
+describe('plugins', () => {
+  test('allow exactly the plugins of the agents\' providers and platforms; deny every other bundled plugin', () => {
+    expect(enabledPlugins(prod)).toEqual(['anthropic', 'telegram']);
+    expect(rendered.plugins.allow).toEqual(['anthropic', 'telegram']);
+    expect(rendered.plugins.deny).toEqual(BUNDLED_PLUGIN_IDS.filter((p) => p !== 'anthropic' && p !== 'telegram'));
+    expect(rendered.plugins.deny).toEqual(expect.arrayContaining(['browser', 'memory-core', 'cua-computer', 'file-transfer', 'device-pair']));
+  });
+
+  test('openclaw.plugins adds to the allowlist', () => {
+    const cfg = { ...prod, openclaw: { ...prod.openclaw, plugins: ['document-extract' as const] } };
+    const r = renderOpenclawConfig(cfg) as Json;
+    expect(r.plugins.allow).toEqual(['anthropic', 'document-extract', 'telegram']);
+    expect(r.plugins.deny).not.toContain('document-extract');
+  });
+});
+
+describe('quiet host', () => {
+  test('no update checks, telemetry, remote model catalog, mDNS, skill autonomy, browser, ACP', () => {
+    expect(rendered.update).toEqual({ checkOnStart: false });
+    expect(rendered.telemetry).toEqual({ enabled: false });
+    expect(rendered.models.catalogRefresh).toEqual({ enabled: false });
+    expect(rendered.discovery).toEqual({ mdns: { mode: 'off' } });
+    expect(rendered.skills).toMatchObject({ allowBundled: [], workshop: { autonomous: { mode: 'off' } } });
+    expect(rendered.browser).toEqual({ enabled: false });
+    expect(rendered.acp).toEqual({ enabled: false });
+  });
+
+  test('logs go to HOST_PATHS.logDir', () => {
+    expect(rendered.logging).toEqual({ level: 'info', file: `${HOST_PATHS.logDir}/openclaw.log` });
+  });
+
+  test('model API keys come from secret files, one per provider', () => {
+    expect(rendered.models.providers).toEqual({ anthropic: { apiKey: { source: 'file', provider: 'provider-anthropic', id: 'value' } } });
+  });
+
+  test('no literal secret anywhere: every credential is a SecretRef', () => {
+    const text = JSON.stringify(rendered);
+    expect(text).not.toMatch(/"(token|botToken|apiKey|password)":"/);
+  });
+});
+
+describe('secret files', () => {
+  test('gateway token, one key per provider, one token per platform; all under HOST_PATHS.secretsDir', () => {
+    expect(openclawSecretFiles(prod).map((s) => s.path)).toEqual([
+      `${HOST_PATHS.secretsDir}/gateway-token`,
+      `${HOST_PATHS.secretsDir}/provider-anthropic`,
+      `${HOST_PATHS.secretsDir}/channel-telegram`,
+    ]);
+    expect(Object.keys(rendered.secrets.providers).sort()).toEqual(['channel-telegram', 'gateway-token', 'provider-anthropic']);
+  });
+});
+
+describe('exec approvals', () => {
+  test('deny by default; ops may run exactly its three programs without a prompt; skills are not trusted', () => {
+    expect(JSON.parse(renderExecApprovals(prod))).toEqual({
+      version: 1,
+      defaults: { security: 'deny', ask: 'off', askFallback: 'deny', autoAllowSkills: false },
+      agents: {
+        ops: {
+          security: 'allowlist',
+          ask: 'off',
+          askFallback: 'deny',
+          autoAllowSkills: false,
+          allowlist: [{ pattern: '/usr/bin/uptime' }, { pattern: '/usr/bin/df' }, { pattern: '/usr/bin/free' }],
+        },
+      },
+    });
+  });
+});
+
+describe('agent files', () => {
+  const files = listAgentFiles(prod, CONFIG_DIR);
+
+  test('SOUL.md and AGENTS.md of each agent, from config/clients/<client>/agents/<agent>/', () => {
+    expect(files.map((f) => f.relativePath)).toEqual(['ops/AGENTS.md', 'ops/SOUL.md', 'support/AGENTS.md', 'support/SOUL.md']);
+    const soul = files.find((f) => f.relativePath === 'support/SOUL.md')!;
+    expect(soul.content.equals(fs.readFileSync(path.join(CONFIG_DIR, 'clients/example/agents/support/SOUL.md')))).toBe(true);
+    expect(soul.hostPath).toBe(`${HOST_PATHS.agentFilesDir}/support/SOUL.md`);
+    expect(soul.workspacePath).toBe(`${HOST_PATHS.workspacesDir}/support/SOUL.md`);
+  });
+
+  test('the manifest is sha256sum format with absolute host paths, sorted', () => {
+    const manifest = renderAgentFilesSha256(files);
+    const lines = manifest.trimEnd().split('\n');
+    expect(lines).toHaveLength(4);
+    for (const [i, line] of lines.entries()) {
+      const f = files[i]!;
+      expect(line).toBe(`${crypto.createHash('sha256').update(f.content).digest('hex')}  ${f.hostPath}`);
+    }
+    expect(manifest.endsWith('\n')).toBe(true);
+  });
+
+  test('bind mounts put each file read-only into its agent\'s workspace', () => {
+    expect(agentFileBindMounts(files)).toContain(`${HOST_PATHS.agentFilesDir}/ops/SOUL.md:${HOST_PATHS.workspacesDir}/ops/SOUL.md`);
+  });
+
+  test('a missing SOUL.md, a stray file and a folder without an agent are errors naming the path', () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'oc-agentfiles-'));
+    try {
+      fs.cpSync(CONFIG_DIR, path.join(root, 'config'), { recursive: true });
+      const dir = path.join(root, 'config', 'clients', 'example', 'agents');
+      fs.rmSync(path.join(dir, 'ops', 'SOUL.md'));
+      fs.writeFileSync(path.join(dir, 'support', 'notes.txt'), 'x');
+      fs.mkdirSync(path.join(dir, 'ghost'));
+      expect(() => listAgentFiles(prod, path.join(root, 'config'))).toThrow(
+        /config\/clients\/example\/agents\/ops\/SOUL\.md: missing[\s\S]*support\/notes\.txt: not an agent file[\s\S]*agents\/ghost: no agent "ghost"/,
+      );
+    } finally {
+      fs.rmSync(root, { recursive: true, force: true });
+    }
+  });
+});
+
+test('the host file contract names the files the config refers to, none readable by others but the agent files', () => {
+  const byPath = Object.fromEntries(OPENCLAW_HOST_FILES.map((f) => [f.path, f]));
+  expect(byPath[HOST_PATHS.configFile]).toMatchObject({ owner: 'openclaw:openclaw', mode: '0400' });
+  expect(byPath[`${HOST_PATHS.configDir}/${CONTROL_UI_ORIGINS_FILE}`]).toMatchObject({ mode: '0400' });
+  expect(byPath[`${HOST_PATHS.configDir}/${EXEC_APPROVALS_FILE}`]).toMatchObject({ mode: '0400' });
+  expect(byPath[`${HOST_PATHS.secretsDir}/<name>`]).toMatchObject({ owner: 'openclaw:openclaw', mode: '0400' });
+  expect(byPath[`${HOST_PATHS.agentFilesDir}/<agent>/<file>`]).toMatchObject({ owner: 'root:openclaw', mode: '0444' });
+});
+
+describe('what cannot be rendered', () => {
+  test('a provider or platform outside network.egress, naming both keys', () => {
+    const cfg: ResolvedConfig = { ...prod, network: { ...prod.network, egress: { ...prod.network.egress, providers: [], channels: [] } } };
+    expect(checkOpenclawEgress(cfg).map((p) => p.path.join('.'))).toEqual([
+      'openclaw.agents.support.provider',
+      'openclaw.agents.support.channels.telegram',
+      'openclaw.agents.ops.provider',
+    ]);
+    expect(() => renderOpenclawConfig(cfg)).toThrow(OpenclawConfigError);
+    expect(() => renderOpenclawConfig(cfg)).toThrow(/openclaw\.agents\.support\.channels\.telegram: chat platform "telegram" is not in network\.egress\.channels \[\]/);
+  });
+
+  test('a version the lockfile does not pin', () => {
+    const cfg = { ...prod, openclaw: { ...prod.openclaw, version: '2026.9.7' } };
+    expect(() => renderOpenclawConfig(cfg)).toThrow(/openclaw\.version: "2026\.9\.7" is not the version host\/openclaw\/package-lock\.json pins \("2026\.9\.6"\)/);
+  });
+
+  test('no agents', () => {
+    expect(() => renderOpenclawConfig(withAgents({}))).toThrow(/openclaw\.agents: no agents/);
+  });
+});
+
+test('every client x environment renders, and the example agrees with the lockfile', () => {
+  for (const config of allConfigs()) {
+    expect(() => renderOpenclawConfig(config)).not.toThrow();
+    expect(config.openclaw.version).toBe(pinnedRuntime().openclaw);
+  }
+});
