@@ -11,6 +11,7 @@ import { evaluateGate, VALIDATE_AGAINST_DEFAULT_RULES, type DeploymentGateResult
 import { GateError } from './gate/finding';
 import { acknowledgeFrameworkHandlers } from './gate/framework-handlers';
 import { installGatePlugins } from './gate/plugins';
+import { checkOpenclawConfig, listAgentFiles } from './openclaw/openclaw-config';
 
 /** Context the gate relies on: CloudFormation validation as errors, and the gate (not CDK) deciding pass/fail. */
 export const GATE_CONTEXT = {
@@ -66,6 +67,21 @@ function checkDestructionConfirmed(loaded: ReturnType<typeof loadConfig>, confir
 }
 
 /**
+ * What openclaw.json and the bundle need beyond the schema (the pinned version,
+ * agents, their egress, their files), checked before anything is built.
+ */
+function checkRuntime(loaded: ReturnType<typeof loadConfig>, configDir: string) {
+  const { config } = loaded;
+  const problems = checkOpenclawConfig(config, loaded.merged);
+  if (problems.length > 0) throw new ConfigError(problems);
+  try {
+    listAgentFiles(config, configDir);
+  } catch (e) {
+    throw new ConfigError([{ file: path.relative(process.cwd(), path.join(configDir, 'clients', config.client, 'agents')), message: (e as Error).message }]);
+  }
+}
+
+/**
  * Builds the CDK app for the selected client(s) and environment(s), with the
  * gate's rule packs installed. Used by bin/app.ts and by the tests.
  */
@@ -85,7 +101,8 @@ export function buildApp(options: BuildAppOptions): BuiltApp {
     envs.map((env) => {
       const loaded = loadConfig({ configDir, client, env, now: options.now, displayBase: options.displayBase });
       checkDestructionConfirmed(loaded, confirmed);
-      return { config: loaded.config, stage: new DeploymentStage(app, { config: loaded.config }) };
+      checkRuntime(loaded, configDir);
+      return { config: loaded.config, stage: new DeploymentStage(app, { config: loaded.config, configDir }) };
     }),
   );
   installGatePlugins(app, ledger);

@@ -8,6 +8,8 @@ import { NetworkStack } from './network-stack';
 
 export interface DeploymentStageProps extends StageProps {
   readonly config: ResolvedConfig;
+  /** The config folder the config was loaded from (agent files live there). */
+  readonly configDir: string;
 }
 
 /** `<prefix>-<client>-<env>`: unique per client x environment, so several coexist in one account. */
@@ -53,6 +55,7 @@ export class DeploymentStage extends Stage {
       vpc: this.network.vpc,
       securityGroup: this.network.gatewaySecurityGroup,
       deploymentName: name,
+      configDir: props.configDir,
     });
     this.edge = new EdgeStack(this, 'Edge', {
       stackName: `${name}-edge`,

@@ -1,4 +1,4 @@
-import { RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
@@ -68,6 +68,10 @@ export class EdgeStack extends Stack {
       key: this.key,
       logRetentionDays: retention,
       retainOnDelete,
+    });
+    new CfnOutput(this, 'ViewerDomain', {
+      value: this.gateway.distribution.distributionDomainName,
+      description: 'CloudFront domain of the gateway. Without a custom domain, add https://<this> to edge.allowedOrigins for the browser control UI.',
     });
   }
 }

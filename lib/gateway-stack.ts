@@ -1,9 +1,12 @@
 import { Stack, type StackProps } from 'aws-cdk-lib';
-import type * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import type { ResolvedConfig } from './config/schema';
+import { DeploymentBundle } from './constructs/deployment-bundle';
+import { NO_EDGE_DOMAIN, renderUserData } from './host/cloud-init';
+import { assembleBundleFiles } from './host/runtime-files';
 import { GatewayInstance } from './constructs/gateway-instance';
 import { GatewayRole } from './constructs/gateway-role';
 import { InstanceRecovery } from './constructs/instance-recovery';
@@ -16,11 +19,14 @@ export interface GatewayStackProps extends StackProps {
   readonly securityGroup: ec2.ISecurityGroup;
   /** `<prefix>-<client>-<env>`, for resource names. */
   readonly deploymentName: string;
+  /** The config folder: the agent files come from `clients/<client>/agents/`. */
+  readonly configDir: string;
 }
 
 /** The gateway host, its least-privilege role, recorded break-glass sessions and self-healing. */
 export class GatewayStack extends Stack {
   readonly role: GatewayRole;
+  readonly bundle: DeploymentBundle;
   readonly instance: GatewayInstance;
   readonly sessions: SessionLogging;
   readonly recovery: InstanceRecovery;
@@ -33,7 +39,20 @@ export class GatewayStack extends Stack {
       deploymentName: props.deploymentName,
       keys: [props.key],
     });
+    // The viewer-facing domain when it is known at synth (a custom domain); otherwise
+    // the CloudFront name is added to edge.allowedOrigins after the first deploy (README).
+    const viewerDomain = config.edge.customDomain?.domainName;
+    this.bundle = new DeploymentBundle(this, 'Bundle', {
+      files: assembleBundleFiles(config, props.configDir),
+    });
+    this.role.allowReadObject(this.bundle.asset.s3BucketName, this.bundle.asset.s3ObjectKey);
+    const userData = renderUserData(
+      config,
+      { s3Uri: this.bundle.s3Uri, sha256: this.bundle.sha256 },
+      viewerDomain ? { cloudFrontDomain: viewerDomain } : NO_EDGE_DOMAIN,
+    );
     this.instance = new GatewayInstance(this, 'Gateway', {
+      userData: ec2.UserData.custom(userData),
       vpc: props.vpc,
       securityGroup: props.securityGroup,
       key: props.key,

@@ -1,15 +1,16 @@
 #!/usr/bin/env bash
 # install-bundle.sh: first-boot installer of the OpenClaw gateway host (@@DEPLOYMENT@@).
 # Rendered from host/scripts/install-bundle.sh (lib/host/runtime-files.ts) into the user data.
-# Usage (cloud-init runcmd): install-bundle.sh <s3://bucket/key.tar.gz> <sha256 of the bundle>
+# Usage (cloud-init runcmd): install-bundle.sh <s3://bucket/key.tar.gz> <bundle sha256> <CloudFront domain>
 #
-# Downloads the deployment bundle (S3 asset of the stack), refuses it unless its SHA-256 is
-# the one pinned in the user data, installs every file with its owner and mode, verifies the
-# agent files, loads the firewall, runs `npm ci --ignore-scripts --omit=dev` of the shipped
-# lockfile (npm checks each package against the lockfile's integrity hash), then enables and
-# starts the units. Any failure ends the run with one line `openclaw-install: FAILED: ...`,
-# a best-effort metric BootPreflightFailed{Step=Install}, and a non-zero status (cloud-init
-# reports it); the gateway is then never enabled. Safe to run again with the same bundle.
+# Installs the deployment bundle only if its SHA-256 is the pinned one: every file with the
+# owner and mode of OPENCLAW_HOST_FILES (lib/openclaw/openclaw-config.ts), https://<CloudFront
+# domain> added to the Control UI and nginx origins; then checks the agent files, loads the
+# firewall, runs `npm ci --ignore-scripts` of the lockfile, enables and starts the units.
+# A failure: one line `openclaw-install: FAILED: ...`, metric BootPreflightFailed{Step=Install},
+# exit 1; the gateway is never enabled. Safe to run again.
+# Tests only (unset on the host): OPENCLAW_INSTALL_ROOT prefixes every path written,
+# OPENCLAW_GATEWAY_USER replaces @@USER@@.
 set -euo pipefail
 umask 022
 
@@ -17,10 +18,10 @@ readonly TAG=openclaw-install
 REGION="${AWS_REGION:-@@REGION@@}"
 NAMESPACE="${OPENCLAW_METRIC_NAMESPACE:-@@METRIC_NAMESPACE@@}"
 AWS_CLI="${OPENCLAW_AWS_CLI:-aws}"
-readonly USER_NAME=@@USER@@
-readonly LIBEXEC=@@LIBEXEC_DIR@@ CONFIG_DIR=@@CONFIG_DIR@@ INSTALL_DIR=@@INSTALL_DIR@@
-readonly AGENT_DIR=@@AGENT_FILES_DIR@@ MANIFEST=@@AGENT_FILES_MANIFEST@@
-readonly UNITS=/etc/systemd/system NFT_MAIN=/etc/sysconfig/nftables.conf
+readonly R="${OPENCLAW_INSTALL_ROOT:-}" USER_NAME="${OPENCLAW_GATEWAY_USER:-@@USER@@}"
+readonly LIBEXEC=$R@@LIBEXEC_DIR@@ CONFIG_DIR=$R@@CONFIG_DIR@@ INSTALL_DIR=$R@@INSTALL_DIR@@
+readonly AGENT_DIR=$R@@AGENT_FILES_DIR@@ MANIFEST=$R@@AGENT_FILES_MANIFEST@@ WORKSPACES=$R@@WORKSPACES_DIR@@
+readonly NODE=$R@@NODE@@ UNITS=$R/etc/systemd/system NGINX=$R/etc/nginx NFT=$R/etc/nftables/openclaw.nft
 
 log() { printf '%s: %s\n' "$TAG" "$*"; }
 die() {
@@ -31,13 +32,18 @@ die() {
 }
 trap 'die "line $LINENO: \"$BASH_COMMAND\" exited with status $?"' ERR
 
-[ "$#" -eq 2 ] || die "usage: install-bundle.sh <s3://bucket/key> <sha256>"
-readonly URI=$1 SHA256=$2
+[ "$#" -eq 3 ] || die "usage: install-bundle.sh <s3://bucket/key> <sha256> <CloudFront domain>"
+readonly URI=$1 SHA256=$2 CF=$3
 [[ "$URI" =~ ^s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]/[^[:space:]]+$ ]] || die "bundle location $URI is not an s3://bucket/key URI"
 [[ "$SHA256" =~ ^[0-9a-f]{64}$ ]] || die "bundle checksum $SHA256 is not a SHA-256 (64 lowercase hex digits)"
+# "none": the viewer domain is not known at synth (no custom domain); config's
+# edge.allowedOrigins carries the *.cloudfront.net name once it exists.
+[[ "$CF" == none || "$CF" =~ ^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$ ]] || die "CloudFront domain $CF is not a DNS name like d111111abcdef8.cloudfront.net (or none)"
+[[ -z "$R" || "$R" == /* ]] || die "OPENCLAW_INSTALL_ROOT must be an absolute path"
 for tool in "$AWS_CLI" sha256sum tar install runuser; do
   command -v "$tool" >/dev/null || die "$tool not found (cloud-init packages step failed?)"
 done
+OS_NODE="$(command -v node-22 || command -v node)" || die "node not found (cloud-init packages step failed?)"
 
 WORK="$(mktemp -d /var/tmp/openclaw-bundle.XXXXXX)"
 trap 'rm -rf "$WORK"' EXIT
@@ -49,7 +55,7 @@ actual="$(sha256sum "$WORK/bundle.tar.gz" | cut -d ' ' -f 1)"
 B="$WORK/bundle"
 mkdir "$B"
 tar -xzf "$WORK/bundle.tar.gz" -C "$B" --no-same-owner --no-same-permissions
-for f in openclaw/openclaw.json openclaw/package.json openclaw/package-lock.json agents.sha256 \
+for f in openclaw/openclaw.json openclaw/control-ui-origins.json openclaw/exec-approvals.json openclaw/package.json openclaw/package-lock.json agents.sha256 \
   openclaw/host.env nginx/nginx.conf nginx/openclaw/allowed-origins.map.conf nftables/openclaw.nft \
   systemd/openclaw-gateway.service systemd/openclaw-imds-preflight.service systemd/openclaw-secrets.service \
   systemd/openclaw-integrity.service systemd/openclaw-integrity.timer systemd/nginx.service.d/openclaw.conf \
@@ -60,20 +66,33 @@ done
 id -u "$USER_NAME" >/dev/null 2>&1 || die "system user $USER_NAME missing (cloud-init users step failed?)"
 
 log "installing files"
-install -d -o root -g root -m 0755 "$CONFIG_DIR" "$LIBEXEC" "$INSTALL_DIR" /etc/nginx/openclaw /etc/nftables \
-  "$UNITS/nginx.service.d" /etc/tmpfiles.d
-install -d -o "$USER_NAME" -g "$USER_NAME" -m 0700 @@STATE_DIR@@ @@WORKSPACES_DIR@@
-install -d -o "$USER_NAME" -g "$USER_NAME" -m 0750 @@LOG_DIR@@
+install -d -o root -g root -m 0755 "$CONFIG_DIR" "$LIBEXEC" "$INSTALL_DIR" "$NGINX/openclaw" "$R/etc/nftables" \
+  "$UNITS/nginx.service.d" "$R/etc/tmpfiles.d"
+install -d -o "$USER_NAME" -g "$USER_NAME" -m 0700 "$R@@STATE_DIR@@" "$WORKSPACES"
+install -d -o "$USER_NAME" -g "$USER_NAME" -m 0750 "$R@@LOG_DIR@@"
 install -o root -g root -m 0755 "$B"/scripts/*.sh "$LIBEXEC/"
 install -o root -g root -m 0644 "$B"/systemd/*.service "$B"/systemd/*.timer "$UNITS/"
 install -o root -g root -m 0644 "$B/systemd/nginx.service.d/openclaw.conf" "$UNITS/nginx.service.d/openclaw.conf"
-install -o root -g root -m 0644 "$B/systemd/tmpfiles.d/openclaw.conf" /etc/tmpfiles.d/openclaw.conf
+install -o root -g root -m 0644 "$B/systemd/tmpfiles.d/openclaw.conf" "$R/etc/tmpfiles.d/openclaw.conf"
 install -o root -g root -m 0644 "$B/openclaw/host.env" "$CONFIG_DIR/host.env"
-install -o root -g "$USER_NAME" -m 0640 "$B/openclaw/openclaw.json" @@CONFIG_FILE@@
+if [ "$CF" != none ]; then echo "OPENCLAW_CLOUDFRONT_DOMAIN=$CF" >>"$CONFIG_DIR/host.env"; fi
+# openclaw.json and the files it refers to: @@USER@@ 0400 (`openclaw security audit` warns on
+# group-readable ones); the gateway unit mounts @@CONFIG_DIR@@ read-only.
+if [ "$CF" = none ]; then
+  cp "$B/openclaw/control-ui-origins.json" "$WORK/origins.json"
+else
+  "$OS_NODE" -e '@@CONTROL_UI_ORIGINS_JS@@' "$B/openclaw/control-ui-origins.json" "https://$CF" >"$WORK/origins.json" ||
+    die "cannot add https://$CF to control-ui-origins.json"
+fi
+install -o "$USER_NAME" -g "$USER_NAME" -m 0400 "$B/openclaw/openclaw.json" "$R@@CONFIG_FILE@@"
+install -o "$USER_NAME" -g "$USER_NAME" -m 0400 "$WORK/origins.json" "$R@@CONTROL_UI_ORIGINS_FILE@@"
+install -o "$USER_NAME" -g "$USER_NAME" -m 0400 "$B/openclaw/exec-approvals.json" "$R@@EXEC_APPROVALS_FILE@@"
 install -o root -g root -m 0644 "$B/openclaw/package.json" "$B/openclaw/package-lock.json" "$INSTALL_DIR/"
-install -o root -g root -m 0644 "$B/nginx/nginx.conf" /etc/nginx/nginx.conf
-install -o root -g root -m 0644 "$B/nginx/openclaw/allowed-origins.map.conf" /etc/nginx/openclaw/
-install -o root -g root -m 0600 "$B/nftables/openclaw.nft" /etc/nftables/openclaw.nft
+install -o root -g root -m 0644 "$B/nginx/nginx.conf" "$NGINX/nginx.conf"
+install -o root -g root -m 0644 "$B/nginx/openclaw/allowed-origins.map.conf" "$NGINX/openclaw/"
+map="$NGINX/openclaw/allowed-origins.map.conf"
+if [ "$CF" != none ]; then grep -qxF "\"https://$CF\" 1;" "$map" || echo "\"https://$CF\" 1;" >>"$map"; fi
+install -o root -g root -m 0600 "$B/nftables/openclaw.nft" "$NFT"
 
 # Agent files: root:openclaw 0444 in root 0755 folders, swapped in whole (removed agents go).
 rm -rf "$AGENT_DIR.new"
@@ -90,24 +109,33 @@ if [ -d "$AGENT_DIR" ]; then mv "$AGENT_DIR" "$AGENT_DIR.old"; fi
 mv "$AGENT_DIR.new" "$AGENT_DIR"
 rm -rf "$AGENT_DIR.old"
 install -o root -g root -m 0644 "$B/agents.sha256" "$MANIFEST"
-"$LIBEXEC/check-agent-files.sh" || die "agent files do not match $MANIFEST (see the lines above)"
+OPENCLAW_AGENT_FILES_DIR="$AGENT_DIR" OPENCLAW_AGENT_FILES_MANIFEST="$MANIFEST" OPENCLAW_GATEWAY_USER="$USER_NAME" \
+  OPENCLAW_AGENT_FILES_GROUP="$USER_NAME" "$LIBEXEC/check-agent-files.sh" || die "agent files do not match $MANIFEST (see the lines above)"
+# Workspaces: @@USER@@ 0700, an empty file at each agent file's path as the mount point of
+# the gateway unit's BindReadOnlyPaths= (the agent file, read-only).
+(cd "$B/agents" && find . -type f -print0) | while IFS= read -r -d '' f; do
+  f="${f#./}"
+  install -d -o "$USER_NAME" -g "$USER_NAME" -m 0700 "$WORKSPACES/${f%/*}"
+  install -o "$USER_NAME" -g "$USER_NAME" -m 0444 /dev/null "$WORKSPACES/$f"
+done
 
 log "loading the firewall"
-nft -c -f /etc/nftables/openclaw.nft || die "nft rejects /etc/nftables/openclaw.nft"
-nft -f /etc/nftables/openclaw.nft
-touch "$NFT_MAIN"
-grep -qxF 'include "/etc/nftables/openclaw.nft"' "$NFT_MAIN" || echo 'include "/etc/nftables/openclaw.nft"' >>"$NFT_MAIN"
+nft -c -f "$NFT" || die "nft rejects $NFT"
+nft -f "$NFT"
+mkdir -p "$R/etc/sysconfig"
+main="$R/etc/sysconfig/nftables.conf"
+touch "$main"
+grep -qxF 'include "/etc/nftables/openclaw.nft"' "$main" || echo 'include "/etc/nftables/openclaw.nft"' >>"$main"
 
 log "installing the pinned runtime (npm ci, lockfile integrity)"
 lock="$INSTALL_DIR/package-lock.json"
-OS_NODE="$(command -v node-22 || command -v node)" || die "node not found (cloud-init packages step failed?)"
 "$OS_NODE" -e '@@LOCKFILE_CHECK_JS@@' "$lock" || die "$lock: refusing to install packages without a sha512 integrity hash"
 stamp="$INSTALL_DIR/.installed-lock.sha256"
-if [ -x @@NODE@@ ] && [ -f "$stamp" ] && sha256sum --quiet -c "$stamp" >/dev/null 2>&1; then
+if [ -x "$NODE" ] && [ -f "$stamp" ] && sha256sum --quiet -c "$stamp" >/dev/null 2>&1; then
   log "node_modules already matches the lockfile"
 else
   NPM="$(command -v npm-22 || command -v npm)" || die "npm not found (cloud-init packages step failed?)"
-  (cd "$INSTALL_DIR" && HOME=/root npm_config_cache=/var/cache/openclaw-npm npm_config_update_notifier=false \
+  (cd "$INSTALL_DIR" && HOME=/root npm_config_cache=$R/var/cache/openclaw-npm npm_config_update_notifier=false \
     timeout 900 "$NPM" ci --ignore-scripts --omit=dev --no-audit --no-fund) || die "npm ci failed in $INSTALL_DIR (see above)"
   sha256sum "$lock" >"$stamp"
 fi
@@ -116,14 +144,14 @@ fi
 case "$(uname -m)" in aarch64) arch=arm64 ;; x86_64) arch=x64 ;; *) die "unsupported CPU $(uname -m)" ;; esac
 platform_node="$INSTALL_DIR/node_modules/node-linux-$arch/bin/node"
 [ -x "$platform_node" ] || die "$platform_node missing after npm ci (lockfile without node-linux-$arch?)"
-mkdir -p "$(dirname @@NODE@@)"
-ln -f "$platform_node" @@NODE@@
-[ -f @@OPENCLAW_BIN@@ ] || die "@@OPENCLAW_BIN@@ missing after npm ci (lockfile without openclaw?)"
-node_version="$(@@NODE@@ --version)" || die "@@NODE@@ does not run"
+mkdir -p "$(dirname "$NODE")"
+ln -f "$platform_node" "$NODE"
+[ -f "$R@@OPENCLAW_BIN@@" ] || die "@@OPENCLAW_BIN@@ missing after npm ci (lockfile without openclaw?)"
+node_version="$("$NODE" --version)" || die "@@NODE@@ does not run"
 [[ "$node_version" == v24.* ]] || die "@@NODE@@ is $node_version, expected Node 24"
 
 log "enabling the units"
-systemd-tmpfiles --create /etc/tmpfiles.d/openclaw.conf
+systemd-tmpfiles --create "$R/etc/tmpfiles.d/openclaw.conf"
 systemctl daemon-reload
 systemctl enable nftables.service openclaw-imds-preflight.service openclaw-secrets.service \
   openclaw-gateway.service openclaw-integrity.timer nginx.service

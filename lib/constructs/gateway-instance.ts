@@ -16,6 +16,8 @@ export interface GatewayInstanceProps {
   readonly instanceType?: string;
   /** @default 16 */
   readonly rootVolumeGiB?: number;
+  /** The instance's user data (cloud-init). @default none */
+  readonly userData?: ec2.UserData;
   /** Refuse API termination (prod). @default false */
   readonly terminationProtection?: boolean;
 }
@@ -38,6 +40,10 @@ export class GatewayInstance extends ec2.Instance {
       machineImage: ec2.MachineImage.latestAmazonLinux2023({ cpuType: ec2.AmazonLinuxCpuType.ARM_64 }),
       associatePublicIpAddress: false,
       role: props.role,
+      userData: props.userData,
+      // A new bundle means a new host: replace rather than keep a host that
+      // never ran the new user data.
+      userDataCausesReplacement: true,
     });
     this.metadataLaunchTemplate = hardenInstance(this, {
       key: props.key,

@@ -26,6 +26,9 @@ export const hostLogGroupPrefix = (deploymentName: string) => `/openclaw/${deplo
  * Session Manager. Nothing account-wide.
  */
 export class GatewayRole extends iam.Role {
+  /** The host's own managed policy; further least-privilege grants go here, not inline. */
+  readonly hostPolicy: iam.ManagedPolicy;
+
   constructor(scope: Construct, id: string, props: GatewayRoleProps) {
     super(scope, id, {
       assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com'),
@@ -35,7 +38,7 @@ export class GatewayRole extends iam.Role {
     const stack = Stack.of(this);
     const secretArn = (region: string) =>
       stack.formatArn({ service: 'secretsmanager', region, resource: 'secret', resourceName: `${props.secretPrefix}/*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
-    const policy = new iam.ManagedPolicy(this, 'HostPolicy', {
+    const policy = (this.hostPolicy = new iam.ManagedPolicy(this, 'HostPolicy', {
       description: `Least privilege of the ${props.deploymentName} gateway host`,
       statements: [
         new iam.PolicyStatement({
@@ -86,7 +89,7 @@ export class GatewayRole extends iam.Role {
           conditions: { StringEquals: { 'cloudwatch:namespace': hostMetricNamespace(props.deploymentName) } },
         }),
       ],
-    });
+    }));
     this.addManagedPolicy(policy);
     acknowledgeFinding(
       this,
@@ -114,6 +117,17 @@ export class GatewayRole extends iam.Role {
     wildcard(
       'Resource::*',
       'Only two actions take Resource *, both because they support no resource ARN: cloudwatch:PutMetricData (confined by the cloudwatch:namespace condition to this deployment) and logs:DescribeLogGroups (read-only, names only).',
+    );
+  }
+
+  /** Lets the host download one S3 object (its deployment bundle), nothing else in the bucket. */
+  allowReadObject(bucketName: string, objectKey: string): void {
+    this.hostPolicy.addStatements(
+      new iam.PolicyStatement({
+        sid: 'ReadDeploymentBundle',
+        actions: ['s3:GetObject'],
+        resources: [Stack.of(this).formatArn({ service: 's3', region: '', account: '', resource: bucketName, resourceName: objectKey })],
+      }),
     );
   }
 }

@@ -1,7 +1,9 @@
 /**
  * The user data of the gateway instance: host/cloud-init/user-data.yaml (a
  * #cloud-config) with the config's values filled in and host/scripts/install-bundle.sh
- * embedded, pointing at the deployment bundle by S3 URI and SHA-256.
+ * embedded, pointing at the deployment bundle by S3 URI and SHA-256, and naming the
+ * CloudFront domain that boot adds to the browser origins (control-ui-origins.json
+ * and nginx's allowed-origins.map.conf; also OPENCLAW_CLOUDFRONT_DOMAIN in host.env).
  *
  * Delivery: the user data is only a bootstrap (packages, the system user, the
  * installer, one runcmd). Everything else travels in the deployment bundle, a
@@ -13,9 +15,10 @@
  *
  * CDK wiring (gateway stack): `new s3assets.Asset(this, 'Bundle', { path: <bundle.tar.gz> })`,
  * `asset.grantRead(instance.role)`, and
- * `userData: ec2.UserData.custom(renderUserData(config, { s3Uri: asset.s3ObjectUrl, sha256 }))`
+ * `userData: ec2.UserData.custom(renderUserData(config, { s3Uri: asset.s3ObjectUrl, sha256 },
+ * { cloudFrontDomain: distribution.distributionDomainName }))`
  * (custom: the default Linux user data would prepend `#!/bin/bash`). CDK tokens in
- * s3Uri are accepted and resolved by CloudFormation.
+ * s3Uri and cloudFrontDomain are accepted and resolved by CloudFormation.
  */
 import { parse as parseYaml } from 'yaml';
 import type { ResolvedConfig } from '../config/schema';
@@ -29,8 +32,8 @@ export const INSTALL_SCRIPT_HOST_PATH = `${HOST_PATHS.libexecDir}/install-bundle
 /** EC2's limit on user data, in bytes, before base64. */
 export const USER_DATA_LIMIT_BYTES = 16 * 1024;
 /**
- * Bytes kept free for a CDK token in the bundle URI: the resolved
- * s3://<bucket up to 63>/<asset hash>.tar.gz is far below this.
+ * Bytes kept free for each CDK token (bundle URI, CloudFront domain): the resolved
+ * s3://<bucket up to 63>/<asset hash>.tar.gz and a DNS name (253 at most) are below this.
  */
 export const TOKEN_URI_RESERVE_BYTES = 256;
 
@@ -48,15 +51,41 @@ export const PLACEHOLDER_BUNDLE: BundleRef = {
   sha256: '0'.repeat(64),
 };
 
+/** The CloudFront distribution in front of the gateway, as boot needs it. */
+export interface EdgeRef {
+  /**
+   * The distribution's domain name without scheme, e.g. d111111abcdef8.cloudfront.net,
+   * or a CDK token that resolves to one (distribution.distributionDomainName).
+   */
+  readonly cloudFrontDomain: string;
+}
+
+/** What `npm run render` shows in place of the deploy-time CloudFront domain. */
+export const PLACEHOLDER_EDGE: EdgeRef = { cloudFrontDomain: 'cloudfront-domain-set-at-deploy.cloudfront.net' };
+
 const S3_URI = /^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]\/[A-Za-z0-9_./=+@-]+$/;
 const CDK_TOKEN = /\$\{Token\[[A-Za-z0-9_.-]+\]\}/;
 const TOKENISH_URI = /^[A-Za-z0-9_./=+@:${}[\]-]+$/;
+/** A DNS name as install-bundle.sh accepts it (lowercase, at least two labels). */
+const DNS_NAME = /^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
+const TOKENISH_NAME = /^[A-Za-z0-9_.${}[\]-]+$/;
 
 function checkBundle(bundle: BundleRef): { tokenized: boolean } {
   if (!/^[0-9a-f]{64}$/.test(bundle.sha256)) throw new Error(`user data: bundle sha256 must be 64 lowercase hex digits, got ${JSON.stringify(bundle.sha256)}`);
   if (S3_URI.test(bundle.s3Uri)) return { tokenized: false };
   if (CDK_TOKEN.test(bundle.s3Uri) && TOKENISH_URI.test(bundle.s3Uri)) return { tokenized: true };
   throw new Error(`user data: bundle location must be s3://bucket/key (or a CDK token), got ${JSON.stringify(bundle.s3Uri)}`);
+}
+
+/** The viewer domain is not known at synth: boot adds no origin (README: edge.allowedOrigins). */
+export const NO_EDGE_DOMAIN: EdgeRef = { cloudFrontDomain: 'none' };
+
+function checkEdge(edge: EdgeRef): { tokenized: boolean } {
+  const d = edge.cloudFrontDomain;
+  if (d === NO_EDGE_DOMAIN.cloudFrontDomain) return { tokenized: false };
+  if (DNS_NAME.test(d) && d.length <= 253) return { tokenized: false };
+  if (CDK_TOKEN.test(d) && TOKENISH_NAME.test(d)) return { tokenized: true };
+  throw new Error(`user data: CloudFront domain must be a DNS name like d111111abcdef8.cloudfront.net, without https:// (or a CDK token), got ${JSON.stringify(d)}`);
 }
 
 /** `text` indented by `indent` on every non-empty line (a YAML block scalar's body). */
@@ -73,10 +102,10 @@ function indentBlock(text: string, indent: string): string {
  * be (the installer does not round-trip, the header is missing) or when it would
  * exceed EC2's 16 KB limit.
  */
-export function renderUserData(config: ResolvedConfig, bundle: BundleRef): string {
-  const { tokenized } = checkBundle(bundle);
+export function renderUserData(config: ResolvedConfig, bundle: BundleRef, edge: EdgeRef): string {
+  const tokens = [checkBundle(bundle), checkEdge(edge)].filter((c) => c.tokenized).length;
   const script = renderHostTemplate(config, INSTALL_SCRIPT_PATH);
-  const values = { ...hostTemplateValues(config), BUNDLE_URI: bundle.s3Uri, BUNDLE_SHA256: bundle.sha256 };
+  const values = { ...hostTemplateValues(config), BUNDLE_URI: bundle.s3Uri, BUNDLE_SHA256: bundle.sha256, CLOUDFRONT_DOMAIN: edge.cloudFrontDomain };
   const filled = fillTemplate(readHostSource(USER_DATA_PATH), values, `host/${USER_DATA_PATH}`, ['INSTALL_BUNDLE_SH']);
   const slot = /^( +)@@INSTALL_BUNDLE_SH@@$/m.exec(filled);
   if (!slot) throw new Error(`host/${USER_DATA_PATH}: the @@INSTALL_BUNDLE_SH@@ line (under content: |) is missing`);
@@ -90,9 +119,9 @@ export function renderUserData(config: ResolvedConfig, bundle: BundleRef): strin
   const installer = doc.write_files?.find((f) => f.path === INSTALL_SCRIPT_HOST_PATH);
   if (installer?.content !== script) throw new Error('user data: the embedded install-bundle.sh does not round-trip through YAML');
   const run = JSON.stringify(doc.runcmd ?? []);
-  if (run !== JSON.stringify([[INSTALL_SCRIPT_HOST_PATH, bundle.s3Uri, bundle.sha256]])) throw new Error(`user data: unexpected runcmd ${run}`);
+  if (run !== JSON.stringify([[INSTALL_SCRIPT_HOST_PATH, bundle.s3Uri, bundle.sha256, edge.cloudFrontDomain]])) throw new Error(`user data: unexpected runcmd ${run}`);
 
-  const size = Buffer.byteLength(userData, 'utf8') + (tokenized ? TOKEN_URI_RESERVE_BYTES : 0);
+  const size = Buffer.byteLength(userData, 'utf8') + tokens * TOKEN_URI_RESERVE_BYTES;
   if (size > USER_DATA_LIMIT_BYTES) {
     throw new Error(`user data: ${size} bytes, over EC2's ${USER_DATA_LIMIT_BYTES}-byte limit; move content into the deployment bundle`);
   }

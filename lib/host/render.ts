@@ -40,8 +40,11 @@ export function renderHostFiles(config: ResolvedConfig, options: HostRenderOptio
   };
 }
 
-/** Writes the files under `dir` (folders created as needed); returns the absolute paths written, in order. */
-export function writeHostFiles(dir: string, files: HostFiles): string[] {
+/**
+ * Writes the files under `dir` (folders created as needed); returns the absolute paths
+ * written, in order. Also takes a whole bundle (assembleBundleFiles: agent files are Buffers).
+ */
+export function writeHostFiles(dir: string, files: Readonly<Record<string, string | Buffer>>): string[] {
   return Object.entries(files).map(([rel, content]) => {
     if (path.isAbsolute(rel) || rel.split(/[\\/]/).includes('..')) throw new Error(`host file path must stay inside the output folder: ${rel}`);
     const file = path.resolve(dir, rel);

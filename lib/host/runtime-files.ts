@@ -1,31 +1,48 @@
 /**
  * The OpenClaw runtime files of the gateway host, rendered from the real files
  * under host/ (cloud-init, systemd, scripts) with the config's values, and the
- * deployment bundle that carries them to the host.
+ * deployment bundle that carries them to the host. `configDir` is the config
+ * folder loadConfig read (config/): the agent files come from
+ * `<configDir>/clients/<client>/agents/`.
  *
- *   renderRuntimeFiles(config)   relative path -> content, for `npm run render` and review:
- *     cloud-init/user-data.yaml            the user data (bundle location: PLACEHOLDER_BUNDLE)
+ *   renderRuntimeFiles(config, configDir)   relative path -> content, for review:
+ *     cloud-init/user-data.yaml            the user data (PLACEHOLDER_BUNDLE, PLACEHOLDER_EDGE)
  *     systemd/*.service, *.timer           -> /etc/systemd/system/
  *     systemd/nginx.service.d/openclaw.conf, systemd/tmpfiles.d/openclaw.conf
  *     openclaw/host.env                    -> HOST_PATHS.configDir/host.env
  *     scripts/*.sh                         -> HOST_PATHS.libexecDir/ (install-bundle.sh: in the user data)
  *
- * The bundle (packBundle) is one deterministic tar.gz holding, by these paths:
- *   renderBundleRuntimeFiles(config)      the above minus the user data and the installer
+ * The bundle (assembleBundleFiles, then packBundle) is one deterministic tar.gz
+ * holding, by these paths (owners and modes: OPENCLAW_HOST_FILES, set by install-bundle.sh):
+ *   renderBundleRuntimeFiles(config, configDir)  the above minus the user data and the installer
  *   renderHostFiles(config)               nginx/..., nftables/openclaw.nft (lib/host/render.ts)
- *   openclaw/openclaw.json                -> HOST_PATHS.configFile, root:openclaw 0640
+ *   openclaw/openclaw.json                -> HOST_PATHS.configFile, openclaw:openclaw 0400
+ *   openclaw/control-ui-origins.json      -> HOST_PATHS.configDir/, openclaw:openclaw 0400,
+ *                                            with https://<CloudFront domain> added at boot
+ *   openclaw/exec-approvals.json          -> HOST_PATHS.configDir/, openclaw:openclaw 0400
  *   openclaw/package.json, openclaw/package-lock.json -> HOST_PATHS.installDir (npm ci)
  *   agents/<agent>/<file>                 -> HOST_PATHS.agentFilesDir/<agent>/<file>, root:openclaw 0444
  *   agents.sha256                         -> HOST_PATHS.agentFilesManifest (renderAgentFilesManifest)
- * The last four come from the openclaw.json / lockfile / agent files producer.
  */
 import * as crypto from 'crypto';
+import * as fs from 'fs';
+import * as path from 'path';
 import * as zlib from 'zlib';
 import type { ResolvedConfig } from '../config/schema';
-import { INSTALL_SCRIPT_PATH, PLACEHOLDER_BUNDLE, USER_DATA_PATH, renderUserData, type BundleRef } from './cloud-init';
+import {
+  CONTROL_UI_ORIGINS_FILE,
+  EXEC_APPROVALS_FILE,
+  listAgentFiles,
+  renderControlUiOrigins,
+  renderExecApprovals,
+  renderOpenclawConfig,
+} from '../openclaw/openclaw-config';
+import { RUNTIME_PACKAGE_DIR } from '../openclaw/lockfile';
+import { INSTALL_SCRIPT_PATH, PLACEHOLDER_BUNDLE, PLACEHOLDER_EDGE, USER_DATA_PATH, renderUserData, type BundleRef, type EdgeRef } from './cloud-init';
+import { renderHostFiles } from './render';
 import { renderHostTemplate, renderSystemdFiles } from './systemd-units';
 
-export { PLACEHOLDER_BUNDLE, USER_DATA_PATH, renderUserData, type BundleRef } from './cloud-init';
+export { PLACEHOLDER_BUNDLE, PLACEHOLDER_EDGE, USER_DATA_PATH, renderUserData, type BundleRef, type EdgeRef } from './cloud-init';
 export { GATEWAY_TOKEN_FILE, HOST_ENV_FILE, deploymentName, metricNamespace } from './systemd-units';
 
 /** The helper scripts (host/scripts/), installed 0755 root in HOST_PATHS.libexecDir. */
@@ -39,6 +56,8 @@ export const SCRIPT_FILES = [
 /** Bundle entries that install-bundle.sh requires (it fails naming the first one missing). */
 export const BUNDLE_REQUIRED_FILES = [
   'openclaw/openclaw.json',
+  `openclaw/${CONTROL_UI_ORIGINS_FILE}`,
+  `openclaw/${EXEC_APPROVALS_FILE}`,
   'openclaw/package.json',
   'openclaw/package-lock.json',
   'agents.sha256',
@@ -60,25 +79,69 @@ export const BUNDLE_REQUIRED_FILES = [
 
 export const AGENT_FILES_PREFIX = 'agents/';
 export const AGENT_MANIFEST_PATH = 'agents.sha256';
+/** The bundle paths of openclaw.json, its include files and the runtime package (installed by install-bundle.sh). */
+export const OPENCLAW_CONFIG_PATH = 'openclaw/openclaw.json';
+export const CONTROL_UI_ORIGINS_PATH = `openclaw/${CONTROL_UI_ORIGINS_FILE}`;
+export const EXEC_APPROVALS_PATH = `openclaw/${EXEC_APPROVALS_FILE}`;
+export const RUNTIME_PACKAGE_FILES = ['package.json', 'package-lock.json'] as const;
 
 export interface RuntimeRenderOptions {
   /** The bundle the user data points at. @default PLACEHOLDER_BUNDLE */
   readonly bundle?: BundleRef;
+  /** The CloudFront domain the user data passes to boot. @default PLACEHOLDER_EDGE */
+  readonly edge?: EdgeRef;
 }
 
 /** Every runtime file of one client x environment: relative path -> content. */
-export function renderRuntimeFiles(config: ResolvedConfig, options: RuntimeRenderOptions = {}): Record<string, string> {
-  const files: Record<string, string> = { [USER_DATA_PATH]: renderUserData(config, options.bundle ?? PLACEHOLDER_BUNDLE) };
-  Object.assign(files, renderSystemdFiles(config));
+export function renderRuntimeFiles(config: ResolvedConfig, configDir: string, options: RuntimeRenderOptions = {}): Record<string, string> {
+  const files: Record<string, string> = { [USER_DATA_PATH]: renderUserData(config, options.bundle ?? PLACEHOLDER_BUNDLE, options.edge ?? PLACEHOLDER_EDGE) };
+  Object.assign(files, renderSystemdFiles(config, configDir));
   for (const rel of SCRIPT_FILES) files[rel] = renderHostTemplate(config, rel);
   return files;
 }
 
 /** The runtime files that travel in the bundle (not the user data, not the installer it embeds). */
-export function renderBundleRuntimeFiles(config: ResolvedConfig): Record<string, string> {
-  const files = renderRuntimeFiles(config);
+export function renderBundleRuntimeFiles(config: ResolvedConfig, configDir: string): Record<string, string> {
+  const files = renderRuntimeFiles(config, configDir);
   delete files[USER_DATA_PATH];
   delete files[INSTALL_SCRIPT_PATH];
+  return files;
+}
+
+/** Every file of a deployment bundle: bundle path -> content (agent files as read, byte for byte). */
+export type BundleFiles = Record<string, string | Buffer>;
+
+export interface AssembleBundleOptions {
+  /**
+   * Browser origins known at synth, added to both nginx's allowed-origins map
+   * and control-ui-origins.json (boot adds the CloudFront domain to both anyway).
+   * @default []
+   */
+  readonly extraAllowedOrigins?: readonly string[];
+}
+
+/**
+ * Every file of the deployment bundle of one client x environment, ready for
+ * packBundle: the host files (nginx, nftables), the runtime files (units,
+ * scripts, host.env), openclaw.json with its include files, the runtime
+ * package.json and lockfile (host/openclaw/), the agent files of
+ * `<configDir>/clients/<client>/agents/` and their manifest. Throws when the
+ * config cannot be rendered (OpenclawConfigError) or its agent files are wrong.
+ */
+export function assembleBundleFiles(config: ResolvedConfig, configDir: string, options: AssembleBundleOptions = {}): BundleFiles {
+  const extra = options.extraAllowedOrigins ?? [];
+  const agentFiles = listAgentFiles(config, configDir);
+  const agents = Object.fromEntries(agentFiles.map((f) => [f.relativePath, f.content]));
+  const files: BundleFiles = {
+    ...renderHostFiles(config, { extraAllowedOrigins: extra }),
+    ...renderBundleRuntimeFiles(config, configDir),
+    [OPENCLAW_CONFIG_PATH]: `${JSON.stringify(renderOpenclawConfig(config), null, 2)}\n`,
+    [CONTROL_UI_ORIGINS_PATH]: renderControlUiOrigins(config, extra),
+    [EXEC_APPROVALS_PATH]: renderExecApprovals(config),
+    ...Object.fromEntries(RUNTIME_PACKAGE_FILES.map((f) => [`openclaw/${f}`, fs.readFileSync(path.join(RUNTIME_PACKAGE_DIR, f), 'utf8')])),
+    ...Object.fromEntries(Object.entries(agents).map(([rel, content]) => [`${AGENT_FILES_PREFIX}${rel}`, content])),
+    [AGENT_MANIFEST_PATH]: renderAgentFilesManifest(agents),
+  };
   return files;
 }
 
@@ -94,8 +157,9 @@ const sha256 = (data: string | Buffer) => crypto.createHash('sha256').update(dat
 
 /**
  * The agent files manifest (`sha256sum` format, sorted, paths relative to
- * HOST_PATHS.agentFilesDir) of `agentFiles`: `<agent>/<file>` -> content.
- * check-agent-files.sh and `sha256sum -c` read it.
+ * HOST_PATHS.agentFilesDir) of `agentFiles`: `<agent>/<file>` -> content
+ * (from listAgentFiles: relativePath -> content). The one manifest format:
+ * packBundle checks it, check-agent-files.sh and `sha256sum -c` read it.
  */
 export function renderAgentFilesManifest(agentFiles: Readonly<Record<string, string | Buffer>>): string {
   const rels = Object.keys(agentFiles).sort();

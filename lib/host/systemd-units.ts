@@ -8,13 +8,17 @@
  *
  * Units (all in /etc/systemd/system):
  *   openclaw-imds-preflight.service  oneshot: IMDSv2 token + role credentials, or fail naming the step
- *   openclaw-secrets.service         oneshot: the secrets step writes the gateway token (see GATEWAY_TOKEN_FILE)
- *   openclaw-gateway.service         the gateway, sandboxed; requires the two above
+ *   openclaw-secrets.service         oneshot: the secrets step writes the secret files (see GATEWAY_TOKEN_FILE)
+ *   openclaw-gateway.service         the gateway, sandboxed; requires the two above. Imports the exec
+ *                                    approvals before every start (ExecStartPre), refuses to start
+ *                                    without every secret file (AssertFileNotEmpty=), and sees each
+ *                                    agent file read-only in its agent's workspace (BindReadOnlyPaths=)
  *   openclaw-integrity.service/.timer  agent files read-only and matching their manifest, boot + every 15 min
  */
 import * as fs from 'fs';
 import * as path from 'path';
 import type { ResolvedConfig } from '../config/schema';
+import { CONTROL_UI_ORIGINS_FILE, EXEC_APPROVALS_FILE, agentFileBindMounts, listAgentFiles, openclawSecretFiles } from '../openclaw/openclaw-config';
 import { IMDS_ADDRESS } from './nftables-rules';
 import { HOST_PATHS } from './paths';
 
@@ -31,10 +35,38 @@ export const INTEGRITY_TIMER = 'openclaw-integrity.timer';
 export const HOST_ENV_FILE = `${HOST_PATHS.configDir}/host.env`;
 /**
  * The gateway token: written by openclaw-secrets.service (the secrets step) on tmpfs,
- * owner HOST_PATHS.user, mode 0600; openclaw-gateway.service refuses to start without it
- * (AssertFileNotEmpty=). openclaw.json refers to it (a `file` SecretRef).
+ * owner HOST_PATHS.user:HOST_PATHS.user, mode 0400, a regular file with one hard link
+ * (OpenClaw refuses secret files readable by others, symlinked or hard-linked), like
+ * every other secret file of openclawSecretFiles(config); openclaw-gateway.service
+ * refuses to start without any of them (AssertFileNotEmpty=). openclaw.json refers to
+ * them (`file` SecretRefs).
  */
 export const GATEWAY_TOKEN_FILE = `${HOST_PATHS.secretsDir}/gateway-token`;
+/** control-ui-origins.json on the host: `$include`d by openclaw.json; boot adds the CloudFront domain. */
+export const CONTROL_UI_ORIGINS_HOST_FILE = `${HOST_PATHS.configDir}/${CONTROL_UI_ORIGINS_FILE}`;
+/** exec-approvals.json on the host: imported before every gateway start (GATEWAY_APPROVALS_IMPORT). */
+export const EXEC_APPROVALS_HOST_FILE = `${HOST_PATHS.configDir}/${EXEC_APPROVALS_FILE}`;
+/**
+ * The gateway unit's ExecStartPre=: imports the exec approvals into the gateway's
+ * state (the allowlists live in OpenClaw's state database, not in openclaw.json),
+ * as the gateway user, with the gateway's environment, before every start.
+ */
+export const GATEWAY_APPROVALS_IMPORT = `${HOST_PATHS.node} ${HOST_PATHS.openclawBin} approvals set --file ${EXEC_APPROVALS_HOST_FILE}`;
+/** Environment= entries the gateway unit must set (checked by gatewayUnitProblems). */
+export const GATEWAY_ENVIRONMENT = [
+  `HOME=${HOST_PATHS.stateDir}`,
+  `OPENCLAW_STATE_DIR=${HOST_PATHS.stateDir}`,
+  `OPENCLAW_CONFIG_PATH=${HOST_PATHS.configFile}`,
+  'OPENCLAW_CONFIG_READONLY=1',
+  'OPENCLAW_NO_RESPAWN=1',
+  'OPENCLAW_NO_AUTO_UPDATE=1',
+] as const;
+/**
+ * Environment variables the gateway unit must not set: the token comes from its
+ * secret file (a `file` SecretRef); in the environment it would show in
+ * `systemctl show` and be inherited by every exec child.
+ */
+export const GATEWAY_FORBIDDEN_ENVIRONMENT = ['OPENCLAW_GATEWAY_TOKEN'] as const;
 /** Instance metadata service, as the scripts reach it by default (IMDS_ENDPOINT overrides). */
 export const IMDS_ENDPOINT = `http://${IMDS_ADDRESS}`;
 /** IPv6 address of the instance metadata service (when the instance enables it). */
@@ -87,6 +119,17 @@ function imdsAccess(config: ResolvedConfig): string {
 }
 
 /**
+ * Run by install-bundle.sh with the OS node (`node -e <this> <control-ui-origins.json> <origin>`):
+ * prints the file with `origin` appended to its allowedOrigins (once), in the format of
+ * renderControlUiOrigins, so the result equals renderControlUiOrigins(config, [origin]).
+ * One line, no single quotes (it sits in a single-quoted shell word).
+ */
+export const CONTROL_UI_ORIGINS_JS =
+  'const [f, o] = process.argv.slice(1); const d = JSON.parse(require("fs").readFileSync(f, "utf8")); ' +
+  'if (!Array.isArray(d.allowedOrigins)) { console.error(f + ": no allowedOrigins list"); process.exit(1); } ' +
+  'if (!d.allowedOrigins.includes(o)) d.allowedOrigins.push(o); process.stdout.write(JSON.stringify(d, null, 2) + "\\n");';
+
+/**
  * Run by install-bundle.sh with the OS node before `npm ci` (`node -e <this> <lockfile>`):
  * refuses a lockfile older than v2 or with a package that npm would fetch without a
  * sha512 integrity hash to check it against. Packages inside another package's tarball
@@ -107,6 +150,8 @@ export function hostTemplateValues(config: ResolvedConfig): TemplateValues {
     OPENCLAW_BIN: HOST_PATHS.openclawBin,
     CONFIG_DIR: HOST_PATHS.configDir,
     CONFIG_FILE: HOST_PATHS.configFile,
+    CONTROL_UI_ORIGINS_FILE: CONTROL_UI_ORIGINS_HOST_FILE,
+    EXEC_APPROVALS_FILE: EXEC_APPROVALS_HOST_FILE,
     AGENT_FILES_DIR: HOST_PATHS.agentFilesDir,
     AGENT_FILES_MANIFEST: HOST_PATHS.agentFilesManifest,
     STATE_DIR: HOST_PATHS.stateDir,
@@ -124,8 +169,36 @@ export function hostTemplateValues(config: ResolvedConfig): TemplateValues {
   for (const [name, value] of Object.entries(values)) {
     if (!SAFE_VALUE.test(value)) throw new Error(`host template: unsafe value for @@${name}@@: ${JSON.stringify(value)}`);
   }
-  if (/['\n]/.test(LOCKFILE_CHECK_JS)) throw new Error('host template: LOCKFILE_CHECK_JS must be one line without single quotes');
-  return { ...values, IMDS_ACCESS: imdsAccess(config), LOCKFILE_CHECK_JS };
+  for (const [name, js] of Object.entries({ LOCKFILE_CHECK_JS, CONTROL_UI_ORIGINS_JS })) {
+    if (/['\n]/.test(js)) throw new Error(`host template: ${name} must be one line without single quotes`);
+  }
+  return { ...values, IMDS_ACCESS: imdsAccess(config), LOCKFILE_CHECK_JS, CONTROL_UI_ORIGINS_JS };
+}
+
+/** A path in a unit setting that systemd reads without quoting: absolute, no spaces, quotes, `:` or `$`. */
+const UNIT_PATH = /^\/[A-Za-z0-9_./+@-]+$/;
+
+/** What the gateway unit of a config must hold besides its fixed sandbox (gatewayUnitProblems). */
+export interface GatewayUnitExpectations {
+  /** BindReadOnlyPaths= entries, `<host path>:<workspace path>`, in order (agentFileBindMounts). */
+  readonly bindMounts: readonly string[];
+  /** Files that AssertFileNotEmpty= must name, in order (the secret files). */
+  readonly secretFiles: readonly string[];
+}
+
+/**
+ * The agent-file bind mounts and secret files of a config's gateway unit: one
+ * BindReadOnlyPaths= per agent file of `<configDir>/clients/<client>/agents/`
+ * (listAgentFiles), one AssertFileNotEmpty= per secret file (openclawSecretFiles).
+ */
+export function gatewayUnitExpectations(config: ResolvedConfig, configDir: string): GatewayUnitExpectations {
+  const bindMounts = agentFileBindMounts(listAgentFiles(config, configDir));
+  const secretFiles = openclawSecretFiles(config).map((s) => s.path);
+  for (const p of [...bindMounts.flatMap((m) => m.split(':')), ...secretFiles]) {
+    if (!UNIT_PATH.test(p)) throw new Error(`gateway unit: unsafe path ${JSON.stringify(p)}`);
+  }
+  for (const m of bindMounts) if (m.split(':').length !== 2) throw new Error(`gateway unit: bind mount ${JSON.stringify(m)} is not <source>:<destination>`);
+  return { bindMounts, secretFiles };
 }
 
 const PLACEHOLDER = /@@([A-Z0-9_]+)@@/g;
@@ -154,9 +227,9 @@ export function readHostSource(rel: string): string {
   return fs.readFileSync(path.join(HOST_SOURCE_DIR, rel), 'utf8');
 }
 
-/** A template under host/ with the config's values filled in. */
-export function renderHostTemplate(config: ResolvedConfig, rel: string): string {
-  return fillTemplate(readHostSource(rel), hostTemplateValues(config), `host/${rel}`);
+/** A template under host/ with the config's values (and `extra` ones) filled in. */
+export function renderHostTemplate(config: ResolvedConfig, rel: string, extra: TemplateValues = {}): string {
+  return fillTemplate(readHostSource(rel), { ...hostTemplateValues(config), ...extra }, `host/${rel}`);
 }
 
 /** One `Key=value` line of a unit file, in order. */
@@ -233,8 +306,12 @@ export const GATEWAY_REQUIRED_TRUE = [
   'LockPersonality',
 ] as const;
 
-/** Problems with the gateway unit's sandbox (empty when it is as designed). */
-export function gatewayUnitProblems(unitText: string): string[] {
+/**
+ * Problems with the gateway unit (empty when it is as designed): its sandbox, its
+ * environment, the approvals import, and, given `expected`, exactly the agent-file
+ * bind mounts and secret-file assertions of the config.
+ */
+export function gatewayUnitProblems(unitText: string, expected?: GatewayUnitExpectations): string[] {
   const e = parseUnit(unitText);
   const S = 'Service';
   const problems: string[] = [];
@@ -262,6 +339,24 @@ export function gatewayUnitProblems(unitText: string): string[] {
   const ro = unitList(e, S, 'ReadOnlyPaths');
   for (const p of [HOST_PATHS.configDir, HOST_PATHS.agentFilesDir]) if (!ro.includes(p)) problems.push(`ReadOnlyPaths must include ${p}`);
   if (val('ExecStart') !== `${HOST_PATHS.node} ${HOST_PATHS.openclawBin} gateway run`) problems.push('ExecStart must run the pinned node and openclaw: gateway run');
+  const pre = e.filter((x) => x.section === S && x.key === 'ExecStartPre').map((x) => x.value);
+  if (!pre.includes(GATEWAY_APPROVALS_IMPORT)) problems.push(`ExecStartPre=${GATEWAY_APPROVALS_IMPORT} missing`);
+  if (pre.some((p) => /^[-@:+!]/.test(p))) problems.push('ExecStartPre must run as the gateway user, and its failure must stop the start (no -, +, ! or : prefix)');
+  const env = unitList(e, S, 'Environment');
+  for (const v of GATEWAY_ENVIRONMENT) if (!env.includes(v)) problems.push(`Environment=${v} missing`);
+  for (const name of GATEWAY_FORBIDDEN_ENVIRONMENT) if (env.some((v) => v.startsWith(`${name}=`))) problems.push(`Environment=${name} must not be set`);
+  if (e.some((x) => x.section === S && (x.key === 'EnvironmentFile' || x.key === 'PassEnvironment'))) problems.push('EnvironmentFile= and PassEnvironment= must not be set (nothing but the listed Environment=)');
+  if (expected) {
+    const binds = unitList(e, S, 'BindReadOnlyPaths');
+    if (binds.join(' ') !== expected.bindMounts.join(' ')) {
+      problems.push(`BindReadOnlyPaths must be exactly the agent files (${expected.bindMounts.join(' ')}), is ${binds.join(' ') || 'unset'}`);
+    }
+    const asserts = e.filter((x) => x.section === 'Unit' && x.key === 'AssertFileNotEmpty').map((x) => x.value);
+    if (asserts.join(' ') !== expected.secretFiles.join(' ')) {
+      problems.push(`AssertFileNotEmpty must name exactly the secret files (${expected.secretFiles.join(' ')}), is ${asserts.join(' ') || 'unset'}`);
+    }
+  }
+  if (unitList(e, S, 'BindPaths').length) problems.push('BindPaths= must not be set (writable bind mounts)');
   for (const key of ['Requires', 'After']) {
     const deps = unitList(e, 'Unit', key);
     for (const unit of [PREFLIGHT_UNIT, SECRETS_UNIT]) if (!deps.includes(unit)) problems.push(`${key}= must include ${unit}`);
@@ -274,13 +369,21 @@ export function gatewayUnitProblems(unitText: string): string[] {
 /**
  * The rendered systemd files and host.env, keyed by their path in the
  * deployment bundle ('systemd/openclaw-gateway.service', ..., 'openclaw/host.env').
- * Throws when the gateway unit's sandbox is not as designed.
+ * `configDir` is the config folder (the one loadConfig read): the gateway unit
+ * gets one BindReadOnlyPaths= per agent file under
+ * `<configDir>/clients/<client>/agents/`. Throws when the gateway unit is not as
+ * designed, or the agent files are not (listAgentFiles).
  */
-export function renderSystemdFiles(config: ResolvedConfig): Record<string, string> {
+export function renderSystemdFiles(config: ResolvedConfig, configDir: string): Record<string, string> {
+  const expected = gatewayUnitExpectations(config, configDir);
+  const gatewayValues = {
+    AGENT_FILE_BIND_MOUNTS: expected.bindMounts.map((m) => `BindReadOnlyPaths=${m}`).join('\n'),
+    SECRET_FILE_ASSERTS: expected.secretFiles.map((f) => `AssertFileNotEmpty=${f}`).join('\n'),
+  };
   const files: Record<string, string> = {};
-  for (const rel of SYSTEMD_FILES) files[rel] = renderHostTemplate(config, rel);
+  for (const rel of SYSTEMD_FILES) files[rel] = renderHostTemplate(config, rel, gatewayValues);
   files[HOST_ENV_PATH] = renderHostTemplate(config, 'systemd/host.env');
-  const problems = gatewayUnitProblems(files[`systemd/${GATEWAY_UNIT}`]!);
+  const problems = gatewayUnitProblems(files[`systemd/${GATEWAY_UNIT}`]!, expected);
   if (problems.length) throw new Error(`host/systemd/${GATEWAY_UNIT}: sandbox weakened:\n  - ${problems.join('\n  - ')}`);
   return files;
 }

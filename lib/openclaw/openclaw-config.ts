@@ -19,6 +19,11 @@
  *        allowlists live in OpenClaw's state database, not in openclaw.json).
  *   /run/openclaw/secrets/<name>              openclawSecretFiles(config): the gateway token,
  *        model provider API keys and channel bot tokens, as `file` SecretRefs.
+ *   /etc/openclaw/agents/<agent>/<file>       listAgentFiles(config, configDir), bind-mounted
+ *        read-only into the agent's workspace (agentFileBindMounts); their manifest
+ *        /etc/openclaw/agents.sha256 is renderAgentFilesManifest in lib/host/runtime-files.ts.
+ * lib/host/runtime-files.ts (assembleBundleFiles) puts all but the secrets in the
+ * deployment bundle; host/scripts/install-bundle.sh installs them as listed here.
  *
  * What the generated config enforces, and why (each is asserted by a test):
  * - gateway on loopback only, edge.gatewayPort, token auth from a file SecretRef,
@@ -97,7 +102,12 @@ export const OPENCLAW_HOST_FILES: readonly OpenclawHostFile[] = [
     content: 'renderExecApprovals(config); imported before every gateway start: `openclaw approvals set --file` as the gateway user',
   },
   { path: `${HOST_PATHS.agentFilesDir}/<agent>/<file>`, owner: `root:${HOST_PATHS.user}`, mode: '0444', content: 'listAgentFiles(config, configDir)[].content (folders root:root 0755)' },
-  { path: HOST_PATHS.agentFilesManifest, owner: 'root:root', mode: '0644', content: 'renderAgentFilesSha256(listAgentFiles(...))' },
+  {
+    path: HOST_PATHS.agentFilesManifest,
+    owner: 'root:root',
+    mode: '0644',
+    content: 'renderAgentFilesManifest (lib/host/runtime-files.ts): `<sha256>  <agent>/<file>` per line, relative to the agent files folder',
+  },
   { path: `${HOST_PATHS.workspacesDir}/<agent>/<file>`, owner: `${HOST_PATHS.user}:${HOST_PATHS.user}`, mode: '0444', content: 'empty mount point; the unit bind-mounts the agent file over it read-only (agentFileBindMounts)' },
   { path: `${HOST_PATHS.secretsDir}/<name>`, owner: `${HOST_PATHS.user}:${HOST_PATHS.user}`, mode: '0400', content: 'openclawSecretFiles(config): the raw secret value, on tmpfs (folder 0700)' },
 ];
@@ -249,7 +259,7 @@ export function checkOpenclawEgress(config: ResolvedConfig): OpenclawConfigProbl
  * generator runs the same check and throws without file names.
  */
 export function checkOpenclawConfig(config: ResolvedConfig, merged: MergedConfig): ConfigProblem[] {
-  return checkOpenclawEgress(config).map((p) => {
+  return renderabilityProblems(config).map((p) => {
     const origin = originOf(merged, p.path);
     return { file: origin?.file, line: origin?.line, path: formatPath(p.path), message: p.message };
   });
@@ -267,6 +277,12 @@ export class OpenclawConfigError extends Error {
 }
 
 function assertRenderable(config: ResolvedConfig): void {
+  const problems = renderabilityProblems(config);
+  if (problems.length) throw new OpenclawConfigError(problems);
+}
+
+/** Everything that stops openclaw.json from being generated: pinned version, egress, agents. */
+function renderabilityProblems(config: ResolvedConfig): OpenclawConfigProblem[] {
   const pinned = pinnedRuntime().openclaw;
   const problems: OpenclawConfigProblem[] = [];
   if (config.openclaw.version !== pinned) {
@@ -279,7 +295,7 @@ function assertRenderable(config: ResolvedConfig): void {
   if (Object.keys(config.openclaw.agents).length === 0) {
     problems.push({ path: ['openclaw', 'agents'], message: 'no agents: define at least one under openclaw.agents in clients/<client>/client.yaml' });
   }
-  if (problems.length) throw new OpenclawConfigError(problems);
+  return problems;
 }
 
 /** Browser origins of the Control UI from the config: the custom domain and edge.allowedOrigins. */
@@ -592,17 +608,6 @@ export function listAgentFiles(config: ResolvedConfig, configDir: string, option
   }
   if (problems.length) throw new Error(`Agent files of client ${config.client}:\n${problems.map((m) => `  - ${m}`).join('\n')}`);
   return files;
-}
-
-/**
- * SHA-256 manifest of the agent files, `sha256sum -c` compatible:
- * `<hex>  <absolute host path>` per line, sorted, newline-terminated.
- */
-export function renderAgentFilesSha256(files: readonly AgentFile[]): string {
-  return [...files]
-    .sort((a, b) => a.hostPath.localeCompare(b.hostPath))
-    .map((f) => `${f.sha256}  ${f.hostPath}\n`)
-    .join('');
 }
 
 /**

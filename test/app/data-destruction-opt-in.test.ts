@@ -8,7 +8,12 @@ import { buildForTest } from '../support/build';
 
 // Destroying data needs the config exception AND the command-line confirmation.
 const WEAKENED = `aws:\n  account: "123456789012"\n  region: eu-west-1\ndataProtection:\n  retainOnDelete: false\nexceptions:\n  - control: data-retention\n    reason: Throw-away demo environment rebuilt nightly; holds no client data.\n    approvedBy: security@agency.example\n    expires: "2027-01-31"\n`;
-const root = configFixture({ 'clients/demo/client.yaml': WEAKENED });
+const AGENT = `openclaw:\n  agents:\n    helper:\n      description: Demo agent reached only through the gateway.\n      provider: anthropic\n      model: claude-sonnet-4-6\n`;
+const root = configFixture({
+  'clients/demo/client.yaml': WEAKENED + AGENT,
+  'clients/demo/agents/helper/SOUL.md': '# Helper\n',
+  'clients/demo/agents/helper/AGENTS.md': '# Instructions\n',
+});
 const configDir = path.join(root, 'config');
 
 test('without -c confirmDataDestruction the build stops and says how to confirm', () => {

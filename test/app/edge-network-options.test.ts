@@ -29,7 +29,18 @@ edge:
     ipAllowlist: [203.0.113.0/24, "2001:db8::/32"]
     geoAllowlist: [DE, AT]
 `;
-const root = configFixture({ 'clients/options/client.yaml': OPTIONS });
+const AGENT = `openclaw:
+  agents:
+    assistant:
+      description: Drafts replies for the team, reached only through the gateway.
+      provider: openai
+      model: gpt-5
+`;
+const root = configFixture({
+  'clients/options/client.yaml': OPTIONS + AGENT,
+  'clients/options/agents/assistant/SOUL.md': '# Assistant\nCareful and brief.\n',
+  'clients/options/agents/assistant/AGENTS.md': '# Instructions\nDraft, never send.\n',
+});
 let built: BuiltApp;
 let findings: GateFinding[];
 let network: Template;

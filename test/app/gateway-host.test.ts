@@ -45,6 +45,7 @@ describe('host role', () => {
         'logs:DescribeLogGroups',
         'logs:DescribeLogStreams',
         'logs:PutLogEvents',
+        's3:GetObject',
         'secretsmanager:DescribeSecret',
         'secretsmanager:GetSecretValue',
       ].sort(),
@@ -114,6 +115,26 @@ describe('self-healing', () => {
       MetricName: 'StatusCheckFailed_Instance',
       AlarmActions: [{ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':automate:eu-west-1:ec2:reboot']] }],
     });
+  });
+});
+
+describe('boot', () => {
+  test('the host may read its one deployment bundle object and nothing else in the bucket', () => {
+    const read = hostStatements().find((s) => actionsOf(s).includes('s3:GetObject'))!;
+    const bundle = built.deployments[0]!.stage.gateway.bundle.asset;
+    expect(render(read.Resource)).toContain(`/${bundle.s3ObjectKey}`);
+    expect(render(read.Resource)).not.toMatch(/\/\*"/);
+  });
+
+  test('the user data is the rendered cloud-init, pinning the bundle SHA-256, and replaces the host when it changes', () => {
+    const [instance] = Object.values(gateway.findResources('AWS::EC2::Instance')) as { Properties: { UserData: unknown } }[];
+    const userData = render(instance!.Properties.UserData);
+    expect(userData).toMatch(/^\{"Fn::Base64":"#cloud-config\\n/);
+    expect(userData).toContain(`'s3://cdk-hnb659fds-assets-210987654321-eu-west-1/${built.deployments[0]!.stage.gateway.bundle.asset.s3ObjectKey}'`);
+    expect(userData).toContain(built.deployments[0]!.stage.gateway.bundle.sha256);
+    expect(userData).toContain('install-bundle.sh');
+    const logicalIds = Object.keys(gateway.findResources('AWS::EC2::Instance'));
+    expect(logicalIds[0]).toMatch(/^Gateway[0-9A-F]{8}[0-9a-f]{16}$/); // the id carries a hash of the user data
   });
 });
 

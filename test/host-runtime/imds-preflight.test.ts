@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { freePort, exampleConfig } from '../host/support/host-tools';
 import { metricNamespace, renderRuntimeFiles } from '../../lib/host/runtime-files';
+import { CONFIG_DIR } from '../support/config-fixture';
 import { fakeAws, requireRuntimeTool, runAsync, stubImds, tempDir, writeExecutable, type ImdsAnswer, type ImdsRequest } from './support/runtime-tools';
 
 // The rendered imds-preflight.sh, run for real (bash + curl) against a stand-in
@@ -37,7 +38,7 @@ beforeAll(() => {
   requireRuntimeTool('bash');
   requireRuntimeTool('curl');
   dir = tempDir('oc-preflight-');
-  script = writeExecutable(path.join(dir, 'imds-preflight.sh'), renderRuntimeFiles(config)['scripts/imds-preflight.sh']!);
+  script = writeExecutable(path.join(dir, 'imds-preflight.sh'), renderRuntimeFiles(config, CONFIG_DIR)['scripts/imds-preflight.sh']!);
 });
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 

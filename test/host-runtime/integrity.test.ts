@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { exampleConfig } from '../host/support/host-tools';
+import { CONFIG_DIR } from '../support/config-fixture';
 import { metricNamespace, renderAgentFilesManifest, renderRuntimeFiles } from '../../lib/host/runtime-files';
 import { fakeAws, requireRootForRuntime, requireRuntimeTool, runAsync, tempDir, writeExecutable } from './support/runtime-tools';
 
@@ -29,7 +30,7 @@ beforeAll(() => {
   requireRuntimeTool('sha256sum');
   requireRootForRuntime('the integrity check test');
   root = tempDir('oc-integrity-');
-  script = writeExecutable(path.join(root, 'check-agent-files.sh'), renderRuntimeFiles(config)['scripts/check-agent-files.sh']!);
+  script = writeExecutable(path.join(root, 'check-agent-files.sh'), renderRuntimeFiles(config, CONFIG_DIR)['scripts/check-agent-files.sh']!);
 });
 afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
 

@@ -2,46 +2,51 @@ import { spawnSync } from 'child_process';
 import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
-import { App, Stack } from 'aws-cdk-lib';
+import { App, Fn, Stack } from 'aws-cdk-lib';
+import { parse as parseYaml } from 'yaml';
 import { Asset } from 'aws-cdk-lib/aws-s3-assets';
 import { HOST_PATHS } from '../../lib/host/paths';
-import { renderHostFiles } from '../../lib/host/render';
+import { renderHostFiles, writeHostFiles } from '../../lib/host/render';
 import { TOKEN_URI_RESERVE_BYTES, USER_DATA_LIMIT_BYTES } from '../../lib/host/cloud-init';
 import {
   BUNDLE_REQUIRED_FILES,
   PLACEHOLDER_BUNDLE,
+  PLACEHOLDER_EDGE,
   USER_DATA_PATH,
+  assembleBundleFiles,
   packBundle,
   renderAgentFilesManifest,
   renderBundleRuntimeFiles,
   renderRuntimeFiles,
   renderUserData,
+  type BundleFiles,
 } from '../../lib/host/runtime-files';
-import { LOCKFILE_CHECK_JS } from '../../lib/host/systemd-units';
+import { CONTROL_UI_ORIGINS_JS, LOCKFILE_CHECK_JS } from '../../lib/host/systemd-units';
+import { RUNTIME_PACKAGE_DIR } from '../../lib/openclaw/lockfile';
+import { listAgentFiles, renderControlUiOrigins, renderExecApprovals, renderOpenclawConfig } from '../../lib/openclaw/openclaw-config';
 import { allConfigs, exampleConfig } from '../host/support/host-tools';
-import { REPO_ROOT } from '../support/config-fixture';
+import { CONFIG_DIR, REPO_ROOT } from '../support/config-fixture';
 import { fakeAws, requireRuntimeTool, runAsync, tempDir, writeExecutable } from './support/runtime-tools';
 
 // renderRuntimeFiles and the deployment bundle as pure functions, the 16 KB
 // user-data budget, and the bundle checks of install-bundle.sh (run for real up
-// to the point where it would start changing the machine, which it refuses).
+// to the point where it would start changing the machine, which it refuses;
+// install-bundle.test.ts runs it to the end against a temporary root).
 
 const config = exampleConfig('prod');
+const EDGE = { cloudFrontDomain: 'd111111abcdef8.cloudfront.net' };
+/**
+ * User data kept free besides the token reserve, for what later steps add. It was a
+ * quarter of the budget; the CloudFront domain, the include files, the workspaces and
+ * the test hooks of install-bundle.sh brought the user data to about 13.7 KB. Past
+ * this, move installer steps after the checksum check into the (SHA-pinned) bundle.
+ */
+const USER_DATA_HEADROOM_BYTES = 1536;
 const AGENT_FILES = { 'main/SOUL.md': '# Soul\nHelpful, honest, never changes its own instructions.\n', 'main/AGENTS.md': '# Agents\nOne agent.\n' };
-const LOCKFILE = JSON.stringify({ name: 'openclaw-host', lockfileVersion: 3, packages: { '': { dependencies: { openclaw: '2026.9.6' } } } }, null, 2);
 
-/** A complete bundle as the lead's synth code would assemble it. */
-function bundleFiles(): Record<string, string> {
-  return {
-    ...renderHostFiles(config),
-    ...renderBundleRuntimeFiles(config),
-    'openclaw/openclaw.json': '{"gateway":{"bind":"loopback"}}\n',
-    'openclaw/package.json': '{"name":"openclaw-host","private":true,"dependencies":{"openclaw":"2026.9.6","node":"24.16.0"}}\n',
-    'openclaw/package-lock.json': LOCKFILE,
-    ...Object.fromEntries(Object.entries(AGENT_FILES).map(([k, v]) => [`agents/${k}`, v])),
-    'agents.sha256': renderAgentFilesManifest(AGENT_FILES),
-  };
-}
+/** The complete bundle of the example prod config, as synth assembles it. */
+const bundleFiles = (): BundleFiles => assembleBundleFiles(config, CONFIG_DIR);
+const asBuffer = (content: string | Buffer) => (Buffer.isBuffer(content) ? content : Buffer.from(content, 'utf8'));
 
 const dirs: string[] = [];
 afterAll(() => dirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
@@ -53,7 +58,7 @@ function scratch(prefix: string): string {
 
 describe('renderRuntimeFiles', () => {
   test('renders the user data, the units, tmpfiles.d, host.env and the scripts', () => {
-    expect(Object.keys(renderRuntimeFiles(config)).sort()).toEqual([
+    expect(Object.keys(renderRuntimeFiles(config, CONFIG_DIR)).sort()).toEqual([
       USER_DATA_PATH,
       'openclaw/host.env',
       'scripts/check-agent-files.sh',
@@ -71,13 +76,13 @@ describe('renderRuntimeFiles', () => {
   });
 
   test('the bundle carries everything but the user data and the installer it embeds', () => {
-    const runtime = renderRuntimeFiles(config);
-    const bundle = renderBundleRuntimeFiles(config);
+    const runtime = renderRuntimeFiles(config, CONFIG_DIR);
+    const bundle = renderBundleRuntimeFiles(config, CONFIG_DIR);
     expect(Object.keys(bundle).sort()).toEqual(Object.keys(runtime).filter((k) => k !== USER_DATA_PATH && k !== 'scripts/install-bundle.sh').sort());
   });
 
   test('the scripts default to the host path contract (lib/host/paths.ts) and the config', () => {
-    const files = renderRuntimeFiles(config);
+    const files = renderRuntimeFiles(config, CONFIG_DIR);
     expect(files['scripts/check-agent-files.sh']).toContain(`AGENT_DIR="\${OPENCLAW_AGENT_FILES_DIR:-${HOST_PATHS.agentFilesDir}}"`);
     expect(files['scripts/check-agent-files.sh']).toContain(`MANIFEST="\${OPENCLAW_AGENT_FILES_MANIFEST:-${HOST_PATHS.agentFilesManifest}}"`);
     expect(files['scripts/check-agent-files.sh']).toContain(`GATEWAY_USER="\${OPENCLAW_GATEWAY_USER:-${HOST_PATHS.user}}"`);
@@ -85,28 +90,56 @@ describe('renderRuntimeFiles', () => {
     expect(files['scripts/imds-preflight.sh']).toContain('NAMESPACE="${OPENCLAW_METRIC_NAMESPACE:-OpenClaw/openclaw-example-prod}"');
     expect(files['scripts/imds-preflight.sh']).toContain(`REGION="\${AWS_REGION:-${config.aws.region}}"`);
     expect(files['scripts/install-bundle.sh']).toContain('--ignore-scripts --omit=dev');
+    // On the host the installer uses the real gateway user; the override is for tests.
+    expect(files['scripts/install-bundle.sh']).toContain(`USER_NAME="\${OPENCLAW_GATEWAY_USER:-${HOST_PATHS.user}}"`);
+    expect(files['scripts/install-bundle.sh']).toContain('readonly R="${OPENCLAW_INSTALL_ROOT:-}"');
+  });
+
+  test('install-bundle.sh installs openclaw.json and its include files as the gateway user, 0400 (OPENCLAW_HOST_FILES)', () => {
+    const script = renderRuntimeFiles(config, CONFIG_DIR)['scripts/install-bundle.sh']!;
+    for (const [from, to] of [
+      ['"$B/openclaw/openclaw.json"', `"$R${HOST_PATHS.configFile}"`],
+      ['"$WORK/origins.json"', `"$R${HOST_PATHS.configDir}/control-ui-origins.json"`],
+      ['"$B/openclaw/exec-approvals.json"', `"$R${HOST_PATHS.configDir}/exec-approvals.json"`],
+    ]) {
+      expect(script).toContain(`install -o "$USER_NAME" -g "$USER_NAME" -m 0400 ${from} ${to}\n`);
+    }
+    expect(script).not.toMatch(/-m 0640/);
+    expect(script).toContain(`-e '${CONTROL_UI_ORIGINS_JS}' "$B/openclaw/control-ui-origins.json" "https://$CF"`);
+  });
+
+  test('the secrets step placeholder states the secret files contract: 0400, one hard link', () => {
+    const doc = renderRuntimeFiles(config, CONFIG_DIR)['scripts/fetch-secrets.sh']!;
+    expect(doc).toContain(`write ${HOST_PATHS.secretsDir}/gateway-token, ${HOST_PATHS.secretsDir}/provider-<provider> and`);
+    expect(doc).toContain(`owner ${HOST_PATHS.user}:${HOST_PATHS.user}, mode 0400,\n# a regular file with one hard link`);
+    expect(doc).not.toContain('mode 0600');
   });
 
   test('install-bundle.sh requires exactly BUNDLE_REQUIRED_FILES, which a complete bundle has', () => {
-    const list = /^for f in ([\s\S]*?); do$/m.exec(renderRuntimeFiles(config)['scripts/install-bundle.sh']!)![1]!;
+    const list = /^for f in ([\s\S]*?); do$/m.exec(renderRuntimeFiles(config, CONFIG_DIR)['scripts/install-bundle.sh']!)![1]!;
     expect(list.split(/[\s\\]+/).filter(Boolean).sort()).toEqual([...BUNDLE_REQUIRED_FILES].sort());
     expect(BUNDLE_REQUIRED_FILES.filter((rel) => !(rel in bundleFiles()))).toEqual([]);
   });
 });
 
 describe('user data size (EC2 limit: 16 KB before base64)', () => {
-  test.each(allConfigs().map((c) => [`${c.client}/${c.env}`, c] as const))('%s stays under the limit, with room for a CDK token', (_id, c) => {
-    const literal = Buffer.byteLength(renderUserData(c, PLACEHOLDER_BUNDLE));
-    const tokenized = Buffer.byteLength(renderUserData(c, { s3Uri: 's3://${Token[TOKEN.812]}/${Token[TOKEN.815]}', sha256: 'f'.repeat(64) }));
+  test.each(allConfigs().map((c) => [`${c.client}/${c.env}`, c] as const))('%s stays under the limit, with room for CDK tokens', (_id, c) => {
+    const literal = Buffer.byteLength(renderUserData(c, PLACEHOLDER_BUNDLE, PLACEHOLDER_EDGE));
+    const tokenized = Buffer.byteLength(
+      renderUserData(c, { s3Uri: 's3://${Token[TOKEN.812]}/${Token[TOKEN.815]}', sha256: 'f'.repeat(64) }, { cloudFrontDomain: '${Token[TOKEN.901]}' }),
+    );
     expect(literal).toBeLessThan(USER_DATA_LIMIT_BYTES);
-    expect(tokenized + TOKEN_URI_RESERVE_BYTES).toBeLessThan(USER_DATA_LIMIT_BYTES);
-    // Keep a quarter of the budget free for what the next steps add.
-    expect(literal).toBeLessThan(USER_DATA_LIMIT_BYTES * 0.75);
+    // Each token (bundle URI, CloudFront domain) keeps room for its resolved value.
+    expect(tokenized + 2 * TOKEN_URI_RESERVE_BYTES).toBeLessThan(USER_DATA_LIMIT_BYTES);
+    // Keep room for what the next steps add: USER_DATA_HEADROOM_BYTES besides the token reserve.
+    expect(tokenized + 2 * TOKEN_URI_RESERVE_BYTES + USER_DATA_HEADROOM_BYTES).toBeLessThan(USER_DATA_LIMIT_BYTES);
   });
 
-  test('an S3 URI at its longest still fits', () => {
+  test('an S3 URI and a domain name at their longest still fit', () => {
     const longest = { s3Uri: `s3://${'b'.repeat(63)}/${'k'.repeat(200)}.tar.gz`, sha256: 'e'.repeat(64) };
-    expect(Buffer.byteLength(renderUserData(config, longest))).toBeLessThan(USER_DATA_LIMIT_BYTES);
+    const longDomain = { cloudFrontDomain: `${Array.from({ length: 3 }, () => 'd'.repeat(63)).join('.')}.${'n'.repeat(61)}` };
+    expect(longDomain.cloudFrontDomain).toHaveLength(253);
+    expect(Buffer.byteLength(renderUserData(config, longest, longDomain))).toBeLessThan(USER_DATA_LIMIT_BYTES);
   });
 
   test('takes the S3 URI of a real CDK file asset (tokens), which CloudFormation resolves', () => {
@@ -117,17 +150,27 @@ describe('user data size (EC2 limit: 16 KB before base64)', () => {
     const app = new App({ outdir: path.join(dir, 'out') });
     const stack = new Stack(app, 'Gateway');
     const asset = new Asset(stack, 'Bundle', { path: file });
-    const userData = renderUserData(config, { s3Uri: asset.s3ObjectUrl, sha256: packed.sha256 });
+    // The distribution's domain as a token too (distribution.distributionDomainName).
+    const domain = Fn.getAtt('GatewayDistribution', 'DomainName').toString();
+    const userData = renderUserData(config, { s3Uri: asset.s3ObjectUrl, sha256: packed.sha256 }, { cloudFrontDomain: domain });
     const resolved = JSON.stringify(stack.resolve(userData));
     expect(resolved).toMatch(/^\{"Fn::Join":\["",\["#cloud-config\\n/);
     expect(resolved).toMatch(/\{"Fn::Sub":"s3:\/\/cdk-[a-z0-9]+-assets-\$\{AWS::AccountId\}-\$\{AWS::Region\}\/[0-9a-f]{64}\.gz"\}/);
-    expect(resolved).toContain(`', '${packed.sha256}']`);
+    expect(resolved).toContain(`', '${packed.sha256}', '",{"Fn::GetAtt":["GatewayDistribution","DomainName"]},"']`);
   });
 
   test('refuses a bundle reference that is not an S3 URI and a SHA-256', () => {
-    expect(() => renderUserData(config, { s3Uri: 'https://example.com/b.tgz', sha256: 'a'.repeat(64) })).toThrow(/must be s3:\/\/bucket\/key/);
-    expect(() => renderUserData(config, { s3Uri: "s3://bucket/key'; rm -rf /", sha256: 'a'.repeat(64) })).toThrow(/must be s3:\/\/bucket\/key/);
-    expect(() => renderUserData(config, { s3Uri: 's3://bucket/key', sha256: 'A'.repeat(64) })).toThrow(/64 lowercase hex/);
+    expect(() => renderUserData(config, { s3Uri: 'https://example.com/b.tgz', sha256: 'a'.repeat(64) }, EDGE)).toThrow(/must be s3:\/\/bucket\/key/);
+    expect(() => renderUserData(config, { s3Uri: "s3://bucket/key'; rm -rf /", sha256: 'a'.repeat(64) }, EDGE)).toThrow(/must be s3:\/\/bucket\/key/);
+    expect(() => renderUserData(config, { s3Uri: 's3://bucket/key', sha256: 'A'.repeat(64) }, EDGE)).toThrow(/64 lowercase hex/);
+  });
+
+  test('refuses a CloudFront domain that is not a DNS name (no scheme, path, quote or upper case)', () => {
+    for (const bad of ['https://d111111abcdef8.cloudfront.net', 'd111111abcdef8.cloudfront.net/x', "d1.cloudfront.net'; rm -rf /", 'D111.cloudfront.net', 'localhost', '']) {
+      expect(() => renderUserData(config, PLACEHOLDER_BUNDLE, { cloudFrontDomain: bad })).toThrow(/CloudFront domain must be a DNS name/);
+    }
+    const doc = parseYaml(renderUserData(config, PLACEHOLDER_BUNDLE, EDGE)) as { runcmd: string[][] };
+    expect(doc.runcmd[0]!.at(-1)).toBe(EDGE.cloudFrontDomain);
   });
 });
 
@@ -150,7 +193,9 @@ describe('packBundle', () => {
     fs.mkdirSync(path.join(dir, 'x'));
     const x = await runAsync(tar, ['-xzf', path.join(dir, 'bundle.tar.gz'), '-C', path.join(dir, 'x'), '--no-same-owner']);
     expect(x.stderr).toBe('');
-    for (const [rel, content] of Object.entries(files)) expect(fs.readFileSync(path.join(dir, 'x', rel), 'utf8')).toBe(content);
+    for (const [rel, content] of Object.entries(files)) {
+      expect({ rel, same: fs.readFileSync(path.join(dir, 'x', rel)).equals(asBuffer(content)) }).toEqual({ rel, same: true });
+    }
   });
 
   test('the agent manifest passes `sha256sum --strict -c` in the agent folder', async () => {
@@ -168,10 +213,101 @@ describe('packBundle', () => {
 
   test('refuses what install-bundle.sh would refuse on the host', () => {
     const drop = (rel: string) => Object.fromEntries(Object.entries(bundleFiles()).filter(([k]) => k !== rel));
+    expect(() => packBundle(bundleFiles())).not.toThrow();
     expect(() => packBundle(drop('openclaw/package-lock.json'))).toThrow('bundle: missing openclaw/package-lock.json');
-    expect(() => packBundle({ ...bundleFiles(), 'agents/main/SOUL.md': 'changed after the manifest\n' })).toThrow(/agents.sha256 does not match/);
+    expect(() => packBundle(drop('openclaw/control-ui-origins.json'))).toThrow('bundle: missing openclaw/control-ui-origins.json');
+    expect(() => packBundle(drop('openclaw/exec-approvals.json'))).toThrow('bundle: missing openclaw/exec-approvals.json');
+    expect(() => packBundle({ ...bundleFiles(), 'agents/support/SOUL.md': 'changed after the manifest\n' })).toThrow(/agents.sha256 does not match/);
+    expect(() => packBundle({ ...bundleFiles(), 'agents/support/TOOLS.md': 'not in the manifest\n' })).toThrow(/agents.sha256 does not match/);
     expect(() => packBundle({ ...bundleFiles(), '../etc/passwd': 'x' })).toThrow(/must be relative/);
-    expect(() => packBundle({ ...drop('agents/main/SOUL.md'), 'agents/main/AGENTS.md': AGENT_FILES['main/AGENTS.md'], 'agents.sha256': '' })).toThrow(/does not match/);
+    expect(() => packBundle({ ...drop('agents/support/SOUL.md'), 'agents.sha256': '' })).toThrow(/does not match/);
+    const noAgents = Object.fromEntries(Object.entries(bundleFiles()).filter(([k]) => !k.startsWith('agents/')));
+    expect(() => packBundle(noAgents)).toThrow('bundle: no agent files under agents/');
+  });
+});
+
+describe('assembleBundleFiles: the whole bundle from the config (what synth and `npm run render` call)', () => {
+  const CONFIGS = allConfigs();
+
+  test.each(CONFIGS.map((c) => [`${c.client}/${c.env}`, c] as const))('%s: packBundle accepts it; it holds every file the host needs', (_id, c) => {
+    const files = assembleBundleFiles(c, CONFIG_DIR);
+    const packed = packBundle(files);
+    expect(packed.sha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(packBundle(assembleBundleFiles(c, CONFIG_DIR)).sha256).toBe(packed.sha256);
+
+    const agentFiles = listAgentFiles(c, CONFIG_DIR);
+    expect(Object.keys(files).sort()).toEqual(
+      [
+        ...Object.keys(renderHostFiles(c)),
+        ...Object.keys(renderBundleRuntimeFiles(c, CONFIG_DIR)),
+        'openclaw/openclaw.json',
+        'openclaw/control-ui-origins.json',
+        'openclaw/exec-approvals.json',
+        'openclaw/package.json',
+        'openclaw/package-lock.json',
+        ...agentFiles.map((f) => `agents/${f.relativePath}`),
+        'agents.sha256',
+      ].sort(),
+    );
+    for (const rel of BUNDLE_REQUIRED_FILES) expect({ rel, present: rel in files }).toEqual({ rel, present: true });
+    expect(JSON.parse(files['openclaw/openclaw.json'] as string)).toEqual(renderOpenclawConfig(c));
+    expect(files['openclaw/control-ui-origins.json']).toBe(renderControlUiOrigins(c));
+    expect(files['openclaw/exec-approvals.json']).toBe(renderExecApprovals(c));
+    for (const f of ['package.json', 'package-lock.json']) expect(files[`openclaw/${f}`]).toBe(fs.readFileSync(path.join(RUNTIME_PACKAGE_DIR, f), 'utf8'));
+    for (const f of agentFiles) expect(asBuffer(files[`agents/${f.relativePath}`]!).equals(f.content)).toBe(true);
+    expect(files['agents.sha256']).toBe(agentFiles.map((f) => `${f.sha256}  ${f.relativePath}\n`).join(''));
+    // The gateway unit in the bundle mounts exactly these agent files.
+    const unit = files['systemd/openclaw-gateway.service'] as string;
+    for (const f of agentFiles) expect(unit).toContain(`\nBindReadOnlyPaths=${f.hostPath}:${f.workspacePath}\n`);
+  });
+
+  test('the agent files travel byte for byte (Buffers), and the unit and manifest follow the config folder given', () => {
+    const root = scratch('oc-assemble-');
+    fs.cpSync(CONFIG_DIR, path.join(root, 'config'), { recursive: true });
+    const bytes = Buffer.from([0xef, 0xbb, 0xbf, 0x23, 0x20, 0xff, 0x0a]); // BOM, "# ", an invalid UTF-8 byte
+    fs.writeFileSync(path.join(root, 'config/clients/example/agents/support/USER.md'), bytes);
+    const files = assembleBundleFiles(config, path.join(root, 'config'));
+    expect(Buffer.isBuffer(files['agents/support/USER.md'])).toBe(true);
+    expect((files['agents/support/USER.md'] as Buffer).equals(bytes)).toBe(true);
+    expect(files['agents.sha256']).toContain(`${createHash('sha256').update(bytes).digest('hex')}  support/USER.md\n`);
+    expect(files['systemd/openclaw-gateway.service']).toContain(`BindReadOnlyPaths=${HOST_PATHS.agentFilesDir}/support/USER.md:${HOST_PATHS.workspacesDir}/support/USER.md`);
+    expect(() => packBundle(files)).not.toThrow();
+  });
+
+  test('writeHostFiles writes it out byte for byte (what `npm run render` does with it)', () => {
+    const out = scratch('oc-render-');
+    const files = bundleFiles();
+    expect(writeHostFiles(out, files)).toHaveLength(Object.keys(files).length);
+    for (const [rel, content] of Object.entries(files)) expect({ rel, same: fs.readFileSync(path.join(out, rel)).equals(asBuffer(content)) }).toEqual({ rel, same: true });
+  });
+
+  test('origins known at synth go into both nginx\'s map and control-ui-origins.json', () => {
+    const files = assembleBundleFiles(config, CONFIG_DIR, { extraAllowedOrigins: ['https://d222222abcdef8.cloudfront.net'] });
+    expect(files['nginx/openclaw/allowed-origins.map.conf']).toContain('"https://d222222abcdef8.cloudfront.net" 1;');
+    expect(files['openclaw/control-ui-origins.json']).toBe(renderControlUiOrigins(config, ['https://d222222abcdef8.cloudfront.net']));
+  });
+});
+
+describe('the Control UI origins rewrite install-bundle.sh runs (CONTROL_UI_ORIGINS_JS)', () => {
+  async function addOrigin(content: string, origin: string) {
+    const file = path.join(scratch('oc-origins-'), 'control-ui-origins.json');
+    fs.writeFileSync(file, content);
+    return runAsync(process.execPath, ['-e', CONTROL_UI_ORIGINS_JS, file, origin]);
+  }
+
+  test('gives exactly renderControlUiOrigins(config, [origin]), once however often it runs', async () => {
+    for (const c of allConfigs()) {
+      const once = await addOrigin(renderControlUiOrigins(c), 'https://d111111abcdef8.cloudfront.net');
+      expect(once.stdout).toBe(renderControlUiOrigins(c, ['https://d111111abcdef8.cloudfront.net']));
+      const twice = await addOrigin(once.stdout, 'https://d111111abcdef8.cloudfront.net');
+      expect(twice.stdout).toBe(once.stdout);
+    }
+  });
+
+  test('fails on a file without an allowedOrigins list', async () => {
+    const r = await addOrigin('{}\n', 'https://d111111abcdef8.cloudfront.net');
+    expect(r.stderr).toContain('no allowedOrigins list');
+    expect(r.code).toBe(1);
   });
 });
 
@@ -185,7 +321,7 @@ describe('the lockfile check install-bundle.sh runs before npm ci (LOCKFILE_CHEC
   const pkg = (integrity?: string) => ({ version: '1.0.0', ...(integrity ? { integrity } : {}) });
 
   test('is embedded verbatim in the installer', () => {
-    expect(renderRuntimeFiles(config)['scripts/install-bundle.sh']).toContain(`-e '${LOCKFILE_CHECK_JS}' "$lock"`);
+    expect(renderRuntimeFiles(config, CONFIG_DIR)['scripts/install-bundle.sh']).toContain(`-e '${LOCKFILE_CHECK_JS}' "$lock"`);
   });
 
   test('accepts the shipped lockfile (host/openclaw/package-lock.json, from the lockfile producer)', async () => {
@@ -219,7 +355,7 @@ describe('install-bundle.sh refuses a bundle it cannot trust, before changing an
   beforeAll(() => {
     requireRuntimeTool('bash');
     dir = scratch('oc-install-');
-    script = writeExecutable(path.join(dir, 'install-bundle.sh'), renderRuntimeFiles(config)['scripts/install-bundle.sh']!);
+    script = writeExecutable(path.join(dir, 'install-bundle.sh'), renderRuntimeFiles(config, CONFIG_DIR)['scripts/install-bundle.sh']!);
     // A well-formed tar.gz with none of the required files.
     bundleFile = path.join(dir, 'decoy.tar.gz');
     fs.mkdirSync(path.join(dir, 'decoy'));
@@ -232,7 +368,7 @@ describe('install-bundle.sh refuses a bundle it cannot trust, before changing an
   async function install(args: string[]) {
     const aws = fakeAws(fs.mkdtempSync(path.join(dir, 'aws-')));
     const r = await runAsync(script, args, {
-      env: { PATH: `${aws.binDir}:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin`, FAKE_S3_FILE: bundleFile },
+      env: { PATH: `${aws.binDir}:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:${path.dirname(process.execPath)}`, FAKE_S3_FILE: bundleFile },
       timeoutMs: 20_000,
     });
     return { ...r, lines: r.stderr.split('\n').filter(Boolean), calls: aws.calls() };
@@ -241,24 +377,31 @@ describe('install-bundle.sh refuses a bundle it cannot trust, before changing an
 
   test('a checksum that differs from the pinned one', async () => {
     const pinned = 'c'.repeat(64);
-    const r = await install(['s3://assets-bucket/bundle.tar.gz', pinned]);
+    const r = await install(['s3://assets-bucket/bundle.tar.gz', pinned, EDGE.cloudFrontDomain]);
     expect(r.lines).toEqual([`openclaw-install: FAILED: bundle SHA-256 is ${bundleSha}, the user data pins ${pinned}: refusing to install it`]);
     expect(r.code).toBe(1);
     expect(r.calls).toEqual([['s3', 'cp', '--only-show-errors', '--region', config.aws.region, 's3://assets-bucket/bundle.tar.gz', expect.stringMatching(/^\/var\/tmp\/openclaw-bundle\.\w+\/bundle\.tar\.gz$/)], installMetric]);
   });
 
   test('the pinned checksum, but a bundle without the required files', async () => {
-    const r = await install(['s3://assets-bucket/bundle.tar.gz', bundleSha]);
+    const r = await install(['s3://assets-bucket/bundle.tar.gz', bundleSha, EDGE.cloudFrontDomain]);
     expect(r.lines).toEqual(['openclaw-install: FAILED: bundle has no openclaw/openclaw.json']);
     expect(r.code).toBe(1);
     expect(r.stdout).toBe('openclaw-install: downloading s3://assets-bucket/bundle.tar.gz\n');
   });
 
-  test('arguments that are not an S3 URI and a SHA-256', async () => {
-    expect((await install([])).lines).toEqual(['openclaw-install: FAILED: usage: install-bundle.sh <s3://bucket/key> <sha256>']);
-    expect((await install(['https://x/y', bundleSha])).lines).toEqual(['openclaw-install: FAILED: bundle location https://x/y is not an s3://bucket/key URI']);
-    const r = await install(['s3://assets-bucket/k', 'nothex']);
+  test('arguments that are not an S3 URI, a SHA-256 and a DNS name', async () => {
+    const usage = 'openclaw-install: FAILED: usage: install-bundle.sh <s3://bucket/key> <sha256> <CloudFront domain>';
+    expect((await install([])).lines).toEqual([usage]);
+    expect((await install(['s3://assets-bucket/k', bundleSha])).lines).toEqual([usage]);
+    expect((await install(['https://x/y', bundleSha, EDGE.cloudFrontDomain])).lines).toEqual(['openclaw-install: FAILED: bundle location https://x/y is not an s3://bucket/key URI']);
+    const r = await install(['s3://assets-bucket/k', 'nothex', EDGE.cloudFrontDomain]);
     expect(r.lines).toEqual(['openclaw-install: FAILED: bundle checksum nothex is not a SHA-256 (64 lowercase hex digits)']);
     expect(r.code).toBe(1);
+    for (const bad of ['https://d111111abcdef8.cloudfront.net', 'd1.cloudfront.net/"x', 'D1.CLOUDFRONT.NET', 'localhost']) {
+      const b = await install(['s3://assets-bucket/k', bundleSha, bad]);
+      expect(b.lines).toEqual([`openclaw-install: FAILED: CloudFront domain ${bad} is not a DNS name like d111111abcdef8.cloudfront.net (or none)`]);
+      expect(b.calls.filter((c) => c[0] === 's3')).toEqual([]);
+    }
   });
 });

@@ -1,5 +1,11 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
 import { HOST_PATHS } from '../../lib/host/paths';
+import { agentFileBindMounts, listAgentFiles, openclawSecretFiles } from '../../lib/openclaw/openclaw-config';
 import {
+  EXEC_APPROVALS_HOST_FILE,
+  GATEWAY_APPROVALS_IMPORT,
   GATEWAY_TOKEN_FILE,
   GATEWAY_UNIT,
   HOST_ENV_FILE,
@@ -7,6 +13,7 @@ import {
   INTEGRITY_UNIT,
   PREFLIGHT_UNIT,
   SECRETS_UNIT,
+  gatewayUnitExpectations,
   gatewayUnitProblems,
   parseUnit,
   renderSystemdFiles,
@@ -15,6 +22,7 @@ import {
   type UnitEntry,
 } from '../../lib/host/systemd-units';
 import { allConfigs, exampleConfig } from '../host/support/host-tools';
+import { CONFIG_DIR } from '../support/config-fixture';
 
 // The unit files read as systemd reads them (parseUnit): every directive the
 // design depends on, asserted one by one. systemd-analyze (validators.test.ts)
@@ -22,7 +30,7 @@ import { allConfigs, exampleConfig } from '../host/support/host-tools';
 // must, and fail when a directive is dropped or weakened.
 
 const config = exampleConfig('prod');
-const files = renderSystemdFiles(config);
+const files = renderSystemdFiles(config, CONFIG_DIR);
 const unit = (name: string) => parseUnit(files[`systemd/${name}`]!);
 const S = 'Service';
 
@@ -41,9 +49,49 @@ describe(`${GATEWAY_UNIT}`, () => {
         `OPENCLAW_STATE_DIR=${HOST_PATHS.stateDir}`,
         `OPENCLAW_CONFIG_PATH=${HOST_PATHS.configFile}`,
         'OPENCLAW_CONFIG_READONLY=1',
+        'OPENCLAW_NO_RESPAWN=1',
         'OPENCLAW_NO_AUTO_UPDATE=1',
       ]),
     );
+    // The token is read from its secret file, never from the environment.
+    expect(unitList(e, S, 'Environment').filter((v) => v.startsWith('OPENCLAW_GATEWAY_TOKEN'))).toEqual([]);
+    expect(e.some((x) => x.key === 'EnvironmentFile' || x.key === 'PassEnvironment')).toBe(false);
+  });
+
+  test('imports the exec approvals before every start, as the gateway user, failing the start if it fails', () => {
+    const pre = e.filter((x) => x.section === S && x.key === 'ExecStartPre').map((x) => x.value);
+    expect(pre).toEqual([`${HOST_PATHS.node} ${HOST_PATHS.openclawBin} approvals set --file ${HOST_PATHS.configDir}/exec-approvals.json`]);
+    expect(pre).toEqual([GATEWAY_APPROVALS_IMPORT]);
+    expect(EXEC_APPROVALS_HOST_FILE).toBe('/etc/openclaw/exec-approvals.json');
+    // No "+" (root), "-" (failure ignored) or "!" prefix; User= applies to it as to ExecStart=.
+    expect(value('User')).toBe(HOST_PATHS.user);
+  });
+
+  test('each agent file of the example client is bind-mounted read-only into its agent\'s workspace', () => {
+    const binds = e.filter((x) => x.section === S && x.key === 'BindReadOnlyPaths').map((x) => x.value);
+    expect(binds).toEqual([
+      `${HOST_PATHS.agentFilesDir}/ops/AGENTS.md:${HOST_PATHS.workspacesDir}/ops/AGENTS.md`,
+      `${HOST_PATHS.agentFilesDir}/ops/SOUL.md:${HOST_PATHS.workspacesDir}/ops/SOUL.md`,
+      `${HOST_PATHS.agentFilesDir}/support/AGENTS.md:${HOST_PATHS.workspacesDir}/support/AGENTS.md`,
+      `${HOST_PATHS.agentFilesDir}/support/SOUL.md:${HOST_PATHS.workspacesDir}/support/SOUL.md`,
+    ]);
+    // One line per agent file that listAgentFiles finds in config/clients/example/agents/.
+    expect(binds).toEqual(agentFileBindMounts(listAgentFiles(config, CONFIG_DIR)));
+    expect(unitList(e, S, 'BindPaths')).toEqual([]);
+  });
+
+  test('the agent files come from the config folder it is given, not the working directory', () => {
+    const elsewhere = fs.mkdtempSync(path.join(os.tmpdir(), 'oc-units-'));
+    try {
+      fs.cpSync(CONFIG_DIR, path.join(elsewhere, 'config'), { recursive: true });
+      fs.writeFileSync(path.join(elsewhere, 'config/clients/example/agents/ops/TOOLS.md'), '# Tools\n');
+      const other = parseUnit(renderSystemdFiles(config, path.join(elsewhere, 'config'))[`systemd/${GATEWAY_UNIT}`]!);
+      expect(unitList(other, S, 'BindReadOnlyPaths')).toContain(`${HOST_PATHS.agentFilesDir}/ops/TOOLS.md:${HOST_PATHS.workspacesDir}/ops/TOOLS.md`);
+      fs.rmSync(path.join(elsewhere, 'config/clients/example/agents/ops/SOUL.md'));
+      expect(() => renderSystemdFiles(config, path.join(elsewhere, 'config'))).toThrow(/ops\/SOUL\.md: missing/);
+    } finally {
+      fs.rmSync(elsewhere, { recursive: true, force: true });
+    }
   });
 
   test.each([
@@ -97,7 +145,12 @@ describe(`${GATEWAY_UNIT}`, () => {
   test('starts only after the preflight and the secrets step, with their failure stopping it', () => {
     expect(unitList(e, 'Unit', 'Requires')).toEqual([PREFLIGHT_UNIT, SECRETS_UNIT]);
     expect(unitList(e, 'Unit', 'After')).toEqual(expect.arrayContaining([PREFLIGHT_UNIT, SECRETS_UNIT, 'network-online.target', 'nftables.service']));
-    expect(value('AssertFileNotEmpty', 'Unit')).toBe(GATEWAY_TOKEN_FILE);
+  });
+
+  test('refuses to start without every secret file of the config (gateway token, provider key, bot token)', () => {
+    const asserts = e.filter((x) => x.section === 'Unit' && x.key === 'AssertFileNotEmpty').map((x) => x.value);
+    expect(asserts).toEqual([GATEWAY_TOKEN_FILE, `${HOST_PATHS.secretsDir}/provider-anthropic`, `${HOST_PATHS.secretsDir}/channel-telegram`]);
+    expect(asserts).toEqual(openclawSecretFiles(config).map((s) => s.path));
   });
 
   test('restarts on failure within a start limit, not forever', () => {
@@ -110,17 +163,20 @@ describe(`${GATEWAY_UNIT}`, () => {
   test('IMDS is out of the gateway\'s reach, unless the agents use Bedrock', () => {
     expect(unitList(e, S, 'IPAddressDeny')).toEqual(['169.254.169.254/32', 'fd00:ec2::254/128']);
     const bedrock = { ...config, network: { ...config.network, egress: { ...config.network.egress, providers: ['anthropic', 'bedrock'] as typeof config.network.egress.providers } } };
-    const withBedrock = parseUnit(renderSystemdFiles(bedrock)[`systemd/${GATEWAY_UNIT}`]!);
+    const withBedrock = parseUnit(renderSystemdFiles(bedrock, CONFIG_DIR)[`systemd/${GATEWAY_UNIT}`]!);
     expect(unitList(withBedrock, S, 'IPAddressDeny')).toEqual([]);
   });
 
   test('every client x environment renders a gateway unit with no sandbox problem', () => {
-    for (const c of allConfigs()) expect(gatewayUnitProblems(renderSystemdFiles(c)[`systemd/${GATEWAY_UNIT}`]!)).toEqual([]);
+    for (const c of allConfigs()) {
+      expect(gatewayUnitProblems(renderSystemdFiles(c, CONFIG_DIR)[`systemd/${GATEWAY_UNIT}`]!, gatewayUnitExpectations(c, CONFIG_DIR))).toEqual([]);
+    }
   });
 });
 
 describe('gatewayUnitProblems catches each weakening (the render refuses such a unit)', () => {
   const text = files[`systemd/${GATEWAY_UNIT}`]!;
+  const expected = gatewayUnitExpectations(config, CONFIG_DIR);
   test.each([
     ['NoNewPrivileges dropped', (t: string) => t.replace('NoNewPrivileges=yes\n', ''), 'NoNewPrivileges=yes missing'],
     ['NoNewPrivileges=no', (t: string) => t.replace('NoNewPrivileges=yes', 'NoNewPrivileges=no'), 'NoNewPrivileges=yes missing'],
@@ -133,9 +189,16 @@ describe('gatewayUnitProblems catches each weakening (the render refuses such a 
     ['runs as root', (t: string) => t.replace(/^User=.*$/m, 'User=root'), `User=${HOST_PATHS.user} missing`],
     ['preflight not required', (t: string) => t.replace(/^Requires=.*$/m, `Requires=${SECRETS_UNIT}`), `Requires= must include ${PREFLIGHT_UNIT}`],
     ['umask 0022', (t: string) => t.replace('UMask=0077', 'UMask=0022'), 'UMask=0077 missing'],
+    ['approvals import dropped', (t: string) => t.replace(/^ExecStartPre=.*\n/m, ''), `ExecStartPre=${GATEWAY_APPROVALS_IMPORT} missing`],
+    ['approvals import as root', (t: string) => t.replace('ExecStartPre=', 'ExecStartPre=+'), 'ExecStartPre must run as the gateway user, and its failure must stop the start (no -, +, ! or : prefix)'],
+    ['token in the environment', (t: string) => t.replace('Environment=NODE_ENV=production', 'Environment=OPENCLAW_GATEWAY_TOKEN=abc'), 'Environment=OPENCLAW_GATEWAY_TOKEN must not be set'],
+    ['config writable by OpenClaw', (t: string) => t.replace('Environment=OPENCLAW_CONFIG_READONLY=1\n', ''), 'Environment=OPENCLAW_CONFIG_READONLY=1 missing'],
+    ['an agent file not mounted', (t: string) => t.replace(/^BindReadOnlyPaths=.*ops\/SOUL\.md\n/m, ''), `BindReadOnlyPaths must be exactly the agent files (${expected.bindMounts.join(' ')}), is ${expected.bindMounts.filter((m) => !m.includes('ops/SOUL.md')).join(' ')}`],
+    ['a secret file not asserted', (t: string) => t.replace(/^AssertFileNotEmpty=.*provider-anthropic\n/m, ''), `AssertFileNotEmpty must name exactly the secret files (${expected.secretFiles.join(' ')}), is ${expected.secretFiles.filter((f) => !f.endsWith('provider-anthropic')).join(' ')}`],
+    ['a writable bind mount', (t: string) => `${t}\n[Service]\nBindPaths=/etc/openclaw\n`, 'BindPaths= must not be set (writable bind mounts)'],
   ])('%s', (_name, weaken, problem) => {
-    expect(gatewayUnitProblems(text)).toEqual([]);
-    expect(gatewayUnitProblems(weaken(text))).toContain(problem);
+    expect(gatewayUnitProblems(text, expected)).toEqual([]);
+    expect(gatewayUnitProblems(weaken(text), expected)).toContain(problem);
   });
 });
 
@@ -159,7 +222,12 @@ describe('the helper units', () => {
     expect(unitValue(e, S, 'ExecStart')).toBe(`${HOST_PATHS.libexecDir}/fetch-secrets.sh`);
     expect(unitList(e, S, 'ReadWritePaths')).toEqual([HOST_PATHS.secretsDir, '/etc/nginx/openclaw']);
     expect(unitValue(e, S, 'UMask')).toBe('0077');
-    expect(files[`systemd/${SECRETS_UNIT}`]).toContain(`${GATEWAY_TOKEN_FILE}   the gateway token, owner ${HOST_PATHS.user}, mode 0600`);
+    const doc = files[`systemd/${SECRETS_UNIT}`]!;
+    expect(doc).toContain(`${GATEWAY_TOKEN_FILE}          the gateway token`);
+    expect(doc).toContain(`${HOST_PATHS.secretsDir}/provider-<provider>`);
+    expect(doc).toContain(`${HOST_PATHS.secretsDir}/channel-<platform>`);
+    expect(doc).toContain(`owner ${HOST_PATHS.user}:${HOST_PATHS.user}, mode 0400, a regular file with one hard\n# link`);
+    expect(doc).not.toMatch(/0600[^\n]*(gateway token|secret)/);
   });
 
   test(`${INTEGRITY_UNIT} and ${INTEGRITY_TIMER}: the check at boot and every 15 minutes`, () => {

@@ -6,7 +6,7 @@ import { USER_DATA_PATH, renderUserData } from '../../lib/host/cloud-init';
 import { renderRuntimeFiles } from '../../lib/host/runtime-files';
 import { GATEWAY_UNIT, INTEGRITY_TIMER, INTEGRITY_UNIT, PREFLIGHT_UNIT, SECRETS_UNIT, parseUnit } from '../../lib/host/systemd-units';
 import { allConfigs } from '../host/support/host-tools';
-import { REPO_ROOT } from '../support/config-fixture';
+import { CONFIG_DIR, REPO_ROOT } from '../support/config-fixture';
 import { requireRuntimeTool, runAsync, tempDir } from './support/runtime-tools';
 
 // The rendered runtime files of every client x environment, checked by the
@@ -18,6 +18,7 @@ import { requireRuntimeTool, runAsync, tempDir } from './support/runtime-tools';
 const CONFIGS = allConfigs();
 const ids = CONFIGS.map((c, i) => [`${c.client}/${c.env}`, i] as const);
 const BUNDLE = { s3Uri: 's3://cdk-hnb659fds-assets-123456789012-eu-west-1/4f1c2e.tar.gz', sha256: 'ab'.repeat(32) };
+const EDGE = { cloudFrontDomain: 'd111111abcdef8.cloudfront.net' };
 const UNITS = [GATEWAY_UNIT, PREFLIGHT_UNIT, SECRETS_UNIT, INTEGRITY_UNIT, INTEGRITY_TIMER];
 /** The systemd unit folder of this machine, copied into each temporary root. */
 const SYSTEM_UNIT_DIR = ['/usr/lib/systemd/system', '/lib/systemd/system'].find((d) => fs.existsSync(path.join(d, 'multi-user.target')));
@@ -38,7 +39,7 @@ describe('cloud-init schema accepts the rendered user data', () => {
 
   test.each(ids)('%s', async (_id, i) => {
     const file = path.join(scratch('oc-ud-'), 'user-data.yaml');
-    fs.writeFileSync(file, renderUserData(CONFIGS[i]!, BUNDLE));
+    fs.writeFileSync(file, renderUserData(CONFIGS[i]!, BUNDLE, EDGE));
     const r = await runAsync(cloudInit, ['schema', '-c', file]);
     expect(r.stderr).toBe('');
     expect(r.stdout).toContain('Valid cloud-config');
@@ -47,7 +48,7 @@ describe('cloud-init schema accepts the rendered user data', () => {
 
   test('and rejects a broken one (file mode as a YAML integer)', async () => {
     const file = path.join(scratch('oc-ud-'), 'user-data.yaml');
-    fs.writeFileSync(file, renderUserData(CONFIGS[0]!, BUNDLE).replace("permissions: '0700'", 'permissions: 700'));
+    fs.writeFileSync(file, renderUserData(CONFIGS[0]!, BUNDLE, EDGE).replace("permissions: '0700'", 'permissions: 700'));
     const r = await runAsync(cloudInit, ['schema', '-c', file]);
     expect(r.code).not.toBe(0);
     expect(r.stderr + r.stdout).toContain('write_files.0.permissions: 700 is not of type');
@@ -56,7 +57,7 @@ describe('cloud-init schema accepts the rendered user data', () => {
 
 describe('the user data has what the boot relies on (parsed with yaml)', () => {
   test.each(ids)('%s', (_id, i) => {
-    const text = renderUserData(CONFIGS[i]!, BUNDLE);
+    const text = renderUserData(CONFIGS[i]!, BUNDLE, EDGE);
     expect(text.split('\n')[0]).toBe('#cloud-config');
     const doc = parseYaml(text) as Record<string, unknown>;
     expect(doc.package_update).toBe(false);
@@ -78,7 +79,7 @@ describe('the user data has what the boot relies on (parsed with yaml)', () => {
     ]);
     const installer = `${HOST_PATHS.libexecDir}/install-bundle.sh`;
     expect(doc.write_files).toEqual([{ path: installer, owner: 'root:root', permissions: '0700', content: expect.stringMatching(/^#!\/usr\/bin\/env bash\n/) }]);
-    expect(doc.runcmd).toEqual([[installer, BUNDLE.s3Uri, BUNDLE.sha256]]);
+    expect(doc.runcmd).toEqual([[installer, BUNDLE.s3Uri, BUNDLE.sha256, EDGE.cloudFrontDomain]]);
     // Nothing fetched outside the pinned paths: no curl | sh, no wget, no npm install.
     expect(text).not.toMatch(/curl[^\n]*\|\s*(ba)?sh|wget |npm install|npm i /);
   });
@@ -92,7 +93,7 @@ describe('shellcheck -S style accepts every shell script', () => {
 
   test.each(ids)('%s', async (_id, i) => {
     const dir = scratch('oc-sh-');
-    const files = renderRuntimeFiles(CONFIGS[i]!);
+    const files = renderRuntimeFiles(CONFIGS[i]!, CONFIG_DIR);
     const scripts = Object.keys(files).filter((rel) => rel.endsWith('.sh'));
     expect(scripts.sort()).toEqual(['scripts/check-agent-files.sh', 'scripts/fetch-secrets.sh', 'scripts/imds-preflight.sh', 'scripts/install-bundle.sh']);
     const paths = scripts.map((rel) => {
@@ -163,7 +164,7 @@ describe('systemd-analyze verify accepts every unit (and the nginx drop-in), wit
   });
 
   test.each(ids)('%s', async (_id, i) => {
-    const root = systemdRoot(renderRuntimeFiles(CONFIGS[i]!));
+    const root = systemdRoot(renderRuntimeFiles(CONFIGS[i]!, CONFIG_DIR));
     const nginx = fs.existsSync(path.join(root, 'usr/lib/systemd/system/nginx.service')) ? ['nginx.service'] : [];
     const r = await runAsync(analyze, ['verify', '--man=no', '--generators=no', `--root=${root}`, ...UNITS, ...nginx], { cwd: root });
     expect(r.stderr).toBe('');
@@ -171,7 +172,7 @@ describe('systemd-analyze verify accepts every unit (and the nginx drop-in), wit
   });
 
   test('and rejects a unit with an unknown directive or a missing command', async () => {
-    const files = renderRuntimeFiles(CONFIGS[0]!);
+    const files = renderRuntimeFiles(CONFIGS[0]!, CONFIG_DIR);
     const root = systemdRoot(files);
     const unit = path.join(root, 'etc/systemd/system', GATEWAY_UNIT);
     fs.writeFileSync(unit, fs.readFileSync(unit, 'utf8').replace('NoNewPrivileges=yes', 'NoNewPrivilege=yes'));
@@ -189,7 +190,7 @@ describe('systemd-analyze security --offline rates each service OK', () => {
 
   test.each(ids)('%s', async (_id, i) => {
     const analyze = requireRuntimeTool('systemd-analyze');
-    const root = systemdRoot(renderRuntimeFiles(CONFIGS[i]!));
+    const root = systemdRoot(renderRuntimeFiles(CONFIGS[i]!, CONFIG_DIR));
     for (const [unit, max] of Object.entries(THRESHOLDS)) {
       const r = await runAsync(analyze, ['security', '--offline=yes', `--root=${root}`, `--threshold=${Math.round(max * 10)}`, '--no-pager', unit], { cwd: root });
       const level = /Overall exposure level for \S+: (\d+\.\d)/.exec(r.stdout)?.[1];
@@ -201,7 +202,7 @@ describe('systemd-analyze security --offline rates each service OK', () => {
 
 test('the runtime files are rendered for every client x environment with nothing left unfilled', () => {
   for (const config of CONFIGS) {
-    const files = renderRuntimeFiles(config);
+    const files = renderRuntimeFiles(config, CONFIG_DIR);
     expect(Object.keys(files)).toContain(USER_DATA_PATH);
     for (const [rel, content] of Object.entries(files)) expect({ rel, leftover: /@@[A-Z0-9_]+@@/.exec(content)?.[0] }).toEqual({ rel, leftover: undefined });
   }

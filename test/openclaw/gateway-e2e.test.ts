@@ -34,6 +34,8 @@ const TIMEOUT = 60_000;
 const START_TIMEOUT = 60_000;
 const VERIFY = pseudoRandom(48, 301);
 const CLOUDFRONT = 'https://d111111abcdef8.cloudfront.net';
+/** The fixed environment of the gateway unit (host/systemd/openclaw-gateway.service) beyond the paths. */
+const UNIT_ENV = { OPENCLAW_CONFIG_READONLY: '1', OPENCLAW_NO_RESPAWN: '1', OPENCLAW_NO_AUTO_UPDATE: '1', NODE_ENV: 'production' };
 
 let root: string;
 let config: ResolvedConfig;
@@ -108,7 +110,8 @@ beforeAll(async () => {
   root = privateTempDir('oc-e2e-');
   fs.chmodSync(root, 0o755); // nginx workers (nobody) reach their temp folder below
   fx = writeOpenclawFixture(config, path.join(root, 'gw'), [CLOUDFRONT]);
-  const imported = await runOpenclaw(fx, ['approvals', 'set', '--file', path.join(fx.paths.configDir, EXEC_APPROVALS_FILE)]);
+  // The gateway unit's ExecStartPre (GATEWAY_APPROVALS_IMPORT), with the unit's environment.
+  const imported = await runOpenclaw(fx, ['approvals', 'set', '--file', path.join(fx.paths.configDir, EXEC_APPROVALS_FILE)], 60_000, UNIT_ENV);
   if (imported.status !== 0) throw new Error(`openclaw approvals set failed:\n${imported.stderr}${imported.stdout}`);
 
   // The agent files appear in the workspaces as read-only bind mounts (the gateway
@@ -124,7 +127,7 @@ beforeAll(async () => {
   const proc = spawn('unshare', ['--mount', '--propagation', 'private', '/bin/sh', '-c', script], {
     cwd: fx.stateDir,
     // The environment of the gateway unit (host/systemd/openclaw-gateway.service).
-    env: openclawEnv(fx, { OPENCLAW_CONFIG_READONLY: '1', OPENCLAW_NO_RESPAWN: '1', OPENCLAW_NO_AUTO_UPDATE: '1', NODE_ENV: 'production' }),
+    env: openclawEnv(fx, UNIT_ENV),
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   });

@@ -16,13 +16,13 @@ import {
   enabledPlugins,
   listAgentFiles,
   openclawSecretFiles,
-  renderAgentFilesSha256,
   renderControlUiOrigins,
   renderExecApprovals,
   renderOpenclawConfig,
   OpenclawConfigError,
 } from '../../lib/openclaw/openclaw-config';
 import { BUNDLED_PLUGIN_IDS } from '../../lib/openclaw/plugins';
+import { renderAgentFilesManifest } from '../../lib/host/runtime-files';
 import { pinnedRuntime } from '../../lib/openclaw/lockfile';
 import { CONFIG_DIR } from '../support/config-fixture';
 import { allConfigs, exampleConfig } from '../host/support/host-tools';
@@ -284,13 +284,16 @@ describe('agent files', () => {
     expect(soul.workspacePath).toBe(`${HOST_PATHS.workspacesDir}/support/SOUL.md`);
   });
 
-  test('the manifest is sha256sum format with absolute host paths, sorted', () => {
-    const manifest = renderAgentFilesSha256(files);
+  test('the manifest (renderAgentFilesManifest, the one format) is sha256sum format with paths relative to the agent files folder, sorted', () => {
+    const manifest = renderAgentFilesManifest(Object.fromEntries(files.map((f) => [f.relativePath, f.content])));
     const lines = manifest.trimEnd().split('\n');
     expect(lines).toHaveLength(4);
     for (const [i, line] of lines.entries()) {
       const f = files[i]!;
-      expect(line).toBe(`${crypto.createHash('sha256').update(f.content).digest('hex')}  ${f.hostPath}`);
+      expect(f.sha256).toBe(crypto.createHash('sha256').update(f.content).digest('hex'));
+      expect(line).toBe(`${f.sha256}  ${f.relativePath}`);
+      // Relative to agentFilesDir: joined to it, each line names the file's host path.
+      expect(path.posix.join(HOST_PATHS.agentFilesDir, f.relativePath)).toBe(f.hostPath);
     }
     expect(manifest.endsWith('\n')).toBe(true);
   });
@@ -323,6 +326,7 @@ test('the host file contract names the files the config refers to, none readable
   expect(byPath[`${HOST_PATHS.configDir}/${EXEC_APPROVALS_FILE}`]).toMatchObject({ mode: '0400' });
   expect(byPath[`${HOST_PATHS.secretsDir}/<name>`]).toMatchObject({ owner: 'openclaw:openclaw', mode: '0400' });
   expect(byPath[`${HOST_PATHS.agentFilesDir}/<agent>/<file>`]).toMatchObject({ owner: 'root:openclaw', mode: '0444' });
+  expect(byPath[HOST_PATHS.agentFilesManifest]).toMatchObject({ owner: 'root:root', mode: '0644', content: expect.stringContaining('renderAgentFilesManifest') });
 });
 
 describe('what cannot be rendered', () => {

@@ -1,0 +1,41 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { ConfigError } from '../../lib/config/errors';
+import { configFixture } from '../support/config-fixture';
+import { buildForTest } from '../support/build';
+
+// What the runtime needs beyond the schema stops the build as a config error, before any synth.
+const AWS = 'aws:\n  account: "123456789012"\n  region: eu-west-1\n';
+const AGENT = 'openclaw:\n  agents:\n    helper:\n      description: Reached only through the gateway.\n      provider: anthropic\n      model: claude-sonnet-4-6\n';
+
+function buildError(files: Record<string, string>): ConfigError {
+  const root = configFixture(files);
+  try {
+    buildForTest({ client: 'acme', env: 'dev' }, path.join(root, 'config'), root);
+  } catch (e) {
+    if (e instanceof ConfigError) return e;
+    throw e;
+  } finally {
+    fs.rmSync(root, { recursive: true, force: true });
+  }
+  throw new Error('the build succeeded');
+}
+
+test('a client without agents', () => {
+  expect(buildError({ 'clients/acme/client.yaml': AWS }).message).toMatch(/openclaw\.agents: no agents: define at least one/);
+});
+
+test('an agent without its SOUL.md', () => {
+  const e = buildError({ 'clients/acme/client.yaml': AWS + AGENT, 'clients/acme/agents/helper/AGENTS.md': '# Instructions\n' });
+  expect(e.message).toMatch(/clients\/acme\/agents\/helper\/SOUL\.md: missing; every agent needs SOUL\.md and AGENTS\.md/);
+});
+
+test('a stray file among the agent files', () => {
+  const e = buildError({
+    'clients/acme/client.yaml': AWS + AGENT,
+    'clients/acme/agents/helper/SOUL.md': '# Helper\n',
+    'clients/acme/agents/helper/AGENTS.md': '# Instructions\n',
+    'clients/acme/agents/helper/notes.txt': 'scratch\n',
+  });
+  expect(e.message).toMatch(/helper\/notes\.txt: not an agent file/);
+});

@@ -1,0 +1,224 @@
+import { execFileSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import { HOST_PATHS } from '../../lib/host/paths';
+import { assembleBundleFiles, packBundle, renderRuntimeFiles, type BundleFiles } from '../../lib/host/runtime-files';
+import { GATEWAY_UNIT } from '../../lib/host/systemd-units';
+import { OPENCLAW_HOST_FILES, listAgentFiles, renderControlUiOrigins, type AgentFile } from '../../lib/openclaw/openclaw-config';
+import { exampleConfig } from '../host/support/host-tools';
+import { CONFIG_DIR } from '../support/config-fixture';
+import { fakeAws, requireRootForRuntime, requireRuntimeTool, runAsync, tempDir, writeExecutable } from './support/runtime-tools';
+
+// install-bundle.sh, rendered for the example prod config, run for real as root
+// to the end with the real bundle (assembleBundleFiles + packBundle), against a
+// temporary root (OPENCLAW_INSTALL_ROOT prefixes every path it writes). The
+// gateway user is `daemon` (a system user with a same-named group, like
+// openclaw on the host; OPENCLAW_GATEWAY_USER). Stand-ins on PATH record what
+// would change the machine: aws (download, metrics), nft, systemctl,
+// systemd-tmpfiles, and npm (lays out node_modules as `npm ci` would). The
+// OS node is the real one (it runs the lockfile check and the origins rewrite);
+// check-agent-files.sh runs for real (runuser as daemon).
+// The result is compared with OPENCLAW_HOST_FILES, the contract
+// lib/openclaw/openclaw-config.ts states and test/openclaw proves against OpenClaw.
+
+const config = exampleConfig('prod');
+const CLOUDFRONT = 'd111111abcdef8.cloudfront.net';
+const GATEWAY_USER = 'daemon';
+const URI = 's3://assets-bucket/deployment-bundle.tar.gz';
+
+let dir: string;
+let root: string;
+let bin: string;
+let script: string;
+let bundle: BundleFiles;
+let sha256: string;
+let agentFiles: AgentFile[];
+let uid: number;
+let gid: number;
+let awsCalls: () => string[][];
+let first: Awaited<ReturnType<typeof runAsync>>;
+
+/** A stand-in command that appends its arguments (one line, \x1f-separated) to <dir>/calls, then runs `body`. */
+function stub(name: string, body = '') {
+  writeExecutable(
+    path.join(bin, name),
+    ['#!/usr/bin/env bash', `{ printf '%s' ${name}; for a in "$@"; do printf '\\037%s' "$a"; done; printf '\\n'; } >>${JSON.stringify(path.join(dir, 'calls'))}`, body, ''].join('\n'),
+  );
+}
+const calls = () => fs.readFileSync(path.join(dir, 'calls'), 'utf8').split('\n').filter(Boolean).map((l) => l.split('\x1f'));
+const host = (p: string) => path.join(root, p);
+
+function install(domain = CLOUDFRONT) {
+  return runAsync(script, [URI, sha256, domain], {
+    env: {
+      PATH: `${bin}:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin`,
+      FAKE_S3_FILE: path.join(dir, 'bundle.tar.gz'),
+      OPENCLAW_INSTALL_ROOT: root,
+      OPENCLAW_GATEWAY_USER: GATEWAY_USER,
+    },
+    timeoutMs: 60_000,
+  });
+}
+
+beforeAll(async () => {
+  requireRootForRuntime('the installer test');
+  for (const tool of ['bash', 'tar', 'sha256sum', 'runuser'] as const) requireRuntimeTool(tool);
+  const ids = execFileSync('id', ['-u', GATEWAY_USER], { encoding: 'utf8' }).trim();
+  const group = execFileSync('id', ['-gn', GATEWAY_USER], { encoding: 'utf8' }).trim();
+  if (group !== GATEWAY_USER) throw new Error(`the test needs a system user ${GATEWAY_USER} whose primary group is ${GATEWAY_USER} (is ${group})`);
+  uid = Number(ids);
+  gid = Number(execFileSync('id', ['-g', GATEWAY_USER], { encoding: 'utf8' }).trim());
+
+  dir = tempDir('oc-installer-');
+  root = path.join(dir, 'root');
+  fs.mkdirSync(root, { mode: 0o755 });
+  script = writeExecutable(path.join(dir, 'install-bundle.sh'), renderRuntimeFiles(config, CONFIG_DIR)['scripts/install-bundle.sh']!);
+  bundle = assembleBundleFiles(config, CONFIG_DIR);
+  const packed = packBundle(bundle);
+  sha256 = packed.sha256;
+  fs.writeFileSync(path.join(dir, 'bundle.tar.gz'), packed.archive);
+  agentFiles = listAgentFiles(config, CONFIG_DIR);
+
+  awsCalls = fakeAws(dir).calls;
+  bin = path.join(dir, 'bin');
+  fs.symlinkSync(process.execPath, path.join(bin, 'node'));
+  stub('nft');
+  stub('systemctl');
+  stub('systemd-tmpfiles');
+  // `npm ci` in the install folder: the platform node (answers v24) and openclaw.mjs.
+  stub(
+    'npm',
+    [
+      'for a in x64 arm64; do mkdir -p "node_modules/node-linux-$a/bin"; printf \'#!/bin/sh\\necho v24.21.0\\n\' >"node_modules/node-linux-$a/bin/node"; chmod 755 "node_modules/node-linux-$a/bin/node"; done',
+      'mkdir -p node_modules/openclaw && touch node_modules/openclaw/openclaw.mjs',
+    ].join('\n'),
+  );
+  first = await install();
+}, 120_000);
+
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+/** owner:group mode of a path, with the test's gateway user standing for HOST_PATHS.user. */
+function meta(p: string) {
+  const st = fs.lstatSync(p);
+  const name = (id: number, isGroup: boolean) => (id === 0 ? 'root' : id === (isGroup ? gid : uid) ? HOST_PATHS.user : String(id));
+  return { type: st.isFile() ? 'file' : st.isDirectory() ? 'dir' : 'other', owner: `${name(st.uid, false)}:${name(st.gid, true)}`, mode: (st.mode & 0o7777).toString(8).padStart(4, '0'), links: st.nlink };
+}
+
+test('installs the bundle to the end: exit 0, no error, the agent files check passes', () => {
+  expect(first.stderr).toBe('');
+  expect(first.code).toBe(0);
+  const lines = first.stdout.split('\n').filter(Boolean);
+  expect(lines).toContain(`openclaw-install: downloading ${URI}`);
+  expect(lines.some((l) => l.startsWith(`openclaw-integrity: OK: ${agentFiles.length} agent files in ${host(HOST_PATHS.agentFilesDir)}`))).toBe(true);
+  expect(lines.at(-1)).toBe(`openclaw-install: done: bundle ${sha256} installed; gateway starting (journalctl -u 'openclaw-*')`);
+});
+
+test('openclaw.json: owner openclaw:openclaw (here daemon:daemon), mode 0400, the bundle\'s content', () => {
+  expect(meta(host(HOST_PATHS.configFile))).toEqual({ type: 'file', owner: `${HOST_PATHS.user}:${HOST_PATHS.user}`, mode: '0400', links: 1 });
+  expect(fs.readFileSync(host(HOST_PATHS.configFile), 'utf8')).toBe(bundle['openclaw/openclaw.json']);
+});
+
+test('control-ui-origins.json and exec-approvals.json: 0400 too; the CloudFront domain added to the Control UI origins', () => {
+  for (const f of ['control-ui-origins.json', 'exec-approvals.json']) {
+    expect(meta(host(`${HOST_PATHS.configDir}/${f}`))).toEqual({ type: 'file', owner: `${HOST_PATHS.user}:${HOST_PATHS.user}`, mode: '0400', links: 1 });
+  }
+  expect(fs.readFileSync(host(`${HOST_PATHS.configDir}/control-ui-origins.json`), 'utf8')).toBe(renderControlUiOrigins(config, [`https://${CLOUDFRONT}`]));
+  expect(fs.readFileSync(host(`${HOST_PATHS.configDir}/exec-approvals.json`), 'utf8')).toBe(bundle['openclaw/exec-approvals.json']);
+  // The folder stays root's: the gateway user can neither add nor replace files in it.
+  expect(meta(host(HOST_PATHS.configDir))).toMatchObject({ owner: 'root:root', mode: '0755' });
+});
+
+test('every file of OPENCLAW_HOST_FILES that the bundle provides has the owner and mode of the contract', () => {
+  const expand = (p: string) =>
+    p.includes('<agent>/<file>') ? agentFiles.map((f) => p.replace('<agent>/<file>', f.relativePath)) : [p];
+  const checked: string[] = [];
+  for (const entry of OPENCLAW_HOST_FILES.filter((e) => !e.path.startsWith(`${HOST_PATHS.secretsDir}/`))) {
+    for (const p of expand(entry.path)) {
+      expect({ path: p, ...meta(host(p)) }).toEqual({ path: p, type: 'file', owner: entry.owner, mode: entry.mode, links: 1 });
+      checked.push(p);
+    }
+  }
+  // openclaw.json, its two include files, the manifest, and per agent file: itself and its mount point.
+  expect(checked).toHaveLength(4 + 2 * agentFiles.length);
+});
+
+test('agent files: root:openclaw 0444 in root 0755 folders; the manifest matches them', () => {
+  for (const f of agentFiles) {
+    expect(meta(host(f.hostPath))).toEqual({ type: 'file', owner: `root:${HOST_PATHS.user}`, mode: '0444', links: 1 });
+    expect(fs.readFileSync(host(f.hostPath)).equals(f.content)).toBe(true);
+    expect(meta(host(path.posix.dirname(f.hostPath)))).toMatchObject({ type: 'dir', owner: 'root:root', mode: '0755' });
+  }
+  expect(meta(host(HOST_PATHS.agentFilesDir))).toMatchObject({ type: 'dir', owner: 'root:root', mode: '0755' });
+  expect(fs.readFileSync(host(HOST_PATHS.agentFilesManifest), 'utf8')).toBe(bundle['agents.sha256']);
+});
+
+test('workspaces: openclaw 0700, an empty read-only file at each BindReadOnlyPaths= destination of the gateway unit', () => {
+  const unit = fs.readFileSync(host(`/etc/systemd/system/${GATEWAY_UNIT}`), 'utf8');
+  const destinations = [...unit.matchAll(/^BindReadOnlyPaths=[^:\n]+:(.+)$/gm)].map((m) => m[1]!);
+  expect(destinations).toEqual(agentFiles.map((f) => f.workspacePath));
+  for (const d of destinations) {
+    expect(meta(host(d))).toEqual({ type: 'file', owner: `${HOST_PATHS.user}:${HOST_PATHS.user}`, mode: '0444', links: 1 });
+    expect(fs.statSync(host(d)).size).toBe(0);
+  }
+  for (const agent of Object.keys(config.openclaw.agents)) {
+    expect(meta(host(`${HOST_PATHS.workspacesDir}/${agent}`))).toMatchObject({ type: 'dir', owner: `${HOST_PATHS.user}:${HOST_PATHS.user}`, mode: '0700' });
+  }
+  expect(meta(host(HOST_PATHS.stateDir))).toMatchObject({ type: 'dir', owner: `${HOST_PATHS.user}:${HOST_PATHS.user}`, mode: '0700' });
+});
+
+test('the CloudFront domain: in nginx\'s allowed origins and in host.env', () => {
+  const map = fs.readFileSync(host('/etc/nginx/openclaw/allowed-origins.map.conf'), 'utf8');
+  expect(map.split('\n').filter((l) => l.includes(CLOUDFRONT))).toEqual([`"https://${CLOUDFRONT}" 1;`]);
+  expect(meta(host('/etc/nginx/openclaw/allowed-origins.map.conf'))).toMatchObject({ owner: 'root:root', mode: '0644' });
+  const env = fs.readFileSync(host(`${HOST_PATHS.configDir}/host.env`), 'utf8');
+  expect(env.startsWith(bundle['openclaw/host.env'] as string)).toBe(true);
+  expect(env.split('\n').filter((l) => l.startsWith('OPENCLAW_CLOUDFRONT_DOMAIN='))).toEqual([`OPENCLAW_CLOUDFRONT_DOMAIN=${CLOUDFRONT}`]);
+});
+
+test('units, scripts, firewall and runtime: installed where the units expect them; the machine-changing commands as expected', () => {
+  expect(meta(host(`/etc/systemd/system/${GATEWAY_UNIT}`))).toMatchObject({ owner: 'root:root', mode: '0644' });
+  expect(meta(host(`${HOST_PATHS.libexecDir}/check-agent-files.sh`))).toMatchObject({ owner: 'root:root', mode: '0755' });
+  expect(meta(host('/etc/nftables/openclaw.nft'))).toMatchObject({ owner: 'root:root', mode: '0600' });
+  expect(fs.readFileSync(host('/etc/sysconfig/nftables.conf'), 'utf8')).toBe('include "/etc/nftables/openclaw.nft"\n');
+  expect(fs.readFileSync(host(HOST_PATHS.node), 'utf8')).toContain('v24.21.0');
+  const c = calls();
+  expect(c).toEqual(
+    expect.arrayContaining([
+      ['nft', '-c', '-f', host('/etc/nftables/openclaw.nft')],
+      ['nft', '-f', host('/etc/nftables/openclaw.nft')],
+      ['npm', 'ci', '--ignore-scripts', '--omit=dev', '--no-audit', '--no-fund'],
+      ['systemd-tmpfiles', '--create', host('/etc/tmpfiles.d/openclaw.conf')],
+      ['systemctl', 'daemon-reload'],
+      ['systemctl', 'enable', 'nftables.service', 'openclaw-imds-preflight.service', 'openclaw-secrets.service', 'openclaw-gateway.service', 'openclaw-integrity.timer', 'nginx.service'],
+    ]),
+  );
+  expect(awsCalls()[0]).toEqual(['s3', 'cp', '--only-show-errors', '--region', config.aws.region, URI, expect.stringMatching(/^\/var\/tmp\/openclaw-bundle\.\w+\/bundle\.tar\.gz$/)]);
+  expect(fs.readFileSync(host(`${HOST_PATHS.configDir}/bundle.sha256`), 'utf8')).toBe(`${sha256}\n`);
+});
+
+test('running it again changes nothing: same modes, the domain once, npm ci skipped', async () => {
+  const before = calls().filter((c) => c[0] === 'npm').length;
+  const again = await install();
+  expect(again.stderr).toBe('');
+  expect(again.code).toBe(0);
+  expect(again.stdout).toContain('openclaw-install: node_modules already matches the lockfile');
+  expect(calls().filter((c) => c[0] === 'npm').length).toBe(before);
+  expect(meta(host(HOST_PATHS.configFile))).toEqual({ type: 'file', owner: `${HOST_PATHS.user}:${HOST_PATHS.user}`, mode: '0400', links: 1 });
+  expect(fs.readFileSync(host(`${HOST_PATHS.configDir}/control-ui-origins.json`), 'utf8')).toBe(renderControlUiOrigins(config, [`https://${CLOUDFRONT}`]));
+  expect(fs.readFileSync(host('/etc/nginx/openclaw/allowed-origins.map.conf'), 'utf8').split(CLOUDFRONT)).toHaveLength(2);
+  const env = fs.readFileSync(host(`${HOST_PATHS.configDir}/host.env`), 'utf8').split('\n');
+  expect(env.filter((l) => l.startsWith('OPENCLAW_CLOUDFRONT_DOMAIN='))).toEqual([`OPENCLAW_CLOUDFRONT_DOMAIN=${CLOUDFRONT}`]);
+}, 90_000);
+
+test('with "none" (no viewer domain known at synth) no origin is added, and nothing else changes', async () => {
+  const run = await install('none');
+  expect(run.stderr).toBe('');
+  expect(run.code).toBe(0);
+  // The files from the earlier runs are replaced: the bundle's own origins, none added.
+  expect(fs.readFileSync(host(`${HOST_PATHS.configDir}/control-ui-origins.json`), 'utf8')).toBe(bundle['openclaw/control-ui-origins.json']);
+  const env = fs.readFileSync(host(`${HOST_PATHS.configDir}/host.env`), 'utf8').split('\n');
+  expect(env.filter((l) => l.startsWith('OPENCLAW_CLOUDFRONT_DOMAIN='))).toEqual([]);
+  expect(fs.readFileSync(host('/etc/nginx/openclaw/allowed-origins.map.conf'), 'utf8')).toBe(bundle['nginx/openclaw/allowed-origins.map.conf']);
+  expect(meta(host(HOST_PATHS.configFile))).toEqual({ type: 'file', owner: `${HOST_PATHS.user}:${HOST_PATHS.user}`, mode: '0400', links: 1 });
+}, 90_000);
