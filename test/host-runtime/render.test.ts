@@ -27,6 +27,7 @@ import { listAgentFiles, renderControlUiOrigins, renderExecApprovals, renderOpen
 import { allConfigs, exampleConfig } from '../host/support/host-tools';
 import { CONFIG_DIR, REPO_ROOT } from '../support/config-fixture';
 import { fakeAws, requireRuntimeTool, runAsync, tempDir, writeExecutable } from './support/runtime-tools';
+import { scratchDirs } from '../support/find-tool';
 
 // renderRuntimeFiles and the deployment bundle as pure functions, the 16 KB
 // user-data budget, and the bundle checks of install-bundle.sh (run for real up
@@ -48,13 +49,8 @@ const AGENT_FILES = { 'main/SOUL.md': '# Soul\nHelpful, honest, never changes it
 const bundleFiles = (): BundleFiles => assembleBundleFiles(config, CONFIG_DIR);
 const asBuffer = (content: string | Buffer) => (Buffer.isBuffer(content) ? content : Buffer.from(content, 'utf8'));
 
-const dirs: string[] = [];
-afterAll(() => dirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
-function scratch(prefix: string): string {
-  const d = tempDir(prefix);
-  dirs.push(d);
-  return d;
-}
+const { scratch, cleanup } = scratchDirs(tempDir);
+afterAll(cleanup);
 
 describe('renderRuntimeFiles', () => {
   test('renders the user data, the units, tmpfiles.d, host.env and the scripts', () => {

@@ -8,6 +8,7 @@ import { GATEWAY_UNIT, INTEGRITY_TIMER, INTEGRITY_UNIT, PREFLIGHT_UNIT, SECRETS_
 import { allConfigs } from '../host/support/host-tools';
 import { CONFIG_DIR, REPO_ROOT } from '../support/config-fixture';
 import { requireRuntimeTool, runAsync, tempDir } from './support/runtime-tools';
+import { scratchDirs } from '../support/find-tool';
 
 // The rendered runtime files of every client x environment, checked by the
 // real tools: `cloud-init schema` (Debian's cloud-init 22.4.2), `shellcheck -S
@@ -23,13 +24,8 @@ const UNITS = [GATEWAY_UNIT, PREFLIGHT_UNIT, SECRETS_UNIT, INTEGRITY_UNIT, INTEG
 /** The systemd unit folder of this machine, copied into each temporary root. */
 const SYSTEM_UNIT_DIR = ['/usr/lib/systemd/system', '/lib/systemd/system'].find((d) => fs.existsSync(path.join(d, 'multi-user.target')));
 
-const dirs: string[] = [];
-afterAll(() => dirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
-function scratch(prefix: string): string {
-  const d = tempDir(prefix);
-  dirs.push(d);
-  return d;
-}
+const { scratch, cleanup } = scratchDirs(tempDir);
+afterAll(cleanup);
 
 describe('cloud-init schema accepts the rendered user data', () => {
   let cloudInit: string;

@@ -3,29 +3,18 @@ import * as fs from 'fs';
 import * as http from 'http';
 import type * as net from 'net';
 import * as path from 'path';
+import { findTool } from '../../support/find-tool';
 import { tempDir } from '../../host/support/host-tools';
 
 /** How to get what these tests run for real. */
 export const INSTALL_HINT = 'install them with: bash .ci/install-host-tools.sh (as root; apt-get, idempotent)';
 
-const SBIN = ['/usr/sbin', '/sbin', '/usr/local/sbin'];
-
 /**
- * Absolute path of a tool the host-runtime tests run for real. Throws (the
- * test fails, never skips) naming .ci/install-host-tools.sh.
+ * Absolute path of a tool these tests run for real. Throws (the test fails,
+ * never skips) saying how to install it.
  */
 export function requireRuntimeTool(name: 'cloud-init' | 'shellcheck' | 'systemd-analyze' | 'runuser' | 'sha256sum' | 'curl' | 'tar' | 'bash'): string {
-  const dirs = [...(process.env.PATH ?? '').split(path.delimiter).filter(Boolean), ...SBIN];
-  for (const dir of dirs) {
-    const file = path.join(dir, name);
-    try {
-      fs.accessSync(file, fs.constants.X_OK);
-      return file;
-    } catch {
-      // not here
-    }
-  }
-  throw new Error(`${name} not found (looked in PATH and ${SBIN.join(', ')}); the host-runtime tests run it for real: ${INSTALL_HINT}`);
+  return findTool(name, INSTALL_HINT);
 }
 
 /** Fails (does not skip) when not root: runuser, which the integrity check uses, needs it. */

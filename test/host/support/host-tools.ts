@@ -3,6 +3,7 @@ import * as fs from 'fs';
 import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
+import { findTool } from '../../support/find-tool';
 import { listClients, listEnvironments, loadConfig } from '../../../lib/config/load';
 import type { NginxRenderOptions } from '../../../lib/host/nginx-config';
 import type { ResolvedConfig } from '../../../lib/config/schema';
@@ -12,24 +13,12 @@ import { CONFIG_DIR, NOW } from '../../support/config-fixture';
 export const INSTALL_HINT =
   'install them with the apt-get line of .ci/run (as root): apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends nginx nftables iproute2';
 
-const SBIN = ['/usr/sbin', '/sbin', '/usr/local/sbin'];
-
 /**
- * Absolute path of a system tool (also looked up in the sbin folders, which a
- * non-root PATH often lacks). Throws, so that the tests fail rather than skip.
+ * Absolute path of a tool these tests run for real. Throws (the test fails,
+ * never skips) saying how to install it.
  */
 export function requireTool(name: 'nginx' | 'nft' | 'ip'): string {
-  const dirs = [...(process.env.PATH ?? '').split(path.delimiter).filter(Boolean), ...SBIN];
-  for (const dir of dirs) {
-    const file = path.join(dir, name);
-    try {
-      fs.accessSync(file, fs.constants.X_OK);
-      return file;
-    } catch {
-      // not here
-    }
-  }
-  throw new Error(`${name} not found (looked in PATH and ${SBIN.join(', ')}). The host tests run it for real; ${INSTALL_HINT}`);
+  return findTool(name, INSTALL_HINT);
 }
 
 /** Fails (does not skip) when not root: nft and network namespaces need CAP_NET_ADMIN. */
