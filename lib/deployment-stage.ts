@@ -2,6 +2,7 @@ import { Stage, Tags, type StageProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import type { ResolvedConfig } from './config/schema';
 import { CoreStack } from './core-stack';
+import { deploymentName } from './naming';
 import { EdgeStack } from './edge-stack';
 import { GatewayStack } from './gateway-stack';
 import { NetworkStack } from './network-stack';
@@ -12,8 +13,7 @@ export interface DeploymentStageProps extends StageProps {
   readonly configDir: string;
 }
 
-/** `<prefix>-<client>-<env>`: unique per client x environment, so several coexist in one account. */
-export const deploymentName = (config: ResolvedConfig) => `${config.project.prefix}-${config.client}-${config.env}`;
+export { deploymentName };
 
 /** Tags on every resource; the kill switch and IAM conditions select on them. */
 export const DEPLOYMENT_TAG_KEYS = { prefix: 'openclaw:prefix', client: 'openclaw:client', env: 'openclaw:env' } as const;

@@ -3,6 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
 import { acknowledgeFinding } from '../gate/acknowledge';
+import { hostLogGroupPrefix, hostMetricNamespace } from '../naming';
 
 export interface GatewayRoleProps {
   /** `<prefix>/<client>/<env>`: the secret name prefix of this deployment. */
@@ -13,10 +14,6 @@ export interface GatewayRoleProps {
   readonly keys: readonly kms.IKey[];
 }
 
-/** CloudWatch namespace the host's own metrics (preflight, integrity, spend) go to. */
-export const hostMetricNamespace = (deploymentName: string) => `OpenClaw/${deploymentName}`;
-/** Log group name prefix of the host's logs. */
-export const hostLogGroupPrefix = (deploymentName: string) => `/openclaw/${deploymentName}/`;
 
 /**
  * The gateway host's role: only what the host needs. Read its own

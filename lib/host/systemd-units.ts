@@ -21,6 +21,7 @@ import type { ResolvedConfig } from '../config/schema';
 import { CONTROL_UI_ORIGINS_FILE, EXEC_APPROVALS_FILE, agentFileBindMounts, listAgentFiles, openclawSecretFiles } from '../openclaw/openclaw-config';
 import { IMDS_ADDRESS } from './nftables-rules';
 import { HOST_PATHS } from './paths';
+import { deploymentName, hostMetricNamespace } from '../naming';
 
 /** The repo folder holding the host templates (host/cloud-init, host/systemd, host/scripts). */
 export const HOST_SOURCE_DIR = path.resolve(__dirname, '..', '..', 'host');
@@ -86,13 +87,11 @@ export const SYSTEMD_FILES = [
 export const HOST_ENV_PATH = 'openclaw/host.env';
 
 /** `<prefix>-<client>-<env>`, as in the stack names. */
-export function deploymentName(config: ResolvedConfig): string {
-  return `${config.project.prefix}-${config.client}-${config.env}`;
-}
+export { deploymentName };
 
 /** CloudWatch namespace of the host's metrics (BootPreflightFailed, AgentFilesIntegrity). */
 export function metricNamespace(config: ResolvedConfig): string {
-  return `OpenClaw/${deploymentName(config)}`;
+  return hostMetricNamespace(deploymentName(config));
 }
 
 export type TemplateValues = Readonly<Record<string, string>>;
