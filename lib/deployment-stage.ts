@@ -13,7 +13,6 @@ export interface DeploymentStageProps extends StageProps {
   readonly configDir: string;
 }
 
-export { deploymentName };
 
 /** Tags on every resource; the kill switch and IAM conditions select on them. */
 export const DEPLOYMENT_TAG_KEYS = { prefix: 'openclaw:prefix', client: 'openclaw:client', env: 'openclaw:env' } as const;

@@ -43,7 +43,7 @@ import { renderHostFiles } from './render';
 import { renderHostTemplate, renderSystemdFiles } from './systemd-units';
 
 export { PLACEHOLDER_BUNDLE, PLACEHOLDER_EDGE, USER_DATA_PATH, renderUserData, type BundleRef, type EdgeRef } from './cloud-init';
-export { GATEWAY_TOKEN_FILE, HOST_ENV_FILE, deploymentName, metricNamespace } from './systemd-units';
+export { GATEWAY_TOKEN_FILE, HOST_ENV_FILE, metricNamespace } from './systemd-units';
 
 /** The helper scripts (host/scripts/), installed 0755 root in HOST_PATHS.libexecDir. */
 export const SCRIPT_FILES = [

@@ -87,7 +87,6 @@ export const SYSTEMD_FILES = [
 export const HOST_ENV_PATH = 'openclaw/host.env';
 
 /** `<prefix>-<client>-<env>`, as in the stack names. */
-export { deploymentName };
 
 /** CloudWatch namespace of the host's metrics (BootPreflightFailed, AgentFilesIntegrity). */
 export function metricNamespace(config: ResolvedConfig): string {
