@@ -4,6 +4,7 @@ import { HARDENED_CONTROL_IDS } from './hardened-controls';
 import { edgeSchema } from './schema-edge';
 import { logsSchema, networkSchema } from './schema-network';
 import { openclawSchema } from './schema-openclaw';
+import { breakGlassSchema, secretsSchema } from './schema-secrets';
 
 /** Client, environment and prefix names: they end up in stack and resource names. */
 export const NAME_PATTERN = /^[a-z0-9-]+$/;
@@ -121,6 +122,8 @@ export const configSchema = z
     logs: logsSchema,
     edge: edgeSchema,
     openclaw: openclawSchema,
+    secrets: secretsSchema,
+    breakGlass: breakGlassSchema,
     dataProtection: z
       .strictObject({
         retainOnDelete: z

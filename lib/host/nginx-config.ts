@@ -125,8 +125,8 @@ const originMapLines = (origins: readonly string[]) => origins.map((o) => `"${ch
  * Values: 32-1024 characters of [A-Za-z0-9_-+/=.~]. Write it root:root 0600,
  * atomically (temp file + rename), then `nginx -s reload`.
  */
-export function renderOriginVerifyMap(current: string, previous?: string): string {
-  const values = [current, ...(previous !== undefined && previous !== current ? [previous] : [])];
+export function renderOriginVerifyMap(current: string, ...alsoAccepted: (string | undefined)[]): string {
+  const values = [...new Set([current, ...alsoAccepted.filter((v): v is string => v !== undefined)])];
   for (const v of values) {
     if (!ORIGIN_VERIFY_VALUE.test(v)) {
       // Never echo the value: it is a secret.
@@ -138,7 +138,7 @@ export function renderOriginVerifyMap(current: string, previous?: string): strin
     `# ${ORIGIN_VERIFY_MAP_FILE}: SECRET. Written at boot and on rotation; root:root 0600.`,
     '# Entries of: map $http_<origin verify header> $origin_verified { default 0; include this file; }',
     '# Each line: "~^<value>$" 1;  (case-sensitive, anchored). First the current value,',
-    '# then the previous one while a rotation is in progress.',
+    '# then, while a rotation is in progress, the pending and the previous one.',
     ...values.map(entry),
     '',
   ].join('\n');

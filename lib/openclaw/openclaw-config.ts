@@ -17,8 +17,10 @@
  *   /etc/openclaw/exec-approvals.json         renderExecApprovals(config); boot imports it
  *        into the gateway's state with `openclaw approvals set --file` (the exec
  *        allowlists live in OpenClaw's state database, not in openclaw.json).
- *   /run/openclaw/secrets/<name>              openclawSecretFiles(config): the gateway token,
- *        model provider API keys and channel bot tokens, as `file` SecretRefs.
+ *   /run/openclaw/secrets/gateway-token       openclawSecretFiles(config): the gateway token (raw),
+ *   /run/openclaw/secrets/agent-<agent>.json  and each agent's credential document (model provider
+ *        API key, channel bot tokens) as in Secrets Manager, read by `file` SecretRefs in
+ *        json mode (lib/secrets/secrets-manifest.ts); host/fetch-secrets/ writes them.
  *   /etc/openclaw/agents/<agent>/<file>       listAgentFiles(config, configDir), bind-mounted
  *        read-only into the agent's workspace (agentFileBindMounts); their manifest
  *        /etc/openclaw/agents.sha256 is renderAgentFilesManifest in lib/host/runtime-files.ts.
@@ -54,6 +56,15 @@ import type { AgentConfig, ChannelPolicy } from '../config/schema-openclaw';
 import { CHANNELS, type PROVIDERS } from '../config/schema-network';
 import { HOST_PATHS } from '../host/paths';
 import { pinnedRuntime, RUNTIME_LOCKFILE_DISPLAY } from './lockfile';
+import {
+  agentSecretFile,
+  agentSecretName,
+  agentSecretPointers,
+  channelTokenPointer,
+  gatewayTokenFile,
+  providerKeyOwners,
+  providerKeyPointer,
+} from '../secrets/secrets-manifest';
 import { BUNDLED_PLUGIN_IDS, CHANNEL_PLUGINS, PROVIDER_PLUGINS } from './plugins';
 
 type Provider = (typeof PROVIDERS)[number];
@@ -109,7 +120,7 @@ export const OPENCLAW_HOST_FILES: readonly OpenclawHostFile[] = [
     content: 'renderAgentFilesManifest (lib/host/runtime-files.ts): `<sha256>  <agent>/<file>` per line, relative to the agent files folder',
   },
   { path: `${HOST_PATHS.workspacesDir}/<agent>/<file>`, owner: `${HOST_PATHS.user}:${HOST_PATHS.user}`, mode: '0444', content: 'empty mount point; the unit bind-mounts the agent file over it read-only (agentFileBindMounts)' },
-  { path: `${HOST_PATHS.secretsDir}/<name>`, owner: `${HOST_PATHS.user}:${HOST_PATHS.user}`, mode: '0400', content: 'openclawSecretFiles(config): the raw secret value, on tmpfs (folder 0700)' },
+  { path: `${HOST_PATHS.secretsDir}/<name>`, owner: `${HOST_PATHS.user}:${HOST_PATHS.user}`, mode: '0400', content: 'openclawSecretFiles(config): gateway-token (raw) and agent-<agent>.json (the agent\'s document), on tmpfs (folder 0700)' },
 ];
 
 /** Host folders the generated config refers to; tests point them at a temporary folder. */
@@ -180,39 +191,46 @@ const CONDITIONAL_TOOLS = [
   'conversations_turn',
 ] as const;
 
-/** A secret file the gateway reads through a `file` SecretRef, written by the secrets step. */
-export interface OpenclawSecretFile {
-  /** secrets.providers key in openclaw.json, also the file name. */
-  readonly name: string;
-  /** Absolute path on the host. */
-  readonly path: string;
-  /** What goes in it (the raw value, one line). */
-  readonly purpose: string;
-}
-
 const paths = (options: OpenclawRenderOptions): OpenclawHostPaths => ({ ...DEFAULT_OPENCLAW_PATHS, ...options.paths });
 
 const join = (dir: string, ...rest: string[]) => path.posix.join(dir, ...rest);
 
+/** A secret file the gateway reads through a `file` SecretRef, written by the secrets step. */
+export interface OpenclawSecretFile {
+  /** secrets.providers key in openclaw.json (the manifest id of lib/secrets/secrets-manifest.ts). */
+  readonly name: string;
+  /** Absolute path on the host. */
+  readonly path: string;
+  /** `singleValue`: the raw value; `json`: a JSON document read by pointer. */
+  readonly mode: 'singleValue' | 'json';
+  /** What goes in it. */
+  readonly purpose: string;
+}
+
 /**
- * The secret files of a config: the gateway token, one API key per model
- * provider the agents use, one bot token per chat platform. Owner
- * HOST_PATHS.user, mode 0400 (OpenClaw refuses group- or world-readable,
- * symlinked or hard-linked secret files), on tmpfs.
+ * The secret files of a config (the secrets manifest's text and json
+ * entries): the gateway token and one JSON document per agent, as stored in
+ * Secrets Manager. Owner HOST_PATHS.user, mode 0400 (OpenClaw refuses group-
+ * or world-readable, symlinked or hard-linked secret files), on tmpfs.
  */
 export function openclawSecretFiles(config: ResolvedConfig, options: OpenclawRenderOptions = {}): OpenclawSecretFile[] {
   const dir = paths(options).secretsDir;
-  const agents = Object.values(config.openclaw.agents);
-  const providers = [...new Set(agents.map((a) => a.provider))].sort();
-  const channels = [...new Set(agents.flatMap((a) => Object.keys(a.channels) as Channel[]))].sort();
   return [
-    { name: 'gateway-token', path: join(dir, 'gateway-token'), purpose: 'the gateway token operators and the Control UI authenticate with (32+ random bytes)' },
-    ...providers.map((p) => ({ name: `provider-${p}`, path: join(dir, `provider-${p}`), purpose: `the ${p} API key` })),
-    ...channels.map((c) => ({ name: `channel-${c}`, path: join(dir, `channel-${c}`), purpose: `the ${c} bot token` })),
+    { name: 'gateway-token', path: gatewayTokenFile(dir), mode: 'singleValue', purpose: 'the gateway token operators and the Control UI authenticate with (generated, rotated)' },
+    ...Object.keys(config.openclaw.agents)
+      .sort()
+      .map((agent) => ({
+        name: `agent-${agent}`,
+        path: agentSecretFile(agent, dir),
+        mode: 'json' as const,
+        purpose: `agent ${agent}'s credentials (${agentSecretPointers(config, agent).join(', ') || 'none needed'}), from ${agentSecretName(config, agent)}`,
+      })),
   ];
 }
 
-const secretRef = (name: string) => ({ source: 'file', provider: name, id: 'value' });
+const gatewayTokenRef = { source: 'file', provider: 'gateway-token', id: 'value' };
+/** A value in an agent's secret document: `{source: file, provider: agent-<id>, id: <JSON pointer>}`. */
+const agentSecretRef = (agent: string, pointer: string) => ({ source: 'file', provider: `agent-${agent}`, id: pointer });
 
 /** Problems that make a config unrenderable: egress allowlist, agent files. Each names both keys. */
 export interface OpenclawConfigProblem {
@@ -318,11 +336,11 @@ export function renderControlUiOrigins(config: ResolvedConfig, extraOrigins: rea
   return `${JSON.stringify({ allowedOrigins: [...new Set([...configAllowedOrigins(config), ...extraOrigins])] }, null, 2)}\n`;
 }
 
-function channelConfig(channel: Channel, policy: ChannelPolicy): Json {
+function channelConfig(channel: Channel, agent: string, policy: ChannelPolicy): Json {
   if (channel !== 'telegram') throw new Error(`openclaw render: no renderer for chat platform ${channel}`); // the schema admits bundled platforms only
   return {
     enabled: true,
-    botToken: secretRef(`channel-${channel}`),
+    botToken: agentSecretRef(agent, channelTokenPointer(channel)),
     dmPolicy: policy.dmPolicy,
     ...(policy.dmPolicy === 'open' ? { allowFrom: ['*'] } : policy.allowFrom.length ? { allowFrom: [...policy.allowFrom] } : {}),
     groupPolicy: policy.groupPolicy,
@@ -386,6 +404,7 @@ export function renderOpenclawConfig(config: ResolvedConfig, options: OpenclawRe
   const modelOf = (a: AgentConfig) => `${a.provider}/${a.model}`;
   const plugins = enabledPlugins(config);
   const secrets = openclawSecretFiles(config, options);
+  const keyOwners = providerKeyOwners(config);
   const anyElevated = all.some((a) => a.tools.elevated);
   const a2a = agents.filter(([, a]) => a.agentToAgent.length > 0);
   const anySubagents = all.some((a) => a.subagents);
@@ -401,7 +420,7 @@ export function renderOpenclawConfig(config: ResolvedConfig, options: OpenclawRe
       port: config.edge.gatewayPort,
       auth: {
         mode: 'token',
-        token: secretRef('gateway-token'),
+        token: gatewayTokenRef,
         rateLimit: { ...AUTH_RATE_LIMIT },
       },
       trustedProxies: [...TRUSTED_PROXIES],
@@ -422,12 +441,12 @@ export function renderOpenclawConfig(config: ResolvedConfig, options: OpenclawRe
       nodes: { allowSkills: false, pluginTools: { enabled: false } },
     },
     secrets: {
-      providers: Object.fromEntries(secrets.map((s) => [s.name, { source: 'file', path: s.path, mode: 'singleValue' }])),
+      providers: Object.fromEntries(secrets.map((s) => [s.name, { source: 'file', path: s.path, mode: s.mode }])),
     },
     models: {
       mode: 'merge',
       catalogRefresh: { enabled: false },
-      providers: Object.fromEntries(providers.map((pr) => [pr, { apiKey: secretRef(`provider-${pr}`) }])),
+      providers: Object.fromEntries(providers.map((pr) => [pr, { apiKey: agentSecretRef(keyOwners[pr]!, providerKeyPointer(pr)) }])),
     },
     agents: {
       ownership: 'explicit',
@@ -476,7 +495,7 @@ export function renderOpenclawConfig(config: ResolvedConfig, options: OpenclawRe
     bindings: channelOwners.map(([channel, agentId]) => ({ type: 'route', agentId, match: { channel, accountId: '*' } })),
     channels: {
       defaults: { groupPolicy: 'disabled', contextVisibility: 'allowlist' },
-      ...Object.fromEntries(channelOwners.map(([ch, id]) => [ch, channelConfig(ch, config.openclaw.agents[id]!.channels[ch]!)])),
+      ...Object.fromEntries(channelOwners.map(([ch, id]) => [ch, channelConfig(ch, id, config.openclaw.agents[id]!.channels[ch]!)])),
     },
     tools: {
       deny: [...ALWAYS_DENIED_TOOLS],

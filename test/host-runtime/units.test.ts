@@ -147,9 +147,9 @@ describe(`${GATEWAY_UNIT}`, () => {
     expect(unitList(e, 'Unit', 'After')).toEqual(expect.arrayContaining([PREFLIGHT_UNIT, SECRETS_UNIT, 'network-online.target', 'nftables.service']));
   });
 
-  test('refuses to start without every secret file of the config (gateway token, provider key, bot token)', () => {
+  test('refuses to start without every secret file of the config (gateway token, each agent\'s document)', () => {
     const asserts = e.filter((x) => x.section === 'Unit' && x.key === 'AssertFileNotEmpty').map((x) => x.value);
-    expect(asserts).toEqual([GATEWAY_TOKEN_FILE, `${HOST_PATHS.secretsDir}/provider-anthropic`, `${HOST_PATHS.secretsDir}/channel-telegram`]);
+    expect(asserts).toEqual([GATEWAY_TOKEN_FILE, `${HOST_PATHS.secretsDir}/agent-ops.json`, `${HOST_PATHS.secretsDir}/agent-support.json`]);
     expect(asserts).toEqual(openclawSecretFiles(config).map((s) => s.path));
   });
 
@@ -194,7 +194,7 @@ describe('gatewayUnitProblems catches each weakening (the render refuses such a 
     ['token in the environment', (t: string) => t.replace('Environment=NODE_ENV=production', 'Environment=OPENCLAW_GATEWAY_TOKEN=abc'), 'Environment=OPENCLAW_GATEWAY_TOKEN must not be set'],
     ['config writable by OpenClaw', (t: string) => t.replace('Environment=OPENCLAW_CONFIG_READONLY=1\n', ''), 'Environment=OPENCLAW_CONFIG_READONLY=1 missing'],
     ['an agent file not mounted', (t: string) => t.replace(/^BindReadOnlyPaths=.*ops\/SOUL\.md\n/m, ''), `BindReadOnlyPaths must be exactly the agent files (${expected.bindMounts.join(' ')}), is ${expected.bindMounts.filter((m) => !m.includes('ops/SOUL.md')).join(' ')}`],
-    ['a secret file not asserted', (t: string) => t.replace(/^AssertFileNotEmpty=.*provider-anthropic\n/m, ''), `AssertFileNotEmpty must name exactly the secret files (${expected.secretFiles.join(' ')}), is ${expected.secretFiles.filter((f) => !f.endsWith('provider-anthropic')).join(' ')}`],
+    ['a secret file not asserted', (t: string) => t.replace(/^AssertFileNotEmpty=.*agent-support.json\n/m, ''), `AssertFileNotEmpty must name exactly the secret files (${expected.secretFiles.join(' ')}), is ${expected.secretFiles.filter((f) => !f.endsWith('agent-support.json')).join(' ')}`],
     ['a writable bind mount', (t: string) => `${t}\n[Service]\nBindPaths=/etc/openclaw\n`, 'BindPaths= must not be set (writable bind mounts)'],
   ])('%s', (_name, weaken, problem) => {
     expect(gatewayUnitProblems(text, expected)).toEqual([]);

@@ -179,14 +179,14 @@ describe('channels', () => {
     expect(rendered.bindings).toEqual([{ type: 'route', agentId: 'support', match: { channel: 'telegram', accountId: '*' } }]);
     expect(rendered.channels.telegram).toEqual({
       enabled: true,
-      botToken: { source: 'file', provider: 'channel-telegram', id: 'value' },
+      botToken: { source: 'file', provider: 'agent-support', id: '/telegram/botToken' },
       dmPolicy: 'allowlist',
       allowFrom: ['100000001', '100000002'],
       groupPolicy: 'disabled',
       contextVisibility: 'allowlist',
       configWrites: false,
     });
-    expect(rendered.secrets.providers['channel-telegram'].path).toBe(`${HOST_PATHS.secretsDir}/channel-telegram`);
+    expect(rendered.secrets.providers['agent-support'].path).toBe(`${HOST_PATHS.secretsDir}/agent-support.json`);
   });
 
   test('a group allowlist answers only when mentioned, only the listed senders', () => {
@@ -234,8 +234,9 @@ describe('quiet host', () => {
     expect(rendered.logging).toEqual({ level: 'info', file: `${HOST_PATHS.logDir}/openclaw.log` });
   });
 
-  test('model API keys come from secret files, one per provider', () => {
-    expect(rendered.models.providers).toEqual({ anthropic: { apiKey: { source: 'file', provider: 'provider-anthropic', id: 'value' } } });
+  test('model API keys come from the owning agent\'s secret document (one key per provider per gateway)', () => {
+    // support and ops both use anthropic; OpenClaw 2026.9.6 has one key per provider, taken from the first agent by id.
+    expect(rendered.models.providers).toEqual({ anthropic: { apiKey: { source: 'file', provider: 'agent-ops', id: '/anthropic/apiKey' } } });
   });
 
   test('no literal secret anywhere: every credential is a SecretRef', () => {
@@ -245,13 +246,17 @@ describe('quiet host', () => {
 });
 
 describe('secret files', () => {
-  test('gateway token, one key per provider, one token per platform; all under HOST_PATHS.secretsDir', () => {
+  test('the gateway token and one JSON document per agent; all under HOST_PATHS.secretsDir', () => {
     expect(openclawSecretFiles(prod).map((s) => s.path)).toEqual([
       `${HOST_PATHS.secretsDir}/gateway-token`,
-      `${HOST_PATHS.secretsDir}/provider-anthropic`,
-      `${HOST_PATHS.secretsDir}/channel-telegram`,
+      `${HOST_PATHS.secretsDir}/agent-ops.json`,
+      `${HOST_PATHS.secretsDir}/agent-support.json`,
     ]);
-    expect(Object.keys(rendered.secrets.providers).sort()).toEqual(['channel-telegram', 'gateway-token', 'provider-anthropic']);
+    expect(rendered.secrets.providers).toEqual({
+      'gateway-token': { source: 'file', path: `${HOST_PATHS.secretsDir}/gateway-token`, mode: 'singleValue' },
+      'agent-ops': { source: 'file', path: `${HOST_PATHS.secretsDir}/agent-ops.json`, mode: 'json' },
+      'agent-support': { source: 'file', path: `${HOST_PATHS.secretsDir}/agent-support.json`, mode: 'json' },
+    });
   });
 });
 

@@ -4,6 +4,7 @@
  * state folder and config, and generated configs written the way the host
  * holds them (owner-only files, secrets in their own folder).
  */
+import { agentSecretPointers } from '../../../lib/secrets/secrets-manifest';
 import { spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
@@ -107,6 +108,17 @@ export function writeOpenclawFixture(config: ResolvedConfig, root: string, extra
   fs.writeFileSync(path.join(paths.configDir, EXEC_APPROVALS_FILE), renderExecApprovals(config), { mode: 0o400 });
   let token = '';
   openclawSecretFiles(config, { paths }).forEach((s, i) => {
+    if (s.mode === 'json') {
+      // The agent's document as stored in Secrets Manager: a test value at each pointer it must hold.
+      const agent = s.name.replace(/^agent-/, '');
+      const doc: Record<string, Record<string, string>> = {};
+      agentSecretPointers(config, agent).forEach((pointer, j) => {
+        const [, outer, inner] = pointer.split('/') as [string, string, string];
+        (doc[outer] ??= {})[inner] = testSecret(`${s.name}-${outer}`, 500 + i * 7 + j);
+      });
+      fs.writeFileSync(s.path, JSON.stringify(doc), { mode: 0o400 });
+      return;
+    }
     const value = testSecret(s.name, 500 + i * 7);
     if (s.name === 'gateway-token') token = value;
     fs.writeFileSync(s.path, `${value}\n`, { mode: 0o400 });
