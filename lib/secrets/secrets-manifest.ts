@@ -17,7 +17,7 @@
  *   /etc/nginx/openclaw/origin-verify.map.conf  renderOriginVerifyMap(current, pending, previous); root:root 0600
  */
 import type { ResolvedConfig } from '../config/schema';
-import { CHANNELS } from '../config/schema-network';
+import type { CHANNELS } from '../config/schema-network';
 import { HOST_PATHS } from '../host/paths';
 import { deploymentName, hostMetricNamespace } from '../naming';
 
