@@ -1,0 +1,130 @@
+/**
+ * The rotation function's environment (lambda/rotate-secret/env.ts): defaults,
+ * and one error naming the variable for each missing or invalid one, raised
+ * before any AWS call.
+ */
+import { CloudFrontClient } from '@aws-sdk/client-cloudfront';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SSMClient } from '@aws-sdk/client-ssm';
+import { mockClient } from 'aws-sdk-client-mock';
+import { handler } from '../../lambda/rotate-secret';
+import { EnvError, readEnv } from '../../lambda/rotate-secret/env';
+
+const ORIGIN_VERIFY = {
+  KIND: 'origin-verify',
+  REFRESH_DOCUMENT: 'oc-acme-prod-refresh-secrets',
+  HOST_INSTANCE_ID: 'i-0123456789abcdef0',
+  HOST_REGION: 'eu-west-1',
+  DISTRIBUTION_ID: 'E1ABCDEFGHIJKL',
+  ORIGIN_HEADER: 'x-origin-verify',
+};
+const GATEWAY_TOKEN = {
+  KIND: 'gateway-token',
+  REFRESH_DOCUMENT: 'oc-acme-prod-refresh-secrets',
+  HOST_INSTANCE_ID: 'i-0123456789abcdef0',
+  HOST_REGION: 'eu-central-1',
+};
+
+const without = (env: Record<string, string>, name: string) => Object.fromEntries(Object.entries(env).filter(([k]) => k !== name));
+
+describe('readEnv', () => {
+  it('reads origin-verify with the defaults', () => {
+    expect(readEnv(ORIGIN_VERIFY)).toEqual({
+      kind: 'origin-verify',
+      refreshDocument: 'oc-acme-prod-refresh-secrets',
+      hostInstanceId: 'i-0123456789abcdef0',
+      hostRegion: 'eu-west-1',
+      valueLength: 48,
+      refreshPollMs: 2000,
+      refreshMaxWaitMs: 120000,
+      distributionId: 'E1ABCDEFGHIJKL',
+      originHeader: 'x-origin-verify',
+    });
+  });
+
+  it('reads gateway-token without CloudFront settings, and the optional numbers', () => {
+    expect(readEnv({ ...GATEWAY_TOKEN, VALUE_LENGTH: '64', REFRESH_POLL_MS: '500', REFRESH_MAX_WAIT_MS: '30000' })).toEqual({
+      kind: 'gateway-token',
+      refreshDocument: 'oc-acme-prod-refresh-secrets',
+      hostInstanceId: 'i-0123456789abcdef0',
+      hostRegion: 'eu-central-1',
+      valueLength: 64,
+      refreshPollMs: 500,
+      refreshMaxWaitMs: 30000,
+    });
+  });
+
+  it('accepts a document ARN', () => {
+    const arn = 'arn:aws:ssm:eu-west-1:123456789012:document/oc-acme-prod-refresh-secrets';
+    expect(readEnv({ ...GATEWAY_TOKEN, REFRESH_DOCUMENT: arn }).refreshDocument).toBe(arn);
+  });
+
+  it.each([
+    ['KIND', 'origin-verify'],
+    ['REFRESH_DOCUMENT', 'origin-verify'],
+    ['HOST_INSTANCE_ID', 'origin-verify'],
+    ['HOST_REGION', 'origin-verify'],
+    ['DISTRIBUTION_ID', 'origin-verify'],
+    ['ORIGIN_HEADER', 'origin-verify'],
+    ['REFRESH_DOCUMENT', 'gateway-token'],
+    ['HOST_INSTANCE_ID', 'gateway-token'],
+    ['HOST_REGION', 'gateway-token'],
+  ])('names %s when it is missing (KIND %s)', (name, kind) => {
+    const env = kind === 'origin-verify' ? ORIGIN_VERIFY : GATEWAY_TOKEN;
+    expect(() => readEnv(without(env, name))).toThrow(`rotation function misconfigured: environment variable ${name} is missing`);
+    expect(() => readEnv(without(env, name))).toThrow(EnvError);
+    expect(() => readEnv({ ...env, [name]: '  ' })).toThrow(`environment variable ${name} is missing`);
+  });
+
+  it.each([
+    ['KIND', 'database-password', 'is invalid: "database-password" is not origin-verify or gateway-token'],
+    ['REFRESH_DOCUMENT', 'bad name with spaces', 'is invalid: "bad name with spaces" is not an SSM document name or ARN'],
+    ['HOST_INSTANCE_ID', 'web-1', 'is invalid: "web-1" is not an EC2 instance id (i-...)'],
+    ['HOST_REGION', 'Ireland', 'is invalid: "Ireland" is not an AWS region such as eu-west-1'],
+    ['DISTRIBUTION_ID', 'd111111abcdef8.cloudfront.net', 'is invalid: "d111111abcdef8.cloudfront.net" is not a CloudFront distribution id'],
+    ['ORIGIN_HEADER', 'Origin Verify', 'is invalid: "Origin Verify" is not an HTTP header name such as x-origin-verify'],
+    ['VALUE_LENGTH', '16', 'is invalid: "16" is not an integer from 32 to 1024'],
+    ['VALUE_LENGTH', '48.5', 'is invalid: "48.5" is not an integer from 32 to 1024'],
+    ['REFRESH_POLL_MS', '0', 'is invalid: "0" is not an integer from 1 to 60000'],
+    ['REFRESH_MAX_WAIT_MS', 'two minutes', 'is invalid: "two minutes" is not an integer from 1 to 900000'],
+  ])('names %s when it is invalid (%s)', (name, value, problem) => {
+    expect(() => readEnv({ ...ORIGIN_VERIFY, [name]: value })).toThrow(`rotation function misconfigured: environment variable ${name} ${problem}`);
+  });
+
+  it('ignores DISTRIBUTION_ID and ORIGIN_HEADER for gateway-token, even when invalid', () => {
+    expect(readEnv({ ...GATEWAY_TOKEN, DISTRIBUTION_ID: 'nope', ORIGIN_HEADER: 'no pe' })).not.toHaveProperty('distributionId');
+  });
+});
+
+describe('handler with a bad environment', () => {
+  const sm = mockClient(SecretsManagerClient);
+  const cf = mockClient(CloudFrontClient);
+  const ssm = mockClient(SSMClient);
+  const saved = { ...process.env };
+
+  beforeEach(() => {
+    sm.reset();
+    cf.reset();
+    ssm.reset();
+    jest.spyOn(console, 'error').mockImplementation(() => undefined);
+  });
+
+  afterEach(() => {
+    process.env = { ...saved };
+    jest.restoreAllMocks();
+  });
+
+  it.each(['createSecret', 'setSecret', 'testSecret', 'finishSecret'] as const)('%s fails naming the variable, before any AWS call', async (Step) => {
+    process.env = { ...saved, ...without(ORIGIN_VERIFY, 'HOST_REGION') };
+    delete process.env.HOST_REGION;
+    await expect(handler({ SecretId: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:x-AbCdEf', ClientRequestToken: 't-1', Step })).rejects.toThrow(
+      'rotation function misconfigured: environment variable HOST_REGION is missing',
+    );
+    expect(sm.calls()).toHaveLength(0);
+    expect(cf.calls()).toHaveLength(0);
+    expect(ssm.calls()).toHaveLength(0);
+    const line = JSON.parse(String((console.error as jest.Mock).mock.calls[0]![0])) as Record<string, unknown>;
+    expect(line).toMatchObject({ level: 'error', step: Step, kind: 'origin-verify', outcome: 'failed' });
+    expect(line.error).toContain('EnvError: rotation function misconfigured: environment variable HOST_REGION is missing');
+  });
+});
