@@ -1,0 +1,49 @@
+/**
+ * Publishes the failure metric (manifest.metricName, dimension Reason,
+ * value 1, unit Count) to the host region's namespace: best effort, bounded
+ * by a short deadline, never throws. Says what happened, for the failure line.
+ */
+import { CloudWatchClient, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
+import type { SecretsManifest } from '../../lib/secrets/secrets-manifest';
+import type { MetricOutcome, Reason } from './failure';
+import type { InstanceCredentials } from './imds';
+import { JitterRetryStrategy } from './retry';
+
+/** Longest the program waits for CloudWatch. */
+export const METRIC_DEADLINE_MS = 4_000;
+
+/** Publishes {Reason=reason}; `credentials` undefined (IMDS failed) means it cannot. */
+export async function publishFailureMetric(
+  manifest: Pick<SecretsManifest, 'region' | 'metricNamespace' | 'metricName'>,
+  reason: Reason,
+  credentials: InstanceCredentials | undefined,
+): Promise<MetricOutcome> {
+  if (!credentials) return { published: false, why: 'no credentials' };
+  const client = new CloudWatchClient({
+    region: manifest.region,
+    credentials: credentials.provider,
+    maxAttempts: 2,
+    retryStrategy: new JitterRetryStrategy(2, 100),
+    requestHandler: { connectionTimeout: 2_000, requestTimeout: 3_000 },
+  });
+  const abort = new AbortController();
+  const timer = setTimeout(() => abort.abort(), METRIC_DEADLINE_MS);
+  try {
+    await client.send(
+      new PutMetricDataCommand({
+        Namespace: manifest.metricNamespace,
+        MetricData: [{ MetricName: manifest.metricName, Dimensions: [{ Name: 'Reason', Value: reason }], Value: 1, Unit: 'Count' }],
+      }),
+      { abortSignal: abort.signal },
+    );
+    return { published: true, namespace: manifest.metricNamespace };
+  } catch (e) {
+    const err = e as { name?: string; $metadata?: { httpStatusCode?: number } };
+    if (abort.signal.aborted) return { published: false, why: `CloudWatch did not answer within ${METRIC_DEADLINE_MS / 1000} s` };
+    const status = err.$metadata?.httpStatusCode;
+    return { published: false, why: `${err.name ?? 'error'}${status ? ` (HTTP ${status})` : ''}` };
+  } finally {
+    clearTimeout(timer);
+    client.destroy();
+  }
+}

@@ -1,0 +1,72 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { renderSecretsManifest, type SecretsManifest } from '../../../lib/secrets/secrets-manifest';
+import { exampleConfig, tempDir } from '../../host/support/host-tools';
+import type { RunResult } from '../../host-runtime/support/runtime-tools';
+import { runProgram, startFakeAws, storeSecrets, writeManifest, writeProgram, type FakeAws, type StoredValues } from './world';
+
+/** Owner the tests ask for: another user when root (to see the chown), else oneself. */
+export const OWNER = process.getuid?.() === 0 ? { uid: 1234, gid: 2345 } : { uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0 };
+
+/** Fresh output folders and the manifest pointing at them, with the values stored in the fake. */
+export interface Target {
+  readonly dir: string;
+  readonly secretsDir: string;
+  readonly nginxDir: string;
+  readonly originMap: string;
+  readonly manifest: SecretsManifest;
+  readonly manifestPath: string;
+  /** Values in the fake Secrets Manager, by secret id. */
+  readonly stored: Map<string, StoredValues>;
+  /** Names of every file in the two output folders (temp files included), sorted. */
+  written(): string[];
+}
+
+/** A run of the program: its result plus stdout and stderr split in lines. */
+export type Run = RunResult & { readonly out: string[]; readonly err: string[] };
+
+/** The example deployment (client example, env dev), the three fakes and the bundled program. */
+export interface FetchSecretsSuite {
+  readonly aws: FakeAws;
+  readonly program: string;
+  readonly root: string;
+  target(options?: { rotation?: boolean; manifest?: (m: SecretsManifest) => SecretsManifest }): Target;
+  run(target: Target, args?: readonly string[], env?: Record<string, string>): Promise<Run>;
+  close(): Promise<void>;
+}
+
+/** Starts the fakes, writes the program; close() stops and removes everything. */
+export async function startFetchSecretsSuite(seed: number): Promise<FetchSecretsSuite> {
+  const root = tempDir('oc-fetch-secrets-');
+  fs.mkdirSync(path.join(root, 'home'));
+  const aws = await startFakeAws(seed, path.join(root, 'home'));
+  const program = writeProgram(root);
+  let n = 0;
+  return {
+    aws,
+    program,
+    root,
+    target(options = {}) {
+      const dir = path.join(root, `t${++n}`);
+      const secretsDir = path.join(dir, 'secrets');
+      const nginxDir = path.join(dir, 'nginx');
+      fs.mkdirSync(secretsDir, { recursive: true });
+      fs.mkdirSync(nginxDir, { recursive: true });
+      const originMap = path.join(nginxDir, 'origin-verify.map.conf');
+      const base = renderSecretsManifest(exampleConfig('dev'), { secretsDir, originVerifyMap: originMap });
+      const manifest = options.manifest ? options.manifest(base) : base;
+      const stored = storeSecrets(aws.sm, manifest, seed, options.rotation ?? true);
+      const list = (d: string) => (fs.existsSync(d) ? fs.readdirSync(d).map((f) => path.join(path.basename(d), f)) : []);
+      return { dir, secretsDir, nginxDir, originMap, manifest, manifestPath: writeManifest(dir, manifest), stored, written: () => [...list(secretsDir), ...list(nginxDir)].sort() };
+    },
+    async run(target, args = [], env = {}) {
+      const r = await runProgram(program, ['--manifest', target.manifestPath, '--uid', String(OWNER.uid), '--gid', String(OWNER.gid), ...args], aws.env(env));
+      const lines = (s: string) => s.split('\n').filter(Boolean);
+      return { ...r, out: lines(r.stdout), err: lines(r.stderr) };
+    },
+    async close() {
+      await aws.close();
+      fs.rmSync(root, { recursive: true, force: true });
+    },
+  };
+}
