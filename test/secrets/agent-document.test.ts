@@ -1,0 +1,126 @@
+import { randomBytes } from 'crypto';
+import { checkAgentDocument, normaliseAgentDocument, type AgentDocumentContext } from '../../lib/secrets/agent-document';
+import { loadConfig } from '../../lib/config/load';
+import { agentSecretName, agentSecretPointers, providerKeyOwners } from '../../lib/secrets/secrets-manifest';
+import { CONFIG_DIR, NOW } from '../support/config-fixture';
+
+/** An obviously fake value, new on every run, that no message may contain. */
+const MARKER = `FAKE-NOT-A-SECRET-${randomBytes(8).toString('hex')}`;
+
+const CTX: AgentDocumentContext = {
+  agent: 'support',
+  providerKeyOwners: { anthropic: 'ops', openai: 'support' },
+  secretNameOf: (a) => `openclaw/acme/dev/agents/${a}`,
+};
+const REQUIRED = ['/openai/apiKey', '/telegram/botToken'];
+
+/** The problems of `text`; fails the test when any of them quotes the marker. */
+function problems(text: string, required: readonly string[] = REQUIRED, ctx: AgentDocumentContext = CTX): string[] {
+  const found = checkAgentDocument(text, required, ctx);
+  for (const p of found) expect(p).not.toContain(MARKER);
+  for (const p of found) expect(p).not.toContain(MARKER.slice(-16));
+  return found;
+}
+
+const good = { openai: { apiKey: MARKER }, telegram: { botToken: `${MARKER}-tg` } };
+
+test('a document with exactly the required pointers passes', () => {
+  expect(problems(JSON.stringify(good))).toEqual([]);
+  expect(problems(`\uFEFF${JSON.stringify(good, null, 2)}\n`)).toEqual([]);
+  expect(problems('{}', [])).toEqual([]);
+});
+
+test('not JSON: one message, never the parser text (which can quote the input)', () => {
+  for (const text of [
+    `{"openai": {"apiKey": ${MARKER}}}`,
+    `{"openai": {"apiKey": "${MARKER}`,
+    `{'openai': {'apiKey': '${MARKER}'}}`,
+    `${MARKER}`,
+    `{"openai": {"apiKey": "${MARKER}"},}`,
+  ]) {
+    const found = problems(text);
+    expect(found).toHaveLength(1);
+    expect(found[0]).toMatch(/^the input is not valid JSON/);
+  }
+  expect(problems('')).toEqual([expect.stringMatching(/^no document on stdin/)]);
+  expect(problems(' \n')).toEqual([expect.stringMatching(/^no document on stdin/)]);
+});
+
+test('not an object', () => {
+  expect(problems(JSON.stringify([MARKER]))).toEqual(['the document is a list; expected a JSON object']);
+  expect(problems(JSON.stringify(MARKER))).toEqual(['the document is a string; expected a JSON object']);
+  expect(problems('null')).toEqual(['the document is null; expected a JSON object']);
+  expect(problems('42')).toEqual(['the document is a number; expected a JSON object']);
+});
+
+test('required pointers: missing, empty, not a string, whitespace, parent not an object', () => {
+  expect(problems(JSON.stringify({ telegram: good.telegram }))).toEqual(['/openai/apiKey: missing']);
+  expect(problems(JSON.stringify({ ...good, openai: {} }))).toEqual(['/openai/apiKey: missing']);
+  expect(problems(JSON.stringify({ ...good, openai: { apiKey: '' } }))).toEqual(['/openai/apiKey: is empty']);
+  expect(problems(JSON.stringify({ ...good, openai: { apiKey: 123 } }))).toEqual(['/openai/apiKey: is a number; expected a string']);
+  expect(problems(JSON.stringify({ ...good, openai: { apiKey: [MARKER] } }))).toEqual(['/openai/apiKey: is a list; expected a string']);
+  for (const bad of [`${MARKER}\n`, ` ${MARKER}`, `${MARKER.slice(0, 10)} ${MARKER.slice(10)}`, `${MARKER}\r\n`, `${MARKER}\t`]) {
+    expect(problems(JSON.stringify({ ...good, openai: { apiKey: bad } }))).toEqual([
+      '/openai/apiKey: contains whitespace or a line break (a paste error?); expected the key alone',
+    ]);
+  }
+  expect(problems(JSON.stringify({ ...good, openai: MARKER }))).toEqual(['/openai: is a string; expected an object holding "apiKey"']);
+  expect(problems('{}')).toEqual(['/openai/apiKey: missing', '/telegram/botToken: missing']);
+});
+
+test('keys that are not required are refused, saying why', () => {
+  const [provider] = problems(JSON.stringify({ ...good, anthropic: { apiKey: MARKER } }));
+  expect(provider).toBe(
+    '/anthropic/apiKey: OpenClaw 2026.9.6 uses one API key per model provider per gateway, and the anthropic key comes from ' +
+      'the secret of agent ops (openclaw/acme/dev/agents/ops): store it there, not here; ' +
+      'the secret of agent support holds only /openai/apiKey, /telegram/botToken',
+  );
+  expect(problems(JSON.stringify({ ...good, mistral: { apiKey: MARKER } }))).toEqual([
+    expect.stringMatching(/^\/mistral\/apiKey: no agent uses the model provider mistral; remove it/),
+  ]);
+  expect(problems(JSON.stringify({ ...good, slack: { botToken: MARKER } }))).toEqual([
+    expect.stringMatching(/^\/slack\/botToken: agent support does not answer on slack \(not in openclaw\.agents\.support\.channels\); remove it/),
+  ]);
+  expect(problems(JSON.stringify({ ...good, telegram: { ...good.telegram, webhookSecret: MARKER } }))).toEqual([
+    expect.stringMatching(/^\/telegram\/webhookSecret: unexpected key; remove it: the secret of agent support holds only/),
+  ]);
+  expect(problems(JSON.stringify({ ...good, note: MARKER }))).toEqual([expect.stringMatching(/^\/note: unexpected key/)]);
+  expect(problems(JSON.stringify({ ...good, empty: {} }))).toEqual([expect.stringMatching(/^\/empty: unexpected key/)]);
+  // An agent that needs no keys.
+  expect(problems(JSON.stringify({ openai: { apiKey: MARKER } }), [], { ...CTX, agent: 'ops' })).toEqual([
+    expect.stringMatching(/^\/openai\/apiKey: .* the openai key comes from the secret of agent support .*; the secret of agent ops holds no keys \(an empty object \{\}\)$/),
+  ]);
+});
+
+test('a key that looks like a pasted value is not shown', () => {
+  const pastedAsKey = `${MARKER}:${MARKER}`;
+  const found = problems(JSON.stringify({ ...good, [pastedAsKey]: true, ok: { [MARKER + MARKER]: 1 } }));
+  expect(found).toEqual([
+    expect.stringMatching(/^a key that does not look like a key name \(not shown\): unexpected key/),
+    expect.stringMatching(/^a key that does not look like a key name \(not shown\): unexpected key/),
+  ]);
+});
+
+test('all problems are reported together', () => {
+  const found = problems(JSON.stringify({ openai: { apiKey: ` ${MARKER}` }, anthropic: { apiKey: MARKER }, x: 1 }));
+  expect(found.map((p) => p.split(':')[0])).toEqual(['/openai/apiKey', '/telegram/botToken', '/anthropic/apiKey', '/x']);
+});
+
+test('the example config: each provider key has one owner agent, and its messages name the owner secret', () => {
+  const { config } = loadConfig({ configDir: CONFIG_DIR, client: 'example', env: 'dev', now: NOW });
+  const owners = providerKeyOwners(config);
+  const owner = owners.anthropic!;
+  const other = Object.keys(config.openclaw.agents).find((a) => a !== owner)!;
+  const ctx = { agent: other, providerKeyOwners: owners, secretNameOf: (a: string) => agentSecretName(config, a) };
+  const required = agentSecretPointers(config, other);
+  expect(required).not.toContain('/anthropic/apiKey');
+  const doc = Object.fromEntries(required.map((p) => [p.split('/')[1]!, { [p.split('/')[2]!]: MARKER }]));
+  expect(problems(JSON.stringify(doc), required, ctx)).toEqual([]);
+  expect(problems(JSON.stringify({ ...doc, anthropic: { apiKey: MARKER } }), required, ctx)).toEqual([
+    expect.stringContaining(`the anthropic key comes from the secret of agent ${owner} (openclaw/example/dev/agents/${owner})`),
+  ]);
+});
+
+test('normaliseAgentDocument re-serialises the parsed object', () => {
+  expect(normaliseAgentDocument(`\uFEFF{\n  "openai": { "apiKey": "k" }\n}\n`)).toBe('{"openai":{"apiKey":"k"}}');
+});
