@@ -62,6 +62,8 @@ export class DeploymentStage extends Stage {
       env: { account: config.aws.account, region: 'us-east-1' },
       config,
       instance: this.gateway.instance,
+      hostRoleArn: this.gateway.role.roleArn,
+      refreshDocumentName: this.gateway.refreshDocument.documentName,
       deploymentName: name,
     });
     for (const stack of [this.core, this.network, this.gateway, this.edge]) stack.terminationProtection = config.project.terminationProtection;

@@ -1,17 +1,22 @@
-import { CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as logs from 'aws-cdk-lib/aws-logs';
-import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import type { ResolvedConfig } from './config/schema';
 import { DeploymentKey } from './constructs/deployment-key';
 import { GatewayDistribution } from './constructs/gateway-distribution';
 import { GatewayWebAcl } from './constructs/gateway-web-acl';
-import { acknowledgeFinding } from './gate/acknowledge';
+import { HardenedSecret } from './constructs/hardened-secret';
+import { SecretRotation } from './constructs/secret-rotation';
+import { originVerifySecretName } from './secrets/secrets-manifest';
 
 export interface EdgeStackProps extends StackProps {
   readonly config: ResolvedConfig;
   readonly instance: ec2.IInstance;
+  /** The gateway host's role: the only reader of the origin-verify value besides break-glass. */
+  readonly hostRoleArn: string;
+  /** The SSM document that makes the host re-read its secrets (in the host's region). */
+  readonly refreshDocumentName: string;
   /** `<prefix>-<client>-<env>`, for resource names. */
   readonly deploymentName: string;
 }
@@ -23,7 +28,8 @@ export interface EdgeStackProps extends StackProps {
  */
 export class EdgeStack extends Stack {
   readonly key: DeploymentKey;
-  readonly originVerifySecret: secretsmanager.Secret;
+  readonly originVerifySecret: HardenedSecret;
+  readonly originVerifyRotation: SecretRotation;
   readonly webAcl: GatewayWebAcl;
   readonly gateway: GatewayDistribution;
 
@@ -37,20 +43,15 @@ export class EdgeStack extends Stack {
       rotationPeriodDays: config.kms.rotationPeriodDays,
       retainOnDelete,
     });
-    this.originVerifySecret = new secretsmanager.Secret(this, 'OriginVerify', {
-      secretName: `${config.project.prefix}/${config.client}/${config.env}/origin-verify`,
-      description: 'Value CloudFront sends in the origin-verify header; nginx refuses requests without it.',
-      encryptionKey: this.key,
-      generateSecretString: { passwordLength: 48, excludePunctuation: true },
-      removalPolicy: retainOnDelete ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+    this.originVerifySecret = new HardenedSecret(this, 'OriginVerify', {
+      secretName: originVerifySecretName(config),
+      description: 'Value CloudFront sends in the origin-verify header; nginx refuses requests without it. Rotated on a schedule without downtime.',
+      key: this.key,
+      initialValue: 'generated',
+      readers: [props.hostRoleArn],
+      breakGlassRoleName: config.breakGlass.roleName,
+      retainOnDelete,
     });
-    for (const rule of ['AwsSolutions-SMG4', 'NIST.800.53.R5-SecretsManagerRotationEnabled', 'HIPAA.Security-SecretsManagerRotationEnabled']) {
-      acknowledgeFinding(
-        this.originVerifySecret,
-        rule,
-        'Scheduled rotation (with nginx accepting the previous value during the overlap) arrives with the per-agent secrets work; until then operators rotate it by hand. This acknowledgement goes stale, and fails the gate, once rotation exists.',
-      );
-    }
     this.webAcl = new GatewayWebAcl(this, 'WebAcl', {
       waf: config.edge.waf,
       originVerifyHeader: config.edge.originVerifyHeader,
@@ -66,6 +67,19 @@ export class EdgeStack extends Stack {
       originVerifyValue: this.originVerifySecret.secretValue.unsafeUnwrap(),
       name: props.deploymentName,
       key: this.key,
+      logRetentionDays: retention,
+      retainOnDelete,
+    });
+    this.originVerifyRotation = new SecretRotation(this, 'OriginVerifyRotation', {
+      secret: this.originVerifySecret,
+      key: this.key,
+      kind: 'origin-verify',
+      rotationDays: config.secrets.rotationDays,
+      deploymentName: props.deploymentName,
+      hostInstanceId: props.instance.instanceId,
+      hostRegion: config.aws.region,
+      refreshDocumentName: props.refreshDocumentName,
+      distribution: { distributionId: this.gateway.distribution.distributionId, originHeader: config.edge.originVerifyHeader },
       logRetentionDays: retention,
       retainOnDelete,
     });

@@ -10,7 +10,11 @@ import { assembleBundleFiles } from './host/runtime-files';
 import { GatewayInstance } from './constructs/gateway-instance';
 import { GatewayRole } from './constructs/gateway-role';
 import { InstanceRecovery } from './constructs/instance-recovery';
+import { DeploymentSecrets } from './constructs/deployment-secrets';
+import { SecretRotation } from './constructs/secret-rotation';
+import { SecretsRefreshDocument } from './constructs/secrets-refresh-document';
 import { SessionLogging } from './constructs/session-logging';
+import { secretNamePrefix } from './secrets/secrets-manifest';
 
 export interface GatewayStackProps extends StackProps {
   readonly config: ResolvedConfig;
@@ -23,9 +27,16 @@ export interface GatewayStackProps extends StackProps {
   readonly configDir: string;
 }
 
-/** The gateway host, its least-privilege role, recorded break-glass sessions and self-healing. */
+/**
+ * The gateway host, its least-privilege role, its secrets (gateway token with
+ * scheduled rotation, one per agent), recorded break-glass sessions and
+ * self-healing.
+ */
 export class GatewayStack extends Stack {
   readonly role: GatewayRole;
+  readonly secrets: DeploymentSecrets;
+  readonly refreshDocument: SecretsRefreshDocument;
+  readonly tokenRotation: SecretRotation;
   readonly bundle: DeploymentBundle;
   readonly instance: GatewayInstance;
   readonly sessions: SessionLogging;
@@ -35,10 +46,13 @@ export class GatewayStack extends Stack {
     super(scope, id, props);
     const { config } = props;
     this.role = new GatewayRole(this, 'HostRole', {
-      secretPrefix: `${config.project.prefix}/${config.client}/${config.env}`,
+      secretPrefix: secretNamePrefix(config),
       deploymentName: props.deploymentName,
       keys: [props.key],
     });
+    this.secrets = new DeploymentSecrets(this, 'Secrets', { config, key: props.key, hostRoleArn: this.role.roleArn });
+    this.role.allowReadSecrets(this.secrets.all.map((s) => s.secretFullArn ?? s.secretArn));
+    this.refreshDocument = new SecretsRefreshDocument(this, 'SecretsRefresh', { deploymentName: props.deploymentName });
     // The viewer-facing domain when it is known at synth (a custom domain); otherwise
     // the CloudFront name is added to edge.allowedOrigins after the first deploy (README).
     const viewerDomain = config.edge.customDomain?.domainName;
@@ -68,5 +82,17 @@ export class GatewayStack extends Stack {
       retainOnDelete: config.dataProtection.retainOnDelete,
     });
     this.recovery = new InstanceRecovery(this, 'Recovery', { instance: this.instance });
+    this.tokenRotation = new SecretRotation(this, 'GatewayTokenRotation', {
+      secret: this.secrets.gatewayToken,
+      key: props.key,
+      kind: 'gateway-token',
+      rotationDays: config.secrets.rotationDays,
+      deploymentName: props.deploymentName,
+      hostInstanceId: this.instance.instanceId,
+      hostRegion: this.region,
+      refreshDocumentName: this.refreshDocument.documentName,
+      logRetentionDays: config.logs.retentionDays as logs.RetentionDays,
+      retainOnDelete: config.dataProtection.retainOnDelete,
+    });
   }
 }

@@ -4,6 +4,7 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
 import { acknowledgeFinding } from '../gate/acknowledge';
 import { hostLogGroupPrefix, hostMetricNamespace } from '../naming';
+import { EDGE_REGION } from '../secrets/secrets-manifest';
 
 export interface GatewayRoleProps {
   /** `<prefix>/<client>/<env>`: the secret name prefix of this deployment. */
@@ -33,15 +34,23 @@ export class GatewayRole extends iam.Role {
       managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('AmazonSSMManagedInstanceCore')],
     });
     const stack = Stack.of(this);
-    const secretArn = (region: string) =>
-      stack.formatArn({ service: 'secretsmanager', region, resource: 'secret', resourceName: `${props.secretPrefix}/*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
     const policy = (this.hostPolicy = new iam.ManagedPolicy(this, 'HostPolicy', {
       description: `Least privilege of the ${props.deploymentName} gateway host`,
       statements: [
         new iam.PolicyStatement({
-          sid: 'ReadOwnSecrets',
-          actions: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
-          resources: [secretArn(stack.region), secretArn('us-east-1')],
+          // The origin-verify secret lives with CloudFront in us-east-1; the edge stack depends
+          // on this one, so its ARN is named here: the one secret name, any 6-character suffix.
+          sid: 'ReadOwnOriginVerifySecret',
+          actions: ['secretsmanager:GetSecretValue'],
+          resources: [
+            stack.formatArn({
+              service: 'secretsmanager',
+              region: EDGE_REGION,
+              resource: 'secret',
+              resourceName: `${props.secretPrefix}/origin-verify-??????`,
+              arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+            }),
+          ],
         }),
         new iam.PolicyStatement({
           // Secrets Manager decrypts the host's secrets with it, and the SSM agent
@@ -96,14 +105,6 @@ export class GatewayRole extends iam.Role {
     const cfnPolicy = policy.node.defaultChild as iam.CfnManagedPolicy;
     const wildcard = (finding: string, reason: string) => acknowledgeFinding(cfnPolicy, `AwsSolutions-IAM5[${finding}]`, reason);
     wildcard(
-      `Resource::arn:<AWS::Partition>:secretsmanager:${stack.region}:${stack.account}:secret:${props.secretPrefix}/*`,
-      'Secret ARNs end in a random suffix and agents are added by config; the wildcard is confined to this client x environment name prefix.',
-    );
-    wildcard(
-      `Resource::arn:<AWS::Partition>:secretsmanager:us-east-1:${stack.account}:secret:${props.secretPrefix}/*`,
-      'The origin-verify secret lives with CloudFront in us-east-1; the wildcard is confined to this client x environment name prefix.',
-    );
-    wildcard(
       `Resource::arn:<AWS::Partition>:logs:${stack.region}:${stack.account}:log-group:${hostLogGroupPrefix(props.deploymentName)}*`,
       'Log streams are created per boot and per file; the wildcard is confined to this deployment\'s own log group prefix.',
     );
@@ -114,6 +115,13 @@ export class GatewayRole extends iam.Role {
     wildcard(
       'Resource::*',
       'Only two actions take Resource *, both because they support no resource ARN: cloudwatch:PutMetricData (confined by the cloudwatch:namespace condition to this deployment) and logs:DescribeLogGroups (read-only, names only).',
+    );
+  }
+
+  /** Lets the host read exactly these secrets (full ARNs: the regional secrets of its deployment). */
+  allowReadSecrets(secretArns: readonly string[]): void {
+    this.hostPolicy.addStatements(
+      new iam.PolicyStatement({ sid: 'ReadOwnSecrets', actions: ['secretsmanager:GetSecretValue'], resources: [...secretArns] }),
     );
   }
 

@@ -17,8 +17,10 @@ beforeAll(() => {
 });
 
 const hostStatements = (): Statement[] => {
-  const [policy] = Object.values(gateway.findResources('AWS::IAM::ManagedPolicy')) as { Properties: { PolicyDocument: { Statement: Statement[] } } }[];
-  return policy!.Properties.PolicyDocument.Statement;
+  const policies = Object.values(gateway.findResources('AWS::IAM::ManagedPolicy')) as { Properties: { Description: string; PolicyDocument: { Statement: Statement[] } } }[];
+  const host = policies.filter((p) => p.Properties.Description.startsWith('Least privilege of the'));
+  expect(host).toHaveLength(1);
+  return host[0]!.Properties.PolicyDocument.Statement;
 };
 const actionsOf = (s: Statement) => (Array.isArray(s.Action) ? s.Action : [s.Action]);
 const render = (v: unknown) => JSON.stringify(v);
@@ -30,7 +32,9 @@ test('example/prod passes the gate', () => {
 describe('host role', () => {
   test('has no inline policy and only SSM core plus its own managed policy', () => {
     gateway.resourceCountIs('AWS::IAM::Policy', 0);
-    const [role] = Object.values(gateway.findResources('AWS::IAM::Role')) as { Properties: { ManagedPolicyArns: unknown[] } }[];
+    const [role] = Object.values(gateway.findResources('AWS::IAM::Role', { Properties: { AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Principal: { Service: 'ec2.amazonaws.com' } })] } } })) as {
+      Properties: { ManagedPolicyArns: unknown[] };
+    }[];
     expect(role!.Properties.ManagedPolicyArns).toHaveLength(2);
     expect(render(role!.Properties.ManagedPolicyArns)).toContain(':iam::aws:policy/AmazonSSMManagedInstanceCore');
   });
@@ -46,18 +50,23 @@ describe('host role', () => {
         'logs:DescribeLogStreams',
         'logs:PutLogEvents',
         's3:GetObject',
-        'secretsmanager:DescribeSecret',
+        'secretsmanager:GetSecretValue',
         'secretsmanager:GetSecretValue',
       ].sort(),
     );
     for (const s of hostStatements()) expect(s.Effect).toBe('Allow');
   });
 
-  test('reads only secrets under its own client x environment prefix, in its region and us-east-1', () => {
-    const read = hostStatements().find((s) => actionsOf(s).includes('secretsmanager:GetSecretValue'))!;
-    expect(render(read.Resource)).toContain(':secretsmanager:eu-west-1:210987654321:secret:openclaw/example/prod/*');
-    expect(render(read.Resource)).toContain(':secretsmanager:us-east-1:210987654321:secret:openclaw/example/prod/*');
-    expect((read.Resource as unknown[]).length).toBe(2);
+  test('reads exactly its own secrets: the regional ones by ARN, the us-east-1 origin-verify secret by its one name', () => {
+    const own = hostStatements().find((s) => s.Sid === 'ReadOwnSecrets')!;
+    const secrets = Object.keys(gateway.findResources('AWS::SecretsManager::Secret')).sort();
+    expect(secrets).toHaveLength(3);
+    expect(own.Resource).toEqual(expect.arrayContaining(secrets.map((id) => ({ Ref: id }))));
+    expect((own.Resource as unknown[]).length).toBe(3);
+    const edge = hostStatements().find((s) => s.Sid === 'ReadOwnOriginVerifySecret')!;
+    expect(render(edge.Resource)).toMatch(/:secretsmanager:us-east-1:210987654321:secret:openclaw\/example\/prod\/origin-verify-\?\?\?\?\?\?"/);
+    expect(actionsOf(own)).toEqual(['secretsmanager:GetSecretValue']);
+    expect(actionsOf(edge)).toEqual(['secretsmanager:GetSecretValue']);
   });
 
   test('decrypts only with its own keys: the deployment key by ARN, the edge key by alias via Secrets Manager', () => {

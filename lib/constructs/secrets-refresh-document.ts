@@ -1,0 +1,42 @@
+import * as ssm from 'aws-cdk-lib/aws-ssm';
+import { Construct } from 'constructs';
+import { SECRETS_REFRESH_UNIT } from '../host/systemd-units';
+
+
+export interface SecretsRefreshDocumentProps {
+  /** `<prefix>-<client>-<env>`: names the document. */
+  readonly deploymentName: string;
+}
+
+/**
+ * An SSM Command document that makes the gateway host re-read its secrets
+ * now: it starts openclaw-secrets-refresh.service and nothing else (no
+ * parameters, no free-form shell). The rotation functions may run only this
+ * document, only on this deployment's instance; the host also refreshes on a
+ * timer, so a missed command only delays a change.
+ */
+export class SecretsRefreshDocument extends Construct {
+  readonly documentName: string;
+
+  constructor(scope: Construct, id: string, props: SecretsRefreshDocumentProps) {
+    super(scope, id);
+    this.documentName = `${props.deploymentName}-refresh-secrets`;
+    new ssm.CfnDocument(this, 'Document', {
+      name: this.documentName,
+      documentType: 'Command',
+      documentFormat: 'JSON',
+      updateMethod: 'NewVersion',
+      content: {
+        schemaVersion: '2.2',
+        description: `Re-read the secrets of the ${props.deploymentName} gateway host (nginx reloads on a new origin-verify value, the gateway restarts on a new token or agent key)`,
+        mainSteps: [
+          {
+            action: 'aws:runShellScript',
+            name: 'refreshSecrets',
+            inputs: { timeoutSeconds: '90', runCommand: [`systemctl start ${SECRETS_REFRESH_UNIT}`] },
+          },
+        ],
+      },
+    });
+  }
+}

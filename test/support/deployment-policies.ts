@@ -1,0 +1,134 @@
+/**
+ * The resolved policies of one synthesized deployment, for tests that ask
+ * "may this principal call this action on this ARN?" (test/support/iam-policy.ts):
+ * the core, gateway and edge templates with their cross-stack and
+ * cross-region references resolved to the same ARNs.
+ */
+import { Template } from 'aws-cdk-lib/assertions';
+import type { ResolvedConfig } from '../../lib/config/schema';
+import type { DeploymentStage } from '../../lib/deployment-stage';
+import { EDGE_REGION } from '../../lib/secrets/secrets-manifest';
+import { arnOf, attOf, contextFor, exportsOf, logicalIdsOfType, refOf, resolveIntrinsics, type CfnTemplate, type IntrinsicContext, type ResourceOverride, type TemplateContextOptions } from './iam-intrinsics';
+import { evaluate, identityPoliciesOf, resourcePolicyOf, type AccessRequest, type Decision, type PolicyDocument } from './iam-policy';
+
+export interface StackPolicies {
+  readonly template: CfnTemplate;
+  readonly options: TemplateContextOptions;
+  readonly ctx: IntrinsicContext;
+}
+
+export interface DeploymentPolicies {
+  readonly config: ResolvedConfig;
+  readonly core: StackPolicies;
+  readonly gateway: StackPolicies;
+  readonly edge: StackPolicies;
+}
+
+const json = (stack: import('aws-cdk-lib').Stack) => Template.fromStack(stack).toJSON() as CfnTemplate;
+
+/**
+ * CloudFormation names roles and keys uniquely per stack (`<stack>-<logical id>-<random>`,
+ * a key id per key); so must the resolver, or two deployments' roles would share an ARN.
+ */
+function uniqueNames(template: CfnTemplate, stackName: string, account: string, region: string): Record<string, ResourceOverride> {
+  const out: Record<string, ResourceOverride> = {};
+  for (const id of logicalIdsOfType(template, 'AWS::IAM::Role')) {
+    if (template.Resources![id]!.Properties?.RoleName !== undefined) continue;
+    const name = `${stackName}-${id}`.slice(0, 64);
+    out[id] = { ref: name, arn: `arn:aws:iam::${account}:role/${name}` };
+  }
+  for (const id of logicalIdsOfType(template, 'AWS::KMS::Key')) {
+    const keyId = `${stackName}-${id}`;
+    out[id] = { ref: keyId, arn: `arn:aws:kms:${region}:${account}:key/${keyId}` };
+  }
+  return out;
+}
+
+/** The templates of a stage with every reference between them resolved consistently. */
+export function deploymentPolicies(config: ResolvedConfig, stage: DeploymentStage): DeploymentPolicies {
+  const account = config.aws.account;
+  const region = config.aws.region;
+  const coreTemplate = json(stage.core);
+  const coreOptions = { account, region, overrides: uniqueNames(coreTemplate, stage.core.stackName, account, region) };
+  const core = { template: coreTemplate, options: coreOptions, ctx: contextFor(coreTemplate, coreOptions) };
+  const gatewayTemplate = json(stage.gateway);
+  // The instance's private DNS name (an origin of the edge stack) is not part of any policy: any name will do.
+  const instances = logicalIdsOfType(gatewayTemplate, 'AWS::EC2::Instance');
+  const gatewayOptions = {
+    account,
+    region,
+    imports: exportsOf(coreTemplate, core.ctx),
+    overrides: {
+      ...uniqueNames(gatewayTemplate, stage.gateway.stackName, account, region),
+      ...Object.fromEntries(instances.map((id) => [id, { attributes: { PrivateDnsName: `ip-10-0-0-10.${region}.compute.internal` } }])),
+    },
+  };
+  const gateway = { template: gatewayTemplate, options: gatewayOptions, ctx: contextFor(gatewayTemplate, gatewayOptions) };
+  // Cross-region references: the gateway stack's writer exports values the edge stack's reader returns.
+  const writer = Object.values(gatewayTemplate.Resources ?? {}).find((r) => r.Type === 'Custom::CrossRegionExportWriter');
+  const exported = (writer?.Properties?.WriterProps as { exports: Record<string, unknown> } | undefined)?.exports ?? {};
+  const attributes = Object.fromEntries(Object.entries(exported).map(([name, value]) => [name, resolveIntrinsics(value, gateway.ctx) as string]));
+  const edgeTemplate = json(stage.edge);
+  const readers = logicalIdsOfType(edgeTemplate, 'Custom::CrossRegionExportReader');
+  const edgeOptions = {
+    account,
+    region: EDGE_REGION,
+    overrides: { ...uniqueNames(edgeTemplate, stage.edge.stackName, account, EDGE_REGION), ...Object.fromEntries(readers.map((id) => [id, { attributes }])) },
+  };
+  const edge = { template: edgeTemplate, options: edgeOptions, ctx: contextFor(edgeTemplate, edgeOptions) };
+  return { config, core, gateway, edge };
+}
+
+/** Logical id of the one resource of `type` whose property `key` equals `value`. */
+export function logicalIdWhere(stack: StackPolicies, type: string, key: string, value: string): string {
+  const ids = logicalIdsOfType(stack.template, type).filter((id) => resolveIntrinsics(stack.template.Resources![id]!.Properties?.[key], stack.ctx) === value);
+  if (ids.length !== 1) throw new Error(`expected one ${type} with ${key} = ${value}, found ${ids.length}`);
+  return ids[0]!;
+}
+
+/** Logical id of the one role a service assumes whose description starts with `descriptionPrefix`. */
+export function roleId(stack: StackPolicies, service: string, descriptionPrefix: string): string {
+  const ids = logicalIdsOfType(stack.template, 'AWS::IAM::Role').filter((id) => {
+    const p = stack.template.Resources![id]!.Properties ?? {};
+    return JSON.stringify(p.AssumeRolePolicyDocument).includes(service) && String(p.Description ?? '').startsWith(descriptionPrefix);
+  });
+  if (ids.length !== 1) throw new Error(`expected one role of ${service} described "${descriptionPrefix}...", found ${ids.length}`);
+  return ids[0]!;
+}
+
+/** A principal of the deployment: its ARN and its identity policies. */
+export interface Principal {
+  readonly arn: string;
+  readonly identity: readonly PolicyDocument[];
+}
+
+export const rolePrincipal = (stack: StackPolicies, logicalId: string): Principal => ({
+  arn: attOf(logicalId, stack.ctx),
+  identity: identityPoliciesOf(stack.template, logicalId, stack.options),
+});
+
+/** An account administrator outside the deployment: AdministratorAccess-like identity. */
+export const adminPrincipal = (arn: string): Principal => ({ arn, identity: [{ Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] }] });
+
+/** ARN of a secret of a stack, by its name. */
+export const secretArn = (stack: StackPolicies, name: string) => arnOf(logicalIdWhere(stack, 'AWS::SecretsManager::Secret', 'Name', name), stack.ctx);
+
+/** The decision for a principal on a secret of a stack (its resource policy applies). */
+export function onSecret(stack: StackPolicies, name: string, principal: Principal, action: string): Decision {
+  const id = logicalIdWhere(stack, 'AWS::SecretsManager::Secret', 'Name', name);
+  const resource = resourcePolicyOf(stack.template, { secret: id }, stack.options);
+  return evaluate({ principalArn: principal.arn, action, resource: arnOf(id, stack.ctx) }, { identity: principal.identity, resource });
+}
+
+/** The decision for a principal on a resource that has no resource policy (or one passed in). */
+export function onResource(principal: Principal, request: Omit<AccessRequest, 'principalArn'>, resource?: PolicyDocument): Decision {
+  return evaluate({ ...request, principalArn: principal.arn }, { identity: principal.identity, resource });
+}
+
+/** The decision for a principal on a KMS key of a stack (its key policy applies). */
+export function onKey(stack: StackPolicies, keyLogicalId: string, principal: Principal, action: string, context: AccessRequest['context'] = {}): Decision {
+  const resource = resourcePolicyOf(stack.template, { key: keyLogicalId }, stack.options);
+  return evaluate({ principalArn: principal.arn, action, resource: attOf(keyLogicalId, stack.ctx), context }, { identity: principal.identity, resource });
+}
+
+export { refOf };
