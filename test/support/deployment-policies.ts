@@ -4,6 +4,7 @@
  * the core, gateway and edge templates with their cross-stack and
  * cross-region references resolved to the same ARNs.
  */
+import type { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { ResolvedConfig } from '../../lib/config/schema';
 import type { DeploymentStage } from '../../lib/deployment-stage';
@@ -24,7 +25,7 @@ export interface DeploymentPolicies {
   readonly edge: StackPolicies;
 }
 
-const json = (stack: import('aws-cdk-lib').Stack) => Template.fromStack(stack).toJSON() as CfnTemplate;
+const json = (stack: Stack) => Template.fromStack(stack).toJSON() as CfnTemplate;
 
 /**
  * CloudFormation names roles and keys uniquely per stack (`<stack>-<logical id>-<random>`,
