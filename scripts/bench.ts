@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: median wall times of the gate-checked synth of one
  * client x environment, of every client x environment, and of the unit test
- * suite. Prints figures; asserts nothing (benchmarks are not timed tests).
+ * suite, and the boot-time secret retrieval of 20 agents (scripts/bench-secrets.ts).
+ * Prints figures; asserts nothing (benchmarks are not timed tests).
  *   npm run bench -- --runs 5
  */
 import { spawnSync } from 'child_process';
@@ -45,3 +46,8 @@ row('synth + full gate, example/prod:', one, '<= 5.5 s');
 row(`synth + full gate, all ${deployments} client x env:`, all);
 row('each added client x env:', perAdded, '< 1.5 s');
 row('unit test suite (jest):', tests);
+
+// Boot-time secret retrieval against loopback fakes (scripts/bench-secrets.ts prints its own figures).
+console.log('boot-time secret retrieval (loopback IMDSv2 + Secrets Manager):');
+const secrets = spawnSync('npx', ['tsx', 'scripts/bench-secrets.ts'], { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
+if (secrets.status !== 0) process.exitCode = 1;

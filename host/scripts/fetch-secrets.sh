@@ -1,15 +1,24 @@
 #!/usr/bin/env bash
-# fetch-secrets.sh: PLACEHOLDER of the secrets step of @@DEPLOYMENT@@.
+# fetch-secrets.sh: the boot-time secrets step of @@DEPLOYMENT@@ (openclaw-secrets.service).
 # Rendered from host/scripts/fetch-secrets.sh (lib/host/runtime-files.ts); do not edit on the host.
 #
-# The secrets step (per-agent secrets in AWS Secrets Manager, boot-time retrieval) replaces
-# this file, keeping its path and openclaw-secrets.service. Its contract (see that unit):
-# write @@GATEWAY_TOKEN_FILE@@, @@SECRETS_DIR@@/provider-<provider> and
-# @@SECRETS_DIR@@/channel-<platform> (the raw value; owner @@USER@@:@@USER@@, mode 0400,
-# a regular file with one hard link) and /etc/nginx/openclaw/origin-verify.map.conf
-# (root:root 0600), each atomically (temp file in the same folder, then rename), then
-# exit 0. Until then the unit fails with this one line, and the gateway and nginx,
-# which need what it writes, stay stopped: fail closed, and say why.
+# Runs the retrieval program (@@LIBEXEC_DIR@@/fetch-secrets.js, bundled from
+# host/fetch-secrets/ of the blueprint) with the pinned Node 24. Through the IMDSv2
+# credentials of the instance role it reads every secret of @@SECRETS_MANIFEST@@ from
+# AWS Secrets Manager and, only when all succeeded, writes
+#   @@GATEWAY_TOKEN_FILE@@, @@SECRETS_DIR@@/agent-<agent>.json   @@USER@@:@@USER@@ 0400
+#   @@ORIGIN_VERIFY_MAP@@   root:root 0600
+# each atomically. A failure is one line naming the reason and the secret
+#   openclaw-secrets: FAILED <Reason>: <secret>: <probable cause> [metric ...]
+# (exit 10-19, metric @@SECRET_METRIC@@{Reason} in @@METRIC_NAMESPACE@@), and the gateway
+# and nginx, which require this unit, stay stopped: never half-configured.
+#
+# Overrides (tests only): OPENCLAW_NODE [@@NODE@@], OPENCLAW_SECRETS_PROGRAM
+# [@@LIBEXEC_DIR@@/fetch-secrets.js], OPENCLAW_SECRETS_MANIFEST [@@SECRETS_MANIFEST@@].
 set -euo pipefail
-echo "openclaw-secrets: FAILED SecretsStepMissing: the secrets step is not installed yet (@@LIBEXEC_DIR@@/fetch-secrets.sh is the placeholder); no gateway token at @@GATEWAY_TOKEN_FILE@@, so the gateway stays stopped" >&2
-exit 1
+NODE="${OPENCLAW_NODE:-@@NODE@@}"
+PROGRAM="${OPENCLAW_SECRETS_PROGRAM:-@@LIBEXEC_DIR@@/fetch-secrets.js}"
+MANIFEST="${OPENCLAW_SECRETS_MANIFEST:-@@SECRETS_MANIFEST@@}"
+uid="$(id -u @@USER@@ 2>/dev/null)" || { echo "openclaw-secrets: FAILED NoGatewayUser: user @@USER@@ missing (cloud-init users step failed?)" >&2; exit 2; }
+gid="$(id -g @@USER@@)"
+exec "$NODE" "$PROGRAM" --manifest "$MANIFEST" --uid "$uid" --gid "$gid" "$@"

@@ -55,11 +55,7 @@ actual="$(sha256sum "$WORK/bundle.tar.gz" | cut -d ' ' -f 1)"
 B="$WORK/bundle"
 mkdir "$B"
 tar -xzf "$WORK/bundle.tar.gz" -C "$B" --no-same-owner --no-same-permissions
-for f in openclaw/openclaw.json openclaw/control-ui-origins.json openclaw/exec-approvals.json openclaw/package.json openclaw/package-lock.json agents.sha256 \
-  openclaw/host.env nginx/nginx.conf nginx/openclaw/allowed-origins.map.conf nftables/openclaw.nft \
-  systemd/openclaw-gateway.service systemd/openclaw-imds-preflight.service systemd/openclaw-secrets.service \
-  systemd/openclaw-integrity.service systemd/openclaw-integrity.timer systemd/nginx.service.d/openclaw.conf \
-  systemd/tmpfiles.d/openclaw.conf scripts/imds-preflight.sh scripts/check-agent-files.sh scripts/fetch-secrets.sh; do
+for f in @@BUNDLE_REQUIRED_FILES@@; do
   [ -f "$B/$f" ] || die "bundle has no $f"
 done
 [ -d "$B/agents" ] || die "bundle has no agents/ folder"
@@ -71,10 +67,12 @@ install -d -o root -g root -m 0755 "$CONFIG_DIR" "$LIBEXEC" "$INSTALL_DIR" "$NGI
 install -d -o "$USER_NAME" -g "$USER_NAME" -m 0700 "$R@@STATE_DIR@@" "$WORKSPACES"
 install -d -o "$USER_NAME" -g "$USER_NAME" -m 0750 "$R@@LOG_DIR@@"
 install -o root -g root -m 0755 "$B"/scripts/*.sh "$LIBEXEC/"
+install -o root -g root -m 0644 "$B/scripts/fetch-secrets.js" "$LIBEXEC/"
 install -o root -g root -m 0644 "$B"/systemd/*.service "$B"/systemd/*.timer "$UNITS/"
 install -o root -g root -m 0644 "$B/systemd/nginx.service.d/openclaw.conf" "$UNITS/nginx.service.d/openclaw.conf"
 install -o root -g root -m 0644 "$B/systemd/tmpfiles.d/openclaw.conf" "$R/etc/tmpfiles.d/openclaw.conf"
 install -o root -g root -m 0644 "$B/openclaw/host.env" "$CONFIG_DIR/host.env"
+install -o root -g root -m 0644 "$B/openclaw/secrets-manifest.json" "$R@@SECRETS_MANIFEST@@"
 if [ "$CF" != none ]; then echo "OPENCLAW_CLOUDFRONT_DOMAIN=$CF" >>"$CONFIG_DIR/host.env"; fi
 # openclaw.json and the files it refers to: @@USER@@ 0400 (`openclaw security audit` warns on
 # group-readable ones); the gateway unit mounts @@CONFIG_DIR@@ read-only.
@@ -154,8 +152,8 @@ log "enabling the units"
 systemd-tmpfiles --create "$R/etc/tmpfiles.d/openclaw.conf"
 systemctl daemon-reload
 systemctl enable nftables.service openclaw-imds-preflight.service openclaw-secrets.service \
-  openclaw-gateway.service openclaw-integrity.timer nginx.service
-systemctl start openclaw-integrity.timer
+  openclaw-gateway.service openclaw-integrity.timer openclaw-secrets-refresh.timer nginx.service
+systemctl start openclaw-integrity.timer openclaw-secrets-refresh.timer
 # --no-block: cloud-init runs inside the boot transaction; the gateway pulls in the
 # preflight and the secrets step, and reports its own failures.
 systemctl start --no-block openclaw-gateway.service nginx.service

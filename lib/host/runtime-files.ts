@@ -20,6 +20,8 @@
  *   openclaw/control-ui-origins.json      -> HOST_PATHS.configDir/, openclaw:openclaw 0400,
  *                                            with https://<CloudFront domain> added at boot
  *   openclaw/exec-approvals.json          -> HOST_PATHS.configDir/, openclaw:openclaw 0400
+ *   openclaw/secrets-manifest.json        -> SECRETS_MANIFEST_PATH, root 0644 (names and paths, no values)
+ *   scripts/fetch-secrets.js              -> HOST_PATHS.libexecDir/, root 0644: the retrieval program
  *   openclaw/package.json, openclaw/package-lock.json -> HOST_PATHS.installDir (npm ci)
  *   agents/<agent>/<file>                 -> HOST_PATHS.agentFilesDir/<agent>/<file>, root:openclaw 0444
  *   agents.sha256                         -> HOST_PATHS.agentFilesManifest (renderAgentFilesManifest)
@@ -39,43 +41,31 @@ import {
 } from '../openclaw/openclaw-config';
 import { RUNTIME_PACKAGE_DIR } from '../openclaw/lockfile';
 import { INSTALL_SCRIPT_PATH, PLACEHOLDER_BUNDLE, PLACEHOLDER_EDGE, USER_DATA_PATH, renderUserData, type BundleRef, type EdgeRef } from './cloud-init';
+import { bundleFetchSecrets } from '../../host/fetch-secrets/bundle';
+import { renderSecretsManifest } from '../secrets/secrets-manifest';
 import { renderHostFiles } from './render';
-import { renderHostTemplate, renderSystemdFiles } from './systemd-units';
+import {
+  BUNDLE_REQUIRED_FILES,
+  FETCH_SECRETS_PROGRAM_PATH,
+  HELPER_SCRIPT_FILES,
+  SECRETS_MANIFEST_BUNDLE_PATH,
+  renderHostTemplate,
+  renderSystemdFiles,
+} from './systemd-units';
 
 export { PLACEHOLDER_BUNDLE, PLACEHOLDER_EDGE, USER_DATA_PATH, renderUserData, type BundleRef, type EdgeRef } from './cloud-init';
-export { GATEWAY_TOKEN_FILE, HOST_ENV_FILE, metricNamespace } from './systemd-units';
+export {
+  BUNDLE_REQUIRED_FILES,
+  FETCH_SECRETS_PROGRAM_PATH,
+  GATEWAY_TOKEN_FILE,
+  HELPER_SCRIPT_FILES,
+  HOST_ENV_FILE,
+  SECRETS_MANIFEST_BUNDLE_PATH,
+  metricNamespace,
+} from './systemd-units';
 
-/** The helper scripts (host/scripts/), installed 0755 root in HOST_PATHS.libexecDir. */
-export const SCRIPT_FILES = [
-  'scripts/imds-preflight.sh',
-  'scripts/check-agent-files.sh',
-  'scripts/fetch-secrets.sh',
-  INSTALL_SCRIPT_PATH,
-] as const;
-
-/** Bundle entries that install-bundle.sh requires (it fails naming the first one missing). */
-export const BUNDLE_REQUIRED_FILES = [
-  'openclaw/openclaw.json',
-  `openclaw/${CONTROL_UI_ORIGINS_FILE}`,
-  `openclaw/${EXEC_APPROVALS_FILE}`,
-  'openclaw/package.json',
-  'openclaw/package-lock.json',
-  'agents.sha256',
-  'openclaw/host.env',
-  'nginx/nginx.conf',
-  'nginx/openclaw/allowed-origins.map.conf',
-  'nftables/openclaw.nft',
-  'systemd/openclaw-gateway.service',
-  'systemd/openclaw-imds-preflight.service',
-  'systemd/openclaw-secrets.service',
-  'systemd/openclaw-integrity.service',
-  'systemd/openclaw-integrity.timer',
-  'systemd/nginx.service.d/openclaw.conf',
-  'systemd/tmpfiles.d/openclaw.conf',
-  'scripts/imds-preflight.sh',
-  'scripts/check-agent-files.sh',
-  'scripts/fetch-secrets.sh',
-] as const;
+/** The scripts under host/scripts/: the helpers (in the bundle) and the installer (in the user data). */
+export const SCRIPT_FILES = [...HELPER_SCRIPT_FILES, INSTALL_SCRIPT_PATH] as const;
 
 export const AGENT_FILES_PREFIX = 'agents/';
 export const AGENT_MANIFEST_PATH = 'agents.sha256';
@@ -138,6 +128,8 @@ export function assembleBundleFiles(config: ResolvedConfig, configDir: string, o
     [OPENCLAW_CONFIG_PATH]: `${JSON.stringify(renderOpenclawConfig(config), null, 2)}\n`,
     [CONTROL_UI_ORIGINS_PATH]: renderControlUiOrigins(config, extra),
     [EXEC_APPROVALS_PATH]: renderExecApprovals(config),
+    [FETCH_SECRETS_PROGRAM_PATH]: bundleFetchSecrets(),
+    [SECRETS_MANIFEST_BUNDLE_PATH]: `${JSON.stringify(renderSecretsManifest(config), null, 2)}\n`,
     ...Object.fromEntries(RUNTIME_PACKAGE_FILES.map((f) => [`openclaw/${f}`, fs.readFileSync(path.join(RUNTIME_PACKAGE_DIR, f), 'utf8')])),
     ...Object.fromEntries(Object.entries(agents).map(([rel, content]) => [`${AGENT_FILES_PREFIX}${rel}`, content])),
     [AGENT_MANIFEST_PATH]: renderAgentFilesManifest(agents),

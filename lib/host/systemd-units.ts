@@ -14,6 +14,9 @@
  *                                    without every secret file (AssertFileNotEmpty=), and sees each
  *                                    agent file read-only in its agent's workspace (BindReadOnlyPaths=)
  *   openclaw-integrity.service/.timer  agent files read-only and matching their manifest, boot + every 15 min
+ *   openclaw-secrets-refresh.service/.timer  re-reads the secrets (every 15 min, and on rotation through
+ *                                    SSM): reloads nginx on a new origin-verify value, restarts the
+ *                                    gateway on a new token or agent key
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -22,6 +25,7 @@ import { CONTROL_UI_ORIGINS_FILE, EXEC_APPROVALS_FILE, agentFileBindMounts, list
 import { IMDS_ADDRESS } from './nftables-rules';
 import { HOST_PATHS } from './paths';
 import { deploymentName, hostMetricNamespace } from '../naming';
+import { ORIGIN_VERIFY_MAP_PATH, SECRET_RETRIEVAL_METRIC, SECRETS_MANIFEST_PATH } from '../secrets/secrets-manifest';
 
 /** The repo folder holding the host templates (host/cloud-init, host/systemd, host/scripts). */
 export const HOST_SOURCE_DIR = path.resolve(__dirname, '..', '..', 'host');
@@ -31,6 +35,9 @@ export const PREFLIGHT_UNIT = 'openclaw-imds-preflight.service';
 export const SECRETS_UNIT = 'openclaw-secrets.service';
 export const INTEGRITY_UNIT = 'openclaw-integrity.service';
 export const INTEGRITY_TIMER = 'openclaw-integrity.timer';
+/** Started by its timer and by the rotation functions' SSM document (lib/constructs/secrets-refresh-document.ts). */
+export const SECRETS_REFRESH_UNIT = 'openclaw-secrets-refresh.service';
+export const SECRETS_REFRESH_TIMER = 'openclaw-secrets-refresh.timer';
 
 /** Deployment identity read by the helper units (EnvironmentFile=): namespace, region. */
 export const HOST_ENV_FILE = `${HOST_PATHS.configDir}/host.env`;
@@ -80,11 +87,40 @@ export const SYSTEMD_FILES = [
   `systemd/${SECRETS_UNIT}`,
   `systemd/${INTEGRITY_UNIT}`,
   `systemd/${INTEGRITY_TIMER}`,
+  `systemd/${SECRETS_REFRESH_UNIT}`,
+  `systemd/${SECRETS_REFRESH_TIMER}`,
   'systemd/nginx.service.d/openclaw.conf',
   'systemd/tmpfiles.d/openclaw.conf',
 ] as const;
 /** host.env, rendered from host/systemd/host.env; installed at HOST_ENV_FILE. */
 export const HOST_ENV_PATH = 'openclaw/host.env';
+/** The helper scripts (host/scripts/) that travel in the bundle, installed 0755 root in HOST_PATHS.libexecDir. */
+export const HELPER_SCRIPT_FILES = ['scripts/imds-preflight.sh', 'scripts/check-agent-files.sh', 'scripts/fetch-secrets.sh', 'scripts/refresh-secrets.sh'] as const;
+/** The retrieval program (host/fetch-secrets/, bundled), installed root 0644 in HOST_PATHS.libexecDir and run by Node 24. */
+export const FETCH_SECRETS_PROGRAM_PATH = 'scripts/fetch-secrets.js';
+/** The secrets manifest (renderSecretsManifest), installed root 0644 at SECRETS_MANIFEST_PATH. */
+export const SECRETS_MANIFEST_BUNDLE_PATH = 'openclaw/secrets-manifest.json';
+/**
+ * Bundle entries that install-bundle.sh requires (it fails naming the first one
+ * missing; its list is @@BUNDLE_REQUIRED_FILES@@, rendered from this one) and that
+ * packBundle refuses to pack without.
+ */
+export const BUNDLE_REQUIRED_FILES = [
+  'openclaw/openclaw.json',
+  `openclaw/${CONTROL_UI_ORIGINS_FILE}`,
+  `openclaw/${EXEC_APPROVALS_FILE}`,
+  'openclaw/package.json',
+  'openclaw/package-lock.json',
+  'agents.sha256',
+  HOST_ENV_PATH,
+  'nginx/nginx.conf',
+  'nginx/openclaw/allowed-origins.map.conf',
+  'nftables/openclaw.nft',
+  ...SYSTEMD_FILES,
+  ...HELPER_SCRIPT_FILES,
+  FETCH_SECRETS_PROGRAM_PATH,
+  SECRETS_MANIFEST_BUNDLE_PATH,
+] as const;
 
 /** `<prefix>-<client>-<env>`, as in the stack names. */
 
@@ -163,14 +199,32 @@ export function hostTemplateValues(config: ResolvedConfig): TemplateValues {
     DEPLOYMENT: deploymentName(config),
     METRIC_NAMESPACE: metricNamespace(config),
     REGION: config.aws.region,
+    SECRETS_MANIFEST: SECRETS_MANIFEST_PATH,
+    ORIGIN_VERIFY_MAP: ORIGIN_VERIFY_MAP_PATH,
+    SECRET_METRIC: SECRET_RETRIEVAL_METRIC,
+    GATEWAY_UNIT,
   };
   for (const [name, value] of Object.entries(values)) {
     if (!SAFE_VALUE.test(value)) throw new Error(`host template: unsafe value for @@${name}@@: ${JSON.stringify(value)}`);
   }
+  for (const rel of BUNDLE_REQUIRED_FILES) {
+    if (!SAFE_VALUE.test(rel)) throw new Error(`host template: unsafe bundle path for @@BUNDLE_REQUIRED_FILES@@: ${JSON.stringify(rel)}`);
+  }
   for (const [name, js] of Object.entries({ LOCKFILE_CHECK_JS, CONTROL_UI_ORIGINS_JS })) {
     if (/['\n]/.test(js)) throw new Error(`host template: ${name} must be one line without single quotes`);
   }
-  return { ...values, IMDS_ACCESS: imdsAccess(config), LOCKFILE_CHECK_JS, CONTROL_UI_ORIGINS_JS };
+  return { ...values, IMDS_ACCESS: imdsAccess(config), LOCKFILE_CHECK_JS, CONTROL_UI_ORIGINS_JS, BUNDLE_REQUIRED_FILES: shellWordLines(BUNDLE_REQUIRED_FILES) };
+}
+
+/** `words` as one shell word list, wrapped at `width` columns with ` \` continuations (the body of a `for ... in`). */
+function shellWordLines(words: readonly string[], width = 110): string {
+  const lines = [''];
+  for (const word of words) {
+    const last = lines[lines.length - 1]!;
+    if (last && last.length + 1 + word.length > width) lines.push(word);
+    else lines[lines.length - 1] = last ? `${last} ${word}` : word;
+  }
+  return lines.join(' \\\n  ');
 }
 
 /** A path in a unit setting that systemd reads without quoting: absolute, no spaces, quotes, `:` or `$`. */

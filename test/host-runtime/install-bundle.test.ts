@@ -3,7 +3,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { HOST_PATHS } from '../../lib/host/paths';
 import { assembleBundleFiles, packBundle, renderRuntimeFiles, type BundleFiles } from '../../lib/host/runtime-files';
-import { GATEWAY_UNIT } from '../../lib/host/systemd-units';
+import { GATEWAY_UNIT, SECRETS_REFRESH_TIMER, SECRETS_REFRESH_UNIT } from '../../lib/host/systemd-units';
+import { SECRETS_MANIFEST_PATH } from '../../lib/secrets/secrets-manifest';
 import { OPENCLAW_HOST_FILES, listAgentFiles, renderControlUiOrigins, type AgentFile } from '../../lib/openclaw/openclaw-config';
 import { exampleConfig } from '../host/support/host-tools';
 import { CONFIG_DIR } from '../support/config-fixture';
@@ -190,11 +191,35 @@ test('units, scripts, firewall and runtime: installed where the units expect the
       ['npm', 'ci', '--ignore-scripts', '--omit=dev', '--no-audit', '--no-fund'],
       ['systemd-tmpfiles', '--create', host('/etc/tmpfiles.d/openclaw.conf')],
       ['systemctl', 'daemon-reload'],
-      ['systemctl', 'enable', 'nftables.service', 'openclaw-imds-preflight.service', 'openclaw-secrets.service', 'openclaw-gateway.service', 'openclaw-integrity.timer', 'nginx.service'],
+      [
+        'systemctl', 'enable', 'nftables.service', 'openclaw-imds-preflight.service', 'openclaw-secrets.service', 'openclaw-gateway.service',
+        'openclaw-integrity.timer', 'openclaw-secrets-refresh.timer', 'nginx.service',
+      ],
+      ['systemctl', 'start', 'openclaw-integrity.timer', 'openclaw-secrets-refresh.timer'],
+      ['systemctl', 'start', '--no-block', 'openclaw-gateway.service', 'nginx.service'],
     ]),
   );
+  // The refresh service is started by its timer and by SSM, never enabled on its own.
+  expect(c.filter((x) => x[0] === 'systemctl').flat()).not.toContain(SECRETS_REFRESH_UNIT);
   expect(awsCalls()[0]).toEqual(['s3', 'cp', '--only-show-errors', '--region', config.aws.region, URI, expect.stringMatching(/^\/var\/tmp\/openclaw-bundle\.\w+\/bundle\.tar\.gz$/)]);
   expect(fs.readFileSync(host(`${HOST_PATHS.configDir}/bundle.sha256`), 'utf8')).toBe(`${sha256}\n`);
+});
+
+test('the secrets step: its scripts, the retrieval program, the manifest and the refresh units, where the units expect them', () => {
+  for (const script of ['fetch-secrets.sh', 'refresh-secrets.sh']) {
+    const p = host(`${HOST_PATHS.libexecDir}/${script}`);
+    expect({ script, ...meta(p) }).toEqual({ script, type: 'file', owner: 'root:root', mode: '0755', links: 1 });
+    expect(fs.readFileSync(p, 'utf8')).toBe(bundle[`scripts/${script}`]);
+  }
+  // Read by node, never executed; the manifest holds secret names and paths, no value.
+  expect(meta(host(`${HOST_PATHS.libexecDir}/fetch-secrets.js`))).toEqual({ type: 'file', owner: 'root:root', mode: '0644', links: 1 });
+  expect(fs.readFileSync(host(`${HOST_PATHS.libexecDir}/fetch-secrets.js`), 'utf8')).toBe(bundle['scripts/fetch-secrets.js']);
+  expect(meta(host(SECRETS_MANIFEST_PATH))).toEqual({ type: 'file', owner: 'root:root', mode: '0644', links: 1 });
+  expect(fs.readFileSync(host(SECRETS_MANIFEST_PATH), 'utf8')).toBe(bundle['openclaw/secrets-manifest.json']);
+  for (const u of [SECRETS_REFRESH_UNIT, SECRETS_REFRESH_TIMER]) {
+    expect({ u, ...meta(host(`/etc/systemd/system/${u}`)) }).toEqual({ u, type: 'file', owner: 'root:root', mode: '0644', links: 1 });
+    expect(fs.readFileSync(host(`/etc/systemd/system/${u}`), 'utf8')).toBe(bundle[`systemd/${u}`]);
+  }
 });
 
 test('running it again changes nothing: same modes, the domain once, npm ci skipped', async () => {

@@ -21,7 +21,9 @@ import {
   renderUserData,
   type BundleFiles,
 } from '../../lib/host/runtime-files';
-import { CONTROL_UI_ORIGINS_JS, LOCKFILE_CHECK_JS } from '../../lib/host/systemd-units';
+import { CONTROL_UI_ORIGINS_JS, FETCH_SECRETS_PROGRAM_PATH, LOCKFILE_CHECK_JS, SECRETS_MANIFEST_BUNDLE_PATH } from '../../lib/host/systemd-units';
+import { ORIGIN_VERIFY_MAP_PATH, SECRETS_MANIFEST_PATH, renderSecretsManifest } from '../../lib/secrets/secrets-manifest';
+import { bundleFetchSecrets } from '../../host/fetch-secrets/bundle';
 import { RUNTIME_PACKAGE_DIR } from '../../lib/openclaw/lockfile';
 import { listAgentFiles, renderControlUiOrigins, renderExecApprovals, renderOpenclawConfig } from '../../lib/openclaw/openclaw-config';
 import { allConfigs, exampleConfig } from '../host/support/host-tools';
@@ -39,8 +41,9 @@ const EDGE = { cloudFrontDomain: 'd111111abcdef8.cloudfront.net' };
 /**
  * User data kept free besides the token reserve, for what later steps add. It was a
  * quarter of the budget; the CloudFront domain, the include files, the workspaces and
- * the test hooks of install-bundle.sh brought the user data to about 13.7 KB. Past
- * this, move installer steps after the checksum check into the (SHA-pinned) bundle.
+ * the test hooks of install-bundle.sh brought the user data to about 13.7 KB, the
+ * secrets step to 14.1 KB (after the installer's indentation went from 6 spaces to 3).
+ * Past this, move installer steps after the checksum check into the (SHA-pinned) bundle.
  */
 const USER_DATA_HEADROOM_BYTES = 1536;
 const AGENT_FILES = { 'main/SOUL.md': '# Soul\nHelpful, honest, never changes its own instructions.\n', 'main/AGENTS.md': '# Agents\nOne agent.\n' };
@@ -61,11 +64,14 @@ describe('renderRuntimeFiles', () => {
       'scripts/fetch-secrets.sh',
       'scripts/imds-preflight.sh',
       'scripts/install-bundle.sh',
+      'scripts/refresh-secrets.sh',
       'systemd/nginx.service.d/openclaw.conf',
       'systemd/openclaw-gateway.service',
       'systemd/openclaw-imds-preflight.service',
       'systemd/openclaw-integrity.service',
       'systemd/openclaw-integrity.timer',
+      'systemd/openclaw-secrets-refresh.service',
+      'systemd/openclaw-secrets-refresh.timer',
       'systemd/openclaw-secrets.service',
       'systemd/tmpfiles.d/openclaw.conf',
     ]);
@@ -104,11 +110,33 @@ describe('renderRuntimeFiles', () => {
     expect(script).toContain(`-e '${CONTROL_UI_ORIGINS_JS}' "$B/openclaw/control-ui-origins.json" "https://$CF"`);
   });
 
-  test('the secrets step placeholder states the secret files contract: 0400, one hard link', () => {
-    const doc = renderRuntimeFiles(config, CONFIG_DIR)['scripts/fetch-secrets.sh']!;
-    expect(doc).toContain(`write ${HOST_PATHS.secretsDir}/gateway-token, ${HOST_PATHS.secretsDir}/provider-<provider> and`);
-    expect(doc).toContain(`owner ${HOST_PATHS.user}:${HOST_PATHS.user}, mode 0400,\n# a regular file with one hard link`);
-    expect(doc).not.toContain('mode 0600');
+  test('the secrets step runs the retrieval program with the manifest and the gateway user\'s uid and gid, extra arguments passed through', () => {
+    // The behaviour, run for real: secrets-step.test.ts. Here: the defaults on the host.
+    const script = renderRuntimeFiles(config, CONFIG_DIR)['scripts/fetch-secrets.sh']!;
+    const code = script.split('\n').filter((l) => l && !l.startsWith('#'));
+    expect(code).toEqual([
+      'set -euo pipefail',
+      `NODE="\${OPENCLAW_NODE:-${HOST_PATHS.node}}"`,
+      `PROGRAM="\${OPENCLAW_SECRETS_PROGRAM:-${HOST_PATHS.libexecDir}/fetch-secrets.js}"`,
+      `MANIFEST="\${OPENCLAW_SECRETS_MANIFEST:-${SECRETS_MANIFEST_PATH}}"`,
+      `uid="$(id -u ${HOST_PATHS.user} 2>/dev/null)" || { echo "openclaw-secrets: FAILED NoGatewayUser: user ${HOST_PATHS.user} missing (cloud-init users step failed?)" >&2; exit 2; }`,
+      `gid="$(id -g ${HOST_PATHS.user})"`,
+      'exec "$NODE" "$PROGRAM" --manifest "$MANIFEST" --uid "$uid" --gid "$gid" "$@"',
+    ]);
+    // The contract it states: the secret files 0400 for the gateway user, the nginx map root 0600.
+    expect(script).toContain(`#   ${HOST_PATHS.secretsDir}/gateway-token, ${HOST_PATHS.secretsDir}/agent-<agent>.json   ${HOST_PATHS.user}:${HOST_PATHS.user} 0400\n`);
+    expect(script).toContain(`#   ${ORIGIN_VERIFY_MAP_PATH}   root:root 0600\n`);
+    expect(script).not.toMatch(/placeholder/i);
+  });
+
+  test('the bundle carries the retrieval program and the secrets manifest of the config', () => {
+    const files = bundleFiles();
+    expect(files[FETCH_SECRETS_PROGRAM_PATH]).toBe(bundleFetchSecrets());
+    expect(JSON.parse(files[SECRETS_MANIFEST_BUNDLE_PATH] as string)).toEqual(renderSecretsManifest(config));
+    const script = renderRuntimeFiles(config, CONFIG_DIR)['scripts/install-bundle.sh']!;
+    // The program is read by node, never executed: 0644; the manifest holds names and paths only.
+    expect(script).toContain(`install -o root -g root -m 0644 "$B/${FETCH_SECRETS_PROGRAM_PATH}" "$LIBEXEC/"\n`);
+    expect(script).toContain(`install -o root -g root -m 0644 "$B/${SECRETS_MANIFEST_BUNDLE_PATH}" "$R${SECRETS_MANIFEST_PATH}"\n`);
   });
 
   test('install-bundle.sh requires exactly BUNDLE_REQUIRED_FILES, which a complete bundle has', () => {
@@ -241,6 +269,8 @@ describe('assembleBundleFiles: the whole bundle from the config (what synth and 
         'openclaw/exec-approvals.json',
         'openclaw/package.json',
         'openclaw/package-lock.json',
+        'openclaw/secrets-manifest.json',
+        'scripts/fetch-secrets.js',
         ...agentFiles.map((f) => `agents/${f.relativePath}`),
         'agents.sha256',
       ].sort(),

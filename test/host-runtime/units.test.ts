@@ -3,6 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { HOST_PATHS } from '../../lib/host/paths';
 import { agentFileBindMounts, listAgentFiles, openclawSecretFiles } from '../../lib/openclaw/openclaw-config';
+import { ORIGIN_VERIFY_MAP_PATH, SECRETS_MANIFEST_PATH } from '../../lib/secrets/secrets-manifest';
 import {
   EXEC_APPROVALS_HOST_FILE,
   GATEWAY_APPROVALS_IMPORT,
@@ -12,6 +13,8 @@ import {
   INTEGRITY_TIMER,
   INTEGRITY_UNIT,
   PREFLIGHT_UNIT,
+  SECRETS_REFRESH_TIMER,
+  SECRETS_REFRESH_UNIT,
   SECRETS_UNIT,
   gatewayUnitExpectations,
   gatewayUnitProblems,
@@ -202,6 +205,52 @@ describe('gatewayUnitProblems catches each weakening (the render refuses such a 
   });
 });
 
+/**
+ * The sandbox of the secrets units: root (to hand the secret files to the gateway user),
+ * but writing only the secrets folder and nginx's include folder, with three capabilities.
+ * openclaw-secrets-refresh.service runs the same program: the same sandbox, setting by setting.
+ */
+const SECRETS_SANDBOX: readonly (readonly [string, readonly string[]])[] = [
+  ['ProtectSystem', ['strict']],
+  ['ReadWritePaths', [HOST_PATHS.secretsDir, '/etc/nginx/openclaw']],
+  ['UMask', ['0077']],
+  ['ProtectHome', ['yes']],
+  ['PrivateTmp', ['yes']],
+  ['PrivateDevices', ['yes']],
+  ['NoNewPrivileges', ['yes']],
+  ['CapabilityBoundingSet', ['CAP_CHOWN', 'CAP_FOWNER', 'CAP_DAC_OVERRIDE']],
+  ['AmbientCapabilities', []],
+  ['RestrictSUIDSGID', ['yes']],
+  ['ProtectKernelTunables', ['yes']],
+  ['ProtectKernelModules', ['yes']],
+  ['ProtectKernelLogs', ['yes']],
+  ['ProtectControlGroups', ['yes']],
+  ['ProtectClock', ['yes']],
+  ['ProtectHostname', ['yes']],
+  ['LockPersonality', ['yes']],
+  ['RestrictNamespaces', ['yes']],
+  ['RestrictRealtime', ['yes']],
+  ['RestrictAddressFamilies', ['AF_UNIX', 'AF_INET', 'AF_INET6']],
+  ['SystemCallArchitectures', ['native']],
+  ['SystemCallFilter', ['@system-service']],
+  ['SystemCallErrorNumber', ['EPERM']],
+];
+
+describe.each([SECRETS_UNIT, SECRETS_REFRESH_UNIT])('%s: the secrets sandbox', (name) => {
+  const e = unit(name);
+  test.each(SECRETS_SANDBOX)('%s', (key, expected) => {
+    expect(e.some((x) => x.section === S && x.key === key)).toBe(true);
+    expect(unitList(e, S, key)).toEqual(expected);
+  });
+
+  test('no other writable path, no command besides ExecStart= (which the sandbox covers)', () => {
+    const keys = new Set(e.filter((x) => x.section === S).map((x) => x.key));
+    for (const key of ['ReadWriteDirectories', 'BindPaths', 'ExecStartPre', 'ExecStartPost', 'ExecStopPost', 'PermissionsStartOnly']) {
+      expect({ key, set: keys.has(key) }).toEqual({ key, set: false });
+    }
+  });
+});
+
 describe('the helper units', () => {
   test(`${PREFLIGHT_UNIT}: oneshot before the secrets step and the gateway, sandboxed, no root`, () => {
     const e = unit(PREFLIGHT_UNIT);
@@ -222,12 +271,44 @@ describe('the helper units', () => {
     expect(unitValue(e, S, 'ExecStart')).toBe(`${HOST_PATHS.libexecDir}/fetch-secrets.sh`);
     expect(unitList(e, S, 'ReadWritePaths')).toEqual([HOST_PATHS.secretsDir, '/etc/nginx/openclaw']);
     expect(unitValue(e, S, 'UMask')).toBe('0077');
+    // A hung retrieval fails the boot step (and so keeps the gateway stopped) instead of waiting forever.
+    const timeout = Number(unitValue(e, S, 'TimeoutStartSec'));
+    expect(timeout).toBeGreaterThanOrEqual(90);
+    expect(timeout).toBeLessThanOrEqual(300);
     const doc = files[`systemd/${SECRETS_UNIT}`]!;
-    expect(doc).toContain(`${GATEWAY_TOKEN_FILE}          the gateway token`);
-    expect(doc).toContain(`${HOST_PATHS.secretsDir}/provider-<provider>`);
-    expect(doc).toContain(`${HOST_PATHS.secretsDir}/channel-<platform>`);
-    expect(doc).toContain(`owner ${HOST_PATHS.user}:${HOST_PATHS.user}, mode 0400, a regular file with one hard\n# link`);
+    // The contract with the retrieval program (lib/secrets/secrets-manifest.ts, host/fetch-secrets/).
+    expect(doc).toContain(`reads every secret of ${SECRETS_MANIFEST_PATH} from AWS Secrets\n# Manager and, only when all succeeded, writes`);
+    expect(doc).toContain(`#   ${GATEWAY_TOKEN_FILE}               the gateway token\n`);
+    expect(doc).toContain(`#   ${HOST_PATHS.secretsDir}/agent-<agent>.json    each agent's credential document\n`);
+    expect(doc).toContain(`owner ${HOST_PATHS.user}:${HOST_PATHS.user}, mode 0400, a regular file with one hard link`);
+    expect(doc).toContain(`#   ${ORIGIN_VERIFY_MAP_PATH}   root:root 0600`);
+    expect(doc).toContain('each atomically (temp file in the same folder, then rename)');
+    expect(doc).toMatch(/the gateway and\n# nginx, which require this unit, stay stopped/);
     expect(doc).not.toMatch(/0600[^\n]*(gateway token|secret)/);
+    expect(doc).not.toMatch(/placeholder/i);
+  });
+
+  test(`${SECRETS_REFRESH_UNIT}: re-runs the secrets step on demand, bounded in time, never at boot by itself`, () => {
+    const e = unit(SECRETS_REFRESH_UNIT);
+    expect(unitValue(e, S, 'Type')).toBe('oneshot');
+    // Each `systemctl start` (timer, SSM document) must run it again: no RemainAfterExit=.
+    expect(unitValue(e, S, 'RemainAfterExit')).toBeUndefined();
+    expect(unitValue(e, S, 'ExecStart')).toBe(`${HOST_PATHS.libexecDir}/refresh-secrets.sh`);
+    expect(unitValue(e, S, 'EnvironmentFile')).toBe(HOST_ENV_FILE);
+    expect(unitList(e, 'Unit', 'After')).toEqual([SECRETS_UNIT]);
+    const timeout = Number(unitValue(e, S, 'TimeoutStartSec'));
+    expect(timeout).toBeGreaterThan(0);
+    expect(timeout).toBeLessThanOrEqual(300);
+    // Started by its timer and the rotation's SSM document only.
+    expect(e.filter((x) => x.section === 'Install')).toEqual([]);
+  });
+
+  test(`${SECRETS_REFRESH_TIMER}: every 15 minutes, starting the refresh unit`, () => {
+    const timer = unit(SECRETS_REFRESH_TIMER);
+    expect(unitValue(timer, 'Timer', 'OnBootSec')).toBe('15min');
+    expect(unitValue(timer, 'Timer', 'OnUnitActiveSec')).toBe('15min');
+    expect(unitValue(timer, 'Timer', 'Unit')).toBe(SECRETS_REFRESH_UNIT);
+    expect(unitValue(timer, 'Install', 'WantedBy')).toBe('timers.target');
   });
 
   test(`${INTEGRITY_UNIT} and ${INTEGRITY_TIMER}: the check at boot and every 15 minutes`, () => {

@@ -4,7 +4,16 @@ import { parse as parseYaml } from 'yaml';
 import { HOST_PATHS } from '../../lib/host/paths';
 import { USER_DATA_PATH, renderUserData } from '../../lib/host/cloud-init';
 import { renderRuntimeFiles } from '../../lib/host/runtime-files';
-import { GATEWAY_UNIT, INTEGRITY_TIMER, INTEGRITY_UNIT, PREFLIGHT_UNIT, SECRETS_UNIT, parseUnit } from '../../lib/host/systemd-units';
+import {
+  GATEWAY_UNIT,
+  INTEGRITY_TIMER,
+  INTEGRITY_UNIT,
+  PREFLIGHT_UNIT,
+  SECRETS_REFRESH_TIMER,
+  SECRETS_REFRESH_UNIT,
+  SECRETS_UNIT,
+  parseUnit,
+} from '../../lib/host/systemd-units';
 import { allConfigs } from '../host/support/host-tools';
 import { CONFIG_DIR, REPO_ROOT } from '../support/config-fixture';
 import { requireRuntimeTool, runAsync, tempDir } from './support/runtime-tools';
@@ -20,7 +29,7 @@ const CONFIGS = allConfigs();
 const ids = CONFIGS.map((c, i) => [`${c.client}/${c.env}`, i] as const);
 const BUNDLE = { s3Uri: 's3://cdk-hnb659fds-assets-123456789012-eu-west-1/4f1c2e.tar.gz', sha256: 'ab'.repeat(32) };
 const EDGE = { cloudFrontDomain: 'd111111abcdef8.cloudfront.net' };
-const UNITS = [GATEWAY_UNIT, PREFLIGHT_UNIT, SECRETS_UNIT, INTEGRITY_UNIT, INTEGRITY_TIMER];
+const UNITS = [GATEWAY_UNIT, PREFLIGHT_UNIT, SECRETS_UNIT, INTEGRITY_UNIT, INTEGRITY_TIMER, SECRETS_REFRESH_UNIT, SECRETS_REFRESH_TIMER];
 /** The systemd unit folder of this machine, copied into each temporary root. */
 const SYSTEM_UNIT_DIR = ['/usr/lib/systemd/system', '/lib/systemd/system'].find((d) => fs.existsSync(path.join(d, 'multi-user.target')));
 
@@ -91,7 +100,7 @@ describe('shellcheck -S style accepts every shell script', () => {
     const dir = scratch('oc-sh-');
     const files = renderRuntimeFiles(CONFIGS[i]!, CONFIG_DIR);
     const scripts = Object.keys(files).filter((rel) => rel.endsWith('.sh'));
-    expect(scripts.sort()).toEqual(['scripts/check-agent-files.sh', 'scripts/fetch-secrets.sh', 'scripts/imds-preflight.sh', 'scripts/install-bundle.sh']);
+    expect(scripts.sort()).toEqual(['scripts/check-agent-files.sh', 'scripts/fetch-secrets.sh', 'scripts/imds-preflight.sh', 'scripts/install-bundle.sh', 'scripts/refresh-secrets.sh']);
     const paths = scripts.map((rel) => {
       const file = path.join(dir, path.basename(rel));
       fs.writeFileSync(file, files[rel]!);
@@ -182,7 +191,7 @@ describe('systemd-analyze verify accepts every unit (and the nginx drop-in), wit
 
 describe('systemd-analyze security --offline rates each service OK', () => {
   // Exposure 0.0 (locked down) to 10.0 (unprotected); the gateway scores about 1.3.
-  const THRESHOLDS: Record<string, number> = { [GATEWAY_UNIT]: 2.0, [PREFLIGHT_UNIT]: 2.0, [SECRETS_UNIT]: 3.0, [INTEGRITY_UNIT]: 3.0 };
+  const THRESHOLDS: Record<string, number> = { [GATEWAY_UNIT]: 2.0, [PREFLIGHT_UNIT]: 2.0, [SECRETS_UNIT]: 3.0, [INTEGRITY_UNIT]: 3.0, [SECRETS_REFRESH_UNIT]: 3.0 };
 
   test.each(ids)('%s', async (_id, i) => {
     const analyze = requireRuntimeTool('systemd-analyze');

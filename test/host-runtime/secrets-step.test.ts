@@ -1,0 +1,164 @@
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import { HOST_PATHS } from '../../lib/host/paths';
+import { renderRuntimeFiles } from '../../lib/host/runtime-files';
+import { GATEWAY_UNIT } from '../../lib/host/systemd-units';
+import { SECRETS_MANIFEST_PATH } from '../../lib/secrets/secrets-manifest';
+import { exampleConfig } from '../host/support/host-tools';
+import { CONFIG_DIR } from '../support/config-fixture';
+import { scratchDirs } from '../support/find-tool';
+import { requireRuntimeTool, runAsync, tempDir, writeExecutable } from './support/runtime-tools';
+
+// The rendered fetch-secrets.sh (openclaw-secrets.service), run for real with bash:
+// what it hands the retrieval program. A stand-in node (OPENCLAW_NODE) records its
+// argv and answers as the program would; a stand-in `id` first on PATH plays the
+// gateway user (present, or missing), so both paths run whatever users this machine
+// has; one test uses the real `id`. The program itself: fetch-secrets*.test.ts.
+
+const config = exampleConfig('prod');
+const USER = HOST_PATHS.user;
+const UID = '4242';
+const GID = '4343';
+const NO_USER = `openclaw-secrets: FAILED NoGatewayUser: user ${USER} missing (cloud-init users step failed?)`;
+const PROGRAM = '/opt/test/fetch-secrets.js';
+const MANIFEST = '/etc/test/secrets-manifest.json';
+
+const { scratch, cleanup } = scratchDirs(tempDir);
+afterAll(cleanup);
+
+let files: Record<string, string>;
+let fetchScript: string;
+let refreshScript: string;
+
+beforeAll(() => {
+  requireRuntimeTool('bash');
+  files = renderRuntimeFiles(config, CONFIG_DIR);
+  const dir = scratch('oc-secrets-step-');
+  fetchScript = writeExecutable(path.join(dir, 'fetch-secrets.sh'), files['scripts/fetch-secrets.sh']!);
+  refreshScript = writeExecutable(path.join(dir, 'refresh-secrets.sh'), files['scripts/refresh-secrets.sh']!);
+});
+
+/** A stand-in that appends its arguments to `log` (one line, \x1f-separated, led by their count), then runs `body`. */
+function recorder(file: string, log: string, body: string): string {
+  return writeExecutable(
+    file,
+    ['#!/usr/bin/env bash', `{ printf '%s' "$#"; for a in "$@"; do printf '\\037%s' "$a"; done; printf '\\n'; } >>${JSON.stringify(log)}`, body, ''].join('\n'),
+  );
+}
+const readCalls = (log: string) =>
+  fs.existsSync(log) ? fs.readFileSync(log, 'utf8').split('\n').filter(Boolean).map((l) => l.split('\x1f').slice(1)) : [];
+
+interface Options {
+  /** The gateway user as the stand-in `id` knows it: present (UID, GID), missing, or the real `id` of this machine. */
+  readonly user?: 'present' | 'missing' | 'real';
+  /** Lines the stand-in node prints on stdout, and on stderr; its exit status. */
+  readonly stdout?: readonly string[];
+  readonly stderr?: readonly string[];
+  readonly exit?: number;
+  /** Set OPENCLAW_SECRETS_PROGRAM and OPENCLAW_SECRETS_MANIFEST (default: yes). */
+  readonly overrides?: boolean;
+  readonly args?: readonly string[];
+  /** Run refresh-secrets.sh with this fetch-secrets.sh as its secrets step instead. */
+  readonly viaRefresh?: boolean;
+}
+
+async function run(o: Options = {}) {
+  const dir = scratch('oc-secrets-run-');
+  const bin = path.join(dir, 'bin');
+  const nodeLog = path.join(dir, 'node-calls');
+  const idLog = path.join(dir, 'id-calls');
+  const systemctlLog = path.join(dir, 'systemctl-calls');
+  const print = (lines: readonly string[] | undefined, fd: string) => (lines ?? []).map((l) => `printf '%s\\n' ${JSON.stringify(l)} ${fd}`).join('\n');
+  const node = recorder(path.join(dir, 'node'), nodeLog, [print(o.stdout, ''), print(o.stderr, '>&2'), `exit ${o.exit ?? 0}`].join('\n'));
+  const systemctl = recorder(path.join(dir, 'systemctl'), systemctlLog, 'exit 0');
+  if ((o.user ?? 'present') !== 'real') {
+    const known = o.user !== 'missing';
+    recorder(
+      path.join(bin, 'id'),
+      idLog,
+      [
+        `if ${known} && [ "$#" = 2 ] && [ "$2" = ${USER} ]; then`,
+        `  case "$1" in -u) echo ${UID}; exit 0 ;; -g) echo ${GID}; exit 0 ;; esac`,
+        'fi',
+        `echo "id: '\${*: -1}': no such user" >&2`,
+        'exit 1',
+      ].join('\n'),
+    );
+  }
+  const env: NodeJS.ProcessEnv = { PATH: `${bin}:/usr/local/bin:/usr/bin:/bin`, OPENCLAW_NODE: node };
+  if (o.overrides ?? true) Object.assign(env, { OPENCLAW_SECRETS_PROGRAM: PROGRAM, OPENCLAW_SECRETS_MANIFEST: MANIFEST });
+  if (o.viaRefresh) Object.assign(env, { OPENCLAW_FETCH_SECRETS: fetchScript, SYSTEMCTL: systemctl });
+  const r = await runAsync(o.viaRefresh ? refreshScript : fetchScript, o.args ?? [], { env, timeoutMs: 10_000 });
+  return { ...r, nodeCalls: readCalls(nodeLog), idCalls: readCalls(idLog), systemctlCalls: readCalls(systemctlLog) };
+}
+
+test('on the host: the pinned node, the program in the libexec folder, the installed manifest', () => {
+  const text = files['scripts/fetch-secrets.sh']!;
+  expect(text).toContain(`NODE="\${OPENCLAW_NODE:-${HOST_PATHS.node}}"\n`);
+  expect(text).toContain(`PROGRAM="\${OPENCLAW_SECRETS_PROGRAM:-${HOST_PATHS.libexecDir}/fetch-secrets.js}"\n`);
+  expect(text).toContain(`MANIFEST="\${OPENCLAW_SECRETS_MANIFEST:-${SECRETS_MANIFEST_PATH}}"\n`);
+});
+
+test('runs <program> --manifest <manifest> --uid <uid> --gid <gid> of the gateway user; its output and status are the unit\'s', async () => {
+  const ok = 'openclaw-secrets: OK 4 secrets (gateway-token, agent-ops, agent-support, origin-verify) in 0.4 s';
+  const r = await run({ stdout: [ok] });
+  expect(r.nodeCalls).toEqual([[PROGRAM, '--manifest', MANIFEST, '--uid', UID, '--gid', GID]]);
+  expect(r.idCalls).toEqual([['-u', USER], ['-g', USER]]);
+  expect(r.stdout).toBe(`${ok}\n`);
+  expect(r.stderr).toBe('');
+  expect(r.code).toBe(0);
+});
+
+test('without the overrides: the program and manifest paths of the host', async () => {
+  const r = await run({ overrides: false });
+  expect(r.nodeCalls).toEqual([[`${HOST_PATHS.libexecDir}/fetch-secrets.js`, '--manifest', SECRETS_MANIFEST_PATH, '--uid', UID, '--gid', GID]]);
+  expect(r.code).toBe(0);
+});
+
+test('passes extra arguments through, after its own, each as one word', async () => {
+  const r = await run({ args: ['--refresh', '--only', 'gateway-token,origin-verify', 'a b'] });
+  expect(r.nodeCalls).toEqual([[PROGRAM, '--manifest', MANIFEST, '--uid', UID, '--gid', GID, '--refresh', '--only', 'gateway-token,origin-verify', 'a b']]);
+  expect(r.code).toBe(0);
+});
+
+test('a failure of the program: its one FAILED line and its exit status (exec: nothing added)', async () => {
+  const failed = 'openclaw-secrets: FAILED ResourceNotFound: prod/agents/support: no such secret [metric SecretRetrievalFailed{Reason=ResourceNotFound} published]';
+  const r = await run({ stderr: [failed], exit: 13 });
+  expect(r.stderr).toBe(`${failed}\n`);
+  expect(r.stdout).toBe('');
+  expect(r.code).toBe(13);
+});
+
+test('the gateway user missing: exit 2 and one line saying so; the program never runs', async () => {
+  const r = await run({ user: 'missing' });
+  expect(r.idCalls).toEqual([['-u', USER]]);
+  expect(r.nodeCalls).toEqual([]);
+  expect(r.stderr).toBe(`${NO_USER}\n`);
+  expect(r.stdout).toBe('');
+  expect(r.code).toBe(2);
+});
+
+test(`with this machine's real \`id\`: the uid and gid of ${USER}, or the NoGatewayUser failure when it has no such user`, async () => {
+  const id = (flag: string) => spawnSync('id', [flag, USER], { encoding: 'utf8', timeout: 5_000 });
+  const r = await run({ user: 'real' });
+  if (id('-u').status === 0) {
+    expect(r.nodeCalls).toEqual([[PROGRAM, '--manifest', MANIFEST, '--uid', id('-u').stdout.trim(), '--gid', id('-g').stdout.trim()]]);
+    expect(r.code).toBe(0);
+  } else {
+    expect(r.nodeCalls).toEqual([]);
+    expect(r.stderr).toBe(`${NO_USER}\n`);
+    expect(r.code).toBe(2);
+  }
+});
+
+test('refresh-secrets.sh through it: the program runs with --refresh, and what it reports changed is reloaded', async () => {
+  const r = await run({ viaRefresh: true, stdout: ['openclaw-secrets: changed origin-verify', 'openclaw-secrets: changed agent-ops', 'openclaw-secrets: OK 4 secrets in 0.4 s, 2 changed'] });
+  expect(r.nodeCalls).toEqual([[PROGRAM, '--manifest', MANIFEST, '--uid', UID, '--gid', GID, '--refresh']]);
+  expect(r.systemctlCalls).toEqual([['reload-or-restart', 'nginx.service'], ['restart', GATEWAY_UNIT]]);
+  expect(r.code).toBe(0);
+  const failed = await run({ viaRefresh: true, user: 'missing' });
+  expect(failed.stderr).toBe(`${NO_USER}\n`);
+  expect(failed.systemctlCalls).toEqual([]);
+  expect(failed.code).toBe(2);
+});
