@@ -11,9 +11,8 @@
  * The output depends only on the sources: no absolute paths, no time stamps.
  */
 import { buildSync } from 'esbuild';
-import * as path from 'path';
+import { nodeBundleOptions } from '../../lib/bundling/esbuild-options';
 
-const ROOT = path.resolve(__dirname, '..', '..');
 const ENTRY = 'host/fetch-secrets/main.ts';
 
 /** Module specifiers that must never end up in the program (CDK, schema validation). */
@@ -30,18 +29,7 @@ export function bundleFetchSecrets(): string {
 /** Builds the program afresh (not memoized): the same sources give the same text. */
 export function buildFetchSecrets(): string {
   const result = buildSync({
-    absWorkingDir: ROOT,
-    entryPoints: [ENTRY],
-    bundle: true,
-    write: false,
-    platform: 'node',
-    target: 'node22',
-    format: 'cjs',
-    minify: true,
-    sourcemap: false,
-    legalComments: 'none',
-    charset: 'utf8',
-    logLevel: 'silent',
+    ...nodeBundleOptions(ENTRY, 'node22'),
     alias: { '@aws-sdk/credential-provider-node': './host/fetch-secrets/no-default-credentials.ts' },
     metafile: true,
     banner: { js: '// fetch-secrets.js: bundled from host/fetch-secrets/ of openclaw-hardened-aws (bundle.ts); do not edit on the host.' },

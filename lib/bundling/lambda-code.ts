@@ -11,28 +11,15 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { nodeBundleOptions } from './esbuild-options';
 
-const ROOT = path.resolve(__dirname, '..', '..');
 const built = new Map<string, string>();
 
 /** The folder holding `index.js` of lambda/<name>/ (bundled once per process). */
 export function bundleLambda(name: string): string {
   const cached = built.get(name);
   if (cached) return cached;
-  const result = buildSync({
-    absWorkingDir: ROOT,
-    entryPoints: [`lambda/${name}/index.ts`],
-    bundle: true,
-    write: false,
-    platform: 'node',
-    target: 'node24',
-    format: 'cjs',
-    minify: true,
-    sourcemap: false,
-    legalComments: 'none',
-    charset: 'utf8',
-    logLevel: 'silent',
-  });
+  const result = buildSync(nodeBundleOptions(`lambda/${name}/index.ts`, 'node24'));
   const text = result.outputFiles[0]!.text;
   const hash = crypto.createHash('sha256').update(text).digest('hex').slice(0, 16);
   const dir = path.join(os.tmpdir(), `openclaw-lambda-${name}-${hash}`);

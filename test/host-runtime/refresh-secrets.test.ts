@@ -1,4 +1,3 @@
-import * as fs from 'fs';
 import * as path from 'path';
 import { HOST_PATHS } from '../../lib/host/paths';
 import { renderRuntimeFiles } from '../../lib/host/runtime-files';
@@ -6,7 +5,7 @@ import { GATEWAY_UNIT } from '../../lib/host/systemd-units';
 import { exampleConfig } from '../host/support/host-tools';
 import { CONFIG_DIR } from '../support/config-fixture';
 import { scratchDirs } from '../support/find-tool';
-import { requireRuntimeTool, runAsync, tempDir, writeExecutable } from './support/runtime-tools';
+import { readCalls, recorder, requireRuntimeTool, runAsync, tempDir, writeExecutable } from './support/runtime-tools';
 
 // The rendered refresh-secrets.sh (openclaw-secrets-refresh.service), run for real
 // with bash. Stand-ins: the secrets step (OPENCLAW_FETCH_SECRETS) prints the lines
@@ -23,15 +22,6 @@ afterAll(cleanup);
 
 let script: string;
 
-/** A stand-in that appends its arguments to `log` (one line, \x1f-separated), then runs `body`. */
-function recorder(file: string, log: string, body: string): string {
-  return writeExecutable(
-    file,
-    ['#!/usr/bin/env bash', `{ printf '%s' "$#"; for a in "$@"; do printf '\\037%s' "$a"; done; printf '\\n'; } >>${JSON.stringify(log)}`, body, ''].join('\n'),
-  );
-}
-const readCalls = (log: string) =>
-  fs.existsSync(log) ? fs.readFileSync(log, 'utf8').split('\n').filter(Boolean).map((l) => l.split('\x1f').slice(1)) : [];
 
 beforeAll(() => {
   requireRuntimeTool('bash');

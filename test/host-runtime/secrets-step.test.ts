@@ -1,5 +1,4 @@
 import { spawnSync } from 'child_process';
-import * as fs from 'fs';
 import * as path from 'path';
 import { HOST_PATHS } from '../../lib/host/paths';
 import { renderRuntimeFiles } from '../../lib/host/runtime-files';
@@ -8,7 +7,7 @@ import { SECRETS_MANIFEST_PATH } from '../../lib/secrets/secrets-manifest';
 import { exampleConfig } from '../host/support/host-tools';
 import { CONFIG_DIR } from '../support/config-fixture';
 import { scratchDirs } from '../support/find-tool';
-import { requireRuntimeTool, runAsync, tempDir, writeExecutable } from './support/runtime-tools';
+import { readCalls, recorder, requireRuntimeTool, runAsync, tempDir, writeExecutable } from './support/runtime-tools';
 
 // The rendered fetch-secrets.sh (openclaw-secrets.service), run for real with bash:
 // what it hands the retrieval program. A stand-in node (OPENCLAW_NODE) records its
@@ -39,15 +38,6 @@ beforeAll(() => {
   refreshScript = writeExecutable(path.join(dir, 'refresh-secrets.sh'), files['scripts/refresh-secrets.sh']!);
 });
 
-/** A stand-in that appends its arguments to `log` (one line, \x1f-separated, led by their count), then runs `body`. */
-function recorder(file: string, log: string, body: string): string {
-  return writeExecutable(
-    file,
-    ['#!/usr/bin/env bash', `{ printf '%s' "$#"; for a in "$@"; do printf '\\037%s' "$a"; done; printf '\\n'; } >>${JSON.stringify(log)}`, body, ''].join('\n'),
-  );
-}
-const readCalls = (log: string) =>
-  fs.existsSync(log) ? fs.readFileSync(log, 'utf8').split('\n').filter(Boolean).map((l) => l.split('\x1f').slice(1)) : [];
 
 interface Options {
   /** The gateway user as the stand-in `id` knows it: present (UID, GID), missing, or the real `id` of this machine. */

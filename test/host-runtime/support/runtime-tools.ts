@@ -1,10 +1,10 @@
 import { execFile } from 'child_process';
 import * as fs from 'fs';
-import * as http from 'http';
-import type * as net from 'net';
+import type * as http from 'http';
 import * as path from 'path';
 import { findTool } from '../../support/find-tool';
 import { tempDir } from '../../host/support/host-tools';
+import { startFakeServer } from '../../support/fake-aws/server';
 
 /** How to get what these tests run for real. */
 export const INSTALL_HINT = 'install them with: bash .ci/install-host-tools.sh (as root; apt-get, idempotent)';
@@ -99,30 +99,25 @@ export type ImdsAnswer = { status: number; body?: string } | 'hang';
 /** A stand-in instance metadata service on 127.0.0.1 that answers per request. */
 export async function stubImds(answer: (req: ImdsRequest, index: number) => ImdsAnswer): Promise<{ endpoint: string; requests: ImdsRequest[]; close: () => Promise<void> }> {
   const requests: ImdsRequest[] = [];
-  const sockets = new Set<net.Socket>();
-  const server = http.createServer((req, res) => {
-    const r = { method: req.method ?? '', url: req.url ?? '', headers: req.headers };
+  const server = await startFakeServer(({ method, url, headers }) => {
+    const r = { method, url, headers };
     requests.push(r);
     const a = answer(r, requests.length - 1);
-    if (a === 'hang') return;
-    res.writeHead(a.status, { 'content-type': 'text/plain' });
-    res.end(a.body ?? '');
+    return a === 'hang' ? a : { status: a.status, headers: { 'content-type': 'text/plain' }, body: a.body ?? '' };
   });
-  server.on('connection', (s) => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  return {
-    endpoint: `http://127.0.0.1:${port}`,
-    requests,
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const s of sockets) s.destroy();
-        server.close(() => resolve());
-      }),
-  };
+  return { endpoint: server.endpoint, requests, close: server.close };
 }
+
+/** A stand-in command that appends its arguments to `log` (one line, \x1f-separated, led by their count), then runs `body`. */
+export function recorder(file: string, log: string, body: string): string {
+  return writeExecutable(
+    file,
+    ['#!/usr/bin/env bash', `{ printf '%s' "$#"; for a in "$@"; do printf '\\037%s' "$a"; done; printf '\\n'; } >>${JSON.stringify(log)}`, body, ''].join('\n'),
+  );
+}
+
+/** The argument lists a recorder logged, one per call (without the count). */
+export const readCalls = (log: string): string[][] =>
+  fs.existsSync(log) ? fs.readFileSync(log, 'utf8').split('\n').filter(Boolean).map((l) => l.split('\x1f').slice(1)) : [];
 
 export { tempDir };
