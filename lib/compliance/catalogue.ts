@@ -2,6 +2,7 @@ import type { ComplianceControl } from './control';
 import { ec2Imdsv2, ec2NoPublicIp, ec2VolumesEncrypted, noWorldIngress, vpcDefaultSecurityGroupClosed, vpcFlowLogs } from './controls/ec2';
 import { cloudFrontHttpsOnly, cloudFrontWaf, wafHasRules, wafLogging } from './controls/edge';
 import { kmsGrantsForAwsServicesOnly, kmsKeyRetained, kmsKeyRotation } from './controls/kms';
+import { secretEncryptedWithCmk, secretRetained, secretRotation, secretValueAccessRestricted } from './controls/secrets';
 
 /**
  * Every control the compliance report knows. A control is "present" when the
@@ -23,4 +24,8 @@ export const CONTROL_CATALOGUE: readonly ComplianceControl[] = [
   cloudFrontWaf,
   wafHasRules,
   wafLogging,
+  secretEncryptedWithCmk,
+  secretRetained,
+  secretValueAccessRestricted,
+  secretRotation,
 ];

@@ -19,10 +19,10 @@ export const breakGlassSchema = z
 export const secretsSchema = z
   .strictObject({
     rotationDays: z
-      .number({ error: 'a whole number of days from 1 to 365' })
-      .int({ error: 'a whole number of days from 1 to 365' })
+      .number({ error: 'a whole number of days from 1 to 90' })
+      .int({ error: 'a whole number of days from 1 to 90' })
       .min(1, { error: 'at least 1 day' })
-      .max(365, { error: 'at most 365 days: a secret that never rotates is a standing credential' })
+      .max(90, { error: 'at most 90 days (AWS Foundational Security Best Practices SecretsManager.4): a secret that rarely rotates is a standing credential' })
       .describe(
         'Days between scheduled rotations of the generated secrets: the gateway token (the gateway restarts, clients reconnect) ' +
           'and the origin-verify header (no downtime: nginx accepts the old and new value during the overlap). Agent secrets ' +

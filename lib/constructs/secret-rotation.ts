@@ -151,7 +151,7 @@ export class SecretRotation extends Construct {
   private acknowledge(policy: iam.ManagedPolicy): void {
     const fn = this.function.node.defaultChild as lambda.CfnFunction;
     const notInVpc =
-      'The rotation function calls only AWS APIs (Secrets Manager, SSM, CloudFront); a VPC would add NAT or endpoint cost and no isolation, and its role reaches only this secret, this host and this distribution.';
+      'The rotation function calls only AWS APIs (Secrets Manager, SSM, CloudFront); a VPC would add NAT or endpoint cost and no isolation, and its role reaches only its secret, its host and (origin-verify) its distribution.';
     for (const rule of ['NIST.800.53.R5-LambdaInsideVPC', 'HIPAA.Security-LambdaInsideVPC', 'cdk-validator-cfnguard::lambda_inside_vpc_check']) acknowledgeFinding(fn, rule, notInVpc);
     for (const rule of ['NIST.800.53.R5-LambdaDLQ', 'HIPAA.Security-LambdaDLQ']) {
       acknowledgeFinding(fn, rule, 'Secrets Manager invokes rotation synchronously and records a failed step on the secret (and retries at the next schedule); an asynchronous dead-letter queue would never receive anything.');

@@ -2,11 +2,27 @@ import type { ComplianceControl, TemplateResource } from '../../lib/compliance/c
 import { ec2Imdsv2, ec2NoPublicIp, ec2VolumesEncrypted, noWorldIngress, vpcDefaultSecurityGroupClosed, vpcFlowLogs } from '../../lib/compliance/controls/ec2';
 import { cloudFrontHttpsOnly, cloudFrontWaf, wafHasRules, wafLogging } from '../../lib/compliance/controls/edge';
 import { kmsGrantsForAwsServicesOnly, kmsKeyRetained, kmsKeyRotation } from '../../lib/compliance/controls/kms';
+import { secretEncryptedWithCmk, secretRetained, secretRotation, secretValueAccessRestricted } from '../../lib/compliance/controls/secrets';
 
 // Each control holds on a compliant resource and fails when its setting is removed or weakened.
 type Resources = Record<string, TemplateResource>;
 const check = (control: ComplianceControl, logicalId: string, resources: Resources) =>
   control.holds(resources[logicalId]!, { logicalId, resources });
+
+const secret = (extra: Resources = {}, props: Record<string, unknown> = { GenerateSecretString: {}, KmsKeyId: 'k' }): Resources => ({
+  S: { Type: 'AWS::SecretsManager::Secret', DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain', Properties: props },
+  ...extra,
+});
+const denyAllBut = (action: string) => ({ Effect: 'Deny', Action: action, Principal: { AWS: '*' }, Condition: { StringNotEquals: { 'aws:PrincipalArn': ['arn:host'] } } });
+const resourcePolicy = (statements: unknown[]): Resources => ({
+  P: { Type: 'AWS::SecretsManager::ResourcePolicy', Properties: { SecretId: { Ref: 'S' }, ResourcePolicy: { Statement: statements } } },
+});
+const schedule = (expression: string, lambda = true): Resources => ({
+  R: {
+    Type: 'AWS::SecretsManager::RotationSchedule',
+    Properties: { SecretId: { Ref: 'S' }, ...(lambda ? { RotationLambdaARN: 'arn:fn' } : {}), RotationRules: { ScheduleExpression: expression } },
+  },
+});
 
 const instance = (props: Record<string, unknown> = {}): Resources => ({
   Lt: { Type: 'AWS::EC2::LaunchTemplate', Properties: { LaunchTemplateData: { MetadataOptions: { HttpTokens: 'required', HttpPutResponseHopLimit: 1 } } } },
@@ -112,9 +128,26 @@ test.each<[string, ComplianceControl, string, Resources, Resources]>([
     },
     { K: { Type: 'AWS::KMS::Key', Properties: { KeyPolicy: { Statement: [{ Effect: 'Allow', Action: 'kms:*' }] } } } },
   ],
+  ['secret CMK', secretEncryptedWithCmk, 'S', secret(), secret({}, { GenerateSecretString: {} })],
+  ['secret retained', secretRetained, 'S', secret(), { S: { Type: 'AWS::SecretsManager::Secret', DeletionPolicy: 'Delete', UpdateReplacePolicy: 'Retain' } }],
+  [
+    'secret value access',
+    secretValueAccessRestricted,
+    'S',
+    secret(resourcePolicy([denyAllBut('secretsmanager:GetSecretValue'), denyAllBut('secretsmanager:PutSecretValue')])),
+    secret(resourcePolicy([denyAllBut('secretsmanager:PutSecretValue')])),
+  ],
+  ['secret rotation', secretRotation, 'S', secret(schedule('rate(30 days)')), secret(schedule('rate(91 days)'))],
+  ['secret rotation needs a function', secretRotation, 'S', secret(schedule('rate(30 days)')), secret(schedule('rate(30 days)', false))],
+  ['secret rotation of this secret', secretRotation, 'S', secret(schedule('rate(30 days)')), secret()],
 ])('%s: holds when configured, fails when weakened', (_name, control, id, good, bad) => {
   expect(check(control, id, good)).toBe(true);
   expect(check(control, id, bad)).toBe(false);
+});
+
+test('rotation applies to generated secrets only (agents\' third-party keys are rotated by operators)', () => {
+  expect(secretRotation.appliesTo?.({ Type: 'AWS::SecretsManager::Secret', Properties: { GenerateSecretString: {} } })).toBe(true);
+  expect(secretRotation.appliesTo?.({ Type: 'AWS::SecretsManager::Secret', Properties: { SecretString: '{}' } })).toBe(false);
 });
 
 test('the no-public-IP control does not apply to the NAT instance', () => {
