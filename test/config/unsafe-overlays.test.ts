@@ -32,6 +32,9 @@ test.each([
   ['a public VPC range', 'network:\n  vpcCidr: 8.8.0.0/16\n', 'network.vpcCidr', /a private IPv4 range/],
   ['a certificate outside us-east-1', 'edge:\n  customDomain:\n    domainName: agents.example.com\n    certificateArn: arn:aws:acm:eu-west-1:123456789012:certificate/0a1b2c3d-4e5f-6789-abcd-ef0123456789\n', 'edge.customDomain.certificateArn', /in us-east-1/],
   ['an unknown provider', 'network:\n  egress:\n    providers: [anthropic, everything]\n', 'network.egress.providers[1]', /one of: anthropic, openai/],
+  ['secrets that rotate less than every 90 days', 'secrets:\n  rotationDays: 365\n', 'secrets.rotationDays', /at most 90 days/],
+  ['secrets that never rotate', 'secrets:\n  rotationDays: 0\n', 'secrets.rotationDays', /at least 1 day/],
+  ['a break-glass role given as a path or ARN', 'breakGlass:\n  roleName: arn:aws:iam::123456789012:role/admin\n', 'breakGlass.roleName', /an IAM role name \(1-64 letters, digits or \+=,\.@_-; no path\)/],
   ['a bare wildcard egress domain', 'network:\n  egress:\n    extraDomains: ["*.com"]\n', 'network.egress.extraDomains[0]', /a wildcard only below a registered domain/],
 ])('%s is rejected', (_what, overlay, keyPath, reason) => {
   const message = problemFor(overlay);
