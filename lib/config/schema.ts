@@ -4,6 +4,7 @@ import { HARDENED_CONTROL_IDS } from './hardened-controls';
 import { edgeSchema } from './schema-edge';
 import { logsSchema, networkSchema } from './schema-network';
 import { openclawSchema } from './schema-openclaw';
+import { alertsSchema, auditSchema } from './schema-audit';
 import { breakGlassSchema, secretsSchema } from './schema-secrets';
 
 /** Client, environment and prefix names: they end up in stack and resource names. */
@@ -124,6 +125,8 @@ export const configSchema = z
     openclaw: openclawSchema,
     secrets: secretsSchema,
     breakGlass: breakGlassSchema,
+    audit: auditSchema,
+    alerts: alertsSchema,
     dataProtection: z
       .strictObject({
         retainOnDelete: z
