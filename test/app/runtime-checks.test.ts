@@ -8,10 +8,10 @@ import { buildForTest } from '../support/build';
 const AWS = 'aws:\n  account: "123456789012"\n  region: eu-west-1\n';
 const AGENT = 'openclaw:\n  agents:\n    helper:\n      description: Reached only through the gateway.\n      provider: anthropic\n      model: claude-sonnet-4-6\n';
 
-function buildError(files: Record<string, string>): ConfigError {
+function buildError(files: Record<string, string>, env = 'dev'): ConfigError {
   const root = configFixture(files);
   try {
-    buildForTest({ client: 'acme', env: 'dev' }, path.join(root, 'config'), root);
+    buildForTest({ client: 'acme', env }, path.join(root, 'config'), root);
   } catch (e) {
     if (e instanceof ConfigError) return e;
     throw e;
@@ -38,4 +38,28 @@ test('a stray file among the agent files', () => {
     'clients/acme/agents/helper/notes.txt': 'scratch\n',
   });
   expect(e.message).toMatch(/helper\/notes\.txt: not an agent file/);
+});
+
+describe('alarms must reach someone in production', () => {
+  const files = {
+    'clients/acme/agents/helper/SOUL.md': '# Helper\n',
+    'clients/acme/agents/helper/AGENTS.md': '# Instructions\n',
+  };
+
+  test('prod without any alert subscription is refused, naming the key and where to add one', () => {
+    const e = buildError({ ...files, 'clients/acme/client.yaml': AWS + AGENT }, 'prod');
+    expect(e.message).toMatch(/config\/base\.yaml:\d+: alerts: prod needs at least one alert subscription \(alerts\.email, alerts\.sms or alerts\.https\)/);
+    expect(e.message).toMatch(/Add one in config\/clients\/acme\/client\.yaml or prod\.yaml/);
+  });
+
+  test('one subscription of any kind is enough; dev (GOVERNANCE) needs none', () => {
+    for (const alerts of ['alerts:\n  sms: ["+447700900123"]\n', 'alerts:\n  https: ["https://pager.example.com/hook"]\n']) {
+      const root = configFixture({ ...files, 'clients/acme/client.yaml': AWS + AGENT + alerts });
+      expect(() => buildForTest({ client: 'acme', env: 'prod' }, path.join(root, 'config'), root)).not.toThrow();
+      fs.rmSync(root, { recursive: true, force: true });
+    }
+    const root = configFixture({ ...files, 'clients/acme/client.yaml': AWS + AGENT });
+    expect(() => buildForTest({ client: 'acme', env: 'dev' }, path.join(root, 'config'), root)).not.toThrow();
+    fs.rmSync(root, { recursive: true, force: true });
+  });
 });

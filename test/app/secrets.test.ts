@@ -29,6 +29,8 @@ const root = configFixture({
     'aws:',
     `  account: "${ACCOUNT}"`,
     '  region: eu-west-1',
+    'alerts:',
+    '  email: ["oncall@acme.example"]',
     'openclaw:',
     '  agents:',
     '    helpdesk:',
