@@ -1,6 +1,8 @@
 /**
- * Publishes the failure metric (manifest.metricName, dimension Reason,
- * value 1, unit Count) to the host region's namespace: best effort, bounded
+ * Publishes the failure metric (manifest.metricName, value 1, unit Count)
+ * twice in one call: with dimension Reason (what went wrong) and without
+ * (what the alarm watches: one metric for every reason) to the host region's
+ * namespace: best effort, bounded
  * by a short deadline, never throws. Says what happened, for the failure line.
  */
 import { CloudWatchClient, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
@@ -32,7 +34,10 @@ export async function publishFailureMetric(
     await client.send(
       new PutMetricDataCommand({
         Namespace: manifest.metricNamespace,
-        MetricData: [{ MetricName: manifest.metricName, Dimensions: [{ Name: 'Reason', Value: reason }], Value: 1, Unit: 'Count' }],
+        MetricData: [
+          { MetricName: manifest.metricName, Dimensions: [{ Name: 'Reason', Value: reason }], Value: 1, Unit: 'Count' },
+          { MetricName: manifest.metricName, Value: 1, Unit: 'Count' },
+        ],
       }),
       { abortSignal: abort.signal },
     );

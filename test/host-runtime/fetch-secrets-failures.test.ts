@@ -35,7 +35,13 @@ function expectFailure(r: Run, t: Target, reason: Reason, line: string | RegExp,
   expect(r.code).toBe(EXIT_CODES[reason]);
   expect(t.written()).toEqual([]);
   expect(suite.aws.cw.metrics).toEqual(
-    metric === 'published' ? [{ region: 'eu-west-1', namespace: NS, metricName: 'SecretRetrievalFailed', dimensions: { Reason: reason }, value: 1, unit: 'Count' }] : [],
+    metric === 'published'
+      ? [
+          { region: 'eu-west-1', namespace: NS, metricName: 'SecretRetrievalFailed', dimensions: { Reason: reason }, value: 1, unit: 'Count' },
+          // The alarm's metric: every reason in one series.
+          { region: 'eu-west-1', namespace: NS, metricName: 'SecretRetrievalFailed', dimensions: {}, value: 1, unit: 'Count' },
+        ]
+      : [],
   );
 }
 
