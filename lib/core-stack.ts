@@ -1,7 +1,13 @@
 import { Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import type { ResolvedConfig } from './config/schema';
+import type * as logs from 'aws-cdk-lib/aws-logs';
+import { AlertTopic } from './constructs/alert-topic';
+import { AuditStore } from './constructs/audit-store';
+import { AuditTrail } from './constructs/audit-trail';
+import { TrailAlarms } from './constructs/trail-alarms';
 import { DeploymentKey } from './constructs/deployment-key';
+import { deploymentName, hostMetricNamespace } from './naming';
 
 export interface CoreStackProps extends StackProps {
   readonly config: ResolvedConfig;
@@ -9,10 +15,15 @@ export interface CoreStackProps extends StackProps {
 
 /**
  * Resources every other stack of a client x environment builds on: the
- * deployment KMS key (secrets, logs and volumes are encrypted with it).
+ * deployment KMS key (secrets, logs and volumes are encrypted with it), the
+ * alert topic of the region (every regional alarm notifies it), the
+ * object-locked audit store and CloudTrail with its alarms.
  */
 export class CoreStack extends Stack {
   readonly key: DeploymentKey;
+  readonly alerts: AlertTopic;
+  readonly audit: AuditStore;
+  readonly trail: AuditTrail;
 
   constructor(scope: Construct, id: string, props: CoreStackProps) {
     super(scope, id, props);
@@ -22,5 +33,16 @@ export class CoreStack extends Stack {
       rotationPeriodDays: config.kms.rotationPeriodDays,
       retainOnDelete: config.dataProtection.retainOnDelete,
     });
+    const name = deploymentName(config);
+    this.alerts = new AlertTopic(this, 'Alerts', { deploymentName: name, key: this.key, ...config.alerts });
+    this.audit = new AuditStore(this, 'Audit', { config, key: this.key });
+    this.trail = new AuditTrail(this, 'Trail', {
+      deploymentName: name,
+      bucket: this.audit.bucket,
+      key: this.key,
+      logRetentionDays: config.logs.retentionDays as logs.RetentionDays,
+      retainOnDelete: config.dataProtection.retainOnDelete,
+    });
+    new TrailAlarms(this, 'TrailAlarms', { deploymentName: name, namespace: hostMetricNamespace(name), trailLogs: this.trail.logGroup, topic: this.alerts.topic });
   }
 }

@@ -55,6 +55,7 @@ export class DeploymentStage extends Stage {
       securityGroup: this.network.gatewaySecurityGroup,
       deploymentName: name,
       configDir: props.configDir,
+      alertTopic: this.core.alerts.topic,
     });
     this.edge = new EdgeStack(this, 'Edge', {
       stackName: `${name}-edge`,

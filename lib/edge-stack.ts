@@ -1,4 +1,4 @@
-import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
@@ -6,7 +6,13 @@ import type { ResolvedConfig } from './config/schema';
 import { DeploymentKey } from './constructs/deployment-key';
 import { GatewayDistribution } from './constructs/gateway-distribution';
 import { GatewayWebAcl } from './constructs/gateway-web-acl';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import { ALARMS } from './alarms/alarm-catalogue';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { AlertTopic } from './constructs/alert-topic';
+import { AuditStore, auditBucketNameForWaf } from './constructs/audit-store';
 import { HardenedSecret } from './constructs/hardened-secret';
+import { RunbookAlarm } from './constructs/runbook-alarm';
 import { SecretRotation } from './constructs/secret-rotation';
 import { originVerifySecretName } from './secrets/secrets-manifest';
 
@@ -30,7 +36,11 @@ export class EdgeStack extends Stack {
   readonly key: DeploymentKey;
   readonly originVerifySecret: HardenedSecret;
   readonly originVerifyRotation: SecretRotation;
+  /** The us-east-1 alert topic: alarms notify only a topic in their own region. */
+  readonly alerts: AlertTopic;
   readonly webAcl: GatewayWebAcl;
+  /** The object-locked us-east-1 audit store: WAF and CloudFront logs. */
+  readonly audit: AuditStore;
   readonly gateway: GatewayDistribution;
 
   constructor(scope: Construct, id: string, props: EdgeStackProps) {
@@ -52,13 +62,24 @@ export class EdgeStack extends Stack {
       breakGlassRoleName: config.breakGlass.roleName,
       retainOnDelete,
     });
+    this.audit = new AuditStore(this, 'Audit', { config, key: this.key, bucketName: auditBucketNameForWaf(props.deploymentName, config.aws.account) });
+    // WAF (S3 logging) and CloudFront (standard logging v2) deliver through CloudWatch Logs' delivery service.
+    const deliverySources = `arn:${this.partition}:logs:${this.region}:${this.account}:*`;
+    this.audit.bucket.allowLogDeliveryService({ servicePrincipal: 'delivery.logs.amazonaws.com', prefix: 'AWSLogs/', sourceAccount: this.account, sourceArn: deliverySources });
+    this.key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowLogDeliveryOfThisAccountToEncryptAuditObjects',
+        principals: [new iam.ServicePrincipal('delivery.logs.amazonaws.com')],
+        actions: ['kms:GenerateDataKey*', 'kms:Decrypt'],
+        resources: ['*'],
+        conditions: { StringEquals: { 'aws:SourceAccount': this.account }, ArnLike: { 'aws:SourceArn': deliverySources } },
+      }),
+    );
     this.webAcl = new GatewayWebAcl(this, 'WebAcl', {
       waf: config.edge.waf,
       originVerifyHeader: config.edge.originVerifyHeader,
       name: props.deploymentName,
-      key: this.key,
-      logRetentionDays: retention,
-      retainOnDelete,
+      logBucketArn: this.audit.bucket.bucketArn,
     });
     this.gateway = new GatewayDistribution(this, 'Cdn', {
       edge: config.edge,
@@ -68,6 +89,7 @@ export class EdgeStack extends Stack {
       name: props.deploymentName,
       key: this.key,
       logRetentionDays: retention,
+      auditBucketArn: this.audit.bucket.bucketArn,
       retainOnDelete,
     });
     this.originVerifyRotation = new SecretRotation(this, 'OriginVerifyRotation', {
@@ -82,6 +104,24 @@ export class EdgeStack extends Stack {
       distribution: { distributionId: this.gateway.distribution.distributionId, originHeader: config.edge.originVerifyHeader },
       logRetentionDays: retention,
       retainOnDelete,
+    });
+    this.alerts = new AlertTopic(this, 'Alerts', { deploymentName: props.deploymentName, key: this.key, ...config.alerts });
+    new RunbookAlarm(this, 'WafBlocksSpike', {
+      alarm: ALARMS.wafBlocksSpike,
+      deploymentName: props.deploymentName,
+      topic: this.alerts.topic,
+      // CloudFront-scoped web ACLs report without a Region dimension; Rule ALL sums every rule.
+      metric: new cloudwatch.Metric({
+        namespace: 'AWS/WAFV2',
+        metricName: 'BlockedRequests',
+        dimensionsMap: { WebACL: props.deploymentName, Rule: 'ALL' },
+        statistic: 'Sum',
+        period: Duration.minutes(5),
+      }),
+      threshold: config.alerts.thresholds.wafBlockedRequests,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
     new CfnOutput(this, 'ViewerDomain', {
       value: this.gateway.distribution.distributionDomainName,

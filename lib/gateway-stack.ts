@@ -2,6 +2,7 @@ import { Stack, type StackProps } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as logs from 'aws-cdk-lib/aws-logs';
+import type * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import type { ResolvedConfig } from './config/schema';
 import { DeploymentBundle } from './constructs/deployment-bundle';
@@ -25,6 +26,8 @@ export interface GatewayStackProps extends StackProps {
   readonly deploymentName: string;
   /** The config folder: the agent files come from `clients/<client>/agents/`. */
   readonly configDir: string;
+  /** The regional alert topic (core stack): every alarm of this stack notifies it. */
+  readonly alertTopic: sns.ITopic;
 }
 
 /**
@@ -81,7 +84,7 @@ export class GatewayStack extends Stack {
       retentionDays: config.logs.retentionDays as logs.RetentionDays,
       retainOnDelete: config.dataProtection.retainOnDelete,
     });
-    this.recovery = new InstanceRecovery(this, 'Recovery', { instance: this.instance });
+    this.recovery = new InstanceRecovery(this, 'Recovery', { instance: this.instance, deploymentName: props.deploymentName, topic: props.alertTopic });
     this.tokenRotation = new SecretRotation(this, 'GatewayTokenRotation', {
       secret: this.secrets.gatewayToken,
       key: props.key,

@@ -2,6 +2,7 @@ import type { ComplianceControl } from './control';
 import { ec2Imdsv2, ec2NoPublicIp, ec2VolumesEncrypted, noWorldIngress, vpcDefaultSecurityGroupClosed, vpcFlowLogs } from './controls/ec2';
 import { cloudFrontHttpsOnly, cloudFrontWaf, wafHasRules, wafLogging } from './controls/edge';
 import { kmsGrantsForAwsServicesOnly, kmsKeyRetained, kmsKeyRotation } from './controls/kms';
+import { s3AccessLogBucket, s3AuditBucketCmk, s3AuditTamperDenied, s3BucketRetained, s3ObjectLocked, s3PrivateTlsOnly } from './controls/s3';
 import { secretEncryptedWithCmk, secretRetained, secretRotation, secretValueAccessRestricted } from './controls/secrets';
 
 /**
@@ -28,4 +29,10 @@ export const CONTROL_CATALOGUE: readonly ComplianceControl[] = [
   secretRetained,
   secretValueAccessRestricted,
   secretRotation,
+  s3ObjectLocked,
+  s3AuditBucketCmk,
+  s3AuditTamperDenied,
+  s3AccessLogBucket,
+  s3PrivateTlsOnly,
+  s3BucketRetained,
 ];

@@ -27,9 +27,9 @@ export const auditSchema = z
       .min(90, { error: 'at least 90 days' })
       .describe('Days after which audit objects move to S3 Glacier Instant Retrieval (cheapest with millisecond reads; still locked).'),
   })
-  .refine((a) => a.glacierAfterDays > a.infrequentAccessAfterDays, {
+  .refine((a) => a.glacierAfterDays >= a.infrequentAccessAfterDays + 30, {
     path: ['glacierAfterDays'],
-    error: 'more days than audit.infrequentAccessAfterDays: objects move to Standard-IA first, then to Glacier',
+    error: 'at least 30 days more than audit.infrequentAccessAfterDays: objects stay 30 days in Standard-IA before S3 moves them to Glacier',
   })
   .describe('The tamper-evident audit trail: S3 buckets with Object Lock that CloudTrail, VPC flow logs, WAF, CloudFront, SSM sessions and the host logs go to.');
 

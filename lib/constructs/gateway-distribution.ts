@@ -22,6 +22,8 @@ export interface GatewayDistributionProps {
   /** Encrypts the access log group (us-east-1). */
   readonly key: kms.IKey;
   readonly logRetentionDays: logs.RetentionDays;
+  /** The object-locked us-east-1 audit bucket: access logs are delivered there too (AWSLogs/<account>/CloudFront/). */
+  readonly auditBucketArn: string;
   /** @default true */
   readonly retainOnDelete?: boolean;
 }
@@ -133,9 +135,23 @@ export class GatewayDistribution extends Construct {
       name: `${props.name}-cf-access`,
       destinationResourceArn: this.accessLogGroup.logGroupArn,
     });
-    new logs.CfnDelivery(this, 'AccessLogDelivery', {
+    const toLogs = new logs.CfnDelivery(this, 'AccessLogDelivery', {
       deliverySourceName: source.name,
       deliveryDestinationArn: destination.attrArn,
-    }).addResourceDependency(source);
+    });
+    toLogs.addResourceDependency(source);
+    // The same logs, also to the object-locked audit bucket (tamper-evident copy).
+    const auditDestination = new logs.CfnDeliveryDestination(this, 'AccessLogAuditDestination', {
+      name: `${props.name}-cf-access-audit`,
+      destinationResourceArn: props.auditBucketArn,
+      outputFormat: 'json',
+    });
+    const toAudit = new logs.CfnDelivery(this, 'AccessLogAuditDelivery', {
+      deliverySourceName: source.name,
+      deliveryDestinationArn: auditDestination.attrArn,
+    });
+    toAudit.addResourceDependency(source);
+    // One delivery of a source at a time: CloudFormation would otherwise create both at once and conflict.
+    toAudit.addDependency(toLogs);
   }
 }

@@ -1,6 +1,3 @@
-import { ArnFormat, RemovalPolicy, Stack } from 'aws-cdk-lib';
-import type * as kms from 'aws-cdk-lib/aws-kms';
-import * as logs from 'aws-cdk-lib/aws-logs';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import type { EdgeConfig } from '../config/schema-edge';
@@ -9,13 +6,13 @@ export interface GatewayWebAclProps {
   readonly waf: EdgeConfig['waf'];
   /** Header carrying the origin-verify secret: redacted from WAF logs. */
   readonly originVerifyHeader: string;
-  /** Names the ACL, its metrics and its log group. */
+  /** Names the ACL and its metrics. */
   readonly name: string;
-  /** Encrypts the WAF log group (a key in us-east-1). */
-  readonly key: kms.IKey;
-  readonly logRetentionDays: logs.RetentionDays;
-  /** @default true */
-  readonly retainOnDelete?: boolean;
+  /**
+   * ARN of the object-locked us-east-1 audit bucket the WAF logs go to (its
+   * name must start with aws-waf-logs-; WAF writes under AWSLogs/).
+   */
+  readonly logBucketArn: string;
 }
 
 const visibility = (metricName: string): wafv2.CfnWebACL.VisibilityConfigProperty => ({
@@ -47,7 +44,6 @@ const managed = (name: string, priority: number, overrides: string[] = []): wafv
  */
 export class GatewayWebAcl extends Construct {
   readonly acl: wafv2.CfnWebACL;
-  readonly logGroup: logs.LogGroup;
 
   constructor(scope: Construct, id: string, props: GatewayWebAclProps) {
     super(scope, id);
@@ -102,23 +98,10 @@ export class GatewayWebAcl extends Construct {
       rules,
       visibilityConfig: visibility(props.name),
     });
-    this.logGroup = new logs.LogGroup(this, 'Logs', {
-      // WAF delivers only to log groups whose name starts with aws-waf-logs-.
-      logGroupName: `aws-waf-logs-${props.name}`,
-      encryptionKey: props.key,
-      retention: props.logRetentionDays,
-      removalPolicy: props.retainOnDelete === false ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
-    });
-    // WAF wants the log group ARN without the trailing ":*" that CloudFormation's Arn attribute has.
-    const logGroupArn = Stack.of(this).formatArn({
-      service: 'logs',
-      resource: 'log-group',
-      resourceName: this.logGroup.logGroupName,
-      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-    });
     new wafv2.CfnLoggingConfiguration(this, 'Logging', {
       resourceArn: this.acl.attrArn,
-      logDestinationConfigs: [logGroupArn],
+      // The us-east-1 object-locked audit bucket (its name starts with aws-waf-logs-, as WAF requires).
+      logDestinationConfigs: [props.logBucketArn],
       redactedFields: [
         { singleHeader: { Name: 'authorization' } },
         { singleHeader: { Name: 'cookie' } },

@@ -1,21 +1,29 @@
 import { Duration, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
+import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
+import { ALARMS } from '../alarms/alarm-catalogue';
+import { RunbookAlarm } from './runbook-alarm';
 
 export interface InstanceRecoveryProps {
   readonly instance: ec2.IInstance;
+  /** `<prefix>-<client>-<env>`: names the alarms. */
+  readonly deploymentName: string;
+  /** The alert topic: told when EC2 recovers or reboots the host. */
+  readonly topic: sns.ITopic;
 }
 
 /**
  * Self-healing that keeps the instance ID (so CloudFront's VPC origin, which
  * points at one instance, stays valid): EC2 auto-recovery on a failed system
  * status check (the host moves to healthy hardware with the same ID, volumes
- * and controls), and a reboot on a failed instance status check.
+ * and controls), and a reboot on a failed instance status check. Both also
+ * tell the alert topic (runbooks instance-recovered, instance-rebooted).
  */
 export class InstanceRecovery extends Construct {
-  readonly recoverAlarm: cloudwatch.Alarm;
-  readonly rebootAlarm: cloudwatch.Alarm;
+  readonly recoverAlarm: RunbookAlarm;
+  readonly rebootAlarm: RunbookAlarm;
 
   constructor(scope: Construct, id: string, props: InstanceRecoveryProps) {
     super(scope, id);
@@ -28,22 +36,25 @@ export class InstanceRecovery extends Construct {
         statistic: 'Maximum',
         period: Duration.minutes(1),
       });
-    this.recoverAlarm = new cloudwatch.Alarm(this, 'RecoverOnSystemFailure', {
+    const alerting = { deploymentName: props.deploymentName, topic: props.topic };
+    this.recoverAlarm = new RunbookAlarm(this, 'RecoverOnSystemFailure', {
+      ...alerting,
+      alarm: ALARMS.instanceRecovered,
       metric: statusMetric('StatusCheckFailed_System'),
       threshold: 1,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       evaluationPeriods: 2,
       treatMissingData: cloudwatch.TreatMissingData.MISSING,
-      alarmDescription: 'Gateway host failed its system status check twice: EC2 recovers it onto healthy hardware (same instance ID).',
     });
     this.recoverAlarm.addAlarmAction({ bind: () => ({ alarmActionArn: `arn:${partition}:automate:${region}:ec2:recover` }) });
-    this.rebootAlarm = new cloudwatch.Alarm(this, 'RebootOnInstanceFailure', {
+    this.rebootAlarm = new RunbookAlarm(this, 'RebootOnInstanceFailure', {
+      ...alerting,
+      alarm: ALARMS.instanceRebooted,
       metric: statusMetric('StatusCheckFailed_Instance'),
       threshold: 1,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       evaluationPeriods: 3,
       treatMissingData: cloudwatch.TreatMissingData.MISSING,
-      alarmDescription: 'Gateway host failed its instance status check for 3 minutes: EC2 reboots it.',
     });
     this.rebootAlarm.addAlarmAction({ bind: () => ({ alarmActionArn: `arn:${partition}:automate:${region}:ec2:reboot` }) });
   }

@@ -46,9 +46,11 @@ describe('WAF web ACL', () => {
     expect(groups).toEqual(['AWSManagedRulesAmazonIpReputationList', 'AWSManagedRulesKnownBadInputsRuleSet', 'AWSManagedRulesCommonRuleSet']);
   });
 
-  test('logs to a KMS-encrypted aws-waf-logs- group with credentials and query strings redacted', () => {
-    edge.hasResourceProperties('AWS::Logs::LogGroup', { LogGroupName: 'aws-waf-logs-openclaw-example-prod', KmsKeyId: Match.anyValue(), RetentionInDays: 365 });
+  test('logs to the object-locked us-east-1 audit bucket (aws-waf-logs-...) with credentials and query strings redacted', () => {
+    const [bucketId, bucket] = Object.entries(edge.findResources('AWS::S3::Bucket', { Properties: { BucketName: 'aws-waf-logs-openclaw-example-prod-210987654321' } }))[0]!;
+    expect(bucket.Properties.ObjectLockEnabled).toBe(true);
     edge.hasResourceProperties('AWS::WAFv2::LoggingConfiguration', {
+      LogDestinationConfigs: [{ 'Fn::GetAtt': [bucketId, 'Arn'] }],
       RedactedFields: [
         { SingleHeader: { Name: 'authorization' } },
         { SingleHeader: { Name: 'cookie' } },
@@ -107,9 +109,12 @@ describe('CloudFront', () => {
     });
   });
 
-  test('delivers access logs to a KMS-encrypted log group', () => {
+  test('delivers access logs to a KMS-encrypted log group and to the object-locked audit bucket', () => {
     edge.hasResourceProperties('AWS::Logs::DeliverySource', { LogType: 'ACCESS_LOGS' });
-    edge.resourceCountIs('AWS::Logs::Delivery', 1);
+    edge.resourceCountIs('AWS::Logs::Delivery', 2);
+    const [bucketId] = Object.keys(edge.findResources('AWS::S3::Bucket', { Properties: { ObjectLockEnabled: true } }));
+    edge.hasResourceProperties('AWS::Logs::DeliveryDestination', { DestinationResourceArn: { 'Fn::GetAtt': [bucketId, 'Arn'] } });
+    edge.hasResourceProperties('AWS::Logs::DeliveryDestination', { DestinationResourceArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('CdnAccessLogs'), 'Arn'] } });
   });
 
   test('without a custom domain, the TLS findings are acknowledged on the distribution, with the way out in the reason', () => {

@@ -24,7 +24,7 @@ beforeAll(() => {
 
 test('an acknowledged finding passes the gate and is recorded on the one resource', () => {
   expect(passed.results[0]!.findings).toEqual([]);
-  expect(passed.results[0]!.acknowledgements.filter((a) => a.path.startsWith('example-staging/Core/'))).toEqual([
+  expect(passed.results[0]!.acknowledgements.filter((a) => a.path.startsWith('example-staging/Core/BreakGlassRole/'))).toEqual([
     { path: 'example-staging/Core/BreakGlassRole/Resource', rule: RULE, reason: REASON, onSingleResource: true, madeBy: 'blueprint' },
   ]);
 });

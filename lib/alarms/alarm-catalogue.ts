@@ -1,0 +1,83 @@
+/**
+ * The alarms of a deployment: few, high signal, each with a runbook section
+ * in docs/runbooks.md (`## <id>`) and a description that says what fired and
+ * what the responder does first. Every alarm notifies the alert topic of its
+ * region (test/app/alarms.test.ts checks all three for every alarm in every
+ * template).
+ */
+export interface AlarmSpec {
+  /** Alarm name suffix (`<prefix>-<client>-<env>-<id>`) and the runbook heading. */
+  readonly id: string;
+  /** What fired, in one sentence. */
+  readonly fired: string;
+  /** What the responder does first, in one sentence. */
+  readonly firstAction: string;
+}
+
+const spec = (id: string, fired: string, firstAction: string): AlarmSpec => ({ id, fired, firstAction });
+
+export const ALARMS = {
+  bootPreflightFailed: spec(
+    'boot-preflight-failed',
+    'The gateway host could not get an IMDSv2 token or its role credentials at boot, so the gateway did not start.',
+    'Run journalctl -u openclaw-imds-preflight through Session Manager and read the FAILED line: it names the step.',
+  ),
+  secretRetrievalFailed: spec(
+    'secret-retrieval-failed',
+    'The host could not read its secrets from Secrets Manager (at boot or on refresh); at boot the gateway stays stopped.',
+    'Run journalctl -u openclaw-secrets -u openclaw-secrets-refresh and read the FAILED line: it names the secret and the probable cause.',
+  ),
+  gatewayUnhealthy: spec(
+    'gateway-unhealthy',
+    'The gateway or nginx has not answered on loopback for 3 minutes, or the host stopped reporting.',
+    'Check the instance state, then journalctl -u openclaw-health -u openclaw-gateway -u nginx for the FAILED line.',
+  ),
+  agentFilesIntegrity: spec(
+    'agent-files-integrity',
+    'An agent file (SOUL.md, AGENTS.md, ...) on the host is writable or no longer matches the manifest deployed with it.',
+    'Treat it as a compromise: isolate the host (stop the gateway), keep the volume for forensics, and redeploy from config.',
+  ),
+  wafBlocksSpike: spec(
+    'waf-blocks-spike',
+    'WAF blocked more requests in 5 minutes than alerts.thresholds.wafBlockedRequests.',
+    'Read the WAF logs in the audit bucket for the rule and source addresses; tighten the rate limit or IP allowlist if it is an attack.',
+  ),
+  proxyAuthFailures: spec(
+    'proxy-auth-failures',
+    'nginx or the gateway refused more unauthenticated requests (401/403) in 5 minutes than alerts.thresholds.proxyAuthFailures.',
+    'Read the nginx-access log group for the viewer addresses; if it is token guessing, block them in WAF and rotate the gateway token.',
+  ),
+  secretPolicyChanged: spec(
+    'secret-policy-changed',
+    'CloudTrail recorded a change to a secret\'s resource policy, rotation or existence (PutResourcePolicy, DeleteResourcePolicy, DeleteSecret, RestoreSecret, CancelRotateSecret).',
+    'Find the event in CloudTrail (who, from where); if it was not a deploy or the break-glass role, revoke that principal\'s sessions and restore the policy by deploying.',
+  ),
+  kmsKeyChanged: spec(
+    'kms-key-changed',
+    'CloudTrail recorded a change to a KMS key that could lock data away or open it (DisableKey, ScheduleKeyDeletion, PutKeyPolicy, DisableKeyRotation).',
+    'Find the event in CloudTrail; cancel a scheduled deletion (aws kms cancel-key-deletion) and re-enable the key at once, then investigate the principal.',
+  ),
+  instanceRecovered: spec(
+    'instance-recovered',
+    'The gateway host failed its system status check twice; EC2 is recovering it onto healthy hardware (same instance ID).',
+    'Wait for the gateway-unhealthy alarm to clear; if it does not within 15 minutes, check the instance in the EC2 console.',
+  ),
+  instanceRebooted: spec(
+    'instance-rebooted',
+    'The gateway host failed its instance status check for 3 minutes; EC2 rebooted it.',
+    'Check journalctl -b -1 for what hung the host (memory, disk); repeated reboots need a larger instance.type or a fix.',
+  ),
+} as const satisfies Record<string, AlarmSpec>;
+
+/** `<prefix>-<client>-<env>-<id>`: the alarm name, also what the alert topic's policy admits (`<name>-*`). */
+export const alarmName = (deploymentName: string, alarm: AlarmSpec) => `${deploymentName}-${alarm.id}`;
+
+/** Where the runbook of an alarm is. */
+export const RUNBOOKS_FILE = 'docs/runbooks.md';
+
+/** The alarm description: what fired, what to do first, where the runbook is (at most 1024 characters). */
+export function alarmDescription(alarm: AlarmSpec): string {
+  const text = `${alarm.fired} First: ${alarm.firstAction} Runbook: ${RUNBOOKS_FILE}#${alarm.id}`;
+  if (text.length > 1024) throw new Error(`alarm ${alarm.id}: description over CloudWatch's 1024 characters`);
+  return text;
+}

@@ -1,0 +1,70 @@
+import { Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import { Construct } from 'constructs';
+
+export interface AlertTopicProps {
+  /** `<prefix>-<client>-<env>`: names the topic `<name>-alerts` and the alarms it accepts (`<name>-*`). */
+  readonly deploymentName: string;
+  /** The customer-managed key the topic is encrypted with (this construct lets CloudWatch use it for this topic only). */
+  readonly key: kms.Key;
+  /** config.alerts: who is told, outside the agent system. */
+  readonly email: readonly string[];
+  readonly sms: readonly string[];
+  readonly https: readonly string[];
+}
+
+/**
+ * The alert topic of one client x environment in one region: KMS-encrypted,
+ * TLS-only, with the subscriptions of config.alerts. Its policy lets
+ * CloudWatch publish only for this account's alarms named `<name>-*`;
+ * further publishers (budgets, the kill switch) are added one by one with
+ * allowPublisher. Alarms can notify only a topic in their own region, so the
+ * regional stacks and the us-east-1 edge stack each have one.
+ */
+export class AlertTopic extends Construct {
+  readonly topic: sns.Topic;
+
+  constructor(scope: Construct, id: string, props: AlertTopicProps) {
+    super(scope, id);
+    const stack = Stack.of(this);
+    const topicName = `${props.deploymentName}-alerts`;
+    this.topic = new sns.Topic(this, 'Topic', {
+      topicName,
+      displayName: `OpenClaw ${props.deploymentName} alerts`,
+      masterKey: props.key,
+      enforceSSL: true,
+    });
+    for (const address of props.email) this.topic.addSubscription(new subscriptions.EmailSubscription(address));
+    for (const number of props.sms) this.topic.addSubscription(new subscriptions.SmsSubscription(number));
+    for (const url of props.https) this.topic.addSubscription(new subscriptions.UrlSubscription(url, { protocol: sns.SubscriptionProtocol.HTTPS }));
+    this.allowPublisher(new iam.ServicePrincipal('cloudwatch.amazonaws.com'), `arn:${stack.partition}:cloudwatch:${stack.region}:${stack.account}:alarm:${props.deploymentName}-*`);
+    // CloudWatch encrypts what it publishes to this topic with the key: only for this topic.
+    props.key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: `AllowCloudWatchAlarmsToPublishTo${id}`,
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        resources: ['*'],
+        // The ARN by name, not a reference: the topic already depends on the key.
+        conditions: { StringEquals: { 'kms:EncryptionContext:aws:sns:topicArn': `arn:${stack.partition}:sns:${stack.region}:${stack.account}:${topicName}` } },
+      }),
+    );
+  }
+
+  /** Lets one AWS service publish, only from this account and only from `sourceArn` (a pattern such as this deployment's alarms). */
+  allowPublisher(principal: iam.ServicePrincipal, sourceArn: string): void {
+    const stack = Stack.of(this);
+    this.topic.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: `Allow${principal.service.split('.')[0]!.replace(/^./, (c) => c.toUpperCase())}ToPublish`,
+        principals: [principal],
+        actions: ['sns:Publish'],
+        resources: [this.topic.topicArn],
+        conditions: { StringEquals: { 'aws:SourceAccount': stack.account }, ArnLike: { 'aws:SourceArn': sourceArn } },
+      }),
+    );
+  }
+}

@@ -1,0 +1,136 @@
+import type { ComplianceControl, TemplateResource } from '../../lib/compliance/control';
+import { s3AccessLogBucket, s3AuditBucketCmk, s3AuditTamperDenied, s3BucketRetained, s3ObjectLocked, s3PrivateTlsOnly } from '../../lib/compliance/controls/s3';
+import { CONTROL_CATALOGUE } from '../../lib/compliance/catalogue';
+import { AUDIT_BUCKET_CONFIG_ACTIONS, AUDIT_OBJECT_TAMPER_ACTIONS } from '../../lib/constructs/audit-bucket';
+
+// Each S3 control holds on a compliant bucket and fails when one setting is removed or weakened.
+type Resources = Record<string, TemplateResource>;
+const check = (control: ComplianceControl, resources: Resources, logicalId = 'B') => control.holds(resources[logicalId]!, { logicalId, resources });
+
+const BPA = { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true };
+const BREAK_GLASS = 'arn:aws:iam::111122223333:role/openclaw-break-glass';
+const CFN_EXEC = 'arn:aws:iam::111122223333:role/cdk-*-cfn-exec-role-111122223333-eu-west-1';
+const tlsOnly = { Effect: 'Deny', Principal: { AWS: '*' }, Action: 's3:*', Resource: ['arn:b', 'arn:b/*'], Condition: { Bool: { 'aws:SecureTransport': 'false' } } };
+const objectDeny = (actions: readonly string[] = AUDIT_OBJECT_TAMPER_ACTIONS, condition: Record<string, unknown> = { StringNotEquals: { 'aws:PrincipalArn': [BREAK_GLASS] } }) => ({
+  Effect: 'Deny',
+  Principal: { AWS: '*' },
+  Action: [...actions],
+  Resource: ['arn:b', 'arn:b/*'],
+  Condition: condition,
+});
+const configDeny = (actions: readonly string[] = AUDIT_BUCKET_CONFIG_ACTIONS) => ({
+  Effect: 'Deny',
+  Principal: { AWS: '*' },
+  Action: [...actions],
+  Resource: 'arn:b',
+  Condition: { StringNotEquals: { 'aws:PrincipalArn': [BREAK_GLASS] }, ArnNotLike: { 'aws:PrincipalArn': [CFN_EXEC] } },
+});
+const loggingAllow = { Effect: 'Allow', Principal: { Service: 'logging.s3.amazonaws.com' }, Action: 's3:PutObject', Resource: 'arn:b/src/*' };
+
+const policy = (statements: unknown[]): Resources => ({
+  P: { Type: 'AWS::S3::BucketPolicy', Properties: { Bucket: { Ref: 'B' }, PolicyDocument: { Version: '2012-10-17', Statement: statements } } },
+});
+
+const auditProps = {
+  ObjectLockEnabled: true,
+  ObjectLockConfiguration: { ObjectLockEnabled: 'Enabled', Rule: { DefaultRetention: { Mode: 'COMPLIANCE', Days: 400 } } },
+  VersioningConfiguration: { Status: 'Enabled' },
+  BucketEncryption: { ServerSideEncryptionConfiguration: [{ BucketKeyEnabled: true, ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: { 'Fn::GetAtt': ['K', 'Arn'] } } }] },
+  PublicAccessBlockConfiguration: BPA,
+  Tags: [{ Key: 'openclaw:bucket-role', Value: 'audit' }],
+};
+const audit = (overrides: Record<string, unknown> = {}, statements: unknown[] = [tlsOnly, objectDeny(), configDeny()]): Resources => ({
+  B: { Type: 'AWS::S3::Bucket', DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain', Properties: { ...auditProps, ...overrides } },
+  ...policy(statements),
+});
+
+const accessLogProps = {
+  VersioningConfiguration: { Status: 'Enabled' },
+  BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
+  PublicAccessBlockConfiguration: BPA,
+  Tags: [{ Key: 'client-owner', Value: 'x' }, { Key: 'openclaw:bucket-role', Value: 'access-logs' }],
+};
+const accessLogs = (overrides: Record<string, unknown> = {}, statements: unknown[] = [tlsOnly, loggingAllow]): Resources => ({
+  B: { Type: 'AWS::S3::Bucket', DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain', Properties: { ...accessLogProps, ...overrides } },
+  ...policy(statements),
+});
+
+test.each<[string, ComplianceControl, Resources, Resources]>([
+  ['object lock on', s3ObjectLocked, audit(), audit({ ObjectLockEnabled: undefined })],
+  ['object lock: a default retention', s3ObjectLocked, audit(), audit({ ObjectLockConfiguration: { ObjectLockEnabled: 'Enabled' } })],
+  [
+    'object lock: retention of more than 0 days',
+    s3ObjectLocked,
+    audit({ ObjectLockConfiguration: { ObjectLockEnabled: 'Enabled', Rule: { DefaultRetention: { Mode: 'GOVERNANCE', Days: 30 } } } }),
+    audit({ ObjectLockConfiguration: { ObjectLockEnabled: 'Enabled', Rule: { DefaultRetention: { Mode: 'GOVERNANCE', Days: 0 } } } }),
+  ],
+  [
+    'object lock: a real mode',
+    s3ObjectLocked,
+    audit({ ObjectLockConfiguration: { ObjectLockEnabled: 'Enabled', Rule: { DefaultRetention: { Mode: 'COMPLIANCE', Years: 1 } } } }),
+    audit({ ObjectLockConfiguration: { ObjectLockEnabled: 'Enabled', Rule: { DefaultRetention: { Days: 30 } } } }),
+  ],
+  ['object lock: versioning', s3ObjectLocked, audit(), audit({ VersioningConfiguration: { Status: 'Suspended' } })],
+  ['audit CMK', s3AuditBucketCmk, audit(), audit({ BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] } })],
+  ['audit CMK, not aws/s3', s3AuditBucketCmk, audit(), audit({ BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms' } }] } })],
+  ['tamper: the policy exists', s3AuditTamperDenied, audit(), { B: audit().B! }],
+  ['tamper: governance bypass denied', s3AuditTamperDenied, audit(), audit({}, [tlsOnly, objectDeny(AUDIT_OBJECT_TAMPER_ACTIONS.filter((a) => a !== 's3:BypassGovernanceRetention')), configDeny()])],
+  [
+    'tamper: object actions exempt no role pattern (CloudFormation included)',
+    s3AuditTamperDenied,
+    audit(),
+    audit({}, [tlsOnly, objectDeny(AUDIT_OBJECT_TAMPER_ACTIONS, { StringNotEquals: { 'aws:PrincipalArn': [BREAK_GLASS] }, ArnNotLike: { 'aws:PrincipalArn': [CFN_EXEC] } }), configDeny()]),
+  ],
+  [
+    'tamper: the deny is not narrowed by another condition',
+    s3AuditTamperDenied,
+    audit(),
+    audit({}, [tlsOnly, objectDeny(AUDIT_OBJECT_TAMPER_ACTIONS, { StringNotEquals: { 'aws:PrincipalArn': [BREAK_GLASS] }, Bool: { 'aws:MultiFactorAuthPresent': 'false' } }), configDeny()]),
+  ],
+  ['tamper: policy changes denied', s3AuditTamperDenied, audit(), audit({}, [tlsOnly, objectDeny(), configDeny(AUDIT_BUCKET_CONFIG_ACTIONS.filter((a) => a !== 's3:PutBucketPolicy'))])],
+  ['tamper: a deny, not an allow', s3AuditTamperDenied, audit(), audit({}, [tlsOnly, { ...objectDeny(), Effect: 'Allow' }, configDeny()])],
+  ['access-log bucket: public access blocked', s3AccessLogBucket, accessLogs(), accessLogs({ PublicAccessBlockConfiguration: { ...BPA, RestrictPublicBuckets: false } })],
+  ['access-log bucket: versioned', s3AccessLogBucket, accessLogs(), accessLogs({ VersioningConfiguration: undefined })],
+  ['access-log bucket: TLS only', s3AccessLogBucket, accessLogs(), accessLogs({}, [loggingAllow])],
+  [
+    'access-log bucket: only S3 logging may be allowed',
+    s3AccessLogBucket,
+    accessLogs(),
+    accessLogs({}, [tlsOnly, loggingAllow, { Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::111122223333:root' }, Action: 's3:PutObject', Resource: 'arn:b/*' }]),
+  ],
+  ['private and TLS only: TLS', s3PrivateTlsOnly, audit(), audit({}, [objectDeny(), configDeny()])],
+  [
+    'private and TLS only: the TLS deny covers s3:*',
+    s3PrivateTlsOnly,
+    audit(),
+    audit({}, [{ ...tlsOnly, Action: 's3:GetObject' }, objectDeny(), configDeny()]),
+  ],
+  ['private and TLS only: public access', s3PrivateTlsOnly, accessLogs(), accessLogs({ PublicAccessBlockConfiguration: { ...BPA, BlockPublicPolicy: false } })],
+  ['retained', s3BucketRetained, audit(), { ...audit(), B: { ...audit().B!, DeletionPolicy: 'Delete' } }],
+  ['retained on replacement', s3BucketRetained, accessLogs(), { ...accessLogs(), B: { ...accessLogs().B!, UpdateReplacePolicy: 'Delete' } }],
+])('%s: holds when configured, fails when weakened', (_name, control, good, bad) => {
+  expect(check(control, good)).toBe(true);
+  expect(check(control, bad)).toBe(false);
+});
+
+test('only the bucket tagged as the access-log bucket escapes Object Lock, and it gets its own control', () => {
+  const accessLogBucket = accessLogs().B!;
+  const untagged: TemplateResource = { Type: 'AWS::S3::Bucket', Properties: { VersioningConfiguration: { Status: 'Enabled' } } };
+  const otherRole: TemplateResource = { Type: 'AWS::S3::Bucket', Properties: { Tags: [{ Key: 'openclaw:bucket-role', Value: 'access-log' }] } };
+  for (const c of [s3ObjectLocked, s3AuditBucketCmk, s3AuditTamperDenied]) {
+    expect(c.appliesTo?.(accessLogBucket)).toBe(false);
+    expect(c.appliesTo?.(untagged)).toBe(true);
+    expect(c.appliesTo?.(otherRole)).toBe(true);
+  }
+  expect(s3AccessLogBucket.appliesTo?.(accessLogBucket)).toBe(true);
+  expect(s3AccessLogBucket.appliesTo?.(untagged)).toBe(false);
+  // An untagged bucket without a lock fails: nothing but the access-log bucket is exempt.
+  expect(check(s3ObjectLocked, { B: untagged })).toBe(false);
+});
+
+test('the S3 controls are in the catalogue, retention weakened only by the data-retention exception', () => {
+  const ids = CONTROL_CATALOGUE.map((c) => c.id);
+  for (const id of ['s3-object-locked', 's3-audit-cmk', 's3-audit-tamper-denied', 's3-access-log-bucket', 's3-private-tls-only', 's3-bucket-retained']) expect(ids).toContain(id);
+  expect(new Set(ids).size).toBe(ids.length);
+  expect(CONTROL_CATALOGUE.filter((c) => c.id.startsWith('s3-') && c.weakenedBy !== undefined).map((c) => [c.id, c.weakenedBy])).toEqual([['s3-bucket-retained', 'data-retention']]);
+});
