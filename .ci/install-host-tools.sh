@@ -8,6 +8,7 @@
 #   util-linux   runuser (the integrity check tests writability as the gateway user)
 #   coreutils    sha256sum, timeout
 #   curl         the IMDS preflight talks to a stub metadata server on loopback
+#   e2fsprogs    chattr/lsattr: the append-only audit copies are tested for real
 # Run as root (CI does) or with sudo available. Nothing else is fetched.
 set -euo pipefail
 
@@ -20,9 +21,10 @@ have systemd-analyze || missing+=(systemd)
 have runuser || missing+=(util-linux)
 have sha256sum || missing+=(coreutils)
 have curl || missing+=(curl)
+have chattr || missing+=(e2fsprogs)
 
 if [ "${#missing[@]}" -eq 0 ]; then
-  echo "install-host-tools: cloud-init, shellcheck, systemd-analyze, runuser, sha256sum and curl are already installed"
+  echo "install-host-tools: cloud-init, shellcheck, systemd-analyze, runuser, sha256sum, curl and chattr are already installed"
   exit 0
 fi
 

@@ -10,7 +10,11 @@ import { NO_EDGE_DOMAIN, renderUserData } from './host/cloud-init';
 import { assembleBundleFiles } from './host/runtime-files';
 import { GatewayInstance } from './constructs/gateway-instance';
 import { GatewayRole } from './constructs/gateway-role';
+import { GatewayAlarms } from './constructs/gateway-alarms';
+import { HostLogGroups } from './constructs/host-log-groups';
 import { InstanceRecovery } from './constructs/instance-recovery';
+import { HOST_LOG_GROUPS } from './host/cloudwatch-agent';
+import { hostMetricNamespace } from './naming';
 import { DeploymentSecrets } from './constructs/deployment-secrets';
 import { SecretRotation } from './constructs/secret-rotation';
 import { SecretsRefreshDocument } from './constructs/secrets-refresh-document';
@@ -40,6 +44,8 @@ export class GatewayStack extends Stack {
   readonly secrets: DeploymentSecrets;
   readonly refreshDocument: SecretsRefreshDocument;
   readonly tokenRotation: SecretRotation;
+  readonly hostLogs: HostLogGroups;
+  readonly alarms: GatewayAlarms;
   readonly bundle: DeploymentBundle;
   readonly instance: GatewayInstance;
   readonly sessions: SessionLogging;
@@ -85,6 +91,19 @@ export class GatewayStack extends Stack {
       retainOnDelete: config.dataProtection.retainOnDelete,
     });
     this.recovery = new InstanceRecovery(this, 'Recovery', { instance: this.instance, deploymentName: props.deploymentName, topic: props.alertTopic });
+    this.hostLogs = new HostLogGroups(this, 'HostLogs', {
+      groups: HOST_LOG_GROUPS(config),
+      key: props.key,
+      retentionDays: config.logs.retentionDays as logs.RetentionDays,
+      retainOnDelete: config.dataProtection.retainOnDelete,
+    });
+    this.alarms = new GatewayAlarms(this, 'Alarms', {
+      deploymentName: props.deploymentName,
+      namespace: hostMetricNamespace(props.deploymentName),
+      topic: props.alertTopic,
+      nginxAccessLogs: this.hostLogs.group('nginx-access'),
+      proxyAuthFailures: config.alerts.thresholds.proxyAuthFailures,
+    });
     this.tokenRotation = new SecretRotation(this, 'GatewayTokenRotation', {
       secret: this.secrets.gatewayToken,
       key: props.key,

@@ -42,14 +42,16 @@ readonly ROLES_PATH=/latest/meta-data/iam/security-credentials/
 BODY="$(mktemp)" || { echo "$TAG: FAILED Internal: cannot create a temporary file" >&2; exit 1; }
 trap 'rm -f "$BODY"' EXIT
 
-# Publishes BootPreflightFailed{Step=$1} = 1; never fails, prints nothing, and sets
+# Publishes BootPreflightFailed = 1 twice in one call, with {Step=$1} (what failed) and
+# without dimensions (the one series the boot-preflight-failed alarm watches); never fails, prints nothing, and sets
 # METRIC to a note for the log line. The CLI takes the instance credentials from the
 # same metadata endpoint (which may be what is broken: hence best-effort, bounded).
 publish_failure() {
   local rc
   AWS_EC2_METADATA_SERVICE_ENDPOINT="$IMDS_ENDPOINT" timeout "$AWS_CLI_TIMEOUT" \
     "$AWS_CLI" cloudwatch put-metric-data --region "$REGION" --namespace "$NAMESPACE" \
-    --metric-name BootPreflightFailed --dimensions "Step=$1" --value 1 --unit Count \
+    --metric-data "MetricName=BootPreflightFailed,Dimensions=[{Name=Step,Value=$1}],Value=1,Unit=Count" \
+    "MetricName=BootPreflightFailed,Value=1,Unit=Count" \
     --cli-connect-timeout 3 --cli-read-timeout 5 >/dev/null 2>&1
   rc=$?
   if [ "$rc" -eq 0 ]; then

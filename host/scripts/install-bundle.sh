@@ -91,6 +91,7 @@ install -o root -g root -m 0644 "$B/nginx/openclaw/allowed-origins.map.conf" "$N
 map="$NGINX/openclaw/allowed-origins.map.conf"
 if [ "$CF" != none ]; then grep -qxF "\"https://$CF\" 1;" "$map" || echo "\"https://$CF\" 1;" >>"$map"; fi
 install -o root -g root -m 0600 "$B/nftables/openclaw.nft" "$NFT"
+install -D -o root -g root -m 0644 "$B/@@CLOUDWATCH_AGENT_BUNDLE@@" "$R@@CLOUDWATCH_AGENT_CONFIG@@"
 
 # Agent files: root:openclaw 0444 in root 0755 folders, swapped in whole (removed agents go).
 rm -rf "$AGENT_DIR.new"
@@ -151,9 +152,10 @@ node_version="$("$NODE" --version)" || die "@@NODE@@ does not run"
 log "enabling the units"
 systemd-tmpfiles --create "$R/etc/tmpfiles.d/openclaw.conf"
 systemctl daemon-reload
-systemctl enable nftables.service openclaw-imds-preflight.service openclaw-secrets.service \
-  openclaw-gateway.service openclaw-integrity.timer openclaw-secrets-refresh.timer nginx.service
-systemctl start openclaw-integrity.timer openclaw-secrets-refresh.timer
+systemctl enable nftables.service openclaw-imds-preflight.service openclaw-secrets.service openclaw-gateway.service nginx.service
+# The audit trail before the gateway.
+systemctl enable --now @@CLOUDWATCH_AGENT_UNIT@@ openclaw-log-export.timer openclaw-integrity.timer \
+  openclaw-secrets-refresh.timer openclaw-health.timer
 # --no-block: cloud-init runs inside the boot transaction; the gateway pulls in the
 # preflight and the secrets step, and reports its own failures.
 systemctl start --no-block openclaw-gateway.service nginx.service

@@ -29,7 +29,7 @@ export const ALARMS = {
   ),
   gatewayUnhealthy: spec(
     'gateway-unhealthy',
-    'The gateway or nginx has not answered on loopback for 3 minutes, or the host stopped reporting.',
+    'The gateway or nginx has not answered on loopback for 10 minutes, or the host stopped reporting.',
     'Check the instance state, then journalctl -u openclaw-health -u openclaw-gateway -u nginx for the FAILED line.',
   ),
   agentFilesIntegrity: spec(

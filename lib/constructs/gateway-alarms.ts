@@ -16,6 +16,9 @@ export const HOST_METRICS = {
   proxyAuthFailures: 'ProxyAuthFailures',
 } as const;
 
+/** Minutes of failed or missing health checks before gateway-unhealthy fires. */
+export const GATEWAY_UNHEALTHY_MINUTES = 10;
+
 /** nginx's JSON access log writes the status as a string. */
 export const PROXY_AUTH_FAILURE_PATTERN = '{ ($.status = "401") || ($.status = "403") }';
 
@@ -54,13 +57,15 @@ export class GatewayAlarms extends Construct {
     };
     add('BootPreflightFailed', ALARMS.bootPreflightFailed, { ...atLeastOnce, metric: metric(HOST_METRICS.bootPreflightFailed, 'Sum', 5) });
     add('SecretRetrievalFailed', ALARMS.secretRetrievalFailed, { ...atLeastOnce, metric: metric(HOST_METRICS.secretRetrievalFailed, 'Sum', 5) });
-    // Published every minute (1 = both answer); silence means the host is down or cannot publish.
+    // Published every minute (1 = both answer); silence means the host is down or cannot
+    // publish. Ten minutes: a new host's first boot (install, then the first check) stays
+    // under it, so a deploy does not page anyone.
     add('GatewayUnhealthy', ALARMS.gatewayUnhealthy, {
       metric: metric(HOST_METRICS.gatewayHealthy, 'Minimum', 1),
       threshold: 1,
       comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
-      evaluationPeriods: 3,
-      datapointsToAlarm: 3,
+      evaluationPeriods: GATEWAY_UNHEALTHY_MINUTES,
+      datapointsToAlarm: GATEWAY_UNHEALTHY_MINUTES,
       treatMissingData: cloudwatch.TreatMissingData.BREACHING,
     });
     // Published at boot and every 15 minutes (1 = intact); one bad check is enough.

@@ -32,8 +32,25 @@ export const HOST_PATHS = {
   workspacesDir: '/var/lib/openclaw/workspaces',
   /** Secrets written at boot on tmpfs (folder 0700): openclaw:openclaw 0400, one hard link each. */
   secretsDir: '/run/openclaw/secrets',
-  /** Gateway logs and audit files: written by the gateway, shipped off the host. */
+  /**
+   * OpenClaw's own log (openclaw.json `logging.file`, openclaw.log): the gateway user's 0750
+   * folder. OpenClaw 2026.9.6 owns that file and must: it re-applies mode 0600 to it before
+   * every append (fchmod) and rotates it by renaming, both of which an append-only file
+   * refuses (the gateway then drops every record). So it is not itself the audit copy:
+   * openclaw-log-export copies it, as root, into auditLogDir (lib/host/cloudwatch-agent.ts).
+   */
   logDir: '/var/log/openclaw',
+  /**
+   * The host's audit copies, root 0700 (systemd LogsDirectory= of openclaw-log-export.service),
+   * each file root 0600 with the append-only attribute (chattr +a): the journal of the OpenClaw
+   * units (journal.jsonl) and a copy of OpenClaw's log (gateway.jsonl). The gateway user can
+   * neither read nor change them; the CloudWatch agent ships them (HOST_LOG_GROUPS).
+   */
+  auditLogDir: '/var/log/openclaw-audit',
+  /** Where openclaw-log-export keeps its journal cursor and its position in OpenClaw's log (StateDirectory=, root 0700). */
+  logExportStateDir: '/var/lib/openclaw-log-export',
+  /** The CloudWatch agent's configuration (renderCloudWatchAgentConfig), read at every agent start. */
+  cloudwatchAgentConfig: '/opt/aws/amazon-cloudwatch-agent/etc/amazon-cloudwatch-agent.json',
   /** Helper scripts (preflight, integrity check, boot steps). */
   libexecDir: '/usr/local/libexec/openclaw',
 } as const;

@@ -21,6 +21,8 @@
  *                                            with https://<CloudFront domain> added at boot
  *   openclaw/exec-approvals.json          -> HOST_PATHS.configDir/, openclaw:openclaw 0400
  *   openclaw/secrets-manifest.json        -> SECRETS_MANIFEST_PATH, root 0644 (names and paths, no values)
+ *   cloudwatch/amazon-cloudwatch-agent.json -> HOST_PATHS.cloudwatchAgentConfig, root 0644: what the
+ *                                            CloudWatch agent ships (renderCloudWatchAgentConfig)
  *   scripts/fetch-secrets.js              -> HOST_PATHS.libexecDir/, root 0644: the retrieval program
  *   openclaw/package.json, openclaw/package-lock.json -> HOST_PATHS.installDir (npm ci)
  *   agents/<agent>/<file>                 -> HOST_PATHS.agentFilesDir/<agent>/<file>, root:openclaw 0444
@@ -43,6 +45,7 @@ import { RUNTIME_PACKAGE_DIR } from '../openclaw/lockfile';
 import { INSTALL_SCRIPT_PATH, PLACEHOLDER_BUNDLE, PLACEHOLDER_EDGE, USER_DATA_PATH, renderUserData, type BundleRef, type EdgeRef } from './cloud-init';
 import { bundleFetchSecrets } from '../../host/fetch-secrets/bundle';
 import { renderSecretsManifest } from '../secrets/secrets-manifest';
+import { CLOUDWATCH_AGENT_BUNDLE_PATH, renderCloudWatchAgentConfig } from './cloudwatch-agent';
 import { renderHostFiles } from './render';
 import {
   BUNDLE_REQUIRED_FILES,
@@ -54,6 +57,7 @@ import {
 } from './systemd-units';
 
 export { PLACEHOLDER_BUNDLE, PLACEHOLDER_EDGE, USER_DATA_PATH, renderUserData, type BundleRef, type EdgeRef } from './cloud-init';
+export { CLOUDWATCH_AGENT_BUNDLE_PATH, HOST_LOG_GROUPS, renderCloudWatchAgentConfig, type HostLogGroup } from './cloudwatch-agent';
 export {
   BUNDLE_REQUIRED_FILES,
   FETCH_SECRETS_PROGRAM_PATH,
@@ -113,7 +117,7 @@ export interface AssembleBundleOptions {
 /**
  * Every file of the deployment bundle of one client x environment, ready for
  * packBundle: the host files (nginx, nftables), the runtime files (units,
- * scripts, host.env), openclaw.json with its include files, the runtime
+ * scripts, host.env), the CloudWatch agent configuration, openclaw.json with its include files, the runtime
  * package.json and lockfile (host/openclaw/), the agent files of
  * `<configDir>/clients/<client>/agents/` and their manifest. Throws when the
  * config cannot be rendered (OpenclawConfigError) or its agent files are wrong.
@@ -130,6 +134,7 @@ export function assembleBundleFiles(config: ResolvedConfig, configDir: string, o
     [EXEC_APPROVALS_PATH]: renderExecApprovals(config),
     [FETCH_SECRETS_PROGRAM_PATH]: bundleFetchSecrets(),
     [SECRETS_MANIFEST_BUNDLE_PATH]: `${JSON.stringify(renderSecretsManifest(config), null, 2)}\n`,
+    [CLOUDWATCH_AGENT_BUNDLE_PATH]: renderCloudWatchAgentConfig(config),
     ...Object.fromEntries(RUNTIME_PACKAGE_FILES.map((f) => [`openclaw/${f}`, fs.readFileSync(path.join(RUNTIME_PACKAGE_DIR, f), 'utf8')])),
     ...Object.fromEntries(Object.entries(agents).map(([rel, content]) => [`${AGENT_FILES_PREFIX}${rel}`, content])),
     [AGENT_MANIFEST_PATH]: renderAgentFilesManifest(agents),

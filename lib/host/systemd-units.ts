@@ -17,12 +17,17 @@
  *   openclaw-secrets-refresh.service/.timer  re-reads the secrets (every 15 min, and on rotation through
  *                                    SSM): reloads nginx on a new origin-verify value, restarts the
  *                                    gateway on a new token or agent key
+ *   openclaw-health.service/.timer   the gateway answers on loopback and nginx listens, every minute:
+ *                                    GATEWAY_HEALTH_METRIC (1 or 0)
+ *   openclaw-log-export.service/.timer  the root-owned, append-only audit copies that the CloudWatch
+ *                                    agent ships (lib/host/cloudwatch-agent.ts), every minute
  */
 import * as fs from 'fs';
 import * as path from 'path';
 import type { ResolvedConfig } from '../config/schema';
 import { CONTROL_UI_ORIGINS_FILE, EXEC_APPROVALS_FILE, agentFileBindMounts, listAgentFiles, openclawSecretFiles } from '../openclaw/openclaw-config';
 import { IMDS_ADDRESS } from './nftables-rules';
+import { CLOUDWATCH_AGENT_BUNDLE_PATH, GATEWAY_LOG_COPY_FILE, JOURNAL_EXPORT_FILE, openclawLogFile } from './cloudwatch-agent';
 import { HOST_PATHS } from './paths';
 import { deploymentName, hostMetricNamespace } from '../naming';
 import { ORIGIN_VERIFY_MAP_PATH, SECRET_RETRIEVAL_METRIC, SECRETS_MANIFEST_PATH } from '../secrets/secrets-manifest';
@@ -38,6 +43,34 @@ export const INTEGRITY_TIMER = 'openclaw-integrity.timer';
 /** Started by its timer and by the rotation functions' SSM document (lib/constructs/secrets-refresh-document.ts). */
 export const SECRETS_REFRESH_UNIT = 'openclaw-secrets-refresh.service';
 export const SECRETS_REFRESH_TIMER = 'openclaw-secrets-refresh.timer';
+/** The gateway health check (check-gateway-health.sh) and its timer (every minute). */
+export const HEALTH_UNIT = 'openclaw-health.service';
+export const HEALTH_TIMER = 'openclaw-health.timer';
+/** The audit copies (export-logs.sh: journal export, copy of OpenClaw's log) and their timer (every minute). */
+export const LOG_EXPORT_UNIT = 'openclaw-log-export.service';
+export const LOG_EXPORT_TIMER = 'openclaw-log-export.timer';
+/** The CloudWatch agent's own unit (package amazon-cloudwatch-agent): enabled and started by install-bundle.sh. */
+export const CLOUDWATCH_AGENT_UNIT = 'amazon-cloudwatch-agent.service';
+/** Published by openclaw-health every minute to the host namespace, no dimensions: 1 healthy, 0 not. */
+export const GATEWAY_HEALTH_METRIC = 'GatewayHealthy';
+/**
+ * The units whose journal openclaw-log-export copies (the CloudWatch `journal` group): the
+ * gateway, the proxy, every OpenClaw helper unit, the firewall, the CloudWatch agent, and
+ * cloud-final (install-bundle.sh's output, its `openclaw-install: FAILED` line included).
+ */
+export const JOURNAL_EXPORT_UNITS = [
+  GATEWAY_UNIT,
+  'nginx.service',
+  PREFLIGHT_UNIT,
+  SECRETS_UNIT,
+  SECRETS_REFRESH_UNIT,
+  INTEGRITY_UNIT,
+  HEALTH_UNIT,
+  LOG_EXPORT_UNIT,
+  'nftables.service',
+  CLOUDWATCH_AGENT_UNIT,
+  'cloud-final.service',
+] as const;
 
 /** Deployment identity read by the helper units (EnvironmentFile=): namespace, region. */
 export const HOST_ENV_FILE = `${HOST_PATHS.configDir}/host.env`;
@@ -89,13 +122,24 @@ export const SYSTEMD_FILES = [
   `systemd/${INTEGRITY_TIMER}`,
   `systemd/${SECRETS_REFRESH_UNIT}`,
   `systemd/${SECRETS_REFRESH_TIMER}`,
+  `systemd/${HEALTH_UNIT}`,
+  `systemd/${HEALTH_TIMER}`,
+  `systemd/${LOG_EXPORT_UNIT}`,
+  `systemd/${LOG_EXPORT_TIMER}`,
   'systemd/nginx.service.d/openclaw.conf',
   'systemd/tmpfiles.d/openclaw.conf',
 ] as const;
 /** host.env, rendered from host/systemd/host.env; installed at HOST_ENV_FILE. */
 export const HOST_ENV_PATH = 'openclaw/host.env';
 /** The helper scripts (host/scripts/) that travel in the bundle, installed 0755 root in HOST_PATHS.libexecDir. */
-export const HELPER_SCRIPT_FILES = ['scripts/imds-preflight.sh', 'scripts/check-agent-files.sh', 'scripts/fetch-secrets.sh', 'scripts/refresh-secrets.sh'] as const;
+export const HELPER_SCRIPT_FILES = [
+  'scripts/imds-preflight.sh',
+  'scripts/check-agent-files.sh',
+  'scripts/fetch-secrets.sh',
+  'scripts/refresh-secrets.sh',
+  'scripts/check-gateway-health.sh',
+  'scripts/export-logs.sh',
+] as const;
 /** The retrieval program (host/fetch-secrets/, bundled), installed root 0644 in HOST_PATHS.libexecDir and run by Node 24. */
 export const FETCH_SECRETS_PROGRAM_PATH = 'scripts/fetch-secrets.js';
 /** The secrets manifest (renderSecretsManifest), installed root 0644 at SECRETS_MANIFEST_PATH. */
@@ -120,11 +164,12 @@ export const BUNDLE_REQUIRED_FILES = [
   ...HELPER_SCRIPT_FILES,
   FETCH_SECRETS_PROGRAM_PATH,
   SECRETS_MANIFEST_BUNDLE_PATH,
+  CLOUDWATCH_AGENT_BUNDLE_PATH,
 ] as const;
 
 /** `<prefix>-<client>-<env>`, as in the stack names. */
 
-/** CloudWatch namespace of the host's metrics (BootPreflightFailed, AgentFilesIntegrity). */
+/** CloudWatch namespace of the host's metrics (BootPreflightFailed, AgentFilesIntegrity, SecretRetrievalFailed, GatewayHealthy). */
 export function metricNamespace(config: ResolvedConfig): string {
   return hostMetricNamespace(deploymentName(config));
 }
@@ -133,6 +178,15 @@ export type TemplateValues = Readonly<Record<string, string>>;
 
 /** Characters a path or name placeholder value may hold (no spaces, quotes, `$`, `;`, newlines). */
 const SAFE_VALUE = /^[A-Za-z0-9_./:+=@-]+$/;
+/** A systemd unit name as the journal export lists it (a shell word, no globs). */
+const UNIT_NAME = /^[A-Za-z0-9_.@-]+\.(service|timer|socket|target)$/;
+
+/** The one folder name below `parent` that systemd's LogsDirectory=/StateDirectory= take (`/var/log/x` -> `x`). */
+function directoryUnder(parent: string, dir: string): string {
+  const name = path.posix.relative(parent, dir);
+  if (!/^[A-Za-z0-9_.-]+$/.test(name) || name.startsWith('.')) throw new Error(`host template: ${dir} must be one folder directly under ${parent}`);
+  return name;
+}
 
 /**
  * The IMDS line of the gateway unit. The gateway needs no AWS credentials (its
@@ -203,6 +257,19 @@ export function hostTemplateValues(config: ResolvedConfig): TemplateValues {
     ORIGIN_VERIFY_MAP: ORIGIN_VERIFY_MAP_PATH,
     SECRET_METRIC: SECRET_RETRIEVAL_METRIC,
     GATEWAY_UNIT,
+    GATEWAY_PORT: String(config.edge.gatewayPort),
+    PROXY_PORT: String(config.edge.proxyPort),
+    HEALTH_METRIC: GATEWAY_HEALTH_METRIC,
+    AUDIT_LOG_DIR: HOST_PATHS.auditLogDir,
+    AUDIT_LOG_DIR_NAME: directoryUnder('/var/log', HOST_PATHS.auditLogDir),
+    LOG_EXPORT_STATE_DIR: HOST_PATHS.logExportStateDir,
+    LOG_EXPORT_STATE_DIR_NAME: directoryUnder('/var/lib', HOST_PATHS.logExportStateDir),
+    JOURNAL_EXPORT_FILE,
+    GATEWAY_LOG_COPY: GATEWAY_LOG_COPY_FILE,
+    GATEWAY_LOG_FILE: openclawLogFile(config),
+    CLOUDWATCH_AGENT_CONFIG: HOST_PATHS.cloudwatchAgentConfig,
+    CLOUDWATCH_AGENT_BUNDLE: CLOUDWATCH_AGENT_BUNDLE_PATH,
+    CLOUDWATCH_AGENT_UNIT,
   };
   for (const [name, value] of Object.entries(values)) {
     if (!SAFE_VALUE.test(value)) throw new Error(`host template: unsafe value for @@${name}@@: ${JSON.stringify(value)}`);
@@ -213,7 +280,48 @@ export function hostTemplateValues(config: ResolvedConfig): TemplateValues {
   for (const [name, js] of Object.entries({ LOCKFILE_CHECK_JS, CONTROL_UI_ORIGINS_JS })) {
     if (/['\n]/.test(js)) throw new Error(`host template: ${name} must be one line without single quotes`);
   }
-  return { ...values, IMDS_ACCESS: imdsAccess(config), LOCKFILE_CHECK_JS, CONTROL_UI_ORIGINS_JS, BUNDLE_REQUIRED_FILES: shellWordLines(BUNDLE_REQUIRED_FILES) };
+  for (const unit of JOURNAL_EXPORT_UNITS) {
+    if (!UNIT_NAME.test(unit)) throw new Error(`host template: unsafe unit name for @@JOURNAL_UNITS@@: ${JSON.stringify(unit)}`);
+  }
+  return {
+    ...values,
+    IMDS_ACCESS: imdsAccess(config),
+    LOCKFILE_CHECK_JS,
+    CONTROL_UI_ORIGINS_JS,
+    BUNDLE_REQUIRED_FILES: shellWordLines(braceGroups(BUNDLE_REQUIRED_FILES)),
+    JOURNAL_UNITS: JOURNAL_EXPORT_UNITS.join(' '),
+  };
+}
+
+/**
+ * Paths as shell words with brace expansion, for the user data's 16 KB: the paths of one
+ * folder with one extension become one word, `dir/x{a,b}.ext` (x: what their names start
+ * with), which bash expands to `dir/xa.ext dir/xb.ext` in the order given (a group stands
+ * where its first path was).
+ * The paths must not hold `,`, `{` or `}` (SAFE_VALUE).
+ */
+export function braceGroups(paths: readonly string[]): string[] {
+  const groups = new Map<string, { dir: string; ext: string; stems: string[] }>();
+  for (const p of paths) {
+    const dir = p.includes('/') ? p.slice(0, p.lastIndexOf('/') + 1) : '';
+    const base = p.slice(dir.length);
+    const ext = base.includes('.') ? base.slice(base.lastIndexOf('.')) : '';
+    const key = `${dir}\0${ext}`;
+    const group = groups.get(key) ?? { dir, ext, stems: [] };
+    group.stems.push(base.slice(0, base.length - ext.length));
+    groups.set(key, group);
+  }
+  return [...groups.values()].map((g) => {
+    if (g.stems.length === 1) return `${g.dir}${g.stems[0]}${g.ext}`;
+    // What every stem starts with goes before the brace (never a whole stem: no empty alternative).
+    let common = g.stems.reduce((a, b) => {
+      let i = 0;
+      while (i < a.length && i < b.length && a[i] === b[i]) i++;
+      return a.slice(0, i);
+    });
+    if (g.stems.includes(common)) common = common.slice(0, -1);
+    return `${g.dir}${common}{${g.stems.map((t) => t.slice(common.length)).join(',')}}${g.ext}`;
+  });
 }
 
 /** `words` as one shell word list, wrapped at `width` columns with ` \` continuations (the body of a `for ... in`). */

@@ -75,7 +75,8 @@ async function preflight(endpoint: string, env: Record<string, string> = {}, aws
 /** The metric call the script must make for a failed step. */
 const metricCall = (step: string) => [
   'cloudwatch', 'put-metric-data', '--region', REGION, '--namespace', NAMESPACE,
-  '--metric-name', 'BootPreflightFailed', '--dimensions', `Step=${step}`, '--value', '1', '--unit', 'Count',
+  // With the step (diagnosis) and without dimensions (the alarm's series).
+  '--metric-data', `MetricName=BootPreflightFailed,Dimensions=[{Name=Step,Value=${step}}],Value=1,Unit=Count`, 'MetricName=BootPreflightFailed,Value=1,Unit=Count',
   '--cli-connect-timeout', '3', '--cli-read-timeout', '5',
 ];
 const published = (step: string) => `[metric BootPreflightFailed{Step=${step}} published to ${NAMESPACE}]`;

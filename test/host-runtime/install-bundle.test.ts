@@ -3,7 +3,17 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { HOST_PATHS } from '../../lib/host/paths';
 import { assembleBundleFiles, packBundle, renderRuntimeFiles, type BundleFiles } from '../../lib/host/runtime-files';
-import { GATEWAY_UNIT, SECRETS_REFRESH_TIMER, SECRETS_REFRESH_UNIT } from '../../lib/host/systemd-units';
+import {
+  CLOUDWATCH_AGENT_UNIT,
+  GATEWAY_UNIT,
+  HEALTH_TIMER,
+  HEALTH_UNIT,
+  LOG_EXPORT_TIMER,
+  LOG_EXPORT_UNIT,
+  SECRETS_REFRESH_TIMER,
+  SECRETS_REFRESH_UNIT,
+} from '../../lib/host/systemd-units';
+import { CLOUDWATCH_AGENT_BUNDLE_PATH } from '../../lib/host/cloudwatch-agent';
 import { SECRETS_MANIFEST_PATH } from '../../lib/secrets/secrets-manifest';
 import { OPENCLAW_HOST_FILES, listAgentFiles, renderControlUiOrigins, type AgentFile } from '../../lib/openclaw/openclaw-config';
 import { exampleConfig } from '../host/support/host-tools';
@@ -191,16 +201,18 @@ test('units, scripts, firewall and runtime: installed where the units expect the
       ['npm', 'ci', '--ignore-scripts', '--omit=dev', '--no-audit', '--no-fund'],
       ['systemd-tmpfiles', '--create', host('/etc/tmpfiles.d/openclaw.conf')],
       ['systemctl', 'daemon-reload'],
+      ['systemctl', 'enable', 'nftables.service', 'openclaw-imds-preflight.service', 'openclaw-secrets.service', 'openclaw-gateway.service', 'nginx.service'],
       [
-        'systemctl', 'enable', 'nftables.service', 'openclaw-imds-preflight.service', 'openclaw-secrets.service', 'openclaw-gateway.service',
-        'openclaw-integrity.timer', 'openclaw-secrets-refresh.timer', 'nginx.service',
+        'systemctl', 'enable', '--now', CLOUDWATCH_AGENT_UNIT, LOG_EXPORT_TIMER, 'openclaw-integrity.timer', 'openclaw-secrets-refresh.timer', HEALTH_TIMER,
       ],
-      ['systemctl', 'start', 'openclaw-integrity.timer', 'openclaw-secrets-refresh.timer'],
       ['systemctl', 'start', '--no-block', 'openclaw-gateway.service', 'nginx.service'],
     ]),
   );
-  // The refresh service is started by its timer and by SSM, never enabled on its own.
-  expect(c.filter((x) => x[0] === 'systemctl').flat()).not.toContain(SECRETS_REFRESH_UNIT);
+  // The audit trail runs before the gateway starts: the agent and the log export first.
+  const systemctl = c.filter((x) => x[0] === 'systemctl').map((x) => x.join(' '));
+  expect(systemctl.findIndex((x) => x.includes(CLOUDWATCH_AGENT_UNIT))).toBeLessThan(systemctl.findIndex((x) => x.includes('--no-block')));
+  // The refresh, health and export services are started by their timers (and SSM), never enabled on their own.
+  for (const unit of [SECRETS_REFRESH_UNIT, HEALTH_UNIT, LOG_EXPORT_UNIT]) expect(c.filter((x) => x[0] === 'systemctl').flat()).not.toContain(unit);
   expect(awsCalls()[0]).toEqual(['s3', 'cp', '--only-show-errors', '--region', config.aws.region, URI, expect.stringMatching(/^\/var\/tmp\/openclaw-bundle\.\w+\/bundle\.tar\.gz$/)]);
   expect(fs.readFileSync(host(`${HOST_PATHS.configDir}/bundle.sha256`), 'utf8')).toBe(`${sha256}\n`);
 });
@@ -220,6 +232,22 @@ test('the secrets step: its scripts, the retrieval program, the manifest and the
     expect({ u, ...meta(host(`/etc/systemd/system/${u}`)) }).toEqual({ u, type: 'file', owner: 'root:root', mode: '0644', links: 1 });
     expect(fs.readFileSync(host(`/etc/systemd/system/${u}`), 'utf8')).toBe(bundle[`systemd/${u}`]);
   }
+});
+
+test('the audit trail: the CloudWatch agent configuration where the agent reads it, the health check and log export with their units', () => {
+  expect(meta(host(HOST_PATHS.cloudwatchAgentConfig))).toEqual({ type: 'file', owner: 'root:root', mode: '0644', links: 1 });
+  expect(fs.readFileSync(host(HOST_PATHS.cloudwatchAgentConfig), 'utf8')).toBe(bundle[CLOUDWATCH_AGENT_BUNDLE_PATH]);
+  for (const script of ['check-gateway-health.sh', 'export-logs.sh']) {
+    const p = host(`${HOST_PATHS.libexecDir}/${script}`);
+    expect({ script, ...meta(p) }).toEqual({ script, type: 'file', owner: 'root:root', mode: '0755', links: 1 });
+    expect(fs.readFileSync(p, 'utf8')).toBe(bundle[`scripts/${script}`]);
+  }
+  for (const u of [HEALTH_UNIT, HEALTH_TIMER, LOG_EXPORT_UNIT, LOG_EXPORT_TIMER]) {
+    expect({ u, ...meta(host(`/etc/systemd/system/${u}`)) }).toEqual({ u, type: 'file', owner: 'root:root', mode: '0644', links: 1 });
+    expect(fs.readFileSync(host(`/etc/systemd/system/${u}`), 'utf8')).toBe(bundle[`systemd/${u}`]);
+  }
+  // The audit folders are systemd's to create (LogsDirectory=, StateDirectory= of the export unit), root 0700.
+  expect(fs.existsSync(host(HOST_PATHS.auditLogDir))).toBe(false);
 });
 
 test('running it again changes nothing: same modes, the domain once, npm ci skipped', async () => {

@@ -21,7 +21,8 @@ import {
   renderUserData,
   type BundleFiles,
 } from '../../lib/host/runtime-files';
-import { CONTROL_UI_ORIGINS_JS, FETCH_SECRETS_PROGRAM_PATH, LOCKFILE_CHECK_JS, SECRETS_MANIFEST_BUNDLE_PATH } from '../../lib/host/systemd-units';
+import { CONTROL_UI_ORIGINS_JS, FETCH_SECRETS_PROGRAM_PATH, LOCKFILE_CHECK_JS, SECRETS_MANIFEST_BUNDLE_PATH, braceGroups } from '../../lib/host/systemd-units';
+import { CLOUDWATCH_AGENT_BUNDLE_PATH, renderCloudWatchAgentConfig } from '../../lib/host/cloudwatch-agent';
 import { ORIGIN_VERIFY_MAP_PATH, SECRETS_MANIFEST_PATH, renderSecretsManifest } from '../../lib/secrets/secrets-manifest';
 import { bundleFetchSecrets } from '../../host/fetch-secrets/bundle';
 import { RUNTIME_PACKAGE_DIR } from '../../lib/openclaw/lockfile';
@@ -42,7 +43,9 @@ const EDGE = { cloudFrontDomain: 'd111111abcdef8.cloudfront.net' };
  * User data kept free besides the token reserve, for what later steps add. It was a
  * quarter of the budget; the CloudFront domain, the include files, the workspaces and
  * the test hooks of install-bundle.sh brought the user data to about 13.7 KB, the
- * secrets step to 14.1 KB (after the installer's indentation went from 6 spaces to 3).
+ * secrets step to 14.1 KB (after the installer's indentation went from 6 spaces to 3),
+ * the audit trail (CloudWatch agent, health check, log export) to 14.2 KB (after the
+ * required-file list went to brace expansion, braceGroups).
  * Past this, move installer steps after the checksum check into the (SHA-pinned) bundle.
  */
 const USER_DATA_HEADROOM_BYTES = 1536;
@@ -61,15 +64,21 @@ describe('renderRuntimeFiles', () => {
       USER_DATA_PATH,
       'openclaw/host.env',
       'scripts/check-agent-files.sh',
+      'scripts/check-gateway-health.sh',
+      'scripts/export-logs.sh',
       'scripts/fetch-secrets.sh',
       'scripts/imds-preflight.sh',
       'scripts/install-bundle.sh',
       'scripts/refresh-secrets.sh',
       'systemd/nginx.service.d/openclaw.conf',
       'systemd/openclaw-gateway.service',
+      'systemd/openclaw-health.service',
+      'systemd/openclaw-health.timer',
       'systemd/openclaw-imds-preflight.service',
       'systemd/openclaw-integrity.service',
       'systemd/openclaw-integrity.timer',
+      'systemd/openclaw-log-export.service',
+      'systemd/openclaw-log-export.timer',
       'systemd/openclaw-secrets-refresh.service',
       'systemd/openclaw-secrets-refresh.timer',
       'systemd/openclaw-secrets.service',
@@ -139,10 +148,23 @@ describe('renderRuntimeFiles', () => {
     expect(script).toContain(`install -o root -g root -m 0644 "$B/${SECRETS_MANIFEST_BUNDLE_PATH}" "$R${SECRETS_MANIFEST_PATH}"\n`);
   });
 
-  test('install-bundle.sh requires exactly BUNDLE_REQUIRED_FILES, which a complete bundle has', () => {
+  test('install-bundle.sh requires exactly BUNDLE_REQUIRED_FILES (as bash expands its list), which a complete bundle has', async () => {
     const list = /^for f in ([\s\S]*?); do$/m.exec(renderRuntimeFiles(config, CONFIG_DIR)['scripts/install-bundle.sh']!)![1]!;
-    expect(list.split(/[\s\\]+/).filter(Boolean).sort()).toEqual([...BUNDLE_REQUIRED_FILES].sort());
+    // The list uses brace expansion (user data budget): bash itself says what it names, in order.
+    const expanded = await runAsync(requireRuntimeTool('bash'), ['-c', `for f in ${list}; do printf '%s\\n' "$f"; done`]);
+    expect(expanded.stderr).toBe('');
+    const named = expanded.stdout.split('\n').filter(Boolean);
+    expect([...named].sort()).toEqual([...BUNDLE_REQUIRED_FILES].sort());
+    // The first it checks is still openclaw.json (a bundle of something else fails naming it).
+    expect(named[0]).toBe(BUNDLE_REQUIRED_FILES[0]);
     expect(BUNDLE_REQUIRED_FILES.filter((rel) => !(rel in bundleFiles()))).toEqual([]);
+  });
+
+  test('braceGroups: one word per folder and extension, the common start of the names before the brace, nothing lost', async () => {
+    const paths = ['a/x-one.sh', 'b/c.json', 'a/x-two.sh', 'a/x.sh', 'top', 'a/y.conf', 'b/d.json'];
+    expect(braceGroups(paths)).toEqual(['a/{x-one,x-two,x}.sh', 'b/{c,d}.json', 'top', 'a/y.conf']);
+    const r = await runAsync(requireRuntimeTool('bash'), ['-c', `printf '%s\\n' ${braceGroups(paths).join(' ')}`]);
+    expect(r.stdout.split('\n').filter(Boolean).sort()).toEqual([...paths].sort());
   });
 });
 
@@ -271,6 +293,7 @@ describe('assembleBundleFiles: the whole bundle from the config (what synth and 
         'openclaw/package-lock.json',
         'openclaw/secrets-manifest.json',
         'scripts/fetch-secrets.js',
+        CLOUDWATCH_AGENT_BUNDLE_PATH,
         ...agentFiles.map((f) => `agents/${f.relativePath}`),
         'agents.sha256',
       ].sort(),
@@ -279,6 +302,7 @@ describe('assembleBundleFiles: the whole bundle from the config (what synth and 
     expect(JSON.parse(files['openclaw/openclaw.json'] as string)).toEqual(renderOpenclawConfig(c));
     expect(files['openclaw/control-ui-origins.json']).toBe(renderControlUiOrigins(c));
     expect(files['openclaw/exec-approvals.json']).toBe(renderExecApprovals(c));
+    expect(files[CLOUDWATCH_AGENT_BUNDLE_PATH]).toBe(renderCloudWatchAgentConfig(c));
     for (const f of ['package.json', 'package-lock.json']) expect(files[`openclaw/${f}`]).toBe(fs.readFileSync(path.join(RUNTIME_PACKAGE_DIR, f), 'utf8'));
     for (const f of agentFiles) expect(asBuffer(files[`agents/${f.relativePath}`]!).equals(f.content)).toBe(true);
     expect(files['agents.sha256']).toBe(agentFiles.map((f) => `${f.sha256}  ${f.relativePath}\n`).join(''));

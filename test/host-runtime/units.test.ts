@@ -7,11 +7,16 @@ import { ORIGIN_VERIFY_MAP_PATH, SECRETS_MANIFEST_PATH } from '../../lib/secrets
 import {
   EXEC_APPROVALS_HOST_FILE,
   GATEWAY_APPROVALS_IMPORT,
+  GATEWAY_HEALTH_METRIC,
   GATEWAY_TOKEN_FILE,
   GATEWAY_UNIT,
+  HEALTH_TIMER,
+  HEALTH_UNIT,
   HOST_ENV_FILE,
   INTEGRITY_TIMER,
   INTEGRITY_UNIT,
+  LOG_EXPORT_TIMER,
+  LOG_EXPORT_UNIT,
   PREFLIGHT_UNIT,
   SECRETS_REFRESH_TIMER,
   SECRETS_REFRESH_UNIT,
@@ -346,5 +351,91 @@ describe('the helper units', () => {
       `AWS_REGION=${config.aws.region}`,
       `AWS_DEFAULT_REGION=${config.aws.region}`,
     ]);
+  });
+});
+
+describe('the audit trail and health units', () => {
+  const commonSandbox = (e: UnitEntry[]) => {
+    for (const key of ['NoNewPrivileges', 'ProtectHome', 'PrivateTmp', 'PrivateDevices', 'ProtectKernelTunables', 'ProtectKernelModules', 'ProtectKernelLogs', 'ProtectControlGroups', 'ProtectClock', 'ProtectHostname', 'LockPersonality', 'RestrictNamespaces', 'RestrictRealtime', 'RestrictSUIDSGID']) {
+      expect({ key, value: unitValue(e, S, key) }).toEqual({ key, value: 'yes' });
+    }
+    expect(unitValue(e, S, 'ProtectSystem')).toBe('strict');
+    expect(unitValue(e, S, 'UMask')).toBe('0077');
+    expect(unitList(e, S, 'AmbientCapabilities')).toEqual([]);
+    expect(e.filter((x) => x.section === S && x.key === 'SystemCallFilter').map((x) => x.value)).toEqual(['@system-service', '~@privileged @resources']);
+    expect(unitValue(e, S, 'SystemCallErrorNumber')).toBe('EPERM');
+    // Failures only in the journal: output at warning, systemd's per-minute start/finish (info) dropped.
+    expect(unitValue(e, S, 'SyslogLevel')).toBe('warning');
+    expect(unitValue(e, S, 'LogLevelMax')).toBe('notice');
+    // Started by its timer only; each start runs it again.
+    expect(unitValue(e, S, 'Type')).toBe('oneshot');
+    expect(unitValue(e, S, 'RemainAfterExit')).toBeUndefined();
+    expect(e.filter((x) => x.section === 'Install')).toEqual([]);
+    for (const key of ['ReadWritePaths', 'ReadWriteDirectories', 'BindPaths', 'ExecStartPre', 'ExecStartPost', 'PermissionsStartOnly']) {
+      expect({ key, set: e.some((x) => x.section === S && x.key === key) }).toEqual({ key, set: false });
+    }
+  };
+
+  test(`${HEALTH_UNIT}: the health check, as a throw-away user without capabilities, bounded in time`, () => {
+    const e = unit(HEALTH_UNIT);
+    commonSandbox(e);
+    expect(unitValue(e, S, 'ExecStart')).toBe(`${HOST_PATHS.libexecDir}/check-gateway-health.sh`);
+    expect(unitValue(e, S, 'EnvironmentFile')).toBe(HOST_ENV_FILE);
+    expect(unitValue(e, S, 'DynamicUser')).toBe('yes');
+    expect(unitList(e, S, 'CapabilityBoundingSet')).toEqual([]);
+    expect(e.some((x) => x.section === S && x.key === 'CapabilityBoundingSet')).toBe(true);
+    expect(unitList(e, S, 'RestrictAddressFamilies').sort()).toEqual(['AF_INET', 'AF_INET6', 'AF_UNIX']);
+    // Healthy runs print their OK line to nowhere: the metric is the record.
+    expect(unitValue(e, S, 'StandardOutput')).toBe('null');
+    expect(unitValue(e, S, 'StandardError')).toBe('journal');
+    const timeout = Number(unitValue(e, S, 'TimeoutStartSec'));
+    expect(timeout).toBeGreaterThan(2 * 5 + 15);
+    expect(timeout).toBeLessThanOrEqual(60);
+    expect(files[`systemd/${HEALTH_UNIT}`]).toContain(`publishes ${GATEWAY_HEALTH_METRIC} (1 both fine,`);
+  });
+
+  test(`${HEALTH_TIMER}: every minute, the first two minutes after it starts`, () => {
+    const t = unit(HEALTH_TIMER);
+    expect(unitValue(t, 'Timer', 'OnActiveSec')).toBe('2min');
+    expect(unitValue(t, 'Timer', 'OnUnitActiveSec')).toBe('1min');
+    expect(unitValue(t, 'Timer', 'Unit')).toBe(HEALTH_UNIT);
+    expect(unitValue(t, 'Install', 'WantedBy')).toBe('timers.target');
+  });
+
+  test(`${LOG_EXPORT_UNIT}: root with two capabilities (read the gateway's log, set append-only), no network, writing only its own folders`, () => {
+    const e = unit(LOG_EXPORT_UNIT);
+    commonSandbox(e);
+    expect(unitValue(e, S, 'ExecStart')).toBe(`${HOST_PATHS.libexecDir}/export-logs.sh`);
+    expect(unitValue(e, S, 'User')).toBeUndefined();
+    expect(unitValue(e, S, 'DynamicUser')).toBeUndefined();
+    expect(unitList(e, S, 'CapabilityBoundingSet')).toEqual(['CAP_DAC_READ_SEARCH', 'CAP_LINUX_IMMUTABLE']);
+    expect(unitValue(e, S, 'PrivateNetwork')).toBe('yes');
+    expect(unitList(e, S, 'IPAddressDeny')).toEqual(['any']);
+    expect(unitList(e, S, 'RestrictAddressFamilies')).toEqual(['AF_UNIX']);
+    expect(unitValue(e, S, 'MemoryDenyWriteExecute')).toBe('yes');
+    // The only writable paths: the audit folder and the state folder, which systemd creates root 0700.
+    expect(`/var/log/${unitValue(e, S, 'LogsDirectory')}`).toBe(HOST_PATHS.auditLogDir);
+    expect(`/var/lib/${unitValue(e, S, 'StateDirectory')}`).toBe(HOST_PATHS.logExportStateDir);
+    expect(unitValue(e, S, 'LogsDirectoryMode')).toBe('0700');
+    expect(unitValue(e, S, 'StateDirectoryMode')).toBe('0700');
+    const timeout = Number(unitValue(e, S, 'TimeoutStartSec'));
+    expect(timeout).toBeGreaterThan(0);
+    expect(timeout).toBeLessThanOrEqual(300);
+  });
+
+  test(`${LOG_EXPORT_TIMER}: every minute from the first minute after boot`, () => {
+    const t = unit(LOG_EXPORT_TIMER);
+    expect(unitValue(t, 'Timer', 'OnBootSec')).toBe('1min');
+    expect(unitValue(t, 'Timer', 'OnUnitActiveSec')).toBe('1min');
+    expect(unitValue(t, 'Timer', 'Unit')).toBe(LOG_EXPORT_UNIT);
+    expect(unitValue(t, 'Install', 'WantedBy')).toBe('timers.target');
+  });
+
+  test('the audit copies are out of the gateway\'s reach: not under any folder its unit may write', () => {
+    const writable = unitList(unit(GATEWAY_UNIT), S, 'ReadWritePaths');
+    expect(writable.length).toBeGreaterThan(0);
+    for (const dir of [HOST_PATHS.auditLogDir, HOST_PATHS.logExportStateDir]) {
+      for (const w of writable) expect({ dir, w, inside: dir === w || dir.startsWith(`${w}/`) }).toEqual({ dir, w, inside: false });
+    }
   });
 });

@@ -6,8 +6,12 @@ import { USER_DATA_PATH, renderUserData } from '../../lib/host/cloud-init';
 import { renderRuntimeFiles } from '../../lib/host/runtime-files';
 import {
   GATEWAY_UNIT,
+  HEALTH_TIMER,
+  HEALTH_UNIT,
   INTEGRITY_TIMER,
   INTEGRITY_UNIT,
+  LOG_EXPORT_TIMER,
+  LOG_EXPORT_UNIT,
   PREFLIGHT_UNIT,
   SECRETS_REFRESH_TIMER,
   SECRETS_REFRESH_UNIT,
@@ -29,7 +33,19 @@ const CONFIGS = allConfigs();
 const ids = CONFIGS.map((c, i) => [`${c.client}/${c.env}`, i] as const);
 const BUNDLE = { s3Uri: 's3://cdk-hnb659fds-assets-123456789012-eu-west-1/4f1c2e.tar.gz', sha256: 'ab'.repeat(32) };
 const EDGE = { cloudFrontDomain: 'd111111abcdef8.cloudfront.net' };
-const UNITS = [GATEWAY_UNIT, PREFLIGHT_UNIT, SECRETS_UNIT, INTEGRITY_UNIT, INTEGRITY_TIMER, SECRETS_REFRESH_UNIT, SECRETS_REFRESH_TIMER];
+const UNITS = [
+  GATEWAY_UNIT,
+  PREFLIGHT_UNIT,
+  SECRETS_UNIT,
+  INTEGRITY_UNIT,
+  INTEGRITY_TIMER,
+  SECRETS_REFRESH_UNIT,
+  SECRETS_REFRESH_TIMER,
+  HEALTH_UNIT,
+  HEALTH_TIMER,
+  LOG_EXPORT_UNIT,
+  LOG_EXPORT_TIMER,
+];
 /** The systemd unit folder of this machine, copied into each temporary root. */
 const SYSTEM_UNIT_DIR = ['/usr/lib/systemd/system', '/lib/systemd/system'].find((d) => fs.existsSync(path.join(d, 'multi-user.target')));
 
@@ -100,7 +116,15 @@ describe('shellcheck -S style accepts every shell script', () => {
     const dir = scratch('oc-sh-');
     const files = renderRuntimeFiles(CONFIGS[i]!, CONFIG_DIR);
     const scripts = Object.keys(files).filter((rel) => rel.endsWith('.sh'));
-    expect(scripts.sort()).toEqual(['scripts/check-agent-files.sh', 'scripts/fetch-secrets.sh', 'scripts/imds-preflight.sh', 'scripts/install-bundle.sh', 'scripts/refresh-secrets.sh']);
+    expect(scripts.sort()).toEqual([
+      'scripts/check-agent-files.sh',
+      'scripts/check-gateway-health.sh',
+      'scripts/export-logs.sh',
+      'scripts/fetch-secrets.sh',
+      'scripts/imds-preflight.sh',
+      'scripts/install-bundle.sh',
+      'scripts/refresh-secrets.sh',
+    ]);
     const paths = scripts.map((rel) => {
       const file = path.join(dir, path.basename(rel));
       fs.writeFileSync(file, files[rel]!);
@@ -191,7 +215,15 @@ describe('systemd-analyze verify accepts every unit (and the nginx drop-in), wit
 
 describe('systemd-analyze security --offline rates each service OK', () => {
   // Exposure 0.0 (locked down) to 10.0 (unprotected); the gateway scores about 1.3.
-  const THRESHOLDS: Record<string, number> = { [GATEWAY_UNIT]: 2.0, [PREFLIGHT_UNIT]: 2.0, [SECRETS_UNIT]: 3.0, [INTEGRITY_UNIT]: 3.0, [SECRETS_REFRESH_UNIT]: 3.0 };
+  const THRESHOLDS: Record<string, number> = {
+    [GATEWAY_UNIT]: 2.0,
+    [PREFLIGHT_UNIT]: 2.0,
+    [SECRETS_UNIT]: 3.0,
+    [INTEGRITY_UNIT]: 3.0,
+    [SECRETS_REFRESH_UNIT]: 3.0,
+    [HEALTH_UNIT]: 2.0,
+    [LOG_EXPORT_UNIT]: 2.0,
+  };
 
   test.each(ids)('%s', async (_id, i) => {
     const analyze = requireRuntimeTool('systemd-analyze');

@@ -1,4 +1,4 @@
-import { execFile } from 'child_process';
+import { execFile, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import type * as http from 'http';
 import * as path from 'path';
@@ -13,8 +13,39 @@ export const INSTALL_HINT = 'install them with: bash .ci/install-host-tools.sh (
  * Absolute path of a tool these tests run for real. Throws (the test fails,
  * never skips) saying how to install it.
  */
-export function requireRuntimeTool(name: 'cloud-init' | 'shellcheck' | 'systemd-analyze' | 'runuser' | 'sha256sum' | 'curl' | 'tar' | 'bash'): string {
-  return findTool(name, INSTALL_HINT);
+export function requireRuntimeTool(
+  name: 'cloud-init' | 'shellcheck' | 'systemd-analyze' | 'runuser' | 'sha256sum' | 'curl' | 'tar' | 'bash' | 'journalctl' | 'chattr' | 'lsattr',
+): string {
+  return findTool(name, name === 'chattr' || name === 'lsattr' ? `${INSTALL_HINT} (chattr and lsattr: the e2fsprogs package)` : INSTALL_HINT);
+}
+
+/**
+ * Fails (does not skip) unless files under `dir` take the append-only attribute
+ * (chattr +a; ext4, xfs and btrfs do): the tests prove what it does there.
+ */
+export function requireAppendOnly(dir: string): void {
+  const probe = path.join(dir, '.append-only-probe');
+  fs.writeFileSync(probe, '');
+  const set = spawnSync(requireRuntimeTool('chattr'), ['+a', probe], { encoding: 'utf8' });
+  spawnSync(requireRuntimeTool('chattr'), ['-a', probe]);
+  fs.rmSync(probe, { force: true });
+  if (set.status !== 0) {
+    throw new Error(`${dir}: its filesystem does not take the append-only attribute (chattr +a: ${set.stderr.trim()}); run the tests with TMPDIR on ext4 or xfs, as root`);
+  }
+}
+
+/** The attribute letters lsattr shows for a file (e.g. 'a' for append-only), without the dashes. */
+export function fileAttributes(file: string): string {
+  const r = spawnSync(requireRuntimeTool('lsattr'), ['-d', file], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`lsattr ${file}: ${r.stderr}`);
+  return r.stdout.split(/\s+/)[0]!.replace(/-/g, '');
+}
+
+/** Clears the append-only attribute under `dir` (so that it can be removed), then removes it. */
+export function removeAppendOnlyTree(dir: string): void {
+  if (!fs.existsSync(dir)) return;
+  spawnSync(requireRuntimeTool('chattr'), ['-R', '-a', dir], { encoding: 'utf8' });
+  fs.rmSync(dir, { recursive: true, force: true });
 }
 
 /** Fails (does not skip) when not root: runuser, which the integrity check uses, needs it. */

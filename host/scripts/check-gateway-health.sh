@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# check-gateway-health.sh: health of the OpenClaw gateway of @@DEPLOYMENT@@, for its alarm.
+# Rendered from host/scripts/check-gateway-health.sh (lib/host/runtime-files.ts); do not edit on the host.
+# Run by openclaw-health.service (openclaw-health.timer: every minute).
+#
+# Checks, each bounded by OPENCLAW_HEALTH_TIMEOUT seconds:
+#   Gateway  the gateway answers HTTP on 127.0.0.1:<gateway port>: GET /healthz (OpenClaw's
+#            unauthenticated liveness probe) with any status below 500
+#   Proxy    nginx accepts TCP connections on 127.0.0.1:<proxy port> (a connection without a
+#            request: nothing lands in nginx's access log)
+# Then publishes @@HEALTH_METRIC@@ = 1 (both fine) or 0 to OPENCLAW_METRIC_NAMESPACE, best-effort.
+# Output: one line per failed check on stderr,
+#   openclaw-health: FAILED <Check>: <what failed and where to look> [metric ...]
+# and exit status 1; when healthy one OK line on stdout and exit status 0.
+#
+# Environment (defaults in brackets; the unit sets the last two from host.env):
+#   OPENCLAW_GATEWAY_PORT [@@GATEWAY_PORT@@]  OPENCLAW_PROXY_PORT [@@PROXY_PORT@@]  OPENCLAW_HEALTH_TIMEOUT [5]
+#   OPENCLAW_AWS_CLI [aws]  AWS_CLI_TIMEOUT [15]
+#   OPENCLAW_METRIC_NAMESPACE [@@METRIC_NAMESPACE@@]  AWS_REGION [@@REGION@@]
+set -uo pipefail
+
+readonly TAG=openclaw-health HOST=127.0.0.1
+GATEWAY_PORT="${OPENCLAW_GATEWAY_PORT:-@@GATEWAY_PORT@@}"
+PROXY_PORT="${OPENCLAW_PROXY_PORT:-@@PROXY_PORT@@}"
+TIMEOUT="${OPENCLAW_HEALTH_TIMEOUT:-5}"
+NAMESPACE="${OPENCLAW_METRIC_NAMESPACE:-@@METRIC_NAMESPACE@@}"
+REGION="${AWS_REGION:-@@REGION@@}"
+AWS_CLI="${OPENCLAW_AWS_CLI:-aws}"
+AWS_CLI_TIMEOUT="${AWS_CLI_TIMEOUT:-15}"
+
+FAILED=()
+failed() { FAILED+=("$1: $2"); } # CHECK WHAT
+
+# Gateway: HTTP on loopback, straight to the gateway (not through nginx).
+url="http://$HOST:$GATEWAY_PORT/healthz"
+out="$(curl --silent --noproxy '*' --connect-timeout "$TIMEOUT" --max-time "$TIMEOUT" -o /dev/null \
+  -w '%{http_code} %{errormsg}' "$url")"
+rc=$?
+code="${out%% *}"
+err="${out#* }"
+if [ "$rc" -ne 0 ] || [ "${code:-000}" = 000 ]; then
+  failed Gateway "no HTTP answer from $url within ${TIMEOUT} s (curl exit $rc${err:+, $err}); see journalctl -u @@GATEWAY_UNIT@@"
+elif [ "$code" -ge 500 ]; then
+  failed Gateway "$url answered HTTP $code; see journalctl -u @@GATEWAY_UNIT@@"
+fi
+
+# Proxy: a TCP connection to nginx's port, closed at once.
+# shellcheck disable=SC2016 # $1 and $2 expand in the inner shell
+if ! timeout "$TIMEOUT" bash -c 'exec 3<>"/dev/tcp/$1/$2"' sh "$HOST" "$PROXY_PORT" 2>/dev/null; then
+  failed Proxy "nothing accepts connections on $HOST:$PROXY_PORT within ${TIMEOUT} s (nginx); see journalctl -u nginx"
+fi
+
+value=1
+[ "${#FAILED[@]}" -eq 0 ] || value=0
+timeout "$AWS_CLI_TIMEOUT" "$AWS_CLI" cloudwatch put-metric-data --region "$REGION" --namespace "$NAMESPACE" \
+  --metric-name @@HEALTH_METRIC@@ --value "$value" --unit None --cli-connect-timeout 3 --cli-read-timeout 5 >/dev/null 2>&1
+rc=$?
+if [ "$rc" -eq 0 ]; then
+  metric="metric @@HEALTH_METRIC@@=$value published to $NAMESPACE"
+else
+  metric="metric @@HEALTH_METRIC@@=$value not published: $AWS_CLI exit $rc"
+fi
+
+if [ "$value" -eq 1 ]; then
+  printf '%s: OK: the gateway answers on %s:%s, nginx listens on %s:%s [%s]\n' "$TAG" "$HOST" "$GATEWAY_PORT" "$HOST" "$PROXY_PORT" "$metric"
+  exit 0
+fi
+for f in "${FAILED[@]}"; do printf '%s: FAILED %s [%s]\n' "$TAG" "$f" "$metric" >&2; done
+exit 1

@@ -1,0 +1,132 @@
+/**
+ * The host's audit trail off the box: the log groups the gateway host writes
+ * (HOST_LOG_GROUPS) and the CloudWatch agent configuration that ships them
+ * (renderCloudWatchAgentConfig), installed by install-bundle.sh at
+ * HOST_PATHS.cloudwatchAgentConfig (bundle path CLOUDWATCH_AGENT_BUNDLE_PATH) and
+ * read by amazon-cloudwatch-agent.service at every start (its start-up translates
+ * that file; no amazon-cloudwatch-agent-ctl call is needed).
+ *
+ * What is shipped, one log group per source, `<hostLogGroupPrefix(name)><id>`:
+ *   gateway       OpenClaw's log (openclaw.json `logging.file`), as root copies it into
+ *                 HOST_PATHS.auditLogDir (openclaw-log-export, every minute)
+ *   nginx-access  nginx's JSON access log (log_format openclaw of nginx.conf)
+ *   nginx-error   nginx's error log
+ *   journal       the journal of the host's units (JOURNAL_EXPORT_UNITS), exported by
+ *                 openclaw-log-export as JSON lines
+ * No OpenClaw audit log file: OpenClaw 2026.9.6 keeps its audit ledger in its state
+ * database (`openclaw audit`); the audit/*.jsonl and logs/config-audit.jsonl it once
+ * wrote are legacy paths that its doctor migrates into that database.
+ *
+ * The agent reads root-owned files only. It does not read the gateway's log folder
+ * (HOST_PATHS.logDir belongs to the gateway user, who could put a symlink there in
+ * place of openclaw.log and have a root reader ship /etc/shadow or nginx's
+ * origin-verify map): openclaw-log-export copies that log, refusing anything but a
+ * regular file owned by the gateway user. It runs as root because the nginx logs
+ * and the audit copies are root's (0700 folder); it has no credentials file (the
+ * instance role through IMDSv2), no metrics section, and neither creates log groups
+ * nor changes their retention (retention_in_days -1): the gateway stack creates them,
+ * KMS-encrypted with their retention, and the host role may not.
+ */
+import type { ResolvedConfig } from '../config/schema';
+import { deploymentName, hostLogGroupPrefix } from '../naming';
+import { renderOpenclawConfig } from '../openclaw/openclaw-config';
+import { renderNginxConfig } from './nginx-config';
+import { HOST_PATHS } from './paths';
+
+/** The bundle path of the agent configuration (install-bundle.sh installs it at HOST_PATHS.cloudwatchAgentConfig). */
+export const CLOUDWATCH_AGENT_BUNDLE_PATH = 'cloudwatch/amazon-cloudwatch-agent.json';
+/** Seconds the agent waits at most before it sends what it has read (force_flush_interval; its default). */
+export const CLOUDWATCH_AGENT_FLUSH_SECONDS = 5;
+/** The user the agent runs as: root (the files it ships are root's; see the module comment). */
+export const CLOUDWATCH_AGENT_USER = 'root';
+/** The journal export of openclaw-log-export (journalctl --output=json), shipped as `journal`. */
+export const JOURNAL_EXPORT_FILE = `${HOST_PATHS.auditLogDir}/journal.jsonl`;
+/** The root copy of OpenClaw's log made by openclaw-log-export, shipped as `gateway`. */
+export const GATEWAY_LOG_COPY_FILE = `${HOST_PATHS.auditLogDir}/gateway.jsonl`;
+
+export type HostLogGroupId = 'gateway' | 'nginx-access' | 'nginx-error' | 'journal';
+
+/** One log group of the host: what the CloudWatch agent ships into it, and from where. */
+export interface HostLogGroup {
+  /** The last part of the log group name. */
+  readonly id: HostLogGroupId;
+  /** `<hostLogGroupPrefix(deployment)><id>`, e.g. /openclaw/openclaw-example-dev/gateway. */
+  readonly logGroupName: string;
+  /** The file on the host that the agent ships (one stream per instance: {instance_id}). */
+  readonly file: string;
+  /** Where the records are first written, when `file` is a copy (gateway: OpenClaw's log). */
+  readonly source?: string;
+  /** What the records are, in one sentence. */
+  readonly purpose: string;
+}
+
+/** OpenClaw's log file, as the generated openclaw.json names it (`logging.file`). */
+export function openclawLogFile(config: ResolvedConfig): string {
+  const doc = renderOpenclawConfig(config) as { logging?: { file?: unknown } };
+  const file = doc.logging?.file;
+  if (typeof file !== 'string' || !file.startsWith('/')) throw new Error('openclaw.json: logging.file must be an absolute path (the gateway log the host ships)');
+  return file;
+}
+
+/** The access and error log files of the rendered nginx.conf (the one the bundle ships). */
+export function nginxLogFiles(config: ResolvedConfig): { access: string; error: string } {
+  const conf = renderNginxConfig(config);
+  const error = /^error_log\s+(\/\S+)\s+\w+;$/m.exec(conf)?.[1];
+  const access = [...conf.matchAll(/^\s*access_log\s+(\S+)(?:\s+\w+)?;$/gm)].map((m) => m[1]!);
+  if (!error) throw new Error('nginx.conf: no error_log file');
+  if (access.length !== 1 || !access[0]!.startsWith('/')) throw new Error(`nginx.conf: expected one access_log file, found ${access.join(', ') || 'none'}`);
+  return { access: access[0]!, error };
+}
+
+/**
+ * The log groups of one client x environment, in a fixed order. The gateway stack
+ * creates each (KMS, retention); the host role may write streams in them only.
+ */
+export function HOST_LOG_GROUPS(config: ResolvedConfig): HostLogGroup[] {
+  const prefix = hostLogGroupPrefix(deploymentName(config));
+  const nginx = nginxLogFiles(config);
+  const groups: Omit<HostLogGroup, 'logGroupName'>[] = [
+    {
+      id: 'gateway',
+      file: GATEWAY_LOG_COPY_FILE,
+      source: openclawLogFile(config),
+      purpose: 'OpenClaw gateway log (JSON lines: agent runs, tools, channels, auth), as root copies it every minute',
+    },
+    { id: 'nginx-access', file: nginx.access, purpose: 'nginx access log (JSON lines: time, viewer, status, origin verified; no query strings or credentials)' },
+    { id: 'nginx-error', file: nginx.error, purpose: 'nginx error log (warn and above)' },
+    {
+      id: 'journal',
+      file: JOURNAL_EXPORT_FILE,
+      purpose: 'journal of the gateway, nginx, boot preflight, secrets, integrity, health and install units (JSON lines; FAILED lines)',
+    },
+  ];
+  return groups.map((g) => ({ ...g, logGroupName: `${prefix}${g.id}` }));
+}
+
+/** The agent configuration (amazon-cloudwatch-agent.json): logs only, for this deployment's region. */
+export function renderCloudWatchAgentConfig(config: ResolvedConfig): string {
+  const doc = {
+    agent: {
+      run_as_user: CLOUDWATCH_AGENT_USER,
+      region: config.aws.region,
+      debug: false,
+    },
+    logs: {
+      force_flush_interval: CLOUDWATCH_AGENT_FLUSH_SECONDS,
+      logs_collected: {
+        files: {
+          collect_list: HOST_LOG_GROUPS(config).map((g) => ({
+            file_path: g.file,
+            log_group_name: g.logGroupName,
+            log_stream_name: '{instance_id}',
+            timezone: 'UTC',
+            // -1: the agent leaves the group's retention alone (the stack sets it).
+            retention_in_days: -1,
+            auto_removal: false,
+          })),
+        },
+      },
+    },
+  };
+  return `${JSON.stringify(doc, null, 2)}\n`;
+}

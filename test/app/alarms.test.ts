@@ -1,0 +1,184 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { ALARMS, RUNBOOKS_FILE } from '../../lib/alarms/alarm-catalogue';
+import { buildForTest } from '../support/build';
+import { REPO_ROOT } from '../support/config-fixture';
+import { deploymentPolicies, type DeploymentPolicies, type StackPolicies } from '../support/deployment-policies';
+import { resolveIntrinsics } from '../support/iam-intrinsics';
+import { evaluate, type PolicyDocument } from '../support/iam-policy';
+
+// Every alarm of example/prod: from the catalogue, wired to its region's alert topic on ALARM and
+// OK, with a runbook section; the topics: encrypted, TLS-only, subscribed from config, and
+// publishable only by this deployment's alarms.
+
+const NAME = 'openclaw-example-prod';
+const ACCOUNT = '210987654321';
+let p: DeploymentPolicies;
+let stacks: Record<'core' | 'network' | 'gateway' | 'edge', Template>;
+
+beforeAll(() => {
+  const built = buildForTest({ client: 'example', env: 'prod' });
+  const { config, stage } = built.deployments[0]!;
+  p = deploymentPolicies(config, stage);
+  stacks = {
+    core: Template.fromStack(stage.core),
+    network: Template.fromStack(stage.network),
+    gateway: Template.fromStack(stage.gateway),
+    edge: Template.fromStack(stage.edge),
+  };
+});
+
+type AlarmResource = { Properties: { AlarmName: string; AlarmDescription: string; AlarmActions: unknown[]; OKActions?: unknown[]; ActionsEnabled?: boolean } };
+const alarmsOf = (t: Template) => Object.values(t.findResources('AWS::CloudWatch::Alarm')) as AlarmResource[];
+const allAlarms = () => Object.values(stacks).flatMap(alarmsOf);
+const topicIds = (t: Template) => Object.keys(t.findResources('AWS::SNS::Topic'));
+
+describe('every alarm', () => {
+  test('is one of the catalogue, named <deployment>-<id>, and every catalogue alarm exists exactly once', () => {
+    const names = allAlarms().map((a) => a.Properties.AlarmName).sort();
+    expect(names).toEqual(Object.values(ALARMS).map((a) => `${NAME}-${a.id}`).sort());
+  });
+
+  test('notifies the alert topic of its own region on ALARM and on OK', () => {
+    const coreTopic = topicIds(stacks.core)[0]!;
+    for (const stack of ['network', 'gateway'] as const) {
+      for (const a of alarmsOf(stacks[stack])) {
+        const topicRef = { 'Fn::ImportValue': expect.stringContaining(coreTopic) };
+        expect([a.Properties.AlarmName, a.Properties.AlarmActions]).toEqual([a.Properties.AlarmName, expect.arrayContaining([topicRef])]);
+        expect([a.Properties.AlarmName, a.Properties.OKActions]).toEqual([a.Properties.AlarmName, [topicRef]]);
+      }
+    }
+    const edgeTopic = topicIds(stacks.edge)[0]!;
+    for (const a of [...alarmsOf(stacks.edge), ...alarmsOf(stacks.core)]) {
+      const stackTopic = alarmsOf(stacks.edge).includes(a) ? edgeTopic : coreTopic;
+      expect(a.Properties.AlarmActions).toContainEqual({ Ref: stackTopic });
+      expect(a.Properties.OKActions).toEqual([{ Ref: stackTopic }]);
+    }
+    for (const a of allAlarms()) expect(a.Properties.ActionsEnabled).toBe(true);
+  });
+
+  test('says what fired and what to do first, and points at its runbook section, which exists', () => {
+    const runbooks = fs.readFileSync(path.join(REPO_ROOT, RUNBOOKS_FILE), 'utf8');
+    const sections = [...runbooks.matchAll(/^## (.+)$/gm)].map((m) => m[1]);
+    for (const spec of Object.values(ALARMS)) {
+      const alarm = allAlarms().find((a) => a.Properties.AlarmName === `${NAME}-${spec.id}`)!;
+      expect(alarm.Properties.AlarmDescription).toBe(`${spec.fired} First: ${spec.firstAction} Runbook: ${RUNBOOKS_FILE}#${spec.id}`);
+      expect(sections).toContain(spec.id);
+      // A section says what fired and what to do first.
+      const body = runbooks.split(/^## /m).find((s) => s.startsWith(`${spec.id}\n`))!;
+      expect(body).toMatch(/\*\*What fired\.\*\*/);
+      expect(body).toMatch(/\*\*First\.\*\*/);
+    }
+    // No stale runbook sections either.
+    expect(sections.sort()).toEqual(Object.values(ALARMS).map((a) => a.id).sort());
+  });
+});
+
+describe('the alert topics', () => {
+  const topicPolicy = (stack: StackPolicies): PolicyDocument => {
+    const [policy] = Object.values(stack.template.Resources!).filter((r) => r.Type === 'AWS::SNS::TopicPolicy');
+    return resolveIntrinsics(policy!.Properties!.PolicyDocument, stack.ctx) as PolicyDocument;
+  };
+
+  test('one per region: KMS-encrypted with the deployment key, subscribed from config.alerts', () => {
+    for (const t of [stacks.core, stacks.edge]) {
+      t.resourceCountIs('AWS::SNS::Topic', 1);
+      t.hasResourceProperties('AWS::SNS::Topic', { TopicName: `${NAME}-alerts`, KmsMasterKeyId: Match.anyValue() });
+      t.resourceCountIs('AWS::SNS::Subscription', 1);
+      t.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'oncall@example.com' });
+    }
+  });
+
+  test('only CloudWatch may publish, only for this account\'s alarms of this deployment, and only over TLS', () => {
+    for (const [stack, region] of [
+      [p.core, 'eu-west-1'],
+      [p.edge, 'us-east-1'],
+    ] as const) {
+      const doc = topicPolicy(stack);
+      const topicArn = `arn:aws:sns:${region}:${ACCOUNT}:${NAME}-alerts`;
+      const publish = (principalArn: string, sourceArn: string, sourceAccount = ACCOUNT, secure = 'true') =>
+        evaluate(
+          { principalArn, action: 'sns:Publish', resource: topicArn, context: { 'aws:SourceArn': sourceArn, 'aws:SourceAccount': sourceAccount, 'aws:SecureTransport': secure } },
+          { identity: [], resource: doc },
+        );
+      const ownAlarm = `arn:aws:cloudwatch:${region}:${ACCOUNT}:alarm:${NAME}-gateway-unhealthy`;
+      expect(publish('cloudwatch.amazonaws.com', ownAlarm)).toBe('Allow');
+      expect(publish('cloudwatch.amazonaws.com', `arn:aws:cloudwatch:${region}:${ACCOUNT}:alarm:openclaw-other-prod-gateway-unhealthy`)).not.toBe('Allow');
+      expect(publish('cloudwatch.amazonaws.com', ownAlarm, '999999999999')).not.toBe('Allow');
+      expect(publish('cloudwatch.amazonaws.com', ownAlarm, ACCOUNT, 'false')).toBe('ExplicitDeny');
+      expect(publish('events.amazonaws.com', `arn:aws:events:${region}:${ACCOUNT}:rule/x`)).not.toBe('Allow');
+    }
+  });
+
+  test('CloudWatch may use the key for the alert topic only', () => {
+    for (const [stack, region] of [
+      [p.core, 'eu-west-1'],
+      [p.edge, 'us-east-1'],
+    ] as const) {
+      const key = Object.entries(stack.template.Resources!).find(([, r]) => r.Type === 'AWS::KMS::Key')![0];
+      const doc = resolveIntrinsics(stack.template.Resources![key]!.Properties!.KeyPolicy, stack.ctx) as PolicyDocument;
+      const use = (topic: string) =>
+        evaluate(
+          { principalArn: 'cloudwatch.amazonaws.com', action: 'kms:GenerateDataKey', resource: `arn:aws:kms:${region}:${ACCOUNT}:key/k`, context: { 'kms:EncryptionContext:aws:sns:topicArn': topic } },
+          { identity: [], resource: doc },
+        );
+      expect(use(`arn:aws:sns:${region}:${ACCOUNT}:${NAME}-alerts`)).toBe('Allow');
+      expect(use(`arn:aws:sns:${region}:${ACCOUNT}:someone-elses-topic`)).toBe('ImplicitDeny');
+    }
+  });
+});
+
+describe('what each alarm watches', () => {
+  const alarm = (t: Template, id: string) => {
+    const found = Object.values(t.findResources('AWS::CloudWatch::Alarm', { Properties: { AlarmName: `${NAME}-${id}` } }));
+    expect(found).toHaveLength(1);
+    return (found[0] as { Properties: Record<string, unknown> }).Properties;
+  };
+
+  test('host failures: any boot preflight or secret failure, any integrity failure, 10 minutes unhealthy or silent', () => {
+    const ns = `OpenClaw/${NAME}`;
+    expect(alarm(stacks.gateway, 'boot-preflight-failed')).toMatchObject({ Namespace: ns, MetricName: 'BootPreflightFailed', Statistic: 'Sum', Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold' });
+    expect(alarm(stacks.gateway, 'boot-preflight-failed').Dimensions).toBeUndefined();
+    expect(alarm(stacks.gateway, 'secret-retrieval-failed')).toMatchObject({ Namespace: ns, MetricName: 'SecretRetrievalFailed', Statistic: 'Sum', Threshold: 1 });
+    expect(alarm(stacks.gateway, 'secret-retrieval-failed').Dimensions).toBeUndefined();
+    expect(alarm(stacks.gateway, 'agent-files-integrity')).toMatchObject({ Namespace: ns, MetricName: 'AgentFilesIntegrity', Statistic: 'Minimum', Threshold: 1, ComparisonOperator: 'LessThanThreshold' });
+    expect(alarm(stacks.gateway, 'gateway-unhealthy')).toMatchObject({
+      Namespace: ns,
+      MetricName: 'GatewayHealthy',
+      Period: 60,
+      EvaluationPeriods: 10,
+      DatapointsToAlarm: 10,
+      ComparisonOperator: 'LessThanThreshold',
+      TreatMissingData: 'breaching',
+    });
+  });
+
+  test('proxy auth failures: 401 and 403 in the nginx access log group, threshold from config', () => {
+    stacks.gateway.hasResourceProperties('AWS::Logs::MetricFilter', {
+      LogGroupName: Match.anyValue(),
+      FilterPattern: '{ ($.status = "401") || ($.status = "403") }',
+      MetricTransformations: [Match.objectLike({ MetricNamespace: `OpenClaw/${NAME}`, MetricName: 'ProxyAuthFailures', MetricValue: '1' })],
+    });
+    expect(alarm(stacks.gateway, 'proxy-auth-failures')).toMatchObject({ MetricName: 'ProxyAuthFailures', Threshold: 50, Period: 300 });
+    expect(alarm(stacks.edge, 'waf-blocks-spike')).toMatchObject({
+      Namespace: 'AWS/WAFV2',
+      MetricName: 'BlockedRequests',
+      Dimensions: [
+        { Name: 'Rule', Value: 'ALL' },
+        { Name: 'WebACL', Value: NAME },
+      ],
+      Threshold: 1000,
+    });
+  });
+
+  test('secret-policy and KMS-key changes: CloudTrail events through metric filters on the trail log group', () => {
+    const patterns = Object.values(stacks.core.findResources('AWS::Logs::MetricFilter')).map((f) => (f as { Properties: { FilterPattern: string } }).Properties.FilterPattern);
+    const secrets = patterns.find((p) => p.includes('secretsmanager.amazonaws.com'))!;
+    for (const e of ['PutResourcePolicy', 'DeleteResourcePolicy', 'DeleteSecret', 'RestoreSecret', 'CancelRotateSecret']) expect(secrets).toContain(`($.eventName = "${e}")`);
+    const keys = patterns.find((p) => p.includes('kms.amazonaws.com'))!;
+    for (const e of ['DisableKey', 'ScheduleKeyDeletion', 'PutKeyPolicy', 'DisableKeyRotation']) expect(keys).toContain(`($.eventName = "${e}")`);
+    expect(alarm(stacks.core, 'secret-policy-changed')).toMatchObject({ MetricName: 'SecretPolicyChanges', Threshold: 1 });
+    expect(alarm(stacks.core, 'kms-key-changed')).toMatchObject({ MetricName: 'KmsKeyChanges', Threshold: 1 });
+  });
+});

@@ -1,0 +1,158 @@
+import * as path from 'path';
+import { deploymentName, hostLogGroupPrefix } from '../../lib/naming';
+import { HOST_PATHS } from '../../lib/host/paths';
+import { NGINX_CONF_PATH } from '../../lib/host/render';
+import {
+  CLOUDWATCH_AGENT_BUNDLE_PATH,
+  CLOUDWATCH_AGENT_FLUSH_SECONDS,
+  GATEWAY_LOG_COPY_FILE,
+  HOST_LOG_GROUPS,
+  JOURNAL_EXPORT_FILE,
+  renderCloudWatchAgentConfig,
+} from '../../lib/host/cloudwatch-agent';
+import { assembleBundleFiles } from '../../lib/host/runtime-files';
+import {
+  GATEWAY_UNIT,
+  HEALTH_UNIT,
+  JOURNAL_EXPORT_UNITS,
+  LOG_EXPORT_UNIT,
+  SYSTEMD_FILES,
+  parseUnit,
+  unitList,
+  unitValue,
+} from '../../lib/host/systemd-units';
+import { allConfigs, exampleConfig } from '../host/support/host-tools';
+import { CONFIG_DIR } from '../support/config-fixture';
+
+// The CloudWatch agent configuration the bundle ships, read as the agent reads
+// it (JSON), and checked against what the host actually writes: every log file
+// that the rendered nginx.conf, openclaw.json and units name is collected, into a
+// log group under the host's prefix. The shape follows the agent's schema
+// (translator/config/schema.json of amazon-cloudwatch-agent: logs-only, the
+// allowed timezone and retention values, force_flush_interval in seconds).
+
+const CONFIGS = allConfigs();
+const ids = CONFIGS.map((c, i) => [`${c.client}/${c.env}`, i] as const);
+
+interface CollectEntry {
+  file_path: string;
+  log_group_name: string;
+  log_stream_name: string;
+  timezone: string;
+  retention_in_days: number;
+  auto_removal: boolean;
+}
+interface AgentConfig {
+  agent: { run_as_user: string; region: string; debug: boolean };
+  logs: { force_flush_interval: number; logs_collected: { files: { collect_list: CollectEntry[] } } };
+}
+
+/** Every key anywhere in a JSON value. */
+const keysOf = (v: unknown): string[] =>
+  Array.isArray(v) ? v.flatMap(keysOf) : v && typeof v === 'object' ? Object.entries(v).flatMap(([k, x]) => [k, ...keysOf(x)]) : [];
+
+describe('renderCloudWatchAgentConfig', () => {
+  test.each(ids)('%s: logs only, in the deployment\'s region, as root, no credentials', (_id, i) => {
+    const config = CONFIGS[i]!;
+    const text = renderCloudWatchAgentConfig(config);
+    expect(text.endsWith('}\n')).toBe(true);
+    const doc = JSON.parse(text) as AgentConfig;
+    expect(Object.keys(doc).sort()).toEqual(['agent', 'logs']);
+    expect(doc.agent).toEqual({ run_as_user: 'root', region: config.aws.region, debug: false });
+    // The instance role through IMDSv2: no credentials file, profile, role or keys anywhere.
+    expect(keysOf(doc).filter((k) => /credential|profile|role_arn|access_key|secret|token/i.test(k))).toEqual([]);
+    expect(Object.keys(doc.logs).sort()).toEqual(['force_flush_interval', 'logs_collected']);
+    expect(Object.keys(doc.logs.logs_collected)).toEqual(['files']);
+  });
+
+  test.each(ids)('%s: logs leave the host within a minute: force_flush_interval <= 60 s', (_id, i) => {
+    const doc = JSON.parse(renderCloudWatchAgentConfig(CONFIGS[i]!)) as AgentConfig;
+    expect(doc.logs.force_flush_interval).toBe(CLOUDWATCH_AGENT_FLUSH_SECONDS);
+    expect(Number.isInteger(doc.logs.force_flush_interval)).toBe(true);
+    expect(doc.logs.force_flush_interval).toBeGreaterThanOrEqual(1);
+    expect(doc.logs.force_flush_interval).toBeLessThanOrEqual(60);
+  });
+
+  test.each(ids)('%s: one entry per log group: its file, its group under the host prefix, a stream per instance, UTC, retention untouched', (_id, i) => {
+    const config = CONFIGS[i]!;
+    const prefix = hostLogGroupPrefix(deploymentName(config));
+    const list = (JSON.parse(renderCloudWatchAgentConfig(config)) as AgentConfig).logs.logs_collected.files.collect_list;
+    expect(list).toEqual(
+      HOST_LOG_GROUPS(config).map((g) => ({
+        file_path: g.file,
+        log_group_name: g.logGroupName,
+        log_stream_name: '{instance_id}',
+        timezone: 'UTC',
+        retention_in_days: -1,
+        auto_removal: false,
+      })),
+    );
+    for (const e of list) {
+      expect(e.log_group_name.startsWith(prefix)).toBe(true);
+      expect(e.log_group_name.length).toBeLessThanOrEqual(512);
+      expect(path.posix.isAbsolute(e.file_path)).toBe(true);
+    }
+    expect(new Set(list.map((e) => e.file_path)).size).toBe(list.length);
+    expect(new Set(list.map((e) => e.log_group_name)).size).toBe(list.length);
+  });
+});
+
+describe('HOST_LOG_GROUPS', () => {
+  test('the example dev deployment: four groups under /openclaw/openclaw-example-dev/', () => {
+    const groups = HOST_LOG_GROUPS(exampleConfig('dev'));
+    expect(groups.map((g) => [g.id, g.logGroupName, g.file])).toEqual([
+      ['gateway', '/openclaw/openclaw-example-dev/gateway', '/var/log/openclaw-audit/gateway.jsonl'],
+      ['nginx-access', '/openclaw/openclaw-example-dev/nginx-access', '/var/log/nginx/access.log'],
+      ['nginx-error', '/openclaw/openclaw-example-dev/nginx-error', '/var/log/nginx/error.log'],
+      ['journal', '/openclaw/openclaw-example-dev/journal', '/var/log/openclaw-audit/journal.jsonl'],
+    ]);
+    expect(groups.find((g) => g.id === 'gateway')!.source).toBe(`${HOST_PATHS.logDir}/openclaw.log`);
+    for (const g of groups) expect(g.purpose.length).toBeGreaterThan(10);
+  });
+
+  test('names differ per client x environment (several deployments share an account)', () => {
+    const names = CONFIGS.flatMap((c) => HOST_LOG_GROUPS(c).map((g) => g.logGroupName));
+    expect(new Set(names).size).toBe(names.length);
+  });
+});
+
+describe('every log the host writes is collected (read from the rendered files, not restated)', () => {
+  test.each(ids)('%s', (_id, i) => {
+    const config = CONFIGS[i]!;
+    const bundle = assembleBundleFiles(config, CONFIG_DIR);
+    const collected = new Set(HOST_LOG_GROUPS(config).map((g) => g.file));
+    const shipped = JSON.parse(bundle[CLOUDWATCH_AGENT_BUNDLE_PATH] as string) as AgentConfig;
+    expect(new Set(shipped.logs.logs_collected.files.collect_list.map((e) => e.file_path))).toEqual(collected);
+
+    // nginx: every access_log and error_log file of the nginx.conf in the bundle.
+    const nginx = bundle[NGINX_CONF_PATH] as string;
+    const nginxLogs = [...nginx.matchAll(/^\s*(?:access_log|error_log)\s+(\S+)/gm)].map((m) => m[1]!);
+    expect(nginxLogs).toHaveLength(2);
+    for (const f of nginxLogs) expect({ f, collected: collected.has(f) }).toEqual({ f, collected: true });
+
+    // OpenClaw: openclaw.json's logging.file is what the log export copies, and its copy is collected.
+    const openclawLog = (JSON.parse(bundle['openclaw/openclaw.json'] as string) as { logging: { file: string } }).logging.file;
+    const exportScript = bundle['scripts/export-logs.sh'] as string;
+    expect(exportScript).toContain(`GATEWAY_LOG="\${OPENCLAW_GATEWAY_LOG:-${openclawLog}}"`);
+    expect(exportScript).toContain(`GATEWAY_COPY="\${OPENCLAW_GATEWAY_LOG_COPY:-${GATEWAY_LOG_COPY_FILE}}"`);
+    expect(collected.has(GATEWAY_LOG_COPY_FILE)).toBe(true);
+    expect(HOST_LOG_GROUPS(config).find((g) => g.file === GATEWAY_LOG_COPY_FILE)!.source).toBe(openclawLog);
+
+    // The journal: the export writes the collected file, for every OpenClaw service the bundle ships and nginx.
+    expect(exportScript).toContain(`JOURNAL_COPY="\${OPENCLAW_JOURNAL_EXPORT:-${JOURNAL_EXPORT_FILE}}"`);
+    expect(collected.has(JOURNAL_EXPORT_FILE)).toBe(true);
+    const services = SYSTEMD_FILES.filter((f) => /^systemd\/[^/]+\.service$/.test(f)).map((f) => path.posix.basename(f));
+    expect(services).toEqual(expect.arrayContaining([GATEWAY_UNIT, HEALTH_UNIT, LOG_EXPORT_UNIT]));
+    expect(exportScript).toContain(`readonly UNITS=(${JOURNAL_EXPORT_UNITS.join(' ')})`);
+    for (const unit of [...services, 'nginx.service']) expect({ unit, exported: (JOURNAL_EXPORT_UNITS as readonly string[]).includes(unit) }).toEqual({ unit, exported: true });
+
+    // The copies live where the export unit writes (its LogsDirectory=), which the gateway cannot.
+    const exportUnit = parseUnit(bundle[`systemd/${LOG_EXPORT_UNIT}`] as string);
+    expect(`/var/log/${unitValue(exportUnit, 'Service', 'LogsDirectory')}`).toBe(HOST_PATHS.auditLogDir);
+    for (const f of [JOURNAL_EXPORT_FILE, GATEWAY_LOG_COPY_FILE]) expect(path.posix.dirname(f)).toBe(HOST_PATHS.auditLogDir);
+    const gatewayWritable = unitList(parseUnit(bundle[`systemd/${GATEWAY_UNIT}`] as string), 'Service', 'ReadWritePaths');
+    for (const f of collected) {
+      for (const w of gatewayWritable) expect({ f, underGatewayWritable: f === w || f.startsWith(`${w}/`) }).toEqual({ f, underGatewayWritable: false });
+    }
+  });
+});

@@ -1,0 +1,163 @@
+import * as fs from 'fs';
+import * as net from 'net';
+import * as path from 'path';
+import { exampleConfig, freePort } from '../host/support/host-tools';
+import { metricNamespace, renderRuntimeFiles } from '../../lib/host/runtime-files';
+import { GATEWAY_HEALTH_METRIC, GATEWAY_UNIT } from '../../lib/host/systemd-units';
+import { startFakeServer, type FakeAnswer, type FakeServer } from '../support/fake-aws/server';
+import { CONFIG_DIR } from '../support/config-fixture';
+import { fakeAws, requireRuntimeTool, runAsync, tempDir, writeExecutable } from './support/runtime-tools';
+
+// The rendered check-gateway-health.sh, run for real (bash + curl) against a
+// stand-in gateway (a loopback HTTP server the test controls) and a stand-in
+// nginx (a loopback TCP listener), with a fake `aws` on PATH that records the
+// metric. Healthy: GatewayHealthy=1 and one OK line. Each failed check: one
+// `openclaw-health: FAILED <Check>: ...` line, GatewayHealthy=0, exit 1.
+
+const config = exampleConfig('prod');
+const NAMESPACE = metricNamespace(config);
+const TIMEOUT_S = 1;
+
+let dir: string;
+let script: string;
+let gateway: FakeServer;
+let gatewayAnswer: FakeAnswer = { status: 200, body: '{"ok":true,"status":"live"}' };
+let gatewayRequests: string[] = [];
+let proxy: net.Server;
+let proxyPort: number;
+let proxyConnections = 0;
+
+beforeAll(async () => {
+  requireRuntimeTool('bash');
+  requireRuntimeTool('curl');
+  dir = tempDir('oc-health-');
+  script = writeExecutable(path.join(dir, 'check-gateway-health.sh'), renderRuntimeFiles(config, CONFIG_DIR)['scripts/check-gateway-health.sh']!);
+  gateway = await startFakeServer((req) => {
+    gatewayRequests.push(`${req.method} ${req.url}`);
+    return gatewayAnswer;
+  });
+  proxy = net.createServer((s) => {
+    proxyConnections += 1;
+    s.on('error', () => undefined);
+    s.end();
+  });
+  await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+  proxyPort = (proxy.address() as net.AddressInfo).port;
+});
+afterAll(async () => {
+  await gateway?.close();
+  await new Promise<void>((resolve) => (proxy ? proxy.close(() => resolve()) : resolve()));
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+beforeEach(() => {
+  gatewayAnswer = { status: 200, body: '{"ok":true,"status":"live"}' };
+  gatewayRequests = [];
+  proxyConnections = 0;
+});
+
+async function check(ports: { gateway?: number; proxy?: number } = {}, awsExit = 0) {
+  const aws = fakeAws(fs.mkdtempSync(path.join(dir, 'run-')));
+  const started = Date.now();
+  const r = await runAsync(script, [], {
+    env: {
+      PATH: `${aws.binDir}:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin`,
+      OPENCLAW_GATEWAY_PORT: String(ports.gateway ?? gateway.port),
+      OPENCLAW_PROXY_PORT: String(ports.proxy ?? proxyPort),
+      OPENCLAW_HEALTH_TIMEOUT: String(TIMEOUT_S),
+      FAKE_AWS_EXIT: String(awsExit),
+    },
+    timeoutMs: 20_000,
+  });
+  return { ...r, seconds: (Date.now() - started) / 1000, out: r.stdout.split('\n').filter(Boolean), err: r.stderr.split('\n').filter(Boolean), calls: aws.calls() };
+}
+
+const metric = (value: 0 | 1) => [
+  'cloudwatch', 'put-metric-data', '--region', config.aws.region, '--namespace', NAMESPACE,
+  '--metric-name', GATEWAY_HEALTH_METRIC, '--value', String(value), '--unit', 'None',
+  '--cli-connect-timeout', '3', '--cli-read-timeout', '5',
+];
+const published = (value: 0 | 1) => `[metric ${GATEWAY_HEALTH_METRIC}=${value} published to ${NAMESPACE}]`;
+
+test('defaults: the config\'s gateway and proxy ports, a 5 s bound, the host namespace', () => {
+  const text = fs.readFileSync(script, 'utf8');
+  expect(text).toContain(`GATEWAY_PORT="\${OPENCLAW_GATEWAY_PORT:-${config.edge.gatewayPort}}"`);
+  expect(text).toContain(`PROXY_PORT="\${OPENCLAW_PROXY_PORT:-${config.edge.proxyPort}}"`);
+  expect(text).toContain('TIMEOUT="${OPENCLAW_HEALTH_TIMEOUT:-5}"');
+  expect(text).toContain(`NAMESPACE="\${OPENCLAW_METRIC_NAMESPACE:-${NAMESPACE}}"`);
+});
+
+test('healthy: GET /healthz answered, nginx accepts: one OK line, GatewayHealthy=1, exit 0', async () => {
+  const r = await check();
+  expect(r.stderr).toBe('');
+  expect(r.out).toEqual([`openclaw-health: OK: the gateway answers on 127.0.0.1:${gateway.port}, nginx listens on 127.0.0.1:${proxyPort} ${published(1)}`]);
+  expect(r.code).toBe(0);
+  expect(r.calls).toEqual([metric(1)]);
+  expect(gatewayRequests).toEqual(['GET /healthz']);
+  // The accept may reach this event loop just after the script's exit.
+  for (let i = 0; i < 50 && proxyConnections === 0; i++) await new Promise((resolve) => setTimeout(resolve, 20));
+  expect(proxyConnections).toBe(1);
+});
+
+test('any status below 500 counts as answering (a 401 or 404 is a gateway that is up)', async () => {
+  for (const status of [401, 404, 499]) {
+    gatewayAnswer = { status };
+    const r = await check();
+    expect({ status, code: r.code, calls: r.calls }).toEqual({ status, code: 0, calls: [metric(1)] });
+  }
+});
+
+test('gateway down (nothing listens): the FAILED line, GatewayHealthy=0, exit 1', async () => {
+  const closed = await freePort();
+  const r = await check({ gateway: closed });
+  expect(r.out).toEqual([]);
+  expect(r.err).toEqual([
+    expect.stringMatching(
+      new RegExp(`^openclaw-health: FAILED Gateway: no HTTP answer from http://127\\.0\\.0\\.1:${closed}/healthz within ${TIMEOUT_S} s \\(curl exit 7, [^)]*\\); see journalctl -u ${GATEWAY_UNIT.replace('.', '\\.')} \\[metric GatewayHealthy=0 published to ${NAMESPACE.replace('/', '\\/')}\\]$`),
+    ),
+  ]);
+  expect(r.code).toBe(1);
+  expect(r.calls).toEqual([metric(0)]);
+});
+
+test('gateway answering 5xx: named with its status, GatewayHealthy=0', async () => {
+  gatewayAnswer = { status: 503, body: '{"ok":false}' };
+  const r = await check();
+  expect(r.err).toEqual([`openclaw-health: FAILED Gateway: http://127.0.0.1:${gateway.port}/healthz answered HTTP 503; see journalctl -u ${GATEWAY_UNIT} ${published(0)}`]);
+  expect(r.code).toBe(1);
+  expect(r.calls).toEqual([metric(0)]);
+});
+
+test('gateway accepting but never answering: failed within the bound, not hung', async () => {
+  gatewayAnswer = 'hang';
+  const r = await check();
+  expect(r.err).toEqual([expect.stringMatching(new RegExp(`^openclaw-health: FAILED Gateway: no HTTP answer from http://127\\.0\\.0\\.1:${gateway.port}/healthz within ${TIMEOUT_S} s \\(curl exit 28, `))]);
+  expect(r.code).toBe(1);
+  expect(r.calls).toEqual([metric(0)]);
+  expect(r.seconds).toBeLessThan(TIMEOUT_S + 5);
+});
+
+test('nginx down: the FAILED line naming the proxy port, GatewayHealthy=0, exit 1', async () => {
+  const closed = await freePort();
+  const r = await check({ proxy: closed });
+  expect(r.err).toEqual([`openclaw-health: FAILED Proxy: nothing accepts connections on 127.0.0.1:${closed} within ${TIMEOUT_S} s (nginx); see journalctl -u nginx ${published(0)}`]);
+  expect(r.code).toBe(1);
+  expect(r.calls).toEqual([metric(0)]);
+  expect(gatewayRequests).toEqual(['GET /healthz']);
+});
+
+test('both down: one line each, one metric', async () => {
+  const [g, p] = [await freePort(), await freePort()];
+  const r = await check({ gateway: g, proxy: p });
+  expect(r.err.map((l) => l.split(':').slice(0, 2).join(':'))).toEqual(['openclaw-health: FAILED Gateway', 'openclaw-health: FAILED Proxy']);
+  expect(r.code).toBe(1);
+  expect(r.calls).toEqual([metric(0)]);
+});
+
+test('the metric cannot be published: the result and exit status stand, the line says so', async () => {
+  const down = await check({ proxy: await freePort() }, 255);
+  expect(down.err).toEqual([expect.stringMatching(/\[metric GatewayHealthy=0 not published: aws exit 255\]$/)]);
+  expect(down.code).toBe(1);
+  const up = await check({}, 255);
+  expect(up.out).toEqual([expect.stringMatching(/\[metric GatewayHealthy=1 not published: aws exit 255\]$/)]);
+  expect(up.code).toBe(0);
+});
