@@ -5,6 +5,8 @@ import type * as logs from 'aws-cdk-lib/aws-logs';
 import { AlertTopic } from './constructs/alert-topic';
 import { AuditStore } from './constructs/audit-store';
 import { AuditTrail } from './constructs/audit-trail';
+import { VPC_FLOW_LOG_PREFIX } from './constructs/gateway-vpc';
+import { LogArchive } from './constructs/log-archive';
 import { TrailAlarms } from './constructs/trail-alarms';
 import { DeploymentKey } from './constructs/deployment-key';
 import { deploymentName, hostMetricNamespace } from './naming';
@@ -24,6 +26,7 @@ export class CoreStack extends Stack {
   readonly alerts: AlertTopic;
   readonly audit: AuditStore;
   readonly trail: AuditTrail;
+  readonly logArchive: LogArchive;
 
   constructor(scope: Construct, id: string, props: CoreStackProps) {
     super(scope, id, props);
@@ -36,6 +39,7 @@ export class CoreStack extends Stack {
     const name = deploymentName(config);
     this.alerts = new AlertTopic(this, 'Alerts', { deploymentName: name, key: this.key, ...config.alerts });
     this.audit = new AuditStore(this, 'Audit', { config, key: this.key });
+    this.audit.allowVendedLogs(`${VPC_FLOW_LOG_PREFIX}/`);
     this.trail = new AuditTrail(this, 'Trail', {
       deploymentName: name,
       bucket: this.audit.bucket,
@@ -43,6 +47,7 @@ export class CoreStack extends Stack {
       logRetentionDays: config.logs.retentionDays as logs.RetentionDays,
       retainOnDelete: config.dataProtection.retainOnDelete,
     });
+    this.logArchive = new LogArchive(this, 'LogArchive', { deploymentName: name, bucket: this.audit.bucket, key: this.key });
     new TrailAlarms(this, 'TrailAlarms', { deploymentName: name, namespace: hostMetricNamespace(name), trailLogs: this.trail.logGroup, topic: this.alerts.topic });
   }
 }

@@ -45,6 +45,7 @@ export class DeploymentStage extends Stage {
       config,
       key: this.core.key,
       deploymentName: name,
+      auditBucketArn: this.core.audit.bucket.bucketArn,
     });
     this.gateway = new GatewayStack(this, 'Gateway', {
       stackName: `${name}-gateway`,
@@ -56,6 +57,7 @@ export class DeploymentStage extends Stage {
       deploymentName: name,
       configDir: props.configDir,
       alertTopic: this.core.alerts.topic,
+      logArchive: this.core.logArchive,
     });
     this.edge = new EdgeStack(this, 'Edge', {
       stackName: `${name}-edge`,

@@ -8,7 +8,6 @@ import { GatewayDistribution } from './constructs/gateway-distribution';
 import { GatewayWebAcl } from './constructs/gateway-web-acl';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { ALARMS } from './alarms/alarm-catalogue';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import { AlertTopic } from './constructs/alert-topic';
 import { AuditStore, auditBucketNameForWaf } from './constructs/audit-store';
 import { HardenedSecret } from './constructs/hardened-secret';
@@ -64,17 +63,7 @@ export class EdgeStack extends Stack {
     });
     this.audit = new AuditStore(this, 'Audit', { config, key: this.key, bucketName: auditBucketNameForWaf(props.deploymentName, config.aws.account) });
     // WAF (S3 logging) and CloudFront (standard logging v2) deliver through CloudWatch Logs' delivery service.
-    const deliverySources = `arn:${this.partition}:logs:${this.region}:${this.account}:*`;
-    this.audit.bucket.allowLogDeliveryService({ servicePrincipal: 'delivery.logs.amazonaws.com', prefix: 'AWSLogs/', sourceAccount: this.account, sourceArn: deliverySources });
-    this.key.addToResourcePolicy(
-      new iam.PolicyStatement({
-        sid: 'AllowLogDeliveryOfThisAccountToEncryptAuditObjects',
-        principals: [new iam.ServicePrincipal('delivery.logs.amazonaws.com')],
-        actions: ['kms:GenerateDataKey*', 'kms:Decrypt'],
-        resources: ['*'],
-        conditions: { StringEquals: { 'aws:SourceAccount': this.account }, ArnLike: { 'aws:SourceArn': deliverySources } },
-      }),
-    );
+    this.audit.allowVendedLogs('AWSLogs/');
     this.webAcl = new GatewayWebAcl(this, 'WebAcl', {
       waf: config.edge.waf,
       originVerifyHeader: config.edge.originVerifyHeader,

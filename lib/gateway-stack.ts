@@ -12,6 +12,7 @@ import { GatewayInstance } from './constructs/gateway-instance';
 import { GatewayRole } from './constructs/gateway-role';
 import { GatewayAlarms } from './constructs/gateway-alarms';
 import { HostLogGroups } from './constructs/host-log-groups';
+import type { LogArchive } from './constructs/log-archive';
 import { InstanceRecovery } from './constructs/instance-recovery';
 import { HOST_LOG_GROUPS } from './host/cloudwatch-agent';
 import { hostMetricNamespace } from './naming';
@@ -32,6 +33,8 @@ export interface GatewayStackProps extends StackProps {
   readonly configDir: string;
   /** The regional alert topic (core stack): every alarm of this stack notifies it. */
   readonly alertTopic: sns.ITopic;
+  /** Exports log groups into the object-locked audit bucket (core stack). */
+  readonly logArchive: LogArchive;
 }
 
 /**
@@ -97,6 +100,8 @@ export class GatewayStack extends Stack {
       retentionDays: config.logs.retentionDays as logs.RetentionDays,
       retainOnDelete: config.dataProtection.retainOnDelete,
     });
+    // Every host log and every break-glass session also goes to the locked store.
+    for (const group of [...Object.values(this.hostLogs.byId), this.sessions.logGroup]) props.logArchive.archive(group);
     this.alarms = new GatewayAlarms(this, 'Alarms', {
       deploymentName: props.deploymentName,
       namespace: hostMetricNamespace(props.deploymentName),

@@ -13,6 +13,8 @@ export interface NetworkStackProps extends StackProps {
   readonly key: kms.IKey;
   /** `<prefix>-<client>-<env>`, for resource names. */
   readonly deploymentName: string;
+  /** The object-locked audit bucket (core stack): flow logs also go there. */
+  readonly auditBucketArn: string;
 }
 
 /** The VPC, its egress allowlist and the gateway's security group. */
@@ -36,6 +38,7 @@ export class NetworkStack extends Stack {
       logRetentionDays: config.logs.retentionDays as RetentionDays,
       retainOnDelete: config.dataProtection.retainOnDelete,
       terminationProtection: config.project.terminationProtection,
+      auditBucketArn: props.auditBucketArn,
     });
     this.dnsFirewall = new EgressDnsFirewall(this, 'EgressAllowlist', {
       vpc: this.vpc,

@@ -1,5 +1,6 @@
 import * as crypto from 'crypto';
-import { CfnOutput } from 'aws-cdk-lib';
+import { CfnOutput, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { objectLockMode } from '../audit/audit-config';
@@ -35,6 +36,8 @@ export function auditBucketNameForWaf(deploymentName: string, account: string): 
 export class AuditStore extends Construct {
   readonly accessLogs: AccessLogBucket;
   readonly bucket: AuditBucket;
+  private readonly key: kms.IKey;
+  private vendedKeyGrant = false;
 
   constructor(scope: Construct, id: string, props: AuditStoreProps) {
     super(scope, id);
@@ -52,6 +55,29 @@ export class AuditStore extends Construct {
       retainOnDelete,
       bucketName: props.bucketName,
     });
+    this.key = props.key;
     new CfnOutput(this, 'AuditBucketName', { value: this.bucket.bucketName, description: 'The object-locked audit bucket of this region (docs/runbooks.md).' });
+  }
+
+  /**
+   * Lets CloudWatch Logs' vended-log delivery (VPC flow logs, WAF, CloudFront
+   * standard logging v2) of this account and region write under `prefix`,
+   * encrypting with the store's key.
+   */
+  allowVendedLogs(prefix: string): void {
+    const stack = Stack.of(this);
+    const sources = `arn:${stack.partition}:logs:${stack.region}:${stack.account}:*`;
+    this.bucket.allowLogDeliveryService({ servicePrincipal: 'delivery.logs.amazonaws.com', prefix, sourceAccount: stack.account, sourceArn: sources });
+    if (this.vendedKeyGrant) return;
+    this.vendedKeyGrant = true;
+    this.key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowLogDeliveryOfThisAccountToEncryptAuditObjects',
+        principals: [new iam.ServicePrincipal('delivery.logs.amazonaws.com')],
+        actions: ['kms:GenerateDataKey*', 'kms:Decrypt'],
+        resources: ['*'],
+        conditions: { StringEquals: { 'aws:SourceAccount': stack.account }, ArnLike: { 'aws:SourceArn': sources } },
+      }),
+    );
   }
 }

@@ -7,6 +7,9 @@ import type { NetworkConfig } from '../config/schema-network';
 import { acknowledgeFinding, acknowledgeImportedLogGroupKey } from '../gate/acknowledge';
 import { hardenInstance } from './instance-hardening';
 
+/** Where the VPC's flow logs land in the audit bucket (they add /AWSLogs/<account>/vpcflowlogs/...). */
+export const VPC_FLOW_LOG_PREFIX = 'vpc-flow-logs';
+
 export interface GatewayVpcProps {
   readonly network: NetworkConfig;
   /** The two AZs, as deploy-time tokens (Fn::GetAZs): no synth-time lookup. */
@@ -19,6 +22,8 @@ export interface GatewayVpcProps {
   readonly retainOnDelete?: boolean;
   /** Termination protection for the NAT instance (prod). @default false */
   readonly terminationProtection?: boolean;
+  /** The object-locked audit bucket (core stack): flow logs also go there, under VPC_FLOW_LOG_PREFIX. */
+  readonly auditBucketArn: string;
 }
 
 /**
@@ -91,5 +96,14 @@ export class GatewayVpc extends ec2.Vpc {
       );
     }
     acknowledgeImportedLogGroupKey(this.flowLogGroup);
+    // The same traffic records, also to the object-locked audit bucket (core stack).
+    new ec2.CfnFlowLog(this, 'AllTrafficToAuditBucket', {
+      resourceId: this.vpcId,
+      resourceType: 'VPC',
+      trafficType: 'ALL',
+      logDestinationType: 's3',
+      logDestination: `${props.auditBucketArn}/${VPC_FLOW_LOG_PREFIX}`,
+      maxAggregationInterval: 600,
+    });
   }
 }

@@ -75,3 +75,41 @@ test('the host\'s logs ship to KMS-encrypted, retained log groups under its pref
     });
   }
 });
+
+describe('what goes into the locked store', () => {
+  const core = () => Template.fromStack(stages.prod.core);
+  const auditBucketId = () => Object.keys(core().findResources('AWS::S3::Bucket', { Properties: { ObjectLockEnabled: true } }))[0]!;
+
+  test('VPC flow logs: all traffic, also delivered to the locked bucket', () => {
+    const network = Template.fromStack(stages.prod.network);
+    network.hasResourceProperties('AWS::EC2::FlowLog', {
+      ResourceType: 'VPC',
+      TrafficType: 'ALL',
+      LogDestinationType: 's3',
+      LogDestination: { 'Fn::Join': ['', [{ 'Fn::ImportValue': Match.stringLikeRegexp('AuditBucket') }, '/vpc-flow-logs']] },
+    });
+  });
+
+  test('host logs and break-glass sessions: every group exported to a KMS-encrypted Firehose stream into the locked bucket', () => {
+    core().hasResourceProperties('AWS::KinesisFirehose::DeliveryStream', {
+      DeliveryStreamName: 'openclaw-example-prod-log-archive',
+      DeliveryStreamEncryptionConfigurationInput: { KeyType: 'CUSTOMER_MANAGED_CMK', KeyARN: Match.anyValue() },
+      ExtendedS3DestinationConfiguration: Match.objectLike({
+        BucketARN: { 'Fn::GetAtt': [auditBucketId(), 'Arn'] },
+        Prefix: 'cloudwatch-logs/!{timestamp:yyyy}/!{timestamp:MM}/!{timestamp:dd}/',
+        EncryptionConfiguration: { KMSEncryptionConfig: { AWSKMSKeyARN: Match.anyValue() } },
+      }),
+    });
+    const gateway = Template.fromStack(stages.prod.gateway);
+    const groups = Object.entries(gateway.findResources('AWS::Logs::LogGroup')).filter(([, g]) =>
+      /^\/openclaw\/openclaw-example-prod\/(gateway|nginx-access|nginx-error|journal|ssm-sessions)$/.test((g as { Properties: { LogGroupName: string } }).Properties.LogGroupName),
+    );
+    expect(groups).toHaveLength(5);
+    const filters = Object.values(gateway.findResources('AWS::Logs::SubscriptionFilter')).map((f) => (f as { Properties: { LogGroupName: { Ref: string }; FilterPattern: string; DestinationArn: string } }).Properties);
+    expect(filters.map((f) => f.LogGroupName.Ref).sort()).toEqual(groups.map(([id]) => id).sort());
+    for (const f of filters) {
+      expect(f.FilterPattern).toBe('');
+      expect(JSON.stringify(f.DestinationArn)).toContain(':deliverystream/openclaw-example-prod-log-archive');
+    }
+  });
+});
