@@ -152,6 +152,6 @@ export class GatewayDistribution extends Construct {
     });
     toAudit.addResourceDependency(source);
     // One delivery of a source at a time: CloudFormation would otherwise create both at once and conflict.
-    toAudit.addDependency(toLogs);
+    toAudit.addResourceDependency(toLogs);
   }
 }
