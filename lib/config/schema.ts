@@ -6,6 +6,7 @@ import { logsSchema, networkSchema } from './schema-network';
 import { openclawSchema } from './schema-openclaw';
 import { alertsSchema, auditSchema } from './schema-audit';
 import { breakGlassSchema, secretsSchema } from './schema-secrets';
+import { spendSchema } from './schema-spend';
 
 /** Client, environment and prefix names: they end up in stack and resource names. */
 export const NAME_PATTERN = /^[a-z0-9-]+$/;
@@ -127,6 +128,7 @@ export const configSchema = z
     breakGlass: breakGlassSchema,
     audit: auditSchema,
     alerts: alertsSchema,
+    spend: spendSchema,
     dataProtection: z
       .strictObject({
         retainOnDelete: z

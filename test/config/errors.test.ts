@@ -53,7 +53,7 @@ describe('unknown keys', () => {
     expectOneProblem(
       err,
       { file: CLIENT_FILE, line: 4, path: 'retention' },
-      /^unknown key "retention"; expected one of: project, aws, tags, kms, instance, network, logs, edge, openclaw, secrets, breakGlass, audit, alerts, dataProtection, exceptions$/,
+      /^unknown key "retention"; expected one of: project, aws, tags, kms, instance, network, logs, edge, openclaw, secrets, breakGlass, audit, alerts, spend, dataProtection, exceptions$/,
     );
   });
 

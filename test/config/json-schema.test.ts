@@ -96,7 +96,7 @@ describe('overlayJsonSchema()', () => {
 
 describe('allowedKeysAt', () => {
   test.each([
-    [[], ['project', 'aws', 'tags', 'kms', 'instance', 'network', 'logs', 'edge', 'openclaw', 'secrets', 'breakGlass', 'audit', 'alerts', 'dataProtection', 'exceptions']],
+    [[], ['project', 'aws', 'tags', 'kms', 'instance', 'network', 'logs', 'edge', 'openclaw', 'secrets', 'breakGlass', 'audit', 'alerts', 'spend', 'dataProtection', 'exceptions']],
     [['aws'], ['account', 'region']],
     [['exceptions', 0], ['control', 'reason', 'approvedBy', 'expires']],
     [['tags'], []],
