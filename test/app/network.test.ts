@@ -57,6 +57,14 @@ describe('VPC', () => {
       BlockDeviceMappings: [{ DeviceName: '/dev/xvda', Ebs: Match.objectLike({ Encrypted: true, KmsKeyId: Match.anyValue() }) }],
     });
   });
+
+  test('the NAT instance has its own public IP (the public subnets map none), or nothing would leave the VPC', () => {
+    const [subnet] = Object.keys(network.findResources('AWS::EC2::Subnet', { Properties: { Tags: Match.arrayWith([{ Key: 'aws-cdk:subnet-type', Value: 'Public' }]) } }));
+    network.hasResourceProperties('AWS::EC2::Instance', {
+      SourceDestCheck: false,
+      NetworkInterfaces: [Match.objectLike({ AssociatePublicIpAddress: true, DeviceIndex: '0', SubnetId: { Ref: subnet } })],
+    });
+  });
 });
 
 describe('egress allowlist (DNS Firewall)', () => {
