@@ -1,0 +1,33 @@
+/**
+ * CloudWatch alarm notifications as they reach SNS: a JSON object with
+ * AlarmName, NewStateValue (ALARM | OK | INSUFFICIENT_DATA), NewStateReason,
+ * StateChangeTime and more. Metric and composite alarms alike.
+ */
+import { truncate } from './log';
+
+export interface AlarmNotification {
+  readonly alarmName: string;
+  readonly newState: string;
+  /** NewStateReason, at most 300 characters. */
+  readonly reason: string | undefined;
+}
+
+export type AlarmParse =
+  | { readonly kind: 'alarm'; readonly notification: AlarmNotification }
+  | { readonly kind: 'not-alarm'; readonly json: boolean };
+
+export function parseAlarmMessage(text: string): AlarmParse {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return { kind: 'not-alarm', json: false };
+  }
+  if (typeof value !== 'object' || value === null) return { kind: 'not-alarm', json: true };
+  const { AlarmName, NewStateValue, NewStateReason } = value as Record<string, unknown>;
+  if (typeof AlarmName !== 'string' || AlarmName === '' || typeof NewStateValue !== 'string') return { kind: 'not-alarm', json: true };
+  return {
+    kind: 'alarm',
+    notification: { alarmName: AlarmName, newState: NewStateValue, reason: typeof NewStateReason === 'string' ? truncate(NewStateReason, 300) : undefined },
+  };
+}

@@ -1,0 +1,9 @@
+/** KillSwitchExecuted = 1, no dimensions: what the kill-switch-executed alarm watches. */
+import { cloudwatch } from './clients';
+
+export const METRIC_NAME = 'KillSwitchExecuted';
+
+export async function publishExecuted(namespace: string): Promise<void> {
+  const { sdk, client } = await cloudwatch();
+  await client.send(new sdk.PutMetricDataCommand({ Namespace: namespace, MetricData: [{ MetricName: METRIC_NAME, Value: 1, Unit: 'Count' }] }));
+}

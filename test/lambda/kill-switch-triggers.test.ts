@@ -1,0 +1,249 @@
+/**
+ * Pure pieces of the kill switch: reading AWS Budgets and CloudWatch alarm
+ * notifications (budget-message.ts, alarm-message.ts), deciding what an event
+ * asks for (triggers.ts), fitting the state into its parameter (state.ts),
+ * SNS subjects (notify.ts) and what counts as transient (retry.ts).
+ */
+import { EC2ServiceException } from '@aws-sdk/client-ec2';
+import { parseAlarmMessage } from '../../lambda/kill-switch/alarm-message';
+import { parseBudgetMessage } from '../../lambda/kill-switch/budget-message';
+import { MAX_INSTANCES } from '../../lambda/kill-switch/env';
+import { cleanSubject } from '../../lambda/kill-switch/notify';
+import { isTransient } from '../../lambda/kill-switch/retry';
+import { MAX_PARAMETER_CHARS, type RecordedState, serialize } from '../../lambda/kill-switch/state';
+import { decide, decideOperator, EventError, MAX_REASON, MAX_REQUESTED_BY } from '../../lambda/kill-switch/triggers';
+
+/** The body AWS Budgets sends to SNS for a cost budget (see budget-message.ts). */
+function budgetMessage(o: { name?: string; budgeted?: string; threshold?: string; actual?: string; type?: string } = {}): string {
+  const { name = 'openclaw-example-prod-monthly', budgeted = '$100.00', threshold = '$100.00', actual = '$120.00', type = 'ACTUAL' } = o;
+  return [
+    'AWS Budget Notification May 20, 2026',
+    'AWS Account 123456789012',
+    '',
+    'Dear AWS Customer,',
+    '',
+    `You requested that we alert you when the ${type} Cost associated with your ${name} budget is greater than ${threshold} for the current month. ` +
+      `The ${type} Cost associated with this budget is ${actual}. You can find additional details below and by accessing the AWS Budgets dashboard [1].`,
+    '',
+    `Budget Name: ${name}`,
+    'Budget Type: Cost',
+    `Budgeted Amount: ${budgeted}`,
+    `Alert Type: ${type}`,
+    `Alert Threshold: > ${threshold}`,
+    `${type} Amount: ${actual}`,
+    '',
+    '[1] https://console.aws.amazon.com/billing/home#/budgets',
+    '',
+  ].join('\n');
+}
+
+describe('parseBudgetMessage', () => {
+  it.each([
+    ['$90.00', 90],
+    ['$100.00', 100],
+    ['$120.00', 120],
+    ['$50.00', 50],
+  ])('reads a threshold of %s of $100.00 as %d %%', (threshold, percent) => {
+    expect(parseBudgetMessage(budgetMessage({ threshold }))).toEqual({
+      kind: 'budget',
+      notification: { budgetName: 'openclaw-example-prod-monthly', alertType: 'ACTUAL', thresholdPercent: percent, budgetedAmount: '$100.00' },
+    });
+  });
+
+  it('reads amounts with thousands separators, and rounding never makes 99.96 % into 100 %', () => {
+    const big = parseBudgetMessage(budgetMessage({ budgeted: '$1,250.00', threshold: '$1,250.00' }));
+    expect(big.kind === 'budget' && big.notification.thresholdPercent).toBe(100);
+    const almost = parseBudgetMessage(budgetMessage({ budgeted: '$2,500.00', threshold: '$2,499.00' }));
+    expect(almost.kind === 'budget' && almost.notification.thresholdPercent).toBe(99.9);
+    const odd = parseBudgetMessage(budgetMessage({ budgeted: '$33.33', threshold: '$33.33' }));
+    expect(odd.kind === 'budget' && odd.notification.thresholdPercent).toBe(100);
+  });
+
+  it('reads a threshold written as a percentage, in the field or in the prose', () => {
+    const field = 'AWS Budget Notification\nBudget Name: b-daily\nAlert Type: ACTUAL\nThreshold: Greater than 100%\n';
+    expect(parseBudgetMessage(field)).toEqual({ kind: 'budget', notification: { budgetName: 'b-daily', alertType: 'ACTUAL', thresholdPercent: 100, budgetedAmount: undefined } });
+    const alert = 'Budget Name: b\nAlert Threshold: > 80%\n';
+    expect(parseBudgetMessage(alert)).toMatchObject({ kind: 'budget', notification: { thresholdPercent: 80, alertType: undefined } });
+    const prose = 'AWS Budget Notification May 07, 2026\nYour b budget is greater than $1.60 (80.0% of your budget).\nBudget Name: b\n';
+    expect(parseBudgetMessage(prose)).toMatchObject({ kind: 'budget', notification: { thresholdPercent: 80 } });
+  });
+
+  it('reads FORECASTED alerts as such', () => {
+    expect(parseBudgetMessage(budgetMessage({ type: 'FORECASTED' }))).toMatchObject({ kind: 'budget', notification: { alertType: 'FORECASTED' } });
+  });
+
+  it('says what it could not read in a budget notification', () => {
+    expect(parseBudgetMessage('AWS Budget Notification May 20, 2026\nsomething else')).toEqual({ kind: 'unreadable', problem: 'no "Budget Name:" line', budgetName: undefined });
+    expect(parseBudgetMessage('Budget Name: b\nBudgeted Amount: $100.00\n')).toEqual({ kind: 'unreadable', problem: 'no "Alert Threshold:" line', budgetName: 'b' });
+    expect(parseBudgetMessage('Budget Name: b\nAlert Threshold: > lots\n')).toMatchObject({ kind: 'unreadable', problem: 'alert threshold "lots" is not an amount or a percentage' });
+    expect(parseBudgetMessage('Budget Name: b\nAlert Threshold: > $5.00\n')).toMatchObject({ kind: 'unreadable', problem: 'no positive "Budgeted Amount:" to compare the alert threshold with' });
+    expect(parseBudgetMessage('Budget Name: b\nBudgeted Amount: $0.00\nAlert Threshold: > $5.00\n')).toMatchObject({ kind: 'unreadable' });
+  });
+
+  it('is not a budget notification without its anchor or a Budget Name line', () => {
+    expect(parseBudgetMessage('{"AlarmName":"a"}')).toEqual({ kind: 'not-budget' });
+    expect(parseBudgetMessage('hello')).toEqual({ kind: 'not-budget' });
+  });
+});
+
+describe('parseAlarmMessage', () => {
+  it('reads the alarm name, the new state and (shortened) reason', () => {
+    const reason = 'Threshold Crossed: 1 datapoint [105.2] was greater than or equal to the threshold (100.0). '.repeat(5);
+    const out = parseAlarmMessage(JSON.stringify({ AlarmName: 'spend', NewStateValue: 'ALARM', NewStateReason: reason, OldStateValue: 'OK' }));
+    expect(out).toMatchObject({ kind: 'alarm', notification: { alarmName: 'spend', newState: 'ALARM' } });
+    expect(out.kind === 'alarm' && out.notification.reason?.length).toBe(300);
+  });
+
+  it.each([
+    ['text', 'AWS Budget Notification', false],
+    ['a JSON array', '[1,2]', true],
+    ['JSON without AlarmName', '{"NewStateValue":"ALARM"}', true],
+    ['JSON without NewStateValue', '{"AlarmName":"a"}', true],
+    ['JSON null', 'null', true],
+  ])('is not an alarm notification: %s', (_what, text, json) => {
+    expect(parseAlarmMessage(text)).toEqual({ kind: 'not-alarm', json });
+  });
+});
+
+describe('decide', () => {
+  const sns = (...messages: string[]) => ({ Records: messages.map((Message, i) => ({ EventSource: 'aws:sns', Sns: { MessageId: `m-${i}`, Message } })) });
+
+  it('one decision per SNS record', () => {
+    const decisions = decide(sns(budgetMessage({ threshold: '$90.00' }), budgetMessage({ threshold: '$100.00' })), []);
+    expect(decisions.map((d) => d.kind)).toEqual(['ignore', 'act']);
+    expect(decisions[1]).toEqual({
+      kind: 'act',
+      request: {
+        action: 'kill',
+        trigger: { source: 'budget', budgetName: 'openclaw-example-prod-monthly', thresholdPercent: 100, alertType: 'ACTUAL' },
+        reason: 'AWS Budgets: ACTUAL cost of budget openclaw-example-prod-monthly crossed 100% of the budgeted $100.00',
+        dryRun: false,
+      },
+    });
+  });
+
+  it('an alarm in ALARM from the list: kill, with its reason on one line', () => {
+    const message = JSON.stringify({ AlarmName: 'spend-100', NewStateValue: 'ALARM', NewStateReason: 'Threshold\nCrossed' });
+    expect(decide(sns(message), ['spend-100'])).toEqual([
+      { kind: 'act', request: { action: 'kill', trigger: { source: 'alarm', alarmName: 'spend-100' }, reason: 'CloudWatch alarm spend-100 in ALARM: Threshold Crossed', dryRun: false } },
+    ]);
+  });
+
+  it('an unreadable message is ignored and told', () => {
+    expect(decide(sns('{"hello":"world"}'), [])).toEqual([
+      {
+        kind: 'ignore',
+        ignored: { outcome: 'ignored-unreadable', detail: { messageId: 'm-0', shape: 'json', problem: 'neither an AWS Budgets nor a CloudWatch alarm notification' }, notify: true },
+      },
+    ]);
+  });
+
+  it.each([
+    ['not an object', 'kill', 'event is not an object'],
+    ['Records empty', { Records: [] }, 'event has no Records'],
+    ['a record without Sns', { Records: [{ EventSource: 'aws:sqs', body: 'x' }] }, 'event record 0 is not an SNS notification'],
+    ['an Sns without Message', { Records: [{ Sns: { Subject: 'x' } }] }, 'event record 0 is not an SNS notification'],
+  ])('refuses an event that is %s', (_what, event, message) => {
+    expect(() => decide(event, [])).toThrow(new EventError(message));
+  });
+});
+
+describe('decideOperator', () => {
+  it('reads kill, restore and status; status needs no reason', () => {
+    expect(decideOperator({ action: 'kill', reason: 'runaway\nagent', requestedBy: 'alice', dryRun: true })).toEqual({
+      action: 'kill',
+      trigger: { source: 'operator', requestedBy: 'alice' },
+      reason: 'runaway agent',
+      dryRun: true,
+    });
+    expect(decideOperator({ action: 'restore', reason: 'reviewed', requestedBy: 'bob' })).toMatchObject({ action: 'restore', dryRun: false });
+    expect(decideOperator({ action: 'status' })).toEqual({ action: 'status', trigger: { source: 'operator', requestedBy: 'operator' }, reason: 'status request', dryRun: false });
+  });
+
+  it.each([
+    [{ action: 'terminate', reason: 'r', requestedBy: 'a' }, '"action" must be kill, restore, status'],
+    [{ reason: 'r', requestedBy: 'a' }, '"action" must be kill, restore, status'],
+    [{ action: 'kill', requestedBy: 'a' }, '"reason" must be a non-empty string'],
+    [{ action: 'restore', reason: '  ', requestedBy: 'a' }, '"reason" must be a non-empty string'],
+    [{ action: 'kill', reason: 'r' }, '"requestedBy" must be a non-empty string'],
+    [{ action: 'kill', reason: 'r', requestedBy: 42 }, '"requestedBy" must be a non-empty string'],
+    [{ action: 'kill', reason: 'x'.repeat(MAX_REASON + 1), requestedBy: 'a' }, `"reason" is longer than ${MAX_REASON} characters`],
+    [{ action: 'kill', reason: 'r', requestedBy: 'a'.repeat(MAX_REQUESTED_BY + 1) }, `"requestedBy" is longer than ${MAX_REQUESTED_BY} characters`],
+    [{ action: 'kill', reason: 'r', requestedBy: 'a', dryRun: 'yes' }, '"dryRun" must be true or false'],
+    [{ action: 'kill', reason: 'r', requestedBy: 'a', dryrun: true }, 'unknown key(s) "dryrun"'],
+  ])('refuses %j', (body, message) => {
+    expect(() => decideOperator(body)).toThrow(`operator request: ${message}`);
+  });
+});
+
+describe('serialize', () => {
+  const worst: RecordedState = {
+    state: 'killed',
+    at: '2026-05-20T10:00:00.000Z',
+    trigger: { source: 'alarm', alarmName: 'a'.repeat(255) },
+    reason: 'r'.repeat(MAX_REASON),
+    complete: false,
+    actions: [
+      ...Array.from({ length: MAX_INSTANCES }, (_, i) => ({ step: 'instance', id: `i-0123456789abcdef${i}`, before: 'unknown', result: 'failed', error: 'e'.repeat(300) })),
+      { step: 'distribution', id: 'E1ABCDEFGHIJKLMNOPQR', result: 'failed', attempts: 3, error: 'e'.repeat(300) },
+      { step: 'deny-secrets', roleName: 'r'.repeat(64), policyName: 'p'.repeat(128), result: 'failed', error: 'e'.repeat(300) },
+    ],
+  };
+
+  it('keeps a small state as it is', () => {
+    const small: RecordedState = { ...worst, actions: worst.actions.slice(0, 1) };
+    expect(JSON.parse(serialize(small))).toEqual(small);
+  });
+
+  it('fits the worst case into a standard parameter, dropping the errors first', () => {
+    const json = serialize(worst);
+    expect(json.length).toBeLessThanOrEqual(MAX_PARAMETER_CHARS);
+    const parsed = JSON.parse(json) as RecordedState;
+    expect(parsed.actions).toHaveLength(MAX_INSTANCES + 2);
+    expect(parsed.actions.every((a) => !('error' in a))).toBe(true);
+    expect(parsed.reason).toBe(worst.reason);
+  });
+
+  it('shortens the reason when dropping the errors is not enough', () => {
+    const json = serialize({ ...worst, reason: 'r'.repeat(4000) });
+    expect(json.length).toBeLessThanOrEqual(MAX_PARAMETER_CHARS);
+    expect((JSON.parse(json) as RecordedState).reason).toMatch(/^r+\.\.\.$/);
+  });
+});
+
+describe('cleanSubject', () => {
+  it('keeps SNS subjects to 100 printable ASCII characters on one line', () => {
+    expect(cleanSubject('a\nb\u00e9c')).toBe('a b c');
+    const long = cleanSubject('x'.repeat(150));
+    expect(long).toHaveLength(100);
+    expect(long.endsWith('...')).toBe(true);
+  });
+});
+
+describe('isTransient', () => {
+  const ec2Error = (name: string, httpStatusCode: number, fault: 'client' | 'server' = 'client') =>
+    new EC2ServiceException({ name, $fault: fault, $metadata: { httpStatusCode }, message: name });
+
+  it.each([
+    ['RequestLimitExceeded', 503, true],
+    ['InternalError', 500, true],
+    ['Unavailable', 503, true],
+    ['SomethingNew', 502, true],
+    ['UnauthorizedOperation', 403, false],
+    ['IncorrectInstanceState', 400, false],
+  ])('%s (%d): %s', (name, status, transient) => {
+    expect(isTransient(ec2Error(name, status))).toBe(transient);
+  });
+
+  it('is true for network errors', () => {
+    expect(isTransient(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }))).toBe(true);
+    expect(isTransient(Object.assign(new Error('timed out'), { name: 'TimeoutError' }))).toBe(true);
+    expect(isTransient(Object.assign(new Error('getaddrinfo ENOTFOUND'), { code: 'ENOTFOUND' }))).toBe(false);
+  });
+
+  it('is false for things that are not SDK errors', () => {
+    expect(isTransient('boom')).toBe(false);
+    expect(isTransient(null)).toBe(false);
+    expect(isTransient(new Error('x'))).toBe(false);
+  });
+});
