@@ -1,0 +1,174 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import type { ResolvedConfig } from '../../lib/config/schema';
+import { estimateMonthlyCost, formatCostReport, totalUsd, type CostLine } from '../../lib/cost/estimate';
+import { EC2_HOURLY, HOURS_PER_MONTH, PRICES } from '../../lib/cost/price-table';
+import type { StackTemplate } from '../../lib/cost/template-index';
+import { stageTemplates } from '../../lib/cost/templates';
+import { usageValues } from '../../lib/cost/usage-assumptions';
+import { buildForTest } from '../support/build';
+import { CONFIG_DIR, configFixture } from '../support/config-fixture';
+
+// The estimate of the real example deployments, built the way `npm run cost` builds them.
+
+/** The project's goal for the default hardened deployment of example, us-east-1, per month. */
+const GOAL_USD = 45;
+
+interface Estimated {
+  config: ResolvedConfig;
+  templates: StackTemplate[];
+  lines: CostLine[];
+  total: number;
+}
+
+function estimate(context: Record<string, unknown>, configDir?: string, displayBase?: string): Estimated {
+  const built = buildForTest(context, configDir, displayBase);
+  const { config, stage } = built.deployments[0]!;
+  const templates = stageTemplates(stage);
+  const lines = estimateMonthlyCost(templates, config, 'us-east-1');
+  return { config, templates, lines, total: totalUsd(lines) };
+}
+
+const line = (e: Estimated, key: string) => {
+  const found = e.lines.find((l) => l.key === key);
+  if (!found) throw new Error(`no line ${key} in: ${e.lines.map((l) => l.key).join(', ')}`);
+  return found;
+};
+const resources = (e: Estimated, type: string) =>
+  e.templates.flatMap((t) => Object.values(t.template.Resources ?? {}).filter((r) => r.Type === type));
+
+const root = configFixture({
+  // natMode gateway instead of the NAT instance
+  'clients/natgw/client.yaml': fs.readFileSync(path.join(CONFIG_DIR, 'clients', 'example', 'client.yaml'), 'utf8'),
+  'clients/natgw/dev.yaml': 'network:\n  natMode: gateway\n',
+  'clients/natgw/agents/ops/SOUL.md': '# Ops\n',
+  'clients/natgw/agents/ops/AGENTS.md': '# Ops\n',
+  'clients/natgw/agents/support/SOUL.md': '# Support\n',
+  'clients/natgw/agents/support/AGENTS.md': '# Support\n',
+  // one more agent than example
+  'clients/example/dev.yaml':
+    'openclaw:\n  agents:\n    billing:\n      description: Answers billing questions, reached only through the gateway.\n      provider: anthropic\n      model: claude-sonnet-4-6\n',
+  'clients/example/agents/billing/SOUL.md': '# Billing\nPrecise.\n',
+  'clients/example/agents/billing/AGENTS.md': '# Instructions\nNever promise refunds.\n',
+});
+
+let prod: Estimated;
+let dev: Estimated;
+let natGateway: Estimated;
+let threeAgents: Estimated;
+
+beforeAll(() => {
+  prod = estimate({ client: 'example', env: 'prod' });
+  dev = estimate({ client: 'example', env: 'dev' });
+  natGateway = estimate({ client: 'natgw', env: 'dev' }, path.join(root, 'config'), root);
+  threeAgents = estimate({ client: 'example', env: 'dev' }, path.join(root, 'config'), root);
+});
+afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
+
+describe.each([
+  ['prod', () => prod],
+  ['dev', () => dev],
+])('example/%s', (_env, get) => {
+  test('the gateway host: one t4g.small at 730 h', () => {
+    const e = get();
+    expect(e.config.instance.type).toBe('t4g.small');
+    expect(line(e, 'ec2:t4g.small')).toMatchObject({ quantity: 1, unitUsd: EC2_HOURLY['t4g.small']!.usd * HOURS_PER_MONTH });
+  });
+
+  test('the NAT instance: one t4g.nano, and its public IPv4 address', () => {
+    const e = get();
+    expect(line(e, 'ec2-nat:t4g.nano').quantity).toBe(1);
+    expect(line(e, 'public-ipv4')).toMatchObject({ quantity: 1, monthlyUsd: 3.65 });
+    expect(e.lines.some((l) => l.key === 'nat-gateway')).toBe(false);
+  });
+
+  test('EBS: the root volumes of the host and the NAT instance', () => {
+    const e = get();
+    expect(line(e, 'ebs:gp3').quantity).toBe(e.config.instance.rootVolumeGiB + 8);
+  });
+
+  test('KMS keys, secrets, alarms and WAF rules are counted from the templates', () => {
+    const e = get();
+    expect(line(e, 'kms-key').quantity).toBe(resources(e, 'AWS::KMS::Key').length);
+    expect(line(e, 'kms-key').quantity).toBeGreaterThanOrEqual(2);
+    expect(line(e, 'secret').quantity).toBe(resources(e, 'AWS::SecretsManager::Secret').length);
+    // one per agent, the gateway token and the origin-verify header
+    expect(line(e, 'secret').quantity).toBe(Object.keys(e.config.openclaw.agents).length + 2);
+    const alarmMetrics = resources(e, 'AWS::CloudWatch::Alarm').reduce(
+      (s, a) => s + Math.max(1, ((a.Properties?.Metrics as { MetricStat?: unknown }[] | undefined) ?? []).filter((m) => m.MetricStat).length),
+      0,
+    );
+    expect(line(e, 'alarm').quantity).toBe(alarmMetrics);
+    expect(line(e, 'alarm').quantity).toBeGreaterThanOrEqual(10);
+    const rules = resources(e, 'AWS::WAFv2::WebACL').reduce((s, a) => s + (a.Properties?.Rules as unknown[]).length, 0);
+    expect(line(e, 'waf-rules').quantity).toBe(rules);
+    expect(line(e, 'waf-web-acl').quantity).toBe(1);
+  });
+
+  test('custom metrics: the host\'s metrics seen in alarms and metric filters, AWS metrics excluded', () => {
+    const e = get();
+    const custom = line(e, 'custom-metric');
+    for (const name of ['GatewayHealthy', 'AgentFilesIntegrity', 'BootPreflightFailed', 'SecretRetrievalFailed', 'ProxyAuthFailures', 'SecretPolicyChanges', 'KmsKeyChanges']) {
+      expect(custom.basis).toContain(name);
+    }
+    expect(custom.basis).not.toContain('StatusCheckFailed');
+    expect(custom.basis).toContain(`OpenClaw/openclaw-example-${e.config.env}`);
+    expect(custom.quantity).toBeGreaterThanOrEqual(7);
+  });
+
+  test('detailed monitoring on both instances, and the rotated key material by month 12', () => {
+    const e = get();
+    expect(line(e, 'ec2-detailed-monitoring').quantity).toBe(2);
+    const periods = resources(e, 'AWS::KMS::Key').map((k) => (k.Properties?.RotationPeriodInDays as number | undefined) ?? 365);
+    expect(line(e, 'kms-rotation').quantity).toBe(periods.reduce((s, p) => s + Math.min(2, Math.floor(365 / p)), 0));
+  });
+
+  test('every resource type is priced or known to be free', () => {
+    expect(get().lines.filter((l) => l.category === 'Not priced')).toEqual([]);
+  });
+
+  test('every line is a finite, non-negative amount with a basis', () => {
+    for (const l of get().lines) {
+      expect(Number.isFinite(l.monthlyUsd)).toBe(true);
+      expect(l.monthlyUsd).toBeGreaterThanOrEqual(0);
+      expect(l.basis.length).toBeGreaterThan(0);
+    }
+  });
+
+  test('the report ends with the Total line, the sum of the lines', () => {
+    const e = get();
+    const report = formatCostReport(e.lines, { title: `openclaw-example-${e.config.env}` });
+    const last = report.split('\n').at(-1)!;
+    expect(last).toMatch(/^Total {2}\$\d+\.\d{2} \/ month \(us-east-1 list prices, 2026-11-21\)$/);
+    expect(last).toContain(`$${e.total.toFixed(2)} `);
+  });
+});
+
+// The goal is not met: the estimate of example/prod is above $45 (see the report for the biggest lines).
+// This test documents that and fails once the total meets the goal: then turn it into a plain test.
+test.failing(`example/prod is within the $${GOAL_USD} goal (us-east-1 list prices)`, () => {
+  expect(prod.total).toBeLessThanOrEqual(GOAL_USD);
+});
+
+test('example/prod: the total is the sum of its parts, in a plausible range', () => {
+  expect(prod.total).toBeCloseTo(prod.lines.reduce((s, l) => s + l.monthlyUsd, 0), 10);
+  expect(prod.total).toBeGreaterThan(30);
+  expect(prod.total).toBeLessThan(80);
+});
+
+test('a managed NAT gateway costs more than the NAT instance', () => {
+  expect(natGateway.lines.some((l) => l.key.startsWith('ec2-nat:'))).toBe(false);
+  expect(line(natGateway, 'nat-gateway')).toMatchObject({ quantity: 1, monthlyUsd: PRICES.natGatewayHour.usd * HOURS_PER_MONTH });
+  expect(line(natGateway, 'nat-gateway-data').quantity).toBe(usageValues().natGatewayProcessedGb);
+  // its Elastic IP is a public IPv4 address too
+  expect(line(natGateway, 'public-ipv4').quantity).toBe(1);
+  expect(natGateway.total).toBeGreaterThan(dev.total + 25);
+});
+
+test('each added agent adds one secret ($0.40) and its reads', () => {
+  expect(Object.keys(threeAgents.config.openclaw.agents)).toHaveLength(3);
+  expect(line(threeAgents, 'secret').quantity).toBe(line(dev, 'secret').quantity + 1);
+  expect(line(threeAgents, 'secret').monthlyUsd - line(dev, 'secret').monthlyUsd).toBeCloseTo(0.4, 10);
+  expect(line(threeAgents, 'secrets-api').monthlyUsd).toBeGreaterThan(line(dev, 'secrets-api').monthlyUsd);
+  expect(threeAgents.total - dev.total).toBeCloseTo(0.4 + (usageValues().secretReadsPerSecret / 10_000) * 0.05, 6);
+});
