@@ -6,6 +6,7 @@ import { originOf } from './config/merge';
 import type { ResolvedConfig } from './config/schema';
 import { writeComplianceReport } from './compliance/report';
 import { checkAlerts } from './audit/audit-config';
+import { checkSpend } from './spend/spend-config';
 import { DeploymentStage } from './deployment-stage';
 import { AckLedger } from './gate/ack-ledger';
 import { evaluateGate, VALIDATE_AGAINST_DEFAULT_RULES, type DeploymentGateResult } from './gate/evaluate';
@@ -73,7 +74,7 @@ function checkDestructionConfirmed(loaded: ReturnType<typeof loadConfig>, confir
  */
 function checkRuntime(loaded: ReturnType<typeof loadConfig>, configDir: string) {
   const { config } = loaded;
-  const problems = [...checkOpenclawConfig(config, loaded.merged), ...checkAlerts(config, loaded.merged)];
+  const problems = [...checkOpenclawConfig(config, loaded.merged), ...checkAlerts(config, loaded.merged), ...checkSpend(config, loaded.merged)];
   if (problems.length > 0) throw new ConfigError(problems);
   try {
     listAgentFiles(config, configDir);

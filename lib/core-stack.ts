@@ -24,6 +24,8 @@ export interface CoreStackProps extends StackProps {
 export class CoreStack extends Stack {
   readonly key: DeploymentKey;
   readonly alerts: AlertTopic;
+  /** The kill switch's topic: budgets and spend alarms at 100 % publish here. */
+  readonly shutdown: AlertTopic;
   readonly audit: AuditStore;
   readonly trail: AuditTrail;
   readonly logArchive: LogArchive;
@@ -38,6 +40,9 @@ export class CoreStack extends Stack {
     });
     const name = deploymentName(config);
     this.alerts = new AlertTopic(this, 'Alerts', { deploymentName: name, key: this.key, ...config.alerts });
+    this.shutdown = new AlertTopic(this, 'Shutdown', { deploymentName: name, key: this.key, purpose: 'shutdown', email: [], sms: [], https: [] });
+    this.alerts.allowBudgets(name);
+    this.shutdown.allowBudgets(name);
     this.audit = new AuditStore(this, 'Audit', { config, key: this.key });
     this.audit.allowVendedLogs(`${VPC_FLOW_LOG_PREFIX}/`);
     this.trail = new AuditTrail(this, 'Trail', {

@@ -6,6 +6,8 @@ import { deploymentName } from './naming';
 import { EdgeStack } from './edge-stack';
 import { GatewayStack } from './gateway-stack';
 import { NetworkStack } from './network-stack';
+import { SpendStack } from './spend-stack';
+import { DEPLOYMENT_COST_TAG } from './constructs/deployment-budgets';
 
 export interface DeploymentStageProps extends StageProps {
   readonly config: ResolvedConfig;
@@ -26,6 +28,7 @@ export class DeploymentStage extends Stage {
   readonly network: NetworkStack;
   readonly gateway: GatewayStack;
   readonly edge: EdgeStack;
+  readonly spend: SpendStack;
 
   constructor(scope: Construct, props: DeploymentStageProps) {
     const { config } = props;
@@ -69,10 +72,24 @@ export class DeploymentStage extends Stage {
       refreshDocumentName: this.gateway.refreshDocument.documentName,
       deploymentName: name,
     });
-    for (const stack of [this.core, this.network, this.gateway, this.edge]) stack.terminationProtection = config.project.terminationProtection;
+    this.spend = new SpendStack(this, 'Spend', {
+      stackName: `${name}-spend`,
+      description: `OpenClaw hardened deployment ${config.client}/${config.env}: budgets, model-spend alarms and the kill switch.`,
+      config,
+      deploymentName: name,
+      key: this.core.key,
+      alertTopic: this.core.alerts.topic,
+      shutdownTopic: this.core.shutdown.topic,
+      instanceId: this.gateway.instance.instanceId,
+      hostRoleName: this.gateway.role.roleName,
+      distributionId: this.edge.gateway.distribution.distributionId,
+    });
+    for (const stack of [this.core, this.network, this.gateway, this.edge, this.spend]) stack.terminationProtection = config.project.terminationProtection;
     for (const [key, value] of Object.entries(config.tags)) Tags.of(this).add(key, value);
     Tags.of(this).add(DEPLOYMENT_TAG_KEYS.prefix, config.project.prefix);
     Tags.of(this).add(DEPLOYMENT_TAG_KEYS.client, config.client);
     Tags.of(this).add(DEPLOYMENT_TAG_KEYS.env, config.env);
+    // One tag naming the client x environment: the budgets filter cost by it.
+    Tags.of(this).add(DEPLOYMENT_COST_TAG, name);
   }
 }

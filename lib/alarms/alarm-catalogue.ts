@@ -6,15 +6,40 @@
  * template).
  */
 export interface AlarmSpec {
-  /** Alarm name suffix (`<prefix>-<client>-<env>-<id>`) and the runbook heading. */
+  /** Alarm name suffix (`<prefix>-<client>-<env>-<id>`). */
   readonly id: string;
+  /** The runbook section (`## <runbook>`); several alarms of one kind share one. */
+  readonly runbook: string;
   /** What fired, in one sentence. */
   readonly fired: string;
   /** What the responder does first, in one sentence. */
   readonly firstAction: string;
 }
 
-const spec = (id: string, fired: string, firstAction: string): AlarmSpec => ({ id, fired, firstAction });
+const spec = (id: string, fired: string, firstAction: string, runbook = id): AlarmSpec => ({ id, runbook, fired, firstAction });
+
+/** The thresholds of the spend circuit breaker, in percent of a limit: the last one stops the gateway. */
+export const SPEND_THRESHOLDS = [50, 75, 90, 100] as const;
+export type SpendThreshold = (typeof SPEND_THRESHOLDS)[number];
+
+/** The alarm of one model-spend threshold (daily or monthly limit of spend.modelDailyLimitUsd / modelMonthlyLimitUsd). */
+export function modelSpendAlarm(period: 'daily' | 'monthly', pct: SpendThreshold): AlarmSpec {
+  const limit = period === 'daily' ? 'spend.modelDailyLimitUsd (today, UTC)' : 'spend.modelMonthlyLimitUsd (this month, UTC)';
+  if (pct === 100) {
+    return spec(
+      `model-spend-${period}-limit`,
+      `Model API spend metered on the host reached 100 % of ${limit}: the kill switch is stopping the gateway.`,
+      'Confirm the kill-switch-executed notification, then find what spent (the ModelSpend metrics by Model) before any restore.',
+      'model-spend-limit',
+    );
+  }
+  return spec(
+    `model-spend-${period}-${pct}`,
+    `Model API spend metered on the host passed ${pct} % of ${limit}.`,
+    'Check which agent and model spend (ModelSpend metrics by Model, the gateway log); raise the limit in config or slow the agents before 100 % stops the gateway.',
+    'model-spend-warning',
+  );
+}
 
 export const ALARMS = {
   bootPreflightFailed: spec(
@@ -62,6 +87,16 @@ export const ALARMS = {
     'The gateway host failed its system status check twice; EC2 is recovering it onto healthy hardware (same instance ID).',
     'Wait for the gateway-unhealthy alarm to clear; if it does not within 15 minutes, check the instance in the EC2 console.',
   ),
+  killSwitchExecuted: spec(
+    'kill-switch-executed',
+    'The kill switch ran: the gateway instance is stopped (and, as configured, CloudFront disabled and the host denied its secrets).',
+    'Read the kill switch notification (what triggered it and what it did), find the spend, and restore only after review: npm run restore.',
+  ),
+  killSwitchFailed: spec(
+    'kill-switch-failed',
+    'The kill switch failed (an error, or a signal that reached its dead-letter queue): the gateway may still be running while spend is over the limit.',
+    'Stop the gateway instance by hand now (aws ec2 stop-instances), then read the kill switch log group and the dead-letter queue.',
+  ),
   instanceRebooted: spec(
     'instance-rebooted',
     'The gateway host failed its instance status check for 3 minutes; EC2 rebooted it.',
@@ -77,7 +112,7 @@ export const RUNBOOKS_FILE = 'docs/runbooks.md';
 
 /** The alarm description: what fired, what to do first, where the runbook is (at most 1024 characters). */
 export function alarmDescription(alarm: AlarmSpec): string {
-  const text = `${alarm.fired} First: ${alarm.firstAction} Runbook: ${RUNBOOKS_FILE}#${alarm.id}`;
+  const text = `${alarm.fired} First: ${alarm.firstAction} Runbook: ${RUNBOOKS_FILE}#${alarm.runbook}`;
   if (text.length > 1024) throw new Error(`alarm ${alarm.id}: description over CloudWatch's 1024 characters`);
   return text;
 }

@@ -6,8 +6,14 @@ import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
 
 export interface AlertTopicProps {
-  /** `<prefix>-<client>-<env>`: names the topic `<name>-alerts` and the alarms it accepts (`<name>-*`). */
+  /** `<prefix>-<client>-<env>`: names the topic `<name>-<purpose>` and the alarms it accepts (`<name>-*`). */
   readonly deploymentName: string;
+  /**
+   * `alerts`: people are told (subscriptions from config.alerts). `shutdown`:
+   * the kill switch listens (no people; the budgets' and alarms' 100 % signals).
+   * @default 'alerts'
+   */
+  readonly purpose?: 'alerts' | 'shutdown';
   /** The customer-managed key the topic is encrypted with (this construct lets CloudWatch use it for this topic only). */
   readonly key: kms.Key;
   /** config.alerts: who is told, outside the agent system. */
@@ -26,14 +32,19 @@ export interface AlertTopicProps {
  */
 export class AlertTopic extends Construct {
   readonly topic: sns.Topic;
+  /** The topic name (a plain string: key policies name the topic without referencing it). */
+  readonly topicNameLiteral: string;
+  private readonly key: kms.Key;
 
   constructor(scope: Construct, id: string, props: AlertTopicProps) {
     super(scope, id);
     const stack = Stack.of(this);
-    const topicName = `${props.deploymentName}-alerts`;
+    const topicName = `${props.deploymentName}-${props.purpose ?? 'alerts'}`;
+    this.key = props.key;
+    this.topicNameLiteral = topicName;
     this.topic = new sns.Topic(this, 'Topic', {
       topicName,
-      displayName: `OpenClaw ${props.deploymentName} alerts`,
+      displayName: `OpenClaw ${props.deploymentName} ${props.purpose ?? 'alerts'}`,
       masterKey: props.key,
       enforceSSL: true,
     });
@@ -50,6 +61,30 @@ export class AlertTopic extends Construct {
         resources: ['*'],
         // The ARN by name, not a reference: the topic already depends on the key.
         conditions: { StringEquals: { 'kms:EncryptionContext:aws:sns:topicArn': `arn:${stack.partition}:sns:${stack.region}:${stack.account}:${topicName}` } },
+      }),
+    );
+  }
+
+  /**
+   * Lets AWS Budgets publish this deployment's budget notifications (budgets
+   * named `<name>-*` of this account), encrypting with the topic's key.
+   * Without this, Budgets drops its notifications silently.
+   */
+  allowBudgets(deploymentName: string): void {
+    const stack = Stack.of(this);
+    this.allowPublisher(new iam.ServicePrincipal('budgets.amazonaws.com'), `arn:${stack.partition}:budgets::${stack.account}:budget/${deploymentName}-*`);
+    this.key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: `AllowBudgetsToPublishTo${this.node.id}`,
+        principals: [new iam.ServicePrincipal('budgets.amazonaws.com')],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        resources: ['*'],
+        conditions: {
+          StringEquals: {
+            'aws:SourceAccount': stack.account,
+            'kms:EncryptionContext:aws:sns:topicArn': `arn:${stack.partition}:sns:${stack.region}:${stack.account}:${this.topicNameLiteral}`,
+          },
+        },
       }),
     );
   }

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { ALARMS, RUNBOOKS_FILE } from '../../lib/alarms/alarm-catalogue';
+import { ALARMS, RUNBOOKS_FILE, SPEND_THRESHOLDS, modelSpendAlarm, type AlarmSpec } from '../../lib/alarms/alarm-catalogue';
 import { buildForTest } from '../support/build';
 import { REPO_ROOT } from '../support/config-fixture';
 import { deploymentPolicies, type DeploymentPolicies, type StackPolicies } from '../support/deployment-policies';
@@ -15,7 +15,12 @@ import { evaluate, type PolicyDocument } from '../support/iam-policy';
 const NAME = 'openclaw-example-prod';
 const ACCOUNT = '210987654321';
 let p: DeploymentPolicies;
-let stacks: Record<'core' | 'network' | 'gateway' | 'edge', Template>;
+let stacks: Record<'core' | 'network' | 'gateway' | 'edge' | 'spend', Template>;
+/** Every alarm a deployment has: the catalogue and the model-spend thresholds. */
+const CATALOGUE: AlarmSpec[] = [
+  ...Object.values(ALARMS),
+  ...(['daily', 'monthly'] as const).flatMap((period) => SPEND_THRESHOLDS.map((pct) => modelSpendAlarm(period, pct))),
+];
 
 beforeAll(() => {
   const built = buildForTest({ client: 'example', env: 'prod' });
@@ -26,6 +31,7 @@ beforeAll(() => {
     network: Template.fromStack(stage.network),
     gateway: Template.fromStack(stage.gateway),
     edge: Template.fromStack(stage.edge),
+    spend: Template.fromStack(stage.spend),
   };
 });
 
@@ -37,12 +43,12 @@ const topicIds = (t: Template) => Object.keys(t.findResources('AWS::SNS::Topic')
 describe('every alarm', () => {
   test('is one of the catalogue, named <deployment>-<id>, and every catalogue alarm exists exactly once', () => {
     const names = allAlarms().map((a) => a.Properties.AlarmName).sort();
-    expect(names).toEqual(Object.values(ALARMS).map((a) => `${NAME}-${a.id}`).sort());
+    expect(names).toEqual(CATALOGUE.map((a) => `${NAME}-${a.id}`).sort());
   });
 
   test('notifies the alert topic of its own region on ALARM and on OK', () => {
-    const coreTopic = topicIds(stacks.core)[0]!;
-    for (const stack of ['network', 'gateway'] as const) {
+    const coreTopic = Object.keys(stacks.core.findResources('AWS::SNS::Topic', { Properties: { TopicName: `${NAME}-alerts` } }))[0]!;
+    for (const stack of ['network', 'gateway', 'spend'] as const) {
       for (const a of alarmsOf(stacks[stack])) {
         const topicRef = { 'Fn::ImportValue': expect.stringContaining(coreTopic) };
         expect([a.Properties.AlarmName, a.Properties.AlarmActions]).toEqual([a.Properties.AlarmName, expect.arrayContaining([topicRef])]);
@@ -61,29 +67,30 @@ describe('every alarm', () => {
   test('says what fired and what to do first, and points at its runbook section, which exists', () => {
     const runbooks = fs.readFileSync(path.join(REPO_ROOT, RUNBOOKS_FILE), 'utf8');
     const sections = [...runbooks.matchAll(/^## (.+)$/gm)].map((m) => m[1]);
-    for (const spec of Object.values(ALARMS)) {
+    for (const spec of CATALOGUE) {
       const alarm = allAlarms().find((a) => a.Properties.AlarmName === `${NAME}-${spec.id}`)!;
-      expect(alarm.Properties.AlarmDescription).toBe(`${spec.fired} First: ${spec.firstAction} Runbook: ${RUNBOOKS_FILE}#${spec.id}`);
-      expect(sections).toContain(spec.id);
+      expect(alarm.Properties.AlarmDescription).toBe(`${spec.fired} First: ${spec.firstAction} Runbook: ${RUNBOOKS_FILE}#${spec.runbook}`);
+      expect(sections).toContain(spec.runbook);
       // A section says what fired and what to do first.
-      const body = runbooks.split(/^## /m).find((s) => s.startsWith(`${spec.id}\n`))!;
+      const body = runbooks.split(/^## /m).find((s) => s.startsWith(`${spec.runbook}\n`))!;
       expect(body).toMatch(/\*\*What fired\.\*\*/);
       expect(body).toMatch(/\*\*First\.\*\*/);
     }
     // No stale runbook sections either.
-    expect(sections.sort()).toEqual(Object.values(ALARMS).map((a) => a.id).sort());
+    expect(sections.sort()).toEqual([...new Set(CATALOGUE.map((a) => a.runbook))].sort());
   });
 });
 
 describe('the alert topics', () => {
-  const topicPolicy = (stack: StackPolicies): PolicyDocument => {
-    const [policy] = Object.values(stack.template.Resources!).filter((r) => r.Type === 'AWS::SNS::TopicPolicy');
+  const topicPolicy = (stack: StackPolicies, purpose: 'alerts' | 'shutdown' = 'alerts'): PolicyDocument => {
+    const topic = Object.entries(stack.template.Resources!).find(([, r]) => r.Type === 'AWS::SNS::Topic' && r.Properties!.TopicName === `${NAME}-${purpose}`)![0];
+    const [policy] = Object.values(stack.template.Resources!).filter((r) => r.Type === 'AWS::SNS::TopicPolicy' && JSON.stringify(r.Properties!.Topics) === JSON.stringify([{ Ref: topic }]));
     return resolveIntrinsics(policy!.Properties!.PolicyDocument, stack.ctx) as PolicyDocument;
   };
 
   test('one per region: KMS-encrypted with the deployment key, subscribed from config.alerts', () => {
     for (const t of [stacks.core, stacks.edge]) {
-      t.resourceCountIs('AWS::SNS::Topic', 1);
+      expect(Object.keys(t.findResources('AWS::SNS::Topic', { Properties: { TopicName: `${NAME}-alerts` } }))).toHaveLength(1);
       t.hasResourceProperties('AWS::SNS::Topic', { TopicName: `${NAME}-alerts`, KmsMasterKeyId: Match.anyValue() });
       t.resourceCountIs('AWS::SNS::Subscription', 1);
       t.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'oncall@example.com' });

@@ -64,6 +64,8 @@ test('every taggable resource carries the deployment tags and the overlay tags',
       { Key: 'client-owner', Value: 'agency-ops' },
       { Key: 'environment-class', Value: 'production' },
       { Key: 'openclaw:client', Value: 'example' },
+      // The budgets filter cost by this one (a cost allocation tag).
+      { Key: 'openclaw:deployment', Value: 'openclaw-example-prod' },
       { Key: 'openclaw:env', Value: 'prod' },
       { Key: 'openclaw:prefix', Value: 'openclaw' },
     ],

@@ -35,6 +35,9 @@ const AGENT = `openclaw:
       description: Drafts replies for the team, reached only through the gateway.
       provider: openai
       model: gpt-5
+spend:
+  modelPrices:
+    openai/gpt-5: { inputPerMTok: 1.25, outputPerMTok: 10, cacheReadPerMTok: 0.125, cacheWritePerMTok: 0 }
 `;
 const root = configFixture({
   'clients/options/client.yaml': OPTIONS + AGENT,

@@ -63,3 +63,14 @@ describe('alarms must reach someone in production', () => {
     fs.rmSync(root, { recursive: true, force: true });
   });
 });
+
+test('an agent whose model has no price in spend.modelPrices', () => {
+  const e = buildError({
+    'clients/acme/client.yaml': AWS + AGENT.replace('claude-sonnet-4-6', 'claude-opus-4-1'),
+    'clients/acme/agents/helper/SOUL.md': '# Helper\n',
+    'clients/acme/agents/helper/AGENTS.md': '# Instructions\n',
+  });
+  expect(e.message).toMatch(
+    /config\/clients\/acme\/client\.yaml:\d+: openclaw\.agents\.helper\.model: model "anthropic\/claude-opus-4-1" has no price in spend\.modelPrices \(priced: anthropic\/claude-sonnet-4-6\)/,
+  );
+});

@@ -23,6 +23,7 @@ export interface DeploymentPolicies {
   readonly core: StackPolicies;
   readonly gateway: StackPolicies;
   readonly edge: StackPolicies;
+  readonly spend: StackPolicies;
 }
 
 const json = (stack: Stack) => Template.fromStack(stack).toJSON() as CfnTemplate;
@@ -77,7 +78,15 @@ export function deploymentPolicies(config: ResolvedConfig, stage: DeploymentStag
     overrides: { ...uniqueNames(edgeTemplate, stage.edge.stackName, account, EDGE_REGION), ...Object.fromEntries(readers.map((id) => [id, { attributes }])) },
   };
   const edge = { template: edgeTemplate, options: edgeOptions, ctx: contextFor(edgeTemplate, edgeOptions) };
-  return { config, core, gateway, edge };
+  const spendTemplate = json(stage.spend);
+  const spendOptions = {
+    account,
+    region,
+    imports: { ...exportsOf(coreTemplate, core.ctx), ...exportsOf(gatewayTemplate, gateway.ctx) },
+    overrides: uniqueNames(spendTemplate, stage.spend.stackName, account, region),
+  };
+  const spend = { template: spendTemplate, options: spendOptions, ctx: contextFor(spendTemplate, spendOptions) };
+  return { config, core, gateway, edge, spend };
 }
 
 /** Logical id of the one resource of `type` whose property `key` equals `value`. */
