@@ -67,12 +67,13 @@ install -d -o root -g root -m 0755 "$CONFIG_DIR" "$LIBEXEC" "$INSTALL_DIR" "$NGI
 install -d -o "$USER_NAME" -g "$USER_NAME" -m 0700 "$R@@STATE_DIR@@" "$WORKSPACES"
 install -d -o "$USER_NAME" -g "$USER_NAME" -m 0750 "$R@@LOG_DIR@@"
 install -o root -g root -m 0755 "$B"/scripts/*.sh "$LIBEXEC/"
-install -o root -g root -m 0644 "$B/scripts/fetch-secrets.js" "$LIBEXEC/"
+install -o root -g root -m 0644 "$B"/scripts/*.js "$LIBEXEC/"
 install -o root -g root -m 0644 "$B"/systemd/*.service "$B"/systemd/*.timer "$UNITS/"
 install -o root -g root -m 0644 "$B/systemd/nginx.service.d/openclaw.conf" "$UNITS/nginx.service.d/openclaw.conf"
 install -o root -g root -m 0644 "$B/systemd/tmpfiles.d/openclaw.conf" "$R/etc/tmpfiles.d/openclaw.conf"
 install -o root -g root -m 0644 "$B/openclaw/host.env" "$CONFIG_DIR/host.env"
 install -o root -g root -m 0644 "$B/openclaw/secrets-manifest.json" "$R@@SECRETS_MANIFEST@@"
+install -o root -g root -m 0644 "$B/openclaw/spend-meter.json" "$R@@SPEND_METER_MANIFEST@@"
 if [ "$CF" != none ]; then echo "OPENCLAW_CLOUDFRONT_DOMAIN=$CF" >>"$CONFIG_DIR/host.env"; fi
 # openclaw.json and the files it refers to: @@USER@@ 0400 (`openclaw security audit` warns on
 # group-readable ones); the gateway unit mounts @@CONFIG_DIR@@ read-only.
@@ -153,9 +154,9 @@ log "enabling the units"
 systemd-tmpfiles --create "$R/etc/tmpfiles.d/openclaw.conf"
 systemctl daemon-reload
 systemctl enable nftables.service openclaw-imds-preflight.service openclaw-secrets.service openclaw-gateway.service nginx.service
-# The audit trail before the gateway.
+# The audit trail and the spend meter before the gateway.
 systemctl enable --now @@CLOUDWATCH_AGENT_UNIT@@ openclaw-log-export.timer openclaw-integrity.timer \
-  openclaw-secrets-refresh.timer openclaw-health.timer
+  openclaw-secrets-refresh.timer openclaw-health.timer openclaw-spend-meter.timer
 # --no-block: cloud-init runs inside the boot transaction; the gateway pulls in the
 # preflight and the secrets step, and reports its own failures.
 systemctl start --no-block openclaw-gateway.service nginx.service

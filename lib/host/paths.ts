@@ -49,6 +49,12 @@ export const HOST_PATHS = {
   auditLogDir: '/var/log/openclaw-audit',
   /** Where openclaw-log-export keeps its journal cursor and its position in OpenClaw's log (StateDirectory=, root 0700). */
   logExportStateDir: '/var/lib/openclaw-log-export',
+  /**
+   * The model-spend meter's own state (StateDirectory= of openclaw-spend-meter.service, root 0700):
+   * state.json, its position in OpenClaw's usage records and the running totals. The gateway
+   * user can neither read nor change it.
+   */
+  spendMeterStateDir: '/var/lib/openclaw-meter',
   /** The CloudWatch agent's configuration (renderCloudWatchAgentConfig), read at every agent start. */
   cloudwatchAgentConfig: '/opt/aws/amazon-cloudwatch-agent/etc/amazon-cloudwatch-agent.json',
   /** Helper scripts (preflight, integrity check, boot steps). */

@@ -24,6 +24,9 @@
  *   cloudwatch/amazon-cloudwatch-agent.json -> HOST_PATHS.cloudwatchAgentConfig, root 0644: what the
  *                                            CloudWatch agent ships (renderCloudWatchAgentConfig)
  *   scripts/fetch-secrets.js              -> HOST_PATHS.libexecDir/, root 0644: the retrieval program
+ *   scripts/spend-meter.js                -> HOST_PATHS.libexecDir/, root 0644: the model-spend meter
+ *   openclaw/spend-meter.json             -> SPEND_METER_MANIFEST_PATH, root 0644: its manifest (region,
+ *                                            namespace, paths, price table, limits; lib/host/spend-meter.ts)
  *   openclaw/package.json, openclaw/package-lock.json -> HOST_PATHS.installDir (npm ci)
  *   agents/<agent>/<file>                 -> HOST_PATHS.agentFilesDir/<agent>/<file>, root:openclaw 0444
  *   agents.sha256                         -> HOST_PATHS.agentFilesManifest (renderAgentFilesManifest)
@@ -44,6 +47,8 @@ import {
 import { RUNTIME_PACKAGE_DIR } from '../openclaw/lockfile';
 import { INSTALL_SCRIPT_PATH, PLACEHOLDER_BUNDLE, PLACEHOLDER_EDGE, USER_DATA_PATH, renderUserData, type BundleRef, type EdgeRef } from './cloud-init';
 import { bundleFetchSecrets } from '../../host/fetch-secrets/bundle';
+import { bundleSpendMeter } from '../../host/spend-meter/bundle';
+import { SPEND_METER_MANIFEST_BUNDLE_PATH, SPEND_METER_PROGRAM_PATH, spendMeterManifestText } from './spend-meter';
 import { renderSecretsManifest } from '../secrets/secrets-manifest';
 import { CLOUDWATCH_AGENT_BUNDLE_PATH, renderCloudWatchAgentConfig } from './cloudwatch-agent';
 import { renderHostFiles } from './render';
@@ -58,6 +63,7 @@ import {
 
 export { PLACEHOLDER_BUNDLE, PLACEHOLDER_EDGE, USER_DATA_PATH, renderUserData, type BundleRef, type EdgeRef } from './cloud-init';
 export { CLOUDWATCH_AGENT_BUNDLE_PATH, HOST_LOG_GROUPS, renderCloudWatchAgentConfig, type HostLogGroup } from './cloudwatch-agent';
+export { SPEND_METER_MANIFEST_BUNDLE_PATH, SPEND_METER_MANIFEST_PATH, SPEND_METER_PROGRAM_PATH, renderSpendMeterManifest } from './spend-meter';
 export {
   BUNDLE_REQUIRED_FILES,
   FETCH_SECRETS_PROGRAM_PATH,
@@ -134,6 +140,8 @@ export function assembleBundleFiles(config: ResolvedConfig, configDir: string, o
     [EXEC_APPROVALS_PATH]: renderExecApprovals(config),
     [FETCH_SECRETS_PROGRAM_PATH]: bundleFetchSecrets(),
     [SECRETS_MANIFEST_BUNDLE_PATH]: `${JSON.stringify(renderSecretsManifest(config), null, 2)}\n`,
+    [SPEND_METER_PROGRAM_PATH]: bundleSpendMeter(),
+    [SPEND_METER_MANIFEST_BUNDLE_PATH]: spendMeterManifestText(config),
     [CLOUDWATCH_AGENT_BUNDLE_PATH]: renderCloudWatchAgentConfig(config),
     ...Object.fromEntries(RUNTIME_PACKAGE_FILES.map((f) => [`openclaw/${f}`, fs.readFileSync(path.join(RUNTIME_PACKAGE_DIR, f), 'utf8')])),
     ...Object.fromEntries(Object.entries(agents).map(([rel, content]) => [`${AGENT_FILES_PREFIX}${rel}`, content])),

@@ -21,6 +21,8 @@
  *                                    GATEWAY_HEALTH_METRIC (1 or 0)
  *   openclaw-log-export.service/.timer  the root-owned, append-only audit copies that the CloudWatch
  *                                    agent ships (lib/host/cloudwatch-agent.ts), every minute
+ *   openclaw-spend-meter.service/.timer  the model spend of the day and month from OpenClaw's usage
+ *                                    records, every minute, as root (lib/host/spend-meter.ts)
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -31,6 +33,7 @@ import { CLOUDWATCH_AGENT_BUNDLE_PATH, GATEWAY_LOG_COPY_FILE, JOURNAL_EXPORT_FIL
 import { HOST_PATHS } from './paths';
 import { deploymentName, hostMetricNamespace } from '../naming';
 import { ORIGIN_VERIFY_MAP_PATH, SECRET_RETRIEVAL_METRIC, SECRETS_MANIFEST_PATH } from '../secrets/secrets-manifest';
+import { SPEND_METER_MANIFEST_BUNDLE_PATH, SPEND_METER_MANIFEST_PATH, SPEND_METER_PROGRAM_PATH } from './spend-meter';
 
 /** The repo folder holding the host templates (host/cloud-init, host/systemd, host/scripts). */
 export const HOST_SOURCE_DIR = path.resolve(__dirname, '..', '..', 'host');
@@ -49,6 +52,9 @@ export const HEALTH_TIMER = 'openclaw-health.timer';
 /** The audit copies (export-logs.sh: journal export, copy of OpenClaw's log) and their timer (every minute). */
 export const LOG_EXPORT_UNIT = 'openclaw-log-export.service';
 export const LOG_EXPORT_TIMER = 'openclaw-log-export.timer';
+/** The model-spend meter (host/spend-meter/, scripts/spend-meter.js) and its timer (every minute). */
+export const SPEND_METER_UNIT = 'openclaw-spend-meter.service';
+export const SPEND_METER_TIMER = 'openclaw-spend-meter.timer';
 /** The CloudWatch agent's own unit (package amazon-cloudwatch-agent): enabled and started by install-bundle.sh. */
 export const CLOUDWATCH_AGENT_UNIT = 'amazon-cloudwatch-agent.service';
 /** Published by openclaw-health every minute to the host namespace, no dimensions: 1 healthy, 0 not. */
@@ -67,6 +73,7 @@ export const JOURNAL_EXPORT_UNITS = [
   INTEGRITY_UNIT,
   HEALTH_UNIT,
   LOG_EXPORT_UNIT,
+  SPEND_METER_UNIT,
   'nftables.service',
   CLOUDWATCH_AGENT_UNIT,
   'cloud-final.service',
@@ -126,6 +133,8 @@ export const SYSTEMD_FILES = [
   `systemd/${HEALTH_TIMER}`,
   `systemd/${LOG_EXPORT_UNIT}`,
   `systemd/${LOG_EXPORT_TIMER}`,
+  `systemd/${SPEND_METER_UNIT}`,
+  `systemd/${SPEND_METER_TIMER}`,
   'systemd/nginx.service.d/openclaw.conf',
   'systemd/tmpfiles.d/openclaw.conf',
 ] as const;
@@ -163,13 +172,15 @@ export const BUNDLE_REQUIRED_FILES = [
   ...SYSTEMD_FILES,
   ...HELPER_SCRIPT_FILES,
   FETCH_SECRETS_PROGRAM_PATH,
+  SPEND_METER_PROGRAM_PATH,
   SECRETS_MANIFEST_BUNDLE_PATH,
+  SPEND_METER_MANIFEST_BUNDLE_PATH,
   CLOUDWATCH_AGENT_BUNDLE_PATH,
 ] as const;
 
 /** `<prefix>-<client>-<env>`, as in the stack names. */
 
-/** CloudWatch namespace of the host's metrics (BootPreflightFailed, AgentFilesIntegrity, SecretRetrievalFailed, GatewayHealthy). */
+/** CloudWatch namespace of the host's metrics (BootPreflightFailed, AgentFilesIntegrity, SecretRetrievalFailed, GatewayHealthy, ModelSpend*). */
 export function metricNamespace(config: ResolvedConfig): string {
   return hostMetricNamespace(deploymentName(config));
 }
@@ -264,6 +275,9 @@ export function hostTemplateValues(config: ResolvedConfig): TemplateValues {
     AUDIT_LOG_DIR_NAME: directoryUnder('/var/log', HOST_PATHS.auditLogDir),
     LOG_EXPORT_STATE_DIR: HOST_PATHS.logExportStateDir,
     LOG_EXPORT_STATE_DIR_NAME: directoryUnder('/var/lib', HOST_PATHS.logExportStateDir),
+    SPEND_METER_MANIFEST: SPEND_METER_MANIFEST_PATH,
+    SPEND_METER_STATE_DIR: HOST_PATHS.spendMeterStateDir,
+    SPEND_METER_STATE_DIR_NAME: directoryUnder('/var/lib', HOST_PATHS.spendMeterStateDir),
     JOURNAL_EXPORT_FILE,
     GATEWAY_LOG_COPY: GATEWAY_LOG_COPY_FILE,
     GATEWAY_LOG_FILE: openclawLogFile(config),

@@ -12,8 +12,11 @@ import {
   LOG_EXPORT_UNIT,
   SECRETS_REFRESH_TIMER,
   SECRETS_REFRESH_UNIT,
+  SPEND_METER_TIMER,
+  SPEND_METER_UNIT,
 } from '../../lib/host/systemd-units';
 import { CLOUDWATCH_AGENT_BUNDLE_PATH } from '../../lib/host/cloudwatch-agent';
+import { SPEND_METER_MANIFEST_BUNDLE_PATH, SPEND_METER_MANIFEST_PATH, SPEND_METER_PROGRAM_PATH } from '../../lib/host/spend-meter';
 import { SECRETS_MANIFEST_PATH } from '../../lib/secrets/secrets-manifest';
 import { OPENCLAW_HOST_FILES, listAgentFiles, renderControlUiOrigins, type AgentFile } from '../../lib/openclaw/openclaw-config';
 import { exampleConfig } from '../host/support/host-tools';
@@ -203,7 +206,7 @@ test('units, scripts, firewall and runtime: installed where the units expect the
       ['systemctl', 'daemon-reload'],
       ['systemctl', 'enable', 'nftables.service', 'openclaw-imds-preflight.service', 'openclaw-secrets.service', 'openclaw-gateway.service', 'nginx.service'],
       [
-        'systemctl', 'enable', '--now', CLOUDWATCH_AGENT_UNIT, LOG_EXPORT_TIMER, 'openclaw-integrity.timer', 'openclaw-secrets-refresh.timer', HEALTH_TIMER,
+        'systemctl', 'enable', '--now', CLOUDWATCH_AGENT_UNIT, LOG_EXPORT_TIMER, 'openclaw-integrity.timer', 'openclaw-secrets-refresh.timer', HEALTH_TIMER, SPEND_METER_TIMER,
       ],
       ['systemctl', 'start', '--no-block', 'openclaw-gateway.service', 'nginx.service'],
     ]),
@@ -211,8 +214,8 @@ test('units, scripts, firewall and runtime: installed where the units expect the
   // The audit trail runs before the gateway starts: the agent and the log export first.
   const systemctl = c.filter((x) => x[0] === 'systemctl').map((x) => x.join(' '));
   expect(systemctl.findIndex((x) => x.includes(CLOUDWATCH_AGENT_UNIT))).toBeLessThan(systemctl.findIndex((x) => x.includes('--no-block')));
-  // The refresh, health and export services are started by their timers (and SSM), never enabled on their own.
-  for (const unit of [SECRETS_REFRESH_UNIT, HEALTH_UNIT, LOG_EXPORT_UNIT]) expect(c.filter((x) => x[0] === 'systemctl').flat()).not.toContain(unit);
+  // The refresh, health, export and spend-meter services are started by their timers (and SSM), never enabled on their own.
+  for (const unit of [SECRETS_REFRESH_UNIT, HEALTH_UNIT, LOG_EXPORT_UNIT, SPEND_METER_UNIT]) expect(c.filter((x) => x[0] === 'systemctl').flat()).not.toContain(unit);
   expect(awsCalls()[0]).toEqual(['s3', 'cp', '--only-show-errors', '--region', config.aws.region, URI, expect.stringMatching(/^\/var\/tmp\/openclaw-bundle\.\w+\/bundle\.tar\.gz$/)]);
   expect(fs.readFileSync(host(`${HOST_PATHS.configDir}/bundle.sha256`), 'utf8')).toBe(`${sha256}\n`);
 });
@@ -248,6 +251,18 @@ test('the audit trail: the CloudWatch agent configuration where the agent reads 
   }
   // The audit folders are systemd's to create (LogsDirectory=, StateDirectory= of the export unit), root 0700.
   expect(fs.existsSync(host(HOST_PATHS.auditLogDir))).toBe(false);
+});
+
+test('the spend meter: its program and manifest (root 0644, read by node), its unit and timer; its state folder is systemd\'s to create', () => {
+  expect(meta(host(`${HOST_PATHS.libexecDir}/spend-meter.js`))).toEqual({ type: 'file', owner: 'root:root', mode: '0644', links: 1 });
+  expect(fs.readFileSync(host(`${HOST_PATHS.libexecDir}/spend-meter.js`), 'utf8')).toBe(bundle[SPEND_METER_PROGRAM_PATH]);
+  expect(meta(host(SPEND_METER_MANIFEST_PATH))).toEqual({ type: 'file', owner: 'root:root', mode: '0644', links: 1 });
+  expect(fs.readFileSync(host(SPEND_METER_MANIFEST_PATH), 'utf8')).toBe(bundle[SPEND_METER_MANIFEST_BUNDLE_PATH]);
+  for (const u of [SPEND_METER_UNIT, SPEND_METER_TIMER]) {
+    expect({ u, ...meta(host(`/etc/systemd/system/${u}`)) }).toEqual({ u, type: 'file', owner: 'root:root', mode: '0644', links: 1 });
+    expect(fs.readFileSync(host(`/etc/systemd/system/${u}`), 'utf8')).toBe(bundle[`systemd/${u}`]);
+  }
+  expect(fs.existsSync(host(HOST_PATHS.spendMeterStateDir))).toBe(false);
 });
 
 test('running it again changes nothing: same modes, the domain once, npm ci skipped', async () => {

@@ -82,6 +82,8 @@ describe('renderRuntimeFiles', () => {
       'systemd/openclaw-secrets-refresh.service',
       'systemd/openclaw-secrets-refresh.timer',
       'systemd/openclaw-secrets.service',
+      'systemd/openclaw-spend-meter.service',
+      'systemd/openclaw-spend-meter.timer',
       'systemd/tmpfiles.d/openclaw.conf',
     ]);
   });
@@ -144,7 +146,8 @@ describe('renderRuntimeFiles', () => {
     expect(JSON.parse(files[SECRETS_MANIFEST_BUNDLE_PATH] as string)).toEqual(renderSecretsManifest(config));
     const script = renderRuntimeFiles(config, CONFIG_DIR)['scripts/install-bundle.sh']!;
     // The program is read by node, never executed: 0644; the manifest holds names and paths only.
-    expect(script).toContain(`install -o root -g root -m 0644 "$B/${FETCH_SECRETS_PROGRAM_PATH}" "$LIBEXEC/"\n`);
+    expect(script).toContain(`install -o root -g root -m 0644 "$B"/scripts/*.js "$LIBEXEC/"\n`);
+    expect(FETCH_SECRETS_PROGRAM_PATH).toMatch(/^scripts\/[^/]+\.js$/);
     expect(script).toContain(`install -o root -g root -m 0644 "$B/${SECRETS_MANIFEST_BUNDLE_PATH}" "$R${SECRETS_MANIFEST_PATH}"\n`);
   });
 
@@ -292,7 +295,9 @@ describe('assembleBundleFiles: the whole bundle from the config (what synth and 
         'openclaw/package.json',
         'openclaw/package-lock.json',
         'openclaw/secrets-manifest.json',
+        'openclaw/spend-meter.json',
         'scripts/fetch-secrets.js',
+        'scripts/spend-meter.js',
         CLOUDWATCH_AGENT_BUNDLE_PATH,
         ...agentFiles.map((f) => `agents/${f.relativePath}`),
         'agents.sha256',

@@ -4,6 +4,7 @@ import * as path from 'path';
 import { HOST_PATHS } from '../../lib/host/paths';
 import { agentFileBindMounts, listAgentFiles, openclawSecretFiles } from '../../lib/openclaw/openclaw-config';
 import { ORIGIN_VERIFY_MAP_PATH, SECRETS_MANIFEST_PATH } from '../../lib/secrets/secrets-manifest';
+import { SPEND_METER_MANIFEST_PATH } from '../../lib/host/spend-meter';
 import {
   EXEC_APPROVALS_HOST_FILE,
   GATEWAY_APPROVALS_IMPORT,
@@ -21,6 +22,8 @@ import {
   SECRETS_REFRESH_TIMER,
   SECRETS_REFRESH_UNIT,
   SECRETS_UNIT,
+  SPEND_METER_TIMER,
+  SPEND_METER_UNIT,
   gatewayUnitExpectations,
   gatewayUnitProblems,
   parseUnit,
@@ -437,5 +440,61 @@ describe('the audit trail and health units', () => {
     for (const dir of [HOST_PATHS.auditLogDir, HOST_PATHS.logExportStateDir]) {
       for (const w of writable) expect({ dir, w, inside: dir === w || dir.startsWith(`${w}/`) }).toEqual({ dir, w, inside: false });
     }
+  });
+});
+
+describe('the spend meter', () => {
+  test(`${SPEND_METER_UNIT}: root with one capability (read the gateway's state), that state read-only, writing only its own folder`, () => {
+    const e = unit(SPEND_METER_UNIT);
+    expect(unitValue(e, S, 'Type')).toBe('oneshot');
+    expect(unitValue(e, S, 'RemainAfterExit')).toBeUndefined();
+    expect(unitValue(e, S, 'ExecStart')).toBe(`${HOST_PATHS.node} ${HOST_PATHS.libexecDir}/spend-meter.js --manifest ${SPEND_METER_MANIFEST_PATH}`);
+    // Root, so that the gateway user can neither stop it nor change its state.
+    expect(unitValue(e, S, 'User')).toBeUndefined();
+    expect(unitValue(e, S, 'DynamicUser')).toBeUndefined();
+    expect(unitList(e, S, 'CapabilityBoundingSet')).toEqual(['CAP_DAC_READ_SEARCH']);
+    expect(e.filter((x) => x.section === S && x.key === 'AmbientCapabilities').map((x) => x.value)).toEqual(['']);
+    expect(unitValue(e, S, 'ProtectSystem')).toBe('strict');
+    expect(unitList(e, S, 'ReadOnlyPaths')).toEqual([HOST_PATHS.stateDir]);
+    expect(unitList(e, S, 'ReadWritePaths')).toEqual([HOST_PATHS.spendMeterStateDir]);
+    expect(`/var/lib/${unitValue(e, S, 'StateDirectory')}`).toBe(HOST_PATHS.spendMeterStateDir);
+    expect(unitValue(e, S, 'StateDirectoryMode')).toBe('0700');
+    for (const key of ['NoNewPrivileges', 'ProtectHome', 'PrivateTmp', 'PrivateDevices', 'ProtectKernelTunables', 'ProtectKernelModules', 'ProtectKernelLogs', 'ProtectControlGroups', 'ProtectClock', 'ProtectHostname', 'LockPersonality', 'RestrictNamespaces', 'RestrictRealtime', 'RestrictSUIDSGID', 'PrivateMounts']) {
+      expect({ key, value: unitValue(e, S, key) }).toEqual({ key, value: 'yes' });
+    }
+    expect(unitValue(e, S, 'UMask')).toBe('0077');
+    expect(unitList(e, S, 'RestrictAddressFamilies').sort()).toEqual(['AF_INET', 'AF_INET6', 'AF_UNIX']);
+    expect(e.filter((x) => x.section === S && x.key === 'SystemCallFilter').map((x) => x.value)).toEqual(['@system-service', '~@privileged @resources']);
+    expect(unitValue(e, S, 'SystemCallErrorNumber')).toBe('EPERM');
+    // Its own line every run reaches the journal (notice), systemd's start/finish (info) does not.
+    expect(unitValue(e, S, 'SyslogLevel')).toBe('notice');
+    expect(unitValue(e, S, 'LogLevelMax')).toBe('notice');
+    const timeout = Number(unitValue(e, S, 'TimeoutStartSec'));
+    expect(timeout).toBeGreaterThan(10);
+    expect(timeout).toBeLessThan(60);
+    // Started by its timer only; no other command than ExecStart=.
+    expect(e.filter((x) => x.section === 'Install')).toEqual([]);
+    for (const key of ['ReadWriteDirectories', 'BindPaths', 'ExecStartPre', 'ExecStartPost', 'PermissionsStartOnly', 'EnvironmentFile']) {
+      expect({ key, set: e.some((x) => x.section === S && x.key === key) }).toEqual({ key, set: false });
+    }
+  });
+
+  test(`${SPEND_METER_TIMER}: every minute from the first minute after boot, 5 s accuracy`, () => {
+    const t = unit(SPEND_METER_TIMER);
+    expect(unitValue(t, 'Timer', 'OnBootSec')).toBe('1min');
+    expect(unitValue(t, 'Timer', 'OnUnitActiveSec')).toBe('1min');
+    expect(unitValue(t, 'Timer', 'AccuracySec')).toBe('5s');
+    expect(unitValue(t, 'Timer', 'Unit')).toBe(SPEND_METER_UNIT);
+    expect(unitValue(t, 'Install', 'WantedBy')).toBe('timers.target');
+  });
+
+  test('its state is out of the gateway\'s reach, and the gateway\'s state out of its writes', () => {
+    const gatewayWritable = unitList(unit(GATEWAY_UNIT), S, 'ReadWritePaths');
+    for (const w of gatewayWritable) {
+      const dir = HOST_PATHS.spendMeterStateDir;
+      expect({ w, inside: dir === w || dir.startsWith(`${w}/`) }).toEqual({ w, inside: false });
+    }
+    const meterWritable = unitList(unit(SPEND_METER_UNIT), S, 'ReadWritePaths');
+    for (const w of meterWritable) expect({ w, inGatewayState: w === HOST_PATHS.stateDir || w.startsWith(`${HOST_PATHS.stateDir}/`) }).toEqual({ w, inGatewayState: false });
   });
 });

@@ -16,6 +16,8 @@ import {
   SECRETS_REFRESH_TIMER,
   SECRETS_REFRESH_UNIT,
   SECRETS_UNIT,
+  SPEND_METER_TIMER,
+  SPEND_METER_UNIT,
   parseUnit,
 } from '../../lib/host/systemd-units';
 import { allConfigs } from '../host/support/host-tools';
@@ -45,6 +47,8 @@ const UNITS = [
   HEALTH_TIMER,
   LOG_EXPORT_UNIT,
   LOG_EXPORT_TIMER,
+  SPEND_METER_UNIT,
+  SPEND_METER_TIMER,
 ];
 /** The systemd unit folder of this machine, copied into each temporary root. */
 const SYSTEM_UNIT_DIR = ['/usr/lib/systemd/system', '/lib/systemd/system'].find((d) => fs.existsSync(path.join(d, 'multi-user.target')));
@@ -223,6 +227,7 @@ describe('systemd-analyze security --offline rates each service OK', () => {
     [SECRETS_REFRESH_UNIT]: 3.0,
     [HEALTH_UNIT]: 2.0,
     [LOG_EXPORT_UNIT]: 2.0,
+    [SPEND_METER_UNIT]: 2.0,
   };
 
   test.each(ids)('%s', async (_id, i) => {
