@@ -76,10 +76,7 @@ export class EdgeStack extends Stack {
       webAclArn: this.webAcl.acl.attrArn,
       originVerifyValue: this.originVerifySecret.secretValue.unsafeUnwrap(),
       name: props.deploymentName,
-      key: this.key,
-      logRetentionDays: retention,
       auditBucketArn: this.audit.bucket.bucketArn,
-      retainOnDelete,
     });
     this.originVerifyRotation = new SecretRotation(this, 'OriginVerifyRotation', {
       secret: this.originVerifySecret,

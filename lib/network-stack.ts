@@ -1,6 +1,5 @@
 import { Fn, Stack, type StackProps } from 'aws-cdk-lib';
 import type * as kms from 'aws-cdk-lib/aws-kms';
-import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import type { ResolvedConfig } from './config/schema';
 import { EgressDnsFirewall } from './constructs/egress-dns-firewall';
@@ -35,8 +34,6 @@ export class NetworkStack extends Stack {
       network: config.network,
       availabilityZones: this.zones,
       key: props.key,
-      logRetentionDays: config.logs.retentionDays as RetentionDays,
-      retainOnDelete: config.dataProtection.retainOnDelete,
       terminationProtection: config.project.terminationProtection,
       auditBucketArn: props.auditBucketArn,
     });

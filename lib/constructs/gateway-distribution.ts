@@ -1,9 +1,8 @@
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
-import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { EdgeConfig } from '../config/schema-edge';
@@ -19,13 +18,8 @@ export interface GatewayDistributionProps {
   readonly originVerifyValue: string;
   /** Names the distribution's policies. */
   readonly name: string;
-  /** Encrypts the access log group (us-east-1). */
-  readonly key: kms.IKey;
-  readonly logRetentionDays: logs.RetentionDays;
-  /** The object-locked us-east-1 audit bucket: access logs are delivered there too (AWSLogs/<account>/CloudFront/). */
+  /** The object-locked us-east-1 audit bucket: access logs are delivered there (AWSLogs/<account>/CloudFront/). */
   readonly auditBucketArn: string;
-  /** @default true */
-  readonly retainOnDelete?: boolean;
 }
 
 /** Viewer headers the gateway needs: WebSocket handshake, Origin check, content negotiation, the viewer address. */
@@ -51,7 +45,6 @@ export const FORWARDED_HEADERS = [
  */
 export class GatewayDistribution extends Construct {
   readonly distribution: cloudfront.Distribution;
-  readonly accessLogGroup: logs.LogGroup;
 
   constructor(scope: Construct, id: string, props: GatewayDistributionProps) {
     super(scope, id);
@@ -105,7 +98,7 @@ export class GatewayDistribution extends Construct {
     const ack = (rule: string, reason: string) => acknowledgeFinding(cfn, rule, reason);
     ack('AwsSolutions-CFR1', 'Country restrictions are enforced by the WAF web ACL (edge.waf.geoAllowlist) so that they are logged and counted with the other WAF rules.');
     for (const rule of ['AwsSolutions-CFR3', 'cdk-validator-cfnguard::cloudfront_access_logs_enabled_check']) {
-      ack(rule, 'Access logs are delivered by CloudWatch Logs standard logging (v2) to a KMS-encrypted log group (AccessLogDelivery), which this rule does not read; legacy S3 logging would need ACLs and SSE-S3.');
+      ack(rule, 'Access logs are delivered by CloudWatch Logs standard logging (v2) to the object-locked audit bucket (AccessLogAuditDelivery), which this rule does not read; legacy S3 logging would need ACLs and SSE-S3.');
     }
     ack('cdk-validator-cfnguard::cloudfront_default_root_object_configured_check', 'The origin is an application proxy, not a bucket: "/" is served by the gateway itself, and a default root object would rewrite it to an object key.');
     ack('cdk-validator-cfnguard::cloudfront_origin_failover_enabled_check', 'One gateway host per client x environment by design (cost); a failover origin would need a second host. Recovery comes from the host being rebuilt with the same controls.');
@@ -121,26 +114,12 @@ export class GatewayDistribution extends Construct {
       }
     }
 
-    this.accessLogGroup = new logs.LogGroup(this, 'AccessLogs', {
-      encryptionKey: props.key,
-      retention: props.logRetentionDays,
-      removalPolicy: props.retainOnDelete === false ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
-    });
     const source = new logs.CfnDeliverySource(this, 'AccessLogSource', {
       name: `${props.name}-cf-access`,
       logType: 'ACCESS_LOGS',
       resourceArn: Stack.of(this).formatArn({ service: 'cloudfront', region: '', resource: 'distribution', resourceName: this.distribution.distributionId }),
     });
-    const destination = new logs.CfnDeliveryDestination(this, 'AccessLogDestination', {
-      name: `${props.name}-cf-access`,
-      destinationResourceArn: this.accessLogGroup.logGroupArn,
-    });
-    const toLogs = new logs.CfnDelivery(this, 'AccessLogDelivery', {
-      deliverySourceName: source.name,
-      deliveryDestinationArn: destination.attrArn,
-    });
-    toLogs.addResourceDependency(source);
-    // The same logs, also to the object-locked audit bucket (tamper-evident copy).
+    // Standard logging (v2) straight to the object-locked audit bucket: the tamper-evident record.
     const auditDestination = new logs.CfnDeliveryDestination(this, 'AccessLogAuditDestination', {
       name: `${props.name}-cf-access-audit`,
       destinationResourceArn: props.auditBucketArn,
@@ -151,7 +130,5 @@ export class GatewayDistribution extends Construct {
       deliveryDestinationArn: auditDestination.attrArn,
     });
     toAudit.addResourceDependency(source);
-    // One delivery of a source at a time: CloudFormation would otherwise create both at once and conflict.
-    toAudit.addResourceDependency(toLogs);
   }
 }

@@ -1,10 +1,8 @@
-import { RemovalPolicy } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as kms from 'aws-cdk-lib/aws-kms';
-import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import type { NetworkConfig } from '../config/schema-network';
-import { acknowledgeFinding, acknowledgeImportedLogGroupKey } from '../gate/acknowledge';
+import { acknowledgeFinding } from '../gate/acknowledge';
 import { hardenInstance } from './instance-hardening';
 
 /** Where the VPC's flow logs land in the audit bucket (they add /AWSLogs/<account>/vpcflowlogs/...). */
@@ -14,15 +12,11 @@ export interface GatewayVpcProps {
   readonly network: NetworkConfig;
   /** The two AZs, as deploy-time tokens (Fn::GetAZs): no synth-time lookup. */
   readonly availabilityZones: readonly string[];
-  /** Encrypts the flow log group. */
+  /** Encrypts the NAT instance's volume. */
   readonly key: kms.IKey;
-  /** Days the flow logs are kept. */
-  readonly logRetentionDays: logs.RetentionDays;
-  /** Keep the flow logs when the stack is deleted. @default true */
-  readonly retainOnDelete?: boolean;
   /** Termination protection for the NAT instance (prod). @default false */
   readonly terminationProtection?: boolean;
-  /** The object-locked audit bucket (core stack): flow logs also go there, under VPC_FLOW_LOG_PREFIX. */
+  /** The object-locked audit bucket (core stack): flow logs go there, under VPC_FLOW_LOG_PREFIX. */
   readonly auditBucketArn: string;
 }
 
@@ -33,7 +27,8 @@ export interface GatewayVpcProps {
  * traffic to a KMS-encrypted, retained log group.
  */
 export class GatewayVpc extends ec2.Vpc {
-  readonly flowLogGroup: logs.LogGroup;
+  /** Flow logs of all traffic to the audit bucket. */
+  readonly flowLog: ec2.CfnFlowLog;
 
   constructor(scope: Construct, id: string, props: GatewayVpcProps) {
     const { network } = props;
@@ -95,26 +90,9 @@ export class GatewayVpc extends ec2.Vpc {
         );
       }
     }
-    this.flowLogGroup = new logs.LogGroup(this, 'FlowLogs', {
-      encryptionKey: props.key,
-      retention: props.logRetentionDays,
-      removalPolicy: props.retainOnDelete === false ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
-    });
-    const flowLog = this.addFlowLog('AllTraffic', {
-      destination: ec2.FlowLogDestination.toCloudWatchLogs(this.flowLogGroup),
-      trafficType: ec2.FlowLogTrafficType.ALL,
-    });
-    const flowLogPolicy = flowLog.node.findChild('IAMRole').node.findChild('DefaultPolicy');
-    for (const rule of ['NIST.800.53.R5-IAMNoInlinePolicy', 'HIPAA.Security-IAMNoInlinePolicy']) {
-      acknowledgeFinding(
-        flowLogPolicy,
-        rule,
-        'CDK generates this policy for the VPC flow log role, scoped to writing this one log group; a managed policy would be reusable by other roles, which is what we do not want.',
-      );
-    }
-    acknowledgeImportedLogGroupKey(this.flowLogGroup);
-    // The same traffic records, also to the object-locked audit bucket (core stack).
-    new ec2.CfnFlowLog(this, 'AllTrafficToAuditBucket', {
+    // Flow logs of all traffic, straight to the object-locked audit bucket (core stack):
+    // the tamper-evident record, at half the price of CloudWatch Logs ingestion.
+    this.flowLog = new ec2.CfnFlowLog(this, 'AllTrafficToAuditBucket', {
       resourceId: this.vpcId,
       resourceType: 'VPC',
       trafficType: 'ALL',

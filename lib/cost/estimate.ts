@@ -20,6 +20,11 @@ import {
 } from './price-table';
 import { arr, isObj, num, obj, refName, str, TemplateIndex, type Res, type StackTemplate } from './template-index';
 import { usageValues, type Usage } from './usage-assumptions';
+import { HOST_METRICS } from '../constructs/gateway-alarms';
+import { KILL_SWITCH_METRIC } from '../constructs/kill-switch';
+
+/** Metrics the host or the kill switch publish only when something fails or happens (not every period). */
+const EVENT_ONLY_HOST_METRICS = [HOST_METRICS.bootPreflightFailed, HOST_METRICS.secretRetrievalFailed, KILL_SWITCH_METRIC];
 
 export type { StackTemplate } from './template-index';
 
@@ -424,21 +429,29 @@ class Estimator {
     const composite = this.of('AWS::CloudWatch::CompositeAlarm');
     if (composite.length > 0) this.add('alarm-composite', 'Monitoring', 'CloudWatch composite alarms', composite.length, 'alarmCompositeMonth', listRefs(composite));
 
+    // Metric filters without a default value publish only when an event matches.
+    const eventOnly = new Set<string>(EVENT_ONLY_HOST_METRICS);
     for (const f of this.ix.ofType('AWS::Logs::MetricFilter')) {
-      for (const t of arr(f.props.MetricTransformations).map(obj)) addMetric(t.MetricNamespace, t.MetricName, t.Dimensions);
+      for (const t of arr(f.props.MetricTransformations).map(obj)) {
+        addMetric(t.MetricNamespace, t.MetricName, t.Dimensions);
+        if (t.DefaultValue === undefined && str(t.MetricName)) eventOnly.add(str(t.MetricName)!);
+      }
     }
     if (metrics.size > 0) {
       const hostNs = hostMetricNamespace(deploymentName(this.config));
-      const names = [...metrics.values()].join(', ');
+      const continuous = [...metrics.values()].filter((n) => !eventOnly.has(n.replace(/\{\.\.\.\}$/, '')));
+      const skipped = [...metrics.values()].filter((n) => eventOnly.has(n.replace(/\{\.\.\.\}$/, '')));
+      // The spend meter also publishes one series per model in use (dimension Model).
+      const models = [...new Set(Object.values(this.config.openclaw.agents).map((a) => `${a.provider}/${a.model}`))];
       const namespaces = [...new Set([...metrics.keys()].map((k) => k.split('|')[0]))].join(', ');
       this.add(
         'custom-metric',
         'Monitoring',
         'CloudWatch custom metrics',
-        metrics.size,
+        continuous.length + models.length,
         'customMetricMonth',
-        `distinct metric name + dimensions in alarms and metric filters, namespace ${namespaces}${namespaces === hostNs ? ' (the host\'s)' : ''}: ${names}; ` +
-          'upper bound: each charged as if it reported every hour (those reporting only on failure cost a prorated fraction), and the per-reason variants of the failure metrics, published only on failure, are not counted',
+        `series that report all month, namespace ${namespaces}${namespaces === hostNs ? ' (the host\'s)' : ''}: ${continuous.join(', ')}, ModelSpend{Model} x ${models.length}; ` +
+          `not counted, as they report only when something fails or changes (billed by the hour they report): ${skipped.join(', ') || 'none'}`,
       );
       const q = this.u.putMetricDataRequests;
       const free = FREE_TIERS.putMetricData.quantity;

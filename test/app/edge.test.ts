@@ -109,12 +109,12 @@ describe('CloudFront', () => {
     });
   });
 
-  test('delivers access logs to a KMS-encrypted log group and to the object-locked audit bucket', () => {
+  test('delivers access logs (standard logging v2) to the object-locked audit bucket', () => {
     edge.hasResourceProperties('AWS::Logs::DeliverySource', { LogType: 'ACCESS_LOGS' });
-    edge.resourceCountIs('AWS::Logs::Delivery', 2);
+    edge.resourceCountIs('AWS::Logs::Delivery', 1);
     const [bucketId] = Object.keys(edge.findResources('AWS::S3::Bucket', { Properties: { ObjectLockEnabled: true } }));
+    edge.resourceCountIs('AWS::Logs::DeliveryDestination', 1);
     edge.hasResourceProperties('AWS::Logs::DeliveryDestination', { DestinationResourceArn: { 'Fn::GetAtt': [bucketId, 'Arn'] } });
-    edge.hasResourceProperties('AWS::Logs::DeliveryDestination', { DestinationResourceArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('CdnAccessLogs'), 'Arn'] } });
   });
 
   test('without a custom domain, the TLS findings are acknowledged on the distribution, with the way out in the reason', () => {

@@ -39,12 +39,16 @@ describe('VPC', () => {
     network.resourceCountIs('Custom::VpcRestrictDefaultSG', 1);
   });
 
-  test('flow logs of all traffic go to a KMS-encrypted log group kept a year and retained', () => {
-    network.hasResourceProperties('AWS::EC2::FlowLog', { TrafficType: 'ALL', LogDestinationType: 'cloud-watch-logs' });
-    network.hasResource('AWS::Logs::LogGroup', {
-      DeletionPolicy: 'Retain',
-      Properties: { RetentionInDays: 365, KmsKeyId: Match.objectLike({ 'Fn::ImportValue': Match.anyValue() }) },
+  test('flow logs of all traffic go straight to the object-locked audit bucket (core stack)', () => {
+    network.resourceCountIs('AWS::EC2::FlowLog', 1);
+    network.hasResourceProperties('AWS::EC2::FlowLog', {
+      ResourceId: { Ref: Match.stringLikeRegexp('^Vpc') },
+      ResourceType: 'VPC',
+      TrafficType: 'ALL',
+      LogDestinationType: 's3',
+      LogDestination: { 'Fn::Join': ['', [{ 'Fn::ImportValue': Match.stringLikeRegexp('AuditBucket') }, '/vpc-flow-logs']] },
     });
+    network.resourceCountIs('AWS::Logs::LogGroup', 0);
   });
 
   test('egress goes through one hardened NAT instance, not a NAT gateway', () => {
@@ -52,7 +56,7 @@ describe('VPC', () => {
     network.hasResourceProperties('AWS::EC2::Instance', {
       InstanceType: 't4g.nano',
       SourceDestCheck: false,
-      Monitoring: true,
+      Monitoring: false,
       DisableApiTermination: true,
       BlockDeviceMappings: [{ DeviceName: '/dev/xvda', Ebs: Match.objectLike({ Encrypted: true, KmsKeyId: Match.anyValue() }) }],
     });
@@ -135,9 +139,9 @@ describe('gateway host', () => {
     gateway.hasResourceProperties('AWS::EC2::Instance', { LaunchTemplate: { LaunchTemplateId: Match.anyValue(), Version: Match.anyValue() } });
   });
 
-  test('has detailed monitoring, an encrypted root volume and, in prod, termination protection', () => {
+  test('has basic monitoring (no alarm reads 1-minute EC2 metrics), an encrypted root volume and, in prod, termination protection', () => {
     gateway.hasResourceProperties('AWS::EC2::Instance', {
-      Monitoring: true,
+      Monitoring: false,
       DisableApiTermination: true,
       BlockDeviceMappings: [{ DeviceName: '/dev/xvda', Ebs: Match.objectLike({ Encrypted: true, VolumeType: 'gp3', KmsKeyId: Match.anyValue() }) }],
     });

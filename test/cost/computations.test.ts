@@ -190,7 +190,7 @@ describe('CloudWatch', () => {
     expect(find(lines, 'alarm-high-res')).toMatchObject({ quantity: 1, monthlyUsd: 0.3 });
   });
 
-  test('custom metrics: distinct name and dimensions from alarms and metric filters; AWS namespaces are not custom', () => {
+  test('custom metrics: distinct name and dimensions from alarms and metric filters, those that report all month; AWS namespaces are not custom', () => {
     const lines = run([
       stack({
         A: alarm({ Namespace: 'OpenClaw/x', MetricName: 'GatewayHealthy' }),
@@ -198,11 +198,17 @@ describe('CloudWatch', () => {
         B: alarm({ Namespace: 'OpenClaw/x', MetricName: 'SecretRetrievalFailed', Dimensions: [{ Name: 'Reason', Value: 'SecretEmpty' }] }),
         C: alarm({ Namespace: 'OpenClaw/x', MetricName: 'SecretRetrievalFailed' }),
         D: alarm({ Namespace: 'AWS/WAFV2', MetricName: 'BlockedRequests' }),
-        F: { Type: 'AWS::Logs::MetricFilter', Properties: { MetricTransformations: [{ MetricNamespace: 'OpenClaw/x', MetricName: 'ProxyAuthFailures', MetricValue: '1' }] } },
+        F: { Type: 'AWS::Logs::MetricFilter', Properties: { MetricTransformations: [{ MetricNamespace: 'OpenClaw/x', MetricName: 'ProxyAuthFailures', MetricValue: '1', DefaultValue: 0 }] } },
+        // A filter without a default value reports only when an event matches.
+        G: { Type: 'AWS::Logs::MetricFilter', Properties: { MetricTransformations: [{ MetricNamespace: 'OpenClaw/x', MetricName: 'KmsKeyChanges', MetricValue: '1' }] } },
       }),
     ]);
-    expect(find(lines, 'custom-metric')).toMatchObject({ quantity: 4 });
-    expect(usd(lines, 'custom-metric')).toBeCloseTo(1.2, 10);
+    // GatewayHealthy and ProxyAuthFailures report all month; SecretRetrievalFailed (both variants) and
+    // KmsKeyChanges only on failure; plus one ModelSpend{Model} series per model the agents use.
+    const models = new Set(Object.values(config.openclaw.agents).map((a) => `${a.provider}/${a.model}`)).size;
+    expect(find(lines, 'custom-metric')).toMatchObject({ quantity: 2 + models });
+    expect(find(lines, 'custom-metric')?.basis).toMatch(/not counted, as they report only when something fails or changes.*SecretRetrievalFailed.*KmsKeyChanges|KmsKeyChanges.*SecretRetrievalFailed/);
+    expect(usd(lines, 'custom-metric')).toBeCloseTo(0.3 * (2 + models), 10);
   });
 });
 
