@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: median wall times of the gate-checked synth of one
  * client x environment, of every client x environment, and of the unit test
- * suite, and the boot-time secret retrieval of 20 agents (scripts/bench-secrets.ts).
+ * suite, the boot-time secret retrieval of 20 agents (scripts/bench-secrets.ts), and
+ * the kill switch's bundle size and module init time (scripts/bench-kill-switch.ts).
  * Prints figures; asserts nothing (benchmarks are not timed tests).
  *   npm run bench -- --runs 5
  */
@@ -51,3 +52,7 @@ row('unit test suite (jest):', tests);
 console.log('boot-time secret retrieval (loopback IMDSv2 + Secrets Manager):');
 const secrets = spawnSync('npx', ['tsx', 'scripts/bench-secrets.ts'], { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
 if (secrets.status !== 0) process.exitCode = 1;
+
+// The kill switch's bundle size and module init time (scripts/bench-kill-switch.ts).
+const killSwitch = spawnSync('npx', ['tsx', 'scripts/bench-kill-switch.ts'], { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
+if (killSwitch.status !== 0) process.exitCode = 1;
