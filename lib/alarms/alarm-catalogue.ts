@@ -87,6 +87,11 @@ export const ALARMS = {
     'The gateway host failed its system status check twice; EC2 is recovering it onto healthy hardware (same instance ID).',
     'Wait for the gateway-unhealthy alarm to clear; if it does not within 15 minutes, check the instance in the EC2 console.',
   ),
+  spendMeterSilent: spec(
+    'spend-meter-silent',
+    'The host\'s model-spend meter has published nothing for 15 minutes: the fast spend breaker is blind (the host is stopped, or the meter fails).',
+    'If the kill switch stopped the host, this is expected; otherwise run journalctl -u openclaw-spend-meter on the host and read its last line.',
+  ),
   killSwitchExecuted: spec(
     'kill-switch-executed',
     'The kill switch ran: the gateway instance is stopped (and, as configured, CloudFront disabled and the host denied its secrets).',

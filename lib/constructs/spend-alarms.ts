@@ -3,7 +3,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { SPEND_THRESHOLDS, modelSpendAlarm, alarmName } from '../alarms/alarm-catalogue';
+import { ALARMS, SPEND_THRESHOLDS, modelSpendAlarm, alarmName } from '../alarms/alarm-catalogue';
 import { RunbookAlarm } from './runbook-alarm';
 
 /** What the host's spend meter publishes every minute (host/spend-meter), no dimensions. */
@@ -58,5 +58,19 @@ export class SpendAlarms extends Construct {
         this.alarms.push(alarm);
       }
     }
+    // Missing data would read as "not breaching" above: a meter that stopped must not go unnoticed.
+    this.alarms.push(
+      new RunbookAlarm(this, 'MeterSilent', {
+        alarm: ALARMS.spendMeterSilent,
+        deploymentName: props.deploymentName,
+        topic: props.alertTopic,
+        metric: new cloudwatch.Metric({ namespace: props.namespace, metricName: MODEL_SPEND_METRICS.monthly, statistic: 'SampleCount', period: Duration.minutes(5) }),
+        threshold: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+        evaluationPeriods: 3,
+        datapointsToAlarm: 3,
+        treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+      }),
+    );
   }
 }

@@ -117,6 +117,20 @@ describe('model-spend alarms (the fast breaker)', () => {
     expect(JSON.stringify(atLimit.OKActions)).not.toMatch(/Shutdown/);
   });
 
+  test('a silent meter is not "not breaching": 15 minutes without a figure alarms', () => {
+    expect(alarm('spend-meter-silent')).toMatchObject({
+      Namespace: `OpenClaw/${NAME}`,
+      MetricName: 'ModelSpendMonthUsd',
+      Statistic: 'SampleCount',
+      Period: 300,
+      EvaluationPeriods: 3,
+      DatapointsToAlarm: 3,
+      Threshold: 1,
+      ComparisonOperator: 'LessThanThreshold',
+      TreatMissingData: 'breaching',
+    });
+  });
+
   test('the kill switch acts only on the two limit alarms', () => {
     spend.hasResourceProperties('AWS::Lambda::Function', {
       Environment: { Variables: Match.objectLike({ TRIGGER_ALARMS: `${NAME}-model-spend-daily-limit,${NAME}-model-spend-monthly-limit` }) },
