@@ -16,6 +16,7 @@ import { handler } from '../../lambda/kill-switch';
 import { UPDATE_ATTEMPTS } from '../../lambda/kill-switch/distribution';
 import { retryPolicy } from '../../lambda/kill-switch/retry';
 import { type IgnoredSummary, type Summary } from '../../lambda/kill-switch/summary';
+import { budgetMessage } from './support/budget-message';
 
 const ec2 = mockClient(EC2Client);
 const cf = mockClient(CloudFrontClient);
@@ -179,28 +180,6 @@ function fakeAws(): void {
 
 // ---------------------------------------------------------------- events
 
-function budgetMessage(o: { name?: string; budgeted?: string; threshold?: string; actual?: string; type?: string } = {}): string {
-  const { name = 'openclaw-example-prod-monthly', budgeted = '$100.00', threshold = '$100.00', actual = '$120.00', type = 'ACTUAL' } = o;
-  return [
-    'AWS Budget Notification May 20, 2026',
-    'AWS Account 123456789012',
-    '',
-    'Dear AWS Customer,',
-    '',
-    `You requested that we alert you when the ${type} Cost associated with your ${name} budget is greater than ${threshold} for the current month. ` +
-      `The ${type} Cost associated with this budget is ${actual}. You can find additional details below and by accessing the AWS Budgets dashboard [1].`,
-    '',
-    `Budget Name: ${name}`,
-    'Budget Type: Cost',
-    `Budgeted Amount: ${budgeted}`,
-    `Alert Type: ${type}`,
-    `Alert Threshold: > ${threshold}`,
-    `${type} Amount: ${actual}`,
-    '',
-    '[1] https://console.aws.amazon.com/billing/home#/budgets',
-    '',
-  ].join('\n');
-}
 
 function alarmMessage(alarmName: string, state: 'ALARM' | 'OK' | 'INSUFFICIENT_DATA'): string {
   return JSON.stringify({
