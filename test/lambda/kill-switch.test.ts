@@ -17,6 +17,7 @@ import { UPDATE_ATTEMPTS } from '../../lambda/kill-switch/distribution';
 import { retryPolicy } from '../../lambda/kill-switch/retry';
 import { type IgnoredSummary, type Summary } from '../../lambda/kill-switch/summary';
 import { budgetMessage } from './support/budget-message';
+import { captureConsole, setHandlerEnv, type LoggedLine } from './support/handler-env';
 
 const ec2 = mockClient(EC2Client);
 const cf = mockClient(CloudFrontClient);
@@ -57,10 +58,7 @@ const ENV = {
 };
 const ENV_NAMES = [...Object.keys(ENV), 'ASG_NAME'];
 
-function setEnv(values: Record<string, string>): void {
-  for (const name of ENV_NAMES) delete process.env[name];
-  Object.assign(process.env, values);
-}
+const setEnv = (values: Record<string, string>) => setHandlerEnv(ENV_NAMES, values);
 
 const DENY_DOCUMENT = {
   Version: '2012-10-17',
@@ -231,7 +229,7 @@ const operator = (action: 'kill' | 'restore' | 'status', extra: Record<string, u
 
 // ---------------------------------------------------------------- helpers
 
-let logged: { level: string; text: string }[];
+let logged: LoggedLine[];
 
 beforeAll(() => {
   retryPolicy.baseDelayMs = 0;
@@ -242,12 +240,7 @@ beforeEach(() => {
   world = { instances: { [INSTANCE]: 'running' }, distribution: distributionConfig(true), etag: 1, denyAttached: false, parameter: JSON.stringify({ state: 'armed' }), sequence: [] };
   fakeAws();
   setEnv(ENV);
-  logged = [];
-  for (const level of ['log', 'warn', 'error'] as const) {
-    jest.spyOn(console, level).mockImplementation((...args: unknown[]) => {
-      logged.push({ level, text: args.map(String).join(' ') });
-    });
-  }
+  logged = captureConsole();
 });
 
 afterEach(() => jest.restoreAllMocks());

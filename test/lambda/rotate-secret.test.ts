@@ -23,6 +23,7 @@ import type { SecretsManagerRotationEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { handler, RESERVED_MS } from '../../lambda/rotate-secret';
 import { UPDATE_ATTEMPTS } from '../../lambda/rotate-secret/origin-header';
+import { captureConsole, setHandlerEnv, type LoggedLine } from './support/handler-env';
 
 const sm = mockClient(SecretsManagerClient);
 const cf = mockClient(CloudFrontClient);
@@ -51,10 +52,7 @@ const ORIGIN_VERIFY_ENV = { ...BASE_ENV, KIND: 'origin-verify', DISTRIBUTION_ID,
 const GATEWAY_TOKEN_ENV = { ...BASE_ENV, KIND: 'gateway-token' };
 const ENV_NAMES = ['KIND', 'REFRESH_DOCUMENT', 'HOST_INSTANCE_ID', 'HOST_REGION', 'VALUE_LENGTH', 'REFRESH_POLL_MS', 'REFRESH_MAX_WAIT_MS', 'DISTRIBUTION_ID', 'ORIGIN_HEADER'];
 
-function setEnv(values: Record<string, string>): void {
-  for (const name of ENV_NAMES) delete process.env[name];
-  Object.assign(process.env, values);
-}
+const setEnv = (values: Record<string, string>) => setHandlerEnv(ENV_NAMES, values);
 
 const event = (Step: SecretsManagerRotationEvent['Step'], token = TOKEN): SecretsManagerRotationEvent => ({
   SecretId: SECRET_ARN,
@@ -162,7 +160,7 @@ function fakeSsm(...statuses: Invocation[]): string[] {
 
 const invocationMissing = () => new InvocationDoesNotExist({ message: 'invocation does not exist', $metadata: {} });
 
-let logged: { level: string; text: string }[];
+let logged: LoggedLine[];
 
 beforeEach(() => {
   sm.reset();
@@ -171,12 +169,7 @@ beforeEach(() => {
   state = pendingState();
   fakeSecretsManager();
   setEnv(ORIGIN_VERIFY_ENV);
-  logged = [];
-  for (const level of ['log', 'warn', 'error'] as const) {
-    jest.spyOn(console, level).mockImplementation((...args: unknown[]) => {
-      logged.push({ level, text: args.map(String).join(' ') });
-    });
-  }
+  logged = captureConsole();
 });
 
 afterEach(() => jest.restoreAllMocks());
