@@ -137,7 +137,7 @@ describe('npm run secrets:set (the real CLI against a loopback Secrets Manager)'
     for (const k of Object.keys(env)) if (k.startsWith('AWS_')) delete env[k];
     Object.assign(env, {
       AWS_ENDPOINT_URL_SECRETS_MANAGER: `http://127.0.0.1:${port}`,
-      AWS_ACCESS_KEY_ID: 'AKIAFAKEFAKEFAKEFAKE',
+      AWS_ACCESS_KEY_ID: 'test-access-key-id',
       AWS_SECRET_ACCESS_KEY: fake('secret-access-key'),
       AWS_REGION: 'eu-west-1',
       AWS_CONFIG_FILE: '/nonexistent/aws-config',

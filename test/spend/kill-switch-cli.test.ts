@@ -34,7 +34,7 @@ const run = (args: string[]) =>
       PATH: process.env.PATH,
       HOME: process.env.HOME,
       AWS_ENDPOINT_URL_LAMBDA: server.endpoint,
-      AWS_ACCESS_KEY_ID: 'AKIATESTNOTAREALKEY0',
+      AWS_ACCESS_KEY_ID: 'test-access-key-id',
       AWS_SECRET_ACCESS_KEY: 'test-secret-not-real',
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     },
@@ -47,7 +47,7 @@ test('kill invokes the kill switch of the client x environment synchronously, wi
   expect(requests[0]!.method).toBe('POST');
   expect(requests[0]!.url).toBe(FUNCTION_PATH);
   expect(requests[0]!.headers['x-amz-invocation-type']).toBe('RequestResponse');
-  expect(String(requests[0]!.headers.authorization)).toMatch(/^AWS4-HMAC-SHA256 Credential=AKIATESTNOTAREALKEY0\/\d{8}\/eu-west-1\/lambda\/aws4_request/);
+  expect(String(requests[0]!.headers.authorization)).toMatch(/^AWS4-HMAC-SHA256 Credential=test-access-key-id\/\d{8}\/eu-west-1\/lambda\/aws4_request/);
   expect(JSON.parse(requests[0]!.body.toString('utf8'))).toEqual({ action: 'kill', reason: 'runaway agent', requestedBy: 'oncall@example.com' });
   expect(JSON.parse(r.stdout)).toEqual({ action: 'kill', instances: [{ id: 'i-0abc', result: 'stopped' }] });
   expect(r.stderr).toContain('kill-switch: kill of openclaw-example-dev-kill-switch in eu-west-1 (account 123456789012)');
