@@ -7,6 +7,7 @@ import { checkExceptions } from './exceptions';
 import { allowedKeysAt } from './json-schema';
 import { formatPath } from './key-path';
 import { mergeLayers, originOf, type MergedConfig } from './merge';
+import { checkNameLimits, type NamePartSource } from './name-limits';
 import { configSchema, NAME_PATTERN, type ResolvedConfig } from './schema';
 import { readLayer, type ConfigLayer } from './yaml-source';
 
@@ -152,6 +153,24 @@ export function loadConfig(options: LoadConfigOptions): LoadedConfig {
 
   const exceptionProblems = checkExceptions(parsed.data, merged, now);
   if (exceptionProblems.length > 0) throw new ConfigError(exceptionProblems);
+
+  const prefixOrigin = originOf(merged, ['project', 'prefix']);
+  const agentIds = Object.keys(parsed.data.openclaw.agents ?? {});
+  const sources: NamePartSource[] = [
+    { part: 'prefix', value: parsed.data.project.prefix, file: prefixOrigin?.file, line: prefixOrigin?.line, path: 'project.prefix' },
+    { part: 'client', value: client, file: display(path.dirname(clientFile)), path: `client name (the folder clients/${client})` },
+    { part: 'env', value: env, file: display(envFile), path: `environment name (the file environments/${env}.yaml)` },
+    ...agentIds.map((id): NamePartSource => {
+      const o = originOf(merged, ['openclaw', 'agents', id]);
+      return { part: 'agent', value: id, file: o?.file, line: o?.line, path: `openclaw.agents.${id}` };
+    }),
+  ];
+  const nameProblems = checkNameLimits(
+    { prefix: parsed.data.project.prefix, client, env, account: parsed.data.aws.account, agentIds },
+    parsed.data.aws.region,
+    sources,
+  );
+  if (nameProblems.length > 0) throw new ConfigError(nameProblems);
 
   return { config: { ...parsed.data, client, env }, merged, files };
 }
