@@ -221,7 +221,7 @@ describe('YAML syntax', () => {
 
   test('a file that is not a mapping is rejected', () => {
     const err = loadError({ 'clients/acme/dev.yaml': '- a\n- b\n', 'clients/acme/client.yaml': AWS });
-    expectOneProblem(err, { file: CLIENT_ENV_FILE, line: 1, path: undefined }, /^the file must be a YAML mapping/);
+    expectOneProblem(err, { file: CLIENT_ENV_FILE, line: 1, path: undefined }, /^found a list; expected a YAML mapping of keys to values$/);
   });
 
   test('an empty overlay (comments only) is fine', () => {
