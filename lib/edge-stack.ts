@@ -91,7 +91,8 @@ export class EdgeStack extends Stack {
       logRetentionDays: retention,
       retainOnDelete,
     });
-    this.alerts = new AlertTopic(this, 'Alerts', { deploymentName: props.deploymentName, key: this.key, ...config.alerts });
+    // `<name>-edge-alerts`: with aws.region us-east-1 the core stack's `<name>-alerts` is in this region too.
+    this.alerts = new AlertTopic(this, 'Alerts', { deploymentName: props.deploymentName, stackPart: 'edge', key: this.key, ...config.alerts });
     new RunbookAlarm(this, 'WafBlocksSpike', {
       alarm: ALARMS.wafBlocksSpike,
       deploymentName: props.deploymentName,

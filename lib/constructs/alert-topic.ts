@@ -14,6 +14,15 @@ export interface AlertTopicProps {
    * @default 'alerts'
    */
   readonly purpose?: 'alerts' | 'shutdown';
+  /**
+   * Set when another stack of the deployment can hold a topic of the same
+   * purpose in the same account and region: the topic is then named
+   * `<name>-<stackPart>-<purpose>`. The edge stack sets `edge`: it is always
+   * in us-east-1, so with aws.region us-east-1 it shares the region with the
+   * core stack's `<name>-alerts`, and a second topic of that name would fail
+   * the deploy. Topic names are unique per account and region.
+   */
+  readonly stackPart?: string;
   /** The customer-managed key the topic is encrypted with (this construct lets CloudWatch use it for this topic only). */
   readonly key: kms.Key;
   /** config.alerts: who is told, outside the agent system. */
@@ -39,12 +48,13 @@ export class AlertTopic extends Construct {
   constructor(scope: Construct, id: string, props: AlertTopicProps) {
     super(scope, id);
     const stack = Stack.of(this);
-    const topicName = `${props.deploymentName}-${props.purpose ?? 'alerts'}`;
+    const purpose = props.stackPart ? `${props.stackPart}-${props.purpose ?? 'alerts'}` : (props.purpose ?? 'alerts');
+    const topicName = `${props.deploymentName}-${purpose}`;
     this.key = props.key;
     this.topicNameLiteral = topicName;
     this.topic = new sns.Topic(this, 'Topic', {
       topicName,
-      displayName: `OpenClaw ${props.deploymentName} ${props.purpose ?? 'alerts'}`,
+      displayName: `OpenClaw ${props.deploymentName} ${purpose.replace(/-/g, ' ')}`,
       masterKey: props.key,
       enforceSSL: true,
     });

@@ -82,28 +82,32 @@ describe('every alarm', () => {
 });
 
 describe('the alert topics', () => {
-  const topicPolicy = (stack: StackPolicies, purpose: 'alerts' | 'shutdown' = 'alerts'): PolicyDocument => {
+  const topicPolicy = (stack: StackPolicies, purpose: 'alerts' | 'edge-alerts' | 'shutdown' = 'alerts'): PolicyDocument => {
     const topic = Object.entries(stack.template.Resources!).find(([, r]) => r.Type === 'AWS::SNS::Topic' && r.Properties!.TopicName === `${NAME}-${purpose}`)![0];
     const [policy] = Object.values(stack.template.Resources!).filter((r) => r.Type === 'AWS::SNS::TopicPolicy' && JSON.stringify(r.Properties!.Topics) === JSON.stringify([{ Ref: topic }]));
     return resolveIntrinsics(policy!.Properties!.PolicyDocument, stack.ctx) as PolicyDocument;
   };
 
+  // The edge stack's is <name>-edge-alerts: with aws.region us-east-1 both stacks are in one region.
   test('one per region: KMS-encrypted with the deployment key, subscribed from config.alerts', () => {
-    for (const t of [stacks.core, stacks.edge]) {
-      expect(Object.keys(t.findResources('AWS::SNS::Topic', { Properties: { TopicName: `${NAME}-alerts` } }))).toHaveLength(1);
-      t.hasResourceProperties('AWS::SNS::Topic', { TopicName: `${NAME}-alerts`, KmsMasterKeyId: Match.anyValue() });
+    for (const [t, topicName] of [
+      [stacks.core, `${NAME}-alerts`],
+      [stacks.edge, `${NAME}-edge-alerts`],
+    ] as const) {
+      expect(Object.keys(t.findResources('AWS::SNS::Topic', { Properties: { TopicName: topicName } }))).toHaveLength(1);
+      t.hasResourceProperties('AWS::SNS::Topic', { TopicName: topicName, KmsMasterKeyId: Match.anyValue() });
       t.resourceCountIs('AWS::SNS::Subscription', 1);
       t.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'oncall@example.com' });
     }
   });
 
   test('only CloudWatch may publish, only for this account\'s alarms of this deployment, and only over TLS', () => {
-    for (const [stack, region] of [
-      [p.core, 'eu-west-1'],
-      [p.edge, 'us-east-1'],
+    for (const [stack, region, purpose] of [
+      [p.core, 'eu-west-1', 'alerts'],
+      [p.edge, 'us-east-1', 'edge-alerts'],
     ] as const) {
-      const doc = topicPolicy(stack);
-      const topicArn = `arn:aws:sns:${region}:${ACCOUNT}:${NAME}-alerts`;
+      const doc = topicPolicy(stack, purpose);
+      const topicArn = `arn:aws:sns:${region}:${ACCOUNT}:${NAME}-${purpose}`;
       const publish = (principalArn: string, sourceArn: string, sourceAccount = ACCOUNT, secure = 'true') =>
         evaluate(
           { principalArn, action: 'sns:Publish', resource: topicArn, context: { 'aws:SourceArn': sourceArn, 'aws:SourceAccount': sourceAccount, 'aws:SecureTransport': secure } },
@@ -119,9 +123,9 @@ describe('the alert topics', () => {
   });
 
   test('CloudWatch may use the key for the alert topic only', () => {
-    for (const [stack, region] of [
-      [p.core, 'eu-west-1'],
-      [p.edge, 'us-east-1'],
+    for (const [stack, region, purpose] of [
+      [p.core, 'eu-west-1', 'alerts'],
+      [p.edge, 'us-east-1', 'edge-alerts'],
     ] as const) {
       const key = Object.entries(stack.template.Resources!).find(([, r]) => r.Type === 'AWS::KMS::Key')![0];
       const doc = resolveIntrinsics(stack.template.Resources![key]!.Properties!.KeyPolicy, stack.ctx) as PolicyDocument;
@@ -130,7 +134,7 @@ describe('the alert topics', () => {
           { principalArn: 'cloudwatch.amazonaws.com', action: 'kms:GenerateDataKey', resource: `arn:aws:kms:${region}:${ACCOUNT}:key/k`, context: { 'kms:EncryptionContext:aws:sns:topicArn': topic } },
           { identity: [], resource: doc },
         );
-      expect(use(`arn:aws:sns:${region}:${ACCOUNT}:${NAME}-alerts`)).toBe('Allow');
+      expect(use(`arn:aws:sns:${region}:${ACCOUNT}:${NAME}-${purpose}`)).toBe('Allow');
       expect(use(`arn:aws:sns:${region}:${ACCOUNT}:someone-elses-topic`)).toBe('ImplicitDeny');
     }
   });
