@@ -151,7 +151,8 @@ export const NAME_RULES: readonly NameRule[] = [
     maxLength: 128,
     pattern: /^[\w+=,.@-]+$/,
     patternText: 'letters, digits and +=,.@_-',
-    derived: () => [],
+    // The kill switch puts this one on the host role at run time (lib/constructs/kill-switch.ts).
+    derived: (p) => [`${dn(p)}-kill-switch-deny-secrets`],
   },
   {
     what: 'IAM managed policy name',
@@ -162,8 +163,7 @@ export const NAME_RULES: readonly NameRule[] = [
     maxLength: 128,
     pattern: /^[\w+=,.@-]+$/,
     patternText: 'letters, digits and +=,.@_-',
-    // The kill switch attaches this one to the host role at run time.
-    derived: (p) => [`${dn(p)}-kill-switch-deny-secrets`],
+    derived: () => [],
   },
   {
     what: 'CloudWatch Logs log group name',
