@@ -29,8 +29,16 @@ export interface LoadedConfig {
   readonly files: readonly string[];
 }
 
-const yamlNames = (dir: string) =>
-  fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith('.yaml')).map((f) => f.slice(0, -'.yaml'.length)).sort() : [];
+/** The entries of a folder; none when it is missing or not a folder (the messages then list no choices). */
+const entries = (dir: string): string[] => {
+  try {
+    return fs.readdirSync(dir);
+  } catch {
+    return [];
+  }
+};
+
+const yamlNames = (dir: string) => entries(dir).filter((f) => f.endsWith('.yaml')).map((f) => f.slice(0, -'.yaml'.length)).sort();
 
 /** Environments that have a config/environments/<env>.yaml. */
 export function listEnvironments(configDir: string): string[] {
@@ -40,9 +48,7 @@ export function listEnvironments(configDir: string): string[] {
 /** Clients that have a config/clients/<client>/client.yaml. */
 export function listClients(configDir: string): string[] {
   const dir = path.join(configDir, 'clients');
-  if (!fs.existsSync(dir)) return [];
-  return fs
-    .readdirSync(dir)
+  return entries(dir)
     .filter((c) => fs.existsSync(path.join(dir, c, 'client.yaml')))
     .sort();
 }

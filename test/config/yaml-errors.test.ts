@@ -129,3 +129,18 @@ test('a file that cannot be read (a folder named like the file)', () => {
 test('a key that would reach JavaScript\'s object machinery (__proto__) is refused', () => {
   expect(problemOf(`${AWS}tags:\n  __proto__: {team: a}\n`)).toEqual({ file: CLIENT_FILE, line: 5, path: 'tags.__proto__', message: 'key "__proto__" is not allowed; expected a config key' });
 });
+
+test('a config folder whose clients/ is a file: the missing client is reported, not a file-system exception', () => {
+  const root = configFixture();
+  roots.push(root);
+  fs.rmSync(path.join(root, 'config', 'clients'), { recursive: true });
+  fs.writeFileSync(path.join(root, 'config', 'clients'), 'not a folder\n');
+  let err: unknown;
+  try {
+    loadConfig({ configDir: path.join(root, 'config'), displayBase: root, now: NOW, client: 'example', env: 'dev' });
+  } catch (e) {
+    err = e;
+  }
+  expect(err).toBeInstanceOf(ConfigError);
+  expect((err as ConfigError).problems).toEqual([{ file: 'config/clients/example/client.yaml', message: 'no client "example"; available: none' }]);
+});
