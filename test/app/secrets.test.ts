@@ -159,6 +159,23 @@ describe('least privilege, evaluated', () => {
     expect(onSecret(example.edge, originVerifySecretName(example.config), breakGlass(), GET)).toBe('Allow');
   });
 
+  test('CloudFormation\'s execution role reads only the value its stack resolves at deploy time (origin-verify, in the edge stack), and writes none', () => {
+    // What the default bootstrap names (test/app/deploy-time-resolution.test.ts takes them from the cloud assembly).
+    const execRole = (region: string) => adminPrincipal(`arn:aws:iam::${ACCOUNT}:role/cdk-hnb659fds-cfn-exec-role-${ACCOUNT}-${region}`);
+    const origin = originVerifySecretName(example.config);
+    expect(onSecret(example.edge, origin, execRole('us-east-1'), GET)).toBe('Allow');
+    expect(onSecret(example.edge, origin, execRole('us-east-1'), PUT)).toBe('ExplicitDeny');
+    expect(onSecret(example.edge, origin, execRole('us-east-1'), STAGE)).toBe('ExplicitDeny');
+    // The regional stacks resolve no secret: their execution role (and the edge one) read none of theirs.
+    expect(onSecret(example.edge, origin, execRole('eu-west-1'), GET)).toBe('ExplicitDeny');
+    for (const name of regionalSecrets()) {
+      expect(onSecret(example.gateway, name, execRole('eu-west-1'), GET)).toBe('ExplicitDeny');
+      expect(onSecret(example.gateway, name, execRole('us-east-1'), GET)).toBe('ExplicitDeny');
+    }
+    // Another qualifier's execution role is not the one this app deploys with.
+    expect(onSecret(example.edge, origin, adminPrincipal(`arn:aws:iam::${ACCOUNT}:role/cdk-other1234-cfn-exec-role-${ACCOUNT}-us-east-1`), GET)).toBe('ExplicitDeny');
+  });
+
   test('the break-glass role is the one named in config (breakGlass.roleName)', () => {
     const renamed = configFixture({ 'clients/example/prod.yaml': `aws:\n  account: "${ACCOUNT}"\nbreakGlass:\n  roleName: acme-secops\n` });
     const built = buildForTest({ client: 'example', env: 'prod' }, path.join(renamed, 'config'));

@@ -43,7 +43,7 @@ export const secretRetained: ComplianceControl = {
 
 export const secretValueAccessRestricted: ComplianceControl = {
   id: 'secret-value-access-restricted',
-  title: 'Only the host, the rotation function and break-glass may read or write a secret\'s value',
+  title: 'Only the host, the rotation function and break-glass may read or write a secret\'s value (CloudFormation\'s execution role may read one its stack resolves at deploy time)',
   resourceType: 'AWS::SecretsManager::Secret',
   fsbp: [],
   cis: [],
