@@ -1,4 +1,5 @@
-import { DefaultStackSynthesizer, type IResolvable, type IResolveContext, Lazy, RemovalPolicy, SecretValue, Stack, Token } from 'aws-cdk-lib';
+import { DefaultStackSynthesizer, type IResolvable, type IResolveContext, Lazy, SecretValue, Stack, Token } from 'aws-cdk-lib';
+import { removalPolicyFor } from './retention';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
@@ -117,7 +118,7 @@ export class HardenedSecret extends secretsmanager.Secret {
         ? { generateSecretString: { passwordLength: 48, excludePunctuation: true, includeSpace: false } }
         : // Not a secret: the empty document operators replace with `npm run secrets:set`.
           { secretStringValue: SecretValue.unsafePlainText('{}') }),
-      removalPolicy: props.retainOnDelete === false ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
+      removalPolicy: removalPolicyFor(props.retainOnDelete),
     });
     const stack = Stack.of(this);
     this.breakGlassRoleArn = stack.formatArn({ service: 'iam', region: '', resource: 'role', resourceName: props.breakGlassRoleName });

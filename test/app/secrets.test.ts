@@ -107,12 +107,12 @@ describe('one secret per agent, plus the gateway token and the origin-verify hea
   test('each is encrypted with the deployment key (regional) or the edge key (us-east-1), and retained on deletion', () => {
     const gateway = Template.fromJSON(example.gateway.template);
     const coreKeyImport = Match.objectLike({ 'Fn::ImportValue': Match.stringLikeRegexp('DeploymentKey') });
-    gateway.allResources('AWS::SecretsManager::Secret', { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain', Properties: Match.objectLike({ KmsKeyId: coreKeyImport }) });
+    gateway.allResources('AWS::SecretsManager::Secret', { DeletionPolicy: 'RetainExceptOnCreate', UpdateReplacePolicy: 'Retain', Properties: Match.objectLike({ KmsKeyId: coreKeyImport }) });
     const edge = Template.fromJSON(example.edge.template);
     const alias = logicalIdWhere(example.edge, 'AWS::KMS::Alias', 'AliasName', 'alias/openclaw/example/prod/edge');
     const edgeKeyId = (example.edge.template.Resources![alias]!.Properties!.TargetKeyId as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
     edge.allResources('AWS::SecretsManager::Secret', {
-      DeletionPolicy: 'Retain',
+      DeletionPolicy: 'RetainExceptOnCreate',
       Properties: Match.objectLike({ KmsKeyId: { 'Fn::GetAtt': [edgeKeyId, 'Arn'] } }),
     });
   });
