@@ -727,7 +727,7 @@ describe('logging', () => {
 });
 
 describe('no secret value in any log line or error', () => {
-  const SECRETS = [CURRENT_VALUE, PENDING_VALUE, GENERATED_VALUE, OTHER_HEADER_VALUE];
+  const SECRETS = [CURRENT_VALUE, PENDING_VALUE, GENERATED_VALUE, OTHER_HEADER_VALUE, THIRD_VALUE, CONFIG_TEST_SHAPES['a fresh random value (other length, punctuation)']()];
 
   /** Runs `fn`, keeping what it throws. */
   async function settle(fn: () => Promise<void>): Promise<string[]> {
@@ -783,6 +783,18 @@ describe('no secret value in any log line or error', () => {
     await run('finishSecret');
     state = pendingState(`${PENDING_VALUE}!`);
     await run('testSecret');
+
+    // Secrets Manager's configuration test, passing and failing (a third header value), both kinds.
+    for (const env of [ORIGIN_VERIFY_ENV, GATEWAY_TOKEN_ENV]) {
+      setEnv(env);
+      for (const [third, shape] of [[false, 'a fresh random value (other length, punctuation)'], [true, 'a fresh random value (other length, punctuation)'], [true, 'a copy of AWSCURRENT']] as const) {
+        state = { rotationEnabled: true, stages: { [CURRENT_VERSION]: ['AWSCURRENT'] }, values: { [CURRENT_VERSION]: CURRENT_VALUE } };
+        cf.on(GetDistributionConfigCommand).resolves({ ETag: 'ETAG-1', DistributionConfig: distribution(CURRENT_VALUE, third ? THIRD_VALUE : CURRENT_VALUE) });
+        thrown.push(...(await settle(() => configurationTest(shape))));
+      }
+    }
+    expect(logged.some((l) => l.text.includes('configuration-test-passed'))).toBe(true);
+    expect(thrown.join('\n')).toContain('sends neither the current nor the pending value');
 
     expect(thrown.length).toBeGreaterThan(0);
     expect(logged.length).toBeGreaterThan(15);
