@@ -74,7 +74,8 @@ export class EdgeStack extends Stack {
       edge: config.edge,
       instance: props.instance,
       webAclArn: this.webAcl.acl.attrArn,
-      originVerifyValue: this.originVerifySecret.secretValue.unsafeUnwrap(),
+      // CloudFormation resolves the reference with this stack's execution role: the secret lets it read the value.
+      originVerifyValue: this.originVerifySecret.resolvedAtDeployIn(this).unsafeUnwrap(),
       name: props.deploymentName,
       auditBucketArn: this.audit.bucket.bucketArn,
     });

@@ -116,3 +116,27 @@ export async function checkOriginHeader(distributionId: string, headerName: stri
   }
   return { origins: scan.withHeader.length };
 }
+
+/**
+ * Secrets Manager's configuration test: every origin sending `headerName`
+ * sends one of `accepted` (the current value, or the test's own pending value).
+ * Throws naming the origins that send anything else.
+ */
+export async function checkOriginHeaderIsOneOf(
+  distributionId: string,
+  headerName: string,
+  accepted: readonly string[],
+  log: StepLog,
+): Promise<{ origins: number }> {
+  const { config } = await readConfig(distributionId, log);
+  const scans = accepted.map((value) => scanHeader(config, headerName, value));
+  const first = scans[0] ?? scanHeader(config, headerName, '');
+  requireHeader(first, distributionId, headerName);
+  const neither = first.withHeader.filter((origin) => scans.every((scan) => scan.stale.includes(origin)));
+  if (neither.length > 0) {
+    throw new OriginHeaderError(
+      `distribution ${distributionId} sends neither the current nor the pending value in ${headerName} from origin(s) ${neither.join(', ')}`,
+    );
+  }
+  return { origins: first.withHeader.length };
+}

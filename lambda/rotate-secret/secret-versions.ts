@@ -18,6 +18,14 @@ const secretsManager = new SecretsManagerClient({});
 
 export const CURRENT = 'AWSCURRENT';
 export const PENDING = 'AWSPENDING';
+/**
+ * The staging label createSecret puts on the version it creates, next to
+ * AWSPENDING: it tells a real rotation's testSecret from Secrets Manager's
+ * configuration test, which creates an AWSPENDING version of its own (value
+ * undocumented), runs only testSecret and removes it. Each label sits on one
+ * version at a time: the next rotation's createSecret moves it.
+ */
+export const ROTATION_LABEL = 'OPENCLAW_ROTATION';
 
 /** Version id -> its staging labels. */
 export type VersionStages = Readonly<Record<string, readonly string[]>>;
@@ -50,7 +58,7 @@ export async function checkVersion(secretId: string, token: string): Promise<Ver
 const isNotFound = (err: unknown) => err instanceof Error && err.name === 'ResourceNotFoundException';
 
 /** The AWSPENDING value of version `token`, or undefined when the version has no value yet. */
-async function readPending(secretId: string, token: string, log: StepLog): Promise<string | undefined> {
+export async function readPending(secretId: string, token: string, log: StepLog): Promise<string | undefined> {
   try {
     const out = await secretsManager.send(new GetSecretValueCommand({ SecretId: secretId, VersionId: token, VersionStage: PENDING }));
     log.secret(out.SecretString);
@@ -69,9 +77,22 @@ export async function pendingValue(secretId: string, token: string, log: StepLog
   return value;
 }
 
+/** Whether version `token` was created by this function's createSecret (a real rotation), per its labels. */
+export const isRotationVersion = (versions: VersionStages, token: string) => versions[token]?.includes(ROTATION_LABEL) === true;
+
+/** The AWSCURRENT value (proves the function can read and decrypt the secret). */
+export async function currentValue(secretId: string, versions: VersionStages, log: StepLog): Promise<string> {
+  const current = Object.keys(versions).find((id) => versions[id]?.includes(CURRENT));
+  if (current === undefined) throw new RotationEventError(`secret ${secretId} has no AWSCURRENT version`);
+  const out = await secretsManager.send(new GetSecretValueCommand({ SecretId: secretId, VersionId: current, VersionStage: CURRENT }));
+  log.secret(out.SecretString);
+  if (typeof out.SecretString !== 'string') throw new RotationEventError(`the AWSCURRENT version of ${secretId} holds no SecretString`);
+  return out.SecretString;
+}
+
 /**
  * createSecret: a random value of `length` letters and digits as version
- * `token`, AWSPENDING. Secrets Manager lists the version (AWSPENDING, no value)
+ * `token`, AWSPENDING and ROTATION_LABEL. Secrets Manager lists the version (AWSPENDING, no value)
  * before this step runs, so "already created" is whether it has a value.
  */
 export async function createPending(secretId: string, token: string, length: number, log: StepLog): Promise<'created' | 'already-pending'> {
@@ -84,7 +105,7 @@ export async function createPending(secretId: string, token: string, length: num
     throw new Error(`GetRandomPassword returned no value of ${length} characters`);
   }
   await secretsManager.send(
-    new PutSecretValueCommand({ SecretId: secretId, ClientRequestToken: token, SecretString: RandomPassword, VersionStages: [PENDING] }),
+    new PutSecretValueCommand({ SecretId: secretId, ClientRequestToken: token, SecretString: RandomPassword, VersionStages: [PENDING, ROTATION_LABEL] }),
   );
   return 'created';
 }

@@ -10,12 +10,24 @@
  * gateway-token: nothing to set anywhere before it is current; finishSecret
  * makes it current and asks the host to pick it up (the host restarts the
  * gateway; clients reconnect with the new token).
+ *
+ * testSecret also runs alone: when a rotation schedule is created or changed
+ * without rotating (RotateImmediately false, as the stacks do), Secrets
+ * Manager "tests the rotation configuration by running the testSecret step":
+ * it creates an AWSPENDING version of its own, whose value AWS does not
+ * document (a copy, a new value, or none), and removes it afterwards;
+ * createSecret and setSecret never ran. A version createSecret made carries
+ * ROTATION_LABEL: for it the test is the real one (strict); for any other it
+ * is the configuration test, which checks what it can without a rotation:
+ * the function reads the secret (and, origin-verify, the distribution
+ * config), some origin sends the header, and each sends the current value or
+ * the test's own pending one. It changes nothing.
  */
 import { type GatewayTokenEnv, type OriginVerifyEnv, type RotationEnv } from './env';
 import { type RefreshTarget, refreshHost, startRefresh } from './host-refresh';
 import { type LogFields, type StepLog } from './log';
-import { checkOriginHeader, setOriginHeader } from './origin-header';
-import { createPending, pendingValue, promotePending, type VersionStages } from './secret-versions';
+import { checkOriginHeader, checkOriginHeaderIsOneOf, setOriginHeader } from './origin-header';
+import { createPending, currentValue, isRotationVersion, pendingValue, promotePending, readPending, type VersionStages } from './secret-versions';
 
 export type StepName = 'createSecret' | 'setSecret' | 'testSecret' | 'finishSecret';
 export const STEP_NAMES: readonly StepName[] = ['createSecret', 'setSecret', 'testSecret', 'finishSecret'];
@@ -67,6 +79,15 @@ async function createSecret(input: StepInput): Promise<StepResult> {
   return { outcome: await createPending(input.secretId, input.token, input.env.valueLength, input.log) };
 }
 
+/** Secrets Manager's configuration test (see above): the current value and the test's pending value, if it has one. */
+async function configurationTestValues(input: StepInput): Promise<{ current: string; pending: string | undefined }> {
+  const current = await currentValue(input.secretId, input.versions, input.log);
+  const pending = await readPending(input.secretId, input.token, input.log);
+  return { current, pending };
+}
+
+const pendingShape = (pending: string | undefined) => (pending === undefined ? 'no-value' : 'value');
+
 async function finishStages(input: StepInput): Promise<LogFields> {
   const { previousVersion } = await promotePending(input.secretId, input.token, input.versions);
   return { previousVersion };
@@ -91,6 +112,12 @@ const originVerify = {
   },
 
   async testSecret(input: StepInput<OriginVerifyEnv>): Promise<StepResult> {
+    if (!isRotationVersion(input.versions, input.token)) {
+      const { current, pending } = await configurationTestValues(input);
+      const accepted = pending === undefined ? [current] : [current, pending];
+      const { origins } = await checkOriginHeaderIsOneOf(input.env.distributionId, input.env.originHeader, accepted, input.log);
+      return { outcome: 'configuration-test-passed', fields: { origins, pendingVersion: pendingShape(pending) } };
+    }
     const value = await pendingValue(input.secretId, input.token, input.log);
     const { origins } = await checkOriginHeader(input.env.distributionId, input.env.originHeader, value, input.log);
     return { outcome: 'distribution-sends-pending', fields: { origins } };
@@ -121,6 +148,10 @@ const gatewayToken = {
   },
 
   async testSecret(input: StepInput<GatewayTokenEnv>): Promise<StepResult> {
+    if (!isRotationVersion(input.versions, input.token)) {
+      const { pending } = await configurationTestValues(input);
+      return { outcome: 'configuration-test-passed', fields: { pendingVersion: pendingShape(pending) } };
+    }
     checkGenerated(await pendingValue(input.secretId, input.token, input.log), input.env.valueLength, 'gateway token');
     return { outcome: 'pending-token-well-formed' };
   },

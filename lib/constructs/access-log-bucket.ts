@@ -1,4 +1,5 @@
-import { Aspects, Duration, Lazy, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Aspects, Duration, Lazy, Stack } from 'aws-cdk-lib';
+import { removalPolicyFor } from './retention';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
@@ -124,7 +125,7 @@ export class AccessLogBucket extends s3.Bucket {
     ] as const) {
       if (!Number.isInteger(days) || days < 1) throw new Error(`AccessLogBucket ${id}: ${name} must be a whole number of days, at least 1 (got ${days})`);
     }
-    const removalPolicy = props.retainOnDelete === false ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
+    const removalPolicy = removalPolicyFor(props.retainOnDelete);
     super(scope, id, {
       bucketName: props.bucketName,
       // Server access log delivery supports SSE-S3 destinations only.

@@ -1,4 +1,5 @@
-import { Duration, Names, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Duration, Names, Stack } from 'aws-cdk-lib';
+import { removalPolicyFor } from './retention';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -234,7 +235,7 @@ export class AuditBucket extends s3.Bucket {
       );
     }
     const retain = props.retainOnDelete !== false;
-    const removalPolicy = retain ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+    const removalPolicy = removalPolicyFor(retain);
     const retention = Duration.days(days);
     super(scope, id, {
       bucketName: props.bucketName,

@@ -1,4 +1,5 @@
-import { RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
+import { removalPolicyFor } from './retention';
 import * as cloudtrail from 'aws-cdk-lib/aws-cloudtrail';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
@@ -44,7 +45,7 @@ export class AuditTrail extends Construct {
       logGroupName: `/openclaw/${props.deploymentName}/cloudtrail`,
       encryptionKey: props.key,
       retention: props.logRetentionDays,
-      removalPolicy: props.retainOnDelete === false ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
+      removalPolicy: removalPolicyFor(props.retainOnDelete),
     });
     const role = new iam.Role(this, 'ToLogsRole', {
       assumedBy: new iam.ServicePrincipal('cloudtrail.amazonaws.com', {

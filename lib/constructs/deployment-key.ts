@@ -1,4 +1,5 @@
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
+import { removalPolicyFor } from './retention';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
@@ -33,7 +34,7 @@ export class DeploymentKey extends kms.Key {
       enableKeyRotation: true,
       rotationPeriod: Duration.days(props.rotationPeriodDays ?? 365),
       pendingWindow: Duration.days(30),
-      removalPolicy: props.retainOnDelete === false ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
+      removalPolicy: removalPolicyFor(props.retainOnDelete),
     });
     this.addToResourcePolicy(
       new iam.PolicyStatement({

@@ -1,4 +1,5 @@
-import { Lazy, RemovalPolicy, SecretValue, Stack } from 'aws-cdk-lib';
+import { DefaultStackSynthesizer, type IResolvable, type IResolveContext, Lazy, SecretValue, Stack, Token } from 'aws-cdk-lib';
+import { removalPolicyFor } from './retention';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
@@ -8,6 +9,61 @@ import type { Construct } from 'constructs';
 export const SECRET_VALUE_READ_ACTIONS = ['secretsmanager:GetSecretValue'] as const;
 /** Actions that change a secret's value or which version is current. */
 export const SECRET_VALUE_WRITE_ACTIONS = ['secretsmanager:PutSecretValue', 'secretsmanager:UpdateSecretVersionStage'] as const;
+
+/**
+ * ARN of the role CloudFormation deploys `stack` with: the role the CDK CLI
+ * passes to CloudFormation (the stack artifact's cloudFormationExecutionRoleArn),
+ * taken from the stack's synthesizer so that a custom bootstrap qualifier
+ * (context `@aws-cdk/core:bootstrapQualifier`) or a custom role is followed.
+ * CloudFormation resolves the stack's dynamic references with this role.
+ */
+export function cloudFormationExecutionRoleArn(stack: Stack): string {
+  const synthesizer = stack.synthesizer;
+  if (!(synthesizer instanceof DefaultStackSynthesizer)) {
+    throw new Error(
+      `${stack.node.path}: the stack must use the DefaultStackSynthesizer (CDK's default bootstrap), whose CloudFormation execution role ` +
+        `resolves the stack's secret references at deploy time; found ${synthesizer.constructor.name}`,
+    );
+  }
+  // The synthesizer leaves the CLI's placeholders where the stack's environment is not a literal.
+  return synthesizer.cloudFormationExecutionRoleArn
+    .split('${AWS::Partition}')
+    .join(stack.partition)
+    .split('${AWS::AccountId}')
+    .join(stack.account)
+    .split('${AWS::Region}')
+    .join(stack.region);
+}
+
+/**
+ * A dynamic reference (`{{resolve:secretsmanager:...}}`) to a HardenedSecret:
+ * it may only be resolved in a stack whose execution role the secret lets read
+ * the value, or CloudFormation would be denied at deploy time. Synthesis fails
+ * in any other stack instead.
+ */
+class DeployTimeSecretReference implements IResolvable {
+  readonly creationStack: string[] = [];
+
+  constructor(
+    private readonly secret: HardenedSecret,
+    private readonly reference: SecretValue,
+  ) {}
+
+  resolve(context: IResolveContext): unknown {
+    const consumer = Stack.of(context.scope);
+    if (!this.secret.isResolvableAtDeployBy(consumer)) {
+      throw new Error(
+        `${context.scope.node.path}: references the value of secret ${this.secret.predictableName} (${this.secret.node.path}), whose resource policy ` +
+          `denies the CloudFormation execution role of stack ${consumer.stackName}; call allowResolutionAtDeployBy(stack) on the secret`,
+      );
+    }
+    return this.reference;
+  }
+
+  toString(): string {
+    return Token.asString(this);
+  }
+}
 
 export interface HardenedSecretProps {
   /** Predictable name, e.g. `openclaw/acme/prod/agents/support`. */
@@ -50,6 +106,8 @@ export class HardenedSecret extends secretsmanager.Secret {
   readonly predictableName: string;
   private readonly valueReaders: string[];
   private readonly valueWriters: string[] = [];
+  /** Stacks whose CloudFormation execution role may read the value (to resolve a dynamic reference). */
+  private readonly resolvingStacks = new Set<Stack>();
 
   constructor(scope: Construct, id: string, props: HardenedSecretProps) {
     super(scope, id, {
@@ -60,7 +118,7 @@ export class HardenedSecret extends secretsmanager.Secret {
         ? { generateSecretString: { passwordLength: 48, excludePunctuation: true, includeSpace: false } }
         : // Not a secret: the empty document operators replace with `npm run secrets:set`.
           { secretStringValue: SecretValue.unsafePlainText('{}') }),
-      removalPolicy: props.retainOnDelete === false ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
+      removalPolicy: removalPolicyFor(props.retainOnDelete),
     });
     const stack = Stack.of(this);
     this.breakGlassRoleArn = stack.formatArn({ service: 'iam', region: '', resource: 'role', resourceName: props.breakGlassRoleName });
@@ -91,5 +149,37 @@ export class HardenedSecret extends secretsmanager.Secret {
   allowValueAccess(roleArn: string, access: 'read' | 'read-write'): void {
     this.valueReaders.push(roleArn);
     if (access === 'read-write') this.valueWriters.push(roleArn);
+  }
+
+  /**
+   * The value as a dynamic reference that CloudFormation resolves at deploy
+   * time with the execution role of the stack it is used in. Synthesis fails
+   * unless that stack's role was let past the resource policy's read deny
+   * (allowResolutionAtDeployBy, or use resolvedAtDeployIn).
+   */
+  override secretValueFromJson(jsonField: string): SecretValue {
+    return new SecretValue(new DeployTimeSecretReference(this, super.secretValueFromJson(jsonField)));
+  }
+
+  /**
+   * The value, for a property of a resource in `scope`'s stack that
+   * CloudFormation resolves at deploy time: lets exactly that stack's execution
+   * role read the value (reads only; every other principal stays denied).
+   */
+  resolvedAtDeployIn(scope: Construct): SecretValue {
+    this.allowResolutionAtDeployBy(Stack.of(scope));
+    return this.secretValue;
+  }
+
+  /** Lets the CloudFormation execution role of `stack` read the value (to resolve a dynamic reference in it). */
+  allowResolutionAtDeployBy(stack: Stack): void {
+    if (this.resolvingStacks.has(stack)) return;
+    this.resolvingStacks.add(stack);
+    this.allowValueAccess(cloudFormationExecutionRoleArn(stack), 'read');
+  }
+
+  /** Whether a dynamic reference to the value may be resolved when `stack` is deployed. */
+  isResolvableAtDeployBy(stack: Stack): boolean {
+    return this.resolvingStacks.has(stack);
   }
 }

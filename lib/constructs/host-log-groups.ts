@@ -1,4 +1,4 @@
-import { RemovalPolicy } from 'aws-cdk-lib';
+import { removalPolicyFor } from './retention';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
@@ -33,7 +33,7 @@ export class HostLogGroups extends Construct {
         logGroupName: g.logGroupName,
         encryptionKey: props.key,
         retention: props.retentionDays,
-        removalPolicy: props.retainOnDelete === false ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
+        removalPolicy: removalPolicyFor(props.retainOnDelete),
       });
       acknowledgeImportedLogGroupKey(group);
       byId[g.id] = group;

@@ -1,4 +1,5 @@
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
+import { removalPolicyFor } from './retention';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
@@ -84,7 +85,7 @@ export class KillSwitch extends Construct {
       logGroupName: `/aws/lambda/${name}`,
       encryptionKey: props.key,
       retention: props.logRetentionDays,
-      removalPolicy: props.retainOnDelete === false ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
+      removalPolicy: removalPolicyFor(props.retainOnDelete),
     });
     if (Stack.of(props.key) !== stack) acknowledgeImportedLogGroupKey(logGroup);
 

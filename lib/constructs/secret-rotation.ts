@@ -1,4 +1,5 @@
-import { ArnFormat, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
+import { removalPolicyFor } from './retention';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -59,7 +60,7 @@ export class SecretRotation extends Construct {
       logGroupName: `/aws/lambda/${name}`,
       encryptionKey: props.key,
       retention: props.logRetentionDays,
-      removalPolicy: props.retainOnDelete === false ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
+      removalPolicy: removalPolicyFor(props.retainOnDelete),
     });
     if (Stack.of(props.key) !== stack) acknowledgeImportedLogGroupKey(this.logGroup);
     this.role = new iam.Role(this, 'Role', {

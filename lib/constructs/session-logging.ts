@@ -1,4 +1,4 @@
-import { RemovalPolicy } from 'aws-cdk-lib';
+import { removalPolicyFor } from './retention';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
@@ -32,7 +32,7 @@ export class SessionLogging extends Construct {
       logGroupName: `/openclaw/${props.deploymentName}/ssm-sessions`,
       encryptionKey: props.key,
       retention: props.retentionDays,
-      removalPolicy: props.retainOnDelete === false ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
+      removalPolicy: removalPolicyFor(props.retainOnDelete),
     });
     acknowledgeImportedLogGroupKey(this.logGroup);
     this.documentName = `${props.deploymentName}-session`;

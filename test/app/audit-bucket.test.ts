@@ -215,8 +215,8 @@ describe('bucket settings', () => {
 
   test('buckets and their policies are retained on stack deletion and replacement', () => {
     for (const bucket of [trail, flow, accessLogs]) {
-      expect([resource(bucket).DeletionPolicy, resource(bucket).UpdateReplacePolicy]).toEqual(['Retain', 'Retain']);
-      expect([policyOf(bucket).DeletionPolicy, policyOf(bucket).UpdateReplacePolicy]).toEqual(['Retain', 'Retain']);
+      expect([resource(bucket).DeletionPolicy, resource(bucket).UpdateReplacePolicy]).toEqual(['RetainExceptOnCreate', 'Retain']);
+      expect([policyOf(bucket).DeletionPolicy, policyOf(bucket).UpdateReplacePolicy]).toEqual(['RetainExceptOnCreate', 'Retain']);
     }
   });
 

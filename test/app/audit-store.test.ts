@@ -43,7 +43,7 @@ test('every bucket of every stack is object-locked, or is the access-log bucket 
 test('data is kept: every bucket and log group is retained when its stack is deleted', () => {
   for (const t of templates(stages.prod)) {
     for (const type of ['AWS::S3::Bucket', 'AWS::Logs::LogGroup', 'AWS::KMS::Key', 'AWS::SecretsManager::Secret']) {
-      for (const r of Object.values(t.findResources(type))) expect([type, (r as { DeletionPolicy?: string }).DeletionPolicy]).toEqual([type, 'Retain']);
+      for (const r of Object.values(t.findResources(type))) expect([type, (r as { DeletionPolicy?: string }).DeletionPolicy]).toEqual([type, 'RetainExceptOnCreate']);
     }
   }
 });
@@ -70,7 +70,7 @@ test('the host\'s logs ship to KMS-encrypted, retained log groups under its pref
   const gateway = Template.fromStack(stages.prod.gateway);
   for (const id of ['gateway', 'nginx-access', 'nginx-error', 'journal']) {
     gateway.hasResource('AWS::Logs::LogGroup', {
-      DeletionPolicy: 'Retain',
+      DeletionPolicy: 'RetainExceptOnCreate',
       Properties: { LogGroupName: `/openclaw/openclaw-example-prod/${id}`, KmsKeyId: Match.anyValue(), RetentionInDays: 365 },
     });
   }

@@ -33,7 +33,7 @@ test('the deployment key rotates, on the period from config', () => {
 });
 
 test('the deployment key is retained on stack deletion and on replacement', () => {
-  template.hasResource('AWS::KMS::Key', { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain', Properties: { PendingWindowInDays: 30 } });
+  template.hasResource('AWS::KMS::Key', { DeletionPolicy: 'RetainExceptOnCreate', UpdateReplacePolicy: 'Retain', Properties: { PendingWindowInDays: 30 } });
 });
 
 test('the key policy lets only AWS services acting on AWS resources create grants', () => {

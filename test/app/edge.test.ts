@@ -83,7 +83,7 @@ describe('CloudFront', () => {
     expect(header.HeaderName).toBe('x-origin-verify');
     expect(JSON.stringify(header.HeaderValue)).toMatch(/\{\{resolve:secretsmanager:/);
     edge.hasResource('AWS::SecretsManager::Secret', {
-      DeletionPolicy: 'Retain',
+      DeletionPolicy: 'RetainExceptOnCreate',
       Properties: { Name: 'openclaw/example/prod/origin-verify', KmsKeyId: Match.anyValue(), GenerateSecretString: Match.objectLike({ PasswordLength: 48 }) },
     });
   });

@@ -104,7 +104,7 @@ describe('break-glass sessions', () => {
       }),
     });
     gateway.hasResource('AWS::Logs::LogGroup', {
-      DeletionPolicy: 'Retain',
+      DeletionPolicy: 'RetainExceptOnCreate',
       Properties: { LogGroupName: '/openclaw/openclaw-example-prod/ssm-sessions', KmsKeyId: Match.anyValue(), RetentionInDays: 365 },
     });
   });

@@ -107,12 +107,12 @@ describe('one secret per agent, plus the gateway token and the origin-verify hea
   test('each is encrypted with the deployment key (regional) or the edge key (us-east-1), and retained on deletion', () => {
     const gateway = Template.fromJSON(example.gateway.template);
     const coreKeyImport = Match.objectLike({ 'Fn::ImportValue': Match.stringLikeRegexp('DeploymentKey') });
-    gateway.allResources('AWS::SecretsManager::Secret', { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain', Properties: Match.objectLike({ KmsKeyId: coreKeyImport }) });
+    gateway.allResources('AWS::SecretsManager::Secret', { DeletionPolicy: 'RetainExceptOnCreate', UpdateReplacePolicy: 'Retain', Properties: Match.objectLike({ KmsKeyId: coreKeyImport }) });
     const edge = Template.fromJSON(example.edge.template);
     const alias = logicalIdWhere(example.edge, 'AWS::KMS::Alias', 'AliasName', 'alias/openclaw/example/prod/edge');
     const edgeKeyId = (example.edge.template.Resources![alias]!.Properties!.TargetKeyId as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
     edge.allResources('AWS::SecretsManager::Secret', {
-      DeletionPolicy: 'Retain',
+      DeletionPolicy: 'RetainExceptOnCreate',
       Properties: Match.objectLike({ KmsKeyId: { 'Fn::GetAtt': [edgeKeyId, 'Arn'] } }),
     });
   });
@@ -157,6 +157,23 @@ describe('least privilege, evaluated', () => {
     }
     expect(onSecret(example.edge, originVerifySecretName(example.config), accountAdmin(), GET)).toBe('ExplicitDeny');
     expect(onSecret(example.edge, originVerifySecretName(example.config), breakGlass(), GET)).toBe('Allow');
+  });
+
+  test('CloudFormation\'s execution role reads only the value its stack resolves at deploy time (origin-verify, in the edge stack), and writes none', () => {
+    // What the default bootstrap names (test/app/deploy-time-resolution.test.ts takes them from the cloud assembly).
+    const execRole = (region: string) => adminPrincipal(`arn:aws:iam::${ACCOUNT}:role/cdk-hnb659fds-cfn-exec-role-${ACCOUNT}-${region}`);
+    const origin = originVerifySecretName(example.config);
+    expect(onSecret(example.edge, origin, execRole('us-east-1'), GET)).toBe('Allow');
+    expect(onSecret(example.edge, origin, execRole('us-east-1'), PUT)).toBe('ExplicitDeny');
+    expect(onSecret(example.edge, origin, execRole('us-east-1'), STAGE)).toBe('ExplicitDeny');
+    // The regional stacks resolve no secret: their execution role (and the edge one) read none of theirs.
+    expect(onSecret(example.edge, origin, execRole('eu-west-1'), GET)).toBe('ExplicitDeny');
+    for (const name of regionalSecrets()) {
+      expect(onSecret(example.gateway, name, execRole('eu-west-1'), GET)).toBe('ExplicitDeny');
+      expect(onSecret(example.gateway, name, execRole('us-east-1'), GET)).toBe('ExplicitDeny');
+    }
+    // Another qualifier's execution role is not the one this app deploys with.
+    expect(onSecret(example.edge, origin, adminPrincipal(`arn:aws:iam::${ACCOUNT}:role/cdk-other1234-cfn-exec-role-${ACCOUNT}-us-east-1`), GET)).toBe('ExplicitDeny');
   });
 
   test('the break-glass role is the one named in config (breakGlass.roleName)', () => {

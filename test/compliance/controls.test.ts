@@ -131,6 +131,20 @@ test.each<[string, ComplianceControl, string, Resources, Resources]>([
   ['secret CMK', secretEncryptedWithCmk, 'S', secret(), secret({}, { GenerateSecretString: {} })],
   ['secret retained', secretRetained, 'S', secret(), { S: { Type: 'AWS::SecretsManager::Secret', DeletionPolicy: 'Delete', UpdateReplacePolicy: 'Retain' } }],
   [
+    'secret retained except on a rolled-back create',
+    secretRetained,
+    'S',
+    { S: { Type: 'AWS::SecretsManager::Secret', DeletionPolicy: 'RetainExceptOnCreate', UpdateReplacePolicy: 'Retain' } },
+    { S: { Type: 'AWS::SecretsManager::Secret', DeletionPolicy: 'RetainExceptOnCreate', UpdateReplacePolicy: 'Delete' } },
+  ],
+  [
+    'KMS retained except on a rolled-back create',
+    kmsKeyRetained,
+    'K',
+    { K: { Type: 'AWS::KMS::Key', DeletionPolicy: 'RetainExceptOnCreate', UpdateReplacePolicy: 'Retain', Properties: { PendingWindowInDays: 30 } } },
+    { K: { Type: 'AWS::KMS::Key', DeletionPolicy: 'Snapshot', UpdateReplacePolicy: 'Retain', Properties: { PendingWindowInDays: 30 } } },
+  ],
+  [
     'secret value access',
     secretValueAccessRestricted,
     'S',

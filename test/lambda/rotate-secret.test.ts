@@ -23,6 +23,7 @@ import type { SecretsManagerRotationEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { handler, RESERVED_MS } from '../../lambda/rotate-secret';
 import { UPDATE_ATTEMPTS } from '../../lambda/rotate-secret/origin-header';
+import { ROTATION_LABEL } from '../../lambda/rotate-secret/secret-versions';
 import { captureConsole, setHandlerEnv, type LoggedLine } from './support/handler-env';
 
 const sm = mockClient(SecretsManagerClient);
@@ -36,6 +37,7 @@ const CURRENT_VALUE = 'CurrentOriginVerifyValue0123456789abcdefghijklmn'; // 48
 const PENDING_VALUE = 'PendingRotatedValue0123456789abcdefghijklmnopqrs'; // 48
 const GENERATED_VALUE = 'GeneratedRandomValue0123456789abcdefghijklmnopqr'; // 48
 const OTHER_HEADER_VALUE = 'SomeOtherHeaderSecretValue-42';
+const THIRD_VALUE = 'NeitherPendingNorCurrentValue0123456789abcdefghi'; // 48
 const DISTRIBUTION_ID = 'E1ABCDEFGHIJKL';
 const DOCUMENT = 'oc-acme-prod-refresh-secrets';
 const INSTANCE = 'i-0123456789abcdef0';
@@ -84,15 +86,32 @@ function fakeSecretsManager(): void {
     return { ARN: SECRET_ARN, VersionId: id, SecretString: value };
   });
   sm.on(GetRandomPasswordCommand).resolves({ RandomPassword: GENERATED_VALUE });
-  sm.on(PutSecretValueCommand).resolves({ ARN: SECRET_ARN });
-  sm.on(UpdateSecretVersionStageCommand).resolves({ ARN: SECRET_ARN });
+  // As Secrets Manager does: a label sits on one version; moving AWSCURRENT moves AWSPREVIOUS to the old one.
+  const attach = (label: string, versionId: string) => {
+    for (const id of Object.keys(state.stages)) state.stages[id] = state.stages[id]!.filter((l) => l !== label);
+    state.stages[versionId] = [...(state.stages[versionId] ?? []), label];
+  };
+  sm.on(PutSecretValueCommand).callsFake(async (input: { ClientRequestToken: string; SecretString: string; VersionStages: string[] }) => {
+    state.values[input.ClientRequestToken] = input.SecretString;
+    for (const label of input.VersionStages) attach(label, input.ClientRequestToken);
+    return { ARN: SECRET_ARN, VersionId: input.ClientRequestToken };
+  });
+  sm.on(UpdateSecretVersionStageCommand).callsFake(async (input: { VersionStage: string; MoveToVersionId: string }) => {
+    const previous = Object.keys(state.stages).find((id) => state.stages[id]!.includes(input.VersionStage));
+    attach(input.VersionStage, input.MoveToVersionId);
+    if (input.VersionStage === 'AWSCURRENT' && previous !== undefined && previous !== input.MoveToVersionId) attach('AWSPREVIOUS', previous);
+    return { ARN: SECRET_ARN };
+  });
 }
 
-/** Rotation under way: the pending version exists, with `pendingValue` or (null) no value yet. */
+/**
+ * Rotation under way: the pending version exists, with `pendingValue` or (null) no value yet.
+ * Once createSecret put its value, the version also carries the function's rotation label.
+ */
 function pendingState(pendingValue: string | null = PENDING_VALUE): SecretState {
   return {
     rotationEnabled: true,
-    stages: { [CURRENT_VERSION]: ['AWSCURRENT'], [TOKEN]: ['AWSPENDING'] },
+    stages: { [CURRENT_VERSION]: ['AWSCURRENT'], [TOKEN]: pendingValue === null ? ['AWSPENDING'] : ['AWSPENDING', ROTATION_LABEL] },
     values: { [CURRENT_VERSION]: CURRENT_VALUE, ...(pendingValue === null ? {} : { [TOKEN]: pendingValue }) },
   };
 }
@@ -188,7 +207,7 @@ describe('createSecret', () => {
       { PasswordLength: 48, ExcludePunctuation: true, IncludeSpace: false },
     ]);
     expect(sm.commandCalls(PutSecretValueCommand).map((c) => c.args[0].input)).toEqual([
-      { SecretId: SECRET_ARN, ClientRequestToken: TOKEN, SecretString: GENERATED_VALUE, VersionStages: ['AWSPENDING'] },
+      { SecretId: SECRET_ARN, ClientRequestToken: TOKEN, SecretString: GENERATED_VALUE, VersionStages: ['AWSPENDING', 'OPENCLAW_ROTATION'] },
     ]);
     expect(cf.calls()).toHaveLength(0);
     expect(ssm.calls()).toHaveLength(0);
@@ -426,6 +445,121 @@ describe('origin-verify testSecret', () => {
   });
 });
 
+describe('origin-verify testSecret of a real rotation stays strict', () => {
+  it('throws when the distribution still sends the current value after setSecret', async () => {
+    cf.on(GetDistributionConfigCommand).resolves({ ETag: 'ETAG-1', DistributionConfig: distribution(CURRENT_VALUE) });
+    await expect(handler(event('testSecret'))).rejects.toThrow(
+      `distribution ${DISTRIBUTION_ID} does not send the pending value in x-origin-verify from origin(s) gateway, gateway-ws`,
+    );
+  });
+
+  it('throws when the distribution sends a third value (neither pending nor current)', async () => {
+    cf.on(GetDistributionConfigCommand).resolves({ ETag: 'ETAG-1', DistributionConfig: distribution(THIRD_VALUE) });
+    await expect(handler(event('testSecret'))).rejects.toThrow(
+      `distribution ${DISTRIBUTION_ID} does not send the pending value in x-origin-verify from origin(s) gateway, gateway-ws`,
+    );
+    expect(cf.commandCalls(UpdateDistributionCommand)).toHaveLength(0);
+  });
+});
+
+/**
+ * Secrets Manager's test of the rotation configuration (RotateSecret with
+ * RotateImmediately false: the RotationSchedule of a deploy): it creates an
+ * AWSPENDING version of its own, runs only testSecret, then removes the
+ * version. AWS does not document the temporary version's value: each shape.
+ */
+const CONFIG_TEST_TOKEN = 'cccccccc-dddd-eeee-ffff-000000000000';
+const CONFIG_TEST_SHAPES = {
+  'a copy of AWSCURRENT': () => CURRENT_VALUE,
+  'a fresh random value (other length, punctuation)': () => 'Fr3sh!Rand0m#Value$With%Punct&32',
+  'no value': () => undefined,
+} as const;
+
+async function configurationTest(shape: keyof typeof CONFIG_TEST_SHAPES): Promise<void> {
+  const value = CONFIG_TEST_SHAPES[shape]();
+  state.stages[CONFIG_TEST_TOKEN] = ['AWSPENDING'];
+  if (value !== undefined) state.values[CONFIG_TEST_TOKEN] = value;
+  try {
+    await handler(event('testSecret', CONFIG_TEST_TOKEN));
+  } finally {
+    delete state.stages[CONFIG_TEST_TOKEN];
+    delete state.values[CONFIG_TEST_TOKEN];
+  }
+}
+
+/** Before any rotation (the secret as CloudFormation created it), and after one (the label on AWSCURRENT, a previous version). */
+const SECRET_STATES = {
+  'a new secret': (): SecretState => ({ rotationEnabled: true, stages: { [CURRENT_VERSION]: ['AWSCURRENT'] }, values: { [CURRENT_VERSION]: CURRENT_VALUE } }),
+  'a rotated secret': (): SecretState => ({
+    rotationEnabled: true,
+    stages: { [CURRENT_VERSION]: ['AWSCURRENT', ROTATION_LABEL], [TOKEN]: ['AWSPREVIOUS'] },
+    values: { [CURRENT_VERSION]: CURRENT_VALUE, [TOKEN]: PENDING_VALUE },
+  }),
+} as const;
+
+const CASES = Object.keys(SECRET_STATES).flatMap((secret) =>
+  Object.keys(CONFIG_TEST_SHAPES).map((shape) => [secret, shape] as [keyof typeof SECRET_STATES, keyof typeof CONFIG_TEST_SHAPES]),
+);
+
+describe('Secrets Manager\'s configuration test (testSecret alone, its own AWSPENDING version)', () => {
+  const expectNothingChanged = (before: SecretState) => {
+    expect(state).toEqual(before);
+    expect(sm.commandCalls(PutSecretValueCommand)).toHaveLength(0);
+    expect(sm.commandCalls(UpdateSecretVersionStageCommand)).toHaveLength(0);
+    expect(sm.commandCalls(GetRandomPasswordCommand)).toHaveLength(0);
+    expect(cf.commandCalls(UpdateDistributionCommand)).toHaveLength(0);
+    expect(ssm.calls()).toHaveLength(0);
+  };
+
+  it.each(CASES)('origin-verify, %s, pending version holding %s: passes, reads the secret and the distribution, changes nothing', async (secret, shape) => {
+    state = SECRET_STATES[secret]();
+    const before = structuredClone(state);
+    const config = distribution(CURRENT_VALUE);
+    cf.on(GetDistributionConfigCommand).resolves({ ETag: 'ETAG-1', DistributionConfig: config });
+    await configurationTest(shape);
+    expectNothingChanged(before);
+    expect(cf.commandCalls(GetDistributionConfigCommand).map((c) => c.args[0].input)).toEqual([{ Id: DISTRIBUTION_ID }]);
+    expect(config).toEqual(distribution(CURRENT_VALUE));
+    expect(sm.commandCalls(GetSecretValueCommand).map((c) => c.args[0].input)).toContainEqual({ SecretId: SECRET_ARN, VersionId: CURRENT_VERSION, VersionStage: 'AWSCURRENT' });
+    expect(lines('log')).toEqual([expect.objectContaining({ step: 'testSecret', outcome: 'configuration-test-passed', origins: 2 })]);
+  });
+
+  it.each(CASES)('gateway-token, %s, pending version holding %s: passes, reads the secret, changes nothing', async (secret, shape) => {
+    setEnv(GATEWAY_TOKEN_ENV);
+    state = SECRET_STATES[secret]();
+    const before = structuredClone(state);
+    await configurationTest(shape);
+    expectNothingChanged(before);
+    expect(cf.calls()).toHaveLength(0);
+    expect(sm.commandCalls(GetSecretValueCommand).map((c) => c.args[0].input)).toContainEqual({ SecretId: SECRET_ARN, VersionId: CURRENT_VERSION, VersionStage: 'AWSCURRENT' });
+    expect(lines('log')).toEqual([expect.objectContaining({ step: 'testSecret', outcome: 'configuration-test-passed' })]);
+  });
+
+  it('origin-verify: fails when an origin sends neither the current nor the test\'s pending value', async () => {
+    state = SECRET_STATES['a new secret']();
+    cf.on(GetDistributionConfigCommand).resolves({ ETag: 'ETAG-1', DistributionConfig: distribution(CURRENT_VALUE, THIRD_VALUE) });
+    await expect(configurationTest('a fresh random value (other length, punctuation)')).rejects.toThrow(
+      `distribution ${DISTRIBUTION_ID} sends neither the current nor the pending value in x-origin-verify from origin(s) gateway-ws`,
+    );
+  });
+
+  it('origin-verify: fails when no origin sends the header', async () => {
+    state = SECRET_STATES['a new secret']();
+    const config = distribution(CURRENT_VALUE);
+    for (const origin of config.Origins!.Items!) origin.CustomHeaders = { Quantity: 0 };
+    cf.on(GetDistributionConfigCommand).resolves({ ETag: 'ETAG-1', DistributionConfig: config });
+    await expect(configurationTest('no value')).rejects.toThrow(`no origin of distribution ${DISTRIBUTION_ID} sends the header x-origin-verify`);
+  });
+
+  it.each([['origin-verify', ORIGIN_VERIFY_ENV], ['gateway-token', GATEWAY_TOKEN_ENV]])('%s: fails when the function cannot read the secret', async (_kind, env) => {
+    setEnv(env);
+    state = SECRET_STATES['a new secret']();
+    cf.on(GetDistributionConfigCommand).resolves({ ETag: 'ETAG-1', DistributionConfig: distribution(CURRENT_VALUE) });
+    sm.on(GetSecretValueCommand).rejects(Object.assign(new Error('User is not authorized to perform secretsmanager:GetSecretValue'), { name: 'AccessDeniedException' }));
+    await expect(configurationTest('no value')).rejects.toMatchObject({ name: 'AccessDeniedException' });
+  });
+});
+
 describe('origin-verify finishSecret', () => {
   it('moves AWSCURRENT to the token, then sends a refresh to the host without waiting for it', async () => {
     fakeSsm('InProgress');
@@ -593,7 +727,7 @@ describe('logging', () => {
 });
 
 describe('no secret value in any log line or error', () => {
-  const SECRETS = [CURRENT_VALUE, PENDING_VALUE, GENERATED_VALUE, OTHER_HEADER_VALUE];
+  const SECRETS = [CURRENT_VALUE, PENDING_VALUE, GENERATED_VALUE, OTHER_HEADER_VALUE, THIRD_VALUE, CONFIG_TEST_SHAPES['a fresh random value (other length, punctuation)']()];
 
   /** Runs `fn`, keeping what it throws. */
   async function settle(fn: () => Promise<void>): Promise<string[]> {
@@ -649,6 +783,18 @@ describe('no secret value in any log line or error', () => {
     await run('finishSecret');
     state = pendingState(`${PENDING_VALUE}!`);
     await run('testSecret');
+
+    // Secrets Manager's configuration test, passing and failing (a third header value), both kinds.
+    for (const env of [ORIGIN_VERIFY_ENV, GATEWAY_TOKEN_ENV]) {
+      setEnv(env);
+      for (const [third, shape] of [[false, 'a fresh random value (other length, punctuation)'], [true, 'a fresh random value (other length, punctuation)'], [true, 'a copy of AWSCURRENT']] as const) {
+        state = { rotationEnabled: true, stages: { [CURRENT_VERSION]: ['AWSCURRENT'] }, values: { [CURRENT_VERSION]: CURRENT_VALUE } };
+        cf.on(GetDistributionConfigCommand).resolves({ ETag: 'ETAG-1', DistributionConfig: distribution(CURRENT_VALUE, third ? THIRD_VALUE : CURRENT_VALUE) });
+        thrown.push(...(await settle(() => configurationTest(shape))));
+      }
+    }
+    expect(logged.some((l) => l.text.includes('configuration-test-passed'))).toBe(true);
+    expect(thrown.join('\n')).toContain('sends neither the current nor the pending value');
 
     expect(thrown.length).toBeGreaterThan(0);
     expect(logged.length).toBeGreaterThan(15);

@@ -594,6 +594,14 @@ export const AWS_MANAGED_POLICIES: Readonly<Record<string, PolicyDocument>> = {
   },
 };
 
+/**
+ * The AWS managed policy AdministratorAccess (v1), which `cdk bootstrap`
+ * attaches to the CloudFormation execution role unless
+ * --cloudformation-execution-policies says otherwise. Not in
+ * AWS_MANAGED_POLICIES: no role of this repo may attach it.
+ */
+export const ADMINISTRATOR_ACCESS: PolicyDocument = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] };
+
 export interface TemplatePolicyOptions extends TemplateContextOptions {
   /** Documents of managed policies that are not in the template, by ARN (overrides AWS_MANAGED_POLICIES). */
   readonly managedPolicies?: Readonly<Record<string, PolicyDocument>>;

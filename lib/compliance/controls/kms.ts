@@ -1,3 +1,4 @@
+import { isRetained } from '../../constructs/retention';
 import type { ComplianceControl, TemplateResource } from '../control';
 
 type Statement = { Effect?: string; Action?: string | string[]; Principal?: unknown; Condition?: Record<string, Record<string, unknown>> };
@@ -28,10 +29,9 @@ export const kmsKeyRetained: ComplianceControl = {
   cis: [],
   controlTower: [],
   weakenedBy: 'data-retention',
-  evidence: 'DeletionPolicy and UpdateReplacePolicy are Retain, and a deletion needs a 30-day pending window.',
+  evidence: 'DeletionPolicy RetainExceptOnCreate (or Retain) and UpdateReplacePolicy Retain (deleted only when the operation that created it rolls back), and a deletion needs a 30-day pending window.',
   holds: (r) =>
-    r.DeletionPolicy === 'Retain' &&
-    r.UpdateReplacePolicy === 'Retain' &&
+    isRetained(r) &&
     (r.Properties?.PendingWindowInDays === undefined || r.Properties.PendingWindowInDays === 30),
 };
 

@@ -1,5 +1,6 @@
 import { BUCKET_ROLE_TAG, BUCKET_ROLES, S3_SERVER_ACCESS_LOGGING_PRINCIPAL } from '../../constructs/access-log-bucket';
 import { AUDIT_BUCKET_CONFIG_ACTIONS, AUDIT_OBJECT_TAMPER_ACTIONS } from '../../constructs/audit-bucket';
+import { isRetained } from '../../constructs/retention';
 import type { ComplianceControl, ResourceContext, TemplateResource } from '../control';
 import { refersTo } from './refs';
 
@@ -167,6 +168,6 @@ export const s3BucketRetained: ComplianceControl = {
   cis: [],
   controlTower: [],
   weakenedBy: 'data-retention',
-  evidence: 'DeletionPolicy and UpdateReplacePolicy are Retain (Object Lock still keeps locked versions when an exception lifts this).',
-  holds: (r) => r.DeletionPolicy === 'Retain' && r.UpdateReplacePolicy === 'Retain',
+  evidence: 'DeletionPolicy RetainExceptOnCreate (or Retain) and UpdateReplacePolicy Retain (Object Lock still keeps locked versions when an exception lifts this).',
+  holds: (r) => isRetained(r),
 };

@@ -1,3 +1,4 @@
+import { isRetained } from '../../constructs/retention';
 import type { ComplianceControl, ResourceContext, TemplateResource } from '../control';
 
 /** Longest rotation interval that still satisfies FSBP SecretsManager.4 (its default parameter). */
@@ -37,13 +38,13 @@ export const secretRetained: ComplianceControl = {
   cis: [],
   controlTower: [],
   weakenedBy: 'data-retention',
-  evidence: 'DeletionPolicy and UpdateReplacePolicy are Retain.',
-  holds: (r) => r.DeletionPolicy === 'Retain' && r.UpdateReplacePolicy === 'Retain',
+  evidence: 'DeletionPolicy RetainExceptOnCreate (or Retain) and UpdateReplacePolicy Retain (deleted only when the operation that created it rolls back).',
+  holds: (r) => isRetained(r),
 };
 
 export const secretValueAccessRestricted: ComplianceControl = {
   id: 'secret-value-access-restricted',
-  title: 'Only the host, the rotation function and break-glass may read or write a secret\'s value',
+  title: 'Only the host, the rotation function and break-glass may read or write a secret\'s value (CloudFormation\'s execution role may read one its stack resolves at deploy time)',
   resourceType: 'AWS::SecretsManager::Secret',
   fsbp: [],
   cis: [],

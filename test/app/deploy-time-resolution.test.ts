@@ -1,0 +1,235 @@
+/**
+ * CloudFormation resolves dynamic references ({{resolve:secretsmanager:...}},
+ * {{resolve:ssm-secure:...}}) with the role it deploys the stack with: the
+ * CloudFormation execution role the CDK CLI passes, which the cloud assembly
+ * manifest names for each stack. For every reference in every synthesized
+ * template, that role must be allowed to read the value and decrypt it
+ * (evaluated with the project's IAM evaluator against the synthesized
+ * resource and key policies), or the resource holding the reference fails to
+ * create.
+ */
+import * as path from 'path';
+import { App, DefaultStackSynthesizer, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as ssm from 'aws-cdk-lib/aws-ssm';
+import { EnvironmentPlaceholders } from 'aws-cdk-lib/cx-api';
+import type { CloudFormationStackArtifact } from 'aws-cdk-lib/cx-api';
+import { HardenedSecret } from '../../lib/constructs/hardened-secret';
+import { buildForTest, TEST_CONTEXT } from '../support/build';
+import { configFixture } from '../support/config-fixture';
+import { deploymentPolicies, type DeploymentPolicies, type StackPolicies } from '../support/deployment-policies';
+import { attOf, logicalIdsOfType, resolveIntrinsics, arnOf } from '../support/iam-intrinsics';
+import { ADMINISTRATOR_ACCESS, evaluate, explain, resourcePolicyOf, type Decision } from '../support/iam-policy';
+
+const REFERENCE = /\{\{resolve:(secretsmanager|ssm-secure):([^}]*)\}\}/g;
+
+interface Deployment {
+  readonly policies: DeploymentPolicies;
+  /** Every stack of the stage as the CLI sees it (cloud assembly), by stack name. */
+  readonly artifacts: ReadonlyMap<string, CloudFormationStackArtifact>;
+}
+
+interface Found {
+  readonly stackName: string;
+  readonly service: string;
+  readonly id: string;
+}
+
+const ACCOUNT = '210987654321';
+
+function deployments(context: Record<string, unknown>, configDir?: string): Deployment[] {
+  const built = buildForTest(context, configDir);
+  return built.deployments.map(({ config, stage }) => {
+    const assembly = stage.synth();
+    return { policies: deploymentPolicies(config, stage), artifacts: new Map(assembly.stacks.map((a) => [a.stackName, a])) };
+  });
+}
+
+const stacksOf = (d: Deployment): StackPolicies[] => [d.policies.core, d.policies.gateway, d.policies.edge, d.policies.spend];
+
+function artifactNameOf(d: Deployment, stack: StackPolicies): string {
+  const text = JSON.stringify(stack.template);
+  const match = [...d.artifacts.values()].filter((a) => JSON.stringify(a.template) === text);
+  if (match.length !== 1) throw new Error(`expected one cloud assembly stack with this template, found ${match.length}`);
+  return match[0]!.stackName;
+}
+
+/** Every string of `node` that holds a dynamic reference, with the intrinsics around it resolved. */
+function referencesIn(node: unknown, stack: StackPolicies | undefined, stackName: string, out: Found[]): void {
+  const text = JSON.stringify(node);
+  if (text === undefined || !text.includes('{{resolve:')) return;
+  if (typeof node === 'string') {
+    for (const m of node.matchAll(REFERENCE)) out.push({ stackName, service: m[1]!, id: m[2]! });
+    return;
+  }
+  if (node !== null && typeof node === 'object' && !Array.isArray(node) && ('Fn::Join' in node || 'Fn::Sub' in node)) {
+    if (stack === undefined) throw new Error(`stack ${stackName} holds a dynamic reference in an intrinsic this test cannot resolve: ${text}`);
+    referencesIn(resolveIntrinsics(node, stack.ctx), stack, stackName, out);
+    return;
+  }
+  for (const child of Object.values(node as object)) referencesIn(child, stack, stackName, out);
+}
+
+function referencesOf(d: Deployment): Found[] {
+  const out: Found[] = [];
+  for (const artifact of d.artifacts.values()) {
+    const stack = stacksOf(d).find((s) => JSON.stringify(s.template) === JSON.stringify(artifact.template));
+    referencesIn(artifact.template, stack, artifact.stackName, out);
+  }
+  return out;
+}
+
+/** The execution role ARN the CDK CLI passes to CloudFormation for this stack (placeholders replaced as the CLI does). */
+function executionRoleOf(d: Deployment, stackName: string): string {
+  const artifact = d.artifacts.get(stackName)!;
+  const arn = artifact.cloudFormationExecutionRoleArn;
+  if (arn === undefined) throw new Error(`stack ${stackName}: the manifest names no CloudFormation execution role`);
+  return EnvironmentPlaceholders.replace(arn, { accountId: artifact.environment.account, region: artifact.environment.region, partition: 'aws' });
+}
+
+/** The default bootstrap's execution role: AdministratorAccess (cdk bootstrap --cloudformation-execution-policies). */
+const EXECUTION_ROLE_IDENTITY = [ADMINISTRATOR_ACCESS];
+
+interface Verdict {
+  readonly reference: string;
+  readonly role: string;
+  readonly read: Decision;
+  readonly decrypt: Decision;
+}
+
+/** The secret (in any stack of the deployment) with this ARN, its stack and logical id. */
+function secretWithArn(d: Deployment, arn: string): { stack: StackPolicies; id: string } {
+  for (const stack of stacksOf(d)) {
+    for (const id of logicalIdsOfType(stack.template, 'AWS::SecretsManager::Secret')) if (arnOf(id, stack.ctx) === arn) return { stack, id };
+  }
+  throw new Error(`no secret of the deployment has the ARN ${arn}`);
+}
+
+/** The KMS key (in any stack of the deployment) with this ARN. */
+function keyWithArn(d: Deployment, arn: string): { stack: StackPolicies; id: string } {
+  for (const stack of stacksOf(d)) {
+    for (const id of logicalIdsOfType(stack.template, 'AWS::KMS::Key')) if (attOf(id, stack.ctx) === arn) return { stack, id };
+  }
+  throw new Error(`no KMS key of the deployment has the ARN ${arn}`);
+}
+
+function verdict(d: Deployment, found: Found): Verdict {
+  const role = executionRoleOf(d, found.stackName);
+  const reference = `${found.stackName}: {{resolve:${found.service}:${found.id}}}`;
+  if (found.service === 'ssm-secure') {
+    // No resource policy on parameters; the AWS managed aws/ssm key lets any identity of the account decrypt through SSM.
+    const name = found.id.split(':')[0]!;
+    const resource = `arn:aws:ssm:${d.artifacts.get(found.stackName)!.environment.region}:${d.policies.config.aws.account}:parameter/${name.replace(/^\//, '')}`;
+    const read = evaluate({ principalArn: role, action: 'ssm:GetParameters', resource }, { identity: EXECUTION_ROLE_IDENTITY });
+    return { reference, role, read, decrypt: read };
+  }
+  // secret-id:SecretString:json-key:version-stage:version-id; a secret id that is an ARN has 7 colon-separated parts.
+  const parts = found.id.split(':');
+  const secretId = parts[0] === 'arn' ? parts.slice(0, 7).join(':') : parts[0]!;
+  const { stack, id } = secretWithArn(d, secretId);
+  const region = secretId.split(':')[3]!;
+  const read = evaluate(
+    { principalArn: role, action: 'secretsmanager:GetSecretValue', resource: secretId },
+    { identity: EXECUTION_ROLE_IDENTITY, resource: resourcePolicyOf(stack.template, { secret: id }, stack.options) },
+  );
+  const keyArn = resolveIntrinsics(stack.template.Resources![id]!.Properties!.KmsKeyId, stack.ctx) as string;
+  const key = keyWithArn(d, keyArn);
+  const request = {
+    principalArn: role,
+    action: 'kms:Decrypt',
+    resource: keyArn,
+    context: { 'kms:ViaService': `secretsmanager.${region}.amazonaws.com`, 'kms:EncryptionContext:SecretARN': secretId },
+  };
+  const policies = { identity: EXECUTION_ROLE_IDENTITY, resource: resourcePolicyOf(key.stack.template, { key: key.id }, key.stack.options) };
+  const decrypt = evaluate(request, policies);
+  if (decrypt !== 'Allow') throw new Error(`${reference}: kms:Decrypt ${decrypt}: ${JSON.stringify(explain(request, policies))}`);
+  return { reference, role, read, decrypt };
+}
+
+describe('every dynamic reference resolves with the execution role CloudFormation deploys its stack with', () => {
+  const acmeRoot = () =>
+    configFixture({
+      'clients/acme/client.yaml': [
+        'aws:',
+        `  account: "${ACCOUNT}"`,
+        '  region: eu-west-1',
+        'alerts:',
+        '  email: ["oncall@acme.example"]',
+        'openclaw:',
+        '  agents:',
+        '    helpdesk:',
+        '      description: Answers on Telegram.',
+        '      provider: anthropic',
+        '      model: claude-sonnet-4-6',
+        '      channels:',
+        '        telegram:',
+        '          dmPolicy: allowlist',
+        '          allowFrom: ["100000009"]',
+        '',
+      ].join('\n'),
+      'clients/acme/agents/helpdesk/SOUL.md': '# Helpdesk\nPolite and brief.\n',
+      'clients/acme/agents/helpdesk/AGENTS.md': '# Rules\nAnswer from the workspace only.\n',
+    });
+
+  test.each([
+    ['every client x environment, default bootstrap', {}, 'hnb659fds'],
+    ['a custom bootstrap qualifier', { '@aws-cdk/core:bootstrapQualifier': 'acme42' }, 'acme42'],
+  ])('%s', (_title, context, qualifier) => {
+    const all = deployments({ client: 'all', env: 'all', ...context }, path.join(acmeRoot(), 'config'));
+    expect(all.length).toBeGreaterThanOrEqual(4);
+    for (const d of all) {
+      const found = referencesOf(d);
+      // The origin-verify header of the distribution is one; the class is every reference of every stack.
+      expect(found.map((f) => f.stackName)).toContain(artifactNameOf(d, d.policies.edge));
+      for (const f of found) {
+        const v = verdict(d, f);
+        expect(v.role).toMatch(new RegExp(`^arn:aws:iam::\\d{12}:role/cdk-${qualifier}-cfn-exec-role-\\d{12}-[a-z0-9-]+$`));
+        expect([v.reference, v.read, v.decrypt]).toEqual([v.reference, 'Allow', 'Allow']);
+      }
+    }
+  });
+});
+
+describe('a reference resolved by another stack', () => {
+  const setup = () => {
+    const app = new App({ context: TEST_CONTEXT });
+    const env = { account: ACCOUNT, region: 'us-east-1' };
+    const owner = new Stack(app, 'Owner', { env });
+    // Bootstrapped with another qualifier: its own execution role.
+    const consumer = new Stack(app, 'Consumer', { env, synthesizer: new DefaultStackSynthesizer({ qualifier: 'other1234' }) });
+    const secret = new HardenedSecret(owner, 'Secret', {
+      secretName: 'openclaw/t/dev/x',
+      description: 'test',
+      key: new kms.Key(owner, 'Key'),
+      initialValue: 'generated',
+      readers: [],
+      breakGlassRoleName: 'openclaw-break-glass',
+    });
+    new ssm.CfnParameter(consumer, 'Uses', { type: 'String', value: secret.secretValue.unsafeUnwrap() });
+    return { app, owner, consumer, secret };
+  };
+  const allowedReaders = (owner: Stack) =>
+    JSON.stringify(Template.fromStack(owner).findResources('AWS::SecretsManager::ResourcePolicy'));
+
+  test('fails synthesis unless the secret lets that stack\'s execution role read it (its own stack included)', () => {
+    const { owner, consumer, secret } = setup();
+    expect(() => Template.fromStack(consumer)).toThrow(/denies the CloudFormation execution role of stack Consumer; call allowResolutionAtDeployBy/);
+    new ssm.CfnParameter(owner, 'UsesToo', { type: 'String', value: secret.secretValue.unsafeUnwrap() });
+    expect(() => Template.fromStack(owner)).toThrow(/denies the CloudFormation execution role of stack Owner/);
+  });
+
+  test('allowResolutionAtDeployBy lets exactly that stack\'s execution role read', () => {
+    const { owner, consumer, secret } = setup();
+    secret.allowResolutionAtDeployBy(consumer);
+    expect(JSON.stringify(Template.fromStack(consumer).toJSON())).toContain('{{resolve:secretsmanager:');
+    expect(allowedReaders(owner).match(/cdk-[a-z0-9]+-cfn-exec-role/g)).toEqual(['cdk-other1234-cfn-exec-role']);
+  });
+
+  test('resolvedAtDeployIn lets exactly the stack of the scope read', () => {
+    const { owner, consumer, secret } = setup();
+    expect(secret.resolvedAtDeployIn(consumer).unsafeUnwrap()).toMatch(/^\$\{Token/);
+    expect(() => Template.fromStack(consumer)).not.toThrow();
+    expect(allowedReaders(owner).match(/cdk-[a-z0-9]+-cfn-exec-role/g)).toEqual(['cdk-other1234-cfn-exec-role']);
+  });
+});
