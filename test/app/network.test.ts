@@ -91,8 +91,18 @@ describe('egress allowlist (DNS Firewall)', () => {
     network.hasResourceProperties('AWS::Route53Resolver::FirewallDomainList', { Domains: ['*'] });
   });
 
-  test('is associated with the VPC, protected from changes, and fails closed', () => {
-    network.hasResourceProperties('AWS::Route53Resolver::FirewallRuleGroupAssociation', { MutationProtection: 'ENABLED', VpcId: Match.anyValue() });
+  test('the allow rule trusts the CNAME/DNAME chain of an allowed name (S3 and package CDNs are CNAMEs); the block rule is unchanged', () => {
+    const [group] = resources(network, 'AWS::Route53Resolver::FirewallRuleGroup');
+    const rules = group!.Properties.FirewallRules as Record<string, unknown>[];
+    expect(rules.map((r) => [r.Action, r.Priority, r.FirewallDomainRedirectionAction])).toEqual([
+      ['ALLOW', 100, 'TRUST_REDIRECTION_DOMAIN'],
+      ['BLOCK', 200, undefined],
+    ]);
+  });
+
+  test('is associated with the VPC without mutation protection (CloudFormation must be able to update and delete it), and fails closed', () => {
+    network.resourceCountIs('AWS::Route53Resolver::FirewallRuleGroupAssociation', 1);
+    network.hasResourceProperties('AWS::Route53Resolver::FirewallRuleGroupAssociation', { MutationProtection: 'DISABLED', VpcId: Match.anyValue() });
     network.hasResourceProperties('AWS::Route53Resolver::FirewallConfig', { FirewallFailOpen: 'DISABLED' });
   });
 });
