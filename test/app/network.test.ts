@@ -1,6 +1,7 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import type { BuiltApp } from '../../lib/app';
 import type { GateFinding } from '../../lib/gate/finding';
+import { renderNatUserData } from '../../lib/host/nat-user-data';
 import { buildForTest, gateFindings } from '../support/build';
 
 // One synth of example/prod; assertions on the network and gateway stacks.
@@ -61,6 +62,15 @@ describe('VPC', () => {
       DisableApiTermination: true,
       BlockDeviceMappings: [{ DeviceName: '/dev/xvda', Ebs: Match.objectLike({ Encrypted: true, KmsKeyId: Match.anyValue() }) }],
     });
+  });
+
+  test('the NAT instance runs our setup script (swap before dnf, retries, loud failure), not CDK\'s unguarded yum install', () => {
+    const [nat] = resources(network, 'AWS::EC2::Instance');
+    expect(nat!.Properties.UserData).toEqual({ 'Fn::Base64': renderNatUserData() });
+    const script = renderNatUserData();
+    expect(script).not.toMatch(/^\s*(sudo )?(yum|iptables|service) /m);
+    expect(script).toContain('until dnf -y -q --setopt=install_weak_deps=False install nftables; do');
+    expect(script).toMatch(/swapon "\$SWAP_FILE"[\s\S]*until dnf/);
   });
 
   test('the NAT instance has its own public IP (the public subnets map none), or nothing would leave the VPC', () => {
