@@ -1,10 +1,12 @@
 import { Fn, Stack, type StackProps } from 'aws-cdk-lib';
+import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
 import type { ResolvedConfig } from './config/schema';
 import { EgressDnsFirewall } from './constructs/egress-dns-firewall';
 import { GatewaySecurityGroup } from './constructs/gateway-security-group';
 import { GatewayVpc } from './constructs/gateway-vpc';
+import { OriginFacingPrefixList } from './constructs/origin-facing-prefix-list';
 import { egressDomains } from './network/egress-domains';
 
 export interface NetworkStackProps extends StackProps {
@@ -42,7 +44,17 @@ export class NetworkStack extends Stack {
       allowedDomains: egressDomains(config.network, config.aws.region, config.aws.account),
       namePrefix: props.deploymentName,
     });
-    this.gatewaySecurityGroup = new GatewaySecurityGroup(this, 'GatewaySecurityGroup', { vpc: this.vpc, proxyPort: config.edge.proxyPort });
+    const originFacing = new OriginFacingPrefixList(this, 'CloudFrontOriginFacing', {
+      deploymentName: props.deploymentName,
+      key: props.key,
+      logRetentionDays: config.logs.retentionDays as logs.RetentionDays,
+      retainOnDelete: config.dataProtection.retainOnDelete,
+    });
+    this.gatewaySecurityGroup = new GatewaySecurityGroup(this, 'GatewaySecurityGroup', {
+      vpc: this.vpc,
+      proxyPort: config.edge.proxyPort,
+      originFacingPrefixListId: originFacing.prefixListId,
+    });
   }
 
   /** Deploy-time AZs: CDK would otherwise look them up in the account at synth time. */

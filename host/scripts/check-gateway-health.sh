@@ -8,7 +8,11 @@
 #            unauthenticated liveness probe) with any status below 500
 #   Proxy    nginx accepts TCP connections on 127.0.0.1:<proxy port> (a connection without a
 #            request: nothing lands in nginx's access log)
-# Then publishes @@HEALTH_METRIC@@ = 1 (both fine) or 0 to OPENCLAW_METRIC_NAMESPACE, best-effort.
+#   Egress   an HTTPS request to this region's STS endpoint (allowlisted in the DNS Firewall)
+#            gets any HTTP answer: DNS, the NAT and the route out all work
+# Then publishes, in one request and best-effort, @@HEALTH_METRIC@@ = 1 (gateway and proxy fine)
+# or 0, and @@EGRESS_METRIC@@ = 1 only when the egress check passed (never 0: a host without
+# egress could not publish it anyway; its alarm treats missing data as breaching).
 # Output: one line per failed check on stderr,
 #   openclaw-health: FAILED <Check>: <what failed and where to look> [metric ...]
 # and exit status 1; when healthy one OK line on stdout and exit status 0.
@@ -17,6 +21,7 @@
 #   OPENCLAW_GATEWAY_PORT [@@GATEWAY_PORT@@]  OPENCLAW_PROXY_PORT [@@PROXY_PORT@@]  OPENCLAW_HEALTH_TIMEOUT [5]
 #   OPENCLAW_AWS_CLI [aws]  AWS_CLI_TIMEOUT [15]
 #   OPENCLAW_METRIC_NAMESPACE [@@METRIC_NAMESPACE@@]  AWS_REGION [@@REGION@@]
+#   OPENCLAW_EGRESS_URL [https://sts.@@REGION@@.amazonaws.com/]
 set -uo pipefail
 
 readonly TAG=openclaw-health HOST=127.0.0.1
@@ -27,6 +32,7 @@ NAMESPACE="${OPENCLAW_METRIC_NAMESPACE:-@@METRIC_NAMESPACE@@}"
 REGION="${AWS_REGION:-@@REGION@@}"
 AWS_CLI="${OPENCLAW_AWS_CLI:-aws}"
 AWS_CLI_TIMEOUT="${AWS_CLI_TIMEOUT:-15}"
+EGRESS_URL="${OPENCLAW_EGRESS_URL:-https://sts.@@REGION@@.amazonaws.com/}"
 
 FAILED=()
 failed() { FAILED+=("$1: $2"); } # CHECK WHAT
@@ -52,17 +58,35 @@ fi
 
 value=1
 [ "${#FAILED[@]}" -eq 0 ] || value=0
-timeout "$AWS_CLI_TIMEOUT" "$AWS_CLI" cloudwatch put-metric-data --region "$REGION" --namespace "$NAMESPACE" \
-  --metric-name @@HEALTH_METRIC@@ --value "$value" --unit None --cli-connect-timeout 3 --cli-read-timeout 5 >/dev/null 2>&1
+
+# Egress: any HTTP answer over HTTPS from an allowlisted AWS endpoint, through the NAT.
+egress=1
+out="$(curl --silent --noproxy '*' --connect-timeout "$TIMEOUT" --max-time "$TIMEOUT" -o /dev/null \
+  -w '%{http_code} %{errormsg}' "$EGRESS_URL")"
 rc=$?
-if [ "$rc" -eq 0 ]; then
-  metric="metric @@HEALTH_METRIC@@=$value published to $NAMESPACE"
-else
-  metric="metric @@HEALTH_METRIC@@=$value not published: $AWS_CLI exit $rc"
+code="${out%% *}"
+err="${out#* }"
+if [ "$rc" -ne 0 ] || [ "${code:-000}" = 000 ]; then
+  egress=0
+  failed Egress "no HTTPS answer from $EGRESS_URL within ${TIMEOUT} s (curl exit $rc${err:+, $err}): the NAT, its route or the DNS Firewall; see the egress-unhealthy runbook"
 fi
 
-if [ "$value" -eq 1 ]; then
-  printf '%s: OK: the gateway answers on %s:%s, nginx listens on %s:%s [%s]\n' "$TAG" "$HOST" "$GATEWAY_PORT" "$HOST" "$PROXY_PORT" "$metric"
+data=("MetricName=@@HEALTH_METRIC@@,Value=$value,Unit=None")
+[ "$egress" -eq 0 ] || data+=("MetricName=@@EGRESS_METRIC@@,Value=1,Unit=None")
+timeout "$AWS_CLI_TIMEOUT" "$AWS_CLI" cloudwatch put-metric-data --region "$REGION" --namespace "$NAMESPACE" \
+  --metric-data "${data[@]}" --cli-connect-timeout 3 --cli-read-timeout 5 >/dev/null 2>&1
+rc=$?
+names="@@HEALTH_METRIC@@=$value"
+[ "$egress" -eq 0 ] || names="$names @@EGRESS_METRIC@@=1"
+if [ "$rc" -eq 0 ]; then
+  metric="metric $names published to $NAMESPACE"
+else
+  metric="metric $names not published: $AWS_CLI exit $rc"
+fi
+
+if [ "${#FAILED[@]}" -eq 0 ]; then
+  printf '%s: OK: the gateway answers on %s:%s, nginx listens on %s:%s, HTTPS leaves the host (%s) [%s]\n' \
+    "$TAG" "$HOST" "$GATEWAY_PORT" "$HOST" "$PROXY_PORT" "$EGRESS_URL" "$metric"
   exit 0
 fi
 for f in "${FAILED[@]}"; do printf '%s: FAILED %s [%s]\n' "$TAG" "$f" "$metric" >&2; done

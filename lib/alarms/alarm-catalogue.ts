@@ -57,6 +57,11 @@ export const ALARMS = {
     'The gateway or nginx has not answered on loopback for 10 minutes, or the host stopped reporting.',
     'Check the instance state, then journalctl -u openclaw-health -u openclaw-gateway -u nginx for the FAILED line.',
   ),
+  egressUnhealthy: spec(
+    'egress-unhealthy',
+    'The gateway host has reported no successful HTTPS request through the NAT for 10 minutes (EgressHealthy missing): the NAT, its route or the DNS Firewall is failing, or the host is down.',
+    'Check the NAT instance (state, status checks, console output for nat-setup: FAILED), then journalctl -u openclaw-health on the gateway host for the FAILED Egress line.',
+  ),
   agentFilesIntegrity: spec(
     'agent-files-integrity',
     'An agent file (SOUL.md, AGENTS.md, ...) on the host is writable or no longer matches the manifest deployed with it.',

@@ -31,7 +31,16 @@ export class EgressDnsFirewall extends Construct {
     this.ruleGroup = new r53r.CfnFirewallRuleGroup(this, 'RuleGroup', {
       name: `${props.namePrefix}-egress`,
       firewallRules: [
-        { firewallDomainListId: allowed.attrId, priority: 100, action: 'ALLOW' },
+        {
+          firewallDomainListId: allowed.attrId,
+          priority: 100,
+          action: 'ALLOW',
+          // Trust the CNAME/DNAME chain of an allowed name: DNS Firewall then inspects only
+          // the name asked for. With the default (INSPECT_REDIRECTION_DOMAIN) every name of
+          // the chain must be on the list, and the S3 virtual-hosted names and package
+          // repository CDNs the host needs at first boot are CNAMEs to names nobody can list.
+          firewallDomainRedirectionAction: 'TRUST_REDIRECTION_DOMAIN',
+        },
         { firewallDomainListId: everything.attrId, priority: 200, action: 'BLOCK', blockResponse: 'NXDOMAIN' },
       ],
     });
@@ -39,7 +48,14 @@ export class EgressDnsFirewall extends Construct {
       firewallRuleGroupId: this.ruleGroup.attrId,
       vpcId: props.vpc.vpcId,
       priority: 101,
-      mutationProtection: 'ENABLED',
+      // Not ENABLED: with mutation protection on, CloudFormation itself can neither update
+      // nor delete the association (a failed create ends in ROLLBACK_FAILED, cdk destroy
+      // fails). What protects it instead: changing it needs route53resolver write
+      // permissions that only the deployment's CloudFormation execution role and
+      // administrators hold (the gateway host's role has none), every such call is
+      // recorded by the deployment's CloudTrail trail, and CloudFormation drift detection
+      // on the network stack shows any change made outside it.
+      mutationProtection: 'DISABLED',
       name: `${props.namePrefix}-egress`,
     });
     // Fail closed: if DNS Firewall cannot evaluate a query, it is blocked.

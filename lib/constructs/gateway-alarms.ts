@@ -11,6 +11,8 @@ export const HOST_METRICS = {
   bootPreflightFailed: 'BootPreflightFailed',
   secretRetrievalFailed: 'SecretRetrievalFailed',
   gatewayHealthy: 'GatewayHealthy',
+  /** 1 when an HTTPS request through the NAT got an answer; never published otherwise. */
+  egressHealthy: 'EgressHealthy',
   agentFilesIntegrity: 'AgentFilesIntegrity',
   /** From the nginx access log (a metric filter of this construct). */
   proxyAuthFailures: 'ProxyAuthFailures',
@@ -18,6 +20,8 @@ export const HOST_METRICS = {
 
 /** Minutes of failed or missing health checks before gateway-unhealthy fires. */
 export const GATEWAY_UNHEALTHY_MINUTES = 10;
+/** Minutes without a successful egress check before egress-unhealthy fires (a first boot stays under it). */
+export const EGRESS_UNHEALTHY_MINUTES = 10;
 
 /** nginx's JSON access log writes the status as a string. */
 export const PROXY_AUTH_FAILURE_PATTERN = '{ ($.status = "401") || ($.status = "403") }';
@@ -37,7 +41,8 @@ export interface GatewayAlarmsProps {
 /**
  * The gateway host's alarms, each from the catalogue with its runbook and the
  * alert topic as its action: boot preflight and secret retrieval failures,
- * gateway or nginx not answering (or the host silent), agent-file integrity,
+ * gateway or nginx not answering (or the host silent), no egress through the
+ * NAT (or the host silent), agent-file integrity,
  * and unusual authentication refusals at the proxy.
  */
 export class GatewayAlarms extends Construct {
@@ -66,6 +71,16 @@ export class GatewayAlarms extends Construct {
       comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
       evaluationPeriods: GATEWAY_UNHEALTHY_MINUTES,
       datapointsToAlarm: GATEWAY_UNHEALTHY_MINUTES,
+      treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+    });
+    // Published (always 1) only when the host's HTTPS request through the NAT got an answer:
+    // a host without egress cannot publish at all, so missing data is the failure signal.
+    add('EgressUnhealthy', ALARMS.egressUnhealthy, {
+      metric: metric(HOST_METRICS.egressHealthy, 'Minimum', 1),
+      threshold: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+      evaluationPeriods: EGRESS_UNHEALTHY_MINUTES,
+      datapointsToAlarm: EGRESS_UNHEALTHY_MINUTES,
       treatMissingData: cloudwatch.TreatMissingData.BREACHING,
     });
     // Published at boot and every 15 minutes (1 = intact); one bad check is enough.

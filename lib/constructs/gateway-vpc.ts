@@ -3,6 +3,7 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
 import type { NetworkConfig } from '../config/schema-network';
 import { acknowledgeFinding } from '../gate/acknowledge';
+import { renderNatUserData } from '../host/nat-user-data';
 import { hardenInstance } from './instance-hardening';
 
 /** Where the VPC's flow logs land in the audit bucket (they add /AWSLogs/<account>/vpcflowlogs/...). */
@@ -42,6 +43,10 @@ export class GatewayVpc extends ec2.Vpc {
             // The public subnets do not map public IPs on launch (nothing else there may
             // have one), so the NAT instance asks for its own: without it, no egress at all.
             associatePublicIpAddress: true,
+            // Our own setup (host/nat/nat-setup.sh), not CDK's unguarded `yum install
+            // iptables-services`: no dnf when the AMI has nft, otherwise swap first and
+            // retries; a failed step is a FAILED line on the console and a cloud-init error.
+            userData: ec2.UserData.custom(renderNatUserData()),
           });
     super(scope, id, {
       ipAddresses: ec2.IpAddresses.cidr(network.vpcCidr),

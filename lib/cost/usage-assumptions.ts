@@ -106,7 +106,7 @@ export const USAGE_ASSUMPTIONS = {
   putMetricDataRequests: {
     value: 46_720,
     unit: 'requests/month',
-    why: 'GatewayHealthy every minute (43,800) and AgentFilesIntegrity every 15 minutes (2,920); failure metrics are rare.',
+    why: 'GatewayHealthy and EgressHealthy in one request every minute (43,800) and AgentFilesIntegrity every 15 minutes (2,920); failure metrics are rare.',
   },
   dnsQueriesMillions: {
     value: 1,

@@ -2,10 +2,20 @@
  * The host firewall of the OpenClaw gateway instance, rendered from the config
  * as one nftables file (table inet openclaw). Pure functions.
  *
- * Inbound: only edge.proxyPort from the VPC (CloudFront's VPC origin), plus
- * loopback, replies, DHCP and the ICMP that IPv4/IPv6 need to work. The gateway
- * port is dropped (and counted) on every interface but loopback, whatever
- * address the gateway binds to.
+ * Inbound: only edge.proxyPort from CloudFront's VPC origin, plus loopback,
+ * replies, DHCP and the ICMP that IPv4/IPv6 need to work. The gateway port is
+ * dropped (and counted) on every interface but loopback, whatever address the
+ * gateway binds to.
+ *
+ * VPC-origin traffic reaches the instance with a CloudFront origin-facing
+ * source address (the managed prefix list
+ * com.amazonaws.global.cloudfront.origin-facing), not an address of the VPC:
+ * the proxy port is admitted from public IPv4 sources only, and dropped from
+ * the VPC CIDR and every private or special-purpose range. The host has no
+ * public address and no inbound route from the internet, so the only public
+ * sources that reach it at all come through the VPC origin's interfaces; the
+ * security group narrows them to the exact prefix list, which AWS keeps
+ * current (this file cannot: it is rendered at synth, the list changes).
  * Outbound: DNS to the VPC resolver only, HTTPS anywhere (which domains is
  * decided by Route 53 Resolver DNS Firewall on the AWS side), the instance
  * metadata service, Amazon Time Sync and DHCP.
@@ -44,6 +54,28 @@ export function vpcResolverAddress(vpcCidr: string): string {
   return intToIpv4(ipv4ToInt(network) + 2);
 }
 
+/**
+ * IPv4 ranges that are never a CloudFront origin-facing address: this
+ * network, RFC 1918 private, shared (CGNAT), loopback, link-local, IETF
+ * protocol assignments, documentation, benchmarking, multicast and reserved
+ * (RFC 6890). The VPC CIDR is added to them when rendering.
+ */
+export const NON_PUBLIC_IPV4 = [
+  '0.0.0.0/8',
+  '10.0.0.0/8',
+  '100.64.0.0/10',
+  '127.0.0.0/8',
+  '169.254.0.0/16',
+  '172.16.0.0/12',
+  '192.0.0.0/24',
+  '192.0.2.0/24',
+  '192.168.0.0/16',
+  '198.18.0.0/15',
+  '198.51.100.0/24',
+  '203.0.113.0/24',
+  '224.0.0.0/3',
+] as const;
+
 const port = (what: string, p: number) => {
   if (!Number.isInteger(p) || p < 1 || p > 65535) throw new Error(`nftables render: invalid ${what} ${p}`);
   return p;
@@ -57,6 +89,8 @@ export function renderNftablesRules(config: ResolvedConfig): string {
   const { network, prefix } = parseIpv4Cidr(config.network.vpcCidr);
   const vpc = `${network}/${prefix}`;
   const resolvers = `{ ${vpcResolverAddress(vpc)}, ${AMAZON_DNS_LINK_LOCAL} }`;
+  // auto-merge: the VPC CIDR may lie inside one of the ranges (it usually does).
+  const notOriginFacing = [...NON_PUBLIC_IPV4, vpc].join(', ');
 
   return `#!/usr/sbin/nft -f
 # Host firewall of the OpenClaw gateway host, ${config.client}/${config.env}.
@@ -69,6 +103,12 @@ table inet ${NFT_TABLE}
 delete table inet ${NFT_TABLE}
 
 table inet ${NFT_TABLE} {
+    # Never the source of CloudFront VPC-origin traffic: the VPC itself, private and special-purpose ranges.
+    set not_origin_facing {
+        type ipv4_addr; flags interval; auto-merge;
+        elements = { ${notOriginFacing} }
+    }
+
     chain input {
         type filter hook input priority filter; policy drop;
 
@@ -83,8 +123,10 @@ table inet ${NFT_TABLE} {
         ct state established,related accept
         ct state invalid counter drop
 
-        # nginx, for CloudFront's VPC origin (the security group narrows it further).
-        ip saddr ${vpc} tcp dport ${proxyPort} ct state new counter accept comment "proxy port from the VPC"
+        # nginx, for CloudFront's VPC origin: its traffic has CloudFront origin-facing (public)
+        # source addresses; the security group narrows them to AWS's managed prefix list.
+        ip saddr != @not_origin_facing tcp dport ${proxyPort} ct state new counter accept comment "proxy port from CloudFront origin-facing addresses"
+        tcp dport ${proxyPort} counter drop comment "proxy port from the VPC or a private range"
 
         # DHCP replies (lease renewal).
         udp sport 67 udp dport 68 accept

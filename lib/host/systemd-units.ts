@@ -60,6 +60,12 @@ export const CLOUDWATCH_AGENT_UNIT = 'amazon-cloudwatch-agent.service';
 /** Published by openclaw-health every minute to the host namespace, no dimensions: 1 healthy, 0 not. */
 export const GATEWAY_HEALTH_METRIC = 'GatewayHealthy';
 /**
+ * Published by openclaw-health with the value 1 only when an HTTPS request from the host
+ * (through the NAT and the DNS Firewall) to its region's STS endpoint got an answer; a host
+ * without egress cannot publish at all, so its alarm treats missing data as breaching.
+ */
+export const EGRESS_HEALTH_METRIC = 'EgressHealthy';
+/**
  * The units whose journal openclaw-log-export copies (the CloudWatch `journal` group): the
  * gateway, the proxy, every OpenClaw helper unit, the firewall, the CloudWatch agent, and
  * cloud-final (install-bundle.sh's output, its `openclaw-install: FAILED` line included).
@@ -271,6 +277,7 @@ export function hostTemplateValues(config: ResolvedConfig): TemplateValues {
     GATEWAY_PORT: String(config.edge.gatewayPort),
     PROXY_PORT: String(config.edge.proxyPort),
     HEALTH_METRIC: GATEWAY_HEALTH_METRIC,
+    EGRESS_METRIC: EGRESS_HEALTH_METRIC,
     AUDIT_LOG_DIR: HOST_PATHS.auditLogDir,
     AUDIT_LOG_DIR_NAME: directoryUnder('/var/log', HOST_PATHS.auditLogDir),
     LOG_EXPORT_STATE_DIR: HOST_PATHS.logExportStateDir,

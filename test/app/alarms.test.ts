@@ -165,6 +165,28 @@ describe('what each alarm watches', () => {
     });
   });
 
+  test('egress: EgressHealthy (published only on success) missing for 10 minutes alarms, to the alert topic', () => {
+    const props = alarm(stacks.gateway, 'egress-unhealthy');
+    expect({ ...props, Tags: undefined }).toEqual({
+      Tags: undefined,
+      AlarmName: `${NAME}-egress-unhealthy`,
+      AlarmDescription: expect.stringMatching(/Runbook: docs\/runbooks\.md#egress-unhealthy$/),
+      Namespace: `OpenClaw/${NAME}`,
+      MetricName: 'EgressHealthy',
+      Statistic: 'Minimum',
+      Period: 60,
+      EvaluationPeriods: 10,
+      DatapointsToAlarm: 10,
+      Threshold: 1,
+      ComparisonOperator: 'LessThanThreshold',
+      TreatMissingData: 'breaching',
+      ActionsEnabled: true,
+      AlarmActions: [expect.anything()],
+      OKActions: [expect.anything()],
+    });
+    expect(props.AlarmActions).toEqual(alarm(stacks.gateway, 'gateway-unhealthy').AlarmActions);
+  });
+
   test('proxy auth failures: 401 and 403 in the nginx access log group, threshold from config', () => {
     stacks.gateway.hasResourceProperties('AWS::Logs::MetricFilter', {
       LogGroupName: Match.anyValue(),

@@ -1,6 +1,7 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import type { BuiltApp } from '../../lib/app';
 import type { GateFinding } from '../../lib/gate/finding';
+import { renderNatUserData } from '../../lib/host/nat-user-data';
 import { buildForTest, gateFindings } from '../support/build';
 
 // One synth of example/prod; assertions on the network and gateway stacks.
@@ -48,7 +49,8 @@ describe('VPC', () => {
       LogDestinationType: 's3',
       LogDestination: { 'Fn::Join': ['', [{ 'Fn::ImportValue': Match.stringLikeRegexp('AuditBucket') }, '/vpc-flow-logs']] },
     });
-    network.resourceCountIs('AWS::Logs::LogGroup', 0);
+    // The one log group is the prefix-list lookup function's (below).
+    network.resourceCountIs('AWS::Logs::LogGroup', 1);
   });
 
   test('egress goes through one hardened NAT instance, not a NAT gateway', () => {
@@ -60,6 +62,15 @@ describe('VPC', () => {
       DisableApiTermination: true,
       BlockDeviceMappings: [{ DeviceName: '/dev/xvda', Ebs: Match.objectLike({ Encrypted: true, KmsKeyId: Match.anyValue() }) }],
     });
+  });
+
+  test('the NAT instance runs our setup script (swap before dnf, retries, loud failure), not CDK\'s unguarded yum install', () => {
+    const [nat] = resources(network, 'AWS::EC2::Instance');
+    expect(nat!.Properties.UserData).toEqual({ 'Fn::Base64': renderNatUserData() });
+    const script = renderNatUserData();
+    expect(script).not.toMatch(/^\s*(sudo )?(yum|iptables|service) /m);
+    expect(script).toContain('until dnf -y -q --setopt=install_weak_deps=False install nftables; do');
+    expect(script).toMatch(/swapon "\$SWAP_FILE"[\s\S]*until dnf/);
   });
 
   test('the NAT instance has its own public IP (the public subnets map none), or nothing would leave the VPC', () => {
@@ -91,8 +102,18 @@ describe('egress allowlist (DNS Firewall)', () => {
     network.hasResourceProperties('AWS::Route53Resolver::FirewallDomainList', { Domains: ['*'] });
   });
 
-  test('is associated with the VPC, protected from changes, and fails closed', () => {
-    network.hasResourceProperties('AWS::Route53Resolver::FirewallRuleGroupAssociation', { MutationProtection: 'ENABLED', VpcId: Match.anyValue() });
+  test('the allow rule trusts the CNAME/DNAME chain of an allowed name (S3 and package CDNs are CNAMEs); the block rule is unchanged', () => {
+    const [group] = resources(network, 'AWS::Route53Resolver::FirewallRuleGroup');
+    const rules = group!.Properties.FirewallRules as Record<string, unknown>[];
+    expect(rules.map((r) => [r.Action, r.Priority, r.FirewallDomainRedirectionAction])).toEqual([
+      ['ALLOW', 100, 'TRUST_REDIRECTION_DOMAIN'],
+      ['BLOCK', 200, undefined],
+    ]);
+  });
+
+  test('is associated with the VPC without mutation protection (CloudFormation must be able to update and delete it), and fails closed', () => {
+    network.resourceCountIs('AWS::Route53Resolver::FirewallRuleGroupAssociation', 1);
+    network.hasResourceProperties('AWS::Route53Resolver::FirewallRuleGroupAssociation', { MutationProtection: 'DISABLED', VpcId: Match.anyValue() });
     network.hasResourceProperties('AWS::Route53Resolver::FirewallConfig', { FirewallFailOpen: 'DISABLED' });
   });
 });
@@ -111,16 +132,51 @@ describe('security groups', () => {
     }
   });
 
-  test('the gateway admits only the proxy port, only from the private subnets, and sends only HTTPS', () => {
+  test('the gateway admits only the proxy port, only from the CloudFront origin-facing prefix list resolved at deploy time, and sends only HTTPS', () => {
     const sg = resources(network, 'AWS::EC2::SecurityGroup').find((s) => String(s.Properties.GroupDescription).startsWith('OpenClaw gateway'))!;
-    const ingress = sg.Properties.SecurityGroupIngress as Record<string, unknown>[];
-    expect(ingress.map((r) => [r.IpProtocol, r.FromPort, r.ToPort, r.CidrIp])).toEqual([
-      ['tcp', 8080, 8080, '10.40.2.0/24'],
-      ['tcp', 8080, 8080, '10.40.3.0/24'],
+    const [lookupId, lookup] = Object.entries(network.findResources('Custom::OriginFacingPrefixList'))[0]!;
+    const [sgId] = Object.keys(network.findResources('AWS::EC2::SecurityGroup', { Properties: { GroupDescription: sg.Properties.GroupDescription } }));
+    expect(sg.Properties.SecurityGroupIngress).toBeUndefined();
+    const ingress = resources(network, 'AWS::EC2::SecurityGroupIngress').filter((r) => JSON.stringify(r.Properties.GroupId).includes(sgId!));
+    expect(ingress.map((r) => r.Properties)).toEqual([
+      {
+        GroupId: { 'Fn::GetAtt': [sgId, 'GroupId'] },
+        IpProtocol: 'tcp',
+        FromPort: 8080,
+        ToPort: 8080,
+        SourcePrefixListId: { 'Fn::GetAtt': [lookupId, 'PrefixListId'] },
+        Description: 'nginx from CloudFront origin-facing servers (VPC origin)',
+      },
     ]);
+    // The lookup asks for the managed list by name, through its own function; nothing is looked up at synth.
+    expect((lookup as { Properties: Record<string, unknown> }).Properties).toEqual({
+      ServiceToken: { 'Fn::GetAtt': [expect.stringMatching(/^CloudFrontOriginFacingFunction/), 'Arn'] },
+      PrefixListName: 'com.amazonaws.global.cloudfront.origin-facing',
+    });
     expect(sg.Properties.SecurityGroupEgress).toEqual([
       { CidrIp: '0.0.0.0/0', Description: 'HTTPS to allowlisted domains (DNS Firewall)', FromPort: 443, IpProtocol: 'tcp', ToPort: 443 },
     ]);
+  });
+});
+
+describe('deploy-time prefix list lookup', () => {
+  test('its function may only describe prefix lists and write its own log group', () => {
+    const [policy] = resources(network, 'AWS::IAM::ManagedPolicy').filter((p) => String(p.Properties.Description).includes('origin-facing'));
+    const statements = (policy!.Properties.PolicyDocument as { Statement: Record<string, unknown>[] }).Statement;
+    expect(statements.map((s) => [s.Sid, s.Action, s.Resource])).toEqual([
+      ['ReadPrefixLists', 'ec2:DescribeManagedPrefixLists', '*'],
+      ['WriteOwnLogs', ['logs:CreateLogStream', 'logs:PutLogEvents'], { 'Fn::GetAtt': [expect.stringMatching(/^CloudFrontOriginFacingLogs/), 'Arn'] }],
+    ]);
+    const fn = resources(network, 'AWS::Lambda::Function').find((f) => String(f.Properties.FunctionName).endsWith('-origin-facing-prefix-list'))!;
+    expect(fn.Properties.LoggingConfig).toEqual({ LogGroup: { Ref: expect.stringMatching(/^CloudFrontOriginFacingLogs/) } });
+    expect(resources(network, 'AWS::IAM::Policy').filter((p) => JSON.stringify(p).includes('CloudFrontOriginFacing'))).toEqual([]);
+  });
+
+  test('its log group is encrypted with the deployment key and retained', () => {
+    const groups = Object.values(network.findResources('AWS::Logs::LogGroup')) as { Properties: Record<string, unknown>; DeletionPolicy?: string }[];
+    const group = groups.find((g) => String(g.Properties.LogGroupName).endsWith('-origin-facing-prefix-list'))!;
+    expect(group.Properties.KmsKeyId).toEqual({ 'Fn::ImportValue': expect.stringMatching(/Key/) });
+    expect(group.DeletionPolicy).toBe('Retain');
   });
 });
 

@@ -108,14 +108,14 @@ describe.each([
   test('custom metrics: the host\'s metrics seen in alarms and metric filters, AWS metrics excluded', () => {
     const e = get();
     const custom = line(e, 'custom-metric');
-    for (const name of ['GatewayHealthy', 'AgentFilesIntegrity', 'BootPreflightFailed', 'SecretRetrievalFailed', 'ProxyAuthFailures', 'SecretPolicyChanges', 'KmsKeyChanges']) {
+    for (const name of ['GatewayHealthy', 'EgressHealthy', 'AgentFilesIntegrity', 'BootPreflightFailed', 'SecretRetrievalFailed', 'ProxyAuthFailures', 'SecretPolicyChanges', 'KmsKeyChanges']) {
       expect(custom.basis).toContain(name);
     }
     expect(custom.basis).not.toContain('StatusCheckFailed');
     expect(custom.basis).toContain(`OpenClaw/openclaw-example-${e.config.env}`);
-    // Those reporting all month: GatewayHealthy, AgentFilesIntegrity, ProxyAuthFailures, the two spend
-    // totals and one ModelSpend{Model} per model; failure metrics are billed only for the hours they report.
-    expect(custom.quantity).toBe(6);
+    // Those reporting all month: GatewayHealthy, EgressHealthy, AgentFilesIntegrity, ProxyAuthFailures, the
+    // two spend totals and one ModelSpend{Model} per model; failure metrics are billed only for the hours they report.
+    expect(custom.quantity).toBe(7);
     expect(custom.basis).toMatch(/not counted, as they report only when something fails or changes.*BootPreflightFailed/);
   });
 

@@ -3,16 +3,19 @@ import * as net from 'net';
 import * as path from 'path';
 import { exampleConfig, freePort } from '../host/support/host-tools';
 import { metricNamespace, renderRuntimeFiles } from '../../lib/host/runtime-files';
-import { GATEWAY_HEALTH_METRIC, GATEWAY_UNIT } from '../../lib/host/systemd-units';
+import { EGRESS_HEALTH_METRIC, GATEWAY_HEALTH_METRIC, GATEWAY_UNIT } from '../../lib/host/systemd-units';
 import { startFakeServer, type FakeAnswer, type FakeServer } from '../support/fake-aws/server';
 import { CONFIG_DIR } from '../support/config-fixture';
 import { fakeAws, requireRuntimeTool, runAsync, tempDir, writeExecutable } from './support/runtime-tools';
 
 // The rendered check-gateway-health.sh, run for real (bash + curl) against a
-// stand-in gateway (a loopback HTTP server the test controls) and a stand-in
-// nginx (a loopback TCP listener), with a fake `aws` on PATH that records the
-// metric. Healthy: GatewayHealthy=1 and one OK line. Each failed check: one
-// `openclaw-health: FAILED <Check>: ...` line, GatewayHealthy=0, exit 1.
+// stand-in gateway (a loopback HTTP server the test controls), a stand-in
+// nginx (a loopback TCP listener) and a stand-in AWS endpoint for the egress
+// check (another loopback HTTP server; OPENCLAW_EGRESS_URL points there), with
+// a fake `aws` on PATH that records the metrics. Healthy: GatewayHealthy=1 and
+// EgressHealthy=1 in one request, and one OK line. A failed gateway or proxy
+// check: one `openclaw-health: FAILED <Check>: ...` line, GatewayHealthy=0,
+// exit 1. No egress: the FAILED Egress line and no EgressHealthy at all.
 
 const config = exampleConfig('prod');
 const NAMESPACE = metricNamespace(config);
@@ -26,6 +29,9 @@ let gatewayRequests: string[] = [];
 let proxy: net.Server;
 let proxyPort: number;
 let proxyConnections = 0;
+let egress: FakeServer;
+let egressAnswer: FakeAnswer = { status: 302 };
+let egressRequests: string[] = [];
 
 beforeAll(async () => {
   requireRuntimeTool('bash');
@@ -35,6 +41,10 @@ beforeAll(async () => {
   gateway = await startFakeServer((req) => {
     gatewayRequests.push(`${req.method} ${req.url}`);
     return gatewayAnswer;
+  });
+  egress = await startFakeServer((req) => {
+    egressRequests.push(`${req.method} ${req.url}`);
+    return egressAnswer;
   });
   proxy = net.createServer((s) => {
     proxyConnections += 1;
@@ -46,6 +56,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await gateway?.close();
+  await egress?.close();
   await new Promise<void>((resolve) => (proxy ? proxy.close(() => resolve()) : resolve()));
   fs.rmSync(dir, { recursive: true, force: true });
 });
@@ -53,9 +64,11 @@ beforeEach(() => {
   gatewayAnswer = { status: 200, body: '{"ok":true,"status":"live"}' };
   gatewayRequests = [];
   proxyConnections = 0;
+  egressAnswer = { status: 302 };
+  egressRequests = [];
 });
 
-async function check(ports: { gateway?: number; proxy?: number } = {}, awsExit = 0) {
+async function check(ports: { gateway?: number; proxy?: number; egress?: number } = {}, awsExit = 0) {
   const aws = fakeAws(fs.mkdtempSync(path.join(dir, 'run-')));
   const started = Date.now();
   const r = await runAsync(script, [], {
@@ -64,6 +77,7 @@ async function check(ports: { gateway?: number; proxy?: number } = {}, awsExit =
       OPENCLAW_GATEWAY_PORT: String(ports.gateway ?? gateway.port),
       OPENCLAW_PROXY_PORT: String(ports.proxy ?? proxyPort),
       OPENCLAW_HEALTH_TIMEOUT: String(TIMEOUT_S),
+      OPENCLAW_EGRESS_URL: egressUrl(ports.egress ?? egress.port),
       FAKE_AWS_EXIT: String(awsExit),
     },
     timeoutMs: 20_000,
@@ -71,12 +85,16 @@ async function check(ports: { gateway?: number; proxy?: number } = {}, awsExit =
   return { ...r, seconds: (Date.now() - started) / 1000, out: r.stdout.split('\n').filter(Boolean), err: r.stderr.split('\n').filter(Boolean), calls: aws.calls() };
 }
 
-const metric = (value: 0 | 1) => [
+const egressUrl = (port: number) => `http://127.0.0.1:${port}/`;
+/** The one put-metric-data call: GatewayHealthy always, EgressHealthy=1 only when egress works. */
+const metric = (value: 0 | 1, egressOk = true) => [
   'cloudwatch', 'put-metric-data', '--region', config.aws.region, '--namespace', NAMESPACE,
-  '--metric-name', GATEWAY_HEALTH_METRIC, '--value', String(value), '--unit', 'None',
+  '--metric-data', `MetricName=${GATEWAY_HEALTH_METRIC},Value=${value},Unit=None`,
+  ...(egressOk ? [`MetricName=${EGRESS_HEALTH_METRIC},Value=1,Unit=None`] : []),
   '--cli-connect-timeout', '3', '--cli-read-timeout', '5',
 ];
-const published = (value: 0 | 1) => `[metric ${GATEWAY_HEALTH_METRIC}=${value} published to ${NAMESPACE}]`;
+const published = (value: 0 | 1, egressOk = true) =>
+  `[metric ${GATEWAY_HEALTH_METRIC}=${value}${egressOk ? ` ${EGRESS_HEALTH_METRIC}=1` : ''} published to ${NAMESPACE}]`;
 
 test('defaults: the config\'s gateway and proxy ports, a 5 s bound, the host namespace', () => {
   const text = fs.readFileSync(script, 'utf8');
@@ -84,15 +102,20 @@ test('defaults: the config\'s gateway and proxy ports, a 5 s bound, the host nam
   expect(text).toContain(`PROXY_PORT="\${OPENCLAW_PROXY_PORT:-${config.edge.proxyPort}}"`);
   expect(text).toContain('TIMEOUT="${OPENCLAW_HEALTH_TIMEOUT:-5}"');
   expect(text).toContain(`NAMESPACE="\${OPENCLAW_METRIC_NAMESPACE:-${NAMESPACE}}"`);
+  // The egress probe: this region's STS endpoint over HTTPS, a name on the DNS Firewall allowlist.
+  expect(text).toContain(`EGRESS_URL="\${OPENCLAW_EGRESS_URL:-https://sts.${config.aws.region}.amazonaws.com/}"`);
 });
 
 test('healthy: GET /healthz answered, nginx accepts: one OK line, GatewayHealthy=1, exit 0', async () => {
   const r = await check();
   expect(r.stderr).toBe('');
-  expect(r.out).toEqual([`openclaw-health: OK: the gateway answers on 127.0.0.1:${gateway.port}, nginx listens on 127.0.0.1:${proxyPort} ${published(1)}`]);
+  expect(r.out).toEqual([
+    `openclaw-health: OK: the gateway answers on 127.0.0.1:${gateway.port}, nginx listens on 127.0.0.1:${proxyPort}, HTTPS leaves the host (${egressUrl(egress.port)}) ${published(1)}`,
+  ]);
   expect(r.code).toBe(0);
   expect(r.calls).toEqual([metric(1)]);
   expect(gatewayRequests).toEqual(['GET /healthz']);
+  expect(egressRequests).toEqual(['GET /']);
   // The accept may reach this event loop just after the script's exit.
   for (let i = 0; i < 50 && proxyConnections === 0; i++) await new Promise((resolve) => setTimeout(resolve, 20));
   expect(proxyConnections).toBe(1);
@@ -112,7 +135,7 @@ test('gateway down (nothing listens): the FAILED line, GatewayHealthy=0, exit 1'
   expect(r.out).toEqual([]);
   expect(r.err).toEqual([
     expect.stringMatching(
-      new RegExp(`^openclaw-health: FAILED Gateway: no HTTP answer from http://127\\.0\\.0\\.1:${closed}/healthz within ${TIMEOUT_S} s \\(curl exit 7, [^)]*\\); see journalctl -u ${GATEWAY_UNIT.replace('.', '\\.')} \\[metric GatewayHealthy=0 published to ${NAMESPACE.replace('/', '\\/')}\\]$`),
+      new RegExp(`^openclaw-health: FAILED Gateway: no HTTP answer from http://127\\.0\\.0\\.1:${closed}/healthz within ${TIMEOUT_S} s \\(curl exit 7, [^)]*\\); see journalctl -u ${GATEWAY_UNIT.replace('.', '\\.')} \\[metric GatewayHealthy=0 EgressHealthy=1 published to ${NAMESPACE.replace('/', '\\/')}\\]$`),
     ),
   ]);
   expect(r.code).toBe(1);
@@ -155,9 +178,49 @@ test('both down: one line each, one metric', async () => {
 
 test('the metric cannot be published: the result and exit status stand, the line says so', async () => {
   const down = await check({ proxy: await freePort() }, 255);
-  expect(down.err).toEqual([expect.stringMatching(/\[metric GatewayHealthy=0 not published: aws exit 255\]$/)]);
+  expect(down.err).toEqual([expect.stringMatching(/\[metric GatewayHealthy=0 EgressHealthy=1 not published: aws exit 255\]$/)]);
   expect(down.code).toBe(1);
   const up = await check({}, 255);
-  expect(up.out).toEqual([expect.stringMatching(/\[metric GatewayHealthy=1 not published: aws exit 255\]$/)]);
+  expect(up.out).toEqual([expect.stringMatching(/\[metric GatewayHealthy=1 EgressHealthy=1 not published: aws exit 255\]$/)]);
   expect(up.code).toBe(0);
+});
+
+describe('egress', () => {
+  test('any HTTP answer from the endpoint is egress (a 403 from STS is a working path out)', async () => {
+    for (const status of [200, 302, 403, 503]) {
+      egressAnswer = { status };
+      const r = await check();
+      expect({ status, code: r.code, calls: r.calls }).toEqual({ status, code: 0, calls: [metric(1)] });
+    }
+  });
+
+  test('no egress (nothing answers): the FAILED Egress line, EgressHealthy not published, GatewayHealthy still 1, exit 1', async () => {
+    const closed = await freePort();
+    const r = await check({ egress: closed });
+    expect(r.out).toEqual([]);
+    expect(r.err).toEqual([
+      expect.stringMatching(
+        new RegExp(
+          `^openclaw-health: FAILED Egress: no HTTPS answer from http://127\\.0\\.0\\.1:${closed}/ within ${TIMEOUT_S} s \\(curl exit 7, [^)]*\\): the NAT, its route or the DNS Firewall; see the egress-unhealthy runbook \\[metric GatewayHealthy=1 published to ${NAMESPACE.replace('/', '\\/')}\\]$`,
+        ),
+      ),
+    ]);
+    expect(r.code).toBe(1);
+    expect(r.calls).toEqual([metric(1, false)]);
+    expect(r.calls.flat().join(' ')).not.toContain(EGRESS_HEALTH_METRIC);
+  });
+
+  test('an endpoint that accepts but never answers (a NAT blackholing): failed within the bound, EgressHealthy not published', async () => {
+    egressAnswer = 'hang';
+    const r = await check();
+    expect(r.err).toEqual([expect.stringMatching(/^openclaw-health: FAILED Egress: no HTTPS answer from .* \(curl exit 28, /)]);
+    expect(r.calls).toEqual([metric(1, false)]);
+    expect(r.seconds).toBeLessThan(TIMEOUT_S + 5);
+  });
+
+  test('gateway down and no egress: both lines, GatewayHealthy=0 alone', async () => {
+    const r = await check({ gateway: await freePort(), egress: await freePort() });
+    expect(r.err.map((l) => l.split(':').slice(0, 2).join(':'))).toEqual(['openclaw-health: FAILED Gateway', 'openclaw-health: FAILED Egress']);
+    expect(r.calls).toEqual([metric(0, false)]);
+  });
 });

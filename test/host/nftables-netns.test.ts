@@ -3,16 +3,21 @@ import { randomBytes, randomInt } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import type { ResolvedConfig } from '../../lib/config/schema';
-import { NFT_TABLE, renderNftablesRules, vpcResolverAddress } from '../../lib/host/nftables-rules';
+import { NFT_TABLE, NON_PUBLIC_IPV4, renderNftablesRules, vpcResolverAddress } from '../../lib/host/nftables-rules';
 import { exampleConfig, requireRoot, requireTool, run, runOk, tempDir } from './support/host-tools';
 
 // The rendered ruleset, loaded for real in a network namespace of its own:
 //
-//   [oc-test-cli-<id>] occ<id> 10.250.X.2/24, 10.251.X.2/24
+//   [oc-test-cli-<id>] occ<id> 10.250.X.2/24, 10.251.X.2/24, 130.176.C.2/32
 //          |  veth
 //   [oc-test-srv-<id>] ocs<id> 10.250.X.1/24, 10.251.X.1/24   <- ruleset, listeners on 0.0.0.0
+//                      route 130.176.C.2 via the veth
 //
-// network.vpcCidr is 10.250.X.0/24; 10.251.X.0/24 stands for "outside the VPC".
+// network.vpcCidr is 10.250.X.0/24; 10.251.X.0/24 stands for "private, outside the VPC".
+// 130.176.C.2 is in 130.176.0.0/18, one of CloudFront's origin-facing ranges
+// (CLOUDFRONT_ORIGIN_FACING in ip-ranges.json, in the managed prefix list
+// com.amazonaws.global.cloudfront.origin-facing): VPC-origin traffic reaches the
+// instance's private address from such a source, which the client binds to.
 // Nothing is configured outside these two namespaces.
 
 const PROBE_TIMEOUT_MS = 1_500;
@@ -28,6 +33,7 @@ const SRV_VPC_IP = `10.250.${X}.1`;
 const CLI_VPC_IP = `10.250.${X}.2`;
 const SRV_OUTSIDE_IP = `10.251.${X}.1`;
 const VPC_CIDR = `10.250.${X}.0/24`;
+const CLOUDFRONT_IP = `130.176.${X % 64}.2`;
 
 let ip: string;
 let nft: string;
@@ -55,8 +61,8 @@ process.stdin.resume();
 /** Connects once; prints "open" (and what the server said), "timeout", or the error code. */
 const PROBE = `
 const net = require('net');
-const [host, port, ms] = process.argv.slice(1);
-const s = net.connect({ host, port: Number(port) });
+const [host, port, ms, localAddress] = process.argv.slice(1);
+const s = net.connect({ host, port: Number(port), ...(localAddress ? { localAddress } : {}) });
 const done = (r) => { console.log(r); s.destroy(); process.exit(0); };
 const t = setTimeout(() => done('timeout'), Number(ms));
 s.on('connect', () => s.once('data', (d) => { clearTimeout(t); done('open ' + d.toString().trim()); }));
@@ -65,10 +71,10 @@ s.on('error', (e) => { clearTimeout(t); done(e.code || String(e)); });
 
 const inNs = (ns: string, cmd: string, args: readonly string[]) => [ip, ['netns', 'exec', ns, cmd, ...args]] as const;
 
-/** Runs the probe inside `ns` against host:port; returns its one-word verdict (bounded by the probe timeout). */
-function probe(ns: string, host: string, port: number): string {
+/** Runs the probe inside `ns` against host:port (from `from` if given); returns its one-word verdict (bounded by the probe timeout). */
+function probe(ns: string, host: string, port: number, from?: string): string {
   const started = Date.now();
-  const [cmd, args] = inNs(ns, process.execPath, ['-e', PROBE, host, String(port), String(PROBE_TIMEOUT_MS)]);
+  const [cmd, args] = inNs(ns, process.execPath, ['-e', PROBE, host, String(port), String(PROBE_TIMEOUT_MS), ...(from ? [from] : [])]);
   const out = runOk(cmd, args, PROBE_TIMEOUT_MS + 5_000).trim();
   expect(Date.now() - started).toBeLessThan(PROBE_TIMEOUT_MS + 4_000);
   return out;
@@ -128,8 +134,10 @@ beforeAll(async () => {
   ns(SRV, 'addr', 'add', `${SRV_OUTSIDE_IP}/24`, 'dev', SRV_IF);
   ns(CLI, 'addr', 'add', `${CLI_VPC_IP}/24`, 'dev', CLI_IF);
   ns(CLI, 'addr', 'add', `10.251.${X}.2/24`, 'dev', CLI_IF);
+  ns(CLI, 'addr', 'add', `${CLOUDFRONT_IP}/32`, 'dev', CLI_IF);
   ns(SRV, 'link', 'set', SRV_IF, 'up');
   ns(CLI, 'link', 'set', CLI_IF, 'up');
+  ns(SRV, 'route', 'add', `${CLOUDFRONT_IP}/32`, 'dev', SRV_IF);
 
   // The server side: nginx's port and the gateway's, both on 0.0.0.0 so that
   // only the firewall stands between them and the client. The client side
@@ -157,6 +165,7 @@ afterAll(() => {
 
 test('control: without the ruleset, both ports answer from the client namespace', () => {
   expect(probe(CLI, SRV_VPC_IP, config.edge.proxyPort)).toBe(`open hello ${config.edge.proxyPort}`);
+  expect(probe(CLI, SRV_VPC_IP, config.edge.proxyPort, CLOUDFRONT_IP)).toBe(`open hello ${config.edge.proxyPort}`);
   expect(probe(CLI, SRV_VPC_IP, config.edge.gatewayPort)).toBe(`open hello ${config.edge.gatewayPort}`);
   expect(probe(SRV, CLI_VPC_IP, 80)).toBe('open hello 80');
 }, TEST_TIMEOUT);
@@ -171,8 +180,27 @@ test('the ruleset loads, and loading it again leaves one copy (idempotent)', () 
   expect(listing).toMatch(/chain output \{\s*type filter hook output priority filter; policy drop;/);
 }, TEST_TIMEOUT);
 
-test('the proxy port connects from inside the VPC CIDR', () => {
-  expect(probe(CLI, SRV_VPC_IP, config.edge.proxyPort)).toBe(`open hello ${config.edge.proxyPort}`);
+test("the proxy port connects from a CloudFront origin-facing address (the source VPC-origin traffic has) to the host's VPC address", () => {
+  const before = counterOf('proxy port from CloudFront origin-facing addresses');
+  expect(probe(CLI, SRV_VPC_IP, config.edge.proxyPort, CLOUDFRONT_IP)).toBe(`open hello ${config.edge.proxyPort}`);
+  expect(counterOf('proxy port from CloudFront origin-facing addresses')).toBe(before + 1);
+}, TEST_TIMEOUT);
+
+test('the proxy port does not connect from inside the VPC CIDR (dropped, counted): no other host of the VPC reaches nginx', () => {
+  const before = counterOf('proxy port from the VPC or a private range');
+  expect(probe(CLI, SRV_VPC_IP, config.edge.proxyPort)).toBe('timeout');
+  expect(counterOf('proxy port from the VPC or a private range')).toBeGreaterThan(before);
+}, TEST_TIMEOUT);
+
+test('from a CloudFront origin-facing address, only the proxy port: the gateway port and others stay closed', () => {
+  expect(probe(CLI, SRV_VPC_IP, config.edge.gatewayPort, CLOUDFRONT_IP)).toBe('timeout');
+  expect(probe(CLI, SRV_VPC_IP, 443, CLOUDFRONT_IP)).toBe('timeout');
+}, TEST_TIMEOUT);
+
+test('a VPC CIDR outside the private ranges is still never admitted to the proxy port', () => {
+  const rules = renderNftablesRules({ ...config, network: { ...config.network, vpcCidr: '52.94.0.0/16' } });
+  const set = /set not_origin_facing \{[^}]*elements = \{ ([^}]*) \}/.exec(rules);
+  expect(set?.[1]?.split(', ')).toEqual([...NON_PUBLIC_IPV4, '52.94.0.0/16']);
 }, TEST_TIMEOUT);
 
 test('the gateway port does not connect from the client namespace (dropped, counted)', () => {
@@ -181,7 +209,7 @@ test('the gateway port does not connect from the client namespace (dropped, coun
   expect(counterOf('gateway port: loopback only')).toBeGreaterThan(before);
 }, TEST_TIMEOUT);
 
-test('the proxy port does not connect from outside the VPC CIDR', () => {
+test('the proxy port does not connect from a private address outside the VPC CIDR', () => {
   expect(probe(CLI, SRV_OUTSIDE_IP, config.edge.proxyPort)).toBe('timeout');
 }, TEST_TIMEOUT);
 

@@ -143,7 +143,8 @@ describe('nftables helpers', () => {
   test('the ruleset names the VPC, both resolvers, and drops the gateway port with a counter', () => {
     const rules = renderNftablesRules(config);
     expect(rules).toMatch(/^table inet openclaw\ndelete table inet openclaw\n/m);
-    expect(rules).toContain('ip saddr 10.40.0.0/16 tcp dport 8080 ct state new counter accept');
+    expect(rules).toContain('ip saddr != @not_origin_facing tcp dport 8080 ct state new counter accept');
+    expect(rules).toMatch(/elements = \{ [^}]*, 10\.40\.0\.0\/16 \}/);
     expect(rules).toContain('tcp dport 18789 counter drop');
     expect(rules).toContain('ip daddr { 10.40.0.2, 169.254.169.253 } udp dport 53 accept');
     expect(rules).toContain('ip daddr 169.254.169.254 tcp dport 80 accept');
