@@ -26,13 +26,15 @@ export const INSTANCE_PROPERTIES_UPDATED_IN_PLACE = [
   'Volumes',
 ] as const;
 
-type CfnTemplateResource = { Type: string; Properties?: Record<string, unknown> };
-
-/** The resource's own template entry (type and properties, overrides applied), without resolving its logical ID. */
-function templateEntry(resource: CfnResource): CfnTemplateResource {
-  const rendered = (resource as unknown as { _toCloudFormation(): { Resources: Record<string, CfnTemplateResource> } })._toCloudFormation();
+/**
+ * The resource's own template entry (type and properties, overrides applied),
+ * resolved with `resolver`, without resolving its logical ID.
+ */
+function resolvedEntry(resource: CfnResource, resolver: StableReferenceResolver): { Type?: unknown; Properties?: Record<string, unknown> } {
+  const rendered = (resource as unknown as { _toCloudFormation(): { Resources: Record<string, unknown> } })._toCloudFormation();
+  // The entry is a post-resolve token (properties rendered, overrides merged): resolve it, not its key.
   const [entry] = Object.values(rendered.Resources);
-  return entry!;
+  return Tokenization.resolve(entry, { scope: resource, resolver, preparing: false }) as { Type?: unknown; Properties?: Record<string, unknown> };
 }
 
 /**
@@ -65,18 +67,13 @@ class StableReferenceResolver extends DefaultTokenResolver {
 function digestOf(resource: CfnResource, stack: Stack, visiting: Set<CfnResource>, include: (property: string) => boolean): string {
   visiting.add(resource);
   try {
-    const entry = templateEntry(resource);
+    const entry = resolvedEntry(resource, new StableReferenceResolver(stack, visiting));
     const properties = Object.fromEntries(
       Object.entries(entry.Properties ?? {})
         .filter(([k]) => include(k))
         .sort(([a], [b]) => a.localeCompare(b)),
     );
-    const resolved: unknown = Tokenization.resolve({ Type: entry.Type, Properties: properties }, {
-      scope: resource,
-      resolver: new StableReferenceResolver(stack, visiting),
-      preparing: false,
-    });
-    return createHash('sha256').update(JSON.stringify(resolved)).digest('hex');
+    return createHash('sha256').update(JSON.stringify({ Type: entry.Type, Properties: properties })).digest('hex');
   } finally {
     visiting.delete(resource);
   }
