@@ -1,5 +1,6 @@
 import * as path from 'path';
 import { App } from 'aws-cdk-lib';
+import { checkAmis } from './config/ami';
 import { ConfigError } from './config/errors';
 import { listClients, listEnvironments, loadConfig } from './config/load';
 import { originOf } from './config/merge';
@@ -74,7 +75,12 @@ function checkDestructionConfirmed(loaded: ReturnType<typeof loadConfig>, confir
  */
 function checkRuntime(loaded: ReturnType<typeof loadConfig>, configDir: string) {
   const { config } = loaded;
-  const problems = [...checkOpenclawConfig(config, loaded.merged), ...checkAlerts(config, loaded.merged), ...checkSpend(config, loaded.merged)];
+  const problems = [
+    ...checkAmis(config, loaded.merged, loaded.files),
+    ...checkOpenclawConfig(config, loaded.merged),
+    ...checkAlerts(config, loaded.merged),
+    ...checkSpend(config, loaded.merged),
+  ];
   if (problems.length > 0) throw new ConfigError(problems);
   try {
     listAgentFiles(config, configDir);

@@ -4,6 +4,7 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
+import { pinnedAmiId } from './config/ami';
 import type { ResolvedConfig } from './config/schema';
 import { DeploymentBundle } from './constructs/deployment-bundle';
 import { NO_EDGE_DOMAIN, renderUserData } from './host/cloud-init';
@@ -85,7 +86,7 @@ export class GatewayStack extends Stack {
       role: this.role,
       instanceType: config.instance.type,
       rootVolumeGiB: config.instance.rootVolumeGiB,
-      terminationProtection: config.project.terminationProtection,
+      amiId: pinnedAmiId(config.instance.amiId, 'instance.amiId'),
     });
     this.sessions = new SessionLogging(this, 'SessionLogging', {
       deploymentName: props.deploymentName,

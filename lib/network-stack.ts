@@ -36,7 +36,6 @@ export class NetworkStack extends Stack {
       network: config.network,
       availabilityZones: this.zones,
       key: props.key,
-      terminationProtection: config.project.terminationProtection,
       auditBucketArn: props.auditBucketArn,
     });
     this.dnsFirewall = new EgressDnsFirewall(this, 'EgressAllowlist', {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { amiIdSchema, currentAmiCommand } from './ami';
 
 /** Model providers whose API endpoints the gateway may reach (egress allowlist defaults). */
 export const PROVIDERS = ['anthropic', 'openai', 'google', 'openrouter', 'bedrock', 'mistral', 'groq', 'xai'] as const;
@@ -44,6 +45,12 @@ export const networkSchema = z
       .string({ error: 'an EC2 instance type such as t4g.nano' })
       .regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/, { error: 'an EC2 instance type such as t4g.nano' })
       .describe('Instance type of the NAT instance, when natMode is instance (Graviton types keep it cheap).'),
+    natAmiId: amiIdSchema
+      .describe(
+        'AMI of the NAT instance: Amazon Linux 2023 for arm64 in aws.region (AMI IDs are regional), pinned so that a new AMI is taken ' +
+          'deliberately. Required when natMode is instance. Changing it replaces the NAT instance (a brief egress outage). Current ID: ' +
+          currentAmiCommand('<region>'),
+      ),
     egress: z
       .strictObject({
         providers: z

@@ -1,5 +1,6 @@
 import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { z } from 'zod';
+import { amiIdSchema, currentAmiCommand } from './ami';
 import { HARDENED_CONTROL_IDS } from './hardened-controls';
 import { edgeSchema } from './schema-edge';
 import { logsSchema, networkSchema } from './schema-network';
@@ -76,7 +77,11 @@ export const configSchema = z
           .describe('Leads every stack and resource name: <prefix>-<client>-<env>-<stack>.'),
         terminationProtection: z
           .boolean({ error: 'true or false' })
-          .describe('Refuse deletion of the stacks and API termination of the instances (on in prod). Turn it off in the console or config before a deliberate teardown.'),
+          .describe(
+            'Refuse deletion of the stacks (CloudFormation stack termination protection; on in prod). Turn it off in the console or config ' +
+              'before a deliberate teardown. The instances carry no EC2 API termination protection: it would make CloudFormation fail to ' +
+              'delete the old host when a deliberate change replaces it.',
+          ),
       })
       .describe('Naming shared by every deployment of this blueprint.'),
     aws: z
@@ -118,6 +123,13 @@ export const configSchema = z
           .min(12, { error: 'at least 12 GiB (the OS, Node 24 and OpenClaw take about 4)' })
           .max(200, { error: 'at most 200 GiB' })
           .describe('Size of the encrypted gp3 root volume of the gateway host.'),
+        amiId: amiIdSchema
+          .optional()
+          .describe(
+            'AMI of the gateway host: Amazon Linux 2023 for arm64 in aws.region (AMI IDs are regional), pinned so that a new AMI is ' +
+              'taken deliberately. Required. Changing it replaces the host (a brief outage) on the next deploy. Current ID: ' +
+              currentAmiCommand('<region>'),
+          ),
       })
       .describe('The gateway host.'),
     network: networkSchema,

@@ -1,9 +1,11 @@
+import { CrossStackReferences, ReferenceStrength, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
 import { acknowledgeFinding } from '../gate/acknowledge';
-import { hardenInstance } from './instance-hardening';
+import { acknowledgePinnedAmi, hardenInstance } from './instance-hardening';
+import { logicalIdFollowsReplacement } from './replacement-identity';
 
 export interface GatewayInstanceProps {
   readonly vpc: ec2.IVpc;
@@ -12,14 +14,14 @@ export interface GatewayInstanceProps {
   readonly key: kms.IKey;
   /** The host's least-privilege role (see GatewayRole). */
   readonly role: iam.IRole;
+  /** The pinned Amazon Linux 2023 arm64 AMI of the stack's region (config instance.amiId). */
+  readonly amiId: string;
   /** @default t4g.small */
   readonly instanceType?: string;
   /** @default 16 */
   readonly rootVolumeGiB?: number;
   /** The instance's user data (cloud-init). @default none */
   readonly userData?: ec2.UserData;
-  /** Refuse API termination (prod). @default false */
-  readonly terminationProtection?: boolean;
 }
 
 /**
@@ -27,6 +29,12 @@ export interface GatewayInstanceProps {
  * private subnet, no public IP, no key pair and no SSH, IMDSv2 with hop limit
  * 1, root volume encrypted with the deployment key, detailed monitoring, and
  * break-glass access only through SSM Session Manager.
+ *
+ * Replacing it is safe and deliberate: the AMI is pinned in config (never
+ * "latest" resolved again on each deploy), its logical ID changes with
+ * everything that makes CloudFormation replace it, and other stacks read its
+ * ID through weak references (Fn::GetStackOutput, no export to fight), so
+ * they follow the new instance in the same `cdk deploy <stage>/*`.
  */
 export class GatewayInstance extends ec2.Instance {
   readonly metadataLaunchTemplate: ec2.LaunchTemplate;
@@ -37,20 +45,28 @@ export class GatewayInstance extends ec2.Instance {
       vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS, availabilityZones: [props.vpc.availabilityZones[0]!] },
       securityGroup: props.securityGroup,
       instanceType: new ec2.InstanceType(props.instanceType ?? 't4g.small'),
-      machineImage: ec2.MachineImage.latestAmazonLinux2023({ cpuType: ec2.AmazonLinuxCpuType.ARM_64 }),
+      // Pinned: a new AMI is a config change that `cdk diff` shows, not a side effect of deploying.
+      machineImage: ec2.MachineImage.genericLinux({ [Stack.of(scope).region]: props.amiId }),
       associatePublicIpAddress: false,
       role: props.role,
       userData: props.userData,
-      // A new bundle means a new host: replace rather than keep a host that
-      // never ran the new user data.
-      userDataCausesReplacement: true,
     });
     this.metadataLaunchTemplate = hardenInstance(this, {
       key: props.key,
-      terminationProtection: props.terminationProtection ?? false,
       rootVolumeGiB: props.rootVolumeGiB ?? 16,
     });
+    acknowledgePinnedAmi(this);
     const cfn = this.node.defaultChild as ec2.CfnInstance;
+    // A new bundle means a new host (replace rather than keep a host that never ran
+    // the new user data), and so does a new AMI, subnet or launch template: each
+    // gives the instance a new logical ID (CDK's userDataCausesReplacement covered
+    // the user data only).
+    logicalIdFollowsReplacement(cfn);
+    // Other stacks (edge: VPC origin, origin-verify rotation; spend: kill switch) read
+    // the instance's ID and attributes with Fn::GetStackOutput, whatever the app-wide
+    // default: a strong export could never change while imported, so a replacement
+    // would fail the gateway stack's update.
+    CrossStackReferences.of(this).produce(ReferenceStrength.WEAK);
     for (const rule of ['NIST.800.53.R5-EC2InstancesInVPC', 'HIPAA.Security-EC2InstancesInVPC']) {
       acknowledgeFinding(
         cfn,

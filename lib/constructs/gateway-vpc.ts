@@ -1,10 +1,12 @@
+import { Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
+import { pinnedAmiId } from '../config/ami';
 import type { NetworkConfig } from '../config/schema-network';
 import { acknowledgeFinding } from '../gate/acknowledge';
 import { renderNatUserData } from '../host/nat-user-data';
-import { hardenInstance } from './instance-hardening';
+import { acknowledgePinnedAmi, hardenInstance } from './instance-hardening';
 
 /** Where the VPC's flow logs land in the audit bucket (they add /AWSLogs/<account>/vpcflowlogs/...). */
 export const VPC_FLOW_LOG_PREFIX = 'vpc-flow-logs';
@@ -15,8 +17,6 @@ export interface GatewayVpcProps {
   readonly availabilityZones: readonly string[];
   /** Encrypts the NAT instance's volume. */
   readonly key: kms.IKey;
-  /** Termination protection for the NAT instance (prod). @default false */
-  readonly terminationProtection?: boolean;
   /** The object-locked audit bucket (core stack): flow logs go there, under VPC_FLOW_LOG_PREFIX. */
   readonly auditBucketArn: string;
 }
@@ -38,7 +38,7 @@ export class GatewayVpc extends ec2.Vpc {
         ? ec2.NatProvider.gateway()
         : ec2.NatProvider.instanceV2({
             instanceType: new ec2.InstanceType(network.natInstanceType),
-            machineImage: ec2.MachineImage.latestAmazonLinux2023({ cpuType: ec2.AmazonLinuxCpuType.ARM_64 }),
+            machineImage: ec2.MachineImage.genericLinux({ [Stack.of(scope).region]: pinnedAmiId(network.natAmiId, 'network.natAmiId') }),
             defaultAllowedTraffic: ec2.NatTrafficDirection.OUTBOUND_ONLY,
             // The public subnets do not map public IPs on launch (nothing else there may
             // have one), so the NAT instance asks for its own: without it, no egress at all.
@@ -63,7 +63,8 @@ export class GatewayVpc extends ec2.Vpc {
       // The NAT instance forwards only what the private subnets send it.
       natGatewayProvider.connections.allowFrom(ec2.Peer.ipv4(network.vpcCidr), ec2.Port.tcp(443), 'HTTPS from the VPC, the only egress');
       for (const nat of natGatewayProvider.gatewayInstances) {
-        hardenInstance(nat, { key: props.key, terminationProtection: props.terminationProtection ?? false, rootVolumeGiB: 8 });
+        hardenInstance(nat, { key: props.key, rootVolumeGiB: 8 });
+        acknowledgePinnedAmi(nat);
         acknowledgeFinding(
           nat,
           'cdk-validator-cfnguard::ec2_instance_no_public_ip_check',

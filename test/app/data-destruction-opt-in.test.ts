@@ -3,11 +3,11 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { synthesizeWithGate } from '../../lib/app';
 import { ConfigError } from '../../lib/config/errors';
-import { configFixture, NOW } from '../support/config-fixture';
+import { configFixture, NOW, PINNED_AMIS_YAML } from '../support/config-fixture';
 import { buildForTest } from '../support/build';
 
 // Destroying data needs the config exception AND the command-line confirmation.
-const WEAKENED = `aws:\n  account: "123456789012"\n  region: eu-west-1\ndataProtection:\n  retainOnDelete: false\nexceptions:\n  - control: data-retention\n    reason: Throw-away demo environment rebuilt nightly; holds no client data.\n    approvedBy: security@agency.example\n    expires: "2027-01-31"\n`;
+const WEAKENED = `aws:\n  account: "123456789012"\n  region: eu-west-1\ndataProtection:\n  retainOnDelete: false\nexceptions:\n  - control: data-retention\n    reason: Throw-away demo environment rebuilt nightly; holds no client data.\n    approvedBy: security@agency.example\n    expires: "2027-01-31"\n${PINNED_AMIS_YAML}`;
 const AGENT = `openclaw:\n  agents:\n    helper:\n      description: Demo agent reached only through the gateway.\n      provider: anthropic\n      model: claude-sonnet-4-6\n`;
 const root = configFixture({
   'clients/demo/client.yaml': WEAKENED + AGENT,

@@ -4,13 +4,15 @@ import * as path from 'path';
 import type { BuiltApp } from '../../lib/app';
 import { collectAcknowledgements } from '../../lib/gate/ack-ledger';
 import type { GateFinding } from '../../lib/gate/finding';
-import { configFixture } from '../support/config-fixture';
+import { configFixture, TEST_AMI_ID } from '../support/config-fixture';
 import { buildForTest, gateFindings } from '../support/build';
 
 // One synth of a client that turns on every option of the edge and network.
 const OPTIONS = `aws:
   account: "123456789012"
   region: eu-central-1
+instance:
+  amiId: ${TEST_AMI_ID}
 network:
   natMode: gateway
   egress:

@@ -59,7 +59,8 @@ describe('VPC', () => {
       InstanceType: 't4g.nano',
       SourceDestCheck: false,
       Monitoring: false,
-      DisableApiTermination: true,
+      // No EC2 API termination protection: it would block the NAT instance's replacement (host-replacement.test.ts).
+      DisableApiTermination: false,
       BlockDeviceMappings: [{ DeviceName: '/dev/xvda', Ebs: Match.objectLike({ Encrypted: true, KmsKeyId: Match.anyValue() }) }],
     });
   });
@@ -195,10 +196,10 @@ describe('gateway host', () => {
     gateway.hasResourceProperties('AWS::EC2::Instance', { LaunchTemplate: { LaunchTemplateId: Match.anyValue(), Version: Match.anyValue() } });
   });
 
-  test('has basic monitoring (no alarm reads 1-minute EC2 metrics), an encrypted root volume and, in prod, termination protection', () => {
+  test('has basic monitoring (no alarm reads 1-minute EC2 metrics) and an encrypted root volume; no API termination protection, even in prod', () => {
     gateway.hasResourceProperties('AWS::EC2::Instance', {
       Monitoring: false,
-      DisableApiTermination: true,
+      DisableApiTermination: false,
       BlockDeviceMappings: [{ DeviceName: '/dev/xvda', Ebs: Match.objectLike({ Encrypted: true, VolumeType: 'gp3', KmsKeyId: Match.anyValue() }) }],
     });
   });

@@ -1,11 +1,11 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { ConfigError } from '../../lib/config/errors';
-import { configFixture } from '../support/config-fixture';
+import { configFixture, PINNED_AMIS_YAML } from '../support/config-fixture';
 import { buildForTest } from '../support/build';
 
 // What the runtime needs beyond the schema stops the build as a config error, before any synth.
-const AWS = 'aws:\n  account: "123456789012"\n  region: eu-west-1\n';
+const AWS = `aws:\n  account: "123456789012"\n  region: eu-west-1\n${PINNED_AMIS_YAML}`;
 const AGENT = 'openclaw:\n  agents:\n    helper:\n      description: Reached only through the gateway.\n      provider: anthropic\n      model: claude-sonnet-4-6\n';
 
 function buildError(files: Record<string, string>, env = 'dev'): ConfigError {

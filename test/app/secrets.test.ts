@@ -4,7 +4,7 @@ import { SECRETS_REFRESH_UNIT } from '../../lib/host/systemd-units';
 import { agentSecretName, gatewayTokenSecretName, originVerifySecretName } from '../../lib/secrets/secrets-manifest';
 import { buildForTest } from '../support/build';
 import { refOf } from '../support/iam-intrinsics';
-import { configFixture } from '../support/config-fixture';
+import { configFixture, PINNED_AMIS_YAML } from '../support/config-fixture';
 import {
   adminPrincipal,
   deploymentPolicies,
@@ -29,6 +29,7 @@ const root = configFixture({
     'aws:',
     `  account: "${ACCOUNT}"`,
     '  region: eu-west-1',
+    PINNED_AMIS_YAML.trimEnd(),
     'alerts:',
     '  email: ["oncall@acme.example"]',
     'openclaw:',

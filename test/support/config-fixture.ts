@@ -22,3 +22,11 @@ export function configFixture(files: Record<string, string> = {}): string {
   }
   return root;
 }
+
+/**
+ * Well-formed AMI IDs for test clients (not published AMIs: synth never looks
+ * them up). Every client pins the AMIs of its region next to aws.region.
+ */
+export const TEST_AMI_ID = 'ami-0fedcba9876543210';
+/** `instance.amiId` and `network.natAmiId` as YAML top-level keys, for a client file without its own `instance:` or `network:`. */
+export const PINNED_AMIS_YAML = `instance:\n  amiId: ${TEST_AMI_ID}\nnetwork:\n  natAmiId: ${TEST_AMI_ID}\n`;

@@ -9,7 +9,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import type { ResolvedConfig } from '../../lib/config/schema';
 import type { DeploymentStage } from '../../lib/deployment-stage';
 import { EDGE_REGION } from '../../lib/secrets/secrets-manifest';
-import { arnOf, attOf, contextFor, exportsOf, logicalIdsOfType, refOf, resolveIntrinsics, type CfnTemplate, type IntrinsicContext, type ResourceOverride, type TemplateContextOptions } from './iam-intrinsics';
+import { arnOf, attOf, contextFor, exportsOf, logicalIdsOfType, outputsOf, refOf, resolveIntrinsics, type CfnTemplate, type IntrinsicContext, type ResourceOverride, type TemplateContextOptions } from './iam-intrinsics';
 import { evaluate, identityPoliciesOf, resourcePolicyOf, type AccessRequest, type Decision, type PolicyDocument } from './iam-policy';
 
 export interface StackPolicies {
@@ -70,11 +70,14 @@ export function deploymentPolicies(config: ResolvedConfig, stage: DeploymentStag
   const writer = Object.values(gatewayTemplate.Resources ?? {}).find((r) => r.Type === 'Custom::CrossRegionExportWriter');
   const exported = (writer?.Properties?.WriterProps as { exports: Record<string, unknown> } | undefined)?.exports ?? {};
   const attributes = Object.fromEntries(Object.entries(exported).map(([name, value]) => [name, resolveIntrinsics(value, gateway.ctx) as string]));
+  // Weak references (the gateway instance): Fn::GetStackOutput reads the gateway stack's outputs.
+  const gatewayOutputs = outputsOf(gatewayTemplate, gateway.ctx, stage.gateway.stackName);
   const edgeTemplate = json(stage.edge);
   const readers = logicalIdsOfType(edgeTemplate, 'Custom::CrossRegionExportReader');
   const edgeOptions = {
     account,
     region: EDGE_REGION,
+    stackOutputs: gatewayOutputs,
     overrides: { ...uniqueNames(edgeTemplate, stage.edge.stackName, account, EDGE_REGION), ...Object.fromEntries(readers.map((id) => [id, { attributes }])) },
   };
   const edge = { template: edgeTemplate, options: edgeOptions, ctx: contextFor(edgeTemplate, edgeOptions) };
@@ -83,6 +86,7 @@ export function deploymentPolicies(config: ResolvedConfig, stage: DeploymentStag
     account,
     region,
     imports: { ...exportsOf(coreTemplate, core.ctx), ...exportsOf(gatewayTemplate, gateway.ctx) },
+    stackOutputs: gatewayOutputs,
     overrides: uniqueNames(spendTemplate, stage.spend.stackName, account, region),
   };
   const spend = { template: spendTemplate, options: spendOptions, ctx: contextFor(spendTemplate, spendOptions) };

@@ -49,6 +49,12 @@ export interface IntrinsicContext {
    * by JSON.stringify of the unresolved object.
    */
   readonly imports?: Record<string, string>;
+  /**
+   * Fn::GetStackOutput: stackOutputKey(region, stack name, output name) -> value,
+   * e.g. from outputsOf(<other stack>). An output not listed throws, as
+   * CloudFormation fails a stack whose GetStackOutput names no existing output.
+   */
+  readonly stackOutputs?: Record<string, string>;
 }
 
 /** Options of the template helpers: the context without the resources (taken from the template). */
@@ -323,6 +329,18 @@ function intrinsic(name: string, arg: unknown, ctx: IntrinsicContext, seen: Read
       }
       throw new IntrinsicError(`Fn::ImportValue of an export not in the context's imports (add it, e.g. from exportsOf(<other stack>))`, raw);
     }
+    case 'Fn::GetStackOutput': {
+      if (arg === null || typeof arg !== 'object' || Array.isArray(arg)) throw new IntrinsicError('malformed Fn::GetStackOutput', raw);
+      const { StackName, OutputName, Region } = arg as Record<string, unknown>;
+      const key = stackOutputKey(
+        Region === undefined ? ctx.region : asString(resolve(Region, ctx, seen), 'Fn::GetStackOutput Region', raw),
+        asString(resolve(StackName, ctx, seen), 'Fn::GetStackOutput StackName', raw),
+        asString(resolve(OutputName, ctx, seen), 'Fn::GetStackOutput OutputName', raw),
+      );
+      const outputs = ctx.stackOutputs ?? {};
+      if (Object.prototype.hasOwnProperty.call(outputs, key)) return outputs[key];
+      throw new IntrinsicError(`Fn::GetStackOutput of an output not in the context's stackOutputs (${key}; add it, e.g. from outputsOf(<other stack>))`, raw);
+    }
     default:
       throw new IntrinsicError(`unsupported intrinsic ${name}`, raw);
   }
@@ -373,6 +391,19 @@ export function exportsOf(template: CfnTemplate, ctx: IntrinsicContext): Record<
     out[name] = asString(resolveIntrinsics(output.Value, ctx), `Outputs.${id}.Value`, output.Value);
   }
   return out;
+}
+
+/** The key of one stack output in IntrinsicContext.stackOutputs. */
+export const stackOutputKey = (region: string, stackName: string, outputName: string) => `${region}/${stackName}/${outputName}`;
+
+/** Every output of a stack (what Fn::GetStackOutput can read, exported or not), resolved in its own context. */
+export function outputsOf(template: CfnTemplate, ctx: IntrinsicContext, stackName: string): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(template.Outputs ?? {}).map(([id, output]) => [
+      stackOutputKey(ctx.region, stackName, id),
+      asString(resolveIntrinsics(output.Value, ctx), `Outputs.${id}.Value`, output.Value),
+    ]),
+  );
 }
 
 /** The logical ids of the template's resources of a type, sorted. */

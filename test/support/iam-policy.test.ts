@@ -2,6 +2,7 @@ import {
   arnOf,
   contextFor,
   exportsOf,
+  outputsOf,
   refOf,
   resolveIntrinsics,
   SECRET_ARN_SUFFIX,
@@ -399,6 +400,15 @@ describe('resolveIntrinsics', () => {
     expect(r({ 'Fn::ImportValue': 'core:KeyArn' }, o)).toBe('arn:aws:kms:eu-west-1:1:key/k');
     expect(r({ 'Fn::ImportValue': { 'Fn::Sub': 'app-${AWS::Region}' } }, o)).toBe('v');
     expect(() => r({ 'Fn::ImportValue': 'core:Other' }, o)).toThrow(/core:Other/);
+  });
+
+  test('Fn::GetStackOutput reads the named output of the named stack in its region (default: this one); unknown throws', () => {
+    const producer: CfnTemplate = { Resources: resources, Outputs: { HostId: { Value: { Ref: 'Host' } } } };
+    const o = { ...ctx, region: 'us-east-1', stackOutputs: outputsOf(producer, ctx, 'app-gateway') };
+    expect(r({ 'Fn::GetStackOutput': { StackName: 'app-gateway', OutputName: 'HostId', Region: 'eu-west-1' } }, o)).toBe(refOf('Host', ctx));
+    // Without Region, CloudFormation reads the stack of the consumer's own region: not there.
+    expect(() => r({ 'Fn::GetStackOutput': { StackName: 'app-gateway', OutputName: 'HostId' } }, o)).toThrow(/us-east-1\/app-gateway\/HostId/);
+    expect(() => r({ 'Fn::GetStackOutput': { StackName: 'app-gateway', OutputName: 'OldHostId', Region: 'eu-west-1' } }, o)).toThrow(/OldHostId/);
   });
 
   test('unknown intrinsics and malformed ones throw', () => {
