@@ -12,6 +12,7 @@ import {
   BUNDLE_REQUIRED_FILES,
   PLACEHOLDER_BUNDLE,
   PLACEHOLDER_EDGE,
+  PLACEHOLDER_STATE_VOLUME,
   USER_DATA_PATH,
   assembleBundleFiles,
   packBundle,
@@ -173,22 +174,27 @@ describe('renderRuntimeFiles', () => {
 
 describe('user data size (EC2 limit: 16 KB before base64)', () => {
   test.each(allConfigs().map((c) => [`${c.client}/${c.env}`, c] as const))('%s stays under the limit, with room for CDK tokens', (_id, c) => {
-    const literal = Buffer.byteLength(renderUserData(c, PLACEHOLDER_BUNDLE, PLACEHOLDER_EDGE));
+    const literal = Buffer.byteLength(renderUserData(c, PLACEHOLDER_BUNDLE, PLACEHOLDER_EDGE, PLACEHOLDER_STATE_VOLUME));
     const tokenized = Buffer.byteLength(
-      renderUserData(c, { s3Uri: 's3://${Token[TOKEN.812]}/${Token[TOKEN.815]}', sha256: 'f'.repeat(64) }, { cloudFrontDomain: '${Token[TOKEN.901]}' }),
+      renderUserData(
+        c,
+        { s3Uri: 's3://${Token[TOKEN.812]}/${Token[TOKEN.815]}', sha256: 'f'.repeat(64) },
+        { cloudFrontDomain: '${Token[TOKEN.901]}' },
+        { volumeId: '${Token[TOKEN.902]}' },
+      ),
     );
     expect(literal).toBeLessThan(USER_DATA_LIMIT_BYTES);
-    // Each token (bundle URI, CloudFront domain) keeps room for its resolved value.
-    expect(tokenized + 2 * TOKEN_URI_RESERVE_BYTES).toBeLessThan(USER_DATA_LIMIT_BYTES);
+    // Each token (bundle URI, CloudFront domain, state volume ID) keeps room for its resolved value.
+    expect(tokenized + 3 * TOKEN_URI_RESERVE_BYTES).toBeLessThan(USER_DATA_LIMIT_BYTES);
     // Keep room for what the next steps add: USER_DATA_HEADROOM_BYTES besides the token reserve.
-    expect(tokenized + 2 * TOKEN_URI_RESERVE_BYTES + USER_DATA_HEADROOM_BYTES).toBeLessThan(USER_DATA_LIMIT_BYTES);
+    expect(tokenized + 3 * TOKEN_URI_RESERVE_BYTES + USER_DATA_HEADROOM_BYTES).toBeLessThan(USER_DATA_LIMIT_BYTES);
   });
 
   test('an S3 URI and a domain name at their longest still fit', () => {
     const longest = { s3Uri: `s3://${'b'.repeat(63)}/${'k'.repeat(200)}.tar.gz`, sha256: 'e'.repeat(64) };
     const longDomain = { cloudFrontDomain: `${Array.from({ length: 3 }, () => 'd'.repeat(63)).join('.')}.${'n'.repeat(61)}` };
     expect(longDomain.cloudFrontDomain).toHaveLength(253);
-    expect(Buffer.byteLength(renderUserData(config, longest, longDomain))).toBeLessThan(USER_DATA_LIMIT_BYTES);
+    expect(Buffer.byteLength(renderUserData(config, longest, longDomain, PLACEHOLDER_STATE_VOLUME))).toBeLessThan(USER_DATA_LIMIT_BYTES);
   });
 
   test('takes the S3 URI of a real CDK file asset (tokens), which CloudFormation resolves', () => {
@@ -201,25 +207,35 @@ describe('user data size (EC2 limit: 16 KB before base64)', () => {
     const asset = new Asset(stack, 'Bundle', { path: file });
     // The distribution's domain as a token too (distribution.distributionDomainName).
     const domain = Fn.getAtt('GatewayDistribution', 'DomainName').toString();
-    const userData = renderUserData(config, { s3Uri: asset.s3ObjectUrl, sha256: packed.sha256 }, { cloudFrontDomain: domain });
+    // And the state volume's ID (its Ref).
+    const volumeId = Fn.ref('StateVolume9DB55417');
+    const userData = renderUserData(config, { s3Uri: asset.s3ObjectUrl, sha256: packed.sha256 }, { cloudFrontDomain: domain }, { volumeId });
     const resolved = JSON.stringify(stack.resolve(userData));
     expect(resolved).toMatch(/^\{"Fn::Join":\["",\["#cloud-config\\n/);
     expect(resolved).toMatch(/\{"Fn::Sub":"s3:\/\/cdk-[a-z0-9]+-assets-\$\{AWS::AccountId\}-\$\{AWS::Region\}\/[0-9a-f]{64}\.gz"\}/);
-    expect(resolved).toContain(`', '${packed.sha256}', '",{"Fn::GetAtt":["GatewayDistribution","DomainName"]},"']`);
+    expect(resolved).toContain(`', '${packed.sha256}', '",{"Fn::GetAtt":["GatewayDistribution","DomainName"]},"', '",{"Ref":"StateVolume9DB55417"},"']`);
   });
 
   test('refuses a bundle reference that is not an S3 URI and a SHA-256', () => {
-    expect(() => renderUserData(config, { s3Uri: 'https://example.com/b.tgz', sha256: 'a'.repeat(64) }, EDGE)).toThrow(/must be s3:\/\/bucket\/key/);
-    expect(() => renderUserData(config, { s3Uri: "s3://bucket/key'; rm -rf /", sha256: 'a'.repeat(64) }, EDGE)).toThrow(/must be s3:\/\/bucket\/key/);
-    expect(() => renderUserData(config, { s3Uri: 's3://bucket/key', sha256: 'A'.repeat(64) }, EDGE)).toThrow(/64 lowercase hex/);
+    expect(() => renderUserData(config, { s3Uri: 'https://example.com/b.tgz', sha256: 'a'.repeat(64) }, EDGE, PLACEHOLDER_STATE_VOLUME)).toThrow(/must be s3:\/\/bucket\/key/);
+    expect(() => renderUserData(config, { s3Uri: "s3://bucket/key'; rm -rf /", sha256: 'a'.repeat(64) }, EDGE, PLACEHOLDER_STATE_VOLUME)).toThrow(/must be s3:\/\/bucket\/key/);
+    expect(() => renderUserData(config, { s3Uri: 's3://bucket/key', sha256: 'A'.repeat(64) }, EDGE, PLACEHOLDER_STATE_VOLUME)).toThrow(/64 lowercase hex/);
   });
 
   test('refuses a CloudFront domain that is not a DNS name (no scheme, path, quote or upper case)', () => {
     for (const bad of ['https://d111111abcdef8.cloudfront.net', 'd111111abcdef8.cloudfront.net/x', "d1.cloudfront.net'; rm -rf /", 'D111.cloudfront.net', 'localhost', '']) {
-      expect(() => renderUserData(config, PLACEHOLDER_BUNDLE, { cloudFrontDomain: bad })).toThrow(/CloudFront domain must be a DNS name/);
+      expect(() => renderUserData(config, PLACEHOLDER_BUNDLE, { cloudFrontDomain: bad }, PLACEHOLDER_STATE_VOLUME)).toThrow(/CloudFront domain must be a DNS name/);
     }
-    const doc = parseYaml(renderUserData(config, PLACEHOLDER_BUNDLE, EDGE)) as { runcmd: string[][] };
-    expect(doc.runcmd[0]!.at(-1)).toBe(EDGE.cloudFrontDomain);
+    const doc = parseYaml(renderUserData(config, PLACEHOLDER_BUNDLE, EDGE, PLACEHOLDER_STATE_VOLUME)) as { runcmd: string[][] };
+    expect(doc.runcmd[0]!.at(-2)).toBe(EDGE.cloudFrontDomain);
+  });
+
+  test('passes the state volume ID as the installer\'s last argument, and refuses anything but a volume ID', () => {
+    const doc = parseYaml(renderUserData(config, PLACEHOLDER_BUNDLE, EDGE, { volumeId: 'vol-0123456789abcdef0' })) as { runcmd: string[][] };
+    expect(doc.runcmd[0]!.at(-1)).toBe('vol-0123456789abcdef0');
+    for (const bad of ['vol-123', "vol-0123456789abcdef0'; rm -rf /", 'VOL-0123456789ABCDEF0', 'snap-0123456789abcdef0', '']) {
+      expect(() => renderUserData(config, PLACEHOLDER_BUNDLE, EDGE, { volumeId: bad })).toThrow(/state volume must be an EBS volume ID/);
+    }
   });
 });
 
