@@ -1,12 +1,11 @@
 #!/usr/bin/env bash
 # install-bundle.sh: first-boot installer of the OpenClaw gateway host (@@DEPLOYMENT@@).
 # Rendered from host/scripts/install-bundle.sh (lib/host/runtime-files.ts) into the user data.
-# Usage (cloud-init runcmd): install-bundle.sh <s3://bucket/key.tar.gz> <bundle sha256> <CloudFront domain> <state volume ID>
+# Usage (cloud-init runcmd): install-bundle.sh <s3://bucket/key.tar.gz> <bundle sha256> <CloudFront domain> <vol-id>
 #
 # Installs the deployment bundle only if its SHA-256 is the pinned one: every file with the
 # owner and mode of OPENCLAW_HOST_FILES (lib/openclaw/openclaw-config.ts), https://<CloudFront
-# domain> added to the Control UI and nginx origins; puts the state volume in place (attached,
-# mounted on the state paths: openclaw-state-volume.service); then checks the agent files, loads the
+# domain> added to the Control UI and nginx origins; then checks the agent files, loads the
 # firewall, runs `npm ci --ignore-scripts` of the lockfile, enables and starts the units.
 # A failure: one line `openclaw-install: FAILED: ...`, metric BootPreflightFailed{Step=Install},
 # exit 1; the gateway is never enabled. Safe to run again.
@@ -21,7 +20,7 @@ NAMESPACE="${OPENCLAW_METRIC_NAMESPACE:-@@METRIC_NAMESPACE@@}"
 AWS_CLI="${OPENCLAW_AWS_CLI:-aws}"
 readonly R="${OPENCLAW_INSTALL_ROOT:-}" USER_NAME="${OPENCLAW_GATEWAY_USER:-@@USER@@}"
 readonly LIBEXEC=$R@@LIBEXEC_DIR@@ CONFIG_DIR=$R@@CONFIG_DIR@@ INSTALL_DIR=$R@@INSTALL_DIR@@
-readonly AGENT_DIR=$R@@AGENT_FILES_DIR@@ MANIFEST=$R@@AGENT_FILES_MANIFEST@@ WORKSPACES=$R@@WORKSPACES_DIR@@
+readonly AGENT_DIR=$R@@AGENT_FILES_DIR@@ MANIFEST=$R@@AGENT_FILES_MANIFEST@@
 readonly NODE=$R@@NODE@@ UNITS=$R/etc/systemd/system NGINX=$R/etc/nginx NFT=$R/etc/nftables/openclaw.nft
 
 log() { printf '%s: %s\n' "$TAG" "$*"; }
@@ -33,14 +32,14 @@ die() {
 }
 trap 'die "line $LINENO: \"$BASH_COMMAND\" exited with status $?"' ERR
 
-[ "$#" -eq 4 ] || die "usage: install-bundle.sh <s3://bucket/key> <sha256> <CloudFront domain> <state volume ID>"
+[ "$#" -eq 4 ] || die "usage: install-bundle.sh <s3://bucket/key> <sha256> <CloudFront domain> <vol-id>"
 readonly URI=$1 SHA256=$2 CF=$3 VOLUME=$4
 [[ "$URI" =~ ^s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]/[^[:space:]]+$ ]] || die "bundle location $URI is not an s3://bucket/key URI"
 [[ "$SHA256" =~ ^[0-9a-f]{64}$ ]] || die "bundle checksum $SHA256 is not a SHA-256 (64 lowercase hex digits)"
 # "none": the viewer domain is not known at synth (no custom domain); config's
 # edge.allowedOrigins carries the *.cloudfront.net name once it exists.
 [[ "$CF" == none || "$CF" =~ ^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$ ]] || die "CloudFront domain $CF is not a DNS name like d111111abcdef8.cloudfront.net (or none)"
-[[ "$VOLUME" =~ ^vol-[0-9a-f]{8,17}$ ]] || die "state volume $VOLUME is not an EBS volume ID (vol-...)"
+[[ "$VOLUME" =~ ^vol-[0-9a-f]{8,17}$ ]] || die "state volume $VOLUME is not a vol-id"
 [[ -z "$R" || "$R" == /* ]] || die "OPENCLAW_INSTALL_ROOT must be an absolute path"
 for tool in "$AWS_CLI" sha256sum tar install runuser; do
   command -v "$tool" >/dev/null || die "$tool not found (cloud-init packages step failed?)"
@@ -96,13 +95,6 @@ if [ "$CF" != none ]; then grep -qxF "\"https://$CF\" 1;" "$map" || echo "\"http
 install -o root -g root -m 0600 "$B/nftables/openclaw.nft" "$NFT"
 install -D -o root -g root -m 0644 "$B/@@CLOUDWATCH_AGENT_BUNDLE@@" "$R@@CLOUDWATCH_AGENT_CONFIG@@"
 
-# The state volume before anything is written to the state folders: mounted over them, it
-# would hide what was. Waits for the previous host to let go of it (its own FAILED line).
-log "putting the state volume $VOLUME in place (openclaw-state-volume.service)"
-systemctl daemon-reload
-systemctl start @@STATE_VOLUME_UNIT@@ || die "the state volume step failed: journalctl -u @@STATE_VOLUME_UNIT@@"
-install -d -o "$USER_NAME" -g "$USER_NAME" -m 0700 "$R@@STATE_DIR@@" "$WORKSPACES"
-
 # Agent files: root:openclaw 0444 in root 0755 folders, swapped in whole (removed agents go).
 rm -rf "$AGENT_DIR.new"
 install -d -o root -g root -m 0755 "$AGENT_DIR.new"
@@ -120,13 +112,8 @@ rm -rf "$AGENT_DIR.old"
 install -o root -g root -m 0644 "$B/agents.sha256" "$MANIFEST"
 OPENCLAW_AGENT_FILES_DIR="$AGENT_DIR" OPENCLAW_AGENT_FILES_MANIFEST="$MANIFEST" OPENCLAW_GATEWAY_USER="$USER_NAME" \
   OPENCLAW_AGENT_FILES_GROUP="$USER_NAME" "$LIBEXEC/check-agent-files.sh" || die "agent files do not match $MANIFEST (see the lines above)"
-# Workspaces: @@USER@@ 0700, an empty file at each agent file's path as the mount point of
-# the gateway unit's BindReadOnlyPaths= (the agent file, read-only).
-(cd "$B/agents" && find . -type f -print0) | while IFS= read -r -d '' f; do
-  f="${f#./}"
-  install -d -o "$USER_NAME" -g "$USER_NAME" -m 0700 "$WORKSPACES/${f%/*}"
-  install -o "$USER_NAME" -g "$USER_NAME" -m 0444 /dev/null "$WORKSPACES/$f"
-done
+log "state volume $VOLUME, state folders"
+"$LIBEXEC/prepare-state.sh" || die "state volume step failed: journalctl -u @@STATE_VOLUME_UNIT@@"
 
 log "loading the firewall"
 nft -c -f "$NFT" || die "nft rejects $NFT"

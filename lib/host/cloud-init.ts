@@ -33,10 +33,12 @@ export const INSTALL_SCRIPT_HOST_PATH = `${HOST_PATHS.libexecDir}/install-bundle
 /** EC2's limit on user data, in bytes, before base64. */
 export const USER_DATA_LIMIT_BYTES = 16 * 1024;
 /**
- * Bytes kept free for each CDK token (bundle URI, CloudFront domain, state volume ID): the resolved
+ * Bytes kept free for each CDK token of a URI or name (bundle URI, CloudFront domain): the resolved
  * s3://<bucket up to 63>/<asset hash>.tar.gz and a DNS name (253 at most) are below this.
  */
 export const TOKEN_URI_RESERVE_BYTES = 256;
+/** Bytes kept free for the state volume ID's token: vol- and 17 hex digits resolved, 21 bytes. */
+export const TOKEN_VOLUME_ID_RESERVE_BYTES = 32;
 
 /** Where the deployment bundle is and what its SHA-256 must be. */
 export interface BundleRef {
@@ -121,7 +123,8 @@ function indentBlock(text: string, indent: string): string {
  * exceed EC2's 16 KB limit.
  */
 export function renderUserData(config: ResolvedConfig, bundle: BundleRef, edge: EdgeRef, stateVolume: StateVolumeRef): string {
-  const tokens = [checkBundle(bundle), checkEdge(edge), checkStateVolume(stateVolume)].filter((c) => c.tokenized).length;
+  const tokens = [checkBundle(bundle), checkEdge(edge)].filter((c) => c.tokenized).length;
+  const reserve = tokens * TOKEN_URI_RESERVE_BYTES + (checkStateVolume(stateVolume).tokenized ? TOKEN_VOLUME_ID_RESERVE_BYTES : 0);
   const script = renderHostTemplate(config, INSTALL_SCRIPT_PATH);
   const values = { ...hostTemplateValues(config), BUNDLE_URI: bundle.s3Uri, BUNDLE_SHA256: bundle.sha256, CLOUDFRONT_DOMAIN: edge.cloudFrontDomain, STATE_VOLUME_ID: stateVolume.volumeId };
   const filled = fillTemplate(readHostSource(USER_DATA_PATH), values, `host/${USER_DATA_PATH}`, ['INSTALL_BUNDLE_SH']);
@@ -139,7 +142,7 @@ export function renderUserData(config: ResolvedConfig, bundle: BundleRef, edge: 
   const run = JSON.stringify(doc.runcmd ?? []);
   if (run !== JSON.stringify([[INSTALL_SCRIPT_HOST_PATH, bundle.s3Uri, bundle.sha256, edge.cloudFrontDomain, stateVolume.volumeId]])) throw new Error(`user data: unexpected runcmd ${run}`);
 
-  const size = Buffer.byteLength(userData, 'utf8') + tokens * TOKEN_URI_RESERVE_BYTES;
+  const size = Buffer.byteLength(userData, 'utf8') + reserve;
   if (size > USER_DATA_LIMIT_BYTES) {
     throw new Error(`user data: ${size} bytes, over EC2's ${USER_DATA_LIMIT_BYTES}-byte limit; move content into the deployment bundle`);
   }

@@ -163,6 +163,7 @@ export const HELPER_SCRIPT_FILES = [
   'scripts/check-gateway-health.sh',
   'scripts/export-logs.sh',
   'scripts/attach-state-volume.sh',
+  'scripts/prepare-state.sh',
 ] as const;
 /** The retrieval program (host/fetch-secrets/, bundled), installed root 0644 in HOST_PATHS.libexecDir and run by Node 24. */
 export const FETCH_SECRETS_PROGRAM_PATH = 'scripts/fetch-secrets.js';

@@ -7,7 +7,7 @@ import { parse as parseYaml } from 'yaml';
 import { Asset } from 'aws-cdk-lib/aws-s3-assets';
 import { HOST_PATHS } from '../../lib/host/paths';
 import { renderHostFiles, writeHostFiles } from '../../lib/host/render';
-import { TOKEN_URI_RESERVE_BYTES, USER_DATA_LIMIT_BYTES } from '../../lib/host/cloud-init';
+import { TOKEN_URI_RESERVE_BYTES, TOKEN_VOLUME_ID_RESERVE_BYTES, USER_DATA_LIMIT_BYTES } from '../../lib/host/cloud-init';
 import {
   BUNDLE_REQUIRED_FILES,
   PLACEHOLDER_BUNDLE,
@@ -64,12 +64,14 @@ describe('renderRuntimeFiles', () => {
     expect(Object.keys(renderRuntimeFiles(config, CONFIG_DIR)).sort()).toEqual([
       USER_DATA_PATH,
       'openclaw/host.env',
+      'scripts/attach-state-volume.sh',
       'scripts/check-agent-files.sh',
       'scripts/check-gateway-health.sh',
       'scripts/export-logs.sh',
       'scripts/fetch-secrets.sh',
       'scripts/imds-preflight.sh',
       'scripts/install-bundle.sh',
+      'scripts/prepare-state.sh',
       'scripts/refresh-secrets.sh',
       'systemd/nginx.service.d/openclaw.conf',
       'systemd/openclaw-gateway.service',
@@ -85,6 +87,7 @@ describe('renderRuntimeFiles', () => {
       'systemd/openclaw-secrets.service',
       'systemd/openclaw-spend-meter.service',
       'systemd/openclaw-spend-meter.timer',
+      'systemd/openclaw-state-volume.service',
       'systemd/tmpfiles.d/openclaw.conf',
     ]);
   });
@@ -185,9 +188,11 @@ describe('user data size (EC2 limit: 16 KB before base64)', () => {
     );
     expect(literal).toBeLessThan(USER_DATA_LIMIT_BYTES);
     // Each token (bundle URI, CloudFront domain, state volume ID) keeps room for its resolved value.
-    expect(tokenized + 3 * TOKEN_URI_RESERVE_BYTES).toBeLessThan(USER_DATA_LIMIT_BYTES);
+    const reserve = 2 * TOKEN_URI_RESERVE_BYTES + TOKEN_VOLUME_ID_RESERVE_BYTES;
+    expect('vol-0123456789abcdef0'.length).toBeLessThan(TOKEN_VOLUME_ID_RESERVE_BYTES);
+    expect(tokenized + reserve).toBeLessThan(USER_DATA_LIMIT_BYTES);
     // Keep room for what the next steps add: USER_DATA_HEADROOM_BYTES besides the token reserve.
-    expect(tokenized + 3 * TOKEN_URI_RESERVE_BYTES + USER_DATA_HEADROOM_BYTES).toBeLessThan(USER_DATA_LIMIT_BYTES);
+    expect(tokenized + reserve + USER_DATA_HEADROOM_BYTES).toBeLessThan(USER_DATA_LIMIT_BYTES);
   });
 
   test('an S3 URI and a domain name at their longest still fit', () => {
@@ -448,29 +453,30 @@ describe('install-bundle.sh refuses a bundle it cannot trust, before changing an
 
   test('a checksum that differs from the pinned one', async () => {
     const pinned = 'c'.repeat(64);
-    const r = await install(['s3://assets-bucket/bundle.tar.gz', pinned, EDGE.cloudFrontDomain]);
+    const r = await install(['s3://assets-bucket/bundle.tar.gz', pinned, EDGE.cloudFrontDomain, PLACEHOLDER_STATE_VOLUME.volumeId]);
     expect(r.lines).toEqual([`openclaw-install: FAILED: bundle SHA-256 is ${bundleSha}, the user data pins ${pinned}: refusing to install it`]);
     expect(r.code).toBe(1);
     expect(r.calls).toEqual([['s3', 'cp', '--only-show-errors', '--region', config.aws.region, 's3://assets-bucket/bundle.tar.gz', expect.stringMatching(/^\/var\/tmp\/openclaw-bundle\.\w+\/bundle\.tar\.gz$/)], installMetric]);
   });
 
   test('the pinned checksum, but a bundle without the required files', async () => {
-    const r = await install(['s3://assets-bucket/bundle.tar.gz', bundleSha, EDGE.cloudFrontDomain]);
+    const r = await install(['s3://assets-bucket/bundle.tar.gz', bundleSha, EDGE.cloudFrontDomain, PLACEHOLDER_STATE_VOLUME.volumeId]);
     expect(r.lines).toEqual(['openclaw-install: FAILED: bundle has no openclaw/openclaw.json']);
     expect(r.code).toBe(1);
     expect(r.stdout).toBe('openclaw-install: downloading s3://assets-bucket/bundle.tar.gz\n');
   });
 
   test('arguments that are not an S3 URI, a SHA-256 and a DNS name', async () => {
-    const usage = 'openclaw-install: FAILED: usage: install-bundle.sh <s3://bucket/key> <sha256> <CloudFront domain>';
+    const usage = 'openclaw-install: FAILED: usage: install-bundle.sh <s3://bucket/key> <sha256> <CloudFront domain> <vol-id>';
     expect((await install([])).lines).toEqual([usage]);
     expect((await install(['s3://assets-bucket/k', bundleSha])).lines).toEqual([usage]);
-    expect((await install(['https://x/y', bundleSha, EDGE.cloudFrontDomain])).lines).toEqual(['openclaw-install: FAILED: bundle location https://x/y is not an s3://bucket/key URI']);
-    const r = await install(['s3://assets-bucket/k', 'nothex', EDGE.cloudFrontDomain]);
+    expect((await install(['s3://assets-bucket/k', bundleSha, EDGE.cloudFrontDomain])).lines).toEqual([usage]);
+    expect((await install(['https://x/y', bundleSha, EDGE.cloudFrontDomain, PLACEHOLDER_STATE_VOLUME.volumeId])).lines).toEqual(['openclaw-install: FAILED: bundle location https://x/y is not an s3://bucket/key URI']);
+    const r = await install(['s3://assets-bucket/k', 'nothex', EDGE.cloudFrontDomain, PLACEHOLDER_STATE_VOLUME.volumeId]);
     expect(r.lines).toEqual(['openclaw-install: FAILED: bundle checksum nothex is not a SHA-256 (64 lowercase hex digits)']);
     expect(r.code).toBe(1);
     for (const bad of ['https://d111111abcdef8.cloudfront.net', 'd1.cloudfront.net/"x', 'D1.CLOUDFRONT.NET', 'localhost']) {
-      const b = await install(['s3://assets-bucket/k', bundleSha, bad]);
+      const b = await install(['s3://assets-bucket/k', bundleSha, bad, PLACEHOLDER_STATE_VOLUME.volumeId]);
       expect(b.lines).toEqual([`openclaw-install: FAILED: CloudFront domain ${bad} is not a DNS name like d111111abcdef8.cloudfront.net (or none)`]);
       expect(b.calls.filter((c) => c[0] === 's3')).toEqual([]);
     }

@@ -88,7 +88,8 @@ describe('the user data has what the boot relies on (parsed with yaml)', () => {
     expect(doc.package_update).toBe(false);
     expect(doc.package_upgrade).toBe(false);
     // OS repositories only; nodejs + npm only to run `npm ci` of the lockfile.
-    expect(doc.packages).toEqual(['nginx', 'nftables', 'amazon-cloudwatch-agent', 'awscli-2', 'nodejs22', 'nodejs22-npm']);
+    // e2fsprogs: mkfs.ext4 for a blank state volume (attach-state-volume.sh).
+    expect(doc.packages).toEqual(['nginx', 'nftables', 'amazon-cloudwatch-agent', 'awscli-2', 'nodejs22', 'nodejs22-npm', 'e2fsprogs']);
     expect(doc.groups).toEqual([HOST_PATHS.user]);
     expect(doc.users).toEqual([
       'default',
@@ -121,12 +122,14 @@ describe('shellcheck -S style accepts every shell script', () => {
     const files = renderRuntimeFiles(CONFIGS[i]!, CONFIG_DIR);
     const scripts = Object.keys(files).filter((rel) => rel.endsWith('.sh'));
     expect(scripts.sort()).toEqual([
+      'scripts/attach-state-volume.sh',
       'scripts/check-agent-files.sh',
       'scripts/check-gateway-health.sh',
       'scripts/export-logs.sh',
       'scripts/fetch-secrets.sh',
       'scripts/imds-preflight.sh',
       'scripts/install-bundle.sh',
+      'scripts/prepare-state.sh',
       'scripts/refresh-secrets.sh',
     ]);
     const paths = scripts.map((rel) => {
