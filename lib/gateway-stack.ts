@@ -1,5 +1,6 @@
 import { Stack, type StackProps } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import type * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
@@ -10,6 +11,8 @@ import { DeploymentBundle } from './constructs/deployment-bundle';
 import { NO_EDGE_DOMAIN, renderUserData } from './host/cloud-init';
 import { assembleBundleFiles } from './host/runtime-files';
 import { GatewayInstance } from './constructs/gateway-instance';
+import { GatewayStateBackup } from './constructs/gateway-state-backup';
+import { GatewayStateVolume } from './constructs/gateway-state-volume';
 import { GatewayRole } from './constructs/gateway-role';
 import { GatewayAlarms } from './constructs/gateway-alarms';
 import { HostLogGroups } from './constructs/host-log-groups';
@@ -54,6 +57,8 @@ export class GatewayStack extends Stack {
   readonly instance: GatewayInstance;
   readonly sessions: SessionLogging;
   readonly recovery: InstanceRecovery;
+  readonly stateVolume: GatewayStateVolume;
+  readonly stateBackup: GatewayStateBackup;
 
   constructor(scope: Construct, id: string, props: GatewayStackProps) {
     super(scope, id, props);
@@ -73,10 +78,25 @@ export class GatewayStack extends Stack {
       files: assembleBundleFiles(config, props.configDir),
     });
     this.role.allowReadObject(this.bundle.asset.s3BucketName, this.bundle.asset.s3ObjectKey);
+    // The agent state: its own volume, in the instance's Availability Zone (GatewayInstance
+    // places the host in the VPC's first), referencing nothing of the host.
+    this.stateVolume = new GatewayStateVolume(this, 'StateVolume', {
+      deploymentName: props.deploymentName,
+      availabilityZone: props.vpc.availabilityZones[0]!,
+      key: props.key,
+      sizeGiB: config.instance.stateVolume.sizeGiB,
+      restoreFromSnapshotId: config.instance.stateVolume.restoreFromSnapshotId,
+      retainOnDelete: config.dataProtection.retainOnDelete,
+    });
+    this.stateBackup = new GatewayStateBackup(this, 'StateBackup', {
+      deploymentName: props.deploymentName,
+      retainDays: config.instance.stateBackup.retainDays,
+    });
     const userData = renderUserData(
       config,
       { s3Uri: this.bundle.s3Uri, sha256: this.bundle.sha256 },
       viewerDomain ? { cloudFrontDomain: viewerDomain } : NO_EDGE_DOMAIN,
+      { volumeId: this.stateVolume.volumeId },
     );
     this.instance = new GatewayInstance(this, 'Gateway', {
       userData: ec2.UserData.custom(userData),
@@ -88,6 +108,11 @@ export class GatewayStack extends Stack {
       rootVolumeGiB: config.instance.rootVolumeGiB,
       amiId: pinnedAmiId(config.instance.amiId, 'instance.amiId'),
     });
+    // ec2.Instance creates the host's instance profile as its child 'InstanceProfile'.
+    const instanceProfile = this.instance.node.findChild('InstanceProfile') as iam.CfnInstanceProfile;
+    const attachPolicy = this.role.allowAttachStateVolume(this.stateVolume.volumeArn, instanceProfile.attrArn, props.key);
+    // The host attaches the volume at boot: the permission must exist before the host does.
+    (this.instance.node.defaultChild as ec2.CfnInstance).addResourceDependency(attachPolicy.node.defaultChild as iam.CfnManagedPolicy);
     this.sessions = new SessionLogging(this, 'SessionLogging', {
       deploymentName: props.deploymentName,
       key: props.key,

@@ -10,7 +10,7 @@ import * as path from 'path';
 import { parseArgs } from 'util';
 import { ConfigError } from '../lib/config/errors';
 import { loadConfig } from '../lib/config/load';
-import { NO_EDGE_DOMAIN, PLACEHOLDER_BUNDLE, USER_DATA_PATH, renderUserData } from '../lib/host/cloud-init';
+import { NO_EDGE_DOMAIN, PLACEHOLDER_BUNDLE, PLACEHOLDER_STATE_VOLUME, USER_DATA_PATH, renderUserData } from '../lib/host/cloud-init';
 import { writeHostFiles } from '../lib/host/render';
 import { assembleBundleFiles } from '../lib/host/runtime-files';
 
@@ -30,7 +30,7 @@ try {
   const written = writeHostFiles(out, {
     ...assembleBundleFiles(config, values['config-dir']),
     // The bundle location and its SHA-256 are only known at synth.
-    [USER_DATA_PATH]: renderUserData(config, PLACEHOLDER_BUNDLE, domain ? { cloudFrontDomain: domain } : NO_EDGE_DOMAIN),
+    [USER_DATA_PATH]: renderUserData(config, PLACEHOLDER_BUNDLE, domain ? { cloudFrontDomain: domain } : NO_EDGE_DOMAIN, PLACEHOLDER_STATE_VOLUME),
   });
   console.log(`# ${config.client} / ${config.env}: host files from ${files.join(' < ')}`);
   const shown = (file: string) => (file.startsWith(process.cwd() + path.sep) ? path.relative(process.cwd(), file) : file);

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # install-bundle.sh: first-boot installer of the OpenClaw gateway host (@@DEPLOYMENT@@).
 # Rendered from host/scripts/install-bundle.sh (lib/host/runtime-files.ts) into the user data.
-# Usage (cloud-init runcmd): install-bundle.sh <s3://bucket/key.tar.gz> <bundle sha256> <CloudFront domain>
+# Usage (cloud-init runcmd): install-bundle.sh <s3://bucket/key.tar.gz> <bundle sha256> <CloudFront domain> <vol-id>
 #
 # Installs the deployment bundle only if its SHA-256 is the pinned one: every file with the
 # owner and mode of OPENCLAW_HOST_FILES (lib/openclaw/openclaw-config.ts), https://<CloudFront
@@ -20,7 +20,7 @@ NAMESPACE="${OPENCLAW_METRIC_NAMESPACE:-@@METRIC_NAMESPACE@@}"
 AWS_CLI="${OPENCLAW_AWS_CLI:-aws}"
 readonly R="${OPENCLAW_INSTALL_ROOT:-}" USER_NAME="${OPENCLAW_GATEWAY_USER:-@@USER@@}"
 readonly LIBEXEC=$R@@LIBEXEC_DIR@@ CONFIG_DIR=$R@@CONFIG_DIR@@ INSTALL_DIR=$R@@INSTALL_DIR@@
-readonly AGENT_DIR=$R@@AGENT_FILES_DIR@@ MANIFEST=$R@@AGENT_FILES_MANIFEST@@ WORKSPACES=$R@@WORKSPACES_DIR@@
+readonly AGENT_DIR=$R@@AGENT_FILES_DIR@@ MANIFEST=$R@@AGENT_FILES_MANIFEST@@
 readonly NODE=$R@@NODE@@ UNITS=$R/etc/systemd/system NGINX=$R/etc/nginx NFT=$R/etc/nftables/openclaw.nft
 
 log() { printf '%s: %s\n' "$TAG" "$*"; }
@@ -32,13 +32,14 @@ die() {
 }
 trap 'die "line $LINENO: \"$BASH_COMMAND\" exited with status $?"' ERR
 
-[ "$#" -eq 3 ] || die "usage: install-bundle.sh <s3://bucket/key> <sha256> <CloudFront domain>"
-readonly URI=$1 SHA256=$2 CF=$3
+[ "$#" -eq 4 ] || die "usage: install-bundle.sh <s3://bucket/key> <sha256> <CloudFront domain> <vol-id>"
+readonly URI=$1 SHA256=$2 CF=$3 VOLUME=$4
 [[ "$URI" =~ ^s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]/[^[:space:]]+$ ]] || die "bundle location $URI is not an s3://bucket/key URI"
 [[ "$SHA256" =~ ^[0-9a-f]{64}$ ]] || die "bundle checksum $SHA256 is not a SHA-256 (64 lowercase hex digits)"
 # "none": the viewer domain is not known at synth (no custom domain); config's
 # edge.allowedOrigins carries the *.cloudfront.net name once it exists.
 [[ "$CF" == none || "$CF" =~ ^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$ ]] || die "CloudFront domain $CF is not a DNS name like d111111abcdef8.cloudfront.net (or none)"
+[[ "$VOLUME" =~ ^vol-[0-9a-f]{8,17}$ ]] || die "state volume $VOLUME is not a vol-id"
 [[ -z "$R" || "$R" == /* ]] || die "OPENCLAW_INSTALL_ROOT must be an absolute path"
 for tool in "$AWS_CLI" sha256sum tar install runuser; do
   command -v "$tool" >/dev/null || die "$tool not found (cloud-init packages step failed?)"
@@ -64,7 +65,6 @@ id -u "$USER_NAME" >/dev/null 2>&1 || die "system user $USER_NAME missing (cloud
 log "installing files"
 install -d -o root -g root -m 0755 "$CONFIG_DIR" "$LIBEXEC" "$INSTALL_DIR" "$NGINX/openclaw" "$R/etc/nftables" \
   "$UNITS/nginx.service.d" "$R/etc/tmpfiles.d"
-install -d -o "$USER_NAME" -g "$USER_NAME" -m 0700 "$R@@STATE_DIR@@" "$WORKSPACES"
 install -d -o "$USER_NAME" -g "$USER_NAME" -m 0750 "$R@@LOG_DIR@@"
 install -o root -g root -m 0755 "$B"/scripts/*.sh "$LIBEXEC/"
 install -o root -g root -m 0644 "$B"/scripts/*.js "$LIBEXEC/"
@@ -75,6 +75,7 @@ install -o root -g root -m 0644 "$B/openclaw/host.env" "$CONFIG_DIR/host.env"
 install -o root -g root -m 0644 "$B/openclaw/secrets-manifest.json" "$R@@SECRETS_MANIFEST@@"
 install -o root -g root -m 0644 "$B/openclaw/spend-meter.json" "$R@@SPEND_METER_MANIFEST@@"
 if [ "$CF" != none ]; then echo "OPENCLAW_CLOUDFRONT_DOMAIN=$CF" >>"$CONFIG_DIR/host.env"; fi
+echo "OPENCLAW_STATE_VOLUME_ID=$VOLUME" >>"$CONFIG_DIR/host.env"
 # openclaw.json and the files it refers to: @@USER@@ 0400 (`openclaw security audit` warns on
 # group-readable ones); the gateway unit mounts @@CONFIG_DIR@@ read-only.
 if [ "$CF" = none ]; then
@@ -111,13 +112,8 @@ rm -rf "$AGENT_DIR.old"
 install -o root -g root -m 0644 "$B/agents.sha256" "$MANIFEST"
 OPENCLAW_AGENT_FILES_DIR="$AGENT_DIR" OPENCLAW_AGENT_FILES_MANIFEST="$MANIFEST" OPENCLAW_GATEWAY_USER="$USER_NAME" \
   OPENCLAW_AGENT_FILES_GROUP="$USER_NAME" "$LIBEXEC/check-agent-files.sh" || die "agent files do not match $MANIFEST (see the lines above)"
-# Workspaces: @@USER@@ 0700, an empty file at each agent file's path as the mount point of
-# the gateway unit's BindReadOnlyPaths= (the agent file, read-only).
-(cd "$B/agents" && find . -type f -print0) | while IFS= read -r -d '' f; do
-  f="${f#./}"
-  install -d -o "$USER_NAME" -g "$USER_NAME" -m 0700 "$WORKSPACES/${f%/*}"
-  install -o "$USER_NAME" -g "$USER_NAME" -m 0444 /dev/null "$WORKSPACES/$f"
-done
+log "state volume $VOLUME, state folders"
+"$LIBEXEC/prepare-state.sh" || die "state volume step failed: journalctl -u @@STATE_VOLUME_UNIT@@"
 
 log "loading the firewall"
 nft -c -f "$NFT" || die "nft rejects $NFT"
@@ -153,7 +149,7 @@ node_version="$("$NODE" --version)" || die "@@NODE@@ does not run"
 log "enabling the units"
 systemd-tmpfiles --create "$R/etc/tmpfiles.d/openclaw.conf"
 systemctl daemon-reload
-systemctl enable nftables.service openclaw-imds-preflight.service openclaw-secrets.service openclaw-gateway.service nginx.service
+systemctl enable nftables.service openclaw-imds-preflight.service @@STATE_VOLUME_UNIT@@ openclaw-secrets.service openclaw-gateway.service nginx.service
 # The audit trail and the spend meter before the gateway.
 systemctl enable --now @@CLOUDWATCH_AGENT_UNIT@@ openclaw-log-export.timer openclaw-integrity.timer \
   openclaw-secrets-refresh.timer openclaw-health.timer openclaw-spend-meter.timer

@@ -1,5 +1,5 @@
 import type { ComplianceControl } from './control';
-import { ec2Imdsv2, ec2NoPublicIp, ec2VolumesEncrypted, noWorldIngress, vpcDefaultSecurityGroupClosed, vpcFlowLogs } from './controls/ec2';
+import { ebsStateVolumeProtected, ec2Imdsv2, ec2NoPublicIp, ec2VolumesEncrypted, noWorldIngress, vpcDefaultSecurityGroupClosed, vpcFlowLogs } from './controls/ec2';
 import { cloudFrontHttpsOnly, cloudFrontWaf, wafHasRules, wafLogging } from './controls/edge';
 import { kmsGrantsForAwsServicesOnly, kmsKeyRetained, kmsKeyRotation } from './controls/kms';
 import { s3AccessLogBucket, s3AuditBucketCmk, s3AuditTamperDenied, s3BucketRetained, s3ObjectLocked, s3PrivateTlsOnly } from './controls/s3';
@@ -18,6 +18,7 @@ export const CONTROL_CATALOGUE: readonly ComplianceControl[] = [
   ec2Imdsv2,
   ec2NoPublicIp,
   ec2VolumesEncrypted,
+  ebsStateVolumeProtected,
   vpcFlowLogs,
   vpcDefaultSecurityGroupClosed,
   noWorldIngress,

@@ -122,7 +122,7 @@ export const configSchema = z
           .int({ error: 'a whole number of GiB from 12 to 200' })
           .min(12, { error: 'at least 12 GiB (the OS, Node 24 and OpenClaw take about 4)' })
           .max(200, { error: 'at most 200 GiB' })
-          .describe('Size of the encrypted gp3 root volume of the gateway host.'),
+          .describe('Size of the encrypted gp3 root volume of the gateway host. It holds nothing that matters: the agent state is on stateVolume.'),
         amiId: amiIdSchema
           .optional()
           .describe(
@@ -130,6 +130,39 @@ export const configSchema = z
               'taken deliberately. Required. Changing it replaces the host (a brief outage) on the next deploy. Current ID: ' +
               currentAmiCommand('<region>'),
           ),
+        stateVolume: z
+          .strictObject({
+            sizeGiB: z
+              .number({ error: 'a whole number of GiB from 1 to 1024' })
+              .int({ error: 'a whole number of GiB from 1 to 1024' })
+              .min(1, { error: 'at least 1 GiB' })
+              .max(1024, { error: 'at most 1024 GiB' })
+              .describe(
+                'Size of the state volume: its own encrypted gp3 EBS volume, retained and backed up, that the host attaches at boot ' +
+                  'and mounts at /var/lib/openclaw (sessions, agent memory, paired devices) and /var/lib/openclaw-meter (the spend month). ' +
+                  'It outlives every host replacement. Growing it later is an in-place change of the volume (the file system is not grown automatically).',
+              ),
+            restoreFromSnapshotId: z
+              .string({ error: 'an EBS snapshot ID such as snap-0123456789abcdef0' })
+              .regex(/^snap-(?:[0-9a-f]{8}|[0-9a-f]{17})$/, { error: 'an EBS snapshot ID such as snap-0123456789abcdef0 (snap- and 8 or 17 hex digits)' })
+              .optional()
+              .describe(
+                'Restore: a snapshot of the state volume (from the daily backups) to create a NEW state volume from. The deploy creates the ' +
+                  'new volume, replaces the host, and the new host attaches the new volume; the previous volume is left, detached, in the account ' +
+                  '(retained). Leave it set afterwards: removing it would create another, empty volume. See README "Restoring the agent state".',
+              ),
+          })
+          .describe('The agent state volume of the gateway host.'),
+        stateBackup: z
+          .strictObject({
+            retainDays: z
+              .number({ error: 'a whole number of days from 1 to 365' })
+              .int({ error: 'a whole number of days from 1 to 365' })
+              .min(1, { error: 'at least 1 day' })
+              .max(365, { error: 'at most 365 days' })
+              .describe('Days each daily snapshot of the state volume is kept (Amazon Data Lifecycle Manager; one snapshot a day, at 03:00 UTC).'),
+          })
+          .describe('Daily snapshots of the state volume.'),
       })
       .describe('The gateway host.'),
     network: networkSchema,

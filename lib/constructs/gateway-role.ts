@@ -118,6 +118,58 @@ export class GatewayRole extends iam.Role {
     );
   }
 
+  /**
+   * Lets the host attach its state volume to itself at boot (attach-state-volume.sh): this one
+   * volume, to an instance that carries this deployment's instance profile (ec2:InstanceProfile),
+   * nothing else; the KMS grant EC2 creates for an encrypted volume, only through EC2 and only
+   * for an AWS resource; and ec2:DescribeVolumes (no resource-level permissions) to wait for it.
+   * No ec2:DetachVolume: the volume is freed by the old host's termination, never taken from it.
+   *
+   * A policy of its own that attaches itself to the role (its Roles property): it names the
+   * instance profile, which names the role, so the role cannot list it among its
+   * ManagedPolicyArns without a dependency cycle. The host must not boot before it exists:
+   * make the instance depend on the returned policy.
+   */
+  allowAttachStateVolume(volumeArn: string, instanceProfileArn: string, key: kms.IKey): iam.ManagedPolicy {
+    const stack = Stack.of(this);
+    const policy = new iam.ManagedPolicy(this, 'StateVolumePolicy', {
+      description: 'The gateway host attaches its own state volume to itself',
+      roles: [this],
+      statements: [
+        new iam.PolicyStatement({ sid: 'AttachOwnStateVolume', actions: ['ec2:AttachVolume'], resources: [volumeArn] }),
+        new iam.PolicyStatement({
+          sid: 'AttachStateVolumeToOwnHost',
+          actions: ['ec2:AttachVolume'],
+          resources: [stack.formatArn({ service: 'ec2', resource: 'instance', resourceName: '*' })],
+          conditions: { ArnEquals: { 'ec2:InstanceProfile': instanceProfileArn } },
+        }),
+        new iam.PolicyStatement({ sid: 'FindOwnStateVolume', actions: ['ec2:DescribeVolumes'], resources: ['*'] }),
+        new iam.PolicyStatement({
+          // EC2 creates a grant on the volume's key for the instance it attaches it to.
+          sid: 'GrantStateVolumeKeyToEc2',
+          actions: ['kms:CreateGrant'],
+          resources: [key.keyArn],
+          conditions: {
+            Bool: { 'kms:GrantIsForAWSResource': 'true' },
+            StringEquals: { 'kms:ViaService': `ec2.${stack.region}.amazonaws.com` },
+          },
+        }),
+      ],
+    });
+    const cfn = policy.node.defaultChild as iam.CfnManagedPolicy;
+    acknowledgeFinding(
+      cfn,
+      `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ec2:${stack.region}:${stack.account}:instance/*]`,
+      'A replacement host\'s instance ID does not exist before it boots; the condition ec2:InstanceProfile confines AttachVolume to instances carrying this deployment\'s instance profile, and the other statement to the one state volume.',
+    );
+    acknowledgeFinding(
+      cfn,
+      'AwsSolutions-IAM5[Resource::*]',
+      'ec2:DescribeVolumes supports no resource ARN; it is read-only, and the state volume step polls its own volume with it until the previous host lets go.',
+    );
+    return policy;
+  }
+
   /** Lets the host read exactly these secrets (full ARNs: the regional secrets of its deployment). */
   allowReadSecrets(secretArns: readonly string[]): void {
     this.hostPolicy.addStatements(

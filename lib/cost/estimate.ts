@@ -232,6 +232,52 @@ class Estimator {
       }
       this.add(`ebs:${type}`, 'Compute', `EBS ${type} volumes`, size, priceKey, `root volumes of ${listRefs(refs)}`);
     }
+    // Volumes of their own (the state volume): per GB like the root volumes, on a line of their own.
+    const volumes = this.of('AWS::EC2::Volume');
+    const volumeGb = new Map<string, { gb: number; refs: Res[] }>();
+    for (const v of volumes) {
+      const type = str(v.props.VolumeType) ?? 'gp2';
+      const size = num(v.props.Size);
+      if (size === undefined) throw new Error(`${refName(v)}: an EBS volume without a Size; cannot price it`);
+      const entry = volumeGb.get(type) ?? { gb: 0, refs: [] };
+      entry.gb += size;
+      entry.refs.push(v);
+      volumeGb.set(type, entry);
+      if (type === 'gp3') {
+        extraIops += Math.max(0, (num(v.props.Iops) ?? 3000) - 3000);
+        extraThroughput += Math.max(0, (num(v.props.Throughput) ?? 125) - 125);
+      }
+    }
+    for (const [type, { gb: size, refs }] of volumeGb) {
+      const priceKey = type === 'gp3' ? 'ebsGp3GbMonth' : type === 'gp2' ? 'ebsGp2GbMonth' : undefined;
+      if (!priceKey) {
+        this.unpriced(`ebs-volume:${type}`, `EBS ${type} volumes (not root)`, size, `${listRefs(refs)}: no ${type} price in lib/cost/price-table.ts`);
+        continue;
+      }
+      this.add(`ebs-volume:${type}`, 'Compute', `EBS ${type} volumes (state, kept across hosts)`, size, priceKey, listRefs(refs));
+    }
+    // Their daily snapshots (Data Lifecycle Manager, free itself): the first holds the data, each
+    // later one the blocks changed since; kept RetainRule days.
+    const policies = this.of('AWS::DLM::LifecyclePolicy');
+    if (policies.length > 0 && volumes.length > 0) {
+      const days = Math.max(
+        ...policies.flatMap((p) => arr(obj(p.props.PolicyDetails).Schedules).map((sc) => {
+          const rule = obj(obj(sc).RetainRule);
+          const n = num(rule.Interval) ?? num(rule.Count) ?? 0;
+          const unit = str(rule.IntervalUnit) ?? 'DAYS';
+          return unit === 'WEEKS' ? n * 7 : unit === 'MONTHS' ? n * 30 : unit === 'YEARS' ? n * 365 : n;
+        })),
+      );
+      const stored = volumes.length * (this.u.stateVolumeUsedGb + this.u.stateDailyChangeGb * Math.max(0, days - 1));
+      this.add(
+        'ebs-snapshots',
+        'Compute',
+        'EBS snapshots (daily, Data Lifecycle Manager)',
+        stored,
+        'ebsSnapshotGbMonth',
+        `${listRefs(policies)} keeping ${days} daily snapshots of ${listRefs(volumes)}: usage assumption stateVolumeUsedGb + ${days - 1} x stateDailyChangeGb`,
+      );
+    }
     if (extraIops > 0) this.add('ebs:gp3-iops', 'Compute', 'EBS gp3 IOPS above 3,000', extraIops, 'ebsGp3IopsMonth', 'provisioned Iops of the gp3 volumes');
     if (extraThroughput > 0) this.add('ebs:gp3-throughput', 'Compute', 'EBS gp3 throughput above 125 MB/s', extraThroughput, 'ebsGp3ThroughputMonth', 'provisioned Throughput of the gp3 volumes');
 

@@ -94,6 +94,7 @@ export const PRICES = {
   ebsGp2GbMonth: price(0.1, 'GB-month', SRC.ebs, 'list'),
   ebsGp3IopsMonth: price(0.005, 'IOPS-month', SRC.ebs, 'list', 'provisioned IOPS above the 3,000 included'),
   ebsGp3ThroughputMonth: price(0.04, 'MB/s-month', SRC.ebs, 'list', 'provisioned throughput above the 125 MB/s included'),
+  ebsSnapshotGbMonth: price(0.05, 'GB-month', SRC.ebs, 'list', 'EBS snapshots, standard tier: only the blocks stored (incremental); Data Lifecycle Manager itself is free'),
 
   // VPC
   publicIpv4Hour: price(0.005, 'address-hour', SRC.vpc, 'reference', 'REFERENCE.md: public IPv4 $3.65/month; in-use and idle addresses alike'),

@@ -38,6 +38,16 @@ export const USAGE_ASSUMPTIONS = {
     unit: 'KB/request',
     why: 'A CloudFront standard-logging v2 record in JSON is about 1 KB.',
   },
+  stateVolumeUsedGb: {
+    value: 1,
+    unit: 'GB',
+    why: 'What the agents keep on the state volume (sessions, memory, paired devices, the spend month) of two agents after a year: the first snapshot holds this much.',
+  },
+  stateDailyChangeGb: {
+    value: 0.05,
+    unit: 'GB/day',
+    why: 'Blocks of the state volume changed each day (new transcripts, updated memory): what each daily incremental snapshot adds.',
+  },
   hostLogsGb: {
     value: 1,
     unit: 'GB/month',

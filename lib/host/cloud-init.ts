@@ -3,7 +3,8 @@
  * #cloud-config) with the config's values filled in and host/scripts/install-bundle.sh
  * embedded, pointing at the deployment bundle by S3 URI and SHA-256, and naming the
  * CloudFront domain that boot adds to the browser origins (control-ui-origins.json
- * and nginx's allowed-origins.map.conf; also OPENCLAW_CLOUDFRONT_DOMAIN in host.env).
+ * and nginx's allowed-origins.map.conf; also OPENCLAW_CLOUDFRONT_DOMAIN in host.env),
+ * and the state volume that boot attaches and mounts (OPENCLAW_STATE_VOLUME_ID in host.env).
  *
  * Delivery: the user data is only a bootstrap (packages, the system user, the
  * installer, one runcmd). Everything else travels in the deployment bundle, a
@@ -32,10 +33,12 @@ export const INSTALL_SCRIPT_HOST_PATH = `${HOST_PATHS.libexecDir}/install-bundle
 /** EC2's limit on user data, in bytes, before base64. */
 export const USER_DATA_LIMIT_BYTES = 16 * 1024;
 /**
- * Bytes kept free for each CDK token (bundle URI, CloudFront domain): the resolved
+ * Bytes kept free for each CDK token of a URI or name (bundle URI, CloudFront domain): the resolved
  * s3://<bucket up to 63>/<asset hash>.tar.gz and a DNS name (253 at most) are below this.
  */
 export const TOKEN_URI_RESERVE_BYTES = 256;
+/** Bytes kept free for the state volume ID's token: vol- and 17 hex digits resolved, 21 bytes. */
+export const TOKEN_VOLUME_ID_RESERVE_BYTES = 32;
 
 /** Where the deployment bundle is and what its SHA-256 must be. */
 export interface BundleRef {
@@ -77,6 +80,23 @@ function checkBundle(bundle: BundleRef): { tokenized: boolean } {
   throw new Error(`user data: bundle location must be s3://bucket/key (or a CDK token), got ${JSON.stringify(bundle.s3Uri)}`);
 }
 
+/** The state volume the host attaches at boot (lib/constructs/gateway-state-volume.ts). */
+export interface StateVolumeRef {
+  /** vol-..., or a CDK token that resolves to one (the volume's Ref). */
+  readonly volumeId: string;
+}
+
+/** What `npm run render` shows in place of the deploy-time state volume ID. */
+export const PLACEHOLDER_STATE_VOLUME: StateVolumeRef = { volumeId: 'vol-0000000000000000f' };
+
+const VOLUME_ID = /^vol-(?:[0-9a-f]{8}|[0-9a-f]{17})$/;
+
+function checkStateVolume(volume: StateVolumeRef): { tokenized: boolean } {
+  if (VOLUME_ID.test(volume.volumeId)) return { tokenized: false };
+  if (CDK_TOKEN.test(volume.volumeId) && TOKENISH_NAME.test(volume.volumeId)) return { tokenized: true };
+  throw new Error(`user data: state volume must be an EBS volume ID like vol-0123456789abcdef0 (or a CDK token), got ${JSON.stringify(volume.volumeId)}`);
+}
+
 /** The viewer domain is not known at synth: boot adds no origin (README: edge.allowedOrigins). */
 export const NO_EDGE_DOMAIN: EdgeRef = { cloudFrontDomain: 'none' };
 
@@ -102,10 +122,11 @@ function indentBlock(text: string, indent: string): string {
  * be (the installer does not round-trip, the header is missing) or when it would
  * exceed EC2's 16 KB limit.
  */
-export function renderUserData(config: ResolvedConfig, bundle: BundleRef, edge: EdgeRef): string {
+export function renderUserData(config: ResolvedConfig, bundle: BundleRef, edge: EdgeRef, stateVolume: StateVolumeRef): string {
   const tokens = [checkBundle(bundle), checkEdge(edge)].filter((c) => c.tokenized).length;
+  const reserve = tokens * TOKEN_URI_RESERVE_BYTES + (checkStateVolume(stateVolume).tokenized ? TOKEN_VOLUME_ID_RESERVE_BYTES : 0);
   const script = renderHostTemplate(config, INSTALL_SCRIPT_PATH);
-  const values = { ...hostTemplateValues(config), BUNDLE_URI: bundle.s3Uri, BUNDLE_SHA256: bundle.sha256, CLOUDFRONT_DOMAIN: edge.cloudFrontDomain };
+  const values = { ...hostTemplateValues(config), BUNDLE_URI: bundle.s3Uri, BUNDLE_SHA256: bundle.sha256, CLOUDFRONT_DOMAIN: edge.cloudFrontDomain, STATE_VOLUME_ID: stateVolume.volumeId };
   const filled = fillTemplate(readHostSource(USER_DATA_PATH), values, `host/${USER_DATA_PATH}`, ['INSTALL_BUNDLE_SH']);
   const slot = /^( +)@@INSTALL_BUNDLE_SH@@$/m.exec(filled);
   if (!slot) throw new Error(`host/${USER_DATA_PATH}: the @@INSTALL_BUNDLE_SH@@ line (under content: |) is missing`);
@@ -119,9 +140,9 @@ export function renderUserData(config: ResolvedConfig, bundle: BundleRef, edge: 
   const installer = doc.write_files?.find((f) => f.path === INSTALL_SCRIPT_HOST_PATH);
   if (installer?.content !== script) throw new Error('user data: the embedded install-bundle.sh does not round-trip through YAML');
   const run = JSON.stringify(doc.runcmd ?? []);
-  if (run !== JSON.stringify([[INSTALL_SCRIPT_HOST_PATH, bundle.s3Uri, bundle.sha256, edge.cloudFrontDomain]])) throw new Error(`user data: unexpected runcmd ${run}`);
+  if (run !== JSON.stringify([[INSTALL_SCRIPT_HOST_PATH, bundle.s3Uri, bundle.sha256, edge.cloudFrontDomain, stateVolume.volumeId]])) throw new Error(`user data: unexpected runcmd ${run}`);
 
-  const size = Buffer.byteLength(userData, 'utf8') + tokens * TOKEN_URI_RESERVE_BYTES;
+  const size = Buffer.byteLength(userData, 'utf8') + reserve;
   if (size > USER_DATA_LIMIT_BYTES) {
     throw new Error(`user data: ${size} bytes, over EC2's ${USER_DATA_LIMIT_BYTES}-byte limit; move content into the deployment bundle`);
   }

@@ -23,7 +23,15 @@ export const HOST_PATHS = {
   agentFilesDir: '/etc/openclaw/agents',
   /** SHA-256 manifest of the deployed agent files, checked at boot and periodically. */
   agentFilesManifest: '/etc/openclaw/agents.sha256',
-  /** Gateway state (sessions, memory): owned by the gateway user, 0700. */
+  /**
+   * Where the state volume (its own EBS volume, kept across host replacements, snapshotted
+   * daily: lib/constructs/gateway-state-volume.ts) is mounted, root 0755, by
+   * openclaw-state-volume.service (attach-state-volume.sh). Its folders `gateway` and
+   * `spend-meter` are bind-mounted on stateDir and spendMeterStateDir: every byte of state
+   * that must outlive the host is there, nothing else is.
+   */
+  stateVolumeDir: '/var/lib/openclaw-volume',
+  /** Gateway state (sessions, memory, paired devices): owned by the gateway user, 0700; on the state volume. */
   stateDir: '/var/lib/openclaw',
   /**
    * Per-agent writable workspaces (<agent>: openclaw 0700), each agent file bind-mounted
@@ -52,7 +60,7 @@ export const HOST_PATHS = {
   /**
    * The model-spend meter's own state (StateDirectory= of openclaw-spend-meter.service, root 0700):
    * state.json, its position in OpenClaw's usage records and the running totals. The gateway
-   * user can neither read nor change it.
+   * user can neither read nor change it. On the state volume: the month's totals survive a new host.
    */
   spendMeterStateDir: '/var/lib/openclaw-meter',
   /** The CloudWatch agent's configuration (renderCloudWatchAgentConfig), read at every agent start. */

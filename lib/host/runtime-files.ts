@@ -6,7 +6,7 @@
  * `<configDir>/clients/<client>/agents/`.
  *
  *   renderRuntimeFiles(config, configDir)   relative path -> content, for review:
- *     cloud-init/user-data.yaml            the user data (PLACEHOLDER_BUNDLE, PLACEHOLDER_EDGE)
+ *     cloud-init/user-data.yaml            the user data (PLACEHOLDER_BUNDLE, PLACEHOLDER_EDGE, PLACEHOLDER_STATE_VOLUME)
  *     systemd/*.service, *.timer           -> /etc/systemd/system/
  *     systemd/nginx.service.d/openclaw.conf, systemd/tmpfiles.d/openclaw.conf
  *     openclaw/host.env                    -> HOST_PATHS.configDir/host.env
@@ -45,7 +45,17 @@ import {
   renderOpenclawConfig,
 } from '../openclaw/openclaw-config';
 import { RUNTIME_PACKAGE_DIR } from '../openclaw/lockfile';
-import { INSTALL_SCRIPT_PATH, PLACEHOLDER_BUNDLE, PLACEHOLDER_EDGE, USER_DATA_PATH, renderUserData, type BundleRef, type EdgeRef } from './cloud-init';
+import {
+  INSTALL_SCRIPT_PATH,
+  PLACEHOLDER_BUNDLE,
+  PLACEHOLDER_EDGE,
+  PLACEHOLDER_STATE_VOLUME,
+  USER_DATA_PATH,
+  renderUserData,
+  type BundleRef,
+  type EdgeRef,
+  type StateVolumeRef,
+} from './cloud-init';
 import { bundleFetchSecrets } from '../../host/fetch-secrets/bundle';
 import { bundleSpendMeter } from '../../host/spend-meter/bundle';
 import { SPEND_METER_MANIFEST_BUNDLE_PATH, SPEND_METER_PROGRAM_PATH, spendMeterManifestText } from './spend-meter';
@@ -61,7 +71,16 @@ import {
   renderSystemdFiles,
 } from './systemd-units';
 
-export { PLACEHOLDER_BUNDLE, PLACEHOLDER_EDGE, USER_DATA_PATH, renderUserData, type BundleRef, type EdgeRef } from './cloud-init';
+export {
+  PLACEHOLDER_BUNDLE,
+  PLACEHOLDER_EDGE,
+  PLACEHOLDER_STATE_VOLUME,
+  USER_DATA_PATH,
+  renderUserData,
+  type BundleRef,
+  type EdgeRef,
+  type StateVolumeRef,
+} from './cloud-init';
 export { CLOUDWATCH_AGENT_BUNDLE_PATH, HOST_LOG_GROUPS, renderCloudWatchAgentConfig, type HostLogGroup } from './cloudwatch-agent';
 export { SPEND_METER_MANIFEST_BUNDLE_PATH, SPEND_METER_MANIFEST_PATH, SPEND_METER_PROGRAM_PATH, renderSpendMeterManifest } from './spend-meter';
 export {
@@ -90,11 +109,20 @@ export interface RuntimeRenderOptions {
   readonly bundle?: BundleRef;
   /** The CloudFront domain the user data passes to boot. @default PLACEHOLDER_EDGE */
   readonly edge?: EdgeRef;
+  /** The state volume the user data passes to boot. @default PLACEHOLDER_STATE_VOLUME */
+  readonly stateVolume?: StateVolumeRef;
 }
 
 /** Every runtime file of one client x environment: relative path -> content. */
 export function renderRuntimeFiles(config: ResolvedConfig, configDir: string, options: RuntimeRenderOptions = {}): Record<string, string> {
-  const files: Record<string, string> = { [USER_DATA_PATH]: renderUserData(config, options.bundle ?? PLACEHOLDER_BUNDLE, options.edge ?? PLACEHOLDER_EDGE) };
+  const files: Record<string, string> = {
+    [USER_DATA_PATH]: renderUserData(
+      config,
+      options.bundle ?? PLACEHOLDER_BUNDLE,
+      options.edge ?? PLACEHOLDER_EDGE,
+      options.stateVolume ?? PLACEHOLDER_STATE_VOLUME,
+    ),
+  };
   Object.assign(files, renderSystemdFiles(config, configDir));
   for (const rel of SCRIPT_FILES) files[rel] = renderHostTemplate(config, rel);
   return files;

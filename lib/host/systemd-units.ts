@@ -9,7 +9,8 @@
  * Units (all in /etc/systemd/system):
  *   openclaw-imds-preflight.service  oneshot: IMDSv2 token + role credentials, or fail naming the step
  *   openclaw-secrets.service         oneshot: the secrets step writes the secret files (see GATEWAY_TOKEN_FILE)
- *   openclaw-gateway.service         the gateway, sandboxed; requires the two above. Imports the exec
+ *   openclaw-state-volume.service    oneshot: attaches the state volume and mounts it on the state paths
+ *   openclaw-gateway.service         the gateway, sandboxed; requires the three above. Imports the exec
  *                                    approvals before every start (ExecStartPre), refuses to start
  *                                    without every secret file (AssertFileNotEmpty=), and sees each
  *                                    agent file read-only in its agent's workspace (BindReadOnlyPaths=)
@@ -41,6 +42,17 @@ export const HOST_SOURCE_DIR = path.resolve(__dirname, '..', '..', 'host');
 export const GATEWAY_UNIT = 'openclaw-gateway.service';
 export const PREFLIGHT_UNIT = 'openclaw-imds-preflight.service';
 export const SECRETS_UNIT = 'openclaw-secrets.service';
+/**
+ * Attaches the state volume to this host once the previous host let go of it, and mounts it
+ * on the state paths (attach-state-volume.sh); the gateway and the spend meter require it.
+ */
+export const STATE_VOLUME_UNIT = 'openclaw-state-volume.service';
+/** How long attach-state-volume.sh waits for the old host to be terminated (seconds). */
+export const STATE_VOLUME_ATTACH_TIMEOUT_SECONDS = 1800;
+/** The ext4 label of the state volume's file system. */
+export const STATE_VOLUME_LABEL = 'openclaw-state';
+/** The BootPreflightFailed Step values attach-state-volume.sh publishes, in the order of its steps. */
+export const STATE_VOLUME_STEPS = ['StateVolumeAttach', 'StateVolumeDevice', 'StateVolumeFilesystem', 'StateVolumeMount'] as const;
 export const INTEGRITY_UNIT = 'openclaw-integrity.service';
 export const INTEGRITY_TIMER = 'openclaw-integrity.timer';
 /** Started by its timer and by the rotation functions' SSM document (lib/constructs/secrets-refresh-document.ts). */
@@ -75,6 +87,7 @@ export const JOURNAL_EXPORT_UNITS = [
   'nginx.service',
   PREFLIGHT_UNIT,
   SECRETS_UNIT,
+  STATE_VOLUME_UNIT,
   SECRETS_REFRESH_UNIT,
   INTEGRITY_UNIT,
   HEALTH_UNIT,
@@ -131,6 +144,7 @@ export const SYSTEMD_FILES = [
   `systemd/${GATEWAY_UNIT}`,
   `systemd/${PREFLIGHT_UNIT}`,
   `systemd/${SECRETS_UNIT}`,
+  `systemd/${STATE_VOLUME_UNIT}`,
   `systemd/${INTEGRITY_UNIT}`,
   `systemd/${INTEGRITY_TIMER}`,
   `systemd/${SECRETS_REFRESH_UNIT}`,
@@ -154,6 +168,8 @@ export const HELPER_SCRIPT_FILES = [
   'scripts/refresh-secrets.sh',
   'scripts/check-gateway-health.sh',
   'scripts/export-logs.sh',
+  'scripts/attach-state-volume.sh',
+  'scripts/prepare-state.sh',
 ] as const;
 /** The retrieval program (host/fetch-secrets/, bundled), installed root 0644 in HOST_PATHS.libexecDir and run by Node 24. */
 export const FETCH_SECRETS_PROGRAM_PATH = 'scripts/fetch-secrets.js';
@@ -260,6 +276,13 @@ export function hostTemplateValues(config: ResolvedConfig): TemplateValues {
     AGENT_FILES_DIR: HOST_PATHS.agentFilesDir,
     AGENT_FILES_MANIFEST: HOST_PATHS.agentFilesManifest,
     STATE_DIR: HOST_PATHS.stateDir,
+    STATE_VOLUME_DIR: HOST_PATHS.stateVolumeDir,
+    STATE_VOLUME_LABEL,
+    STATE_VOLUME_UNIT,
+    STATE_VOLUME_ATTACH_TIMEOUT: String(STATE_VOLUME_ATTACH_TIMEOUT_SECONDS),
+    // The attach wait, the device wait (120 s) and a minute for the rest.
+    STATE_VOLUME_UNIT_TIMEOUT: String(STATE_VOLUME_ATTACH_TIMEOUT_SECONDS + 180),
+    IMDS_ENDPOINT,
     WORKSPACES_DIR: HOST_PATHS.workspacesDir,
     SECRETS_DIR: HOST_PATHS.secretsDir,
     SECRETS_PARENT_DIR: path.posix.dirname(HOST_PATHS.secretsDir),
@@ -540,8 +563,11 @@ export function gatewayUnitProblems(unitText: string, expected?: GatewayUnitExpe
   if (unitList(e, S, 'BindPaths').length) problems.push('BindPaths= must not be set (writable bind mounts)');
   for (const key of ['Requires', 'After']) {
     const deps = unitList(e, 'Unit', key);
-    for (const unit of [PREFLIGHT_UNIT, SECRETS_UNIT]) if (!deps.includes(unit)) problems.push(`${key}= must include ${unit}`);
+    for (const unit of [PREFLIGHT_UNIT, SECRETS_UNIT, STATE_VOLUME_UNIT]) if (!deps.includes(unit)) problems.push(`${key}= must include ${unit}`);
   }
+  // The gateway's state must be the state volume, never the root volume (lost with the host).
+  const mountAsserts = e.filter((x) => x.section === 'Unit' && x.key === 'AssertPathIsMountPoint').map((x) => x.value);
+  if (!mountAsserts.includes(HOST_PATHS.stateDir)) problems.push(`AssertPathIsMountPoint=${HOST_PATHS.stateDir} missing (the state volume)`);
   if (val('Restart') !== 'on-failure') problems.push('Restart=on-failure missing');
   if (!unitValue(e, 'Unit', 'StartLimitBurst') || !unitValue(e, 'Unit', 'StartLimitIntervalSec')) problems.push('StartLimitBurst= and StartLimitIntervalSec= missing');
   return problems;

@@ -138,7 +138,8 @@ describe('boot', () => {
   test('the user data is the rendered cloud-init, pinning the bundle SHA-256, and replaces the host when it changes', () => {
     const [instance] = Object.values(gateway.findResources('AWS::EC2::Instance')) as { Properties: { UserData: unknown } }[];
     const userData = render(instance!.Properties.UserData);
-    expect(userData).toMatch(/^\{"Fn::Base64":"#cloud-config\\n/);
+    // A Fn::Join: the state volume's ID is a Ref (test/app/state-volume.test.ts).
+    expect(userData).toMatch(/^\{"Fn::Base64":\{"Fn::Join":\["",\["#cloud-config\\n/);
     expect(userData).toContain(`'s3://cdk-hnb659fds-assets-210987654321-eu-west-1/${built.deployments[0]!.stage.gateway.bundle.asset.s3ObjectKey}'`);
     expect(userData).toContain(built.deployments[0]!.stage.gateway.bundle.sha256);
     expect(userData).toContain('install-bundle.sh');

@@ -1,5 +1,5 @@
 import type { ComplianceControl, TemplateResource } from '../../lib/compliance/control';
-import { ec2Imdsv2, ec2NoPublicIp, ec2VolumesEncrypted, noWorldIngress, vpcDefaultSecurityGroupClosed, vpcFlowLogs } from '../../lib/compliance/controls/ec2';
+import { ebsStateVolumeProtected, ec2Imdsv2, ec2NoPublicIp, ec2VolumesEncrypted, noWorldIngress, vpcDefaultSecurityGroupClosed, vpcFlowLogs } from '../../lib/compliance/controls/ec2';
 import { cloudFrontHttpsOnly, cloudFrontWaf, wafHasRules, wafLogging } from '../../lib/compliance/controls/edge';
 import { kmsGrantsForAwsServicesOnly, kmsKeyRetained, kmsKeyRotation } from '../../lib/compliance/controls/kms';
 import { secretEncryptedWithCmk, secretRetained, secretRotation, secretValueAccessRestricted } from '../../lib/compliance/controls/secrets';
@@ -37,6 +37,40 @@ const instance = (props: Record<string, unknown> = {}): Resources => ({
   },
 });
 
+interface StateVolumeVariant {
+  volume?: Record<string, unknown>;
+  deletion?: string;
+  replace?: string;
+  noPolicy?: boolean;
+  targetValue?: string;
+  policy?: Record<string, unknown>;
+  createRule?: Record<string, unknown>;
+}
+const stateVolume = (v: StateVolumeVariant = {}): Resources => ({
+  V: {
+    Type: 'AWS::EC2::Volume',
+    DeletionPolicy: v.deletion ?? 'Retain',
+    UpdateReplacePolicy: v.replace ?? 'Retain',
+    Properties: { Encrypted: true, KmsKeyId: 'k', Size: 8, Tags: [{ Key: 'openclaw:state-volume', Value: 'p-c-e' }], ...v.volume },
+  },
+  ...(v.noPolicy
+    ? {}
+    : {
+        D: {
+          Type: 'AWS::DLM::LifecyclePolicy',
+          Properties: {
+            State: 'ENABLED',
+            PolicyDetails: {
+              ResourceTypes: ['VOLUME'],
+              TargetTags: [{ Key: 'openclaw:state-volume', Value: v.targetValue ?? 'p-c-e' }],
+              Schedules: [{ CreateRule: v.createRule ?? { Interval: 24, IntervalUnit: 'HOURS' }, RetainRule: { Interval: 14, IntervalUnit: 'DAYS' } }],
+            },
+            ...v.policy,
+          },
+        },
+      }),
+});
+
 test.each<[string, ComplianceControl, string, Resources, Resources]>([
   [
     'IMDSv2 hop limit',
@@ -47,6 +81,14 @@ test.each<[string, ComplianceControl, string, Resources, Resources]>([
   ],
   ['no public IP', ec2NoPublicIp, 'I', instance(), instance({ NetworkInterfaces: [{ AssociatePublicIpAddress: true }] })],
   ['encrypted volumes', ec2VolumesEncrypted, 'I', instance(), instance({ BlockDeviceMappings: [{ Ebs: { Encrypted: false } }] })],
+  ['state volume: encrypted', ebsStateVolumeProtected, 'V', stateVolume(), stateVolume({ volume: { Encrypted: false } })],
+  ['state volume: with a key', ebsStateVolumeProtected, 'V', stateVolume(), stateVolume({ volume: { KmsKeyId: undefined } })],
+  ['state volume: retained on delete', ebsStateVolumeProtected, 'V', stateVolume(), stateVolume({ deletion: 'Delete' })],
+  ['state volume: retained on replacement', ebsStateVolumeProtected, 'V', stateVolume(), stateVolume({ replace: 'Delete' })],
+  ['state volume: backed up (a policy exists)', ebsStateVolumeProtected, 'V', stateVolume(), stateVolume({ noPolicy: true })],
+  ['state volume: backed up (by a policy targeting its tag)', ebsStateVolumeProtected, 'V', stateVolume(), stateVolume({ targetValue: 'someone-else' })],
+  ['state volume: backed up (by an enabled policy)', ebsStateVolumeProtected, 'V', stateVolume(), stateVolume({ policy: { State: 'DISABLED' } })],
+  ['state volume: backed up daily', ebsStateVolumeProtected, 'V', stateVolume(), stateVolume({ createRule: { Interval: 168, IntervalUnit: 'HOURS' } })],
   [
     'VPC flow logs',
     vpcFlowLogs,

@@ -441,3 +441,21 @@ test('a missing section says a mapping is expected, in plain words', () => {
   const err = loadError({ 'clients/acme/client.yaml': 'tags: {}\n' });
   expect(err.problems.find((p) => p.path === 'aws')?.message).toMatch(/^required but not set in any of: .*; expected a mapping$/);
 });
+
+describe('the state volume keys', () => {
+  test('restoreFromSnapshotId that is not a snapshot ID names file, line, key path and the expected form', () => {
+    const err = loadError({ 'clients/acme/client.yaml': `${AWS}instance:\n  stateVolume:\n    restoreFromSnapshotId: vol-0123456789abcdef0\n` });
+    expectOneProblem(err, { file: CLIENT_FILE, line: 6, path: 'instance.stateVolume.restoreFromSnapshotId' }, /an EBS snapshot ID such as snap-0123456789abcdef0/);
+  });
+
+  test('stateBackup.retainDays of 0 names the key and the range', () => {
+    const err = loadError({ 'clients/acme/client.yaml': `${AWS}instance:\n  stateBackup:\n    retainDays: 0\n` });
+    expectOneProblem(err, { file: CLIENT_FILE, line: 6, path: 'instance.stateBackup.retainDays' }, /at least 1 day/);
+  });
+
+  test('defaults: an 8 GiB state volume, 14 days of daily snapshots, no restore', () => {
+    const { config } = load({ 'clients/acme/client.yaml': AWS });
+    expect(config.instance.stateVolume).toEqual({ sizeGiB: 8 });
+    expect(config.instance.stateBackup).toEqual({ retainDays: 14 });
+  });
+});

@@ -128,6 +128,25 @@ describe('instances', () => {
     expect(() => run([stack({ Host: instance('x9g.huge') })])).toThrow(/no price for EC2 instance type x9g\.huge in lib\/cost\/price-table\.ts/);
   });
 
+  test('EBS: a volume of its own (the state volume) per GB on its own line; its DLM snapshots from the retention and the usage assumptions', () => {
+    const volume = { Type: 'AWS::EC2::Volume', Properties: { Size: 20, VolumeType: 'gp3', Encrypted: true } };
+    const dlm = (retain: Record<string, unknown>) => ({
+      Type: 'AWS::DLM::LifecyclePolicy',
+      Properties: { PolicyDetails: { Schedules: [{ CreateRule: { Interval: 24, IntervalUnit: 'HOURS' }, RetainRule: retain }] } },
+    });
+    const lines = run([stack({ Host: instance('t4g.small'), State: volume, Backup: dlm({ Interval: 30, IntervalUnit: 'DAYS' }) })]);
+    expect(usd(lines, 'ebs:gp3')).toBeCloseTo(16 * 0.08, 10);
+    expect(usd(lines, 'ebs-volume:gp3')).toBeCloseTo(20 * 0.08, 10);
+    const u = usageValues();
+    expect(find(lines, 'ebs-snapshots')!.quantity).toBeCloseTo(u.stateVolumeUsedGb + 29 * u.stateDailyChangeGb, 10);
+    expect(usd(lines, 'ebs-snapshots')).toBeCloseTo((u.stateVolumeUsedGb + 29 * u.stateDailyChangeGb) * 0.05, 10);
+    const weeks = run([stack({ State: volume, Backup: dlm({ Interval: 2, IntervalUnit: 'WEEKS' }) })]);
+    expect(find(weeks, 'ebs-snapshots')!.quantity).toBeCloseTo(u.stateVolumeUsedGb + 13 * u.stateDailyChangeGb, 10);
+    // No policy: no snapshots; an io2 volume has no price: named, not guessed.
+    expect(find(run([stack({ State: volume })]), 'ebs-snapshots')).toBeUndefined();
+    expect(find(run([stack({ State: { Type: 'AWS::EC2::Volume', Properties: { Size: 5, VolumeType: 'io2' } } })]), 'unpriced:ebs-volume:io2')).toBeDefined();
+  });
+
   test('EBS: gp3 per GB, plus IOPS and throughput above the included baseline', () => {
     const lines = run([
       stack({

@@ -87,6 +87,16 @@ describe.each([
     expect(line(e, 'ebs:gp3').quantity).toBe(e.config.instance.rootVolumeGiB + 8);
   });
 
+  test('the state volume (instance.stateVolume.sizeGiB of gp3) and its daily snapshots, kept instance.stateBackup.retainDays', () => {
+    const e = get();
+    expect(line(e, 'ebs-volume:gp3')).toMatchObject({ quantity: e.config.instance.stateVolume.sizeGiB, unitUsd: PRICES.ebsGp3GbMonth.usd });
+    const u = usageValues();
+    const snapshots = line(e, 'ebs-snapshots');
+    expect(snapshots.quantity).toBeCloseTo(u.stateVolumeUsedGb + u.stateDailyChangeGb * (e.config.instance.stateBackup.retainDays - 1), 10);
+    expect(snapshots.monthlyUsd).toBeCloseTo(snapshots.quantity * PRICES.ebsSnapshotGbMonth.usd, 10);
+    expect(e.lines.filter((l) => l.key.startsWith('unpriced:'))).toEqual([]);
+  });
+
   test('KMS keys, secrets, alarms and WAF rules are counted from the templates', () => {
     const e = get();
     expect(line(e, 'kms-key').quantity).toBe(resources(e, 'AWS::KMS::Key').length);

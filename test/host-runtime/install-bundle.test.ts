@@ -14,6 +14,7 @@ import {
   SECRETS_REFRESH_UNIT,
   SPEND_METER_TIMER,
   SPEND_METER_UNIT,
+  STATE_VOLUME_UNIT,
 } from '../../lib/host/systemd-units';
 import { CLOUDWATCH_AGENT_BUNDLE_PATH } from '../../lib/host/cloudwatch-agent';
 import { SPEND_METER_MANIFEST_BUNDLE_PATH, SPEND_METER_MANIFEST_PATH, SPEND_METER_PROGRAM_PATH } from '../../lib/host/spend-meter';
@@ -39,6 +40,7 @@ const config = exampleConfig('prod');
 const CLOUDFRONT = 'd111111abcdef8.cloudfront.net';
 const GATEWAY_USER = 'daemon';
 const URI = 's3://assets-bucket/deployment-bundle.tar.gz';
+const VOLUME = 'vol-0a1b2c3d4e5f60718';
 
 let dir: string;
 let root: string;
@@ -62,9 +64,10 @@ function stub(name: string, body = '') {
 const calls = () => fs.readFileSync(path.join(dir, 'calls'), 'utf8').split('\n').filter(Boolean).map((l) => l.split('\x1f'));
 const host = (p: string) => path.join(root, p);
 
-function install(domain = CLOUDFRONT) {
-  return runAsync(script, [URI, sha256, domain], {
+function install(domain = CLOUDFRONT, stateVolumeExit = '0') {
+  return runAsync(script, [URI, sha256, domain, VOLUME], {
     env: {
+      FAKE_STATE_VOLUME_EXIT: stateVolumeExit,
       PATH: `${bin}:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin`,
       FAKE_S3_FILE: path.join(dir, 'bundle.tar.gz'),
       OPENCLAW_INSTALL_ROOT: root,
@@ -97,7 +100,17 @@ beforeAll(async () => {
   bin = path.join(dir, 'bin');
   fs.symlinkSync(process.execPath, path.join(bin, 'node'));
   stub('nft');
-  stub('systemctl');
+  // `systemctl start` of the state volume unit: notes whether the state folder already
+  // existed then (it must not: the volume is mounted over it), exits FAKE_STATE_VOLUME_EXIT.
+  stub(
+    'systemctl',
+    [
+      `if [ "$1 $2" = "start ${STATE_VOLUME_UNIT}" ]; then`,
+      `  if [ -e ${JSON.stringify(path.join(root, HOST_PATHS.stateDir))} ]; then echo present; else echo absent; fi >>${JSON.stringify(path.join(dir, 'state-dir-at-volume-step'))}`,
+      '  exit "${FAKE_STATE_VOLUME_EXIT:-0}"',
+      'fi',
+    ].join('\n'),
+  );
   stub('systemd-tmpfiles');
   // `npm ci` in the install folder: the platform node (answers v24) and openclaw.mjs.
   stub(
@@ -204,7 +217,8 @@ test('units, scripts, firewall and runtime: installed where the units expect the
       ['npm', 'ci', '--ignore-scripts', '--omit=dev', '--no-audit', '--no-fund'],
       ['systemd-tmpfiles', '--create', host('/etc/tmpfiles.d/openclaw.conf')],
       ['systemctl', 'daemon-reload'],
-      ['systemctl', 'enable', 'nftables.service', 'openclaw-imds-preflight.service', 'openclaw-secrets.service', 'openclaw-gateway.service', 'nginx.service'],
+      ['systemctl', 'start', STATE_VOLUME_UNIT],
+      ['systemctl', 'enable', 'nftables.service', 'openclaw-imds-preflight.service', STATE_VOLUME_UNIT, 'openclaw-secrets.service', 'openclaw-gateway.service', 'nginx.service'],
       [
         'systemctl', 'enable', '--now', CLOUDWATCH_AGENT_UNIT, LOG_EXPORT_TIMER, 'openclaw-integrity.timer', 'openclaw-secrets-refresh.timer', HEALTH_TIMER, SPEND_METER_TIMER,
       ],
@@ -218,6 +232,26 @@ test('units, scripts, firewall and runtime: installed where the units expect the
   for (const unit of [SECRETS_REFRESH_UNIT, HEALTH_UNIT, LOG_EXPORT_UNIT, SPEND_METER_UNIT]) expect(c.filter((x) => x[0] === 'systemctl').flat()).not.toContain(unit);
   expect(awsCalls()[0]).toEqual(['s3', 'cp', '--only-show-errors', '--region', config.aws.region, URI, expect.stringMatching(/^\/var\/tmp\/openclaw-bundle\.\w+\/bundle\.tar\.gz$/)]);
   expect(fs.readFileSync(host(`${HOST_PATHS.configDir}/bundle.sha256`), 'utf8')).toBe(`${sha256}\n`);
+});
+
+test('the state volume: its ID in host.env, its unit and script installed, and put in place before anything is written to the state folders', () => {
+  const env = fs.readFileSync(host(`${HOST_PATHS.configDir}/host.env`), 'utf8').split('\n');
+  expect(env.filter((l) => l.startsWith('OPENCLAW_STATE_VOLUME_ID='))).toEqual([`OPENCLAW_STATE_VOLUME_ID=${VOLUME}`]);
+  expect(meta(host(`${HOST_PATHS.libexecDir}/attach-state-volume.sh`))).toMatchObject({ owner: 'root:root', mode: '0755' });
+  expect(fs.readFileSync(host(`/etc/systemd/system/${STATE_VOLUME_UNIT}`), 'utf8')).toBe(bundle[`systemd/${STATE_VOLUME_UNIT}`]);
+  // On the first run the state folder did not exist yet when the volume step ran.
+  expect(fs.readFileSync(path.join(dir, 'state-dir-at-volume-step'), 'utf8').split('\n')[0]).toBe('absent');
+  const systemctl = calls().filter((x) => x[0] === 'systemctl').map((x) => x.join(' '));
+  expect(systemctl.indexOf(`systemctl start ${STATE_VOLUME_UNIT}`)).toBeGreaterThan(systemctl.indexOf('systemctl daemon-reload'));
+  expect(systemctl.indexOf(`systemctl start ${STATE_VOLUME_UNIT}`)).toBeLessThan(systemctl.findIndex((x) => x.includes('--no-block')));
+});
+
+test('refuses a state volume argument that is not a volume ID', async () => {
+  const r = await runAsync(script, [URI, sha256, CLOUDFRONT, "vol-1'; rm -rf /"], {
+    env: { PATH: `${bin}:/usr/bin:/bin`, OPENCLAW_INSTALL_ROOT: root, OPENCLAW_GATEWAY_USER: GATEWAY_USER },
+  });
+  expect(r.code).toBe(1);
+  expect(r.stderr).toMatch(/^openclaw-install: FAILED: state volume vol-1'; rm -rf \/ is not a vol-id/);
 });
 
 test('the secrets step: its scripts, the retrieval program, the manifest and the refresh units, where the units expect them', () => {
@@ -289,4 +323,14 @@ test('with "none" (no viewer domain known at synth) no origin is added, and noth
   expect(env.filter((l) => l.startsWith('OPENCLAW_CLOUDFRONT_DOMAIN='))).toEqual([]);
   expect(fs.readFileSync(host('/etc/nginx/openclaw/allowed-origins.map.conf'), 'utf8')).toBe(bundle['nginx/openclaw/allowed-origins.map.conf']);
   expect(meta(host(HOST_PATHS.configFile))).toEqual({ type: 'file', owner: `${HOST_PATHS.user}:${HOST_PATHS.user}`, mode: '0400', links: 1 });
+}, 90_000);
+
+test('a failed state volume step stops the install: one FAILED line, the gateway is not started', async () => {
+  const before = calls().length;
+  const run = await install(CLOUDFRONT, '1');
+  expect(run.code).toBe(1);
+  expect(run.stderr).toBe(`openclaw-install: FAILED: state volume step failed: journalctl -u ${STATE_VOLUME_UNIT}\n`);
+  const after = calls().slice(before).filter((x) => x[0] === 'systemctl');
+  expect(after.map((x) => x.join(' '))).toEqual(['systemctl daemon-reload', `systemctl start ${STATE_VOLUME_UNIT}`]);
+  expect(awsCalls().at(-1)).toEqual(['cloudwatch', 'put-metric-data', '--region', config.aws.region, '--namespace', expect.any(String), '--metric-name', 'BootPreflightFailed', '--dimensions', 'Step=Install', '--value', '1', '--unit', 'Count']);
 }, 90_000);

@@ -7,11 +7,12 @@ import { parse as parseYaml } from 'yaml';
 import { Asset } from 'aws-cdk-lib/aws-s3-assets';
 import { HOST_PATHS } from '../../lib/host/paths';
 import { renderHostFiles, writeHostFiles } from '../../lib/host/render';
-import { TOKEN_URI_RESERVE_BYTES, USER_DATA_LIMIT_BYTES } from '../../lib/host/cloud-init';
+import { TOKEN_URI_RESERVE_BYTES, TOKEN_VOLUME_ID_RESERVE_BYTES, USER_DATA_LIMIT_BYTES } from '../../lib/host/cloud-init';
 import {
   BUNDLE_REQUIRED_FILES,
   PLACEHOLDER_BUNDLE,
   PLACEHOLDER_EDGE,
+  PLACEHOLDER_STATE_VOLUME,
   USER_DATA_PATH,
   assembleBundleFiles,
   packBundle,
@@ -63,12 +64,14 @@ describe('renderRuntimeFiles', () => {
     expect(Object.keys(renderRuntimeFiles(config, CONFIG_DIR)).sort()).toEqual([
       USER_DATA_PATH,
       'openclaw/host.env',
+      'scripts/attach-state-volume.sh',
       'scripts/check-agent-files.sh',
       'scripts/check-gateway-health.sh',
       'scripts/export-logs.sh',
       'scripts/fetch-secrets.sh',
       'scripts/imds-preflight.sh',
       'scripts/install-bundle.sh',
+      'scripts/prepare-state.sh',
       'scripts/refresh-secrets.sh',
       'systemd/nginx.service.d/openclaw.conf',
       'systemd/openclaw-gateway.service',
@@ -84,6 +87,7 @@ describe('renderRuntimeFiles', () => {
       'systemd/openclaw-secrets.service',
       'systemd/openclaw-spend-meter.service',
       'systemd/openclaw-spend-meter.timer',
+      'systemd/openclaw-state-volume.service',
       'systemd/tmpfiles.d/openclaw.conf',
     ]);
   });
@@ -173,22 +177,29 @@ describe('renderRuntimeFiles', () => {
 
 describe('user data size (EC2 limit: 16 KB before base64)', () => {
   test.each(allConfigs().map((c) => [`${c.client}/${c.env}`, c] as const))('%s stays under the limit, with room for CDK tokens', (_id, c) => {
-    const literal = Buffer.byteLength(renderUserData(c, PLACEHOLDER_BUNDLE, PLACEHOLDER_EDGE));
+    const literal = Buffer.byteLength(renderUserData(c, PLACEHOLDER_BUNDLE, PLACEHOLDER_EDGE, PLACEHOLDER_STATE_VOLUME));
     const tokenized = Buffer.byteLength(
-      renderUserData(c, { s3Uri: 's3://${Token[TOKEN.812]}/${Token[TOKEN.815]}', sha256: 'f'.repeat(64) }, { cloudFrontDomain: '${Token[TOKEN.901]}' }),
+      renderUserData(
+        c,
+        { s3Uri: 's3://${Token[TOKEN.812]}/${Token[TOKEN.815]}', sha256: 'f'.repeat(64) },
+        { cloudFrontDomain: '${Token[TOKEN.901]}' },
+        { volumeId: '${Token[TOKEN.902]}' },
+      ),
     );
     expect(literal).toBeLessThan(USER_DATA_LIMIT_BYTES);
-    // Each token (bundle URI, CloudFront domain) keeps room for its resolved value.
-    expect(tokenized + 2 * TOKEN_URI_RESERVE_BYTES).toBeLessThan(USER_DATA_LIMIT_BYTES);
+    // Each token (bundle URI, CloudFront domain, state volume ID) keeps room for its resolved value.
+    const reserve = 2 * TOKEN_URI_RESERVE_BYTES + TOKEN_VOLUME_ID_RESERVE_BYTES;
+    expect('vol-0123456789abcdef0'.length).toBeLessThan(TOKEN_VOLUME_ID_RESERVE_BYTES);
+    expect(tokenized + reserve).toBeLessThan(USER_DATA_LIMIT_BYTES);
     // Keep room for what the next steps add: USER_DATA_HEADROOM_BYTES besides the token reserve.
-    expect(tokenized + 2 * TOKEN_URI_RESERVE_BYTES + USER_DATA_HEADROOM_BYTES).toBeLessThan(USER_DATA_LIMIT_BYTES);
+    expect(tokenized + reserve + USER_DATA_HEADROOM_BYTES).toBeLessThan(USER_DATA_LIMIT_BYTES);
   });
 
   test('an S3 URI and a domain name at their longest still fit', () => {
     const longest = { s3Uri: `s3://${'b'.repeat(63)}/${'k'.repeat(200)}.tar.gz`, sha256: 'e'.repeat(64) };
     const longDomain = { cloudFrontDomain: `${Array.from({ length: 3 }, () => 'd'.repeat(63)).join('.')}.${'n'.repeat(61)}` };
     expect(longDomain.cloudFrontDomain).toHaveLength(253);
-    expect(Buffer.byteLength(renderUserData(config, longest, longDomain))).toBeLessThan(USER_DATA_LIMIT_BYTES);
+    expect(Buffer.byteLength(renderUserData(config, longest, longDomain, PLACEHOLDER_STATE_VOLUME))).toBeLessThan(USER_DATA_LIMIT_BYTES);
   });
 
   test('takes the S3 URI of a real CDK file asset (tokens), which CloudFormation resolves', () => {
@@ -201,25 +212,35 @@ describe('user data size (EC2 limit: 16 KB before base64)', () => {
     const asset = new Asset(stack, 'Bundle', { path: file });
     // The distribution's domain as a token too (distribution.distributionDomainName).
     const domain = Fn.getAtt('GatewayDistribution', 'DomainName').toString();
-    const userData = renderUserData(config, { s3Uri: asset.s3ObjectUrl, sha256: packed.sha256 }, { cloudFrontDomain: domain });
+    // And the state volume's ID (its Ref).
+    const volumeId = Fn.ref('StateVolume9DB55417');
+    const userData = renderUserData(config, { s3Uri: asset.s3ObjectUrl, sha256: packed.sha256 }, { cloudFrontDomain: domain }, { volumeId });
     const resolved = JSON.stringify(stack.resolve(userData));
     expect(resolved).toMatch(/^\{"Fn::Join":\["",\["#cloud-config\\n/);
     expect(resolved).toMatch(/\{"Fn::Sub":"s3:\/\/cdk-[a-z0-9]+-assets-\$\{AWS::AccountId\}-\$\{AWS::Region\}\/[0-9a-f]{64}\.gz"\}/);
-    expect(resolved).toContain(`', '${packed.sha256}', '",{"Fn::GetAtt":["GatewayDistribution","DomainName"]},"']`);
+    expect(resolved).toContain(`', '${packed.sha256}', '",{"Fn::GetAtt":["GatewayDistribution","DomainName"]},"', '",{"Ref":"StateVolume9DB55417"},"']`);
   });
 
   test('refuses a bundle reference that is not an S3 URI and a SHA-256', () => {
-    expect(() => renderUserData(config, { s3Uri: 'https://example.com/b.tgz', sha256: 'a'.repeat(64) }, EDGE)).toThrow(/must be s3:\/\/bucket\/key/);
-    expect(() => renderUserData(config, { s3Uri: "s3://bucket/key'; rm -rf /", sha256: 'a'.repeat(64) }, EDGE)).toThrow(/must be s3:\/\/bucket\/key/);
-    expect(() => renderUserData(config, { s3Uri: 's3://bucket/key', sha256: 'A'.repeat(64) }, EDGE)).toThrow(/64 lowercase hex/);
+    expect(() => renderUserData(config, { s3Uri: 'https://example.com/b.tgz', sha256: 'a'.repeat(64) }, EDGE, PLACEHOLDER_STATE_VOLUME)).toThrow(/must be s3:\/\/bucket\/key/);
+    expect(() => renderUserData(config, { s3Uri: "s3://bucket/key'; rm -rf /", sha256: 'a'.repeat(64) }, EDGE, PLACEHOLDER_STATE_VOLUME)).toThrow(/must be s3:\/\/bucket\/key/);
+    expect(() => renderUserData(config, { s3Uri: 's3://bucket/key', sha256: 'A'.repeat(64) }, EDGE, PLACEHOLDER_STATE_VOLUME)).toThrow(/64 lowercase hex/);
   });
 
   test('refuses a CloudFront domain that is not a DNS name (no scheme, path, quote or upper case)', () => {
     for (const bad of ['https://d111111abcdef8.cloudfront.net', 'd111111abcdef8.cloudfront.net/x', "d1.cloudfront.net'; rm -rf /", 'D111.cloudfront.net', 'localhost', '']) {
-      expect(() => renderUserData(config, PLACEHOLDER_BUNDLE, { cloudFrontDomain: bad })).toThrow(/CloudFront domain must be a DNS name/);
+      expect(() => renderUserData(config, PLACEHOLDER_BUNDLE, { cloudFrontDomain: bad }, PLACEHOLDER_STATE_VOLUME)).toThrow(/CloudFront domain must be a DNS name/);
     }
-    const doc = parseYaml(renderUserData(config, PLACEHOLDER_BUNDLE, EDGE)) as { runcmd: string[][] };
-    expect(doc.runcmd[0]!.at(-1)).toBe(EDGE.cloudFrontDomain);
+    const doc = parseYaml(renderUserData(config, PLACEHOLDER_BUNDLE, EDGE, PLACEHOLDER_STATE_VOLUME)) as { runcmd: string[][] };
+    expect(doc.runcmd[0]!.at(-2)).toBe(EDGE.cloudFrontDomain);
+  });
+
+  test('passes the state volume ID as the installer\'s last argument, and refuses anything but a volume ID', () => {
+    const doc = parseYaml(renderUserData(config, PLACEHOLDER_BUNDLE, EDGE, { volumeId: 'vol-0123456789abcdef0' })) as { runcmd: string[][] };
+    expect(doc.runcmd[0]!.at(-1)).toBe('vol-0123456789abcdef0');
+    for (const bad of ['vol-123', "vol-0123456789abcdef0'; rm -rf /", 'VOL-0123456789ABCDEF0', 'snap-0123456789abcdef0', '']) {
+      expect(() => renderUserData(config, PLACEHOLDER_BUNDLE, EDGE, { volumeId: bad })).toThrow(/state volume must be an EBS volume ID/);
+    }
   });
 });
 
@@ -432,29 +453,30 @@ describe('install-bundle.sh refuses a bundle it cannot trust, before changing an
 
   test('a checksum that differs from the pinned one', async () => {
     const pinned = 'c'.repeat(64);
-    const r = await install(['s3://assets-bucket/bundle.tar.gz', pinned, EDGE.cloudFrontDomain]);
+    const r = await install(['s3://assets-bucket/bundle.tar.gz', pinned, EDGE.cloudFrontDomain, PLACEHOLDER_STATE_VOLUME.volumeId]);
     expect(r.lines).toEqual([`openclaw-install: FAILED: bundle SHA-256 is ${bundleSha}, the user data pins ${pinned}: refusing to install it`]);
     expect(r.code).toBe(1);
     expect(r.calls).toEqual([['s3', 'cp', '--only-show-errors', '--region', config.aws.region, 's3://assets-bucket/bundle.tar.gz', expect.stringMatching(/^\/var\/tmp\/openclaw-bundle\.\w+\/bundle\.tar\.gz$/)], installMetric]);
   });
 
   test('the pinned checksum, but a bundle without the required files', async () => {
-    const r = await install(['s3://assets-bucket/bundle.tar.gz', bundleSha, EDGE.cloudFrontDomain]);
+    const r = await install(['s3://assets-bucket/bundle.tar.gz', bundleSha, EDGE.cloudFrontDomain, PLACEHOLDER_STATE_VOLUME.volumeId]);
     expect(r.lines).toEqual(['openclaw-install: FAILED: bundle has no openclaw/openclaw.json']);
     expect(r.code).toBe(1);
     expect(r.stdout).toBe('openclaw-install: downloading s3://assets-bucket/bundle.tar.gz\n');
   });
 
   test('arguments that are not an S3 URI, a SHA-256 and a DNS name', async () => {
-    const usage = 'openclaw-install: FAILED: usage: install-bundle.sh <s3://bucket/key> <sha256> <CloudFront domain>';
+    const usage = 'openclaw-install: FAILED: usage: install-bundle.sh <s3://bucket/key> <sha256> <CloudFront domain> <vol-id>';
     expect((await install([])).lines).toEqual([usage]);
     expect((await install(['s3://assets-bucket/k', bundleSha])).lines).toEqual([usage]);
-    expect((await install(['https://x/y', bundleSha, EDGE.cloudFrontDomain])).lines).toEqual(['openclaw-install: FAILED: bundle location https://x/y is not an s3://bucket/key URI']);
-    const r = await install(['s3://assets-bucket/k', 'nothex', EDGE.cloudFrontDomain]);
+    expect((await install(['s3://assets-bucket/k', bundleSha, EDGE.cloudFrontDomain])).lines).toEqual([usage]);
+    expect((await install(['https://x/y', bundleSha, EDGE.cloudFrontDomain, PLACEHOLDER_STATE_VOLUME.volumeId])).lines).toEqual(['openclaw-install: FAILED: bundle location https://x/y is not an s3://bucket/key URI']);
+    const r = await install(['s3://assets-bucket/k', 'nothex', EDGE.cloudFrontDomain, PLACEHOLDER_STATE_VOLUME.volumeId]);
     expect(r.lines).toEqual(['openclaw-install: FAILED: bundle checksum nothex is not a SHA-256 (64 lowercase hex digits)']);
     expect(r.code).toBe(1);
     for (const bad of ['https://d111111abcdef8.cloudfront.net', 'd1.cloudfront.net/"x', 'D1.CLOUDFRONT.NET', 'localhost']) {
-      const b = await install(['s3://assets-bucket/k', bundleSha, bad]);
+      const b = await install(['s3://assets-bucket/k', bundleSha, bad, PLACEHOLDER_STATE_VOLUME.volumeId]);
       expect(b.lines).toEqual([`openclaw-install: FAILED: CloudFront domain ${bad} is not a DNS name like d111111abcdef8.cloudfront.net (or none)`]);
       expect(b.calls.filter((c) => c[0] === 's3')).toEqual([]);
     }

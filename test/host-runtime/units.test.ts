@@ -24,6 +24,8 @@ import {
   SECRETS_UNIT,
   SPEND_METER_TIMER,
   SPEND_METER_UNIT,
+  STATE_VOLUME_ATTACH_TIMEOUT_SECONDS,
+  STATE_VOLUME_UNIT,
   gatewayUnitExpectations,
   gatewayUnitProblems,
   parseUnit,
@@ -153,9 +155,14 @@ describe(`${GATEWAY_UNIT}`, () => {
     expect(unitList(e, S, 'ReadOnlyPaths')).toEqual([HOST_PATHS.configDir, HOST_PATHS.agentFilesDir]);
   });
 
-  test('starts only after the preflight and the secrets step, with their failure stopping it', () => {
-    expect(unitList(e, 'Unit', 'Requires')).toEqual([PREFLIGHT_UNIT, SECRETS_UNIT]);
-    expect(unitList(e, 'Unit', 'After')).toEqual(expect.arrayContaining([PREFLIGHT_UNIT, SECRETS_UNIT, 'network-online.target', 'nftables.service']));
+  test('starts only after the preflight, the secrets step and the state volume, with their failure stopping it', () => {
+    expect(unitList(e, 'Unit', 'Requires')).toEqual([PREFLIGHT_UNIT, SECRETS_UNIT, STATE_VOLUME_UNIT]);
+    expect(unitList(e, 'Unit', 'After')).toEqual(expect.arrayContaining([PREFLIGHT_UNIT, SECRETS_UNIT, STATE_VOLUME_UNIT, 'network-online.target', 'nftables.service']));
+  });
+
+  test('runs only on the state volume: its state folder must be a mount point', () => {
+    expect(unitList(e, 'Unit', 'RequiresMountsFor')).toEqual([HOST_PATHS.stateDir]);
+    expect(e.filter((x) => x.section === 'Unit' && x.key === 'AssertPathIsMountPoint').map((x) => x.value)).toEqual([HOST_PATHS.stateDir]);
   });
 
   test('refuses to start without every secret file of the config (gateway token, each agent\'s document)', () => {
@@ -440,6 +447,45 @@ describe('the audit trail and health units', () => {
     for (const dir of [HOST_PATHS.auditLogDir, HOST_PATHS.logExportStateDir]) {
       for (const w of writable) expect({ dir, w, inside: dir === w || dir.startsWith(`${w}/`) }).toEqual({ dir, w, inside: false });
     }
+  });
+});
+
+describe('the state volume', () => {
+  test(`${STATE_VOLUME_UNIT}: a oneshot before the gateway and the spend meter, after the preflight, bounded in time`, () => {
+    const e = unit(STATE_VOLUME_UNIT);
+    expect(unitValue(e, S, 'Type')).toBe('oneshot');
+    expect(unitValue(e, S, 'RemainAfterExit')).toBe('yes');
+    expect(unitValue(e, S, 'ExecStart')).toBe(`${HOST_PATHS.libexecDir}/attach-state-volume.sh`);
+    expect(unitValue(e, S, 'EnvironmentFile')).toBe(HOST_ENV_FILE);
+    expect(unitList(e, 'Unit', 'Requires')).toEqual([PREFLIGHT_UNIT]);
+    expect(unitList(e, 'Unit', 'After')).toEqual(expect.arrayContaining([PREFLIGHT_UNIT]));
+    expect(unitList(e, 'Unit', 'Before')).toEqual([GATEWAY_UNIT, SPEND_METER_UNIT]);
+    expect(Number(unitValue(e, S, 'TimeoutStartSec'))).toBeGreaterThan(STATE_VOLUME_ATTACH_TIMEOUT_SECONDS + 120);
+    expect(unitValue(e, 'Install', 'WantedBy')).toBe('multi-user.target');
+  });
+
+  test(`${STATE_VOLUME_UNIT}: no option that would give it a mount namespace of its own (its mounts must reach the host) or hide the device`, () => {
+    const e = unit(STATE_VOLUME_UNIT);
+    for (const key of ['ProtectSystem', 'ProtectHome', 'PrivateTmp', 'PrivateDevices', 'PrivateMounts', 'ReadOnlyPaths', 'ReadWritePaths', 'ProtectKernelTunables', 'ProtectKernelModules', 'ProtectKernelLogs', 'ProtectControlGroups', 'ProtectClock', 'DevicePolicy', 'DeviceAllow', 'DynamicUser', 'TemporaryFileSystem', 'MountFlags']) {
+      expect([key, unitValue(e, S, key)]).toEqual([key, undefined]);
+    }
+    expect(unitList(e, S, 'CapabilityBoundingSet').sort()).toEqual(['CAP_CHOWN', 'CAP_DAC_OVERRIDE', 'CAP_FOWNER', 'CAP_SYS_ADMIN']);
+    expect(unitValue(e, S, 'NoNewPrivileges')).toBe('yes');
+  });
+
+  test(`${SPEND_METER_UNIT}: requires the state volume, and both its folders mounted (the month's totals survive the host)`, () => {
+    const e = unit(SPEND_METER_UNIT);
+    expect(unitList(e, 'Unit', 'Requires')).toEqual([STATE_VOLUME_UNIT]);
+    expect(unitList(e, 'Unit', 'After')).toEqual(expect.arrayContaining([STATE_VOLUME_UNIT]));
+    expect(e.filter((x) => x.section === 'Unit' && x.key === 'AssertPathIsMountPoint').map((x) => x.value)).toEqual([HOST_PATHS.stateDir, HOST_PATHS.spendMeterStateDir]);
+  });
+
+  test('a gateway unit without the state volume is refused at render', () => {
+    const text = renderSystemdFiles(config, CONFIG_DIR)[`systemd/${GATEWAY_UNIT}`]!;
+    const weakened = text.replace(`AssertPathIsMountPoint=${HOST_PATHS.stateDir}\n`, '');
+    expect(gatewayUnitProblems(weakened, gatewayUnitExpectations(config, CONFIG_DIR))).toEqual([`AssertPathIsMountPoint=${HOST_PATHS.stateDir} missing (the state volume)`]);
+    const noRequire = text.replace(` ${STATE_VOLUME_UNIT}\nAfter=`, '\nAfter=');
+    expect(gatewayUnitProblems(noRequire, gatewayUnitExpectations(config, CONFIG_DIR))).toEqual([`Requires= must include ${STATE_VOLUME_UNIT}`]);
   });
 });
 

@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { parse as parseYaml } from 'yaml';
 import { HOST_PATHS } from '../../lib/host/paths';
-import { USER_DATA_PATH, renderUserData } from '../../lib/host/cloud-init';
+import { PLACEHOLDER_STATE_VOLUME, USER_DATA_PATH, renderUserData } from '../../lib/host/cloud-init';
 import { renderRuntimeFiles } from '../../lib/host/runtime-files';
 import {
   GATEWAY_UNIT,
@@ -64,7 +64,7 @@ describe('cloud-init schema accepts the rendered user data', () => {
 
   test.each(ids)('%s', async (_id, i) => {
     const file = path.join(scratch('oc-ud-'), 'user-data.yaml');
-    fs.writeFileSync(file, renderUserData(CONFIGS[i]!, BUNDLE, EDGE));
+    fs.writeFileSync(file, renderUserData(CONFIGS[i]!, BUNDLE, EDGE, PLACEHOLDER_STATE_VOLUME));
     const r = await runAsync(cloudInit, ['schema', '-c', file]);
     expect(r.stderr).toBe('');
     expect(r.stdout).toContain('Valid cloud-config');
@@ -73,7 +73,7 @@ describe('cloud-init schema accepts the rendered user data', () => {
 
   test('and rejects a broken one (file mode as a YAML integer)', async () => {
     const file = path.join(scratch('oc-ud-'), 'user-data.yaml');
-    fs.writeFileSync(file, renderUserData(CONFIGS[0]!, BUNDLE, EDGE).replace("permissions: '0700'", 'permissions: 700'));
+    fs.writeFileSync(file, renderUserData(CONFIGS[0]!, BUNDLE, EDGE, PLACEHOLDER_STATE_VOLUME).replace("permissions: '0700'", 'permissions: 700'));
     const r = await runAsync(cloudInit, ['schema', '-c', file]);
     expect(r.code).not.toBe(0);
     expect(r.stderr + r.stdout).toContain('write_files.0.permissions: 700 is not of type');
@@ -82,13 +82,14 @@ describe('cloud-init schema accepts the rendered user data', () => {
 
 describe('the user data has what the boot relies on (parsed with yaml)', () => {
   test.each(ids)('%s', (_id, i) => {
-    const text = renderUserData(CONFIGS[i]!, BUNDLE, EDGE);
+    const text = renderUserData(CONFIGS[i]!, BUNDLE, EDGE, PLACEHOLDER_STATE_VOLUME);
     expect(text.split('\n')[0]).toBe('#cloud-config');
     const doc = parseYaml(text) as Record<string, unknown>;
     expect(doc.package_update).toBe(false);
     expect(doc.package_upgrade).toBe(false);
     // OS repositories only; nodejs + npm only to run `npm ci` of the lockfile.
-    expect(doc.packages).toEqual(['nginx', 'nftables', 'amazon-cloudwatch-agent', 'awscli-2', 'nodejs22', 'nodejs22-npm']);
+    // e2fsprogs: mkfs.ext4 for a blank state volume (attach-state-volume.sh).
+    expect(doc.packages).toEqual(['nginx', 'nftables', 'amazon-cloudwatch-agent', 'awscli-2', 'nodejs22', 'nodejs22-npm', 'e2fsprogs']);
     expect(doc.groups).toEqual([HOST_PATHS.user]);
     expect(doc.users).toEqual([
       'default',
@@ -104,7 +105,7 @@ describe('the user data has what the boot relies on (parsed with yaml)', () => {
     ]);
     const installer = `${HOST_PATHS.libexecDir}/install-bundle.sh`;
     expect(doc.write_files).toEqual([{ path: installer, owner: 'root:root', permissions: '0700', content: expect.stringMatching(/^#!\/usr\/bin\/env bash\n/) }]);
-    expect(doc.runcmd).toEqual([[installer, BUNDLE.s3Uri, BUNDLE.sha256, EDGE.cloudFrontDomain]]);
+    expect(doc.runcmd).toEqual([[installer, BUNDLE.s3Uri, BUNDLE.sha256, EDGE.cloudFrontDomain, PLACEHOLDER_STATE_VOLUME.volumeId]]);
     // Nothing fetched outside the pinned paths: no curl | sh, no wget, no npm install.
     expect(text).not.toMatch(/curl[^\n]*\|\s*(ba)?sh|wget |npm install|npm i /);
   });
@@ -121,12 +122,14 @@ describe('shellcheck -S style accepts every shell script', () => {
     const files = renderRuntimeFiles(CONFIGS[i]!, CONFIG_DIR);
     const scripts = Object.keys(files).filter((rel) => rel.endsWith('.sh'));
     expect(scripts.sort()).toEqual([
+      'scripts/attach-state-volume.sh',
       'scripts/check-agent-files.sh',
       'scripts/check-gateway-health.sh',
       'scripts/export-logs.sh',
       'scripts/fetch-secrets.sh',
       'scripts/imds-preflight.sh',
       'scripts/install-bundle.sh',
+      'scripts/prepare-state.sh',
       'scripts/refresh-secrets.sh',
     ]);
     const paths = scripts.map((rel) => {

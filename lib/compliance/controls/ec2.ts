@@ -92,3 +92,38 @@ export const noWorldIngress: ComplianceControl = {
     return ![...inline, ...separate].some((rule) => opensToWorld(rule));
   },
 };
+
+type Tag = { Key?: unknown; Value?: unknown };
+const tagsOf = (r: TemplateResource) => ((r.Properties?.Tags as Tag[] | undefined) ?? []).filter((t) => typeof t.Key === 'string');
+
+export const ebsStateVolumeProtected: ComplianceControl = {
+  id: 'ebs-state-volume-protected',
+  title: 'Agent state is on its own EBS volume that is encrypted with a customer-managed key, retained, and backed up daily',
+  resourceType: 'AWS::EC2::Volume',
+  fsbp: ['EC2.3', 'EC2.28'],
+  cis: [],
+  controlTower: [],
+  evidence:
+    'The volume has Encrypted true and a KmsKeyId, DeletionPolicy and UpdateReplacePolicy Retain, and an ENABLED AWS::DLM::LifecyclePolicy ' +
+    'in its template targets one of its tags with a schedule that creates a snapshot at least daily and keeps it at least one day.',
+  weakenedBy: 'data-retention',
+  holds: (r, context) => {
+    const p = r.Properties ?? {};
+    if (p.Encrypted !== true || p.KmsKeyId === undefined) return false;
+    if (r.DeletionPolicy !== 'Retain' || r.UpdateReplacePolicy !== 'Retain') return false;
+    const tags = tagsOf(r);
+    return resourcesOfType(context, 'AWS::DLM::LifecyclePolicy').some((policy) => {
+      if (policy.Properties?.State !== 'ENABLED') return false;
+      const details = (policy.Properties.PolicyDetails ?? {}) as { ResourceTypes?: unknown[]; TargetTags?: Tag[]; Schedules?: Record<string, unknown>[] };
+      if (!details.ResourceTypes?.includes('VOLUME')) return false;
+      const targets = details.TargetTags ?? [];
+      if (!targets.some((t) => tags.some((v) => JSON.stringify(v.Key) === JSON.stringify(t.Key) && JSON.stringify(v.Value) === JSON.stringify(t.Value)))) return false;
+      return (details.Schedules ?? []).some((s) => {
+        const create = (s.CreateRule ?? {}) as { Interval?: number; IntervalUnit?: string; CronExpression?: string };
+        const retain = (s.RetainRule ?? {}) as { Interval?: number; Count?: number };
+        const daily = create.IntervalUnit === 'HOURS' && typeof create.Interval === 'number' && create.Interval <= 24;
+        return daily && ((retain.Interval ?? 0) >= 1 || (retain.Count ?? 0) >= 1);
+      });
+    });
+  },
+};
