@@ -22,7 +22,7 @@
  *   rewrites the value of a parameter whose name stays, so the consumer keeps
  *   the old value.
  * - replaced-fixed-name / replaced-retained: a resource with a physical name
- *   fixed in the template (CloudFormation creates the replacement first: the
+ *   fixed in the template that stays the same (CloudFormation creates the replacement first: the
  *   name is taken, the update fails) or with DeletionPolicy/UpdateReplacePolicy
  *   Retain or RetainExceptOnCreate (the old resource is orphaned with its data)
  *   is replaced.
@@ -260,7 +260,8 @@ export function fixedNames(resource: CfnResource | undefined): { property: strin
   const typeName = resource.Type.split('::').pop() ?? '';
   const found: { property: string; value: Json }[] = [];
   for (const [prop, value] of Object.entries(resource.Properties)) {
-    if (value === undefined) continue;
+    // A value referencing another resource (LogGroupName: { Ref } of a subscription filter) names that resource, not this one.
+    if (value === undefined || referencedIds(value).size > 0) continue;
     const spec = model?.properties[prop];
     const nameLike = prop.endsWith('Name') && (prop === 'Name' || typeName.endsWith(prop.slice(0, -'Name'.length)) || (model?.primaryIdentifier ?? []).includes(prop));
     if (nameLike && (spec?.causesReplacement === 'yes' || !model)) found.push({ property: prop, value });
@@ -418,7 +419,9 @@ export function checkDay2Change(before: readonly SynthStack[], after: readonly S
       const old = a.before.template.Resources?.[id];
       const now = a.after.template.Resources?.[r.successor ?? id];
       const what = r.how === 'moved' ? `is replaced (logical ID ${id} becomes ${r.successor})` : `${r.how === 'replaced' ? 'is replaced' : 'may be replaced'}`;
-      for (const n of fixedNames(now ?? old)) {
+      // A name that changes with the replacement is free; one that stays is taken by the old resource.
+      const kept = fixedNames(old).filter((n) => fixedNames(now).some((m) => m.property === n.property && deepEqual(m.value, n.value)));
+      for (const n of kept) {
         findings.push({
           kind: 'replaced-fixed-name',
           stack: a.before.stackName,
