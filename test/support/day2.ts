@@ -187,8 +187,8 @@ function consumedChannels(s: SynthStack): Use[] {
   };
   for (const [id, r] of Object.entries(resources)) scan(id, r);
   for (const [id, o] of Object.entries(s.template.Outputs ?? {})) scan(`Outputs.${id}`, o);
-  // The reader itself holds every import (it tags the parameters as in use).
-  for (const [id, reader] of readers) for (const param of reader.imports) use(ssmKey(s.account, reader.region, param), id);
+  // The reader itself holds every import (it tags the parameters as in use): named when nothing else reads one.
+  for (const [id, reader] of readers) for (const param of reader.imports) if (!users.has(ssmKey(s.account, reader.region, param))) use(ssmKey(s.account, reader.region, param), id);
   return [...users].map(([key, u]) => ({ key, consumer: s, users: [...u].sort() }));
 }
 
