@@ -172,6 +172,16 @@ describe('day-2 checker: replacement of named or retained resources', () => {
     expect(checkDay2Change([bucket(false)], [bucket(true)]).map((f) => f.kind)).toEqual(['replaced-retained']);
   });
 
+  test('a logical ID change (a new hash) of a named, retained log group is a replacement: name taken, old group orphaned', () => {
+    const logs = (id: string) =>
+      stack('app-gateway', { Resources: { [id]: { Type: 'AWS::Logs::LogGroup', Properties: { LogGroupName: '/app/gateway' }, DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' } } });
+    const findings = checkDay2Change([logs('HostLogs1A2B3C4D')], [logs('HostLogs5E6F7A8B')]);
+    expect(findings.map((f) => f.kind).sort()).toEqual(['replaced-fixed-name', 'replaced-retained']);
+    expect(findings[0]?.message).toContain('logical ID HostLogs1A2B3C4D becomes HostLogs5E6F7A8B');
+    // Removing it without a successor is a deliberate deletion, retained by design: not a replacement.
+    expect(checkDay2Change([logs('HostLogs1A2B3C4D')], [stack('app-gateway', { Resources: {} })])).toEqual([]);
+  });
+
   test('replacement is transitive: a named subscription filter on a replaced log group is replaced too', () => {
     const t = (retain: boolean) =>
       stack('app-gateway', {
@@ -183,6 +193,20 @@ describe('day-2 checker: replacement of named or retained resources', () => {
     // The log group is renamed (replaced, a new name: fine); the filter keeps its name and is replaced with it.
     const findings = checkDay2Change([t(true)], [t(false)]);
     expect(findings.map((f) => `${f.kind} ${f.resource}`)).toEqual(['replaced-fixed-name Filter']);
+  });
+
+  test('replacement crosses stacks: a named filter in another stack reading a replaced log group weakly is replaced too', () => {
+    const producer = (name: string) =>
+      stack('app-gateway', { Resources: { Logs: { Type: 'AWS::Logs::LogGroup', Properties: { LogGroupName: name } } }, Outputs: { PublishOutputRefLogs: { Value: { Ref: 'Logs' } } } });
+    const consumer = stack('app-spend', {
+      Resources: {
+        Filter: {
+          Type: 'AWS::Logs::SubscriptionFilter',
+          Properties: { FilterName: 'to-archive', FilterPattern: '', DestinationArn: 'arn:x', LogGroupName: { 'Fn::GetStackOutput': { StackName: 'app-gateway', OutputName: 'PublishOutputRefLogs' } } },
+        },
+      },
+    });
+    expect(kinds([producer('/app/a'), consumer], [producer('/app/b'), consumer])).toEqual(['replaced-fixed-name app-spend', 'stale-consumer app-spend']);
   });
 
   test('a harmless change (an alarm description, a replacement of an unnamed, unreferenced resource) is not flagged', () => {

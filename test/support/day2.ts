@@ -6,10 +6,12 @@
  * impact, and adds what that library does not model:
  *
  * - replacement is transitive: a property that references a replaced resource
- *   gets a new value although its text does not change (inside a stack through
- *   Ref / Fn::GetAtt / Fn::Sub, across stacks through exports, CDK's
- *   cross-region SSM exports and Fn::GetStackOutput); the references are
- *   rewritten to a marked name and diffed again until nothing new is replaced;
+ *   gets a new value although its text does not change. The library follows
+ *   Ref / Fn::GetAtt to a WILL_REPLACE resource inside one stack; this checker
+ *   also follows MAY_REPLACE (conservatively, as a replacement), Fn::Sub and,
+ *   across stacks, exports, CDK's cross-region SSM exports and
+ *   Fn::GetStackOutput: the references are rewritten to a marked name and the
+ *   stacks diffed again until nothing new is replaced or changed;
  * - a logical ID that changes (CDK's user-data hash on an instance) is a
  *   replacement too: the old resource is deleted and a new one created.
  *
@@ -260,8 +262,8 @@ export function fixedNames(resource: CfnResource | undefined): { property: strin
   const typeName = resource.Type.split('::').pop() ?? '';
   const found: { property: string; value: Json }[] = [];
   for (const [prop, value] of Object.entries(resource.Properties)) {
-    // A value referencing another resource (LogGroupName: { Ref } of a subscription filter) names that resource, not this one.
-    if (value === undefined || referencedIds(value).size > 0) continue;
+    // A value read from another resource (LogGroupName: { Ref } of a subscription filter, an import) names that resource, not this one.
+    if (value === undefined || referencedIds(value).size > 0 || /"Fn::(ImportValue|GetStackOutput)"/.test(JSON.stringify(value))) continue;
     const spec = model?.properties[prop];
     const nameLike = prop.endsWith('Name') && (prop === 'Name' || typeName.endsWith(prop.slice(0, -'Name'.length)) || (model?.primaryIdentifier ?? []).includes(prop));
     if (nameLike && (spec?.causesReplacement === 'yes' || !model)) found.push({ property: prop, value });
