@@ -100,6 +100,17 @@ describe('day-2 checker: exports still imported', () => {
     expect(kinds([producer, consumer], [stack('app-gateway', after), consumer])).toEqual(['export-in-use app-gateway', 'stale-consumer app-spend']);
   });
 
+  test('a user-data change of an EBS-backed instance (stop and start, same ID) keeps its export; of an instance-store one it may replace it', () => {
+    const withUserData = (pair: [SynthStack, SynthStack], userData: string, ebs: boolean): SynthStack[] => {
+      const producer = editable(pair[0]);
+      producer.Resources.Host!.Properties.UserData = { 'Fn::Base64': userData };
+      if (ebs) producer.Resources.Host!.Properties.BlockDeviceMappings = [{ DeviceName: '/dev/xvda', Ebs: { VolumeSize: 16, Encrypted: true } }];
+      return [stack('app-gateway', producer), pair[1]];
+    };
+    expect(checkDay2Change(withUserData(strongPair(), 'v1', true), withUserData(strongPair(), 'v2', true))).toEqual([]);
+    expect(kinds(withUserData(strongPair(), 'v1', false), withUserData(strongPair(), 'v2', false))).toEqual(['export-in-use app-gateway', 'stale-consumer app-spend']);
+  });
+
   test('an export nobody imports may go away', () => {
     const [producer] = strongPair();
     const after = editable(producer);

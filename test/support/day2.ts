@@ -13,7 +13,10 @@
  *   Fn::GetStackOutput: the references are rewritten to a marked name and the
  *   stacks diffed again until nothing new is replaced or changed;
  * - a logical ID that changes (CDK's user-data hash on an instance) is a
- *   replacement too: the old resource is deleted and a new one created.
+ *   replacement too: the old resource is deleted and a new one created;
+ * - MAY_REPLACE of an EBS-backed EC2 instance from UserData / InstanceType /
+ *   EbsOptimized only is a stop and start (same instance ID), as CloudFormation
+ *   documents it, not a replacement.
  *
  * Finding kinds:
  * - export-in-use: an export (Outputs.Export or a Custom::CrossRegionExportWriter
@@ -273,6 +276,21 @@ export function fixedNames(resource: CfnResource | undefined): { property: strin
   return found;
 }
 
+/**
+ * The service spec marks these EC2 instance properties "maybe": CloudFormation
+ * updates them with "some interruption" (stop, update, start: same instance
+ * ID) when the root volume is EBS, and replaces only instance-store instances.
+ */
+const EC2_STOP_START_PROPERTIES = new Set(['UserData', 'InstanceType', 'EbsOptimized']);
+
+function stopStartOnly(resource: CfnResource | undefined, updates: [string, { changeImpact?: ResourceImpact }][]): boolean {
+  if (resource?.Type !== 'AWS::EC2::Instance') return false;
+  const mappings = resource.Properties?.BlockDeviceMappings;
+  const ebsRoot = Array.isArray(mappings) && mappings.some((m) => isObject(m) && isObject(m.Ebs));
+  const replacing = updates.filter(([, u]) => u.changeImpact === ResourceImpact.MAY_REPLACE || u.changeImpact === ResourceImpact.WILL_REPLACE);
+  return ebsRoot && replacing.every(([name, u]) => u.changeImpact === ResourceImpact.MAY_REPLACE && EC2_STOP_START_PROPERTIES.has(name));
+}
+
 interface Analysis {
   readonly before: SynthStack;
   readonly after?: SynthStack;
@@ -344,7 +362,7 @@ export function checkDay2Change(before: readonly SynthStack[], after: readonly S
           });
           r = successor ? { how: 'moved', successor } : { how: 'removed' };
         } else if (d.changeImpact === ResourceImpact.WILL_REPLACE) r = { how: 'replaced' };
-        else if (d.changeImpact === ResourceImpact.MAY_REPLACE) r = { how: 'may be replaced' };
+        else if (d.changeImpact === ResourceImpact.MAY_REPLACE && !stopStartOnly(d.newValue, Object.entries(d.propertyUpdates))) r = { how: 'may be replaced' };
         if (r) {
           a.replaced.set(id, r);
           grew = true;
