@@ -136,6 +136,21 @@ describe('day-2 checker: consumers left on a dead resource', () => {
     expect(findings[0]?.message).toContain('"no changes"');
   });
 
+  test('an SSM parameter holding a replaced instance ID, read by name in another stack whose template does not change, is a finding', () => {
+    const name = '/app/gateway/instance-id';
+    const producer = (ami: string) =>
+      stack('app-gateway', { Resources: { Host: instance(ami), HostId: { Type: 'AWS::SSM::Parameter', Properties: { Name: name, Type: 'String', Value: { Ref: 'Host' } } } } });
+    // A cross-region read (a custom resource calling GetParameter) and a same-region dynamic reference.
+    const getParameter = JSON.stringify({ service: 'SSM', action: 'getParameter', parameters: { Name: name }, region: 'eu-west-1' });
+    const edge = stack('app-edge', { Resources: { HostIdReader: { Type: 'Custom::AWS', Properties: { ServiceToken: 'arn:x', Create: getParameter, Update: getParameter } } } }, 'us-east-1');
+    const spend = stack('app-spend', { Resources: { HostDown: alarm('down', [{ Name: 'InstanceId', Value: `{{resolve:ssm:${name}}}` }]) } });
+    // A longer name that merely starts with it is another parameter.
+    const other = stack('app-other', { Resources: { Other: alarm('x', [{ Name: 'InstanceId', Value: `{{resolve:ssm:${name}-old}}` }]) } });
+    const findings = checkDay2Change([producer('ami-00000000000000001'), edge, spend, other], [producer('ami-00000000000000002'), edge, spend, other]);
+    expect(findings.map((f) => `${f.kind} ${f.stack}`).sort()).toEqual(['stale-consumer app-edge', 'stale-consumer app-spend']);
+    expect(formatFindings(findings)).toContain('SSM parameter /app/gateway/instance-id (HostId)');
+  });
+
   test('the same replacement is fine when the consumer template changes in the same deploy', () => {
     const [producerAfter, consumerAfter] = weakPair('ami-00000000000000002');
     const changedConsumer = editable(consumerAfter);

@@ -31,7 +31,10 @@
  *   name is taken, the update fails) or with DeletionPolicy/UpdateReplacePolicy
  *   Retain or RetainExceptOnCreate (the old resource is orphaned with its data)
  *   is replaced.
- * - stale-consumer: a value another stack reads (strong or weak reference)
+ * - stale-consumer: a value another stack reads (strong or weak reference:
+ *   an export, a cross-region export, an output read with Fn::GetStackOutput,
+ *   an AWS::SSM::Parameter read by its name in any string, e.g.
+ *   {{resolve:ssm:...}} or a custom resource's GetParameter call)
  *   changes, e.g. because the resource behind it is replaced, while the
  *   consumer's template stays the same: the CDK CLI skips that stack as "no
  *   changes" and it keeps pointing at the dead resource.
@@ -122,7 +125,9 @@ export function referencedIds(expr: Json): Set<string> {
 /** A value one stack hands to another. */
 interface Channel {
   readonly key: string;
-  readonly kind: 'export' | 'cross-region' | 'output';
+  readonly kind: 'export' | 'cross-region' | 'output' | 'ssm-parameter';
+  /** For ssm-parameter: the parameter name. */
+  readonly parameterName?: string;
   /** What it is called in messages. */
   readonly label: string;
   readonly producer: SynthStack;
@@ -139,6 +144,16 @@ interface Use {
 const exportKey = (account: string | undefined, region: string, name: string) => `export|${account ?? ''}|${region}|${name}`;
 const ssmKey = (account: string | undefined, region: string, name: string) => `ssm|${account ?? ''}|${region}|${name}`;
 const outputKey = (region: string, stackName: string, output: string) => `output|${region}|${stackName}|${output}`;
+/** SSM parameter names are path-like and distinctive; readers in any region of the account match by name. */
+const parameterKey = (account: string | undefined, name: string) => `param|${account ?? ''}|${name}`;
+
+/** The parameter name as a whole path segment sequence in a string (not a prefix of a longer name). */
+const mentionsParameter = (text: string, name: string) => {
+  for (let at = text.indexOf(name); at >= 0; at = text.indexOf(name, at + 1)) {
+    if (!/[A-Za-z0-9_./-]/.test(text.charAt(at + name.length))) return true;
+  }
+  return false;
+};
 
 function producedChannels(s: SynthStack): Map<string, Channel> {
   const out = new Map<string, Channel>();
@@ -151,6 +166,11 @@ function producedChannels(s: SynthStack): Map<string, Channel> {
     }
   }
   for (const [id, r] of Object.entries(s.template.Resources ?? {})) {
+    const name = r.Properties?.Name;
+    if (r.Type === 'AWS::SSM::Parameter' && typeof name === 'string') {
+      const key = parameterKey(s.account, name);
+      out.set(key, { key, kind: 'ssm-parameter', parameterName: name, label: `SSM parameter ${name} (${id})`, producer: s, value: r.Properties?.Value });
+    }
     if (r.Type !== WRITER_TYPE) continue;
     const props = r.Properties?.WriterProps;
     if (!isObject(props) || typeof props.region !== 'string' || !isObject(props.exports)) continue;
@@ -162,7 +182,12 @@ function producedChannels(s: SynthStack): Map<string, Channel> {
   return out;
 }
 
-function consumedChannels(s: SynthStack): Use[] {
+/**
+ * The channels a stack reads: Fn::ImportValue, Fn::GetStackOutput, CDK's
+ * ExportsReader attributes, and SSM parameters of `parameterNames` named in
+ * any string ({{resolve:ssm:...}}, a custom resource's GetParameter call).
+ */
+function consumedChannels(s: SynthStack, parameterNames: ReadonlySet<string> = new Set()): Use[] {
   const resources = s.template.Resources ?? {};
   const readers = new Map<string, { region: string; imports: Set<string> }>();
   for (const [id, r] of Object.entries(resources)) {
@@ -175,6 +200,10 @@ function consumedChannels(s: SynthStack): Use[] {
   const use = (key: string, user: string) => users.set(key, (users.get(key) ?? new Set()).add(user));
   const scan = (user: string, v: Json): void => {
     if (Array.isArray(v)) return v.forEach((x) => scan(user, x));
+    if (typeof v === 'string') {
+      for (const name of parameterNames) if (mentionsParameter(v, name)) use(parameterKey(s.account, name), user);
+      return;
+    }
     if (!isObject(v)) return;
     const fn = intrinsic(v);
     if (fn) {
@@ -208,8 +237,15 @@ function markChangedReferences(template: CfnTemplate, s: SynthStack, replacedInP
     if (r.Type === READER_TYPE && isObject(props) && typeof props.region === 'string') readers.set(id, props.region);
   }
   const markId = (id: string) => (replacedInPlace.has(id) ? `${id}${REPLACED_MARK}` : id);
+  // Parameters this stack writes itself are not read through the parameter.
+  const own = new Set(Object.values(template.Resources ?? {}).flatMap((r) => (r.Type === 'AWS::SSM::Parameter' && typeof r.Properties?.Name === 'string' ? [r.Properties.Name] : [])));
+  const changedParameters = [...changed.keys()]
+    .filter((k) => k.startsWith(parameterKey(s.account, '')))
+    .map((k) => k.slice(parameterKey(s.account, '').length))
+    .filter((name) => !own.has(name));
   const map = (v: Json): Json => {
     if (Array.isArray(v)) return v.map(map);
+    if (typeof v === 'string') return changedParameters.reduce((text, name) => (mentionsParameter(text, name) ? text.split(name).join(`${name}${CHANGED_MARK}`) : text), v);
     if (!isObject(v)) return v;
     const fn = intrinsic(v);
     if (fn) {
@@ -329,7 +365,8 @@ export function checkDay2Change(before: readonly SynthStack[], after: readonly S
   for (const b of before) for (const [k, c] of producedChannels(b)) channelsBefore.set(k, c);
   const channelsAfter = new Map<string, Channel>();
   for (const a of after) for (const [k, c] of producedChannels(a)) channelsAfter.set(k, c);
-  const usesBefore = before.flatMap(consumedChannels);
+  const parameterNames = new Set([...channelsBefore.values()].flatMap((c) => (c.parameterName ? [c.parameterName] : [])));
+  const usesBefore = before.flatMap((b) => consumedChannels(b, parameterNames));
   const analysisOf = new Map(analyses.map((a) => [stackKey(a.before), a]));
 
   /** channel key -> why its value changes (or that it is removed). */
@@ -399,7 +436,7 @@ export function checkDay2Change(before: readonly SynthStack[], after: readonly S
   for (const use of usesBefore) {
     const ch = channelsBefore.get(use.key);
     const why = changed.get(use.key);
-    if (!ch || !why || ch.kind === 'output' || stackKey(ch.producer) === stackKey(use.consumer)) continue;
+    if (!ch || !why || ch.kind === 'output' || ch.kind === 'ssm-parameter' || stackKey(ch.producer) === stackKey(use.consumer)) continue;
     const users = use.users.map((u) => describeUser(use.consumer.template, u)).join('; ');
     const consequence =
       ch.kind === 'export'
