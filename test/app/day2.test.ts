@@ -15,6 +15,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { parseDocument } from 'yaml';
+import { listClients } from '../../lib/config/load';
 import { DEFAULT_RUNTIME_PACKAGE_DIR, useRuntimePackageDir } from '../../lib/openclaw/lockfile';
 import { buildForTest } from '../support/build';
 import { configFixture } from '../support/config-fixture';
@@ -23,9 +24,11 @@ import { checkDay2Change, checkUnchanged, formatFindings, type SynthStack } from
 jest.setTimeout(180_000);
 
 /**
- * The deployments checked: a client (its config folder under config/clients/)
- * synthesized for every environment, with optional extra config files (path ->
- * text, relative to config/) for other topologies.
+ * The deployments checked: a client (its folder under config/clients/, or
+ * `all`) synthesized for every environment, with optional extra config files
+ * (path -> text, relative to config/) for other topologies (another main
+ * region, NAT gateway, several clients in one account). With `all`, the
+ * changes edit the first client (by name) and every client is compared.
  */
 export interface Day2Topology {
   readonly name: string;
@@ -183,12 +186,13 @@ describe.each(DAY2_TOPOLOGIES)('day-2 changes: $name', (topology) => {
     }
     test(title, () => {
       const root = configFixture({ ...topology.files });
-      const applied = change.apply(root, topology.client) ?? {};
+      const target = topology.client === 'all' ? listClients(path.join(root, 'config'))[0]! : topology.client;
+      const applied = change.apply(root, target) ?? {};
       let after: SynthDeployment[];
       try {
         if (applied.runtimeDir) useRuntimePackageDir(applied.runtimeDir);
         after = synthesize(root, topology.client);
-        if (applied.addedClient) after = [...after, ...synthesize(root, applied.addedClient)];
+        if (applied.addedClient && topology.client !== 'all') after = [...after, ...synthesize(root, applied.addedClient)];
       } finally {
         useRuntimePackageDir(undefined);
       }
@@ -198,12 +202,12 @@ describe.each(DAY2_TOPOLOGIES)('day-2 changes: $name', (topology) => {
       if (applied.addedClient) {
         // The new client's deployments exist, and the existing client's templates do not change at all.
         expect(after.filter((d) => d.id.startsWith(`${applied.addedClient}-`)).map((d) => d.id).sort()).toEqual(
-          before.map((d) => d.id.replace(topology.client, applied.addedClient!)).sort(),
+          before.filter((d) => d.id.startsWith(`${target}-`)).map((d) => `${applied.addedClient}-${d.id.slice(target.length + 1)}`).sort(),
         );
         expect(formatFindings(checkUnchanged(allStacks(before), allStacks(after)))).toBe('');
       } else {
-        // The change reaches every deployment (otherwise this test would check nothing).
-        const unchanged = before.filter((d) => checkUnchanged(d.stacks, allStacks(after)).length === 0).map((d) => d.id);
+        // The change reaches every deployment of the edited client (otherwise this test would check nothing).
+        const unchanged = before.filter((d) => d.id.startsWith(`${target}-`) && checkUnchanged(d.stacks, allStacks(after)).length === 0).map((d) => d.id);
         expect(unchanged).toEqual([]);
       }
       expect(formatFindings(checkDay2Change(allStacks(before), allStacks(after)))).toBe('');
