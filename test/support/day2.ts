@@ -417,7 +417,7 @@ export function checkDay2Change(before: readonly SynthStack[], after: readonly S
         const gone = [...referencedIds(ch.value)].filter((id) => producer?.replaced.has(id));
         if (gone.length) why = `value changes: ${gone.map((id) => `${id} is ${producer!.replaced.get(id)!.how}`).join(', ')}`;
         else {
-          const upstream = consumedChannels({ ...ch.producer, template: { Resources: { value: { Type: 'Value', Properties: { v: ch.value } } } } })
+          const upstream = consumedChannels({ ...ch.producer, template: { Resources: { value: { Type: 'Value', Properties: { v: ch.value } } } } }, parameterNames)
             .map((u) => u.key)
             .filter((k) => changed.has(k));
           if (upstream.length) why = `value changes: it passes on ${upstream.map((k) => channelsBefore.get(k)?.label ?? k).join(', ')}, which changes`;
