@@ -20,9 +20,14 @@
 import * as fs from 'fs';
 import * as path from 'path';
 
-/** host/openclaw/, the folder holding package.json and package-lock.json. */
-export const RUNTIME_PACKAGE_DIR = path.resolve(__dirname, '..', '..', 'host', 'openclaw');
-export const RUNTIME_LOCKFILE = path.join(RUNTIME_PACKAGE_DIR, 'package-lock.json');
+/** This repository's host/openclaw/. */
+export const DEFAULT_RUNTIME_PACKAGE_DIR = path.resolve(__dirname, '..', '..', 'host', 'openclaw');
+/**
+ * The folder holding package.json and package-lock.json: host/openclaw/ unless a
+ * test moved it with useRuntimePackageDir (a live binding, read at each use).
+ */
+export let RUNTIME_PACKAGE_DIR = DEFAULT_RUNTIME_PACKAGE_DIR;
+export let RUNTIME_LOCKFILE = path.join(RUNTIME_PACKAGE_DIR, 'package-lock.json');
 /** The lockfile as messages name it. */
 export const RUNTIME_LOCKFILE_DISPLAY = 'host/openclaw/package-lock.json';
 
@@ -36,6 +41,19 @@ export interface PinnedRuntime {
 const EXACT = /^\d+\.\d+\.\d+$/;
 
 let cached: PinnedRuntime | undefined;
+
+/**
+ * Test seam: read the runtime package (package.json and package-lock.json, for
+ * the pinned versions and the bundle) from `dir` instead of host/openclaw/, e.g.
+ * a temporary copy with a bumped OpenClaw version (test/app/day2.test.ts);
+ * `undefined` restores host/openclaw/. Messages keep naming
+ * host/openclaw/package-lock.json. bin/app.ts and lib/ never call it.
+ */
+export function useRuntimePackageDir(dir: string | undefined): void {
+  RUNTIME_PACKAGE_DIR = dir === undefined ? DEFAULT_RUNTIME_PACKAGE_DIR : path.resolve(dir);
+  RUNTIME_LOCKFILE = path.join(RUNTIME_PACKAGE_DIR, 'package-lock.json');
+  cached = undefined;
+}
 
 /**
  * The versions host/openclaw/package-lock.json pins. Throws, naming the file,
