@@ -4,6 +4,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { synthesizeWithGate } from '../../lib/app';
 import { ConfigError } from '../../lib/config/errors';
 import { loadConfig } from '../../lib/config/load';
+import { collectAcknowledgements } from '../../lib/gate/ack-ledger';
 import { buildForTest } from '../support/build';
 import { configFixture, NOW } from '../support/config-fixture';
 
@@ -47,6 +48,10 @@ test('prod with the exception: synthesizes, no minimumProtocolVersion, and the r
   const cfg = distribution(Template.fromStack(built.deployments[0]!.stage.edge));
   expect(cfg.ViewerCertificate).toBeUndefined();
   expect(cfg.Aliases).toBeUndefined();
+  // The default-certificate TLS findings are acknowledged on the distribution, with the way out in the reason.
+  const tls = collectAcknowledgements(built.app).filter((a) => a.path === 'example-prod/Edge/Cdn/Distribution/Resource' && /CFR4|security_policy/.test(a.rule));
+  expect(tls.map((a) => a.rule)).toEqual(['AwsSolutions-CFR4', 'cdk-validator-cfnguard::cloudfront_security_policy_check']);
+  for (const a of tls) expect(a.reason).toMatch(/Configure a custom domain and ACM certificate to enforce TLSv1\.2_2021/);
   const report = fs.readFileSync(passed.reports[0]!, 'utf8');
   expect(report).toMatch(/- Viewer TLS policy in force: \*\*TLSv1\*\* \(CloudFront default \*\.cloudfront\.net certificate, whose security policy AWS fixes at TLSv1; `openclaw-example-prod-edge\/Cdn/);
   expect(report).toMatch(/\| Production viewers connect with TLS 1\.2 or later.*\(`viewer-tls-default-certificate`\) \| `edge\.customDomain` \| Pilot for one internal team/);
