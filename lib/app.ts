@@ -1,3 +1,4 @@
+import * as fs from 'fs';
 import * as path from 'path';
 import { App } from 'aws-cdk-lib';
 import { checkAmis } from './config/ami';
@@ -21,6 +22,19 @@ export const GATE_CONTEXT = {
   [VALIDATE_AGAINST_DEFAULT_RULES]: true,
   '@aws-cdk/core:failSynthOnValidationErrors': false,
 } as const;
+
+/** The project's cdk.json, whose `context` holds the feature flags. */
+export const CDK_JSON = path.resolve(__dirname, '..', 'cdk.json');
+
+/**
+ * The `context` of cdk.json: the feature flags the CDK CLI passes to the app.
+ * buildApp applies it itself, so a test (or script) that builds the app
+ * without the CLI synthesizes with exactly the flags `cdk synth` uses.
+ */
+export function projectContext(file = CDK_JSON): Record<string, unknown> {
+  const parsed = JSON.parse(fs.readFileSync(file, 'utf8')) as { context?: Record<string, unknown> };
+  return { ...parsed.context };
+}
 
 export interface BuildAppOptions {
   /** Folder with base.yaml, environments/ and clients/. */
@@ -94,7 +108,8 @@ function checkRuntime(loaded: ReturnType<typeof loadConfig>, configDir: string) 
  * gate's rule packs installed. Used by bin/app.ts and by the tests.
  */
 export function buildApp(options: BuildAppOptions): BuiltApp {
-  const app = new App({ outdir: options.outdir, context: { ...GATE_CONTEXT, ...options.context } });
+  // cdk.json first (as the CLI does), then the gate's context, then the caller's (-c) values.
+  const app = new App({ outdir: options.outdir, context: { ...projectContext(), ...GATE_CONTEXT, ...options.context } });
   const configDirCtx = app.node.tryGetContext('configDir') as unknown;
   const configDir = typeof configDirCtx === 'string' ? path.resolve(configDirCtx) : options.configDir;
   const clientSel = String(app.node.tryGetContext('client') ?? 'example');

@@ -4,6 +4,7 @@ import { describeExceptions } from '../config/exceptions';
 import type { DeploymentGateResult } from '../gate/evaluate';
 import { formatFinding } from '../gate/finding';
 import { GATE_PLUGIN_NAMES } from '../gate/plugins';
+import { viewerTlsInForce } from './viewer-tls';
 
 const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 const ids = (xs: readonly string[]) => (xs.length ? xs.join(', ') : '-');
@@ -19,6 +20,7 @@ export function renderComplianceReport(result: DeploymentGateResult, generatedAt
     `- Account / region: ${config.aws.account} / ${config.aws.region}`,
     `- Stacks: ${result.templates.map((t) => `${t.stackName} (${path.basename(t.templateFile)})`).join(', ')}`,
     `- Rule packs: ${GATE_PLUGIN_NAMES.join('; ')}`,
+    ...viewerTlsInForce(result.templates).map((v) => `- Viewer TLS policy in force: **${v.policy}** (${v.basis}; \`${v.distribution}\`)`),
     `- Generated: ${generatedAt.toISOString()}`,
     '',
   ];
@@ -46,6 +48,13 @@ export function renderComplianceReport(result: DeploymentGateResult, generatedAt
   else {
     lines.push('| Rule | Resource | Reason |', '| --- | --- | --- |');
     for (const a of result.acknowledgements) lines.push(`| ${cell(a.rule)} | \`${a.path}\` | ${cell(a.reason)} |`);
+    lines.push('');
+  }
+  lines.push('## Acknowledged CDK warnings', '');
+  if (result.warningAcknowledgements.length === 0) lines.push('None: synthesis raised no CDK warning.', '');
+  else {
+    lines.push('| Warning | Construct | Reason |', '| --- | --- | --- |');
+    for (const w of result.warningAcknowledgements) lines.push(`| ${cell(w.id)} | \`${w.path}\` | ${cell(w.reason)} |`);
     lines.push('');
   }
   if (result.libraryAcknowledgements.length > 0) {

@@ -13,7 +13,13 @@ const DAY_MS = 24 * 60 * 60 * 1000;
  * an unexpired exception; an exception must weaken something, once, and not
  * for longer than MAX_EXCEPTION_DAYS.
  */
-export function checkExceptions(config: DeploymentConfig, merged: MergedConfig, now: Date): ConfigProblem[] {
+export function checkExceptions(
+  config: DeploymentConfig & { readonly env: string },
+  merged: MergedConfig,
+  now: Date,
+  /** The layer files, base first; a control weakened by a key no layer sets is reported in the last (most specific) one. */
+  files: readonly string[] = [],
+): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
   const today = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
   const at = (path: (string | number)[], message: string) => {
@@ -40,9 +46,20 @@ export function checkExceptions(config: DeploymentConfig, merged: MergedConfig, 
   for (const control of HARDENED_CONTROLS) {
     if (!control.isWeakened(config)) continue;
     const covering = config.exceptions.find((ex) => ex.control === control.id);
-    if (!covering) {
-      at(control.path.split('.'), `weakens the hardened control "${control.id}" (${control.title}) without an exception; ` +
-        `restore the hardened default, or add to exceptions: { control: ${control.id}, reason, approvedBy, expires }`);
+    if (covering) continue;
+    const fix = `add to exceptions: { control: ${control.id}, reason, approvedBy, expires }`;
+    const keyPath = control.path.split('.');
+    if (merged.origins.has(formatPath(keyPath)) || files.length === 0) {
+      at(keyPath, `weakens the hardened control "${control.id}" (${control.title}) without an exception; restore the hardened default, or ${fix}`);
+    } else {
+      // The hardened setting is one that must be added (e.g. a custom domain): name the file to add it to.
+      problems.push({
+        file: files[files.length - 1],
+        path: control.path,
+        message:
+          `not set in any of: ${files.join(', ')}; the hardened control "${control.id}" (${control.title}) needs it in environment ` +
+          `"${config.env}". Set ${control.path}, or ${fix}`,
+      });
     }
   }
   return problems;

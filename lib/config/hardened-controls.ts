@@ -1,3 +1,4 @@
+import { GOVERNANCE_ENVIRONMENTS } from '../audit/audit-config';
 import type { DeploymentConfig } from './schema';
 
 /**
@@ -12,6 +13,7 @@ export const HARDENED_CONTROL_IDS = [
   'agent-to-agent',
   'agent-automations',
   'agent-channel-open',
+  'viewer-tls-default-certificate',
 ] as const;
 
 export type HardenedControlId = (typeof HARDENED_CONTROL_IDS)[number];
@@ -23,9 +25,15 @@ export interface HardenedControl {
   readonly path: string;
   /** What the control protects, for messages and the compliance report. */
   readonly title: string;
-  /** True when the merged config weakens this control. */
-  readonly isWeakened: (config: DeploymentConfig) => boolean;
+  /** True when the merged config of environment `env` weakens this control. */
+  readonly isWeakened: (config: DeploymentConfig & { readonly env: string }) => boolean;
 }
+
+/**
+ * Environments that are not production: dev and staging (the same list that
+ * picks GOVERNANCE-mode Object Lock). Every other environment is production.
+ */
+export const isProductionEnv = (env: string) => !(GOVERNANCE_ENVIRONMENTS as readonly string[]).includes(env);
 
 const agents = (config: DeploymentConfig) => Object.values(config.openclaw.agents);
 
@@ -59,6 +67,13 @@ const DEFINITIONS: { readonly [id in HardenedControlId]: Omit<HardenedControl, '
     path: 'openclaw.agents',
     title: 'Only allowlisted or operator-paired senders reach an agent on a chat platform (openclaw.agents.<id>.channels.<platform>.dmPolicy and groupPolicy not open)',
     isWeakened: (config) => agents(config).some((a) => Object.values(a.channels).some((c) => c.dmPolicy === 'open' || c.groupPolicy === 'open')),
+  },
+  'viewer-tls-default-certificate': {
+    path: 'edge.customDomain',
+    title:
+      'Production viewers connect with TLS 1.2 or later: a custom domain with its us-east-1 ACM certificate (edge.customDomain) puts ' +
+      'CloudFront on the TLSv1.2_2021 security policy; the default *.cloudfront.net certificate is fixed by AWS at TLSv1',
+    isWeakened: (config) => isProductionEnv(config.env) && config.edge.customDomain === undefined,
   },
 };
 

@@ -157,7 +157,7 @@ export function loadConfig(options: LoadConfigOptions): LoadedConfig {
   const parsed = configSchema.safeParse(merged.value, { reportInput: true });
   if (!parsed.success) throw new ConfigError(schemaProblems(parsed.error.issues, merged, files));
 
-  const exceptionProblems = checkExceptions(parsed.data, merged, now);
+  const exceptionProblems = checkExceptions({ ...parsed.data, env }, merged, now, files);
   if (exceptionProblems.length > 0) throw new ConfigError(exceptionProblems);
 
   const prefixOrigin = originOf(merged, ['project', 'prefix']);

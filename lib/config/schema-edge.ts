@@ -44,7 +44,11 @@ export const edgeSchema = z
           .describe('ACM certificate for domainName, in us-east-1.'),
       })
       .optional()
-      .describe('Optional custom domain. Without it viewers use the *.cloudfront.net name, which caps the minimum TLS version at TLSv1 (acknowledged in the report).'),
+      .describe(
+        'Custom domain: CloudFront then enforces the TLSv1.2_2021 security policy. Without it viewers use the *.cloudfront.net certificate, ' +
+          'whose policy AWS fixes at TLSv1; required in production (every environment but dev and staging) unless an exception for ' +
+          'viewer-tls-default-certificate is approved.',
+      ),
     allowedOrigins: z
       .array(origin)
       .describe('Browser origins allowed to open the gateway, besides the custom domain and the CloudFront domain (added automatically).'),

@@ -22,6 +22,21 @@ export interface GatewayDistributionProps {
   readonly auditBucketArn: string;
 }
 
+/**
+ * The viewer TLS security policy CloudFront applies: TLSv1.2_2021 with a
+ * custom domain and its ACM certificate (SNI); with the default
+ * *.cloudfront.net certificate AWS fixes the policy at TLSv1, whatever the
+ * distribution asks for.
+ */
+export const VIEWER_TLS_POLICY = {
+  customDomain: cloudfront.SecurityPolicyProtocol.TLS_V1_2_2021,
+  defaultCertificate: cloudfront.SecurityPolicyProtocol.TLS_V1,
+} as const;
+
+/** The viewer TLS policy in force for an edge config (for the compliance report and README). */
+export const viewerTlsPolicy = (edge: Pick<EdgeConfig, 'customDomain'>): string =>
+  edge.customDomain ? VIEWER_TLS_POLICY.customDomain : VIEWER_TLS_POLICY.defaultCertificate;
+
 /** Viewer headers the gateway needs: WebSocket handshake, Origin check, content negotiation, the viewer address. */
 export const FORWARDED_HEADERS = [
   'Origin',
@@ -88,7 +103,9 @@ export class GatewayDistribution extends Construct {
       },
       domainNames: custom ? [custom.domainName] : undefined,
       certificate: custom ? acm.Certificate.fromCertificateArn(this, 'Certificate', custom.certificateArn) : undefined,
-      minimumProtocolVersion: cloudfront.SecurityPolicyProtocol.TLS_V1_2_2021,
+      // Only with a custom certificate: the default *.cloudfront.net certificate's
+      // security policy is fixed by AWS at TLSv1 and ignores this setting.
+      minimumProtocolVersion: custom ? VIEWER_TLS_POLICY.customDomain : undefined,
       httpVersion: cloudfront.HttpVersion.HTTP2_AND_3,
       priceClass: cloudfront.PriceClass.PRICE_CLASS_100,
       webAclId: props.webAclArn,

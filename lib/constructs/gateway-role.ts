@@ -1,4 +1,4 @@
-import { ArnFormat, Stack } from 'aws-cdk-lib';
+import { ArnFormat, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
@@ -103,13 +103,16 @@ export class GatewayRole extends iam.Role {
       'AmazonSSMManagedInstanceCore is the documented minimum for Session Manager, the only break-glass path (no SSH, no key pair); its actions need Resource * and AWS keeps it current.',
     );
     const cfnPolicy = policy.node.defaultChild as iam.CfnManagedPolicy;
+    // cdk-nag names the partition as the template has it: a literal with
+    // @aws-cdk/core:enablePartitionLiterals (cdk.json), else the AWS::Partition reference.
+    const partition = Token.isUnresolved(stack.partition) ? '<AWS::Partition>' : stack.partition;
     const wildcard = (finding: string, reason: string) => acknowledgeFinding(cfnPolicy, `AwsSolutions-IAM5[${finding}]`, reason);
     wildcard(
-      `Resource::arn:<AWS::Partition>:logs:${stack.region}:${stack.account}:log-group:${hostLogGroupPrefix(props.deploymentName)}*`,
+      `Resource::arn:${partition}:logs:${stack.region}:${stack.account}:log-group:${hostLogGroupPrefix(props.deploymentName)}*`,
       'Log streams are created per boot and per file; the wildcard is confined to this deployment\'s own log group prefix.',
     );
     wildcard(
-      `Resource::arn:<AWS::Partition>:kms:us-east-1:${stack.account}:key/*`,
+      `Resource::arn:${partition}:kms:us-east-1:${stack.account}:key/*`,
       'Confined by conditions to the one key whose alias is this deployment\'s edge key, used through Secrets Manager in us-east-1 only.',
     );
     wildcard(

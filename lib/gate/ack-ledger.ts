@@ -1,6 +1,6 @@
 import { CfnResource, Validations } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
-import { BLUEPRINT_ACK_METADATA } from './acknowledge';
+import { BLUEPRINT_ACK_METADATA, WARNING_ACK_METADATA } from './acknowledge';
 
 /** An acknowledgement found in the construct tree. */
 export interface Acknowledgement {
@@ -42,6 +42,25 @@ export function collectAcknowledgements(root: IConstruct): Acknowledgement[] {
     }
   }
   return acks;
+}
+
+/** A CDK warning acknowledged with acknowledgeWarning(). */
+export interface WarningAcknowledgement {
+  readonly path: string;
+  /** The warning's ID, e.g. `@aws-cdk/aws-cloudfront:minimumProtocolVersionWithoutCertificate`. */
+  readonly id: string;
+  readonly reason: string;
+}
+
+/** Every CDK warning acknowledgement recorded anywhere under `root`. */
+export function collectWarningAcknowledgements(root: IConstruct): WarningAcknowledgement[] {
+  return root.node
+    .findAll()
+    .flatMap((node) =>
+      node.node.metadata
+        .filter((m) => m.type === WARNING_ACK_METADATA)
+        .map((m) => ({ path: node.node.path, ...(m.data as { id: string; reason: string }) })),
+    );
 }
 
 /**

@@ -1,4 +1,4 @@
-import { CfnResource, Validations } from 'aws-cdk-lib';
+import { Annotations, CfnResource, Validations } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
 
 /** A reason shorter than this is not one a reviewer can judge. */
@@ -47,4 +47,25 @@ export function acknowledgeImportedLogGroupKey(logGroup: IConstruct): void {
     'cdk-validator-cfnguard::cloudwatch_log_group_encrypted_check',
     'The log group is encrypted with the deployment key, which lives in the core stack: KmsKeyId is a cross-stack Fn::ImportValue the guard rule cannot resolve (the template assertion checks it).',
   );
+}
+
+/** Marks a CDK warning acknowledged by this blueprint: `{ id, reason }`. */
+export const WARNING_ACK_METADATA = 'openclaw:warning-acknowledgement';
+
+/**
+ * Acknowledges one CDK warning (an `aws:cdk:warning` annotation such as
+ * `@aws-cdk/aws-cloudfront:minimumProtocolVersionWithoutCertificate`) on one
+ * construct and its children, with a reason. CDK drops the warning from the
+ * cloud assembly; the gate fails on every warning not acknowledged this way,
+ * and the compliance report lists each acknowledgement with its reason.
+ */
+export function acknowledgeWarning(construct: IConstruct, id: string, reason: string): void {
+  if (reason.trim().length < MIN_REASON_LENGTH) {
+    throw new Error(
+      `acknowledgeWarning(${construct.node.path}, ${id}): give a reason of at least ${MIN_REASON_LENGTH} characters ` +
+        'that says why the warning is acceptable here',
+    );
+  }
+  Annotations.of(construct).acknowledgeWarning(id, reason.trim());
+  construct.node.addMetadata(WARNING_ACK_METADATA, { id, reason: reason.trim() });
 }

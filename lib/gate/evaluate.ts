@@ -3,7 +3,7 @@ import type { ResolvedConfig } from '../config/schema';
 import { HARDENED_CONTROLS } from '../config/hardened-controls';
 import { CONTROL_CATALOGUE } from '../compliance/catalogue';
 import { evaluateControls, type ControlResult, type SynthesizedTemplate } from '../compliance/evaluate';
-import { collectAcknowledgements, type Acknowledgement, type AckLedger } from './ack-ledger';
+import { collectAcknowledgements, collectWarningAcknowledgements, type Acknowledgement, type AckLedger, type WarningAcknowledgement } from './ack-ledger';
 import type { GateFinding } from './finding';
 import { readValidationReport, type PluginReport, type ReportedResource } from './validation-report';
 
@@ -16,6 +16,8 @@ export interface DeploymentGateResult {
   readonly templates: readonly SynthesizedTemplate[];
   readonly findings: readonly GateFinding[];
   readonly acknowledgements: readonly Acknowledgement[];
+  /** CDK warnings acknowledged with a reason (acknowledgeWarning). */
+  readonly warningAcknowledgements: readonly WarningAcknowledgement[];
   /** Acknowledgements aws-cdk-lib made on its own constructs. */
   readonly libraryAcknowledgements: readonly Acknowledgement[];
   readonly controls: readonly ControlResult[];
@@ -51,9 +53,16 @@ function preconditionFindings(app: App, reports: readonly PluginReport[] | undef
   return findings;
 }
 
+/**
+ * The "Construct Annotations" entry (@aws-cdk/core:annotationsInValidationReport)
+ * repeats the warnings the gate reads from the assembly itself (cdkWarningFindings).
+ */
+const CONSTRUCT_ANNOTATIONS_REPORT = 'Construct Annotations';
+
 function violationFindings(stage: Stage, reports: readonly PluginReport[]): GateFinding[] {
   const findings: GateFinding[] = [];
   for (const report of reports) {
+    if (report.pluginName === CONSTRUCT_ANNOTATIONS_REPORT) continue;
     const violations = report.violations ?? [];
     if (report.conclusion === 'failure' && violations.length === 0) {
       findings.push({ source: report.pluginName, rule: 'plugin-failed', resource: '(app)', message: JSON.stringify(report.metadata ?? {}) });
@@ -117,6 +126,24 @@ function controlFindings(controls: readonly ControlResult[]): GateFinding[] {
     );
 }
 
+/**
+ * Every CDK warning left in the stage's cloud assembly (`aws:cdk:warning`
+ * metadata, what `cdk synth` prints): each is fixed, or acknowledged with a
+ * reason by acknowledgeWarning(), which removes it from the assembly.
+ */
+function cdkWarningFindings(stage: Stage): GateFinding[] {
+  return stage.synth().artifacts.flatMap((artifact) =>
+    artifact.messages
+      .filter((m) => m.level === 'warning')
+      .map((m) => ({
+        source: 'cdk',
+        rule: 'cdk-warning',
+        resource: m.id.replace(/^\//, ''),
+        message: `${String(m.entry.data).split('\n')[0]}; fix it, or acknowledge it on that construct with acknowledgeWarning(construct, id, reason)`,
+      })),
+  );
+}
+
 /** A synth-time lookup means the deployment depends on an AWS account at synth: refuse it. */
 function lookupFindings(stage: Stage): GateFinding[] {
   return (stage.synth().manifest.missing ?? []).map((m) => ({
@@ -154,8 +181,10 @@ export function evaluateGate(input: GateInput): DeploymentGateResult[] {
       ...staleFindings(acks, input.ledger, reports ?? []),
       ...controlFindings(controls),
       ...lookupFindings(stage),
+      ...cdkWarningFindings(stage),
     ];
     const libraryAcknowledgements = libraryAcks.filter((a) => inStage(stage, a.path));
-    return { config, stagePath: stage.node.path, templates, findings, acknowledgements: acks, libraryAcknowledgements, controls };
+    const warningAcknowledgements = collectWarningAcknowledgements(stage);
+    return { config, stagePath: stage.node.path, templates, findings, acknowledgements: acks, warningAcknowledgements, libraryAcknowledgements, controls };
   });
 }

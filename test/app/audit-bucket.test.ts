@@ -5,7 +5,7 @@ import { App, Stack, Stage } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks } from 'cdk-nag';
-import { GATE_CONTEXT } from '../../lib/app';
+import { GATE_CONTEXT, projectContext } from '../../lib/app';
 import type { ControlResult } from '../../lib/compliance/evaluate';
 import { loadConfig } from '../../lib/config/load';
 import { AccessLogBucket } from '../../lib/constructs/access-log-bucket';
@@ -29,8 +29,9 @@ const REGION = 'eu-west-1';
 const BREAK_GLASS_NAME = 'openclaw-break-glass';
 const BREAK_GLASS = `arn:aws:iam::${ACCOUNT}:role/${BREAK_GLASS_NAME}`;
 const CFN_EXEC = `arn:aws:iam::${ACCOUNT}:role/cdk-hnb659fds-cfn-exec-role-${ACCOUNT}-${REGION}`;
-const CFN_EXEC_PATTERN = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:iam::${ACCOUNT}:role/cdk-*-cfn-exec-role-${ACCOUNT}-${REGION}`]] };
-const BREAK_GLASS_TOKEN = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:iam::${ACCOUNT}:role/${BREAK_GLASS_NAME}`]] };
+// A literal partition: @aws-cdk/core:enablePartitionLiterals (cdk.json), the stacks' region is known.
+const CFN_EXEC_PATTERN = `arn:aws:iam::${ACCOUNT}:role/cdk-*-cfn-exec-role-${ACCOUNT}-${REGION}`;
+const BREAK_GLASS_TOKEN = `arn:aws:iam::${ACCOUNT}:role/${BREAK_GLASS_NAME}`;
 const TRAIL_ARN = `arn:aws:cloudtrail:${REGION}:${ACCOUNT}:trail/openclaw-test`;
 const FIREHOSE_ROLE = `arn:aws:iam::${ACCOUNT}:role/openclaw-test-firehose`;
 
@@ -46,7 +47,7 @@ type Parts = { key: DeploymentKey; accessLogs: AccessLogBucket };
 /** Builds one stage with a stack `Logs` through `define`, synthesizes it with the gate and evaluates it. */
 function buildWithGate(define: (stack: Stack, parts: Parts) => void): Built {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'oc-audit-bucket-'));
-  const app = new App({ outdir, context: { ...GATE_CONTEXT } });
+  const app = new App({ outdir, context: { ...projectContext(), ...GATE_CONTEXT } });
   const stage = new Stage(app, 'logstore', { env: { account: ACCOUNT, region: REGION } });
   const stack = new Stack(stage, 'Logs');
   const key = new DeploymentKey(stack, 'Key', { aliasName: 'openclaw/test/prod' });
@@ -270,7 +271,8 @@ describe('bucket policies, as written', () => {
         Sid: 'DenyObjectTamperingButBreakGlass',
         Effect: 'Deny',
         Principal: { AWS: '*' },
-        Action: [...AUDIT_OBJECT_TAMPER_ACTIONS, 's3:DeleteBucket'],
+        // Sorted: @aws-cdk/aws-iam:minimizePolicies (cdk.json) sorts each statement's actions.
+        Action: [...AUDIT_OBJECT_TAMPER_ACTIONS, 's3:DeleteBucket'].sort(),
         Resource: [{ 'Fn::GetAtt': [id(bucket), 'Arn'] }, { 'Fn::Join': ['', [{ 'Fn::GetAtt': [id(bucket), 'Arn'] }, '/*']] }],
         Condition: { StringNotEquals: { 'aws:PrincipalArn': [BREAK_GLASS_TOKEN] } },
       });
@@ -284,7 +286,7 @@ describe('bucket policies, as written', () => {
         Sid: 'DenyReconfigurationButBreakGlassAndCloudFormation',
         Effect: 'Deny',
         Principal: { AWS: '*' },
-        Action: [...AUDIT_BUCKET_CONFIG_ACTIONS],
+        Action: [...AUDIT_BUCKET_CONFIG_ACTIONS].sort(),
         Resource: { 'Fn::GetAtt': [id(bucket), 'Arn'] },
         Condition: { StringNotEquals: { 'aws:PrincipalArn': [BREAK_GLASS_TOKEN] }, ArnNotLike: { 'aws:PrincipalArn': [CFN_EXEC_PATTERN] } },
       });
@@ -493,7 +495,7 @@ describe('props are checked', () => {
 describe('across stacks (key in a core stack, access logs in another)', () => {
   test('the gate passes, with the cross-stack logging findings acknowledged where the guard and cdk-nag cannot see the link', () => {
     const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'oc-audit-bucket-'));
-    const app = new App({ outdir, context: { ...GATE_CONTEXT } });
+    const app = new App({ outdir, context: { ...projectContext(), ...GATE_CONTEXT } });
     const stage = new Stage(app, 'split', { env: { account: ACCOUNT, region: REGION } });
     const key = new DeploymentKey(new Stack(stage, 'Core'), 'Key', { aliasName: 'openclaw/test/prod' });
     const logs = new AccessLogBucket(new Stack(stage, 'AccessLogs'), 'AccessLogs');

@@ -117,10 +117,9 @@ describe('CloudFront', () => {
     edge.hasResourceProperties('AWS::Logs::DeliveryDestination', { DestinationResourceArn: { 'Fn::GetAtt': [bucketId, 'Arn'] } });
   });
 
-  test('without a custom domain, the TLS findings are acknowledged on the distribution, with the way out in the reason', () => {
-    const tls = collectAcknowledgements(built.app).filter((a) => a.path === 'example-prod/Edge/Cdn/Distribution/Resource' && /CFR4|security_policy/.test(a.rule));
-    expect(tls.map((a) => a.rule)).toEqual(['AwsSolutions-CFR4', 'cdk-validator-cfnguard::cloudfront_security_policy_check']);
-    for (const a of tls) expect(a.reason).toMatch(/Configure a custom domain and ACM certificate to enforce TLSv1\.2_2021/);
-    expect(config().ViewerCertificate).toBeUndefined();
+  test('example/prod has a custom domain: no default-certificate TLS finding is acknowledged, TLSv1.2_2021 is set', () => {
+    const tls = collectAcknowledgements(built.app).filter((a) => a.path === 'example-prod/Edge/Cdn/Distribution/Resource' && /CFR4|security_policy|custom_ssl|sni/.test(a.rule));
+    expect(tls).toEqual([]);
+    expect(config().ViewerCertificate).toEqual(expect.objectContaining({ MinimumProtocolVersion: 'TLSv1.2_2021', SslSupportMethod: 'sni-only' }));
   });
 });

@@ -115,14 +115,14 @@ describe('self-healing', () => {
     gateway.hasResourceProperties('AWS::CloudWatch::Alarm', {
       MetricName: 'StatusCheckFailed_System',
       Namespace: 'AWS/EC2',
-      AlarmActions: Match.arrayWith([{ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':automate:eu-west-1:ec2:recover']] }]),
+      AlarmActions: Match.arrayWith(['arn:aws:automate:eu-west-1:ec2:recover']),
     });
   });
 
   test('a failed instance status check reboots it', () => {
     gateway.hasResourceProperties('AWS::CloudWatch::Alarm', {
       MetricName: 'StatusCheckFailed_Instance',
-      AlarmActions: Match.arrayWith([{ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':automate:eu-west-1:ec2:reboot']] }]),
+      AlarmActions: Match.arrayWith(['arn:aws:automate:eu-west-1:ec2:reboot']),
     });
   });
 });

@@ -6,6 +6,8 @@ import { buildForTest } from '../support/build';
 
 // What the runtime needs beyond the schema stops the build as a config error, before any synth.
 const AWS = `aws:\n  account: "123456789012"\n  region: eu-west-1\n${PINNED_AMIS_YAML}`;
+// Production also needs a custom domain (viewer-tls-default-certificate); harmless in dev.
+const DOMAIN = 'edge:\n  customDomain:\n    domainName: agents.acme.example\n    certificateArn: arn:aws:acm:us-east-1:123456789012:certificate/11111111-1111-4111-8111-111111111111\n';
 const AGENT = 'openclaw:\n  agents:\n    helper:\n      description: Reached only through the gateway.\n      provider: anthropic\n      model: claude-sonnet-4-6\n';
 
 function buildError(files: Record<string, string>, env = 'dev'): ConfigError {
@@ -47,14 +49,14 @@ describe('alarms must reach someone in production', () => {
   };
 
   test('prod without any alert subscription is refused, naming the key and where to add one', () => {
-    const e = buildError({ ...files, 'clients/acme/client.yaml': AWS + AGENT }, 'prod');
+    const e = buildError({ ...files, 'clients/acme/client.yaml': AWS + DOMAIN + AGENT }, 'prod');
     expect(e.message).toMatch(/config\/base\.yaml:\d+: alerts: prod needs at least one alert subscription \(alerts\.email, alerts\.sms or alerts\.https\)/);
     expect(e.message).toMatch(/Add one in config\/clients\/acme\/client\.yaml or prod\.yaml/);
   });
 
   test('one subscription of any kind is enough; dev (GOVERNANCE) needs none', () => {
     for (const alerts of ['alerts:\n  sms: ["+447700900123"]\n', 'alerts:\n  https: ["https://pager.example.com/hook"]\n']) {
-      const root = configFixture({ ...files, 'clients/acme/client.yaml': AWS + AGENT + alerts });
+      const root = configFixture({ ...files, 'clients/acme/client.yaml': AWS + DOMAIN + AGENT + alerts });
       expect(() => buildForTest({ client: 'acme', env: 'prod' }, path.join(root, 'config'), root)).not.toThrow();
       fs.rmSync(root, { recursive: true, force: true });
     }

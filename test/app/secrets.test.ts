@@ -24,6 +24,8 @@ import {
 // example/prod and for a second client, acme/prod, in the same account.
 
 const ACCOUNT = '210987654321';
+// prod needs a custom domain (viewer-tls-default-certificate): fixtures that replace example's prod.yaml keep one.
+const PROD_DOMAIN = `edge:\n  customDomain:\n    domainName: agents.example.com\n    certificateArn: arn:aws:acm:us-east-1:${ACCOUNT}:certificate/00000000-0000-4000-8000-000000000000\n`;
 const root = configFixture({
   'clients/acme/client.yaml': [
     'aws:',
@@ -32,6 +34,11 @@ const root = configFixture({
     PINNED_AMIS_YAML.trimEnd(),
     'alerts:',
     '  email: ["oncall@acme.example"]',
+    // prod needs a custom domain (viewer-tls-default-certificate).
+    'edge:',
+    '  customDomain:',
+    '    domainName: agents.acme.example',
+    `    certificateArn: arn:aws:acm:us-east-1:${ACCOUNT}:certificate/11111111-1111-4111-8111-111111111111`,
     'openclaw:',
     '  agents:',
     '    helpdesk:',
@@ -178,7 +185,7 @@ describe('least privilege, evaluated', () => {
   });
 
   test('the break-glass role is the one named in config (breakGlass.roleName)', () => {
-    const renamed = configFixture({ 'clients/example/prod.yaml': `aws:\n  account: "${ACCOUNT}"\nbreakGlass:\n  roleName: acme-secops\n` });
+    const renamed = configFixture({ 'clients/example/prod.yaml': `aws:\n  account: "${ACCOUNT}"\nbreakGlass:\n  roleName: acme-secops\n${PROD_DOMAIN}` });
     const built = buildForTest({ client: 'example', env: 'prod' }, path.join(renamed, 'config'));
     const p = deploymentPolicies(built.deployments[0]!.config, built.deployments[0]!.stage);
     const name = agentSecretName(p.config, 'support');
@@ -264,7 +271,7 @@ describe('rotation', () => {
   });
 
   test('the schedule follows config', () => {
-    const fx = configFixture({ 'clients/example/prod.yaml': `aws:\n  account: "${ACCOUNT}"\nsecrets:\n  rotationDays: 7\n` });
+    const fx = configFixture({ 'clients/example/prod.yaml': `aws:\n  account: "${ACCOUNT}"\nsecrets:\n  rotationDays: 7\n${PROD_DOMAIN}` });
     const built = buildForTest({ client: 'example', env: 'prod' }, path.join(fx, 'config'));
     Template.fromStack(built.deployments[0]!.stage.gateway).hasResourceProperties('AWS::SecretsManager::RotationSchedule', { RotationRules: { ScheduleExpression: 'rate(7 days)' } });
   });

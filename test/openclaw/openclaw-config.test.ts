@@ -96,7 +96,10 @@ describe('control UI origins', () => {
   });
 
   test('without a custom domain or allowed origins the list is empty until boot adds CloudFront', () => {
-    expect(JSON.parse(renderControlUiOrigins(prod))).toEqual({ allowedOrigins: [] });
+    // dev: the example's prod has a custom domain (edge.customDomain, required in production).
+    const dev = exampleConfig('dev');
+    expect(dev.edge.customDomain).toBeUndefined();
+    expect(JSON.parse(renderControlUiOrigins(dev))).toEqual({ allowedOrigins: [] });
   });
 
   test.each(['*', 'http://d111.cloudfront.net', 'https://d111.cloudfront.net/path', 'https://*.cloudfront.net'])('refuses the extra origin %s', (o) => {
