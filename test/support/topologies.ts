@@ -16,6 +16,20 @@ import { CONFIG_DIR, NOW, REPO_ROOT } from './config-fixture';
 export const TOPOLOGY_FIXTURES = path.join(REPO_ROOT, 'test', 'fixtures', 'topologies', 'clients');
 export const TOPOLOGY_CLIENTS = ['acme', 'east', 'example', 'globex'] as const;
 
+/** One fixture client's files, as configFixture takes them (`clients/<client>/...` -> content). */
+export function topologyClientFiles(client: string): Record<string, string> {
+  const files: Record<string, string> = {};
+  const walk = (dir: string) => {
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) walk(full);
+      else files[path.relative(TOPOLOGY_FIXTURES, full).split(path.sep).join('/').replace(/^/, 'clients/')] = fs.readFileSync(full, 'utf8');
+    }
+  };
+  walk(path.join(TOPOLOGY_FIXTURES, client));
+  return files;
+}
+
 /** A config folder: the repo's config/ plus the fixture clients. Returns the config folder itself. */
 export function topologyConfigDir(): string {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'oc-topologies-'));
