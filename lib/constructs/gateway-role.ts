@@ -1,8 +1,8 @@
-import { ArnFormat, Stack, Token } from 'aws-cdk-lib';
+import { ArnFormat, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
-import { acknowledgeFinding } from '../gate/acknowledge';
+import { acknowledgeFinding, nagPartition } from '../gate/acknowledge';
 import { hostLogGroupPrefix, hostMetricNamespace } from '../naming';
 import { EDGE_REGION } from '../secrets/secrets-manifest';
 
@@ -103,9 +103,7 @@ export class GatewayRole extends iam.Role {
       'AmazonSSMManagedInstanceCore is the documented minimum for Session Manager, the only break-glass path (no SSH, no key pair); its actions need Resource * and AWS keeps it current.',
     );
     const cfnPolicy = policy.node.defaultChild as iam.CfnManagedPolicy;
-    // cdk-nag names the partition as the template has it: a literal with
-    // @aws-cdk/core:enablePartitionLiterals (cdk.json), else the AWS::Partition reference.
-    const partition = Token.isUnresolved(stack.partition) ? '<AWS::Partition>' : stack.partition;
+    const partition = nagPartition(this);
     const wildcard = (finding: string, reason: string) => acknowledgeFinding(cfnPolicy, `AwsSolutions-IAM5[${finding}]`, reason);
     wildcard(
       `Resource::arn:${partition}:logs:${stack.region}:${stack.account}:log-group:${hostLogGroupPrefix(props.deploymentName)}*`,
@@ -162,7 +160,7 @@ export class GatewayRole extends iam.Role {
     const cfn = policy.node.defaultChild as iam.CfnManagedPolicy;
     acknowledgeFinding(
       cfn,
-      `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ec2:${stack.region}:${stack.account}:instance/*]`,
+      `AwsSolutions-IAM5[Resource::arn:${nagPartition(this)}:ec2:${stack.region}:${stack.account}:instance/*]`,
       'A replacement host\'s instance ID does not exist before it boots; the condition ec2:InstanceProfile confines AttachVolume to instances carrying this deployment\'s instance profile, and the other statement to the one state volume.',
     );
     acknowledgeFinding(

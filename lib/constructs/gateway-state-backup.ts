@@ -2,7 +2,7 @@ import { Stack } from 'aws-cdk-lib';
 import * as dlm from 'aws-cdk-lib/aws-dlm';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { acknowledgeFinding } from '../gate/acknowledge';
+import { acknowledgeFinding, nagPartition } from '../gate/acknowledge';
 import { STATE_VOLUME_TAG_KEY } from './gateway-state-volume';
 
 /** The tag every snapshot of the state volume carries (value: the deployment name); only those may be deleted by the policy. */
@@ -89,12 +89,12 @@ export class GatewayStateBackup extends Construct {
     const cfnRole = permissions.node.defaultChild as iam.CfnManagedPolicy;
     acknowledgeFinding(
       cfnRole,
-      `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ec2:${stack.region}:${stack.account}:volume/*]`,
+      `AwsSolutions-IAM5[Resource::arn:${nagPartition(this)}:ec2:${stack.region}:${stack.account}:volume/*]`,
       `Snapshots only volumes tagged ${STATE_VOLUME_TAG_KEY}=${props.deploymentName} (aws:ResourceTag condition): the volume ID is not an input of the policy, the tag is how DLM selects it.`,
     );
     acknowledgeFinding(
       cfnRole,
-      `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ec2:${stack.region}::snapshot/*]`,
+      `AwsSolutions-IAM5[Resource::arn:${nagPartition(this)}:ec2:${stack.region}::snapshot/*]`,
       'Snapshot IDs do not exist before DLM creates them; deleting is limited by condition to snapshots carrying this deployment\'s snapshot tag.',
     );
     acknowledgeFinding(

@@ -57,7 +57,9 @@ class DeployTimeSecretReference implements IResolvable {
           `denies the CloudFormation execution role of stack ${consumer.stackName}; call allowResolutionAtDeployBy(stack) on the secret`,
       );
     }
-    return this.reference;
+    // The dynamic reference itself ({{resolve:secretsmanager:...}}), never a value: unwrapped here
+    // because this reference is what the consumer placed (checkSecretUsage refuses a bare SecretValue).
+    return this.reference.unsafeUnwrap();
   }
 
   toString(): string {

@@ -1,4 +1,4 @@
-import { Annotations, CfnResource, Validations } from 'aws-cdk-lib';
+import { Annotations, CfnResource, Stack, Token, Validations } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
 
 /** A reason shorter than this is not one a reviewer can judge. */
@@ -68,4 +68,13 @@ export function acknowledgeWarning(construct: IConstruct, id: string, reason: st
   }
   Annotations.of(construct).acknowledgeWarning(id, reason.trim());
   construct.node.addMetadata(WARNING_ACK_METADATA, { id, reason: reason.trim() });
+}
+
+/**
+ * The partition as cdk-nag names it in a finding's ARN: the literal (`aws`) under
+ * @aws-cdk/core:enablePartitionLiterals (cdk.json), else `<AWS::Partition>`.
+ */
+export function nagPartition(scope: IConstruct): string {
+  const partition = Stack.of(scope).partition;
+  return Token.isUnresolved(partition) ? '<AWS::Partition>' : partition;
 }
