@@ -84,6 +84,30 @@ function checkDestructionConfirmed(loaded: ReturnType<typeof loadConfig>, confir
 }
 
 /**
+ * `<client>-<env>` names the stage and (after the prefix) every stack and
+ * resource: two folder pairs that spell the same name (client `a-b` with env
+ * `c`, client `a` with env `b-c`) would deploy onto each other's resources.
+ */
+export function checkDistinctDeploymentNames(configDir: string): void {
+  const byName = new Map<string, string[]>();
+  const envs = listEnvironments(configDir);
+  for (const client of listClients(configDir)) {
+    for (const env of envs) {
+      const name = `${client}-${env}`;
+      byName.set(name, [...(byName.get(name) ?? []), `clients/${client} with environments/${env}.yaml`]);
+    }
+  }
+  const clashes = [...byName.entries()].filter(([, pairs]) => pairs.length > 1);
+  if (clashes.length === 0) return;
+  throw new ConfigError(
+    clashes.map(([name, pairs]) => ({
+      file: path.relative(process.cwd(), path.join(configDir, 'clients')),
+      message: `${pairs.join(' and ')} both make the deployment name "${name}" (stage, stacks and resources would collide); rename one client folder or environment file`,
+    })),
+  );
+}
+
+/**
  * What openclaw.json and the bundle need beyond the schema (the pinned version,
  * agents, their egress, their files), checked before anything is built.
  */
@@ -118,6 +142,7 @@ export function buildApp(options: BuildAppOptions): BuiltApp {
   const clients = clientSel === 'all' ? listClients(configDir) : [clientSel];
   const envs = envSel === 'all' ? listEnvironments(configDir) : [envSel];
   const confirmed = contextList(app.node.tryGetContext('confirmDataDestruction'));
+  checkDistinctDeploymentNames(configDir);
 
   const ledger = new AckLedger();
   const deployments = clients.flatMap((client) =>

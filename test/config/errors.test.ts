@@ -455,7 +455,7 @@ describe('the state volume keys', () => {
 
   test('defaults: an 8 GiB state volume, 14 days of daily snapshots, no restore', () => {
     const { config } = load({ 'clients/acme/client.yaml': AWS });
-    expect(config.instance.stateVolume).toEqual({ sizeGiB: 8 });
+    expect(config.instance.stateVolume).toEqual({ sizeGiB: 4 });
     expect(config.instance.stateBackup).toEqual({ retainDays: 14 });
   });
 });
