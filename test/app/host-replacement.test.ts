@@ -262,7 +262,8 @@ describe('(e) a missing pinned AMI stops the build with the file, the key and th
   });
 
   test('names the file that sets aws.region, and the region, when an environment overlay moves the client to another region', () => {
-    const e = buildError({ 'clients/example/prod.yaml': 'aws:\n  account: "210987654321"\n  region: eu-central-1\n' }, 'prod');
+    const domain = 'edge:\n  customDomain:\n    domainName: agents.example.com\n    certificateArn: arn:aws:acm:us-east-1:210987654321:certificate/11111111-1111-4111-8111-111111111111\n';
+    const e = buildError({ 'clients/example/prod.yaml': `aws:\n  account: "210987654321"\n  region: eu-central-1\n${domain}` }, 'prod');
     expect((e as ConfigError).problems.map((p) => [p.file, p.path])).toEqual([
       ['config/clients/example/client.yaml', 'instance.amiId'],
       ['config/clients/example/client.yaml', 'network.natAmiId'],
