@@ -129,7 +129,7 @@ export const NAME_RULES: readonly NameRule[] = [
     maxLength: 64,
     pattern: ALNUM_DASH,
     patternText: ALNUM_DASH_TEXT,
-    derived: (p) => [`${dn(p)}-rotate-gateway-token`, `${dn(p)}-rotate-origin-verify`],
+    derived: (p) => [`${dn(p)}-rotate-gateway-token`, `${dn(p)}-rotate-origin-verify`, `${dn(p)}-cf-prefix-list`],
   },
   {
     what: 'IAM role name',
@@ -174,7 +174,7 @@ export const NAME_RULES: readonly NameRule[] = [
     maxLength: 512,
     pattern: /^[.\-_/#A-Za-z0-9]+$/,
     patternText: 'letters, digits and ._-/#',
-    derived: (p) => [`/aws/lambda/${dn(p)}-rotate-gateway-token`, `/aws/lambda/${dn(p)}-rotate-origin-verify`, `/openclaw/${dn(p)}/ssm-sessions`],
+    derived: (p) => [`/aws/lambda/${dn(p)}-rotate-gateway-token`, `/aws/lambda/${dn(p)}-rotate-origin-verify`, `/aws/lambda/${dn(p)}-cf-prefix-list`, `/openclaw/${dn(p)}/ssm-sessions`],
   },
   {
     what: 'Secrets Manager secret name',

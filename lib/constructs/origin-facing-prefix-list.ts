@@ -36,7 +36,7 @@ export class OriginFacingPrefixList extends Construct {
   constructor(scope: Construct, id: string, props: OriginFacingPrefixListProps) {
     super(scope, id);
     const stack = Stack.of(this);
-    const name = `${props.deploymentName}-origin-facing-prefix-list`;
+    const name = `${props.deploymentName}-cf-prefix-list`;
     const logGroup = new logs.LogGroup(this, 'Logs', {
       logGroupName: `/aws/lambda/${name}`,
       encryptionKey: props.key,

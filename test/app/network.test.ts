@@ -168,14 +168,14 @@ describe('deploy-time prefix list lookup', () => {
       ['ReadPrefixLists', 'ec2:DescribeManagedPrefixLists', '*'],
       ['WriteOwnLogs', ['logs:CreateLogStream', 'logs:PutLogEvents'], { 'Fn::GetAtt': [expect.stringMatching(/^CloudFrontOriginFacingLogs/), 'Arn'] }],
     ]);
-    const fn = resources(network, 'AWS::Lambda::Function').find((f) => String(f.Properties.FunctionName).endsWith('-origin-facing-prefix-list'))!;
+    const fn = resources(network, 'AWS::Lambda::Function').find((f) => String(f.Properties.FunctionName).endsWith('-cf-prefix-list'))!;
     expect(fn.Properties.LoggingConfig).toEqual({ LogGroup: { Ref: expect.stringMatching(/^CloudFrontOriginFacingLogs/) } });
     expect(resources(network, 'AWS::IAM::Policy').filter((p) => JSON.stringify(p).includes('CloudFrontOriginFacing'))).toEqual([]);
   });
 
   test('its log group is encrypted with the deployment key and retained', () => {
     const groups = Object.values(network.findResources('AWS::Logs::LogGroup')) as { Properties: Record<string, unknown>; DeletionPolicy?: string }[];
-    const group = groups.find((g) => String(g.Properties.LogGroupName).endsWith('-origin-facing-prefix-list'))!;
+    const group = groups.find((g) => String(g.Properties.LogGroupName).endsWith('-cf-prefix-list'))!;
     expect(group.Properties.KmsKeyId).toEqual({ 'Fn::ImportValue': expect.stringMatching(/Key/) });
     expect(group.DeletionPolicy).toBe('Retain');
   });

@@ -40,6 +40,8 @@ const NOT_OWN_NAMES: Record<string, string> = {
   'AWS::WAFv2::WebACL Rules[].Statement.ManagedRuleGroupStatement.VendorName': 'the managed rule group vendor',
   'AWS::WAFv2::WebACL Rules[].Statement.ManagedRuleGroupStatement.RuleActionOverrides[].Name': 'a rule of the managed group',
   'AWS::WAFv2::WebACL Rules[].Statement.ManagedRuleGroupStatement.ExcludedRules[].Name': 'a rule of the managed group',
+  'AWS::DLM::LifecyclePolicy PolicyDetails.Schedules[].Name': 'a label of the schedule inside its policy',
+  'Custom::OriginFacingPrefixList PrefixListName': 'the AWS-managed prefix list it looks up',
 };
 
 /** Subtrees that hold documents or values, not names of the resource: not walked. */
