@@ -91,6 +91,7 @@ export class GatewayStack extends Stack {
     this.stateBackup = new GatewayStateBackup(this, 'StateBackup', {
       deploymentName: props.deploymentName,
       retainDays: config.instance.stateBackup.retainDays,
+      key: props.key,
     });
     const userData = renderUserData(
       config,

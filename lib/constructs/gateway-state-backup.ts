@@ -1,6 +1,7 @@
 import { Stack } from 'aws-cdk-lib';
 import * as dlm from 'aws-cdk-lib/aws-dlm';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { acknowledgeFinding, nagPartition } from '../gate/acknowledge';
 import { STATE_VOLUME_TAG_KEY } from './gateway-state-volume';
@@ -15,6 +16,8 @@ export interface GatewayStateBackupProps {
   readonly deploymentName: string;
   /** Days each snapshot is kept (instance.stateBackup.retainDays). */
   readonly retainDays: number;
+  /** The key the state volume is encrypted with: DLM must use it (through EC2) to snapshot the volume. */
+  readonly key: kms.IKey;
 }
 
 /**
@@ -48,9 +51,30 @@ export class GatewayStateBackup extends Construct {
           conditions: { StringEquals: { [`aws:ResourceTag/${STATE_VOLUME_TAG_KEY}`]: props.deploymentName } },
         }),
         new iam.PolicyStatement({
-          sid: 'CreateAndTagSnapshots',
-          actions: ['ec2:CreateSnapshot', 'ec2:CreateSnapshots', 'ec2:CreateTags'],
+          sid: 'CreateSnapshots',
+          actions: ['ec2:CreateSnapshot', 'ec2:CreateSnapshots'],
           resources: [snapshots],
+        }),
+        // Tags only while creating a snapshot: a role that could tag any snapshot could give
+        // one this deployment's snapshot tag and then delete it.
+        new iam.PolicyStatement({
+          sid: 'TagOnlySnapshotsItCreates',
+          actions: ['ec2:CreateTags'],
+          resources: [snapshots],
+          conditions: { StringEquals: { 'ec2:CreateAction': ['CreateSnapshot', 'CreateSnapshots'] } },
+        }),
+        // An encrypted volume's snapshot needs its key (AWS: DLM prerequisites), only through EC2.
+        new iam.PolicyStatement({
+          sid: 'UseTheVolumeKeyThroughEc2',
+          actions: ['kms:Decrypt', 'kms:DescribeKey', 'kms:GenerateDataKeyWithoutPlaintext', 'kms:ReEncryptFrom', 'kms:ReEncryptTo'],
+          resources: [props.key.keyArn],
+          conditions: { StringEquals: { 'kms:ViaService': `ec2.${stack.region}.amazonaws.com` } },
+        }),
+        new iam.PolicyStatement({
+          sid: 'GrantTheVolumeKeyToEc2',
+          actions: ['kms:CreateGrant'],
+          resources: [props.key.keyArn],
+          conditions: { StringEquals: { 'kms:ViaService': `ec2.${stack.region}.amazonaws.com` }, Bool: { 'kms:GrantIsForAWSResource': 'true' } },
         }),
         new iam.PolicyStatement({
           sid: 'DeleteOwnStateSnapshots',

@@ -1,4 +1,5 @@
-import { RemovalPolicy, Stack, Tags } from 'aws-cdk-lib';
+import { Stack, Tags } from 'aws-cdk-lib';
+import { removalPolicyFor } from './retention';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
@@ -59,7 +60,7 @@ export class GatewayStateVolume extends Construct {
       multiAttachEnabled: false,
       autoEnableIo: false,
     });
-    this.volume.applyRemovalPolicy(props.retainOnDelete === false ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN);
+    this.volume.applyRemovalPolicy(removalPolicyFor(props.retainOnDelete));
     Tags.of(this.volume).add(STATE_VOLUME_TAG_KEY, props.deploymentName);
     Tags.of(this.volume).add('Name', `${props.deploymentName}-state`);
     for (const rule of ['NIST.800.53.R5-EC2EBSInBackupPlan', 'HIPAA.Security-EC2EBSInBackupPlan']) {

@@ -1,8 +1,9 @@
-import { CustomResource, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { CustomResource, Duration, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import { removalPolicyFor } from './retention';
 import { Construct } from 'constructs';
 import { lambdaCode } from '../bundling/lambda-code';
 import { acknowledgeFinding, acknowledgeImportedLogGroupKey } from '../gate/acknowledge';
@@ -41,7 +42,7 @@ export class OriginFacingPrefixList extends Construct {
       logGroupName: `/aws/lambda/${name}`,
       encryptionKey: props.key,
       retention: props.logRetentionDays,
-      removalPolicy: props.retainOnDelete === false ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
+      removalPolicy: removalPolicyFor(props.retainOnDelete),
     });
     if (Stack.of(props.key) !== stack) acknowledgeImportedLogGroupKey(logGroup);
 
@@ -74,6 +75,8 @@ export class OriginFacingPrefixList extends Construct {
     const lookup = new CustomResource(this, 'Lookup', {
       serviceToken: this.function.functionArn,
       resourceType: 'Custom::OriginFacingPrefixList',
+      // A function that fails before answering would otherwise hold the deploy for CloudFormation's hour.
+      serviceTimeout: Duration.minutes(5),
       properties: { PrefixListName: CLOUDFRONT_ORIGIN_FACING_PREFIX_LIST },
     });
     this.prefixListId = lookup.getAttString('PrefixListId');

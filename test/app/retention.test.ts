@@ -36,6 +36,7 @@ const FRAMEWORK = {
   'edge Custom::CrossRegionExportReader': ['Delete/Delete'],
   'gateway Custom::CrossRegionExportWriter': ['Delete/Delete'],
   'network Custom::VpcRestrictDefaultSG': ['Delete/Delete'],
+  'network Custom::OriginFacingPrefixList': ['Delete/Delete'],
   'spend AWS::SQS::Queue': ['Delete/Delete'],
 };
 
@@ -52,8 +53,10 @@ test('every retained resource of every deployment: RetainExceptOnCreate on delet
     'edge AWS::S3::Bucket': [retained],
     'edge AWS::S3::BucketPolicy': [retained],
     'edge AWS::SecretsManager::Secret': [retained],
+    'gateway AWS::EC2::Volume': [retained],
     'gateway AWS::Logs::LogGroup': [retained],
     'gateway AWS::SecretsManager::Secret': [retained],
+    'network AWS::Logs::LogGroup': [retained],
     'spend AWS::Logs::LogGroup': [retained],
   });
 });
@@ -69,6 +72,10 @@ test('the data-destruction opt-in deletes the same resources instead', () => {
     'clients/example/prod.yaml': [
       'aws:',
       '  account: "210987654321"',
+      'edge:',
+      '  customDomain:',
+      '    domainName: agents.example.com',
+      '    certificateArn: arn:aws:acm:us-east-1:210987654321:certificate/11111111-1111-4111-8111-111111111111',
       'dataProtection:',
       '  retainOnDelete: false',
       'exceptions:',

@@ -58,7 +58,7 @@ describe('the state volume', () => {
 
   test('retained: it outlives its removal from the stack and any replacement', () => {
     const [, volume] = only(ofType(base.gateway, 'AWS::EC2::Volume'));
-    expect([volume.DeletionPolicy, volume.UpdateReplacePolicy]).toEqual(['Retain', 'Retain']);
+    expect([volume.DeletionPolicy, volume.UpdateReplacePolicy]).toEqual(['RetainExceptOnCreate', 'Retain']);
   });
 
   test('tagged for the backup policy with this deployment\'s name', () => {
@@ -161,6 +161,15 @@ describe('daily snapshots (Amazon Data Lifecycle Manager)', () => {
     expect(bySid.SnapshotOwnStateVolume!.Condition).toEqual({ StringEquals: { [`aws:ResourceTag/${STATE_VOLUME_TAG_KEY}`]: DEPLOYMENT } });
     expect(bySid.DeleteOwnStateSnapshots!.Condition).toEqual({ StringEquals: { [`aws:ResourceTag/${STATE_SNAPSHOT_TAG_KEY}`]: DEPLOYMENT } });
     expect(statements.flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action])).filter((a) => a === 'ec2:DeleteSnapshot')).toHaveLength(1);
+    // Tags only what it creates (else: tag any snapshot as ours, then delete it).
+    expect(statements.filter((s) => JSON.stringify(s.Action).includes('ec2:CreateTags')).map((s) => [s.Sid, s.Condition])).toEqual([
+      ['TagOnlySnapshotsItCreates', { StringEquals: { 'ec2:CreateAction': ['CreateSnapshot', 'CreateSnapshots'] } }],
+    ]);
+    // The volume's customer-managed key, only through EC2 (without it DLM cannot snapshot an encrypted volume).
+    const via = { 'kms:ViaService': 'ec2.eu-west-1.amazonaws.com' };
+    expect(bySid.UseTheVolumeKeyThroughEc2!.Condition).toEqual({ StringEquals: via });
+    expect(bySid.GrantTheVolumeKeyToEc2!.Condition).toEqual({ StringEquals: via, Bool: { 'kms:GrantIsForAWSResource': 'true' } });
+    expect(statements.filter((s) => JSON.stringify(s.Action).includes('kms:')).map((s) => s.Sid).sort()).toEqual(['GrantTheVolumeKeyToEc2', 'UseTheVolumeKeyThroughEc2']);
   });
 
   test('retention comes from config', () => {
@@ -201,7 +210,7 @@ describe('restore: instance.stateVolume.restoreFromSnapshotId', () => {
     expect(newId).not.toBe(oldId);
     expect(volume.Properties).toMatchObject({ SnapshotId: SNAPSHOT, Encrypted: true, VolumeType: 'gp3' });
     expect(volume.Properties.KmsKeyId).toEqual(only(ofType(base.gateway, 'AWS::EC2::Volume'))[1].Properties.KmsKeyId);
-    expect([volume.DeletionPolicy, volume.UpdateReplacePolicy]).toEqual(['Retain', 'Retain']);
+    expect([volume.DeletionPolicy, volume.UpdateReplacePolicy]).toEqual(['RetainExceptOnCreate', 'Retain']);
     // Still selected by the backup policy.
     expect(volume.Properties.Tags).toEqual(expect.arrayContaining([{ Key: STATE_VOLUME_TAG_KEY, Value: DEPLOYMENT }]));
   });
