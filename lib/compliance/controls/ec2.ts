@@ -1,3 +1,4 @@
+import { isRetained } from '../../constructs/retention';
 import type { ComplianceControl, TemplateResource } from '../control';
 import { launchTemplateOf, refersTo, resourcesOfType } from './refs';
 
@@ -104,13 +105,13 @@ export const ebsStateVolumeProtected: ComplianceControl = {
   cis: [],
   controlTower: [],
   evidence:
-    'The volume has Encrypted true and a KmsKeyId, DeletionPolicy and UpdateReplacePolicy Retain, and an ENABLED AWS::DLM::LifecyclePolicy ' +
+    'The volume has Encrypted true and a KmsKeyId, is retained (DeletionPolicy RetainExceptOnCreate or Retain, UpdateReplacePolicy Retain), and an ENABLED AWS::DLM::LifecyclePolicy ' +
     'in its template targets one of its tags with a schedule that creates a snapshot at least daily and keeps it at least one day.',
   weakenedBy: 'data-retention',
   holds: (r, context) => {
     const p = r.Properties ?? {};
     if (p.Encrypted !== true || p.KmsKeyId === undefined) return false;
-    if (r.DeletionPolicy !== 'Retain' || r.UpdateReplacePolicy !== 'Retain') return false;
+    if (!isRetained(r)) return false;
     const tags = tagsOf(r);
     return resourcesOfType(context, 'AWS::DLM::LifecyclePolicy').some((policy) => {
       if (policy.Properties?.State !== 'ENABLED') return false;
