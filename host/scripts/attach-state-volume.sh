@@ -37,6 +37,8 @@
 #   STATE_VOLUME_ATTACH_TIMEOUT seconds [@@STATE_VOLUME_ATTACH_TIMEOUT@@]: how long to wait for the
 #     old host to let go of the volume  STATE_VOLUME_POLL seconds [5]
 #   STATE_VOLUME_DEVICE_TIMEOUT seconds [120]
+#   STATE_VOLUME_ERROR_GRACE seconds [300]: how long describe/attach errors (throttling, an
+#     instance role still propagating) are retried before they fail the step
 # Tests only (unset on the host): OPENCLAW_INSTALL_ROOT prefixes every path (the device link
 # included), OPENCLAW_GATEWAY_USER replaces @@USER@@.
 set -uo pipefail
@@ -50,6 +52,7 @@ IMDS_ENDPOINT="${IMDS_ENDPOINT%/}"
 ATTACH_TIMEOUT="${STATE_VOLUME_ATTACH_TIMEOUT:-@@STATE_VOLUME_ATTACH_TIMEOUT@@}"
 POLL="${STATE_VOLUME_POLL:-5}"
 DEVICE_TIMEOUT="${STATE_VOLUME_DEVICE_TIMEOUT:-120}"
+ERROR_GRACE="${STATE_VOLUME_ERROR_GRACE:-300}"
 VOLUME_ID="${OPENCLAW_STATE_VOLUME_ID:-}"
 readonly R="${OPENCLAW_INSTALL_ROOT:-}" USER_NAME="${OPENCLAW_GATEWAY_USER:-@@USER@@}"
 readonly MNT=$R@@STATE_VOLUME_DIR@@ STATE_DIR=$R@@STATE_DIR@@ METER_DIR=$R@@SPEND_METER_STATE_DIR@@
@@ -78,7 +81,7 @@ fail() {
 [[ "$VOLUME_ID" =~ ^vol-[0-9a-f]{8,17}$ ]] ||
   fail StateVolumeAttach "OPENCLAW_STATE_VOLUME_ID is ${VOLUME_ID:-unset}, not a volume ID (vol-...); check @@HOST_ENV_FILE@@ and the user data"
 [[ -z "$R" || "$R" == /* ]] || fail StateVolumeMount "OPENCLAW_INSTALL_ROOT must be an absolute path"
-for n in "$ATTACH_TIMEOUT" "$POLL" "$DEVICE_TIMEOUT"; do
+for n in "$ATTACH_TIMEOUT" "$POLL" "$DEVICE_TIMEOUT" "$ERROR_GRACE"; do
   [[ "$n" =~ ^[0-9]+$ ]] || fail StateVolumeAttach "time-outs must be whole seconds, got $n"
 done
 
@@ -91,15 +94,28 @@ SELF="$(curl --silent --fail --noproxy '*' --max-time 3 --retry 3 \
   fail StateVolumeAttach "could not read this instance's ID from $IMDS_ENDPOINT"
 [[ "$SELF" =~ ^i-[0-9a-f]{8,17}$ ]] || fail StateVolumeAttach "IMDS served an instance ID that is not one: $SELF"
 
-# describe: sets V_STATE, V_ATTACHED_TO and V_ATTACH_STATE (None when not attached).
+# An AWS error is retried (throttling, a CLI time-out, an instance role whose policy is
+# still propagating) until it has lasted ERROR_GRACE seconds; then it fails the step.
+first_error=""
+retry_or_fail() {
+  [ -n "$first_error" ] || first_error=$SECONDS
+  if [ $((SECONDS - first_error)) -ge "$ERROR_GRACE" ]; then fail StateVolumeAttach "$1"; fi
+  printf '%s: retrying: %s\n' "$TAG" "$1" >&2
+}
+
+# describe: sets V_STATE, V_ATTACHED_TO and V_ATTACH_STATE (None when not attached); V_STATE
+# is "error" after a failed call that is still within its grace.
 describe() {
   local out rc
   out="$(timeout 30 "$AWS_CLI" ec2 describe-volumes --region "$REGION" --volume-ids "$VOLUME_ID" \
     --query 'Volumes[0].[State,Attachments[0].InstanceId,Attachments[0].State]' --output text 2>&1)"
   rc=$?
   if [ "$rc" -ne 0 ]; then
-    fail StateVolumeAttach "ec2 describe-volumes $VOLUME_ID failed ($AWS_CLI exit $rc: $(printf '%s' "$out" | tr '\n' ' ' | cut -c1-300)); check the host role and that the volume exists"
+    retry_or_fail "ec2 describe-volumes $VOLUME_ID failed ($AWS_CLI exit $rc: $(printf '%s' "$out" | tr '\n' ' ' | cut -c1-300)); check the host role and that the volume exists"
+    V_STATE=error V_ATTACHED_TO=None V_ATTACH_STATE=None
+    return
   fi
+  first_error=""
   read -r V_STATE V_ATTACHED_TO V_ATTACH_STATE <<<"$out"
 }
 
@@ -114,7 +130,7 @@ while :; do
         --instance-id "$SELF" --device /dev/sdf --output text 2>&1)"
       rc=$?
       if [ "$rc" -ne 0 ] && ! grep -qE 'VolumeInUse|IncorrectState' <<<"$out"; then
-        fail StateVolumeAttach "ec2 attach-volume $VOLUME_ID to $SELF refused ($AWS_CLI exit $rc: $(printf '%s' "$out" | tr '\n' ' ' | cut -c1-300)); check the host role's AttachStateVolume statement and the volume's KMS key"
+        retry_or_fail "ec2 attach-volume $VOLUME_ID to $SELF refused ($AWS_CLI exit $rc: $(printf '%s' "$out" | tr '\n' ' ' | cut -c1-300)); check the host role's AttachStateVolume statement and the volume's KMS key"
       fi
       ;;
     in-use)
@@ -123,7 +139,7 @@ while :; do
         break
       fi
       ;;
-    creating) ;;
+    creating | error) ;;
     *) fail StateVolumeAttach "volume $VOLUME_ID is ${V_STATE:-missing}, not usable; restore it from a snapshot (README: Restoring the agent state)" ;;
   esac
   if [ $((SECONDS - start)) -ge "$ATTACH_TIMEOUT" ]; then
@@ -171,6 +187,9 @@ if mountpoint -q "$MNT"; then
 else
   out="$(mount -t ext4 -o nodev,nosuid "$DEVICE" "$MNT" 2>&1)" || fail StateVolumeMount "mount $DEVICE on $MNT failed: $out"
 fi
+# A grown volume (instance.stateVolume.sizeGiB raised: EBS resizes it in place) gets its
+# space here: ext4 grows online; on a file system that fills its device this changes nothing.
+out="$(resize2fs "$DEVICE" 2>&1)" || fail StateVolumeFilesystem "resize2fs $DEVICE (volume $VOLUME_ID) failed: $(printf '%s' "$out" | tr '\n' ' ' | cut -c1-300)"
 if ! { chown root:root "$MNT" && chmod 0755 "$MNT"; }; then fail StateVolumeMount "cannot set root 0755 on $MNT"; fi
 if [ ! -d "$MNT/gateway" ]; then
   install -d -o "$USER_NAME" -g "$USER_NAME" -m 0700 "$MNT/gateway" || fail StateVolumeMount "cannot create $MNT/gateway"

@@ -245,14 +245,30 @@ describe('fails loudly, one line, a metric, exit 1, and never formats what it ca
     wipe();
     const h = host(0);
     fs.writeFileSync(path.join(h.world, 'attach-error'), 'An error occurred (UnauthorizedOperation) when calling the AttachVolume operation: You are not authorized to perform this operation.\n');
-    const r = await run(h, 'i-0000000000000bbbb');
+    const r = await run(h, 'i-0000000000000bbbb', { STATE_VOLUME_ERROR_GRACE: '0' });
     failure('StateVolumeAttach', r, /attach-volume .* refused .*UnauthorizedOperation/);
     expect(metricCalls(h)).toEqual([metricFor('StateVolumeAttach')]);
   });
 
+  test('a refusal that passes (an instance role still propagating): retried within the grace, then attached and mounted', async () => {
+    wipe();
+    const h = host(0);
+    const errorFile = path.join(h.world, 'attach-error');
+    fs.writeFileSync(errorFile, 'An error occurred (UnauthorizedOperation) when calling the AttachVolume operation: You are not authorized to perform this operation.\n');
+    // The policy "propagates" after the first refusal: the stand-in removes the error once it has been returned.
+    const cli = path.join(h.world, 'bin', 'aws');
+    fs.writeFileSync(cli, fs.readFileSync(cli, 'utf8').replace('if [ -f "$W/attach-error" ]; then cat "$W/attach-error" >&2; exit 254; fi', 'if [ -f "$W/attach-error" ]; then cat "$W/attach-error" >&2; rm -f "$W/attach-error"; exit 254; fi'));
+    const r = await run(h, 'i-0000000000000bbbb', { STATE_VOLUME_ERROR_GRACE: '60' });
+    expect(r.code).toBe(0);
+    expect(r.lines.some((l) => /^openclaw-state-volume: retrying: ec2 attach-volume .* refused .*UnauthorizedOperation/.test(l))).toBe(true);
+    expect(attachCalls(h)).toHaveLength(2);
+    expect(isMountPoint(at(h, HOST_PATHS.stateDir))).toBe(true);
+    expect(metricCalls(h)).toEqual([]);
+  });
+
   test('a volume ID the account does not have: StateVolumeAttach (describe-volumes fails)', async () => {
     const h = host(0);
-    const r = await run(h, 'i-0000000000000bbbb', { OPENCLAW_STATE_VOLUME_ID: 'vol-0fffffffffffffff0' });
+    const r = await run(h, 'i-0000000000000bbbb', { OPENCLAW_STATE_VOLUME_ID: 'vol-0fffffffffffffff0', STATE_VOLUME_ERROR_GRACE: '0' });
     failure('StateVolumeAttach', r, /describe-volumes vol-0fffffffffffffff0 failed .*InvalidVolume\.NotFound/);
   });
 
