@@ -57,7 +57,10 @@ class StableReferenceResolver extends DefaultTokenResolver {
     if (Reference.isReference(t) && CfnResource.isCfnResource(t.target)) {
       const target = t.target;
       const at = `${target.node.path}[${t.displayName}]`;
-      if (Stack.of(target) !== this.stack || this.visiting.has(target)) return `ref:${at}`;
+      // A Ref is the target's ID: it changes only when the target itself is replaced. Only an
+      // attribute (a launch template's LatestVersionNumber) follows the target's properties; a
+      // Ref's properties (a state volume grown in place) must not replace the instance.
+      if (Stack.of(target) !== this.stack || this.visiting.has(target) || t.displayName === 'Ref') return `ref:${at}`;
       return `ref:${at}:${digestOf(target, this.stack, this.visiting, () => true)}`;
     }
     return super.resolveToken(t, context, postProcessor);

@@ -196,6 +196,17 @@ describe('a host change never replaces the state volume', () => {
   }, 300_000);
 });
 
+describe('a bigger state volume', () => {
+  test('is resized in place: the same volume, the same host (no replacement for a Ref\'d resource\'s properties)', () => {
+    const prod = fs.readFileSync(path.join(__dirname, '../../config/clients/example/prod.yaml'), 'utf8');
+    const { gateway } = build({ 'clients/example/prod.yaml': `${prod}\ninstance:\n  stateVolume:\n    sizeGiB: 20\n` });
+    const [volumeId, volume] = only(ofType(gateway, 'AWS::EC2::Volume'));
+    expect(volumeId).toBe(only(ofType(base.gateway, 'AWS::EC2::Volume'))[0]);
+    expect(volume.Properties.Size).toBe(20);
+    expect(only(ofType(gateway, 'AWS::EC2::Instance'))[0]).toBe(only(ofType(base.gateway, 'AWS::EC2::Instance'))[0]);
+  }, 300_000);
+});
+
 describe('restore: instance.stateVolume.restoreFromSnapshotId', () => {
   const SNAPSHOT = 'snap-0123456789abcdef0';
   let restored: Template;
