@@ -7,6 +7,7 @@ import type { NetworkConfig } from '../config/schema-network';
 import { acknowledgeFinding } from '../gate/acknowledge';
 import { renderNatUserData } from '../host/nat-user-data';
 import { acknowledgePinnedAmi, hardenInstance } from './instance-hardening';
+import { logicalIdFollowsReplacement } from './replacement-identity';
 
 /** Where the VPC's flow logs land in the audit bucket (they add /AWSLogs/<account>/vpcflowlogs/...). */
 export const VPC_FLOW_LOG_PREFIX = 'vpc-flow-logs';
@@ -65,6 +66,9 @@ export class GatewayVpc extends ec2.Vpc {
       for (const nat of natGatewayProvider.gatewayInstances) {
         hardenInstance(nat, { key: props.key, rootVolumeGiB: 8 });
         acknowledgePinnedAmi(nat);
+        // A new setup script or AMI must reach a NEW instance (cloud-init runs user data once
+        // per instance): its logical ID follows every replacing change, the route follows by Ref.
+        logicalIdFollowsReplacement(nat.node.defaultChild as ec2.CfnInstance);
         acknowledgeFinding(
           nat,
           'cdk-validator-cfnguard::ec2_instance_no_public_ip_check',

@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type { BuiltApp } from '../../lib/app';
 import { AL2023_ARM64_AMI_PARAMETER, currentAmiCommand } from '../../lib/config/ami';
@@ -276,4 +277,23 @@ describe('(e) a missing pinned AMI stops the build with the file, the key and th
     const e = buildError({ 'clients/example/client.yaml': exampleClientYaml.replace(`amiId: ${configuredAmi}`, 'amiId: ami-12345') });
     expect(e.message).toMatch(/config\/clients\/example\/client\.yaml:\d+: instance\.amiId: found "ami-12345"; expected an AMI ID/);
   });
+});
+
+describe('the NAT instance follows its own replacing changes', () => {
+  test('a new NAT AMI gives the NAT instance a new logical ID (its new setup runs on a new instance), and the private route follows it', () => {
+    const natOf = (files: Record<string, string>) => {
+      const root = configFixture(files);
+      const built = buildForTest({ client: 'example', env: 'dev' }, path.join(root, 'config'), root);
+      const network = Template.fromStack(built.deployments[0]!.stage.network).toJSON() as { Resources: Record<string, { Type: string; Properties: Record<string, unknown> }> };
+      const [id] = Object.entries(network.Resources).find(([, r]) => r.Type === 'AWS::EC2::Instance')!;
+      const routes = Object.values(network.Resources).filter((r) => r.Type === 'AWS::EC2::Route' && JSON.stringify(r.Properties.InstanceId ?? '').includes(id));
+      return { id, routes: routes.length };
+    };
+    const before = natOf({});
+    const client = fs.readFileSync(path.join(CONFIG_DIR, 'clients', 'example', 'client.yaml'), 'utf8');
+    const after = natOf({ 'clients/example/client.yaml': client.replace(/natAmiId: ami-[0-9a-f]+/, 'natAmiId: ami-0aaaaaaaaaaaaaaa1') });
+    expect(after.id).not.toBe(before.id);
+    // Both private subnets route through the (new) NAT instance.
+    expect([before.routes, after.routes]).toEqual([2, 2]);
+  }, 300_000);
 });
