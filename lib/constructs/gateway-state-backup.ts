@@ -4,6 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { acknowledgeFinding, nagPartition } from '../gate/acknowledge';
+import { ebsKeyThroughEc2 } from './ebs-key-through-ec2';
 import { STATE_VOLUME_TAG_KEY } from './gateway-state-volume';
 
 /** The tag every snapshot of the state volume carries (value: the deployment name); only those may be deleted by the policy. */
@@ -64,18 +65,7 @@ export class GatewayStateBackup extends Construct {
           conditions: { StringEquals: { 'ec2:CreateAction': ['CreateSnapshot', 'CreateSnapshots'] } },
         }),
         // An encrypted volume's snapshot needs its key (AWS: DLM prerequisites), only through EC2.
-        new iam.PolicyStatement({
-          sid: 'UseTheVolumeKeyThroughEc2',
-          actions: ['kms:Decrypt', 'kms:DescribeKey', 'kms:GenerateDataKeyWithoutPlaintext', 'kms:ReEncryptFrom', 'kms:ReEncryptTo'],
-          resources: [props.key.keyArn],
-          conditions: { StringEquals: { 'kms:ViaService': `ec2.${stack.region}.amazonaws.com` } },
-        }),
-        new iam.PolicyStatement({
-          sid: 'GrantTheVolumeKeyToEc2',
-          actions: ['kms:CreateGrant'],
-          resources: [props.key.keyArn],
-          conditions: { StringEquals: { 'kms:ViaService': `ec2.${stack.region}.amazonaws.com` }, Bool: { 'kms:GrantIsForAWSResource': 'true' } },
-        }),
+        ...ebsKeyThroughEc2(this, props.key, 'UseTheVolumeKeyThroughEc2'),
         new iam.PolicyStatement({
           sid: 'DeleteOwnStateSnapshots',
           actions: ['ec2:DeleteSnapshot'],

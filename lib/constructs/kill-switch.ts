@@ -11,6 +11,7 @@ import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import { ALARMS } from '../alarms/alarm-catalogue';
 import { lambdaCode } from '../bundling/lambda-code';
+import { ebsKeyThroughEc2 } from './ebs-key-through-ec2';
 import { acknowledgeFinding, acknowledgeImportedLogGroupKey } from '../gate/acknowledge';
 import { RunbookAlarm } from './runbook-alarm';
 
@@ -97,19 +98,8 @@ export class KillSwitch extends Construct {
     const statements = [
       new iam.PolicyStatement({ sid: 'SeeInstances', actions: ['ec2:DescribeInstances'], resources: ['*'] }),
       new iam.PolicyStatement({ sid: 'StopAndStartTheGatewayOnly', actions: ['ec2:StopInstances', 'ec2:StartInstances'], resources: [instanceArn] }),
-      new iam.PolicyStatement({
-        // Starting an instance whose volume is encrypted with the deployment key needs the key, through EC2 only.
-        sid: 'StartTheEncryptedVolumeThroughEc2',
-        actions: ['kms:Decrypt', 'kms:DescribeKey', 'kms:GenerateDataKeyWithoutPlaintext', 'kms:ReEncryptFrom', 'kms:ReEncryptTo'],
-        resources: [props.key.keyArn],
-        conditions: { StringEquals: { 'kms:ViaService': `ec2.${stack.region}.amazonaws.com` } },
-      }),
-      new iam.PolicyStatement({
-        sid: 'GrantTheVolumeKeyToEc2',
-        actions: ['kms:CreateGrant'],
-        resources: [props.key.keyArn],
-        conditions: { StringEquals: { 'kms:ViaService': `ec2.${stack.region}.amazonaws.com` }, Bool: { 'kms:GrantIsForAWSResource': 'true' } },
-      }),
+      // Starting an instance whose volume is encrypted with the deployment key needs the key, through EC2 only.
+      ...ebsKeyThroughEc2(this, props.key, 'StartTheEncryptedVolumeThroughEc2'),
       new iam.PolicyStatement({
         sid: 'RecordWhatItDid',
         actions: ['ssm:GetParameter', 'ssm:PutParameter'],
