@@ -17,7 +17,7 @@ import { EnvironmentPlaceholders } from 'aws-cdk-lib/cx-api';
 import type { CloudFormationStackArtifact } from 'aws-cdk-lib/cx-api';
 import { HardenedSecret } from '../../lib/constructs/hardened-secret';
 import { buildForTest, TEST_CONTEXT } from '../support/build';
-import { PINNED_AMIS_YAML, configFixture } from '../support/config-fixture';
+import { acmeClientFiles, configFixture } from '../support/config-fixture';
 import { deploymentPolicies, type DeploymentPolicies, type StackPolicies } from '../support/deployment-policies';
 import { attOf, logicalIdsOfType, resolveIntrinsics, arnOf } from '../support/iam-intrinsics';
 import { ADMINISTRATOR_ACCESS, evaluate, explain, resourcePolicyOf, type Decision } from '../support/iam-policy';
@@ -148,34 +148,7 @@ function verdict(d: Deployment, found: Found): Verdict {
 }
 
 describe('every dynamic reference resolves with the execution role CloudFormation deploys its stack with', () => {
-  const acmeRoot = () =>
-    configFixture({
-      'clients/acme/client.yaml': [
-        'aws:',
-        `  account: "${ACCOUNT}"`,
-        '  region: eu-west-1',
-        'alerts:',
-        '  email: ["oncall@acme.example"]',
-        'openclaw:',
-        '  agents:',
-        '    helpdesk:',
-        '      description: Answers on Telegram.',
-        '      provider: anthropic',
-        '      model: claude-sonnet-4-6',
-        '      channels:',
-        '        telegram:',
-        '          dmPolicy: allowlist',
-        '          allowFrom: ["100000009"]',
-        // Production (env all) needs a custom domain: viewer TLS.
-        'edge:',
-        '  customDomain:',
-        '    domainName: agents.acme.example',
-        `    certificateArn: arn:aws:acm:us-east-1:${ACCOUNT}:certificate/11111111-1111-4111-8111-111111111111`,
-        '',
-      ].join('\n') + PINNED_AMIS_YAML,
-      'clients/acme/agents/helpdesk/SOUL.md': '# Helpdesk\nPolite and brief.\n',
-      'clients/acme/agents/helpdesk/AGENTS.md': '# Rules\nAnswer from the workspace only.\n',
-    });
+  const acmeRoot = () => configFixture(acmeClientFiles(ACCOUNT));
 
   test.each([
     ['every client x environment, default bootstrap', {}, 'hnb659fds'],

@@ -4,7 +4,7 @@ import { SECRETS_REFRESH_UNIT } from '../../lib/host/systemd-units';
 import { agentSecretName, gatewayTokenSecretName, originVerifySecretName } from '../../lib/secrets/secrets-manifest';
 import { buildForTest } from '../support/build';
 import { refOf } from '../support/iam-intrinsics';
-import { configFixture, PINNED_AMIS_YAML } from '../support/config-fixture';
+import { acmeClientFiles, configFixture } from '../support/config-fixture';
 import {
   adminPrincipal,
   deploymentPolicies,
@@ -26,34 +26,7 @@ import {
 const ACCOUNT = '210987654321';
 // prod needs a custom domain (viewer-tls-default-certificate): fixtures that replace example's prod.yaml keep one.
 const PROD_DOMAIN = `edge:\n  customDomain:\n    domainName: agents.example.com\n    certificateArn: arn:aws:acm:us-east-1:${ACCOUNT}:certificate/00000000-0000-4000-8000-000000000000\n`;
-const root = configFixture({
-  'clients/acme/client.yaml': [
-    'aws:',
-    `  account: "${ACCOUNT}"`,
-    '  region: eu-west-1',
-    PINNED_AMIS_YAML.trimEnd(),
-    'alerts:',
-    '  email: ["oncall@acme.example"]',
-    // prod needs a custom domain (viewer-tls-default-certificate).
-    'edge:',
-    '  customDomain:',
-    '    domainName: agents.acme.example',
-    `    certificateArn: arn:aws:acm:us-east-1:${ACCOUNT}:certificate/11111111-1111-4111-8111-111111111111`,
-    'openclaw:',
-    '  agents:',
-    '    helpdesk:',
-    '      description: Answers on Telegram.',
-    '      provider: anthropic',
-    '      model: claude-sonnet-4-6',
-    '      channels:',
-    '        telegram:',
-    '          dmPolicy: allowlist',
-    '          allowFrom: ["100000009"]',
-    '',
-  ].join('\n'),
-  'clients/acme/agents/helpdesk/SOUL.md': '# Helpdesk\nPolite and brief.\n',
-  'clients/acme/agents/helpdesk/AGENTS.md': '# Rules\nAnswer from the workspace only.\n',
-});
+const root = configFixture(acmeClientFiles(ACCOUNT));
 const configDir = path.join(root, 'config');
 
 let example: DeploymentPolicies;

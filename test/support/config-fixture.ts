@@ -30,3 +30,38 @@ export function configFixture(files: Record<string, string> = {}): string {
 export const TEST_AMI_ID = 'ami-0fedcba9876543210';
 /** `instance.amiId` and `network.natAmiId` as YAML top-level keys, for a client file without its own `instance:` or `network:`. */
 export const PINNED_AMIS_YAML = `instance:\n  amiId: ${TEST_AMI_ID}\nnetwork:\n  natAmiId: ${TEST_AMI_ID}\n`;
+
+/**
+ * The files of a second client, `acme`, with one Telegram agent (`helpdesk`), in
+ * `account` and eu-west-1: several clients in one account. Its prod has a custom
+ * domain (viewer-tls-default-certificate), its AMIs are pinned.
+ */
+export function acmeClientFiles(account: string): Record<string, string> {
+  return {
+    'clients/acme/client.yaml': [
+      'aws:',
+      `  account: "${account}"`,
+      '  region: eu-west-1',
+      PINNED_AMIS_YAML.trimEnd(),
+      'alerts:',
+      '  email: ["oncall@acme.example"]',
+      'edge:',
+      '  customDomain:',
+      '    domainName: agents.acme.example',
+      `    certificateArn: arn:aws:acm:us-east-1:${account}:certificate/11111111-1111-4111-8111-111111111111`,
+      'openclaw:',
+      '  agents:',
+      '    helpdesk:',
+      '      description: Answers on Telegram.',
+      '      provider: anthropic',
+      '      model: claude-sonnet-4-6',
+      '      channels:',
+      '        telegram:',
+      '          dmPolicy: allowlist',
+      '          allowFrom: ["100000009"]',
+      '',
+    ].join('\n'),
+    'clients/acme/agents/helpdesk/SOUL.md': '# Helpdesk\nPolite and brief.\n',
+    'clients/acme/agents/helpdesk/AGENTS.md': '# Rules\nAnswer from the workspace only.\n',
+  };
+}
