@@ -12,7 +12,7 @@ import { Construct } from 'constructs';
 import { ALARMS } from '../alarms/alarm-catalogue';
 import { lambdaCode } from '../bundling/lambda-code';
 import { ebsKeyThroughEc2 } from './ebs-key-through-ec2';
-import { acknowledgeFinding, acknowledgeImportedLogGroupKey } from '../gate/acknowledge';
+import { acknowledgeFinding, acknowledgeImportedLogGroupKey, acknowledgeLambdaFindings } from '../gate/acknowledge';
 import { RunbookAlarm } from './runbook-alarm';
 
 /** The metric the kill switch publishes when it has stopped the gateway (no dimensions). */
@@ -225,12 +225,12 @@ export class KillSwitch extends Construct {
 
   private acknowledge(policy: iam.ManagedPolicy): void {
     const fn = this.function.node.defaultChild as lambda.CfnFunction;
-    const notInVpc =
-      'The kill switch calls only AWS APIs (EC2, IAM, CloudFront, SSM, SNS); outside a VPC it keeps working when the VPC, its NAT or the DNS firewall is what failed, and its role reaches only this deployment.';
-    for (const rule of ['NIST.800.53.R5-LambdaInsideVPC', 'HIPAA.Security-LambdaInsideVPC', 'cdk-validator-cfnguard::lambda_inside_vpc_check']) acknowledgeFinding(fn, rule, notInVpc);
-    for (const rule of ['NIST.800.53.R5-LambdaConcurrency', 'HIPAA.Security-LambdaConcurrency']) {
-      acknowledgeFinding(fn, rule, 'Reserving concurrency fails the deploy in new accounts whose quota is 10 (AWS keeps 10 unreserved); the kill switch runs a few times a month at most, and failed signals are retried and dead-lettered with an alarm.');
-    }
+    acknowledgeLambdaFindings(fn, {
+      outsideVpc:
+        'The kill switch calls only AWS APIs (EC2, IAM, CloudFront, SSM, SNS); outside a VPC it keeps working when the VPC, its NAT or the DNS firewall is what failed, and its role reaches only this deployment.',
+      noReservedConcurrency:
+        'Reserving concurrency fails the deploy in new accounts whose quota is 10 (AWS keeps 10 unreserved); the kill switch runs a few times a month at most, and failed signals are retried and dead-lettered with an alarm.',
+    });
     acknowledgeFinding(
       policy.node.defaultChild as iam.CfnManagedPolicy,
       'AwsSolutions-IAM5[Resource::*]',

@@ -6,7 +6,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { removalPolicyFor } from './retention';
 import { Construct } from 'constructs';
 import { lambdaCode } from '../bundling/lambda-code';
-import { acknowledgeFinding, acknowledgeImportedLogGroupKey } from '../gate/acknowledge';
+import { acknowledgeFinding, acknowledgeImportedLogGroupKey, acknowledgeLambdaFindings } from '../gate/acknowledge';
 
 /** AWS's managed prefix list of CloudFront's origin-facing servers (IPv4); the source of VPC-origin traffic. */
 export const CLOUDFRONT_ORIGIN_FACING_PREFIX_LIST = 'com.amazonaws.global.cloudfront.origin-facing';
@@ -85,15 +85,14 @@ export class OriginFacingPrefixList extends Construct {
 
   private acknowledge(policy: iam.ManagedPolicy): void {
     const fn = this.function.node.defaultChild as lambda.CfnFunction;
-    const notInVpc =
-      'A deploy-time lookup that calls only the EC2 API (DescribeManagedPrefixLists); inside this VPC it could not reach it before the NAT exists (no interface endpoints, by design for cost).';
-    for (const rule of ['NIST.800.53.R5-LambdaInsideVPC', 'HIPAA.Security-LambdaInsideVPC', 'cdk-validator-cfnguard::lambda_inside_vpc_check']) acknowledgeFinding(fn, rule, notInVpc);
-    for (const rule of ['NIST.800.53.R5-LambdaConcurrency', 'HIPAA.Security-LambdaConcurrency']) {
-      acknowledgeFinding(fn, rule, 'Invoked only by CloudFormation while the stack deploys; reserving concurrency fails the deploy in new accounts whose quota is 10 (AWS keeps 10 unreserved).');
-    }
-    for (const rule of ['NIST.800.53.R5-LambdaDLQ', 'HIPAA.Security-LambdaDLQ']) {
-      acknowledgeFinding(fn, rule, 'CloudFormation invokes it and waits for its answer; a failure fails the deployment visibly, so there is nothing a dead-letter queue would keep.');
-    }
+    acknowledgeLambdaFindings(fn, {
+      outsideVpc:
+        'A deploy-time lookup that calls only the EC2 API (DescribeManagedPrefixLists); inside this VPC it could not reach it before the NAT exists (no interface endpoints, by design for cost).',
+      noReservedConcurrency:
+        'Invoked only by CloudFormation while the stack deploys; reserving concurrency fails the deploy in new accounts whose quota is 10 (AWS keeps 10 unreserved).',
+      noDeadLetterQueue:
+        'CloudFormation invokes it and waits for its answer; a failure fails the deployment visibly, so there is nothing a dead-letter queue would keep.',
+    });
     acknowledgeFinding(
       policy.node.defaultChild as iam.CfnManagedPolicy,
       'AwsSolutions-IAM5[Resource::*]',

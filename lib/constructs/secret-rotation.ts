@@ -7,7 +7,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { lambdaCode } from '../bundling/lambda-code';
-import { acknowledgeFinding, acknowledgeImportedLogGroupKey } from '../gate/acknowledge';
+import { acknowledgeFinding, acknowledgeImportedLogGroupKey, acknowledgeLambdaFindings } from '../gate/acknowledge';
 import type { HardenedSecret } from './hardened-secret';
 
 /** What the host does with a rotated secret (lambda/rotate-secret/env.ts KIND). */
@@ -151,15 +151,14 @@ export class SecretRotation extends Construct {
 
   private acknowledge(policy: iam.ManagedPolicy): void {
     const fn = this.function.node.defaultChild as lambda.CfnFunction;
-    const notInVpc =
-      'The rotation function calls only AWS APIs (Secrets Manager, SSM, CloudFront); a VPC would add NAT or endpoint cost and no isolation, and its role reaches only its secret, its host and (origin-verify) its distribution.';
-    for (const rule of ['NIST.800.53.R5-LambdaInsideVPC', 'HIPAA.Security-LambdaInsideVPC', 'cdk-validator-cfnguard::lambda_inside_vpc_check']) acknowledgeFinding(fn, rule, notInVpc);
-    for (const rule of ['NIST.800.53.R5-LambdaDLQ', 'HIPAA.Security-LambdaDLQ']) {
-      acknowledgeFinding(fn, rule, 'Secrets Manager invokes rotation synchronously and records a failed step on the secret (and retries at the next schedule); an asynchronous dead-letter queue would never receive anything.');
-    }
-    for (const rule of ['NIST.800.53.R5-LambdaConcurrency', 'HIPAA.Security-LambdaConcurrency']) {
-      acknowledgeFinding(fn, rule, 'Invoked only by Secrets Manager, one step at a time per schedule; reserving concurrency would fail the deploy in new accounts whose quota is 10 (AWS keeps 10 unreserved).');
-    }
+    acknowledgeLambdaFindings(fn, {
+      outsideVpc:
+        'The rotation function calls only AWS APIs (Secrets Manager, SSM, CloudFront); a VPC would add NAT or endpoint cost and no isolation, and its role reaches only its secret, its host and (origin-verify) its distribution.',
+      noDeadLetterQueue:
+        'Secrets Manager invokes rotation synchronously and records a failed step on the secret (and retries at the next schedule); an asynchronous dead-letter queue would never receive anything.',
+      noReservedConcurrency:
+        'Invoked only by Secrets Manager, one step at a time per schedule; reserving concurrency would fail the deploy in new accounts whose quota is 10 (AWS keeps 10 unreserved).',
+    });
     const cfnPolicy = policy.node.defaultChild as iam.CfnManagedPolicy;
     acknowledgeFinding(
       cfnPolicy,

@@ -78,3 +78,20 @@ export function nagPartition(scope: IConstruct): string {
   const partition = Stack.of(scope).partition;
   return Token.isUnresolved(partition) ? '<AWS::Partition>' : partition;
 }
+
+/** The rule IDs (every pack) behind each Lambda operational finding a function may be acknowledged for. */
+const LAMBDA_RULES = {
+  outsideVpc: ['NIST.800.53.R5-LambdaInsideVPC', 'HIPAA.Security-LambdaInsideVPC', 'cdk-validator-cfnguard::lambda_inside_vpc_check'],
+  noDeadLetterQueue: ['NIST.800.53.R5-LambdaDLQ', 'HIPAA.Security-LambdaDLQ'],
+  noReservedConcurrency: ['NIST.800.53.R5-LambdaConcurrency', 'HIPAA.Security-LambdaConcurrency'],
+} as const;
+
+/**
+ * Acknowledges a Lambda function's operational findings, each with its own reason,
+ * under every pack that reports it (in the order given).
+ */
+export function acknowledgeLambdaFindings(fn: IConstruct, reasons: Partial<Record<keyof typeof LAMBDA_RULES, string>>): void {
+  for (const [finding, reason] of Object.entries(reasons) as [keyof typeof LAMBDA_RULES, string][]) {
+    for (const rule of LAMBDA_RULES[finding]) acknowledgeFinding(fn, rule, reason);
+  }
+}
