@@ -2,6 +2,7 @@ import { Validations, type App, type CfnResource } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks, type NagPack } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { normalizeRuleId, type AckLedger } from './ack-ledger';
+import { IAM_REFERENCE_PLUGIN_LABEL, IamReferenceChecks } from './iam-reference/pack';
 import { ScopedCfnGuardValidator } from './scoped-guard';
 
 /** The rule packs every synth is checked against. */
@@ -9,6 +10,7 @@ export const GATE_PLUGIN_NAMES = [
   'AwsSolutions',
   'NIST.800.53.R5',
   'HIPAA.Security',
+  IAM_REFERENCE_PLUGIN_LABEL,
   'cdk-validator-cfnguard (AWS Control Tower proactive controls)',
   'CloudFormation Validate (aws-cdk-lib default rules, as errors)',
 ] as const;
@@ -48,6 +50,7 @@ export function installGatePlugins(app: App, ledger: AckLedger): void {
     tracked(new AwsSolutionsChecks(app, { verbose: true }), ledger),
     tracked(new NIST80053R5Checks(app, { verbose: true }), ledger),
     tracked(new HIPAASecurityChecks(app, { verbose: true }), ledger),
+    tracked(new IamReferenceChecks(app, { verbose: true }), ledger),
     new ScopedCfnGuardValidator(),
   );
 }
