@@ -49,15 +49,18 @@ export class DeploymentKey extends kms.Key {
       }),
     );
     // CloudWatch Logs encrypts this deployment's log groups, and only those of this account and region.
+    // Only actions that carry an encryption context can meet the condition (kms:Describe*, in
+    // CloudWatch Logs' guide, never does), and the key is a String in AWS's reference: StringLike
+    // matches the same log-group ARNs ArnLike would.
     const stack = Stack.of(this);
     this.addToResourcePolicy(
       new iam.PolicyStatement({
         sid: 'AllowCloudWatchLogsOfThisAccountAndRegion',
         principals: [new iam.ServicePrincipal(`logs.${stack.region}.amazonaws.com`)],
-        actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
+        actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*'],
         resources: ['*'],
         conditions: {
-          ArnLike: { 'kms:EncryptionContext:aws:logs:arn': `arn:${stack.partition}:logs:${stack.region}:${stack.account}:log-group:*` },
+          StringLike: { 'kms:EncryptionContext:aws:logs:arn': `arn:${stack.partition}:logs:${stack.region}:${stack.account}:log-group:*` },
         },
       }),
     );
