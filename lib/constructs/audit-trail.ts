@@ -73,12 +73,24 @@ export class AuditTrail extends Construct {
       new iam.PolicyStatement({
         sid: 'AllowCloudTrailOfThisDeploymentToEncrypt',
         principals: [new iam.ServicePrincipal('cloudtrail.amazonaws.com')],
-        actions: ['kms:GenerateDataKey*', 'kms:DescribeKey'],
+        actions: ['kms:GenerateDataKey*'],
         resources: ['*'],
         conditions: {
           StringEquals: { 'aws:SourceArn': this.trailArn },
           StringLike: { 'kms:EncryptionContext:aws:cloudtrail:arn': `arn:${stack.partition}:cloudtrail:*:${stack.account}:trail/${trailName}` },
         },
+      }),
+    );
+    // DescribeKey carries no encryption context (AWS's service authorization
+    // reference), so it gets its own statement, as CloudTrail's guide shows:
+    // https://docs.aws.amazon.com/awscloudtrail/latest/userguide/create-kms-key-policy-for-cloudtrail.html
+    props.key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowCloudTrailOfThisDeploymentToDescribeTheKey',
+        principals: [new iam.ServicePrincipal('cloudtrail.amazonaws.com')],
+        actions: ['kms:DescribeKey'],
+        resources: ['*'],
+        conditions: { StringEquals: { 'aws:SourceArn': this.trailArn } },
       }),
     );
     this.trail = new cloudtrail.CfnTrail(this, 'Trail', {
