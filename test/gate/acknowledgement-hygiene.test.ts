@@ -13,6 +13,7 @@ beforeAll(() => {
   const core = built.deployments[0]!.stage.core;
   acknowledgeFinding(core.key, 'AwsSolutions-KMS5', 'Stale on purpose: the key rotates, so this rule never fires here.');
   acknowledgeFinding(core.key, 'cdk-validator-cfnguard::kms_create_grant_aws_service_check', 'Stale on purpose: the key policy restricts grants.');
+  acknowledgeFinding(core.key, 'IAMReference-Action[kms:Frobnicate]', 'Stale on purpose: the key policy names no such action.');
   Validations.of(core).acknowledge({ id: 'AwsSolutions-IAM4', reason: 'A stack-wide acknowledgement that the gate must refuse.' });
   findings = gateFindings(built);
 });
@@ -27,6 +28,10 @@ test('a stale guard acknowledgement fails the gate', () => {
   expect(rules('stale-acknowledgement')).toContainEqual(
     expect.stringMatching(/^example-dev\/Core\/DeploymentKey\/Resource cdk-validator-cfnguard::kms_create_grant_aws_service_check/),
   );
+});
+
+test('a stale IAMReference acknowledgement fails the gate', () => {
+  expect(rules('stale-acknowledgement')).toContainEqual(expect.stringMatching(/^example-dev\/Core\/DeploymentKey\/Resource IAMReference-Action\[kms:Frobnicate\] is acknowledged/));
 });
 
 test('an acknowledgement on a whole stack fails the gate', () => {

@@ -1,3 +1,4 @@
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { RemovalPolicy, Duration } from 'aws-cdk-lib';
@@ -24,6 +25,12 @@ beforeAll(() => {
   const acked = new kms.Key(core, 'AckedKey', keyProps);
   new kms.Key(core, 'UnackedKey', keyProps);
   acknowledgeFinding(acked, 'cdk-validator-cfnguard::kms_create_grant_aws_service_check', 'Test fixture: this key stands for one whose grants a reviewer accepted.');
+  // A misspelt action, three times: unacknowledged, acknowledged with its finding's ID, acknowledged with the bare rule ID.
+  const misspelt = (id: string) =>
+    new iam.CfnManagedPolicy(core, id, { policyDocument: { Version: '2012-10-17', Statement: [{ Sid: 'Misspelt', Effect: 'Allow', Action: 's3:GetObjekt', Resource: '*' }] } });
+  misspelt('MisspeltPolicy');
+  acknowledgeFinding(misspelt('AckedMisspeltPolicy'), 'IAMReference-Action[s3:GetObjekt]', 'Test fixture: stands for a finding a reviewer accepted on this one resource.');
+  acknowledgeFinding(misspelt('RuleAckedMisspeltPolicy'), 'IAMReference-Action', 'Test fixture: a bare rule ID must not cover the findings of the rule.');
   findings = gateFindings(built);
 });
 
@@ -37,6 +44,18 @@ test.each([
   ['cdk-validator-cfnguard', /^s3_bucket_logging_enabled_check$/],
 ])('a finding of %s fails the gate', (source, rule) => {
   expect(from(source, rule, /BareBucket/)).toHaveLength(1);
+});
+
+test('an IAMReference finding fails the gate with its message; only an acknowledgement of that finding\'s ID on that resource covers it', () => {
+  const message = 'statement "Misspelt" (#0) of PolicyDocument: Action s3:GetObjekt: AWS\'s service authorization reference lists no action GetObjekt for s3';
+  const misspelt = findings.filter((f) => f.source === 'IAMReference' && /Misspelt/.test(f.resource));
+  expect(misspelt.map((f) => [f.rule, f.resource.replace(/^example-dev\/Core\//, ''), f.message])).toEqual([
+    ['IAMReference-Action[s3:GetObjekt]', 'MisspeltPolicy', message],
+    ['IAMReference-Action[s3:GetObjekt]', 'RuleAckedMisspeltPolicy', message],
+  ]);
+  expect(findings.filter((f) => f.rule === 'stale-acknowledgement' && /RuleAckedMisspeltPolicy/.test(f.resource)).map((f) => f.message)).toEqual([
+    'IAMReference-Action is acknowledged here but no longer reported (resource or finding gone); remove the acknowledgement',
+  ]);
 });
 
 test('guard findings fail the gate even though CDK marks the guard report successful', () => {
