@@ -1,3 +1,6 @@
+import { CfnResource } from 'aws-cdk-lib';
+import { loneActionsOf, statementsOf } from '../../lib/gate/iam-reference/policies';
+import { readValidationReport } from '../../lib/gate/validation-report';
 import { TOPOLOGY_CLIENTS, topologies } from '../support/topologies';
 
 // Every topology a user deploys: us-east-1 as the main region (east), several
@@ -10,6 +13,25 @@ test('every topology synthesizes every environment', () => {
 test('every client x environment of every topology passes the gate with no unacknowledged finding', () => {
   const { passed, built } = topologies();
   expect(passed.results.map((r) => [r.stagePath, r.findings])).toEqual(built.deployments.map((d) => [d.stage.node.path, []]));
+});
+
+test('the IAMReference pack read every policy of every topology against AWS\'s reference and reported nothing', () => {
+  const { built } = topologies();
+  const report = readValidationReport(built.app.outdir)?.find((r) => r.pluginName === 'IAMReference');
+  expect(report?.violations ?? 'no IAMReference report').toEqual([]);
+  // It had policies to read: every policy-bearing type the deployments have.
+  const resources = built.deployments.flatMap((d) => d.stage.node.findAll()).filter(CfnResource.isCfnResource);
+  const withPolicies = resources.filter((r) => statementsOf(r).length > 0 || loneActionsOf(r).length > 0).map((r) => r.cfnResourceType);
+  expect([...new Set(withPolicies)].sort()).toEqual([
+    'AWS::IAM::ManagedPolicy',
+    'AWS::IAM::Role',
+    'AWS::KMS::Key',
+    'AWS::Lambda::Permission',
+    'AWS::S3::BucketPolicy',
+    'AWS::SNS::TopicPolicy',
+    'AWS::SQS::QueuePolicy',
+    'AWS::SecretsManager::ResourcePolicy',
+  ]);
 });
 
 test('the topologies are what they claim: east in us-east-1 with a NAT gateway and a custom domain; acme and globex share example-dev\'s account and region', () => {
