@@ -76,12 +76,36 @@ export interface KillSwitchProps {
  * 100 % signal from the shutdown topic, or invoked by an operator
  * (`npm run kill`), it stops the gateway instance (never terminates it),
  * optionally disables the CloudFront distribution and denies the host role
- * its secrets, records what it did in an SSM parameter, publishes
+ * its secrets (below), records what it did in an SSM parameter, publishes
  * KillSwitchExecuted and tells the alert topic. `npm run restore` invokes it
  * to undo that after review. Its role can touch only this deployment's
  * instance, role, distribution, parameter and topic. Failed signals are
  * retried twice and then land in a dead-letter queue; both failures and
  * dead letters raise kill-switch-failed.
+ *
+ * Deny secrets (denySecrets): this construct creates the managed policy
+ * `<name>-kill-switch-deny-secrets` (in the Spend stack, attached to no one);
+ * a kill attaches it to the host role (iam:AttachRolePolicy, idempotent) and
+ * restore detaches it (iam:DetachRolePolicy; NoSuchEntity when it is not
+ * attached). The kill switch may make those two calls only on the host role's
+ * ARN and only under ArnEquals iam:PolicyARN = this policy: AWS's service
+ * authorization reference documents iam:PolicyARN for both, and no key naming
+ * the policy for PutRolePolicy/DeleteRolePolicy. What that means in AWS:
+ * - IAM evaluates a role's policies on every request, so the deny also applies
+ *   to credentials the host already holds (IAM User Guide, "Permissions for
+ *   temporary security credentials"), after IAM's propagation delay.
+ * - IAM's default quota is 10 managed policies per role; the host role has 3
+ *   (test/app/spend.test.ts pins it). At the quota the attach fails with
+ *   LimitExceeded and the kill counts as failed.
+ * - While attached, the policy cannot be deleted (DeleteConflict): `cdk destroy`,
+ *   which deletes the Spend stack before the Gateway stack, fails on it. Restore
+ *   (or detach it) first.
+ * - Its name and description are replacement properties; a custom-named
+ *   policy cannot be replaced by an update. Keep both.
+ * - Whether CloudFormation's update of the host role's ManagedPolicyArns
+ *   detaches a policy attached outside the template could not be checked
+ *   offline (the IAM resource provider's source was not available): the
+ *   runbook has the operator check and re-run the kill after such a deploy.
  */
 export class KillSwitch extends Construct {
   readonly function: lambda.Function;
