@@ -11,6 +11,7 @@ import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import { ALARMS } from '../alarms/alarm-catalogue';
 import { lambdaCode } from '../bundling/lambda-code';
+import { ActionsWithoutResourcePolicy } from './actions-without-resource-policy';
 import { ebsKeyThroughEc2 } from './ebs-key-through-ec2';
 import { acknowledgeFinding, acknowledgeImportedLogGroupKey, acknowledgeLambdaFindings } from '../gate/acknowledge';
 import { RunbookAlarm } from './runbook-alarm';
@@ -94,7 +95,7 @@ export interface KillSwitchProps {
  * - IAM evaluates a role's policies on every request, so the deny also applies
  *   to credentials the host already holds (IAM User Guide, "Permissions for
  *   temporary security credentials"), after IAM's propagation delay.
- * - IAM's default quota is 10 managed policies per role; the host role has 3
+ * - IAM's default quota is 10 managed policies per role; the host role has 4
  *   (test/app/spend.test.ts pins it). At the quota the attach fails with
  *   LimitExceeded and the kill counts as failed.
  * - While attached, the policy cannot be deleted (DeleteConflict): `cdk destroy`,
@@ -147,9 +148,10 @@ export class KillSwitch extends Construct {
     const instanceArn = stack.formatArn({ service: 'ec2', resource: 'instance', resourceName: props.instanceId });
     // The two grants that take Resource * (their actions support no resource ARN), in a policy of
     // their own: its IAM5 acknowledgement covers exactly these, and a test pins its statements.
-    const wildcardPolicy = new iam.ManagedPolicy(this, 'ActionsWithoutResourcePolicy', {
+    const wildcardPolicy = new ActionsWithoutResourcePolicy(this, 'ActionsWithoutResourcePolicy', {
       description: `Kill switch of ${props.deploymentName}: the actions that support no resource ARN`,
       statements: killSwitchWildcardStatements(props.namespace),
+      reason: 'Only ec2:DescribeInstances (no resource-level permissions) and cloudwatch:PutMetricData (confined by the cloudwatch:namespace condition to this deployment) take Resource *.',
     });
     const statements = [
       new iam.PolicyStatement({ sid: 'StopAndStartTheGatewayOnly', actions: ['ec2:StopInstances', 'ec2:StartInstances'], resources: [instanceArn] }),
@@ -281,10 +283,10 @@ export class KillSwitch extends Construct {
         treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       }),
     );
-    this.acknowledge(wildcardPolicy);
+    this.acknowledge();
   }
 
-  private acknowledge(wildcardPolicy: iam.ManagedPolicy): void {
+  private acknowledge(): void {
     const fn = this.function.node.defaultChild as lambda.CfnFunction;
     acknowledgeLambdaFindings(fn, {
       outsideVpc:
@@ -292,10 +294,5 @@ export class KillSwitch extends Construct {
       noReservedConcurrency:
         'Reserving concurrency fails the deploy in new accounts whose quota is 10 (AWS keeps 10 unreserved); the kill switch runs a few times a month at most, and failed signals are retried and dead-lettered with an alarm.',
     });
-    acknowledgeFinding(
-      wildcardPolicy.node.defaultChild as iam.CfnManagedPolicy,
-      'AwsSolutions-IAM5[Resource::*]',
-      'Only ec2:DescribeInstances (no resource-level permissions) and cloudwatch:PutMetricData (confined by the cloudwatch:namespace condition to this deployment) take Resource *.',
-    );
   }
 }

@@ -324,7 +324,7 @@ describe('the kill switch', () => {
       ]);
       for (const id of logicalIdsOf(p.spend, 'AWS::IAM::ManagedPolicy')) expect([id, p.spend.template.Resources![id]!.Properties!.Roles]).toEqual([id, undefined]);
       expect(attached.length + 1).toBeLessThanOrEqual(10);
-      expect(attached).toHaveLength(3);
+      expect(attached).toHaveLength(4);
     });
   });
 
