@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { CfnResource, Stack } from 'aws-cdk-lib';
+import { CfnResource, type Stack } from 'aws-cdk-lib';
 import { CfnManagedPolicy } from 'aws-cdk-lib/aws-iam';
 import { ActionsWithoutResourcePolicy } from '../../lib/constructs/actions-without-resource-policy';
 import { BLUEPRINT_ACK_METADATA } from '../../lib/gate/acknowledge';
