@@ -2,12 +2,12 @@
  * The three actions. Kill and restore attempt every step even when one fails,
  * then record, (kill) count and notify; the failures are in the summary and
  * the handler throws on them. Every step is safe to repeat and to run twice
- * at once: stopping a stopping instance, overwriting the deny policy,
+ * at once: stopping a stopping instance, attaching an attached deny policy,
  * overwriting the state, a CloudFront ETag race (retried).
  *
- *   kill      1 stop the instances   2 disable the distribution   3 put the deny policy
+ *   kill      1 stop the instances   2 disable the distribution   3 attach the deny policy
  *             4 record "killed"      5 KillSwitchExecuted = 1      6 notify
- *   restore   1 remove the deny policy   2 enable the distribution   3 start the stopped instances
+ *   restore   1 detach the deny policy   2 enable the distribution   3 start the stopped instances
  *             4 record "restored"    6 notify
  *   status    the recorded state and the instances' states; changes nothing, tells no one
  *
@@ -30,7 +30,7 @@ import { type ActionRequest } from './triggers';
 function stepFailures(instances: readonly InstanceOutcome[], distribution?: DistributionOutcome, deny?: DenyOutcome): string[] {
   const out = instances.filter((i) => FAILED_RESULTS.has(i.result)).map((i) => `instance ${i.id}: ${i.error ?? i.result}`);
   if (distribution?.result === 'failed') out.push(`distribution ${distribution.id}: ${distribution.error ?? 'failed'}`);
-  if (deny?.result === 'failed') out.push(`deny policy ${deny.policyName} on role ${deny.roleName}: ${deny.error ?? 'failed'}`);
+  if (deny?.result === 'failed') out.push(`deny policy ${deny.policyArn} on role ${deny.roleName}: ${deny.error ?? 'failed'}`);
   return out;
 }
 

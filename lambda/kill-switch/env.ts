@@ -12,9 +12,10 @@
  *   TRIGGER_ALARMS          comma list of the alarm names that stop the gateway; may be empty or unset
  *   DISABLE_DISTRIBUTION    true | false: also disable the CloudFront distribution
  *   DISTRIBUTION_ID         the distribution; required when DISABLE_DISTRIBUTION=true
- *   DENY_SECRETS            true | false: also put a deny-GetSecretValue policy on the host role
+ *   DENY_SECRETS            true | false: also attach the deny-secrets managed policy to the host role
  *   HOST_ROLE_NAME          the host role; required when DENY_SECRETS=true
- *   DENY_POLICY_NAME        name of that inline policy; required when DENY_SECRETS=true
+ *   DENY_POLICY_ARN         ARN of that managed policy (created by CloudFormation in the Spend
+ *                           stack); required when DENY_SECRETS=true
  *   DRY_RUN                 true | false: only read, notify what would be done, change nothing
  *   ASG_NAME                unsupported, must be unset: the blueprint deploys a single instance,
  *                           not an Auto Scaling group (which would replace a stopped instance)
@@ -32,7 +33,7 @@ export interface KillSwitchEnv {
   /** Set when DISABLE_DISTRIBUTION=true. */
   readonly distributionId?: string;
   /** Set when DENY_SECRETS=true. */
-  readonly denySecrets?: { readonly roleName: string; readonly policyName: string };
+  readonly denySecrets?: { readonly roleName: string; readonly policyArn: string };
   readonly dryRun: boolean;
 }
 
@@ -54,7 +55,8 @@ const NAMESPACE = /^(?!AWS\/)[A-Za-z0-9.\-_/#:]{1,255}$/;
 const ALARM_NAME = /^[\x20-\x2b\x2d-\x7e]{1,255}$/;
 const DISTRIBUTION_ID = /^[A-Z0-9]{8,20}$/;
 const ROLE_NAME = /^[A-Za-z0-9+=,.@_-]{1,64}$/;
-const POLICY_NAME = /^[A-Za-z0-9+=,.@_-]{1,128}$/;
+/** A customer managed policy's ARN: any partition, a 12-digit account, an optional path, a 1-128 character name. */
+const POLICY_ARN = /^arn:aws[a-z-]*:iam::\d{12}:policy\/([A-Za-z0-9+=,.@_-]+\/)*[A-Za-z0-9+=,.@_-]{1,128}$/;
 
 export class EnvError extends Error {
   constructor(variable: string, problem: string) {
@@ -115,7 +117,7 @@ export function readEnv(env: Env = process.env): KillSwitchEnv {
   const denySecrets = deny
     ? {
         roleName: required(env, 'HOST_ROLE_NAME', ROLE_NAME, 'an IAM role name (DENY_SECRETS=true)'),
-        policyName: required(env, 'DENY_POLICY_NAME', POLICY_NAME, 'an IAM inline policy name (DENY_SECRETS=true)'),
+        policyArn: required(env, 'DENY_POLICY_ARN', POLICY_ARN, 'the ARN of a customer managed IAM policy, arn:aws:iam::<account>:policy/<name> (DENY_SECRETS=true)'),
       }
     : undefined;
   const dryRun = flag(env, 'DRY_RUN');

@@ -71,14 +71,14 @@ function lines(env: KillSwitchEnv, s: Summary): string[] {
   }
   const p = s.denySecrets;
   if (p !== undefined) {
-    const policy = `deny policy ${p.policyName} (secretsmanager:GetSecretValue on *)`;
+    const policy = `deny policy ${p.policyArn} (secretsmanager:GetSecretValue and BatchGetSecretValue on *)`;
     out.push(
       {
-        attached: `${policy}: put on role ${p.roleName}`,
-        'would-attach': `DRY RUN: would put ${policy} on role ${p.roleName}`,
-        removed: `${policy}: removed from role ${p.roleName}`,
-        'not-attached': `${policy}: was not on role ${p.roleName}, nothing to remove`,
-        'would-remove': `DRY RUN: would remove ${policy} from role ${p.roleName}`,
+        attached: `${policy}: attached to role ${p.roleName}`,
+        'would-attach': `DRY RUN: would attach ${policy} to role ${p.roleName}`,
+        removed: `${policy}: detached from role ${p.roleName}`,
+        'not-attached': `${policy}: was not attached to role ${p.roleName}, nothing to detach`,
+        'would-remove': `DRY RUN: would detach ${policy} from role ${p.roleName}`,
         failed: `${policy} on role ${p.roleName}: FAILED: ${p.error ?? 'unknown error'}`,
       }[p.result],
     );

@@ -151,8 +151,7 @@ export const NAME_RULES: readonly NameRule[] = [
     maxLength: 128,
     pattern: /^[\w+=,.@-]+$/,
     patternText: 'letters, digits and +=,.@_-',
-    // The kill switch puts this one on the host role at run time (lib/constructs/kill-switch.ts).
-    derived: (p) => [`${dn(p)}-kill-switch-deny-secrets`],
+    derived: () => [],
   },
   {
     what: 'IAM managed policy name',
@@ -163,7 +162,8 @@ export const NAME_RULES: readonly NameRule[] = [
     maxLength: 128,
     pattern: /^[\w+=,.@-]+$/,
     patternText: 'letters, digits and +=,.@_-',
-    derived: () => [],
+    // The kill switch's deny-secrets policy (lib/constructs/kill-switch.ts), attached to the host role when killed.
+    derived: (p) => [`${dn(p)}-kill-switch-deny-secrets`],
   },
   {
     what: 'CloudWatch Logs log group name',

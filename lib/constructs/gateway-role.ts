@@ -3,6 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
 import { acknowledgeFinding, nagPartition } from '../gate/acknowledge';
+import { ActionsWithoutResourcePolicy } from './actions-without-resource-policy';
 import { hostLogGroupPrefix, hostMetricNamespace } from '../naming';
 import { EDGE_REGION } from '../secrets/secrets-manifest';
 
@@ -71,12 +72,6 @@ export class GatewayRole extends iam.Role {
           },
         }),
         new iam.PolicyStatement({
-          // The SSM agent checks the session log group exists before streaming to it.
-          sid: 'FindLogGroups',
-          actions: ['logs:DescribeLogGroups'],
-          resources: ['*'],
-        }),
-        new iam.PolicyStatement({
           sid: 'WriteOwnLogs',
           actions: ['logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams'],
           resources: [
@@ -88,15 +83,30 @@ export class GatewayRole extends iam.Role {
             }),
           ],
         }),
-        new iam.PolicyStatement({
-          sid: 'PublishOwnMetrics',
-          actions: ['cloudwatch:PutMetricData'],
-          resources: ['*'],
-          conditions: { StringEquals: { 'cloudwatch:namespace': hostMetricNamespace(props.deploymentName) } },
-        }),
       ],
     }));
     this.addManagedPolicy(policy);
+    // The grants on actions that support no resource ARN, in a policy of their own: its IAM5
+    // acknowledgement covers exactly these (the host policy above carries none for Resource *).
+    this.addManagedPolicy(
+      new ActionsWithoutResourcePolicy(this, 'ActionsWithoutResourcePolicy', {
+        description: `The ${props.deploymentName} gateway host: the actions that support no resource ARN`,
+        statements: [
+          // The SSM agent checks the session log group exists before streaming to it.
+          new iam.PolicyStatement({ sid: 'FindLogGroups', actions: ['logs:DescribeLogGroups'], resources: ['*'] }),
+          new iam.PolicyStatement({
+            sid: 'PublishOwnMetrics',
+            actions: ['cloudwatch:PutMetricData'],
+            resources: ['*'],
+            conditions: { StringEquals: { 'cloudwatch:namespace': hostMetricNamespace(props.deploymentName) } },
+          }),
+          // The state volume step (attach-state-volume.sh) polls its own volume until the previous host lets go.
+          new iam.PolicyStatement({ sid: 'FindOwnStateVolume', actions: ['ec2:DescribeVolumes'], resources: ['*'] }),
+        ],
+        reason:
+          'Only actions that support no resource ARN take Resource *: cloudwatch:PutMetricData (confined by the cloudwatch:namespace condition to this deployment), logs:DescribeLogGroups and ec2:DescribeVolumes (read-only, names and states only).',
+      }),
+    );
     acknowledgeFinding(
       this,
       'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/AmazonSSMManagedInstanceCore]',
@@ -113,17 +123,14 @@ export class GatewayRole extends iam.Role {
       `Resource::arn:${partition}:kms:us-east-1:${stack.account}:key/*`,
       'Confined by conditions to the one key whose alias is this deployment\'s edge key, used through Secrets Manager in us-east-1 only.',
     );
-    wildcard(
-      'Resource::*',
-      'Only two actions take Resource *, both because they support no resource ARN: cloudwatch:PutMetricData (confined by the cloudwatch:namespace condition to this deployment) and logs:DescribeLogGroups (read-only, names only).',
-    );
   }
 
   /**
    * Lets the host attach its state volume to itself at boot (attach-state-volume.sh): this one
    * volume, to an instance that carries this deployment's instance profile (ec2:InstanceProfile),
    * nothing else; the KMS grant EC2 creates for an encrypted volume, only through EC2 and only
-   * for an AWS resource; and ec2:DescribeVolumes (no resource-level permissions) to wait for it.
+   * for an AWS resource. ec2:DescribeVolumes (no resource-level permissions), to wait for it, is
+   * in the role's ActionsWithoutResourcePolicy.
    * No ec2:DetachVolume: the volume is freed by the old host's termination, never taken from it.
    *
    * A policy of its own that attaches itself to the role (its Roles property): it names the
@@ -144,7 +151,6 @@ export class GatewayRole extends iam.Role {
           resources: [stack.formatArn({ service: 'ec2', resource: 'instance', resourceName: '*' })],
           conditions: { ArnEquals: { 'ec2:InstanceProfile': instanceProfileArn } },
         }),
-        new iam.PolicyStatement({ sid: 'FindOwnStateVolume', actions: ['ec2:DescribeVolumes'], resources: ['*'] }),
         new iam.PolicyStatement({
           // EC2 creates a grant on the volume's key for the instance it attaches it to.
           sid: 'GrantStateVolumeKeyToEc2',
@@ -162,11 +168,6 @@ export class GatewayRole extends iam.Role {
       cfn,
       `AwsSolutions-IAM5[Resource::arn:${nagPartition(this)}:ec2:${stack.region}:${stack.account}:instance/*]`,
       'A replacement host\'s instance ID does not exist before it boots; the condition ec2:InstanceProfile confines AttachVolume to instances carrying this deployment\'s instance profile, and the other statement to the one state volume.',
-    );
-    acknowledgeFinding(
-      cfn,
-      'AwsSolutions-IAM5[Resource::*]',
-      'ec2:DescribeVolumes supports no resource ARN; it is read-only, and the state volume step polls its own volume with it until the previous host lets go.',
     );
     return policy;
   }

@@ -3,6 +3,7 @@ import * as dlm from 'aws-cdk-lib/aws-dlm';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
+import { ActionsWithoutResourcePolicy } from './actions-without-resource-policy';
 import { acknowledgeFinding, nagPartition } from '../gate/acknowledge';
 import { ebsKeyThroughEc2 } from './ebs-key-through-ec2';
 import { STATE_VOLUME_TAG_KEY } from './gateway-state-volume';
@@ -72,12 +73,19 @@ export class GatewayStateBackup extends Construct {
           resources: [snapshots],
           conditions: { StringEquals: { [`aws:ResourceTag/${STATE_SNAPSHOT_TAG_KEY}`]: props.deploymentName } },
         }),
+      ],
+    });
+    const find = new ActionsWithoutResourcePolicy(this, 'ActionsWithoutResourcePolicy', {
+      description: `Snapshots of the ${props.deploymentName} state volume: the actions that support no resource ARN`,
+      roles: [this.role],
+      statements: [
         new iam.PolicyStatement({
           sid: 'FindVolumesAndSnapshots',
           actions: ['ec2:DescribeInstances', 'ec2:DescribeVolumes', 'ec2:DescribeSnapshots'],
           resources: ['*'],
         }),
       ],
+      reason: 'ec2:DescribeInstances, DescribeVolumes and DescribeSnapshots support no resource ARN; they are read-only and DLM needs them to find the tagged volume and its snapshots.',
     });
     this.policy = new dlm.CfnLifecyclePolicy(this, 'Policy', {
       // DLM takes letters, digits, spaces, _ and - only.
@@ -99,7 +107,7 @@ export class GatewayStateBackup extends Construct {
         ],
       },
     });
-    this.policy.node.addDependency(permissions);
+    this.policy.node.addDependency(permissions, find);
     const cfnRole = permissions.node.defaultChild as iam.CfnManagedPolicy;
     acknowledgeFinding(
       cfnRole,
@@ -110,11 +118,6 @@ export class GatewayStateBackup extends Construct {
       cfnRole,
       `AwsSolutions-IAM5[Resource::arn:${nagPartition(this)}:ec2:${stack.region}::snapshot/*]`,
       'Snapshot IDs do not exist before DLM creates them; deleting is limited by condition to snapshots carrying this deployment\'s snapshot tag.',
-    );
-    acknowledgeFinding(
-      cfnRole,
-      'AwsSolutions-IAM5[Resource::*]',
-      'ec2:DescribeInstances, DescribeVolumes and DescribeSnapshots support no resource ARN; they are read-only and DLM needs them to find the tagged volume and its snapshots.',
     );
   }
 }

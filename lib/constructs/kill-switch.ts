@@ -11,12 +11,38 @@ import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import { ALARMS } from '../alarms/alarm-catalogue';
 import { lambdaCode } from '../bundling/lambda-code';
+import { ActionsWithoutResourcePolicy } from './actions-without-resource-policy';
 import { ebsKeyThroughEc2 } from './ebs-key-through-ec2';
 import { acknowledgeFinding, acknowledgeImportedLogGroupKey, acknowledgeLambdaFindings } from '../gate/acknowledge';
 import { RunbookAlarm } from './runbook-alarm';
 
 /** The metric the kill switch publishes when it has stopped the gateway (no dimensions). */
 export const KILL_SWITCH_METRIC = 'KillSwitchExecuted';
+
+/**
+ * The one statement of the deny-secrets policy. The host reads its secrets with
+ * GetSecretValue only (host/fetch-secrets); BatchGetSecretValue needs
+ * GetSecretValue on each secret as well, and is denied too so that no other
+ * path reads a value.
+ */
+export const killSwitchDenySecretsStatement = (): iam.PolicyStatement =>
+  new iam.PolicyStatement({
+    sid: 'KillSwitchDenySecretValues',
+    effect: iam.Effect.DENY,
+    actions: ['secretsmanager:GetSecretValue', 'secretsmanager:BatchGetSecretValue'],
+    resources: ['*'],
+  });
+
+/** The kill switch's grants on actions that support no resource ARN, the only ones that take Resource *. */
+export const killSwitchWildcardStatements = (namespace: string): iam.PolicyStatement[] => [
+  new iam.PolicyStatement({ sid: 'SeeInstances', actions: ['ec2:DescribeInstances'], resources: ['*'] }),
+  new iam.PolicyStatement({
+    sid: 'PublishOwnMetric',
+    actions: ['cloudwatch:PutMetricData'],
+    resources: ['*'],
+    conditions: { StringEquals: { 'cloudwatch:namespace': namespace } },
+  }),
+];
 
 export interface KillSwitchProps {
   readonly deploymentName: string;
@@ -51,24 +77,49 @@ export interface KillSwitchProps {
  * 100 % signal from the shutdown topic, or invoked by an operator
  * (`npm run kill`), it stops the gateway instance (never terminates it),
  * optionally disables the CloudFront distribution and denies the host role
- * its secrets, records what it did in an SSM parameter, publishes
+ * its secrets (below), records what it did in an SSM parameter, publishes
  * KillSwitchExecuted and tells the alert topic. `npm run restore` invokes it
  * to undo that after review. Its role can touch only this deployment's
  * instance, role, distribution, parameter and topic. Failed signals are
  * retried twice and then land in a dead-letter queue; both failures and
  * dead letters raise kill-switch-failed.
+ *
+ * Deny secrets (denySecrets): this construct creates the managed policy
+ * `<name>-kill-switch-deny-secrets` (in the Spend stack, attached to no one);
+ * a kill attaches it to the host role (iam:AttachRolePolicy, idempotent) and
+ * restore detaches it (iam:DetachRolePolicy; NoSuchEntity when it is not
+ * attached). The kill switch may make those two calls only on the host role's
+ * ARN and only under ArnEquals iam:PolicyARN = this policy: AWS's service
+ * authorization reference documents iam:PolicyARN for both, and no key naming
+ * the policy for PutRolePolicy/DeleteRolePolicy. What that means in AWS:
+ * - IAM evaluates a role's policies on every request, so the deny also applies
+ *   to credentials the host already holds (IAM User Guide, "Permissions for
+ *   temporary security credentials"), after IAM's propagation delay.
+ * - IAM's default quota is 10 managed policies per role; the host role has 4
+ *   (test/app/spend.test.ts pins it). At the quota the attach fails with
+ *   LimitExceeded and the kill counts as failed.
+ * - While attached, the policy cannot be deleted (DeleteConflict): `cdk destroy`,
+ *   which deletes the Spend stack before the Gateway stack, fails on it. Restore
+ *   (or detach it) first.
+ * - Its name and description are replacement properties; a custom-named
+ *   policy cannot be replaced by an update. Keep both.
+ * - Whether CloudFormation's update of the host role's ManagedPolicyArns
+ *   detaches a policy attached outside the template could not be checked
+ *   offline (the IAM resource provider's source was not available): the
+ *   runbook has the operator check and re-run the kill after such a deploy.
  */
 export class KillSwitch extends Construct {
   readonly function: lambda.Function;
   readonly deadLetters: sqs.Queue;
   readonly state: ssm.StringParameter;
   readonly alarms: RunbookAlarm[] = [];
+  /** The deny-secrets policy (when denySecrets): attached to the host role by a kill, detached by restore. */
+  readonly denyPolicy?: iam.ManagedPolicy;
 
   constructor(scope: Construct, id: string, props: KillSwitchProps) {
     super(scope, id);
     const stack = Stack.of(this);
     const name = `${props.deploymentName}-kill-switch`;
-    const denyPolicyName = `${props.deploymentName}-kill-switch-deny-secrets`;
     if (props.disableDistribution && !props.distributionId) throw new Error('KillSwitch: disableDistribution needs the distribution id');
 
     this.deadLetters = new sqs.Queue(this, 'DeadLetters', {
@@ -95,8 +146,14 @@ export class KillSwitch extends Construct {
       description: `Kill switch of ${props.deploymentName}: its instance, role, distribution, parameter and topic only`,
     });
     const instanceArn = stack.formatArn({ service: 'ec2', resource: 'instance', resourceName: props.instanceId });
+    // The two grants that take Resource * (their actions support no resource ARN), in a policy of
+    // their own: its IAM5 acknowledgement covers exactly these, and a test pins its statements.
+    const wildcardPolicy = new ActionsWithoutResourcePolicy(this, 'ActionsWithoutResourcePolicy', {
+      description: `Kill switch of ${props.deploymentName}: the actions that support no resource ARN`,
+      statements: killSwitchWildcardStatements(props.namespace),
+      reason: 'Only ec2:DescribeInstances (no resource-level permissions) and cloudwatch:PutMetricData (confined by the cloudwatch:namespace condition to this deployment) take Resource *.',
+    });
     const statements = [
-      new iam.PolicyStatement({ sid: 'SeeInstances', actions: ['ec2:DescribeInstances'], resources: ['*'] }),
       new iam.PolicyStatement({ sid: 'StopAndStartTheGatewayOnly', actions: ['ec2:StopInstances', 'ec2:StartInstances'], resources: [instanceArn] }),
       // Starting an instance whose volume is encrypted with the deployment key needs the key, through EC2 only.
       ...ebsKeyThroughEc2(this, props.key, 'StartTheEncryptedVolumeThroughEc2'),
@@ -112,22 +169,26 @@ export class KillSwitch extends Construct {
         resources: [props.key.keyArn],
         conditions: { StringEquals: { 'kms:ViaService': `sns.${stack.region}.amazonaws.com` } },
       }),
-      new iam.PolicyStatement({
-        sid: 'PublishOwnMetric',
-        actions: ['cloudwatch:PutMetricData'],
-        resources: ['*'],
-        conditions: { StringEquals: { 'cloudwatch:namespace': props.namespace } },
-      }),
       new iam.PolicyStatement({ sid: 'WriteOwnLogs', actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logGroup.logGroupArn] }),
       new iam.PolicyStatement({ sid: 'DeadLetterFailedSignals', actions: ['sqs:SendMessage'], resources: [this.deadLetters.queueArn] }),
     ];
     if (props.denySecrets) {
+      // Created here and attached by nobody: the kill switch attaches it to the host role and
+      // restore detaches it. AttachRolePolicy and DetachRolePolicy document iam:PolicyARN (the
+      // ARN in the request); PutRolePolicy and DeleteRolePolicy document no key naming the policy.
+      this.denyPolicy = new iam.ManagedPolicy(this, 'DenySecrets', {
+        // Unique per deployment in the account, and readable where it shows: on the host role.
+        // Name and description are replacement properties: change neither while the policy is attached.
+        managedPolicyName: `${props.deploymentName}-kill-switch-deny-secrets`,
+        description: `Kill switch of ${props.deploymentName}: attached to the host role when killed, the host cannot read secrets`,
+        statements: [killSwitchDenySecretsStatement()],
+      });
       statements.push(
         new iam.PolicyStatement({
-          sid: 'DenyAndRestoreTheHostSecretsOnly',
-          actions: ['iam:PutRolePolicy', 'iam:DeleteRolePolicy'],
+          sid: 'AttachAndDetachTheDenyPolicyOnTheHostRoleOnly',
+          actions: ['iam:AttachRolePolicy', 'iam:DetachRolePolicy'],
           resources: [stack.formatArn({ service: 'iam', region: '', resource: 'role', resourceName: props.hostRoleName })],
-          conditions: { StringEquals: { 'iam:PolicyName': denyPolicyName } },
+          conditions: { ArnEquals: { 'iam:PolicyARN': this.denyPolicy.managedPolicyArn } },
         }),
       );
     }
@@ -140,8 +201,10 @@ export class KillSwitch extends Construct {
         }),
       );
     }
+    // Every other grant names its resources: this policy carries no IAM5 acknowledgement.
     const policy = new iam.ManagedPolicy(this, 'Policy', { description: `Kill switch of ${props.deploymentName}`, statements });
     role.addManagedPolicy(policy);
+    role.addManagedPolicy(wildcardPolicy);
 
     this.function = new lambda.Function(this, 'Function', {
       functionName: name,
@@ -169,11 +232,11 @@ export class KillSwitch extends Construct {
         DISABLE_DISTRIBUTION: String(props.disableDistribution),
         ...(props.disableDistribution ? { DISTRIBUTION_ID: props.distributionId! } : {}),
         DENY_SECRETS: String(props.denySecrets),
-        ...(props.denySecrets ? { HOST_ROLE_NAME: props.hostRoleName, DENY_POLICY_NAME: denyPolicyName } : {}),
+        ...(this.denyPolicy !== undefined ? { HOST_ROLE_NAME: props.hostRoleName, DENY_POLICY_ARN: this.denyPolicy.managedPolicyArn } : {}),
         DRY_RUN: String(props.dryRun),
       },
     });
-    this.function.node.addDependency(policy);
+    this.function.node.addDependency(policy, wildcardPolicy);
     // The shutdown topic invokes it, for this account only; a delivery SNS cannot make lands in the dead-letter queue.
     this.function.addPermission('InvokedByTheShutdownTopic', {
       principal: new iam.ServicePrincipal('sns.amazonaws.com'),
@@ -220,10 +283,10 @@ export class KillSwitch extends Construct {
         treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       }),
     );
-    this.acknowledge(policy);
+    this.acknowledge();
   }
 
-  private acknowledge(policy: iam.ManagedPolicy): void {
+  private acknowledge(): void {
     const fn = this.function.node.defaultChild as lambda.CfnFunction;
     acknowledgeLambdaFindings(fn, {
       outsideVpc:
@@ -231,10 +294,5 @@ export class KillSwitch extends Construct {
       noReservedConcurrency:
         'Reserving concurrency fails the deploy in new accounts whose quota is 10 (AWS keeps 10 unreserved); the kill switch runs a few times a month at most, and failed signals are retried and dead-lettered with an alarm.',
     });
-    acknowledgeFinding(
-      policy.node.defaultChild as iam.CfnManagedPolicy,
-      'AwsSolutions-IAM5[Resource::*]',
-      'Only ec2:DescribeInstances (no resource-level permissions) and cloudwatch:PutMetricData (confined by the cloudwatch:namespace condition to this deployment) take Resource *.',
-    );
   }
 }

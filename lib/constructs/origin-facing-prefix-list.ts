@@ -5,8 +5,9 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { removalPolicyFor } from './retention';
 import { Construct } from 'constructs';
+import { ActionsWithoutResourcePolicy } from './actions-without-resource-policy';
 import { lambdaCode } from '../bundling/lambda-code';
-import { acknowledgeFinding, acknowledgeImportedLogGroupKey, acknowledgeLambdaFindings } from '../gate/acknowledge';
+import { acknowledgeImportedLogGroupKey, acknowledgeLambdaFindings } from '../gate/acknowledge';
 
 /** AWS's managed prefix list of CloudFront's origin-facing servers (IPv4); the source of VPC-origin traffic. */
 export const CLOUDFRONT_ORIGIN_FACING_PREFIX_LIST = 'com.amazonaws.global.cloudfront.origin-facing';
@@ -48,16 +49,18 @@ export class OriginFacingPrefixList extends Construct {
 
     const policy = new iam.ManagedPolicy(this, 'Policy', {
       description: `Looks up the CloudFront origin-facing prefix list ID for ${props.deploymentName} at deploy time`,
-      statements: [
-        // DescribeManagedPrefixLists supports no resource-level permissions: Resource * is the only form.
-        new iam.PolicyStatement({ sid: 'ReadPrefixLists', actions: ['ec2:DescribeManagedPrefixLists'], resources: ['*'] }),
-        new iam.PolicyStatement({ sid: 'WriteOwnLogs', actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logGroup.logGroupArn] }),
-      ],
+      statements: [new iam.PolicyStatement({ sid: 'WriteOwnLogs', actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logGroup.logGroupArn] })],
+    });
+    const readPrefixLists = new ActionsWithoutResourcePolicy(this, 'ActionsWithoutResourcePolicy', {
+      description: `Looks up the CloudFront origin-facing prefix list ID for ${props.deploymentName}: the action that supports no resource ARN`,
+      // DescribeManagedPrefixLists supports no resource-level permissions: Resource * is the only form.
+      statements: [new iam.PolicyStatement({ sid: 'ReadPrefixLists', actions: ['ec2:DescribeManagedPrefixLists'], resources: ['*'] })],
+      reason: 'Only ec2:DescribeManagedPrefixLists takes Resource *: it is read-only and supports no resource-level permissions.',
     });
     const role = new iam.Role(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description: `${name}: ec2:DescribeManagedPrefixLists and its own log group only`,
-      managedPolicies: [policy],
+      managedPolicies: [policy, readPrefixLists],
     });
     this.function = new lambda.Function(this, 'Function', {
       functionName: name,
@@ -71,7 +74,7 @@ export class OriginFacingPrefixList extends Construct {
       memorySize: 128,
       logGroup,
     });
-    this.function.node.addDependency(policy);
+    this.function.node.addDependency(policy, readPrefixLists);
     const lookup = new CustomResource(this, 'Lookup', {
       serviceToken: this.function.functionArn,
       resourceType: 'Custom::OriginFacingPrefixList',
@@ -80,10 +83,10 @@ export class OriginFacingPrefixList extends Construct {
       properties: { PrefixListName: CLOUDFRONT_ORIGIN_FACING_PREFIX_LIST },
     });
     this.prefixListId = lookup.getAttString('PrefixListId');
-    this.acknowledge(policy);
+    this.acknowledge();
   }
 
-  private acknowledge(policy: iam.ManagedPolicy): void {
+  private acknowledge(): void {
     const fn = this.function.node.defaultChild as lambda.CfnFunction;
     acknowledgeLambdaFindings(fn, {
       outsideVpc:
@@ -93,10 +96,5 @@ export class OriginFacingPrefixList extends Construct {
       noDeadLetterQueue:
         'CloudFormation invokes it and waits for its answer; a failure fails the deployment visibly, so there is nothing a dead-letter queue would keep.',
     });
-    acknowledgeFinding(
-      policy.node.defaultChild as iam.CfnManagedPolicy,
-      'AwsSolutions-IAM5[Resource::*]',
-      'Only ec2:DescribeManagedPrefixLists takes Resource *: it is read-only and supports no resource-level permissions.',
-    );
   }
 }

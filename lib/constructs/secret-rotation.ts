@@ -6,8 +6,9 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { ActionsWithoutResourcePolicy } from './actions-without-resource-policy';
 import { lambdaCode } from '../bundling/lambda-code';
-import { acknowledgeFinding, acknowledgeImportedLogGroupKey, acknowledgeLambdaFindings } from '../gate/acknowledge';
+import { acknowledgeImportedLogGroupKey, acknowledgeLambdaFindings } from '../gate/acknowledge';
 import type { HardenedSecret } from './hardened-secret';
 
 /** What the host does with a rotated secret (lambda/rotate-secret/env.ts KIND). */
@@ -76,7 +77,6 @@ export class SecretRotation extends Construct {
         actions: ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue', 'secretsmanager:UpdateSecretVersionStage'],
         resources: [secretArn],
       }),
-      new iam.PolicyStatement({ sid: 'GenerateValues', actions: ['secretsmanager:GetRandomPassword'], resources: ['*'] }),
       new iam.PolicyStatement({
         sid: 'UseTheSecretKeyThroughSecretsManager',
         actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
@@ -90,7 +90,6 @@ export class SecretRotation extends Construct {
         actions: ['ssm:SendCommand'],
         resources: [hostArn('ssm', 'document', props.refreshDocumentName), hostArn('ec2', 'instance', props.hostInstanceId)],
       }),
-      new iam.PolicyStatement({ sid: 'ReadRefreshResult', actions: ['ssm:GetCommandInvocation'], resources: ['*'] }),
       new iam.PolicyStatement({
         sid: 'WriteOwnLogs',
         actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
@@ -109,6 +108,15 @@ export class SecretRotation extends Construct {
     }
     const policy = new iam.ManagedPolicy(this, 'Policy', { description: `Rotation of ${props.secret.predictableName} only`, statements });
     this.role.addManagedPolicy(policy);
+    const withoutResource = new ActionsWithoutResourcePolicy(this, 'ActionsWithoutResourcePolicy', {
+      description: `Rotation of ${props.secret.predictableName}: the actions that support no resource ARN`,
+      statements: [
+        new iam.PolicyStatement({ sid: 'GenerateValues', actions: ['secretsmanager:GetRandomPassword'], resources: ['*'] }),
+        new iam.PolicyStatement({ sid: 'ReadRefreshResult', actions: ['ssm:GetCommandInvocation'], resources: ['*'] }),
+      ],
+      reason: 'Only secretsmanager:GetRandomPassword and ssm:GetCommandInvocation take Resource *: neither supports a resource ARN; the first reads no secret, the second only the status of commands.',
+    });
+    this.role.addManagedPolicy(withoutResource);
     props.secret.allowValueAccess(this.role.roleArn, 'read-write');
 
     this.function = new lambda.Function(this, 'Function', {
@@ -130,7 +138,7 @@ export class SecretRotation extends Construct {
         ...(props.distribution ? { DISTRIBUTION_ID: props.distribution.distributionId, ORIGIN_HEADER: props.distribution.originHeader } : {}),
       },
     });
-    this.function.node.addDependency(policy);
+    this.function.node.addDependency(policy, withoutResource);
     this.function.addPermission('InvokedBySecretsManagerForThisSecret', {
       principal: new iam.ServicePrincipal('secretsmanager.amazonaws.com'),
       sourceAccount: stack.account,
@@ -146,10 +154,10 @@ export class SecretRotation extends Construct {
       rotateImmediatelyOnUpdate: false,
     });
     this.schedule.node.addDependency(this.function);
-    this.acknowledge(policy);
+    this.acknowledge();
   }
 
-  private acknowledge(policy: iam.ManagedPolicy): void {
+  private acknowledge(): void {
     const fn = this.function.node.defaultChild as lambda.CfnFunction;
     acknowledgeLambdaFindings(fn, {
       outsideVpc:
@@ -159,11 +167,5 @@ export class SecretRotation extends Construct {
       noReservedConcurrency:
         'Invoked only by Secrets Manager, one step at a time per schedule; reserving concurrency would fail the deploy in new accounts whose quota is 10 (AWS keeps 10 unreserved).',
     });
-    const cfnPolicy = policy.node.defaultChild as iam.CfnManagedPolicy;
-    acknowledgeFinding(
-      cfnPolicy,
-      'AwsSolutions-IAM5[Resource::*]',
-      'Only secretsmanager:GetRandomPassword and ssm:GetCommandInvocation take Resource *: neither supports a resource ARN; the first reads no secret, the second only the status of commands.',
-    );
   }
 }

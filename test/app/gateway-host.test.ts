@@ -18,9 +18,11 @@ beforeAll(() => {
 
 const hostStatements = (): Statement[] => {
   const policies = Object.values(gateway.findResources('AWS::IAM::ManagedPolicy')) as { Properties: { Description: string; PolicyDocument: { Statement: Statement[] } } }[];
+  // Its own policy and its policy of grants on actions that support no resource ARN (ActionsWithoutResourcePolicy).
   const host = policies.filter((p) => p.Properties.Description.startsWith('Least privilege of the'));
-  expect(host).toHaveLength(1);
-  return host[0]!.Properties.PolicyDocument.Statement;
+  const withoutResource = policies.filter((p) => p.Properties.Description === 'The openclaw-example-prod gateway host: the actions that support no resource ARN');
+  expect([host.length, withoutResource.length]).toEqual([1, 1]);
+  return [...host[0]!.Properties.PolicyDocument.Statement, ...withoutResource[0]!.Properties.PolicyDocument.Statement];
 };
 const actionsOf = (s: Statement) => (Array.isArray(s.Action) ? s.Action : [s.Action]);
 const render = (v: unknown) => JSON.stringify(v);
@@ -30,12 +32,12 @@ test('example/prod passes the gate', () => {
 });
 
 describe('host role', () => {
-  test('has no inline policy and only SSM core plus its own managed policy', () => {
+  test('has no inline policy and only SSM core plus its own two managed policies', () => {
     gateway.resourceCountIs('AWS::IAM::Policy', 0);
     const [role] = Object.values(gateway.findResources('AWS::IAM::Role', { Properties: { AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Principal: { Service: 'ec2.amazonaws.com' } })] } } })) as {
       Properties: { ManagedPolicyArns: unknown[] };
     }[];
-    expect(role!.Properties.ManagedPolicyArns).toHaveLength(2);
+    expect(role!.Properties.ManagedPolicyArns).toHaveLength(3);
     expect(render(role!.Properties.ManagedPolicyArns)).toContain(':iam::aws:policy/AmazonSSMManagedInstanceCore');
   });
 
@@ -43,6 +45,7 @@ describe('host role', () => {
     expect(hostStatements().flatMap(actionsOf).sort()).toEqual(
       [
         'cloudwatch:PutMetricData',
+        'ec2:DescribeVolumes',
         'kms:Decrypt',
         'kms:Decrypt',
         'logs:CreateLogStream',
@@ -90,7 +93,7 @@ describe('host role', () => {
 
   test('nothing else takes Resource *', () => {
     const star = hostStatements().filter((s) => s.Resource === '*');
-    expect(star.flatMap(actionsOf).sort()).toEqual(['cloudwatch:PutMetricData', 'logs:DescribeLogGroups']);
+    expect(star.flatMap(actionsOf).sort()).toEqual(['cloudwatch:PutMetricData', 'ec2:DescribeVolumes', 'logs:DescribeLogGroups']);
   });
 });
 

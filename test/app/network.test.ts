@@ -164,8 +164,12 @@ describe('security groups', () => {
 
 describe('deploy-time prefix list lookup', () => {
   test('its function may only describe prefix lists and write its own log group', () => {
-    const [policy] = resources(network, 'AWS::IAM::ManagedPolicy').filter((p) => String(p.Properties.Description).includes('origin-facing'));
-    const statements = (policy!.Properties.PolicyDocument as { Statement: Record<string, unknown>[] }).Statement;
+    // Its log group policy and its grant on the action that supports no resource ARN (ActionsWithoutResourcePolicy).
+    const policies = resources(network, 'AWS::IAM::ManagedPolicy').filter((p) => String(p.Properties.Description).includes('origin-facing'));
+    expect(policies).toHaveLength(2);
+    const statements = policies
+      .flatMap((p) => (p.Properties.PolicyDocument as { Statement: Record<string, unknown>[] }).Statement)
+      .sort((a, b) => String(a.Sid).localeCompare(String(b.Sid)));
     expect(statements.map((s) => [s.Sid, s.Action, s.Resource])).toEqual([
       ['ReadPrefixLists', 'ec2:DescribeManagedPrefixLists', '*'],
       ['WriteOwnLogs', ['logs:CreateLogStream', 'logs:PutLogEvents'], { 'Fn::GetAtt': [expect.stringMatching(/^CloudFrontOriginFacingLogs/), 'Arn'] }],

@@ -97,7 +97,7 @@ describe('the host may attach exactly that volume, to an instance of this deploy
     return policies[0]!;
   };
 
-  test('AttachVolume on the one volume ARN and on instances carrying this deployment\'s instance profile; DescribeVolumes; the EC2 key grant; nothing else', () => {
+  test('AttachVolume on the one volume ARN and on instances carrying this deployment\'s instance profile; the EC2 key grant; nothing else', () => {
     const [, policy] = statementsOf();
     const [volumeId] = only(ofType(base.gateway, 'AWS::EC2::Volume'));
     const [profileId] = only(ofType(base.gateway, 'AWS::IAM::InstanceProfile'));
@@ -105,14 +105,17 @@ describe('the host may attach exactly that volume, to an instance of this deploy
     expect(statements.map((s) => [s.Sid, s.Effect, s.Action])).toEqual([
       ['AttachOwnStateVolume', 'Allow', 'ec2:AttachVolume'],
       ['AttachStateVolumeToOwnHost', 'Allow', 'ec2:AttachVolume'],
-      ['FindOwnStateVolume', 'Allow', 'ec2:DescribeVolumes'],
       ['GrantStateVolumeKeyToEc2', 'Allow', 'kms:CreateGrant'],
     ]);
+    // DescribeVolumes (no resource ARN), to wait for the volume, is in the host's ActionsWithoutResourcePolicy.
+    const withoutResource = Object.values(ofType(base.gateway, 'AWS::IAM::ManagedPolicy')).find((p) => p.Properties.Description === `The ${DEPLOYMENT} gateway host: the actions that support no resource ARN`)!;
+    const find = (withoutResource.Properties.PolicyDocument as { Statement: Record<string, unknown>[] }).Statement.find((s) => s.Sid === 'FindOwnStateVolume');
+    expect(find).toEqual({ Sid: 'FindOwnStateVolume', Effect: 'Allow', Action: 'ec2:DescribeVolumes', Resource: '*' });
     expect(JSON.stringify(statements[0]!.Resource)).toMatch(new RegExp(`:volume/",\\{"Ref":"${volumeId}"\\}\\]\\]\\}$`));
     expect(statements[0]!.Condition).toBeUndefined();
     expect(JSON.stringify(statements[1]!.Resource)).toMatch(/:instance\/\*"(\]\]\})?$/);
     expect(statements[1]!.Condition).toEqual({ ArnEquals: { 'ec2:InstanceProfile': { 'Fn::GetAtt': [profileId, 'Arn'] } } });
-    expect(statements[3]!.Condition).toEqual({
+    expect(statements[2]!.Condition).toEqual({
       Bool: { 'kms:GrantIsForAWSResource': 'true' },
       StringEquals: { 'kms:ViaService': expect.stringMatching(/^ec2\..+\.amazonaws\.com$/) },
     });
@@ -153,10 +156,22 @@ describe('daily snapshots (Amazon Data Lifecycle Manager)', () => {
     const roleId = (policy.Properties.ExecutionRoleArn as { 'Fn::GetAtt': string[] })['Fn::GetAtt'][0]!;
     const role = ofType(base.gateway, 'AWS::IAM::Role')[roleId]!;
     expect((role.Properties.AssumeRolePolicyDocument as { Statement: { Principal: unknown }[] }).Statement.map((s) => s.Principal)).toEqual([{ Service: 'dlm.amazonaws.com' }]);
-    const [, permissions] = only(
-      Object.fromEntries(Object.entries(ofType(base.gateway, 'AWS::IAM::ManagedPolicy')).filter(([, p]) => JSON.stringify(p.Properties.Roles) === JSON.stringify([{ Ref: roleId }]))),
-    );
-    const statements = (permissions.Properties.PolicyDocument as { Statement: { Sid: string; Action: unknown; Condition?: unknown }[] }).Statement;
+    // Its permissions and its grants on actions that support no resource ARN (ActionsWithoutResourcePolicy).
+    const attached = Object.values(ofType(base.gateway, 'AWS::IAM::ManagedPolicy')).filter((p) => JSON.stringify(p.Properties.Roles) === JSON.stringify([{ Ref: roleId }]));
+    expect(attached.map((p) => p.Properties.Description)).toEqual([
+      `Snapshots of the ${DEPLOYMENT} state volume only`,
+      `Snapshots of the ${DEPLOYMENT} state volume: the actions that support no resource ARN`,
+    ]);
+    const statements = attached.flatMap((p) => (p.Properties.PolicyDocument as { Statement: { Sid: string; Action: unknown; Condition?: unknown }[] }).Statement);
+    expect(statements.map((s) => s.Sid)).toEqual([
+      'SnapshotOwnStateVolume',
+      'CreateSnapshots',
+      'TagOnlySnapshotsItCreates',
+      'UseTheVolumeKeyThroughEc2',
+      'GrantTheVolumeKeyToEc2',
+      'DeleteOwnStateSnapshots',
+      'FindVolumesAndSnapshots',
+    ]);
     const bySid = Object.fromEntries(statements.map((s) => [s.Sid, s]));
     expect(bySid.SnapshotOwnStateVolume!.Condition).toEqual({ StringEquals: { [`aws:ResourceTag/${STATE_VOLUME_TAG_KEY}`]: DEPLOYMENT } });
     expect(bySid.DeleteOwnStateSnapshots!.Condition).toEqual({ StringEquals: { [`aws:ResourceTag/${STATE_SNAPSHOT_TAG_KEY}`]: DEPLOYMENT } });

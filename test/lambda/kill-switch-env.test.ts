@@ -26,7 +26,7 @@ const FULL = {
   DISTRIBUTION_ID: 'E1ABCDEFGHIJKL',
   DENY_SECRETS: 'true',
   HOST_ROLE_NAME: 'openclaw-example-prod-host',
-  DENY_POLICY_NAME: 'openclaw-example-prod-kill-switch-deny-secrets',
+  DENY_POLICY_ARN: 'arn:aws:iam::123456789012:policy/openclaw-example-prod-kill-switch-deny-secrets',
   DRY_RUN: 'false',
 };
 const MINIMAL = { ...FULL, DISABLE_DISTRIBUTION: 'false', DENY_SECRETS: 'false', TRIGGER_ALARMS: '' };
@@ -45,7 +45,7 @@ describe('readEnv', () => {
       metricNamespace: 'OpenClaw/openclaw-example-prod',
       triggerAlarms: ['openclaw-example-prod-model-spend-monthly', 'openclaw-example-prod-model-spend-daily'],
       distributionId: 'E1ABCDEFGHIJKL',
-      denySecrets: { roleName: 'openclaw-example-prod-host', policyName: 'openclaw-example-prod-kill-switch-deny-secrets' },
+      denySecrets: { roleName: 'openclaw-example-prod-host', policyArn: 'arn:aws:iam::123456789012:policy/openclaw-example-prod-kill-switch-deny-secrets' },
       dryRun: false,
     });
   });
@@ -82,7 +82,7 @@ describe('readEnv', () => {
     ['DRY_RUN', MINIMAL],
     ['DISTRIBUTION_ID', FULL],
     ['HOST_ROLE_NAME', FULL],
-    ['DENY_POLICY_NAME', FULL],
+    ['DENY_POLICY_ARN', FULL],
   ])('names %s when it is missing', (name, env) => {
     expect(() => readEnv(without(env, name))).toThrow(`kill switch misconfigured: environment variable ${name} is missing`);
     expect(() => readEnv(without(env, name))).toThrow(EnvError);
@@ -105,7 +105,11 @@ describe('readEnv', () => {
     ['DISTRIBUTION_ID', 'd111111abcdef8.cloudfront.net', 'is invalid: "d111111abcdef8.cloudfront.net" is not a CloudFront distribution id (DISABLE_DISTRIBUTION=true)'],
     ['DENY_SECRETS', 'TRUE', 'is invalid: "TRUE" is not true or false'],
     ['HOST_ROLE_NAME', 'role/with/path', 'is invalid: "role/with/path" is not an IAM role name (DENY_SECRETS=true)'],
-    ['DENY_POLICY_NAME', 'deny secrets', 'is invalid: "deny secrets" is not an IAM inline policy name (DENY_SECRETS=true)'],
+    // A policy name is not its ARN; an AWS managed policy (account "aws") is not the deny policy CloudFormation made.
+    ['DENY_POLICY_ARN', 'openclaw-example-prod-kill-switch-deny-secrets', 'is invalid: "openclaw-example-prod-kill-switch-deny-secrets" is not the ARN of a customer managed IAM policy, arn:aws:iam::<account>:policy/<name> (DENY_SECRETS=true)'],
+    ['DENY_POLICY_ARN', 'arn:aws:iam::aws:policy/AdministratorAccess', 'is invalid: "arn:aws:iam::aws:policy/AdministratorAccess" is not the ARN of a customer managed IAM policy, arn:aws:iam::<account>:policy/<name> (DENY_SECRETS=true)'],
+    ['DENY_POLICY_ARN', 'arn:aws:iam::123456789012:role/openclaw-example-prod-host', 'is invalid: "arn:aws:iam::123456789012:role/openclaw-example-prod-host" is not the ARN of a customer managed IAM policy, arn:aws:iam::<account>:policy/<name> (DENY_SECRETS=true)'],
+    ['DENY_POLICY_ARN', 'arn:aws:iam::123456789012:policy/deny secrets', 'is invalid: "arn:aws:iam::123456789012:policy/deny secrets" is not the ARN of a customer managed IAM policy, arn:aws:iam::<account>:policy/<name> (DENY_SECRETS=true)'],
     ['DRY_RUN', '1', 'is invalid: "1" is not true or false'],
   ])('names %s when it is invalid (%j)', (name, value, problem) => {
     expect(() => readEnv({ ...FULL, [name]: value })).toThrow(`kill switch misconfigured: environment variable ${name} ${problem}`);

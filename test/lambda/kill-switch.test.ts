@@ -7,7 +7,7 @@
 import { CloudFrontClient, type DistributionConfig, GetDistributionConfigCommand, PreconditionFailed, UpdateDistributionCommand } from '@aws-sdk/client-cloudfront';
 import { CloudWatchClient, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { DescribeInstancesCommand, EC2Client, EC2ServiceException, StartInstancesCommand, StopInstancesCommand } from '@aws-sdk/client-ec2';
-import { DeleteRolePolicyCommand, IAMClient, NoSuchEntityException, PutRolePolicyCommand } from '@aws-sdk/client-iam';
+import { AttachRolePolicyCommand, DetachRolePolicyCommand, IAMClient, LimitExceededException, NoSuchEntityException } from '@aws-sdk/client-iam';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { GetParameterCommand, ParameterNotFound, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import type { SNSEvent } from 'aws-lambda';
@@ -34,7 +34,16 @@ const PARAMETER = '/openclaw/openclaw-example-prod/kill-switch';
 const NAMESPACE = 'OpenClaw/openclaw-example-prod';
 const DISTRIBUTION_ID = 'E1ABCDEFGHIJKL';
 const ROLE = 'openclaw-example-prod-host';
-const POLICY = 'openclaw-example-prod-kill-switch-deny-secrets';
+const POLICY = 'arn:aws:iam::123456789012:policy/openclaw-example-prod-kill-switch-deny-secrets';
+/** What the host role carries from its template (lib/constructs/gateway-role.ts): SSM core, its own policy, its Resource * grants, its state volume policy. */
+const HOST_ROLE_POLICIES = [
+  'arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore',
+  'arn:aws:iam::123456789012:policy/openclaw-example-prod-gateway-HostRoleHostPolicy',
+  'arn:aws:iam::123456789012:policy/openclaw-example-prod-gateway-HostRoleActionsWithoutResourcePolicy',
+  'arn:aws:iam::123456789012:policy/openclaw-example-prod-gateway-HostRoleStateVolumePolicy',
+];
+/** IAM's default quota of managed policies attached to one role (IAM and AWS STS quotas). */
+const POLICIES_PER_ROLE = 10;
 const MONTHLY_ALARM = 'openclaw-example-prod-model-spend-monthly';
 const DAILY_ALARM = 'openclaw-example-prod-model-spend-daily';
 const ORIGIN_SECRET = 'OriginVerifySecretValue0123456789abcdefghijklmn';
@@ -53,25 +62,20 @@ const ENV = {
   DISTRIBUTION_ID,
   DENY_SECRETS: 'true',
   HOST_ROLE_NAME: ROLE,
-  DENY_POLICY_NAME: POLICY,
+  DENY_POLICY_ARN: POLICY,
   DRY_RUN: 'false',
 };
 const ENV_NAMES = [...Object.keys(ENV), 'ASG_NAME'];
 
 const setEnv = (values: Record<string, string>) => setHandlerEnv(ENV_NAMES, values);
 
-const DENY_DOCUMENT = {
-  Version: '2012-10-17',
-  Statement: [{ Sid: 'KillSwitchDenySecretValues', Effect: 'Deny', Action: 'secretsmanager:GetSecretValue', Resource: '*' }],
-};
-
 /** Commands that change something: none may be sent in a dry run. */
 const MUTATING = [
   [ec2, StopInstancesCommand],
   [ec2, StartInstancesCommand],
   [cf, UpdateDistributionCommand],
-  [iam, PutRolePolicyCommand],
-  [iam, DeleteRolePolicyCommand],
+  [iam, AttachRolePolicyCommand],
+  [iam, DetachRolePolicyCommand],
   [ssm, PutParameterCommand],
   [cw, PutMetricDataCommand],
 ] as const;
@@ -87,7 +91,10 @@ interface World {
   instances: Record<string, string>;
   distribution: DistributionConfig;
   etag: number;
-  denyAttached: boolean;
+  /** Role name -> ARNs of the managed policies attached to it (IAM's ListAttachedRolePolicies); absent: no such role. */
+  attached: Record<string, string[]>;
+  /** The customer managed policies that exist (CloudFormation made the deny policy). */
+  policies: Set<string>;
   parameter: string | undefined;
   /** Order of the mutating calls, for the order of the steps. */
   sequence: string[];
@@ -146,15 +153,27 @@ function fakeAws(): void {
     world.etag += 1;
     return { ETag: `E${world.etag}` };
   });
-  iam.on(PutRolePolicyCommand).callsFake(async () => {
-    world.sequence.push('PutRolePolicy');
-    world.denyAttached = true;
+  // IAM as AWS documents it (API Reference, AttachRolePolicy / DetachRolePolicy): attaching an attached policy
+  // succeeds and changes nothing; a role at its quota of attached policies refuses another (LimitExceeded);
+  // detaching a policy that is not attached, or naming a role or policy that does not exist, is NoSuchEntity.
+  iam.on(AttachRolePolicyCommand).callsFake(async (input: { RoleName: string; PolicyArn: string }) => {
+    world.sequence.push('AttachRolePolicy');
+    const attached = world.attached[input.RoleName];
+    if (attached === undefined) throw new NoSuchEntityException({ message: `The role with name ${input.RoleName} cannot be found.`, $metadata: {} });
+    if (!world.policies.has(input.PolicyArn) && !input.PolicyArn.startsWith('arn:aws:iam::aws:')) {
+      throw new NoSuchEntityException({ message: `Policy ${input.PolicyArn} does not exist or is not attachable.`, $metadata: {} });
+    }
+    if (attached.includes(input.PolicyArn)) return {};
+    if (attached.length >= POLICIES_PER_ROLE) throw new LimitExceededException({ message: `Cannot exceed quota for PoliciesPerRole: ${POLICIES_PER_ROLE}`, $metadata: {} });
+    attached.push(input.PolicyArn);
     return {};
   });
-  iam.on(DeleteRolePolicyCommand).callsFake(async () => {
-    world.sequence.push('DeleteRolePolicy');
-    if (!world.denyAttached) throw new NoSuchEntityException({ message: `The role policy with name ${POLICY} cannot be found.`, $metadata: {} });
-    world.denyAttached = false;
+  iam.on(DetachRolePolicyCommand).callsFake(async (input: { RoleName: string; PolicyArn: string }) => {
+    world.sequence.push('DetachRolePolicy');
+    const attached = world.attached[input.RoleName];
+    if (attached === undefined) throw new NoSuchEntityException({ message: `The role with name ${input.RoleName} cannot be found.`, $metadata: {} });
+    if (!attached.includes(input.PolicyArn)) throw new NoSuchEntityException({ message: `Policy ${input.PolicyArn} was not found.`, $metadata: {} });
+    world.attached[input.RoleName] = attached.filter((a) => a !== input.PolicyArn);
     return {};
   });
   ssm.on(PutParameterCommand).callsFake(async (input: { Value: string }) => {
@@ -237,7 +256,7 @@ beforeAll(() => {
 
 beforeEach(() => {
   for (const m of [ec2, cf, iam, ssm, sns, cw]) m.reset();
-  world = { instances: { [INSTANCE]: 'running' }, distribution: distributionConfig(true), etag: 1, denyAttached: false, parameter: JSON.stringify({ state: 'armed' }), sequence: [] };
+  world = { instances: { [INSTANCE]: 'running' }, distribution: distributionConfig(true), etag: 1, attached: { [ROLE]: [...HOST_ROLE_POLICIES] }, policies: new Set([POLICY]), parameter: JSON.stringify({ state: 'armed' }), sequence: [] };
   fakeAws();
   setEnv(ENV);
   logged = captureConsole();
@@ -250,6 +269,9 @@ afterAll(() => setEnv({}));
 const lines = () => logged.map((l) => JSON.parse(l.text) as Record<string, unknown>);
 const outcomes = () => lines().map((l) => l.outcome);
 const published = () => sns.commandCalls(PublishCommand).map((c) => c.args[0].input as { TopicArn: string; Subject: string; Message: string });
+/** Whether the deny policy is attached to the host role now. */
+const denyAttached = () => world.attached[ROLE]!.includes(POLICY);
+const attachDenyDirectly = () => world.attached[ROLE]!.push(POLICY);
 const recorded = () => JSON.parse(world.parameter!) as Record<string, unknown>;
 const run = (event: unknown) => handler(event) as Promise<Summary>;
 
@@ -376,7 +398,7 @@ describe('kill', () => {
       at: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/),
       instances: [{ id: INSTANCE, before: 'running', result: 'stop-requested' }],
       distribution: { id: DISTRIBUTION_ID, result: 'disabled', attempts: 1 },
-      denySecrets: { roleName: ROLE, policyName: POLICY, result: 'attached' },
+      denySecrets: { roleName: ROLE, policyArn: POLICY, result: 'attached' },
       recorded: true,
       metricPublished: true,
       notified: true,
@@ -392,9 +414,8 @@ describe('kill', () => {
       { Id: DISTRIBUTION_ID, IfMatch: 'E1', DistributionConfig: { ...distributionConfig(true), Enabled: false } },
     ]);
 
-    const put = iam.commandCalls(PutRolePolicyCommand).map((c) => c.args[0].input);
-    expect(put).toEqual([{ RoleName: ROLE, PolicyName: POLICY, PolicyDocument: expect.any(String) }]);
-    expect(JSON.parse(put[0]!.PolicyDocument!)).toEqual(DENY_DOCUMENT);
+    expect(iam.commandCalls(AttachRolePolicyCommand).map((c) => c.args[0].input)).toEqual([{ RoleName: ROLE, PolicyArn: POLICY }]);
+    expect(world.attached[ROLE]).toEqual([...HOST_ROLE_POLICIES, POLICY]);
 
     const param = ssm.commandCalls(PutParameterCommand).map((c) => c.args[0].input);
     expect(param).toEqual([{ Name: PARAMETER, Value: expect.any(String), Type: 'String', Overwrite: true }]);
@@ -407,7 +428,7 @@ describe('kill', () => {
       actions: [
         { step: 'instance', id: INSTANCE, before: 'running', result: 'stop-requested' },
         { step: 'distribution', id: DISTRIBUTION_ID, result: 'disabled', attempts: 1 },
-        { step: 'deny-secrets', roleName: ROLE, policyName: POLICY, result: 'attached' },
+        { step: 'deny-secrets', roleName: ROLE, policyArn: POLICY, result: 'attached' },
       ],
     });
 
@@ -421,12 +442,12 @@ describe('kill', () => {
     expect(message!.Message).toContain('Reason: agent loop burning tokens');
     expect(message!.Message).toContain(`- instance ${INSTANCE} (eu-west-1): stop requested (was running)`);
     expect(message!.Message).toContain(`- CloudFront distribution ${DISTRIBUTION_ID}: disabled`);
-    expect(message!.Message).toContain(`- deny policy ${POLICY} (secretsmanager:GetSecretValue on *): put on role ${ROLE}`);
+    expect(message!.Message).toContain(`- deny policy ${POLICY} (secretsmanager:GetSecretValue and BatchGetSecretValue on *): attached to role ${ROLE}`);
     expect(message!.Message).toContain(`- state recorded in SSM parameter ${PARAMETER}`);
     expect(message!.Message).toContain(`  ${RESTORE}`);
     expect(message!.Message).not.toContain('DRY RUN');
 
-    expect(world.sequence).toEqual(['StopInstances', 'UpdateDistribution', 'PutRolePolicy', 'PutParameter', 'PutMetricData', 'Publish']);
+    expect(world.sequence).toEqual(['StopInstances', 'UpdateDistribution', 'AttachRolePolicy', 'PutParameter', 'PutMetricData', 'Publish']);
     expect(lines().at(-1)).toMatchObject({ level: 'info', outcome: 'done', summary: { action: 'kill', failures: [] } });
   });
 
@@ -451,7 +472,9 @@ describe('kill', () => {
     expect(second.failures).toEqual([]);
     expect(ec2.commandCalls(StopInstancesCommand)).toHaveLength(1);
     expect(cf.commandCalls(UpdateDistributionCommand)).toHaveLength(1);
-    expect(iam.commandCalls(PutRolePolicyCommand)).toHaveLength(2);
+    expect(iam.commandCalls(AttachRolePolicyCommand)).toHaveLength(2);
+    // Attaching an attached policy is idempotent: attached once.
+    expect(world.attached[ROLE]).toEqual([...HOST_ROLE_POLICIES, POLICY]);
     expect(published()[1]!.Message).toContain(`- instance ${INSTANCE} (eu-west-1): already stopped, nothing to do`);
   });
 
@@ -474,7 +497,7 @@ describe('kill', () => {
     expect([a.distribution?.result, b.distribution?.result].sort()).toEqual(['already-disabled', 'disabled']);
     expect(cf.commandCalls(UpdateDistributionCommand).map((c) => c.args[0].input.IfMatch)).toEqual(['E1', 'E1']);
     expect(world.distribution.Enabled).toBe(false);
-    expect(world.denyAttached).toBe(true);
+    expect(denyAttached()).toBe(true);
     expect(recorded()).toMatchObject({ state: 'killed', complete: true });
     expect(published()).toHaveLength(2);
   });
@@ -519,7 +542,7 @@ describe('kill', () => {
     );
     expect(ec2.commandCalls(StopInstancesCommand)).toHaveLength(3);
     expect(cf.commandCalls(UpdateDistributionCommand)).toHaveLength(1);
-    expect(iam.commandCalls(PutRolePolicyCommand)).toHaveLength(1);
+    expect(iam.commandCalls(AttachRolePolicyCommand)).toHaveLength(1);
     expect(recorded()).toMatchObject({
       state: 'killed',
       complete: false,
@@ -576,7 +599,7 @@ describe('kill', () => {
       await expect(run(operator('kill'))).rejects.toThrow(`distribution ${DISTRIBUTION_ID}: PreconditionFailed`);
       expect(cf.commandCalls(UpdateDistributionCommand)).toHaveLength(UPDATE_ATTEMPTS);
       expect(world.instances[INSTANCE]).toBe('stopping');
-      expect(world.denyAttached).toBe(true);
+      expect(denyAttached()).toBe(true);
       expect(recorded()).toMatchObject({ complete: false });
       expect(published()[0]!.Subject).toContain('INCOMPLETE');
     });
@@ -605,12 +628,34 @@ describe('kill', () => {
       expect(iam.calls()).toHaveLength(0);
     });
 
-    it('a PutRolePolicy failure: the others are done, the handler throws', async () => {
-      iam.on(PutRolePolicyCommand).rejects(Object.assign(new Error('User is not authorized to perform: iam:PutRolePolicy'), { name: 'AccessDenied' }));
+    it('an AttachRolePolicy failure: the others are done, the handler throws', async () => {
+      iam.on(AttachRolePolicyCommand).rejects(Object.assign(new Error('User is not authorized to perform: iam:AttachRolePolicy'), { name: 'AccessDenied' }));
       await expect(run(operator('kill'))).rejects.toThrow(`deny policy ${POLICY} on role ${ROLE}: AccessDenied`);
       expect(world.instances[INSTANCE]).toBe('stopping');
       expect(world.distribution.Enabled).toBe(false);
       expect(recorded()).toMatchObject({ complete: false });
+    });
+    it('a host role already at IAM\'s quota of attached policies: LimitExceeded fails the kill (retried, then dead-lettered)', async () => {
+      world.attached[ROLE] = [...HOST_ROLE_POLICIES, ...Array.from({ length: POLICIES_PER_ROLE - HOST_ROLE_POLICIES.length }, (_, i) => `arn:aws:iam::123456789012:policy/extra-${i}`)];
+      await expect(run(operator('kill'))).rejects.toThrow(`deny policy ${POLICY} on role ${ROLE}: LimitExceeded`);
+      expect(denyAttached()).toBe(false);
+      expect(world.instances[INSTANCE]).toBe('stopping');
+      expect(recorded()).toMatchObject({ complete: false, actions: expect.arrayContaining([expect.objectContaining({ step: 'deny-secrets', result: 'failed' })]) });
+    });
+
+    it('with one slot left under the quota the deny policy fits', async () => {
+      world.attached[ROLE] = [...HOST_ROLE_POLICIES, ...Array.from({ length: POLICIES_PER_ROLE - 1 - HOST_ROLE_POLICIES.length }, (_, i) => `arn:aws:iam::123456789012:policy/extra-${i}`)];
+      const out = await run(operator('kill'));
+      expect(out.denySecrets?.result).toBe('attached');
+      expect(world.attached[ROLE]).toHaveLength(POLICIES_PER_ROLE);
+    });
+
+    it('kill then restore: the host role ends with exactly the policies it had', async () => {
+      await run(operator('kill'));
+      expect(world.attached[ROLE]).toEqual([...HOST_ROLE_POLICIES, POLICY]);
+      world.instances[INSTANCE] = 'stopped';
+      await run(operator('restore'));
+      expect(world.attached[ROLE]).toEqual(HOST_ROLE_POLICIES);
     });
   });
 
@@ -639,7 +684,7 @@ describe('restore', () => {
   beforeEach(() => {
     world.instances[INSTANCE] = 'stopped';
     world.distribution = distributionConfig(false);
-    world.denyAttached = true;
+    attachDenyDirectly();
   });
 
   it('removes the deny, enables the distribution, starts the stopped instance, records and notifies: exact inputs', async () => {
@@ -652,13 +697,14 @@ describe('restore', () => {
       at: expect.any(String),
       instances: [{ id: INSTANCE, before: 'stopped', result: 'start-requested' }],
       distribution: { id: DISTRIBUTION_ID, result: 'enabled', attempts: 1 },
-      denySecrets: { roleName: ROLE, policyName: POLICY, result: 'removed' },
+      denySecrets: { roleName: ROLE, policyArn: POLICY, result: 'removed' },
       recorded: true,
       notified: true,
       failures: [],
     });
-    expect(iam.commandCalls(DeleteRolePolicyCommand).map((c) => c.args[0].input)).toEqual([{ RoleName: ROLE, PolicyName: POLICY }]);
-    expect(iam.commandCalls(PutRolePolicyCommand)).toHaveLength(0);
+    expect(iam.commandCalls(DetachRolePolicyCommand).map((c) => c.args[0].input)).toEqual([{ RoleName: ROLE, PolicyArn: POLICY }]);
+    expect(iam.commandCalls(AttachRolePolicyCommand)).toHaveLength(0);
+    expect(world.attached[ROLE]).toEqual(HOST_ROLE_POLICIES);
     expect(cf.commandCalls(UpdateDistributionCommand).map((c) => c.args[0].input)).toEqual([
       { Id: DISTRIBUTION_ID, IfMatch: 'E1', DistributionConfig: { ...distributionConfig(false), Enabled: true } },
     ]);
@@ -673,11 +719,11 @@ describe('restore', () => {
       actions: [
         { step: 'instance', id: INSTANCE, before: 'stopped', result: 'start-requested' },
         { step: 'distribution', id: DISTRIBUTION_ID, result: 'enabled', attempts: 1 },
-        { step: 'deny-secrets', roleName: ROLE, policyName: POLICY, result: 'removed' },
+        { step: 'deny-secrets', roleName: ROLE, policyArn: POLICY, result: 'removed' },
       ],
     });
     expect(cw.calls()).toHaveLength(0);
-    expect(world.sequence).toEqual(['DeleteRolePolicy', 'UpdateDistribution', 'StartInstances', 'PutParameter', 'Publish']);
+    expect(world.sequence).toEqual(['DetachRolePolicy', 'UpdateDistribution', 'StartInstances', 'PutParameter', 'Publish']);
     const [message] = published();
     expect(message!.Subject).toBe('[OpenClaw example/prod] Kill switch: gateway restored');
     expect(message!.Message).toContain('Trigger: operator alice@example.com (npm run restore)');
@@ -685,9 +731,9 @@ describe('restore', () => {
   });
 
   it('a deny policy that is not there (NoSuchEntity) is fine', async () => {
-    world.denyAttached = false;
+    world.attached[ROLE] = [...HOST_ROLE_POLICIES];
     const out = await run(operator('restore'));
-    expect(out.denySecrets).toEqual({ roleName: ROLE, policyName: POLICY, result: 'not-attached' });
+    expect(out.denySecrets).toEqual({ roleName: ROLE, policyArn: POLICY, result: 'not-attached' });
     expect(out.failures).toEqual([]);
   });
 
@@ -716,14 +762,14 @@ describe('restore', () => {
     world.instances[INSTANCE] = 'stopping';
     await expect(run(operator('restore'))).rejects.toThrow(`instance ${INSTANCE}: the instance is still stopping: run restore again in a minute`);
     expect(ec2.commandCalls(StartInstancesCommand)).toHaveLength(0);
-    expect(world.denyAttached).toBe(false);
+    expect(denyAttached()).toBe(false);
     expect(world.distribution.Enabled).toBe(true);
     expect(recorded()).toMatchObject({ state: 'restored', complete: false });
     expect(published()[0]!.Subject).toBe('[OpenClaw example/prod] Kill switch restore INCOMPLETE: 1 step(s) failed');
   });
 
-  it('a DeleteRolePolicy failure other than NoSuchEntity fails the restore', async () => {
-    iam.on(DeleteRolePolicyCommand).rejects(Object.assign(new Error('denied'), { name: 'AccessDenied' }));
+  it('a DetachRolePolicy failure other than NoSuchEntity fails the restore', async () => {
+    iam.on(DetachRolePolicyCommand).rejects(Object.assign(new Error('denied'), { name: 'AccessDenied' }));
     await expect(run(operator('restore'))).rejects.toThrow(`deny policy ${POLICY} on role ${ROLE}: AccessDenied: denied`);
     expect(ec2.commandCalls(StartInstancesCommand)).toHaveLength(1);
   });
@@ -781,7 +827,7 @@ describe('dry run', () => {
       dryRun: true,
       instances: [{ id: INSTANCE, before: 'running', result: 'would-stop' }],
       distribution: { id: DISTRIBUTION_ID, result: 'would-disable', attempts: 1 },
-      denySecrets: { roleName: ROLE, policyName: POLICY, result: 'would-attach' },
+      denySecrets: { roleName: ROLE, policyArn: POLICY, result: 'would-attach' },
       recorded: false,
       notified: true,
       failures: [],
@@ -798,7 +844,7 @@ describe('dry run', () => {
     expect(message!.Message).toMatch(/^DRY RUN: nothing was changed\./);
     expect(message!.Message).toContain(`- DRY RUN: would stop instance ${INSTANCE} (eu-west-1) (now running)`);
     expect(message!.Message).toContain(`- DRY RUN: would disable CloudFront distribution ${DISTRIBUTION_ID}`);
-    expect(message!.Message).toContain(`- DRY RUN: would put deny policy ${POLICY} (secretsmanager:GetSecretValue on *) on role ${ROLE}`);
+    expect(message!.Message).toContain(`- DRY RUN: would attach deny policy ${POLICY} (secretsmanager:GetSecretValue and BatchGetSecretValue on *) to role ${ROLE}`);
     expect(message!.Message).toContain(`- DRY RUN: would record the state in SSM parameter ${PARAMETER}`);
     expect(lines().at(-1)).toMatchObject({ outcome: 'dry-run' });
   };
@@ -831,7 +877,7 @@ describe('dry run', () => {
     const [message] = published();
     expect(message!.Subject).toBe('DRY RUN: [OpenClaw example/prod] kill switch would restore the gateway');
     expect(message!.Message).toContain(`- DRY RUN: would start instance ${INSTANCE} (eu-west-1) (now stopped)`);
-    expect(message!.Message).toContain(`- DRY RUN: would remove deny policy ${POLICY}`);
+    expect(message!.Message).toContain(`- DRY RUN: would detach deny policy ${POLICY}`);
   });
 });
 
