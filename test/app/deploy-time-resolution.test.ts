@@ -4,8 +4,9 @@
  * CloudFormation execution role the CDK CLI passes, which the cloud assembly
  * manifest names for each stack. For every reference in every synthesized
  * template, that role must be allowed to read the value and decrypt it
- * (evaluated with the project's IAM evaluator against the synthesized
- * resource and key policies), or the resource holding the reference fails to
+ * (simulated with @cloud-copilot/iam-simulate, test/support/simulator.ts, against
+ * the synthesized resource and key policies, with the request context AWS sends,
+ * test/support/request-context.ts), or the resource holding the reference fails to
  * create.
  */
 import * as path from 'path';
@@ -20,9 +21,11 @@ import { buildForTest, TEST_CONTEXT } from '../support/build';
 import { acmeClientFiles, configFixture } from '../support/config-fixture';
 import { deploymentPolicies, type DeploymentPolicies, type StackPolicies } from '../support/deployment-policies';
 import { attOf, logicalIdsOfType, resolveIntrinsics, arnOf } from '../support/iam-intrinsics';
-import { ADMINISTRATOR_ACCESS, evaluate, explain, resourcePolicyOf, type Decision } from '../support/iam-policy';
+import { directCall, kmsCallThrough, roleActor } from '../support/request-context';
+import { simulate, simulateExplained, type Decision } from '../support/simulator';
+import { ADMINISTRATOR_ACCESS, resourcePolicyOf } from '../support/template-policies';
 
-const REFERENCE = /\{\{resolve:(secretsmanager|ssm-secure):([^}]*)\}\}/g;
+const REFERENCE = /\{\{resolve:(secretsmanager|ssm-secure|ssm):([^}]*)\}\}/g;
 
 interface Deployment {
   readonly policies: DeploymentPolicies;
@@ -114,37 +117,32 @@ function keyWithArn(d: Deployment, arn: string): { stack: StackPolicies; id: str
   throw new Error(`no KMS key of the deployment has the ARN ${arn}`);
 }
 
-function verdict(d: Deployment, found: Found): Verdict {
+async function verdict(d: Deployment, found: Found): Promise<Verdict> {
   const role = executionRoleOf(d, found.stackName);
+  const actor = roleActor(role, EXECUTION_ROLE_IDENTITY);
   const reference = `${found.stackName}: {{resolve:${found.service}:${found.id}}}`;
-  if (found.service === 'ssm-secure') {
+  if (found.service === 'ssm-secure' || found.service === 'ssm') {
     // No resource policy on parameters; the AWS managed aws/ssm key lets any identity of the account decrypt through SSM.
     const name = found.id.split(':')[0]!;
     const resource = `arn:aws:ssm:${d.artifacts.get(found.stackName)!.environment.region}:${d.policies.config.aws.account}:parameter/${name.replace(/^\//, '')}`;
-    const read = evaluate({ principalArn: role, action: 'ssm:GetParameters', resource }, { identity: EXECUTION_ROLE_IDENTITY });
+    const call = directCall(actor, { action: 'ssm:GetParameters', resource });
+    const read = await simulate(call.request, call.policies);
     return { reference, role, read, decrypt: read };
   }
   // secret-id:SecretString:json-key:version-stage:version-id; a secret id that is an ARN has 7 colon-separated parts.
   const parts = found.id.split(':');
   const secretId = parts[0] === 'arn' ? parts.slice(0, 7).join(':') : parts[0]!;
   const { stack, id } = secretWithArn(d, secretId);
-  const region = secretId.split(':')[3]!;
-  const read = evaluate(
-    { principalArn: role, action: 'secretsmanager:GetSecretValue', resource: secretId },
-    { identity: EXECUTION_ROLE_IDENTITY, resource: resourcePolicyOf(stack.template, { secret: id }, stack.options) },
-  );
+  const get = directCall(actor, { action: 'secretsmanager:GetSecretValue', resource: secretId });
+  const read = await simulate(get.request, { ...get.policies, resource: resourcePolicyOf(stack.template, { secret: id }, stack.options) });
   const keyArn = resolveIntrinsics(stack.template.Resources![id]!.Properties!.KmsKeyId, stack.ctx) as string;
   const key = keyWithArn(d, keyArn);
-  const request = {
-    principalArn: role,
-    action: 'kms:Decrypt',
-    resource: keyArn,
-    context: { 'kms:ViaService': `secretsmanager.${region}.amazonaws.com`, 'kms:EncryptionContext:SecretARN': secretId },
-  };
-  const policies = { identity: EXECUTION_ROLE_IDENTITY, resource: resourcePolicyOf(key.stack.template, { key: key.id }, key.stack.options) };
-  const decrypt = evaluate(request, policies);
-  if (decrypt !== 'Allow') throw new Error(`${reference}: kms:Decrypt ${decrypt}: ${JSON.stringify(explain(request, policies))}`);
-  return { reference, role, read, decrypt };
+  // Secrets Manager decrypts the value for the caller: kms:ViaService, the secret as encryption context.
+  const call = kmsCallThrough(actor, { service: 'secretsmanager', secretArn: secretId }, 'kms:Decrypt', keyArn);
+  const policies = { ...call.policies, resource: resourcePolicyOf(key.stack.template, { key: key.id }, key.stack.options) };
+  const outcome = await simulateExplained(call.request, policies);
+  if (outcome.decision !== 'Allow') throw new Error(`${reference}: kms:Decrypt ${outcome.decision}: ${JSON.stringify(outcome.analysis)}`);
+  return { reference, role, read, decrypt: outcome.decision };
 }
 
 describe('every dynamic reference resolves with the execution role CloudFormation deploys its stack with', () => {
@@ -153,7 +151,7 @@ describe('every dynamic reference resolves with the execution role CloudFormatio
   test.each([
     ['every client x environment, default bootstrap', {}, 'hnb659fds'],
     ['a custom bootstrap qualifier', { '@aws-cdk/core:bootstrapQualifier': 'acme42' }, 'acme42'],
-  ])('%s', (_title, context, qualifier) => {
+  ])('%s', async (_title, context, qualifier) => {
     const all = deployments({ client: 'all', env: 'all', ...context }, path.join(acmeRoot(), 'config'));
     expect(all.length).toBeGreaterThanOrEqual(4);
     for (const d of all) {
@@ -161,7 +159,7 @@ describe('every dynamic reference resolves with the execution role CloudFormatio
       // The origin-verify header of the distribution is one; the class is every reference of every stack.
       expect(found.map((f) => f.stackName)).toContain(artifactNameOf(d, d.policies.edge));
       for (const f of found) {
-        const v = verdict(d, f);
+        const v = await verdict(d, f);
         expect(v.role).toMatch(new RegExp(`^arn:aws:iam::\\d{12}:role/cdk-${qualifier}-cfn-exec-role-\\d{12}-[a-z0-9-]+$`));
         expect([v.reference, v.read, v.decrypt]).toEqual([v.reference, 'Allow', 'Allow']);
       }

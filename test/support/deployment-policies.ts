@@ -1,6 +1,8 @@
 /**
  * The resolved policies of one synthesized deployment, for tests that ask
- * "may this principal call this action on this ARN?" (test/support/iam-policy.ts):
+ * "may this principal call this action on this ARN?" (simulated by
+ * test/support/simulator.ts with the request context of
+ * test/support/request-context.ts):
  * the core, gateway and edge templates with their cross-stack and
  * cross-region references resolved to the same ARNs.
  */
@@ -10,7 +12,9 @@ import type { ResolvedConfig } from '../../lib/config/schema';
 import type { DeploymentStage } from '../../lib/deployment-stage';
 import { EDGE_REGION } from '../../lib/secrets/secrets-manifest';
 import { arnOf, attOf, contextFor, exportsOf, logicalIdsOfType, outputsOf, refOf, resolveIntrinsics, type CfnTemplate, type IntrinsicContext, type ResourceOverride, type TemplateContextOptions } from './iam-intrinsics';
-import { evaluate, identityPoliciesOf, resourcePolicyOf, type AccessRequest, type Decision, type PolicyDocument } from './iam-policy';
+import { callOf, kmsCallThrough, roleActor, type Actor, type Call, type Delivery, type RoleActor, type ViaService } from './request-context';
+import { simulate, type Decision } from './simulator';
+import { ADMINISTRATOR_ACCESS, identityPoliciesOf, resourcePolicyOf, type PolicyDocument } from './template-policies';
 
 export interface StackPolicies {
   readonly template: CfnTemplate;
@@ -110,39 +114,47 @@ export function roleId(stack: StackPolicies, service: string, descriptionPrefix:
   return ids[0]!;
 }
 
-/** A principal of the deployment: its ARN and its identity policies. */
-export interface Principal {
-  readonly arn: string;
-  readonly identity: readonly PolicyDocument[];
-}
+/** A role of the deployment (or outside it) whose sessions call AWS. */
+export type Principal = RoleActor;
 
-export const rolePrincipal = (stack: StackPolicies, logicalId: string): Principal => ({
-  arn: attOf(logicalId, stack.ctx),
-  identity: identityPoliciesOf(stack.template, logicalId, stack.options),
-});
+export const rolePrincipal = (stack: StackPolicies, logicalId: string): Principal => roleActor(attOf(logicalId, stack.ctx), identityPoliciesOf(stack.template, logicalId, stack.options));
 
-/** An account administrator outside the deployment: AdministratorAccess-like identity. */
-export const adminPrincipal = (arn: string): Principal => ({ arn, identity: [{ Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] }] });
+/** An account administrator outside the deployment: the AWS managed policy AdministratorAccess. */
+export const adminPrincipal = (arn: string): Principal => roleActor(arn, [ADMINISTRATOR_ACCESS]);
 
 /** ARN of a secret of a stack, by its name. */
 export const secretArn = (stack: StackPolicies, name: string) => arnOf(logicalIdWhere(stack, 'AWS::SecretsManager::Secret', 'Name', name), stack.ctx);
 
+/** The decision for an actor's call with a resource policy (or none). */
+export async function decide(actor: Actor, call: Call, resource?: PolicyDocument, delivery?: Delivery): Promise<Decision> {
+  const { request, policies } = callOf(actor, call, delivery);
+  return simulate(request, { ...policies, resource });
+}
+
 /** The decision for a principal on a secret of a stack (its resource policy applies). */
-export function onSecret(stack: StackPolicies, name: string, principal: Principal, action: string): Decision {
+export async function onSecret(stack: StackPolicies, name: string, principal: Actor, action: string): Promise<Decision> {
   const id = logicalIdWhere(stack, 'AWS::SecretsManager::Secret', 'Name', name);
   const resource = resourcePolicyOf(stack.template, { secret: id }, stack.options);
-  return evaluate({ principalArn: principal.arn, action, resource: arnOf(id, stack.ctx) }, { identity: principal.identity, resource });
+  return decide(principal, { action, resource: arnOf(id, stack.ctx) }, resource);
 }
 
 /** The decision for a principal on a resource that has no resource policy (or one passed in). */
-export function onResource(principal: Principal, request: Omit<AccessRequest, 'principalArn'>, resource?: PolicyDocument): Decision {
-  return evaluate({ ...request, principalArn: principal.arn }, { identity: principal.identity, resource });
+export async function onResource(principal: Actor, call: Call, resource?: PolicyDocument): Promise<Decision> {
+  return decide(principal, call, resource);
 }
 
-/** The decision for a principal on a KMS key of a stack (its key policy applies). */
-export function onKey(stack: StackPolicies, keyLogicalId: string, principal: Principal, action: string, context: AccessRequest['context'] = {}): Decision {
+/**
+ * The decision for a principal on a KMS key of a stack (its key policy
+ * applies): called directly, or `via` a service that uses the key for the
+ * principal (Secrets Manager decrypting a secret).
+ */
+export async function onKey(stack: StackPolicies, keyLogicalId: string, principal: Actor, action: string, via?: ViaService): Promise<Decision> {
   const resource = resourcePolicyOf(stack.template, { key: keyLogicalId }, stack.options);
-  return evaluate({ principalArn: principal.arn, action, resource: attOf(keyLogicalId, stack.ctx), context }, { identity: principal.identity, resource });
+  const keyArn = attOf(keyLogicalId, stack.ctx);
+  if (via === undefined) return decide(principal, { action, resource: keyArn }, resource);
+  if (principal.kind !== 'role') throw new Error('only a role calls through another service');
+  const { request, policies } = kmsCallThrough(principal, via, action, keyArn);
+  return simulate(request, { ...policies, resource });
 }
 
 export { refOf };
