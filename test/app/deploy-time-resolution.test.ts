@@ -14,18 +14,17 @@ import { App, DefaultStackSynthesizer, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
-import { EnvironmentPlaceholders } from 'aws-cdk-lib/cx-api';
 import type { CloudFormationStackArtifact } from 'aws-cdk-lib/cx-api';
 import { HardenedSecret } from '../../lib/constructs/hardened-secret';
 import { buildForTest, TEST_CONTEXT } from '../support/build';
 import { acmeClientFiles, configFixture } from '../support/config-fixture';
+import { dynamicReferences, executionRoleOf, type DynamicReference } from '../support/dynamic-references';
 import { deploymentPolicies, type DeploymentPolicies, type StackPolicies } from '../support/deployment-policies';
 import { attOf, logicalIdsOfType, resolveIntrinsics, arnOf } from '../support/iam-intrinsics';
 import { directCall, kmsCallThrough, roleActor } from '../support/request-context';
 import { simulate, simulateExplained, type Decision } from '../support/simulator';
 import { ADMINISTRATOR_ACCESS, resourcePolicyOf } from '../support/template-policies';
 
-const REFERENCE = /\{\{resolve:(secretsmanager|ssm-secure|ssm):([^}]*)\}\}/g;
 
 interface Deployment {
   readonly policies: DeploymentPolicies;
@@ -33,11 +32,7 @@ interface Deployment {
   readonly artifacts: ReadonlyMap<string, CloudFormationStackArtifact>;
 }
 
-interface Found {
-  readonly stackName: string;
-  readonly service: string;
-  readonly id: string;
-}
+type Found = DynamicReference;
 
 const ACCOUNT = '210987654321';
 
@@ -49,7 +44,7 @@ function deployments(context: Record<string, unknown>, configDir?: string): Depl
   });
 }
 
-const stacksOf = (d: Deployment): StackPolicies[] => [d.policies.core, d.policies.gateway, d.policies.edge, d.policies.spend];
+const stacksOf = (d: Deployment): StackPolicies[] => [d.policies.core, d.policies.network, d.policies.gateway, d.policies.edge, d.policies.spend];
 
 function artifactNameOf(d: Deployment, stack: StackPolicies): string {
   const text = JSON.stringify(stack.template);
@@ -58,38 +53,12 @@ function artifactNameOf(d: Deployment, stack: StackPolicies): string {
   return match[0]!.stackName;
 }
 
-/** Every string of `node` that holds a dynamic reference, with the intrinsics around it resolved. */
-function referencesIn(node: unknown, stack: StackPolicies | undefined, stackName: string, out: Found[]): void {
-  const text = JSON.stringify(node);
-  if (text === undefined || !text.includes('{{resolve:')) return;
-  if (typeof node === 'string') {
-    for (const m of node.matchAll(REFERENCE)) out.push({ stackName, service: m[1]!, id: m[2]! });
-    return;
-  }
-  if (node !== null && typeof node === 'object' && !Array.isArray(node) && ('Fn::Join' in node || 'Fn::Sub' in node)) {
-    if (stack === undefined) throw new Error(`stack ${stackName} holds a dynamic reference in an intrinsic this test cannot resolve: ${text}`);
-    referencesIn(resolveIntrinsics(node, stack.ctx), stack, stackName, out);
-    return;
-  }
-  for (const child of Object.values(node as object)) referencesIn(child, stack, stackName, out);
-}
-
 function referencesOf(d: Deployment): Found[] {
-  const out: Found[] = [];
-  for (const artifact of d.artifacts.values()) {
-    const stack = stacksOf(d).find((s) => JSON.stringify(s.template) === JSON.stringify(artifact.template));
-    referencesIn(artifact.template, stack, artifact.stackName, out);
-  }
-  return out;
+  return dynamicReferences(d.artifacts.values(), stacksOf(d));
 }
 
 /** The execution role ARN the CDK CLI passes to CloudFormation for this stack (placeholders replaced as the CLI does). */
-function executionRoleOf(d: Deployment, stackName: string): string {
-  const artifact = d.artifacts.get(stackName)!;
-  const arn = artifact.cloudFormationExecutionRoleArn;
-  if (arn === undefined) throw new Error(`stack ${stackName}: the manifest names no CloudFormation execution role`);
-  return EnvironmentPlaceholders.replace(arn, { accountId: artifact.environment.account, region: artifact.environment.region, partition: 'aws' });
-}
+const executionRoleOfStack = (d: Deployment, stackName: string): string => executionRoleOf(d.artifacts.get(stackName)!);
 
 /** The default bootstrap's execution role: AdministratorAccess (cdk bootstrap --cloudformation-execution-policies). */
 const EXECUTION_ROLE_IDENTITY = [ADMINISTRATOR_ACCESS];
@@ -118,7 +87,7 @@ function keyWithArn(d: Deployment, arn: string): { stack: StackPolicies; id: str
 }
 
 async function verdict(d: Deployment, found: Found): Promise<Verdict> {
-  const role = executionRoleOf(d, found.stackName);
+  const role = executionRoleOfStack(d, found.stackName);
   const actor = roleActor(role, EXECUTION_ROLE_IDENTITY);
   const reference = `${found.stackName}: {{resolve:${found.service}:${found.id}}}`;
   if (found.service === 'ssm-secure' || found.service === 'ssm') {
@@ -129,9 +98,7 @@ async function verdict(d: Deployment, found: Found): Promise<Verdict> {
     const read = await simulate(call.request, call.policies);
     return { reference, role, read, decrypt: read };
   }
-  // secret-id:SecretString:json-key:version-stage:version-id; a secret id that is an ARN has 7 colon-separated parts.
-  const parts = found.id.split(':');
-  const secretId = parts[0] === 'arn' ? parts.slice(0, 7).join(':') : parts[0]!;
+  const secretId = found.secretId!;
   const { stack, id } = secretWithArn(d, secretId);
   const get = directCall(actor, { action: 'secretsmanager:GetSecretValue', resource: secretId });
   const read = await simulate(get.request, { ...get.policies, resource: resourcePolicyOf(stack.template, { secret: id }, stack.options) });

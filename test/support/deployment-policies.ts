@@ -25,6 +25,7 @@ export interface StackPolicies {
 export interface DeploymentPolicies {
   readonly config: ResolvedConfig;
   readonly core: StackPolicies;
+  readonly network: StackPolicies;
   readonly gateway: StackPolicies;
   readonly edge: StackPolicies;
   readonly spend: StackPolicies;
@@ -47,6 +48,23 @@ function uniqueNames(template: CfnTemplate, stackName: string, account: string, 
     const keyId = `${stackName}-${id}`;
     out[id] = { ref: keyId, arn: `arn:aws:kms:${region}:${account}:key/${keyId}` };
   }
+  // Unnamed buckets, queues and functions: <stack>-<logical id>-<random> (two stacks of a stage hold
+  // buckets of the same logical id: the core's and the edge's access-log buckets).
+  for (const id of logicalIdsOfType(template, 'AWS::S3::Bucket')) {
+    if (template.Resources![id]!.Properties?.BucketName !== undefined) continue;
+    const name = `${stackName}-${id}`.toLowerCase().slice(0, 63);
+    out[id] = { ref: name, arn: `arn:aws:s3:::${name}` };
+  }
+  for (const id of logicalIdsOfType(template, 'AWS::SQS::Queue')) {
+    if (template.Resources![id]!.Properties?.QueueName !== undefined) continue;
+    const name = `${stackName}-${id}`.slice(0, 80);
+    out[id] = { ref: `https://sqs.${region}.amazonaws.com/${account}/${name}`, arn: `arn:aws:sqs:${region}:${account}:${name}` };
+  }
+  for (const id of logicalIdsOfType(template, 'AWS::Lambda::Function')) {
+    if (template.Resources![id]!.Properties?.FunctionName !== undefined) continue;
+    const name = `${stackName}-${id}`.slice(0, 64);
+    out[id] = { ref: name, arn: `arn:aws:lambda:${region}:${account}:function:${name}` };
+  }
   return out;
 }
 
@@ -57,13 +75,16 @@ export function deploymentPolicies(config: ResolvedConfig, stage: DeploymentStag
   const coreTemplate = json(stage.core);
   const coreOptions = { account, region, overrides: uniqueNames(coreTemplate, stage.core.stackName, account, region) };
   const core = { template: coreTemplate, options: coreOptions, ctx: contextFor(coreTemplate, coreOptions) };
+  const networkTemplate = json(stage.network);
+  const networkOptions = { account, region, imports: exportsOf(coreTemplate, core.ctx), overrides: uniqueNames(networkTemplate, stage.network.stackName, account, region) };
+  const network = { template: networkTemplate, options: networkOptions, ctx: contextFor(networkTemplate, networkOptions) };
   const gatewayTemplate = json(stage.gateway);
   // The instance's private DNS name (an origin of the edge stack) is not part of any policy: any name will do.
   const instances = logicalIdsOfType(gatewayTemplate, 'AWS::EC2::Instance');
   const gatewayOptions = {
     account,
     region,
-    imports: exportsOf(coreTemplate, core.ctx),
+    imports: { ...exportsOf(coreTemplate, core.ctx), ...exportsOf(networkTemplate, network.ctx) },
     overrides: {
       ...uniqueNames(gatewayTemplate, stage.gateway.stackName, account, region),
       ...Object.fromEntries(instances.map((id) => [id, { attributes: { PrivateDnsName: `ip-10-0-0-10.${region}.compute.internal` } }])),
@@ -94,7 +115,7 @@ export function deploymentPolicies(config: ResolvedConfig, stage: DeploymentStag
     overrides: uniqueNames(spendTemplate, stage.spend.stackName, account, region),
   };
   const spend = { template: spendTemplate, options: spendOptions, ctx: contextFor(spendTemplate, spendOptions) };
-  return { config, core, gateway, edge, spend };
+  return { config, core, network, gateway, edge, spend };
 }
 
 /** Logical id of the one resource of `type` whose property `key` equals `value`. */

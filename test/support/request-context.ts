@@ -166,6 +166,11 @@ export const ENCRYPTION_CONTEXT = {
   sns: (topicArn: string): Record<string, string> => ({ 'aws:sns:topicArn': topicArn }),
   /** https://docs.aws.amazon.com/awscloudtrail/latest/userguide/create-kms-key-policy-for-cloudtrail.html: the trail ARN and the log file's S3 ARN. */
   cloudTrail: (trailArn: string, objectArn: string): Record<string, string> => ({ 'aws:cloudtrail:arn': trailArn, 'aws:s3:arn': objectArn }),
+  /**
+   * https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingKMSEncryption.html#encryption-context: "aws:s3:arn" =
+   * the object ARN, or the bucket ARN when S3 Bucket Keys are enabled (as on every KMS-encrypted bucket here).
+   */
+  s3: (bucketArn: string): Record<string, string> => ({ 'aws:s3:arn': bucketArn }),
   /** https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html: "aws:logs:arn" = the log group ARN. */
   logs: (logGroupArn: string): Record<string, string> => ({ 'aws:logs:arn': logGroupArn }),
 } as const;
