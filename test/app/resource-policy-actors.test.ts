@@ -443,3 +443,47 @@ describe('what must be denied, simulated the same way', () => {
     }
   });
 });
+
+describe('CloudFormation\'s execution role updates and deletes what its stack manages', () => {
+  /**
+   * The calls CloudFormation makes to update a resource with a policy in place
+   * (the permissions its resource types' handlers declare, "handlers.update.permissions"
+   * in https://docs.aws.amazon.com/cloudformation-cli/latest/userguide/resource-type-schema.html;
+   * a subset: those a resource policy here could deny), and to delete
+   * it when its DeletionPolicy lets it. The execution role is the CDK
+   * bootstrap's cfn-exec role with AdministratorAccess; the resource's own
+   * policy still applies.
+   */
+  const UPDATE: Readonly<Record<string, { readonly update: readonly string[]; readonly delete: readonly string[]; readonly arn: (s: StackPolicies, id: string) => string }>> = {
+    'AWS::KMS::Key': { update: ['kms:PutKeyPolicy', 'kms:DescribeKey', 'kms:EnableKeyRotation', 'kms:TagResource'], delete: ['kms:ScheduleKeyDeletion'], arn: (s, id) => attOf(id, s.ctx) },
+    'AWS::S3::Bucket': { update: ['s3:PutBucketPolicy', 's3:PutBucketTagging', 's3:PutLifecycleConfiguration'], delete: ['s3:DeleteBucket'], arn: (s, id) => attOf(id, s.ctx) },
+    'AWS::SNS::Topic': { update: ['sns:SetTopicAttributes', 'sns:TagResource'], delete: ['sns:DeleteTopic'], arn: (s, id) => refOf(id, s.ctx) },
+    'AWS::SQS::Queue': { update: ['sqs:SetQueueAttributes', 'sqs:TagQueue'], delete: ['sqs:DeleteQueue'], arn: (s, id) => attOf(id, s.ctx) },
+    'AWS::SecretsManager::Secret': { update: ['secretsmanager:PutResourcePolicy', 'secretsmanager:UpdateSecret', 'secretsmanager:TagResource'], delete: ['secretsmanager:DeleteSecret'], arn: (s, id) => arnOf(id, s.ctx) },
+  };
+
+  test('example/prod: every key, bucket, topic, queue and secret with a resource policy', async () => {
+    const policies = resourcePolicies(example);
+    const found: string[] = [];
+    const failures: string[] = [];
+    for (const stack of stacksOf(example)) {
+      const artifact = example.artifacts.find((a) => JSON.stringify(a.template) === JSON.stringify(stack.template))!;
+      const cfn = adminPrincipal(executionRoleOf(artifact));
+      for (const [type, spec] of Object.entries(UPDATE)) {
+        for (const { id } of resourcesOf(stack, type)) {
+          const arn = spec.arn(stack, id);
+          const policy = policies.find((p) => p.arn === arn);
+          if (!policy) continue;
+          const retained = ['Retain', 'RetainExceptOnCreate'].includes(String((stack.template.Resources![id] as { DeletionPolicy?: string }).DeletionPolicy));
+          found.push(`${type} ${retained ? 'retained' : 'deleted with the stack'}`);
+          for (const action of [...spec.update, ...(retained ? [] : spec.delete)]) {
+            const decision = await decide(cfn, { action, resource: arn, ...(arn.startsWith('arn:aws:s3:::') ? { resourceAccount: accountOf(example), region: stack.ctx.region } : {}) }, policy.doc);
+            if (decision !== 'Allow') failures.push(`${cfn.arn} ${action} on ${arn}: ${decision}`);
+          }
+        }
+      }
+    }
+    expect(new Set(found.map((f) => f.split(' ')[0]))).toEqual(new Set(Object.keys(UPDATE)));
+    expect(failures).toEqual([]);
+  });
+});
