@@ -33,10 +33,10 @@ import type { CloudFormationStackArtifact } from 'aws-cdk-lib/cx-api';
 import { buildForTest } from '../support/build';
 import { acmeClientFiles, configFixture } from '../support/config-fixture';
 import { dynamicReferences, executionRoleOf } from '../support/dynamic-references';
-import { adminPrincipal, decide, deploymentPolicies, rolePrincipal, roleId, type DeploymentPolicies, type StackPolicies } from '../support/deployment-policies';
+import { adminPrincipal, decide, deploymentPolicies, keyAliasesOf, rolePrincipal, roleId, type DeploymentPolicies, type StackPolicies } from '../support/deployment-policies';
 import { arnOf, attOf, logicalIdsOfType, refOf, resolveIntrinsics } from '../support/iam-intrinsics';
-import { ENCRYPTION_CONTEXT, S3_DELIVERY, serviceActor, type Call, type Delivery } from '../support/request-context';
-import type { Decision } from '../support/simulator';
+import { ENCRYPTION_CONTEXT, kmsCallThrough, S3_DELIVERY, serviceActor, type Call, type Delivery } from '../support/request-context';
+import { simulate, type Decision } from '../support/simulator';
 import type { PolicyDocument, Statement } from '../support/template-policies';
 
 const ACCOUNT = '210987654321';
@@ -349,7 +349,8 @@ describe('each relied-on actor\'s real calls are allowed', () => {
       }
       for (const { call, delivery } of x.calls) {
         calls++;
-        const decision = await decide(serviceActor(x.principal), call, policy.doc, delivery);
+        const withAliases = call.action.startsWith('kms:') ? { ...call, keyAliases: keyAliasesOf(stacksOf(example), call.resource) } : call;
+        const decision = await decide(serviceActor(x.principal), withAliases, policy.doc, delivery);
         if (decision !== 'Allow') failures.push(`${x.principal} ${call.action} on ${call.resource} (${x.because}): ${decision}`);
       }
     }
@@ -485,5 +486,52 @@ describe('CloudFormation\'s execution role updates and deletes what its stack ma
     }
     expect(new Set(found.map((f) => f.split(' ')[0]))).toEqual(new Set(Object.keys(UPDATE)));
     expect(failures).toEqual([]);
+  });
+});
+
+describe('the roles the secrets rely on make their real calls', () => {
+  /** The key policy of the key with this ARN, from whichever stack holds it. */
+  const keyPolicy = (d: Deployment, keyArn: string) => resourcePolicies(d).find((p) => p.arn === keyArn)!.doc;
+  const secretsOf = (d: Deployment) =>
+    stacksOf(d).flatMap((stack) => resourcesOf(stack, 'AWS::SecretsManager::Secret').map(({ id, props }) => ({ stack, arn: arnOf(id, stack.ctx), key: r(stack, props.KmsKeyId) as string })));
+
+  test('the host reads every secret of its deployment, Secrets Manager decrypting with the secret\'s key for it', async () => {
+    const host = rolePrincipal(example.p.gateway, roleId(example.p.gateway, 'ec2.amazonaws.com', 'OpenClaw gateway host'));
+    const policies = resourcePolicies(example);
+    const secrets = secretsOf(example);
+    expect(secrets.length).toBeGreaterThanOrEqual(4);
+    for (const s of secrets) {
+      const doc = policies.find((p) => p.arn === s.arn)!.doc;
+      expect([s.arn, await decide(host, { action: 'secretsmanager:GetSecretValue', resource: s.arn }, doc)]).toEqual([s.arn, 'Allow']);
+      const { request, policies: identity } = kmsCallThrough(host, { service: 'secretsmanager', secretArn: s.arn }, 'kms:Decrypt', s.key, keyAliasesOf(stacksOf(example), s.key));
+      expect([s.arn, await simulate(request, { ...identity, resource: keyPolicy(example, s.key) })]).toEqual([s.arn, 'Allow']);
+    }
+  });
+
+  test('each rotation function (from the rotation schedules) makes the calls of its rotation, on its secret', async () => {
+    const policies = resourcePolicies(example);
+    let schedules = 0;
+    for (const stack of stacksOf(example)) {
+      for (const { props } of resourcesOf(stack, 'AWS::SecretsManager::RotationSchedule')) {
+        schedules++;
+        const secret = r(stack, props.SecretId) as string;
+        const fnName = (r(stack, props.RotationLambdaARN) as string).split(':').pop();
+        const fn = resourcesOf(stack, 'AWS::Lambda::Function').find((f) => f.props.FunctionName === fnName)!;
+        const roleLogicalId = (fn.props.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+        const role = rolePrincipal(stack, roleLogicalId);
+        const doc = policies.find((p) => p.arn === secret)!.doc;
+        // lambda/rotate-secret: DescribeSecret, GetSecretValue, PutSecretValue, UpdateSecretVersionStage, GetRandomPassword.
+        for (const action of ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue', 'secretsmanager:UpdateSecretVersionStage']) {
+          expect([secret, action, await decide(role, { action, resource: secret }, doc)]).toEqual([secret, action, 'Allow']);
+        }
+        expect(await decide(role, { action: 'secretsmanager:GetRandomPassword', resource: '*', region: stack.ctx.region })).toBe('Allow');
+        const key = secretsOf(example).find((s) => s.arn === secret)!.key;
+        for (const action of ['kms:GenerateDataKey', 'kms:Decrypt']) {
+          const { request, policies: identity } = kmsCallThrough(role, { service: 'secretsmanager', secretArn: secret }, action, key, keyAliasesOf(stacksOf(example), key));
+          expect([secret, action, await simulate(request, { ...identity, resource: keyPolicy(example, key) })]).toEqual([secret, action, 'Allow']);
+        }
+      }
+    }
+    expect(schedules).toBe(2);
   });
 });

@@ -146,6 +146,21 @@ export const adminPrincipal = (arn: string): Principal => roleActor(arn, [ADMINI
 /** ARN of a secret of a stack, by its name. */
 export const secretArn = (stack: StackPolicies, name: string) => arnOf(logicalIdWhere(stack, 'AWS::SecretsManager::Secret', 'Name', name), stack.ctx);
 
+/** The aliases (AWS::KMS::Alias) of the stacks that point at the key with this ARN: KMS sends them as kms:ResourceAliases. */
+export function keyAliasesOf(stacks: readonly StackPolicies[], keyArn: string): string[] {
+  return stacks
+    .flatMap((s) =>
+      logicalIdsOfType(s.template, 'AWS::KMS::Alias')
+        .map((id) => s.template.Resources![id]!.Properties!)
+        .filter((p) => {
+          const target = resolveIntrinsics(p.TargetKeyId, s.ctx) as string;
+          return target === keyArn || keyArn.endsWith(`:key/${target}`);
+        })
+        .map((p) => resolveIntrinsics(p.AliasName, s.ctx) as string),
+    )
+    .sort();
+}
+
 /** The decision for an actor's call with a resource policy (or none). */
 export async function decide(actor: Actor, call: Call, resource?: PolicyDocument, delivery?: Delivery): Promise<Decision> {
   const { request, policies } = callOf(actor, call, delivery);
@@ -172,9 +187,10 @@ export async function onResource(principal: Actor, call: Call, resource?: Policy
 export async function onKey(stack: StackPolicies, keyLogicalId: string, principal: Actor, action: string, via?: ViaService): Promise<Decision> {
   const resource = resourcePolicyOf(stack.template, { key: keyLogicalId }, stack.options);
   const keyArn = attOf(keyLogicalId, stack.ctx);
-  if (via === undefined) return decide(principal, { action, resource: keyArn }, resource);
+  const keyAliases = keyAliasesOf([stack], keyArn);
+  if (via === undefined) return decide(principal, { action, resource: keyArn, keyAliases }, resource);
   if (principal.kind !== 'role') throw new Error('only a role calls through another service');
-  const { request, policies } = kmsCallThrough(principal, via, action, keyArn);
+  const { request, policies } = kmsCallThrough(principal, via, action, keyArn, keyAliases);
   return simulate(request, { ...policies, resource });
 }
 

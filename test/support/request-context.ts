@@ -112,6 +112,11 @@ export interface Call {
   readonly resourceAccount?: string;
   /** The region of the endpoint called; default: the resource ARN's region. */
   readonly region?: string;
+  /**
+   * For a call on a KMS key: the aliases that point at it (the templates' AWS::KMS::Alias),
+   * which KMS puts in kms:ResourceAliases [KMS-COND] (#conditions-kms-resource-aliases).
+   */
+  readonly keyAliases?: readonly string[];
 }
 
 function regionFor(call: Call): string {
@@ -140,7 +145,7 @@ function roleSessionKeys(role: RoleActor): Record<string, string> {
 
 /** A role session calling the API itself (the host, a Lambda function, CloudFormation with its execution role). */
 export function directCall(role: RoleActor, call: Call): { request: SimulatedRequest; policies: Policies } {
-  const context: Record<string, string> = {
+  const context: Record<string, ContextValue> = {
     ...everyRequest(call.action, regionFor(call)),
     ...roleSessionKeys(role),
     // [GLOBAL] aws:ViaAWSService: "false" when the principal calls directly.
@@ -151,8 +156,13 @@ export function directCall(role: RoleActor, call: Call): { request: SimulatedReq
 }
 
 /** [KMS-COND] kms:CallerAccount is in every KMS request of an IAM principal: the account of the caller. */
-function kmsCallerKeys(call: Call, account: string): Record<string, string> {
-  return call.action.startsWith('kms:') ? { 'kms:CallerAccount': account } : {};
+function kmsCallerKeys(call: Call, account: string): Record<string, ContextValue> {
+  return call.action.startsWith('kms:') ? { 'kms:CallerAccount': account, ...keyAliasKeys(call) } : {};
+}
+
+/** [KMS-COND] kms:ResourceAliases: present for an operation on a key that has aliases. */
+function keyAliasKeys(call: Call): Record<string, ContextValue> {
+  return call.action.startsWith('kms:') && call.keyAliases !== undefined && call.keyAliases.length > 0 ? { 'kms:ResourceAliases': [...call.keyAliases] } : {};
 }
 
 /**
@@ -193,7 +203,7 @@ export type ViaService = { readonly service: 'secretsmanager'; readonly secretAr
  * <service>.<region>.amazonaws.com, kms:CallerAccount = the caller's account;
  * [GLOBAL] aws:ViaAWSService = true; the principal keys stay the caller's.
  */
-export function kmsCallThrough(role: RoleActor, via: ViaService, action: string, keyArn: string): { request: SimulatedRequest; policies: Policies } {
+export function kmsCallThrough(role: RoleActor, via: ViaService, action: string, keyArn: string, keyAliases: readonly string[] = []): { request: SimulatedRequest; policies: Policies } {
   const region = regionOf(keyArn)!;
   const encryption = ENCRYPTION_CONTEXT.secretsManager(via.secretArn);
   const context: RequestContextValues = {
@@ -202,6 +212,7 @@ export function kmsCallThrough(role: RoleActor, via: ViaService, action: string,
     'aws:ViaAWSService': 'true',
     'kms:CallerAccount': roleParts(role.arn).account,
     'kms:ViaService': `${via.service}.${region}.amazonaws.com`,
+    ...keyAliasKeys({ action, resource: keyArn, keyAliases }),
     ...encryptionContextKeys(encryption),
   };
   return { request: request(sessionArn(role.arn), { action, resource: keyArn }, context), policies: { identity: role.identity, boundary: role.boundary } };
@@ -238,6 +249,7 @@ export function serviceCall(actor: ServiceActor, call: Call, delivery: Delivery 
     ...(delivery.source ? { 'aws:SourceArn': delivery.source.arn, 'aws:SourceAccount': sourceAccountOf(delivery.source) } : {}),
     ...(delivery.encryptionContext ? encryptionContextKeys(delivery.encryptionContext) : {}),
     ...(delivery.serviceKeys ?? {}),
+    ...keyAliasKeys(call),
   };
   return { request: request(actor.service, call, context), policies: { identity: [] } };
 }
