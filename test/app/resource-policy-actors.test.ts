@@ -26,7 +26,8 @@
  * context AWS sends (test/support/request-context.ts), are simulated
  * (test/support/simulator.ts) and allowed. What must be denied is simulated
  * the same way: an account administrator, another client's host (acme, same
- * account) and another environment's host.
+ * account) and another environment's host (example/dev against example/staging,
+ * one account).
  */
 import * as path from 'path';
 import type { CloudFormationStackArtifact } from 'aws-cdk-lib/cx-api';
@@ -50,6 +51,7 @@ interface Deployment {
 let example: Deployment;
 let acme: Deployment;
 let staging: Deployment;
+let dev: Deployment;
 
 beforeAll(() => {
   const configDir = path.join(configFixture(acmeClientFiles(ACCOUNT)), 'config');
@@ -60,6 +62,7 @@ beforeAll(() => {
   example = build('example', 'prod');
   acme = build('acme', 'prod');
   staging = build('example', 'staging');
+  dev = build('example', 'dev');
 });
 
 const stacksOf = (d: Deployment): StackPolicies[] => STACKS.map((s) => d.p[s]);
@@ -431,16 +434,22 @@ describe('what must be denied, simulated the same way', () => {
   });
 
   test.each([
-    ['another client\'s host (acme/prod, same account)', () => acme],
-    ['another environment\'s host (example/staging)', () => staging],
-  ])('%s reads none of example/prod\'s secrets and decrypts nothing with its keys', async (_name, other) => {
+    ['another client\'s host (acme/prod) reads none of example/prod\'s secrets', () => acme, () => example],
+    ['another environment\'s host (example/dev) reads none of example/staging\'s secrets', () => dev, () => staging],
+  ])('%s (same account) and decrypts nothing with its keys', async (_name, other, target) => {
+    expect(accountOf(other())).toBe(accountOf(target()));
     const host = rolePrincipal(other().p.gateway, roleId(other().p.gateway, 'ec2.amazonaws.com', 'OpenClaw gateway host'));
-    const policies = resourcePolicies(example);
+    const policies = resourcePolicies(target());
     const secrets = policies.filter((p) => p.arn.startsWith('arn:aws:secretsmanager:'));
     expect(secrets.length).toBeGreaterThanOrEqual(3);
     for (const p of secrets) expect([p.arn, await decide(host, { action: GET, resource: p.arn }, p.doc)]).toEqual([p.arn, 'ExplicitDeny']);
     for (const p of policies.filter((x) => x.arn.startsWith('arn:aws:kms:'))) {
-      expect([p.arn, await decide(host, { action: 'kms:Decrypt', resource: p.arn }, p.doc)]).toEqual([p.arn, 'ImplicitDeny']);
+      const keyAliases = keyAliasesOf(stacksOf(target()), p.arn);
+      expect([p.arn, await decide(host, { action: 'kms:Decrypt', resource: p.arn, keyAliases }, p.doc)]).toEqual([p.arn, 'ImplicitDeny']);
+      for (const secret of secrets) {
+        const { request, policies: identity } = kmsCallThrough(host, { service: 'secretsmanager', secretArn: secret.arn }, 'kms:Decrypt', p.arn, keyAliases);
+        expect([p.arn, secret.arn, await simulate(request, { ...identity, resource: p.doc })]).toEqual([p.arn, secret.arn, 'ImplicitDeny']);
+      }
     }
   });
 });
