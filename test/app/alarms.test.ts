@@ -6,7 +6,9 @@ import { buildForTest } from '../support/build';
 import { REPO_ROOT } from '../support/config-fixture';
 import { deploymentPolicies, type DeploymentPolicies, type StackPolicies } from '../support/deployment-policies';
 import { resolveIntrinsics } from '../support/iam-intrinsics';
-import { evaluate, type PolicyDocument } from '../support/iam-policy';
+import { ENCRYPTION_CONTEXT, overPlainHttp, serviceActor, serviceCall } from '../support/request-context';
+import { simulate } from '../support/simulator';
+import type { PolicyDocument } from '../support/template-policies';
 
 // Every alarm of example/prod: from the catalogue, wired to its region's alert topic on ALARM and
 // OK, with a runbook section; the topics: encrypted, TLS-only, subscribed from config, and
@@ -101,41 +103,40 @@ describe('the alert topics', () => {
     }
   });
 
-  test('only CloudWatch may publish, only for this account\'s alarms of this deployment, and only over TLS', () => {
+  test('only CloudWatch may publish, only for this account\'s alarms of this deployment, and only over TLS', async () => {
     for (const [stack, region, purpose] of [
       [p.core, 'eu-west-1', 'alerts'],
       [p.edge, 'us-east-1', 'edge-alerts'],
     ] as const) {
       const doc = topicPolicy(stack, purpose);
       const topicArn = `arn:aws:sns:${region}:${ACCOUNT}:${NAME}-${purpose}`;
-      const publish = (principalArn: string, sourceArn: string, sourceAccount = ACCOUNT, secure = 'true') =>
-        evaluate(
-          { principalArn, action: 'sns:Publish', resource: topicArn, context: { 'aws:SourceArn': sourceArn, 'aws:SourceAccount': sourceAccount, 'aws:SecureTransport': secure } },
-          { identity: [], resource: doc },
-        );
+      // CloudWatch sends the alarm's ARN and account (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/AlarmThatSendsEmail.html#alarms-sns-topic-policy).
+      const publish = (service: string, sourceArn: string) => serviceCall(serviceActor(service), { action: 'sns:Publish', resource: topicArn }, { source: { arn: sourceArn } });
+      const decide = async (call: ReturnType<typeof publish>) => simulate(call.request, { ...call.policies, resource: doc });
       const ownAlarm = `arn:aws:cloudwatch:${region}:${ACCOUNT}:alarm:${NAME}-gateway-unhealthy`;
-      expect(publish('cloudwatch.amazonaws.com', ownAlarm)).toBe('Allow');
-      expect(publish('cloudwatch.amazonaws.com', `arn:aws:cloudwatch:${region}:${ACCOUNT}:alarm:openclaw-other-prod-gateway-unhealthy`)).not.toBe('Allow');
-      expect(publish('cloudwatch.amazonaws.com', ownAlarm, '999999999999')).not.toBe('Allow');
-      expect(publish('cloudwatch.amazonaws.com', ownAlarm, ACCOUNT, 'false')).toBe('ExplicitDeny');
-      expect(publish('events.amazonaws.com', `arn:aws:events:${region}:${ACCOUNT}:rule/x`)).not.toBe('Allow');
+      expect(await decide(publish('cloudwatch.amazonaws.com', ownAlarm))).toBe('Allow');
+      expect(await decide(publish('cloudwatch.amazonaws.com', `arn:aws:cloudwatch:${region}:${ACCOUNT}:alarm:openclaw-other-prod-gateway-unhealthy`))).toBe('ImplicitDeny');
+      expect(await decide(publish('cloudwatch.amazonaws.com', `arn:aws:cloudwatch:${region}:999999999999:alarm:${NAME}-gateway-unhealthy`))).toBe('ImplicitDeny');
+      expect(await decide(overPlainHttp(publish('cloudwatch.amazonaws.com', ownAlarm)))).toBe('ExplicitDeny');
+      expect(await decide(publish('events.amazonaws.com', `arn:aws:events:${region}:${ACCOUNT}:rule/x`))).toBe('ImplicitDeny');
     }
   });
 
-  test('CloudWatch may use the key for the alert topic only', () => {
+  test('CloudWatch may use the key for the alert topic only', async () => {
     for (const [stack, region, purpose] of [
       [p.core, 'eu-west-1', 'alerts'],
       [p.edge, 'us-east-1', 'edge-alerts'],
     ] as const) {
       const key = Object.entries(stack.template.Resources!).find(([, r]) => r.Type === 'AWS::KMS::Key')![0];
       const doc = resolveIntrinsics(stack.template.Resources![key]!.Properties!.KeyPolicy, stack.ctx) as PolicyDocument;
-      const use = (topic: string) =>
-        evaluate(
-          { principalArn: 'cloudwatch.amazonaws.com', action: 'kms:GenerateDataKey', resource: `arn:aws:kms:${region}:${ACCOUNT}:key/k`, context: { 'kms:EncryptionContext:aws:sns:topicArn': topic } },
-          { identity: [], resource: doc },
-        );
-      expect(use(`arn:aws:sns:${region}:${ACCOUNT}:${NAME}-${purpose}`)).toBe('Allow');
-      expect(use(`arn:aws:sns:${region}:${ACCOUNT}:someone-elses-topic`)).toBe('ImplicitDeny');
+      // SNS asks KMS for a data key as the publisher, with the topic as encryption context
+      // (https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html).
+      const use = async (topic: string) => {
+        const call = serviceCall(serviceActor('cloudwatch.amazonaws.com'), { action: 'kms:GenerateDataKey', resource: `arn:aws:kms:${region}:${ACCOUNT}:key/k` }, { encryptionContext: ENCRYPTION_CONTEXT.sns(topic) });
+        return simulate(call.request, { ...call.policies, resource: doc });
+      };
+      expect(await use(`arn:aws:sns:${region}:${ACCOUNT}:${NAME}-${purpose}`)).toBe('Allow');
+      expect(await use(`arn:aws:sns:${region}:${ACCOUNT}:someone-elses-topic`)).toBe('ImplicitDeny');
     }
   });
 });

@@ -16,7 +16,9 @@ import { evaluateGate } from '../../lib/gate/evaluate';
 import type { GateFinding } from '../../lib/gate/finding';
 import { installGatePlugins } from '../../lib/gate/plugins';
 import { attOf, contextFor, resolveIntrinsics, type CfnTemplate } from '../support/iam-intrinsics';
-import { evaluate, type AccessRequest, type PolicyDocument } from '../support/iam-policy';
+import { callOf, overOldTls, overPlainHttp, roleActor, S3_DELIVERY, serviceActor, type Actor, type Delivery } from '../support/request-context';
+import { simulate } from '../support/simulator';
+import { ADMINISTRATOR_ACCESS, type PolicyDocument } from '../support/template-policies';
 import { CONFIG_DIR, NOW } from '../support/config-fixture';
 
 // A small stack of the log store (not the whole app): the deployment key, the
@@ -342,83 +344,82 @@ describe('bucket policies, as written', () => {
   });
 });
 
-describe('bucket policies, evaluated (AWS same-account logic)', () => {
+describe('bucket policies, simulated (test/support/simulator.ts)', () => {
   const ctx = () => contextFor(built.template.toJSON() as CfnTemplate, { account: ACCOUNT, region: REGION });
   const arnOfBucket = (bucket: s3.Bucket) => attOf(id(bucket), ctx());
   const policyDoc = (bucket: s3.Bucket) => resolveIntrinsics(policyOf(bucket).Properties.PolicyDocument, ctx()) as PolicyDocument;
-  const admin = (arn: string) => ({ arn, identity: [{ Statement: [{ Effect: 'Allow' as const, Action: '*', Resource: '*' }] }] });
-  const service = (name: string) => ({ arn: name, identity: [] });
-  const tls = { 'aws:SecureTransport': 'true', 's3:TlsVersion': '1.3' };
-  const on = (bucket: s3.Bucket, who: { arn: string; identity: PolicyDocument[] }, action: string, key?: string, context: AccessRequest['context'] = {}) =>
-    evaluate(
-      { principalArn: who.arn, action, resource: key === undefined ? arnOfBucket(bucket) : `${arnOfBucket(bucket)}/${key}`, context: { ...tls, ...context } },
-      { identity: who.identity, resource: policyDoc(bucket) },
-    );
+  const admin = (arn: string) => roleActor(arn, [ADMINISTRATOR_ACCESS]);
+  type Variant = (call: ReturnType<typeof callOf>) => ReturnType<typeof callOf>;
+  const callOn = (bucket: s3.Bucket, who: Actor, action: string, key?: string, delivery?: Delivery) =>
+    callOf(who, { action, resource: key === undefined ? arnOfBucket(bucket) : `${arnOfBucket(bucket)}/${key}`, resourceAccount: ACCOUNT, region: REGION }, delivery);
+  const on = async (bucket: s3.Bucket, who: Actor, action: string, key?: string, delivery?: Delivery, variant: Variant = (c) => c) => {
+    const call = variant(callOn(bucket, who, action, key, delivery));
+    return simulate(call.request, { ...call.policies, resource: policyDoc(bucket) });
+  };
   const ADMIN = admin(`arn:aws:iam::${ACCOUNT}:role/Admin`);
   const BREAK = admin(BREAK_GLASS);
   const CFN = admin(CFN_EXEC);
   const CFN_OTHER_REGION = admin(`arn:aws:iam::${ACCOUNT}:role/cdk-hnb659fds-cfn-exec-role-${ACCOUNT}-us-east-1`);
   const OBJECT = 'cloudtrail/AWSLogs/123456789012/CloudTrail/eu-west-1/2026/11/21/file.json.gz';
+  const cloudtrail = serviceActor('cloudtrail.amazonaws.com');
+  const deliveryLogs = serviceActor('delivery.logs.amazonaws.com');
 
-  test.each(AUDIT_OBJECT_TAMPER_ACTIONS.map((a) => [a]))('%s: an administrator and the CloudFormation role are denied; break-glass is allowed', (action) => {
+  test.each(AUDIT_OBJECT_TAMPER_ACTIONS.map((a) => [a]))('%s: an administrator and the CloudFormation role are denied; break-glass is allowed', async (action) => {
     for (const bucket of [trail, flow]) {
-      expect(on(bucket, ADMIN, action, OBJECT)).toBe('ExplicitDeny');
-      expect(on(bucket, CFN, action, OBJECT)).toBe('ExplicitDeny');
-      expect(on(bucket, BREAK, action, OBJECT)).toBe('Allow');
+      expect(await on(bucket, ADMIN, action, OBJECT)).toBe('ExplicitDeny');
+      expect(await on(bucket, CFN, action, OBJECT)).toBe('ExplicitDeny');
+      expect(await on(bucket, BREAK, action, OBJECT)).toBe('Allow');
     }
   });
 
-  test.each(AUDIT_BUCKET_CONFIG_ACTIONS.map((a) => [a]))('%s: an administrator is denied; break-glass and this account and region\'s CloudFormation role are allowed', (action) => {
+  test.each(AUDIT_BUCKET_CONFIG_ACTIONS.map((a) => [a]))('%s: an administrator is denied; break-glass and this account and region\'s CloudFormation role are allowed', async (action) => {
     for (const bucket of [trail, flow]) {
-      expect(on(bucket, ADMIN, action)).toBe('ExplicitDeny');
-      expect(on(bucket, CFN_OTHER_REGION, action)).toBe('ExplicitDeny');
-      expect(on(bucket, CFN, action)).toBe('Allow');
-      expect(on(bucket, BREAK, action)).toBe('Allow');
+      expect(await on(bucket, ADMIN, action)).toBe('ExplicitDeny');
+      expect(await on(bucket, CFN_OTHER_REGION, action)).toBe('ExplicitDeny');
+      expect(await on(bucket, CFN, action)).toBe('Allow');
+      expect(await on(bucket, BREAK, action)).toBe('Allow');
     }
   });
 
-  test('deleting a retained bucket is denied to CloudFormation as well', () => {
-    expect(on(trail, CFN, 's3:DeleteBucket')).toBe('ExplicitDeny');
-    expect(on(trail, BREAK, 's3:DeleteBucket')).toBe('Allow');
+  test('deleting a retained bucket is denied to CloudFormation as well', async () => {
+    expect(await on(trail, CFN, 's3:DeleteBucket')).toBe('ExplicitDeny');
+    expect(await on(trail, BREAK, 's3:DeleteBucket')).toBe('Allow');
   });
 
-  test('only the granted services, break-glass and the named roles write', () => {
-    const cloudtrail = { 'aws:SourceAccount': ACCOUNT, 'aws:SourceArn': TRAIL_ARN, 's3:x-amz-acl': 'bucket-owner-full-control' };
-    expect(on(trail, service('cloudtrail.amazonaws.com'), 's3:PutObject', OBJECT, cloudtrail)).toBe('Allow');
-    expect(on(trail, service('cloudtrail.amazonaws.com'), 's3:GetBucketAcl', undefined, { 'aws:SourceAccount': ACCOUNT, 'aws:SourceArn': TRAIL_ARN })).toBe('Allow');
-    // Another trail, another account, no ACL header, another prefix: nothing.
-    expect(on(trail, service('cloudtrail.amazonaws.com'), 's3:PutObject', OBJECT, { ...cloudtrail, 'aws:SourceArn': `${TRAIL_ARN}-other` })).toBe('ImplicitDeny');
-    expect(on(trail, service('cloudtrail.amazonaws.com'), 's3:PutObject', OBJECT, { ...cloudtrail, 'aws:SourceAccount': '999999999999' })).toBe('ImplicitDeny');
-    expect(on(trail, service('cloudtrail.amazonaws.com'), 's3:PutObject', OBJECT, { 'aws:SourceAccount': ACCOUNT, 'aws:SourceArn': TRAIL_ARN })).toBe('ImplicitDeny');
-    expect(on(trail, service('cloudtrail.amazonaws.com'), 's3:PutObject', 'vpc-flow/x', cloudtrail)).toBe('ImplicitDeny');
-    expect(on(trail, service('delivery.logs.amazonaws.com'), 's3:PutObject', 'cloudtrail/x', { 'aws:SourceAccount': ACCOUNT, 's3:x-amz-acl': 'bucket-owner-full-control' })).toBe(
-      'ImplicitDeny',
-    );
-    const vended = { 'aws:SourceAccount': ACCOUNT, 's3:x-amz-acl': 'bucket-owner-full-control' };
-    expect(on(flow, service('delivery.logs.amazonaws.com'), 's3:PutObject', 'vpc-flow/AWSLogs/x.log.gz', vended)).toBe('Allow');
-    expect(on(flow, service('delivery.logs.amazonaws.com'), 's3:ListBucket', undefined, { 'aws:SourceAccount': ACCOUNT })).toBe('Allow');
+  test('only the granted services, break-glass and the named roles write', async () => {
+    expect(await on(trail, cloudtrail, 's3:PutObject', OBJECT, S3_DELIVERY.cloudTrail(TRAIL_ARN))).toBe('Allow');
+    expect(await on(trail, cloudtrail, 's3:GetBucketAcl', undefined, S3_DELIVERY.cloudTrailCheck(TRAIL_ARN))).toBe('Allow');
+    // Another trail, another account's trail, no ACL header, another prefix: nothing.
+    expect(await on(trail, cloudtrail, 's3:PutObject', OBJECT, S3_DELIVERY.cloudTrail(`${TRAIL_ARN}-other`))).toBe('ImplicitDeny');
+    expect(await on(trail, cloudtrail, 's3:PutObject', OBJECT, S3_DELIVERY.cloudTrail(TRAIL_ARN.replace(ACCOUNT, '999999999999')))).toBe('ImplicitDeny');
+    expect(await on(trail, cloudtrail, 's3:PutObject', OBJECT, S3_DELIVERY.cloudTrail(TRAIL_ARN, false))).toBe('ImplicitDeny');
+    expect(await on(trail, cloudtrail, 's3:PutObject', 'vpc-flow/x', S3_DELIVERY.cloudTrail(TRAIL_ARN))).toBe('ImplicitDeny');
+    expect(await on(trail, deliveryLogs, 's3:PutObject', 'cloudtrail/x', S3_DELIVERY.vendedLogs(REGION, ACCOUNT))).toBe('ImplicitDeny');
+    expect(await on(flow, deliveryLogs, 's3:PutObject', 'vpc-flow/AWSLogs/x.log.gz', S3_DELIVERY.vendedLogs(REGION, ACCOUNT))).toBe('Allow');
+    expect(await on(flow, deliveryLogs, 's3:PutObject', 'vpc-flow/AWSLogs/x.log.gz', S3_DELIVERY.vendedLogs(REGION, '999999999999'))).toBe('ImplicitDeny');
+    expect(await on(flow, deliveryLogs, 's3:ListBucket', undefined, S3_DELIVERY.vendedLogs(REGION, ACCOUNT, false))).toBe('Allow');
     // People: an administrator cannot plant a log file; break-glass and the Firehose role (its own grant) can.
-    expect(on(trail, ADMIN, 's3:PutObject', OBJECT)).toBe('ExplicitDeny');
-    expect(on(flow, admin(FIREHOSE_ROLE), 's3:PutObject', 'firehose/x')).toBe('Allow');
-    expect(on(trail, admin(FIREHOSE_ROLE), 's3:PutObject', 'firehose/x')).toBe('ExplicitDeny');
-    expect(on(trail, BREAK, 's3:PutObject', OBJECT)).toBe('Allow');
+    expect(await on(trail, ADMIN, 's3:PutObject', OBJECT)).toBe('ExplicitDeny');
+    expect(await on(flow, admin(FIREHOSE_ROLE), 's3:PutObject', 'firehose/x')).toBe('Allow');
+    expect(await on(trail, admin(FIREHOSE_ROLE), 's3:PutObject', 'firehose/x')).toBe('ExplicitDeny');
+    expect(await on(trail, BREAK, 's3:PutObject', OBJECT)).toBe('Allow');
   });
 
-  test('without TLS, or below TLS 1.2, even break-glass is refused', () => {
-    expect(on(trail, BREAK, 's3:GetObject', OBJECT, { 'aws:SecureTransport': 'false' })).toBe('ExplicitDeny');
-    expect(on(trail, BREAK, 's3:GetObject', OBJECT, { 's3:TlsVersion': '1.1' })).toBe('ExplicitDeny');
-    expect(on(trail, ADMIN, 's3:GetObject', OBJECT)).toBe('Allow');
+  test('without TLS, or below TLS 1.2, even break-glass is refused', async () => {
+    expect(await on(trail, BREAK, 's3:GetObject', OBJECT, undefined, overPlainHttp)).toBe('ExplicitDeny');
+    expect(await on(trail, BREAK, 's3:GetObject', OBJECT, undefined, (c) => overOldTls(c, '1.1'))).toBe('ExplicitDeny');
+    expect(await on(trail, ADMIN, 's3:GetObject', OBJECT)).toBe('Allow');
   });
 
-  test('the access-log bucket: only S3 logging writes, per source bucket and prefix; only break-glass deletes', () => {
-    const logging = service('logging.s3.amazonaws.com');
-    const fromTrail = { 'aws:SourceAccount': ACCOUNT, 'aws:SourceArn': arnOfBucket(trail) };
-    expect(on(accessLogs, logging, 's3:PutObject', `${trail.accessLogsPrefix}2026-11-21-12-00-00-ABCDEF`, fromTrail)).toBe('Allow');
-    expect(on(accessLogs, logging, 's3:PutObject', `${flow.accessLogsPrefix}2026-11-21-12-00-00-ABCDEF`, fromTrail)).toBe('ImplicitDeny');
-    expect(on(accessLogs, logging, 's3:PutObject', `${trail.accessLogsPrefix}x`, { ...fromTrail, 'aws:SourceAccount': '999999999999' })).toBe('ImplicitDeny');
-    expect(on(accessLogs, ADMIN, 's3:PutObject', `${trail.accessLogsPrefix}x`)).toBe('ExplicitDeny');
-    expect(on(accessLogs, ADMIN, 's3:DeleteObjectVersion', `${trail.accessLogsPrefix}x`)).toBe('ExplicitDeny');
-    expect(on(accessLogs, BREAK, 's3:DeleteObjectVersion', `${trail.accessLogsPrefix}x`)).toBe('Allow');
+  test('the access-log bucket: only S3 logging writes, per source bucket and prefix; only break-glass deletes', async () => {
+    const logging = serviceActor('logging.s3.amazonaws.com');
+    const fromTrail = S3_DELIVERY.serverAccessLogs(arnOfBucket(trail), ACCOUNT);
+    expect(await on(accessLogs, logging, 's3:PutObject', `${trail.accessLogsPrefix}2026-11-21-12-00-00-ABCDEF`, fromTrail)).toBe('Allow');
+    expect(await on(accessLogs, logging, 's3:PutObject', `${flow.accessLogsPrefix}2026-11-21-12-00-00-ABCDEF`, fromTrail)).toBe('ImplicitDeny');
+    expect(await on(accessLogs, logging, 's3:PutObject', `${trail.accessLogsPrefix}x`, S3_DELIVERY.serverAccessLogs(arnOfBucket(trail), '999999999999'))).toBe('ImplicitDeny');
+    expect(await on(accessLogs, ADMIN, 's3:PutObject', `${trail.accessLogsPrefix}x`)).toBe('ExplicitDeny');
+    expect(await on(accessLogs, ADMIN, 's3:DeleteObjectVersion', `${trail.accessLogsPrefix}x`)).toBe('ExplicitDeny');
+    expect(await on(accessLogs, BREAK, 's3:DeleteObjectVersion', `${trail.accessLogsPrefix}x`)).toBe('Allow');
   });
 });
 

@@ -4,8 +4,9 @@
  * CloudFormation execution role the CDK CLI passes, which the cloud assembly
  * manifest names for each stack. For every reference in every synthesized
  * template, that role must be allowed to read the value and decrypt it
- * (evaluated with the project's IAM evaluator against the synthesized
- * resource and key policies), or the resource holding the reference fails to
+ * (simulated with @cloud-copilot/iam-simulate, test/support/simulator.ts, against
+ * the synthesized resource and key policies, with the request context AWS sends,
+ * test/support/request-context.ts), or the resource holding the reference fails to
  * create.
  */
 import * as path from 'path';
@@ -13,16 +14,17 @@ import { App, DefaultStackSynthesizer, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
-import { EnvironmentPlaceholders } from 'aws-cdk-lib/cx-api';
 import type { CloudFormationStackArtifact } from 'aws-cdk-lib/cx-api';
 import { HardenedSecret } from '../../lib/constructs/hardened-secret';
 import { buildForTest, TEST_CONTEXT } from '../support/build';
 import { acmeClientFiles, configFixture } from '../support/config-fixture';
+import { dynamicReferences, executionRoleOf, type DynamicReference } from '../support/dynamic-references';
 import { deploymentPolicies, type DeploymentPolicies, type StackPolicies } from '../support/deployment-policies';
 import { attOf, logicalIdsOfType, resolveIntrinsics, arnOf } from '../support/iam-intrinsics';
-import { ADMINISTRATOR_ACCESS, evaluate, explain, resourcePolicyOf, type Decision } from '../support/iam-policy';
+import { directCall, kmsCallThrough, roleActor } from '../support/request-context';
+import { simulate, simulateExplained, type Decision } from '../support/simulator';
+import { ADMINISTRATOR_ACCESS, resourcePolicyOf } from '../support/template-policies';
 
-const REFERENCE = /\{\{resolve:(secretsmanager|ssm-secure):([^}]*)\}\}/g;
 
 interface Deployment {
   readonly policies: DeploymentPolicies;
@@ -30,11 +32,7 @@ interface Deployment {
   readonly artifacts: ReadonlyMap<string, CloudFormationStackArtifact>;
 }
 
-interface Found {
-  readonly stackName: string;
-  readonly service: string;
-  readonly id: string;
-}
+type Found = DynamicReference;
 
 const ACCOUNT = '210987654321';
 
@@ -46,7 +44,7 @@ function deployments(context: Record<string, unknown>, configDir?: string): Depl
   });
 }
 
-const stacksOf = (d: Deployment): StackPolicies[] => [d.policies.core, d.policies.gateway, d.policies.edge, d.policies.spend];
+const stacksOf = (d: Deployment): StackPolicies[] => [d.policies.core, d.policies.network, d.policies.gateway, d.policies.edge, d.policies.spend];
 
 function artifactNameOf(d: Deployment, stack: StackPolicies): string {
   const text = JSON.stringify(stack.template);
@@ -55,38 +53,12 @@ function artifactNameOf(d: Deployment, stack: StackPolicies): string {
   return match[0]!.stackName;
 }
 
-/** Every string of `node` that holds a dynamic reference, with the intrinsics around it resolved. */
-function referencesIn(node: unknown, stack: StackPolicies | undefined, stackName: string, out: Found[]): void {
-  const text = JSON.stringify(node);
-  if (text === undefined || !text.includes('{{resolve:')) return;
-  if (typeof node === 'string') {
-    for (const m of node.matchAll(REFERENCE)) out.push({ stackName, service: m[1]!, id: m[2]! });
-    return;
-  }
-  if (node !== null && typeof node === 'object' && !Array.isArray(node) && ('Fn::Join' in node || 'Fn::Sub' in node)) {
-    if (stack === undefined) throw new Error(`stack ${stackName} holds a dynamic reference in an intrinsic this test cannot resolve: ${text}`);
-    referencesIn(resolveIntrinsics(node, stack.ctx), stack, stackName, out);
-    return;
-  }
-  for (const child of Object.values(node as object)) referencesIn(child, stack, stackName, out);
-}
-
 function referencesOf(d: Deployment): Found[] {
-  const out: Found[] = [];
-  for (const artifact of d.artifacts.values()) {
-    const stack = stacksOf(d).find((s) => JSON.stringify(s.template) === JSON.stringify(artifact.template));
-    referencesIn(artifact.template, stack, artifact.stackName, out);
-  }
-  return out;
+  return dynamicReferences(d.artifacts.values(), stacksOf(d));
 }
 
 /** The execution role ARN the CDK CLI passes to CloudFormation for this stack (placeholders replaced as the CLI does). */
-function executionRoleOf(d: Deployment, stackName: string): string {
-  const artifact = d.artifacts.get(stackName)!;
-  const arn = artifact.cloudFormationExecutionRoleArn;
-  if (arn === undefined) throw new Error(`stack ${stackName}: the manifest names no CloudFormation execution role`);
-  return EnvironmentPlaceholders.replace(arn, { accountId: artifact.environment.account, region: artifact.environment.region, partition: 'aws' });
-}
+const executionRoleOfStack = (d: Deployment, stackName: string): string => executionRoleOf(d.artifacts.get(stackName)!);
 
 /** The default bootstrap's execution role: AdministratorAccess (cdk bootstrap --cloudformation-execution-policies). */
 const EXECUTION_ROLE_IDENTITY = [ADMINISTRATOR_ACCESS];
@@ -114,37 +86,30 @@ function keyWithArn(d: Deployment, arn: string): { stack: StackPolicies; id: str
   throw new Error(`no KMS key of the deployment has the ARN ${arn}`);
 }
 
-function verdict(d: Deployment, found: Found): Verdict {
-  const role = executionRoleOf(d, found.stackName);
+async function verdict(d: Deployment, found: Found): Promise<Verdict> {
+  const role = executionRoleOfStack(d, found.stackName);
+  const actor = roleActor(role, EXECUTION_ROLE_IDENTITY);
   const reference = `${found.stackName}: {{resolve:${found.service}:${found.id}}}`;
-  if (found.service === 'ssm-secure') {
+  if (found.service === 'ssm-secure' || found.service === 'ssm') {
     // No resource policy on parameters; the AWS managed aws/ssm key lets any identity of the account decrypt through SSM.
     const name = found.id.split(':')[0]!;
     const resource = `arn:aws:ssm:${d.artifacts.get(found.stackName)!.environment.region}:${d.policies.config.aws.account}:parameter/${name.replace(/^\//, '')}`;
-    const read = evaluate({ principalArn: role, action: 'ssm:GetParameters', resource }, { identity: EXECUTION_ROLE_IDENTITY });
+    const call = directCall(actor, { action: 'ssm:GetParameters', resource });
+    const read = await simulate(call.request, call.policies);
     return { reference, role, read, decrypt: read };
   }
-  // secret-id:SecretString:json-key:version-stage:version-id; a secret id that is an ARN has 7 colon-separated parts.
-  const parts = found.id.split(':');
-  const secretId = parts[0] === 'arn' ? parts.slice(0, 7).join(':') : parts[0]!;
+  const secretId = found.secretId!;
   const { stack, id } = secretWithArn(d, secretId);
-  const region = secretId.split(':')[3]!;
-  const read = evaluate(
-    { principalArn: role, action: 'secretsmanager:GetSecretValue', resource: secretId },
-    { identity: EXECUTION_ROLE_IDENTITY, resource: resourcePolicyOf(stack.template, { secret: id }, stack.options) },
-  );
+  const get = directCall(actor, { action: 'secretsmanager:GetSecretValue', resource: secretId });
+  const read = await simulate(get.request, { ...get.policies, resource: resourcePolicyOf(stack.template, { secret: id }, stack.options) });
   const keyArn = resolveIntrinsics(stack.template.Resources![id]!.Properties!.KmsKeyId, stack.ctx) as string;
   const key = keyWithArn(d, keyArn);
-  const request = {
-    principalArn: role,
-    action: 'kms:Decrypt',
-    resource: keyArn,
-    context: { 'kms:ViaService': `secretsmanager.${region}.amazonaws.com`, 'kms:EncryptionContext:SecretARN': secretId },
-  };
-  const policies = { identity: EXECUTION_ROLE_IDENTITY, resource: resourcePolicyOf(key.stack.template, { key: key.id }, key.stack.options) };
-  const decrypt = evaluate(request, policies);
-  if (decrypt !== 'Allow') throw new Error(`${reference}: kms:Decrypt ${decrypt}: ${JSON.stringify(explain(request, policies))}`);
-  return { reference, role, read, decrypt };
+  // Secrets Manager decrypts the value for the caller: kms:ViaService, the secret as encryption context.
+  const call = kmsCallThrough(actor, { service: 'secretsmanager', secretArn: secretId }, 'kms:Decrypt', keyArn);
+  const policies = { ...call.policies, resource: resourcePolicyOf(key.stack.template, { key: key.id }, key.stack.options) };
+  const outcome = await simulateExplained(call.request, policies);
+  if (outcome.decision !== 'Allow') throw new Error(`${reference}: kms:Decrypt ${outcome.decision}: ${JSON.stringify(outcome.analysis)}`);
+  return { reference, role, read, decrypt: outcome.decision };
 }
 
 describe('every dynamic reference resolves with the execution role CloudFormation deploys its stack with', () => {
@@ -153,7 +118,7 @@ describe('every dynamic reference resolves with the execution role CloudFormatio
   test.each([
     ['every client x environment, default bootstrap', {}, 'hnb659fds'],
     ['a custom bootstrap qualifier', { '@aws-cdk/core:bootstrapQualifier': 'acme42' }, 'acme42'],
-  ])('%s', (_title, context, qualifier) => {
+  ])('%s', async (_title, context, qualifier) => {
     const all = deployments({ client: 'all', env: 'all', ...context }, path.join(acmeRoot(), 'config'));
     expect(all.length).toBeGreaterThanOrEqual(4);
     for (const d of all) {
@@ -161,7 +126,7 @@ describe('every dynamic reference resolves with the execution role CloudFormatio
       // The origin-verify header of the distribution is one; the class is every reference of every stack.
       expect(found.map((f) => f.stackName)).toContain(artifactNameOf(d, d.policies.edge));
       for (const f of found) {
-        const v = verdict(d, f);
+        const v = await verdict(d, f);
         expect(v.role).toMatch(new RegExp(`^arn:aws:iam::\\d{12}:role/cdk-${qualifier}-cfn-exec-role-\\d{12}-[a-z0-9-]+$`));
         expect([v.reference, v.read, v.decrypt]).toEqual([v.reference, 'Allow', 'Allow']);
       }

@@ -20,7 +20,8 @@ import {
 } from '../support/deployment-policies';
 
 // Who may do what with the secrets of a deployment, decided by evaluating the
-// synthesized identity and resource policies (test/support/iam-policy.ts), for
+// synthesized identity and resource policies with the IAM simulator
+// (test/support/simulator.ts, request contexts from test/support/request-context.ts), for
 // example/prod and for a second client, acme/prod, in the same account.
 
 const ACCOUNT = '210987654321';
@@ -100,106 +101,109 @@ describe('one secret per agent, plus the gateway token and the origin-verify hea
 });
 
 describe('least privilege, evaluated', () => {
-  test('the host reads each of its own secrets, including the origin-verify header in us-east-1', () => {
-    for (const name of regionalSecrets()) expect([name, onSecret(example.gateway, name, exampleHost, GET)]).toEqual([name, 'Allow']);
-    expect(onSecret(example.edge, originVerifySecretName(example.config), exampleHost, GET)).toBe('Allow');
+  test('the host reads each of its own secrets, including the origin-verify header in us-east-1', async () => {
+    for (const name of regionalSecrets()) expect([name, await onSecret(example.gateway, name, exampleHost, GET)]).toEqual([name, 'Allow']);
+    expect(await onSecret(example.edge, originVerifySecretName(example.config), exampleHost, GET)).toBe('Allow');
   });
 
-  test('the host cannot change any secret value or stage', () => {
+  test('the host cannot change any secret value or stage', async () => {
     for (const name of regionalSecrets()) {
-      expect(onSecret(example.gateway, name, exampleHost, PUT)).toBe('ExplicitDeny');
-      expect(onSecret(example.gateway, name, exampleHost, STAGE)).toBe('ExplicitDeny');
+      expect(await onSecret(example.gateway, name, exampleHost, PUT)).toBe('ExplicitDeny');
+      expect(await onSecret(example.gateway, name, exampleHost, STAGE)).toBe('ExplicitDeny');
     }
   });
 
-  test('the host reads no secret outside its deployment: not another client\'s, not another environment\'s', () => {
+  test('the host reads no secret outside its deployment: not another client\'s, not another environment\'s', async () => {
     // acme's host on example's secrets: its identity policy does not reach them, and their resource policy denies it.
-    for (const name of regionalSecrets()) expect(onSecret(example.gateway, name, acmeHost, GET)).toBe('ExplicitDeny');
-    expect(onSecret(example.edge, originVerifySecretName(example.config), acmeHost, GET)).toBe('ExplicitDeny');
+    for (const name of regionalSecrets()) expect(await onSecret(example.gateway, name, acmeHost, GET)).toBe('ExplicitDeny');
+    expect(await onSecret(example.edge, originVerifySecretName(example.config), acmeHost, GET)).toBe('ExplicitDeny');
     // ...and without any resource policy, its identity policy alone would not allow it either.
     for (const name of regionalSecrets()) {
-      expect(onResource(acmeHost, { action: GET, resource: secretArn(example.gateway, name) })).toBe('ImplicitDeny');
+      expect(await onResource(acmeHost, { action: GET, resource: secretArn(example.gateway, name) })).toBe('ImplicitDeny');
     }
-    expect(onResource(exampleHost, { action: GET, resource: `arn:aws:secretsmanager:eu-west-1:${ACCOUNT}:secret:openclaw/example/staging/agents/support-AbCdEf` })).toBe(
+    expect(await onResource(exampleHost, { action: GET, resource: `arn:aws:secretsmanager:eu-west-1:${ACCOUNT}:secret:openclaw/example/staging/agents/support-AbCdEf` })).toBe(
       'ImplicitDeny',
     );
-    expect(onResource(exampleHost, { action: GET, resource: `arn:aws:secretsmanager:us-east-1:${ACCOUNT}:secret:openclaw/example/prod/origin-verify-extra-AbCdEf` })).toBe(
+    expect(await onResource(exampleHost, { action: GET, resource: `arn:aws:secretsmanager:us-east-1:${ACCOUNT}:secret:openclaw/example/prod/origin-verify-extra-AbCdEf` })).toBe(
       'ImplicitDeny',
     );
-    expect(onResource(exampleHost, { action: GET, resource: `arn:aws:secretsmanager:eu-west-1:${ACCOUNT}:secret:openclaw/example/prod/unlisted-AbCdEf` })).toBe('ImplicitDeny');
+    expect(await onResource(exampleHost, { action: GET, resource: `arn:aws:secretsmanager:eu-west-1:${ACCOUNT}:secret:openclaw/example/prod/unlisted-AbCdEf` })).toBe('ImplicitDeny');
   });
 
-  test('an account administrator cannot read or write values: only the break-glass role can', () => {
+  test('an account administrator cannot read or write values: only the break-glass role can', async () => {
     for (const name of regionalSecrets()) {
-      expect(onSecret(example.gateway, name, accountAdmin(), GET)).toBe('ExplicitDeny');
-      expect(onSecret(example.gateway, name, accountAdmin(), PUT)).toBe('ExplicitDeny');
-      expect(onSecret(example.gateway, name, breakGlass(), GET)).toBe('Allow');
-      expect(onSecret(example.gateway, name, breakGlass(), PUT)).toBe('Allow');
+      expect(await onSecret(example.gateway, name, accountAdmin(), GET)).toBe('ExplicitDeny');
+      expect(await onSecret(example.gateway, name, accountAdmin(), PUT)).toBe('ExplicitDeny');
+      expect(await onSecret(example.gateway, name, breakGlass(), GET)).toBe('Allow');
+      expect(await onSecret(example.gateway, name, breakGlass(), PUT)).toBe('Allow');
     }
-    expect(onSecret(example.edge, originVerifySecretName(example.config), accountAdmin(), GET)).toBe('ExplicitDeny');
-    expect(onSecret(example.edge, originVerifySecretName(example.config), breakGlass(), GET)).toBe('Allow');
+    expect(await onSecret(example.edge, originVerifySecretName(example.config), accountAdmin(), GET)).toBe('ExplicitDeny');
+    expect(await onSecret(example.edge, originVerifySecretName(example.config), breakGlass(), GET)).toBe('Allow');
   });
 
-  test('CloudFormation\'s execution role reads only the value its stack resolves at deploy time (origin-verify, in the edge stack), and writes none', () => {
+  test('CloudFormation\'s execution role reads only the value its stack resolves at deploy time (origin-verify, in the edge stack), and writes none', async () => {
     // What the default bootstrap names (test/app/deploy-time-resolution.test.ts takes them from the cloud assembly).
     const execRole = (region: string) => adminPrincipal(`arn:aws:iam::${ACCOUNT}:role/cdk-hnb659fds-cfn-exec-role-${ACCOUNT}-${region}`);
     const origin = originVerifySecretName(example.config);
-    expect(onSecret(example.edge, origin, execRole('us-east-1'), GET)).toBe('Allow');
-    expect(onSecret(example.edge, origin, execRole('us-east-1'), PUT)).toBe('ExplicitDeny');
-    expect(onSecret(example.edge, origin, execRole('us-east-1'), STAGE)).toBe('ExplicitDeny');
+    expect(await onSecret(example.edge, origin, execRole('us-east-1'), GET)).toBe('Allow');
+    expect(await onSecret(example.edge, origin, execRole('us-east-1'), PUT)).toBe('ExplicitDeny');
+    expect(await onSecret(example.edge, origin, execRole('us-east-1'), STAGE)).toBe('ExplicitDeny');
     // The regional stacks resolve no secret: their execution role (and the edge one) read none of theirs.
-    expect(onSecret(example.edge, origin, execRole('eu-west-1'), GET)).toBe('ExplicitDeny');
+    expect(await onSecret(example.edge, origin, execRole('eu-west-1'), GET)).toBe('ExplicitDeny');
     for (const name of regionalSecrets()) {
-      expect(onSecret(example.gateway, name, execRole('eu-west-1'), GET)).toBe('ExplicitDeny');
-      expect(onSecret(example.gateway, name, execRole('us-east-1'), GET)).toBe('ExplicitDeny');
+      expect(await onSecret(example.gateway, name, execRole('eu-west-1'), GET)).toBe('ExplicitDeny');
+      expect(await onSecret(example.gateway, name, execRole('us-east-1'), GET)).toBe('ExplicitDeny');
     }
     // Another qualifier's execution role is not the one this app deploys with.
-    expect(onSecret(example.edge, origin, adminPrincipal(`arn:aws:iam::${ACCOUNT}:role/cdk-other1234-cfn-exec-role-${ACCOUNT}-us-east-1`), GET)).toBe('ExplicitDeny');
+    expect(await onSecret(example.edge, origin, adminPrincipal(`arn:aws:iam::${ACCOUNT}:role/cdk-other1234-cfn-exec-role-${ACCOUNT}-us-east-1`), GET)).toBe('ExplicitDeny');
   });
 
-  test('the break-glass role is the one named in config (breakGlass.roleName)', () => {
+  test('the break-glass role is the one named in config (breakGlass.roleName)', async () => {
     const renamed = configFixture({ 'clients/example/prod.yaml': `aws:\n  account: "${ACCOUNT}"\nbreakGlass:\n  roleName: acme-secops\n${PROD_DOMAIN}` });
     const built = buildForTest({ client: 'example', env: 'prod' }, path.join(renamed, 'config'));
     const p = deploymentPolicies(built.deployments[0]!.config, built.deployments[0]!.stage);
     const name = agentSecretName(p.config, 'support');
-    expect(onSecret(p.gateway, name, adminPrincipal(`arn:aws:iam::${ACCOUNT}:role/acme-secops`), PUT)).toBe('Allow');
-    expect(onSecret(p.gateway, name, breakGlass(), PUT)).toBe('ExplicitDeny');
+    expect(await onSecret(p.gateway, name, adminPrincipal(`arn:aws:iam::${ACCOUNT}:role/acme-secops`), PUT)).toBe('Allow');
+    expect(await onSecret(p.gateway, name, breakGlass(), PUT)).toBe('ExplicitDeny');
   });
 
-  test('the gateway token\'s rotation function reads and writes that secret only', () => {
+  test('the gateway token\'s rotation function reads and writes that secret only', async () => {
     const token = gatewayTokenSecretName(example.config);
-    for (const action of [GET, PUT, STAGE]) expect(onSecret(example.gateway, token, tokenRotation, action)).toBe('Allow');
+    for (const action of [GET, PUT, STAGE]) expect(await onSecret(example.gateway, token, tokenRotation, action)).toBe('Allow');
     for (const agent of ['ops', 'support']) {
-      expect(onSecret(example.gateway, agentSecretName(example.config, agent), tokenRotation, GET)).toBe('ExplicitDeny');
-      expect(onSecret(example.gateway, agentSecretName(example.config, agent), tokenRotation, PUT)).toBe('ExplicitDeny');
+      expect(await onSecret(example.gateway, agentSecretName(example.config, agent), tokenRotation, GET)).toBe('ExplicitDeny');
+      expect(await onSecret(example.gateway, agentSecretName(example.config, agent), tokenRotation, PUT)).toBe('ExplicitDeny');
     }
-    expect(onSecret(example.edge, originVerifySecretName(example.config), tokenRotation, GET)).toBe('ExplicitDeny');
+    expect(await onSecret(example.edge, originVerifySecretName(example.config), tokenRotation, GET)).toBe('ExplicitDeny');
   });
 
-  test('the origin-verify rotation function writes that secret and updates that distribution only', () => {
+  test('the origin-verify rotation function writes that secret and updates that distribution only', async () => {
     const origin = originVerifySecretName(example.config);
-    for (const action of [GET, PUT, STAGE]) expect(onSecret(example.edge, origin, originRotation, action)).toBe('Allow');
-    for (const name of regionalSecrets()) expect(onSecret(example.gateway, name, originRotation, GET)).toBe('ExplicitDeny');
+    for (const action of [GET, PUT, STAGE]) expect(await onSecret(example.edge, origin, originRotation, action)).toBe('Allow');
+    for (const name of regionalSecrets()) expect(await onSecret(example.gateway, name, originRotation, GET)).toBe('ExplicitDeny');
     const distId = logicalIdsOf(example.edge, 'AWS::CloudFront::Distribution')[0]!;
     const distArn = `arn:aws:cloudfront::${ACCOUNT}:distribution/${refOfEdge(distId)}`;
-    expect(onResource(originRotation, { action: 'cloudfront:UpdateDistribution', resource: distArn })).toBe('Allow');
-    expect(onResource(originRotation, { action: 'cloudfront:UpdateDistribution', resource: `arn:aws:cloudfront::${ACCOUNT}:distribution/EOTHERDIST0001` })).toBe('ImplicitDeny');
-    expect(onResource(originRotation, { action: 'cloudfront:DeleteDistribution', resource: distArn })).toBe('ImplicitDeny');
+    expect(await onResource(originRotation, { action: 'cloudfront:UpdateDistribution', resource: distArn })).toBe('Allow');
+    expect(await onResource(originRotation, { action: 'cloudfront:UpdateDistribution', resource: `arn:aws:cloudfront::${ACCOUNT}:distribution/EOTHERDIST0001` })).toBe('ImplicitDeny');
+    expect(await onResource(originRotation, { action: 'cloudfront:DeleteDistribution', resource: distArn })).toBe('ImplicitDeny');
   });
 
-  test('rotation functions may run only the refresh document, only on their own gateway instance', () => {
+  test('rotation functions may run only the refresh document, only on their own gateway instance', async () => {
     const instanceId = refOfGateway(logicalIdsOf(example.gateway, 'AWS::EC2::Instance')[0]!);
     const doc = `arn:aws:ssm:eu-west-1:${ACCOUNT}:document/openclaw-example-prod-refresh-secrets`;
     const instance = `arn:aws:ec2:eu-west-1:${ACCOUNT}:instance/${instanceId}`;
     for (const fn of [tokenRotation, originRotation]) {
-      expect(onResource(fn, { action: 'ssm:SendCommand', resource: doc })).toBe('Allow');
-      expect(onResource(fn, { action: 'ssm:SendCommand', resource: instance })).toBe('Allow');
-      expect(onResource(fn, { action: 'ssm:SendCommand', resource: `arn:aws:ssm:eu-west-1::document/AWS-RunShellScript` })).toBe('ImplicitDeny');
-      expect(onResource(fn, { action: 'ssm:SendCommand', resource: `arn:aws:ec2:eu-west-1:${ACCOUNT}:instance/i-0123456789abcdef0` })).toBe('ImplicitDeny');
+      expect(await onResource(fn, { action: 'ssm:SendCommand', resource: doc })).toBe('Allow');
+      expect(await onResource(fn, { action: 'ssm:SendCommand', resource: instance })).toBe('Allow');
+      // Another document of the account. (AWS-owned documents such as AWS-RunShellScript have ARNs without an
+      // account, arn:aws:ssm:<region>::document/AWS-RunShellScript, which the simulator rejects: the service
+      // authorization reference's document ARN has an account.)
+      expect(await onResource(fn, { action: 'ssm:SendCommand', resource: `arn:aws:ssm:eu-west-1:${ACCOUNT}:document/openclaw-example-prod-other` })).toBe('ImplicitDeny');
+      expect(await onResource(fn, { action: 'ssm:SendCommand', resource: `arn:aws:ec2:eu-west-1:${ACCOUNT}:instance/i-0123456789abcdef0` })).toBe('ImplicitDeny');
     }
   });
 
-  test('the refresh document starts the refresh unit and nothing else', () => {
+  test('the refresh document starts the refresh unit and nothing else', async () => {
     Template.fromJSON(example.gateway.template).hasResourceProperties('AWS::SSM::Document', {
       Name: 'openclaw-example-prod-refresh-secrets',
       DocumentType: 'Command',
@@ -211,17 +215,19 @@ describe('least privilege, evaluated', () => {
     });
   });
 
-  test('decrypting: the host with its own deployment key, not another client\'s; rotation only through Secrets Manager for its secret', () => {
+  test('decrypting: the host with its own deployment key, not another client\'s; rotation only through Secrets Manager for its secret', async () => {
     const exampleKey = logicalIdsOf(example.core, 'AWS::KMS::Key')[0]!;
-    expect(onKey(example.core, exampleKey, exampleHost, 'kms:Decrypt')).toBe('Allow');
-    expect(onKey(example.core, exampleKey, acmeHost, 'kms:Decrypt')).toBe('ImplicitDeny');
-    expect(onKey(example.core, exampleKey, exampleHost, 'kms:Encrypt')).toBe('ImplicitDeny');
+    expect(await onKey(example.core, exampleKey, exampleHost, 'kms:Decrypt')).toBe('Allow');
+    expect(await onKey(example.core, exampleKey, acmeHost, 'kms:Decrypt')).toBe('ImplicitDeny');
+    expect(await onKey(example.core, exampleKey, exampleHost, 'kms:Encrypt')).toBe('ImplicitDeny');
     const token = secretArn(example.gateway, gatewayTokenSecretName(example.config));
-    const via = { 'kms:ViaService': 'secretsmanager.eu-west-1.amazonaws.com' };
-    expect(onKey(example.core, exampleKey, tokenRotation, 'kms:GenerateDataKey', { ...via, 'kms:EncryptionContext:SecretARN': token })).toBe('Allow');
+    // Secrets Manager encrypting the new version for the rotation function (PutSecretValue), and decrypting for it.
+    expect(await onKey(example.core, exampleKey, tokenRotation, 'kms:GenerateDataKey', { service: 'secretsmanager', secretArn: token })).toBe('Allow');
+    expect(await onKey(example.core, exampleKey, tokenRotation, 'kms:Decrypt', { service: 'secretsmanager', secretArn: token })).toBe('Allow');
     const agent = secretArn(example.gateway, agentSecretName(example.config, 'support'));
-    expect(onKey(example.core, exampleKey, tokenRotation, 'kms:Decrypt', { ...via, 'kms:EncryptionContext:SecretARN': agent })).toBe('ImplicitDeny');
-    expect(onKey(example.core, exampleKey, tokenRotation, 'kms:Decrypt', { 'kms:EncryptionContext:SecretARN': token })).toBe('ImplicitDeny');
+    expect(await onKey(example.core, exampleKey, tokenRotation, 'kms:Decrypt', { service: 'secretsmanager', secretArn: agent })).toBe('ImplicitDeny');
+    // The rotation function calling KMS itself: not through Secrets Manager.
+    expect(await onKey(example.core, exampleKey, tokenRotation, 'kms:Decrypt')).toBe('ImplicitDeny');
   });
 });
 

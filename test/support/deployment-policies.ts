@@ -1,6 +1,8 @@
 /**
  * The resolved policies of one synthesized deployment, for tests that ask
- * "may this principal call this action on this ARN?" (test/support/iam-policy.ts):
+ * "may this principal call this action on this ARN?" (simulated by
+ * test/support/simulator.ts with the request context of
+ * test/support/request-context.ts):
  * the core, gateway and edge templates with their cross-stack and
  * cross-region references resolved to the same ARNs.
  */
@@ -10,7 +12,9 @@ import type { ResolvedConfig } from '../../lib/config/schema';
 import type { DeploymentStage } from '../../lib/deployment-stage';
 import { EDGE_REGION } from '../../lib/secrets/secrets-manifest';
 import { arnOf, attOf, contextFor, exportsOf, logicalIdsOfType, outputsOf, refOf, resolveIntrinsics, type CfnTemplate, type IntrinsicContext, type ResourceOverride, type TemplateContextOptions } from './iam-intrinsics';
-import { evaluate, identityPoliciesOf, resourcePolicyOf, type AccessRequest, type Decision, type PolicyDocument } from './iam-policy';
+import { callOf, kmsCallThrough, roleActor, type Actor, type Call, type Delivery, type RoleActor, type ViaService } from './request-context';
+import { simulate, type Decision } from './simulator';
+import { ADMINISTRATOR_ACCESS, identityPoliciesOf, resourcePolicyOf, type PolicyDocument } from './template-policies';
 
 export interface StackPolicies {
   readonly template: CfnTemplate;
@@ -21,6 +25,7 @@ export interface StackPolicies {
 export interface DeploymentPolicies {
   readonly config: ResolvedConfig;
   readonly core: StackPolicies;
+  readonly network: StackPolicies;
   readonly gateway: StackPolicies;
   readonly edge: StackPolicies;
   readonly spend: StackPolicies;
@@ -43,6 +48,23 @@ function uniqueNames(template: CfnTemplate, stackName: string, account: string, 
     const keyId = `${stackName}-${id}`;
     out[id] = { ref: keyId, arn: `arn:aws:kms:${region}:${account}:key/${keyId}` };
   }
+  // Unnamed buckets, queues and functions: <stack>-<logical id>-<random> (two stacks of a stage hold
+  // buckets of the same logical id: the core's and the edge's access-log buckets).
+  for (const id of logicalIdsOfType(template, 'AWS::S3::Bucket')) {
+    if (template.Resources![id]!.Properties?.BucketName !== undefined) continue;
+    const name = `${stackName}-${id}`.toLowerCase().slice(0, 63);
+    out[id] = { ref: name, arn: `arn:aws:s3:::${name}` };
+  }
+  for (const id of logicalIdsOfType(template, 'AWS::SQS::Queue')) {
+    if (template.Resources![id]!.Properties?.QueueName !== undefined) continue;
+    const name = `${stackName}-${id}`.slice(0, 80);
+    out[id] = { ref: `https://sqs.${region}.amazonaws.com/${account}/${name}`, arn: `arn:aws:sqs:${region}:${account}:${name}` };
+  }
+  for (const id of logicalIdsOfType(template, 'AWS::Lambda::Function')) {
+    if (template.Resources![id]!.Properties?.FunctionName !== undefined) continue;
+    const name = `${stackName}-${id}`.slice(0, 64);
+    out[id] = { ref: name, arn: `arn:aws:lambda:${region}:${account}:function:${name}` };
+  }
   return out;
 }
 
@@ -53,13 +75,16 @@ export function deploymentPolicies(config: ResolvedConfig, stage: DeploymentStag
   const coreTemplate = json(stage.core);
   const coreOptions = { account, region, overrides: uniqueNames(coreTemplate, stage.core.stackName, account, region) };
   const core = { template: coreTemplate, options: coreOptions, ctx: contextFor(coreTemplate, coreOptions) };
+  const networkTemplate = json(stage.network);
+  const networkOptions = { account, region, imports: exportsOf(coreTemplate, core.ctx), overrides: uniqueNames(networkTemplate, stage.network.stackName, account, region) };
+  const network = { template: networkTemplate, options: networkOptions, ctx: contextFor(networkTemplate, networkOptions) };
   const gatewayTemplate = json(stage.gateway);
   // The instance's private DNS name (an origin of the edge stack) is not part of any policy: any name will do.
   const instances = logicalIdsOfType(gatewayTemplate, 'AWS::EC2::Instance');
   const gatewayOptions = {
     account,
     region,
-    imports: exportsOf(coreTemplate, core.ctx),
+    imports: { ...exportsOf(coreTemplate, core.ctx), ...exportsOf(networkTemplate, network.ctx) },
     overrides: {
       ...uniqueNames(gatewayTemplate, stage.gateway.stackName, account, region),
       ...Object.fromEntries(instances.map((id) => [id, { attributes: { PrivateDnsName: `ip-10-0-0-10.${region}.compute.internal` } }])),
@@ -90,7 +115,7 @@ export function deploymentPolicies(config: ResolvedConfig, stage: DeploymentStag
     overrides: uniqueNames(spendTemplate, stage.spend.stackName, account, region),
   };
   const spend = { template: spendTemplate, options: spendOptions, ctx: contextFor(spendTemplate, spendOptions) };
-  return { config, core, gateway, edge, spend };
+  return { config, core, network, gateway, edge, spend };
 }
 
 /** Logical id of the one resource of `type` whose property `key` equals `value`. */
@@ -110,39 +135,63 @@ export function roleId(stack: StackPolicies, service: string, descriptionPrefix:
   return ids[0]!;
 }
 
-/** A principal of the deployment: its ARN and its identity policies. */
-export interface Principal {
-  readonly arn: string;
-  readonly identity: readonly PolicyDocument[];
-}
+/** A role of the deployment (or outside it) whose sessions call AWS. */
+export type Principal = RoleActor;
 
-export const rolePrincipal = (stack: StackPolicies, logicalId: string): Principal => ({
-  arn: attOf(logicalId, stack.ctx),
-  identity: identityPoliciesOf(stack.template, logicalId, stack.options),
-});
+export const rolePrincipal = (stack: StackPolicies, logicalId: string): Principal => roleActor(attOf(logicalId, stack.ctx), identityPoliciesOf(stack.template, logicalId, stack.options));
 
-/** An account administrator outside the deployment: AdministratorAccess-like identity. */
-export const adminPrincipal = (arn: string): Principal => ({ arn, identity: [{ Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] }] });
+/** An account administrator outside the deployment: the AWS managed policy AdministratorAccess. */
+export const adminPrincipal = (arn: string): Principal => roleActor(arn, [ADMINISTRATOR_ACCESS]);
 
 /** ARN of a secret of a stack, by its name. */
 export const secretArn = (stack: StackPolicies, name: string) => arnOf(logicalIdWhere(stack, 'AWS::SecretsManager::Secret', 'Name', name), stack.ctx);
 
+/** The aliases (AWS::KMS::Alias) of the stacks that point at the key with this ARN: KMS sends them as kms:ResourceAliases. */
+export function keyAliasesOf(stacks: readonly StackPolicies[], keyArn: string): string[] {
+  return stacks
+    .flatMap((s) =>
+      logicalIdsOfType(s.template, 'AWS::KMS::Alias')
+        .map((id) => s.template.Resources![id]!.Properties!)
+        .filter((p) => {
+          const target = resolveIntrinsics(p.TargetKeyId, s.ctx) as string;
+          return target === keyArn || keyArn.endsWith(`:key/${target}`);
+        })
+        .map((p) => resolveIntrinsics(p.AliasName, s.ctx) as string),
+    )
+    .sort();
+}
+
+/** The decision for an actor's call with a resource policy (or none). */
+export async function decide(actor: Actor, call: Call, resource?: PolicyDocument, delivery?: Delivery): Promise<Decision> {
+  const { request, policies } = callOf(actor, call, delivery);
+  return simulate(request, { ...policies, resource });
+}
+
 /** The decision for a principal on a secret of a stack (its resource policy applies). */
-export function onSecret(stack: StackPolicies, name: string, principal: Principal, action: string): Decision {
+export async function onSecret(stack: StackPolicies, name: string, principal: Actor, action: string): Promise<Decision> {
   const id = logicalIdWhere(stack, 'AWS::SecretsManager::Secret', 'Name', name);
   const resource = resourcePolicyOf(stack.template, { secret: id }, stack.options);
-  return evaluate({ principalArn: principal.arn, action, resource: arnOf(id, stack.ctx) }, { identity: principal.identity, resource });
+  return decide(principal, { action, resource: arnOf(id, stack.ctx) }, resource);
 }
 
 /** The decision for a principal on a resource that has no resource policy (or one passed in). */
-export function onResource(principal: Principal, request: Omit<AccessRequest, 'principalArn'>, resource?: PolicyDocument): Decision {
-  return evaluate({ ...request, principalArn: principal.arn }, { identity: principal.identity, resource });
+export async function onResource(principal: Actor, call: Call, resource?: PolicyDocument): Promise<Decision> {
+  return decide(principal, call, resource);
 }
 
-/** The decision for a principal on a KMS key of a stack (its key policy applies). */
-export function onKey(stack: StackPolicies, keyLogicalId: string, principal: Principal, action: string, context: AccessRequest['context'] = {}): Decision {
+/**
+ * The decision for a principal on a KMS key of a stack (its key policy
+ * applies): called directly, or `via` a service that uses the key for the
+ * principal (Secrets Manager decrypting a secret).
+ */
+export async function onKey(stack: StackPolicies, keyLogicalId: string, principal: Actor, action: string, via?: ViaService): Promise<Decision> {
   const resource = resourcePolicyOf(stack.template, { key: keyLogicalId }, stack.options);
-  return evaluate({ principalArn: principal.arn, action, resource: attOf(keyLogicalId, stack.ctx), context }, { identity: principal.identity, resource });
+  const keyArn = attOf(keyLogicalId, stack.ctx);
+  const keyAliases = keyAliasesOf([stack], keyArn);
+  if (via === undefined) return decide(principal, { action, resource: keyArn, keyAliases }, resource);
+  if (principal.kind !== 'role') throw new Error('only a role calls through another service');
+  const { request, policies } = kmsCallThrough(principal, via, action, keyArn, keyAliases);
+  return simulate(request, { ...policies, resource });
 }
 
 export { refOf };

@@ -1,6 +1,6 @@
 /**
  * Resolves the CloudFormation intrinsics of a synthesized template to plain
- * strings, so tests can evaluate its IAM policies (test/support/iam-policy.ts)
+ * strings, so tests can evaluate its IAM policies (test/support/simulator.ts)
  * against concrete ARNs.
  *
  * Resources of the template get plausible, deterministic names and ARNs
