@@ -153,6 +153,8 @@ export interface FolderRow {
   noCoverage: number;
   timeout: number;
   other: number;
+  /** Compile or runtime errors (CDK refusing the construct at synth): not mutants of a deployable template, not counted. */
+  invalid: number;
   equivalent: number;
   /** killed / (mutants - equivalent), or undefined when nothing is left to kill. */
   score: number | undefined;
@@ -185,7 +187,7 @@ export function summarize(report: MutationReport, equivalents: EquivalentEntry[]
   const open: MutantRow[] = [];
   const equivalentRows: MutantRow[] = [];
   const emptyRow = (folder: string): FolderRow => ({
-    folder, mutants: 0, killed: 0, survived: 0, noCoverage: 0, timeout: 0, other: 0, equivalent: 0, score: undefined, dates: [], commits: [],
+    folder, mutants: 0, killed: 0, survived: 0, noCoverage: 0, timeout: 0, other: 0, invalid: 0, equivalent: 0, score: undefined, dates: [], commits: [],
   });
   for (const file of Object.keys(report.files).sort()) {
     const folder = folderOf(file);
@@ -198,7 +200,10 @@ export function summarize(report: MutationReport, equivalents: EquivalentEntry[]
     }
     const mutants = [...report.files[file]!.mutants].sort((a, b) => a.location.start.line - b.location.start.line || a.location.start.column - b.location.start.column);
     for (const m of mutants) {
-      if (INVALID.includes(m.status)) continue;
+      if (INVALID.includes(m.status)) {
+        row.invalid += 1;
+        continue;
+      }
       row.mutants += 1;
       const line = m.location.start.line;
       const mrow: MutantRow = { file, line, mutator: m.mutatorName, replacement: shortReplacement(m.replacement), status: m.status };
@@ -231,7 +236,7 @@ export function summarize(report: MutationReport, equivalents: EquivalentEntry[]
   }
   const total = emptyRow('all folders run');
   for (const r of rows) {
-    for (const k of ['mutants', 'killed', 'survived', 'noCoverage', 'timeout', 'other', 'equivalent'] as const) total[k] += r[k];
+    for (const k of ['mutants', 'killed', 'survived', 'noCoverage', 'timeout', 'other', 'invalid', 'equivalent'] as const) total[k] += r[k];
     for (const d of r.dates) if (!total.dates.includes(d)) total.dates.push(d);
     for (const c of r.commits) if (!total.commits.includes(c)) total.commits.push(c);
   }
@@ -257,14 +262,16 @@ export function formatMarkdown(summary: Summary): string {
   out.push('');
   out.push('Score = killed by focused tests / (all mutants - explained equivalents). Whole-template snapshots and');
   out.push('the CLI tests are not part of the mutation run (jest.mutate.config.js), timeouts are not counted as');
-  out.push('killed, and mutants that do not compile or crash the test runner are not counted at all.');
+  out.push('killed, and mutants that do not compile or that the code rejects before any test runs (a test');
+  out.push('file whose synth throws: CDK refusing a missing required property, an empty construct id) are');
+  out.push('listed as "rejected" and not counted. "other" is Ignored or Pending.');
   out.push('');
-  out.push('| folder | mutants | killed | survived | no coverage | timeout | other | equivalent (explained) | score | run on | commit |');
-  out.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---|');
+  out.push('| folder | mutants | killed | survived | no coverage | timeout | other | equivalent (explained) | score | rejected (not counted) | run on | commit |');
+  out.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|');
   const line = (r: FolderRow, bold = false) => {
     const b = (s: string | number) => (bold ? `**${s}**` : String(s));
     out.push(
-      `| ${b(r.folder)} | ${b(r.mutants)} | ${b(r.killed)} | ${b(r.survived)} | ${b(r.noCoverage)} | ${b(r.timeout)} | ${b(r.other)} | ${b(r.equivalent)} | ${b(formatScore(r.score))} | ${r.dates.join(', ')} | ${r.commits.join(', ')} |`,
+      `| ${b(r.folder)} | ${b(r.mutants)} | ${b(r.killed)} | ${b(r.survived)} | ${b(r.noCoverage)} | ${b(r.timeout)} | ${b(r.other)} | ${b(r.equivalent)} | ${b(formatScore(r.score))} | ${b(r.invalid)} | ${r.dates.join(', ')} | ${r.commits.join(', ')} |`,
     );
   };
   for (const r of summary.rows) line(r);

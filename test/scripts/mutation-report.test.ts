@@ -61,7 +61,7 @@ describe('summarize', () => {
 
   test('counts per folder: compile and runtime errors are not mutants, timeouts and ignored are not killed', () => {
     expect(row('lib/constructs')).toEqual({
-      folder: 'lib/constructs', mutants: 7, killed: 3, survived: 2, noCoverage: 1, timeout: 1, other: 0, equivalent: 1,
+      folder: 'lib/constructs', mutants: 7, killed: 3, survived: 2, noCoverage: 1, timeout: 1, other: 0, invalid: 2, equivalent: 1,
       score: 3 / 6, dates: ['2026-12-05'], commits: ['abc1234'],
     });
     expect(row('lib/gate')).toMatchObject({ mutants: 2, killed: 1, other: 1, equivalent: 0, score: 0.5 });
@@ -70,7 +70,7 @@ describe('summarize', () => {
   });
 
   test('the total is killed / (all mutants - explained equivalents) over every folder run', () => {
-    expect(summary.total).toMatchObject({ mutants: 10, killed: 5, equivalent: 1, score: 5 / 9 });
+    expect(summary.total).toMatchObject({ mutants: 10, killed: 5, equivalent: 1, invalid: 2, score: 5 / 9 });
   });
 
   test('every mutant not killed and not explained is listed with file:line, status and mutation; explained ones carry their reason', () => {
@@ -113,8 +113,8 @@ test('scores are rounded down to one decimal, never up to a goal', () => {
 
 test('the markdown has the folder table, the total, the not-run folders, the open mutants and the explanations', () => {
   const md = formatMarkdown(summarize(REPORT, EQUIVALENT, RUNS));
-  expect(md).toContain('| lib/constructs | 7 | 3 | 2 | 1 | 1 | 0 | 1 | 50.0 % | 2026-12-05 | abc1234 |');
-  expect(md).toContain('| **all folders run** | **10** | **5** | **2** | **1** | **1** | **1** | **1** | **55.5 %** |');
+  expect(md).toContain('| lib/constructs | 7 | 3 | 2 | 1 | 1 | 0 | 1 | 50.0 % | 2 | 2026-12-05 | abc1234 |');
+  expect(md).toContain('| **all folders run** | **10** | **5** | **2** | **1** | **1** | **1** | **1** | **55.5 %** | **2** |');
   expect(md).toContain('Not run yet: lib/compliance, lib/openclaw, lib/config, lib/host, lib/network, lib/secrets, lib/spend.');
   expect(md).toContain('## Mutants not killed (4)');
   expect(md).toContain('| lib/constructs/a.ts:13 | Survived | BooleanLiteral | `false` |');
