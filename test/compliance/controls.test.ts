@@ -131,8 +131,13 @@ test.each<[string, ComplianceControl, string, Resources, Resources]>([
     'WAF rules',
     wafHasRules,
     'A',
-    { A: { Type: 'AWS::WAFv2::WebACL', Properties: { Rules: [{ Statement: { RateBasedStatement: {} } }, { Statement: { ManagedRuleGroupStatement: {} } }] } } },
-    { A: { Type: 'AWS::WAFv2::WebACL', Properties: { Rules: [{ Statement: { ManagedRuleGroupStatement: {} } }] } } },
+    {
+      A: {
+        Type: 'AWS::WAFv2::WebACL',
+        Properties: { Rules: [{ Action: { Block: {} }, Statement: { RateBasedStatement: {} } }, { OverrideAction: { None: {} }, Statement: { ManagedRuleGroupStatement: {} } }] },
+      },
+    },
+    { A: { Type: 'AWS::WAFv2::WebACL', Properties: { Rules: [{ OverrideAction: { None: {} }, Statement: { ManagedRuleGroupStatement: {} } }] } } },
   ],
   [
     'WAF logging',

@@ -29,17 +29,26 @@ export const cloudFrontWaf: ComplianceControl = {
   holds: (r) => distributionConfig(r).WebACLId !== undefined,
 };
 
+type WafRule = { Action?: Record<string, unknown>; OverrideAction?: Record<string, unknown>; Statement?: Record<string, unknown> };
+
 export const wafHasRules: ComplianceControl = {
   id: 'waf-rules',
-  title: 'The web ACL has a rate limit and AWS managed rule groups',
+  title: 'The web ACL blocks with a rate limit and AWS managed rule groups',
   resourceType: 'AWS::WAFv2::WebACL',
   fsbp: ['WAF.10'],
   cis: [],
   controlTower: [],
-  evidence: 'Rules include a RateBasedStatement and at least one ManagedRuleGroupStatement.',
+  evidence:
+    'Rules include a RateBasedStatement and at least one ManagedRuleGroupStatement; every rule of its own has Action Block and every rule group OverrideAction None (no rule or group only counts).',
   holds: (r) => {
-    const rules = (r.Properties?.Rules as { Statement?: Record<string, unknown> }[] | undefined) ?? [];
-    return rules.some((x) => x.Statement?.RateBasedStatement) && rules.some((x) => x.Statement?.ManagedRuleGroupStatement);
+    const rules = (r.Properties?.Rules as WafRule[] | undefined) ?? [];
+    const blocks = (x: WafRule) =>
+      x.Statement?.ManagedRuleGroupStatement || x.Statement?.RuleGroupReferenceStatement
+        ? x.Action === undefined && JSON.stringify(x.OverrideAction) === JSON.stringify({ None: {} })
+        : x.OverrideAction === undefined && JSON.stringify(x.Action) === JSON.stringify({ Block: {} });
+    return (
+      rules.some((x) => x.Statement?.RateBasedStatement) && rules.some((x) => x.Statement?.ManagedRuleGroupStatement) && rules.every(blocks)
+    );
   },
 };
 

@@ -1,0 +1,66 @@
+import { App, Stack, type CfnResource } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks } from 'cdk-nag';
+import { DeploymentKey } from '../../lib/constructs/deployment-key';
+import { SessionLogging } from '../../lib/constructs/session-logging';
+
+// Break-glass session logging on a bare stack (not the whole app): the per-deployment
+// Session Manager document pinned exactly (every session streamed to the encrypted log
+// group and encrypted end to end with the deployment key, no run-as, idle and maximum
+// durations), the log group retained and encrypted.
+
+const build = (retainOnDelete?: boolean) => {
+  const stack = new Stack(new App(), 'Gateway', { env: { account: '123456789012', region: 'eu-west-1' } });
+  const key = new DeploymentKey(stack, 'Key', { aliasName: 'openclaw/test/prod' });
+  const sessions = new SessionLogging(stack, 'Sessions', { deploymentName: 'openclaw-test-prod', key, retentionDays: logs.RetentionDays.ONE_YEAR, retainOnDelete });
+  const template = Template.fromStack(stack);
+  return { stack, sessions, template, keyId: stack.getLogicalId(key.node.defaultChild as CfnResource) };
+};
+const { sessions, template, keyId } = build();
+const only = (t: Template, type: string) => {
+  const all = Object.entries(t.findResources(type));
+  expect(all).toHaveLength(1);
+  return { id: all[0]![0], ...(all[0]![1] as { Properties: Record<string, unknown>; DeletionPolicy?: string; UpdateReplacePolicy?: string }) };
+};
+
+test('the session document: streamed to the log group, encrypted with the deployment key, no run-as, 20 min idle, 60 min at most', () => {
+  const logGroup = only(template, 'AWS::Logs::LogGroup');
+  expect(sessions.documentName).toBe('openclaw-test-prod-session');
+  expect(only(template, 'AWS::SSM::Document').Properties).toEqual({
+    Name: 'openclaw-test-prod-session',
+    DocumentType: 'Session',
+    DocumentFormat: 'JSON',
+    UpdateMethod: 'NewVersion',
+    Content: {
+      schemaVersion: '1.0',
+      description: 'Break-glass shell on the openclaw-test-prod gateway host, logged and encrypted',
+      sessionType: 'Standard_Stream',
+      inputs: {
+        cloudWatchLogGroupName: { Ref: logGroup.id },
+        cloudWatchEncryptionEnabled: true,
+        cloudWatchStreamingEnabled: true,
+        kmsKeyId: { 'Fn::GetAtt': [keyId, 'Arn'] },
+        runAsEnabled: false,
+        idleSessionTimeout: '20',
+        maxSessionDuration: '60',
+        shellProfile: { linux: 'exec /bin/bash -l' },
+      },
+    },
+  });
+});
+
+test('the log group is named per deployment, encrypted with the deployment key, kept a year and retained; destroyed only on the opt-in', () => {
+  const logGroup = only(template, 'AWS::Logs::LogGroup');
+  expect(logGroup).toMatchObject({ DeletionPolicy: 'RetainExceptOnCreate', UpdateReplacePolicy: 'Retain' });
+  expect(logGroup.Properties).toEqual({ LogGroupName: '/openclaw/openclaw-test-prod/ssm-sessions', KmsKeyId: { 'Fn::GetAtt': [keyId, 'Arn'] }, RetentionInDays: 365 });
+  expect(only(build(false).template, 'AWS::Logs::LogGroup')).toMatchObject({ DeletionPolicy: 'Delete', UpdateReplacePolicy: 'Delete' });
+});
+
+test.each([
+  ['AwsSolutions', () => new AwsSolutionsChecks()],
+  ['NIST 800-53 R5', () => new NIST80053R5Checks()],
+  ['HIPAA Security', () => new HIPAASecurityChecks()],
+])('%s reports nothing on the session logging', (_name, pack) => {
+  expect(pack().validateScope(sessions).violations).toEqual([]);
+});
