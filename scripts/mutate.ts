@@ -1,0 +1,114 @@
+/**
+ * `npm run mutate [-- <folder|file|glob>... [--tests <test file|folder|glob>,...] [--concurrency N] [--force]]`
+ *
+ * Runs Stryker (stryker.config.mjs, jest.mutate.config.js) over the control code, or over
+ * the folders, files or globs given, incrementally: the committed
+ * reports/mutation/stryker-incremental.json is reused, so only mutants in changed code
+ * or covered by changed tests run again. The run's results are merged back per file and
+ * docs/mutation-score.md is regenerated (scripts/mutation-report.ts).
+ *
+ * --tests narrows the run to the given test files (comma-separated; a folder means its
+ * *.test.ts). Without it, every test file that imports the mutated code runs (jest
+ * --findRelatedTests), which for a construct is most of test/app and slow.
+ */
+import { execFileSync, spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import { CONTROL_FOLDERS, PATHS, formatScore, writeReport, type MutationReport } from './mutation-report';
+
+const ROOT = path.resolve(__dirname, '..');
+const RUN_INCREMENTAL = 'reports/mutation/.run-incremental.json';
+
+interface Args {
+  targets: string[];
+  tests: string[];
+  concurrency: string;
+  force: boolean;
+}
+
+export function parseArgs(argv: string[]): Args {
+  const args: Args = { targets: [], tests: [], concurrency: process.env.MUTATE_CONCURRENCY ?? '1', force: false };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--tests') args.tests.push(...(argv[++i] ?? '').split(',').filter(Boolean));
+    else if (a === '--concurrency') args.concurrency = argv[++i] ?? '1';
+    else if (a === '--force') args.force = true;
+    else if (a.startsWith('--')) throw new Error(`npm run mutate: unknown option ${a} (expected --tests, --concurrency or --force)`);
+    else args.targets.push(a);
+  }
+  return args;
+}
+
+const isDir = (p: string) => fs.existsSync(path.join(ROOT, p)) && fs.statSync(path.join(ROOT, p)).isDirectory();
+const trim = (p: string) => p.replace(/^\.\//, '').replace(/\/$/, '');
+
+/** Stryker `mutate` patterns: a folder means its .ts files, a file or glob is kept. */
+export function mutatePatterns(targets: string[]): string[] {
+  const list = (targets.length ? targets : CONTROL_FOLDERS).map(trim);
+  return [...list.map((t) => (isDir(t) ? `${t}/**/*.ts` : t)), '!**/*.d.ts'];
+}
+
+/** jest testMatch entries (relative to the repo): a folder means its *.test.ts. */
+export function testPatterns(tests: string[]): string[] {
+  return tests.map(trim).map((t) => (isDir(t) ? `${t}/**/*.test.ts` : t));
+}
+
+function gitCommit(): string {
+  try {
+    const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no', '--', 'lib', 'lambda', 'host', 'test'], { cwd: ROOT, encoding: 'utf8' }).trim();
+    return dirty ? `${head}+uncommitted` : head;
+  } catch {
+    return 'unknown';
+  }
+}
+
+/**
+ * Stryker 10 needs Node.js 22 or later. The project runs on Node 20 and up, so use this
+ * Node if it is new enough, else $MUTATE_NODE, else the Node 24 of the OpenClaw cache
+ * (.cache/openclaw, installed for the host tests).
+ */
+export function strykerNode(): string {
+  const major = (v: string) => Number(v.replace(/^v/, '').split('.')[0]);
+  if (major(process.versions.node) >= 22) return process.execPath;
+  const candidates = [process.env.MUTATE_NODE, path.join(ROOT, '.cache/openclaw/node_modules/node/bin/node')].filter((c): c is string => !!c);
+  for (const c of candidates) {
+    try {
+      if (major(execFileSync(c, ['--version'], { encoding: 'utf8' }).trim()) >= 22) return c;
+    } catch {
+      // not there
+    }
+  }
+  throw new Error(`npm run mutate: Stryker 10 needs Node.js 22 or later (this is ${process.version}); set MUTATE_NODE to a node binary >= 22`);
+}
+
+function main(): void {
+  const args = parseArgs(process.argv.slice(2));
+  const mutate = mutatePatterns(args.targets);
+  const tests = testPatterns(args.tests);
+  const accumulated = path.join(ROOT, PATHS.accumulated);
+  if (fs.existsSync(accumulated)) fs.copyFileSync(accumulated, path.join(ROOT, RUN_INCREMENTAL));
+  fs.rmSync(path.join(ROOT, PATHS.lastRun), { force: true });
+  const started = new Date();
+  console.log(`mutate: ${mutate.join(' ')}${tests.length ? `\ntests: ${tests.join(' ')}` : '\ntests: every test file that imports the mutated code'}`);
+  const res = spawnSync(
+    strykerNode(),
+    [path.join(ROOT, 'node_modules/@stryker-mutator/core/bin/stryker.js'), 'run', 'stryker.config.mjs', '--mutate', mutate.join(','), '--concurrency', args.concurrency, ...(args.force ? ['--force'] : [])],
+    { cwd: ROOT, stdio: 'inherit', env: { ...process.env, MUTATE_TESTS: tests.join(',') } },
+  );
+  if (res.status !== 0 || !fs.existsSync(path.join(ROOT, PATHS.lastRun))) {
+    console.error(`npm run mutate: Stryker failed (exit ${res.status}); ${PATHS.markdown} not updated.`);
+    process.exit(res.status || 1);
+  }
+  const report = JSON.parse(fs.readFileSync(path.join(ROOT, PATHS.lastRun), 'utf8')) as MutationReport;
+  const summary = writeReport(ROOT, {
+    report,
+    date: started.toISOString().slice(0, 10),
+    commit: gitCommit(),
+    tests: tests.length ? tests.join(', ') : 'related tests (jest --findRelatedTests)',
+  });
+  const minutes = ((Date.now() - started.getTime()) / 60000).toFixed(1);
+  console.log(`\n${PATHS.markdown}: ${formatScore(summary.total.score)} over ${summary.total.mutants} mutants, ${summary.open.length} not killed (this run: ${minutes} min)`);
+}
+
+if (require.main === module) main();

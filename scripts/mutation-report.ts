@@ -1,0 +1,347 @@
+/**
+ * Mutation-testing score report (`npm run mutate` runs it at the end; run it alone with
+ * `npx tsx scripts/mutation-report.ts` after editing reports/mutation/equivalent.json).
+ *
+ * Reads the accumulated Stryker report (mutation-testing-elements schema,
+ * reports/mutation/stryker-incremental.json), the run metadata (runs.json) and the
+ * explained equivalent mutants (equivalent.json), and writes docs/mutation-score.md:
+ * per control folder the mutants, killed, survived, no coverage, timeout, explained
+ * equivalents and the score
+ *
+ *     killed by focused tests / (all mutants - explained equivalents)
+ *
+ * (timeouts are NOT counted as killed; compile and runtime errors are not mutants),
+ * then every mutant not killed, with file:line and the mutation, and every explained
+ * equivalent with its reason. An explanation whose mutant no longer survives is listed
+ * as stale and not subtracted.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+
+export type MutantStatus = 'Killed' | 'Survived' | 'NoCoverage' | 'CompileError' | 'RuntimeError' | 'Timeout' | 'Ignored' | 'Pending';
+
+export interface ReportMutant {
+  id: string;
+  mutatorName: string;
+  replacement?: string;
+  location: { start: { line: number; column: number }; end: { line: number; column: number } };
+  status: MutantStatus;
+  statusReason?: string;
+  coveredBy?: string[];
+  killedBy?: string[];
+  static?: boolean;
+  [key: string]: unknown;
+}
+export interface ReportTest {
+  id: string;
+  name: string;
+  [key: string]: unknown;
+}
+export interface MutationReport {
+  schemaVersion?: string;
+  thresholds?: unknown;
+  projectRoot?: string;
+  files: Record<string, { language?: string; source?: string; mutants: ReportMutant[]; [key: string]: unknown }>;
+  testFiles?: Record<string, { tests: ReportTest[]; source?: string; [key: string]: unknown }>;
+  [key: string]: unknown;
+}
+/** When and against which commit each file's mutants were last run, and with which tests. */
+export interface RunLog {
+  files: Record<string, { date: string; commit: string; tests: string }>;
+}
+export interface EquivalentEntry {
+  file: string;
+  line: number;
+  mutator: string;
+  replacement: string;
+  reason: string;
+}
+
+/** The control folders, as in stryker.config.mjs; a lambda is reported per function. */
+export const CONTROL_FOLDERS = [
+  'lib/constructs',
+  'lib/compliance',
+  'lib/gate',
+  'lib/openclaw',
+  'lib/config',
+  'lib/host',
+  'lib/network',
+  'lib/secrets',
+  'lib/spend',
+  'lambda',
+];
+
+export function folderOf(file: string): string {
+  const f = file.split(path.sep).join('/');
+  if (f.startsWith('lambda/')) return f.split('/').slice(0, 2).join('/');
+  return CONTROL_FOLDERS.find((c) => f.startsWith(`${c}/`)) ?? path.posix.dirname(f);
+}
+
+/** One line of a replacement (mutations can span lines), shortened for a table. */
+export function shortReplacement(replacement: string | undefined, max = 80): string {
+  const one = (replacement ?? '').replace(/\s+/g, ' ').trim();
+  return one.length > max ? `${one.slice(0, max - 1)}…` : one;
+}
+
+export const equivalentKey = (file: string, line: number, mutator: string, replacement: string): string =>
+  `${file}:${line}:${mutator}:${shortReplacement(replacement, 10_000)}`;
+
+/**
+ * Merges a run's report into the accumulated one: the run replaces the files (and test
+ * files) it covers, others are kept. Test ids are per report in Stryker's output, so
+ * every test gets a new id keyed by test file and name, and coveredBy/killedBy are
+ * rewritten (a reference to a test that no longer exists is dropped).
+ */
+export function mergeReports(acc: MutationReport | undefined, run: MutationReport): MutationReport {
+  const keyMaps = new Map<MutationReport, Map<string, string>>();
+  const keysOf = (r: MutationReport) => {
+    let m = keyMaps.get(r);
+    if (!m) {
+      m = new Map();
+      for (const [file, tf] of Object.entries(r.testFiles ?? {})) for (const t of tf.tests) m.set(t.id, `${file}\u0000${t.name}`);
+      keyMaps.set(r, m);
+    }
+    return m;
+  };
+  const testFiles: NonNullable<MutationReport['testFiles']> = { ...(acc?.testFiles ?? {}), ...(run.testFiles ?? {}) };
+  const newIdByKey = new Map<string, string>();
+  const mergedTestFiles: NonNullable<MutationReport['testFiles']> = {};
+  for (const file of Object.keys(testFiles).sort()) {
+    const tf = testFiles[file]!;
+    mergedTestFiles[file] = {
+      ...tf,
+      tests: tf.tests.map((t) => {
+        const id = String(newIdByKey.size);
+        newIdByKey.set(`${file}\u0000${t.name}`, id);
+        return { ...t, id };
+      }),
+    };
+  }
+  const remap = (r: MutationReport, ids: string[] | undefined) =>
+    ids === undefined ? undefined : ids.map((id) => newIdByKey.get(keysOf(r).get(id) ?? '')).filter((x): x is string => x !== undefined);
+  const files: MutationReport['files'] = {};
+  const sources: [MutationReport, string[]][] = [
+    ...(acc ? [[acc, Object.keys(acc.files).filter((f) => !(f in run.files))] as [MutationReport, string[]]] : []),
+    [run, Object.keys(run.files)],
+  ];
+  for (const [r, names] of sources) {
+    for (const name of names) {
+      const file = r.files[name]!;
+      files[name] = {
+        ...file,
+        mutants: file.mutants.map((m) => {
+          const out: ReportMutant = { ...m };
+          const coveredBy = remap(r, m.coveredBy);
+          const killedBy = remap(r, m.killedBy);
+          if (coveredBy) out.coveredBy = coveredBy;
+          if (killedBy) out.killedBy = killedBy;
+          return out;
+        }),
+      };
+    }
+  }
+  const sortedFiles: MutationReport['files'] = {};
+  for (const name of Object.keys(files).sort()) sortedFiles[name] = files[name]!;
+  return { ...run, files: sortedFiles, testFiles: mergedTestFiles };
+}
+
+export interface FolderRow {
+  folder: string;
+  mutants: number;
+  killed: number;
+  survived: number;
+  noCoverage: number;
+  timeout: number;
+  other: number;
+  equivalent: number;
+  /** killed / (mutants - equivalent), or undefined when nothing is left to kill. */
+  score: number | undefined;
+  dates: string[];
+  commits: string[];
+}
+export interface MutantRow {
+  file: string;
+  line: number;
+  mutator: string;
+  replacement: string;
+  status: MutantStatus;
+  reason?: string;
+}
+export interface Summary {
+  rows: FolderRow[];
+  total: FolderRow;
+  notRun: string[];
+  open: MutantRow[];
+  equivalents: MutantRow[];
+  stale: EquivalentEntry[];
+}
+
+const INVALID: MutantStatus[] = ['CompileError', 'RuntimeError'];
+
+export function summarize(report: MutationReport, equivalents: EquivalentEntry[], runs: RunLog): Summary {
+  const explained = new Map(equivalents.map((e) => [equivalentKey(e.file, e.line, e.mutator, e.replacement), e]));
+  const used = new Set<string>();
+  const byFolder = new Map<string, FolderRow>();
+  const open: MutantRow[] = [];
+  const equivalentRows: MutantRow[] = [];
+  const emptyRow = (folder: string): FolderRow => ({
+    folder, mutants: 0, killed: 0, survived: 0, noCoverage: 0, timeout: 0, other: 0, equivalent: 0, score: undefined, dates: [], commits: [],
+  });
+  for (const file of Object.keys(report.files).sort()) {
+    const folder = folderOf(file);
+    const row = byFolder.get(folder) ?? emptyRow(folder);
+    byFolder.set(folder, row);
+    const run = runs.files[file];
+    if (run) {
+      if (!row.dates.includes(run.date)) row.dates.push(run.date);
+      if (!row.commits.includes(run.commit)) row.commits.push(run.commit);
+    }
+    const mutants = [...report.files[file]!.mutants].sort((a, b) => a.location.start.line - b.location.start.line || a.location.start.column - b.location.start.column);
+    for (const m of mutants) {
+      if (INVALID.includes(m.status)) continue;
+      row.mutants += 1;
+      const line = m.location.start.line;
+      const mrow: MutantRow = { file, line, mutator: m.mutatorName, replacement: shortReplacement(m.replacement), status: m.status };
+      if (m.status === 'Killed') {
+        row.killed += 1;
+        continue;
+      }
+      if (m.status === 'Survived') row.survived += 1;
+      else if (m.status === 'NoCoverage') row.noCoverage += 1;
+      else if (m.status === 'Timeout') row.timeout += 1;
+      else row.other += 1;
+      const key = equivalentKey(file, line, m.mutatorName, m.replacement ?? '');
+      const eq = explained.get(key);
+      // Only a mutant that no test kills can be equivalent (a timeout is not explained away).
+      if (eq && (m.status === 'Survived' || m.status === 'NoCoverage')) {
+        used.add(key);
+        row.equivalent += 1;
+        equivalentRows.push({ ...mrow, reason: eq.reason });
+      } else {
+        open.push(mrow);
+      }
+    }
+  }
+  const score = (r: FolderRow) => (r.mutants - r.equivalent > 0 ? r.killed / (r.mutants - r.equivalent) : undefined);
+  const rows = [...byFolder.values()].sort((a, b) => a.folder.localeCompare(b.folder));
+  for (const r of rows) {
+    r.score = score(r);
+    r.dates.sort();
+    r.commits.sort();
+  }
+  const total = emptyRow('all folders run');
+  for (const r of rows) {
+    for (const k of ['mutants', 'killed', 'survived', 'noCoverage', 'timeout', 'other', 'equivalent'] as const) total[k] += r[k];
+    for (const d of r.dates) if (!total.dates.includes(d)) total.dates.push(d);
+    for (const c of r.commits) if (!total.commits.includes(c)) total.commits.push(c);
+  }
+  total.score = score(total);
+  total.dates.sort();
+  total.commits.sort();
+  const runFolders = new Set(rows.map((r) => r.folder));
+  const notRun = CONTROL_FOLDERS.filter((c) => ![...runFolders].some((f) => f === c || f.startsWith(`${c}/`)));
+  const stale = equivalents.filter((e) => !used.has(equivalentKey(e.file, e.line, e.mutator, e.replacement)));
+  return { rows, total, notRun, open, equivalents: equivalentRows, stale };
+}
+
+export const formatScore = (score: number | undefined): string => (score === undefined ? 'n/a' : `${(Math.floor(score * 1000) / 10).toFixed(1)} %`);
+
+const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/`/g, "'");
+
+export function formatMarkdown(summary: Summary): string {
+  const out: string[] = [];
+  out.push('# Mutation score of the control code');
+  out.push('');
+  out.push('Generated by `npm run mutate` (scripts/mutation-report.ts) from reports/mutation/stryker-incremental.json;');
+  out.push('do not edit by hand. A benchmark, not a CI gate: see README "Mutation testing".');
+  out.push('');
+  out.push('Score = killed by focused tests / (all mutants - explained equivalents). Whole-template snapshots and');
+  out.push('the CLI tests are not part of the mutation run (jest.mutate.config.js), timeouts are not counted as');
+  out.push('killed, and mutants that do not compile or crash the test runner are not counted at all.');
+  out.push('');
+  out.push('| folder | mutants | killed | survived | no coverage | timeout | other | equivalent (explained) | score | run on | commit |');
+  out.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---|');
+  const line = (r: FolderRow, bold = false) => {
+    const b = (s: string | number) => (bold ? `**${s}**` : String(s));
+    out.push(
+      `| ${b(r.folder)} | ${b(r.mutants)} | ${b(r.killed)} | ${b(r.survived)} | ${b(r.noCoverage)} | ${b(r.timeout)} | ${b(r.other)} | ${b(r.equivalent)} | ${b(formatScore(r.score))} | ${r.dates.join(', ')} | ${r.commits.join(', ')} |`,
+    );
+  };
+  for (const r of summary.rows) line(r);
+  line(summary.total, true);
+  out.push('');
+  out.push(`Not run yet: ${summary.notRun.length ? summary.notRun.join(', ') : 'none'}.`);
+  out.push('');
+  out.push(`## Mutants not killed (${summary.open.length})`);
+  out.push('');
+  if (summary.open.length) {
+    out.push('| file:line | status | mutator | mutation |');
+    out.push('|---|---|---|---|');
+    for (const m of summary.open) out.push(`| ${m.file}:${m.line} | ${m.status} | ${m.mutator} | \`${cell(m.replacement)}\` |`);
+  } else out.push('None.');
+  out.push('');
+  out.push(`## Explained equivalent mutants (${summary.equivalents.length})`);
+  out.push('');
+  out.push('From reports/mutation/equivalent.json (keyed by file, line, mutator and replacement).');
+  out.push('');
+  if (summary.equivalents.length) {
+    out.push('| file:line | mutator | mutation | why it is equivalent |');
+    out.push('|---|---|---|---|');
+    for (const m of summary.equivalents) out.push(`| ${m.file}:${m.line} | ${m.mutator} | \`${cell(m.replacement)}\` | ${cell(m.reason ?? '')} |`);
+  } else out.push('None.');
+  if (summary.stale.length) {
+    out.push('');
+    out.push(`## Stale explanations (${summary.stale.length})`);
+    out.push('');
+    out.push('These entries of equivalent.json match no surviving mutant (the code moved, or a test now kills it); they are not subtracted.');
+    out.push('');
+    for (const e of summary.stale) out.push(`- ${e.file}:${e.line} ${e.mutator} \`${cell(shortReplacement(e.replacement))}\``);
+  }
+  out.push('');
+  return out.join('\n');
+}
+
+export const PATHS = {
+  accumulated: 'reports/mutation/stryker-incremental.json',
+  runs: 'reports/mutation/runs.json',
+  equivalents: 'reports/mutation/equivalent.json',
+  lastRun: 'reports/mutation/last-run.json',
+  markdown: 'docs/mutation-score.md',
+};
+
+const readJson = <T>(file: string, fallback: T): T => (fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as T) : fallback);
+
+/** Makes report paths relative to the repository root (Stryker may write absolute ones). */
+export function relativize(report: MutationReport, root: string): MutationReport {
+  const rel = (p: string) => (path.isAbsolute(p) ? path.relative(root, p) : p).split(path.sep).join('/');
+  const files: MutationReport['files'] = {};
+  for (const [k, v] of Object.entries(report.files)) files[rel(k)] = v;
+  const testFiles: NonNullable<MutationReport['testFiles']> = {};
+  for (const [k, v] of Object.entries(report.testFiles ?? {})) testFiles[k === '' ? '' : rel(k)] = v;
+  return { ...report, files, testFiles };
+}
+
+/** Merges the last run (if given) into the accumulated report, then writes the markdown. */
+export function writeReport(root: string, lastRun?: { report: MutationReport; date: string; commit: string; tests: string }): Summary {
+  const p = (f: string) => path.join(root, f);
+  let acc = readJson<MutationReport | undefined>(p(PATHS.accumulated), undefined);
+  const runs = readJson<RunLog>(p(PATHS.runs), { files: {} });
+  if (lastRun) {
+    const run = relativize(lastRun.report, root);
+    acc = mergeReports(acc, run);
+    for (const file of Object.keys(run.files)) runs.files[file] = { date: lastRun.date, commit: lastRun.commit, tests: lastRun.tests };
+    const sortedRuns: RunLog = { files: {} };
+    for (const f of Object.keys(runs.files).sort()) sortedRuns.files[f] = runs.files[f]!;
+    fs.writeFileSync(p(PATHS.accumulated), `${JSON.stringify(acc, null, 1)}\n`);
+    fs.writeFileSync(p(PATHS.runs), `${JSON.stringify(sortedRuns, null, 2)}\n`);
+  }
+  const equivalents = readJson<EquivalentEntry[]>(p(PATHS.equivalents), []);
+  const summary = summarize(acc ?? { files: {} }, equivalents, runs);
+  fs.writeFileSync(p(PATHS.markdown), formatMarkdown(summary));
+  return summary;
+}
+
+if (require.main === module) {
+  const summary = writeReport(path.resolve(__dirname, '..'));
+  console.log(`${PATHS.markdown}: ${formatScore(summary.total.score)} over ${summary.total.mutants} mutants (${summary.open.length} not killed)`);
+}

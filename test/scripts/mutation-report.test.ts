@@ -1,0 +1,168 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import {
+  PATHS,
+  folderOf,
+  formatMarkdown,
+  formatScore,
+  mergeReports,
+  summarize,
+  writeReport,
+  type EquivalentEntry,
+  type MutationReport,
+  type ReportMutant,
+} from '../../scripts/mutation-report';
+
+// The mutation score report (scripts/mutation-report.ts): its arithmetic, its merge of a
+// run into the accumulated report, and its markdown, on small hand-made Stryker reports.
+
+let next = 0;
+const mutant = (line: number, status: ReportMutant['status'], extra: Partial<ReportMutant> = {}): ReportMutant => ({
+  id: String(next++),
+  mutatorName: 'ObjectLiteral',
+  replacement: '{}',
+  location: { start: { line, column: 3 }, end: { line, column: 9 } },
+  status,
+  ...extra,
+});
+
+const REPORT: MutationReport = {
+  files: {
+    'lib/constructs/a.ts': {
+      mutants: [
+        mutant(10, 'Killed'),
+        mutant(11, 'Killed'),
+        mutant(12, 'Killed'),
+        mutant(13, 'Survived', { mutatorName: 'BooleanLiteral', replacement: 'false' }),
+        mutant(14, 'Survived', { mutatorName: 'StringLiteral', replacement: '""' }),
+        mutant(15, 'NoCoverage'),
+        mutant(16, 'Timeout'),
+        mutant(17, 'CompileError'),
+        mutant(18, 'RuntimeError'),
+      ],
+    },
+    'lib/gate/b.ts': { mutants: [mutant(1, 'Killed'), mutant(2, 'Ignored')] },
+    'lambda/kill-switch/index.ts': { mutants: [mutant(5, 'Killed')] },
+  },
+};
+const EQUIVALENT: EquivalentEntry[] = [
+  { file: 'lib/constructs/a.ts', line: 14, mutator: 'StringLiteral', replacement: '""', reason: 'the name is only a label' },
+  // Killed: an explanation of a killed mutant is stale and never subtracted.
+  { file: 'lib/constructs/a.ts', line: 10, mutator: 'ObjectLiteral', replacement: '{}', reason: 'stale' },
+  // A timeout is a hang, not an equivalent mutant.
+  { file: 'lib/constructs/a.ts', line: 16, mutator: 'ObjectLiteral', replacement: '{}', reason: 'not applicable' },
+];
+const RUNS = { files: { 'lib/constructs/a.ts': { date: '2026-12-05', commit: 'abc1234', tests: 'test/app/a.test.ts' } } };
+
+describe('summarize', () => {
+  const summary = summarize(REPORT, EQUIVALENT, RUNS);
+  const row = (folder: string) => summary.rows.find((r) => r.folder === folder)!;
+
+  test('counts per folder: compile and runtime errors are not mutants, timeouts and ignored are not killed', () => {
+    expect(row('lib/constructs')).toEqual({
+      folder: 'lib/constructs', mutants: 7, killed: 3, survived: 2, noCoverage: 1, timeout: 1, other: 0, equivalent: 1,
+      score: 3 / 6, dates: ['2026-12-05'], commits: ['abc1234'],
+    });
+    expect(row('lib/gate')).toMatchObject({ mutants: 2, killed: 1, other: 1, equivalent: 0, score: 0.5 });
+    expect(row('lambda/kill-switch')).toMatchObject({ mutants: 1, killed: 1, score: 1 });
+    expect(summary.rows.map((r) => r.folder)).toEqual(['lambda/kill-switch', 'lib/constructs', 'lib/gate']);
+  });
+
+  test('the total is killed / (all mutants - explained equivalents) over every folder run', () => {
+    expect(summary.total).toMatchObject({ mutants: 10, killed: 5, equivalent: 1, score: 5 / 9 });
+  });
+
+  test('every mutant not killed and not explained is listed with file:line, status and mutation; explained ones carry their reason', () => {
+    expect(summary.open).toEqual([
+      { file: 'lib/constructs/a.ts', line: 13, mutator: 'BooleanLiteral', replacement: 'false', status: 'Survived' },
+      { file: 'lib/constructs/a.ts', line: 15, mutator: 'ObjectLiteral', replacement: '{}', status: 'NoCoverage' },
+      { file: 'lib/constructs/a.ts', line: 16, mutator: 'ObjectLiteral', replacement: '{}', status: 'Timeout' },
+      { file: 'lib/gate/b.ts', line: 2, mutator: 'ObjectLiteral', replacement: '{}', status: 'Ignored' },
+    ]);
+    expect(summary.equivalents).toEqual([
+      { file: 'lib/constructs/a.ts', line: 14, mutator: 'StringLiteral', replacement: '""', status: 'Survived', reason: 'the name is only a label' },
+    ]);
+    expect(summary.stale).toEqual([EQUIVALENT[1], EQUIVALENT[2]]);
+  });
+
+  test('control folders without results are named as not run', () => {
+    expect(summary.notRun).toEqual(['lib/compliance', 'lib/openclaw', 'lib/config', 'lib/host', 'lib/network', 'lib/secrets', 'lib/spend']);
+  });
+
+  test('an explanation matches only its own line, mutator and replacement', () => {
+    const moved = summarize(REPORT, [{ ...EQUIVALENT[0]!, line: 15 }], RUNS);
+    expect(moved.total.equivalent).toBe(0);
+    expect(summarize(REPORT, [{ ...EQUIVALENT[0]!, replacement: '"x"' }], RUNS).total.equivalent).toBe(0);
+    expect(summarize(REPORT, [{ ...EQUIVALENT[0]!, mutator: 'ObjectLiteral' }], RUNS).total.equivalent).toBe(0);
+  });
+});
+
+test('folders: a lambda per function, lib folders by control folder (subfolders included)', () => {
+  expect(folderOf('lambda/rotate-secret/index.ts')).toBe('lambda/rotate-secret');
+  expect(folderOf('lib/compliance/controls/s3.ts')).toBe('lib/compliance');
+  expect(folderOf('lib/gate/iam-reference/check.ts')).toBe('lib/gate');
+});
+
+test('scores are rounded down to one decimal, never up to a goal', () => {
+  expect(formatScore(0.9499)).toBe('94.9 %');
+  expect(formatScore(1)).toBe('100.0 %');
+  expect(formatScore(5 / 9)).toBe('55.5 %');
+  expect(formatScore(undefined)).toBe('n/a');
+});
+
+test('the markdown has the folder table, the total, the not-run folders, the open mutants and the explanations', () => {
+  const md = formatMarkdown(summarize(REPORT, EQUIVALENT, RUNS));
+  expect(md).toContain('| lib/constructs | 7 | 3 | 2 | 1 | 1 | 0 | 1 | 50.0 % | 2026-12-05 | abc1234 |');
+  expect(md).toContain('| **all folders run** | **10** | **5** | **2** | **1** | **1** | **1** | **1** | **55.5 %** |');
+  expect(md).toContain('Not run yet: lib/compliance, lib/openclaw, lib/config, lib/host, lib/network, lib/secrets, lib/spend.');
+  expect(md).toContain('## Mutants not killed (4)');
+  expect(md).toContain('| lib/constructs/a.ts:13 | Survived | BooleanLiteral | `false` |');
+  expect(md).toContain('| lib/constructs/a.ts:14 | StringLiteral | `""` | the name is only a label |');
+  expect(md).toContain('## Stale explanations (2)');
+});
+
+describe('mergeReports', () => {
+  const acc: MutationReport = {
+    files: {
+      'lib/a.ts': { mutants: [mutant(1, 'Killed', { coveredBy: ['0', '1'], killedBy: ['1'] })] },
+      'lib/b.ts': { mutants: [mutant(1, 'Survived', { coveredBy: ['0'] })] },
+    },
+    testFiles: { 'test/a.test.ts': { tests: [{ id: '0', name: 'a one' }, { id: '1', name: 'a two' }] } },
+  };
+  const run: MutationReport = {
+    files: { 'lib/b.ts': { mutants: [mutant(1, 'Killed', { coveredBy: ['0', '1'], killedBy: ['0'] })] } },
+    testFiles: { 'test/b.test.ts': { tests: [{ id: '0', name: 'b one' }] }, 'test/a.test.ts': { tests: [{ id: '1', name: 'a two' }] } },
+  };
+  const merged = mergeReports(acc, run);
+
+  test('the run replaces the files it covers and keeps the others', () => {
+    expect(Object.keys(merged.files)).toEqual(['lib/a.ts', 'lib/b.ts']);
+    expect(merged.files['lib/b.ts']!.mutants[0]!.status).toBe('Killed');
+    expect(merged.files['lib/a.ts']!.mutants[0]!.status).toBe('Killed');
+  });
+
+  test('test ids are renumbered across both reports; references to tests that are gone are dropped', () => {
+    expect(merged.testFiles).toEqual({
+      'test/a.test.ts': { tests: [{ id: '0', name: 'a two' }] },
+      'test/b.test.ts': { tests: [{ id: '1', name: 'b one' }] },
+    });
+    // 'a one' no longer exists in the run's version of test/a.test.ts.
+    expect(merged.files['lib/a.ts']!.mutants[0]).toMatchObject({ coveredBy: ['0'], killedBy: ['0'] });
+    expect(merged.files['lib/b.ts']!.mutants[0]).toMatchObject({ coveredBy: ['1', '0'], killedBy: ['1'] });
+  });
+});
+
+test('writeReport merges a run into the committed files and writes the markdown', () => {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'oc-mutation-report-'));
+  fs.mkdirSync(path.join(root, 'reports/mutation'), { recursive: true });
+  fs.mkdirSync(path.join(root, 'docs'));
+  fs.writeFileSync(path.join(root, PATHS.equivalents), JSON.stringify(EQUIVALENT));
+  const absolute: MutationReport = { files: { [path.join(root, 'lib/constructs/a.ts')]: REPORT.files['lib/constructs/a.ts']! } };
+  const summary = writeReport(root, { report: absolute, date: '2026-12-05', commit: 'abc1234', tests: 'test/app/a.test.ts' });
+  expect(summary.total).toMatchObject({ mutants: 7, killed: 3, equivalent: 1 });
+  expect(Object.keys(JSON.parse(fs.readFileSync(path.join(root, PATHS.accumulated), 'utf8')).files)).toEqual(['lib/constructs/a.ts']);
+  expect(JSON.parse(fs.readFileSync(path.join(root, PATHS.runs), 'utf8'))).toEqual(RUNS);
+  expect(fs.readFileSync(path.join(root, PATHS.markdown), 'utf8')).toContain('| lib/constructs | 7 | 3 |');
+  fs.rmSync(root, { recursive: true, force: true });
+});
