@@ -48,3 +48,29 @@ test('Delete succeeds without calling EC2 (nothing was created)', async () => {
   });
   expect(res).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: 'pl-4fa04526' });
 });
+
+describe('only one AWS-managed list of exactly that name counts', () => {
+  test.each([
+    ['an AWS-managed list of another name', [{ PrefixListId: 'pl-other', PrefixListName: `${NAME}.v2`, OwnerId: 'AWS' }], 0],
+    ['an AWS-managed entry without an ID', [{ PrefixListName: NAME, OwnerId: 'AWS' }], 0],
+    ['two AWS-managed lists of that name', [{ PrefixListId: 'pl-1', PrefixListName: NAME, OwnerId: 'AWS' }, { PrefixListId: 'pl-2', PrefixListName: NAME, OwnerId: 'AWS' }], 2],
+  ])('%s: FAILED on create, with a physical ID that names the request', async (_what, lists, found) => {
+    const res = await respondTo(event(), async () => lists);
+    expect(res).toEqual({
+      StackId: 'stack',
+      RequestId: 'req-1',
+      LogicalResourceId: 'Lookup',
+      Status: 'FAILED',
+      Reason: `prefix list lookup failed: expected exactly one AWS-managed prefix list named ${NAME}, found ${found}`,
+      PhysicalResourceId: 'failed-req-1',
+    });
+  });
+
+  test('no PrefixListName: FAILED without calling EC2', async () => {
+    const res = await respondTo(event({ ResourceProperties: {} }), async () => {
+      throw new Error('must not be called');
+    });
+    expect(res.Status).toBe('FAILED');
+    expect(res.Reason).toBe('prefix list lookup failed: PrefixListName is missing');
+  });
+});
