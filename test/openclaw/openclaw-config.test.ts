@@ -10,6 +10,8 @@ import {
   CONTROL_UI_ORIGINS_FILE,
   EXEC_APPROVALS_FILE,
   OPENCLAW_HOST_FILES,
+  OPTIONAL_AGENT_FILES,
+  REQUIRED_AGENT_FILES,
   TRUSTED_PROXIES,
   agentFileBindMounts,
   checkOpenclawEgress,
@@ -455,6 +457,26 @@ describe('agent files', () => {
     expect(agentFileBindMounts(files)).toEqual(
       ['ops/AGENTS.md', 'ops/SOUL.md', 'support/AGENTS.md', 'support/SOUL.md'].map((f) => `${HOST_PATHS.agentFilesDir}/${f}:${HOST_PATHS.workspacesDir}/${f}`),
     );
+  });
+
+  test('the agent files, exactly: SOUL.md and AGENTS.md required; IDENTITY.md, USER.md, TOOLS.md shipped when present; nothing else', () => {
+    expect([...REQUIRED_AGENT_FILES]).toEqual(['SOUL.md', 'AGENTS.md']);
+    expect([...OPTIONAL_AGENT_FILES]).toEqual(['IDENTITY.md', 'USER.md', 'TOOLS.md']);
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'oc-agentfiles-'));
+    try {
+      fs.cpSync(CONFIG_DIR, path.join(root, 'config'), { recursive: true });
+      const dir = path.join(root, 'config', 'clients', 'example', 'agents', 'ops');
+      for (const f of OPTIONAL_AGENT_FILES) fs.writeFileSync(path.join(dir, f), `# ${f}\n`);
+      expect(listAgentFiles(prod, path.join(root, 'config')).map((f) => f.relativePath)).toEqual([
+        'ops/AGENTS.md', 'ops/IDENTITY.md', 'ops/SOUL.md', 'ops/TOOLS.md', 'ops/USER.md', 'support/AGENTS.md', 'support/SOUL.md',
+      ]);
+      fs.mkdirSync(path.join(dir, 'SOUL.d'));
+      fs.rmSync(path.join(dir, 'TOOLS.md'));
+      fs.mkdirSync(path.join(dir, 'TOOLS.md'));
+      expect(() => listAgentFiles(prod, path.join(root, 'config'))).toThrow(/ops\/SOUL\.d: not an agent file[\s\S]*ops\/TOOLS\.md: not an agent file; an agent folder holds only regular files named SOUL\.md, AGENTS\.md, IDENTITY\.md, USER\.md, TOOLS\.md/);
+    } finally {
+      fs.rmSync(root, { recursive: true, force: true });
+    }
   });
 
   test('a missing SOUL.md, a stray file and a folder without an agent are errors naming the path', () => {
