@@ -340,7 +340,15 @@ describe('plugins', () => {
     expect(enabledPlugins(prod)).toEqual(['anthropic', 'telegram']);
     expect(rendered.plugins.allow).toEqual(['anthropic', 'telegram']);
     expect(rendered.plugins.deny).toEqual(BUNDLED_PLUGIN_IDS.filter((p) => p !== 'anthropic' && p !== 'telegram'));
+    // The ones that matter most, named (the line above is the exact pin).
     expect(rendered.plugins.deny).toEqual(expect.arrayContaining(['browser', 'memory-core', 'cua-computer', 'file-transfer', 'device-pair']));
+    expect(rendered.plugins.deny).toHaveLength(61);
+    expect({ ...rendered.plugins, deny: undefined }).toEqual({
+      enabled: true,
+      allow: ['anthropic', 'telegram'],
+      deny: undefined,
+      entries: { anthropic: { enabled: true }, telegram: { enabled: true } },
+    });
   });
 
   test('openclaw.plugins adds to the allowlist', () => {
