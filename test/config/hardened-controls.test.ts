@@ -45,6 +45,23 @@ test('the list of hardened controls an exception can name, exactly', () => {
   ]);
 });
 
+test('each control\'s title, which the error message and the compliance report show, names the setting and its hardened value', () => {
+  expect(Object.fromEntries(HARDENED_CONTROLS.map((c) => [c.id, c.title]))).toEqual({
+    'data-retention': 'Keys, secrets and log data are retained when a stack is deleted',
+    'agent-exec-unrestricted':
+      'Agents run host commands only from an explicit allowlist (openclaw.agents.<id>.tools.exec.mode deny or allowlist; ask, auto and full are unrestricted)',
+    'agent-elevated': 'No agent has elevated exec, which bypasses every tool restriction (openclaw.agents.<id>.tools.elevated false)',
+    'agent-to-agent': 'Agents neither message each other nor spawn sub-agents (openclaw.agents.<id>.agentToAgent empty, subagents false)',
+    'agent-automations':
+      'Agents create no scheduled automations of their own; the scheduler and heartbeats are off (openclaw.agents.<id>.automations false)',
+    'agent-channel-open':
+      'Only allowlisted or operator-paired senders reach an agent on a chat platform (openclaw.agents.<id>.channels.<platform>.dmPolicy and groupPolicy not open)',
+    'viewer-tls-default-certificate':
+      'Production viewers connect with TLS 1.2 or later: a custom domain with its us-east-1 ACM certificate (edge.customDomain) puts ' +
+      'CloudFront on the TLSv1.2_2021 security policy; the default *.cloudfront.net certificate is fixed by AWS at TLSv1',
+  });
+});
+
 test('the example config in every environment weakens nothing', () => {
   for (const env of ['dev', 'staging', 'prod']) expect(weakenedIds(exampleConfig(env))).toEqual([]);
 });
