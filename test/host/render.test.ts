@@ -34,6 +34,106 @@ describe('renderHostFiles', () => {
     expect(conf).toContain('proxy_set_header x-edge-check "";');
   });
 
+  test('every directive of nginx.conf, exactly (comments aside): a header, limit or refusal dropped fails here', () => {
+    const directives = renderNginxConfig(config)
+      .split('\n')
+      .map((l) => l.trim())
+      .filter((l) => l && !l.startsWith('#'));
+    expect(directives).toEqual([
+      "user nginx;",
+      "worker_processes auto;",
+      "pid /run/nginx.pid;",
+      "error_log /var/log/nginx/error.log warn;",
+      "events {",
+      "worker_connections 1024;",
+      "}",
+      "http {",
+      "server_tokens off;",
+      "default_type application/octet-stream;",
+      "underscores_in_headers off;",
+      "ignore_invalid_headers on;",
+      "client_body_temp_path /var/lib/nginx/tmp/client_body;",
+      "proxy_temp_path /var/lib/nginx/tmp/proxy;",
+      "fastcgi_temp_path /var/lib/nginx/tmp/fastcgi;",
+      "uwsgi_temp_path /var/lib/nginx/tmp/uwsgi;",
+      "scgi_temp_path /var/lib/nginx/tmp/scgi;",
+      "client_max_body_size 1024k;",
+      "client_header_timeout 15s;",
+      "client_body_timeout 30s;",
+      "send_timeout 30s;",
+      "keepalive_timeout 75s;",
+      "reset_timedout_connection on;",
+      "map $http_cloudfront_viewer_address $viewer_addr {",
+      "default $remote_addr;",
+      "\"~^\\[?(?<cf_viewer_ip>[0-9A-Fa-f:.]+?)\\]?:[0-9]{1,5}$\" $cf_viewer_ip;",
+      "}",
+      "map $http_x_origin_verify $origin_verified {",
+      "default 0;",
+      "include /etc/nginx/openclaw/origin-verify.map.conf;",
+      "}",
+      "map $args $query_credential {",
+      "default 0;",
+      `"~*${queryCredentialPattern()}" 1;`,
+      "}",
+      "map $http_origin $origin_allowed {",
+      "default 0;",
+      "\"\" 1;",
+      "\"https://agents.example.com\" 1;",
+      "include /etc/nginx/openclaw/allowed-origins.map.conf;",
+      "}",
+      "map $http_upgrade $connection_upgrade {",
+      "default upgrade;",
+      "\"\" \"\";",
+      "}",
+      "limit_req_zone $viewer_addr zone=openclaw_viewer:10m rate=10r/s;",
+      "limit_req_status 429;",
+      "limit_req_log_level info;",
+      "log_format openclaw escape=json '{\"time\":\"$time_iso8601\",\"viewer\":\"$viewer_addr\",\"remote\":\"$remote_addr\",'",
+      "'\"method\":\"$request_method\",\"uri\":\"$uri\",\"protocol\":\"$server_protocol\",\"status\":\"$status\",'",
+      "'\"bytes\":\"$body_bytes_sent\",\"request_time\":\"$request_time\",\"upstream_time\":\"$upstream_response_time\",'",
+      "'\"verified\":\"$origin_verified\",\"origin\":\"$http_origin\",\"user_agent\":\"$http_user_agent\",\"request_id\":\"$request_id\"}';",
+      "access_log /var/log/nginx/access.log openclaw;",
+      "upstream openclaw_gateway {",
+      "server 127.0.0.1:18789;",
+      "keepalive 16;",
+      "}",
+      "server {",
+      "listen 0.0.0.0:8080 default_server;",
+      "server_name _;",
+      "if ($origin_verified != \"1\") {",
+      "return 403;",
+      "}",
+      "if ($query_credential) {",
+      "return 403;",
+      "}",
+      "if ($origin_allowed != \"1\") {",
+      "return 403;",
+      "}",
+      "location / {",
+      "limit_req zone=openclaw_viewer burst=40 nodelay;",
+      "proxy_pass http://openclaw_gateway;",
+      "proxy_http_version 1.1;",
+      "proxy_set_header Host $host;",
+      "proxy_set_header Upgrade $http_upgrade;",
+      "proxy_set_header Connection $connection_upgrade;",
+      "proxy_set_header X-Forwarded-For $viewer_addr;",
+      "proxy_set_header X-Real-IP $viewer_addr;",
+      "proxy_set_header X-Forwarded-Proto https;",
+      "proxy_set_header X-Forwarded-Host \"\";",
+      "proxy_set_header X-Forwarded-Port \"\";",
+      "proxy_set_header Forwarded \"\";",
+      "proxy_set_header x-origin-verify \"\";",
+      "proxy_hide_header X-Powered-By;",
+      "proxy_read_timeout 3600s;",
+      "proxy_send_timeout 3600s;",
+      "proxy_connect_timeout 5s;",
+      "proxy_buffering off;",
+      "}",
+      "}",
+      "}",
+    ]);
+  });
+
   test('the defaults target Amazon Linux 2023', () => {
     const conf = renderNginxConfig(config);
     expect(conf).toContain('user nginx;');
@@ -138,6 +238,60 @@ describe('nftables helpers', () => {
 
   test('bad CIDRs are refused', () => {
     for (const c of ['10.40.0.0', '10.300.0.0/16', '10.40.0.0/33']) expect(() => parseIpv4Cidr(c)).toThrow(/invalid IPv4 CIDR/);
+  });
+
+  test('every rule of the ruleset, exactly (comments aside): a rule dropped or widened fails here', () => {
+    const rules = renderNftablesRules(config)
+      .split('\n')
+      .map((l) => l.trim())
+      .filter((l) => l && !l.startsWith('#'));
+    expect(rules).toEqual([
+      'table inet openclaw',
+      'delete table inet openclaw',
+      'table inet openclaw {',
+      'set not_origin_facing {',
+      'type ipv4_addr; flags interval; auto-merge;',
+      'elements = { 0.0.0.0/8, 10.0.0.0/8, 100.64.0.0/10, 127.0.0.0/8, 169.254.0.0/16, 172.16.0.0/12, 192.0.0.0/24, 192.0.2.0/24, 192.168.0.0/16, ' +
+        '198.18.0.0/15, 198.51.100.0/24, 203.0.113.0/24, 224.0.0.0/3, 10.40.0.0/16 }',
+      '}',
+      'chain input {',
+      'type filter hook input priority filter; policy drop;',
+      'iif "lo" accept',
+      'ip daddr 127.0.0.0/8 counter drop comment "spoofed loopback"',
+      'ip6 daddr ::1 counter drop comment "spoofed loopback"',
+      'tcp dport 18789 counter drop comment "gateway port: loopback only"',
+      'ct state established,related accept',
+      'ct state invalid counter drop',
+      'ip saddr != @not_origin_facing tcp dport 8080 ct state new counter accept comment "proxy port from CloudFront origin-facing addresses"',
+      'tcp dport 8080 counter drop comment "proxy port from the VPC or a private range"',
+      'udp sport 67 udp dport 68 accept',
+      'ip protocol icmp icmp type { destination-unreachable, time-exceeded, parameter-problem } accept',
+      'ip protocol icmp icmp type echo-request limit rate 5/second accept',
+      'meta l4proto ipv6-icmp icmpv6 type { destination-unreachable, packet-too-big, time-exceeded, parameter-problem } accept',
+      'meta l4proto ipv6-icmp icmpv6 type { nd-router-advert, nd-neighbor-solicit, nd-neighbor-advert } ip6 hoplimit 255 accept',
+      'meta l4proto ipv6-icmp icmpv6 type echo-request limit rate 5/second accept',
+      'limit rate 6/minute burst 10 packets log prefix "openclaw-in-drop " level info',
+      'counter comment "dropped by policy"',
+      '}',
+      'chain output {',
+      'type filter hook output priority filter; policy drop;',
+      'oif "lo" accept',
+      'ct state established,related accept',
+      'ct state invalid counter drop',
+      'ip daddr { 10.40.0.2, 169.254.169.253 } udp dport 53 accept',
+      'ip daddr { 10.40.0.2, 169.254.169.253 } tcp dport 53 accept',
+      'tcp dport 443 counter accept',
+      'ip daddr 169.254.169.254 tcp dport 80 accept',
+      'ip daddr 169.254.169.123 udp dport 123 accept',
+      'udp sport 68 udp dport 67 accept',
+      'meta l4proto ipv6-icmp icmpv6 type { nd-router-solicit, nd-neighbor-solicit, nd-neighbor-advert } accept',
+      'ip protocol icmp icmp type { destination-unreachable, time-exceeded, parameter-problem } accept',
+      'meta l4proto ipv6-icmp icmpv6 type { destination-unreachable, packet-too-big, time-exceeded, parameter-problem } accept',
+      'limit rate 6/minute burst 10 packets log prefix "openclaw-out-drop " level info',
+      'counter comment "dropped by policy"',
+      '}',
+      '}',
+    ]);
   });
 
   test('the ruleset names the VPC, both resolvers, and drops the gateway port with a counter', () => {

@@ -96,6 +96,8 @@ test.each([
   ['subagents', '      subagents: true\n', 'agent-to-agent'],
   ['automations', '      automations: true\n', 'agent-automations'],
   ['an open DM policy', '      channels:\n        telegram:\n          dmPolicy: open\n', 'agent-channel-open'],
+  // Any group, any sender in it: strangers reach the agent even though DMs stay allowlisted.
+  ['an open group policy', '      channels:\n        telegram:\n          allowFrom: ["42"]\n          groupPolicy: open\n', 'agent-channel-open'],
 ])('%s without an exception names its control', (_what, extra, control) => {
   const helper = '    helper:\n      description: Helps.\n      provider: anthropic\n      model: claude-sonnet-4-6\n';
   const p = only(loadError({ 'clients/acme/client.yaml': client(extra) + helper, ...agentFiles('helper') }));

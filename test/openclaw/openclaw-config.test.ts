@@ -10,6 +10,8 @@ import {
   CONTROL_UI_ORIGINS_FILE,
   EXEC_APPROVALS_FILE,
   OPENCLAW_HOST_FILES,
+  OPTIONAL_AGENT_FILES,
+  REQUIRED_AGENT_FILES,
   TRUSTED_PROXIES,
   agentFileBindMounts,
   checkOpenclawEgress,
@@ -42,8 +44,49 @@ function withAgents(agents: ResolvedConfig['openclaw']['agents'], base: Resolved
 }
 const support = prod.openclaw.agents.support!;
 const ops = prod.openclaw.agents.ops!;
+const telegram = support.channels.telegram!;
+
+/** Tools no agent ever gets (ALWAYS_DENIED_TOOLS), written out: shrinking the constant must fail here. */
+const ALWAYS_DENIED = ['gateway', 'plugins', 'openclaw', 'group:nodes', 'group:ui', 'group:web', 'code_execution', 'suggest_task', 'dismiss_task', 'skill_workshop'];
+/** Tools granted only by config: exec, agent-to-agent, sub-agents, automations, cross-session search and conversations. */
+const EXEC = ['exec', 'process'];
+const A2A = ['sessions_list', 'sessions_history', 'sessions_send', 'agents_list'];
+const SUBAGENTS = ['sessions_spawn', 'sessions_yield', 'subagents'];
+const AUTOMATIONS = ['automations', 'heartbeat_respond'];
+const NEVER_GRANTED = ['sessions_search', 'conversations_list', 'conversations_send', 'conversations_turn'];
+const BASE = ['read', 'write', 'edit', 'apply_patch', 'session_status', 'progress_card', 'ask_user'];
+
+test('the tool constants, exactly', () => {
+  expect([...ALWAYS_DENIED_TOOLS]).toEqual(ALWAYS_DENIED);
+  expect([...BASE_AGENT_TOOLS]).toEqual(BASE);
+});
+
+test('the top-level sections of openclaw.json, exactly', () => {
+  expect(Object.keys(rendered)).toEqual([
+    'gateway', 'secrets', 'models', 'agents', 'bindings', 'channels', 'tools', 'cron', 'hooks', 'session', 'commands', 'approvals',
+    'plugins', 'skills', 'browser', 'acp', 'discovery', 'update', 'telemetry', 'logging',
+  ]);
+});
 
 describe('gateway', () => {
+  test('the whole gateway section, exactly', () => {
+    expect(rendered.gateway).toEqual({
+      mode: 'local',
+      bind: 'loopback',
+      port: prod.edge.gatewayPort,
+      auth: { mode: 'token', token: { source: 'file', provider: 'gateway-token', id: 'value' }, rateLimit: { maxAttempts: 10, windowMs: 60_000, lockoutMs: 300_000, exemptLoopback: false } },
+      trustedProxies: ['127.0.0.1'],
+      allowRealIpFallback: false,
+      controlUi: { $include: `./${CONTROL_UI_ORIGINS_FILE}`, enabled: true, allowExternalEmbedUrls: false, automaticallyFetchFavicons: false, communityInvite: false },
+      terminal: { enabled: false },
+      cliAgents: { enabled: false },
+      tailscale: { mode: 'off' },
+      http: { endpoints: { chatCompletions: { enabled: false }, responses: { enabled: false } } },
+      nodes: { allowSkills: false, pluginTools: { enabled: false } },
+    });
+    expect(CONTROL_UI_ORIGINS_FILE).toBe('control-ui-origins.json');
+  });
+
   test('bound to loopback on edge.gatewayPort, local mode', () => {
     expect(rendered.gateway).toMatchObject({ mode: 'local', bind: 'loopback', port: prod.edge.gatewayPort });
     expect(rendered.gateway.customBindHost).toBeUndefined();
@@ -121,35 +164,69 @@ describe('agents', () => {
   });
 
   test('OpenClaw creates no bootstrap files of its own; no skills; heartbeats off', () => {
-    expect(rendered.agents.defaults).toMatchObject({ skipBootstrap: true, skills: [], heartbeat: { every: '0m' }, sandbox: { mode: 'off' } });
-    for (const e of Object.values(entries)) expect(e).toMatchObject({ skills: [], heartbeat: { every: '0m' } });
+    expect(rendered.agents.defaults).toEqual({
+      model: { primary: 'anthropic/claude-sonnet-4-6', fallbacks: [] },
+      workspace: HOST_PATHS.workspacesDir,
+      skipBootstrap: true,
+      skills: [],
+      sandbox: { mode: 'off' },
+      heartbeat: { every: '0m' },
+      subagents: { allowAgents: [], requireAgentId: true, maxSpawnDepth: 1 },
+      elevatedDefault: 'off',
+    });
+    for (const [id, e] of Object.entries(entries)) {
+      expect(Object.keys(e)).toEqual(['name', 'description', 'workspace', 'model', 'skills', 'heartbeat', 'subagents', 'tools']);
+      expect({ ...e, tools: undefined }).toEqual({
+        name: id,
+        description: prod.openclaw.agents[id]!.description,
+        workspace: `${HOST_PATHS.workspacesDir}/${id}`,
+        model: { primary: 'anthropic/claude-sonnet-4-6', fallbacks: [] },
+        skills: [],
+        heartbeat: { every: '0m' },
+        subagents: { allowAgents: [], requireAgentId: true },
+        tools: undefined,
+      });
+    }
   });
 
   test('support (exec deny): only the base tools, exec denied, file tools confined to the workspace', () => {
     const t = entries.support!.tools;
-    expect(t.allow).toEqual([...BASE_AGENT_TOOLS]);
-    expect(t.deny).toEqual(expect.arrayContaining(['exec', 'process', 'sessions_send', 'sessions_spawn', 'subagents', 'automations', ...ALWAYS_DENIED_TOOLS]));
-    expect(t.exec).toMatchObject({ mode: 'deny', host: 'gateway', strictInlineEval: true });
+    expect(t.allow).toEqual(BASE);
+    expect(t.deny).toEqual([...ALWAYS_DENIED, ...EXEC, ...A2A, ...SUBAGENTS, ...AUTOMATIONS, ...NEVER_GRANTED]);
+    expect(t.exec).toEqual({ mode: 'deny', host: 'gateway', strictInlineEval: true, notifyOnExit: false });
     expect(t.elevated).toEqual({ enabled: false });
     expect(t.fs).toEqual({ workspaceOnly: true });
   });
 
   test('ops (exec allowlist): exec and process granted, nothing else beyond the base', () => {
     const t = entries.ops!.tools;
-    expect(t.allow).toEqual([...BASE_AGENT_TOOLS, 'exec', 'process']);
-    expect(t.deny).not.toContain('exec');
-    expect(t.exec.mode).toBe('allowlist');
+    expect(t.allow).toEqual([...BASE, ...EXEC]);
+    expect(t.deny).toEqual([...ALWAYS_DENIED, ...A2A, ...SUBAGENTS, ...AUTOMATIONS, ...NEVER_GRANTED]);
+    expect(t.exec).toEqual({ mode: 'allowlist', host: 'gateway', strictInlineEval: true, notifyOnExit: false });
+    expect(t.elevated).toEqual({ enabled: false });
+    expect(t.fs).toEqual({ workspaceOnly: true });
   });
 
   test('host exec never falls back to OpenClaw\'s default (full): global mode deny, every agent explicit', () => {
-    expect(rendered.tools.exec).toMatchObject({ mode: 'deny', safeBins: [], strictInlineEval: true });
-    for (const e of Object.values(entries)) expect(['deny', 'allowlist']).toContain(e.tools.exec.mode);
+    expect(rendered.tools).toEqual({
+      deny: ALWAYS_DENIED,
+      exec: { mode: 'deny', host: 'gateway', strictInlineEval: true, notifyOnExit: false, safeBins: [] },
+      elevated: { enabled: false },
+      fs: { workspaceOnly: true },
+      agentToAgent: { enabled: false },
+      sessions: { visibility: 'self' },
+      loopDetection: { enabled: true },
+    });
+    expect(Object.fromEntries(Object.entries(entries).map(([id, e]) => [id, e.tools.exec.mode]))).toEqual({ ops: 'allowlist', support: 'deny' });
+    expect(rendered.approvals).toEqual({ exec: { enabled: false } });
+    expect(rendered.commands).toEqual({ bash: false, config: false, mcp: false, plugins: false, debug: false, restart: false });
+    expect(rendered.session).toEqual({ dmScope: 'per-channel-peer' });
   });
 
   test('no cross-agent sessions, no sub-agents, no scheduler', () => {
     expect(rendered.tools.agentToAgent).toEqual({ enabled: false });
     expect(rendered.tools.sessions).toEqual({ visibility: 'self' });
-    expect(rendered.agents.defaults.subagents).toMatchObject({ allowAgents: [] });
+    expect(rendered.agents.defaults.subagents).toEqual({ allowAgents: [], requireAgentId: true, maxSpawnDepth: 1 });
     for (const e of Object.values(entries)) expect(e.subagents.allowAgents).toEqual([]);
     expect(rendered.cron).toEqual({ enabled: false });
     expect(rendered.hooks).toEqual({ enabled: false });
@@ -166,14 +243,34 @@ describe('agents', () => {
     expect(weakened.tools.agentToAgent).toEqual({ enabled: true, allow: ['ops', 'support'] });
     expect(weakened.tools.sessions.visibility).toBe('all');
     expect(weakened.cron).toEqual({ enabled: true });
-    expect(e.support.tools.allow).toEqual(expect.arrayContaining(['sessions_send', 'automations']));
-    expect(e.support.tools.deny).toEqual(expect.arrayContaining(['exec', 'sessions_spawn']));
-    expect(e.ops.tools.allow).toEqual(expect.arrayContaining(['exec', 'sessions_spawn']));
-    expect(e.ops.tools.deny).toEqual(expect.arrayContaining(['automations', 'sessions_send']));
+    expect(e.support.tools.allow).toEqual([...BASE, ...A2A, ...AUTOMATIONS]);
+    expect(e.support.tools.deny).toEqual([...ALWAYS_DENIED, ...EXEC, ...SUBAGENTS, ...NEVER_GRANTED]);
+    expect(e.support.tools.elevated).toEqual({ enabled: false });
+    expect(e.support.subagents.allowAgents).toEqual([]);
+    expect(e.ops.tools.allow).toEqual([...BASE, ...EXEC, ...SUBAGENTS]);
+    expect(e.ops.tools.deny).toEqual([...ALWAYS_DENIED, ...A2A, ...AUTOMATIONS, ...NEVER_GRANTED]);
     expect(e.ops.tools.exec.mode).toBe('full');
     expect(e.ops.tools.elevated).toEqual({ enabled: true });
     expect(e.ops.subagents.allowAgents).toEqual(['ops']);
     expect(weakened.tools.elevated).toEqual({ enabled: true, allowFrom: {} });
+    expect(weakened.tools.deny).toEqual(ALWAYS_DENIED);
+    expect(weakened.tools.exec.mode).toBe('deny');
+  });
+
+  test('sub-agents alone: tree visibility, not every session', () => {
+    const r = renderOpenclawConfig(withAgents({ ...prod.openclaw.agents, ops: { ...ops, subagents: true } })) as Json;
+    expect(r.tools.sessions).toEqual({ visibility: 'tree' });
+    expect(r.tools.agentToAgent).toEqual({ enabled: false });
+    expect(r.cron).toEqual({ enabled: false });
+  });
+
+  test('elevated reaches only the elevated agent\'s allowlisted DM senders, never another agent\'s', () => {
+    const r = renderOpenclawConfig(withAgents({ ...prod.openclaw.agents, support: { ...support, tools: { ...support.tools, elevated: true } } })) as Json;
+    expect(r.tools.elevated).toEqual({ enabled: true, allowFrom: { telegram: ['100000001', '100000002'] } });
+    expect(r.agents.entries.support.tools.elevated).toEqual({ enabled: true });
+    expect(r.agents.entries.ops.tools.elevated).toEqual({ enabled: false });
+    const other = renderOpenclawConfig(withAgents({ ...prod.openclaw.agents, ops: { ...ops, tools: { ...ops.tools, elevated: true } } })) as Json;
+    expect(other.tools.elevated).toEqual({ enabled: true, allowFrom: {} });
   });
 });
 
@@ -197,12 +294,44 @@ describe('channels', () => {
       ...prod.openclaw.agents,
       support: { ...support, channels: { telegram: { dmPolicy: 'pairing', allowFrom: [], groupPolicy: 'allowlist', groups: ['-1001234567890'], groupAllowFrom: ['100000003'] } } },
     });
-    expect((renderOpenclawConfig(cfg) as Json).channels.telegram).toMatchObject({
+    expect((renderOpenclawConfig(cfg) as Json).channels.telegram).toEqual({
+      enabled: true,
+      botToken: { source: 'file', provider: 'agent-support', id: '/telegram/botToken' },
       dmPolicy: 'pairing',
       groupPolicy: 'allowlist',
       groupAllowFrom: ['100000003'],
       groups: { '-1001234567890': { requireMention: true } },
+      contextVisibility: 'allowlist',
+      configWrites: false,
     });
+  });
+
+  test('pairing keeps its pre-approved senders; disabled DMs render no allowFrom', () => {
+    const render = (c: Partial<typeof telegram>) =>
+      (renderOpenclawConfig(withAgents({ ...prod.openclaw.agents, support: { ...support, channels: { telegram: { ...telegram, ...c } } } })) as Json).channels.telegram;
+    expect(render({ dmPolicy: 'pairing' })).toMatchObject({ dmPolicy: 'pairing', allowFrom: ['100000001', '100000002'] });
+    const disabled = render({ dmPolicy: 'disabled', allowFrom: [] });
+    expect(disabled.dmPolicy).toBe('disabled');
+    expect(disabled).not.toHaveProperty('allowFrom');
+  });
+
+  test('open DMs and open groups (with the agent-channel-open exception): anyone, groups still only when mentioned', () => {
+    const cfg = withAgents({ ...prod.openclaw.agents, support: { ...support, channels: { telegram: { ...telegram, dmPolicy: 'open', allowFrom: [], groupPolicy: 'open' } } } });
+    expect((renderOpenclawConfig(cfg) as Json).channels.telegram).toEqual({
+      enabled: true,
+      botToken: { source: 'file', provider: 'agent-support', id: '/telegram/botToken' },
+      dmPolicy: 'open',
+      allowFrom: ['*'],
+      groupPolicy: 'open',
+      groups: { '*': { requireMention: true } },
+      contextVisibility: 'allowlist',
+      configWrites: false,
+    });
+  });
+
+  test('channel defaults: groups off, only allowlisted senders as context', () => {
+    expect(rendered.channels.defaults).toEqual({ groupPolicy: 'disabled', contextVisibility: 'allowlist' });
+    expect(Object.keys(rendered.channels)).toEqual(['defaults', 'telegram']);
   });
 });
 
@@ -211,7 +340,15 @@ describe('plugins', () => {
     expect(enabledPlugins(prod)).toEqual(['anthropic', 'telegram']);
     expect(rendered.plugins.allow).toEqual(['anthropic', 'telegram']);
     expect(rendered.plugins.deny).toEqual(BUNDLED_PLUGIN_IDS.filter((p) => p !== 'anthropic' && p !== 'telegram'));
+    // The ones that matter most, named (the line above is the exact pin).
     expect(rendered.plugins.deny).toEqual(expect.arrayContaining(['browser', 'memory-core', 'cua-computer', 'file-transfer', 'device-pair']));
+    expect(rendered.plugins.deny).toHaveLength(61);
+    expect({ ...rendered.plugins, deny: undefined }).toEqual({
+      enabled: true,
+      allow: ['anthropic', 'telegram'],
+      deny: undefined,
+      entries: { anthropic: { enabled: true }, telegram: { enabled: true } },
+    });
   });
 
   test('openclaw.plugins adds to the allowlist', () => {
@@ -228,7 +365,13 @@ describe('quiet host', () => {
     expect(rendered.telemetry).toEqual({ enabled: false });
     expect(rendered.models.catalogRefresh).toEqual({ enabled: false });
     expect(rendered.discovery).toEqual({ mdns: { mode: 'off' } });
-    expect(rendered.skills).toMatchObject({ allowBundled: [], workshop: { autonomous: { mode: 'off' } } });
+    expect(rendered.skills).toEqual({ allowBundled: [], load: { watch: false }, workshop: { autonomous: { mode: 'off' } } });
+    expect(rendered.hooks).toEqual({ enabled: false });
+    expect(rendered.models).toEqual({
+      mode: 'merge',
+      catalogRefresh: { enabled: false },
+      providers: { anthropic: { apiKey: { source: 'file', provider: 'agent-ops', id: '/anthropic/apiKey' } } },
+    });
     expect(rendered.browser).toEqual({ enabled: false });
     expect(rendered.acp).toEqual({ enabled: false });
   });
@@ -281,6 +424,18 @@ describe('exec approvals', () => {
   });
 });
 
+test.each([
+  ['ask', 'allowlist', 'on-miss'],
+  ['auto', 'allowlist', 'off'],
+  ['full', 'full', 'off'],
+])('exec approvals of an agent with exec mode %s (an exception): security %s, ask %s, misses still denied without a human', (mode, security, ask) => {
+  const commands = mode === 'full' ? [] : ['/usr/bin/uptime'];
+  const cfg = withAgents({ ...prod.openclaw.agents, ops: { ...ops, tools: { exec: { mode: mode as 'ask' | 'auto' | 'full', commands }, elevated: false } } });
+  expect(JSON.parse(renderExecApprovals(cfg)).agents).toEqual({
+    ops: { security, ask, askFallback: 'deny', autoAllowSkills: false, allowlist: commands.map((pattern) => ({ pattern })) },
+  });
+});
+
 describe('agent files', () => {
   const files = listAgentFiles(prod, CONFIG_DIR);
 
@@ -307,7 +462,29 @@ describe('agent files', () => {
   });
 
   test('bind mounts put each file read-only into its agent\'s workspace', () => {
-    expect(agentFileBindMounts(files)).toContain(`${HOST_PATHS.agentFilesDir}/ops/SOUL.md:${HOST_PATHS.workspacesDir}/ops/SOUL.md`);
+    expect(agentFileBindMounts(files)).toEqual(
+      ['ops/AGENTS.md', 'ops/SOUL.md', 'support/AGENTS.md', 'support/SOUL.md'].map((f) => `${HOST_PATHS.agentFilesDir}/${f}:${HOST_PATHS.workspacesDir}/${f}`),
+    );
+  });
+
+  test('the agent files, exactly: SOUL.md and AGENTS.md required; IDENTITY.md, USER.md, TOOLS.md shipped when present; nothing else', () => {
+    expect([...REQUIRED_AGENT_FILES]).toEqual(['SOUL.md', 'AGENTS.md']);
+    expect([...OPTIONAL_AGENT_FILES]).toEqual(['IDENTITY.md', 'USER.md', 'TOOLS.md']);
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'oc-agentfiles-'));
+    try {
+      fs.cpSync(CONFIG_DIR, path.join(root, 'config'), { recursive: true });
+      const dir = path.join(root, 'config', 'clients', 'example', 'agents', 'ops');
+      for (const f of OPTIONAL_AGENT_FILES) fs.writeFileSync(path.join(dir, f), `# ${f}\n`);
+      expect(listAgentFiles(prod, path.join(root, 'config')).map((f) => f.relativePath)).toEqual([
+        'ops/AGENTS.md', 'ops/IDENTITY.md', 'ops/SOUL.md', 'ops/TOOLS.md', 'ops/USER.md', 'support/AGENTS.md', 'support/SOUL.md',
+      ]);
+      fs.mkdirSync(path.join(dir, 'SOUL.d'));
+      fs.rmSync(path.join(dir, 'TOOLS.md'));
+      fs.mkdirSync(path.join(dir, 'TOOLS.md'));
+      expect(() => listAgentFiles(prod, path.join(root, 'config'))).toThrow(/ops\/SOUL\.d: not an agent file[\s\S]*ops\/TOOLS\.md: not an agent file; an agent folder holds only regular files named SOUL\.md, AGENTS\.md, IDENTITY\.md, USER\.md, TOOLS\.md/);
+    } finally {
+      fs.rmSync(root, { recursive: true, force: true });
+    }
   });
 
   test('a missing SOUL.md, a stray file and a folder without an agent are errors naming the path', () => {
@@ -328,6 +505,15 @@ describe('agent files', () => {
 });
 
 test('the host file contract names the files the config refers to, none readable by others but the agent files', () => {
+  expect(OPENCLAW_HOST_FILES.map((f) => [f.path, f.owner, f.mode])).toEqual([
+    [HOST_PATHS.configFile, 'openclaw:openclaw', '0400'],
+    [`${HOST_PATHS.configDir}/control-ui-origins.json`, 'openclaw:openclaw', '0400'],
+    [`${HOST_PATHS.configDir}/exec-approvals.json`, 'openclaw:openclaw', '0400'],
+    [`${HOST_PATHS.agentFilesDir}/<agent>/<file>`, 'root:openclaw', '0444'],
+    [HOST_PATHS.agentFilesManifest, 'root:root', '0644'],
+    [`${HOST_PATHS.workspacesDir}/<agent>/<file>`, 'openclaw:openclaw', '0444'],
+    [`${HOST_PATHS.secretsDir}/<name>`, 'openclaw:openclaw', '0400'],
+  ]);
   const byPath = Object.fromEntries(OPENCLAW_HOST_FILES.map((f) => [f.path, f]));
   expect(byPath[HOST_PATHS.configFile]).toMatchObject({ owner: 'openclaw:openclaw', mode: '0400' });
   expect(byPath[`${HOST_PATHS.configDir}/${CONTROL_UI_ORIGINS_FILE}`]).toMatchObject({ mode: '0400' });

@@ -1,0 +1,80 @@
+import type { NetworkConfig } from '../../lib/config/schema-network';
+import { CHANNELS, PROVIDERS } from '../../lib/config/schema-network';
+import { egressDomains } from '../../lib/network/egress-domains';
+import { exampleConfig } from '../host/support/host-tools';
+
+// The DNS Firewall allowlist of the gateway host, exactly: every domain it may
+// resolve (everything else gets NXDOMAIN). A domain added here is an
+// exfiltration path; one dropped breaks a provider, a channel or the host.
+
+const ACCOUNT = '111122223333';
+const REGION = 'eu-west-1';
+const network = (egress: Partial<NetworkConfig['egress']>): NetworkConfig => {
+  const base = exampleConfig('prod').network;
+  return { ...base, egress: { providers: [], channels: [], extraDomains: [], ...egress } };
+};
+
+/** What the host itself needs in eu-west-1, with account 111122223333's CDK asset bucket, sorted. */
+const HOST = [
+  'al2023-repos-eu-west-1-de612dc2.s3.dualstack.eu-west-1.amazonaws.com',
+  'cdk-hnb659fds-assets-111122223333-eu-west-1.s3.eu-west-1.amazonaws.com',
+  'cdn.amazonlinux.com',
+  'ec2.eu-west-1.amazonaws.com',
+  'ec2messages.eu-west-1.amazonaws.com',
+  'kms.eu-west-1.amazonaws.com',
+  'logs.eu-west-1.amazonaws.com',
+  'monitoring.eu-west-1.amazonaws.com',
+  'registry.npmjs.org',
+  'secretsmanager.eu-west-1.amazonaws.com',
+  'secretsmanager.us-east-1.amazonaws.com',
+  'ssm.eu-west-1.amazonaws.com',
+  'ssmmessages.eu-west-1.amazonaws.com',
+  'sts.eu-west-1.amazonaws.com',
+];
+const withHost = (...extra: string[]) => [...new Set([...HOST, ...extra])].sort();
+
+test('without providers or channels: the host\'s own domains, exactly, and no wildcard', () => {
+  expect(egressDomains(network({}), REGION, ACCOUNT)).toEqual(HOST);
+});
+
+test('the example config: the host, Anthropic and Telegram, exactly', () => {
+  const example = exampleConfig('prod');
+  expect(egressDomains(example.network, example.aws.region, ACCOUNT)).toEqual(
+    [...HOST.map((d) => d.replaceAll('eu-west-1', example.aws.region)), 'api.anthropic.com', 'api.telegram.org'].sort(),
+  );
+});
+
+const PROVIDER_DOMAINS: Record<(typeof PROVIDERS)[number], string[]> = {
+  anthropic: ['api.anthropic.com'],
+  openai: ['api.openai.com'],
+  google: ['generativelanguage.googleapis.com'],
+  openrouter: ['openrouter.ai'],
+  bedrock: ['bedrock-runtime.eu-west-1.amazonaws.com', 'bedrock.eu-west-1.amazonaws.com'],
+  mistral: ['api.mistral.ai'],
+  groq: ['api.groq.com'],
+  xai: ['api.x.ai'],
+};
+const CHANNEL_DOMAINS: Record<(typeof CHANNELS)[number], string[]> = {
+  telegram: ['api.telegram.org'],
+  slack: ['slack.com', '*.slack.com'],
+  discord: ['discord.com', 'gateway.discord.gg', '*.discord.gg', 'cdn.discordapp.com'],
+  whatsapp: ['web.whatsapp.com', '*.whatsapp.net'],
+  msteams: ['login.microsoftonline.com', 'api.botframework.com', 'smba.trafficmanager.net'],
+};
+
+test('the providers and channels, exactly', () => {
+  expect([...PROVIDERS]).toEqual(Object.keys(PROVIDER_DOMAINS));
+  expect([...CHANNELS]).toEqual(Object.keys(CHANNEL_DOMAINS));
+});
+
+test.each(PROVIDERS)('provider %s adds exactly its API domains', (p) => {
+  expect(egressDomains(network({ providers: [p] }), REGION, ACCOUNT)).toEqual(withHost(...PROVIDER_DOMAINS[p]));
+});
+
+test.each(CHANNELS)('channel %s adds exactly its API domains', (c) => {
+  expect(egressDomains(network({ channels: [c] }), REGION, ACCOUNT)).toEqual(withHost(...CHANNEL_DOMAINS[c]));
+});
+
+test('extra domains are added as given, duplicates once', () => {
+  expect(egressDomains(network({ extraDomains: ['example.org', 'registry.npmjs.org'] }), REGION, ACCOUNT)).toEqual(withHost('example.org'));
+});
