@@ -40,6 +40,11 @@
  *   aws:PrincipalType, aws:PrincipalServiceName... from the principal (its
  *   README: "Features Coming Soon: Automatically populating context keys from
  *   the request such as aws:PrincipalServiceName"); request-context.ts does.
+ * - AWS-owned resources whose ARN has no account (the SSM document
+ *   arn:aws:ssm:<region>::document/AWS-RunShellScript) are rejected: the
+ *   reference's ARN format has an account. Tests use a document of the account.
+ * - runUnsafeSimulation (0.1.173) loads the resource policy without a name and
+ *   then reads its name (TypeError); the workaround below names it.
  */
 import {
   allowedContextKeysForRequest,
