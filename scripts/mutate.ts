@@ -14,7 +14,7 @@
 import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { CONTROL_FOLDERS, PATHS, formatScore, writeReport, type MutationReport } from './mutation-report';
+import { CONTROL_FOLDERS, PATHS, formatScore, matchesPatterns, writeReport, type MutationReport } from './mutation-report';
 
 const ROOT = path.resolve(__dirname, '..');
 const RUN_INCREMENTAL = 'reports/mutation/.run-incremental.json';
@@ -106,6 +106,7 @@ function main(): void {
     date: started.toISOString().slice(0, 10),
     commit: gitCommit(),
     tests: tests.length ? tests.join(', ') : 'related tests (jest --findRelatedTests)',
+    mutated: (file) => matchesPatterns(file, mutate),
   });
   const minutes = ((Date.now() - started.getTime()) / 60000).toFixed(1);
   console.log(`\n${PATHS.markdown}: ${formatScore(summary.total.score)} over ${summary.total.mutants} mutants, ${summary.open.length} not killed (this run: ${minutes} min)`);

@@ -169,8 +169,16 @@ export interface MutantRow {
   status: MutantStatus;
   reason?: string;
 }
+export interface FileRow {
+  file: string;
+  mutants: number;
+  killed: number;
+  equivalent: number;
+  tests: string;
+}
 export interface Summary {
   rows: FolderRow[];
+  files: FileRow[];
   total: FolderRow;
   notRun: string[];
   open: MutantRow[];
@@ -186,6 +194,7 @@ export function summarize(report: MutationReport, equivalents: EquivalentEntry[]
   const byFolder = new Map<string, FolderRow>();
   const open: MutantRow[] = [];
   const equivalentRows: MutantRow[] = [];
+  const fileRows: FileRow[] = [];
   const emptyRow = (folder: string): FolderRow => ({
     folder, mutants: 0, killed: 0, survived: 0, noCoverage: 0, timeout: 0, other: 0, invalid: 0, equivalent: 0, score: undefined, dates: [], commits: [],
   });
@@ -198,6 +207,8 @@ export function summarize(report: MutationReport, equivalents: EquivalentEntry[]
       if (!row.dates.includes(run.date)) row.dates.push(run.date);
       if (!row.commits.includes(run.commit)) row.commits.push(run.commit);
     }
+    const fileRow: FileRow = { file, mutants: 0, killed: 0, equivalent: 0, tests: run?.tests ?? '' };
+    fileRows.push(fileRow);
     const mutants = [...report.files[file]!.mutants].sort((a, b) => a.location.start.line - b.location.start.line || a.location.start.column - b.location.start.column);
     for (const m of mutants) {
       if (INVALID.includes(m.status)) {
@@ -205,10 +216,12 @@ export function summarize(report: MutationReport, equivalents: EquivalentEntry[]
         continue;
       }
       row.mutants += 1;
+      fileRow.mutants += 1;
       const line = m.location.start.line;
       const mrow: MutantRow = { file, line, mutator: m.mutatorName, replacement: shortReplacement(m.replacement), status: m.status };
       if (m.status === 'Killed') {
         row.killed += 1;
+        fileRow.killed += 1;
         continue;
       }
       if (m.status === 'Survived') row.survived += 1;
@@ -221,6 +234,7 @@ export function summarize(report: MutationReport, equivalents: EquivalentEntry[]
       if (eq && (m.status === 'Survived' || m.status === 'NoCoverage')) {
         used.add(key);
         row.equivalent += 1;
+        fileRow.equivalent += 1;
         equivalentRows.push({ ...mrow, reason: eq.reason });
       } else {
         open.push(mrow);
@@ -246,7 +260,7 @@ export function summarize(report: MutationReport, equivalents: EquivalentEntry[]
   const runFolders = new Set(rows.map((r) => r.folder));
   const notRun = CONTROL_FOLDERS.filter((c) => ![...runFolders].some((f) => f === c || f.startsWith(`${c}/`)));
   const stale = equivalents.filter((e) => !used.has(equivalentKey(e.file, e.line, e.mutator, e.replacement)));
-  return { rows, total, notRun, open, equivalents: equivalentRows, stale };
+  return { rows, files: fileRows, total, notRun, open, equivalents: equivalentRows, stale };
 }
 
 export const formatScore = (score: number | undefined): string => (score === undefined ? 'n/a' : `${(Math.floor(score * 1000) / 10).toFixed(1)} %`);
@@ -278,6 +292,12 @@ export function formatMarkdown(summary: Summary): string {
   line(summary.total, true);
   out.push('');
   out.push(`Not run yet: ${summary.notRun.length ? summary.notRun.join(', ') : 'none'}.`);
+  out.push('');
+  out.push(`## Files run (${summary.files.length}); every other file of a folder above was not run yet`);
+  out.push('');
+  out.push('| file | mutants | killed | equivalent | tests run |');
+  out.push('|---|---:|---:|---:|---|');
+  for (const f of summary.files) out.push(`| ${f.file} | ${f.mutants} | ${f.killed} | ${f.equivalent} | ${cell(f.tests)} |`);
   out.push('');
   out.push(`## Mutants not killed (${summary.open.length})`);
   out.push('');
@@ -318,6 +338,20 @@ export const PATHS = {
 
 const readJson = <T>(file: string, fallback: T): T => (fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as T) : fallback);
 
+/** Whether a repository-relative file matches one of Stryker's mutate patterns (`**`, `*`, `!` exclusions). */
+export function matchesPatterns(file: string, patterns: readonly string[]): boolean {
+  const toRegex = (glob: string) =>
+    new RegExp(
+      `^${glob
+        .split(/(\*\*\/|\*\*|\*)/)
+        .map((part) => (part === '**/' ? '(?:.*/)?' : part === '**' ? '.*' : part === '*' ? '[^/]*' : part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')))
+        .join('')}$`,
+    );
+  const include = patterns.filter((p) => !p.startsWith('!'));
+  const exclude = patterns.filter((p) => p.startsWith('!')).map((p) => p.slice(1));
+  return include.some((p) => toRegex(p).test(file)) && !exclude.some((p) => toRegex(p).test(file));
+}
+
 /** Makes report paths relative to the repository root (Stryker may write absolute ones). */
 export function relativize(report: MutationReport, root: string): MutationReport {
   const rel = (p: string) => (path.isAbsolute(p) ? path.relative(root, p) : p).split(path.sep).join('/');
@@ -329,12 +363,18 @@ export function relativize(report: MutationReport, root: string): MutationReport
 }
 
 /** Merges the last run (if given) into the accumulated report, then writes the markdown. */
-export function writeReport(root: string, lastRun?: { report: MutationReport; date: string; commit: string; tests: string }): Summary {
+export function writeReport(
+  root: string,
+  lastRun?: { report: MutationReport; date: string; commit: string; tests: string; mutated?: (file: string) => boolean },
+): Summary {
   const p = (f: string) => path.join(root, f);
   let acc = readJson<MutationReport | undefined>(p(PATHS.accumulated), undefined);
   const runs = readJson<RunLog>(p(PATHS.runs), { files: {} });
   if (lastRun) {
-    const run = relativize(lastRun.report, root);
+    // Stryker's report also carries the files of its incremental input that this run did
+    // not mutate: only the files the run was asked to mutate are merged and logged.
+    const all = relativize(lastRun.report, root);
+    const run: MutationReport = { ...all, files: Object.fromEntries(Object.entries(all.files).filter(([f]) => lastRun.mutated?.(f) ?? true)) };
     acc = mergeReports(acc, run);
     for (const file of Object.keys(run.files)) runs.files[file] = { date: lastRun.date, commit: lastRun.commit, tests: lastRun.tests };
     const sortedRuns: RunLog = { files: {} };

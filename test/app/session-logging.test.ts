@@ -4,6 +4,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks } from 'cdk-nag';
 import { DeploymentKey } from '../../lib/constructs/deployment-key';
 import { SessionLogging } from '../../lib/constructs/session-logging';
+import { collectAcknowledgements } from '../../lib/gate/ack-ledger';
 
 // Break-glass session logging on a bare stack (not the whole app): the per-deployment
 // Session Manager document pinned exactly (every session streamed to the encrypted log
@@ -55,6 +56,12 @@ test('the log group is named per deployment, encrypted with the deployment key, 
   expect(logGroup).toMatchObject({ DeletionPolicy: 'RetainExceptOnCreate', UpdateReplacePolicy: 'Retain' });
   expect(logGroup.Properties).toEqual({ LogGroupName: '/openclaw/openclaw-test-prod/ssm-sessions', KmsKeyId: { 'Fn::GetAtt': [keyId, 'Arn'] }, RetentionInDays: 365 });
   expect(only(build(false).template, 'AWS::Logs::LogGroup')).toMatchObject({ DeletionPolicy: 'Delete', UpdateReplacePolicy: 'Delete' });
+});
+
+test('acknowledges exactly the guard rule that cannot resolve the cross-stack key of the log group, on the log group only', () => {
+  const acks = collectAcknowledgements(sessions).filter((a) => a.madeBy === 'blueprint');
+  expect(acks.map((a) => [a.path, a.rule, a.onSingleResource])).toEqual([['Gateway/Sessions/Sessions/Resource', 'cdk-validator-cfnguard::cloudwatch_log_group_encrypted_check', true]]);
+  expect(acks[0]!.reason).toMatch(/^The log group is encrypted with the deployment key, which lives in the core stack/);
 });
 
 test.each([

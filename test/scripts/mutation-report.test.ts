@@ -4,6 +4,7 @@ import * as path from 'path';
 import {
   PATHS,
   folderOf,
+  matchesPatterns,
   formatMarkdown,
   formatScore,
   mergeReports,
@@ -117,6 +118,9 @@ test('the markdown has the folder table, the total, the not-run folders, the ope
   expect(md).toContain('| **all folders run** | **10** | **5** | **2** | **1** | **1** | **1** | **1** | **55.5 %** | **2** |');
   expect(md).toContain('Not run yet: lib/compliance, lib/openclaw, lib/config, lib/host, lib/network, lib/secrets, lib/spend.');
   expect(md).toContain('## Mutants not killed (4)');
+  expect(md).toContain('## Files run (3)');
+  expect(md).toContain('| lib/constructs/a.ts | 7 | 3 | 1 | test/app/a.test.ts |');
+  expect(md).toContain('| lib/gate/b.ts | 2 | 1 | 0 |  |');
   expect(md).toContain('| lib/constructs/a.ts:13 | Survived | BooleanLiteral | `false` |');
   expect(md).toContain('| lib/constructs/a.ts:14 | StringLiteral | `""` | the name is only a label |');
   expect(md).toContain('## Stale explanations (2)');
@@ -164,5 +168,27 @@ test('writeReport merges a run into the committed files and writes the markdown'
   expect(Object.keys(JSON.parse(fs.readFileSync(path.join(root, PATHS.accumulated), 'utf8')).files)).toEqual(['lib/constructs/a.ts']);
   expect(JSON.parse(fs.readFileSync(path.join(root, PATHS.runs), 'utf8'))).toEqual(RUNS);
   expect(fs.readFileSync(path.join(root, PATHS.markdown), 'utf8')).toContain('| lib/constructs | 7 | 3 |');
+  fs.rmSync(root, { recursive: true, force: true });
+});
+
+test("mutate patterns: a folder's files, one file, exclusions", () => {
+  const patterns = ['lib/constructs/**/*.ts', 'lambda/kill-switch/index.ts', '!**/*.d.ts'];
+  expect(matchesPatterns('lib/constructs/gateway-web-acl.ts', patterns)).toBe(true);
+  expect(matchesPatterns('lib/constructs/sub/x.ts', patterns)).toBe(true);
+  expect(matchesPatterns('lib/constructs/x.d.ts', patterns)).toBe(false);
+  expect(matchesPatterns('lib/gate/evaluate.ts', patterns)).toBe(false);
+  expect(matchesPatterns('lambda/kill-switch/index.ts', patterns)).toBe(true);
+  expect(matchesPatterns('lambda/kill-switch/indexXts', patterns)).toBe(false);
+});
+
+test('writeReport merges and logs only the files the run mutated, not those Stryker carried over from its incremental input', () => {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'oc-mutation-report-'));
+  fs.mkdirSync(path.join(root, 'reports/mutation'), { recursive: true });
+  fs.mkdirSync(path.join(root, 'docs'));
+  writeReport(root, { report: REPORT, date: '2026-12-04', commit: 'old', tests: 'all' });
+  writeReport(root, { report: REPORT, date: '2026-12-05', commit: 'new', tests: 'b', mutated: (f) => f === 'lib/gate/b.ts' });
+  const runs = JSON.parse(fs.readFileSync(path.join(root, PATHS.runs), 'utf8')).files;
+  expect(runs['lib/gate/b.ts']).toEqual({ date: '2026-12-05', commit: 'new', tests: 'b' });
+  expect(runs['lib/constructs/a.ts']).toEqual({ date: '2026-12-04', commit: 'old', tests: 'all' });
   fs.rmSync(root, { recursive: true, force: true });
 });
