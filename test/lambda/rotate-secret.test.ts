@@ -406,6 +406,21 @@ describe('origin-verify setSecret', () => {
     expect(cf.commandCalls(UpdateDistributionCommand)).toHaveLength(UPDATE_ATTEMPTS);
   });
 
+  it('does not retry any other update error (only a changed ETag is worth a second read-modify-write)', async () => {
+    fakeSsm('Success');
+    cf.on(GetDistributionConfigCommand).resolves({ ETag: 'ETAG-1', DistributionConfig: distribution(CURRENT_VALUE) });
+    cf.on(UpdateDistributionCommand).rejects(Object.assign(new Error('User is not authorized to perform: cloudfront:UpdateDistribution'), { name: 'AccessDenied' }));
+    await expect(handler(event('setSecret'))).rejects.toThrow('not authorized');
+    expect(cf.commandCalls(UpdateDistributionCommand)).toHaveLength(1);
+  });
+
+  it('a distribution config without an ETag fails the step without an update', async () => {
+    fakeSsm('Success');
+    cf.on(GetDistributionConfigCommand).resolves({ DistributionConfig: distribution(CURRENT_VALUE) });
+    await expect(handler(event('setSecret'))).rejects.toThrow(`GetDistributionConfig of ${DISTRIBUTION_ID} returned no config or no ETag`);
+    expect(cf.commandCalls(UpdateDistributionCommand)).toHaveLength(0);
+  });
+
   it('refuses a pending value nginx would not accept, before refreshing the host', async () => {
     state = pendingState('has spaces and "quotes" that nginx refuses');
     await expect(handler(event('setSecret'))).rejects.toThrow('pending origin-verify value is not 32-1024 characters');
