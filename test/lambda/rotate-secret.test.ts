@@ -417,6 +417,13 @@ describe('origin-verify setSecret', () => {
   it('a distribution config without an ETag fails the step without an update', async () => {
     fakeSsm('Success');
     cf.on(GetDistributionConfigCommand).resolves({ DistributionConfig: distribution(CURRENT_VALUE) });
+    await expect(handler(event('setSecret'))).rejects.toMatchObject({
+      name: 'OriginHeaderError',
+      message: `GetDistributionConfig of ${DISTRIBUTION_ID} returned no config or no ETag`,
+    });
+    expect(cf.commandCalls(UpdateDistributionCommand)).toHaveLength(0);
+    cf.reset();
+    cf.on(GetDistributionConfigCommand).resolves({ ETag: 'ETAG-1' });
     await expect(handler(event('setSecret'))).rejects.toThrow(`GetDistributionConfig of ${DISTRIBUTION_ID} returned no config or no ETag`);
     expect(cf.commandCalls(UpdateDistributionCommand)).toHaveLength(0);
   });
