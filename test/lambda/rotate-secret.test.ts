@@ -423,6 +423,10 @@ describe('origin-verify setSecret', () => {
     });
     expect(cf.commandCalls(UpdateDistributionCommand)).toHaveLength(0);
     cf.reset();
+    // A config with no origins at all: nothing sends the header, said in those words (not a TypeError).
+    cf.on(GetDistributionConfigCommand).resolves({ ETag: 'ETAG-1', DistributionConfig: {} as never });
+    await expect(handler(event('setSecret'))).rejects.toThrow(`no origin of distribution ${DISTRIBUTION_ID} sends the header x-origin-verify: nothing to rotate into`);
+    cf.reset();
     cf.on(GetDistributionConfigCommand).resolves({ ETag: 'ETAG-1' });
     await expect(handler(event('setSecret'))).rejects.toThrow(`GetDistributionConfig of ${DISTRIBUTION_ID} returned no config or no ETag`);
     expect(cf.commandCalls(UpdateDistributionCommand)).toHaveLength(0);
