@@ -84,7 +84,7 @@ describe('only one AWS-managed list of exactly that name counts', () => {
 describe('handler: asks EC2, then PUTs the response to CloudFormation\'s pre-signed URL', () => {
   const ec2 = mockClient(EC2Client);
   let puts: { url: string; options: https.RequestOptions; body: string }[];
-  let status: number | undefined;
+  let status: number | undefined | 'network error';
 
   beforeEach(() => {
     ec2.reset();
@@ -97,17 +97,25 @@ describe('handler: asks EC2, then PUTs the response to CloudFormation\'s pre-sig
       const req = new EventEmitter() as EventEmitter & { end(body: string): void };
       req.end = (body: string) => {
         puts.push({ url, options, body });
-        const res = Object.assign(new EventEmitter(), { statusCode: status, resume: () => undefined });
+        if (status === 'network error') {
+          setImmediate(() => req.emit('error', new Error('socket hang up')));
+          return;
+        }
+        // Like a real response: 'end' comes only once the body is consumed (resume()).
+        const res = Object.assign(new EventEmitter(), { statusCode: status, resume: () => setImmediate(() => res.emit('end')) });
         onResponse(res);
-        setImmediate(() => res.emit('end'));
       };
       return req;
     }) as unknown as typeof https.request);
   });
 
+  /** The handler's promise, failing the test within 2 s instead of hanging until the Lambda timeout. */
+  const run = (e: PrefixListEvent) =>
+    Promise.race([handler(e), new Promise((_, reject) => setTimeout(() => reject(new Error('handler hung: the response PUT never settled')), 2000).unref())]);
+
   test('looks the list up by name and PUTs the SUCCESS response with an empty content type (the URL is signed without one)', async () => {
     ec2.on(DescribeManagedPrefixListsCommand).resolves({ PrefixLists: [{ PrefixListId: 'pl-4fa04526', PrefixListName: NAME, OwnerId: 'AWS' }] });
-    await handler(event());
+    await run(event());
     expect(ec2.commandCalls(DescribeManagedPrefixListsCommand).map((c) => c.args[0].input)).toEqual([{ Filters: [{ Name: 'prefix-list-name', Values: [NAME] }] }]);
     expect(puts).toHaveLength(1);
     const body = JSON.stringify({ StackId: 'stack', RequestId: 'req-1', LogicalResourceId: 'Lookup', Status: 'SUCCESS', PhysicalResourceId: 'pl-4fa04526', Data: { PrefixListId: 'pl-4fa04526' } });
@@ -121,7 +129,7 @@ describe('handler: asks EC2, then PUTs the response to CloudFormation\'s pre-sig
 
   test('EC2 answering no lists is a FAILED response, still PUT', async () => {
     ec2.on(DescribeManagedPrefixListsCommand).resolves({});
-    await handler(event());
+    await run(event());
     expect(JSON.parse(puts[0]!.body)).toMatchObject({ Status: 'FAILED', Reason: `prefix list lookup failed: expected exactly one AWS-managed prefix list named ${NAME}, found 0` });
     expect(console.log).toHaveBeenCalledWith(JSON.stringify({ requestType: 'Create', status: 'FAILED', prefixListId: null }));
   });
@@ -129,12 +137,14 @@ describe('handler: asks EC2, then PUTs the response to CloudFormation\'s pre-sig
   test('a PUT that CloudFormation refuses fails the invocation (so Lambda retries), a 2xx does not', async () => {
     ec2.on(DescribeManagedPrefixListsCommand).resolves({ PrefixLists: [{ PrefixListId: 'pl-4fa04526', PrefixListName: NAME, OwnerId: 'AWS' }] });
     status = 403;
-    await expect(handler(event())).rejects.toThrow('response PUT returned 403');
+    await expect(run(event())).rejects.toThrow('response PUT returned 403');
     status = 300;
-    await expect(handler(event())).rejects.toThrow('response PUT returned 300');
+    await expect(run(event())).rejects.toThrow('response PUT returned 300');
     status = undefined;
-    await expect(handler(event())).rejects.toThrow('response PUT returned undefined');
+    await expect(run(event())).rejects.toThrow('response PUT returned undefined');
     status = 299;
-    await expect(handler(event())).resolves.toBeUndefined();
+    await expect(run(event())).resolves.toBeUndefined();
+    status = 'network error';
+    await expect(run(event())).rejects.toThrow('socket hang up');
   });
 });

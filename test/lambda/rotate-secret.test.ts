@@ -406,6 +406,32 @@ describe('origin-verify setSecret', () => {
     expect(cf.commandCalls(UpdateDistributionCommand)).toHaveLength(UPDATE_ATTEMPTS);
   });
 
+  it('does not retry any other update error (only a changed ETag is worth a second read-modify-write)', async () => {
+    fakeSsm('Success');
+    cf.on(GetDistributionConfigCommand).resolves({ ETag: 'ETAG-1', DistributionConfig: distribution(CURRENT_VALUE) });
+    cf.on(UpdateDistributionCommand).rejects(Object.assign(new Error('User is not authorized to perform: cloudfront:UpdateDistribution'), { name: 'AccessDenied' }));
+    await expect(handler(event('setSecret'))).rejects.toThrow('not authorized');
+    expect(cf.commandCalls(UpdateDistributionCommand)).toHaveLength(1);
+  });
+
+  it('a distribution config without an ETag fails the step without an update', async () => {
+    fakeSsm('Success');
+    cf.on(GetDistributionConfigCommand).resolves({ DistributionConfig: distribution(CURRENT_VALUE) });
+    await expect(handler(event('setSecret'))).rejects.toMatchObject({
+      name: 'OriginHeaderError',
+      message: `GetDistributionConfig of ${DISTRIBUTION_ID} returned no config or no ETag`,
+    });
+    expect(cf.commandCalls(UpdateDistributionCommand)).toHaveLength(0);
+    cf.reset();
+    // A config with no origins at all: nothing sends the header, said in those words (not a TypeError).
+    cf.on(GetDistributionConfigCommand).resolves({ ETag: 'ETAG-1', DistributionConfig: {} as never });
+    await expect(handler(event('setSecret'))).rejects.toThrow(`no origin of distribution ${DISTRIBUTION_ID} sends the header x-origin-verify: nothing to rotate into`);
+    cf.reset();
+    cf.on(GetDistributionConfigCommand).resolves({ ETag: 'ETAG-1' });
+    await expect(handler(event('setSecret'))).rejects.toThrow(`GetDistributionConfig of ${DISTRIBUTION_ID} returned no config or no ETag`);
+    expect(cf.commandCalls(UpdateDistributionCommand)).toHaveLength(0);
+  });
+
   it('refuses a pending value nginx would not accept, before refreshing the host', async () => {
     state = pendingState('has spaces and "quotes" that nginx refuses');
     await expect(handler(event('setSecret'))).rejects.toThrow('pending origin-verify value is not 32-1024 characters');
