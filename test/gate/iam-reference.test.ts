@@ -115,6 +115,16 @@ describe('IAMReference-ConditionKey: every key is global or documented for the s
     expect(withPolicy(allow(['kms:Decrypt*', 'kms:GenerateDataKey*'], '*', context))).toEqual([]);
   });
 
+  test('an Allow under an action pattern needs the key on every action it matches; a Deny or IfExists on one', () => {
+    const policyArn = { ArnEquals: { 'iam:PolicyARN': `arn:aws:iam::${ACCOUNT}:policy/deny` } };
+    const role = `arn:aws:iam::${ACCOUNT}:role/host`;
+    const found = withPolicy(allow('iam:*RolePolicy', role, policyArn));
+    expect(found.map((f) => f.rule)).toEqual(['IAMReference-ConditionKey[iam:PolicyARN for iam:*RolePolicy]']);
+    expect(found[0]!.message).toContain('never applies to 4 of the 6 actions it matches, which do not document it: iam:DeleteRolePolicy, iam:GetRolePolicy, iam:PutRolePolicy, iam:UpdateAssumeRolePolicy');
+    expect(withPolicy({ ...allow('iam:*RolePolicy', role, policyArn), Effect: 'Deny' })).toEqual([]);
+    expect(withPolicy(allow('iam:*RolePolicy', role, { ArnEqualsIfExists: { 'iam:PolicyARN': `arn:aws:iam::${ACCOUNT}:policy/deny` } }))).toEqual([]);
+  });
+
   test('global keys pass on any action, tag keys with any tag; an aws: key AWS does not have is a finding', () => {
     const global = { StringEquals: { 'aws:SourceAccount': ACCOUNT, 'aws:PrincipalTag/team': 'a', 'aws:ResourceTag/openclaw:x': 'b', 'ec2:SourceInstanceArn': 'arn' } };
     expect(withPolicy(allow('s3:GetObject', 'arn:aws:s3:::b/*', global))).toEqual([]);
@@ -157,7 +167,7 @@ describe('IAMReference-ConditionOperator: operators fit the key\'s type', () => 
 
   test.each([
     ['a string operator on a Bool key', { StringEquals: { 'aws:SecureTransport': 'true' } }, 'StringEquals on aws:SecureTransport'],
-    ['an ARN operator on a String key', { ArnLike: { 'aws:SourceAccount': 'arn:aws:*' } }, 'ArnLike on aws:SourceAccount'],
+    ['an ARN operator on a Bool key', { ArnLike: { 'aws:SecureTransport': 'arn:aws:*' } }, 'ArnLike on aws:SecureTransport'],
     ['a single-value operator on a multivalued key', { StringEquals: { 'aws:TagKeys': 'a' } }, 'StringEquals on aws:TagKeys'],
     ['a set qualifier on a single-valued key', { 'ForAnyValue:StringEquals': { 'aws:SourceAccount': ACCOUNT } }, 'ForAnyValue:StringEquals on aws:SourceAccount'],
     ['a Bool value that is not true/false', { Bool: { 'aws:SecureTransport': 'yes' } }, 'Bool on aws:SecureTransport'],
@@ -166,6 +176,11 @@ describe('IAMReference-ConditionOperator: operators fit the key\'s type', () => 
     ['an operator IAM does not have', { StringEqual: { 'aws:SourceAccount': ACCOUNT } }, 'StringEqual on aws:SourceAccount'],
   ])('%s is a finding', (_, condition, id) => {
     expect(on(condition)).toEqual([`IAMReference-ConditionOperator[${id}]`]);
+  });
+
+  test('an ARN operator on a String key that holds an ARN passes, as AWS\'s CloudWatch Logs key-policy guide writes it', () => {
+    const logs = { ArnEquals: { 'kms:EncryptionContext:aws:logs:arn': `arn:aws:logs:eu-west-1:${ACCOUNT}:log-group:x` } };
+    expect(withPolicy(allow(['kms:Encrypt', 'kms:Decrypt'], '*', logs))).toEqual([]);
   });
 
   test('the message says what the reference expects', () => {

@@ -8,9 +8,13 @@ const list = (keys: readonly string[]) => (keys.length ? [...new Set(keys)].join
 /**
  * Every condition key is a global key or one AWS documents for the
  * statement's actions: for an action, the action's own keys and those of its
- * resource types; for an action pattern, at least one action it matches.
- * Under NotAction (or Action "*") the statement's actions are open-ended, so
- * there the key must at least exist in AWS's reference.
+ * resource types. For an action pattern in an Allow, every action it matches
+ * must document the key (an Allow whose key is absent never applies to that
+ * action: `iam:*RolePolicy` under iam:PolicyARN allows Attach/Detach but never
+ * Put/Delete), unless the operator is ...IfExists; in a Deny, or with
+ * ...IfExists, at least one matching action must. Under NotAction (or Action
+ * "*") the statement's actions are open-ended, so there the key must at least
+ * exist in AWS's reference.
  */
 export const ConditionKeyDocumented: ReferenceRule = {
   id: 'ConditionKey',
@@ -21,7 +25,10 @@ export const ConditionKeyDocumented: ReferenceRule = {
   check: (node) => {
     const findings: ReferenceFinding[] = [];
     for (const s of statementsOf(node)) {
-      const keys = [...new Set(conditionEntries(s.body).map((c) => c.key))];
+      const entries = conditionEntries(s.body);
+      const keys = [...new Set(entries.map((c) => c.key))];
+      // Every matching action must document the key when the statement allows and the key is tested without IfExists.
+      const everyAction = (key: string) => s.body.Effect === 'Allow' && entries.some((c) => c.key === key && !c.operator.endsWith('IfExists'));
       const actions = actionsOf(s.body, 'Action');
       const openEnded = actionsOf(s.body, 'NotAction').length > 0 || actions.includes('*');
       for (const key of keys) {
@@ -36,11 +43,15 @@ export const ConditionKeyDocumented: ReferenceRule = {
         for (const action of actions) {
           const matching = matchingActions(action) ?? [];
           if (matching.length === 0) continue; // IAMReference-Action reports it
-          if (matching.some((m) => documentedKeys(m).some((d) => keyMatches(key, d)))) continue;
+          const documents = (m: string) => documentedKeys(m).some((d) => keyMatches(key, d));
+          const lacking = matching.filter((m) => !documents(m));
+          if (lacking.length === 0 || (!everyAction(key) && lacking.length < matching.length)) continue;
           const expected =
             matching.length === 1
               ? `AWS documents ${list(documentedKeys(matching[0]!))} for it (its own keys and its resource types' keys)`
-              : `none of the ${matching.length} actions it matches documents it`;
+              : lacking.length === matching.length
+                ? `none of the ${matching.length} actions it matches documents it`
+                : `an Allow without IfExists never applies to ${lacking.length} of the ${matching.length} actions it matches, which do not document it: ${lacking.map((m) => `${m.service}:${m.action.name}`).sort().join(', ')}`;
           findings.push({
             id: `${key} for ${action}`,
             message: `${s.label}: condition key ${key} is not documented for ${action}: ${expected}, besides the global aws: keys`,

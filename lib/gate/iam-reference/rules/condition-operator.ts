@@ -6,7 +6,11 @@ import type { ReferenceFinding, ReferenceRule } from '../rule';
 /**
  * IAM's condition operators by family, and the key types each fits:
  * https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html
- * String operators also fit ARN keys (an ARN is a string). aws:EpochTime is a
+ * String operators also fit ARN keys (an ARN is a string), and ARN operators
+ * fit String keys that hold ARNs: AWS's own CloudWatch Logs key-policy guide
+ * tests kms:EncryptionContext:aws:logs:arn (a String key) with ArnEquals/ArnLike
+ * (https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html).
+ * aws:EpochTime is a
  * date that AWS also compares with numeric operators (global condition key reference).
  */
 const FAMILIES: readonly { readonly operators: readonly string[]; readonly fits: readonly string[] }[] = [
@@ -19,7 +23,7 @@ const FAMILIES: readonly { readonly operators: readonly string[]; readonly fits:
   { operators: ['Bool'], fits: ['Bool'] },
   { operators: ['BinaryEquals'], fits: ['Binary'] },
   { operators: ['IpAddress', 'NotIpAddress'], fits: ['IPAddress'] },
-  { operators: ['ArnEquals', 'ArnLike', 'ArnNotEquals', 'ArnNotLike'], fits: ['ARN'] },
+  { operators: ['ArnEquals', 'ArnLike', 'ArnNotEquals', 'ArnNotLike'], fits: ['ARN', 'String'] },
   { operators: ['Null'], fits: [] },
 ];
 
