@@ -2,7 +2,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Template } from 'aws-cdk-lib/assertions';
 import { loadConfig } from '../../lib/config/load';
-import { FORWARDED_HEADERS, GatewayDistribution } from '../../lib/constructs/gateway-distribution';
+import { FORWARDED_HEADERS, GatewayDistribution, viewerTlsPolicy } from '../../lib/constructs/gateway-distribution';
 import { collectAcknowledgements } from '../../lib/gate/ack-ledger';
 import { CONFIG_DIR, NOW } from '../support/config-fixture';
 
@@ -110,6 +110,8 @@ describe('default certificate (no edge.customDomain)', () => {
     expect(JSON.stringify(source.props.ResourceArn)).toContain(':cloudfront::123456789012:distribution/');
     expect(destination.props).toEqual({ Name: 'openclaw-test-prod-cf-access-audit', DestinationResourceArn: AUDIT, OutputFormat: 'json' });
     expect(one(template, 'AWS::Logs::Delivery').props).toEqual({ DeliverySourceName: 'openclaw-test-prod-cf-access', DeliveryDestinationArn: { 'Fn::GetAtt': [destination.id, 'Arn'] } });
+    // The delivery names its source by name, not Ref: without DependsOn CloudFormation could create it first and fail.
+    expect((template.toJSON().Resources[one(template, 'AWS::Logs::Delivery').id] as { DependsOn?: string[] }).DependsOn).toEqual([source.id]);
   });
 
   test('acknowledges exactly the findings it explains, the default-certificate TLS ones only without a custom domain', () => {
@@ -143,4 +145,9 @@ describe('custom domain', () => {
     expect(rules.filter((r) => /CFR4|custom_ssl|sni_enabled|security_policy/.test(r))).toEqual([]);
     expect(rules).toContain('AwsSolutions-CFR1');
   });
+});
+
+test('the viewer TLS policy the compliance report names: TLSv1.2_2021 with a custom domain, TLSv1 (fixed by AWS) on the default certificate', () => {
+  expect(viewerTlsPolicy({ customDomain: { domainName: 'agents.example.com', certificateArn: 'arn:aws:acm:us-east-1:123456789012:certificate/x' } })).toBe('TLSv1.2_2021');
+  expect(viewerTlsPolicy({ customDomain: undefined })).toBe('TLSv1');
 });
