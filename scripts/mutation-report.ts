@@ -69,11 +69,12 @@ export const CONTROL_FOLDERS = [
   'lib/secrets',
   'lib/spend',
   'lambda',
+  'host',
 ];
 
 export function folderOf(file: string): string {
   const f = file.split(path.sep).join('/');
-  if (f.startsWith('lambda/')) return f.split('/').slice(0, 2).join('/');
+  if (f.startsWith('lambda/') || f.startsWith('host/')) return f.split('/').slice(0, 2).join('/');
   return CONTROL_FOLDERS.find((c) => f.startsWith(`${c}/`)) ?? path.posix.dirname(f);
 }
 
@@ -160,6 +161,9 @@ export interface FolderRow {
   score: number | undefined;
   dates: string[];
   commits: string[];
+  /** Files of the folder with results, and (when known) its .ts files on disk: a score over 1 of 30 files is not the folder's. */
+  filesRun: number;
+  filesInFolder?: number;
 }
 export interface MutantRow {
   file: string;
@@ -188,7 +192,7 @@ export interface Summary {
 
 const INVALID: MutantStatus[] = ['CompileError', 'RuntimeError'];
 
-export function summarize(report: MutationReport, equivalents: EquivalentEntry[], runs: RunLog): Summary {
+export function summarize(report: MutationReport, equivalents: EquivalentEntry[], runs: RunLog, filesIn?: (folder: string) => number | undefined): Summary {
   const explained = new Map(equivalents.map((e) => [equivalentKey(e.file, e.line, e.mutator, e.replacement), e]));
   const used = new Set<string>();
   const byFolder = new Map<string, FolderRow>();
@@ -196,12 +200,14 @@ export function summarize(report: MutationReport, equivalents: EquivalentEntry[]
   const equivalentRows: MutantRow[] = [];
   const fileRows: FileRow[] = [];
   const emptyRow = (folder: string): FolderRow => ({
-    folder, mutants: 0, killed: 0, survived: 0, noCoverage: 0, timeout: 0, other: 0, invalid: 0, equivalent: 0, score: undefined, dates: [], commits: [],
+    folder, mutants: 0, killed: 0, survived: 0, noCoverage: 0, timeout: 0, other: 0, invalid: 0, equivalent: 0, score: undefined, dates: [], commits: [], filesRun: 0,
+    ...(filesIn?.(folder) !== undefined ? { filesInFolder: filesIn(folder) } : {}),
   });
   for (const file of Object.keys(report.files).sort()) {
     const folder = folderOf(file);
     const row = byFolder.get(folder) ?? emptyRow(folder);
     byFolder.set(folder, row);
+    row.filesRun += 1;
     const run = runs.files[file];
     if (run) {
       if (!row.dates.includes(run.date)) row.dates.push(run.date);
@@ -250,7 +256,8 @@ export function summarize(report: MutationReport, equivalents: EquivalentEntry[]
   }
   const total = emptyRow('all folders run');
   for (const r of rows) {
-    for (const k of ['mutants', 'killed', 'survived', 'noCoverage', 'timeout', 'other', 'invalid', 'equivalent'] as const) total[k] += r[k];
+    for (const k of ['mutants', 'killed', 'survived', 'noCoverage', 'timeout', 'other', 'invalid', 'equivalent', 'filesRun'] as const) total[k] += r[k];
+    if (r.filesInFolder !== undefined) total.filesInFolder = (total.filesInFolder ?? 0) + r.filesInFolder;
     for (const d of r.dates) if (!total.dates.includes(d)) total.dates.push(d);
     for (const c of r.commits) if (!total.commits.includes(c)) total.commits.push(c);
   }
@@ -280,12 +287,12 @@ export function formatMarkdown(summary: Summary): string {
   out.push('file whose synth throws: CDK refusing a missing required property, an empty construct id) are');
   out.push('listed as "rejected" and not counted. "other" is Ignored or Pending.');
   out.push('');
-  out.push('| folder | mutants | killed | survived | no coverage | timeout | other | equivalent (explained) | score | rejected (not counted) | run on | commit |');
-  out.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|');
+  out.push('| folder | files run | mutants | killed | survived | no coverage | timeout | other | equivalent (explained) | score of the files run | rejected (not counted) | run on | commit |');
+  out.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|');
   const line = (r: FolderRow, bold = false) => {
     const b = (s: string | number) => (bold ? `**${s}**` : String(s));
     out.push(
-      `| ${b(r.folder)} | ${b(r.mutants)} | ${b(r.killed)} | ${b(r.survived)} | ${b(r.noCoverage)} | ${b(r.timeout)} | ${b(r.other)} | ${b(r.equivalent)} | ${b(formatScore(r.score))} | ${b(r.invalid)} | ${r.dates.join(', ')} | ${r.commits.join(', ')} |`,
+      `| ${b(r.folder)} | ${b(r.filesInFolder === undefined ? r.filesRun : `${r.filesRun} of ${r.filesInFolder}`)} | ${b(r.mutants)} | ${b(r.killed)} | ${b(r.survived)} | ${b(r.noCoverage)} | ${b(r.timeout)} | ${b(r.other)} | ${b(r.equivalent)} | ${b(formatScore(r.score))} | ${b(r.invalid)} | ${r.dates.join(', ')} | ${r.commits.join(', ')} |`,
     );
   };
   for (const r of summary.rows) line(r);
@@ -363,6 +370,15 @@ export function relativize(report: MutationReport, root: string): MutationReport
 }
 
 /** Merges the last run (if given) into the accumulated report, then writes the markdown. */
+/** The .ts files (not .d.ts) below a folder: what `npm run mutate -- <folder>` mutates. */
+function tsFilesIn(dir: string): number | undefined {
+  if (!fs.existsSync(dir)) return undefined;
+  return fs.readdirSync(dir, { withFileTypes: true }).reduce((n, e) => {
+    if (e.isDirectory()) return e.name === 'node_modules' ? n : n + (tsFilesIn(path.join(dir, e.name)) ?? 0);
+    return n + (e.name.endsWith('.ts') && !e.name.endsWith('.d.ts') ? 1 : 0);
+  }, 0);
+}
+
 export function writeReport(
   root: string,
   lastRun?: { report: MutationReport; date: string; commit: string; tests: string; mutated?: (file: string) => boolean },
@@ -383,7 +399,7 @@ export function writeReport(
     fs.writeFileSync(p(PATHS.runs), `${JSON.stringify(sortedRuns, null, 2)}\n`);
   }
   const equivalents = readJson<EquivalentEntry[]>(p(PATHS.equivalents), []);
-  const summary = summarize(acc ?? { files: {} }, equivalents, runs);
+  const summary = summarize(acc ?? { files: {} }, equivalents, runs, (folder) => tsFilesIn(path.join(root, folder)));
   fs.writeFileSync(p(PATHS.markdown), formatMarkdown(summary));
   return summary;
 }

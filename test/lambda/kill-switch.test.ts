@@ -737,6 +737,13 @@ describe('restore', () => {
     expect(out.failures).toEqual([]);
   });
 
+  it('NoSuchEntity by its wire code (an SDK that does not map it to NoSuchEntityException) is "not attached" too; another error code fails', async () => {
+    iam.on(DetachRolePolicyCommand).rejects(Object.assign(new Error(`Policy ${POLICY} was not found.`), { name: 'NoSuchEntity' }));
+    expect((await run(operator('restore'))).denySecrets).toEqual({ roleName: ROLE, policyArn: POLICY, result: 'not-attached' });
+    iam.on(DetachRolePolicyCommand).rejects(Object.assign(new Error(`Policy ${POLICY} was not found.`), { name: '' }));
+    await expect(run(operator('restore'))).rejects.toThrow();
+  });
+
   it('repeated: a running instance and an enabled distribution are left as they are', async () => {
     await run(operator('restore'));
     world.instances[INSTANCE] = 'running';

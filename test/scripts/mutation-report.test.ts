@@ -63,7 +63,7 @@ describe('summarize', () => {
   test('counts per folder: compile and runtime errors are not mutants, timeouts and ignored are not killed', () => {
     expect(row('lib/constructs')).toEqual({
       folder: 'lib/constructs', mutants: 7, killed: 3, survived: 2, noCoverage: 1, timeout: 1, other: 0, invalid: 2, equivalent: 1,
-      score: 3 / 6, dates: ['2026-12-05'], commits: ['abc1234'],
+      score: 3 / 6, dates: ['2026-12-05'], commits: ['abc1234'], filesRun: 1,
     });
     expect(row('lib/gate')).toMatchObject({ mutants: 2, killed: 1, other: 1, equivalent: 0, score: 0.5 });
     expect(row('lambda/kill-switch')).toMatchObject({ mutants: 1, killed: 1, score: 1 });
@@ -88,7 +88,7 @@ describe('summarize', () => {
   });
 
   test('control folders without results are named as not run', () => {
-    expect(summary.notRun).toEqual(['lib/compliance', 'lib/openclaw', 'lib/config', 'lib/host', 'lib/network', 'lib/secrets', 'lib/spend']);
+    expect(summary.notRun).toEqual(['lib/compliance', 'lib/openclaw', 'lib/config', 'lib/host', 'lib/network', 'lib/secrets', 'lib/spend', 'host']);
   });
 
   test('an explanation matches only its own line, mutator and replacement', () => {
@@ -114,9 +114,9 @@ test('scores are rounded down to one decimal, never up to a goal', () => {
 
 test('the markdown has the folder table, the total, the not-run folders, the open mutants and the explanations', () => {
   const md = formatMarkdown(summarize(REPORT, EQUIVALENT, RUNS));
-  expect(md).toContain('| lib/constructs | 7 | 3 | 2 | 1 | 1 | 0 | 1 | 50.0 % | 2 | 2026-12-05 | abc1234 |');
-  expect(md).toContain('| **all folders run** | **10** | **5** | **2** | **1** | **1** | **1** | **1** | **55.5 %** | **2** |');
-  expect(md).toContain('Not run yet: lib/compliance, lib/openclaw, lib/config, lib/host, lib/network, lib/secrets, lib/spend.');
+  expect(md).toContain('| lib/constructs | 1 | 7 | 3 | 2 | 1 | 1 | 0 | 1 | 50.0 % | 2 | 2026-12-05 | abc1234 |');
+  expect(md).toContain('| **all folders run** | **3** | **10** | **5** | **2** | **1** | **1** | **1** | **1** | **55.5 %** | **2** |');
+  expect(md).toContain('Not run yet: lib/compliance, lib/openclaw, lib/config, lib/host, lib/network, lib/secrets, lib/spend, host.');
   expect(md).toContain('## Mutants not killed (4)');
   expect(md).toContain('## Files run (3)');
   expect(md).toContain('| lib/constructs/a.ts | 7 | 3 | 1 | test/app/a.test.ts |');
@@ -124,6 +124,20 @@ test('the markdown has the folder table, the total, the not-run folders, the ope
   expect(md).toContain('| lib/constructs/a.ts:13 | Survived | BooleanLiteral | `false` |');
   expect(md).toContain('| lib/constructs/a.ts:14 | StringLiteral | `""` | the name is only a label |');
   expect(md).toContain('## Stale explanations (2)');
+});
+
+test('each folder row says how many of the folder\'s files were run, so a score over a few files does not read as the folder\'s', () => {
+  const filesIn = (folder: string) => ({ 'lib/constructs': 35, 'lib/gate': 20, 'lambda/kill-switch': 17 })[folder] ?? 0;
+  const summary = summarize(REPORT, EQUIVALENT, RUNS, filesIn);
+  expect(summary.rows.map((r) => [r.folder, r.filesRun, r.filesInFolder])).toEqual([
+    ['lambda/kill-switch', 1, 17],
+    ['lib/constructs', 1, 35],
+    ['lib/gate', 1, 20],
+  ]);
+  const md = formatMarkdown(summary);
+  expect(md).toContain('| lib/constructs | 1 of 35 | 7 |');
+  expect(md).toContain('| **all folders run** | **3 of 72** | **10** |');
+  expect(folderOf('host/fetch-secrets/fetch.ts')).toBe('host/fetch-secrets');
 });
 
 describe('mergeReports', () => {
@@ -167,7 +181,7 @@ test('writeReport merges a run into the committed files and writes the markdown'
   expect(summary.total).toMatchObject({ mutants: 7, killed: 3, equivalent: 1 });
   expect(Object.keys(JSON.parse(fs.readFileSync(path.join(root, PATHS.accumulated), 'utf8')).files)).toEqual(['lib/constructs/a.ts']);
   expect(JSON.parse(fs.readFileSync(path.join(root, PATHS.runs), 'utf8'))).toEqual(RUNS);
-  expect(fs.readFileSync(path.join(root, PATHS.markdown), 'utf8')).toContain('| lib/constructs | 7 | 3 |');
+  expect(fs.readFileSync(path.join(root, PATHS.markdown), 'utf8')).toContain('| lib/constructs | 1 | 7 | 3 |');
   fs.rmSync(root, { recursive: true, force: true });
 });
 
