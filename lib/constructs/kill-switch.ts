@@ -98,9 +98,10 @@ export interface KillSwitchProps {
  * - IAM's default quota is 10 managed policies per role; the host role has 4
  *   (test/app/spend.test.ts pins it). At the quota the attach fails with
  *   LimitExceeded and the kill counts as failed.
- * - While attached, the policy cannot be deleted (DeleteConflict): `cdk destroy`,
- *   which deletes the Spend stack before the Gateway stack, fails on it. Restore
- *   (or detach it) first.
+ * - While attached, IAM refuses to delete the policy (DeleteConflict): `cdk destroy`,
+ *   which deletes the Spend stack before the Gateway stack, or a deploy that turns
+ *   denySecrets off, may fail on it (whether CloudFormation detaches it first was
+ *   not checked offline). Restore (or detach it) first.
  * - Its name and description are replacement properties; a custom-named
  *   policy cannot be replaced by an update. Keep both.
  * - Whether CloudFormation's update of the host role's ManagedPolicyArns

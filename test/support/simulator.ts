@@ -1,7 +1,7 @@
 /**
  * The IAM simulator of the tests: @cloud-copilot/iam-simulate (AGPL-3.0, a
  * devDependency used at test time only; nothing under lib/, bin/, lambda/,
- * host/ or scripts/ may import it — test/support/simulator-licence.test.ts
+ * host/ or scripts/ may import it — test/support/simulator.test.ts
  * fails if one does).
  *
  *   await simulate(request, policies) -> 'Allow' | 'ExplicitDeny' | 'ImplicitDeny'
