@@ -1,4 +1,4 @@
-import { documentedKeys, globalKey, keyMatches, keyType, matchingActions, splitAction } from '../catalogue';
+import { documentedKeys, globalKey, keyMatches, keyType, matchingActions, splitAction, type ReferenceAction } from '../catalogue';
 import { conditionEntries } from '../conditions';
 import { actionsOf, statementsOf } from '../policies';
 import type { ReferenceFinding, ReferenceRule } from '../rule';
@@ -43,7 +43,7 @@ export const ConditionKeyDocumented: ReferenceRule = {
         for (const action of actions) {
           const matching = matchingActions(action) ?? [];
           if (matching.length === 0) continue; // IAMReference-Action reports it
-          const documents = (m: string) => documentedKeys(m).some((d) => keyMatches(key, d));
+          const documents = (m: ReferenceAction) => documentedKeys(m).some((d) => keyMatches(key, d));
           const lacking = matching.filter((m) => !documents(m));
           if (lacking.length === 0 || (!everyAction(key) && lacking.length < matching.length)) continue;
           const expected =
