@@ -287,14 +287,16 @@ export class AuditBucket extends s3.Bucket {
     props.accessLogs.allowServerAccessLogsFrom(this, this.accessLogsPrefix);
 
     const everyone = [new iam.AnyPrincipal()];
-    const onBucketAndObjects = [this.bucketArn, this.arnForObjects('*')];
+    // The object deny names the bucket only while it also denies s3:DeleteBucket (retained):
+    // no object action applies to the bucket's ARN (IAMReference-ResourceArn).
+    const objectTamperingResources = retain ? [this.bucketArn, this.arnForObjects('*')] : [this.arnForObjects('*')];
     this.addToResourcePolicy(
       new iam.PolicyStatement({
         sid: AUDIT_BUCKET_DENY_SIDS.objectTampering,
         effect: iam.Effect.DENY,
         principals: everyone,
         actions: [...AUDIT_OBJECT_TAMPER_ACTIONS, ...(retain ? ['s3:DeleteBucket'] : [])],
-        resources: onBucketAndObjects,
+        resources: objectTamperingResources,
         // aws:PrincipalArn is the role ARN for a role session, so a condition (not a
         // Principal element) names a role that may not exist yet, such as break-glass.
         conditions: { StringNotEquals: { 'aws:PrincipalArn': [this.breakGlassRoleArn] } },

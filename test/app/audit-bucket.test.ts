@@ -450,6 +450,9 @@ describe('weakened buckets', () => {
     expect(policy.DeletionPolicy).toBe('Delete');
     const actions = (sid: string) => policy.Properties.PolicyDocument.Statement.find((s) => s.Sid === sid)!.Action;
     expect(actions('DenyObjectTamperingButBreakGlass')).not.toContain('s3:DeleteBucket');
+    // Without s3:DeleteBucket the object deny names only the objects: no object action applies to the bucket's ARN.
+    const tampering = policy.Properties.PolicyDocument.Statement.find((s) => s.Sid === 'DenyObjectTamperingButBreakGlass') as unknown as { Resource: unknown };
+    expect(tampering.Resource).toEqual({ 'Fn::Join': ['', [{ 'Fn::GetAtt': [demoId, 'Arn'] }, '/*']] });
     expect(actions('DenyReconfigurationButBreakGlassAndCloudFormation')).toContain('s3:DeleteBucket');
     // The example/prod config has no data-retention exception, so the gate refuses exactly that.
     expect(destroyable.findings.map((f) => f.rule)).toEqual(['s3-bucket-retained']);
