@@ -33,6 +33,7 @@ import * as path from 'path';
 import type { CloudFormationStackArtifact } from 'aws-cdk-lib/cx-api';
 import { buildForTest } from '../support/build';
 import { acmeClientFiles, configFixture } from '../support/config-fixture';
+import { TOPOLOGY_CLIENTS, topologies } from '../support/topologies';
 import { dynamicReferences, executionRoleOf } from '../support/dynamic-references';
 import { adminPrincipal, decide, deploymentPolicies, keyAliasesOf, rolePrincipal, roleId, type DeploymentPolicies, type StackPolicies } from '../support/deployment-policies';
 import { arnOf, attOf, logicalIdsOfType, refOf, resolveIntrinsics } from '../support/iam-intrinsics';
@@ -336,6 +337,41 @@ describe('the principals each resource policy names are exactly those its deploy
   ])('%s as well', (_name, d) => {
     expect(namedPrincipals(resourcePolicies(d()))).toEqual(relied(d()));
   });
+});
+
+describe('every client x environment of every topology (us-east-1 as the main region, several clients in one account)', () => {
+  // The 12 deployments of test/support/topologies.ts, each derived and simulated like example/prod above.
+  let all: { name: string; d: Deployment }[] = [];
+  beforeAll(() => {
+    all = topologies().built.deployments.map(({ config, stage }) => ({ name: `${config.client}/${config.env}`, d: { p: deploymentPolicies(config, stage), artifacts: [] } }));
+  }, 600_000);
+
+  test('the principals each resource policy names are exactly those its deployment relies on, and each relied-on delivery is allowed', async () => {
+    const failures: string[] = [];
+    const names: string[] = [];
+    for (const { name, d } of all) {
+      names.push(name);
+      const policies = resourcePolicies(d);
+      const named = namedPrincipals(policies);
+      const needed = relied(d);
+      if (JSON.stringify(named) !== JSON.stringify(needed)) failures.push(`${name}: names ${JSON.stringify(named)}, relies on ${JSON.stringify(needed)}`);
+      for (const x of reliances(d)) {
+        if (x.principal.startsWith('AWS:')) continue;
+        const policy = policies.find((p) => p.arn === x.resource);
+        if (!policy) {
+          failures.push(`${name}: ${x.resource}: no resource policy, but ${x.principal} must call it for ${x.because}`);
+          continue;
+        }
+        for (const { call, delivery } of x.calls) {
+          const withAliases = call.action.startsWith('kms:') ? { ...call, keyAliases: keyAliasesOf(stacksOf(d), call.resource) } : call;
+          const decision = await decide(serviceActor(x.principal), withAliases, policy.doc, delivery);
+          if (decision !== 'Allow') failures.push(`${name}: ${x.principal} ${call.action} on ${call.resource} (${x.because}): ${decision}`);
+        }
+      }
+    }
+    expect(names).toEqual(TOPOLOGY_CLIENTS.flatMap((c) => ['dev', 'prod', 'staging'].map((e) => `${c}/${e}`)));
+    expect(failures).toEqual([]);
+  }, 600_000);
 });
 
 describe('each relied-on actor\'s real calls are allowed', () => {

@@ -103,6 +103,9 @@ export function deploymentPolicies(config: ResolvedConfig, stage: DeploymentStag
     account,
     region: EDGE_REGION,
     stackOutputs: gatewayOutputs,
+    // With us-east-1 as the main region the edge stack shares the region, and CDK references the
+    // core and gateway stacks through Fn::ImportValue instead of cross-region readers.
+    ...(region === EDGE_REGION ? { imports: { ...exportsOf(coreTemplate, core.ctx), ...exportsOf(gatewayTemplate, gateway.ctx) } } : {}),
     overrides: { ...uniqueNames(edgeTemplate, stage.edge.stackName, account, EDGE_REGION), ...Object.fromEntries(readers.map((id) => [id, { attributes }])) },
   };
   const edge = { template: edgeTemplate, options: edgeOptions, ctx: contextFor(edgeTemplate, edgeOptions) };
