@@ -1,5 +1,5 @@
+import { NAG_PACKS } from '../support/nag-packs';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks } from 'cdk-nag';
 import type { BuiltApp } from '../../lib/app';
 import type { GateFinding } from '../../lib/gate/finding';
 import { buildForTest, gateFindings } from '../support/build';
@@ -72,11 +72,7 @@ test('every taggable resource carries the deployment tags and the overlay tags',
   });
 });
 
-test.each([
-  ['AwsSolutions', () => new AwsSolutionsChecks()],
-  ['NIST 800-53 R5', () => new NIST80053R5Checks()],
-  ['HIPAA Security', () => new HIPAASecurityChecks()],
-])('the core stack has no %s finding', (_name, pack) => {
+test.each(NAG_PACKS)('the core stack has no %s finding', (_name, pack) => {
   const result = pack().validateScope(built.deployments[0]!.stage.core);
   expect(result.violations).toEqual([]);
   expect(result.success).toBe(true);

@@ -1,7 +1,7 @@
+import { NAG_PACKS } from '../support/nag-packs';
 import { App, Stack, type CfnResource } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Template } from 'aws-cdk-lib/assertions';
-import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks } from 'cdk-nag';
 import { DeploymentKey } from '../../lib/constructs/deployment-key';
 import { acknowledgePinnedAmi, hardenInstance } from '../../lib/constructs/instance-hardening';
 import { collectAcknowledgements } from '../../lib/gate/ack-ledger';
@@ -59,11 +59,7 @@ test('acknowledges exactly the detailed-monitoring, termination-protection, in-t
   expect(reason('CloudFormation-Validate::W9010')).toMatch(/^The AMI is pinned on purpose in config/);
 });
 
-test.each([
-  ['AwsSolutions', () => new AwsSolutionsChecks()],
-  ['NIST 800-53 R5', () => new NIST80053R5Checks()],
-  ['HIPAA Security', () => new HIPAASecurityChecks()],
-])('%s reports nothing on the hardened instance', (_name, pack) => {
+test.each(NAG_PACKS)('%s reports nothing on the hardened instance', (_name, pack) => {
   const violations = pack().validateScope(instance).violations.map((v) => `${v.ruleName} ${v.violatingResources.map((r) => r.locations).join()}`);
   expect(violations).toEqual([]);
 });

@@ -1,7 +1,7 @@
+import { NAG_PACKS } from '../support/nag-packs';
 import { App, Stack, type CfnResource } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks } from 'cdk-nag';
 import { DeploymentKey } from '../../lib/constructs/deployment-key';
 import { SessionLogging } from '../../lib/constructs/session-logging';
 import { collectAcknowledgements } from '../../lib/gate/ack-ledger';
@@ -64,10 +64,6 @@ test('acknowledges exactly the guard rule that cannot resolve the cross-stack ke
   expect(acks[0]!.reason).toMatch(/^The log group is encrypted with the deployment key, which lives in the core stack/);
 });
 
-test.each([
-  ['AwsSolutions', () => new AwsSolutionsChecks()],
-  ['NIST 800-53 R5', () => new NIST80053R5Checks()],
-  ['HIPAA Security', () => new HIPAASecurityChecks()],
-])('%s reports nothing on the session logging', (_name, pack) => {
+test.each(NAG_PACKS)('%s reports nothing on the session logging', (_name, pack) => {
   expect(pack().validateScope(sessions).violations).toEqual([]);
 });
