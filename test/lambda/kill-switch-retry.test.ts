@@ -4,9 +4,9 @@
  * the error that is thrown in the end.
  *
  * The calls are bounded fakes: a call that is made more often than any retry
- * policy allows fails with its own error, so a retry that never stops fails the
- * test instead of hanging it. Timers are replaced by a recorder that resolves
- * at once, so the delays are exact and the tests take no time.
+ * policy allows fails with its own error. Timers are Jest's fake timers: the
+ * delays are recorded exactly, time is advanced by hand, and a retry that never
+ * stops is still pending when the test looks (it fails the test, never hangs it).
  */
 import { EC2ServiceException } from '@aws-sdk/client-ec2';
 import { AttemptsError, isTransient, retryPolicy, withRetry } from '../../lambda/kill-switch/retry';
@@ -34,26 +34,35 @@ function fakeCall<T>(failures: readonly unknown[], value: T): jest.Mock<Promise<
 /** A call failing with `error` every time (up to the impossible number of calls). */
 const alwaysFailing = (error: () => unknown) => fakeCall(Array.from({ length: IMPOSSIBLE_CALLS }, error), 'never');
 
-/** The promise's outcome, or 'hung' when it is still pending once every timer and microtask has run. */
-async function settle<T>(promise: Promise<T>): Promise<{ value: T } | { error: unknown } | 'hung'> {
-  const hung = new Promise<'hung'>((resolve) => setImmediate(() => resolve('hung')));
-  return Promise.race([promise.then((value) => ({ value }), (error: unknown) => ({ error })), hung]);
+/** More time than every delay of any policy in these tests together (6 attempts: 3.875 s at most). */
+const LONGER_THAN_ANY_RETRY_MS = 60_000;
+
+/** The promise's outcome once the fake clock has run past every retry's delays, or 'pending' (a retry that never stops). */
+async function settle<T>(promise: Promise<T>): Promise<{ value: T } | { error: unknown } | 'pending'> {
+  let outcome: { value: T } | { error: unknown } | 'pending' = 'pending';
+  promise.then(
+    (value) => (outcome = { value }),
+    (error: unknown) => (outcome = { error }),
+  );
+  await jest.advanceTimersByTimeAsync(LONGER_THAN_ANY_RETRY_MS);
+  return outcome;
 }
 
-let delays: number[];
+/** The delays the retry asked setTimeout for, in order. */
+let delays: () => number[];
 
 beforeEach(() => {
   Object.assign(retryPolicy, DEFAULT_POLICY);
-  delays = [];
-  jest.spyOn(global, 'setTimeout').mockImplementation(((resolve: () => void, ms: number) => {
-    delays.push(ms);
-    resolve();
-    return 0;
-  }) as unknown as typeof setTimeout);
+  jest.useFakeTimers();
+  const timers = jest.spyOn(global, 'setTimeout');
+  delays = () => timers.mock.calls.map((c) => c[1] ?? 0);
   jest.spyOn(Math, 'random').mockReturnValue(0.5);
 });
 
-afterEach(() => jest.restoreAllMocks());
+afterEach(() => {
+  jest.useRealTimers();
+  jest.restoreAllMocks();
+});
 
 describe('withRetry', () => {
   it('the policy: 3 attempts, 250 ms base delay, 2 s cap', () => {
@@ -64,7 +73,7 @@ describe('withRetry', () => {
     const call = fakeCall([], { StoppingInstances: [] });
     expect(await settle(withRetry(call))).toEqual({ value: { value: { StoppingInstances: [] }, attempts: 1 } });
     expect(call).toHaveBeenCalledTimes(1);
-    expect(delays).toEqual([]);
+    expect(delays()).toEqual([]);
   });
 
   it('a transient failure is retried after a jittered exponential delay: throttled twice, then it succeeds', async () => {
@@ -72,7 +81,7 @@ describe('withRetry', () => {
     expect(await settle(withRetry(call))).toEqual({ value: { value: 'ok', attempts: 3 } });
     expect(call).toHaveBeenCalledTimes(3);
     // Full jitter: a random fraction (0.5 here) of 250 ms, then of 500 ms.
-    expect(delays).toEqual([125, 250]);
+    expect(delays()).toEqual([125, 250]);
   });
 
   it('the delay doubles per attempt up to maxDelayMs', async () => {
@@ -80,13 +89,13 @@ describe('withRetry', () => {
     const call = fakeCall([throttled(), throttled(), throttled(), throttled(), throttled()], 'ok');
     expect(await settle(withRetry(call))).toEqual({ value: { value: 'ok', attempts: 6 } });
     // Caps 250, 500, 1000, 2000 (2000 reached), 2000 (4000 capped); half of each.
-    expect(delays).toEqual([125, 250, 500, 1000, 1000]);
+    expect(delays()).toEqual([125, 250, 500, 1000, 1000]);
   });
 
   it('the jitter is a fraction of the cap, never more', async () => {
     jest.spyOn(Math, 'random').mockReturnValue(0.999);
     await settle(withRetry(fakeCall([throttled()], 'ok')));
-    expect(delays).toEqual([249.75]);
+    expect(delays()).toEqual([249.75]);
   });
 
   it(`a persistent transient failure: ${DEFAULT_POLICY.attempts} attempts, then the last error, same name, with the count`, async () => {
@@ -99,7 +108,7 @@ describe('withRetry', () => {
     expect(error.message).toBe('Request limit exceeded. (after 3 attempts)');
     expect(error.attempts).toBe(3);
     expect(error.original).toBe(await call.mock.results[2]!.value.catch((e: unknown) => e));
-    expect(delays).toEqual([125, 250]);
+    expect(delays()).toEqual([125, 250]);
   });
 
   it('a non-transient failure is thrown at once, its message unchanged', async () => {
@@ -111,7 +120,7 @@ describe('withRetry', () => {
     expect(error.name).toBe('IncorrectInstanceState');
     expect(error.message).toBe('This instance is not in a state from which it can be stopped.');
     expect(error.attempts).toBe(1);
-    expect(delays).toEqual([]);
+    expect(delays()).toEqual([]);
   });
 
   it('a transient failure then a non-transient one: stops at the second, naming 2 attempts', async () => {
