@@ -277,6 +277,9 @@ const operator = (action: 'kill' | 'restore' | 'status', extra: Record<string, u
 
 let logged: LoggedLine[];
 
+// Every test here takes milliseconds: a retry that never stops fails its test within 10 s instead of the suite's 60.
+jest.setTimeout(10_000);
+
 beforeAll(() => {
   retryPolicy.baseDelayMs = 0;
 });
