@@ -29,8 +29,8 @@ import { type ActionRequest } from './triggers';
 
 function stepFailures(instances: readonly InstanceOutcome[], distribution?: DistributionOutcome, deny?: DenyOutcome): string[] {
   const out = instances.filter((i) => FAILED_RESULTS.has(i.result)).map((i) => `instance ${i.id}: ${i.error ?? i.result}`);
-  if (distribution?.result === 'failed') out.push(`distribution ${distribution.id}: ${distribution.error ?? 'failed'}`);
-  if (deny?.result === 'failed') out.push(`deny policy ${deny.policyArn} on role ${deny.roleName}: ${deny.error ?? 'failed'}`);
+  if (distribution?.result === 'failed') out.push(`distribution ${distribution.id}: ${distribution.error}`);
+  if (deny?.result === 'failed') out.push(`deny policy ${deny.policyArn} on role ${deny.roleName}: ${deny.error}`);
   return out;
 }
 

@@ -26,10 +26,9 @@ export interface DenyTarget {
   readonly policyArn: string;
 }
 
-export interface DenyOutcome extends DenyTarget {
-  readonly result: DenyResult;
-  readonly error?: string;
-}
+/** A failed outcome carries its error; no other does. */
+export type DenyOutcome = DenyTarget &
+  ({ readonly result: Exclude<DenyResult, 'failed'>; readonly error?: undefined } | { readonly result: 'failed'; readonly error: string });
 
 /** IAM's NoSuchEntity (SDK v3 names the class NoSuchEntityException; the wire code is NoSuchEntity). */
 const isNoSuchEntity = (err: unknown) => err instanceof Error && (err.name === 'NoSuchEntityException' || err.name === 'NoSuchEntity');

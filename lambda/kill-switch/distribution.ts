@@ -17,45 +17,51 @@ export const UPDATE_ATTEMPTS = 3;
 
 export type DistributionResult = 'disabled' | 'already-disabled' | 'would-disable' | 'enabled' | 'already-enabled' | 'would-enable' | 'failed';
 
-export interface DistributionOutcome {
-  readonly id: string;
-  readonly result: DistributionResult;
-  readonly attempts: number;
-  readonly error?: string;
-}
+/** A failed outcome carries its error; no other does. */
+export type DistributionOutcome = { readonly id: string; readonly attempts: number } & (
+  | { readonly result: Exclude<DistributionResult, 'failed'>; readonly error?: undefined }
+  | { readonly result: 'failed'; readonly error: string }
+);
 
 const REDACTED = '[REDACTED]';
 
-/** Every custom origin header value of the config (the origin-verify secret among them). */
-function headerValues(config: DistributionConfig | undefined): string[] {
-  return (config?.Origins?.Items ?? []).flatMap((o) => (o.CustomHeaders?.Items ?? []).map((h) => h.HeaderValue ?? '')).filter((v) => v !== '');
+/** Every custom origin header value of the configs read (the origin-verify secret among them, before and after a rotation). */
+function headerValues(configs: readonly DistributionConfig[]): string[] {
+  return configs
+    .flatMap((c) => c.Origins?.Items ?? [])
+    .flatMap((o) => o.CustomHeaders?.Items ?? [])
+    .flatMap((h) => h.HeaderValue || []);
 }
 
+/** `text` with every secret replaced; the longest first, so that a secret containing another is redacted whole. */
 function scrub(text: string, secrets: readonly string[]): string {
   return [...secrets].sort((a, b) => b.length - a.length).reduce((out, s) => out.split(s).join(REDACTED), text);
 }
 
 /** Sets Enabled to `enabled` (or, in a dry run, says what it would do). Never throws: a failure is the outcome. */
 export async function setDistributionEnabled(id: string, enabled: boolean, dryRun: boolean): Promise<DistributionOutcome> {
-  const secrets: string[] = [];
-  let attempt = 1;
-  try {
+  const read: DistributionConfig[] = [];
+  let attempt = 0;
+  /** One read-modify-write; another one when the ETag changed underneath and attempts are left. */
+  const update = async (): Promise<DistributionOutcome> => {
+    attempt += 1;
     const { sdk, client } = await cloudfront();
-    for (; ; attempt++) {
-      const out = await client.send(new sdk.GetDistributionConfigCommand({ Id: id }));
-      secrets.push(...headerValues(out.DistributionConfig));
-      if (out.DistributionConfig === undefined || out.ETag === undefined) throw new Error(`GetDistributionConfig of ${id} returned no config or no ETag`);
-      if (out.DistributionConfig.Enabled === enabled) return { id, result: enabled ? 'already-enabled' : 'already-disabled', attempts: attempt };
-      if (dryRun) return { id, result: enabled ? 'would-enable' : 'would-disable', attempts: attempt };
-      try {
-        await client.send(new sdk.UpdateDistributionCommand({ Id: id, IfMatch: out.ETag, DistributionConfig: { ...out.DistributionConfig, Enabled: enabled } }));
-        return { id, result: enabled ? 'enabled' : 'disabled', attempts: attempt };
-      } catch (err) {
-        if (err instanceof Error && err.name === 'PreconditionFailed' && attempt < UPDATE_ATTEMPTS) continue;
-        throw err;
-      }
+    const out = await client.send(new sdk.GetDistributionConfigCommand({ Id: id }));
+    if (out.DistributionConfig === undefined || out.ETag === undefined) throw new Error(`GetDistributionConfig of ${id} returned no config or no ETag`);
+    read.push(out.DistributionConfig);
+    if (out.DistributionConfig.Enabled === enabled) return { id, result: enabled ? 'already-enabled' : 'already-disabled', attempts: attempt };
+    if (dryRun) return { id, result: enabled ? 'would-enable' : 'would-disable', attempts: attempt };
+    try {
+      await client.send(new sdk.UpdateDistributionCommand({ Id: id, IfMatch: out.ETag, DistributionConfig: { ...out.DistributionConfig, Enabled: enabled } }));
+      return { id, result: enabled ? 'enabled' : 'disabled', attempts: attempt };
+    } catch (err) {
+      if (err instanceof Error && err.name === 'PreconditionFailed' && attempt < UPDATE_ATTEMPTS) return update();
+      throw err;
     }
+  };
+  try {
+    return await update();
   } catch (err) {
-    return { id, result: 'failed', attempts: attempt, error: truncate(scrub(describeError(err, Number.POSITIVE_INFINITY), secrets), 300) };
+    return { id, result: 'failed', attempts: attempt, error: truncate(scrub(describeError(err, Number.POSITIVE_INFINITY), headerValues(read)), 300) };
   }
 }

@@ -19,7 +19,7 @@ import { describeError, KillSwitchLog } from './log';
 import { unreadableNotification } from './message';
 import { notify } from './notify';
 import { type IgnoredSummary, type Summary } from './summary';
-import { decide, type Decision } from './triggers';
+import { decide, type Ignored } from './triggers';
 
 class KillSwitchError extends Error {
   constructor(message: string) {
@@ -28,8 +28,8 @@ class KillSwitchError extends Error {
   }
 }
 
-async function ignore(decisions: readonly Decision[], log: KillSwitchLog, env: KillSwitchEnv): Promise<IgnoredSummary> {
-  const ignored = decisions.flatMap((d) => (d.kind === 'ignore' ? [d.ignored] : []));
+/** No message acts: each ignored one is logged, an unreadable one told to the alert topic. */
+async function ignore(ignored: readonly Ignored[], log: KillSwitchLog, env: KillSwitchEnv): Promise<IgnoredSummary> {
   let notified = false;
   for (const i of ignored) {
     if (i.notify) {
@@ -51,9 +51,10 @@ export async function handler(event: unknown): Promise<Summary | IgnoredSummary>
     log.setContext({ client: env.client, env: env.env });
     const decisions = decide(event, env.triggerAlarms);
     const acting = decisions.flatMap((d) => (d.kind === 'act' ? [d.request] : []));
+    const ignored = decisions.flatMap((d) => (d.kind === 'ignore' ? [d.ignored] : []));
     const request = acting[0];
-    if (request === undefined) return await ignore(decisions, log, env);
-    for (const d of decisions) if (d.kind === 'ignore') log.info(d.ignored.outcome, d.ignored.detail);
+    if (request === undefined) return await ignore(ignored, log, env);
+    for (const i of ignored) log.info(i.outcome, i.detail);
     if (acting.length > 1) log.info('coalesced', { triggers: acting.length, note: 'one kill for several triggering messages' });
 
     const dryRun = env.dryRun || request.dryRun;

@@ -45,7 +45,8 @@ export async function readState(region: string, id: string): Promise<string> {
   try {
     const { sdk, client } = await ec2(region);
     const { value } = await withRetry(() => client.send(new sdk.DescribeInstancesCommand({ InstanceIds: [id] })));
-    const instance = (value.Reservations ?? []).flatMap((r) => r.Instances ?? []).find((i) => i.InstanceId === id);
+    // Asked for one id, EC2 answers with that instance alone, or none (the not-found error is caught below).
+    const [instance] = (value.Reservations ?? []).flatMap((r) => r.Instances ?? []);
     return instance === undefined ? 'missing' : (instance.State?.Name ?? 'unknown');
   } catch (err) {
     // withRetry wraps the last error, keeping its name.
@@ -58,14 +59,13 @@ export async function readState(region: string, id: string): Promise<string> {
 async function act(
   region: string,
   id: string,
-  decide: (before: string) => InstanceResult | { call: () => Promise<unknown>; result: InstanceResult },
+  decide: (before: string) => Exclude<InstanceResult, 'failed'> | { call: () => Promise<unknown>; result: InstanceResult },
 ): Promise<InstanceOutcome> {
   let before = 'unknown';
   try {
     before = await readState(region, id);
     const next = decide(before);
     if (next === 'still-stopping') return { id, before, result: next, error: 'the instance is still stopping: run restore again in a minute' };
-    if (next === 'failed') return { id, before, result: next, error: `the instance is ${before}: cannot act on it` };
     if (typeof next === 'string') return { id, before, result: next };
     await withRetry(next.call);
     return { id, before, result: next.result };
@@ -93,14 +93,17 @@ export function stopInstance(region: string, id: string, dryRun: boolean): Promi
   });
 }
 
-/** Restore: starts the instance when it is stopped; a still stopping one fails (run restore again shortly). */
+/**
+ * Restore: starts the instance when it is stopped; a still stopping one fails (run restore again shortly).
+ * Those are all of EC2's instance states; a state it could not read is started too, and EC2 refuses
+ * (IncorrectInstanceState) what cannot be started: the step fails with EC2's own error.
+ */
 export function startInstance(region: string, id: string, dryRun: boolean): Promise<InstanceOutcome> {
   return act(region, id, (before) => {
     if (before === 'missing') return 'missing';
     if (UP.has(before)) return 'already-running';
     if (GONE.has(before)) return 'terminated';
     if (before === 'stopping') return 'still-stopping';
-    if (before !== 'stopped') return 'failed';
     if (dryRun) return 'would-start';
     return {
       call: async () => {

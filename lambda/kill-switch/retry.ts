@@ -8,7 +8,12 @@
 /** Attempts and exponential backoff with full jitter. Tests shorten the delays. */
 export const retryPolicy = { attempts: 3, baseDelayMs: 250, maxDelayMs: 2_000 };
 
-const THROTTLING = new Set([
+/**
+ * Error names the SDK itself classes as throttling (@smithy's THROTTLING_ERROR_CODES, minus the
+ * quota-type ones): EC2's RequestLimitExceeded comes with HTTP 503, but IAM's Throttling and the JSON
+ * services' ThrottlingException come with HTTP 400, so the name is what marks them.
+ */
+const THROTTLING: ReadonlySet<unknown> = new Set([
   'RequestLimitExceeded',
   'Throttling',
   'ThrottlingException',
@@ -18,9 +23,10 @@ const THROTTLING = new Set([
   'TooManyRequestsException',
   'SlowDown',
 ]);
-const SERVER = new Set(['InternalError', 'InternalFailure', 'ServiceUnavailable', 'Unavailable', 'ServerInternal', 'TimeoutError']);
-/** Node network errors on the way to the endpoint. */
-const NETWORK = new Set(['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN']);
+/** The SDK's own timeout (its HTTP handler's TimeoutError carries no HTTP status). Server errors are known by their 5xx status instead. */
+const TIMEOUT = 'TimeoutError';
+/** Node network errors on the way to the endpoint (no HTTP status either). */
+const NETWORK: ReadonlySet<unknown> = new Set(['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN']);
 
 interface SdkErrorShape {
   name?: string;
@@ -36,8 +42,9 @@ export function isTransient(err: unknown): boolean {
   const e = err as SdkErrorShape;
   const status = e.$metadata?.httpStatusCode ?? 0;
   return (
-    (e.name !== undefined && (THROTTLING.has(e.name) || SERVER.has(e.name))) ||
-    (e.code !== undefined && NETWORK.has(e.code)) ||
+    THROTTLING.has(e.name) ||
+    e.name === TIMEOUT ||
+    NETWORK.has(e.code) ||
     status === 429 ||
     status >= 500 ||
     e.$fault === 'server' ||
@@ -60,14 +67,18 @@ export class AttemptsError extends Error {
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** `call()`, tried up to `retryPolicy.attempts` times while it fails transiently. Throws the last error as an AttemptsError. */
-export async function withRetry<T>(call: () => Promise<T>): Promise<{ value: T; attempts: number }> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return { value: await call(), attempts: attempt };
-    } catch (err) {
-      if (attempt >= retryPolicy.attempts || !isTransient(err)) throw new AttemptsError(err, attempt);
-      const cap = Math.min(retryPolicy.maxDelayMs, retryPolicy.baseDelayMs * 2 ** (attempt - 1));
-      await sleep(Math.random() * cap);
-    }
+export function withRetry<T>(call: () => Promise<T>): Promise<{ value: T; attempts: number }> {
+  return attemptFrom(call, 1);
+}
+
+/** Attempt number `attempt` and, while it fails transiently and attempts are left, the next ones (after a jittered backoff). */
+async function attemptFrom<T>(call: () => Promise<T>, attempt: number): Promise<{ value: T; attempts: number }> {
+  try {
+    return { value: await call(), attempts: attempt };
+  } catch (err) {
+    if (attempt >= retryPolicy.attempts || !isTransient(err)) throw new AttemptsError(err, attempt);
+    const cap = Math.min(retryPolicy.maxDelayMs, retryPolicy.baseDelayMs * 2 ** (attempt - 1));
+    await sleep(Math.random() * cap);
+    return attemptFrom(call, attempt + 1);
   }
 }

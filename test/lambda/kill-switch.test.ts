@@ -48,6 +48,8 @@ const MONTHLY_ALARM = 'openclaw-example-prod-model-spend-monthly';
 const DAILY_ALARM = 'openclaw-example-prod-model-spend-daily';
 const ORIGIN_SECRET = 'OriginVerifySecretValue0123456789abcdefghijklmn';
 const RESTORE = 'npm run restore -- --client example --env prod';
+/** More calls of one API than any retry in the kill switch makes: a bounded fake fails loudly past it. */
+const IMPOSSIBLE_CALLS = 10;
 
 const ENV = {
   CLIENT: 'example',
@@ -119,14 +121,35 @@ function distributionConfig(enabled: boolean): DistributionConfig {
   } as DistributionConfig;
 }
 
+/** Fails loudly once `command` was sent an impossible number of times: a retry that never stops fails its test instead of hanging it. */
+function bounded(mock: typeof ec2 | typeof cf, command: typeof DescribeInstancesCommand | typeof StopInstancesCommand | typeof GetDistributionConfigCommand | typeof UpdateDistributionCommand): void {
+  const calls = mock.commandCalls(command as never).length;
+  if (calls > IMPOSSIBLE_CALLS) throw new Error(`bounded fake: ${command.name} sent ${calls} times, more than any retry makes`);
+}
+
+/** A fake failing with `error()` every time, bounded. */
+const failsEveryTime =
+  (mock: typeof ec2 | typeof cf, command: Parameters<typeof bounded>[1], error: () => Error) =>
+  async (): Promise<never> => {
+    bounded(mock, command);
+    throw error();
+  };
+
 function fakeAws(): void {
   ec2.on(DescribeInstancesCommand).callsFake(async (input: { InstanceIds: string[] }) => {
+    bounded(ec2, DescribeInstancesCommand);
     const missing = input.InstanceIds.filter((id) => world.instances[id] === undefined);
     if (missing.length > 0) throw ec2Error('InvalidInstanceID.NotFound', 400, `The instance ID '${missing.join(', ')}' does not exist`);
     return { Reservations: [{ Instances: input.InstanceIds.map((id) => ({ InstanceId: id, State: { Name: world.instances[id] } })) }] };
   });
+  // EC2 refuses a state change that is illegal from the instance's current state (IncorrectInstanceState, HTTP 400):
+  // stopping a shutting-down or terminated instance, starting one that is stopping, shutting down or terminated.
+  // Stopping a stopped one, or starting a running one, succeeds and changes nothing.
+  const refuse = (id: string, verb: string) =>
+    ec2Error('IncorrectInstanceState', 400, `The instance '${id}' is not in a state from which it can be ${verb}.`);
   ec2.on(StopInstancesCommand).callsFake(async (input: { InstanceIds: string[] }) => {
     world.sequence.push('StopInstances');
+    for (const id of input.InstanceIds) if (['shutting-down', 'terminated'].includes(world.instances[id]!)) throw refuse(id, 'stopped');
     return {
       StoppingInstances: input.InstanceIds.map((id) => {
         const previous = world.instances[id]!;
@@ -137,15 +160,19 @@ function fakeAws(): void {
   });
   ec2.on(StartInstancesCommand).callsFake(async (input: { InstanceIds: string[] }) => {
     world.sequence.push('StartInstances');
+    for (const id of input.InstanceIds) if (['stopping', 'shutting-down', 'terminated'].includes(world.instances[id]!)) throw refuse(id, 'started');
     return {
       StartingInstances: input.InstanceIds.map((id) => {
         const previous = world.instances[id]!;
-        world.instances[id] = 'pending';
-        return { InstanceId: id, PreviousState: { Name: previous }, CurrentState: { Name: 'pending' } };
+        if (previous === 'stopped') world.instances[id] = 'pending';
+        return { InstanceId: id, PreviousState: { Name: previous }, CurrentState: { Name: world.instances[id] } };
       }),
     };
   });
-  cf.on(GetDistributionConfigCommand).callsFake(async () => ({ ETag: `E${world.etag}`, DistributionConfig: structuredClone(world.distribution) }));
+  cf.on(GetDistributionConfigCommand).callsFake(async () => {
+    bounded(cf, GetDistributionConfigCommand);
+    return { ETag: `E${world.etag}`, DistributionConfig: structuredClone(world.distribution) };
+  });
   cf.on(UpdateDistributionCommand).callsFake(async (input: { IfMatch: string; DistributionConfig: DistributionConfig }) => {
     world.sequence.push('UpdateDistribution');
     if (input.IfMatch !== `E${world.etag}`) throw new PreconditionFailed({ message: 'The If-Match version is missing or not valid for the resource.', $metadata: {} });
@@ -249,6 +276,9 @@ const operator = (action: 'kill' | 'restore' | 'status', extra: Record<string, u
 // ---------------------------------------------------------------- helpers
 
 let logged: LoggedLine[];
+
+// Every test here takes milliseconds: a retry that never stops fails its test within 10 s instead of the suite's 60.
+jest.setTimeout(10_000);
 
 beforeAll(() => {
   retryPolicy.baseDelayMs = 0;
@@ -383,7 +413,29 @@ describe('CloudWatch alarm notifications', () => {
     expect(out.trigger).toEqual({ source: 'alarm', alarmName: MONTHLY_ALARM });
     expect(ec2.commandCalls(StopInstancesCommand)).toHaveLength(1);
     expect(published()).toHaveLength(1);
-    expect(outcomes()).toEqual(expect.arrayContaining(['ignored-not-alarm-state', 'coalesced', 'triggered', 'done']));
+    expect(outcomes()).toEqual(['ignored-not-alarm-state', 'coalesced', 'triggered', 'done']);
+    expect(lines()[1]).toEqual({ level: 'info', function: 'kill-switch', client: 'example', env: 'prod', outcome: 'coalesced', triggers: 2, note: 'one kill for several triggering messages' });
+    expect(lines()[2]).toEqual({
+      level: 'info',
+      function: 'kill-switch',
+      client: 'example',
+      env: 'prod',
+      outcome: 'triggered',
+      action: 'kill',
+      dryRun: false,
+      trigger: { source: 'alarm', alarmName: MONTHLY_ALARM },
+      reason: out.reason,
+    });
+  });
+
+  it('a first record that is ignored does not hide a later one that acts', async () => {
+    const event = snsEvent(alarmMessage(MONTHLY_ALARM, 'OK'));
+    const second = structuredClone(event.Records[0]!);
+    second.Sns.Message = alarmMessage(DAILY_ALARM, 'ALARM');
+    const out = await run({ Records: [event.Records[0]!, second] });
+    expect(out.trigger).toEqual({ source: 'alarm', alarmName: DAILY_ALARM });
+    expect(world.instances[INSTANCE]).toBe('stopping');
+    expect(outcomes()).toEqual(['ignored-not-alarm-state', 'triggered', 'done']);
   });
 });
 
@@ -448,17 +500,39 @@ describe('kill', () => {
     expect(message!.Message).not.toContain('DRY RUN');
 
     expect(world.sequence).toEqual(['StopInstances', 'UpdateDistribution', 'AttachRolePolicy', 'PutParameter', 'PutMetricData', 'Publish']);
-    expect(lines().at(-1)).toMatchObject({ level: 'info', outcome: 'done', summary: { action: 'kill', failures: [] } });
+    expect(outcomes()).toEqual(['triggered', 'done']);
+    expect(lines().at(-1)).toEqual({ level: 'info', function: 'kill-switch', client: 'example', env: 'prod', outcome: 'done', summary: out });
   });
 
-  it('sends each call to its region: EC2 to the instances, CloudFront and IAM to us-east-1, SNS to the topic', async () => {
+  it("sends each call to its region: EC2 to the instances, CloudFront and IAM to us-east-1, SNS to the topic, SSM and CloudWatch to the function's own", async () => {
     setEnv({ ...ENV, INSTANCE_REGION: 'eu-central-1', ALERT_TOPIC_ARN: 'arn:aws:sns:eu-north-1:123456789012:alerts' });
+    // Lambda sets AWS_REGION to the function's region; a client made without a region reads it.
+    const functionRegion = process.env.AWS_REGION;
+    process.env.AWS_REGION = 'eu-south-2';
+    try {
+      await run(operator('kill'));
+      const region = (mock: typeof ec2 | typeof cf | typeof iam | typeof sns | typeof ssm | typeof cw) =>
+        mock.calls()[0]!.thisValue as { config: { region: () => Promise<string> } };
+      expect(await region(ec2).config.region()).toBe('eu-central-1');
+      expect(await region(cf).config.region()).toBe('us-east-1');
+      expect(await region(iam).config.region()).toBe('us-east-1');
+      expect(await region(sns).config.region()).toBe('eu-north-1');
+      expect(await region(ssm).config.region()).toBe('eu-south-2');
+      expect(await region(cw).config.region()).toBe('eu-south-2');
+    } finally {
+      if (functionRegion === undefined) delete process.env.AWS_REGION;
+      else process.env.AWS_REGION = functionRegion;
+    }
+  });
+
+  it('keeps its clients for the warm container: a second invocation sends through the same client objects', async () => {
     await run(operator('kill'));
-    const region = (mock: typeof ec2 | typeof cf | typeof iam | typeof sns) => mock.calls()[0]!.thisValue as { config: { region: () => Promise<string> } };
-    expect(await region(ec2).config.region()).toBe('eu-central-1');
-    expect(await region(cf).config.region()).toBe('us-east-1');
-    expect(await region(iam).config.region()).toBe('us-east-1');
-    expect(await region(sns).config.region()).toBe('eu-north-1');
+    world.instances[INSTANCE] = 'stopped';
+    await run(operator('restore'));
+    for (const mock of [ec2, cf, iam, ssm, sns]) {
+      const clients = new Set(mock.calls().map((c) => c.thisValue));
+      expect(clients.size).toBe(1);
+    }
   });
 
   it('repeated: an already stopped gateway is not stopped again, and every step is harmless', async () => {
@@ -526,6 +600,14 @@ describe('kill', () => {
     expect(ec2.commandCalls(StopInstancesCommand)).toHaveLength(0);
   });
 
+  it('a shutting-down instance is left alone like a terminated one (EC2 would refuse to stop it)', async () => {
+    world.instances[INSTANCE] = 'shutting-down';
+    const out = await run(operator('kill'));
+    expect(out.instances).toEqual([{ id: INSTANCE, before: 'shutting-down', result: 'terminated' }]);
+    expect(out.failures).toEqual([]);
+    expect(ec2.commandCalls(StopInstancesCommand)).toHaveLength(0);
+  });
+
   it('StopInstances throttled twice, then it succeeds', async () => {
     ec2.on(StopInstancesCommand).rejectsOnce(throttled()).rejectsOnce(throttled()).resolves({ StoppingInstances: [{ InstanceId: INSTANCE }] });
     const out = await run(operator('kill'));
@@ -536,7 +618,7 @@ describe('kill', () => {
   });
 
   it('StopInstances failing persistently: every other step is still done, recorded and notified, then the handler throws', async () => {
-    ec2.on(StopInstancesCommand).rejects(throttled());
+    ec2.on(StopInstancesCommand).callsFake(failsEveryTime(ec2, StopInstancesCommand, throttled));
     await expect(run(operator('kill'))).rejects.toThrow(
       `kill switch kill incomplete: instance ${INSTANCE}: RequestLimitExceeded: Request limit exceeded. (after 3 attempts)`,
     );
@@ -553,17 +635,20 @@ describe('kill', () => {
     expect(message!.Subject).toBe('[OpenClaw example/prod] Kill switch kill INCOMPLETE: 1 step(s) failed');
     expect(message!.Message).toContain(`- instance ${INSTANCE} (eu-west-1): FAILED: RequestLimitExceeded: Request limit exceeded. (after 3 attempts)`);
     expect(message!.Message).toContain('FAILED steps');
-    expect(lines().at(-1)).toMatchObject({ level: 'error', outcome: 'incomplete' });
+    const last = lines().at(-1)!;
+    expect(last).toMatchObject({ level: 'error', outcome: 'incomplete', summary: { action: 'kill', recorded: true, metricPublished: true, notified: true } });
+    expect((last.summary as Summary).failures).toEqual([`instance ${INSTANCE}: RequestLimitExceeded: Request limit exceeded. (after 3 attempts)`]);
+    expect(lines()).toHaveLength(2);
   });
 
   it('a non-transient StopInstances error is not retried', async () => {
-    ec2.on(StopInstancesCommand).rejects(ec2Error('UnauthorizedOperation', 403, 'You are not authorized to perform this operation.'));
+    ec2.on(StopInstancesCommand).callsFake(failsEveryTime(ec2, StopInstancesCommand, () => ec2Error('UnauthorizedOperation', 403, 'You are not authorized to perform this operation.')));
     await expect(run(operator('kill'))).rejects.toThrow('UnauthorizedOperation');
     expect(ec2.commandCalls(StopInstancesCommand)).toHaveLength(1);
   });
 
   it('a DescribeInstances failure fails the instance step (throttles retried first)', async () => {
-    ec2.on(DescribeInstancesCommand).rejects(throttled());
+    ec2.on(DescribeInstancesCommand).callsFake(failsEveryTime(ec2, DescribeInstancesCommand, throttled));
     await expect(run(operator('kill'))).rejects.toThrow(`instance ${INSTANCE}: RequestLimitExceeded`);
     expect(ec2.commandCalls(DescribeInstancesCommand)).toHaveLength(3);
     expect(ec2.commandCalls(StopInstancesCommand)).toHaveLength(0);
@@ -594,22 +679,69 @@ describe('kill', () => {
       expect(world.distribution.Enabled).toBe(false);
     });
 
-    it(`PreconditionFailed ${UPDATE_ATTEMPTS} times: the step fails, the others are done, the handler throws`, async () => {
-      cf.on(UpdateDistributionCommand).rejects(new PreconditionFailed({ message: 'The If-Match version is missing or not valid for the resource.', $metadata: {} }));
-      await expect(run(operator('kill'))).rejects.toThrow(`distribution ${DISTRIBUTION_ID}: PreconditionFailed`);
+    it(`PreconditionFailed ${UPDATE_ATTEMPTS} times (another writer each time): the step fails, the others are done, the handler throws`, async () => {
+      // Someone else updates the distribution between every read and write; the fake fails loudly past an impossible number of calls.
+      cf.on(UpdateDistributionCommand).callsFake(async () => {
+        bounded(cf, UpdateDistributionCommand);
+        world.etag += 1;
+        throw new PreconditionFailed({ message: 'The If-Match version is missing or not valid for the resource.', $metadata: {} });
+      });
+      await expect(run(operator('kill'))).rejects.toThrow(
+        `kill switch kill incomplete: distribution ${DISTRIBUTION_ID}: PreconditionFailed: The If-Match version is missing or not valid for the resource.`,
+      );
       expect(cf.commandCalls(UpdateDistributionCommand)).toHaveLength(UPDATE_ATTEMPTS);
+      expect(cf.commandCalls(GetDistributionConfigCommand)).toHaveLength(UPDATE_ATTEMPTS);
+      expect(recorded().actions).toContainEqual({
+        step: 'distribution',
+        id: DISTRIBUTION_ID,
+        result: 'failed',
+        attempts: UPDATE_ATTEMPTS,
+        error: 'PreconditionFailed: The If-Match version is missing or not valid for the resource.',
+      });
       expect(world.instances[INSTANCE]).toBe('stopping');
       expect(denyAttached()).toBe(true);
       expect(recorded()).toMatchObject({ complete: false });
       expect(published()[0]!.Subject).toContain('INCOMPLETE');
     });
 
-    it('an error quoting the origin header value is scrubbed', async () => {
-      cf.on(UpdateDistributionCommand).rejects(Object.assign(new Error(`Invalid header value ${ORIGIN_SECRET}`), { name: 'InvalidArgument' }));
+    it('an error quoting the origin header value is scrubbed; an error other than PreconditionFailed is not retried', async () => {
+      cf.on(UpdateDistributionCommand).callsFake(
+        failsEveryTime(cf, UpdateDistributionCommand, () => Object.assign(new Error(`Invalid header value ${ORIGIN_SECRET}`), { name: 'InvalidArgument' })),
+      );
       await expect(run(operator('kill'))).rejects.toThrow('InvalidArgument: Invalid header value [REDACTED]');
+      expect(cf.commandCalls(UpdateDistributionCommand)).toHaveLength(1);
+      expect(recorded().actions).toContainEqual({ step: 'distribution', id: DISTRIBUTION_ID, result: 'failed', attempts: 1, error: 'InvalidArgument: Invalid header value [REDACTED]' });
       for (const l of logged) expect(l.text).not.toContain(ORIGIN_SECRET);
       for (const m of published()) expect(m.Message).not.toContain(ORIGIN_SECRET);
       expect(world.parameter).not.toContain(ORIGIN_SECRET);
+    });
+
+    it('a header value containing another one is redacted whole; an origin without custom headers (Quantity 0, no Items) is fine', async () => {
+      // An origin without custom headers: { Quantity: 0 } without Items, or (the SDK types allow it) no CustomHeaders at all.
+      const longer = `${ORIGIN_SECRET}Next`;
+      world.distribution.Origins = {
+        Quantity: 4,
+        Items: [
+          ...world.distribution.Origins!.Items!,
+          { Id: 'errors', DomainName: 'openclaw-errors.s3.eu-west-1.amazonaws.com', CustomHeaders: { Quantity: 0 } },
+          { Id: 'status', DomainName: 'openclaw-status.s3.eu-west-1.amazonaws.com' },
+          { Id: 'gateway-next', DomainName: 'ip-10-0-1-11.eu-west-1.compute.internal', CustomHeaders: { Quantity: 1, Items: [{ HeaderName: 'x-origin-verify', HeaderValue: longer }] } },
+        ],
+      } as DistributionConfig['Origins'];
+      cf.on(UpdateDistributionCommand).callsFake(
+        failsEveryTime(cf, UpdateDistributionCommand, () => Object.assign(new Error(`Invalid header value ${longer} on origin gateway-next`), { name: 'InvalidArgument' })),
+      );
+      await expect(run(operator('kill'))).rejects.toThrow(`distribution ${DISTRIBUTION_ID}: InvalidArgument: Invalid header value [REDACTED] on origin gateway-next`);
+      for (const l of logged) expect(l.text).not.toContain('Next on origin');
+    });
+
+    it('a GetDistributionConfig answer without its config or its ETag (the SDK types allow both) is a failed step, not a TypeError', async () => {
+      const answers = [{ ETag: 'E1' }, { DistributionConfig: structuredClone(world.distribution) }];
+      for (const answer of answers) {
+        cf.on(GetDistributionConfigCommand).resolves(answer);
+        await expect(run(operator('kill'))).rejects.toThrow(`distribution ${DISTRIBUTION_ID}: Error: GetDistributionConfig of ${DISTRIBUTION_ID} returned no config or no ETag`);
+      }
+      expect(cf.commandCalls(UpdateDistributionCommand)).toHaveLength(0);
     });
 
     it('DISABLE_DISTRIBUTION=false: CloudFront is not touched', async () => {
@@ -666,6 +798,18 @@ describe('kill', () => {
     expect(published()[0]!.Message).toContain(`- state NOT recorded in SSM parameter ${PARAMETER}`);
   });
 
+  it('several failed steps: one KillSwitchError naming each, in step order', async () => {
+    ec2.on(StopInstancesCommand).callsFake(failsEveryTime(ec2, StopInstancesCommand, () => ec2Error('UnauthorizedOperation', 403, 'You are not authorized to perform this operation.')));
+    iam.on(AttachRolePolicyCommand).rejects(Object.assign(new Error('User is not authorized to perform: iam:AttachRolePolicy'), { name: 'AccessDenied' }));
+    await expect(run(operator('kill'))).rejects.toMatchObject({
+      name: 'KillSwitchError',
+      message:
+        `kill switch kill incomplete: instance ${INSTANCE}: UnauthorizedOperation: You are not authorized to perform this operation.; ` +
+        `deny policy ${POLICY} on role ${ROLE}: AccessDenied: User is not authorized to perform: iam:AttachRolePolicy`,
+    });
+    expect(outcomes()).toEqual(['triggered', 'incomplete']);
+  });
+
   it('a failure to count: notified, then the handler throws', async () => {
     cw.on(PutMetricDataCommand).rejects(new Error('throttled'));
     await expect(run(operator('kill'))).rejects.toThrow('metric KillSwitchExecuted: Error: throttled');
@@ -675,6 +819,7 @@ describe('kill', () => {
   it('a failure to notify: the handler throws (the kill itself is done and recorded)', async () => {
     sns.on(PublishCommand).rejects(Object.assign(new Error('KMS key disabled'), { name: 'KMSDisabledException' }));
     await expect(run(operator('kill'))).rejects.toThrow(`notify ${TOPIC}: KMSDisabledException: KMS key disabled`);
+    expect(lines().at(-1)).toMatchObject({ outcome: 'incomplete', summary: { notified: false, recorded: true, failures: [`notify ${TOPIC}: KMSDisabledException: KMS key disabled`] } });
     expect(world.instances[INSTANCE]).toBe('stopping');
     expect(recorded()).toMatchObject({ state: 'killed', complete: true });
   });
@@ -730,6 +875,17 @@ describe('restore', () => {
     expect(message!.Message).toContain(`- instance ${INSTANCE} (eu-west-1): start requested (was stopped)`);
   });
 
+  it('DISABLE_DISTRIBUTION=false and DENY_SECRETS=false: only the instances are started, and only they are recorded', async () => {
+    setEnv({ ...ENV, DISABLE_DISTRIBUTION: 'false', DENY_SECRETS: 'false' });
+    const out = await run(operator('restore'));
+    expect(out).not.toHaveProperty('distribution');
+    expect(out).not.toHaveProperty('denySecrets');
+    expect(cf.calls()).toHaveLength(0);
+    expect(iam.calls()).toHaveLength(0);
+    expect(recorded().actions).toEqual([{ step: 'instance', id: INSTANCE, before: 'stopped', result: 'start-requested' }]);
+    expect(world.sequence).toEqual(['StartInstances', 'PutParameter', 'Publish']);
+  });
+
   it('a deny policy that is not there (NoSuchEntity) is fine', async () => {
     world.attached[ROLE] = [...HOST_ROLE_POLICIES];
     const out = await run(operator('restore'));
@@ -763,6 +919,20 @@ describe('restore', () => {
       { id: OTHER_INSTANCE, before: 'missing', result: 'missing' },
     ]);
     expect(ec2.commandCalls(StartInstancesCommand).map((c) => c.args[0].input)).toEqual([{ InstanceIds: [INSTANCE] }]);
+  });
+
+  it('every other EC2 state: pending counts as running, shutting-down and terminated are left alone; none fails the restore', async () => {
+    const ids = { pending: 'i-0000000000000000a', 'shutting-down': 'i-0000000000000000b', terminated: 'i-0000000000000000c' };
+    for (const [state, id] of Object.entries(ids)) world.instances[id] = state;
+    setEnv({ ...ENV, INSTANCE_IDS: Object.values(ids).join(',') });
+    const out = await run(operator('restore'));
+    expect(out.instances).toEqual([
+      { id: ids.pending, before: 'pending', result: 'already-running' },
+      { id: ids['shutting-down'], before: 'shutting-down', result: 'terminated' },
+      { id: ids.terminated, before: 'terminated', result: 'terminated' },
+    ]);
+    expect(out.failures).toEqual([]);
+    expect(ec2.commandCalls(StartInstancesCommand)).toHaveLength(0);
   });
 
   it('a still stopping instance fails the restore (run it again shortly); the other steps are done', async () => {
@@ -812,6 +982,9 @@ describe('status', () => {
     expect((await run(operator('status'))).recordedState).toBeNull();
     world.parameter = 'not json';
     expect((await run(operator('status'))).recordedState).toEqual({ unreadable: 'not json' });
+    // Someone overwrote the parameter with a long text: the first 200 characters are shown.
+    world.parameter = `${'killed by hand '.repeat(20)}end`;
+    expect((await run(operator('status'))).recordedState).toEqual({ unreadable: world.parameter.slice(0, 200) });
   });
 
   it('reports what it could not read, without throwing', async () => {
@@ -824,6 +997,19 @@ describe('status', () => {
     ]);
     expect(out.failures).toEqual([`read state from ${PARAMETER}: AccessDeniedException: denied`]);
     expect(out.recordedState).toBeUndefined();
+    expect(lines().at(-1)).toEqual({ level: 'info', function: 'kill-switch', client: 'example', env: 'prod', outcome: 'status-partial', summary: out });
+  });
+});
+
+describe('status in a dry run', () => {
+  it('DRY_RUN=true or the event flag: status says it is a dry run, and its log line is "done" (status changes nothing anyway)', async () => {
+    setEnv({ ...ENV, DRY_RUN: 'true' });
+    expect((await run(operator('status'))).dryRun).toBe(true);
+    expect(outcomes()).toEqual(['triggered', 'done']);
+    setEnv(ENV);
+    expect((await run(operator('status', { dryRun: true }))).dryRun).toBe(true);
+    expect((await run(operator('status', { dryRun: false }))).dryRun).toBe(false);
+    expect(outcomes()).toEqual(['triggered', 'done', 'triggered', 'done', 'triggered', 'done']);
   });
 });
 
