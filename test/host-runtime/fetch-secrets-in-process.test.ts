@@ -2,7 +2,11 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { renderOriginVerifyMap } from '../../lib/host/nginx-config';
 import { renderSecretsManifest, type SecretsManifest } from '../../lib/secrets/secrets-manifest';
-import { EXIT_CODES, type Reason } from '../../host/fetch-secrets/failure';
+import { diagnoseCallError } from '../../host/fetch-secrets/diagnose';
+import { describeError, EXIT_CODES, type Reason } from '../../host/fetch-secrets/failure';
+import { secretsManagerEndpoint } from '../../host/fetch-secrets/fetch';
+import { instanceCredentials } from '../../host/fetch-secrets/imds';
+import { publishFailureMetric } from '../../host/fetch-secrets/metric';
 import { runFetchSecrets, type RunResult } from '../../host/fetch-secrets/run';
 import { exampleConfig, freePort, tempDir } from '../host/support/host-tools';
 import { OWNER } from '../support/fake-aws/fetch-secrets-suite';
@@ -233,6 +237,19 @@ describe('Secrets Manager retries (throttling and 5xx only, bounded by --max-att
     expect(smLog('support')).toEqual(['AWSCURRENT attempt=1; max=1 ServiceUnavailable']);
   });
 
+  test('ServiceUnavailable (17): InternalServiceError with HTTP 400 (as the Secrets Manager error list gives it) is a server fault', async () => {
+    const t = target();
+    aws.sm.inject(id('support'), { status: 400, type: 'InternalServiceError', message: 'An error occurred on the server side.' });
+    const r = await run(t);
+    expectFailure(
+      r,
+      t,
+      'ServiceUnavailable',
+      `${P} FAILED ServiceUnavailable: ${id('support')}: Secrets Manager in eu-west-1 still failing after 1 attempt (HTTP 400: InternalServiceError: An error occurred on the server side.); ${CHECK_SM} ${published('ServiceUnavailable')}`,
+    );
+    expect(smLog('support')).toEqual(['AWSCURRENT attempt=1; max=5 InternalServiceError']);
+  });
+
   test('ServiceUnavailable (17): throttled on every attempt; the first secret in manifest order is reported', async () => {
     const t = target();
     aws.sm.inject('*', SM_ERRORS.throttling());
@@ -299,6 +316,14 @@ describe('--refresh', () => {
     expectFilesAsExpected(t);
   });
 
+  test('a file that disappeared is written again', async () => {
+    const t = target();
+    expect((await run(t)).code).toBe(0);
+    fs.rmSync(path.join(t.secretsDir, 'agent-support.json'));
+    expect(await run(t, ['--refresh'])).toEqual({ out: [`${P} changed agent-support`, `${P} OK 4 secrets (${ALL}) in 1.23 s, 1 changed`], err: [], code: 0 });
+    expectFilesAsExpected(t);
+  });
+
   // chown to another user needs root (as on the host, where the program runs as root).
   (process.getuid?.() === 0 ? test : test.skip)('a file of another owner is rewritten to the asked owner; the origin map stays root-owned', async () => {
     const t = target();
@@ -355,6 +380,20 @@ describe('instance metadata (IMDSv2 only)', () => {
     aws.imds.behaviour.hang = false;
     expect(await pending).toEqual({ out: [`${P} OK 4 secrets (${ALL}) in 1.23 s`], err: [], code: 0 });
     expect(imdsLog().slice(0, 3)).toEqual([`PUT ${IMDS_TOKEN_PATH} ttl=300`, `PUT ${IMDS_TOKEN_PATH} ttl=300`, `GET ${IMDS_ROLES_PATH} +token`]);
+  });
+
+  test('credentials close to expiry (under 5 minutes) are fetched again before signing; fresh ones are not', async () => {
+    const roleGets = () => aws.imds.requests.filter((q) => q.method === 'GET' && q.url === IMDS_ROLES_PATH + ROLE).length;
+    expect((await run(target(), ['--only', 'gateway-token'])).code).toBe(0);
+    expect(roleGets()).toBe(1);
+    aws.imds.reset();
+    aws.imds.behaviour.credentialsTtlMs = 6 * 60_000;
+    expect((await run(target(), ['--only', 'gateway-token'])).code).toBe(0);
+    expect(roleGets()).toBe(1);
+    aws.imds.reset();
+    aws.imds.behaviour.credentialsTtlMs = 4 * 60_000;
+    expect((await run(target(), ['--only', 'gateway-token'])).code).toBe(0);
+    expect(roleGets()).toBeGreaterThan(1);
   });
 
   test('ImdsTokenRefused (11): the token PUT answers 403; never a GET without a token', async () => {
@@ -707,6 +746,19 @@ describe('files, command line, manifest and the metric', () => {
     expect(aws.imds.requests).toEqual([]);
   });
 
+  test('the metric: a CloudWatch that never answers is given up after the deadline', async () => {
+    const credentials = await instanceCredentials({ timeoutMs: 500, attempts: 1 });
+    aws.cw.state.hang = true;
+    const manifest = { region: 'eu-west-1', metricNamespace: NS, metricName: 'SecretRetrievalFailed' };
+    const started = Date.now();
+    expect(await publishFailureMetric(manifest, 'SecretMissing', credentials, 150)).toEqual({ published: false, why: 'CloudWatch did not answer within 0.15 s' });
+    expect(Date.now() - started).toBeLessThan(2_000);
+    aws.cw.state.hang = false;
+    expect(await publishFailureMetric(manifest, 'SecretMissing', credentials, 2_000)).toEqual({ published: true, namespace: NS });
+    expect(aws.cw.metrics).toEqual(metricsOf('SecretMissing'));
+    expect(await publishFailureMetric(manifest, 'SecretMissing', undefined)).toEqual({ published: false, why: 'no credentials' });
+  });
+
   test('the metric: not published when CloudWatch answers 500 twice (one retry)', async () => {
     const t = target();
     aws.sm.remove(id('gateway-token'));
@@ -714,5 +766,46 @@ describe('files, command line, manifest and the metric', () => {
     const r = await run(t);
     expect(r.err).toEqual([expect.stringMatching(/^openclaw-secrets: FAILED SecretMissing: openclaw\/example\/dev\/gateway-token: .* \[metric SecretRetrievalFailed\{Reason=SecretMissing\} not published: InternalServiceFault \(HTTP 500\)\]$/)]);
     expect(r.code).toBe(14);
+  });
+});
+
+describe('messages of errors the loopback fakes cannot produce inside jest', () => {
+  // Inside jest, Node's network errors come from another realm, so the SDK wraps them
+  // ("AWS SDK error wrapper for ..."); the real bundle sees them as below (its
+  // ECONNREFUSED line is pinned in fetch-secrets-failures.test.ts).
+  const secret = renderSecretsManifest(exampleConfig('dev')).secrets[0]!;
+  const ctx = { secret, stage: 'AWSCURRENT', role: ROLE, endpoint: 'https://secretsmanager.eu-west-1.amazonaws.com' };
+  const unavailable = (why: string, attempts: string) =>
+    `ServiceUnavailable: ${secret.secretId}: Secrets Manager in eu-west-1 still failing after ${attempts} (${why}); ${CHECK_SM}`;
+
+  test('no answer from the endpoint: connection refused, or the SDK time-out', () => {
+    const refused = Object.assign(new Error('connect ECONNREFUSED 10.0.0.1:443'), { code: 'ECONNREFUSED', $metadata: { attempts: 2 } });
+    expect(diagnoseCallError(refused, ctx).message).toBe(unavailable(`no answer from ${ctx.endpoint}: ECONNREFUSED: connect ECONNREFUSED 10.0.0.1:443`, '2 attempts'));
+    const timeout = Object.assign(new Error('Connection timed out after 3000 ms'), { name: 'TimeoutError', $metadata: { attempts: 5 } });
+    expect(diagnoseCallError(timeout, ctx).message).toBe(unavailable(`no answer from ${ctx.endpoint}: TimeoutError: Connection timed out after 3000 ms`, '5 attempts'));
+    // A status means an answer: an unclassified 4xx is not "no answer".
+    const answered = Object.assign(new Error('x'), { name: 'EUNKNOWN', $metadata: { httpStatusCode: 404, attempts: 1 } });
+    expect(diagnoseCallError(answered, ctx).reason).toBe('Unexpected');
+  });
+
+  test('an error without name, message or metadata', () => {
+    expect(diagnoseCallError({}, { ...ctx, stage: 'AWSPENDING' }).message).toBe(
+      `Unexpected: ${secret.secretId} (AWSPENDING): Secrets Manager in eu-west-1 answered an error this program does not classify (Error: [object Object]); check the secret in the Secrets Manager console`,
+    );
+  });
+
+  test('describeError: name (or code), message folded to one line, bounded', () => {
+    expect(describeError(Object.assign(new Error('connect\n  ECONNRESET'), { code: 'ECONNRESET' }))).toBe('ECONNRESET: connect ECONNRESET');
+    expect(describeError(new TypeError('bad'))).toBe('TypeError: bad');
+    expect(describeError(Object.assign(new Error('Same'), { name: 'Same' }))).toBe('Same');
+    expect(describeError('a string')).toBe('Error: a string');
+    expect(describeError(new Error('x'.repeat(300)), 20)).toBe('Error: xxxxxxxxxx...');
+    expect(describeError(new Error('x'.repeat(13)), 20)).toBe('Error: xxxxxxxxxxxxx');
+  });
+
+  test('the endpoint named in messages: the SDK overrides, else the regional endpoint', () => {
+    expect(secretsManagerEndpoint('eu-west-1', {})).toBe('https://secretsmanager.eu-west-1.amazonaws.com');
+    expect(secretsManagerEndpoint('eu-west-1', { AWS_ENDPOINT_URL: 'https://all.example' })).toBe('https://all.example');
+    expect(secretsManagerEndpoint('eu-west-1', { AWS_ENDPOINT_URL: 'https://all.example', AWS_ENDPOINT_URL_SECRETS_MANAGER: 'https://sm.example' })).toBe('https://sm.example');
   });
 });

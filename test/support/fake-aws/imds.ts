@@ -26,6 +26,8 @@ export interface ImdsBehaviour {
    * HTTP status (e.g. 403 to token requests once IMDSv2 is disabled).
    */
   afterRequests?: { readonly requests: number; readonly then: 'hang' | number };
+  /** Lifetime of the served credentials (Expiration - now); the real service serves ~6 h and rotates them before expiry. */
+  credentialsTtlMs?: number;
 }
 
 /** Obviously fake role credentials, made at run time from `seed`. */
@@ -76,7 +78,7 @@ export async function startFakeImds(credentials: FakeCredentials, role = 'opencl
           AccessKeyId: c.accessKeyId,
           SecretAccessKey: c.secretAccessKey,
           Token: c.sessionToken,
-          Expiration: new Date(now + 6 * 3600_000).toISOString(),
+          Expiration: new Date(now + (behaviour.credentialsTtlMs ?? 6 * 3600_000)).toISOString(),
         }),
       );
     }
@@ -89,7 +91,7 @@ export async function startFakeImds(credentials: FakeCredentials, role = 'opencl
     requests,
     /** Back to a healthy service; forgets the recorded requests. */
     reset() {
-      Object.assign(behaviour, { token: 'ok', role, credentials: 'ok', hang: false, served: undefined, afterRequests: undefined } satisfies ImdsBehaviour);
+      Object.assign(behaviour, { token: 'ok', role, credentials: 'ok', hang: false, served: undefined, afterRequests: undefined, credentialsTtlMs: undefined } satisfies ImdsBehaviour);
       requests.length = 0;
     },
   };
