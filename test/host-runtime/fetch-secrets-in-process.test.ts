@@ -1,4 +1,6 @@
 import * as fs from 'fs';
+import * as http from 'http';
+import type { AddressInfo } from 'net';
 import * as path from 'path';
 import { renderOriginVerifyMap } from '../../lib/host/nginx-config';
 import { renderSecretsManifest, type SecretsManifest } from '../../lib/secrets/secrets-manifest';
@@ -84,8 +86,17 @@ function target(rotation = true): Target {
 /** 1234.5 ms since the process started: the OK line says 1.23 s. */
 const CLOCK = { elapsedMs: () => 1234.5 };
 
+/** `p`, or a rejection when it has not settled within `ms`: a run that hangs fails its test at once. */
+function within<T>(p: Promise<T>, ms = 10_000): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`still running after ${ms} ms`)), ms);
+  });
+  return Promise.race([p, late]).finally(() => clearTimeout(timer));
+}
+
 function run(t: Target, args: readonly string[] = []): Promise<RunResult> {
-  return runFetchSecrets(['--manifest', t.manifestPath, '--uid', String(OWNER.uid), '--gid', String(OWNER.gid), '--retry-base-ms', '1', ...args], CLOCK);
+  return within(runFetchSecrets(['--manifest', t.manifestPath, '--uid', String(OWNER.uid), '--gid', String(OWNER.gid), '--retry-base-ms', '1', ...args], CLOCK));
 }
 
 function expectedFiles(t: Target): Record<string, { content: string; uid: number; gid: number; mode: number }> {
@@ -177,7 +188,7 @@ describe('success', () => {
 
   test('the OK line reports the clock in seconds with two decimals', async () => {
     const t = target();
-    const r = await runFetchSecrets(['--manifest', t.manifestPath, '--uid', String(OWNER.uid), '--gid', String(OWNER.gid), '--only', 'gateway-token'], { elapsedMs: () => 61_005 });
+    const r = await within(runFetchSecrets(['--manifest', t.manifestPath, '--uid', String(OWNER.uid), '--gid', String(OWNER.gid), '--only', 'gateway-token'], { elapsedMs: () => 61_005 }));
     expect(r.out).toEqual([`${P} OK 1 secret (gateway-token) in 61.01 s`]);
   });
 });
@@ -248,6 +259,43 @@ describe('Secrets Manager retries (throttling and 5xx only, bounded by --max-att
       `${P} FAILED ServiceUnavailable: ${id('support')}: Secrets Manager in eu-west-1 still failing after 1 attempt (HTTP 400: InternalServiceError: An error occurred on the server side.); ${CHECK_SM} ${published('ServiceUnavailable')}`,
     );
     expect(smLog('support')).toEqual(['AWSCURRENT attempt=1; max=5 InternalServiceError']);
+  });
+
+  test('ServiceUnavailable (17): HTTP 500 of an error type the SDK does not model (InternalFailure, a common error)', async () => {
+    const t = target();
+    aws.sm.inject(id('support'), { status: 500, type: 'InternalFailure', message: 'The request processing has failed because of an unknown error, exception or failure.' });
+    const r = await run(t, ['--max-attempts', '2']);
+    expectFailure(
+      r,
+      t,
+      'ServiceUnavailable',
+      `${P} FAILED ServiceUnavailable: ${id('support')}: Secrets Manager in eu-west-1 still failing after 2 attempts (HTTP 500: InternalFailure: The request processing has failed because of an unknown error, exception or failure.); ${CHECK_SM} ${published('ServiceUnavailable')}`,
+    );
+  });
+
+  test.each([
+    [500, 'Internal Server Error'],
+    [502, 'Bad Gateway'],
+  ])('ServiceUnavailable (17): an HTTP %i page that is not an AWS error (a proxy in the path), retried', async (status, text) => {
+    const t = target();
+    const hits: string[] = [];
+    const server = http.createServer((req, res) => {
+      hits.push(String(req.headers['amz-sdk-request']));
+      req.resume();
+      res.writeHead(status, { 'content-type': 'text/html' });
+      res.end(`<html><body>${status} ${text}</body></html>`);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    process.env.AWS_ENDPOINT_URL_SECRETS_MANAGER = `http://127.0.0.1:${port}`;
+    try {
+      const r = await run(t, ['--max-attempts', '2', '--only', 'gateway-token']);
+      expect(r).toEqual({ out: [], err: [expect.stringMatching(new RegExp(`^${P} FAILED ServiceUnavailable: ${id('gateway-token')}: Secrets Manager in eu-west-1 still failing after 2 attempts \\(HTTP ${status}: `))], code: 17 });
+      expect(hits).toEqual(['attempt=1; max=2', 'attempt=2; max=2']);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 
   test('ServiceUnavailable (17): throttled on every attempt; the first secret in manifest order is reported', async () => {
@@ -329,7 +377,7 @@ describe('--refresh', () => {
     const t = target();
     expect((await run(t)).code).toBe(0);
     const other = { uid: OWNER.uid + 1, gid: OWNER.gid + 1 };
-    const r = await runFetchSecrets(['--manifest', t.manifestPath, '--uid', String(other.uid), '--gid', String(other.gid), '--refresh'], CLOCK);
+    const r = await within(runFetchSecrets(['--manifest', t.manifestPath, '--uid', String(other.uid), '--gid', String(other.gid), '--refresh'], CLOCK));
     expect(r.out).toEqual([`${P} changed gateway-token`, `${P} changed agent-ops`, `${P} changed agent-support`, `${P} OK 4 secrets (${ALL}) in 1.23 s, 3 changed`]);
     const owner = (f: string) => [fs.lstatSync(f).uid, fs.lstatSync(f).gid];
     expect(owner(path.join(t.secretsDir, 'gateway-token'))).toEqual([other.uid, other.gid]);
@@ -369,6 +417,34 @@ describe('instance metadata (IMDSv2 only)', () => {
       'none',
     );
     expect(imdsLog()).toEqual([`PUT ${IMDS_TOKEN_PATH} ttl=300`, `PUT ${IMDS_TOKEN_PATH} ttl=300`, `PUT ${IMDS_TOKEN_PATH} ttl=300`]);
+  });
+
+  test('ImdsUnreachable (10): an answer that never completes (headers, then a byte now and then) is bounded too', async () => {
+    const t = target();
+    const drips = new Set<NodeJS.Timeout>();
+    const server = http.createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      const timer = setInterval(() => res.write('x'), 10);
+      drips.add(timer);
+      res.on('close', () => clearInterval(timer));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    process.env.AWS_EC2_METADATA_SERVICE_ENDPOINT = `http://127.0.0.1:${port}`;
+    try {
+      const r = await run(t, ['--imds-timeout-ms', '80', '--imds-attempts', '1']);
+      expectFailure(
+        r,
+        t,
+        'ImdsUnreachable',
+        `${P} FAILED ImdsUnreachable: http://127.0.0.1:${port}: no answer from the instance metadata service (PUT ${IMDS_TOKEN_PATH}: no answer within 80 ms, after 1 attempt); ${IMDS_FIREWALL} ${notPublished('ImdsUnreachable', 'no credentials')}`,
+        'none',
+      );
+    } finally {
+      for (const d of drips) clearInterval(d);
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 
   test('a metadata service that answers once retried: the run succeeds', async () => {
@@ -751,7 +827,7 @@ describe('files, command line, manifest and the metric', () => {
     aws.cw.state.hang = true;
     const manifest = { region: 'eu-west-1', metricNamespace: NS, metricName: 'SecretRetrievalFailed' };
     const started = Date.now();
-    expect(await publishFailureMetric(manifest, 'SecretMissing', credentials, 150)).toEqual({ published: false, why: 'CloudWatch did not answer within 0.15 s' });
+    expect(await within(publishFailureMetric(manifest, 'SecretMissing', credentials, 150))).toEqual({ published: false, why: 'CloudWatch did not answer within 0.15 s' });
     expect(Date.now() - started).toBeLessThan(2_000);
     aws.cw.state.hang = false;
     expect(await publishFailureMetric(manifest, 'SecretMissing', credentials, 2_000)).toEqual({ published: true, namespace: NS });
