@@ -38,11 +38,11 @@ const SILENT = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {
 
 type Answer = { status: number; body: string };
 
-/** One request to the metadata service; rejects on a network error or time-out. */
+/** One request to the metadata service; rejects on a network error, or when the whole answer has not come within `timeoutMs`. */
 function request(base: URL, method: 'PUT' | 'GET', path: string, headers: Record<string, string>, timeoutMs: number): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const req = http.request(
-      { protocol: base.protocol, hostname: base.hostname.replace(/^\[(.+)\]$/, '$1'), port: base.port || undefined, method, path, headers, timeout: timeoutMs },
+      { protocol: base.protocol, hostname: base.hostname.replace(/^\[(.+)\]$/, '$1'), port: base.port || undefined, method, path, headers },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
@@ -51,7 +51,6 @@ function request(base: URL, method: 'PUT' | 'GET', path: string, headers: Record
       },
     );
     const timer = setTimeout(() => req.destroy(Object.assign(new Error(`no answer within ${timeoutMs} ms`), { code: 'ETIMEDOUT' })), timeoutMs);
-    req.on('timeout', () => req.destroy(Object.assign(new Error(`no answer within ${timeoutMs} ms`), { code: 'ETIMEDOUT' })));
     req.on('error', reject);
     req.on('close', () => clearTimeout(timer));
     req.end();
@@ -70,7 +69,7 @@ async function requestWithRetry(base: URL, method: 'PUT' | 'GET', path: string, 
         throw new SecretsFailure(
           'ImdsUnreachable',
           printable(base),
-          `no answer from the instance metadata service (${method} ${path}: ${what}, after ${attempt} attempts); check the instance metadata options (HttpEndpoint enabled) and the host firewall`,
+          `no answer from the instance metadata service (${method} ${path}: ${what}, after ${attempt} attempt${attempt === 1 ? '' : 's'}); check the instance metadata options (HttpEndpoint enabled) and the host firewall`,
         );
       }
       await new Promise((r) => setTimeout(r, 50 * attempt));

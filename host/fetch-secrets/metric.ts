@@ -14,11 +14,12 @@ import { JitterRetryStrategy } from './retry';
 /** Longest the program waits for CloudWatch. */
 export const METRIC_DEADLINE_MS = 4_000;
 
-/** Publishes {Reason=reason}; `credentials` undefined (IMDS failed) means it cannot. */
+/** Publishes {Reason=reason}; `credentials` undefined (IMDS failed) means it cannot. `deadlineMs`: tests only. */
 export async function publishFailureMetric(
   manifest: Pick<SecretsManifest, 'region' | 'metricNamespace' | 'metricName'>,
   reason: Reason,
   credentials: InstanceCredentials | undefined,
+  deadlineMs: number = METRIC_DEADLINE_MS,
 ): Promise<MetricOutcome> {
   if (!credentials) return { published: false, why: 'no credentials' };
   const client = new CloudWatchClient({
@@ -29,7 +30,7 @@ export async function publishFailureMetric(
     requestHandler: { connectionTimeout: 2_000, requestTimeout: 3_000 },
   });
   const abort = new AbortController();
-  const timer = setTimeout(() => abort.abort(), METRIC_DEADLINE_MS);
+  const timer = setTimeout(() => abort.abort(), deadlineMs);
   try {
     await client.send(
       new PutMetricDataCommand({
@@ -44,7 +45,7 @@ export async function publishFailureMetric(
     return { published: true, namespace: manifest.metricNamespace };
   } catch (e) {
     const err = e as { name?: string; $metadata?: { httpStatusCode?: number } };
-    if (abort.signal.aborted) return { published: false, why: `CloudWatch did not answer within ${METRIC_DEADLINE_MS / 1000} s` };
+    if (abort.signal.aborted) return { published: false, why: `CloudWatch did not answer within ${deadlineMs / 1000} s` };
     const status = err.$metadata?.httpStatusCode;
     return { published: false, why: `${err.name ?? 'error'}${status ? ` (HTTP ${status})` : ''}` };
   } finally {

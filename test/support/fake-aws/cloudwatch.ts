@@ -36,13 +36,14 @@ export function decodePutMetricData(req: ReceivedRequest): PutMetricDataInput {
 /**
  * A stand-in CloudWatch on 127.0.0.1 that records PutMetricData calls.
  * Requests must be SigV4-signed (service monitoring) with the accepted
- * credentials; `failing` makes it answer 500.
+ * credentials; `failing` makes it answer 500, `hang` accept and never answer.
  */
 export async function startFakeCloudWatch(accepted: FakeCredentials) {
   const metrics: RecordedMetric[] = [];
   const rejections: string[] = [];
-  const state = { failing: false };
+  const state = { failing: false, hang: false };
   const answer = (req: ReceivedRequest): FakeAnswer => {
+    if (state.hang) return 'hang';
     const sig = verifySigV4(req, accepted, 'monitoring');
     const err = (status: number, type: string, message: string): FakeAnswer => ({
       status,
@@ -77,6 +78,7 @@ export async function startFakeCloudWatch(accepted: FakeCredentials) {
       metrics.length = 0;
       rejections.length = 0;
       state.failing = false;
+      state.hang = false;
     },
   };
 }

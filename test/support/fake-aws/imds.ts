@@ -7,8 +7,11 @@ export const IMDS_ROLES_PATH = '/latest/meta-data/iam/security-credentials/';
 
 /** How the fake metadata service behaves (per test; change it between runs). */
 export interface ImdsBehaviour {
-  /** Answer of PUT /latest/api/token: 'ok' (a token, when the TTL header is present) or an HTTP status. */
-  token: 'ok' | number;
+  /**
+   * Answer of PUT /latest/api/token: 'ok' (a token, when the TTL header is present), an HTTP status,
+   * or 'empty' (HTTP 200 with no body: what a proxy in the path, not the real service, may answer).
+   */
+  token: 'ok' | number | 'empty';
   /** The attached role; null: none (404 on the role listing). */
   role: string | null;
   /** Answer of GET .../security-credentials/<role>: 'ok', an HTTP status, or 'invalid' (a document without keys). */
@@ -17,6 +20,14 @@ export interface ImdsBehaviour {
   hang: boolean;
   /** Serve these credentials instead of the accepted ones (to prove the services check signatures). */
   served?: FakeCredentials;
+  /**
+   * The service changes during a run: after answering `requests` requests as
+   * above, it never answers again ('hang') or answers every request with this
+   * HTTP status (e.g. 403 to token requests once IMDSv2 is disabled).
+   */
+  afterRequests?: { readonly requests: number; readonly then: 'hang' | number };
+  /** Lifetime of the served credentials (Expiration - now); the real service serves ~6 h and rotates them before expiry. */
+  credentialsTtlMs?: number;
 }
 
 /** Obviously fake role credentials, made at run time from `seed`. */
@@ -42,7 +53,10 @@ export async function startFakeImds(credentials: FakeCredentials, role = 'opencl
     requests.push(req);
     if (behaviour.hang) return 'hang';
     const text = (status: number, body = '') => ({ status, headers: { 'content-type': 'text/plain' }, body });
+    const after = behaviour.afterRequests;
+    if (after && requests.length > after.requests) return after.then === 'hang' ? 'hang' : text(after.then);
     if (req.method === 'PUT' && req.url === IMDS_TOKEN_PATH) {
+      if (behaviour.token === 'empty') return text(200);
       if (behaviour.token !== 'ok') return text(behaviour.token);
       const ttl = Number(req.headers['x-aws-ec2-metadata-token-ttl-seconds']);
       return ttl >= 1 && ttl <= 21600 ? text(200, token) : text(400);
@@ -64,7 +78,7 @@ export async function startFakeImds(credentials: FakeCredentials, role = 'opencl
           AccessKeyId: c.accessKeyId,
           SecretAccessKey: c.secretAccessKey,
           Token: c.sessionToken,
-          Expiration: new Date(now + 6 * 3600_000).toISOString(),
+          Expiration: new Date(now + (behaviour.credentialsTtlMs ?? 6 * 3600_000)).toISOString(),
         }),
       );
     }
@@ -77,7 +91,7 @@ export async function startFakeImds(credentials: FakeCredentials, role = 'opencl
     requests,
     /** Back to a healthy service; forgets the recorded requests. */
     reset() {
-      Object.assign(behaviour, { token: 'ok', role, credentials: 'ok', hang: false, served: undefined } satisfies ImdsBehaviour);
+      Object.assign(behaviour, { token: 'ok', role, credentials: 'ok', hang: false, served: undefined, afterRequests: undefined, credentialsTtlMs: undefined } satisfies ImdsBehaviour);
       requests.length = 0;
     },
   };
