@@ -48,8 +48,12 @@ const BASE_ENV = {
   HOST_INSTANCE_ID: INSTANCE,
   HOST_REGION: 'eu-west-1',
   REFRESH_POLL_MS: '1',
-  REFRESH_MAX_WAIT_MS: '40',
+  REFRESH_MAX_WAIT_MS: '5000',
 };
+/** A short wait for the tests of a refresh that never succeeds. */
+const SHORT_WAIT = { REFRESH_MAX_WAIT_MS: '40' };
+/** More status reads than any test needs: a fake asked more often fails loudly (a loop that never ends). */
+const MAX_POLLS = 1000;
 const ORIGIN_VERIFY_ENV = { ...BASE_ENV, KIND: 'origin-verify', DISTRIBUTION_ID, ORIGIN_HEADER: 'x-origin-verify' };
 const GATEWAY_TOKEN_ENV = { ...BASE_ENV, KIND: 'gateway-token' };
 const ENV_NAMES = ['KIND', 'REFRESH_DOCUMENT', 'HOST_INSTANCE_ID', 'HOST_REGION', 'VALUE_LENGTH', 'REFRESH_POLL_MS', 'REFRESH_MAX_WAIT_MS', 'DISTRIBUTION_ID', 'ORIGIN_HEADER'];
@@ -169,6 +173,7 @@ function fakeSsm(...statuses: Invocation[]): string[] {
   });
   let i = 0;
   ssm.on(GetCommandInvocationCommand).callsFake(async () => {
+    if (i >= MAX_POLLS) throw new Error(`fake SSM: GetCommandInvocation asked more than ${MAX_POLLS} times`);
     const next = statuses[Math.min(i++, statuses.length - 1)]!;
     if (next instanceof Error) throw next;
     const { Status, StatusDetails } = typeof next === 'string' ? { Status: next, StatusDetails: next } : next;
@@ -325,6 +330,7 @@ describe('origin-verify setSecret', () => {
   });
 
   it('throws when the command is still running after REFRESH_MAX_WAIT_MS, and never touches CloudFront', async () => {
+    setEnv({ ...ORIGIN_VERIFY_ENV, ...SHORT_WAIT });
     fakeSsm('InProgress');
     const started = Date.now();
     await expect(handler(event('setSecret'))).rejects.toThrow(`host refresh command ${COMMAND_ID} on instance ${INSTANCE} (eu-west-1), document ${DOCUMENT} did not succeed within 40 ms (last status: InProgress)`);
@@ -659,17 +665,30 @@ describe('gateway-token', () => {
     expect(lines('log')).toEqual([expect.objectContaining({ outcome: 'promoted', hostRefresh: 'succeeded', refreshCommandId: COMMAND_ID })]);
   });
 
+  const where = `instance ${INSTANCE} (eu-west-1), document ${DOCUMENT}`;
   it.each([
-    ['fails', () => fakeSsm('Failed')],
-    ['never finishes', () => fakeSsm('InProgress')],
-    ['cannot be sent', () => ssm.on(SendCommandCommand).rejects(new InvalidInstanceId({ message: 'instance stopped', $metadata: {} }))],
-  ])('finishSecret succeeds with a warning when the host refresh %s', async (_case, arrange) => {
+    ['fails', () => void fakeSsm('Failed'), `host refresh command ${COMMAND_ID} on ${where} ended Failed (Failed, exit code 1); see its output in Systems Manager Run Command`],
+    [
+      'never finishes',
+      () => {
+        setEnv({ ...GATEWAY_TOKEN_ENV, ...SHORT_WAIT });
+        fakeSsm('InProgress');
+      },
+      `host refresh command ${COMMAND_ID} on ${where} did not succeed within 40 ms (last status: InProgress)`,
+    ],
+    [
+      'cannot be sent',
+      () => void ssm.on(SendCommandCommand).rejects(new InvalidInstanceId({ message: 'instance stopped', $metadata: {} })),
+      `host refresh could not be sent to ${where}: InvalidInstanceId: instance stopped`,
+    ],
+  ])('finishSecret succeeds with a warning when the host refresh %s', async (_case, arrange, error) => {
     arrange();
     await handler(event('finishSecret'));
     expect(sm.commandCalls(UpdateSecretVersionStageCommand)).toHaveLength(1);
     const warnings = lines('warn');
     expect(warnings).toEqual([expect.objectContaining({ step: 'finishSecret', kind: 'gateway-token', outcome: 'host-refresh-failed' })]);
-    expect(warnings[0]!.note).toContain('the host picks the new token up at its next refresh timer or boot');
+    expect(warnings[0]!.note).toBe('the token is rotated; the host picks the new token up at its next refresh timer or boot');
+    expect(warnings[0]!.error).toBe(error);
     expect(lines('log')).toEqual([expect.objectContaining({ outcome: 'promoted', hostRefresh: 'failed' })]);
   });
 });
