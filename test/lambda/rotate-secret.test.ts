@@ -335,7 +335,9 @@ describe('origin-verify setSecret', () => {
     const started = Date.now();
     await expect(handler(event('setSecret'))).rejects.toThrow(`host refresh command ${COMMAND_ID} on instance ${INSTANCE} (eu-west-1), document ${DOCUMENT} did not succeed within 40 ms (last status: InProgress)`);
     expect(Date.now() - started).toBeLessThan(5_000);
-    expect(ssm.commandCalls(GetCommandInvocationCommand).length).toBeGreaterThan(1);
+    // How often it polls before the deadline is pinned on a fake clock (rotate-secret-host-refresh.test.ts):
+    // on a real clock a loaded machine may fit only one poll into 40 ms.
+    expect(ssm.commandCalls(GetCommandInvocationCommand).length).toBeGreaterThanOrEqual(1);
     expect(cf.calls()).toHaveLength(0);
   });
 
