@@ -70,7 +70,8 @@ const event = (Step: SecretsManagerRotationEvent['Step'], token = TOKEN): Secret
 interface SecretState {
   rotationEnabled: boolean;
   stages: Record<string, string[]>;
-  values: Record<string, string>;
+  /** A version's value: SecretString, or SecretBinary (bytes). */
+  values: Record<string, string | Uint8Array>;
 }
 
 let state: SecretState;
@@ -87,7 +88,7 @@ function fakeSecretsManager(): void {
     if (value === undefined || (input.VersionStage !== undefined && !state.stages[id]?.includes(input.VersionStage))) {
       throw new ResourceNotFoundException({ message: "Secrets Manager can't find the specified secret value", $metadata: {} });
     }
-    return { ARN: SECRET_ARN, VersionId: id, SecretString: value };
+    return typeof value === 'string' ? { ARN: SECRET_ARN, VersionId: id, SecretString: value } : { ARN: SECRET_ARN, VersionId: id, SecretBinary: value };
   });
   sm.on(GetRandomPasswordCommand).resolves({ RandomPassword: GENERATED_VALUE });
   // As Secrets Manager does: a label sits on one version; moving AWSCURRENT moves AWSPREVIOUS to the old one.
@@ -853,5 +854,74 @@ describe('no secret value in any log line or error', () => {
     // The scrubbing is what kept them out: the SDK errors' text survives around a marker.
     expect(logged.map((l) => l.text).join('\n')).toContain('The parameter HeaderValue [REDACTED] replacing [REDACTED] is invalid');
     expect(thrown).toContain('The parameter HeaderValue [REDACTED] replacing [REDACTED] is invalid');
+  });
+});
+
+describe('Secrets Manager reads and writes', () => {
+  const BYTES = new Uint8Array([0x6f, 0x63, 0x00, 0xff]);
+
+  it('a pending version holding SecretBinary (no SecretString) fails the step, saying so, before the host is asked', async () => {
+    fakeSsm('Success');
+    state.values[TOKEN] = BYTES;
+    await expect(handler(event('setSecret'))).rejects.toMatchObject({
+      name: 'RotationEventError',
+      message: `secret version ${TOKEN} of ${SECRET_ARN} holds no SecretString`,
+    });
+    expect(ssm.calls()).toHaveLength(0);
+  });
+
+  it('configuration test: an AWSCURRENT version holding SecretBinary fails, saying so', async () => {
+    setEnv(GATEWAY_TOKEN_ENV);
+    state = SECRET_STATES['a new secret']();
+    state.values[CURRENT_VERSION] = BYTES;
+    await expect(configurationTest('no value')).rejects.toMatchObject({
+      name: 'RotationEventError',
+      message: `the AWSCURRENT version of ${SECRET_ARN} holds no SecretString`,
+    });
+  });
+
+  it('configuration test: a secret without an AWSCURRENT version (created without a value) fails, saying so', async () => {
+    setEnv(GATEWAY_TOKEN_ENV);
+    state = { rotationEnabled: true, stages: {}, values: {} };
+    await expect(configurationTest('no value')).rejects.toMatchObject({ name: 'RotationEventError', message: `secret ${SECRET_ARN} has no AWSCURRENT version` });
+    expect(sm.commandCalls(GetSecretValueCommand)).toHaveLength(0);
+  });
+
+  it('finishSecret of the first value of a secret created without one: AWSCURRENT moves to the token, removed from nothing', async () => {
+    setEnv(GATEWAY_TOKEN_ENV);
+    fakeSsm('Success');
+    state = { rotationEnabled: true, stages: { [TOKEN]: ['AWSPENDING', ROTATION_LABEL] }, values: { [TOKEN]: PENDING_VALUE } };
+    await handler(event('finishSecret'));
+    expect(sm.commandCalls(UpdateSecretVersionStageCommand).map((c) => c.args[0].input)).toEqual([
+      { SecretId: SECRET_ARN, VersionStage: 'AWSCURRENT', MoveToVersionId: TOKEN, RemoveFromVersionId: undefined },
+    ]);
+    expect(state.stages).toEqual({ [TOKEN]: ['AWSPENDING', ROTATION_LABEL, 'AWSCURRENT'] });
+    expect(lines('log')).toEqual([expect.objectContaining({ outcome: 'promoted', hostRefresh: 'succeeded' })]);
+    expect(lines('log')[0]).not.toHaveProperty('previousVersion');
+  });
+
+  it('createSecret: a GetRandomPassword answer without a value fails, putting nothing', async () => {
+    state = pendingState(null);
+    sm.on(GetRandomPasswordCommand).resolves({});
+    await expect(handler(event('createSecret'))).rejects.toThrow(new Error('GetRandomPassword returned no value of 48 characters'));
+    expect(sm.commandCalls(PutSecretValueCommand)).toHaveLength(0);
+  });
+
+  it('createSecret: the generated value is kept out of a failed PutSecretValue\'s error and log line', async () => {
+    state = pendingState(null);
+    sm.on(PutSecretValueCommand).rejects(Object.assign(new Error(`Value ${GENERATED_VALUE} at 'secretString' failed to satisfy constraint`), { name: 'ValidationException' }));
+    await expect(handler(event('createSecret'))).rejects.toThrow(new Error("Value [REDACTED] at 'secretString' failed to satisfy constraint"));
+    expect(lines('error')).toEqual([expect.objectContaining({ error: "ValidationException: Value [REDACTED] at 'secretString' failed to satisfy constraint" })]);
+  });
+
+  it('configuration test: the current value is kept out of a later error and log line', async () => {
+    setEnv(GATEWAY_TOKEN_ENV);
+    state = SECRET_STATES['a new secret']();
+    sm.on(GetSecretValueCommand).callsFake(async (input: { VersionId?: string }) => {
+      if (input.VersionId === CURRENT_VERSION) return { ARN: SECRET_ARN, VersionId: CURRENT_VERSION, SecretString: CURRENT_VALUE };
+      throw Object.assign(new Error(`decrypting next to ${CURRENT_VALUE} failed`), { name: 'DecryptionFailure' });
+    });
+    await expect(configurationTest('no value')).rejects.toThrow(new Error('decrypting next to [REDACTED] failed'));
+    expect(lines('error')).toEqual([expect.objectContaining({ error: 'DecryptionFailure: decrypting next to [REDACTED] failed' })]);
   });
 });
