@@ -114,7 +114,7 @@ const originVerify = {
   async testSecret(input: StepInput<OriginVerifyEnv>): Promise<StepResult> {
     if (!isRotationVersion(input.versions, input.token)) {
       const { current, pending } = await configurationTestValues(input);
-      const accepted = pending === undefined ? [current] : [current, pending];
+      const accepted: [string, ...string[]] = pending === undefined ? [current] : [current, pending];
       const { origins } = await checkOriginHeaderIsOneOf(input.env.distributionId, input.env.originHeader, accepted, input.log);
       return { outcome: 'configuration-test-passed', fields: { origins, pendingVersion: pendingShape(pending) } };
     }

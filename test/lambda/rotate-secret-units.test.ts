@@ -27,6 +27,11 @@ describe('scanHeader', () => {
     expect(scanHeader(config, 'X-Origin-Verify', 'old')).toEqual({ withHeader: ['a', 'b'], stale: ['b'] });
   });
 
+  it('names an origin without an Id "?"', () => {
+    const nameless = { Origins: { Quantity: 1, Items: [{ DomainName: 'x.example', CustomHeaders: { Quantity: 1, Items: [{ HeaderName: 'x-origin-verify', HeaderValue: 'old' }] } }] } } as DistributionConfig;
+    expect(scanHeader(nameless, 'x-origin-verify', 'new')).toEqual({ withHeader: ['?'], stale: ['?'] });
+  });
+
   it('finds nothing for a header no origin sends, or a config without origins', () => {
     expect(scanHeader(config, 'x-absent', 'new')).toEqual({ withHeader: [], stale: [] });
     expect(scanHeader({} as DistributionConfig, 'x-origin-verify', 'new')).toEqual({ withHeader: [], stale: [] });

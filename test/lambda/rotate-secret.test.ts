@@ -378,7 +378,21 @@ describe('origin-verify setSecret', () => {
     await handler(event('setSecret'));
     expect(ssm.commandCalls(SendCommandCommand)).toHaveLength(1);
     expect(cf.commandCalls(UpdateDistributionCommand)).toHaveLength(0);
-    expect(lines('log')).toEqual([expect.objectContaining({ outcome: 'host-refreshed-distribution-already-set' })]);
+    expect(lines('log')).toEqual([
+      expect.objectContaining({ outcome: 'host-refreshed-distribution-already-set', refreshCommandId: COMMAND_ID, origins: 2, updateAttempts: 1 }),
+    ]);
+  });
+
+  it('stops when the config read again after PreconditionFailed already sends the pending value (another writer set it)', async () => {
+    fakeSsm('Success');
+    cf.on(GetDistributionConfigCommand)
+      .resolvesOnce({ ETag: 'ETAG-1', DistributionConfig: distribution(CURRENT_VALUE) })
+      .resolves({ ETag: 'ETAG-2', DistributionConfig: distribution(PENDING_VALUE) });
+    cf.on(UpdateDistributionCommand).rejects(new PreconditionFailed({ message: 'precondition failed', $metadata: {} }));
+    await handler(event('setSecret'));
+    expect(cf.commandCalls(GetDistributionConfigCommand)).toHaveLength(2);
+    expect(cf.commandCalls(UpdateDistributionCommand).map((c) => c.args[0].input.IfMatch)).toEqual(['ETAG-1']);
+    expect(lines('log')).toEqual([expect.objectContaining({ outcome: 'host-refreshed-distribution-already-set', origins: 2, updateAttempts: 2 })]);
   });
 
   it('updates when only some origins send the pending value', async () => {
@@ -407,12 +421,35 @@ describe('origin-verify setSecret', () => {
     expect(lines('log')).toEqual([expect.objectContaining({ outcome: 'host-refreshed-distribution-updated', updateAttempts: 2 })]);
   });
 
-  it(`gives up after ${UPDATE_ATTEMPTS} PreconditionFailed`, async () => {
+  it(`gives up after ${UPDATE_ATTEMPTS} PreconditionFailed, with CloudFront's error`, async () => {
     fakeSsm('Success');
-    cf.on(GetDistributionConfigCommand).resolves({ ETag: 'ETAG-1', DistributionConfig: distribution(CURRENT_VALUE) });
-    cf.on(UpdateDistributionCommand).rejects(new PreconditionFailed({ message: 'precondition failed', $metadata: {} }));
-    await expect(handler(event('setSecret'))).rejects.toThrow('precondition failed');
-    expect(cf.commandCalls(UpdateDistributionCommand)).toHaveLength(UPDATE_ATTEMPTS);
+    // Someone else keeps changing the distribution: every read has a new ETag, every update a stale one.
+    let reads = 0;
+    cf.on(GetDistributionConfigCommand).callsFake(async () => {
+      if (++reads > 10) throw new Error('fake CloudFront: GetDistributionConfig asked more than 10 times');
+      return { ETag: `ETAG-${reads}`, DistributionConfig: distribution(CURRENT_VALUE) };
+    });
+    cf.on(UpdateDistributionCommand).callsFake(async () => {
+      throw new PreconditionFailed({ message: 'The precondition given in one or more of the request-header fields evaluated to false.', $metadata: {} });
+    });
+    await expect(handler(event('setSecret'))).rejects.toMatchObject({
+      name: 'PreconditionFailed',
+      message: 'The precondition given in one or more of the request-header fields evaluated to false.',
+    });
+    expect(cf.commandCalls(UpdateDistributionCommand).map((c) => c.args[0].input.IfMatch)).toEqual(['ETAG-1', 'ETAG-2', 'ETAG-3']);
+    expect(UPDATE_ATTEMPTS).toBe(3);
+  });
+
+  it('succeeds on the last attempt after PreconditionFailed on every other', async () => {
+    fakeSsm('Success');
+    let reads = 0;
+    cf.on(GetDistributionConfigCommand).callsFake(async () => ({ ETag: `ETAG-${++reads}`, DistributionConfig: distribution(CURRENT_VALUE) }));
+    cf.on(UpdateDistributionCommand).callsFake(async (input: { IfMatch: string }) => {
+      if (input.IfMatch !== `ETAG-${UPDATE_ATTEMPTS}`) throw new PreconditionFailed({ message: 'precondition failed', $metadata: {} });
+      return { ETag: 'ETAG-NEW' };
+    });
+    await handler(event('setSecret'));
+    expect(lines('log')).toEqual([expect.objectContaining({ outcome: 'host-refreshed-distribution-updated', updateAttempts: UPDATE_ATTEMPTS })]);
   });
 
   it('does not retry any other update error (only a changed ETag is worth a second read-modify-write)', async () => {
@@ -567,14 +604,41 @@ describe('Secrets Manager\'s configuration test (testSecret alone, its own AWSPE
     expectNothingChanged(before);
     expect(cf.calls()).toHaveLength(0);
     expect(sm.commandCalls(GetSecretValueCommand).map((c) => c.args[0].input)).toContainEqual({ SecretId: SECRET_ARN, VersionId: CURRENT_VERSION, VersionStage: 'AWSCURRENT' });
-    expect(lines('log')).toEqual([expect.objectContaining({ step: 'testSecret', outcome: 'configuration-test-passed' })]);
+    expect(lines('log')).toEqual([
+      expect.objectContaining({ step: 'testSecret', outcome: 'configuration-test-passed', pendingVersion: shape === 'no value' ? 'no-value' : 'value' }),
+    ]);
   });
 
-  it('origin-verify: fails when an origin sends neither the current nor the test\'s pending value', async () => {
+  it.each(Object.keys(CONFIG_TEST_SHAPES) as (keyof typeof CONFIG_TEST_SHAPES)[])(
+    'origin-verify, pending version holding %s: fails when an origin sends neither the current nor the test\'s pending value',
+    async (shape) => {
+      state = SECRET_STATES['a new secret']();
+      cf.on(GetDistributionConfigCommand).resolves({ ETag: 'ETAG-1', DistributionConfig: distribution(CURRENT_VALUE, THIRD_VALUE) });
+      await expect(configurationTest(shape)).rejects.toThrow(
+        new Error(`distribution ${DISTRIBUTION_ID} sends neither the current nor the pending value in x-origin-verify from origin(s) gateway-ws`),
+      );
+    },
+  );
+
+  it('origin-verify: names every origin that sends neither value', async () => {
     state = SECRET_STATES['a new secret']();
-    cf.on(GetDistributionConfigCommand).resolves({ ETag: 'ETAG-1', DistributionConfig: distribution(CURRENT_VALUE, THIRD_VALUE) });
-    await expect(configurationTest('a fresh random value (other length, punctuation)')).rejects.toThrow(
-      `distribution ${DISTRIBUTION_ID} sends neither the current nor the pending value in x-origin-verify from origin(s) gateway-ws`,
+    cf.on(GetDistributionConfigCommand).resolves({ ETag: 'ETAG-1', DistributionConfig: distribution(THIRD_VALUE) });
+    await expect(configurationTest('no value')).rejects.toThrow(
+      new Error(`distribution ${DISTRIBUTION_ID} sends neither the current nor the pending value in x-origin-verify from origin(s) gateway, gateway-ws`),
+    );
+  });
+
+  it('origin-verify: passes when an origin sends the test\'s own pending value and the other the current one', async () => {
+    state = SECRET_STATES['a new secret']();
+    const pending = CONFIG_TEST_SHAPES['a fresh random value (other length, punctuation)']();
+    cf.on(GetDistributionConfigCommand).resolves({ ETag: 'ETAG-1', DistributionConfig: distribution(CURRENT_VALUE, pending) });
+    await configurationTest('a fresh random value (other length, punctuation)');
+    expect(lines('log')).toEqual([expect.objectContaining({ outcome: 'configuration-test-passed', origins: 2, pendingVersion: 'value' })]);
+    logged.length = 0;
+    // Without a pending value the same distribution fails: only what the secret holds is accepted.
+    cf.on(GetDistributionConfigCommand).resolves({ ETag: 'ETAG-1', DistributionConfig: distribution(pending, CURRENT_VALUE) });
+    await expect(configurationTest('no value')).rejects.toThrow(
+      new Error(`distribution ${DISTRIBUTION_ID} sends neither the current nor the pending value in x-origin-verify from origin(s) gateway`),
     );
   });
 
