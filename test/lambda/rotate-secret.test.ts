@@ -478,11 +478,32 @@ describe('origin-verify setSecret', () => {
     expect(cf.commandCalls(UpdateDistributionCommand)).toHaveLength(0);
   });
 
-  it('refuses a pending value nginx would not accept, before refreshing the host', async () => {
-    state = pendingState('has spaces and "quotes" that nginx refuses');
-    await expect(handler(event('setSecret'))).rejects.toThrow('pending origin-verify value is not 32-1024 characters');
+  it.each([
+    ['spaces and quotes', 'has spaces and "quotes" that nginx refuses'],
+    ['a refused character before 32 good ones', ` ${PENDING_VALUE}`],
+    ['a refused character after 32 good ones', `${PENDING_VALUE};`],
+    ['31 characters', PENDING_VALUE.slice(0, 31)],
+    ['1025 characters', 'a'.repeat(1025)],
+  ])('refuses a pending value nginx would not accept (%s), before refreshing the host', async (_case, value) => {
+    state = pendingState(value);
+    await expect(handler(event('setSecret'))).rejects.toMatchObject({
+      name: 'PendingValueError',
+      message: 'pending origin-verify value is not 32-1024 characters of [A-Za-z0-9_-+/=.~]: the host would refuse it',
+    });
     expect(ssm.calls()).toHaveLength(0);
     expect(cf.calls()).toHaveLength(0);
+  });
+
+  it.each([
+    ['32 characters', PENDING_VALUE.slice(0, 32)],
+    ['1024 characters of every accepted kind', 'aZ09_-+/=.~'.repeat(94).slice(0, 1024)],
+  ])('accepts a pending value nginx accepts (%s)', async (_case, value) => {
+    state = pendingState(value);
+    fakeSsm('Success');
+    cf.on(GetDistributionConfigCommand).resolves({ ETag: 'ETAG-1', DistributionConfig: distribution(CURRENT_VALUE) });
+    cf.on(UpdateDistributionCommand).resolves({ ETag: 'ETAG-2' });
+    await handler(event('setSecret'));
+    expect(cf.commandCalls(UpdateDistributionCommand)[0]!.args[0].input.DistributionConfig).toEqual(expectedUpdate(distribution(CURRENT_VALUE), value));
   });
 
   it('throws when the pending version has no value (createSecret did not run)', async () => {
@@ -593,7 +614,9 @@ describe('Secrets Manager\'s configuration test (testSecret alone, its own AWSPE
     expect(cf.commandCalls(GetDistributionConfigCommand).map((c) => c.args[0].input)).toEqual([{ Id: DISTRIBUTION_ID }]);
     expect(config).toEqual(distribution(CURRENT_VALUE));
     expect(sm.commandCalls(GetSecretValueCommand).map((c) => c.args[0].input)).toContainEqual({ SecretId: SECRET_ARN, VersionId: CURRENT_VERSION, VersionStage: 'AWSCURRENT' });
-    expect(lines('log')).toEqual([expect.objectContaining({ step: 'testSecret', outcome: 'configuration-test-passed', origins: 2 })]);
+    expect(lines('log')).toEqual([
+      expect.objectContaining({ step: 'testSecret', outcome: 'configuration-test-passed', origins: 2, pendingVersion: shape === 'no value' ? 'no-value' : 'value' }),
+    ]);
   });
 
   it.each(CASES)('gateway-token, %s, pending version holding %s: passes, reads the secret, changes nothing', async (secret, shape) => {
@@ -680,7 +703,14 @@ describe('origin-verify finishSecret', () => {
     ssm.on(SendCommandCommand).rejects(new InvalidInstanceId({ message: 'instance stopped', $metadata: {} }));
     await handler(event('finishSecret'));
     expect(sm.commandCalls(UpdateSecretVersionStageCommand)).toHaveLength(1);
-    expect(lines('warn')).toEqual([expect.objectContaining({ step: 'finishSecret', outcome: 'host-refresh-not-sent' })]);
+    expect(lines('warn')).toEqual([
+      expect.objectContaining({
+        step: 'finishSecret',
+        outcome: 'host-refresh-not-sent',
+        error: `host refresh could not be sent to instance ${INSTANCE} (eu-west-1), document ${DOCUMENT}: InvalidInstanceId: instance stopped`,
+        note: 'the host keeps accepting the new and the previous value; its map is tidied at its next refresh timer or boot',
+      }),
+    ]);
     expect(lines('log')).toEqual([expect.objectContaining({ outcome: 'promoted', hostRefresh: 'not-sent' })]);
   });
 });
@@ -693,7 +723,9 @@ describe('gateway-token', () => {
     expect(sm.calls().map((c) => c.args[0].constructor.name)).toEqual(['DescribeSecretCommand']);
     expect(cf.calls()).toHaveLength(0);
     expect(ssm.calls()).toHaveLength(0);
-    expect(lines('log')).toEqual([expect.objectContaining({ step: 'setSecret', kind: 'gateway-token', outcome: 'nothing-to-set' })]);
+    expect(lines('log')).toEqual([
+      expect.objectContaining({ step: 'setSecret', kind: 'gateway-token', outcome: 'nothing-to-set', note: 'the host reads the token once it is AWSCURRENT (finishSecret)' }),
+    ]);
   });
 
   it('testSecret passes for a pending token of the expected length and characters', async () => {
@@ -707,9 +739,10 @@ describe('gateway-token', () => {
     ['empty', '', 'pending gateway token has 0 characters, expected 48'],
     ['too short', 'abc123', 'pending gateway token has 6 characters, expected 48'],
     ['punctuation', `${PENDING_VALUE.slice(0, 47)}!`, 'pending gateway token has characters other than letters and digits'],
+    ['leading punctuation', `!${PENDING_VALUE.slice(0, 47)}`, 'pending gateway token has characters other than letters and digits'],
   ])('testSecret throws for a %s pending token', async (_case, value, message) => {
     state = pendingState(value);
-    await expect(handler(event('testSecret'))).rejects.toThrow(message);
+    await expect(handler(event('testSecret'))).rejects.toMatchObject({ name: 'PendingValueError', message });
   });
 
   it('testSecret honours VALUE_LENGTH', async () => {
