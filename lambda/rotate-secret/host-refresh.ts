@@ -40,10 +40,21 @@ export class HostRefreshError extends Error {
 }
 
 /**
- * Statuses (and status details) after which the command will never succeed.
- * GetCommandInvocation reports Undeliverable and Terminated as status details.
+ * Invocation statuses, and status details (spelled as GetCommandInvocation
+ * documents them, which "can show different results than Status"), after
+ * which the command will never succeed.
  */
-const FAILED = new Set(['Failed', 'Cancelled', 'Cancelling', 'Canceled', 'TimedOut', 'Undeliverable', 'Terminated', 'DeliveryTimedOut', 'ExecutionTimedOut']);
+const FAILED = new Set([
+  'Failed',
+  'Cancelled',
+  'Cancelling',
+  'Canceled',
+  'TimedOut',
+  'Undeliverable',
+  'Terminated',
+  'Delivery Timed Out',
+  'Execution Timed Out',
+]);
 
 const where = (t: RefreshTarget) => `instance ${t.instanceId} (${t.region}), document ${t.documentName}`;
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -64,42 +75,45 @@ export async function startRefresh(target: RefreshTarget): Promise<string> {
   return commandId;
 }
 
+/** The invocation, or undefined while it does not exist yet (InvocationDoesNotExist right after SendCommand). */
+async function readInvocation(target: RefreshTarget, commandId: string): Promise<GetCommandInvocationCommandOutput | undefined> {
+  try {
+    return await ssmClient(target.region).send(new GetCommandInvocationCommand({ CommandId: commandId, InstanceId: target.instanceId }));
+  } catch (err) {
+    if (err instanceof Error && err.name === 'InvocationDoesNotExist') return undefined;
+    throw new HostRefreshError(`host refresh command ${commandId} on ${where(target)} could not be read: ${message(err)}`);
+  }
+}
+
 /**
- * Sends the refresh command and polls it until it succeeds. Throws a
- * HostRefreshError when it fails, is cancelled, times out or cannot be
- * delivered, or has not succeeded within `maxWaitMs`. Right after
- * SendCommand the invocation may not exist yet (InvocationDoesNotExist): polled again.
+ * Sends the refresh command and polls it (every `pollMs`) until it succeeds;
+ * returns the command id. Throws a HostRefreshError when it fails, is
+ * cancelled, times out or cannot be delivered, or has not succeeded within
+ * `maxWaitMs`. An invocation not visible yet is polled again.
  */
-export async function refreshHost(target: RefreshTarget, timing: RefreshTiming): Promise<{ commandId: string; polls: number }> {
+export async function refreshHost(target: RefreshTarget, timing: RefreshTiming): Promise<string> {
   const commandId = await startRefresh(target);
   const deadline = Date.now() + timing.maxWaitMs;
-  let last = 'not yet visible';
-  for (let polls = 1; ; polls++) {
+  const poll = async (last: string): Promise<string> => {
     await sleep(Math.max(0, Math.min(timing.pollMs, deadline - Date.now())));
-    let out: GetCommandInvocationCommandOutput | undefined;
-    try {
-      out = await ssmClient(target.region).send(new GetCommandInvocationCommand({ CommandId: commandId, InstanceId: target.instanceId }));
-    } catch (err) {
-      if (!(err instanceof Error && err.name === 'InvocationDoesNotExist')) {
-        throw new HostRefreshError(`host refresh command ${commandId} on ${where(target)} could not be read: ${message(err)}`);
-      }
-    }
+    const out = await readInvocation(target, commandId);
+    let seen = last;
     if (out !== undefined) {
       const status = out.Status ?? 'unknown';
       const details = out.StatusDetails ?? status;
-      if (status === 'Success') return { commandId, polls };
+      if (status === 'Success') return commandId;
       if (FAILED.has(status) || FAILED.has(details)) {
         throw new HostRefreshError(
           `host refresh command ${commandId} on ${where(target)} ended ${status} (${details}, exit code ${out.ResponseCode ?? 'none'}); ` +
             'see its output in Systems Manager Run Command',
         );
       }
-      last = details;
+      seen = details;
     }
     if (Date.now() >= deadline) {
-      throw new HostRefreshError(
-        `host refresh command ${commandId} on ${where(target)} did not succeed within ${timing.maxWaitMs} ms (last status: ${last})`,
-      );
+      throw new HostRefreshError(`host refresh command ${commandId} on ${where(target)} did not succeed within ${timing.maxWaitMs} ms (last status: ${seen})`);
     }
-  }
+    return poll(seen);
+  };
+  return poll('not yet visible');
 }

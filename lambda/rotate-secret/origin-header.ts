@@ -35,15 +35,20 @@ export interface HeaderScan {
 
 const sameName = (a: string | undefined, b: string) => a !== undefined && a.toLowerCase() === b.toLowerCase();
 
+/** Each origin of `config` with its custom headers (none when it has none). */
+const originsOf = (config: DistributionConfig | undefined) =>
+  (config?.Origins?.Items ?? []).map((origin) => ({ origin, headers: origin.CustomHeaders?.Items ?? [] }));
+
 /** Which origins send `headerName` (any case), and which of them with a value other than `value`. */
 export function scanHeader(config: DistributionConfig, headerName: string, value: string): HeaderScan {
   const withHeader: string[] = [];
   const stale: string[] = [];
-  for (const origin of config.Origins?.Items ?? []) {
-    const headers = (origin.CustomHeaders?.Items ?? []).filter((h) => sameName(h.HeaderName, headerName));
-    if (headers.length === 0) continue;
-    withHeader.push(origin.Id ?? '?');
-    if (headers.some((h) => h.HeaderValue !== value)) stale.push(origin.Id ?? '?');
+  for (const { origin, headers } of originsOf(config)) {
+    const sent = headers.filter((h) => sameName(h.HeaderName, headerName));
+    if (sent.length === 0) continue;
+    const id = origin.Id ?? '?';
+    withHeader.push(id);
+    if (sent.some((h) => h.HeaderValue !== value)) stale.push(id);
   }
   return { withHeader, stale };
 }
@@ -51,8 +56,8 @@ export function scanHeader(config: DistributionConfig, headerName: string, value
 /** A copy of `config` with `headerName` set to `value` wherever it is sent; every other field as it was. */
 export function withHeaderValue(config: DistributionConfig, headerName: string, value: string): DistributionConfig {
   const copy = structuredClone(config);
-  for (const origin of copy.Origins?.Items ?? []) {
-    for (const header of origin.CustomHeaders?.Items ?? []) {
+  for (const { headers } of originsOf(copy)) {
+    for (const header of headers) {
       if (sameName(header.HeaderName, headerName)) header.HeaderValue = value;
     }
   }
@@ -61,8 +66,8 @@ export function withHeaderValue(config: DistributionConfig, headerName: string, 
 
 async function readConfig(distributionId: string, log: StepLog): Promise<{ etag: string; config: DistributionConfig }> {
   const out = await cloudfront.send(new GetDistributionConfigCommand({ Id: distributionId }));
-  for (const origin of out.DistributionConfig?.Origins?.Items ?? []) {
-    for (const header of origin.CustomHeaders?.Items ?? []) log.secret(header.HeaderValue);
+  for (const { headers } of originsOf(out.DistributionConfig)) {
+    for (const header of headers) log.secret(header.HeaderValue);
   }
   if (out.DistributionConfig === undefined || out.ETag === undefined) {
     throw new OriginHeaderError(`GetDistributionConfig of ${distributionId} returned no config or no ETag`);
@@ -87,7 +92,8 @@ export async function setOriginHeader(
   value: string,
   log: StepLog,
 ): Promise<{ updated: boolean; origins: number; attempts: number }> {
-  for (let attempt = 1; ; attempt++) {
+  let lastError: unknown;
+  for (let attempt = 1; attempt <= UPDATE_ATTEMPTS; attempt++) {
     const { etag, config } = await readConfig(distributionId, log);
     const scan = scanHeader(config, headerName, value);
     requireHeader(scan, distributionId, headerName);
@@ -98,10 +104,11 @@ export async function setOriginHeader(
       );
       return { updated: true, origins: scan.withHeader.length, attempts: attempt };
     } catch (err) {
-      if (err instanceof Error && err.name === 'PreconditionFailed' && attempt < UPDATE_ATTEMPTS) continue;
-      throw err;
+      if (!(err instanceof Error && err.name === 'PreconditionFailed')) throw err;
+      lastError = err;
     }
   }
+  throw lastError;
 }
 
 /** testSecret: every origin sending `headerName` sends `value`. Throws naming the origins that do not. */
@@ -125,18 +132,18 @@ export async function checkOriginHeader(distributionId: string, headerName: stri
 export async function checkOriginHeaderIsOneOf(
   distributionId: string,
   headerName: string,
-  accepted: readonly string[],
+  accepted: readonly [string, ...string[]],
   log: StepLog,
 ): Promise<{ origins: number }> {
   const { config } = await readConfig(distributionId, log);
-  const scans = accepted.map((value) => scanHeader(config, headerName, value));
-  const first = scans[0] ?? scanHeader(config, headerName, '');
-  requireHeader(first, distributionId, headerName);
-  const neither = first.withHeader.filter((origin) => scans.every((scan) => scan.stale.includes(origin)));
+  const [first, ...others] = accepted;
+  const scan = scanHeader(config, headerName, first);
+  requireHeader(scan, distributionId, headerName);
+  const neither = scan.stale.filter((origin) => others.every((value) => scanHeader(config, headerName, value).stale.includes(origin)));
   if (neither.length > 0) {
     throw new OriginHeaderError(
       `distribution ${distributionId} sends neither the current nor the pending value in ${headerName} from origin(s) ${neither.join(', ')}`,
     );
   }
-  return { origins: first.withHeader.length };
+  return { origins: scan.withHeader.length };
 }

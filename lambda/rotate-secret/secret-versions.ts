@@ -80,9 +80,12 @@ export async function pendingValue(secretId: string, token: string, log: StepLog
 /** Whether version `token` was created by this function's createSecret (a real rotation), per its labels. */
 export const isRotationVersion = (versions: VersionStages, token: string) => versions[token]?.includes(ROTATION_LABEL) === true;
 
+/** The version AWSCURRENT is on; none before a secret created without a value has one. */
+const currentVersionId = (versions: VersionStages) => Object.entries(versions).find(([, stages]) => stages.includes(CURRENT))?.[0];
+
 /** The AWSCURRENT value (proves the function can read and decrypt the secret). */
 export async function currentValue(secretId: string, versions: VersionStages, log: StepLog): Promise<string> {
-  const current = Object.keys(versions).find((id) => versions[id]?.includes(CURRENT));
+  const current = currentVersionId(versions);
   if (current === undefined) throw new RotationEventError(`secret ${secretId} has no AWSCURRENT version`);
   const out = await secretsManager.send(new GetSecretValueCommand({ SecretId: secretId, VersionId: current, VersionStage: CURRENT }));
   log.secret(out.SecretString);
@@ -112,7 +115,7 @@ export async function createPending(secretId: string, token: string, length: num
 
 /** finishSecret: AWSCURRENT moves to `token` (Secrets Manager then labels the old version AWSPREVIOUS). */
 export async function promotePending(secretId: string, token: string, versions: VersionStages): Promise<{ previousVersion: string | undefined }> {
-  const current = Object.keys(versions).find((id) => versions[id]?.includes(CURRENT));
+  const current = currentVersionId(versions);
   await secretsManager.send(
     new UpdateSecretVersionStageCommand({ SecretId: secretId, VersionStage: CURRENT, MoveToVersionId: token, RemoveFromVersionId: current }),
   );

@@ -102,19 +102,19 @@ const originVerify = {
       throw new PendingValueError('pending origin-verify value is not 32-1024 characters of [A-Za-z0-9_-+/=.~]: the host would refuse it');
     }
     // 1. The host accepts the pending value before CloudFront sends it. A failure stops here: nothing changed.
-    const refresh = await refreshHost(target(input), timing(input));
+    const refreshCommandId = await refreshHost(target(input), timing(input));
     // 2. CloudFront sends it.
     const cf = await setOriginHeader(input.env.distributionId, input.env.originHeader, value, input.log);
     return {
       outcome: cf.updated ? 'host-refreshed-distribution-updated' : 'host-refreshed-distribution-already-set',
-      fields: { refreshCommandId: refresh.commandId, origins: cf.origins, updateAttempts: cf.attempts },
+      fields: { refreshCommandId, origins: cf.origins, updateAttempts: cf.attempts },
     };
   },
 
   async testSecret(input: StepInput<OriginVerifyEnv>): Promise<StepResult> {
     if (!isRotationVersion(input.versions, input.token)) {
       const { current, pending } = await configurationTestValues(input);
-      const accepted = pending === undefined ? [current] : [current, pending];
+      const accepted: [string, ...string[]] = pending === undefined ? [current] : [current, pending];
       const { origins } = await checkOriginHeaderIsOneOf(input.env.distributionId, input.env.originHeader, accepted, input.log);
       return { outcome: 'configuration-test-passed', fields: { origins, pendingVersion: pendingShape(pending) } };
     }
@@ -159,8 +159,8 @@ const gatewayToken = {
   async finishSecret(input: StepInput<GatewayTokenEnv>): Promise<StepResult> {
     const fields = await finishStages(input);
     try {
-      const refresh = await refreshHost(target(input), timing(input));
-      return { outcome: 'promoted', fields: { ...fields, refreshCommandId: refresh.commandId, hostRefresh: 'succeeded' } };
+      const refreshCommandId = await refreshHost(target(input), timing(input));
+      return { outcome: 'promoted', fields: { ...fields, refreshCommandId, hostRefresh: 'succeeded' } };
     } catch (err) {
       // Never fails the step: the rotation is done, and the host converges on its own.
       input.log.warn('host-refresh-failed', {

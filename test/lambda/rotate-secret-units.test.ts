@@ -5,6 +5,7 @@
 import { type DistributionConfig } from '@aws-sdk/client-cloudfront';
 import { REDACTED, StepLog } from '../../lambda/rotate-secret/log';
 import { scanHeader, withHeaderValue } from '../../lambda/rotate-secret/origin-header';
+import { isRotationVersion, ROTATION_LABEL } from '../../lambda/rotate-secret/secret-versions';
 
 const config = {
   CallerReference: 'ref',
@@ -26,9 +27,21 @@ describe('scanHeader', () => {
     expect(scanHeader(config, 'X-Origin-Verify', 'old')).toEqual({ withHeader: ['a', 'b'], stale: ['b'] });
   });
 
+  it('names an origin without an Id "?"', () => {
+    const nameless = { Origins: { Quantity: 1, Items: [{ DomainName: 'x.example', CustomHeaders: { Quantity: 1, Items: [{ HeaderName: 'x-origin-verify', HeaderValue: 'old' }] } }] } } as DistributionConfig;
+    expect(scanHeader(nameless, 'x-origin-verify', 'new')).toEqual({ withHeader: ['?'], stale: ['?'] });
+  });
+
   it('finds nothing for a header no origin sends, or a config without origins', () => {
     expect(scanHeader(config, 'x-absent', 'new')).toEqual({ withHeader: [], stale: [] });
     expect(scanHeader({} as DistributionConfig, 'x-origin-verify', 'new')).toEqual({ withHeader: [], stale: [] });
+  });
+});
+
+describe('isRotationVersion', () => {
+  it('is true only for a version carrying the rotation label', () => {
+    const versions = { made: ['AWSPENDING', ROTATION_LABEL], test: ['AWSPENDING'], current: ['AWSCURRENT'] };
+    expect(['made', 'test', 'current', 'not-a-version'].map((token) => isRotationVersion(versions, token))).toEqual([true, false, false, false]);
   });
 });
 

@@ -48,8 +48,12 @@ const BASE_ENV = {
   HOST_INSTANCE_ID: INSTANCE,
   HOST_REGION: 'eu-west-1',
   REFRESH_POLL_MS: '1',
-  REFRESH_MAX_WAIT_MS: '40',
+  REFRESH_MAX_WAIT_MS: '5000',
 };
+/** A short wait for the tests of a refresh that never succeeds. */
+const SHORT_WAIT = { REFRESH_MAX_WAIT_MS: '40' };
+/** More status reads than any test needs: a fake asked more often fails loudly (a loop that never ends). */
+const MAX_POLLS = 1000;
 const ORIGIN_VERIFY_ENV = { ...BASE_ENV, KIND: 'origin-verify', DISTRIBUTION_ID, ORIGIN_HEADER: 'x-origin-verify' };
 const GATEWAY_TOKEN_ENV = { ...BASE_ENV, KIND: 'gateway-token' };
 const ENV_NAMES = ['KIND', 'REFRESH_DOCUMENT', 'HOST_INSTANCE_ID', 'HOST_REGION', 'VALUE_LENGTH', 'REFRESH_POLL_MS', 'REFRESH_MAX_WAIT_MS', 'DISTRIBUTION_ID', 'ORIGIN_HEADER'];
@@ -66,7 +70,8 @@ const event = (Step: SecretsManagerRotationEvent['Step'], token = TOKEN): Secret
 interface SecretState {
   rotationEnabled: boolean;
   stages: Record<string, string[]>;
-  values: Record<string, string>;
+  /** A version's value: SecretString, or SecretBinary (bytes). */
+  values: Record<string, string | Uint8Array>;
 }
 
 let state: SecretState;
@@ -83,7 +88,7 @@ function fakeSecretsManager(): void {
     if (value === undefined || (input.VersionStage !== undefined && !state.stages[id]?.includes(input.VersionStage))) {
       throw new ResourceNotFoundException({ message: "Secrets Manager can't find the specified secret value", $metadata: {} });
     }
-    return { ARN: SECRET_ARN, VersionId: id, SecretString: value };
+    return typeof value === 'string' ? { ARN: SECRET_ARN, VersionId: id, SecretString: value } : { ARN: SECRET_ARN, VersionId: id, SecretBinary: value };
   });
   sm.on(GetRandomPasswordCommand).resolves({ RandomPassword: GENERATED_VALUE });
   // As Secrets Manager does: a label sits on one version; moving AWSCURRENT moves AWSPREVIOUS to the old one.
@@ -169,6 +174,7 @@ function fakeSsm(...statuses: Invocation[]): string[] {
   });
   let i = 0;
   ssm.on(GetCommandInvocationCommand).callsFake(async () => {
+    if (i >= MAX_POLLS) throw new Error(`fake SSM: GetCommandInvocation asked more than ${MAX_POLLS} times`);
     const next = statuses[Math.min(i++, statuses.length - 1)]!;
     if (next instanceof Error) throw next;
     const { Status, StatusDetails } = typeof next === 'string' ? { Status: next, StatusDetails: next } : next;
@@ -325,11 +331,14 @@ describe('origin-verify setSecret', () => {
   });
 
   it('throws when the command is still running after REFRESH_MAX_WAIT_MS, and never touches CloudFront', async () => {
+    setEnv({ ...ORIGIN_VERIFY_ENV, ...SHORT_WAIT });
     fakeSsm('InProgress');
     const started = Date.now();
     await expect(handler(event('setSecret'))).rejects.toThrow(`host refresh command ${COMMAND_ID} on instance ${INSTANCE} (eu-west-1), document ${DOCUMENT} did not succeed within 40 ms (last status: InProgress)`);
     expect(Date.now() - started).toBeLessThan(5_000);
-    expect(ssm.commandCalls(GetCommandInvocationCommand).length).toBeGreaterThan(1);
+    // How often it polls before the deadline is pinned on a fake clock (rotate-secret-host-refresh.test.ts):
+    // on a real clock a loaded machine may fit only one poll into 40 ms.
+    expect(ssm.commandCalls(GetCommandInvocationCommand).length).toBeGreaterThanOrEqual(1);
     expect(cf.calls()).toHaveLength(0);
   });
 
@@ -369,7 +378,21 @@ describe('origin-verify setSecret', () => {
     await handler(event('setSecret'));
     expect(ssm.commandCalls(SendCommandCommand)).toHaveLength(1);
     expect(cf.commandCalls(UpdateDistributionCommand)).toHaveLength(0);
-    expect(lines('log')).toEqual([expect.objectContaining({ outcome: 'host-refreshed-distribution-already-set' })]);
+    expect(lines('log')).toEqual([
+      expect.objectContaining({ outcome: 'host-refreshed-distribution-already-set', refreshCommandId: COMMAND_ID, origins: 2, updateAttempts: 1 }),
+    ]);
+  });
+
+  it('stops when the config read again after PreconditionFailed already sends the pending value (another writer set it)', async () => {
+    fakeSsm('Success');
+    cf.on(GetDistributionConfigCommand)
+      .resolvesOnce({ ETag: 'ETAG-1', DistributionConfig: distribution(CURRENT_VALUE) })
+      .resolves({ ETag: 'ETAG-2', DistributionConfig: distribution(PENDING_VALUE) });
+    cf.on(UpdateDistributionCommand).rejects(new PreconditionFailed({ message: 'precondition failed', $metadata: {} }));
+    await handler(event('setSecret'));
+    expect(cf.commandCalls(GetDistributionConfigCommand)).toHaveLength(2);
+    expect(cf.commandCalls(UpdateDistributionCommand).map((c) => c.args[0].input.IfMatch)).toEqual(['ETAG-1']);
+    expect(lines('log')).toEqual([expect.objectContaining({ outcome: 'host-refreshed-distribution-already-set', origins: 2, updateAttempts: 2 })]);
   });
 
   it('updates when only some origins send the pending value', async () => {
@@ -398,12 +421,35 @@ describe('origin-verify setSecret', () => {
     expect(lines('log')).toEqual([expect.objectContaining({ outcome: 'host-refreshed-distribution-updated', updateAttempts: 2 })]);
   });
 
-  it(`gives up after ${UPDATE_ATTEMPTS} PreconditionFailed`, async () => {
+  it(`gives up after ${UPDATE_ATTEMPTS} PreconditionFailed, with CloudFront's error`, async () => {
     fakeSsm('Success');
-    cf.on(GetDistributionConfigCommand).resolves({ ETag: 'ETAG-1', DistributionConfig: distribution(CURRENT_VALUE) });
-    cf.on(UpdateDistributionCommand).rejects(new PreconditionFailed({ message: 'precondition failed', $metadata: {} }));
-    await expect(handler(event('setSecret'))).rejects.toThrow('precondition failed');
-    expect(cf.commandCalls(UpdateDistributionCommand)).toHaveLength(UPDATE_ATTEMPTS);
+    // Someone else keeps changing the distribution: every read has a new ETag, every update a stale one.
+    let reads = 0;
+    cf.on(GetDistributionConfigCommand).callsFake(async () => {
+      if (++reads > 10) throw new Error('fake CloudFront: GetDistributionConfig asked more than 10 times');
+      return { ETag: `ETAG-${reads}`, DistributionConfig: distribution(CURRENT_VALUE) };
+    });
+    cf.on(UpdateDistributionCommand).callsFake(async () => {
+      throw new PreconditionFailed({ message: 'The precondition given in one or more of the request-header fields evaluated to false.', $metadata: {} });
+    });
+    await expect(handler(event('setSecret'))).rejects.toMatchObject({
+      name: 'PreconditionFailed',
+      message: 'The precondition given in one or more of the request-header fields evaluated to false.',
+    });
+    expect(cf.commandCalls(UpdateDistributionCommand).map((c) => c.args[0].input.IfMatch)).toEqual(['ETAG-1', 'ETAG-2', 'ETAG-3']);
+    expect(UPDATE_ATTEMPTS).toBe(3);
+  });
+
+  it('succeeds on the last attempt after PreconditionFailed on every other', async () => {
+    fakeSsm('Success');
+    let reads = 0;
+    cf.on(GetDistributionConfigCommand).callsFake(async () => ({ ETag: `ETAG-${++reads}`, DistributionConfig: distribution(CURRENT_VALUE) }));
+    cf.on(UpdateDistributionCommand).callsFake(async (input: { IfMatch: string }) => {
+      if (input.IfMatch !== `ETAG-${UPDATE_ATTEMPTS}`) throw new PreconditionFailed({ message: 'precondition failed', $metadata: {} });
+      return { ETag: 'ETAG-NEW' };
+    });
+    await handler(event('setSecret'));
+    expect(lines('log')).toEqual([expect.objectContaining({ outcome: 'host-refreshed-distribution-updated', updateAttempts: UPDATE_ATTEMPTS })]);
   });
 
   it('does not retry any other update error (only a changed ETag is worth a second read-modify-write)', async () => {
@@ -432,11 +478,32 @@ describe('origin-verify setSecret', () => {
     expect(cf.commandCalls(UpdateDistributionCommand)).toHaveLength(0);
   });
 
-  it('refuses a pending value nginx would not accept, before refreshing the host', async () => {
-    state = pendingState('has spaces and "quotes" that nginx refuses');
-    await expect(handler(event('setSecret'))).rejects.toThrow('pending origin-verify value is not 32-1024 characters');
+  it.each([
+    ['spaces and quotes', 'has spaces and "quotes" that nginx refuses'],
+    ['a refused character before 32 good ones', ` ${PENDING_VALUE}`],
+    ['a refused character after 32 good ones', `${PENDING_VALUE};`],
+    ['31 characters', PENDING_VALUE.slice(0, 31)],
+    ['1025 characters', 'a'.repeat(1025)],
+  ])('refuses a pending value nginx would not accept (%s), before refreshing the host', async (_case, value) => {
+    state = pendingState(value);
+    await expect(handler(event('setSecret'))).rejects.toMatchObject({
+      name: 'PendingValueError',
+      message: 'pending origin-verify value is not 32-1024 characters of [A-Za-z0-9_-+/=.~]: the host would refuse it',
+    });
     expect(ssm.calls()).toHaveLength(0);
     expect(cf.calls()).toHaveLength(0);
+  });
+
+  it.each([
+    ['32 characters', PENDING_VALUE.slice(0, 32)],
+    ['1024 characters of every accepted kind', 'aZ09_-+/=.~'.repeat(94).slice(0, 1024)],
+  ])('accepts a pending value nginx accepts (%s)', async (_case, value) => {
+    state = pendingState(value);
+    fakeSsm('Success');
+    cf.on(GetDistributionConfigCommand).resolves({ ETag: 'ETAG-1', DistributionConfig: distribution(CURRENT_VALUE) });
+    cf.on(UpdateDistributionCommand).resolves({ ETag: 'ETAG-2' });
+    await handler(event('setSecret'));
+    expect(cf.commandCalls(UpdateDistributionCommand)[0]!.args[0].input.DistributionConfig).toEqual(expectedUpdate(distribution(CURRENT_VALUE), value));
   });
 
   it('throws when the pending version has no value (createSecret did not run)', async () => {
@@ -547,7 +614,9 @@ describe('Secrets Manager\'s configuration test (testSecret alone, its own AWSPE
     expect(cf.commandCalls(GetDistributionConfigCommand).map((c) => c.args[0].input)).toEqual([{ Id: DISTRIBUTION_ID }]);
     expect(config).toEqual(distribution(CURRENT_VALUE));
     expect(sm.commandCalls(GetSecretValueCommand).map((c) => c.args[0].input)).toContainEqual({ SecretId: SECRET_ARN, VersionId: CURRENT_VERSION, VersionStage: 'AWSCURRENT' });
-    expect(lines('log')).toEqual([expect.objectContaining({ step: 'testSecret', outcome: 'configuration-test-passed', origins: 2 })]);
+    expect(lines('log')).toEqual([
+      expect.objectContaining({ step: 'testSecret', outcome: 'configuration-test-passed', origins: 2, pendingVersion: shape === 'no value' ? 'no-value' : 'value' }),
+    ]);
   });
 
   it.each(CASES)('gateway-token, %s, pending version holding %s: passes, reads the secret, changes nothing', async (secret, shape) => {
@@ -558,14 +627,41 @@ describe('Secrets Manager\'s configuration test (testSecret alone, its own AWSPE
     expectNothingChanged(before);
     expect(cf.calls()).toHaveLength(0);
     expect(sm.commandCalls(GetSecretValueCommand).map((c) => c.args[0].input)).toContainEqual({ SecretId: SECRET_ARN, VersionId: CURRENT_VERSION, VersionStage: 'AWSCURRENT' });
-    expect(lines('log')).toEqual([expect.objectContaining({ step: 'testSecret', outcome: 'configuration-test-passed' })]);
+    expect(lines('log')).toEqual([
+      expect.objectContaining({ step: 'testSecret', outcome: 'configuration-test-passed', pendingVersion: shape === 'no value' ? 'no-value' : 'value' }),
+    ]);
   });
 
-  it('origin-verify: fails when an origin sends neither the current nor the test\'s pending value', async () => {
+  it.each(Object.keys(CONFIG_TEST_SHAPES) as (keyof typeof CONFIG_TEST_SHAPES)[])(
+    'origin-verify, pending version holding %s: fails when an origin sends neither the current nor the test\'s pending value',
+    async (shape) => {
+      state = SECRET_STATES['a new secret']();
+      cf.on(GetDistributionConfigCommand).resolves({ ETag: 'ETAG-1', DistributionConfig: distribution(CURRENT_VALUE, THIRD_VALUE) });
+      await expect(configurationTest(shape)).rejects.toThrow(
+        new Error(`distribution ${DISTRIBUTION_ID} sends neither the current nor the pending value in x-origin-verify from origin(s) gateway-ws`),
+      );
+    },
+  );
+
+  it('origin-verify: names every origin that sends neither value', async () => {
     state = SECRET_STATES['a new secret']();
-    cf.on(GetDistributionConfigCommand).resolves({ ETag: 'ETAG-1', DistributionConfig: distribution(CURRENT_VALUE, THIRD_VALUE) });
-    await expect(configurationTest('a fresh random value (other length, punctuation)')).rejects.toThrow(
-      `distribution ${DISTRIBUTION_ID} sends neither the current nor the pending value in x-origin-verify from origin(s) gateway-ws`,
+    cf.on(GetDistributionConfigCommand).resolves({ ETag: 'ETAG-1', DistributionConfig: distribution(THIRD_VALUE) });
+    await expect(configurationTest('no value')).rejects.toThrow(
+      new Error(`distribution ${DISTRIBUTION_ID} sends neither the current nor the pending value in x-origin-verify from origin(s) gateway, gateway-ws`),
+    );
+  });
+
+  it('origin-verify: passes when an origin sends the test\'s own pending value and the other the current one', async () => {
+    state = SECRET_STATES['a new secret']();
+    const pending = CONFIG_TEST_SHAPES['a fresh random value (other length, punctuation)']();
+    cf.on(GetDistributionConfigCommand).resolves({ ETag: 'ETAG-1', DistributionConfig: distribution(CURRENT_VALUE, pending) });
+    await configurationTest('a fresh random value (other length, punctuation)');
+    expect(lines('log')).toEqual([expect.objectContaining({ outcome: 'configuration-test-passed', origins: 2, pendingVersion: 'value' })]);
+    logged.length = 0;
+    // Without a pending value the same distribution fails: only what the secret holds is accepted.
+    cf.on(GetDistributionConfigCommand).resolves({ ETag: 'ETAG-1', DistributionConfig: distribution(pending, CURRENT_VALUE) });
+    await expect(configurationTest('no value')).rejects.toThrow(
+      new Error(`distribution ${DISTRIBUTION_ID} sends neither the current nor the pending value in x-origin-verify from origin(s) gateway`),
     );
   });
 
@@ -607,7 +703,14 @@ describe('origin-verify finishSecret', () => {
     ssm.on(SendCommandCommand).rejects(new InvalidInstanceId({ message: 'instance stopped', $metadata: {} }));
     await handler(event('finishSecret'));
     expect(sm.commandCalls(UpdateSecretVersionStageCommand)).toHaveLength(1);
-    expect(lines('warn')).toEqual([expect.objectContaining({ step: 'finishSecret', outcome: 'host-refresh-not-sent' })]);
+    expect(lines('warn')).toEqual([
+      expect.objectContaining({
+        step: 'finishSecret',
+        outcome: 'host-refresh-not-sent',
+        error: `host refresh could not be sent to instance ${INSTANCE} (eu-west-1), document ${DOCUMENT}: InvalidInstanceId: instance stopped`,
+        note: 'the host keeps accepting the new and the previous value; its map is tidied at its next refresh timer or boot',
+      }),
+    ]);
     expect(lines('log')).toEqual([expect.objectContaining({ outcome: 'promoted', hostRefresh: 'not-sent' })]);
   });
 });
@@ -620,7 +723,9 @@ describe('gateway-token', () => {
     expect(sm.calls().map((c) => c.args[0].constructor.name)).toEqual(['DescribeSecretCommand']);
     expect(cf.calls()).toHaveLength(0);
     expect(ssm.calls()).toHaveLength(0);
-    expect(lines('log')).toEqual([expect.objectContaining({ step: 'setSecret', kind: 'gateway-token', outcome: 'nothing-to-set' })]);
+    expect(lines('log')).toEqual([
+      expect.objectContaining({ step: 'setSecret', kind: 'gateway-token', outcome: 'nothing-to-set', note: 'the host reads the token once it is AWSCURRENT (finishSecret)' }),
+    ]);
   });
 
   it('testSecret passes for a pending token of the expected length and characters', async () => {
@@ -634,9 +739,10 @@ describe('gateway-token', () => {
     ['empty', '', 'pending gateway token has 0 characters, expected 48'],
     ['too short', 'abc123', 'pending gateway token has 6 characters, expected 48'],
     ['punctuation', `${PENDING_VALUE.slice(0, 47)}!`, 'pending gateway token has characters other than letters and digits'],
+    ['leading punctuation', `!${PENDING_VALUE.slice(0, 47)}`, 'pending gateway token has characters other than letters and digits'],
   ])('testSecret throws for a %s pending token', async (_case, value, message) => {
     state = pendingState(value);
-    await expect(handler(event('testSecret'))).rejects.toThrow(message);
+    await expect(handler(event('testSecret'))).rejects.toMatchObject({ name: 'PendingValueError', message });
   });
 
   it('testSecret honours VALUE_LENGTH', async () => {
@@ -659,17 +765,30 @@ describe('gateway-token', () => {
     expect(lines('log')).toEqual([expect.objectContaining({ outcome: 'promoted', hostRefresh: 'succeeded', refreshCommandId: COMMAND_ID })]);
   });
 
+  const where = `instance ${INSTANCE} (eu-west-1), document ${DOCUMENT}`;
   it.each([
-    ['fails', () => fakeSsm('Failed')],
-    ['never finishes', () => fakeSsm('InProgress')],
-    ['cannot be sent', () => ssm.on(SendCommandCommand).rejects(new InvalidInstanceId({ message: 'instance stopped', $metadata: {} }))],
-  ])('finishSecret succeeds with a warning when the host refresh %s', async (_case, arrange) => {
+    ['fails', () => void fakeSsm('Failed'), `host refresh command ${COMMAND_ID} on ${where} ended Failed (Failed, exit code 1); see its output in Systems Manager Run Command`],
+    [
+      'never finishes',
+      () => {
+        setEnv({ ...GATEWAY_TOKEN_ENV, ...SHORT_WAIT });
+        fakeSsm('InProgress');
+      },
+      `host refresh command ${COMMAND_ID} on ${where} did not succeed within 40 ms (last status: InProgress)`,
+    ],
+    [
+      'cannot be sent',
+      () => void ssm.on(SendCommandCommand).rejects(new InvalidInstanceId({ message: 'instance stopped', $metadata: {} })),
+      `host refresh could not be sent to ${where}: InvalidInstanceId: instance stopped`,
+    ],
+  ])('finishSecret succeeds with a warning when the host refresh %s', async (_case, arrange, error) => {
     arrange();
     await handler(event('finishSecret'));
     expect(sm.commandCalls(UpdateSecretVersionStageCommand)).toHaveLength(1);
     const warnings = lines('warn');
     expect(warnings).toEqual([expect.objectContaining({ step: 'finishSecret', kind: 'gateway-token', outcome: 'host-refresh-failed' })]);
-    expect(warnings[0]!.note).toContain('the host picks the new token up at its next refresh timer or boot');
+    expect(warnings[0]!.note).toBe('the token is rotated; the host picks the new token up at its next refresh timer or boot');
+    expect(warnings[0]!.error).toBe(error);
     expect(lines('log')).toEqual([expect.objectContaining({ outcome: 'promoted', hostRefresh: 'failed' })]);
   });
 });
@@ -832,5 +951,74 @@ describe('no secret value in any log line or error', () => {
     // The scrubbing is what kept them out: the SDK errors' text survives around a marker.
     expect(logged.map((l) => l.text).join('\n')).toContain('The parameter HeaderValue [REDACTED] replacing [REDACTED] is invalid');
     expect(thrown).toContain('The parameter HeaderValue [REDACTED] replacing [REDACTED] is invalid');
+  });
+});
+
+describe('Secrets Manager reads and writes', () => {
+  const BYTES = new Uint8Array([0x6f, 0x63, 0x00, 0xff]);
+
+  it('a pending version holding SecretBinary (no SecretString) fails the step, saying so, before the host is asked', async () => {
+    fakeSsm('Success');
+    state.values[TOKEN] = BYTES;
+    await expect(handler(event('setSecret'))).rejects.toMatchObject({
+      name: 'RotationEventError',
+      message: `secret version ${TOKEN} of ${SECRET_ARN} holds no SecretString`,
+    });
+    expect(ssm.calls()).toHaveLength(0);
+  });
+
+  it('configuration test: an AWSCURRENT version holding SecretBinary fails, saying so', async () => {
+    setEnv(GATEWAY_TOKEN_ENV);
+    state = SECRET_STATES['a new secret']();
+    state.values[CURRENT_VERSION] = BYTES;
+    await expect(configurationTest('no value')).rejects.toMatchObject({
+      name: 'RotationEventError',
+      message: `the AWSCURRENT version of ${SECRET_ARN} holds no SecretString`,
+    });
+  });
+
+  it('configuration test: a secret without an AWSCURRENT version (created without a value) fails, saying so', async () => {
+    setEnv(GATEWAY_TOKEN_ENV);
+    state = { rotationEnabled: true, stages: {}, values: {} };
+    await expect(configurationTest('no value')).rejects.toMatchObject({ name: 'RotationEventError', message: `secret ${SECRET_ARN} has no AWSCURRENT version` });
+    expect(sm.commandCalls(GetSecretValueCommand)).toHaveLength(0);
+  });
+
+  it('finishSecret of the first value of a secret created without one: AWSCURRENT moves to the token, removed from nothing', async () => {
+    setEnv(GATEWAY_TOKEN_ENV);
+    fakeSsm('Success');
+    state = { rotationEnabled: true, stages: { [TOKEN]: ['AWSPENDING', ROTATION_LABEL] }, values: { [TOKEN]: PENDING_VALUE } };
+    await handler(event('finishSecret'));
+    expect(sm.commandCalls(UpdateSecretVersionStageCommand).map((c) => c.args[0].input)).toEqual([
+      { SecretId: SECRET_ARN, VersionStage: 'AWSCURRENT', MoveToVersionId: TOKEN, RemoveFromVersionId: undefined },
+    ]);
+    expect(state.stages).toEqual({ [TOKEN]: ['AWSPENDING', ROTATION_LABEL, 'AWSCURRENT'] });
+    expect(lines('log')).toEqual([expect.objectContaining({ outcome: 'promoted', hostRefresh: 'succeeded' })]);
+    expect(lines('log')[0]).not.toHaveProperty('previousVersion');
+  });
+
+  it('createSecret: a GetRandomPassword answer without a value fails, putting nothing', async () => {
+    state = pendingState(null);
+    sm.on(GetRandomPasswordCommand).resolves({});
+    await expect(handler(event('createSecret'))).rejects.toThrow(new Error('GetRandomPassword returned no value of 48 characters'));
+    expect(sm.commandCalls(PutSecretValueCommand)).toHaveLength(0);
+  });
+
+  it('createSecret: the generated value is kept out of a failed PutSecretValue\'s error and log line', async () => {
+    state = pendingState(null);
+    sm.on(PutSecretValueCommand).rejects(Object.assign(new Error(`Value ${GENERATED_VALUE} at 'secretString' failed to satisfy constraint`), { name: 'ValidationException' }));
+    await expect(handler(event('createSecret'))).rejects.toThrow(new Error("Value [REDACTED] at 'secretString' failed to satisfy constraint"));
+    expect(lines('error')).toEqual([expect.objectContaining({ error: "ValidationException: Value [REDACTED] at 'secretString' failed to satisfy constraint" })]);
+  });
+
+  it('configuration test: the current value is kept out of a later error and log line', async () => {
+    setEnv(GATEWAY_TOKEN_ENV);
+    state = SECRET_STATES['a new secret']();
+    sm.on(GetSecretValueCommand).callsFake(async (input: { VersionId?: string }) => {
+      if (input.VersionId === CURRENT_VERSION) return { ARN: SECRET_ARN, VersionId: CURRENT_VERSION, SecretString: CURRENT_VALUE };
+      throw Object.assign(new Error(`decrypting next to ${CURRENT_VALUE} failed`), { name: 'DecryptionFailure' });
+    });
+    await expect(configurationTest('no value')).rejects.toThrow(new Error('decrypting next to [REDACTED] failed'));
+    expect(lines('error')).toEqual([expect.objectContaining({ error: 'DecryptionFailure: decrypting next to [REDACTED] failed' })]);
   });
 });
