@@ -325,16 +325,19 @@ describe('origin-verify setSecret', () => {
   });
 
   it('throws when the command is still running after REFRESH_MAX_WAIT_MS, and never touches CloudFront', async () => {
+    // Long enough for a second poll on a loaded machine (the first SDK call can take tens of ms).
+    setEnv({ ...ORIGIN_VERIFY_ENV, REFRESH_MAX_WAIT_MS: '250' });
     fakeSsm('InProgress');
     const started = Date.now();
-    await expect(handler(event('setSecret'))).rejects.toThrow(`host refresh command ${COMMAND_ID} on instance ${INSTANCE} (eu-west-1), document ${DOCUMENT} did not succeed within 40 ms (last status: InProgress)`);
+    // The invocation has more time left than REFRESH_MAX_WAIT_MS: the variable bounds the wait.
+    await expect(handler(event('setSecret'), { getRemainingTimeInMillis: () => RESERVED_MS + 1_500 })).rejects.toThrow(`host refresh command ${COMMAND_ID} on instance ${INSTANCE} (eu-west-1), document ${DOCUMENT} did not succeed within 250 ms (last status: InProgress)`);
     expect(Date.now() - started).toBeLessThan(5_000);
     expect(ssm.commandCalls(GetCommandInvocationCommand).length).toBeGreaterThan(1);
     expect(cf.calls()).toHaveLength(0);
   });
 
   it('caps the wait by the time the invocation has left', async () => {
-    setEnv({ ...ORIGIN_VERIFY_ENV, REFRESH_MAX_WAIT_MS: '600000' });
+    setEnv({ ...ORIGIN_VERIFY_ENV, REFRESH_MAX_WAIT_MS: '60' });
     fakeSsm('InProgress');
     await expect(handler(event('setSecret'), { getRemainingTimeInMillis: () => RESERVED_MS + 25 })).rejects.toThrow('did not succeed within 25 ms');
     expect(cf.calls()).toHaveLength(0);
@@ -712,6 +715,24 @@ describe('event checks (every step)', () => {
     const bad = { ...event('setSecret'), Step: 'rotateEverything' } as unknown as SecretsManagerRotationEvent;
     await expect(handler(bad)).rejects.toThrow('rotation event has an unknown Step "rotateEverything"');
     expect(sm.calls()).toHaveLength(0);
+  });
+
+  it.each(['SecretId', 'ClientRequestToken', 'Step'])('throws for an event with an empty %s, before any AWS call', async (key) => {
+    const bad = { ...event('setSecret'), [key]: '' } as unknown as SecretsManagerRotationEvent;
+    await expect(handler(bad)).rejects.toThrow(`rotation event has no ${key}`);
+    expect(sm.calls()).toHaveLength(0);
+    expect(ssm.calls()).toHaveLength(0);
+    expect(cf.calls()).toHaveLength(0);
+  });
+
+  it('logs a context field that is not a string, and an unset KIND, as "invalid"', async () => {
+    setEnv({ ...ORIGIN_VERIFY_ENV, KIND: '' });
+    delete process.env.KIND;
+    const bad = { SecretId: 42, ClientRequestToken: TOKEN } as unknown as SecretsManagerRotationEvent;
+    await expect(handler(bad)).rejects.toThrow('rotation event has no SecretId');
+    expect(lines()).toEqual([
+      { level: 'error', step: 'invalid', kind: 'invalid', secretArn: 'invalid', token: TOKEN, outcome: 'failed', error: 'RotationEventError: rotation event has no SecretId' },
+    ]);
   });
 
   it.each(['SecretId', 'ClientRequestToken', 'Step'])('throws for an event without %s', async (key) => {
