@@ -22,6 +22,7 @@ import { GetCommandInvocationCommand, InvalidInstanceId, InvocationDoesNotExist,
 import type { SecretsManagerRotationEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { handler, RESERVED_MS } from '../../lambda/rotate-secret';
+import { readEnv } from '../../lambda/rotate-secret/env';
 import { UPDATE_ATTEMPTS } from '../../lambda/rotate-secret/origin-header';
 import { ROTATION_LABEL } from '../../lambda/rotate-secret/secret-versions';
 import { captureConsole, setHandlerEnv, type LoggedLine } from './support/handler-env';
@@ -180,6 +181,16 @@ function fakeSsm(...statuses: Invocation[]): string[] {
 const invocationMissing = () => new InvocationDoesNotExist({ message: 'invocation does not exist', $metadata: {} });
 
 let logged: LoggedLine[];
+
+/**
+ * Every test here polls the host refresh on real timers, relying on REFRESH_POLL_MS=1 and
+ * REFRESH_MAX_WAIT_MS=40. Were they not read as set (the defaults are 2 s and 2 min), the file
+ * would take minutes: fail it at once instead.
+ */
+beforeAll(() => {
+  const { refreshPollMs, refreshMaxWaitMs } = readEnv(ORIGIN_VERIFY_ENV);
+  if (refreshPollMs !== 1 || refreshMaxWaitMs !== 40) throw new Error(`REFRESH_POLL_MS/REFRESH_MAX_WAIT_MS read as ${refreshPollMs}/${refreshMaxWaitMs} ms, not 1/40`);
+});
 
 beforeEach(() => {
   sm.reset();
