@@ -136,5 +136,8 @@ export function readEnv(env: Env = process.env): KillSwitchEnv {
   };
 }
 
-/** The region of an SNS topic ARN (validated by readEnv): the topic is published to there. */
-export const topicRegion = (arn: string): string => arn.split(':')[3] ?? '';
+/**
+ * The region of an SNS topic ARN, the fourth of its colon-separated fields: the topic is published
+ * to there. Only called with ALERT_TOPIC_ARN as readEnv validated it, which always has that field.
+ */
+export const topicRegion = (arn: string): string => arn.split(':')[3]!;

@@ -120,9 +120,8 @@ export function decideOperator(body: Record<string, unknown>): ActionRequest {
   const unknown = Object.keys(body).filter((k) => !['action', 'reason', 'requestedBy', 'dryRun'].includes(k));
   if (unknown.length > 0) throw new EventError(`operator request: unknown key(s) ${unknown.map((k) => `"${k}"`).join(', ')} (expected action, reason, requestedBy, dryRun)`);
   const action = body.action;
-  if (typeof action !== 'string' || !(ACTIONS as readonly string[]).includes(action)) {
-    throw new EventError(`operator request: "action" must be ${ACTIONS.join(', ')}`);
-  }
+  // includes() compares with ===: a number, an array or a missing action is none of the three strings.
+  if (!(ACTIONS as readonly unknown[]).includes(action)) throw new EventError(`operator request: "action" must be ${ACTIONS.join(', ')}`);
   if (body.dryRun !== undefined && typeof body.dryRun !== 'boolean') throw new EventError('operator request: "dryRun" must be true or false');
   const changes = action !== 'status';
   const reason = text(body, 'reason', MAX_REASON, changes) ?? 'status request';

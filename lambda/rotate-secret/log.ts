@@ -58,7 +58,9 @@ export class StepLog {
     const source = err instanceof Error ? err : new Error(String(err));
     const clean = new Error(this.scrub(source.message));
     clean.name = source.name;
-    clean.stack = `${clean.name}: ${clean.message}\n${this.scrub(source.stack ?? '').split('\n').slice(1).join('\n')}`;
+    // The frames of the original stack, under a first line naming the clean error (an error without a stack gets that line alone).
+    const frames = source.stack === undefined ? [] : this.scrub(source.stack).split('\n').slice(1);
+    clean.stack = [`${clean.name}: ${clean.message}`, ...frames].join('\n');
     return clean;
   }
 

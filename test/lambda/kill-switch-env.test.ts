@@ -10,6 +10,7 @@ import { IAMClient } from '@aws-sdk/client-iam';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
+import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { handler } from '../../lambda/kill-switch';
 import { EnvError, readEnv, topicRegion } from '../../lambda/kill-switch/env';
 
@@ -116,14 +117,87 @@ describe('readEnv', () => {
   });
 
   it('refuses ASG_NAME: the blueprint deploys a single instance', () => {
-    expect(() => readEnv({ ...FULL, ASG_NAME: 'openclaw-example-prod-gateway' })).toThrow(
-      'kill switch misconfigured: environment variable ASG_NAME is set ("openclaw-example-prod-gateway") but Auto Scaling groups are not supported',
+    expect(() => readEnv({ ...FULL, ASG_NAME: ' openclaw-example-prod-gateway ' })).toThrow(
+      new EnvError(
+        'ASG_NAME',
+        'is set ("openclaw-example-prod-gateway") but Auto Scaling groups are not supported: this blueprint deploys a single gateway instance ' +
+          '(an Auto Scaling group would replace the stopped instance). List the instance in INSTANCE_IDS and unset ASG_NAME',
+      ),
     );
-    expect(() => readEnv({ ...FULL, ASG_NAME: '' })).not.toThrow();
+    // Empty or blank is unset, as for every other variable.
+    expect(readEnv({ ...FULL, ASG_NAME: '' })).toEqual(readEnv(FULL));
+    expect(readEnv({ ...FULL, ASG_NAME: ' \t' })).toEqual(readEnv(FULL));
   });
 
   it('takes the topic region from its ARN', () => {
     expect(topicRegion('arn:aws:sns:eu-central-1:123456789012:t')).toBe('eu-central-1');
+  });
+});
+
+describe('readEnv: what each pattern accepts and refuses', () => {
+  const refused = (name: string, value: string, shape: string) =>
+    expect(() => readEnv({ ...FULL, [name]: value })).toThrow(`kill switch misconfigured: environment variable ${name} is invalid: "${value}" is not ${shape}`);
+
+  // The partitions whose ARNs the patterns name (aws, aws-cn, aws-us-gov): every region CDK knows in them.
+  const REGIONS = RegionInfo.regions.filter((r) => ['aws', 'aws-cn', 'aws-us-gov'].includes(String(r.partition)));
+
+  it.each(REGIONS.map((r) => [r.name, String(r.partition)]))('accepts the instances, the topic and the deny policy in %s (%s)', (region, partition) => {
+    const env = readEnv({
+      ...FULL,
+      INSTANCE_REGION: region,
+      ALERT_TOPIC_ARN: `arn:${partition}:sns:${region}:123456789012:openclaw-example-prod-alerts`,
+      DENY_POLICY_ARN: `arn:${partition}:iam::123456789012:policy/openclaw-example-prod-kill-switch-deny-secrets`,
+    });
+    expect(env).toMatchObject({
+      instanceRegion: region,
+      alertTopicArn: `arn:${partition}:sns:${region}:123456789012:openclaw-example-prod-alerts`,
+      denySecrets: { roleName: 'openclaw-example-prod-host', policyArn: `arn:${partition}:iam::123456789012:policy/openclaw-example-prod-kill-switch-deny-secrets` },
+    });
+    expect(topicRegion(env.alertTopicArn)).toBe(region);
+  });
+
+  it('accepts a region numbered 10 or more (AWS numbers the regions of a geography on; ap-southeast is at 7)', () => {
+    const env = readEnv({ ...FULL, INSTANCE_REGION: 'ap-southeast-10', ALERT_TOPIC_ARN: 'arn:aws:sns:ap-southeast-10:123456789012:alerts' });
+    expect([env.instanceRegion, env.alertTopicArn]).toEqual(['ap-southeast-10', 'arn:aws:sns:ap-southeast-10:123456789012:alerts']);
+  });
+
+  it('accepts a FIFO topic, a deny policy with a path, and a parameter named by one word', () => {
+    const env = readEnv({
+      ...FULL,
+      ALERT_TOPIC_ARN: 'arn:aws:sns:eu-west-1:123456789012:openclaw-example-prod-alerts.fifo',
+      DENY_POLICY_ARN: 'arn:aws:iam::123456789012:policy/openclaw/example-prod/kill-switch-deny-secrets',
+    });
+    expect(env.alertTopicArn).toBe('arn:aws:sns:eu-west-1:123456789012:openclaw-example-prod-alerts.fifo');
+    expect(env.denySecrets).toEqual({ roleName: 'openclaw-example-prod-host', policyArn: 'arn:aws:iam::123456789012:policy/openclaw/example-prod/kill-switch-deny-secrets' });
+  });
+
+  it('accepts exactly 10 instances', () => {
+    const ten = Array.from({ length: 10 }, (_, i) => `i-0123456789abcde${i.toString(16).padStart(2, '0')}`);
+    expect(readEnv({ ...FULL, INSTANCE_IDS: ten.join(',') }).instanceIds).toEqual(ten);
+  });
+
+  it.each([
+    // An instance's ARN, or an id one hex digit longer than EC2's 17, is not an instance id.
+    ['INSTANCE_IDS', 'an instance ARN', 'arn:aws:ec2:eu-west-1:123456789012:instance/i-0123456789abcdef0', 'an EC2 instance id (i-...)'],
+    ['INSTANCE_IDS', '18 hex digits', 'i-0123456789abcdef01', 'an EC2 instance id (i-...)'],
+    // An availability zone, or a region with text before it, is not a region.
+    ['INSTANCE_REGION', 'an availability zone', 'eu-west-1a', 'an AWS region such as eu-west-1'],
+    ['INSTANCE_REGION', 'text before the region', 'Europe (Ireland) eu-west-1', 'an AWS region such as eu-west-1'],
+    // A subscription ARN is the topic ARN followed by the subscription id.
+    ['ALERT_TOPIC_ARN', 'a subscription ARN', 'arn:aws:sns:eu-west-1:123456789012:openclaw-example-prod-alerts:0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0', 'an SNS topic ARN'],
+    ['ALERT_TOPIC_ARN', 'text before the ARN', 'topic arn:aws:sns:eu-west-1:123456789012:openclaw-example-prod-alerts', 'an SNS topic ARN'],
+    // SSM: no name prefixed with aws or ssm, whatever the case, with or without a leading slash; at most 1011 characters.
+    ['STATE_PARAMETER', 'prefixed ssm, no slash', 'ssm-kill-switch', 'an SSM parameter name such as /openclaw/acme/prod/kill-switch'],
+    ['STATE_PARAMETER', 'prefixed AWS, no slash', 'AWS.kill-switch', 'an SSM parameter name such as /openclaw/acme/prod/kill-switch'],
+    ['STATE_PARAMETER', '1012 characters', `/openclaw/${'k'.repeat(1002)}`, 'an SSM parameter name such as /openclaw/acme/prod/kill-switch'],
+    // CloudWatch namespaces are at most 255 characters.
+    ['METRIC_NAMESPACE', '256 characters', `OpenClaw/${'n'.repeat(247)}`, 'a CloudWatch namespace (not AWS/...)'],
+    // The distribution's ARN, or two ids, are not a distribution id.
+    ['DISTRIBUTION_ID', 'the distribution ARN', 'arn:aws:cloudfront::123456789012:distribution/E1ABCDEFGHIJKL', 'a CloudFront distribution id (DISABLE_DISTRIBUTION=true)'],
+    ['DISTRIBUTION_ID', 'two ids', 'E1ABCDEFGHIJKL,E2ABCDEFGHIJKL', 'a CloudFront distribution id (DISABLE_DISTRIBUTION=true)'],
+    ['DENY_POLICY_ARN', 'text before the ARN', 'policy arn:aws:iam::123456789012:policy/openclaw-example-prod-kill-switch-deny-secrets', 'the ARN of a customer managed IAM policy, arn:aws:iam::<account>:policy/<name> (DENY_SECRETS=true)'],
+  ])('refuses %s: %s', (name, _what, value, shape) => {
+    refused(name, value, shape);
   });
 });
 

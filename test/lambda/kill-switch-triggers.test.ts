@@ -125,6 +125,182 @@ describe('decide', () => {
   });
 });
 
+/** The Lambda event SNS delivers for one message, with every field SNS sets (a Lambda subscription of the shutdown topic). */
+function snsDelivery(message: string, subject: string | null, messageId = '95df01b4-ee98-5cb9-9903-4c221d41eb5e') {
+  const topic = 'arn:aws:sns:eu-west-1:123456789012:openclaw-example-prod-shutdown';
+  return {
+    Records: [
+      {
+        EventSource: 'aws:sns',
+        EventVersion: '1.0',
+        EventSubscriptionArn: `${topic}:2f6e5c1a-8b7d-4e3f-9a0b-1c2d3e4f5a6b`,
+        Sns: {
+          Type: 'Notification',
+          MessageId: messageId,
+          TopicArn: topic,
+          Subject: subject,
+          Message: message,
+          Timestamp: '2026-05-20T10:00:00.123Z',
+          SignatureVersion: '1',
+          Signature: 'EXAMPLE',
+          SigningCertUrl: 'https://sns.eu-west-1.amazonaws.com/SimpleNotificationService-0000000000000000000000.pem',
+          UnsubscribeUrl: `https://sns.eu-west-1.amazonaws.com/?Action=Unsubscribe&SubscriptionArn=${topic}:2f6e5c1a-8b7d-4e3f-9a0b-1c2d3e4f5a6b`,
+          MessageAttributes: {},
+        },
+      },
+    ],
+  };
+}
+
+/** The message CloudWatch publishes to SNS when a metric alarm changes state. */
+function alarmNotification(name: string, state: string, reason: string) {
+  return JSON.stringify({
+    AlarmName: name,
+    AlarmDescription: 'Model spend reached 100 % of the monthly limit',
+    AWSAccountId: '123456789012',
+    AlarmConfigurationUpdatedTimestamp: '2026-05-01T08:00:00.000+0000',
+    NewStateValue: state,
+    NewStateReason: reason,
+    StateChangeTime: '2026-05-20T10:00:00.000+0000',
+    Region: 'EU (Ireland)',
+    AlarmArn: `arn:aws:cloudwatch:eu-west-1:123456789012:alarm:${name}`,
+    OldStateValue: 'OK',
+    OKActions: [],
+    AlarmActions: ['arn:aws:sns:eu-west-1:123456789012:openclaw-example-prod-shutdown'],
+    InsufficientDataActions: [],
+    Trigger: {
+      MetricName: 'ModelSpend',
+      Namespace: 'OpenClaw/openclaw-example-prod',
+      StatisticType: 'Statistic',
+      Statistic: 'MAXIMUM',
+      Unit: null,
+      Dimensions: [],
+      Period: 3600,
+      EvaluationPeriods: 1,
+      DatapointsToAlarm: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      Threshold: 100.0,
+      TreatMissingData: 'missing',
+      EvaluateLowSampleCountPercentile: '',
+    },
+  });
+}
+
+/** A Budgets message with one of its lines removed (a changed wording must not disarm the kill switch). */
+const withoutLine = (message: string, field: string) =>
+  message
+    .split('\n')
+    .filter((line) => !line.startsWith(`${field}:`))
+    .join('\n');
+
+describe('decide: the events AWS delivers', () => {
+  const REASON = 'Threshold Crossed: 1 out of the last 1 datapoints [104.2 (20/05/26 09:00:00)] was greater than or equal to the threshold (100.0) (minimum 1 datapoint for OK -> ALARM transition).';
+
+  it('a CloudWatch alarm of the list going to ALARM kills, with its reason', () => {
+    expect(decide(snsDelivery(alarmNotification('openclaw-example-prod-model-spend', 'ALARM', REASON), 'ALARM: "openclaw-example-prod-model-spend" in EU (Ireland)'), ['openclaw-example-prod-model-spend'])).toEqual([
+      {
+        kind: 'act',
+        request: { action: 'kill', trigger: { source: 'alarm', alarmName: 'openclaw-example-prod-model-spend' }, reason: `CloudWatch alarm openclaw-example-prod-model-spend in ALARM: ${REASON}`, dryRun: false },
+      },
+    ]);
+  });
+
+  it('an alarm message without NewStateReason still kills, with no reason appended', () => {
+    const message = JSON.parse(alarmNotification('spend', 'ALARM', REASON)) as Record<string, unknown>;
+    delete message.NewStateReason;
+    expect(decide(snsDelivery(JSON.stringify(message), null), ['spend'])).toEqual([
+      { kind: 'act', request: { action: 'kill', trigger: { source: 'alarm', alarmName: 'spend' }, reason: 'CloudWatch alarm spend in ALARM', dryRun: false } },
+    ]);
+  });
+
+  it('an AWS Budgets notification at 100 % kills', () => {
+    expect(decide(snsDelivery(budgetMessage(), 'AWS Budgets: openclaw-example-prod-monthly has exceeded your alert threshold'), [])).toEqual([
+      {
+        kind: 'act',
+        request: {
+          action: 'kill',
+          trigger: { source: 'budget', budgetName: 'openclaw-example-prod-monthly', thresholdPercent: 100, alertType: 'ACTUAL' },
+          reason: 'AWS Budgets: ACTUAL cost of budget openclaw-example-prod-monthly crossed 100% of the budgeted $100.00',
+          dryRun: false,
+        },
+      },
+    ]);
+  });
+
+  it('a Budgets notification without its Alert Type line still kills at 100 %, as ACTUAL cost', () => {
+    const [decision] = decide(snsDelivery(withoutLine(budgetMessage(), 'Alert Type'), null), []);
+    expect(decision).toEqual({
+      kind: 'act',
+      request: {
+        action: 'kill',
+        trigger: { source: 'budget', budgetName: 'openclaw-example-prod-monthly', thresholdPercent: 100, alertType: 'ACTUAL' },
+        reason: 'AWS Budgets: ACTUAL cost of budget openclaw-example-prod-monthly crossed 100% of the budgeted $100.00',
+        dryRun: false,
+      },
+    });
+  });
+
+  it('a Budgets notification without Alert Type below 100 % is ignored, its type logged as unknown', () => {
+    expect(decide(snsDelivery(withoutLine(budgetMessage({ threshold: '$80.00' }), 'Alert Type'), null), [])).toEqual([
+      {
+        kind: 'ignore',
+        ignored: {
+          outcome: 'ignored-below-threshold',
+          detail: { messageId: '95df01b4-ee98-5cb9-9903-4c221d41eb5e', budgetName: 'openclaw-example-prod-monthly', thresholdPercent: 80, alertType: 'unknown' },
+          notify: false,
+        },
+      },
+    ]);
+  });
+
+  it('a Budgets notification with a percentage threshold and no Budgeted Amount line kills "of its amount"', () => {
+    const [decision] = decide(snsDelivery(withoutLine(budgetMessage({ threshold: '100%' }), 'Budgeted Amount'), null), []);
+    expect(decision).toMatchObject({ kind: 'act', request: { reason: 'AWS Budgets: ACTUAL cost of budget openclaw-example-prod-monthly crossed 100% of its amount' } });
+  });
+
+  it('an unreadable Budgets notification is told, with the budget name when it has one', () => {
+    const noThreshold = withoutLine(budgetMessage(), 'Alert Threshold');
+    expect(decide(snsDelivery(noThreshold, null), [])).toEqual([
+      {
+        kind: 'ignore',
+        ignored: {
+          outcome: 'ignored-unreadable',
+          detail: { messageId: '95df01b4-ee98-5cb9-9903-4c221d41eb5e', shape: 'budget', budgetName: 'openclaw-example-prod-monthly', problem: 'no "Alert Threshold:" line' },
+          notify: true,
+        },
+      },
+    ]);
+    expect(decide(snsDelivery(withoutLine(budgetMessage(), 'Budget Name'), null), [])).toEqual([
+      {
+        kind: 'ignore',
+        ignored: {
+          outcome: 'ignored-unreadable',
+          detail: { messageId: '95df01b4-ee98-5cb9-9903-4c221d41eb5e', shape: 'budget', budgetName: 'unknown', problem: 'no "Budget Name:" line' },
+          notify: true,
+        },
+      },
+    ]);
+  });
+
+  it('a record without MessageId is still decided, its id logged as unknown', () => {
+    const event = snsDelivery(alarmNotification('spend', 'OK', 'Threshold Crossed'), null);
+    delete (event.Records[0]!.Sns as Partial<typeof event.Records[0]['Sns']>).MessageId;
+    expect(decide(event, ['spend'])).toEqual([
+      { kind: 'ignore', ignored: { outcome: 'ignored-not-alarm-state', detail: { messageId: 'unknown', alarmName: 'spend', newState: 'OK' }, notify: false } },
+    ]);
+  });
+
+  it.each([
+    ['null (an invoke with the payload null)', null, 'event is not an object'],
+    ['an array', [{ action: 'kill' }], 'event is not an object'],
+    ['a record that is a string', { Records: ['{"AlarmName":"spend","NewStateValue":"ALARM"}'] }, 'event record 0 is not an SNS notification'],
+    ['a record that is null', { Records: [null] }, 'event record 0 is not an SNS notification'],
+    ['an Sns that is null', { Records: [{ EventSource: 'aws:sns', Sns: null }] }, 'event record 0 is not an SNS notification'],
+  ])('refuses an event that is %s', (_what, event, message) => {
+    expect(() => decide(event, [])).toThrow(new EventError(message));
+  });
+});
+
 describe('decideOperator', () => {
   it('reads kill, restore and status; status needs no reason', () => {
     expect(decideOperator({ action: 'kill', reason: 'runaway\nagent', requestedBy: 'alice', dryRun: true })).toEqual({
@@ -135,6 +311,33 @@ describe('decideOperator', () => {
     });
     expect(decideOperator({ action: 'restore', reason: 'reviewed', requestedBy: 'bob' })).toMatchObject({ action: 'restore', dryRun: false });
     expect(decideOperator({ action: 'status' })).toEqual({ action: 'status', trigger: { source: 'operator', requestedBy: 'operator' }, reason: 'status request', dryRun: false });
+  });
+
+  it('keeps the reason and requester given to a status request', () => {
+    expect(decideOperator({ action: 'status', reason: 'checking after the deploy', requestedBy: 'alice' })).toEqual({
+      action: 'status',
+      trigger: { source: 'operator', requestedBy: 'alice' },
+      reason: 'checking after the deploy',
+      dryRun: false,
+    });
+  });
+
+  it('makes a reason typed over several lines one line, each run of blanks one space', () => {
+    expect(decideOperator({ action: 'kill', reason: ' runaway\r\n  agent\t\tloop ', requestedBy: 'alice' }).reason).toBe('runaway agent loop');
+  });
+
+  it('accepts a reason and a requester of exactly the maximum length', () => {
+    const reason = 'r'.repeat(MAX_REASON);
+    const requestedBy = 'a'.repeat(MAX_REQUESTED_BY);
+    expect(decideOperator({ action: 'kill', reason, requestedBy })).toEqual({ action: 'kill', trigger: { source: 'operator', requestedBy }, reason, dryRun: false });
+  });
+
+  it.each([
+    [{ action: 'kill', reason: 'r', requestedBy: 'a', dryrun: true, force: true }, 'unknown key(s) "dryrun", "force" (expected action, reason, requestedBy, dryRun)'],
+    [{ action: 42, reason: 'r', requestedBy: 'a' }, '"action" must be kill, restore, status'],
+    [{ action: ['kill'], reason: 'r', requestedBy: 'a' }, '"action" must be kill, restore, status'],
+  ])('refuses %j', (body, message) => {
+    expect(() => decideOperator(body)).toThrow(new EventError(`operator request: ${message}`));
   });
 
   it.each([

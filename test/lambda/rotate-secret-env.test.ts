@@ -96,6 +96,63 @@ describe('readEnv', () => {
   });
 });
 
+describe('readEnv: what each pattern accepts and refuses', () => {
+  it.each([
+    ['aws-us-gov', 'us-gov-west-1'],
+    ['aws-cn', 'cn-north-1'],
+  ])('accepts a document ARN and the host region in the %s partition', (partition, region) => {
+    const arn = `arn:${partition}:ssm:${region}:123456789012:document/oc-acme-prod-refresh-secrets`;
+    expect(readEnv({ ...GATEWAY_TOKEN, REFRESH_DOCUMENT: arn, HOST_REGION: region })).toMatchObject({ refreshDocument: arn, hostRegion: region });
+  });
+
+  it('accepts a region numbered 10 or more (AWS numbers the regions of a geography on; ap-southeast is at 7)', () => {
+    expect(readEnv({ ...GATEWAY_TOKEN, HOST_REGION: 'ap-southeast-10' }).hostRegion).toBe('ap-southeast-10');
+  });
+
+  it.each([
+    ['HOST_INSTANCE_ID', 'an instance ARN', 'arn:aws:ec2:eu-west-1:123456789012:instance/i-0123456789abcdef0', 'an EC2 instance id (i-...)'],
+    ['HOST_INSTANCE_ID', '18 hex digits', 'i-0123456789abcdef01', 'an EC2 instance id (i-...)'],
+    ['HOST_REGION', 'an availability zone', 'eu-west-1a', 'an AWS region such as eu-west-1'],
+    ['DISTRIBUTION_ID', 'the distribution ARN', 'arn:aws:cloudfront::123456789012:distribution/E1ABCDEFGHIJKL', 'a CloudFront distribution id'],
+    ['DISTRIBUTION_ID', 'two ids', 'E1ABCDEFGHIJKL,E2ABCDEFGHIJKL', 'a CloudFront distribution id'],
+    // As the config schema: a custom header name starting with x-, the name alone.
+    ['ORIGIN_HEADER', 'a name not starting with x-', 'origin-x-verify', 'an HTTP header name such as x-origin-verify'],
+    ['ORIGIN_HEADER', 'the name with its colon', 'x-origin-verify:', 'an HTTP header name such as x-origin-verify'],
+  ])('refuses %s: %s', (name, _what, value, shape) => {
+    expect(() => readEnv({ ...ORIGIN_VERIFY, [name]: value })).toThrow(
+      new EnvError(name, `is invalid: "${value}" is not ${shape}`),
+    );
+  });
+
+  it('names KIND and both kinds when it is missing', () => {
+    expect(() => readEnv(without(ORIGIN_VERIFY, 'KIND'))).toThrow(new EnvError('KIND', 'is missing (expected origin-verify or gateway-token)'));
+  });
+
+  it('reads the optional numbers around blanks, and takes empty or blank as unset', () => {
+    expect(readEnv({ ...GATEWAY_TOKEN, VALUE_LENGTH: ' 64 ', REFRESH_POLL_MS: '500\n', REFRESH_MAX_WAIT_MS: '\t30000' })).toMatchObject({
+      valueLength: 64,
+      refreshPollMs: 500,
+      refreshMaxWaitMs: 30000,
+    });
+    expect(readEnv({ ...GATEWAY_TOKEN, VALUE_LENGTH: '', REFRESH_POLL_MS: '  ', REFRESH_MAX_WAIT_MS: '' })).toMatchObject({
+      valueLength: 48,
+      refreshPollMs: 2000,
+      refreshMaxWaitMs: 120000,
+    });
+  });
+
+  it.each([
+    ['VALUE_LENGTH', '32', 'valueLength', 32],
+    ['VALUE_LENGTH', '1024', 'valueLength', 1024],
+    ['REFRESH_POLL_MS', '1', 'refreshPollMs', 1],
+    ['REFRESH_POLL_MS', '60000', 'refreshPollMs', 60000],
+    ['REFRESH_MAX_WAIT_MS', '1', 'refreshMaxWaitMs', 1],
+    ['REFRESH_MAX_WAIT_MS', '900000', 'refreshMaxWaitMs', 900000],
+  ])('reads %s=%s (a bound)', (name, value, key, expected) => {
+    expect(readEnv({ ...GATEWAY_TOKEN, [name]: value })).toHaveProperty(key, expected);
+  });
+});
+
 describe('handler with a bad environment', () => {
   const sm = mockClient(SecretsManagerClient);
   const cf = mockClient(CloudFrontClient);

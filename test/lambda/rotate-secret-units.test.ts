@@ -86,6 +86,46 @@ describe('StepLog', () => {
     for (const line of out) expect(line).not.toMatch(/abc/);
   });
 
+  it('scrubs a value holding a shorter registered one whole, whatever the order they were registered in', () => {
+    // Every custom header value of the distribution is registered: another header's short value can occur inside the secret.
+    const secret = 'PendingRotatedValue0123456789abcdefghijklmnopqrs';
+    const log = new StepLog(context);
+    log.secret('789');
+    log.secret('0123456789');
+    log.secret(secret);
+    log.secret('Rotated');
+    log.error('e', { error: `header ${secret} refused` });
+    expect((JSON.parse(out[0]!) as { error: string }).error).toBe(`header ${REDACTED} refused`);
+    expect(log.scrub(`${secret}|0123456789|789|Rotated`)).toBe([REDACTED, REDACTED, REDACTED, REDACTED].join('|'));
+  });
+
+  it('writes info to console.log, warn to console.warn and error to console.error, each with its level', () => {
+    const log = new StepLog(context);
+    log.info('i');
+    log.warn('w');
+    log.error('e');
+    expect((console.log as jest.Mock).mock.calls.map(([l]) => (JSON.parse(String(l)) as { level: string; outcome: string }).level)).toEqual(['info']);
+    expect((console.warn as jest.Mock).mock.calls.map(([l]) => JSON.parse(String(l)) as unknown)).toEqual([{ level: 'warn', ...context, outcome: 'w' }]);
+    expect((console.error as jest.Mock).mock.calls.map(([l]) => JSON.parse(String(l)) as unknown)).toEqual([{ level: 'error', ...context, outcome: 'e' }]);
+  });
+
+  it('keeps the frames of the stack, each on its line, under the scrubbed first line', () => {
+    const log = new StepLog(context);
+    log.secret('s3cr3tValue');
+    const original = Object.assign(new Error('bad header s3cr3tValue'), { name: 'InvalidArgument' });
+    const frames = original.stack!.split('\n').slice(1);
+    expect(frames.length).toBeGreaterThan(1);
+    expect(log.sanitize(original).stack).toBe([`InvalidArgument: bad header ${REDACTED}`, ...frames].join('\n'));
+  });
+
+  it('gives an error without a stack one line', () => {
+    const log = new StepLog(context);
+    log.secret('s3cr3tValue');
+    const original = new Error('bad header s3cr3tValue');
+    delete original.stack;
+    expect(log.sanitize(original).stack).toBe(`Error: bad header ${REDACTED}`);
+  });
+
   it('sanitizes errors: same name, scrubbed message and stack, no cause', () => {
     const log = new StepLog(context);
     log.secret('s3cr3tValue');

@@ -22,6 +22,7 @@ import { GetCommandInvocationCommand, InvalidInstanceId, InvocationDoesNotExist,
 import type { SecretsManagerRotationEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { handler, RESERVED_MS } from '../../lambda/rotate-secret';
+import { readEnv } from '../../lambda/rotate-secret/env';
 import { UPDATE_ATTEMPTS } from '../../lambda/rotate-secret/origin-header';
 import { ROTATION_LABEL } from '../../lambda/rotate-secret/secret-versions';
 import { captureConsole, setHandlerEnv, type LoggedLine } from './support/handler-env';
@@ -187,6 +188,16 @@ const invocationMissing = () => new InvocationDoesNotExist({ message: 'invocatio
 
 let logged: LoggedLine[];
 
+/**
+ * Every test here polls the host refresh on real timers, relying on REFRESH_POLL_MS=1 and
+ * REFRESH_MAX_WAIT_MS=5000 (40 where a refresh must time out). Were they not read as set (the defaults are 2 s and 2 min), the file
+ * would take minutes: fail it at once instead.
+ */
+beforeAll(() => {
+  const { refreshPollMs, refreshMaxWaitMs } = readEnv(ORIGIN_VERIFY_ENV);
+  if (refreshPollMs !== 1 || refreshMaxWaitMs !== 5000) throw new Error(`REFRESH_POLL_MS/REFRESH_MAX_WAIT_MS read as ${refreshPollMs}/${refreshMaxWaitMs} ms, not 1/5000`);
+});
+
 beforeEach(() => {
   sm.reset();
   cf.reset();
@@ -331,10 +342,12 @@ describe('origin-verify setSecret', () => {
   });
 
   it('throws when the command is still running after REFRESH_MAX_WAIT_MS, and never touches CloudFront', async () => {
-    setEnv({ ...ORIGIN_VERIFY_ENV, ...SHORT_WAIT });
+    // Long enough for a second poll on a loaded machine (the first SDK call can take tens of ms).
+    setEnv({ ...ORIGIN_VERIFY_ENV, REFRESH_MAX_WAIT_MS: '250' });
     fakeSsm('InProgress');
     const started = Date.now();
-    await expect(handler(event('setSecret'))).rejects.toThrow(`host refresh command ${COMMAND_ID} on instance ${INSTANCE} (eu-west-1), document ${DOCUMENT} did not succeed within 40 ms (last status: InProgress)`);
+    // The invocation has more time left than REFRESH_MAX_WAIT_MS: the variable bounds the wait.
+    await expect(handler(event('setSecret'), { getRemainingTimeInMillis: () => RESERVED_MS + 1_500 })).rejects.toThrow(`host refresh command ${COMMAND_ID} on instance ${INSTANCE} (eu-west-1), document ${DOCUMENT} did not succeed within 250 ms (last status: InProgress)`);
     expect(Date.now() - started).toBeLessThan(5_000);
     // How often it polls before the deadline is pinned on a fake clock (rotate-secret-host-refresh.test.ts):
     // on a real clock a loaded machine may fit only one poll into 40 ms.
@@ -343,7 +356,7 @@ describe('origin-verify setSecret', () => {
   });
 
   it('caps the wait by the time the invocation has left', async () => {
-    setEnv({ ...ORIGIN_VERIFY_ENV, REFRESH_MAX_WAIT_MS: '600000' });
+    setEnv({ ...ORIGIN_VERIFY_ENV, REFRESH_MAX_WAIT_MS: '60' });
     fakeSsm('InProgress');
     await expect(handler(event('setSecret'), { getRemainingTimeInMillis: () => RESERVED_MS + 25 })).rejects.toThrow('did not succeed within 25 ms');
     expect(cf.calls()).toHaveLength(0);
@@ -831,6 +844,24 @@ describe('event checks (every step)', () => {
     const bad = { ...event('setSecret'), Step: 'rotateEverything' } as unknown as SecretsManagerRotationEvent;
     await expect(handler(bad)).rejects.toThrow('rotation event has an unknown Step "rotateEverything"');
     expect(sm.calls()).toHaveLength(0);
+  });
+
+  it.each(['SecretId', 'ClientRequestToken', 'Step'])('throws for an event with an empty %s, before any AWS call', async (key) => {
+    const bad = { ...event('setSecret'), [key]: '' } as unknown as SecretsManagerRotationEvent;
+    await expect(handler(bad)).rejects.toThrow(`rotation event has no ${key}`);
+    expect(sm.calls()).toHaveLength(0);
+    expect(ssm.calls()).toHaveLength(0);
+    expect(cf.calls()).toHaveLength(0);
+  });
+
+  it('logs a context field that is not a string, and an unset KIND, as "invalid"', async () => {
+    setEnv({ ...ORIGIN_VERIFY_ENV, KIND: '' });
+    delete process.env.KIND;
+    const bad = { SecretId: 42, ClientRequestToken: TOKEN } as unknown as SecretsManagerRotationEvent;
+    await expect(handler(bad)).rejects.toThrow('rotation event has no SecretId');
+    expect(lines()).toEqual([
+      { level: 'error', step: 'invalid', kind: 'invalid', secretArn: 'invalid', token: TOKEN, outcome: 'failed', error: 'RotationEventError: rotation event has no SecretId' },
+    ]);
   });
 
   it.each(['SecretId', 'ClientRequestToken', 'Step'])('throws for an event without %s', async (key) => {
