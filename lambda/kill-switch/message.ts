@@ -117,7 +117,8 @@ export function actionNotification(env: KillSwitchEnv, s: Summary): Notification
     );
   }
   if (kill && !s.dryRun) body.push('', 'To restore the gateway after review (follow the kill-switch runbook first):', `  ${restoreCommand(env)}`);
-  if (!kill && !s.dryRun) body.push('', 'The gateway host boots and reads its secrets again; the gateway-unhealthy alarm clears once it answers.');
+  // Only a complete restore boots the host: after a failed step the FAILED list says what to run again.
+  if (!kill && !s.dryRun && s.failures.length === 0) body.push('', 'The gateway host boots and reads its secrets again; the gateway-unhealthy alarm clears once it answers.');
   return { subject: subject(env, s), message: body.join('\n') };
 }
 
