@@ -61,6 +61,106 @@ describe('parseBudgetMessage', () => {
     expect(parseBudgetMessage('{"AlarmName":"a"}')).toEqual({ kind: 'not-budget' });
     expect(parseBudgetMessage('hello')).toEqual({ kind: 'not-budget' });
   });
+
+  /** The percentage read from the fields of a cost budget notification (undefined: not read as a budget). */
+  const percentOf = (fields: string) => {
+    const out = parseBudgetMessage(`AWS Budget Notification May 20, 2026\n${fields}`);
+    return out.kind === 'budget' ? out.notification.thresholdPercent : out;
+  };
+  const unreadable = (problem: string, budgetName: string | undefined) => ({ kind: 'unreadable', problem, budgetName });
+
+  it('its anchor starts a line (indented or not); mentioned inside a sentence it is not one', () => {
+    expect(parseBudgetMessage('  AWS Budget Notification May 20, 2026\nsomething else')).toEqual(unreadable('no "Budget Name:" line', undefined));
+    expect(parseBudgetMessage('Fwd: AWS Budget Notification May 20, 2026\nsomething else')).toEqual({ kind: 'not-budget' });
+  });
+
+  it('reads its fields indented, with blanks (spaces, tabs) around the colon or none, and with CRLF line ends', () => {
+    const expected = { kind: 'budget', notification: { budgetName: 'b', alertType: 'ACTUAL', thresholdPercent: 120, budgetedAmount: '$100.00' } };
+    expect(parseBudgetMessage('  Budget Name: b\n\tBudgeted Amount: $100.00\n  Alert Type: ACTUAL\n  Alert Threshold: > $120.00\n')).toEqual(expected);
+    expect(parseBudgetMessage('Budget Name :b\nBudgeted Amount\t:\t$100.00 \t\nAlert Type:ACTUAL\nAlert Threshold :  >  $120.00\n')).toEqual(expected);
+    expect(parseBudgetMessage(budgetMessage({ name: 'b', threshold: '$120.00' }).replace(/\n/g, '\r\n'))).toEqual(expected);
+    expect(parseBudgetMessage('BUDGET NAME: b\nbudgeted amount: $100.00\nALERT TYPE: actual\nalert threshold: > $120.00\n')).toEqual(expected);
+  });
+
+  it('a field is a line that starts with its name: the name inside a sentence is not the field', () => {
+    expect(percentOf('Budget Name: b\nNote: the Alert Threshold: > 50% was raised\nBudgeted Amount: $100.00\nAlert Threshold: > $100.00\n')).toBe(100);
+  });
+
+  it('an empty field does not take the next line as its value', () => {
+    expect(parseBudgetMessage('AWS Budget Notification\nBudget Name:\nBudget Type: Cost\nBudgeted Amount: $100.00\nAlert Threshold: > $100.00\n')).toEqual(
+      unreadable('no "Budget Name:" line', undefined),
+    );
+    for (const eol of ['\r\n', '\r']) {
+      expect(parseBudgetMessage(['AWS Budget Notification', 'Budget Name:  ', 'Budget Type: Cost', 'Alert Threshold: > 100%', ''].join(eol))).toEqual(
+        unreadable('no "Budget Name:" line', undefined),
+      );
+    }
+    expect(parseBudgetMessage('Budget Name: b\nAlert Type:\nBudgeted Amount: $100.00\nAlert Threshold: > $100.00\n')).toEqual({
+      kind: 'budget',
+      notification: { budgetName: 'b', alertType: undefined, thresholdPercent: 100, budgetedAmount: '$100.00' },
+    });
+  });
+
+  it('the first of a repeated field counts (an earlier notification quoted below it does not)', () => {
+    const quoted = budgetMessage({ name: 'b', threshold: '$100.00' }) + '\n> ' + budgetMessage({ name: 'old', threshold: '$90.00' }).split('\n').join('\n');
+    expect(parseBudgetMessage(quoted)).toMatchObject({ kind: 'budget', notification: { budgetName: 'b', thresholdPercent: 100 } });
+  });
+
+  it.each([
+    ['>$100.00', 100],
+    ['>= $100.00', 100],
+    ['greater than or equal to $100.00', 100],
+    ['Greater than $120.00', 120],
+    ['exceeds $100.00', 100],
+    ['over $90.00', 90],
+    ['$110.00', 110],
+  ])('reads the comparator before the threshold: "%s" of $100.00 is %d %%', (threshold, percent) => {
+    expect(percentOf(`Budget Name: b\nBudgeted Amount: $100.00\nAlert Threshold: ${threshold}\n`)).toBe(percent);
+  });
+
+  it.each([
+    ['USD 1,250.00', 'USD 1,250.00', 100],
+    ['100.00 USD', '120.00 USD', 120],
+    ['EUR100', 'EUR90', 90],
+    ['€100', '€100.5', 100.5],
+    ['$100', '$120', 120],
+    ['1,000', '999.99', 99.9],
+  ])('reads amounts with a currency symbol or code before or after, with or without cents: %s, threshold %s is %d %%', (budgeted, threshold, percent) => {
+    expect(percentOf(`Budget Name: b\nBudgeted Amount: ${budgeted}\nAlert Threshold: > ${threshold}\n`)).toBe(percent);
+  });
+
+  it.each([
+    ['> 80 %', 80],
+    ['> 80.5%', 80.5],
+    ['> 99.95%', 99.9],
+    ['> 99.99%', 99.9],
+    ['> 100.04%', 100],
+    ['> 150%', 150],
+  ])('reads a percentage threshold "%s" as %d %%: never rounded up to 100 from below, nor down from 100', (threshold, percent) => {
+    expect(percentOf(`Budget Name: b\nAlert Threshold: ${threshold}\n`)).toBe(percent);
+  });
+
+  it.each([
+    ['(80% of your budget)', 80],
+    ['(80 % of your budget)', 80],
+    ['(80.0% of your budget)', 80],
+    ['(99.95% of your budget)', 99.9],
+    ['(120.25% of your budget)', 120.3],
+  ])('reads the percentage in the prose "%s" as %d %%', (prose, percent) => {
+    expect(percentOf(`Your b budget is greater than $1.60 ${prose}.\nBudget Name: b\n`)).toBe(percent);
+  });
+
+  it.each([
+    ['$100.00 over', 'alert threshold "$100.00 over" is not an amount or a percentage'],
+    ['> 1,080%', 'alert threshold "1,080%" is not an amount or a percentage'],
+    ['> 80% of forecast', 'alert threshold "80% of forecast" is not an amount or a percentage'],
+    ['> $90.00 + $10.00', 'alert threshold "$90.00 + $10.00" is not an amount or a percentage'],
+    ['> $100.00 per month', 'alert threshold "$100.00 per month" is not an amount or a percentage'],
+    ['> 80.%', 'alert threshold "80.%" is not an amount or a percentage'],
+    [`> ${'9'.repeat(30)} dollars and ${'9'.repeat(30)} cents`, `alert threshold "${'9'.repeat(30)} dollars a" is not an amount or a percentage`],
+  ])('anything else in the threshold is unreadable, never a guess: "%s"', (threshold, problem) => {
+    expect(percentOf(`Budget Name: b\nBudgeted Amount: $100.00\nAlert Threshold: ${threshold}\n`)).toEqual(unreadable(problem, 'b'));
+  });
 });
 
 describe('parseAlarmMessage', () => {
