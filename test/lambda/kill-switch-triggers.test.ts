@@ -168,7 +168,16 @@ describe('parseAlarmMessage', () => {
     const reason = 'Threshold Crossed: 1 datapoint [105.2] was greater than or equal to the threshold (100.0). '.repeat(5);
     const out = parseAlarmMessage(JSON.stringify({ AlarmName: 'spend', NewStateValue: 'ALARM', NewStateReason: reason, OldStateValue: 'OK' }));
     expect(out).toMatchObject({ kind: 'alarm', notification: { alarmName: 'spend', newState: 'ALARM' } });
-    expect(out.kind === 'alarm' && out.notification.reason?.length).toBe(300);
+    expect(out.kind === 'alarm' && out.notification.reason).toBe(`${reason.slice(0, 297)}...`);
+  });
+
+  it('has no reason when NewStateReason is missing or not a string', () => {
+    for (const NewStateReason of [undefined, 42, { text: 'x' }]) {
+      expect(parseAlarmMessage(JSON.stringify({ AlarmName: 'spend', NewStateValue: 'ALARM', NewStateReason }))).toEqual({
+        kind: 'alarm',
+        notification: { alarmName: 'spend', newState: 'ALARM', reason: undefined },
+      });
+    }
   });
 
   it.each([
@@ -177,6 +186,10 @@ describe('parseAlarmMessage', () => {
     ['JSON without AlarmName', '{"NewStateValue":"ALARM"}', true],
     ['JSON without NewStateValue', '{"AlarmName":"a"}', true],
     ['JSON null', 'null', true],
+    ['a JSON string', '"AlarmName"', true],
+    ['a JSON number', '42', true],
+    ['JSON with an empty AlarmName', '{"AlarmName":"","NewStateValue":"ALARM"}', true],
+    ['JSON with a NewStateValue that is not a string', '{"AlarmName":"a","NewStateValue":1}', true],
   ])('is not an alarm notification: %s', (_what, text, json) => {
     expect(parseAlarmMessage(text)).toEqual({ kind: 'not-alarm', json });
   });
