@@ -8,7 +8,7 @@ import { EC2ServiceException } from '@aws-sdk/client-ec2';
 import { parseAlarmMessage } from '../../lambda/kill-switch/alarm-message';
 import { parseBudgetMessage } from '../../lambda/kill-switch/budget-message';
 import { MAX_INSTANCES } from '../../lambda/kill-switch/env';
-import { cleanSubject } from '../../lambda/kill-switch/notify';
+import { cleanSubject, MAX_SUBJECT } from '../../lambda/kill-switch/notify';
 import { isTransient } from '../../lambda/kill-switch/retry';
 import { MAX_PARAMETER_CHARS, type RecordedState, serialize } from '../../lambda/kill-switch/state';
 import { decide, decideOperator, EventError, MAX_REASON, MAX_REQUESTED_BY } from '../../lambda/kill-switch/triggers';
@@ -302,11 +302,17 @@ describe('serialize', () => {
 });
 
 describe('cleanSubject', () => {
-  it('keeps SNS subjects to 100 printable ASCII characters on one line', () => {
+  it('keeps SNS subjects to printable ASCII on one line, one blank between words, none at the ends', () => {
     expect(cleanSubject('a\nb\u00e9c')).toBe('a b c');
-    const long = cleanSubject('x'.repeat(150));
-    expect(long).toHaveLength(100);
-    expect(long.endsWith('...')).toBe(true);
+    expect(cleanSubject('\u00e9 \r\n [OpenClaw acme/prod]  \t Kill switch:\u2028gateway stopped (budget) \n')).toBe('[OpenClaw acme/prod] Kill switch: gateway stopped (budget)');
+  });
+
+  it(`keeps SNS subjects under 100 characters (SNS refuses longer): ${MAX_SUBJECT} kept, longer cut to ${MAX_SUBJECT} with "..."`, () => {
+    expect(MAX_SUBJECT).toBe(99);
+    const fits = `[${'x'.repeat(MAX_SUBJECT - 2)}]`;
+    expect(cleanSubject(fits)).toBe(fits);
+    expect(cleanSubject(`${fits}y`)).toBe(`[${'x'.repeat(MAX_SUBJECT - 4)}...`);
+    expect(cleanSubject('x'.repeat(150))).toBe(`${'x'.repeat(96)}...`);
   });
 });
 
