@@ -8,6 +8,7 @@ import { EC2ServiceException } from '@aws-sdk/client-ec2';
 import { parseAlarmMessage } from '../../lambda/kill-switch/alarm-message';
 import { parseBudgetMessage } from '../../lambda/kill-switch/budget-message';
 import { MAX_INSTANCES } from '../../lambda/kill-switch/env';
+import { describeError, truncate } from '../../lambda/kill-switch/log';
 import { cleanSubject, MAX_SUBJECT } from '../../lambda/kill-switch/notify';
 import { isTransient } from '../../lambda/kill-switch/retry';
 import { MAX_PARAMETER_CHARS, type RecordedState, serialize } from '../../lambda/kill-switch/state';
@@ -313,6 +314,20 @@ describe('cleanSubject', () => {
     expect(cleanSubject(fits)).toBe(fits);
     expect(cleanSubject(`${fits}y`)).toBe(`[${'x'.repeat(MAX_SUBJECT - 4)}...`);
     expect(cleanSubject('x'.repeat(150))).toBe(`${'x'.repeat(96)}...`);
+  });
+});
+
+describe('truncate and describeError', () => {
+  it('keeps a text of exactly max characters, cuts a longer one to max with "..."', () => {
+    expect(truncate('x'.repeat(300), 300)).toBe('x'.repeat(300));
+    expect(truncate('x'.repeat(301), 300)).toBe(`${'x'.repeat(297)}...`);
+  });
+
+  it('names an error by its name and message, anything else as text, at most 300 characters unless told', () => {
+    expect(describeError(Object.assign(new Error('not authorized'), { name: 'AccessDeniedException' }))).toBe('AccessDeniedException: not authorized');
+    expect(describeError('boom')).toBe('boom');
+    expect(describeError(new Error('e'.repeat(400)))).toBe(`Error: ${'e'.repeat(290)}...`);
+    expect(describeError(new Error('e'.repeat(400)), 1000)).toBe(`Error: ${'e'.repeat(400)}`);
   });
 });
 
