@@ -44,10 +44,8 @@ function instanceLine(i: InstanceOutcome, region: string): string {
       return `${what}: not found, nothing to do`;
     case 'terminated':
       return `${what}: ${i.before}, nothing to do`;
-    case 'observed':
-      return `${what}: ${i.before}`;
-    case 'still-stopping':
-    case 'failed':
+    default:
+      // failed and still-stopping. (observed is status's, and status notifies no one.)
       return `${what}: FAILED: ${i.error ?? 'unknown error'}`;
   }
 }
