@@ -102,9 +102,9 @@ describe('parseBudgetMessage', () => {
     });
   });
 
-  it('the first of a repeated field counts (an earlier notification quoted below it does not)', () => {
-    const quoted = budgetMessage({ name: 'b', threshold: '$100.00' }) + '\n> ' + budgetMessage({ name: 'old', threshold: '$90.00' }).split('\n').join('\n');
-    expect(parseBudgetMessage(quoted)).toMatchObject({ kind: 'budget', notification: { budgetName: 'b', thresholdPercent: 100 } });
+  it('the first of a repeated field counts (an earlier notification appended below it does not)', () => {
+    const twice = `${budgetMessage({ name: 'b', threshold: '$100.00' })}\n${budgetMessage({ name: 'old', threshold: '$90.00' })}`;
+    expect(parseBudgetMessage(twice)).toMatchObject({ kind: 'budget', notification: { budgetName: 'b', thresholdPercent: 100 } });
   });
 
   it.each([
