@@ -23,7 +23,8 @@ export function parseAlarmMessage(text: string): AlarmParse {
   } catch {
     return { kind: 'not-alarm', json: false };
   }
-  if (typeof value !== 'object' || value === null) return { kind: 'not-alarm', json: true };
+  // null has no fields to read; any other JSON value that is not an object (a number, a string) reads as none of these.
+  if (value === null) return { kind: 'not-alarm', json: true };
   const { AlarmName, NewStateValue, NewStateReason } = value as Record<string, unknown>;
   if (typeof AlarmName !== 'string' || AlarmName === '' || typeof NewStateValue !== 'string') return { kind: 'not-alarm', json: true };
   return {

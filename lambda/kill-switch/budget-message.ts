@@ -43,19 +43,30 @@ export type BudgetParse =
   | { readonly kind: 'unreadable'; readonly problem: string; readonly budgetName: string | undefined };
 
 const ANCHOR = /^\s*AWS Budget Notification\b/m;
-const FIELD = /^\s*(Budget Name|Budgeted Amount|Alert Type|Alert Threshold|Threshold)\s*:\s*(.*?)\s*$/gim;
+/**
+ * A field is a line that starts with its name. Blanks around the name, the colon and the value are
+ * spaces and tabs only (`[^\S\r\n]`), never a line break: an empty value must not take the next line.
+ */
+const FIELD = /^[^\S\r\n]*(Budget Name|Budgeted Amount|Alert Type|Alert Threshold|Threshold)[^\S\r\n]*:[^\S\r\n]*(.*?)[^\S\r\n]*$/gim;
 const COMPARATOR = /^(>=|>|greater than or equal to|greater than|exceeds|over)\s*/i;
 const PERCENT = /^(\d+(?:\.\d+)?)\s*%$/;
 const AMOUNT = /^(?:[$€£¥]|[A-Z]{3})?\s*(\d[\d,]*(?:\.\d+)?)\s*(?:[A-Z]{3})?$/;
 const PROSE_PERCENT = /\((\d+(?:\.\d+)?)\s*% of your budget\)/i;
 
-/** Cents of an amount such as "$1,234.50" or "1234.5 USD"; undefined when it is none. */
+/** Cents of an amount such as "$1,234.50" or "1234.5 USD" (a trimmed field value); undefined when it is none. */
 function cents(text: string): number | undefined {
-  const m = AMOUNT.exec(text.trim());
+  const m = AMOUNT.exec(text);
   return m === null ? undefined : Math.round(Number(m[1]!.replace(/,/g, '')) * 100);
 }
 
-const tenth = (n: number) => Math.round(n * 10) / 10;
+/**
+ * A percentage to 0.1, never rounded across 100: a threshold below 100 % stays at most 99.9 (it must not
+ * stop the gateway), one that `reached` 100 % stays at least 100.
+ */
+function percentage(n: number, reached = n >= 100): number {
+  const tenth = Math.round(n * 10) / 10;
+  return reached ? Math.max(100, tenth) : Math.min(99.9, tenth);
+}
 
 export function parseBudgetMessage(text: string): BudgetParse {
   const fields = new Map<string, string>();
@@ -69,23 +80,24 @@ export function parseBudgetMessage(text: string): BudgetParse {
 
   const alertType = fields.get('alert type')?.toUpperCase() || undefined;
   const budgetedAmount = fields.get('budgeted amount') || undefined;
-  const threshold = (fields.get('alert threshold') ?? fields.get('threshold') ?? '').replace(COMPARATOR, '').trim();
+  // Field values are trimmed, and COMPARATOR takes the blanks after it.
+  const threshold = (fields.get('alert threshold') ?? fields.get('threshold') ?? '').replace(COMPARATOR, '');
 
   let thresholdPercent: number | undefined;
   const percent = PERCENT.exec(threshold);
   if (percent !== null) {
-    thresholdPercent = tenth(Number(percent[1]));
+    thresholdPercent = percentage(Number(percent[1]));
   } else if (threshold !== '') {
     const over = cents(threshold);
     const budget = budgetedAmount === undefined ? undefined : cents(budgetedAmount);
     if (over === undefined) return { kind: 'unreadable', problem: `alert threshold "${threshold.slice(0, 40)}" is not an amount or a percentage`, budgetName };
     if (budget === undefined || budget <= 0) return { kind: 'unreadable', problem: 'no positive "Budgeted Amount:" to compare the alert threshold with', budgetName };
     // Whole cents on both sides: a 100 % threshold is shown as exactly the budgeted amount.
-    thresholdPercent = over >= budget ? Math.max(100, tenth((over / budget) * 100)) : Math.min(99.9, tenth((over / budget) * 100));
+    thresholdPercent = percentage((over / budget) * 100, over >= budget);
   } else {
     const prose = PROSE_PERCENT.exec(text);
     if (prose === null) return { kind: 'unreadable', problem: 'no "Alert Threshold:" line', budgetName };
-    thresholdPercent = tenth(Number(prose[1]));
+    thresholdPercent = percentage(Number(prose[1]));
   }
   return { kind: 'budget', notification: { budgetName, alertType, thresholdPercent, budgetedAmount } };
 }

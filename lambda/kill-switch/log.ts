@@ -18,10 +18,6 @@ export class KillSwitchLog {
     console.log(this.line('info', outcome, fields));
   }
 
-  warn(outcome: string, fields: LogFields = {}): void {
-    console.warn(this.line('warn', outcome, fields));
-  }
-
   error(outcome: string, fields: LogFields = {}): void {
     console.error(this.line('error', outcome, fields));
   }

@@ -44,10 +44,8 @@ function instanceLine(i: InstanceOutcome, region: string): string {
       return `${what}: not found, nothing to do`;
     case 'terminated':
       return `${what}: ${i.before}, nothing to do`;
-    case 'observed':
-      return `${what}: ${i.before}`;
-    case 'still-stopping':
-    case 'failed':
+    default:
+      // failed and still-stopping. (observed is status's, and status notifies no one.)
       return `${what}: FAILED: ${i.error ?? 'unknown error'}`;
   }
 }
@@ -117,7 +115,8 @@ export function actionNotification(env: KillSwitchEnv, s: Summary): Notification
     );
   }
   if (kill && !s.dryRun) body.push('', 'To restore the gateway after review (follow the kill-switch runbook first):', `  ${restoreCommand(env)}`);
-  if (!kill && !s.dryRun) body.push('', 'The gateway host boots and reads its secrets again; the gateway-unhealthy alarm clears once it answers.');
+  // Only a complete restore boots the host: after a failed step the FAILED list says what to run again.
+  if (!kill && !s.dryRun && s.failures.length === 0) body.push('', 'The gateway host boots and reads its secrets again; the gateway-unhealthy alarm clears once it answers.');
   return { subject: subject(env, s), message: body.join('\n') };
 }
 

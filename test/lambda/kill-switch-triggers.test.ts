@@ -8,7 +8,8 @@ import { EC2ServiceException } from '@aws-sdk/client-ec2';
 import { parseAlarmMessage } from '../../lambda/kill-switch/alarm-message';
 import { parseBudgetMessage } from '../../lambda/kill-switch/budget-message';
 import { MAX_INSTANCES } from '../../lambda/kill-switch/env';
-import { cleanSubject } from '../../lambda/kill-switch/notify';
+import { describeError, truncate } from '../../lambda/kill-switch/log';
+import { cleanSubject, MAX_SUBJECT } from '../../lambda/kill-switch/notify';
 import { isTransient } from '../../lambda/kill-switch/retry';
 import { MAX_PARAMETER_CHARS, type RecordedState, serialize } from '../../lambda/kill-switch/state';
 import { decide, decideOperator, EventError, MAX_REASON, MAX_REQUESTED_BY } from '../../lambda/kill-switch/triggers';
@@ -61,6 +62,106 @@ describe('parseBudgetMessage', () => {
     expect(parseBudgetMessage('{"AlarmName":"a"}')).toEqual({ kind: 'not-budget' });
     expect(parseBudgetMessage('hello')).toEqual({ kind: 'not-budget' });
   });
+
+  /** The percentage read from the fields of a cost budget notification (undefined: not read as a budget). */
+  const percentOf = (fields: string) => {
+    const out = parseBudgetMessage(`AWS Budget Notification May 20, 2026\n${fields}`);
+    return out.kind === 'budget' ? out.notification.thresholdPercent : out;
+  };
+  const unreadable = (problem: string, budgetName: string | undefined) => ({ kind: 'unreadable', problem, budgetName });
+
+  it('its anchor starts a line (indented or not); mentioned inside a sentence it is not one', () => {
+    expect(parseBudgetMessage('  AWS Budget Notification May 20, 2026\nsomething else')).toEqual(unreadable('no "Budget Name:" line', undefined));
+    expect(parseBudgetMessage('Fwd: AWS Budget Notification May 20, 2026\nsomething else')).toEqual({ kind: 'not-budget' });
+  });
+
+  it('reads its fields indented, with blanks (spaces, tabs) around the colon or none, and with CRLF line ends', () => {
+    const expected = { kind: 'budget', notification: { budgetName: 'b', alertType: 'ACTUAL', thresholdPercent: 120, budgetedAmount: '$100.00' } };
+    expect(parseBudgetMessage('  Budget Name: b\n\tBudgeted Amount: $100.00\n  Alert Type: ACTUAL\n  Alert Threshold: > $120.00\n')).toEqual(expected);
+    expect(parseBudgetMessage('Budget Name :b\nBudgeted Amount\t:\t$100.00 \t\nAlert Type:ACTUAL\nAlert Threshold :  >  $120.00\n')).toEqual(expected);
+    expect(parseBudgetMessage(budgetMessage({ name: 'b', threshold: '$120.00' }).replace(/\n/g, '\r\n'))).toEqual(expected);
+    expect(parseBudgetMessage('BUDGET NAME: b\nbudgeted amount: $100.00\nALERT TYPE: actual\nalert threshold: > $120.00\n')).toEqual(expected);
+  });
+
+  it('a field is a line that starts with its name: the name inside a sentence is not the field', () => {
+    expect(percentOf('Budget Name: b\nNote: the Alert Threshold: > 50% was raised\nBudgeted Amount: $100.00\nAlert Threshold: > $100.00\n')).toBe(100);
+  });
+
+  it('an empty field does not take the next line as its value', () => {
+    expect(parseBudgetMessage('AWS Budget Notification\nBudget Name:\nBudget Type: Cost\nBudgeted Amount: $100.00\nAlert Threshold: > $100.00\n')).toEqual(
+      unreadable('no "Budget Name:" line', undefined),
+    );
+    for (const eol of ['\r\n', '\r']) {
+      expect(parseBudgetMessage(['AWS Budget Notification', 'Budget Name:  ', 'Budget Type: Cost', 'Alert Threshold: > 100%', ''].join(eol))).toEqual(
+        unreadable('no "Budget Name:" line', undefined),
+      );
+    }
+    expect(parseBudgetMessage('Budget Name: b\nAlert Type:\nBudgeted Amount: $100.00\nAlert Threshold: > $100.00\n')).toEqual({
+      kind: 'budget',
+      notification: { budgetName: 'b', alertType: undefined, thresholdPercent: 100, budgetedAmount: '$100.00' },
+    });
+  });
+
+  it('the first of a repeated field counts (an earlier notification appended below it does not)', () => {
+    const twice = `${budgetMessage({ name: 'b', threshold: '$100.00' })}\n${budgetMessage({ name: 'old', threshold: '$90.00' })}`;
+    expect(parseBudgetMessage(twice)).toMatchObject({ kind: 'budget', notification: { budgetName: 'b', thresholdPercent: 100 } });
+  });
+
+  it.each([
+    ['>$100.00', 100],
+    ['>= $100.00', 100],
+    ['greater than or equal to $100.00', 100],
+    ['Greater than $120.00', 120],
+    ['exceeds $100.00', 100],
+    ['over $90.00', 90],
+    ['$110.00', 110],
+  ])('reads the comparator before the threshold: "%s" of $100.00 is %d %%', (threshold, percent) => {
+    expect(percentOf(`Budget Name: b\nBudgeted Amount: $100.00\nAlert Threshold: ${threshold}\n`)).toBe(percent);
+  });
+
+  it.each([
+    ['USD 1,250.00', 'USD 1,250.00', 100],
+    ['100.00 USD', '120.00 USD', 120],
+    ['EUR100', 'EUR90', 90],
+    ['€100', '€100.5', 100.5],
+    ['$100', '$120', 120],
+    ['1,000', '999.99', 99.9],
+  ])('reads amounts with a currency symbol or code before or after, with or without cents: %s, threshold %s is %d %%', (budgeted, threshold, percent) => {
+    expect(percentOf(`Budget Name: b\nBudgeted Amount: ${budgeted}\nAlert Threshold: > ${threshold}\n`)).toBe(percent);
+  });
+
+  it.each([
+    ['> 80 %', 80],
+    ['> 80.5%', 80.5],
+    ['> 99.95%', 99.9],
+    ['> 99.99%', 99.9],
+    ['> 100.04%', 100],
+    ['> 150%', 150],
+  ])('reads a percentage threshold "%s" as %d %%: never rounded up to 100 from below, nor down from 100', (threshold, percent) => {
+    expect(percentOf(`Budget Name: b\nAlert Threshold: ${threshold}\n`)).toBe(percent);
+  });
+
+  it.each([
+    ['(80% of your budget)', 80],
+    ['(80 % of your budget)', 80],
+    ['(80.0% of your budget)', 80],
+    ['(99.95% of your budget)', 99.9],
+    ['(120.25% of your budget)', 120.3],
+  ])('reads the percentage in the prose "%s" as %d %%', (prose, percent) => {
+    expect(percentOf(`Your b budget is greater than $1.60 ${prose}.\nBudget Name: b\n`)).toBe(percent);
+  });
+
+  it.each([
+    ['$100.00 over', 'alert threshold "$100.00 over" is not an amount or a percentage'],
+    ['> 1,080%', 'alert threshold "1,080%" is not an amount or a percentage'],
+    ['> 80% of forecast', 'alert threshold "80% of forecast" is not an amount or a percentage'],
+    ['> $90.00 + $10.00', 'alert threshold "$90.00 + $10.00" is not an amount or a percentage'],
+    ['> $100.00 per month', 'alert threshold "$100.00 per month" is not an amount or a percentage'],
+    ['> 80.%', 'alert threshold "80.%" is not an amount or a percentage'],
+    [`> ${'9'.repeat(30)} dollars and ${'9'.repeat(30)} cents`, `alert threshold "${'9'.repeat(30)} dollars a" is not an amount or a percentage`],
+  ])('anything else in the threshold is unreadable, never a guess: "%s"', (threshold, problem) => {
+    expect(percentOf(`Budget Name: b\nBudgeted Amount: $100.00\nAlert Threshold: ${threshold}\n`)).toEqual(unreadable(problem, 'b'));
+  });
 });
 
 describe('parseAlarmMessage', () => {
@@ -68,7 +169,16 @@ describe('parseAlarmMessage', () => {
     const reason = 'Threshold Crossed: 1 datapoint [105.2] was greater than or equal to the threshold (100.0). '.repeat(5);
     const out = parseAlarmMessage(JSON.stringify({ AlarmName: 'spend', NewStateValue: 'ALARM', NewStateReason: reason, OldStateValue: 'OK' }));
     expect(out).toMatchObject({ kind: 'alarm', notification: { alarmName: 'spend', newState: 'ALARM' } });
-    expect(out.kind === 'alarm' && out.notification.reason?.length).toBe(300);
+    expect(out.kind === 'alarm' && out.notification.reason).toBe(`${reason.slice(0, 297)}...`);
+  });
+
+  it('has no reason when NewStateReason is missing or not a string', () => {
+    for (const NewStateReason of [undefined, 42, { text: 'x' }]) {
+      expect(parseAlarmMessage(JSON.stringify({ AlarmName: 'spend', NewStateValue: 'ALARM', NewStateReason }))).toEqual({
+        kind: 'alarm',
+        notification: { alarmName: 'spend', newState: 'ALARM', reason: undefined },
+      });
+    }
   });
 
   it.each([
@@ -77,6 +187,10 @@ describe('parseAlarmMessage', () => {
     ['JSON without AlarmName', '{"NewStateValue":"ALARM"}', true],
     ['JSON without NewStateValue', '{"AlarmName":"a"}', true],
     ['JSON null', 'null', true],
+    ['a JSON string', '"AlarmName"', true],
+    ['a JSON number', '42', true],
+    ['JSON with an empty AlarmName', '{"AlarmName":"","NewStateValue":"ALARM"}', true],
+    ['JSON with a NewStateValue that is not a string', '{"AlarmName":"a","NewStateValue":1}', true],
   ])('is not an alarm notification: %s', (_what, text, json) => {
     expect(parseAlarmMessage(text)).toEqual({ kind: 'not-alarm', json });
   });
@@ -392,11 +506,31 @@ describe('serialize', () => {
 });
 
 describe('cleanSubject', () => {
-  it('keeps SNS subjects to 100 printable ASCII characters on one line', () => {
+  it('keeps SNS subjects to printable ASCII on one line, one blank between words, none at the ends', () => {
     expect(cleanSubject('a\nb\u00e9c')).toBe('a b c');
-    const long = cleanSubject('x'.repeat(150));
-    expect(long).toHaveLength(100);
-    expect(long.endsWith('...')).toBe(true);
+    expect(cleanSubject('\u00e9 \r\n [OpenClaw acme/prod]  \t Kill switch:\u2028gateway stopped (budget) \n')).toBe('[OpenClaw acme/prod] Kill switch: gateway stopped (budget)');
+  });
+
+  it(`keeps SNS subjects under 100 characters (SNS refuses longer): ${MAX_SUBJECT} kept, longer cut to ${MAX_SUBJECT} with "..."`, () => {
+    expect(MAX_SUBJECT).toBe(99);
+    const fits = `[${'x'.repeat(MAX_SUBJECT - 2)}]`;
+    expect(cleanSubject(fits)).toBe(fits);
+    expect(cleanSubject(`${fits}y`)).toBe(`[${'x'.repeat(MAX_SUBJECT - 4)}...`);
+    expect(cleanSubject('x'.repeat(150))).toBe(`${'x'.repeat(96)}...`);
+  });
+});
+
+describe('truncate and describeError', () => {
+  it('keeps a text of exactly max characters, cuts a longer one to max with "..."', () => {
+    expect(truncate('x'.repeat(300), 300)).toBe('x'.repeat(300));
+    expect(truncate('x'.repeat(301), 300)).toBe(`${'x'.repeat(297)}...`);
+  });
+
+  it('names an error by its name and message, anything else as text, at most 300 characters unless told', () => {
+    expect(describeError(Object.assign(new Error('not authorized'), { name: 'AccessDeniedException' }))).toBe('AccessDeniedException: not authorized');
+    expect(describeError('boom')).toBe('boom');
+    expect(describeError(new Error('e'.repeat(400)))).toBe(`Error: ${'e'.repeat(290)}...`);
+    expect(describeError(new Error('e'.repeat(400)), 1000)).toBe(`Error: ${'e'.repeat(400)}`);
   });
 });
 
