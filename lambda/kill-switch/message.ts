@@ -63,7 +63,7 @@ function lines(env: KillSwitchEnv, s: Summary): string[] {
         enabled: `${what}: enabled again (takes a few minutes to deploy)`,
         'already-enabled': `${what}: already enabled`,
         'would-enable': `DRY RUN: would enable ${what}`,
-        failed: `${what}: FAILED: ${d.error ?? 'unknown error'}`,
+        failed: `${what}: FAILED: ${d.error}`,
       }[d.result],
     );
   }
@@ -77,7 +77,7 @@ function lines(env: KillSwitchEnv, s: Summary): string[] {
         removed: `${policy}: detached from role ${p.roleName}`,
         'not-attached': `${policy}: was not attached to role ${p.roleName}, nothing to detach`,
         'would-remove': `DRY RUN: would detach ${policy} from role ${p.roleName}`,
-        failed: `${policy} on role ${p.roleName}: FAILED: ${p.error ?? 'unknown error'}`,
+        failed: `${policy} on role ${p.roleName}: FAILED: ${p.error}`,
       }[p.result],
     );
   }
