@@ -99,7 +99,9 @@ unreachable() { # PATH
   local why="curl exit $CURL_RC"
   [ -n "$CURL_ERR" ] && why="$why, $CURL_ERR"
   [ "$CURL_RC" -eq 0 ] && why="HTTP $HTTP"
-  fail ImdsUnreachable "no usable answer from the instance metadata service at $IMDS_ENDPOINT ($1: $why, after $IMDS_ATTEMPTS attempts); check the instance metadata options (HttpEndpoint enabled, hop limit) and the host firewall"
+  local tries="$IMDS_ATTEMPTS attempts"
+  [ "$IMDS_ATTEMPTS" -eq 1 ] && tries="1 attempt"
+  fail ImdsUnreachable "no usable answer from the instance metadata service at $IMDS_ENDPOINT ($1: $why, after $tries); check the instance metadata options (HttpEndpoint enabled, hop limit) and the host firewall"
 }
 
 # 1. IMDSv2 token.

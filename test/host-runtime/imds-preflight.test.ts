@@ -142,7 +142,7 @@ test('IMDS that accepts but never answers: ImdsUnreachable within the 2 s time-o
     const r = await preflight(endpoint);
     expect(Date.now() - started).toBeLessThan(8_000);
     expect(r.lines).toHaveLength(1);
-    expect(r.lines[0]).toMatch(/^openclaw-preflight: FAILED ImdsUnreachable: .*\(PUT \/latest\/api\/token: curl exit 28, .*after 1 attempts\)/);
+    expect(r.lines[0]).toMatch(/^openclaw-preflight: FAILED ImdsUnreachable: .*\(PUT \/latest\/api\/token: curl exit 28, .*after 1 attempt\)/);
     expect(r.code).toBe(1);
   });
 });
