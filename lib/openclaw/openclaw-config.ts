@@ -410,8 +410,8 @@ export function renderOpenclawConfig(config: ResolvedConfig, options: OpenclawRe
   const anySubagents = all.some((a) => a.subagents);
   const anyAutomations = all.some((a) => a.automations);
   const providers = [...new Set(all.map((a) => a.provider))].sort();
-  const channelOwners = agents.flatMap(([id, a]) => (Object.keys(a.channels) as Channel[]).map((ch) => [ch, id] as const));
-  channelOwners.sort(([a], [b]) => CHANNELS.indexOf(a) - CHANNELS.indexOf(b));
+  // In CHANNELS order, then by agent id: the same openclaw.json whatever the key order of the YAML.
+  const channelOwners = CHANNELS.flatMap((ch) => agents.filter(([, a]) => ch in a.channels).map(([id]) => [ch, id] as const));
 
   return {
     gateway: {
@@ -592,7 +592,8 @@ export interface AgentFile {
 export function listAgentFiles(config: ResolvedConfig, configDir: string, options: OpenclawRenderOptions = {}): AgentFile[] {
   const p = paths(options);
   const root = path.join(configDir, 'clients', config.client, 'agents');
-  const rel = (f: string) => path.relative(path.dirname(configDir), f) || f;
+  // Every path here is inside configDir, so this is never empty: e.g. config/clients/<client>/agents/<agent>/SOUL.md.
+  const rel = (f: string) => path.relative(path.dirname(configDir), f);
   const problems: string[] = [];
   const files: AgentFile[] = [];
   const known = new Set<string>([...REQUIRED_AGENT_FILES, ...OPTIONAL_AGENT_FILES]);

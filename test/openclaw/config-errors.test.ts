@@ -192,3 +192,18 @@ test('agentToAgent must name another defined agent', () => {
   expect(p.path).toBe('openclaw.agents.bot.agentToAgent[0]');
   expect(p.message).toMatch(/an agent of this config \(bot\); "nobody" is not defined/);
 });
+
+test('a problem whose key no config file set (a config assembled in code) still names the key and the message, without a file', () => {
+  const loaded = load({
+    'clients/acme/client.yaml': client('      channels:\n        telegram:\n          allowFrom: ["42"]\n') + 'network:\n  egress:\n    channels: []\n',
+  });
+  expect(checkOpenclawConfig(loaded.config, { value: loaded.merged.value, origins: new Map() })).toEqual([
+    {
+      file: undefined,
+      line: undefined,
+      path: 'openclaw.agents.bot.channels.telegram',
+      message:
+        'chat platform "telegram" is not in network.egress.channels []: the gateway could not reach its API. Add telegram to network.egress.channels, or remove it from the agent',
+    },
+  ]);
+});

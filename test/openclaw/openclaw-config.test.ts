@@ -26,6 +26,7 @@ import {
 import { BUNDLED_PLUGIN_IDS } from '../../lib/openclaw/plugins';
 import { renderAgentFilesManifest } from '../../lib/host/runtime-files';
 import { pinnedRuntime } from '../../lib/openclaw/lockfile';
+import { agentSecretName } from '../../lib/secrets/secrets-manifest';
 import { CONFIG_DIR } from '../support/config-fixture';
 import { allConfigs, exampleConfig } from '../host/support/host-tools';
 
@@ -550,4 +551,178 @@ test('every client x environment renders, and the example agrees with the lockfi
     expect(() => renderOpenclawConfig(config)).not.toThrow();
     expect(config.openclaw.version).toBe(pinnedRuntime().openclaw);
   }
+});
+
+describe('exact texts and orders (each pinned so that a weakened message or an order leaking from YAML fails)', () => {
+  /** prod with network.egress set. */
+  const withEgress = (egress: Partial<ResolvedConfig['network']['egress']>, base: ResolvedConfig = prod): ResolvedConfig => ({
+    ...base,
+    network: { ...base.network, egress: { ...base.network.egress, ...egress } },
+  });
+
+  test('the host file contract says what produces each file', () => {
+    expect(OPENCLAW_HOST_FILES.map((f) => f.content)).toEqual([
+      'renderOpenclawConfig(config)',
+      'renderControlUiOrigins(config, [https://<CloudFront domain>]): the bundle ships it without CloudFront; boot rewrites it',
+      'renderExecApprovals(config); imported before every gateway start: `openclaw approvals set --file` as the gateway user',
+      'listAgentFiles(config, configDir)[].content (folders root:root 0755)',
+      'renderAgentFilesManifest (lib/host/runtime-files.ts): `<sha256>  <agent>/<file>` per line, relative to the agent files folder',
+      'empty mount point; the unit bind-mounts the agent file over it read-only (agentFileBindMounts)',
+      "openclawSecretFiles(config): gateway-token (raw) and agent-<agent>.json (the agent's document), on tmpfs (folder 0700)",
+    ]);
+  });
+
+  test('each secret file says what it holds: the gateway token, each agent\'s pointers (or none needed) and its secret', () => {
+    const secret = (agent: string) => agentSecretName(prod, agent);
+    expect(secret('ops')).toMatch(/\/agents\/ops$/);
+    expect(openclawSecretFiles(prod).map((s) => [s.name, s.mode, s.purpose])).toEqual([
+      ['gateway-token', 'singleValue', 'the gateway token operators and the Control UI authenticate with (generated, rotated)'],
+      ['agent-ops', 'json', `agent ops's credentials (/anthropic/apiKey), from ${secret('ops')}`],
+      ['agent-support', 'json', `agent support's credentials (/telegram/botToken), from ${secret('support')}`],
+    ]);
+    // support alone owns the model key too; an agent without a platform that does not own the key needs none.
+    expect(openclawSecretFiles(withAgents({ support }))[1]!.purpose).toBe(`agent support's credentials (/anthropic/apiKey, /telegram/botToken), from ${secret('support')}`);
+    expect(openclawSecretFiles(withAgents({ ops, support: { ...support, channels: {} } }))[2]!.purpose).toBe(`agent support's credentials (none needed), from ${secret('support')}`);
+  });
+
+  test('egress problems, word for word, listing what the allowlist holds', () => {
+    const cfg = withEgress({ providers: ['openai', 'google'], channels: ['slack', 'discord'] });
+    expect(checkOpenclawEgress(cfg)).toEqual([
+      {
+        path: ['openclaw', 'agents', 'support', 'provider'],
+        message:
+          'provider "anthropic" is not in network.egress.providers [openai, google]: the gateway could not reach its API. ' +
+          'Add anthropic to network.egress.providers, or pick a provider that is there',
+      },
+      {
+        path: ['openclaw', 'agents', 'support', 'channels', 'telegram'],
+        message:
+          'chat platform "telegram" is not in network.egress.channels [slack, discord]: the gateway could not reach its API. ' +
+          'Add telegram to network.egress.channels, or remove it from the agent',
+      },
+      {
+        path: ['openclaw', 'agents', 'ops', 'provider'],
+        message:
+          'provider "anthropic" is not in network.egress.providers [openai, google]: the gateway could not reach its API. ' +
+          'Add anthropic to network.egress.providers, or pick a provider that is there',
+      },
+    ]);
+  });
+
+  const renderError = (cfg: ResolvedConfig): OpenclawConfigError => {
+    try {
+      renderOpenclawConfig(cfg);
+    } catch (e) {
+      if (e instanceof OpenclawConfigError) return e;
+      throw e;
+    }
+    throw new Error('expected an OpenclawConfigError');
+  };
+
+  test('the generator\'s error counts its problems and lists each on its own line', () => {
+    const one = renderError({ ...prod, openclaw: { ...prod.openclaw, version: '2026.9.7' } });
+    expect(one.name).toBe('OpenclawConfigError');
+    expect(one.message).toBe(
+      'Cannot generate openclaw.json (1 problem):\n' +
+        '  - openclaw.version: "2026.9.7" is not the version host/openclaw/package-lock.json pins ("2026.9.6"); the host would run another OpenClaw than this config is generated for',
+    );
+    const three = renderError(withEgress({ providers: [], channels: [] }));
+    expect(three.message.split('\n')).toEqual([
+      'Cannot generate openclaw.json (3 problems):',
+      expect.stringMatching(/^ {2}- openclaw\.agents\.support\.provider: provider "anthropic" is not in network\.egress\.providers \[\]: /),
+      expect.stringMatching(/^ {2}- openclaw\.agents\.support\.channels\.telegram: chat platform "telegram" /),
+      expect.stringMatching(/^ {2}- openclaw\.agents\.ops\.provider: provider "anthropic" /),
+    ]);
+    expect(three.problems).toHaveLength(3);
+  });
+
+  test('control UI origins: one-letter labels and a port are accepted; an https origin at the end of something else is not', () => {
+    // prod: edge.customDomain agents.example.com, no edge.allowedOrigins.
+    expect(JSON.parse(renderControlUiOrigins(prod, ['https://a.example.com:8443', 'https://x.cloudfront.net'])).allowedOrigins).toEqual([
+      'https://agents.example.com',
+      'https://a.example.com:8443',
+      'https://x.cloudfront.net',
+    ]);
+    for (const o of ['http://evil.example/https://d111.cloudfront.net', 'https://evil.example https://d111.cloudfront.net', 'https://d111.cloudfront.net:port']) {
+      expect(() => renderControlUiOrigins(prod, [o])).toThrow(`control UI origin: expected https://<host>[:port] without a path or wildcard, got ${JSON.stringify(o)}`);
+    }
+  });
+
+  test('a chat platform without a renderer is refused, never rendered with telegram\'s settings', () => {
+    // The schema admits only bundled platforms (telegram); this guards a config that got past it.
+    const cfg = withEgress(
+      { channels: ['telegram', 'slack'] },
+      withAgents({ ...prod.openclaw.agents, ops: { ...ops, channels: { slack: { ...telegram } } } as typeof ops }),
+    );
+    expect(() => renderOpenclawConfig(cfg)).toThrow(new Error('openclaw render: no renderer for chat platform slack'));
+  });
+
+  test('elevated: a platform without allowlisted senders is left out, not given an empty list', () => {
+    const r = renderOpenclawConfig(
+      withAgents({ ...prod.openclaw.agents, support: { ...support, channels: { telegram: { ...telegram, dmPolicy: 'pairing', allowFrom: [] } }, tools: { ...support.tools, elevated: true } } }),
+    ) as Json;
+    expect(r.tools.elevated).toEqual({ enabled: true, allowFrom: {} });
+  });
+
+  test('the same openclaw.json and exec approvals whatever the key order of the agents in the YAML: agents and providers by id', () => {
+    const a = { ...support, tools: { exec: { mode: 'allowlist' as const, commands: ['/usr/bin/id'] }, elevated: false } };
+    const b = { ...ops, provider: 'openai' as const, model: 'gpt-5' };
+    const egress = { providers: ['anthropic', 'openai'] as ResolvedConfig['network']['egress']['providers'] };
+    const forward = withEgress(egress, withAgents({ support: a, ops: b }));
+    const backward = withEgress(egress, withAgents({ ops: b, support: a }));
+    const r = renderOpenclawConfig(forward) as Json;
+    expect(Object.keys(r.agents.entries)).toEqual(['ops', 'support']);
+    expect(r.agents.defaults.model).toEqual({ primary: 'openai/gpt-5', fallbacks: [] });
+    expect(Object.keys(r.models.providers)).toEqual(['anthropic', 'openai']);
+    expect(JSON.stringify(renderOpenclawConfig(backward))).toBe(JSON.stringify(r));
+    expect(Object.keys(JSON.parse(renderExecApprovals(forward)).agents)).toEqual(['ops', 'support']);
+    expect(renderExecApprovals(backward)).toBe(renderExecApprovals(forward));
+  });
+
+  describe('agent file errors, word for word', () => {
+    const MISSING = 'missing; every agent needs SOUL.md and AGENTS.md';
+    const withCopy = (change: (agentsDir: string) => void): string => {
+      const root = fs.mkdtempSync(path.join(os.tmpdir(), 'oc-agentfiles-'));
+      try {
+        fs.cpSync(CONFIG_DIR, path.join(root, 'config'), { recursive: true });
+        change(path.join(root, 'config', 'clients', 'example', 'agents'));
+        try {
+          listAgentFiles(prod, path.join(root, 'config'));
+        } catch (e) {
+          return (e as Error).message;
+        }
+        throw new Error('expected listAgentFiles to throw');
+      } finally {
+        fs.rmSync(root, { recursive: true, force: true });
+      }
+    };
+
+    test('each problem on its own line, paths relative to the folder holding config/', () => {
+      expect(
+        withCopy((dir) => {
+          fs.rmSync(path.join(dir, 'ops', 'SOUL.md'));
+          fs.writeFileSync(path.join(dir, 'support', 'notes.txt'), 'x');
+          fs.mkdirSync(path.join(dir, 'ghost'));
+        }),
+      ).toBe(
+        'Agent files of client example:\n' +
+          `  - config/clients/example/agents/ops/SOUL.md: ${MISSING}\n` +
+          '  - config/clients/example/agents/support/notes.txt: not an agent file; an agent folder holds only regular files named SOUL.md, AGENTS.md, IDENTITY.md, USER.md, TOOLS.md\n' +
+          '  - config/clients/example/agents/ghost: no agent "ghost" in openclaw.agents; remove the folder or define the agent',
+      );
+    });
+
+    test('an agent without a folder: both required files missing, nothing else', () => {
+      expect(withCopy((dir) => fs.rmSync(path.join(dir, 'support'), { recursive: true }))).toBe(
+        `Agent files of client example:\n  - config/clients/example/agents/support/SOUL.md: ${MISSING}\n  - config/clients/example/agents/support/AGENTS.md: ${MISSING}`,
+      );
+    });
+
+    test('no agents folder at all: every agent\'s files missing (not a crash on the absent folder)', () => {
+      expect(withCopy((dir) => fs.rmSync(dir, { recursive: true }))).toBe(
+        'Agent files of client example:\n' +
+          ['ops/SOUL.md', 'ops/AGENTS.md', 'support/SOUL.md', 'support/AGENTS.md'].map((f) => `  - config/clients/example/agents/${f}: ${MISSING}`).join('\n'),
+      );
+    });
+  });
 });

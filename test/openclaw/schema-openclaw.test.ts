@@ -121,6 +121,21 @@ describe('plugins', () => {
     expect(Object.keys(UNSUPPORTED_PLUGINS).sort()).toEqual([
       'a2a', 'admin-http-rpc', 'browser', 'canvas', 'crabbox', 'cua-computer', 'file-transfer', 'imap', 'linux-node', 'logbook', 'reef', 'webhooks',
     ]);
+    // The reason the config error gives, word for word (an empty or vague reason must fail here).
+    expect(UNSUPPORTED_PLUGINS).toEqual({
+      'admin-http-rpc': 'an admin RPC endpoint over HTTP',
+      browser: 'a browser the agents drive',
+      canvas: 'widget documents on paired desktop panels',
+      crabbox: 'cloud worker sandboxes outside this host',
+      'cua-computer': 'computer control of node hosts',
+      'file-transfer': 'file access on paired nodes, bypassing exec policy',
+      'linux-node': 'camera, notifications and location of Linux node hosts',
+      logbook: 'screen snapshots of paired nodes',
+      webhooks: 'inbound webhooks that start automation flows',
+      imap: 'inbound e-mail dispatch to agents',
+      a2a: 'the Agent-to-Agent protocol channel (agents of other gateways)',
+      reef: 'an additional inbound channel',
+    });
     for (const [id, reason] of Object.entries(UNSUPPORTED_PLUGINS)) {
       expect(issues(section([id]))).toEqual([`plugins.0: a plugin this blueprint supports; "${id}" gives ${reason}`]);
     }
