@@ -236,8 +236,50 @@ describe('nftables helpers', () => {
     expect(vpcResolverAddress('172.31.255.0/24')).toBe('172.31.255.2');
   });
 
-  test('bad CIDRs are refused', () => {
-    for (const c of ['10.40.0.0', '10.300.0.0/16', '10.40.0.0/33']) expect(() => parseIpv4Cidr(c)).toThrow(/invalid IPv4 CIDR/);
+  test('a CIDR parses to its network (host bits cleared) and prefix, /0 to /32, every octet 0-255', () => {
+    expect(parseIpv4Cidr('10.40.7.9/16')).toEqual({ network: '10.40.0.0', prefix: 16 });
+    expect(parseIpv4Cidr('10.40.0.29/28')).toEqual({ network: '10.40.0.16', prefix: 28 });
+    expect(parseIpv4Cidr('10.40.0.129/32')).toEqual({ network: '10.40.0.129', prefix: 32 });
+    expect(parseIpv4Cidr('255.255.255.255/32')).toEqual({ network: '255.255.255.255', prefix: 32 });
+    expect(parseIpv4Cidr('203.0.113.77/0')).toEqual({ network: '0.0.0.0', prefix: 0 });
+  });
+
+  test.each([
+    '10.40.0.0',
+    '10.300.0.0/16',
+    '10.40.0.256/16',
+    '10.40.0.0/33',
+    '10.40.0.0/160',
+    '10.40.0.0/16, 0.0.0.0/0',
+    '0.0.0.0/0, 10.40.0.0/16',
+    ' 10.40.0.0/16',
+    '10.40.0/16',
+    '',
+  ])('the CIDR %j is refused, naming it', (cidr) => {
+    expect(() => parseIpv4Cidr(cidr)).toThrow(new Error(`nftables render: invalid IPv4 CIDR ${JSON.stringify(cidr)}`));
+    const bad = { ...config, network: { ...config.network, vpcCidr: cidr } };
+    expect(() => renderNftablesRules(bad)).toThrow(new Error(`nftables render: invalid IPv4 CIDR ${JSON.stringify(cidr)}`));
+  });
+
+  test.each([
+    ['proxyPort', 0],
+    ['proxyPort', -8080],
+    ['proxyPort', 65536],
+    ['proxyPort', 8080.5],
+    ['proxyPort', Number.NaN],
+    ['gatewayPort', 0],
+    ['gatewayPort', 65536],
+    ['gatewayPort', 18789.5],
+  ] as const)('edge.%s %p is refused: no rule is rendered for a port that does not exist', (key, value) => {
+    const bad = { ...config, edge: { ...config.edge, [key]: value } };
+    expect(() => renderNftablesRules(bad)).toThrow(new Error(`nftables render: invalid edge.${key} ${value}`));
+  });
+
+  test('ports 1 and 65535 (the ends of the TCP range) are rendered as given', () => {
+    const rules = renderNftablesRules({ ...config, edge: { ...config.edge, proxyPort: 1, gatewayPort: 65535 } });
+    expect(rules).toContain('\n        tcp dport 65535 counter drop comment "gateway port: loopback only"\n');
+    expect(rules).toContain('\n        ip saddr != @not_origin_facing tcp dport 1 ct state new counter accept comment');
+    expect(rules).toContain('\n        tcp dport 1 counter drop comment "proxy port from the VPC or a private range"\n');
   });
 
   test('every rule of the ruleset, exactly (comments aside): a rule dropped or widened fails here', () => {
