@@ -40,9 +40,9 @@ const intToIpv4 = (n: number) => [24, 16, 8, 0].map((s) => Math.floor(n / 2 ** s
 /** Parses "a.b.c.d/n", checking every octet and the prefix. */
 export function parseIpv4Cidr(cidr: string): { network: string; prefix: number } {
   const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(cidr);
-  const octets = m ? m.slice(1, 5).map(Number) : [];
-  const prefix = m ? Number(m[5]) : -1;
-  if (!m || octets.some((o) => o > 255) || prefix > 32) throw new Error(`nftables render: invalid IPv4 CIDR ${JSON.stringify(cidr)}`);
+  const octets = m?.slice(1, 5).map(Number);
+  const prefix = Number(m?.[5]);
+  if (!octets || octets.some((o) => o > 255) || prefix > 32) throw new Error(`nftables render: invalid IPv4 CIDR ${JSON.stringify(cidr)}`);
   const size = 2 ** (32 - prefix);
   const base = Math.floor(ipv4ToInt(octets.join('.')) / size) * size;
   return { network: intToIpv4(base), prefix };

@@ -180,7 +180,8 @@ export function renderNginxConfig(config: ResolvedConfig, options: NginxRenderOp
     check(what, p, SAFE_PATH);
   }
   check('listenAddress', o.listenAddress, /^(\d{1,3}\.){3}\d{1,3}$|^\[[0-9a-fA-F:]+\]$/);
-  if (o.user !== null) check('user', o.user, SAFE_USER);
+  // user: null leaves the directive out (a null never reaches the pattern, which would read it as "null").
+  const userLine = o.user === null ? '# user: nginx default (render option user: null)' : `user ${check('user', o.user, SAFE_USER)};`;
   if (o.workerProcesses !== 'auto' && !(Number.isInteger(o.workerProcesses) && o.workerProcesses > 0)) {
     throw new Error(`nginx render: invalid workerProcesses ${String(o.workerProcesses)}`);
   }
@@ -205,7 +206,7 @@ export function renderNginxConfig(config: ResolvedConfig, options: NginxRenderOp
 #       (the CloudFront domain), one map entry per line: "https://<host>" 1;
 # A missing file stops nginx from starting: fail closed.
 
-${o.user === null ? '# user: nginx default (render option user: null)' : `user ${o.user};`}
+${userLine}
 worker_processes ${o.workerProcesses};
 pid ${o.pidFile};
 error_log ${o.errorLog} warn;

@@ -171,6 +171,122 @@ describe('renderHostFiles', () => {
   });
 });
 
+describe('renderNginxConfig inputs and options', () => {
+  const directives = (conf: string) =>
+    conf
+      .split('\n')
+      .map((l) => l.trim())
+      .filter((l) => l && !l.startsWith('#'));
+  const block = (conf: string, opening: string) => {
+    const lines = directives(conf);
+    const start = lines.indexOf(opening);
+    return lines.slice(start, lines.indexOf('}', start) + 1);
+  };
+  const ORIGIN_MAP = 'map $http_origin $origin_allowed {';
+
+  test('without a custom domain or allowed origins, only a missing Origin and the boot-written include pass', () => {
+    const conf = renderNginxConfig({ ...config, edge: { ...config.edge, customDomain: undefined, allowedOrigins: [] } });
+    expect(block(conf, ORIGIN_MAP)).toEqual([ORIGIN_MAP, 'default 0;', '"" 1;', 'include /etc/nginx/openclaw/allowed-origins.map.conf;', '}']);
+  });
+
+  test('the custom domain, then each distinct allowed origin, one entry per line', () => {
+    const edge = { ...config.edge, allowedOrigins: ['https://a.example.com:8443', 'https://agents.example.com', 'https://b.example.org'] };
+    const conf = renderNginxConfig({ ...config, edge });
+    expect(conf).toContain(
+      '        "" 1;\n        "https://agents.example.com" 1;\n        "https://a.example.com:8443" 1;\n        "https://b.example.org" 1;\n' +
+        '        include /etc/nginx/openclaw/allowed-origins.map.conf;\n',
+    );
+    expect(block(conf, ORIGIN_MAP)).toEqual([
+      ORIGIN_MAP,
+      'default 0;',
+      '"" 1;',
+      '"https://agents.example.com" 1;',
+      '"https://a.example.com:8443" 1;',
+      '"https://b.example.org" 1;',
+      'include /etc/nginx/openclaw/allowed-origins.map.conf;',
+      '}',
+    ]);
+  });
+
+  test.each(['http://a.example.com', 'https://a.example.com/path', 'x https://a.example.com', 'https://a.example.com" 1; default 1; "x'])(
+    'an allowed origin %j is refused, naming it',
+    (origin) => {
+      const conf = { ...config, edge: { ...config.edge, allowedOrigins: [origin] } };
+      expect(() => renderNginxConfig(conf)).toThrow(new Error(`nginx render: invalid origin ${JSON.stringify(origin)}`));
+    },
+  );
+
+  test.each([
+    ['10.0.1.25', 'listen 10.0.1.25:8080 default_server;'],
+    ['[::1]', 'listen [::1]:8080 default_server;'],
+    ['[2001:DB8::a0]', 'listen [2001:DB8::a0]:8080 default_server;'],
+  ])('listenAddress %s is rendered as given', (listenAddress, line) => {
+    expect(block(renderNginxConfig(config, { listenAddress }), 'server {').slice(0, 2)).toEqual(['server {', line]);
+  });
+
+  test.each(['10.0.1.256x', '[::1]:80; include /tmp/x', 'x [::1]', '[]', '[::g]', '0.0.0.0:80; listen 1.2.3.4', 'localhost'])(
+    'listenAddress %j is refused, naming it',
+    (listenAddress) => {
+      expect(() => renderNginxConfig(config, { listenAddress })).toThrow(new Error(`nginx render: invalid listenAddress ${JSON.stringify(listenAddress)}`));
+    },
+  );
+
+  test('the user directive: the default, a user and group, or left out with user: null (and the file says so)', () => {
+    expect(directives(renderNginxConfig(config))[0]).toBe('user nginx;');
+    expect(directives(renderNginxConfig(config, { user: 'nginx nginx' }))[0]).toBe('user nginx nginx;');
+    expect(directives(renderNginxConfig(config, { user: 'www-data adm_1' }))[0]).toBe('user www-data adm_1;');
+    const withoutUser = renderNginxConfig(config, { user: null });
+    expect(directives(withoutUser)[0]).toBe('worker_processes auto;');
+    expect(withoutUser).toContain('\n\n# user: nginx default (render option user: null)\nworker_processes auto;\n');
+  });
+
+  test.each(['nginx; load_module /tmp/x.so', 'x; nginx', 'nginx nginx; daemon off', 'Root', 'nginx  nginx', ''])('user %j is refused, naming it', (user) => {
+    expect(() => renderNginxConfig(config, { user })).toThrow(new Error(`nginx render: invalid user ${JSON.stringify(user)}`));
+  });
+
+  test('worker_processes: auto by default, or a positive whole number', () => {
+    expect(directives(renderNginxConfig(config))[1]).toBe('worker_processes auto;');
+    expect(directives(renderNginxConfig(config, { workerProcesses: 1 }))[1]).toBe('worker_processes 1;');
+    expect(directives(renderNginxConfig(config, { workerProcesses: 4 }))[1]).toBe('worker_processes 4;');
+  });
+
+  test.each([0, -2, 1.5, Number.NaN])('workerProcesses %p is refused', (workerProcesses) => {
+    expect(() => renderNginxConfig(config, { workerProcesses })).toThrow(new Error(`nginx render: invalid workerProcesses ${workerProcesses}`));
+  });
+
+  test('includeDir and tempDir with a trailing slash name the same files (no double slash)', () => {
+    const paths = (conf: string) => directives(conf).filter((l) => /^include |_temp_path /.test(l));
+    const expected = [
+      'client_body_temp_path /var/tmp/ng/client_body;',
+      'proxy_temp_path /var/tmp/ng/proxy;',
+      'fastcgi_temp_path /var/tmp/ng/fastcgi;',
+      'uwsgi_temp_path /var/tmp/ng/uwsgi;',
+      'scgi_temp_path /var/tmp/ng/scgi;',
+      'include /etc/nginx/oc/origin-verify.map.conf;',
+      'include /etc/nginx/oc/allowed-origins.map.conf;',
+    ];
+    expect(paths(renderNginxConfig(config, { includeDir: '/etc/nginx/oc/', tempDir: '/var/tmp/ng/' }))).toEqual(expected);
+    expect(paths(renderNginxConfig(config, { includeDir: '/etc/nginx/oc', tempDir: '/var/tmp/ng' }))).toEqual(expected);
+  });
+
+  test('the comments tell the operator reading the file on the host what this deployment does', () => {
+    const conf = renderNginxConfig({ ...config, edge: { ...config.edge, originVerifyHeader: 'x-edge-check' } });
+    for (const line of [
+      '# nginx.conf of the OpenClaw gateway host, example/prod.',
+      '# nginx listens on 0.0.0.0:8080 for CloudFront\'s VPC origin and proxies to the',
+      '# OpenClaw gateway on 127.0.0.1:18789. Every refusal below answers 403, except the',
+      '#   /etc/nginx/openclaw/origin-verify.map.conf    root:root 0600, SECRET: the accepted values of',
+      '#       the x-edge-check header, one map entry per line: "~^<value>$" 1;',
+      '#   /etc/nginx/openclaw/allowed-origins.map.conf  root:root 0644: extra browser origins',
+      '    # cannot impersonate x-edge-check through x_origin_verify-style spelling.',
+      '    # Origin verification: only CloudFront knows the value of x-edge-check.',
+      '    # Credentials in the query string (token, access_token, api_key, apikey, key, password, secret, auth;',
+    ]) {
+      expect(conf.split('\n')).toContain(line);
+    }
+  });
+});
+
 describe('renderOriginVerifyMap', () => {
   const current = pseudoRandom(40, 1);
   const previous = pseudoRandom(40, 2);
@@ -182,12 +298,31 @@ describe('renderOriginVerifyMap', () => {
     expect(renderOriginVerifyMap(current).match(/ 1;$/gm)).toHaveLength(1);
   });
 
+  test('an absent previous value (undefined) is skipped, wherever it is', () => {
+    expect(renderOriginVerifyMap(current, undefined)).toBe(renderOriginVerifyMap(current));
+    expect(renderOriginVerifyMap(current, undefined, previous)).toBe(renderOriginVerifyMap(current, previous));
+  });
+
+  test('the whole file: a header marking it SECRET and saying how to write it, then the entries', () => {
+    expect(renderOriginVerifyMap(current, previous)).toBe(
+      [
+        '# origin-verify.map.conf: SECRET. Written at boot and on rotation; root:root 0600.',
+        '# Entries of: map $http_<origin verify header> $origin_verified { default 0; include this file; }',
+        '# Each line: "~^<value>$" 1;  (case-sensitive, anchored). First the current value,',
+        '# then, while a rotation is in progress, the pending and the previous one.',
+        `"~^${current}$" 1;`,
+        `"~^${previous}$" 1;`,
+        '',
+      ].join('\n'),
+    );
+  });
+
   test('regex characters are escaped', () => {
     expect(renderOriginVerifyMap(`${current}.+/=`)).toContain(`"~^${current}\\.\\+/=$" 1;`);
   });
 
   test('refuses short values and characters that could break out of the entry, without echoing the value', () => {
-    const bad = [pseudoRandom(20, 3), `${current}" 1; default 1; #`, `${current}\n"~^" 1;`, `${current}$x`];
+    const bad = [pseudoRandom(20, 3), `${current}" 1; default 1; #`, `${current}\n"~^" 1;`, `${current}$x`, `" 1; default 1; ${current}`, `\n${current}`];
     for (const value of bad) {
       let message = '';
       try {
@@ -211,7 +346,19 @@ describe('renderAllowedOriginsMap', () => {
     expect(renderAllowedOriginsMap([]).split('\n').filter((l) => !l.startsWith('#') && l)).toEqual([]);
   });
 
-  test.each(['http://a.example.com', 'https://a.example.com/path', 'https://*.example.com', 'https://a.example.com" 1; default 1; "x', 'null'])(
+  test('the whole file: a header saying what it holds and its mode, then the entries', () => {
+    expect(renderAllowedOriginsMap(['https://d111111abcdef8.cloudfront.net'])).toBe(
+      [
+        '# allowed-origins.map.conf: browser origins allowed besides those in nginx.conf; root:root 0644.',
+        '# Entries of: map $http_origin $origin_allowed { default 0; ... include this file; }',
+        '# Each line: "https://<host>[:<port>]" 1;',
+        '"https://d111111abcdef8.cloudfront.net" 1;',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  test.each(['http://a.example.com', 'https://a.example.com/path', 'https://*.example.com', 'https://a.example.com" 1; default 1; "x', '" 1; default 1; "https://a.example.com', 'null'])(
     'refuses %s',
     (origin) => {
       expect(() => renderAllowedOriginsMap([origin])).toThrow(/invalid origin/);
@@ -236,8 +383,50 @@ describe('nftables helpers', () => {
     expect(vpcResolverAddress('172.31.255.0/24')).toBe('172.31.255.2');
   });
 
-  test('bad CIDRs are refused', () => {
-    for (const c of ['10.40.0.0', '10.300.0.0/16', '10.40.0.0/33']) expect(() => parseIpv4Cidr(c)).toThrow(/invalid IPv4 CIDR/);
+  test('a CIDR parses to its network (host bits cleared) and prefix, /0 to /32, every octet 0-255', () => {
+    expect(parseIpv4Cidr('10.40.7.9/16')).toEqual({ network: '10.40.0.0', prefix: 16 });
+    expect(parseIpv4Cidr('10.40.0.29/28')).toEqual({ network: '10.40.0.16', prefix: 28 });
+    expect(parseIpv4Cidr('10.40.0.129/32')).toEqual({ network: '10.40.0.129', prefix: 32 });
+    expect(parseIpv4Cidr('255.255.255.255/32')).toEqual({ network: '255.255.255.255', prefix: 32 });
+    expect(parseIpv4Cidr('203.0.113.77/0')).toEqual({ network: '0.0.0.0', prefix: 0 });
+  });
+
+  test.each([
+    '10.40.0.0',
+    '10.300.0.0/16',
+    '10.40.0.256/16',
+    '10.40.0.0/33',
+    '10.40.0.0/160',
+    '10.40.0.0/16, 0.0.0.0/0',
+    '0.0.0.0/0, 10.40.0.0/16',
+    ' 10.40.0.0/16',
+    '10.40.0/16',
+    '',
+  ])('the CIDR %j is refused, naming it', (cidr) => {
+    expect(() => parseIpv4Cidr(cidr)).toThrow(new Error(`nftables render: invalid IPv4 CIDR ${JSON.stringify(cidr)}`));
+    const bad = { ...config, network: { ...config.network, vpcCidr: cidr } };
+    expect(() => renderNftablesRules(bad)).toThrow(new Error(`nftables render: invalid IPv4 CIDR ${JSON.stringify(cidr)}`));
+  });
+
+  test.each([
+    ['proxyPort', 0],
+    ['proxyPort', -8080],
+    ['proxyPort', 65536],
+    ['proxyPort', 8080.5],
+    ['proxyPort', Number.NaN],
+    ['gatewayPort', 0],
+    ['gatewayPort', 65536],
+    ['gatewayPort', 18789.5],
+  ] as const)('edge.%s %p is refused: no rule is rendered for a port that does not exist', (key, value) => {
+    const bad = { ...config, edge: { ...config.edge, [key]: value } };
+    expect(() => renderNftablesRules(bad)).toThrow(new Error(`nftables render: invalid edge.${key} ${value}`));
+  });
+
+  test('ports 1 and 65535 (the ends of the TCP range) are rendered as given', () => {
+    const rules = renderNftablesRules({ ...config, edge: { ...config.edge, proxyPort: 1, gatewayPort: 65535 } });
+    expect(rules).toContain('\n        tcp dport 65535 counter drop comment "gateway port: loopback only"\n');
+    expect(rules).toContain('\n        ip saddr != @not_origin_facing tcp dport 1 ct state new counter accept comment');
+    expect(rules).toContain('\n        tcp dport 1 counter drop comment "proxy port from the VPC or a private range"\n');
   });
 
   test('every rule of the ruleset, exactly (comments aside): a rule dropped or widened fails here', () => {
@@ -307,7 +496,7 @@ describe('nftables helpers', () => {
 
   test('headerVariable maps a header name to its nginx variable', () => {
     expect(headerVariable('x-origin-verify')).toBe('$http_x_origin_verify');
-    expect(() => headerVariable('x-a;b')).toThrow(/invalid header name/);
+    for (const bad of ['x-a;b', 'x-abc;b', 'a;x-abc', 'x-abc\nx']) expect(() => headerVariable(bad)).toThrow(new Error(`nginx render: invalid header name ${JSON.stringify(bad)}`));
   });
 });
 
