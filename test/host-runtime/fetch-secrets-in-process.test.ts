@@ -3,7 +3,7 @@ import * as http from 'http';
 import type { AddressInfo } from 'net';
 import * as path from 'path';
 import { renderOriginVerifyMap } from '../../lib/host/nginx-config';
-import { renderSecretsManifest, type SecretsManifest } from '../../lib/secrets/secrets-manifest';
+import { renderSecretsManifest } from '../../lib/secrets/secrets-manifest';
 import { diagnoseCallError } from '../../host/fetch-secrets/diagnose';
 import { describeError, EXIT_CODES, type Reason } from '../../host/fetch-secrets/failure';
 import { secretsManagerEndpoint } from '../../host/fetch-secrets/fetch';
@@ -11,10 +11,10 @@ import { instanceCredentials } from '../../host/fetch-secrets/imds';
 import { publishFailureMetric } from '../../host/fetch-secrets/metric';
 import { runFetchSecrets, type RunResult } from '../../host/fetch-secrets/run';
 import { exampleConfig, freePort, tempDir } from '../host/support/host-tools';
-import { OWNER } from '../support/fake-aws/fetch-secrets-suite';
+import { makeTarget, OWNER, type Target } from '../support/fake-aws/fetch-secrets-suite';
 import { fakeRoleCredentials, IMDS_ROLES_PATH, IMDS_TOKEN_PATH } from '../support/fake-aws/imds';
 import { SM_ERRORS } from '../support/fake-aws/secrets-manager';
-import { originValue, startFakeAws, storeSecrets, writeManifest, type FakeAws, type StoredValues } from '../support/fake-aws/world';
+import { originValue, startFakeAws, type FakeAws } from '../support/fake-aws/world';
 
 // The program of fetch-secrets.js (host/fetch-secrets/run.ts) run INSIDE the
 // jest process, against the same loopback fakes of IMDSv2, Secrets Manager
@@ -59,29 +59,7 @@ const FILL_OPS = 'fill it with: npm run secrets:set -- --client example --env de
 const CHECK_SM = "check the AWS Health Dashboard, the Secrets Manager VPC endpoint or NAT route of the subnet, and the host's outbound security group; the next boot or refresh retries";
 const IMDS_FIREWALL = 'check the instance metadata options (HttpEndpoint enabled) and the host firewall';
 
-interface Target {
-  readonly dir: string;
-  readonly secretsDir: string;
-  readonly nginxDir: string;
-  readonly originMap: string;
-  readonly manifest: SecretsManifest;
-  readonly manifestPath: string;
-  readonly stored: Map<string, StoredValues>;
-  written(): string[];
-}
-
-function target(rotation = true): Target {
-  const dir = path.join(root, `t${++n}`);
-  const secretsDir = path.join(dir, 'secrets');
-  const nginxDir = path.join(dir, 'nginx');
-  fs.mkdirSync(secretsDir, { recursive: true });
-  fs.mkdirSync(nginxDir, { recursive: true });
-  const originMap = path.join(nginxDir, 'origin-verify.map.conf');
-  const manifest = renderSecretsManifest(exampleConfig('dev'), { secretsDir, originVerifyMap: originMap });
-  const stored = storeSecrets(aws.sm, manifest, 9500 + n, rotation);
-  const list = (d: string) => (fs.existsSync(d) ? fs.readdirSync(d).map((f) => path.join(path.basename(d), f)) : []);
-  return { dir, secretsDir, nginxDir, originMap, manifest, manifestPath: writeManifest(dir, manifest), stored, written: () => [...list(secretsDir), ...list(nginxDir)].sort() };
-}
+const target = (rotation = true): Target => makeTarget(aws, path.join(root, `t${++n}`), 9500 + n, { rotation });
 
 /** 1234.5 ms since the process started: the OK line says 1.23 s. */
 const CLOCK = { elapsedMs: () => 1234.5 };

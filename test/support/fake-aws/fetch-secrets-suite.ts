@@ -35,6 +35,20 @@ export interface FetchSecretsSuite {
   close(): Promise<void>;
 }
 
+/** Fresh output folders in `dir`, the example/dev manifest pointing at them, and its values stored in the fake Secrets Manager. */
+export function makeTarget(aws: FakeAws, dir: string, seed: number, options: { rotation?: boolean; manifest?: (m: SecretsManifest) => SecretsManifest } = {}): Target {
+  const secretsDir = path.join(dir, 'secrets');
+  const nginxDir = path.join(dir, 'nginx');
+  fs.mkdirSync(secretsDir, { recursive: true });
+  fs.mkdirSync(nginxDir, { recursive: true });
+  const originMap = path.join(nginxDir, 'origin-verify.map.conf');
+  const base = renderSecretsManifest(exampleConfig('dev'), { secretsDir, originVerifyMap: originMap });
+  const manifest = options.manifest ? options.manifest(base) : base;
+  const stored = storeSecrets(aws.sm, manifest, seed, options.rotation ?? true);
+  const list = (d: string) => (fs.existsSync(d) ? fs.readdirSync(d).map((f) => path.join(path.basename(d), f)) : []);
+  return { dir, secretsDir, nginxDir, originMap, manifest, manifestPath: writeManifest(dir, manifest), stored, written: () => [...list(secretsDir), ...list(nginxDir)].sort() };
+}
+
 /** Starts the fakes, writes the program; close() stops and removes everything. */
 export async function startFetchSecretsSuite(seed: number): Promise<FetchSecretsSuite> {
   const root = tempDir('oc-fetch-secrets-');
@@ -46,19 +60,7 @@ export async function startFetchSecretsSuite(seed: number): Promise<FetchSecrets
     aws,
     program,
     root,
-    target(options = {}) {
-      const dir = path.join(root, `t${++n}`);
-      const secretsDir = path.join(dir, 'secrets');
-      const nginxDir = path.join(dir, 'nginx');
-      fs.mkdirSync(secretsDir, { recursive: true });
-      fs.mkdirSync(nginxDir, { recursive: true });
-      const originMap = path.join(nginxDir, 'origin-verify.map.conf');
-      const base = renderSecretsManifest(exampleConfig('dev'), { secretsDir, originVerifyMap: originMap });
-      const manifest = options.manifest ? options.manifest(base) : base;
-      const stored = storeSecrets(aws.sm, manifest, seed, options.rotation ?? true);
-      const list = (d: string) => (fs.existsSync(d) ? fs.readdirSync(d).map((f) => path.join(path.basename(d), f)) : []);
-      return { dir, secretsDir, nginxDir, originMap, manifest, manifestPath: writeManifest(dir, manifest), stored, written: () => [...list(secretsDir), ...list(nginxDir)].sort() };
-    },
+    target: (options = {}) => makeTarget(aws, path.join(root, `t${++n}`), seed, options),
     async run(target, args = [], env = {}) {
       const r = await runProgram(program, ['--manifest', target.manifestPath, '--uid', String(OWNER.uid), '--gid', String(OWNER.gid), ...args], aws.env(env));
       const lines = (s: string) => s.split('\n').filter(Boolean);
