@@ -10,11 +10,11 @@ import { secretsManagerEndpoint } from '../../host/fetch-secrets/fetch';
 import { instanceCredentials } from '../../host/fetch-secrets/imds';
 import { publishFailureMetric } from '../../host/fetch-secrets/metric';
 import { runFetchSecrets, type RunResult } from '../../host/fetch-secrets/run';
-import { exampleConfig, freePort, tempDir } from '../host/support/host-tools';
+import { exampleConfig, freePort } from '../host/support/host-tools';
 import { makeTarget, OWNER, type Target } from '../support/fake-aws/fetch-secrets-suite';
 import { fakeRoleCredentials, IMDS_ROLES_PATH, IMDS_TOKEN_PATH } from '../support/fake-aws/imds';
 import { SM_ERRORS } from '../support/fake-aws/secrets-manager';
-import { originValue, startFakeAws, type FakeAws } from '../support/fake-aws/world';
+import { originValue, useInProcessFakeAws } from '../support/fake-aws/world';
 
 // The program of fetch-secrets.js (host/fetch-secrets/run.ts) run INSIDE the
 // jest process, against the same loopback fakes of IMDSv2, Secrets Manager
@@ -25,28 +25,8 @@ import { originValue, startFakeAws, type FakeAws } from '../support/fake-aws/wor
 // the way it finds overrides on a host: AWS_EC2_METADATA_SERVICE_ENDPOINT and
 // AWS_ENDPOINT_URL_* (set in this test file's process.env only).
 
-let aws: FakeAws;
-let root: string;
-const original = { ...process.env };
+const world = useInProcessFakeAws(9500, 'oc-fetch-secrets-in-process-');
 let n = 0;
-
-beforeAll(async () => {
-  root = tempDir('oc-fetch-secrets-in-process-');
-  fs.mkdirSync(path.join(root, 'home'));
-  aws = await startFakeAws(9500, path.join(root, 'home'));
-});
-afterAll(async () => {
-  process.env = original;
-  await aws?.close();
-  fs.rmSync(root, { recursive: true, force: true });
-});
-beforeEach(() => {
-  aws.reset();
-  // Only the fakes' endpoints, an empty HOME and no config or credentials files of this machine.
-  const env: NodeJS.ProcessEnv = { ...aws.env() };
-  for (const k of Object.keys(original)) if (!k.startsWith('AWS_')) env[k] ??= original[k];
-  process.env = env;
-});
 
 const NS = 'OpenClaw/openclaw-example-dev';
 const ROLE = 'openclaw-test-gateway-role';
@@ -59,7 +39,7 @@ const FILL_OPS = 'fill it with: npm run secrets:set -- --client example --env de
 const CHECK_SM = "check the AWS Health Dashboard, the Secrets Manager VPC endpoint or NAT route of the subnet, and the host's outbound security group; the next boot or refresh retries";
 const IMDS_FIREWALL = 'check the instance metadata options (HttpEndpoint enabled) and the host firewall';
 
-const target = (rotation = true): Target => makeTarget(aws, path.join(root, `t${++n}`), 9500 + n, { rotation });
+const target = (rotation = true): Target => makeTarget(world.aws, path.join(world.root, `t${++n}`), 9500 + n, { rotation });
 
 /** 1234.5 ms since the process started: the OK line says 1.23 s. */
 const CLOCK = { elapsedMs: () => 1234.5 };
@@ -109,12 +89,12 @@ const metricsOf = (reason: Reason) => [
 function expectFailure(r: RunResult, t: Target, reason: Reason, line: string, metric: 'published' | 'none' = 'published'): void {
   expect(r).toEqual({ out: [], err: [line], code: EXIT_CODES[reason] });
   expect(t.written()).toEqual([]);
-  expect(aws.cw.metrics).toEqual(metric === 'published' ? metricsOf(reason) : []);
+  expect(world.aws.cw.metrics).toEqual(metric === 'published' ? metricsOf(reason) : []);
 }
 
 const imdsLog = () =>
-  aws.imds.requests.map((q) => `${q.method} ${q.url}${q.headers['x-aws-ec2-metadata-token-ttl-seconds'] ? ` ttl=${String(q.headers['x-aws-ec2-metadata-token-ttl-seconds'])}` : ''}${q.headers['x-aws-ec2-metadata-token'] ? ' +token' : ''}`);
-const smLog = (secret: string) => aws.sm.calls.filter((c) => c.secretId === id(secret)).map((c) => `${c.stage} ${c.attempt} ${c.outcome}`);
+  world.aws.imds.requests.map((q) => `${q.method} ${q.url}${q.headers['x-aws-ec2-metadata-token-ttl-seconds'] ? ` ttl=${String(q.headers['x-aws-ec2-metadata-token-ttl-seconds'])}` : ''}${q.headers['x-aws-ec2-metadata-token'] ? ' +token' : ''}`);
+const smLog = (secret: string) => world.aws.sm.calls.filter((c) => c.secretId === id(secret)).map((c) => `${c.stage} ${c.attempt} ${c.outcome}`);
 
 describe('success', () => {
   test('boot: every file with its owner, mode and content; one exact OK line; IMDSv2 token flow; each secret in its region', async () => {
@@ -134,8 +114,8 @@ describe('success', () => {
       `GET ${IMDS_ROLES_PATH} +token`,
       `GET ${IMDS_ROLES_PATH}${ROLE} +token`,
     ]);
-    expect(aws.sm.rejections).toEqual([]);
-    expect(aws.sm.calls.map((c) => `${c.region} ${c.secretId} ${c.stage} ${c.attempt} ${c.outcome}`).sort()).toEqual([
+    expect(world.aws.sm.rejections).toEqual([]);
+    expect(world.aws.sm.calls.map((c) => `${c.region} ${c.secretId} ${c.stage} ${c.attempt} ${c.outcome}`).sort()).toEqual([
       'eu-west-1 openclaw/example/dev/agents/ops AWSCURRENT attempt=1; max=5 value',
       'eu-west-1 openclaw/example/dev/agents/support AWSCURRENT attempt=1; max=5 value',
       'eu-west-1 openclaw/example/dev/gateway-token AWSCURRENT attempt=1; max=5 value',
@@ -143,7 +123,7 @@ describe('success', () => {
       'us-east-1 openclaw/example/dev/origin-verify AWSPENDING attempt=1; max=5 value',
       'us-east-1 openclaw/example/dev/origin-verify AWSPREVIOUS attempt=1; max=5 value',
     ]);
-    expect(aws.cw.metrics).toEqual([]);
+    expect(world.aws.cw.metrics).toEqual([]);
   });
 
   test('the environment credentials are never used: only the IMDS role credentials sign', async () => {
@@ -151,7 +131,7 @@ describe('success', () => {
     const bogus = fakeRoleCredentials(1);
     Object.assign(process.env, { AWS_ACCESS_KEY_ID: bogus.accessKeyId, AWS_SECRET_ACCESS_KEY: bogus.secretAccessKey, AWS_SESSION_TOKEN: bogus.sessionToken });
     expect((await run(t)).code).toBe(0);
-    expect(aws.sm.rejections).toEqual([]);
+    expect(world.aws.sm.rejections).toEqual([]);
     expectFilesAsExpected(t);
   });
 
@@ -174,7 +154,7 @@ describe('success', () => {
 describe('Secrets Manager retries (throttling and 5xx only, bounded by --max-attempts)', () => {
   test('3 throttles, then the value: the same call retried, attempts counted', async () => {
     const t = target();
-    aws.sm.inject(id('gateway-token'), SM_ERRORS.throttling(), 3);
+    world.aws.sm.inject(id('gateway-token'), SM_ERRORS.throttling(), 3);
     const r = await run(t);
     expect(r).toEqual({ out: [`${P} OK 4 secrets (${ALL}) in 1.23 s`], err: [], code: 0 });
     expect(smLog('gateway-token')).toEqual([
@@ -188,21 +168,21 @@ describe('Secrets Manager retries (throttling and 5xx only, bounded by --max-att
 
   test('HTTP 500 twice, then the value', async () => {
     const t = target();
-    aws.sm.inject(id('ops'), SM_ERRORS.internal(), 2);
+    world.aws.sm.inject(id('ops'), SM_ERRORS.internal(), 2);
     expect((await run(t)).code).toBe(0);
     expect(smLog('ops')).toEqual(['AWSCURRENT attempt=1; max=5 InternalServiceError', 'AWSCURRENT attempt=2; max=5 InternalServiceError', 'AWSCURRENT attempt=3; max=5 value']);
   });
 
   test('a client error is never retried', async () => {
     const t = target();
-    aws.sm.inject(id('ops'), SM_ERRORS.accessDenied());
+    world.aws.sm.inject(id('ops'), SM_ERRORS.accessDenied());
     expect((await run(t)).code).toBe(13);
     expect(smLog('ops')).toEqual(['AWSCURRENT attempt=1; max=5 AccessDeniedException']);
   });
 
   test('ServiceUnavailable (17): HTTP 500 on every attempt; says how many', async () => {
     const t = target();
-    aws.sm.inject(id('ops'), SM_ERRORS.internal());
+    world.aws.sm.inject(id('ops'), SM_ERRORS.internal());
     const r = await run(t, ['--max-attempts', '3']);
     expectFailure(
       r,
@@ -215,7 +195,7 @@ describe('Secrets Manager retries (throttling and 5xx only, bounded by --max-att
 
   test('ServiceUnavailable (17): HTTP 503 with --max-attempts 1: one attempt, "1 attempt"', async () => {
     const t = target();
-    aws.sm.inject(id('support'), { status: 503, type: 'ServiceUnavailable', message: 'Service is unavailable.' });
+    world.aws.sm.inject(id('support'), { status: 503, type: 'ServiceUnavailable', message: 'Service is unavailable.' });
     const r = await run(t, ['--max-attempts', '1']);
     expectFailure(
       r,
@@ -228,7 +208,7 @@ describe('Secrets Manager retries (throttling and 5xx only, bounded by --max-att
 
   test('ServiceUnavailable (17): InternalServiceError with HTTP 400 (as the Secrets Manager error list gives it) is a server fault', async () => {
     const t = target();
-    aws.sm.inject(id('support'), { status: 400, type: 'InternalServiceError', message: 'An error occurred on the server side.' });
+    world.aws.sm.inject(id('support'), { status: 400, type: 'InternalServiceError', message: 'An error occurred on the server side.' });
     const r = await run(t);
     expectFailure(
       r,
@@ -241,7 +221,7 @@ describe('Secrets Manager retries (throttling and 5xx only, bounded by --max-att
 
   test('ServiceUnavailable (17): HTTP 500 of an error type the SDK does not model (InternalFailure, a common error)', async () => {
     const t = target();
-    aws.sm.inject(id('support'), { status: 500, type: 'InternalFailure', message: 'The request processing has failed because of an unknown error, exception or failure.' });
+    world.aws.sm.inject(id('support'), { status: 500, type: 'InternalFailure', message: 'The request processing has failed because of an unknown error, exception or failure.' });
     const r = await run(t, ['--max-attempts', '2']);
     expectFailure(
       r,
@@ -278,7 +258,7 @@ describe('Secrets Manager retries (throttling and 5xx only, bounded by --max-att
 
   test('ServiceUnavailable (17): throttled on every attempt; the first secret in manifest order is reported', async () => {
     const t = target();
-    aws.sm.inject('*', SM_ERRORS.throttling());
+    world.aws.sm.inject('*', SM_ERRORS.throttling());
     const r = await run(t);
     expectFailure(
       r,
@@ -307,14 +287,14 @@ describe('--refresh', () => {
 
     const ops = t.manifest.secrets.find((s) => s.id === 'agent-ops')!;
     const newOps = JSON.stringify({ anthropic: { apiKey: `test-rotated-${originValue(5)}` } });
-    aws.sm.put(ops.secretId, { region: 'eu-west-1', stages: { AWSCURRENT: newOps } });
+    world.aws.sm.put(ops.secretId, { region: 'eu-west-1', stages: { AWSCURRENT: newOps } });
     expect(await run(t, ['--refresh'])).toEqual({ out: [`${P} changed agent-ops`, `${P} OK 4 secrets (${ALL}) in 1.23 s, 1 changed`], err: [], code: 0 });
     expect(fileState(files[1]!)).toEqual({ file: files[1], regular: true, nlink: 1, ...OWNER, mode: 0o400, content: newOps });
     expect(inodes().filter((ino, i) => ino !== before[i])).toHaveLength(1);
 
     const snapshot = files.map(fileState);
-    aws.sm.put(ops.secretId, { region: 'eu-west-1', stages: { AWSCURRENT: JSON.stringify({ anthropic: { apiKey: 'test-never-written' } }) } });
-    aws.sm.inject(id('support'), SM_ERRORS.accessDenied());
+    world.aws.sm.put(ops.secretId, { region: 'eu-west-1', stages: { AWSCURRENT: JSON.stringify({ anthropic: { apiKey: 'test-never-written' } }) } });
+    world.aws.sm.inject(id('support'), SM_ERRORS.accessDenied());
     const failed = await run(t, ['--refresh']);
     expect(failed.code).toBe(13);
     expect(failed.out).toEqual([]);
@@ -364,7 +344,7 @@ describe('--refresh', () => {
 });
 
 describe('instance metadata (IMDSv2 only)', () => {
-  const imds = () => aws.imds.endpoint;
+  const imds = () => world.aws.imds.endpoint;
 
   test('ImdsUnreachable (10): nothing listens; retried --imds-attempts times', async () => {
     const t = target();
@@ -378,12 +358,12 @@ describe('instance metadata (IMDSv2 only)', () => {
       `${P} FAILED ImdsUnreachable: http://127.0.0.1:${port}: no answer from the instance metadata service (PUT ${IMDS_TOKEN_PATH}: ECONNREFUSED: connect ECONNREFUSED 127.0.0.1:${port}, after 2 attempts); ${IMDS_FIREWALL} ${notPublished('ImdsUnreachable', 'no credentials')}`,
       'none',
     );
-    expect(aws.sm.calls).toEqual([]);
+    expect(world.aws.sm.calls).toEqual([]);
   });
 
   test('ImdsUnreachable (10): accepts, never answers: bounded by --imds-timeout-ms, each attempt a new request', async () => {
     const t = target();
-    aws.imds.behaviour.hang = true;
+    world.aws.imds.behaviour.hang = true;
     const started = Date.now();
     const r = await run(t, ['--imds-timeout-ms', '60', '--imds-attempts', '3']);
     expect(Date.now() - started).toBeLessThan(2_000);
@@ -427,32 +407,32 @@ describe('instance metadata (IMDSv2 only)', () => {
 
   test('a metadata service that answers once retried: the run succeeds', async () => {
     const t = target();
-    aws.imds.behaviour.hang = true;
+    world.aws.imds.behaviour.hang = true;
     const pending = run(t, ['--imds-timeout-ms', '150', '--imds-attempts', '2']);
     // The first token request hangs; the service answers from then on.
     await new Promise((r) => setTimeout(r, 60));
-    aws.imds.behaviour.hang = false;
+    world.aws.imds.behaviour.hang = false;
     expect(await pending).toEqual({ out: [`${P} OK 4 secrets (${ALL}) in 1.23 s`], err: [], code: 0 });
     expect(imdsLog().slice(0, 3)).toEqual([`PUT ${IMDS_TOKEN_PATH} ttl=300`, `PUT ${IMDS_TOKEN_PATH} ttl=300`, `GET ${IMDS_ROLES_PATH} +token`]);
   });
 
   test('credentials close to expiry (under 5 minutes) are fetched again before signing; fresh ones are not', async () => {
-    const roleGets = () => aws.imds.requests.filter((q) => q.method === 'GET' && q.url === IMDS_ROLES_PATH + ROLE).length;
+    const roleGets = () => world.aws.imds.requests.filter((q) => q.method === 'GET' && q.url === IMDS_ROLES_PATH + ROLE).length;
     expect((await run(target(), ['--only', 'gateway-token'])).code).toBe(0);
     expect(roleGets()).toBe(1);
-    aws.imds.reset();
-    aws.imds.behaviour.credentialsTtlMs = 6 * 60_000;
+    world.aws.imds.reset();
+    world.aws.imds.behaviour.credentialsTtlMs = 6 * 60_000;
     expect((await run(target(), ['--only', 'gateway-token'])).code).toBe(0);
     expect(roleGets()).toBe(1);
-    aws.imds.reset();
-    aws.imds.behaviour.credentialsTtlMs = 4 * 60_000;
+    world.aws.imds.reset();
+    world.aws.imds.behaviour.credentialsTtlMs = 4 * 60_000;
     expect((await run(target(), ['--only', 'gateway-token'])).code).toBe(0);
     expect(roleGets()).toBeGreaterThan(1);
   });
 
   test('ImdsTokenRefused (11): the token PUT answers 403; never a GET without a token', async () => {
     const t = target();
-    aws.imds.behaviour.token = 403;
+    world.aws.imds.behaviour.token = 403;
     const r = await run(t);
     expectFailure(
       r,
@@ -467,7 +447,7 @@ describe('instance metadata (IMDSv2 only)', () => {
 
   test('ImdsTokenRefused (11): HTTP 200 without a token (a proxy in the path)', async () => {
     const t = target();
-    aws.imds.behaviour.token = 'empty';
+    world.aws.imds.behaviour.token = 'empty';
     const r = await run(t);
     expectFailure(
       r,
@@ -480,7 +460,7 @@ describe('instance metadata (IMDSv2 only)', () => {
 
   test("ImdsTokenRefused (11): the SDK's own token request is refused after the probe (no IMDSv1 fallback)", async () => {
     const t = target();
-    aws.imds.behaviour.afterRequests = { requests: 2, then: 403 };
+    world.aws.imds.behaviour.afterRequests = { requests: 2, then: 403 };
     const r = await run(t);
     expectFailure(
       r,
@@ -494,7 +474,7 @@ describe('instance metadata (IMDSv2 only)', () => {
 
   test('ImdsUnreachable (10): the service stops answering between the probe and the SDK', async () => {
     const t = target();
-    aws.imds.behaviour.afterRequests = { requests: 3, then: 'hang' };
+    world.aws.imds.behaviour.afterRequests = { requests: 3, then: 'hang' };
     const r = await run(t, ['--imds-timeout-ms', '60', '--imds-attempts', '1']);
     expectFailure(
       r,
@@ -507,7 +487,7 @@ describe('instance metadata (IMDSv2 only)', () => {
 
   test('NoRoleCredentials (12): no role attached (404 on the role listing)', async () => {
     const t = target();
-    aws.imds.behaviour.role = null;
+    world.aws.imds.behaviour.role = null;
     const r = await run(t);
     expectFailure(
       r,
@@ -519,25 +499,25 @@ describe('instance metadata (IMDSv2 only)', () => {
   });
 
   const notRetrievable = (what: string) =>
-    `${P} FAILED NoRoleCredentials: ${aws.imds.endpoint}: role ${ROLE} is attached but its credentials are not retrievable (GET ${IMDS_ROLES_PATH}${ROLE}: ${what}); instance profile missing or its role deleted? check the instance profile of the host and the role's trust policy (ec2.amazonaws.com) ${notPublished('NoRoleCredentials', 'no credentials')}`;
+    `${P} FAILED NoRoleCredentials: ${world.aws.imds.endpoint}: role ${ROLE} is attached but its credentials are not retrievable (GET ${IMDS_ROLES_PATH}${ROLE}: ${what}); instance profile missing or its role deleted? check the instance profile of the host and the role's trust policy (ec2.amazonaws.com) ${notPublished('NoRoleCredentials', 'no credentials')}`;
 
   test('NoRoleCredentials (12): the role is listed but its credentials answer 404', async () => {
     const t = target();
-    aws.imds.behaviour.credentials = 404;
+    world.aws.imds.behaviour.credentials = 404;
     const r = await run(t, ['--imds-attempts', '1']);
     expectFailure(r, t, 'NoRoleCredentials', notRetrievable('ProviderError: Error response received from instance metadata service, HTTP 404'), 'none');
   });
 
   test('NoRoleCredentials (12): the credentials document has no keys', async () => {
     const t = target();
-    aws.imds.behaviour.credentials = 'invalid';
+    world.aws.imds.behaviour.credentials = 'invalid';
     const r = await run(t, ['--imds-attempts', '1']);
     expectFailure(r, t, 'NoRoleCredentials', notRetrievable('CredentialsProviderError: Invalid response received from instance metadata service.'), 'none');
   });
 
   test("NoRoleCredentials (12): the SDK's token request answers 400", async () => {
     const t = target();
-    aws.imds.behaviour.afterRequests = { requests: 2, then: 400 };
+    world.aws.imds.behaviour.afterRequests = { requests: 2, then: 400 };
     const r = await run(t);
     expectFailure(r, t, 'NoRoleCredentials', notRetrievable('ProviderError: EC2 Metadata token request returned error, HTTP 400'), 'none');
   });
@@ -553,7 +533,7 @@ describe('Secrets Manager answers (errors as the real service sends them: awsJso
 
   test('AccessDenied (13): GetSecretValue denied by IAM; the message is bounded to 240 characters', async () => {
     const t = target();
-    aws.sm.inject(id('ops'), SM_ERRORS.accessDenied());
+    world.aws.sm.inject(id('ops'), SM_ERRORS.accessDenied());
     const r = await run(t);
     const message = `AccessDeniedException: ${SM_ERRORS.accessDenied().message}`;
     expect(message.length).toBeGreaterThan(240);
@@ -567,7 +547,7 @@ describe('Secrets Manager answers (errors as the real service sends them: awsJso
 
   test('AccessDenied (13): the signature does not match (credentials other than the role ones): the metric cannot be published either', async () => {
     const t = target();
-    aws.imds.behaviour.served = { ...aws.credentials, secretAccessKey: fakeRoleCredentials(2).secretAccessKey };
+    world.aws.imds.behaviour.served = { ...world.aws.credentials, secretAccessKey: fakeRoleCredentials(2).secretAccessKey };
     const r = await run(t);
     expect(r).toEqual({
       out: [],
@@ -576,26 +556,26 @@ describe('Secrets Manager answers (errors as the real service sends them: awsJso
       ],
       code: 13,
     });
-    expect(aws.cw.rejections).toEqual(['signature mismatch']);
+    expect(world.aws.cw.rejections).toEqual(['signature mismatch']);
     expect(t.written()).toEqual([]);
   });
 
   test('AccessDenied (13): the access key is unknown (InvalidClientTokenId, HTTP 403)', async () => {
     const t = target();
-    aws.sm.inject(id('gateway-token'), { status: 403, type: 'InvalidClientTokenId', message: 'The security token included in the request is invalid.' });
+    world.aws.sm.inject(id('gateway-token'), { status: 403, type: 'InvalidClientTokenId', message: 'The security token included in the request is invalid.' });
     expectFailure(await run(t), t, 'AccessDenied', denied('gateway-token', 'InvalidClientTokenId: The security token included in the request is invalid.'));
     expect(smLog('gateway-token')).toEqual(['AWSCURRENT attempt=1; max=5 InvalidClientTokenId']);
   });
 
   test('SecretMissing (14): no such secret', async () => {
     const t = target();
-    aws.sm.remove(id('support'));
+    world.aws.sm.remove(id('support'));
     expectFailure(await run(t), t, 'SecretMissing', missing('support', 'AWSCURRENT', "ResourceNotFoundException: Secrets Manager can't find the specified secret."));
   });
 
   test('SecretMissing (14): the secret is scheduled for deletion (InvalidRequestException)', async () => {
     const t = target();
-    aws.sm.inject(id('gateway-token'), { status: 400, type: 'InvalidRequestException', message: "You can't perform this operation on the secret because it was marked for deletion." });
+    world.aws.sm.inject(id('gateway-token'), { status: 400, type: 'InvalidRequestException', message: "You can't perform this operation on the secret because it was marked for deletion." });
     expectFailure(
       await run(t),
       t,
@@ -606,7 +586,7 @@ describe('Secrets Manager answers (errors as the real service sends them: awsJso
 
   test('SecretMissing (14): origin-verify without an AWSCURRENT value (the other stages are optional)', async () => {
     const t = target();
-    aws.sm.put(id('origin-verify'), { region: 'us-east-1', stages: { AWSPENDING: originValue(3) } });
+    world.aws.sm.put(id('origin-verify'), { region: 'us-east-1', stages: { AWSPENDING: originValue(3) } });
     expectFailure(
       await run(t),
       t,
@@ -617,31 +597,31 @@ describe('Secrets Manager answers (errors as the real service sends them: awsJso
 
   test('SecretMissing (14): AWSPENDING refused with another error than not-found is not optional: named with its stage', async () => {
     const t = target();
-    aws.sm.inject(id('origin-verify'), { status: 400, type: 'InvalidRequestException', message: 'test: secret marked deleted' }, Number.POSITIVE_INFINITY, 'AWSPENDING');
+    world.aws.sm.inject(id('origin-verify'), { status: 400, type: 'InvalidRequestException', message: 'test: secret marked deleted' }, Number.POSITIVE_INFINITY, 'AWSPENDING');
     expectFailure(await run(t), t, 'SecretMissing', missing('origin-verify', 'AWSPENDING', 'InvalidRequestException: test: secret marked deleted'));
   });
 
   test('KmsDecryptDenied (16): DecryptionFailure', async () => {
     const t = target();
-    aws.sm.inject(id('gateway-token'), SM_ERRORS.decryptionFailure());
+    world.aws.sm.inject(id('gateway-token'), SM_ERRORS.decryptionFailure());
     expectFailure(await run(t), t, 'KmsDecryptDenied', kms('gateway-token', 'eu-west-1', "DecryptionFailure: Secrets Manager can't decrypt the protected secret text using the provided KMS key."));
   });
 
   test('KmsDecryptDenied (16): AccessDeniedException about KMS (origin-verify, us-east-1)', async () => {
     const t = target();
-    aws.sm.inject(id('origin-verify'), SM_ERRORS.kmsAccessDenied(), Number.POSITIVE_INFINITY, 'AWSCURRENT');
+    world.aws.sm.inject(id('origin-verify'), SM_ERRORS.kmsAccessDenied(), Number.POSITIVE_INFINITY, 'AWSCURRENT');
     expectFailure(await run(t), t, 'KmsDecryptDenied', kms('origin-verify', 'us-east-1', 'AccessDeniedException: Access to KMS is not allowed'));
   });
 
   test('KmsDecryptDenied (16): InvalidRequestException because the key is disabled', async () => {
     const t = target();
-    aws.sm.inject(id('ops'), { status: 400, type: 'InvalidRequestException', message: 'The KMS key used to encrypt the secret is disabled.' });
+    world.aws.sm.inject(id('ops'), { status: 400, type: 'InvalidRequestException', message: 'The KMS key used to encrypt the secret is disabled.' });
     expectFailure(await run(t), t, 'KmsDecryptDenied', kms('ops', 'eu-west-1', 'InvalidRequestException: The KMS key used to encrypt the secret is disabled.'));
   });
 
   test('Unexpected (20): an error the program does not classify; HTTP status named', async () => {
     const t = target();
-    aws.sm.inject(id('gateway-token'), { status: 400, type: 'InvalidParameterException', message: 'test parameter refused' });
+    world.aws.sm.inject(id('gateway-token'), { status: 400, type: 'InvalidParameterException', message: 'test parameter refused' });
     expectFailure(
       await run(t),
       t,
@@ -653,8 +633,8 @@ describe('Secrets Manager answers (errors as the real service sends them: awsJso
 
   test('the first failed secret in manifest order is reported, whatever fails first in time', async () => {
     const t = target();
-    aws.sm.inject(id('gateway-token'), SM_ERRORS.internal());
-    aws.sm.inject(id('ops'), SM_ERRORS.accessDenied());
+    world.aws.sm.inject(id('gateway-token'), SM_ERRORS.internal());
+    world.aws.sm.inject(id('ops'), SM_ERRORS.accessDenied());
     const r = await run(t, ['--max-attempts', '3', '--retry-base-ms', '30']);
     expect(r.err).toEqual([expect.stringMatching(new RegExp(`^${P} FAILED ServiceUnavailable: openclaw/example/dev/gateway-token: .*after 3 attempts`))]);
     expect(r.code).toBe(17);
@@ -663,7 +643,7 @@ describe('Secrets Manager answers (errors as the real service sends them: awsJso
   test('--concurrency 1: one secret at a time, in manifest order', async () => {
     const t = target();
     expect((await run(t, ['--concurrency', '1'])).code).toBe(0);
-    expect([...new Set(aws.sm.calls.map((c) => c.secretId))]).toEqual([id('gateway-token'), id('ops'), id('support'), id('origin-verify')]);
+    expect([...new Set(world.aws.sm.calls.map((c) => c.secretId))]).toEqual([id('gateway-token'), id('ops'), id('support'), id('origin-verify')]);
   });
 });
 
@@ -671,7 +651,7 @@ describe('secret values checked before anything is written', () => {
   const empty = (secret: string, what: string, check: string) => `${P} FAILED SecretEmpty: ${id(secret)}: ${what}; ${check} ${published('SecretEmpty')}`;
   const malformed = (secret: string, what: string) => `${P} FAILED SecretMalformed: ${id(secret)}: ${what} ${published('SecretMalformed')}`;
   const TOKEN_CHECK = 'check the secret and its rotation (the gateway token is generated by the rotation Lambda)';
-  const put = (secret: string, value: string) => aws.sm.put(id(secret), { region: 'eu-west-1', stages: { AWSCURRENT: value } });
+  const put = (secret: string, value: string) => world.aws.sm.put(id(secret), { region: 'eu-west-1', stages: { AWSCURRENT: value } });
 
   test('SecretEmpty (15): the gateway token is an empty string', async () => {
     const t = target();
@@ -681,7 +661,7 @@ describe('secret values checked before anything is written', () => {
 
   test('SecretEmpty (15): the gateway token is stored as SecretBinary', async () => {
     const t = target();
-    aws.sm.put(id('gateway-token'), { region: 'eu-west-1', stages: { AWSCURRENT: 'test-binary-token-value-0123456789' }, binary: true });
+    world.aws.sm.put(id('gateway-token'), { region: 'eu-west-1', stages: { AWSCURRENT: 'test-binary-token-value-0123456789' }, binary: true });
     expectFailure(await run(t), t, 'SecretEmpty', empty('gateway-token', 'the AWSCURRENT value is empty or not a string (SecretBinary?)', TOKEN_CHECK));
   });
 
@@ -717,14 +697,14 @@ describe('secret values checked before anything is written', () => {
 
   test('SecretEmpty (15): origin-verify AWSCURRENT is an empty string', async () => {
     const t = target();
-    aws.sm.put(id('origin-verify'), { region: 'us-east-1', stages: { AWSCURRENT: '' } });
+    world.aws.sm.put(id('origin-verify'), { region: 'us-east-1', stages: { AWSCURRENT: '' } });
     expectFailure(await run(t), t, 'SecretEmpty', empty('origin-verify', 'the AWSCURRENT value is empty or not a string', 'check the secret and its rotation Lambda'));
   });
 
   test.each(['AWSCURRENT', 'AWSPENDING', 'AWSPREVIOUS'] as const)('SecretMalformed (18): an origin-verify %s value renderOriginVerifyMap rejects; never the value', async (stage) => {
     const t = target();
     const good = { AWSCURRENT: originValue(1), AWSPENDING: originValue(2), AWSPREVIOUS: originValue(3) };
-    aws.sm.put(id('origin-verify'), { region: 'us-east-1', stages: { ...good, [stage]: 'test short value' } });
+    world.aws.sm.put(id('origin-verify'), { region: 'us-east-1', stages: { ...good, [stage]: 'test short value' } });
     const r = await run(t);
     expectFailure(
       r,
@@ -773,7 +753,7 @@ describe('files, command line, manifest and the metric', () => {
     expect(r.err).toEqual([
       `${P} FAILED Usage: command line: --max-attempts: expected an integer from 1 to 20 (got "many"); usage: node fetch-secrets.js --manifest PATH --uid N --gid N [--only id1,id2] [--refresh] [--max-attempts 5] [--retry-base-ms 100] [--concurrency 8] [--imds-timeout-ms 1000] [--imds-attempts 3] [metric SecretRetrievalFailed{Reason=Usage} not published: no usable manifest]`,
     ]);
-    expect(aws.imds.requests).toEqual([]);
+    expect(world.aws.imds.requests).toEqual([]);
   });
 
   test('Usage (2): an --only id the manifest does not have: no metric (a command line error), no request', async () => {
@@ -786,8 +766,8 @@ describe('files, command line, manifest and the metric', () => {
       ],
       code: 2,
     });
-    expect(aws.imds.requests).toEqual([]);
-    expect(aws.cw.metrics).toEqual([]);
+    expect(world.aws.imds.requests).toEqual([]);
+    expect(world.aws.cw.metrics).toEqual([]);
   });
 
   test('ManifestInvalid (2): the manifest cannot be read, or is not JSON', async () => {
@@ -797,26 +777,26 @@ describe('files, command line, manifest and the metric', () => {
     expect(await run(t)).toEqual({ out: [], err: [`${P} FAILED ManifestInvalid: ${t.manifestPath}: file: cannot read it (ENOENT); ${tail}`], code: 2 });
     fs.writeFileSync(t.manifestPath, '{"deployment": ');
     expect(await run(t)).toEqual({ out: [], err: [`${P} FAILED ManifestInvalid: ${t.manifestPath}: document: not valid JSON; ${tail}`], code: 2 });
-    expect(aws.imds.requests).toEqual([]);
+    expect(world.aws.imds.requests).toEqual([]);
   });
 
   test('the metric: a CloudWatch that never answers is given up after the deadline', async () => {
     const credentials = await instanceCredentials({ timeoutMs: 500, attempts: 1 });
-    aws.cw.state.hang = true;
+    world.aws.cw.state.hang = true;
     const manifest = { region: 'eu-west-1', metricNamespace: NS, metricName: 'SecretRetrievalFailed' };
     const started = Date.now();
     expect(await within(publishFailureMetric(manifest, 'SecretMissing', credentials, 150))).toEqual({ published: false, why: 'CloudWatch did not answer within 0.15 s' });
     expect(Date.now() - started).toBeLessThan(2_000);
-    aws.cw.state.hang = false;
+    world.aws.cw.state.hang = false;
     expect(await publishFailureMetric(manifest, 'SecretMissing', credentials, 2_000)).toEqual({ published: true, namespace: NS });
-    expect(aws.cw.metrics).toEqual(metricsOf('SecretMissing'));
+    expect(world.aws.cw.metrics).toEqual(metricsOf('SecretMissing'));
     expect(await publishFailureMetric(manifest, 'SecretMissing', undefined)).toEqual({ published: false, why: 'no credentials' });
   });
 
   test('the metric: not published when CloudWatch answers 500 twice (one retry)', async () => {
     const t = target();
-    aws.sm.remove(id('gateway-token'));
-    aws.cw.state.failing = true;
+    world.aws.sm.remove(id('gateway-token'));
+    world.aws.cw.state.failing = true;
     const r = await run(t);
     expect(r.err).toEqual([expect.stringMatching(/^openclaw-secrets: FAILED SecretMissing: openclaw\/example\/dev\/gateway-token: .* \[metric SecretRetrievalFailed\{Reason=SecretMissing\} not published: InternalServiceFault \(HTTP 500\)\]$/)]);
     expect(r.code).toBe(14);

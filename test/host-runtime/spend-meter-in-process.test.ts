@@ -3,8 +3,8 @@ import * as path from 'path';
 import { renderSpendMeterManifest, type SpendMeterManifest } from '../../lib/host/spend-meter';
 import { runSpendMeter, type RunResult } from '../../host/spend-meter/run';
 import { emptyState, saveState } from '../../host/spend-meter/state';
-import { exampleConfig, freePort, tempDir } from '../host/support/host-tools';
-import { startFakeAws, type FakeAws } from '../support/fake-aws/world';
+import { exampleConfig, freePort } from '../host/support/host-tools';
+import { useInProcessFakeAws } from '../support/fake-aws/world';
 
 // The program of spend-meter.js (host/spend-meter/run.ts) run INSIDE the jest
 // process against the loopback IMDSv2 and CloudWatch fakes: the paths that
@@ -14,31 +14,12 @@ import { startFakeAws, type FakeAws } from '../support/fake-aws/world';
 
 const NS = 'OpenClaw/openclaw-example-dev';
 const NOW = '2026-11-21T09:00:00Z';
-let aws: FakeAws;
-let root: string;
+const world = useInProcessFakeAws(9700, 'oc-spend-meter-in-process-');
 let n = 0;
-const original = { ...process.env };
-
-beforeAll(async () => {
-  root = tempDir('oc-spend-meter-in-process-');
-  fs.mkdirSync(path.join(root, 'home'));
-  aws = await startFakeAws(9700, path.join(root, 'home'));
-});
-afterAll(async () => {
-  process.env = original;
-  await aws?.close();
-  fs.rmSync(root, { recursive: true, force: true });
-});
-beforeEach(() => {
-  aws.reset();
-  const env: NodeJS.ProcessEnv = { ...aws.env() };
-  for (const k of Object.keys(original)) if (!k.startsWith('AWS_')) env[k] ??= original[k];
-  process.env = env;
-});
 
 /** An empty OpenClaw state folder, a meter state folder (0700) and the manifest, written; returns the manifest and its path. */
 function setup(): { manifest: SpendMeterManifest; file: string; stateDir: string } {
-  const dir = path.join(root, `t${++n}`);
+  const dir = path.join(world.root, `t${++n}`);
   const stateDir = path.join(dir, 'openclaw');
   fs.mkdirSync(stateDir, { recursive: true });
   fs.mkdirSync(path.join(dir, 'meter'), { mode: 0o700 });
@@ -49,7 +30,7 @@ function setup(): { manifest: SpendMeterManifest; file: string; stateDir: string
 }
 
 const run = (file: string, args: readonly string[] = []): Promise<RunResult> => runSpendMeter(['--manifest', file, '--now', NOW, '--imds-timeout-ms', '300', '--imds-attempts', '1', ...args]);
-const published = () => aws.cw.metrics.map((m) => `${m.metricName}${m.dimensions.Model ? `{Model=${m.dimensions.Model}}` : ''}=${m.value} ${m.unit} @${m.region}/${m.namespace}`);
+const published = () => world.aws.cw.metrics.map((m) => `${m.metricName}${m.dimensions.Model ? `{Model=${m.dimensions.Model}}` : ''}=${m.value} ${m.unit} @${m.region}/${m.namespace}`);
 
 test('no agent yet: zero figures published, the state saved for the day and month', async () => {
   const { file, manifest } = setup();
@@ -79,7 +60,7 @@ test('the totals of the state: limits warned at or over; a new UTC day resets to
     code: 0,
   });
   expect(published()).toContain(`ModelSpendMonthUsd{Model=anthropic/claude-sonnet-4-6}=${monthlyUsd} None @eu-west-1/${NS}`);
-  aws.cw.reset();
+  world.aws.cw.reset();
   expect(await run(file, ['--now', '2026-11-22T00:00:00Z'])).toEqual({
     out: [`openclaw-meter: today $0.00, month ${usd(monthlyUsd)} (0 new usage records) [metrics published to ${NS}]`],
     err: [`openclaw-meter: WARNING this month's model spend ${usd(monthlyUsd)} is at or over the monthly limit ${usd(monthlyUsd)}`],
@@ -106,7 +87,7 @@ test('exit 1: metered but not published (no metadata service); nothing published
   expect(r.code).toBe(1);
   expect(r.err).toEqual([]);
   expect(r.out).toEqual(['openclaw-meter: today $0.00, month $0.00 (0 new usage records) [not published: no credentials (ImdsUnreachable)]']);
-  expect(aws.cw.metrics).toEqual([]);
+  expect(world.aws.cw.metrics).toEqual([]);
 });
 
 test('exit 3: OpenClaw state folder missing, or the agents entry not a folder', async () => {
@@ -116,7 +97,7 @@ test('exit 3: OpenClaw state folder missing, or the agents entry not a folder', 
   fs.mkdirSync(stateDir);
   fs.writeFileSync(path.join(stateDir, 'agents'), '');
   expect(await run(file)).toEqual({ out: [], err: [`openclaw-meter: FAILED OpenClaw's state folder: ${path.join(stateDir, 'agents')}: not a folder, or a symlink`], code: 3 });
-  expect(aws.cw.metrics).toEqual([]);
+  expect(world.aws.cw.metrics).toEqual([]);
 });
 
 test('exit 2: a bad command line or manifest, before anything is read', async () => {
@@ -127,5 +108,5 @@ test('exit 2: a bad command line or manifest, before anything is read', async ()
   const manifest = await run(file);
   expect(manifest.code).toBe(2);
   expect(manifest.err).toEqual([`openclaw-meter: FAILED ${file}: not valid JSON`]);
-  expect(aws.imds.requests).toEqual([]);
+  expect(world.aws.imds.requests).toEqual([]);
 });

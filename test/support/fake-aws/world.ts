@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { ManifestSecret, SecretsManifest } from '../../../lib/secrets/secrets-manifest';
 import { bundleFetchSecrets } from '../../../host/fetch-secrets/bundle';
+import { tempDir } from '../../host/support/host-tools';
 import { runAsync, type RunResult } from '../../host-runtime/support/runtime-tools';
 import { pseudoRandom } from '../pseudo-random';
 import { startFakeCloudWatch, type FakeCloudWatch } from './cloudwatch';
@@ -137,4 +138,38 @@ export function writeManifest(dir: string, manifest: SecretsManifest, name = 'se
   const file = path.join(dir, name);
   fs.writeFileSync(file, `${JSON.stringify(manifest, null, 2)}\n`);
   return file;
+}
+
+/** The fakes of a test file that runs a host program inside the jest process, and the file's temp folder. */
+export interface InProcessWorld {
+  readonly aws: FakeAws;
+  readonly root: string;
+}
+
+/**
+ * Registers the test file's hooks: the fakes start before all tests, in a fresh temp folder with an
+ * empty HOME; each test gets a process.env with the fakes' AWS_* endpoints only (no config or
+ * credentials of this machine, the rest of the environment kept); afterwards everything is stopped,
+ * removed and restored. The returned object is filled in by beforeAll.
+ */
+export function useInProcessFakeAws(seed: number, prefix: string): InProcessWorld {
+  const world = {} as { aws: FakeAws; root: string };
+  const original = { ...process.env };
+  beforeAll(async () => {
+    world.root = tempDir(prefix);
+    fs.mkdirSync(path.join(world.root, 'home'));
+    world.aws = await startFakeAws(seed, path.join(world.root, 'home'));
+  });
+  afterAll(async () => {
+    process.env = original;
+    await world.aws?.close();
+    if (world.root) fs.rmSync(world.root, { recursive: true, force: true });
+  });
+  beforeEach(() => {
+    world.aws.reset();
+    const env: NodeJS.ProcessEnv = { ...world.aws.env() };
+    for (const k of Object.keys(original)) if (!k.startsWith('AWS_')) env[k] ??= original[k];
+    process.env = env;
+  });
+  return world;
 }
