@@ -172,7 +172,8 @@ export class AccessLogBucket extends s3.Bucket {
     const breakGlass = this.breakGlassRoleArn;
     this.addToResourcePolicy(denyWritesButServices(this, 'DenyWritesButS3Logging', breakGlass === undefined ? undefined : () => [breakGlass]));
     // The policy lives and dies with the bucket: a retained bucket keeps its denies.
-    this.policy?.applyRemovalPolicy(removalPolicy);
+    // (The statements above created it: enforceSSL, and the write deny.)
+    this.policy!.applyRemovalPolicy(removalPolicy);
 
     acknowledgeSingleRegion(this);
     acknowledgeFinding(

@@ -77,7 +77,8 @@ export class LogArchive extends Construct {
       },
     });
     this.stream.node.addDependency(deliveryPolicy);
-    if (props.bucket.policy) this.stream.node.addDependency(props.bucket.policy);
+    // An AuditBucket always has its policy (the TLS and tamper denies); the stream waits for the write exemption in it.
+    this.stream.node.addDependency(props.bucket.policy!);
     // The stream's SSE (CUSTOMER_MANAGED_CMK) makes Firehose create a grant on the key.
     this.logsRole = new iam.Role(this, 'SubscriptionRole', {
       assumedBy: new iam.ServicePrincipal(`logs.${stack.region}.amazonaws.com`, {
