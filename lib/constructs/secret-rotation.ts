@@ -68,7 +68,8 @@ export class SecretRotation extends Construct {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description: `Rotates ${props.secret.predictableName} of ${props.deploymentName}; nothing else`,
     });
-    const secretArn = props.secret.secretFullArn ?? props.secret.secretArn;
+    // A HardenedSecret is created here, never imported: its ARN is the full ARN (with the suffix).
+    const secretArn = props.secret.secretArn;
     const hostArn = (service: string, resource: string, resourceName: string) =>
       stack.formatArn({ service, region: props.hostRegion, resource, resourceName, arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
     const statements = [
