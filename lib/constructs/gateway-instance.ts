@@ -27,8 +27,8 @@ export interface GatewayInstanceProps {
 /**
  * The host of the OpenClaw gateway: Amazon Linux 2023 on Graviton in a
  * private subnet, no public IP, no key pair and no SSH, IMDSv2 with hop limit
- * 1, root volume encrypted with the deployment key, detailed monitoring, and
- * break-glass access only through SSM Session Manager.
+ * 1, root volume encrypted with the deployment key, basic monitoring (see
+ * hardenInstance), and break-glass access only through SSM Session Manager.
  *
  * Replacing it is safe and deliberate: the AMI is pinned in config (never
  * "latest" resolved again on each deploy), its logical ID changes with
