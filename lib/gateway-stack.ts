@@ -69,7 +69,7 @@ export class GatewayStack extends Stack {
       keys: [props.key],
     });
     this.secrets = new DeploymentSecrets(this, 'Secrets', { config, key: props.key, hostRoleArn: this.role.roleArn });
-    this.role.allowReadSecrets(this.secrets.all.map((s) => s.secretFullArn ?? s.secretArn));
+    this.role.allowReadSecrets(this.secrets.all.map((s) => s.secretArn));
     this.refreshDocument = new SecretsRefreshDocument(this, 'SecretsRefresh', { deploymentName: props.deploymentName });
     // The viewer-facing domain when it is known at synth (a custom domain); otherwise
     // the CloudFront name is added to edge.allowedOrigins after the first deploy (README).
