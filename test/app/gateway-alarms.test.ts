@@ -14,7 +14,7 @@ import { collectAcknowledgements } from '../../lib/gate/ack-ledger';
 
 const TOPIC_ARN = 'arn:aws:sns:eu-west-1:123456789012:openclaw-test-prod-alerts';
 const NAMESPACE = 'OpenClaw/openclaw-test-prod';
-const stack = new Stack(new App(), 'Gateway', { env: { account: '123456789012', region: 'eu-west-1' } });
+const stack = new Stack(new App({ builtinCloudFormationValidation: false }), 'Gateway', { env: { account: '123456789012', region: 'eu-west-1' } });
 const gatewayAlarms = new GatewayAlarms(stack, 'Alarms', {
   deploymentName: 'openclaw-test-prod',
   namespace: NAMESPACE,
