@@ -21,6 +21,8 @@ interface Change {
   /** Which of the network stack's two subnets. */
   subnet?: 0 | 1;
   hopLimit?: number;
+  /** The egress port of the network stack's security group (which it reads by attribute; updated in place). */
+  egressPort?: number;
   volumeGiB?: number;
   /** Property overrides on the instance (a property CDK's L1 sets, or one it does not know). */
   overrides?: Record<string, unknown>;
@@ -35,6 +37,11 @@ function build(change: Change = {}) {
   const app = newApp();
   const net = new Stack(app, 'Net', { env });
   const subnets = [0, 1].map((i) => new ec2.CfnSubnet(net, `Subnet${i}`, { vpcId: 'vpc-0123456789abcdef0', cidrBlock: `10.0.${i}.0/24` }));
+  const securityGroup = new ec2.CfnSecurityGroup(net, 'Proxy', {
+    vpcId: 'vpc-0123456789abcdef0',
+    groupDescription: 'proxy',
+    securityGroupEgress: [{ ipProtocol: 'tcp', fromPort: change.egressPort ?? 443, toPort: change.egressPort ?? 443, cidrIp: '0.0.0.0/0' }],
+  });
   const stack = new Stack(app, 'Host', { env });
   const gateway = new Construct(stack, 'Gateway');
   const options = new ec2.CfnLaunchTemplate(gateway, 'Options', {
@@ -46,11 +53,12 @@ function build(change: Change = {}) {
     imageId: change.imageId ?? 'ami-0123456789abcdef0',
     instanceType: 't4g.small',
     subnetId: subnets[change.subnet ?? 0]!.ref,
+    securityGroupIds: [securityGroup.attrGroupId],
     launchTemplate: { launchTemplateId: options.ref, version: options.attrLatestVersionNumber },
     tags: [{ key: 'team', value: 'ops' }],
   });
   host.userData = Fn.base64(
-    Fn.join('', ['#!/bin/bash\nmount ', volume.ref, ' ', address.attrPublicIp, ' ', Aws.REGION, '\ncfn-signal --resource ', host.logicalId, '\n']),
+    Fn.join('', ['#!/bin/bash\nmount ', volume.ref, ' ', address.attrPublicIp, ' ', address.attrPublicIp, ' ', Aws.REGION, ' ', stack.partition, '\ncfn-signal --resource ', host.logicalId, '\n']),
   );
   for (const [k, v] of Object.entries(change.overrides ?? {})) host.addPropertyOverride(k, v);
   logicalIdFollowsReplacement(host);
@@ -73,13 +81,24 @@ function expectedDigest(extra: Record<string, unknown> = {}) {
       ...extra,
       ImageId: 'ami-0123456789abcdef0',
       LaunchTemplate: { LaunchTemplateId: 'ref:Host/Gateway/Options[Ref]', Version: `ref:Host/Gateway/Options[LatestVersionNumber]:${launchTemplate}` },
-      // Another stack's resource: its path and attribute only.
+      // Another stack's resources: path and attribute only, even for an attribute.
+      SecurityGroupIds: ['ref:Net/Proxy[GroupId]'],
       SubnetId: 'ref:Net/Subnet0[Ref]',
       // A Ref: the target's path (its properties change in place); an attribute: with the target's digest;
-      // a pseudo parameter as CloudFormation reads it; the instance's own ID as the base ID.
+      // each time it is named; a pseudo parameter (plain, or the stack's) as CloudFormation reads it; the
+      // instance's own ID as the base ID.
       UserData: {
         'Fn::Base64': {
-          'Fn::Join': ['', [`#!/bin/bash\nmount ref:Host/Gateway/State[Ref] ref:Host/Gateway/Address[PublicIp]:${address} `, { Ref: 'AWS::Region' }, `\ncfn-signal --resource ${BASE_ID}\n`]],
+          'Fn::Join': [
+            '',
+            [
+              `#!/bin/bash\nmount ref:Host/Gateway/State[Ref] ref:Host/Gateway/Address[PublicIp]:${address} ref:Host/Gateway/Address[PublicIp]:${address} `,
+              { Ref: 'AWS::Region' },
+              ' ',
+              { Ref: 'AWS::Partition' },
+              `\ncfn-signal --resource ${BASE_ID}\n`,
+            ],
+          ],
         },
       },
     },
@@ -110,6 +129,10 @@ test('a new AMI, subnet, launch template content, user data or any property not 
   ];
   expect(new Set([base.id, ...ids]).size).toBe(ids.length + 1);
   for (const id of ids) expect(id).toMatch(new RegExp(`^${BASE_ID}[0-9a-f]{16}$`));
+});
+
+test('a new egress rule of the other stack\'s security group it reads by attribute (updated in place) keeps the ID', () => {
+  expect(build({ egressPort: 8443 }).id).toBe(base.id);
 });
 
 test('a new size of the volume it names by Ref (grown in place) keeps the ID', () => {
