@@ -1,5 +1,5 @@
 import { createHash } from 'crypto';
-import { App, Aws, CfnResource, Fn, Stack } from 'aws-cdk-lib';
+import { App, Aws, CfnResource, Fn, ScopedAws, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Construct } from 'constructs';
 import { INSTANCE_PROPERTIES_UPDATED_IN_PLACE, logicalIdFollowsReplacement, replacementDigest } from '../../lib/constructs/replacement-identity';
@@ -58,7 +58,7 @@ function build(change: Change = {}) {
     tags: [{ key: 'team', value: 'ops' }],
   });
   host.userData = Fn.base64(
-    Fn.join('', ['#!/bin/bash\nmount ', volume.ref, ' ', address.attrPublicIp, ' ', address.attrPublicIp, ' ', Aws.REGION, ' ', stack.partition, '\ncfn-signal --resource ', host.logicalId, '\n']),
+    Fn.join('', ['#!/bin/bash\nmount ', volume.ref, ' ', address.attrPublicIp, ' ', address.attrPublicIp, ' ', Aws.REGION, ' ', new ScopedAws(stack).partition, '\ncfn-signal --resource ', host.logicalId, '\n']),
   );
   for (const [k, v] of Object.entries(change.overrides ?? {})) host.addPropertyOverride(k, v);
   logicalIdFollowsReplacement(host);
@@ -85,7 +85,7 @@ function expectedDigest(extra: Record<string, unknown> = {}) {
       SecurityGroupIds: ['ref:Net/Proxy[GroupId]'],
       SubnetId: 'ref:Net/Subnet0[Ref]',
       // A Ref: the target's path (its properties change in place); an attribute: with the target's digest;
-      // each time it is named; a pseudo parameter (plain, or the stack's) as CloudFormation reads it; the
+      // each time it is named; a pseudo parameter (plain, or a reference to the stack's) as CloudFormation reads it; the
       // instance's own ID as the base ID.
       UserData: {
         'Fn::Base64': {
