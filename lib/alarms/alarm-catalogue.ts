@@ -69,12 +69,12 @@ export const ALARMS = {
   ),
   wafBlocksSpike: spec(
     'waf-blocks-spike',
-    'WAF blocked more requests in 5 minutes than alerts.thresholds.wafBlockedRequests.',
+    'WAF blocked at least alerts.thresholds.wafBlockedRequests requests in 5 minutes.',
     'Read the WAF logs in the audit bucket for the rule and source addresses; tighten the rate limit or IP allowlist if it is an attack.',
   ),
   proxyAuthFailures: spec(
     'proxy-auth-failures',
-    'nginx or the gateway refused more unauthenticated requests (401/403) in 5 minutes than alerts.thresholds.proxyAuthFailures.',
+    'nginx or the gateway refused at least alerts.thresholds.proxyAuthFailures unauthenticated requests (401/403) in 5 minutes.',
     'Read the nginx-access log group for the viewer addresses; if it is token guessing, block them in WAF and rotate the gateway token.',
   ),
   secretPolicyChanged: spec(

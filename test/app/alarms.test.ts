@@ -37,7 +37,7 @@ beforeAll(() => {
   };
 });
 
-type AlarmResource = { Properties: { AlarmName: string; AlarmDescription: string; AlarmActions: unknown[]; OKActions?: unknown[]; ActionsEnabled?: boolean } };
+type AlarmResource = { Properties: { AlarmName: string; AlarmDescription: string; AlarmActions: unknown[]; OKActions?: unknown[]; ActionsEnabled?: boolean; ComparisonOperator?: string } };
 const alarmsOf = (t: Template) => Object.values(t.findResources('AWS::CloudWatch::Alarm')) as AlarmResource[];
 const allAlarms = () => Object.values(stacks).flatMap(alarmsOf);
 const topicIds = (t: Template) => Object.keys(t.findResources('AWS::SNS::Topic'));
@@ -80,6 +80,13 @@ describe('every alarm', () => {
     }
     // No stale runbook sections either.
     expect(sections.sort()).toEqual([...new Set(CATALOGUE.map((a) => a.runbook))].sort());
+  });
+
+  test('an alarm that fires when the metric reaches its threshold (>=) never says "more than" the threshold', () => {
+    const atThreshold = allAlarms().filter((a) => a.Properties.ComparisonOperator === 'GreaterThanOrEqualToThreshold');
+    expect(atThreshold.length).toBeGreaterThan(0);
+    const saysMoreThan = atThreshold.filter((a) => /\bmore\b[^.]*\bthan\b/.test(a.Properties.AlarmDescription)).map((a) => a.Properties.AlarmName);
+    expect(saysMoreThan).toEqual([]);
   });
 });
 

@@ -1,0 +1,155 @@
+import { App, Stack, type CfnResource } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { ALARMS, alarmDescription, type AlarmSpec } from '../../lib/alarms/alarm-catalogue';
+import { GatewayAlarms } from '../../lib/constructs/gateway-alarms';
+import { collectAcknowledgements } from '../../lib/gate/ack-ledger';
+
+// The gateway host's alarms on a bare stack (not the whole app): each alarm pinned exactly
+// (metric, statistic, period, threshold, comparison, evaluation, missing data, name, description
+// and the alert topic on ALARM and OK), and the metric filter that counts nginx's 401/403.
+// The metric names and the pattern are written out here, not imported: the host publishes
+// them under these names, so a changed constant must fail this file.
+
+const TOPIC_ARN = 'arn:aws:sns:eu-west-1:123456789012:openclaw-test-prod-alerts';
+const NAMESPACE = 'OpenClaw/openclaw-test-prod';
+const stack = new Stack(new App({ builtinCloudFormationValidation: false }), 'Gateway', { env: { account: '123456789012', region: 'eu-west-1' } });
+const gatewayAlarms = new GatewayAlarms(stack, 'Alarms', {
+  deploymentName: 'openclaw-test-prod',
+  namespace: NAMESPACE,
+  topic: sns.Topic.fromTopicArn(stack, 'Topic', TOPIC_ARN),
+  nginxAccessLogs: logs.LogGroup.fromLogGroupName(stack, 'NginxAccess', '/openclaw/openclaw-test-prod/nginx-access'),
+  proxyAuthFailures: 25,
+});
+const template = Template.fromStack(stack);
+type Resource = { Type: string; Properties: Record<string, unknown> };
+const resources = template.toJSON().Resources as Record<string, Resource>;
+const alarmNamed = (name: string) => {
+  const found = Object.values(resources).filter((r) => r.Type === 'AWS::CloudWatch::Alarm' && r.Properties.AlarmName === name);
+  expect(found).toHaveLength(1);
+  return found[0]!.Properties;
+};
+/** What every alarm of the construct has: its name and description from the catalogue, the alert topic on ALARM and OK. */
+const wired = (spec: AlarmSpec) => ({
+  AlarmName: `openclaw-test-prod-${spec.id}`,
+  AlarmDescription: alarmDescription(spec),
+  ActionsEnabled: true,
+  AlarmActions: [TOPIC_ARN],
+  OKActions: [TOPIC_ARN],
+  Namespace: NAMESPACE,
+});
+
+test('six alarms and the one metric filter, nothing else; the construct lists its six alarms', () => {
+  expect(Object.entries(resources).map(([id, r]) => [id, r.Type])).toEqual([
+    ['AlarmsBootPreflightFailed8B6FD207', 'AWS::CloudWatch::Alarm'],
+    ['AlarmsSecretRetrievalFailed817958DE', 'AWS::CloudWatch::Alarm'],
+    ['AlarmsGatewayUnhealthy574488BD', 'AWS::CloudWatch::Alarm'],
+    ['AlarmsEgressUnhealthyFC23BC49', 'AWS::CloudWatch::Alarm'],
+    ['AlarmsAgentFilesIntegrity83755579', 'AWS::CloudWatch::Alarm'],
+    ['AlarmsProxyAuthFailuresFilter03DD6524', 'AWS::Logs::MetricFilter'],
+    ['AlarmsProxyAuthFailures1F1C703E', 'AWS::CloudWatch::Alarm'],
+  ]);
+  expect(gatewayAlarms.alarms.map((a) => stack.getLogicalId(a.node.defaultChild as CfnResource))).toEqual([
+    'AlarmsBootPreflightFailed8B6FD207',
+    'AlarmsSecretRetrievalFailed817958DE',
+    'AlarmsGatewayUnhealthy574488BD',
+    'AlarmsEgressUnhealthyFC23BC49',
+    'AlarmsAgentFilesIntegrity83755579',
+    'AlarmsProxyAuthFailures1F1C703E',
+  ]);
+});
+
+test('boot-preflight-failed: any BootPreflightFailed in 5 minutes (Sum >= 1); no data is no failure', () => {
+  expect(alarmNamed('openclaw-test-prod-boot-preflight-failed')).toEqual({
+    ...wired(ALARMS.bootPreflightFailed),
+    MetricName: 'BootPreflightFailed',
+    Statistic: 'Sum',
+    Period: 300,
+    Threshold: 1,
+    ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+    EvaluationPeriods: 1,
+    TreatMissingData: 'notBreaching',
+  });
+});
+
+test('secret-retrieval-failed: any SecretRetrievalFailed in 5 minutes (Sum >= 1); no data is no failure', () => {
+  expect(alarmNamed('openclaw-test-prod-secret-retrieval-failed')).toEqual({
+    ...wired(ALARMS.secretRetrievalFailed),
+    MetricName: 'SecretRetrievalFailed',
+    Statistic: 'Sum',
+    Period: 300,
+    Threshold: 1,
+    ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+    EvaluationPeriods: 1,
+    TreatMissingData: 'notBreaching',
+  });
+});
+
+test('gateway-unhealthy: GatewayHealthy below 1 or missing in each of 10 one-minute periods (a silent host alarms)', () => {
+  expect(alarmNamed('openclaw-test-prod-gateway-unhealthy')).toEqual({
+    ...wired(ALARMS.gatewayUnhealthy),
+    MetricName: 'GatewayHealthy',
+    Statistic: 'Minimum',
+    Period: 60,
+    Threshold: 1,
+    ComparisonOperator: 'LessThanThreshold',
+    EvaluationPeriods: 10,
+    DatapointsToAlarm: 10,
+    TreatMissingData: 'breaching',
+  });
+});
+
+test('egress-unhealthy: EgressHealthy (published only on success) missing in each of 10 one-minute periods alarms', () => {
+  expect(alarmNamed('openclaw-test-prod-egress-unhealthy')).toEqual({
+    ...wired(ALARMS.egressUnhealthy),
+    MetricName: 'EgressHealthy',
+    Statistic: 'Minimum',
+    Period: 60,
+    Threshold: 1,
+    ComparisonOperator: 'LessThanThreshold',
+    EvaluationPeriods: 10,
+    DatapointsToAlarm: 10,
+    TreatMissingData: 'breaching',
+  });
+});
+
+test('agent-files-integrity: one AgentFilesIntegrity below 1 in a 15-minute period alarms', () => {
+  expect(alarmNamed('openclaw-test-prod-agent-files-integrity')).toEqual({
+    ...wired(ALARMS.agentFilesIntegrity),
+    MetricName: 'AgentFilesIntegrity',
+    Statistic: 'Minimum',
+    Period: 900,
+    Threshold: 1,
+    ComparisonOperator: 'LessThanThreshold',
+    EvaluationPeriods: 1,
+    TreatMissingData: 'notBreaching',
+  });
+});
+
+test('proxy-auth-failures: the metric filter counts each 401 or 403 (status is a string in the JSON log) of the nginx access log, 0 otherwise', () => {
+  expect(Object.values(resources).filter((r) => r.Type === 'AWS::Logs::MetricFilter').map((r) => r.Properties)).toEqual([
+    {
+      LogGroupName: '/openclaw/openclaw-test-prod/nginx-access',
+      FilterPattern: '{ ($.status = "401") || ($.status = "403") }',
+      MetricTransformations: [{ MetricNamespace: NAMESPACE, MetricName: 'ProxyAuthFailures', MetricValue: '1', DefaultValue: 0 }],
+    },
+  ]);
+});
+
+test('proxy-auth-failures: the configured number of refusals in 5 minutes (Sum >= alerts.thresholds.proxyAuthFailures) alarms', () => {
+  expect(alarmNamed('openclaw-test-prod-proxy-auth-failures')).toEqual({
+    ...wired(ALARMS.proxyAuthFailures),
+    MetricName: 'ProxyAuthFailures',
+    Statistic: 'Sum',
+    Period: 300,
+    Threshold: 25,
+    ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+    EvaluationPeriods: 1,
+    TreatMissingData: 'notBreaching',
+  });
+});
+
+test('acknowledges no finding', () => {
+  expect(collectAcknowledgements(stack)).toEqual([]);
+});
