@@ -300,7 +300,7 @@ describe('allowLogDeliveryService', () => {
     bucket.allowLogDeliveryService(grant({ servicePrincipal: 'delivery.logs.amazonaws.com', prefix: 'waf/', requireBucketOwnerFullControl: false, bucketReadActions: [] }));
     bucket.allowLogDeliveryService(grant({ servicePrincipal: 'delivery.logs.amazonaws.com', prefix: 'cf/', sourceAccount: OTHER_ACCOUNT, requireBucketOwnerFullControl: true, bucketReadActions: ['s3:GetBucketLocation'] }));
     bucket.allowLogDeliveryService(grant({ servicePrincipal: 'cloudtrail.amazonaws.com.cn', prefix: 'cn/' }));
-    bucket.allowLogDeliveryService(grant({ servicePrincipal: 'x--y_z.amazonaws.com', prefix: 'xyz/' }));
+    bucket.allowLogDeliveryService(grant({ servicePrincipal: '_x--y_z.amazonaws.com', prefix: 'xyz/' }));
     bucket.allowLogDeliveryService(grant({ servicePrincipal: 'svc.amazonaws.com.example', prefix: 'svc/' }));
   });
   const allows = () => statements(GRANTS).filter((s) => s.Effect === 'Allow');
@@ -344,13 +344,13 @@ describe('allowLogDeliveryService', () => {
     ]);
   });
 
-  test('statement IDs from the service principal: the amazonaws.com(.cn) suffix dropped, each word capitalized, separators removed', () => {
+  test('statement IDs from the service principal: the amazonaws.com(.cn) suffix dropped, each word capitalized, separators (also leading ones) removed', () => {
     expect(allows().slice(7).map((s) => [s.Sid, (s.Principal as { Service: string }).Service, s.Action])).toEqual([
       // CDK writes the service principal of the stack's partition (cloudtrail.amazonaws.com in eu-west-1).
       ['AllowLogDeliveryCloudtrail2BucketCheck', 'cloudtrail.amazonaws.com', 's3:GetBucketAcl'],
       ['AllowLogDeliveryCloudtrail2Write', 'cloudtrail.amazonaws.com', 's3:PutObject'],
-      ['AllowLogDeliveryXYZBucketCheck', 'x--y_z.amazonaws.com', 's3:GetBucketAcl'],
-      ['AllowLogDeliveryXYZWrite', 'x--y_z.amazonaws.com', 's3:PutObject'],
+      ['AllowLogDeliveryXYZBucketCheck', '_x--y_z.amazonaws.com', 's3:GetBucketAcl'],
+      ['AllowLogDeliveryXYZWrite', '_x--y_z.amazonaws.com', 's3:PutObject'],
       ['AllowLogDeliverySvcAmazonawsComExampleBucketCheck', 'svc.amazonaws.com.example', 's3:GetBucketAcl'],
       ['AllowLogDeliverySvcAmazonawsComExampleWrite', 'svc.amazonaws.com.example', 's3:PutObject'],
     ]);
