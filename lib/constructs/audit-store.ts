@@ -37,7 +37,6 @@ export class AuditStore extends Construct {
   readonly accessLogs: AccessLogBucket;
   readonly bucket: AuditBucket;
   private readonly key: kms.IKey;
-  private vendedKeyGrant = false;
 
   constructor(scope: Construct, id: string, props: AuditStoreProps) {
     super(scope, id);
@@ -62,14 +61,13 @@ export class AuditStore extends Construct {
   /**
    * Lets CloudWatch Logs' vended-log delivery (VPC flow logs, WAF, CloudFront
    * standard logging v2) of this account and region write under `prefix`,
-   * encrypting with the store's key.
+   * encrypting with the store's key. Each call adds the same key policy
+   * statement; CDK's policy document keeps one copy of identical statements.
    */
   allowVendedLogs(prefix: string): void {
     const stack = Stack.of(this);
     const sources = `arn:${stack.partition}:logs:${stack.region}:${stack.account}:*`;
     this.bucket.allowLogDeliveryService({ servicePrincipal: 'delivery.logs.amazonaws.com', prefix, sourceAccount: stack.account, sourceArn: sources });
-    if (this.vendedKeyGrant) return;
-    this.vendedKeyGrant = true;
     this.key.addToResourcePolicy(
       new iam.PolicyStatement({
         sid: 'AllowLogDeliveryOfThisAccountToEncryptAuditObjects',
