@@ -107,7 +107,8 @@ export class AuditTrail extends Construct {
       eventSelectors: [{ readWriteType: 'All', includeManagementEvents: true }],
     });
     // The bucket policy (and the log role's policy) must exist before CloudTrail checks them.
-    if (props.bucket.policy) this.trail.node.addDependency(props.bucket.policy);
+    // An AuditBucket always has its policy (the TLS and tamper denies).
+    this.trail.node.addDependency(props.bucket.policy!);
     this.trail.node.addDependency(policy);
   }
 }
