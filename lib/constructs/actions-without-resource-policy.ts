@@ -29,8 +29,9 @@ export class ActionsWithoutResourcePolicy extends iam.ManagedPolicy {
 
   constructor(scope: Construct, id: string, props: ActionsWithoutResourcePolicyProps) {
     for (const s of props.statements) {
-      const json = s.toStatementJson() as { Effect?: string; Resource?: unknown; NotResource?: unknown; NotAction?: unknown };
-      if (json.Effect !== 'Allow' || json.Resource !== '*' || json.NotResource !== undefined || json.NotAction !== undefined) {
+      // A statement holds Resource or NotResource, never both (PolicyStatement refuses it): Resource "*" excludes NotResource.
+      const json = s.toStatementJson() as { Effect?: string; Resource?: unknown; NotAction?: unknown };
+      if (json.Effect !== 'Allow' || json.Resource !== '*' || json.NotAction !== undefined) {
         throw new Error(`ActionsWithoutResourcePolicy ${id}: statement ${s.sid ?? '(no sid)'} must be an Allow of actions on Resource "*" only; grants that name resources belong in another policy`);
       }
     }
