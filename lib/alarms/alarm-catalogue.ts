@@ -79,7 +79,7 @@ export const ALARMS = {
   ),
   secretPolicyChanged: spec(
     'secret-policy-changed',
-    'CloudTrail recorded a change to a secret\'s resource policy, rotation or existence (PutResourcePolicy, DeleteResourcePolicy, DeleteSecret, RestoreSecret, CancelRotateSecret).',
+    'CloudTrail recorded a change to a secret\'s resource policy, value or key, rotation or existence (PutResourcePolicy, DeleteResourcePolicy, UpdateSecret, DeleteSecret, RestoreSecret, CancelRotateSecret).',
     'Find the event in CloudTrail (who, from where); if it was not a deploy or the break-glass role, revoke that principal\'s sessions and restore the policy by deploying.',
   ),
   kmsKeyChanged: spec(

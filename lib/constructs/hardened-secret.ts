@@ -7,8 +7,16 @@ import type { Construct } from 'constructs';
 
 /** Actions that reveal a secret's value. */
 export const SECRET_VALUE_READ_ACTIONS = ['secretsmanager:GetSecretValue'] as const;
-/** Actions that change a secret's value or which version is current. */
+/** Actions that change a secret's value or which version is current, and nothing else. */
 export const SECRET_VALUE_WRITE_ACTIONS = ['secretsmanager:PutSecretValue', 'secretsmanager:UpdateSecretVersionStage'] as const;
+/**
+ * Actions that change a secret's metadata (description, KMS key) and, given
+ * `SecretString` or `SecretBinary`, its value too (a new version that becomes
+ * AWSCURRENT); no condition key tells the two apart. CloudFormation's execution
+ * role calls it to update the secret resource on a day-2 deploy, so it is
+ * denied separately, exempting that role as well.
+ */
+export const SECRET_UPDATE_ACTIONS = ['secretsmanager:UpdateSecret'] as const;
 
 /**
  * ARN of the role CloudFormation deploys `stack` with: the role the CDK CLI
@@ -96,10 +104,13 @@ export interface HardenedSecretProps {
  * deployment's customer-managed key, retained on stack deletion, created
  * without any value in the template, and a resource policy that denies
  * reading the value to every principal but the named readers and the
- * break-glass role, and writing it (or moving its stages) to every principal
- * but the named writers and the break-glass role. The denies hold against any
- * identity policy in the account, administrators included (they must assume
- * the break-glass role, which CloudTrail records).
+ * break-glass role, writing it (or moving its stages) to every principal
+ * but the named writers and the break-glass role, and updating the secret
+ * (which can write the value too) to every principal but those and the
+ * CloudFormation execution role of the secret's own stack (which manages the
+ * secret and this policy anyway). The denies hold against any identity policy
+ * in the account, administrators included (they must assume the break-glass
+ * role, which CloudTrail records).
  */
 export class HardenedSecret extends secretsmanager.Secret {
   /** `arn:<partition>:iam::<account>:role/<breakGlass.roleName>` */
@@ -126,7 +137,7 @@ export class HardenedSecret extends secretsmanager.Secret {
     this.breakGlassRoleArn = stack.formatArn({ service: 'iam', region: '', resource: 'role', resourceName: props.breakGlassRoleName });
     this.valueReaders = [...props.readers];
     this.predictableName = props.secretName;
-    const denyAllBut = (sid: string, actions: readonly string[], allowed: string[]) =>
+    const denyAllBut = (sid: string, actions: readonly string[], allowed: string[], alsoAllowed: readonly string[] = []) =>
       this.addToResourcePolicy(
         new iam.PolicyStatement({
           sid,
@@ -136,17 +147,20 @@ export class HardenedSecret extends secretsmanager.Secret {
           resources: ['*'],
           // aws:PrincipalArn is the role ARN for a role session, so a condition (not a
           // Principal element) names roles that may not exist yet, such as break-glass.
-          conditions: { StringNotEquals: { 'aws:PrincipalArn': Lazy.list({ produce: () => [...allowed, this.breakGlassRoleArn] }) } },
+          conditions: { StringNotEquals: { 'aws:PrincipalArn': Lazy.list({ produce: () => [...allowed, ...alsoAllowed, this.breakGlassRoleArn] }) } },
         }),
       );
     denyAllBut('DenyValueReadsButOwnHostAndBreakGlass', SECRET_VALUE_READ_ACTIONS, this.valueReaders);
     denyAllBut('DenyValueWritesButRotationAndBreakGlass', SECRET_VALUE_WRITE_ACTIONS, this.valueWriters);
+    // A day-2 deploy that changes the description or key updates the secret with this stack's execution role.
+    const ownStackRole = cloudFormationExecutionRoleArn(stack);
+    denyAllBut('DenyUpdatesButOwnStackRotationAndBreakGlass', SECRET_UPDATE_ACTIONS, this.valueWriters, [ownStackRole]);
   }
 
   /**
    * Exempts one role from the resource policy's denies: `read` (the value) or
-   * `read-write` (also put values and move stages: a rotation function). The
-   * role still needs its own identity policy.
+   * `read-write` (also put values, move stages and update the secret: a
+   * rotation function). The role still needs its own identity policy.
    */
   allowValueAccess(roleArn: string, access: 'read' | 'read-write'): void {
     this.valueReaders.push(roleArn);

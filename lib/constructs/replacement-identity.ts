@@ -34,7 +34,7 @@ function resolvedEntry(resource: CfnResource, resolver: StableReferenceResolver)
   const rendered = (resource as unknown as { _toCloudFormation(): { Resources: Record<string, unknown> } })._toCloudFormation();
   // The entry is a post-resolve token (properties rendered, overrides merged): resolve it, not its key.
   const [entry] = Object.values(rendered.Resources);
-  return Tokenization.resolve(entry, { scope: resource, resolver, preparing: false }) as { Type?: unknown; Properties?: Record<string, unknown> };
+  return Tokenization.resolve(entry, { scope: resource, resolver }) as { Type?: unknown; Properties?: Record<string, unknown> };
 }
 
 /**

@@ -9,8 +9,12 @@ import { RunbookAlarm } from './runbook-alarm';
 const anyEvent = (source: string, names: readonly string[]) =>
   `{ ($.eventSource = "${source}") && (${names.map((n) => `($.eventName = "${n}")`).join(' || ')}) }`;
 
-/** CloudTrail events that change who can read a secret, or whether it exists or rotates. */
-export const SECRET_POLICY_EVENTS = ['PutResourcePolicy', 'DeleteResourcePolicy', 'DeleteSecret', 'RestoreSecret', 'CancelRotateSecret'] as const;
+/**
+ * CloudTrail events that change who can read a secret, its value or key outside
+ * rotation (UpdateSecret: only a deploy or break-glass may), or whether it
+ * exists or rotates.
+ */
+export const SECRET_POLICY_EVENTS = ['PutResourcePolicy', 'DeleteResourcePolicy', 'UpdateSecret', 'DeleteSecret', 'RestoreSecret', 'CancelRotateSecret'] as const;
 /** CloudTrail events that can lock data away (disable, delete) or open it (policy) on a KMS key. */
 export const KMS_KEY_EVENTS = ['DisableKey', 'ScheduleKeyDeletion', 'PutKeyPolicy', 'DisableKeyRotation'] as const;
 
@@ -28,7 +32,7 @@ export interface TrailAlarmsProps {
 
 /**
  * CloudTrail metric filters and their alarms (CIS 4.x style): a change to a
- * secret's resource policy, rotation or existence, and a change to a KMS key
+ * secret's resource policy, value or key (UpdateSecret), rotation or existence, and a change to a KMS key
  * that could lock data away or open it. Any one event alarms.
  */
 export class TrailAlarms extends Construct {

@@ -89,9 +89,13 @@ describe('refuses every statement that is not an Allow of actions on Resource "*
     ['"*" and a named resource', new iam.PolicyStatement({ sid: 'Both', actions: ['ec2:StopInstances'], resources: ['*', 'arn:aws:ec2:eu-west-1:123456789012:instance/i-1'] }), 'Both'],
     ['NotResource (a statement has Resource or NotResource, never both)', new iam.PolicyStatement({ sid: 'AllBut', actions: ['ec2:StopInstances'], notResources: ['arn:aws:ec2:eu-west-1:123456789012:instance/i-1'] }), 'AllBut'],
     ['NotAction on Resource "*"', new iam.PolicyStatement({ sid: 'AllButOne', notActions: ['iam:*'], resources: ['*'] }), 'AllButOne'],
-    ['no sid', new iam.PolicyStatement({ actions: ['ec2:StopInstances'], resources: ['arn:aws:ec2:eu-west-1:123456789012:instance/i-1'] }), '(no sid)'],
   ])('%s', (_what, statement, sid) => {
     expect(make(statement)).toThrow(refused(sid));
+  });
+
+  test('a refused statement without a sid is named "(no sid)" in the message (it is refused for its resource, not for lacking a sid)', () => {
+    const noSid = new iam.PolicyStatement({ actions: ['ec2:StopInstances'], resources: ['arn:aws:ec2:eu-west-1:123456789012:instance/i-1'] });
+    expect(make(noSid)).toThrow(refused('(no sid)'));
   });
 
   test('one bad statement among good ones is enough', () => {
@@ -101,5 +105,9 @@ describe('refuses every statement that is not an Allow of actions on Resource "*
 
   test('an Allow on Resource "*" with a condition is accepted', () => {
     expect(make(putMetricData())).not.toThrow();
+  });
+
+  test('an Allow on Resource "*" without a sid is accepted (a sid is not required)', () => {
+    expect(make(new iam.PolicyStatement({ actions: ['ec2:DescribeInstances'], resources: ['*'] }))).not.toThrow();
   });
 });

@@ -216,7 +216,7 @@ describe('what each alarm watches', () => {
   test('secret-policy and KMS-key changes: CloudTrail events through metric filters on the trail log group', () => {
     const patterns = Object.values(stacks.core.findResources('AWS::Logs::MetricFilter')).map((f) => (f as { Properties: { FilterPattern: string } }).Properties.FilterPattern);
     const secrets = patterns.find((p) => p.includes('secretsmanager.amazonaws.com'))!;
-    for (const e of ['PutResourcePolicy', 'DeleteResourcePolicy', 'DeleteSecret', 'RestoreSecret', 'CancelRotateSecret']) expect(secrets).toContain(`($.eventName = "${e}")`);
+    for (const e of ['PutResourcePolicy', 'DeleteResourcePolicy', 'UpdateSecret', 'DeleteSecret', 'RestoreSecret', 'CancelRotateSecret']) expect(secrets).toContain(`($.eventName = "${e}")`);
     const keys = patterns.find((p) => p.includes('kms.amazonaws.com'))!;
     for (const e of ['DisableKey', 'ScheduleKeyDeletion', 'PutKeyPolicy', 'DisableKeyRotation']) expect(keys).toContain(`($.eventName = "${e}")`);
     expect(alarm(stacks.core, 'secret-policy-changed')).toMatchObject({ MetricName: 'SecretPolicyChanges', Threshold: 1 });

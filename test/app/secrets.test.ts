@@ -40,6 +40,8 @@ let originRotation: Principal;
 const GET = 'secretsmanager:GetSecretValue';
 const PUT = 'secretsmanager:PutSecretValue';
 const STAGE = 'secretsmanager:UpdateSecretVersionStage';
+/** Also writes the value when given SecretString/SecretBinary. */
+const UPDATE = 'secretsmanager:UpdateSecret';
 
 function build(client: string): DeploymentPolicies {
   const built = buildForTest({ client, env: 'prod' }, configDir);
@@ -106,10 +108,11 @@ describe('least privilege, evaluated', () => {
     expect(await onSecret(example.edge, originVerifySecretName(example.config), exampleHost, GET)).toBe('Allow');
   });
 
-  test('the host cannot change any secret value or stage', async () => {
+  test('the host cannot change any secret value or stage (PutSecretValue, UpdateSecretVersionStage, UpdateSecret)', async () => {
     for (const name of regionalSecrets()) {
       expect(await onSecret(example.gateway, name, exampleHost, PUT)).toBe('ExplicitDeny');
       expect(await onSecret(example.gateway, name, exampleHost, STAGE)).toBe('ExplicitDeny');
+      expect(await onSecret(example.gateway, name, exampleHost, UPDATE)).toBe('ExplicitDeny');
     }
   });
 
@@ -130,18 +133,19 @@ describe('least privilege, evaluated', () => {
     expect(await onResource(exampleHost, { action: GET, resource: `arn:aws:secretsmanager:eu-west-1:${ACCOUNT}:secret:openclaw/example/prod/unlisted-AbCdEf` })).toBe('ImplicitDeny');
   });
 
-  test('an account administrator cannot read or write values: only the break-glass role can', async () => {
+  test('an account administrator cannot read or write values (PutSecretValue, UpdateSecretVersionStage, UpdateSecret): only the break-glass role can', async () => {
     for (const name of regionalSecrets()) {
       expect(await onSecret(example.gateway, name, accountAdmin(), GET)).toBe('ExplicitDeny');
-      expect(await onSecret(example.gateway, name, accountAdmin(), PUT)).toBe('ExplicitDeny');
+      for (const action of [PUT, STAGE, UPDATE]) expect([name, action, await onSecret(example.gateway, name, accountAdmin(), action)]).toEqual([name, action, 'ExplicitDeny']);
       expect(await onSecret(example.gateway, name, breakGlass(), GET)).toBe('Allow');
-      expect(await onSecret(example.gateway, name, breakGlass(), PUT)).toBe('Allow');
+      for (const action of [PUT, STAGE, UPDATE]) expect([name, action, await onSecret(example.gateway, name, breakGlass(), action)]).toEqual([name, action, 'Allow']);
     }
     expect(await onSecret(example.edge, originVerifySecretName(example.config), accountAdmin(), GET)).toBe('ExplicitDeny');
+    expect(await onSecret(example.edge, originVerifySecretName(example.config), accountAdmin(), UPDATE)).toBe('ExplicitDeny');
     expect(await onSecret(example.edge, originVerifySecretName(example.config), breakGlass(), GET)).toBe('Allow');
   });
 
-  test('CloudFormation\'s execution role reads only the value its stack resolves at deploy time (origin-verify, in the edge stack), and writes none', async () => {
+  test('CloudFormation\'s execution role reads only the value its stack resolves at deploy time (origin-verify, in the edge stack), puts or stages none, and updates its own stack\'s secrets only', async () => {
     // What the default bootstrap names (test/app/deploy-time-resolution.test.ts takes them from the cloud assembly).
     const execRole = (region: string) => adminPrincipal(`arn:aws:iam::${ACCOUNT}:role/cdk-hnb659fds-cfn-exec-role-${ACCOUNT}-${region}`);
     const origin = originVerifySecretName(example.config);
@@ -156,6 +160,14 @@ describe('least privilege, evaluated', () => {
     }
     // Another qualifier's execution role is not the one this app deploys with.
     expect(await onSecret(example.edge, origin, adminPrincipal(`arn:aws:iam::${ACCOUNT}:role/cdk-other1234-cfn-exec-role-${ACCOUNT}-us-east-1`), GET)).toBe('ExplicitDeny');
+    // UpdateSecret (a day-2 change of description or key): the execution role of the secret's own stack only.
+    expect(await onSecret(example.edge, origin, execRole('us-east-1'), UPDATE)).toBe('Allow');
+    expect(await onSecret(example.edge, origin, execRole('eu-west-1'), UPDATE)).toBe('ExplicitDeny');
+    for (const name of regionalSecrets()) {
+      expect([name, await onSecret(example.gateway, name, execRole('eu-west-1'), UPDATE)]).toEqual([name, 'Allow']);
+      expect([name, await onSecret(example.gateway, name, execRole('us-east-1'), UPDATE)]).toEqual([name, 'ExplicitDeny']);
+    }
+    expect(await onSecret(example.edge, origin, adminPrincipal(`arn:aws:iam::${ACCOUNT}:role/cdk-other1234-cfn-exec-role-${ACCOUNT}-us-east-1`), UPDATE)).toBe('ExplicitDeny');
   });
 
   test('the break-glass role is the one named in config (breakGlass.roleName)', async () => {

@@ -29,13 +29,13 @@ const ofType = (type: string) => Object.values(resources).filter((r) => r.Type =
 // Written out here, not built from the construct's lists: the filters CloudWatch Logs evaluates.
 const SECRET_FILTER =
   '{ ($.eventSource = "secretsmanager.amazonaws.com") && (($.eventName = "PutResourcePolicy") || ($.eventName = "DeleteResourcePolicy") || ' +
-  '($.eventName = "DeleteSecret") || ($.eventName = "RestoreSecret") || ($.eventName = "CancelRotateSecret")) }';
+  '($.eventName = "UpdateSecret") || ($.eventName = "DeleteSecret") || ($.eventName = "RestoreSecret") || ($.eventName = "CancelRotateSecret")) }';
 const KMS_FILTER =
   '{ ($.eventSource = "kms.amazonaws.com") && (($.eventName = "DisableKey") || ($.eventName = "ScheduleKeyDeletion") || ' +
   '($.eventName = "PutKeyPolicy") || ($.eventName = "DisableKeyRotation")) }';
 
 test('the watched events are exactly these', () => {
-  expect(SECRET_POLICY_EVENTS).toEqual(['PutResourcePolicy', 'DeleteResourcePolicy', 'DeleteSecret', 'RestoreSecret', 'CancelRotateSecret']);
+  expect(SECRET_POLICY_EVENTS).toEqual(['PutResourcePolicy', 'DeleteResourcePolicy', 'UpdateSecret', 'DeleteSecret', 'RestoreSecret', 'CancelRotateSecret']);
   expect(KMS_KEY_EVENTS).toEqual(['DisableKey', 'ScheduleKeyDeletion', 'PutKeyPolicy', 'DisableKeyRotation']);
   expect([SECRET_POLICY_PATTERN, KMS_KEY_PATTERN]).toEqual([SECRET_FILTER, KMS_FILTER]);
 });

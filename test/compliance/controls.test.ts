@@ -13,6 +13,8 @@ const secret = (extra: Resources = {}, props: Record<string, unknown> = { Genera
   S: { Type: 'AWS::SecretsManager::Secret', DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain', Properties: props },
   ...extra,
 });
+/** Every action that reveals, writes or may write a secret's value (hardened-secret.test.ts classifies them). */
+const VALUE_ACTIONS = ['secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue', 'secretsmanager:UpdateSecretVersionStage', 'secretsmanager:UpdateSecret'];
 const denyAllBut = (action: string) => ({ Effect: 'Deny', Action: action, Principal: { AWS: '*' }, Condition: { StringNotEquals: { 'aws:PrincipalArn': ['arn:host'] } } });
 const resourcePolicy = (statements: unknown[]): Resources => ({
   P: { Type: 'AWS::SecretsManager::ResourcePolicy', Properties: { SecretId: { Ref: 'S' }, ResourcePolicy: { Statement: statements } } },
@@ -195,8 +197,8 @@ test.each<[string, ComplianceControl, string, Resources, Resources]>([
     'secret value access',
     secretValueAccessRestricted,
     'S',
-    secret(resourcePolicy([denyAllBut('secretsmanager:GetSecretValue'), denyAllBut('secretsmanager:PutSecretValue')])),
-    secret(resourcePolicy([denyAllBut('secretsmanager:PutSecretValue')])),
+    secret(resourcePolicy(VALUE_ACTIONS.map(denyAllBut))),
+    secret(resourcePolicy(VALUE_ACTIONS.filter((a) => a !== 'secretsmanager:GetSecretValue').map(denyAllBut))),
   ],
   ['secret rotation', secretRotation, 'S', secret(schedule('rate(30 days)')), secret(schedule('rate(91 days)'))],
   ['secret rotation needs a function', secretRotation, 'S', secret(schedule('rate(30 days)')), secret(schedule('rate(30 days)', false))],
@@ -204,6 +206,10 @@ test.each<[string, ComplianceControl, string, Resources, Resources]>([
 ])('%s: holds when configured, fails when weakened', (_name, control, id, good, bad) => {
   expect(check(control, id, good)).toBe(true);
   expect(check(control, id, bad)).toBe(false);
+});
+
+test.each(VALUE_ACTIONS)('secret value access fails when %s is not denied', (missing) => {
+  expect(check(secretValueAccessRestricted, 'S', secret(resourcePolicy(VALUE_ACTIONS.filter((a) => a !== missing).map(denyAllBut))))).toBe(false);
 });
 
 test('rotation applies to generated secrets only (agents\' third-party keys are rotated by operators)', () => {

@@ -1,3 +1,4 @@
+import { SECRET_UPDATE_ACTIONS, SECRET_VALUE_READ_ACTIONS, SECRET_VALUE_WRITE_ACTIONS } from '../../constructs/hardened-secret';
 import { isRetained } from '../../constructs/retention';
 import type { ComplianceControl, ResourceContext, TemplateResource } from '../control';
 
@@ -44,15 +45,17 @@ export const secretRetained: ComplianceControl = {
 
 export const secretValueAccessRestricted: ComplianceControl = {
   id: 'secret-value-access-restricted',
-  title: 'Only the host, the rotation function and break-glass may read or write a secret\'s value (CloudFormation\'s execution role may read one its stack resolves at deploy time)',
+  title:
+    'Only the host, the rotation function and break-glass may read or write a secret\'s value (CloudFormation\'s execution role may read one its stack resolves at deploy time, and update its own stack\'s secrets)',
   resourceType: 'AWS::SecretsManager::Secret',
   fsbp: [],
   cis: [],
   controlTower: [],
-  evidence: 'Its resource policy denies GetSecretValue and PutSecretValue to every principal not named in a StringNotEquals on aws:PrincipalArn.',
+  evidence:
+    'Its resource policy denies GetSecretValue, PutSecretValue, UpdateSecretVersionStage and UpdateSecret to every principal not named in a StringNotEquals on aws:PrincipalArn.',
   holds: (_r, context) => {
     const statements = resourcePolicy(context);
-    return deniesAllBut(statements, 'secretsmanager:GetSecretValue') && deniesAllBut(statements, 'secretsmanager:PutSecretValue');
+    return [...SECRET_VALUE_READ_ACTIONS, ...SECRET_VALUE_WRITE_ACTIONS, ...SECRET_UPDATE_ACTIONS].every((action) => deniesAllBut(statements, action));
   },
 };
 
