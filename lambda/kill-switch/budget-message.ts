@@ -89,7 +89,7 @@ export function parseBudgetMessage(text: string): BudgetParse {
     thresholdPercent = percentage(Number(percent[1]));
   } else if (threshold !== '') {
     const over = cents(threshold);
-    const budget = budgetedAmount === undefined ? undefined : cents(budgetedAmount);
+    const budget = cents(budgetedAmount ?? '');
     if (over === undefined) return { kind: 'unreadable', problem: `alert threshold "${threshold.slice(0, 40)}" is not an amount or a percentage`, budgetName };
     if (budget === undefined || budget <= 0) return { kind: 'unreadable', problem: 'no positive "Budgeted Amount:" to compare the alert threshold with', budgetName };
     // Whole cents on both sides: a 100 % threshold is shown as exactly the budgeted amount.
