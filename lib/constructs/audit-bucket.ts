@@ -218,7 +218,8 @@ export class AuditBucket extends s3.Bucket {
   /** Where this bucket's server access logs go in the access-log bucket. */
   readonly accessLogsPrefix: string;
   private readonly writerRoleArns: string[] = [];
-  private readonly deliverySids = new Set<string>();
+  /** Grants made so far per statement-ID base: the second grant to one service is numbered 2, and so on. */
+  private readonly deliveryGrants = new Map<string, number>();
 
   constructor(scope: Construct, id: string, props: AuditBucketProps) {
     const days = props.lockRetentionDays;
@@ -317,7 +318,7 @@ export class AuditBucket extends s3.Bucket {
     );
     this.addToResourcePolicy(denyWritesButServices(this, AUDIT_BUCKET_DENY_SIDS.writes, () => [this.breakGlassRoleArn, ...this.writerRoleArns]));
     // A retained bucket keeps its denies: the policy follows the bucket's removal policy.
-    this.policy?.applyRemovalPolicy(removalPolicy);
+    this.policy!.applyRemovalPolicy(removalPolicy);
 
     acknowledgeSingleRegion(this);
     if (Stack.of(props.accessLogs) !== stack) {
@@ -353,9 +354,9 @@ export class AuditBucket extends s3.Bucket {
       throw new Error(`AuditBucket ${this.node.path}: allowLogDeliveryService(${servicePrincipal}) needs a non-empty prefix without '*' or a leading '/' (got "${prefix}")`);
     }
     const base = `AllowLogDelivery${sidPart(servicePrincipal)}`;
-    let sid = base;
-    for (let n = 2; this.deliverySids.has(sid); n++) sid = `${base}${n}`;
-    this.deliverySids.add(sid);
+    const n = (this.deliveryGrants.get(base) ?? 0) + 1;
+    this.deliveryGrants.set(base, n);
+    const sid = n === 1 ? base : `${base}${n}`;
     const source = sourceArn === undefined ? {} : { ArnLike: { 'aws:SourceArn': sourceArn } };
     const principals = [new iam.ServicePrincipal(servicePrincipal)];
     const readActions = grant.bucketReadActions ?? (servicePrincipal === VENDED_LOGS_PRINCIPAL ? ['s3:GetBucketAcl', 's3:ListBucket'] : ['s3:GetBucketAcl']);
