@@ -191,7 +191,7 @@ export class HardenedSecret extends secretsmanager.Secret {
   allowResolutionAtDeployBy(stack: Stack): void {
     if (this.resolvingStacks.has(stack)) return;
     this.resolvingStacks.add(stack);
-    this.allowValueAccess(cloudFormationExecutionRoleArn(stack), 'read');
+    this.valueReaders.push(cloudFormationExecutionRoleArn(stack));
   }
 
   /** Whether a dynamic reference to the value may be resolved when `stack` is deployed. */
