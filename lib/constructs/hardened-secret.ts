@@ -127,10 +127,11 @@ export class HardenedSecret extends secretsmanager.Secret {
       secretName: props.secretName,
       description: props.description,
       encryptionKey: props.key,
-      ...(props.initialValue === 'generated'
-        ? { generateSecretString: { passwordLength: 48, excludePunctuation: true, includeSpace: false } }
-        : // Not a secret: the empty document operators replace with `npm run secrets:set`.
-          { secretStringValue: SecretValue.unsafePlainText('{}') }),
+      ...{
+        generated: { generateSecretString: { passwordLength: 48, excludePunctuation: true, includeSpace: false } },
+        // Not a secret: the empty document operators replace with `npm run secrets:set`.
+        'empty-document': { secretStringValue: SecretValue.unsafePlainText('{}') },
+      }[props.initialValue],
       removalPolicy: removalPolicyFor(props.retainOnDelete),
     });
     const stack = Stack.of(this);

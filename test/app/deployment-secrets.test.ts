@@ -95,6 +95,16 @@ test('the secrets: predictable names, descriptions naming their keys, generated 
   ]);
 });
 
+test('an agent with several keys names each, sorted and comma-separated, in its description', () => {
+  // Its own provider (no other agent uses openai) and the support agent's channel.
+  const withTwo = build({ ...config, openclaw: { ...config.openclaw, agents: { ...config.openclaw.agents, multi: { ...config.openclaw.agents.support!, provider: 'openai' } } } });
+  const multi = withTwo.resources[withTwo.secretIds[1]!]!;
+  expect(multi.Properties.Name).toBe('openclaw/example/prod/agents/multi');
+  expect(multi.Properties.Description).toBe(
+    'Credentials of OpenClaw agent multi (example/prod): a JSON document with /openai/apiKey, /telegram/botToken. Fill with npm run secrets:set.',
+  );
+});
+
 test('an agent with no keys says so in its description', () => {
   const zeta = withKeyless.resources[withKeyless.secretIds[3]!]!;
   expect(zeta.Properties.Description).toBe('Credentials of OpenClaw agent zeta (example/prod): a JSON document with no keys yet. Fill with npm run secrets:set.');
