@@ -113,6 +113,8 @@ describe('readEnv: what each pattern accepts and refuses', () => {
     ['HOST_INSTANCE_ID', 'an instance ARN', 'arn:aws:ec2:eu-west-1:123456789012:instance/i-0123456789abcdef0', 'an EC2 instance id (i-...)'],
     ['HOST_INSTANCE_ID', '18 hex digits', 'i-0123456789abcdef01', 'an EC2 instance id (i-...)'],
     ['HOST_REGION', 'an availability zone', 'eu-west-1a', 'an AWS region such as eu-west-1'],
+    ['HOST_REGION', 'a region with a letter before it (a typo)', 'eeu-west-1', 'an AWS region such as eu-west-1'],
+    ['HOST_REGION', 'a region after a partition prefix', 'aws:eu-west-1', 'an AWS region such as eu-west-1'],
     ['DISTRIBUTION_ID', 'the distribution ARN', 'arn:aws:cloudfront::123456789012:distribution/E1ABCDEFGHIJKL', 'a CloudFront distribution id'],
     ['DISTRIBUTION_ID', 'two ids', 'E1ABCDEFGHIJKL,E2ABCDEFGHIJKL', 'a CloudFront distribution id'],
     // As the config schema: a custom header name starting with x-, the name alone.
