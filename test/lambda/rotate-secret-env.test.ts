@@ -87,6 +87,9 @@ describe('readEnv', () => {
     ['VALUE_LENGTH', '48.5', 'is invalid: "48.5" is not an integer from 32 to 1024'],
     ['REFRESH_POLL_MS', '0', 'is invalid: "0" is not an integer from 1 to 60000'],
     ['REFRESH_MAX_WAIT_MS', 'two minutes', 'is invalid: "two minutes" is not an integer from 1 to 900000'],
+    ['VALUE_LENGTH', '1025', 'is invalid: "1025" is not an integer from 32 to 1024'],
+    ['REFRESH_POLL_MS', '60001', 'is invalid: "60001" is not an integer from 1 to 60000'],
+    ['REFRESH_MAX_WAIT_MS', '900001', 'is invalid: "900001" is not an integer from 1 to 900000'],
   ])('names %s when it is invalid (%s)', (name, value, problem) => {
     expect(() => readEnv({ ...ORIGIN_VERIFY, [name]: value })).toThrow(`rotation function misconfigured: environment variable ${name} ${problem}`);
   });

@@ -106,6 +106,43 @@ describe('startRefresh', () => {
   });
 });
 
+describe('errors of SSM itself', () => {
+  const timing = { pollMs: 1000, maxWaitMs: 10_000 };
+  const ssmError = (name: string, message: string) => new SSMServiceException({ name, $fault: 'client', message, $metadata: {} });
+
+  it('a SendCommand SSM refuses is a HostRefreshError naming where and the error', async () => {
+    ssm.on(SendCommandCommand).rejects(ssmError('InvalidInstanceId', 'Instances [[i-0123456789abcdef0]] not in a valid state for account 123456789012'));
+    const error = await startRefresh(TARGET).catch((e: Error) => e);
+    expect(error).toEqual(
+      new HostRefreshError(`host refresh could not be sent to ${WHERE}: InvalidInstanceId: Instances [[i-0123456789abcdef0]] not in a valid state for account 123456789012`),
+    );
+    expect((error as Error).name).toBe('HostRefreshError');
+    expect(ssm.commandCalls(GetCommandInvocationCommand)).toHaveLength(0);
+  });
+
+  it('a thrown value that is not an Error is named as it is', async () => {
+    ssm.on(SendCommandCommand).callsFake(() => Promise.reject('socket hang up'));
+    await expect(startRefresh(TARGET)).rejects.toThrow(new HostRefreshError(`host refresh could not be sent to ${WHERE}: socket hang up`));
+  });
+
+  it('a GetCommandInvocation error other than InvocationDoesNotExist ends the wait at once, naming the error', async () => {
+    ssm.on(SendCommandCommand).resolves({ Command: { CommandId: COMMAND_ID } });
+    ssm.on(GetCommandInvocationCommand).rejects(ssmError('AccessDeniedException', 'not authorized to perform ssm:GetCommandInvocation'));
+    const { error } = await settle(refreshHost(TARGET, timing), 1000);
+    expect(error).toEqual(
+      new HostRefreshError(`host refresh command ${COMMAND_ID} on ${WHERE} could not be read: AccessDeniedException: not authorized to perform ssm:GetCommandInvocation`),
+    );
+    expect(ssm.commandCalls(GetCommandInvocationCommand)).toHaveLength(1);
+  });
+
+  it('a plain object named InvocationDoesNotExist is not the SDK error: it ends the wait', async () => {
+    ssm.on(SendCommandCommand).resolves({ Command: { CommandId: COMMAND_ID } });
+    ssm.on(GetCommandInvocationCommand).callsFake(() => Promise.reject({ name: 'InvocationDoesNotExist' }));
+    const { error } = await settle(refreshHost(TARGET, timing), 1000);
+    expect(error).toEqual(new HostRefreshError(`host refresh command ${COMMAND_ID} on ${WHERE} could not be read: [object Object]`));
+  });
+});
+
 describe('refreshHost', () => {
   const timing = { pollMs: 1000, maxWaitMs: 10_000 };
 
