@@ -34,6 +34,7 @@ import {
 } from '../../lib/host/systemd-units';
 import { CONFIG_DIR, REPO_ROOT } from '../support/config-fixture';
 import { exampleConfig } from './support/host-tools';
+import { withHostSource } from './support/patch-host-source';
 
 // lib/host/systemd-units.ts on its own, fast: the placeholder engine, the unit-file
 // parser, the gateway sandbox checker (every refusal, its exact message), the values
@@ -607,19 +608,9 @@ describe('renderSystemdFiles', () => {
   });
 
   test('refuses a weakened gateway template, listing every problem', () => {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const realFs = require('fs') as typeof fs;
-    const read = realFs.readFileSync;
-    const spy = jest.spyOn(realFs, 'readFileSync').mockImplementation(((file: string, ...rest: unknown[]) => {
-      const text = (read as (...a: unknown[]) => string | Buffer)(file, ...rest);
-      return String(file).endsWith(`systemd/${GATEWAY_UNIT}`) ? String(text).replace('NoNewPrivileges=yes', 'NoNewPrivileges=no').replace('UMask=0077', 'UMask=0022') : text;
-    }) as typeof read);
-    try {
-      expect(() => renderSystemdFiles(config, CONFIG_DIR)).toThrow(
-        new Error(`host/systemd/${GATEWAY_UNIT}: sandbox weakened:\n  - NoNewPrivileges=yes missing\n  - UMask=0077 missing`),
-      );
-    } finally {
-      spy.mockRestore();
-    }
+    const weaken = (t: string) => t.replace('NoNewPrivileges=yes', 'NoNewPrivileges=no').replace('UMask=0077', 'UMask=0022');
+    expect(() => withHostSource(`systemd/${GATEWAY_UNIT}`, weaken, () => renderSystemdFiles(config, CONFIG_DIR))).toThrow(
+      new Error(`host/systemd/${GATEWAY_UNIT}: sandbox weakened:\n  - NoNewPrivileges=yes missing\n  - UMask=0077 missing`),
+    );
   });
 });
