@@ -445,15 +445,22 @@ describe('gatewayUnitExpectations', () => {
     });
   });
 
-  test('refuses an agent whose paths systemd would misread (a space)', () => {
+  /** The expectations of a config whose one agent is named `agent` (its two files on disk). */
+  const expectationsOf = (agent: string) => {
     const dir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'oc-units-')), 'config');
-    const agentDir = path.join(dir, 'clients', 'example', 'agents', 'my agent');
+    const agentDir = path.join(dir, 'clients', 'example', 'agents', agent);
     fs.mkdirSync(agentDir, { recursive: true });
     for (const f of ['SOUL.md', 'AGENTS.md']) fs.writeFileSync(path.join(agentDir, f), `${f}\n`);
-    const c = { ...config, openclaw: { ...config.openclaw, agents: { 'my agent': config.openclaw.agents.ops! } } } as ResolvedConfig;
-    expect(() => gatewayUnitExpectations(c, dir)).toThrow(
-      'gateway unit: unsafe path "/etc/openclaw/agents/my agent/AGENTS.md"',
-    );
+    const c = { ...config, openclaw: { ...config.openclaw, agents: { [agent]: config.openclaw.agents.ops! } } } as ResolvedConfig;
+    return () => gatewayUnitExpectations(c, dir);
+  };
+
+  test('refuses an agent whose paths systemd would misread: a space', () => {
+    expect(expectationsOf('my agent')).toThrow(new Error('gateway unit: unsafe path "/etc/openclaw/agents/my agent/AGENTS.md"'));
+  });
+
+  test('refuses an agent whose paths systemd would misread: a colon (a bind mount of three parts, the middle one relative)', () => {
+    expect(expectationsOf('a:b')).toThrow(new Error('gateway unit: unsafe path "b/AGENTS.md"'));
   });
 });
 
