@@ -345,6 +345,7 @@ describe('braceGroups and shellWordLines (the installer\'s required-file list)',
     expect(shellWordLines(['x', 'y'], 3)).toBe('x y');
     expect(shellWordLines(['x', 'y'], 2)).toBe('x \\\n  y');
     expect(shellWordLines([])).toBe('');
+    expect(shellWordLines(['xyz', 'w'], 2)).toBe('xyz \\\n  w');
   });
 });
 
@@ -410,6 +411,16 @@ describe('parseUnit, unitList, unitValue (as systemd reads a unit)', () => {
 
   test('a trailing backslash on the last line is kept', () => {
     expect(parseUnit('[S]\nA=b\\')).toEqual([{ section: 'S', key: 'A', value: 'b\\', line: 2 }]);
+  });
+
+  test('a section header is a whole line in brackets; brackets in a value are the value', () => {
+    expect(parseUnit('[S]\nA=[x]\nB=1')).toEqual([
+      { section: 'S', key: 'A', value: '[x]', line: 2 },
+      { section: 'S', key: 'B', value: '1', line: 3 },
+    ]);
+    expect(() => parseUnit('[S]\nx[T]')).toThrow(new Error('unit line 2: expected Key=value, got "x[T]"'));
+    expect(() => parseUnit('[S]\n[T] x')).toThrow(new Error('unit line 2: expected Key=value, got "[T] x"'));
+    expect(() => parseUnit('[]')).toThrow(new Error('unit line 1: expected Key=value, got "[]"'));
   });
 
   test('refuses a line that is not Key=value, naming it', () => {
