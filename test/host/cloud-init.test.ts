@@ -115,6 +115,8 @@ describe('what renderUserData accepts', () => {
     ['a token with a quote', `${TOKEN}'`],
     ['a token with a space', `s3://${TOKEN}/a b`],
     ['something token-like that is no token', 's3://${X}/k'],
+    ['a token without its $', 's3://{Token[TOKEN.1]}/k'],
+    ['an empty token', 's3://${Token[]}/k'],
   ])('bundle location: refuses %s', (_what, s3Uri) => {
     expect(() => render({ s3Uri, sha256: SHA })).toThrow(new Error(`user data: bundle location must be s3://bucket/key (or a CDK token), got ${JSON.stringify(s3Uri)}`));
   });
@@ -161,6 +163,8 @@ describe('what renderUserData accepts', () => {
     ['a quote', "a.example.com'"],
     ['a token with a scheme', `https://${TOKEN}`],
     ['"None"', 'None'],
+    ['a token without its $', '{Token[TOKEN.1]}'],
+    ['an empty token', '${Token[]}'],
   ])('CloudFront domain: refuses %s', (_what, cloudFrontDomain) => {
     expect(() => render(BUNDLE, { cloudFrontDomain })).toThrow(
       new Error(`user data: CloudFront domain must be a DNS name like d111111abcdef8.cloudfront.net, without https:// (or a CDK token), got ${JSON.stringify(cloudFrontDomain)}`),
@@ -184,6 +188,8 @@ describe('what renderUserData accepts', () => {
     ['something before vol-', 'xvol-0123abcd'],
     ['a token with a quote', `${TOKEN}'`],
     ['a token with a colon', `${TOKEN}:x`],
+    ['a token without its $', '{Token[TOKEN.1]}'],
+    ['an empty token', '${Token[]}'],
   ])('state volume: refuses %s', (_what, volumeId) => {
     expect(() => render(BUNDLE, EDGE, { volumeId })).toThrow(
       new Error(`user data: state volume must be an EBS volume ID like vol-0123456789abcdef0 (or a CDK token), got ${JSON.stringify(volumeId)}`),
@@ -219,6 +225,9 @@ describe('refuses a broken template', () => {
     expect(broken((t) => t.replace('   @@INSTALL_BUNDLE_SH@@', '   @@INSTALL_BUNDLE_SH@@ x'))).toThrow(
       new Error('host/cloud-init/user-data.yaml: the @@INSTALL_BUNDLE_SH@@ line (under content: |) is missing'),
     );
+    expect(broken((t) => t.replace('   @@INSTALL_BUNDLE_SH@@', 'x  @@INSTALL_BUNDLE_SH@@'))).toThrow(
+      new Error('host/cloud-init/user-data.yaml: the @@INSTALL_BUNDLE_SH@@ line (under content: |) is missing'),
+    );
     expect(broken((t) => t.replace('   @@INSTALL_BUNDLE_SH@@', '@@INSTALL_BUNDLE_SH@@'))).toThrow(
       new Error('host/cloud-init/user-data.yaml: the @@INSTALL_BUNDLE_SH@@ line (under content: |) is missing'),
     );
@@ -231,6 +240,7 @@ describe('refuses a broken template', () => {
   test('without the #cloud-config first line', () => {
     expect(broken((t) => t.replace('#cloud-config\n', '# cloud-config\n'))).toThrow(new Error('user data: must start with the #cloud-config line'));
     expect(broken((t) => `\n${t}`)).toThrow(new Error('user data: must start with the #cloud-config line'));
+    expect(broken((t) => t.replace('#cloud-config\n', '#cloud-configs\n'))).toThrow(new Error('user data: must start with the #cloud-config line'));
   });
 
   test('where the installer does not come back byte for byte from the YAML', () => {
