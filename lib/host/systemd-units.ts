@@ -215,7 +215,7 @@ const SAFE_VALUE = /^[A-Za-z0-9_./:+=@-]+$/;
 const UNIT_NAME = /^[A-Za-z0-9_.@-]+\.(service|timer|socket|target)$/;
 
 /** The one folder name below `parent` that systemd's LogsDirectory=/StateDirectory= take (`/var/log/x` -> `x`). */
-function directoryUnder(parent: string, dir: string): string {
+export function directoryUnder(parent: string, dir: string): string {
   const name = path.posix.relative(parent, dir);
   if (!/^[A-Za-z0-9_.-]+$/.test(name) || name.startsWith('.')) throw new Error(`host template: ${dir} must be one folder directly under ${parent}`);
   return name;
@@ -261,6 +261,32 @@ export const LOCKFILE_CHECK_JS =
   'const l = require(process.argv[1]); ' +
   'const bad = Object.entries(l.packages || {}).filter(([k, v]) => k && !v.inBundle && !v.link && !/^sha512-/.test(v.integrity || "")).map(([k]) => k); ' +
   'if (!(l.lockfileVersion >= 2) || bad.length) { console.error("no sha512 integrity: " + (bad.join(", ") || "lockfileVersion < 2")); process.exit(1); }';
+
+/**
+ * Refuses what would break the shell or unit syntax it is substituted into: a value
+ * outside SAFE_VALUE, a bundle path outside SAFE_VALUE, a script (`node -e '...'`) with a
+ * newline or single quote, a unit name that is not a plain unit (UNIT_NAME).
+ * hostTemplateValues runs it on its own values and lists.
+ */
+export function checkTemplateParts(
+  values: TemplateValues,
+  bundlePaths: readonly string[],
+  scripts: TemplateValues,
+  units: readonly string[],
+): void {
+  for (const [name, value] of Object.entries(values)) {
+    if (!SAFE_VALUE.test(value)) throw new Error(`host template: unsafe value for @@${name}@@: ${JSON.stringify(value)}`);
+  }
+  for (const rel of bundlePaths) {
+    if (!SAFE_VALUE.test(rel)) throw new Error(`host template: unsafe bundle path for @@BUNDLE_REQUIRED_FILES@@: ${JSON.stringify(rel)}`);
+  }
+  for (const [name, js] of Object.entries(scripts)) {
+    if (/['\n]/.test(js)) throw new Error(`host template: ${name} must be one line without single quotes`);
+  }
+  for (const unit of units) {
+    if (!UNIT_NAME.test(unit)) throw new Error(`host template: unsafe unit name for @@JOURNAL_UNITS@@: ${JSON.stringify(unit)}`);
+  }
+}
 
 /** The values of every placeholder the host templates use. */
 export function hostTemplateValues(config: ResolvedConfig): TemplateValues {
@@ -315,18 +341,7 @@ export function hostTemplateValues(config: ResolvedConfig): TemplateValues {
     CLOUDWATCH_AGENT_BUNDLE: CLOUDWATCH_AGENT_BUNDLE_PATH,
     CLOUDWATCH_AGENT_UNIT,
   };
-  for (const [name, value] of Object.entries(values)) {
-    if (!SAFE_VALUE.test(value)) throw new Error(`host template: unsafe value for @@${name}@@: ${JSON.stringify(value)}`);
-  }
-  for (const rel of BUNDLE_REQUIRED_FILES) {
-    if (!SAFE_VALUE.test(rel)) throw new Error(`host template: unsafe bundle path for @@BUNDLE_REQUIRED_FILES@@: ${JSON.stringify(rel)}`);
-  }
-  for (const [name, js] of Object.entries({ LOCKFILE_CHECK_JS, CONTROL_UI_ORIGINS_JS })) {
-    if (/['\n]/.test(js)) throw new Error(`host template: ${name} must be one line without single quotes`);
-  }
-  for (const unit of JOURNAL_EXPORT_UNITS) {
-    if (!UNIT_NAME.test(unit)) throw new Error(`host template: unsafe unit name for @@JOURNAL_UNITS@@: ${JSON.stringify(unit)}`);
-  }
+  checkTemplateParts(values, BUNDLE_REQUIRED_FILES, { LOCKFILE_CHECK_JS, CONTROL_UI_ORIGINS_JS }, JOURNAL_EXPORT_UNITS);
   return {
     ...values,
     IMDS_ACCESS: imdsAccess(config),
@@ -369,7 +384,7 @@ export function braceGroups(paths: readonly string[]): string[] {
 }
 
 /** `words` as one shell word list, wrapped at `width` columns with ` \` continuations (the body of a `for ... in`). */
-function shellWordLines(words: readonly string[], width = 110): string {
+export function shellWordLines(words: readonly string[], width = 110): string {
   const lines = [''];
   for (const word of words) {
     const last = lines[lines.length - 1]!;

@@ -1,0 +1,32 @@
+import { HOST_PATHS } from '../../lib/host/paths';
+
+// lib/host/paths.ts: the host path contract every renderer, unit and script shares, exactly.
+// A path changed here moves a file on the host: the units' sandbox (ReadWritePaths=,
+// ReadOnlyPaths=), the tmpfs secrets and the state volume all depend on these.
+
+test('every host path, exactly', () => {
+  expect(HOST_PATHS).toEqual({
+    user: 'openclaw',
+    installDir: '/opt/openclaw',
+    node: '/opt/openclaw/node_modules/node/bin/node',
+    openclawBin: '/opt/openclaw/node_modules/openclaw/openclaw.mjs',
+    configDir: '/etc/openclaw',
+    configFile: '/etc/openclaw/openclaw.json',
+    agentFilesDir: '/etc/openclaw/agents',
+    agentFilesManifest: '/etc/openclaw/agents.sha256',
+    stateVolumeDir: '/var/lib/openclaw-volume',
+    stateDir: '/var/lib/openclaw',
+    workspacesDir: '/var/lib/openclaw/workspaces',
+    secretsDir: '/run/openclaw/secrets',
+    logDir: '/var/log/openclaw',
+    auditLogDir: '/var/log/openclaw-audit',
+    logExportStateDir: '/var/lib/openclaw-log-export',
+    spendMeterStateDir: '/var/lib/openclaw-meter',
+    cloudwatchAgentConfig: '/opt/aws/amazon-cloudwatch-agent/etc/amazon-cloudwatch-agent.json',
+    libexecDir: '/usr/local/libexec/openclaw',
+  });
+});
+
+test('the secrets are on tmpfs (/run), never on a disk that outlives the boot', () => {
+  expect(HOST_PATHS.secretsDir.startsWith('/run/')).toBe(true);
+});
