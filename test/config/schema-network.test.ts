@@ -14,7 +14,7 @@ const BASE = {
   natAmiId: 'ami-0123456789abcdef0',
   egress: { providers: ['anthropic'], channels: ['telegram'], extraDomains: [] },
 };
-const base = () => BASE;
+const base = (_field?: string) => BASE;
 
 test('base.yaml\'s network values parse unchanged; the NAT AMI may be left out (checkAmis reports it with the region)', () => {
   expect(networkSchema.parse(BASE)).toEqual(BASE);
