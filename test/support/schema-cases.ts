@@ -1,9 +1,16 @@
 import type { z } from 'zod';
 
-/** `path: message` of every issue zod reports, in order; [] when the value parses. */
+/**
+ * `path: message` of every issue zod reports, in order; [] when the value parses.
+ * A refused record key shows the key schema's own messages (as the config loader does).
+ */
 export function problemsOf(schema: z.ZodType, value: unknown): string[] {
   const r = schema.safeParse(value);
-  return r.success ? [] : r.error.issues.map((i) => `${i.path.map(String).join('.')}: ${i.message}`);
+  if (r.success) return [];
+  return r.error.issues.map((i) => {
+    const message = i.code === 'invalid_key' ? i.issues.map((n) => n.message).join(' / ') : i.message;
+    return `${i.path.map(String).join('.')}: ${message}`;
+  });
 }
 
 /** A deep copy of `base` with the value at `path` replaced (or removed, for undefined). */
