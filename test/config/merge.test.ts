@@ -253,6 +253,15 @@ describe('mergeLayers', () => {
     expect(merged.origins.get('m.n.add')).toEqual({ file: 'b.yaml', line: 6 });
   });
 
+  test('a mapping merged into by a later layer keeps the origin of the layer that first set it', () => {
+    const merged = mergeLayers([
+      layer('a.yaml', { m: { x: 1 } }, { m: 1, 'm.x': 2 }),
+      layer('b.yaml', { m: { y: 2 } }, { m: 5, 'm.y': 6 }),
+    ]);
+    expect(merged.origins.get('m')).toEqual({ file: 'a.yaml', line: 1 });
+    expect(merged.origins.get('m.y')).toEqual({ file: 'b.yaml', line: 6 });
+  });
+
   test('does not mutate the layers it merges', () => {
     const first = layer('a.yaml', { tags: { a: '1' }, list: [1] });
     const second = layer('b.yaml', { tags: { b: '2' }, list: [2] });

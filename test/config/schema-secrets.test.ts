@@ -1,0 +1,57 @@
+import { z } from 'zod';
+import { breakGlassSchema, secretsSchema } from '../../lib/config/schema-secrets';
+import { problemsOf, undescribed, withValue } from '../support/schema-cases';
+
+// The secrets and breakGlass sections of the schema, parsed directly (no
+// files, no synth): each constraint with a value just inside and just outside
+// it, and the exact message (key path: expected).
+
+test('every key of the secrets and breakGlass sections has a description', () => {
+  expect(undescribed(z.toJSONSchema(secretsSchema, { io: 'input' }) as Record<string, unknown>)).toEqual([]);
+  expect(undescribed(z.toJSONSchema(breakGlassSchema, { io: 'input' }) as Record<string, unknown>)).toEqual([]);
+});
+
+test('an unknown key is refused in both sections', () => {
+  expect(secretsSchema.safeParse({ rotationDays: 30, extra: 1 }).error?.issues.map((i) => i.code)).toEqual(['unrecognized_keys']);
+  expect(breakGlassSchema.safeParse({ roleName: 'r', extra: 1 }).error?.issues.map((i) => i.code)).toEqual(['unrecognized_keys']);
+});
+
+test('both keys are required', () => {
+  expect(problemsOf(secretsSchema, {})).toEqual(['rotationDays: a whole number of days from 1 to 90']);
+  expect(problemsOf(breakGlassSchema, {})).toEqual(['roleName: an IAM role name, e.g. openclaw-break-glass']);
+});
+
+describe('secrets', () => {
+  const base = (_field?: string) => ({ rotationDays: 30 });
+  test.each<[unknown, string[]]>([
+    [1, []],
+    [0, ["rotationDays: at least 1 day"]],
+    [90, []],
+    [91, ["rotationDays: at most 90 days (AWS Foundational Security Best Practices SecretsManager.4): a secret that rarely rotates is a standing credential"]],
+    [30.5, ["rotationDays: a whole number of days from 1 to 90"]],
+    ["30", ["rotationDays: a whole number of days from 1 to 90"]],
+  ])('rotationDays: 1-90 whole days: %j', (value, expected) => {
+    expect(problemsOf(secretsSchema, withValue(base('rotationDays'), ['rotationDays'], value))).toEqual(expected);
+  });
+});
+
+describe('breakGlass', () => {
+  const base = (_field?: string) => ({ roleName: 'openclaw-break-glass' });
+  test.each<[unknown, string[]]>([
+    ["openclaw-break-glass", []],
+    ["a", []],
+    ["A+=,.@_-9", []],
+    ["rrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrr", []],
+    ["rrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrr", ["roleName: an IAM role name (1-64 letters, digits or +=,.@_-; no path), e.g. openclaw-break-glass"]],
+    ["", ["roleName: an IAM role name (1-64 letters, digits or +=,.@_-; no path), e.g. openclaw-break-glass"]],
+    ["ops/break-glass", ["roleName: an IAM role name (1-64 letters, digits or +=,.@_-; no path), e.g. openclaw-break-glass"]],
+    ["arn:aws:iam::123456789012:role/x", ["roleName: an IAM role name (1-64 letters, digits or +=,.@_-; no path), e.g. openclaw-break-glass"]],
+    ["break glass", ["roleName: an IAM role name (1-64 letters, digits or +=,.@_-; no path), e.g. openclaw-break-glass"]],
+    ["break-glass ", ["roleName: an IAM role name (1-64 letters, digits or +=,.@_-; no path), e.g. openclaw-break-glass"]],
+    [" break-glass", ["roleName: an IAM role name (1-64 letters, digits or +=,.@_-; no path), e.g. openclaw-break-glass"]],
+    ["role!", ["roleName: an IAM role name (1-64 letters, digits or +=,.@_-; no path), e.g. openclaw-break-glass"]],
+    [5, ["roleName: an IAM role name, e.g. openclaw-break-glass"]],
+  ])('roleName: an IAM role name of 1-64 characters, no path: %j', (value, expected) => {
+    expect(problemsOf(breakGlassSchema, withValue(base('roleName'), ['roleName'], value))).toEqual(expected);
+  });
+});
