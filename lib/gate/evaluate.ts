@@ -29,12 +29,19 @@ export interface GateInput {
   readonly deployments: readonly { readonly config: ResolvedConfig; readonly stage: Stage }[];
 }
 
+/** CDK writes constructPath '' for a violation it cannot place in the construct tree (a logical ID no construct has). */
 const resourceLabel = (r: ReportedResource) =>
-  r.constructPath ?? `${r.cloudFormationResource?.templatePath ?? '?'}#${r.cloudFormationResource?.logicalId ?? '?'}`;
+  r.constructPath || `${r.cloudFormationResource?.templatePath || '?'}#${r.cloudFormationResource?.logicalId || '?'}`;
 
+/**
+ * A violation belongs to the stage holding its construct; one without a construct
+ * path to the stage whose cloud assembly (`<artifactId>/`, e.g. `assembly-example-dev/`)
+ * holds its template; one without either to every stage.
+ */
 function belongsTo(stage: Stage, r: ReportedResource): boolean {
   if (r.constructPath) return r.constructPath === stage.node.path || r.constructPath.startsWith(`${stage.node.path}/`);
-  return r.cloudFormationResource?.templatePath?.startsWith(`assembly-${stage.artifactId}/`) ?? true;
+  const template = r.cloudFormationResource?.templatePath;
+  return template ? template.startsWith(`${stage.artifactId}/`) : true;
 }
 
 /** Findings that hold for the whole app: the gate itself weakened or not run. */
