@@ -70,19 +70,20 @@ function violationFindings(stage: Stage, reports: readonly PluginReport[]): Gate
   const findings: GateFinding[] = [];
   for (const report of reports) {
     if (report.pluginName === CONSTRUCT_ANNOTATIONS_REPORT) continue;
-    const violations = report.violations ?? [];
+    const violations = report.violations;
+    // A plugin that threw: CDK writes it as a failure without violations, the error in its metadata.
     if (report.conclusion === 'failure' && violations.length === 0) {
       findings.push({ source: report.pluginName, rule: 'plugin-failed', resource: '(app)', message: JSON.stringify(report.metadata ?? {}) });
     }
     // Every violation counts, whatever its severity: cfn-guard findings carry none.
     for (const v of violations) {
-      for (const r of v.violatingConstructs ?? [{}]) {
+      for (const r of v.violatingConstructs) {
         if (!belongsTo(stage, r)) continue;
         findings.push({
           source: report.pluginName,
           rule: v.ruleName,
           resource: resourceLabel(r),
-          message: (v.description ?? '').split('\n')[0] ?? '',
+          message: v.description.split('\n')[0]!,
           fix: v.suggestedFix,
         });
       }
@@ -110,7 +111,7 @@ function staleFindings(acks: readonly Acknowledgement[], ledger: AckLedger, repo
   const used = new Set<string>();
   for (const report of reports) {
     for (const v of report.suppressedViolations ?? []) {
-      if (v.acknowledgedAt && v.acknowledgedId) used.add(`${v.acknowledgedAt}|${v.acknowledgedId}`);
+      used.add(`${v.acknowledgedAt}|${v.acknowledgedId}`);
     }
   }
   return acks

@@ -49,11 +49,12 @@ interface Reported {
 class FakePack implements IPolicyValidationPluginBeta1 {
   constructor(
     readonly name: string,
-    private readonly reported: readonly Reported[] | Error,
+    private readonly reported: readonly Reported[] | Error | 'fails without violations',
   ) {}
 
   validate(context: IPolicyValidationContextBeta1): PolicyValidationPluginReportBeta1 {
     if (this.reported instanceof Error) throw this.reported;
+    if (typeof this.reported === 'string') return { success: false, violations: [] };
     const violations = this.reported.flatMap((r) => {
       const templates = context.templatePaths.filter((t) =>
         r.onlyIn ? t.includes(r.onlyIn) : Boolean((JSON.parse(fs.readFileSync(t, 'utf8')) as { Resources?: Record<string, unknown> }).Resources?.[r.logicalId]),
@@ -64,6 +65,7 @@ class FakePack implements IPolicyValidationPluginBeta1 {
           ruleName: r.rule,
           description: r.description ?? `${r.rule} description`,
           fix: r.fix,
+          severity: 'error',
           violatingResources: templates.map((templatePath) => ({ resourceLogicalId: r.logicalId, templatePath: r.templatePath ?? templatePath, locations: [] })),
         },
       ];
@@ -90,11 +92,14 @@ describe('one synth of two deployments with every kind of finding', () => {
     acknowledgeFinding(topic, 'fake-pack::rule-c', REASON); // never reported: stale
     acknowledgeFinding(topic, 'AwsSolutions-SNS3', REASON); // marked in the ledger below: used
     acknowledgeFinding(topic, 'AwsSolutions-SNS2', REASON); // not marked: stale
+    acknowledgeFinding(topic, 'quiet-pack::only-rule', REASON); // suppressed by CDK: used
     Validations.of(core).acknowledge({ id: 'AwsSolutions-IAM4', reason: REASON }); // a whole stack
     Validations.of(app).acknowledge({ id: 'AwsSolutions-IAM5', reason: REASON }); // the whole app
+    Validations.of(one).acknowledge({ id: 'AwsSolutions-S1', reason: REASON }); // a whole deployment
     void core.availabilityZones; // a synth-time lookup; aws-cdk-lib acknowledges W3010 on the stack
     Annotations.of(topic).addWarningV2('@aws-cdk/test:unfixed', 'first line of the warning\nsecond line');
     Annotations.of(topic).addWarningV2('@aws-cdk/test:accepted', 'an accepted warning');
+    Annotations.of(topic).addInfo('an info message, not a warning');
     acknowledgeWarning(topic, '@aws-cdk/test:accepted', REASON);
     new CfnResource(core, 'Volume', { type: 'AWS::EC2::Volume', properties: { AvailabilityZone: 'eu-west-1a', Size: 1 } });
     new CfnResource(core, 'OpenSg', {
@@ -111,6 +116,8 @@ describe('one synth of two deployments with every kind of finding', () => {
         { rule: 'rule-h', logicalId: '', onlyIn: 'assembly-one/', templatePath: '' },
       ]),
       new FakePack('broken-pack', new Error('the pack broke')),
+      new FakePack('quiet-pack', [{ rule: 'only-rule', logicalId: 'Topic', onlyIn: 'assembly-one/' }]),
+      new FakePack('failing-pack', 'fails without violations'),
     );
     app.synth();
     const ledger = new AckLedger();
@@ -139,7 +146,10 @@ describe('one synth of two deployments with every kind of finding', () => {
       'fake-pack rule-g',
       'fake-pack rule-h',
       'broken-pack plugin-failed',
+      'failing-pack plugin-failed',
       'gate acknowledgement-scope',
+      'gate acknowledgement-scope',
+      'gate stale-acknowledgement',
       'gate stale-acknowledgement',
       'gate stale-acknowledgement',
       'gate stale-acknowledgement',
@@ -183,14 +193,28 @@ describe('one synth of two deployments with every kind of finding', () => {
     expect(bySource(results[1]!, 'broken-pack')).toEqual(failed);
   });
 
+  test('a pack that reports failure without violations (and no metadata) is a finding', () => {
+    expect(bySource(results[0]!, 'failing-pack')).toEqual<GateFinding[]>([{ source: 'failing-pack', rule: 'plugin-failed', resource: '(app)', message: '{}' }]);
+  });
+
+  test('a pack whose every violation is acknowledged is no finding, though its report has no violations', () => {
+    expect(bySource(results[0]!, 'quiet-pack')).toEqual([]);
+  });
+
+  test('a pack that fails with violations reports the violations, not a plugin failure', () => {
+    expect(results[1]!.findings.filter((f) => f.source === 'fake-pack' && f.rule === 'plugin-failed')).toEqual([]);
+    expect(bySource(results[1]!, 'fake-pack').map((f) => f.rule)).toEqual(['rule-a', 'rule-b', 'rule-h']);
+  });
+
   test('the Construct Annotations report (warnings the gate reads from the assembly) is not read twice', () => {
     expect(results[0]!.findings.filter((f) => f.source === 'Construct Annotations')).toEqual([]);
   });
 
-  test('acknowledgements on the app and on a stack are findings: use the one resource', () => {
+  test('acknowledgements on the app, a deployment and a stack are findings: use the one resource', () => {
     const scope = results[0]!.findings.filter((f) => f.rule === 'acknowledgement-scope');
     expect(scope).toEqual<GateFinding[]>([
       { source: 'gate', rule: 'acknowledgement-scope', resource: '', message: 'AwsSolutions-IAM5 is acknowledged on a construct that is not a single CloudFormation resource; use acknowledgeFinding() on the resource' },
+      { source: 'gate', rule: 'acknowledgement-scope', resource: 'one', message: 'AwsSolutions-S1 is acknowledged on a construct that is not a single CloudFormation resource; use acknowledgeFinding() on the resource' },
       { source: 'gate', rule: 'acknowledgement-scope', resource: 'one/Core', message: 'AwsSolutions-IAM4 is acknowledged on a construct that is not a single CloudFormation resource; use acknowledgeFinding() on the resource' },
     ]);
     expect(results[1]!.findings.filter((f) => f.rule === 'acknowledgement-scope')).toEqual([scope[0]]);
@@ -198,6 +222,7 @@ describe('one synth of two deployments with every kind of finding', () => {
 
   test('acknowledgements neither suppressed by CDK nor marked in the ledger are stale', () => {
     expect(results[0]!.findings.filter((f) => f.rule === 'stale-acknowledgement')).toEqual<GateFinding[]>([
+      { source: 'gate', rule: 'stale-acknowledgement', resource: 'one', message: 'AwsSolutions-S1 is acknowledged here but no longer reported (resource or finding gone); remove the acknowledgement' },
       { source: 'gate', rule: 'stale-acknowledgement', resource: 'one/Core', message: 'AwsSolutions-IAM4 is acknowledged here but no longer reported (resource or finding gone); remove the acknowledgement' },
       { source: 'gate', rule: 'stale-acknowledgement', resource: 'one/Core/Topic', message: 'fake-pack::rule-c is acknowledged here but no longer reported (resource or finding gone); remove the acknowledgement' },
       { source: 'gate', rule: 'stale-acknowledgement', resource: 'one/Core/Topic', message: 'AwsSolutions-SNS2 is acknowledged here but no longer reported (resource or finding gone); remove the acknowledgement' },
@@ -207,11 +232,13 @@ describe('one synth of two deployments with every kind of finding', () => {
 
   test('the deployment\'s acknowledgements are listed: the blueprint\'s, and aws-cdk-lib\'s own apart', () => {
     expect(results[0]!.acknowledgements.map((a) => `${a.path} ${a.rule}`)).toEqual([
+      'one AwsSolutions-S1',
       'one/Core AwsSolutions-IAM4',
       'one/Core/Topic fake-pack::rule-b',
       'one/Core/Topic fake-pack::rule-c',
       'one/Core/Topic AwsSolutions-SNS3',
       'one/Core/Topic AwsSolutions-SNS2',
+      'one/Core/Topic quiet-pack::only-rule',
     ]);
     expect(results[0]!.libraryAcknowledgements.map((a) => `${a.path} ${a.rule} ${a.madeBy}`)).toEqual(['one/Core CloudFormation-Validate::W3010 aws-cdk-lib']);
     expect(results[1]!.acknowledgements).toEqual([]);
