@@ -34,12 +34,13 @@ const resourceLabel = (r: ReportedResource) =>
   r.constructPath || `${r.cloudFormationResource?.templatePath || '?'}#${r.cloudFormationResource?.logicalId || '?'}`;
 
 /**
- * A violation belongs to the stage holding its construct; one without a construct
+ * A violation belongs to the stage holding its construct (a CloudFormation
+ * resource, so always below one of the stage's stacks); one without a construct
  * path to the stage whose cloud assembly (`<artifactId>/`, e.g. `assembly-example-dev/`)
  * holds its template; one without either to every stage.
  */
 function belongsTo(stage: Stage, r: ReportedResource): boolean {
-  if (r.constructPath) return r.constructPath === stage.node.path || r.constructPath.startsWith(`${stage.node.path}/`);
+  if (r.constructPath) return r.constructPath.startsWith(`${stage.node.path}/`);
   const template = r.cloudFormationResource?.templatePath;
   return template ? template.startsWith(`${stage.artifactId}/`) : true;
 }
