@@ -109,3 +109,11 @@ test('cfn-guard runs the selected rules: an SQS queue without encryption or dead
     ['sqs_dlq_check', ['R0']],
   ].sort());
 });
+
+test('the validator is cdk-validator-cfnguard with every Control Tower rule ID, and room for a whole deployment\'s results (64 MiB)', () => {
+  const validator = new ScopedCfnGuardValidator();
+  expect(validator.name).toBe('cdk-validator-cfnguard');
+  expect(validator.ruleIds).toHaveLength(guardRules(CONTROL_TOWER_RULES_DIR).length);
+  expect(validator.ruleIds).toEqual(expect.arrayContaining(['sqspr1', 'sqspr2']));
+  expect((validator as unknown as { maxBuffer: number }).maxBuffer).toBe(64 * 1024 * 1024);
+});
