@@ -20,6 +20,17 @@ import { evaluateGate, VALIDATE_AGAINST_DEFAULT_RULES, type DeploymentGateResult
 import type { GateFinding } from '../../lib/gate/finding';
 import { CONFIG_DIR, NOW } from '../support/config-fixture';
 
+/** Temporary output folders, removed after the tests (mutation testing runs them many times). */
+const tempDirs: string[] = [];
+const tempDir = (prefix: string) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  tempDirs.push(dir);
+  return dir;
+};
+afterAll(() => {
+  for (const dir of tempDirs) fs.rmSync(dir, { recursive: true, force: true });
+});
+
 // evaluateGate on bare stages: CDK itself runs a small rule pack (a validation
 // plugin like cdk-nag's and cfn-guard's) and writes validation-report.json;
 // the gate reads it together with the construct tree and the cloud assembly.
@@ -76,7 +87,7 @@ class FakePack implements IPolicyValidationPluginBeta1 {
 
 const config: ResolvedConfig = loadConfig({ configDir: CONFIG_DIR, client: 'example', env: 'dev', now: NOW }).config;
 const newApp = (context: Record<string, unknown> = GATE_CONTEXT) =>
-  new App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'gate-evaluate-')), builtinCloudFormationValidation: false, context });
+  new App({ outdir: tempDir('gate-evaluate-'), builtinCloudFormationValidation: false, context });
 
 describe('one synth of two deployments with every kind of finding', () => {
   let results: DeploymentGateResult[];

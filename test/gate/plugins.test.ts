@@ -12,6 +12,17 @@ import { GATE_PLUGIN_NAMES, installGatePlugins } from '../../lib/gate/plugins';
 import { ScopedCfnGuardValidator } from '../../lib/gate/scoped-guard';
 import { readValidationReport } from '../../lib/gate/validation-report';
 
+/** Temporary output folders, removed after the tests (mutation testing runs them many times). */
+const tempDirs: string[] = [];
+const tempDir = (prefix: string) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  tempDirs.push(dir);
+  return dir;
+};
+afterAll(() => {
+  for (const dir of tempDirs) fs.rmSync(dir, { recursive: true, force: true });
+});
+
 // The rule packs the gate registers, and the ledger of acknowledgements that
 // suppressed a cdk-nag finding; one tiny stack of SNS topics (no Control Tower
 // rule names AWS::SNS::Topic, so cfn-guard has nothing to run).
@@ -19,7 +30,7 @@ import { readValidationReport } from '../../lib/gate/validation-report';
 const REASON = 'A reason long enough for a reviewer to judge it here.';
 const newApp = () =>
   new App({
-    outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'gate-plugins-')),
+    outdir: tempDir('gate-plugins-'),
     builtinCloudFormationValidation: false,
     context: { '@aws-cdk/core:failSynthOnValidationErrors': false },
   });

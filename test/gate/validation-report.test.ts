@@ -3,9 +3,20 @@ import * as os from 'os';
 import * as path from 'path';
 import { readValidationReport, VALIDATION_REPORT_FILE } from '../../lib/gate/validation-report';
 
+/** Temporary output folders, removed after the tests (mutation testing runs them many times). */
+const tempDirs: string[] = [];
+const tempDir = (prefix: string) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  tempDirs.push(dir);
+  return dir;
+};
+afterAll(() => {
+  for (const dir of tempDirs) fs.rmSync(dir, { recursive: true, force: true });
+});
+
 // Reading the validation report synthesis writes (its absence means the packs did not run).
 
-const outdir = () => fs.mkdtempSync(path.join(os.tmpdir(), 'gate-report-'));
+const outdir = () => tempDir('gate-report-');
 
 test('the report is CDK\'s validation-report.json in the output folder', () => {
   expect(VALIDATION_REPORT_FILE).toBe('validation-report.json');
