@@ -35,7 +35,7 @@ export function collectAcknowledgements(root: IConstruct): Acknowledgement[] {
       if (entry.type !== Validations.ACKNOWLEDGED_RULES_METADATA_KEY) continue;
       for (const [rule, reason] of Object.entries(entry.data as Record<string, string>)) {
         const id = normalizeRuleId(rule);
-        const viaBlueprint = node.node.metadata.some((m) => m.type === BLUEPRINT_ACK_METADATA && normalizeRuleId(String(m.data)) === id);
+        const viaBlueprint = node.node.metadata.some((m) => m.type === BLUEPRINT_ACK_METADATA && m.data === id);
         const madeBy = !viaBlueprint && id.startsWith(CDK_VALIDATE_NAMESPACE) ? 'aws-cdk-lib' : 'blueprint';
         acks.push({ path: node.node.path, rule: id, reason, onSingleResource: CfnResource.isCfnResource(node), madeBy });
       }

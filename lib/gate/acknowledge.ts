@@ -16,8 +16,9 @@ export const MIN_REASON_LENGTH = 40;
  * @param reason why the finding is acceptable here, for the compliance report
  */
 export function acknowledgeFinding(construct: IConstruct, rule: string, reason: string): void {
+  // isCfnResource is false for a missing default child too.
   const resource = CfnResource.isCfnResource(construct) ? construct : construct.node.defaultChild;
-  if (!resource || !CfnResource.isCfnResource(resource)) {
+  if (!CfnResource.isCfnResource(resource)) {
     throw new Error(
       `acknowledgeFinding(${construct.node.path}, ${rule}): acknowledge on a single CloudFormation resource ` +
         '(a CfnResource or an L2 construct whose default child is one), not on a stack or a group of resources',

@@ -29,12 +29,20 @@ export interface GateInput {
   readonly deployments: readonly { readonly config: ResolvedConfig; readonly stage: Stage }[];
 }
 
+/** CDK writes constructPath '' for a violation it cannot place in the construct tree (a logical ID no construct has). */
 const resourceLabel = (r: ReportedResource) =>
-  r.constructPath ?? `${r.cloudFormationResource?.templatePath ?? '?'}#${r.cloudFormationResource?.logicalId ?? '?'}`;
+  r.constructPath || `${r.cloudFormationResource?.templatePath || '?'}#${r.cloudFormationResource?.logicalId || '?'}`;
 
+/**
+ * A violation belongs to the stage holding its construct (a CloudFormation
+ * resource, so always below one of the stage's stacks); one without a construct
+ * path to the stage whose cloud assembly (`<artifactId>/`, e.g. `assembly-example-dev/`)
+ * holds its template; one without either to every stage.
+ */
 function belongsTo(stage: Stage, r: ReportedResource): boolean {
-  if (r.constructPath) return r.constructPath === stage.node.path || r.constructPath.startsWith(`${stage.node.path}/`);
-  return r.cloudFormationResource?.templatePath?.startsWith(`assembly-${stage.artifactId}/`) ?? true;
+  if (r.constructPath) return r.constructPath.startsWith(`${stage.node.path}/`);
+  const template = r.cloudFormationResource?.templatePath;
+  return template ? template.startsWith(`${stage.artifactId}/`) : true;
 }
 
 /** Findings that hold for the whole app: the gate itself weakened or not run. */
@@ -63,19 +71,20 @@ function violationFindings(stage: Stage, reports: readonly PluginReport[]): Gate
   const findings: GateFinding[] = [];
   for (const report of reports) {
     if (report.pluginName === CONSTRUCT_ANNOTATIONS_REPORT) continue;
-    const violations = report.violations ?? [];
+    const violations = report.violations;
+    // A plugin that threw: CDK writes it as a failure without violations, the error in its metadata.
     if (report.conclusion === 'failure' && violations.length === 0) {
       findings.push({ source: report.pluginName, rule: 'plugin-failed', resource: '(app)', message: JSON.stringify(report.metadata ?? {}) });
     }
     // Every violation counts, whatever its severity: cfn-guard findings carry none.
     for (const v of violations) {
-      for (const r of v.violatingConstructs ?? [{}]) {
+      for (const r of v.violatingConstructs) {
         if (!belongsTo(stage, r)) continue;
         findings.push({
           source: report.pluginName,
           rule: v.ruleName,
           resource: resourceLabel(r),
-          message: (v.description ?? '').split('\n')[0] ?? '',
+          message: v.description.split('\n')[0]!,
           fix: v.suggestedFix,
         });
       }
@@ -103,7 +112,7 @@ function staleFindings(acks: readonly Acknowledgement[], ledger: AckLedger, repo
   const used = new Set<string>();
   for (const report of reports) {
     for (const v of report.suppressedViolations ?? []) {
-      if (v.acknowledgedAt && v.acknowledgedId) used.add(`${v.acknowledgedAt}|${v.acknowledgedId}`);
+      used.add(`${v.acknowledgedAt}|${v.acknowledgedId}`);
     }
   }
   return acks

@@ -26,7 +26,7 @@ function tracked<T extends NagPack>(pack: T, ledger: AckLedger): T {
     let current: IConstruct | undefined = resource;
     while (current) {
       for (const entry of current.node.metadata) {
-        if (entry.type !== Validations.ACKNOWLEDGED_RULES_METADATA_KEY || !entry.data) continue;
+        if (entry.type !== Validations.ACKNOWLEDGED_RULES_METADATA_KEY) continue;
         if (Object.keys(entry.data as object).map(normalizeRuleId).includes(ruleId)) {
           ledger.markUsed(current.node.path, ruleId);
           return true;

@@ -1,17 +1,22 @@
 import * as fs from 'fs';
 import * as path from 'path';
 
-/** The parts of CDK's validation-report.json (cloud assembly schema 55) the gate reads. */
+/**
+ * The parts of CDK's validation-report.json (cloud assembly schema 55) the gate
+ * reads. CDK always writes a report's violations, a violation's description and
+ * violating constructs (constructPath '' and no cloudFormationResource when it
+ * cannot place one), and a suppressed violation's acknowledgedId and acknowledgedAt.
+ */
 export interface ReportedResource {
   readonly constructPath?: string;
   readonly cloudFormationResource?: { readonly templatePath?: string; readonly logicalId?: string };
 }
 export interface ReportedViolation {
   readonly ruleName: string;
-  readonly description?: string;
+  readonly description: string;
   readonly suggestedFix?: string;
   readonly severity?: string;
-  readonly violatingConstructs?: readonly ReportedResource[];
+  readonly violatingConstructs: readonly ReportedResource[];
   readonly acknowledgedId?: string;
   readonly acknowledgedAt?: string;
   readonly reason?: string;
@@ -19,7 +24,7 @@ export interface ReportedViolation {
 export interface PluginReport {
   readonly pluginName: string;
   readonly conclusion?: string;
-  readonly violations?: readonly ReportedViolation[];
+  readonly violations: readonly ReportedViolation[];
   readonly suppressedViolations?: readonly ReportedViolation[];
   readonly metadata?: Record<string, unknown>;
 }

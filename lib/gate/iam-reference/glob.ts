@@ -72,8 +72,8 @@ export function formatGlob(format: string): Glob {
   return out;
 }
 
-const consumes = (star: GlobElement, other: GlobElement): boolean =>
-  star.kind === 'any' && (other.kind !== 'literal' || !star.excluded.includes(other.char));
+/** Whether a run (`star`, always of kind any) can take in the element `other`. */
+const consumes = (star: Exclude<GlobElement, { kind: 'literal' }>, other: GlobElement): boolean => other.kind !== 'literal' || !star.excluded.includes(other.char);
 
 function sameChar(a: GlobElement, b: GlobElement): boolean {
   if (a.kind === 'literal') return b.kind === 'literal' ? a.char === b.char : !b.excluded.includes(a.char);

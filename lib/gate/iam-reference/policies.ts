@@ -90,7 +90,7 @@ const POLICY_PROPERTIES: Readonly<Record<string, (node: CfnResource, p: Record<s
   ],
   'AWS::Logs::ResourcePolicy': (_, p) => [{ where: 'PolicyDocument', document: p.PolicyDocument, kind: 'resource' }],
   'AWS::ECR::Repository': (_, p) => [{ where: 'RepositoryPolicyText', document: p.RepositoryPolicyText, kind: 'resource' }],
-  'AWS::Events::EventBusPolicy': (_, p) => [{ where: 'Statement', document: p.Statement === undefined ? undefined : { Statement: p.Statement }, kind: 'resource' }],
+  'AWS::Events::EventBusPolicy': (_, p) => [{ where: 'Statement', document: { Statement: p.Statement }, kind: 'resource' }],
   'AWS::EFS::FileSystem': (_, p) => [{ where: 'FileSystemPolicy', document: p.FileSystemPolicy, kind: 'resource' }],
   'AWS::Backup::BackupVault': (_, p) => [{ where: 'AccessPolicy', document: p.AccessPolicy, kind: 'resource' }],
   'AWS::OpenSearchService::Domain': (_, p) => [{ where: 'AccessPolicies', document: p.AccessPolicies, kind: 'resource' }],
