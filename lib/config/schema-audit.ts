@@ -2,7 +2,11 @@ import { z } from 'zod';
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const E164 = /^\+[1-9]\d{6,14}$/;
-const HTTPS_URL = /^https:\/\/[a-z0-9.-]+(:\d{1,5})?(\/\S*)?$/i;
+/**
+ * The scheme in lower case: SNS's URL subscription (aws-cdk-lib UrlSubscription) refuses a URL
+ * not starting with "https://" as written, and takes the protocol from that prefix.
+ */
+const HTTPS_URL = /^https:\/\/[A-Za-z0-9.-]+(:\d{1,5})?(\/\S*)?$/;
 
 export const auditSchema = z
   .strictObject({

@@ -135,7 +135,10 @@ describe('alerts', () => {
   });
 
   test.each<[unknown, string[]]>([
-    [["https://hooks.example.com/x/y?z=1","HTTPS://Hooks.Example.com","https://h.example.com:8443","https://h.example.com/"], []],
+    [["https://hooks.example.com/x/y?z=1","https://Hooks.Example.com","https://h.example.com:8443","https://h.example.com/"], []],
+    // SNS (CDK's UrlSubscription) refuses a scheme not written in lower case: refused here, with the file and key.
+    [["HTTPS://hooks.example.com"], ["https.0: an https:// URL (a paging or chat webhook)"]],
+    [["Https://hooks.example.com"], ["https.0: an https:// URL (a paging or chat webhook)"]],
     [["http://hooks.example.com"], ["https.0: an https:// URL (a paging or chat webhook)"]],
     [["https://"], ["https.0: an https:// URL (a paging or chat webhook)"]],
     [["https://hooks.example.com:123456"], ["https.0: an https:// URL (a paging or chat webhook)"]],
