@@ -238,6 +238,13 @@ describe('constraints', () => {
     [["2001::/8"], []],
     [["8000::/1"], ["waf.ipAllowlist.0: a range no wider than /8"]],
     [["2000::/7"], ["waf.ipAllowlist.0: a range no wider than /8"]],
+    // A prefix length with a leading zero is no CIDR (and would slip past the one-digit width check).
+    [["::/00"], ["waf.ipAllowlist.0: an IPv4 or IPv6 CIDR such as 203.0.113.0/24"]],
+    [["::/05"], ["waf.ipAllowlist.0: an IPv4 or IPv6 CIDR such as 203.0.113.0/24"]],
+    [["8000::/01"], ["waf.ipAllowlist.0: an IPv4 or IPv6 CIDR such as 203.0.113.0/24"]],
+    [["2001:db8::/032"], ["waf.ipAllowlist.0: an IPv4 or IPv6 CIDR such as 203.0.113.0/24"]],
+    [["2001:db8::/64"], []],
+    [["10.0.0.0/08"], ["waf.ipAllowlist.0: an IPv4 or IPv6 CIDR such as 203.0.113.0/24"]],
     [["2001:dg8::/32"], ["waf.ipAllowlist.0: an IPv4 or IPv6 CIDR such as 203.0.113.0/24"]],
     [["x2001:db8::/32"], ["waf.ipAllowlist.0: an IPv4 or IPv6 CIDR such as 203.0.113.0/24"]],
     [["2001:db8::/32x"], ["waf.ipAllowlist.0: an IPv4 or IPv6 CIDR such as 203.0.113.0/24"]],
