@@ -84,7 +84,7 @@ function violationFindings(stage: Stage, reports: readonly PluginReport[]): Gate
           source: report.pluginName,
           rule: v.ruleName,
           resource: resourceLabel(r),
-          message: v.description.split('\n')[0]!,
+          message: (v.description ?? '(the rule pack gave no description)').split('\n')[0]!,
           fix: v.suggestedFix,
         });
       }

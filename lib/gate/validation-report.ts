@@ -3,9 +3,11 @@ import * as path from 'path';
 
 /**
  * The parts of CDK's validation-report.json (cloud assembly schema 55) the gate
- * reads. CDK always writes a report's violations, a violation's description and
- * violating constructs (constructPath '' and no cloudFormationResource when it
- * cannot place one), and a suppressed violation's acknowledgedId and acknowledgedAt.
+ * reads. CDK always writes a report's violations and a violation's violating
+ * constructs (constructPath '' and no cloudFormationResource when it cannot place
+ * one), and a suppressed violation's acknowledgedId. A violation's description is
+ * copied from the plugin as given: the plugin contract requires it, but a plugin
+ * may leave it out, and JSON then has none.
  */
 export interface ReportedResource {
   readonly constructPath?: string;
@@ -13,7 +15,7 @@ export interface ReportedResource {
 }
 export interface ReportedViolation {
   readonly ruleName: string;
-  readonly description: string;
+  readonly description?: string;
   readonly suggestedFix?: string;
   readonly severity?: string;
   readonly violatingConstructs: readonly ReportedResource[];

@@ -50,6 +50,8 @@ interface Reported {
   readonly rule: string;
   readonly logicalId: string;
   readonly description?: string;
+  /** Leave the description out, as a plugin not written in TypeScript may (CDK copies it as given). */
+  readonly noDescription?: boolean;
   readonly fix?: string;
   readonly onlyIn?: string;
   /** Reported as the resource's template path instead of the real one. */
@@ -74,7 +76,7 @@ class FakePack implements IPolicyValidationPluginBeta1 {
       return [
         {
           ruleName: r.rule,
-          description: r.description ?? `${r.rule} description`,
+          description: r.noDescription ? (undefined as unknown as string) : (r.description ?? `${r.rule} description`),
           fix: r.fix,
           severity: 'error',
           violatingResources: templates.map((templatePath) => ({ resourceLogicalId: r.logicalId, templatePath: r.templatePath ?? templatePath, locations: [] })),
@@ -315,6 +317,19 @@ describe('one synth of two deployments with every kind of finding', () => {
     const weakened = build({ ...config, dataProtection: { ...config.dataProtection, retainOnDelete: false } });
     expect(weakened[0]!.controls.find((c) => c.control.id === 'ebs-state-volume-protected')?.status).toBe('weakened');
     expect(bySource(weakened[0]!, 'compliance catalogue').map((f) => `${f.rule} ${f.resource}`)).toEqual(['sg-no-world-ingress one-Core/OpenSg']);
+  });
+});
+
+describe('a violation without a description', () => {
+  test('is still a finding, with a message saying the pack gave none (not a TypeError that loses the report)', () => {
+    const app = newApp();
+    const stage = new Stage(app, 'one');
+    new CfnResource(new Stack(stage, 'Core'), 'Topic', { type: 'AWS::SNS::Topic' });
+    Validations.of(app).addPlugins(new FakePack('fake-pack', [{ rule: 'rule-n', logicalId: 'Topic', noDescription: true }]));
+    app.synth();
+    expect(evaluateGate({ app, ledger: new AckLedger(), deployments: [{ config, stage }] })[0]!.findings).toEqual<GateFinding[]>([
+      { source: 'fake-pack', rule: 'rule-n', resource: 'one/Core/Topic', message: '(the rule pack gave no description)', fix: undefined },
+    ]);
   });
 });
 
