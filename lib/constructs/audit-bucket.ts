@@ -220,6 +220,8 @@ export class AuditBucket extends s3.Bucket {
   private readonly writerRoleArns: string[] = [];
   /** Grants made so far per statement-ID base: the second grant to one service is numbered 2, and so on. */
   private readonly deliveryGrants = new Map<string, number>();
+  /** Statement IDs of the delivery grants so far. */
+  private readonly deliverySids = new Set<string>();
 
   constructor(scope: Construct, id: string, props: AuditBucketProps) {
     const days = props.lockRetentionDays;
@@ -357,6 +359,11 @@ export class AuditBucket extends s3.Bucket {
     const n = (this.deliveryGrants.get(base) ?? 0) + 1;
     this.deliveryGrants.set(base, n);
     const sid = n === 1 ? base : `${base}${n}`;
+    // A numbered ID can equal another service's own (Foo's second grant and foo2's first): refuse it, never merge two grants.
+    if (this.deliverySids.has(sid)) {
+      throw new Error(`AuditBucket ${this.node.path}: allowLogDeliveryService(${servicePrincipal}) would reuse the statement ID ${sid} of an earlier grant`);
+    }
+    this.deliverySids.add(sid);
     const source = sourceArn === undefined ? {} : { ArnLike: { 'aws:SourceArn': sourceArn } };
     const principals = [new iam.ServicePrincipal(servicePrincipal)];
     const readActions = grant.bucketReadActions ?? (servicePrincipal === VENDED_LOGS_PRINCIPAL ? ['s3:GetBucketAcl', 's3:ListBucket'] : ['s3:GetBucketAcl']);

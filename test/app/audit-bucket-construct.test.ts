@@ -361,6 +361,21 @@ describe('allowLogDeliveryService', () => {
     expect(statements(GRANTS).filter((s) => s.Effect === 'Deny')).toEqual(statements(DEFAULT));
   });
 
+  test('a numbered statement ID that another service already has is refused, not merged', () => {
+    const bucket = construct({})();
+    bucket.allowLogDeliveryService(grant({ servicePrincipal: 'foo.amazonaws.com', prefix: 'a/' }));
+    bucket.allowLogDeliveryService(grant({ servicePrincipal: 'foo2.amazonaws.com', prefix: 'b/' }));
+    expect(() => bucket.allowLogDeliveryService(grant({ servicePrincipal: 'foo.amazonaws.com', prefix: 'c/' }))).toThrow(
+      new Error('AuditBucket X/Audit: allowLogDeliveryService(foo.amazonaws.com) would reuse the statement ID AllowLogDeliveryFoo2 of an earlier grant'),
+    );
+    const other = construct({})();
+    other.allowLogDeliveryService(grant({ servicePrincipal: 'foo.amazonaws.com', prefix: 'a/' }));
+    other.allowLogDeliveryService(grant({ servicePrincipal: 'foo.amazonaws.com', prefix: 'c/' }));
+    expect(() => other.allowLogDeliveryService(grant({ servicePrincipal: 'foo2.amazonaws.com', prefix: 'b/' }))).toThrow(
+      new Error('AuditBucket X/Audit: allowLogDeliveryService(foo2.amazonaws.com) would reuse the statement ID AllowLogDeliveryFoo2 of an earlier grant'),
+    );
+  });
+
   test.each([
     ['an empty prefix', ''],
     ['a wildcard in the prefix', 'logs*/'],
