@@ -73,10 +73,11 @@ const TOKENISH_URI = /^[A-Za-z0-9_./=+@:${}[\]-]+$/;
 const DNS_NAME = /^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
 const TOKENISH_NAME = /^[A-Za-z0-9_.${}[\]-]+$/;
 
-function checkBundle(bundle: BundleRef): { tokenized: boolean } {
+/** Whether the value is a CDK token (resolved at deploy: room is reserved for it). */
+function checkBundle(bundle: BundleRef): boolean {
   if (!/^[0-9a-f]{64}$/.test(bundle.sha256)) throw new Error(`user data: bundle sha256 must be 64 lowercase hex digits, got ${JSON.stringify(bundle.sha256)}`);
-  if (S3_URI.test(bundle.s3Uri)) return { tokenized: false };
-  if (CDK_TOKEN.test(bundle.s3Uri) && TOKENISH_URI.test(bundle.s3Uri)) return { tokenized: true };
+  if (S3_URI.test(bundle.s3Uri)) return false;
+  if (CDK_TOKEN.test(bundle.s3Uri) && TOKENISH_URI.test(bundle.s3Uri)) return true;
   throw new Error(`user data: bundle location must be s3://bucket/key (or a CDK token), got ${JSON.stringify(bundle.s3Uri)}`);
 }
 
@@ -91,20 +92,22 @@ export const PLACEHOLDER_STATE_VOLUME: StateVolumeRef = { volumeId: 'vol-0000000
 
 const VOLUME_ID = /^vol-(?:[0-9a-f]{8}|[0-9a-f]{17})$/;
 
-function checkStateVolume(volume: StateVolumeRef): { tokenized: boolean } {
-  if (VOLUME_ID.test(volume.volumeId)) return { tokenized: false };
-  if (CDK_TOKEN.test(volume.volumeId) && TOKENISH_NAME.test(volume.volumeId)) return { tokenized: true };
+/** Whether the value is a CDK token (resolved at deploy: room is reserved for it). */
+function checkStateVolume(volume: StateVolumeRef): boolean {
+  if (VOLUME_ID.test(volume.volumeId)) return false;
+  if (CDK_TOKEN.test(volume.volumeId) && TOKENISH_NAME.test(volume.volumeId)) return true;
   throw new Error(`user data: state volume must be an EBS volume ID like vol-0123456789abcdef0 (or a CDK token), got ${JSON.stringify(volume.volumeId)}`);
 }
 
 /** The viewer domain is not known at synth: boot adds no origin (README: edge.allowedOrigins). */
 export const NO_EDGE_DOMAIN: EdgeRef = { cloudFrontDomain: 'none' };
 
-function checkEdge(edge: EdgeRef): { tokenized: boolean } {
+/** Whether the value is a CDK token (resolved at deploy: room is reserved for it). */
+function checkEdge(edge: EdgeRef): boolean {
   const d = edge.cloudFrontDomain;
-  if (d === NO_EDGE_DOMAIN.cloudFrontDomain) return { tokenized: false };
-  if (DNS_NAME.test(d) && d.length <= 253) return { tokenized: false };
-  if (CDK_TOKEN.test(d) && TOKENISH_NAME.test(d)) return { tokenized: true };
+  if (d === NO_EDGE_DOMAIN.cloudFrontDomain) return false;
+  if (DNS_NAME.test(d) && d.length <= 253) return false;
+  if (CDK_TOKEN.test(d) && TOKENISH_NAME.test(d)) return true;
   throw new Error(`user data: CloudFront domain must be a DNS name like d111111abcdef8.cloudfront.net, without https:// (or a CDK token), got ${JSON.stringify(d)}`);
 }
 
@@ -123,8 +126,8 @@ function indentBlock(text: string, indent: string): string {
  * exceed EC2's 16 KB limit.
  */
 export function renderUserData(config: ResolvedConfig, bundle: BundleRef, edge: EdgeRef, stateVolume: StateVolumeRef): string {
-  const tokens = [checkBundle(bundle), checkEdge(edge)].filter((c) => c.tokenized).length;
-  const reserve = tokens * TOKEN_URI_RESERVE_BYTES + (checkStateVolume(stateVolume).tokenized ? TOKEN_VOLUME_ID_RESERVE_BYTES : 0);
+  const tokens = [checkBundle(bundle), checkEdge(edge)].filter(Boolean).length;
+  const reserve = tokens * TOKEN_URI_RESERVE_BYTES + (checkStateVolume(stateVolume) ? TOKEN_VOLUME_ID_RESERVE_BYTES : 0);
   const script = renderHostTemplate(config, INSTALL_SCRIPT_PATH);
   const values = { ...hostTemplateValues(config), BUNDLE_URI: bundle.s3Uri, BUNDLE_SHA256: bundle.sha256, CLOUDFRONT_DOMAIN: edge.cloudFrontDomain, STATE_VOLUME_ID: stateVolume.volumeId };
   const filled = fillTemplate(readHostSource(USER_DATA_PATH), values, `host/${USER_DATA_PATH}`, ['INSTALL_BUNDLE_SH']);
@@ -142,7 +145,7 @@ export function renderUserData(config: ResolvedConfig, bundle: BundleRef, edge: 
   const run = JSON.stringify(doc.runcmd ?? []);
   if (run !== JSON.stringify([[INSTALL_SCRIPT_HOST_PATH, bundle.s3Uri, bundle.sha256, edge.cloudFrontDomain, stateVolume.volumeId]])) throw new Error(`user data: unexpected runcmd ${run}`);
 
-  const size = Buffer.byteLength(userData, 'utf8') + reserve;
+  const size = Buffer.byteLength(userData) + reserve;
   if (size > USER_DATA_LIMIT_BYTES) {
     throw new Error(`user data: ${size} bytes, over EC2's ${USER_DATA_LIMIT_BYTES}-byte limit; move content into the deployment bundle`);
   }

@@ -205,6 +205,7 @@ describe('EC2\'s 16 KB limit, with room for each CDK token', () => {
 
   test.each([
     ['literal values: no reserve', BUNDLE, EDGE, VOLUME, 0],
+    ['no CloudFront domain ("none"): no reserve', BUNDLE, NO_EDGE_DOMAIN, VOLUME, 0],
     ['a bundle token: 256 bytes', { s3Uri: TOKEN, sha256: SHA }, EDGE, VOLUME, 256],
     ['bundle and domain tokens: 512 bytes', { s3Uri: TOKEN, sha256: SHA }, { cloudFrontDomain: TOKEN }, VOLUME, 512],
     ['a volume token: 32 bytes', BUNDLE, EDGE, { volumeId: TOKEN }, 32],
