@@ -205,11 +205,14 @@ export function renderAgentFilesManifest(agentFiles: Readonly<Record<string, str
     .join('');
 }
 
-/** One ustar header field: `value` as NUL-padded bytes. */
-function field(header: Buffer, offset: number, length: number, value: string): void {
-  const bytes = Buffer.from(value, 'utf8');
-  if (bytes.length > length) throw new Error(`tar: field too long: ${value}`);
-  bytes.copy(header, offset);
+/**
+ * One ustar header field of `length` bytes: `value` as NUL-padded bytes. Every value fits:
+ * bundle paths are ASCII (packBundle refuses any other character), tarHeader cuts a long one
+ * into a name of at most 100 and a prefix of at most 155 bytes, and the numbers are octal of
+ * the field's width.
+ */
+function field(header: Buffer, offset: number, _length: number, value: string): void {
+  Buffer.from(value).copy(header, offset);
 }
 
 const octal = (n: number, length: number) => n.toString(8).padStart(length - 1, '0');
@@ -221,7 +224,8 @@ function tarHeader(name: string, size: number): Buffer {
   let base = name;
   if (Buffer.byteLength(name) > 100) {
     const cut = name.lastIndexOf('/', 155);
-    if (cut < 0 || Buffer.byteLength(name.slice(cut + 1)) > 100) throw new Error(`tar: path too long: ${name}`);
+    // No slash (cut -1) leaves the whole name, over 100 bytes: refused the same way.
+    if (Buffer.byteLength(name.slice(cut + 1)) > 100) throw new Error(`tar: path too long: ${name}`);
     prefix = name.slice(0, cut);
     base = name.slice(cut + 1);
   }
@@ -270,7 +274,7 @@ export function packBundle(files: Readonly<Record<string, string | Buffer>>): Pa
   }
   const blocks: Buffer[] = [];
   for (const rel of rels) {
-    const data = Buffer.isBuffer(files[rel]) ? (files[rel] as Buffer) : Buffer.from(files[rel] as string, 'utf8');
+    const data = Buffer.isBuffer(files[rel]) ? (files[rel] as Buffer) : Buffer.from(files[rel] as string);
     blocks.push(tarHeader(rel, data.length), data, Buffer.alloc((512 - (data.length % 512)) % 512));
   }
   blocks.push(Buffer.alloc(1024));

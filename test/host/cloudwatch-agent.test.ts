@@ -133,6 +133,8 @@ describe('nginxLogFiles: the log files of nginx.conf', () => {
   test.each([
     ['an access_log with a format, indented', 'error_log /e.log warn;\nhttp {\n    access_log /a.log openclaw;\n}', { access: '/a.log', error: '/e.log' }],
     ['an access_log without a format, at the start of the line', 'error_log  /e.log  crit;\naccess_log /a.log;', { access: '/a.log', error: '/e.log' }],
+    ['an access_log with several blanks around its file and format', 'error_log /e.log warn;\n  access_log  /a.log \t openclaw;', { access: '/a.log', error: '/e.log' }],
+    ['one access_log, and one commented out (not read)', 'error_log /e.log warn;\n# access_log /old.log;\naccess_log /a.log;', { access: '/a.log', error: '/e.log' }],
   ])('reads %s', (_what, conf, files) => {
     withRendered('host/nginx-config', 'renderNginxConfig', conf, (m) => expect(m.nginxLogFiles(config)).toEqual(files));
   });

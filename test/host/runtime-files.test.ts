@@ -273,6 +273,12 @@ describe('packBundle', () => {
     expect(readTar(packBundle(minimalBundle({ [exactly100]: 'x' })).archive).entries.find((x) => x.name === exactly100)?.prefix).toBe('');
   });
 
+  test('a long path whose last part is exactly 100 bytes (the name field\'s size) is split, its name filling the field', () => {
+    const long = `d/${'h'.repeat(100)}`;
+    const e = readTar(packBundle(minimalBundle({ [long]: 'x' })).archive).entries.find((x) => x.name === 'h'.repeat(100))!;
+    expect([e.prefix, e.checksumOk]).toEqual(['d', true]);
+  });
+
   test.each([
     ['a file name over 100 bytes', `d/${'f'.repeat(101)}`],
     ['no slash within the first 155 bytes', `${'d'.repeat(156)}/f`],
