@@ -206,3 +206,11 @@ describe('describeExceptions (the compliance report)', () => {
     expect(describeExceptions(configSchema.parse(BASE))).toEqual([]);
   });
 });
+
+test('a config with no recorded origins (built in code, not read from files): the problem has no file or line; no file list is needed', () => {
+  const value = { ...BASE, ...RETAIN_OFF };
+  const config = configSchema.parse(value);
+  expect(checkExceptions({ ...config, env: 'dev' }, { value, origins: new Map() }, NOW)).toEqual([
+    { file: undefined, line: undefined, path: 'dataProtection.retainOnDelete', message: WEAKENED_RETENTION },
+  ]);
+});
