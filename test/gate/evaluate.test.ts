@@ -1,5 +1,4 @@
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import {
   Annotations,
@@ -19,17 +18,10 @@ import { acknowledgeFinding, acknowledgeWarning } from '../../lib/gate/acknowled
 import { evaluateGate, VALIDATE_AGAINST_DEFAULT_RULES, type DeploymentGateResult } from '../../lib/gate/evaluate';
 import type { GateFinding } from '../../lib/gate/finding';
 import { CONFIG_DIR, NOW } from '../support/config-fixture';
+import { tempDirsRemovedAfterAll } from '../support/temp-dirs';
 
 /** Temporary output folders, removed after the tests (mutation testing runs them many times). */
-const tempDirs: string[] = [];
-const tempDir = (prefix: string) => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
-  tempDirs.push(dir);
-  return dir;
-};
-afterAll(() => {
-  for (const dir of tempDirs) fs.rmSync(dir, { recursive: true, force: true });
-});
+const tempDir = tempDirsRemovedAfterAll();
 
 // evaluateGate on bare stages: CDK itself runs a small rule pack (a validation
 // plugin like cdk-nag's and cfn-guard's) and writes validation-report.json;

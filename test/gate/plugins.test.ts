@@ -1,6 +1,3 @@
-import * as fs from 'fs';
-import * as os from 'os';
-import * as path from 'path';
 import { App, Stack, Validations } from 'aws-cdk-lib';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { AwsSolutionsChecks, HIPAASecurityChecks, NagPack, NIST80053R5Checks } from 'cdk-nag';
@@ -11,17 +8,10 @@ import { IAM_REFERENCE_PLUGIN_LABEL, IamReferenceChecks } from '../../lib/gate/i
 import { GATE_PLUGIN_NAMES, installGatePlugins } from '../../lib/gate/plugins';
 import { ScopedCfnGuardValidator } from '../../lib/gate/scoped-guard';
 import { readValidationReport } from '../../lib/gate/validation-report';
+import { tempDirsRemovedAfterAll } from '../support/temp-dirs';
 
 /** Temporary output folders, removed after the tests (mutation testing runs them many times). */
-const tempDirs: string[] = [];
-const tempDir = (prefix: string) => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
-  tempDirs.push(dir);
-  return dir;
-};
-afterAll(() => {
-  for (const dir of tempDirs) fs.rmSync(dir, { recursive: true, force: true });
-});
+const tempDir = tempDirsRemovedAfterAll();
 
 // The rule packs the gate registers, and the ledger of acknowledgements that
 // suppressed a cdk-nag finding; one tiny stack of SNS topics (no Control Tower

@@ -1,18 +1,10 @@
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { readValidationReport, VALIDATION_REPORT_FILE } from '../../lib/gate/validation-report';
+import { tempDirsRemovedAfterAll } from '../support/temp-dirs';
 
 /** Temporary output folders, removed after the tests (mutation testing runs them many times). */
-const tempDirs: string[] = [];
-const tempDir = (prefix: string) => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
-  tempDirs.push(dir);
-  return dir;
-};
-afterAll(() => {
-  for (const dir of tempDirs) fs.rmSync(dir, { recursive: true, force: true });
-});
+const tempDir = tempDirsRemovedAfterAll();
 
 // Reading the validation report synthesis writes (its absence means the packs did not run).
 
