@@ -233,3 +233,10 @@ test('a bucket with tags but no role tag is not the access-log bucket', () => {
   const byRef: TemplateResource = { Type: 'AWS::S3::Bucket', Properties: { Tags: [{ Key: 'openclaw:bucket-role', Value: { Ref: 'Role' } }] } };
   expect(s3AccessLogBucket.appliesTo?.(byRef)).toBe(false);
 });
+
+test('a bucket without properties: not the access-log bucket, and no S3 control holds on it', () => {
+  const bare: Resources = { B: { Type: 'AWS::S3::Bucket' } };
+  expect(s3ObjectLocked.appliesTo?.(bare.B!)).toBe(true);
+  expect(s3AccessLogBucket.appliesTo?.(bare.B!)).toBe(false);
+  for (const c of [s3ObjectLocked, s3AuditBucketCmk, s3AuditTamperDenied, s3AccessLogBucket, s3PrivateTlsOnly, s3BucketRetained]) expect([c.id, check(c, bare)]).toEqual([c.id, false]);
+});
