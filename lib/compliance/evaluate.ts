@@ -36,7 +36,8 @@ export function evaluateControls(
     );
     if (resources.length === 0) continue;
     const allHold = resources.every((r) => r.holds);
-    const weakened = !allHold && control.weakenedBy !== undefined && weakenedHardenedControls.has(control.weakenedBy);
+    // Only consulted when some resource fails (allHold wins).
+    const weakened = control.weakenedBy !== undefined && weakenedHardenedControls.has(control.weakenedBy);
     results.push({ control, resources, status: allHold ? 'holds' : weakened ? 'weakened' : 'fails' });
   }
   return results;

@@ -134,3 +134,109 @@ test('the S3 controls are in the catalogue, retention weakened only by the data-
   expect(new Set(ids).size).toBe(ids.length);
   expect(CONTROL_CATALOGUE.filter((c) => c.id.startsWith('s3-') && c.weakenedBy !== undefined).map((c) => [c.id, c.weakenedBy])).toEqual([['s3-bucket-retained', 'data-retention']]);
 });
+
+// Near misses, one per condition of each S3 control: the exact outcome on a bucket that differs from a compliant one in one detail.
+const audited = (statements: unknown[], overrides: Record<string, unknown> = {}) => audit(overrides, statements);
+const tlsWith = (patch: Record<string, unknown>) => ({ ...tlsOnly, ...patch });
+const logAllowWith = (principal: unknown) => ({ ...loggingAllow, Principal: principal });
+test.each<[string, ComplianceControl, Resources, boolean]>([
+  ['TLS deny to Principal "*" counts', s3PrivateTlsOnly, audited([tlsWith({ Principal: '*' })]), true],
+  ['TLS deny to one account does not count', s3PrivateTlsOnly, audited([tlsWith({ Principal: { AWS: 'arn:aws:iam::111122223333:root' } })]), false],
+  ['TLS deny without a principal does not count', s3PrivateTlsOnly, audited([tlsWith({ Principal: undefined })]), false],
+  ['TLS statement that allows does not count', s3PrivateTlsOnly, audited([tlsWith({ Effect: 'Allow' })]), false],
+  ['TLS deny of "*" counts', s3PrivateTlsOnly, audited([tlsWith({ Action: '*' })]), true],
+  ['TLS deny listing s3:* among other actions counts', s3PrivateTlsOnly, audited([tlsWith({ Action: ['s3:GetObject', 's3:*'] })]), true],
+  ['TLS deny of s3:Get* does not count', s3PrivateTlsOnly, audited([tlsWith({ Action: 's3:Get*' })]), false],
+  ['TLS deny without an action does not count', s3PrivateTlsOnly, audited([tlsWith({ Action: undefined })]), false],
+  ['TLS condition as boolean false counts', s3PrivateTlsOnly, audited([tlsWith({ Condition: { Bool: { 'aws:SecureTransport': false } } })]), true],
+  ['TLS condition "true" does not count', s3PrivateTlsOnly, audited([tlsWith({ Condition: { Bool: { 'aws:SecureTransport': 'true' } } })]), false],
+  ['TLS deny without a condition (denies everything) is not the TLS deny', s3PrivateTlsOnly, audited([tlsWith({ Condition: undefined })]), false],
+  ['TLS condition on another key does not count', s3PrivateTlsOnly, audited([tlsWith({ Condition: { StringEquals: { 'aws:SecureTransport': 'false' } } })]), false],
+  ['a policy whose Statement is one object, not a list', s3PrivateTlsOnly, { ...audit(), P: { Type: 'AWS::S3::BucketPolicy', Properties: { Bucket: { Ref: 'B' }, PolicyDocument: { Statement: tlsOnly } } } }, true],
+  ['the TLS deny in another bucket\'s policy does not count', s3PrivateTlsOnly, { ...audit(), P: { Type: 'AWS::S3::BucketPolicy', Properties: { Bucket: { Ref: 'Other' }, PolicyDocument: { Statement: [tlsOnly] } } } }, false],
+  [
+    'the TLS deny in a resource that is not a bucket policy does not count',
+    s3PrivateTlsOnly,
+    { B: audit().B!, Ap: { Type: 'AWS::S3::AccessPoint', Properties: { Bucket: { Ref: 'B' }, PolicyDocument: { Statement: [tlsOnly] } } } },
+    false,
+  ],
+  ['a bucket policy by GetAtt on the bucket counts', s3PrivateTlsOnly, { ...audit(), P: { Type: 'AWS::S3::BucketPolicy', Properties: { Bucket: { 'Fn::GetAtt': ['B', 'Arn'] }, PolicyDocument: { Statement: [tlsOnly] } } } }, true],
+  ['a propertyless resource in the template is skipped', s3PrivateTlsOnly, { X: { Type: 'AWS::S3::BucketPolicy' }, ...audit() }, true],
+  ['no Block Public Access at all', s3PrivateTlsOnly, audit({ PublicAccessBlockConfiguration: undefined }), false],
+  ...(['BlockPublicAcls', 'BlockPublicPolicy', 'IgnorePublicAcls', 'RestrictPublicBuckets'] as const).map<[string, ComplianceControl, Resources, boolean]>((k) => [
+    `Block Public Access ${k} missing`,
+    s3PrivateTlsOnly,
+    audit({ PublicAccessBlockConfiguration: { ...BPA, [k]: undefined } }),
+    false,
+  ]),
+  ['Block Public Access "true" as a string does not count', s3PrivateTlsOnly, audit({ PublicAccessBlockConfiguration: { ...BPA, BlockPublicAcls: 'true' } }), false],
+  ['object lock configuration missing', s3ObjectLocked, audit({ ObjectLockConfiguration: undefined }), false],
+  ['object lock configuration disabled', s3ObjectLocked, audit({ ObjectLockConfiguration: { ...auditProps.ObjectLockConfiguration, ObjectLockEnabled: 'Disabled' } }), false],
+  ['ObjectLockEnabled "true" as a string', s3ObjectLocked, audit({ ObjectLockEnabled: 'true' }), false],
+  ['retention mode unknown', s3ObjectLocked, audit({ ObjectLockConfiguration: { ObjectLockEnabled: 'Enabled', Rule: { DefaultRetention: { Mode: 'LEGAL_HOLD', Days: 30 } } } }), false],
+  ['retention of one day holds', s3ObjectLocked, audit({ ObjectLockConfiguration: { ObjectLockEnabled: 'Enabled', Rule: { DefaultRetention: { Mode: 'GOVERNANCE', Days: 1 } } } }), true],
+  ['retention in Years only holds', s3ObjectLocked, audit({ ObjectLockConfiguration: { ObjectLockEnabled: 'Enabled', Rule: { DefaultRetention: { Mode: 'COMPLIANCE', Days: 0, Years: 1 } } } }), true],
+  ['retention of a fractional day', s3ObjectLocked, audit({ ObjectLockConfiguration: { ObjectLockEnabled: 'Enabled', Rule: { DefaultRetention: { Mode: 'COMPLIANCE', Days: 1.5 } } } }), false],
+  ['retention days as a string', s3ObjectLocked, audit({ ObjectLockConfiguration: { ObjectLockEnabled: 'Enabled', Rule: { DefaultRetention: { Mode: 'COMPLIANCE', Days: '30' } } } }), false],
+  ['retention of negative years', s3ObjectLocked, audit({ ObjectLockConfiguration: { ObjectLockEnabled: 'Enabled', Rule: { DefaultRetention: { Mode: 'COMPLIANCE', Years: -1 } } } }), false],
+  ['no versioning configuration', s3ObjectLocked, audit({ VersioningConfiguration: undefined }), false],
+  ['no bucket encryption', s3AuditBucketCmk, audit({ BucketEncryption: undefined }), false],
+  ['an empty encryption rule list', s3AuditBucketCmk, audit({ BucketEncryption: { ServerSideEncryptionConfiguration: [] } }), false],
+  ['an encryption rule without a default', s3AuditBucketCmk, audit({ BucketEncryption: { ServerSideEncryptionConfiguration: [{ BucketKeyEnabled: true }] } }), false],
+  [
+    'one CMK rule and one AES256 rule',
+    s3AuditBucketCmk,
+    audit({
+      BucketEncryption: {
+        ServerSideEncryptionConfiguration: [
+          ...auditProps.BucketEncryption.ServerSideEncryptionConfiguration,
+          { ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } },
+        ],
+      },
+    }),
+    false,
+  ],
+  ['a KMS key without aws:kms', s3AuditBucketCmk, audit({ BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms:dsse', KMSMasterKeyID: 'k' } }] } }), false],
+  ['tamper: object deny exempting by a pattern only', s3AuditTamperDenied, audited([tlsOnly, objectDeny(AUDIT_OBJECT_TAMPER_ACTIONS, { ArnNotLike: { 'aws:PrincipalArn': [BREAK_GLASS] } }), configDeny()]), false],
+  ['tamper: object deny with no condition at all', s3AuditTamperDenied, audited([tlsOnly, { ...objectDeny(), Condition: undefined }, configDeny()]), false],
+  ['tamper: StringNotEquals on another key', s3AuditTamperDenied, audited([tlsOnly, objectDeny(AUDIT_OBJECT_TAMPER_ACTIONS, { StringNotEquals: { 'aws:SourceVpc': 'vpc-1' } }), configDeny()]), false],
+  [
+    'tamper: StringNotEquals naming the principal and another key',
+    s3AuditTamperDenied,
+    audited([tlsOnly, objectDeny(AUDIT_OBJECT_TAMPER_ACTIONS, { StringNotEquals: { 'aws:PrincipalArn': [BREAK_GLASS], 'aws:SourceVpc': 'vpc-1' } }), configDeny()]),
+    false,
+  ],
+  [
+    'tamper: config deny whose pattern exemption has another key',
+    s3AuditTamperDenied,
+    audited([tlsOnly, objectDeny(), { ...configDeny(), Condition: { StringNotEquals: { 'aws:PrincipalArn': [BREAK_GLASS] }, ArnNotLike: { 'aws:PrincipalArn': [CFN_EXEC], 'aws:SourceArn': 'x' } } }]),
+    false,
+  ],
+  ['tamper: config deny without the pattern still holds', s3AuditTamperDenied, audited([tlsOnly, objectDeny(), { ...configDeny(), Condition: { StringNotEquals: { 'aws:PrincipalArn': [BREAK_GLASS] } } }]), true],
+  ['tamper: deny to one account only', s3AuditTamperDenied, audited([tlsOnly, { ...objectDeny(), Principal: { AWS: 'arn:aws:iam::111122223333:root' } }, configDeny()]), false],
+  ['access-log bucket: an Allow without a principal', s3AccessLogBucket, accessLogs({}, [tlsOnly, logAllowWith(undefined)]), false],
+  ['access-log bucket: an Allow to "*"', s3AccessLogBucket, accessLogs({}, [tlsOnly, logAllowWith('*')]), false],
+  ['access-log bucket: the logging service with an account beside it', s3AccessLogBucket, accessLogs({}, [tlsOnly, logAllowWith({ Service: 'logging.s3.amazonaws.com', AWS: 'arn:aws:iam::111122223333:root' })]), false],
+  ['access-log bucket: the logging service as a list', s3AccessLogBucket, accessLogs({}, [tlsOnly, logAllowWith({ Service: ['logging.s3.amazonaws.com'] })]), true],
+  ['access-log bucket: the logging service and another service', s3AccessLogBucket, accessLogs({}, [tlsOnly, logAllowWith({ Service: ['logging.s3.amazonaws.com', 'cloudtrail.amazonaws.com'] })]), false],
+  ['access-log bucket: an empty service list', s3AccessLogBucket, accessLogs({}, [tlsOnly, logAllowWith({ Service: [] })]), false],
+  ['access-log bucket: no Allow at all holds', s3AccessLogBucket, accessLogs({}, [tlsOnly]), true],
+  ['access-log bucket: a Deny to an account is no Allow', s3AccessLogBucket, accessLogs({}, [tlsOnly, loggingAllow, { Effect: 'Deny', Principal: { AWS: 'arn:a' }, Action: 's3:*' }]), true],
+])('S3 near miss: %s', (_name, control, resources, expected) => {
+  expect(check(control, resources)).toBe(expected);
+});
+
+test('a bucket with tags but no role tag is not the access-log bucket', () => {
+  const tagged: TemplateResource = { Type: 'AWS::S3::Bucket', Properties: { Tags: [{ Key: 'client-owner', Value: 'x' }] } };
+  expect(s3ObjectLocked.appliesTo?.(tagged)).toBe(true);
+  expect(s3AccessLogBucket.appliesTo?.(tagged)).toBe(false);
+  const byRef: TemplateResource = { Type: 'AWS::S3::Bucket', Properties: { Tags: [{ Key: 'openclaw:bucket-role', Value: { Ref: 'Role' } }] } };
+  expect(s3AccessLogBucket.appliesTo?.(byRef)).toBe(false);
+});
+
+test('a bucket without properties: not the access-log bucket, and no S3 control holds on it', () => {
+  const bare: Resources = { B: { Type: 'AWS::S3::Bucket' } };
+  expect(s3ObjectLocked.appliesTo?.(bare.B!)).toBe(true);
+  expect(s3AccessLogBucket.appliesTo?.(bare.B!)).toBe(false);
+  for (const c of [s3ObjectLocked, s3AuditBucketCmk, s3AuditTamperDenied, s3AccessLogBucket, s3PrivateTlsOnly, s3BucketRetained]) expect([c.id, check(c, bare)]).toEqual([c.id, false]);
+});

@@ -57,7 +57,7 @@ export const vpcFlowLogs: ComplianceControl = {
   controlTower: [],
   evidence: 'An AWS::EC2::FlowLog with TrafficType ALL references the VPC.',
   holds: (_r, context) =>
-    resourcesOfType(context, 'AWS::EC2::FlowLog').some((f) => f.Properties?.TrafficType === 'ALL' && refersTo(f.Properties?.ResourceId, context.logicalId)),
+    resourcesOfType(context, 'AWS::EC2::FlowLog').some((f) => f.Properties?.TrafficType === 'ALL' && refersTo(f.Properties.ResourceId, context.logicalId)),
 };
 
 export const vpcDefaultSecurityGroupClosed: ComplianceControl = {
@@ -72,10 +72,9 @@ export const vpcDefaultSecurityGroupClosed: ComplianceControl = {
     resourcesOfType(context, 'Custom::VpcRestrictDefaultSG').some((c) => refersTo(c.Properties?.DefaultSecurityGroupId, context.logicalId)),
 };
 
-type Rule = { CidrIp?: string; CidrIpv6?: string; FromPort?: number; ToPort?: number; IpProtocol?: string };
-const opensToWorld = (rule: Rule, port?: number) =>
-  (rule.CidrIp === '0.0.0.0/0' || rule.CidrIpv6 === '::/0') &&
-  (port === undefined || rule.IpProtocol === '-1' || ((rule.FromPort ?? 0) <= port && port <= (rule.ToPort ?? 65535)));
+type Rule = { CidrIp?: string; CidrIpv6?: string };
+/** Any port open to the world counts: the control admits no world ingress at all. */
+const opensToWorld = (rule: Rule) => rule.CidrIp === '0.0.0.0/0' || rule.CidrIpv6 === '::/0';
 
 export const noWorldIngress: ComplianceControl = {
   id: 'sg-no-world-ingress',

@@ -16,9 +16,10 @@ export const kmsKeyRotation: ComplianceControl = {
   cis: ['3.6'],
   controlTower: ['CT.KMS.PR.1'],
   evidence: 'EnableKeyRotation is true and RotationPeriodInDays is at most 365.',
-  holds: (r) =>
-    r.Properties?.EnableKeyRotation === true &&
-    (r.Properties?.RotationPeriodInDays === undefined || Number(r.Properties.RotationPeriodInDays) <= 365),
+  holds: (r) => {
+    const p = r.Properties ?? {};
+    return p.EnableKeyRotation === true && (p.RotationPeriodInDays === undefined || Number(p.RotationPeriodInDays) <= 365);
+  },
 };
 
 export const kmsKeyRetained: ComplianceControl = {
@@ -44,11 +45,8 @@ export const kmsGrantsForAwsServicesOnly: ComplianceControl = {
   controlTower: ['CT.KMS.PR.3'],
   evidence: 'The key policy denies kms:CreateGrant unless kms:GrantIsForAWSResource or aws:PrincipalIsAWSService is true.',
   holds: (r) =>
-    statements(r).some(
-      (s) =>
-        s.Effect === 'Deny' &&
-        actions(s).includes('kms:CreateGrant') &&
-        s.Condition?.BoolIfExists?.['kms:GrantIsForAWSResource'] === 'false' &&
-        s.Condition?.BoolIfExists?.['aws:PrincipalIsAWSService'] === 'false',
-    ),
+    statements(r).some((s) => {
+      const bool = s.Condition?.BoolIfExists;
+      return s.Effect === 'Deny' && actions(s).includes('kms:CreateGrant') && bool?.['kms:GrantIsForAWSResource'] === 'false' && bool['aws:PrincipalIsAWSService'] === 'false';
+    }),
 };

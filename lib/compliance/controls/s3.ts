@@ -14,14 +14,9 @@ type Statement = {
 const list = <T>(v: T | T[] | undefined): T[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
 const props = (r: TemplateResource) => r.Properties ?? {};
 
-/** The value of the `openclaw:bucket-role` tag on a bucket, if any. */
-function bucketRole(r: TemplateResource): string | undefined {
-  const tags = props(r).Tags as { Key?: string; Value?: unknown }[] | undefined;
-  const value = tags?.find((t) => t.Key === BUCKET_ROLE_TAG)?.Value;
-  return typeof value === 'string' ? value : undefined;
-}
-
-const isAccessLogBucket = (r: TemplateResource) => bucketRole(r) === BUCKET_ROLES.accessLogs;
+/** Whether the bucket's `openclaw:bucket-role` tag says it is the access-log bucket. */
+const isAccessLogBucket = (r: TemplateResource) =>
+  (props(r).Tags as { Key?: string; Value?: unknown }[] | undefined)?.find((t) => t.Key === BUCKET_ROLE_TAG)?.Value === BUCKET_ROLES.accessLogs;
 
 /** The statements of the bucket policy attached to a bucket (by Ref) in the same template, or []. */
 function bucketPolicy(context: ResourceContext): Statement[] {
@@ -79,7 +74,7 @@ export const s3ObjectLocked: ComplianceControl = {
     const p = props(r);
     const lock = p.ObjectLockConfiguration as { ObjectLockEnabled?: string; Rule?: { DefaultRetention?: { Mode?: string; Days?: unknown; Years?: unknown } } } | undefined;
     const retention = lock?.Rule?.DefaultRetention;
-    const positive = (v: unknown) => typeof v === 'number' && Number.isInteger(v) && v > 0;
+    const positive = (v: unknown) => Number.isInteger(v) && (v as number) > 0;
     return (
       p.ObjectLockEnabled === true &&
       lock?.ObjectLockEnabled === 'Enabled' &&

@@ -73,8 +73,9 @@ export const secretRotation: ComplianceControl = {
   appliesTo: isGenerated,
   holds: (_r, context) =>
     Object.values(context.resources).some((s) => {
-      if (s.Type !== 'AWS::SecretsManager::RotationSchedule' || !refersTo(s.Properties?.SecretId, context.logicalId)) return false;
-      const days = /^rate\((\d+) days?\)$/.exec(String((s.Properties?.RotationRules as { ScheduleExpression?: string } | undefined)?.ScheduleExpression ?? ''));
-      return s.Properties?.RotationLambdaARN !== undefined && days !== null && Number(days[1]) <= MAX_ROTATION_DAYS;
+      const p = s.Properties ?? {};
+      if (s.Type !== 'AWS::SecretsManager::RotationSchedule' || !refersTo(p.SecretId, context.logicalId)) return false;
+      const days = /^rate\((\d+) days?\)$/.exec(String((p.RotationRules as { ScheduleExpression?: string } | undefined)?.ScheduleExpression));
+      return p.RotationLambdaARN !== undefined && days !== null && Number(days[1]) <= MAX_ROTATION_DAYS;
     }),
 };
