@@ -362,7 +362,7 @@ export function hostTemplateValues(config: ResolvedConfig): TemplateValues {
 export function braceGroups(paths: readonly string[]): string[] {
   const groups = new Map<string, { dir: string; ext: string; stems: string[] }>();
   for (const p of paths) {
-    const dir = p.includes('/') ? p.slice(0, p.lastIndexOf('/') + 1) : '';
+    const dir = p.slice(0, p.lastIndexOf('/') + 1); // '' without a '/' (lastIndexOf is -1)
     const base = p.slice(dir.length);
     const ext = base.includes('.') ? base.slice(base.lastIndexOf('.')) : '';
     const key = `${dir}\0${ext}`;
@@ -374,9 +374,8 @@ export function braceGroups(paths: readonly string[]): string[] {
     if (g.stems.length === 1) return `${g.dir}${g.stems[0]}${g.ext}`;
     // What every stem starts with goes before the brace (never a whole stem: no empty alternative).
     let common = g.stems.reduce((a, b) => {
-      let i = 0;
-      while (i < a.length && i < b.length && a[i] === b[i]) i++;
-      return a.slice(0, i);
+      const differ = [...a].findIndex((c, i) => c !== b[i]);
+      return differ === -1 ? a : a.slice(0, differ);
     });
     if (g.stems.includes(common)) common = common.slice(0, -1);
     return `${g.dir}${common}{${g.stems.map((t) => t.slice(common.length)).join(',')}}${g.ext}`;
@@ -413,10 +412,10 @@ export interface GatewayUnitExpectations {
 export function gatewayUnitExpectations(config: ResolvedConfig, configDir: string): GatewayUnitExpectations {
   const bindMounts = agentFileBindMounts(listAgentFiles(config, configDir));
   const secretFiles = openclawSecretFiles(config).map((s) => s.path);
+  // Each part absolute and without ':' (UNIT_PATH), so a mount of three parts has a relative one and is refused.
   for (const p of [...bindMounts.flatMap((m) => m.split(':')), ...secretFiles]) {
     if (!UNIT_PATH.test(p)) throw new Error(`gateway unit: unsafe path ${JSON.stringify(p)}`);
   }
-  for (const m of bindMounts) if (m.split(':').length !== 2) throw new Error(`gateway unit: bind mount ${JSON.stringify(m)} is not <source>:<destination>`);
   return { bindMounts, secretFiles };
 }
 
@@ -426,10 +425,10 @@ const PLACEHOLDER = /@@([A-Z0-9_]+)@@/g;
  * Replaces every `@@NAME@@` of `text` with `values[NAME]`. Throws on a name
  * without a value, unless it is listed in `keep` (left in place for a later step).
  */
-export function fillTemplate(text: string, values: TemplateValues, source: string, keep: readonly string[] = []): string {
+export function fillTemplate(text: string, values: TemplateValues, source: string, keep?: readonly string[]): string {
   const unknown = new Set<string>();
   const out = text.replace(PLACEHOLDER, (whole, name: string) => {
-    if (keep.includes(name)) return whole;
+    if (keep?.includes(name)) return whole;
     const value = values[name];
     if (value === undefined) {
       unknown.add(name);
@@ -502,7 +501,8 @@ export function unitValue(entries: readonly UnitEntry[], section: string, key: s
   return entries.filter((e) => e.section === section && e.key === key).pop()?.value;
 }
 
-const TRUE = new Set(['yes', 'true', 'on', '1']);
+/** The values systemd reads as true (an unset setting, undefined, is not one). */
+const TRUE: ReadonlySet<string | undefined> = new Set(['yes', 'true', 'on', '1']);
 
 /**
  * The sandbox of openclaw-gateway.service, as settings that must hold. Checked at
@@ -536,7 +536,7 @@ export function gatewayUnitProblems(unitText: string, expected?: GatewayUnitExpe
   const problems: string[] = [];
   const val = (k: string) => unitValue(e, S, k);
   for (const key of GATEWAY_REQUIRED_TRUE) {
-    if (!TRUE.has(val(key) ?? '')) problems.push(`${key}=yes missing`);
+    if (!TRUE.has(val(key))) problems.push(`${key}=yes missing`);
   }
   if (val('ProtectSystem') !== 'strict') problems.push('ProtectSystem=strict missing');
   if (val('User') !== HOST_PATHS.user) problems.push(`User=${HOST_PATHS.user} missing`);
@@ -546,11 +546,11 @@ export function gatewayUnitProblems(unitText: string, expected?: GatewayUnitExpe
   if (val('SystemCallArchitectures') !== 'native') problems.push('SystemCallArchitectures=native missing');
   const filters = e.filter((x) => x.section === S && x.key === 'SystemCallFilter').map((x) => x.value);
   if (!filters.includes('@system-service')) problems.push('SystemCallFilter=@system-service missing');
-  const denied = filters.filter((f) => f.startsWith('~')).flatMap((f) => f.slice(1).split(/\s+/));
+  const denied = filters.filter((f) => f.startsWith('~')).flatMap((f) => f.slice(1).split(/\s/)); // empty words between blanks do not matter: only includes() asks
   for (const group of ['@privileged', '@resources']) if (!denied.includes(group)) problems.push(`SystemCallFilter=~${group} missing`);
   const families = unitList(e, S, 'RestrictAddressFamilies').sort();
   if (families.join(' ') !== 'AF_INET AF_INET6 AF_UNIX') problems.push(`RestrictAddressFamilies must be exactly AF_UNIX AF_INET AF_INET6 (is ${families.join(' ') || 'unset'})`);
-  if (TRUE.has(val('MemoryDenyWriteExecute') ?? 'no')) problems.push('MemoryDenyWriteExecute must be off: the V8 JIT needs writable+executable memory');
+  if (TRUE.has(val('MemoryDenyWriteExecute'))) problems.push('MemoryDenyWriteExecute must be off: the V8 JIT needs writable+executable memory');
   if (val('UMask') !== '0077') problems.push('UMask=0077 missing');
   const rw = unitList(e, S, 'ReadWritePaths').sort();
   const rwWanted = [HOST_PATHS.stateDir, HOST_PATHS.logDir].sort();

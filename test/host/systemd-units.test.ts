@@ -338,6 +338,21 @@ describe('braceGroups and shellWordLines (the installer\'s required-file list)',
     expect(braceGroups(['a.sh', 'b.sh'])).toEqual(['{a,b}.sh']);
   });
 
+  test('paths of different folders with one extension stay apart (the folder is up to the last /)', () => {
+    expect(braceGroups(['d/a.x', 'e/b.x'])).toEqual(['d/a.x', 'e/b.x']);
+    expect(braceGroups(['dd/a.x', 'dd/b.x', 'ee/c.x'])).toEqual(['dd/{a,b}.x', 'ee/c.x']);
+  });
+
+  test('a name without a dot has no extension: the brace ends the word', () => {
+    expect(braceGroups(['s/top', 's/tap'])).toEqual(['s/t{op,ap}']);
+  });
+
+  test('the common start ends at the first differing character, over every stem of the group', () => {
+    expect(braceGroups(['d/abc.x', 'd/axc.x'])).toEqual(['d/a{bc,xc}.x']);
+    expect(braceGroups(['d/abx.x', 'd/aby.x', 'd/abzz.x'])).toEqual(['d/ab{x,y,zz}.x']);
+    expect(braceGroups(['d/ab.x', 'd/ac.x', 'd/a.x'])).toEqual(['d/{ab,ac,a}.x']);
+  });
+
   test('wraps the words at 110 columns with ` \\` continuations', () => {
     const w = (n: number, c: string) => c.repeat(n);
     expect(shellWordLines([w(50, 'a'), w(59, 'b'), w(1, 'c')])).toBe(`${w(50, 'a')} ${w(59, 'b')} \\\n  c`);
@@ -407,6 +422,17 @@ describe('parseUnit, unitList, unitValue (as systemd reads a unit)', () => {
       { section: 'Service', key: 'A', value: '3', line: 12 },
       { section: 'Service', key: 'D', value: 'k=v', line: 13 },
     ]);
+  });
+
+  test('a setting before any section header has the empty section', () => {
+    expect(parseUnit('A=1\n[S]\nB=2')).toEqual([
+      { section: '', key: 'A', value: '1', line: 1 },
+      { section: 'S', key: 'B', value: '2', line: 3 },
+    ]);
+  });
+
+  test('each line is trimmed first: an indented header or comment, a blank-only line, a backslash before trailing blanks', () => {
+    expect(parseUnit('  [S]  \n  # c\n \t\n\t; c\nA=b \\  \n c')).toEqual([{ section: 'S', key: 'A', value: 'b  c', line: 5 }]);
   });
 
   test('a trailing backslash on the last line is kept', () => {
@@ -493,6 +519,45 @@ describe('gatewayUnitProblems: the gateway sandbox, each weakening refused with 
   test('a setting in another section does not count', () => {
     const moved = edit(gatewayWith('NoNewPrivileges=yes', ''), '[Unit]\n', '[Unit]\nNoNewPrivileges=yes\n');
     expect(gatewayUnitProblems(moved, expected)).toEqual(['NoNewPrivileges=yes missing']);
+  });
+
+  /** The gateway unit with `line` moved from its section to the end of `section` ([Unit] ends where [Service] starts, [Service] where [Install] does). */
+  const moveTo = (line: string, section: 'Unit' | 'Service' | 'Install') => {
+    const without = gatewayWith(line, '');
+    if (section === 'Install') return `${without}${line}\n`;
+    const next = section === 'Unit' ? '[Service]\n' : '[Install]\n';
+    return edit(without, next, `${line}\n${next}`);
+  };
+
+  test.each([
+    ['CapabilityBoundingSet=', 'Unit', ['CapabilityBoundingSet= must be present and empty']],
+    ['SystemCallFilter=@system-service', 'Install', ['SystemCallFilter=@system-service missing']],
+    ['SystemCallFilter=~@privileged @resources', 'Unit', ['SystemCallFilter=~@privileged missing', 'SystemCallFilter=~@resources missing']],
+    [`ExecStartPre=${GATEWAY_APPROVALS_IMPORT}`, 'Unit', [`ExecStartPre=${GATEWAY_APPROVALS_IMPORT} missing`]],
+    ['AssertPathIsMountPoint=/var/lib/openclaw', 'Service', ['AssertPathIsMountPoint=/var/lib/openclaw missing (the state volume)']],
+  ] as const)('%s moved to [%s] does not count', (line, section, problems) => {
+    expect(gatewayUnitProblems(moveTo(line, section), expected)).toEqual(problems);
+  });
+
+  test('a secret-file assertion moved to [Service] does not count', () => {
+    const last = `AssertFileNotEmpty=${expected.secretFiles[2]}`;
+    expect(gatewayUnitProblems(moveTo(last, 'Service'), expected)).toEqual([
+      `AssertFileNotEmpty must name exactly the secret files (${expected.secretFiles.join(' ')}), is ${expected.secretFiles.slice(0, 2).join(' ')}`,
+    ]);
+  });
+
+  test('only SystemCallFilter= filters system calls: the same value under SystemCallLog= does not count', () => {
+    expect(gatewayUnitProblems(gatewayWith('SystemCallFilter=@system-service', 'SystemCallLog=@system-service'), expected)).toEqual(['SystemCallFilter=@system-service missing']);
+    expect(gatewayUnitProblems(gatewayWith('SystemCallFilter=~@privileged @resources', 'SystemCallLog=~@privileged @resources'), expected)).toEqual([
+      'SystemCallFilter=~@privileged missing',
+      'SystemCallFilter=~@resources missing',
+    ]);
+  });
+
+  test.each(['Unit', 'Install'] as const)('EnvironmentFile= and PassEnvironment= outside [Service] (in [%s]) are not the service\'s environment', (section) => {
+    const inSection = (text: string, l: string) =>
+      section === 'Install' ? `${text}${l}\n` : edit(text, '[Service]\n', `${l}\n[Service]\n`);
+    expect(gatewayUnitProblems(inSection(inSection(gatewayText, 'EnvironmentFile=/etc/openclaw/host.env'), 'PassEnvironment=X'), expected)).toEqual([]);
   });
 
   test.each([
