@@ -72,7 +72,7 @@ export function parseOptions(argv: readonly string[]): Options {
   if (!manifest) throw usage('--manifest is required');
   const only = str('only');
   const ids = only?.split(',').map((s) => s.trim());
-  if (ids && (ids.length === 0 || ids.some((id) => id === ''))) throw usage(`--only: expected comma-separated secret ids (got "${only}")`);
+  if (ids?.some((id) => id === '')) throw usage(`--only: expected comma-separated secret ids (got "${only}")`);
   return {
     manifest,
     uid: integer('uid', str('uid'), undefined, 0, 2 ** 32 - 2),

@@ -30,7 +30,7 @@ export const HTTP_TIMEOUTS = { connectionTimeout: 3_000, requestTimeout: 10_000 
 
 /** Runs `task` over `items` with at most `limit` at a time; results in input order, never rejects. */
 export async function mapLimited<T, R>(items: readonly T[], limit: number, task: (item: T) => Promise<R>): Promise<PromiseSettledResult<R>[]> {
-  const results: PromiseSettledResult<R>[] = new Array(items.length);
+  const results: PromiseSettledResult<R>[] = [];
   let next = 0;
   const worker = async () => {
     for (let i = next++; i < items.length; i = next++) {
