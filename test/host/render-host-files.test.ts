@@ -51,10 +51,14 @@ describe('writeHostFiles', () => {
     }
   });
 
-  test.each(['../escape.conf', 'a/../../escape.conf', 'a\\..\\escape.conf', '/etc/passwd'])('refuses %s: it would leave the output folder', (rel) => {
+  // Never a real system path: this runs as root, and a mutant (or a regression) that drops the
+  // check would write it. The absolute path points into a folder of the test's own.
+  const outside = tmp();
+  test.each(['../escape.conf', 'a/../../escape.conf', 'a\\..\\escape.conf', path.join(outside, 'victim.conf')])('refuses %s: it would leave the output folder', (rel) => {
     const dir = tmp();
     expect(() => writeHostFiles(dir, { [rel]: 'x' })).toThrow(new Error(`host file path must stay inside the output folder: ${rel}`));
     expect(fs.readdirSync(dir)).toEqual([]);
+    expect(fs.readdirSync(outside)).toEqual([]);
   });
 
   test('a name that only contains dots is not a parent folder', () => {
