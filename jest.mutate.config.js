@@ -15,6 +15,12 @@ const only = (process.env.MUTATE_TESTS ?? '')
 /** @type {import('jest').Config} */
 module.exports = {
   ...base,
+  // jest --findRelatedTests (stryker.config.mjs) walks jest's module graph, which holds
+  // only the files under `roots`. With the base config's roots (test/ only), a test that
+  // reaches the mutated file through another module (catalogue.test.ts -> catalogue.ts
+  // -> controls/ec2.ts) is not "related", never runs against the mutant, and the mutant
+  // is reported as surviving. So the graph also holds the mutated folders.
+  roots: ['<rootDir>/test', '<rootDir>/lib', '<rootDir>/lambda', '<rootDir>/host'],
   reporters: ['default'],
   testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/all-deployments\\.test\\.ts$', '<rootDir>/test/cli[^/]*\\.test\\.ts$'],
   setupFilesAfterEnv: ['<rootDir>/test/support/mutate-no-snapshots.js'],

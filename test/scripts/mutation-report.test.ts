@@ -1,3 +1,4 @@
+import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -205,4 +206,26 @@ test('writeReport merges and logs only the files the run mutated, not those Stry
   expect(runs['lib/gate/b.ts']).toEqual({ date: '2026-12-05', commit: 'new', tests: 'b' });
   expect(runs['lib/constructs/a.ts']).toEqual({ date: '2026-12-04', commit: 'old', tests: 'all' });
   fs.rmSync(root, { recursive: true, force: true });
+});
+
+const ROOT = path.resolve(__dirname, '../..');
+
+test("the mutation run's jest finds a test that reaches the mutated file through another module (findRelatedTests sees lib/, lambda/ and host/)", () => {
+  // catalogue.test.ts imports lib/compliance/catalogue.ts, which imports controls/ec2.ts.
+  // With a module graph holding only test/, jest did not count it as related to ec2.ts, so
+  // Stryker never ran it against ec2.ts mutants and they survived.
+  const related = (file: string, tests: string) =>
+    execFileSync(process.execPath, [require.resolve('jest/bin/jest'), '--config', 'jest.mutate.config.js', '--findRelatedTests', file, '--listTests'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      env: { ...process.env, MUTATE_TESTS: tests },
+    })
+      .split('\n')
+      .filter(Boolean)
+      .map((f) => path.relative(ROOT, f))
+      .sort();
+  expect(related('lib/compliance/controls/ec2.ts', 'test/compliance/catalogue.test.ts,test/spend/spend-config.test.ts')).toEqual(['test/compliance/catalogue.test.ts']);
+  expect(related('host/fetch-secrets/write.ts', 'test/host-runtime/fetch-secrets-in-process.test.ts,test/compliance/catalogue.test.ts')).toEqual([
+    'test/host-runtime/fetch-secrets-in-process.test.ts',
+  ]);
 });
