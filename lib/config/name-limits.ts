@@ -72,6 +72,8 @@ const ALNUM_DASH = /^[A-Za-z0-9_-]+$/;
 const ALNUM_DASH_TEXT = 'letters, digits, hyphens and underscores';
 const DNS_FIREWALL = /^(?![0-9]+$)[A-Za-z0-9_' -]+$/;
 const DNS_FIREWALL_TEXT = "letters, digits, spaces, hyphens, underscores and apostrophes, not only digits";
+const WAF_METRIC = /^(?!(?:All|Default_Action)$)[\w#:.\-/]+$/;
+const WAF_METRIC_TEXT = 'letters, digits and #:._-/, not All or Default_Action';
 
 export const NAME_RULES: readonly NameRule[] = [
   {
@@ -92,9 +94,12 @@ export const NAME_RULES: readonly NameRule[] = [
     scope: 'global',
     minLength: 3,
     maxLength: 63,
-    // Lowercase letters, digits, hyphens and dots, starting and ending with a letter or digit, no "..".
-    pattern: /^(?!xn--)(?!.*\.\.)(?!.*-s3alias$)(?!.*--ol-s3$)(?!.*--x-s3$)[a-z0-9][a-z0-9.-]*[a-z0-9]$/,
-    patternText: 'lowercase letters, digits, hyphens and dots, starting and ending with a letter or digit',
+    // S3's general purpose bucket naming rules: lowercase letters, digits, hyphens and dots, starting and
+    // ending with a letter or digit, no "..", not an IP address, none of the reserved prefixes and suffixes.
+    pattern: /^(?!xn--|sthree-|amzn-s3-demo-)(?!\d{1,3}(?:\.\d{1,3}){3}$)(?!.*\.\.)(?!.*(?:-s3alias|--ol-s3|\.mrap|--x-s3|--table-s3)$)[a-z0-9][a-z0-9.-]*[a-z0-9]$/,
+    patternText:
+      'lowercase letters, digits, hyphens and dots, starting and ending with a letter or digit, no "..", not an IP address, ' +
+      'not starting with xn--, sthree- or amzn-s3-demo-, not ending with -s3alias, --ol-s3, .mrap, --x-s3 or --table-s3',
     derived: (p) => [`aws-waf-logs-${dn(p)}-${p.account}`],
   },
   {
@@ -205,8 +210,9 @@ export const NAME_RULES: readonly NameRule[] = [
     scope: 'region',
     minLength: 3,
     maxLength: 128,
-    pattern: /^(?!aws)(?!amazon)[A-Za-z0-9_.-]+$/i,
-    patternText: 'letters, digits and _.- (not starting with aws or amazon)',
+    // CreateDocument reserves the prefixes aws, amazon and amzn (AWSEC2, AWSConfigRemediation and AWSSupport start with aws).
+    pattern: /^(?!aws|amazon|amzn)[A-Za-z0-9_.-]+$/i,
+    patternText: 'letters, digits and _.- (not starting with aws, amazon or amzn)',
     derived: (p) => [`${dn(p)}-refresh-secrets`],
   },
   {
@@ -271,9 +277,11 @@ export const NAME_RULES: readonly NameRule[] = [
     property: 'VisibilityConfig.MetricName',
     scope: 'none',
     minLength: 1,
-    maxLength: 255,
-    pattern: /^[\w#:.\-/]+$/,
-    patternText: 'letters, digits and #:._-/',
+    // The API allows 255, but VisibilityConfig's documentation (and CloudFormation's schema) say 1 to 128,
+    // and All and Default_Action are reserved for WAF's own metrics.
+    maxLength: 128,
+    pattern: WAF_METRIC,
+    patternText: WAF_METRIC_TEXT,
     derived: (p) => [dn(p)],
   },
   {
@@ -293,9 +301,11 @@ export const NAME_RULES: readonly NameRule[] = [
     property: 'Rules[].VisibilityConfig.MetricName',
     scope: 'none',
     minLength: 1,
-    maxLength: 255,
-    pattern: /^[\w#:.\-/]+$/,
-    patternText: 'letters, digits and #:._-/',
+    // The API allows 255, but VisibilityConfig's documentation (and CloudFormation's schema) say 1 to 128,
+    // and All and Default_Action are reserved for WAF's own metrics.
+    maxLength: 128,
+    pattern: WAF_METRIC,
+    patternText: WAF_METRIC_TEXT,
     derived: () => [],
   },
   ...(['OriginRequestPolicy', 'ResponseHeadersPolicy', 'CachePolicy'] as const).map(
@@ -374,8 +384,9 @@ export const NAME_RULES: readonly NameRule[] = [
     scope: 'account',
     minLength: 1,
     maxLength: 100,
-    pattern: /^(?!.*\/action\/)[^:\\]+$/,
-    patternText: 'no ":" or "\\" and no "/action/"',
+    // The API's pattern: ^(?![^:\\]*/action/|(?i).*<script>.*</script>.*)[^:\\]+$ (no case-insensitive group in JavaScript before ES2025).
+    pattern: /^(?!.*\/action\/)(?!.*<[Ss][Cc][Rr][Ii][Pp][Tt]>.*<\/[Ss][Cc][Rr][Ii][Pp][Tt]>)[^:\\]+$/,
+    patternText: 'no ":" or "\\", no "/action/" and no <script>...</script>',
     derived: (p) => [`${dn(p)}-monthly`],
   },
   {
@@ -385,8 +396,8 @@ export const NAME_RULES: readonly NameRule[] = [
     scope: 'region',
     minLength: 3,
     maxLength: 128,
-    pattern: /^[A-Za-z0-9](?!.*[._-]{2})[A-Za-z0-9._-]*[A-Za-z0-9]$/,
-    patternText: 'letters, digits and ._-, starting and ending with a letter or digit, no two of ._- in a row',
+    pattern: /^(?!\d{1,3}(?:\.\d{1,3}){3}$)[A-Za-z0-9](?!.*[._-]{2})[A-Za-z0-9._-]*[A-Za-z0-9]$/,
+    patternText: 'letters, digits and ._-, starting and ending with a letter or digit, no two of ._- in a row, not an IP address',
     derived: (p) => [`${dn(p)}-trail`],
   },
   {

@@ -28,7 +28,10 @@ const ALNUM = 'letters, digits, hyphens and underscores';
 const IAM = 'letters, digits and +=,.@_-';
 const ASCII = 'printable ASCII';
 const DNS = 'letters, digits, spaces, hyphens, underscores and apostrophes, not only digits';
-const METRIC = 'letters, digits and #:._-/';
+const METRIC = 'letters, digits and #:._-/, not All or Default_Action';
+const S3 =
+  'lowercase letters, digits, hyphens and dots, starting and ending with a letter or digit, no "..", not an IP address, ' +
+  'not starting with xn--, sthree- or amzn-s3-demo-, not ending with -s3alias, --ol-s3, .mrap, --x-s3 or --table-s3';
 
 interface Expected {
   what: string;
@@ -57,7 +60,7 @@ const row = (
 /** Every rule, in order, with the names derived from PARTS. */
 const EXPECTED: Expected[] = [
   row('CloudFormation stack name', 'AWS::CloudFormation::Stack', 'StackName', 'region', 1, 128, 'a letter, then letters, digits and hyphens', ['oc-acme-prod-network', 'oc-acme-prod-gateway']),
-  row('S3 bucket name', 'AWS::S3::Bucket', 'BucketName', 'global', 3, 63, 'lowercase letters, digits, hyphens and dots, starting and ending with a letter or digit', [
+  row('S3 bucket name', 'AWS::S3::Bucket', 'BucketName', 'global', 3, 63, S3, [
     'aws-waf-logs-oc-acme-prod-111122223333',
   ]),
   row('SNS topic name', 'AWS::SNS::Topic', 'TopicName', 'region', 1, 256, ALNUM, ['oc-acme-prod-shutdown', 'oc-acme-prod-edge-alerts']),
@@ -82,7 +85,7 @@ const EXPECTED: Expected[] = [
     'oc/acme/prod/origin-verify',
   ]),
   row('KMS alias name', 'AWS::KMS::Alias', 'AliasName', 'region', 7, 256, 'alias/ then letters, digits and /_- (not alias/aws/)', ['alias/oc/acme/prod/edge']),
-  row('SSM document name', 'AWS::SSM::Document', 'Name', 'region', 3, 128, 'letters, digits and _.- (not starting with aws or amazon)', ['oc-acme-prod-refresh-secrets']),
+  row('SSM document name', 'AWS::SSM::Document', 'Name', 'region', 3, 128, 'letters, digits and _.- (not starting with aws, amazon or amzn)', ['oc-acme-prod-refresh-secrets']),
   row(
     'SSM parameter name (counted with its ARN)',
     'AWS::SSM::Parameter',
@@ -100,9 +103,9 @@ const EXPECTED: Expected[] = [
     'oc-acme-prod-egress',
   ]),
   row('WAF web ACL name', 'AWS::WAFv2::WebACL', 'Name', 'function', 1, 128, ALNUM, ['oc-acme-prod']),
-  row('WAF web ACL metric name', 'AWS::WAFv2::WebACL', 'VisibilityConfig.MetricName', 'none', 1, 255, METRIC, ['oc-acme-prod']),
+  row('WAF web ACL metric name', 'AWS::WAFv2::WebACL', 'VisibilityConfig.MetricName', 'none', 1, 128, METRIC, ['oc-acme-prod']),
   row('WAF rule name', 'AWS::WAFv2::WebACL', 'Rules[].Name', 'resource', 1, 128, ALNUM, []),
-  row('WAF rule metric name', 'AWS::WAFv2::WebACL', 'Rules[].VisibilityConfig.MetricName', 'none', 1, 255, METRIC, []),
+  row('WAF rule metric name', 'AWS::WAFv2::WebACL', 'Rules[].VisibilityConfig.MetricName', 'none', 1, 128, METRIC, []),
   row('CloudFront origin request policy name', 'AWS::CloudFront::OriginRequestPolicy', 'OriginRequestPolicyConfig.Name', 'account', 1, 128, ALNUM, [
     'oc-acme-prod-security-headers',
   ]),
@@ -118,8 +121,8 @@ const EXPECTED: Expected[] = [
     'oc-acme-prod-model-spend-monthly-limit',
     'oc-acme-prod-secret-retrieval-failed',
   ]),
-  row('AWS Budgets budget name', 'AWS::Budgets::Budget', 'Budget.BudgetName', 'account', 1, 100, 'no ":" or "\\" and no "/action/"', ['oc-acme-prod-monthly']),
-  row('CloudTrail trail name', 'AWS::CloudTrail::Trail', 'TrailName', 'region', 3, 128, 'letters, digits and ._-, starting and ending with a letter or digit, no two of ._- in a row', [
+  row('AWS Budgets budget name', 'AWS::Budgets::Budget', 'Budget.BudgetName', 'account', 1, 100, 'no ":" or "\\", no "/action/" and no <script>...</script>', ['oc-acme-prod-monthly']),
+  row('CloudTrail trail name', 'AWS::CloudTrail::Trail', 'TrailName', 'region', 3, 128, 'letters, digits and ._-, starting and ending with a letter or digit, no two of ._- in a row, not an IP address', [
     'oc-acme-prod-trail',
   ]),
   row('SQS queue name', 'AWS::SQS::Queue', 'QueueName', 'region', 1, 80, ALNUM, ['oc-acme-prod-kill-switch-dead-letters']),
@@ -176,8 +179,11 @@ const CASES: Record<string, PatternCase> = {
   },
   s3: {
     bad: 'Abc',
-    accept: ['ab', 'abc', 'a0', '0a', 'a.b-c9', 'a.b.c', 'axn--b', 'x-s3alias-y', 'x--ol-s3-y', 'x--x-s3-y', 'aws-waf-logs-oc-acme-prod-111122223333'],
-    refuse: ['', 'a', 'Abc', 'aBc', 'ab_c', 'a b', '-abc', 'abc-', '.abc', 'abc.', '!abc', 'abc!', 'xn--abc', 'a..b', 'abc-s3alias', 'abc--ol-s3', 'abc--x-s3'],
+    accept: ['ab', 'abc', 'a0', '0a', 'a.b-c9', 'a.b.c', 'axn--b', 'x-s3alias-y', 'x--ol-s3-y', 'x--x-s3-y', 'aws-waf-logs-oc-acme-prod-111122223333',
+      'x-sthree-a', 'sthree', 'xamzn-s3-demo-b', 'amzn-s3-demo', 'a.mrap.b', 'amrap', 'x--table-s3-y', 'x-table-s3',
+      '1.2.3', '192.168.5.4a', 'a192.168.5.4', '192.168.5.4.5', '1234.1.1.1', '1.2.3.1234', '1-2-3-4'],
+    refuse: ['', 'a', 'Abc', 'aBc', 'ab_c', 'a b', '-abc', 'abc-', '.abc', 'abc.', '!abc', 'abc!', 'xn--abc', 'a..b', 'abc-s3alias', 'abc--ol-s3', 'abc--x-s3',
+      'sthree-abc', 'sthree-configurator-x', 'amzn-s3-demo-bucket', 'abc.mrap', 'abc--table-s3', '192.168.5.4', '1.2.3.4', '255.255.255.255'],
   },
   alnum: {
     bad: 'a.b',
@@ -211,8 +217,8 @@ const CASES: Record<string, PatternCase> = {
   },
   ssmDocument: {
     bad: 'aws-x',
-    accept: ['abc', 'aZ9_.-', 'xaws', 'amaz', 'a-aws', 'a-amazon'],
-    refuse: ['', 'aws', 'aws-x', 'AWS-x', 'Aws', 'amazon', 'Amazon-x', 'a b', 'a/b', '!abc', 'abc!'],
+    accept: ['abc', 'aZ9_.-', 'xaws', 'amaz', 'amz', 'a-aws', 'a-amazon', 'xamzn'],
+    refuse: ['', 'aws', 'aws-x', 'AWS-x', 'Aws', 'amazon', 'Amazon-x', 'amzn', 'amzn-x', 'AMZN-x', 'AWSEC2-x', 'AWSSupport-x', 'a b', 'a/b', '!abc', 'abc!'],
   },
   ssmParameter: {
     bad: '/ssm/x',
@@ -231,18 +237,18 @@ const CASES: Record<string, PatternCase> = {
   },
   metric: {
     bad: 'a b',
-    accept: ['a', 'aZ9_#:.-/'],
-    refuse: ['', 'a b', 'a@b', '!a', 'a!'],
+    accept: ['a', 'aZ9_#:.-/', 'Allx', 'xAll', 'all', 'Default_Actions', 'xDefault_Action', 'Default'],
+    refuse: ['', 'a b', 'a@b', '!a', 'a!', 'All', 'Default_Action'],
   },
   budget: {
     bad: 'a:b',
-    accept: ['a', 'oc-acme-prod-monthly', 'a b!/actio', 'x/action', 'action/', 'x/Action/y', '<>'],
-    refuse: ['', 'a:b', 'a\\b', ':ab', 'ab:', '\\ab', 'ab\\', '/action/', 'x/action/y'],
+    accept: ['a', 'oc-acme-prod-monthly', 'a b!/actio', 'x/action', 'action/', 'x/Action/y', '<>', '<script>', 'a</script><script>', '<scrip></script>', '<script></scrip>'],
+    refuse: ['', 'a:b', 'a\\b', ':ab', 'ab:', '\\ab', 'ab\\', '/action/', 'x/action/y', '<script></script>', 'a<script>b</script>c', 'a<SCRIPT>b</Script>c', '<sCrIpT></ScRiPt>', '<SCRIPT></SCRIPT>'],
   },
   trail: {
     bad: 'ab-',
-    accept: ['ab', 'abc', 'Z9', '9a', 'a.b_c-d', 'a.b.c'],
-    refuse: ['', 'a', '-ab', 'ab-', '.ab', 'ab_', 'a--b', 'a-_b', 'a._b', 'a..b', 'a__b', 'ab--c', 'ab!', '!ab', 'a b'],
+    accept: ['ab', 'abc', 'Z9', '9a', 'a.b_c-d', 'a.b.c', '1.2.3', '192.168.5.4a', 'a192.168.5.4', '1.2.3.4.5', '1234.1.1.1', '1-2-3-4', '1_2_3_4'],
+    refuse: ['', 'a', '-ab', 'ab-', '.ab', 'ab_', 'a--b', 'a-_b', 'a._b', 'a..b', 'a__b', 'ab--c', 'ab!', '!ab', 'a b', '192.168.5.4', '1.2.3.4'],
   },
   firehose: {
     bad: 'a/b',
@@ -389,7 +395,7 @@ test('a long client name: one problem per rule it breaks, in table order, blamin
       path: 'client name',
       message:
         `found client "${client}", which gives the S3 bucket name "aws-waf-logs-${dn}-111122223333": 74 characters; expected at most 63 ` +
-        "(AWS's rule: 3-63 characters, lowercase letters, digits, hyphens and dots, starting and ending with a letter or digit); shorten or change the client name",
+        `(AWS's rule: 3-63 characters, ${S3}); shorten or change the client name`,
     },
     {
       file: 'config/clients/x',
@@ -536,8 +542,7 @@ test('when no single part fixes the name, the longest part in the name is blamed
       path: 'client name',
       message:
         'found client "Acme1", which gives the S3 bucket name "aws-waf-logs-Oc-Acme1-prod-111122223333": ' +
-        "expected lowercase letters, digits, hyphens and dots, starting and ending with a letter or digit (AWS's rule: 3-63 characters, " +
-        'lowercase letters, digits, hyphens and dots, starting and ending with a letter or digit); shorten or change the client name',
+        `expected ${S3} (AWS's rule: 3-63 characters, ${S3}); shorten or change the client name`,
     },
   ]);
 });
