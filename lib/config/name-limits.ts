@@ -469,7 +469,9 @@ export function checkNameLimits(parts: NameParts, region: string, sources: reado
     return byLength.find((n) => nameViolation(rule, n, region, p.account) !== undefined);
   };
   const without = (p: NameParts, s: NamePartSource): NameParts =>
-    s.part === 'agent' ? { ...p, agentIds: p.agentIds.map((id) => (id === s.value ? 'a' : id)) } : { ...p, [s.part]: 'a' };
+    s.part === 'agent'
+      ? { ...p, agentIds: p.agentIds.map((id) => (id === s.value ? 'a' : id)) }
+      : { ...p, [s.part]: 'a' };
   for (const rule of NAME_RULES) {
     const bad = firstViolation(rule, parts);
     if (!bad) continue;
