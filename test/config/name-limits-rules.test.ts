@@ -315,6 +315,11 @@ test('SSM parameter names are measured with the ARN before them: the name given,
   expect(measuredLength(ssm, '/abc', 'eu-west-1', ACCOUNT)).toBe(48);
 });
 
+test("SSM parameter measure matches AWS's documented example: ExampleParameterName in us-east-2 counts 65 characters, not 20", () => {
+  const ssm = rule('SSM parameter name (counted with its ARN)');
+  expect(measuredLength(ssm, 'ExampleParameterName', 'us-east-2', '111222333444')).toBe(65);
+});
+
 test('every other rule measures the name itself', () => {
   for (const r of NAME_RULES.filter((x) => x.what !== 'SSM parameter name (counted with its ARN)')) {
     expect([r.what, r.measure, measuredLength(r, 'abcde', 'ap-southeast-1', ACCOUNT)]).toEqual([r.what, undefined, 5]);
