@@ -101,8 +101,7 @@ export function writeFiles(files: readonly PlannedFile[]): void {
         throw writeFailed(f.path, e);
       }
     }
-    while (staged.length > 0) {
-      const { tmp, f } = staged[0]!;
+    for (const { tmp, f } of [...staged]) {
       try {
         fs.renameSync(tmp, f.path);
       } catch (e) {

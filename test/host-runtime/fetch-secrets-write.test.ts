@@ -60,3 +60,130 @@ test('writeFiles: a failed staging names the target and errno, and leaves no tem
   );
   expect(fs.readdirSync(dir)).toEqual([]);
 });
+
+describe('durability (observed on the fs module)', () => {
+  // The code calls fs.x through the module object, so spies on it see every call.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const realFs = require('fs') as typeof fs;
+  afterEach(() => jest.restoreAllMocks());
+  const plan = (name: string, content = name): PlannedFile => ({ secret: secret('text', path.join(dir, name)), path: path.join(dir, name), content, ...self(), mode: 0o400 });
+
+  test('order: write (utf8), fsync and close of the temp file before its rename, then one fsync of the folder', () => {
+    const calls: string[] = [];
+    const fds = new Map<number, string>();
+    const open = realFs.openSync.bind(realFs);
+    jest.spyOn(realFs, 'openSync').mockImplementation(((p: fs.PathLike, flags: number, mode?: number) => {
+      const fd = open(p, flags, mode);
+      fds.set(fd, String(p) === dir ? 'dir' : 'tmp');
+      return fd;
+    }) as never);
+    const write = realFs.writeFileSync.bind(realFs);
+    jest.spyOn(realFs, 'writeFileSync').mockImplementation(((fd: number, data: string, enc: BufferEncoding) => {
+      calls.push(`write ${fds.get(fd)} ${enc}`);
+      write(fd, data, enc);
+    }) as never);
+    const fsync = realFs.fsyncSync.bind(realFs);
+    jest.spyOn(realFs, 'fsyncSync').mockImplementation((fd: number) => {
+      calls.push(`fsync ${fds.get(fd)}`);
+      fsync(fd);
+    });
+    const close = realFs.closeSync.bind(realFs);
+    jest.spyOn(realFs, 'closeSync').mockImplementation((fd: number) => {
+      calls.push(`close ${fds.get(fd)}`);
+      close(fd);
+    });
+    const rename = realFs.renameSync.bind(realFs);
+    jest.spyOn(realFs, 'renameSync').mockImplementation((a: fs.PathLike, b: fs.PathLike) => {
+      calls.push(`rename ${path.basename(String(b))}`);
+      rename(a, b);
+    });
+    writeFiles([plan('a'), plan('b')]);
+    expect(calls).toEqual([
+      'write tmp utf8',
+      'fsync tmp',
+      'close tmp',
+      'write tmp utf8',
+      'fsync tmp',
+      'close tmp',
+      'rename a',
+      'rename b',
+      'fsync dir',
+      'close dir',
+    ]);
+  });
+
+  test('a failed write closes the temp fd, removes the temp file and names the errno', () => {
+    const closed: number[] = [];
+    const close = realFs.closeSync.bind(realFs);
+    jest.spyOn(realFs, 'closeSync').mockImplementation((fd: number) => {
+      closed.push(fd);
+      close(fd);
+    });
+    const open = realFs.openSync.bind(realFs);
+    const opened: number[] = [];
+    jest.spyOn(realFs, 'openSync').mockImplementation(((p: fs.PathLike, flags: number, mode?: number) => {
+      const fd = open(p, flags, mode);
+      opened.push(fd);
+      return fd;
+    }) as never);
+    jest.spyOn(realFs, 'writeFileSync').mockImplementation(() => {
+      throw Object.assign(new Error('no space'), { code: 'ENOSPC', syscall: 'write' });
+    });
+    const f = plan('a');
+    expect(() => writeFiles([f])).toThrow(/^WriteFailed: .*\/a: cannot write it \(ENOSPC on write\); check/);
+    expect(closed).toEqual(opened);
+    expect(opened).toHaveLength(1);
+    expect(fs.readdirSync(dir)).toEqual([]);
+  });
+
+  test('an fs error without code or syscall is named "error"; a temp file already gone does not hide it', () => {
+    jest.spyOn(realFs, 'fsyncSync').mockImplementationOnce(() => {
+      throw new Error('odd');
+    });
+    const rm = realFs.rmSync.bind(realFs);
+    jest.spyOn(realFs, 'rmSync').mockImplementation((p: fs.PathLike, o?: fs.RmOptions) => {
+      rm(p, { force: true });
+      rm(p, o); // the temp file is already gone: only force: true keeps this quiet
+    });
+    expect(() => writeFiles([plan('a')])).toThrow(/^WriteFailed: .*\/a: cannot write it \(error\); check/);
+    expect(fs.readdirSync(dir)).toEqual([]);
+  });
+
+  test('a failed rename removes the temp files still staged, even one already gone', () => {
+    const rename = realFs.renameSync.bind(realFs);
+    let n = 0;
+    jest.spyOn(realFs, 'renameSync').mockImplementation((a: fs.PathLike, b: fs.PathLike) => {
+      n += 1;
+      if (n > 5) throw new Error('rename loop');
+      if (path.basename(String(b)) === 'b') {
+        fs.rmSync(a); // gone before the clean-up
+        throw Object.assign(new Error('x'), { code: 'EIO', syscall: 'rename' });
+      }
+      rename(a, b);
+    });
+    expect(() => writeFiles([plan('a'), plan('b'), plan('c')])).toThrow(/^WriteFailed: .*\/b: cannot write it \(EIO on rename\); check/);
+    expect(n).toBe(2);
+    expect(fs.readdirSync(dir)).toEqual(['a']);
+  });
+});
+
+describe('planFiles: the origin-verify owner is the running user', () => {
+  afterEach(() => jest.restoreAllMocks());
+  const o = secret('origin-verify', '/run/b');
+
+  test('a non-root running user owns the origin map (its uid and gid, not 0)', () => {
+    jest.spyOn(process, 'getuid').mockReturnValue(1234);
+    jest.spyOn(process, 'getgid').mockReturnValue(5678);
+    expect(planFiles([{ secret: o, content: 'B' } as never], { uid: 1, gid: 2 })).toEqual([{ secret: o, path: '/run/b', content: 'B', uid: 1234, gid: 5678, mode: ORIGIN_MAP_MODE }]);
+  });
+
+  test('without process.getuid/getgid (a platform without them) the owner defaults to root 0:0', () => {
+    const saved = { getuid: process.getuid, getgid: process.getgid };
+    Object.assign(process, { getuid: undefined, getgid: undefined });
+    try {
+      expect(planFiles([{ secret: o, content: 'B' } as never], { uid: 1, gid: 2 })).toEqual([{ secret: o, path: '/run/b', content: 'B', uid: 0, gid: 0, mode: ORIGIN_MAP_MODE }]);
+    } finally {
+      Object.assign(process, saved);
+    }
+  });
+});
