@@ -113,6 +113,19 @@ describe('loadManifest', () => {
     expect(() => loadManifest(file)).toThrow(new Error(`ManifestInvalid: ${file}: file: cannot read it (ENOENT)${TAIL}`));
   });
 
+  test('an fs error without an errno code is named "error"', () => {
+    const file = path.join(dir, 'odd.json');
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const spy = jest.spyOn(require('fs') as typeof fs, 'readFileSync').mockImplementation(() => {
+      throw new Error('odd');
+    });
+    try {
+      expect(() => loadManifest(file)).toThrow(new Error(`ManifestInvalid: ${file}: file: cannot read it (error)${TAIL}`));
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
   test('a file that is not JSON is refused', () => {
     const file = path.join(dir, 'bad.json');
     fs.writeFileSync(file, '{');
