@@ -2,12 +2,14 @@ import * as fs from 'fs';
 import * as http from 'http';
 import type { AddressInfo } from 'net';
 import * as path from 'path';
+import { performance } from 'perf_hooks';
 import { renderOriginVerifyMap } from '../../lib/host/nginx-config';
 import { renderSecretsManifest } from '../../lib/secrets/secrets-manifest';
 import { diagnoseCallError } from '../../host/fetch-secrets/diagnose';
 import { describeError, EXIT_CODES, type Reason } from '../../host/fetch-secrets/failure';
 import { secretsManagerEndpoint } from '../../host/fetch-secrets/fetch';
 import { instanceCredentials } from '../../host/fetch-secrets/imds';
+import * as manifestModule from '../../host/fetch-secrets/manifest';
 import { publishFailureMetric } from '../../host/fetch-secrets/metric';
 import { runFetchSecrets, type RunResult } from '../../host/fetch-secrets/run';
 import { exampleConfig, freePort } from '../host/support/host-tools';
@@ -148,6 +150,17 @@ describe('success', () => {
     const t = target();
     const r = await within(runFetchSecrets(['--manifest', t.manifestPath, '--uid', String(OWNER.uid), '--gid', String(OWNER.gid), '--only', 'gateway-token'], { elapsedMs: () => 61_005 }));
     expect(r.out).toEqual([`${P} OK 1 secret (gateway-token) in 61.01 s`]);
+  });
+
+  test('without deps, the OK line reports the process clock (performance.now)', async () => {
+    const t = target();
+    const now = jest.spyOn(performance, 'now').mockReturnValue(42_346);
+    try {
+      const r = await within(runFetchSecrets(['--manifest', t.manifestPath, '--uid', String(OWNER.uid), '--gid', String(OWNER.gid), '--only', 'gateway-token']));
+      expect(r.out).toEqual([`${P} OK 1 secret (gateway-token) in 42.35 s`]);
+    } finally {
+      now.mockRestore();
+    }
   });
 });
 
@@ -716,6 +729,24 @@ describe('secret values checked before anything is written', () => {
 });
 
 describe('files, command line, manifest and the metric', () => {
+  test('Unexpected (20): an error that is not a SecretsFailure is reported as a bug of fetch-secrets (exit 20; no metric before credentials)', async () => {
+    const t = target();
+    const spy = jest.spyOn(manifestModule, 'selectSecrets').mockImplementation(() => {
+      throw new TypeError('boom');
+    });
+    try {
+      const r = await run(t);
+      expect(r).toEqual({
+        out: [],
+        err: [`${P} FAILED Unexpected: fetch-secrets: TypeError: boom; this is a bug of fetch-secrets: report it ${notPublished('Unexpected', 'no credentials')}`],
+        code: 20,
+      });
+      expect(world.aws.imds.requests).toEqual([]);
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
   test('WriteFailed (19): the folder of the last file is missing; the files staged before are removed (all or nothing)', async () => {
     const t = target();
     fs.rmSync(t.nginxDir, { recursive: true });
