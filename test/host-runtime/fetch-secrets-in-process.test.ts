@@ -46,11 +46,24 @@ const target = (rotation = true): Target => makeTarget(world.aws, path.join(worl
 /** 1234.5 ms since the process started: the OK line says 1.23 s. */
 const CLOCK = { elapsedMs: () => 1234.5 };
 
-/** `p`, or a rejection when it has not settled within `ms`: a run that hangs fails its test at once. */
-function within<T>(p: Promise<T>, ms = 10_000): Promise<T> {
+/** Set when a run has hung: its requests and retries may still be going on in the background. */
+let hung: string | undefined;
+
+/**
+ * `p`, or a rejection when it has not settled within `ms`: a run that hangs
+ * fails its test at once. After one hang every later run of this file fails
+ * at once too (a retry loop without end never stops by itself and keeps the
+ * fakes busy), so a change that makes the program retry forever fails this
+ * file in seconds instead of one deadline per test.
+ */
+function within<T>(p: Promise<T>, ms = 4_000): Promise<T> {
+  if (hung) return Promise.reject(new Error(`not run: an earlier run hung (${hung})`));
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`still running after ${ms} ms`)), ms);
+    timer = setTimeout(() => {
+      hung = expect.getState().currentTestName ?? 'unknown test';
+      reject(new Error(`still running after ${ms} ms`));
+    }, ms);
   });
   return Promise.race([p, late]).finally(() => clearTimeout(timer));
 }
