@@ -58,3 +58,11 @@ test('a server fault without an HTTP status reads "HTTP error"', () => {
   expect(f.reason).toBe('ServiceUnavailable');
   expect(f.detail).toContain('after 1 attempt (HTTP error: InternalFailure: boom)');
 });
+
+test('a client error (HTTP 400, fault client) of a name it does not know is Unexpected, not ServiceUnavailable (only throttling, 5xx, no answer or a server fault are)', () => {
+  const f = diagnoseCallError(sdkError('ValidationException', 'bad input', { $fault: 'client', $metadata: { httpStatusCode: 400, attempts: 1 } }), ctx);
+  expect([f.reason, f.detail]).toEqual([
+    'Unexpected',
+    'Secrets Manager in eu-west-1 answered an error this program does not classify (ValidationException: bad input, HTTP 400); check the secret in the Secrets Manager console',
+  ]);
+});

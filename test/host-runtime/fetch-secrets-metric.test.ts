@@ -1,6 +1,6 @@
 import * as http from 'http';
-import type { AddressInfo } from 'net';
-import { publishFailureMetric } from '../../host/fetch-secrets/metric';
+import type { AddressInfo, Socket } from 'net';
+import { METRIC_DEADLINE_MS, METRIC_HTTP_TIMEOUTS, publishFailureMetric } from '../../host/fetch-secrets/metric';
 
 // Focused, in-process checks of host/fetch-secrets/metric.ts's failure
 // descriptions against a loopback CloudWatch stand-in (AWS_ENDPOINT_URL_CLOUDWATCH,
@@ -10,6 +10,7 @@ const manifest = { region: 'eu-west-1', metricNamespace: 'Ns', metricName: 'Secr
 const credentials = { provider: async () => ({ accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' }) } as never;
 let server: http.Server;
 let status = 400;
+const open = new Set<Socket>();
 beforeAll(async () => {
   server = http.createServer((req, res) => {
     req.resume();
@@ -17,6 +18,10 @@ beforeAll(async () => {
       res.writeHead(status, { 'content-type': 'text/plain' });
       res.end('');
     });
+  });
+  server.on('connection', (sock) => {
+    open.add(sock);
+    sock.on('close', () => open.delete(sock));
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   process.env.AWS_ENDPOINT_URL_CLOUDWATCH = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -39,4 +44,29 @@ test('no HTTP answer at all (connection refused) is described by the error name 
   } finally {
     process.env.AWS_ENDPOINT_URL_CLOUDWATCH = saved;
   }
+});
+
+test('a credentials failure (an error without $metadata, as the SDK raises before any HTTP call) is described by its name', async () => {
+  const refusing = { provider: async () => Promise.reject(Object.assign(new Error('no role'), { name: 'CredentialsProviderError' })) } as never;
+  expect(await publishFailureMetric(manifest, 'SecretMissing', refusing, 2_000)).toEqual({ published: false, why: 'CredentialsProviderError' });
+});
+
+test('a thrown value without a name is described as "error"', async () => {
+  const odd = { provider: async () => Promise.reject({ tryNextLink: false }) } as never;
+  expect(await publishFailureMetric(manifest, 'SecretMissing', odd, 2_000)).toEqual({ published: false, why: 'error' });
+});
+
+test('after publishing, the client is destroyed (no connection kept open) and the deadline timer cleared (nothing keeps the host process alive)', async () => {
+  status = 200;
+  const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+  const before = timers();
+  expect(await publishFailureMetric(manifest, 'SecretMissing', credentials, 60_000)).toEqual({ published: true, namespace: 'Ns' });
+  await new Promise((r) => setTimeout(r, 50));
+  expect(open.size).toBe(0);
+  expect(timers()).toBe(before);
+});
+
+test('CloudWatch gets 2 s to connect and 3 s to answer, inside the 4 s deadline of the whole call', () => {
+  expect(METRIC_HTTP_TIMEOUTS).toEqual({ connectionTimeout: 2_000, requestTimeout: 3_000 });
+  expect(METRIC_DEADLINE_MS).toBe(4_000);
 });
