@@ -1,5 +1,6 @@
 import * as http from 'http';
 import type { AddressInfo, Socket } from 'net';
+import * as content from '../../host/fetch-secrets/content';
 import { fetchSecrets, mapLimited } from '../../host/fetch-secrets/fetch';
 import type { ManifestSecret } from '../../lib/secrets/secrets-manifest';
 
@@ -109,6 +110,42 @@ test('fetchSecrets uses one client per region (one kept-alive connection for two
   } finally {
     process.env.AWS_ENDPOINT_URL_SECRETS_MANAGER = saved;
     for (const sock of open) sock.destroy();
+    await new Promise((r) => server.close(r));
+  }
+});
+
+test('an error of the program itself while a secret is handled (not a SecretsFailure) is Unexpected, named as a bug of fetch-secrets with its cause', async () => {
+  const server = http.createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      res.writeHead(200, { 'content-type': 'application/x-amz-json-1.1' });
+      res.end(JSON.stringify({ Name: 'openclaw/a', SecretString: '{"k":"v"}', VersionId: 'v1', VersionStages: ['AWSCURRENT'] }));
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const saved = process.env.AWS_ENDPOINT_URL_SECRETS_MANAGER;
+  process.env.AWS_ENDPOINT_URL_SECRETS_MANAGER = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const render = jest.spyOn(content, 'renderSecretFile').mockImplementation(() => {
+    throw new TypeError("Cannot read properties of undefined (reading 'k')");
+  });
+  try {
+    const secrets = [{ id: 'a', kind: 'agent', secretId: 'openclaw/a', region: 'eu-west-1' }] as unknown as ManifestSecret[];
+    const credentials = { provider: async () => ({ accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' }), role: 'r', endpoint: 'e' } as never;
+    const e = (await within(
+      fetchSecrets(secrets, credentials, { maxAttempts: 1, retryBaseMs: 1, concurrency: 1 }).then(
+        () => new Error('no failure'),
+        (x: unknown) => x,
+      ),
+      1500,
+    )) as { name?: string; message?: string };
+    expect(render).toHaveBeenCalledTimes(1);
+    expect([e.name, e.message]).toEqual([
+      'SecretsFailure',
+      "Unexpected: fetch: TypeError: Cannot read properties of undefined (reading 'k'); this is a bug of fetch-secrets: report it",
+    ]);
+  } finally {
+    render.mockRestore();
+    process.env.AWS_ENDPOINT_URL_SECRETS_MANAGER = saved;
     await new Promise((r) => server.close(r));
   }
 });
