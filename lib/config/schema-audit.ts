@@ -12,7 +12,7 @@ export const auditSchema = z
   .strictObject({
     lockRetentionDays: z
       .number({ error: 'a whole number of days from 1 to 3650' })
-      .int({ error: 'a whole number of days from 1 to 3650' })
+      .int()
       .min(1, { error: 'at least 1 day' })
       .max(3650, { error: 'at most 3650 days (10 years)' })
       .describe(
@@ -22,12 +22,12 @@ export const auditSchema = z
       ),
     infrequentAccessAfterDays: z
       .number({ error: 'a whole number of days, at least 30' })
-      .int({ error: 'a whole number of days, at least 30' })
+      .int()
       .min(30, { error: 'at least 30 days (the S3 minimum before STANDARD_IA)' })
       .describe('Days after which audit objects move to S3 Standard-IA (cheaper storage; still locked).'),
     glacierAfterDays: z
       .number({ error: 'a whole number of days, at least 90' })
-      .int({ error: 'a whole number of days, at least 90' })
+      .int()
       .min(90, { error: 'at least 90 days' })
       .describe('Days after which audit objects move to S3 Glacier Instant Retrieval (cheapest with millisecond reads; still locked).'),
   })
@@ -52,12 +52,12 @@ export const alertsSchema = z
       .strictObject({
         wafBlockedRequests: z
           .number({ error: 'a whole number of requests, at least 10' })
-          .int({ error: 'a whole number of requests, at least 10' })
+          .int()
           .min(10, { error: 'at least 10: fewer pages a human for background noise' })
           .describe('WAF-blocked requests in 5 minutes that raise the WafBlocksSpike alarm.'),
         proxyAuthFailures: z
           .number({ error: 'a whole number of refusals, at least 5' })
-          .int({ error: 'a whole number of refusals, at least 5' })
+          .int()
           .min(5, { error: 'at least 5: fewer pages a human for a mistyped token' })
           .describe('Requests nginx or the gateway refused as unauthenticated (401/403) in 5 minutes that raise the ProxyAuthFailures alarm.'),
       })

@@ -60,7 +60,7 @@ export const edgeSchema = z
       .describe('Header CloudFront adds to every origin request; nginx refuses requests without its secret value.'),
     maxBodyKiB: z
       .number({ error: 'a whole number of KiB from 1 to 102400' })
-      .int({ error: 'a whole number of KiB from 1 to 102400' })
+      .int()
       .min(1, { error: 'at least 1 KiB' })
       .max(102400, { error: 'at most 102400 KiB (100 MiB)' })
       .describe('Largest request body nginx accepts.'),

@@ -43,7 +43,7 @@ export const networkSchema = z
       .describe('How the private subnet reaches the internet: a NAT instance (t4g.nano, ~$3/month) or a managed NAT gateway (~$33/month + data).'),
     natInstanceType: z
       .string({ error: 'an EC2 instance type such as t4g.nano' })
-      .regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/, { error: 'an EC2 instance type such as t4g.nano' })
+      .regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/)
       .describe('Instance type of the NAT instance, when natMode is instance (Graviton types keep it cheap).'),
     natAmiId: amiIdSchema
       .describe(

@@ -143,7 +143,7 @@ export const agentSchema = z
   .strictObject({
     description: z
       .string({ error: 'a sentence describing what the agent is for' })
-      .min(3, { error: 'a sentence describing what the agent is for' })
+      .min(3)
       .max(200, { error: 'at most 200 characters' })
       .describe('What the agent is for; shown to operators.'),
     provider: z

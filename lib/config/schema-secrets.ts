@@ -20,7 +20,7 @@ export const secretsSchema = z
   .strictObject({
     rotationDays: z
       .number({ error: 'a whole number of days from 1 to 90' })
-      .int({ error: 'a whole number of days from 1 to 90' })
+      .int()
       .min(1, { error: 'at least 1 day' })
       .max(90, { error: 'at most 90 days (AWS Foundational Security Best Practices SecretsManager.4): a secret that rarely rotates is a standing credential' })
       .describe(

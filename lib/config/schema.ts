@@ -54,7 +54,7 @@ export const exceptionSchema = z
       .describe('Why the control is weakened, and what compensates for it. Shown in the compliance report.'),
     approvedBy: z
       .string({ error: 'the name or e-mail of whoever approved the exception' })
-      .min(3, { error: 'the name or e-mail of whoever approved the exception' })
+      .min(3)
       .describe('Who approved the exception (name or e-mail).'),
     expires: isoDate.describe(
       'Last day (YYYY-MM-DD, UTC) the exception is valid, at most 366 days ahead. An expired exception fails synth.',
@@ -105,7 +105,7 @@ export const configSchema = z
       .strictObject({
         rotationPeriodDays: z
           .number({ error: 'a whole number of days between 90 and 2560' })
-          .int({ error: 'a whole number of days between 90 and 2560' })
+          .int()
           .min(90, { error: 'at least 90 days (the KMS minimum)' })
           .max(2560, { error: 'at most 2560 days (the KMS maximum)' })
           .describe('Days between automatic rotations of the deployment KMS key. Rotation itself is always on.'),
@@ -119,7 +119,7 @@ export const configSchema = z
           .describe('EC2 instance type of the gateway host; Graviton (arm64), as the AMI is the arm64 Amazon Linux 2023.'),
         rootVolumeGiB: z
           .number({ error: 'a whole number of GiB from 12 to 200' })
-          .int({ error: 'a whole number of GiB from 12 to 200' })
+          .int()
           .min(12, { error: 'at least 12 GiB (the OS, Node 24 and OpenClaw take about 4)' })
           .max(200, { error: 'at most 200 GiB' })
           .describe('Size of the encrypted gp3 root volume of the gateway host. It holds nothing that matters: the agent state is on stateVolume.'),
@@ -134,7 +134,7 @@ export const configSchema = z
           .strictObject({
             sizeGiB: z
               .number({ error: 'a whole number of GiB from 1 to 1024' })
-              .int({ error: 'a whole number of GiB from 1 to 1024' })
+              .int()
               .min(1, { error: 'at least 1 GiB' })
               .max(1024, { error: 'at most 1024 GiB' })
               .describe(
@@ -157,7 +157,7 @@ export const configSchema = z
           .strictObject({
             retainDays: z
               .number({ error: 'a whole number of days from 1 to 365' })
-              .int({ error: 'a whole number of days from 1 to 365' })
+              .int()
               .min(1, { error: 'at least 1 day' })
               .max(365, { error: 'at most 365 days' })
               .describe('Days each daily snapshot of the state volume is kept (Amazon Data Lifecycle Manager; one snapshot a day, at 03:00 UTC).'),

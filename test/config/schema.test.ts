@@ -148,6 +148,8 @@ describe('constraints', () => {
     ["m7g.large", []],
     ["c7gn.xlarge", []],
     ["x2gd.medium", []],
+    ["im4gn.large", []], // two letters before the generation digit
+    ["is4gen.medium", []],
     ["t3.small", ["instance.type: a Graviton (arm64) instance type such as t4g.small or m7g.large"]],
     ["T4g.small", ["instance.type: a Graviton (arm64) instance type such as t4g.small or m7g.large"]],
     ["g.small", ["instance.type: a Graviton (arm64) instance type such as t4g.small or m7g.large"]],
