@@ -19,6 +19,10 @@ export default {
   // No type checker plugin is installed: mutants that would not type-check still run
   // (ts-jest only transpiles), and are killed or survive like any other.
   checkers: [],
+  // Mutants in the text of a zod `.describe(...)` (a config key's documentation) are not
+  // run; they are reported as Ignored with the reason (scripts/stryker/describe-text-ignorer.mjs).
+  plugins: ['@stryker-mutator/*', './scripts/stryker/describe-text-ignorer.mjs'],
+  ignorers: ['describe-text'],
   concurrency: Number(process.env.MUTATE_CONCURRENCY ?? 1),
   incremental: true,
   // scripts/mutate.ts points this at a working copy of the committed

@@ -156,6 +156,8 @@ export interface FolderRow {
   other: number;
   /** Compile or runtime errors (CDK refusing the construct at synth): not mutants of a deployable template, not counted. */
   invalid: number;
+  /** Ignored by a Stryker ignorer (the text of a config key's description): not run, not counted, as in Stryker's own score. */
+  ignored: number;
   equivalent: number;
   /** killed / (mutants - equivalent), or undefined when nothing is left to kill. */
   score: number | undefined;
@@ -200,7 +202,7 @@ export function summarize(report: MutationReport, equivalents: EquivalentEntry[]
   const equivalentRows: MutantRow[] = [];
   const fileRows: FileRow[] = [];
   const emptyRow = (folder: string): FolderRow => ({
-    folder, mutants: 0, killed: 0, survived: 0, noCoverage: 0, timeout: 0, other: 0, invalid: 0, equivalent: 0, score: undefined, dates: [], commits: [], filesRun: 0,
+    folder, mutants: 0, killed: 0, survived: 0, noCoverage: 0, timeout: 0, other: 0, invalid: 0, ignored: 0, equivalent: 0, score: undefined, dates: [], commits: [], filesRun: 0,
     ...(filesIn?.(folder) !== undefined ? { filesInFolder: filesIn(folder) } : {}),
   });
   for (const file of Object.keys(report.files).sort()) {
@@ -219,6 +221,10 @@ export function summarize(report: MutationReport, equivalents: EquivalentEntry[]
     for (const m of mutants) {
       if (INVALID.includes(m.status)) {
         row.invalid += 1;
+        continue;
+      }
+      if (m.status === 'Ignored') {
+        row.ignored += 1;
         continue;
       }
       row.mutants += 1;
@@ -256,7 +262,7 @@ export function summarize(report: MutationReport, equivalents: EquivalentEntry[]
   }
   const total = emptyRow('all folders run');
   for (const r of rows) {
-    for (const k of ['mutants', 'killed', 'survived', 'noCoverage', 'timeout', 'other', 'invalid', 'equivalent', 'filesRun'] as const) total[k] += r[k];
+    for (const k of ['mutants', 'killed', 'survived', 'noCoverage', 'timeout', 'other', 'invalid', 'ignored', 'equivalent', 'filesRun'] as const) total[k] += r[k];
     if (r.filesInFolder !== undefined) total.filesInFolder = (total.filesInFolder ?? 0) + r.filesInFolder;
     for (const d of r.dates) if (!total.dates.includes(d)) total.dates.push(d);
     for (const c of r.commits) if (!total.commits.includes(c)) total.commits.push(c);
@@ -285,14 +291,16 @@ export function formatMarkdown(summary: Summary): string {
   out.push('the CLI tests are not part of the mutation run (jest.mutate.config.js), timeouts are not counted as');
   out.push('killed, and mutants that do not compile or that the code rejects before any test runs (a test');
   out.push('file whose synth throws: CDK refusing a missing required property, an empty construct id) are');
-  out.push('listed as "rejected" and not counted. "other" is Ignored or Pending.');
+  out.push('listed as "rejected" and not counted. "ignored": mutants in the text of a config key\'s description');
+  out.push('(zod `.describe(...)`; documentation, not a control: scripts/stryker/describe-text-ignorer.mjs), not run and not counted,');
+  out.push('as in Stryker\'s own score. "other" is Pending.');
   out.push('');
-  out.push('| folder | files run | mutants | killed | survived | no coverage | timeout | other | equivalent (explained) | score of the files run | rejected (not counted) | run on | commit |');
-  out.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|');
+  out.push('| folder | files run | mutants | killed | survived | no coverage | timeout | other | equivalent (explained) | score of the files run | rejected (not counted) | ignored (not counted) | run on | commit |');
+  out.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|');
   const line = (r: FolderRow, bold = false) => {
     const b = (s: string | number) => (bold ? `**${s}**` : String(s));
     out.push(
-      `| ${b(r.folder)} | ${b(r.filesInFolder === undefined ? r.filesRun : `${r.filesRun} of ${r.filesInFolder}`)} | ${b(r.mutants)} | ${b(r.killed)} | ${b(r.survived)} | ${b(r.noCoverage)} | ${b(r.timeout)} | ${b(r.other)} | ${b(r.equivalent)} | ${b(formatScore(r.score))} | ${b(r.invalid)} | ${r.dates.join(', ')} | ${r.commits.join(', ')} |`,
+      `| ${b(r.folder)} | ${b(r.filesInFolder === undefined ? r.filesRun : `${r.filesRun} of ${r.filesInFolder}`)} | ${b(r.mutants)} | ${b(r.killed)} | ${b(r.survived)} | ${b(r.noCoverage)} | ${b(r.timeout)} | ${b(r.other)} | ${b(r.equivalent)} | ${b(formatScore(r.score))} | ${b(r.invalid)} | ${b(r.ignored)} | ${r.dates.join(', ')} | ${r.commits.join(', ')} |`,
     );
   };
   for (const r of summary.rows) line(r);
