@@ -537,6 +537,32 @@ describeWithSqlite('TranscriptStore.forEachRowAfter: the rows after a seq, decod
     });
   });
 
+  test('never trusted: a full batch of rows whose seq is no integer (a damaged or foreign table) ends the read instead of reading the same batch forever', () => {
+    closed(
+      dbFile(),
+      (db) => {
+        const ins = db.prepare('INSERT INTO transcript_events (session_id, seq, event_json, created_at) VALUES (?, ?, ?, ?)');
+        db.exec('BEGIN');
+        ins.run('s1', 0, USAGE, null);
+        ins.run('s1', 1, USAGE, '7');
+        ins.run('s1', 2, USAGE, 'soon');
+        for (let i = 0; i < 1000; i++) ins.run('s1', `seq ${i}`, USAGE, 1);
+        db.exec('COMMIT');
+      },
+      ['CREATE TABLE transcript_events (session_id, seq, event_json, created_at, event_zstd, event_utf8_bytes)'],
+    );
+    withStore(dbFile(), (s) => {
+      expect(rows(s, 's1')).toEqual({
+        n: 3,
+        rows: [
+          { seq: 0, createdAt: NaN, text: USAGE },
+          { seq: 1, createdAt: NaN, text: USAGE },
+          { seq: 2, createdAt: NaN, text: USAGE },
+        ],
+      });
+    });
+  });
+
   test('a zstd-compressed event (event_json NULL, event_zstd its frame): decoded when it mentions usage, nothing when it does not', () => {
     const big = eventOf(2048);
     const plain = eventOf(2048, false);
