@@ -331,27 +331,29 @@ describe('openUrl: how SQLite opens the database without changing anything', () 
 describeWithSqlite('TranscriptStore: opening', () => {
   test('a database a running gateway holds open (-wal and -shm beside): read with its WAL, and nothing in the folder created or changed', () => {
     const live = writer(dbFile());
+    // The tables in the database file itself, the rows only in the WAL (not yet checkpointed).
+    live.exec('PRAGMA wal_checkpoint(TRUNCATE)');
     insert(live, 's1', 0, USAGE);
     insert(live, 's1', 1, NO_USAGE);
     const dir = path.dirname(dbFile());
-    expect(fs.readdirSync(dir)).toEqual([AGENT_DATABASE, `${AGENT_DATABASE}-shm`, `${AGENT_DATABASE}-wal`]);
+    expect(fs.readdirSync(dir)).toStrictEqual([AGENT_DATABASE, `${AGENT_DATABASE}-shm`, `${AGENT_DATABASE}-wal`]);
     const before = listing(tmp);
     withStore(dbFile(), (s) => {
-      expect(s.notes).toEqual([]);
-      expect([...s.sessions()]).toEqual([['s1', { maxSeq: 1 }]]);
-      expect(rows(s, 's1')).toEqual({ n: 2, rows: [{ seq: 0, createdAt: 1000, text: USAGE }, { seq: 1, createdAt: 1001 }] });
+      expect(s.notes).toStrictEqual([]);
+      expect([...s.sessions()]).toStrictEqual([['s1', { maxSeq: 1 }]]);
+      expect(rows(s, 's1')).toStrictEqual({ n: 2, rows: [{ seq: 0, createdAt: 1000, text: USAGE }, { seq: 1, createdAt: 1001 }] });
     });
-    expect(listing(tmp)).toEqual(before);
+    expect(listing(tmp)).toStrictEqual(before);
   });
 
   test('a database of a cleanly stopped gateway (the file alone): read immutable, and no -wal, -shm or journal created', () => {
     closed(dbFile(), (db) => insert(db, 's1', 0, USAGE));
     const before = listing(tmp);
     withStore(dbFile(), (s) => {
-      expect([...s.sessions()]).toEqual([['s1', { maxSeq: 0 }]]);
-      expect(fs.readdirSync(path.dirname(dbFile()))).toEqual([AGENT_DATABASE]);
+      expect([...s.sessions()]).toStrictEqual([['s1', { maxSeq: 0 }]]);
+      expect(fs.readdirSync(path.dirname(dbFile()))).toStrictEqual([AGENT_DATABASE]);
     });
-    expect(listing(tmp)).toEqual(before);
+    expect(listing(tmp)).toStrictEqual(before);
   });
 
   test('the connection is read-only: a write through it is refused', () => {
@@ -360,7 +362,7 @@ describeWithSqlite('TranscriptStore: opening', () => {
       const db = (s as unknown as { db: DatabaseSync }).db;
       expect(() => db.exec('CREATE TABLE meter_was_here (a)')).toThrow(/readonly/);
     });
-    expect(fs.readdirSync(path.dirname(dbFile()))).toEqual([AGENT_DATABASE]);
+    expect(fs.readdirSync(path.dirname(dbFile()))).toStrictEqual([AGENT_DATABASE]);
   });
 
   test('a -wal and -shm beside it that the read-only open cannot use: read from the database file alone, with a note when the WAL holds bytes', () => {
@@ -371,23 +373,23 @@ describeWithSqlite('TranscriptStore: opening', () => {
     fs.symlinkSync(path.join(tmp, 'folder'), `${dbFile()}-shm`);
     const before = listing(tmp);
     withStore(dbFile(), (s) => {
-      expect(s.notes).toEqual([]);
-      expect([...s.sessions()]).toEqual([['s1', { maxSeq: 0 }]]);
+      expect(s.notes).toStrictEqual([]);
+      expect([...s.sessions()]).toStrictEqual([['s1', { maxSeq: 0 }]]);
     });
-    expect(listing(tmp)).toEqual(before);
+    expect(listing(tmp)).toStrictEqual(before);
     fs.writeFileSync(`${dbFile()}-wal`, 'x'.repeat(100));
     const withWal = listing(tmp);
     withStore(dbFile(), (s) => {
-      expect(s.notes).toEqual(['read without its WAL (cannot read (unable to open database file)): the records in its 100 bytes not yet checkpointed count once OpenClaw checkpoints them']);
-      expect([...s.sessions()]).toEqual([['s1', { maxSeq: 0 }]]);
+      expect(s.notes).toStrictEqual(['read without its WAL (cannot read (unable to open database file)): the records in its 100 bytes not yet checkpointed count once OpenClaw checkpoints them']);
+      expect([...s.sessions()]).toStrictEqual([['s1', { maxSeq: 0 }]]);
     });
-    expect(listing(tmp)).toEqual(withWal);
+    expect(listing(tmp)).toStrictEqual(withWal);
   });
 
   test('no database file: a StoreError saying it cannot be opened', () => {
     const f = path.join(tmp, 'none.sqlite');
     expect(() => new TranscriptStore(f)).toThrow(new StoreError('cannot open (unable to open database file)'));
-    expect(fs.readdirSync(tmp)).toEqual([]);
+    expect(fs.readdirSync(tmp)).toStrictEqual([]);
   });
 
   test('a file that is not a database: a StoreError, with or without a -wal and -shm beside it', () => {
@@ -428,11 +430,11 @@ describeWithSqlite('TranscriptStore: one read transaction, a consistent snapshot
     const s = new TranscriptStore(dbFile());
     insert(live, 's1', 1, USAGE);
     insert(live, 's2', 0, USAGE);
-    expect([...s.sessions()]).toEqual([['s1', { maxSeq: 0 }]]);
+    expect([...s.sessions()]).toStrictEqual([['s1', { maxSeq: 0 }]]);
     expect(rows(s, 's1').n).toBe(1);
     s.close();
     withStore(dbFile(), (again) => {
-      expect([...again.sessions()]).toEqual([
+      expect([...again.sessions()]).toStrictEqual([
         ['s1', { maxSeq: 1 }],
         ['s2', { maxSeq: 0 }],
       ]);
@@ -461,7 +463,7 @@ describeWithSqlite('TranscriptStore.sessions: every session with rows, its highe
       gen.run('gone', 'g9');
     });
     withStore(dbFile(), (s) => {
-      expect([...s.sessions()]).toEqual([
+      expect([...s.sessions()]).toStrictEqual([
         ['s1', { maxSeq: 7, generation: 'g1' }],
         ['s2', { maxSeq: 3, generation: 'g'.repeat(100) }],
         ['s3', { maxSeq: 0 }],
@@ -471,7 +473,7 @@ describeWithSqlite('TranscriptStore.sessions: every session with rows, its highe
 
   test('no transcript_rewrite_watermarks table (an older database): sessions without generations', () => {
     closed(dbFile(), (db) => insert(db, 's1', 4, USAGE), [TRANSCRIPT_EVENTS]);
-    withStore(dbFile(), (s) => expect([...s.sessions()]).toEqual([['s1', { maxSeq: 4 }]]));
+    withStore(dbFile(), (s) => expect([...s.sessions()]).toStrictEqual([['s1', { maxSeq: 4 }]]));
   });
 
   test('never trusted: empty or over-long session ids, non-integer seqs and non-text generations are left out', () => {
@@ -493,11 +495,11 @@ describeWithSqlite('TranscriptStore.sessions: every session with rows, its highe
       ['CREATE TABLE transcript_events (session_id, seq, event_json, created_at, event_zstd, event_utf8_bytes)', 'CREATE TABLE transcript_rewrite_watermarks (session_id, generation, updated_at)'],
     );
     withStore(dbFile(), (s) => {
-      expect([...s.sessions()]).toEqual([
+      expect([...s.sessions()]).toStrictEqual([
         ['ok', { maxSeq: 1 }],
         ['y'.repeat(200), { maxSeq: 2 }],
       ]);
-      expect(rows(s, 'half')).toEqual({ n: 0, rows: [] });
+      expect(rows(s, 'half')).toStrictEqual({ n: 0, rows: [] });
     });
   });
 });
@@ -511,13 +513,13 @@ describeWithSqlite('TranscriptStore.forEachRowAfter: the rows after a seq, decod
       insert(db, 's2', 9, USAGE);
     });
     withStore(dbFile(), (s) => {
-      expect(rows(s, 's1')).toEqual({
+      expect(rows(s, 's1')).toStrictEqual({
         n: 3,
         rows: [{ seq: 1, createdAt: 1001, text: USAGE }, { seq: 2, createdAt: 5, text: USAGE }, { seq: 3, createdAt: 1003 }],
       });
-      expect(rows(s, 's1', 1)).toEqual({ n: 2, rows: [{ seq: 2, createdAt: 5, text: USAGE }, { seq: 3, createdAt: 1003 }] });
-      expect(rows(s, 's1', 3)).toEqual({ n: 0, rows: [] });
-      expect(rows(s, 'none')).toEqual({ n: 0, rows: [] });
+      expect(rows(s, 's1', 1)).toStrictEqual({ n: 2, rows: [{ seq: 2, createdAt: 5, text: USAGE }, { seq: 3, createdAt: 1003 }] });
+      expect(rows(s, 's1', 3)).toStrictEqual({ n: 0, rows: [] });
+      expect(rows(s, 'none')).toStrictEqual({ n: 0, rows: [] });
     });
   });
 
@@ -530,7 +532,7 @@ describeWithSqlite('TranscriptStore.forEachRowAfter: the rows after a seq, decod
     withStore(dbFile(), (s) => {
       const seen = rows(s, 's1');
       expect(seen.n).toBe(2001);
-      expect(seen.rows.map((r) => r.seq)).toEqual(Array.from({ length: 2001 }, (_, i) => i));
+      expect(seen.rows.map((r) => r.seq)).toStrictEqual(Array.from({ length: 2001 }, (_, i) => i));
       expect(seen.rows.filter((r) => r.text === USAGE).length).toBe(1000);
       expect(rows(s, 's1', 999).n).toBe(1001);
       expect(rows(s, 's1', 1000).n).toBe(1000);
@@ -552,7 +554,7 @@ describeWithSqlite('TranscriptStore.forEachRowAfter: the rows after a seq, decod
       ['CREATE TABLE transcript_events (session_id, seq, event_json, created_at, event_zstd, event_utf8_bytes)'],
     );
     withStore(dbFile(), (s) => {
-      expect(rows(s, 's1')).toEqual({
+      expect(rows(s, 's1')).toStrictEqual({
         n: 3,
         rows: [
           { seq: 0, createdAt: NaN, text: USAGE },
@@ -572,7 +574,7 @@ describeWithSqlite('TranscriptStore.forEachRowAfter: the rows after a seq, decod
       insertZstd(db, 's1', 2, compress('"'), 1);
     });
     withStore(dbFile(), (s) => {
-      expect(rows(s, 's1')).toEqual({ n: 3, rows: [{ seq: 0, createdAt: 1000, text: big }, { seq: 1, createdAt: 1001 }, { seq: 2, createdAt: 1002 }] });
+      expect(rows(s, 's1')).toStrictEqual({ n: 3, rows: [{ seq: 0, createdAt: 1000, text: big }, { seq: 1, createdAt: 1001 }, { seq: 2, createdAt: 1002 }] });
     });
   });
 
@@ -586,7 +588,7 @@ describeWithSqlite('TranscriptStore.forEachRowAfter: the rows after a seq, decod
       insert(db, 's1', 4, USAGE);
     });
     withStore(dbFile(), (s) => {
-      expect(rows(s, 's1').rows).toEqual([
+      expect(rows(s, 's1').rows).toStrictEqual([
         { seq: 0, createdAt: 1000, unreadable: 'compressed event that does not decode' },
         { seq: 1, createdAt: 1001, unreadable: 'compressed event of another size than recorded' },
         { seq: 2, createdAt: 1002, unreadable: 'compressed event that does not decode' },
@@ -611,7 +613,7 @@ describeWithSqlite('TranscriptStore.forEachRowAfter: the rows after a seq, decod
     });
     withStore(dbFile(), (s) => {
       const got = rows(s, 's1').rows;
-      expect(got.map((r) => [r.seq, r.unreadable ?? (r.text === max ? 'the 4 MiB event' : r.text)])).toEqual([
+      expect(got.map((r) => [r.seq, r.unreadable ?? (r.text === max ? 'the 4 MiB event' : r.text)])).toStrictEqual([
         [0, 'compressed event with an invalid size'],
         [1, 'compressed event with an invalid size'],
         [2, 'compressed event with an invalid size'],
@@ -631,7 +633,7 @@ describeWithSqlite('TranscriptStore.forEachRowAfter: the rows after a seq, decod
     withStore(dbFile(), (s) => {
       const got = rows(s, 's1').rows;
       expect(got[0]!.text === max).toBe(true);
-      expect(got[1]).toEqual({ seq: 1, createdAt: 1001, unreadable: 'event larger than 4 MiB' });
+      expect(got[1]).toStrictEqual({ seq: 1, createdAt: 1001, unreadable: 'event larger than 4 MiB' });
     });
   });
 
@@ -642,7 +644,7 @@ describeWithSqlite('TranscriptStore.forEachRowAfter: the rows after a seq, decod
     });
     mockNoZstd = true;
     withStore(dbFile(), (s) => {
-        expect(rows(s, 's1').rows).toEqual([
+        expect(rows(s, 's1').rows).toStrictEqual([
           { seq: 0, createdAt: 1000, unreadable: 'compressed event, and this Node has no zstd' },
           { seq: 1, createdAt: 1001, text: USAGE },
         ]);
@@ -655,7 +657,7 @@ describeWithSqlite('TranscriptStore.forEachRowAfter: the rows after a seq, decod
       insert(db, 's1', 1, NO_USAGE);
     }, [LEGACY_TRANSCRIPT_EVENTS.replace('created_at INTEGER NOT NULL,', 'created_at INTEGER NOT NULL, event_utf8_bytes INTEGER,')]);
     withStore(dbFile(), (s) => {
-      expect(rows(s, 's1')).toEqual({ n: 2, rows: [{ seq: 0, createdAt: 1000, text: USAGE }, { seq: 1, createdAt: 1001 }] });
+      expect(rows(s, 's1')).toStrictEqual({ n: 2, rows: [{ seq: 0, createdAt: 1000, text: USAGE }, { seq: 1, createdAt: 1001 }] });
       expect(s.fingerprint('s1', 0)).toBe(s.fingerprint('s1', 0));
     });
     fs.rmSync(path.join(tmp, 'agents'), { recursive: true });
@@ -663,7 +665,7 @@ describeWithSqlite('TranscriptStore.forEachRowAfter: the rows after a seq, decod
       LEGACY_TRANSCRIPT_EVENTS.replace('created_at INTEGER NOT NULL,', 'created_at INTEGER NOT NULL, event_zstd BLOB,'),
     ]);
     withStore(dbFile(), (s) => {
-      expect(rows(s, 's1')).toEqual({ n: 1, rows: [{ seq: 0, createdAt: 1000, text: USAGE }] });
+      expect(rows(s, 's1')).toStrictEqual({ n: 1, rows: [{ seq: 0, createdAt: 1000, text: USAGE }] });
     });
   });
 });
@@ -676,7 +678,7 @@ describeWithSqlite('TranscriptStore.fingerprint: what tells a row at a seq from 
       insertZstd(db, 's1', 1, compress(eventOf(2048)), 2048, 2000);
     });
     withStore(dbFile(), (s) => {
-      expect([s.fingerprint('s1', 0), s.fingerprint('s1', 1), s.fingerprint('s1', 2), s.fingerprint('s9', 0)]).toEqual(['iNmcVra9jGKkwIg4', 'b4jjz6m9f6WI91nb', undefined, undefined]);
+      expect([s.fingerprint('s1', 0), s.fingerprint('s1', 1), s.fingerprint('s1', 2), s.fingerprint('s9', 0)]).toStrictEqual(['iNmcVra9jGKkwIg4', 'b4jjz6m9f6WI91nb', undefined, undefined]);
     });
   });
 
