@@ -266,9 +266,9 @@ export class TranscriptStore {
         after = seq;
         n++;
       }
-      // A full batch that did not move on (its seqs no integers: a damaged or foreign
-      // table) would be fetched again forever.
-      if (rows.length < BATCH || after === from) return n;
+      // Done when a batch moved nothing on: no rows left, or only rows whose seq is no
+      // integer (a damaged or foreign table), which would be fetched again forever.
+      if (after === from) return n;
     }
   }
 
