@@ -258,6 +258,7 @@ export class TranscriptStore {
     let n = 0;
     for (;;) {
       const rows = stmt.all(sessionId, after);
+      const from = after;
       for (const r of rows) {
         const seq = num(r.seq);
         if (!Number.isSafeInteger(seq)) continue;
@@ -265,7 +266,9 @@ export class TranscriptStore {
         after = seq;
         n++;
       }
-      if (rows.length < BATCH) return n;
+      // Done when a batch moved nothing on: no rows left, or only rows whose seq is no
+      // integer (a damaged or foreign table), which would be fetched again forever.
+      if (after === from) return n;
     }
   }
 
