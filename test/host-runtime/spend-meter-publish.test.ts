@@ -129,7 +129,7 @@ describe('publishFigures', () => {
 
   test(`CloudWatch not answering: aborted at the ${PUBLISH_DEADLINE_MS / 1000} s deadline (fired early here), its timer cleared`, async () => {
     cw.state.hang = true;
-    const realSetTimeout = global.setTimeout;
+    const realSetTimeout = global.setTimeout as unknown as (cb: () => void, ms?: number, ...rest: unknown[]) => NodeJS.Timeout;
     const deadlines: unknown[] = [];
     jest.spyOn(global, 'setTimeout').mockImplementation(((cb: () => void, ms?: number, ...rest: unknown[]) => {
       if (ms !== PUBLISH_DEADLINE_MS) return realSetTimeout(cb, ms, ...rest);
@@ -152,7 +152,7 @@ describe('publishFigures', () => {
   });
 
   test('the deadline timer is cleared after a successful call too', async () => {
-    const realSetTimeout = global.setTimeout;
+    const realSetTimeout = global.setTimeout as unknown as (cb: () => void, ms?: number, ...rest: unknown[]) => NodeJS.Timeout;
     const deadlines: unknown[] = [];
     jest.spyOn(global, 'setTimeout').mockImplementation(((cb: () => void, ms?: number, ...rest: unknown[]) => {
       const t = realSetTimeout(cb, ms, ...rest);
