@@ -194,6 +194,7 @@ withSqlite('metering agent databases (a minimal transcript_events table)', () =>
       ['s1', 3, rec('r3', '2026-10-31T08:00:00Z', 'anthropic/claude-sonnet-4-6', { input: 20_000_000 })],
       ['s1', 4, JSON.stringify({ type: 'message', message: { role: 'user', content: 'hi' } })],
     ]);
+    const close = jest.spyOn(TranscriptStore.prototype, 'close');
     expect(await runSpendMeter(args(file))).toEqual({
       out: [`openclaw-meter: today $3.00, month $4.50 (3 new usage records) [metrics published to ${NS}]`],
       err: [
@@ -214,6 +215,7 @@ withSqlite('metering agent databases (a minimal transcript_events table)', () =>
       recordsTotal: 3,
       malformedTotal: 1,
     });
+    expect(close).toHaveBeenCalledTimes(1); // the database is closed after its read
     const store = new TranscriptStore(path.join(stateDir, REL));
     const f = store.fingerprint('s1', 4);
     store.close();
