@@ -46,7 +46,8 @@ const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null 
 function idPart(v: unknown): string | undefined {
   if (typeof v !== 'string') return undefined;
   const s = v.trim();
-  if (s === '' || s.length > 120 || !/^[\x21-\x7e]+$/.test(s)) return undefined;
+  // Empty (or only spaces) fails the pattern: one or more printable characters.
+  if (s.length > 120 || !/^[\x21-\x7e]+$/.test(s)) return undefined;
   return s;
 }
 
@@ -97,7 +98,8 @@ export function parseUsageEvent(text: string): ParsedEvent {
   if (t.input + t.output + t.cacheRead + t.cacheWrite === 0) return NONE;
   const provider = idPart(message.provider) ?? idPart(event.provider) ?? 'unknown';
   const model = idPart(message.model) ?? idPart(event.model) ?? 'unknown';
-  const id = typeof event.id === 'string' && event.id.length > 0 && event.id.length <= 200 ? event.id : undefined;
+  // An empty id is no id: the record below takes `id` only when it is not ''.
+  const id = typeof event.id === 'string' && event.id.length <= 200 ? event.id : undefined;
   const at = eventTime(event, message);
   return { kind: 'usage', record: { ...(id ? { id } : {}), model: `${provider}/${model}`, ...(at !== undefined ? { at } : {}), tokens: t, capped } };
 }

@@ -1,0 +1,305 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import * as manifestModule from '../../host/spend-meter/manifest';
+import { describeError, runSpendMeter, type RunResult } from '../../host/spend-meter/run';
+import * as stateModule from '../../host/spend-meter/state';
+import { emptyState, saveState, type MeterState } from '../../host/spend-meter/state';
+import { TranscriptStore } from '../../host/spend-meter/store';
+import { startFakeCloudWatch, type FakeCloudWatch } from '../support/fake-aws/cloudwatch';
+import { fakeRoleCredentials, startFakeImds, type FakeImds } from '../support/fake-aws/imds';
+
+// The program of spend-meter.js (host/spend-meter/run.ts), focused on the paths that
+// need no agent database (jest may run a Node without node:sqlite; metering itself is
+// proven by the bundled program in spend-meter.test.ts): prune of old cursors, the
+// state file unreadable or unsavable, store problems as warnings, bugs reported as
+// such, and the IMDS options passed on (bounded by a deadline here).
+
+const NOW = '2026-11-21T09:00:00Z';
+const NS = 'OpenClaw/openclaw-example-dev';
+let imds: FakeImds;
+let cw: FakeCloudWatch;
+let root: string;
+let n = 0;
+const original = { ...process.env };
+beforeAll(async () => {
+  const credentials = fakeRoleCredentials(9900);
+  [imds, cw] = await Promise.all([startFakeImds(credentials), startFakeCloudWatch(credentials)]);
+  root = fs.mkdtempSync(path.join(os.tmpdir(), 'spend-meter-run-'));
+});
+afterAll(async () => {
+  process.env = original;
+  await Promise.all([imds.close(), cw.close()]);
+  fs.rmSync(root, { recursive: true, force: true });
+});
+beforeEach(() => {
+  imds.reset();
+  cw.reset();
+  const env: NodeJS.ProcessEnv = {
+    HOME: root,
+    AWS_CONFIG_FILE: path.join(root, 'no-aws-config'),
+    AWS_SHARED_CREDENTIALS_FILE: path.join(root, 'no-aws-credentials'),
+    AWS_EC2_METADATA_SERVICE_ENDPOINT: imds.endpoint,
+    AWS_ENDPOINT_URL_CLOUDWATCH: cw.endpoint,
+  };
+  for (const k of Object.keys(original)) if (!k.startsWith('AWS_')) env[k] ??= original[k];
+  process.env = env;
+});
+afterEach(() => jest.restoreAllMocks());
+
+/** An empty OpenClaw state folder with an agents folder, a meter state folder, and the manifest written. */
+function setup(): { file: string; stateFile: string; stateDir: string } {
+  const dir = path.join(root, `t${++n}`);
+  const stateDir = path.join(dir, 'openclaw');
+  fs.mkdirSync(path.join(stateDir, 'agents'), { recursive: true });
+  fs.mkdirSync(path.join(dir, 'meter'), { mode: 0o700 });
+  const stateFile = path.join(dir, 'meter', 'state.json');
+  const manifest = {
+    version: 1,
+    deployment: 'openclaw-example-dev',
+    region: 'eu-west-1',
+    namespace: NS,
+    openclawStateDir: stateDir,
+    stateFile,
+    prices: { 'anthropic/claude-sonnet-4-6': { inputPerMTok: 3, outputPerMTok: 15, cacheReadPerMTok: 0.3, cacheWritePerMTok: 3.75 } },
+    limits: { dailyUsd: 10, monthlyUsd: 200 },
+  };
+  const file = path.join(dir, 'spend-meter.json');
+  fs.writeFileSync(file, JSON.stringify(manifest));
+  return { file, stateFile, stateDir };
+}
+const args = (file: string, extra: readonly string[] = []) => ['--manifest', file, '--now', NOW, '--imds-timeout-ms', '300', '--imds-attempts', '1', ...extra];
+const ZERO_LINE = `openclaw-meter: today $0.00, month $0.00 (0 new usage records) [metrics published to ${NS}]`;
+const readState = (file: string) => JSON.parse(fs.readFileSync(file, 'utf8')) as MeterState;
+
+describe('describeError', () => {
+  test.each<[string, unknown, string]>([
+    ['an error: its message', new Error('boom'), 'boom'],
+    ['whitespace runs collapsed to one space', new Error('a  \n\t b\nc'), 'a b c'],
+    ['at most 240 characters', new Error('x'.repeat(300)), 'x'.repeat(240)],
+    ['a string', 'plain', 'plain'],
+    ['null', null, 'null'],
+    ['undefined', undefined, 'undefined'],
+  ])('%s', (_name, e, text) => {
+    expect(describeError(e)).toBe(text);
+  });
+});
+
+test('cursors of sessions gone from OpenClaw with no usage this month are pruned from the saved state', async () => {
+  const { file, stateFile } = setup();
+  const old = { s: 3, f: 'fp3', a: Date.parse('2026-10-31T23:00:00Z') };
+  const recent = { s: 4, f: 'fp4', a: Date.parse('2026-11-02T00:00:00Z') };
+  saveState(stateFile, { ...emptyState(Date.parse(NOW)), databases: { 'agents/gone/agent/openclaw-agent.sqlite': { old }, 'agents/away/agent/openclaw-agent.sqlite': { recent } } });
+  expect(await runSpendMeter(args(file))).toEqual({ out: [ZERO_LINE], err: [], code: 0 });
+  expect(readState(stateFile).databases).toEqual({ 'agents/away/agent/openclaw-agent.sqlite': { recent } });
+});
+
+test('what the store skipped is warned about, the run goes on', async () => {
+  const { file, stateDir } = setup();
+  fs.mkdirSync(path.join(stateDir, 'agents', 'Not_An_Id', 'agent'), { recursive: true });
+  fs.writeFileSync(path.join(stateDir, 'agents', 'Not_An_Id', 'agent', 'openclaw-agent.sqlite'), '');
+  fs.mkdirSync(path.join(stateDir, 'agents', 'b', 'agent', 'openclaw-agent.sqlite'), { recursive: true });
+  expect(await runSpendMeter(args(file))).toEqual({
+    out: [ZERO_LINE],
+    err: ['openclaw-meter: WARNING agents/Not_An_Id: not an agent id; skipped', 'openclaw-meter: WARNING agents/b/agent/openclaw-agent.sqlite: a symlink or not a regular file; skipped'],
+    code: 0,
+  });
+});
+
+test('exit 3: the state file unreadable (not missing): nothing published', async () => {
+  const { file, stateFile } = setup();
+  fs.mkdirSync(stateFile);
+  expect(await runSpendMeter(args(file))).toEqual({ out: [], err: [`openclaw-meter: FAILED state file ${stateFile}: EISDIR: illegal operation on a directory, read`], code: 3 });
+  expect(cw.metrics).toEqual([]);
+});
+
+test('the state cannot be saved: a warning, the figures still published', async () => {
+  const { file, stateFile } = setup();
+  fs.rmSync(path.dirname(stateFile), { recursive: true });
+  const tmp = path.join(path.dirname(stateFile), `.state.json.${process.pid}.tmp`);
+  expect(await runSpendMeter(args(file))).toEqual({
+    out: [ZERO_LINE],
+    err: [`openclaw-meter: WARNING could not save ${stateFile} (ENOENT: no such file or directory, open '${tmp}'): the next run reads these records again`],
+    code: 0,
+  });
+  expect(cw.metrics.length).toBe(2);
+});
+
+test('a bug inside the run: exit 3, reported as a bug of the spend meter', async () => {
+  const { file } = setup();
+  jest.spyOn(stateModule, 'rollOver').mockImplementation(() => {
+    throw new TypeError('x is  not\na function');
+  });
+  expect(await runSpendMeter(args(file))).toEqual({ out: [], err: ['openclaw-meter: FAILED unexpected: x is not a function; this is a bug of the spend meter: report it'], code: 3 });
+});
+
+test('a bug while reading the command line or manifest is thrown (main.ts prints it), not taken for a bad manifest', async () => {
+  const { file } = setup();
+  jest.spyOn(manifestModule, 'loadManifest').mockImplementation(() => {
+    throw new TypeError('not a manifest error');
+  });
+  await expect(runSpendMeter(args(file))).rejects.toThrow(new TypeError('not a manifest error'));
+});
+
+test('the IMDS timeout and attempts of the command line are used: a metadata service that never answers is given up quickly (exit 1)', async () => {
+  const { file } = setup();
+  imds.behaviour.hang = true;
+  let bound: NodeJS.Timeout | undefined;
+  const started = Date.now();
+  const r = await Promise.race([
+    runSpendMeter(['--manifest', file, '--now', NOW, '--imds-timeout-ms', '100', '--imds-attempts', '1']),
+    new Promise<RunResult>((resolve) => {
+      bound = setTimeout(() => resolve({ out: ['still waiting after 3 s'], err: [], code: -1 }), 3_000);
+    }),
+  ]);
+  clearTimeout(bound);
+  expect(r).toEqual({ out: ['openclaw-meter: today $0.00, month $0.00 (0 new usage records) [not published: no credentials (ImdsUnreachable)]'], err: [], code: 1 });
+  expect(imds.requests.length).toBe(1);
+  expect(Date.now() - started).toBeLessThan(3_000);
+});
+
+// Reading agent databases: node:sqlite only (Node 24, the host's and Stryker's Node).
+// Under an older Node these are skipped; the bundled program's test
+// (spend-meter.test.ts) proves the same paths on databases OpenClaw itself created.
+const withSqlite = (process as unknown as { getBuiltinModule?: (id: string) => unknown }).getBuiltinModule?.('node:sqlite') ? describe : describe.skip;
+
+withSqlite('metering agent databases (a minimal transcript_events table)', () => {
+  type Db = { exec(sql: string): void; prepare(sql: string): { run(...a: unknown[]): unknown }; close(): void };
+  const sqlite = () => (process as unknown as { getBuiltinModule(id: string): { DatabaseSync: new (file: string) => Db } }).getBuiltinModule('node:sqlite');
+  const REL = 'agents/a/agent/openclaw-agent.sqlite';
+  const ms = (iso: string) => Date.parse(iso);
+  const rec = (id: string, at: string, model: string, usage: Record<string, number>) =>
+    JSON.stringify({ type: 'message', id, message: { role: 'assistant', provider: model.split('/')[0], model: model.split('/')[1], usage, timestamp: ms(at) } });
+
+  /** Writes agent a's database with these rows (session, seq, json) and generations. */
+  function writeDb(stateDir: string, rows: readonly [string, number, string][], generations: Record<string, string> = {}): string {
+    const dir = path.join(stateDir, 'agents', 'a', 'agent');
+    fs.mkdirSync(dir, { recursive: true });
+    const file = path.join(dir, 'openclaw-agent.sqlite');
+    const db = new (sqlite().DatabaseSync)(file);
+    db.exec('CREATE TABLE IF NOT EXISTS transcript_events (session_id TEXT, seq INTEGER, event_json TEXT, created_at INTEGER); CREATE TABLE IF NOT EXISTS transcript_rewrite_watermarks (session_id TEXT, generation TEXT)');
+    for (const [s, seq, json] of rows) db.prepare('INSERT INTO transcript_events VALUES (?, ?, ?, ?)').run(s, seq, json, ms('2026-11-20T00:00:00Z'));
+    db.exec('DELETE FROM transcript_rewrite_watermarks');
+    for (const [s, g] of Object.entries(generations)) db.prepare('INSERT INTO transcript_rewrite_watermarks VALUES (?, ?)').run(s, g);
+    db.close();
+    return file;
+  }
+
+  test('records counted into today, the month and the model totals by their own time; each kind of warning; the cursor and counters saved', async () => {
+    const { file, stateFile, stateDir } = setup();
+    writeDb(stateDir, [
+      ['s1', 0, rec('r0', '2026-11-21T08:00:00Z', 'anthropic/claude-sonnet-4-6', { input: 1_000_000 })],
+      ['s1', 1, rec('r1', '2026-11-20T08:00:00Z', 'openai/gpt-9', { output: 100_000 })],
+      ['s1', 2, '{"usage":'],
+      ['s1', 3, rec('r3', '2026-10-31T08:00:00Z', 'anthropic/claude-sonnet-4-6', { input: 20_000_000 })],
+      ['s1', 4, JSON.stringify({ type: 'message', message: { role: 'user', content: 'hi' } })],
+    ]);
+    const close = jest.spyOn(TranscriptStore.prototype, 'close');
+    expect(await runSpendMeter(args(file))).toEqual({
+      out: [`openclaw-meter: today $3.00, month $4.50 (3 new usage records) [metrics published to ${NS}]`],
+      err: [
+        'openclaw-meter: WARNING unpriced model openai/gpt-9 (priced at the highest listed price of each kind; add it to spend.modelPrices)',
+        `openclaw-meter: WARNING 1 malformed usage record ignored (first: ${REL} session s1 seq 2: not JSON); 1 since the state began`,
+        'openclaw-meter: WARNING 1 usage record with absurd token counts, capped at 10000000 tokens of each kind',
+      ],
+      code: 0,
+    });
+    const state = readState(stateFile);
+    expect({ ...state, databases: undefined, updatedAt: undefined }).toEqual({
+      version: 1,
+      day: '2026-11-21',
+      month: '2026-11',
+      todayUsd: 3,
+      monthUsd: 4.5,
+      monthByModel: { 'anthropic/claude-sonnet-4-6': 3, 'openai/gpt-9': 1.5 },
+      recordsTotal: 3,
+      malformedTotal: 1,
+    });
+    expect(close).toHaveBeenCalledTimes(1); // the database is closed after its read
+    const store = new TranscriptStore(path.join(stateDir, REL));
+    const f = store.fingerprint('s1', 4);
+    store.close();
+    expect(f).toMatch(/./);
+    expect(state.databases).toEqual({ [REL]: { s1: { s: 4, f, a: ms('2026-11-21T08:00:00Z'), i: ['r0'] } } });
+    expect(state.updatedAt).toBe('2026-11-21T09:00:00.000Z');
+  });
+
+  test('two malformed records and two unpriced models: plural, sorted, the first named', async () => {
+    const { file, stateDir } = setup();
+    writeDb(stateDir, [
+      ['s1', 0, '{"usage":1'],
+      ['s1', 1, '{"usage":2'],
+      ['s1', 2, rec('r2', '2026-11-21T08:00:00Z', 'zeta/m', { input: 1 })],
+      ['s1', 3, rec('r3', '2026-11-21T08:00:00Z', 'alpha/m', { input: 1 })],
+      ['s1', 4, rec('r4', '2026-11-21T08:00:00Z', 'alpha/m', { input: 1 })],
+      ['s1', 5, rec('r5', '2026-11-01T08:00:00Z', 'x/y', { input: 20_000_000 })],
+      ['s1', 6, rec('r6', '2026-11-01T08:00:00Z', 'x/y', { output: 20_000_000 })],
+    ]);
+    const r = await runSpendMeter(args(file));
+    expect(r.err).toEqual([
+      'openclaw-meter: WARNING unpriced model alpha/m (priced at the highest listed price of each kind; add it to spend.modelPrices)',
+      'openclaw-meter: WARNING unpriced model x/y (priced at the highest listed price of each kind; add it to spend.modelPrices)',
+      'openclaw-meter: WARNING unpriced model zeta/m (priced at the highest listed price of each kind; add it to spend.modelPrices)',
+      `openclaw-meter: WARNING 2 malformed usage records ignored (first: ${REL} session s1 seq 0: not JSON); 2 since the state began`,
+      'openclaw-meter: WARNING 2 usage records with absurd token counts, capped at 10000000 tokens of each kind',
+    ]);
+    expect(r.out).toEqual([expect.stringMatching(/ \(5 new usage records\) \[metrics published/)]);
+  });
+
+  test('incremental: an unchanged session is skipped (its new generation kept), a grown one read after the cursor, a rewritten one read again without counting twice', async () => {
+    const { file, stateFile, stateDir } = setup();
+    const r0 = rec('r0', '2026-11-21T08:00:00Z', 'anthropic/claude-sonnet-4-6', { input: 1_000_000 });
+    writeDb(stateDir, [['s1', 0, r0]]);
+    expect((await runSpendMeter(args(file))).out[0]).toMatch(/today \$3\.00, month \$3\.00 \(1 new usage record\)/);
+    writeDb(stateDir, [], { s1: 'g2' });
+    expect((await runSpendMeter(args(file))).out[0]).toMatch(/today \$3\.00, month \$3\.00 \(0 new usage records\)/);
+    expect(readState(stateFile).databases[REL]!.s1).toMatchObject({ s: 0, g: 'g2' });
+    writeDb(stateDir, [['s1', 1, rec('r1', '2026-11-21T08:30:00Z', 'anthropic/claude-sonnet-4-6', { input: 1_000_000 })]], { s1: 'g2' });
+    expect((await runSpendMeter(args(file))).out[0]).toMatch(/today \$6\.00, month \$6\.00 \(1 new usage record\)/);
+    writeDb(stateDir, [['s1', 2, rec('r2', '2026-11-21T08:45:00Z', 'anthropic/claude-sonnet-4-6', { input: 1_000_000 })]], { s1: 'g3' });
+    expect((await runSpendMeter(args(file))).out[0]).toMatch(/today \$9\.00, month \$9\.00 \(1 new usage record\)/);
+    expect(readState(stateFile).databases[REL]!.s1).toMatchObject({ s: 2, g: 'g3', a: ms('2026-11-21T08:45:00Z'), i: ['r2'] });
+  });
+
+  test('a database that cannot be read: a warning, its cursors kept (not pruned), read again next run', async () => {
+    const { file, stateFile, stateDir } = setup();
+    const dir = path.join(stateDir, 'agents', 'a', 'agent');
+    fs.mkdirSync(dir, { recursive: true });
+    const db = new (sqlite().DatabaseSync)(path.join(dir, 'openclaw-agent.sqlite'));
+    db.exec('CREATE TABLE other (x)');
+    db.close();
+    const old = { s: 3, f: 'fp3', a: ms('2026-10-01T00:00:00Z') };
+    saveState(stateFile, { ...emptyState(ms(NOW)), databases: { [REL]: { old } } });
+    expect(await runSpendMeter(args(file))).toEqual({
+      out: [ZERO_LINE],
+      err: [`openclaw-meter: WARNING ${REL}: no transcript_events table (not an OpenClaw 2026.9 agent database?); read again next run`],
+      code: 0,
+    });
+    expect(readState(stateFile).databases).toEqual({ [REL]: { old } });
+  });
+
+  test('a session still in OpenClaw keeps its cursor though its last usage is before this month', async () => {
+    const { file, stateFile, stateDir } = setup();
+    writeDb(stateDir, [['s1', 0, rec('r0', '2026-10-31T08:00:00Z', 'anthropic/claude-sonnet-4-6', { input: 1 })]]);
+    await runSpendMeter(args(file));
+    const cursor = readState(stateFile).databases[REL]!.s1;
+    expect(cursor).toMatchObject({ s: 0, a: ms('2026-10-31T08:00:00Z'), i: ['r0'] });
+    expect(await runSpendMeter(args(file))).toEqual({ out: [ZERO_LINE], err: [], code: 0 });
+    expect(readState(stateFile).databases).toEqual({ [REL]: { s1: cursor } });
+  });
+
+  test('the generation of a cursor is kept when the session has none any more', async () => {
+    const { file, stateFile, stateDir } = setup();
+    writeDb(stateDir, [['s1', 0, rec('r0', '2026-11-21T08:00:00Z', 'anthropic/claude-sonnet-4-6', { input: 1 })]], { s1: 'g2' });
+    await runSpendMeter(args(file));
+    writeDb(stateDir, [], {});
+    await runSpendMeter(args(file));
+    expect(readState(stateFile).databases[REL]!.s1).toMatchObject({ s: 0, g: 'g2' });
+  });
+
+  test('a malformed record names its session by the first 40 characters of its id', async () => {
+    const { file, stateDir } = setup();
+    writeDb(stateDir, [['x'.repeat(50), 0, '{"usage":']]);
+    expect((await runSpendMeter(args(file))).err).toEqual([`openclaw-meter: WARNING 1 malformed usage record ignored (first: ${REL} session ${'x'.repeat(40)} seq 0: not JSON); 1 since the state began`]);
+  });
+});
