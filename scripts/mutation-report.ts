@@ -18,6 +18,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
 
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- the ignorer's reason, shared with the Stryker plugin (CommonJS)
+const { DESCRIBE_TEXT_REASON } = require('./stryker/describe-text.cjs') as { DESCRIBE_TEXT_REASON: string };
+
 export type MutantStatus = 'Killed' | 'Survived' | 'NoCoverage' | 'CompileError' | 'RuntimeError' | 'Timeout' | 'Ignored' | 'Pending';
 
 export interface ReportMutant {
@@ -156,7 +159,7 @@ export interface FolderRow {
   other: number;
   /** Compile or runtime errors (CDK refusing the construct at synth): not mutants of a deployable template, not counted. */
   invalid: number;
-  /** Ignored by a Stryker ignorer (the text of a config key's description): not run, not counted, as in Stryker's own score. */
+  /** Ignored by the describe-text ignorer (the text of a config key's description): not run, not counted, as in Stryker's own score. */
   ignored: number;
   equivalent: number;
   /** killed / (mutants - equivalent), or undefined when nothing is left to kill. */
@@ -223,7 +226,9 @@ export function summarize(report: MutationReport, equivalents: EquivalentEntry[]
         row.invalid += 1;
         continue;
       }
-      if (m.status === 'Ignored') {
+      // Only the describe-text ignorer's mutants are left out; any other Ignored mutant (a
+      // `// Stryker disable` comment, say) is not killed and is listed like one.
+      if (m.status === 'Ignored' && m.statusReason === DESCRIBE_TEXT_REASON) {
         row.ignored += 1;
         continue;
       }
@@ -293,7 +298,7 @@ export function formatMarkdown(summary: Summary): string {
   out.push('file whose synth throws: CDK refusing a missing required property, an empty construct id) are');
   out.push('listed as "rejected" and not counted. "ignored": mutants in the text of a config key\'s description');
   out.push('(zod `.describe(...)`; documentation, not a control: scripts/stryker/describe-text-ignorer.mjs), not run and not counted,');
-  out.push('as in Stryker\'s own score. "other" is Pending.');
+  out.push('as in Stryker\'s own score. "other" is Pending, or Ignored for any other reason (listed below as not killed).');
   out.push('');
   out.push('| folder | files run | mutants | killed | survived | no coverage | timeout | other | equivalent (explained) | score of the files run | rejected (not counted) | ignored (not counted) | run on | commit |');
   out.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|');

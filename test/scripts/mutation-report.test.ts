@@ -15,6 +15,8 @@ import {
   type MutationReport,
   type ReportMutant,
 } from '../../scripts/mutation-report';
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- the ignorer's reason (CommonJS, shared with the Stryker plugin)
+const { DESCRIBE_TEXT_REASON } = require('../../scripts/stryker/describe-text.cjs') as { DESCRIBE_TEXT_REASON: string };
 
 // The mutation score report (scripts/mutation-report.ts): its arithmetic, its merge of a
 // run into the accumulated report, and its markdown, on small hand-made Stryker reports.
@@ -44,7 +46,8 @@ const REPORT: MutationReport = {
         mutant(18, 'RuntimeError'),
       ],
     },
-    'lib/gate/b.ts': { mutants: [mutant(1, 'Killed'), mutant(2, 'Ignored')] },
+    // Ignored by the describe-text ignorer (not counted), and ignored for another reason (not killed).
+    'lib/gate/b.ts': { mutants: [mutant(1, 'Killed'), mutant(2, 'Ignored', { statusReason: 'a Stryker disable comment' }), mutant(3, 'Ignored', { statusReason: DESCRIBE_TEXT_REASON })] },
     'lambda/kill-switch/index.ts': { mutants: [mutant(5, 'Killed')] },
   },
 };
@@ -66,13 +69,13 @@ describe('summarize', () => {
       folder: 'lib/constructs', mutants: 7, killed: 3, survived: 2, noCoverage: 1, timeout: 1, other: 0, invalid: 2, ignored: 0, equivalent: 1,
       score: 3 / 6, dates: ['2026-12-05'], commits: ['abc1234'], filesRun: 1,
     });
-    expect(row('lib/gate')).toMatchObject({ mutants: 1, killed: 1, other: 0, ignored: 1, equivalent: 0, score: 1 });
+    expect(row('lib/gate')).toMatchObject({ mutants: 2, killed: 1, other: 1, ignored: 1, equivalent: 0, score: 0.5 });
     expect(row('lambda/kill-switch')).toMatchObject({ mutants: 1, killed: 1, score: 1 });
     expect(summary.rows.map((r) => r.folder)).toEqual(['lambda/kill-switch', 'lib/constructs', 'lib/gate']);
   });
 
-  test('the total is killed / (all mutants - explained equivalents) over every folder run; an ignored mutant (the text of a description) is not a mutant of the score', () => {
-    expect(summary.total).toMatchObject({ mutants: 9, killed: 5, equivalent: 1, invalid: 2, ignored: 1, score: 5 / 8 });
+  test('the total is killed / (all mutants - explained equivalents) over every folder run; a mutant the describe-text ignorer left out is not a mutant of the score', () => {
+    expect(summary.total).toMatchObject({ mutants: 10, killed: 5, equivalent: 1, invalid: 2, ignored: 1, score: 5 / 9 });
   });
 
   test('every mutant not killed and not explained is listed with file:line, status and mutation; explained ones carry their reason', () => {
@@ -80,6 +83,7 @@ describe('summarize', () => {
       { file: 'lib/constructs/a.ts', line: 13, mutator: 'BooleanLiteral', replacement: 'false', status: 'Survived' },
       { file: 'lib/constructs/a.ts', line: 15, mutator: 'ObjectLiteral', replacement: '{}', status: 'NoCoverage' },
       { file: 'lib/constructs/a.ts', line: 16, mutator: 'ObjectLiteral', replacement: '{}', status: 'Timeout' },
+      { file: 'lib/gate/b.ts', line: 2, mutator: 'ObjectLiteral', replacement: '{}', status: 'Ignored' },
     ]);
     expect(summary.equivalents).toEqual([
       { file: 'lib/constructs/a.ts', line: 14, mutator: 'StringLiteral', replacement: '""', status: 'Survived', reason: 'the name is only a label' },
@@ -115,12 +119,12 @@ test('scores are rounded down to one decimal, never up to a goal', () => {
 test('the markdown has the folder table, the total, the not-run folders, the open mutants and the explanations', () => {
   const md = formatMarkdown(summarize(REPORT, EQUIVALENT, RUNS));
   expect(md).toContain('| lib/constructs | 1 | 7 | 3 | 2 | 1 | 1 | 0 | 1 | 50.0 % | 2 | 0 | 2026-12-05 | abc1234 |');
-  expect(md).toContain('| **all folders run** | **3** | **9** | **5** | **2** | **1** | **1** | **0** | **1** | **62.5 %** | **2** | **1** |');
+  expect(md).toContain('| **all folders run** | **3** | **10** | **5** | **2** | **1** | **1** | **1** | **1** | **55.5 %** | **2** | **1** |');
   expect(md).toContain('Not run yet: lib/compliance, lib/openclaw, lib/config, lib/host, lib/network, lib/secrets, lib/spend, host.');
-  expect(md).toContain('## Mutants not killed (3)');
+  expect(md).toContain('## Mutants not killed (4)');
   expect(md).toContain('## Files run (3)');
   expect(md).toContain('| lib/constructs/a.ts | 7 | 3 | 1 | test/app/a.test.ts |');
-  expect(md).toContain('| lib/gate/b.ts | 1 | 1 | 0 |  |');
+  expect(md).toContain('| lib/gate/b.ts | 2 | 1 | 0 |  |');
   expect(md).toContain('| lib/constructs/a.ts:13 | Survived | BooleanLiteral | `false` |');
   expect(md).toContain('| lib/constructs/a.ts:14 | StringLiteral | `""` | the name is only a label |');
   expect(md).toContain('## Stale explanations (2)');
@@ -136,7 +140,7 @@ test('each folder row says how many of the folder\'s files were run, so a score 
   ]);
   const md = formatMarkdown(summary);
   expect(md).toContain('| lib/constructs | 1 of 35 | 7 |');
-  expect(md).toContain('| **all folders run** | **3 of 72** | **9** |');
+  expect(md).toContain('| **all folders run** | **3 of 72** | **10** |');
   expect(folderOf('host/fetch-secrets/fetch.ts')).toBe('host/fetch-secrets');
 });
 
