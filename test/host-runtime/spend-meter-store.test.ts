@@ -29,12 +29,14 @@ import { AGENT_DATABASE, MAX_DATABASES, MAX_EVENT_BYTES, StoreError, TranscriptS
 // host/spend-meter/store.ts in-process: OpenClaw's agent databases, built here with
 // node:sqlite in OpenClaw 2026.9.6's own schema, read by the meter's store.
 //
-// node:sqlite exists from Node 22.5 on. Under Node 20 (the CI's jest today) this file
-// is skipped, and the same behaviours are proven by the bundled program run with the
-// pinned Node 24 in spend-meter.test.ts; under Node >= 22.5 (Stryker's Node 24, and
-// the CI once issue 18 moves it to Node 22+) they run here, in-process. The first test
-// is never skipped: it fails if this file is skipped on a Node that has node:sqlite.
-const sqlite = process.getBuiltinModule?.('node:sqlite') as { DatabaseSync: typeof DatabaseSync } | undefined;
+// node:sqlite exists from Node 22.5 on. Under Node 20 (jest's Node today) these tests
+// are skipped in the first pass of `npm test`, which then runs this file again with the
+// Node 24 of the OpenClaw cache (scripts/test-node-sqlite.ts, `npm run test:node-sqlite`;
+// it fails, never skips, without such a Node). Stryker runs jest with Node 24 too. The
+// first test is never skipped: it fails if this file is skipped on a Node that has node:sqlite.
+const sqlite = process.getBuiltinModule?.('node:sqlite') as
+  | { DatabaseSync: typeof DatabaseSync; StatementSync: { prototype: { all: (...a: unknown[]) => unknown[] } } }
+  | undefined;
 const [major = 0, minor = 0] = process.versions.node.split('.').map(Number);
 const describeWithSqlite = sqlite ? describe : describe.skip;
 type Zstd = { zstdCompressSync(b: Uint8Array): Buffer; zstdDecompressSync?: unknown };
@@ -553,16 +555,29 @@ describeWithSqlite('TranscriptStore.forEachRowAfter: the rows after a seq, decod
       },
       ['CREATE TABLE transcript_events (session_id, seq, event_json, created_at, event_zstd, event_utf8_bytes)'],
     );
-    withStore(dbFile(), (s) => {
-      expect(rows(s, 's1')).toStrictEqual({
-        n: 3,
-        rows: [
-          { seq: 0, createdAt: NaN, text: USAGE },
-          { seq: 1, createdAt: NaN, text: USAGE },
-          { seq: 2, createdAt: NaN, text: USAGE },
-        ],
-      });
+    // A read that fetches the same batch again and again would never return (a synchronous
+    // loop no jest timeout can stop): the 11th batch read of this test throws instead.
+    const proto = sqlite!.StatementSync.prototype;
+    const real = proto.all;
+    let reads = 0;
+    const all = jest.spyOn(proto, 'all').mockImplementation(function (this: unknown, ...a: unknown[]) {
+      if (++reads > 10) throw new Error('the same batch was read 10 times: the read never ends');
+      return real.apply(this, a);
     });
+    try {
+      withStore(dbFile(), (s) => {
+        expect(rows(s, 's1')).toStrictEqual({
+          n: 3,
+          rows: [
+            { seq: 0, createdAt: NaN, text: USAGE },
+            { seq: 1, createdAt: NaN, text: USAGE },
+            { seq: 2, createdAt: NaN, text: USAGE },
+          ],
+        });
+      });
+    } finally {
+      all.mockRestore();
+    }
   });
 
   test('a zstd-compressed event (event_json NULL, event_zstd its frame): decoded when it mentions usage, nothing when it does not', () => {
