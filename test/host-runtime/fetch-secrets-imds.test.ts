@@ -177,10 +177,25 @@ describe('instanceCredentials network failures', () => {
   });
 
   test('an endpoint without a port (the default http://169.254.169.254 shape) is used as is', async () => {
-    // Nothing listens on port 80 of the loopback address: connection refused.
-    const f = await rejection(withEndpoint('http://127.0.0.1', () => instanceCredentials({ timeoutMs: 500, attempts: 1 })));
-    expect([f.reason, f.subject]).toEqual(['ImdsUnreachable', 'http://127.0.0.1']);
-    expect(f.detail).toMatch(/^no answer from the instance metadata service \(PUT \/latest\/api\/token: ECONNREFUSED: connect ECONNREFUSED 127\.0\.0\.1:80, after 1 attempt\); /);
+    // The request is watched, not sent to port 80 (something may listen there): it must leave
+    // the port unset (http's default, 80); the test answers it with a refused connection.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the module object itself (an import * namespace cannot be spied on)
+    const httpModule = require('http') as typeof http;
+    const real = httpModule.request;
+    const seen: unknown[] = [];
+    const spy = jest.spyOn(httpModule, 'request').mockImplementation(((options: http.RequestOptions, cb?: (res: http.IncomingMessage) => void) => {
+      seen.push([options.hostname, options.port, options.method, options.path]);
+      const req = real({ ...options, port: 1 }, cb); // nothing listens on port 1 of the loopback: refused
+      return req;
+    }) as typeof http.request);
+    try {
+      const f = await rejection(withEndpoint('http://127.0.0.1', () => instanceCredentials({ timeoutMs: 500, attempts: 1 })));
+      expect(seen).toEqual([['127.0.0.1', undefined, 'PUT', '/latest/api/token']]);
+      expect([f.reason, f.subject]).toEqual(['ImdsUnreachable', 'http://127.0.0.1']);
+      expect(f.detail).toMatch(/^no answer from the instance metadata service \(PUT \/latest\/api\/token: ECONNREFUSED: connect ECONNREFUSED 127\.0\.0\.1:1, after 1 attempt\); /);
+    } finally {
+      spy.mockRestore();
+    }
   });
 
   test('the IPv6 endpoint [fd00:ec2::254] shape: brackets stripped for the socket, kept in messages', async () => {

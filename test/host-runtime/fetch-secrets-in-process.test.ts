@@ -56,7 +56,7 @@ let hung: string | undefined;
  * fakes busy), so a change that makes the program retry forever fails this
  * file in seconds instead of one deadline per test.
  */
-function within<T>(p: Promise<T>, ms = 4_000): Promise<T> {
+function within<T>(p: Promise<T>, ms = 10_000): Promise<T> {
   if (hung) return Promise.reject(new Error(`not run: an earlier run hung (${hung})`));
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<never>((_, reject) => {
