@@ -1,12 +1,10 @@
-import * as fs from 'fs';
-import * as os from 'os';
-import * as path from 'path';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import * as imdsModule from '../../host/fetch-secrets/imds';
 import { JitterRetryStrategy } from '../../host/fetch-secrets/retry';
 import { MAX_MODEL_DATA, PUBLISH_DEADLINE_MS, metricData, publishFigures } from '../../host/spend-meter/publish';
-import { startFakeCloudWatch, type FakeCloudWatch } from '../support/fake-aws/cloudwatch';
-import { fakeRoleCredentials, startFakeImds, type FakeImds } from '../support/fake-aws/imds';
+import type { FakeCloudWatch } from '../support/fake-aws/cloudwatch';
+import type { FakeImds } from '../support/fake-aws/imds';
+import { useInProcessFakeAws } from '../support/fake-aws/world';
 
 // Publishing the figures (host/spend-meter/publish.ts), focused: the exact data of a
 // run, the one PutMetricData call signed with IMDSv2 credentials (loopback fakes),
@@ -16,33 +14,12 @@ const TARGET = { region: 'eu-west-1', namespace: 'OpenClaw/openclaw-example-dev'
 const IMDS = { timeoutMs: 300, attempts: 1 };
 const FIGURES = { todayUsd: 1.5, monthUsd: 0.1 + 0.2, monthByModel: { 'b/small': 0.1, 'a/big': 0.2 } };
 
+// The loopback IMDS and CloudWatch fakes, and this process's environment pointed at them
+// (no profile or environment credentials of this machine), as for every in-process host test.
+const world = useInProcessFakeAws(9800, 'oc-spend-meter-publish-');
 let imds: FakeImds;
 let cw: FakeCloudWatch;
-let home: string;
-const original = { ...process.env };
-beforeAll(async () => {
-  const credentials = fakeRoleCredentials(9800);
-  [imds, cw] = await Promise.all([startFakeImds(credentials), startFakeCloudWatch(credentials)]);
-  home = fs.mkdtempSync(path.join(os.tmpdir(), 'spend-meter-publish-'));
-});
-afterAll(async () => {
-  process.env = original;
-  await Promise.all([imds.close(), cw.close()]);
-  fs.rmSync(home, { recursive: true, force: true });
-});
-beforeEach(() => {
-  imds.reset();
-  cw.reset();
-  const env: NodeJS.ProcessEnv = {
-    HOME: home,
-    AWS_CONFIG_FILE: path.join(home, 'no-aws-config'),
-    AWS_SHARED_CREDENTIALS_FILE: path.join(home, 'no-aws-credentials'),
-    AWS_EC2_METADATA_SERVICE_ENDPOINT: imds.endpoint,
-    AWS_ENDPOINT_URL_CLOUDWATCH: cw.endpoint,
-  };
-  for (const k of Object.keys(original)) if (!k.startsWith('AWS_')) env[k] ??= original[k];
-  process.env = env;
-});
+beforeAll(() => ({ imds, cw } = world.aws));
 afterEach(() => jest.restoreAllMocks());
 
 const published = () => cw.metrics.map((m) => `${m.region}/${m.namespace} ${m.metricName}${Object.entries(m.dimensions).map(([k, v]) => `{${k}=${v}}`).join('')}=${m.value} ${m.unit}`);

@@ -1,13 +1,13 @@
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import * as manifestModule from '../../host/spend-meter/manifest';
 import { describeError, runSpendMeter, type RunResult } from '../../host/spend-meter/run';
 import * as stateModule from '../../host/spend-meter/state';
 import { emptyState, saveState, type MeterState } from '../../host/spend-meter/state';
 import { TranscriptStore } from '../../host/spend-meter/store';
-import { startFakeCloudWatch, type FakeCloudWatch } from '../support/fake-aws/cloudwatch';
-import { fakeRoleCredentials, startFakeImds, type FakeImds } from '../support/fake-aws/imds';
+import type { FakeCloudWatch } from '../support/fake-aws/cloudwatch';
+import type { FakeImds } from '../support/fake-aws/imds';
+import { useInProcessFakeAws } from '../support/fake-aws/world';
 
 // The program of spend-meter.js (host/spend-meter/run.ts), focused on the paths that
 // need no agent database (jest may run a Node without node:sqlite; metering itself is
@@ -17,34 +17,14 @@ import { fakeRoleCredentials, startFakeImds, type FakeImds } from '../support/fa
 
 const NOW = '2026-11-21T09:00:00Z';
 const NS = 'OpenClaw/openclaw-example-dev';
+// The loopback IMDS and CloudWatch fakes, and this process's environment pointed at them
+// (no profile or environment credentials of this machine), as for every in-process host test.
+const world = useInProcessFakeAws(9900, 'oc-spend-meter-run-');
 let imds: FakeImds;
 let cw: FakeCloudWatch;
 let root: string;
 let n = 0;
-const original = { ...process.env };
-beforeAll(async () => {
-  const credentials = fakeRoleCredentials(9900);
-  [imds, cw] = await Promise.all([startFakeImds(credentials), startFakeCloudWatch(credentials)]);
-  root = fs.mkdtempSync(path.join(os.tmpdir(), 'spend-meter-run-'));
-});
-afterAll(async () => {
-  process.env = original;
-  await Promise.all([imds.close(), cw.close()]);
-  fs.rmSync(root, { recursive: true, force: true });
-});
-beforeEach(() => {
-  imds.reset();
-  cw.reset();
-  const env: NodeJS.ProcessEnv = {
-    HOME: root,
-    AWS_CONFIG_FILE: path.join(root, 'no-aws-config'),
-    AWS_SHARED_CREDENTIALS_FILE: path.join(root, 'no-aws-credentials'),
-    AWS_EC2_METADATA_SERVICE_ENDPOINT: imds.endpoint,
-    AWS_ENDPOINT_URL_CLOUDWATCH: cw.endpoint,
-  };
-  for (const k of Object.keys(original)) if (!k.startsWith('AWS_')) env[k] ??= original[k];
-  process.env = env;
-});
+beforeAll(() => ({ imds, cw, root } = { ...world.aws, root: world.root }));
 afterEach(() => jest.restoreAllMocks());
 
 /** An empty OpenClaw state folder with an agents folder, a meter state folder, and the manifest written. */
