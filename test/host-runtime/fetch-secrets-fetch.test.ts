@@ -3,14 +3,12 @@ import type { AddressInfo, Socket } from 'net';
 import * as content from '../../host/fetch-secrets/content';
 import { fetchSecrets, mapLimited } from '../../host/fetch-secrets/fetch';
 import type { ManifestSecret } from '../../lib/secrets/secrets-manifest';
+import { settlesWithin } from '../support/settles-within';
 
 // Focused in-process checks of host/fetch-secrets/fetch.ts.
 
 /** Rejects when `p` has not settled within `ms` (a mapLimited that loops fails fast instead of hanging). */
-function within<T>(p: Promise<T>, ms = 500): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  return Promise.race([p, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`did not settle within ${ms} ms`)), ms)))]).finally(() => clearTimeout(timer));
-}
+const within = <T>(p: Promise<T>, ms = 500): Promise<T> => settlesWithin(p, ms);
 /** Stalls (instead of spinning) once a task has been called more than any honest run calls it. */
 const stallPast = async (calls: number) => {
   if (calls > 10) await new Promise(() => undefined);

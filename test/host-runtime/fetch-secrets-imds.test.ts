@@ -4,6 +4,7 @@ import * as net from 'net';
 import { fakeRoleCredentials, startFakeImds, type FakeImds } from '../support/fake-aws/imds';
 import { instanceCredentials } from '../../host/fetch-secrets/imds';
 import { SecretsFailure } from '../../host/fetch-secrets/failure';
+import { settlesWithin } from '../support/settles-within';
 
 // Focused in-process checks of the metadata probe of host/fetch-secrets/imds.ts, against a loopback fake.
 
@@ -59,10 +60,7 @@ test('a blank role listing (whitespace only) is NoRoleCredentials "with no role"
 
 
 /** Fails fast (instead of hanging until Stryker's timeout) when `p` does not settle within `ms`. */
-function bounded<T>(p: Promise<T>, ms = 1500): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  return Promise.race([p, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`did not settle within ${ms} ms`)), ms)))]).finally(() => clearTimeout(timer));
-}
+const bounded = <T>(p: Promise<T>, ms = 1500): Promise<T> => settlesWithin(p, ms);
 
 async function withEndpoint<T>(endpoint: string, run: () => Promise<T>): Promise<T> {
   const saved = process.env.AWS_EC2_METADATA_SERVICE_ENDPOINT;
