@@ -17,15 +17,18 @@ export interface AgentDocumentContext {
   readonly secretNameOf?: (agent: string) => string;
 }
 
-/** Keys that are safe to show: a key that looks like anything else (a pasted value?) is not shown. */
+/**
+ * Keys that are safe to show: a key that looks like anything else (a pasted value?) is not shown.
+ * A showable key holds neither '~' nor '/', so it needs no RFC 6901 escaping in a shown pointer.
+ */
 const SHOWABLE_KEY = /^[A-Za-z][A-Za-z0-9_-]{0,39}$/;
 
-const escapeToken = (t: string) => t.replace(/~/g, '~0').replace(/\//g, '~1');
+/** RFC 6901: '~1' is '/', then '~0' is '~' (in this order, so '~01' is '~1'). */
 const unescapeToken = (t: string) => t.replace(/~1/g, '/').replace(/~0/g, '~');
 
 /** The pointer, or a neutral description when one of its keys does not look like a key name. */
 function showPointer(tokens: readonly string[]): string {
-  return tokens.every((t) => SHOWABLE_KEY.test(t)) ? `/${tokens.map(escapeToken).join('/')}` : 'a key that does not look like a key name (not shown)';
+  return tokens.every((t) => SHOWABLE_KEY.test(t)) ? `/${tokens.join('/')}` : 'a key that does not look like a key name (not shown)';
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
@@ -43,11 +46,13 @@ function lineColumn(text: string, offset: number): string {
   return `line ${before.length}, column ${before[before.length - 1]!.length + 1}`;
 }
 
-function parseProblem(text: string, error: unknown): string {
+function parseProblem(text: string, error: SyntaxError): string {
   // V8 messages can quote the input ("Unexpected token 'x', "...sk-ant..." is not valid JSON"):
-  // keep only the numeric position, never the message.
-  const message = error instanceof Error ? error.message : '';
-  const position = /\bposition (\d+)/.exec(message)?.[1];
+  // keep only the numeric position, never the message. The position must come from V8's own
+  // words ("... in JSON at position 65"), not from quoted input holding "position 3"; V8 quotes an
+  // input of at most 20 characters, else at most 10 either side of the error: too few to hold
+  // " in JSON at position N" (22 or more).
+  const position = / in JSON at position (\d+)/.exec(error.message)?.[1];
   const where = position !== undefined ? ` (the parser stopped at ${lineColumn(text, Number(position))})` : '';
   return `the input is not valid JSON${where}; expected an object like {"<provider>": {"apiKey": "..."}, "<platform>": {"botToken": "..."}}`;
 }
@@ -86,7 +91,8 @@ export function checkAgentDocument(text: string, requiredPointers: readonly stri
   try {
     doc = JSON.parse(source);
   } catch (e) {
-    return [parseProblem(source, e)];
+    // JSON.parse without a reviver throws only SyntaxError.
+    return [parseProblem(source, e as SyntaxError)];
   }
   if (!isObject(doc)) return [`the document is ${kindOf(doc)}; expected a JSON object`];
 

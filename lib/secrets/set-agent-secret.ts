@@ -44,13 +44,11 @@ export class SetAgentSecretError extends Error {
   }
 }
 
-/** Every string of the document, so an unexpected echo in an AWS message can be cut out. */
-function stringsOf(value: unknown): string[] {
-  if (typeof value === 'string') return [value];
-  if (Array.isArray(value)) return value.flatMap(stringsOf);
-  if (value !== null && typeof value === 'object') return Object.values(value).flatMap(stringsOf);
-  return [];
-}
+/**
+ * Every value of a checked document ({"<top>": {"<leaf>": "<value>"}}: checkAgentDocument allows
+ * nothing else), so an unexpected echo in an AWS message can be cut out.
+ */
+const valuesOf = (doc: Record<string, Record<string, string>>): string[] => Object.values(doc).flatMap((o) => Object.values(o));
 
 const oneLine = (s: string) => s.replace(/\s+/g, ' ').trim();
 
@@ -58,12 +56,13 @@ function redact(message: string, secrets: readonly string[]): string {
   return secrets.filter((s) => s.length >= 4).reduce((m, s) => m.split(s).join('<redacted>'), message);
 }
 
-function explainAwsError(error: unknown, config: ResolvedConfig, secretName: string, secrets: readonly string[]): SetAgentSecretError {
-  const name = error instanceof Error ? error.name : 'Error';
-  const raw = error instanceof Error ? error.message : String(error);
-  const detail = oneLine(redact(raw, secrets));
+/** `error`: what the SDK's send rejected with (an Error: a service exception, or the credential chain's CredentialsProviderError). */
+function explainAwsError(error: Error, config: ResolvedConfig, secretName: string, secrets: readonly string[]): SetAgentSecretError {
+  const { name } = error;
+  const detail = oneLine(redact(error.message, secrets));
   const target = `${secretName} in ${config.aws.region} (account ${config.aws.account})`;
-  if (name === 'AccessDeniedException' || name === 'AccessDenied') {
+  // Secrets Manager's name for it (its Common Errors); 'AccessDenied' is S3's and STS's.
+  if (name === 'AccessDeniedException') {
     return new SetAgentSecretError(
       `could not write ${target}: access denied (${name}); assume the break-glass role named in config breakGlass.roleName ` +
         `(${config.breakGlass.roleName}): the secret's resource policy lets only it write values`,
@@ -77,7 +76,8 @@ function explainAwsError(error: unknown, config: ResolvedConfig, secretName: str
       name,
     );
   }
-  if (name === 'CredentialsProviderError' || /credential/i.test(name)) {
+  // The SDK's CredentialsProviderError, or any other credential error the chain throws.
+  if (/credential/i.test(name)) {
     return new SetAgentSecretError(`could not write ${target}: no AWS credentials (${name}: ${detail}); sign in (e.g. aws sso login --profile <profile>) and set AWS_PROFILE`, name);
   }
   return new SetAgentSecretError(`could not write ${target}: ${name}: ${detail}`, name);
@@ -110,7 +110,7 @@ export async function setAgentSecret(options: SetAgentSecretOptions): Promise<Se
     const out = await client.send(new PutSecretValueCommand({ SecretId: secretName, SecretString: secretString }));
     versionId = out.VersionId;
   } catch (e) {
-    throw explainAwsError(e, config, secretName, stringsOf(JSON.parse(secretString)));
+    throw explainAwsError(e as Error, config, secretName, valuesOf(JSON.parse(secretString) as Record<string, Record<string, string>>));
   }
   if (!versionId) throw new SetAgentSecretError(`wrote ${secretName} but Secrets Manager returned no version id`);
   return { secretName, versionId, pointers };

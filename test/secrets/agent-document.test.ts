@@ -124,3 +124,109 @@ test('the example config: each provider key has one owner agent, and its message
 test('normaliseAgentDocument re-serialises the parsed object', () => {
   expect(normaliseAgentDocument(`\uFEFF{\n  "openai": { "apiKey": "k" }\n}\n`)).toBe('{"openai":{"apiKey":"k"}}');
 });
+
+describe('JSON errors: where the parser stopped, as line and column of the input (never its text)', () => {
+  const EXPECTED = 'expected an object like {"<provider>": {"apiKey": "..."}, "<platform>": {"botToken": "..."}}';
+
+  test('a missing comma on line 4 is reported at line 4, column 3 (two-digit offset 65)', () => {
+    const text = `{\n  "openai": {"apiKey": "k"},\n  "telegram": {"botToken": "t"}\n  "x": 1\n}`;
+    expect(problems(text)).toEqual([`the input is not valid JSON (the parser stopped at line 4, column 3); ${EXPECTED}`]);
+  });
+
+  test('an error at the start of a line is column 1, not of the whole text', () => {
+    expect(problems(`{\n  "a": 1,\n  "b": 2,\n}\n\n`)).toEqual([`the input is not valid JSON (the parser stopped at line 4, column 1); ${EXPECTED}`]);
+  });
+
+  test('a leading byte order mark is not counted: the column is that of the text after it', () => {
+    expect(problems(`\uFEFF{"openai" {}}`)).toEqual([`the input is not valid JSON (the parser stopped at line 1, column 11); ${EXPECTED}`]);
+  });
+
+  test('a parser message without a position (end of input, or one quoting the input) adds no location', () => {
+    expect(problems('{"openai": {"apiKey": ')).toEqual([`the input is not valid JSON; ${EXPECTED}`]);
+    expect(problems(`{"openai": {"apiKey": ${MARKER}}}`)).toEqual([`the input is not valid JSON; ${EXPECTED}`]);
+  });
+
+  test('input quoted by the parser that holds "position N" does not give a location', () => {
+    // V8: Unexpected token 'p', "{"a":position 3}" is not valid JSON
+    expect(problems('{"a":position 3}')).toEqual([`the input is not valid JSON; ${EXPECTED}`]);
+  });
+});
+
+test('a value that is an object is "an object"', () => {
+  expect(problems(JSON.stringify({ ...good, openai: { apiKey: {} } }))).toEqual(['/openai/apiKey: is an object; expected a string']);
+  expect(problems(JSON.stringify({ ...good, openai: null }))).toEqual(['/openai: is null; expected an object holding "apiKey"']);
+});
+
+describe('required pointers are RFC 6901: ~1 is "/" and ~0 is "~", unescaped in that order', () => {
+  const ctx: AgentDocumentContext = { agent: 'support', providerKeyOwners: {} };
+
+  test('a key holding "/" is required as ~1 and found', () => {
+    expect(problems(JSON.stringify({ 'a/b': { 'c/d': MARKER } }), ['/a~1b/c~1d'], ctx)).toEqual([]);
+  });
+
+  test('a key holding "~" is required as ~0 and found', () => {
+    expect(problems(JSON.stringify({ 'a~b': { 'c~d': MARKER } }), ['/a~0b/c~0d'], ctx)).toEqual([]);
+  });
+
+  test('~01 is the key "~1", not "/"', () => {
+    expect(problems(JSON.stringify({ 'x~1y': { k: MARKER } }), ['/x~01y/k'], ctx)).toEqual([]);
+  });
+
+  test('the same keys unescaped differently are missing (and not shown: "~" and "/" do not look like key names)', () => {
+    expect(problems(JSON.stringify({ 'x/y': { k: MARKER } }), ['/x~01y/k'], ctx)).toEqual([
+      'a key that does not look like a key name (not shown): missing',
+      'a key that does not look like a key name (not shown): unexpected key; remove it: the secret of agent support holds only /x~01y/k',
+    ]);
+  });
+});
+
+describe('a required pointer must be /<key>/<key> (a programming error, thrown)', () => {
+  test.each([
+    ['openai/apiKey/x', 'does not start with /'],
+    ['/openai/apiKey/x', 'three keys'],
+    ['/openai', 'one key'],
+  ])('%s (%s)', (pointer) => {
+    expect(() => checkAgentDocument('{}', [pointer], CTX)).toThrow(new Error(`required pointer ${pointer}: expected /<key>/<key>`));
+  });
+});
+
+describe('which agent owns a provider key', () => {
+  test('the key of a provider this agent owns, but does not need here, is an unexpected key', () => {
+    expect(problems(JSON.stringify({ telegram: good.telegram, openai: { apiKey: MARKER } }), ['/telegram/botToken'])).toEqual([
+      '/openai/apiKey: unexpected key; remove it: the secret of agent support holds only /telegram/botToken',
+    ]);
+  });
+
+  test('without secretNameOf the owner is named without its secret name', () => {
+    expect(problems(JSON.stringify({ ...good, anthropic: { apiKey: MARKER } }), REQUIRED, { agent: 'support', providerKeyOwners: CTX.providerKeyOwners })).toEqual([
+      '/anthropic/apiKey: OpenClaw 2026.9.6 uses one API key per model provider per gateway, and the anthropic key comes from ' +
+        'the secret of agent ops: store it there, not here; the secret of agent support holds only /openai/apiKey, /telegram/botToken',
+    ]);
+  });
+
+  test('another key under a provider owned by another agent is an unexpected key, not a misplaced API key', () => {
+    expect(problems(JSON.stringify({ ...good, anthropic: { botToken: MARKER } }))).toEqual([
+      '/anthropic/botToken: unexpected key; remove it: the secret of agent support holds only /openai/apiKey, /telegram/botToken',
+    ]);
+  });
+
+  test('an apiKey under a name that is not a provider is an unexpected key', () => {
+    expect(problems(JSON.stringify({ ...good, note: { apiKey: MARKER }, x: 1 }), REQUIRED, { ...CTX, providerKeyOwners: { ...CTX.providerKeyOwners, note: 'ops', x: 'ops' } })).toEqual([
+      '/note/apiKey: unexpected key; remove it: the secret of agent support holds only /openai/apiKey, /telegram/botToken',
+      '/x: unexpected key; remove it: the secret of agent support holds only /openai/apiKey, /telegram/botToken',
+    ]);
+  });
+});
+
+describe('a byte order mark is stripped only at the start', () => {
+  test('a BOM inside a value is kept, and reported as whitespace', () => {
+    expect(problems(JSON.stringify({ ...good, openai: { apiKey: `${MARKER}\uFEFF` } }))).toEqual([
+      '/openai/apiKey: contains whitespace or a line break (a paste error?); expected the key alone',
+    ]);
+  });
+
+  test('normaliseAgentDocument keeps a BOM that is not at the start', () => {
+    expect(normaliseAgentDocument('{"openai":{"apiKey":"k\uFEFFk"}}')).toBe('{"openai":{"apiKey":"k\uFEFFk"}}');
+    expect(normaliseAgentDocument('\uFEFF{"openai":{"apiKey":"k\uFEFFk"}}')).toBe('{"openai":{"apiKey":"k\uFEFFk"}}');
+  });
+});

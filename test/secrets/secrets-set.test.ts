@@ -1,18 +1,18 @@
-import { spawn } from 'child_process';
 import { randomBytes } from 'crypto';
-import * as http from 'http';
-import type { AddressInfo } from 'net';
-import { PutSecretValueCommand, ResourceNotFoundException, SecretsManagerClient, SecretsManagerServiceException } from '@aws-sdk/client-secrets-manager';
-import { mockClient } from 'aws-sdk-client-mock';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { loadConfig } from '../../lib/config/load';
 import { agentSecretPointers } from '../../lib/secrets/secrets-manifest';
 import { AgentDocumentError, SetAgentSecretError, setAgentSecret } from '../../lib/secrets/set-agent-secret';
-import { CONFIG_DIR, NOW, REPO_ROOT } from '../support/config-fixture';
+import { CONFIG_DIR, NOW } from '../support/config-fixture';
+import { fakeRoleCredentials } from '../support/fake-aws/imds';
+import { startFakeServer } from '../support/fake-aws/server';
+import { startFakeSecretsManager, type FakeSecretsManager } from '../support/fake-aws/secrets-manager';
 
 /** Obviously fake values, new on every run. */
 const fake = (label: string) => `FAKE-${label}-${randomBytes(12).toString('hex')}`;
 
 const { config } = loadConfig({ configDir: CONFIG_DIR, client: 'example', env: 'dev', now: NOW });
+const TARGET = 'openclaw/example/dev/agents/support in eu-west-1 (account 123456789012)';
 
 /** A valid document for an agent of the example config: its required pointers, each with a fake value. */
 function documentFor(agent: string): { doc: Record<string, Record<string, string>>; values: string[]; pointers: string[] } {
@@ -25,141 +25,179 @@ function documentFor(agent: string): { doc: Record<string, Record<string, string
   return { doc, values: pointers.map((p) => doc[p.split('/')[1]!]![p.split('/')[2]!]!), pointers };
 }
 
+/**
+ * setAgentSecret with the real SDK client against the in-process fake Secrets Manager
+ * (SigV4-checked, PutSecretValue as the service does it). Each agent's secret exists
+ * (the stack made it) in the deployment's region, holding a previous value.
+ */
 describe('setAgentSecret', () => {
-  const sm = mockClient(SecretsManagerClient);
-  const client = new SecretsManagerClient({ region: config.aws.region });
-  beforeEach(() => sm.reset());
-  afterAll(() => sm.restore());
-
-  test.each(Object.keys(config.openclaw.agents).sort())('stores the normalised document of agent %s with PutSecretValue', async (agent) => {
-    const { doc, pointers } = documentFor(agent);
-    sm.on(PutSecretValueCommand).resolves({ VersionId: 'v-1', Name: `openclaw/example/dev/agents/${agent}` });
-    const result = await setAgentSecret({ client, config, agent, document: `${JSON.stringify(doc, null, 2)}\n` });
-    expect(result).toEqual({ secretName: `openclaw/example/dev/agents/${agent}`, versionId: 'v-1', pointers });
-    const calls = sm.commandCalls(PutSecretValueCommand);
-    expect(calls).toHaveLength(1);
-    expect(calls[0]!.args[0].input).toEqual({ SecretId: `openclaw/example/dev/agents/${agent}`, SecretString: JSON.stringify(doc) });
+  const credentials = fakeRoleCredentials(12);
+  let sm: FakeSecretsManager;
+  let client: SecretsManagerClient;
+  beforeAll(async () => {
+    sm = await startFakeSecretsManager(credentials);
+    client = new SecretsManagerClient({ region: config.aws.region, endpoint: sm.endpoint, credentials, maxAttempts: 1 });
+  });
+  afterAll(async () => {
+    client.destroy();
+    await sm.close();
+  });
+  beforeEach(() => {
+    sm.reset();
+    for (const agent of Object.keys(config.openclaw.agents)) {
+      sm.put(`openclaw/example/dev/agents/${agent}`, { region: config.aws.region, stages: { AWSCURRENT: `previous-${agent}` } });
+    }
   });
 
-  test('a document with problems is not written', async () => {
-    const value = fake('stray');
-    const error = await setAgentSecret({ client, config, agent: 'support', document: JSON.stringify({ stray: { apiKey: value } }) }).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(AgentDocumentError);
-    expect((error as AgentDocumentError).problems.length).toBeGreaterThan(0);
-    expect((error as Error).message).not.toContain(value);
-    expect(sm.commandCalls(PutSecretValueCommand)).toHaveLength(0);
+  const run = (agent: string, document: string): Promise<Error> =>
+    setAgentSecret({ client, config, agent, document }).then(
+      () => new Error('stored'),
+      (e: unknown) => e as Error,
+    );
+
+  test.each(Object.keys(config.openclaw.agents).sort())(
+    'stores the normalised document of agent %s as the new AWSCURRENT version (the old one becomes AWSPREVIOUS)',
+    async (agent) => {
+      const { doc, pointers } = documentFor(agent);
+      const result = await setAgentSecret({ client, config, agent, document: `\uFEFF${JSON.stringify(doc, null, 2)}\n` });
+      const secretId = `openclaw/example/dev/agents/${agent}`;
+      // Exactly what was sent: the secret id, the normalised document, the SDK's idempotency token; no
+      // VersionStages, so Secrets Manager labels the new version AWSCURRENT.
+      expect(sm.puts).toEqual([
+        {
+          secretId,
+          region: 'eu-west-1',
+          input: { SecretId: secretId, SecretString: JSON.stringify(doc), ClientRequestToken: expect.stringMatching(/^[0-9a-f-]{36}$/) },
+          outcome: 'stored',
+        },
+      ]);
+      expect(result).toEqual({ secretName: secretId, versionId: sm.puts[0]!.input.ClientRequestToken, pointers });
+      expect(sm.get(secretId)).toEqual({ region: 'eu-west-1', stages: { AWSCURRENT: JSON.stringify(doc), AWSPREVIOUS: `previous-${agent}` } });
+    },
+  );
+
+  describe('a document with problems is not written, and the error lists them', () => {
+    test('one problem', async () => {
+      const value = fake('stray');
+      const error = await run('support', JSON.stringify({ ...documentFor('support').doc, stray: { apiKey: value } }));
+      expect(error).toBeInstanceOf(AgentDocumentError);
+      expect(error.name).toBe('AgentDocumentError');
+      expect(error.message).toBe(
+        'the document has 1 problem: /stray/apiKey: unexpected key; remove it: the secret of agent support holds only /telegram/botToken',
+      );
+      expect((error as AgentDocumentError).problems).toEqual([
+        '/stray/apiKey: unexpected key; remove it: the secret of agent support holds only /telegram/botToken',
+      ]);
+      expect(sm.puts).toEqual([]);
+      expect(sm.get('openclaw/example/dev/agents/support')!.stages).toEqual({ AWSCURRENT: 'previous-support' });
+    });
+
+    test('two problems, joined with "; "; an API key of another agent names that agent\'s secret', async () => {
+      const error = await run('support', JSON.stringify({ anthropic: { apiKey: fake('anthropic') } }));
+      expect(error).toBeInstanceOf(AgentDocumentError);
+      expect(error.message).toBe(
+        'the document has 2 problems: /telegram/botToken: missing; ' +
+          '/anthropic/apiKey: OpenClaw 2026.9.6 uses one API key per model provider per gateway, and the anthropic key comes from ' +
+          'the secret of agent ops (openclaw/example/dev/agents/ops): store it there, not here; the secret of agent support holds only /telegram/botToken',
+      );
+      expect(sm.puts).toEqual([]);
+    });
   });
 
-  test('an unknown agent is refused, listing the agents', async () => {
-    await expect(setAgentSecret({ client, config, agent: 'nobody', document: '{}' })).rejects.toThrow(/no agent "nobody".*agents: ops, support/);
-    expect(sm.commandCalls(PutSecretValueCommand)).toHaveLength(0);
+  test('an unknown agent is refused, listing the agents (or none)', async () => {
+    const unknown = await run('nobody', '{}');
+    expect(unknown).toBeInstanceOf(AgentDocumentError);
+    expect(unknown.message).toBe('the document has 1 problem: no agent "nobody" in openclaw.agents of example/dev; agents: ops, support');
+    const noAgents = { ...config, openclaw: { ...config.openclaw, agents: {} } };
+    const none = (await setAgentSecret({ client, config: noAgents, agent: 'support', document: '{}' }).catch((e: unknown) => e)) as Error;
+    expect(none.message).toBe('the document has 1 problem: no agent "support" in openclaw.agents of example/dev; agents: none');
+    expect(sm.puts).toEqual([]);
   });
 
-  async function failure(error: Error): Promise<{ error: SetAgentSecretError; values: string[] }> {
-    const { doc, values } = documentFor('support');
-    sm.on(PutSecretValueCommand).rejects(error);
-    const e = await setAgentSecret({ client, config, agent: 'support', document: JSON.stringify(doc) }).catch((x: unknown) => x);
+  /** Stores a valid document of agent support and returns the error; no value of it may appear. */
+  async function failure(doc = documentFor('support').doc, c = client): Promise<SetAgentSecretError> {
+    const e = (await setAgentSecret({ client: c, config, agent: 'support', document: JSON.stringify(doc) }).catch((x: unknown) => x)) as Error;
     expect(e).toBeInstanceOf(SetAgentSecretError);
-    const message = (e as Error).message;
-    expect(message).not.toMatch(/\n/);
-    for (const v of values) expect(message).not.toContain(v);
-    return { error: e as SetAgentSecretError, values };
+    expect(e.name).toBe('SetAgentSecretError');
+    expect(e.message).not.toMatch(/\n/);
+    for (const v of Object.values(doc).flatMap((o) => Object.values(o))) if (v.length >= 4) expect(e.message).not.toContain(v);
+    return e as SetAgentSecretError;
   }
 
-  test('AccessDenied: assume the break-glass role', async () => {
-    const denied = new SecretsManagerServiceException({
-      name: 'AccessDeniedException',
-      $fault: 'client',
-      $metadata: { httpStatusCode: 400 },
+  test('AccessDeniedException: assume the break-glass role', async () => {
+    sm.inject('openclaw/example/dev/agents/support', {
+      status: 400,
+      type: 'AccessDeniedException',
       message: 'User: arn:aws:sts::123456789012:assumed-role/Dev/me is not authorized to perform: secretsmanager:PutSecretValue\nwith an explicit deny in a resource-based policy',
     });
-    const { error } = await failure(denied);
+    const error = await failure();
     expect(error.awsErrorName).toBe('AccessDeniedException');
     expect(error.message).toBe(
-      'could not write openclaw/example/dev/agents/support in eu-west-1 (account 123456789012): access denied (AccessDeniedException); ' +
-        `assume the break-glass role named in config breakGlass.roleName (${config.breakGlass.roleName}): the secret's resource policy lets only it write values`,
+      `could not write ${TARGET}: access denied (AccessDeniedException); ` +
+        "assume the break-glass role named in config breakGlass.roleName (openclaw-break-glass): the secret's resource policy lets only it write values",
     );
   });
 
-  test('ResourceNotFound: deploy the stack first', async () => {
-    const { error } = await failure(new ResourceNotFoundException({ $metadata: { httpStatusCode: 400 }, message: "Secrets Manager can't find the specified secret." }));
+  test('ResourceNotFoundException (no such secret in the region the client signs for): deploy the stack first', async () => {
+    sm.put('openclaw/example/dev/agents/support', { region: 'us-east-1', stages: { AWSCURRENT: 'elsewhere' } });
+    const error = await failure();
     expect(error.awsErrorName).toBe('ResourceNotFoundException');
-    expect(error.message).toMatch(/^could not write openclaw\/example\/dev\/agents\/support in eu-west-1 \(account 123456789012\): the secret does not exist \(ResourceNotFoundException\); deploy the stack first/);
-  });
-
-  test('any other AWS error is one line, with the values cut out should AWS ever echo them', async () => {
-    const { doc, values } = documentFor('support');
-    sm.on(PutSecretValueCommand).rejects(Object.assign(new Error(`bad input\nnear ${values[0]}`), { name: 'InvalidRequestException' }));
-    const e = (await setAgentSecret({ client, config, agent: 'support', document: JSON.stringify(doc) }).catch((x: unknown) => x)) as Error;
-    expect(e.message).toBe('could not write openclaw/example/dev/agents/support in eu-west-1 (account 123456789012): InvalidRequestException: bad input near <redacted>');
-  });
-});
-
-describe('npm run secrets:set (the real CLI against a loopback Secrets Manager)', () => {
-  interface Received {
-    target: string | undefined;
-    body: Record<string, unknown>;
-  }
-  const received: Received[] = [];
-  const server = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const body = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as Record<string, unknown>;
-      received.push({ target: req.headers['x-amz-target'] as string | undefined, body });
-      res.writeHead(200, { 'content-type': 'application/x-amz-json-1.1' });
-      res.end(JSON.stringify({ ARN: `arn:aws:secretsmanager:eu-west-1:123456789012:secret:${String(body.SecretId)}-AbCdEf`, Name: body.SecretId, VersionId: 'loopback-version-1', VersionStages: ['AWSCURRENT'] }));
-    });
-  });
-  beforeAll(() => new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve)));
-  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
-
-  function runCli(args: string[], stdin: string, env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
-    return new Promise((resolve, reject) => {
-      const child = spawn('npx', ['tsx', 'scripts/secrets-set.ts', ...args], { cwd: REPO_ROOT, env, stdio: ['pipe', 'pipe', 'pipe'] });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-      child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-      const timer = setTimeout(() => child.kill('SIGKILL'), 90_000);
-      child.on('error', reject);
-      child.on('close', (code) => {
-        clearTimeout(timer);
-        resolve({ code, stdout, stderr });
-      });
-      child.stdin.end(stdin);
-    });
-  }
-
-  test('stores the document of agent support and prints no value', async () => {
-    const { port } = server.address() as AddressInfo;
-    const env: NodeJS.ProcessEnv = { ...process.env };
-    for (const k of Object.keys(env)) if (k.startsWith('AWS_')) delete env[k];
-    Object.assign(env, {
-      AWS_ENDPOINT_URL_SECRETS_MANAGER: `http://127.0.0.1:${port}`,
-      AWS_ACCESS_KEY_ID: 'test-access-key-id',
-      AWS_SECRET_ACCESS_KEY: fake('secret-access-key'),
-      AWS_REGION: 'eu-west-1',
-      AWS_CONFIG_FILE: '/nonexistent/aws-config',
-      AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/aws-credentials',
-      AWS_EC2_METADATA_DISABLED: 'true',
-    });
-    const { doc, values, pointers } = documentFor('support');
-    expect(values.length).toBeGreaterThan(0);
-
-    const result = await runCli(['--client', 'example', '--env', 'dev', '--agent', 'support', '--config-dir', 'config'], JSON.stringify(doc, null, 2), env);
-
-    expect(result.stderr).not.toMatch(/secrets:set: (?!paste)/);
-    expect(result.code).toBe(0);
-    expect(result.stdout).toContain(
-      `secrets:set: stored ${pointers.length} value${pointers.length === 1 ? '' : 's'} (${pointers.join(', ')}) in openclaw/example/dev/agents/support (version loopback-version-1)`,
+    expect(error.message).toBe(
+      `could not write ${TARGET}: the secret does not exist (ResourceNotFoundException); deploy the stack first ` +
+        '(npx cdk deploy --all -c client=example -c env=dev), or use credentials of account 123456789012',
     );
-    expect(received).toHaveLength(1);
-    expect(received[0]!.target).toBe('secretsmanager.PutSecretValue');
-    expect(received[0]!.body).toMatchObject({ SecretId: 'openclaw/example/dev/agents/support', SecretString: JSON.stringify(doc) });
-    for (const v of values) {
-      expect(result.stdout).not.toContain(v);
-      expect(result.stderr).not.toContain(v);
+    expect(sm.puts.map((p) => p.outcome)).toEqual(['ResourceNotFoundException']);
+  });
+
+  test('no credentials (the SDK default chain finds none): sign in', async () => {
+    const saved = { ...process.env };
+    for (const k of Object.keys(process.env)) if (k.startsWith('AWS_')) delete process.env[k];
+    Object.assign(process.env, { AWS_CONFIG_FILE: '/nonexistent/aws-config', AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/aws-credentials', AWS_EC2_METADATA_DISABLED: 'true' });
+    const anonymous = new SecretsManagerClient({ region: config.aws.region, endpoint: sm.endpoint, maxAttempts: 1 });
+    try {
+      const error = await failure(undefined, anonymous);
+      expect(error.awsErrorName).toBe('CredentialsProviderError');
+      expect(error.message).toBe(
+        `could not write ${TARGET}: no AWS credentials (CredentialsProviderError: Could not load credentials from any providers); ` +
+          'sign in (e.g. aws sso login --profile <profile>) and set AWS_PROFILE',
+      );
+    } finally {
+      anonymous.destroy();
+      process.env = saved;
+    }
+    expect(sm.puts).toEqual([]);
+  });
+
+  describe('any other AWS error: one line, whitespace collapsed, values of 4 characters or more cut out should AWS ever echo them', () => {
+    const inject = (message: string) => sm.inject('openclaw/example/dev/agents/support', { status: 400, type: 'InvalidRequestException', message });
+
+    test('a value echoed in the message is cut out', async () => {
+      const { doc, values } = documentFor('support');
+      inject(`  bad \t input\n\nnear ${values[0]}  `);
+      expect((await failure(doc)).message).toBe(`could not write ${TARGET}: InvalidRequestException: bad input near <redacted>`);
+    });
+
+    test('a value of exactly 4 characters is cut out', async () => {
+      inject('bad input near Wk9p and Wk9p');
+      expect((await failure({ telegram: { botToken: 'Wk9p' } })).message).toBe(`could not write ${TARGET}: InvalidRequestException: bad input near <redacted> and <redacted>`);
+    });
+
+    test('a value of 3 characters is not (it would cut the message apart)', async () => {
+      inject('bad input near Qz7');
+      expect((await failure({ telegram: { botToken: 'Qz7' } })).message).toBe(`could not write ${TARGET}: InvalidRequestException: bad input near Qz7`);
+    });
+  });
+
+  test('an answer without a version id is an error, not a stored version', async () => {
+    const server = await startFakeServer(() => ({ status: 200, headers: { 'content-type': 'application/x-amz-json-1.1' }, body: JSON.stringify({ Name: 'x' }) }));
+    const bare = new SecretsManagerClient({ region: config.aws.region, endpoint: server.endpoint, credentials, maxAttempts: 1 });
+    try {
+      const error = await failure(undefined, bare);
+      expect(error.message).toBe('wrote openclaw/example/dev/agents/support but Secrets Manager returned no version id');
+      expect(error.awsErrorName).toBeUndefined();
+    } finally {
+      bare.destroy();
+      await server.close();
     }
   });
 });

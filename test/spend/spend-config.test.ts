@@ -60,3 +60,20 @@ test('with an empty price table, "none" is priced; two priced models are listed 
 test('the model of an agent that no layer sets at its own line is reported at the agent\'s origin', () => {
   expect(check({ openclaw: { agents: { a: agent('m') } } }).map((p) => [p.file, p.line, p.path])).toEqual([[CLIENT, undefined, 'openclaw.agents.a.model']]);
 });
+
+test('an agent with no recorded origin is still reported, without file or line (not a TypeError)', () => {
+  const merged = mergeLayers([
+    { file: 'config/base.yaml', value: { ...BASE, openclaw: { ...(BASE.openclaw as object), agents: { a: agent('m') } } }, lines: new Map() },
+  ]);
+  const config = { ...configSchema.parse(merged.value), client: 'acme', env: 'dev' };
+  expect(checkSpend(config, { value: merged.value, origins: new Map() })).toEqual([
+    {
+      file: undefined,
+      line: undefined,
+      path: 'openclaw.agents.a.model',
+      message:
+        'model "anthropic/m" has no price in spend.modelPrices (priced: anthropic/claude-sonnet-4-6): the spend meter could not price its usage. ' +
+        'Add spend.modelPrices."anthropic/m" with the provider\'s list prices per million tokens',
+    },
+  ]);
+});

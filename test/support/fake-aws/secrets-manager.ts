@@ -44,6 +44,17 @@ export interface SmCall {
   readonly outcome: string;
 }
 
+/** One PutSecretValue call as the fake saw it: exactly what was sent. */
+export interface SmPut {
+  readonly secretId: string;
+  /** Region of the credential scope. */
+  readonly region: string;
+  /** The request body's members, as sent (SecretId, SecretString, ClientRequestToken, VersionStages if any...). */
+  readonly input: Readonly<Record<string, unknown>>;
+  /** 'stored', an injected error type, or ResourceNotFoundException. */
+  readonly outcome: string;
+}
+
 const json = (status: number, body: unknown, headers: Record<string, string> = {}): FakeAnswer => ({
   status,
   headers: { 'content-type': 'application/x-amz-json-1.1', ...headers },
@@ -52,7 +63,7 @@ const json = (status: number, body: unknown, headers: Record<string, string> = {
 const error = (e: InjectedError): FakeAnswer => json(e.status, { __type: e.type, message: e.message }, { 'x-amzn-errortype': e.type });
 
 /**
- * A stand-in Secrets Manager on 127.0.0.1 (awsJson1.1, GetSecretValue only).
+ * A stand-in Secrets Manager on 127.0.0.1 (awsJson1.1, GetSecretValue and PutSecretValue).
  * Every request must be SigV4-signed (service secretsmanager) with the
  * credentials it accepts, which are the fake IMDS's: it recomputes the
  * signature and refuses anything else with 403 InvalidSignatureException.
@@ -64,6 +75,7 @@ export async function startFakeSecretsManager(accepted: FakeCredentials) {
   const secrets = new Map<string, FakeSecret>();
   const injected: { secretId: string; stage?: Stage; error: InjectedError; remaining: number }[] = [];
   const calls: SmCall[] = [];
+  const puts: SmPut[] = [];
   const rejections: string[] = [];
 
   const answer = (req: ReceivedRequest): FakeAnswer => {
@@ -83,6 +95,9 @@ export async function startFakeSecretsManager(accepted: FakeCredentials) {
       rejections.push(sig.why);
       record('?', 'InvalidSignatureException');
       return error({ status: 403, type: 'InvalidSignatureException', message: 'The request signature we calculated does not match the signature you provided.' });
+    }
+    if (req.method === 'POST' && target === 'secretsmanager.PutSecretValue' && req.headers['content-type'] === 'application/x-amz-json-1.1') {
+      return putSecretValue(sig.region, input as Record<string, unknown>);
     }
     if (req.method !== 'POST' || target !== 'secretsmanager.GetSecretValue' || req.headers['content-type'] !== 'application/x-amz-json-1.1') {
       return json(400, { __type: 'UnknownOperationException', message: `unsupported call ${String(target)}` });
@@ -109,15 +124,54 @@ export async function startFakeSecretsManager(accepted: FakeCredentials) {
     return json(200, { ARN: arn, Name: secretId, VersionId: `v-${stage.toLowerCase()}`, VersionStages: [stage], CreatedDate: 1_790_000_000, ...payload });
   };
 
+  /**
+   * PutSecretValue as Secrets Manager does it: a new version whose id is the
+   * ClientRequestToken, labelled with VersionStages (default AWSCURRENT); the
+   * version that was AWSCURRENT becomes AWSPREVIOUS. Errors as for GetSecretValue.
+   */
+  const putSecretValue = (region: string, input: Record<string, unknown>): FakeAnswer => {
+    const secretId = typeof input.SecretId === 'string' ? input.SecretId : '';
+    const record = (outcome: string) => puts.push({ secretId, region, input, outcome });
+    const inj = injected.find((i) => (i.secretId === '*' || i.secretId === secretId) && !i.stage && i.remaining > 0);
+    if (inj) {
+      inj.remaining--;
+      record(inj.error.type);
+      return error(inj.error);
+    }
+    const secret = secrets.get(secretId);
+    if (!secret || secret.region !== region) {
+      record('ResourceNotFoundException');
+      return error(SM_ERRORS.notFound());
+    }
+    if (typeof input.SecretString !== 'string' || typeof input.ClientRequestToken !== 'string') {
+      record('InvalidParameterException');
+      return error({ status: 400, type: 'InvalidParameterException', message: 'You must provide SecretString and ClientRequestToken.' });
+    }
+    const labels = Array.isArray(input.VersionStages) ? (input.VersionStages as Stage[]) : (['AWSCURRENT'] as Stage[]);
+    const stages: Partial<Record<Stage, string>> = { ...secret.stages };
+    if (labels.includes('AWSCURRENT') && stages.AWSCURRENT !== undefined) stages.AWSPREVIOUS = stages.AWSCURRENT;
+    for (const l of labels) stages[l] = input.SecretString;
+    secrets.set(secretId, { ...secret, stages });
+    record('stored');
+    const arn = `arn:aws:secretsmanager:${region}:000000000000:secret:${secretId}-Ab12Cd`;
+    return json(200, { ARN: arn, Name: secretId, VersionId: input.ClientRequestToken, VersionStages: labels });
+  };
+
   const server = await startFakeServer(answer);
   return {
     ...server,
     calls,
+    /** PutSecretValue calls. */
+    puts,
     /** Why each refused request was refused (signature checks). */
     rejections,
     /** Stores (or replaces) a secret. */
     put(secretId: string, secret: FakeSecret) {
       secrets.set(secretId, secret);
+    },
+    /** The stored secret (with what PutSecretValue wrote), or undefined. */
+    get(secretId: string): FakeSecret | undefined {
+      return secrets.get(secretId);
     },
     remove(secretId: string) {
       secrets.delete(secretId);
@@ -130,6 +184,7 @@ export async function startFakeSecretsManager(accepted: FakeCredentials) {
     reset() {
       injected.length = 0;
       calls.length = 0;
+      puts.length = 0;
       rejections.length = 0;
     },
   };
