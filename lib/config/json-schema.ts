@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isPlainObject } from './key-path';
 import { configSchema } from './schema';
 
 type JsonSchema = Record<string, unknown>;
@@ -6,7 +7,7 @@ type JsonSchema = Record<string, unknown>;
 /** Removes `required` everywhere: an overlay sets only the keys it changes. */
 function withoutRequired(node: unknown): unknown {
   if (Array.isArray(node)) return node.map(withoutRequired);
-  if (typeof node !== 'object' || node === null) return node;
+  if (!isPlainObject(node)) return node;
   const out: JsonSchema = {};
   for (const [k, v] of Object.entries(node)) if (k !== 'required') out[k] = withoutRequired(v);
   return out;

@@ -39,7 +39,7 @@ export function mergeLayers(layers: readonly ConfigLayer[]): MergedConfig {
       const childPath = [...path, k];
       const current = target[k];
       if (isPlainObject(current) && isPlainObject(v)) {
-        origins.set(formatPath(childPath), origins.get(formatPath(childPath)) ?? { file: layer.file, line: layer.lines.get(formatPath(childPath)) });
+        // The mapping keeps the origin of the layer that created it (recorded then, with its children).
         mergeInto(current, v, childPath, layer);
       } else {
         target[k] = structuredClone(v);

@@ -1,5 +1,5 @@
 import * as fs from 'fs';
-import { isCollection, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node } from 'yaml';
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node, type Scalar } from 'yaml';
 import { ConfigError, type ConfigProblem } from './errors';
 import { formatPath, isPlainObject, type KeyPath } from './key-path';
 
@@ -22,21 +22,22 @@ export const MAX_ALIAS_COUNT = 100;
 /** Keys that would reach JavaScript's object machinery instead of the config. */
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
-/** Offset of the first byte that does not start (or continue) a valid UTF-8 sequence. */
+/** U+FFFD REPLACEMENT CHARACTER as UTF-8: what a file may hold as text, and what the decoder puts in place of bytes that are not UTF-8. */
+const REPLACEMENT_CHARACTER = Buffer.from('\ufffd');
+
+/**
+ * Offset of the first byte of the first sequence that is not UTF-8. The
+ * platform's decoder (WHATWG, replacing each invalid sequence with one U+FFFD)
+ * judges the bytes; the first U+FFFD not written as such in the file marks the
+ * spot. The BOM is kept so that offsets count every byte of the file.
+ */
 function firstNonUtf8(bytes: Buffer): number {
-  const decoder = new TextDecoder('utf-8', { fatal: true });
-  for (let i = 0; i < bytes.length; ) {
-    const lead = bytes[i]!;
-    const size = lead < 0x80 ? 1 : lead >= 0xc2 && lead <= 0xdf ? 2 : lead >= 0xe0 && lead <= 0xef ? 3 : lead >= 0xf0 && lead <= 0xf4 ? 4 : 0;
-    if (size === 0 || i + size > bytes.length) return i;
-    try {
-      decoder.decode(bytes.subarray(i, i + size));
-    } catch {
-      return i;
-    }
-    i += size;
+  let offset = 0;
+  for (const char of new TextDecoder('utf-8', { ignoreBOM: true }).decode(bytes)) {
+    if (char === '\ufffd' && !bytes.subarray(offset, offset + 3).equals(REPLACEMENT_CHARACTER)) break;
+    offset += Buffer.byteLength(char);
   }
-  return bytes.length;
+  return offset;
 }
 
 /** The parser's messages that speak to programmers, in the user's words. */
@@ -50,35 +51,51 @@ function readText(absolutePath: string, displayPath: string): string {
     bytes = fs.readFileSync(absolutePath);
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
-    const why = err.code === 'EISDIR' ? 'it is a folder' : err.code === 'EACCES' || err.code === 'EPERM' ? 'permission denied' : `${err.code ?? 'error'}: ${err.message}`;
+    // Node's message already starts with the code ("ELOOP: too many symbolic links encountered, open '...'").
+    const why = err.code === 'EISDIR' ? 'it is a folder' : err.code === 'EACCES' || err.code === 'EPERM' ? 'permission denied' : err.message;
     throw new ConfigError([{ file: displayPath, message: `cannot read the file (${why}); expected a readable YAML file` }]);
   }
   try {
     return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   } catch {
+    // Never an ASCII byte (all of them are UTF-8), so always two hex digits.
     const offset = firstNonUtf8(bytes);
     const line = bytes.subarray(0, offset).filter((b) => b === 0x0a).length + 1;
     throw new ConfigError([
       {
         file: displayPath,
         line,
-        message: `found a byte that is not UTF-8 text (0x${(bytes[offset] ?? 0).toString(16).padStart(2, '0')} at byte ${offset}); expected a UTF-8 file (save it as UTF-8)`,
+        message: `found a byte that is not UTF-8 text (0x${bytes[offset]!.toString(16)} at byte ${offset}); expected a UTF-8 file (save it as UTF-8)`,
       },
     ]);
   }
 }
 
-/** Aliases that cannot become plain data: undefined anchors and aliases inside the node they refer to (a cycle). */
-function aliasProblems(doc: Document, lineOf: (offset: number) => number, displayPath: string): ConfigProblem[] {
+/**
+ * Nodes that cannot become plain config data: aliases of no anchor, aliases
+ * inside the node they refer to (a cycle), and keys that are not plain scalars
+ * (the parser would turn a list or mapping used as a key into a string such as "[ a, b ]").
+ */
+function structureProblems(doc: Document, lineOf: (offset: number) => number, displayPath: string): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
+  // Nodes parsed from text always carry their range (offsets in the text).
   visit(doc, {
-    Alias(_, alias) {
-      const line = alias.range ? lineOf(alias.range[0]) : undefined;
+    // `ancestors`: the nodes the alias is written in. An anchor comes before its aliases, so a
+    // cycle (a node that, expanded, contains itself) always has an alias inside its own node.
+    Alias(_, alias, ancestors) {
+      const line = lineOf(alias.range![0]);
       const source = alias.resolve(doc);
       if (!source) {
         problems.push({ file: displayPath, line, message: `YAML alias *${alias.source} has no anchor &${alias.source} before it; expected an alias of an anchor defined earlier in the file` });
-      } else if (isCollection(source) && source.range && alias.range && alias.range[0] >= source.range[0] && alias.range[1] <= source.range[2]) {
+      } else if (ancestors.includes(source)) {
         problems.push({ file: displayPath, line, message: `YAML alias *${alias.source} is inside the node &${alias.source} it refers to (a cycle); expected an alias of a node it is not part of` });
+      }
+    },
+    Pair(_, pair) {
+      const key = pair.key as Node;
+      if (!isScalar(key)) {
+        const found = isSeq(key) ? 'a list' : isMap(key) ? 'a mapping' : `the YAML alias ${key.toString()}`;
+        problems.push({ file: displayPath, line: lineOf(key.range![0]), message: `found ${found} used as a key; expected a plain key (a name)` });
       }
     },
   });
@@ -89,24 +106,24 @@ function aliasProblems(doc: Document, lineOf: (offset: number) => number, displa
  * Parses one YAML overlay. Every way it can fail ends in a ConfigError naming
  * the file (and the line where known): unreadable file, bytes that are not
  * UTF-8, syntax errors, duplicate keys, tabs, several documents, unknown tags,
- * undefined or cyclic aliases, alias expansion beyond MAX_ALIAS_COUNT, a top
- * level that is not a mapping. An empty file (or one holding only comments)
- * is an empty overlay.
+ * undefined or cyclic aliases, keys that are lists, mappings or aliases, alias
+ * expansion beyond MAX_ALIAS_COUNT, a top level that is not a mapping. An
+ * empty file (or one holding only comments) is an empty overlay.
  */
 export function readLayer(absolutePath: string, displayPath: string): ConfigLayer {
   const text = readText(absolutePath, displayPath);
   const lineCounter = new LineCounter();
   const lineOf = (offset: number) => lineCounter.linePos(offset).line;
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
-  // Warnings too: an unknown tag (!foo) or a collection used as a key would silently become a string.
+  // Warnings too: an unknown tag (!foo) would silently become a string.
   const parseProblems = [...doc.errors, ...doc.warnings].map((e) => ({
     file: displayPath,
     line: lineOf(e.pos[0]),
     message: `YAML ${doc.errors.includes(e as never) ? 'syntax error' : 'problem'}: ${YAML_MESSAGES[e.code] ?? e.message.split('\n')[0]} (${e.code})`,
   }));
   if (parseProblems.length > 0) throw new ConfigError(parseProblems);
-  const aliases = aliasProblems(doc, lineOf, displayPath);
-  if (aliases.length > 0) throw new ConfigError(aliases);
+  const structure = structureProblems(doc, lineOf, displayPath);
+  if (structure.length > 0) throw new ConfigError(structure);
 
   let value: unknown;
   try {
@@ -126,27 +143,27 @@ export function readLayer(absolutePath: string, displayPath: string): ConfigLaye
     throw new ConfigError([{ file: displayPath, line: 1, message: `found ${Array.isArray(value) ? 'a list' : `a ${typeof value}`}; expected a YAML mapping of keys to values` }]);
   }
   const lines = new Map<string, number>();
-  const visit = (node: Node | null | undefined, path: KeyPath) => {
-    if (!node) return;
-    if (node.range) lines.set(formatPath(path), lineCounter.linePos(node.range[0]).line);
+  // Map entries are at the line of their key, list items at their own line (keys are scalars: checked above).
+  const visitValue = (node: unknown, path: KeyPath) => {
     if (isMap(node)) {
       for (const pair of node.items) {
-        if (!isPair(pair) || !isScalar(pair.key)) continue;
-        const key = String(pair.key.value);
-        if (FORBIDDEN_KEYS.has(key)) {
-          throw new ConfigError([
-            { file: displayPath, line: pair.key.range ? lineOf(pair.key.range[0]) : undefined, path: formatPath([...path, key]), message: `key "${key}" is not allowed; expected a config key` },
-          ]);
-        }
+        const keyNode = pair.key as Scalar;
+        const key = String(keyNode.value);
         const childPath = [...path, key];
-        if (pair.key.range) lines.set(formatPath(childPath), lineCounter.linePos(pair.key.range[0]).line);
-        visit(pair.value as Node | null, childPath);
-        if (pair.key.range) lines.set(formatPath(childPath), lineCounter.linePos(pair.key.range[0]).line);
+        const line = lineOf(keyNode.range![0]);
+        if (FORBIDDEN_KEYS.has(key)) {
+          throw new ConfigError([{ file: displayPath, line, path: formatPath(childPath), message: `key "${key}" is not allowed; expected a config key` }]);
+        }
+        lines.set(formatPath(childPath), line);
+        visitValue(pair.value, childPath);
       }
     } else if (isSeq(node)) {
-      node.items.forEach((item, i) => visit(item as Node, [...path, i]));
+      node.items.forEach((item, i) => {
+        lines.set(formatPath([...path, i]), lineOf((item as Node).range![0]));
+        visitValue(item, [...path, i]);
+      });
     }
   };
-  visit(doc.contents as Node | null, []);
+  visitValue(doc.contents, []);
   return { file: displayPath, value, lines };
 }
