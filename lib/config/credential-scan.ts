@@ -2,7 +2,10 @@ import type { ConfigProblem } from './errors';
 import { formatPath, isPlainObject, type KeyPath } from './key-path';
 import type { ConfigLayer } from './yaml-source';
 
-/** Known credential formats, most specific first. */
+/**
+ * Known credential formats, most specific first. Each is tested unanchored
+ * (`pattern.test(value)`), so a trailing `+` would add nothing and is left out.
+ */
 const CREDENTIAL_PATTERNS: readonly { readonly kind: string; readonly pattern: RegExp }[] = [
   { kind: 'a private key block', pattern: /-----BEGIN [A-Z0-9 ]*PRIVATE KEY( BLOCK)?-----/ },
   { kind: 'an AWS access key ID', pattern: /\b(AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}\b/ },
@@ -11,7 +14,7 @@ const CREDENTIAL_PATTERNS: readonly { readonly kind: string; readonly pattern: R
   { kind: 'a Google API key', pattern: /\bAIza[0-9A-Za-z_-]{35}\b/ },
   { kind: 'a GitHub token', pattern: /\b(gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{22,})/ },
   { kind: 'a Slack token', pattern: /\b(xox[abposr]|xapp)-[A-Za-z0-9-]{10,}/ },
-  { kind: 'a Slack webhook URL', pattern: /hooks\.slack\.com\/services\/[A-Za-z0-9]+\/[A-Za-z0-9]+\/[A-Za-z0-9]+/ },
+  { kind: 'a Slack webhook URL', pattern: /hooks\.slack\.com\/services\/[A-Za-z0-9]+\/[A-Za-z0-9]+\/[A-Za-z0-9]/ },
   { kind: 'a Discord webhook URL', pattern: /discord(app)?\.com\/api\/webhooks\/\d+\/[A-Za-z0-9_-]{20,}/ },
   { kind: 'a Telegram bot token', pattern: /\b\d{8,10}:[A-Za-z0-9_-]{35}\b/ },
   { kind: 'a Discord bot token', pattern: /\b[MNO][A-Za-z\d_-]{23,25}\.[A-Za-z\d_-]{6}\.[A-Za-z\d_-]{27,}/ },
@@ -40,7 +43,9 @@ export function shannonEntropy(s: string): number {
   return bits;
 }
 
-const charClass = (c: string) => (/[a-z]/.test(c) ? 0 : /[A-Z]/.test(c) ? 1 : /[0-9]/.test(c) ? 2 : 3);
+/** Lower case, upper case, digit; any other character is a fourth class (-1). */
+const CHAR_CLASSES = [/[a-z]/, /[A-Z]/, /[0-9]/];
+const charClass = (c: string) => CHAR_CLASSES.findIndex((re) => re.test(c));
 
 /** Share of adjacent character pairs that change class: ~0.6 for random base62, ~0.2-0.35 for CamelCase names. */
 function classSwitchShare(token: string): number {
@@ -57,9 +62,8 @@ function classSwitchShare(token: string): number {
  */
 function looksRandom(token: string): boolean {
   if (token.length < MIN_RANDOM_LENGTH) return false;
-  const classes = [/[a-z]/, /[A-Z]/, /[0-9]/].filter((re) => re.test(token)).length;
   return (
-    classes === 3 &&
+    CHAR_CLASSES.every((re) => re.test(token)) &&
     shannonEntropy(token) >= MIN_ENTROPY_SHARE * Math.log2(token.length) &&
     classSwitchShare(token) >= MIN_CLASS_SWITCH_SHARE
   );
@@ -68,7 +72,7 @@ function looksRandom(token: string): boolean {
 /** Returns what the string looks like if it looks like a credential. */
 export function detectCredential(value: string): string | undefined {
   for (const { kind, pattern } of CREDENTIAL_PATTERNS) if (pattern.test(value)) return kind;
-  const tokens = value.split(/[\s/:?&=@,;"'()[\]{}<>|\\]+/);
+  const tokens = value.split(/[\s/:?&=@,;"'()[\]{}<>|\\]/);
   if (tokens.some(looksRandom)) return 'a long random string (a generated secret or token)';
   return undefined;
 }

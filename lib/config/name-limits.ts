@@ -468,10 +468,12 @@ export function checkNameLimits(parts: NameParts, region: string, sources: reado
     const byLength = [...names].sort((a, b) => measuredLength(rule, b, region, p.account) - measuredLength(rule, a, region, p.account));
     return byLength.find((n) => nameViolation(rule, n, region, p.account) !== undefined);
   };
+  // The part replaced by a one-letter name (an agent id: only that id).
+  const oneLetter = 'a';
   const without = (p: NameParts, s: NamePartSource): NameParts =>
     s.part === 'agent'
-      ? { ...p, agentIds: p.agentIds.map((id) => (id === s.value ? 'a' : id)) }
-      : { ...p, [s.part]: 'a' };
+      ? { ...p, agentIds: p.agentIds.map((id) => (id === s.value ? oneLetter : id)) }
+      : { ...p, [s.part]: oneLetter };
   for (const rule of NAME_RULES) {
     const bad = firstViolation(rule, parts);
     if (!bad) continue;

@@ -10,6 +10,7 @@ export const CHANNELS = ['telegram', 'slack', 'discord', 'whatsapp', 'msteams'] 
 export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
 
 const PRIVATE_CIDR = /^(10\.\d{1,3}|172\.(1[6-9]|2\d|3[01])|192\.168)\.\d{1,3}\.\d{1,3}\/(1[6-9]|2[0-4])$/;
+const PRIVATE_CIDR_EXPECTED = 'a private IPv4 range (10/8, 172.16/12 or 192.168/16) with a prefix of /16 to /24';
 
 const domain = z
   .string({ error: 'a DNS name such as api.example.com' })
@@ -25,9 +26,8 @@ export const logsSchema = z
   .strictObject({
     retentionDays: z
       .number({ error: `one of the CloudWatch Logs retention values from a year up: ${AUDIT_RETENTION_DAYS.join(', ')}` })
-      .refine((n) => (AUDIT_RETENTION_DAYS as readonly number[]).includes(n), {
-        error: `one of the CloudWatch Logs retention values from a year up: ${AUDIT_RETENTION_DAYS.join(', ')}`,
-      })
+      // without an error of its own, the refine reports the number's (the same text)
+      .refine((n) => (AUDIT_RETENTION_DAYS as readonly number[]).includes(n))
       .describe('Days the KMS-encrypted log groups (VPC flow logs, WAF and CloudFront access logs) are kept; at least 365.'),
   })
   .describe('CloudWatch Logs settings shared by every log group of the deployment.');
@@ -36,7 +36,9 @@ export const networkSchema = z
   .strictObject({
     vpcCidr: z
       .string({ error: 'a private IPv4 range such as 10.40.0.0/16' })
-      .regex(PRIVATE_CIDR, { error: 'a private IPv4 range (10/8, 172.16/12 or 192.168/16) with a prefix of /16 to /24' })
+      .regex(PRIVATE_CIDR, { error: PRIVATE_CIDR_EXPECTED, abort: true })
+      // each octet at most 255: the host and the VPC parse it as an address (10.300.0.0/16 would fail at synth)
+      .refine((c) => c.split(/[./]/, 4).every((octet) => Number(octet) <= 255), { error: PRIVATE_CIDR_EXPECTED })
       .describe('IPv4 range of the VPC (two AZs, a public and a private subnet in each). Pick a distinct one per client if VPCs may be peered.'),
     natMode: z
       .enum(['instance', 'gateway'], { error: 'instance (cheapest, ~$3/month) or gateway (managed, ~$33/month)' })

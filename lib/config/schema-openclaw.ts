@@ -34,18 +34,24 @@ export const EXEC_ALLOWLIST_FORBIDDEN = [
 
 /** True for a path whose program (python3.11 counts as python) is in EXEC_ALLOWLIST_FORBIDDEN. */
 export function isForbiddenProgram(path: string): boolean {
-  const base = path.split('/').pop() ?? '';
+  const base = path.slice(path.lastIndexOf('/') + 1);
   const stem = base.replace(/[\d.-]+$/, '');
-  return (EXEC_ALLOWLIST_FORBIDDEN as readonly string[]).some((f) => f === base || f === stem);
+  return [base, stem].some((name) => (EXEC_ALLOWLIST_FORBIDDEN as readonly string[]).includes(name));
 }
 
 const pinnedOpenclaw = (): string | undefined => {
   try {
     return pinnedRuntime().openclaw;
   } catch {
-    return undefined;
+    // unreadable lockfile: no version matches, and the message says why
   }
+  return undefined;
 };
+
+/** The message for a provider or chat platform whose OpenClaw plugin is not bundled. */
+const notBundled = (what: string, supported: readonly string[], name: string) =>
+  `${what} whose plugin ships in the pinned OpenClaw (${RUNTIME_LOCKFILE_DISPLAY}): ` +
+  `${supported.join(', ')}; "${name}" needs a separate plugin package this blueprint does not install`;
 
 const senderId = z
   .string({ error: 'a sender id of the chat platform as a quoted string, e.g. "123456789" (a Telegram user id)' })
@@ -149,9 +155,7 @@ export const agentSchema = z
     provider: z
       .enum(PROVIDERS, { error: `one of the model providers: ${PROVIDERS.join(', ')}` })
       .refine((p) => PROVIDER_PLUGINS[p] !== null, {
-        error: (issue) =>
-          `a model provider whose plugin ships in the pinned OpenClaw (${RUNTIME_LOCKFILE_DISPLAY}): ` +
-          `${PROVIDERS.filter((p) => PROVIDER_PLUGINS[p] !== null).join(', ')}; "${String(issue.input)}" needs a separate plugin package this blueprint does not install`,
+        error: (issue) => notBundled('a model provider', PROVIDERS.filter((p) => PROVIDER_PLUGINS[p] !== null), String(issue.input)),
       })
       .describe('Model provider of the agent; its API domains must be in network.egress.providers. Its API key is a host secret, not config.'),
     model: z
@@ -169,9 +173,7 @@ export const agentSchema = z
             ctx.addIssue({
               code: 'custom',
               path: [c],
-              message:
-                `a chat platform whose plugin ships in the pinned OpenClaw (${RUNTIME_LOCKFILE_DISPLAY}): ` +
-                `${CHANNELS.filter((ch) => CHANNEL_PLUGINS[ch] !== null).join(', ')}; "${c}" needs a separate plugin package this blueprint does not install`,
+              message: notBundled('a chat platform', CHANNELS.filter((ch) => CHANNEL_PLUGINS[ch] !== null), c),
             });
           }
         }

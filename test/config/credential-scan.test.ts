@@ -74,6 +74,38 @@ describe('detectCredential: known formats', () => {
     expect(detectCredential('AKIA' + 'Y'.repeat(16))).toBe('an AWS access key ID');
   });
 
+  // Each pattern's length rule, pinned at the boundary: the shortest value
+  // of the format is caught and one character less is not (and nothing else
+  // catches the near miss: the fill is a single character, far from random).
+  test.each([
+    ['Anthropic API key', 'sk-' + 'ant-', 'x', 20, 'an Anthropic API key'],
+    ['OpenAI project key', 'sk-' + 'proj-', 'x', 20, 'an OpenAI-style API key (sk-...)'],
+    ['OpenAI legacy key', 'sk-', 'x', 32, 'an OpenAI-style API key (sk-...)'],
+    ['GitHub classic token', 'gh' + 'p_', 'x', 36, 'a GitHub token'],
+    ['GitHub fine-grained token', 'github' + '_pat_', 'x', 22, 'a GitHub token'],
+    ['Slack bot token', 'xox' + 'b-', '1', 10, 'a Slack token'],
+    ['Discord webhook URL', 'https://discord.com/api/webhooks/' + '123456789012345678/', 'w', 20, 'a Discord webhook URL'],
+    ['Discord bot token', 'M' + 'T'.repeat(23) + '.' + 'G'.repeat(6) + '.', 'h', 27, 'a Discord bot token'],
+    ['Stripe key', 'sk' + '_live_', 'Z', 16, 'a Stripe key'],
+    ['Hugging Face token', 'h' + 'f_', 'k', 30, 'a Hugging Face token'],
+    ['Groq key', 'gs' + 'k_', 'g', 30, 'a Groq or xAI API key'],
+    ['xAI key', 'xa' + 'i-', 'g', 30, 'a Groq or xAI API key'],
+    ['JSON Web Token', 'ey' + 'J' + 'a'.repeat(8) + '.' + 'ey' + 'J' + 'b'.repeat(8) + '.', 'c', 8, 'a JSON Web Token'],
+  ])('%s: %j followed by %j needs at least %d of them', (_name, prefix, fill, min, kind) => {
+    expect(detectCredential(prefix + fill.repeat(min))).toBe(kind);
+    expect(detectCredential(prefix + fill.repeat(min - 1))).toBeUndefined();
+  });
+
+  test('a Slack webhook URL needs a secret after the bot id', () => {
+    expect(detectCredential('https://hooks.slack.com/services/' + 'T0000/B0000/' + 'X')).toBe('a Slack webhook URL');
+    expect(detectCredential('https://hooks.slack.com/services/' + 'T0000/B0000/')).toBeUndefined();
+  });
+
+  test('a Discord bot token may have digits in each of its three parts', () => {
+    const token = 'N' + 'z9'.repeat(12) + '.' + 'G7h2k4' + '.' + 'h5'.repeat(14);
+    expect(detectCredential(token)).toBe('a Discord bot token');
+  });
+
   test('a public key or certificate is not a private key', () => {
     expect(detectCredential('-----BEGIN ' + 'PUBLIC KEY-----')).toBeUndefined();
     expect(detectCredential('-----BEGIN ' + 'CERTIFICATE-----')).toBeUndefined();
@@ -115,6 +147,44 @@ describe('detectCredential: generated secrets by entropy', () => {
   test('a long token missing one character class is not flagged', () => {
     expect(detectCredential(pseudoRandom(40, 31, 'abcdefghijklmnopqrstuvwxyz0123456789'))).toBeUndefined();
     expect(detectCredential(pseudoRandom(40, 32, 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz'))).toBeUndefined();
+  });
+
+  test('a long random-looking token without upper case, or without lower case, is not flagged', () => {
+    // every adjacent pair switches class, and the entropy is high: only the missing class keeps them out
+    const lowerAndDigits = [...'qmxcvrtwhknpbsf'].map((ch, i) => `${ch}${i % 10}`).join('');
+    const upperAndDigits = [...'QMXCVRTWHKNPBSF'].map((ch, i) => `${ch}${i % 10}`).join('');
+    expect(detectCredential(lowerAndDigits)).toBeUndefined();
+    expect(detectCredential(upperAndDigits)).toBeUndefined();
+    expect(detectCredential(lowerAndDigits.slice(0, 29) + 'Q')).toBe('a long random string (a generated secret or token)');
+  });
+
+  test('an entropy of exactly 80 % of the most its length allows is enough', () => {
+    // 32 characters, 16 symbols twice each: 4 bits = 0.8 * log2(32)
+    const half = 'Qm7Kv2Nx9Hp4Wc8T';
+    const token = half + half;
+    expect(shannonEntropy(token)).toBe(0.8 * Math.log2(32));
+    expect(detectCredential(token)).toBe('a long random string (a generated secret or token)');
+    // one symbol three times and one once: a little less entropy
+    expect(detectCredential(token.slice(0, 31) + 'Q')).toBeUndefined();
+  });
+
+  test('a class switch on exactly 40 % of adjacent pairs is enough', () => {
+    // 26 distinct characters in 11 runs: 10 switches in 25 pairs; the first pair switches, the last does not
+    const runs = ['Q', 'mtx', '7', 'KB', 'vr', '29', 'NL', 'pd', '48', 'HW', 'cefghjk'];
+    const token = runs.join('');
+    expect(token).toHaveLength(26);
+    expect(new Set(token).size).toBe(26);
+    expect(detectCredential(token)).toBe('a long random string (a generated secret or token)');
+    // the first switch moved to the end: still 10 of 25
+    expect(detectCredential(token.slice(1) + 'Q')).toBe('a long random string (a generated secret or token)');
+    // the digit run turned lower case joins its neighbour: 9 of 25
+    expect(detectCredential(token.replace('7', 'a'))).toBeUndefined();
+  });
+
+  test('the class switches that count are upper case to digit as much as to or from lower case', () => {
+    // two lower-case letters, then upper case and digits alternating: 22 of 23 pairs switch
+    const token = 'xq' + 'K7B2N9H4W8T1C6D0F5G3J2';
+    expect(detectCredential(token)).toBe('a long random string (a generated secret or token)');
   });
 
   test('a long three-class token with low entropy is not flagged', () => {
@@ -170,18 +240,29 @@ describe('scanLayerForCredentials', () => {
       ['config/clients/acme/client.yaml', 3, 'tags.token'],
       ['config/clients/acme/client.yaml', 5, 'exceptions[0].reason'],
     ]);
-    expect(problems[0]?.message).toMatch(/^the value looks like an Anthropic API key\. .*AWS Secrets Manager/);
+    expect(problems[0]?.message).toBe(
+      'the value looks like an Anthropic API key. Credentials never live in config files: store the value in AWS Secrets Manager ' +
+        '(README, "Secrets never live in config") and remove it from this file and its git history.',
+    );
     expect(problems[1]?.message).toMatch(/^the value looks like a Slack token\. .*AWS Secrets Manager/);
     const text = JSON.stringify(problems);
     expect(text).not.toContain(anthropic);
     expect(text).not.toContain(slack);
   });
 
-  test('scans keys as well as values', () => {
+  test('scans keys as well as values, and never prints the key: its path shows <redacted key>, its line is the key\'s', () => {
     const key = 'AKIA' + 'Q'.repeat(4) + '6789WXYZ2345';
-    const problems = scanLayerForCredentials(layer({ tags: { [key]: 'x' } }, {}));
-    expect(problems).toHaveLength(1);
-    expect(problems[0]?.message).toMatch(/^the key looks like an AWS access key ID\./);
+    const problems = scanLayerForCredentials(layer({ tags: { [key]: 'x' } }, { tags: 6, [`tags.${key}`]: 7 }));
+    expect(problems).toEqual([
+      {
+        file: 'config/clients/acme/client.yaml',
+        line: 7,
+        path: 'tags.<redacted key>',
+        message:
+          'the key looks like an AWS access key ID. Credentials never live in config files: store the value in AWS Secrets Manager ' +
+          '(README, "Secrets never live in config") and remove it from this file and its git history.',
+      },
+    ]);
   });
 
   test('ignores numbers, booleans and null', () => {

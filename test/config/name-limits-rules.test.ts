@@ -183,7 +183,7 @@ const CASES: Record<string, PatternCase> = {
       'x-sthree-a', 'sthree', 'xamzn-s3-demo-b', 'amzn-s3-demo', 'a.mrap.b', 'amrap', 'x--table-s3-y', 'x-table-s3',
       '1.2.3', '192.168.5.4a', 'a192.168.5.4', '192.168.5.4.5', '1234.1.1.1', '1.2.3.1234', '1-2-3-4'],
     refuse: ['', 'a', 'Abc', 'aBc', 'ab_c', 'a b', '-abc', 'abc-', '.abc', 'abc.', '!abc', 'abc!', 'xn--abc', 'a..b', 'abc-s3alias', 'abc--ol-s3', 'abc--x-s3',
-      'sthree-abc', 'sthree-configurator-x', 'amzn-s3-demo-bucket', 'abc.mrap', 'abc--table-s3', '192.168.5.4', '1.2.3.4', '255.255.255.255'],
+      'sthree-abc', 'sthree-configurator-x', 'amzn-s3-demo-bucket', 'abc.mrap', 'abc--table-s3', '192.168.5.4', '1.2.3.4', '255.255.255.255', 'abc..d'],
   },
   alnum: {
     bad: 'a.b',

@@ -123,6 +123,7 @@ describe('constraints', () => {
   test.each<[unknown, string[]]>([
     [["https://agents.example.com"], []],
     [["https://agents.example.com:8443"], []],
+    [["https://a.b.example.com"], []],
     [["https://agents.example.com:123456"], ["allowedOrigins.0: an https origin such as https://agents.example.com (scheme, host and optional port; no path)"]],
     [["https://*.example.com"], ["allowedOrigins.0: an exact origin; a wildcard would let any site drive the gateway from a browser","allowedOrigins.0: an https origin such as https://agents.example.com (scheme, host and optional port; no path)"]],
     [["*"], ["allowedOrigins.0: an exact origin; a wildcard would let any site drive the gateway from a browser","allowedOrigins.0: an https origin such as https://agents.example.com (scheme, host and optional port; no path)"]],
@@ -218,6 +219,9 @@ describe('constraints', () => {
     [["10.0.0.0/7"], ["waf.ipAllowlist.0: a range no wider than /8"]],
     [["10.0.0.0/0"], ["waf.ipAllowlist.0: a range no wider than /8"]],
     [["10.0.0.1/32"], []],
+    [["198.51.100.7/32"], []],
+    [["198.51.100.17/32"], []],
+    [["198.51.100.255/32"], []],
     [["10.0.0.1/33"], ["waf.ipAllowlist.0: an IPv4 or IPv6 CIDR such as 203.0.113.0/24"]],
     [["10.0.0.1/19"], []],
     [["10.0.0.1/29"], []],

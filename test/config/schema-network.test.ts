@@ -101,6 +101,14 @@ describe('constraints', () => {
     ["10.0.0.0", ["vpcCidr: a private IPv4 range (10/8, 172.16/12 or 192.168/16) with a prefix of /16 to /24"]],
     ["10.1234.0.0/16", ["vpcCidr: a private IPv4 range (10/8, 172.16/12 or 192.168/16) with a prefix of /16 to /24"]],
     ["10.0.0.0/19", []],
+    ["10.40.128.0/17", []],
+    ["10.40.255.0/24", []],
+    ["10.40.0.16/24", []],
+    ["10.40.0.160/24", []],
+    ["10.255.255.255/24", []],
+    ["10.256.0.0/16", ["vpcCidr: a private IPv4 range (10/8, 172.16/12 or 192.168/16) with a prefix of /16 to /24"]],
+    ["10.40.300.0/24", ["vpcCidr: a private IPv4 range (10/8, 172.16/12 or 192.168/16) with a prefix of /16 to /24"]],
+    ["192.168.1.999/24", ["vpcCidr: a private IPv4 range (10/8, 172.16/12 or 192.168/16) with a prefix of /16 to /24"]],
     [42, ["vpcCidr: a private IPv4 range such as 10.40.0.0/16"]],
   ])('vpcCidr: a private IPv4 range (10/8, 172.16/12, 192.168/16), /16 to /24, anchored: %j', (value, expected) => {
     expect(problemsOf(networkSchema, withValue(base('vpcCidr'), ['vpcCidr'], value))).toEqual(expected);

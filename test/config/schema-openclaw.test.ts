@@ -109,6 +109,77 @@ describe('the section', () => {
   });
 });
 
+/**
+ * Each cross-field rule's issue, whole: a custom issue (the config loader then
+ * reports the value found at its path), at the key it is about, with its message.
+ */
+describe('cross-field rules report custom issues at the key they are about', () => {
+  const issuesOf = (schema: z.ZodType, value: unknown) =>
+    (schema.safeParse(value).error?.issues ?? []).map((i) => ({ code: i.code, path: i.path, message: i.message }));
+  const channel = (c: object) => issuesOf(agentSchema, { ...MINIMAL, channels: { telegram: c } });
+  const custom = (path: PropertyKey[], message: string) => [{ code: 'custom', path, message }];
+
+  test('dmPolicy allowlist without senders', () => {
+    expect(channel({})).toEqual(
+      custom(['channels', 'telegram', 'allowFrom'], 'at least one sender id with dmPolicy allowlist (or dmPolicy pairing, or disabled to turn DMs off)'),
+    );
+  });
+
+  test('senders with dmPolicy open', () => {
+    expect(channel({ dmPolicy: 'open', allowFrom: ['42'] })).toEqual(
+      custom(['channels', 'telegram', 'allowFrom'], 'no sender ids with dmPolicy open; they apply only to allowlist (and pairing)'),
+    );
+  });
+
+  test('groupPolicy allowlist without groups, and without group senders', () => {
+    expect(channel({ dmPolicy: 'disabled', groupPolicy: 'allowlist' })).toEqual([
+      ...custom(['channels', 'telegram', 'groups'], 'at least one group chat id with groupPolicy allowlist'),
+      ...custom(['channels', 'telegram', 'groupAllowFrom'], 'at least one sender id with groupPolicy allowlist'),
+    ]);
+  });
+
+  test('groups with groupPolicy disabled', () => {
+    expect(channel({ dmPolicy: 'disabled', groups: ['-1'] })).toEqual(
+      custom(['channels', 'telegram', 'groups'], 'no groups or groupAllowFrom with groupPolicy disabled; set groupPolicy allowlist to use them'),
+    );
+  });
+
+  test('exec mode allowlist without commands, and commands with another mode', () => {
+    expect(issuesOf(agentSchema, { ...MINIMAL, tools: { exec: { mode: 'allowlist' } } })).toEqual(
+      custom(['tools', 'exec', 'commands'], 'at least one absolute program path with mode allowlist (or mode deny)'),
+    );
+    expect(issuesOf(agentSchema, { ...MINIMAL, tools: { exec: { mode: 'auto', commands: ['/usr/bin/uptime'] } } })).toEqual(
+      custom(['tools', 'exec', 'commands'], 'no commands with mode auto; the list applies only to mode allowlist'),
+    );
+  });
+
+  test('a chat platform whose plugin is not bundled', () => {
+    expect(issuesOf(agentSchema, { ...MINIMAL, channels: { slack: { allowFrom: ['1'] } } })).toEqual(
+      custom(
+        ['channels', 'slack'],
+        'a chat platform whose plugin ships in the pinned OpenClaw (host/openclaw/package-lock.json): telegram; "slack" needs a separate plugin package this blueprint does not install',
+      ),
+    );
+  });
+
+  test('agentToAgent naming the agent itself, or an agent that is not defined', () => {
+    expect(issuesOf(openclawSchema, section({ a: { ...MINIMAL, agentToAgent: ['a', 'c'] } }))).toEqual([
+      ...custom(['agents', 'a', 'agentToAgent', 0], 'another agent\'s id; an agent always reaches its own sessions'),
+      ...custom(['agents', 'a', 'agentToAgent', 1], 'an agent of this config (a); "c" is not defined'),
+    ]);
+  });
+
+  test('a second agent on the same chat platform', () => {
+    const tg = { channels: { telegram: { allowFrom: ['1'] } } };
+    expect(issuesOf(openclawSchema, section({ a: { ...MINIMAL, ...tg }, b: { ...MINIMAL, ...tg } }))).toEqual(
+      custom(
+        ['agents', 'b', 'channels', 'telegram'],
+        'a chat platform no other agent uses; telegram already routes to agent "a" (one bot account per platform, one agent per account)',
+      ),
+    );
+  });
+});
+
 describe('an agent', () => {
   test('every key but the hardened ones is required', () => {
     expect(problemsOf(agentSchema, {})).toEqual([
@@ -131,6 +202,10 @@ describe('an agent', () => {
       'channels.telegram.groups: at least one group chat id with groupPolicy allowlist',
     ]);
     expect(ch({ dmPolicy: 'disabled', groupPolicy: 'open' })).toEqual([]);
+  });
+
+  test('tools without exec: exec is denied, with no commands', () => {
+    expect(agentSchema.parse({ ...MINIMAL, tools: { elevated: false } }).tools).toEqual({ exec: { mode: 'deny', commands: [] }, elevated: false });
   });
 
   test('mode allowlist needs commands', () => {
@@ -234,6 +309,7 @@ describe('an agent', () => {
     [["43"], []],
     [["*"], ["channels.telegram.groupAllowFrom.0: a stable sender id of the chat platform, e.g. \"123456789\"; no wildcard (\"*\" would let anyone in: use dmPolicy open with an exception instead)"]],
     [[43], ["channels.telegram.groupAllowFrom.0: a sender id of the chat platform as a quoted string, e.g. \"123456789\" (a Telegram user id)"]],
+    ["43", ["channels.telegram.groupAllowFrom: a list of sender ids"]],
   ])('channels.telegram.groupAllowFrom: %j', (value, expected) => {
     expect(problemsOf(agentSchema, withValue(base('channels.telegram.groupAllowFrom'), ['channels','telegram','groupAllowFrom'], value))).toEqual(expected);
   });
