@@ -50,9 +50,8 @@ export const PINNED_AMIS = [
  */
 export function checkAmis(config: AmiConfig, merged: MergedConfig, files: readonly string[]): ConfigProblem[] {
   const region = config.aws.region;
-  const regionOrigin = originOf(merged, ['aws', 'region']);
-  const regionFile = regionOrigin?.file;
-  const layer = (file: string | undefined) => (file === undefined ? -1 : files.indexOf(file));
+  // aws.region is required and has no default, so a file of `merged` set it: it has an origin.
+  const regionFile = originOf(merged, ['aws', 'region'])!.file;
   const problems: ConfigProblem[] = [];
   for (const ami of PINNED_AMIS) {
     if (!ami.required(config)) continue;
@@ -69,15 +68,15 @@ export function checkAmis(config: AmiConfig, merged: MergedConfig, files: readon
       });
       continue;
     }
-    const origin = originOf(merged, ami.path);
-    if (layer(origin?.file) < layer(regionFile)) {
+    // A pinned AMI has no default either: its value comes from a file, so it has an origin too.
+    const origin = originOf(merged, ami.path)!;
+    if (files.indexOf(origin.file) < files.indexOf(regionFile)) {
       problems.push({
-        file: origin?.file,
-        line: origin?.line,
+        ...origin,
         path: key,
         message:
-          `found "${value}", set before ${regionFile ?? 'the file'} sets aws.region to ${region}; expected the AMI ID of ${region} set in ` +
-          `${regionFile ?? 'that file'} or a later one (AMI IDs are regional); ${get}`,
+          `found "${value}", set before ${regionFile} sets aws.region to ${region}; expected the AMI ID of ${region} set in ` +
+          `${regionFile} or a later one (AMI IDs are regional); ${get}`,
       });
     }
   }

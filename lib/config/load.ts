@@ -64,45 +64,46 @@ function describeInput(input: unknown): string {
 
 const ZOD_TYPE_WORDS: Record<string, string> = { object: 'a mapping', record: 'a mapping', array: 'a list', string: 'a string' };
 
-/** Turns zod's generic "Invalid input: expected object, received array" into "a mapping". */
-function plainExpectation(message: string): string {
+/**
+ * Turns zod's generic "Invalid input: expected object, received array" into "a mapping"
+ * (and "Invalid input: expected 5" into "5"); any other message is the schema's own words, kept whole.
+ */
+export function plainExpectation(message: string): string {
   const generic = /^Invalid input: expected (\w+)(, received \w+)?$/.exec(message);
   if (!generic) return message;
   return ZOD_TYPE_WORDS[generic[1]!] ?? generic[1]!;
 }
 
-function valueAt(root: unknown, path: readonly (string | number)[]): unknown {
+/** The value at `path` inside `root`; undefined once the path leaves the mappings and lists. */
+export function valueAt(root: unknown, path: readonly (string | number)[]): unknown {
   return path.reduce<unknown>((node, seg) => (node !== null && typeof node === 'object' ? (node as Record<string | number, unknown>)[seg] : undefined), root);
 }
 
 function schemaProblems(issues: readonly z.core.$ZodIssue[], merged: MergedConfig, files: readonly string[]): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
   for (const issue of issues) {
-    const issuePath = issue.path.filter((s): s is string | number => typeof s !== 'symbol');
+    // The input is parsed YAML: its mappings have string keys and its lists number indices, so zod's path holds no symbols.
+    const issuePath = issue.path as (string | number)[];
     if (issue.code === 'unrecognized_keys') {
       for (const key of issue.keys) {
         const keyPath = [...issuePath, key];
-        const origin = originOf(merged, keyPath);
-        const allowed = allowedKeysAt(issuePath);
         problems.push({
-          file: origin?.file,
-          line: origin?.line,
+          ...originOf(merged, keyPath),
           path: formatPath(keyPath),
-          message: `unknown key "${key}"; expected ${allowed.length ? `one of: ${allowed.join(', ')}` : 'no keys here'}`,
+          // Only strict objects report unknown keys, and each lists its keys in the JSON Schema (a load test walks the schema to check it).
+          message: `unknown key "${key}"; expected one of: ${allowedKeysAt(issuePath).join(', ')}`,
         });
       }
       continue;
     }
-    const origin = originOf(merged, issuePath);
     // Cross-field refinements report the whole object as input: show the value at the path instead.
     const input = issue.code === 'custom' ? valueAt(merged.value, issuePath) : (issue as { input?: unknown }).input;
-    // A bad record key: the schema's own message is in the nested issues.
-    const nested = issue.code === 'invalid_key' ? issue.issues[0]?.message : undefined;
+    // A bad record key: the schema's own message is in the nested issues (zod reports invalid_key only with at least one).
+    const nested = issue.code === 'invalid_key' ? issue.issues[0]!.message : undefined;
     const expected = nested ?? plainExpectation(issue.message);
     const missing = input === undefined && issue.code === 'invalid_type';
     problems.push({
-      file: missing ? undefined : origin?.file,
-      line: missing ? undefined : origin?.line,
+      ...(missing ? undefined : originOf(merged, issuePath)),
       path: formatPath(issuePath),
       message: missing
         ? `required but not set in any of: ${files.join(', ')}; expected ${expected}`
@@ -160,16 +161,12 @@ export function loadConfig(options: LoadConfigOptions): LoadedConfig {
   const exceptionProblems = checkExceptions({ ...parsed.data, env }, merged, now, files);
   if (exceptionProblems.length > 0) throw new ConfigError(exceptionProblems);
 
-  const prefixOrigin = originOf(merged, ['project', 'prefix']);
   const agentIds = Object.keys(parsed.data.openclaw.agents ?? {});
   const sources: NamePartSource[] = [
-    { part: 'prefix', value: parsed.data.project.prefix, file: prefixOrigin?.file, line: prefixOrigin?.line, path: 'project.prefix' },
+    { part: 'prefix', value: parsed.data.project.prefix, ...originOf(merged, ['project', 'prefix']), path: 'project.prefix' },
     { part: 'client', value: client, file: display(path.dirname(clientFile)), path: `client name (the folder clients/${client})` },
     { part: 'env', value: env, file: display(envFile), path: `environment name (the file environments/${env}.yaml)` },
-    ...agentIds.map((id): NamePartSource => {
-      const o = originOf(merged, ['openclaw', 'agents', id]);
-      return { part: 'agent', value: id, file: o?.file, line: o?.line, path: `openclaw.agents.${id}` };
-    }),
+    ...agentIds.map((id): NamePartSource => ({ part: 'agent', value: id, ...originOf(merged, ['openclaw', 'agents', id]), path: `openclaw.agents.${id}` })),
   ];
   const nameProblems = checkNameLimits(
     { prefix: parsed.data.project.prefix, client, env, account: parsed.data.aws.account, agentIds },

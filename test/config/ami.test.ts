@@ -1,5 +1,5 @@
 import { ConfigError } from '../../lib/config/errors';
-import { AL2023_ARM64_AMI_PARAMETER, AMI_ID_PATTERN, checkAmis, currentAmiCommand, pinnedAmiId, PINNED_AMIS, type AmiConfig } from '../../lib/config/ami';
+import { AL2023_ARM64_AMI_PARAMETER, AMI_ID_PATTERN, amiIdSchema, checkAmis, currentAmiCommand, pinnedAmiId, PINNED_AMIS, type AmiConfig } from '../../lib/config/ami';
 import { mergeLayers } from '../../lib/config/merge';
 import type { ConfigLayer } from '../../lib/config/yaml-source';
 
@@ -29,6 +29,14 @@ test('the AMI ID pattern: ami- and 8 or 17 lowercase hex digits, anchored', () =
   expect(['ami-0123456', 'ami-012345678', 'ami-0123456789abcdef', 'ami-0123456789abcdef01', 'ami-0123456G', 'xami-01234567', 'ami-01234567 '].map((s) => AMI_ID_PATTERN.test(s))).toEqual(
     [false, false, false, false, false, false, false],
   );
+});
+
+test('the AMI ID schema: optional, a string matching the pattern, each refusal with its own message', () => {
+  const messages = (input: unknown) => amiIdSchema.safeParse(input).error?.issues.map((i) => i.message);
+  expect([undefined, 'ami-01234567', AMI].map(messages)).toEqual([undefined, undefined, undefined]);
+  expect(messages(1)).toEqual(['an AMI ID such as ami-0123456789abcdef0, quoted or not']);
+  expect(messages(null)).toEqual(['an AMI ID such as ami-0123456789abcdef0, quoted or not']);
+  expect(messages('ami-0123456789ABCDEF0')).toEqual(['an AMI ID: "ami-" and 8 or 17 lowercase hex digits, e.g. ami-0123456789abcdef0']);
 });
 
 test('the command that prints the current AMI reads AWS\'s public SSM parameter in the given region', () => {
@@ -81,6 +89,15 @@ test('an AMI set before the file that sets the region is refused at its own file
       message: `found "${AMI}", set before ${CLIENT} sets aws.region to eu-west-1; expected the AMI ID of eu-west-1 set in ${CLIENT} or a later one (AMI IDs are regional); ${GET}`,
     })),
   );
+});
+
+test('the region\'s own file counts, not the file that first opened the aws mapping', () => {
+  // The environment sets aws.account (and opens aws), the client adds aws.region: AMIs in the environment file are too early.
+  expect(check([[ENV, { aws: { account: '111122223333' }, ...BOTH }, [['instance.amiId', 4], ['network.natAmiId', 6]]], [CLIENT, REGION]]).map((p) => [p.file, p.line, p.path])).toEqual([
+    [ENV, 4, 'instance.amiId'],
+    [ENV, 6, 'network.natAmiId'],
+  ]);
+  expect(check([[ENV, { aws: { account: '111122223333' } }], [CLIENT, { ...REGION, ...BOTH }]])).toEqual([]);
 });
 
 test('an AMI set in the same file as the region, or a later one, is accepted even when an earlier file set another', () => {

@@ -1,7 +1,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { ConfigError, type ConfigProblem } from '../../lib/config/errors';
-import { listClients, listEnvironments, loadConfig, type LoadedConfig } from '../../lib/config/load';
+import { z } from 'zod';
+import { mergedConfigJsonSchema } from '../../lib/config/json-schema';
+import { listClients, listEnvironments, loadConfig, plainExpectation, valueAt, type LoadedConfig } from '../../lib/config/load';
 import { configFixture, NOW, PINNED_AMIS_YAML } from '../support/config-fixture';
 
 // loadConfig's own logic, each branch once: name checks, the files it reads
@@ -101,6 +103,20 @@ describe('client and environment names', () => {
     expect(listClients(path.join(root, 'nowhere'))).toEqual([]);
   });
 
+  test('listEnvironments and listClients sort in JavaScript string order, not in the order the file system lists', () => {
+    // Linux's readdir (through libuv) lists names in UTF-8 byte order, which differs from JavaScript's UTF-16 order above U+FFFF:
+    // "\u{1F600}" (F0 9F 98 80) comes after "\uE000" (EE 80 80) in bytes, before it in UTF-16 (D83D < E000).
+    const names = ['\uE000', '\u{1F600}'];
+    const more: Record<string, string> = {};
+    for (const n of names) {
+      more[`environments/${n}.yaml`] = 'tags: {}\n';
+      more[`clients/${n}/client.yaml`] = ACME;
+    }
+    const configDir = path.join(fixture({ ...acme(''), ...more }), 'config');
+    expect(listEnvironments(configDir)).toEqual(['dev', 'prod', 'staging', '\u{1F600}', '\uE000']);
+    expect(listClients(configDir)).toEqual(['acme', 'example', '\u{1F600}', '\uE000']);
+  });
+
   test('with no environments or clients at all, "none" is listed', () => {
     const root = fixture({});
     const configDir = path.join(root, 'config');
@@ -118,6 +134,22 @@ describe('client and environment names', () => {
     fs.mkdirSync(path.join(configDir, 'environments'));
     fs.writeFileSync(path.join(configDir, 'environments', 'dev.yaml'), 'tags: {}\n');
     expect(err('acme', 'dev')).toEqual([{ file: 'config/clients/acme/client.yaml', message: 'no client "acme"; available: none' }]);
+  });
+});
+
+describe('the files read', () => {
+  test('base.yaml is required: a missing one is refused, not skipped like an absent clients/<client>/<env>.yaml', () => {
+    const root = fixture(acme(''));
+    const base = path.join(root, 'config', 'base.yaml');
+    fs.rmSync(base);
+    expect(() => loadConfig({ configDir: path.join(root, 'config'), displayBase: root, now: NOW, client: 'acme', env: 'dev' })).toThrow(ConfigError);
+    try {
+      loadConfig({ configDir: path.join(root, 'config'), displayBase: root, now: NOW, client: 'acme', env: 'dev' });
+    } catch (e) {
+      expect((e as ConfigError).problems).toEqual([
+        { file: 'config/base.yaml', message: `cannot read the file (ENOENT: ENOENT: no such file or directory, open '${base}'); expected a readable YAML file` },
+      ]);
+    }
   });
 });
 
@@ -185,6 +217,28 @@ describe('schema problems: file, line, key path, what was found, what was expect
     ]);
   });
 
+  test('an unknown key lists every key allowed there, comma-separated', () => {
+    expect(problems(acme('project:\n  name: x\n'))).toEqual([
+      { file: CLIENT, line: 9, path: 'project.name', message: 'unknown key "name"; expected one of: prefix, terminationProtection' },
+    ]);
+  });
+
+  test('every mapping that refuses unknown keys lists the keys it allows, so "expected one of:" is never empty', () => {
+    // allowedKeysAt follows properties, additionalProperties and items; a combinator ($ref, anyOf...) or a strict mapping
+    // without keys would give an empty list.
+    const unlisted: string[] = [];
+    const walk = (node: Record<string, unknown>, at: string): void => {
+      for (const k of ['$ref', 'anyOf', 'oneOf', 'allOf']) if (k in node) unlisted.push(`${at} (${k})`);
+      const props = (node.properties ?? {}) as Record<string, Record<string, unknown>>;
+      if (node.additionalProperties === false && Object.keys(props).length === 0) unlisted.push(`${at} (no keys)`);
+      for (const [k, child] of Object.entries(props)) walk(child, `${at}.${k}`);
+      if (typeof node.additionalProperties === 'object') walk(node.additionalProperties as Record<string, unknown>, `${at}.*`);
+      if (typeof node.items === 'object') walk(node.items as Record<string, unknown>, `${at}[]`);
+    };
+    walk(mergedConfigJsonSchema(), '');
+    expect(unlisted).toEqual([]);
+  });
+
   test('every problem is reported, in order', () => {
     expect(problems(acme('kms:\n  rotationPeriodDays: 1\ndataProtection:\n  retainOnDelete: 1\n')).map((p) => `${p.line} ${p.path}`)).toEqual([
       '9 kms.rotationPeriodDays',
@@ -220,9 +274,67 @@ describe('the checks after the schema, in order', () => {
       expect(longName(client, 'dev')).toEqual([`config/clients/${client}: client name (the folder clients/${client})`]);
     });
 
+    test('an agent: the file and line that define it under openclaw.agents', () => {
+      const id = 'a'.repeat(500);
+      const files = { ...acme(`openclaw:\n  agents:\n    ${id}:\n      description: An agent.\n      provider: anthropic\n      model: m\n`) };
+      expect(problems(files)).toEqual([
+        {
+          file: CLIENT,
+          line: 10,
+          path: `openclaw.agents.${id}`,
+          message:
+            `found agent "${id}", which gives the Secrets Manager secret name "openclaw/acme/dev/agents/${id}": 525 characters; expected at most 512 ` +
+            "(AWS's rule: 1-512 characters, letters, digits and /_+=.@-); shorten or change the agent name",
+        },
+      ]);
+    });
+
     test('the environment: its file', () => {
       const env = 'e'.repeat(30);
       expect(longName('c'.repeat(5), env)).toEqual([`config/environments/${env}.yaml: environment name (the file environments/${env}.yaml)`]);
     });
+  });
+});
+
+describe('plainExpectation: only zod\'s generic messages are reworded', () => {
+  const zodMessage = (schema: z.ZodType, input: unknown) => schema.safeParse(input).error!.issues[0]!.message;
+
+  test('zod\'s "expected <type>, received <type>" becomes the plain word for the type, or the type', () => {
+    expect(zodMessage(z.object({}), [])).toBe('Invalid input: expected object, received array');
+    expect(plainExpectation(zodMessage(z.object({}), []))).toBe('a mapping');
+    expect(plainExpectation(zodMessage(z.number(), 'x'))).toBe('number');
+  });
+
+  test('zod\'s "expected <value>" of a one-value literal, without "received", becomes the value', () => {
+    expect(zodMessage(z.literal(5), 4)).toBe('Invalid input: expected 5');
+    expect(plainExpectation(zodMessage(z.literal(5), 4))).toBe('5');
+  });
+
+  test('a message that only contains zod\'s words, before or after others, is the schema\'s own and kept whole', () => {
+    for (const message of [
+      'see: Invalid input: expected string, received number',
+      'Invalid input: expected string, received number or a list',
+      'Invalid input: expected 1.5',
+      'at least 90 days (the KMS minimum)',
+    ]) {
+      expect(plainExpectation(message)).toBe(message);
+    }
+  });
+});
+
+describe('valueAt: the value a cross-field check points at', () => {
+  const root = { a: { b: [10, { c: 'x' }] }, s: 'text', n: null };
+
+  test('follows mappings and lists', () => {
+    expect(valueAt(root, ['a', 'b', 1, 'c'])).toBe('x');
+    expect(valueAt(root, ['a', 'b', 0])).toBe(10);
+    expect(valueAt(root, [])).toBe(root);
+  });
+
+  test('is undefined past a missing key, null or a scalar, instead of failing or indexing into a string', () => {
+    expect(valueAt(root, ['missing', 'c'])).toBeUndefined();
+    expect(valueAt(root, ['n', 'c'])).toBeUndefined();
+    expect(valueAt(root, ['s', 0])).toBeUndefined();
+    expect(valueAt(root, ['s', 'length'])).toBeUndefined();
   });
 });

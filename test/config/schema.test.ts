@@ -1,7 +1,9 @@
 import { RegionInfo } from 'aws-cdk-lib/region-info';
+import type * as RegionInfoModule from 'aws-cdk-lib/region-info';
 import { z } from 'zod';
 import { loadConfig } from '../../lib/config/load';
 import { configSchema, exceptionSchema, NAME_PATTERN } from '../../lib/config/schema';
+import type * as SchemaModule from '../../lib/config/schema';
 import { CONFIG_DIR, NOW } from '../support/config-fixture';
 import { problemsOf, undescribed, withValue } from '../support/schema-cases';
 
@@ -92,6 +94,30 @@ describe('aws.region: a region of the commercial partition', () => {
     expect(listed).toEqual(expect.arrayContaining(['us-east-1', 'eu-west-1', 'ap-southeast-2']));
     expect(listed.filter((r) => r.startsWith('cn-') || r.startsWith('us-gov-') || r.startsWith('us-iso'))).toEqual([]);
     expect(listed).toEqual(RegionInfo.regions.filter((r) => r.partition === 'aws').map((r) => r.name).sort());
+  });
+
+  test('the schema sorts the list itself, whatever order the CDK\'s region table has', () => {
+    // A CDK release may list its regions in another order: the message (and the enum) must not follow it.
+    const commercial = (regions: readonly { partition?: string; name: string }[]) => regions.filter((r) => r.partition === 'aws').map((r) => r.name);
+    let reversed: string[] = [];
+    let listed: string[] = [];
+    jest.isolateModules(() => {
+      jest.doMock('aws-cdk-lib/region-info', () => {
+        const actual = jest.requireActual<typeof RegionInfoModule>('aws-cdk-lib/region-info');
+        const regions = [...actual.RegionInfo.regions].reverse();
+        return { ...actual, RegionInfo: new Proxy(actual.RegionInfo, { get: (target, p) => (p === 'regions' ? regions : Reflect.get(target, p)) }) };
+      });
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const reloaded = require('../../lib/config/schema') as typeof SchemaModule;
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      reversed = commercial((require('aws-cdk-lib/region-info') as typeof RegionInfoModule).RegionInfo.regions);
+      const [problem] = problemsOf(reloaded.configSchema, withValue(BASE, ['aws', 'region'], 'eu-west-9'));
+      listed = /^aws\.region: an AWS commercial-partition region, one of: (.*)$/.exec(problem!)![1]!.split(', ');
+    });
+    jest.dontMock('aws-cdk-lib/region-info');
+    const sorted = commercial(RegionInfo.regions).sort();
+    expect(reversed).toEqual([...sorted].reverse());
+    expect(listed).toEqual(sorted);
   });
 });
 
