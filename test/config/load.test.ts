@@ -147,7 +147,7 @@ describe('the files read', () => {
       loadConfig({ configDir: path.join(root, 'config'), displayBase: root, now: NOW, client: 'acme', env: 'dev' });
     } catch (e) {
       expect((e as ConfigError).problems).toEqual([
-        { file: 'config/base.yaml', message: `cannot read the file (ENOENT: ENOENT: no such file or directory, open '${base}'); expected a readable YAML file` },
+        { file: 'config/base.yaml', message: `cannot read the file (ENOENT: no such file or directory, open '${base}'); expected a readable YAML file` },
       ]);
     }
   });
