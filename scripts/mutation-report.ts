@@ -17,6 +17,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import * as ts from 'typescript';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- the ignorer's reason, shared with the Stryker plugin (CommonJS)
 const { DESCRIBE_TEXT_REASON } = require('./stryker/describe-text.cjs') as { DESCRIBE_TEXT_REASON: string };
@@ -166,9 +167,14 @@ export interface FolderRow {
   score: number | undefined;
   dates: string[];
   commits: string[];
-  /** Files of the folder with results, and (when known) its .ts files on disk: a score over 1 of 30 files is not the folder's. */
+  /** Files of the folder with results, and (when known) its .ts files on disk that hold code: a score over 1 of 30 files is not the folder's. */
   filesRun: number;
   filesInFolder?: number;
+}
+/** A control folder's .ts files on disk (repository-relative): those with code, and those with types only (nothing to mutate). */
+export interface FolderFiles {
+  withCode: string[];
+  typesOnly: string[];
 }
 export interface MutantRow {
   file: string;
@@ -190,6 +196,10 @@ export interface Summary {
   files: FileRow[];
   total: FolderRow;
   notRun: string[];
+  /** Files with code, in a folder that has results, that have no results yet. */
+  filesNotRun: string[];
+  /** Files of those folders that hold only types: the compiler emits no code for them, so there is nothing to mutate. */
+  typesOnly: string[];
   open: MutantRow[];
   equivalents: MutantRow[];
   stale: EquivalentEntry[];
@@ -197,7 +207,7 @@ export interface Summary {
 
 const INVALID: MutantStatus[] = ['CompileError', 'RuntimeError'];
 
-export function summarize(report: MutationReport, equivalents: EquivalentEntry[], runs: RunLog, filesIn?: (folder: string) => number | undefined): Summary {
+export function summarize(report: MutationReport, equivalents: EquivalentEntry[], runs: RunLog, filesIn?: (folder: string) => FolderFiles | undefined): Summary {
   const explained = new Map(equivalents.map((e) => [equivalentKey(e.file, e.line, e.mutator, e.replacement), e]));
   const used = new Set<string>();
   const byFolder = new Map<string, FolderRow>();
@@ -206,7 +216,6 @@ export function summarize(report: MutationReport, equivalents: EquivalentEntry[]
   const fileRows: FileRow[] = [];
   const emptyRow = (folder: string): FolderRow => ({
     folder, mutants: 0, killed: 0, survived: 0, noCoverage: 0, timeout: 0, other: 0, invalid: 0, ignored: 0, equivalent: 0, score: undefined, dates: [], commits: [], filesRun: 0,
-    ...(filesIn?.(folder) !== undefined ? { filesInFolder: filesIn(folder) } : {}),
   });
   for (const file of Object.keys(report.files).sort()) {
     const folder = folderOf(file);
@@ -268,17 +277,26 @@ export function summarize(report: MutationReport, equivalents: EquivalentEntry[]
   const total = emptyRow('all folders run');
   for (const r of rows) {
     for (const k of ['mutants', 'killed', 'survived', 'noCoverage', 'timeout', 'other', 'invalid', 'ignored', 'equivalent', 'filesRun'] as const) total[k] += r[k];
-    if (r.filesInFolder !== undefined) total.filesInFolder = (total.filesInFolder ?? 0) + r.filesInFolder;
     for (const d of r.dates) if (!total.dates.includes(d)) total.dates.push(d);
     for (const c of r.commits) if (!total.commits.includes(c)) total.commits.push(c);
   }
   total.score = score(total);
   total.dates.sort();
   total.commits.sort();
+  const filesNotRun: string[] = [];
+  const typesOnly: string[] = [];
+  for (const r of rows) {
+    const files = filesIn?.(r.folder);
+    if (!files) continue;
+    r.filesInFolder = files.withCode.length;
+    total.filesInFolder = (total.filesInFolder ?? 0) + files.withCode.length;
+    filesNotRun.push(...files.withCode.filter((f) => !report.files[f]));
+    typesOnly.push(...files.typesOnly);
+  }
   const runFolders = new Set(rows.map((r) => r.folder));
   const notRun = CONTROL_FOLDERS.filter((c) => ![...runFolders].some((f) => f === c || f.startsWith(`${c}/`)));
   const stale = equivalents.filter((e) => !used.has(equivalentKey(e.file, e.line, e.mutator, e.replacement)));
-  return { rows, files: fileRows, total, notRun, open, equivalents: equivalentRows, stale };
+  return { rows, files: fileRows, total, notRun, filesNotRun: filesNotRun.sort(), typesOnly: typesOnly.sort(), open, equivalents: equivalentRows, stale };
 }
 
 export const formatScore = (score: number | undefined): string => (score === undefined ? 'n/a' : `${(Math.floor(score * 1000) / 10).toFixed(1)} %`);
@@ -312,6 +330,12 @@ export function formatMarkdown(summary: Summary): string {
   line(summary.total, true);
   out.push('');
   out.push(`Not run yet: ${summary.notRun.length ? summary.notRun.join(', ') : 'none'}.`);
+  out.push('');
+  out.push(`Files with code not run yet: ${summary.filesNotRun.length ? summary.filesNotRun.join(', ') : 'none'}.`);
+  out.push('');
+  out.push(
+    `Files with types only (the TypeScript compiler emits no code for them: nothing to mutate, not counted): ${summary.typesOnly.length ? summary.typesOnly.join(', ') : 'none'}.`,
+  );
   out.push('');
   out.push(`## Files run (${summary.files.length}); every other file of a folder above was not run yet`);
   out.push('');
@@ -384,12 +408,33 @@ export function relativize(report: MutationReport, root: string): MutationReport
 
 /** Merges the last run (if given) into the accumulated report, then writes the markdown. */
 /** The .ts files (not .d.ts) below a folder: what `npm run mutate -- <folder>` mutates. */
-function tsFilesIn(dir: string): number | undefined {
+/** Whether a TypeScript source emits any code (a file of interfaces and type imports emits none). */
+export function emitsCode(source: string): boolean {
+  const js = ts.transpileModule(source, { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, removeComments: true } }).outputText;
+  const rest = js
+    .replace(/^"use strict";$/m, '')
+    .replace(/^Object\.defineProperty\(exports, "__esModule", \{ value: true \}\);$/m, '')
+    .trim();
+  return rest !== '';
+}
+
+/** The .ts files under `folder` (repository-relative, sorted), split by whether they hold code. */
+function filesOf(root: string, folder: string): FolderFiles | undefined {
+  const dir = path.join(root, folder);
   if (!fs.existsSync(dir)) return undefined;
-  return fs.readdirSync(dir, { withFileTypes: true }).reduce((n, e) => {
-    if (e.isDirectory()) return e.name === 'node_modules' ? n : n + (tsFilesIn(path.join(dir, e.name)) ?? 0);
-    return n + (e.name.endsWith('.ts') && !e.name.endsWith('.d.ts') ? 1 : 0);
-  }, 0);
+  const out: FolderFiles = { withCode: [], typesOnly: [] };
+  const walk = (d: string): void => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) {
+        if (e.name !== 'node_modules') walk(p);
+      } else if (e.name.endsWith('.ts') && !e.name.endsWith('.d.ts')) {
+        (emitsCode(fs.readFileSync(p, 'utf8')) ? out.withCode : out.typesOnly).push(path.relative(root, p).split(path.sep).join('/'));
+      }
+    }
+  };
+  walk(dir);
+  return out;
 }
 
 export function writeReport(
@@ -412,7 +457,7 @@ export function writeReport(
     fs.writeFileSync(p(PATHS.runs), `${JSON.stringify(sortedRuns, null, 2)}\n`);
   }
   const equivalents = readJson<EquivalentEntry[]>(p(PATHS.equivalents), []);
-  const summary = summarize(acc ?? { files: {} }, equivalents, runs, (folder) => tsFilesIn(path.join(root, folder)));
+  const summary = summarize(acc ?? { files: {} }, equivalents, runs, (folder) => filesOf(root, folder));
   fs.writeFileSync(p(PATHS.markdown), formatMarkdown(summary));
   return summary;
 }

@@ -6,7 +6,9 @@ import {
   PATHS,
   folderOf,
   matchesPatterns,
+  emitsCode,
   formatMarkdown,
+  type FolderFiles,
   formatScore,
   mergeReports,
   summarize,
@@ -130,18 +132,39 @@ test('the markdown has the folder table, the total, the not-run folders, the ope
   expect(md).toContain('## Stale explanations (2)');
 });
 
-test('each folder row says how many of the folder\'s files were run, so a score over a few files does not read as the folder\'s', () => {
-  const filesIn = (folder: string) => ({ 'lib/constructs': 35, 'lib/gate': 20, 'lambda/kill-switch': 17 })[folder] ?? 0;
+test('each folder row says how many of the folder\'s files with code were run, and the files not run are named, so a score over a few files does not read as the folder\'s', () => {
+  const files = (folder: string, n: number) => Array.from({ length: n }, (_, i) => `${folder}/f${i}.ts`);
+  const filesIn = (folder: string): FolderFiles | undefined =>
+    ({
+      'lib/constructs': { withCode: ['lib/constructs/a.ts', ...files('lib/constructs', 2)], typesOnly: ['lib/constructs/types.ts'] },
+      'lib/gate': { withCode: ['lib/gate/b.ts'], typesOnly: [] },
+      'lambda/kill-switch': { withCode: files('lambda/kill-switch', 1), typesOnly: ['lambda/kill-switch/summary.ts'] },
+    })[folder];
   const summary = summarize(REPORT, EQUIVALENT, RUNS, filesIn);
   expect(summary.rows.map((r) => [r.folder, r.filesRun, r.filesInFolder])).toEqual([
-    ['lambda/kill-switch', 1, 17],
-    ['lib/constructs', 1, 35],
-    ['lib/gate', 1, 20],
+    ['lambda/kill-switch', 1, 1],
+    ['lib/constructs', 1, 3],
+    ['lib/gate', 1, 1],
   ]);
+  expect(summary.total.filesInFolder).toBe(5);
+  expect(summary.filesNotRun).toEqual(['lambda/kill-switch/f0.ts', 'lib/constructs/f0.ts', 'lib/constructs/f1.ts']);
+  expect(summary.typesOnly).toEqual(['lambda/kill-switch/summary.ts', 'lib/constructs/types.ts']);
   const md = formatMarkdown(summary);
-  expect(md).toContain('| lib/constructs | 1 of 35 | 7 |');
-  expect(md).toContain('| **all folders run** | **3 of 72** | **10** |');
+  expect(md).toContain('| lib/constructs | 1 of 3 | 7 |');
+  expect(md).toContain('| **all folders run** | **3 of 5** | **10** |');
+  expect(md).toContain('Files with code not run yet: lambda/kill-switch/f0.ts, lib/constructs/f0.ts, lib/constructs/f1.ts.');
+  expect(md).toContain('Files with types only (the TypeScript compiler emits no code for them: nothing to mutate, not counted): lambda/kill-switch/summary.ts, lib/constructs/types.ts.');
   expect(folderOf('host/fetch-secrets/fetch.ts')).toBe('host/fetch-secrets');
+});
+
+test('a file of interfaces and type imports emits no code; a constant, a function, an enum or a re-export does', () => {
+  expect(emitsCode("import type { A } from './a';\nimport { type B } from './b';\n/** doc */\nexport interface C { readonly a: A; readonly b: B }\nexport type D = C | undefined;\n")).toBe(false);
+  expect(emitsCode('')).toBe(false);
+  expect(emitsCode("export const PATHS = { user: 'openclaw' } as const;\n")).toBe(true);
+  expect(emitsCode('export function f(): number { return 1; }\n')).toBe(true);
+  expect(emitsCode('export enum E { A }\n')).toBe(true);
+  expect(emitsCode("export { f } from './f';\n")).toBe(true);
+  expect(emitsCode("import './side-effect';\n")).toBe(true);
 });
 
 describe('mergeReports', () => {
