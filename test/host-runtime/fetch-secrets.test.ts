@@ -89,6 +89,14 @@ test('success: all four secrets written with their owner and mode, one OK line, 
   expect(cw.metrics).toEqual([]);
 });
 
+test("the AWS SDK's notice about the Node version is switched off (on a Node it warns about, stderr stays empty)", async () => {
+  const t = suite.target();
+  const preload = path.join(suite.root, 'old-node.js');
+  fs.writeFileSync(preload, "Object.defineProperty(process, 'version', { value: 'v20.0.0' });\n");
+  const r = await suite.run(t, [], { NODE_OPTIONS: `--require=${preload}` });
+  expect({ code: r.code, err: r.err, out: r.out.map((l) => OK_LINE.test(l)) }).toEqual({ code: 0, err: [], out: [true] });
+});
+
 test('origin-verify without a rotation in progress: the map holds the current value only', async () => {
   const t = suite.target({ rotation: false });
   const r = await suite.run(t, ['--only', 'origin-verify']);
