@@ -3,12 +3,15 @@ import * as path from 'path';
 import { SPEND_METER_MANIFEST_VERSION, type SpendMeterManifest } from '../../lib/host/spend-meter';
 import { tempDir } from '../host/support/host-tools';
 import { startFakeAws, type FakeAws } from '../support/fake-aws/world';
+import type * as RunModule from '../../host/spend-meter/run';
+import { runEntryInProcess } from './support/entry-in-process';
 import { runAsync } from './support/runtime-tools';
 import { runMeter, writePrograms } from './support/spend-meter-world';
 
 // The spend meter as its unit starts it: the bundled spend-meter.js (host/spend-meter/bundle.ts)
 // whose entry (main.ts) prints the run's lines on stdout and stderr and exits with its code.
-// Fast and focused: no agent database, so the Node of jest runs it.
+// Fast and focused: no agent database, so the Node of jest runs it. Then the entry itself in
+// this process (where mutation testing sees it: a child process runs unmutated code).
 
 let root: string;
 let aws: FakeAws;
@@ -93,4 +96,52 @@ test("the AWS SDK's notice about the Node version is switched off (a Node it war
   const env = preload('old-node', "Object.defineProperty(process, 'version', { value: 'v20.0.0' });\n");
   const r = await runMeter(process.execPath, meter, aws, manifest(), NOW, env);
   expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: '' });
+});
+
+describe('the entry (main.ts) in this process', () => {
+  const ENTRY = path.resolve(__dirname, '../../host/spend-meter/main.ts');
+  const RUN = path.resolve(__dirname, '../../host/spend-meter/run.ts');
+  const saved = process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED;
+  afterEach(() => {
+    if (saved === undefined) delete process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED;
+    else process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = saved;
+  });
+  const withRun = (runSpendMeter: jest.Mock) => (doMock: typeof jest.doMock) =>
+    doMock(RUN, () => ({ ...jest.requireActual<typeof RunModule>(RUN), runSpendMeter }));
+
+  test('a usage error of the real program: nothing on stdout, its FAILED line on stderr, exit 2', async () => {
+    expect(await runEntryInProcess(ENTRY, ['--bogus'])).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: "openclaw-meter: FAILED Unknown option '--bogus'; usage: node spend-meter.js --manifest PATH [--now 2026-11-21T09:00:00Z] [--imds-timeout-ms 1000] [--imds-attempts 3]\n",
+    });
+  });
+
+  test('the lines of a run are printed whole, one per line, each stream ending with a newline; the code is the exit code', async () => {
+    const run = jest.fn(async () => ({ out: ['o1', 'o2'], err: ['e1', 'e2'], code: 1 }));
+    expect(await runEntryInProcess(ENTRY, ['--manifest', '/m.json'], withRun(run))).toEqual({ code: 1, stdout: 'o1\no2\n', stderr: 'e1\ne2\n' });
+    expect(run.mock.calls).toEqual([[['--manifest', '/m.json']]]);
+  });
+
+  test('a stream with no lines gets nothing (not an empty line)', async () => {
+    expect(await runEntryInProcess(ENTRY, [], withRun(jest.fn(async () => ({ out: [], err: [], code: 0 }))))).toEqual({ code: 0, stdout: '', stderr: '' });
+  });
+
+  test('a run that throws (a bug) is one FAILED unexpected line, exit 3', async () => {
+    const run = jest.fn(async () => {
+      throw new RangeError('boom');
+    });
+    expect(await runEntryInProcess(ENTRY, [], withRun(run))).toEqual({ code: 3, stdout: '', stderr: 'openclaw-meter: FAILED unexpected: boom\n' });
+  });
+
+  test("the AWS SDK's notice about the Node version is switched off before the program runs", async () => {
+    delete process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED;
+    let seen: string | undefined;
+    const run = jest.fn(async () => {
+      seen = process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED;
+      return { out: [], err: [], code: 0 };
+    });
+    await runEntryInProcess(ENTRY, [], withRun(run));
+    expect(seen).toBe('true');
+  });
 });
