@@ -26,7 +26,7 @@ export const nonEmpty = (excluded = ''): Glob => [
 /** A policy's resource string: `*` is any run, `?` any one character, a policy variable `${...}` any run. */
 export function policyGlob(s: string): Glob {
   // A `$` not followed by `{`, or a `${` without a closing `}`, is a literal.
-  return (s.match(/\$\{[^}]*\}|./gs) ?? []).map((token): GlobElement => {
+  return (s.match(/\$\{.*?\}|./gs) ?? []).map((token): GlobElement => {
     if (token === '*' || token.length > 1) return { kind: 'any', excluded: '' };
     if (token === '?') return { kind: 'one', excluded: '' };
     return { kind: 'literal', char: token };
