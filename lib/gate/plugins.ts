@@ -23,8 +23,7 @@ export const GATE_PLUGIN_NAMES = [
  */
 function tracked<T extends NagPack>(pack: T, ledger: AckLedger): T {
   const lookup = (resource: CfnResource, ruleId: string): boolean => {
-    let current: IConstruct | undefined = resource;
-    while (current) {
+    for (let current: IConstruct | undefined = resource; current; current = current.node.scope) {
       for (const entry of current.node.metadata) {
         if (entry.type !== Validations.ACKNOWLEDGED_RULES_METADATA_KEY) continue;
         if (Object.keys(entry.data as object).map(normalizeRuleId).includes(ruleId)) {
@@ -32,7 +31,6 @@ function tracked<T extends NagPack>(pack: T, ledger: AckLedger): T {
           return true;
         }
       }
-      current = current.node.scope;
     }
     return false;
   };

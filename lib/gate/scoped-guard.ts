@@ -36,7 +36,7 @@ export class ScopedCfnGuardValidator extends CfnGuardValidator {
   }
 
   override validate(context: IPolicyValidationContextBeta1): PolicyValidationPluginReportBeta1 {
-    const present = new Set(context.templatePaths.flatMap((t) => fs.readFileSync(t, 'utf8').match(TYPE) ?? []));
+    const present = new Set(context.templatePaths.flatMap((t) => [...fs.readFileSync(t, 'utf8').matchAll(TYPE)].map((m) => m[0])));
     const rulePaths = this.rules.filter((r) => r.types.length === 0 || r.types.some((t) => present.has(t))).map((r) => r.file);
     if (rulePaths.length === 0) return { success: true, violations: [] };
     const guard = this as unknown as { execGuard(config: { templatePaths: string[]; rulePaths: string[] }): PolicyValidationPluginReportBeta1 };

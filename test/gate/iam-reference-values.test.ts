@@ -1,5 +1,5 @@
-import { App, CfnResource, NestedStack, Stack } from 'aws-cdk-lib';
-import { matches } from '../../lib/gate/iam-reference/glob';
+import { App, CfnResource, NestedStack, Stack, Stage } from 'aws-cdk-lib';
+import { anyString, literal, matches, nonEmpty, type Glob } from '../../lib/gate/iam-reference/glob';
 import { valueGlob, valueLabel } from '../../lib/gate/iam-reference/values';
 
 // A resolved CloudFormation value as the strings it can stand for at deploy
@@ -47,6 +47,8 @@ test.each([
   ['a Join that is not a list', { 'Fn::Join': 'ab' }],
   ['a Sub whose text is not a string', { 'Fn::Sub': [{ Ref: 'X' }, {}] }],
   ['a Ref that is not a string', { Ref: ['Bucket'] }],
+  ['a Ref to a list holding a pseudo parameter\'s name', { Ref: ['AWS::Region'] }],
+  ['an intrinsic whose arguments look like a Join\'s (Fn::Select)', { 'Fn::Select': ['1', ['a', 'b']] }],
   ['a GetAtt that is not a list', { 'Fn::GetAtt': 'Bucket.Arn' }],
 ])('%s is any string', (_, value) => {
   for (const s of ANY) expect(can(value, s)).toBe(true);
@@ -76,6 +78,67 @@ test.each([
 ])('%s has its documented shape', (_, value, good, bad) => {
   expect(can(value, good)).toBe(true);
   for (const s of bad) expect([s, can(value, s)]).toEqual([s, false]);
+});
+
+/**
+ * The exact pattern a shape stands for: {F} one ARN field (non-empty, neither
+ * : nor /), {N} a non-empty name without :, {*} any string, the rest literal.
+ */
+const shape = (text: string): Glob =>
+  text.split(/(\{[FN*]\})/).flatMap((part, i) => {
+    if (i % 2 === 0) return literal(part);
+    return part === '{F}' ? nonEmpty(':/') : part === '{N}' ? nonEmpty(':') : anyString();
+  });
+
+test.each([
+  [{ Ref: 'AWS::Partition' }, '{F}'],
+  [{ Ref: 'AWS::Region' }, '{F}'],
+  [{ Ref: 'AWS::AccountId' }, '{F}'],
+  [getAtt('Bucket', 'Arn'), 'arn:{F}:s3:::{F}'],
+  [{ Ref: 'Bucket' }, '{F}'],
+  [getAtt('Key', 'Arn'), 'arn:{F}:kms:{F}:{F}:key/{F}'],
+  [{ Ref: 'Key' }, '{F}'],
+  [{ Ref: 'Topic' }, 'arn:{F}:sns:{F}:{F}:{F}'],
+  [getAtt('Topic', 'TopicArn'), 'arn:{F}:sns:{F}:{F}:{F}'],
+  [getAtt('Queue', 'Arn'), 'arn:{F}:sqs:{F}:{F}:{F}'],
+  [{ Ref: 'Secret' }, 'arn:{F}:secretsmanager:{F}:{F}:secret:{N}'],
+  [getAtt('Secret', 'Id'), 'arn:{F}:secretsmanager:{F}:{F}:secret:{N}'],
+  [getAtt('Logs', 'Arn'), 'arn:{F}:logs:{F}:{F}:log-group:{N}:{*}'],
+  [getAtt('Role', 'Arn'), 'arn:{F}:iam::{F}:role/{N}'],
+  [getAtt('Fn', 'Arn'), 'arn:{F}:lambda:{F}:{F}:function:{F}'],
+  [{ Ref: 'Other' }, '{*}'],
+])('%j is exactly %s', (value, expected) => {
+  expect(valueGlob(node, value)).toEqual(shape(expected));
+});
+
+describe('the resource types of a stack', () => {
+  const app = new App({ builtinCloudFormationValidation: false });
+  const first = new Stack(app, 'First');
+  new CfnResource(first, 'Bucket', { type: 'AWS::S3::Bucket' });
+  const firstPolicy = new CfnResource(first, 'Policy', { type: 'AWS::IAM::ManagedPolicy' });
+  const second = new Stack(app, 'Second');
+  new CfnResource(second, 'Bucket', { type: 'AWS::EC2::Instance' });
+  const secondPolicy = new CfnResource(second, 'Policy', { type: 'AWS::IAM::ManagedPolicy' });
+  const staged = new Stack(new Stage(app, 'Stage'), 'Staged');
+  const stagedPolicy = new CfnResource(staged, 'Policy', { type: 'AWS::IAM::ManagedPolicy' });
+
+  test('are those of the policy\'s own stack: the same logical ID elsewhere (another stack, a stack of a nested stage) has its own type or none', () => {
+    expect(valueGlob(firstPolicy, { Ref: 'Bucket' })).toEqual(shape('{F}'));
+    expect(valueGlob(secondPolicy, { Ref: 'Bucket' })).toEqual(anyString());
+    expect(valueGlob(stagedPolicy, { Ref: 'Bucket' })).toEqual(anyString());
+    expect(valueGlob(firstPolicy, { 'Fn::GetAtt': ['Bucket', 'Arn'] })).toEqual(shape('arn:{F}:s3:::{F}'));
+  });
+
+  test('are read once per stack, however many values of its policies are looked at', () => {
+    const fresh = new Stack(app, 'Fresh');
+    new CfnResource(fresh, 'Key', { type: 'AWS::KMS::Key' });
+    const policy = new CfnResource(fresh, 'Policy', { type: 'AWS::IAM::ManagedPolicy' });
+    const walk = jest.spyOn(fresh.node, 'findAll');
+    expect(valueGlob(policy, { Ref: 'Key' })).toEqual(shape('{F}'));
+    expect(valueGlob(policy, { 'Fn::GetAtt': ['Key', 'Arn'] })).toEqual(shape('arn:{F}:kms:{F}:{F}:key/{F}'));
+    expect(valueGlob(policy, { 'Fn::Sub': '${Key}' })).toEqual(shape('{F}'));
+    expect(walk).toHaveBeenCalledTimes(1);
+  });
 });
 
 test('Fn::Join puts its separator between the parts', () => {
@@ -122,5 +185,6 @@ describe('Fn::Sub', () => {
 
 test('valueLabel: a string as it is, an intrinsic in cdk-nag\'s notation', () => {
   expect(valueLabel('arn:aws:s3:::b')).toBe('arn:aws:s3:::b');
+  expect(valueLabel('arn:aws:s3:::b/${aws:username}/*')).toBe('arn:aws:s3:::b/${aws:username}/*');
   expect(valueLabel({ 'Fn::Join': ['', [{ 'Fn::GetAtt': ['Bucket', 'Arn'] }, '/*']] })).toBe('<Bucket.Arn>/*');
 });

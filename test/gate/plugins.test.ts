@@ -63,6 +63,8 @@ describe('acknowledgements that suppressed a cdk-nag finding are marked in the l
     new sns.CfnTopic(group, 'Topic');
     Validations.of(group).acknowledge({ id: 'AwsSolutions-SNS3', reason: REASON });
     new sns.CfnTopic(stack, 'Unacknowledged');
+    acknowledgeFinding(new sns.CfnTopic(stack, 'OtherRuleAcknowledged'), 'AwsSolutions-IAM4', REASON);
+    new sns.CfnTopic(stack, 'OtherMetadata').node.addMetadata('not-an-acknowledgement', { 'AwsSolutions-SNS3': REASON });
     ledger = new AckLedger();
     installGatePlugins(app, ledger);
     app.synth();
@@ -84,8 +86,13 @@ describe('acknowledgements that suppressed a cdk-nag finding are marked in the l
     expect(ledger.isUsed(ack('S/OnResource', 'AwsSolutions-IAM4'))).toBe(false);
   });
 
-  test('the acknowledged findings are suppressed, the unacknowledged one reported', () => {
-    expect(reported).toEqual(['AwsSolutions S/Unacknowledged']);
+  test('an acknowledgement of another rule only is not marked for this one', () => {
+    expect(ledger.isUsed(ack('S/OtherRuleAcknowledged', 'AwsSolutions-SNS3'))).toBe(false);
+    expect(ledger.isUsed(ack('S/OtherRuleAcknowledged', 'AwsSolutions-IAM4'))).toBe(false);
+  });
+
+  test('the acknowledged findings are suppressed; the unacknowledged ones are reported, also where another rule is acknowledged or metadata of another type names the rule', () => {
+    expect(reported).toEqual(['AwsSolutions S/Unacknowledged', 'AwsSolutions S/OtherRuleAcknowledged', 'AwsSolutions S/OtherMetadata']);
   });
 });
 

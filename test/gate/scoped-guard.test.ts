@@ -87,6 +87,13 @@ describe('ScopedCfnGuardValidator.validate', () => {
     expect(calls.map((c) => [c.templatePaths, rel(RULES, c.rulePaths)])).toEqual([[[a, b], ['any/typeless.guard', 's3/multi.guard', 'sns/topic.guard']]]);
   });
 
+  test('a template naming no resource type selects only the rule files naming none', () => {
+    const { validator, calls } = recorded(RULES);
+    const empty = template('empty');
+    validator.validate(context(empty));
+    expect(calls.map((c) => [c.templatePaths, rel(RULES, c.rulePaths)])).toEqual([[[empty], ['any/typeless.guard']]]);
+  });
+
   test('with no rule file to run, cfn-guard is not run and the report is a success', () => {
     const { validator, calls } = recorded(TYPED_RULES);
     expect(validator.validate(context(template('other', 'AWS::Lambda::Function')))).toEqual({ success: true, violations: [] });

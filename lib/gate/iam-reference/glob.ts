@@ -25,22 +25,12 @@ export const nonEmpty = (excluded = ''): Glob => [
 
 /** A policy's resource string: `*` is any run, `?` any one character, a policy variable `${...}` any run. */
 export function policyGlob(s: string): Glob {
-  const out: GlobElement[] = [];
-  for (let i = 0; i < s.length; i++) {
-    const c = s[i]!;
-    if (c === '$' && s[i + 1] === '{') {
-      const end = s.indexOf('}', i);
-      if (end > i) {
-        out.push({ kind: 'any', excluded: '' });
-        i = end;
-        continue;
-      }
-    }
-    if (c === '*') out.push({ kind: 'any', excluded: '' });
-    else if (c === '?') out.push({ kind: 'one', excluded: '' });
-    else out.push({ kind: 'literal', char: c });
-  }
-  return out;
+  // A `$` not followed by `{`, or a `${` without a closing `}`, is a literal.
+  return (s.match(/\$\{.*?\}|./gs) ?? []).map((token): GlobElement => {
+    if (token === '*' || token.length > 1) return { kind: 'any', excluded: '' };
+    if (token === '?') return { kind: 'one', excluded: '' };
+    return { kind: 'literal', char: token };
+  });
 }
 
 /**
@@ -72,9 +62,11 @@ export function formatGlob(format: string): Glob {
   return out;
 }
 
-/** Whether a run (`star`, always of kind any) can take in the element `other`. */
-const consumes = (star: Exclude<GlobElement, { kind: 'literal' }>, other: GlobElement): boolean => other.kind !== 'literal' || !star.excluded.includes(other.char);
-
+/**
+ * Whether the two elements can stand for the same character. For a run, that is
+ * whether it can take in the other element (a run may be empty, so a run takes
+ * in another run).
+ */
 function sameChar(a: GlobElement, b: GlobElement): boolean {
   if (a.kind === 'literal') return b.kind === 'literal' ? a.char === b.char : !b.excluded.includes(a.char);
   if (b.kind === 'literal') return !a.excluded.includes(b.char);
@@ -83,28 +75,29 @@ function sameChar(a: GlobElement, b: GlobElement): boolean {
 
 /** Whether some string matches both patterns. */
 export function intersects(a: Glob, b: Glob): boolean {
-  const seen = new Set<number>();
-  const width = b.length + 1;
-  const stack: [number, number][] = [[0, 0]];
-  while (stack.length) {
-    const [i, j] = stack.pop()!;
-    const key = i * width + j;
-    if (seen.has(key)) continue;
-    seen.add(key);
-    if (i === a.length && j === b.length) return true;
-    const x = a[i];
-    const y = b[j];
-    if (x?.kind === 'any') {
-      stack.push([i + 1, j]);
-      if (y && y.kind !== 'any' && consumes(x, y)) stack.push([i, j + 1]);
-    }
-    if (y?.kind === 'any') {
-      stack.push([i, j + 1]);
-      if (x && x.kind !== 'any' && consumes(y, x)) stack.push([i + 1, j]);
-    }
-    if (x && y && x.kind !== 'any' && y.kind !== 'any' && sameChar(x, y)) stack.push([i + 1, j + 1]);
-  }
-  return false;
+  // reach[i][j]: some string matches both the first i elements of a and the
+  // first j of b. Every move advances in a, in b or in both, so one pass in
+  // order settles each pair of positions.
+  const reach = [...a, undefined].map(() => [...b, undefined].map(() => false));
+  reach[0]![0] = true;
+  const to = (i: number, j: number) => (reach[i]![j] = true);
+  reach.forEach((row, i) =>
+    row.forEach((reached, j) => {
+      if (!reached) return;
+      const x = a[i];
+      const y = b[j];
+      if (x?.kind === 'any') {
+        to(i + 1, j);
+        if (y && sameChar(x, y)) to(i, j + 1);
+      }
+      if (y?.kind === 'any') {
+        to(i, j + 1);
+        if (x && sameChar(y, x)) to(i + 1, j);
+      }
+      if (x && y && sameChar(x, y)) to(i + 1, j + 1);
+    }),
+  );
+  return reach[a.length]![b.length]!;
 }
 
 /** Whether the pattern matches the string exactly. */

@@ -46,13 +46,13 @@ const PSEUDO: Readonly<Record<string, () => Glob>> = {
   'AWS::AccountId': field,
 };
 
-const typesCache = new WeakMap<Stack, ReadonlyMap<string, string>>();
+const typesCache = new WeakMap<Stack, ReadonlyMap<unknown, string>>();
 
-/** The resource type of every logical ID of the stack. */
-function typesOf(stack: Stack): ReadonlyMap<string, string> {
+/** The resource type of every logical ID of the stack (any other value, not a string, finds none). */
+function typesOf(stack: Stack): ReadonlyMap<unknown, string> {
   let types = typesCache.get(stack);
   if (!types) {
-    types = new Map(
+    types = new Map<unknown, string>(
       stack.node
         .findAll()
         .filter(CfnResource.isCfnResource)
@@ -70,13 +70,14 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 export function valueGlob(node: CfnResource, value: unknown): Glob {
   const stack = Stack.of(node);
   const known = (logicalId: unknown, attribute: string): Glob => {
-    const type = typeof logicalId === 'string' ? typesOf(stack).get(logicalId) : undefined;
-    return KNOWN_VALUES[`${type}.${attribute}`]?.() ?? anyString();
+    return KNOWN_VALUES[`${typesOf(stack).get(logicalId)}.${attribute}`]?.() ?? anyString();
   };
   const visit = (v: unknown): Glob => {
     if (typeof v === 'string') return policyGlob(v);
     if (!isObject(v)) return anyString();
-    const [fn, arg] = Object.entries(v)[0] ?? [];
+    const entry = Object.entries(v)[0];
+    if (!entry) return anyString();
+    const [fn, arg] = entry;
     if (fn === 'Ref' && typeof arg === 'string') return PSEUDO[arg]?.() ?? known(arg, 'Ref');
     if (fn === 'Fn::GetAtt' && Array.isArray(arg)) return known(arg[0], String(arg[1]));
     if (fn === 'Fn::Join' && Array.isArray(arg) && typeof arg[0] === 'string' && Array.isArray(arg[1])) {
