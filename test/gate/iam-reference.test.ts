@@ -323,8 +323,43 @@ describe('policies the pack reads', () => {
     expect(POLICY_BEARING_TYPES).toEqual(Object.keys(PROPERTIES));
   });
 
-  test.each(Object.entries(PROPERTIES))('%s: a bad action in its policy is a finding', (type, properties) => {
-    expect(rules(findingsOf((stack) => new CfnResource(stack, 'R', { type, properties })))).toContain('IAMReference-Action[s3:GetObjekt]');
+  /** The property each type's policy is read from, as the finding names it. */
+  const WHERE: Record<string, string> = {
+    'AWS::IAM::Role': 'Policies[0] (p)',
+    'AWS::IAM::User': 'Policies[0] (p)',
+    'AWS::IAM::Group': 'Policies[0] (p)',
+    'AWS::KMS::Key': 'KeyPolicy',
+    'AWS::KMS::ReplicaKey': 'KeyPolicy',
+    'AWS::SecretsManager::ResourcePolicy': 'ResourcePolicy',
+    'AWS::ECR::Repository': 'RepositoryPolicyText',
+    'AWS::Events::EventBusPolicy': 'Statement',
+    'AWS::EFS::FileSystem': 'FileSystemPolicy',
+    'AWS::Backup::BackupVault': 'AccessPolicy',
+    'AWS::OpenSearchService::Domain': 'AccessPolicies',
+    'AWS::ApiGateway::RestApi': 'Policy',
+  };
+
+  test.each(Object.entries(PROPERTIES))('%s: a bad action in its policy is a finding naming the property it is in', (type, properties) => {
+    const found = findingsOf((stack) => new CfnResource(stack, 'R', { type, properties })).filter((f) => f.rule === 'IAMReference-Action[s3:GetObjekt]');
+    expect(found).toEqual([
+      {
+        rule: 'IAMReference-Action[s3:GetObjekt]',
+        path: 'S/R',
+        message: `statement #0 of ${WHERE[type] ?? 'PolicyDocument'}: Action s3:GetObjekt: AWS's service authorization reference lists no action GetObjekt for s3`,
+      },
+    ]);
+  });
+
+  test('the same finding in several statements is one finding naming each statement, separated by "; "', () => {
+    expect(withPolicy(allow('s3:GetObjekt'), { ...allow('s3:GetObjekt'), Sid: 'Again' })).toEqual([
+      {
+        rule: 'IAMReference-Action[s3:GetObjekt]',
+        path: 'S/Policy',
+        message:
+          'statement "UnderTest" (#0) of PolicyDocument: Action s3:GetObjekt: AWS\'s service authorization reference lists no action GetObjekt for s3; ' +
+          'statement "Again" (#1) of PolicyDocument: Action s3:GetObjekt: AWS\'s service authorization reference lists no action GetObjekt for s3',
+      },
+    ]);
   });
 
   test('a policy string that is not JSON fails each rule with a message, not a stack trace', () => {
@@ -352,6 +387,19 @@ describe('patterns', () => {
     expect(intersects(policyGlob('a*b'), policyGlob('a*c'))).toBe(false);
     expect(intersects(policyGlob('*'), formatGlob('arn:${Partition}:kms:${Region}:${Account}:key/${KeyId}'))).toBe(true);
   });
+});
+
+test('a pack run twice reports each run\'s own findings and messages', () => {
+  const pack = new IamReferenceChecks(undefined, { verbose: true });
+  const run = (...statements: StatementBody[]) => {
+    const stack = new Stack(new App(), 'S', { env: { account: ACCOUNT, region: 'eu-west-1' } });
+    managed(stack, ...statements);
+    return pack.validateScope(stack).violations.map((v) => [v.ruleName, v.description]);
+  };
+  const why = 'Action s3:GetObjekt: AWS\'s service authorization reference lists no action GetObjekt for s3';
+  expect(run({ ...allow('s3:GetObjekt'), Sid: 'First' })).toEqual([['IAMReference-Action[s3:GetObjekt]', `statement "First" (#0) of PolicyDocument: ${why}`]]);
+  expect(run({ ...allow('s3:GetObjekt'), Sid: 'Second' })).toEqual([['IAMReference-Action[s3:GetObjekt]', `statement "Second" (#0) of PolicyDocument: ${why}`]]);
+  expect(run(allow('s3:GetObject'))).toEqual([]);
 });
 
 test('the gate lists the pack with the version of the reference data', () => {

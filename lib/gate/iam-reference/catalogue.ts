@@ -55,10 +55,9 @@ export function documentedKeys({ service, action }: ReferenceAction): readonly s
 /**
  * A documented key is a name or a template (`kms:EncryptionContext:${EncryptionContextKey}`,
  * `s3:ExistingObjectTag/<key>`, `aws:PrincipalTag/tag-key`): the variable part matches any non-empty text.
+ * Names and templates alike are compared as one case-insensitive regular expression.
  */
 export function keyMatches(key: string, documented: string): boolean {
-  if (key.toLowerCase() === documented.toLowerCase()) return true;
-  if (!/\$\{[^}]+\}|<[^>]+>|\/tag-key$/.test(documented)) return false;
   const source = documented
     .split(/(\$\{[^}]+\}|<[^>]+>|(?<=\/)tag-key$)/)
     .map((part, i) => (i % 2 === 1 ? '.+' : part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
@@ -81,7 +80,7 @@ export function globalKey(key: string): { readonly key: string; readonly type: s
 
 /** The services that may document a key: its prefix's service, or the services an identity-provider prefix belongs to. */
 function servicesForKey(key: string): readonly string[] {
-  const prefix = key.slice(0, key.lastIndexOf(':')).toLowerCase();
+  const prefix = key.slice(0, key.lastIndexOf(':'));
   const own = prefix.split(':')[0]!;
   const unassociated = Object.entries(unassociatedConditions())
     .filter(([p]) => keyMatches(prefix, p))
@@ -89,8 +88,11 @@ function servicesForKey(key: string): readonly string[] {
   return [own, ...unassociated];
 }
 
-/** The key's type (String, ARN, Bool, ArrayOfString, ...) from the reference, or undefined if AWS does not document the key. */
-export function keyType(key: string, alsoIn: readonly string[] = []): string | undefined {
+/**
+ * The key's type (String, ARN, Bool, ArrayOfString, ...) from the reference, or undefined if AWS does not document the key.
+ * `alsoIn`: further services to look in (the services of the statement's actions).
+ */
+export function keyType(key: string, alsoIn: readonly string[]): string | undefined {
   const global = globalKey(key);
   if (global) return global.type;
   for (const service of [...servicesForKey(key), ...alsoIn]) {
