@@ -31,17 +31,18 @@ const NUMERIC_DATES = ['aws:epochtime'];
 
 /** An operator split into set qualifier, base operator and IfExists. */
 export function parseOperator(operator: string) {
-  const m = /^(ForAnyValue:|ForAllValues:)?(.+?)(IfExists)?$/.exec(operator)!;
+  const m = /^(ForAnyValue:|ForAllValues:)?(.*?)(IfExists)?$/.exec(operator)!;
   const base = m[2]!;
   const family = FAMILIES.find((f) => f.operators.includes(base));
   return { qualifier: m[1], base, ifExists: m[3] !== undefined, family };
 }
 
-const isBoolText = (v: unknown) => typeof v === 'boolean' || (typeof v === 'string' && /^(true|false)$/i.test(v));
+// A JSON boolean reads as its text; numbers and null never read as true or false (objects are left out before).
+const isBoolText = (v: unknown) => /^(true|false)$/i.test(String(v));
 const isNumberText = (v: unknown) => typeof v === 'number' || (typeof v === 'string' && v.trim() !== '' && !Number.isNaN(Number(v)));
 
 /** Why the operator does not fit the key or its values, or undefined when it does. */
-function misfit(operator: string, key: string, value: unknown, type: string | undefined): string | undefined {
+export function misfit(operator: string, key: string, value: unknown, type: string | undefined): string | undefined {
   const { qualifier, base, ifExists, family } = parseOperator(operator);
   if (!family) return `${operator} is not an IAM condition operator`;
   const values = asList(value).filter((v) => typeof v !== 'object' || v === null);
