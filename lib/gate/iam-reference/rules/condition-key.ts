@@ -41,8 +41,8 @@ export const ConditionKeyDocumented: ReferenceRule = {
           continue;
         }
         for (const action of actions) {
-          const matching = matchingActions(action) ?? [];
-          if (matching.length === 0) continue; // IAMReference-Action reports it
+          // Not "*" (open-ended above), so the reference answers with the actions it matches; none: IAMReference-Action reports it.
+          const matching = matchingActions(action)!;
           const documents = (m: ReferenceAction) => documentedKeys(m).some((d) => keyMatches(key, d));
           const lacking = matching.filter((m) => !documents(m));
           if (lacking.length === 0 || (!everyAction(key) && lacking.length < matching.length)) continue;
