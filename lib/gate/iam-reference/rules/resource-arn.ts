@@ -31,7 +31,7 @@ const formatOf = (arn: string) => {
  * resource types, the resource is "*". An action whose types the reference
  * does not resolve is given the benefit of the doubt.
  */
-function applies(action: ReferenceAction, entry: ResourceEntry): boolean {
+export function applies(action: ReferenceAction, entry: ResourceEntry): boolean {
   const formats = resourceFormats(action);
   if (action.action.resourceTypes.length === 0) return entry.globs.some((g) => matches(g, '*'));
   if (formats.length === 0) return true;
@@ -39,7 +39,7 @@ function applies(action: ReferenceAction, entry: ResourceEntry): boolean {
 }
 
 /** What the reference expects of an action's Resource, for messages. */
-function expected(actions: readonly ReferenceAction[]): string {
+export function expected(actions: readonly ReferenceAction[]): string {
   if (actions.length !== 1) return `none of the ${actions.length} actions it matches applies to it`;
   const formats = resourceFormats(actions[0]!);
   return formats.length === 0
@@ -65,8 +65,8 @@ export const ResourceArnMatches: ReferenceRule = {
     for (const s of statementsOf(node)) {
       if (s.body.Resource === undefined || s.body.NotResource !== undefined || s.body.NotAction !== undefined) continue;
       const entries = resourceEntries(node, s);
+      // "*" (answered undefined: it matches every action) and actions the reference lacks cannot be judged here.
       const actions = actionsOf(s.body, 'Action')
-        .filter((a) => a !== '*')
         .map((a) => ({ pattern: a, matching: matchingActions(a) ?? [] }))
         .filter((a) => a.matching.length > 0);
       if (actions.length === 0) continue;
