@@ -24,7 +24,7 @@ const FAMILIES: readonly { readonly operators: readonly string[]; readonly fits:
   { operators: ['BinaryEquals'], fits: ['Binary'] },
   { operators: ['IpAddress', 'NotIpAddress'], fits: ['IPAddress'] },
   { operators: ['ArnEquals', 'ArnLike', 'ArnNotEquals', 'ArnNotLike'], fits: ['ARN', 'String'] },
-  { operators: ['Null'], fits: [] },
+  // Null fits every key type: misfit checks it on its own.
 ];
 
 const NUMERIC_DATES = ['aws:epochtime'];
@@ -44,12 +44,12 @@ const isNumberText = (v: unknown) => typeof v === 'number' || (typeof v === 'str
 /** Why the operator does not fit the key or its values, or undefined when it does. */
 export function misfit(operator: string, key: string, value: unknown, type: string | undefined): string | undefined {
   const { qualifier, base, ifExists, family } = parseOperator(operator);
-  if (!family) return `${operator} is not an IAM condition operator`;
   const values = asList(value).filter((v) => typeof v !== 'object' || v === null);
   if (base === 'Null') {
     if (ifExists || qualifier) return `${operator}: Null takes neither IfExists nor a set qualifier`;
     return values.every(isBoolText) ? undefined : `Null on ${key} needs "true" or "false", found ${JSON.stringify(value)}`;
   }
+  if (!family) return `${operator} is not an IAM condition operator`;
   if (base === 'Bool' && !values.every(isBoolText)) return `Bool on ${key} needs "true" or "false", found ${JSON.stringify(value)}`;
   if (family.fits.includes('Numeric') && !values.every(isNumberText)) return `${operator} on ${key} needs numbers, found ${JSON.stringify(value)}`;
   if (!type) return undefined; // IAMReference-ConditionKey reports an undocumented key
