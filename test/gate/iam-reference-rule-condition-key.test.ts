@@ -27,6 +27,18 @@ describe('one action', () => {
     ]);
   });
 
+  test('a key documented both for the action and its resource type is listed once', () => {
+    expect(check({ Effect: 'Allow', Action: 'lambda:GetProvisionedConcurrencyConfig', Condition: { StringEquals: { 's3:prefix': 'x' } } })).toEqual([
+      notDocumented('s3:prefix', 'lambda:GetProvisionedConcurrencyConfig', 'AWS documents aws:ResourceTag/${TagKey} for it (its own keys and its resource types\' keys)'),
+    ]);
+  });
+
+  test('several documented keys are listed in the reference\'s order', () => {
+    expect(check({ Effect: 'Allow', Action: 'sqs:UntagQueue', Condition: { StringEquals: { 's3:prefix': 'x' } } })).toEqual([
+      notDocumented('s3:prefix', 'sqs:UntagQueue', 'AWS documents aws:TagKeys, aws:ResourceTag/${TagKey} for it (its own keys and its resource types\' keys)'),
+    ]);
+  });
+
   test('an action that documents no key says so', () => {
     expect(check({ Effect: 'Deny', Action: 'sts:GetCallerIdentity', Condition: { StringEquals: { 's3:prefix': 'x' } } })).toEqual([
       notDocumented('s3:prefix', 'sts:GetCallerIdentity', 'AWS documents no service key for it (its own keys and its resource types\' keys)'),
