@@ -99,7 +99,9 @@ test("the AWS SDK's notice about the Node version is switched off (a Node it war
 });
 
 describe('the entry (main.ts) in this process', () => {
-  const ENTRY = path.resolve(__dirname, '../../host/spend-meter/main.ts');
+  // Loading the entry runs it (once per load: jest.isolateModules).
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const entry = () => require('../../host/spend-meter/main');
   const RUN = path.resolve(__dirname, '../../host/spend-meter/run.ts');
   const saved = process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED;
   afterEach(() => {
@@ -110,7 +112,7 @@ describe('the entry (main.ts) in this process', () => {
     doMock(RUN, () => ({ ...jest.requireActual<typeof RunModule>(RUN), runSpendMeter }));
 
   test('a usage error of the real program: nothing on stdout, its FAILED line on stderr, exit 2', async () => {
-    expect(await runEntryInProcess(ENTRY, ['--bogus'])).toEqual({
+    expect(await runEntryInProcess(entry, ['--bogus'])).toEqual({
       code: 2,
       stdout: '',
       stderr: "openclaw-meter: FAILED Unknown option '--bogus'; usage: node spend-meter.js --manifest PATH [--now 2026-11-21T09:00:00Z] [--imds-timeout-ms 1000] [--imds-attempts 3]\n",
@@ -119,19 +121,19 @@ describe('the entry (main.ts) in this process', () => {
 
   test('the lines of a run are printed whole, one per line, each stream ending with a newline; the code is the exit code', async () => {
     const run = jest.fn(async () => ({ out: ['o1', 'o2'], err: ['e1', 'e2'], code: 1 }));
-    expect(await runEntryInProcess(ENTRY, ['--manifest', '/m.json'], withRun(run))).toEqual({ code: 1, stdout: 'o1\no2\n', stderr: 'e1\ne2\n' });
+    expect(await runEntryInProcess(entry, ['--manifest', '/m.json'], withRun(run))).toEqual({ code: 1, stdout: 'o1\no2\n', stderr: 'e1\ne2\n' });
     expect(run.mock.calls).toEqual([[['--manifest', '/m.json']]]);
   });
 
   test('a stream with no lines gets nothing (not an empty line)', async () => {
-    expect(await runEntryInProcess(ENTRY, [], withRun(jest.fn(async () => ({ out: [], err: [], code: 0 }))))).toEqual({ code: 0, stdout: '', stderr: '' });
+    expect(await runEntryInProcess(entry, [], withRun(jest.fn(async () => ({ out: [], err: [], code: 0 }))))).toEqual({ code: 0, stdout: '', stderr: '' });
   });
 
   test('a run that throws (a bug) is one FAILED unexpected line, exit 3', async () => {
     const run = jest.fn(async () => {
       throw new RangeError('boom');
     });
-    expect(await runEntryInProcess(ENTRY, [], withRun(run))).toEqual({ code: 3, stdout: '', stderr: 'openclaw-meter: FAILED unexpected: boom\n' });
+    expect(await runEntryInProcess(entry, [], withRun(run))).toEqual({ code: 3, stdout: '', stderr: 'openclaw-meter: FAILED unexpected: boom\n' });
   });
 
   test("the AWS SDK's notice about the Node version is switched off before the program runs", async () => {
@@ -141,7 +143,7 @@ describe('the entry (main.ts) in this process', () => {
       seen = process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED;
       return { out: [], err: [], code: 0 };
     });
-    await runEntryInProcess(ENTRY, [], withRun(run));
+    await runEntryInProcess(entry, [], withRun(run));
     expect(seen).toBe('true');
   });
 });

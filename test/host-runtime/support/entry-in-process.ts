@@ -13,7 +13,15 @@ export interface EntryRun {
   readonly stderr: string;
 }
 
-export async function runEntryInProcess(entry: string, argv: readonly string[], mock: (doMock: typeof jest.doMock) => void = () => undefined): Promise<EntryRun> {
+/**
+ * `load` requires the entry (`() => require('../../host/<program>/main')`): written in the test
+ * file, so that jest (and mutation testing's related-test search) sees the test depends on it.
+ */
+export async function runEntryInProcess(
+  load: () => unknown,
+  argv: readonly string[],
+  mock: (doMock: typeof jest.doMock) => void = () => undefined,
+): Promise<EntryRun> {
   const stdout: string[] = [];
   const stderr: string[] = [];
   const savedArgv = process.argv;
@@ -28,11 +36,10 @@ export async function runEntryInProcess(entry: string, argv: readonly string[], 
     jest.spyOn(process.stderr, 'write').mockImplementation(((s: string) => stderr.push(s) > 0) as typeof process.stderr.write),
   ];
   try {
-    process.argv = [process.execPath, entry, ...argv];
+    process.argv = [process.execPath, 'main.js', ...argv];
     jest.isolateModules(() => {
       mock(jest.doMock.bind(jest));
-      // eslint-disable-next-line @typescript-eslint/no-require-imports -- loading the entry runs it, once per call
-      require(entry);
+      load();
     });
     const code = await settlesWithin(exit, 10_000);
     return { code, stdout: stdout.join(''), stderr: stderr.join('') };
