@@ -449,6 +449,13 @@ export function writeReport(
     // not mutate: only the files the run was asked to mutate are merged and logged.
     const all = relativize(lastRun.report, root);
     const run: MutationReport = { ...all, files: Object.fromEntries(Object.entries(all.files).filter(([f]) => lastRun.mutated?.(f) ?? true)) };
+    // A file with code that the run was asked to mutate but in which Stryker found nothing to
+    // mutate (constants under `as const`, say) is not in its report: it is recorded as run, with no mutants.
+    if (lastRun.mutated) {
+      for (const folder of CONTROL_FOLDERS) {
+        for (const f of filesOf(root, folder)?.withCode ?? []) if (lastRun.mutated(f) && !run.files[f]) run.files[f] = { language: 'typescript', mutants: [] };
+      }
+    }
     acc = mergeReports(acc, run);
     for (const file of Object.keys(run.files)) runs.files[file] = { date: lastRun.date, commit: lastRun.commit, tests: lastRun.tests };
     const sortedRuns: RunLog = { files: {} };

@@ -234,6 +234,23 @@ test('writeReport merges and logs only the files the run mutated, not those Stry
   fs.rmSync(root, { recursive: true, force: true });
 });
 
+test('a file with code that the run mutated but in which Stryker found no mutant counts as run, with 0 mutants; a file of types only does not', () => {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'oc-mutation-report-'));
+  fs.mkdirSync(path.join(root, 'reports/mutation'), { recursive: true });
+  fs.mkdirSync(path.join(root, 'docs'));
+  fs.mkdirSync(path.join(root, 'lib/host'), { recursive: true });
+  fs.writeFileSync(path.join(root, 'lib/host/paths.ts'), "export const PATHS = { user: 'openclaw' } as const;\n");
+  fs.writeFileSync(path.join(root, 'lib/host/types.ts'), 'export interface T { readonly a: string }\n');
+  fs.writeFileSync(path.join(root, 'lib/host/other.ts'), 'export const x = 1;\n');
+  const summary = writeReport(root, { report: { files: {} }, date: '2026-12-05', commit: 'abc1234', tests: 'test/host/paths.test.ts', mutated: (f) => f !== 'lib/host/other.ts' });
+  expect(Object.keys(JSON.parse(fs.readFileSync(path.join(root, PATHS.accumulated), 'utf8')).files)).toEqual(['lib/host/paths.ts']);
+  expect(summary.files).toEqual([{ file: 'lib/host/paths.ts', mutants: 0, killed: 0, equivalent: 0, tests: 'test/host/paths.test.ts' }]);
+  expect(summary.rows.map((r) => [r.folder, r.filesRun, r.filesInFolder])).toEqual([['lib/host', 1, 2]]);
+  expect(summary.filesNotRun).toEqual(['lib/host/other.ts']);
+  expect(summary.typesOnly).toEqual(['lib/host/types.ts']);
+  fs.rmSync(root, { recursive: true, force: true });
+});
+
 const ROOT = path.resolve(__dirname, '../..');
 
 test("the mutation run's jest finds a test that reaches the mutated file through another module (findRelatedTests sees lib/, lambda/ and host/)", () => {
