@@ -1,26 +1,14 @@
 import { spawn } from 'child_process';
-import { randomBytes } from 'crypto';
 import { loadConfig } from '../../lib/config/load';
-import { agentSecretPointers } from '../../lib/secrets/secrets-manifest';
 import { CONFIG_DIR, NOW, REPO_ROOT } from '../support/config-fixture';
 import { fakeRoleCredentials } from '../support/fake-aws/imds';
 import { startFakeSecretsManager, type FakeSecretsManager } from '../support/fake-aws/secrets-manager';
+import { documentFor as documentForConfig } from './support/agent-secret-document';
 
-/** Obviously fake values, new on every run. */
-const fake = (label: string) => `FAKE-${label}-${randomBytes(12).toString('hex')}`;
 
 const { config } = loadConfig({ configDir: CONFIG_DIR, client: 'example', env: 'dev', now: NOW });
 
-/** A valid document for an agent of the example config: its required pointers, each with a fake value. */
-function documentFor(agent: string): { doc: Record<string, Record<string, string>>; values: string[]; pointers: string[] } {
-  const pointers = agentSecretPointers(config, agent);
-  const doc: Record<string, Record<string, string>> = {};
-  for (const p of pointers) {
-    const [, top, leaf] = p.split('/');
-    (doc[top!] ??= {})[leaf!] = fake(`${top}-${leaf}`);
-  }
-  return { doc, values: pointers.map((p) => doc[p.split('/')[1]!]![p.split('/')[2]!]!), pointers };
-}
+const documentFor = (agent: string) => documentForConfig(config, agent);
 
 describe('npm run secrets:set (the real CLI and SDK against the fake Secrets Manager)', () => {
   const credentials = fakeRoleCredentials(21);

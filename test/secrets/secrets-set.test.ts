@@ -1,29 +1,18 @@
-import { randomBytes } from 'crypto';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { loadConfig } from '../../lib/config/load';
-import { agentSecretPointers } from '../../lib/secrets/secrets-manifest';
 import { AgentDocumentError, SetAgentSecretError, setAgentSecret } from '../../lib/secrets/set-agent-secret';
 import { CONFIG_DIR, NOW } from '../support/config-fixture';
 import { fakeRoleCredentials } from '../support/fake-aws/imds';
 import { startFakeServer } from '../support/fake-aws/server';
 import { startFakeSecretsManager, type FakeSecretsManager } from '../support/fake-aws/secrets-manager';
+import { documentFor as documentForConfig, fakeValue } from './support/agent-secret-document';
 
-/** Obviously fake values, new on every run. */
-const fake = (label: string) => `FAKE-${label}-${randomBytes(12).toString('hex')}`;
+const fake = fakeValue;
 
 const { config } = loadConfig({ configDir: CONFIG_DIR, client: 'example', env: 'dev', now: NOW });
 const TARGET = 'openclaw/example/dev/agents/support in eu-west-1 (account 123456789012)';
 
-/** A valid document for an agent of the example config: its required pointers, each with a fake value. */
-function documentFor(agent: string): { doc: Record<string, Record<string, string>>; values: string[]; pointers: string[] } {
-  const pointers = agentSecretPointers(config, agent);
-  const doc: Record<string, Record<string, string>> = {};
-  for (const p of pointers) {
-    const [, top, leaf] = p.split('/');
-    (doc[top!] ??= {})[leaf!] = fake(`${top}-${leaf}`);
-  }
-  return { doc, values: pointers.map((p) => doc[p.split('/')[1]!]![p.split('/')[2]!]!), pointers };
-}
+const documentFor = (agent: string) => documentForConfig(config, agent);
 
 /**
  * setAgentSecret with the real SDK client against the in-process fake Secrets Manager
