@@ -12,6 +12,15 @@ export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 36
 const PRIVATE_CIDR = /^(10\.\d{1,3}|172\.(1[6-9]|2\d|3[01])|192\.168)\.\d{1,3}\.\d{1,3}\/(1[6-9]|2[0-4])$/;
 const PRIVATE_CIDR_EXPECTED = 'a private IPv4 range (10/8, 172.16/12 or 192.168/16) with a prefix of /16 to /24';
 
+/** `a.b.c.d/p` with the host bits cleared (for a CIDR the regex and octet check accepted). */
+function networkAddress(cidr: string): string {
+  const [address = '', prefix = '0'] = cidr.split('/');
+  const value = address.split('.').reduce((n, octet) => n * 256 + Number(octet), 0);
+  const size = 2 ** (32 - Number(prefix));
+  const network = value - (value % size);
+  return `${[24, 16, 8, 0].map((shift) => Math.floor(network / 2 ** shift) % 256).join('.')}/${prefix}`;
+}
+
 const domain = z
   .string({ error: 'a DNS name such as api.example.com' })
   .regex(/^(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, {
@@ -37,9 +46,13 @@ export const networkSchema = z
     vpcCidr: z
       .string({ error: 'a private IPv4 range such as 10.40.0.0/16' })
       .regex(PRIVATE_CIDR, { error: PRIVATE_CIDR_EXPECTED, abort: true })
-      // each octet at most 255: the host and the VPC parse it as an address (10.300.0.0/16 would fail at synth)
-      .refine((c) => c.split(/[./]/, 4).every((octet) => Number(octet) <= 255), { error: PRIVATE_CIDR_EXPECTED })
-      .describe('IPv4 range of the VPC (two AZs, a public and a private subnet in each). Pick a distinct one per client if VPCs may be peered.'),
+      // each octet at most 255 and without a leading zero: the host and the VPC parse it as an
+      // address (10.300.0.0/16 would fail at synth; 10.040.0.0/16 reaches a security group as written)
+      .refine((c) => c.split(/[./]/, 4).every((octet) => /^(0|[1-9]\d*)$/.test(octet) && Number(octet) <= 255), { error: PRIVATE_CIDR_EXPECTED, abort: true })
+      // the range's own address, host bits 0: CDK, EC2 (security groups) and the host firewall would
+      // each read 10.40.1.0/16 differently (10.41.0.0/16, 10.40.0.0/16...)
+      .refine((c) => networkAddress(c) === c, { error: (issue) => `the range's network address, ${networkAddress(String(issue.input))} (host bits 0)` })
+      .describe('IPv4 range of the VPC, written as its network address (10.40.0.0/16, not 10.40.1.0/16): two AZs, a public and a private subnet in each. Pick a distinct one per client if VPCs may be peered.'),
     natMode: z
       .enum(['instance', 'gateway'], { error: 'instance (cheapest, ~$3/month) or gateway (managed, ~$33/month)' })
       .describe('How the private subnet reaches the internet: a NAT instance (t4g.nano, ~$3/month) or a managed NAT gateway (~$33/month + data).'),
