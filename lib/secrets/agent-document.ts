@@ -49,10 +49,11 @@ function lineColumn(text: string, offset: number): string {
 function parseProblem(text: string, error: SyntaxError): string {
   // V8 messages can quote the input ("Unexpected token 'x', "...sk-ant..." is not valid JSON"):
   // keep only the numeric position, never the message. The position must come from V8's own
-  // words ("... in JSON at position 65"), not from quoted input holding "position 3"; V8 quotes an
-  // input of at most 20 characters, else at most 10 either side of the error: too few to hold
-  // " in JSON at position N" (22 or more).
-  const position = / in JSON at position (\d+)/.exec(error.message)?.[1];
+  // words ("... in JSON at position 65", "... after JSON at position 8" for content after the
+  // document), not from quoted input holding "position 3"; V8 quotes an input of at most 20
+  // characters, else at most 10 either side of the error: too few to hold " in JSON at position N"
+  // (22 or more).
+  const position = / (?:in|after) JSON at position (\d+)/.exec(error.message)?.[1];
   const where = position !== undefined ? ` (the parser stopped at ${lineColumn(text, Number(position))})` : '';
   return `the input is not valid JSON${where}; expected an object like {"<provider>": {"apiKey": "..."}, "<platform>": {"botToken": "..."}}`;
 }

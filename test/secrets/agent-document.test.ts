@@ -141,6 +141,11 @@ describe('JSON errors: where the parser stopped, as line and column of the input
     expect(problems(`\uFEFF{"openai" {}}`)).toEqual([`the input is not valid JSON (the parser stopped at line 1, column 11); ${EXPECTED}`]);
   });
 
+  test('content after the document (two documents pasted, a stray "}") is located too: V8 says "after JSON at position N"', () => {
+    expect(problems('{"openai": {}}\n}')).toEqual([`the input is not valid JSON (the parser stopped at line 2, column 1); ${EXPECTED}`]);
+    expect(problems('{"a": 1} {"b": 2}')).toEqual([`the input is not valid JSON (the parser stopped at line 1, column 10); ${EXPECTED}`]);
+  });
+
   test('a parser message without a position (end of input, or one quoting the input) adds no location', () => {
     expect(problems('{"openai": {"apiKey": ')).toEqual([`the input is not valid JSON; ${EXPECTED}`]);
     expect(problems(`{"openai": {"apiKey": ${MARKER}}}`)).toEqual([`the input is not valid JSON; ${EXPECTED}`]);
