@@ -56,6 +56,9 @@ function redact(message: string, secrets: readonly string[]): string {
   return secrets.filter((s) => s.length >= 4).reduce((m, s) => m.split(s).join('<redacted>'), message);
 }
 
+/** The errors with which AWS refuses a request's credentials (AWS's common errors). */
+const REFUSED_CREDENTIALS = ['ExpiredTokenException', 'UnrecognizedClientException', 'InvalidSignatureException'];
+
 /** `error`: what the SDK's send rejected with (an Error: a service exception, or the credential chain's CredentialsProviderError). */
 function explainAwsError(error: Error, config: ResolvedConfig, secretName: string, secrets: readonly string[]): SetAgentSecretError {
   const { name } = error;
@@ -75,6 +78,11 @@ function explainAwsError(error: Error, config: ResolvedConfig, secretName: strin
         `(npx cdk deploy --all -c client=${config.client} -c env=${config.env}), or use credentials of account ${config.aws.account}`,
       name,
     );
+  }
+  // Credentials the service refused: an expired session (ExpiredTokenException), keys it does not
+  // know (UnrecognizedClientException), a wrong secret key (InvalidSignatureException).
+  if (REFUSED_CREDENTIALS.includes(name)) {
+    return new SetAgentSecretError(`could not write ${target}: AWS refused the credentials (${name}: ${detail}); sign in again (e.g. aws sso login --profile <profile>)`, name);
   }
   // The SDK's CredentialsProviderError, or any other credential error the chain throws.
   if (/credential/i.test(name)) {

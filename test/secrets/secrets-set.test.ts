@@ -177,6 +177,27 @@ describe('setAgentSecret', () => {
     });
   });
 
+  test('credentials Secrets Manager refuses (a wrong secret key: InvalidSignatureException): sign in again', async () => {
+    const wrong = new SecretsManagerClient({ region: config.aws.region, endpoint: sm.endpoint, credentials: fakeRoleCredentials(99), maxAttempts: 1 });
+    try {
+      const error = await failure(undefined, wrong);
+      expect(error.message).toBe(
+        `could not write ${TARGET}: AWS refused the credentials (InvalidSignatureException: The request signature we calculated does not match the signature you provided.); ` +
+          'sign in again (e.g. aws sso login --profile <profile>)',
+      );
+      expect(error.awsErrorName).toBe('InvalidSignatureException');
+    } finally {
+      wrong.destroy();
+    }
+  });
+
+  test.each(['ExpiredTokenException', 'UnrecognizedClientException'])('an expired or unknown session (%s): sign in again', async (type) => {
+    sm.inject('openclaw/example/dev/agents/support', { status: 400, type, message: 'The security token included in the request is expired' });
+    expect((await failure()).message).toBe(
+      `could not write ${TARGET}: AWS refused the credentials (${type}: The security token included in the request is expired); sign in again (e.g. aws sso login --profile <profile>)`,
+    );
+  });
+
   test('an answer without a version id is an error, not a stored version', async () => {
     const server = await startFakeServer(() => ({ status: 200, headers: { 'content-type': 'application/x-amz-json-1.1' }, body: JSON.stringify({ Name: 'x' }) }));
     const bare = new SecretsManagerClient({ region: config.aws.region, endpoint: server.endpoint, credentials, maxAttempts: 1 });
