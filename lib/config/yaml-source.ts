@@ -96,6 +96,9 @@ function structureProblems(doc: Document, lineOf: (offset: number) => number, di
       if (!isScalar(key)) {
         const found = isSeq(key) ? 'a list' : isMap(key) ? 'a mapping' : `the YAML alias ${key.toString()}`;
         problems.push({ file: displayPath, line: lineOf(key.range![0]), message: `found ${found} used as a key; expected a plain key (a name)` });
+      } else if (key.value === null) {
+        // `: x`, `~: x`, `null: x`: YAML's null key, which JavaScript reads as the key "".
+        problems.push({ file: displayPath, line: lineOf(key.range![0]), message: `found an empty key (nothing, ~ or null before the colon); expected a plain key (a name)` });
       }
     },
   });

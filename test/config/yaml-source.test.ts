@@ -183,6 +183,20 @@ describe('a key that is not a plain scalar is refused (the parser would turn it 
     expect(problems(text)).toEqual([{ file: 'config/x.yaml', line: found.includes('alias') ? 3 : 2, message: `found ${found} used as a key; expected a plain key (a name)` }]);
   });
 
+  test.each([
+    ['nothing before the colon', 'tags:\n  a: 1\n  : x\n', 3],
+    ['an explicit empty key', '? \n: y\n', 1],
+    ['~', 'tags:\n  ~: x\n', 2],
+    ['null', 'null: x\n', 1],
+  ])("an empty key (%s: YAML's null, which JavaScript reads as \"\") is refused at its line", (_, text, line) => {
+    expect(problems(text)).toEqual([{ file: 'config/x.yaml', line, message: 'found an empty key (nothing, ~ or null before the colon); expected a plain key (a name)' }]);
+  });
+
+  test('the quoted empty key "" is a key like any other (the schema then names it as unknown, at its line)', () => {
+    const layer = read('"": x\n');
+    expect([layer.value, [...layer.lines]]).toEqual([{ '': 'x' }, [['', 1]]]);
+  });
+
   test('plain keys of every scalar style are fine', () => {
     expect(read('tags:\n  "quoted": a\n  \'single\': b\n  plain: c\n  1: d\n').value).toEqual({ tags: { quoted: 'a', single: 'b', plain: 'c', 1: 'd' } });
   });
