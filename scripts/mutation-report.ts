@@ -337,7 +337,7 @@ export function formatMarkdown(summary: Summary): string {
     `Files with types only (the TypeScript compiler emits no code for them: nothing to mutate, not counted): ${summary.typesOnly.length ? summary.typesOnly.join(', ') : 'none'}.`,
   );
   out.push('');
-  out.push(`## Files run (${summary.files.length}); every other file of a folder above was not run yet`);
+  out.push(`## Files run (${summary.files.length})`);
   out.push('');
   out.push('| file | mutants | killed | equivalent | tests run |');
   out.push('|---|---:|---:|---:|---|');
