@@ -450,10 +450,11 @@ export function writeReport(
     const all = relativize(lastRun.report, root);
     const run: MutationReport = { ...all, files: Object.fromEntries(Object.entries(all.files).filter(([f]) => lastRun.mutated?.(f) ?? true)) };
     // A file with code that the run was asked to mutate but in which Stryker found nothing to
-    // mutate (constants under `as const`, say) is not in its report: it is recorded as run, with no mutants.
+    // mutate (constants under `as const`, say) is not in its report: it is recorded as run, with no
+    // mutants, and its source (Stryker's next incremental run reads every file's source).
     if (lastRun.mutated) {
       for (const folder of CONTROL_FOLDERS) {
-        for (const f of filesOf(root, folder)?.withCode ?? []) if (lastRun.mutated(f) && !run.files[f]) run.files[f] = { language: 'typescript', mutants: [] };
+        for (const f of filesOf(root, folder)?.withCode ?? []) if (lastRun.mutated(f) && !run.files[f]) run.files[f] = { language: 'typescript', source: fs.readFileSync(path.join(root, f), 'utf8'), mutants: [] };
       }
     }
     acc = mergeReports(acc, run);

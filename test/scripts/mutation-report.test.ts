@@ -243,7 +243,10 @@ test('a file with code that the run mutated but in which Stryker found no mutant
   fs.writeFileSync(path.join(root, 'lib/host/types.ts'), 'export interface T { readonly a: string }\n');
   fs.writeFileSync(path.join(root, 'lib/host/other.ts'), 'export const x = 1;\n');
   const summary = writeReport(root, { report: { files: {} }, date: '2026-12-05', commit: 'abc1234', tests: 'test/host/paths.test.ts', mutated: (f) => f !== 'lib/host/other.ts' });
-  expect(Object.keys(JSON.parse(fs.readFileSync(path.join(root, PATHS.accumulated), 'utf8')).files)).toEqual(['lib/host/paths.ts']);
+  // With its source: Stryker's next incremental run reads the source of every file of the report.
+  expect(JSON.parse(fs.readFileSync(path.join(root, PATHS.accumulated), 'utf8')).files).toEqual({
+    'lib/host/paths.ts': { language: 'typescript', source: "export const PATHS = { user: 'openclaw' } as const;\n", mutants: [] },
+  });
   expect(summary.files).toEqual([{ file: 'lib/host/paths.ts', mutants: 0, killed: 0, equivalent: 0, tests: 'test/host/paths.test.ts' }]);
   expect(summary.rows.map((r) => [r.folder, r.filesRun, r.filesInFolder])).toEqual([['lib/host', 1, 2]]);
   expect(summary.filesNotRun).toEqual(['lib/host/other.ts']);
