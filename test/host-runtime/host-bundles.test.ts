@@ -54,7 +54,9 @@ describe.each(BUNDLES)('$program', (b) => {
   });
 
   test("the SDK's default credential chain is replaced by the stub that refuses", () => {
-    const text = b.memo(real);
+    // Built afresh, not memoized: a test that only reads the memo does not run the build,
+    // so per-test coverage would not tie the build options to this check.
+    const text = b.build(real);
     expect(text).toContain(b.stubMessage);
     for (const provider of ['credential-provider-sso', 'credential-provider-ini', 'credential-provider-process', 'credential-provider-web-identity']) {
       expect({ provider, bundled: text.includes(provider) }).toEqual({ provider, bundled: false });
