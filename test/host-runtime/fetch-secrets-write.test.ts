@@ -68,7 +68,7 @@ describe('durability (observed on the fs module)', () => {
   afterEach(() => jest.restoreAllMocks());
   const plan = (name: string, content = name): PlannedFile => ({ secret: secret('text', path.join(dir, name)), path: path.join(dir, name), content, ...self(), mode: 0o400 });
 
-  test('order: write (utf8), fsync and close of the temp file before its rename, then one fsync of the folder', () => {
+  test('order: write (utf8), fsync and close of the temp file before its rename, then one fsync of the folder; nothing to remove once all are renamed', () => {
     const calls: string[] = [];
     const fds = new Map<number, string>();
     const open = realFs.openSync.bind(realFs);
@@ -96,6 +96,11 @@ describe('durability (observed on the fs module)', () => {
     jest.spyOn(realFs, 'renameSync').mockImplementation((a: fs.PathLike, b: fs.PathLike) => {
       calls.push(`rename ${path.basename(String(b))}`);
       rename(a, b);
+    });
+    const rm = realFs.rmSync.bind(realFs);
+    jest.spyOn(realFs, 'rmSync').mockImplementation((p: fs.PathLike, o?: fs.RmOptions) => {
+      calls.push(`rm ${path.basename(String(p))}`);
+      rm(p, o);
     });
     writeFiles([plan('a'), plan('b')]);
     expect(calls).toEqual([
@@ -161,8 +166,15 @@ describe('durability (observed on the fs module)', () => {
       }
       rename(a, b);
     });
+    const removed: string[] = [];
+    const rm = realFs.rmSync.bind(realFs);
+    jest.spyOn(realFs, 'rmSync').mockImplementation((p: fs.PathLike, o?: fs.RmOptions) => {
+      removed.push(path.basename(String(p)).replace(/\.tmp-.*$/, '.tmp'));
+      rm(p, o);
+    });
     expect(() => writeFiles([plan('a'), plan('b'), plan('c')])).toThrow(/^WriteFailed: .*\/b: cannot write it \(EIO on rename\); check/);
     expect(n).toBe(2);
+    expect(removed).toEqual(['.b.tmp', '.b.tmp', '.c.tmp']); // the test's own removal, then the clean-up: not a's, renamed already
     expect(fs.readdirSync(dir)).toEqual(['a']);
   });
 });
