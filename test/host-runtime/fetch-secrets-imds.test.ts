@@ -121,11 +121,14 @@ describe('instanceCredentials against the fake IMDSv2', () => {
   });
 
   test("every request's deadline timer is cleared when the request closes (no timer keeps the host process alive)", async () => {
-    const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
-    const before = timers();
+    // Each deadline timer the probe sets (60 s here; the token PUT and the role GET) must be handed to clearTimeout; counting
+    // the process's active timers instead is blurred by the other timers that come and go.
+    const set = jest.spyOn(global, 'setTimeout');
+    const cleared = jest.spyOn(global, 'clearTimeout');
     await bounded(withEndpoint(imds.endpoint, () => instanceCredentials({ timeoutMs: 60_000, attempts: 1 })));
     await new Promise((r) => setImmediate(r));
-    expect(timers()).toBe(before);
+    const deadlines = set.mock.calls.flatMap((c, i) => (c[1] === 60_000 ? [set.mock.results[i]!.value as unknown] : []));
+    expect({ deadlines: deadlines.length, notCleared: deadlines.filter((t) => !cleared.mock.calls.some((c) => c[0] === t)).length }).toEqual({ deadlines: 2, notCleared: 0 });
   });
 });
 
