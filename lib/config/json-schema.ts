@@ -1,16 +1,14 @@
 import { z } from 'zod';
-import { isPlainObject } from './key-path';
 import { configSchema } from './schema';
 
 type JsonSchema = Record<string, unknown>;
 
-/** Removes `required` everywhere: an overlay sets only the keys it changes. */
-function withoutRequired(node: unknown): unknown {
-  if (Array.isArray(node)) return node.map(withoutRequired);
-  if (!isPlainObject(node)) return node;
-  const out: JsonSchema = {};
-  for (const [k, v] of Object.entries(node)) if (k !== 'required') out[k] = withoutRequired(v);
-  return out;
+/**
+ * Removes `required` everywhere (in objects at every depth, also those inside lists such as
+ * anyOf): an overlay sets only the keys it changes. The schema is plain JSON.
+ */
+function withoutRequired(schema: JsonSchema): JsonSchema {
+  return JSON.parse(JSON.stringify(schema), (k, v: unknown) => (k === 'required' ? undefined : v)) as JsonSchema;
 }
 
 /** JSON Schema of the fully merged config (every key required). */
@@ -24,7 +22,7 @@ export function mergedConfigJsonSchema(): JsonSchema {
  * Committed as config/schema.json; a test fails when it is stale.
  */
 export function overlayJsonSchema(): JsonSchema {
-  const schema = withoutRequired(mergedConfigJsonSchema()) as JsonSchema;
+  const schema = withoutRequired(mergedConfigJsonSchema());
   return {
     ...schema,
     title: 'OpenClaw hardened AWS deployment: config overlay',
