@@ -61,14 +61,15 @@ export const WARNING_ACK_METADATA = 'openclaw:warning-acknowledgement';
  * and the compliance report lists each acknowledgement with its reason.
  */
 export function acknowledgeWarning(construct: IConstruct, id: string, reason: string): void {
-  if (reason.trim().length < MIN_REASON_LENGTH) {
+  const trimmed = reason.trim();
+  if (trimmed.length < MIN_REASON_LENGTH) {
     throw new Error(
       `acknowledgeWarning(${construct.node.path}, ${id}): give a reason of at least ${MIN_REASON_LENGTH} characters ` +
         'that says why the warning is acceptable here',
     );
   }
-  Annotations.of(construct).acknowledgeWarning(id, reason.trim());
-  construct.node.addMetadata(WARNING_ACK_METADATA, { id, reason: reason.trim() });
+  Annotations.of(construct).acknowledgeWarning(id, trimmed);
+  construct.node.addMetadata(WARNING_ACK_METADATA, { id, reason: trimmed });
 }
 
 /**
