@@ -171,6 +171,7 @@ function templatesOf(stage: Stage): SynthesizedTemplate[] {
 export function evaluateGate(input: GateInput): DeploymentGateResult[] {
   const reports = readValidationReport(input.app.outdir);
   const appFindings = preconditionFindings(input.app, reports);
+  const pluginReports = reports ?? [];
   // aws-cdk-lib acknowledges some CloudFormation-validation rules on its own
   // constructs (e.g. W3010 on stacks); those are listed in the report, not policed.
   const allAcks = collectAcknowledgements(input.app).filter((a) => a.madeBy === 'blueprint');
@@ -185,9 +186,9 @@ export function evaluateGate(input: GateInput): DeploymentGateResult[] {
     const controls = evaluateControls(CONTROL_CATALOGUE, templates, weakened);
     const findings = [
       ...appFindings,
-      ...violationFindings(stage, reports ?? []),
+      ...violationFindings(stage, pluginReports),
       ...acknowledgementFindings(acks),
-      ...staleFindings(acks, input.ledger, reports ?? []),
+      ...staleFindings(acks, input.ledger, pluginReports),
       ...controlFindings(controls),
       ...lookupFindings(stage),
       ...cdkWarningFindings(stage),

@@ -48,6 +48,8 @@ interface Reported {
   readonly onlyIn?: string;
   /** Reported as the resource's template path instead of the real one. */
   readonly templatePath?: string;
+  /** The construct path the pack names itself (CDK then does not look it up from the template). */
+  readonly constructPath?: string;
 }
 
 /** A rule pack as CDK runs it: reads the synthesized templates, reports violations by logical ID (or throws). */
@@ -71,7 +73,7 @@ class FakePack implements IPolicyValidationPluginBeta1 {
           description: r.noDescription ? (undefined as unknown as string) : (r.description ?? `${r.rule} description`),
           fix: r.fix,
           severity: 'error',
-          violatingResources: templates.map((templatePath) => ({ resourceLogicalId: r.logicalId, templatePath: r.templatePath ?? templatePath, locations: [] })),
+          violatingResources: templates.map((templatePath) => ({ resourceLogicalId: r.logicalId, templatePath: r.templatePath ?? templatePath, constructPath: r.constructPath, locations: [] })),
         },
       ];
     });
@@ -309,6 +311,20 @@ describe('one synth of two deployments with every kind of finding', () => {
     const weakened = build({ ...config, dataProtection: { ...config.dataProtection, retainOnDelete: false } });
     expect(weakened[0]!.controls.find((c) => c.control.id === 'ebs-state-volume-protected')?.status).toBe('weakened');
     expect(bySource(weakened[0]!, 'compliance catalogue').map((f) => `${f.rule} ${f.resource}`)).toEqual(['sg-no-world-ingress one-Core/OpenSg']);
+  });
+});
+
+describe('a violation whose pack names its construct', () => {
+  test('belongs to the deployment holding that construct, whichever template the pack names', () => {
+    const app = newApp();
+    const one = new Stage(app, 'one');
+    const two = new Stage(app, 'two');
+    new CfnResource(new Stack(one, 'Core'), 'Topic', { type: 'AWS::SNS::Topic' });
+    new CfnResource(new Stack(two, 'Core'), 'Queue', { type: 'AWS::SQS::Queue' });
+    Validations.of(app).addPlugins(new FakePack('fake-pack', [{ rule: 'rule-p', logicalId: 'Topic', onlyIn: 'assembly-two/', constructPath: 'one/Core/Topic' }]));
+    app.synth();
+    const results = evaluateGate({ app, ledger: new AckLedger(), deployments: [{ config, stage: one }, { config, stage: two }] });
+    expect(results.map((r) => r.findings.map((f) => `${f.rule} ${f.resource}`))).toEqual([['rule-p one/Core/Topic'], []]);
   });
 });
 
