@@ -121,12 +121,21 @@ describe('the resource types of a stack', () => {
   const secondPolicy = new CfnResource(second, 'Policy', { type: 'AWS::IAM::ManagedPolicy' });
   const staged = new Stack(new Stage(app, 'Stage'), 'Staged');
   const stagedPolicy = new CfnResource(staged, 'Policy', { type: 'AWS::IAM::ManagedPolicy' });
+  const outer = new Stack(app, 'Outer');
+  const outerPolicy = new CfnResource(outer, 'Policy', { type: 'AWS::IAM::ManagedPolicy' });
+  new CfnResource(new NestedStack(outer, 'Nested'), 'Bucket', { type: 'AWS::S3::Bucket' });
 
   test('are those of the policy\'s own stack: the same logical ID elsewhere (another stack, a stack of a nested stage) has its own type or none', () => {
     expect(valueGlob(firstPolicy, { Ref: 'Bucket' })).toEqual(shape('{F}'));
     expect(valueGlob(secondPolicy, { Ref: 'Bucket' })).toEqual(anyString());
     expect(valueGlob(stagedPolicy, { Ref: 'Bucket' })).toEqual(anyString());
     expect(valueGlob(firstPolicy, { 'Fn::GetAtt': ['Bucket', 'Arn'] })).toEqual(shape('arn:{F}:s3:::{F}'));
+  });
+
+  test('leave out the resources of a nested stack (another template), read with the stack\'s own', () => {
+    // The first look-up of this stack: the types are read here, not taken from an earlier test.
+    expect(valueGlob(outerPolicy, { Ref: 'Bucket' })).toEqual(anyString());
+    expect(valueGlob(outerPolicy, { 'Fn::GetAtt': ['Bucket', 'Arn'] })).toEqual(anyString());
   });
 
   test('are read once per stack, however many values of its policies are looked at', () => {
