@@ -140,6 +140,8 @@ describe('globalKey and keyType', () => {
     expect(globalKey('aws:PrincipalTag/team')).toEqual(expect.objectContaining({ type: 'String' }));
     expect(globalKey('aws:PrincipalTag/')).toBeUndefined();
     expect(globalKey('/aws:PrincipalTag')).toBeUndefined();
+    expect(globalKey('aws:PrincipalTagX')).toBeUndefined(); // no slash: not the prefix aws:PrincipalTag plus one character
+    expect(globalKey('/')).toBeUndefined();
     expect(globalKey('aws:NoSuchKey')).toBeUndefined();
   });
 
