@@ -81,6 +81,12 @@ describe('an action pattern', () => {
     expect(check({ Effect: 'Deny', Action: 'iam:*RolePolicy', Condition: { StringEquals: { 'iam:PolicyARN': 'x' } } })).toEqual([]);
   });
 
+  test('a key tested with IfExists needs one documenting action, though another key of the statement is tested without', () => {
+    expect(
+      check({ Effect: 'Allow', Action: 'iam:*RolePolicy', Condition: { StringEqualsIfExists: { 'iam:PolicyARN': 'x' }, StringEquals: { 'aws:username': 'y' } } }),
+    ).toEqual([]);
+  });
+
   test('a key tested both with and without IfExists in an Allow needs every action', () => {
     expect(
       check({ Effect: 'Allow', Action: 'iam:*RolePolicy', Condition: { StringEqualsIfExists: { 'iam:PolicyARN': 'x' }, StringLike: { 'iam:PolicyARN': 'y' } } }),
