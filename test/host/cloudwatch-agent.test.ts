@@ -163,4 +163,9 @@ describe('nginxLogFiles: the log files of nginx.conf', () => {
     const conf = 'error_log /e.log warn;\naccess_log /a.log openclaw buffer=32k;\naccess_log /b.log;';
     withRendered('host/nginx-config', 'renderNginxConfig', conf, (m) => expect(m.nginxLogFiles(config)).toEqual({ access: '/b.log', error: '/e.log' }));
   });
+
+  test('an access_log with more after its semicolon (a trailing comment) is not read', () => {
+    const conf = 'error_log /e.log warn;\naccess_log /a.log openclaw; # old\naccess_log /b.log;';
+    withRendered('host/nginx-config', 'renderNginxConfig', conf, (m) => expect(m.nginxLogFiles(config)).toEqual({ access: '/b.log', error: '/e.log' }));
+  });
 });
