@@ -14,7 +14,7 @@ const PRIVATE_CIDR_EXPECTED = 'a private IPv4 range (10/8, 172.16/12 or 192.168/
 
 /** `a.b.c.d/p` with the host bits cleared (for a CIDR the regex and octet check accepted). */
 function networkAddress(cidr: string): string {
-  const [address = '', prefix = '0'] = cidr.split('/');
+  const [address, prefix] = cidr.split('/') as [string, string];
   const value = address.split('.').reduce((n, octet) => n * 256 + Number(octet), 0);
   const size = 2 ** (32 - Number(prefix));
   const network = value - (value % size);
