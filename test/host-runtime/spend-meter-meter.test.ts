@@ -96,6 +96,13 @@ describe('a rescan counts only records after the latest counted one', () => {
     expect(m.finish((seq) => `fp${seq}`)).toStrictEqual({ s: 4, f: 'fp4', g: 'g2', a: T + 1, i: ['r3'] });
   });
 
+  test('after the latest time: a record without an id, or with an id of the cursor, is new (ids are compared at the latest time only)', () => {
+    const m = new SessionMeter(prev, { kind: 'rescan' }, { maxSeq: 1 }, CTX);
+    m.add(row(0, usage(undefined, T + 1)));
+    m.add(row(1, usage('r2', T + 2)));
+    expect(ats(m)).toStrictEqual([T + 1, T + 2]);
+  });
+
   test('a cursor without ids: every record with an id at its time is new', () => {
     const m = new SessionMeter({ ...prev, i: undefined }, { kind: 'rescan' }, { maxSeq: 1 }, CTX);
     m.add(row(0, usage('r2', T)));
