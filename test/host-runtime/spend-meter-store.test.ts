@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as zlib from 'zlib';
+import { pathToFileURL } from 'url';
 import type { DatabaseSync } from 'node:sqlite';
 
 // Two conditions the tests cannot create for real: agents/ that cannot be listed
@@ -401,6 +402,55 @@ describeWithSqlite('TranscriptStore: opening', () => {
     fs.writeFileSync(`${f}-wal`, '');
     fs.writeFileSync(`${f}-shm`, '');
     expect(() => new TranscriptStore(f)).toThrow(new StoreError('cannot read (file is not a database)'));
+  });
+
+  test('a file opened immutable that fails is not opened again; a read-only open that fails is retried once, immutable', () => {
+    const openAt = jest.spyOn(TranscriptStore as unknown as { openAt: (...a: unknown[]) => unknown }, 'openAt');
+    const f = path.join(tmp, 'junk.sqlite');
+    fs.writeFileSync(f, 'not a database'.repeat(200));
+    expect(() => new TranscriptStore(f)).toThrow(new StoreError('cannot read (file is not a database)'));
+    expect(openAt.mock.calls.map((c) => String(c[1]))).toEqual([`${pathToFileURL(f).href}?immutable=1`]);
+    openAt.mockClear();
+    fs.writeFileSync(`${f}-wal`, '');
+    fs.writeFileSync(`${f}-shm`, '');
+    expect(() => new TranscriptStore(f)).toThrow(StoreError);
+    expect(openAt.mock.calls.map((c) => String(c[1]))).toEqual([`${pathToFileURL(f).href}?mode=ro&readonly_shm=1`, `${pathToFileURL(f).href}?immutable=1`]);
+  });
+
+  test('the read-only open and the immutable retry both fail: the StoreError of the first (the retry only a fallback), no note', () => {
+    const f = path.join(tmp, 'junk.sqlite');
+    fs.writeFileSync(f, 'not a database'.repeat(200));
+    fs.writeFileSync(`${f}-wal`, 'x'.repeat(100));
+    fs.mkdirSync(path.join(tmp, 'folder'));
+    fs.symlinkSync(path.join(tmp, 'folder'), `${f}-shm`);
+    expect(() => new TranscriptStore(f)).toThrow(new StoreError('cannot read (unable to open database file)'));
+  });
+
+  test('the -wal went away before the immutable retry (the gateway stopped): read from the database file alone, no note', () => {
+    closed(dbFile(), (db) => insert(db, 's1', 0, USAGE));
+    // The check sees a -wal and a -shm (one SQLite cannot use: the read-only open fails); the
+    // -wal is gone by the time of the retry (removed as the immutable open starts).
+    fs.writeFileSync(`${dbFile()}-wal`, 'x'.repeat(100));
+    fs.mkdirSync(path.join(tmp, 'folder'));
+    fs.symlinkSync(path.join(tmp, 'folder'), `${dbFile()}-shm`);
+    const opener = TranscriptStore as unknown as { openAt: (...a: unknown[]) => unknown };
+    const openAt = opener.openAt.bind(TranscriptStore);
+    const spy = jest.spyOn(opener, 'openAt').mockImplementation((...a) => {
+      if (spy.mock.calls.length === 2) fs.rmSync(`${dbFile()}-wal`);
+      return openAt(...a);
+    });
+    withStore(dbFile(), (s) => {
+      expect(s.notes).toStrictEqual([]);
+      expect([...s.sessions()]).toStrictEqual([['s1', { maxSeq: 0 }]]);
+    });
+    expect(spy.mock.calls.map((c) => String(c[1]))).toEqual([`${pathToFileURL(dbFile()).href}?mode=ro&readonly_shm=1`, `${pathToFileURL(dbFile()).href}?immutable=1`]);
+  });
+
+  test('a database refused after its open (no transcript_events) is closed, not left open', () => {
+    closed(dbFile(), () => undefined, [REWRITE_WATERMARKS]);
+    const close = jest.spyOn(sqlite!.DatabaseSync.prototype, 'close');
+    expect(() => new TranscriptStore(dbFile())).toThrow(StoreError);
+    expect(close).toHaveBeenCalledTimes(1);
   });
 
   test('a database without transcript_events: a StoreError (not an OpenClaw 2026.9 agent database)', () => {
