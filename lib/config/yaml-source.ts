@@ -58,13 +58,13 @@ function readText(absolutePath: string, displayPath: string): string {
   try {
     return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   } catch {
-    // Never an ASCII byte (all of them are UTF-8), so always two hex digits.
     const offset = firstNonUtf8(bytes);
     const line = bytes.subarray(0, offset).filter((b) => b === 0x0a).length + 1;
     throw new ConfigError([
       {
         file: displayPath,
         line,
+        // The byte is never ASCII (every ASCII byte is UTF-8), so it always has two hex digits.
         message: `found a byte that is not UTF-8 text (0x${bytes[offset]!.toString(16)} at byte ${offset}); expected a UTF-8 file (save it as UTF-8)`,
       },
     ]);
@@ -74,7 +74,8 @@ function readText(absolutePath: string, displayPath: string): string {
 /**
  * Nodes that cannot become plain config data: aliases of no anchor, aliases
  * inside the node they refer to (a cycle), and keys that are not plain scalars
- * (the parser would turn a list or mapping used as a key into a string such as "[ a, b ]").
+ * (the parser would turn a list or mapping used as a key into a string such as "[ a, b ]"),
+ * and empty keys (YAML's null key, which JavaScript reads as "").
  */
 function structureProblems(doc: Document, lineOf: (offset: number) => number, displayPath: string): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
@@ -109,7 +110,7 @@ function structureProblems(doc: Document, lineOf: (offset: number) => number, di
  * Parses one YAML overlay. Every way it can fail ends in a ConfigError naming
  * the file (and the line where known): unreadable file, bytes that are not
  * UTF-8, syntax errors, duplicate keys, tabs, several documents, unknown tags,
- * undefined or cyclic aliases, keys that are lists, mappings or aliases, alias
+ * undefined or cyclic aliases, keys that are lists, mappings, aliases or empty, alias
  * expansion beyond MAX_ALIAS_COUNT, a top level that is not a mapping. An
  * empty file (or one holding only comments) is an empty overlay.
  */
