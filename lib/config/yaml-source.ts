@@ -74,8 +74,7 @@ function readText(absolutePath: string, displayPath: string): string {
 /**
  * Nodes that cannot become plain config data: aliases of no anchor, aliases
  * inside the node they refer to (a cycle), and keys that are not plain scalars
- * (the parser would turn a list or mapping used as a key into a string such as "[ a, b ]"),
- * and empty keys (YAML's null key, which JavaScript reads as "").
+ * (a list or mapping key would become a string such as "[ a, b ]"; a null key, "").
  */
 function structureProblems(doc: Document, lineOf: (offset: number) => number, displayPath: string): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
