@@ -1,3 +1,4 @@
+import * as async_hooks from 'async_hooks';
 import * as http from 'http';
 import type { AddressInfo, Socket } from 'net';
 import { METRIC_DEADLINE_MS, METRIC_HTTP_TIMEOUTS, publishFailureMetric } from '../../host/fetch-secrets/metric';
@@ -58,12 +59,31 @@ test('a thrown value without a name is described as "error"', async () => {
 
 test('after publishing, the client is destroyed (no connection kept open) and the deadline timer cleared (nothing keeps the host process alive)', async () => {
   status = 200;
-  const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
-  const before = timers();
-  expect(await publishFailureMetric(manifest, 'SecretMissing', credentials, 60_000)).toEqual({ published: true, namespace: 'Ns' });
-  await new Promise((r) => setTimeout(r, 50));
+  // Only the timers this call creates are tracked: a global count would also see
+  // earlier tests' SDK timers expire meanwhile. A Timeout's destroy hook fires
+  // (batched, a tick later) when it is cleared or has fired; the 60 s deadline
+  // can only have been cleared.
+  const live = new Set<number>();
+  let tracking = true;
+  const hook = async_hooks.createHook({
+    init: (id, type) => {
+      if (tracking && type === 'Timeout') live.add(id);
+    },
+    destroy: (id) => {
+      live.delete(id);
+    },
+  });
+  hook.enable();
+  try {
+    expect(await publishFailureMetric(manifest, 'SecretMissing', credentials, 60_000)).toEqual({ published: true, namespace: 'Ns' });
+    tracking = false;
+    await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setImmediate(r));
+  } finally {
+    hook.disable();
+  }
   expect(open.size).toBe(0);
-  expect(timers()).toBe(before);
+  expect([...live]).toEqual([]);
 });
 
 test('CloudWatch gets 2 s to connect and 3 s to answer, inside the 4 s deadline of the whole call', () => {
