@@ -1,13 +1,13 @@
 import { Stage, Tags, type StageProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import type { ResolvedConfig } from './config/schema';
-import { CoreStack } from './core-stack';
-import { deploymentName } from './naming';
-import { EdgeStack } from './edge-stack';
-import { GatewayStack } from './gateway-stack';
-import { NetworkStack } from './network-stack';
-import { SpendStack } from './spend-stack';
-import { DEPLOYMENT_COST_TAG } from './constructs/deployment-budgets';
+import { CoreStack } from './stacks/core-stack';
+import { deploymentName } from './shared/naming';
+import { EdgeStack } from './stacks/edge-stack';
+import { GatewayStack } from './stacks/gateway-stack';
+import { NetworkStack } from './stacks/network-stack';
+import { SpendStack } from './stacks/spend-stack';
+import { DEPLOYMENT_COST_TAG } from './spend/deployment-budgets';
 
 export interface DeploymentStageProps extends StageProps {
   readonly config: ResolvedConfig;

@@ -14,7 +14,7 @@ import { estimateMonthlyCost, formatCostReport } from '../lib/cost/estimate';
 import { PRICE_REGION } from '../lib/cost/price-table';
 import { stageTemplates } from '../lib/cost/templates';
 import { formatUsageAssumptions } from '../lib/cost/usage-assumptions';
-import { deploymentName } from '../lib/naming';
+import { deploymentName } from '../lib/shared/naming';
 
 const USAGE = 'usage: npm run cost -- --client <client> --env <env> [--region <region>] [--no-basis] [--config-dir <dir>]';
 

@@ -1,6 +1,6 @@
 /**
  * The deny-secrets step: the kill switch attaches a managed policy that
- * CloudFormation created (the Spend stack, lib/constructs/kill-switch.ts) to
+ * CloudFormation created (the Spend stack, lib/spend/kill-switch.ts) to
  * the host role, and restore detaches it. The policy denies
  * secretsmanager:GetSecretValue and secretsmanager:BatchGetSecretValue on
  * every resource, so that even a restarted host cannot read its credentials.

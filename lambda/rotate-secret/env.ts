@@ -50,7 +50,7 @@ const DOCUMENT = /^([A-Za-z0-9_.-]{3,128}|arn:aws[a-z-]*:ssm:[a-z0-9-]+:\d{12}:d
 const INSTANCE_ID = /^i-[0-9a-f]{8,17}$/;
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
 const DISTRIBUTION_ID = /^[A-Z0-9]{8,20}$/;
-/** Same rule as the config schema (lib/config/schema-edge.ts), any case: CloudFront matches names case-insensitively. */
+/** Same rule as the config schema (lib/edge/config-schema.ts), any case: CloudFront matches names case-insensitively. */
 const HEADER_NAME = /^x-[a-z0-9-]{3,40}$/i;
 
 export class EnvError extends Error {

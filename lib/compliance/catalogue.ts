@@ -1,9 +1,9 @@
 import type { ComplianceControl } from './control';
-import { ebsStateVolumeProtected, ec2Imdsv2, ec2NoPublicIp, ec2VolumesEncrypted, noWorldIngress, vpcDefaultSecurityGroupClosed, vpcFlowLogs } from './controls/ec2';
-import { cloudFrontHttpsOnly, cloudFrontWaf, wafHasRules, wafLogging } from './controls/edge';
-import { kmsGrantsForAwsServicesOnly, kmsKeyRetained, kmsKeyRotation } from './controls/kms';
-import { s3AccessLogBucket, s3AuditBucketCmk, s3AuditTamperDenied, s3BucketRetained, s3ObjectLocked, s3PrivateTlsOnly } from './controls/s3';
-import { secretEncryptedWithCmk, secretRetained, secretRotation, secretValueAccessRestricted } from './controls/secrets';
+import { ebsStateVolumeProtected, ec2Imdsv2, ec2NoPublicIp, ec2VolumesEncrypted, noWorldIngress, vpcDefaultSecurityGroupClosed, vpcFlowLogs } from '../host/compliance-controls';
+import { cloudFrontHttpsOnly, cloudFrontWaf, wafHasRules, wafLogging } from '../edge/compliance-controls';
+import { kmsGrantsForAwsServicesOnly, kmsKeyRetained, kmsKeyRotation } from '../keys/compliance-controls';
+import { s3AccessLogBucket, s3AuditBucketCmk, s3AuditTamperDenied, s3BucketRetained, s3ObjectLocked, s3PrivateTlsOnly } from '../audit/compliance-controls';
+import { secretEncryptedWithCmk, secretRetained, secretRotation, secretValueAccessRestricted } from '../secrets/compliance-controls';
 
 /**
  * Every control the compliance report knows. A control is "present" when the

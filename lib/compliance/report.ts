@@ -4,7 +4,7 @@ import { describeExceptions } from '../config/exceptions';
 import type { DeploymentGateResult } from '../gate/evaluate';
 import { formatFinding } from '../gate/finding';
 import { GATE_PLUGIN_NAMES } from '../gate/plugins';
-import { viewerTlsInForce } from './viewer-tls';
+import { viewerTlsInForce } from '../edge/viewer-tls';
 
 const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 const ids = (xs: readonly string[]) => (xs.length ? xs.join(', ') : '-');

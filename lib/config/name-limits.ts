@@ -64,7 +64,7 @@ export interface NameRule {
   readonly derived: (p: NameParts) => readonly string[];
 }
 
-/** `<prefix>-<client>-<env>`, as lib/naming.ts deploymentName builds it. */
+/** `<prefix>-<client>-<env>`, as lib/shared/naming.ts deploymentName builds it. */
 const dn = (p: NameParts) => `${p.prefix}-${p.client}-${p.env}`;
 const longestAgent = (p: NameParts) => p.agentIds.reduce((a, b) => (b.length > a.length ? b : a), '');
 
@@ -167,7 +167,7 @@ export const NAME_RULES: readonly NameRule[] = [
     maxLength: 128,
     pattern: /^[\w+=,.@-]+$/,
     patternText: 'letters, digits and +=,.@_-',
-    // The kill switch's deny-secrets policy (lib/constructs/kill-switch.ts), attached to the host role when killed.
+    // The kill switch's deny-secrets policy (lib/spend/kill-switch.ts), attached to the host role when killed.
     derived: (p) => [`${dn(p)}-kill-switch-deny-secrets`],
   },
   {

@@ -2,12 +2,12 @@ import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { z } from 'zod';
 import { amiIdSchema, currentAmiCommand } from './ami';
 import { HARDENED_CONTROL_IDS } from './hardened-controls';
-import { edgeSchema } from './schema-edge';
-import { logsSchema, networkSchema } from './schema-network';
-import { openclawSchema } from './schema-openclaw';
-import { alertsSchema, auditSchema } from './schema-audit';
-import { breakGlassSchema, secretsSchema } from './schema-secrets';
-import { spendSchema } from './schema-spend';
+import { edgeSchema } from '../edge/config-schema';
+import { logsSchema, networkSchema } from '../network/config-schema';
+import { openclawSchema } from '../openclaw/config-schema';
+import { alertsSchema, auditSchema } from '../audit/config-schema';
+import { breakGlassSchema, secretsSchema } from '../secrets/config-schema';
+import { spendSchema } from '../spend/config-schema';
 
 /** Client, environment and prefix names: they end up in stack and resource names. */
 export const NAME_PATTERN = /^[a-z0-9-]+$/;

@@ -6,7 +6,7 @@
  * written per stack: every line is found by resource type and properties.
  */
 import type { ResolvedConfig } from '../config/schema';
-import { deploymentName, hostMetricNamespace } from '../naming';
+import { deploymentName, hostMetricNamespace } from '../shared/naming';
 import {
   DAYS_PER_MONTH,
   FREE_TIERS,
@@ -20,8 +20,8 @@ import {
 } from './price-table';
 import { arr, isObj, num, obj, refName, str, TemplateIndex, type Res, type StackTemplate } from './template-index';
 import { usageValues, type Usage } from './usage-assumptions';
-import { HOST_METRICS } from '../constructs/gateway-alarms';
-import { KILL_SWITCH_METRIC } from '../constructs/kill-switch';
+import { HOST_METRICS } from '../alarms/gateway-alarms';
+import { KILL_SWITCH_METRIC } from '../spend/kill-switch';
 
 /** Metrics the host or the kill switch publish only when something fails or happens (not every period). */
 const EVENT_ONLY_HOST_METRICS = [HOST_METRICS.bootPreflightFailed, HOST_METRICS.secretRetrievalFailed, KILL_SWITCH_METRIC];

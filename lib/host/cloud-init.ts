@@ -81,7 +81,7 @@ function checkBundle(bundle: BundleRef): boolean {
   throw new Error(`user data: bundle location must be s3://bucket/key (or a CDK token), got ${JSON.stringify(bundle.s3Uri)}`);
 }
 
-/** The state volume the host attaches at boot (lib/constructs/gateway-state-volume.ts). */
+/** The state volume the host attaches at boot (lib/host/gateway-state-volume.ts). */
 export interface StateVolumeRef {
   /** vol-..., or a CDK token that resolves to one (the volume's Ref). */
   readonly volumeId: string;

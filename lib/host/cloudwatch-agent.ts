@@ -28,7 +28,7 @@
  * KMS-encrypted with their retention, and the host role may not.
  */
 import type { ResolvedConfig } from '../config/schema';
-import { deploymentName, hostLogGroupPrefix } from '../naming';
+import { deploymentName, hostLogGroupPrefix } from '../shared/naming';
 import { renderOpenclawConfig } from '../openclaw/openclaw-config';
 import { renderNginxConfig } from './nginx-config';
 import { HOST_PATHS } from './paths';

@@ -25,7 +25,7 @@ export const HOST_PATHS = {
   agentFilesManifest: '/etc/openclaw/agents.sha256',
   /**
    * Where the state volume (its own EBS volume, kept across host replacements, snapshotted
-   * daily: lib/constructs/gateway-state-volume.ts) is mounted, root 0755, by
+   * daily: lib/host/gateway-state-volume.ts) is mounted, root 0755, by
    * openclaw-state-volume.service (attach-state-volume.sh). Its folders `gateway` and
    * `spend-meter` are bind-mounted on stateDir and spendMeterStateDir: every byte of state
    * that must outlive the host is there, nothing else is.

@@ -10,13 +10,13 @@
  *   ModelSpendTodayUsd            model spend of the current UTC day, US dollars, unit None
  *   ModelSpendMonthUsd            model spend of the current UTC month, US dollars, unit None
  *   ModelSpendMonthUsd{Model=m}   the month's spend of model m (<provider>/<model>), for diagnosis
- * The spend alarms (lib/constructs/spend-alarms.ts) watch the two without dimensions.
+ * The spend alarms (lib/spend/spend-alarms.ts) watch the two without dimensions.
  *
  * Pure: no clock, no file system. Imported by the host program for its types and
  * constants only (nothing of the CDK or zod may reach the bundle).
  */
 import type { ResolvedConfig } from '../config/schema';
-import { deploymentName, hostMetricNamespace } from '../naming';
+import { deploymentName, hostMetricNamespace } from '../shared/naming';
 import { HOST_PATHS } from './paths';
 
 /** Where the bundle installs the manifest (root 0644). */

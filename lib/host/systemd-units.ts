@@ -32,7 +32,7 @@ import { CONTROL_UI_ORIGINS_FILE, EXEC_APPROVALS_FILE, agentFileBindMounts, list
 import { IMDS_ADDRESS } from './nftables-rules';
 import { CLOUDWATCH_AGENT_BUNDLE_PATH, GATEWAY_LOG_COPY_FILE, JOURNAL_EXPORT_FILE, openclawLogFile } from './cloudwatch-agent';
 import { HOST_PATHS } from './paths';
-import { deploymentName, hostMetricNamespace } from '../naming';
+import { deploymentName, hostMetricNamespace } from '../shared/naming';
 import { ORIGIN_VERIFY_MAP_PATH, SECRET_RETRIEVAL_METRIC, SECRETS_MANIFEST_PATH } from '../secrets/secrets-manifest';
 import { SPEND_METER_MANIFEST_BUNDLE_PATH, SPEND_METER_MANIFEST_PATH, SPEND_METER_PROGRAM_PATH } from './spend-meter';
 
@@ -55,7 +55,7 @@ export const STATE_VOLUME_LABEL = 'openclaw-state';
 export const STATE_VOLUME_STEPS = ['StateVolumeAttach', 'StateVolumeDevice', 'StateVolumeFilesystem', 'StateVolumeMount'] as const;
 export const INTEGRITY_UNIT = 'openclaw-integrity.service';
 export const INTEGRITY_TIMER = 'openclaw-integrity.timer';
-/** Started by its timer and by the rotation functions' SSM document (lib/constructs/secrets-refresh-document.ts). */
+/** Started by its timer and by the rotation functions' SSM document (lib/secrets/secrets-refresh-document.ts). */
 export const SECRETS_REFRESH_UNIT = 'openclaw-secrets-refresh.service';
 export const SECRETS_REFRESH_TIMER = 'openclaw-secrets-refresh.timer';
 /** The gateway health check (check-gateway-health.sh) and its timer (every minute). */

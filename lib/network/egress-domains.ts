@@ -1,4 +1,4 @@
-import type { NetworkConfig } from '../config/schema-network';
+import type { NetworkConfig } from './config-schema';
 
 type Provider = NetworkConfig['egress']['providers'][number];
 type Channel = NetworkConfig['egress']['channels'][number];

@@ -52,8 +52,8 @@ import type { ConfigProblem } from '../config/errors';
 import { formatPath } from '../config/key-path';
 import { originOf, type MergedConfig } from '../config/merge';
 import type { ResolvedConfig } from '../config/schema';
-import type { AgentConfig, ChannelPolicy } from '../config/schema-openclaw';
-import { CHANNELS, type PROVIDERS } from '../config/schema-network';
+import type { AgentConfig, ChannelPolicy } from './config-schema';
+import { CHANNELS, type PROVIDERS } from '../network/config-schema';
 import { HOST_PATHS } from '../host/paths';
 import { pinnedRuntime, RUNTIME_LOCKFILE_DISPLAY } from './lockfile';
 import {

@@ -78,7 +78,7 @@ export type BundledPluginId = (typeof BUNDLED_PLUGIN_IDS)[number];
 
 /**
  * Bundled plugin of each model provider of the egress allowlist (PROVIDERS in
- * lib/config/schema-network.ts); null when the pinned version does not bundle
+ * lib/network/config-schema.ts); null when the pinned version does not bundle
  * it (it ships as a separate npm package that host/openclaw/package-lock.json
  * does not pin).
  */

@@ -6,7 +6,7 @@
  * The document holds secrets, so no message ever contains a value, nor text
  * of the parser that could quote one: messages name JSON pointers only.
  */
-import { CHANNELS, PROVIDERS } from '../config/schema-network';
+import { CHANNELS, PROVIDERS } from '../network/config-schema';
 
 export interface AgentDocumentContext {
   /** The agent whose secret the document is for. */

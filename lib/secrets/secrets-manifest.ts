@@ -17,9 +17,9 @@
  *   /etc/nginx/openclaw/origin-verify.map.conf  renderOriginVerifyMap(current, pending, previous); root:root 0600
  */
 import type { ResolvedConfig } from '../config/schema';
-import type { CHANNELS } from '../config/schema-network';
+import type { CHANNELS } from '../network/config-schema';
 import { HOST_PATHS } from '../host/paths';
-import { deploymentName, hostMetricNamespace } from '../naming';
+import { deploymentName, hostMetricNamespace } from '../shared/naming';
 
 /** Region of the origin-verify secret: CloudFront-scoped resources live in us-east-1. */
 export const EDGE_REGION = 'us-east-1';

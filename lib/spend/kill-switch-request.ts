@@ -7,7 +7,7 @@
  */
 import { InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
 import type { ResolvedConfig } from '../config/schema';
-import { deploymentName } from '../naming';
+import { deploymentName } from '../shared/naming';
 
 export type KillSwitchAction = 'kill' | 'restore' | 'status';
 

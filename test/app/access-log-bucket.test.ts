@@ -11,7 +11,7 @@ import {
   denyWritesButServices,
   tagBucketRole,
   type AccessLogBucketProps,
-} from '../../lib/constructs/access-log-bucket';
+} from '../../lib/audit/access-log-bucket';
 import { collectAcknowledgements } from '../../lib/gate/ack-ledger';
 
 // The S3 server access log bucket on bare stacks (not the whole app): the bucket settings

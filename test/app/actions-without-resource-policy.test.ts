@@ -2,7 +2,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { projectContext } from '../../lib/app';
-import { ActionsWithoutResourcePolicy } from '../../lib/constructs/actions-without-resource-policy';
+import { ActionsWithoutResourcePolicy } from '../../lib/shared/actions-without-resource-policy';
 import { collectAcknowledgements } from '../../lib/gate/ack-ledger';
 
 // The one managed policy of a role that may carry the IAM5 Resource::* acknowledgement, on

@@ -2,7 +2,7 @@ import { App, Stack, type CfnResource } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import { AlertTopic, type AlertTopicProps } from '../../lib/constructs/alert-topic';
+import { AlertTopic, type AlertTopicProps } from '../../lib/alarms/alert-topic';
 import { collectAcknowledgements } from '../../lib/gate/ack-ledger';
 
 // The alert topic on bare stacks (not the whole app): name and display name per purpose and

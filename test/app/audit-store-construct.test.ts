@@ -4,7 +4,7 @@ import { Key } from 'aws-cdk-lib/aws-kms';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { loadConfig } from '../../lib/config/load';
 import type { ResolvedConfig } from '../../lib/config/schema';
-import { AuditStore, auditBucketNameForWaf } from '../../lib/constructs/audit-store';
+import { AuditStore, auditBucketNameForWaf } from '../../lib/audit/audit-store';
 import { CONFIG_DIR, NOW } from '../support/config-fixture';
 
 // The audit store on a bare stack (not the whole app): which config values reach the

@@ -2,9 +2,9 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { AccessLogBucket } from '../../lib/constructs/access-log-bucket';
-import { AuditBucket } from '../../lib/constructs/audit-bucket';
-import { AuditTrail, TRAIL_PREFIX, type AuditTrailProps } from '../../lib/constructs/audit-trail';
+import { AccessLogBucket } from '../../lib/audit/access-log-bucket';
+import { AuditBucket } from '../../lib/audit/audit-bucket';
+import { AuditTrail, TRAIL_PREFIX, type AuditTrailProps } from '../../lib/audit/audit-trail';
 
 // The CloudTrail trail on a bare stack (not the whole app) with a real key and audit bucket:
 // the trail's settings, its log group and log role, the bucket grant, the key policy

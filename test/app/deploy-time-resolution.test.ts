@@ -15,7 +15,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import type { CloudFormationStackArtifact } from 'aws-cdk-lib/cx-api';
-import { HardenedSecret } from '../../lib/constructs/hardened-secret';
+import { HardenedSecret } from '../../lib/secrets/hardened-secret';
 import { buildForTest, TEST_CONTEXT } from '../support/build';
 import { acmeClientFiles, configFixture } from '../support/config-fixture';
 import { dynamicReferences, executionRoleOf, type DynamicReference } from '../support/dynamic-references';

@@ -1,7 +1,7 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { projectContext } from '../../lib/app';
-import { DeploymentBudgets } from '../../lib/constructs/deployment-budgets';
+import { DeploymentBudgets } from '../../lib/spend/deployment-budgets';
 import { collectAcknowledgements } from '../../lib/gate/ack-ledger';
 
 // The AWS Budgets of one deployment on a bare stack (not the whole app), with the feature

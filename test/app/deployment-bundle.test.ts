@@ -3,7 +3,7 @@ import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { App, FileSystem, Stack, type AssetStaging } from 'aws-cdk-lib';
-import { DeploymentBundle } from '../../lib/constructs/deployment-bundle';
+import { DeploymentBundle } from '../../lib/host/deployment-bundle';
 import { packBundle, renderAgentFilesManifest } from '../../lib/host/runtime-files';
 import { BUNDLE_REQUIRED_FILES } from '../../lib/host/systemd-units';
 

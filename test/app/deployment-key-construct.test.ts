@@ -1,6 +1,6 @@
 import { App, Stack, type CfnResource } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { DeploymentKey, type DeploymentKeyProps } from '../../lib/constructs/deployment-key';
+import { DeploymentKey, type DeploymentKeyProps } from '../../lib/keys/deployment-key';
 import { collectAcknowledgements } from '../../lib/gate/ack-ledger';
 
 // The deployment key on bare stacks (not the whole app; test/app/deployment-key.test.ts checks

@@ -3,7 +3,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { loadConfig } from '../../lib/config/load';
 import type { ResolvedConfig } from '../../lib/config/schema';
-import { DeploymentSecrets } from '../../lib/constructs/deployment-secrets';
+import { DeploymentSecrets } from '../../lib/secrets/deployment-secrets';
 import { collectAcknowledgements } from '../../lib/gate/ack-ledger';
 import { CONFIG_DIR, NOW } from '../support/config-fixture';
 

@@ -1,6 +1,6 @@
 import { App, Stack } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import { ebsKeyThroughEc2 } from '../../lib/constructs/ebs-key-through-ec2';
+import { ebsKeyThroughEc2 } from '../../lib/keys/ebs-key-through-ec2';
 
 // What a principal gets of an encrypted EBS volume's key when EC2 uses the volume for it
 // (start an instance, snapshot the volume): the key only through EC2 of the scope's region,

@@ -1,6 +1,6 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import type { BuiltApp } from '../../lib/app';
-import { FORWARDED_HEADERS } from '../../lib/constructs/gateway-distribution';
+import { FORWARDED_HEADERS } from '../../lib/edge/gateway-distribution';
 import type { GateFinding } from '../../lib/gate/finding';
 import { collectAcknowledgements } from '../../lib/gate/ack-ledger';
 import { buildForTest, gateFindings } from '../support/build';

@@ -2,7 +2,7 @@ import { NAG_PACKS } from '../support/nag-packs';
 import { App, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Template } from 'aws-cdk-lib/assertions';
-import { EgressDnsFirewall } from '../../lib/constructs/egress-dns-firewall';
+import { EgressDnsFirewall } from '../../lib/network/egress-dns-firewall';
 
 // The DNS Firewall egress allowlist on a bare stack (not the whole app): every resource
 // it makes, pinned exactly: the allow list, the block-everything list answering NXDOMAIN

@@ -3,7 +3,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { ALARMS, alarmDescription, type AlarmSpec } from '../../lib/alarms/alarm-catalogue';
-import { GatewayAlarms } from '../../lib/constructs/gateway-alarms';
+import { GatewayAlarms } from '../../lib/alarms/gateway-alarms';
 import { collectAcknowledgements } from '../../lib/gate/ack-ledger';
 
 // The gateway host's alarms on a bare stack (not the whole app): each alarm pinned exactly

@@ -2,7 +2,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Template } from 'aws-cdk-lib/assertions';
 import { loadConfig } from '../../lib/config/load';
-import { FORWARDED_HEADERS, GatewayDistribution, viewerTlsPolicy } from '../../lib/constructs/gateway-distribution';
+import { FORWARDED_HEADERS, GatewayDistribution, viewerTlsPolicy } from '../../lib/edge/gateway-distribution';
 import { collectAcknowledgements } from '../../lib/gate/ack-ledger';
 import { CONFIG_DIR, NOW } from '../support/config-fixture';
 

@@ -3,8 +3,8 @@ import { Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import { GatewayInstance } from '../../lib/constructs/gateway-instance';
-import { replacementDigest } from '../../lib/constructs/replacement-identity';
+import { GatewayInstance } from '../../lib/host/gateway-instance';
+import { replacementDigest } from '../../lib/host/replacement-identity';
 import { collectAcknowledgements } from '../../lib/gate/ack-ledger';
 
 // The gateway host on a bare stack (not the whole app), once with the defaults and once with

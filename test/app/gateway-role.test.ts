@@ -3,7 +3,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import { GatewayRole } from '../../lib/constructs/gateway-role';
+import { GatewayRole } from '../../lib/host/gateway-role';
 import { collectAcknowledgements } from '../../lib/gate/ack-ledger';
 
 // The gateway host's role on a bare stack (not the whole app): trusted by EC2 only, its

@@ -2,7 +2,7 @@ import { NAG_PACKS } from '../support/nag-packs';
 import { App, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Template } from 'aws-cdk-lib/assertions';
-import { GatewaySecurityGroup } from '../../lib/constructs/gateway-security-group';
+import { GatewaySecurityGroup } from '../../lib/network/gateway-security-group';
 import { collectAcknowledgements } from '../../lib/gate/ack-ledger';
 
 // The gateway's security group on a bare stack (not the whole app): inbound only the proxy

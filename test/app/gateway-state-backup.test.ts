@@ -1,7 +1,7 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import { GatewayStateBackup, STATE_BACKUP_TIME_UTC, STATE_SNAPSHOT_TAG_KEY } from '../../lib/constructs/gateway-state-backup';
+import { GatewayStateBackup, STATE_BACKUP_TIME_UTC, STATE_SNAPSHOT_TAG_KEY } from '../../lib/host/gateway-state-backup';
 import { collectAcknowledgements } from '../../lib/gate/ack-ledger';
 
 // The daily snapshots of the state volume on a bare stack (not the whole app), in two

@@ -1,7 +1,7 @@
 import { App, Fn, Stack, type CfnResource } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import { GatewayStateVolume, STATE_VOLUME_TAG_KEY, stateVolumeResourceId } from '../../lib/constructs/gateway-state-volume';
+import { GatewayStateVolume, STATE_VOLUME_TAG_KEY, stateVolumeResourceId } from '../../lib/host/gateway-state-volume';
 import { collectAcknowledgements } from '../../lib/gate/ack-ledger';
 
 // The state volume on a bare stack (not the whole app): its own encrypted gp3 volume in the

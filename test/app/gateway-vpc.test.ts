@@ -2,12 +2,12 @@ import { App, Fn, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import { GatewayVpc, VPC_FLOW_LOG_PREFIX } from '../../lib/constructs/gateway-vpc';
-import { replacementDigest } from '../../lib/constructs/replacement-identity';
-import type { NetworkConfig } from '../../lib/config/schema-network';
+import { GatewayVpc, VPC_FLOW_LOG_PREFIX } from '../../lib/network/gateway-vpc';
+import { replacementDigest } from '../../lib/host/replacement-identity';
+import type { NetworkConfig } from '../../lib/network/config-schema';
 import { ConfigError } from '../../lib/config/errors';
 import { collectAcknowledgements } from '../../lib/gate/ack-ledger';
-import { renderNatUserData } from '../../lib/host/nat-user-data';
+import { renderNatUserData } from '../../lib/network/nat-user-data';
 
 // The gateway's VPC on a bare stack (not the whole app), in both NAT modes: the VPC and its
 // four subnets pinned exactly (two deploy-time AZs, /24 each, no public IP on launch), the

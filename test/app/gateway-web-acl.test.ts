@@ -1,10 +1,10 @@
 import { NAG_PACKS } from '../support/nag-packs';
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { wafHasRules } from '../../lib/compliance/controls/edge';
+import { wafHasRules } from '../../lib/edge/compliance-controls';
 import { loadConfig } from '../../lib/config/load';
-import type { EdgeConfig } from '../../lib/config/schema-edge';
-import { GatewayWebAcl } from '../../lib/constructs/gateway-web-acl';
+import type { EdgeConfig } from '../../lib/edge/config-schema';
+import { GatewayWebAcl } from '../../lib/edge/gateway-web-acl';
 import { CONFIG_DIR, NOW } from '../support/config-fixture';
 
 // The web ACL on a bare us-east-1 stack (not the whole app): every rule, its action

@@ -8,7 +8,7 @@ import {
   SECRET_VALUE_READ_ACTIONS,
   SECRET_VALUE_WRITE_ACTIONS,
   cloudFormationExecutionRoleArn,
-} from '../../lib/constructs/hardened-secret';
+} from '../../lib/secrets/hardened-secret';
 import { collectAcknowledgements } from '../../lib/gate/ack-ledger';
 import { actionsOf } from '../../lib/gate/iam-reference/reference-data';
 

@@ -2,7 +2,7 @@ import { App, Stack, type CfnResource } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import { HostLogGroups } from '../../lib/constructs/host-log-groups';
+import { HostLogGroups } from '../../lib/audit/host-log-groups';
 import { collectAcknowledgements } from '../../lib/gate/ack-ledger';
 import type { HostLogGroup } from '../../lib/host/cloudwatch-agent';
 

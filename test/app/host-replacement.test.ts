@@ -6,7 +6,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type { BuiltApp } from '../../lib/app';
 import { AL2023_ARM64_AMI_PARAMETER, currentAmiCommand } from '../../lib/config/ami';
 import { ConfigError } from '../../lib/config/errors';
-import { INSTANCE_PROPERTIES_UPDATED_IN_PLACE, logicalIdFollowsReplacement } from '../../lib/constructs/replacement-identity';
+import { INSTANCE_PROPERTIES_UPDATED_IN_PLACE, logicalIdFollowsReplacement } from '../../lib/host/replacement-identity';
 import type { DeploymentStage } from '../../lib/deployment-stage';
 import type { GateFinding } from '../../lib/gate/finding';
 import { buildForTest, gateFindings } from '../support/build';

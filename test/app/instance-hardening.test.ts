@@ -2,8 +2,8 @@ import { NAG_PACKS } from '../support/nag-packs';
 import { App, Stack, type CfnResource } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Template } from 'aws-cdk-lib/assertions';
-import { DeploymentKey } from '../../lib/constructs/deployment-key';
-import { acknowledgePinnedAmi, hardenInstance } from '../../lib/constructs/instance-hardening';
+import { DeploymentKey } from '../../lib/keys/deployment-key';
+import { acknowledgePinnedAmi, hardenInstance } from '../../lib/host/instance-hardening';
 import { collectAcknowledgements } from '../../lib/gate/ack-ledger';
 
 // hardenInstance on a bare instance (not the whole app): the launch template's metadata

@@ -3,7 +3,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { ALARMS, alarmDescription } from '../../lib/alarms/alarm-catalogue';
-import { InstanceRecovery } from '../../lib/constructs/instance-recovery';
+import { InstanceRecovery } from '../../lib/host/instance-recovery';
 import { collectAcknowledgements } from '../../lib/gate/ack-ledger';
 
 // EC2 self-healing of the gateway host on a bare stack (not the whole app): a failed system

@@ -5,7 +5,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { projectContext } from '../../lib/app';
-import { KillSwitch, type KillSwitchProps } from '../../lib/constructs/kill-switch';
+import { KillSwitch, type KillSwitchProps } from '../../lib/spend/kill-switch';
 import { collectAcknowledgements } from '../../lib/gate/ack-ledger';
 
 // The kill switch on a bare stack (not the whole app), with the feature flags of cdk.json:

@@ -2,9 +2,9 @@ import { App, Stack, type CfnResource } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import { AccessLogBucket } from '../../lib/constructs/access-log-bucket';
-import { AuditBucket } from '../../lib/constructs/audit-bucket';
-import { LOG_ARCHIVE_PREFIX, LogArchive } from '../../lib/constructs/log-archive';
+import { AccessLogBucket } from '../../lib/audit/access-log-bucket';
+import { AuditBucket } from '../../lib/audit/audit-bucket';
+import { LOG_ARCHIVE_PREFIX, LogArchive } from '../../lib/audit/log-archive';
 import { collectAcknowledgements } from '../../lib/gate/ack-ledger';
 
 // The log archive on bare stacks (not the whole app): the Firehose delivery stream into the

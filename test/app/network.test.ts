@@ -1,7 +1,7 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import type { BuiltApp } from '../../lib/app';
 import type { GateFinding } from '../../lib/gate/finding';
-import { renderNatUserData } from '../../lib/host/nat-user-data';
+import { renderNatUserData } from '../../lib/network/nat-user-data';
 import { buildForTest, gateFindings } from '../support/build';
 
 // One synth of example/prod; assertions on the network and gateway stacks.

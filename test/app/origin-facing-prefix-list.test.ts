@@ -2,7 +2,7 @@ import { App, Stack, type CfnResource } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import { OriginFacingPrefixList } from '../../lib/constructs/origin-facing-prefix-list';
+import { OriginFacingPrefixList } from '../../lib/edge/origin-facing-prefix-list';
 import { collectAcknowledgements } from '../../lib/gate/ack-ledger';
 
 // The deploy-time lookup of CloudFront's origin-facing prefix list on bare stacks (not the whole

@@ -2,7 +2,7 @@ import { createHash } from 'crypto';
 import { App, Aws, CfnResource, Fn, ScopedAws, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Construct } from 'constructs';
-import { INSTANCE_PROPERTIES_UPDATED_IN_PLACE, logicalIdFollowsReplacement, replacementDigest } from '../../lib/constructs/replacement-identity';
+import { INSTANCE_PROPERTIES_UPDATED_IN_PLACE, logicalIdFollowsReplacement, replacementDigest } from '../../lib/host/replacement-identity';
 
 // The logical ID that follows every replacement, on bare stacks of L1 resources (not the whole
 // app): the ID is the base ID and the first 16 hex digits of a digest of every property that

@@ -1,6 +1,6 @@
 import { App, CfnResource, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { RETAINED, isRetained, removalPolicyFor } from '../../lib/constructs/retention';
+import { RETAINED, isRetained, removalPolicyFor } from '../../lib/shared/retention';
 
 // The one place that decides what CloudFormation does with data-holding resources, without a
 // whole deployment (test/app/retention.test.ts checks every deployment's templates): the

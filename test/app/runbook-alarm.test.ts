@@ -4,7 +4,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import type { AlarmSpec } from '../../lib/alarms/alarm-catalogue';
 import { projectContext } from '../../lib/app';
-import { RunbookAlarm } from '../../lib/constructs/runbook-alarm';
+import { RunbookAlarm } from '../../lib/alarms/runbook-alarm';
 
 // A catalogue alarm on a bare stack (not the whole app), with the feature flags of cdk.json:
 // named <deployment>-<id>, described with what fired, the first action and its runbook

@@ -2,8 +2,8 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import { HardenedSecret } from '../../lib/constructs/hardened-secret';
-import { SecretRotation, type SecretRotationProps } from '../../lib/constructs/secret-rotation';
+import { HardenedSecret } from '../../lib/secrets/hardened-secret';
+import { SecretRotation, type SecretRotationProps } from '../../lib/secrets/secret-rotation';
 import { collectAcknowledgements } from '../../lib/gate/ack-ledger';
 
 // Secret rotation on a bare stack (not the whole app): the rotation function (arm64, Node 24,

@@ -1,6 +1,6 @@
 import { App, type CfnResource, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { SecretsRefreshDocument } from '../../lib/constructs/secrets-refresh-document';
+import { SecretsRefreshDocument } from '../../lib/secrets/secrets-refresh-document';
 import { collectAcknowledgements } from '../../lib/gate/ack-ledger';
 
 // The secrets refresh document on a bare stack (not the whole app): a Command document,

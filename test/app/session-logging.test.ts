@@ -2,8 +2,8 @@ import { NAG_PACKS } from '../support/nag-packs';
 import { App, Stack, type CfnResource } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import { DeploymentKey } from '../../lib/constructs/deployment-key';
-import { SessionLogging } from '../../lib/constructs/session-logging';
+import { DeploymentKey } from '../../lib/keys/deployment-key';
+import { SessionLogging } from '../../lib/host/session-logging';
 import { collectAcknowledgements } from '../../lib/gate/ack-ledger';
 
 // Break-glass session logging on a bare stack (not the whole app): the per-deployment

@@ -3,7 +3,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { alarmDescription, modelSpendAlarm, ALARMS } from '../../lib/alarms/alarm-catalogue';
 import { projectContext } from '../../lib/app';
-import { SpendAlarms } from '../../lib/constructs/spend-alarms';
+import { SpendAlarms } from '../../lib/spend/spend-alarms';
 import { collectAcknowledgements } from '../../lib/gate/ack-ledger';
 
 // The fast model-spend breaker on a bare stack (not the whole app), with the feature flags

@@ -2,8 +2,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { BuiltApp } from '../../lib/app';
-import { STATE_SNAPSHOT_TAG_KEY } from '../../lib/constructs/gateway-state-backup';
-import { STATE_VOLUME_TAG_KEY } from '../../lib/constructs/gateway-state-volume';
+import { STATE_SNAPSHOT_TAG_KEY } from '../../lib/host/gateway-state-backup';
+import { STATE_VOLUME_TAG_KEY } from '../../lib/host/gateway-state-volume';
 import { buildForTest } from '../support/build';
 import { configFixture } from '../support/config-fixture';
 

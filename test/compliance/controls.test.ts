@@ -1,8 +1,8 @@
 import type { ComplianceControl, TemplateResource } from '../../lib/compliance/control';
-import { ebsStateVolumeProtected, ec2Imdsv2, ec2NoPublicIp, ec2VolumesEncrypted, noWorldIngress, vpcDefaultSecurityGroupClosed, vpcFlowLogs } from '../../lib/compliance/controls/ec2';
-import { cloudFrontHttpsOnly, cloudFrontWaf, wafHasRules, wafLogging } from '../../lib/compliance/controls/edge';
-import { kmsGrantsForAwsServicesOnly, kmsKeyRetained, kmsKeyRotation } from '../../lib/compliance/controls/kms';
-import { secretEncryptedWithCmk, secretRetained, secretRotation, secretValueAccessRestricted } from '../../lib/compliance/controls/secrets';
+import { ebsStateVolumeProtected, ec2Imdsv2, ec2NoPublicIp, ec2VolumesEncrypted, noWorldIngress, vpcDefaultSecurityGroupClosed, vpcFlowLogs } from '../../lib/host/compliance-controls';
+import { cloudFrontHttpsOnly, cloudFrontWaf, wafHasRules, wafLogging } from '../../lib/edge/compliance-controls';
+import { kmsGrantsForAwsServicesOnly, kmsKeyRetained, kmsKeyRotation } from '../../lib/keys/compliance-controls';
+import { secretEncryptedWithCmk, secretRetained, secretRotation, secretValueAccessRestricted } from '../../lib/secrets/compliance-controls';
 
 // Each control holds on a compliant resource and fails when its setting is removed or weakened.
 type Resources = Record<string, TemplateResource>;

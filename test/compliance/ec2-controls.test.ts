@@ -1,5 +1,5 @@
 import type { ComplianceControl, TemplateResource } from '../../lib/compliance/control';
-import { ebsStateVolumeProtected, ec2Imdsv2, ec2NoPublicIp, ec2VolumesEncrypted, noWorldIngress, vpcDefaultSecurityGroupClosed, vpcFlowLogs } from '../../lib/compliance/controls/ec2';
+import { ebsStateVolumeProtected, ec2Imdsv2, ec2NoPublicIp, ec2VolumesEncrypted, noWorldIngress, vpcDefaultSecurityGroupClosed, vpcFlowLogs } from '../../lib/host/compliance-controls';
 
 // Near misses of the EC2/VPC controls: each differs from a compliant template in one detail, with the exact outcome.
 type Resources = Record<string, TemplateResource>;

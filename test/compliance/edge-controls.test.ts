@@ -1,5 +1,5 @@
 import type { ComplianceControl, TemplateResource } from '../../lib/compliance/control';
-import { cloudFrontHttpsOnly, cloudFrontWaf, wafHasRules, wafLogging } from '../../lib/compliance/controls/edge';
+import { cloudFrontHttpsOnly, cloudFrontWaf, wafHasRules, wafLogging } from '../../lib/edge/compliance-controls';
 
 // Near misses of the CloudFront and WAF controls (the rule actions are in waf-controls.test.ts).
 type Resources = Record<string, TemplateResource>;

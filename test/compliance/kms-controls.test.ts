@@ -1,5 +1,5 @@
 import type { ComplianceControl, TemplateResource } from '../../lib/compliance/control';
-import { kmsGrantsForAwsServicesOnly, kmsKeyRetained, kmsKeyRotation } from '../../lib/compliance/controls/kms';
+import { kmsGrantsForAwsServicesOnly, kmsKeyRetained, kmsKeyRotation } from '../../lib/keys/compliance-controls';
 
 // Near misses of the KMS controls: each key differs from a compliant one in one detail, with the exact outcome.
 const check = (control: ComplianceControl, key: TemplateResource) => control.holds(key, { logicalId: 'K', resources: { K: key } });

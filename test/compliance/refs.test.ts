@@ -1,5 +1,5 @@
 import type { TemplateResource } from '../../lib/compliance/control';
-import { launchTemplateOf, refersTo, resourcesOfType } from '../../lib/compliance/controls/refs';
+import { launchTemplateOf, refersTo, resourcesOfType } from '../../lib/compliance/refs';
 
 // The template reference helpers the controls share.
 test.each<[string, unknown, boolean]>([

@@ -1,5 +1,5 @@
 import type { ComplianceControl, TemplateResource } from '../../lib/compliance/control';
-import { MAX_ROTATION_DAYS, secretEncryptedWithCmk, secretRotation, secretValueAccessRestricted } from '../../lib/compliance/controls/secrets';
+import { MAX_ROTATION_DAYS, secretEncryptedWithCmk, secretRotation, secretValueAccessRestricted } from '../../lib/secrets/compliance-controls';
 
 // Near misses of the Secrets Manager controls: each differs from a compliant template in one detail, with the exact outcome.
 type Resources = Record<string, TemplateResource>;

@@ -1,5 +1,5 @@
 import type { SynthesizedTemplate } from '../../lib/compliance/evaluate';
-import { viewerTlsInForce } from '../../lib/compliance/viewer-tls';
+import { viewerTlsInForce } from '../../lib/edge/viewer-tls';
 
 // The viewer TLS policy CloudFront applies: fixed at TLSv1 with the default certificate
 // whatever MinimumProtocolVersion says; the distribution's MinimumProtocolVersion (TLSv1 when unset) with an ACM or IAM certificate.

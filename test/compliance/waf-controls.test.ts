@@ -1,7 +1,7 @@
 import type { TemplateResource } from '../../lib/compliance/control';
-import { wafHasRules } from '../../lib/compliance/controls/edge';
+import { wafHasRules } from '../../lib/edge/compliance-controls';
 
-// The waf-rules control (lib/compliance/controls/edge.ts): a web ACL whose rules only
+// The waf-rules control (lib/edge/compliance-controls.ts): a web ACL whose rules only
 // COUNT blocks nothing, so a rule that counts, or a managed group overridden to count,
 // fails the control the same way a missing rule does.
 

@@ -1,8 +1,8 @@
 import { GOVERNANCE_ENVIRONMENTS } from '../../lib/audit/audit-config';
 import { HARDENED_CONTROL_IDS, HARDENED_CONTROLS, isProductionEnv, type HardenedControlId } from '../../lib/config/hardened-controls';
 import type { ResolvedConfig } from '../../lib/config/schema';
-import type { AgentConfig, ChannelPolicy } from '../../lib/config/schema-openclaw';
-import { EXEC_MODES, UNRESTRICTED_EXEC_MODES } from '../../lib/config/schema-openclaw';
+import type { AgentConfig, ChannelPolicy } from '../../lib/openclaw/config-schema';
+import { EXEC_MODES, UNRESTRICTED_EXEC_MODES } from '../../lib/openclaw/config-schema';
 import { exampleConfig } from '../host/support/host-tools';
 
 // Each hardened control's isWeakened, value by value: every hardened value

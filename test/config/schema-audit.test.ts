@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { alertsSchema, auditSchema } from '../../lib/config/schema-audit';
+import { alertsSchema, auditSchema } from '../../lib/audit/config-schema';
 import { problemsOf, undescribed, withValue } from '../support/schema-cases';
 
 // The audit and alerts sections of the schema, parsed directly (no files, no

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { edgeSchema } from '../../lib/config/schema-edge';
+import { edgeSchema } from '../../lib/edge/config-schema';
 import { problemsOf, undescribed, withValue } from '../support/schema-cases';
 
 // The edge section of the schema, parsed directly (no files, no synth): each

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CHANNELS, LOG_RETENTION_DAYS, logsSchema, networkSchema, PROVIDERS } from '../../lib/config/schema-network';
+import { CHANNELS, LOG_RETENTION_DAYS, logsSchema, networkSchema, PROVIDERS } from '../../lib/network/config-schema';
 import { problemsOf, undescribed, withValue } from '../support/schema-cases';
 
 // The network and logs sections of the schema, parsed directly (no files, no

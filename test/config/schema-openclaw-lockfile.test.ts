@@ -1,4 +1,4 @@
-import { openclawSchema } from '../../lib/config/schema-openclaw';
+import { openclawSchema } from '../../lib/openclaw/config-schema';
 import { problemsOf } from '../support/schema-cases';
 
 // When host/openclaw/package-lock.json cannot be read, no version matches and

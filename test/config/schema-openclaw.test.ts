@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { agentSchema, AGENT_ID_PATTERN, EXEC_MODES, openclawSchema, UNRESTRICTED_EXEC_MODES } from '../../lib/config/schema-openclaw';
+import { agentSchema, AGENT_ID_PATTERN, EXEC_MODES, openclawSchema, UNRESTRICTED_EXEC_MODES } from '../../lib/openclaw/config-schema';
 import { pinnedRuntime } from '../../lib/openclaw/lockfile';
 import { problemsOf, undescribed, withValue } from '../support/schema-cases';
 
@@ -7,7 +7,7 @@ import { problemsOf, undescribed, withValue } from '../support/schema-cases';
 // each constraint with a value just inside and just outside it, and the exact
 // message (key path: expected). test/openclaw/schema-openclaw.test.ts pins the
 // agent defaults, the forbidden programs and the plugin lists; together they
-// are the focused tests of lib/config/schema-openclaw.ts.
+// are the focused tests of lib/openclaw/config-schema.ts.
 
 const MINIMAL = { description: 'A test agent.', provider: 'anthropic', model: 'claude-sonnet-4-6' };
 /** A telegram channel that uses every list, for the cases about one of them. */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { breakGlassSchema, secretsSchema } from '../../lib/config/schema-secrets';
+import { breakGlassSchema, secretsSchema } from '../../lib/secrets/config-schema';
 import { problemsOf, undescribed, withValue } from '../support/schema-cases';
 
 // The secrets and breakGlass sections of the schema, parsed directly (no

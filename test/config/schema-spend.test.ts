@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { spendSchema } from '../../lib/config/schema-spend';
+import { spendSchema } from '../../lib/spend/config-schema';
 import { problemsOf, undescribed, withValue } from '../support/schema-cases';
 
 // The spend section of the schema, parsed directly (no files, no synth): each

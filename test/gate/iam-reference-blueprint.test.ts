@@ -2,10 +2,10 @@ import { App, Stack } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Template } from 'aws-cdk-lib/assertions';
 import { projectContext } from '../../lib/app';
-import { AccessLogBucket } from '../../lib/constructs/access-log-bucket';
-import { AuditBucket } from '../../lib/constructs/audit-bucket';
-import { AuditTrail } from '../../lib/constructs/audit-trail';
-import { DeploymentKey } from '../../lib/constructs/deployment-key';
+import { AccessLogBucket } from '../../lib/audit/access-log-bucket';
+import { AuditBucket } from '../../lib/audit/audit-bucket';
+import { AuditTrail } from '../../lib/audit/audit-trail';
+import { DeploymentKey } from '../../lib/keys/deployment-key';
 import { IamReferenceChecks } from '../../lib/gate/iam-reference/pack';
 
 // The blueprint's own policies that AWS's service authorization reference

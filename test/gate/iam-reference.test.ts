@@ -71,7 +71,7 @@ describe('IAMReference-Action: every action exists in AWS\'s reference', () => {
 });
 
 describe('IAMReference-ConditionKey: every key is global or documented for the statement\'s actions', () => {
-  // The kill switch's statement before issue 12 (lib/constructs/kill-switch.ts): AWS sends no iam:PolicyName.
+  // The kill switch's statement before issue 12 (lib/spend/kill-switch.ts): AWS sends no iam:PolicyName.
   const oldKillSwitch = {
     Sid: 'DenyAndRestoreTheHostSecretsOnly',
     Effect: 'Allow',

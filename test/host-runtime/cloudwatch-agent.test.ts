@@ -1,5 +1,5 @@
 import * as path from 'path';
-import { deploymentName, hostLogGroupPrefix } from '../../lib/naming';
+import { deploymentName, hostLogGroupPrefix } from '../../lib/shared/naming';
 import { HOST_PATHS } from '../../lib/host/paths';
 import { NGINX_CONF_PATH } from '../../lib/host/render';
 import {

@@ -1,7 +1,7 @@
 import { randomBytes } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
-import { NAT_SETUP_SCRIPT, renderNatUserData } from '../../lib/host/nat-user-data';
+import { NAT_SETUP_SCRIPT, renderNatUserData } from '../../lib/network/nat-user-data';
 import { requireRoot, requireTool, run, runOk } from '../host/support/host-tools';
 import { requireRuntimeTool, runAsync, tempDir, writeExecutable } from './support/runtime-tools';
 

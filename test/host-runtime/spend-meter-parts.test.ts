@@ -9,7 +9,7 @@ import { parseUsageEvent } from '../../host/spend-meter/usage';
 import { HOST_PATHS } from '../../lib/host/paths';
 import { MODEL_SPEND_MONTH_METRIC, MODEL_SPEND_TODAY_METRIC, SPEND_METER_MANIFEST_PATH, SPEND_METER_STATE_FILE, renderSpendMeterManifest, spendMeterManifestText } from '../../lib/host/spend-meter';
 import { metricNamespace } from '../../lib/host/systemd-units';
-import { MODEL_SPEND_METRICS } from '../../lib/constructs/spend-alarms';
+import { MODEL_SPEND_METRICS } from '../../lib/spend/spend-alarms';
 import { allConfigs, exampleConfig } from '../host/support/host-tools';
 import { REPO_ROOT } from '../support/config-fixture';
 

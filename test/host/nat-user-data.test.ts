@@ -1,9 +1,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { NAT_SETUP_SCRIPT, renderNatUserData } from '../../lib/host/nat-user-data';
+import { NAT_SETUP_SCRIPT, renderNatUserData } from '../../lib/network/nat-user-data';
 import { REPO_ROOT } from '../support/config-fixture';
 
-// lib/host/nat-user-data.ts: the NAT instance's user data is host/nat/nat-setup.sh, byte for
+// lib/network/nat-user-data.ts: the NAT instance's user data is host/nat/nat-setup.sh, byte for
 // byte (no placeholders). What the script does is test/host-runtime/nat-setup.test.ts.
 
 test('the script is host/nat/nat-setup.sh of the repo', () => {

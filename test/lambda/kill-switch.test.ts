@@ -35,7 +35,7 @@ const NAMESPACE = 'OpenClaw/openclaw-example-prod';
 const DISTRIBUTION_ID = 'E1ABCDEFGHIJKL';
 const ROLE = 'openclaw-example-prod-host';
 const POLICY = 'arn:aws:iam::123456789012:policy/openclaw-example-prod-kill-switch-deny-secrets';
-/** What the host role carries from its template (lib/constructs/gateway-role.ts): SSM core, its own policy, its Resource * grants, its state volume policy. */
+/** What the host role carries from its template (lib/host/gateway-role.ts): SSM core, its own policy, its Resource * grants, its state volume policy. */
 const HOST_ROLE_POLICIES = [
   'arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore',
   'arn:aws:iam::123456789012:policy/openclaw-example-prod-gateway-HostRoleHostPolicy',

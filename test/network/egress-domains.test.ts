@@ -1,5 +1,5 @@
-import type { NetworkConfig } from '../../lib/config/schema-network';
-import { CHANNELS, PROVIDERS } from '../../lib/config/schema-network';
+import type { NetworkConfig } from '../../lib/network/config-schema';
+import { CHANNELS, PROVIDERS } from '../../lib/network/config-schema';
 import { egressDomains } from '../../lib/network/egress-domains';
 import { exampleConfig } from '../host/support/host-tools';
 

@@ -5,7 +5,7 @@ import {
   GROUP_POLICIES,
   isForbiddenProgram,
   openclawSchema,
-} from '../../lib/config/schema-openclaw';
+} from '../../lib/openclaw/config-schema';
 import { pinnedRuntime } from '../../lib/openclaw/lockfile';
 import { BUNDLED_PLUGIN_IDS, CHANNEL_PLUGINS, PROVIDER_PLUGINS, UNSUPPORTED_PLUGINS } from '../../lib/openclaw/plugins';
 

@@ -107,7 +107,7 @@ describe('summarize', () => {
 
 test('folders: a lambda per function, lib folders by control folder (subfolders included)', () => {
   expect(folderOf('lambda/rotate-secret/index.ts')).toBe('lambda/rotate-secret');
-  expect(folderOf('lib/compliance/controls/s3.ts')).toBe('lib/compliance');
+  expect(folderOf('lib/audit/compliance-controls.ts')).toBe('lib/compliance');
   expect(folderOf('lib/gate/iam-reference/check.ts')).toBe('lib/gate');
 });
 
@@ -214,7 +214,7 @@ test('writeReport merges a run into the committed files and writes the markdown'
 
 test("mutate patterns: a folder's files, one file, exclusions", () => {
   const patterns = ['lib/constructs/**/*.ts', 'lambda/kill-switch/index.ts', '!**/*.d.ts'];
-  expect(matchesPatterns('lib/constructs/gateway-web-acl.ts', patterns)).toBe(true);
+  expect(matchesPatterns('lib/edge/gateway-web-acl.ts', patterns)).toBe(true);
   expect(matchesPatterns('lib/constructs/sub/x.ts', patterns)).toBe(true);
   expect(matchesPatterns('lib/constructs/x.d.ts', patterns)).toBe(false);
   expect(matchesPatterns('lib/gate/evaluate.ts', patterns)).toBe(false);
@@ -270,7 +270,7 @@ test("the mutation run's jest finds a test that reaches the mutated file through
       .filter(Boolean)
       .map((f) => path.relative(ROOT, f))
       .sort();
-  expect(related('lib/compliance/controls/ec2.ts', 'test/compliance/catalogue.test.ts,test/spend/spend-config.test.ts')).toEqual(['test/compliance/catalogue.test.ts']);
+  expect(related('lib/host/compliance-controls.ts', 'test/compliance/catalogue.test.ts,test/spend/spend-config.test.ts')).toEqual(['test/compliance/catalogue.test.ts']);
   expect(related('host/fetch-secrets/write.ts', 'test/host-runtime/fetch-secrets-in-process.test.ts,test/compliance/catalogue.test.ts')).toEqual([
     'test/host-runtime/fetch-secrets-in-process.test.ts',
   ]);

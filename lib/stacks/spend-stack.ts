@@ -1,0 +1,74 @@
+import { Stack, type StackProps } from 'aws-cdk-lib';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import type * as logs from 'aws-cdk-lib/aws-logs';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import type { Construct } from 'constructs';
+import type { ResolvedConfig } from '../config/schema';
+import { DeploymentBudgets } from '../spend/deployment-budgets';
+import { KillSwitch } from '../spend/kill-switch';
+import { SpendAlarms } from '../spend/spend-alarms';
+import { hostMetricNamespace } from '../shared/naming';
+
+export interface SpendStackProps extends StackProps {
+  readonly config: ResolvedConfig;
+  /** `<prefix>-<client>-<env>`. */
+  readonly deploymentName: string;
+  readonly key: kms.IKey;
+  readonly alertTopic: sns.ITopic;
+  readonly shutdownTopic: sns.ITopic;
+  readonly instanceId: string;
+  readonly hostRoleName: string;
+  /** The CloudFront distribution (us-east-1), disabled by the kill switch when configured. */
+  readonly distributionId: string;
+}
+
+/**
+ * The spend circuit breaker of one client x environment, deployed last: AWS
+ * Budgets (monthly and daily), the 1-minute model-spend alarms on what the
+ * host meters, and the kill switch they trigger through the shutdown topic.
+ */
+export class SpendStack extends Stack {
+  readonly budgets: DeploymentBudgets;
+  readonly spendAlarms: SpendAlarms;
+  readonly killSwitch: KillSwitch;
+
+  constructor(scope: Construct, id: string, props: SpendStackProps) {
+    super(scope, id, { ...props, crossRegionReferences: true });
+    const { config } = props;
+    const spend = config.spend;
+    const namespace = hostMetricNamespace(props.deploymentName);
+    this.budgets = new DeploymentBudgets(this, 'Budgets', {
+      deploymentName: props.deploymentName,
+      monthlyUsd: spend.monthlyBudgetUsd,
+      dailyUsd: spend.dailyBudgetUsd,
+      alertTopicArn: props.alertTopic.topicArn,
+      shutdownTopicArn: props.shutdownTopic.topicArn,
+    });
+    this.spendAlarms = new SpendAlarms(this, 'ModelSpend', {
+      deploymentName: props.deploymentName,
+      namespace,
+      dailyLimitUsd: spend.modelDailyLimitUsd,
+      monthlyLimitUsd: spend.modelMonthlyLimitUsd,
+      alertTopic: props.alertTopic,
+      shutdownTopic: props.shutdownTopic,
+    });
+    this.killSwitch = new KillSwitch(this, 'KillSwitch', {
+      deploymentName: props.deploymentName,
+      client: config.client,
+      env: config.env,
+      instanceId: props.instanceId,
+      hostRoleName: props.hostRoleName,
+      shutdownTopic: props.shutdownTopic,
+      alertTopic: props.alertTopic,
+      key: props.key,
+      triggerAlarmNames: this.spendAlarms.limitAlarmNames,
+      namespace,
+      disableDistribution: spend.onShutdown.disableDistribution,
+      distributionId: spend.onShutdown.disableDistribution ? props.distributionId : undefined,
+      denySecrets: spend.onShutdown.denySecrets,
+      dryRun: spend.dryRun,
+      logRetentionDays: config.logs.retentionDays as logs.RetentionDays,
+      retainOnDelete: config.dataProtection.retainOnDelete,
+    });
+  }
+}
