@@ -19,12 +19,19 @@ test('every host path, exactly', () => {
     workspacesDir: '/var/lib/openclaw/workspaces',
     secretsDir: '/run/openclaw/secrets',
     logDir: '/var/log/openclaw',
+    gatewayLogFile: '/var/log/openclaw/openclaw.log',
+    nginxAccessLog: '/var/log/nginx/access.log',
+    nginxErrorLog: '/var/log/nginx/error.log',
     auditLogDir: '/var/log/openclaw-audit',
     logExportStateDir: '/var/lib/openclaw-log-export',
     spendMeterStateDir: '/var/lib/openclaw-meter',
     cloudwatchAgentConfig: '/opt/aws/amazon-cloudwatch-agent/etc/amazon-cloudwatch-agent.json',
     libexecDir: '/usr/local/libexec/openclaw',
   });
+});
+
+test('the gateway log file is in the gateway log folder (the unit lets the gateway write there only)', () => {
+  expect(HOST_PATHS.gatewayLogFile.startsWith(`${HOST_PATHS.logDir}/`)).toBe(true);
 });
 
 test('the secrets are on tmpfs (/run), never on a disk that outlives the boot', () => {
