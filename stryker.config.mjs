@@ -1,5 +1,5 @@
 // Stryker (mutation testing) configuration: `npm run mutate` (scripts/mutate.ts) runs it.
-// See README "Mutation testing". Not a CI gate: a whole run takes hours on 2 cores.
+// See docs/testing.md, "Mutation testing". Not a CI gate: a whole run takes hours on 2 cores.
 
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 export default {

@@ -22,7 +22,7 @@ export class GateError extends Error {
   ) {
     super(
       `Gate failed: ${findings.length} unacknowledged finding${findings.length === 1 ? '' : 's'}. Fix each one ` +
-        '(or, where it truly cannot apply, acknowledge it on that one resource with a reason: see README, "Acknowledging a finding").\n' +
+        '(or, where it truly cannot apply, acknowledge it on that one resource with a reason: see docs/gate.md, "Acknowledging a finding").\n' +
         findings.map((f) => `  - ${formatFinding(f)}`).join('\n') +
         (reports.length ? `\nCompliance reports (marked FAILED): ${reports.join(', ')}` : ''),
     );

@@ -20,7 +20,7 @@ describe('formatFinding', () => {
 });
 
 describe('GateError', () => {
-  const HOW = '(or, where it truly cannot apply, acknowledge it on that one resource with a reason: see README, "Acknowledging a finding").\n';
+  const HOW = '(or, where it truly cannot apply, acknowledge it on that one resource with a reason: see docs/gate.md, "Acknowledging a finding").\n';
 
   test('one finding: singular, the finding listed, no report line without reports', () => {
     const error = new GateError([plain], []);

@@ -35,7 +35,7 @@ const mutant = (line: number, status: ReportMutant['status'], extra: Partial<Rep
 
 const REPORT: MutationReport = {
   files: {
-    'lib/constructs/a.ts': {
+    'lib/edge/a.ts': {
       mutants: [
         mutant(10, 'Killed'),
         mutant(11, 'Killed'),
@@ -54,26 +54,26 @@ const REPORT: MutationReport = {
   },
 };
 const EQUIVALENT: EquivalentEntry[] = [
-  { file: 'lib/constructs/a.ts', line: 14, mutator: 'StringLiteral', replacement: '""', reason: 'the name is only a label' },
+  { file: 'lib/edge/a.ts', line: 14, mutator: 'StringLiteral', replacement: '""', reason: 'the name is only a label' },
   // Killed: an explanation of a killed mutant is stale and never subtracted.
-  { file: 'lib/constructs/a.ts', line: 10, mutator: 'ObjectLiteral', replacement: '{}', reason: 'stale' },
+  { file: 'lib/edge/a.ts', line: 10, mutator: 'ObjectLiteral', replacement: '{}', reason: 'stale' },
   // A timeout is a hang, not an equivalent mutant.
-  { file: 'lib/constructs/a.ts', line: 16, mutator: 'ObjectLiteral', replacement: '{}', reason: 'not applicable' },
+  { file: 'lib/edge/a.ts', line: 16, mutator: 'ObjectLiteral', replacement: '{}', reason: 'not applicable' },
 ];
-const RUNS = { files: { 'lib/constructs/a.ts': { date: '2026-12-05', commit: 'abc1234', tests: 'test/app/a.test.ts' } } };
+const RUNS = { files: { 'lib/edge/a.ts': { date: '2026-12-05', commit: 'abc1234', tests: 'test/app/a.test.ts' } } };
 
 describe('summarize', () => {
   const summary = summarize(REPORT, EQUIVALENT, RUNS);
   const row = (folder: string) => summary.rows.find((r) => r.folder === folder)!;
 
   test('counts per folder: compile and runtime errors are not mutants, timeouts and ignored are not killed', () => {
-    expect(row('lib/constructs')).toEqual({
-      folder: 'lib/constructs', mutants: 7, killed: 3, survived: 2, noCoverage: 1, timeout: 1, other: 0, invalid: 2, ignored: 0, equivalent: 1,
+    expect(row('lib/edge')).toEqual({
+      folder: 'lib/edge', mutants: 7, killed: 3, survived: 2, noCoverage: 1, timeout: 1, other: 0, invalid: 2, ignored: 0, equivalent: 1,
       score: 3 / 6, dates: ['2026-12-05'], commits: ['abc1234'], filesRun: 1,
     });
     expect(row('lib/gate')).toMatchObject({ mutants: 2, killed: 1, other: 1, ignored: 1, equivalent: 0, score: 0.5 });
     expect(row('lambda/kill-switch')).toMatchObject({ mutants: 1, killed: 1, score: 1 });
-    expect(summary.rows.map((r) => r.folder)).toEqual(['lambda/kill-switch', 'lib/constructs', 'lib/gate']);
+    expect(summary.rows.map((r) => r.folder)).toEqual(['lambda/kill-switch', 'lib/edge', 'lib/gate']);
   });
 
   test('the total is killed / (all mutants - explained equivalents) over every folder run; a mutant the describe-text ignorer left out is not a mutant of the score', () => {
@@ -82,19 +82,19 @@ describe('summarize', () => {
 
   test('every mutant not killed and not explained is listed with file:line, status and mutation; explained ones carry their reason', () => {
     expect(summary.open).toEqual([
-      { file: 'lib/constructs/a.ts', line: 13, mutator: 'BooleanLiteral', replacement: 'false', status: 'Survived' },
-      { file: 'lib/constructs/a.ts', line: 15, mutator: 'ObjectLiteral', replacement: '{}', status: 'NoCoverage' },
-      { file: 'lib/constructs/a.ts', line: 16, mutator: 'ObjectLiteral', replacement: '{}', status: 'Timeout' },
+      { file: 'lib/edge/a.ts', line: 13, mutator: 'BooleanLiteral', replacement: 'false', status: 'Survived' },
+      { file: 'lib/edge/a.ts', line: 15, mutator: 'ObjectLiteral', replacement: '{}', status: 'NoCoverage' },
+      { file: 'lib/edge/a.ts', line: 16, mutator: 'ObjectLiteral', replacement: '{}', status: 'Timeout' },
       { file: 'lib/gate/b.ts', line: 2, mutator: 'ObjectLiteral', replacement: '{}', status: 'Ignored' },
     ]);
     expect(summary.equivalents).toEqual([
-      { file: 'lib/constructs/a.ts', line: 14, mutator: 'StringLiteral', replacement: '""', status: 'Survived', reason: 'the name is only a label' },
+      { file: 'lib/edge/a.ts', line: 14, mutator: 'StringLiteral', replacement: '""', status: 'Survived', reason: 'the name is only a label' },
     ]);
     expect(summary.stale).toEqual([EQUIVALENT[1], EQUIVALENT[2]]);
   });
 
   test('control folders without results are named as not run', () => {
-    expect(summary.notRun).toEqual(['lib/compliance', 'lib/openclaw', 'lib/config', 'lib/host', 'lib/network', 'lib/secrets', 'lib/spend', 'host']);
+    expect(summary.notRun).toEqual(['lib/alarms', 'lib/audit', 'lib/compliance', 'lib/config', 'lib/host', 'lib/keys', 'lib/network', 'lib/openclaw', 'lib/secrets', 'lib/shared', 'lib/spend', 'host']);
   });
 
   test('an explanation matches only its own line, mutator and replacement', () => {
@@ -107,7 +107,7 @@ describe('summarize', () => {
 
 test('folders: a lambda per function, lib folders by control folder (subfolders included)', () => {
   expect(folderOf('lambda/rotate-secret/index.ts')).toBe('lambda/rotate-secret');
-  expect(folderOf('lib/audit/compliance-controls.ts')).toBe('lib/compliance');
+  expect(folderOf('lib/audit/compliance-controls.ts')).toBe('lib/audit');
   expect(folderOf('lib/gate/iam-reference/check.ts')).toBe('lib/gate');
 });
 
@@ -120,15 +120,15 @@ test('scores are rounded down to one decimal, never up to a goal', () => {
 
 test('the markdown has the folder table, the total, the not-run folders, the open mutants and the explanations', () => {
   const md = formatMarkdown(summarize(REPORT, EQUIVALENT, RUNS));
-  expect(md).toContain('| lib/constructs | 1 | 7 | 3 | 2 | 1 | 1 | 0 | 1 | 50.0 % | 2 | 0 | 2026-12-05 | abc1234 |');
+  expect(md).toContain('| lib/edge | 1 | 7 | 3 | 2 | 1 | 1 | 0 | 1 | 50.0 % | 2 | 0 | 2026-12-05 | abc1234 |');
   expect(md).toContain('| **all folders run** | **3** | **10** | **5** | **2** | **1** | **1** | **1** | **1** | **55.5 %** | **2** | **1** |');
-  expect(md).toContain('Not run yet: lib/compliance, lib/openclaw, lib/config, lib/host, lib/network, lib/secrets, lib/spend, host.');
+  expect(md).toContain('Not run yet: lib/alarms, lib/audit, lib/compliance, lib/config, lib/host, lib/keys, lib/network, lib/openclaw, lib/secrets, lib/shared, lib/spend, host.');
   expect(md).toContain('## Mutants not killed (4)');
   expect(md).toContain('## Files run (3)');
-  expect(md).toContain('| lib/constructs/a.ts | 7 | 3 | 1 | test/app/a.test.ts |');
+  expect(md).toContain('| lib/edge/a.ts | 7 | 3 | 1 | test/app/a.test.ts |');
   expect(md).toContain('| lib/gate/b.ts | 2 | 1 | 0 |  |');
-  expect(md).toContain('| lib/constructs/a.ts:13 | Survived | BooleanLiteral | `false` |');
-  expect(md).toContain('| lib/constructs/a.ts:14 | StringLiteral | `""` | the name is only a label |');
+  expect(md).toContain('| lib/edge/a.ts:13 | Survived | BooleanLiteral | `false` |');
+  expect(md).toContain('| lib/edge/a.ts:14 | StringLiteral | `""` | the name is only a label |');
   expect(md).toContain('## Stale explanations (2)');
 });
 
@@ -136,24 +136,24 @@ test('each folder row says how many of the folder\'s files with code were run, a
   const files = (folder: string, n: number) => Array.from({ length: n }, (_, i) => `${folder}/f${i}.ts`);
   const filesIn = (folder: string): FolderFiles | undefined =>
     ({
-      'lib/constructs': { withCode: ['lib/constructs/a.ts', ...files('lib/constructs', 2)], typesOnly: ['lib/constructs/types.ts'] },
+      'lib/edge': { withCode: ['lib/edge/a.ts', ...files('lib/edge', 2)], typesOnly: ['lib/edge/types.ts'] },
       'lib/gate': { withCode: ['lib/gate/b.ts'], typesOnly: [] },
       'lambda/kill-switch': { withCode: files('lambda/kill-switch', 1), typesOnly: ['lambda/kill-switch/summary.ts'] },
     })[folder];
   const summary = summarize(REPORT, EQUIVALENT, RUNS, filesIn);
   expect(summary.rows.map((r) => [r.folder, r.filesRun, r.filesInFolder])).toEqual([
     ['lambda/kill-switch', 1, 1],
-    ['lib/constructs', 1, 3],
+    ['lib/edge', 1, 3],
     ['lib/gate', 1, 1],
   ]);
   expect(summary.total.filesInFolder).toBe(5);
-  expect(summary.filesNotRun).toEqual(['lambda/kill-switch/f0.ts', 'lib/constructs/f0.ts', 'lib/constructs/f1.ts']);
-  expect(summary.typesOnly).toEqual(['lambda/kill-switch/summary.ts', 'lib/constructs/types.ts']);
+  expect(summary.filesNotRun).toEqual(['lambda/kill-switch/f0.ts', 'lib/edge/f0.ts', 'lib/edge/f1.ts']);
+  expect(summary.typesOnly).toEqual(['lambda/kill-switch/summary.ts', 'lib/edge/types.ts']);
   const md = formatMarkdown(summary);
-  expect(md).toContain('| lib/constructs | 1 of 3 | 7 |');
+  expect(md).toContain('| lib/edge | 1 of 3 | 7 |');
   expect(md).toContain('| **all folders run** | **3 of 5** | **10** |');
-  expect(md).toContain('Files with code not run yet: lambda/kill-switch/f0.ts, lib/constructs/f0.ts, lib/constructs/f1.ts.');
-  expect(md).toContain('Files with types only (the TypeScript compiler emits no code for them: nothing to mutate, not counted): lambda/kill-switch/summary.ts, lib/constructs/types.ts.');
+  expect(md).toContain('Files with code not run yet: lambda/kill-switch/f0.ts, lib/edge/f0.ts, lib/edge/f1.ts.');
+  expect(md).toContain('Files with types only (the TypeScript compiler emits no code for them: nothing to mutate, not counted): lambda/kill-switch/summary.ts, lib/edge/types.ts.');
   expect(folderOf('host/fetch-secrets/fetch.ts')).toBe('host/fetch-secrets');
 });
 
@@ -203,20 +203,20 @@ test('writeReport merges a run into the committed files and writes the markdown'
   fs.mkdirSync(path.join(root, 'reports/mutation'), { recursive: true });
   fs.mkdirSync(path.join(root, 'docs'));
   fs.writeFileSync(path.join(root, PATHS.equivalents), JSON.stringify(EQUIVALENT));
-  const absolute: MutationReport = { files: { [path.join(root, 'lib/constructs/a.ts')]: REPORT.files['lib/constructs/a.ts']! } };
+  const absolute: MutationReport = { files: { [path.join(root, 'lib/edge/a.ts')]: REPORT.files['lib/edge/a.ts']! } };
   const summary = writeReport(root, { report: absolute, date: '2026-12-05', commit: 'abc1234', tests: 'test/app/a.test.ts' });
   expect(summary.total).toMatchObject({ mutants: 7, killed: 3, equivalent: 1 });
-  expect(Object.keys(JSON.parse(fs.readFileSync(path.join(root, PATHS.accumulated), 'utf8')).files)).toEqual(['lib/constructs/a.ts']);
+  expect(Object.keys(JSON.parse(fs.readFileSync(path.join(root, PATHS.accumulated), 'utf8')).files)).toEqual(['lib/edge/a.ts']);
   expect(JSON.parse(fs.readFileSync(path.join(root, PATHS.runs), 'utf8'))).toEqual(RUNS);
-  expect(fs.readFileSync(path.join(root, PATHS.markdown), 'utf8')).toContain('| lib/constructs | 1 | 7 | 3 |');
+  expect(fs.readFileSync(path.join(root, PATHS.markdown), 'utf8')).toContain('| lib/edge | 1 | 7 | 3 |');
   fs.rmSync(root, { recursive: true, force: true });
 });
 
 test("mutate patterns: a folder's files, one file, exclusions", () => {
-  const patterns = ['lib/constructs/**/*.ts', 'lambda/kill-switch/index.ts', '!**/*.d.ts'];
+  const patterns = ['lib/edge/**/*.ts', 'lambda/kill-switch/index.ts', '!**/*.d.ts'];
   expect(matchesPatterns('lib/edge/gateway-web-acl.ts', patterns)).toBe(true);
-  expect(matchesPatterns('lib/constructs/sub/x.ts', patterns)).toBe(true);
-  expect(matchesPatterns('lib/constructs/x.d.ts', patterns)).toBe(false);
+  expect(matchesPatterns('lib/edge/sub/x.ts', patterns)).toBe(true);
+  expect(matchesPatterns('lib/edge/x.d.ts', patterns)).toBe(false);
   expect(matchesPatterns('lib/gate/evaluate.ts', patterns)).toBe(false);
   expect(matchesPatterns('lambda/kill-switch/index.ts', patterns)).toBe(true);
   expect(matchesPatterns('lambda/kill-switch/indexXts', patterns)).toBe(false);
@@ -230,7 +230,7 @@ test('writeReport merges and logs only the files the run mutated, not those Stry
   writeReport(root, { report: REPORT, date: '2026-12-05', commit: 'new', tests: 'b', mutated: (f) => f === 'lib/gate/b.ts' });
   const runs = JSON.parse(fs.readFileSync(path.join(root, PATHS.runs), 'utf8')).files;
   expect(runs['lib/gate/b.ts']).toEqual({ date: '2026-12-05', commit: 'new', tests: 'b' });
-  expect(runs['lib/constructs/a.ts']).toEqual({ date: '2026-12-04', commit: 'old', tests: 'all' });
+  expect(runs['lib/edge/a.ts']).toEqual({ date: '2026-12-04', commit: 'old', tests: 'all' });
   fs.rmSync(root, { recursive: true, force: true });
 });
 
