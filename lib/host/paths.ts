@@ -48,12 +48,6 @@ export const HOST_PATHS = {
    * openclaw-log-export copies it, as root, into auditLogDir (lib/host/cloudwatch-agent.ts).
    */
   logDir: '/var/log/openclaw',
-  /** OpenClaw's log file (openclaw.json `logging.file`), in logDir; the log export copies it. */
-  gatewayLogFile: '/var/log/openclaw/openclaw.log',
-  /** nginx's access log (JSON lines, the `openclaw` log format of nginx.conf); the CloudWatch agent ships it. */
-  nginxAccessLog: '/var/log/nginx/access.log',
-  /** nginx's error log (warn and above); the CloudWatch agent ships it. */
-  nginxErrorLog: '/var/log/nginx/error.log',
   /**
    * The host's audit copies, root 0700 (systemd LogsDirectory= of openclaw-log-export.service),
    * each file root 0600 with the append-only attribute (chattr +a): the journal of the OpenClaw

@@ -1,3 +1,4 @@
+import { HOST_LOG_FILES } from '../../lib/host/log-files';
 import { HOST_PATHS } from '../../lib/host/paths';
 
 // lib/host/paths.ts: the host path contract every renderer, unit and script shares, exactly.
@@ -19,9 +20,6 @@ test('every host path, exactly', () => {
     workspacesDir: '/var/lib/openclaw/workspaces',
     secretsDir: '/run/openclaw/secrets',
     logDir: '/var/log/openclaw',
-    gatewayLogFile: '/var/log/openclaw/openclaw.log',
-    nginxAccessLog: '/var/log/nginx/access.log',
-    nginxErrorLog: '/var/log/nginx/error.log',
     auditLogDir: '/var/log/openclaw-audit',
     logExportStateDir: '/var/lib/openclaw-log-export',
     spendMeterStateDir: '/var/lib/openclaw-meter',
@@ -30,8 +28,9 @@ test('every host path, exactly', () => {
   });
 });
 
-test('the gateway log file is in the gateway log folder (the unit lets the gateway write there only)', () => {
-  expect(HOST_PATHS.gatewayLogFile.startsWith(`${HOST_PATHS.logDir}/`)).toBe(true);
+test('every log file the host ships, exactly; the gateway log file is in the gateway log folder (the unit lets the gateway write there only)', () => {
+  expect(HOST_LOG_FILES).toEqual({ gateway: '/var/log/openclaw/openclaw.log', nginxAccess: '/var/log/nginx/access.log', nginxError: '/var/log/nginx/error.log' });
+  expect(HOST_LOG_FILES.gateway.startsWith(`${HOST_PATHS.logDir}/`)).toBe(true);
 });
 
 test('the secrets are on tmpfs (/run), never on a disk that outlives the boot', () => {
