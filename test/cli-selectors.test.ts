@@ -6,9 +6,10 @@ import * as path from 'path';
 import { listClients, listEnvironments } from '../lib/config/load';
 import { CONFIG_DIR, REPO_ROOT } from './support/config-fixture';
 
-// Every `npx cdk ...` command README.md shows, run through the pinned CDK CLI
+// Every `npx cdk ...` command README.md and the docs pages that show such
+// commands (DOC_FILES) show, run through the pinned CDK CLI
 // (node_modules/.bin/cdk) the way a new user runs it. The commands are read
-// from README itself, so README cannot drift from what is proven here.
+// from those files themselves, so they cannot drift from what is proven here.
 // Each distinct context (-c ...) is synthesized once by the real `cdk synth`;
 // the other commands reuse that cloud assembly with `--app <dir>` (the CLI then
 // selects stacks exactly as it would after its own synth). AWS is reached
@@ -19,24 +20,26 @@ import { CONFIG_DIR, REPO_ROOT } from './support/config-fixture';
 jest.setTimeout(900_000);
 
 const CDK = path.join(REPO_ROOT, 'node_modules', '.bin', 'cdk');
-const README = fs.readFileSync(path.join(REPO_ROOT, 'README.md'), 'utf8');
+/** The files whose `npx cdk` commands are proven here: README and the docs pages that show commands. */
+const DOC_FILES = ['README.md', 'docs/architecture.md', 'docs/configuration.md', 'docs/deploying.md', 'docs/host.md'];
+const DOCS = DOC_FILES.map((f) => fs.readFileSync(path.join(REPO_ROOT, f), 'utf8')).join('\n');
 const STACKS = ['Core', 'Network', 'Gateway', 'Edge', 'Spend'];
 
 /** Placeholders README uses, and the example values they take here. */
 const EXAMPLE: Record<string, string> = { '<client>': 'example', '<env>': 'dev', '<account>': '123456789012', '<region>': 'eu-west-1' };
 
-/** The `npx cdk ...` commands of README: lines of its code blocks, and inline code spans. */
+/** The distinct `npx cdk ...` commands of DOC_FILES: lines of their code blocks, and inline code spans. */
 function readmeCommands(): string[] {
   const found: string[] = [];
-  for (const block of README.matchAll(/```(?:bash|sh)\n([\s\S]*?)```/g)) {
+  for (const block of DOCS.matchAll(/```(?:bash|sh)\n([\s\S]*?)```/g)) {
     for (const line of block[1]!.split('\n')) {
       const at = line.indexOf('npx cdk ');
       if (at >= 0 && !line.trimStart().startsWith('#')) found.push(line.slice(at).replace(/\s+#.*$/, '').trim());
     }
   }
-  const prose = README.replace(/```[\s\S]*?```/g, '');
+  const prose = DOCS.replace(/```[\s\S]*?```/g, '');
   for (const span of prose.matchAll(/`(npx cdk [^`]+)`/g)) found.push(span[1]!.replace(/\s+/g, ' ').trim());
-  return found;
+  return [...new Set(found)];
 }
 
 /** Splits a command line as a POSIX shell would for these commands (single quotes, no expansion). */
