@@ -239,7 +239,9 @@ function tarHeader(name: string, size: number): Buffer {
 
 /** The deployment bundle as a deterministic tar.gz, and its SHA-256 (to pin in the user data). */
 export interface PackedBundle {
+  /** The tar.gz itself (sorted entries, root:root 0644, mtime 0). */
   readonly archive: Buffer;
+  /** SHA-256 of `archive`, 64 lowercase hex digits (what the user data pins). */
   readonly sha256: string;
 }
 

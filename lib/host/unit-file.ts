@@ -5,9 +5,13 @@
 
 /** One `Key=value` line of a unit file, in order. */
 export interface UnitEntry {
+  /** The section it is in, without brackets ('Unit', 'Service'); '' before the first header. */
   readonly section: string;
+  /** The setting's name, trimmed. */
   readonly key: string;
+  /** Everything after the first `=`, trimmed, continuation lines joined with a space ('' resets a list). */
   readonly value: string;
+  /** The 1-based line number of its first line. */
   readonly line: number;
 }
 
