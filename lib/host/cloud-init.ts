@@ -24,7 +24,8 @@
 import { parse as parseYaml } from 'yaml';
 import type { ResolvedConfig } from '../config/schema';
 import { HOST_PATHS } from './paths';
-import { fillTemplate, hostTemplateValues, readHostSource, renderHostTemplate } from './systemd-units';
+import { fillTemplate, readHostSource } from './template';
+import { hostTemplateValues, renderHostTemplate } from './template-values';
 
 export const USER_DATA_PATH = 'cloud-init/user-data.yaml';
 export const INSTALL_SCRIPT_PATH = 'scripts/install-bundle.sh';

@@ -15,6 +15,7 @@
  * host whose boot step did not fetch the secret never serves: fail closed).
  */
 import type { ResolvedConfig } from '../config/schema';
+import { HOST_PATHS } from './paths';
 
 export const ORIGIN_VERIFY_MAP_FILE = 'origin-verify.map.conf';
 export const ALLOWED_ORIGINS_MAP_FILE = 'allowed-origins.map.conf';
@@ -43,11 +44,11 @@ export interface NginxRenderOptions {
   readonly listenAddress?: string;
   /** Folder of the boot-written include files. @default '/etc/nginx/openclaw' */
   readonly includeDir?: string;
-  /** @default '/run/nginx.pid' (Amazon Linux 2023 nginx.service) */
+  /** nginx's PID file (`pid`). @default '/run/nginx.pid' (Amazon Linux 2023 nginx.service) */
   readonly pidFile?: string;
-  /** @default '/var/log/nginx/error.log' */
+  /** nginx's error log (`error_log`, level warn). @default HOST_PATHS.nginxErrorLog ('/var/log/nginx/error.log') */
   readonly errorLog?: string;
-  /** @default '/var/log/nginx/access.log' */
+  /** nginx's access log (`access_log`, the JSON `openclaw` format). @default HOST_PATHS.nginxAccessLog ('/var/log/nginx/access.log') */
   readonly accessLog?: string;
   /** Parent of nginx's client body and proxy temp folders. @default '/var/lib/nginx/tmp' */
   readonly tempDir?: string;
@@ -65,8 +66,6 @@ const DEFAULTS = {
   listenAddress: '0.0.0.0',
   includeDir: '/etc/nginx/openclaw',
   pidFile: '/run/nginx.pid',
-  errorLog: '/var/log/nginx/error.log',
-  accessLog: '/var/log/nginx/access.log',
   tempDir: '/var/lib/nginx/tmp',
   user: 'nginx',
   workerProcesses: 'auto',
@@ -166,8 +165,8 @@ export function renderNginxConfig(config: ResolvedConfig, options: NginxRenderOp
     listenAddress: options.listenAddress ?? DEFAULTS.listenAddress,
     includeDir: options.includeDir ?? DEFAULTS.includeDir,
     pidFile: options.pidFile ?? DEFAULTS.pidFile,
-    errorLog: options.errorLog ?? DEFAULTS.errorLog,
-    accessLog: options.accessLog ?? DEFAULTS.accessLog,
+    errorLog: options.errorLog ?? HOST_PATHS.nginxErrorLog,
+    accessLog: options.accessLog ?? HOST_PATHS.nginxAccessLog,
     tempDir: options.tempDir ?? DEFAULTS.tempDir,
     user: options.user === undefined ? DEFAULTS.user : options.user,
     workerProcesses: options.workerProcesses ?? DEFAULTS.workerProcesses,

@@ -20,7 +20,7 @@ export const ALLOWED_ORIGINS_MAP_PATH = `nginx/openclaw/${ALLOWED_ORIGINS_MAP_FI
 export const NFTABLES_PATH = 'nftables/openclaw.nft';
 
 export interface HostRenderOptions {
-  /** Options of nginx.conf (listen address, paths, user). */
+  /** Options of nginx.conf (listen address, paths, user). @default {} (every NginxRenderOptions default) */
   readonly nginx?: NginxRenderOptions;
   /**
    * Origins for the rendered allowed-origins.map.conf, e.g. the CloudFront

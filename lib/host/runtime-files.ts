@@ -62,14 +62,9 @@ import { SPEND_METER_MANIFEST_BUNDLE_PATH, SPEND_METER_PROGRAM_PATH, spendMeterM
 import { renderSecretsManifest } from '../secrets/secrets-manifest';
 import { CLOUDWATCH_AGENT_BUNDLE_PATH, renderCloudWatchAgentConfig } from './cloudwatch-agent';
 import { renderHostFiles } from './render';
-import {
-  BUNDLE_REQUIRED_FILES,
-  FETCH_SECRETS_PROGRAM_PATH,
-  HELPER_SCRIPT_FILES,
-  SECRETS_MANIFEST_BUNDLE_PATH,
-  renderHostTemplate,
-  renderSystemdFiles,
-} from './systemd-units';
+import { BUNDLE_REQUIRED_FILES, FETCH_SECRETS_PROGRAM_PATH, HELPER_SCRIPT_FILES, SECRETS_MANIFEST_BUNDLE_PATH } from './bundle-layout';
+import { renderHostTemplate } from './template-values';
+import { renderSystemdFiles } from './systemd-units';
 
 export {
   PLACEHOLDER_BUNDLE,
@@ -83,15 +78,9 @@ export {
 } from './cloud-init';
 export { CLOUDWATCH_AGENT_BUNDLE_PATH, HOST_LOG_GROUPS, renderCloudWatchAgentConfig, type HostLogGroup } from './cloudwatch-agent';
 export { SPEND_METER_MANIFEST_BUNDLE_PATH, SPEND_METER_MANIFEST_PATH, SPEND_METER_PROGRAM_PATH, renderSpendMeterManifest } from './spend-meter';
-export {
-  BUNDLE_REQUIRED_FILES,
-  FETCH_SECRETS_PROGRAM_PATH,
-  GATEWAY_TOKEN_FILE,
-  HELPER_SCRIPT_FILES,
-  HOST_ENV_FILE,
-  SECRETS_MANIFEST_BUNDLE_PATH,
-  metricNamespace,
-} from './systemd-units';
+export { GATEWAY_TOKEN_FILE, HOST_ENV_FILE } from './host-file-paths';
+export { BUNDLE_REQUIRED_FILES, FETCH_SECRETS_PROGRAM_PATH, HELPER_SCRIPT_FILES, SECRETS_MANIFEST_BUNDLE_PATH } from './bundle-layout';
+export { metricNamespace } from './template-values';
 
 /** The scripts under host/scripts/: the helpers (in the bundle) and the installer (in the user data). */
 export const SCRIPT_FILES = [...HELPER_SCRIPT_FILES, INSTALL_SCRIPT_PATH] as const;
@@ -250,7 +239,9 @@ function tarHeader(name: string, size: number): Buffer {
 
 /** The deployment bundle as a deterministic tar.gz, and its SHA-256 (to pin in the user data). */
 export interface PackedBundle {
+  /** The tar.gz itself (sorted entries, root:root 0644, mtime 0). */
   readonly archive: Buffer;
+  /** SHA-256 of `archive`, 64 lowercase hex digits (what the user data pins). */
   readonly sha256: string;
 }
 

@@ -7,7 +7,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { HOST_SOURCE_DIR } from '../host/systemd-units';
+import { HOST_SOURCE_DIR } from '../host/template';
 
 export const NAT_SETUP_SCRIPT = path.join(HOST_SOURCE_DIR, 'nat', 'nat-setup.sh');
 

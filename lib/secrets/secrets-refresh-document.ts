@@ -1,6 +1,6 @@
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
-import { SECRETS_REFRESH_UNIT } from '../host/systemd-units';
+import { SECRETS_REFRESH_UNIT } from '../host/unit-names';
 
 
 export interface SecretsRefreshDocumentProps {

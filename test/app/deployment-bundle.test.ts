@@ -5,7 +5,7 @@ import * as path from 'path';
 import { App, FileSystem, Stack, type AssetStaging } from 'aws-cdk-lib';
 import { DeploymentBundle } from '../../lib/host/deployment-bundle';
 import { packBundle, renderAgentFilesManifest } from '../../lib/host/runtime-files';
-import { BUNDLE_REQUIRED_FILES } from '../../lib/host/systemd-units';
+import { BUNDLE_REQUIRED_FILES } from '../../lib/host/bundle-layout';
 
 // The deployment bundle on a bare stack (not the whole app): one tar.gz file asset, uploaded as
 // it is (no re-packaging), whose SHA-256 (pinned in the user data) is that of the object the host

@@ -1,6 +1,6 @@
 import * as path from 'path';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { SECRETS_REFRESH_UNIT } from '../../lib/host/systemd-units';
+import { SECRETS_REFRESH_UNIT } from '../../lib/host/unit-names';
 import { agentSecretName, gatewayTokenSecretName, originVerifySecretName } from '../../lib/secrets/secrets-manifest';
 import { buildForTest } from '../support/build';
 import { refOf } from '../support/iam-intrinsics';

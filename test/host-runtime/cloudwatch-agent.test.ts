@@ -11,16 +11,9 @@ import {
   renderCloudWatchAgentConfig,
 } from '../../lib/host/cloudwatch-agent';
 import { assembleBundleFiles } from '../../lib/host/runtime-files';
-import {
-  GATEWAY_UNIT,
-  HEALTH_UNIT,
-  JOURNAL_EXPORT_UNITS,
-  LOG_EXPORT_UNIT,
-  SYSTEMD_FILES,
-  parseUnit,
-  unitList,
-  unitValue,
-} from '../../lib/host/systemd-units';
+import { GATEWAY_UNIT, HEALTH_UNIT, JOURNAL_EXPORT_UNITS, LOG_EXPORT_UNIT } from '../../lib/host/unit-names';
+import { SYSTEMD_FILES } from '../../lib/host/bundle-layout';
+import { parseUnit, unitList, unitValue } from '../../lib/host/unit-file';
 import { allConfigs, exampleConfig } from '../host/support/host-tools';
 import { CONFIG_DIR } from '../support/config-fixture';
 

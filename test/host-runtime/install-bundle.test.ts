@@ -15,7 +15,7 @@ import {
   SPEND_METER_TIMER,
   SPEND_METER_UNIT,
   STATE_VOLUME_UNIT,
-} from '../../lib/host/systemd-units';
+} from '../../lib/host/unit-names';
 import { CLOUDWATCH_AGENT_BUNDLE_PATH } from '../../lib/host/cloudwatch-agent';
 import { SPEND_METER_MANIFEST_BUNDLE_PATH, SPEND_METER_MANIFEST_PATH, SPEND_METER_PROGRAM_PATH } from '../../lib/host/spend-meter';
 import { SECRETS_MANIFEST_PATH } from '../../lib/secrets/secrets-manifest';

@@ -5,7 +5,7 @@ import { exampleConfig } from '../host/support/host-tools';
 import { renderRuntimeFiles } from '../../lib/host/runtime-files';
 import { GATEWAY_LOG_COPY_FILE, JOURNAL_EXPORT_FILE } from '../../lib/host/cloudwatch-agent';
 import { HOST_PATHS } from '../../lib/host/paths';
-import { JOURNAL_EXPORT_UNITS } from '../../lib/host/systemd-units';
+import { JOURNAL_EXPORT_UNITS } from '../../lib/host/unit-names';
 import { CONFIG_DIR } from '../support/config-fixture';
 import {
   fileAttributes,

@@ -1,7 +1,7 @@
 import * as path from 'path';
 import { HOST_PATHS } from '../../lib/host/paths';
 import { renderRuntimeFiles } from '../../lib/host/runtime-files';
-import { GATEWAY_UNIT } from '../../lib/host/systemd-units';
+import { GATEWAY_UNIT } from '../../lib/host/unit-names';
 import { exampleConfig } from '../host/support/host-tools';
 import { CONFIG_DIR } from '../support/config-fixture';
 import { scratchDirs } from '../support/find-tool';

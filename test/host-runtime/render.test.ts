@@ -22,7 +22,9 @@ import {
   renderUserData,
   type BundleFiles,
 } from '../../lib/host/runtime-files';
-import { CONTROL_UI_ORIGINS_JS, FETCH_SECRETS_PROGRAM_PATH, LOCKFILE_CHECK_JS, SECRETS_MANIFEST_BUNDLE_PATH, braceGroups } from '../../lib/host/systemd-units';
+import { FETCH_SECRETS_PROGRAM_PATH, SECRETS_MANIFEST_BUNDLE_PATH } from '../../lib/host/bundle-layout';
+import { braceGroups } from '../../lib/host/template';
+import { CONTROL_UI_ORIGINS_JS, LOCKFILE_CHECK_JS } from '../../lib/host/template-values';
 import { CLOUDWATCH_AGENT_BUNDLE_PATH, renderCloudWatchAgentConfig } from '../../lib/host/cloudwatch-agent';
 import { ORIGIN_VERIFY_MAP_PATH, SECRETS_MANIFEST_PATH, renderSecretsManifest } from '../../lib/secrets/secrets-manifest';
 import { bundleFetchSecrets } from '../../host/fetch-secrets/bundle';

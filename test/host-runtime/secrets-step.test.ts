@@ -2,7 +2,7 @@ import { spawnSync } from 'child_process';
 import * as path from 'path';
 import { HOST_PATHS } from '../../lib/host/paths';
 import { renderRuntimeFiles } from '../../lib/host/runtime-files';
-import { GATEWAY_UNIT } from '../../lib/host/systemd-units';
+import { GATEWAY_UNIT } from '../../lib/host/unit-names';
 import { SECRETS_MANIFEST_PATH } from '../../lib/secrets/secrets-manifest';
 import { exampleConfig } from '../host/support/host-tools';
 import { CONFIG_DIR } from '../support/config-fixture';

@@ -8,7 +8,7 @@ import { checkState, emptyState, pruneCursors, rollOver, type SessionCursor } fr
 import { parseUsageEvent } from '../../host/spend-meter/usage';
 import { HOST_PATHS } from '../../lib/host/paths';
 import { MODEL_SPEND_MONTH_METRIC, MODEL_SPEND_TODAY_METRIC, SPEND_METER_MANIFEST_PATH, SPEND_METER_STATE_FILE, renderSpendMeterManifest, spendMeterManifestText } from '../../lib/host/spend-meter';
-import { metricNamespace } from '../../lib/host/systemd-units';
+import { metricNamespace } from '../../lib/host/template-values';
 import { MODEL_SPEND_METRICS } from '../../lib/spend/spend-alarms';
 import { allConfigs, exampleConfig } from '../host/support/host-tools';
 import { REPO_ROOT } from '../support/config-fixture';

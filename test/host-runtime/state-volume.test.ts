@@ -4,7 +4,7 @@ import * as path from 'path';
 import { exampleConfig } from '../host/support/host-tools';
 import { HOST_PATHS } from '../../lib/host/paths';
 import { metricNamespace, renderRuntimeFiles } from '../../lib/host/runtime-files';
-import { STATE_VOLUME_LABEL } from '../../lib/host/systemd-units';
+import { STATE_VOLUME_LABEL } from '../../lib/host/unit-names';
 import { CONFIG_DIR } from '../support/config-fixture';
 import { readCalls, requireRootForRuntime, requireRuntimeTool, runAsync, stubImds, tempDir, writeExecutable } from './support/runtime-tools';
 

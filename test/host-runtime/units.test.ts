@@ -6,14 +6,9 @@ import { agentFileBindMounts, listAgentFiles, openclawSecretFiles } from '../../
 import { ORIGIN_VERIFY_MAP_PATH, SECRETS_MANIFEST_PATH } from '../../lib/secrets/secrets-manifest';
 import { SPEND_METER_MANIFEST_PATH } from '../../lib/host/spend-meter';
 import {
-  EXEC_APPROVALS_HOST_FILE,
-  GATEWAY_APPROVALS_IMPORT,
-  GATEWAY_HEALTH_METRIC,
-  GATEWAY_TOKEN_FILE,
   GATEWAY_UNIT,
   HEALTH_TIMER,
   HEALTH_UNIT,
-  HOST_ENV_FILE,
   INTEGRITY_TIMER,
   INTEGRITY_UNIT,
   LOG_EXPORT_TIMER,
@@ -26,14 +21,11 @@ import {
   SPEND_METER_UNIT,
   STATE_VOLUME_ATTACH_TIMEOUT_SECONDS,
   STATE_VOLUME_UNIT,
-  gatewayUnitExpectations,
-  gatewayUnitProblems,
-  parseUnit,
-  renderSystemdFiles,
-  unitList,
-  unitValue,
-  type UnitEntry,
-} from '../../lib/host/systemd-units';
+} from '../../lib/host/unit-names';
+import { EXEC_APPROVALS_HOST_FILE, GATEWAY_TOKEN_FILE, HOST_ENV_FILE } from '../../lib/host/host-file-paths';
+import { parseUnit, unitList, unitValue, type UnitEntry } from '../../lib/host/unit-file';
+import { GATEWAY_APPROVALS_IMPORT, gatewayUnitProblems } from '../../lib/host/unit-sandbox';
+import { GATEWAY_HEALTH_METRIC, gatewayUnitExpectations, renderSystemdFiles } from '../../lib/host/systemd-units';
 import { allConfigs, exampleConfig } from '../host/support/host-tools';
 import { CONFIG_DIR } from '../support/config-fixture';
 

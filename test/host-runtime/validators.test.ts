@@ -18,8 +18,8 @@ import {
   SECRETS_UNIT,
   SPEND_METER_TIMER,
   SPEND_METER_UNIT,
-  parseUnit,
-} from '../../lib/host/systemd-units';
+} from '../../lib/host/unit-names';
+import { parseUnit } from '../../lib/host/unit-file';
 import { allConfigs } from '../host/support/host-tools';
 import { CONFIG_DIR, REPO_ROOT } from '../support/config-fixture';
 import { requireRuntimeTool, runAsync, tempDir } from './support/runtime-tools';

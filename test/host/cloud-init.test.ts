@@ -15,7 +15,7 @@ import {
   type EdgeRef,
   type StateVolumeRef,
 } from '../../lib/host/cloud-init';
-import { renderHostTemplate } from '../../lib/host/systemd-units';
+import { renderHostTemplate } from '../../lib/host/template-values';
 import { exampleConfig } from './support/host-tools';
 import { withHostSource } from './support/patch-host-source';
 

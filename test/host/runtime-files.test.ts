@@ -8,7 +8,8 @@ import { renderUserData } from '../../lib/host/cloud-init';
 import { renderCloudWatchAgentConfig } from '../../lib/host/cloudwatch-agent';
 import { renderHostFiles } from '../../lib/host/render';
 import { spendMeterManifestText } from '../../lib/host/spend-meter';
-import { renderHostTemplate, renderSystemdFiles } from '../../lib/host/systemd-units';
+import { renderHostTemplate } from '../../lib/host/template-values';
+import { renderSystemdFiles } from '../../lib/host/systemd-units';
 import {
   AGENT_FILES_PREFIX,
   AGENT_MANIFEST_PATH,

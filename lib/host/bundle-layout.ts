@@ -1,0 +1,84 @@
+/**
+ * Where the host files sit in the deployment bundle: the systemd files, host.env, the
+ * helper scripts and programs, and the entries the installer and packBundle require.
+ */
+import { CONTROL_UI_ORIGINS_FILE, EXEC_APPROVALS_FILE } from '../openclaw/openclaw-config';
+import { CLOUDWATCH_AGENT_BUNDLE_PATH } from './cloudwatch-agent';
+import { SPEND_METER_MANIFEST_BUNDLE_PATH, SPEND_METER_PROGRAM_PATH } from './spend-meter';
+import {
+  GATEWAY_UNIT,
+  HEALTH_TIMER,
+  HEALTH_UNIT,
+  INTEGRITY_TIMER,
+  INTEGRITY_UNIT,
+  LOG_EXPORT_TIMER,
+  LOG_EXPORT_UNIT,
+  PREFLIGHT_UNIT,
+  SECRETS_REFRESH_TIMER,
+  SECRETS_REFRESH_UNIT,
+  SECRETS_UNIT,
+  SPEND_METER_TIMER,
+  SPEND_METER_UNIT,
+  STATE_VOLUME_UNIT,
+} from './unit-names';
+
+/** Relative render path -> template under host/ (same relative path). */
+export const SYSTEMD_FILES = [
+  `systemd/${GATEWAY_UNIT}`,
+  `systemd/${PREFLIGHT_UNIT}`,
+  `systemd/${SECRETS_UNIT}`,
+  `systemd/${STATE_VOLUME_UNIT}`,
+  `systemd/${INTEGRITY_UNIT}`,
+  `systemd/${INTEGRITY_TIMER}`,
+  `systemd/${SECRETS_REFRESH_UNIT}`,
+  `systemd/${SECRETS_REFRESH_TIMER}`,
+  `systemd/${HEALTH_UNIT}`,
+  `systemd/${HEALTH_TIMER}`,
+  `systemd/${LOG_EXPORT_UNIT}`,
+  `systemd/${LOG_EXPORT_TIMER}`,
+  `systemd/${SPEND_METER_UNIT}`,
+  `systemd/${SPEND_METER_TIMER}`,
+  'systemd/nginx.service.d/openclaw.conf',
+  'systemd/tmpfiles.d/openclaw.conf',
+] as const;
+/** host.env, rendered from host/systemd/host.env; installed at HOST_ENV_FILE. */
+export const HOST_ENV_PATH = 'openclaw/host.env';
+/** The helper scripts (host/scripts/) that travel in the bundle, installed 0755 root in HOST_PATHS.libexecDir. */
+export const HELPER_SCRIPT_FILES = [
+  'scripts/imds-preflight.sh',
+  'scripts/check-agent-files.sh',
+  'scripts/fetch-secrets.sh',
+  'scripts/refresh-secrets.sh',
+  'scripts/check-gateway-health.sh',
+  'scripts/export-logs.sh',
+  'scripts/attach-state-volume.sh',
+  'scripts/prepare-state.sh',
+] as const;
+/** The retrieval program (host/fetch-secrets/, bundled), installed root 0644 in HOST_PATHS.libexecDir and run by Node 24. */
+export const FETCH_SECRETS_PROGRAM_PATH = 'scripts/fetch-secrets.js';
+/** The secrets manifest (renderSecretsManifest), installed root 0644 at SECRETS_MANIFEST_PATH. */
+export const SECRETS_MANIFEST_BUNDLE_PATH = 'openclaw/secrets-manifest.json';
+/**
+ * Bundle entries that install-bundle.sh requires (it fails naming the first one
+ * missing; its list is @@BUNDLE_REQUIRED_FILES@@, rendered from this one) and that
+ * packBundle refuses to pack without.
+ */
+export const BUNDLE_REQUIRED_FILES = [
+  'openclaw/openclaw.json',
+  `openclaw/${CONTROL_UI_ORIGINS_FILE}`,
+  `openclaw/${EXEC_APPROVALS_FILE}`,
+  'openclaw/package.json',
+  'openclaw/package-lock.json',
+  'agents.sha256',
+  HOST_ENV_PATH,
+  'nginx/nginx.conf',
+  'nginx/openclaw/allowed-origins.map.conf',
+  'nftables/openclaw.nft',
+  ...SYSTEMD_FILES,
+  ...HELPER_SCRIPT_FILES,
+  FETCH_SECRETS_PROGRAM_PATH,
+  SPEND_METER_PROGRAM_PATH,
+  SECRETS_MANIFEST_BUNDLE_PATH,
+  SPEND_METER_MANIFEST_BUNDLE_PATH,
+  CLOUDWATCH_AGENT_BUNDLE_PATH,
+] as const;

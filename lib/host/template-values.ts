@@ -1,0 +1,145 @@
+/**
+ * The values of the placeholders of the host templates (lib/host/template.ts), taken
+ * from lib/host/paths.ts and from the config, and renderHostTemplate, which fills a
+ * template under host/ with them.
+ */
+import * as path from 'path';
+import type { ResolvedConfig } from '../config/schema';
+import { IMDS_ADDRESS } from './nftables-rules';
+import { CLOUDWATCH_AGENT_BUNDLE_PATH, GATEWAY_LOG_COPY_FILE, JOURNAL_EXPORT_FILE, openclawLogFile } from './cloudwatch-agent';
+import { HOST_PATHS } from './paths';
+import { deploymentName, hostMetricNamespace } from '../shared/naming';
+import { ORIGIN_VERIFY_MAP_PATH, SECRET_RETRIEVAL_METRIC, SECRETS_MANIFEST_PATH } from '../secrets/secrets-manifest';
+import { SPEND_METER_MANIFEST_PATH } from './spend-meter';
+import { BUNDLE_REQUIRED_FILES } from './bundle-layout';
+import { CONTROL_UI_ORIGINS_HOST_FILE, EXEC_APPROVALS_HOST_FILE, GATEWAY_TOKEN_FILE, HOST_ENV_FILE } from './host-file-paths';
+import { EGRESS_HEALTH_METRIC, GATEWAY_HEALTH_METRIC } from './systemd-units';
+import { braceGroups, checkTemplateParts, directoryUnder, fillTemplate, readHostSource, shellWordLines, type TemplateValues } from './template';
+import {
+  CLOUDWATCH_AGENT_UNIT,
+  GATEWAY_UNIT,
+  JOURNAL_EXPORT_UNITS,
+  STATE_VOLUME_ATTACH_TIMEOUT_SECONDS,
+  STATE_VOLUME_LABEL,
+  STATE_VOLUME_UNIT,
+} from './unit-names';
+
+/** Instance metadata service, as the scripts reach it by default (IMDS_ENDPOINT overrides). */
+export const IMDS_ENDPOINT = `http://${IMDS_ADDRESS}`;
+/** IPv6 address of the instance metadata service (when the instance enables it). */
+export const IMDS_ADDRESS_V6 = 'fd00:ec2::254';
+
+/** CloudWatch namespace of the host's metrics (BootPreflightFailed, AgentFilesIntegrity, SecretRetrievalFailed, GatewayHealthy, ModelSpend*). */
+export function metricNamespace(config: ResolvedConfig): string {
+  return hostMetricNamespace(deploymentName(config));
+}
+
+/**
+ * The IMDS line of the gateway unit. The gateway needs no AWS credentials (its
+ * secrets arrive as files), so the metadata service is out of its reach: an SSRF
+ * through an agent tool cannot read the instance role's credentials. Only a
+ * deployment whose agents use Amazon Bedrock (AWS SDK default credential chain)
+ * keeps access.
+ */
+function imdsAccess(config: ResolvedConfig): string {
+  if (config.network.egress.providers.includes('bedrock')) {
+    return '# network.egress.providers includes bedrock: the gateway keeps access to IMDS for the\n# instance role credentials that the AWS SDK uses to call Bedrock.';
+  }
+  return [
+    '# No AWS credentials for the gateway (its secrets arrive as files): IMDS is out of reach,',
+    '# so no SSRF or agent tool can read the instance role credentials.',
+    `IPAddressDeny=${IMDS_ADDRESS}/32 ${IMDS_ADDRESS_V6}/128`,
+  ].join('\n');
+}
+
+/**
+ * Run by install-bundle.sh with the OS node (`node -e <this> <control-ui-origins.json> <origin>`):
+ * prints the file with `origin` appended to its allowedOrigins (once), in the format of
+ * renderControlUiOrigins, so the result equals renderControlUiOrigins(config, [origin]).
+ * One line, no single quotes (it sits in a single-quoted shell word).
+ */
+export const CONTROL_UI_ORIGINS_JS =
+  'const [f, o] = process.argv.slice(1); const d = JSON.parse(require("fs").readFileSync(f, "utf8")); ' +
+  'if (!Array.isArray(d.allowedOrigins)) { console.error(f + ": no allowedOrigins list"); process.exit(1); } ' +
+  'if (!d.allowedOrigins.includes(o)) d.allowedOrigins.push(o); process.stdout.write(JSON.stringify(d, null, 2) + "\\n");';
+
+/**
+ * Run by install-bundle.sh with the OS node before `npm ci` (`node -e <this> <lockfile>`):
+ * refuses a lockfile older than v2 or with a package that npm would fetch without a
+ * sha512 integrity hash to check it against. Packages inside another package's tarball
+ * (inBundle) and workspace links carry none and are exempt. One line, no single quotes
+ * (it sits in a single-quoted shell word).
+ */
+export const LOCKFILE_CHECK_JS =
+  'const l = require(process.argv[1]); ' +
+  'const bad = Object.entries(l.packages || {}).filter(([k, v]) => k && !v.inBundle && !v.link && !/^sha512-/.test(v.integrity || "")).map(([k]) => k); ' +
+  'if (!(l.lockfileVersion >= 2) || bad.length) { console.error("no sha512 integrity: " + (bad.join(", ") || "lockfileVersion < 2")); process.exit(1); }';
+
+/** The values of every placeholder the host templates use. */
+export function hostTemplateValues(config: ResolvedConfig): TemplateValues {
+  const values: Record<string, string> = {
+    USER: HOST_PATHS.user,
+    INSTALL_DIR: HOST_PATHS.installDir,
+    NODE: HOST_PATHS.node,
+    OPENCLAW_BIN: HOST_PATHS.openclawBin,
+    CONFIG_DIR: HOST_PATHS.configDir,
+    CONFIG_FILE: HOST_PATHS.configFile,
+    CONTROL_UI_ORIGINS_FILE: CONTROL_UI_ORIGINS_HOST_FILE,
+    EXEC_APPROVALS_FILE: EXEC_APPROVALS_HOST_FILE,
+    AGENT_FILES_DIR: HOST_PATHS.agentFilesDir,
+    AGENT_FILES_MANIFEST: HOST_PATHS.agentFilesManifest,
+    STATE_DIR: HOST_PATHS.stateDir,
+    STATE_VOLUME_DIR: HOST_PATHS.stateVolumeDir,
+    STATE_VOLUME_LABEL,
+    STATE_VOLUME_UNIT,
+    STATE_VOLUME_ATTACH_TIMEOUT: String(STATE_VOLUME_ATTACH_TIMEOUT_SECONDS),
+    // The attach wait, the device wait (120 s) and a minute for the rest.
+    STATE_VOLUME_UNIT_TIMEOUT: String(STATE_VOLUME_ATTACH_TIMEOUT_SECONDS + 180),
+    IMDS_ENDPOINT,
+    WORKSPACES_DIR: HOST_PATHS.workspacesDir,
+    SECRETS_DIR: HOST_PATHS.secretsDir,
+    SECRETS_PARENT_DIR: path.posix.dirname(HOST_PATHS.secretsDir),
+    LOG_DIR: HOST_PATHS.logDir,
+    LIBEXEC_DIR: HOST_PATHS.libexecDir,
+    HOST_ENV_FILE,
+    GATEWAY_TOKEN_FILE,
+    DEPLOYMENT: deploymentName(config),
+    METRIC_NAMESPACE: metricNamespace(config),
+    REGION: config.aws.region,
+    SECRETS_MANIFEST: SECRETS_MANIFEST_PATH,
+    ORIGIN_VERIFY_MAP: ORIGIN_VERIFY_MAP_PATH,
+    SECRET_METRIC: SECRET_RETRIEVAL_METRIC,
+    GATEWAY_UNIT,
+    GATEWAY_PORT: String(config.edge.gatewayPort),
+    PROXY_PORT: String(config.edge.proxyPort),
+    HEALTH_METRIC: GATEWAY_HEALTH_METRIC,
+    EGRESS_METRIC: EGRESS_HEALTH_METRIC,
+    AUDIT_LOG_DIR: HOST_PATHS.auditLogDir,
+    AUDIT_LOG_DIR_NAME: directoryUnder('/var/log', HOST_PATHS.auditLogDir),
+    LOG_EXPORT_STATE_DIR: HOST_PATHS.logExportStateDir,
+    LOG_EXPORT_STATE_DIR_NAME: directoryUnder('/var/lib', HOST_PATHS.logExportStateDir),
+    SPEND_METER_MANIFEST: SPEND_METER_MANIFEST_PATH,
+    SPEND_METER_STATE_DIR: HOST_PATHS.spendMeterStateDir,
+    SPEND_METER_STATE_DIR_NAME: directoryUnder('/var/lib', HOST_PATHS.spendMeterStateDir),
+    JOURNAL_EXPORT_FILE,
+    GATEWAY_LOG_COPY: GATEWAY_LOG_COPY_FILE,
+    GATEWAY_LOG_FILE: openclawLogFile(config),
+    CLOUDWATCH_AGENT_CONFIG: HOST_PATHS.cloudwatchAgentConfig,
+    CLOUDWATCH_AGENT_BUNDLE: CLOUDWATCH_AGENT_BUNDLE_PATH,
+    CLOUDWATCH_AGENT_UNIT,
+  };
+  checkTemplateParts(values, BUNDLE_REQUIRED_FILES, { LOCKFILE_CHECK_JS, CONTROL_UI_ORIGINS_JS }, JOURNAL_EXPORT_UNITS);
+  return {
+    ...values,
+    IMDS_ACCESS: imdsAccess(config),
+    LOCKFILE_CHECK_JS,
+    CONTROL_UI_ORIGINS_JS,
+    BUNDLE_REQUIRED_FILES: shellWordLines(braceGroups(BUNDLE_REQUIRED_FILES)),
+    JOURNAL_UNITS: JOURNAL_EXPORT_UNITS.join(' '),
+  };
+}
+
+/** A template under host/ with the config's values (and `extra` ones) filled in. */
+export function renderHostTemplate(config: ResolvedConfig, rel: string, extra: TemplateValues = {}): string {
+  return fillTemplate(readHostSource(rel), { ...hostTemplateValues(config), ...extra }, `host/${rel}`);
+}

@@ -1,0 +1,56 @@
+/**
+ * The names of the OpenClaw systemd units on the gateway host (all in /etc/systemd/system),
+ * of the units their journal export covers, and of the state volume's unit parameters.
+ * What each unit does: lib/host/systemd-units.ts.
+ */
+
+export const GATEWAY_UNIT = 'openclaw-gateway.service';
+export const PREFLIGHT_UNIT = 'openclaw-imds-preflight.service';
+export const SECRETS_UNIT = 'openclaw-secrets.service';
+/**
+ * Attaches the state volume to this host once the previous host let go of it, and mounts it
+ * on the state paths (attach-state-volume.sh); the gateway and the spend meter require it.
+ */
+export const STATE_VOLUME_UNIT = 'openclaw-state-volume.service';
+/** How long attach-state-volume.sh waits for the old host to be terminated (seconds). */
+export const STATE_VOLUME_ATTACH_TIMEOUT_SECONDS = 1800;
+/** The ext4 label of the state volume's file system. */
+export const STATE_VOLUME_LABEL = 'openclaw-state';
+/** The BootPreflightFailed Step values attach-state-volume.sh publishes, in the order of its steps. */
+export const STATE_VOLUME_STEPS = ['StateVolumeAttach', 'StateVolumeDevice', 'StateVolumeFilesystem', 'StateVolumeMount'] as const;
+export const INTEGRITY_UNIT = 'openclaw-integrity.service';
+export const INTEGRITY_TIMER = 'openclaw-integrity.timer';
+/** Started by its timer and by the rotation functions' SSM document (lib/secrets/secrets-refresh-document.ts). */
+export const SECRETS_REFRESH_UNIT = 'openclaw-secrets-refresh.service';
+export const SECRETS_REFRESH_TIMER = 'openclaw-secrets-refresh.timer';
+/** The gateway health check (check-gateway-health.sh) and its timer (every minute). */
+export const HEALTH_UNIT = 'openclaw-health.service';
+export const HEALTH_TIMER = 'openclaw-health.timer';
+/** The audit copies (export-logs.sh: journal export, copy of OpenClaw's log) and their timer (every minute). */
+export const LOG_EXPORT_UNIT = 'openclaw-log-export.service';
+export const LOG_EXPORT_TIMER = 'openclaw-log-export.timer';
+/** The model-spend meter (host/spend-meter/, scripts/spend-meter.js) and its timer (every minute). */
+export const SPEND_METER_UNIT = 'openclaw-spend-meter.service';
+export const SPEND_METER_TIMER = 'openclaw-spend-meter.timer';
+/** The CloudWatch agent's own unit (package amazon-cloudwatch-agent): enabled and started by install-bundle.sh. */
+export const CLOUDWATCH_AGENT_UNIT = 'amazon-cloudwatch-agent.service';
+/**
+ * The units whose journal openclaw-log-export copies (the CloudWatch `journal` group): the
+ * gateway, the proxy, every OpenClaw helper unit, the firewall, the CloudWatch agent, and
+ * cloud-final (install-bundle.sh's output, its `openclaw-install: FAILED` line included).
+ */
+export const JOURNAL_EXPORT_UNITS = [
+  GATEWAY_UNIT,
+  'nginx.service',
+  PREFLIGHT_UNIT,
+  SECRETS_UNIT,
+  STATE_VOLUME_UNIT,
+  SECRETS_REFRESH_UNIT,
+  INTEGRITY_UNIT,
+  HEALTH_UNIT,
+  LOG_EXPORT_UNIT,
+  SPEND_METER_UNIT,
+  'nftables.service',
+  CLOUDWATCH_AGENT_UNIT,
+  'cloud-final.service',
+] as const;
