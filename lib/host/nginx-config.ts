@@ -15,7 +15,6 @@
  * host whose boot step did not fetch the secret never serves: fail closed).
  */
 import type { ResolvedConfig } from '../config/schema';
-import { HOST_PATHS } from './paths';
 
 export const ORIGIN_VERIFY_MAP_FILE = 'origin-verify.map.conf';
 export const ALLOWED_ORIGINS_MAP_FILE = 'allowed-origins.map.conf';
@@ -46,9 +45,9 @@ export interface NginxRenderOptions {
   readonly includeDir?: string;
   /** nginx's PID file (`pid`). @default '/run/nginx.pid' (Amazon Linux 2023 nginx.service) */
   readonly pidFile?: string;
-  /** nginx's error log (`error_log`, level warn). @default HOST_PATHS.nginxErrorLog ('/var/log/nginx/error.log') */
+  /** nginx's error log (`error_log`, level warn). @default '/var/log/nginx/error.log' (HOST_LOG_FILES.nginxError; test/host/cloudwatch-agent.test.ts keeps the two equal) */
   readonly errorLog?: string;
-  /** nginx's access log (`access_log`, the JSON `openclaw` format). @default HOST_PATHS.nginxAccessLog ('/var/log/nginx/access.log') */
+  /** nginx's access log (`access_log`, the JSON `openclaw` format). @default '/var/log/nginx/access.log' (HOST_LOG_FILES.nginxAccess; test/host/cloudwatch-agent.test.ts keeps the two equal) */
   readonly accessLog?: string;
   /** Parent of nginx's client body and proxy temp folders. @default '/var/lib/nginx/tmp' */
   readonly tempDir?: string;
@@ -62,10 +61,14 @@ export interface NginxRenderOptions {
   readonly workerProcesses?: number | 'auto';
 }
 
+// The log paths are literals, not HOST_LOG_FILES: fetch-secrets.js bundles this module (for
+// renderOriginVerifyMap), and any code change here changes that program and so the host bundle.
 const DEFAULTS = {
   listenAddress: '0.0.0.0',
   includeDir: '/etc/nginx/openclaw',
   pidFile: '/run/nginx.pid',
+  errorLog: '/var/log/nginx/error.log',
+  accessLog: '/var/log/nginx/access.log',
   tempDir: '/var/lib/nginx/tmp',
   user: 'nginx',
   workerProcesses: 'auto',
@@ -165,8 +168,8 @@ export function renderNginxConfig(config: ResolvedConfig, options: NginxRenderOp
     listenAddress: options.listenAddress ?? DEFAULTS.listenAddress,
     includeDir: options.includeDir ?? DEFAULTS.includeDir,
     pidFile: options.pidFile ?? DEFAULTS.pidFile,
-    errorLog: options.errorLog ?? HOST_PATHS.nginxErrorLog,
-    accessLog: options.accessLog ?? HOST_PATHS.nginxAccessLog,
+    errorLog: options.errorLog ?? DEFAULTS.errorLog,
+    accessLog: options.accessLog ?? DEFAULTS.accessLog,
     tempDir: options.tempDir ?? DEFAULTS.tempDir,
     user: options.user === undefined ? DEFAULTS.user : options.user,
     workerProcesses: options.workerProcesses ?? DEFAULTS.workerProcesses,
