@@ -27,7 +27,12 @@ export const SPEND_METER_MANIFEST_BUNDLE_PATH = 'openclaw/spend-meter.json';
 export const SPEND_METER_PROGRAM_PATH = 'scripts/spend-meter.js';
 /** The meter's state (per-session positions in OpenClaw's usage records, running totals): root 0600. */
 export const SPEND_METER_STATE_FILE = `${HOST_PATHS.spendMeterStateDir}/state.json`;
-/** Metric names (no dimensions: what the spend alarms watch). */
+/**
+ * Metric names (no dimensions: what the spend alarms watch): the meter's own copy of
+ * MODEL_SPEND_TODAY_METRIC and MODEL_SPEND_MONTH_METRIC of lib/shared/metric-names.ts.
+ * Bundled into spend-meter.js, whose bytes an import from there would change (and so
+ * replace every host); test/shared/metric-names.test.ts pins them equal.
+ */
 export const MODEL_SPEND_TODAY_METRIC = 'ModelSpendTodayUsd';
 export const MODEL_SPEND_MONTH_METRIC = 'ModelSpendMonthUsd';
 /** Dimension of the per-model datum of MODEL_SPEND_MONTH_METRIC. */

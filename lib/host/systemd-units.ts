@@ -33,7 +33,8 @@ import { IMDS_ADDRESS } from './nftables-rules';
 import { CLOUDWATCH_AGENT_BUNDLE_PATH, GATEWAY_LOG_COPY_FILE, JOURNAL_EXPORT_FILE, openclawLogFile } from './cloudwatch-agent';
 import { HOST_PATHS } from './paths';
 import { deploymentName, hostMetricNamespace } from '../shared/naming';
-import { ORIGIN_VERIFY_MAP_PATH, SECRET_RETRIEVAL_METRIC, SECRETS_MANIFEST_PATH } from '../secrets/secrets-manifest';
+import { ORIGIN_VERIFY_MAP_PATH, SECRETS_MANIFEST_PATH } from '../secrets/secrets-manifest';
+import { EGRESS_HEALTH_METRIC, GATEWAY_HEALTH_METRIC, SECRET_RETRIEVAL_METRIC } from '../shared/metric-names';
 import { SPEND_METER_MANIFEST_BUNDLE_PATH, SPEND_METER_MANIFEST_PATH, SPEND_METER_PROGRAM_PATH } from './spend-meter';
 
 /** The repo folder holding the host templates (host/cloud-init, host/systemd, host/scripts). */
@@ -69,14 +70,6 @@ export const SPEND_METER_UNIT = 'openclaw-spend-meter.service';
 export const SPEND_METER_TIMER = 'openclaw-spend-meter.timer';
 /** The CloudWatch agent's own unit (package amazon-cloudwatch-agent): enabled and started by install-bundle.sh. */
 export const CLOUDWATCH_AGENT_UNIT = 'amazon-cloudwatch-agent.service';
-/** Published by openclaw-health every minute to the host namespace, no dimensions: 1 healthy, 0 not. */
-export const GATEWAY_HEALTH_METRIC = 'GatewayHealthy';
-/**
- * Published by openclaw-health with the value 1 only when an HTTPS request from the host
- * (through the NAT and the DNS Firewall) to its region's STS endpoint got an answer; a host
- * without egress cannot publish at all, so its alarm treats missing data as breaching.
- */
-export const EGRESS_HEALTH_METRIC = 'EgressHealthy';
 /**
  * The units whose journal openclaw-log-export copies (the CloudWatch `journal` group): the
  * gateway, the proxy, every OpenClaw helper unit, the firewall, the CloudWatch agent, and

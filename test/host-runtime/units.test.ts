@@ -5,10 +5,10 @@ import { HOST_PATHS } from '../../lib/host/paths';
 import { agentFileBindMounts, listAgentFiles, openclawSecretFiles } from '../../lib/openclaw/openclaw-config';
 import { ORIGIN_VERIFY_MAP_PATH, SECRETS_MANIFEST_PATH } from '../../lib/secrets/secrets-manifest';
 import { SPEND_METER_MANIFEST_PATH } from '../../lib/host/spend-meter';
+import { GATEWAY_HEALTH_METRIC } from '../../lib/shared/metric-names';
 import {
   EXEC_APPROVALS_HOST_FILE,
   GATEWAY_APPROVALS_IMPORT,
-  GATEWAY_HEALTH_METRIC,
   GATEWAY_TOKEN_FILE,
   GATEWAY_UNIT,
   HEALTH_TIMER,
