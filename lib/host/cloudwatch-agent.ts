@@ -56,7 +56,10 @@ export interface HostLogGroup {
   readonly logGroupName: string;
   /** The file on the host that the agent ships (one stream per instance: {instance_id}). */
   readonly file: string;
-  /** Where the records are first written, when `file` is a copy (gateway: OpenClaw's log). */
+  /**
+   * Where the records are first written, when `file` is a copy (gateway: OpenClaw's log).
+   * @default - none: `file` is where the records are written
+   */
   readonly source?: string;
   /** What the records are, in one sentence. */
   readonly purpose: string;

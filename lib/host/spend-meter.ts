@@ -41,14 +41,19 @@ export const SPEND_METER_MANIFEST_VERSION = 1;
 
 /** List price of one model, US dollars per million tokens (spend.modelPrices). */
 export interface SpendMeterPrice {
+  /** Input (prompt) tokens, US dollars per million. */
   readonly inputPerMTok: number;
+  /** Output (completion) tokens, US dollars per million. */
   readonly outputPerMTok: number;
+  /** Tokens read from the prompt cache, US dollars per million. */
   readonly cacheReadPerMTok: number;
+  /** Tokens written to the prompt cache, US dollars per million. */
   readonly cacheWritePerMTok: number;
 }
 
 /** What the meter reads at every run. */
 export interface SpendMeterManifest {
+  /** SPEND_METER_MANIFEST_VERSION: the meter refuses a manifest of another version. */
   readonly version: typeof SPEND_METER_MANIFEST_VERSION;
   /** `<prefix>-<client>-<env>`. */
   readonly deployment: string;
@@ -68,7 +73,15 @@ export interface SpendMeterManifest {
 
 /** Paths of the manifest that tests point elsewhere. */
 export interface SpendMeterPaths {
+  /**
+   * OpenClaw's state folder, whose usage records the meter reads.
+   * @default HOST_PATHS.stateDir
+   */
   readonly openclawStateDir?: string;
+  /**
+   * The meter's own state file.
+   * @default SPEND_METER_STATE_FILE
+   */
   readonly stateFile?: string;
 }
 
