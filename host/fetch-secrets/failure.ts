@@ -70,5 +70,5 @@ export function describeError(e: unknown, max = 240): string {
   return text.length > max ? `${text.slice(0, max - 3)}...` : text;
 }
 
-/** Name of the failure metric when no manifest could be read (equals SECRET_RETRIEVAL_METRIC; a test checks it). */
+/** Name of the failure metric when no manifest could be read (equals SECRET_RETRIEVAL_METRIC of lib/shared/metric-names.ts; test/shared/metric-names.test.ts checks it). */
 export const DEFAULT_METRIC_NAME = 'SecretRetrievalFailed';

@@ -1,4 +1,8 @@
-/** KillSwitchExecuted = 1, no dimensions: what the kill-switch-executed alarm watches. */
+/**
+ * KillSwitchExecuted = 1, no dimensions: what the kill-switch-executed alarm watches.
+ * METRIC_NAME equals KILL_SWITCH_METRIC of lib/shared/metric-names.ts (Lambda code
+ * imports nothing from lib/; test/shared/metric-names.test.ts pins the two).
+ */
 import { cloudwatch } from './clients';
 
 export const METRIC_NAME = 'KillSwitchExecuted';

@@ -5,6 +5,8 @@
  * region (test/app/alarms.test.ts checks all three for every alarm in every
  * template).
  */
+import { EGRESS_HEALTH_METRIC } from '../shared/metric-names';
+
 export interface AlarmSpec {
   /** Alarm name suffix (`<prefix>-<client>-<env>-<id>`). */
   readonly id: string;
@@ -59,7 +61,7 @@ export const ALARMS = {
   ),
   egressUnhealthy: spec(
     'egress-unhealthy',
-    'The gateway host has reported no successful HTTPS request through the NAT for 10 minutes (EgressHealthy missing): the NAT, its route or the DNS Firewall is failing, or the host is down.',
+    `The gateway host has reported no successful HTTPS request through the NAT for 10 minutes (${EGRESS_HEALTH_METRIC} missing): the NAT, its route or the DNS Firewall is failing, or the host is down.`,
     'Check the NAT instance (state, status checks, console output for nat-setup: FAILED), then journalctl -u openclaw-health on the gateway host for the FAILED Egress line.',
   ),
   agentFilesIntegrity: spec(

@@ -5,18 +5,14 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { ALARMS } from './alarm-catalogue';
 import { RunbookAlarm } from './runbook-alarm';
-
-/** Metrics the host publishes to its namespace (host/scripts, host/fetch-secrets). */
-export const HOST_METRICS = {
-  bootPreflightFailed: 'BootPreflightFailed',
-  secretRetrievalFailed: 'SecretRetrievalFailed',
-  gatewayHealthy: 'GatewayHealthy',
-  /** 1 when an HTTPS request through the NAT got an answer; never published otherwise. */
-  egressHealthy: 'EgressHealthy',
-  agentFilesIntegrity: 'AgentFilesIntegrity',
-  /** From the nginx access log (a metric filter of this construct). */
-  proxyAuthFailures: 'ProxyAuthFailures',
-} as const;
+import {
+  AGENT_FILES_INTEGRITY_METRIC,
+  BOOT_PREFLIGHT_FAILED_METRIC,
+  EGRESS_HEALTH_METRIC,
+  GATEWAY_HEALTH_METRIC,
+  PROXY_AUTH_FAILURES_METRIC,
+  SECRET_RETRIEVAL_METRIC,
+} from '../shared/metric-names';
 
 /** Minutes of failed or missing health checks before gateway-unhealthy fires. */
 export const GATEWAY_UNHEALTHY_MINUTES = 10;
@@ -31,6 +27,7 @@ export interface GatewayAlarmsProps {
   readonly deploymentName: string;
   /** OpenClaw/<name>: where the host publishes. */
   readonly namespace: string;
+  /** The alert topic of the gateway's region: every alarm notifies it on ALARM and OK. */
   readonly topic: sns.ITopic;
   /** The log group the host ships nginx's JSON access log to. */
   readonly nginxAccessLogs: logs.ILogGroup;
@@ -60,13 +57,13 @@ export class GatewayAlarms extends Construct {
       evaluationPeriods: 1,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     };
-    add('BootPreflightFailed', ALARMS.bootPreflightFailed, { ...atLeastOnce, metric: metric(HOST_METRICS.bootPreflightFailed, 'Sum', 5) });
-    add('SecretRetrievalFailed', ALARMS.secretRetrievalFailed, { ...atLeastOnce, metric: metric(HOST_METRICS.secretRetrievalFailed, 'Sum', 5) });
+    add('BootPreflightFailed', ALARMS.bootPreflightFailed, { ...atLeastOnce, metric: metric(BOOT_PREFLIGHT_FAILED_METRIC, 'Sum', 5) });
+    add('SecretRetrievalFailed', ALARMS.secretRetrievalFailed, { ...atLeastOnce, metric: metric(SECRET_RETRIEVAL_METRIC, 'Sum', 5) });
     // Published every minute (1 = both answer); silence means the host is down or cannot
     // publish. Ten minutes: a new host's first boot (install, then the first check) stays
     // under it, so a deploy does not page anyone.
     add('GatewayUnhealthy', ALARMS.gatewayUnhealthy, {
-      metric: metric(HOST_METRICS.gatewayHealthy, 'Minimum', 1),
+      metric: metric(GATEWAY_HEALTH_METRIC, 'Minimum', 1),
       threshold: 1,
       comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
       evaluationPeriods: GATEWAY_UNHEALTHY_MINUTES,
@@ -76,7 +73,7 @@ export class GatewayAlarms extends Construct {
     // Published (always 1) only when the host's HTTPS request through the NAT got an answer:
     // a host without egress cannot publish at all, so missing data is the failure signal.
     add('EgressUnhealthy', ALARMS.egressUnhealthy, {
-      metric: metric(HOST_METRICS.egressHealthy, 'Minimum', 1),
+      metric: metric(EGRESS_HEALTH_METRIC, 'Minimum', 1),
       threshold: 1,
       comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
       evaluationPeriods: EGRESS_UNHEALTHY_MINUTES,
@@ -85,7 +82,7 @@ export class GatewayAlarms extends Construct {
     });
     // Published at boot and every 15 minutes (1 = intact); one bad check is enough.
     add('AgentFilesIntegrity', ALARMS.agentFilesIntegrity, {
-      metric: metric(HOST_METRICS.agentFilesIntegrity, 'Minimum', 15),
+      metric: metric(AGENT_FILES_INTEGRITY_METRIC, 'Minimum', 15),
       threshold: 1,
       comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
       evaluationPeriods: 1,
@@ -95,12 +92,12 @@ export class GatewayAlarms extends Construct {
       logGroup: props.nginxAccessLogs,
       filterPattern: logs.FilterPattern.literal(PROXY_AUTH_FAILURE_PATTERN),
       metricNamespace: props.namespace,
-      metricName: HOST_METRICS.proxyAuthFailures,
+      metricName: PROXY_AUTH_FAILURES_METRIC,
       metricValue: '1',
       defaultValue: 0,
     });
     add('ProxyAuthFailures', ALARMS.proxyAuthFailures, {
-      metric: metric(HOST_METRICS.proxyAuthFailures, 'Sum', 5),
+      metric: metric(PROXY_AUTH_FAILURES_METRIC, 'Sum', 5),
       threshold: props.proxyAuthFailures,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       evaluationPeriods: 1,

@@ -5,6 +5,7 @@ import type { Construct } from 'constructs';
 import { alarmDescription, alarmName, type AlarmSpec } from './alarm-catalogue';
 
 export interface RunbookAlarmProps extends Omit<cloudwatch.AlarmProps, 'alarmName' | 'alarmDescription' | 'actionsEnabled'> {
+  /** The catalogue entry (ALARMS or modelSpendAlarm): the alarm's name suffix, description and runbook section. */
   readonly alarm: AlarmSpec;
   /** `<prefix>-<client>-<env>`. */
   readonly deploymentName: string;

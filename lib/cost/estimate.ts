@@ -20,11 +20,10 @@ import {
 } from './price-table';
 import { arr, isObj, num, obj, refName, str, TemplateIndex, type Res, type StackTemplate } from './template-index';
 import { usageValues, type Usage } from './usage-assumptions';
-import { HOST_METRICS } from '../alarms/gateway-alarms';
-import { KILL_SWITCH_METRIC } from '../spend/kill-switch';
+import { BOOT_PREFLIGHT_FAILED_METRIC, KILL_SWITCH_METRIC, SECRET_RETRIEVAL_METRIC } from '../shared/metric-names';
 
 /** Metrics the host or the kill switch publish only when something fails or happens (not every period). */
-const EVENT_ONLY_HOST_METRICS = [HOST_METRICS.bootPreflightFailed, HOST_METRICS.secretRetrievalFailed, KILL_SWITCH_METRIC];
+const EVENT_ONLY_HOST_METRICS = [BOOT_PREFLIGHT_FAILED_METRIC, SECRET_RETRIEVAL_METRIC, KILL_SWITCH_METRIC];
 
 export type { StackTemplate } from './template-index';
 

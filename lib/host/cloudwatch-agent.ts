@@ -7,12 +7,15 @@
  * that file; no amazon-cloudwatch-agent-ctl call is needed).
  *
  * What is shipped, one log group per source, `<hostLogGroupPrefix(name)><id>`:
- *   gateway       OpenClaw's log (openclaw.json `logging.file`), as root copies it into
- *                 HOST_PATHS.auditLogDir (openclaw-log-export, every minute)
- *   nginx-access  nginx's JSON access log (log_format openclaw of nginx.conf)
- *   nginx-error   nginx's error log
+ *   gateway       OpenClaw's log (HOST_LOG_FILES.gateway, openclaw.json `logging.file`),
+ *                 as root copies it into HOST_PATHS.auditLogDir (openclaw-log-export, every minute)
+ *   nginx-access  nginx's JSON access log (HOST_LOG_FILES.nginxAccess; log_format openclaw of nginx.conf)
+ *   nginx-error   nginx's error log (HOST_LOG_FILES.nginxError)
  *   journal       the journal of the host's units (JOURNAL_EXPORT_UNITS), exported by
  *                 openclaw-log-export as JSON lines
+ * The log paths are read from lib/host/paths.ts, never back out of the rendered files;
+ * the rendered openclaw.json and nginx.conf write to the same paths
+ * (test/host/cloudwatch-agent.test.ts checks that they agree).
  * No OpenClaw audit log file: OpenClaw 2026.9.6 keeps its audit ledger in its state
  * database (`openclaw audit`); the audit/*.jsonl and logs/config-audit.jsonl it once
  * wrote are legacy paths that its doctor migrates into that database.
@@ -30,7 +33,7 @@
 import type { ResolvedConfig } from '../config/schema';
 import { deploymentName, hostLogGroupPrefix } from '../shared/naming';
 import { renderOpenclawConfig } from '../openclaw/openclaw-config';
-import { renderNginxConfig } from './nginx-config';
+import { HOST_LOG_FILES } from './log-files';
 import { HOST_PATHS } from './paths';
 
 /** The bundle path of the agent configuration (install-bundle.sh installs it at HOST_PATHS.cloudwatchAgentConfig). */
@@ -54,28 +57,25 @@ export interface HostLogGroup {
   readonly logGroupName: string;
   /** The file on the host that the agent ships (one stream per instance: {instance_id}). */
   readonly file: string;
-  /** Where the records are first written, when `file` is a copy (gateway: OpenClaw's log). */
+  /**
+   * Where the records are first written, when `file` is a copy (gateway: OpenClaw's log).
+   * @default - none: `file` is where the records are written
+   */
   readonly source?: string;
   /** What the records are, in one sentence. */
   readonly purpose: string;
 }
 
-/** OpenClaw's log file, as the generated openclaw.json names it (`logging.file`). */
+/**
+ * OpenClaw's log file, as the generated openclaw.json names it (`logging.file`): what
+ * systemd-units.ts fills @@GATEWAY_LOG_FILE@@ with. The log groups take
+ * HOST_LOG_FILES.gateway directly.
+ */
 export function openclawLogFile(config: ResolvedConfig): string {
   const doc = renderOpenclawConfig(config) as { logging?: { file?: unknown } };
   const file = doc.logging?.file;
   if (typeof file !== 'string' || !file.startsWith('/')) throw new Error('openclaw.json: logging.file must be an absolute path (the gateway log the host ships)');
   return file;
-}
-
-/** The access and error log files of the rendered nginx.conf (the one the bundle ships). */
-export function nginxLogFiles(config: ResolvedConfig): { access: string; error: string } {
-  const conf = renderNginxConfig(config);
-  const error = /^error_log\s+(\/\S+)\s+\w+;$/m.exec(conf)?.[1];
-  const access = [...conf.matchAll(/^\s*access_log\s+(\S+)(?:\s+\w+)?;$/gm)].map((m) => m[1]!);
-  if (!error) throw new Error('nginx.conf: no error_log file');
-  if (access.length !== 1 || !access[0]!.startsWith('/')) throw new Error(`nginx.conf: expected one access_log file, found ${access.join(', ') || 'none'}`);
-  return { access: access[0]!, error };
 }
 
 /**
@@ -84,16 +84,15 @@ export function nginxLogFiles(config: ResolvedConfig): { access: string; error: 
  */
 export function HOST_LOG_GROUPS(config: ResolvedConfig): HostLogGroup[] {
   const prefix = hostLogGroupPrefix(deploymentName(config));
-  const nginx = nginxLogFiles(config);
   const groups: Omit<HostLogGroup, 'logGroupName'>[] = [
     {
       id: 'gateway',
       file: GATEWAY_LOG_COPY_FILE,
-      source: openclawLogFile(config),
+      source: HOST_LOG_FILES.gateway,
       purpose: 'OpenClaw gateway log (JSON lines: agent runs, tools, channels, auth), as root copies it every minute',
     },
-    { id: 'nginx-access', file: nginx.access, purpose: 'nginx access log (JSON lines: time, viewer, status, origin verified; no query strings or credentials)' },
-    { id: 'nginx-error', file: nginx.error, purpose: 'nginx error log (warn and above)' },
+    { id: 'nginx-access', file: HOST_LOG_FILES.nginxAccess, purpose: 'nginx access log (JSON lines: time, viewer, status, origin verified; no query strings or credentials)' },
+    { id: 'nginx-error', file: HOST_LOG_FILES.nginxError, purpose: 'nginx error log (warn and above)' },
     {
       id: 'journal',
       file: JOURNAL_EXPORT_FILE,

@@ -27,7 +27,12 @@ export const SPEND_METER_MANIFEST_BUNDLE_PATH = 'openclaw/spend-meter.json';
 export const SPEND_METER_PROGRAM_PATH = 'scripts/spend-meter.js';
 /** The meter's state (per-session positions in OpenClaw's usage records, running totals): root 0600. */
 export const SPEND_METER_STATE_FILE = `${HOST_PATHS.spendMeterStateDir}/state.json`;
-/** Metric names (no dimensions: what the spend alarms watch). */
+/**
+ * Metric names (no dimensions: what the spend alarms watch): the meter's own copy of
+ * MODEL_SPEND_TODAY_METRIC and MODEL_SPEND_MONTH_METRIC of lib/shared/metric-names.ts.
+ * Bundled into spend-meter.js, whose bytes an import from there would change (and so
+ * replace every host); test/shared/metric-names.test.ts pins them equal.
+ */
 export const MODEL_SPEND_TODAY_METRIC = 'ModelSpendTodayUsd';
 export const MODEL_SPEND_MONTH_METRIC = 'ModelSpendMonthUsd';
 /** Dimension of the per-model datum of MODEL_SPEND_MONTH_METRIC. */
@@ -36,14 +41,19 @@ export const SPEND_METER_MANIFEST_VERSION = 1;
 
 /** List price of one model, US dollars per million tokens (spend.modelPrices). */
 export interface SpendMeterPrice {
+  /** Input (prompt) tokens, US dollars per million. */
   readonly inputPerMTok: number;
+  /** Output (completion) tokens, US dollars per million. */
   readonly outputPerMTok: number;
+  /** Tokens read from the prompt cache, US dollars per million. */
   readonly cacheReadPerMTok: number;
+  /** Tokens written to the prompt cache, US dollars per million. */
   readonly cacheWritePerMTok: number;
 }
 
 /** What the meter reads at every run. */
 export interface SpendMeterManifest {
+  /** SPEND_METER_MANIFEST_VERSION: the meter refuses a manifest of another version. */
   readonly version: typeof SPEND_METER_MANIFEST_VERSION;
   /** `<prefix>-<client>-<env>`. */
   readonly deployment: string;
@@ -63,7 +73,15 @@ export interface SpendMeterManifest {
 
 /** Paths of the manifest that tests point elsewhere. */
 export interface SpendMeterPaths {
+  /**
+   * OpenClaw's state folder, whose usage records the meter reads.
+   * @default HOST_PATHS.stateDir
+   */
   readonly openclawStateDir?: string;
+  /**
+   * The meter's own state file.
+   * @default SPEND_METER_STATE_FILE
+   */
   readonly stateFile?: string;
 }
 

@@ -18,7 +18,7 @@
  *                                    SSM): reloads nginx on a new origin-verify value, restarts the
  *                                    gateway on a new token or agent key
  *   openclaw-health.service/.timer   the gateway answers on loopback and nginx listens, every minute:
- *                                    GATEWAY_HEALTH_METRIC (1 or 0)
+ *                                    GatewayHealthy (1 or 0; lib/shared/metric-names.ts)
  *   openclaw-log-export.service/.timer  the root-owned, append-only audit copies that the CloudWatch
  *                                    agent ships (lib/host/cloudwatch-agent.ts), every minute
  *   openclaw-spend-meter.service/.timer  the model spend of the day and month from OpenClaw's usage
@@ -31,14 +31,6 @@ import { renderHostTemplate } from './template-values';
 import { GATEWAY_UNIT } from './unit-names';
 import { gatewayUnitProblems, type GatewayUnitExpectations } from './unit-sandbox';
 
-/** Published by openclaw-health every minute to the host namespace, no dimensions: 1 healthy, 0 not. */
-export const GATEWAY_HEALTH_METRIC = 'GatewayHealthy';
-/**
- * Published by openclaw-health with the value 1 only when an HTTPS request from the host
- * (through the NAT and the DNS Firewall) to its region's STS endpoint got an answer; a host
- * without egress cannot publish at all, so its alarm treats missing data as breaching.
- */
-export const EGRESS_HEALTH_METRIC = 'EgressHealthy';
 
 /** A path in a unit setting that systemd reads without quoting: absolute, no spaces, quotes, `:` or `$`. */
 const UNIT_PATH = /^\/[A-Za-z0-9_./+@-]+$/;

@@ -9,11 +9,11 @@ import { IMDS_ADDRESS } from './nftables-rules';
 import { CLOUDWATCH_AGENT_BUNDLE_PATH, GATEWAY_LOG_COPY_FILE, JOURNAL_EXPORT_FILE, openclawLogFile } from './cloudwatch-agent';
 import { HOST_PATHS } from './paths';
 import { deploymentName, hostMetricNamespace } from '../shared/naming';
-import { ORIGIN_VERIFY_MAP_PATH, SECRET_RETRIEVAL_METRIC, SECRETS_MANIFEST_PATH } from '../secrets/secrets-manifest';
+import { ORIGIN_VERIFY_MAP_PATH, SECRETS_MANIFEST_PATH } from '../secrets/secrets-manifest';
 import { SPEND_METER_MANIFEST_PATH } from './spend-meter';
 import { BUNDLE_REQUIRED_FILES } from './bundle-layout';
 import { CONTROL_UI_ORIGINS_HOST_FILE, EXEC_APPROVALS_HOST_FILE, GATEWAY_TOKEN_FILE, HOST_ENV_FILE } from './host-file-paths';
-import { EGRESS_HEALTH_METRIC, GATEWAY_HEALTH_METRIC } from './systemd-units';
+import { EGRESS_HEALTH_METRIC, GATEWAY_HEALTH_METRIC, SECRET_RETRIEVAL_METRIC } from '../shared/metric-names';
 import { braceGroups, checkTemplateParts, directoryUnder, fillTemplate, readHostSource, shellWordLines, type TemplateValues } from './template';
 import {
   CLOUDWATCH_AGENT_UNIT,

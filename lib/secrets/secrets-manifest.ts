@@ -19,6 +19,7 @@
 import type { ResolvedConfig } from '../config/schema';
 import type { CHANNELS } from '../network/config-schema';
 import { HOST_PATHS } from '../host/paths';
+import { SECRET_RETRIEVAL_METRIC } from '../shared/metric-names';
 import { deploymentName, hostMetricNamespace } from '../shared/naming';
 
 /** Region of the origin-verify secret: CloudFront-scoped resources live in us-east-1. */
@@ -27,8 +28,6 @@ export const EDGE_REGION = 'us-east-1';
 export const ORIGIN_VERIFY_MAP_PATH = '/etc/nginx/openclaw/origin-verify.map.conf';
 /** Where the bundle installs the manifest (root 0644: names and paths only, no values). */
 export const SECRETS_MANIFEST_PATH = `${HOST_PATHS.configDir}/secrets-manifest.json`;
-/** Metric the retrieval program publishes on failure, with dimension Reason. */
-export const SECRET_RETRIEVAL_METRIC = 'SecretRetrievalFailed';
 
 /** `<prefix>/<client>/<env>`: every secret name of the deployment starts with it. */
 export const secretNamePrefix = (config: ResolvedConfig) => `${config.project.prefix}/${config.client}/${config.env}`;

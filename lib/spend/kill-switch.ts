@@ -15,9 +15,7 @@ import { ActionsWithoutResourcePolicy } from '../shared/actions-without-resource
 import { ebsKeyThroughEc2 } from '../keys/ebs-key-through-ec2';
 import { acknowledgeFinding, acknowledgeImportedLogGroupKey, acknowledgeLambdaFindings } from '../gate/acknowledge';
 import { RunbookAlarm } from '../alarms/runbook-alarm';
-
-/** The metric the kill switch publishes when it has stopped the gateway (no dimensions). */
-export const KILL_SWITCH_METRIC = 'KillSwitchExecuted';
+import { KILL_SWITCH_METRIC } from '../shared/metric-names';
 
 /**
  * The one statement of the deny-secrets policy. The host reads its secrets with

@@ -5,9 +5,10 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { ALARMS, SPEND_THRESHOLDS, modelSpendAlarm, alarmName } from '../alarms/alarm-catalogue';
 import { RunbookAlarm } from '../alarms/runbook-alarm';
+import { MODEL_SPEND_MONTH_METRIC, MODEL_SPEND_TODAY_METRIC } from '../shared/metric-names';
 
-/** What the host's spend meter publishes every minute (host/spend-meter), no dimensions. */
-export const MODEL_SPEND_METRICS = { daily: 'ModelSpendTodayUsd', monthly: 'ModelSpendMonthUsd' } as const;
+/** The metric of each limit period: what the host's spend meter publishes every minute (host/spend-meter), no dimensions. */
+export const MODEL_SPEND_METRICS = { daily: MODEL_SPEND_TODAY_METRIC, monthly: MODEL_SPEND_MONTH_METRIC } as const;
 
 export interface SpendAlarmsProps {
   readonly deploymentName: string;

@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { renderOriginVerifyMap } from '../../lib/host/nginx-config';
-import { SECRET_RETRIEVAL_METRIC } from '../../lib/secrets/secrets-manifest';
+import { SECRET_RETRIEVAL_METRIC } from '../../lib/shared/metric-names';
 import { bundleFetchSecrets, buildFetchSecrets } from '../../host/fetch-secrets/bundle';
 import { DEFAULT_METRIC_NAME } from '../../host/fetch-secrets/failure';
 import { OWNER, startFetchSecretsSuite, type FetchSecretsSuite, type Target } from '../support/fake-aws/fetch-secrets-suite';

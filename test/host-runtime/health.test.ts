@@ -4,7 +4,7 @@ import * as path from 'path';
 import { exampleConfig, freePort } from '../host/support/host-tools';
 import { metricNamespace, renderRuntimeFiles } from '../../lib/host/runtime-files';
 import { GATEWAY_UNIT } from '../../lib/host/unit-names';
-import { EGRESS_HEALTH_METRIC, GATEWAY_HEALTH_METRIC } from '../../lib/host/systemd-units';
+import { EGRESS_HEALTH_METRIC, GATEWAY_HEALTH_METRIC } from '../../lib/shared/metric-names';
 import { startFakeServer, type FakeAnswer, type FakeServer } from '../support/fake-aws/server';
 import { CONFIG_DIR } from '../support/config-fixture';
 import { fakeAws, requireRuntimeTool, runAsync, tempDir, writeExecutable } from './support/runtime-tools';

@@ -5,6 +5,7 @@ import { HOST_PATHS } from '../../lib/host/paths';
 import { agentFileBindMounts, listAgentFiles, openclawSecretFiles } from '../../lib/openclaw/openclaw-config';
 import { ORIGIN_VERIFY_MAP_PATH, SECRETS_MANIFEST_PATH } from '../../lib/secrets/secrets-manifest';
 import { SPEND_METER_MANIFEST_PATH } from '../../lib/host/spend-meter';
+import { GATEWAY_HEALTH_METRIC } from '../../lib/shared/metric-names';
 import {
   GATEWAY_UNIT,
   HEALTH_TIMER,
@@ -25,7 +26,7 @@ import {
 import { EXEC_APPROVALS_HOST_FILE, GATEWAY_TOKEN_FILE, HOST_ENV_FILE } from '../../lib/host/host-file-paths';
 import { parseUnit, unitList, unitValue, type UnitEntry } from '../../lib/host/unit-file';
 import { GATEWAY_APPROVALS_IMPORT, gatewayUnitProblems } from '../../lib/host/unit-sandbox';
-import { GATEWAY_HEALTH_METRIC, gatewayUnitExpectations, renderSystemdFiles } from '../../lib/host/systemd-units';
+import { gatewayUnitExpectations, renderSystemdFiles } from '../../lib/host/systemd-units';
 import { allConfigs, exampleConfig } from '../host/support/host-tools';
 import { CONFIG_DIR } from '../support/config-fixture';
 

@@ -5,22 +5,24 @@ import {
   GATEWAY_LOG_COPY_FILE,
   HOST_LOG_GROUPS,
   JOURNAL_EXPORT_FILE,
-  nginxLogFiles,
   openclawLogFile,
   renderCloudWatchAgentConfig,
 } from '../../lib/host/cloudwatch-agent';
 import type * as CloudWatchAgent from '../../lib/host/cloudwatch-agent';
-import { exampleConfig } from './support/host-tools';
+import { renderNginxConfig } from '../../lib/host/nginx-config';
+import { HOST_LOG_FILES } from '../../lib/host/log-files';
+import { renderOpenclawConfig } from '../../lib/openclaw/openclaw-config';
+import { allConfigs, exampleConfig } from './support/host-tools';
 
 // lib/host/cloudwatch-agent.ts on its own, fast: the log groups of the host and the agent
-// configuration that ships them, exactly; where the log files are read from (openclaw.json,
-// nginx.conf) and the refusals when they cannot be. That every log the host writes is
+// configuration that ships them, exactly; that the log files it ships (HOST_LOG_FILES) are the ones
+// the rendered openclaw.json and nginx.conf write. That every log the host writes is
 // collected is test/host-runtime/cloudwatch-agent.test.ts.
 
 const config = exampleConfig('prod');
 
 /** cloudwatch-agent.ts loaded with `renderer` of `module` replaced by one returning `value`. */
-function withRendered<T>(module: 'openclaw/openclaw-config' | 'host/nginx-config', renderer: string, value: unknown, fn: (m: typeof CloudWatchAgent) => T): T {
+function withRendered<T>(module: 'openclaw/openclaw-config', renderer: string, value: unknown, fn: (m: typeof CloudWatchAgent) => T): T {
   let result: T | undefined;
   jest.isolateModules(() => {
     jest.doMock(`../../lib/${module}`, () => ({ ...jest.requireActual(`../../lib/${module}`), [renderer]: () => value }));
@@ -125,47 +127,37 @@ describe('openclawLogFile: logging.file of openclaw.json', () => {
   });
 });
 
-describe('nginxLogFiles: the log files of nginx.conf', () => {
-  test('the rendered nginx.conf\'s files', () => {
-    expect(nginxLogFiles(config)).toEqual({ access: '/var/log/nginx/access.log', error: '/var/log/nginx/error.log' });
+describe('the files the agent ships are the ones the renderers write (HOST_LOG_FILES)', () => {
+  const configs = allConfigs();
+  /** The main error_log (not indented) and every access_log of a rendered nginx.conf. */
+  const nginxLogs = (conf: string) => ({
+    error: [...conf.matchAll(/^error_log\s+(\S+)\s+\w+;$/gm)].map((m) => m[1]),
+    access: [...conf.matchAll(/^\s*access_log\s+(\S+)(?:\s+\w+)?;$/gm)].map((m) => m[1]),
   });
 
-  test.each([
-    ['an access_log with a format, indented', 'error_log /e.log warn;\nhttp {\n    access_log /a.log openclaw;\n}', { access: '/a.log', error: '/e.log' }],
-    ['an access_log without a format, at the start of the line', 'error_log  /e.log  crit;\naccess_log /a.log;', { access: '/a.log', error: '/e.log' }],
-    ['an access_log with several blanks around its file and format', 'error_log /e.log warn;\n  access_log  /a.log \t openclaw;', { access: '/a.log', error: '/e.log' }],
-    ['one access_log, and one commented out (not read)', 'error_log /e.log warn;\n# access_log /old.log;\naccess_log /a.log;', { access: '/a.log', error: '/e.log' }],
-  ])('reads %s', (_what, conf, files) => {
-    withRendered('host/nginx-config', 'renderNginxConfig', conf, (m) => expect(m.nginxLogFiles(config)).toEqual(files));
+  test('the log paths, exactly', () => {
+    expect([HOST_LOG_FILES.gateway, HOST_LOG_FILES.nginxAccess, HOST_LOG_FILES.nginxError]).toEqual([
+      '/var/log/openclaw/openclaw.log',
+      '/var/log/nginx/access.log',
+      '/var/log/nginx/error.log',
+    ]);
   });
 
-  test.each([
-    ['no error_log', 'access_log /a.log;'],
-    ['an error_log without a level', 'error_log /e.log;\naccess_log /a.log;'],
-    ['a relative error_log', 'error_log e.log warn;\naccess_log /a.log;'],
-    ['an error_log with more after it', 'error_log /e.log warn; # x\naccess_log /a.log;'],
-    ['an indented error_log (not the main one)', '  error_log /e.log warn;\naccess_log /a.log;'],
-  ])('refuses %s', (_what, conf) => {
-    withRendered('host/nginx-config', 'renderNginxConfig', conf, (m) => expect(() => m.nginxLogFiles(config)).toThrow(new Error('nginx.conf: no error_log file')));
+  test.each(configs.map((c) => [`${c.client}/${c.env}`, c] as const))('%s: openclaw.json logging.file is HOST_LOG_FILES.gateway, the gateway group\'s source', (_name, c) => {
+    expect((renderOpenclawConfig(c) as { logging: { file: string } }).logging.file).toBe(HOST_LOG_FILES.gateway);
+    expect(HOST_LOG_GROUPS(c).find((g) => g.id === 'gateway')!.source).toBe(HOST_LOG_FILES.gateway);
   });
 
-  test.each([
-    ['no access_log', 'error_log /e.log warn;', 'none'],
-    ['access_log off', 'error_log /e.log warn;\naccess_log off;', 'off'],
-    ['two access logs', 'error_log /e.log warn;\naccess_log /a.log;\n  access_log /b.log openclaw;', '/a.log, /b.log'],
-  ])('refuses %s', (_what, conf, found) => {
-    withRendered('host/nginx-config', 'renderNginxConfig', conf, (m) =>
-      expect(() => m.nginxLogFiles(config)).toThrow(new Error(`nginx.conf: expected one access_log file, found ${found}`)),
-    );
+  test.each(configs.map((c) => [`${c.client}/${c.env}`, c] as const))('%s: nginx.conf\'s one access_log and its error_log are the files of the nginx groups', (_name, c) => {
+    expect(nginxLogs(renderNginxConfig(c))).toEqual({ error: [HOST_LOG_FILES.nginxError], access: [HOST_LOG_FILES.nginxAccess] });
+    const files = Object.fromEntries(HOST_LOG_GROUPS(c).map((g) => [g.id, g.file]));
+    expect([files['nginx-access'], files['nginx-error']]).toEqual([HOST_LOG_FILES.nginxAccess, HOST_LOG_FILES.nginxError]);
   });
 
-  test('an access_log followed by more than a format is not read', () => {
-    const conf = 'error_log /e.log warn;\naccess_log /a.log openclaw buffer=32k;\naccess_log /b.log;';
-    withRendered('host/nginx-config', 'renderNginxConfig', conf, (m) => expect(m.nginxLogFiles(config)).toEqual({ access: '/b.log', error: '/e.log' }));
-  });
-
-  test('an access_log with more after its semicolon (a trailing comment) is not read', () => {
-    const conf = 'error_log /e.log warn;\naccess_log /a.log openclaw; # old\naccess_log /b.log;';
-    withRendered('host/nginx-config', 'renderNginxConfig', conf, (m) => expect(m.nginxLogFiles(config)).toEqual({ access: '/b.log', error: '/e.log' }));
+  test('the check reads what nginx.conf could say otherwise', () => {
+    expect(nginxLogs('error_log /e.log warn;\n  error_log /x.log;\nhttp {\n    access_log /a.log openclaw;\n# access_log /old.log;\n  access_log off;\n}')).toEqual({
+      error: ['/e.log'],
+      access: ['/a.log', 'off'],
+    });
   });
 });

@@ -8,9 +8,9 @@ import {
   ORIGIN_VERIFY_MAP_PATH,
   providerKeyOwners,
   renderSecretsManifest,
-  SECRET_RETRIEVAL_METRIC,
   SECRETS_MANIFEST_PATH,
 } from '../../lib/secrets/secrets-manifest';
+import { SECRET_RETRIEVAL_METRIC } from '../../lib/shared/metric-names';
 import { CONFIG_DIR, NOW } from '../support/config-fixture';
 
 // The secrets manifest (what the boot-time retrieval program reads), pure: the

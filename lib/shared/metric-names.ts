@@ -1,0 +1,92 @@
+/**
+ * Every custom metric of a deployment, by name, defined once. All of them go to
+ * the deployment's host namespace (hostMetricNamespace in ./naming.ts:
+ * `OpenClaw/<name>`). The renderers (systemd-units.ts fills @@HEALTH_METRIC@@,
+ * @@EGRESS_METRIC@@ and @@SECRET_METRIC@@; the secrets manifest carries
+ * SECRET_RETRIEVAL_METRIC to the retrieval program), the nginx metric filter and
+ * every consumer (the alarms, the alarm catalogue, the cost estimate) import the
+ * names from here, so a name cannot differ between the side that publishes it
+ * and the side that watches it.
+ *
+ * Deployed code that an import would change byte for byte (and so replace every
+ * host, or every kill switch function) keeps its own spelling: the literal names
+ * of host/scripts/*.sh, DEFAULT_METRIC_NAME of host/fetch-secrets/failure.ts,
+ * MODEL_SPEND_*_METRIC of lib/host/spend-meter.ts (bundled into spend-meter.js)
+ * and METRIC_NAME of lambda/kill-switch/metric.ts (Lambda code imports nothing
+ * from lib/). test/shared/metric-names.test.ts pins every one of them to this
+ * module.
+ *
+ * Pure constants, no imports.
+ */
+
+/**
+ * 1 (unit Count) when a boot step of the host failed, published twice per failure:
+ * with dimension Step=<what failed> and without dimensions (what the alarm watches).
+ * By host/scripts/imds-preflight.sh, attach-state-volume.sh and install-bundle.sh.
+ */
+export const BOOT_PREFLIGHT_FAILED_METRIC = 'BootPreflightFailed';
+
+/**
+ * 1 (unit Count) when the host could not read or write its secrets, with dimension
+ * Reason=<cause> and without dimensions. By host/fetch-secrets/ (the name reaches it
+ * through the secrets manifest, lib/secrets/secrets-manifest.ts).
+ */
+export const SECRET_RETRIEVAL_METRIC = 'SecretRetrievalFailed';
+
+/**
+ * Every minute, no dimensions: 1 when the gateway answers on loopback and nginx
+ * listens, 0 when not. By host/scripts/check-gateway-health.sh (@@HEALTH_METRIC@@).
+ */
+export const GATEWAY_HEALTH_METRIC = 'GatewayHealthy';
+
+/**
+ * Every minute, no dimensions, always 1: published only when an HTTPS request from the
+ * host (through the NAT and the DNS Firewall) to its region's STS endpoint got an answer;
+ * a host without egress cannot publish at all, so its alarm treats missing data as
+ * breaching. By host/scripts/check-gateway-health.sh (@@EGRESS_METRIC@@).
+ */
+export const EGRESS_HEALTH_METRIC = 'EgressHealthy';
+
+/**
+ * At boot and every 15 minutes, no dimensions, unit None: 1 when every agent file is
+ * read-only and matches its manifest, 0 when not. By host/scripts/check-agent-files.sh.
+ */
+export const AGENT_FILES_INTEGRITY_METRIC = 'AgentFilesIntegrity';
+
+/**
+ * 1 per request nginx or the gateway refused with 401 or 403 (0 otherwise), counted by
+ * the metric filter on the nginx access log group (lib/alarms/gateway-alarms.ts).
+ */
+export const PROXY_AUTH_FAILURES_METRIC = 'ProxyAuthFailures';
+
+/**
+ * Every minute, no dimensions, unit None: the model spend of the current UTC day in
+ * US dollars. By host/spend-meter/ (publish.ts).
+ */
+export const MODEL_SPEND_TODAY_METRIC = 'ModelSpendTodayUsd';
+
+/**
+ * Every minute, unit None: the model spend of the current UTC month in US dollars,
+ * without dimensions (what the spend alarms watch) and per model with dimension
+ * Model=<provider>/<model> (for diagnosis). By host/spend-meter/ (publish.ts).
+ */
+export const MODEL_SPEND_MONTH_METRIC = 'ModelSpendMonthUsd';
+
+/**
+ * 1 (unit Count), no dimensions, when the kill switch stopped the gateway (not in a
+ * dry run). By lambda/kill-switch/ (metric.ts).
+ */
+export const KILL_SWITCH_METRIC = 'KillSwitchExecuted';
+
+/** Every name above, in the order defined. */
+export const METRIC_NAMES = [
+  BOOT_PREFLIGHT_FAILED_METRIC,
+  SECRET_RETRIEVAL_METRIC,
+  GATEWAY_HEALTH_METRIC,
+  EGRESS_HEALTH_METRIC,
+  AGENT_FILES_INTEGRITY_METRIC,
+  PROXY_AUTH_FAILURES_METRIC,
+  MODEL_SPEND_TODAY_METRIC,
+  MODEL_SPEND_MONTH_METRIC,
+  KILL_SWITCH_METRIC,
+] as const;
