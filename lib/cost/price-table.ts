@@ -5,7 +5,8 @@
  *   - reference: stated in the project's reference notes (../shared/REFERENCE.md), which agree with the page;
  *   - list:      the AWS list price as published on the page named;
  *   - unsure:    from the page as remembered, not re-read on the day; check before relying on it.
- * No account-wide free tier is folded into these figures: lib/cost/estimate.ts
+ * No account-wide free tier is folded into these figures: each service family's
+ * pricing (lib/cost/network.ts, edge.ts, ...)
  * decides where one applies (see FREE_TIERS).
  */
 
