@@ -24,11 +24,18 @@ export type PriceConfidence = 'reference' | 'list' | 'unsure';
 export interface Price {
   /** US dollars per `unit`. */
   readonly usd: number;
+  /** What one `usd` buys, e.g. `GB-month`, `instance-hour`. */
   readonly unit: string;
   /** Where the price is published. */
   readonly source: string;
+  /** The day the price was checked on its page. */
   readonly checked: typeof PRICE_TABLE_DATE;
+  /** How sure the entry is (see the header). */
   readonly confidence: PriceConfidence;
+  /**
+   * What the price covers or leaves out, where the page needs reading.
+   * @default none
+   */
   readonly note?: string;
 }
 
