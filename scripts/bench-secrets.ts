@@ -12,7 +12,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { renderSecretsManifest } from '../lib/secrets/secrets-manifest';
-import { bundleFetchSecrets } from '../host/fetch-secrets/bundle';
+import { bundleFetchSecrets } from '../lib/bundling/host-programs';
 import { exampleConfig } from '../test/host/support/host-tools';
 import { OWNER } from '../test/support/fake-aws/fetch-secrets-suite';
 import { SM_ERRORS } from '../test/support/fake-aws/secrets-manager';

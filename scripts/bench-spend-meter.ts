@@ -13,7 +13,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { bundleSpendMeter } from '../host/spend-meter/bundle';
+import { bundleSpendMeter } from '../lib/bundling/host-programs';
 import { renderSpendMeterManifest } from '../lib/host/spend-meter';
 import { exampleConfig } from '../test/host/support/host-tools';
 import { requireOpenclaw } from '../test/openclaw/support/openclaw';

@@ -1,7 +1,7 @@
 /**
  * fetch-secrets.js: the boot-time (and refresh-time) secret retrieval of the
  * OpenClaw host. Runs as root from openclaw-secrets.service before nginx and
- * the gateway; bundled into one file by bundle.ts and run with the pinned Node.
+ * the gateway; bundled into one file by lib/bundling/host-programs.ts and run with the pinned Node.
  *
  * This entry only runs the program (run.ts) on process.argv, prints its lines
  * and exits with its code. Success: `openclaw-secrets: OK ...` on stdout;

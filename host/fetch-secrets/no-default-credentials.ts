@@ -1,5 +1,5 @@
 /**
- * Stands in for @aws-sdk/credential-provider-node in the bundle (bundle.ts
+ * Stands in for @aws-sdk/credential-provider-node in the bundle (lib/bundling/host-programs.ts
  * aliases it): the SDK's default credential chain (environment, profiles,
  * SSO, web identity...) refuses. fetch-secrets passes IMDSv2 credentials to
  * every client explicitly; no other source can ever be used on the host.

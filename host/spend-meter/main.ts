@@ -1,7 +1,7 @@
 /**
  * spend-meter.js: the fast model-spend meter of the OpenClaw host. Runs every minute
  * as root from openclaw-spend-meter.service (its timer), out of the agents' reach,
- * with the pinned Node 24; bundled into one file by bundle.ts.
+ * with the pinned Node 24; bundled into one file by lib/bundling/host-programs.ts.
  *
  *   1. reads the manifest (args.ts, manifest.ts) and its own state (state.ts), and
  *      rolls the totals over to the current UTC day and month,

@@ -1,49 +1,26 @@
+/**
+ * The audit bucket construct: an S3 bucket for the audit trail with Object Lock,
+ * SSE-KMS, lifecycle tiers, server access logs and its policy (whose statements
+ * are lib/audit/audit-bucket-policy.ts), and the log-delivery grants made on it.
+ */
 import { Duration, Names, Stack } from 'aws-cdk-lib';
 import { removalPolicyFor } from '../shared/retention';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
 import { acknowledgeFinding } from '../gate/acknowledge';
 import { acknowledgeSingleRegion, BUCKET_ROLES, denyWritesButServices, tagBucketRole, type AccessLogBucket } from './access-log-bucket';
+import {
+  AUDIT_BUCKET_DENY_SIDS,
+  logDeliverySidBase,
+  logDeliveryStatements,
+  objectTamperingDeny,
+  reconfigurationDeny,
+  type LogDeliveryGrant,
+} from './audit-bucket-policy';
 
 /** S3 Object Lock retention modes. COMPLIANCE: nobody can shorten or delete; GOVERNANCE: only with s3:BypassGovernanceRetention. */
 export type AuditLockMode = 'COMPLIANCE' | 'GOVERNANCE';
-
-/**
- * Object-level actions that destroy or unlock audit data. Denied to every
- * principal but the break-glass role, CloudFormation included: a deployment
- * never needs them (no `autoDeleteObjects`, no bucket deployments).
- */
-export const AUDIT_OBJECT_TAMPER_ACTIONS = [
-  's3:DeleteObject',
-  's3:DeleteObjectVersion',
-  's3:PutObjectRetention',
-  's3:PutObjectLegalHold',
-  's3:BypassGovernanceRetention',
-] as const;
-
-/**
- * Bucket-level actions that weaken the bucket's protection (its lock
- * defaults, lifecycle, versioning, policy, encryption, public access block,
- * logging, notifications, ownership, replication). Denied to every principal
- * but the break-glass role and the CDK CloudFormation execution role, which
- * must apply the template's own changes to them (see AuditBucket).
- */
-export const AUDIT_BUCKET_CONFIG_ACTIONS = [
-  's3:PutBucketObjectLockConfiguration',
-  's3:PutLifecycleConfiguration',
-  's3:PutBucketVersioning',
-  's3:PutBucketPolicy',
-  's3:DeleteBucketPolicy',
-  's3:PutEncryptionConfiguration',
-  's3:PutBucketPublicAccessBlock',
-  's3:PutBucketLogging',
-  's3:PutBucketNotification',
-  's3:PutBucketOwnershipControls',
-  's3:PutBucketAcl',
-  's3:PutReplicationConfiguration',
-] as const;
 
 export interface AuditBucketProps {
   /**
@@ -106,55 +83,29 @@ export interface AuditBucketProps {
    * @default true
    */
   readonly retainOnDelete?: boolean;
-  /** @default - a name CloudFormation generates */
+  /**
+   * The bucket's physical name.
+   * @default - a name CloudFormation generates
+   */
   readonly bucketName?: string;
 }
 
-/** A log-delivery service allowed to write into an audit bucket. */
-export interface LogDeliveryGrant {
-  /** e.g. `cloudtrail.amazonaws.com`, `delivery.logs.amazonaws.com` (VPC flow logs, WAF, CloudFront standard logging v2). */
-  readonly servicePrincipal: string;
-  /**
-   * Key prefix the service writes under; the grant covers `<prefix>*`. For
-   * CloudTrail, set the trail's S3KeyPrefix to this prefix without its
-   * trailing slash (CloudTrail writes `<S3KeyPrefix>/AWSLogs/<account>/...`).
-   */
-  readonly prefix: string;
-  /** The account whose resources deliver (`aws:SourceAccount`). */
-  readonly sourceAccount: string;
-  /** ARN of the delivering resource (`aws:SourceArn`, ArnLike, wildcards allowed), e.g. the trail or the log-delivery source. @default - any resource of sourceAccount */
-  readonly sourceArn?: string;
-  /**
-   * Require `s3:x-amz-acl = bucket-owner-full-control` on each PutObject, as
-   * CloudTrail and vended-log delivery send it (with ACLs disabled the
-   * bucket owner owns every object anyway).
-   * @default true
-   */
-  readonly requireBucketOwnerFullControl?: boolean;
-  /**
-   * Bucket-level reads the service makes before writing.
-   * @default ['s3:GetBucketAcl'], plus 's3:ListBucket' for delivery.logs.amazonaws.com
-   */
-  readonly bucketReadActions?: readonly string[];
+/** Refuses a lock retention outside 1-36500 days, and lifecycle transitions S3 would reject. */
+function checkAuditBucketProps(id: string, props: AuditBucketProps): void {
+  const days = props.lockRetentionDays;
+  if (!Number.isInteger(days) || days < 1 || days > 36500) {
+    throw new Error(`AuditBucket ${id}: lockRetentionDays must be a whole number of days from 1 to 36500 (got ${days})`);
+  }
+  if (!Number.isInteger(props.infrequentAccessAfterDays) || props.infrequentAccessAfterDays < 30) {
+    throw new Error(`AuditBucket ${id}: infrequentAccessAfterDays must be a whole number, at least 30 (S3's minimum before Standard-IA; got ${props.infrequentAccessAfterDays})`);
+  }
+  if (!Number.isInteger(props.glacierAfterDays) || props.glacierAfterDays < props.infrequentAccessAfterDays + 30) {
+    throw new Error(
+      `AuditBucket ${id}: glacierAfterDays (${props.glacierAfterDays}) must be at least infrequentAccessAfterDays + 30 ` +
+        `(${props.infrequentAccessAfterDays + 30}): S3 keeps an object 30 days in Standard-IA before a lifecycle transition to Glacier`,
+    );
+  }
 }
-
-/** The statement IDs of the bucket policy's denies, for tests and controls. */
-export const AUDIT_BUCKET_DENY_SIDS = {
-  objectTampering: 'DenyObjectTamperingButBreakGlass',
-  reconfiguration: 'DenyReconfigurationButBreakGlassAndCloudFormation',
-  writes: 'DenyWritesButLogDelivery',
-} as const;
-
-const VENDED_LOGS_PRINCIPAL = 'delivery.logs.amazonaws.com';
-
-/** `cloudtrail.amazonaws.com` -> `Cloudtrail`, for statement IDs. */
-const sidPart = (servicePrincipal: string) =>
-  servicePrincipal
-    .replace(/\.amazonaws\.com(\.cn)?$/, '')
-    .split(/[^A-Za-z0-9]+/)
-    .filter(Boolean)
-    .map((w) => w[0]!.toUpperCase() + w.slice(1))
-    .join('');
 
 /**
  * An S3 bucket for the audit trail (CloudTrail, VPC flow logs, WAF,
@@ -179,11 +130,11 @@ const sidPart = (servicePrincipal: string) =>
  * - **Retained** (bucket and policy) on stack deletion unless retainOnDelete
  *   is false; `autoDeleteObjects` is never used.
  * - A **bucket policy** that:
- *   - denies the object-level tamper actions ({@link AUDIT_OBJECT_TAMPER_ACTIONS})
+ *   - denies the object-level tamper actions (AUDIT_OBJECT_TAMPER_ACTIONS of audit-bucket-policy.ts)
  *     to every principal but the break-glass role (`aws:PrincipalArn`
  *     StringNotEquals, so administrators must assume the role, which
  *     CloudTrail records), and also `s3:DeleteBucket` while the bucket is retained;
- *   - denies the bucket reconfiguration actions ({@link AUDIT_BUCKET_CONFIG_ACTIONS})
+ *   - denies the bucket reconfiguration actions (AUDIT_BUCKET_CONFIG_ACTIONS of audit-bucket-policy.ts)
  *     to every principal but the break-glass role and the CloudFormation
  *     execution role (see below), and `s3:DeleteBucket` likewise when
  *     retainOnDelete is false (CloudFormation can then delete the bucket once
@@ -224,19 +175,8 @@ export class AuditBucket extends s3.Bucket {
   private readonly deliverySids = new Set<string>();
 
   constructor(scope: Construct, id: string, props: AuditBucketProps) {
+    checkAuditBucketProps(id, props);
     const days = props.lockRetentionDays;
-    if (!Number.isInteger(days) || days < 1 || days > 36500) {
-      throw new Error(`AuditBucket ${id}: lockRetentionDays must be a whole number of days from 1 to 36500 (got ${days})`);
-    }
-    if (!Number.isInteger(props.infrequentAccessAfterDays) || props.infrequentAccessAfterDays < 30) {
-      throw new Error(`AuditBucket ${id}: infrequentAccessAfterDays must be a whole number, at least 30 (S3's minimum before Standard-IA; got ${props.infrequentAccessAfterDays})`);
-    }
-    if (!Number.isInteger(props.glacierAfterDays) || props.glacierAfterDays < props.infrequentAccessAfterDays + 30) {
-      throw new Error(
-        `AuditBucket ${id}: glacierAfterDays (${props.glacierAfterDays}) must be at least infrequentAccessAfterDays + 30 ` +
-          `(${props.infrequentAccessAfterDays + 30}): S3 keeps an object 30 days in Standard-IA before a lifecycle transition to Glacier`,
-      );
-    }
     const retain = props.retainOnDelete !== false;
     const removalPolicy = removalPolicyFor(retain);
     const retention = Duration.days(days);
@@ -289,35 +229,8 @@ export class AuditBucket extends s3.Bucket {
     cfn.loggingConfiguration = { destinationBucketName: props.accessLogs.bucketName, logFilePrefix: this.accessLogsPrefix };
     props.accessLogs.allowServerAccessLogsFrom(this, this.accessLogsPrefix);
 
-    const everyone = [new iam.AnyPrincipal()];
-    // The object deny names the bucket only while it also denies s3:DeleteBucket (retained):
-    // no object action applies to the bucket's ARN (IAMReference-ResourceArn).
-    const objectTamperingResources = retain ? [this.bucketArn, this.arnForObjects('*')] : [this.arnForObjects('*')];
-    this.addToResourcePolicy(
-      new iam.PolicyStatement({
-        sid: AUDIT_BUCKET_DENY_SIDS.objectTampering,
-        effect: iam.Effect.DENY,
-        principals: everyone,
-        actions: [...AUDIT_OBJECT_TAMPER_ACTIONS, ...(retain ? ['s3:DeleteBucket'] : [])],
-        resources: objectTamperingResources,
-        // aws:PrincipalArn is the role ARN for a role session, so a condition (not a
-        // Principal element) names a role that may not exist yet, such as break-glass.
-        conditions: { StringNotEquals: { 'aws:PrincipalArn': [this.breakGlassRoleArn] } },
-      }),
-    );
-    this.addToResourcePolicy(
-      new iam.PolicyStatement({
-        sid: AUDIT_BUCKET_DENY_SIDS.reconfiguration,
-        effect: iam.Effect.DENY,
-        principals: everyone,
-        actions: [...AUDIT_BUCKET_CONFIG_ACTIONS, ...(retain ? [] : ['s3:DeleteBucket'])],
-        resources: [this.bucketArn],
-        conditions: {
-          StringNotEquals: { 'aws:PrincipalArn': [this.breakGlassRoleArn] },
-          ArnNotLike: { 'aws:PrincipalArn': [this.cloudFormationRoleArnPattern] },
-        },
-      }),
-    );
+    this.addToResourcePolicy(objectTamperingDeny(this, this.breakGlassRoleArn, retain));
+    this.addToResourcePolicy(reconfigurationDeny(this, this.breakGlassRoleArn, this.cloudFormationRoleArnPattern, retain));
     this.addToResourcePolicy(denyWritesButServices(this, AUDIT_BUCKET_DENY_SIDS.writes, () => [this.breakGlassRoleArn, ...this.writerRoleArns]));
     // A retained bucket keeps its denies: the policy follows the bucket's removal policy.
     this.policy!.applyRemovalPolicy(removalPolicy);
@@ -351,11 +264,11 @@ export class AuditBucket extends s3.Bucket {
    * (Not named `allowLogDelivery`: s3.Bucket has a private method of that name.)
    */
   allowLogDeliveryService(grant: LogDeliveryGrant): void {
-    const { servicePrincipal, prefix, sourceAccount, sourceArn } = grant;
+    const { servicePrincipal, prefix } = grant;
     if (prefix.length === 0 || prefix.includes('*') || prefix.startsWith('/')) {
       throw new Error(`AuditBucket ${this.node.path}: allowLogDeliveryService(${servicePrincipal}) needs a non-empty prefix without '*' or a leading '/' (got "${prefix}")`);
     }
-    const base = `AllowLogDelivery${sidPart(servicePrincipal)}`;
+    const base = logDeliverySidBase(servicePrincipal);
     const n = (this.deliveryGrants.get(base) ?? 0) + 1;
     this.deliveryGrants.set(base, n);
     const sid = n === 1 ? base : `${base}${n}`;
@@ -364,35 +277,7 @@ export class AuditBucket extends s3.Bucket {
       throw new Error(`AuditBucket ${this.node.path}: allowLogDeliveryService(${servicePrincipal}) would reuse the statement ID ${sid} of an earlier grant`);
     }
     this.deliverySids.add(sid);
-    const source = sourceArn === undefined ? {} : { ArnLike: { 'aws:SourceArn': sourceArn } };
-    const principals = [new iam.ServicePrincipal(servicePrincipal)];
-    const readActions = grant.bucketReadActions ?? (servicePrincipal === VENDED_LOGS_PRINCIPAL ? ['s3:GetBucketAcl', 's3:ListBucket'] : ['s3:GetBucketAcl']);
-    if (readActions.length > 0) {
-      this.addToResourcePolicy(
-        new iam.PolicyStatement({
-          sid: `${sid}BucketCheck`,
-          principals,
-          actions: [...readActions],
-          resources: [this.bucketArn],
-          conditions: { StringEquals: { 'aws:SourceAccount': sourceAccount }, ...source },
-        }),
-      );
-    }
-    this.addToResourcePolicy(
-      new iam.PolicyStatement({
-        sid: `${sid}Write`,
-        principals,
-        actions: ['s3:PutObject'],
-        resources: [this.arnForObjects(`${prefix}*`)],
-        conditions: {
-          StringEquals: {
-            'aws:SourceAccount': sourceAccount,
-            ...(grant.requireBucketOwnerFullControl === false ? {} : { 's3:x-amz-acl': 'bucket-owner-full-control' }),
-          },
-          ...source,
-        },
-      }),
-    );
+    for (const statement of logDeliveryStatements(this, grant, sid)) this.addToResourcePolicy(statement);
   }
 
   /**

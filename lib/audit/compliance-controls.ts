@@ -1,5 +1,5 @@
 import { BUCKET_ROLE_TAG, BUCKET_ROLES, S3_SERVER_ACCESS_LOGGING_PRINCIPAL } from './access-log-bucket';
-import { AUDIT_BUCKET_CONFIG_ACTIONS, AUDIT_OBJECT_TAMPER_ACTIONS } from './audit-bucket';
+import { AUDIT_BUCKET_CONFIG_ACTIONS, AUDIT_OBJECT_TAMPER_ACTIONS } from './audit-bucket-policy';
 import { isRetained } from '../shared/retention';
 import type { ComplianceControl, ResourceContext, TemplateResource } from '../compliance/control';
 import { refersTo } from '../compliance/refs';

@@ -5,7 +5,8 @@
  *   - reference: stated in the project's reference notes (../shared/REFERENCE.md), which agree with the page;
  *   - list:      the AWS list price as published on the page named;
  *   - unsure:    from the page as remembered, not re-read on the day; check before relying on it.
- * No account-wide free tier is folded into these figures: lib/cost/estimate.ts
+ * No account-wide free tier is folded into these figures: each service family's
+ * pricing (lib/cost/network.ts, edge.ts, ...)
  * decides where one applies (see FREE_TIERS).
  */
 
@@ -23,11 +24,18 @@ export type PriceConfidence = 'reference' | 'list' | 'unsure';
 export interface Price {
   /** US dollars per `unit`. */
   readonly usd: number;
+  /** What one `usd` buys, e.g. `GB-month`, `instance-hour`. */
   readonly unit: string;
   /** Where the price is published. */
   readonly source: string;
+  /** The day the price was checked on its page. */
   readonly checked: typeof PRICE_TABLE_DATE;
+  /** How sure the entry is (see the header). */
   readonly confidence: PriceConfidence;
+  /**
+   * What the price covers or leaves out, where the page needs reading.
+   * @default none
+   */
   readonly note?: string;
 }
 

@@ -4,25 +4,48 @@
  * Fn::ImportValue across stacks, Fn::Join) resolved to the resource they name.
  */
 
+/** A resource of a synthesized template, as far as the estimate reads it. */
 export interface CfnResource {
+  /** The CloudFormation resource type, e.g. `AWS::EC2::Instance`. */
   readonly Type: string;
+  /**
+   * The resource's properties.
+   * @default none (read as `{}`)
+   */
   readonly Properties?: Record<string, unknown>;
 }
 
+/** A synthesized template: its resources and its outputs (for Fn::ImportValue across stacks). */
 export interface CfnTemplate {
+  /**
+   * The resources by logical ID.
+   * @default none
+   */
   readonly Resources?: Record<string, CfnResource>;
+  /**
+   * The outputs by name; the exported ones resolve other stacks' Fn::ImportValue.
+   * @default none
+   */
   readonly Outputs?: Record<string, { readonly Value?: unknown; readonly Export?: { readonly Name?: unknown } }>;
 }
 
+/** One stack's synthesized template. */
 export interface StackTemplate {
+  /** The stack's name, e.g. openclaw-example-prod-gateway. */
   readonly stackName: string;
+  /** Its template. */
   readonly template: CfnTemplate;
 }
 
+/** A resource of the index: where it is, what it is, its properties. */
 export interface Res {
+  /** The name of the stack that holds it. */
   readonly stack: string;
+  /** Its logical ID. */
   readonly id: string;
+  /** Its CloudFormation resource type. */
   readonly type: string;
+  /** Its properties (`{}` when it has none). */
   readonly props: Record<string, unknown>;
 }
 

@@ -6,9 +6,13 @@
  * `usage` argument.
  */
 
+/** One usage assumption: how much, of what, and why that figure. */
 export interface UsageAssumption {
+  /** The assumed amount, in `unit`. */
   readonly value: number;
+  /** What `value` counts, e.g. `GB/month`. */
   readonly unit: string;
+  /** Where the figure comes from: what it covers and why it is that size. */
   readonly why: string;
 }
 

@@ -56,8 +56,7 @@ import {
   type EdgeRef,
   type StateVolumeRef,
 } from './cloud-init';
-import { bundleFetchSecrets } from '../../host/fetch-secrets/bundle';
-import { bundleSpendMeter } from '../../host/spend-meter/bundle';
+import { bundleFetchSecrets, bundleSpendMeter } from '../bundling/host-programs';
 import { SPEND_METER_MANIFEST_BUNDLE_PATH, SPEND_METER_PROGRAM_PATH, spendMeterManifestText } from './spend-meter';
 import { renderSecretsManifest } from '../secrets/secrets-manifest';
 import { CLOUDWATCH_AGENT_BUNDLE_PATH, renderCloudWatchAgentConfig } from './cloudwatch-agent';

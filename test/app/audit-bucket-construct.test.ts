@@ -3,7 +3,8 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { AccessLogBucket, SINGLE_REGION_REASON } from '../../lib/audit/access-log-bucket';
-import { AUDIT_BUCKET_CONFIG_ACTIONS, AUDIT_BUCKET_DENY_SIDS, AUDIT_OBJECT_TAMPER_ACTIONS, AuditBucket, type AuditBucketProps, type LogDeliveryGrant } from '../../lib/audit/audit-bucket';
+import { AuditBucket, type AuditBucketProps } from '../../lib/audit/audit-bucket';
+import { AUDIT_BUCKET_CONFIG_ACTIONS, AUDIT_BUCKET_DENY_SIDS, AUDIT_OBJECT_TAMPER_ACTIONS, type LogDeliveryGrant } from '../../lib/audit/audit-bucket-policy';
 import { collectAcknowledgements } from '../../lib/gate/ack-ledger';
 
 // The audit bucket on a bare stack (not the whole app, no gate): its Object Lock, encryption,

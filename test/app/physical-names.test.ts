@@ -1,4 +1,5 @@
-import { NAME_RULES, measuredLength, nameViolation, type NameRule, type NameScope } from '../../lib/config/name-limits';
+import { measuredLength, nameViolation } from '../../lib/config/name-limits';
+import { NAME_RULES, type NameRule, type NameScope } from '../../lib/config/name-rules';
 import { topologies, type SynthesizedStack } from '../support/topologies';
 
 /*

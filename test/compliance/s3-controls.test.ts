@@ -1,7 +1,7 @@
 import type { ComplianceControl, TemplateResource } from '../../lib/compliance/control';
 import { s3AccessLogBucket, s3AuditBucketCmk, s3AuditTamperDenied, s3BucketRetained, s3ObjectLocked, s3PrivateTlsOnly } from '../../lib/audit/compliance-controls';
 import { CONTROL_CATALOGUE } from '../../lib/compliance/catalogue';
-import { AUDIT_BUCKET_CONFIG_ACTIONS, AUDIT_OBJECT_TAMPER_ACTIONS } from '../../lib/audit/audit-bucket';
+import { AUDIT_BUCKET_CONFIG_ACTIONS, AUDIT_OBJECT_TAMPER_ACTIONS } from '../../lib/audit/audit-bucket-policy';
 
 // Each S3 control holds on a compliant bucket and fails when one setting is removed or weakened.
 type Resources = Record<string, TemplateResource>;

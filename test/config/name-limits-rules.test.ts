@@ -1,14 +1,7 @@
-import {
-  NAME_RULES,
-  checkNameLimits,
-  measuredLength,
-  nameViolation,
-  type NamePartSource,
-  type NameParts,
-  type NameRule,
-} from '../../lib/config/name-limits';
+import { checkNameLimits, measuredLength, nameViolation, type NamePartSource } from '../../lib/config/name-limits';
+import { NAME_RULES, type NameParts, type NameRule } from '../../lib/config/name-rules';
 
-// Focused, pure tests of lib/config/name-limits.ts: the table of AWS's
+// Focused, pure tests of lib/config/name-rules.ts and name-limits.ts: the table of AWS's
 // physical-name rules (pinned exactly), each pattern against names AWS accepts
 // and near misses it refuses, the SSM parameter's ARN-length measure,
 // nameViolation's boundaries and messages, and checkNameLimits's choice of the

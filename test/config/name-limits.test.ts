@@ -5,7 +5,8 @@ import * as path from 'path';
 import { ConfigError } from '../../lib/config/errors';
 import { checkDistinctDeploymentNames } from '../../lib/app';
 import { loadConfig } from '../../lib/config/load';
-import { NAME_RULES, checkNameLimits, type NameParts } from '../../lib/config/name-limits';
+import { checkNameLimits } from '../../lib/config/name-limits';
+import { NAME_RULES, type NameParts } from '../../lib/config/name-rules';
 import { configFixture, NOW, REPO_ROOT } from '../support/config-fixture';
 
 // Long names must stop at the config, naming the file and key, the derived

@@ -1,5 +1,7 @@
 import { loadConfig } from '../../lib/config/load';
-import { estimateMonthlyCost, formatCostReport, totalUsd, type CostLine } from '../../lib/cost/estimate';
+import { totalUsd, type CostLine } from '../../lib/cost/cost-line';
+import { estimateMonthlyCost } from '../../lib/cost/estimate';
+import { formatCostReport } from '../../lib/cost/report';
 import { DAYS_PER_MONTH, EC2_HOURLY, HOURS_PER_MONTH, PRICE_TABLE_DATE, PRICES } from '../../lib/cost/price-table';
 import type { CfnResource, StackTemplate } from '../../lib/cost/template-index';
 import { formatUsageAssumptions, USAGE_ASSUMPTIONS, usageValues, type Usage } from '../../lib/cost/usage-assumptions';

@@ -1,7 +1,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import type { ResolvedConfig } from '../../lib/config/schema';
-import { estimateMonthlyCost, formatCostReport, totalUsd, type CostLine } from '../../lib/cost/estimate';
+import { totalUsd, type CostLine } from '../../lib/cost/cost-line';
+import { estimateMonthlyCost } from '../../lib/cost/estimate';
+import { formatCostReport } from '../../lib/cost/report';
 import { EC2_HOURLY, HOURS_PER_MONTH, PRICES } from '../../lib/cost/price-table';
 import type { StackTemplate } from '../../lib/cost/template-index';
 import { stageTemplates } from '../../lib/cost/templates';

@@ -3,7 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { renderOriginVerifyMap } from '../../lib/host/nginx-config';
 import { SECRET_RETRIEVAL_METRIC } from '../../lib/shared/metric-names';
-import { bundleFetchSecrets, buildFetchSecrets } from '../../host/fetch-secrets/bundle';
+import { bundleFetchSecrets, buildHostProgram } from '../../lib/bundling/host-programs';
 import { DEFAULT_METRIC_NAME } from '../../host/fetch-secrets/failure';
 import { OWNER, startFetchSecretsSuite, type FetchSecretsSuite, type Target } from '../support/fake-aws/fetch-secrets-suite';
 import { SM_ERRORS } from '../support/fake-aws/secrets-manager';
@@ -274,7 +274,7 @@ describe('the bundle', () => {
   const bundle = bundleFetchSecrets();
 
   test('is one deterministic file without CDK, constructs, zod or paths of this machine', () => {
-    expect(buildFetchSecrets()).toBe(bundle);
+    expect(buildHostProgram('fetch-secrets')).toBe(bundle);
     expect(bundleFetchSecrets()).toBe(bundle);
     for (const s of ['aws-cdk-lib', 'node_modules/constructs', 'node_modules/zod', path.resolve(__dirname, '../..'), os.tmpdir() + '/', 'sourceMappingURL']) {
       expect({ s, found: bundle.includes(s) }).toEqual({ s, found: false });

@@ -1,8 +1,7 @@
-import * as fetchSecretsBundle from '../../host/fetch-secrets/bundle';
-import * as spendMeterBundle from '../../host/spend-meter/bundle';
+import * as hostPrograms from '../../lib/bundling/host-programs';
 import * as esbuildOptions from '../../lib/bundling/esbuild-options';
 
-// The two host programs' bundles (host/fetch-secrets/bundle.ts, host/spend-meter/bundle.ts),
+// The two host programs' bundles (lib/bundling/host-programs.ts),
 // focused: what they ask esbuild for, the banner, the default credential chain replaced by a
 // stub, the refusal of CDK, constructs and zod, and the memo. (The bundled programs run as the
 // host runs them: fetch-secrets.test.ts, spend-meter-main.test.ts.)
@@ -12,8 +11,8 @@ afterEach(() => jest.restoreAllMocks());
 interface Bundle {
   readonly program: string;
   readonly module: string;
-  readonly build: (m: typeof fetchSecretsBundle & typeof spendMeterBundle) => string;
-  readonly memo: (m: typeof fetchSecretsBundle & typeof spendMeterBundle) => string;
+  readonly build: (m: typeof hostPrograms) => string;
+  readonly memo: (m: typeof hostPrograms) => string;
   readonly entry: string;
   readonly target: string;
   readonly stubMessage: string;
@@ -22,8 +21,8 @@ interface Bundle {
 const BUNDLES: readonly Bundle[] = [
   {
     program: 'fetch-secrets.js',
-    module: require.resolve('../../host/fetch-secrets/bundle'),
-    build: (m) => m.buildFetchSecrets(),
+    module: require.resolve('../../lib/bundling/host-programs'),
+    build: (m) => m.buildHostProgram('fetch-secrets'),
     memo: (m) => m.bundleFetchSecrets(),
     entry: 'host/fetch-secrets/main.ts',
     target: 'node22',
@@ -31,15 +30,15 @@ const BUNDLES: readonly Bundle[] = [
   },
   {
     program: 'spend-meter.js',
-    module: require.resolve('../../host/spend-meter/bundle'),
-    build: (m) => m.buildSpendMeter(),
+    module: require.resolve('../../lib/bundling/host-programs'),
+    build: (m) => m.buildHostProgram('spend-meter'),
     memo: (m) => m.bundleSpendMeter(),
     entry: 'host/spend-meter/main.ts',
     target: 'node24',
     stubMessage: 'spend-meter: credentials come from IMDSv2 only (the default credential chain is not bundled)',
   },
 ];
-const real = { ...fetchSecretsBundle, ...spendMeterBundle };
+const real = hostPrograms;
 
 describe.each(BUNDLES)('$program', (b) => {
   test('built from its entry for the Node it runs on', () => {
@@ -64,9 +63,9 @@ describe.each(BUNDLES)('$program', (b) => {
   });
 
   /** The bundle module loaded afresh with esbuild answering `inputs` (and the text `out`). */
-  function withInputs(inputs: readonly string[]): { module: typeof fetchSecretsBundle & typeof spendMeterBundle; calls: () => number } {
+  function withInputs(inputs: readonly string[]): { module: typeof hostPrograms; calls: () => number } {
     let calls = 0;
-    let module!: typeof fetchSecretsBundle & typeof spendMeterBundle;
+    let module!: typeof hostPrograms;
     jest.isolateModules(() => {
       jest.doMock('esbuild', () => ({
         buildSync: () => {

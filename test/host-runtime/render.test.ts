@@ -27,7 +27,7 @@ import { braceGroups } from '../../lib/host/template';
 import { CONTROL_UI_ORIGINS_JS, LOCKFILE_CHECK_JS } from '../../lib/host/template-values';
 import { CLOUDWATCH_AGENT_BUNDLE_PATH, renderCloudWatchAgentConfig } from '../../lib/host/cloudwatch-agent';
 import { ORIGIN_VERIFY_MAP_PATH, SECRETS_MANIFEST_PATH, renderSecretsManifest } from '../../lib/secrets/secrets-manifest';
-import { bundleFetchSecrets } from '../../host/fetch-secrets/bundle';
+import { bundleFetchSecrets } from '../../lib/bundling/host-programs';
 import { RUNTIME_PACKAGE_DIR } from '../../lib/openclaw/lockfile';
 import { listAgentFiles, renderControlUiOrigins, renderExecApprovals, renderOpenclawConfig } from '../../lib/openclaw/openclaw-config';
 import { allConfigs, exampleConfig } from '../host/support/host-tools';

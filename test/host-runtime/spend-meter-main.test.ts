@@ -8,7 +8,7 @@ import { runEntryInProcess } from './support/entry-in-process';
 import { runAsync } from './support/runtime-tools';
 import { runMeter, writePrograms } from './support/spend-meter-world';
 
-// The spend meter as its unit starts it: the bundled spend-meter.js (host/spend-meter/bundle.ts)
+// The spend meter as its unit starts it: the bundled spend-meter.js (lib/bundling/host-programs.ts)
 // whose entry (main.ts) prints the run's lines on stdout and stderr and exits with its code.
 // Fast and focused: no agent database, so the Node of jest runs it. Then the entry itself in
 // this process (where mutation testing sees it: a child process runs unmutated code).

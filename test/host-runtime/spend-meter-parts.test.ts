@@ -1,4 +1,4 @@
-import { bundleSpendMeter, buildSpendMeter } from '../../host/spend-meter/bundle';
+import { bundleSpendMeter, buildHostProgram } from '../../lib/bundling/host-programs';
 import { parseOptions, UsageError } from '../../host/spend-meter/args';
 import { checkManifest, ManifestError } from '../../host/spend-meter/manifest';
 import { SessionMeter, planSession } from '../../host/spend-meter/meter';
@@ -276,7 +276,7 @@ test('the data of a run: today and month without dimensions (the alarms), the mo
 
 test('the bundle: deterministic, for Node 24, the CloudWatch client inside, no CDK, zod or path of this machine', () => {
   const text = bundleSpendMeter();
-  expect(buildSpendMeter()).toBe(text);
+  expect(buildHostProgram('spend-meter')).toBe(text);
   expect(text.startsWith('// spend-meter.js: bundled from host/spend-meter/')).toBe(true);
   expect(text).toContain('PutMetricData');
   expect(text).toContain('node:sqlite');

@@ -34,8 +34,7 @@ import { exampleConfig } from './support/host-tools';
 
 // The two bundled host programs are built by esbuild (slow, tested in their own files):
 // here they are fixed texts, so the bundle's assembly is tested fast.
-jest.mock('../../host/fetch-secrets/bundle', () => ({ bundleFetchSecrets: () => '// fetch-secrets program\n' }));
-jest.mock('../../host/spend-meter/bundle', () => ({ bundleSpendMeter: () => '// spend-meter program\n' }));
+jest.mock('../../lib/bundling/host-programs', () => ({ bundleFetchSecrets: () => '// fetch-secrets program\n', bundleSpendMeter: () => '// spend-meter program\n' }));
 
 // lib/host/runtime-files.ts on its own, fast: which runtime files are rendered, what the
 // bundle holds, the agent manifest's format, and packBundle's tar (every header field read

@@ -9,7 +9,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { buildSync } from 'esbuild';
 import { nodeBundleOptions } from '../../../lib/bundling/esbuild-options';
-import { bundleSpendMeter } from '../../../host/spend-meter/bundle';
+import { bundleSpendMeter } from '../../../lib/bundling/host-programs';
 import type { SpendMeterManifest } from '../../../lib/host/spend-meter';
 import type { FakeAws } from '../../support/fake-aws/world';
 import { runAsync, type RunResult } from './runtime-tools';

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import type { ManifestSecret, SecretsManifest } from '../../../lib/secrets/secrets-manifest';
-import { bundleFetchSecrets } from '../../../host/fetch-secrets/bundle';
+import { bundleFetchSecrets } from '../../../lib/bundling/host-programs';
 import { tempDir } from '../../host/support/host-tools';
 import { runAsync, type RunResult } from '../../host-runtime/support/runtime-tools';
 import { pseudoRandom } from '../pseudo-random';
