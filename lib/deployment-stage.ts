@@ -10,6 +10,7 @@ import { SpendStack } from './stacks/spend-stack';
 import { DEPLOYMENT_COST_TAG } from './spend/deployment-budgets';
 
 export interface DeploymentStageProps extends StageProps {
+  /** The resolved config of one client x environment: names the stage and gives its account and region. */
   readonly config: ResolvedConfig;
   /** The config folder the config was loaded from (agent files live there). */
   readonly configDir: string;

@@ -21,13 +21,16 @@ export interface AlertTopicProps {
    * in us-east-1, so with aws.region us-east-1 it shares the region with the
    * core stack's `<name>-alerts`, and a second topic of that name would fail
    * the deploy. Topic names are unique per account and region.
+   * @default - none: the topic is named `<name>-<purpose>`
    */
   readonly stackPart?: string;
   /** The customer-managed key the topic is encrypted with (this construct lets CloudWatch use it for this topic only). */
   readonly key: kms.Key;
-  /** config.alerts: who is told, outside the agent system. */
+  /** config.alerts.email: addresses subscribed by email (each confirms once), outside the agent system. */
   readonly email: readonly string[];
+  /** config.alerts.sms: phone numbers subscribed by SMS. */
   readonly sms: readonly string[];
+  /** config.alerts.https: HTTPS endpoints subscribed. */
   readonly https: readonly string[];
 }
 

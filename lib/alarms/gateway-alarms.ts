@@ -31,6 +31,7 @@ export interface GatewayAlarmsProps {
   readonly deploymentName: string;
   /** OpenClaw/<name>: where the host publishes. */
   readonly namespace: string;
+  /** The regional alert topic: every alarm notifies it on ALARM and OK. */
   readonly topic: sns.ITopic;
   /** The log group the host ships nginx's JSON access log to. */
   readonly nginxAccessLogs: logs.ILogGroup;

@@ -5,6 +5,7 @@ import type { Construct } from 'constructs';
 import { alarmDescription, alarmName, type AlarmSpec } from './alarm-catalogue';
 
 export interface RunbookAlarmProps extends Omit<cloudwatch.AlarmProps, 'alarmName' | 'alarmDescription' | 'actionsEnabled'> {
+  /** The catalogue entry (ALARMS): the alarm's name suffix, what fired, the first action and its runbook section. */
   readonly alarm: AlarmSpec;
   /** `<prefix>-<client>-<env>`. */
   readonly deploymentName: string;

@@ -17,8 +17,9 @@ export interface AuditTrailProps {
   readonly bucket: AuditBucket;
   /** The deployment key: encrypts the log files and the log group. */
   readonly key: kms.Key;
+  /** How long the trail's log group keeps events (config logs.retentionDays). */
   readonly logRetentionDays: logs.RetentionDays;
-  /** @default true */
+  /** Keep the trail's log group when it leaves the stack. Only the data-destruction opt-in turns this off. @default true */
   readonly retainOnDelete?: boolean;
 }
 

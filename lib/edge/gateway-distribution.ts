@@ -9,6 +9,7 @@ import type { EdgeConfig } from './config-schema';
 import { acknowledgeFinding } from '../gate/acknowledge';
 
 export interface GatewayDistributionProps {
+  /** config.edge: the proxy port, the origin-verify header's name and the optional custom domain. */
   readonly edge: EdgeConfig;
   /** The gateway host, reached through a CloudFront VPC origin. */
   readonly instance: ec2.IInstance;

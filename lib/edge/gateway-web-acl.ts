@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import type { EdgeConfig } from './config-schema';
 
 export interface GatewayWebAclProps {
+  /** config.edge.waf: the viewer IP and country allowlists, the per-IP rate limit and the optional rule groups. */
   readonly waf: EdgeConfig['waf'];
   /** Header carrying the origin-verify secret: redacted from WAF logs. */
   readonly originVerifyHeader: string;

@@ -8,7 +8,9 @@ import { acknowledgePinnedAmi, hardenInstance } from './instance-hardening';
 import { logicalIdFollowsReplacement } from './replacement-identity';
 
 export interface GatewayInstanceProps {
+  /** The VPC: the host runs in the private subnet of its first Availability Zone. */
   readonly vpc: ec2.IVpc;
+  /** The gateway host's security group (GatewaySecurityGroup). */
   readonly securityGroup: ec2.ISecurityGroup;
   /** Encrypts the root volume. */
   readonly key: kms.IKey;
@@ -16,11 +18,11 @@ export interface GatewayInstanceProps {
   readonly role: iam.IRole;
   /** The pinned Amazon Linux 2023 arm64 AMI of the stack's region (config instance.amiId). */
   readonly amiId: string;
-  /** @default t4g.small */
+  /** The EC2 instance type (config instance.type); an arm64 (Graviton) type. @default t4g.small */
   readonly instanceType?: string;
-  /** @default 16 */
+  /** Root volume size in GiB (config instance.rootVolumeGiB). @default 16 */
   readonly rootVolumeGiB?: number;
-  /** The instance's user data (cloud-init). @default none */
+  /** The host's user data (cloud-init). @default - no user data */
   readonly userData?: ec2.UserData;
 }
 

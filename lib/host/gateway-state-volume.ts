@@ -21,6 +21,7 @@ export interface GatewayStateVolumeProps {
    * Create the volume from this snapshot (instance.stateVolume.restoreFromSnapshotId): a NEW
    * volume under a new logical ID, so CloudFormation creates it; the previous one is removed
    * from the stack and, retained, stays in the account.
+   * @default - an empty volume
    */
   readonly restoreFromSnapshotId?: string;
   /** Keep the volume when it leaves the stack. Only the data-destruction opt-in turns this off. @default true */

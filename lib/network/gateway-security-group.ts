@@ -3,6 +3,7 @@ import type { Construct } from 'constructs';
 import { acknowledgeFinding } from '../gate/acknowledge';
 
 export interface GatewaySecurityGroupProps {
+  /** The VPC the gateway host runs in (GatewayVpc). */
   readonly vpc: ec2.IVpc;
   /** nginx's port: the only inbound port. */
   readonly proxyPort: number;

@@ -13,6 +13,7 @@ import { logicalIdFollowsReplacement } from '../host/replacement-identity';
 export const VPC_FLOW_LOG_PREFIX = 'vpc-flow-logs';
 
 export interface GatewayVpcProps {
+  /** config.network: the VPC CIDR and the NAT (mode, instance type, pinned AMI). */
   readonly network: NetworkConfig;
   /** The two AZs, as deploy-time tokens (Fn::GetAZs): no synth-time lookup. */
   readonly availabilityZones: readonly string[];

@@ -10,11 +10,15 @@ import { RunbookAlarm } from '../alarms/runbook-alarm';
 export const MODEL_SPEND_METRICS = { daily: 'ModelSpendTodayUsd', monthly: 'ModelSpendMonthUsd' } as const;
 
 export interface SpendAlarmsProps {
+  /** `<prefix>-<client>-<env>`: names the alarms. */
   readonly deploymentName: string;
   /** OpenClaw/<name>. */
   readonly namespace: string;
+  /** The daily model-spend limit in USD (config spend.modelDailyLimitUsd). */
   readonly dailyLimitUsd: number;
+  /** The monthly model-spend limit in USD (config spend.modelMonthlyLimitUsd). */
   readonly monthlyLimitUsd: number;
+  /** The regional alert topic: told at every threshold and when the meter falls silent. */
   readonly alertTopic: sns.ITopic;
   /** The kill switch listens here. */
   readonly shutdownTopic: sns.ITopic;

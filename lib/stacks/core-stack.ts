@@ -12,6 +12,7 @@ import { DeploymentKey } from '../keys/deployment-key';
 import { deploymentName, hostMetricNamespace } from '../shared/naming';
 
 export interface CoreStackProps extends StackProps {
+  /** The resolved config of this client x environment. */
   readonly config: ResolvedConfig;
 }
 

@@ -16,7 +16,9 @@ import { SecretRotation } from '../secrets/secret-rotation';
 import { originVerifySecretName } from '../secrets/secrets-manifest';
 
 export interface EdgeStackProps extends StackProps {
+  /** The resolved config of this client x environment. */
   readonly config: ResolvedConfig;
+  /** The gateway host (gateway stack): the VPC origin and the origin-verify rotation's refresh target. */
   readonly instance: ec2.IInstance;
   /** The gateway host's role: the only reader of the origin-verify value besides break-glass. */
   readonly hostRoleArn: string;

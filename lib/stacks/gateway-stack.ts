@@ -27,9 +27,13 @@ import { SessionLogging } from '../host/session-logging';
 import { secretNamePrefix } from '../secrets/secrets-manifest';
 
 export interface GatewayStackProps extends StackProps {
+  /** The resolved config of this client x environment. */
   readonly config: ResolvedConfig;
+  /** The deployment key (core stack): encrypts the secrets, volumes and log groups. */
   readonly key: kms.IKey;
+  /** The VPC (network stack): the host runs in the private subnet of its first Availability Zone. */
   readonly vpc: ec2.IVpc;
+  /** The gateway host's security group (network stack). */
   readonly securityGroup: ec2.ISecurityGroup;
   /** `<prefix>-<client>-<env>`, for resource names. */
   readonly deploymentName: string;

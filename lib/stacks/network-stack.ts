@@ -10,7 +10,9 @@ import { OriginFacingPrefixList } from '../edge/origin-facing-prefix-list';
 import { egressDomains } from '../network/egress-domains';
 
 export interface NetworkStackProps extends StackProps {
+  /** The resolved config of this client x environment. */
   readonly config: ResolvedConfig;
+  /** The deployment key (core stack): encrypts the NAT instance's volume and the lookup function's log group. */
   readonly key: kms.IKey;
   /** `<prefix>-<client>-<env>`, for resource names. */
   readonly deploymentName: string;
