@@ -40,7 +40,7 @@ export class DeploymentStage extends Stage {
     const name = deploymentName(config);
     this.core = new CoreStack(this, 'Core', {
       stackName: `${name}-core`,
-      description: `OpenClaw hardened deployment ${config.client}/${config.env}: deployment KMS key.`,
+      description: `OpenClaw hardened deployment ${config.client}/${config.env}: deployment KMS key, alert and shutdown topics, object-locked audit store, CloudTrail and its alarms, log archive.`,
       config,
     });
     this.network = new NetworkStack(this, 'Network', {

@@ -29,7 +29,7 @@ export interface AuditTrailProps {
  * validation (digest files prove no log file was changed or removed), KMS
  * encryption with the deployment key, delivered to the object-locked audit
  * bucket and to a KMS-encrypted log group, where metric filters watch for
- * changes to secret policies and keys (DeploymentAlarms).
+ * changes to secret policies and keys (TrailAlarms).
  */
 export class AuditTrail extends Construct {
   readonly trail: cloudtrail.CfnTrail;

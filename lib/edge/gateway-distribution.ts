@@ -56,8 +56,9 @@ export const FORWARDED_HEADERS = [
  * CloudFront in front of the private gateway: HTTPS only for viewers (TLS 1.2
  * minimum with a custom domain), the WAF ACL attached, no caching, only the
  * headers the gateway needs forwarded, security response headers, an
- * origin-verify header on every origin request, and access logs delivered to
- * a KMS-encrypted log group (CloudWatch Logs standard logging v2).
+ * origin-verify header on every origin request, and access logs delivered
+ * (CloudWatch Logs standard logging v2) to the object-locked us-east-1 audit
+ * bucket.
  */
 export class GatewayDistribution extends Construct {
   readonly distribution: cloudfront.Distribution;

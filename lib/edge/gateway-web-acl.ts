@@ -40,8 +40,8 @@ const managed = (name: string, priority: number, overrides: string[] = []): wafv
  * The CloudFront-scope web ACL (deployed in us-east-1): optional viewer IP and
  * country allowlists, a per-IP rate limit, and the AWS managed rule groups for
  * IP reputation, known bad inputs and common exploits (anonymous IPs and bot
- * control optional). Logs go to a KMS-encrypted log group with the
- * authorization, cookie and origin-verify headers and query strings redacted.
+ * control optional). Logs go to the object-locked us-east-1 audit bucket with
+ * the authorization, cookie and origin-verify headers and query strings redacted.
  */
 export class GatewayWebAcl extends Construct {
   readonly acl: wafv2.CfnWebACL;

@@ -27,7 +27,7 @@ export interface GatewayVpcProps {
  * The gateway's VPC, hardened: two AZs, a public and a private subnet in each,
  * no subnet that hands out public IPs, the default security group stripped of
  * all rules, one NAT (an instance by default, for cost) and flow logs of all
- * traffic to a KMS-encrypted, retained log group.
+ * traffic to the object-locked audit bucket (core stack).
  */
 export class GatewayVpc extends ec2.Vpc {
   /** Flow logs of all traffic to the audit bucket. */

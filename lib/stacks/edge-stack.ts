@@ -30,8 +30,10 @@ export interface EdgeStackProps extends StackProps {
 
 /**
  * Everything CloudFront-scoped, in us-east-1: its own KMS key, the
- * origin-verify secret, the WAF web ACL and the distribution with its VPC
- * origin. Wired to the regional gateway stack by a CDK cross-region reference.
+ * origin-verify secret with its scheduled rotation, the WAF web ACL and its
+ * block-spike alarm, the distribution with its VPC origin, and the us-east-1
+ * alert topic and object-locked audit store (WAF and CloudFront logs). Wired
+ * to the regional gateway stack by a CDK cross-region reference.
  */
 export class EdgeStack extends Stack {
   readonly key: DeploymentKey;

@@ -46,9 +46,11 @@ export interface GatewayStackProps extends StackProps {
 }
 
 /**
- * The gateway host, its least-privilege role, its secrets (gateway token with
- * scheduled rotation, one per agent), recorded break-glass sessions and
- * self-healing.
+ * The gateway host and everything that is its alone: its least-privilege role,
+ * its deployment bundle, its secrets (gateway token with scheduled rotation,
+ * one per agent) and the document that makes it re-read them, its state volume
+ * with daily snapshots, its log groups (archived to the audit store), recorded
+ * break-glass sessions, its alarms and self-healing.
  */
 export class GatewayStack extends Stack {
   readonly role: GatewayRole;

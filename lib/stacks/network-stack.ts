@@ -20,7 +20,11 @@ export interface NetworkStackProps extends StackProps {
   readonly auditBucketArn: string;
 }
 
-/** The VPC, its egress allowlist and the gateway's security group. */
+/**
+ * The VPC (with its NAT and flow logs), its egress allowlist (DNS Firewall),
+ * the deploy-time lookup of CloudFront's origin-facing prefix list and the
+ * gateway host's security group, which admits only that list.
+ */
 export class NetworkStack extends Stack {
   readonly vpc: GatewayVpc;
   readonly gatewaySecurityGroup: GatewaySecurityGroup;
