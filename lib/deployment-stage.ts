@@ -83,7 +83,7 @@ export class DeploymentStage extends Stage {
       shutdownTopic: this.core.shutdown.topic,
       instanceId: this.gateway.instance.instanceId,
       hostRoleName: this.gateway.role.roleName,
-      distributionId: this.edge.gateway.distribution.distributionId,
+      distributionId: this.edge.cdn.distribution.distributionId,
     });
     for (const stack of [this.core, this.network, this.gateway, this.edge, this.spend]) stack.terminationProtection = config.project.terminationProtection;
     for (const [key, value] of Object.entries(config.tags)) Tags.of(this).add(key, value);

@@ -53,7 +53,7 @@ export const FORWARDED_HEADERS = [
 ] as const;
 
 /**
- * CloudFront in front of the private gateway: HTTPS only for viewers (TLS 1.2
+ * CloudFront in front of the gateway on its private host: HTTPS only for viewers (TLS 1.2
  * minimum with a custom domain), the WAF ACL attached, no caching, only the
  * headers the gateway needs forwarded, security response headers, an
  * origin-verify header on every origin request, and access logs delivered

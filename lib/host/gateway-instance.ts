@@ -27,10 +27,11 @@ export interface GatewayInstanceProps {
 }
 
 /**
- * The host of the OpenClaw gateway: Amazon Linux 2023 on Graviton in a
- * private subnet, no public IP, no key pair and no SSH, IMDSv2 with hop limit
- * 1, root volume encrypted with the deployment key, basic monitoring (see
- * hardenInstance), and break-glass access only through SSM Session Manager.
+ * The gateway host, the EC2 instance the OpenClaw gateway runs on: Amazon
+ * Linux 2023 on Graviton in a private subnet, no public IP, no key pair and no
+ * SSH, IMDSv2 with hop limit 1, root volume encrypted with the deployment key,
+ * basic (5-minute) monitoring, not detailed (see hardenInstance), and
+ * break-glass access only through SSM Session Manager.
  *
  * Replacing it is safe and deliberate: the AMI is pinned in config (never
  * "latest" resolved again on each deploy), its logical ID changes with
@@ -67,7 +68,7 @@ export class GatewayInstance extends ec2.Instance {
     // Other stacks (edge: VPC origin, origin-verify rotation; spend: kill switch) read
     // the instance's ID and attributes with Fn::GetStackOutput, whatever the app-wide
     // default: a strong export could never change while imported, so a replacement
-    // would fail the gateway stack's update.
+    // would fail the Gateway stack's update.
     CrossStackReferences.of(this).produce(ReferenceStrength.WEAK);
     for (const rule of ['NIST.800.53.R5-EC2InstancesInVPC', 'HIPAA.Security-EC2InstancesInVPC']) {
       acknowledgeFinding(

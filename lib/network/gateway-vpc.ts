@@ -24,7 +24,7 @@ export interface GatewayVpcProps {
 }
 
 /**
- * The gateway's VPC, hardened: two AZs, a public and a private subnet in each,
+ * The VPC of the gateway host, hardened: two AZs, a public and a private subnet in each,
  * no subnet that hands out public IPs, the default security group stripped of
  * all rules, one NAT (an instance by default, for cost) and flow logs of all
  * traffic to the object-locked audit bucket (core stack).

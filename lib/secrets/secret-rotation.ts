@@ -50,7 +50,7 @@ const TIMEOUT = Duration.minutes(5);
  * Scheduled rotation of one generated secret by lambda/rotate-secret/ (arm64,
  * Node 24, SDK bundled at the pinned version), with a role that can touch
  * only this secret, its key (through Secrets Manager), the host's refresh
- * document on the one gateway instance and, for origin-verify, the one
+ * document on the one gateway host and, for origin-verify, the one
  * distribution. The secret's resource policy lets this role read and write
  * values (allowValueAccess). Secrets Manager may invoke the function only for
  * this secret (source ARN and account).

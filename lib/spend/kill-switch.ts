@@ -16,7 +16,7 @@ import { ebsKeyThroughEc2 } from '../keys/ebs-key-through-ec2';
 import { acknowledgeFinding, acknowledgeImportedLogGroupKey, acknowledgeLambdaFindings } from '../gate/acknowledge';
 import { RunbookAlarm } from '../alarms/runbook-alarm';
 
-/** The metric the kill switch publishes when it has stopped the gateway (no dimensions). */
+/** The metric the kill switch publishes when it has stopped the gateway host (no dimensions). */
 export const KILL_SWITCH_METRIC = 'KillSwitchExecuted';
 
 /**
@@ -61,7 +61,7 @@ export interface KillSwitchProps {
   readonly alertTopic: sns.ITopic;
   /** The key the topics are encrypted with (the kill switch publishes to the alert topic). */
   readonly key: kms.IKey;
-  /** The 100 % spend alarms whose ALARM messages stop the gateway (others are ignored). */
+  /** The 100 % spend alarms whose ALARM messages stop the gateway host (others are ignored). */
   readonly triggerAlarmNames: readonly string[];
   /** OpenClaw/<name>: KillSwitchExecuted goes there. */
   readonly namespace: string;
@@ -85,7 +85,7 @@ export interface KillSwitchProps {
 /**
  * The kill switch of one client x environment (lambda/kill-switch/): on a
  * 100 % signal from the shutdown topic, or invoked by an operator
- * (`npm run kill`), it stops the gateway instance (never terminates it),
+ * (`npm run kill`), it stops the gateway host (never terminates it),
  * optionally disables the CloudFront distribution and denies the host role
  * its secrets (below), records what it did in an SSM parameter, publishes
  * KillSwitchExecuted and tells the alert topic. `npm run restore` invokes it
