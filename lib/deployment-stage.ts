@@ -10,6 +10,7 @@ import { SpendStack } from './stacks/spend-stack';
 import { DEPLOYMENT_COST_TAG } from './spend/deployment-budgets';
 
 export interface DeploymentStageProps extends StageProps {
+  /** The resolved config of one client x environment: names the stage and gives its account and region. */
   readonly config: ResolvedConfig;
   /** The config folder the config was loaded from (agent files live there). */
   readonly configDir: string;
@@ -39,7 +40,7 @@ export class DeploymentStage extends Stage {
     const name = deploymentName(config);
     this.core = new CoreStack(this, 'Core', {
       stackName: `${name}-core`,
-      description: `OpenClaw hardened deployment ${config.client}/${config.env}: deployment KMS key.`,
+      description: `OpenClaw hardened deployment ${config.client}/${config.env}: deployment KMS key, alert and shutdown topics, object-locked audit store, CloudTrail and its alarms, log archive.`,
       config,
     });
     this.network = new NetworkStack(this, 'Network', {
@@ -82,7 +83,7 @@ export class DeploymentStage extends Stage {
       shutdownTopic: this.core.shutdown.topic,
       instanceId: this.gateway.instance.instanceId,
       hostRoleName: this.gateway.role.roleName,
-      distributionId: this.edge.gateway.distribution.distributionId,
+      distributionId: this.edge.cdn.distribution.distributionId,
     });
     for (const stack of [this.core, this.network, this.gateway, this.edge, this.spend]) stack.terminationProtection = config.project.terminationProtection;
     for (const [key, value] of Object.entries(config.tags)) Tags.of(this).add(key, value);

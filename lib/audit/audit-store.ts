@@ -9,6 +9,7 @@ import { AccessLogBucket } from './access-log-bucket';
 import { AuditBucket } from './audit-bucket';
 
 export interface AuditStoreProps {
+  /** The resolved config: config.audit (lock and lifecycle), breakGlass.roleName and dataProtection.retainOnDelete. */
   readonly config: ResolvedConfig;
   /** The customer-managed key of the region (deployment key, or edge key in us-east-1). */
   readonly key: kms.IKey;

@@ -17,8 +17,9 @@ export interface AuditTrailProps {
   readonly bucket: AuditBucket;
   /** The deployment key: encrypts the log files and the log group. */
   readonly key: kms.Key;
+  /** How long the trail's log group keeps events (config logs.retentionDays). */
   readonly logRetentionDays: logs.RetentionDays;
-  /** @default true */
+  /** Keep the trail's log group when it leaves the stack. Only the data-destruction opt-in turns this off. @default true */
   readonly retainOnDelete?: boolean;
 }
 
@@ -28,7 +29,7 @@ export interface AuditTrailProps {
  * validation (digest files prove no log file was changed or removed), KMS
  * encryption with the deployment key, delivered to the object-locked audit
  * bucket and to a KMS-encrypted log group, where metric filters watch for
- * changes to secret policies and keys (DeploymentAlarms).
+ * changes to secret policies and keys (TrailAlarms).
  */
 export class AuditTrail extends Construct {
   readonly trail: cloudtrail.CfnTrail;

@@ -10,8 +10,9 @@ export interface HostLogGroupsProps {
   readonly groups: readonly HostLogGroup[];
   /** The deployment key (in the core stack). */
   readonly key: kms.IKey;
+  /** How long each group keeps events (config logs.retentionDays). */
   readonly retentionDays: logs.RetentionDays;
-  /** @default true */
+  /** Keep the groups when they leave the stack. Only the data-destruction opt-in turns this off. @default true */
   readonly retainOnDelete?: boolean;
 }
 

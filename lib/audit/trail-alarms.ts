@@ -22,11 +22,13 @@ export const SECRET_POLICY_PATTERN = anyEvent('secretsmanager.amazonaws.com', SE
 export const KMS_KEY_PATTERN = anyEvent('kms.amazonaws.com', KMS_KEY_EVENTS);
 
 export interface TrailAlarmsProps {
+  /** `<prefix>-<client>-<env>`: names the alarms. */
   readonly deploymentName: string;
   /** OpenClaw/<name>: where the metric filters publish. */
   readonly namespace: string;
   /** The trail's log group. */
   readonly trailLogs: logs.ILogGroup;
+  /** The regional alert topic: told when an alarm fires and when it clears. */
   readonly topic: sns.ITopic;
 }
 

@@ -9,6 +9,7 @@ import type { EdgeConfig } from './config-schema';
 import { acknowledgeFinding } from '../gate/acknowledge';
 
 export interface GatewayDistributionProps {
+  /** config.edge: the proxy port, the origin-verify header's name and the optional custom domain. */
   readonly edge: EdgeConfig;
   /** The gateway host, reached through a CloudFront VPC origin. */
   readonly instance: ec2.IInstance;
@@ -52,11 +53,12 @@ export const FORWARDED_HEADERS = [
 ] as const;
 
 /**
- * CloudFront in front of the private gateway: HTTPS only for viewers (TLS 1.2
+ * CloudFront in front of the gateway on its private host: HTTPS only for viewers (TLS 1.2
  * minimum with a custom domain), the WAF ACL attached, no caching, only the
  * headers the gateway needs forwarded, security response headers, an
- * origin-verify header on every origin request, and access logs delivered to
- * a KMS-encrypted log group (CloudWatch Logs standard logging v2).
+ * origin-verify header on every origin request, and access logs delivered
+ * (CloudWatch Logs standard logging v2) to the object-locked us-east-1 audit
+ * bucket.
  */
 export class GatewayDistribution extends Construct {
   readonly distribution: cloudfront.Distribution;

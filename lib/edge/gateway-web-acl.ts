@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import type { EdgeConfig } from './config-schema';
 
 export interface GatewayWebAclProps {
+  /** config.edge.waf: the viewer IP and country allowlists, the per-IP rate limit and the optional rule groups. */
   readonly waf: EdgeConfig['waf'];
   /** Header carrying the origin-verify secret: redacted from WAF logs. */
   readonly originVerifyHeader: string;
@@ -39,8 +40,8 @@ const managed = (name: string, priority: number, overrides: string[] = []): wafv
  * The CloudFront-scope web ACL (deployed in us-east-1): optional viewer IP and
  * country allowlists, a per-IP rate limit, and the AWS managed rule groups for
  * IP reputation, known bad inputs and common exploits (anonymous IPs and bot
- * control optional). Logs go to a KMS-encrypted log group with the
- * authorization, cookie and origin-verify headers and query strings redacted.
+ * control optional). Logs go to the object-locked us-east-1 audit bucket with
+ * the authorization, cookie and origin-verify headers and query strings redacted.
  */
 export class GatewayWebAcl extends Construct {
   readonly acl: wafv2.CfnWebACL;

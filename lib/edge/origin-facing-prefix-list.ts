@@ -17,8 +17,9 @@ export interface OriginFacingPrefixListProps {
   readonly deploymentName: string;
   /** Encrypts the function's log group. */
   readonly key: kms.IKey;
+  /** How long the function's log group keeps events (config logs.retentionDays). */
   readonly logRetentionDays: logs.RetentionDays;
-  /** @default true */
+  /** Keep the function's log group when it leaves the stack. Only the data-destruction opt-in turns this off. @default true */
   readonly retainOnDelete?: boolean;
 }
 

@@ -8,7 +8,9 @@ import { acknowledgePinnedAmi, hardenInstance } from './instance-hardening';
 import { logicalIdFollowsReplacement } from './replacement-identity';
 
 export interface GatewayInstanceProps {
+  /** The VPC: the host runs in the private subnet of its first Availability Zone. */
   readonly vpc: ec2.IVpc;
+  /** The gateway host's security group (GatewaySecurityGroup). */
   readonly securityGroup: ec2.ISecurityGroup;
   /** Encrypts the root volume. */
   readonly key: kms.IKey;
@@ -16,19 +18,20 @@ export interface GatewayInstanceProps {
   readonly role: iam.IRole;
   /** The pinned Amazon Linux 2023 arm64 AMI of the stack's region (config instance.amiId). */
   readonly amiId: string;
-  /** @default t4g.small */
+  /** The EC2 instance type (config instance.type); an arm64 (Graviton) type. @default t4g.small */
   readonly instanceType?: string;
-  /** @default 16 */
+  /** Root volume size in GiB (config instance.rootVolumeGiB). @default 16 */
   readonly rootVolumeGiB?: number;
-  /** The instance's user data (cloud-init). @default none */
+  /** The host's user data (cloud-init). @default - no user data */
   readonly userData?: ec2.UserData;
 }
 
 /**
- * The host of the OpenClaw gateway: Amazon Linux 2023 on Graviton in a
- * private subnet, no public IP, no key pair and no SSH, IMDSv2 with hop limit
- * 1, root volume encrypted with the deployment key, basic monitoring (see
- * hardenInstance), and break-glass access only through SSM Session Manager.
+ * The gateway host, the EC2 instance the OpenClaw gateway runs on: Amazon
+ * Linux 2023 on Graviton in a private subnet, no public IP, no key pair and no
+ * SSH, IMDSv2 with hop limit 1, root volume encrypted with the deployment key,
+ * basic (5-minute) monitoring, not detailed (see hardenInstance), and
+ * break-glass access only through SSM Session Manager.
  *
  * Replacing it is safe and deliberate: the AMI is pinned in config (never
  * "latest" resolved again on each deploy), its logical ID changes with
@@ -65,7 +68,7 @@ export class GatewayInstance extends ec2.Instance {
     // Other stacks (edge: VPC origin, origin-verify rotation; spend: kill switch) read
     // the instance's ID and attributes with Fn::GetStackOutput, whatever the app-wide
     // default: a strong export could never change while imported, so a replacement
-    // would fail the gateway stack's update.
+    // would fail the Gateway stack's update.
     CrossStackReferences.of(this).produce(ReferenceStrength.WEAK);
     for (const rule of ['NIST.800.53.R5-EC2InstancesInVPC', 'HIPAA.Security-EC2InstancesInVPC']) {
       acknowledgeFinding(

@@ -22,7 +22,9 @@ export interface GatewayRoleProps {
  * client x environment's secrets (in its region and the us-east-1
  * origin-verify secret) and decrypt them through Secrets Manager only; write
  * its own log groups; publish metrics to its own namespace; SSM core for
- * Session Manager. Nothing account-wide.
+ * Session Manager; and, added by the gateway stack, download its deployment
+ * bundle (allowReadObject) and attach its state volume to itself
+ * (allowAttachStateVolume). Nothing account-wide.
  */
 export class GatewayRole extends iam.Role {
   /** The host's own managed policy; further least-privilege grants go here, not inline. */

@@ -11,7 +11,7 @@ export const STATE_VOLUME_TAG_KEY = 'openclaw:state-volume';
 export interface GatewayStateVolumeProps {
   /** `<prefix>-<client>-<env>`: the tag value the backup policy selects, and the volume's Name. */
   readonly deploymentName: string;
-  /** The gateway instance's Availability Zone (the first of the VPC, as GatewayInstance places it). */
+  /** The gateway host's Availability Zone (the first of the VPC, as GatewayInstance places it). */
   readonly availabilityZone: string;
   /** Encrypts the volume (and so every snapshot of it). */
   readonly key: kms.IKey;
@@ -21,6 +21,7 @@ export interface GatewayStateVolumeProps {
    * Create the volume from this snapshot (instance.stateVolume.restoreFromSnapshotId): a NEW
    * volume under a new logical ID, so CloudFormation creates it; the previous one is removed
    * from the stack and, retained, stays in the account.
+   * @default - an empty volume
    */
   readonly restoreFromSnapshotId?: string;
   /** Keep the volume when it leaves the stack. Only the data-destruction opt-in turns this off. @default true */
@@ -34,7 +35,7 @@ export function stateVolumeResourceId(restoreFromSnapshotId?: string): string {
 
 /**
  * The agent state of the gateway (sessions, agent memory, paired devices) and the spend
- * meter's month: its own encrypted gp3 EBS volume in the instance's Availability Zone,
+ * meter's month: its own encrypted gp3 EBS volume in the host's Availability Zone,
  * retained, tagged for the daily snapshots (GatewayStateBackup). It references nothing of the
  * host, so no host change (user data, AMI, instance type) can replace it: only a restore does,
  * by design. The host attaches it to itself at boot (attach-state-volume.sh): an

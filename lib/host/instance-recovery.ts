@@ -7,6 +7,7 @@ import { ALARMS } from '../alarms/alarm-catalogue';
 import { RunbookAlarm } from '../alarms/runbook-alarm';
 
 export interface InstanceRecoveryProps {
+  /** The gateway host: its status checks are watched, and it is recovered or rebooted in place. */
   readonly instance: ec2.IInstance;
   /** `<prefix>-<client>-<env>`: names the alarms. */
   readonly deploymentName: string;

@@ -8,9 +8,11 @@ import { acknowledgeImportedLogGroupKey } from '../gate/acknowledge';
 export interface SessionLoggingProps {
   /** `<prefix>-<client>-<env>`: names the document and the log group. */
   readonly deploymentName: string;
+  /** The deployment key: encrypts the log group and, end to end, the session stream. */
   readonly key: kms.IKey;
+  /** How long the log group keeps session records (config logs.retentionDays). */
   readonly retentionDays: logs.RetentionDays;
-  /** @default true */
+  /** Keep the log group when it leaves the stack. Only the data-destruction opt-in turns this off. @default true */
   readonly retainOnDelete?: boolean;
 }
 

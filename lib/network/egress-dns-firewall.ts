@@ -3,6 +3,7 @@ import * as r53r from 'aws-cdk-lib/aws-route53resolver';
 import { Construct } from 'constructs';
 
 export interface EgressDnsFirewallProps {
+  /** The VPC whose DNS queries the firewall filters (GatewayVpc). */
   readonly vpc: ec2.IVpc;
   /** Domains the VPC may resolve (`*.` prefix allows subdomains). */
   readonly allowedDomains: readonly string[];

@@ -3,6 +3,7 @@ import type { Construct } from 'constructs';
 import { acknowledgeFinding } from '../gate/acknowledge';
 
 export interface GatewaySecurityGroupProps {
+  /** The VPC the gateway host runs in (GatewayVpc). */
   readonly vpc: ec2.IVpc;
   /** nginx's port: the only inbound port. */
   readonly proxyPort: number;
@@ -14,11 +15,11 @@ export interface GatewaySecurityGroupProps {
 }
 
 /**
- * The gateway instance's security group: inbound only the proxy port, only
+ * The gateway host's security group: inbound only the proxy port, only
  * from CloudFront's origin-facing servers; outbound only HTTPS. No SSH, no
  * RDP, nothing from 0.0.0.0/0 or ::/0.
  *
- * VPC-origin traffic reaches the instance through CloudFront's network
+ * VPC-origin traffic reaches the host through CloudFront's network
  * interfaces in the private subnets, but its source address is one of
  * CloudFront's origin-facing addresses, not the interfaces' private ones: a
  * rule for the subnets' CIDRs admits nothing CloudFront sends. AWS documents

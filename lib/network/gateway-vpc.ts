@@ -13,6 +13,7 @@ import { logicalIdFollowsReplacement } from '../host/replacement-identity';
 export const VPC_FLOW_LOG_PREFIX = 'vpc-flow-logs';
 
 export interface GatewayVpcProps {
+  /** config.network: the VPC CIDR and the NAT (mode, instance type, pinned AMI). */
   readonly network: NetworkConfig;
   /** The two AZs, as deploy-time tokens (Fn::GetAZs): no synth-time lookup. */
   readonly availabilityZones: readonly string[];
@@ -23,10 +24,10 @@ export interface GatewayVpcProps {
 }
 
 /**
- * The gateway's VPC, hardened: two AZs, a public and a private subnet in each,
+ * The VPC of the gateway host, hardened: two AZs, a public and a private subnet in each,
  * no subnet that hands out public IPs, the default security group stripped of
  * all rules, one NAT (an instance by default, for cost) and flow logs of all
- * traffic to a KMS-encrypted, retained log group.
+ * traffic to the object-locked audit bucket (core stack).
  */
 export class GatewayVpc extends ec2.Vpc {
   /** Flow logs of all traffic to the audit bucket. */

@@ -6,6 +6,7 @@ import { agentSecretName, agentSecretPointers, gatewayTokenSecretName } from './
 import { HardenedSecret } from './hardened-secret';
 
 export interface DeploymentSecretsProps {
+  /** The resolved config: the secret names, the agents, breakGlass.roleName and dataProtection.retainOnDelete. */
   readonly config: ResolvedConfig;
   /** The deployment's customer-managed key (rotation on). */
   readonly key: kms.IKey;

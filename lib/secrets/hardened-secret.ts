@@ -78,6 +78,7 @@ class DeployTimeSecretReference implements IResolvable {
 export interface HardenedSecretProps {
   /** Predictable name, e.g. `openclaw/acme/prod/agents/support`. */
   readonly secretName: string;
+  /** The secret's description in Secrets Manager: what the value is and who sets it. */
   readonly description: string;
   /** The customer-managed key of this client x environment (rotation on). */
   readonly key: kms.IKey;

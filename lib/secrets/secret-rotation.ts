@@ -15,23 +15,31 @@ import type { HardenedSecret } from './hardened-secret';
 export type RotatedSecretKind = 'origin-verify' | 'gateway-token';
 
 export interface SecretRotationProps {
+  /** The generated secret to rotate; its resource policy is opened to the rotation role (allowValueAccess). */
   readonly secret: HardenedSecret;
   /** The key the secret is encrypted with. */
   readonly key: kms.IKey;
+  /** Which secret it is: decides what the host does with a new value and whether the distribution follows. */
   readonly kind: RotatedSecretKind;
   /** Days between rotations (config secrets.rotationDays). */
   readonly rotationDays: number;
   /** `<prefix>-<client>-<env>`: names the function and its log group. */
   readonly deploymentName: string;
-  /** The gateway instance the rotation asks to refresh its secrets, and its region. */
+  /** The gateway host the rotation asks to refresh its secrets. */
   readonly hostInstanceId: string;
+  /** The gateway host's region (the edge stack's rotation runs in us-east-1, the host elsewhere). */
   readonly hostRegion: string;
   /** The SSM Command document that refreshes the host's secrets (SecretsRefreshDocument). */
   readonly refreshDocumentName: string;
-  /** origin-verify: the distribution whose origin header follows the secret, and the header's name. */
+  /**
+   * The distribution whose origin header follows the secret, and the header's name:
+   * required for `origin-verify` (the constructor throws without it).
+   * @default - none: no distribution is updated (`gateway-token`)
+   */
   readonly distribution?: { readonly distributionId: string; readonly originHeader: string };
+  /** How long the function's log group keeps events (config logs.retentionDays). */
   readonly logRetentionDays: logs.RetentionDays;
-  /** @default true */
+  /** Keep the function's log group when it leaves the stack. Only the data-destruction opt-in turns this off. @default true */
   readonly retainOnDelete?: boolean;
 }
 
@@ -42,7 +50,7 @@ const TIMEOUT = Duration.minutes(5);
  * Scheduled rotation of one generated secret by lambda/rotate-secret/ (arm64,
  * Node 24, SDK bundled at the pinned version), with a role that can touch
  * only this secret, its key (through Secrets Manager), the host's refresh
- * document on the one gateway instance and, for origin-verify, the one
+ * document on the one gateway host and, for origin-verify, the one
  * distribution. The secret's resource policy lets this role read and write
  * values (allowValueAccess). Secrets Manager may invoke the function only for
  * this secret (source ARN and account).

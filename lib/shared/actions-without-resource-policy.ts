@@ -3,12 +3,16 @@ import type { Construct } from 'constructs';
 import { acknowledgeFinding } from '../gate/acknowledge';
 
 export interface ActionsWithoutResourcePolicyProps {
+  /** The managed policy's description: whose actions these are. */
   readonly description: string;
   /** Allow statements on Resource "*" only: each action supports no resource ARN. */
   readonly statements: readonly iam.PolicyStatement[];
   /** Why Resource * is acceptable: names the actions and what confines them. */
   readonly reason: string;
-  /** Roles it attaches itself to (for a role that cannot list it in ManagedPolicyArns). */
+  /**
+   * Roles it attaches itself to (for a role that cannot list it in ManagedPolicyArns).
+   * @default - attached to no role: the role lists it in its managed policies
+   */
   readonly roles?: readonly iam.IRole[];
 }
 

@@ -8,7 +8,9 @@ export const DEPLOYMENT_COST_TAG = 'openclaw:deployment';
 export interface DeploymentBudgetsProps {
   /** `<prefix>-<client>-<env>`: names the budgets `<name>-monthly` and `<name>-daily` and is the value of DEPLOYMENT_COST_TAG. */
   readonly deploymentName: string;
+  /** The monthly cost budget in USD (config spend.monthlyBudgetUsd). */
   readonly monthlyUsd: number;
+  /** The daily cost budget in USD (config spend.dailyBudgetUsd). */
   readonly dailyUsd: number;
   /** Told at 50, 75, 90 and 100 %. */
   readonly alertTopicArn: string;

@@ -43,11 +43,15 @@ export const killSwitchWildcardStatements = (namespace: string): iam.PolicyState
 ];
 
 export interface KillSwitchProps {
+  /** `<prefix>-<client>-<env>`: names the function, its queue, parameter and deny policy. */
   readonly deploymentName: string;
+  /** The client (config client): the function's CLIENT, for its messages and the restore command. */
   readonly client: string;
+  /** The environment (config env): the function's ENV, for its messages and the restore command. */
   readonly env: string;
-  /** The gateway instance (this region) and its role. */
+  /** The gateway host's instance ID (this region): what a kill stops. */
   readonly instanceId: string;
+  /** The gateway host's role name: what the deny-secrets policy is attached to. */
   readonly hostRoleName: string;
   /** Signals: the shutdown topic (budgets and spend alarms at 100 %). */
   readonly shutdownTopic: sns.ITopic;
@@ -55,25 +59,31 @@ export interface KillSwitchProps {
   readonly alertTopic: sns.ITopic;
   /** The key the topics are encrypted with (the kill switch publishes to the alert topic). */
   readonly key: kms.IKey;
-  /** The 100 % spend alarms whose ALARM messages stop the gateway (others are ignored). */
+  /** The 100 % spend alarms whose ALARM messages stop the gateway host (others are ignored). */
   readonly triggerAlarmNames: readonly string[];
   /** OpenClaw/<name>: KillSwitchExecuted goes there. */
   readonly namespace: string;
-  /** config.spend.onShutdown and dryRun. */
+  /** Disable the CloudFront distribution on a kill (config spend.onShutdown.disableDistribution). */
   readonly disableDistribution: boolean;
-  /** Needed when disableDistribution (us-east-1 distribution). */
+  /**
+   * The CloudFront distribution (us-east-1) a kill disables: required when disableDistribution.
+   * @default - none: no distribution is touched
+   */
   readonly distributionId?: string;
+  /** Deny the host role its secrets on a kill (config spend.onShutdown.denySecrets). */
   readonly denySecrets: boolean;
+  /** Record and report what a kill would do without doing it (config spend.dryRun). */
   readonly dryRun: boolean;
+  /** How long the function's log group keeps events (config logs.retentionDays). */
   readonly logRetentionDays: logs.RetentionDays;
-  /** @default true */
+  /** Keep the function's log group when it leaves the stack. Only the data-destruction opt-in turns this off. @default true */
   readonly retainOnDelete?: boolean;
 }
 
 /**
  * The kill switch of one client x environment (lambda/kill-switch/): on a
  * 100 % signal from the shutdown topic, or invoked by an operator
- * (`npm run kill`), it stops the gateway instance (never terminates it),
+ * (`npm run kill`), it stops the gateway host (never terminates it),
  * optionally disables the CloudFront distribution and denies the host role
  * its secrets (below), records what it did in an SSM parameter, publishes
  * KillSwitchExecuted and tells the alert topic. `npm run restore` invokes it

@@ -11,11 +11,15 @@ import { MODEL_SPEND_MONTH_METRIC, MODEL_SPEND_TODAY_METRIC } from '../shared/me
 export const MODEL_SPEND_METRICS = { daily: MODEL_SPEND_TODAY_METRIC, monthly: MODEL_SPEND_MONTH_METRIC } as const;
 
 export interface SpendAlarmsProps {
+  /** `<prefix>-<client>-<env>`: names the alarms. */
   readonly deploymentName: string;
   /** OpenClaw/<name>. */
   readonly namespace: string;
+  /** The daily model-spend limit in USD (config spend.modelDailyLimitUsd). */
   readonly dailyLimitUsd: number;
+  /** The monthly model-spend limit in USD (config spend.modelMonthlyLimitUsd). */
   readonly monthlyLimitUsd: number;
+  /** The regional alert topic: told at every threshold and when the meter falls silent. */
   readonly alertTopic: sns.ITopic;
   /** The kill switch listens here. */
   readonly shutdownTopic: sns.ITopic;

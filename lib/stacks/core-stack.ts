@@ -12,14 +12,17 @@ import { DeploymentKey } from '../keys/deployment-key';
 import { deploymentName, hostMetricNamespace } from '../shared/naming';
 
 export interface CoreStackProps extends StackProps {
+  /** The resolved config of this client x environment. */
   readonly config: ResolvedConfig;
 }
 
 /**
  * Resources every other stack of a client x environment builds on: the
  * deployment KMS key (secrets, logs and volumes are encrypted with it), the
- * alert topic of the region (every regional alarm notifies it), the
- * object-locked audit store and CloudTrail with its alarms.
+ * alert topic of the region (every regional alarm notifies it) and the
+ * shutdown topic (the kill switch's signals), the object-locked audit store,
+ * CloudTrail with its alarms, and the log archive that exports log groups
+ * into the audit store.
  */
 export class CoreStack extends Stack {
   readonly key: DeploymentKey;

@@ -16,7 +16,9 @@ import { SecretRotation } from '../secrets/secret-rotation';
 import { originVerifySecretName } from '../secrets/secrets-manifest';
 
 export interface EdgeStackProps extends StackProps {
+  /** The resolved config of this client x environment. */
   readonly config: ResolvedConfig;
+  /** The gateway host (gateway stack): the VPC origin and the origin-verify rotation's refresh target. */
   readonly instance: ec2.IInstance;
   /** The gateway host's role: the only reader of the origin-verify value besides break-glass. */
   readonly hostRoleArn: string;
@@ -28,8 +30,10 @@ export interface EdgeStackProps extends StackProps {
 
 /**
  * Everything CloudFront-scoped, in us-east-1: its own KMS key, the
- * origin-verify secret, the WAF web ACL and the distribution with its VPC
- * origin. Wired to the regional gateway stack by a CDK cross-region reference.
+ * origin-verify secret with its scheduled rotation, the WAF web ACL and its
+ * block-spike alarm, the distribution with its VPC origin, and the us-east-1
+ * alert topic and object-locked audit store (WAF and CloudFront logs). Wired
+ * to the regional Gateway stack by a CDK cross-region reference.
  */
 export class EdgeStack extends Stack {
   readonly key: DeploymentKey;
@@ -40,7 +44,8 @@ export class EdgeStack extends Stack {
   readonly webAcl: GatewayWebAcl;
   /** The object-locked us-east-1 audit store: WAF and CloudFront logs. */
   readonly audit: AuditStore;
-  readonly gateway: GatewayDistribution;
+  /** The CloudFront distribution in front of the gateway host (construct id `Cdn`). */
+  readonly cdn: GatewayDistribution;
 
   constructor(scope: Construct, id: string, props: EdgeStackProps) {
     super(scope, id, { ...props, crossRegionReferences: true });
@@ -70,7 +75,7 @@ export class EdgeStack extends Stack {
       name: props.deploymentName,
       logBucketArn: this.audit.bucket.bucketArn,
     });
-    this.gateway = new GatewayDistribution(this, 'Cdn', {
+    this.cdn = new GatewayDistribution(this, 'Cdn', {
       edge: config.edge,
       instance: props.instance,
       webAclArn: this.webAcl.acl.attrArn,
@@ -88,7 +93,7 @@ export class EdgeStack extends Stack {
       hostInstanceId: props.instance.instanceId,
       hostRegion: config.aws.region,
       refreshDocumentName: props.refreshDocumentName,
-      distribution: { distributionId: this.gateway.distribution.distributionId, originHeader: config.edge.originVerifyHeader },
+      distribution: { distributionId: this.cdn.distribution.distributionId, originHeader: config.edge.originVerifyHeader },
       logRetentionDays: retention,
       retainOnDelete,
     });
@@ -112,7 +117,7 @@ export class EdgeStack extends Stack {
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
     new CfnOutput(this, 'ViewerDomain', {
-      value: this.gateway.distribution.distributionDomainName,
+      value: this.cdn.distribution.distributionDomainName,
       description: 'CloudFront domain of the gateway. Without a custom domain, add https://<this> to edge.allowedOrigins for the browser control UI.',
     });
   }

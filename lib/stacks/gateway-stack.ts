@@ -27,9 +27,13 @@ import { SessionLogging } from '../host/session-logging';
 import { secretNamePrefix } from '../secrets/secrets-manifest';
 
 export interface GatewayStackProps extends StackProps {
+  /** The resolved config of this client x environment. */
   readonly config: ResolvedConfig;
+  /** The deployment key (core stack): encrypts the secrets, volumes and log groups. */
   readonly key: kms.IKey;
+  /** The VPC (network stack): the host runs in the private subnet of its first Availability Zone. */
   readonly vpc: ec2.IVpc;
+  /** The gateway host's security group (network stack). */
   readonly securityGroup: ec2.ISecurityGroup;
   /** `<prefix>-<client>-<env>`, for resource names. */
   readonly deploymentName: string;
@@ -42,9 +46,11 @@ export interface GatewayStackProps extends StackProps {
 }
 
 /**
- * The gateway host, its least-privilege role, its secrets (gateway token with
- * scheduled rotation, one per agent), recorded break-glass sessions and
- * self-healing.
+ * The gateway host and everything that is its alone: its least-privilege role,
+ * its deployment bundle, its secrets (gateway token with scheduled rotation,
+ * one per agent) and the document that makes it re-read them, its state volume
+ * with daily snapshots, its log groups (archived to the audit store), recorded
+ * break-glass sessions, its alarms and self-healing.
  */
 export class GatewayStack extends Stack {
   readonly role: GatewayRole;

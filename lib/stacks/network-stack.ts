@@ -10,7 +10,9 @@ import { OriginFacingPrefixList } from '../edge/origin-facing-prefix-list';
 import { egressDomains } from '../network/egress-domains';
 
 export interface NetworkStackProps extends StackProps {
+  /** The resolved config of this client x environment. */
   readonly config: ResolvedConfig;
+  /** The deployment key (core stack): encrypts the NAT instance's volume and the lookup function's log group. */
   readonly key: kms.IKey;
   /** `<prefix>-<client>-<env>`, for resource names. */
   readonly deploymentName: string;
@@ -18,7 +20,11 @@ export interface NetworkStackProps extends StackProps {
   readonly auditBucketArn: string;
 }
 
-/** The VPC, its egress allowlist and the gateway's security group. */
+/**
+ * The VPC (with its NAT and flow logs), its egress allowlist (DNS Firewall),
+ * the deploy-time lookup of CloudFront's origin-facing prefix list and the
+ * gateway host's security group, which admits only that list.
+ */
 export class NetworkStack extends Stack {
   readonly vpc: GatewayVpc;
   readonly gatewaySecurityGroup: GatewaySecurityGroup;

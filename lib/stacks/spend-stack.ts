@@ -10,13 +10,19 @@ import { SpendAlarms } from '../spend/spend-alarms';
 import { hostMetricNamespace } from '../shared/naming';
 
 export interface SpendStackProps extends StackProps {
+  /** The resolved config of this client x environment. */
   readonly config: ResolvedConfig;
   /** `<prefix>-<client>-<env>`. */
   readonly deploymentName: string;
+  /** The deployment key (core stack): encrypts the kill switch's log group and what it publishes to the alert topic. */
   readonly key: kms.IKey;
+  /** The regional alert topic (core stack): budgets, spend alarms and the kill switch tell people here. */
   readonly alertTopic: sns.ITopic;
+  /** The shutdown topic (core stack): the 100 % signals; the kill switch listens. */
   readonly shutdownTopic: sns.ITopic;
+  /** The gateway host's instance ID (gateway stack): what the kill switch stops. */
   readonly instanceId: string;
+  /** The gateway host's role name (gateway stack): what the kill switch denies secrets to. */
   readonly hostRoleName: string;
   /** The CloudFront distribution (us-east-1), disabled by the kill switch when configured. */
   readonly distributionId: string;
