@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import type { z } from 'zod';
+import { listClients, listEnvironments } from './config-dir';
 import { scanLayerForCredentials } from './credential-scan';
 import { ConfigError, type ConfigProblem } from './errors';
 import { checkExceptions } from './exceptions';
@@ -9,6 +10,7 @@ import { formatPath } from './key-path';
 import { mergeLayers, originOf, type MergedConfig } from './merge';
 import { checkNameLimits, type NamePartSource } from './name-limits';
 import { configSchema, NAME_PATTERN, type ResolvedConfig } from './schema';
+import { validateConfigFolder, validateDeployment } from './validators';
 import { readLayer, type ConfigLayer } from './yaml-source';
 
 export interface LoadConfigOptions {
@@ -27,30 +29,6 @@ export interface LoadedConfig {
   readonly merged: MergedConfig;
   /** The overlay files applied, in order. */
   readonly files: readonly string[];
-}
-
-/** The entries of a folder; none when it is missing or not a folder (the messages then list no choices). */
-const entries = (dir: string): string[] => {
-  try {
-    return fs.readdirSync(dir);
-  } catch {
-    return [];
-  }
-};
-
-const yamlNames = (dir: string) => entries(dir).filter((f) => f.endsWith('.yaml')).map((f) => f.slice(0, -'.yaml'.length)).sort();
-
-/** Environments that have a config/environments/<env>.yaml. */
-export function listEnvironments(configDir: string): string[] {
-  return yamlNames(path.join(configDir, 'environments'));
-}
-
-/** Clients that have a config/clients/<client>/client.yaml. */
-export function listClients(configDir: string): string[] {
-  const dir = path.join(configDir, 'clients');
-  return entries(dir)
-    .filter((c) => fs.existsSync(path.join(dir, c, 'client.yaml')))
-    .sort();
 }
 
 function describeInput(input: unknown): string {
@@ -176,4 +154,22 @@ export function loadConfig(options: LoadConfigOptions): LoadedConfig {
   if (nameProblems.length > 0) throw new ConfigError(nameProblems);
 
   return { config: { ...parsed.data, client, env }, merged, files };
+}
+
+/** loadDeploymentConfig's options: loadConfig's, and the command line's data destruction confirmations. */
+export interface LoadDeploymentOptions extends LoadConfigOptions {
+  /** `<client>-<env>` names confirmed with `-c confirmDataDestruction` on the command line. @default [] (none) */
+  readonly confirmedDestruction?: readonly string[];
+}
+
+/**
+ * The config of one deployment as synth uses it: the folder-wide checks
+ * (lib/config/validators), loadConfig, then every cross-field validator of the
+ * deployment. Throws the first step's ConfigError.
+ */
+export function loadDeploymentConfig(options: LoadDeploymentOptions): LoadedConfig {
+  validateConfigFolder(options.configDir);
+  const loaded = loadConfig(options);
+  validateDeployment(loaded, { configDir: options.configDir, confirmedDestruction: options.confirmedDestruction ?? [] });
+  return loaded;
 }

@@ -48,14 +48,11 @@
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
-import type { ConfigProblem } from '../config/errors';
-import { formatPath } from '../config/key-path';
-import { originOf, type MergedConfig } from '../config/merge';
+import { openclawRenderabilityProblems, type OpenclawConfigProblem } from '../config/validators/openclaw';
 import type { ResolvedConfig } from '../config/schema';
 import type { AgentConfig, ChannelPolicy } from './config-schema';
 import { CHANNELS, type PROVIDERS } from '../network/config-schema';
 import { HOST_PATHS } from '../host/paths';
-import { pinnedRuntime, RUNTIME_LOCKFILE_DISPLAY } from './lockfile';
 import {
   agentSecretFile,
   agentSecretName,
@@ -232,57 +229,6 @@ const gatewayTokenRef = { source: 'file', provider: 'gateway-token', id: 'value'
 /** A value in an agent's secret document: `{source: file, provider: agent-<id>, id: <JSON pointer>}`. */
 const agentSecretRef = (agent: string, pointer: string) => ({ source: 'file', provider: `agent-${agent}`, id: pointer });
 
-/** Problems that make a config unrenderable: egress allowlist, agent files. Each names both keys. */
-export interface OpenclawConfigProblem {
-  /** Dotted key path of the offending value. */
-  readonly path: (string | number)[];
-  readonly message: string;
-}
-
-/**
- * Cross-section checks the zod schema cannot make on its own: every agent's
- * provider and chat platforms must be in the egress allowlist
- * (network.egress), or the DNS firewall blocks them at runtime.
- */
-export function checkOpenclawEgress(config: ResolvedConfig): OpenclawConfigProblem[] {
-  const problems: OpenclawConfigProblem[] = [];
-  const egress = config.network.egress;
-  for (const [id, agent] of Object.entries(config.openclaw.agents)) {
-    if (!egress.providers.includes(agent.provider)) {
-      problems.push({
-        path: ['openclaw', 'agents', id, 'provider'],
-        message:
-          `provider "${agent.provider}" is not in network.egress.providers [${egress.providers.join(', ')}]: the gateway could not reach its API. ` +
-          `Add ${agent.provider} to network.egress.providers, or pick a provider that is there`,
-      });
-    }
-    for (const channel of Object.keys(agent.channels) as Channel[]) {
-      if (!egress.channels.includes(channel)) {
-        problems.push({
-          path: ['openclaw', 'agents', id, 'channels', channel],
-          message:
-            `chat platform "${channel}" is not in network.egress.channels [${egress.channels.join(', ')}]: the gateway could not reach its API. ` +
-            `Add ${channel} to network.egress.channels, or remove it from the agent`,
-        });
-      }
-    }
-  }
-  return problems;
-}
-
-/**
- * checkOpenclawEgress located like every other config problem: the file and
- * line that set the offending value (pass LoadedConfig.merged). Meant to run
- * right after loadConfig, so synth stops before anything is generated; the
- * generator runs the same check and throws without file names.
- */
-export function checkOpenclawConfig(config: ResolvedConfig, merged: MergedConfig): ConfigProblem[] {
-  return renderabilityProblems(config).map((p) => {
-    const origin = originOf(merged, p.path);
-    return { file: origin?.file, line: origin?.line, path: formatPath(p.path), message: p.message };
-  });
-}
-
 /** Thrown by the generator for a config it cannot render; `problems` name the keys. */
 export class OpenclawConfigError extends Error {
   constructor(readonly problems: readonly OpenclawConfigProblem[]) {
@@ -295,25 +241,8 @@ export class OpenclawConfigError extends Error {
 }
 
 function assertRenderable(config: ResolvedConfig): void {
-  const problems = renderabilityProblems(config);
+  const problems = openclawRenderabilityProblems(config);
   if (problems.length) throw new OpenclawConfigError(problems);
-}
-
-/** Everything that stops openclaw.json from being generated: pinned version, egress, agents. */
-function renderabilityProblems(config: ResolvedConfig): OpenclawConfigProblem[] {
-  const pinned = pinnedRuntime().openclaw;
-  const problems: OpenclawConfigProblem[] = [];
-  if (config.openclaw.version !== pinned) {
-    problems.push({
-      path: ['openclaw', 'version'],
-      message: `"${config.openclaw.version}" is not the version ${RUNTIME_LOCKFILE_DISPLAY} pins ("${pinned}"); the host would run another OpenClaw than this config is generated for`,
-    });
-  }
-  problems.push(...checkOpenclawEgress(config));
-  if (Object.keys(config.openclaw.agents).length === 0) {
-    problems.push({ path: ['openclaw', 'agents'], message: 'no agents: define at least one under openclaw.agents in clients/<client>/client.yaml' });
-  }
-  return problems;
 }
 
 /** Browser origins of the Control UI from the config: the custom domain and edge.allowedOrigins. */

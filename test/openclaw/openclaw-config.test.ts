@@ -14,7 +14,6 @@ import {
   REQUIRED_AGENT_FILES,
   TRUSTED_PROXIES,
   agentFileBindMounts,
-  checkOpenclawEgress,
   enabledPlugins,
   listAgentFiles,
   openclawSecretFiles,
@@ -23,6 +22,7 @@ import {
   renderOpenclawConfig,
   OpenclawConfigError,
 } from '../../lib/openclaw/openclaw-config';
+import { checkOpenclawEgress } from '../../lib/config/validators/openclaw';
 import { BUNDLED_PLUGIN_IDS } from '../../lib/openclaw/plugins';
 import { renderAgentFilesManifest } from '../../lib/host/runtime-files';
 import { pinnedRuntime } from '../../lib/openclaw/lockfile';
