@@ -3,13 +3,14 @@ import * as path from 'path';
 import type { z } from 'zod';
 import { listClients, listEnvironments } from './config-dir';
 import { scanLayerForCredentials } from './credential-scan';
+import { LOCK_MODE_DERIVATION } from '../audit/audit-config';
 import { ConfigError, type ConfigProblem } from './errors';
 import { checkExceptions } from './exceptions';
 import { allowedKeysAt } from './json-schema';
 import { formatPath } from './key-path';
 import { mergeLayers, originOf, type MergedConfig } from './merge';
 import { checkNameLimits, type NamePartSource } from './name-limits';
-import { configSchema, NAME_PATTERN, type ResolvedConfig } from './schema';
+import { configSchema, NAME_PATTERN, resolveConfig, type ResolvedConfig } from './schema';
 import { validateConfigFolder, validateDeployment } from './validators';
 import { readLayer, type ConfigLayer } from './yaml-source';
 
@@ -57,6 +58,9 @@ export function valueAt(root: unknown, path: readonly (string | number)[]): unkn
   return path.reduce<unknown>((node, seg) => (node !== null && typeof node === 'object' ? (node as Record<string | number, unknown>)[seg] : undefined), root);
 }
 
+/** Keys of the resolved config that the loader derives: refused in YAML, with where their value comes from. */
+export const DERIVED_KEYS: Readonly<Record<string, string>> = { 'audit.lockMode': LOCK_MODE_DERIVATION };
+
 function schemaProblems(issues: readonly z.core.$ZodIssue[], merged: MergedConfig, files: readonly string[]): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
   for (const issue of issues) {
@@ -65,11 +69,14 @@ function schemaProblems(issues: readonly z.core.$ZodIssue[], merged: MergedConfi
     if (issue.code === 'unrecognized_keys') {
       for (const key of issue.keys) {
         const keyPath = [...issuePath, key];
+        const derived = DERIVED_KEYS[formatPath(keyPath)];
         problems.push({
           ...originOf(merged, keyPath),
           path: formatPath(keyPath),
           // Only strict objects report unknown keys, and each lists its keys in the JSON Schema (a load test walks the schema to check it).
-          message: `unknown key "${key}"; expected one of: ${allowedKeysAt(issuePath).join(', ')}`,
+          message: derived
+            ? `"${key}" cannot be set: it is ${derived}; remove it`
+            : `unknown key "${key}"; expected one of: ${allowedKeysAt(issuePath).join(', ')}`,
         });
       }
       continue;
@@ -153,7 +160,7 @@ export function loadConfig(options: LoadConfigOptions): LoadedConfig {
   );
   if (nameProblems.length > 0) throw new ConfigError(nameProblems);
 
-  return { config: { ...parsed.data, client, env }, merged, files };
+  return { config: resolveConfig(parsed.data, client, env), merged, files };
 }
 
 /** loadDeploymentConfig's options: loadConfig's, and the command line's data destruction confirmations. */

@@ -1,6 +1,6 @@
 import { loadConfig } from '../../../lib/config/load';
 import { mergeLayers } from '../../../lib/config/merge';
-import { configSchema } from '../../../lib/config/schema';
+import { configSchema, resolveConfig } from '../../../lib/config/schema';
 import { checkSpend } from '../../../lib/config/validators/spend';
 import { CONFIG_DIR, NOW } from '../../support/config-fixture';
 
@@ -18,7 +18,7 @@ function check(overlay: Record<string, unknown>, lines: [string, number][] = [],
     { file: 'config/base.yaml', value: { ...BASE, spend, openclaw: { ...(BASE.openclaw as object), agents: {} } }, lines: new Map() },
     { file: CLIENT, value: overlay, lines: new Map(lines) },
   ]);
-  return checkSpend({ ...configSchema.parse(merged.value), client: 'acme', env: 'dev' }, merged);
+  return checkSpend(resolveConfig(configSchema.parse(merged.value), 'acme', 'dev'), merged);
 }
 
 test('agents whose models are priced pass; no agents pass', () => {
@@ -61,7 +61,7 @@ test('an agent with no recorded origin is still reported, without file or line (
   const merged = mergeLayers([
     { file: 'config/base.yaml', value: { ...BASE, openclaw: { ...(BASE.openclaw as object), agents: { a: agent('m') } } }, lines: new Map() },
   ]);
-  const config = { ...configSchema.parse(merged.value), client: 'acme', env: 'dev' };
+  const config = resolveConfig(configSchema.parse(merged.value), 'acme', 'dev');
   expect(checkSpend(config, { value: merged.value, origins: new Map() })).toEqual([
     {
       file: undefined,
