@@ -29,7 +29,7 @@
  */
 import type { ResolvedConfig } from '../config/schema';
 import { deploymentName, hostLogGroupPrefix } from '../shared/naming';
-import { renderOpenclawConfig } from '../openclaw/openclaw-config';
+import { renderOpenclawConfig } from '../openclaw/openclaw-json';
 import { renderNginxConfig } from './nginx-config';
 import { HOST_PATHS } from './paths';
 

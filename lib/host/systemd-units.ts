@@ -28,7 +28,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import type { ResolvedConfig } from '../config/schema';
-import { CONTROL_UI_ORIGINS_FILE, EXEC_APPROVALS_FILE, agentFileBindMounts, listAgentFiles, openclawSecretFiles } from '../openclaw/openclaw-config';
+import { CONTROL_UI_ORIGINS_FILE, EXEC_APPROVALS_FILE } from '../openclaw/openclaw-config';
+import { agentFileBindMounts, listAgentFiles } from '../openclaw/agent-files';
+import { openclawSecretFiles } from '../openclaw/secret-files';
 import { IMDS_ADDRESS } from './nftables-rules';
 import { CLOUDWATCH_AGENT_BUNDLE_PATH, GATEWAY_LOG_COPY_FILE, JOURNAL_EXPORT_FILE, openclawLogFile } from './cloudwatch-agent';
 import { HOST_PATHS } from './paths';

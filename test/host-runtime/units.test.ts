@@ -2,7 +2,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { HOST_PATHS } from '../../lib/host/paths';
-import { agentFileBindMounts, listAgentFiles, openclawSecretFiles } from '../../lib/openclaw/openclaw-config';
+import { agentFileBindMounts, listAgentFiles } from '../../lib/openclaw/agent-files';
+import { openclawSecretFiles } from '../../lib/openclaw/secret-files';
 import { ORIGIN_VERIFY_MAP_PATH, SECRETS_MANIFEST_PATH } from '../../lib/secrets/secrets-manifest';
 import { SPEND_METER_MANIFEST_PATH } from '../../lib/host/spend-meter';
 import {

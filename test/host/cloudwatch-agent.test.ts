@@ -20,7 +20,7 @@ import { exampleConfig } from './support/host-tools';
 const config = exampleConfig('prod');
 
 /** cloudwatch-agent.ts loaded with `renderer` of `module` replaced by one returning `value`. */
-function withRendered<T>(module: 'openclaw/openclaw-config' | 'host/nginx-config', renderer: string, value: unknown, fn: (m: typeof CloudWatchAgent) => T): T {
+function withRendered<T>(module: 'openclaw/openclaw-json' | 'host/nginx-config', renderer: string, value: unknown, fn: (m: typeof CloudWatchAgent) => T): T {
   let result: T | undefined;
   jest.isolateModules(() => {
     jest.doMock(`../../lib/${module}`, () => ({ ...jest.requireActual(`../../lib/${module}`), [renderer]: () => value }));
@@ -119,7 +119,7 @@ describe('openclawLogFile: logging.file of openclaw.json', () => {
     ['no logging section', {}],
     ['a file that is not a string', { logging: { file: ['/var/log/x.log'] } }],
   ])('refuses %s', (_what, doc) => {
-    withRendered('openclaw/openclaw-config', 'renderOpenclawConfig', doc, (m) => {
+    withRendered('openclaw/openclaw-json', 'renderOpenclawConfig', doc, (m) => {
       expect(() => m.openclawLogFile(config)).toThrow(new Error('openclaw.json: logging.file must be an absolute path (the gateway log the host ships)'));
     });
   });

@@ -1,11 +1,11 @@
 /**
  * Agent files: every agent has its SOUL.md and AGENTS.md in
  * config/clients/<client>/agents/<agent>/, and those folders hold nothing else.
- * listAgentFiles (lib/openclaw/openclaw-config.ts) reads them and names what is
+ * listAgentFiles (lib/openclaw/agent-files.ts) reads them and names what is
  * wrong; this turns its refusal into a config problem at the agents folder.
  */
 import * as path from 'path';
-import { listAgentFiles } from '../../openclaw/openclaw-config';
+import { listAgentFiles } from '../../openclaw/agent-files';
 import type { ConfigProblem } from '../errors';
 import type { ResolvedConfig } from '../schema';
 

@@ -1,7 +1,7 @@
 /**
  * OpenClaw: what openclaw.json needs beyond the schema (the version the
  * lockfile pins, at least one agent, every agent's provider and chat platforms
- * in the egress allowlist). The renderer (lib/openclaw/openclaw-config.ts) runs
+ * in the egress allowlist). The renderer (lib/openclaw/openclaw-json.ts) runs
  * the same checks and throws without file names; checkOpenclawConfig locates
  * them in the config files, so synth stops before anything is generated.
  */
