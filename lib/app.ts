@@ -31,6 +31,7 @@ export function projectContext(file = CDK_JSON): Record<string, unknown> {
   return { ...parsed.context };
 }
 
+/** Where buildApp reads the config from, as of when, and with which context. */
 export interface BuildAppOptions {
   /** Folder with base.yaml, environments/ and clients/. */
   readonly configDir: string;
@@ -40,6 +41,7 @@ export interface BuildAppOptions {
    * Context values: `client`, `env` (each a name or `all`),
    * `confirmDataDestruction` and `configDir` (overrides the option, e.g. for
    * client configs kept in a separate repository). The CDK CLI's `-c` values also arrive through the environment.
+   * @default {} (client example, env dev; or every env with client all)
    */
   readonly context?: Record<string, unknown>;
   /** Cloud assembly folder. @default cdk.out (or the CLI's) */
@@ -48,9 +50,13 @@ export interface BuildAppOptions {
   readonly displayBase?: string;
 }
 
+/** What buildApp built. */
 export interface BuiltApp {
+  /** The CDK app, not yet synthesized. */
   readonly app: App;
+  /** The gate's acknowledgements, filled while the app is built. */
   readonly ledger: AckLedger;
+  /** One entry per client x environment: its resolved config and its stage. */
   readonly deployments: readonly { readonly config: ResolvedConfig; readonly stage: DeploymentStage }[];
 }
 
@@ -84,7 +90,9 @@ export function buildApp(options: BuildAppOptions): BuiltApp {
   return { app, ledger, deployments };
 }
 
+/** What synthesizeWithGate returns when the gate passed. */
 export interface GatePassed {
+  /** The gate's result per deployment, in the order of BuiltApp.deployments. */
   readonly results: readonly DeploymentGateResult[];
   /** Compliance report path per deployment, in the same order. */
   readonly reports: readonly string[];

@@ -14,10 +14,13 @@ import { configSchema, NAME_PATTERN, resolveConfig, type ResolvedConfig } from '
 import { validateConfigFolder, validateDeployment } from './validators';
 import { readLayer, type ConfigLayer } from './yaml-source';
 
+/** Which config loadConfig loads, from where, and as of when. */
 export interface LoadConfigOptions {
   /** The config folder (holding base.yaml, environments/ and clients/). */
   readonly configDir: string;
+  /** The client: its folder under clients/. */
   readonly client: string;
+  /** The environment: its file under environments/. */
   readonly env: string;
   /** "Today", for exception expiry. */
   readonly now: Date;
@@ -25,8 +28,11 @@ export interface LoadConfigOptions {
   readonly displayBase?: string;
 }
 
+/** A loaded config: the validated result and the merge it came from. */
 export interface LoadedConfig {
+  /** The validated config, resolved (client, env and derived keys added). */
   readonly config: ResolvedConfig;
+  /** The merged layers, with the file and line of every key (for messages). */
   readonly merged: MergedConfig;
   /** The overlay files applied, in order. */
   readonly files: readonly string[];

@@ -212,6 +212,7 @@ export interface ResolvedConfig extends DeploymentConfig {
   readonly client: string;
   /** The environment (its file under config/environments/). */
   readonly env: string;
+  /** The audit section, with audit.lockMode derived. */
   readonly audit: ResolvedAuditConfig;
 }
 

@@ -18,6 +18,7 @@ const join = (dir: string, ...rest: string[]) => path.posix.join(dir, ...rest);
 
 /** One agent file to deploy: read from the config folder, installed read-only on the host. */
 export interface AgentFile {
+  /** The agent's id (its key in openclaw.agents and its folder name). */
   readonly agent: string;
   /** File name, e.g. SOUL.md. */
   readonly file: string;
@@ -27,6 +28,7 @@ export interface AgentFile {
   readonly hostPath: string;
   /** Where it appears to OpenClaw: the agent's workspace, read-only bind-mounted from hostPath. */
   readonly workspacePath: string;
+  /** The file's bytes, as read from the config folder. */
   readonly content: Buffer;
   /** Hex SHA-256 of content. */
   readonly sha256: string;

@@ -34,10 +34,13 @@ export const EXEC_APPROVALS_FILE = 'exec-approvals.json';
 
 /** One file of the runtime contract: where it goes, who owns it, and what produces it. */
 export interface OpenclawHostFile {
+  /** Absolute path on the host (`<agent>`, `<file>`, `<name>` stand for each such file). */
   readonly path: string;
   /** user:group */
   readonly owner: string;
+  /** Octal file mode, e.g. 0400. */
   readonly mode: string;
+  /** What produces the file's content (the renderer, or what is written there). */
   readonly content: string;
 }
 
@@ -97,8 +100,9 @@ export const DEFAULT_OPENCLAW_PATHS: OpenclawHostPaths = {
   logFile: HOST_PATHS.gatewayLogFile,
 };
 
+/** Options of the renderers of the gateway's files. */
 export interface OpenclawRenderOptions {
-  /** @default DEFAULT_OPENCLAW_PATHS (HOST_PATHS) */
+  /** Host paths to use instead of the real ones (tests write the files into a temporary folder). @default DEFAULT_OPENCLAW_PATHS (HOST_PATHS) */
   readonly paths?: Partial<OpenclawHostPaths>;
 }
 

@@ -9,8 +9,11 @@ import { originOf, type MergedConfig } from '../merge';
 
 /** What checkAmis needs of the config (the schema's shape). */
 export interface AmiConfig {
+  /** aws.region: the region the AMIs must belong to. */
   readonly aws: { readonly region: string };
+  /** instance.amiId: the gateway host's AMI (required; unset when the config left it out). */
   readonly instance: { readonly amiId?: string };
+  /** network.natMode and network.natAmiId: the NAT instance's AMI, required in natMode instance. */
   readonly network: { readonly natMode: 'instance' | 'gateway'; readonly natAmiId?: string };
 }
 
