@@ -1,21 +1,16 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { App } from 'aws-cdk-lib';
-import { checkAmis } from './config/ami';
-import { ConfigError } from './config/errors';
-import { listClients, listEnvironments, loadConfig } from './config/load';
-import { originOf } from './config/merge';
+import { listClients, listEnvironments } from './config/config-dir';
+import { loadDeploymentConfig } from './config/load';
 import type { ResolvedConfig } from './config/schema';
 import { writeComplianceReport } from './compliance/report';
-import { checkAlerts } from './audit/audit-config';
-import { checkSpend } from './spend/spend-config';
 import { DeploymentStage } from './deployment-stage';
 import { AckLedger } from './gate/ack-ledger';
 import { evaluateGate, VALIDATE_AGAINST_DEFAULT_RULES, type DeploymentGateResult } from './gate/evaluate';
 import { GateError } from './gate/finding';
 import { acknowledgeFrameworkHandlers } from './gate/framework-handlers';
 import { installGatePlugins } from './gate/plugins';
-import { checkOpenclawConfig, listAgentFiles } from './openclaw/openclaw-config';
 
 /** Context the gate relies on: CloudFormation validation as errors, and the gate (not CDK) deciding pass/fail. */
 export const GATE_CONTEXT = {
@@ -36,6 +31,7 @@ export function projectContext(file = CDK_JSON): Record<string, unknown> {
   return { ...parsed.context };
 }
 
+/** Where buildApp reads the config from, as of when, and with which context. */
 export interface BuildAppOptions {
   /** Folder with base.yaml, environments/ and clients/. */
   readonly configDir: string;
@@ -45,6 +41,7 @@ export interface BuildAppOptions {
    * Context values: `client`, `env` (each a name or `all`),
    * `confirmDataDestruction` and `configDir` (overrides the option, e.g. for
    * client configs kept in a separate repository). The CDK CLI's `-c` values also arrive through the environment.
+   * @default {} (client example, env dev; or every env with client all)
    */
   readonly context?: Record<string, unknown>;
   /** Cloud assembly folder. @default cdk.out (or the CLI's) */
@@ -53,79 +50,18 @@ export interface BuildAppOptions {
   readonly displayBase?: string;
 }
 
+/** What buildApp built. */
 export interface BuiltApp {
+  /** The CDK app, not yet synthesized. */
   readonly app: App;
+  /** The gate's acknowledgements, filled while the app is built. */
   readonly ledger: AckLedger;
+  /** One entry per client x environment: its resolved config and its stage. */
   readonly deployments: readonly { readonly config: ResolvedConfig; readonly stage: DeploymentStage }[];
 }
 
 const contextList = (v: unknown) =>
   (Array.isArray(v) ? v.map(String) : typeof v === 'string' ? v.split(',') : []).map((s) => s.trim()).filter(Boolean);
-
-/**
- * Data destruction needs two deliberate steps: the config exception for
- * `data-retention`, and `-c confirmDataDestruction=<client>-<env>` on the command line.
- */
-function checkDestructionConfirmed(loaded: ReturnType<typeof loadConfig>, confirmed: readonly string[]) {
-  const { config } = loaded;
-  const id = `${config.client}-${config.env}`;
-  if (config.dataProtection.retainOnDelete || confirmed.includes(id)) return;
-  const origin = originOf(loaded.merged, ['dataProtection', 'retainOnDelete']);
-  throw new ConfigError([
-    {
-      file: origin?.file,
-      line: origin?.line,
-      path: 'dataProtection.retainOnDelete',
-      message:
-        `false deletes keys, secrets and logs with the stacks of ${id}; the exception is approved, now confirm it on the ` +
-        `command line with -c confirmDataDestruction=${id}`,
-    },
-  ]);
-}
-
-/**
- * `<client>-<env>` names the stage and (after the prefix) every stack and
- * resource: two folder pairs that spell the same name (client `a-b` with env
- * `c`, client `a` with env `b-c`) would deploy onto each other's resources.
- */
-export function checkDistinctDeploymentNames(configDir: string): void {
-  const byName = new Map<string, string[]>();
-  const envs = listEnvironments(configDir);
-  for (const client of listClients(configDir)) {
-    for (const env of envs) {
-      const name = `${client}-${env}`;
-      byName.set(name, [...(byName.get(name) ?? []), `clients/${client} with environments/${env}.yaml`]);
-    }
-  }
-  const clashes = [...byName.entries()].filter(([, pairs]) => pairs.length > 1);
-  if (clashes.length === 0) return;
-  throw new ConfigError(
-    clashes.map(([name, pairs]) => ({
-      file: path.relative(process.cwd(), path.join(configDir, 'clients')),
-      message: `${pairs.join(' and ')} both make the deployment name "${name}" (stage, stacks and resources would collide); rename one client folder or environment file`,
-    })),
-  );
-}
-
-/**
- * What openclaw.json and the bundle need beyond the schema (the pinned version,
- * agents, their egress, their files), checked before anything is built.
- */
-function checkRuntime(loaded: ReturnType<typeof loadConfig>, configDir: string) {
-  const { config } = loaded;
-  const problems = [
-    ...checkAmis(config, loaded.merged, loaded.files),
-    ...checkOpenclawConfig(config, loaded.merged),
-    ...checkAlerts(config, loaded.merged),
-    ...checkSpend(config, loaded.merged),
-  ];
-  if (problems.length > 0) throw new ConfigError(problems);
-  try {
-    listAgentFiles(config, configDir);
-  } catch (e) {
-    throw new ConfigError([{ file: path.relative(process.cwd(), path.join(configDir, 'clients', config.client, 'agents')), message: (e as Error).message }]);
-  }
-}
 
 /**
  * Builds the CDK app for the selected client(s) and environment(s), with the
@@ -142,14 +78,11 @@ export function buildApp(options: BuildAppOptions): BuiltApp {
   const clients = clientSel === 'all' ? listClients(configDir) : [clientSel];
   const envs = envSel === 'all' ? listEnvironments(configDir) : [envSel];
   const confirmed = contextList(app.node.tryGetContext('confirmDataDestruction'));
-  checkDistinctDeploymentNames(configDir);
 
   const ledger = new AckLedger();
   const deployments = clients.flatMap((client) =>
     envs.map((env) => {
-      const loaded = loadConfig({ configDir, client, env, now: options.now, displayBase: options.displayBase });
-      checkDestructionConfirmed(loaded, confirmed);
-      checkRuntime(loaded, configDir);
+      const loaded = loadDeploymentConfig({ configDir, client, env, now: options.now, displayBase: options.displayBase, confirmedDestruction: confirmed });
       return { config: loaded.config, stage: new DeploymentStage(app, { config: loaded.config, configDir }) };
     }),
   );
@@ -157,7 +90,9 @@ export function buildApp(options: BuildAppOptions): BuiltApp {
   return { app, ledger, deployments };
 }
 
+/** What synthesizeWithGate returns when the gate passed. */
 export interface GatePassed {
+  /** The gate's result per deployment, in the order of BuiltApp.deployments. */
   readonly results: readonly DeploymentGateResult[];
   /** Compliance report path per deployment, in the same order. */
   readonly reports: readonly string[];

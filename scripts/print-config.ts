@@ -7,8 +7,8 @@ import * as path from 'path';
 import { parseArgs } from 'util';
 import { isMap, isPair, isScalar, isSeq, Document, type Node } from 'yaml';
 import { ConfigError } from '../lib/config/errors';
-import { type KeyPath } from '../lib/config/key-path';
-import { loadConfig } from '../lib/config/load';
+import { formatPath, type KeyPath } from '../lib/config/key-path';
+import { DERIVED_KEYS, loadConfig } from '../lib/config/load';
 import { originOf, type MergedConfig } from '../lib/config/merge';
 
 const { values } = parseArgs({
@@ -19,7 +19,7 @@ const { values } = parseArgs({
   },
 });
 
-/** Puts "# <file>:<line>" after every scalar, so each value shows where it was set. */
+/** Puts "# <file>:<line>" after every scalar, so each value shows where it was set ("(derived: ...)" for what the loader derives). */
 function annotate(node: Node | null | undefined, path: KeyPath, merged: MergedConfig) {
   if (!node) return;
   if (isMap(node)) {
@@ -31,7 +31,8 @@ function annotate(node: Node | null | undefined, path: KeyPath, merged: MergedCo
   if (empty) node.flow = true;
   if (isScalar(node) || empty) {
     const o = originOf(merged, path);
-    node.comment = ` ${o ? `${o.file}${o.line ? `:${o.line}` : ''}` : '(default)'}`;
+    const derived = DERIVED_KEYS[formatPath(path)];
+    node.comment = ` ${derived ? `(${derived})` : o ? `${o.file}${o.line ? `:${o.line}` : ''}` : '(default)'}`;
   }
 }
 

@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
-import { listClients, listEnvironments } from '../lib/config/load';
+import { listClients, listEnvironments } from '../lib/config/config-dir';
 import { CONFIG_DIR, REPO_ROOT } from './support/config-fixture';
 
 // Every `npx cdk ...` command README.md and the docs pages that show such

@@ -3,7 +3,6 @@ import { CfnOutput, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
-import { objectLockMode } from './audit-config';
 import type { ResolvedConfig } from '../config/schema';
 import { AccessLogBucket } from './access-log-bucket';
 import { AuditBucket } from './audit-bucket';
@@ -45,7 +44,7 @@ export class AuditStore extends Construct {
     const retainOnDelete = config.dataProtection.retainOnDelete;
     this.accessLogs = new AccessLogBucket(this, 'AccessLogs', { breakGlassRoleName: config.breakGlass.roleName, retainOnDelete });
     this.bucket = new AuditBucket(this, 'Bucket', {
-      lockMode: objectLockMode(config),
+      lockMode: config.audit.lockMode,
       lockRetentionDays: config.audit.lockRetentionDays,
       key: props.key,
       accessLogs: this.accessLogs,

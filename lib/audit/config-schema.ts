@@ -18,7 +18,8 @@ export const auditSchema = z
       .describe(
         'Days every object in the audit-log buckets is locked (S3 Object Lock default retention) after it is written. ' +
           'The mode follows the environment: COMPLIANCE in prod (nobody, not even the root user, can delete or shorten it), ' +
-          'GOVERNANCE in dev and staging (the break-glass role can). Set per environment in config/environments/<env>.yaml.',
+          'GOVERNANCE in dev and staging (the break-glass role can); the loader derives it as audit.lockMode (`npm run config` shows it), ' +
+          'and no file can set it. Set the days per environment in config/environments/<env>.yaml.',
       ),
     infrequentAccessAfterDays: z
       .number({ error: 'a whole number of days, at least 30' })

@@ -20,6 +20,7 @@ export type HardenedControlId = (typeof HARDENED_CONTROL_IDS)[number];
 
 /** A hardened default and how to tell that a merged config weakens it. */
 export interface HardenedControl {
+  /** The control's id, as exceptions name it. */
   readonly id: HardenedControlId;
   /** Dotted key path of the setting that carries the control. */
   readonly path: string;

@@ -1,20 +1,26 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import type { z } from 'zod';
+import { listClients, listEnvironments } from './config-dir';
 import { scanLayerForCredentials } from './credential-scan';
+import { LOCK_MODE_DERIVATION } from '../audit/audit-config';
 import { ConfigError, type ConfigProblem } from './errors';
 import { checkExceptions } from './exceptions';
 import { allowedKeysAt } from './json-schema';
 import { formatPath } from './key-path';
 import { mergeLayers, originOf, type MergedConfig } from './merge';
 import { checkNameLimits, type NamePartSource } from './name-limits';
-import { configSchema, NAME_PATTERN, type ResolvedConfig } from './schema';
+import { configSchema, NAME_PATTERN, resolveConfig, type ResolvedConfig } from './schema';
+import { validateConfigFolder, validateDeployment } from './validators';
 import { readLayer, type ConfigLayer } from './yaml-source';
 
+/** Which config loadConfig loads, from where, and as of when. */
 export interface LoadConfigOptions {
   /** The config folder (holding base.yaml, environments/ and clients/). */
   readonly configDir: string;
+  /** The client: its folder under clients/. */
   readonly client: string;
+  /** The environment: its file under environments/. */
   readonly env: string;
   /** "Today", for exception expiry. */
   readonly now: Date;
@@ -22,35 +28,14 @@ export interface LoadConfigOptions {
   readonly displayBase?: string;
 }
 
+/** A loaded config: the validated result and the merge it came from. */
 export interface LoadedConfig {
+  /** The validated config, resolved (client, env and derived keys added). */
   readonly config: ResolvedConfig;
+  /** The merged layers, with the file and line of every key (for messages). */
   readonly merged: MergedConfig;
   /** The overlay files applied, in order. */
   readonly files: readonly string[];
-}
-
-/** The entries of a folder; none when it is missing or not a folder (the messages then list no choices). */
-const entries = (dir: string): string[] => {
-  try {
-    return fs.readdirSync(dir);
-  } catch {
-    return [];
-  }
-};
-
-const yamlNames = (dir: string) => entries(dir).filter((f) => f.endsWith('.yaml')).map((f) => f.slice(0, -'.yaml'.length)).sort();
-
-/** Environments that have a config/environments/<env>.yaml. */
-export function listEnvironments(configDir: string): string[] {
-  return yamlNames(path.join(configDir, 'environments'));
-}
-
-/** Clients that have a config/clients/<client>/client.yaml. */
-export function listClients(configDir: string): string[] {
-  const dir = path.join(configDir, 'clients');
-  return entries(dir)
-    .filter((c) => fs.existsSync(path.join(dir, c, 'client.yaml')))
-    .sort();
 }
 
 function describeInput(input: unknown): string {
@@ -79,6 +64,9 @@ export function valueAt(root: unknown, path: readonly (string | number)[]): unkn
   return path.reduce<unknown>((node, seg) => (node !== null && typeof node === 'object' ? (node as Record<string | number, unknown>)[seg] : undefined), root);
 }
 
+/** Keys of the resolved config that the loader derives: refused in YAML, with where their value comes from. */
+export const DERIVED_KEYS: Readonly<Record<string, string>> = { 'audit.lockMode': LOCK_MODE_DERIVATION };
+
 function schemaProblems(issues: readonly z.core.$ZodIssue[], merged: MergedConfig, files: readonly string[]): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
   for (const issue of issues) {
@@ -87,11 +75,14 @@ function schemaProblems(issues: readonly z.core.$ZodIssue[], merged: MergedConfi
     if (issue.code === 'unrecognized_keys') {
       for (const key of issue.keys) {
         const keyPath = [...issuePath, key];
+        const derived = DERIVED_KEYS[formatPath(keyPath)];
         problems.push({
           ...originOf(merged, keyPath),
           path: formatPath(keyPath),
           // Only strict objects report unknown keys, and each lists its keys in the JSON Schema (a load test walks the schema to check it).
-          message: `unknown key "${key}"; expected one of: ${allowedKeysAt(issuePath).join(', ')}`,
+          message: derived
+            ? `"${key}" cannot be set: it is ${derived}; remove it`
+            : `unknown key "${key}"; expected one of: ${allowedKeysAt(issuePath).join(', ')}`,
         });
       }
       continue;
@@ -175,5 +166,23 @@ export function loadConfig(options: LoadConfigOptions): LoadedConfig {
   );
   if (nameProblems.length > 0) throw new ConfigError(nameProblems);
 
-  return { config: { ...parsed.data, client, env }, merged, files };
+  return { config: resolveConfig(parsed.data, client, env), merged, files };
+}
+
+/** loadDeploymentConfig's options: loadConfig's, and the command line's data destruction confirmations. */
+export interface LoadDeploymentOptions extends LoadConfigOptions {
+  /** `<client>-<env>` names confirmed with `-c confirmDataDestruction` on the command line. @default [] (none) */
+  readonly confirmedDestruction?: readonly string[];
+}
+
+/**
+ * The config of one deployment as synth uses it: the folder-wide checks
+ * (lib/config/validators), loadConfig, then every cross-field validator of the
+ * deployment. Throws the first step's ConfigError.
+ */
+export function loadDeploymentConfig(options: LoadDeploymentOptions): LoadedConfig {
+  validateConfigFolder(options.configDir);
+  const loaded = loadConfig(options);
+  validateDeployment(loaded, { configDir: options.configDir, confirmedDestruction: options.confirmedDestruction ?? [] });
+  return loaded;
 }

@@ -3,11 +3,15 @@ import { formatPath, isPlainObject, type KeyPath } from './key-path';
 
 /** Where a value came from. */
 export interface Origin {
+  /** Path of the file, as shown in messages (e.g. `config/base.yaml`). */
   readonly file: string;
+  /** 1-based line of the key in that file; absent when the layer has no line for it. */
   readonly line?: number;
 }
 
+/** The layers merged into one value, with where each key path came from. */
 export interface MergedConfig {
+  /** The merged value (later layers win). */
   readonly value: Record<string, unknown>;
   /** Origin of every key path set by some layer (containers and leaves). */
   readonly origins: ReadonlyMap<string, Origin>;

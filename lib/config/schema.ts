@@ -2,6 +2,7 @@ import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { z } from 'zod';
 import { amiIdSchema, currentAmiCommand } from './ami';
 import { HARDENED_CONTROL_IDS } from './hardened-controls';
+import { objectLockMode, type ObjectLockMode } from '../audit/audit-config';
 import { edgeSchema } from '../edge/config-schema';
 import { logsSchema, networkSchema } from '../network/config-schema';
 import { openclawSchema } from '../openclaw/config-schema';
@@ -195,10 +196,27 @@ export const configSchema = z
   .describe('OpenClaw hardened AWS deployment: configuration of one client in one environment.');
 
 export type DeploymentConfig = z.infer<typeof configSchema>;
+/** The audit section as the YAML sets it. */
+export type AuditConfig = DeploymentConfig['audit'];
 export type ConfigException = z.infer<typeof exceptionSchema>;
 
-/** A validated config together with the client and environment it was built for. */
+/** The audit section as resolved: the YAML's keys plus what the loader derives. */
+export interface ResolvedAuditConfig extends AuditConfig {
+  /** Object Lock mode of the audit buckets, derived from the environment (objectLockMode); not settable in YAML. */
+  readonly lockMode: ObjectLockMode;
+}
+
+/** A validated config together with the client and environment it was built for, and what they derive. */
 export interface ResolvedConfig extends DeploymentConfig {
+  /** The client (its folder under config/clients/). */
   readonly client: string;
+  /** The environment (its file under config/environments/). */
   readonly env: string;
+  /** The audit section, with audit.lockMode derived. */
+  readonly audit: ResolvedAuditConfig;
+}
+
+/** The resolved config of a validated one: `client` and `env` added, and audit.lockMode derived from `env`. */
+export function resolveConfig(config: DeploymentConfig, client: string, env: string): ResolvedConfig {
+  return { ...config, client, env, audit: { ...config.audit, lockMode: objectLockMode(env) } };
 }

@@ -7,6 +7,7 @@ import { formatPath, isPlainObject, type KeyPath } from './key-path';
 export interface ConfigLayer {
   /** Path shown in messages, relative to the repository (e.g. `config/base.yaml`). */
   readonly file: string;
+  /** The parsed document. */
   readonly value: Record<string, unknown>;
   /** `formatPath(path)` -> 1-based line. */
   readonly lines: ReadonlyMap<string, number>;

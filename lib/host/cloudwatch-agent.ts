@@ -32,7 +32,6 @@
  */
 import type { ResolvedConfig } from '../config/schema';
 import { deploymentName, hostLogGroupPrefix } from '../shared/naming';
-import { renderOpenclawConfig } from '../openclaw/openclaw-config';
 import { HOST_LOG_FILES } from './log-files';
 import { HOST_PATHS } from './paths';
 
@@ -64,18 +63,6 @@ export interface HostLogGroup {
   readonly source?: string;
   /** What the records are, in one sentence. */
   readonly purpose: string;
-}
-
-/**
- * OpenClaw's log file, as the generated openclaw.json names it (`logging.file`): what
- * systemd-units.ts fills @@GATEWAY_LOG_FILE@@ with. The log groups take
- * HOST_LOG_FILES.gateway directly.
- */
-export function openclawLogFile(config: ResolvedConfig): string {
-  const doc = renderOpenclawConfig(config) as { logging?: { file?: unknown } };
-  const file = doc.logging?.file;
-  if (typeof file !== 'string' || !file.startsWith('/')) throw new Error('openclaw.json: logging.file must be an absolute path (the gateway log the host ships)');
-  return file;
 }
 
 /**

@@ -36,14 +36,11 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as zlib from 'zlib';
 import type { ResolvedConfig } from '../config/schema';
-import {
-  CONTROL_UI_ORIGINS_FILE,
-  EXEC_APPROVALS_FILE,
-  listAgentFiles,
-  renderControlUiOrigins,
-  renderExecApprovals,
-  renderOpenclawConfig,
-} from '../openclaw/openclaw-config';
+import { CONTROL_UI_ORIGINS_FILE, EXEC_APPROVALS_FILE } from '../openclaw/openclaw-config';
+import { listAgentFiles } from '../openclaw/agent-files';
+import { renderControlUiOrigins } from '../openclaw/control-ui-origins';
+import { renderExecApprovals } from '../openclaw/exec-approvals';
+import { renderOpenclawConfig } from '../openclaw/openclaw-json';
 import { RUNTIME_PACKAGE_DIR } from '../openclaw/lockfile';
 import {
   INSTALL_SCRIPT_PATH,

@@ -25,7 +25,8 @@
  *                                    records, every minute, as root (lib/host/spend-meter.ts)
  */
 import type { ResolvedConfig } from '../config/schema';
-import { agentFileBindMounts, listAgentFiles, openclawSecretFiles } from '../openclaw/openclaw-config';
+import { agentFileBindMounts, listAgentFiles } from '../openclaw/agent-files';
+import { openclawSecretFiles } from '../openclaw/secret-files';
 import { HOST_ENV_PATH, SYSTEMD_FILES } from './bundle-layout';
 import { renderHostTemplate } from './template-values';
 import { GATEWAY_UNIT } from './unit-names';

@@ -6,7 +6,8 @@
 import * as path from 'path';
 import type { ResolvedConfig } from '../config/schema';
 import { IMDS_ADDRESS } from './nftables-rules';
-import { CLOUDWATCH_AGENT_BUNDLE_PATH, GATEWAY_LOG_COPY_FILE, JOURNAL_EXPORT_FILE, openclawLogFile } from './cloudwatch-agent';
+import { CLOUDWATCH_AGENT_BUNDLE_PATH, GATEWAY_LOG_COPY_FILE, JOURNAL_EXPORT_FILE } from './cloudwatch-agent';
+import { HOST_LOG_FILES } from './log-files';
 import { HOST_PATHS } from './paths';
 import { deploymentName, hostMetricNamespace } from '../shared/naming';
 import { ORIGIN_VERIFY_MAP_PATH, SECRETS_MANIFEST_PATH } from '../secrets/secrets-manifest';
@@ -123,7 +124,7 @@ export function hostTemplateValues(config: ResolvedConfig): TemplateValues {
     SPEND_METER_STATE_DIR_NAME: directoryUnder('/var/lib', HOST_PATHS.spendMeterStateDir),
     JOURNAL_EXPORT_FILE,
     GATEWAY_LOG_COPY: GATEWAY_LOG_COPY_FILE,
-    GATEWAY_LOG_FILE: openclawLogFile(config),
+    GATEWAY_LOG_FILE: HOST_LOG_FILES.gateway,
     CLOUDWATCH_AGENT_CONFIG: HOST_PATHS.cloudwatchAgentConfig,
     CLOUDWATCH_AGENT_BUNDLE: CLOUDWATCH_AGENT_BUNDLE_PATH,
     CLOUDWATCH_AGENT_UNIT,

@@ -278,7 +278,7 @@ export const openclawSchema = z
       }
     }
   })
-  .describe('The OpenClaw gateway: pinned version, agents and plugins. lib/openclaw/openclaw-config.ts generates openclaw.json from this section.');
+  .describe('The OpenClaw gateway: pinned version, agents and plugins. lib/openclaw/openclaw-json.ts generates openclaw.json from this section.');
 
 export type OpenclawConfig = z.infer<typeof openclawSchema>;
 export type AgentConfig = z.infer<typeof agentSchema>;

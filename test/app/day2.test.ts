@@ -15,7 +15,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { parseDocument } from 'yaml';
-import { listClients } from '../../lib/config/load';
+import { listClients } from '../../lib/config/config-dir';
 import { DEFAULT_RUNTIME_PACKAGE_DIR, useRuntimePackageDir } from '../../lib/openclaw/lockfile';
 import { buildForTest } from '../support/build';
 import { topologyClientFiles } from '../support/topologies';

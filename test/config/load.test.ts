@@ -3,7 +3,8 @@ import * as path from 'path';
 import { ConfigError, type ConfigProblem } from '../../lib/config/errors';
 import { z } from 'zod';
 import { mergedConfigJsonSchema } from '../../lib/config/json-schema';
-import { listClients, listEnvironments, loadConfig, plainExpectation, valueAt, type LoadedConfig } from '../../lib/config/load';
+import { listClients, listEnvironments } from '../../lib/config/config-dir';
+import { loadConfig, plainExpectation, valueAt, type LoadedConfig } from '../../lib/config/load';
 import { configFixture, NOW, PINNED_AMIS_YAML } from '../support/config-fixture';
 
 // loadConfig's own logic, each branch once: name checks, the files it reads

@@ -3,7 +3,6 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { ConfigError } from '../../lib/config/errors';
-import { checkDistinctDeploymentNames } from '../../lib/app';
 import { loadConfig } from '../../lib/config/load';
 import { checkNameLimits } from '../../lib/config/name-limits';
 import { NAME_RULES, type NameParts } from '../../lib/config/name-rules';
@@ -117,23 +116,4 @@ test('the CLI prints the long-name error (file, key, limit) and no stack trace',
   expect(result.stderr).toMatch(new RegExp(`clients/${client}: client name \\(the folder clients/${client}\\): found client "${client}", which gives the Lambda function name "openclaw-${client}-dev-rotate-gateway-token": 74 characters; expected at most 64`));
   expect(result.stderr).not.toMatch(/\n\s+at /);
   expect(result.status).toBe(1);
-});
-
-test('two client/environment folder pairs that spell the same deployment name are refused, naming both', () => {
-  const root = configFixture({
-    'environments/b-dev.yaml': '# an environment whose name continues a client name\n',
-    'clients/a/client.yaml': fs.readFileSync(path.join(REPO_ROOT, 'config', 'clients', 'example', 'client.yaml'), 'utf8'),
-    'clients/a-b/client.yaml': fs.readFileSync(path.join(REPO_ROOT, 'config', 'clients', 'example', 'client.yaml'), 'utf8'),
-  });
-  const configDir = path.join(root, 'config');
-  let error: unknown;
-  try {
-    checkDistinctDeploymentNames(configDir);
-  } catch (e) {
-    error = e;
-  }
-  expect(error).toBeInstanceOf(ConfigError);
-  expect((error as ConfigError).message).toContain('clients/a with environments/b-dev.yaml and clients/a-b with environments/dev.yaml both make the deployment name "a-b-dev"');
-  // The real config has no such pair.
-  expect(() => checkDistinctDeploymentNames(path.join(REPO_ROOT, 'config'))).not.toThrow();
 });

@@ -152,7 +152,7 @@ describe('OpenClaw 2026.9.6 and an append-only log file (why its log is copied, 
     const c = { ...config, edge: { ...config.edge, gatewayPort } };
     const dir = fs.mkdtempSync(path.join(root, appendOnly ? 'oc-a-' : 'oc-plain-'));
     const fx = writeOpenclawFixture(c, dir);
-    const log = path.join(fx.paths.logDir, 'openclaw.log');
+    const log = fx.paths.logFile;
     fs.writeFileSync(log, '', { mode: 0o600 });
     if (appendOnly) execFileSync(requireRuntimeTool('chattr'), ['+a', log]);
     const env = openclawEnv(fx, { OPENCLAW_CONFIG_READONLY: '1', OPENCLAW_NO_RESPAWN: '1', OPENCLAW_NO_AUTO_UPDATE: '1', NODE_ENV: 'production' });

@@ -19,7 +19,9 @@ import {
 import { CLOUDWATCH_AGENT_BUNDLE_PATH } from '../../lib/host/cloudwatch-agent';
 import { SPEND_METER_MANIFEST_BUNDLE_PATH, SPEND_METER_MANIFEST_PATH, SPEND_METER_PROGRAM_PATH } from '../../lib/host/spend-meter';
 import { SECRETS_MANIFEST_PATH } from '../../lib/secrets/secrets-manifest';
-import { OPENCLAW_HOST_FILES, listAgentFiles, renderControlUiOrigins, type AgentFile } from '../../lib/openclaw/openclaw-config';
+import { OPENCLAW_HOST_FILES } from '../../lib/openclaw/openclaw-config';
+import { listAgentFiles, type AgentFile } from '../../lib/openclaw/agent-files';
+import { renderControlUiOrigins } from '../../lib/openclaw/control-ui-origins';
 import { exampleConfig } from '../host/support/host-tools';
 import { CONFIG_DIR } from '../support/config-fixture';
 import { fakeAws, requireRootForRuntime, requireRuntimeTool, runAsync, tempDir, writeExecutable } from './support/runtime-tools';

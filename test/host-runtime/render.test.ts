@@ -29,7 +29,10 @@ import { CLOUDWATCH_AGENT_BUNDLE_PATH, renderCloudWatchAgentConfig } from '../..
 import { ORIGIN_VERIFY_MAP_PATH, SECRETS_MANIFEST_PATH, renderSecretsManifest } from '../../lib/secrets/secrets-manifest';
 import { bundleFetchSecrets } from '../../lib/bundling/host-programs';
 import { RUNTIME_PACKAGE_DIR } from '../../lib/openclaw/lockfile';
-import { listAgentFiles, renderControlUiOrigins, renderExecApprovals, renderOpenclawConfig } from '../../lib/openclaw/openclaw-config';
+import { listAgentFiles } from '../../lib/openclaw/agent-files';
+import { renderControlUiOrigins } from '../../lib/openclaw/control-ui-origins';
+import { renderExecApprovals } from '../../lib/openclaw/exec-approvals';
+import { renderOpenclawConfig } from '../../lib/openclaw/openclaw-json';
 import { allConfigs, exampleConfig } from '../host/support/host-tools';
 import { CONFIG_DIR, REPO_ROOT } from '../support/config-fixture';
 import { fakeAws, requireRuntimeTool, runAsync, tempDir, writeExecutable } from './support/runtime-tools';

@@ -5,13 +5,11 @@ import {
   GATEWAY_LOG_COPY_FILE,
   HOST_LOG_GROUPS,
   JOURNAL_EXPORT_FILE,
-  openclawLogFile,
   renderCloudWatchAgentConfig,
 } from '../../lib/host/cloudwatch-agent';
-import type * as CloudWatchAgent from '../../lib/host/cloudwatch-agent';
 import { renderNginxConfig } from '../../lib/host/nginx-config';
 import { HOST_LOG_FILES } from '../../lib/host/log-files';
-import { renderOpenclawConfig } from '../../lib/openclaw/openclaw-config';
+import { renderOpenclawConfig } from '../../lib/openclaw/openclaw-json';
 import { allConfigs, exampleConfig } from './support/host-tools';
 
 // lib/host/cloudwatch-agent.ts on its own, fast: the log groups of the host and the agent
@@ -20,18 +18,6 @@ import { allConfigs, exampleConfig } from './support/host-tools';
 // collected is test/host-runtime/cloudwatch-agent.test.ts.
 
 const config = exampleConfig('prod');
-
-/** cloudwatch-agent.ts loaded with `renderer` of `module` replaced by one returning `value`. */
-function withRendered<T>(module: 'openclaw/openclaw-config', renderer: string, value: unknown, fn: (m: typeof CloudWatchAgent) => T): T {
-  let result: T | undefined;
-  jest.isolateModules(() => {
-    jest.doMock(`../../lib/${module}`, () => ({ ...jest.requireActual(`../../lib/${module}`), [renderer]: () => value }));
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    result = fn(require('../../lib/host/cloudwatch-agent'));
-  });
-  jest.dontMock(`../../lib/${module}`);
-  return result as T;
-}
 
 const PURPOSES = {
   gateway: 'OpenClaw gateway log (JSON lines: agent runs, tools, channels, auth), as root copies it every minute',
@@ -108,23 +94,6 @@ test('renderCloudWatchAgentConfig: logs only, as root, in the deployment\'s regi
     )}\n`,
   );
   expect(JSON.parse(renderCloudWatchAgentConfig({ ...config, aws: { ...config.aws, region: 'us-east-1' } })).agent.region).toBe('us-east-1');
-});
-
-describe('openclawLogFile: logging.file of openclaw.json', () => {
-  test('the generated openclaw.json\'s file', () => {
-    expect(openclawLogFile(config)).toBe('/var/log/openclaw/openclaw.log');
-  });
-
-  test.each([
-    ['a relative path', { logging: { file: 'openclaw.log' } }],
-    ['no file', { logging: {} }],
-    ['no logging section', {}],
-    ['a file that is not a string', { logging: { file: ['/var/log/x.log'] } }],
-  ])('refuses %s', (_what, doc) => {
-    withRendered('openclaw/openclaw-config', 'renderOpenclawConfig', doc, (m) => {
-      expect(() => m.openclawLogFile(config)).toThrow(new Error('openclaw.json: logging.file must be an absolute path (the gateway log the host ships)'));
-    });
-  });
 });
 
 describe('the files the agent ships are the ones the renderers write (HOST_LOG_FILES)', () => {

@@ -3,7 +3,8 @@ import * as path from 'path';
 import { describeExceptions } from '../../lib/config/exceptions';
 import { ConfigError, type ConfigProblem } from '../../lib/config/errors';
 import { loadConfig, type LoadedConfig } from '../../lib/config/load';
-import { checkOpenclawConfig, renderOpenclawConfig } from '../../lib/openclaw/openclaw-config';
+import { checkOpenclawConfig } from '../../lib/config/validators/openclaw';
+import { renderOpenclawConfig } from '../../lib/openclaw/openclaw-json';
 import { configFixture, NOW } from '../support/config-fixture';
 
 // Every way the openclaw section can be wrong stops synth with one line that

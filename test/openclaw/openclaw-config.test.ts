@@ -4,25 +4,14 @@ import * as os from 'os';
 import * as path from 'path';
 import type { ResolvedConfig } from '../../lib/config/schema';
 import { HOST_PATHS } from '../../lib/host/paths';
-import {
-  ALWAYS_DENIED_TOOLS,
-  BASE_AGENT_TOOLS,
-  CONTROL_UI_ORIGINS_FILE,
-  EXEC_APPROVALS_FILE,
-  OPENCLAW_HOST_FILES,
-  OPTIONAL_AGENT_FILES,
-  REQUIRED_AGENT_FILES,
-  TRUSTED_PROXIES,
-  agentFileBindMounts,
-  checkOpenclawEgress,
-  enabledPlugins,
-  listAgentFiles,
-  openclawSecretFiles,
-  renderControlUiOrigins,
-  renderExecApprovals,
-  renderOpenclawConfig,
-  OpenclawConfigError,
-} from '../../lib/openclaw/openclaw-config';
+import { ALWAYS_DENIED_TOOLS, BASE_AGENT_TOOLS } from '../../lib/openclaw/agent-tools';
+import { CONTROL_UI_ORIGINS_FILE, EXEC_APPROVALS_FILE, OPENCLAW_HOST_FILES } from '../../lib/openclaw/openclaw-config';
+import { OPTIONAL_AGENT_FILES, REQUIRED_AGENT_FILES, agentFileBindMounts, listAgentFiles } from '../../lib/openclaw/agent-files';
+import { TRUSTED_PROXIES, enabledPlugins, renderOpenclawConfig, OpenclawConfigError } from '../../lib/openclaw/openclaw-json';
+import { openclawSecretFiles } from '../../lib/openclaw/secret-files';
+import { renderControlUiOrigins } from '../../lib/openclaw/control-ui-origins';
+import { renderExecApprovals } from '../../lib/openclaw/exec-approvals';
+import { checkOpenclawEgress } from '../../lib/config/validators/openclaw';
 import { BUNDLED_PLUGIN_IDS } from '../../lib/openclaw/plugins';
 import { renderAgentFilesManifest } from '../../lib/host/runtime-files';
 import { pinnedRuntime } from '../../lib/openclaw/lockfile';

@@ -10,17 +10,12 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import type { ResolvedConfig } from '../../../lib/config/schema';
-import {
-  CONTROL_UI_ORIGINS_FILE,
-  EXEC_APPROVALS_FILE,
-  listAgentFiles,
-  openclawSecretFiles,
-  renderControlUiOrigins,
-  renderExecApprovals,
-  renderOpenclawConfig,
-  type AgentFile,
-  type OpenclawHostPaths,
-} from '../../../lib/openclaw/openclaw-config';
+import { CONTROL_UI_ORIGINS_FILE, EXEC_APPROVALS_FILE, type OpenclawHostPaths } from '../../../lib/openclaw/openclaw-config';
+import { listAgentFiles, type AgentFile } from '../../../lib/openclaw/agent-files';
+import { openclawSecretFiles } from '../../../lib/openclaw/secret-files';
+import { renderControlUiOrigins } from '../../../lib/openclaw/control-ui-origins';
+import { renderExecApprovals } from '../../../lib/openclaw/exec-approvals';
+import { renderOpenclawConfig } from '../../../lib/openclaw/openclaw-json';
 import { pseudoRandom } from '../../support/pseudo-random';
 import { CONFIG_DIR, REPO_ROOT } from '../../support/config-fixture';
 
@@ -97,11 +92,11 @@ export function writeOpenclawFixture(config: ResolvedConfig, root: string, extra
     workspacesDir: path.join(root, 'state', 'workspaces'),
     agentFilesDir: path.join(root, 'etc', 'agents'),
     secretsDir: path.join(root, 'secrets'),
-    logDir: path.join(root, 'log'),
+    logFile: path.join(root, 'log', 'openclaw.log'),
   };
   const stateDir = path.join(root, 'state');
   const home = path.join(root, 'home');
-  for (const d of [paths.configDir, stateDir, paths.workspacesDir, paths.secretsDir, paths.logDir, home]) fs.mkdirSync(d, { recursive: true, mode: 0o700 });
+  for (const d of [paths.configDir, stateDir, paths.workspacesDir, paths.secretsDir, path.dirname(paths.logFile), home]) fs.mkdirSync(d, { recursive: true, mode: 0o700 });
   const configFile = path.join(paths.configDir, 'openclaw.json');
   fs.writeFileSync(configFile, `${JSON.stringify(renderOpenclawConfig(config, { paths }), null, 2)}\n`, { mode: 0o400 });
   fs.writeFileSync(path.join(paths.configDir, CONTROL_UI_ORIGINS_FILE), renderControlUiOrigins(config, extraOrigins), { mode: 0o400 });
