@@ -13,6 +13,13 @@
  *
  * Both must exist before nginx starts (a missing include fails `nginx -t`, so a
  * host whose boot step did not fetch the secret never serves: fail closed).
+ *
+ * Over 300 lines, and nginx.conf still a template literal here rather than a
+ * file under host/ filled by lib/host/template.ts like every other host file:
+ * fetch-secrets.js bundles this module (renderOriginVerifyMap), and any code
+ * change to it renames esbuild's minified identifiers, which changes the host
+ * bundle and replaces every host on the next deploy. The move waits for the
+ * next deliberate change of the host bundle (docs/decisions/0004).
  */
 import type { ResolvedConfig } from '../config/schema';
 
