@@ -463,6 +463,15 @@ export function writeReport(
     }
     acc = mergeReports(acc, run);
     for (const file of Object.keys(run.files)) runs.files[file] = { date: lastRun.date, commit: lastRun.commit, tests: lastRun.tests };
+  }
+  // A file deleted since its run (moved, merged into another) has no mutants any more: its
+  // results leave the report rather than count towards a score of code that is gone.
+  const gone = Object.keys(acc?.files ?? {}).filter((f) => !fs.existsSync(p(f)));
+  for (const f of gone) {
+    delete acc!.files[f];
+    delete runs.files[f];
+  }
+  if (acc && (lastRun || gone.length > 0)) {
     const sortedRuns: RunLog = { files: {} };
     for (const f of Object.keys(runs.files).sort()) sortedRuns.files[f] = runs.files[f]!;
     fs.writeFileSync(p(PATHS.accumulated), `${JSON.stringify(acc, null, 1)}\n`);

@@ -203,12 +203,33 @@ test('writeReport merges a run into the committed files and writes the markdown'
   fs.mkdirSync(path.join(root, 'reports/mutation'), { recursive: true });
   fs.mkdirSync(path.join(root, 'docs'));
   fs.writeFileSync(path.join(root, PATHS.equivalents), JSON.stringify(EQUIVALENT));
+  fs.mkdirSync(path.join(root, 'lib/edge'), { recursive: true });
+  fs.writeFileSync(path.join(root, 'lib/edge/a.ts'), 'export const a = 1;\n');
   const absolute: MutationReport = { files: { [path.join(root, 'lib/edge/a.ts')]: REPORT.files['lib/edge/a.ts']! } };
   const summary = writeReport(root, { report: absolute, date: '2026-12-05', commit: 'abc1234', tests: 'test/app/a.test.ts' });
   expect(summary.total).toMatchObject({ mutants: 7, killed: 3, equivalent: 1 });
   expect(Object.keys(JSON.parse(fs.readFileSync(path.join(root, PATHS.accumulated), 'utf8')).files)).toEqual(['lib/edge/a.ts']);
   expect(JSON.parse(fs.readFileSync(path.join(root, PATHS.runs), 'utf8'))).toEqual(RUNS);
-  expect(fs.readFileSync(path.join(root, PATHS.markdown), 'utf8')).toContain('| lib/edge | 1 | 7 | 3 |');
+  expect(fs.readFileSync(path.join(root, PATHS.markdown), 'utf8')).toContain('| lib/edge | 1 of 1 | 7 | 3 |');
+  fs.rmSync(root, { recursive: true, force: true });
+});
+
+test('writeReport drops the results of a file deleted since its run (moved or merged away), from the score and the committed files', () => {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'oc-mutation-report-'));
+  fs.mkdirSync(path.join(root, 'reports/mutation'), { recursive: true });
+  fs.mkdirSync(path.join(root, 'docs'));
+  fs.mkdirSync(path.join(root, 'lib/gate'), { recursive: true });
+  fs.writeFileSync(path.join(root, 'lib/gate/b.ts'), 'export const b = 1;\n');
+  // lib/edge/a.ts was run, then deleted; lib/gate/b.ts is still there.
+  const recorded: MutationReport = { files: { 'lib/edge/a.ts': REPORT.files['lib/edge/a.ts']!, 'lib/gate/b.ts': REPORT.files['lib/gate/b.ts']! } };
+  fs.writeFileSync(path.join(root, PATHS.accumulated), JSON.stringify(recorded));
+  fs.writeFileSync(path.join(root, PATHS.runs), JSON.stringify({ files: { ...RUNS.files, 'lib/gate/b.ts': RUNS.files['lib/edge/a.ts'] } }));
+  const summary = writeReport(root);
+  expect(summary.rows.map((r) => r.folder)).toEqual(['lib/gate']);
+  expect(summary.total).toMatchObject({ mutants: 2, killed: 1 });
+  expect(Object.keys(JSON.parse(fs.readFileSync(path.join(root, PATHS.accumulated), 'utf8')).files)).toEqual(['lib/gate/b.ts']);
+  expect(Object.keys(JSON.parse(fs.readFileSync(path.join(root, PATHS.runs), 'utf8')).files)).toEqual(['lib/gate/b.ts']);
+  expect(fs.readFileSync(path.join(root, PATHS.markdown), 'utf8')).not.toContain('lib/edge/a.ts');
   fs.rmSync(root, { recursive: true, force: true });
 });
 
@@ -226,6 +247,10 @@ test('writeReport merges and logs only the files the run mutated, not those Stry
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'oc-mutation-report-'));
   fs.mkdirSync(path.join(root, 'reports/mutation'), { recursive: true });
   fs.mkdirSync(path.join(root, 'docs'));
+  for (const f of Object.keys(REPORT.files)) {
+    fs.mkdirSync(path.dirname(path.join(root, f)), { recursive: true });
+    fs.writeFileSync(path.join(root, f), 'export const x = 1;\n');
+  }
   writeReport(root, { report: REPORT, date: '2026-12-04', commit: 'old', tests: 'all' });
   writeReport(root, { report: REPORT, date: '2026-12-05', commit: 'new', tests: 'b', mutated: (f) => f === 'lib/gate/b.ts' });
   const runs = JSON.parse(fs.readFileSync(path.join(root, PATHS.runs), 'utf8')).files;
