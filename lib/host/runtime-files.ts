@@ -62,21 +62,6 @@ import { BUNDLE_REQUIRED_FILES, FETCH_SECRETS_PROGRAM_PATH, HELPER_SCRIPT_FILES,
 import { renderHostTemplate } from './template-values';
 import { renderSystemdFiles } from './systemd-units';
 
-export {
-  PLACEHOLDER_BUNDLE,
-  PLACEHOLDER_EDGE,
-  PLACEHOLDER_STATE_VOLUME,
-  USER_DATA_PATH,
-  renderUserData,
-  type BundleRef,
-  type EdgeRef,
-  type StateVolumeRef,
-} from './cloud-init';
-export { CLOUDWATCH_AGENT_BUNDLE_PATH, HOST_LOG_GROUPS, renderCloudWatchAgentConfig, type HostLogGroup } from './cloudwatch-agent';
-export { SPEND_METER_MANIFEST_BUNDLE_PATH, SPEND_METER_MANIFEST_PATH, SPEND_METER_PROGRAM_PATH, renderSpendMeterManifest } from './spend-meter';
-export { GATEWAY_TOKEN_FILE, HOST_ENV_FILE } from './host-file-paths';
-export { BUNDLE_REQUIRED_FILES, FETCH_SECRETS_PROGRAM_PATH, HELPER_SCRIPT_FILES, SECRETS_MANIFEST_BUNDLE_PATH } from './bundle-layout';
-export { metricNamespace } from './template-values';
 
 /** The scripts under host/scripts/: the helpers (in the bundle) and the installer (in the user data). */
 export const SCRIPT_FILES = [...HELPER_SCRIPT_FILES, INSTALL_SCRIPT_PATH] as const;

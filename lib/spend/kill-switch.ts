@@ -16,31 +16,7 @@ import { ebsKeyThroughEc2 } from '../keys/ebs-key-through-ec2';
 import { acknowledgeFinding, acknowledgeImportedLogGroupKey, acknowledgeLambdaFindings } from '../gate/acknowledge';
 import { RunbookAlarm } from '../alarms/runbook-alarm';
 import { KILL_SWITCH_METRIC } from '../shared/metric-names';
-
-/**
- * The one statement of the deny-secrets policy. The host reads its secrets with
- * GetSecretValue only (host/fetch-secrets); BatchGetSecretValue needs
- * GetSecretValue on each secret as well, and is denied too so that no other
- * path reads a value.
- */
-export const killSwitchDenySecretsStatement = (): iam.PolicyStatement =>
-  new iam.PolicyStatement({
-    sid: 'KillSwitchDenySecretValues',
-    effect: iam.Effect.DENY,
-    actions: ['secretsmanager:GetSecretValue', 'secretsmanager:BatchGetSecretValue'],
-    resources: ['*'],
-  });
-
-/** The kill switch's grants on actions that support no resource ARN, the only ones that take Resource *. */
-export const killSwitchWildcardStatements = (namespace: string): iam.PolicyStatement[] => [
-  new iam.PolicyStatement({ sid: 'SeeInstances', actions: ['ec2:DescribeInstances'], resources: ['*'] }),
-  new iam.PolicyStatement({
-    sid: 'PublishOwnMetric',
-    actions: ['cloudwatch:PutMetricData'],
-    resources: ['*'],
-    conditions: { StringEquals: { 'cloudwatch:namespace': namespace } },
-  }),
-];
+import { killSwitchDenySecretsStatement, killSwitchWildcardStatements } from './kill-switch-statements';
 
 export interface KillSwitchProps {
   /** `<prefix>-<client>-<env>`: names the function, its queue, parameter and deny policy. */

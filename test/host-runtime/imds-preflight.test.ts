@@ -1,7 +1,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { freePort, exampleConfig } from '../host/support/host-tools';
-import { metricNamespace, renderRuntimeFiles } from '../../lib/host/runtime-files';
+import { renderRuntimeFiles } from '../../lib/host/runtime-files';
+import { metricNamespace } from '../../lib/host/template-values';
 import { CONFIG_DIR } from '../support/config-fixture';
 import { fakeAws, requireRuntimeTool, runAsync, stubImds, tempDir, writeExecutable, type ImdsAnswer, type ImdsRequest } from './support/runtime-tools';
 

@@ -2,7 +2,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { exampleConfig } from '../host/support/host-tools';
 import { CONFIG_DIR } from '../support/config-fixture';
-import { metricNamespace, renderAgentFilesManifest, renderRuntimeFiles } from '../../lib/host/runtime-files';
+import { renderAgentFilesManifest, renderRuntimeFiles } from '../../lib/host/runtime-files';
+import { metricNamespace } from '../../lib/host/template-values';
 import { fakeAws, requireRootForRuntime, requireRuntimeTool, runAsync, tempDir, writeExecutable } from './support/runtime-tools';
 
 // The rendered check-agent-files.sh, run for real as root against a temporary

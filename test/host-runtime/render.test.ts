@@ -8,20 +8,9 @@ import { Asset } from 'aws-cdk-lib/aws-s3-assets';
 import { HOST_PATHS } from '../../lib/host/paths';
 import { renderHostFiles, writeHostFiles } from '../../lib/host/render';
 import { TOKEN_URI_RESERVE_BYTES, TOKEN_VOLUME_ID_RESERVE_BYTES, USER_DATA_LIMIT_BYTES } from '../../lib/host/cloud-init';
-import {
-  BUNDLE_REQUIRED_FILES,
-  PLACEHOLDER_BUNDLE,
-  PLACEHOLDER_EDGE,
-  PLACEHOLDER_STATE_VOLUME,
-  USER_DATA_PATH,
-  assembleBundleFiles,
-  packBundle,
-  renderAgentFilesManifest,
-  renderBundleRuntimeFiles,
-  renderRuntimeFiles,
-  renderUserData,
-  type BundleFiles,
-} from '../../lib/host/runtime-files';
+import { assembleBundleFiles, packBundle, renderAgentFilesManifest, renderBundleRuntimeFiles, renderRuntimeFiles, type BundleFiles } from '../../lib/host/runtime-files';
+import { BUNDLE_REQUIRED_FILES } from '../../lib/host/bundle-layout';
+import { PLACEHOLDER_BUNDLE, PLACEHOLDER_EDGE, PLACEHOLDER_STATE_VOLUME, USER_DATA_PATH, renderUserData } from '../../lib/host/cloud-init';
 import { FETCH_SECRETS_PROGRAM_PATH, SECRETS_MANIFEST_BUNDLE_PATH } from '../../lib/host/bundle-layout';
 import { braceGroups } from '../../lib/host/template';
 import { CONTROL_UI_ORIGINS_JS, LOCKFILE_CHECK_JS } from '../../lib/host/template-values';

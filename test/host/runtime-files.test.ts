@@ -13,25 +13,9 @@ import { renderHostFiles } from '../../lib/host/render';
 import { spendMeterManifestText } from '../../lib/host/spend-meter';
 import { renderHostTemplate } from '../../lib/host/template-values';
 import { renderSystemdFiles } from '../../lib/host/systemd-units';
-import {
-  AGENT_FILES_PREFIX,
-  AGENT_MANIFEST_PATH,
-  BUNDLE_REQUIRED_FILES,
-  CONTROL_UI_ORIGINS_PATH,
-  EXEC_APPROVALS_PATH,
-  OPENCLAW_CONFIG_PATH,
-  PLACEHOLDER_BUNDLE,
-  PLACEHOLDER_EDGE,
-  PLACEHOLDER_STATE_VOLUME,
-  RUNTIME_PACKAGE_FILES,
-  SCRIPT_FILES,
-  assembleBundleFiles,
-  packBundle,
-  renderAgentFilesManifest,
-  renderBundleRuntimeFiles,
-  renderRuntimeFiles,
-  type BundleFiles,
-} from '../../lib/host/runtime-files';
+import { AGENT_FILES_PREFIX, AGENT_MANIFEST_PATH, CONTROL_UI_ORIGINS_PATH, EXEC_APPROVALS_PATH, OPENCLAW_CONFIG_PATH, RUNTIME_PACKAGE_FILES, SCRIPT_FILES, assembleBundleFiles, packBundle, renderAgentFilesManifest, renderBundleRuntimeFiles, renderRuntimeFiles, type BundleFiles } from '../../lib/host/runtime-files';
+import { BUNDLE_REQUIRED_FILES } from '../../lib/host/bundle-layout';
+import { PLACEHOLDER_BUNDLE, PLACEHOLDER_EDGE, PLACEHOLDER_STATE_VOLUME } from '../../lib/host/cloud-init';
 import { CONFIG_DIR, REPO_ROOT } from '../support/config-fixture';
 import { exampleConfig } from './support/host-tools';
 
