@@ -1,6 +1,6 @@
 /**
  * Why the secret retrieval failed: one Reason per probable cause, each with
- * its own exit code (documented in README and the systemd units), and the one
+ * its own exit code (documented in docs/secrets.md, "Failures are named", and the systemd units), and the one
  * line the program prints for it. A failure message never holds a secret
  * value: only names, paths, endpoints, HTTP statuses and SDK error names and
  * messages (which never echo a value).

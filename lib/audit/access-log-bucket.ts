@@ -87,7 +87,7 @@ export interface AccessLogBucketProps {
   /**
    * Keep the bucket (and its policy) when the stack is deleted. Only an
    * approved config exception plus a deploy-time confirmation turns this off
-   * (README). Even then CloudFormation deletes only an empty bucket:
+   * (docs/configuration.md, "Destroying data needs two opt-ins"). Even then CloudFormation deletes only an empty bucket:
    * `autoDeleteObjects` is never used.
    * @default true
    */

@@ -76,7 +76,7 @@ export interface AuditBucketProps {
   /**
    * Keep the bucket and its policy when the stack is deleted. Only an
    * approved config exception plus a deploy-time confirmation turns this off
-   * (README). Even then Object Lock keeps every locked version until its
+   * (docs/configuration.md, "Destroying data needs two opt-ins"). Even then Object Lock keeps every locked version until its
    * retention ends, CloudFormation can delete only an empty bucket, and
    * `autoDeleteObjects` is never used: COMPLIANCE-locked data cannot be
    * destroyed early by anyone.

@@ -91,7 +91,7 @@ export function scanLayerForCredentials(layer: ConfigLayer): ConfigProblem[] {
       path: formatPath(shownPath),
       message:
         `${what} looks like ${kind}. Credentials never live in config files: store the value in AWS Secrets Manager ` +
-        `(README, "Secrets never live in config") and remove it from this file and its git history.`,
+        `(docs/configuration.md, "Secrets never live in config") and remove it from this file and its git history.`,
     });
   };
   const visit = (v: unknown, path: KeyPath) => {

@@ -150,7 +150,7 @@ export const configSchema = z
               .describe(
                 'Restore: a snapshot of the state volume (from the daily backups) to create a NEW state volume from. The deploy creates the ' +
                   'new volume, replaces the host, and the new host attaches the new volume; the previous volume is left, detached, in the account ' +
-                  '(retained). Leave it set afterwards: removing it would create another, empty volume. See README "Restoring the agent state".',
+                  '(retained). Leave it set afterwards: removing it would create another, empty volume. See docs/host.md, "Restoring the agent state".',
               ),
           })
           .describe('The agent state volume of the gateway host.'),

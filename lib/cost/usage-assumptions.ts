@@ -125,7 +125,7 @@ export const USAGE_ASSUMPTIONS = {
   dnsQueriesMillions: {
     value: 1,
     unit: 'million queries/month',
-    why: 'DNS lookups of the host and the NAT instance through the Resolver (the README\'s figure).',
+    why: 'DNS lookups of the host and the NAT instance through the Resolver (the figure of docs/network.md, "Cost of the network path").',
   },
   internetEgressGb: {
     value: 5,

@@ -34,7 +34,7 @@ export const VIEWER_TLS_POLICY = {
   defaultCertificate: cloudfront.SecurityPolicyProtocol.TLS_V1,
 } as const;
 
-/** The viewer TLS policy in force for an edge config (for the compliance report and README). */
+/** The viewer TLS policy in force for an edge config (for the compliance report and docs/edge.md, "Viewer TLS"). */
 export const viewerTlsPolicy = (edge: Pick<EdgeConfig, 'customDomain'>): string =>
   edge.customDomain ? VIEWER_TLS_POLICY.customDomain : VIEWER_TLS_POLICY.defaultCertificate;
 

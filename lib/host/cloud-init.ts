@@ -100,7 +100,7 @@ function checkStateVolume(volume: StateVolumeRef): boolean {
   throw new Error(`user data: state volume must be an EBS volume ID like vol-0123456789abcdef0 (or a CDK token), got ${JSON.stringify(volume.volumeId)}`);
 }
 
-/** The viewer domain is not known at synth: boot adds no origin (README: edge.allowedOrigins). */
+/** The viewer domain is not known at synth: boot adds no origin (docs/edge.md, "The viewer domain for browsers"). */
 export const NO_EDGE_DOMAIN: EdgeRef = { cloudFrontDomain: 'none' };
 
 /** Whether the value is a CDK token (resolved at deploy: room is reserved for it). */

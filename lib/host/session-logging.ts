@@ -20,7 +20,7 @@ export interface SessionLoggingProps {
  * Break-glass sessions, recorded: a Session Manager document for this
  * deployment whose sessions stream to a KMS-encrypted, retained log group
  * and are themselves KMS-encrypted end to end. Operators start sessions with
- * `--document-name <prefix>-<client>-<env>-session` (README). A per-deployment
+ * `--document-name <prefix>-<client>-<env>-session` (docs/host.md, "The host"). A per-deployment
  * document, not the account-wide SSM-SessionManagerRunShell, so several
  * clients coexist in one account.
  */

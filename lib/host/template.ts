@@ -1,10 +1,12 @@
 /**
  * The placeholder engine that every host template (host/systemd, host/scripts,
- * host/cloud-init, host/nginx, host/nftables) shares: `@@NAME@@` is replaced by a
+ * host/cloud-init, host/nftables) shares: `@@NAME@@` is replaced by a
  * value; an unknown or left-over placeholder is an error, so nothing half-rendered
  * reaches a host. Also the checks and shapes of the values it substitutes (safe
  * shell words, unit names, brace-grouped path lists). The values themselves:
- * lib/host/template-values.ts.
+ * lib/host/template-values.ts. nginx.conf is not a template file: it stays a
+ * template literal in lib/host/nginx-config.ts, which fetch-secrets.js bundles
+ * (docs/decisions/0004-deployed-text-frozen-across-refactors.md).
  */
 import * as fs from 'fs';
 import * as path from 'path';

@@ -14,7 +14,7 @@ export interface DeploymentKeyProps {
   readonly rotationPeriodDays?: number;
   /**
    * Keep the key when the stack is deleted. Only an approved config exception
-   * plus a deploy-time confirmation turns this off (see README).
+   * plus a deploy-time confirmation turns this off (docs/configuration.md, "Destroying data needs two opt-ins").
    * @default true
    */
   readonly retainOnDelete?: boolean;

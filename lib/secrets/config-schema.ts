@@ -11,7 +11,7 @@ export const breakGlassSchema = z
       .describe(
         'Name of the IAM role, in this deployment\'s account, that operators assume for break-glass. Besides the gateway host ' +
           '(and the rotation function of a rotated secret) it is the only principal the secrets\' resource policies let read or ' +
-          'write secret values: `npm run secrets:set` needs it. Create it outside this blueprint, with an MFA-required trust policy (README).',
+          'write secret values: `npm run secrets:set` needs it. Create it outside this blueprint, with an MFA-required trust policy (docs/secrets.md, "Resource policies and break-glass").',
       ),
   })
   .describe('The break-glass administrator of this client x environment.');

@@ -94,7 +94,7 @@ export interface HardenedSecretProps {
   readonly breakGlassRoleName: string;
   /**
    * Keep the secret when the stack is deleted. Only an approved config
-   * exception plus a deploy-time confirmation turns this off (README).
+   * exception plus a deploy-time confirmation turns this off (docs/configuration.md, "Destroying data needs two opt-ins").
    * @default true
    */
   readonly retainOnDelete?: boolean;

@@ -12,7 +12,7 @@ import { RemovalPolicy } from 'aws-cdk-lib';
  * retry does not fail on a fixed name that "already exists". A resource
  * created by a failed operation holds nothing worth keeping, with one
  * exception CloudFormation cannot help: a bucket that already received
- * objects cannot be deleted (README, "A failed first deploy").
+ * objects cannot be deleted (docs/configuration.md, "A failed first deploy").
  *
  * Destroyed (the opt-in `dataProtection.retainOnDelete: false`): `Delete`.
  */

@@ -78,7 +78,7 @@ export class GatewayStack extends Stack {
     this.role.allowReadSecrets(this.secrets.all.map((s) => s.secretArn));
     this.refreshDocument = new SecretsRefreshDocument(this, 'SecretsRefresh', { deploymentName: props.deploymentName });
     // The viewer-facing domain when it is known at synth (a custom domain); otherwise
-    // the CloudFront name is added to edge.allowedOrigins after the first deploy (README).
+    // the CloudFront name is added to edge.allowedOrigins after the first deploy (docs/edge.md, "The viewer domain for browsers").
     const viewerDomain = config.edge.customDomain?.domainName;
     this.bundle = new DeploymentBundle(this, 'Bundle', {
       files: assembleBundleFiles(config, props.configDir),

@@ -242,7 +242,7 @@ describe('scanLayerForCredentials', () => {
     ]);
     expect(problems[0]?.message).toBe(
       'the value looks like an Anthropic API key. Credentials never live in config files: store the value in AWS Secrets Manager ' +
-        '(README, "Secrets never live in config") and remove it from this file and its git history.',
+        '(docs/configuration.md, "Secrets never live in config") and remove it from this file and its git history.',
     );
     expect(problems[1]?.message).toMatch(/^the value looks like a Slack token\. .*AWS Secrets Manager/);
     const text = JSON.stringify(problems);
@@ -260,7 +260,7 @@ describe('scanLayerForCredentials', () => {
         path: 'tags.<redacted key>',
         message:
           'the key looks like an AWS access key ID. Credentials never live in config files: store the value in AWS Secrets Manager ' +
-          '(README, "Secrets never live in config") and remove it from this file and its git history.',
+          '(docs/configuration.md, "Secrets never live in config") and remove it from this file and its git history.',
       },
     ]);
   });
