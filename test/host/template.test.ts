@@ -1,4 +1,7 @@
-import { braceGroups, checkTemplateParts, directoryUnder, fillTemplate, shellWordLines } from '../../lib/host/template';
+import * as fs from 'fs';
+import * as path from 'path';
+import { braceGroups, checkTemplateParts, directoryUnder, fillTemplate, HOST_SOURCE_DIR, readHostSource, shellWordLines } from '../../lib/host/template';
+import { REPO_ROOT } from '../support/config-fixture';
 
 // lib/host/template.ts: the placeholder engine every host template shares, the checks of the
 // values it substitutes, and the shapes of its list values. The values of a config: template-values
@@ -112,4 +115,9 @@ describe('fillTemplate', () => {
     expect(fillTemplate('@@K@@ @@A@@', { A: 'a' }, 'src', ['K'])).toBe('@@K@@ a');
     expect(fillTemplate('@@K@@', { K: 'v' }, 'src', ['K'])).toBe('@@K@@');
   });
+});
+
+test('the templates are read from the repo\'s host/ folder, as they are', () => {
+  expect(HOST_SOURCE_DIR).toBe(path.join(REPO_ROOT, 'host'));
+  expect(readHostSource('systemd/openclaw-gateway.service')).toBe(fs.readFileSync(path.join(REPO_ROOT, 'host', 'systemd', 'openclaw-gateway.service'), 'utf8'));
 });

@@ -18,6 +18,9 @@ test('two client/environment folder pairs that spell the same deployment name ar
     error = e;
   }
   expect(error).toBeInstanceOf(ConfigError);
+  // The problem names the clients folder (relative to where the command runs), where the rename happens.
+  expect((error as ConfigError).problems.map((p) => p.file)).toEqual([path.relative(process.cwd(), path.join(configDir, 'clients'))]);
+  expect((error as ConfigError).problems[0]!.file!.endsWith(`${path.sep}config${path.sep}clients`)).toBe(true);
   expect((error as ConfigError).message).toContain('clients/a with environments/b-dev.yaml and clients/a-b with environments/dev.yaml both make the deployment name "a-b-dev"');
   // The real config has no such pair.
   expect(() => checkDistinctDeploymentNames(path.join(REPO_ROOT, 'config'))).not.toThrow();
