@@ -1,0 +1,4 @@
+/** Every service fake of the fake deployment; installFakeAws installs them all. */
+import { cloudFormationFake, type ServiceFake } from './world';
+
+export const SERVICE_FAKES: readonly ServiceFake[] = [cloudFormationFake];

@@ -1,0 +1,184 @@
+/**
+ * A fake of a correct deployment in AWS, built from the synthesized templates
+ * of one client x env: every resource exists with the physical ID and
+ * properties CloudFormation would give it (intrinsics resolved the way
+ * CloudFormation resolves them, test/support/iam-intrinsics.ts), and each
+ * service fake (./services.ts) answers the SDK calls of the live checks from
+ * that state. A drift test changes the state (world.state) and expects the
+ * check to fail; nothing in here knows what a check expects.
+ */
+import { mockClient } from 'aws-sdk-client-mock';
+import {
+  CloudFormationClient,
+  DescribeStacksCommand,
+  GetTemplateCommand,
+  ListStackResourcesCommand,
+  type StackResourceSummary,
+} from '@aws-sdk/client-cloudformation';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { buildApp, synthesizeWithGate } from '../../../lib/app';
+import type { ResolvedConfig } from '../../../lib/config/schema';
+import type { DeploymentStage } from '../../../lib/deployment-stage';
+import { deploymentName } from '../../../lib/shared/naming';
+import { stackRole, type DeployedStack, type StackRole } from '../../../lib/verify/deployed-stacks';
+import { deploymentPolicies, type DeploymentPolicies, type StackPolicies } from '../deployment-policies';
+import { refOf, resolveIntrinsics, type CfnResource } from '../iam-intrinsics';
+import { TEST_CONTEXT } from '../build';
+import { CONFIG_DIR, NOW } from '../config-fixture';
+import { tempDirsRemovedAfterAll } from '../temp-dirs';
+
+const tempDir = tempDirsRemovedAfterAll();
+
+/** A synthesized client x env: its config, its stage and its five stacks as templates. */
+export interface SynthesizedFixture {
+  readonly config: ResolvedConfig;
+  readonly stage: DeploymentStage;
+  readonly stacks: readonly DeployedStack[];
+  readonly policies: DeploymentPolicies;
+  readonly outdir: string;
+  readonly configDir: string;
+}
+
+const synthCache = new Map<string, SynthesizedFixture>();
+
+/** Synthesizes client x env once per test file (asset bundling skipped, as in every test synth). */
+export function synthesizeFixture(client = 'example', env = 'prod', configDir = CONFIG_DIR): SynthesizedFixture {
+  const key = `${configDir}|${client}|${env}`;
+  const cached = synthCache.get(key);
+  if (cached) return cached;
+  const outdir = tempDir('oc-verify-out-');
+  const built = buildApp({ configDir, now: NOW, outdir, context: { ...TEST_CONTEXT, client, env } });
+  const passed = synthesizeWithGate(built, NOW);
+  const deployment = built.deployments[0]!;
+  const { config, stage } = deployment;
+  const name = deploymentName(config);
+  const regions = new Map([stage.core, stage.network, stage.gateway, stage.edge, stage.spend].map((s) => [s.stackName, s.region]));
+  const stacks = passed.results[0]!.templates.flatMap((t): DeployedStack[] => {
+    const role = stackRole(name, t.stackName);
+    return role ? [{ stackName: t.stackName, role, region: regions.get(t.stackName)!, template: t.template }] : [];
+  });
+  const fixture = { config, stage, stacks, policies: deploymentPolicies(config, stage), outdir, configDir };
+  synthCache.set(key, fixture);
+  return fixture;
+}
+
+/** A resource of the fake deployment. */
+export interface WorldResource {
+  readonly role: StackRole;
+  readonly stackName: string;
+  readonly logicalId: string;
+  readonly resource: CfnResource;
+}
+
+export class FakeWorld {
+  readonly config: ResolvedConfig;
+  readonly stacks: readonly DeployedStack[];
+  readonly policies: DeploymentPolicies;
+  /** Stack status by stack name; a drift test sets e.g. UPDATE_ROLLBACK_COMPLETE. */
+  readonly stackStatus = new Map<string, string>();
+  /** Logical IDs CloudFormation no longer lists (a resource deleted out of band and the stack re-deployed without it). */
+  readonly missing = new Set<string>();
+  /** Mutable per-service state; each service fake keeps its own under its own key. */
+  readonly state: Record<string, unknown> = {};
+
+  constructor(readonly fixture: SynthesizedFixture) {
+    this.config = fixture.config;
+    this.stacks = fixture.stacks;
+    this.policies = fixture.policies;
+    for (const s of this.stacks) this.stackStatus.set(s.stackName, 'UPDATE_COMPLETE');
+  }
+
+  get name(): string {
+    return deploymentName(this.config);
+  }
+
+  get account(): string {
+    return this.config.aws.account;
+  }
+
+  stack(role: StackRole): DeployedStack {
+    return this.stacks.find((s) => s.role === role)!;
+  }
+
+  /** The resolving context of the stack of `role`. */
+  policiesOf(role: StackRole): StackPolicies {
+    return this.policies[role];
+  }
+
+  /** Every resource of `type` (in the stack of `role`, when given). */
+  resources(type: string, role?: StackRole): WorldResource[] {
+    return this.stacks
+      .filter((s) => role === undefined || s.role === role)
+      .flatMap((s) =>
+        Object.entries(s.template.Resources ?? {})
+          .filter(([, r]) => r.Type === type)
+          .map(([logicalId, resource]) => ({ role: s.role, stackName: s.stackName, logicalId, resource: resource as CfnResource })),
+      );
+  }
+
+  /** A template value with its intrinsics resolved as CloudFormation would in that stack. */
+  resolve(role: StackRole, value: unknown): unknown {
+    return resolveIntrinsics(value, this.policies[role].ctx);
+  }
+
+  /** The resolved properties of a resource. */
+  properties(r: WorldResource): Record<string, unknown> {
+    return (this.resolve(r.role, r.resource.Properties ?? {}) as Record<string, unknown>) ?? {};
+  }
+
+  /**
+   * The physical ID CloudFormation reports for a resource (what Ref returns).
+   * A type the resolver does not model gets an ID no service fake knows, so a
+   * check that uses it fails rather than passing on a guess.
+   */
+  physicalId(role: StackRole, logicalId: string): string {
+    try {
+      return refOf(logicalId, this.policies[role].ctx);
+    } catch {
+      return `unmodelled-${logicalId}`;
+    }
+  }
+}
+
+/** A mocked client class (aws-sdk-client-mock's stub), restored after the test. */
+export interface Restorable {
+  restore(): void;
+}
+
+/** Every service fake: each answers its service's calls from the world's state. */
+export type ServiceFake = (world: FakeWorld) => readonly Restorable[];
+
+/** CloudFormation (stacks, their resources, their templates) and STS (the caller is the deployment's account). */
+export const cloudFormationFake: ServiceFake = (world) => {
+  const cfn = mockClient(CloudFormationClient);
+  const byName = (name: string | undefined) => world.stacks.find((s) => s.stackName === name);
+  const notFound = (name: string | undefined) => Object.assign(new Error(`Stack with id ${name} does not exist`), { name: 'ValidationError' });
+  cfn.on(DescribeStacksCommand).callsFake(async (input: { StackName?: string }) => {
+    const s = byName(input.StackName);
+    if (!s) throw notFound(input.StackName);
+    return { Stacks: [{ StackName: s.stackName, StackStatus: world.stackStatus.get(s.stackName), CreationTime: new Date('2026-11-01T00:00:00Z') }] };
+  });
+  cfn.on(ListStackResourcesCommand).callsFake(async (input: { StackName?: string }) => {
+    const s = byName(input.StackName);
+    if (!s) throw notFound(input.StackName);
+    const summaries: StackResourceSummary[] = Object.entries(s.template.Resources ?? {})
+      .filter(([id]) => !world.missing.has(id))
+      .map(([id, r]) => ({
+        LogicalResourceId: id,
+        PhysicalResourceId: world.physicalId(s.role, id),
+        ResourceType: r.Type,
+        ResourceStatus: 'CREATE_COMPLETE',
+        LastUpdatedTimestamp: new Date('2026-11-01T00:00:00Z'),
+      }));
+    return { StackResourceSummaries: summaries };
+  });
+  cfn.on(GetTemplateCommand).callsFake(async (input: { StackName?: string }) => {
+    const s = byName(input.StackName);
+    if (!s) throw notFound(input.StackName);
+    const deployed = (world.state.deployedTemplates as Map<string, unknown> | undefined)?.get(s.stackName) ?? s.template;
+    return { TemplateBody: JSON.stringify(deployed) };
+  });
+  const sts = mockClient(STSClient);
+  sts.on(GetCallerIdentityCommand).resolves({ Account: world.account, Arn: `arn:aws:iam::${world.account}:role/deployer`, UserId: 'AROAEXAMPLE:deployer' });
+  return [cfn, sts];
+};
