@@ -16,6 +16,7 @@ export const stacksDeployed: LiveCheck = {
   title: 'Every stack is deployed and its last operation completed',
   concern: 'deployment',
   daily: true,
+  iam: ['cloudformation:DescribeStacks'],
   run: async (ctx) =>
     Promise.all(
       ctx.stacks.map(async (s) => {
@@ -49,6 +50,7 @@ export const templatesCurrent: LiveCheck = {
   concern: 'deployment',
   // The daily check reads the deployed templates themselves, so it has nothing to compare with.
   daily: false,
+  iam: ['cloudformation:GetTemplate'],
   run: async (ctx) =>
     Promise.all(
       ctx.stacks.map(async (s) => {

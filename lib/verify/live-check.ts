@@ -38,6 +38,12 @@ export interface LiveCheck {
    * AWS API calls only, no SSM command, no network request to the edge.
    */
   readonly daily: boolean;
+  /**
+   * Every IAM action the check calls (`service:Action`), so that the daily
+   * check's role is granted exactly what its checks call
+   * (test/verify/declared-actions.test.ts compares it with the calls made).
+   */
+  readonly iam: readonly string[];
   /** What the check needs beyond read-only API calls. @default nothing */
   readonly needs?: 'host' | 'write-probes' | 'edge-request';
   /** Checks the live deployment; one result per resource looked at. */
