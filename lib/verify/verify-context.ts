@@ -21,6 +21,9 @@ export interface HttpAnswer {
 /** Sends one HTTP request; the default uses the global fetch with a 10 s timeout. */
 export type HttpRequester = (url: string, init?: { readonly method?: string; readonly headers?: Readonly<Record<string, string>> }) => Promise<HttpAnswer>;
 
+/** The IAM actions the context itself calls for any check (physicalId, stackResources). */
+export const CONTEXT_IAM_ACTIONS = ['cloudformation:ListStackResources'] as const;
+
 /** Thrown when a template resource has no live counterpart (not deployed, deleted, or failed). */
 export class NotDeployedError extends Error {
   override readonly name = 'NotDeployedError';
