@@ -50,6 +50,28 @@ describe('npm run verify against the fake of a correct example/prod', () => {
     }
   }, 180_000);
 
+  it('fails templates-current, naming the resources, when the deployed template is not the synthesized one (a change not deployed)', async () => {
+    const gateway = fake.world.stack('gateway');
+    const [firstId, first] = Object.entries(gateway.template.Resources ?? {})[0]!;
+    const older = { ...gateway.template, Resources: { ...gateway.template.Resources, [firstId]: { ...first, Properties: { ...first.Properties, Changed: true } } } };
+    fake.world.state.deployedTemplates = new Map([[gateway.stackName, older]]);
+    try {
+      const c = capture();
+      const lines: string[] = [];
+      const code = await runVerify(['--client', 'example', '--env', 'prod', '--outdir', tempDir('oc-verify-cmd-'), '--only', 'deployment'], {
+        io: { ...c.io, progressLine: (t) => lines.push(t) },
+        now: () => NOW,
+        synthContext: TEST_CONTEXT,
+      });
+      expect(code).toBe(1);
+      expect(c.out.join('\n')).toMatch(new RegExp(`^FAIL +deployment-current +deployment.templates-current +${gateway.stackName} +deployed template differs in 1 resource\\(s\\): ${firstId}; expected`, 'm'));
+      expect(lines.some((l) => /^\[\d\/2\] ok {3}deployment.stacks-deployed$/.test(l))).toBe(true);
+      expect(lines.some((l) => /^\[\d\/2\] FAIL deployment.templates-current$/.test(l))).toBe(true);
+    } finally {
+      delete fake.world.state.deployedTemplates;
+    }
+  }, 180_000);
+
   it('refuses a kill drill on prod before anything is called', async () => {
     const c = capture();
     expect(await runVerify(['--client', 'example', '--env', 'prod', '--drill', 'nonexistent'], { io: c.io, now: () => NOW })).toBe(2);
