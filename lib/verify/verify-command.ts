@@ -58,13 +58,15 @@ class Stop extends Error {
 
 const list = (v: string | undefined) => (v ?? '').split(',').map((s) => s.trim()).filter(Boolean);
 
-/** Credential errors the SDK raises when it finds none (or cannot use what it found). */
-function credentialsProblem(e: unknown): string | undefined {
+/** Credential errors the SDK raises when it finds none (or cannot use what it found), as one line. */
+export function credentialsProblem(e: unknown): string | undefined {
   const err = e as { name?: string; message?: string };
-  if (err.name === 'CredentialsProviderError' || /Could not load credentials/i.test(err.message ?? '')) {
+  const message = (err.message ?? '').replace(/\s+/g, ' ').trim();
+  if (/Could not load credentials from any providers/i.test(message)) {
     return 'no AWS credentials found: set AWS_PROFILE (or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY) for the deploying account';
   }
-  if (/ExpiredToken|InvalidClientTokenId|SignatureDoesNotMatch|UnrecognizedClient/.test(`${err.name} ${err.message}`)) {
+  if (err.name === 'CredentialsProviderError') return `could not load AWS credentials: ${message} (for SSO: aws sso login)`;
+  if (/ExpiredToken|InvalidClientTokenId|SignatureDoesNotMatch|UnrecognizedClient/.test(`${err.name} ${message}`)) {
     return `AWS refused the credentials (${err.name}): refresh them (aws sso login, or new keys) and run again`;
   }
   return undefined;

@@ -1,6 +1,7 @@
 import type { LiveCheck } from '../../lib/verify/live-check';
 import { expect as expectResult, result } from '../../lib/verify/live-check';
 import { describeError, runCheck, runChecks } from '../../lib/verify/run-checks';
+import { credentialsProblem } from '../../lib/verify/verify-command';
 import { VerifyContext } from '../../lib/verify/verify-context';
 import { verifySettings } from '../../lib/verify/settings';
 import { loadConfig } from '../../lib/config/load';
@@ -64,5 +65,21 @@ describe('describeError', () => {
   it('names a non-Error value too', () => {
     expect(describeError('boom')).toBe('Error: boom');
     expect(describeError({ Code: 'AccessDenied', message: 'no' })).toBe('AccessDenied: no');
+  });
+});
+
+describe('credentialsProblem', () => {
+  // The SDK's own errors, as its credential chain raises them.
+  it('says in one line what to do for each way credentials fail', () => {
+    expect(credentialsProblem(Object.assign(new Error('Could not load credentials from any providers'), { name: 'CredentialsProviderError' }))).toBe(
+      'no AWS credentials found: set AWS_PROFILE (or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY) for the deploying account',
+    );
+    expect(credentialsProblem(Object.assign(new Error('The SSO session associated with this profile has expired.\nTo refresh run aws sso login.'), { name: 'CredentialsProviderError' }))).toBe(
+      'could not load AWS credentials: The SSO session associated with this profile has expired. To refresh run aws sso login. (for SSO: aws sso login)',
+    );
+    expect(credentialsProblem(Object.assign(new Error('The security token included in the request is expired'), { name: 'ExpiredToken' }))).toBe(
+      'AWS refused the credentials (ExpiredToken): refresh them (aws sso login, or new keys) and run again',
+    );
+    expect(credentialsProblem(Object.assign(new Error('connect ECONNREFUSED'), { name: 'Error' }))).toBeUndefined();
   });
 });

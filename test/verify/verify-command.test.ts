@@ -1,3 +1,5 @@
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { mockClient } from 'aws-sdk-client-mock';
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
@@ -101,4 +103,18 @@ describe('npm run verify without credentials', () => {
       'verify: no AWS credentials found: set AWS_PROFILE (or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY) for the deploying account',
     ]);
   }, 90_000);
+});
+
+describe('npm run verify with credentials of another account', () => {
+  it('exits 2 naming both accounts, before synthesizing', async () => {
+    const sts = mockClient(STSClient);
+    sts.on(GetCallerIdentityCommand).resolves({ Account: '999999999999' });
+    try {
+      const c = capture();
+      expect(await runVerify(['--client', 'example', '--env', 'dev'], { io: c.io, now: () => NOW })).toBe(2);
+      expect(c.err).toEqual([expect.stringMatching(/^verify: the credentials are for account 999999999999, but example\/dev is deployed in \d{12}: use a profile of that account$/)]);
+    } finally {
+      sts.restore();
+    }
+  });
 });
