@@ -1,4 +1,5 @@
 /**
+ * npm run verify -- --list (the checks and drills, no credentials needed)
  * npm run verify -- --client <c> --env <e> [--write-probes] [--drill=<id>[,<id>]] [--only <concern>[,...]]
  *
  * Checks a deployed client x environment control by control with the
@@ -24,10 +25,10 @@ import { runChecks, describeError } from './run-checks';
 import { verifySettings } from './settings';
 import { synthesizeDeployment } from './synthesized-deployment';
 import { VerifyContext, type HttpRequester } from './verify-context';
-import { appendToComplianceReport, countFailures, renderJson, renderTable, type VerifyRunInfo } from './verify-report';
+import { appendToComplianceReport, countFailures, renderCheckList, renderJson, renderTable, type VerifyRunInfo } from './verify-report';
 
 export const VERIFY_USAGE =
-  'usage: npm run verify -- --client <c> --env <e> [--write-probes] [--drill=<id>[,<id>]] [--only <concern>[,...]] [--json FILE] [--config-dir DIR] [--outdir DIR]';
+  'usage: npm run verify -- --list | --client <c> --env <e> [--write-probes] [--drill=<id>[,<id>]] [--only <concern>[,...]] [--json FILE] [--config-dir DIR] [--outdir DIR]';
 
 /** Where the command writes; tests capture both. */
 export interface VerifyIo {
@@ -101,10 +102,15 @@ async function verify(argv: readonly string[], deps: VerifyDeps): Promise<number
         json: { type: 'string' },
         'config-dir': { type: 'string', default: path.resolve(__dirname, '..', '..', 'config') },
         outdir: { type: 'string', default: 'cdk.out' },
+        list: { type: 'boolean', default: false },
       },
     }));
   } catch (e) {
     throw new Stop(`${(e as Error).message}\n${VERIFY_USAGE}`, 2);
+  }
+  if (values.list) {
+    io.out(renderCheckList(ALL_LIVE_CHECKS, ALL_DRILLS));
+    return 0;
   }
   if (!values.client || !values.env) throw new Stop(`--client and --env are required\n${VERIFY_USAGE}`, 2);
   const only = list(values.only) as LiveConcern[];

@@ -3,7 +3,8 @@
  * "Verified live" section appended to the client x env's compliance report.
  */
 import * as fs from 'fs';
-import type { CheckResult } from './live-check';
+import type { Drill } from './drill';
+import type { CheckResult, LiveCheck } from './live-check';
 
 /** What was verified, where and when. */
 export interface VerifyRunInfo {
@@ -70,4 +71,21 @@ export function renderReportSection(info: VerifyRunInfo, results: readonly Check
 /** Appends the section to `reportFile` (the synthesized compliance report). */
 export function appendToComplianceReport(reportFile: string, info: VerifyRunInfo, results: readonly CheckResult[]): void {
   fs.appendFileSync(reportFile, renderReportSection(info, results));
+}
+
+/** The checks and drills as a Markdown table (npm run verify -- --list; docs/verify.md holds the same). */
+export function renderCheckList(checks: readonly LiveCheck[], drills: readonly Drill[]): string {
+  const lines = [
+    '| Check | Control | What it proves | Runs | IAM actions |',
+    '| --- | --- | --- | --- | --- |',
+    ...checks.map((c) => {
+      const runs = [c.daily ? 'daily + verify' : 'verify', c.needs === 'host' ? 'on the host (SSM)' : c.needs === 'write-probes' ? 'with --write-probes' : c.needs === 'edge-request' ? 'HTTPS through CloudFront' : ''].filter(Boolean).join(', ');
+      return `| \`${c.id}\` | \`${c.control}\` | ${cell(c.title)} | ${runs} | ${c.iam.map((a) => `\`${a}\``).join(', ') || '-'} |`;
+    }),
+    '',
+    '| Drill | What it does | Where |',
+    '| --- | --- | --- |',
+    ...drills.map((d) => `| \`--drill=${d.id}\` | ${cell(d.title)} | ${d.nonProdOnly ? 'dev and staging only (it changes the deployment)' : 'every environment'} |`),
+  ];
+  return lines.join('\n');
 }
