@@ -74,11 +74,10 @@ export const noPublicIp: LiveCheck = {
   run: async (ctx) =>
     (await liveInstances(ctx)).map((i): CheckResult => {
       if (!i.instance) return expect(noPublicIp, false, label(i), 'instance not found by DescribeInstances', 'the deployed instance');
-      const publicIps = [
-        ...(i.instance.PublicIpAddress ? [i.instance.PublicIpAddress] : []),
-        ...(i.instance.NetworkInterfaces ?? []).flatMap((n) => (n.Association?.PublicIp ? [`${n.Association.PublicIp} on ${n.NetworkInterfaceId}`] : [])),
-      ];
-      const seen = publicIps.length ? `public IP ${[...new Set(publicIps)].join(', ')}` : 'no public IP, no association on any network interface';
+      const associated = (i.instance.NetworkInterfaces ?? []).flatMap((n) => (n.Association?.PublicIp ? [{ ip: n.Association.PublicIp, eni: n.NetworkInterfaceId }] : []));
+      const own = i.instance.PublicIpAddress;
+      const publicIps = [...associated.map((a) => `${a.ip} on ${a.eni}`), ...(own && !associated.some((a) => a.ip === own) ? [own] : [])];
+      const seen = publicIps.length ? `public IP ${publicIps.join(', ')}` : 'no public IP, no association on any network interface';
       const wanted = templateWantsPublicIp(i.ref);
       return wanted
         ? expect(noPublicIp, publicIps.length > 0, label(i), `${seen} (its template asks for one: ${wanted})`, 'a public IP, as its template asks')

@@ -13,7 +13,7 @@ import type { DeployedStack, TemplateRef } from '../verify/deployed-stacks';
 import { expect, result, type CheckResult, type LiveCheck } from '../verify/live-check';
 import type { VerifyContext } from '../verify/verify-context';
 
-/** A rule in one line: `ingress tcp 8080 pl-123`, `egress all 0.0.0.0/0`. */
+/** A rule in one line: `ingress tcp 8080 from pl-123`, `egress all traffic to 0.0.0.0/0`. */
 export type RuleKey = string;
 
 const PROTOCOLS: Record<string, string> = { '6': 'tcp', '17': 'udp', '1': 'icmp', '58': 'icmpv6', all: '-1' };
@@ -21,8 +21,8 @@ const PROTOCOLS: Record<string, string> = { '6': 'tcp', '17': 'udp', '1': 'icmp'
 function ruleKey(egress: boolean, protocol: unknown, from: unknown, to: unknown, peer: string): RuleKey {
   const p = String(protocol ?? '-1').toLowerCase();
   const proto = PROTOCOLS[p] ?? p;
-  const ports = proto === '-1' ? 'all' : `${String(from ?? -1)}${String(to ?? -1) === String(from ?? -1) ? '' : `-${String(to ?? -1)}`}`;
-  return `${egress ? 'egress' : 'ingress'} ${proto === '-1' ? 'all' : proto} ${ports} ${egress ? 'to' : 'from'} ${peer}`;
+  const ports = `${String(from ?? -1)}${String(to ?? -1) === String(from ?? -1) ? '' : `-${String(to ?? -1)}`}`;
+  return `${egress ? 'egress' : 'ingress'} ${proto === '-1' ? 'all traffic' : `${proto} ${ports}`} ${egress ? 'to' : 'from'} ${peer}`;
 }
 
 const liveKey = (r: SecurityGroupRule): RuleKey =>

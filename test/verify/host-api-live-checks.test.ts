@@ -60,11 +60,14 @@ describe('host API live checks on the fake of a correct example/prod', () => {
     const ip = of('host.no-public-ip');
     expect(ip.find((r) => r.resource.startsWith(gw.id))!.evidence).toBe('no public IP, no association on any network interface');
     // The NAT instance's template asks for a public IP: reported as such, never skipped.
-    expect(ip.find((r) => r.resource.startsWith(nat.id))!.evidence).toMatch(/^public IP 203\.0\.113\.\d+.* \(its template asks for one: AssociatePublicIpAddress true on its network interface\)$/);
+    expect(ip.find((r) => r.resource.startsWith(nat.id))!.evidence).toMatch(/^public IP 203\.0\.113\.\d+ on eni-\w+ \(its template asks for one: AssociatePublicIpAddress true on its network interface\)$/);
     const gwSg = groupOf('GatewaySecurityGroup');
     const rendered = of('host.sg-rules-as-rendered').find((r) => r.resource.startsWith(gwSg.id))!;
     const prefixList = gwSg.rules.find((r) => !r.IsEgress)!.PrefixListId!;
     expect(rendered.evidence).toBe(`2 rule(s) as rendered: egress tcp 443 to 0.0.0.0/0; ingress tcp 8080 from ${prefixList}`);
+    // No inline egress in a group's template would mean EC2's allow-all egress; the NAT group renders it itself.
+    const natSg = groupOf('VpcNatSecurityGroup');
+    expect(of('host.sg-rules-as-rendered').find((r) => r.resource.startsWith(natSg.id))!.evidence).toBe('2 rule(s) as rendered: egress all traffic to 0.0.0.0/0; ingress tcp 443 from 10.40.0.0/16');
     expect(of('host.sg-no-world-ingress').find((r) => r.resource.startsWith(gwSg.id))!.evidence).toBe(`1 ingress rule(s), none from the world: ingress tcp 8080 from ${prefixList}`);
   });
 
@@ -102,7 +105,7 @@ describe('host API live checks fail on drift, naming what they saw', () => {
     });
     const r = results.find((x) => x.status === 'fail')!;
     expect(r).toMatchObject({ control: 'ec2-no-public-ip', resource: expect.stringContaining(instanceOf('gateway').id) });
-    expect(r.evidence).toMatch(/^public IP 198\.51\.100\.23, 198\.51\.100\.23 on eni-\w+; expected no public IP \(the template asks for none\)$/);
+    expect(r.evidence).toMatch(/^public IP 198\.51\.100\.23 on eni-\w+; expected no public IP \(the template asks for none\)$/);
   });
 
   it('the NAT instance without the public IP its template asks for', async () => {
