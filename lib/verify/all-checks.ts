@@ -2,6 +2,7 @@
 import { ALARMS_LIVE_CHECKS } from '../alarms/live-checks';
 import { AUDIT_LIVE_CHECKS } from '../audit/live-checks';
 import { EDGE_LIVE_CHECKS } from '../edge/live-checks';
+import { HOST_API_LIVE_CHECKS } from '../host/live-api-checks';
 import { HOST_LIVE_CHECKS } from '../host/live-checks';
 import { SECRETS_LIVE_CHECKS } from '../secrets/live-checks';
 import { SPEND_LIVE_CHECKS } from '../spend/live-checks';
@@ -11,6 +12,7 @@ import type { LiveCheck } from './live-check';
 export const ALL_LIVE_CHECKS: readonly LiveCheck[] = [
   ...DEPLOYMENT_LIVE_CHECKS,
   ...EDGE_LIVE_CHECKS,
+  ...HOST_API_LIVE_CHECKS,
   ...HOST_LIVE_CHECKS,
   ...SECRETS_LIVE_CHECKS,
   ...AUDIT_LIVE_CHECKS,

@@ -175,6 +175,15 @@ function namesOf(logicalId: string, resource: CfnResource, ctx: IntrinsicContext
       const id = `E${logicalIdHash(logicalId, 13).toUpperCase()}`;
       return { ref: id, attributes: { Id: () => id, DomainName: () => `d${logicalIdHash(logicalId, 13)}.cloudfront.net` } };
     }
+    case 'AWS::WAFv2::WebACL': {
+      // Ref is `name|id|scope`; the ARN's resource part is global/ for CLOUDFRONT scope, regional/ otherwise.
+      const name = prop('Name') ?? logicalId;
+      const scope = prop('Scope') ?? 'REGIONAL';
+      const h = logicalIdHash(logicalId, 32);
+      const id = `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
+      const arn = `arn:${p}:wafv2:${region}:${account}:${scope === 'CLOUDFRONT' ? 'global' : 'regional'}/webacl/${name}/${id}`;
+      return { ref: `${name}|${id}|${scope}`, attributes: { Arn: () => arn, Id: () => id, LabelNamespace: () => `awswaf:${account}:webacl:${name}:` } };
+    }
     case 'AWS::Logs::LogGroup': {
       const name = prop('LogGroupName') ?? logicalId;
       return { ref: name, attributes: { Arn: () => `arn:${p}:logs:${region}:${account}:log-group:${name}:*` } };
@@ -245,6 +254,7 @@ const KNOWN_TYPES = new Set([
   'AWS::EC2::VPC',
   'AWS::EC2::Subnet',
   'AWS::CloudFront::Distribution',
+  'AWS::WAFv2::WebACL',
   'AWS::Logs::LogGroup',
   'AWS::S3::Bucket',
   'AWS::SNS::Topic',

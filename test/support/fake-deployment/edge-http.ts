@@ -1,0 +1,152 @@
+/**
+ * The viewer path of the fake deployment, for the edge request check: an
+ * injected `http` that plays CloudFront (answers only for the distribution's
+ * aliases and domain name, blocks when the WAF is set to block, adds the
+ * origin-verify header and the viewer address, marks error answers with
+ * `x-cache: Error from cloudfront`) in front of the REAL nginx running the
+ * config rendered for the world's config (lib/host/render.ts) on loopback,
+ * in front of a stand-in gateway answering the gateway's liveness probe as
+ * the pinned OpenClaw does. Drift tests flip `EdgePathState`.
+ */
+import { spawn, type ChildProcess } from 'child_process';
+import * as fs from 'fs';
+import * as http from 'http';
+import type * as net from 'net';
+import * as path from 'path';
+import { ORIGIN_VERIFY_MAP_FILE, renderOriginVerifyMap } from '../../../lib/host/nginx-config';
+import { NGINX_CONF_PATH, renderHostFiles, writeHostFiles } from '../../../lib/host/render';
+import type { HttpAnswer, HttpRequester } from '../../../lib/verify/verify-context';
+import { freePort, nginxTestPaths, requireTool, tempDir, waitForPort } from '../../host/support/host-tools';
+import { pseudoRandom } from '../pseudo-random';
+import { cloudFrontState } from './cloudfront';
+import type { FakeWorld } from './world';
+
+export interface EdgePathState {
+  /** The WAF blocks the request (CloudFront answers 403 itself). @default false */
+  wafBlocks: boolean;
+  /** The value CloudFront sends in the origin-verify header (the secret's value); nginx knows only the deployed one. */
+  originVerifyValue: string;
+}
+
+export interface EdgePath {
+  readonly http: HttpRequester;
+  readonly state: EdgePathState;
+  /** The value the host's nginx accepts (the deployed secret). */
+  readonly deployedOriginVerify: string;
+  /** Stops or starts the stand-in gateway (stopped: nginx answers 502). */
+  setGatewayUp(up: boolean): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** The pinned OpenClaw gateway's answer to an unauthenticated remote GET /healthz. */
+function startGateway(port: number, sockets: Set<net.Socket>): Promise<http.Server> {
+  const server = http.createServer((req, res) => {
+    if (req.url === '/healthz' && (req.method === 'GET' || req.method === 'HEAD')) {
+      res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store' });
+      res.end(JSON.stringify({ ok: true, status: 'live' }));
+      return;
+    }
+    res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' });
+    res.end('Not Found');
+  });
+  server.on('connection', (s) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => resolve(server));
+  });
+}
+
+function get(port: number, pathname: string, headers: Record<string, string>): Promise<HttpAnswer> {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: '127.0.0.1', port, path: pathname, method: 'GET', headers, agent: false, timeout: 5_000 }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        const h: Record<string, string> = {};
+        for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) h[k] = Array.isArray(v) ? v.join(', ') : v;
+        resolve({ status: res.statusCode ?? 0, headers: h, body: Buffer.concat(chunks).toString('utf8') });
+      });
+    });
+    req.on('timeout', () => req.destroy(new Error('origin timed out')));
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+const cloudFrontError = (status: number, body: string): HttpAnswer => ({ status, headers: { 'x-cache': 'Error from cloudfront', server: 'CloudFront', 'content-type': 'text/html' }, body });
+
+export async function startEdgePath(world: FakeWorld): Promise<EdgePath> {
+  const nginxBin = requireTool('nginx');
+  const [proxyPort, gatewayPort] = [await freePort(), await freePort()];
+  const config = { ...world.config, edge: { ...world.config.edge, proxyPort, gatewayPort } };
+  const distribution = [...cloudFrontState(world).values()][0]!;
+  const dir = tempDir('oc-edge-path-');
+  const includeDir = path.join(dir, 'nginx', 'openclaw');
+  writeHostFiles(dir, renderHostFiles(config, { nginx: { ...nginxTestPaths(dir, includeDir), listenAddress: '127.0.0.1', workerProcesses: 1 }, extraAllowedOrigins: [`https://${distribution.domainName}`] }));
+  fs.mkdirSync(path.join(dir, 'tmp'));
+  const deployed = pseudoRandom(48, 1401);
+  fs.writeFileSync(path.join(includeDir, ORIGIN_VERIFY_MAP_FILE), renderOriginVerifyMap(deployed), { mode: 0o600 });
+
+  const sockets = new Set<net.Socket>();
+  let gateway: http.Server | undefined = await startGateway(gatewayPort, sockets);
+  let exited = false;
+  let stderr = '';
+  const nginx: ChildProcess = spawn(nginxBin, ['-p', dir, '-e', path.join(dir, 'error.log'), '-c', path.join(dir, NGINX_CONF_PATH), '-g', 'daemon off;'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  nginx.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+  nginx.on('exit', () => (exited = true));
+  await waitForPort(proxyPort, '127.0.0.1', 5_000, () => !exited).catch((e: Error) => {
+    throw new Error(`nginx did not start: ${e.message}\n${stderr}`);
+  });
+
+  const state: EdgePathState = { wafBlocks: false, originVerifyValue: deployed };
+  const closeGateway = () =>
+    new Promise<void>((resolve) => {
+      sockets.forEach((s) => s.destroy());
+      if (gateway) gateway.close(() => resolve());
+      else resolve();
+      gateway = undefined;
+    });
+
+  const cloudFront: HttpRequester = async (url, init) => {
+    const u = new URL(url);
+    const d = cloudFrontState(world);
+    const dist = [...d.values()].find((x) => x.domainName === u.hostname || (x.config.Aliases?.Items ?? []).includes(u.hostname));
+    if (u.protocol !== 'https:' || !dist) throw Object.assign(new Error(`getaddrinfo ENOTFOUND ${u.hostname}`), { code: 'ENOTFOUND' });
+    if ((init?.method ?? 'GET') !== 'GET') throw new Error('the fake CloudFront forwards GET only');
+    if (state.wafBlocks) return cloudFrontError(403, '<html><head><title>403 Forbidden</title></head><body><h1>403 Forbidden</h1><p>Request blocked.</p></body></html>');
+    const header = dist.config.Origins?.Items?.[0]?.CustomHeaders?.Items?.[0]?.HeaderName;
+    if (!header) throw new Error('the distribution has no origin custom header');
+    let origin: HttpAnswer;
+    try {
+      origin = await get(proxyPort, `${u.pathname}${u.search}`, { [header]: state.originVerifyValue, 'CloudFront-Viewer-Address': '198.51.100.7:51234', Host: u.hostname });
+    } catch {
+      return cloudFrontError(502, '<html><body><h1>502 Bad Gateway</h1><p>CloudFront wasn\'t able to connect to the origin.</p></body></html>');
+    }
+    const headers = { ...origin.headers, 'x-cache': origin.status >= 400 ? 'Error from cloudfront' : 'Miss from cloudfront', via: '1.1 fake.cloudfront.net (CloudFront)' };
+    return { ...origin, headers };
+  };
+
+  return {
+    http: cloudFront,
+    state,
+    deployedOriginVerify: deployed,
+    setGatewayUp: async (up) => {
+      if (up && !gateway) gateway = await startGateway(gatewayPort, sockets);
+      if (!up) await closeGateway();
+    },
+    stop: async () => {
+      if (!exited) {
+        const done = new Promise<void>((resolve) => nginx.once('exit', () => resolve()));
+        nginx.kill('SIGTERM');
+        const timer = setTimeout(() => nginx.kill('SIGKILL'), 5_000);
+        await done;
+        clearTimeout(timer);
+      }
+      await closeGateway();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
