@@ -4,9 +4,11 @@
  */
 import type { ResolvedConfig } from '../config/schema';
 
-export interface SecretsLiveSettings {}
+export interface SecretsLiveSettings {
+  /** Days between scheduled rotations of the generated secrets (config secrets.rotationDays). */
+  readonly rotationDays: number;
+}
 
 export function secretsLiveSettings(config: ResolvedConfig): SecretsLiveSettings {
-  void config;
-  return {};
+  return { rotationDays: config.secrets.rotationDays };
 }

@@ -196,6 +196,11 @@ function namesOf(logicalId: string, resource: CfnResource, ctx: IntrinsicContext
       const arn = `arn:${p}:sns:${region}:${account}:${prop('TopicName') ?? logicalId}`;
       return { ref: arn, attributes: { TopicArn: () => arn } };
     }
+    case 'AWS::CloudTrail::Trail': {
+      // Ref: the trail name; Fn::GetAtt Arn: arn:<partition>:cloudtrail:<region>:<account>:trail/<name> (CloudFormation's AWS::CloudTrail::Trail return values).
+      const name = prop('TrailName') ?? logicalId;
+      return { ref: name, attributes: { Arn: () => `arn:${p}:cloudtrail:${region}:${account}:trail/${name}` } };
+    }
     case 'AWS::SQS::Queue': {
       const name = prop('QueueName') ?? logicalId;
       return {
@@ -259,6 +264,7 @@ const KNOWN_TYPES = new Set([
   'AWS::S3::Bucket',
   'AWS::SNS::Topic',
   'AWS::SQS::Queue',
+  'AWS::CloudTrail::Trail',
 ]);
 
 function asString(value: unknown, what: string, raw: unknown): string {
