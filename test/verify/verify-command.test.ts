@@ -5,6 +5,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { TEST_CONTEXT } from '../support/build';
 import { NOW, REPO_ROOT } from '../support/config-fixture';
+import { startEdgePath, type EdgePath } from '../support/fake-deployment/edge-http';
 import { installFakeAws, type InstalledFake } from '../support/fake-deployment/install';
 import { synthesizeFixture } from '../support/fake-deployment/world';
 import { tempDirsRemovedAfterAll } from '../support/temp-dirs';
@@ -20,15 +21,20 @@ function capture() {
 
 describe('npm run verify against the fake of a correct example/prod', () => {
   let fake: InstalledFake;
-  beforeAll(() => {
+  let edge: EdgePath;
+  beforeAll(async () => {
     fake = installFakeAws(synthesizeFixture('example', 'prod'));
+    edge = await startEdgePath(fake.world);
+  }, 180_000);
+  afterAll(async () => {
+    await edge?.stop();
+    fake?.restore();
   });
-  afterAll(() => fake.restore());
 
   it('passes every check, writes the JSON report and appends to the compliance report', async () => {
     const outdir = tempDir('oc-verify-cmd-');
     const c = capture();
-    const code = await runVerify(['--client', 'example', '--env', 'prod', '--outdir', outdir], { io: c.io, now: () => NOW, synthContext: TEST_CONTEXT });
+    const code = await runVerify(['--client', 'example', '--env', 'prod', '--outdir', outdir], { io: c.io, now: () => NOW, synthContext: TEST_CONTEXT, http: edge.http });
     const table = c.out.join('\n');
     expect(table).not.toMatch(/^FAIL/m);
     expect(code).toBe(0);
