@@ -224,7 +224,7 @@ export const NAME_RULES: readonly NameRule[] = [
     // CreateDocument reserves the prefixes aws, amazon and amzn (AWSEC2, AWSConfigRemediation and AWSSupport start with aws).
     pattern: /^(?!aws|amazon|amzn)[A-Za-z0-9_.-]+$/i,
     patternText: 'letters, digits and _.- (not starting with aws, amazon or amzn)',
-    derived: (p) => [`${dn(p)}-refresh-secrets`, `${dn(p)}-verify-host`],
+    derived: (p) => [`${dn(p)}-refresh-secrets`],
   },
   {
     what: 'SSM parameter name (counted with its ARN)',
