@@ -1,4 +1,8 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { DNS_NAME_PATTERN, HOST_FACTS_COLLECTOR } from '../../lib/host/live-document';
 import type { HostFacts } from '../../lib/host/live-host-facts';
+import { HOST_SOURCE_DIR } from '../../lib/host/template';
 import { hostLiveChecks, HOST_LIVE_CHECKS } from '../../lib/host/live-checks';
 import type { CheckResult, LiveCheck } from '../../lib/verify/live-check';
 import { runChecks } from '../../lib/verify/run-checks';
@@ -58,6 +62,24 @@ test('the host checks: one per fact family, host-only, not daily, calling SendCo
   for (const c of CHECKS) {
     expect({ id: c.id, daily: c.daily, needs: c.needs, iam: c.iam, concern: c.concern }).toEqual({ id: c.id, daily: false, needs: 'host', iam: ['ssm:SendCommand', 'ssm:GetCommandInvocation'], concern: 'host' });
   }
+});
+
+test('the verification document: a Command document of the gateway stack running the collector verbatim, with two DNS-name parameters', () => {
+  const docs = fake.world.resources('AWS::SSM::Document', 'gateway').filter((r) => fake.world.properties(r).Name === `${fake.world.name}-verify-host`);
+  expect(docs).toHaveLength(1);
+  const p = fake.world.properties(docs[0]!) as { DocumentType: string; Content: { parameters: Record<string, { allowedPattern: string }>; mainSteps: { action: string; inputs: { runCommand: string[] } }[] } };
+  expect(p.DocumentType).toBe('Command');
+  expect(Object.entries(p.Content.parameters).map(([k, v]) => `${k} ${v.allowedPattern}`)).toEqual([`AllowedName ${DNS_NAME_PATTERN}`, `DeniedName ${DNS_NAME_PATTERN}`]);
+  expect(p.Content.mainSteps.map((m) => m.action)).toEqual(['aws:runShellScript']);
+  const script = p.Content.mainSteps[0]!.inputs.runCommand.join('\n');
+  const collector = fs.readFileSync(path.join(HOST_SOURCE_DIR, HOST_FACTS_COLLECTOR), 'utf8').trimEnd();
+  expect(script).toContain(collector.slice(collector.indexOf('\n') + 1));
+  // SSM substitutes exactly the two parameters; the content fits a Command document (64 KB).
+  expect(script.match(/\{\{[^}]*\}\}/g)).toEqual(["{{ AllowedName }}", "{{ DeniedName }}"]);
+  expect(JSON.stringify(p.Content).length).toBeLessThan(64 * 1024);
+  // Not part of the host: the instance's user data does not mention it.
+  const instance = fake.world.resources('AWS::EC2::Instance', 'gateway')[0]!;
+  expect(JSON.stringify(instance.resource.Properties)).not.toMatch(/verify-host|collect-host-facts/);
 });
 
 test('every host check passes on the correct host, all from ONE SSM command of the verification document', async () => {
