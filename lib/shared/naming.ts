@@ -8,3 +8,6 @@ export const hostMetricNamespace = (name: string) => `OpenClaw/${name}`;
 
 /** Log group name prefix of the host's logs. */
 export const hostLogGroupPrefix = (name: string) => `/openclaw/${name}/`;
+
+/** The SSM Command document `npm run verify` runs on the gateway host (lib/host/verification-document.ts). */
+export const verificationDocumentName = (name: string) => `${name}-verify-host`;

@@ -24,6 +24,7 @@ import { DeploymentSecrets } from '../secrets/deployment-secrets';
 import { SecretRotation } from '../secrets/secret-rotation';
 import { SecretsRefreshDocument } from '../secrets/secrets-refresh-document';
 import { SessionLogging } from '../host/session-logging';
+import { VerificationDocument } from '../host/verification-document';
 import { secretNamePrefix } from '../secrets/secrets-manifest';
 
 export interface GatewayStackProps extends StackProps {
@@ -65,6 +66,7 @@ export class GatewayStack extends Stack {
   readonly recovery: InstanceRecovery;
   readonly stateVolume: GatewayStateVolume;
   readonly stateBackup: GatewayStateBackup;
+  readonly verification: VerificationDocument;
 
   constructor(scope: Construct, id: string, props: GatewayStackProps) {
     super(scope, id, props);
@@ -126,6 +128,8 @@ export class GatewayStack extends Stack {
       retentionDays: config.logs.retentionDays as logs.RetentionDays,
       retainOnDelete: config.dataProtection.retainOnDelete,
     });
+    // What npm run verify runs on the host (SSM Run Command); not in the bundle, so it never replaces the host.
+    this.verification = new VerificationDocument(this, 'Verification', { config });
     this.recovery = new InstanceRecovery(this, 'Recovery', { instance: this.instance, deploymentName: props.deploymentName, topic: props.alertTopic });
     this.hostLogs = new HostLogGroups(this, 'HostLogs', {
       groups: HOST_LOG_GROUPS(config),

@@ -5,7 +5,8 @@ import { ec2Fake } from './ec2';
 import { logsFake } from './logs';
 import { s3Fake } from './s3';
 import { secretsManagerFake } from './secrets-manager';
+import { ssmFake } from './ssm';
 import { wafv2Fake } from './wafv2';
 import { cloudFormationFake, type ServiceFake } from './world';
 
-export const SERVICE_FAKES: readonly ServiceFake[] = [cloudFormationFake, cloudFrontFake, wafv2Fake, ec2Fake, secretsManagerFake, s3Fake, cloudTrailFake, logsFake];
+export const SERVICE_FAKES: readonly ServiceFake[] = [cloudFormationFake, cloudFrontFake, wafv2Fake, ec2Fake, ssmFake, secretsManagerFake, s3Fake, cloudTrailFake, logsFake];
