@@ -6,6 +6,7 @@ import type { LiveCheck } from '../../lib/verify/live-check';
 import { runChecks } from '../../lib/verify/run-checks';
 import { verifySettings } from '../../lib/verify/settings';
 import { VerifyContext } from '../../lib/verify/verify-context';
+import { policyDifferences } from '../../lib/secrets/live-policy';
 import { SECRETS_LIVE_CHECKS, secretExists, secretResourcePolicy, secretRotation } from '../../lib/secrets/live-checks';
 
 const DAY_MS = 86_400_000;
@@ -141,5 +142,28 @@ describe('secrets live checks on drifted deployments fail, naming the control, t
     });
     expect(old!.status).toBe('fail');
     expect(old!.evidence).toMatch(/never rotated, created .*\(31\.0 days ago\); expected a first rotation within 30 days of creation$/);
+  });
+});
+
+describe('policies are compared by meaning (lib/secrets/live-policy.ts)', () => {
+  const template = {
+    Version: '2012-10-17',
+    Statement: [{ Sid: 'TlsOnly', Effect: 'Deny', Principal: { AWS: '*' }, Action: 's3:*', Resource: ['arn:aws:s3:::b', 'arn:aws:s3:::b/*'], Condition: { NumericLessThan: { 's3:TlsVersion': 1.2 } } }],
+  };
+
+  it('the forms AWS may return for the same policy are equal', () => {
+    const live = JSON.stringify({
+      Version: '2012-10-17',
+      Statement: [{ Sid: 'TlsOnly', Effect: 'Deny', Principal: '*', Action: ['s3:*'], Resource: ['arn:aws:s3:::b/*', 'arn:aws:s3:::b'], Condition: { NumericLessThan: { 'S3:TlsVersion': '1.2' } } }],
+    });
+    expect(policyDifferences(live, template)).toEqual([]);
+  });
+
+  it('a changed value, a missing and an extra statement are named', () => {
+    const changed = { ...template, Statement: [{ ...template.Statement[0]!, Condition: { NumericLessThan: { 's3:TlsVersion': 1.0 } } }] };
+    expect(policyDifferences(changed, template)).toEqual(['statement TlsOnly differs in Condition: Condition {"NumericLessThan":{"s3:tlsversion":["1"]}}']);
+    expect(policyDifferences({ Statement: [] }, template)).toEqual(['statement TlsOnly missing']);
+    const extra = { ...template, Statement: [...template.Statement, { Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: 'arn:aws:s3:::b/*' }] };
+    expect(policyDifferences(extra, template)).toEqual([expect.stringMatching(/^extra statement #\d \(Allow s3:GetObject\): /)]);
   });
 });
