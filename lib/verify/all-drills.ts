@@ -1,4 +1,8 @@
 /** Every drill npm run verify --drill=<id> knows. */
+import { dryRunDrill, killDrill } from '../spend/kill-switch-drills';
 import type { Drill } from './drill';
 
-export const ALL_DRILLS: readonly Drill[] = [];
+export const ALL_DRILLS: readonly Drill[] = [
+  dryRunDrill,
+  killDrill,
+];

@@ -36,7 +36,7 @@ export function instances(world: FakeWorld): Map<string, FakeInstance> {
   if (!m) {
     m = new Map();
     for (const r of world.resources('AWS::EC2::Instance')) {
-      const tags = ((world.properties(r).Tags as { Key: string; Value: string }[] | undefined) ?? []).map((t) => ({ Key: t.Key, Value: t.Value }));
+      const tags = ((world.resolve(r.role, r.resource.Properties?.Tags ?? []) as { Key: string; Value: string }[] | undefined) ?? []).map((t) => ({ Key: t.Key, Value: t.Value }));
       m.set(world.physicalId(r.role, r.logicalId), { state: 'running', settleIn: 0, statusChecks: 'ok', tags });
     }
     world.state['ec2.instances'] = m;
