@@ -13,10 +13,13 @@ export const ALARM_TYPES = ['AWS::CloudWatch::Alarm', 'AWS::CloudWatch::Composit
 
 /** An alarm of the templates. */
 export interface TemplateAlarm {
+  /** The template resource. */
   readonly ref: TemplateRef;
   /** Its name (AlarmName, or the physical ID CloudFormation gave it). */
   readonly name: string;
+  /** Its stack's region: where CloudWatch has it. */
   readonly region: string;
+  /** Its template properties, unresolved. */
   readonly properties: Readonly<Record<string, unknown>>;
 }
 

@@ -91,7 +91,9 @@ export const dryRunDrill: Drill = {
 
 /** The clock and the wait of the kill drill; tests inject both. */
 export interface DrillClock {
+  /** Milliseconds since the epoch. */
   readonly now: () => number;
+  /** Waits `ms` between polls. */
   readonly sleep: (ms: number) => Promise<void>;
 }
 

@@ -20,18 +20,27 @@ export const BUDGETS_REGION = 'us-east-1';
 
 /** A notification with its subscribers (template or live). */
 export interface BudgetNotification {
+  /** Type, comparison, threshold and threshold type. */
   readonly notification: Notification;
+  /** Who it tells. */
   readonly subscribers: readonly Subscriber[];
 }
 
 /** A budget of the templates, resolved. */
 export interface TemplateBudget {
+  /** BudgetName. */
   readonly name: string;
+  /** BudgetLimit.Amount. */
   readonly amount: number;
+  /** BudgetLimit.Unit (USD). */
   readonly unit: string;
+  /** MONTHLY or DAILY. */
   readonly timeUnit: string;
+  /** COST. */
   readonly budgetType: string;
+  /** CostFilters, e.g. TagKeyValue: [`user:<key>$<value>`]. */
   readonly costFilters: Readonly<Record<string, readonly string[]>>;
+  /** NotificationsWithSubscribers. */
   readonly notifications: readonly BudgetNotification[];
 }
 

@@ -8,12 +8,15 @@ import { liveString, liveValue, refIn } from '../alarms/live-template-values';
 import type { VerifyContext } from '../verify/verify-context';
 
 export interface ExpectedKillPlan {
+  /** The gateway stack's instance IDs: what a kill stops. */
   readonly instances: readonly string[];
   /** @default none: the plan must not touch a distribution */
   readonly distribution?: string;
   /** @default none: the plan must not attach a deny policy */
   readonly deny?: {
+    /** The host role. */
     readonly roleName: string;
+    /** The `<name>-kill-switch-deny-secrets` managed policy. */
     readonly policyArn: string;
     /** Every secret of the deployment, ARN -> whether the deny policy's statements cover reading it. */
     readonly secrets: ReadonlyMap<string, boolean>;

@@ -24,6 +24,7 @@ export interface SpendLiveSettings {
     readonly stopWithinSeconds: number;
     /** Restored: running, status checks ok and gateway-unhealthy OK again (its window is 10 minutes of data). */
     readonly restoreWithinSeconds: number;
+    /** Seconds between two polls of the instance state. */
     readonly pollSeconds: number;
   };
 }

@@ -16,10 +16,13 @@ import { GetParameterCommand, ParameterNotFound, PutParameterCommand, SSMClient 
 import type { FakeWorld, Restorable, ServiceFake } from './world';
 
 export interface FakeInstance {
+  /** EC2's state name: pending, running, stopping, stopped ... */
   state: string;
   /** DescribeInstances (or DescribeInstanceStatus) calls left before the transition settles. */
   settleIn: number;
+  /** Instance and system status checks (while running). */
   statusChecks: 'ok' | 'initializing';
+  /** Its tags, as the template gives them. */
   readonly tags: { Key: string; Value: string }[];
   /** Never leaves its transitional state. @default false */
   stuck?: boolean;
