@@ -28,10 +28,15 @@ export interface KillSwitchResult {
 }
 
 /** Invokes the kill switch and waits for its answer. */
-export async function invokeKillSwitch(client: LambdaClient, config: ResolvedConfig, request: KillSwitchRequest): Promise<KillSwitchResult> {
+export function invokeKillSwitch(client: LambdaClient, config: ResolvedConfig, request: KillSwitchRequest): Promise<KillSwitchResult> {
+  return invokeKillSwitchFunction(client, killSwitchFunctionName(config), request);
+}
+
+/** Invokes the kill switch `functionName` (npm run verify's drills know it from their settings) and waits for its answer. */
+export async function invokeKillSwitchFunction(client: LambdaClient, functionName: string, request: KillSwitchRequest): Promise<KillSwitchResult> {
   const out = await client.send(
     new InvokeCommand({
-      FunctionName: killSwitchFunctionName(config),
+      FunctionName: functionName,
       InvocationType: 'RequestResponse',
       Payload: new TextEncoder().encode(JSON.stringify(request)),
     }),

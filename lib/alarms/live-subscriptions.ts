@@ -1,0 +1,29 @@
+/**
+ * The subscriptions of the deployment's SNS topics as SNS lists them
+ * (ListSubscriptionsByTopic, every page). An unconfirmed subscription (an
+ * e-mail or HTTPS endpoint that never confirmed) has SubscriptionArn
+ * `PendingConfirmation`; SNS deletes it after 3 days, after which it is
+ * simply missing.
+ */
+import { ListSubscriptionsByTopicCommand, SNSClient, type Subscription } from '@aws-sdk/client-sns';
+import type { VerifyContext } from '../verify/verify-context';
+
+export const PENDING = 'PendingConfirmation';
+
+/** Every subscription of `topicArn` (in its region, the fourth field of the ARN). */
+export function liveSubscriptions(ctx: VerifyContext, topicArn: string): Promise<readonly Subscription[]> {
+  return ctx.memo(`sns:subscriptions:${topicArn}`, async () => {
+    const sns = ctx.client(SNSClient, topicArn.split(':')[3]);
+    const out: Subscription[] = [];
+    let NextToken: string | undefined;
+    do {
+      const page = await sns.send(new ListSubscriptionsByTopicCommand({ TopicArn: topicArn, NextToken }));
+      out.push(...(page.Subscriptions ?? []));
+      NextToken = page.NextToken;
+    } while (NextToken);
+    return out;
+  });
+}
+
+/** The state of a subscription for evidence: `confirmed (<arn>)`, `PendingConfirmation`. */
+export const subscriptionState = (s: Subscription) => (s.SubscriptionArn === PENDING ? PENDING : `confirmed (${s.SubscriptionArn ?? '?'})`);
