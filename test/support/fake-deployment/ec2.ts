@@ -31,9 +31,11 @@ import { logicalIdHash } from '../iam-intrinsics';
 import type { FakeWorld, ServiceFake, WorldResource } from './world';
 
 export interface Ec2State {
+  /** What DescribeInstances returns, by instance ID. */
   readonly instances: Map<string, Instance>;
   /** Rules by security group ID. */
   readonly rules: Map<string, SecurityGroupRule[]>;
+  /** The AWS-managed prefix lists DescribeManagedPrefixLists knows. */
   readonly prefixLists: ManagedPrefixList[];
 }
 
