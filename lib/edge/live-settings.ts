@@ -33,7 +33,9 @@ export interface EdgeRequestSettings {
 }
 
 export interface EdgeLiveSettings {
+  /** The viewer certificate the distribution must report (edge.viewer-tls). */
   readonly viewerTls: ViewerTlsSettings;
+  /** The request through CloudFront and the gateway's answer (edge.request-reaches-gateway). */
   readonly request: EdgeRequestSettings;
 }
 

@@ -77,8 +77,11 @@ async function templateRuleKey(ctx: VerifyContext, stack: DeployedStack, egress:
 }
 
 interface GroupRules {
+  /** The template's AWS::EC2::SecurityGroup. */
   readonly ref: TemplateRef;
+  /** Its live ID (sg-...). */
   readonly groupId: string;
+  /** Its rules as DescribeSecurityGroupRules reports them. */
   readonly live: readonly SecurityGroupRule[];
 }
 

@@ -7,7 +7,7 @@ import { VerifyContext } from '../../lib/verify/verify-context';
 import { NOW } from '../support/config-fixture';
 import { ec2State } from '../support/fake-deployment/ec2';
 import { installFakeAws, type InstalledFake } from '../support/fake-deployment/install';
-import { synthesizeFixture } from '../support/fake-deployment/world';
+import { FakeWorld, synthesizeFixture } from '../support/fake-deployment/world';
 
 let fake: InstalledFake;
 
@@ -147,5 +147,38 @@ describe('host API live checks fail on drift, naming what they saw', () => {
     const r = results.find((x) => x.status === 'fail')!;
     expect(r.resource).toContain(groupOf('VpcNatSecurityGroup').id);
     expect(r.evidence).toMatch(/^ingress tcp 443 from 0\.0\.0\.0\/0 \(sgr-\w+\); expected no ingress from 0\.0\.0\.0\/0 or ::\/0$/);
+  });
+});
+
+describe("the EC2 fake derives metadata options from the templates as EC2 does", () => {
+  /** A world whose gateway instance has no launch template: EC2's defaults apply. */
+  const withoutLaunchTemplate = () => {
+    const fixture = fake.world.fixture;
+    const stacks = fixture.stacks.map((s) => {
+      if (s.role !== 'gateway') return s;
+      const resources = Object.fromEntries(
+        Object.entries(s.template.Resources ?? {}).map(([id, r]) => {
+          if (r.Type !== 'AWS::EC2::Instance') return [id, r];
+          const props = { ...r.Properties };
+          delete props.LaunchTemplate;
+          return [id, { ...r, Properties: props }];
+        }),
+      );
+      return { ...s, template: { ...s.template, Resources: resources } };
+    });
+    return new FakeWorld({ ...fixture, stacks });
+  };
+
+  it('without a launch template and an AMI without ImdsSupport: tokens optional, hop limit 1', () => {
+    const world = withoutLaunchTemplate();
+    const gw = [...ec2State(world).instances.values()].find((i) => i.InstanceId === instanceOf('gateway').id)!;
+    expect(gw.MetadataOptions).toMatchObject({ HttpTokens: 'optional', HttpPutResponseHopLimit: 1, HttpEndpoint: 'enabled' });
+  });
+
+  it('without a launch template and an AMI registered with ImdsSupport v2.0: tokens required, hop limit 2', () => {
+    const world = withoutLaunchTemplate();
+    world.state.amiImdsSupport = { [String(instanceOf('gateway').live.ImageId)]: 'v2.0' };
+    const gw = [...ec2State(world).instances.values()].find((i) => i.InstanceId === instanceOf('gateway').id)!;
+    expect(gw.MetadataOptions).toMatchObject({ HttpTokens: 'required', HttpPutResponseHopLimit: 2 });
   });
 });

@@ -19,10 +19,14 @@ import {
 import type { FakeWorld, ServiceFake } from './world';
 
 export interface FakeDistribution {
+  /** The distribution ID (the template resource's Ref). */
   readonly id: string;
   readonly arn: string;
+  /** `d....cloudfront.net` (the resource's DomainName attribute). */
   domainName: string;
+  /** `Deployed` once settled. */
   status: string;
+  /** What GetDistributionConfig returns; drift tests change it. */
   config: DistributionConfig;
 }
 

@@ -5,7 +5,7 @@
  *   else its launch template's, else EC2's defaults for an AMI without
  *   ImdsSupport v2.0 (HttpTokens optional, hop limit 1, endpoint enabled; an
  *   AMI registered with ImdsSupport v2.0 gives required and hop limit 2:
- *   `amiImdsV2` in the state); a public IP only when the network interface
+ *   `world.state.amiImdsSupport`); a public IP only when the network interface
  *   asks for one (AssociatePublicIpAddress), else when the subnet maps one on
  *   launch, or when an Elastic IP of the templates names the instance.
  * - DescribeSecurityGroupRules: each group's inline rules, the separate
@@ -31,9 +31,11 @@ import { logicalIdHash } from '../iam-intrinsics';
 import type { FakeWorld, ServiceFake, WorldResource } from './world';
 
 export interface Ec2State {
+  /** What DescribeInstances returns, by instance ID. */
   readonly instances: Map<string, Instance>;
   /** Rules by security group ID. */
   readonly rules: Map<string, SecurityGroupRule[]>;
+  /** The AWS-managed prefix lists DescribeManagedPrefixLists knows. */
   readonly prefixLists: ManagedPrefixList[];
 }
 
@@ -51,6 +53,9 @@ function metadataOptions(world: FakeWorld, r: WorldResource, props: Cfn, imdsV2A
   const chosen = { ...(imdsV2Ami ? IMDSV2_AMI_METADATA : DEFAULT_METADATA), ...fromLt, ...own };
   return { State: 'applied', HttpProtocolIpv6: 'disabled', ...chosen, HttpPutResponseHopLimit: Number(chosen.HttpPutResponseHopLimit) } as InstanceMetadataOptionsResponse;
 }
+
+/** AMI ID -> its ImdsSupport attribute, set by a test before the state is built (`world.state.amiImdsSupport`). @default every AMI without */
+const amiImdsSupport = (world: FakeWorld) => (world.state.amiImdsSupport as Record<string, string> | undefined) ?? {};
 
 function instancesOf(world: FakeWorld): Map<string, Instance> {
   const out = new Map<string, Instance>();
@@ -79,7 +84,7 @@ function instancesOf(world: FakeWorld): Map<string, Instance> {
       PrivateIpAddress: `10.40.2.${n++}`,
       ...(publicIp ? { PublicIpAddress: publicIp } : {}),
       SecurityGroups: groups,
-      MetadataOptions: metadataOptions(world, r, props, false),
+      MetadataOptions: metadataOptions(world, r, props, amiImdsSupport(world)[props.ImageId as string] === 'v2.0'),
       NetworkInterfaces: [
         {
           NetworkInterfaceId: eni,

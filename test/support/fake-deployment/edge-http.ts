@@ -29,12 +29,15 @@ export interface EdgePathState {
 }
 
 export interface EdgePath {
+  /** The `http` to inject in the VerifyContext: the fake CloudFront. */
   readonly http: HttpRequester;
+  /** What the fake CloudFront does; drift tests change it. */
   readonly state: EdgePathState;
   /** The value the host's nginx accepts (the deployed secret). */
   readonly deployedOriginVerify: string;
   /** Stops or starts the stand-in gateway (stopped: nginx answers 502). */
   setGatewayUp(up: boolean): Promise<void>;
+  /** Stops nginx and the stand-in gateway and removes their folder (afterAll). */
   stop(): Promise<void>;
 }
 
