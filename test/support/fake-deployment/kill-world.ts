@@ -71,7 +71,9 @@ function advance(i: FakeInstance): void {
 
 /** A command class (its constructor is the key of a handler). */
 type CommandClass = abstract new (...args: never[]) => unknown;
-type Handlers = Map<CommandClass, (input: never) => Promise<unknown>>;
+/** A handler; `below` asks the fake underneath (for answers this layer only amends). */
+type Handler = (input: never, below: () => Promise<unknown>) => Promise<unknown>;
+type Handlers = Map<CommandClass, Handler>;
 
 /** Puts `handlers` in front of the current send of `cls` (a stub of another fake, or nothing). */
 function layer(cls: { prototype: object }, handlers: Handlers): Restorable {
@@ -79,10 +81,12 @@ function layer(cls: { prototype: object }, handlers: Handlers): Restorable {
   const own = Object.getOwnPropertyDescriptor(proto, 'send');
   const below = own?.value as typeof proto.send | undefined;
   const wrapper = async function (this: unknown, command: { input: unknown; constructor: CommandClass }, ...rest: unknown[]) {
+    const next = () => {
+      if (below) return below.call(this, command, ...rest);
+      throw new Error(`no fake answers ${command.constructor.name}`);
+    };
     const h = handlers.get(command.constructor);
-    if (h) return h(command.input as never);
-    if (below) return below.call(this, command, ...rest);
-    throw new Error(`no fake answers ${command.constructor.name}`);
+    return h ? h(command.input as never, next) : next();
   };
   Object.defineProperty(proto, 'send', { value: wrapper, writable: true, configurable: true });
   return {
@@ -107,14 +111,19 @@ export const killWorldFake: ServiceFake = (world) => {
     advance(i);
     return { InstanceId: id, State: { Code: CODES[i.state], Name: i.state }, Tags: i.tags };
   };
-  const ec2: Handlers = new Map<CommandClass, (input: never) => Promise<unknown>>([
+  const ec2: Handlers = new Map<CommandClass, Handler>([
     [
       DescribeInstancesCommand,
-      async (input: { InstanceIds?: string[]; Filters?: { Name: string; Values: string[] }[] }) => {
+      // The EC2 fake below describes the instances as their templates make them; this layer moves
+      // their state (a stop, a start) and applies tag filters, as DescribeInstances does.
+      async (input: { InstanceIds?: string[]; Filters?: { Name: string; Values: string[] }[] }, below: () => Promise<unknown>) => {
         const ids = input.InstanceIds ?? [...instances(world).keys()];
         const tagFilters = (input.Filters ?? []).filter((f) => f.Name.startsWith('tag:'));
         const found = ids.map(describe).filter((i) => tagFilters.every((f) => i.Tags.some((t) => `tag:${t.Key}` === f.Name && f.Values.includes(t.Value))));
-        return { Reservations: found.length ? [{ Instances: found }] : [] };
+        const full = (await below().catch(() => undefined)) as { Reservations?: { Instances?: { InstanceId?: string }[] }[] } | undefined;
+        const records = new Map((full?.Reservations ?? []).flatMap((r) => r.Instances ?? []).map((i) => [i.InstanceId, i] as const));
+        const instancesOut = found.map((i) => ({ ...records.get(i.InstanceId), ...i }));
+        return { Reservations: instancesOut.length ? [{ Instances: instancesOut }] : [] };
       },
     ],
     [
@@ -153,7 +162,7 @@ export const killWorldFake: ServiceFake = (world) => {
   ]);
   const templateParameters = () =>
     new Map(world.resources('AWS::SSM::Parameter').map((r) => [String(world.properties(r).Name), String(world.properties(r).Value)] as const));
-  const ssm: Handlers = new Map<CommandClass, (input: never) => Promise<unknown>>([
+  const ssm: Handlers = new Map<CommandClass, Handler>([
     [
       GetParameterCommand,
       async (input: { Name?: string }) => {
@@ -171,7 +180,7 @@ export const killWorldFake: ServiceFake = (world) => {
       },
     ],
   ]);
-  const iam: Handlers = new Map<CommandClass, (input: never) => Promise<unknown>>([
+  const iam: Handlers = new Map<CommandClass, Handler>([
     [
       AttachRolePolicyCommand,
       async (input: { RoleName?: string; PolicyArn?: string }) => {
