@@ -9,15 +9,9 @@
 import { ALL_LIVE_CHECKS } from '../verify/all-checks';
 import type { CheckResult, LiveCheck } from '../verify/live-check';
 import { CONTEXT_IAM_ACTIONS } from '../verify/verify-context';
+import { CONTROL_DIMENSION, CONTROL_DRIFTED_METRIC, CONTROLS_DRIFTED_METRIC } from './controls-drift-metrics';
 
-/** Per control of a daily check, dimension `Control=<control>`, unit Count: 1 when a result of it failed, 0 when it holds. */
-export const CONTROL_DRIFTED_METRIC = 'ControlDrifted';
-
-/** No dimensions, unit Count: how many controls failed in the run (what the controls-drifted alarm watches). */
-export const CONTROLS_DRIFTED_METRIC = 'ControlsDrifted';
-
-/** The dimension naming the control of CONTROL_DRIFTED_METRIC. */
-export const CONTROL_DIMENSION = 'Control';
+export { CONTROL_DIMENSION, CONTROL_DRIFTED_METRIC, CONTROLS_DRIFTED_METRIC };
 
 /** The live checks that run daily in the account: read-only API calls only (`daily`). */
 export const dailyChecks = (checks: readonly LiveCheck[] = ALL_LIVE_CHECKS): LiveCheck[] => checks.filter((c) => c.daily);
