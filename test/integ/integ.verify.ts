@@ -5,6 +5,9 @@
  * mirror the key checks of npm run verify, and destroys it.
  *
  *   npm run integ:verify              # offline: synthesizes and compares with the snapshot
+ *                                     # (integ-runner 2.197.10 reads cloud assembly schema up to 53.x;
+ *                                     # aws-cdk-lib 2.276.0 writes 55.0.0, so that version fails on
+ *                                     # "Cloud assembly schema version mismatch" until a newer runner)
  *   npx integ-runner --directory test/integ --app "npx tsx {filePath}" \
  *     --update-on-failed --disable-update-workflow --parallel-regions <config aws.region>
  *                                     # deploys to the sandbox, asserts, destroys, updates the snapshot
