@@ -114,6 +114,11 @@ export const ALARMS = {
     'The gateway host failed its instance status check for 3 minutes; EC2 rebooted it.',
     'Check journalctl -b -1 for what hung the host (memory, disk); repeated reboots need a larger instance.type or a fix.',
   ),
+  controlsDrifted: spec(
+    'controls-drifted',
+    'The daily drift check found at least one control that no longer holds on the live deployment (ControlsDrifted >= 1), or it did not report for a day.',
+    'Run npm run verify -- --client <c> --env <e> to see which control, resource and evidence; the ControlDrifted metric by Control names it too.',
+  ),
 } as const satisfies Record<string, AlarmSpec>;
 
 /** `<prefix>-<client>-<env>-<id>`: the alarm name, also what the alert topic's policy admits (`<name>-*`). */

@@ -3,6 +3,7 @@
  * custom metrics they and the log metric filters watch (those that report all
  * month; the event-only ones are named but not counted), and PutMetricData.
  */
+import { CONTROLS_DRIFTED_METRIC } from '../alarms/controls-drift-metrics';
 import { BOOT_PREFLIGHT_FAILED_METRIC, KILL_SWITCH_METRIC, SECRET_RETRIEVAL_METRIC } from '../shared/metric-names';
 import { deploymentName, hostMetricNamespace } from '../shared/naming';
 import type { Ledger } from './ledger';
@@ -10,8 +11,11 @@ import { FREE_TIERS, PRICES } from './price-table';
 import { arr, isObj, num, obj, str } from './template-index';
 import { fmtQty, listRefs, plural } from './wording';
 
-/** Metrics the host or the kill switch publish only when something fails or happens (not every period). */
-const EVENT_ONLY_HOST_METRICS = [BOOT_PREFLIGHT_FAILED_METRIC, SECRET_RETRIEVAL_METRIC, KILL_SWITCH_METRIC];
+/**
+ * Metrics the host or the kill switch publish only when something fails or happens (not every period),
+ * and the daily drift check's, published once a day (billed for the hour it reports, not the month).
+ */
+const EVENT_ONLY_HOST_METRICS = [BOOT_PREFLIGHT_FAILED_METRIC, SECRET_RETRIEVAL_METRIC, KILL_SWITCH_METRIC, CONTROLS_DRIFTED_METRIC];
 
 /** Custom metric series (not AWS/*), `namespace|name|dimensions` to how the report names them (`name{...}` with dimensions). */
 type MetricSeries = Map<string, string>;

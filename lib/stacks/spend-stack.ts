@@ -8,6 +8,9 @@ import { DeploymentBudgets } from '../spend/deployment-budgets';
 import { KillSwitch } from '../spend/kill-switch';
 import { SpendAlarms } from '../spend/spend-alarms';
 import { hostMetricNamespace } from '../shared/naming';
+import { ControlsDriftCheck } from '../alarms/controls-drift-check';
+import { STACK_ROLES } from '../verify/deployed-stacks';
+import { verifySettings } from '../verify/settings';
 
 export interface SpendStackProps extends StackProps {
   /** The resolved config of this client x environment. */
@@ -31,12 +34,14 @@ export interface SpendStackProps extends StackProps {
 /**
  * The spend circuit breaker of one client x environment, deployed last: AWS
  * Budgets (monthly and daily), the 1-minute model-spend alarms on what the
- * host meters, and the kill switch they trigger through the shutdown topic.
+ * host meters, and the kill switch they trigger through the shutdown topic;
+ * and, deployed last, the daily drift check of the whole deployment.
  */
 export class SpendStack extends Stack {
   readonly budgets: DeploymentBudgets;
   readonly spendAlarms: SpendAlarms;
   readonly killSwitch: KillSwitch;
+  readonly controlsDrift: ControlsDriftCheck;
 
   constructor(scope: Construct, id: string, props: SpendStackProps) {
     super(scope, id, { ...props, crossRegionReferences: true });
@@ -73,6 +78,17 @@ export class SpendStack extends Stack {
       distributionId: spend.onShutdown.disableDistribution ? props.distributionId : undefined,
       denySecrets: spend.onShutdown.denySecrets,
       dryRun: spend.dryRun,
+      logRetentionDays: config.logs.retentionDays as logs.RetentionDays,
+      retainOnDelete: config.dataProtection.retainOnDelete,
+    });
+    this.controlsDrift = new ControlsDriftCheck(this, 'ControlsDriftCheck', {
+      deploymentName: props.deploymentName,
+      // `<name>-<role>` (lib/deployment-stage.ts); the edge stack is in us-east-1.
+      stacks: STACK_ROLES.map((role) => ({ stackName: `${props.deploymentName}-${role}`, role, region: role === 'edge' ? 'us-east-1' : config.aws.region })),
+      settings: verifySettings(config),
+      namespace,
+      alertTopic: props.alertTopic,
+      key: props.key,
       logRetentionDays: config.logs.retentionDays as logs.RetentionDays,
       retainOnDelete: config.dataProtection.retainOnDelete,
     });

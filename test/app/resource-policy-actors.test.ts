@@ -294,6 +294,14 @@ function reliances(d: Deployment): Reliance[] {
         out.push({ resource: queue, principal: 'sns.amazonaws.com', because: `dead letters of ${topic}`, calls: [{ call: { action: 'sqs:SendMessage', resource: queue }, delivery: { source } }] });
       }
     }
+    for (const { id, props } of resourcesOf(stack, 'AWS::Events::Rule')) {
+      const rule = attOf(id, stack.ctx);
+      for (const target of (props.Targets ?? []) as { Arn: unknown }[]) {
+        const fn = r(stack, target.Arn) as string;
+        if (!fn.startsWith('arn:aws:lambda:')) continue;
+        out.push({ resource: fn, principal: 'events.amazonaws.com', because: `schedule ${rule}`, calls: [{ call: { action: 'lambda:InvokeFunction', resource: fn }, delivery: { source: { arn: rule } } }] });
+      }
+    }
     for (const { props } of resourcesOf(stack, 'AWS::SecretsManager::RotationSchedule')) {
       const fn = r(stack, props.RotationLambdaARN) as string;
       const secret = r(stack, props.SecretId) as string;

@@ -61,6 +61,7 @@ test('the Resource::* acknowledgement sits only on ActionsWithoutResourcePolicy 
     'Gateway/GatewayTokenRotation/ActionsWithoutResourcePolicy/Resource',
     'Edge/OriginVerifyRotation/ActionsWithoutResourcePolicy/Resource',
     'Spend/KillSwitch/ActionsWithoutResourcePolicy/Resource',
+    'Spend/ControlsDriftCheck/ActionsWithoutResourcePolicy/Resource',
   ].sort());
 });
 
@@ -87,6 +88,9 @@ test('each holds exactly its grants, all on Resource * and on actions that suppo
     'Gateway/GatewayTokenRotation': ['GenerateValues: secretsmanager:GetRandomPassword', 'ReadRefreshResult: ssm:GetCommandInvocation'],
     'Edge/OriginVerifyRotation': ['GenerateValues: secretsmanager:GetRandomPassword', 'ReadRefreshResult: ssm:GetCommandInvocation'],
     'Spend/KillSwitch': ['SeeInstances: ec2:DescribeInstances', `PublishOwnMetric: cloudwatch:PutMetricData if ${ns}`],
+    // Derived from the daily checks' declared actions (lib/alarms/controls-drift-policy.ts): a daily check
+    // calling an action without a resource ARN adds it here as CallActionsWithoutResourceArn.
+    'Spend/ControlsDriftCheck': [`PublishDriftMetrics: cloudwatch:PutMetricData if ${ns}`],
   });
 });
 

