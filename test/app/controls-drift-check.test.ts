@@ -1,3 +1,5 @@
+import { loadConfig } from '../../lib/config/load';
+import { verifySettings } from '../../lib/verify/settings';
 import { App, Stack } from 'aws-cdk-lib';
 import { buildSync } from 'esbuild';
 import { Template } from 'aws-cdk-lib/assertions';
@@ -12,6 +14,7 @@ import type { LiveCheck } from '../../lib/verify/live-check';
 import { STACK_ROLES } from '../../lib/verify/deployed-stacks';
 import { buildForTest, gateFindings } from '../support/build';
 import { NAG_PACKS } from '../support/nag-packs';
+import { CONFIG_DIR, NOW } from '../support/config-fixture';
 import { nodeBundleOptions } from '../../lib/bundling/esbuild-options';
 
 // The daily drift check on a bare stack (not the whole app), with the feature flags of cdk.json:
@@ -26,7 +29,7 @@ const ALERTS = `arn:aws:sns:${REGION}:${ACCOUNT}:${NAME}-alerts`;
 const STACKS = STACK_ROLES.map((role) => ({ stackName: `${NAME}-${role}`, role, region: role === 'edge' ? 'us-east-1' : REGION }));
 /** In the order IAM policies are rendered (CDK sorts a statement's resources). */
 const STACK_ARNS = STACKS.map((s) => `arn:aws:cloudformation:${s.region}:${ACCOUNT}:stack/${s.stackName}/*`).sort();
-const SETTINGS = { edge: {}, host: {}, secrets: {}, audit: {}, alarms: {}, spend: {} };
+const SETTINGS = verifySettings(loadConfig({ configDir: CONFIG_DIR, client: 'example', env: 'prod', now: NOW }).config);
 
 function build(options: Partial<ControlsDriftCheckProps> = {}) {
   const app = new App({ context: projectContext() });
