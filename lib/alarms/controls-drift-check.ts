@@ -45,6 +45,10 @@ export interface ControlsDriftCheckProps {
   readonly retainOnDelete?: boolean;
   /** The checks it runs (and is granted for). @default every daily live check (dailyChecks()) */
   readonly checks?: readonly LiveCheck[];
+  /** `<prefix>/<client>/<env>`: the deployment's secrets are named under it. */
+  readonly secretPrefix: string;
+  /** The CloudFront distribution's ID, when a daily check reads it. @default - none */
+  readonly distributionId?: string;
   /** @default DEFAULT_DRIFT_SCHEDULE */
   readonly schedule?: events.Schedule;
 }
@@ -69,7 +73,7 @@ export class ControlsDriftCheck extends Construct {
     const name = `${props.deploymentName}-verify-controls`;
     const checks = props.checks ?? dailyChecks();
     const actions = dailyIamActions(checks);
-    const scopeCtx = { account: stack.account, deploymentName: props.deploymentName, stacks: props.stacks };
+    const scopeCtx = { account: stack.account, deploymentName: props.deploymentName, stacks: props.stacks, secretPrefix: props.secretPrefix, distributionId: props.distributionId };
     this.grants = dailyGrants(actions, { ...scopeCtx, partition: stack.partition });
 
     const logGroup = new logs.LogGroup(this, 'Logs', {

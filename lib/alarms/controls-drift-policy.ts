@@ -25,6 +25,10 @@ export interface ScopeContext {
   readonly deploymentName: string;
   /** The deployment's stacks with their regions (the edge stack is in us-east-1). */
   readonly stacks: readonly { readonly stackName: string; readonly region: string }[];
+  /** `<prefix>/<client>/<env>`: every secret of the deployment is named under it (lib/secrets/secrets-manifest.ts). */
+  readonly secretPrefix: string;
+  /** The CloudFront distribution's ID (a cross-region reference to the edge stack). @default - no distribution scope */
+  readonly distributionId?: string;
 }
 
 /** The deployment's ARNs of one IAM resource type. */
@@ -51,6 +55,59 @@ export const RESOURCE_SCOPES: Readonly<Record<string, ResourceScope>> = {
     arns: (ctx) => regionsOf(ctx).map((r) => `arn:${ctx.partition}:cloudwatch:${r}:${ctx.account}:alarm:${ctx.deploymentName}-*`),
     wildcardReason:
       'Every alarm of the deployment is named <deployment>-<id> (lib/alarms/alarm-catalogue.ts alarmName); the wildcard stands for the alarm ID within this deployment\'s name, in its two regions.',
+  },
+  'budgets:budget': {
+    sid: 'ReadTheDeploymentBudgetsOnly',
+    arns: (ctx) => [`arn:${ctx.partition}:budgets::${ctx.account}:budget/${ctx.deploymentName}-*`],
+    wildcardReason: 'The deployment\'s budgets are named <deployment>-daily and <deployment>-monthly (lib/spend/deployment-budgets.ts); the wildcard stands for the period within this deployment\'s name.',
+  },
+  'cloudfront:distribution': {
+    sid: 'ReadTheDeploymentDistributionOnly',
+    arns: (ctx) => {
+      if (ctx.distributionId === undefined) throw new Error('controls drift check: a daily check reads the CloudFront distribution, so ControlsDriftCheckProps.distributionId is required');
+      return [`arn:${ctx.partition}:cloudfront::${ctx.account}:distribution/${ctx.distributionId}`];
+    },
+    wildcardReason: 'none: the distribution is named by its ID',
+  },
+  'cloudtrail:trail': {
+    sid: 'ReadTheDeploymentTrailOnly',
+    arns: (ctx) => regionsOf(ctx).map((r) => `arn:${ctx.partition}:cloudtrail:${r}:${ctx.account}:trail/${ctx.deploymentName}-*`),
+    wildcardReason: 'The deployment\'s trail is named <deployment>-trail (lib/audit/audit-trail.ts); the wildcard stands for that suffix within this deployment\'s name.',
+  },
+  'lambda:function': {
+    sid: 'ReadTheDeploymentFunctionsOnly',
+    arns: (ctx) => regionsOf(ctx).map((r) => `arn:${ctx.partition}:lambda:${r}:${ctx.account}:function:${ctx.deploymentName}-*`),
+    wildcardReason: 'The deployment\'s own functions are named <deployment>-<job> (the kill switch is <deployment>-kill-switch); the wildcard stands for the job within this deployment\'s name; the calls granted only read configuration.',
+  },
+  's3:bucket': {
+    sid: 'ReadTheDeploymentBucketsOnly',
+    arns: (ctx) => [
+      ...ctx.stacks.map((s) => `arn:${ctx.partition}:s3:::${s.stackName.toLowerCase()}-*`),
+      `arn:${ctx.partition}:s3:::aws-waf-logs-${ctx.deploymentName}-*`,
+    ],
+    wildcardReason:
+      'CloudFormation names a bucket without a BucketName <stack name>-<logical id>-<random suffix> (lower case), so only the stack-name part is known at synth; the WAF log bucket must be named aws-waf-logs-<...> and is aws-waf-logs-<deployment>-<account>. The calls granted read the bucket configuration (and ListBucket its keys, for the log export age), nothing writes.',
+  },
+  'secretsmanager:Secret': {
+    sid: 'DescribeTheDeploymentSecretsOnly',
+    arns: (ctx) => regionsOf(ctx).map((r) => `arn:${ctx.partition}:secretsmanager:${r}:${ctx.account}:secret:${ctx.secretPrefix}/*`),
+    wildcardReason:
+      'Every secret of the deployment is named under <prefix>/<client>/<env>/ (lib/secrets/secrets-manifest.ts) and Secrets Manager appends a random suffix to the ARN; the calls granted describe a secret and read its resource policy, never its value (no GetSecretValue).',
+  },
+  'sns:topic': {
+    sid: 'ListTheDeploymentTopicSubscriptionsOnly',
+    arns: (ctx) => regionsOf(ctx).map((r) => `arn:${ctx.partition}:sns:${r}:${ctx.account}:${ctx.deploymentName}-*`),
+    wildcardReason: 'The deployment\'s topics are named <deployment>-alerts, -shutdown and -edge-alerts; the wildcard stands for that suffix within this deployment\'s name.',
+  },
+  'ssm:parameter': {
+    sid: 'ReadTheDeploymentParametersOnly',
+    arns: (ctx) => regionsOf(ctx).map((r) => `arn:${ctx.partition}:ssm:${r}:${ctx.account}:parameter/openclaw/${ctx.deploymentName}/*`),
+    wildcardReason: 'The kill switch keeps its state in /openclaw/<deployment>/kill-switch (lib/spend/kill-switch.ts); the wildcard stands for the parameter within this deployment\'s path.',
+  },
+  'wafv2:webacl': {
+    sid: 'ReadTheDeploymentWebAclOnly',
+    arns: (ctx) => [`arn:${ctx.partition}:wafv2:us-east-1:${ctx.account}:global/webacl/${ctx.deploymentName}/*`],
+    wildcardReason: 'The web ACL is named <deployment> (lib/edge/gateway-web-acl.ts) and WAF assigns its ID at creation; the wildcard stands for that ID only.',
   },
 };
 

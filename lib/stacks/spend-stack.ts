@@ -10,6 +10,7 @@ import { SpendAlarms } from '../spend/spend-alarms';
 import { hostMetricNamespace } from '../shared/naming';
 import { ControlsDriftCheck } from '../alarms/controls-drift-check';
 import { STACK_ROLES } from '../verify/deployed-stacks';
+import { secretNamePrefix } from '../secrets/secrets-manifest';
 import { verifySettings } from '../verify/settings';
 
 export interface SpendStackProps extends StackProps {
@@ -86,6 +87,8 @@ export class SpendStack extends Stack {
       // `<name>-<role>` (lib/deployment-stage.ts); the edge stack is in us-east-1.
       stacks: STACK_ROLES.map((role) => ({ stackName: `${props.deploymentName}-${role}`, role, region: role === 'edge' ? 'us-east-1' : config.aws.region })),
       settings: verifySettings(config),
+      secretPrefix: secretNamePrefix(config),
+      distributionId: props.distributionId,
       namespace,
       alertTopic: props.alertTopic,
       key: props.key,

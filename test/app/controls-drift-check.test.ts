@@ -39,6 +39,8 @@ function build(options: Partial<ControlsDriftCheckProps> = {}) {
     deploymentName: NAME,
     stacks: STACKS,
     settings: SETTINGS,
+    secretPrefix: 'openclaw/example/prod',
+    distributionId: 'E2EXAMPLE0DIST',
     namespace: `OpenClaw/${NAME}`,
     alertTopic: sns.Topic.fromTopicArn(stack, 'Alerts', ALERTS),
     key: new kms.Key(new Stack(app, 'Core', { env }), 'Key'),
@@ -69,7 +71,33 @@ test('exactly a log group, a role with two managed policies, the function, its s
 });
 
 test('the role: the daily checks\' actions on the five stacks of the deployment, its own logs, and PutMetricData to its namespace only', () => {
-  expect(dailyIamActions()).toEqual(['cloudformation:DescribeStacks', 'cloudformation:GetTemplate', 'cloudformation:ListStackResources', 'cloudwatch:PutMetricData']);
+  expect(dailyIamActions()).toEqual([
+    'budgets:ViewBudget',
+    'ce:ListCostAllocationTags',
+    'cloudformation:DescribeStacks',
+    'cloudformation:GetTemplate',
+    'cloudformation:ListStackResources',
+    'cloudfront:GetDistributionConfig',
+    'cloudtrail:GetTrailStatus',
+    'cloudwatch:DescribeAlarms',
+    'cloudwatch:PutMetricData',
+    'ec2:DescribeInstances',
+    'ec2:DescribeManagedPrefixLists',
+    'ec2:DescribeSecurityGroupRules',
+    'lambda:GetFunctionConcurrency',
+    'lambda:GetFunctionConfiguration',
+    's3:GetBucketObjectLockConfiguration',
+    's3:GetBucketPolicy',
+    's3:GetBucketPublicAccessBlock',
+    's3:GetEncryptionConfiguration',
+    's3:ListBucket',
+    'secretsmanager:DescribeSecret',
+    'secretsmanager:GetResourcePolicy',
+    'sns:ListSubscriptionsByTopic',
+    'ssm:GetParameter',
+    'wafv2:GetLoggingConfiguration',
+    'wafv2:GetWebACL',
+  ]);
   const statements = statementsOf(base.template);
   expect(statements.find((s) => s.Sid === 'ReadTheDeploymentStacksOnly')).toEqual({
     Sid: 'ReadTheDeploymentStacksOnly',
@@ -84,15 +112,37 @@ test('the role: the daily checks\' actions on the five stacks of the deployment,
     Resource: '*',
     Condition: { StringEquals: { 'cloudwatch:namespace': `OpenClaw/${NAME}` } },
   });
-  expect(statements.map((s) => s.Sid).sort()).toEqual(['PublishDriftMetrics', 'ReadTheDeploymentStacksOnly', 'WriteOwnLogs']);
+  const bySid = Object.fromEntries(statements.map((s) => [s.Sid, [[s.Action].flat().sort(), s.Resource]]));
+  expect(bySid).toEqual({
+    ReadTheDeploymentBudgetsOnly: [['budgets:ViewBudget'], `arn:aws:budgets::${ACCOUNT}:budget/${NAME}-*`],
+    ReadTheDeploymentStacksOnly: [['cloudformation:DescribeStacks', 'cloudformation:GetTemplate', 'cloudformation:ListStackResources'], STACK_ARNS],
+    ReadTheDeploymentDistributionOnly: [['cloudfront:GetDistributionConfig'], `arn:aws:cloudfront::${ACCOUNT}:distribution/E2EXAMPLE0DIST`],
+    ReadTheDeploymentTrailOnly: [['cloudtrail:GetTrailStatus'], [`arn:aws:cloudtrail:${REGION}:${ACCOUNT}:trail/${NAME}-*`, `arn:aws:cloudtrail:us-east-1:${ACCOUNT}:trail/${NAME}-*`]],
+    ReadTheDeploymentAlarmsOnly: [['cloudwatch:DescribeAlarms'], [`arn:aws:cloudwatch:${REGION}:${ACCOUNT}:alarm:${NAME}-*`, `arn:aws:cloudwatch:us-east-1:${ACCOUNT}:alarm:${NAME}-*`]],
+    ReadTheDeploymentFunctionsOnly: [['lambda:GetFunctionConcurrency', 'lambda:GetFunctionConfiguration'], [`arn:aws:lambda:${REGION}:${ACCOUNT}:function:${NAME}-*`, `arn:aws:lambda:us-east-1:${ACCOUNT}:function:${NAME}-*`]],
+    ReadTheDeploymentBucketsOnly: [
+      ['s3:GetBucketObjectLockConfiguration', 's3:GetBucketPolicy', 's3:GetBucketPublicAccessBlock', 's3:GetEncryptionConfiguration', 's3:ListBucket'],
+      [...STACKS.map((s) => `arn:aws:s3:::${s.stackName}-*`), `arn:aws:s3:::aws-waf-logs-${NAME}-*`].sort(),
+    ],
+    DescribeTheDeploymentSecretsOnly: [
+      ['secretsmanager:DescribeSecret', 'secretsmanager:GetResourcePolicy'],
+      [`arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:openclaw/example/prod/*`, `arn:aws:secretsmanager:us-east-1:${ACCOUNT}:secret:openclaw/example/prod/*`],
+    ],
+    ListTheDeploymentTopicSubscriptionsOnly: [['sns:ListSubscriptionsByTopic'], [`arn:aws:sns:${REGION}:${ACCOUNT}:${NAME}-*`, `arn:aws:sns:us-east-1:${ACCOUNT}:${NAME}-*`]],
+    ReadTheDeploymentParametersOnly: [['ssm:GetParameter'], [`arn:aws:ssm:${REGION}:${ACCOUNT}:parameter/openclaw/${NAME}/*`, `arn:aws:ssm:us-east-1:${ACCOUNT}:parameter/openclaw/${NAME}/*`]],
+    ReadTheDeploymentWebAclOnly: [['wafv2:GetLoggingConfiguration', 'wafv2:GetWebACL'], `arn:aws:wafv2:us-east-1:${ACCOUNT}:global/webacl/${NAME}/*`],
+    WriteOwnLogs: [['logs:CreateLogStream', 'logs:PutLogEvents'], expect.anything()],
+    CallActionsWithoutResourceArn: [['ce:ListCostAllocationTags', 'ec2:DescribeInstances', 'ec2:DescribeManagedPrefixLists', 'ec2:DescribeSecurityGroupRules'], '*'],
+    PublishDriftMetrics: [['cloudwatch:PutMetricData'], '*'],
+  });
   const star = policies(base.template).find((p) => p.description.endsWith('the actions that support no resource ARN'))!;
-  expect(star.statements.map((s) => s.Sid)).toEqual(['PublishDriftMetrics']);
+  expect(star.statements.map((s) => s.Sid)).toEqual(['CallActionsWithoutResourceArn', 'PublishDriftMetrics']);
 });
 
 test('a new daily check\'s actions are granted without editing the role: on the deployment\'s ARNs, or on * when they have none; a non-daily check\'s are not', () => {
   const checks = [
     ...dailyChecks(),
-    fakeCheck('x.new', ['cloudformation:DescribeStackEvents', 'ec2:DescribeInstances', 'cloudwatch:DescribeAlarms']),
+    fakeCheck('x.new', ['cloudformation:DescribeStackEvents', 'ec2:DescribeVolumes', 'cloudwatch:DescribeAlarmHistory']),
     fakeCheck('x.not-daily', ['s3:PutObject'], false),
   ];
   const { template } = build({ checks: dailyChecks(checks) });
@@ -102,25 +152,29 @@ test('a new daily check\'s actions are granted without editing the role: on the 
     ['cloudformation:DescribeStackEvents', 'cloudformation:DescribeStacks', 'cloudformation:GetTemplate', 'cloudformation:ListStackResources'],
     STACK_ARNS,
   ]);
-  expect(bySid.CallActionsWithoutResourceArn).toEqual([['ec2:DescribeInstances'], '*']);
+  expect(bySid.CallActionsWithoutResourceArn).toEqual([['ce:ListCostAllocationTags', 'ec2:DescribeInstances', 'ec2:DescribeManagedPrefixLists', 'ec2:DescribeSecurityGroupRules', 'ec2:DescribeVolumes'], '*']);
   expect(bySid.ReadTheDeploymentAlarmsOnly).toEqual([
-    ['cloudwatch:DescribeAlarms'],
+    ['cloudwatch:DescribeAlarmHistory', 'cloudwatch:DescribeAlarms'],
     [`arn:aws:cloudwatch:${REGION}:${ACCOUNT}:alarm:${NAME}-*`, `arn:aws:cloudwatch:us-east-1:${ACCOUNT}:alarm:${NAME}-*`],
   ]);
   expect(statements.flatMap((s) => [s.Action].flat())).not.toContain('s3:PutObject');
 });
 
 test('an action without a scope for its resource type, or not in AWS\'s reference, fails the synth with what to do', () => {
-  expect(() => build({ checks: [fakeCheck('x.bucket', ['s3:GetBucketObjectLockConfiguration'])] })).toThrow(
-    /s3:GetBucketObjectLockConfiguration needs a resource ARN of type bucket.*add this deployment's ARNs of that type to RESOURCE_SCOPES/,
+  expect(() => build({ checks: [fakeCheck('x.key', ['kms:DescribeKey'])] })).toThrow(
+    /kms:DescribeKey needs a resource ARN of type key.*add this deployment's ARNs of that type to RESOURCE_SCOPES/,
   );
+  expect(() => build({ checks: [fakeCheck('x.cdn', ['cloudfront:GetDistribution'])], distributionId: undefined })).toThrow(/ControlsDriftCheckProps.distributionId is required/);
   expect(() => build({ checks: [fakeCheck('x.typo', ['cloudformation:DescribeStack'])] })).toThrow(/cloudformation:DescribeStack is not an action of AWS's service authorization reference/);
 });
 
 test('every ARN with a * is acknowledged on the scoped policy alone, one finding each, with its reason; the * policy carries Resource::*', () => {
   const acks = collectAcknowledgements(base.stack).map((a) => [a.path.replace(/^Spend\//, ''), a.rule]);
   const policyAcks = acks.filter(([p]) => p === 'ControlsDriftCheck/Policy/Resource').map(([, r]) => r);
-  expect(policyAcks.sort()).toEqual(STACK_ARNS.map((arn) => `AwsSolutions-IAM5[Resource::${arn}]`).sort());
+  const scoped = statementsOf(base.template).filter((s) => s.Sid !== 'CallActionsWithoutResourceArn' && s.Sid !== 'PublishDriftMetrics');
+  const wildcardArns = scoped.flatMap((s) => [s.Resource].flat()).filter((r): r is string => typeof r === 'string' && r.includes('*'));
+  expect(wildcardArns.length).toBeGreaterThan(STACK_ARNS.length);
+  expect(policyAcks.sort()).toEqual(wildcardArns.map((arn) => `AwsSolutions-IAM5[Resource::${arn}]`).sort());
   expect(acks.filter(([p]) => p === 'ControlsDriftCheck/ActionsWithoutResourcePolicy/Resource').map(([, r]) => r)).toEqual(['AwsSolutions-IAM5[Resource::*]']);
 });
 
