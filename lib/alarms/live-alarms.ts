@@ -45,14 +45,19 @@ const NAMES_PER_CALL = 100;
 /** The live alarms of `region` among `names`, by name (an alarm CloudWatch does not have is absent). */
 export function liveAlarms(ctx: VerifyContext, region: string, names: readonly string[]): Promise<ReadonlyMap<string, LiveAlarm>> {
   const sorted = [...new Set(names)].sort();
+  const withComposite = ctx.find('AWS::CloudWatch::CompositeAlarm').length > 0;
   return ctx.memo(`alarms:live:${region}:${sorted.join(',')}`, async () => {
     const cw = ctx.client(CloudWatchClient, region);
     const out = new Map<string, LiveAlarm>();
     for (let i = 0; i < sorted.length; i += NAMES_PER_CALL) {
       let NextToken: string | undefined;
       do {
-        // Without AlarmTypes, DescribeAlarms returns metric alarms only.
-        const page = await cw.send(new DescribeAlarmsCommand({ AlarmNames: sorted.slice(i, i + NAMES_PER_CALL), AlarmTypes: ['MetricAlarm', 'CompositeAlarm'], NextToken }));
+        // Without AlarmTypes, DescribeAlarms returns metric alarms only. Asking for composite alarms
+        // needs cloudwatch:DescribeAlarms on Resource * (CloudWatch's API reference), which the daily
+        // check's role does not have: ask only when the templates hold one.
+        const page = await cw.send(
+          new DescribeAlarmsCommand({ AlarmNames: sorted.slice(i, i + NAMES_PER_CALL), ...(withComposite ? { AlarmTypes: ['MetricAlarm', 'CompositeAlarm'] } : {}), NextToken }),
+        );
         for (const a of [...(page.MetricAlarms ?? []), ...(page.CompositeAlarms ?? [])]) if (a.AlarmName) out.set(a.AlarmName, a);
         NextToken = page.NextToken;
       } while (NextToken);

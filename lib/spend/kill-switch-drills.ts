@@ -26,6 +26,7 @@ import { liveValue } from '../alarms/live-template-values';
 import type { Drill } from '../verify/drill';
 import { expect as expectResult, result, type CheckResult, type LiveCheck } from '../verify/live-check';
 import type { VerifyContext } from '../verify/verify-context';
+import { describeError } from '../verify/run-checks';
 import { invokeKillSwitchFunction, type KillSwitchRequest } from './kill-switch-request';
 import { expectedKillPlan } from './live-kill-plan';
 import { shutdownTopicArn } from './live-kill-switch';
@@ -151,19 +152,31 @@ export function makeKillDrill(clock: DrillClock = REAL_CLOCK): Drill {
     log(`publishing ${trigger.name} ALARM to ${topic}`);
     await ctx.client(SNSClient, topic.split(':')[3]).send(new PublishCommand({ TopicArn: topic, Subject: `ALARM: "${trigger.name}" (drill)`, Message: message }));
     let last = before;
-    const stoppedIn = await until(clock, stopWithinSeconds * 1000, pollSeconds * 1000, async () => {
-      last = await states(ctx, ids);
-      return ids.every((id) => last.get(id)?.state === 'stopped');
-    });
-    const stopSeen = ids.map((id) => `${id} ${last.get(id)?.state ?? 'missing'}`).join(', ');
-    const out = [
-      stoppedIn === undefined
-        ? result(check, 'fail', ids.join(', '), `${stopSeen} ${stopWithinSeconds} s after the breach signal; expected stopped within ${stopWithinSeconds} s`)
-        : result(check, 'pass', ids.join(', '), `stopped ${Math.round(stoppedIn / 1000)} s after the breach signal (goal ${stopWithinSeconds} s)`),
-    ];
+    // From the publish on, the restore below always runs: an error while waiting for the stop
+    // (throttling, credentials expiring, ...) must not leave the deployment killed.
+    let out: CheckResult[];
+    try {
+      const stoppedIn = await until(clock, stopWithinSeconds * 1000, pollSeconds * 1000, async () => {
+        last = await states(ctx, ids);
+        return ids.every((id) => last.get(id)?.state === 'stopped');
+      });
+      const stopSeen = ids.map((id) => `${id} ${last.get(id)?.state ?? 'missing'}`).join(', ');
+      out = [
+        stoppedIn === undefined
+          ? result(check, 'fail', ids.join(', '), `${stopSeen} ${stopWithinSeconds} s after the breach signal; expected stopped within ${stopWithinSeconds} s`)
+          : result(check, 'pass', ids.join(', '), `stopped ${Math.round(stoppedIn / 1000)} s after the breach signal (goal ${stopWithinSeconds} s)`),
+      ];
+    } catch (e) {
+      out = [result(check, 'fail', ids.join(', '), `waiting for the stop failed: ${describeError(e)}`)];
+    }
 
     log('restoring through the kill switch (npm run restore)');
-    const restored = await invoke(ctx, { action: 'restore', reason: 'npm run verify --drill=kill: restore after the drill', requestedBy: REQUESTED_BY });
+    let restored;
+    try {
+      restored = await invoke(ctx, { action: 'restore', reason: 'npm run verify --drill=kill: restore after the drill', requestedBy: REQUESTED_BY });
+    } catch (e) {
+      return [...out, result(check, 'fail', ctx.settings.spend.killSwitchFunction, `restore failed: ${describeError(e)}; run npm run restore, then check the instance`)];
+    }
     if (restored.error) return [...out, result(check, 'fail', ctx.settings.spend.killSwitchFunction, `restore failed: ${restored.error}; run npm run restore, then check the instance`)];
     const unhealthy = alarms.find((a) => a.name.endsWith('-gateway-unhealthy'));
     let alarmState = '-';

@@ -6,7 +6,7 @@
  */
 import {
   BudgetsClient,
-  DescribeBudgetsCommand,
+  DescribeBudgetCommand,
   DescribeNotificationsForBudgetCommand,
   DescribeSubscribersForNotificationCommand,
   type Budget,
@@ -68,17 +68,24 @@ export function templateBudgets(ctx: VerifyContext): Promise<TemplateBudget[]> {
   );
 }
 
-/** Every budget of the account, by name. */
-export function liveBudgets(ctx: VerifyContext): Promise<ReadonlyMap<string, Budget>> {
-  return ctx.memo('budgets:live', async () => {
+/**
+ * The live budgets of `names`, by name (absent when Budgets has none of that name). One
+ * DescribeBudget per name: the daily check's role may view this deployment's budgets only
+ * (budget/<name>-*), and DescribeBudgets lists every budget of the account.
+ */
+export function liveBudgets(ctx: VerifyContext, names: readonly string[]): Promise<ReadonlyMap<string, Budget>> {
+  const sorted = [...new Set(names)].sort();
+  return ctx.memo(`budgets:live:${sorted.join(',')}`, async () => {
     const client = ctx.client(BudgetsClient, BUDGETS_REGION);
     const out = new Map<string, Budget>();
-    let NextToken: string | undefined;
-    do {
-      const page = await client.send(new DescribeBudgetsCommand({ AccountId: ctx.account, NextToken }));
-      for (const b of page.Budgets ?? []) if (b.BudgetName) out.set(b.BudgetName, b);
-      NextToken = page.NextToken;
-    } while (NextToken);
+    for (const BudgetName of sorted) {
+      try {
+        const page = await client.send(new DescribeBudgetCommand({ AccountId: ctx.account, BudgetName }));
+        if (page.Budget) out.set(BudgetName, page.Budget);
+      } catch (e) {
+        if ((e as { name?: string }).name !== 'NotFoundException') throw e;
+      }
+    }
     return out;
   });
 }

@@ -18,9 +18,10 @@ export const budgetsPresent: LiveCheck = {
   daily: true,
   iam: ['budgets:ViewBudget'],
   run: async (ctx) => {
-    const live = await liveBudgets(ctx);
+    const wanted = await templateBudgets(ctx);
+    const live = await liveBudgets(ctx, wanted.map((w) => w.name));
     return Promise.all(
-      (await templateBudgets(ctx)).map(async (want): Promise<CheckResult> => {
+      wanted.map(async (want): Promise<CheckResult> => {
         const b = live.get(want.name);
         const limit = `${want.amount} ${want.unit} ${want.timeUnit} ${want.budgetType}`;
         if (!b) return result(budgetsPresent, 'fail', want.name, `no budget of that name in account ${ctx.account}; expected ${limit}`);

@@ -90,7 +90,10 @@ test('each holds exactly its grants, all on Resource * and on actions that suppo
     'Spend/KillSwitch': ['SeeInstances: ec2:DescribeInstances', `PublishOwnMetric: cloudwatch:PutMetricData if ${ns}`],
     // Derived from the daily checks' declared actions (lib/alarms/controls-drift-policy.ts): a daily check
     // calling an action without a resource ARN adds it here as CallActionsWithoutResourceArn.
-    'Spend/ControlsDriftCheck': [`PublishDriftMetrics: cloudwatch:PutMetricData if ${ns}`],
+    'Spend/ControlsDriftCheck': [
+      'CallActionsWithoutResourceArn: ce:ListCostAllocationTags ec2:DescribeInstances ec2:DescribeManagedPrefixLists ec2:DescribeSecurityGroupRules',
+      `PublishDriftMetrics: cloudwatch:PutMetricData if ${ns}`,
+    ],
   });
 });
 

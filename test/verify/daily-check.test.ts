@@ -69,10 +69,13 @@ test('a correct deployment: ControlsDrifted 0 and a 0 for every control of the d
 test('the handler reads its environment from the process (as in Lambda) and only the daily checks run', async () => {
   const saved = process.env;
   process.env = { ...saved, ...env };
+  // The handler reads the clock itself: the fake deployment's last deliveries and exports are as of NOW.
+  jest.useFakeTimers({ now: NOW, doNotFake: ['nextTick', 'setImmediate', 'clearImmediate', 'setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'queueMicrotask', 'hrtime', 'performance'] });
   try {
     const summary = await handler();
     expect(summary.drifted).toEqual([]);
   } finally {
+    jest.useRealTimers();
     process.env = saved;
   }
   const checked = logged.map((l) => JSON.parse(l) as { check?: string }).flatMap((l) => (l.check ? [l.check] : []));

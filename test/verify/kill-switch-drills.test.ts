@@ -128,6 +128,20 @@ describe('--drill=kill', () => {
     expect(clock.elapsed()).toBe(180_000);
   });
 
+  it('restores even when waiting for the stop fails (throttled, credentials expired): the deployment is never left killed', async () => {
+    const clock = fakeClock();
+    let polls = 0;
+    const throttling = { ...clock, sleep: async (ms: number) => {
+      await clock.sleep(ms);
+      if (++polls === 2) throw Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
+    } };
+    const results = await makeKillDrill(throttling).run(ctx(), log().log);
+    expect(results[0]).toMatchObject({ status: 'fail', resource: gateway(), evidence: 'waiting for the stop failed: ThrottlingException: Rate exceeded' });
+    expect(results[1]).toMatchObject({ status: 'pass', evidence: expect.stringMatching(/^restored and healthy/) });
+    expect(JSON.parse(parameters(fake.world).get(`/openclaw/${name()}/kill-switch`)!)).toMatchObject({ state: 'restored', complete: true });
+    expect(instances(fake.world).get(gateway())!.state).toBe('running');
+  });
+
   it('fails at once when the gateway is not running', async () => {
     instances(fake.world).get(gateway())!.state = 'stopped';
     expect(await makeKillDrill(fakeClock()).run(ctx(), log().log)).toEqual([

@@ -9,6 +9,7 @@
 import { mockClient } from 'aws-sdk-client-mock';
 import {
   BudgetsClient,
+  DescribeBudgetCommand,
   DescribeBudgetsCommand,
   DescribeNotificationsForBudgetCommand,
   DescribeSubscribersForNotificationCommand,
@@ -79,6 +80,10 @@ export const budgetsFake: ServiceFake = (world) => {
   b.on(DescribeBudgetsCommand).callsFake(async (input: { AccountId?: string }) => {
     accountOk(input.AccountId);
     return { Budgets: budgetsOf(world).map((x) => x.budget) };
+  });
+  b.on(DescribeBudgetCommand).callsFake(async (input: { AccountId?: string; BudgetName?: string }) => {
+    accountOk(input.AccountId);
+    return { Budget: byName(input.BudgetName).budget };
   });
   b.on(DescribeNotificationsForBudgetCommand).callsFake(async (input: { AccountId?: string; BudgetName?: string }) => {
     accountOk(input.AccountId);
