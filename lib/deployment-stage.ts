@@ -84,6 +84,7 @@ export class DeploymentStage extends Stage {
       instanceId: this.gateway.instance.instanceId,
       hostRoleName: this.gateway.role.roleName,
       distributionId: this.edge.cdn.distribution.distributionId,
+      auditBucketNames: [this.core.audit.bucket, this.core.audit.accessLogs, this.edge.audit.bucket, this.edge.audit.accessLogs].map((b) => b.bucketName),
     });
     for (const stack of [this.core, this.network, this.gateway, this.edge, this.spend]) stack.terminationProtection = config.project.terminationProtection;
     for (const [key, value] of Object.entries(config.tags)) Tags.of(this).add(key, value);

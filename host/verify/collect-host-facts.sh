@@ -117,7 +117,8 @@ agent_files() {
         in_ns rm -f -- "$probe"
         writable+=("$t (created a file; removed)")
       else refused=$((refused + 1)); fi
-    else
+    elif in_ns test -e "$t"; then
+      # Only an existing file: opening a missing one for append would create it.
       # shellcheck disable=SC2016 # $1 expands in the inner shell
       if as_user sh -c ': >>"$1"' sh "$t" >/dev/null 2>&1; then writable+=("$t (opened for append; nothing written)"); else refused=$((refused + 1)); fi
     fi
@@ -147,7 +148,8 @@ console.log(JSON.stringify({critical:(r.summary||{}).critical??-1,warn:(r.summar
 audit() {
   local out summary args
   read -r -a args <<<"${OCV_AUDIT_ARGS:-security audit --deep --json}"
-  out="$(as_user env -i PATH=/usr/bin:/bin HOME="$OCV_STATE_DIR" OPENCLAW_STATE_DIR="$OCV_STATE_DIR" \
+  # Node's start and --deep take longer than the other steps: the audit has its own timeout.
+  out="$(T="${OCV_AUDIT_TIMEOUT:-60}" as_user env -i PATH=/usr/bin:/bin HOME="$OCV_STATE_DIR" OPENCLAW_STATE_DIR="$OCV_STATE_DIR" \
     OPENCLAW_CONFIG_PATH="$OCV_CONFIG_FILE" OPENCLAW_CONFIG_READONLY=1 OPENCLAW_NO_AUTO_UPDATE=1 NODE_ENV=production \
     NO_COLOR=1 "$OCV_NODE" "$OCV_OPENCLAW_BIN" "${args[@]}" 2>/dev/null)"
   summary="$(printf '%s' "$out" | timeout "$T" "$OCV_NODE" -e "$SUMMARIZE" 2>&1)" || summary="{\"error\":$(js "summary: $summary")}"

@@ -49,6 +49,8 @@ export interface ControlsDriftCheckProps {
   readonly secretPrefix: string;
   /** The CloudFront distribution's ID, when a daily check reads it. @default - none */
   readonly distributionId?: string;
+  /** The deployment's buckets (the audit stores of the core and edge stacks), when a daily check reads them. @default - none */
+  readonly bucketNames?: readonly string[];
   /** @default DEFAULT_DRIFT_SCHEDULE */
   readonly schedule?: events.Schedule;
 }
@@ -73,7 +75,7 @@ export class ControlsDriftCheck extends Construct {
     const name = `${props.deploymentName}-verify-controls`;
     const checks = props.checks ?? dailyChecks();
     const actions = dailyIamActions(checks);
-    const scopeCtx = { account: stack.account, deploymentName: props.deploymentName, stacks: props.stacks, secretPrefix: props.secretPrefix, distributionId: props.distributionId };
+    const scopeCtx = { account: stack.account, deploymentName: props.deploymentName, stacks: props.stacks, secretPrefix: props.secretPrefix, distributionId: props.distributionId, bucketNames: props.bucketNames };
     this.grants = dailyGrants(actions, { ...scopeCtx, partition: stack.partition });
 
     const logGroup = new logs.LogGroup(this, 'Logs', {

@@ -29,6 +29,8 @@ export interface ScopeContext {
   readonly secretPrefix: string;
   /** The CloudFront distribution's ID (a cross-region reference to the edge stack). @default - no distribution scope */
   readonly distributionId?: string;
+  /** The names of the deployment's buckets (references to the core and edge stacks). @default - no bucket scope */
+  readonly bucketNames?: readonly string[];
 }
 
 /** The deployment's ARNs of one IAM resource type. */
@@ -81,12 +83,13 @@ export const RESOURCE_SCOPES: Readonly<Record<string, ResourceScope>> = {
   },
   's3:bucket': {
     sid: 'ReadTheDeploymentBucketsOnly',
-    arns: (ctx) => [
-      ...ctx.stacks.map((s) => `arn:${ctx.partition}:s3:::${s.stackName.toLowerCase()}-*`),
-      `arn:${ctx.partition}:s3:::aws-waf-logs-${ctx.deploymentName}-*`,
-    ],
-    wildcardReason:
-      'CloudFormation names a bucket without a BucketName <stack name>-<logical id>-<random suffix> (lower case), so only the stack-name part is known at synth; the WAF log bucket must be named aws-waf-logs-<...> and is aws-waf-logs-<deployment>-<account>. The calls granted read the bucket configuration (and ListBucket its keys, for the log export age), nothing writes.',
+    // By their real names: CloudFormation truncates the generated names of unnamed buckets, so a
+    // stack-name prefix would not match every one.
+    arns: (ctx) => {
+      if (!ctx.bucketNames?.length) throw new Error('controls drift check: a daily check reads the buckets, so ControlsDriftCheckProps.bucketNames is required');
+      return ctx.bucketNames.map((b) => `arn:${ctx.partition}:s3:::${b}`);
+    },
+    wildcardReason: 'none: each bucket is named',
   },
   'secretsmanager:Secret': {
     sid: 'DescribeTheDeploymentSecretsOnly',

@@ -14,7 +14,7 @@ import { GATEWAY_UNIT } from './unit-names';
 /** The collector, under host/ (not in the deployment bundle). */
 export const HOST_FACTS_COLLECTOR = 'verify/collect-host-facts.sh';
 /** How long the host may take (the audit is the slow part); the checks poll a little longer. */
-export const HOST_FACTS_TIMEOUT_SECONDS = 100;
+export const HOST_FACTS_TIMEOUT_SECONDS = 150;
 /** A SendCommand parameter value: a DNS name. SSM substitutes it into the script, so nothing else is allowed. */
 export const DNS_NAME_PATTERN = '^[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?$';
 

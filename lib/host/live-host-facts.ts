@@ -65,7 +65,7 @@ export interface HostFactsPolling {
   readonly sleep?: (ms: number) => Promise<void>;
 }
 
-export const DEFAULT_POLLING: HostFactsPolling = { intervalMs: 2_000, timeoutMs: 120_000 };
+export const DEFAULT_POLLING: HostFactsPolling = { intervalMs: 2_000, timeoutMs: 180_000 };
 
 const TERMINAL = new Set(['Success', 'Failed', 'Cancelled', 'TimedOut']);
 const realSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));

@@ -30,6 +30,8 @@ export interface SpendStackProps extends StackProps {
   readonly hostRoleName: string;
   /** The CloudFront distribution (us-east-1), disabled by the kill switch when configured. */
   readonly distributionId: string;
+  /** The deployment's buckets (core and edge audit stores): the daily drift check reads their configuration. */
+  readonly auditBucketNames: readonly string[];
 }
 
 /**
@@ -89,6 +91,7 @@ export class SpendStack extends Stack {
       settings: verifySettings(config),
       secretPrefix: secretNamePrefix(config),
       distributionId: props.distributionId,
+      bucketNames: props.auditBucketNames,
       namespace,
       alertTopic: props.alertTopic,
       key: props.key,

@@ -31,6 +31,9 @@ const STACKS = STACK_ROLES.map((role) => ({ stackName: `${NAME}-${role}`, role, 
 const STACK_ARNS = STACKS.map((s) => `arn:aws:cloudformation:${s.region}:${ACCOUNT}:stack/${s.stackName}/*`).sort();
 const SETTINGS = verifySettings(loadConfig({ configDir: CONFIG_DIR, client: 'example', env: 'prod', now: NOW }).config);
 
+/** The audit stores' buckets, as the stage passes them (generated names in a real deployment). */
+const BUCKETS = [`${NAME}-core-auditbucket7486e833-1a2b3c4d5e6f`, `${NAME}-core-auditaccesslogs9a4b-0f1e2d3c4b5a`, `aws-waf-logs-${NAME}-${ACCOUNT}`, `${NAME}-edge-auditaccesslogs9a4b-6f5e4d3c2b1a`];
+
 function build(options: Partial<ControlsDriftCheckProps> = {}) {
   const app = new App({ context: projectContext() });
   const env = { account: ACCOUNT, region: REGION };
@@ -41,6 +44,7 @@ function build(options: Partial<ControlsDriftCheckProps> = {}) {
     settings: SETTINGS,
     secretPrefix: 'openclaw/example/prod',
     distributionId: 'E2EXAMPLE0DIST',
+    bucketNames: BUCKETS,
     namespace: `OpenClaw/${NAME}`,
     alertTopic: sns.Topic.fromTopicArn(stack, 'Alerts', ALERTS),
     key: new kms.Key(new Stack(app, 'Core', { env }), 'Key'),
@@ -122,7 +126,7 @@ test('the role: the daily checks\' actions on the five stacks of the deployment,
     ReadTheDeploymentFunctionsOnly: [['lambda:GetFunctionConcurrency', 'lambda:GetFunctionConfiguration'], [`arn:aws:lambda:${REGION}:${ACCOUNT}:function:${NAME}-*`, `arn:aws:lambda:us-east-1:${ACCOUNT}:function:${NAME}-*`]],
     ReadTheDeploymentBucketsOnly: [
       ['s3:GetBucketObjectLockConfiguration', 's3:GetBucketPolicy', 's3:GetBucketPublicAccessBlock', 's3:GetEncryptionConfiguration', 's3:ListBucket'],
-      [...STACKS.map((s) => `arn:aws:s3:::${s.stackName}-*`), `arn:aws:s3:::aws-waf-logs-${NAME}-*`].sort(),
+      BUCKETS.map((b) => `arn:aws:s3:::${b}`).sort(),
     ],
     DescribeTheDeploymentSecretsOnly: [
       ['secretsmanager:DescribeSecret', 'secretsmanager:GetResourcePolicy'],
@@ -165,6 +169,7 @@ test('an action without a scope for its resource type, or not in AWS\'s referenc
     /kms:DescribeKey needs a resource ARN of type key.*add this deployment's ARNs of that type to RESOURCE_SCOPES/,
   );
   expect(() => build({ checks: [fakeCheck('x.cdn', ['cloudfront:GetDistribution'])], distributionId: undefined })).toThrow(/ControlsDriftCheckProps.distributionId is required/);
+  expect(() => build({ checks: [fakeCheck('x.s3', ['s3:GetBucketPolicy'])], bucketNames: [] })).toThrow(/ControlsDriftCheckProps.bucketNames is required/);
   expect(() => build({ checks: [fakeCheck('x.typo', ['cloudformation:DescribeStack'])] })).toThrow(/cloudformation:DescribeStack is not an action of AWS's service authorization reference/);
 });
 

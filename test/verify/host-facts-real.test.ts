@@ -188,6 +188,14 @@ part(mountWhy)(titled('(b) the mount check and the write test as an unprivileged
     OCV_READONLY_ROOTS: `${root}/etc ${root}/workspaces`,
     OCV_READONLY_DIRS: `${root}/etc ${root}/etc/agents`,
   });
+  test('a listed file that does not exist is not created by the write test (a writable parent would let it)', async () => {
+    const root = layout();
+    const missingFile = `${root}/workspaces/ops/MISSING.md`;
+    const facts = await collect({ ...env(root, await mountNamespace(root, false)), OCV_READONLY_DIRS: `${root}/etc ${missingFile}` });
+    expect(fs.existsSync(missingFile)).toBe(false);
+    expect(facts.agentFiles!.writable.map((w) => w.replaceAll(root, '<root>'))).not.toContain('<root>/workspaces/ops/MISSING.md (opened for append; nothing written)');
+  }, STEP * 2);
+
   const mountsOf = (facts: HostFacts, root: string) => facts.agentFiles!.mounts.map((m) => m.replaceAll(root, '<root>'));
   const local = (root: string) => ({ ...settings, readOnlyMounts: [`${root}/etc`, `${root}/etc/agents`, `${root}/workspaces/ops/SOUL.md`], readOnlyRoots: [`${root}/etc`, `${root}/workspaces`], agentFilesDir: `${root}/etc/agents`, gatewayUser: 'nobody' });
   async function judgeLocal(facts: HostFacts, root: string) {
