@@ -7,7 +7,7 @@
 import { CloudWatchClient, DescribeAlarmsCommand, type CompositeAlarm, type MetricAlarm } from '@aws-sdk/client-cloudwatch';
 import type { TemplateRef } from '../verify/deployed-stacks';
 import type { VerifyContext } from '../verify/verify-context';
-import { liveString } from './live-template-values';
+import { liveString } from '../verify/template-values';
 
 export const ALARM_TYPES = ['AWS::CloudWatch::Alarm', 'AWS::CloudWatch::CompositeAlarm'] as const;
 

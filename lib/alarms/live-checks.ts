@@ -9,7 +9,7 @@ import { expect, result, type CheckResult, type LiveCheck } from '../verify/live
 import type { VerifyContext } from '../verify/verify-context';
 import { alarmsWithLive, type LiveAlarm, type TemplateAlarm } from './live-alarms';
 import { liveSubscriptions, PENDING, subscriptionState } from './live-subscriptions';
-import { liveString, liveValue } from './live-template-values';
+import { liveString, liveValue } from '../verify/template-values';
 
 const ACTION_LISTS = ['AlarmActions', 'OKActions', 'InsufficientDataActions'] as const;
 

@@ -15,7 +15,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { CloudTrailClient, GetTrailStatusCommand } from '@aws-sdk/client-cloudtrail';
 import { policyDifferences } from '../secrets/live-policy';
-import { partitionOf, resolveTemplateValue } from '../secrets/live-template-values';
+import { liveValue, partitionOf } from '../verify/template-values';
 import { expect, result, type LiveCheck } from '../verify/live-check';
 import { allBuckets, auditBuckets, bucketPolicyOf, s3ErrorName } from './live-buckets';
 import { auditWriteProbe } from './live-write-probe';
@@ -60,7 +60,7 @@ export const auditBucketPolicy: LiveCheck = {
       (await auditBuckets(ctx)).map(async (b) => {
         const policy = bucketPolicyOf(b);
         if (!policy) return result(auditBucketPolicy, 'fail', b.name, 'the template has no bucket policy for this audit bucket');
-        const expected = await resolveTemplateValue(ctx, policy.stack, policy.resource.Properties?.PolicyDocument);
+        const expected = await liveValue(ctx, policy.stack, policy.resource.Properties?.PolicyDocument);
         try {
           const out = await ctx.client(S3Client, b.region).send(new GetBucketPolicyCommand({ Bucket: b.name }));
           const diff = policyDifferences(out.Policy ?? '{}', expected);
@@ -110,7 +110,7 @@ export const auditBucketEncryption: LiveCheck = {
       (await auditBuckets(ctx)).map(async (b) => {
         const rules = (b.ref.resource.Properties?.BucketEncryption as { ServerSideEncryptionConfiguration?: { ServerSideEncryptionByDefault?: { KMSMasterKeyID?: unknown } }[] } | undefined)
           ?.ServerSideEncryptionConfiguration;
-        const expectedKey = String(await resolveTemplateValue(ctx, b.ref.stack, rules?.[0]?.ServerSideEncryptionByDefault?.KMSMasterKeyID));
+        const expectedKey = String(await liveValue(ctx, b.ref.stack, rules?.[0]?.ServerSideEncryptionByDefault?.KMSMasterKeyID));
         const out = await ctx.client(S3Client, b.region).send(new GetBucketEncryptionCommand({ Bucket: b.name }));
         const live = out.ServerSideEncryptionConfiguration?.Rules?.[0]?.ApplyServerSideEncryptionByDefault;
         const key = live?.KMSMasterKeyID;
@@ -163,7 +163,7 @@ export const hostLogsShipped: LiveCheck = {
     return Promise.all(
       ctx.find('AWS::KinesisFirehose::DeliveryStream').map(async (stream) => {
         const dest = stream.resource.Properties?.ExtendedS3DestinationConfiguration as { BucketARN?: unknown; BufferingHints?: { IntervalInSeconds?: number } } | undefined;
-        const bucket = String(await resolveTemplateValue(ctx, stream.stack, dest?.BucketARN)).replace(/^arn:[^:]+:s3:::/, '');
+        const bucket = String(await liveValue(ctx, stream.stack, dest?.BucketARN)).replace(/^arn:[^:]+:s3:::/, '');
         const maxAgeMs = 2 * (hostLogShippingSeconds + (dest?.BufferingHints?.IntervalInSeconds ?? 300)) * 1000;
         const now = ctx.options.now;
         const s3 = ctx.client(S3Client, stream.stack.region);

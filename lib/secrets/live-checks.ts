@@ -10,7 +10,7 @@ import type { TemplateRef } from '../verify/deployed-stacks';
 import { expect, result, type LiveCheck } from '../verify/live-check';
 import type { VerifyContext } from '../verify/verify-context';
 import { policyDifferences } from './live-policy';
-import { resolveTemplateValue } from './live-template-values';
+import { liveValue } from '../verify/template-values';
 
 const DAY_MS = 86_400_000;
 /** The stacks that hold secrets: the gateway's region and the edge (us-east-1). */
@@ -53,7 +53,7 @@ export const secretExists: LiveCheck = {
       findAll(ctx, 'AWS::SecretsManager::Secret').map(async (secret) => {
         const { arn, out } = await describe(ctx, secret);
         if (!out) return result(secretExists, 'fail', arn, 'ResourceNotFoundException: the secret does not exist');
-        const expectedKey = String(await resolveTemplateValue(ctx, secret.stack, secret.resource.Properties?.KmsKeyId));
+        const expectedKey = String(await liveValue(ctx, secret.stack, secret.resource.Properties?.KmsKeyId));
         const key = out.KmsKeyId ?? '(none: aws/secretsmanager)';
         // DescribeSecret returns the key as it was given (ARN, key ID or alias); the template gives the key's ARN.
         const sameKey = key === expectedKey || expectedKey.endsWith(`:key/${key}`);
@@ -75,7 +75,7 @@ export const secretResourcePolicy: LiveCheck = {
       findAll(ctx, 'AWS::SecretsManager::ResourcePolicy').map(async (policy) => {
         const secret = targetSecret(policy);
         const arn = await ctx.physicalId(secret);
-        const expected = await resolveTemplateValue(ctx, policy.stack, policy.resource.Properties?.ResourcePolicy);
+        const expected = await liveValue(ctx, policy.stack, policy.resource.Properties?.ResourcePolicy);
         const out = await ctx.client(SecretsManagerClient, secret.stack.region).send(new GetResourcePolicyCommand({ SecretId: arn }));
         if (!out.ResourcePolicy) return result(secretResourcePolicy, 'fail', arn, 'no resource policy; expected the template\'s denies');
         const diff = policyDifferences(out.ResourcePolicy, expected);

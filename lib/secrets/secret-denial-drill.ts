@@ -30,7 +30,7 @@ import type { TemplateRef } from '../verify/deployed-stacks';
 import type { CheckResult } from '../verify/live-check';
 import type { VerifyContext } from '../verify/verify-context';
 import { policyDifferences } from './live-policy';
-import { resolveTemplateValue } from './live-template-values';
+import { liveValue } from '../verify/template-values';
 
 export interface SecretDenialDrillOptions {
   /** Between two polls. @default 15 s */
@@ -76,7 +76,7 @@ async function targets(ctx: VerifyContext) {
     secretArn: await ctx.physicalId(secret),
     secretName: String(secret.resource.Properties?.Name),
     instanceId: await ctx.physicalId(instance),
-    hostRoleArn: String(await resolveTemplateValue(ctx, instance.stack, { 'Fn::GetAtt': [roleId, 'Arn'] })),
+    hostRoleArn: String(await liveValue(ctx, instance.stack, { 'Fn::GetAtt': [roleId, 'Arn'] })),
     documentName: await ctx.physicalId(document),
     alarmName,
     journalGroup: `${hostLogGroupPrefix(ctx.name)}journal`,

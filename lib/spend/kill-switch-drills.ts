@@ -22,7 +22,7 @@ import { DescribeInstancesCommand, DescribeInstanceStatusCommand, EC2Client } fr
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { templateAlarms } from '../alarms/live-alarms';
-import { liveValue } from '../alarms/live-template-values';
+import { liveValue } from '../verify/template-values';
 import type { Drill } from '../verify/drill';
 import { expect as expectResult, result, type CheckResult, type LiveCheck } from '../verify/live-check';
 import type { VerifyContext } from '../verify/verify-context';

@@ -13,7 +13,7 @@ import {
   type Notification,
   type Subscriber,
 } from '@aws-sdk/client-budgets';
-import { liveValue } from '../alarms/live-template-values';
+import { liveValue } from '../verify/template-values';
 import type { VerifyContext } from '../verify/verify-context';
 
 export const BUDGETS_REGION = 'us-east-1';

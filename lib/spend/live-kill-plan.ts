@@ -4,7 +4,7 @@
  * distribution (spend.onShutdown.disableDistribution), the deny policy on the
  * host role (spend.onShutdown.denySecrets) and the secrets that deny covers.
  */
-import { liveString, liveValue, refIn } from '../alarms/live-template-values';
+import { liveString, liveValue, refIn } from '../verify/template-values';
 import type { VerifyContext } from '../verify/verify-context';
 
 export interface ExpectedKillPlan {

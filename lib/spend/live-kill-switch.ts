@@ -9,7 +9,7 @@ import { GetFunctionConcurrencyCommand, GetFunctionConfigurationCommand, LambdaC
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { alarmsWithLive } from '../alarms/live-alarms';
 import { liveSubscriptions, PENDING, subscriptionState } from '../alarms/live-subscriptions';
-import { liveString, liveValue } from '../alarms/live-template-values';
+import { liveString, liveValue } from '../verify/template-values';
 import { expect, result, type CheckResult, type LiveCheck } from '../verify/live-check';
 import type { VerifyContext } from '../verify/verify-context';
 import { liveNotifications, notificationKey, subscriberKeys, templateBudgets } from './live-budgets';
