@@ -197,7 +197,8 @@ test.each(stackCommands.map((c) => [c.line, c] as const))('%s: selects every sta
     expect(deps('Network')).toEqual([`${stage}/Core`]);
     expect(deps('Gateway')).toEqual([`${stage}/Core`, `${stage}/Network`]);
     expect(deps('Edge')).toEqual([`${stage}/Gateway`]);
-    expect(deps('Spend')).toEqual([`${stage}/Core`, `${stage}/Gateway`]);
+    // Spend reads the edge stack's distribution and audit buckets (the daily drift check's role).
+    expect(deps('Spend')).toEqual([`${stage}/Core`, `${stage}/Edge`, `${stage}/Gateway`]);
     // Listed (and deployed) dependencies first.
     const order = selected.map((s) => s.id).filter((id) => id.startsWith(`${stage}/`));
     expect(order).toEqual(STACKS.map((n) => `${stage}/${n}`));
