@@ -34,10 +34,13 @@ const asObject = (m: Map<string, Set<string>>) => Object.fromEntries([...m].map(
 /** CDK's own helper resources, deleted with their stack whatever the config: not data. */
 const FRAMEWORK = {
   'edge Custom::CrossRegionExportReader': ['Delete/Delete'],
+  // The edge stack exports the distribution ID and its audit buckets' names to the spend stack's drift check.
+  'edge Custom::CrossRegionExportWriter': ['Delete/Delete'],
   'gateway Custom::CrossRegionExportWriter': ['Delete/Delete'],
   'network Custom::VpcRestrictDefaultSG': ['Delete/Delete'],
   'network Custom::OriginFacingPrefixList': ['Delete/Delete'],
   'spend AWS::SQS::Queue': ['Delete/Delete'],
+  'spend Custom::CrossRegionExportReader': ['Delete/Delete'],
 };
 
 test('every retained resource of every deployment: RetainExceptOnCreate on deletion, Retain on replacement (pinned list)', () => {
