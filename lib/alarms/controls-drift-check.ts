@@ -5,14 +5,14 @@ import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import type { StackLocation } from '../../lambda/verify-controls/env';
 import { lambdaCode } from '../bundling/lambda-code';
-import { acknowledgeFinding, acknowledgeImportedLogGroupKey, acknowledgeLambdaFindings, nagPartition } from '../gate/acknowledge';
+import { acknowledgeFinding, acknowledgeLambdaFindings, nagPartition } from '../gate/acknowledge';
 import { ActionsWithoutResourcePolicy } from '../shared/actions-without-resource-policy';
-import { removalPolicyFor } from '../shared/retention';
+import { functionLogGroup } from '../shared/function-log-group';
 import type { LiveCheck } from '../verify/live-check';
 import type { VerifySettings } from '../verify/settings';
 import { ALARMS } from './alarm-catalogue';
@@ -78,13 +78,7 @@ export class ControlsDriftCheck extends Construct {
     const scopeCtx = { account: stack.account, deploymentName: props.deploymentName, stacks: props.stacks, secretPrefix: props.secretPrefix, distributionId: props.distributionId, bucketNames: props.bucketNames };
     this.grants = dailyGrants(actions, { ...scopeCtx, partition: stack.partition });
 
-    const logGroup = new logs.LogGroup(this, 'Logs', {
-      logGroupName: `/aws/lambda/${name}`,
-      encryptionKey: props.key,
-      retention: props.logRetentionDays,
-      removalPolicy: removalPolicyFor(props.retainOnDelete),
-    });
-    if (Stack.of(props.key) !== stack) acknowledgeImportedLogGroupKey(logGroup);
+    const logGroup = functionLogGroup(this, { functionName: name, key: props.key, logRetentionDays: props.logRetentionDays, retainOnDelete: props.retainOnDelete });
 
     const role = new iam.Role(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),

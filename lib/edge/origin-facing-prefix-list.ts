@@ -1,13 +1,13 @@
-import { CustomResource, Duration, Stack } from 'aws-cdk-lib';
+import { CustomResource, Duration } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as logs from 'aws-cdk-lib/aws-logs';
-import { removalPolicyFor } from '../shared/retention';
+import type * as logs from 'aws-cdk-lib/aws-logs';
+import { functionLogGroup } from '../shared/function-log-group';
 import { Construct } from 'constructs';
 import { ActionsWithoutResourcePolicy } from '../shared/actions-without-resource-policy';
 import { lambdaCode } from '../bundling/lambda-code';
-import { acknowledgeImportedLogGroupKey, acknowledgeLambdaFindings } from '../gate/acknowledge';
+import { acknowledgeLambdaFindings } from '../gate/acknowledge';
 
 /** AWS's managed prefix list of CloudFront's origin-facing servers (IPv4); the source of VPC-origin traffic. */
 export const CLOUDFRONT_ORIGIN_FACING_PREFIX_LIST = 'com.amazonaws.global.cloudfront.origin-facing';
@@ -38,15 +38,8 @@ export class OriginFacingPrefixList extends Construct {
 
   constructor(scope: Construct, id: string, props: OriginFacingPrefixListProps) {
     super(scope, id);
-    const stack = Stack.of(this);
     const name = `${props.deploymentName}-cf-prefix-list`;
-    const logGroup = new logs.LogGroup(this, 'Logs', {
-      logGroupName: `/aws/lambda/${name}`,
-      encryptionKey: props.key,
-      retention: props.logRetentionDays,
-      removalPolicy: removalPolicyFor(props.retainOnDelete),
-    });
-    if (Stack.of(props.key) !== stack) acknowledgeImportedLogGroupKey(logGroup);
+    const logGroup = functionLogGroup(this, { functionName: name, key: props.key, logRetentionDays: props.logRetentionDays, retainOnDelete: props.retainOnDelete });
 
     const policy = new iam.ManagedPolicy(this, 'Policy', {
       description: `Looks up the CloudFront origin-facing prefix list ID for ${props.deploymentName} at deploy time`,

@@ -1,14 +1,14 @@
 import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
-import { removalPolicyFor } from '../shared/retention';
+import { functionLogGroup } from '../shared/function-log-group';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { ActionsWithoutResourcePolicy } from '../shared/actions-without-resource-policy';
 import { lambdaCode } from '../bundling/lambda-code';
-import { acknowledgeImportedLogGroupKey, acknowledgeLambdaFindings } from '../gate/acknowledge';
+import { acknowledgeLambdaFindings } from '../gate/acknowledge';
 import type { HardenedSecret } from './hardened-secret';
 
 /** What the host does with a rotated secret (lambda/rotate-secret/env.ts KIND). */
@@ -65,13 +65,7 @@ export class SecretRotation extends Construct {
     super(scope, id);
     const stack = Stack.of(this);
     const name = `${props.deploymentName}-rotate-${props.kind}`;
-    this.logGroup = new logs.LogGroup(this, 'Logs', {
-      logGroupName: `/aws/lambda/${name}`,
-      encryptionKey: props.key,
-      retention: props.logRetentionDays,
-      removalPolicy: removalPolicyFor(props.retainOnDelete),
-    });
-    if (Stack.of(props.key) !== stack) acknowledgeImportedLogGroupKey(this.logGroup);
+    this.logGroup = functionLogGroup(this, { functionName: name, key: props.key, logRetentionDays: props.logRetentionDays, retainOnDelete: props.retainOnDelete });
     this.role = new iam.Role(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description: `Rotates ${props.secret.predictableName} of ${props.deploymentName}; nothing else`,

@@ -1,10 +1,10 @@
 import { Duration, Stack } from 'aws-cdk-lib';
-import { removalPolicyFor } from '../shared/retention';
+import { functionLogGroup } from '../shared/function-log-group';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
@@ -13,7 +13,7 @@ import { ALARMS } from '../alarms/alarm-catalogue';
 import { lambdaCode } from '../bundling/lambda-code';
 import { ActionsWithoutResourcePolicy } from '../shared/actions-without-resource-policy';
 import { ebsKeyThroughEc2 } from '../keys/ebs-key-through-ec2';
-import { acknowledgeFinding, acknowledgeImportedLogGroupKey, acknowledgeLambdaFindings } from '../gate/acknowledge';
+import { acknowledgeFinding, acknowledgeLambdaFindings } from '../gate/acknowledge';
 import { RunbookAlarm } from '../alarms/runbook-alarm';
 import { KILL_SWITCH_METRIC } from '../shared/metric-names';
 import { killSwitchDenySecretsStatement, killSwitchWildcardStatements } from './kill-switch-statements';
@@ -118,13 +118,7 @@ export class KillSwitch extends Construct {
       description: `What the kill switch of ${props.deploymentName} last did (JSON); written only by it`,
       stringValue: JSON.stringify({ state: 'armed' }),
     });
-    const logGroup = new logs.LogGroup(this, 'Logs', {
-      logGroupName: `/aws/lambda/${name}`,
-      encryptionKey: props.key,
-      retention: props.logRetentionDays,
-      removalPolicy: removalPolicyFor(props.retainOnDelete),
-    });
-    if (Stack.of(props.key) !== stack) acknowledgeImportedLogGroupKey(logGroup);
+    const logGroup = functionLogGroup(this, { functionName: name, key: props.key, logRetentionDays: props.logRetentionDays, retainOnDelete: props.retainOnDelete });
 
     const role = new iam.Role(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
