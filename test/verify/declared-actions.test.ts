@@ -19,8 +19,7 @@ import { unknownAction } from '../../lib/gate/iam-reference/rules/action-exists'
 import { ALL_LIVE_CHECKS } from '../../lib/verify/all-checks';
 import type { LiveCheck } from '../../lib/verify/live-check';
 import { runChecks } from '../../lib/verify/run-checks';
-import { verifySettings } from '../../lib/verify/settings';
-import { CONTEXT_IAM_ACTIONS, VerifyContext } from '../../lib/verify/verify-context';
+import { CONTEXT_IAM_ACTIONS } from '../../lib/verify/verify-context';
 import { NOW } from '../support/config-fixture';
 import { installFakeAws, type InstalledFake } from '../support/fake-deployment/install';
 import { synthesizeFixture } from '../support/fake-deployment/world';
@@ -100,7 +99,7 @@ afterAll(() => {
 /** The actions `check` called on the fake (a fresh context each time, so no memo hides a call) that it did not declare. */
 async function undeclaredCalls(check: LiveCheck): Promise<{ called: string[]; undeclared: string[] }> {
   const w = fake.world;
-  const ctx = new VerifyContext({ name: w.name, account: w.account, region: w.config.aws.region, stacks: w.stacks, settings: verifySettings(w.config), options: { writeProbes: false, now: NOW } });
+  const ctx = w.verifyContext({ now: NOW });
   sent = [];
   await runChecks([check], ctx);
   const called = [...new Set(sent)].sort();

@@ -9,8 +9,6 @@ import { hostLiveChecks } from '../../lib/host/live-checks';
 import { ALL_LIVE_CHECKS } from '../../lib/verify/all-checks';
 import type { CheckResult, LiveCheck } from '../../lib/verify/live-check';
 import { runChecks } from '../../lib/verify/run-checks';
-import { verifySettings } from '../../lib/verify/settings';
-import { VerifyContext } from '../../lib/verify/verify-context';
 import { NOW } from '../support/config-fixture';
 import { DRIFTS, type DriftTarget } from '../support/fake-deployment/drifts';
 import { startEdgePath, type EdgePath } from '../support/fake-deployment/edge-http';
@@ -35,15 +33,7 @@ const CHECKS: readonly LiveCheck[] = ALL_LIVE_CHECKS.filter((c) => c.needs !== '
 
 /** A fresh context per run: ctx.memo caches the host's facts. */
 const ctx = () =>
-  new VerifyContext({
-    name: fake.world.name,
-    account: fake.world.account,
-    region: fake.world.config.aws.region,
-    stacks: fake.world.stacks,
-    settings: verifySettings(fake.world.config),
-    options: { writeProbes: false, now: NOW },
-    http: edge.http,
-  });
+  fake.world.verifyContext({ now: NOW, http: edge.http });
 const failed = (results: readonly CheckResult[]) => results.filter((r) => r.status !== 'pass');
 const pairs = (results: readonly CheckResult[]) => [...new Set(results.map((r) => `${r.control} ${r.check}`))].sort();
 

@@ -3,8 +3,7 @@ import { EDGE_LIVE_CHECKS, requestReachesGateway, viewerTls, wafAssociated } fro
 import { wafLogging, wafRulesBlock } from '../../lib/edge/live-waf-checks';
 import type { LiveCheck } from '../../lib/verify/live-check';
 import { runChecks } from '../../lib/verify/run-checks';
-import { verifySettings } from '../../lib/verify/settings';
-import { VerifyContext, type HttpRequester } from '../../lib/verify/verify-context';
+import type { HttpRequester } from '../../lib/verify/verify-context';
 import { NOW } from '../support/config-fixture';
 import { cloudFrontState } from '../support/fake-deployment/cloudfront';
 import { startEdgePath, type EdgePath } from '../support/fake-deployment/edge-http';
@@ -25,15 +24,7 @@ afterAll(async () => {
 });
 
 const ctxOf = (http?: HttpRequester) =>
-  new VerifyContext({
-    name: fake.world.name,
-    account: fake.world.account,
-    region: fake.world.config.aws.region,
-    stacks: fake.world.stacks,
-    settings: verifySettings(fake.world.config),
-    options: { writeProbes: false, now: NOW },
-    http: http ?? edge.http,
-  });
+  fake.world.verifyContext({ now: NOW, http: http ?? edge.http });
 
 const run = (check: LiveCheck) => runChecks([check], ctxOf());
 

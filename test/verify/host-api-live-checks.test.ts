@@ -2,8 +2,6 @@ import { HOST_API_LIVE_CHECKS, imdsv2Required, noPublicIp } from '../../lib/host
 import { sgNoWorldIngress, sgRulesAsRendered } from '../../lib/network/live-security-groups';
 import type { LiveCheck } from '../../lib/verify/live-check';
 import { runChecks } from '../../lib/verify/run-checks';
-import { verifySettings } from '../../lib/verify/settings';
-import { VerifyContext } from '../../lib/verify/verify-context';
 import { NOW } from '../support/config-fixture';
 import { ec2State } from '../support/fake-deployment/ec2';
 import { installFakeAws, type InstalledFake } from '../support/fake-deployment/install';
@@ -17,14 +15,7 @@ beforeAll(() => {
 afterAll(() => fake?.restore());
 
 const ctx = () =>
-  new VerifyContext({
-    name: fake.world.name,
-    account: fake.world.account,
-    region: fake.world.config.aws.region,
-    stacks: fake.world.stacks,
-    settings: verifySettings(fake.world.config),
-    options: { writeProbes: false, now: NOW },
-  });
+  fake.world.verifyContext({ now: NOW });
 
 /** Runs `check` after `drift` changed the EC2 state, and puts the world back. */
 async function drifted(check: LiveCheck, drift: () => void) {

@@ -7,7 +7,6 @@ import { hostLiveChecks, HOST_LIVE_CHECKS } from '../../lib/host/live-checks';
 import type { CheckResult, LiveCheck } from '../../lib/verify/live-check';
 import { runChecks } from '../../lib/verify/run-checks';
 import { verifySettings } from '../../lib/verify/settings';
-import { VerifyContext } from '../../lib/verify/verify-context';
 import { NOW } from '../support/config-fixture';
 import { installFakeAws, type InstalledFake } from '../support/fake-deployment/install';
 import type { FakeHostState } from '../support/fake-deployment/ssm';
@@ -30,7 +29,7 @@ const settings = () => verifySettings(fake.world.config).host;
 
 function ctx() {
   const w = fake.world;
-  return new VerifyContext({ name: w.name, account: w.account, region: w.config.aws.region, stacks: w.stacks, settings: verifySettings(w.config), options: { writeProbes: false, now: NOW } });
+  return w.verifyContext({ now: NOW });
 }
 
 /** Runs `checks` with the host in `state` (restored after). */

@@ -12,8 +12,6 @@ import { functionDrift } from '../support/fake-deployment/lambda';
 import { deliveries, published } from '../support/fake-deployment/sns';
 import { synthesizeFixture } from '../support/fake-deployment/world';
 import { dryRunDrill, makeKillDrill, type DrillClock } from '../../lib/spend/kill-switch-drills';
-import { verifySettings } from '../../lib/verify/settings';
-import { VerifyContext } from '../../lib/verify/verify-context';
 import { runVerify } from '../../lib/verify/verify-command';
 
 let fake: InstalledFake;
@@ -28,7 +26,7 @@ beforeEach(() => {
 });
 
 const ctx = () =>
-  new VerifyContext({ name: fake.world.name, account: fake.world.account, region: fake.world.config.aws.region, stacks: fake.world.stacks, settings: verifySettings(fake.world.config), options: { writeProbes: false, now: NOW } });
+  fake.world.verifyContext({ now: NOW });
 const log = () => {
   const lines: string[] = [];
   return { lines, log: (l: string) => lines.push(l) };

@@ -7,8 +7,6 @@ import { NOW } from '../support/config-fixture';
 import { policyDifferences } from '../../lib/secrets/live-policy';
 import { DRILL_DENY_SID, SECRET_DENIAL_DRILL, secretDenialDrill } from '../../lib/secrets/secret-denial-drill';
 import { ALL_DRILLS } from '../../lib/verify/all-drills';
-import { verifySettings } from '../../lib/verify/settings';
-import { VerifyContext } from '../../lib/verify/verify-context';
 
 let fake: InstalledFake;
 let refresh: Restorable[];
@@ -23,7 +21,7 @@ afterAll(() => {
 });
 
 const ctx = () =>
-  new VerifyContext({ name: fake.world.name, account: fake.world.account, region: fake.world.config.aws.region, stacks: fake.world.stacks, settings: verifySettings(fake.world.config), options: { writeProbes: false, now: NOW } });
+  fake.world.verifyContext({ now: NOW });
 
 /** The drill on the world's clock: every sleep advances it, nothing waits. */
 const onWorldClock = () => {

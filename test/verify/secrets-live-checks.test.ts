@@ -4,8 +4,6 @@ import { secretsManagerState, type FakeSecret } from '../support/fake-deployment
 import { synthesizeFixture } from '../support/fake-deployment/world';
 import type { LiveCheck } from '../../lib/verify/live-check';
 import { runChecks } from '../../lib/verify/run-checks';
-import { verifySettings } from '../../lib/verify/settings';
-import { VerifyContext } from '../../lib/verify/verify-context';
 import { policyDifferences } from '../../lib/secrets/live-policy';
 import { SECRETS_LIVE_CHECKS, secretExists, secretResourcePolicy, secretRotation } from '../../lib/secrets/live-checks';
 
@@ -17,7 +15,7 @@ beforeAll(() => {
 afterAll(() => fake.restore());
 
 const ctx = () =>
-  new VerifyContext({ name: fake.world.name, account: fake.world.account, region: fake.world.config.aws.region, stacks: fake.world.stacks, settings: verifySettings(fake.world.config), options: { writeProbes: false, now: NOW } });
+  fake.world.verifyContext({ now: NOW });
 
 const secret = (suffix: string): FakeSecret => [...secretsManagerState(fake.world).secrets.values()].find((s) => s.name.endsWith(suffix))!;
 

@@ -16,8 +16,6 @@ import { budgetsPresent, costTagActive, SPEND_LIVE_CHECKS } from '../../lib/spen
 import { killSwitchArmed } from '../../lib/spend/live-kill-switch';
 import type { LiveCheck } from '../../lib/verify/live-check';
 import { runChecks } from '../../lib/verify/run-checks';
-import { verifySettings } from '../../lib/verify/settings';
-import { VerifyContext } from '../../lib/verify/verify-context';
 
 let fake: InstalledFake;
 beforeAll(() => {
@@ -26,7 +24,7 @@ beforeAll(() => {
 afterAll(() => fake.restore());
 
 const ctx = () =>
-  new VerifyContext({ name: fake.world.name, account: fake.world.account, region: fake.world.config.aws.region, stacks: fake.world.stacks, settings: verifySettings(fake.world.config), options: { writeProbes: false, now: NOW } });
+  fake.world.verifyContext({ now: NOW });
 const run = (check: LiveCheck) => runChecks([check], ctx());
 
 async function drifted(check: LiveCheck, drift: () => void, undo: () => void) {

@@ -21,6 +21,8 @@ import type { ResolvedConfig } from '../../../lib/config/schema';
 import type { DeploymentStage } from '../../../lib/deployment-stage';
 import { deploymentName } from '../../../lib/shared/naming';
 import { stackRole, type DeployedStack, type StackRole } from '../../../lib/verify/deployed-stacks';
+import { verifySettings } from '../../../lib/verify/settings';
+import { VerifyContext, type HttpRequester } from '../../../lib/verify/verify-context';
 import { deploymentPolicies, type DeploymentPolicies, type StackPolicies } from '../deployment-policies';
 import { refOf, resolveIntrinsics, type CfnResource } from '../iam-intrinsics';
 import { TEST_CONTEXT } from '../build';
@@ -94,6 +96,19 @@ export class FakeWorld {
 
   get account(): string {
     return this.config.aws.account;
+  }
+
+  /** The context npm run verify builds for this deployment (settings from its config), as of `now`. */
+  verifyContext(options: { readonly now: Date; readonly writeProbes?: boolean; readonly http?: HttpRequester }): VerifyContext {
+    return new VerifyContext({
+      name: this.name,
+      account: this.account,
+      region: this.config.aws.region,
+      stacks: this.stacks,
+      settings: verifySettings(this.config),
+      options: { writeProbes: options.writeProbes ?? false, now: options.now },
+      http: options.http,
+    });
   }
 
   stack(role: StackRole): DeployedStack {
