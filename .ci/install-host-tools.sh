@@ -9,6 +9,10 @@
 #   coreutils    sha256sum, timeout
 #   curl         the IMDS preflight talks to a stub metadata server on loopback
 #   e2fsprogs    chattr/lsattr: the append-only audit copies are tested for real
+#   squid        the egress proxy, run for real with the rendered squid.conf in a network
+#                namespace (test/host/egress-proxy-netns.test.ts); its service is never started
+# and the system user `squid` that Amazon Linux 2023's squid package creates (Debian's runs as
+# `proxy`): the rendered squid.conf and nftables ruleset name that user.
 # Run as root (CI does) or with sudo available. Nothing else is fetched.
 set -euo pipefail
 
@@ -22,14 +26,20 @@ have runuser || missing+=(util-linux)
 have sha256sum || missing+=(coreutils)
 have curl || missing+=(curl)
 have chattr || missing+=(e2fsprogs)
-
-if [ "${#missing[@]}" -eq 0 ]; then
-  echo "install-host-tools: cloud-init, shellcheck, systemd-analyze, runuser, sha256sum, curl and chattr are already installed"
-  exit 0
-fi
+have squid || missing+=(squid)
 
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+ensure_squid_user() {
+  getent passwd squid >/dev/null ||
+    $SUDO useradd --system --user-group --no-create-home --home-dir /var/spool/squid --shell /usr/sbin/nologin squid
+}
+
+if [ "${#missing[@]}" -eq 0 ]; then
+  ensure_squid_user
+  echo "install-host-tools: cloud-init, shellcheck, systemd-analyze, runuser, sha256sum, curl, chattr and squid are already installed"
+  exit 0
+fi
 
 # cloud-init and systemd ship services; a temporary policy-rc.d (honoured by
 # invoke-rc.d) keeps the install from starting any of them on this machine.
@@ -44,3 +54,4 @@ fi
 echo "install-host-tools: installing ${missing[*]}"
 $SUDO apt-get update
 $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}"
+ensure_squid_user

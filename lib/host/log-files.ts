@@ -16,4 +16,8 @@ export const HOST_LOG_FILES = {
   nginxAccess: '/var/log/nginx/access.log',
   /** nginx's error log (warn and above); the CloudWatch agent ships it. */
   nginxError: '/var/log/nginx/error.log',
+  /** The egress proxy's access log (squid's native format): one line per request, refusals as TCP_DENIED/403. */
+  egressProxyAccess: '/var/log/squid/access.log',
+  /** The egress proxy's own diagnostics (start-up, configuration errors). */
+  egressProxyCache: '/var/log/squid/cache.log',
 } as const;

@@ -17,18 +17,23 @@
  * sources that reach it at all come through the VPC origin's interfaces; the
  * security group narrows them to the exact prefix list, which AWS keeps
  * current (this file cannot: it is rendered at synth, the list changes).
- * Outbound: DNS to the VPC resolver only, HTTPS anywhere (which domains is
- * decided by Route 53 Resolver DNS Firewall on the AWS side), the instance
- * metadata service, Amazon Time Sync and DHCP.
+ * Outbound: DNS to the VPC resolver only; HTTPS only from the egress proxy's
+ * user (lib/host/egress-proxy.ts: squid on loopback, CONNECT to allowlisted names
+ * only; Route 53 Resolver DNS Firewall is the second layer); the instance metadata
+ * service, Amazon Time Sync and DHCP. Everything else is refused at once (TCP reset,
+ * ICMP admin-prohibited) and counted in the named counter EGRESS_BLOCKED_COUNTER.
  *
  * Loading is idempotent and atomic: the file declares the table, deletes it and
  * defines it again, all in one nft transaction. That is `flush table` with
  * stale chains and sets removed too; other tables are never touched.
  */
 import type { ResolvedConfig } from '../config/schema';
+import { EGRESS_PROXY_PORT, EGRESS_PROXY_USER } from './egress-proxy';
 import { fillTemplate, readHostSource, type TemplateValues } from './template';
 
 export const NFT_TABLE = 'openclaw';
+/** The named counter of refused outbound connections (`nft list counter inet openclaw egress_blocked`). */
+export const EGRESS_BLOCKED_COUNTER = 'egress_blocked';
 /** The template of the ruleset, under host/. */
 export const NFTABLES_TEMPLATE = 'nftables/openclaw.nft';
 /** Amazon Route 53 Resolver at its link-local address (reachable from every VPC). */
@@ -106,6 +111,9 @@ export function renderNftablesRules(config: ResolvedConfig): string {
     RESOLVERS: resolvers,
     IMDS_ADDRESS,
     TIME_SYNC_ADDRESS,
+    EGRESS_PROXY_USER,
+    EGRESS_PROXY_PORT: String(EGRESS_PROXY_PORT),
+    EGRESS_BLOCKED_COUNTER,
   };
   return fillTemplate(readHostSource(NFTABLES_TEMPLATE), values, `host/${NFTABLES_TEMPLATE}`);
 }
