@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
-# Installs the Debian packages the host-runtime tests (test/host-runtime) run
+# Installs the Debian packages the host tests (test/host, test/host-runtime) run
 # for real, and does nothing when they are all there already (idempotent):
+#   nginx        `nginx -t` and a live proxy on loopback (test/host)
+#   nftables     `nft -c`, and rulesets loaded in network namespaces the tests create
+#   iproute2     `ip netns`
 #   cloud-init   `cloud-init schema -c <user data>` (Debian bookworm: 22.4.2)
 #   ShellCheck   `shellcheck -S style` on every shell script shipped to the host
 #   systemd      `systemd-analyze verify` and `systemd-analyze security --offline`
@@ -19,6 +22,9 @@ set -euo pipefail
 have() { command -v "$1" >/dev/null 2>&1 || [ -x "/usr/sbin/$1" ] || [ -x "/sbin/$1" ]; }
 
 missing=()
+have nginx || missing+=(nginx)
+have nft || missing+=(nftables)
+have ip || missing+=(iproute2)
 have cloud-init || missing+=(cloud-init)
 have shellcheck || missing+=(shellcheck)
 have systemd-analyze || missing+=(systemd)
@@ -37,11 +43,11 @@ ensure_squid_user() {
 
 if [ "${#missing[@]}" -eq 0 ]; then
   ensure_squid_user
-  echo "install-host-tools: cloud-init, shellcheck, systemd-analyze, runuser, sha256sum, curl, chattr and squid are already installed"
+  echo "install-host-tools: nginx, nft, ip, cloud-init, shellcheck, systemd-analyze, runuser, sha256sum, curl, chattr and squid are already installed"
   exit 0
 fi
 
-# cloud-init and systemd ship services; a temporary policy-rc.d (honoured by
+# nginx, squid, cloud-init and systemd ship services; a temporary policy-rc.d (honoured by
 # invoke-rc.d) keeps the install from starting any of them on this machine.
 POLICY=""
 if [ ! -e /usr/sbin/policy-rc.d ]; then
