@@ -1,0 +1,38 @@
+/**
+ * The compliance report's account of egress, exactly as the default deployment enforces it:
+ * the host firewall lets only the egress proxy's user open outbound HTTPS, the proxy allows
+ * CONNECT to the allowlisted names only, the DNS Firewall holds the same list as a second layer;
+ * and the gaps that remain, named. Rendered from the config with the same functions that render
+ * the host files (lib/host/egress-proxy.ts, lib/network/egress-domains.ts), so the report cannot
+ * list a name the proxy does not allow, or miss one it does.
+ */
+import type { ResolvedConfig } from '../config/schema';
+import { EGRESS_PROXY_ADDRESS, EGRESS_PROXY_PORT, EGRESS_PROXY_USER, squidDomains } from '../host/egress-proxy';
+import { EGRESS_BLOCKED_COUNTER } from '../host/nftables-rules';
+import { egressDomains } from './egress-domains';
+
+/** The "Egress, as enforced" section (Markdown lines, ending with a blank line). */
+export function egressReportLines(config: ResolvedConfig): string[] {
+  const domains = egressDomains(config.network, config.aws.region, config.aws.account);
+  const proxyEntries = squidDomains(domains);
+  return [
+    '## Egress, as enforced',
+    '',
+    `- **Only the egress proxy leaves on 443.** The host firewall (nftables, table \`inet openclaw\`) accepts new outbound ` +
+      `TCP 443 only from the proxy's user \`${EGRESS_PROXY_USER}\`; every other outbound connection that is not DNS to the VPC ` +
+      `resolver, IMDS, time sync or DHCP is refused at once and counted (\`${EGRESS_BLOCKED_COUNTER}\`).`,
+    `- **The proxy allows CONNECT to port 443 of ${proxyEntries.length} names** (squid on ${EGRESS_PROXY_ADDRESS}:${EGRESS_PROXY_PORT}; ` +
+      'a leading dot also covers the names under it). A raw IP address, any other name, plain HTTP, any other port, and an ' +
+      'allowlisted name that resolves to a loopback or link-local address are refused; each refusal is a `TCP_DENIED` line of the ' +
+      "proxy's access log. Refusals and direct attempts feed the `egress-blocked` alarm.",
+    `- **Route 53 Resolver DNS Firewall** answers only the same ${domains.length} names (second layer): ` +
+      domains.map((d) => `\`${d}\``).join(', ') +
+      '.',
+    '- **Gap: the proxy checks the name in CONNECT, not the TLS server name or certificate** (it does not decrypt). A client can ' +
+      "reach whatever an allowlisted name's servers route to it (domain fronting through a shared CDN name): keep " +
+      '`network.egress.extraDomains` to names of single services.',
+    '- **Gap: DNS to the VPC resolver is open to every local user.** DNS Firewall resolves only the allowlist, so a lookup of any ' +
+      'other name gets NXDOMAIN and never reaches an outside name server.',
+    '',
+  ];
+}
