@@ -10,10 +10,6 @@ import { run, runOk } from './host-tools';
  *        |  veth          the gateway host: the rendered nftables ruleset, squid, the clients
  *   [<prefix>-inet-<id>]  i<id> <VPC base + 1>/<prefix> and, as /32s, every INTERNET address
  *
- * The host namespace has no IPv6 (disabled before its links come up): the kernel's own IPv6
- * chatter (MLD reports, router solicitations) would otherwise reach the output chain at
- * random moments and blur the exact counter deltas the test asserts.
- *
  * Name resolution in the host namespace: `ip netns exec` bind-mounts /etc/netns/<ns>/hosts
  * and resolv.conf over /etc/ (ip-netns(8)), so squid and curl read HOSTS from there; the
  * resolver named in resolv.conf is the VPC resolver (VPC base + 2), which the ruleset allows
@@ -97,7 +93,6 @@ export function createEgressTopology(ipTool: string, id: string, vpcCidr: string
       runOk(ipTool, ['netns', 'add', ns]);
       created.push(ns);
     }
-    runOk(...inNs(host, 'sysctl', ['-qw', 'net.ipv6.conf.all.disable_ipv6=1', 'net.ipv6.conf.default.disable_ipv6=1']));
     runOk(ipTool, ['link', 'add', `h${id}`, 'netns', host, 'type', 'veth', 'peer', 'name', `i${id}`, 'netns', internet]);
     const ns = (name: string, ...args: string[]) => runOk(ipTool, ['-n', name, ...args]);
     ns(host, 'link', 'set', 'lo', 'up');
