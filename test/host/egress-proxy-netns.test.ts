@@ -7,6 +7,7 @@ import { EGRESS_BLOCKED_COUNTER, NFT_TABLE, renderNftablesRules } from '../../li
 import { attempt, type Attempt, type ClientContext, type Who } from './support/egress-client';
 import { createEgressTopology, INTERNET, type EgressTopology } from './support/egress-topology';
 import { makeFakeCa, startFakeInternet } from './support/fake-internet';
+import { requireOpenclaw, type OpenclawInstall } from '../openclaw/support/openclaw';
 import { exampleConfig, requireRoot, requireTool, runOk, tempDir } from './support/host-tools';
 import { squidConfForTest, startSquid, type RunningSquid } from './support/squid-under-test';
 
@@ -45,8 +46,6 @@ const DENIED_NAME = 'evil.example.com';
 const DOH_NAME = 'cloudflare-dns.com';
 /** On the allowlist, but the host's hosts file points it at 127.0.0.1 (squid's egress_never acl). */
 const LOOPBACK_NAME = 'registry.npmjs.org';
-const OPENCLAW_NODE = '/work/main/.cache/openclaw/node_modules/node/bin/node';
-const OPENCLAW_CLI = '/work/main/.cache/openclaw/node_modules/openclaw/openclaw.mjs';
 const SETUP_TIMEOUT = 30_000;
 const TEST_TIMEOUT = 20_000;
 const SKUID_RULE = `meta skuid ${EGRESS_PROXY_USER} tcp dport 443 counter accept`;
@@ -205,12 +204,18 @@ function egressSuite(env: 'prod' | 'dev', withValidate: boolean): void {
 
     if (withValidate) {
       describe('d) openclaw proxy validate, as the gateway user, against EGRESS_PROXY_URL', () => {
+        let openclaw: OpenclawInstall;
+        // A no-op when .ci/install-openclaw.sh has run (CI runs it first); installing takes longer.
+        beforeAll(() => {
+          openclaw = requireOpenclaw();
+        }, 300_000);
+
         const validate = async (extra: readonly string[]) => {
           const home = path.join(dir, `home-${randomBytes(2).toString('hex')}`);
           fs.mkdirSync(home);
           fs.chownSync(home, Number(runOk('id', ['-u', GATEWAY_USER])), Number(runOk('id', ['-g', GATEWAY_USER])));
           const mark = squid!.accessLog().length;
-          const args = ['--reuid=' + GATEWAY_USER, '--regid=' + GATEWAY_USER, '--clear-groups', '--', OPENCLAW_NODE, OPENCLAW_CLI, 'proxy', 'validate', '--json', '--proxy-url', EGRESS_PROXY_URL, '--timeout-ms', '5000', ...extra];
+          const args = ['--reuid=' + GATEWAY_USER, '--regid=' + GATEWAY_USER, '--clear-groups', '--', openclaw.node, openclaw.cli, 'proxy', 'validate', '--json', '--proxy-url', EGRESS_PROXY_URL, '--timeout-ms', '5000', ...extra];
           const r = spawnSync(...inHost(ctx.setpriv, args), {
             encoding: 'utf8',
             timeout: 30_000,
