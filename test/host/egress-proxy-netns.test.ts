@@ -81,7 +81,7 @@ function egressSuite(env: 'prod' | 'dev', withValidate: boolean): void {
     squid?.stop();
     const squidDir = path.join(dir, name);
     fs.mkdirSync(squidDir);
-    squid = await startSquid(squidBin, inHost, squidDir, squidConfForTest(text, squidDir).text, `ocegress${id}${name}`);
+    squid = await startSquid(squidBin, inHost, squidDir, squidConfForTest(text, squidDir), `ocegress${id}${name}`);
   };
   /** The access log lines written after `mark` (waits until `expected` are there, then a moment for any extra). */
   const newLogLines = async (mark: number, expected: number) => {
@@ -126,8 +126,16 @@ function egressSuite(env: 'prod' | 'dev', withValidate: boolean): void {
     }, SETUP_TIMEOUT);
 
     it('runs the rendered squid.conf: only the log, core dump and pid paths differ; every acl and http_access line is the rendered one', () => {
-      const { text, changed } = squidConfForTest(conf, '/x');
-      expect(changed.map(([from]) => from)).toEqual(['access_log stdio:/var/log/squid/access.log squid', 'cache_log /var/log/squid/cache.log', 'coredump_dir /var/spool/squid', '']);
+      const text = squidConfForTest(conf, '/x');
+      const moved: Record<string, string> = {
+        'access_log stdio:/var/log/squid/access.log squid': 'access_log stdio:/x/access.log squid',
+        'cache_log /var/log/squid/cache.log': 'cache_log /x/cache.log',
+        'coredump_dir /var/spool/squid': 'coredump_dir /x',
+      };
+      const expected = conf.split('\n').map((l) => moved[l] ?? l);
+      expect(conf.endsWith('\n')).toBe(true);
+      expected.splice(expected.length - 1, 0, 'pid_filename /x/squid.pid');
+      expect(text.split('\n')).toEqual(expected);
       const rulesOf = (t: string) => t.split('\n').filter((l) => /^(acl|http_access|http_port|cache_effective_user|pinger_enable) /.test(l));
       expect(rulesOf(text)).toEqual(rulesOf(conf));
       expect(conf).toMatch(new RegExp(`^acl egress_allowlist dstdomain -n .*\\b${esc(ALLOWED_NAME)}\\b`, 'm'));

@@ -7,9 +7,9 @@ import { spawnSync } from 'child_process';
  * inherits the parent's environment, HTTPS_PROXY included, and nothing else tells it the proxy).
  */
 
-/** What one attempt did: curl's exit code (0 = got an answer), the HTTP status line it saw, its output, and who ran it. */
+/** What one attempt did: curl's exit code, its output and error, and who ran it. */
 export interface Attempt {
-  /** curl's exit code: 0 success, 7 could not connect, 56 the proxy refused the tunnel (CONNECT 403). */
+  /** curl's exit code: 0 success, 7 could not connect, 22 an HTTP error with --fail, 56 the proxy refused the tunnel (CONNECT 403). */
   exit: number | null;
   /** The body on success (the fake internet says "hello https <address> <host>"). */
   body: string;

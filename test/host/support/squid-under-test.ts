@@ -18,24 +18,20 @@ import { runOk } from './host-tools';
  * drops to cache_effective_user (squid) as on the host.
  */
 
-/** The rendered file with the paths moved into `dir`; `changed` lists every line that differs (rendered -> test). */
-export function squidConfForTest(rendered: string, dir: string): { text: string; changed: Array<[string, string]> } {
+/** The rendered file with the log, core dump and pid paths in `dir`; every other line as rendered. */
+export function squidConfForTest(rendered: string, dir: string): string {
   const moves: Array<[string, string]> = [
     [`access_log stdio:${HOST_LOG_FILES.egressProxyAccess} squid`, `access_log stdio:${path.join(dir, 'access.log')} squid`],
     [`cache_log ${HOST_LOG_FILES.egressProxyCache}`, `cache_log ${path.join(dir, 'cache.log')}`],
     ['coredump_dir /var/spool/squid', `coredump_dir ${dir}`],
   ];
   const lines = rendered.split('\n');
-  const changed: Array<[string, string]> = [];
   for (const [from, to] of moves) {
     const at = lines.indexOf(from);
     if (at < 0 || lines.lastIndexOf(from) !== at) throw new Error(`squid.conf for the test: expected exactly one line ${JSON.stringify(from)}`);
     lines[at] = to;
-    changed.push([from, to]);
   }
-  const pid = `pid_filename ${path.join(dir, 'squid.pid')}`;
-  changed.push(['', pid]);
-  return { text: `${lines.join('\n').replace(/\n*$/, '\n')}${pid}\n`, changed };
+  return `${lines.join('\n').replace(/\n*$/, '\n')}pid_filename ${path.join(dir, 'squid.pid')}\n`;
 }
 
 export interface RunningSquid {
