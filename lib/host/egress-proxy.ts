@@ -48,7 +48,9 @@ export const EGRESS_NO_PROXY = ['127.0.0.1', 'localhost', '::1', '169.254.169.25
 export function squidDomains(domains: readonly string[]): string[] {
   const entries = domains.map((d) => {
     const name = d.trim().toLowerCase();
-    if (!/^(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9-]{2,63}$/.test(name)) {
+    // The last label has a letter: an IPv4 address (1.2.3.44) is not a name, and the allowlist
+    // holds names only (raw-IP destinations are refused by design; the config schema agrees).
+    if (!/^(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+(?=[a-z0-9-]*[a-z])[a-z0-9-]{2,63}$/.test(name)) {
       throw new Error(`egress proxy render: ${JSON.stringify(d)} is not a domain name (or *.domain)`);
     }
     return name.startsWith('*.') ? name.slice(1) : name;

@@ -3,7 +3,8 @@ import { randomBytes, randomInt } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import type { ResolvedConfig } from '../../lib/config/schema';
-import { NFT_TABLE, NON_PUBLIC_IPV4, renderNftablesRules, vpcResolverAddress } from '../../lib/host/nftables-rules';
+import { EGRESS_PROXY_USER } from '../../lib/host/egress-proxy';
+import { EGRESS_BLOCKED_COUNTER, NFT_TABLE, NON_PUBLIC_IPV4, renderNftablesRules, vpcResolverAddress } from '../../lib/host/nftables-rules';
 import { exampleConfig, requireRoot, requireTool, run, runOk, tempDir } from './support/host-tools';
 
 // The rendered ruleset, loaded for real in a network namespace of its own:
@@ -37,6 +38,7 @@ const CLOUDFRONT_IP = `130.176.${X % 64}.2`;
 
 let ip: string;
 let nft: string;
+let setpriv: string;
 let config: ResolvedConfig;
 let rulesFile: string;
 let dir: string | undefined;
@@ -71,10 +73,14 @@ s.on('error', (e) => { clearTimeout(t); done(e.code || String(e)); });
 
 const inNs = (ns: string, cmd: string, args: readonly string[]) => [ip, ['netns', 'exec', ns, cmd, ...args]] as const;
 
-/** Runs the probe inside `ns` against host:port (from `from` if given); returns its one-word verdict (bounded by the probe timeout). */
-function probe(ns: string, host: string, port: number, from?: string): string {
+/**
+ * Runs the probe inside `ns` against host:port (from `from` if given; as `user` if given, else
+ * root); returns its one-word verdict (bounded by the probe timeout).
+ */
+function probe(ns: string, host: string, port: number, from?: string, user?: string): string {
   const started = Date.now();
-  const [cmd, args] = inNs(ns, process.execPath, ['-e', PROBE, host, String(port), String(PROBE_TIMEOUT_MS), ...(from ? [from] : [])]);
+  const node = [process.execPath, '-e', PROBE, host, String(port), String(PROBE_TIMEOUT_MS), from ?? ''];
+  const [cmd, args] = user ? inNs(ns, setpriv, [`--reuid=${user}`, `--regid=${user}`, '--clear-groups', '--', ...node]) : inNs(ns, node[0]!, node.slice(1));
   const out = runOk(cmd, args, PROBE_TIMEOUT_MS + 5_000).trim();
   expect(Date.now() - started).toBeLessThan(PROBE_TIMEOUT_MS + 4_000);
   return out;
@@ -105,6 +111,14 @@ function listen(ns: string, ports: readonly number[]): Promise<void> {
 
 const ns = (name: string, ...args: string[]) => runOk(ip, ['-n', name, ...args]);
 
+/** The named counter of refused outbound connections. */
+function egressBlocked(): number {
+  const out = runOk(...inNs(SRV, nft, ['list', 'counter', 'inet', NFT_TABLE, EGRESS_BLOCKED_COUNTER]));
+  const m = /packets (\d+)/.exec(out);
+  if (!m) throw new Error(`no packets in:\n${out}`);
+  return Number(m[1]);
+}
+
 function counterOf(comment: string): number {
   const listing = runOk(...inNs(SRV, nft, ['list', 'table', 'inet', NFT_TABLE]));
   const line = listing.split('\n').find((l) => l.includes(`comment "${comment}"`));
@@ -117,6 +131,7 @@ beforeAll(async () => {
   requireRoot('The nftables namespace test');
   ip = requireTool('ip');
   nft = requireTool('nft');
+  setpriv = requireTool('setpriv');
   const base = exampleConfig('prod');
   config = { ...base, network: { ...base.network, vpcCidr: VPC_CIDR } };
 
@@ -217,14 +232,40 @@ test('inside the server namespace the gateway port is reachable on 127.0.0.1', (
   expect(probe(SRV, '127.0.0.1', config.edge.gatewayPort)).toBe(`open hello ${config.edge.gatewayPort}`);
 }, TEST_TIMEOUT);
 
-test('egress: tcp 443 leaves the server namespace, tcp 80 does not', () => {
-  expect(probe(SRV, CLI_VPC_IP, 443)).toBe('open hello 443');
-  // A locally generated packet dropped in the output hook fails connect() at once (EPERM).
-  expect(['timeout', 'EPERM']).toContain(probe(SRV, CLI_VPC_IP, 80));
+// Outbound, the refusal is a reset the kernel hands the local socket at once (ECONNREFUSED,
+// never a timeout), and each refused connection is one packet of the named counter egress_blocked.
+test(`egress: tcp 443 leaves the server namespace as the egress proxy's user (${EGRESS_PROXY_USER}) only`, () => {
+  const before = egressBlocked();
+  expect(probe(SRV, CLI_VPC_IP, 443, undefined, EGRESS_PROXY_USER)).toBe('open hello 443');
+  expect(egressBlocked()).toBe(before);
+  expect(probe(SRV, CLI_VPC_IP, 443)).toBe('ECONNREFUSED');
+  expect(egressBlocked()).toBe(before + 1);
+  expect(probe(SRV, CLI_VPC_IP, 443, undefined, 'daemon')).toBe('ECONNREFUSED');
+  expect(egressBlocked()).toBe(before + 2);
+}, TEST_TIMEOUT);
+
+test('egress: tcp 80 does not leave, not even as the proxy user (refused at once, counted)', () => {
+  const before = egressBlocked();
+  expect(probe(SRV, CLI_VPC_IP, 80)).toBe('ECONNREFUSED');
+  expect(probe(SRV, CLI_VPC_IP, 80, undefined, EGRESS_PROXY_USER)).toBe('ECONNREFUSED');
+  expect(egressBlocked()).toBe(before + 2);
+}, TEST_TIMEOUT);
+
+test('a link coming up with the ruleset loaded counts nothing in egress_blocked: its IPv6 chatter (neighbour discovery, MLD reports) is accepted', async () => {
+  const before = egressBlocked();
+  runOk(ip, ['link', 'add', `osx${id}`, 'netns', SRV, 'type', 'veth', 'peer', 'name', `ocx${id}`, 'netns', CLI]);
+  ns(CLI, 'link', 'set', `ocx${id}`, 'up');
+  ns(SRV, 'link', 'set', `osx${id}`, 'up');
+  // MLDv2 sends its unsolicited reports within about a second of the link coming up (RFC 3810 9.11, twice).
+  await new Promise((r) => setTimeout(r, 3_000));
+  expect(egressBlocked()).toBe(before);
 }, TEST_TIMEOUT);
 
 test('egress: DNS over tcp 53 reaches the VPC resolver (VPC CIDR base + 2) only', () => {
   expect(vpcResolverAddress(VPC_CIDR)).toBe(CLI_VPC_IP);
+  const before = egressBlocked();
   expect(probe(SRV, CLI_VPC_IP, 53)).toBe('open hello 53');
-  expect(['timeout', 'EPERM']).toContain(probe(SRV, `10.251.${X}.2`, 53));
+  expect(egressBlocked()).toBe(before);
+  expect(probe(SRV, `10.251.${X}.2`, 53)).toBe('ECONNREFUSED');
+  expect(egressBlocked()).toBe(before + 1);
 }, TEST_TIMEOUT);

@@ -14,12 +14,25 @@ import { CONFIG_DIR, NOW } from '../../support/config-fixture';
 export const INSTALL_HINT =
   'install them with the apt-get line of .ci/run (as root): apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends nginx nftables iproute2';
 
+/** The script that installs the host-runtime tools (squid and the `squid` user, curl, runuser/setpriv). */
+export const HOST_TOOLS_HINT = 'install them with .ci/install-host-tools.sh (as root), as .ci/run does';
+
+const HINTS = {
+  nginx: INSTALL_HINT,
+  nft: INSTALL_HINT,
+  ip: INSTALL_HINT,
+  squid: HOST_TOOLS_HINT,
+  curl: HOST_TOOLS_HINT,
+  setpriv: HOST_TOOLS_HINT,
+  openssl: 'install it with apt-get install -y openssl (as root)',
+} as const;
+
 /**
  * Absolute path of a tool these tests run for real. Throws (the test fails,
  * never skips) saying how to install it.
  */
-export function requireTool(name: 'nginx' | 'nft' | 'ip'): string {
-  return findTool(name, INSTALL_HINT);
+export function requireTool(name: keyof typeof HINTS): string {
+  return findTool(name, HINTS[name]);
 }
 
 /** Fails (does not skip) when not root: nft and network namespaces need CAP_NET_ADMIN. */
