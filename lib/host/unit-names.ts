@@ -41,7 +41,8 @@ export const SSM_AGENT_UNIT = 'amazon-ssm-agent.service';
 export const CLOUDWATCH_AGENT_UNIT = 'amazon-cloudwatch-agent.service';
 /**
  * The units whose journal openclaw-log-export copies (the CloudWatch `journal` group): the
- * gateway, the proxy, every OpenClaw helper unit, the firewall, the CloudWatch agent, and
+ * gateway, the proxy (nginx), every OpenClaw helper unit, the firewall, the egress proxy (squid),
+ * the CloudWatch agent, and
  * cloud-final (install-bundle.sh's output, its `openclaw-install: FAILED` line included).
  */
 export const JOURNAL_EXPORT_UNITS = [
@@ -55,7 +56,9 @@ export const JOURNAL_EXPORT_UNITS = [
   HEALTH_UNIT,
   LOG_EXPORT_UNIT,
   SPEND_METER_UNIT,
+  PROXY_ROTATE_UNIT,
   'nftables.service',
+  'squid.service',
   CLOUDWATCH_AGENT_UNIT,
   'cloud-final.service',
 ] as const;

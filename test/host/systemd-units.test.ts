@@ -45,7 +45,9 @@ describe('pinned names and lists', () => {
       'openclaw-health.service',
       'openclaw-log-export.service',
       'openclaw-spend-meter.service',
+      'openclaw-proxy-rotate.service',
       'nftables.service',
+      'squid.service',
       'amazon-cloudwatch-agent.service',
       'cloud-final.service',
     ]);
@@ -229,7 +231,7 @@ const PROD_VALUES = {
     '  scripts/{fetch-secrets,spend-meter}.js cloudwatch/amazon-cloudwatch-agent.json cloudwatch/common-config.toml',
   ].join('\n'),
   JOURNAL_UNITS:
-    'openclaw-gateway.service nginx.service openclaw-imds-preflight.service openclaw-secrets.service openclaw-state-volume.service openclaw-secrets-refresh.service openclaw-integrity.service openclaw-health.service openclaw-log-export.service openclaw-spend-meter.service nftables.service amazon-cloudwatch-agent.service cloud-final.service',
+    'openclaw-gateway.service nginx.service openclaw-imds-preflight.service openclaw-secrets.service openclaw-state-volume.service openclaw-secrets-refresh.service openclaw-integrity.service openclaw-health.service openclaw-log-export.service openclaw-spend-meter.service openclaw-proxy-rotate.service nftables.service squid.service amazon-cloudwatch-agent.service cloud-final.service',
 };
 
 const withProviders = (c: ResolvedConfig, providers: string[]) =>
