@@ -393,3 +393,21 @@ test('a failed state volume step stops the install: one FAILED line, the gateway
   ]);
   expect(awsCalls().at(-1)).toEqual(['cloudwatch', 'put-metric-data', '--region', config.aws.region, '--namespace', expect.any(String), '--metric-name', 'BootPreflightFailed', '--dimensions', 'Step=Install', '--value', '1', '--unit', 'Count']);
 }, 90_000);
+
+test('a squid.conf that squid -k parse refuses stops the install before it replaces the proxy file or loads the firewall', async () => {
+  const packed = packBundle({ ...bundle, 'squid/squid.conf': `${bundle['squid/squid.conf'] as string}no_such_directive on\n` });
+  const badFile = path.join(dir, 'bad-bundle.tar.gz');
+  fs.writeFileSync(badFile, packed.archive);
+  const installed = fs.readFileSync(host('/etc/squid/squid.conf'), 'utf8');
+  const before = calls().length;
+  const run = await runAsync(script, [URI, packed.sha256, CLOUDFRONT, VOLUME], {
+    env: { PATH: `${bin}:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin`, FAKE_S3_FILE: badFile, OPENCLAW_INSTALL_ROOT: root, OPENCLAW_GATEWAY_USER: GATEWAY_USER },
+    timeoutMs: 60_000,
+  });
+  expect(run.code).toBe(1);
+  expect(run.stderr).toContain("squid -k parse rejects the bundle's squid/squid.conf");
+  expect(run.stderr.trim().split('\n').at(-1)).toBe('openclaw-install: FAILED: egress proxy step failed');
+  expect(fs.readFileSync(host('/etc/squid/squid.conf'), 'utf8')).toBe(installed);
+  const after = calls().slice(before).map((x) => x.join(' '));
+  expect(after.filter((x) => x.startsWith('nft ') || x.startsWith('npm ') || /systemctl (start|restart|enable)/.test(x))).toEqual([]);
+}, 90_000);
