@@ -11,6 +11,7 @@ import { renderSecretFile, type FetchedValues } from './content';
 import { diagnoseCallError, isNotFound } from './diagnose';
 import { SecretsFailure, describeError } from './failure';
 import type { InstanceCredentials } from './imds';
+import { proxyAwareHandler } from './proxy-agent';
 import { JitterRetryStrategy } from './retry';
 
 export interface FetchOptions {
@@ -56,7 +57,7 @@ export async function fetchSecrets(secrets: readonly ManifestSecret[], credentia
         credentials: credentials.provider,
         maxAttempts: o.maxAttempts,
         retryStrategy: new JitterRetryStrategy(o.maxAttempts, o.retryBaseMs),
-        requestHandler: HTTP_TIMEOUTS,
+        requestHandler: proxyAwareHandler(HTTP_TIMEOUTS),
       });
       clients.set(region, c);
     }

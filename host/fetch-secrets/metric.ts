@@ -9,6 +9,7 @@ import { CloudWatchClient, PutMetricDataCommand } from '@aws-sdk/client-cloudwat
 import type { SecretsManifest } from '../../lib/secrets/secrets-manifest';
 import type { MetricOutcome, Reason } from './failure';
 import type { InstanceCredentials } from './imds';
+import { proxyAwareHandler } from './proxy-agent';
 import { JitterRetryStrategy } from './retry';
 
 /** Longest the program waits for CloudWatch. */
@@ -30,7 +31,7 @@ export async function publishFailureMetric(
     credentials: credentials.provider,
     maxAttempts: 2,
     retryStrategy: new JitterRetryStrategy(2, 100),
-    requestHandler: METRIC_HTTP_TIMEOUTS,
+    requestHandler: proxyAwareHandler(METRIC_HTTP_TIMEOUTS),
   });
   const abort = new AbortController();
   const timer = setTimeout(() => abort.abort(), deadlineMs);

@@ -5,8 +5,8 @@
 #
 # Installs the deployment bundle only if its SHA-256 is the pinned one: every file with the
 # owner and mode of OPENCLAW_HOST_FILES (lib/openclaw/openclaw-config.ts), https://<CloudFront
-# domain> added to the Control UI and nginx origins; then checks the agent files, loads the
-# firewall, runs `npm ci --ignore-scripts` of the lockfile, enables and starts the units.
+# domain> added to the Control UI and nginx origins; then starts the egress proxy, checks the agent
+# files, loads the firewall, runs `npm ci --ignore-scripts` of the lockfile, enables the units.
 # A failure: one line `openclaw-install: FAILED: ...`, metric BootPreflightFailed{Step=Install},
 # exit 1; the gateway is never enabled. Safe to run again.
 # Tests only (unset on the host): OPENCLAW_INSTALL_ROOT prefixes every path written,
@@ -45,6 +45,11 @@ for tool in "$AWS_CLI" sha256sum tar install runuser; do
   command -v "$tool" >/dev/null || die "$tool not found (cloud-init packages step failed?)"
 done
 OS_NODE="$(command -v node-22 || command -v node)" || die "node not found (cloud-init packages step failed?)"
+
+# Once it runs, only the egress proxy may open port 443: use it (host.env).
+# shellcheck source=/dev/null
+px() { set -a && . "$CONFIG_DIR/host.env" && set +a; }
+if systemctl is-active --quiet @@EGRESS_PROXY_UNIT@@ 2>/dev/null; then px; fi
 
 WORK="$(mktemp -d /var/tmp/openclaw-bundle.XXXXXX)"
 trap 'rm -rf "$WORK"' EXIT
@@ -94,6 +99,9 @@ map="$NGINX/openclaw/allowed-origins.map.conf"
 if [ "$CF" != none ]; then grep -qxF "\"https://$CF\" 1;" "$map" || echo "\"https://$CF\" 1;" >>"$map"; fi
 install -o root -g root -m 0600 "$B/nftables/openclaw.nft" "$NFT"
 install -D -o root -g root -m 0644 "$B/@@CLOUDWATCH_AGENT_BUNDLE@@" "$R@@CLOUDWATCH_AGENT_CONFIG@@"
+log "egress proxy"
+"$LIBEXEC/start-egress-proxy.sh" "$B" || die "egress proxy step failed"
+px
 
 # Agent files: root:openclaw 0444 in root 0755 folders, swapped in whole (removed agents go).
 rm -rf "$AGENT_DIR.new"
@@ -132,6 +140,7 @@ if [ -x "$NODE" ] && [ -f "$stamp" ] && sha256sum --quiet -c "$stamp" >/dev/null
 else
   NPM="$(command -v npm-22 || command -v npm)" || die "npm not found (cloud-init packages step failed?)"
   (cd "$INSTALL_DIR" && HOME=/root npm_config_cache=$R/var/cache/openclaw-npm npm_config_update_notifier=false \
+    npm_config_https_proxy=@@EGRESS_PROXY_URL@@ \
     timeout 900 "$NPM" ci --ignore-scripts --omit=dev --no-audit --no-fund) || die "npm ci failed in $INSTALL_DIR (see above)"
   sha256sum "$lock" >"$stamp"
 fi
@@ -152,7 +161,7 @@ systemctl daemon-reload
 systemctl enable nftables.service openclaw-imds-preflight.service @@STATE_VOLUME_UNIT@@ openclaw-secrets.service openclaw-gateway.service nginx.service
 # The audit trail and the spend meter before the gateway.
 systemctl enable --now @@CLOUDWATCH_AGENT_UNIT@@ openclaw-log-export.timer openclaw-integrity.timer \
-  openclaw-secrets-refresh.timer openclaw-health.timer openclaw-spend-meter.timer
+  openclaw-secrets-refresh.timer openclaw-health.timer openclaw-spend-meter.timer @@PROXY_ROTATE_TIMER@@
 # --no-block: cloud-init runs inside the boot transaction; the gateway pulls in the
 # preflight and the secrets step, and reports its own failures.
 systemctl start --no-block openclaw-gateway.service nginx.service

@@ -12,6 +12,7 @@ import { CloudWatchClient, PutMetricDataCommand, type MetricDatum } from '@aws-s
 import { MODEL_DIMENSION, MODEL_SPEND_MONTH_METRIC, MODEL_SPEND_TODAY_METRIC } from '../../lib/host/spend-meter';
 import { describeError, SecretsFailure } from '../fetch-secrets/failure';
 import { instanceCredentials } from '../fetch-secrets/imds';
+import { proxyAwareHandler } from '../fetch-secrets/proxy-agent';
 import { JitterRetryStrategy } from '../fetch-secrets/retry';
 import { metricValue } from './pricing';
 
@@ -56,7 +57,7 @@ export async function publishFigures(
     credentials: provider,
     maxAttempts: 3,
     retryStrategy: new JitterRetryStrategy(3, 200),
-    requestHandler: { connectionTimeout: 3_000, requestTimeout: 5_000 },
+    requestHandler: proxyAwareHandler({ connectionTimeout: 3_000, requestTimeout: 5_000 }),
   });
   const abort = new AbortController();
   const timer = setTimeout(() => abort.abort(), PUBLISH_DEADLINE_MS);

@@ -16,7 +16,7 @@
 #
 # Input (environment):
 #   OCV_FAMILIES        which facts, space-separated [all: imds ruleset agentFiles listeners audit
-#                       secretFiles dns units origin]
+#                       secretFiles dns units origin proxy]
 #   OCV_GATEWAY_USER    the gateway user          OCV_GATEWAY_UNIT   the gateway's unit
 #   OCV_NS_PID          whose mount namespace the agent files are checked in [the gateway's MainPID]
 #   OCV_IMDS            the metadata endpoint, http://169.254.169.254
@@ -29,10 +29,11 @@
 #   OCV_ORIGIN_URL      nginx's listen address, requested without the origin-verify header
 #   OCV_NODE, OCV_OPENCLAW_BIN, OCV_STATE_DIR, OCV_CONFIG_FILE   the audit, as the gateway runs
 #   OCV_AUDIT_ARGS      [security audit --deep --json]   OCV_TIMEOUT  seconds per command [20]
+#   OCV_PROXY_UNIT, OCV_PROXY_CONF   the egress proxy's unit and its configuration file
 set -uo pipefail
 export LC_ALL=C
 T="${OCV_TIMEOUT:-20}"
-FAMILIES=" ${OCV_FAMILIES:-imds ruleset agentFiles listeners audit secretFiles dns units origin} "
+FAMILIES=" ${OCV_FAMILIES:-imds ruleset agentFiles listeners audit secretFiles dns units origin proxy} "
 
 # A JSON string of $1: backslash, quote and control characters escaped, at most ${2:-200} characters.
 js() {
@@ -194,6 +195,14 @@ origin() {
   fact origin "{\"url\":$(js "$OCV_ORIGIN_URL"),\"status\":${code:-0}}"
 }
 
+# The egress proxy: whether its unit runs, and the SHA-256 of the configuration it reads.
+proxy() {
+  local active sha=""
+  active="$(timeout "$T" systemctl is-active "$OCV_PROXY_UNIT" 2>/dev/null)"
+  if [ -r "$OCV_PROXY_CONF" ]; then sha="$(sha256sum <"$OCV_PROXY_CONF")"; sha="${sha%% *}"; fi
+  fact proxy "{\"active\":$(js "${active:-unknown}"),\"sha256\":$(js "$sha")}"
+}
+
 want imds && imds
 want ruleset && ruleset
 want agentFiles && agent_files
@@ -203,4 +212,5 @@ want secretFiles && secret_files
 want dns && dns
 want units && units
 want origin && origin
+want proxy && proxy
 printf '{"version":1'; for f in "${FACTS[@]}"; do printf ',%s' "$f"; done; printf '}\n'

@@ -4,6 +4,7 @@
  */
 import { CONTROL_UI_ORIGINS_FILE, EXEC_APPROVALS_FILE } from '../openclaw/openclaw-config';
 import { CLOUDWATCH_AGENT_BUNDLE_PATH } from './cloudwatch-agent';
+import { CLOUDWATCH_AGENT_PROXY_BUNDLE_PATH } from './cloudwatch-agent-proxy';
 import { SPEND_METER_MANIFEST_BUNDLE_PATH, SPEND_METER_PROGRAM_PATH } from './spend-meter';
 import {
   GATEWAY_UNIT,
@@ -13,14 +14,23 @@ import {
   INTEGRITY_UNIT,
   LOG_EXPORT_TIMER,
   LOG_EXPORT_UNIT,
+  PROXY_ROTATE_TIMER,
+  PROXY_ROTATE_UNIT,
   PREFLIGHT_UNIT,
   SECRETS_REFRESH_TIMER,
   SECRETS_REFRESH_UNIT,
   SECRETS_UNIT,
   SPEND_METER_TIMER,
   SPEND_METER_UNIT,
+  SSM_AGENT_UNIT,
   STATE_VOLUME_UNIT,
 } from './unit-names';
+
+/** The SSM agent's proxy drop-in, installed in /etc/systemd/system/amazon-ssm-agent.service.d/. */
+export const SSM_AGENT_PROXY_BUNDLE_PATH = `systemd/${SSM_AGENT_UNIT}.d/openclaw-proxy.conf`;
+/** The egress proxy's configuration (renderEgressProxyConfig), installed at EGRESS_PROXY_CONFIG_FILE, root:squid 0640. */
+export const EGRESS_PROXY_BUNDLE_PATH = 'squid/squid.conf';
+export { CLOUDWATCH_AGENT_PROXY_BUNDLE_PATH };
 
 /** Relative render path -> template under host/ (same relative path). */
 export const SYSTEMD_FILES = [
@@ -38,8 +48,11 @@ export const SYSTEMD_FILES = [
   `systemd/${LOG_EXPORT_TIMER}`,
   `systemd/${SPEND_METER_UNIT}`,
   `systemd/${SPEND_METER_TIMER}`,
+  `systemd/${PROXY_ROTATE_UNIT}`,
+  `systemd/${PROXY_ROTATE_TIMER}`,
   'systemd/nginx.service.d/openclaw.conf',
   'systemd/tmpfiles.d/openclaw.conf',
+  SSM_AGENT_PROXY_BUNDLE_PATH,
 ] as const;
 /** host.env, rendered from host/systemd/host.env; installed at HOST_ENV_FILE. */
 export const HOST_ENV_PATH = 'openclaw/host.env';
@@ -53,6 +66,7 @@ export const HELPER_SCRIPT_FILES = [
   'scripts/export-logs.sh',
   'scripts/attach-state-volume.sh',
   'scripts/prepare-state.sh',
+  'scripts/start-egress-proxy.sh',
 ] as const;
 /** The retrieval program (host/fetch-secrets/, bundled), installed root 0644 in HOST_PATHS.libexecDir and run by Node 24. */
 export const FETCH_SECRETS_PROGRAM_PATH = 'scripts/fetch-secrets.js';
@@ -74,6 +88,7 @@ export const BUNDLE_REQUIRED_FILES = [
   'nginx/nginx.conf',
   'nginx/openclaw/allowed-origins.map.conf',
   'nftables/openclaw.nft',
+  EGRESS_PROXY_BUNDLE_PATH,
   ...SYSTEMD_FILES,
   ...HELPER_SCRIPT_FILES,
   FETCH_SECRETS_PROGRAM_PATH,
@@ -81,4 +96,5 @@ export const BUNDLE_REQUIRED_FILES = [
   SECRETS_MANIFEST_BUNDLE_PATH,
   SPEND_METER_MANIFEST_BUNDLE_PATH,
   CLOUDWATCH_AGENT_BUNDLE_PATH,
+  CLOUDWATCH_AGENT_PROXY_BUNDLE_PATH,
 ] as const;

@@ -116,6 +116,14 @@ const origin: Judge = (check, f, s, instance) => {
   return [expect(check, o.url === s.origin.url && o.status === s.origin.status, `${instance}: ${o.url}`, `HTTP ${o.status} without the origin-verify header`, `HTTP ${s.origin.status}`)];
 };
 
+const proxy: Judge = (check, f, s, instance) => {
+  const p = f.proxy!;
+  return [
+    expect(check, p.active === 'active', `${instance}:${s.proxy.unit}`, p.active, 'active'),
+    expect(check, p.sha256 === s.proxy.sha256, `${instance}:${s.proxy.path}`, p.sha256 ? `sha256 ${p.sha256.slice(0, 12)}` : 'not readable', `sha256 ${s.proxy.sha256.slice(0, 12)} (the rendered squid.conf)`),
+  ];
+};
+
 const SPECS: readonly HostCheckSpec[] = [
   { id: 'host.imds-token-required', control: 'ec2-imdsv2-hop-limit-1', title: 'On the host, the metadata service refuses a call without an IMDSv2 token', family: 'imds', judge: imds },
   { id: 'host.nftables-ruleset', control: 'host-firewall', title: 'The loaded nftables ruleset equals the rendered one', family: 'ruleset', judge: ruleset },
@@ -126,6 +134,7 @@ const SPECS: readonly HostCheckSpec[] = [
   { id: 'host.egress-allowlist-dns', control: 'egress-dns-firewall', title: 'An allowlisted name resolves on the host, another does not', family: 'dns', judge: dns },
   { id: 'host.boot-units', control: 'boot-preflight', title: 'The boot preflight and the secrets retrieval succeeded', family: 'units', judge: bootUnits },
   { id: 'host.secrets-retrieved', control: 'secrets-retrieved', title: 'Each secret was fetched, non-empty, and written at boot', family: 'units', judge: retrieval },
+  { id: 'host.egress-proxy', control: 'egress-proxy', title: 'The egress proxy runs with the rendered configuration', family: 'proxy', judge: proxy },
   { id: 'host.origin-verify-enforced', control: 'origin-verify-header', title: 'From the host, the private origin refuses a request without the origin-verify header', family: 'origin', judge: origin },
 ];
 

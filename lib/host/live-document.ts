@@ -39,6 +39,8 @@ export function collectorEnvironment(s: HostLiveSettings): Record<string, string
     OCV_OPENCLAW_BIN: HOST_PATHS.openclawBin,
     OCV_STATE_DIR: HOST_PATHS.stateDir,
     OCV_CONFIG_FILE: HOST_PATHS.configFile,
+    OCV_PROXY_UNIT: s.proxy.unit,
+    OCV_PROXY_CONF: s.proxy.path,
   };
 }
 

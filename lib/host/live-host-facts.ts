@@ -40,6 +40,8 @@ export interface HostFacts {
   /** `systemctl show -p ActiveState,Result,ExecMainStatus` per unit, and the retrieval's last OK/FAILED line. */
   readonly units?: { readonly units: Readonly<Record<string, string>>; readonly retrieval: string };
   readonly origin?: { readonly url: string; readonly status: number };
+  /** The egress proxy: `systemctl is-active` of its unit, and the SHA-256 of its configuration file ('' when unreadable). */
+  readonly proxy?: { readonly active: string; readonly sha256: string };
 }
 
 /** What `getent ahosts` answered for a name. */

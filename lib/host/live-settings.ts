@@ -14,6 +14,7 @@ import { ORIGIN_VERIFY_MAP_PATH, renderSecretsManifest } from '../secrets/secret
 import { deploymentName, verificationDocumentName } from '../shared/naming';
 import { DENY_STATUS } from './nginx-config';
 import { renderNftablesRules } from './nftables-rules';
+import { EGRESS_PROXY_CONFIG_FILE, EGRESS_PROXY_UNIT, renderEgressProxyConfig } from './egress-proxy';
 import { HOST_PATHS } from './paths';
 import { PREFLIGHT_UNIT, SECRETS_UNIT } from './unit-names';
 
@@ -69,6 +70,8 @@ export interface HostLiveSettings {
   readonly retrieval: { readonly unit: string; readonly ids: readonly string[] };
   /** nginx's listen address from the host, requested without the origin-verify header, and the status it must answer. */
   readonly origin: { readonly url: string; readonly status: number };
+  /** The egress proxy: its unit (must be active), its configuration file and the SHA-256 of the rendered one. */
+  readonly proxy: { readonly unit: string; readonly path: string; readonly sha256: string };
   /** Known, documented audit findings. */
   readonly knownAuditFindings: readonly KnownAuditFinding[];
 }
@@ -120,6 +123,7 @@ export function hostLiveSettings(config: ResolvedConfig): HostLiveSettings {
     bootUnits: [PREFLIGHT_UNIT, SECRETS_UNIT],
     retrieval: { unit: SECRETS_UNIT, ids: renderSecretsManifest(config).secrets.map((s) => s.id) },
     origin: { url: `http://127.0.0.1:${config.edge.proxyPort}/`, status: DENY_STATUS },
+    proxy: { unit: EGRESS_PROXY_UNIT, path: EGRESS_PROXY_CONFIG_FILE, sha256: crypto.createHash('sha256').update(renderEgressProxyConfig(config)).digest('hex') },
     knownAuditFindings: KNOWN_AUDIT_FINDINGS,
   };
 }

@@ -5,6 +5,7 @@
  *   nginx/nginx.conf                          -> /etc/nginx/nginx.conf
  *   nginx/openclaw/allowed-origins.map.conf   -> /etc/nginx/openclaw/ (boot rewrites it with the CloudFront domain)
  *   nftables/openclaw.nft                     -> /etc/nftables/openclaw.nft
+ *   squid/squid.conf                          -> /etc/squid/squid.conf (the egress proxy, root:squid 0640)
  *
  * nginx/openclaw/origin-verify.map.conf is never rendered: it holds the
  * origin-verify secret and is written at boot (renderOriginVerifyMap).
@@ -14,6 +15,8 @@ import * as path from 'path';
 import type { ResolvedConfig } from '../config/schema';
 import { ALLOWED_ORIGINS_MAP_FILE, renderAllowedOriginsMap, renderNginxConfig, type NginxRenderOptions } from './nginx-config';
 import { renderNftablesRules } from './nftables-rules';
+import { renderEgressProxyConfig } from './egress-proxy';
+import { EGRESS_PROXY_BUNDLE_PATH } from './bundle-layout';
 
 export const NGINX_CONF_PATH = 'nginx/nginx.conf';
 export const ALLOWED_ORIGINS_MAP_PATH = `nginx/openclaw/${ALLOWED_ORIGINS_MAP_FILE}`;
@@ -37,6 +40,7 @@ export function renderHostFiles(config: ResolvedConfig, options: HostRenderOptio
     [NGINX_CONF_PATH]: renderNginxConfig(config, options.nginx),
     [ALLOWED_ORIGINS_MAP_PATH]: renderAllowedOriginsMap(options.extraAllowedOrigins ?? []),
     [NFTABLES_PATH]: renderNftablesRules(config),
+    [EGRESS_PROXY_BUNDLE_PATH]: renderEgressProxyConfig(config),
   };
 }
 

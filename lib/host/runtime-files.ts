@@ -15,12 +15,14 @@
  * The bundle (assembleBundleFiles, then packBundle) is one deterministic tar.gz
  * holding, by these paths (owners and modes: OPENCLAW_HOST_FILES, set by install-bundle.sh):
  *   renderBundleRuntimeFiles(config, configDir)  the above minus the user data and the installer
- *   renderHostFiles(config)               nginx/..., nftables/openclaw.nft (lib/host/render.ts)
+ *   renderHostFiles(config)               nginx/..., nftables/openclaw.nft, squid/squid.conf (lib/host/render.ts)
  *   openclaw/openclaw.json                -> HOST_PATHS.configFile, openclaw:openclaw 0400
  *   openclaw/control-ui-origins.json      -> HOST_PATHS.configDir/, openclaw:openclaw 0400,
  *                                            with https://<CloudFront domain> added at boot
  *   openclaw/exec-approvals.json          -> HOST_PATHS.configDir/, openclaw:openclaw 0400
  *   openclaw/secrets-manifest.json        -> SECRETS_MANIFEST_PATH, root 0644 (names and paths, no values)
+ *   cloudwatch/common-config.toml         -> the CloudWatch agent's common-config.toml, root 0644: its
+ *                                            proxy settings (renderCloudWatchAgentProxyConfig)
  *   cloudwatch/amazon-cloudwatch-agent.json -> HOST_PATHS.cloudwatchAgentConfig, root 0644: what the
  *                                            CloudWatch agent ships (renderCloudWatchAgentConfig)
  *   scripts/fetch-secrets.js              -> HOST_PATHS.libexecDir/, root 0644: the retrieval program
@@ -57,6 +59,7 @@ import { bundleFetchSecrets, bundleSpendMeter } from '../bundling/host-programs'
 import { SPEND_METER_MANIFEST_BUNDLE_PATH, SPEND_METER_PROGRAM_PATH, spendMeterManifestText } from './spend-meter';
 import { renderSecretsManifest } from '../secrets/secrets-manifest';
 import { CLOUDWATCH_AGENT_BUNDLE_PATH, renderCloudWatchAgentConfig } from './cloudwatch-agent';
+import { CLOUDWATCH_AGENT_PROXY_BUNDLE_PATH, renderCloudWatchAgentProxyConfig } from './cloudwatch-agent-proxy';
 import { renderHostFiles } from './render';
 import { BUNDLE_REQUIRED_FILES, FETCH_SECRETS_PROGRAM_PATH, HELPER_SCRIPT_FILES, SECRETS_MANIFEST_BUNDLE_PATH } from './bundle-layout';
 import { renderHostTemplate } from './template-values';
@@ -141,6 +144,7 @@ export function assembleBundleFiles(config: ResolvedConfig, configDir: string, o
     [SPEND_METER_PROGRAM_PATH]: bundleSpendMeter(),
     [SPEND_METER_MANIFEST_BUNDLE_PATH]: spendMeterManifestText(config),
     [CLOUDWATCH_AGENT_BUNDLE_PATH]: renderCloudWatchAgentConfig(config),
+    [CLOUDWATCH_AGENT_PROXY_BUNDLE_PATH]: renderCloudWatchAgentProxyConfig(),
     ...Object.fromEntries(RUNTIME_PACKAGE_FILES.map((f) => [`openclaw/${f}`, fs.readFileSync(path.join(RUNTIME_PACKAGE_DIR, f), 'utf8')])),
     ...Object.fromEntries(Object.entries(agents).map(([rel, content]) => [`${AGENT_FILES_PREFIX}${rel}`, content])),
     [AGENT_MANIFEST_PATH]: renderAgentFilesManifest(agents),

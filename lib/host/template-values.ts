@@ -12,12 +12,16 @@ import { HOST_PATHS } from './paths';
 import { deploymentName, hostMetricNamespace } from '../shared/naming';
 import { ORIGIN_VERIFY_MAP_PATH, SECRETS_MANIFEST_PATH } from '../secrets/secrets-manifest';
 import { SPEND_METER_MANIFEST_PATH } from './spend-meter';
-import { BUNDLE_REQUIRED_FILES } from './bundle-layout';
+import { BUNDLE_REQUIRED_FILES, EGRESS_PROXY_BUNDLE_PATH, SSM_AGENT_PROXY_BUNDLE_PATH } from './bundle-layout';
+import { EGRESS_NO_PROXY, EGRESS_PROXY_CONFIG_FILE, EGRESS_PROXY_UNIT, EGRESS_PROXY_URL, EGRESS_PROXY_USER } from './egress-proxy';
+import { CLOUDWATCH_AGENT_PROXY_BUNDLE_PATH, CLOUDWATCH_AGENT_PROXY_FILE } from './cloudwatch-agent-proxy';
 import { CONTROL_UI_ORIGINS_HOST_FILE, EXEC_APPROVALS_HOST_FILE, GATEWAY_TOKEN_FILE, HOST_ENV_FILE } from './host-file-paths';
 import { EGRESS_HEALTH_METRIC, GATEWAY_HEALTH_METRIC, SECRET_RETRIEVAL_METRIC } from '../shared/metric-names';
 import { braceGroups, checkTemplateParts, directoryUnder, fillTemplate, readHostSource, shellWordLines, type TemplateValues } from './template';
 import {
   CLOUDWATCH_AGENT_UNIT,
+  PROXY_ROTATE_TIMER,
+  SSM_AGENT_UNIT,
   GATEWAY_UNIT,
   JOURNAL_EXPORT_UNITS,
   STATE_VOLUME_ATTACH_TIMEOUT_SECONDS,
@@ -133,6 +137,18 @@ export function hostTemplateValues(config: ResolvedConfig): TemplateValues {
   return {
     ...values,
     IMDS_ACCESS: imdsAccess(config),
+    EGRESS_PROXY_URL,
+    EGRESS_NO_PROXY: EGRESS_NO_PROXY.join(','),
+    EGRESS_PROXY_UNIT,
+    EGRESS_PROXY_USER,
+    SSM_AGENT_UNIT,
+    PROXY_ROTATE_TIMER,
+    EGRESS_PROXY_CONFIG_FILE,
+    EGRESS_PROXY_BUNDLE: EGRESS_PROXY_BUNDLE_PATH,
+    SSM_AGENT_PROXY_BUNDLE: SSM_AGENT_PROXY_BUNDLE_PATH,
+    SSM_AGENT_PROXY_BUNDLE_NAME: SSM_AGENT_PROXY_BUNDLE_PATH.replace(/^systemd\//, ''),
+    CLOUDWATCH_AGENT_PROXY_BUNDLE: CLOUDWATCH_AGENT_PROXY_BUNDLE_PATH,
+    CLOUDWATCH_AGENT_PROXY_FILE,
     LOCKFILE_CHECK_JS,
     CONTROL_UI_ORIGINS_JS,
     BUNDLE_REQUIRED_FILES: shellWordLines(braceGroups(BUNDLE_REQUIRED_FILES)),

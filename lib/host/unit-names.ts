@@ -32,11 +32,17 @@ export const LOG_EXPORT_TIMER = 'openclaw-log-export.timer';
 /** The model-spend meter (host/spend-meter/, scripts/spend-meter.js) and its timer (every minute). */
 export const SPEND_METER_UNIT = 'openclaw-spend-meter.service';
 export const SPEND_METER_TIMER = 'openclaw-spend-meter.timer';
+/** The egress proxy's daily log rotation (`squid -k rotate`) and its timer. */
+export const PROXY_ROTATE_UNIT = 'openclaw-proxy-rotate.service';
+export const PROXY_ROTATE_TIMER = 'openclaw-proxy-rotate.timer';
+/** The SSM agent's own unit (in the AMI): install-bundle.sh gives it the proxy drop-in and restarts it. */
+export const SSM_AGENT_UNIT = 'amazon-ssm-agent.service';
 /** The CloudWatch agent's own unit (package amazon-cloudwatch-agent): enabled and started by install-bundle.sh. */
 export const CLOUDWATCH_AGENT_UNIT = 'amazon-cloudwatch-agent.service';
 /**
  * The units whose journal openclaw-log-export copies (the CloudWatch `journal` group): the
- * gateway, the proxy, every OpenClaw helper unit, the firewall, the CloudWatch agent, and
+ * gateway, the proxy (nginx), every OpenClaw helper unit, the firewall, the egress proxy (squid),
+ * the CloudWatch agent, and
  * cloud-final (install-bundle.sh's output, its `openclaw-install: FAILED` line included).
  */
 export const JOURNAL_EXPORT_UNITS = [
@@ -50,7 +56,9 @@ export const JOURNAL_EXPORT_UNITS = [
   HEALTH_UNIT,
   LOG_EXPORT_UNIT,
   SPEND_METER_UNIT,
+  PROXY_ROTATE_UNIT,
   'nftables.service',
+  'squid.service',
   CLOUDWATCH_AGENT_UNIT,
   'cloud-final.service',
 ] as const;

@@ -22,13 +22,17 @@
  * - only the plugins the agents and `openclaw.plugins` need (plugins.allow);
  *   every other bundled plugin is in plugins.deny (40 of 63 are on by default);
  * - no update checks, telemetry, remote model catalog, mDNS, skill workshop
- *   autonomy, hooks, browser, ACP; logs to HOST_LOG_FILES.gateway (lib/host/log-files.ts).
+ *   autonomy, hooks, browser, ACP; logs to HOST_LOG_FILES.gateway (lib/host/log-files.ts);
+ * - every outbound request through the host's egress proxy (squid on loopback,
+ *   lib/host/egress-proxy.ts): `proxy` with loopbackMode gateway-only, so only the
+ *   gateway's own loopback traffic stays direct (OPENCLAW_PROXY.loopbackMode).
  */
 import * as path from 'path';
 import type { ResolvedConfig } from '../config/schema';
 import { openclawRenderabilityProblems, type OpenclawConfigProblem } from '../config/validators/openclaw';
 import { CHANNELS, type PROVIDERS } from '../network/config-schema';
 import { channelTokenPointer, providerKeyOwners, providerKeyPointer } from '../secrets/secrets-manifest';
+import { EGRESS_PROXY_URL } from '../host/egress-proxy';
 import { agentTools, ALWAYS_DENIED_TOOLS } from './agent-tools';
 import type { AgentConfig, ChannelPolicy } from './config-schema';
 import { CONTROL_UI_ORIGINS_FILE, openclawHostPaths, type OpenclawRenderOptions } from './openclaw-config';
@@ -46,6 +50,15 @@ const join = (dir: string, ...rest: string[]) => path.posix.join(dir, ...rest);
  * nginx forwards). Loopback is not exempt: every request arrives from nginx.
  */
 export const AUTH_RATE_LIMIT = { maxAttempts: 10, windowMs: 60_000, lockoutMs: 300_000, exemptLoopback: false } as const;
+
+/**
+ * OpenClaw's managed forward proxy (OpenClaw >= 2026.9, src/infra/net/proxy): once the gateway
+ * starts it routes the process's HTTP(S) and WebSocket traffic through proxyUrl (CONNECT) and
+ * sets HTTP(S)_PROXY for what it runs. gateway-only: loopback URLs (the gateway's own RPC)
+ * bypass the proxy; "block" would refuse them, "proxy" would send them to squid, which refuses
+ * loopback destinations.
+ */
+export const OPENCLAW_PROXY = { enabled: true, proxyUrl: EGRESS_PROXY_URL, loopbackMode: 'gateway-only' } as const;
 
 /** The proxies whose X-Forwarded-For the gateway trusts: nginx, which proxies to 127.0.0.1 over IPv4 only. */
 export const TRUSTED_PROXIES = ['127.0.0.1'] as const;
@@ -250,5 +263,6 @@ export function renderOpenclawConfig(config: ResolvedConfig, options: OpenclawRe
     update: { checkOnStart: false },
     telemetry: { enabled: false },
     logging: { level: 'info', file: p.logFile },
+    proxy: { ...OPENCLAW_PROXY },
   };
 }

@@ -13,9 +13,14 @@ import {
   SECRETS_REFRESH_TIMER,
   SECRETS_REFRESH_UNIT,
   SPEND_METER_TIMER,
+  PROXY_ROTATE_TIMER,
   SPEND_METER_UNIT,
+  SSM_AGENT_UNIT,
   STATE_VOLUME_UNIT,
 } from '../../lib/host/unit-names';
+import { EGRESS_PROXY_CONFIG_FILE, EGRESS_PROXY_UNIT, EGRESS_PROXY_URL, renderEgressProxyConfig } from '../../lib/host/egress-proxy';
+import { CLOUDWATCH_AGENT_PROXY_BUNDLE_PATH, CLOUDWATCH_AGENT_PROXY_FILE } from '../../lib/host/cloudwatch-agent-proxy';
+import { SSM_AGENT_PROXY_BUNDLE_PATH } from '../../lib/host/bundle-layout';
 import { CLOUDWATCH_AGENT_BUNDLE_PATH } from '../../lib/host/cloudwatch-agent';
 import { SPEND_METER_MANIFEST_BUNDLE_PATH, SPEND_METER_MANIFEST_PATH, SPEND_METER_PROGRAM_PATH } from '../../lib/host/spend-meter';
 import { SECRETS_MANIFEST_PATH } from '../../lib/secrets/secrets-manifest';
@@ -107,6 +112,9 @@ beforeAll(async () => {
   stub(
     'systemctl',
     [
+      // The proxy is active once started (a run again then downloads through it).
+      `if [ "$1" = is-active ]; then test -e ${JSON.stringify(path.join(dir, 'proxy-active'))}; exit; fi`,
+      `if [ "$2" = ${EGRESS_PROXY_UNIT} ] && { [ "$1" = start ] || [ "$1" = restart ]; }; then touch ${JSON.stringify(path.join(dir, 'proxy-active'))}; fi`,
       `if [ "$1 $2" = "start ${STATE_VOLUME_UNIT}" ]; then`,
       `  if [ -e ${JSON.stringify(path.join(root, HOST_PATHS.stateDir))} ]; then echo present; else echo absent; fi >>${JSON.stringify(path.join(dir, 'state-dir-at-volume-step'))}`,
       '  exit "${FAKE_STATE_VOLUME_EXIT:-0}"',
@@ -114,12 +122,15 @@ beforeAll(async () => {
     ].join('\n'),
   );
   stub('systemd-tmpfiles');
+  // The real squid checks the rendered squid.conf (`squid -k parse`); only that is allowed.
+  stub('squid', '[ "$1 $2" = "-k parse" ] || exit 99\nexec /usr/sbin/squid "$@"');
   // `npm ci` in the install folder: the platform node (answers v24) and openclaw.mjs.
   stub(
     'npm',
     [
       'for a in x64 arm64; do mkdir -p "node_modules/node-linux-$a/bin"; printf \'#!/bin/sh\\necho v24.21.0\\n\' >"node_modules/node-linux-$a/bin/node"; chmod 755 "node_modules/node-linux-$a/bin/node"; done',
       'mkdir -p node_modules/openclaw && touch node_modules/openclaw/openclaw.mjs',
+      `printf '%s %s\\n' "$npm_config_https_proxy" "$https_proxy" >>${JSON.stringify(path.join(dir, 'npm-proxy'))}`,
     ].join('\n'),
   );
   first = await install();
@@ -223,13 +234,14 @@ test('units, scripts, firewall and runtime: installed where the units expect the
       ['systemctl', 'enable', 'nftables.service', 'openclaw-imds-preflight.service', STATE_VOLUME_UNIT, 'openclaw-secrets.service', 'openclaw-gateway.service', 'nginx.service'],
       [
         'systemctl', 'enable', '--now', CLOUDWATCH_AGENT_UNIT, LOG_EXPORT_TIMER, 'openclaw-integrity.timer', 'openclaw-secrets-refresh.timer', HEALTH_TIMER, SPEND_METER_TIMER,
+        PROXY_ROTATE_TIMER,
       ],
       ['systemctl', 'start', '--no-block', 'openclaw-gateway.service', 'nginx.service'],
     ]),
   );
   // The audit trail runs before the gateway starts: the agent and the log export first.
   const systemctl = c.filter((x) => x[0] === 'systemctl').map((x) => x.join(' '));
-  expect(systemctl.findIndex((x) => x.includes(CLOUDWATCH_AGENT_UNIT))).toBeLessThan(systemctl.findIndex((x) => x.includes('--no-block')));
+  expect(systemctl.findIndex((x) => x.includes(CLOUDWATCH_AGENT_UNIT))).toBeLessThan(systemctl.findIndex((x) => x.startsWith('systemctl start --no-block')));
   // The refresh, health, export and spend-meter services are started by their timers (and SSM), never enabled on their own.
   for (const unit of [SECRETS_REFRESH_UNIT, HEALTH_UNIT, LOG_EXPORT_UNIT, SPEND_METER_UNIT]) expect(c.filter((x) => x[0] === 'systemctl').flat()).not.toContain(unit);
   expect(awsCalls()[0]).toEqual(['s3', 'cp', '--only-show-errors', '--region', config.aws.region, URI, expect.stringMatching(/^\/var\/tmp\/openclaw-bundle\.\w+\/bundle\.tar\.gz$/)]);
@@ -245,7 +257,7 @@ test('the state volume: its ID in host.env, its unit and script installed, and p
   expect(fs.readFileSync(path.join(dir, 'state-dir-at-volume-step'), 'utf8').split('\n')[0]).toBe('absent');
   const systemctl = calls().filter((x) => x[0] === 'systemctl').map((x) => x.join(' '));
   expect(systemctl.indexOf(`systemctl start ${STATE_VOLUME_UNIT}`)).toBeGreaterThan(systemctl.indexOf('systemctl daemon-reload'));
-  expect(systemctl.indexOf(`systemctl start ${STATE_VOLUME_UNIT}`)).toBeLessThan(systemctl.findIndex((x) => x.includes('--no-block')));
+  expect(systemctl.indexOf(`systemctl start ${STATE_VOLUME_UNIT}`)).toBeLessThan(systemctl.findIndex((x) => x.startsWith('systemctl start --no-block')));
 });
 
 test('refuses a state volume argument that is not a volume ID', async () => {
@@ -301,12 +313,50 @@ test('the spend meter: its program and manifest (root 0644, read by node), its u
   expect(fs.existsSync(host(HOST_PATHS.spendMeterStateDir))).toBe(false);
 });
 
+test('the egress proxy: squid.conf checked by the real squid and installed root:squid 0640, squid started BEFORE the firewall loads, npm ci through it', () => {
+  const c = calls().map((x) => x.join(' '));
+  const squidConf = host(EGRESS_PROXY_CONFIG_FILE);
+  expect(meta(squidConf)).toEqual({ type: 'file', owner: `root:${String(Number(execFileSync('id', ['-g', 'squid'], { encoding: 'utf8' })))}`, mode: '0640', links: 1 });
+  expect(fs.readFileSync(squidConf, 'utf8')).toBe(renderEgressProxyConfig(config));
+  const parse = c.findIndex((x) => /^squid -k parse -f \/var\/tmp\/openclaw-bundle\.\w+\/bundle\/squid\/squid\.conf$/.test(x));
+  const enable = c.indexOf(`systemctl enable ${EGRESS_PROXY_UNIT}`);
+  // First run: the file is new, so a restart (a start of a stopped unit).
+  const start = c.indexOf(`systemctl restart ${EGRESS_PROXY_UNIT}`);
+  const firewall = c.indexOf(`nft -f ${host('/etc/nftables/openclaw.nft')}`);
+  const npm = c.findIndex((x) => x.startsWith('npm ci'));
+  expect([parse, enable, start, firewall, npm].every((i) => i >= 0)).toBe(true);
+  expect(parse).toBeLessThan(enable);
+  expect(enable).toBeLessThan(start);
+  expect(start).toBeLessThan(firewall);
+  expect(firewall).toBeLessThan(npm);
+  // The state volume step (EC2 API calls through the proxy) comes after the proxy too.
+  expect(start).toBeLessThan(c.indexOf(`systemctl start ${STATE_VOLUME_UNIT}`));
+  expect(fs.readFileSync(path.join(dir, 'npm-proxy'), 'utf8').split('\n')[0]).toBe(`${EGRESS_PROXY_URL} ${EGRESS_PROXY_URL}`);
+});
+
+test('the SSM and CloudWatch agents: their proxy settings installed, a running agent restarted once (new settings)', () => {
+  const ssm = host(`/etc/systemd/system/${SSM_AGENT_PROXY_BUNDLE_PATH.replace(/^systemd\//, '')}`);
+  expect(meta(ssm)).toEqual({ type: 'file', owner: 'root:root', mode: '0644', links: 1 });
+  expect(fs.readFileSync(ssm, 'utf8')).toBe(bundle[SSM_AGENT_PROXY_BUNDLE_PATH]);
+  expect(fs.readFileSync(ssm, 'utf8')).toContain(`Environment="https_proxy=${EGRESS_PROXY_URL}"`);
+  expect(meta(host(CLOUDWATCH_AGENT_PROXY_FILE))).toEqual({ type: 'file', owner: 'root:root', mode: '0644', links: 1 });
+  expect(fs.readFileSync(host(CLOUDWATCH_AGENT_PROXY_FILE), 'utf8')).toBe(bundle[CLOUDWATCH_AGENT_PROXY_BUNDLE_PATH]);
+  const c = calls().map((x) => x.join(' '));
+  expect(c.filter((x) => x.includes('try-restart'))).toEqual([`systemctl try-restart --no-block ${SSM_AGENT_UNIT}`, `systemctl try-restart ${CLOUDWATCH_AGENT_UNIT}`]);
+  expect(c.indexOf(`systemctl try-restart --no-block ${SSM_AGENT_UNIT}`)).toBeGreaterThan(c.lastIndexOf('systemctl daemon-reload', c.indexOf(`systemctl try-restart --no-block ${SSM_AGENT_UNIT}`)));
+});
+
 test('running it again changes nothing: same modes, the domain once, npm ci skipped', async () => {
   const before = calls().filter((c) => c[0] === 'npm').length;
+  const callsBefore = calls().length;
   const again = await install();
   expect(again.stderr).toBe('');
   expect(again.code).toBe(0);
   expect(again.stdout).toContain('openclaw-install: node_modules already matches the lockfile');
+  // Nothing changed: squid started (not restarted), the agents left alone; the download went through the proxy.
+  const c = calls().slice(callsBefore).map((x) => x.join(' '));
+  expect(c).toContain(`systemctl start ${EGRESS_PROXY_UNIT}`);
+  expect(c.filter((x) => x.includes('restart'))).toEqual([]);
   expect(calls().filter((c) => c[0] === 'npm').length).toBe(before);
   expect(meta(host(HOST_PATHS.configFile))).toEqual({ type: 'file', owner: `${HOST_PATHS.user}:${HOST_PATHS.user}`, mode: '0400', links: 1 });
   expect(fs.readFileSync(host(`${HOST_PATHS.configDir}/control-ui-origins.json`), 'utf8')).toBe(renderControlUiOrigins(config, [`https://${CLOUDFRONT}`]));
@@ -333,6 +383,31 @@ test('a failed state volume step stops the install: one FAILED line, the gateway
   expect(run.code).toBe(1);
   expect(run.stderr).toBe(`openclaw-install: FAILED: state volume step failed: journalctl -u ${STATE_VOLUME_UNIT}\n`);
   const after = calls().slice(before).filter((x) => x[0] === 'systemctl');
-  expect(after.map((x) => x.join(' '))).toEqual(['systemctl daemon-reload', `systemctl start ${STATE_VOLUME_UNIT}`]);
+  expect(after.map((x) => x.join(' '))).toEqual([
+    `systemctl is-active --quiet ${EGRESS_PROXY_UNIT}`,
+    'systemctl daemon-reload',
+    `systemctl enable ${EGRESS_PROXY_UNIT}`,
+    `systemctl start ${EGRESS_PROXY_UNIT}`,
+    'systemctl daemon-reload',
+    `systemctl start ${STATE_VOLUME_UNIT}`,
+  ]);
   expect(awsCalls().at(-1)).toEqual(['cloudwatch', 'put-metric-data', '--region', config.aws.region, '--namespace', expect.any(String), '--metric-name', 'BootPreflightFailed', '--dimensions', 'Step=Install', '--value', '1', '--unit', 'Count']);
+}, 90_000);
+
+test('a squid.conf that squid -k parse refuses stops the install before it replaces the proxy file or loads the firewall', async () => {
+  const packed = packBundle({ ...bundle, 'squid/squid.conf': `${bundle['squid/squid.conf'] as string}no_such_directive on\n` });
+  const badFile = path.join(dir, 'bad-bundle.tar.gz');
+  fs.writeFileSync(badFile, packed.archive);
+  const installed = fs.readFileSync(host('/etc/squid/squid.conf'), 'utf8');
+  const before = calls().length;
+  const run = await runAsync(script, [URI, packed.sha256, CLOUDFRONT, VOLUME], {
+    env: { PATH: `${bin}:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin`, FAKE_S3_FILE: badFile, OPENCLAW_INSTALL_ROOT: root, OPENCLAW_GATEWAY_USER: GATEWAY_USER },
+    timeoutMs: 60_000,
+  });
+  expect(run.code).toBe(1);
+  expect(run.stderr).toContain("squid -k parse rejects the bundle's squid/squid.conf");
+  expect(run.stderr.trim().split('\n').at(-1)).toBe('openclaw-install: FAILED: egress proxy step failed');
+  expect(fs.readFileSync(host('/etc/squid/squid.conf'), 'utf8')).toBe(installed);
+  const after = calls().slice(before).map((x) => x.join(' '));
+  expect(after.filter((x) => x.startsWith('nft ') || x.startsWith('npm ') || /systemctl (start|restart|enable)/.test(x))).toEqual([]);
 }, 90_000);

@@ -20,6 +20,8 @@ const EXPECTED: Record<string, string[]> = {
     'AssertPathIsMountPoint=/var/lib/openclaw',
     'Wants=network-online.target',
     'After=network-online.target nftables.service',
+    'Wants=squid.service',
+    'After=squid.service',
     'AssertFileNotEmpty=/run/openclaw/secrets/gateway-token',
     'AssertFileNotEmpty=/run/openclaw/secrets/agent-ops.json',
     'AssertFileNotEmpty=/run/openclaw/secrets/agent-support.json',
@@ -40,6 +42,9 @@ const EXPECTED: Record<string, string[]> = {
     'Environment=OPENCLAW_NO_AUTO_UPDATE=1',
     'Environment=NODE_ENV=production',
     'Environment=NODE_COMPILE_CACHE=/var/lib/openclaw/.compile-cache',
+    'Environment=HTTPS_PROXY=http://127.0.0.1:3128 https_proxy=http://127.0.0.1:3128',
+    'Environment=HTTP_PROXY=http://127.0.0.1:3128 http_proxy=http://127.0.0.1:3128',
+    'Environment=NO_PROXY=127.0.0.1,localhost,::1,169.254.169.254,169.254.169.253,169.254.169.123 no_proxy=127.0.0.1,localhost,::1,169.254.169.254,169.254.169.253,169.254.169.123',
     'Restart=on-failure',
     'RestartSec=5',
     'TimeoutStopSec=30',
@@ -83,6 +88,8 @@ const EXPECTED: Record<string, string[]> = {
   'systemd/openclaw-imds-preflight.service': [
     '[Unit]',
     'Wants=network-online.target',
+    'Wants=squid.service',
+    'After=squid.service',
     'After=network-online.target nftables.service',
     'Before=openclaw-secrets.service openclaw-gateway.service',
     '[Service]',
@@ -121,6 +128,8 @@ const EXPECTED: Record<string, string[]> = {
   'systemd/openclaw-secrets.service': [
     '[Unit]',
     'Requires=openclaw-imds-preflight.service',
+    'Wants=squid.service',
+    'After=squid.service',
     'After=openclaw-imds-preflight.service systemd-tmpfiles-setup.service',
     'Before=openclaw-gateway.service nginx.service',
     '[Service]',
@@ -158,6 +167,8 @@ const EXPECTED: Record<string, string[]> = {
   'systemd/openclaw-state-volume.service': [
     '[Unit]',
     'Requires=openclaw-imds-preflight.service',
+    'Wants=squid.service',
+    'After=squid.service',
     'After=openclaw-imds-preflight.service network-online.target',
     'Wants=network-online.target',
     'Before=openclaw-gateway.service openclaw-spend-meter.service',
@@ -181,6 +192,8 @@ const EXPECTED: Record<string, string[]> = {
   'systemd/openclaw-integrity.service': [
     '[Unit]',
     'After=local-fs.target',
+    'Wants=squid.service',
+    'After=squid.service',
     '[Service]',
     'Type=oneshot',
     'EnvironmentFile=/etc/openclaw/host.env',
@@ -222,6 +235,8 @@ const EXPECTED: Record<string, string[]> = {
   'systemd/openclaw-secrets-refresh.service': [
     '[Unit]',
     'After=openclaw-secrets.service',
+    'Wants=squid.service',
+    'After=squid.service',
     '[Service]',
     'Type=oneshot',
     'EnvironmentFile=/etc/openclaw/host.env',
@@ -265,6 +280,8 @@ const EXPECTED: Record<string, string[]> = {
   'systemd/openclaw-health.service': [
     '[Unit]',
     'After=network-online.target',
+    'Wants=squid.service',
+    'After=squid.service',
     '[Service]',
     'Type=oneshot',
     'EnvironmentFile=/etc/openclaw/host.env',
@@ -366,6 +383,8 @@ const EXPECTED: Record<string, string[]> = {
   'systemd/openclaw-spend-meter.service': [
     '[Unit]',
     'After=network-online.target',
+    'Wants=squid.service',
+    'After=squid.service',
     'Requires=openclaw-state-volume.service',
     'After=openclaw-state-volume.service',
     'RequiresMountsFor=/var/lib/openclaw /var/lib/openclaw-meter',
@@ -373,6 +392,7 @@ const EXPECTED: Record<string, string[]> = {
     'AssertPathIsMountPoint=/var/lib/openclaw-meter',
     '[Service]',
     'Type=oneshot',
+    'Environment=HTTPS_PROXY=http://127.0.0.1:3128 NO_PROXY=127.0.0.1,localhost,::1,169.254.169.254,169.254.169.253,169.254.169.123',
     'ExecStart=/opt/openclaw/node_modules/node/bin/node /usr/local/libexec/openclaw/spend-meter.js --manifest /etc/openclaw/spend-meter.json',
     'TimeoutStartSec=50',
     'StateDirectory=openclaw-meter',
@@ -417,6 +437,24 @@ const EXPECTED: Record<string, string[]> = {
     '[Install]',
     'WantedBy=timers.target',
   ],
+  'systemd/openclaw-proxy-rotate.service': [
+    '[Unit]',
+    'Requisite=squid.service',
+    'After=squid.service',
+    '[Service]',
+    'Type=oneshot',
+    'ExecStart=/usr/sbin/squid -k rotate -f /etc/squid/squid.conf',
+    'TimeoutStartSec=60',
+  ],
+  'systemd/openclaw-proxy-rotate.timer': [
+    '[Unit]',
+    '[Timer]',
+    'OnCalendar=daily',
+    'RandomizedDelaySec=15min',
+    'Persistent=true',
+    '[Install]',
+    'WantedBy=timers.target',
+  ],
   'systemd/nginx.service.d/openclaw.conf': [
     '[Unit]',
     'Wants=openclaw-secrets.service',
@@ -427,6 +465,15 @@ const EXPECTED: Record<string, string[]> = {
   'systemd/tmpfiles.d/openclaw.conf': [
     'd      /run/openclaw        0755 root    root    -',
     'd      /run/openclaw/secrets               0700 openclaw openclaw -',
+  ],
+  'systemd/amazon-ssm-agent.service.d/openclaw-proxy.conf': [
+    '[Unit]',
+    'Wants=squid.service',
+    'After=squid.service',
+    '[Service]',
+    'Environment="https_proxy=http://127.0.0.1:3128"',
+    'Environment="http_proxy=http://127.0.0.1:3128"',
+    'Environment="no_proxy=127.0.0.1,localhost,::1,169.254.169.254,169.254.169.253,169.254.169.123"',
   ],
 };
 

@@ -7,6 +7,7 @@ import { openclawSecretFiles } from '../../lib/openclaw/secret-files';
 import { ORIGIN_VERIFY_MAP_PATH, SECRETS_MANIFEST_PATH } from '../../lib/secrets/secrets-manifest';
 import { SPEND_METER_MANIFEST_PATH } from '../../lib/host/spend-meter';
 import { GATEWAY_HEALTH_METRIC } from '../../lib/shared/metric-names';
+import { EGRESS_NO_PROXY, EGRESS_PROXY_UNIT, EGRESS_PROXY_URL } from '../../lib/host/egress-proxy';
 import {
   GATEWAY_UNIT,
   HEALTH_TIMER,
@@ -304,7 +305,7 @@ describe('the helper units', () => {
     expect(unitValue(e, S, 'RemainAfterExit')).toBeUndefined();
     expect(unitValue(e, S, 'ExecStart')).toBe(`${HOST_PATHS.libexecDir}/refresh-secrets.sh`);
     expect(unitValue(e, S, 'EnvironmentFile')).toBe(HOST_ENV_FILE);
-    expect(unitList(e, 'Unit', 'After')).toEqual([SECRETS_UNIT]);
+    expect(unitList(e, 'Unit', 'After')).toEqual([SECRETS_UNIT, EGRESS_PROXY_UNIT]);
     const timeout = Number(unitValue(e, S, 'TimeoutStartSec'));
     expect(timeout).toBeGreaterThan(0);
     expect(timeout).toBeLessThanOrEqual(300);
@@ -354,6 +355,8 @@ describe('the helper units', () => {
       'OPENCLAW_METRIC_NAMESPACE=OpenClaw/openclaw-example-prod',
       `AWS_REGION=${config.aws.region}`,
       `AWS_DEFAULT_REGION=${config.aws.region}`,
+      ...['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy'].map((k) => `${k}=${EGRESS_PROXY_URL}`),
+      ...['NO_PROXY', 'no_proxy'].map((k) => `${k}=${EGRESS_NO_PROXY.join(',')}`),
     ]);
   });
 });

@@ -89,7 +89,7 @@ describe('the user data has what the boot relies on (parsed with yaml)', () => {
     expect(doc.package_upgrade).toBe(false);
     // OS repositories only; nodejs + npm only to run `npm ci` of the lockfile.
     // e2fsprogs: mkfs.ext4 for a blank state volume (attach-state-volume.sh).
-    expect(doc.packages).toEqual(['nginx', 'nftables', 'amazon-cloudwatch-agent', 'awscli-2', 'nodejs22', 'nodejs22-npm', 'e2fsprogs']);
+    expect(doc.packages).toEqual(['nginx', 'nftables', 'squid', 'amazon-cloudwatch-agent', 'awscli-2', 'nodejs22', 'nodejs22-npm', 'e2fsprogs']);
     expect(doc.groups).toEqual([HOST_PATHS.user]);
     expect(doc.users).toEqual([
       'default',
@@ -131,6 +131,7 @@ describe('shellcheck -S style accepts every shell script', () => {
       'scripts/install-bundle.sh',
       'scripts/prepare-state.sh',
       'scripts/refresh-secrets.sh',
+      'scripts/start-egress-proxy.sh',
     ]);
     const paths = scripts.map((rel) => {
       const file = path.join(dir, path.basename(rel));

@@ -56,7 +56,7 @@ describe('renderUserData: the #cloud-config', () => {
       package_update: false,
       package_upgrade: false,
       package_reboot_if_required: false,
-      packages: ['nginx', 'nftables', 'amazon-cloudwatch-agent', 'awscli-2', 'nodejs22', 'nodejs22-npm', 'e2fsprogs'],
+      packages: ['nginx', 'nftables', 'squid', 'amazon-cloudwatch-agent', 'awscli-2', 'nodejs22', 'nodejs22-npm', 'e2fsprogs'],
       groups: ['openclaw'],
       users: [
         'default',

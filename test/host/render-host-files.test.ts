@@ -4,6 +4,8 @@ import * as path from 'path';
 import { renderAllowedOriginsMap, renderNginxConfig } from '../../lib/host/nginx-config';
 import { renderNftablesRules } from '../../lib/host/nftables-rules';
 import { ALLOWED_ORIGINS_MAP_PATH, NFTABLES_PATH, NGINX_CONF_PATH, renderHostFiles, writeHostFiles } from '../../lib/host/render';
+import { EGRESS_PROXY_BUNDLE_PATH } from '../../lib/host/bundle-layout';
+import { renderEgressProxyConfig } from '../../lib/host/egress-proxy';
 import { exampleConfig } from './support/host-tools';
 
 // lib/host/render.ts on its own, fast: which host files are rendered, from what, with which
@@ -13,10 +15,11 @@ const config = exampleConfig('prod');
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'oc-render-'));
 
 test('the bundle paths of the host files, exactly', () => {
-  expect([NGINX_CONF_PATH, ALLOWED_ORIGINS_MAP_PATH, NFTABLES_PATH]).toEqual([
+  expect([NGINX_CONF_PATH, ALLOWED_ORIGINS_MAP_PATH, NFTABLES_PATH, EGRESS_PROXY_BUNDLE_PATH]).toEqual([
     'nginx/nginx.conf',
     'nginx/openclaw/allowed-origins.map.conf',
     'nftables/openclaw.nft',
+    'squid/squid.conf',
   ]);
 });
 
@@ -25,6 +28,7 @@ test('nginx.conf, an empty allowed-origins map and the ruleset by default', () =
     [NGINX_CONF_PATH]: renderNginxConfig(config),
     [ALLOWED_ORIGINS_MAP_PATH]: renderAllowedOriginsMap([]),
     [NFTABLES_PATH]: renderNftablesRules(config),
+    [EGRESS_PROXY_BUNDLE_PATH]: renderEgressProxyConfig(config),
   });
 });
 

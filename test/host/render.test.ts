@@ -11,6 +11,7 @@ import {
 } from '../../lib/host/nginx-config';
 import { parseIpv4Cidr, renderNftablesRules, vpcResolverAddress } from '../../lib/host/nftables-rules';
 import { ALLOWED_ORIGINS_MAP_PATH, NFTABLES_PATH, NGINX_CONF_PATH, renderHostFiles, writeHostFiles } from '../../lib/host/render';
+import { EGRESS_PROXY_BUNDLE_PATH } from '../../lib/host/bundle-layout';
 import { configFixture, REPO_ROOT } from '../support/config-fixture';
 import { pseudoRandom } from '../support/pseudo-random';
 import { exampleConfig } from './support/host-tools';
@@ -23,7 +24,7 @@ const config = exampleConfig('prod');
 describe('renderHostFiles', () => {
   test('renders nginx.conf, the allowed-origins include and the ruleset, and never the origin-verify map', () => {
     const files = renderHostFiles(config);
-    expect(Object.keys(files)).toEqual([NGINX_CONF_PATH, ALLOWED_ORIGINS_MAP_PATH, NFTABLES_PATH]);
+    expect(Object.keys(files)).toEqual([NGINX_CONF_PATH, ALLOWED_ORIGINS_MAP_PATH, NFTABLES_PATH, EGRESS_PROXY_BUNDLE_PATH]);
     const directives = Object.values(files).join('\n').split('\n').filter((l) => !l.trim().startsWith('#'));
     expect(directives.filter((l) => /"~\^[^"]*\$" 1;/.test(l))).toEqual([]);
   });
@@ -163,7 +164,7 @@ describe('renderHostFiles', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'oc-host-write-'));
     try {
       const written = writeHostFiles(dir, renderHostFiles(config));
-      expect(written.map((f) => path.relative(dir, f))).toEqual([NGINX_CONF_PATH, ALLOWED_ORIGINS_MAP_PATH, NFTABLES_PATH]);
+      expect(written.map((f) => path.relative(dir, f))).toEqual([NGINX_CONF_PATH, ALLOWED_ORIGINS_MAP_PATH, NFTABLES_PATH, EGRESS_PROXY_BUNDLE_PATH]);
       expect(() => writeHostFiles(dir, { '../escape.conf': 'x' })).toThrow(/inside the output folder/);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
@@ -510,13 +511,13 @@ describe('npm run render', () => {
   const run = (...args: string[]) =>
     spawnSync('npm', ['run', '-s', 'render', '--', ...args], { cwd: REPO_ROOT, encoding: 'utf8', timeout: 60_000 });
 
-  test('writes the three files and lists them', () => {
+  test('writes the host files (nginx, the ruleset, the proxy) and lists them', () => {
     const out = fs.mkdtempSync(path.join(os.tmpdir(), 'oc-render-cli-'));
     try {
       const r = run('--client', 'example', '--env', 'prod', '--out', out);
       expect(r.status).toBe(0);
       expect(r.stdout).toContain('# example / prod: host files from config/base.yaml');
-      for (const rel of [NGINX_CONF_PATH, ALLOWED_ORIGINS_MAP_PATH, NFTABLES_PATH]) {
+      for (const rel of [NGINX_CONF_PATH, ALLOWED_ORIGINS_MAP_PATH, NFTABLES_PATH, EGRESS_PROXY_BUNDLE_PATH]) {
         expect(r.stdout).toContain(`wrote ${path.join(out, rel)}`);
         expect(fs.existsSync(path.join(out, rel))).toBe(true);
       }

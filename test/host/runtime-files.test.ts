@@ -1,3 +1,4 @@
+import { renderCloudWatchAgentProxyConfig } from '../../lib/host/cloudwatch-agent-proxy';
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
@@ -40,6 +41,7 @@ test('the bundle paths and script list, exactly', () => {
     'scripts/export-logs.sh',
     'scripts/attach-state-volume.sh',
     'scripts/prepare-state.sh',
+    'scripts/start-egress-proxy.sh',
     'scripts/install-bundle.sh',
   ]);
   expect([AGENT_FILES_PREFIX, AGENT_MANIFEST_PATH, OPENCLAW_CONFIG_PATH, CONTROL_UI_ORIGINS_PATH, EXEC_APPROVALS_PATH]).toEqual([
@@ -95,6 +97,7 @@ describe('assembleBundleFiles', () => {
       'scripts/spend-meter.js': '// spend-meter program\n',
       'openclaw/spend-meter.json': spendMeterManifestText(config),
       'cloudwatch/amazon-cloudwatch-agent.json': renderCloudWatchAgentConfig(config),
+      'cloudwatch/common-config.toml': renderCloudWatchAgentProxyConfig(),
       'openclaw/package.json': pkg('package.json'),
       'openclaw/package-lock.json': pkg('package-lock.json'),
       ...Object.fromEntries(agents.map((a) => [`agents/${a.relativePath}`, a.content])),

@@ -45,7 +45,9 @@ describe('pinned names and lists', () => {
       'openclaw-health.service',
       'openclaw-log-export.service',
       'openclaw-spend-meter.service',
+      'openclaw-proxy-rotate.service',
       'nftables.service',
+      'squid.service',
       'amazon-cloudwatch-agent.service',
       'cloud-final.service',
     ]);
@@ -67,8 +69,11 @@ describe('pinned names and lists', () => {
       'systemd/openclaw-log-export.timer',
       'systemd/openclaw-spend-meter.service',
       'systemd/openclaw-spend-meter.timer',
+      'systemd/openclaw-proxy-rotate.service',
+      'systemd/openclaw-proxy-rotate.timer',
       'systemd/nginx.service.d/openclaw.conf',
       'systemd/tmpfiles.d/openclaw.conf',
+      'systemd/amazon-ssm-agent.service.d/openclaw-proxy.conf',
     ]);
     expect(HELPER_SCRIPT_FILES).toEqual([
       'scripts/imds-preflight.sh',
@@ -79,6 +84,7 @@ describe('pinned names and lists', () => {
       'scripts/export-logs.sh',
       'scripts/attach-state-volume.sh',
       'scripts/prepare-state.sh',
+      'scripts/start-egress-proxy.sh',
     ]);
     expect(STATE_VOLUME_STEPS).toEqual(['StateVolumeAttach', 'StateVolumeDevice', 'StateVolumeFilesystem', 'StateVolumeMount']);
   });
@@ -95,6 +101,7 @@ describe('pinned names and lists', () => {
       'nginx/nginx.conf',
       'nginx/openclaw/allowed-origins.map.conf',
       'nftables/openclaw.nft',
+      'squid/squid.conf',
       ...SYSTEMD_FILES,
       ...HELPER_SCRIPT_FILES,
       'scripts/fetch-secrets.js',
@@ -102,6 +109,7 @@ describe('pinned names and lists', () => {
       'openclaw/secrets-manifest.json',
       'openclaw/spend-meter.json',
       'cloudwatch/amazon-cloudwatch-agent.json',
+      'cloudwatch/common-config.toml',
     ]);
   });
 
@@ -190,6 +198,18 @@ const PROD_VALUES = {
   CLOUDWATCH_AGENT_CONFIG: '/opt/aws/amazon-cloudwatch-agent/etc/amazon-cloudwatch-agent.json',
   CLOUDWATCH_AGENT_BUNDLE: 'cloudwatch/amazon-cloudwatch-agent.json',
   CLOUDWATCH_AGENT_UNIT: 'amazon-cloudwatch-agent.service',
+  PROXY_ROTATE_TIMER: 'openclaw-proxy-rotate.timer',
+  SSM_AGENT_UNIT: 'amazon-ssm-agent.service',
+  EGRESS_PROXY_URL: 'http://127.0.0.1:3128',
+  EGRESS_NO_PROXY: '127.0.0.1,localhost,::1,169.254.169.254,169.254.169.253,169.254.169.123',
+  EGRESS_PROXY_UNIT: 'squid.service',
+  EGRESS_PROXY_USER: 'squid',
+  EGRESS_PROXY_CONFIG_FILE: '/etc/squid/squid.conf',
+  EGRESS_PROXY_BUNDLE: 'squid/squid.conf',
+  SSM_AGENT_PROXY_BUNDLE: 'systemd/amazon-ssm-agent.service.d/openclaw-proxy.conf',
+  SSM_AGENT_PROXY_BUNDLE_NAME: 'amazon-ssm-agent.service.d/openclaw-proxy.conf',
+  CLOUDWATCH_AGENT_PROXY_BUNDLE: 'cloudwatch/common-config.toml',
+  CLOUDWATCH_AGENT_PROXY_FILE: '/opt/aws/amazon-cloudwatch-agent/etc/common-config.toml',
   IMDS_ACCESS: [
     '# No AWS credentials for the gateway (its secrets arrive as files): IMDS is out of reach,',
     '# so no SSRF or agent tool can read the instance role credentials.',
@@ -202,14 +222,16 @@ const PROD_VALUES = {
   BUNDLE_REQUIRED_FILES: [
     'openclaw/{openclaw,control-ui-origins,exec-approvals,package,package-lock,secrets-manifest,spend-meter}.json \\',
     '  agents.sha256 openclaw/host.env nginx/nginx.conf nginx/openclaw/allowed-origins.map.conf nftables/openclaw.nft \\',
-    '  systemd/openclaw-{gateway,imds-preflight,secrets,state-volume,integrity,secrets-refresh,health,log-export,spend-meter}.service \\',
-    '  systemd/openclaw-{integrity,secrets-refresh,health,log-export,spend-meter}.timer \\',
+    '  squid/squid.conf \\',
+    '  systemd/openclaw-{gateway,imds-preflight,secrets,state-volume,integrity,secrets-refresh,health,log-export,spend-meter,proxy-rotate}.service \\',
+    '  systemd/openclaw-{integrity,secrets-refresh,health,log-export,spend-meter,proxy-rotate}.timer \\',
     '  systemd/nginx.service.d/openclaw.conf systemd/tmpfiles.d/openclaw.conf \\',
-    '  scripts/{imds-preflight,check-agent-files,fetch-secrets,refresh-secrets,check-gateway-health,export-logs,attach-state-volume,prepare-state}.sh \\',
-    '  scripts/{fetch-secrets,spend-meter}.js cloudwatch/amazon-cloudwatch-agent.json',
+    '  systemd/amazon-ssm-agent.service.d/openclaw-proxy.conf \\',
+    '  scripts/{imds-preflight,check-agent-files,fetch-secrets,refresh-secrets,check-gateway-health,export-logs,attach-state-volume,prepare-state,start-egress-proxy}.sh \\',
+    '  scripts/{fetch-secrets,spend-meter}.js cloudwatch/amazon-cloudwatch-agent.json cloudwatch/common-config.toml',
   ].join('\n'),
   JOURNAL_UNITS:
-    'openclaw-gateway.service nginx.service openclaw-imds-preflight.service openclaw-secrets.service openclaw-state-volume.service openclaw-secrets-refresh.service openclaw-integrity.service openclaw-health.service openclaw-log-export.service openclaw-spend-meter.service nftables.service amazon-cloudwatch-agent.service cloud-final.service',
+    'openclaw-gateway.service nginx.service openclaw-imds-preflight.service openclaw-secrets.service openclaw-state-volume.service openclaw-secrets-refresh.service openclaw-integrity.service openclaw-health.service openclaw-log-export.service openclaw-spend-meter.service openclaw-proxy-rotate.service nftables.service squid.service amazon-cloudwatch-agent.service cloud-final.service',
 };
 
 const withProviders = (c: ResolvedConfig, providers: string[]) =>
@@ -258,6 +280,17 @@ describe('readHostSource and renderHostTemplate', () => {
         'OPENCLAW_METRIC_NAMESPACE=OpenClaw/openclaw-example-prod',
         'AWS_REGION=eu-west-1',
         'AWS_DEFAULT_REGION=eu-west-1',
+        '# The egress proxy (squid on loopback, squid.service): the host firewall lets only the',
+        '# proxy\'s user open outbound HTTPS, so every AWS CLI call, curl and Node program of the units',
+        '# that read this file goes through it; loopback and the link-local AWS services (IMDS, the',
+        '# Route 53 Resolver, Amazon Time Sync) stay direct. Lowercase and uppercase: curl reads only',
+        '# the lowercase http_proxy, the AWS CLI both (lowercase wins).',
+        'HTTPS_PROXY=http://127.0.0.1:3128',
+        'https_proxy=http://127.0.0.1:3128',
+        'HTTP_PROXY=http://127.0.0.1:3128',
+        'http_proxy=http://127.0.0.1:3128',
+        'NO_PROXY=127.0.0.1,localhost,::1,169.254.169.254,169.254.169.253,169.254.169.123',
+        'no_proxy=127.0.0.1,localhost,::1,169.254.169.254,169.254.169.253,169.254.169.123',
         '# install-bundle.sh appends OPENCLAW_CLOUDFRONT_DOMAIN=<the distribution\'s domain>, from the user data.',
         '',
       ].join('\n'),

@@ -54,7 +54,7 @@ test('the tool constants, exactly', () => {
 test('the top-level sections of openclaw.json, exactly', () => {
   expect(Object.keys(rendered)).toEqual([
     'gateway', 'secrets', 'models', 'agents', 'bindings', 'channels', 'tools', 'cron', 'hooks', 'session', 'commands', 'approvals',
-    'plugins', 'skills', 'browser', 'acp', 'discovery', 'update', 'telemetry', 'logging',
+    'plugins', 'skills', 'browser', 'acp', 'discovery', 'update', 'telemetry', 'logging', 'proxy',
   ]);
 });
 

@@ -6,6 +6,7 @@ import { HOST_FACTS_COLLECTOR, verificationCommands } from '../../lib/host/live-
 import { hostLiveChecks } from '../../lib/host/live-checks';
 import { hostLiveSettings } from '../../lib/host/live-settings';
 import { renderNftablesRules } from '../../lib/host/nftables-rules';
+import { renderEgressProxyConfig } from '../../lib/host/egress-proxy';
 import { HOST_SOURCE_DIR } from '../../lib/host/template';
 import { CONTROL_UI_ORIGINS_FILE } from '../../lib/openclaw/openclaw-config';
 import type { CheckResult } from '../../lib/verify/live-check';
@@ -92,6 +93,30 @@ describe('the collector script', () => {
 });
 
 const nsWhy = missing(['nft', 'ip', 'unshare', 'diff', 'sha256sum']);
+describe('the egress proxy facts: the unit state systemctl reports and the digest of the file squid reads', () => {
+  // systemctl stands in (this machine runs no systemd): it answers `is-active <unit>` as squid.service would.
+  function env(state: string, content: string): Record<string, string> {
+    const dir = tempDir('oc-ocv-proxy-');
+    fs.mkdirSync(path.join(dir, 'bin'));
+    fs.writeFileSync(path.join(dir, 'bin', 'systemctl'), `#!/bin/sh\n[ "$1 $2" = "is-active ${settings.proxy.unit}" ] || exit 4\necho ${state}\n[ ${state} = active ]\n`, { mode: 0o755 });
+    fs.writeFileSync(path.join(dir, 'squid.conf'), content);
+    return { PATH: `${path.join(dir, 'bin')}:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin`, OCV_FAMILIES: 'proxy', OCV_PROXY_UNIT: settings.proxy.unit, OCV_PROXY_CONF: path.join(dir, 'squid.conf') };
+  }
+
+  test('running, with the rendered squid.conf: both results pass', async () => {
+    const facts = await collect(env('active', renderEgressProxyConfig(config)));
+    expect(facts.proxy).toEqual({ active: 'active', sha256: settings.proxy.sha256 });
+    expect((await judge(facts, 'host.egress-proxy')).map((r) => r.status)).toEqual(['pass', 'pass']);
+  }, STEP * 2);
+
+  test('stopped, with a changed squid.conf: both fail, naming what the host reported', async () => {
+    const facts = await collect(env('inactive', `${renderEgressProxyConfig(config)}http_access allow all\n`));
+    expect(facts.proxy?.active).toBe('inactive');
+    const results = await judge(facts, 'host.egress-proxy');
+    expect(results.map((r) => [r.status, r.evidence.split(';')[0]])).toEqual([['fail', 'inactive'], ['fail', `sha256 ${facts.proxy!.sha256.slice(0, 12)}`]]);
+  }, STEP * 2);
+});
+
 part(nsWhy)(titled('(a) the ruleset comparison, in a network namespace standing in for the host', nsWhy), () => {
   const ns = `oc-ocv-${process.pid}`;
   let dir: string;

@@ -56,6 +56,7 @@ test('the host checks: one per fact family, host-only, not daily, calling SendCo
     'host.egress-allowlist-dns egress-dns-firewall',
     'host.boot-units boot-preflight',
     'host.secrets-retrieved secrets-retrieved',
+    'host.egress-proxy egress-proxy',
     'host.origin-verify-enforced origin-verify-header',
   ]);
   for (const c of CHECKS) {
@@ -114,6 +115,8 @@ const DRIFTS: readonly [string, string, (f: HostFacts) => HostFacts, RegExp][] =
   ['a name off the allowlist resolves', 'host.egress-allowlist-dns', (f) => set('dns', { ...f.dns!, denied: { ...f.dns!.denied, resolves: true, address: '93.184.215.14' } })(f), /name off the allowlist resolves \(93\.184\.215\.14\); expected no answer/],
   ['the boot preflight failed', 'host.boot-units', (f) => set('units', { ...f.units!, units: { ...f.units!.units, 'openclaw-imds-preflight.service': 'ActiveState=failed Result=exit-code ExecMainStatus=3 ' } })(f), /openclaw-imds-preflight\.service \| ActiveState=failed Result=exit-code ExecMainStatus=3; expected/],
   ['the retrieval failed on an empty agent secret', 'host.secrets-retrieved', (f) => set('units', { ...f.units!, retrieval: 'openclaw-secrets: FAILED SecretEmpty: agent-ops: /telegram/botToken is empty' })(f), /last retrieval: openclaw-secrets: FAILED SecretEmpty: agent-ops/],
+  ['the egress proxy stopped (every client cut off, or a process let out past the firewall)', 'host.egress-proxy', (f) => set('proxy', { ...f.proxy!, active: 'failed' })(f), /squid\.service \| failed; expected active$/],
+  ['the proxy configuration on the host is not the rendered one', 'host.egress-proxy', (f) => set('proxy', { ...f.proxy!, sha256: 'e'.repeat(64) })(f), /\/etc\/squid\/squid\.conf \| sha256 eeeeeeeeeeee; expected sha256 [0-9a-f]{12} \(the rendered squid\.conf\)$/],
   ['the origin answers 200 without the header', 'host.origin-verify-enforced', (f) => set('origin', { ...f.origin!, status: 200 })(f), /HTTP 200 without the origin-verify header; expected HTTP 403/],
 ];
 

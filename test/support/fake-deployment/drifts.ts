@@ -212,6 +212,11 @@ export const DRIFTS: readonly Drift[] = [
     ...hostDrift((f) => ({ ...f, origin: { ...f.origin!, status: 200 } })),
     expected: [['origin-verify-header', 'host.origin-verify-enforced', /HTTP 200 without the origin-verify header; expected HTTP 403/]],
   },
+  {
+    name: 'the egress proxy stopped',
+    ...hostDrift((f) => ({ ...f, proxy: { ...f.proxy!, active: 'inactive' } })),
+    expected: [['egress-proxy', 'host.egress-proxy', /^inactive; expected active$/]],
+  },
   // secrets
   {
     name: 'an agent secret scheduled for deletion',

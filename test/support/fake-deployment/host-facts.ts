@@ -10,6 +10,7 @@
  */
 import * as crypto from 'crypto';
 import { renderNftablesRules } from '../../../lib/host/nftables-rules';
+import { renderEgressProxyConfig } from '../../../lib/host/egress-proxy';
 import { renderNginxConfig } from '../../../lib/host/nginx-config';
 import { renderSystemdFiles } from '../../../lib/host/systemd-units';
 import type { HostFacts, NameAnswer } from '../../../lib/host/live-host-facts';
@@ -94,5 +95,7 @@ export function correctHostFacts(world: FakeWorld, documentName: string, paramet
       retrieval: `openclaw-secrets: OK ${ids.length} secrets (${ids.join(', ')}) in 1.84 s`,
     },
     origin: { url: input.OCV_ORIGIN_URL!, status: Number(refusal) },
+    // squid.service running with the squid.conf the bundle installed.
+    proxy: { active: 'active', sha256: crypto.createHash('sha256').update(renderEgressProxyConfig(config)).digest('hex') },
   };
 }
