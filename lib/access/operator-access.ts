@@ -129,7 +129,7 @@ export class OperatorAccess extends Construct {
       `AwsSolutions-IAM5[Resource::arn:${nagPartition(this)}:ssm:${stack.region}:${stack.account}:session/*]`,
       'A session ID is made by Session Manager when the session starts (<caller>-<random>), so no ARN names it in advance; the condition ssm:resourceTag/aws:ssmmessages:session-id = ${aws:userid} limits the grant to the caller\'s own sessions, and only TerminateSession and ResumeSession are allowed.',
     );
-    this.readPolicy = new ActionsWithoutResourcePolicy(this, 'ReadPolicy', {
+    this.readPolicy = new ActionsWithoutResourcePolicy(this, 'ActionsWithoutResourcePolicy', {
       managedPolicyName: `${operatorPolicyName(props.deploymentName)}-read`,
       description: `Break-glass on ${props.deploymentName}: the read-only calls that support no resource ARN`,
       statements: [
