@@ -30,6 +30,10 @@ import { simulate, type Decision } from '../support/simulator';
 import type { PolicyDocument, Statement } from '../support/template-policies';
 import { OPERATOR_SIDS, operatorPolicyName } from '../../lib/access/operator-access';
 import { deploymentName } from '../../lib/shared/naming';
+import { breakGlassRecordedOnly } from '../../lib/access/compliance-controls';
+import { organizationGaps } from '../../lib/access/organization-gaps';
+import type { TemplateResource } from '../../lib/compliance/control';
+import type { SynthesizedTemplate } from '../../lib/compliance/evaluate';
 
 const ACCOUNT = '210987654321';
 const BROAD_SSM: PolicyDocument = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'ssm:*', Resource: '*' }] };
@@ -202,4 +206,36 @@ test('every resource element of the shipped policies matches an AWS-owned docume
     const simulated = example.document(doc);
     for (const e of elements) expect([e, arnMatches(e, owned)]).toEqual([e, arnMatches(e, simulated)]);
   }
+});
+
+describe('the compliance report', () => {
+  const operatorResource = () => {
+    const g = example.p.gateway;
+    const id = logicalIdsOfType(g.template, 'AWS::IAM::ManagedPolicy').find((i) => g.template.Resources![i]!.Properties?.ManagedPolicyName === operatorPolicyName(deploymentName(example.p.config)))!;
+    return g.template.Resources![id]! as TemplateResource;
+  };
+  const withStatements = (r: TemplateResource, edit: (s: Statement[]) => Statement[]): TemplateResource => {
+    const doc = r.Properties!.PolicyDocument as { Statement: Statement[] };
+    return { ...r, Properties: { ...r.Properties, PolicyDocument: { ...doc, Statement: edit(doc.Statement) } } };
+  };
+
+  test('break-glass-recorded-only holds on the shipped policy and fails when a deny, the check, or a second StartSession allow changes', () => {
+    const r = operatorResource();
+    const ctx = { logicalId: 'x', resources: {} };
+    expect(breakGlassRecordedOnly.appliesTo!(r)).toBe(true);
+    expect(breakGlassRecordedOnly.holds(r, ctx)).toBe(true);
+    for (const sid of [OPERATOR_SIDS.denyOtherSessionDocuments, OPERATOR_SIDS.denyOtherCommandDocuments, OPERATOR_SIDS.startRecordedSession]) {
+      expect([sid, breakGlassRecordedOnly.holds(withStatements(r, (ss) => ss.filter((s) => s.Sid !== sid)), ctx)]).toEqual([sid, false]);
+    }
+    const unchecked = withStatements(r, (ss) => ss.map((s) => (s.Sid === OPERATOR_SIDS.startRecordedSession ? (({ Condition: _c, ...rest }) => rest)(s) : s)));
+    expect(breakGlassRecordedOnly.holds(unchecked, ctx)).toBe(false);
+    const secondAllow = withStatements(r, (ss) => [...ss, { Effect: 'Allow', Action: 'ssm:StartSession', Resource: '*' }]);
+    expect(breakGlassRecordedOnly.holds(secondAllow, ctx)).toBe(false);
+  });
+
+  test('lists the gaps only an organization can close when the deployment ships the operator policy, and none otherwise', () => {
+    const templates = [{ stackName: 'gateway', templateFile: 'gateway.json', template: example.p.gateway.template as SynthesizedTemplate['template'] }];
+    expect(organizationGaps(templates).map((g) => g.id)).toEqual(['break-glass-other-principals', 'break-glass-default-shell']);
+    expect(organizationGaps([{ ...templates[0]!, template: example.p.core.template as SynthesizedTemplate['template'] }])).toEqual([]);
+  });
 });
