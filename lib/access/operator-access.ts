@@ -96,8 +96,8 @@ export class OperatorAccess extends Construct {
         }),
         new iam.PolicyStatement({
           sid: OPERATOR_SIDS.encryptSession,
-          // "the user who starts the session must have kms:GenerateDataKey on the key":
-          // https://docs.aws.amazon.com/systems-manager/latest/userguide/session-preferences-enable-encryption.html
+          // The end user policy of a session encrypted with a KMS key grants kms:GenerateDataKey on that key:
+          // https://docs.aws.amazon.com/systems-manager/latest/userguide/getting-started-restrict-access-quickstart.html
           actions: ['kms:GenerateDataKey'],
           resources: [props.key.keyArn],
         }),

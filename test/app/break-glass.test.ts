@@ -23,7 +23,7 @@
 import * as path from 'path';
 import { buildForTest } from '../support/build';
 import { acmeClientFiles, configFixture } from '../support/config-fixture';
-import { deploymentPolicies, type DeploymentPolicies } from '../support/deployment-policies';
+import { deploymentPolicies, onKey, type DeploymentPolicies } from '../support/deployment-policies';
 import { logicalIdsOfType, refOf, resolveIntrinsics } from '../support/iam-intrinsics';
 import { callOf, commandResources, roleActor, sessionResources, type RoleActor } from '../support/request-context';
 import { simulate, type Decision } from '../support/simulator';
@@ -148,6 +148,13 @@ describe('an operator holding only the shipped policies', () => {
       const { request, policies } = callOf(shippedOnly(example), { action, resource: '*', region: example.region });
       expect(await simulate(request, policies)).toBe('Allow');
     }
+  });
+
+  test('may generate the data key of the encrypted session with the deployment key (its key policy lets IAM grant it), and nothing else with it', async () => {
+    const keys = logicalIdsOfType(example.p.core.template, 'AWS::KMS::Key');
+    expect(keys).toHaveLength(1);
+    expect(await onKey(example.p.core, keys[0]!, shippedOnly(example), 'kms:GenerateDataKey')).toBe('Allow');
+    expect(await onKey(example.p.core, keys[0]!, shippedOnly(example), 'kms:Decrypt')).toBe('ImplicitDeny');
   });
 
   test('without the document access check, a session without --document-name opens the default shell', async () => {
