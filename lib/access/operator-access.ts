@@ -2,6 +2,8 @@ import { Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
+import { BreakGlassRole } from './break-glass-role';
+import type { BreakGlassRoleConfig } from './config-schema';
 import { ActionsWithoutResourcePolicy } from '../shared/actions-without-resource-policy';
 import { acknowledgeFinding, nagPartition } from '../gate/acknowledge';
 
@@ -16,6 +18,11 @@ export interface OperatorAccessProps {
   readonly commandDocumentNames: readonly string[];
   /** The deployment key: the session document encrypts sessions with it, so the operator needs kms:GenerateDataKey on it. */
   readonly key: kms.IKey;
+  /**
+   * config breakGlass: the role is created (named roleName, holding both policies) when createRole.enabled.
+   * @default - no role
+   */
+  readonly breakGlass?: { readonly roleName: string; readonly createRole: BreakGlassRoleConfig };
 }
 
 /** The Sids of the operator policy, for tests and the compliance control. */
@@ -53,6 +60,8 @@ export const operatorPolicyName = (deploymentName: string) => `${deploymentName}
 export class OperatorAccess extends Construct {
   readonly policy: iam.ManagedPolicy;
   readonly readPolicy: ActionsWithoutResourcePolicy;
+  /** The break-glass role, when config asks for it. */
+  readonly breakGlassRole?: BreakGlassRole;
 
   constructor(scope: Construct, id: string, props: OperatorAccessProps) {
     super(scope, id);
@@ -147,5 +156,12 @@ export class OperatorAccess extends Construct {
       reason:
         'ec2:DescribeInstances, ssm:DescribeInstanceInformation, ssm:DescribeSessions, ssm:GetCommandInvocation, ssm:ListCommandInvocations and ssm:ListCommands support no resource ARN; they only read, and start nothing on any host.',
     });
+    if (props.breakGlass?.createRole.enabled) {
+      this.breakGlassRole = new BreakGlassRole(this, 'BreakGlassRole', {
+        roleName: props.breakGlass.roleName,
+        config: props.breakGlass.createRole,
+        policies: [this.policy, this.readPolicy],
+      });
+    }
   }
 }

@@ -139,6 +139,7 @@ export class GatewayStack extends Stack {
       sessionDocumentName: this.sessions.documentName,
       commandDocumentNames: [this.verification.documentName, this.refreshDocument.documentName],
       key: props.key,
+      breakGlass: config.breakGlass,
     });
     this.recovery = new InstanceRecovery(this, 'Recovery', { instance: this.instance, deploymentName: props.deploymentName, topic: props.alertTopic });
     this.hostLogs = new HostLogGroups(this, 'HostLogs', {

@@ -345,3 +345,13 @@ export function sessionResources(role: RoleActor, instanceArn: string, documentA
 
 /** The resources AWS authorizes for SendCommand of one document to instances. */
 export const commandResources = (documentArn: string, instanceArns: readonly string[]): string[] => [documentArn, ...instanceArns];
+
+/**
+ * The same call from a session whose credentials were obtained with MFA: [GLOBAL]
+ * aws:MultiFactorAuthPresent = "true" and aws:MultiFactorAuthAge (seconds since
+ * the MFA authentication) "in temporary credentials obtained with MFA". Without
+ * MFA the keys are absent (see the header), which is what every other call here sends.
+ */
+export function withMfa(call: { request: SimulatedRequest; policies: Policies }, ageSeconds = 60): { request: SimulatedRequest; policies: Policies } {
+  return { ...call, request: { ...call.request, context: { ...call.request.context, 'aws:MultiFactorAuthPresent': 'true', 'aws:MultiFactorAuthAge': String(ageSeconds) } } };
+}
