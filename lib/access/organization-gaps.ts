@@ -1,5 +1,6 @@
 import type { SynthesizedTemplate } from '../compliance/evaluate';
 import { isOperatorPolicy } from './compliance-controls';
+import { DEPLOYMENT_TAG_KEYS } from '../deployment-stage';
 
 /** A gap the deployment cannot close in its own account: only an organization SCP (or the account's own setup) can. */
 export interface OrganizationGap {
@@ -34,4 +35,25 @@ export const BREAK_GLASS_GAPS: readonly OrganizationGap[] = [
 export function organizationGaps(templates: readonly SynthesizedTemplate[]): readonly OrganizationGap[] {
   const shipsOperatorPolicy = templates.some((t) => Object.values(t.template.Resources ?? {}).some((r) => r.Type === 'AWS::IAM::ManagedPolicy' && isOperatorPolicy(r)));
   return shipsOperatorPolicy ? BREAK_GLASS_GAPS : [];
+}
+
+/**
+ * The SCP statement that closes both gaps for the deployments of one prefix
+ * (docs/break-glass.md prints it): Session Manager and Run Command on an
+ * instance tagged openclaw:prefix = <prefix> only for the operator roles (which
+ * hold the operator policy) and the deployments' own roles (CloudFormation names
+ * them <prefix>-<client>-<env>-<stack>-...; the rotation functions send the
+ * refresh document).
+ */
+export function breakGlassScpStatement(prefix: string, operatorRoleArns: readonly string[]) {
+  return {
+    Sid: 'DenyUnrecordedAccessToOpenClawHosts',
+    Effect: 'Deny',
+    Action: ['ssm:StartSession', 'ssm:SendCommand'],
+    Resource: 'arn:aws:ec2:*:*:instance/*',
+    Condition: {
+      StringEquals: { [`ssm:resourceTag/${DEPLOYMENT_TAG_KEYS.prefix}`]: prefix },
+      ArnNotLike: { 'aws:PrincipalArn': [...operatorRoleArns, `arn:aws:iam::*:role/${prefix}-*`] },
+    },
+  } as const;
 }

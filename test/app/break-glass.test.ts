@@ -24,15 +24,15 @@ import * as path from 'path';
 import { buildForTest } from '../support/build';
 import { acmeClientFiles, configFixture, NOW } from '../support/config-fixture';
 import { synthesizeWithGate } from '../../lib/app';
-import { deploymentPolicies, onKey, type DeploymentPolicies } from '../support/deployment-policies';
+import { deploymentPolicies, onKey, rolePrincipal, type DeploymentPolicies } from '../support/deployment-policies';
 import { logicalIdsOfType, refOf, resolveIntrinsics } from '../support/iam-intrinsics';
-import { callOf, commandResources, roleActor, sessionResources, withMfa, type RoleActor } from '../support/request-context';
+import { callOf, commandResources, onTaggedInstance, roleActor, sessionResources, withMfa, type RoleActor } from '../support/request-context';
 import { simulate, type Decision } from '../support/simulator';
-import type { PolicyDocument, Statement } from '../support/template-policies';
+import { identityPoliciesOf, type PolicyDocument, type Statement } from '../support/template-policies';
 import { OPERATOR_SIDS, operatorPolicyName } from '../../lib/access/operator-access';
 import { deploymentName } from '../../lib/shared/naming';
 import { breakGlassRecordedOnly } from '../../lib/access/compliance-controls';
-import { organizationGaps } from '../../lib/access/organization-gaps';
+import { breakGlassScpStatement, organizationGaps } from '../../lib/access/organization-gaps';
 import type { TemplateResource } from '../../lib/compliance/control';
 import type { SynthesizedTemplate } from '../../lib/compliance/evaluate';
 
@@ -312,5 +312,59 @@ describe('the break-glass role (breakGlass.createRole.enabled)', () => {
     expect(await assume(false, weakened)).toBe('Allow');
     const unconditioned = { ...trust, Statement: statements.map((s) => (({ Condition: _c, ...rest }) => rest)(s)) };
     expect(await assume(false, unconditioned)).toBe('Allow');
+  });
+});
+
+describe('the SCP of docs/break-glass.md (breakGlassScpStatement), which closes the organization gaps', () => {
+  const FULL_AWS_ACCESS: PolicyDocument = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] };
+  const OPERATORS = `arn:aws:iam::${ACCOUNT}:role/operators`;
+  const scp = (): PolicyDocument => ({ Version: '2012-10-17', Statement: [breakGlassScpStatement(example.p.config.project.prefix, [OPERATORS]) as unknown as Statement] });
+  const instanceTags = () => {
+    const g = example.p.gateway;
+    const id = logicalIdsOfType(g.template, 'AWS::EC2::Instance')[0]!;
+    const tags = resolveIntrinsics(g.template.Resources![id]!.Properties!.Tags, g.ctx) as { Key: string; Value: string }[];
+    return Object.fromEntries(tags.map((t) => [t.Key, t.Value]));
+  };
+
+  async function underScp(actor: RoleActor, action: string, resources: readonly string[], withScp: boolean): Promise<Decision> {
+    const decisions = await Promise.all(resources.map(async (resource) => {
+      const { request, policies } = onTaggedInstance(callOf(actor, { action, resource }), instanceTags());
+      return simulate(request, { ...policies, ...(withScp ? { scps: [[FULL_AWS_ACCESS, scp()]] } : {}) });
+    }));
+    if (decisions.includes('ExplicitDeny')) return 'ExplicitDeny';
+    return decisions.every((d) => d === 'Allow') ? 'Allow' : 'ImplicitDeny';
+  }
+  const admin = () => roleActor(`arn:aws:iam::${ACCOUNT}:role/admin`, [FULL_AWS_ACCESS]);
+
+  test('the instance carries the tag the SCP matches', () => {
+    expect(instanceTags()['openclaw:prefix']).toBe(example.p.config.project.prefix);
+  });
+
+  test('an administrator without the operator policy: port forwarding, the default shell and AWS-RunShellScript are allowed without the SCP (the gap) and denied with it', async () => {
+    for (const doc of ['AWS-StartPortForwardingSession', 'AWS-StartPortForwardingSessionToRemoteHost', undefined]) {
+      const resources = sessionResources(admin(), example.instanceArn, doc === undefined ? undefined : example.document(doc));
+      expect([doc, await underScp(admin(), 'ssm:StartSession', resources, false)]).toEqual([doc, 'Allow']);
+      expect([doc, await underScp(admin(), 'ssm:StartSession', resources, true)]).toEqual([doc, 'ExplicitDeny']);
+    }
+    const shell = commandResources(example.document('AWS-RunShellScript'), [example.instanceArn]);
+    expect(await underScp(admin(), 'ssm:SendCommand', shell, false)).toBe('Allow');
+    expect(await underScp(admin(), 'ssm:SendCommand', shell, true)).toBe('ExplicitDeny');
+  });
+
+  test('an exempt operator role still reaches the host only through the recorded document', async () => {
+    const op = roleActor(OPERATORS, example.policies);
+    expect(await underScp(op, 'ssm:StartSession', sessionResources(op, example.instanceArn, example.document(recorded(example))), true)).toBe('Allow');
+    expect(await underScp(op, 'ssm:StartSession', sessionResources(op, example.instanceArn, example.document('AWS-StartPortForwardingSession')), true)).toBe('ExplicitDeny');
+    expect(await underScp(op, 'ssm:SendCommand', commandResources(example.document(verifyHost(example)), [example.instanceArn]), true)).toBe('Allow');
+  });
+
+  test("the deployment's rotation function still sends the refresh document", async () => {
+    const g = example.p.gateway;
+    const rotation = logicalIdsOfType(g.template, 'AWS::IAM::Role').filter((id) =>
+      identityPoliciesOf(g.template, id, g.options).some((d) => (d.Statement as Statement[]).some((s) => s.Sid === 'RefreshTheHost')),
+    );
+    expect(rotation).toHaveLength(1);
+    const fn = rolePrincipal(g, rotation[0]!);
+    expect(await underScp(fn, 'ssm:SendCommand', commandResources(example.document(refreshSecrets(example)), [example.instanceArn]), true)).toBe('Allow');
   });
 });

@@ -355,3 +355,15 @@ export const commandResources = (documentArn: string, instanceArns: readonly str
 export function withMfa(call: { request: SimulatedRequest; policies: Policies }, ageSeconds = 60): { request: SimulatedRequest; policies: Policies } {
   return { ...call, request: { ...call.request, context: { ...call.request.context, 'aws:MultiFactorAuthPresent': 'true', 'aws:MultiFactorAuthAge': String(ageSeconds) } } };
 }
+
+/**
+ * The same SSM call on a tagged instance: for the instance resource of StartSession and
+ * SendCommand [SAR] lists aws:ResourceTag/${TagKey} and ssm:resourceTag/${TagKey}, the
+ * instance's tags (https://docs.aws.amazon.com/systems-manager/latest/userguide/getting-started-restrict-access-examples.html,
+ * "Restrict access based on tags"). Only for a call whose resource is that instance.
+ */
+export function onTaggedInstance(call: { request: SimulatedRequest; policies: Policies }, tags: Readonly<Record<string, string>>): { request: SimulatedRequest; policies: Policies } {
+  if (!/^arn:[^:]+:ec2:[^:]*:\d{12}:instance\//.test(call.request.resource)) return call;
+  const keys = Object.fromEntries(Object.entries(tags).flatMap(([k, v]) => [[`aws:ResourceTag/${k}`, v], [`ssm:resourceTag/${k}`, v]]));
+  return { ...call, request: { ...call.request, context: { ...call.request.context, ...keys } } };
+}
