@@ -3,6 +3,7 @@ import { ebsStateVolumeProtected, ec2Imdsv2, ec2NoPublicIp, ec2VolumesEncrypted,
 import { cloudFrontHttpsOnly, cloudFrontWaf, wafHasRules, wafLogging } from '../edge/compliance-controls';
 import { kmsGrantsForAwsServicesOnly, kmsKeyRetained, kmsKeyRotation } from '../keys/compliance-controls';
 import { s3AccessLogBucket, s3AuditBucketCmk, s3AuditTamperDenied, s3BucketRetained, s3ObjectLocked, s3PrivateTlsOnly } from '../audit/compliance-controls';
+import { breakGlassRecordedOnly } from '../access/compliance-controls';
 import { secretEncryptedWithCmk, secretRetained, secretRotation, secretValueAccessRestricted } from '../secrets/compliance-controls';
 
 /**
@@ -36,4 +37,5 @@ export const CONTROL_CATALOGUE: readonly ComplianceControl[] = [
   s3AccessLogBucket,
   s3PrivateTlsOnly,
   s3BucketRetained,
+  breakGlassRecordedOnly,
 ];

@@ -5,6 +5,7 @@ import type { DeploymentGateResult } from '../gate/evaluate';
 import { formatFinding } from '../gate/finding';
 import { GATE_PLUGIN_NAMES } from '../gate/plugins';
 import { viewerTlsInForce } from '../edge/viewer-tls';
+import { organizationGaps } from '../access/organization-gaps';
 
 const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 const ids = (xs: readonly string[]) => (xs.length ? xs.join(', ') : '-');
@@ -41,6 +42,14 @@ export function renderComplianceReport(result: DeploymentGateResult, generatedAt
         `${ids(c.control.controlTower)} | ${cell(c.control.evidence)} | ${c.resources.map((r) => `\`${r.id}\``).join(', ')} |`,
     ),
     '',
+  );
+  const gaps = organizationGaps(result.templates);
+  if (gaps.length > 0) {
+    lines.push('## Gaps only an organization can close', '', '| Gap | What stays open | Closed by |', '| --- | --- | --- |');
+    for (const g of gaps) lines.push(`| \`${g.id}\` | ${cell(g.gap)} | ${cell(g.closedBy)} |`);
+    lines.push('');
+  }
+  lines.push(
     '## Acknowledged findings',
     '',
   );

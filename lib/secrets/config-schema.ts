@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { breakGlassRoleSchema } from '../access/config-schema';
 
 /** An IAM role name (no path): what `arn:aws:iam::<account>:role/<name>` ends in. */
 const ROLE_NAME = /^[A-Za-z0-9+=,.@_-]{1,64}$/;
@@ -11,8 +12,9 @@ export const breakGlassSchema = z
       .describe(
         'Name of the IAM role, in this deployment\'s account, that operators assume for break-glass. Besides the gateway host ' +
           '(and the rotation function of a rotated secret) it is the only principal the secrets\' resource policies let read or ' +
-          'write secret values: `npm run secrets:set` needs it. Create it outside this blueprint, with an MFA-required trust policy (docs/secrets.md, "Resource policies and break-glass").',
+          'write secret values: `npm run secrets:set` needs it. Create it outside this blueprint, with an MFA-required trust policy (docs/secrets.md, "Resource policies and break-glass"), or set createRole.enabled.',
       ),
+    createRole: breakGlassRoleSchema,
   })
   .describe('The break-glass administrator of this client x environment.');
 

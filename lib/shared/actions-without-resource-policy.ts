@@ -14,6 +14,11 @@ export interface ActionsWithoutResourcePolicyProps {
    * @default - attached to no role: the role lists it in its managed policies
    */
   readonly roles?: readonly iam.IRole[];
+  /**
+   * A fixed name, for a policy that people attach by name (the operator policies).
+   * @default - a name CloudFormation generates
+   */
+  readonly managedPolicyName?: string;
 }
 
 /**
@@ -39,7 +44,12 @@ export class ActionsWithoutResourcePolicy extends iam.ManagedPolicy {
         throw new Error(`ActionsWithoutResourcePolicy ${id}: statement ${s.sid ?? '(no sid)'} must be an Allow of actions on Resource "*" only; grants that name resources belong in another policy`);
       }
     }
-    super(scope, id, { description: props.description, statements: [...props.statements], ...(props.roles ? { roles: [...props.roles] } : {}) });
+    super(scope, id, {
+      description: props.description,
+      statements: [...props.statements],
+      ...(props.roles ? { roles: [...props.roles] } : {}),
+      ...(props.managedPolicyName ? { managedPolicyName: props.managedPolicyName } : {}),
+    });
     this.sealed = true;
     acknowledgeFinding(this, 'AwsSolutions-IAM5[Resource::*]', props.reason);
   }

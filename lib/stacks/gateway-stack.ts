@@ -25,6 +25,7 @@ import { SecretRotation } from '../secrets/secret-rotation';
 import { SecretsRefreshDocument } from '../secrets/secrets-refresh-document';
 import { SessionLogging } from '../host/session-logging';
 import { VerificationDocument } from '../host/verification-document';
+import { OperatorAccess } from '../access/operator-access';
 import { secretNamePrefix } from '../secrets/secrets-manifest';
 
 export interface GatewayStackProps extends StackProps {
@@ -67,6 +68,7 @@ export class GatewayStack extends Stack {
   readonly stateVolume: GatewayStateVolume;
   readonly stateBackup: GatewayStateBackup;
   readonly verification: VerificationDocument;
+  readonly operatorAccess: OperatorAccess;
 
   constructor(scope: Construct, id: string, props: GatewayStackProps) {
     super(scope, id, props);
@@ -130,6 +132,15 @@ export class GatewayStack extends Stack {
     });
     // What npm run verify runs on the host (SSM Run Command); not in the bundle, so it never replaces the host.
     this.verification = new VerificationDocument(this, 'Verification', { config });
+    // Break-glass only through the recorded session and the deployment's own documents (docs/break-glass.md).
+    this.operatorAccess = new OperatorAccess(this, 'OperatorAccess', {
+      deploymentName: props.deploymentName,
+      instanceId: this.instance.instanceId,
+      sessionDocumentName: this.sessions.documentName,
+      commandDocumentNames: [this.verification.documentName, this.refreshDocument.documentName],
+      key: props.key,
+      breakGlass: config.breakGlass,
+    });
     this.recovery = new InstanceRecovery(this, 'Recovery', { instance: this.instance, deploymentName: props.deploymentName, topic: props.alertTopic });
     this.hostLogs = new HostLogGroups(this, 'HostLogs', {
       groups: HOST_LOG_GROUPS(config),

@@ -62,6 +62,7 @@ test('the Resource::* acknowledgement sits only on ActionsWithoutResourcePolicy 
     'Edge/OriginVerifyRotation/ActionsWithoutResourcePolicy/Resource',
     'Spend/KillSwitch/ActionsWithoutResourcePolicy/Resource',
     'Spend/ControlsDriftCheck/ActionsWithoutResourcePolicy/Resource',
+    'Gateway/OperatorAccess/ActionsWithoutResourcePolicy/Resource',
   ].sort());
 });
 
@@ -87,6 +88,11 @@ test('each holds exactly its grants, all on Resource * and on actions that suppo
     'Gateway/StateBackup': ['FindVolumesAndSnapshots: ec2:DescribeInstances ec2:DescribeSnapshots ec2:DescribeVolumes'],
     'Gateway/GatewayTokenRotation': ['GenerateValues: secretsmanager:GetRandomPassword', 'ReadRefreshResult: ssm:GetCommandInvocation'],
     'Edge/OriginVerifyRotation': ['GenerateValues: secretsmanager:GetRandomPassword', 'ReadRefreshResult: ssm:GetCommandInvocation'],
+    // The operators' read-only calls (lib/access/operator-access.ts, attached by an administrator, docs/break-glass.md).
+    'Gateway/OperatorAccess': [
+      'FindTheHostAndItsSessions: ec2:DescribeInstances ssm:DescribeInstanceInformation ssm:DescribeSessions',
+      'ReadCommandResults: ssm:GetCommandInvocation ssm:ListCommandInvocations ssm:ListCommands',
+    ],
     'Spend/KillSwitch': ['SeeInstances: ec2:DescribeInstances', `PublishOwnMetric: cloudwatch:PutMetricData if ${ns}`],
     // Derived from the daily checks' declared actions (lib/alarms/controls-drift-policy.ts): a daily check
     // calling an action without a resource ARN adds it here as CallActionsWithoutResourceArn.

@@ -249,6 +249,17 @@ const EXPECTED_CATALOGUE = [
     weakenedBy: 'data-retention',
     narrowed: false,
   },
+  {
+    id: 'break-glass-recorded-only',
+    title: "Break-glass operators reach the host only through the recorded session document and the deployment's own command documents",
+    resourceType: 'AWS::IAM::ManagedPolicy',
+    fsbp: [],
+    cis: [],
+    controlTower: [],
+    evidence:
+      "The <name>-operator policy allows ssm:StartSession only with ssm:SessionDocumentAccessCheck, and denies ssm:StartSession and ssm:SendCommand on every document but the deployment's (NotResource), whatever else the principal holds. Principals without it are an organization gap (see \"Gaps only an organization can close\").",
+    narrowed: true,
+  },
 ];
 
 test('the catalogue lists exactly these controls, with their metadata', () => {

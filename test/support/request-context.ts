@@ -303,3 +303,13 @@ export const S3_DELIVERY = {
   }),
   serverAccessLogs: (sourceBucketArn: string, sourceAccount: string): Delivery => ({ source: { arn: sourceBucketArn, account: sourceAccount } }),
 } as const;
+
+/**
+ * The same call from a session whose credentials were obtained with MFA: [GLOBAL]
+ * aws:MultiFactorAuthPresent = "true" and aws:MultiFactorAuthAge (seconds since
+ * the MFA authentication) "in temporary credentials obtained with MFA". Without
+ * MFA the keys are absent (see the header), which is what every other call here sends.
+ */
+export function withMfa(call: { request: SimulatedRequest; policies: Policies }, ageSeconds = 60): { request: SimulatedRequest; policies: Policies } {
+  return { ...call, request: { ...call.request, context: { ...call.request.context, 'aws:MultiFactorAuthPresent': 'true', 'aws:MultiFactorAuthAge': String(ageSeconds) } } };
+}
