@@ -70,7 +70,8 @@ fi
 value=1
 [ "${#FAILED[@]}" -eq 0 ] || value=0
 
-# Egress: any HTTP answer over HTTPS from an allowlisted AWS endpoint, through the NAT.
+# Egress: any HTTP answer over HTTPS from an allowlisted AWS endpoint, through the egress proxy
+# (HTTPS_PROXY of the environment: host.env) and the NAT. No --noproxy here, unlike the loopback probes.
 egress=1
 out="$(curl --silent --connect-timeout "$TIMEOUT" --max-time "$TIMEOUT" -o /dev/null \
   -w '%{http_code} %{errormsg}' "$EGRESS_URL")"
@@ -79,7 +80,7 @@ code="${out%% *}"
 err="${out#* }"
 if [ "$rc" -ne 0 ] || [ "${code:-000}" = 000 ]; then
   egress=0
-  failed Egress "no HTTPS answer from $EGRESS_URL within ${TIMEOUT} s (curl exit $rc${err:+, $err}): the NAT, its route or the DNS Firewall; see the egress-unhealthy runbook"
+  failed Egress "no HTTPS answer from $EGRESS_URL within ${TIMEOUT} s (curl exit $rc${err:+, $err}): the egress proxy, the NAT, its route or the DNS Firewall; see the egress-unhealthy runbook"
 fi
 
 # Blocked egress: `packets N bytes M` of the snapshot, against the last value in RUNTIME_DIRECTORY.

@@ -73,7 +73,7 @@ export const ALARMS = {
   ),
   egressUnhealthy: spec(
     'egress-unhealthy',
-    `The gateway host has reported no successful HTTPS request through the NAT for 10 minutes (${EGRESS_HEALTH_METRIC} missing): the NAT, its route or the DNS Firewall is failing, or the host is down.`,
+    `The gateway host has reported no successful HTTPS request through its egress proxy and the NAT for 10 minutes (${EGRESS_HEALTH_METRIC} missing): the proxy, the NAT, its route or the DNS Firewall is failing, or the host is down.`,
     'Check the NAT instance (state, status checks, console output for nat-setup: FAILED), then journalctl -u openclaw-health on the gateway host for the FAILED Egress line.',
   ),
   egressBlocked: spec(

@@ -90,7 +90,12 @@ const nftCounter = (packets: number) =>
   ].join('\n');
 
 /** The counter snapshot of a run: what nft printed, or null when the ExecStartPre failed (no file). */
-async function check(ports: { gateway?: number; proxy?: number; egress?: number } = {}, awsExit = 0, snapshot: string | null = nftCounter(0)) {
+async function check(
+  ports: { gateway?: number; proxy?: number; egress?: number } = {},
+  awsExit = 0,
+  snapshot: string | null = nftCounter(0),
+  extraEnv: Record<string, string> = {},
+) {
   const runDir = fs.mkdtempSync(path.join(dir, 'run-'));
   const aws = fakeAws(runDir);
   const counterFile = path.join(runDir, 'egress-blocked.counter');
@@ -106,6 +111,7 @@ async function check(ports: { gateway?: number; proxy?: number; egress?: number 
       FAKE_AWS_EXIT: String(awsExit),
       OPENCLAW_EGRESS_COUNTER_FILE: counterFile,
       RUNTIME_DIRECTORY: runtimeDir,
+      ...extraEnv,
     },
     timeoutMs: 20_000,
   });
@@ -231,7 +237,7 @@ describe('egress', () => {
     expect(r.err).toEqual([
       expect.stringMatching(
         new RegExp(
-          `^openclaw-health: FAILED Egress: no HTTPS answer from http://127\\.0\\.0\\.1:${closed}/ within ${TIMEOUT_S} s \\(curl exit 7, [^)]*\\): the NAT, its route or the DNS Firewall; see the egress-unhealthy runbook \\[metric GatewayHealthy=1 published to ${NAMESPACE.replace('/', '\\/')}\\]$`,
+          `^openclaw-health: FAILED Egress: no HTTPS answer from http://127\\.0\\.0\\.1:${closed}/ within ${TIMEOUT_S} s \\(curl exit 7, [^)]*\\): the egress proxy, the NAT, its route or the DNS Firewall; see the egress-unhealthy runbook \\[metric GatewayHealthy=1 published to ${NAMESPACE.replace('/', '\\/')}\\]$`,
         ),
       ),
     ]);
@@ -253,6 +259,25 @@ describe('egress', () => {
     expect(r.err.map((l) => l.split(':').slice(0, 2).join(':'))).toEqual(['openclaw-health: FAILED Gateway', 'openclaw-health: FAILED Egress']);
     expect(r.calls).toEqual([metric(0, false)]);
   });
+});
+
+test('the egress probe goes through the proxy the unit\'s environment names (host.env); the loopback probes never do', async () => {
+  // A stand-in egress proxy: curl sends it the absolute URL of a plain-HTTP request (a CONNECT for HTTPS).
+  const proxied: string[] = [];
+  const egressProxy = await startFakeServer((req) => {
+    proxied.push(`${req.method} ${req.url}`);
+    return { status: 200 };
+  });
+  try {
+    const viaProxy = `http://127.0.0.1:${egressProxy.port}`;
+    const r = await check({}, 0, nftCounter(0), { OPENCLAW_EGRESS_URL: 'http://sts.example.invalid/', http_proxy: viaProxy, HTTP_PROXY: viaProxy, HTTPS_PROXY: viaProxy });
+    expect(proxied).toEqual(['GET http://sts.example.invalid/']);
+    expect(gatewayRequests).toEqual(['GET /healthz']);
+    expect(r.code).toBe(0);
+    expect(r.calls).toEqual([metric(1)]);
+  } finally {
+    await egressProxy.close();
+  }
 });
 
 describe('EgressBlocked: the rise of the nftables counter egress_blocked', () => {
