@@ -9,10 +9,18 @@
 #   Proxy    nginx accepts TCP connections on 127.0.0.1:<proxy port> (a connection without a
 #            request: nothing lands in nginx's access log)
 #   Egress   an HTTPS request to this region's STS endpoint (allowlisted in the DNS Firewall)
-#            gets any HTTP answer: DNS, the NAT and the route out all work
+#            gets any HTTP answer: DNS, the NAT and the route out all work (through the egress
+#            proxy when the unit's environment names one in HTTPS_PROXY: curl reads it)
+# and reads the nftables counter egress_blocked (outbound packets the host firewall refused:
+# connections that skipped the egress proxy), from the snapshot the unit's privileged
+# ExecStartPre writes (`nft list counter`; this script has no capability to read it itself).
 # Then publishes, in one request and best-effort, @@HEALTH_METRIC@@ = 1 (gateway and proxy fine)
-# or 0, and @@EGRESS_METRIC@@ = 1 only when the egress check passed (never 0: a host without
-# egress could not publish it anyway; its alarm treats missing data as breaching).
+# or 0, @@EGRESS_METRIC@@ = 1 only when the egress check passed (never 0: a host without
+# egress could not publish it anyway; its alarm treats missing data as breaching), and
+# EgressBlocked = the counter's rise since the last run, only when it rose (the counter
+# restarts at 0 with the ruleset: a value below the last one is all new; no last value, as
+# after a reboot empties /run, counts from 0). A missing or unreadable snapshot publishes no
+# EgressBlocked and warns on stderr; it never changes the health result.
 # Output: one line per failed check on stderr,
 #   openclaw-health: FAILED <Check>: <what failed and where to look> [metric ...]
 # and exit status 1; when healthy one OK line on stdout and exit status 0.
@@ -22,6 +30,8 @@
 #   OPENCLAW_AWS_CLI [aws]  AWS_CLI_TIMEOUT [15]
 #   OPENCLAW_METRIC_NAMESPACE [@@METRIC_NAMESPACE@@]  AWS_REGION [@@REGION@@]
 #   OPENCLAW_EGRESS_URL [https://sts.@@REGION@@.amazonaws.com/]
+#   OPENCLAW_EGRESS_COUNTER_FILE [/run/openclaw-egress-blocked.counter]  (the snapshot)
+#   RUNTIME_DIRECTORY [set by systemd: RuntimeDirectory=; holds the last value]
 set -uo pipefail
 
 readonly TAG=openclaw-health HOST=127.0.0.1
@@ -33,6 +43,7 @@ REGION="${AWS_REGION:-@@REGION@@}"
 AWS_CLI="${OPENCLAW_AWS_CLI:-aws}"
 AWS_CLI_TIMEOUT="${AWS_CLI_TIMEOUT:-15}"
 EGRESS_URL="${OPENCLAW_EGRESS_URL:-https://sts.@@REGION@@.amazonaws.com/}"
+COUNTER_FILE="${OPENCLAW_EGRESS_COUNTER_FILE:-/run/openclaw-egress-blocked.counter}"
 
 FAILED=()
 failed() { FAILED+=("$1: $2"); } # CHECK WHAT
@@ -59,31 +70,54 @@ fi
 value=1
 [ "${#FAILED[@]}" -eq 0 ] || value=0
 
-# Egress: any HTTP answer over HTTPS from an allowlisted AWS endpoint, through the NAT.
+# Egress: any HTTP answer over HTTPS from an allowlisted AWS endpoint, through the egress proxy
+# (HTTPS_PROXY of the environment: host.env) and the NAT. No --noproxy here, unlike the loopback probes.
 egress=1
-out="$(curl --silent --noproxy '*' --connect-timeout "$TIMEOUT" --max-time "$TIMEOUT" -o /dev/null \
+out="$(curl --silent --connect-timeout "$TIMEOUT" --max-time "$TIMEOUT" -o /dev/null \
   -w '%{http_code} %{errormsg}' "$EGRESS_URL")"
 rc=$?
 code="${out%% *}"
 err="${out#* }"
 if [ "$rc" -ne 0 ] || [ "${code:-000}" = 000 ]; then
   egress=0
-  failed Egress "no HTTPS answer from $EGRESS_URL within ${TIMEOUT} s (curl exit $rc${err:+, $err}): the NAT, its route or the DNS Firewall; see the egress-unhealthy runbook"
+  failed Egress "no HTTPS answer from $EGRESS_URL within ${TIMEOUT} s (curl exit $rc${err:+, $err}): the egress proxy, the NAT, its route or the DNS Firewall; see the egress-unhealthy runbook"
+fi
+
+# Blocked egress: `packets N bytes M` of the snapshot, against the last value in RUNTIME_DIRECTORY.
+blocked=0
+WARNINGS=()
+now="$(sed -n 's/^[[:space:]]*packets \([0-9]\{1,18\}\) bytes [0-9]\{1,20\}[[:space:]]*$/\1/p' "$COUNTER_FILE" 2>/dev/null | head -n 1)"
+if [ -z "$now" ]; then
+  WARNINGS+=("EgressBlocked: no counter in $COUNTER_FILE (the unit's ExecStartPre nft list counter failed?); see journalctl -u openclaw-health")
+elif [ -z "${RUNTIME_DIRECTORY:-}" ]; then
+  WARNINGS+=("EgressBlocked: no RUNTIME_DIRECTORY to keep the last value in; counter $now not published")
+else
+  last_file="$RUNTIME_DIRECTORY/egress-blocked.last"
+  last="$(cat "$last_file" 2>/dev/null)"
+  case "$last" in '' | *[!0-9]*) last=0 ;; esac
+  now=$((10#$now))
+  last=$((10#$last))
+  if [ "$now" -ge "$last" ]; then blocked=$((now - last)); else blocked=$now; fi
+  printf '%s\n' "$now" >"$last_file.new" && mv -f "$last_file.new" "$last_file" ||
+    WARNINGS+=("EgressBlocked: cannot keep the last value in $last_file")
 fi
 
 data=("MetricName=@@HEALTH_METRIC@@,Value=$value,Unit=None")
 [ "$egress" -eq 0 ] || data+=("MetricName=@@EGRESS_METRIC@@,Value=1,Unit=None")
+[ "$blocked" -eq 0 ] || data+=("MetricName=EgressBlocked,Value=$blocked,Unit=Count")
 timeout "$AWS_CLI_TIMEOUT" "$AWS_CLI" cloudwatch put-metric-data --region "$REGION" --namespace "$NAMESPACE" \
   --metric-data "${data[@]}" --cli-connect-timeout 3 --cli-read-timeout 5 >/dev/null 2>&1
 rc=$?
 names="@@HEALTH_METRIC@@=$value"
 [ "$egress" -eq 0 ] || names="$names @@EGRESS_METRIC@@=1"
+[ "$blocked" -eq 0 ] || names="$names EgressBlocked=$blocked"
 if [ "$rc" -eq 0 ]; then
   metric="metric $names published to $NAMESPACE"
 else
   metric="metric $names not published: $AWS_CLI exit $rc"
 fi
 
+for w in "${WARNINGS[@]}"; do printf '%s: WARNING %s [%s]\n' "$TAG" "$w" "$metric" >&2; done
 if [ "${#FAILED[@]}" -eq 0 ]; then
   printf '%s: OK: the gateway answers on %s:%s, nginx listens on %s:%s, HTTPS leaves the host (%s) [%s]\n' \
     "$TAG" "$HOST" "$GATEWAY_PORT" "$HOST" "$PROXY_PORT" "$EGRESS_URL" "$metric"

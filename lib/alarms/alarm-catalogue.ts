@@ -5,7 +5,7 @@
  * region (test/app/alarms.test.ts checks all three for every alarm in every
  * template).
  */
-import { EGRESS_HEALTH_METRIC } from '../shared/metric-names';
+import { EGRESS_BLOCKED_METRIC, EGRESS_HEALTH_METRIC } from '../shared/metric-names';
 
 export interface AlarmSpec {
   /** Alarm name suffix (`<prefix>-<client>-<env>-<id>`). */
@@ -19,6 +19,18 @@ export interface AlarmSpec {
 }
 
 const spec = (id: string, fired: string, firstAction: string, runbook = id): AlarmSpec => ({ id, runbook, fired, firstAction });
+
+/**
+ * Refused outbound attempts in 5 minutes that raise egress-blocked. Nothing the host runs
+ * reaches a name off the allowlist in normal work (every program is configured for the
+ * proxy and the allowlisted names), so a quiet deployment counts 0; one agent that follows
+ * a link to a site off the list makes a few attempts (a retry, IPv4 and IPv6), under 10;
+ * ten or more in 5 minutes is something trying again and again: a prompt-injected agent,
+ * a tool with hard-coded addresses, or an allowlist missing a name a skill needs.
+ */
+export const EGRESS_BLOCKED_BURST = 10;
+/** Minutes over which EGRESS_BLOCKED_BURST is summed. */
+export const EGRESS_BLOCKED_MINUTES = 5;
 
 /** The thresholds of the spend circuit breaker, in percent of a limit: the last one stops the gateway. */
 export const SPEND_THRESHOLDS = [50, 75, 90, 100] as const;
@@ -61,8 +73,13 @@ export const ALARMS = {
   ),
   egressUnhealthy: spec(
     'egress-unhealthy',
-    `The gateway host has reported no successful HTTPS request through the NAT for 10 minutes (${EGRESS_HEALTH_METRIC} missing): the NAT, its route or the DNS Firewall is failing, or the host is down.`,
+    `The gateway host has reported no successful HTTPS request through its egress proxy and the NAT for 10 minutes (${EGRESS_HEALTH_METRIC} missing): the proxy, the NAT, its route or the DNS Firewall is failing, or the host is down.`,
     'Check the NAT instance (state, status checks, console output for nat-setup: FAILED), then journalctl -u openclaw-health on the gateway host for the FAILED Egress line.',
+  ),
+  egressBlocked: spec(
+    'egress-blocked',
+    `The gateway host refused at least ${EGRESS_BLOCKED_BURST} outbound attempts in ${EGRESS_BLOCKED_MINUTES} minutes (${EGRESS_BLOCKED_METRIC}: the egress proxy's TCP_DENIED lines plus connections that skipped the proxy): an agent, a prompt injection or a tool is trying to reach somewhere off the allowlist, or the allowlist misses a name.`,
+    'Run the runbook\'s Logs Insights query on the egress-proxy log group for the refused hosts, then decide: stop the gateway if it is not a name you expect.',
   ),
   agentFilesIntegrity: spec(
     'agent-files-integrity',

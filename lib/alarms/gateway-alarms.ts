@@ -3,11 +3,12 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { ALARMS } from './alarm-catalogue';
+import { ALARMS, EGRESS_BLOCKED_BURST, EGRESS_BLOCKED_MINUTES } from './alarm-catalogue';
 import { RunbookAlarm } from './runbook-alarm';
 import {
   AGENT_FILES_INTEGRITY_METRIC,
   BOOT_PREFLIGHT_FAILED_METRIC,
+  EGRESS_BLOCKED_METRIC,
   EGRESS_HEALTH_METRIC,
   GATEWAY_HEALTH_METRIC,
   PROXY_AUTH_FAILURES_METRIC,
@@ -18,6 +19,18 @@ import {
 export const GATEWAY_UNHEALTHY_MINUTES = 10;
 /** Minutes without a successful egress check before egress-unhealthy fires (a first boot stays under it). */
 export const EGRESS_UNHEALTHY_MINUTES = 10;
+
+/**
+ * A refusal of the egress proxy in squid's native access log format
+ * (`time elapsed client TCP_DENIED/403 bytes method url - HIER_NONE/- type`): a quoted
+ * term matches an event that contains the exact text, case-sensitive (CloudWatch Logs,
+ * "Filter pattern syntax for metric filters, subscription filters, filter log events,
+ * and Live Tail", matching terms in unstructured log events:
+ * https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/FilterAndPatternSyntax.html).
+ * The slash keeps it to the result-code field: an allowed line is TCP_TUNNEL/200 with a
+ * `host:443` URL, which cannot hold a slash.
+ */
+export const EGRESS_PROXY_DENIED_PATTERN = '"TCP_DENIED/"';
 
 /** nginx's JSON access log writes the status as a string. */
 export const PROXY_AUTH_FAILURE_PATTERN = '{ ($.status = "401") || ($.status = "403") }';
@@ -33,14 +46,16 @@ export interface GatewayAlarmsProps {
   readonly nginxAccessLogs: logs.ILogGroup;
   /** Refusals (401/403) in 5 minutes that raise proxy-auth-failures (config alerts.thresholds). */
   readonly proxyAuthFailures: number;
+  /** The log group the host ships the egress proxy's access log to (squid's native format). */
+  readonly egressProxyLogs: logs.ILogGroup;
 }
 
 /**
  * The gateway host's alarms, each from the catalogue with its runbook and the
  * alert topic as its action: boot preflight and secret retrieval failures,
  * gateway or nginx not answering (or the host silent), no egress through the
- * NAT (or the host silent), agent-file integrity,
- * and unusual authentication refusals at the proxy.
+ * NAT (or the host silent), agent-file integrity, unusual authentication
+ * refusals at the proxy, and a burst of refused outbound attempts.
  */
 export class GatewayAlarms extends Construct {
   readonly alarms: RunbookAlarm[] = [];
@@ -94,11 +109,30 @@ export class GatewayAlarms extends Construct {
       metricNamespace: props.namespace,
       metricName: PROXY_AUTH_FAILURES_METRIC,
       metricValue: '1',
-      defaultValue: 0,
+      // No default value: the metric reports only in the minutes with a refusal (a quiet
+      // month costs nothing); the alarm treats the missing minutes as not breaching.
     });
     add('ProxyAuthFailures', ALARMS.proxyAuthFailures, {
       metric: metric(PROXY_AUTH_FAILURES_METRIC, 'Sum', 5),
       threshold: props.proxyAuthFailures,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    // One series, two publishers: this filter (1 per proxy refusal) and the health check
+    // (the rise of the nftables counter egress_blocked: connections that skipped the proxy).
+    // Neither publishes a 0, so missing data is the quiet case.
+    new logs.MetricFilter(this, 'EgressProxyDeniedFilter', {
+      logGroup: props.egressProxyLogs,
+      filterPattern: logs.FilterPattern.literal(EGRESS_PROXY_DENIED_PATTERN),
+      metricNamespace: props.namespace,
+      metricName: EGRESS_BLOCKED_METRIC,
+      metricValue: '1',
+      unit: cloudwatch.Unit.COUNT,
+    });
+    add('EgressBlocked', ALARMS.egressBlocked, {
+      metric: metric(EGRESS_BLOCKED_METRIC, 'Sum', EGRESS_BLOCKED_MINUTES),
+      threshold: EGRESS_BLOCKED_BURST,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       evaluationPeriods: 1,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,

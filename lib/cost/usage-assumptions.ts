@@ -53,9 +53,11 @@ export const USAGE_ASSUMPTIONS = {
     why: 'Blocks of the state volume changed each day (new transcripts, updated memory): what each daily incremental snapshot adds.',
   },
   hostLogsGb: {
-    value: 1,
+    value: 1.1,
     unit: 'GB/month',
-    why: 'OpenClaw\'s log, nginx access and error logs and the units\' journal of one host with two agents, shipped by the CloudWatch agent.',
+    why:
+      'OpenClaw\'s log, nginx access and error logs and the units\' journal of one host with two agents (1 GB), and the egress proxy\'s access log ' +
+      '(0.1 GB: one line of about 150 bytes per outbound connection, some 15 a minute from the agents, the AWS CLI and the agents of SSM and CloudWatch), shipped by the CloudWatch agent.',
   },
   sessionLogsGb: {
     value: 0.01,

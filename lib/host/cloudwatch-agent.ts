@@ -13,6 +13,8 @@
  *   nginx-error   nginx's error log (HOST_LOG_FILES.nginxError)
  *   journal       the journal of the host's units (JOURNAL_EXPORT_UNITS), exported by
  *                 openclaw-log-export as JSON lines
+ *   egress-proxy  the egress proxy's access log (HOST_LOG_FILES.egressProxyAccess, squid's
+ *                 native format): every outbound request, refusals as TCP_DENIED/403
  * The log paths are read from lib/host/paths.ts, never back out of the rendered files;
  * the rendered openclaw.json and nginx.conf write to the same paths
  * (test/host/cloudwatch-agent.test.ts checks that they agree).
@@ -20,7 +22,10 @@
  * database (`openclaw audit`); the audit/*.jsonl and logs/config-audit.jsonl it once
  * wrote are legacy paths that its doctor migrates into that database.
  *
- * The agent reads root-owned files only. It does not read the gateway's log folder
+ * The agent reads files of root and of the proxy's system user only. The proxy's log
+ * folder (/var/log/squid) belongs to EGRESS_PROXY_USER, which only squid runs as: no
+ * process of the gateway or its agents can write there, so only a compromised squid
+ * itself could swap access.log for a symlink. It does not read the gateway's log folder
  * (HOST_PATHS.logDir belongs to the gateway user, who could put a symlink there in
  * place of openclaw.log and have a root reader ship /etc/shadow or nginx's
  * origin-verify map): openclaw-log-export copies that log, refusing anything but a
@@ -46,7 +51,7 @@ export const JOURNAL_EXPORT_FILE = `${HOST_PATHS.auditLogDir}/journal.jsonl`;
 /** The root copy of OpenClaw's log made by openclaw-log-export, shipped as `gateway`. */
 export const GATEWAY_LOG_COPY_FILE = `${HOST_PATHS.auditLogDir}/gateway.jsonl`;
 
-export type HostLogGroupId = 'gateway' | 'nginx-access' | 'nginx-error' | 'journal';
+export type HostLogGroupId = 'gateway' | 'nginx-access' | 'nginx-error' | 'journal' | 'egress-proxy';
 
 /** One log group of the host: what the CloudWatch agent ships into it, and from where. */
 export interface HostLogGroup {
@@ -84,6 +89,11 @@ export function HOST_LOG_GROUPS(config: ResolvedConfig): HostLogGroup[] {
       id: 'journal',
       file: JOURNAL_EXPORT_FILE,
       purpose: 'journal of the gateway, nginx, boot preflight, secrets, integrity, health and install units (JSON lines; FAILED lines)',
+    },
+    {
+      id: 'egress-proxy',
+      file: HOST_LOG_FILES.egressProxyAccess,
+      purpose: 'egress proxy (squid) access log: every outbound request of the host, refusals as TCP_DENIED/403 (metric EgressBlocked)',
     },
   ];
   return groups.map((g) => ({ ...g, logGroupName: `${prefix}${g.id}` }));

@@ -78,6 +78,17 @@ export const MODEL_SPEND_MONTH_METRIC = 'ModelSpendMonthUsd';
  */
 export const KILL_SWITCH_METRIC = 'KillSwitchExecuted';
 
+/**
+ * Outbound connection attempts the host refused, unit Count, no dimensions, published
+ * only when there were some (a quiet month reports nothing). Two publishers, one series,
+ * so one alarm (egress-blocked) watches both:
+ *   - the metric filter on the egress proxy's access log group: 1 per TCP_DENIED line
+ *     (lib/alarms/egress-alarms.ts);
+ *   - host/scripts/check-gateway-health.sh (literal name): the increase, since its last
+ *     run, of the nftables counter egress_blocked (connections that skipped the proxy).
+ */
+export const EGRESS_BLOCKED_METRIC = 'EgressBlocked';
+
 /** Every name above, in the order defined. */
 export const METRIC_NAMES = [
   BOOT_PREFLIGHT_FAILED_METRIC,
@@ -89,4 +100,5 @@ export const METRIC_NAMES = [
   MODEL_SPEND_TODAY_METRIC,
   MODEL_SPEND_MONTH_METRIC,
   KILL_SWITCH_METRIC,
+  EGRESS_BLOCKED_METRIC,
 ] as const;

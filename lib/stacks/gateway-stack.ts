@@ -155,6 +155,7 @@ export class GatewayStack extends Stack {
       namespace: hostMetricNamespace(props.deploymentName),
       topic: props.alertTopic,
       nginxAccessLogs: this.hostLogs.group('nginx-access'),
+      egressProxyLogs: this.hostLogs.group('egress-proxy'),
       proxyAuthFailures: config.alerts.thresholds.proxyAuthFailures,
     });
     this.tokenRotation = new SecretRotation(this, 'GatewayTokenRotation', {

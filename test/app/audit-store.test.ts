@@ -68,7 +68,7 @@ test('CloudTrail: every region\'s management events, validated, KMS-encrypted, t
 
 test('the host\'s logs ship to KMS-encrypted, retained log groups under its prefix', () => {
   const gateway = Template.fromStack(stages.prod.gateway);
-  for (const id of ['gateway', 'nginx-access', 'nginx-error', 'journal']) {
+  for (const id of ['gateway', 'nginx-access', 'nginx-error', 'journal', 'egress-proxy']) {
     gateway.hasResource('AWS::Logs::LogGroup', {
       DeletionPolicy: 'RetainExceptOnCreate',
       Properties: { LogGroupName: `/openclaw/openclaw-example-prod/${id}`, KmsKeyId: Match.anyValue(), RetentionInDays: 365 },
@@ -102,9 +102,9 @@ describe('what goes into the locked store', () => {
     });
     const gateway = Template.fromStack(stages.prod.gateway);
     const groups = Object.entries(gateway.findResources('AWS::Logs::LogGroup')).filter(([, g]) =>
-      /^\/openclaw\/openclaw-example-prod\/(gateway|nginx-access|nginx-error|journal|ssm-sessions)$/.test((g as { Properties: { LogGroupName: string } }).Properties.LogGroupName),
+      /^\/openclaw\/openclaw-example-prod\/(gateway|nginx-access|nginx-error|journal|egress-proxy|ssm-sessions)$/.test((g as { Properties: { LogGroupName: string } }).Properties.LogGroupName),
     );
-    expect(groups).toHaveLength(5);
+    expect(groups).toHaveLength(6);
     const filters = Object.values(gateway.findResources('AWS::Logs::SubscriptionFilter')).map((f) => (f as { Properties: { LogGroupName: { Ref: string }; FilterPattern: string; DestinationArn: string } }).Properties);
     expect(filters.map((f) => f.LogGroupName.Ref).sort()).toEqual(groups.map(([id]) => id).sort());
     for (const f of filters) {

@@ -8,7 +8,8 @@ import { collectAcknowledgements } from '../../lib/gate/ack-ledger';
 
 // The gateway host's alarms on a bare stack (not the whole app): each alarm pinned exactly
 // (metric, statistic, period, threshold, comparison, evaluation, missing data, name, description
-// and the alert topic on ALARM and OK), and the metric filter that counts nginx's 401/403.
+// and the alert topic on ALARM and OK), the metric filter that counts nginx's 401/403, and the
+// one that counts the egress proxy's refusals.
 // The metric names and the pattern are written out here, not imported: the host publishes
 // them under these names, so a changed constant must fail this file.
 
@@ -21,6 +22,7 @@ const gatewayAlarms = new GatewayAlarms(stack, 'Alarms', {
   topic: sns.Topic.fromTopicArn(stack, 'Topic', TOPIC_ARN),
   nginxAccessLogs: logs.LogGroup.fromLogGroupName(stack, 'NginxAccess', '/openclaw/openclaw-test-prod/nginx-access'),
   proxyAuthFailures: 25,
+  egressProxyLogs: logs.LogGroup.fromLogGroupName(stack, 'EgressProxy', '/openclaw/openclaw-test-prod/egress-proxy'),
 });
 const template = Template.fromStack(stack);
 type Resource = { Type: string; Properties: Record<string, unknown> };
@@ -40,7 +42,7 @@ const wired = (spec: AlarmSpec) => ({
   Namespace: NAMESPACE,
 });
 
-test('six alarms and the one metric filter, nothing else; the construct lists its six alarms', () => {
+test('seven alarms and two metric filters, nothing else; the construct lists its seven alarms', () => {
   expect(Object.entries(resources).map(([id, r]) => [id, r.Type])).toEqual([
     ['AlarmsBootPreflightFailed8B6FD207', 'AWS::CloudWatch::Alarm'],
     ['AlarmsSecretRetrievalFailed817958DE', 'AWS::CloudWatch::Alarm'],
@@ -49,6 +51,8 @@ test('six alarms and the one metric filter, nothing else; the construct lists it
     ['AlarmsAgentFilesIntegrity83755579', 'AWS::CloudWatch::Alarm'],
     ['AlarmsProxyAuthFailuresFilter03DD6524', 'AWS::Logs::MetricFilter'],
     ['AlarmsProxyAuthFailures1F1C703E', 'AWS::CloudWatch::Alarm'],
+    ['AlarmsEgressProxyDeniedFilterACA2988D', 'AWS::Logs::MetricFilter'],
+    ['AlarmsEgressBlockedB5FE043B', 'AWS::CloudWatch::Alarm'],
   ]);
   expect(gatewayAlarms.alarms.map((a) => stack.getLogicalId(a.node.defaultChild as CfnResource))).toEqual([
     'AlarmsBootPreflightFailed8B6FD207',
@@ -57,6 +61,7 @@ test('six alarms and the one metric filter, nothing else; the construct lists it
     'AlarmsEgressUnhealthyFC23BC49',
     'AlarmsAgentFilesIntegrity83755579',
     'AlarmsProxyAuthFailures1F1C703E',
+    'AlarmsEgressBlockedB5FE043B',
   ]);
 });
 
@@ -127,14 +132,39 @@ test('agent-files-integrity: one AgentFilesIntegrity below 1 in a 15-minute peri
   });
 });
 
-test('proxy-auth-failures: the metric filter counts each 401 or 403 (status is a string in the JSON log) of the nginx access log, 0 otherwise', () => {
-  expect(Object.values(resources).filter((r) => r.Type === 'AWS::Logs::MetricFilter').map((r) => r.Properties)).toEqual([
-    {
-      LogGroupName: '/openclaw/openclaw-test-prod/nginx-access',
-      FilterPattern: '{ ($.status = "401") || ($.status = "403") }',
-      MetricTransformations: [{ MetricNamespace: NAMESPACE, MetricName: 'ProxyAuthFailures', MetricValue: '1', DefaultValue: 0 }],
-    },
-  ]);
+const filters = () => Object.values(resources).filter((r) => r.Type === 'AWS::Logs::MetricFilter').map((r) => r.Properties);
+
+test('proxy-auth-failures: the metric filter counts each 401 or 403 (status is a string in the JSON log) of the nginx access log, nothing otherwise', () => {
+  // No DefaultValue: the metric reports only in minutes with a refusal (not all month); the alarm
+  // treats the other minutes as not breaching, so it fires on the same refusals as before.
+  expect(filters()[0]).toEqual({
+    LogGroupName: '/openclaw/openclaw-test-prod/nginx-access',
+    FilterPattern: '{ ($.status = "401") || ($.status = "403") }',
+    MetricTransformations: [{ MetricNamespace: NAMESPACE, MetricName: 'ProxyAuthFailures', MetricValue: '1' }],
+  });
+});
+
+test('egress-blocked: the metric filter counts each TCP_DENIED line of the egress proxy log group, nothing otherwise', () => {
+  expect(filters()).toHaveLength(2);
+  expect(filters()[1]).toEqual({
+    LogGroupName: '/openclaw/openclaw-test-prod/egress-proxy',
+    FilterPattern: '"TCP_DENIED/"',
+    MetricTransformations: [{ MetricNamespace: NAMESPACE, MetricName: 'EgressBlocked', MetricValue: '1', Unit: 'Count' }],
+  });
+});
+
+test('egress-blocked: 10 refused attempts in 5 minutes (Sum >= 10 of EgressBlocked, proxy refusals and skipped-proxy packets together) alarms; silence is the quiet case', () => {
+  expect(alarmNamed('openclaw-test-prod-egress-blocked')).toEqual({
+    ...wired(ALARMS.egressBlocked),
+    MetricName: 'EgressBlocked',
+    Statistic: 'Sum',
+    Period: 300,
+    Threshold: 10,
+    ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+    EvaluationPeriods: 1,
+    TreatMissingData: 'notBreaching',
+  });
+  expect(ALARMS.egressBlocked.runbook).toBe('egress-blocked');
 });
 
 test('proxy-auth-failures: the configured number of refusals in 5 minutes (Sum >= alerts.thresholds.proxyAuthFailures) alarms', () => {

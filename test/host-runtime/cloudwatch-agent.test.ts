@@ -13,6 +13,7 @@ import {
 import { assembleBundleFiles } from '../../lib/host/runtime-files';
 import { GATEWAY_UNIT, HEALTH_UNIT, JOURNAL_EXPORT_UNITS, LOG_EXPORT_UNIT } from '../../lib/host/unit-names';
 import { SYSTEMD_FILES } from '../../lib/host/bundle-layout';
+import { renderEgressProxyConfig } from '../../lib/host/egress-proxy';
 import { parseUnit, unitList, unitValue } from '../../lib/host/unit-file';
 import { allConfigs, exampleConfig } from '../host/support/host-tools';
 import { CONFIG_DIR } from '../support/config-fixture';
@@ -91,13 +92,14 @@ describe('renderCloudWatchAgentConfig', () => {
 });
 
 describe('HOST_LOG_GROUPS', () => {
-  test('the example dev deployment: four groups under /openclaw/openclaw-example-dev/', () => {
+  test('the example dev deployment: five groups under /openclaw/openclaw-example-dev/', () => {
     const groups = HOST_LOG_GROUPS(exampleConfig('dev'));
     expect(groups.map((g) => [g.id, g.logGroupName, g.file])).toEqual([
       ['gateway', '/openclaw/openclaw-example-dev/gateway', '/var/log/openclaw-audit/gateway.jsonl'],
       ['nginx-access', '/openclaw/openclaw-example-dev/nginx-access', '/var/log/nginx/access.log'],
       ['nginx-error', '/openclaw/openclaw-example-dev/nginx-error', '/var/log/nginx/error.log'],
       ['journal', '/openclaw/openclaw-example-dev/journal', '/var/log/openclaw-audit/journal.jsonl'],
+      ['egress-proxy', '/openclaw/openclaw-example-dev/egress-proxy', '/var/log/squid/access.log'],
     ]);
     expect(groups.find((g) => g.id === 'gateway')!.source).toBe(`${HOST_PATHS.logDir}/openclaw.log`);
     for (const g of groups) expect(g.purpose.length).toBeGreaterThan(10);
@@ -122,6 +124,11 @@ describe('every log the host writes is collected (read from the rendered files, 
     const nginxLogs = [...nginx.matchAll(/^\s*(?:access_log|error_log)\s+(\S+)/gm)].map((m) => m[1]!);
     expect(nginxLogs).toHaveLength(2);
     for (const f of nginxLogs) expect({ f, collected: collected.has(f) }).toEqual({ f, collected: true });
+
+    // The egress proxy: every access_log file of the rendered squid.conf (its refusals feed EgressBlocked).
+    const squidLogs = [...renderEgressProxyConfig(config).matchAll(/^\s*access_log\s+stdio:(\S+)/gm)].map((m) => m[1]!);
+    expect(squidLogs).toHaveLength(1);
+    for (const f of squidLogs) expect({ f, collected: collected.has(f) }).toEqual({ f, collected: true });
 
     // OpenClaw: openclaw.json's logging.file is what the log export copies, and its copy is collected.
     const openclawLog = (JSON.parse(bundle['openclaw/openclaw.json'] as string) as { logging: { file: string } }).logging.file;

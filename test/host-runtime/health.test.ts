@@ -1,11 +1,13 @@
 import * as fs from 'fs';
 import * as net from 'net';
 import * as path from 'path';
+import { spawnSync } from 'child_process';
 import { exampleConfig, freePort } from '../host/support/host-tools';
 import { renderRuntimeFiles } from '../../lib/host/runtime-files';
+import { renderNftablesRules } from '../../lib/host/nftables-rules';
 import { metricNamespace } from '../../lib/host/template-values';
 import { GATEWAY_UNIT } from '../../lib/host/unit-names';
-import { EGRESS_HEALTH_METRIC, GATEWAY_HEALTH_METRIC } from '../../lib/shared/metric-names';
+import { EGRESS_BLOCKED_METRIC, EGRESS_HEALTH_METRIC, GATEWAY_HEALTH_METRIC } from '../../lib/shared/metric-names';
 import { startFakeServer, type FakeAnswer, type FakeServer } from '../support/fake-aws/server';
 import { CONFIG_DIR } from '../support/config-fixture';
 import { fakeAws, requireRuntimeTool, runAsync, tempDir, writeExecutable } from './support/runtime-tools';
@@ -17,7 +19,10 @@ import { fakeAws, requireRuntimeTool, runAsync, tempDir, writeExecutable } from 
 // a fake `aws` on PATH that records the metrics. Healthy: GatewayHealthy=1 and
 // EgressHealthy=1 in one request, and one OK line. A failed gateway or proxy
 // check: one `openclaw-health: FAILED <Check>: ...` line, GatewayHealthy=0,
-// exit 1. No egress: the FAILED Egress line and no EgressHealthy at all.
+// exit 1. No egress: the FAILED Egress line and no EgressHealthy at all. EgressBlocked: the
+// rise of the nftables counter egress_blocked, read from the snapshot the unit's privileged
+// ExecStartPre writes (`nft list counter`, here in the format nft 1.0.6 prints, comment line
+// included), published only when it rose.
 
 const config = exampleConfig('prod');
 const NAMESPACE = metricNamespace(config);
@@ -34,6 +39,7 @@ let proxyConnections = 0;
 let egress: FakeServer;
 let egressAnswer: FakeAnswer = { status: 302 };
 let egressRequests: string[] = [];
+let runtimeDir: string;
 
 beforeAll(async () => {
   requireRuntimeTool('bash');
@@ -68,10 +74,32 @@ beforeEach(() => {
   proxyConnections = 0;
   egressAnswer = { status: 302 };
   egressRequests = [];
+  runtimeDir = fs.mkdtempSync(path.join(dir, 'runtime-'));
 });
 
-async function check(ports: { gateway?: number; proxy?: number; egress?: number } = {}, awsExit = 0) {
-  const aws = fakeAws(fs.mkdtempSync(path.join(dir, 'run-')));
+/** What `nft list counter inet openclaw egress_blocked` prints (nft 1.0.6, the rendered ruleset's comment included). */
+const nftCounter = (packets: number) =>
+  [
+    'table inet openclaw {',
+    '\tcounter egress_blocked {',
+    '\t\tcomment "outbound connections refused: not through the egress proxy, or not allowed at all"',
+    `\t\tpackets ${packets} bytes ${packets * 60}`,
+    '\t}',
+    '}',
+    '',
+  ].join('\n');
+
+/** The counter snapshot of a run: what nft printed, or null when the ExecStartPre failed (no file). */
+async function check(
+  ports: { gateway?: number; proxy?: number; egress?: number } = {},
+  awsExit = 0,
+  snapshot: string | null = nftCounter(0),
+  extraEnv: Record<string, string> = {},
+) {
+  const runDir = fs.mkdtempSync(path.join(dir, 'run-'));
+  const aws = fakeAws(runDir);
+  const counterFile = path.join(runDir, 'egress-blocked.counter');
+  if (snapshot !== null) fs.writeFileSync(counterFile, snapshot);
   const started = Date.now();
   const r = await runAsync(script, [], {
     env: {
@@ -81,6 +109,9 @@ async function check(ports: { gateway?: number; proxy?: number; egress?: number 
       OPENCLAW_HEALTH_TIMEOUT: String(TIMEOUT_S),
       OPENCLAW_EGRESS_URL: egressUrl(ports.egress ?? egress.port),
       FAKE_AWS_EXIT: String(awsExit),
+      OPENCLAW_EGRESS_COUNTER_FILE: counterFile,
+      RUNTIME_DIRECTORY: runtimeDir,
+      ...extraEnv,
     },
     timeoutMs: 20_000,
   });
@@ -88,11 +119,12 @@ async function check(ports: { gateway?: number; proxy?: number; egress?: number 
 }
 
 const egressUrl = (port: number) => `http://127.0.0.1:${port}/`;
-/** The one put-metric-data call: GatewayHealthy always, EgressHealthy=1 only when egress works. */
-const metric = (value: 0 | 1, egressOk = true) => [
+/** The one put-metric-data call: GatewayHealthy always, EgressHealthy=1 only when egress works, EgressBlocked only when the counter rose. */
+const metric = (value: 0 | 1, egressOk = true, blocked = 0) => [
   'cloudwatch', 'put-metric-data', '--region', config.aws.region, '--namespace', NAMESPACE,
   '--metric-data', `MetricName=${GATEWAY_HEALTH_METRIC},Value=${value},Unit=None`,
   ...(egressOk ? [`MetricName=${EGRESS_HEALTH_METRIC},Value=1,Unit=None`] : []),
+  ...(blocked > 0 ? [`MetricName=${EGRESS_BLOCKED_METRIC},Value=${blocked},Unit=Count`] : []),
   '--cli-connect-timeout', '3', '--cli-read-timeout', '5',
 ];
 const published = (value: 0 | 1, egressOk = true) =>
@@ -106,6 +138,8 @@ test('defaults: the config\'s gateway and proxy ports, a 5 s bound, the host nam
   expect(text).toContain(`NAMESPACE="\${OPENCLAW_METRIC_NAMESPACE:-${NAMESPACE}}"`);
   // The egress probe: this region's STS endpoint over HTTPS, a name on the DNS Firewall allowlist.
   expect(text).toContain(`EGRESS_URL="\${OPENCLAW_EGRESS_URL:-https://sts.${config.aws.region}.amazonaws.com/}"`);
+  // The snapshot the unit's ExecStartPre writes (test/host-runtime/units.test.ts pins that command).
+  expect(text).toContain('COUNTER_FILE="${OPENCLAW_EGRESS_COUNTER_FILE:-/run/openclaw-egress-blocked.counter}"');
 });
 
 test('healthy: GET /healthz answered, nginx accepts: one OK line, GatewayHealthy=1, exit 0', async () => {
@@ -203,7 +237,7 @@ describe('egress', () => {
     expect(r.err).toEqual([
       expect.stringMatching(
         new RegExp(
-          `^openclaw-health: FAILED Egress: no HTTPS answer from http://127\\.0\\.0\\.1:${closed}/ within ${TIMEOUT_S} s \\(curl exit 7, [^)]*\\): the NAT, its route or the DNS Firewall; see the egress-unhealthy runbook \\[metric GatewayHealthy=1 published to ${NAMESPACE.replace('/', '\\/')}\\]$`,
+          `^openclaw-health: FAILED Egress: no HTTPS answer from http://127\\.0\\.0\\.1:${closed}/ within ${TIMEOUT_S} s \\(curl exit 7, [^)]*\\): the egress proxy, the NAT, its route or the DNS Firewall; see the egress-unhealthy runbook \\[metric GatewayHealthy=1 published to ${NAMESPACE.replace('/', '\\/')}\\]$`,
         ),
       ),
     ]);
@@ -224,5 +258,108 @@ describe('egress', () => {
     const r = await check({ gateway: await freePort(), egress: await freePort() });
     expect(r.err.map((l) => l.split(':').slice(0, 2).join(':'))).toEqual(['openclaw-health: FAILED Gateway', 'openclaw-health: FAILED Egress']);
     expect(r.calls).toEqual([metric(0, false)]);
+  });
+});
+
+test('the egress probe goes through the proxy the unit\'s environment names (host.env); the loopback probes never do', async () => {
+  // A stand-in egress proxy: curl sends it the absolute URL of a plain-HTTP request (a CONNECT for HTTPS).
+  const proxied: string[] = [];
+  const egressProxy = await startFakeServer((req) => {
+    proxied.push(`${req.method} ${req.url}`);
+    return { status: 200 };
+  });
+  try {
+    const viaProxy = `http://127.0.0.1:${egressProxy.port}`;
+    const r = await check({}, 0, nftCounter(0), { OPENCLAW_EGRESS_URL: 'http://sts.example.invalid/', http_proxy: viaProxy, HTTP_PROXY: viaProxy, HTTPS_PROXY: viaProxy });
+    expect(proxied).toEqual(['GET http://sts.example.invalid/']);
+    expect(gatewayRequests).toEqual(['GET /healthz']);
+    expect(r.code).toBe(0);
+    expect(r.calls).toEqual([metric(1)]);
+  } finally {
+    await egressProxy.close();
+  }
+});
+
+describe('EgressBlocked: the rise of the nftables counter egress_blocked', () => {
+  test('first run (no last value: after a boot) publishes the counter; unchanged publishes no EgressBlocked; a rise publishes the rise', async () => {
+    const first = await check({}, 0, nftCounter(4));
+    expect(first.calls).toEqual([metric(1, true, 4)]);
+    expect(first.out).toEqual([expect.stringContaining(`[metric ${GATEWAY_HEALTH_METRIC}=1 ${EGRESS_HEALTH_METRIC}=1 ${EGRESS_BLOCKED_METRIC}=4 published to ${NAMESPACE}]`)]);
+    expect(first.stderr).toBe('');
+    expect(first.code).toBe(0);
+    const unchanged = await check({}, 0, nftCounter(4));
+    expect(unchanged.calls).toEqual([metric(1)]);
+    expect(unchanged.calls.flat().join(' ')).not.toContain(EGRESS_BLOCKED_METRIC);
+    const rose = await check({}, 0, nftCounter(17));
+    expect(rose.calls).toEqual([metric(1, true, 13)]);
+    expect(fs.readFileSync(path.join(runtimeDir, 'egress-blocked.last'), 'utf8')).toBe('17\n');
+  });
+
+  test('a counter below the last value (the ruleset was reloaded and restarted at 0) publishes the new value whole', async () => {
+    await check({}, 0, nftCounter(50));
+    const reset = await check({}, 0, nftCounter(3));
+    expect(reset.calls).toEqual([metric(1, true, 3)]);
+    const zero = await check({}, 0, nftCounter(0));
+    expect(zero.calls).toEqual([metric(1)]);
+  });
+
+  test('the rise goes with a failing health check too, in the same request', async () => {
+    await check({}, 0, nftCounter(1));
+    const r = await check({ gateway: await freePort() }, 0, nftCounter(12));
+    expect(r.code).toBe(1);
+    expect(r.calls).toEqual([metric(0, true, 11)]);
+  });
+
+  test.each([
+    ['no snapshot (nft failed: the ExecStartPre removed it)', null],
+    ['an empty snapshot', ''],
+    ['not a counter', 'Error: No such file or directory\nlist counter inet openclaw egress_blocked\n'],
+    ['a number too long for the shell', nftCounter(1).replace('packets 1 ', 'packets 1234567890123456789012 ')],
+  ])('%s: the health metrics as always, no EgressBlocked, one WARNING line, the exit status of the health checks', async (_what, snapshot) => {
+    const r = await check({}, 0, snapshot);
+    expect(r.calls).toEqual([metric(1)]);
+    expect(r.code).toBe(0);
+    expect(r.out).toEqual([expect.stringMatching(/^openclaw-health: OK: /)]);
+    expect(r.err).toEqual([expect.stringMatching(/^openclaw-health: WARNING EgressBlocked: no counter in .*egress-blocked\.counter \(the unit's ExecStartPre nft list counter failed\?\); see journalctl -u openclaw-health \[metric GatewayHealthy=1 EgressHealthy=1 published to /)]);
+    expect(fs.existsSync(path.join(runtimeDir, 'egress-blocked.last'))).toBe(false);
+    const down = await check({ proxy: await freePort() }, 0, snapshot);
+    expect(down.calls).toEqual([metric(0)]);
+    expect(down.code).toBe(1);
+  });
+
+  test('the unit\'s ExecStartPre, run for real against the rendered ruleset in a network namespace of its own: three refused connections publish EgressBlocked=3', async () => {
+    requireRuntimeTool('curl');
+    for (const tool of ['unshare', 'nft', 'ip']) if (spawnSync('sh', ['-c', `command -v ${tool}`]).status !== 0) throw new Error(`${tool} is needed (util-linux, nftables, iproute2)`);
+    const unitText = renderRuntimeFiles(config, CONFIG_DIR)['systemd/openclaw-health.service']!;
+    const pre = /^ExecStartPre=-\+(.*)$/m.exec(unitText)![1]!;
+    const work = fs.mkdtempSync(path.join(dir, 'netns-'));
+    const snapshot = path.join(work, 'counter');
+    fs.writeFileSync(path.join(work, 'openclaw.nft'), renderNftablesRules(config));
+    // The unit's command as it is, but for the root-owned /run file (this test's folder instead).
+    const command = pre.replaceAll('/run/openclaw-egress-blocked.counter', snapshot);
+    expect(command).not.toBe(pre);
+    const inNamespace = [
+      'set -e',
+      // No IPv6 on the new links: a link coming up sends MLD reports, which the ruleset refuses and
+      // counts too (real, but a timing-dependent extra packet for this count). This namespace's sysctls only.
+      'echo 1 >/proc/sys/net/ipv6/conf/default/disable_ipv6',
+      'echo 1 >/proc/sys/net/ipv6/conf/all/disable_ipv6',
+      'ip link set lo up',
+      // A link with an address and a route out, so that a connection reaches the output hook.
+      'ip link add oc-h4a type veth peer name oc-h4b',
+      'ip addr add 10.9.9.1/24 dev oc-h4a',
+      'ip link set oc-h4a up',
+      'ip link set oc-h4b up',
+      `nft -f ${JSON.stringify(path.join(work, 'openclaw.nft'))}`,
+      // Three direct connections that skip the proxy: HTTPS to a raw address twice, plain HTTP once.
+      'for port in 443 443 80; do ! curl --silent --noproxy "*" --max-time 2 "http://10.9.9.2:$port/" >/dev/null; done',
+      command.replace(/^\/bin\/sh -c '(.*)'$/, '$1'),
+    ].join('\n');
+    // The namespace (and its veth pair and ruleset) vanishes when this one process exits.
+    const r = spawnSync('unshare', ['--net', 'sh', '-c', inNamespace], { encoding: 'utf8', timeout: 20_000, killSignal: 'SIGKILL' });
+    expect({ status: r.status, stderr: r.stderr }).toEqual({ status: 0, stderr: '' });
+    expect(fs.readFileSync(snapshot, 'utf8')).toMatch(/^\t\tpackets 3 bytes \d+$/m);
+    const run = await check({}, 0, fs.readFileSync(snapshot, 'utf8'));
+    expect(run.calls).toEqual([metric(1, true, 3)]);
   });
 });

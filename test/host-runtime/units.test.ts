@@ -8,6 +8,7 @@ import { ORIGIN_VERIFY_MAP_PATH, SECRETS_MANIFEST_PATH } from '../../lib/secrets
 import { SPEND_METER_MANIFEST_PATH } from '../../lib/host/spend-meter';
 import { GATEWAY_HEALTH_METRIC } from '../../lib/shared/metric-names';
 import { EGRESS_NO_PROXY, EGRESS_PROXY_UNIT, EGRESS_PROXY_URL } from '../../lib/host/egress-proxy';
+import { EGRESS_BLOCKED_COUNTER, NFT_TABLE } from '../../lib/host/nftables-rules';
 import {
   GATEWAY_UNIT,
   HEALTH_TIMER,
@@ -362,7 +363,7 @@ describe('the helper units', () => {
 });
 
 describe('the audit trail and health units', () => {
-  const commonSandbox = (e: UnitEntry[]) => {
+  const commonSandbox = (e: UnitEntry[], allowed: { execStartPre?: string } = {}) => {
     for (const key of ['NoNewPrivileges', 'ProtectHome', 'PrivateTmp', 'PrivateDevices', 'ProtectKernelTunables', 'ProtectKernelModules', 'ProtectKernelLogs', 'ProtectControlGroups', 'ProtectClock', 'ProtectHostname', 'LockPersonality', 'RestrictNamespaces', 'RestrictRealtime', 'RestrictSUIDSGID']) {
       expect({ key, value: unitValue(e, S, key) }).toEqual({ key, value: 'yes' });
     }
@@ -378,14 +379,25 @@ describe('the audit trail and health units', () => {
     expect(unitValue(e, S, 'Type')).toBe('oneshot');
     expect(unitValue(e, S, 'RemainAfterExit')).toBeUndefined();
     expect(e.filter((x) => x.section === 'Install')).toEqual([]);
-    for (const key of ['ReadWritePaths', 'ReadWriteDirectories', 'BindPaths', 'ExecStartPre', 'ExecStartPost', 'PermissionsStartOnly']) {
+    for (const key of ['ReadWritePaths', 'ReadWriteDirectories', 'BindPaths', 'ExecStartPost', 'PermissionsStartOnly']) {
       expect({ key, set: e.some((x) => x.section === S && x.key === key) }).toEqual({ key, set: false });
     }
+    // At most the one ExecStartPre a test names exactly (a privileged "+" command is a hole otherwise).
+    expect(e.filter((x) => x.section === S && x.key === 'ExecStartPre').map((x) => x.value)).toEqual(allowed.execStartPre ? [allowed.execStartPre] : []);
   };
 
   test(`${HEALTH_UNIT}: the health check, as a throw-away user without capabilities, bounded in time`, () => {
     const e = unit(HEALTH_UNIT);
-    commonSandbox(e);
+    // The one privileged step: a fixed, read-only `nft list counter` of the ruleset's named counter into a
+    // root-owned file of /run (the check cannot write there, so it cannot redirect the root write), failure ignored.
+    const snapshot = `/run/openclaw-egress-blocked.counter`;
+    commonSandbox(e, {
+      execStartPre: `-+/bin/sh -c 'umask 022; /usr/sbin/nft list counter inet ${NFT_TABLE} ${EGRESS_BLOCKED_COUNTER} >${snapshot} || rm -f ${snapshot}'`,
+    });
+    // The last value survives between runs (not a reboot, when the counter restarts too), readable by the check alone.
+    expect(unitValue(e, S, 'RuntimeDirectory')).toBe('openclaw-health');
+    expect(unitValue(e, S, 'RuntimeDirectoryMode')).toBe('0700');
+    expect(unitValue(e, S, 'RuntimeDirectoryPreserve')).toBe('yes');
     expect(unitValue(e, S, 'ExecStart')).toBe(`${HOST_PATHS.libexecDir}/check-gateway-health.sh`);
     expect(unitValue(e, S, 'EnvironmentFile')).toBe(HOST_ENV_FILE);
     expect(unitValue(e, S, 'DynamicUser')).toBe('yes');

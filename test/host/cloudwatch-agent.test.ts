@@ -24,6 +24,7 @@ const PURPOSES = {
   access: 'nginx access log (JSON lines: time, viewer, status, origin verified; no query strings or credentials)',
   error: 'nginx error log (warn and above)',
   journal: 'journal of the gateway, nginx, boot preflight, secrets, integrity, health and install units (JSON lines; FAILED lines)',
+  egressProxy: 'egress proxy (squid) access log: every outbound request of the host, refusals as TCP_DENIED/403 (metric EgressBlocked)',
 };
 
 test('paths, flush interval and user, exactly', () => {
@@ -36,7 +37,7 @@ test('paths, flush interval and user, exactly', () => {
 });
 
 describe('HOST_LOG_GROUPS', () => {
-  test('the example prod: four groups, in order, with their files, exactly', () => {
+  test('the example prod: five groups, in order, with their files, exactly', () => {
     expect(HOST_LOG_GROUPS(config)).toEqual([
       {
         id: 'gateway',
@@ -48,6 +49,7 @@ describe('HOST_LOG_GROUPS', () => {
       { id: 'nginx-access', logGroupName: '/openclaw/openclaw-example-prod/nginx-access', file: '/var/log/nginx/access.log', purpose: PURPOSES.access },
       { id: 'nginx-error', logGroupName: '/openclaw/openclaw-example-prod/nginx-error', file: '/var/log/nginx/error.log', purpose: PURPOSES.error },
       { id: 'journal', logGroupName: '/openclaw/openclaw-example-prod/journal', file: '/var/log/openclaw-audit/journal.jsonl', purpose: PURPOSES.journal },
+      { id: 'egress-proxy', logGroupName: '/openclaw/openclaw-example-prod/egress-proxy', file: '/var/log/squid/access.log', purpose: PURPOSES.egressProxy },
     ]);
   });
 
@@ -57,6 +59,7 @@ describe('HOST_LOG_GROUPS', () => {
       '/openclaw/openclaw-example-dev/nginx-access',
       '/openclaw/openclaw-example-dev/nginx-error',
       '/openclaw/openclaw-example-dev/journal',
+      '/openclaw/openclaw-example-dev/egress-proxy',
     ]);
   });
 });
@@ -84,6 +87,7 @@ test('renderCloudWatchAgentConfig: logs only, as root, in the deployment\'s regi
                 entry('/var/log/nginx/access.log', 'nginx-access'),
                 entry('/var/log/nginx/error.log', 'nginx-error'),
                 entry('/var/log/openclaw-audit/journal.jsonl', 'journal'),
+                entry('/var/log/squid/access.log', 'egress-proxy'),
               ],
             },
           },

@@ -8,6 +8,7 @@ import { renderSecretsManifest } from '../../lib/secrets/secrets-manifest';
 import {
   AGENT_FILES_INTEGRITY_METRIC,
   BOOT_PREFLIGHT_FAILED_METRIC,
+  EGRESS_BLOCKED_METRIC,
   EGRESS_HEALTH_METRIC,
   GATEWAY_HEALTH_METRIC,
   KILL_SWITCH_METRIC,
@@ -46,6 +47,7 @@ test('the full list of metric names, in order', () => {
     'ModelSpendTodayUsd',
     'ModelSpendMonthUsd',
     'KillSwitchExecuted',
+    'EgressBlocked',
   ]);
   expect([
     BOOT_PREFLIGHT_FAILED_METRIC,
@@ -57,6 +59,7 @@ test('the full list of metric names, in order', () => {
     MODEL_SPEND_TODAY_METRIC,
     MODEL_SPEND_MONTH_METRIC,
     KILL_SWITCH_METRIC,
+    EGRESS_BLOCKED_METRIC,
   ]).toEqual(METRIC_NAMES);
   expect(new Set(METRIC_NAMES).size).toBe(METRIC_NAMES.length);
 });
@@ -68,7 +71,7 @@ test('every literal metric name the host scripts publish is defined; the others 
   expect(Object.fromEntries(byScript)).toEqual({
     'attach-state-volume.sh': [BOOT_PREFLIGHT_FAILED_METRIC, BOOT_PREFLIGHT_FAILED_METRIC],
     'check-agent-files.sh': [AGENT_FILES_INTEGRITY_METRIC],
-    'check-gateway-health.sh': ['@@HEALTH_METRIC@@', '@@EGRESS_METRIC@@'],
+    'check-gateway-health.sh': ['@@HEALTH_METRIC@@', '@@EGRESS_METRIC@@', EGRESS_BLOCKED_METRIC],
     'imds-preflight.sh': [BOOT_PREFLIGHT_FAILED_METRIC, BOOT_PREFLIGHT_FAILED_METRIC],
     'install-bundle.sh': [BOOT_PREFLIGHT_FAILED_METRIC],
   });
@@ -79,7 +82,7 @@ test('every literal metric name the host scripts publish is defined; the others 
 test('the rendered host files publish only defined names (placeholders filled from the module)', () => {
   const files = renderRuntimeFiles(exampleConfig(), CONFIG_DIR);
   const names = new Set(Object.values(files).flatMap(publishedNames));
-  expect([...names].sort()).toEqual([AGENT_FILES_INTEGRITY_METRIC, BOOT_PREFLIGHT_FAILED_METRIC, EGRESS_HEALTH_METRIC, GATEWAY_HEALTH_METRIC].sort());
+  expect([...names].sort()).toEqual([AGENT_FILES_INTEGRITY_METRIC, BOOT_PREFLIGHT_FAILED_METRIC, EGRESS_BLOCKED_METRIC, EGRESS_HEALTH_METRIC, GATEWAY_HEALTH_METRIC].sort());
   for (const name of names) expect(METRIC_NAMES).toContain(name);
 });
 
