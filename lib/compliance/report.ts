@@ -6,6 +6,7 @@ import { formatFinding } from '../gate/finding';
 import { GATE_PLUGIN_NAMES } from '../gate/plugins';
 import { viewerTlsInForce } from '../edge/viewer-tls';
 import { organizationGaps } from '../access/organization-gaps';
+import { egressReportLines } from '../network/egress-report';
 
 const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 const ids = (xs: readonly string[]) => (xs.length ? xs.join(', ') : '-');
@@ -43,6 +44,11 @@ export function renderComplianceReport(result: DeploymentGateResult, generatedAt
     ),
     '',
   );
+  // The host's egress (proxy, firewall, DNS Firewall) comes with the network stack's DNS Firewall.
+  const hasEgressAllowlist = result.templates.some((t) =>
+    Object.values(t.template.Resources ?? {}).some((r) => r.Type === 'AWS::Route53Resolver::FirewallRuleGroupAssociation'),
+  );
+  if (hasEgressAllowlist) lines.push(...egressReportLines(config));
   const gaps = organizationGaps(result.templates);
   if (gaps.length > 0) {
     lines.push('## Gaps only an organization can close', '', '| Gap | What stays open | Closed by |', '| --- | --- | --- |');

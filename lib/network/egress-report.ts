@@ -19,8 +19,8 @@ export function egressReportLines(config: ResolvedConfig): string[] {
     '## Egress, as enforced',
     '',
     `- **Only the egress proxy leaves on 443.** The host firewall (nftables, table \`inet openclaw\`) accepts new outbound ` +
-      `TCP 443 only from the proxy's user \`${EGRESS_PROXY_USER}\`; every other outbound connection that is not DNS to the VPC ` +
-      `resolver, IMDS, time sync or DHCP is refused at once and counted (\`${EGRESS_BLOCKED_COUNTER}\`).`,
+      `TCP 443 only from the proxy's user \`${EGRESS_PROXY_USER}\`; every other new outbound connection that is not DNS to the VPC ` +
+      `resolver, IMDS, time sync, DHCP or the ICMP and neighbour discovery IP needs is refused at once and counted (\`${EGRESS_BLOCKED_COUNTER}\`).`,
     `- **The proxy allows CONNECT to port 443 of ${proxyEntries.length} names** (squid on ${EGRESS_PROXY_ADDRESS}:${EGRESS_PROXY_PORT}; ` +
       'a leading dot also covers the names under it). A raw IP address, any other name, plain HTTP, any other port, and an ' +
       'allowlisted name that resolves to a loopback or link-local address are refused; each refusal is a `TCP_DENIED` line of the ' +

@@ -6,6 +6,8 @@ import { renderComplianceReport, writeComplianceReport } from '../../lib/complia
 import type { ResolvedConfig } from '../../lib/config/schema';
 import type { DeploymentGateResult } from '../../lib/gate/evaluate';
 import { GATE_PLUGIN_NAMES } from '../../lib/gate/plugins';
+import { egressReportLines } from '../../lib/network/egress-report';
+import { exampleConfig } from '../host/support/host-tools';
 
 // The compliance report rendered from a small gate result, pinned line by line.
 const GENERATED = new Date('2026-03-04T05:06:07.000Z');
@@ -196,4 +198,26 @@ test('writeComplianceReport writes compliance-<client>-<env>.md in the out dir a
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('a deployment with the DNS Firewall gets the "Egress, as enforced" section after the controls, rendered from its config', () => {
+  const example = exampleConfig('prod');
+  const withFirewall = result({
+    config: { ...example, client: 'acme', env: 'prod', aws: { account: '111122223333', region: 'eu-west-1' }, exceptions: [] } as ResolvedConfig,
+    templates: [
+      {
+        stackName: 'acme-prod-network',
+        templateFile: '/out/assembly-acme-prod/acmeprodnetwork.template.json',
+        template: { Resources: { Assoc: { Type: 'AWS::Route53Resolver::FirewallRuleGroupAssociation', Properties: {} } } },
+      },
+    ],
+  });
+  const lines = renderComplianceReport(withFirewall, GENERATED).split('\n');
+  const egress = egressReportLines(withFirewall.config);
+  const at = lines.indexOf('## Egress, as enforced');
+  expect(lines.slice(at, at + egress.length)).toEqual(egress);
+  expect(at).toBeGreaterThan(lines.indexOf('## Controls present in this deployment'));
+  expect(at).toBeLessThan(lines.indexOf('## Acknowledged findings'));
+  // Without the DNS Firewall (no network stack in the selection), no egress claims.
+  expect(renderComplianceReport(result(), GENERATED)).not.toContain('## Egress, as enforced');
 });
