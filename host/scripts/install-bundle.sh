@@ -3,10 +3,9 @@
 # Rendered from host/scripts/install-bundle.sh (lib/host/runtime-files.ts) into the user data.
 # Usage (cloud-init runcmd): install-bundle.sh <s3://bucket/key.tar.gz> <bundle sha256> <CloudFront domain> <vol-id>
 #
-# Installs the deployment bundle only if its SHA-256 is the pinned one: every file with the
-# owner and mode of OPENCLAW_HOST_FILES (lib/openclaw/openclaw-config.ts), https://<CloudFront
-# domain> added to the Control UI and nginx origins; then starts the egress proxy, checks the agent
-# files, loads the firewall, runs `npm ci --ignore-scripts` of the lockfile, enables the units.
+# Installs the bundle only if its SHA-256 is the pinned one: files with the owner and mode of
+# OPENCLAW_HOST_FILES, https://<CloudFront domain> added to the origins; then starts the egress
+# proxy, checks the agent files, loads the firewall, runs `npm ci`, enables the units.
 # A failure: one line `openclaw-install: FAILED: ...`, metric BootPreflightFailed{Step=Install},
 # exit 1; the gateway is never enabled. Safe to run again.
 # Tests only (unset on the host): OPENCLAW_INSTALL_ROOT prefixes every path written,
@@ -54,7 +53,7 @@ if systemctl is-active --quiet @@EGRESS_PROXY_UNIT@@ 2>/dev/null; then px; fi
 WORK="$(mktemp -d /var/tmp/openclaw-bundle.XXXXXX)"
 trap 'rm -rf "$WORK"' EXIT
 log "downloading $URI"
-timeout 300 "$AWS_CLI" s3 cp --only-show-errors --region "$REGION" "$URI" "$WORK/bundle.tar.gz" ||
+AWS_S3_US_EAST_1_REGIONAL_ENDPOINT=regional timeout 300 "$AWS_CLI" s3 cp --only-show-errors --region "$REGION" "$URI" "$WORK/bundle.tar.gz" ||
   die "could not download $URI (instance role allowed s3:GetObject on it? S3 reachable?)"
 actual="$(sha256sum "$WORK/bundle.tar.gz" | cut -d ' ' -f 1)"
 [ "$actual" = "$SHA256" ] || die "bundle SHA-256 is $actual, the user data pins $SHA256: refusing to install it"

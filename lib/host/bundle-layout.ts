@@ -5,6 +5,7 @@
 import { CONTROL_UI_ORIGINS_FILE, EXEC_APPROVALS_FILE } from '../openclaw/openclaw-config';
 import { CLOUDWATCH_AGENT_BUNDLE_PATH } from './cloudwatch-agent';
 import { CLOUDWATCH_AGENT_PROXY_BUNDLE_PATH } from './cloudwatch-agent-proxy';
+import { EGRESS_PROXY_UNIT } from './egress-proxy';
 import { SPEND_METER_MANIFEST_BUNDLE_PATH, SPEND_METER_PROGRAM_PATH } from './spend-meter';
 import {
   GATEWAY_UNIT,
@@ -28,6 +29,8 @@ import {
 
 /** The SSM agent's proxy drop-in, installed in /etc/systemd/system/amazon-ssm-agent.service.d/. */
 export const SSM_AGENT_PROXY_BUNDLE_PATH = `systemd/${SSM_AGENT_UNIT}.d/openclaw-proxy.conf`;
+/** The egress proxy's restart drop-in, installed in /etc/systemd/system/squid.service.d/. */
+export const EGRESS_PROXY_RESTART_BUNDLE_PATH = `systemd/${EGRESS_PROXY_UNIT}.d/openclaw-restart.conf`;
 /** The egress proxy's configuration (renderEgressProxyConfig), installed at EGRESS_PROXY_CONFIG_FILE, root:squid 0640. */
 export const EGRESS_PROXY_BUNDLE_PATH = 'squid/squid.conf';
 export { CLOUDWATCH_AGENT_PROXY_BUNDLE_PATH };
@@ -53,6 +56,7 @@ export const SYSTEMD_FILES = [
   'systemd/nginx.service.d/openclaw.conf',
   'systemd/tmpfiles.d/openclaw.conf',
   SSM_AGENT_PROXY_BUNDLE_PATH,
+  EGRESS_PROXY_RESTART_BUNDLE_PATH,
 ] as const;
 /** host.env, rendered from host/systemd/host.env; installed at HOST_ENV_FILE. */
 export const HOST_ENV_PATH = 'openclaw/host.env';

@@ -18,8 +18,9 @@ import {
   SSM_AGENT_UNIT,
   STATE_VOLUME_UNIT,
 } from '../../lib/host/unit-names';
-import { EGRESS_PROXY_CONFIG_FILE, EGRESS_PROXY_UNIT, EGRESS_PROXY_URL, renderEgressProxyConfig } from '../../lib/host/egress-proxy';
+import { EGRESS_NO_PROXY, EGRESS_PROXY_CONFIG_FILE, EGRESS_PROXY_UNIT, EGRESS_PROXY_URL, renderEgressProxyConfig } from '../../lib/host/egress-proxy';
 import { CLOUDWATCH_AGENT_PROXY_BUNDLE_PATH, CLOUDWATCH_AGENT_PROXY_FILE } from '../../lib/host/cloudwatch-agent-proxy';
+import { EGRESS_PROXY_RESTART_BUNDLE_PATH } from '../../lib/host/bundle-layout';
 import { SSM_AGENT_PROXY_BUNDLE_PATH } from '../../lib/host/bundle-layout';
 import { CLOUDWATCH_AGENT_BUNDLE_PATH } from '../../lib/host/cloudwatch-agent';
 import { SPEND_METER_MANIFEST_BUNDLE_PATH, SPEND_METER_MANIFEST_PATH, SPEND_METER_PROGRAM_PATH } from '../../lib/host/spend-meter';
@@ -114,7 +115,7 @@ beforeAll(async () => {
     [
       // The proxy is active once started (a run again then downloads through it).
       `if [ "$1" = is-active ]; then test -e ${JSON.stringify(path.join(dir, 'proxy-active'))}; exit; fi`,
-      `if [ "$2" = ${EGRESS_PROXY_UNIT} ] && { [ "$1" = start ] || [ "$1" = restart ]; }; then touch ${JSON.stringify(path.join(dir, 'proxy-active'))}; fi`,
+      `if [ "$2" = ${EGRESS_PROXY_UNIT} ] && { [ "$1" = start ] || [ "$1" = reload-or-restart ]; }; then touch ${JSON.stringify(path.join(dir, 'proxy-active'))}; fi`,
       `if [ "$1 $2" = "start ${STATE_VOLUME_UNIT}" ]; then`,
       `  if [ -e ${JSON.stringify(path.join(root, HOST_PATHS.stateDir))} ]; then echo present; else echo absent; fi >>${JSON.stringify(path.join(dir, 'state-dir-at-volume-step'))}`,
       '  exit "${FAKE_STATE_VOLUME_EXIT:-0}"',
@@ -320,8 +321,9 @@ test('the egress proxy: squid.conf checked by the real squid and installed root:
   expect(fs.readFileSync(squidConf, 'utf8')).toBe(renderEgressProxyConfig(config));
   const parse = c.findIndex((x) => /^squid -k parse -f \/var\/tmp\/openclaw-bundle\.\w+\/bundle\/squid\/squid\.conf$/.test(x));
   const enable = c.indexOf(`systemctl enable ${EGRESS_PROXY_UNIT}`);
-  // First run: the file is new, so a restart (a start of a stopped unit).
-  const start = c.indexOf(`systemctl restart ${EGRESS_PROXY_UNIT}`);
+  // First run: the file is new, so reload-or-restart (a start of a stopped unit; a reload, which
+  // keeps open tunnels, of a running one).
+  const start = c.indexOf(`systemctl reload-or-restart ${EGRESS_PROXY_UNIT}`);
   const firewall = c.indexOf(`nft -f ${host('/etc/nftables/openclaw.nft')}`);
   const npm = c.findIndex((x) => x.startsWith('npm ci'));
   expect([parse, enable, start, firewall, npm].every((i) => i >= 0)).toBe(true);
@@ -333,6 +335,32 @@ test('the egress proxy: squid.conf checked by the real squid and installed root:
   expect(start).toBeLessThan(c.indexOf(`systemctl start ${STATE_VOLUME_UNIT}`));
   expect(fs.readFileSync(path.join(dir, 'npm-proxy'), 'utf8').split('\n')[0]).toBe(`${EGRESS_PROXY_URL} ${EGRESS_PROXY_URL}`);
 });
+
+test('squid comes back by itself (its restart drop-in), and dnf, login shells and sudo use the proxy too', () => {
+  const dropIn = host(`/etc/systemd/system/${EGRESS_PROXY_RESTART_BUNDLE_PATH.replace(/^systemd\//, '')}`);
+  expect(meta(dropIn)).toEqual({ type: 'file', owner: 'root:root', mode: '0644', links: 1 });
+  expect(fs.readFileSync(dropIn, 'utf8')).toBe(bundle[EGRESS_PROXY_RESTART_BUNDLE_PATH]);
+  expect(fs.readFileSync(dropIn, 'utf8')).toMatch(/^Restart=always$/m);
+  // Installed before the daemon-reload that precedes squid's start.
+  const c = calls().map((x) => x.join(' '));
+  expect(c.indexOf('systemctl daemon-reload')).toBeLessThan(c.indexOf(`systemctl reload-or-restart ${EGRESS_PROXY_UNIT}`));
+  // dnf: proxy= in [main] (the test root has no dnf.conf: the script made one).
+  expect(fs.readFileSync(host('/etc/dnf/dnf.conf'), 'utf8')).toBe(`[main]\nproxy=${EGRESS_PROXY_URL}\n`);
+  const profile = fs.readFileSync(host('/etc/profile.d/openclaw-proxy.sh'), 'utf8');
+  expect(meta(host('/etc/profile.d/openclaw-proxy.sh'))).toEqual({ type: 'file', owner: 'root:root', mode: '0644', links: 1 });
+  for (const v of ['https_proxy', 'http_proxy', 'HTTPS_PROXY', 'HTTP_PROXY']) expect(profile).toContain(`\nexport ${v}=${EGRESS_PROXY_URL}\n`);
+  for (const v of ['no_proxy', 'NO_PROXY']) expect(profile).toContain(`\nexport ${v}=${EGRESS_NO_PROXY.join(',')}\n`);
+  expect(meta(host('/etc/sudoers.d/openclaw-proxy'))).toEqual({ type: 'file', owner: 'root:root', mode: '0440', links: 1 });
+  expect(fs.readFileSync(host('/etc/sudoers.d/openclaw-proxy'), 'utf8')).toContain('\nDefaults env_keep += "http_proxy https_proxy no_proxy HTTP_PROXY HTTPS_PROXY NO_PROXY"\n');
+});
+
+test('dnf.conf of the AMI: proxy= goes right under [main], an earlier proxy= is replaced, the rest kept', async () => {
+  const conf = host('/etc/dnf/dnf.conf');
+  fs.writeFileSync(conf, '[main]\ngpgcheck=True\nproxy=http://old:1\ninstallonly_limit=3\n');
+  const run = await install();
+  expect(run.code).toBe(0);
+  expect(fs.readFileSync(conf, 'utf8')).toBe(`[main]\nproxy=${EGRESS_PROXY_URL}\ngpgcheck=True\ninstallonly_limit=3\n`);
+}, 90_000);
 
 test('the SSM and CloudWatch agents: their proxy settings installed, a running agent restarted once (new settings)', () => {
   const ssm = host(`/etc/systemd/system/${SSM_AGENT_PROXY_BUNDLE_PATH.replace(/^systemd\//, '')}`);

@@ -89,6 +89,7 @@ describe('renderRuntimeFiles', () => {
       'systemd/openclaw-spend-meter.service',
       'systemd/openclaw-spend-meter.timer',
       'systemd/openclaw-state-volume.service',
+      'systemd/squid.service.d/openclaw-restart.conf',
       'systemd/tmpfiles.d/openclaw.conf',
     ]);
   });

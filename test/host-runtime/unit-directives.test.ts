@@ -479,6 +479,8 @@ const EXPECTED: Record<string, string[]> = {
     'Environment="http_proxy=http://127.0.0.1:3128"',
     'Environment="no_proxy=127.0.0.1,localhost,::1,169.254.169.254,169.254.169.253,169.254.169.123"',
   ],
+  // The egress proxy comes back by itself: without it the host has no way to AWS (SSM included).
+  'systemd/squid.service.d/openclaw-restart.conf': ['[Unit]', 'StartLimitIntervalSec=0', '[Service]', 'Restart=always', 'RestartSec=2'],
 };
 
 test('the unit files rendered, exactly', () => {

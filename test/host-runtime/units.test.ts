@@ -356,6 +356,7 @@ describe('the helper units', () => {
       'OPENCLAW_METRIC_NAMESPACE=OpenClaw/openclaw-example-prod',
       `AWS_REGION=${config.aws.region}`,
       `AWS_DEFAULT_REGION=${config.aws.region}`,
+      'AWS_S3_US_EAST_1_REGIONAL_ENDPOINT=regional',
       ...['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy'].map((k) => `${k}=${EGRESS_PROXY_URL}`),
       ...['NO_PROXY', 'no_proxy'].map((k) => `${k}=${EGRESS_NO_PROXY.join(',')}`),
     ]);

@@ -74,6 +74,7 @@ describe('pinned names and lists', () => {
       'systemd/nginx.service.d/openclaw.conf',
       'systemd/tmpfiles.d/openclaw.conf',
       'systemd/amazon-ssm-agent.service.d/openclaw-proxy.conf',
+      'systemd/squid.service.d/openclaw-restart.conf',
     ]);
     expect(HELPER_SCRIPT_FILES).toEqual([
       'scripts/imds-preflight.sh',
@@ -208,6 +209,8 @@ const PROD_VALUES = {
   EGRESS_PROXY_BUNDLE: 'squid/squid.conf',
   SSM_AGENT_PROXY_BUNDLE: 'systemd/amazon-ssm-agent.service.d/openclaw-proxy.conf',
   SSM_AGENT_PROXY_BUNDLE_NAME: 'amazon-ssm-agent.service.d/openclaw-proxy.conf',
+  EGRESS_PROXY_RESTART_BUNDLE: 'systemd/squid.service.d/openclaw-restart.conf',
+  EGRESS_PROXY_RESTART_BUNDLE_NAME: 'squid.service.d/openclaw-restart.conf',
   CLOUDWATCH_AGENT_PROXY_BUNDLE: 'cloudwatch/common-config.toml',
   CLOUDWATCH_AGENT_PROXY_FILE: '/opt/aws/amazon-cloudwatch-agent/etc/common-config.toml',
   IMDS_ACCESS: [
@@ -226,7 +229,7 @@ const PROD_VALUES = {
     '  systemd/openclaw-{gateway,imds-preflight,secrets,state-volume,integrity,secrets-refresh,health,log-export,spend-meter,proxy-rotate}.service \\',
     '  systemd/openclaw-{integrity,secrets-refresh,health,log-export,spend-meter,proxy-rotate}.timer \\',
     '  systemd/nginx.service.d/openclaw.conf systemd/tmpfiles.d/openclaw.conf \\',
-    '  systemd/amazon-ssm-agent.service.d/openclaw-proxy.conf \\',
+    '  systemd/amazon-ssm-agent.service.d/openclaw-proxy.conf systemd/squid.service.d/openclaw-restart.conf \\',
     '  scripts/{imds-preflight,check-agent-files,fetch-secrets,refresh-secrets,check-gateway-health,export-logs,attach-state-volume,prepare-state,start-egress-proxy}.sh \\',
     '  scripts/{fetch-secrets,spend-meter}.js cloudwatch/amazon-cloudwatch-agent.json cloudwatch/common-config.toml',
   ].join('\n'),
@@ -280,6 +283,9 @@ describe('readHostSource and renderHostTemplate', () => {
         'OPENCLAW_METRIC_NAMESPACE=OpenClaw/openclaw-example-prod',
         'AWS_REGION=eu-west-1',
         'AWS_DEFAULT_REGION=eu-west-1',
+        '# S3 by its regional name (bucket.s3.<region>.amazonaws.com, the one on the allowlist), in',
+        '# us-east-1 too, where an older default would use the global s3.amazonaws.com.',
+        'AWS_S3_US_EAST_1_REGIONAL_ENDPOINT=regional',
         '# The egress proxy (squid on loopback, squid.service): the host firewall lets only the',
         '# proxy\'s user open outbound HTTPS, so every AWS CLI call, curl and Node program of the units',
         '# that read this file goes through it; loopback and the link-local AWS services (IMDS, the',
