@@ -6,6 +6,7 @@
 import * as path from 'path';
 import type { ResolvedConfig } from '../config/schema';
 import { IMDS_ADDRESS } from './nftables-rules';
+import { gatewayUsesInstanceCredentials } from './instance-credentials';
 import { CLOUDWATCH_AGENT_BUNDLE_PATH, GATEWAY_LOG_COPY_FILE, JOURNAL_EXPORT_FILE } from './cloudwatch-agent';
 import { HOST_LOG_FILES } from './log-files';
 import { HOST_PATHS } from './paths';
@@ -47,7 +48,7 @@ export function metricNamespace(config: ResolvedConfig): string {
  * keeps access.
  */
 function imdsAccess(config: ResolvedConfig): string {
-  if (config.network.egress.providers.includes('bedrock')) {
+  if (gatewayUsesInstanceCredentials(config)) {
     return '# network.egress.providers includes bedrock: the gateway keeps access to IMDS for the\n# instance role credentials that the AWS SDK uses to call Bedrock.';
   }
   return [
