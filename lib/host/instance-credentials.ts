@@ -8,10 +8,10 @@
 import type { ResolvedConfig } from '../config/schema';
 
 /**
- * True when an agent uses Amazon Bedrock (network.egress.providers includes 'bedrock'): the
- * AWS SDK inside the gateway signs Bedrock calls with the instance role's credentials, which
- * its default chain reads from IMDSv2. No other provider needs AWS credentials in the gateway
- * (their keys arrive as secret files).
+ * True when network.egress.providers includes 'bedrock' (the deployment's agents reach Amazon
+ * Bedrock): the AWS SDK inside the gateway signs Bedrock calls with the instance role's
+ * credentials, which its default chain reads from IMDSv2. No other provider needs AWS
+ * credentials in the gateway (their keys arrive as secret files).
  */
 export function gatewayUsesInstanceCredentials(config: ResolvedConfig): boolean {
   return config.network.egress.providers.includes('bedrock');
