@@ -74,7 +74,7 @@ function allowlistLines(domains: readonly string[]): string {
 /**
  * The IMDS lines of squid.conf, after `http_access deny !egress_clients` and before every other
  * deny. Only a deployment whose gateway takes the instance role's credentials
- * (gatewayUsesInstanceCredentials: an agent on Bedrock) gets an allow: OpenClaw's managed proxy
+ * (gatewayUsesInstanceCredentials: bedrock in network.egress.providers) gets an allow: OpenClaw's managed proxy
  * sends the AWS SDK's IMDSv2 requests (PUT /latest/api/token, then GET with the token) to squid
  * as plain-HTTP proxy requests. Exactly GET and PUT to the literal address 169.254.169.254 on
  * port 80 (dstdomain -n: the URL's host as written, no DNS lookup, no other name that resolves
@@ -85,8 +85,9 @@ export function imdsProxyLines(config: ResolvedConfig): string {
   if (!gatewayUsesInstanceCredentials(config)) {
     return [
       '# IMDS is not reachable through this proxy: the gateway takes no AWS credentials from the instance',
-      '# role (no agent on Bedrock), its unit denies IMDS (IPAddressDeny), and the deny rules below refuse',
-      '# it here too (plain HTTP, port 80, link-local): the proxy is no way around that IPAddressDeny.',
+      '# role (bedrock is not in network.egress.providers), its unit denies IMDS (IPAddressDeny), and the',
+      '# deny rules below refuse it here too (plain HTTP, port 80, link-local): the proxy is no way around',
+      '# that IPAddressDeny.',
     ].join('\n');
   }
   return [

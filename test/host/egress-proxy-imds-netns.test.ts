@@ -22,7 +22,7 @@ import { configFixture, NOW } from '../support/config-fixture';
 // (refuses a token PUT that carries X-Forwarded-For, as IMDSv2 does; wants the TTL header and the
 // token). OpenClaw's managed proxy sends every non-loopback HTTP request of the gateway to squid,
 // the AWS SDK's IMDS requests included, so:
-//  - example/dev with an agent on Bedrock (providers + bedrock): the token PUT and the credentials
+//  - example/dev with bedrock added to network.egress.providers: the token PUT and the credentials
 //    GET pass through the proxy, with curl -x and with the AWS SDK's IMDS provider under OpenClaw's
 //    own managed proxy (pinned Node 24 and OpenClaw); squid logs them;
 //  - example/dev as shipped (no Bedrock; its gateway unit has IPAddressDeny for IMDS): the same
@@ -106,7 +106,7 @@ function imdsSuite(kind: 'bedrock' | 'shipped'): void {
   };
   const viaProxy = ['-x', EGRESS_PROXY_URL];
 
-  describe(`example/dev ${kind === 'bedrock' ? 'with an agent on Bedrock' : 'as shipped (no Bedrock)'}: IMDS through the rendered squid.conf`, () => {
+  describe(`example/dev ${kind === 'bedrock' ? 'with bedrock in network.egress.providers' : 'as shipped (no bedrock)'}: IMDS through the rendered squid.conf`, () => {
     beforeAll(async () => {
       requireRoot('The egress proxy IMDS namespace test');
       const ip = requireTool('ip');

@@ -101,7 +101,7 @@ describe('renderEgressProxyConfig', () => {
     ]);
   });
 
-  test('IMDS: an agent on Bedrock gets exactly GET and PUT to 169.254.169.254:80 from loopback, right after the clients deny', () => {
+  test('IMDS: with bedrock in network.egress.providers, exactly GET and PUT to 169.254.169.254:80 from loopback, right after the clients deny', () => {
     const conf = renderEgressProxyConfig(bedrock());
     expect(imdsBlock(conf).filter((l) => !l.startsWith('#'))).toEqual(BEDROCK_IMDS_RULES);
     expect(conf.split('\n').filter((l) => l.startsWith('http_access '))).toEqual([
@@ -128,8 +128,9 @@ describe('renderEgressProxyConfig', () => {
     const conf = renderEgressProxyConfig(withProviders(exampleConfig('prod'), providers));
     expect(imdsBlock(conf)).toEqual([
       '# IMDS is not reachable through this proxy: the gateway takes no AWS credentials from the instance',
-      '# role (no agent on Bedrock), its unit denies IMDS (IPAddressDeny), and the deny rules below refuse',
-      '# it here too (plain HTTP, port 80, link-local): the proxy is no way around that IPAddressDeny.',
+      '# role (bedrock is not in network.egress.providers), its unit denies IMDS (IPAddressDeny), and the',
+      '# deny rules below refuse it here too (plain HTTP, port 80, link-local): the proxy is no way around',
+      '# that IPAddressDeny.',
     ]);
     expect(conf).not.toMatch(/egress_imds/);
   });
@@ -179,7 +180,7 @@ describe('squid -k parse accepts every rendered squid.conf without a warning or 
     expect(out).toContain(`Processing: acl egress_allowlist dstdomain -n`);
   });
 
-  test('example/prod with an agent on Bedrock (the IMDS lines)', () => {
+  test('example/prod with bedrock in network.egress.providers (the IMDS lines)', () => {
     const squid = requireTool('squid');
     const file = path.join(dir, 'example-prod-bedrock.conf');
     fs.writeFileSync(file, renderEgressProxyConfig(bedrock()));
