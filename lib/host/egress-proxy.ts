@@ -16,7 +16,9 @@
 import type { ResolvedConfig } from '../config/schema';
 import { egressDomains } from '../network/egress-domains';
 import { deploymentName } from '../shared/naming';
+import { gatewayUsesInstanceCredentials } from './instance-credentials';
 import { HOST_LOG_FILES } from './log-files';
+import { IMDS_ADDRESS } from './nftables-rules';
 import { fillTemplate, readHostSource } from './template';
 
 /** The template of the proxy's configuration, under host/. */
@@ -69,6 +71,41 @@ function allowlistLines(domains: readonly string[]): string {
   return lines.join('\n');
 }
 
+/**
+ * The IMDS lines of squid.conf, after `http_access deny !egress_clients` and before every other
+ * deny. Only a deployment whose gateway takes the instance role's credentials
+ * (gatewayUsesInstanceCredentials: bedrock in network.egress.providers) gets an allow: OpenClaw's managed proxy
+ * sends the AWS SDK's IMDSv2 requests (PUT /latest/api/token, then GET with the token) to squid
+ * as plain-HTTP proxy requests. Exactly GET and PUT to the literal address 169.254.169.254 on
+ * port 80 (dstdomain -n: the URL's host as written, no DNS lookup, no other name that resolves
+ * there); no CONNECT to it, no other link-local address or port. Every other deployment gets a
+ * comment only, and the deny rules below refuse IMDS (egress_never).
+ */
+export function imdsProxyLines(config: ResolvedConfig): string {
+  if (!gatewayUsesInstanceCredentials(config)) {
+    return [
+      '# IMDS is not reachable through this proxy: the gateway takes no AWS credentials from the instance',
+      '# role (bedrock is not in network.egress.providers), its unit denies IMDS (IPAddressDeny), and the',
+      '# deny rules below refuse it here too (plain HTTP, port 80, link-local): the proxy is no way around',
+      '# that IPAddressDeny.',
+    ].join('\n');
+  }
+  return [
+    '# network.egress.providers includes bedrock: the gateway takes the instance role credentials from',
+    '# IMDSv2, and OpenClaw\'s managed proxy sends those plain-HTTP requests here. Allowed: GET and PUT',
+    `# to http://${IMDS_ADDRESS}/ (port 80) from loopback; no CONNECT to it, no other link-local address.`,
+    '# No reach is added: this gateway unit keeps IMDS access by design (no IPAddressDeny), and the',
+    '# host firewall lets every local user reach IMDS on port 80 directly. forwarded_for delete keeps',
+    '# X-Forwarded-For off the token PUT, which IMDSv2 refuses (AWS Security Blog, "Add defense in depth',
+    '# against open firewalls, reverse proxies, and SSRF vulnerabilities with enhancements to the EC2',
+    '# Instance Metadata Service"); cache deny all (below) keeps tokens and credentials out of any cache.',
+    `acl egress_imds dstdomain -n ${IMDS_ADDRESS}`,
+    'acl egress_imds_port port 80',
+    'acl egress_imds_method method GET PUT',
+    'http_access allow egress_clients egress_imds_method egress_imds_port egress_imds',
+  ].join('\n');
+}
+
 /** The proxy's configuration (squid.conf) for one client x environment. */
 export function renderEgressProxyConfig(config: ResolvedConfig): string {
   const domains = egressDomains(config.network, config.aws.region, config.aws.account);
@@ -81,6 +118,7 @@ export function renderEgressProxyConfig(config: ResolvedConfig): string {
       EGRESS_PROXY_ACCESS_LOG: HOST_LOG_FILES.egressProxyAccess,
       EGRESS_PROXY_CACHE_LOG: HOST_LOG_FILES.egressProxyCache,
       EGRESS_PROXY_ALLOWLIST: allowlistLines(domains),
+      EGRESS_PROXY_IMDS: imdsProxyLines(config),
     },
     `host/${EGRESS_PROXY_TEMPLATE}`,
   );

@@ -6,6 +6,7 @@
 import * as path from 'path';
 import type { ResolvedConfig } from '../config/schema';
 import { IMDS_ADDRESS } from './nftables-rules';
+import { gatewayUsesInstanceCredentials } from './instance-credentials';
 import { CLOUDWATCH_AGENT_BUNDLE_PATH, GATEWAY_LOG_COPY_FILE, JOURNAL_EXPORT_FILE } from './cloudwatch-agent';
 import { HOST_LOG_FILES } from './log-files';
 import { HOST_PATHS } from './paths';
@@ -44,11 +45,15 @@ export function metricNamespace(config: ResolvedConfig): string {
  * secrets arrive as files), so the metadata service is out of its reach: an SSRF
  * through an agent tool cannot read the instance role's credentials. Only a
  * deployment whose agents use Amazon Bedrock (AWS SDK default credential chain)
- * keeps access.
+ * keeps access (gatewayUsesInstanceCredentials, the predicate the egress proxy's IMDS lines follow too).
  */
 function imdsAccess(config: ResolvedConfig): string {
-  if (config.network.egress.providers.includes('bedrock')) {
-    return '# network.egress.providers includes bedrock: the gateway keeps access to IMDS for the\n# instance role credentials that the AWS SDK uses to call Bedrock.';
+  if (gatewayUsesInstanceCredentials(config)) {
+    return [
+      '# network.egress.providers includes bedrock: the gateway keeps access to IMDS for the',
+      '# instance role credentials that the AWS SDK uses to call Bedrock (through the egress proxy,',
+      '# whose squid.conf allows exactly these IMDSv2 requests: lib/host/egress-proxy.ts).',
+    ].join('\n');
   }
   return [
     '# No AWS credentials for the gateway (its secrets arrive as files): IMDS is out of reach,',

@@ -259,7 +259,11 @@ describe('hostTemplateValues', () => {
 
   test('IMDS stays out of the gateway\'s reach unless an agent uses Bedrock (then a comment, no IPAddressDeny)', () => {
     expect(hostTemplateValues(withProviders(config, ['anthropic', 'bedrock'])).IMDS_ACCESS).toBe(
-      '# network.egress.providers includes bedrock: the gateway keeps access to IMDS for the\n# instance role credentials that the AWS SDK uses to call Bedrock.',
+      [
+        '# network.egress.providers includes bedrock: the gateway keeps access to IMDS for the',
+        '# instance role credentials that the AWS SDK uses to call Bedrock (through the egress proxy,',
+        '# whose squid.conf allows exactly these IMDSv2 requests: lib/host/egress-proxy.ts).',
+      ].join('\n'),
     );
     expect(hostTemplateValues(withProviders(config, ['anthropic', 'openai'])).IMDS_ACCESS).toBe(PROD_VALUES.IMDS_ACCESS);
   });

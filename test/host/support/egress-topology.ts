@@ -60,8 +60,12 @@ export interface EgressTopology {
 const intToIp = (n: number) => [24, 16, 8, 0].map((s) => Math.floor(n / 2 ** s) % 256).join('.');
 const ipToInt = (ip: string) => ip.split('.').reduce((n, o) => n * 256 + Number(o), 0);
 
-/** Creates the two namespaces (names unique per `id`), their link, addresses, routes and the host's hosts/resolv.conf. */
-export function createEgressTopology(ipTool: string, id: string, vpcCidr: string, names: HostsEntries): EgressTopology {
+/**
+ * Creates the two namespaces (names unique per `id`), their link, addresses, routes and the host's
+ * hosts/resolv.conf. `extraAddresses` are more /32s of the internet namespace (e.g. the fake IMDS's
+ * 169.254.169.254), reached from the host over the same default route.
+ */
+export function createEgressTopology(ipTool: string, id: string, vpcCidr: string, names: HostsEntries, extraAddresses: readonly string[] = []): EgressTopology {
   const host = `oc-egress-host-${id}`;
   const internet = `oc-egress-inet-${id}`;
   const { network, prefix } = parseIpv4Cidr(vpcCidr);
@@ -99,7 +103,7 @@ export function createEgressTopology(ipTool: string, id: string, vpcCidr: string
     ns(internet, 'link', 'set', 'lo', 'up');
     ns(host, 'addr', 'add', `${hostAddress}/${prefix}`, 'dev', `h${id}`);
     ns(internet, 'addr', 'add', `${gatewayAddress}/${prefix}`, 'dev', `i${id}`);
-    for (const address of Object.values(INTERNET)) ns(internet, 'addr', 'add', `${address}/32`, 'dev', `i${id}`);
+    for (const address of [...Object.values(INTERNET), ...extraAddresses]) ns(internet, 'addr', 'add', `${address}/32`, 'dev', `i${id}`);
     ns(host, 'link', 'set', `h${id}`, 'up');
     ns(internet, 'link', 'set', `i${id}`, 'up');
     ns(host, 'route', 'add', 'default', 'via', gatewayAddress);
