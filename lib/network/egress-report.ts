@@ -8,7 +8,8 @@
  */
 import type { ResolvedConfig } from '../config/schema';
 import { EGRESS_PROXY_ADDRESS, EGRESS_PROXY_PORT, EGRESS_PROXY_USER, squidDomains } from '../host/egress-proxy';
-import { EGRESS_BLOCKED_COUNTER } from '../host/nftables-rules';
+import { gatewayUsesInstanceCredentials } from '../host/instance-credentials';
+import { EGRESS_BLOCKED_COUNTER, IMDS_ADDRESS } from '../host/nftables-rules';
 import { egressDomains } from './egress-domains';
 
 /** The "Egress, as enforced" section (Markdown lines, ending with a blank line). */
@@ -25,6 +26,13 @@ export function egressReportLines(config: ResolvedConfig): string[] {
       'a leading dot also covers the names under it). A raw IP address, any other name, plain HTTP, any other port, and an ' +
       'allowlisted name that resolves to a loopback or link-local address are refused; each refusal is a `TCP_DENIED` line of the ' +
       "proxy's access log. Refusals and direct attempts feed the `egress-blocked` alarm.",
+    ...(gatewayUsesInstanceCredentials(config)
+      ? [
+          `- **Instance metadata through the proxy (bedrock in network.egress.providers).** The proxy also forwards plain-HTTP ` +
+            `GET and PUT to ${IMDS_ADDRESS}:80 (IMDSv2), so the gateway's AWS SDK gets the instance role's credentials for ` +
+            'Bedrock; the gateway reaches IMDS in this deployment by design, and every other deployment refuses it.',
+        ]
+      : []),
     `- **Route 53 Resolver DNS Firewall** answers only the same ${domains.length} names (second layer): ` +
       domains.map((d) => `\`${d}\``).join(', ') +
       '.',

@@ -45,3 +45,16 @@ describe.each(allConfigs().map((c) => [`${c.client}/${c.env}`, c] as const))('%s
     expect(report).toContain('Gap: DNS to the VPC resolver is open to every local user');
   });
 });
+
+test('the IMDS exception is reported exactly when the rendered proxy forwards IMDS requests', () => {
+  for (const config of allConfigs()) {
+    const forwards = /^http_access allow .*egress_imds/m.test(renderEgressProxyConfig(config));
+    expect({ deployment: `${config.client}/${config.env}`, reported: egressReportLines(config).some((l) => l.includes('Instance metadata through the proxy')) }).toEqual({
+      deployment: `${config.client}/${config.env}`,
+      reported: forwards,
+    });
+  }
+  const bedrock = { ...allConfigs()[0]!, network: { ...allConfigs()[0]!.network, egress: { ...allConfigs()[0]!.network.egress, providers: ['bedrock' as const] } } };
+  expect(/^http_access allow .*egress_imds/m.test(renderEgressProxyConfig(bedrock))).toBe(true);
+  expect(egressReportLines(bedrock).some((l) => l.includes('Instance metadata through the proxy'))).toBe(true);
+});
