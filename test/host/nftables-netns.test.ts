@@ -261,6 +261,25 @@ test('a link coming up with the ruleset loaded counts nothing in egress_blocked:
   expect(egressBlocked()).toBe(before);
 }, TEST_TIMEOUT);
 
+test('joining an IPv4 multicast group counts nothing in egress_blocked: its IGMP membership reports (TTL 1) are accepted', () => {
+  const join = (group: string) =>
+    runOk(...inNs(SRV, process.execPath, ['-e', `const d=require('dgram').createSocket('udp4');d.bind(0,()=>{d.addMembership('${group}','${SRV_VPC_IP}');setTimeout(()=>process.exit(0),1000)})`]));
+  const before = egressBlocked();
+  join('239.1.2.3');
+  expect(egressBlocked()).toBe(before);
+  // The same join with the IGMP rule taken out of the loaded ruleset: its reports are refused and counted.
+  const listing = runOk(...inNs(SRV, nft, ['-a', 'list', 'chain', 'inet', NFT_TABLE, 'output']));
+  const handle = /ip protocol igmp.*# handle (\d+)/.exec(listing)?.[1] ?? /ip ttl 1 ip protocol igmp.*# handle (\d+)/.exec(listing)?.[1];
+  expect(handle).toBeDefined();
+  runOk(...inNs(SRV, nft, ['delete', 'rule', 'inet', NFT_TABLE, 'output', 'handle', handle!]));
+  try {
+    join('239.1.2.4');
+    expect(egressBlocked()).toBeGreaterThan(before);
+  } finally {
+    runOk(...inNs(SRV, nft, ['-f', rulesFile]));
+  }
+}, TEST_TIMEOUT);
+
 test('egress: DNS over tcp 53 reaches the VPC resolver (VPC CIDR base + 2) only', () => {
   expect(vpcResolverAddress(VPC_CIDR)).toBe(CLI_VPC_IP);
   const before = egressBlocked();

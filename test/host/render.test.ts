@@ -479,6 +479,7 @@ describe('nftables helpers', () => {
       'udp sport 68 udp dport 67 accept',
       'meta l4proto ipv6-icmp icmpv6 type { nd-router-solicit, nd-neighbor-solicit, nd-neighbor-advert } accept',
       'meta l4proto ipv6-icmp icmpv6 type { mld-listener-report, mld-listener-done, mld2-listener-report } ip6 hoplimit 1 accept',
+      'ip protocol igmp ip ttl 1 ip daddr 224.0.0.0/4 accept',
       'ip protocol icmp icmp type { destination-unreachable, time-exceeded, parameter-problem } accept',
       'meta l4proto ipv6-icmp icmpv6 type { destination-unreachable, packet-too-big, time-exceeded, parameter-problem } accept',
       'limit rate 6/minute burst 10 packets log prefix "openclaw-out-drop " level info',
