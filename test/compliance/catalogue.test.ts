@@ -257,7 +257,7 @@ const EXPECTED_CATALOGUE = [
     cis: [],
     controlTower: [],
     evidence:
-      "The <name>-operator policy allows ssm:StartSession only with ssm:SessionDocumentAccessCheck, and denies ssm:StartSession and ssm:SendCommand on every document but the deployment's (NotResource), whatever else the principal holds. Principals without it are an organization gap (see \"Gaps only an organization can close\").",
+      "The <name>-operator policy allows ssm:StartSession only with ssm:SessionDocumentAccessCheck, and denies ssm:StartSession, ssm:SendCommand, ssm:CreateAssociation and ssm:CreateAssociationBatch on every document but the deployment's (NotResource), and denies outright the State Manager and maintenance window writes whose authorization names no document (UpdateAssociation, Register/UpdateMaintenanceWindowTask, Register/UpdateMaintenanceWindowTarget), whatever else the principal holds. Principals without it are an organization gap (see \"Gaps only an organization can close\").",
     narrowed: true,
   },
 ];

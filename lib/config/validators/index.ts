@@ -6,7 +6,8 @@
  * functions throw them as one ConfigError per step, in this order:
  *
  *   validateConfigFolder   deployment-names  (the whole folder, before any load)
- *   validateDeployment     destruction       (the -c confirmDataDestruction confirmation)
+ *   validateDeployment     break-glass-roles (against the folder's other deployments)
+ *                          destruction       (the -c confirmDataDestruction confirmation)
  *                          amis, openclaw, alerts, spend  (reported together)
  *                          agent-files       (the files read from the config folder)
  */
@@ -15,6 +16,7 @@ import type { LoadedConfig } from '../load';
 import { checkAgentFiles } from './agent-files';
 import { checkAlerts } from './alerts';
 import { checkAmis } from './amis';
+import { checkDistinctBreakGlassRoles } from './break-glass-roles';
 import { checkDestructionConfirmed } from './destruction';
 import { checkDistinctDeploymentNames } from './deployment-names';
 import { checkOpenclawConfig } from './openclaw';
@@ -26,6 +28,8 @@ export interface DeploymentValidationContext {
   readonly configDir: string;
   /** `<client>-<env>` names confirmed with `-c confirmDataDestruction` on the command line. */
   readonly confirmedDestruction: readonly string[];
+  /** The folder's other deployments that load (those that do not are reported when they are selected). @default [] */
+  readonly otherDeployments?: readonly LoadedConfig[];
 }
 
 const throwIfAny = (problems: readonly ConfigProblem[]) => {
@@ -38,13 +42,15 @@ export function validateConfigFolder(configDir: string): void {
 }
 
 /**
- * Checks of one loaded deployment: data destruction confirmed, then what
+ * Checks of one loaded deployment: its break-glass role against the folder's
+ * other deployments, data destruction confirmed, then what
  * openclaw.json and the bundle need beyond the schema (pinned AMIs, the
  * OpenClaw version, agents and their egress, alert subscriptions, model prices),
  * then the agent files.
  */
 export function validateDeployment(loaded: LoadedConfig, context: DeploymentValidationContext): void {
   const { config, merged, files } = loaded;
+  throwIfAny(checkDistinctBreakGlassRoles(loaded, context.otherDeployments ?? []));
   throwIfAny(checkDestructionConfirmed(loaded, context.confirmedDestruction));
   throwIfAny([...checkAmis(config, merged, files), ...checkOpenclawConfig(config, merged), ...checkAlerts(config, merged), ...checkSpend(config, merged)]);
   throwIfAny(checkAgentFiles(config, context.configDir));
