@@ -18,6 +18,6 @@ export const HOST_LOG_FILES = {
   nginxError: '/var/log/nginx/error.log',
   /** The egress proxy's access log (squid's native format): one line per request, refusals as TCP_DENIED/403. */
   egressProxyAccess: '/var/log/squid/access.log',
-  /** The egress proxy's own diagnostics (start-up, configuration errors). */
+  /** The egress proxy's own diagnostics (start-up, configuration errors); not shipped, read on the host (runbooks). */
   egressProxyCache: '/var/log/squid/cache.log',
 } as const;

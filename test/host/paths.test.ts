@@ -28,8 +28,14 @@ test('every host path, exactly', () => {
   });
 });
 
-test('every log file the host ships, exactly; the gateway log file is in the gateway log folder (the unit lets the gateway write there only)', () => {
-  expect(HOST_LOG_FILES).toEqual({ gateway: '/var/log/openclaw/openclaw.log', nginxAccess: '/var/log/nginx/access.log', nginxError: '/var/log/nginx/error.log' });
+test('every log file the host writes for shipping or diagnosis, exactly; the gateway log file is in the gateway log folder (the unit lets the gateway write there only)', () => {
+  expect(HOST_LOG_FILES).toEqual({
+    gateway: '/var/log/openclaw/openclaw.log',
+    nginxAccess: '/var/log/nginx/access.log',
+    nginxError: '/var/log/nginx/error.log',
+    egressProxyAccess: '/var/log/squid/access.log',
+    egressProxyCache: '/var/log/squid/cache.log',
+  });
   expect(HOST_LOG_FILES.gateway.startsWith(`${HOST_PATHS.logDir}/`)).toBe(true);
 });
 
