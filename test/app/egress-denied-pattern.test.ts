@@ -6,6 +6,7 @@ import { EGRESS_PROXY_DENIED_PATTERN } from '../../lib/alarms/gateway-alarms';
 import { EGRESS_PROXY_PORT, EGRESS_PROXY_USER, renderEgressProxyConfig } from '../../lib/host/egress-proxy';
 import { HOST_LOG_FILES } from '../../lib/host/log-files';
 import { exampleConfig } from '../host/support/host-tools';
+import { squidConfForTest } from '../host/support/squid-under-test';
 import { termPatternMatches } from '../support/filter-pattern';
 
 // The egress-blocked metric filter's pattern against REAL lines of the egress proxy's access log:
@@ -33,11 +34,9 @@ function realAccessLog(): string[] {
     fs.mkdirSync(logDir);
     spawnSync('chown', [`${EGRESS_PROXY_USER}:`, logDir]);
     const rendered = renderEgressProxyConfig(config);
-    const logDirOnHost = path.posix.dirname(HOST_LOG_FILES.egressProxyAccess);
     expect(rendered).toContain(`access_log stdio:${HOST_LOG_FILES.egressProxyAccess} squid`);
-    // Only the log and pid paths change.
-    const conf = `${rendered.replaceAll(`${logDirOnHost}/`, `${logDir}/`)}\npid_filename ${dir}/squid.pid\n`;
-    fs.writeFileSync(path.join(dir, 'squid.conf'), conf);
+    // Only the log, core dump and pid paths change (the netns tests' own substitution).
+    fs.writeFileSync(path.join(dir, 'squid.conf'), squidConfForTest(rendered, logDir));
     fs.writeFileSync(path.join(dir, 'hosts'), `127.0.0.1 localhost\n10.9.9.2 ${ALLOWED_HOST}\n`);
     const listener =
       "const s=require('net').createServer((c)=>setTimeout(()=>c.destroy(),200));s.listen(443,'10.9.9.2');setTimeout(()=>process.exit(0),15000);";

@@ -39,6 +39,8 @@ export interface RunningSquid {
   dir: string;
   /** The access log's lines so far. */
   accessLog: () => string[];
+  /** The access log's lines after the first `mark`: waits (3 s at most) until `expected` are there, then a moment for any extra. */
+  linesAfter: (mark: number, expected: number) => Promise<string[]>;
   /** Kills squid (SIGKILL: a clean stop waits shutdown_lifetime) and removes its shared memory segments. */
   stop: () => void;
 }
@@ -86,5 +88,11 @@ export async function startSquid(squid: string, argv: (cmd: string, args: readon
   }
   const accessFile = path.join(dir, 'access.log');
   const accessLog = () => (fs.existsSync(accessFile) ? fs.readFileSync(accessFile, 'utf8').split('\n').filter(Boolean) : []);
-  return { dir, accessLog, stop };
+  const linesAfter = async (mark: number, expected: number) => {
+    const deadline = Date.now() + 3_000;
+    while (accessLog().length < mark + expected && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
+    await new Promise((r) => setTimeout(r, 150));
+    return accessLog().slice(mark);
+  };
+  return { dir, accessLog, linesAfter, stop };
 }
