@@ -60,6 +60,7 @@ let agentFiles: AgentFile[];
 let uid: number;
 let gid: number;
 let awsCalls: () => string[][];
+let s3EndpointModes: () => string[];
 let first: Awaited<ReturnType<typeof runAsync>>;
 
 /** A stand-in command that appends its arguments (one line, \x1f-separated) to <dir>/calls, then runs `body`. */
@@ -104,7 +105,9 @@ beforeAll(async () => {
   fs.writeFileSync(path.join(dir, 'bundle.tar.gz'), packed.archive);
   agentFiles = listAgentFiles(config, CONFIG_DIR);
 
-  awsCalls = fakeAws(dir).calls;
+  const aws = fakeAws(dir);
+  awsCalls = aws.calls;
+  s3EndpointModes = aws.s3EndpointModes;
   bin = path.join(dir, 'bin');
   fs.symlinkSync(process.execPath, path.join(bin, 'node'));
   stub('nft');
@@ -334,6 +337,11 @@ test('the egress proxy: squid.conf checked by the real squid and installed root:
   // The state volume step (EC2 API calls through the proxy) comes after the proxy too.
   expect(start).toBeLessThan(c.indexOf(`systemctl start ${STATE_VOLUME_UNIT}`));
   expect(fs.readFileSync(path.join(dir, 'npm-proxy'), 'utf8').split('\n')[0]).toBe(`${EGRESS_PROXY_URL} ${EGRESS_PROXY_URL}`);
+});
+
+test('the bundle is downloaded by S3\'s regional name, in us-east-1 too (the name on the egress allowlist)', () => {
+  expect(s3EndpointModes().length).toBeGreaterThan(0);
+  expect([...new Set(s3EndpointModes())]).toEqual(['regional']);
 });
 
 test('squid comes back by itself (its restart drop-in), and dnf, login shells and sudo use the proxy too', () => {

@@ -96,7 +96,7 @@ export function writeExecutable(file: string, content: string): string {
  * line per call, fields separated by \x1f) in `<dir>/aws-calls`, copies
  * FAKE_S3_FILE to the destination of `aws s3 cp`, and exits FAKE_AWS_EXIT (0).
  */
-export function fakeAws(dir: string): { binDir: string; calls: () => string[][] } {
+export function fakeAws(dir: string): { binDir: string; calls: () => string[][]; s3EndpointModes: () => string[] } {
   const binDir = path.join(dir, 'bin');
   const log = path.join(dir, 'aws-calls');
   writeExecutable(
@@ -107,13 +107,16 @@ export function fakeAws(dir: string): { binDir: string; calls: () => string[][] 
       'args=("$@")',
       `{ printf '%s' "\${args[0]}"; for a in "\${args[@]:1}"; do printf '\\037%s' "$a"; done; printf '\\n'; } >>"$log"`,
       'if [ "${FAKE_AWS_EXIT:-0}" != 0 ]; then exit "$FAKE_AWS_EXIT"; fi',
-      'if [ "${args[0]}" = s3 ] && [ "${args[1]}" = cp ]; then cp "$FAKE_S3_FILE" "${args[-1]}"; fi',
+      // Which S3 endpoint an `s3 cp` would use in us-east-1 (regional: the allowlisted bucket name).
+      'if [ "${args[0]}" = s3 ] && [ "${args[1]}" = cp ]; then printf \'%s\\n\' "${AWS_S3_US_EAST_1_REGIONAL_ENDPOINT:-unset}" >>"$log.s3-endpoint"; cp "$FAKE_S3_FILE" "${args[-1]}"; fi',
       '',
     ].join('\n'),
   );
   return {
     binDir,
     calls: () => (fs.existsSync(log) ? fs.readFileSync(log, 'utf8').split('\n').filter(Boolean).map((l) => l.split('\x1f')) : []),
+    /** AWS_S3_US_EAST_1_REGIONAL_ENDPOINT at each `s3 cp` ('unset' when absent). */
+    s3EndpointModes: () => (fs.existsSync(`${log}.s3-endpoint`) ? fs.readFileSync(`${log}.s3-endpoint`, 'utf8').split('\n').filter(Boolean) : []),
   };
 }
 
