@@ -13,6 +13,7 @@ export const HARDENED_CONTROL_IDS = [
   'agent-to-agent',
   'agent-automations',
   'agent-channel-open',
+  'agent-shared-gateway',
   'viewer-tls-default-certificate',
 ] as const;
 
@@ -68,6 +69,13 @@ const DEFINITIONS: { readonly [id in HardenedControlId]: Omit<HardenedControl, '
     path: 'openclaw.agents',
     title: 'Only allowlisted or operator-paired senders reach an agent on a chat platform (openclaw.agents.<id>.channels.<platform>.dmPolicy and groupPolicy not open)',
     isWeakened: (config) => agents(config).some((a) => Object.values(a.channels).some((c) => c.dmPolicy === 'open' || c.groupPolicy === 'open')),
+  },
+  'agent-shared-gateway': {
+    path: 'openclaw.sharedGateways',
+    title:
+      'Every agent runs in its own gateway process, as its own OS user, with its own gateway token, secret files and egress allowlist ' +
+      '(openclaw.sharedGateways empty; a shared gateway is one trust boundary for all its agents)',
+    isWeakened: (config) => Object.keys(config.openclaw.sharedGateways).length > 0,
   },
   'viewer-tls-default-certificate': {
     path: 'edge.customDomain',

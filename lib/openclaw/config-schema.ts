@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { pinnedRuntime, RUNTIME_LOCKFILE_DISPLAY } from './lockfile';
 import { BUNDLED_PLUGIN_IDS, CHANNEL_PLUGINS, PROVIDER_PLUGINS, UNSUPPORTED_PLUGINS } from './plugins';
 import { CHANNELS, PROVIDERS } from '../network/config-schema';
+import { GATEWAY_USER_PREFIX, MAX_GATEWAY_ID_LENGTH, MAX_GATEWAYS, MAX_USER_NAME_LENGTH } from './gateways';
 
 /** Agent ids: they name workspaces, agent-file folders and OpenClaw's agents.entries keys. */
 export const AGENT_ID_PATTERN = /^[a-z0-9-]+$/;
@@ -52,6 +53,38 @@ const pinnedOpenclaw = (): string | undefined => {
 const notBundled = (what: string, supported: readonly string[], name: string) =>
   `${what} whose plugin ships in the pinned OpenClaw (${RUNTIME_LOCKFILE_DISPLAY}): ` +
   `${supported.join(', ')}; "${name}" needs a separate plugin package this blueprint does not install`;
+
+/** The per-agent breaker's defaults (openclaw.agents.<id>.breaker). */
+export const BREAKER_DEFAULTS = { modelDailyUsd: 2, modelMonthlyUsd: 25, toolCallsPer5Min: 150, blockedEgressPer5Min: 20 } as const;
+
+const breakerAmount = (what: string) =>
+  z.number({ error: `${what}: an amount in US dollars` }).min(0.01, { error: `${what}: at least $0.01` }).max(1_000_000, { error: `${what}: at most $1,000,000` });
+const breakerCount = (what: string) =>
+  z.number({ error: `${what}: a whole number` }).int({ error: `${what}: a whole number` }).min(1, { error: `${what}: at least 1` }).max(1_000_000, { error: `${what}: at most 1,000,000` });
+
+/**
+ * One agent's circuit breaker, enforced on the host by the spend meter
+ * (host/spend-meter/): crossing any limit stops this agent's gateway only, records the
+ * stop (it stays stopped across reboots until `npm run restore -- --agent <id>`), and alerts.
+ * The deployment-wide limits (spend.*) and the kill switch stay the backstop.
+ */
+export const breakerSchema = z
+  .strictObject({
+    modelDailyUsd: breakerAmount('breaker.modelDailyUsd')
+      .default(BREAKER_DEFAULTS.modelDailyUsd)
+      .describe('Model API spend of this agent today (UTC), priced by spend.modelPrices, that stops its gateway. At most spend.modelDailyLimitUsd.'),
+    modelMonthlyUsd: breakerAmount('breaker.modelMonthlyUsd')
+      .default(BREAKER_DEFAULTS.modelMonthlyUsd)
+      .describe('Model API spend of this agent this month (UTC) that stops its gateway. At most spend.modelMonthlyLimitUsd.'),
+    toolCallsPer5Min: breakerCount('breaker.toolCallsPer5Min')
+      .default(BREAKER_DEFAULTS.toolCallsPer5Min)
+      .describe('Tool calls of this agent in any 5 minutes that stop its gateway (a runaway or hijacked agent loops on tools).'),
+    blockedEgressPer5Min: breakerCount('breaker.blockedEgressPer5Min')
+      .default(BREAKER_DEFAULTS.blockedEgressPer5Min)
+      .describe('Requests of this agent\'s gateway refused by the egress proxy in any 5 minutes that stop its gateway (an agent probing for a way out).'),
+  })
+  .refine((b) => b.modelDailyUsd <= b.modelMonthlyUsd, { path: ['modelDailyUsd'], error: 'at most breaker.modelMonthlyUsd' })
+  .describe('This agent\'s own circuit breaker: limits that stop its gateway only, alert, and record the stop.');
 
 const senderId = z
   .string({ error: 'a sender id of the chat platform as a quoted string, e.g. "123456789" (a Telegram user id)' })
@@ -206,6 +239,7 @@ export const agentSchema = z
       .boolean({ error: 'true or false' })
       .default(false)
       .describe('Whether the agent may spawn sub-agents (copies of itself with its own tools). Hardened default: false; true needs an exception for control agent-to-agent.'),
+    breaker: breakerSchema.default(BREAKER_DEFAULTS),
     automations: z
       .boolean({ error: 'true or false' })
       .default(false)
@@ -248,6 +282,18 @@ export const openclawSchema = z
         'Extra bundled OpenClaw plugins the client needs, e.g. document-extract. The plugins of the agents\' providers and channels are added ' +
           'automatically; every other plugin is disabled.',
       ),
+    sharedGateways: z
+      .record(
+        z.string().regex(AGENT_ID_PATTERN, { error: 'a group name of lowercase letters, digits and hyphens ([a-z0-9-]+)' }),
+        z.array(z.string().regex(AGENT_ID_PATTERN, { error: 'an agent id' }), { error: 'a list of agent ids' }).min(2, { error: 'at least two agents (one agent has its own gateway anyway)' }),
+        { error: 'a mapping from group name to the agents that share one gateway' },
+      )
+      .default({})
+      .describe(
+        'Named groups of agents that share one gateway process, OS user and gateway token. Hardened default: none, every agent runs in its own ' +
+          'gateway (lib/openclaw/gateways.ts); a group needs an exception for control agent-shared-gateway. Agents that message each other ' +
+          '(agentToAgent) must share a gateway.',
+      ),
     agents: z
       .record(z.string().regex(AGENT_ID_PATTERN, { error: 'an agent id of lowercase letters, digits and hyphens ([a-z0-9-]+)' }), agentSchema, {
         error: 'a mapping from agent id to agent',
@@ -258,12 +304,47 @@ export const openclawSchema = z
   .superRefine((o, ctx) => {
     const ids = Object.keys(o.agents);
     const channelOwner = new Map<string, string>();
+    // Gateways (lib/openclaw/gateways.ts): each agent in at most one shared group of defined agents.
+    const groupOf = new Map<string, string>();
+    for (const [group, members] of Object.entries(o.sharedGateways)) {
+      if (ids.includes(group)) {
+        ctx.addIssue({ code: 'custom', path: ['sharedGateways', group], message: `a group name that is not an agent id ("${group}" is an agent: gateways are named by agent or group)` });
+      }
+      members.forEach((agent, i) => {
+        if (!ids.includes(agent)) {
+          ctx.addIssue({ code: 'custom', path: ['sharedGateways', group, i], message: `an agent of this config (${ids.join(', ')}); "${agent}" is not defined` });
+        } else if (groupOf.has(agent)) {
+          ctx.addIssue({ code: 'custom', path: ['sharedGateways', group, i], message: `an agent of no other group; "${agent}" already shares gateway "${groupOf.get(agent)}"` });
+        } else groupOf.set(agent, group);
+      });
+    }
+    const gatewayIds = [...ids.filter((a) => !groupOf.has(a)), ...Object.keys(o.sharedGateways)];
+    for (const id of gatewayIds) {
+      if (id.length > MAX_GATEWAY_ID_LENGTH) {
+        const where = id in o.sharedGateways ? ['sharedGateways', id] : ['agents', id];
+        ctx.addIssue({
+          code: 'custom',
+          path: where,
+          message: `a gateway id of at most ${MAX_GATEWAY_ID_LENGTH} characters ("${id}" has ${id.length}): it names the gateway's OS user ${GATEWAY_USER_PREFIX}${id}, and Linux user names have at most ${MAX_USER_NAME_LENGTH}`,
+        });
+      }
+    }
+    if (gatewayIds.length > MAX_GATEWAYS) {
+      ctx.addIssue({ code: 'custom', path: ['agents'], message: `at most ${MAX_GATEWAYS} gateways on one host (found ${gatewayIds.length}): split the client into environments, or share gateways (sharedGateways)` });
+    }
+    const gatewayOf = (agent: string) => groupOf.get(agent) ?? agent;
     for (const [id, agent] of Object.entries(o.agents)) {
       agent.agentToAgent.forEach((target, i) => {
         if (target === id) {
           ctx.addIssue({ code: 'custom', path: ['agents', id, 'agentToAgent', i], message: 'another agent\'s id; an agent always reaches its own sessions' });
         } else if (!ids.includes(target)) {
           ctx.addIssue({ code: 'custom', path: ['agents', id, 'agentToAgent', i], message: `an agent of this config (${ids.join(', ')}); "${target}" is not defined` });
+        } else if (gatewayOf(target) !== gatewayOf(id)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['agents', id, 'agentToAgent', i],
+            message: `an agent of the same gateway; "${target}" runs in its own gateway (agents reach each other only inside one gateway: list both in openclaw.sharedGateways, with an exception for control agent-shared-gateway)`,
+          });
         }
       });
       for (const channel of Object.keys(agent.channels)) {

@@ -61,7 +61,7 @@ test('an agent\'s document holds its platforms\' bot tokens and the provider key
   expect(agentSecretPointers(CONFIG, 'amy')).toEqual(['/anthropic/apiKey']);
   expect(agentSecretPointers(CONFIG, 'bob')).toEqual(['/telegram/botToken']);
   expect(agentSecretPointers(CONFIG, 'zed')).toEqual(['/openai/apiKey']);
-  const both = { ...CONFIG, openclaw: { ...CONFIG.openclaw, agents: { zed: agent('openai', { telegram: TG }) } } } as ResolvedConfig;
+  const both = { ...CONFIG, openclaw: { ...CONFIG.openclaw, agents: { zed: agent('openai', { telegram: TG }) } } } as unknown as ResolvedConfig;
   expect(agentSecretPointers(both, 'zed')).toEqual(['/openai/apiKey', '/telegram/botToken']);
 });
 
