@@ -39,11 +39,18 @@ if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 ensure_squid_user() {
   getent passwd squid >/dev/null ||
     $SUDO useradd --system --user-group --no-create-home --home-dir /var/spool/squid --shell /usr/sbin/nologin squid
+  # The example's gateway users (lib/openclaw/gateways.ts: openclaw-<agent>, as install-bundle.sh
+  # creates them on the host): the rendered nftables ruleset names them (meta skuid), and the
+  # cross-agent tests run each gateway as its own user.
+  for gateway_user in openclaw-ops openclaw-support; do
+    getent passwd "$gateway_user" >/dev/null ||
+      $SUDO useradd --system --user-group --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin "$gateway_user"
+  done
 }
 
 if [ "${#missing[@]}" -eq 0 ]; then
   ensure_squid_user
-  echo "install-host-tools: nginx, nft, ip, cloud-init, shellcheck, systemd-analyze, runuser, sha256sum, curl, chattr and squid are already installed"
+  echo "install-host-tools: nginx, nft, ip, cloud-init, shellcheck, systemd-analyze, runuser, sha256sum, curl, chattr and squid are already installed (users: squid, openclaw-ops, openclaw-support)"
   exit 0
 fi
 
