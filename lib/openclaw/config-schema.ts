@@ -2,7 +2,6 @@ import { z } from 'zod';
 import { pinnedRuntime, RUNTIME_LOCKFILE_DISPLAY } from './lockfile';
 import { BUNDLED_PLUGIN_IDS, CHANNEL_PLUGINS, PROVIDER_PLUGINS, UNSUPPORTED_PLUGINS } from './plugins';
 import { CHANNELS, PROVIDERS } from '../network/config-schema';
-import { GATEWAY_USER_PREFIX, MAX_GATEWAY_ID_LENGTH, MAX_GATEWAYS, MAX_USER_NAME_LENGTH } from './gateways';
 
 /** Agent ids: they name workspaces, agent-file folders and OpenClaw's agents.entries keys. */
 export const AGENT_ID_PATTERN = /^[a-z0-9-]+$/;
@@ -317,20 +316,6 @@ export const openclawSchema = z
           ctx.addIssue({ code: 'custom', path: ['sharedGateways', group, i], message: `an agent of no other group; "${agent}" already shares gateway "${groupOf.get(agent)}"` });
         } else groupOf.set(agent, group);
       });
-    }
-    const gatewayIds = [...ids.filter((a) => !groupOf.has(a)), ...Object.keys(o.sharedGateways)];
-    for (const id of gatewayIds) {
-      if (id.length > MAX_GATEWAY_ID_LENGTH) {
-        const where = id in o.sharedGateways ? ['sharedGateways', id] : ['agents', id];
-        ctx.addIssue({
-          code: 'custom',
-          path: where,
-          message: `a gateway id of at most ${MAX_GATEWAY_ID_LENGTH} characters ("${id}" has ${id.length}): it names the gateway's OS user ${GATEWAY_USER_PREFIX}${id}, and Linux user names have at most ${MAX_USER_NAME_LENGTH}`,
-        });
-      }
-    }
-    if (gatewayIds.length > MAX_GATEWAYS) {
-      ctx.addIssue({ code: 'custom', path: ['agents'], message: `at most ${MAX_GATEWAYS} gateways on one host (found ${gatewayIds.length}): split the client into environments, or share gateways (sharedGateways)` });
     }
     const gatewayOf = (agent: string) => groupOf.get(agent) ?? agent;
     for (const [id, agent] of Object.entries(o.agents)) {

@@ -32,6 +32,7 @@ test('the list of hardened controls an exception can name, exactly', () => {
     'agent-to-agent',
     'agent-automations',
     'agent-channel-open',
+    'agent-shared-gateway',
     'viewer-tls-default-certificate',
   ]);
   expect(HARDENED_CONTROLS.map((c) => [c.id, c.path])).toEqual([
@@ -41,6 +42,7 @@ test('the list of hardened controls an exception can name, exactly', () => {
     ['agent-to-agent', 'openclaw.agents'],
     ['agent-automations', 'openclaw.agents'],
     ['agent-channel-open', 'openclaw.agents'],
+    ['agent-shared-gateway', 'openclaw.sharedGateways'],
     ['viewer-tls-default-certificate', 'edge.customDomain'],
   ]);
 });
@@ -56,6 +58,9 @@ test('each control\'s title, which the error message and the compliance report s
       'Agents create no scheduled automations of their own; the scheduler and heartbeats are off (openclaw.agents.<id>.automations false)',
     'agent-channel-open':
       'Only allowlisted or operator-paired senders reach an agent on a chat platform (openclaw.agents.<id>.channels.<platform>.dmPolicy and groupPolicy not open)',
+    'agent-shared-gateway':
+      'Every agent runs in its own gateway process, as its own OS user, with its own gateway token, secret files and egress allowlist ' +
+      '(openclaw.sharedGateways empty; a shared gateway is one trust boundary for all its agents)',
     'viewer-tls-default-certificate':
       'Production viewers connect with TLS 1.2 or later: a custom domain with its us-east-1 ACM certificate (edge.customDomain) puts ' +
       'CloudFront on the TLSv1.2_2021 security policy; the default *.cloudfront.net certificate is fixed by AWS at TLSv1',
@@ -116,6 +121,11 @@ describe('agent-channel-open', () => {
     };
     expect(weakened('agent-channel-open', config)).toBe(true);
   });
+});
+
+test('agent-shared-gateway: a shared group weakens it, and only it; agents in their own gateways do not', () => {
+  expect(weakenedIds({ ...prod, openclaw: { ...prod.openclaw, sharedGateways: { team: ['ops', 'support'] } } })).toEqual(['agent-shared-gateway']);
+  expect(prod.openclaw.sharedGateways).toEqual({});
 });
 
 test('data-retention: retainOnDelete false weakens it, and only it', () => {

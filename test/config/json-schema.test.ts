@@ -93,7 +93,7 @@ describe('allowedKeysAt', () => {
     [['aws', 'account', 'deeper'], []],
     [['nope', 'deeper'], []],
     [['nope', 'deeper', 'still'], []],
-    [['openclaw', 'agents', 'helpdesk'], ['description', 'provider', 'model', 'channels', 'tools', 'agentToAgent', 'subagents', 'automations']],
+    [['openclaw', 'agents', 'helpdesk'], ['description', 'provider', 'model', 'channels', 'tools', 'agentToAgent', 'subagents', 'breaker', 'automations']],
     [['openclaw', 'agents', 'helpdesk', 'channels', 'telegram'], ['dmPolicy', 'allowFrom', 'groupPolicy', 'groups', 'groupAllowFrom']],
   ] as [(string | number)[], string[]][])('%j -> %j', (at, keys) => {
     expect(allowedKeysAt(at)).toEqual(keys);

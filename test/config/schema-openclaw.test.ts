@@ -39,7 +39,7 @@ test('every key of the openclaw section has a description, an agent\'s and a cha
 
 describe('the section', () => {
   test('agents default to none; version and plugins are required', () => {
-    expect(openclawSchema.parse({ version: VERSION, plugins: [] })).toEqual({ version: VERSION, plugins: [], agents: {} });
+    expect(openclawSchema.parse({ version: VERSION, plugins: [] })).toEqual({ version: VERSION, plugins: [], agents: {}, sharedGateways: {} });
     expect(problemsOf(openclawSchema, {})).toEqual([
       'version: an OpenClaw version such as "2026.9.6" (quoted)',
       'plugins: a list of plugin ids',
@@ -89,8 +89,9 @@ describe('the section', () => {
   });
 
   test('agentToAgent names other agents of this config, not itself; each bad entry at its index', () => {
-    expect(problemsOf(openclawSchema, section({ a: { ...MINIMAL, agentToAgent: ['b'] }, b: MINIMAL }))).toEqual([]);
-    expect(problemsOf(openclawSchema, section({ a: { ...MINIMAL, agentToAgent: ['b', 'a', 'c'] }, b: MINIMAL }))).toEqual([
+    const shared = { sharedGateways: { team: ['a', 'b'] } };
+    expect(problemsOf(openclawSchema, { ...section({ a: { ...MINIMAL, agentToAgent: ['b'] }, b: MINIMAL }), ...shared })).toEqual([]);
+    expect(problemsOf(openclawSchema, { ...section({ a: { ...MINIMAL, agentToAgent: ['b', 'a', 'c'] }, b: MINIMAL }), ...shared })).toEqual([
       'agents.a.agentToAgent.1: another agent\'s id; an agent always reaches its own sessions',
       'agents.a.agentToAgent.2: an agent of this config (a, b); "c" is not defined',
     ]);

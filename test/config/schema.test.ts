@@ -55,7 +55,7 @@ test('every top-level section is required', () => {
 
 test('every key of an exception is required, each with its own message', () => {
   expect(problemsOf(configSchema, { ...BASE, exceptions: [{}] })).toEqual([
-    'exceptions.0.control: one of the hardened controls: data-retention, agent-exec-unrestricted, agent-elevated, agent-to-agent, agent-automations, agent-channel-open, viewer-tls-default-certificate',
+    'exceptions.0.control: one of the hardened controls: data-retention, agent-exec-unrestricted, agent-elevated, agent-to-agent, agent-automations, agent-channel-open, agent-shared-gateway, viewer-tls-default-certificate',
     'exceptions.0.reason: a sentence explaining why the control is weakened',
     'exceptions.0.approvedBy: the name or e-mail of whoever approved the exception',
     'exceptions.0.expires: a date as YYYY-MM-DD',
@@ -266,8 +266,8 @@ describe('constraints', () => {
   test.each<[unknown, string[]]>([
     ["data-retention", []],
     ["agent-elevated", []],
-    ["no-such-control", ["exceptions.0.control: one of the hardened controls: data-retention, agent-exec-unrestricted, agent-elevated, agent-to-agent, agent-automations, agent-channel-open, viewer-tls-default-certificate"]],
-    [3, ["exceptions.0.control: one of the hardened controls: data-retention, agent-exec-unrestricted, agent-elevated, agent-to-agent, agent-automations, agent-channel-open, viewer-tls-default-certificate"]],
+    ["no-such-control", ["exceptions.0.control: one of the hardened controls: data-retention, agent-exec-unrestricted, agent-elevated, agent-to-agent, agent-automations, agent-channel-open, agent-shared-gateway, viewer-tls-default-certificate"]],
+    [3, ["exceptions.0.control: one of the hardened controls: data-retention, agent-exec-unrestricted, agent-elevated, agent-to-agent, agent-automations, agent-channel-open, agent-shared-gateway, viewer-tls-default-certificate"]],
   ])('exceptions.0.control: %j', (value, expected) => {
     expect(problemsOf(configSchema, withValue(base('exceptions.0.control'), ['exceptions','0','control'], value))).toEqual(expected);
   });

@@ -25,6 +25,7 @@ test('an agent that says nothing gets the hardened values', () => {
     agentToAgent: [],
     subagents: false,
     automations: false,
+    breaker: { modelDailyUsd: 2, modelMonthlyUsd: 25, toolCallsPer5Min: 150, blockedEgressPer5Min: 20 },
   });
 });
 

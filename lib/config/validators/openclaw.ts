@@ -6,6 +6,7 @@
  * them in the config files, so synth stops before anything is generated.
  */
 import type { CHANNELS } from '../../network/config-schema';
+import { agentGateways, GATEWAY_USER_PREFIX, MAX_GATEWAY_ID_LENGTH, MAX_GATEWAYS, MAX_USER_NAME_LENGTH } from '../../openclaw/gateways';
 import { pinnedRuntime, RUNTIME_LOCKFILE_DISPLAY } from '../../openclaw/lockfile';
 import type { ConfigProblem } from '../errors';
 import { formatPath } from '../key-path';
@@ -76,9 +77,32 @@ export function openclawRenderabilityProblems(config: ResolvedConfig): OpenclawC
       message: `"${config.openclaw.version}" is not the version ${RUNTIME_LOCKFILE_DISPLAY} pins ("${pinned}"); the host would run another OpenClaw than this config is generated for`,
     });
   }
-  problems.push(...checkOpenclawEgress(config));
+  problems.push(...checkOpenclawEgress(config), ...checkGatewayLimits(config));
   if (Object.keys(config.openclaw.agents).length === 0) {
     problems.push({ path: ['openclaw', 'agents'], message: 'no agents: define at least one under openclaw.agents in clients/<client>/client.yaml' });
+  }
+  return problems;
+}
+
+/**
+ * What one host's gateways need (lib/openclaw/gateways.ts): each gateway id short enough
+ * to name its OS user, and at most MAX_GATEWAYS of them (the per-gateway port ranges).
+ */
+export function checkGatewayLimits(config: ResolvedConfig): OpenclawConfigProblem[] {
+  const gateways = agentGateways(config);
+  const problems: OpenclawConfigProblem[] = gateways
+    .filter((g) => g.id.length > MAX_GATEWAY_ID_LENGTH)
+    .map((g) => ({
+      path: g.shared ? ['openclaw', 'sharedGateways', g.id] : ['openclaw', 'agents', g.id],
+      message:
+        `found gateway id "${g.id}" (${g.id.length} characters); expected at most ${MAX_GATEWAY_ID_LENGTH}: it names the gateway's OS user ` +
+        `${GATEWAY_USER_PREFIX}<id>, and Linux user names have at most ${MAX_USER_NAME_LENGTH} characters. Shorten the ${g.shared ? 'group' : 'agent'} name`,
+    }));
+  if (gateways.length > MAX_GATEWAYS) {
+    problems.push({
+      path: ['openclaw', 'agents'],
+      message: `found ${gateways.length} gateways; expected at most ${MAX_GATEWAYS} on one host (one per agent, one per shared group): split the client's agents over environments or share gateways (openclaw.sharedGateways)`,
+    });
   }
   return problems;
 }
