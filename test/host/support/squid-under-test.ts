@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { HOST_LOG_FILES } from '../../../lib/host/log-files';
-import { EGRESS_PROXY_USER } from '../../../lib/host/egress-proxy';
+import { EGRESS_LOG_FORMAT_NAME, EGRESS_PROXY_USER } from '../../../lib/host/egress-proxy';
 import { runOk } from './host-tools';
 
 /**
@@ -21,7 +21,7 @@ import { runOk } from './host-tools';
 /** The rendered file with the log, core dump and pid paths in `dir`; every other line as rendered. */
 export function squidConfForTest(rendered: string, dir: string): string {
   const moves: Array<[string, string]> = [
-    [`access_log stdio:${HOST_LOG_FILES.egressProxyAccess} squid`, `access_log stdio:${path.join(dir, 'access.log')} squid`],
+    [`access_log stdio:${HOST_LOG_FILES.egressProxyAccess} ${EGRESS_LOG_FORMAT_NAME}`, `access_log stdio:${path.join(dir, 'access.log')} ${EGRESS_LOG_FORMAT_NAME}`],
     [`cache_log ${HOST_LOG_FILES.egressProxyCache}`, `cache_log ${path.join(dir, 'cache.log')}`],
     ['coredump_dir /var/spool/squid', `coredump_dir ${dir}`],
   ];
