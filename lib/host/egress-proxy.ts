@@ -51,7 +51,7 @@ export const EGRESS_PROXY_UNIT = 'squid.service';
 export const EGRESS_PROXY_ADDRESS = '127.0.0.1';
 /** The proxy's port on loopback (squid's customary port). */
 export const EGRESS_PROXY_PORT = 3128;
-/** The proxy as HTTPS_PROXY/HTTP_PROXY and OpenClaw's proxy.proxyUrl give it. */
+/** The host's own proxy, as the host's services get it in HTTPS_PROXY/HTTP_PROXY (a gateway gets gatewayProxyUrl). */
 export const EGRESS_PROXY_URL = `http://${EGRESS_PROXY_ADDRESS}:${EGRESS_PROXY_PORT}`;
 /**
  * What stays direct (NO_PROXY): loopback (the gateway, nginx, the proxy itself) and the
@@ -180,10 +180,11 @@ function proxyPorts(config: ResolvedConfig): ProxyPort[] {
     { port: EGRESS_PROXY_PORT, name: HOST_PROXY_PORT_NAME, acls: HOST_ACLS, domains: hostEgressDomains(config.aws.region, config.aws.account), what: "the host's own port" },
     ...gateways.map((g) => ({ port: g.proxyPort, name: gatewayProxyPortName(g), acls: gatewayAcls(g), domains: gatewayEgressDomains(config, g), what: `gateway ${g.id}` })),
   ];
-  const seen = new Set<number>();
+  // nginx's port and the gateways' ports are the host's too: squid could not listen there.
+  const taken = new Map<number, string>([[config.edge.proxyPort, 'edge.proxyPort (nginx)'], ...gateways.map((g) => [g.port, `the port of gateway ${g.id}`] as [number, string])]);
   for (const p of ports) {
-    if (seen.has(p.port)) throw new Error(`egress proxy render: port ${p.port} is listed twice`);
-    seen.add(p.port);
+    const other = taken.get(p.port);
+    if (other) throw new Error(`egress proxy render: the proxy port of ${p.what} (${p.port}) is ${other}`);
   }
   return ports;
 }

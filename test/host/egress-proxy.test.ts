@@ -240,6 +240,15 @@ describe('renderEgressProxyConfig', () => {
     },
   );
 
+  test.each([
+    [{ proxyPort: 3129 }, 'gateway ops (3129) is edge.proxyPort (nginx)'],
+    [{ proxyPort: 3128 }, "the host's own port (3128) is edge.proxyPort (nginx)"],
+    [{ gatewayPort: 3130 }, 'gateway support (3130) is the port of gateway ops'],
+  ])('a proxy port that is another port of the host is refused (%j)', (edge, what) => {
+    const c = exampleConfig('prod');
+    expect(() => renderEgressProxyConfig({ ...c, edge: { ...c.edge, ...edge } })).toThrow(new Error(`egress proxy render: the proxy port of ${what}`));
+  });
+
   test('a gateway id with a hyphen: its acls use "_" (squid acl names), its port name keeps the id', () => {
     const c = exampleConfig('prod');
     const config = { ...c, openclaw: { ...c.openclaw, agents: { 'help-desk': c.openclaw.agents.support! } } };
