@@ -143,6 +143,20 @@ export function egressLogGateway(line: string, config: ResolvedConfig): string |
   return agentGateways(config).find((g) => g.proxyPort === parsed.port)?.id;
 }
 
+/**
+ * The refusals (TCP_DENIED/ lines) of a stretch of the access log, per gateway id: every gateway of
+ * the config appears, with 0 when it had none. Lines of the host's own port, of a port this config
+ * does not listen on, and lines not in EGRESS_LOG_FORMAT are not counted.
+ */
+export function egressDeniedByGateway(lines: readonly string[], config: ResolvedConfig): Record<string, number> {
+  const counts: Record<string, number> = Object.fromEntries(agentGateways(config).map((g) => [g.id, 0]));
+  for (const line of lines) {
+    const gateway = parseEgressLogLine(line)?.denied ? egressLogGateway(line, config) : undefined;
+    if (gateway) counts[gateway]! += 1;
+  }
+  return counts;
+}
+
 /** True when one of the gateway's agents uses Amazon Bedrock: it takes the instance role's credentials from IMDSv2. */
 export function gatewayUsesBedrock(config: ResolvedConfig, gateway: AgentGateway): boolean {
   return gatewayProviders(config, gateway).includes('bedrock');

@@ -7,6 +7,7 @@ import {
   EGRESS_LOG_FORMAT,
   EGRESS_PROXY_PORT,
   EGRESS_PROXY_USER,
+  egressDeniedByGateway,
   egressLogGateway,
   gatewayUsesBedrock,
   parseEgressLogLine,
@@ -276,6 +277,21 @@ describe('the access log: parseEgressLogLine and egressLogGateway', () => {
     expect(egressLogGateway(line.replace(/3130$/, '3129'), config)).toBe('ops');
     expect(egressLogGateway(line.replace(/3130$/, '3128'), config)).toBeNull();
     expect(parseEgressLogLine(line.replace('TCP_DENIED/403', 'TCP_TUNNEL/200'))?.denied).toBe(false);
+  });
+
+  test('egressDeniedByGateway counts each gateway\'s refusals only: not its tunnels, not the host\'s port, not an unknown port or format', () => {
+    const line = (result: string, port: number | '') => `1765018800.123      0 127.0.0.1 ${result} 3998 CONNECT api.openai.com:443 - HIER_NONE/- text/html ${port}`.trimEnd();
+    const lines = [
+      line('TCP_DENIED/403', 3130),
+      line('TCP_DENIED/403', 3130),
+      line('TCP_TUNNEL/200', 3130),
+      line('TCP_DENIED/403', 3129),
+      line('TCP_DENIED/403', 3128),
+      line('TCP_DENIED/403', 3199),
+      line('TCP_DENIED/403', ''),
+    ];
+    expect(egressDeniedByGateway(lines, config)).toEqual({ ops: 1, support: 2 });
+    expect(egressDeniedByGateway([], config)).toEqual({ ops: 0, support: 0 });
   });
 
   test.each([
