@@ -39,7 +39,7 @@ function realAccessLog(): string[] {
     fs.writeFileSync(path.join(dir, 'squid.conf'), squidConfForTest(rendered, logDir));
     fs.writeFileSync(path.join(dir, 'hosts'), `127.0.0.1 localhost\n10.9.9.2 ${ALLOWED_HOST}\n`);
     const listener =
-      "const s=require('net').createServer((c)=>setTimeout(()=>c.destroy(),200));s.listen(443,'10.9.9.2');setTimeout(()=>process.exit(0),15000);";
+      "const s=require('net').createServer((c)=>setTimeout(()=>c.destroy(),200));s.listen(443,'10.9.9.2');setTimeout(()=>process.exit(0),40000);";
     const proxy = `http://127.0.0.1:${EGRESS_PROXY_PORT}`;
     const script = [
       'set -e',

@@ -57,7 +57,7 @@ const http = require('http');
 const ports = process.argv.slice(1).map(Number);
 let up = 0;
 for (const port of ports) http.createServer((q, r) => r.end('hello gateway ' + port + '\\n')).listen(port, '127.0.0.1', () => { if (++up === ports.length) console.log('ready'); });
-setTimeout(() => process.exit(0), 120000).unref();
+setTimeout(() => process.exit(0), 600000).unref();
 process.stdin.on('end', () => process.exit(0));
 process.stdin.resume();
 `;

@@ -57,7 +57,7 @@ export async function startSquid(squid: string, argv: (cmd: string, args: readon
   const file = path.join(dir, 'squid.conf');
   fs.writeFileSync(file, conf);
   runOk(...argv(squid, ['-k', 'parse', '-n', service, '-f', file]), 10_000);
-  const [cmd, args] = argv('timeout', ['-s', 'KILL', '120', squid, '-N', '-n', service, '-f', file]);
+  const [cmd, args] = argv('timeout', ['-s', 'KILL', '600', squid, '-N', '-n', service, '-f', file]);
   const child: ChildProcess = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
