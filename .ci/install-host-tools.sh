@@ -41,8 +41,9 @@ ensure_squid_user() {
     $SUDO useradd --system --user-group --no-create-home --home-dir /var/spool/squid --shell /usr/sbin/nologin squid
   # The example's gateway users (lib/openclaw/gateways.ts: openclaw-<agent>, as install-bundle.sh
   # creates them on the host): the rendered nftables ruleset names them (meta skuid), and the
-  # cross-agent tests run each gateway as its own user.
-  for gateway_user in openclaw-ops openclaw-support; do
+  # cross-agent tests run each gateway as its own user. nginx: the Amazon Linux 2023 package's
+  # user, which the ruleset names too (a gateway's port admits it); Debian's nginx runs as www-data.
+  for gateway_user in openclaw-ops openclaw-support nginx; do
     getent passwd "$gateway_user" >/dev/null ||
       $SUDO useradd --system --user-group --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin "$gateway_user"
   done
@@ -50,7 +51,7 @@ ensure_squid_user() {
 
 if [ "${#missing[@]}" -eq 0 ]; then
   ensure_squid_user
-  echo "install-host-tools: nginx, nft, ip, cloud-init, shellcheck, systemd-analyze, runuser, sha256sum, curl, chattr and squid are already installed (users: squid, openclaw-ops, openclaw-support)"
+  echo "install-host-tools: nginx, nft, ip, cloud-init, shellcheck, systemd-analyze, runuser, sha256sum, curl, chattr and squid are already installed (users: squid, openclaw-ops, openclaw-support, nginx)"
   exit 0
 fi
 

@@ -23,17 +23,39 @@
  * service, Amazon Time Sync and DHCP. Everything else is refused at once (TCP reset,
  * ICMP admin-prohibited) and counted in the named counter EGRESS_BLOCKED_COUNTER.
  *
+ * Loopback, one trust boundary per gateway (lib/openclaw/gateways.ts): a new connection to a
+ * gateway's proxy port (squid, that gateway's allowlist) only from that gateway's user; to the
+ * host's proxy port EGRESS_PROXY_PORT never from a gateway's user; to a gateway's own port only
+ * from nginx's user, that gateway's user, root and DynamicUser= services (the health check). Every refusal is counted in
+ * EGRESS_BLOCKED_COUNTER and, when a gateway's user made it, in that gateway's
+ * gatewayBlockedCounter too (the breaker reads it). Users are resolved by name when nft loads the
+ * file: nginx's and every gateway's user must exist by then (install-bundle.sh creates them).
+ *
  * Loading is idempotent and atomic: the file declares the table, deletes it and
  * defines it again, all in one nft transaction. That is `flush table` with
  * stale chains and sets removed too; other tables are never touched.
  */
 import type { ResolvedConfig } from '../config/schema';
+import { agentGateways, type AgentGateway } from '../openclaw/gateways';
 import { EGRESS_PROXY_PORT, EGRESS_PROXY_USER } from './egress-proxy';
 import { fillTemplate, readHostSource, type TemplateValues } from './template';
 
 export const NFT_TABLE = 'openclaw';
 /** The named counter of refused outbound connections (`nft list counter inet openclaw egress_blocked`). */
 export const EGRESS_BLOCKED_COUNTER = 'egress_blocked';
+/** The named counter of one gateway user's refused connections: egress_blocked_<id> (`nft -j list counter inet openclaw egress_blocked_<id>`). */
+export function gatewayBlockedCounter(gateway: AgentGateway): string {
+  return `${EGRESS_BLOCKED_COUNTER}_${gateway.id}`;
+}
+/** nginx's worker user on Amazon Linux 2023 (the nginx package's; lib/host/nginx-config.ts renders `user nginx;`). */
+export const NGINX_USER = 'nginx';
+/**
+ * systemd's range of DynamicUser= uids (systemd.exec(5); "Users, Groups, UIDs and GIDs on systemd
+ * Systems": 61184-65519). openclaw-health.service runs with DynamicUser=yes and probes every
+ * gateway's /healthz on its port, so a gateway's port admits this range too; a gateway's user is
+ * a system user below 1000 (useradd --system), never in it.
+ */
+export const DYNAMIC_USER_UIDS = '61184-65519';
 /** The template of the ruleset, under host/. */
 export const NFTABLES_TEMPLATE = 'nftables/openclaw.nft';
 /** Amazon Route 53 Resolver at its link-local address (reachable from every VPC). */
@@ -101,12 +123,43 @@ export function renderNftablesRules(config: ResolvedConfig): string {
   // auto-merge: the VPC CIDR may lie inside one of the ranges (it usually does).
   const notOriginFacing = [...NON_PUBLIC_IPV4, vpc].join(', ');
 
+  const gateways = agentGateways(config);
+  if (gateways.length === 0) throw new Error('nftables render: no gateway (openclaw.agents is empty)');
+  const gatewayPorts = gateways.map((g) => port(`gateway port of ${g.id} (edge.gatewayPort + ${g.port - gatewayPort})`, g.port));
+  for (const g of gateways) {
+    if ([proxyPort, EGRESS_PROXY_PORT].includes(g.port) || gateways.some((o) => o.proxyPort === g.port)) {
+      throw new Error(`nftables render: the port of gateway ${g.id} (${g.port}) is another port of the host`);
+    }
+  }
+  const q = (user: string) => `"${user}"`;
+  const set = (items: readonly string[]) => (items.length === 1 ? items[0]! : `{ ${items.join(', ')} }`);
+  const indent = (lines: string[], n: number) => lines.map((l) => (l ? ' '.repeat(n) + l : l)).join('\n');
+
   const values: TemplateValues = {
     CLIENT: config.client,
     ENV: config.env,
     NFT_TABLE,
     NOT_ORIGIN_FACING: notOriginFacing,
-    GATEWAY_PORT: String(gatewayPort),
+    GATEWAY_PORTS: set(gatewayPorts.map(String)),
+    GATEWAY_USERS: set(gateways.map((g) => q(g.user))),
+    GATEWAY_COUNTERS: indent(
+      gateways.flatMap((g) => [`counter ${gatewayBlockedCounter(g)} {`, `    comment "connections of ${g.user} (gateway ${g.id}) refused"`, '}']),
+      4,
+    ),
+    GATEWAY_LOOPBACK_RULES: indent(
+      gateways.flatMap((g) => [
+        `# Gateway ${g.id}: its proxy port, its user only; its own port: nginx, its user, root and the health check only.`,
+        `tcp dport ${g.proxyPort} meta skuid ${q(g.user)} accept`,
+        `tcp dport ${g.proxyPort} goto refuse`,
+        `tcp dport ${g.port} meta skuid { ${q(NGINX_USER)}, ${q(g.user)}, "root", ${DYNAMIC_USER_UIDS} } accept`,
+        `tcp dport ${g.port} goto refuse`,
+      ]),
+      8,
+    ),
+    GATEWAY_REFUSAL_COUNTERS: indent(
+      gateways.map((g) => `meta skuid ${q(g.user)} counter name "${gatewayBlockedCounter(g)}"`),
+      8,
+    ),
     PROXY_PORT: String(proxyPort),
     RESOLVERS: resolvers,
     IMDS_ADDRESS,

@@ -1,3 +1,5 @@
+import type { ResolvedConfig } from '../config/schema';
+import type { AgentGateway } from '../openclaw/gateways';
 import type { NetworkConfig } from './config-schema';
 
 type Provider = NetworkConfig['egress']['providers'][number];
@@ -50,7 +52,9 @@ const HOST_DOMAINS = [
 /**
  * The domains the gateway host may resolve: its own AWS needs plus the
  * providers and channels the client enables, plus config extras. Everything
- * else gets NXDOMAIN from Route 53 Resolver DNS Firewall.
+ * else gets NXDOMAIN from Route 53 Resolver DNS Firewall. This is the union of
+ * hostEgressDomains and every gateway's gatewayEgressDomains (the egress proxy
+ * splits it per listening port).
  */
 export function egressDomains(network: NetworkConfig, region: string, account: string): string[] {
   const all = [
@@ -62,4 +66,46 @@ export function egressDomains(network: NetworkConfig, region: string, account: s
     ...network.egress.extraDomains,
   ].map((d) => d.replaceAll('<region>', region));
   return [...new Set(all)].sort();
+}
+
+/**
+ * What the host's own services reach through the host's proxy port (3128): HOST_DOMAINS and the
+ * CDK asset bucket the deployment bundle comes from. Never a provider's or a channel's domain:
+ * only gateways use those, each through its own proxy port (gatewayEgressDomains).
+ */
+export function hostEgressDomains(region: string, account: string): string[] {
+  const all = [...HOST_DOMAINS, `cdk-hnb659fds-assets-${account}-${region}.s3.${region}.amazonaws.com`].map((d) => d.replaceAll('<region>', region));
+  return [...new Set(all)].sort();
+}
+
+/** The model providers of a gateway's agents (openclaw.agents.<id>.provider), sorted, no duplicates. */
+export function gatewayProviders(config: ResolvedConfig, gateway: AgentGateway): Provider[] {
+  return [...new Set(gateway.agents.map((a) => agentOf(config, a).provider))].sort();
+}
+
+/** The chat platforms of a gateway's agents (the keys of openclaw.agents.<id>.channels), sorted, no duplicates. */
+export function gatewayChannels(config: ResolvedConfig, gateway: AgentGateway): Channel[] {
+  return [...new Set(gateway.agents.flatMap((a) => Object.keys(agentOf(config, a).channels) as Channel[]))].sort();
+}
+
+/**
+ * What one gateway's user may reach through its own proxy port: the API domains of its agents'
+ * providers and chat platforms, plus network.egress.extraDomains (declared for "the gateway",
+ * so every gateway gets them). Not the host's AWS endpoints, not the domains of another
+ * gateway's providers or platforms. Sorted, no duplicates.
+ */
+export function gatewayEgressDomains(config: ResolvedConfig, gateway: AgentGateway): string[] {
+  const region = config.aws.region;
+  const all = [
+    ...gatewayProviders(config, gateway).flatMap((p) => PROVIDER_DOMAINS[p]),
+    ...gatewayChannels(config, gateway).flatMap((c) => CHANNEL_DOMAINS[c]),
+    ...config.network.egress.extraDomains,
+  ].map((d) => d.replaceAll('<region>', region));
+  return [...new Set(all)].sort();
+}
+
+function agentOf(config: ResolvedConfig, agent: string) {
+  const a = config.openclaw.agents[agent];
+  if (!a) throw new Error(`egress domains: no agent "${agent}" in openclaw.agents`);
+  return a;
 }

@@ -7,33 +7,47 @@
  * list a name the proxy does not allow, or miss one it does.
  */
 import type { ResolvedConfig } from '../config/schema';
-import { EGRESS_PROXY_ADDRESS, EGRESS_PROXY_PORT, EGRESS_PROXY_USER, squidDomains } from '../host/egress-proxy';
-import { gatewayUsesInstanceCredentials } from '../host/instance-credentials';
-import { EGRESS_BLOCKED_COUNTER, IMDS_ADDRESS } from '../host/nftables-rules';
-import { egressDomains } from './egress-domains';
+import { EGRESS_PROXY_ADDRESS, EGRESS_PROXY_PORT, EGRESS_PROXY_USER, gatewayUsesBedrock, squidDomains } from '../host/egress-proxy';
+import { EGRESS_BLOCKED_COUNTER, IMDS_ADDRESS, gatewayBlockedCounter } from '../host/nftables-rules';
+import { agentGateways } from '../openclaw/gateways';
+import { egressDomains, gatewayEgressDomains, hostEgressDomains } from './egress-domains';
 
 /** The "Egress, as enforced" section (Markdown lines, ending with a blank line). */
 export function egressReportLines(config: ResolvedConfig): string[] {
   const domains = egressDomains(config.network, config.aws.region, config.aws.account);
-  const proxyEntries = squidDomains(domains);
+  const hostEntries = squidDomains(hostEgressDomains(config.aws.region, config.aws.account));
+  const gateways = agentGateways(config);
+  const bedrock = gateways.filter((g) => gatewayUsesBedrock(config, g));
   return [
     '## Egress, as enforced',
     '',
     `- **Only the egress proxy leaves on 443.** The host firewall (nftables, table \`inet openclaw\`) accepts new outbound ` +
       `TCP 443 only from the proxy's user \`${EGRESS_PROXY_USER}\`; every other new outbound connection that is not DNS to the VPC ` +
       `resolver, IMDS, time sync, DHCP or the ICMP and neighbour discovery IP needs is refused at once and counted (\`${EGRESS_BLOCKED_COUNTER}\`).`,
-    `- **The proxy allows CONNECT to port 443 of ${proxyEntries.length} names** (squid on ${EGRESS_PROXY_ADDRESS}:${EGRESS_PROXY_PORT}; ` +
-      'a leading dot also covers the names under it). A raw IP address, any other name, plain HTTP, any other port, and an ' +
-      'allowlisted name that resolves to a loopback or link-local address are refused; each refusal is a `TCP_DENIED` line of the ' +
-      "proxy's access log. Refusals and direct attempts feed the `egress-blocked` alarm.",
-    ...(gatewayUsesInstanceCredentials(config)
+    `- **One proxy port per trust boundary.** The proxy (squid on ${EGRESS_PROXY_ADDRESS}) allows CONNECT to port 443 of the names ` +
+      "on the allowlist of the port a request arrives on (a leading dot also covers the names under it). A raw IP address, any other " +
+      'name, plain HTTP, any other port, and an allowlisted name that resolves to a loopback or link-local address are refused; each ' +
+      "refusal is a `TCP_DENIED` line of the proxy's access log, which ends with the port. Refusals and direct attempts feed the " +
+      '`egress-blocked` alarm.',
+    `  - Port ${EGRESS_PROXY_PORT}, the host's own services (no gateway user may connect): ${hostEntries.length} names, AWS endpoints ` +
+      'and package repositories, no model provider or chat platform.',
+    ...gateways.map(
+      (g) =>
+        `  - Port ${g.proxyPort}, gateway \`${g.id}\` (only its user \`${g.user}\` may connect; its refusals also count in ` +
+        `\`${gatewayBlockedCounter(g)}\`): ` +
+        squidDomains(gatewayEgressDomains(config, g))
+          .map((d) => `\`${d}\``)
+          .join(', ') +
+        '.',
+    ),
+    ...(bedrock.length > 0
       ? [
-          `- **Instance metadata through the proxy (bedrock in network.egress.providers).** The proxy also forwards plain-HTTP ` +
-            `GET and PUT to ${IMDS_ADDRESS}:80 (IMDSv2), so the gateway's AWS SDK gets the instance role's credentials for ` +
-            'Bedrock; the gateway reaches IMDS in this deployment by design, and every other deployment refuses it.',
+          `- **Instance metadata through the proxy (an agent uses bedrock).** The port of gateway ${bedrock.map((g) => `\`${g.id}\``).join(', ')} also ` +
+            `forwards plain-HTTP GET and PUT to ${IMDS_ADDRESS}:80 (IMDSv2), so that gateway's AWS SDK gets the instance role's ` +
+            'credentials for Bedrock; no other port forwards it.',
         ]
       : []),
-    `- **Route 53 Resolver DNS Firewall** answers only the same ${domains.length} names (second layer): ` +
+    `- **Route 53 Resolver DNS Firewall** answers only these ${domains.length} names, every port's among them (second layer): ` +
       domains.map((d) => `\`${d}\``).join(', ') +
       '.',
     '- **Gap: the proxy checks the name in CONNECT, not the TLS server name or certificate** (it does not decrypt). A client can ' +

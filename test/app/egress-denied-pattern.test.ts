@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { EGRESS_PROXY_DENIED_PATTERN } from '../../lib/alarms/gateway-alarms';
-import { EGRESS_PROXY_PORT, EGRESS_PROXY_USER, renderEgressProxyConfig } from '../../lib/host/egress-proxy';
+import { EGRESS_LOG_FORMAT_NAME, EGRESS_PROXY_PORT, EGRESS_PROXY_USER, egressLogGateway, parseEgressLogLine, renderEgressProxyConfig } from '../../lib/host/egress-proxy';
 import { HOST_LOG_FILES } from '../../lib/host/log-files';
 import { exampleConfig } from '../host/support/host-tools';
 import { squidConfForTest } from '../host/support/squid-under-test';
@@ -34,12 +34,12 @@ function realAccessLog(): string[] {
     fs.mkdirSync(logDir);
     spawnSync('chown', [`${EGRESS_PROXY_USER}:`, logDir]);
     const rendered = renderEgressProxyConfig(config);
-    expect(rendered).toContain(`access_log stdio:${HOST_LOG_FILES.egressProxyAccess} squid`);
+    expect(rendered).toContain(`access_log stdio:${HOST_LOG_FILES.egressProxyAccess} ${EGRESS_LOG_FORMAT_NAME}`);
     // Only the log, core dump and pid paths change (the netns tests' own substitution).
     fs.writeFileSync(path.join(dir, 'squid.conf'), squidConfForTest(rendered, logDir));
     fs.writeFileSync(path.join(dir, 'hosts'), `127.0.0.1 localhost\n10.9.9.2 ${ALLOWED_HOST}\n`);
     const listener =
-      "const s=require('net').createServer((c)=>setTimeout(()=>c.destroy(),200));s.listen(443,'10.9.9.2');setTimeout(()=>process.exit(0),15000);";
+      "const s=require('net').createServer((c)=>setTimeout(()=>c.destroy(),200));s.listen(443,'10.9.9.2');setTimeout(()=>process.exit(0),40000);";
     const proxy = `http://127.0.0.1:${EGRESS_PROXY_PORT}`;
     const script = [
       'set -e',
@@ -71,15 +71,23 @@ beforeAll(() => {
   lines = realAccessLog();
 }, 60_000);
 
-test('squid logged one line per request, in its native format: the allowed CONNECT tunnelled, the other three refused', () => {
+test('squid logged one line per request, in its native format plus the port: the allowed CONNECT tunnelled, the other three refused', () => {
   const fields = lines.map((l) => l.split(/\s+/));
-  expect(fields.map((f) => [f[3], f[5], f[6]])).toEqual([
-    ['TCP_TUNNEL/200', 'CONNECT', `${ALLOWED_HOST}:443`],
-    ['TCP_DENIED/403', 'CONNECT', 'example.com:443'],
-    ['TCP_DENIED/403', 'CONNECT', '1.2.3.4:443'],
-    ['TCP_DENIED/403', 'GET', `http://${ALLOWED_HOST}/`],
+  expect(fields.map((f) => [f[3], f[5], f[6], f[10]])).toEqual([
+    ['TCP_TUNNEL/200', 'CONNECT', `${ALLOWED_HOST}:443`, String(EGRESS_PROXY_PORT)],
+    ['TCP_DENIED/403', 'CONNECT', 'example.com:443', String(EGRESS_PROXY_PORT)],
+    ['TCP_DENIED/403', 'CONNECT', '1.2.3.4:443', String(EGRESS_PROXY_PORT)],
+    ['TCP_DENIED/403', 'GET', `http://${ALLOWED_HOST}/`, String(EGRESS_PROXY_PORT)],
   ]);
-  for (const l of lines) expect(l).toMatch(/^\d+\.\d{3} +\d+ 127\.0\.0\.1 [A-Z_]+\/\d{3} \d+ [A-Z]+ \S+ - [A-Z_]+\/\S+ \S+$/);
+  // squid's native format (squid.conf.documented, logformat squid) and the port the client connected to.
+  for (const l of lines) expect(l).toMatch(/^\d+\.\d{3} +\d+ 127\.0\.0\.1 [A-Z_]+\/\d{3} \d+ [A-Z]+ \S+ - [A-Z_]+\/\S+ \S+ \d+$/);
+  // The parser the breaker uses reads every real line, and attributes it to the host's own port.
+  expect(lines.map((l) => [parseEgressLogLine(l)?.denied, egressLogGateway(l, config)])).toEqual([
+    [false, null],
+    [true, null],
+    [true, null],
+    [true, null],
+  ]);
 });
 
 test('the pattern counts every refusal and not the allowed request', () => {

@@ -2,10 +2,9 @@ import { randomBytes } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import type { ResolvedConfig } from '../../lib/config/schema';
-import { loadConfig } from '../../lib/config/load';
-import { EGRESS_NO_PROXY, EGRESS_PROXY_URL, imdsProxyLines, renderEgressProxyConfig } from '../../lib/host/egress-proxy';
-import { gatewayUsesInstanceCredentials } from '../../lib/host/instance-credentials';
+import { EGRESS_NO_PROXY, gatewayProxyUrl, gatewayUsesBedrock, imdsProxyLines, renderEgressProxyConfig } from '../../lib/host/egress-proxy';
 import { renderNftablesRules } from '../../lib/host/nftables-rules';
+import { gatewayById } from '../../lib/openclaw/gateways';
 import { attempt, type ClientContext } from './support/egress-client';
 import { createEgressTopology, type EgressTopology } from './support/egress-topology';
 import { makeFakeCa } from './support/fake-internet';
@@ -13,8 +12,9 @@ import { FAKE_IMDS, startFakeImds, type RunningImds } from './support/fake-imds'
 import { credentialsThroughOpenclawProxy } from './support/imds-sdk-client';
 import { requireOpenclaw } from '../openclaw/support/openclaw';
 import { exampleConfig, requireRoot, requireTool, runOk, tempDir } from './support/host-tools';
+import { nftRulesForTest } from './support/nft-under-test';
+import { perAgentConfig } from './support/per-agent-config';
 import { squidConfForTest, startSquid, type RunningSquid } from './support/squid-under-test';
-import { configFixture, NOW } from '../support/config-fixture';
 
 // The gateway's IMDSv2 requests through the egress proxy, for real: the RENDERED squid.conf in the
 // real squid and the RENDERED nftables ruleset, in the namespaces of support/egress-topology.ts,
@@ -22,10 +22,11 @@ import { configFixture, NOW } from '../support/config-fixture';
 // (refuses a token PUT that carries X-Forwarded-For, as IMDSv2 does; wants the TTL header and the
 // token). OpenClaw's managed proxy sends every non-loopback HTTP request of the gateway to squid,
 // the AWS SDK's IMDS requests included, so:
-//  - example/dev with bedrock added to network.egress.providers: the token PUT and the credentials
-//    GET pass through the proxy, with curl -x and with the AWS SDK's IMDS provider under OpenClaw's
-//    own managed proxy (pinned Node 24 and OpenClaw); squid logs them;
-//  - example/dev as shipped (no Bedrock; its gateway unit has IPAddressDeny for IMDS): the same
+//  - example/dev with the ops agent on bedrock: the token PUT and the credentials GET of ops's user
+//    pass through ops's own proxy port, with curl -x and with the AWS SDK's IMDS provider under
+//    OpenClaw's own managed proxy (pinned Node 24 and OpenClaw); squid logs them; support's user
+//    gets TCP_DENIED/403 for the same requests on its own port (IMDS only for a bedrock gateway);
+//  - example/dev as shipped (no Bedrock; its gateway units have IPAddressDeny for IMDS): the same
 //    requests are TCP_DENIED/403: the proxy is no way around the unit's IPAddressDeny;
 //  - both: no CONNECT to IMDS (80 or 443), no other link-local address; and the host firewall lets
 //    any local user reach IMDS on 80 directly (why the Bedrock allow adds no reach).
@@ -33,27 +34,28 @@ import { configFixture, NOW } from '../support/config-fixture';
 // the allow lines added to the shipped render (its refusal no longer holds), forwarded_for on
 // (IMDSv2 refuses the token).
 
-const GATEWAY_USER = 'daemon';
+/** The ops gateway (its user openclaw-ops exists on the test machine): the one that uses bedrock in the bedrock suite. */
+const OPS = gatewayById(exampleConfig('dev'), 'ops');
+const SUPPORT = gatewayById(exampleConfig('dev'), 'support');
+const GATEWAY_USER = OPS.user;
+const PROXY_URL = gatewayProxyUrl(OPS);
 const SETUP_TIMEOUT = 30_000;
 const TEST_TIMEOUT = 20_000;
 const IMDS = FAKE_IMDS.address;
 const TOKEN_URL = `http://${IMDS}/latest/api/token`;
 const CREDS_URL = `http://${IMDS}/latest/meta-data/iam/security-credentials/${FAKE_IMDS.role}`;
-const ALLOW_LINE = 'http_access allow egress_clients egress_imds_method egress_imds_port egress_imds';
+const ALLOW_LINE = 'http_access allow egress_clients egress_gw_ops_port egress_imds_method egress_imds_port egress_imds';
 const esc = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const logLine = (code: string, method: string, url: string) => new RegExp(` ${code} \\d+ ${method} ${esc(url)} - `);
 const miss = (method: string, url: string) => logLine(`TCP_MISS/200`, method, url);
 const denied = (method: string, url: string) => logLine('TCP_DENIED/403', method, url);
 
-/** example/dev with an agent provider list that includes Bedrock, loaded through the config loader (schema and all). */
-function bedrockConfig(): ResolvedConfig {
-  const root = configFixture({ 'clients/example/dev.yaml': 'network:\n  egress:\n    providers: [anthropic, bedrock]\n' });
-  try {
-    return loadConfig({ configDir: path.join(root, 'config'), client: 'example', env: 'dev', now: NOW }).config;
-  } finally {
-    fs.rmSync(root, { recursive: true, force: true });
-  }
-}
+/**
+ * example/dev with the ops agent on Bedrock. Built in code: the config schema refuses bedrock as an
+ * agent's provider today (its OpenClaw plugin does not ship in the pinned OpenClaw), so no valid
+ * config renders the IMDS allow yet; this is the renderer's branch for when one does.
+ */
+const bedrockConfig = (): ResolvedConfig => perAgentConfig('dev', 'bedrock');
 
 /** One config's harness: namespaces, fake IMDS, ruleset, squid. */
 function imdsSuite(kind: 'bedrock' | 'shipped'): void {
@@ -75,18 +77,18 @@ function imdsSuite(kind: 'bedrock' | 'shipped'): void {
   };
   const newLogLines = (mark: number, expected: number) => squid!.linesAfter(mark, expected);
   /** curl as the gateway user, `-i` (status line and headers in the output). */
-  const curl = (url: string, extra: readonly string[]) => {
-    const a = attempt(ctx, 'gateway-user', url, {}, ['-i', ...extra]);
+  const curl = (url: string, extra: readonly string[], as: ClientContext = ctx) => {
+    const a = attempt(as, 'gateway-user', url, {}, ['-i', ...extra]);
     const [head = '', ...rest] = a.body.split('\r\n\r\n');
     return { exit: a.exit, status: Number(/^HTTP\/1\.[01] (\d{3})/.exec(head)?.[1] ?? 0), head, body: rest.join('\r\n\r\n'), error: a.error };
   };
   /** IMDSv2 as the AWS CLI/SDK does it: token PUT (TTL header), then the role's credentials with the token; `logLines` expected in squid's log. */
-  const imdsv2 = async (via: readonly string[], logLines = 2) => {
+  const imdsv2 = async (via: readonly string[], logLines = 2, as: ClientContext = ctx) => {
     const mark = squid!.accessLog().length;
     const seen = imds!.requests().length;
-    const put = curl(TOKEN_URL, [...via, '-X', 'PUT', '-H', 'X-aws-ec2-metadata-token-ttl-seconds: 21600']);
+    const put = curl(TOKEN_URL, [...via, '-X', 'PUT', '-H', 'X-aws-ec2-metadata-token-ttl-seconds: 21600'], as);
     const token = put.status === 200 ? put.body : 'none';
-    const get = curl(CREDS_URL, [...via, '-H', `X-aws-ec2-metadata-token: ${token}`]);
+    const get = curl(CREDS_URL, [...via, '-H', `X-aws-ec2-metadata-token: ${token}`], as);
     let accessKeyId: string | undefined;
     if (get.status === 200) accessKeyId = (JSON.parse(get.body) as { AccessKeyId: string }).AccessKeyId;
     return {
@@ -98,16 +100,17 @@ function imdsSuite(kind: 'bedrock' | 'shipped'): void {
       imdsSaw: imds!.requests().slice(seen),
     };
   };
-  const viaProxy = ['-x', EGRESS_PROXY_URL];
+  const viaProxy = ['-x', PROXY_URL];
 
-  describe(`example/dev ${kind === 'bedrock' ? 'with bedrock in network.egress.providers' : 'as shipped (no bedrock)'}: IMDS through the rendered squid.conf`, () => {
+  describe(`example/dev ${kind === 'bedrock' ? 'with ops on bedrock' : 'as shipped (no bedrock)'}: IMDS through the rendered squid.conf`, () => {
     beforeAll(async () => {
       requireRoot('The egress proxy IMDS namespace test');
       const ip = requireTool('ip');
       const nft = requireTool('nft');
       squidBin = requireTool('squid');
       const config = kind === 'bedrock' ? bedrockConfig() : exampleConfig('dev');
-      expect(gatewayUsesInstanceCredentials(config)).toBe(kind === 'bedrock');
+      expect([OPS, SUPPORT].map((g) => gatewayUsesBedrock(config, gatewayById(config, g.id)))).toEqual([kind === 'bedrock', false]);
+      expect([OPS, SUPPORT]).toEqual([gatewayById(config, 'ops'), gatewayById(config, 'support')]);
       conf = renderEgressProxyConfig(config);
       dir = tempDir(`oc-imds-${kind}-`);
       const ca = makeFakeCa(requireTool('openssl'), dir, ['unused.example'], []);
@@ -115,7 +118,7 @@ function imdsSuite(kind: 'bedrock' | 'shipped'): void {
       topo = createEgressTopology(ip, id, config.network.vpcCidr, names, [FAKE_IMDS.address, FAKE_IMDS.otherLinkLocal]);
       imds = await startFakeImds(topo.inNs(topo.internet, process.execPath, []));
       const rules = path.join(dir, 'rules.nft');
-      fs.writeFileSync(rules, renderNftablesRules(config));
+      fs.writeFileSync(rules, nftRulesForTest(renderNftablesRules(config)));
       runOk(...inHost(nft, ['-f', rules]));
       await runSquid(conf, 'squid');
       ctx = { inHost, curl: requireTool('curl'), setpriv: requireTool('setpriv'), node: process.execPath, gatewayUser: GATEWAY_USER, caFile: ca.caFile };
@@ -171,9 +174,9 @@ function imdsSuite(kind: 'bedrock' | 'shipped'): void {
         const asGateway = (cmd: string, args: readonly string[]) => inHost(ctx.setpriv, [`--reuid=${GATEWAY_USER}`, `--regid=${GATEWAY_USER}`, '--clear-groups', '--', cmd, ...args]);
         // The gateway unit's environment (host/systemd/openclaw-gateway.service): IMDS is in NO_PROXY
         // there, but OpenClaw's managed proxy replaces NO_PROXY with loopback only.
-        const unitEnv = { HTTPS_PROXY: EGRESS_PROXY_URL, HTTP_PROXY: EGRESS_PROXY_URL, NO_PROXY: EGRESS_NO_PROXY.join(','), no_proxy: EGRESS_NO_PROXY.join(',') };
+        const unitEnv = { HTTPS_PROXY: PROXY_URL, HTTP_PROXY: PROXY_URL, NO_PROXY: EGRESS_NO_PROXY.join(','), no_proxy: EGRESS_NO_PROXY.join(',') };
         expect(unitEnv.NO_PROXY).toContain(IMDS);
-        const out = credentialsThroughOpenclawProxy(asGateway, openclaw.node, openclaw.cli, EGRESS_PROXY_URL, home, unitEnv);
+        const out = credentialsThroughOpenclawProxy(asGateway, openclaw.node, openclaw.cli, PROXY_URL, home, unitEnv);
         expect({ ...out, accessLog: await newLogLines(mark, 3) }).toEqual({
           ok: true,
           accessKeyId: FAKE_IMDS.accessKeyId,
@@ -185,6 +188,18 @@ function imdsSuite(kind: 'bedrock' | 'shipped'): void {
           ],
         });
       }, 40_000);
+
+      it("support's user, through its own port: TCP_DENIED/403 for both requests (IMDS only on the bedrock gateway's port); nothing reaches IMDS", async () => {
+        const support = { ...ctx, gatewayUser: SUPPORT.user };
+        expect(await imdsv2(['-x', gatewayProxyUrl(SUPPORT)], 2, support)).toEqual({
+          put: 403,
+          ttlEcho: undefined,
+          get: 403,
+          accessKeyId: undefined,
+          accessLog: [expect.stringMatching(denied('PUT', TOKEN_URL)), expect.stringMatching(denied('GET', CREDS_URL))],
+          imdsSaw: [],
+        });
+      }, TEST_TIMEOUT);
     } else {
       it('curl -x: the token PUT and the credentials GET are TCP_DENIED/403; nothing reaches IMDS', async () => {
         expect(await imdsv2(viaProxy)).toEqual({

@@ -2,13 +2,15 @@ import { spawnSync } from 'child_process';
 import { randomBytes } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
-import { EGRESS_PROXY_URL, EGRESS_PROXY_USER, renderEgressProxyConfig } from '../../lib/host/egress-proxy';
+import { EGRESS_PROXY_USER, gatewayProxyUrl, renderEgressProxyConfig } from '../../lib/host/egress-proxy';
 import { EGRESS_BLOCKED_COUNTER, NFT_TABLE, renderNftablesRules } from '../../lib/host/nftables-rules';
+import { gatewayById } from '../../lib/openclaw/gateways';
 import { attempt, type Attempt, type ClientContext, type Who } from './support/egress-client';
 import { createEgressTopology, INTERNET, type EgressTopology } from './support/egress-topology';
 import { makeFakeCa, startFakeInternet } from './support/fake-internet';
 import { requireOpenclaw, type OpenclawInstall } from '../openclaw/support/openclaw';
 import { exampleConfig, requireRoot, requireTool, runOk, tempDir } from './support/host-tools';
+import { nftRulesForTest } from './support/nft-under-test';
 import { squidConfForTest, startSquid, type RunningSquid } from './support/squid-under-test';
 
 // The egress control, for real: the RENDERED nftables ruleset and the real squid (Debian's
@@ -22,14 +24,15 @@ import { squidConfForTest, startSquid, type RunningSquid } from './support/squid
 // squid.conf changes only where a test machine differs from the host: the log and core dump
 // paths move into a temporary folder and a pid_filename is added (support/squid-under-test.ts;
 // the first test asserts that nothing else differs, every acl and http_access line byte for byte).
-// The gateway's user here is `daemon` (a system user that is not squid: the host's `openclaw`
-// user does not exist on a test machine); the exec'd child is curl run by a node parent as that
-// user, inheriting HTTPS_PROXY as the gateway's tools do.
+// The gateway here is the example's `support` (its user openclaw-support exists on the test
+// machine, as on the host) and its own proxy port (gatewayProxyUrl: 127.0.0.1:<proxyPort>); the
+// exec'd child is curl run by a node parent as that user, inheriting HTTPS_PROXY as the gateway's
+// tools do. What one gateway may not reach of another's, and the host's own port, is
+// egress-per-agent-netns.test.ts.
 //
 // `openclaw proxy validate` (the pinned OpenClaw, run as the gateway's user in the host
-// namespace) is pointed at EGRESS_PROXY_URL with --proxy-url: the value the gateway's
-// openclaw.json proxy.proxyUrl carries (its rendering is wired on another branch; --proxy-url
-// and proxy.proxyUrl feed the same check). Its default denied check is a loopback canary (passes
+// namespace) is pointed at the gateway's proxy with --proxy-url: the value its openclaw.json
+// proxy.proxyUrl carries (--proxy-url and proxy.proxyUrl feed the same check). Its default denied check is a loopback canary (passes
 // when the proxy refuses CONNECT to 127.0.0.1). An explicit --denied-url can never pass, by design
 // (docs.openclaw.ai/cli/proxy): "Custom denied destinations are fail-closed: HTTP responses and
 // ambiguous transport failures both fail, unless you can separately verify a deployment-specific
@@ -40,17 +43,19 @@ import { squidConfForTest, startSquid, type RunningSquid } from './support/squid
 // allowlist's http_access line dropped from squid.conf) and the same harness shows the bypass
 // and the denied name then SUCCEED: the assertions above can fail.
 
-const GATEWAY_USER = 'daemon';
+const SUPPORT = gatewayById(exampleConfig('prod'), 'support');
+const GATEWAY_USER = SUPPORT.user;
+const PROXY_URL = gatewayProxyUrl(SUPPORT);
 const ALLOWED_NAME = 'api.anthropic.com';
 const DENIED_NAME = 'evil.example.com';
 const DOH_NAME = 'cloudflare-dns.com';
-/** On the allowlist, but the host's hosts file points it at 127.0.0.1 (squid's egress_never acl). */
-const LOOPBACK_NAME = 'registry.npmjs.org';
+/** On support's allowlist, but the host's hosts file points it at 127.0.0.1 (squid's egress_never acl). */
+const LOOPBACK_NAME = 'api.telegram.org';
 const SETUP_TIMEOUT = 30_000;
 const TEST_TIMEOUT = 20_000;
 const SKUID_RULE = `meta skuid ${EGRESS_PROXY_USER} tcp dport 443 counter accept`;
-const ALLOWLIST_RULE = 'http_access deny !egress_allowlist';
-const PROXY_ENV = { HTTPS_PROXY: EGRESS_PROXY_URL, https_proxy: EGRESS_PROXY_URL, HTTP_PROXY: EGRESS_PROXY_URL, http_proxy: EGRESS_PROXY_URL };
+const ALLOWLIST_RULE = 'http_access deny egress_gw_support_port !egress_gw_support_allowlist';
+const PROXY_ENV = { HTTPS_PROXY: PROXY_URL, https_proxy: PROXY_URL, HTTP_PROXY: PROXY_URL, http_proxy: PROXY_URL };
 const esc = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** One example environment's harness: namespaces, servers, ruleset, squid; the checks read from it. */
@@ -102,7 +107,8 @@ function egressSuite(env: 'prod' | 'dev', withValidate: boolean): void {
       squidBin = requireTool('squid');
       const openssl = requireTool('openssl');
       const config = exampleConfig(env);
-      rules = renderNftablesRules(config);
+      rules = nftRulesForTest(renderNftablesRules(config));
+      expect(gatewayById(config, 'support')).toEqual(SUPPORT);
       conf = renderEgressProxyConfig(config);
       dir = tempDir(`oc-egress-${env}-`);
       const ca = makeFakeCa(openssl, dir, [ALLOWED_NAME, DENIED_NAME, DOH_NAME], Object.values(INTERNET));
@@ -122,7 +128,7 @@ function egressSuite(env: 'prod' | 'dev', withValidate: boolean): void {
     it('runs the rendered squid.conf: only the log, core dump and pid paths differ; every acl and http_access line is the rendered one', () => {
       const text = squidConfForTest(conf, '/x');
       const moved: Record<string, string> = {
-        'access_log stdio:/var/log/squid/access.log squid': 'access_log stdio:/x/access.log squid',
+        'access_log stdio:/var/log/squid/access.log egress': 'access_log stdio:/x/access.log egress',
         'cache_log /var/log/squid/cache.log': 'cache_log /x/cache.log',
         'coredump_dir /var/spool/squid': 'coredump_dir /x',
       };
@@ -130,10 +136,11 @@ function egressSuite(env: 'prod' | 'dev', withValidate: boolean): void {
       expect(conf.endsWith('\n')).toBe(true);
       expected.splice(expected.length - 1, 0, 'pid_filename /x/squid.pid');
       expect(text.split('\n')).toEqual(expected);
-      const rulesOf = (t: string) => t.split('\n').filter((l) => /^(acl|http_access|http_port|cache_effective_user|pinger_enable) /.test(l));
+      const rulesOf = (t: string) => t.split('\n').filter((l) => /^(acl|http_access|http_port|cache_effective_user|pinger_enable|logformat) /.test(l));
       expect(rulesOf(text)).toEqual(rulesOf(conf));
-      expect(conf).toMatch(new RegExp(`^acl egress_allowlist dstdomain -n .*\\b${esc(ALLOWED_NAME)}\\b`, 'm'));
-      expect(conf).toMatch(new RegExp(`^acl egress_allowlist dstdomain -n .*\\b${esc(LOOPBACK_NAME)}\\b`, 'm'));
+      expect(conf).toMatch(new RegExp(`^acl egress_gw_support_allowlist dstdomain -n .*\\b${esc(ALLOWED_NAME)}\\b`, 'm'));
+      expect(conf).toMatch(new RegExp(`^acl egress_gw_support_allowlist dstdomain -n .*\\b${esc(LOOPBACK_NAME)}\\b`, 'm'));
+      expect(conf).toContain(`\nhttp_port 127.0.0.1:${SUPPORT.proxyPort} name=gateway-support\n`);
       expect(conf).not.toContain(DENIED_NAME);
       expect(conf).not.toContain(DOH_NAME);
       expect(runOk('id', ['-u', GATEWAY_USER]).trim()).not.toBe(runOk('id', ['-u', EGRESS_PROXY_USER]).trim());
@@ -205,7 +212,7 @@ function egressSuite(env: 'prod' | 'dev', withValidate: boolean): void {
     });
 
     if (withValidate) {
-      describe('d) openclaw proxy validate, as the gateway user, against EGRESS_PROXY_URL', () => {
+      describe("d) openclaw proxy validate, as the gateway user, against its own proxy port", () => {
         let openclaw: OpenclawInstall;
         // A no-op when .ci/install-openclaw.sh has run (CI runs it first); installing takes longer.
         beforeAll(() => {
@@ -217,7 +224,7 @@ function egressSuite(env: 'prod' | 'dev', withValidate: boolean): void {
           fs.mkdirSync(home);
           fs.chownSync(home, Number(runOk('id', ['-u', GATEWAY_USER])), Number(runOk('id', ['-g', GATEWAY_USER])));
           const mark = squid!.accessLog().length;
-          const args = ['--reuid=' + GATEWAY_USER, '--regid=' + GATEWAY_USER, '--clear-groups', '--', openclaw.node, openclaw.cli, 'proxy', 'validate', '--json', '--proxy-url', EGRESS_PROXY_URL, '--timeout-ms', '5000', ...extra];
+          const args = ['--reuid=' + GATEWAY_USER, '--regid=' + GATEWAY_USER, '--clear-groups', '--', openclaw.node, openclaw.cli, 'proxy', 'validate', '--json', '--proxy-url', PROXY_URL, '--timeout-ms', '5000', ...extra];
           const r = spawnSync(...inHost(ctx.setpriv, args), {
             encoding: 'utf8',
             timeout: 30_000,

@@ -2,45 +2,54 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { deploymentName } from '../../lib/shared/naming';
-import { egressDomains } from '../../lib/network/egress-domains';
-import type { ResolvedConfig } from '../../lib/config/schema';
-import { EGRESS_PROXY_PORT, EGRESS_PROXY_USER, renderEgressProxyConfig, squidDomains } from '../../lib/host/egress-proxy';
-import { gatewayUsesInstanceCredentials } from '../../lib/host/instance-credentials';
-import { hostTemplateValues } from '../../lib/host/template-values';
+import { egressDomains, hostEgressDomains } from '../../lib/network/egress-domains';
+import {
+  EGRESS_LOG_FORMAT,
+  EGRESS_PROXY_PORT,
+  EGRESS_PROXY_USER,
+  egressDeniedByGateway,
+  egressLogGateway,
+  gatewayUsesBedrock,
+  parseEgressLogLine,
+  renderEgressProxyConfig,
+  squidDomains,
+} from '../../lib/host/egress-proxy';
+import { HOST_LOG_FILES } from '../../lib/host/log-files';
+import { agentGateways } from '../../lib/openclaw/gateways';
 import { allConfigs, exampleConfig, requireTool, tempDir } from './support/host-tools';
+import { perAgentConfig } from './support/per-agent-config';
 
 // lib/host/egress-proxy.ts as pure functions, and every rendered squid.conf checked by the real
 // squid (`squid -k parse`, Debian's 5.7). The netns test (egress-proxy-netns.test.ts) runs it.
 
-const withProviders = (c: ResolvedConfig, providers: readonly string[]) =>
-  ({ ...c, network: { ...c.network, egress: { ...c.network.egress, providers } } }) as ResolvedConfig;
-/** example/prod with an agent provider list that includes Bedrock. */
-const bedrock = () => withProviders(exampleConfig('prod'), ['anthropic', 'bedrock']);
+/** example/prod with ops on Bedrock (support keeps anthropic and Telegram). */
+const bedrock = () => perAgentConfig('prod', 'bedrock');
 /** The IMDS block of a render: the lines between `http_access deny !egress_clients` and `http_access deny !egress_connect`. */
 const imdsBlock = (conf: string) => {
   const lines = conf.split('\n');
   return lines.slice(lines.indexOf('http_access deny !egress_clients') + 1, lines.indexOf('http_access deny !egress_connect'));
 };
-const BEDROCK_IMDS_RULES = [
-  'acl egress_imds dstdomain -n 169.254.169.254',
-  'acl egress_imds_port port 80',
-  'acl egress_imds_method method GET PUT',
-  'http_access allow egress_clients egress_imds_method egress_imds_port egress_imds',
-];
+const IMDS_ACLS = ['acl egress_imds dstdomain -n 169.254.169.254', 'acl egress_imds_port port 80', 'acl egress_imds_method method GET PUT'];
+const imdsAllow = (gateway: string) => `http_access allow egress_clients egress_gw_${gateway}_port egress_imds_method egress_imds_port egress_imds`;
 
 /** squid's dstdomain semantics: "x" matches x only; ".x" matches x and every name under it. */
 const squidMatches = (entries: readonly string[], name: string) => entries.some((e) => (e.startsWith('.') ? name === e.slice(1) || name.endsWith(e) : name === e));
 
-/** The allowlist entries of a rendered squid.conf (every `acl egress_allowlist dstdomain -n` line). */
-const allowlistOf = (conf: string) =>
+/** The entries of one allowlist acl of a rendered squid.conf (every `acl <acl> dstdomain -n` line). */
+const allowlistOf = (conf: string, acl: string) =>
   conf
     .split('\n')
-    .filter((l) => l.startsWith('acl egress_allowlist '))
+    .filter((l) => l.startsWith(`acl ${acl} `))
     .flatMap((l) => {
-      const m = /^acl egress_allowlist dstdomain -n (\S+(?: \S+)*)$/.exec(l);
+      const m = new RegExp(`^acl ${acl} dstdomain -n (\\S+(?: \\S+)*)$`).exec(l);
       if (!m) throw new Error(`unexpected allowlist line ${JSON.stringify(l)}`);
       return m[1]!.split(' ');
     });
+/** Every allowlist acl's entries, by acl name. */
+const allowlists = (conf: string) => {
+  const names = [...new Set([...conf.matchAll(/^acl (egress_\S+_allowlist) dstdomain /gm)].map((m) => m[1]!))];
+  return Object.fromEntries(names.map((n) => [n, allowlistOf(conf, n)]));
+};
 
 describe('squidDomains', () => {
   test('a wildcard becomes a leading dot, and the names it covers are dropped (squid warns about overlaps)', () => {
@@ -72,20 +81,70 @@ describe('squidDomains', () => {
 });
 
 describe('renderEgressProxyConfig', () => {
-  test('the rendered file has no placeholder left and names the deployment, the port and the user', () => {
+  test('the rendered file has no placeholder left and names the deployment, the ports and the user', () => {
     const config = exampleConfig('prod');
     const conf = renderEgressProxyConfig(config);
     expect(conf).not.toMatch(/@@/);
     expect(conf).toContain(`# squid.conf: the egress proxy of the OpenClaw gateway host, ${deploymentName(config)}.`);
-    expect(conf).toMatch(new RegExp(`^http_port 127\\.0\\.0\\.1:${EGRESS_PROXY_PORT}$`, 'm'));
+    expect(conf.split('\n').filter((l) => l.startsWith('http_port '))).toEqual([
+      `http_port 127.0.0.1:${EGRESS_PROXY_PORT} name=host`,
+      ...agentGateways(config).map((g) => `http_port 127.0.0.1:${g.proxyPort} name=gateway-${g.id}`),
+    ]);
+    expect(agentGateways(config).map((g) => [g.id, g.proxyPort])).toEqual([
+      ['ops', 3129],
+      ['support', 3130],
+    ]);
     expect(conf).toMatch(new RegExp(`^cache_effective_user ${EGRESS_PROXY_USER}$`, 'm'));
   });
 
-  test('the access rules, exactly and in order: only CONNECT from loopback to port 443 of an allowlisted name that is not loopback or link-local', () => {
+  test('the example: one port per trust boundary, each with its own allowlist, exactly; no provider or channel on the host port', () => {
+    const config = exampleConfig('prod');
+    const conf = renderEgressProxyConfig(config);
+    const host = hostEgressDomains(config.aws.region, config.aws.account);
+    expect(allowlists(conf)).toEqual({
+      egress_host_allowlist: host,
+      egress_gw_ops_allowlist: ['api.anthropic.com'],
+      egress_gw_support_allowlist: ['api.anthropic.com', 'api.telegram.org'],
+    });
+    expect(host).toEqual([
+      'al2023-repos-eu-west-1-de612dc2.s3.dualstack.eu-west-1.amazonaws.com',
+      'cdk-hnb659fds-assets-210987654321-eu-west-1.s3.eu-west-1.amazonaws.com',
+      'cdn.amazonlinux.com',
+      'ec2.eu-west-1.amazonaws.com',
+      'ec2messages.eu-west-1.amazonaws.com',
+      'kms.eu-west-1.amazonaws.com',
+      'logs.eu-west-1.amazonaws.com',
+      'monitoring.eu-west-1.amazonaws.com',
+      'registry.npmjs.org',
+      'secretsmanager.eu-west-1.amazonaws.com',
+      'secretsmanager.us-east-1.amazonaws.com',
+      'ssm.eu-west-1.amazonaws.com',
+      'ssmmessages.eu-west-1.amazonaws.com',
+      'sts.eu-west-1.amazonaws.com',
+    ]);
+  });
+
+  test('support on anthropic + telegram, ops on openai: each gateway allows its own provider only, exactly (the netns test runs this config)', () => {
+    const conf = renderEgressProxyConfig(perAgentConfig('prod'));
+    expect(conf.split('\n').filter((l) => /^acl egress_(gw|host)_/.test(l) && !l.startsWith('acl egress_host_allowlist '))).toEqual([
+      'acl egress_host_port myportname host',
+      'acl egress_gw_ops_port myportname gateway-ops',
+      'acl egress_gw_ops_allowlist dstdomain -n api.openai.com',
+      'acl egress_gw_support_port myportname gateway-support',
+      'acl egress_gw_support_allowlist dstdomain -n api.anthropic.com api.telegram.org',
+    ]);
+  });
+
+  test('the access rules, exactly and in order: only CONNECT from loopback to port 443 of a name on the allowlist of the port it arrived on, not loopback or link-local', () => {
     const conf = renderEgressProxyConfig(exampleConfig('prod'));
-    expect(conf.split('\n').filter((l) => /^(http_access|acl (?!egress_allowlist )|pinger_enable|cache |http_port)/.test(l))).toEqual([
-      'http_port 127.0.0.1:3128',
+    expect(conf.split('\n').filter((l) => /^(http_access|acl (?!egress_\S+_allowlist )|pinger_enable|cache |http_port|logformat|access_log)/.test(l))).toEqual([
+      'http_port 127.0.0.1:3128 name=host',
+      'http_port 127.0.0.1:3129 name=gateway-ops',
+      'http_port 127.0.0.1:3130 name=gateway-support',
       'pinger_enable off',
+      'acl egress_host_port myportname host',
+      'acl egress_gw_ops_port myportname gateway-ops',
+      'acl egress_gw_support_port myportname gateway-support',
       'acl egress_https_port port 443',
       'acl egress_connect method CONNECT',
       'acl egress_clients src 127.0.0.1/32 ::1/128',
@@ -93,72 +152,154 @@ describe('renderEgressProxyConfig', () => {
       'http_access deny !egress_clients',
       'http_access deny !egress_connect',
       'http_access deny !egress_https_port',
-      'http_access deny !egress_allowlist',
+      'http_access deny egress_host_port !egress_host_allowlist',
+      'http_access deny egress_gw_ops_port !egress_gw_ops_allowlist',
+      'http_access deny egress_gw_support_port !egress_gw_support_allowlist',
       'http_access deny egress_never',
-      'http_access allow egress_clients',
+      'http_access allow egress_clients egress_host_port',
+      'http_access allow egress_clients egress_gw_ops_port',
+      'http_access allow egress_clients egress_gw_support_port',
       'http_access deny all',
       'cache deny all',
+      `logformat egress ${EGRESS_LOG_FORMAT}`,
+      `access_log stdio:${HOST_LOG_FILES.egressProxyAccess} egress`,
     ]);
+    // squid's native format (squid.conf.documented: logformat squid) with the local port appended.
+    expect(EGRESS_LOG_FORMAT).toBe('%ts.%03tu %6tr %>a %Ss/%03>Hs %<st %rm %ru %[un %Sh/%<a %mt %>lp');
   });
 
-  test('IMDS: with bedrock in network.egress.providers, exactly GET and PUT to 169.254.169.254:80 from loopback, right after the clients deny', () => {
+  test('IMDS: only on the port of the gateway whose agent uses bedrock, exactly GET and PUT to 169.254.169.254:80, right after the clients deny', () => {
     const conf = renderEgressProxyConfig(bedrock());
-    expect(imdsBlock(conf).filter((l) => !l.startsWith('#'))).toEqual(BEDROCK_IMDS_RULES);
+    expect(imdsBlock(conf).filter((l) => !l.startsWith('#'))).toEqual([...IMDS_ACLS, imdsAllow('ops')]);
     expect(conf.split('\n').filter((l) => l.startsWith('http_access '))).toEqual([
       'http_access deny !egress_clients',
-      BEDROCK_IMDS_RULES[3],
+      imdsAllow('ops'),
       'http_access deny !egress_connect',
       'http_access deny !egress_https_port',
-      'http_access deny !egress_allowlist',
+      'http_access deny egress_host_port !egress_host_allowlist',
+      'http_access deny egress_gw_ops_port !egress_gw_ops_allowlist',
+      'http_access deny egress_gw_support_port !egress_gw_support_allowlist',
       'http_access deny egress_never',
-      'http_access allow egress_clients',
+      'http_access allow egress_clients egress_host_port',
+      'http_access allow egress_clients egress_gw_ops_port',
+      'http_access allow egress_clients egress_gw_support_port',
       'http_access deny all',
     ]);
-    // Everything else is the render without Bedrock (but the allowlist, which gains the Bedrock endpoints).
-    const rest = (c: string) => c.split('\n').filter((l) => !imdsBlock(c).includes(l) && !l.startsWith('acl egress_allowlist '));
-    expect(rest(conf)).toEqual(rest(renderEgressProxyConfig(exampleConfig('prod'))));
+    expect(allowlistOf(conf, 'egress_gw_ops_allowlist')).toEqual(['bedrock-runtime.eu-west-1.amazonaws.com', 'bedrock.eu-west-1.amazonaws.com']);
+    expect(allowlistOf(conf, 'egress_gw_support_allowlist')).toEqual(['api.anthropic.com', 'api.telegram.org']);
     expect(conf).toMatch(/^forwarded_for delete$/m);
     expect(conf).toMatch(/^cache deny all$/m);
   });
 
+  test('IMDS: bedrock in network.egress.providers but used by no agent: no IMDS allow on any port', () => {
+    const c = exampleConfig('prod');
+    const conf = renderEgressProxyConfig({ ...c, network: { ...c.network, egress: { ...c.network.egress, providers: ['anthropic', 'bedrock'] } } });
+    expect(conf).not.toMatch(/egress_imds/);
+    // Nor its endpoints: the DNS Firewall resolves them (network.egress), no port allows them.
+    expect(Object.values(allowlists(conf)).flat().filter((e) => e.includes('bedrock'))).toEqual([]);
+  });
+
   test.each([
-    ['anthropic, as shipped', ['anthropic']],
-    ['anthropic and openai', ['anthropic', 'openai']],
-  ])('IMDS: without Bedrock (%s) a comment only: not reachable through the proxy', (_what, providers) => {
-    const conf = renderEgressProxyConfig(withProviders(exampleConfig('prod'), providers));
+    ['the example (anthropic)', exampleConfig('prod')],
+    ['support on anthropic, ops on openai', perAgentConfig('prod')],
+  ])('IMDS: without Bedrock (%s) a comment only: not reachable through the proxy', (_what, config) => {
+    const conf = renderEgressProxyConfig(config);
     expect(imdsBlock(conf)).toEqual([
-      '# IMDS is not reachable through this proxy: the gateway takes no AWS credentials from the instance',
-      '# role (bedrock is not in network.egress.providers), its unit denies IMDS (IPAddressDeny), and the',
-      '# deny rules below refuse it here too (plain HTTP, port 80, link-local): the proxy is no way around',
-      '# that IPAddressDeny.',
+      '# IMDS is not reachable through this proxy: no gateway takes AWS credentials from the instance',
+      '# role (no agent uses bedrock), the gateway units deny IMDS (IPAddressDeny), and the deny rules',
+      '# below refuse it here too (plain HTTP, port 80, link-local): the proxy is no way around that',
+      '# IPAddressDeny.',
     ]);
     expect(conf).not.toMatch(/egress_imds/);
   });
 
-  test.each(allConfigs().map((c) => [`${c.client}/${c.env}`, c] as const))(
-    '%s: the proxy lets IMDS through exactly when the gateway unit keeps IMDS access (one predicate)',
+  test.each(allConfigs().map((c) => [`${c.client}/${c.env}`, c] as const))('%s: IMDS is allowed on exactly the ports of the gateways that use bedrock', (_name, config) => {
+    for (const c of [config, bedrock()]) {
+      const conf = renderEgressProxyConfig(c);
+      const allowed = [...conf.matchAll(/^http_access allow egress_clients egress_gw_(\S+)_port egress_imds_method egress_imds_port egress_imds$/gm)].map((m) => m[1]);
+      expect(allowed).toEqual(agentGateways(c).filter((g) => gatewayUsesBedrock(c, g)).map((g) => g.id));
+    }
+  });
+
+  // The DNS Firewall's list is egressDomains() (lib/stacks/network-stack.ts allowedDomains). Checked
+  // both ways with squid's own matching rules: every name the firewall allows, some port allows; every
+  // squid entry stands for a firewall entry ("*.x" -> ".x", which squid also lets match x itself).
+  test.each([...allConfigs(), perAgentConfig('prod'), bedrock()].map((c) => [`${c.client}/${c.env} ${c.openclaw.agents.ops?.provider}`, c] as const))(
+    '%s: the ports\' allowlists together are the DNS Firewall allowlist; no provider or channel on the host port',
     (_name, config) => {
-      for (const c of [config, withProviders(config, [...config.network.egress.providers, 'bedrock'])]) {
-        const usesRole = gatewayUsesInstanceCredentials(c);
-        expect(usesRole).toBe(c.network.egress.providers.includes('bedrock'));
-        expect(renderEgressProxyConfig(c).includes(BEDROCK_IMDS_RULES[3]!)).toBe(usesRole);
-        expect(hostTemplateValues(c).IMDS_ACCESS!.includes('IPAddressDeny=169.254.169.254/32')).toBe(!usesRole);
-      }
+      const firewall = egressDomains(config.network, config.aws.region, config.aws.account);
+      const lists = allowlists(renderEgressProxyConfig(config));
+      const proxy = [...new Set(Object.values(lists).flat())];
+      for (const entries of Object.values(lists)) expect(new Set(entries).size).toBe(entries.length);
+      const sample = (d: string) => (d.startsWith('*.') ? `probe-name.${d.slice(2)}` : d);
+      expect(firewall.filter((d) => !squidMatches(proxy, sample(d)))).toEqual([]);
+      expect(proxy.filter((e) => !firewall.includes(e.startsWith('.') ? `*${e}` : e))).toEqual([]);
+      for (const name of ['evil.example.com', 'anthropic.com.evil.example', '1.1.1.1', 'cloudflare-dns.com']) expect(squidMatches(proxy, name)).toBe(false);
+      const agentNames = ['api.anthropic.com', 'api.openai.com', 'api.telegram.org', 'bedrock-runtime.eu-west-1.amazonaws.com'];
+      expect(lists.egress_host_allowlist!.filter((e) => agentNames.includes(e))).toEqual([]);
+      expect(Object.keys(lists)).toEqual(['egress_host_allowlist', ...agentGateways(config).map((g) => `egress_gw_${g.id}_allowlist`)]);
     },
   );
 
-  // The DNS Firewall's list is egressDomains() (lib/stacks/network-stack.ts allowedDomains). Checked
-  // both ways with squid's own matching rules: every name the firewall allows, squid allows; every
-  // squid entry stands for a firewall entry ("*.x" -> ".x", which squid also lets match x itself).
-  test.each(allConfigs().map((c) => [`${c.client}/${c.env}`, c] as const))('%s: the proxy allowlist is the DNS Firewall allowlist', (_name, config) => {
-    const firewall = egressDomains(config.network, config.aws.region, config.aws.account);
-    const proxy = allowlistOf(renderEgressProxyConfig(config));
-    expect(proxy.length).toBeGreaterThan(0);
-    expect(new Set(proxy).size).toBe(proxy.length);
-    const sample = (d: string) => (d.startsWith('*.') ? `probe-name.${d.slice(2)}` : d);
-    expect(firewall.filter((d) => !squidMatches(proxy, sample(d)))).toEqual([]);
-    expect(proxy.filter((e) => !firewall.includes(e.startsWith('.') ? `*${e}` : e))).toEqual([]);
-    for (const name of ['evil.example.com', 'anthropic.com.evil.example', '1.1.1.1', 'cloudflare-dns.com']) expect(squidMatches(proxy, name)).toBe(false);
+  test.each([
+    [{ proxyPort: 3129 }, 'gateway ops (3129) is edge.proxyPort (nginx)'],
+    [{ proxyPort: 3128 }, "the host's own port (3128) is edge.proxyPort (nginx)"],
+    [{ gatewayPort: 3130 }, 'gateway support (3130) is the port of gateway ops'],
+  ])('a proxy port that is another port of the host is refused (%j)', (edge, what) => {
+    const c = exampleConfig('prod');
+    expect(() => renderEgressProxyConfig({ ...c, edge: { ...c.edge, ...edge } })).toThrow(new Error(`egress proxy render: the proxy port of ${what}`));
+  });
+
+  test('a gateway id with a hyphen: its acls use "_" (squid acl names), its port name keeps the id', () => {
+    const c = exampleConfig('prod');
+    const config = { ...c, openclaw: { ...c.openclaw, agents: { 'help-desk': c.openclaw.agents.support! } } };
+    const conf = renderEgressProxyConfig(config);
+    expect(conf).toContain('http_port 127.0.0.1:3129 name=gateway-help-desk\n');
+    expect(conf).toContain('acl egress_gw_help_desk_port myportname gateway-help-desk\n');
+    expect(conf).toContain('http_access deny egress_gw_help_desk_port !egress_gw_help_desk_allowlist\n');
+  });
+});
+
+describe('the access log: parseEgressLogLine and egressLogGateway', () => {
+  const config = exampleConfig('prod');
+  test('a line in the egress format is read field by field; the port names the gateway, 3128 the host', () => {
+    const line = '1765018800.123      0 127.0.0.1 TCP_DENIED/403 3998 CONNECT api.openai.com:443 - HIER_NONE/- text/html 3130';
+    expect(parseEgressLogLine(line)).toEqual({
+      time: 1765018800.123,
+      client: '127.0.0.1',
+      result: 'TCP_DENIED/403',
+      denied: true,
+      method: 'CONNECT',
+      target: 'api.openai.com:443',
+      port: 3130,
+    });
+    expect(egressLogGateway(line, config)).toBe('support');
+    expect(egressLogGateway(line.replace(/3130$/, '3129'), config)).toBe('ops');
+    expect(egressLogGateway(line.replace(/3130$/, '3128'), config)).toBeNull();
+    expect(parseEgressLogLine(line.replace('TCP_DENIED/403', 'TCP_TUNNEL/200'))?.denied).toBe(false);
+  });
+
+  test('egressDeniedByGateway counts each gateway\'s refusals only: not its tunnels, not the host\'s port, not an unknown port or format', () => {
+    const line = (result: string, port: number | '') => `1765018800.123      0 127.0.0.1 ${result} 3998 CONNECT api.openai.com:443 - HIER_NONE/- text/html ${port}`.trimEnd();
+    const lines = [
+      line('TCP_DENIED/403', 3130),
+      line('TCP_DENIED/403', 3130),
+      line('TCP_TUNNEL/200', 3130),
+      line('TCP_DENIED/403', 3129),
+      line('TCP_DENIED/403', 3128),
+      line('TCP_DENIED/403', 3199),
+      line('TCP_DENIED/403', ''),
+    ];
+    expect(egressDeniedByGateway(lines, config)).toEqual({ ops: 1, support: 2 });
+    expect(egressDeniedByGateway([], config)).toEqual({ ops: 0, support: 0 });
+  });
+
+  test.each([
+    ['squid\'s native format (no port)', '1765018800.123      0 127.0.0.1 TCP_DENIED/403 3998 CONNECT api.openai.com:443 - HIER_NONE/- text/html'],
+    ['a port this config does not listen on', '1765018800.123      0 127.0.0.1 TCP_DENIED/403 3998 CONNECT api.openai.com:443 - HIER_NONE/- text/html 3199'],
+    ['an empty line', ''],
+  ])('undefined for %s', (_what, line) => {
+    expect(egressLogGateway(line, config)).toBeUndefined();
   });
 });
 
@@ -177,16 +318,17 @@ describe('squid -k parse accepts every rendered squid.conf without a warning or 
     const r = spawnSync(squid, ['-k', 'parse', '-f', file], { encoding: 'utf8', timeout: 15_000 });
     const out = `${r.stdout}${r.stderr}`;
     expect({ status: r.status, problems: out.split('\n').filter((l) => /WARNING|ERROR|FATAL/i.test(l)) }).toEqual({ status: 0, problems: [] });
-    expect(out).toContain(`Processing: acl egress_allowlist dstdomain -n`);
+    expect(out).toContain(`Processing: acl egress_host_allowlist dstdomain -n`);
+    expect(out).toContain(`Processing: http_port 127.0.0.1:3129 name=gateway-`);
   });
 
-  test('example/prod with bedrock in network.egress.providers (the IMDS lines)', () => {
+  test('ops on bedrock (the IMDS lines on its port)', () => {
     const squid = requireTool('squid');
     const file = path.join(dir, 'example-prod-bedrock.conf');
     fs.writeFileSync(file, renderEgressProxyConfig(bedrock()));
     const r = spawnSync(squid, ['-k', 'parse', '-f', file], { encoding: 'utf8', timeout: 15_000 });
     const out = `${r.stdout}${r.stderr}`;
     expect({ status: r.status, problems: out.split('\n').filter((l) => /WARNING|ERROR|FATAL/i.test(l)) }).toEqual({ status: 0, problems: [] });
-    for (const line of BEDROCK_IMDS_RULES) expect(out).toContain(`Processing: ${line}`);
+    for (const line of [...IMDS_ACLS, imdsAllow('ops')]) expect(out).toContain(`Processing: ${line}`);
   });
 });

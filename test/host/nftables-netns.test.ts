@@ -6,6 +6,7 @@ import type { ResolvedConfig } from '../../lib/config/schema';
 import { EGRESS_PROXY_USER } from '../../lib/host/egress-proxy';
 import { EGRESS_BLOCKED_COUNTER, NFT_TABLE, NON_PUBLIC_IPV4, renderNftablesRules, vpcResolverAddress } from '../../lib/host/nftables-rules';
 import { exampleConfig, requireRoot, requireTool, run, runOk, tempDir } from './support/host-tools';
+import { nftRulesForTest } from './support/nft-under-test';
 
 // The rendered ruleset, loaded for real in a network namespace of its own:
 //
@@ -137,7 +138,7 @@ beforeAll(async () => {
 
   dir = tempDir('oc-nft-');
   rulesFile = path.join(dir, 'openclaw.nft');
-  fs.writeFileSync(rulesFile, renderNftablesRules(config));
+  fs.writeFileSync(rulesFile, nftRulesForTest(renderNftablesRules(config)));
 
   for (const name of [SRV, CLI]) {
     runOk(ip, ['netns', 'add', name]);
@@ -190,7 +191,8 @@ test('the ruleset loads, and loading it again leaves one copy (idempotent)', () 
   runOk(...inNs(SRV, nft, ['-f', rulesFile]));
   const listing = runOk(...inNs(SRV, nft, ['list', 'ruleset']));
   expect(listing.match(/table inet openclaw/g)).toHaveLength(1);
-  expect(listing.match(new RegExp(`tcp dport ${config.edge.gatewayPort} `, 'g'))).toHaveLength(1);
+  expect(listing.match(/comment "gateway port: loopback only"/g)).toHaveLength(1);
+  expect(listing.match(new RegExp(`tcp dport ${config.edge.gatewayPort} goto refuse`, 'g'))).toHaveLength(1);
   expect(listing).toMatch(/chain input \{\s*type filter hook input priority filter; policy drop;/);
   expect(listing).toMatch(/chain output \{\s*type filter hook output priority filter; policy drop;/);
 }, TEST_TIMEOUT);

@@ -424,8 +424,12 @@ describe('nftables helpers', () => {
   });
 
   test('ports 1 and 65535 (the ends of the TCP range) are rendered as given', () => {
-    const rules = renderNftablesRules({ ...config, edge: { ...config.edge, proxyPort: 1, gatewayPort: 65535 } });
-    expect(rules).toContain('\n        tcp dport 65535 counter drop comment "gateway port: loopback only"\n');
+    // Two gateways: edge.gatewayPort and the next port (the last one, 65535).
+    const rules = renderNftablesRules({ ...config, edge: { ...config.edge, proxyPort: 1, gatewayPort: 65534 } });
+    expect(rules).toContain('\n        tcp dport { 65534, 65535 } counter drop comment "gateway port: loopback only"\n');
+    expect(() => renderNftablesRules({ ...config, edge: { ...config.edge, gatewayPort: 65535 } })).toThrow(
+      new Error('nftables render: invalid gateway port of support (edge.gatewayPort + 1) 65536'),
+    );
     expect(rules).toContain('\n        ip saddr != @not_origin_facing tcp dport 1 ct state new counter accept comment');
     expect(rules).toContain('\n        tcp dport 1 counter drop comment "proxy port from the VPC or a private range"\n');
   });
@@ -442,6 +446,12 @@ describe('nftables helpers', () => {
       'counter egress_blocked {',
       'comment "outbound connections refused: not through the egress proxy, or not allowed at all"',
       '}',
+      'counter egress_blocked_ops {',
+      'comment "connections of openclaw-ops (gateway ops) refused"',
+      '}',
+      'counter egress_blocked_support {',
+      'comment "connections of openclaw-support (gateway support) refused"',
+      '}',
       'set not_origin_facing {',
       'type ipv4_addr; flags interval; auto-merge;',
       'elements = { 0.0.0.0/8, 10.0.0.0/8, 100.64.0.0/10, 127.0.0.0/8, 169.254.0.0/16, 172.16.0.0/12, 192.0.0.0/24, 192.0.2.0/24, 192.168.0.0/16, ' +
@@ -452,7 +462,7 @@ describe('nftables helpers', () => {
       'iif "lo" accept',
       'ip daddr 127.0.0.0/8 counter drop comment "spoofed loopback"',
       'ip6 daddr ::1 counter drop comment "spoofed loopback"',
-      'tcp dport 18789 counter drop comment "gateway port: loopback only"',
+      'tcp dport { 18789, 18790 } counter drop comment "gateway port: loopback only"',
       'ct state established,related accept',
       'ct state invalid counter drop',
       'ip saddr != @not_origin_facing tcp dport 8080 ct state new counter accept comment "proxy port from CloudFront origin-facing addresses"',
@@ -468,6 +478,7 @@ describe('nftables helpers', () => {
       '}',
       'chain output {',
       'type filter hook output priority filter; policy drop;',
+      'oif "lo" jump loopback',
       'oif "lo" accept',
       'ct state established,related accept',
       'ct state invalid counter drop',
@@ -482,7 +493,24 @@ describe('nftables helpers', () => {
       'ip protocol igmp ip ttl 1 ip daddr 224.0.0.0/4 accept',
       'ip protocol icmp icmp type { destination-unreachable, time-exceeded, parameter-problem } accept',
       'meta l4proto ipv6-icmp icmpv6 type { destination-unreachable, packet-too-big, time-exceeded, parameter-problem } accept',
+      'goto refuse',
+      '}',
+      'chain loopback {',
+      'ct state established,related accept',
+      'tcp dport 3128 meta skuid { "openclaw-ops", "openclaw-support" } goto refuse',
+      'tcp dport 3129 meta skuid "openclaw-ops" accept',
+      'tcp dport 3129 goto refuse',
+      'tcp dport 18789 meta skuid { "nginx", "openclaw-ops", "root", 61184-65519 } accept',
+      'tcp dport 18789 goto refuse',
+      'tcp dport 3130 meta skuid "openclaw-support" accept',
+      'tcp dport 3130 goto refuse',
+      'tcp dport 18790 meta skuid { "nginx", "openclaw-support", "root", 61184-65519 } accept',
+      'tcp dport 18790 goto refuse',
+      '}',
+      'chain refuse {',
       'limit rate 6/minute burst 10 packets log prefix "openclaw-out-drop " level info',
+      'meta skuid "openclaw-ops" counter name "egress_blocked_ops"',
+      'meta skuid "openclaw-support" counter name "egress_blocked_support"',
       'counter name "egress_blocked"',
       'meta l4proto tcp reject with tcp reset',
       'reject with icmpx type admin-prohibited',
@@ -496,7 +524,7 @@ describe('nftables helpers', () => {
     expect(rules).toMatch(/^table inet openclaw\ndelete table inet openclaw\n/m);
     expect(rules).toContain('ip saddr != @not_origin_facing tcp dport 8080 ct state new counter accept');
     expect(rules).toMatch(/elements = \{ [^}]*, 10\.40\.0\.0\/16 \}/);
-    expect(rules).toContain('tcp dport 18789 counter drop');
+    expect(rules).toContain('tcp dport { 18789, 18790 } counter drop');
     expect(rules).toContain('ip daddr { 10.40.0.2, 169.254.169.253 } udp dport 53 accept');
     expect(rules).toContain('ip daddr 169.254.169.254 tcp dport 80 accept');
     expect(rules).toContain('ip daddr 169.254.169.123 udp dport 123 accept');

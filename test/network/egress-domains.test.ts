@@ -1,7 +1,9 @@
 import type { NetworkConfig } from '../../lib/network/config-schema';
 import { CHANNELS, PROVIDERS } from '../../lib/network/config-schema';
-import { egressDomains } from '../../lib/network/egress-domains';
+import { egressDomains, gatewayChannels, gatewayEgressDomains, gatewayProviders, hostEgressDomains } from '../../lib/network/egress-domains';
+import { agentGateways } from '../../lib/openclaw/gateways';
 import { exampleConfig } from '../host/support/host-tools';
+import { perAgentConfig } from '../host/support/per-agent-config';
 
 // The DNS Firewall allowlist of the gateway host, exactly: every domain it may
 // resolve (everything else gets NXDOMAIN). A domain added here is an
@@ -77,4 +79,34 @@ test.each(CHANNELS)('channel %s adds exactly its API domains', (c) => {
 
 test('extra domains are added as given, duplicates once', () => {
   expect(egressDomains(network({ extraDomains: ['example.org', 'registry.npmjs.org'] }), REGION, ACCOUNT)).toEqual(withHost('example.org'));
+});
+
+describe('per trust boundary: hostEgressDomains (port 3128) and gatewayEgressDomains (each gateway\'s port)', () => {
+  test('the host\'s own list is the host domains and the asset bucket, exactly: no provider, no channel, no extra domain', () => {
+    expect(hostEgressDomains(REGION, ACCOUNT)).toEqual(HOST);
+  });
+
+  test('the example: ops reaches anthropic only, support anthropic and telegram', () => {
+    const config = exampleConfig('prod');
+    expect(agentGateways(config).map((g) => [g.id, gatewayEgressDomains(config, g)])).toEqual([
+      ['ops', ['api.anthropic.com']],
+      ['support', ['api.anthropic.com', 'api.telegram.org']],
+    ]);
+  });
+
+  test('each gateway gets its own agents\' providers and channels, plus extraDomains; never another gateway\'s', () => {
+    const config = perAgentConfig('prod', 'bedrock');
+    const withExtra = { ...config, network: { ...config.network, egress: { ...config.network.egress, channels: ['telegram' as const, 'slack' as const], extraDomains: ['docs.example.org'] } } };
+    const slackOps = { ...withExtra, openclaw: { ...withExtra.openclaw, agents: { ...withExtra.openclaw.agents, ops: { ...withExtra.openclaw.agents.ops!, channels: { slack: withExtra.openclaw.agents.support!.channels.telegram! } } } } };
+    expect(agentGateways(slackOps).map((g) => [g.id, gatewayProviders(slackOps, g), gatewayChannels(slackOps, g), gatewayEgressDomains(slackOps, g)])).toEqual([
+      ['ops', ['bedrock'], ['slack'], ['*.slack.com', 'bedrock-runtime.eu-west-1.amazonaws.com', 'bedrock.eu-west-1.amazonaws.com', 'docs.example.org', 'slack.com']],
+      ['support', ['anthropic'], ['telegram'], ['api.anthropic.com', 'api.telegram.org', 'docs.example.org']],
+    ]);
+  });
+
+  test('a shared gateway (openclaw.sharedGateways) gets the union of its agents\' domains', () => {
+    const config = perAgentConfig('prod');
+    const shared = { ...config, openclaw: { ...config.openclaw, sharedGateways: { team: ['ops', 'support'] } } };
+    expect(agentGateways(shared).map((g) => [g.id, gatewayEgressDomains(shared, g)])).toEqual([['team', ['api.anthropic.com', 'api.openai.com', 'api.telegram.org']]]);
+  });
 });

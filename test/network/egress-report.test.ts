@@ -2,18 +2,22 @@ import { egressReportLines } from '../../lib/network/egress-report';
 import { renderEgressProxyConfig } from '../../lib/host/egress-proxy';
 import { renderNftablesRules } from '../../lib/host/nftables-rules';
 import { egressDomains } from '../../lib/network/egress-domains';
+import { agentGateways } from '../../lib/openclaw/gateways';
 import { allConfigs } from '../host/support/host-tools';
+import { perAgentConfig } from '../host/support/per-agent-config';
 
 // The compliance report's "Egress, as enforced" section must say what the rendered host files
 // enforce, for every client x env: the user the ruleset lets out on 443, the names the proxy
 // allows, the names the DNS Firewall answers. Each fact below is read back from the RENDERED
 // files, not from the constants the section is built from.
 
-/** The dstdomain entries of the rendered squid.conf's allowlist acl. */
-const proxyNames = (conf: string) =>
-  [...conf.matchAll(/^acl egress_allowlist dstdomain -n (.+)$/gm)].flatMap((m) => m[1]!.split(' ')).sort();
+/** The dstdomain entries of one allowlist acl of the rendered squid.conf (all of them without `acl`). */
+const proxyNames = (conf: string, acl = '\\S+') =>
+  [...new Set([...conf.matchAll(new RegExp(`^acl egress_${acl}_allowlist dstdomain -n (.+)$`, 'gm'))].flatMap((m) => m[1]!.split(' ')))].sort();
+/** The listening port of a myportname acl's port name. */
+const portOf = (conf: string, name: string) => Number(new RegExp(`^http_port 127\\.0\\.0\\.1:(\\d+) name=${name}$`, 'm').exec(conf)?.[1]);
 
-describe.each(allConfigs().map((c) => [`${c.client}/${c.env}`, c] as const))('%s', (_name, config) => {
+describe.each([...allConfigs(), perAgentConfig('prod', 'bedrock')].map((c) => [`${c.client}/${c.env} (ops: ${c.openclaw.agents.ops?.provider})`, c] as const))('%s', (_name, config) => {
   const report = egressReportLines(config).join('\n');
 
   test('names the one user the ruleset lets out on 443', () => {
@@ -24,15 +28,23 @@ describe.each(allConfigs().map((c) => [`${c.client}/${c.env}`, c] as const))('%s
     expect(renderNftablesRules(config).match(/dport 443[^\n]*accept/g)).toHaveLength(1);
   });
 
-  test('counts exactly the names the rendered proxy allows', () => {
-    const names = proxyNames(renderEgressProxyConfig(config));
-    expect(names.length).toBeGreaterThan(0);
-    expect(report).toContain(`allows CONNECT to port 443 of ${names.length} names`);
+  test('lists each port of the rendered proxy with exactly the names it allows', () => {
+    const conf = renderEgressProxyConfig(config);
+    const host = proxyNames(conf, 'host');
+    expect(host.length).toBeGreaterThan(0);
+    expect(report).toContain(`  - Port ${portOf(conf, 'host')}, the host's own services (no gateway user may connect): ${host.length} names,`);
+    const gateways = agentGateways(config);
+    expect(gateways.length).toBeGreaterThan(0);
+    for (const g of gateways) {
+      const line = report.split('\n').find((l) => l.startsWith(`  - Port ${portOf(conf, `gateway-${g.id}`)}, gateway \`${g.id}\` (only its user \`${g.user}\``));
+      expect(line).toBeDefined();
+      expect([...line!.split('): ')[1]!.matchAll(/`([^`]+)`/g)].map((m) => m[1])).toEqual(proxyNames(conf, `gw_${g.id.replaceAll('-', '_')}`));
+    }
   });
 
   test('lists exactly the DNS Firewall names, each covered by the proxy', () => {
     const domains = egressDomains(config.network, config.aws.region, config.aws.account);
-    const listed = /answers only the same (\d+) names \(second layer\): (.+)\.$/m.exec(report);
+    const listed = /answers only these (\d+) names, every port's among them \(second layer\): (.+)\.$/m.exec(report);
     expect(Number(listed?.[1])).toBe(domains.length);
     expect([...listed![2]!.matchAll(/`([^`]+)`/g)].map((m) => m[1])).toEqual(domains);
     const names = proxyNames(renderEgressProxyConfig(config));
@@ -54,7 +66,11 @@ test('the IMDS exception is reported exactly when the rendered proxy forwards IM
       reported: forwards,
     });
   }
-  const bedrock = { ...allConfigs()[0]!, network: { ...allConfigs()[0]!.network, egress: { ...allConfigs()[0]!.network.egress, providers: ['bedrock' as const] } } };
-  expect(/^http_access allow .*egress_imds/m.test(renderEgressProxyConfig(bedrock))).toBe(true);
-  expect(egressReportLines(bedrock).some((l) => l.includes('Instance metadata through the proxy'))).toBe(true);
+  const bedrock = perAgentConfig('prod', 'bedrock');
+  expect(renderEgressProxyConfig(bedrock).split('\n').filter((l) => /^http_access allow .*egress_imds/.test(l))).toEqual([
+    'http_access allow egress_clients egress_gw_ops_port egress_imds_method egress_imds_port egress_imds',
+  ]);
+  expect(egressReportLines(bedrock).filter((l) => l.includes('Instance metadata through the proxy'))).toEqual([
+    expect.stringContaining('The port of gateway `ops` also forwards plain-HTTP GET and PUT to 169.254.169.254:80'),
+  ]);
 });

@@ -40,6 +40,8 @@ export interface HostsEntries {
   dohName: string;
   /** An allowlisted name that resolves to 127.0.0.1 (a rebinding attempt at the host's own services). */
   loopbackName: string;
+  /** More names, each pointing at an INTERNET address (the fake internet answers on every one). */
+  extra?: ReadonlyArray<readonly [address: string, name: string]>;
 }
 
 export interface EgressTopology {
@@ -117,6 +119,7 @@ export function createEgressTopology(ipTool: string, id: string, vpcCidr: string
         `${INTERNET.denied} ${names.deniedName}`,
         `${INTERNET.doh} ${names.dohName}`,
         `127.0.0.1 ${names.loopbackName}`,
+        ...(names.extra ?? []).map(([address, name]) => `${address} ${name}`),
         '',
       ].join('\n'),
     );

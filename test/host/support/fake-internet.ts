@@ -33,7 +33,7 @@ export function makeFakeCa(openssl: string, dir: string, names: readonly string[
 
 /**
  * Answers "hello https <local address> <Host>" on 443 and "hello http <local address>" on 80, on
- * 0.0.0.0; prints "ready" once both listen; exits by itself after 120 s (bounded even if the test
+ * 0.0.0.0; prints "ready" once both listen; exits by itself after 600 s (bounded even if the test
  * dies) or when stdin closes.
  */
 const SERVER = `
@@ -44,7 +44,7 @@ let up = 0;
 const ready = () => { if (++up === 2) console.log('ready'); };
 https.createServer({ key: fs.readFileSync(key), cert: fs.readFileSync(cert) }, hello('https')).listen(443, '0.0.0.0', ready);
 http.createServer(hello('http')).listen(80, '0.0.0.0', ready);
-setTimeout(() => process.exit(0), 120000).unref();
+setTimeout(() => process.exit(0), 600000).unref();
 process.stdin.on('end', () => process.exit(0));
 process.stdin.resume();
 `;

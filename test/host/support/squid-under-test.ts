@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { HOST_LOG_FILES } from '../../../lib/host/log-files';
-import { EGRESS_PROXY_USER } from '../../../lib/host/egress-proxy';
+import { EGRESS_LOG_FORMAT_NAME, EGRESS_PROXY_USER } from '../../../lib/host/egress-proxy';
 import { runOk } from './host-tools';
 
 /**
@@ -21,7 +21,7 @@ import { runOk } from './host-tools';
 /** The rendered file with the log, core dump and pid paths in `dir`; every other line as rendered. */
 export function squidConfForTest(rendered: string, dir: string): string {
   const moves: Array<[string, string]> = [
-    [`access_log stdio:${HOST_LOG_FILES.egressProxyAccess} squid`, `access_log stdio:${path.join(dir, 'access.log')} squid`],
+    [`access_log stdio:${HOST_LOG_FILES.egressProxyAccess} ${EGRESS_LOG_FORMAT_NAME}`, `access_log stdio:${path.join(dir, 'access.log')} ${EGRESS_LOG_FORMAT_NAME}`],
     [`cache_log ${HOST_LOG_FILES.egressProxyCache}`, `cache_log ${path.join(dir, 'cache.log')}`],
     ['coredump_dir /var/spool/squid', `coredump_dir ${dir}`],
   ];
@@ -57,7 +57,7 @@ export async function startSquid(squid: string, argv: (cmd: string, args: readon
   const file = path.join(dir, 'squid.conf');
   fs.writeFileSync(file, conf);
   runOk(...argv(squid, ['-k', 'parse', '-n', service, '-f', file]), 10_000);
-  const [cmd, args] = argv('timeout', ['-s', 'KILL', '120', squid, '-N', '-n', service, '-f', file]);
+  const [cmd, args] = argv('timeout', ['-s', 'KILL', '600', squid, '-N', '-n', service, '-f', file]);
   const child: ChildProcess = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
