@@ -9,8 +9,8 @@
  * stack, ssm:SendCommand on the instance and the document, ssm:GetCommandInvocation: the
  * break-glass role's policy (lib/access/operator-access.ts) grants SendCommand of this document.
  */
-import { CloudFormationClient, paginateListStackResources } from '@aws-sdk/client-cloudformation';
-import { GetCommandInvocationCommand, SendCommandCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { type CloudFormationClient, paginateListStackResources } from '@aws-sdk/client-cloudformation';
+import { GetCommandInvocationCommand, SendCommandCommand, type SSMClient } from '@aws-sdk/client-ssm';
 import type { ResolvedConfig } from '../config/schema';
 import { gatewayOfAgent } from '../openclaw/gateways';
 import { deploymentName } from '../shared/naming';
