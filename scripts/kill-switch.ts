@@ -4,20 +4,29 @@
  * is):
  *   npm run kill    -- --client <c> --env <e> --reason "<why>" [--dry-run]
  *   npm run restore -- --client <c> --env <e> --reason "<why>"
+ *   npm run restore -- --client <c> --env <e> --agent <id> --reason "<why>"
  *   npm run kill    -- --client <c> --env <e> --status
  * It invokes the same Lambda the budgets and spend alarms trigger, waits for
- * its summary and prints it. Exit 0 when done, 1 when the kill switch
- * reports an incomplete run or cannot be reached, 2 for a usage error.
+ * its summary and prints it. With --agent, restore is of that one agent's gateway
+ * after its breaker stopped it: the deployment's <name>-restore-agent document, sent
+ * to the gateway instance (lib/spend/restore-agent.ts). Exit 0 when done, 1 when
+ * the kill switch (or the restore command) reports an incomplete run or cannot be
+ * reached, 2 for a usage error.
  */
+import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { LambdaClient } from '@aws-sdk/client-lambda';
+import { SSMClient } from '@aws-sdk/client-ssm';
 import * as os from 'os';
 import * as path from 'path';
 import { parseArgs } from 'util';
 import { ConfigError } from '../lib/config/errors';
 import { loadConfig } from '../lib/config/load';
 import { invokeKillSwitch, killSwitchFunctionName, type KillSwitchAction } from '../lib/spend/kill-switch-request';
+import { restoreAgent } from '../lib/spend/restore-agent';
+import { restoreAgentDocumentName } from '../lib/spend/restore-agent-document';
+import { deploymentName } from '../lib/shared/naming';
 
-const USAGE = 'usage: npm run kill|restore -- --client <c> --env <e> --reason "<why>" [--dry-run] [--status] [--config-dir DIR]';
+const USAGE = 'usage: npm run kill|restore -- --client <c> --env <e> --reason "<why>" [--dry-run] [--status] [--config-dir DIR]; npm run restore -- --client <c> --env <e> --agent <id> --reason "<why>"';
 
 function fail(message: string, code: number): never {
   console.error(`kill-switch: ${message}`);
@@ -34,6 +43,7 @@ async function main(): Promise<void> {
         client: { type: 'string' },
         env: { type: 'string' },
         reason: { type: 'string' },
+        agent: { type: 'string' },
         'requested-by': { type: 'string' },
         'dry-run': { type: 'boolean', default: false },
         status: { type: 'boolean', default: false },
@@ -53,11 +63,31 @@ async function main(): Promise<void> {
     if (e instanceof ConfigError) fail(e.message, 1);
     throw e;
   }
+  const requestedBy = values['requested-by'] ?? `${os.userInfo().username}@${os.hostname()} (npm run ${action === 'restore' ? 'restore' : 'kill'})`;
+  if (values.agent !== undefined) {
+    if (action !== 'restore') fail(`--agent is for npm run restore only (the breaker stops one agent; the kill switch stops them all)\n${USAGE}`, 2);
+    if (values['dry-run']) fail(`--dry-run is not available with --agent\n${USAGE}`, 2);
+    const name = deploymentName(config);
+    console.error(`kill-switch: restore of agent ${values.agent} of ${name}: ${restoreAgentDocumentName(name)} to the gateway instance in ${config.aws.region} (account ${config.aws.account})`);
+    try {
+      const result = await restoreAgent(
+        { cfn: new CloudFormationClient({ region: config.aws.region }), ssm: new SSMClient({ region: config.aws.region }) },
+        config,
+        { agent: values.agent, reason: values.reason!, requestedBy },
+      );
+      console.log(JSON.stringify(result, null, 2));
+      if (result.status !== 'Success') fail(`the restore of gateway ${result.gateway} ended ${result.status}: ${result.output.trim().slice(-500)}`, 1);
+    } catch (e) {
+      const err = e as { name?: string; message?: string };
+      fail(`could not restore agent ${values.agent}: ${err.name ?? 'Error'}: ${err.message ?? String(e)}`, 1);
+    }
+    return;
+  }
   const client = new LambdaClient({ region: config.aws.region });
   const request = {
     action,
     reason: values.reason ?? 'status request',
-    requestedBy: values['requested-by'] ?? `${os.userInfo().username}@${os.hostname()} (npm run ${action === 'restore' ? 'restore' : 'kill'})`,
+    requestedBy,
     ...(values['dry-run'] ? { dryRun: true } : {}),
   };
   console.error(`kill-switch: ${action}${request.dryRun ? ' (dry run)' : ''} of ${killSwitchFunctionName(config)} in ${config.aws.region} (account ${config.aws.account})`);

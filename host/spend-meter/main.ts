@@ -8,12 +8,17 @@
  *   2. reads, read-only, only what OpenClaw added to its transcripts since the last
  *      run (store.ts: agents/<id>/agent/openclaw-agent.sqlite, table transcript_events)
  *      and prices each model call's usage (meter.ts, usage.ts, pricing.ts),
- *   3. saves its state, then publishes ModelSpendTodayUsd, ModelSpendMonthUsd and
- *      ModelSpendMonthUsd{Model} (publish.ts; IMDSv2 credentials only).
+ *   3. per gateway (one per agent, its own state folder <state>/<id>/): adds its refused
+ *      egress (egress.ts) and runs its breaker (breaker.ts): a limit crossed writes its
+ *      marker and stops that gateway's unit only,
+ *   4. saves its state, then publishes ModelSpendTodayUsd, ModelSpendMonthUsd,
+ *      ModelSpendMonthUsd{Model} and AgentBreakerTripped{Gateway} (publish.ts; IMDSv2
+ *      credentials only).
  *
  * stdout, one line per run:
  *   openclaw-meter: today $X.XX, month $Y.YY (N new usage records) [metrics published to <ns> | not published: <why>]
- * stderr: `openclaw-meter: WARNING ...` lines (an unpriced model, once per run; malformed
+ * stderr: `openclaw-meter: BREAKER ...` lines (a gateway tripped, restored, or its stop failed),
+ * `openclaw-meter: WARNING ...` lines (an unpriced model, once per run; malformed
  * or capped records; a database it could not read; spend at or over a limit), or one
  * `openclaw-meter: FAILED ...` line when it could not meter at all.
  * Exit: 0 published, 1 metered but not published, 2 bad command line or manifest,

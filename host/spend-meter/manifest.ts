@@ -5,13 +5,18 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { SPEND_METER_MANIFEST_VERSION, type SpendMeterManifest, type SpendMeterPrice } from '../../lib/host/spend-meter';
+import { SPEND_METER_MANIFEST_VERSION, type SpendMeterGateway, type SpendMeterManifest, type SpendMeterPrice } from '../../lib/host/spend-meter';
 
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
 const NAMESPACE = /^[^:\s][^:]{0,254}$/;
 const NAME = /^[a-z0-9-]{1,200}$/;
 const MODEL = /^[a-z0-9-]+\/[A-Za-z0-9._:-]+$/;
 const MAX_PRICE = 1_000_000;
+/** A gateway or agent id (lib/openclaw/gateways.ts: it becomes a user name, a unit instance, a file name). */
+const ID = /^[a-z0-9][a-z0-9_-]{0,22}$/;
+const AGENT = /^[a-z0-9][a-z0-9_-]{0,63}$/;
+const NFT_NAME = /^[A-Za-z][A-Za-z0-9_]{0,63}$/;
+const MAX_GATEWAYS = 64;
 
 export class ManifestError extends Error {}
 
@@ -42,9 +47,9 @@ export function checkManifest(doc: unknown, file: string): SpendMeterManifest {
     if (typeof v !== 'object' || v === null || Array.isArray(v)) throw fail(where, 'expected an object');
     return v as Json;
   };
-  const str = (o: Json, key: string, re: RegExp): string => {
+  const str = (o: Json, key: string, re: RegExp, prefix = ''): string => {
     const v = o[key];
-    if (typeof v !== 'string' || !re.test(v)) throw fail(key, `expected a string matching ${re}`);
+    if (typeof v !== 'string' || !re.test(v)) throw fail(`${prefix}${key}`, `expected a string matching ${re}`);
     return v;
   };
   const absolute = (o: Json, key: string): string => {
@@ -71,6 +76,49 @@ export function checkManifest(doc: unknown, file: string): SpendMeterManifest {
   const stateFile = absolute(root, 'stateFile');
   const openclawStateDir = absolute(root, 'openclawStateDir');
   if (stateFile.startsWith(`${openclawStateDir}/`)) throw fail('stateFile', `must not be in OpenClaw's state folder ${openclawStateDir} (the gateway could change it)`);
+  const breakerDir = absolute(root, 'breakerDir');
+  if (breakerDir.startsWith(`${openclawStateDir}/`) || breakerDir === openclawStateDir) throw fail('breakerDir', `must not be in OpenClaw's state folder ${openclawStateDir}`);
+  const egressAccessLog = absolute(root, 'egressAccessLog');
+  const nftTable = str(root, 'nftTable', NFT_NAME);
+  const list = root.gateways;
+  if (!Array.isArray(list) || list.length === 0 || list.length > MAX_GATEWAYS) throw fail('gateways', `expected a list of 1 to ${MAX_GATEWAYS} gateways`);
+  const gateways = list.map((raw, n): SpendMeterGateway => {
+    const where = `gateways[${n}]`;
+    const g = obj(raw, where);
+    const id = str(g, 'id', ID, `${where}.`);
+    const stateDir = absolute(g, 'stateDir');
+    // Its own folder of OpenClaw's state: a database is one gateway's, never two.
+    if (stateDir !== path.join(openclawStateDir, id)) throw fail(`${where}.stateDir`, `expected ${path.join(openclawStateDir, id)}`);
+    const agents = g.agents;
+    if (!Array.isArray(agents) || agents.length === 0 || agents.some((a) => typeof a !== 'string' || !AGENT.test(a))) throw fail(`${where}.agents`, 'expected a list of agent ids');
+    const port = g.proxyPort;
+    if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65535) throw fail(`${where}.proxyPort`, 'expected a TCP port');
+    const unit = str(g, 'unit', /^openclaw-gateway@[a-z0-9][a-z0-9_-]{0,22}\.service$/, `${where}.`);
+    if (unit !== `openclaw-gateway@${id}.service`) throw fail(`${where}.unit`, `expected openclaw-gateway@${id}.service`);
+    const l = obj(g.limits, `${where}.limits`);
+    const count = (k: 'toolCallsPer5Min' | 'blockedEgressPer5Min') => {
+      const v = l[k];
+      if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > MAX_PRICE) throw fail(`${where}.limits.${k}`, `expected a whole number from 1 to ${MAX_PRICE}`);
+      return v;
+    };
+    return {
+      id,
+      agents: agents as string[],
+      unit,
+      user: str(g, 'user', /^openclaw-[a-z0-9][a-z0-9_-]{0,22}$/, `${where}.`),
+      stateDir,
+      proxyPort: port,
+      nftCounter: str(g, 'nftCounter', NFT_NAME, `${where}.`),
+      limits: {
+        modelDailyUsd: amount(l.modelDailyUsd, `${where}.limits.modelDailyUsd`, 0),
+        modelMonthlyUsd: amount(l.modelMonthlyUsd, `${where}.limits.modelMonthlyUsd`, 0),
+        toolCallsPer5Min: count('toolCallsPer5Min'),
+        blockedEgressPer5Min: count('blockedEgressPer5Min'),
+      },
+    };
+  });
+  if (new Set(gateways.map((g) => g.id)).size !== gateways.length) throw fail('gateways', 'expected distinct ids');
+  if (new Set(gateways.map((g) => g.proxyPort)).size !== gateways.length) throw fail('gateways', 'expected distinct proxy ports');
   return {
     version: SPEND_METER_MANIFEST_VERSION,
     deployment: str(root, 'deployment', NAME),
@@ -80,5 +128,9 @@ export function checkManifest(doc: unknown, file: string): SpendMeterManifest {
     stateFile,
     prices,
     limits: { dailyUsd: amount(limits.dailyUsd, 'limits.dailyUsd', 0), monthlyUsd: amount(limits.monthlyUsd, 'limits.monthlyUsd', 0) },
+    gateways,
+    breakerDir,
+    nftTable,
+    egressAccessLog,
   };
 }

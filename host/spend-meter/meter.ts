@@ -45,6 +45,8 @@ export interface Counted {
   readonly at: number;
   readonly listed: boolean;
   readonly capped: boolean;
+  /** Tool calls the model asked for in it. */
+  readonly toolCalls: number;
 }
 
 export interface MeterContext {
@@ -98,7 +100,7 @@ export class SessionMeter {
     if (own === this.latest && r.id !== undefined) this.idsAtLatest.add(r.id);
     const { price, listed } = priceFor(r.model, this.ctx.prices, this.ctx.fallback);
     const at = Math.min(own, this.ctx.nowMs);
-    this.counted.push({ model: r.model, usd: costUsd(r.tokens, price), at, listed, capped: r.capped });
+    this.counted.push({ model: r.model, usd: costUsd(r.tokens, price), at, listed, capped: r.capped, toolCalls: r.toolCalls });
   }
 
   /** The cursor after this read; `fingerprint` gives that of the last row read (store.ts). */

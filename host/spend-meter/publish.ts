@@ -6,10 +6,11 @@
  * refuses). Unit None, no timestamp (CloudWatch's receive time):
  *   ModelSpendTodayUsd, ModelSpendMonthUsd   no dimensions (the spend alarms)
  *   ModelSpendMonthUsd{Model=<provider>/<model>}   one per model with spend this month
+ *   AgentBreakerTripped{Gateway=<id>}  unit Count, 1 while its breaker marker is there, else 0
  * Bounded by a deadline; never throws: says whether it published, or why not.
  */
 import { CloudWatchClient, PutMetricDataCommand, type MetricDatum } from '@aws-sdk/client-cloudwatch';
-import { MODEL_DIMENSION, MODEL_SPEND_MONTH_METRIC, MODEL_SPEND_TODAY_METRIC } from '../../lib/host/spend-meter';
+import { AGENT_BREAKER_TRIPPED_METRIC, BREAKER_GATEWAY_DIMENSION, MODEL_DIMENSION, MODEL_SPEND_MONTH_METRIC, MODEL_SPEND_TODAY_METRIC } from '../../lib/host/spend-meter';
 import { describeError, SecretsFailure } from '../fetch-secrets/failure';
 import { instanceCredentials } from '../fetch-secrets/imds';
 import { proxyAwareHandler } from '../fetch-secrets/proxy-agent';
@@ -27,6 +28,8 @@ export interface Figures {
   readonly todayUsd: number;
   readonly monthUsd: number;
   readonly monthByModel: Readonly<Record<string, number>>;
+  /** Gateway id -> whether its breaker marker is there (in the manifest's order). */
+  readonly tripped?: Readonly<Record<string, boolean>>;
 }
 
 /** The data of one run, in the order published. */
@@ -38,6 +41,9 @@ export function metricData(f: Figures): MetricDatum[] {
     { MetricName: MODEL_SPEND_TODAY_METRIC, Value: metricValue(f.todayUsd), Unit: 'None' },
     { MetricName: MODEL_SPEND_MONTH_METRIC, Value: metricValue(f.monthUsd), Unit: 'None' },
     ...models.map(([model, usd]): MetricDatum => ({ MetricName: MODEL_SPEND_MONTH_METRIC, Dimensions: [{ Name: MODEL_DIMENSION, Value: model }], Value: metricValue(usd), Unit: 'None' })),
+    ...Object.entries(f.tripped ?? {}).map(
+      ([id, on]): MetricDatum => ({ MetricName: AGENT_BREAKER_TRIPPED_METRIC, Dimensions: [{ Name: BREAKER_GATEWAY_DIMENSION, Value: id }], Value: on ? 1 : 0, Unit: 'Count' }),
+    ),
   ];
 }
 

@@ -2,13 +2,17 @@
  * The program of spend-meter.js as a function (main.ts is its thin entry: process.argv
  * in, stdout/stderr lines and the exit code out). What it does and prints: main.ts.
  */
+import * as fs from 'fs';
+import * as path from 'path';
 import type { SpendMeterManifest } from '../../lib/host/spend-meter';
+import { runBreaker } from './breaker';
+import { blockedEgress } from './egress';
 import { parseOptions, UsageError, type Options } from './args';
 import { ManifestError, loadManifest } from './manifest';
 import { SessionMeter, planSession, type Counted } from './meter';
 import { fallbackPrice, formatUsd, utcDay, utcMonth, MAX_TOKENS_PER_KIND } from './pricing';
 import { publishFigures, type PublishOutcome } from './publish';
-import { loadState, pruneCursors, rollOver, saveState, type MeterState } from './state';
+import { loadState, pruneCursors, rollOver, saveState, type GatewayFigures, type MeterState } from './state';
 import { findAgentDatabases, StoreError, TranscriptStore } from './store';
 
 export const PREFIX = 'openclaw-meter:';
@@ -34,19 +38,56 @@ class MeterFailure extends Error {
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 export const describeError = (e: unknown) => String((e as Error)?.message ?? e).replace(/\s+/g, ' ').slice(0, 240);
 
-/** Reads what is new in every agent database into `state`; returns what was counted and what went wrong. */
-function meterDatabases(manifest: SpendMeterManifest, state: MeterState, nowMs: number) {
-  const ctx = { nowMs, prices: manifest.prices, fallback: fallbackPrice(manifest.prices) };
-  const counted: Counted[] = [];
-  const malformed: string[] = [];
-  const warnings: string[] = [];
-  const present = new Map<string, Set<string>>();
-  let found;
+/** True when nothing is at `p` (ENOENT); false when something is, or it cannot be told (EACCES: not "absent"). */
+const absent = (p: string) => {
   try {
-    found = findAgentDatabases(manifest.openclawStateDir);
+    fs.lstatSync(p);
+    return false;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'ENOENT';
+  }
+};
+
+/** A usage record counted, and the gateway whose state it is in. */
+type GatewayCounted = Counted & { readonly gateway: string };
+
+/** Every agent database of every gateway: agents/<agent>/agent/openclaw-agent.sqlite of its state folder. */
+function gatewayDatabases(manifest: SpendMeterManifest) {
+  try {
+    findAgentDatabases(manifest.openclawStateDir);
   } catch (e) {
     throw new MeterFailure(`OpenClaw's state folder: ${describeError(e)}`, 3);
   }
+  const databases: { rel: string; file: string; gateway: string }[] = [];
+  const problems: string[] = [];
+  for (const g of manifest.gateways) {
+    const prefix = path.posix.relative(manifest.openclawStateDir, g.stateDir);
+    // A gateway that never ran has no folder yet: said, not fatal. One that cannot be read is
+    // (its spend would go unseen): the run fails as for the state folder itself.
+    if (absent(g.stateDir)) {
+      problems.push(`gateway ${g.id}: no state folder ${g.stateDir} yet (its gateway never ran?)`);
+      continue;
+    }
+    let found;
+    try {
+      found = findAgentDatabases(g.stateDir);
+    } catch (e) {
+      throw new MeterFailure(`OpenClaw's state folder of gateway ${g.id}: ${describeError(e)}`, 3);
+    }
+    problems.push(...found.problems.map((p) => `${prefix}/${p}`));
+    databases.push(...found.databases.map((db) => ({ rel: path.posix.join(prefix, db.rel), file: db.file, gateway: g.id })));
+  }
+  return { databases, problems };
+}
+
+/** Reads what is new in every agent database into `state`; returns what was counted and what went wrong. */
+function meterDatabases(manifest: SpendMeterManifest, state: MeterState, nowMs: number) {
+  const ctx = { nowMs, prices: manifest.prices, fallback: fallbackPrice(manifest.prices) };
+  const counted: GatewayCounted[] = [];
+  const malformed: string[] = [];
+  const warnings: string[] = [];
+  const present = new Map<string, Set<string>>();
+  const found = gatewayDatabases(manifest);
   warnings.push(...found.problems);
   let rows = 0;
   for (const db of found.databases) {
@@ -74,7 +115,7 @@ function meterDatabases(manifest: SpendMeterManifest, state: MeterState, nowMs: 
         const meter = new SessionMeter(cursor, plan, info, ctx);
         rows += store.forEachRowAfter(id, plan.kind === 'append' ? plan.after : -1, (row) => meter.add(row));
         cursors[id] = meter.finish((seq) => store!.fingerprint(id, seq));
-        counted.push(...meter.counted);
+        counted.push(...meter.counted.map((c) => ({ ...c, gateway: db.gateway })));
         malformed.push(...meter.malformed.map((m) => `${db.rel} session ${id.slice(0, 40)} seq ${m.seq}: ${m.why}`));
       }
       present.set(db.rel, seen);
@@ -90,14 +131,44 @@ function meterDatabases(manifest: SpendMeterManifest, state: MeterState, nowMs: 
   return { counted, malformed, warnings };
 }
 
-/** Adds the counted records to the totals of the current day and month (state rolled over to now). */
-function addToTotals(state: MeterState, counted: readonly Counted[]): void {
+/** The figures of every gateway of the manifest (new ones start at nothing; gone ones are dropped). */
+function gatewayFigures(manifest: SpendMeterManifest, state: MeterState): Record<string, GatewayFigures> {
+  const kept: Record<string, GatewayFigures> = {};
+  for (const g of manifest.gateways) kept[g.id] = state.gateways[g.id] ?? { todayUsd: 0, monthUsd: 0, toolCalls: [], blocked: [] };
+  state.gateways = kept;
+  return kept;
+}
+
+/** Adds the counted records to the totals of the current day and month (state rolled over to now), and to their gateway's. */
+function addToTotals(state: MeterState, counted: readonly GatewayCounted[]): void {
   for (const c of counted) {
+    const g = state.gateways[c.gateway]!;
+    for (let i = 0; i < c.toolCalls; i++) g.toolCalls.push(c.at);
     if (utcMonth(c.at) !== state.month) continue;
     state.monthUsd += c.usd;
+    g.monthUsd += c.usd;
     state.monthByModel[c.model] = (state.monthByModel[c.model] ?? 0) + c.usd;
-    if (utcDay(c.at) === state.day) state.todayUsd += c.usd;
+    if (utcDay(c.at) === state.day) {
+      state.todayUsd += c.usd;
+      g.todayUsd += c.usd;
+    }
   }
+  for (const g of Object.values(state.gateways)) g.toolCalls.sort((a, b) => a - b);
+}
+
+/** Adds each gateway's refused egress of this run to its window. */
+function addBlocked(manifest: SpendMeterManifest, state: MeterState, nft: string, nowMs: number): string[] {
+  const r = blockedEgress(manifest, { nftPackets: (id) => state.gateways[id]?.nftPackets, ...(state.accessLog ? { logCursor: state.accessLog } : {}) }, nft);
+  for (const g of manifest.gateways) {
+    const figures = state.gateways[g.id]!;
+    const n = r.nft.get(g.id);
+    if (n?.packets !== undefined) figures.nftPackets = n.packets;
+    if (n && n.growth > 0) figures.blocked.push([nowMs, n.growth]);
+    for (const at of r.denied.get(g.id) ?? []) figures.blocked.push([Math.min(at, nowMs), 1]);
+    figures.blocked.sort((a, b) => a[0] - b[0]);
+  }
+  if (r.logCursor) state.accessLog = r.logCursor;
+  return r.warnings;
 }
 
 /**
@@ -127,9 +198,13 @@ export async function runSpendMeter(argv: readonly string[]): Promise<RunResult>
     }
     const state = loaded.state;
     if (loaded.status === 'corrupt') warn(`${manifest.stateFile} was unreadable: set aside as ${manifest.stateFile}.corrupt; the figures are rebuilt from the records still in OpenClaw's state`);
+    gatewayFigures(manifest, state);
     rollOver(state, o.nowMs);
     const { counted, malformed, warnings } = meterDatabases(manifest, state, o.nowMs);
     addToTotals(state, counted);
+    warnings.push(...addBlocked(manifest, state, o.nft, o.nowMs));
+    // Before the state is saved: the windows it prunes are saved pruned.
+    const breaker = runBreaker(manifest, state.gateways, o.nowMs, o.systemctl);
     state.recordsTotal += counted.length;
     state.malformedTotal += malformed.length;
     state.updatedAt = new Date(o.nowMs).toISOString();
@@ -150,7 +225,9 @@ export async function runSpendMeter(argv: readonly string[]): Promise<RunResult>
     if (state.todayUsd >= manifest.limits.dailyUsd) warn(`today's model spend ${formatUsd(state.todayUsd)} is at or over the daily limit ${formatUsd(manifest.limits.dailyUsd)}`);
     if (state.monthUsd >= manifest.limits.monthlyUsd) warn(`this month's model spend ${formatUsd(state.monthUsd)} is at or over the monthly limit ${formatUsd(manifest.limits.monthlyUsd)}`);
 
-    const outcome: PublishOutcome = await publishFigures(manifest, state, { timeoutMs: o.imdsTimeoutMs, attempts: o.imdsAttempts });
+    for (const b of breaker.lines) err.push(`${PREFIX} ${b}`);
+
+    const outcome: PublishOutcome = await publishFigures(manifest, { ...state, tripped: breaker.tripped }, { timeoutMs: o.imdsTimeoutMs, attempts: o.imdsAttempts });
     const tail = outcome.published ? `[metrics published to ${manifest.namespace}]` : `[not published: ${outcome.why}]`;
     const line = `${PREFIX} today ${formatUsd(state.todayUsd)}, month ${formatUsd(state.monthUsd)} (${plural(counted.length, 'new usage record')}) ${tail}`;
     return { out: [line], err, code: outcome.published ? 0 : 1 };

@@ -27,6 +27,30 @@ export interface SessionCursor {
   i?: string[];
 }
 
+/** One gateway's figures for its breaker (breaker.ts). */
+export interface GatewayFigures {
+  /** Its model spend of the state's day and month. */
+  todayUsd: number;
+  monthUsd: number;
+  /** Times (ms) of its tool calls in the last window, oldest first. */
+  toolCalls: number[];
+  /** Its refused egress in the last window: [time (ms) read, how many], oldest first. */
+  blocked: [number, number][];
+  /** The value of its nftables counter at the last read (packets), to take the delta. */
+  nftPackets?: number;
+  /** Its spend of the day and month when it was last restored: its limits count what it spent since. */
+  todayBase?: number;
+  monthBase?: number;
+}
+
+/** How far the meter has read squid's access log. */
+export interface LogCursor {
+  /** Inode of the file read (another one: rotated, read from the start). */
+  ino: number;
+  /** Bytes read. */
+  pos: number;
+}
+
 export interface MeterState {
   version: typeof STATE_VERSION;
   /** UTC day (YYYY-MM-DD) and month (YYYY-MM) the totals are of. */
@@ -38,6 +62,10 @@ export interface MeterState {
   monthByModel: Record<string, number>;
   /** Database path relative to OpenClaw's state folder -> session id -> cursor. */
   databases: Record<string, Record<string, SessionCursor>>;
+  /** Gateway id -> its figures. */
+  gateways: Record<string, GatewayFigures>;
+  /** Squid's access log read so far. */
+  accessLog?: LogCursor;
   /** Diagnostics since the state began: usage records counted, malformed records ignored. */
   recordsTotal: number;
   malformedTotal: number;
@@ -56,6 +84,7 @@ export function emptyState(nowMs: number): MeterState {
     monthUsd: 0,
     monthByModel: {},
     databases: {},
+    gateways: {},
     recordsTotal: 0,
     malformedTotal: 0,
     updatedAt: new Date(nowMs).toISOString(),
@@ -80,8 +109,21 @@ export function checkState(doc: unknown): MeterState | undefined {
       if (c.i !== undefined && (!Array.isArray(c.i) || c.i.some((x) => typeof x !== 'string'))) return undefined;
     }
   }
+  const gateways: Record<string, GatewayFigures> = {};
+  if (s.gateways !== undefined) {
+    if (typeof s.gateways !== 'object' || s.gateways === null) return undefined;
+    for (const [id, g] of Object.entries(s.gateways)) {
+      if (typeof g !== 'object' || g === null || !finite(g.todayUsd) || !finite(g.monthUsd) || g.todayUsd < 0 || g.monthUsd < 0) return undefined;
+      if (!Array.isArray(g.toolCalls) || g.toolCalls.some((t) => !finite(t))) return undefined;
+      if (!Array.isArray(g.blocked) || g.blocked.some((b) => !Array.isArray(b) || b.length !== 2 || !finite(b[0]) || !finite(b[1]))) return undefined;
+      if ([g.nftPackets, g.todayBase, g.monthBase].some((v) => v !== undefined && !finite(v))) return undefined;
+      gateways[id] = g;
+    }
+  }
+  if (s.accessLog !== undefined && (typeof s.accessLog !== 'object' || s.accessLog === null || !finite(s.accessLog.ino) || !finite(s.accessLog.pos))) return undefined;
   return {
     ...(s as MeterState),
+    gateways,
     recordsTotal: finite(s.recordsTotal) ? s.recordsTotal : 0,
     malformedTotal: finite(s.malformedTotal) ? s.malformedTotal : 0,
   };
@@ -137,10 +179,18 @@ export function rollOver(state: MeterState, nowMs: number): { day: boolean; mont
     state.month = month;
     state.monthUsd = 0;
     state.monthByModel = {};
+    for (const g of Object.values(state.gateways)) {
+      g.monthUsd = 0;
+      delete g.monthBase;
+    }
   }
   if (rolled.day) {
     state.day = day;
     state.todayUsd = 0;
+    for (const g of Object.values(state.gateways)) {
+      g.todayUsd = 0;
+      delete g.todayBase;
+    }
   }
   return rolled;
 }

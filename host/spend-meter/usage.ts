@@ -16,6 +16,11 @@
  * input, output, cacheRead, cacheWrite (cacheWrite1h, when present, is part of
  * cacheWrite). The recorded `cost` is ignored: the meter prices with its own table.
  *
+ * The tool calls the model asked for in that message are its content blocks of type
+ * "toolCall" ({"type":"toolCall","id":"toolu_...","name":"exec","arguments":{...}}, as
+ * OpenClaw's transcript stores them; the tool's answer is a later toolResult message):
+ * the breaker counts them (toolCallsPer5Min).
+ *
  * Never trusted: anything not of that shape is malformed (counted, never priced);
  * a count above MAX_TOKENS_PER_KIND is capped to it.
  */
@@ -32,7 +37,12 @@ export interface UsageRecord {
   readonly tokens: Tokens;
   /** Some count was above MAX_TOKENS_PER_KIND and was capped. */
   readonly capped: boolean;
+  /** Tool calls the model asked for in this message (content blocks of type toolCall). */
+  readonly toolCalls: number;
 }
+
+/** Most tool calls one message may claim (more are counted as this many). */
+export const MAX_TOOL_CALLS_PER_MESSAGE = 10_000;
 
 export type ParsedEvent = { readonly kind: 'usage'; readonly record: UsageRecord } | { readonly kind: 'none' } | { readonly kind: 'malformed'; readonly why: string };
 
@@ -95,11 +105,13 @@ export function parseUsageEvent(text: string): ParsedEvent {
   const bad = (Object.keys(tokens) as (keyof Tokens)[]).filter((k) => tokens[k] === undefined);
   if (bad.length > 0) return malformed(`usage.${bad[0]} is not a token count`);
   const t = tokens as Tokens;
-  if (t.input + t.output + t.cacheRead + t.cacheWrite === 0) return NONE;
+  const content = message.content;
+  const toolCalls = Array.isArray(content) ? Math.min(content.filter((b) => isObject(b) && b.type === 'toolCall').length, MAX_TOOL_CALLS_PER_MESSAGE) : 0;
+  if (t.input + t.output + t.cacheRead + t.cacheWrite === 0 && toolCalls === 0) return NONE;
   const provider = idPart(message.provider) ?? idPart(event.provider) ?? 'unknown';
   const model = idPart(message.model) ?? idPart(event.model) ?? 'unknown';
   // An empty id is no id: the record below takes `id` only when it is not ''.
   const id = typeof event.id === 'string' && event.id.length <= 200 ? event.id : undefined;
   const at = eventTime(event, message);
-  return { kind: 'usage', record: { ...(id ? { id } : {}), model: `${provider}/${model}`, ...(at !== undefined ? { at } : {}), tokens: t, capped } };
+  return { kind: 'usage', record: { ...(id ? { id } : {}), model: `${provider}/${model}`, ...(at !== undefined ? { at } : {}), tokens: t, capped, toolCalls } };
 }

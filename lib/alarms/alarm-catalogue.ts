@@ -55,6 +55,19 @@ export function modelSpendAlarm(period: 'daily' | 'monthly', pct: SpendThreshold
   );
 }
 
+/**
+ * The alarm of one gateway's breaker (openclaw.agents.<id>.breaker): the spend meter stopped
+ * that gateway only, for its model spend, its tool calls or its refused egress.
+ */
+export function agentBreakerAlarm(gatewayId: string): AlarmSpec {
+  return spec(
+    `agent-breaker-${gatewayId}`,
+    `The breaker of gateway ${gatewayId} tripped: the spend meter stopped openclaw-gateway@${gatewayId}.service (its model spend, tool calls or refused egress crossed its openclaw.agents limits); the other gateways keep serving.`,
+    `Read the reason and figures in /var/lib/openclaw-meter/breaker/${gatewayId}.tripped (or the meter's BREAKER line in journalctl -u openclaw-spend-meter), find what the agent did, then restore with npm run restore -- --agent ${gatewayId} or raise its limit.`,
+    'agent-breaker',
+  );
+}
+
 export const ALARMS = {
   bootPreflightFailed: spec(
     'boot-preflight-failed',

@@ -73,6 +73,14 @@ export const MODEL_SPEND_TODAY_METRIC = 'ModelSpendTodayUsd';
 export const MODEL_SPEND_MONTH_METRIC = 'ModelSpendMonthUsd';
 
 /**
+ * Every minute, per gateway, dimension Gateway=<id>, unit Count: 1 while that gateway's
+ * breaker marker is there (the spend meter stopped it), 0 otherwise. By the spend meter
+ * (host/spend-meter/breaker.ts; its own copy: AGENT_BREAKER_TRIPPED_METRIC of
+ * lib/host/spend-meter.ts). One alarm per gateway (lib/alarms/breaker-alarms.ts).
+ */
+export const AGENT_BREAKER_TRIPPED_METRIC = 'AgentBreakerTripped';
+
+/**
  * 1 (unit Count), no dimensions, when the kill switch stopped the gateway (not in a
  * dry run). By lambda/kill-switch/ (metric.ts).
  */
@@ -101,4 +109,5 @@ export const METRIC_NAMES = [
   MODEL_SPEND_MONTH_METRIC,
   KILL_SWITCH_METRIC,
   EGRESS_BLOCKED_METRIC,
+  AGENT_BREAKER_TRIPPED_METRIC,
 ] as const;

@@ -14,6 +14,7 @@ import { GatewayInstance } from '../host/gateway-instance';
 import { GatewayStateBackup } from '../host/gateway-state-backup';
 import { GatewayStateVolume } from '../host/gateway-state-volume';
 import { GatewayRole } from '../host/gateway-role';
+import { BreakerAlarms } from '../alarms/breaker-alarms';
 import { GatewayAlarms } from '../alarms/gateway-alarms';
 import { HostLogGroups } from '../audit/host-log-groups';
 import type { LogArchive } from '../audit/log-archive';
@@ -26,6 +27,8 @@ import { SecretsRefreshDocument } from '../secrets/secrets-refresh-document';
 import { SessionLogging } from '../host/session-logging';
 import { VerificationDocument } from '../host/verification-document';
 import { OperatorAccess } from '../access/operator-access';
+import { agentGateways } from '../openclaw/gateways';
+import { RestoreAgentDocument } from '../spend/restore-agent-document';
 import { secretNamePrefix } from '../secrets/secrets-manifest';
 
 export interface GatewayStackProps extends StackProps {
@@ -132,12 +135,14 @@ export class GatewayStack extends Stack {
     });
     // What npm run verify runs on the host (SSM Run Command); not in the bundle, so it never replaces the host.
     this.verification = new VerificationDocument(this, 'Verification', { config });
+    // Restore of one agent's gateway after its breaker tripped (npm run restore -- --agent <id>).
+    const restoreAgent = new RestoreAgentDocument(this, 'RestoreAgent', { deploymentName: props.deploymentName, gatewayIds: agentGateways(config).map((g) => g.id) });
     // Break-glass only through the recorded session and the deployment's own documents (docs/break-glass.md).
     this.operatorAccess = new OperatorAccess(this, 'OperatorAccess', {
       deploymentName: props.deploymentName,
       instanceId: this.instance.instanceId,
       sessionDocumentName: this.sessions.documentName,
-      commandDocumentNames: [this.verification.documentName, this.refreshDocument.documentName],
+      commandDocumentNames: [this.verification.documentName, this.refreshDocument.documentName, restoreAgent.documentName],
       key: props.key,
       breakGlass: config.breakGlass,
     });
@@ -158,6 +163,7 @@ export class GatewayStack extends Stack {
       egressProxyLogs: this.hostLogs.group('egress-proxy'),
       proxyAuthFailures: config.alerts.thresholds.proxyAuthFailures,
     });
+    new BreakerAlarms(this, 'BreakerAlarms', { deploymentName: props.deploymentName, namespace: hostMetricNamespace(props.deploymentName), topic: props.alertTopic, gatewayIds: agentGateways(config).map((g) => g.id) });
     this.tokenRotation = new SecretRotation(this, 'GatewayTokenRotation', {
       secret: this.secrets.gatewayToken,
       key: props.key,

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { ALARMS, RUNBOOKS_FILE, SPEND_THRESHOLDS, modelSpendAlarm, type AlarmSpec } from '../../lib/alarms/alarm-catalogue';
+import { ALARMS, RUNBOOKS_FILE, SPEND_THRESHOLDS, agentBreakerAlarm, modelSpendAlarm, type AlarmSpec } from '../../lib/alarms/alarm-catalogue';
 import { buildForTest } from '../support/build';
 import { REPO_ROOT } from '../support/config-fixture';
 import { deploymentPolicies, type DeploymentPolicies, type StackPolicies } from '../support/deployment-policies';
@@ -22,6 +22,8 @@ let stacks: Record<'core' | 'network' | 'gateway' | 'edge' | 'spend', Template>;
 const CATALOGUE: AlarmSpec[] = [
   ...Object.values(ALARMS),
   ...(['daily', 'monthly'] as const).flatMap((period) => SPEND_THRESHOLDS.map((pct) => modelSpendAlarm(period, pct))),
+  // One breaker alarm per gateway: the example's agents ops and support.
+  ...['ops', 'support'].map(agentBreakerAlarm),
 ];
 
 beforeAll(() => {

@@ -51,6 +51,7 @@ const sendCommand = (actor: RoleActor, h: Host, document: string) => decideAll(a
 const recorded = (h: Host) => `${deploymentName(h.p.config)}-session`;
 const verifyHost = (h: Host) => `${deploymentName(h.p.config)}-verify-host`;
 const refreshSecrets = (h: Host) => `${deploymentName(h.p.config)}-refresh-secrets`;
+const restoreAgent = (h: Host) => `${deploymentName(h.p.config)}-restore-agent`;
 
 const OTHER_SESSION_DOCUMENTS = ['AWS-StartPortForwardingSession', 'AWS-StartPortForwardingSessionToRemoteHost', 'AWS-StartInteractiveCommand', 'AWS-StartSSHSession', 'SSM-SessionManagerRunShell'];
 
@@ -74,9 +75,15 @@ describe('an operator holding only the shipped policies', () => {
     expect(await startSession(shippedOnly(example), acme, recorded(example))).toBe('ImplicitDeny');
   });
 
-  test('runs the verification and secrets refresh documents on the host', async () => {
+  test('runs the verification, secrets refresh and per-agent restore documents on the host', async () => {
     expect(await sendCommand(shippedOnly(example), example, verifyHost(example))).toBe('Allow');
     expect(await sendCommand(shippedOnly(example), example, refreshSecrets(example))).toBe('Allow');
+    expect(await sendCommand(shippedOnly(example), example, restoreAgent(example))).toBe('Allow');
+  });
+
+  test("cannot send another client's restore-agent document, to its own host or the other's", async () => {
+    expect(await sendCommand(shippedOnly(example), example, restoreAgent(acme))).toBe('ExplicitDeny');
+    expect(await sendCommand(shippedOnly(example), acme, restoreAgent(acme))).toBe('ExplicitDeny');
   });
 
   test.each(['AWS-RunShellScript', 'AWS-RunPowerShellScript', 'AWS-RunRemoteScript'])('cannot send %s to the host', async (doc) => {

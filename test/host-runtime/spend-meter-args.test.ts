@@ -17,13 +17,19 @@ function refusal(...argv: string[]): string {
 }
 
 test('defaults: the clock, an IMDS timeout of 1000 ms and 3 attempts', () => {
-  expect(parse('--manifest', '/m.json')).toEqual({ manifest: '/m.json', nowMs: 1234, imdsTimeoutMs: 1000, imdsAttempts: 3 });
+  expect(parse('--manifest', '/m.json')).toEqual({ manifest: '/m.json', nowMs: 1234, imdsTimeoutMs: 1000, imdsAttempts: 3, systemctl: '/usr/bin/systemctl', nft: '/usr/sbin/nft' });
   expect(parseOptions(['--manifest', '/m.json']).nowMs).toBeGreaterThan(Date.parse('2025-01-01T00:00:00Z'));
 });
 
 test('explicit values, at the bounds of each integer option', () => {
-  expect(parse('--manifest', 'm', '--imds-timeout-ms', '50', '--imds-attempts', '1')).toEqual({ manifest: 'm', nowMs: 1234, imdsTimeoutMs: 50, imdsAttempts: 1 });
-  expect(parse('--manifest', 'm', '--imds-timeout-ms', '30000', '--imds-attempts', '10')).toEqual({ manifest: 'm', nowMs: 1234, imdsTimeoutMs: 30000, imdsAttempts: 10 });
+  expect(parse('--manifest', 'm', '--imds-timeout-ms', '50', '--imds-attempts', '1')).toEqual({ manifest: 'm', nowMs: 1234, imdsTimeoutMs: 50, imdsAttempts: 1, systemctl: '/usr/bin/systemctl', nft: '/usr/sbin/nft' });
+  expect(parse('--manifest', 'm', '--imds-timeout-ms', '30000', '--imds-attempts', '10')).toEqual({ manifest: 'm', nowMs: 1234, imdsTimeoutMs: 30000, imdsAttempts: 10, systemctl: '/usr/bin/systemctl', nft: '/usr/sbin/nft' });
+});
+
+test('--systemctl and --nft: the breaker\'s programs, absolute paths only (the defaults: Amazon Linux 2023\'s)', () => {
+  expect(parse('--manifest', 'm', '--systemctl', '/t/systemctl', '--nft', '/t/nft')).toMatchObject({ systemctl: '/t/systemctl', nft: '/t/nft' });
+  expect(refusal('--manifest', 'm', '--systemctl', 'systemctl')).toBe(`--systemctl: expected an absolute path (got "systemctl"); ${USAGE}`);
+  expect(refusal('--manifest', 'm', '--nft', './nft')).toBe(`--nft: expected an absolute path (got "./nft"); ${USAGE}`);
 });
 
 test.each([

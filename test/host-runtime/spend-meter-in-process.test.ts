@@ -5,6 +5,7 @@ import { runSpendMeter, type RunResult } from '../../host/spend-meter/run';
 import { emptyState, saveState } from '../../host/spend-meter/state';
 import { exampleConfig, freePort } from '../host/support/host-tools';
 import { useInProcessFakeAws } from '../support/fake-aws/world';
+import { breakerTools } from './support/spend-meter-world';
 
 // The program of spend-meter.js (host/spend-meter/run.ts) run INSIDE the jest
 // process against the loopback IMDSv2 and CloudWatch fakes: the paths that
@@ -21,21 +22,34 @@ let n = 0;
 function setup(): { manifest: SpendMeterManifest; file: string; stateDir: string } {
   const dir = path.join(world.root, `t${++n}`);
   const stateDir = path.join(dir, 'openclaw');
-  fs.mkdirSync(stateDir, { recursive: true });
+  // The example's two gateways' state folders (ops, support), empty.
+  for (const g of ['ops', 'support']) fs.mkdirSync(path.join(stateDir, g), { recursive: true });
   fs.mkdirSync(path.join(dir, 'meter'), { mode: 0o700 });
+  tools = breakerTools(path.join(dir, 'meter'));
   const manifest = renderSpendMeterManifest(exampleConfig('dev'), { openclawStateDir: stateDir, stateFile: path.join(dir, 'meter', 'state.json') });
   const file = path.join(dir, 'spend-meter.json');
   fs.writeFileSync(file, `${JSON.stringify(manifest, null, 2)}\n`);
   return { manifest, file, stateDir };
 }
 
-const run = (file: string, args: readonly string[] = []): Promise<RunResult> => runSpendMeter(['--manifest', file, '--now', NOW, '--imds-timeout-ms', '300', '--imds-attempts', '1', ...args]);
-const published = () => world.aws.cw.metrics.map((m) => `${m.metricName}${m.dimensions.Model ? `{Model=${m.dimensions.Model}}` : ''}=${m.value} ${m.unit} @${m.region}/${m.namespace}`);
+let tools: ReturnType<typeof breakerTools>;
+const run = (file: string, args: readonly string[] = []): Promise<RunResult> =>
+  runSpendMeter(['--manifest', file, '--now', NOW, '--imds-timeout-ms', '300', '--imds-attempts', '1', '--systemctl', tools.systemctl, '--nft', tools.nft, ...args]);
+const published = () =>
+  world.aws.cw.metrics.map(
+    (m) => `${m.metricName}${m.dimensions.Model ? `{Model=${m.dimensions.Model}}` : ''}${m.dimensions.Gateway ? `{Gateway=${m.dimensions.Gateway}}` : ''}=${m.value} ${m.unit} @${m.region}/${m.namespace}`,
+  );
 
 test('no agent yet: zero figures published, the state saved for the day and month', async () => {
   const { file, manifest } = setup();
   expect(await run(file)).toEqual({ out: [`openclaw-meter: today $0.00, month $0.00 (0 new usage records) [metrics published to ${NS}]`], err: [], code: 0 });
-  expect(published()).toEqual([`ModelSpendTodayUsd=0 None @eu-west-1/${NS}`, `ModelSpendMonthUsd=0 None @eu-west-1/${NS}`]);
+  expect(published()).toEqual([
+    `ModelSpendTodayUsd=0 None @eu-west-1/${NS}`,
+    `ModelSpendMonthUsd=0 None @eu-west-1/${NS}`,
+    `AgentBreakerTripped{Gateway=ops}=0 Count @eu-west-1/${NS}`,
+    `AgentBreakerTripped{Gateway=support}=0 Count @eu-west-1/${NS}`,
+  ]);
+  expect(tools.systemctlCalls()).toEqual([]);
   const state = JSON.parse(fs.readFileSync(manifest.stateFile, 'utf8')) as Record<string, unknown>;
   expect({ day: state.day, month: state.month, todayUsd: state.todayUsd, monthUsd: state.monthUsd, updatedAt: state.updatedAt }).toEqual({
     day: '2026-11-21',

@@ -6,7 +6,7 @@ import { startFakeAws, type FakeAws } from '../support/fake-aws/world';
 import type * as RunModule from '../../host/spend-meter/run';
 import { runEntryInProcess } from './support/entry-in-process';
 import { runAsync } from './support/runtime-tools';
-import { runMeter, writePrograms } from './support/spend-meter-world';
+import { breakerFields, runMeter, writePrograms } from './support/spend-meter-world';
 
 // The spend meter as its unit starts it: the bundled spend-meter.js (lib/bundling/host-programs.ts)
 // whose entry (main.ts) prints the run's lines on stdout and stderr and exits with its code.
@@ -19,7 +19,7 @@ let meter: string;
 beforeAll(async () => {
   root = tempDir('oc-spend-meter-main-');
   fs.mkdirSync(path.join(root, 'home'));
-  fs.mkdirSync(path.join(root, 'openclaw'));
+  fs.mkdirSync(path.join(root, 'openclaw', 'ops'), { recursive: true });
   fs.mkdirSync(path.join(root, 'meter'), { mode: 0o700 });
   aws = await startFakeAws(9950, path.join(root, 'home'));
   ({ meter } = writePrograms(root));
@@ -39,6 +39,7 @@ const manifest = (): SpendMeterManifest => ({
   stateFile: path.join(root, 'meter', 'state.json'),
   prices: { 'anthropic/claude-sonnet-4-6': { inputPerMTok: 3, outputPerMTok: 15, cacheReadPerMTok: 0.3, cacheWritePerMTok: 3.75 } },
   limits: { dailyUsd: 5, monthlyUsd: 50 },
+  ...breakerFields(path.join(root, 'meter'), path.join(root, 'openclaw')),
 });
 
 /** A script Node loads before the meter (NODE_OPTIONS=--require), to set up what the test is about. */
@@ -57,7 +58,7 @@ test('a run: its one line on stdout, nothing on stderr, exit 0; the figures publ
     stdout: 'openclaw-meter: today $0.00, month $0.00 (0 new usage records) [metrics published to OpenClaw/openclaw-example-dev]\n',
     stderr: '',
   });
-  expect(aws.cw.metrics.map((m) => m.metricName)).toEqual(['ModelSpendTodayUsd', 'ModelSpendMonthUsd']);
+  expect(aws.cw.metrics.map((m) => m.metricName)).toEqual(['ModelSpendTodayUsd', 'ModelSpendMonthUsd', 'AgentBreakerTripped']);
 });
 
 test('CloudWatch failing: the figures line on stdout says why they were not published, stderr empty, exit 1', async () => {
@@ -74,7 +75,7 @@ test('a usage error: nothing on stdout, one FAILED line on stderr, exit 2', asyn
     code: 2,
     stdout: '',
     stderr:
-      "openclaw-meter: FAILED Unknown option '--bogus'; usage: node spend-meter.js --manifest PATH [--now 2026-11-21T09:00:00Z] [--imds-timeout-ms 1000] [--imds-attempts 3]\n",
+      "openclaw-meter: FAILED Unknown option '--bogus'; usage: node spend-meter.js --manifest PATH [--now 2026-11-21T09:00:00Z] [--imds-timeout-ms 1000] [--imds-attempts 3] [--systemctl PATH] [--nft PATH]\n",
   });
 });
 
@@ -115,7 +116,7 @@ describe('the entry (main.ts) in this process', () => {
     expect(await runEntryInProcess(entry, ['--bogus'])).toEqual({
       code: 2,
       stdout: '',
-      stderr: "openclaw-meter: FAILED Unknown option '--bogus'; usage: node spend-meter.js --manifest PATH [--now 2026-11-21T09:00:00Z] [--imds-timeout-ms 1000] [--imds-attempts 3]\n",
+      stderr: "openclaw-meter: FAILED Unknown option '--bogus'; usage: node spend-meter.js --manifest PATH [--now 2026-11-21T09:00:00Z] [--imds-timeout-ms 1000] [--imds-attempts 3] [--systemctl PATH] [--nft PATH]\n",
     });
   });
 

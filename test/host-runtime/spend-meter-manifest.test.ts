@@ -12,7 +12,7 @@ import { ManifestError, checkManifest, loadManifest } from '../../host/spend-met
 const FILE = '/m/spend-meter.json';
 const PRICE = { inputPerMTok: 3, outputPerMTok: 15, cacheReadPerMTok: 0.3, cacheWritePerMTok: 3.75 };
 const good = () => ({
-  version: 1,
+  version: 2,
   deployment: 'openclaw-example-dev',
   region: 'eu-west-1',
   namespace: 'OpenClaw/openclaw-example-dev',
@@ -20,6 +20,21 @@ const good = () => ({
   stateFile: '/meter/state.json',
   prices: { 'anthropic/claude-sonnet-4-6': PRICE },
   limits: { dailyUsd: 10, monthlyUsd: 200 },
+  gateways: [
+    {
+      id: 'ops',
+      agents: ['ops'],
+      unit: 'openclaw-gateway@ops.service',
+      user: 'openclaw-ops',
+      stateDir: '/oc/state/ops',
+      proxyPort: 3129,
+      nftCounter: 'egress_blocked_ops',
+      limits: { modelDailyUsd: 2, modelMonthlyUsd: 25, toolCallsPer5Min: 150, blockedEgressPer5Min: 20 },
+    },
+  ],
+  breakerDir: '/meter/breaker',
+  nftTable: 'openclaw',
+  egressAccessLog: '/var/log/squid/access.log',
 });
 const tail = 'the manifest is rendered by lib/host/spend-meter.ts and installed by the bundle: reinstall it';
 /** The error message of checking `doc`. */
@@ -45,7 +60,7 @@ test.each<[string, unknown, string, string]>([
   ['not an object', 'x', 'document', 'expected an object'],
   ['null', null, 'document', 'expected an object'],
   ['an array', [good()], 'document', 'expected an object'],
-  ['another version', { ...good(), version: 2 }, 'version', 'expected 1'],
+  ['another version', { ...good(), version: 1 }, 'version', 'expected 2'],
   ['prices missing', { ...good(), prices: undefined }, 'prices', 'expected an object'],
   ['prices null', { ...good(), prices: null }, 'prices', 'expected an object'],
   ['prices an array', { ...good(), prices: [PRICE] }, 'prices', 'expected an object'],
@@ -124,7 +139,7 @@ describe('loadManifest', () => {
 
   test('JSON but not a manifest: the check\'s message, naming the file', () => {
     const file = path.join(dir, 'v2.json');
-    fs.writeFileSync(file, JSON.stringify({ ...good(), version: 2 }));
-    expect(() => loadManifest(file)).toThrow(new ManifestError(`${file}: version: expected 1; ${tail}`));
+    fs.writeFileSync(file, JSON.stringify({ ...good(), version: 1 }));
+    expect(() => loadManifest(file)).toThrow(new ManifestError(`${file}: version: expected 2; ${tail}`));
   });
 });

@@ -56,8 +56,8 @@ describe('SessionMeter.add', () => {
     m.add(row(0, usage('a', T)));
     m.add(row(1, JSON.stringify({ message: { provider: 'x', model: 'y', usage: { output: 1e15 }, timestamp: T } })));
     expect(m.counted).toStrictEqual([
-      { model: 'anthropic/m', usd: 1, at: T, listed: true, capped: false },
-      { model: 'x/y', usd: 10_000_000 / 1e6, at: T, listed: false, capped: true },
+      { model: 'anthropic/m', usd: 1, at: T, listed: true, capped: false, toolCalls: 0 },
+      { model: 'x/y', usd: 10_000_000 / 1e6, at: T, listed: false, capped: true, toolCalls: 0 },
     ]);
   });
 

@@ -6,7 +6,9 @@ import { MAX_TOKENS_PER_KIND, costUsd, fallbackPrice, formatUsd, metricValue, pr
 import { metricData } from '../../host/spend-meter/publish';
 import { checkState, emptyState, pruneCursors, rollOver, type SessionCursor } from '../../host/spend-meter/state';
 import { parseUsageEvent } from '../../host/spend-meter/usage';
+import { NFT_TABLE } from '../../lib/host/nftables-rules';
 import { HOST_PATHS } from '../../lib/host/paths';
+import { agentGateways } from '../../lib/openclaw/gateways';
 import { MODEL_SPEND_MONTH_METRIC, MODEL_SPEND_TODAY_METRIC, SPEND_METER_MANIFEST_PATH, SPEND_METER_STATE_FILE, renderSpendMeterManifest, spendMeterManifestText } from '../../lib/host/spend-meter';
 import { metricNamespace } from '../../lib/host/template-values';
 import { MODEL_SPEND_METRICS } from '../../lib/spend/spend-alarms';
@@ -75,7 +77,7 @@ describe('parseUsageEvent', () => {
   test('an assistant message with usage: model, time, counts', () => {
     expect(parseUsageEvent(event())).toEqual({
       kind: 'usage',
-      record: { id: 'e1', model: 'anthropic/claude-sonnet-4-6', at: 1795251856981, tokens: { input: 1_000_000, output: 200_000, cacheRead: 0, cacheWrite: 0 }, capped: false },
+      record: { id: 'e1', model: 'anthropic/claude-sonnet-4-6', at: 1795251856981, tokens: { input: 1_000_000, output: 200_000, cacheRead: 0, cacheWrite: 0 }, capped: false, toolCalls: 0 },
     });
   });
 
@@ -211,9 +213,12 @@ describe('planSession and SessionMeter: incremental, and never counting a re-ins
   });
 });
 
+/** The manifest's gateways with the first one changed. */
+const gw = (m: Record<string, unknown>, change: Record<string, unknown>) => (m.gateways as object[]).map((g, i) => (i === 0 ? { ...g, ...change } : g));
+
 describe('command line and manifest', () => {
   test('--now takes an ISO-8601 time with a zone; the clock otherwise', () => {
-    expect(parseOptions(['--manifest', '/m.json', '--now', '2026-04-01T00:00:30Z'])).toEqual({ manifest: '/m.json', nowMs: Date.parse('2026-04-01T00:00:30Z'), imdsTimeoutMs: 1000, imdsAttempts: 3 });
+    expect(parseOptions(['--manifest', '/m.json', '--now', '2026-04-01T00:00:30Z'])).toEqual({ manifest: '/m.json', nowMs: Date.parse('2026-04-01T00:00:30Z'), imdsTimeoutMs: 1000, imdsAttempts: 3, systemctl: '/usr/bin/systemctl', nft: '/usr/sbin/nft' });
     expect(parseOptions(['--manifest', '/m.json'], () => 42).nowMs).toBe(42);
     for (const bad of [['--now', '2026-04-01'], ['--now', '2026-04-01T00:00:30'], ['--now', 'tomorrow'], ['--imds-attempts', '0'], ['--frobnicate'], []]) {
       expect(() => parseOptions([...(bad.length ? ['--manifest', '/m.json'] : []), ...bad])).toThrow(UsageError);
@@ -224,7 +229,7 @@ describe('command line and manifest', () => {
     for (const c of allConfigs()) {
       const m = renderSpendMeterManifest(c);
       expect(m).toEqual({
-        version: 1,
+        version: 2,
         deployment: `${c.project.prefix}-${c.client}-${c.env}`,
         region: c.aws.region,
         namespace: `OpenClaw/${c.project.prefix}-${c.client}-${c.env}`,
@@ -232,7 +237,26 @@ describe('command line and manifest', () => {
         stateFile: SPEND_METER_STATE_FILE,
         prices: c.spend.modelPrices,
         limits: { dailyUsd: c.spend.modelDailyLimitUsd, monthlyUsd: c.spend.modelMonthlyLimitUsd },
+        gateways: agentGateways(c).map((g) => ({
+          id: g.id,
+          agents: [...g.agents],
+          unit: `openclaw-gateway@${g.id}.service`,
+          user: `openclaw-${g.id}`,
+          stateDir: `/var/lib/openclaw/${g.id}`,
+          proxyPort: g.proxyPort,
+          nftCounter: `egress_blocked_${g.id}`,
+          limits: {
+            modelDailyUsd: Math.min(...g.agents.map((a) => c.openclaw.agents[a]!.breaker.modelDailyUsd)),
+            modelMonthlyUsd: Math.min(...g.agents.map((a) => c.openclaw.agents[a]!.breaker.modelMonthlyUsd)),
+            toolCallsPer5Min: Math.min(...g.agents.map((a) => c.openclaw.agents[a]!.breaker.toolCallsPer5Min)),
+            blockedEgressPer5Min: Math.min(...g.agents.map((a) => c.openclaw.agents[a]!.breaker.blockedEgressPer5Min)),
+          },
+        })),
+        breakerDir: '/var/lib/openclaw-meter/breaker',
+        nftTable: NFT_TABLE,
+        egressAccessLog: '/var/log/squid/access.log',
       });
+      expect(m.gateways.map((g) => g.id)).toEqual(Object.keys(c.openclaw.agents).sort());
       expect(checkManifest(JSON.parse(spendMeterManifestText(c)), SPEND_METER_MANIFEST_PATH)).toEqual(m);
       for (const agent of Object.values(c.openclaw.agents)) expect(Object.keys(m.prices)).toContain(`${agent.provider}/${agent.model}`);
     }
@@ -246,7 +270,15 @@ describe('command line and manifest', () => {
     ['a bad model key', (m: Record<string, unknown>) => ({ ...m, prices: { sonnet: SONNET } }), 'prices.sonnet: expected a <provider>/<model> key'],
     ['a relative path', (m: Record<string, unknown>) => ({ ...m, stateFile: 'state.json' }), 'stateFile: expected an absolute, normalized path'],
     ['its state in the gateway\'s', (m: Record<string, unknown>) => ({ ...m, stateFile: `${HOST_PATHS.stateDir}/x.json` }), 'stateFile: must not be in OpenClaw\'s state folder'],
-    ['another version', (m: Record<string, unknown>) => ({ ...m, version: 2 }), 'version: expected 1'],
+    ['another version', (m: Record<string, unknown>) => ({ ...m, version: 1 }), 'version: expected 2'],
+    ['no gateways', (m: Record<string, unknown>) => ({ ...m, gateways: [] }), 'gateways: expected a list of 1 to 64 gateways'],
+    ['a gateway state folder not its own', (m: Record<string, unknown>) => ({ ...m, gateways: gw(m, { stateDir: '/var/lib/openclaw' }) }), 'gateways[0].stateDir: expected /var/lib/openclaw/ops'],
+    ['another gateway\'s unit', (m: Record<string, unknown>) => ({ ...m, gateways: gw(m, { unit: 'openclaw-gateway@support.service' }) }), 'gateways[0].unit: expected openclaw-gateway@ops.service'],
+    ['a unit that is not a gateway', (m: Record<string, unknown>) => ({ ...m, gateways: gw(m, { unit: 'sshd.service' }) }), 'gateways[0].unit: expected a string'],
+    ['a gateway id that is no id', (m: Record<string, unknown>) => ({ ...m, gateways: gw(m, { id: '../ops' }) }), 'gateways[0].id: expected a string'],
+    ['a zero tool-call limit', (m: Record<string, unknown>) => ({ ...m, gateways: gw(m, { limits: { ...(m.gateways as { limits: object }[])[0]!.limits, toolCallsPer5Min: 0 } }) }), 'gateways[0].limits.toolCallsPer5Min: expected a whole number'],
+    ['markers in the gateway\'s state', (m: Record<string, unknown>) => ({ ...m, breakerDir: `${HOST_PATHS.stateDir}/ops` }), 'breakerDir: must not be in OpenClaw\'s state folder'],
+    ['two gateways on one proxy port', (m: Record<string, unknown>) => ({ ...m, gateways: (m.gateways as object[]).map((g) => ({ ...g, proxyPort: 3129 })) }), 'gateways: expected distinct proxy ports'],
     ['a bad region', (m: Record<string, unknown>) => ({ ...m, region: 'moon' }), 'region: expected a string'],
   ])('the meter refuses a manifest with %s', (_name, change, message) => {
     const m = JSON.parse(spendMeterManifestText(exampleConfig('prod'))) as Record<string, unknown>;

@@ -8,6 +8,7 @@ import { TranscriptStore } from '../../host/spend-meter/store';
 import type { FakeCloudWatch } from '../support/fake-aws/cloudwatch';
 import type { FakeImds } from '../support/fake-aws/imds';
 import { useInProcessFakeAws } from '../support/fake-aws/world';
+import { breakerFields, breakerTools } from './support/spend-meter-world';
 
 // The program of spend-meter.js (host/spend-meter/run.ts), focused on the paths that
 // need no agent database (jest may run a Node without node:sqlite; metering itself is
@@ -27,28 +28,35 @@ let n = 0;
 beforeAll(() => ({ imds, cw, root } = { ...world.aws, root: world.root }));
 afterEach(() => jest.restoreAllMocks());
 
-/** An empty OpenClaw state folder with an agents folder, a meter state folder, and the manifest written. */
+/**
+ * An empty OpenClaw state folder with one gateway (ops) and its agents folder, a meter state
+ * folder, and the manifest written. `stateDir`: the gateway's state folder.
+ */
 function setup(): { file: string; stateFile: string; stateDir: string } {
   const dir = path.join(root, `t${++n}`);
-  const stateDir = path.join(dir, 'openclaw');
+  const openclawStateDir = path.join(dir, 'openclaw');
+  const stateDir = path.join(openclawStateDir, 'ops');
   fs.mkdirSync(path.join(stateDir, 'agents'), { recursive: true });
   fs.mkdirSync(path.join(dir, 'meter'), { mode: 0o700 });
   const stateFile = path.join(dir, 'meter', 'state.json');
   const manifest = {
-    version: 1,
+    version: 2,
     deployment: 'openclaw-example-dev',
     region: 'eu-west-1',
     namespace: NS,
-    openclawStateDir: stateDir,
+    openclawStateDir,
     stateFile,
     prices: { 'anthropic/claude-sonnet-4-6': { inputPerMTok: 3, outputPerMTok: 15, cacheReadPerMTok: 0.3, cacheWritePerMTok: 3.75 } },
     limits: { dailyUsd: 10, monthlyUsd: 200 },
+    ...breakerFields(dir, openclawStateDir),
   };
+  tools = breakerTools(dir);
   const file = path.join(dir, 'spend-meter.json');
   fs.writeFileSync(file, JSON.stringify(manifest));
   return { file, stateFile, stateDir };
 }
-const args = (file: string, extra: readonly string[] = []) => ['--manifest', file, '--now', NOW, '--imds-timeout-ms', '300', '--imds-attempts', '1', ...extra];
+let tools: ReturnType<typeof breakerTools>;
+const args = (file: string, extra: readonly string[] = []) => ['--manifest', file, '--now', NOW, '--imds-timeout-ms', '300', '--imds-attempts', '1', '--systemctl', tools.systemctl, '--nft', tools.nft, ...extra];
 const ZERO_LINE = `openclaw-meter: today $0.00, month $0.00 (0 new usage records) [metrics published to ${NS}]`;
 const readState = (file: string) => JSON.parse(fs.readFileSync(file, 'utf8')) as MeterState;
 
@@ -81,7 +89,7 @@ test('what the store skipped is warned about, the run goes on', async () => {
   fs.mkdirSync(path.join(stateDir, 'agents', 'b', 'agent', 'openclaw-agent.sqlite'), { recursive: true });
   expect(await runSpendMeter(args(file))).toEqual({
     out: [ZERO_LINE],
-    err: ['openclaw-meter: WARNING agents/Not_An_Id: not an agent id; skipped', 'openclaw-meter: WARNING agents/b/agent/openclaw-agent.sqlite: a symlink or not a regular file; skipped'],
+    err: ['openclaw-meter: WARNING ops/agents/Not_An_Id: not an agent id; skipped', 'openclaw-meter: WARNING ops/agents/b/agent/openclaw-agent.sqlite: a symlink or not a regular file; skipped'],
     code: 0,
   });
 });
@@ -102,7 +110,8 @@ test('the state cannot be saved: a warning, the figures still published', async 
     err: [`openclaw-meter: WARNING could not save ${stateFile} (ENOENT: no such file or directory, open '${tmp}'): the next run reads these records again`],
     code: 0,
   });
-  expect(cw.metrics.length).toBe(2);
+  // The two totals and the ops gateway's AgentBreakerTripped.
+  expect(cw.metrics.length).toBe(3);
 });
 
 test('a bug inside the run: exit 3, reported as a bug of the spend meter', async () => {
@@ -127,7 +136,7 @@ test('the IMDS timeout and attempts of the command line are used: a metadata ser
   let bound: NodeJS.Timeout | undefined;
   const started = Date.now();
   const r = await Promise.race([
-    runSpendMeter(['--manifest', file, '--now', NOW, '--imds-timeout-ms', '100', '--imds-attempts', '1']),
+    runSpendMeter(['--manifest', file, '--now', NOW, '--imds-timeout-ms', '100', '--imds-attempts', '1', '--nft', tools.nft]),
     new Promise<RunResult>((resolve) => {
       bound = setTimeout(() => resolve({ out: ['still waiting after 3 s'], err: [], code: -1 }), 3_000);
     }),

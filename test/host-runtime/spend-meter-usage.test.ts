@@ -18,7 +18,7 @@ const record = (r: UsageRecord) => ({ kind: 'usage', record: r });
 const recordOf = (text: string) => (parseUsageEvent(text) as { record: UsageRecord }).record;
 
 test('an assistant message with usage: id, model, its own time, the four counts', () => {
-  expect(parseUsageEvent(event())).toStrictEqual(record({ id: 'e1', model: 'anthropic/claude-sonnet-4-6', at: 1795251856981, tokens: TOKENS, capped: false }));
+  expect(parseUsageEvent(event())).toStrictEqual(record({ id: 'e1', model: 'anthropic/claude-sonnet-4-6', at: 1795251856981, tokens: TOKENS, capped: false, toolCalls: 0 }));
 });
 
 test('cacheWrite is counted, and a call with only cache tokens is usage', () => {
@@ -29,7 +29,7 @@ test('cacheWrite is counted, and a call with only cache tokens is usage', () => 
 
 test('usage of the event when the message has none; counts missing or null are 0', () => {
   const text = JSON.stringify({ id: 'e2', usage: { input: 3, output: null }, provider: 'openai', model: 'gpt-9' });
-  expect(parseUsageEvent(text)).toStrictEqual(record({ id: 'e2', model: 'openai/gpt-9', tokens: { input: 3, output: 0, cacheRead: 0, cacheWrite: 0 }, capped: false }));
+  expect(parseUsageEvent(text)).toStrictEqual(record({ id: 'e2', model: 'openai/gpt-9', tokens: { input: 3, output: 0, cacheRead: 0, cacheWrite: 0 }, capped: false, toolCalls: 0 }));
 });
 
 test.each<[string, unknown, unknown, number | undefined]>([
@@ -50,7 +50,7 @@ test.each<[string, unknown, unknown, number | undefined]>([
   ['no time at all: none (the caller uses the row\'s)', undefined, undefined, undefined],
 ])('time: %s', (_name, timestamp, iso, at) => {
   const r = recordOf(event({ timestamp, iso }));
-  expect(r).toStrictEqual({ id: 'e1', model: 'anthropic/claude-sonnet-4-6', ...(at === undefined ? {} : { at }), tokens: TOKENS, capped: false });
+  expect(r).toStrictEqual({ id: 'e1', model: 'anthropic/claude-sonnet-4-6', ...(at === undefined ? {} : { at }), tokens: TOKENS, capped: false, toolCalls: 0 });
 });
 
 test.each<[string, unknown, string]>([
@@ -74,7 +74,7 @@ test.each<[string, unknown, string | undefined]>([
   ['an array: none', ['e1'], undefined],
   ['one character', 'x', 'x'],
 ])('event id: %s', (_name, id, kept) => {
-  expect(parseUsageEvent(event({ id }))).toStrictEqual(record({ ...(kept === undefined ? {} : { id: kept }), model: 'anthropic/claude-sonnet-4-6', at: 1795251856981, tokens: TOKENS, capped: false }));
+  expect(parseUsageEvent(event({ id }))).toStrictEqual(record({ ...(kept === undefined ? {} : { id: kept }), model: 'anthropic/claude-sonnet-4-6', at: 1795251856981, tokens: TOKENS, capped: false, toolCalls: 0 }));
 });
 
 test.each<[string, string]>([

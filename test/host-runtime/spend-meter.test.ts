@@ -10,7 +10,7 @@ import { startFakeAws, type FakeAws } from '../support/fake-aws/world';
 import { startFakeAnthropic, type FakeAnthropic } from './support/fake-anthropic';
 import { requireRootForRuntime } from './support/runtime-tools';
 import type { DumpedRow } from './support/spend-db';
-import { assistantEvent, dumpRows, runDbOps, runMeter, userEvent, writePrograms, type RecordSpec, type Run } from './support/spend-meter-world';
+import { assistantEvent, breakerFields, dumpRows, runDbOps, runMeter, userEvent, writePrograms, type RecordSpec, type Run } from './support/spend-meter-world';
 
 // The REAL bundled spend-meter.js, run with the pinned Node 24 as on the host,
 // against loopback fakes of IMDSv2 and CloudWatch (which checks every SigV4
@@ -31,6 +31,7 @@ import { assistantEvent, dumpRows, runDbOps, runMeter, userEvent, writePrograms,
 const config = exampleConfig('dev');
 const NAMESPACE = 'OpenClaw/openclaw-example-dev';
 const SONNET = 'anthropic/claude-sonnet-4-6';
+/** The ops database in OpenClaw's state folder. */
 const DB_REL = 'agents/ops/agent/openclaw-agent.sqlite';
 /** A long answer (compresses well, over 1 KiB): OpenClaw stores its event zstd-compressed. */
 const LONG_ANSWER = Array.from({ length: 40 }, (_, i) => `Line ${i}: the gateway host is healthy, the disk has room and the load is low.`).join('\n');
@@ -92,11 +93,17 @@ afterAll(async () => {
 
 beforeEach(() => aws?.reset());
 
-/** A meter state folder (root 0700, as systemd makes it) and the manifest pointing at `stateDir`. */
+/**
+ * A meter state folder (root 0700, as systemd makes it) and the manifest pointing at `stateDir`:
+ * one OpenClaw state folder with both agents, as one gateway ("state", the folder's name) whose
+ * breaker no test here reaches (the breaker's tests: spend-meter-breaker.test.ts).
+ */
 function meterManifest(stateDir: string, name: string, change: (m: SpendMeterManifest) => SpendMeterManifest = (m) => m): SpendMeterManifest {
   const dir = path.join(root, 'meter', name);
   fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-  return change(renderSpendMeterManifest(config, { openclawStateDir: stateDir, stateFile: path.join(dir, 'state.json') }));
+  const parent = path.dirname(stateDir);
+  const m = renderSpendMeterManifest(config, { openclawStateDir: parent, stateFile: path.join(dir, 'state.json') });
+  return change({ ...m, ...breakerFields(dir, parent, [path.basename(stateDir)]) });
 }
 
 /** The data the fake CloudWatch received, as `name{dims}=value unit @region/namespace`. */
@@ -105,6 +112,7 @@ const figures = (today: number, month: number, byModel: Record<string, number>) 
   `${MODEL_SPEND_TODAY_METRIC}=${today} None @eu-west-1/${NAMESPACE}`,
   `${MODEL_SPEND_MONTH_METRIC}=${month} None @eu-west-1/${NAMESPACE}`,
   ...Object.entries(byModel).map(([m, v]) => `${MODEL_SPEND_MONTH_METRIC}{Model=${m}}=${v} None @eu-west-1/${NAMESPACE}`),
+  `AgentBreakerTripped{Gateway=state}=0 Count @eu-west-1/${NAMESPACE}`,
 ];
 const line = (today: string, month: string, n: number, tail = `[metrics published to ${NAMESPACE}]`) =>
   `openclaw-meter: today ${today}, month ${month} (${n} new usage record${n === 1 ? '' : 's'}) ${tail}`;
@@ -223,7 +231,7 @@ describe('as its unit runs it on the host', () => {
       // Without the capability the same run cannot read the gateway's folder: it says so and fails.
       const noCaps = await runMeter(oc.node, meter, aws, meterManifest(state, 'live-nocaps'), ['--now', '2026-05-10T09:00:00Z'], {}, ['setpriv', '--bounding-set=-all', '--inh-caps=-all', '--']);
       expect(noCaps.code).toBe(3);
-      expect(noCaps.err).toEqual([expect.stringMatching(/^openclaw-meter: FAILED OpenClaw's state folder: .*(EACCES|permission denied|not a folder)/i)]);
+      expect(noCaps.err).toEqual([expect.stringMatching(/^openclaw-meter: FAILED OpenClaw's state folder of gateway state: .*(EACCES|permission denied|not a folder)/i)]);
     } finally {
       gateway.stdin.end();
       await new Promise((resolve) => gateway.once('close', resolve));
@@ -377,7 +385,7 @@ describe('records in the format OpenClaw 2026.9.6 writes (rows added to a databa
     const r = await runMeter(oc.node, meter, aws, m, ['--now', '2026-07-01T12:00:00Z']);
     expect(r.out).toEqual([line('$34.50', '$34.50', 3)]);
     expect(r.err).toEqual([
-      `openclaw-meter: WARNING 6 malformed usage records ignored (first: ${DB_REL} session ${s} seq 1: not JSON); 6 since the state began`,
+      `openclaw-meter: WARNING 6 malformed usage records ignored (first: state/${DB_REL} session ${s} seq 1: not JSON); 6 since the state began`,
       'openclaw-meter: WARNING 1 usage record with absurd token counts, capped at 10000000 tokens of each kind',
     ]);
     expect(r.code).toBe(0);
@@ -440,8 +448,8 @@ describe('records in the format OpenClaw 2026.9.6 writes (rows added to a databa
     const r = await runMeter(oc.node, meter, aws, m, ['--now', '2026-10-01T11:00:00Z']);
     expect(r.out).toEqual([line('$3.00', '$3.00', 1)]);
     expect(r.err).toEqual([
-      'openclaw-meter: WARNING agents/evil/agent/openclaw-agent.sqlite: a symlink or not a regular file; skipped',
-      expect.stringMatching(/^openclaw-meter: WARNING agents\/junk\/agent\/openclaw-agent\.sqlite: cannot (open|read) \(.*not a database.*\); read again next run$/),
+      'openclaw-meter: WARNING state/agents/evil/agent/openclaw-agent.sqlite: a symlink or not a regular file; skipped',
+      expect.stringMatching(/^openclaw-meter: WARNING state\/agents\/junk\/agent\/openclaw-agent\.sqlite: cannot (open|read) \(.*not a database.*\); read again next run$/),
     ]);
     expect(r.code).toBe(0);
 
@@ -453,7 +461,7 @@ describe('records in the format OpenClaw 2026.9.6 writes (rows added to a databa
     expect(fs.existsSync(`${m.stateFile}.corrupt`)).toBe(true);
 
     // Its state inside OpenClaw's state folder (where the gateway could change it): refused.
-    const inside = await runMeter(oc.node, meter, aws, { ...m, stateFile: path.join(state, 'meter.json') }, []);
+    const inside = await runMeter(oc.node, meter, aws, { ...m, stateFile: path.join(path.dirname(state), 'meter.json') }, []);
     expect(inside.code).toBe(2);
     expect(inside.err).toEqual([expect.stringMatching(/^openclaw-meter: FAILED .*stateFile: must not be in OpenClaw's state folder/)]);
     const badNow = await runMeter(oc.node, meter, aws, m, ['--now', 'yesterday']);

@@ -1,11 +1,12 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { DEFAULT_METRIC_NAME } from '../../host/fetch-secrets/failure';
-import { MODEL_SPEND_MONTH_METRIC as METER_MONTH_METRIC, MODEL_SPEND_TODAY_METRIC as METER_TODAY_METRIC } from '../../lib/host/spend-meter';
+import { AGENT_BREAKER_TRIPPED_METRIC as METER_BREAKER_METRIC, MODEL_SPEND_MONTH_METRIC as METER_MONTH_METRIC, MODEL_SPEND_TODAY_METRIC as METER_TODAY_METRIC } from '../../lib/host/spend-meter';
 import { renderRuntimeFiles } from '../../lib/host/runtime-files';
 import { HOST_SOURCE_DIR } from '../../lib/host/template';
 import { renderSecretsManifest } from '../../lib/secrets/secrets-manifest';
 import {
+  AGENT_BREAKER_TRIPPED_METRIC,
   AGENT_FILES_INTEGRITY_METRIC,
   BOOT_PREFLIGHT_FAILED_METRIC,
   EGRESS_BLOCKED_METRIC,
@@ -48,6 +49,7 @@ test('the full list of metric names, in order', () => {
     'ModelSpendMonthUsd',
     'KillSwitchExecuted',
     'EgressBlocked',
+    'AgentBreakerTripped',
   ]);
   expect([
     BOOT_PREFLIGHT_FAILED_METRIC,
@@ -60,6 +62,7 @@ test('the full list of metric names, in order', () => {
     MODEL_SPEND_MONTH_METRIC,
     KILL_SWITCH_METRIC,
     EGRESS_BLOCKED_METRIC,
+    AGENT_BREAKER_TRIPPED_METRIC,
   ]).toEqual(METRIC_NAMES);
   expect(new Set(METRIC_NAMES).size).toBe(METRIC_NAMES.length);
 });
@@ -89,6 +92,6 @@ test('the rendered host files publish only defined names (placeholders filled fr
 test('the deployed programs\' own copies equal the module', () => {
   expect(renderSecretsManifest(exampleConfig()).metricName).toBe(SECRET_RETRIEVAL_METRIC);
   expect(DEFAULT_METRIC_NAME).toBe(SECRET_RETRIEVAL_METRIC);
-  expect([METER_TODAY_METRIC, METER_MONTH_METRIC]).toEqual([MODEL_SPEND_TODAY_METRIC, MODEL_SPEND_MONTH_METRIC]);
+  expect([METER_TODAY_METRIC, METER_MONTH_METRIC, METER_BREAKER_METRIC]).toEqual([MODEL_SPEND_TODAY_METRIC, MODEL_SPEND_MONTH_METRIC, AGENT_BREAKER_TRIPPED_METRIC]);
   expect(LAMBDA_KILL_SWITCH_METRIC).toBe(KILL_SWITCH_METRIC);
 });

@@ -73,3 +73,36 @@ test('an agent with no recorded origin is still reported, without file or line (
     },
   ]);
 });
+
+describe('each agent\'s breaker limits are at most the deployment\'s (spend.modelDailyLimitUsd $5, modelMonthlyLimitUsd $50 in base.yaml)', () => {
+  const withBreaker = (breaker: Record<string, number>) => ({ openclaw: { agents: { a: { ...agent('claude-sonnet-4-6'), breaker } } } });
+
+  test('equal to the deployment\'s passes; the defaults ($2, $25) pass', () => {
+    expect(check(withBreaker({ modelDailyUsd: 5, modelMonthlyUsd: 50 }))).toEqual([]);
+    expect(check({ openclaw: { agents: { a: agent('claude-sonnet-4-6') } } })).toEqual([]);
+  });
+
+  test('a cent above either is reported at its key, with what was found and what is expected', () => {
+    expect(check(withBreaker({ modelDailyUsd: 5.01, modelMonthlyUsd: 50.01 }), [['openclaw.agents.a.breaker.modelDailyUsd', 7], ['openclaw.agents.a.breaker.modelMonthlyUsd', 8]])).toEqual([
+      {
+        file: CLIENT,
+        line: 7,
+        path: 'openclaw.agents.a.breaker.modelDailyUsd',
+        message:
+          '$5.01 is above spend.modelDailyLimitUsd $5.00: expected at most $5.00, the deployment\'s own limit (the agent\'s breaker must stop its gateway before the deployment-wide kill switch stops every gateway). Lower it, or raise spend.modelDailyLimitUsd',
+      },
+      {
+        file: CLIENT,
+        line: 8,
+        path: 'openclaw.agents.a.breaker.modelMonthlyUsd',
+        message:
+          '$50.01 is above spend.modelMonthlyLimitUsd $50.00: expected at most $50.00, the deployment\'s own limit (the agent\'s breaker must stop its gateway before the deployment-wide kill switch stops every gateway). Lower it, or raise spend.modelMonthlyLimitUsd',
+      },
+    ]);
+  });
+
+  test('checked against the deployment\'s own limits, not the base ones: a raised spend limit admits a raised breaker', () => {
+    expect(check({ spend: { modelDailyLimitUsd: 20, modelMonthlyLimitUsd: 100 }, ...withBreaker({ modelDailyUsd: 20, modelMonthlyUsd: 100 }) })).toEqual([]);
+    expect(check({ spend: { modelDailyLimitUsd: 3 }, ...withBreaker({ modelDailyUsd: 4 }) }).map((p) => p.path)).toEqual(['openclaw.agents.a.breaker.modelDailyUsd']);
+  });
+});

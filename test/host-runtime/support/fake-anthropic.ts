@@ -8,17 +8,25 @@ export interface FakeUsage {
   readonly cacheWrite?: number;
 }
 
-/** One answer of the fake: the usage it reports and the text it streams. */
+/** A tool the fake model asks to call (a tool_use block: its name and input). */
+export interface FakeToolUse {
+  readonly name: string;
+  readonly input: Record<string, unknown>;
+}
+
+/** One answer of the fake: the usage it reports, the text it streams, and the tools it asks for (stop_reason tool_use). */
 export interface FakeTurn {
   readonly usage: FakeUsage;
   readonly text: string;
+  readonly tools?: readonly FakeToolUse[];
 }
 
 /**
  * A stand-in Anthropic Messages API on 127.0.0.1 (POST /v1/messages, streaming):
  * each call takes the next turn of `turns` and streams it as the real API does
  * (message_start with input and cache token counts, one text block, message_delta
- * with the output tokens, message_stop). OpenClaw's anthropic provider, pointed at
+ * with the output tokens, message_stop; a turn with tools adds one tool_use block per tool and
+ * stops for tool_use, and OpenClaw then calls again with the tools' results). OpenClaw's anthropic provider, pointed at
  * it with models.providers.anthropic.baseUrl, records the usage in its transcript
  * exactly as it would a real call's. Records each call and when it was answered.
  */
@@ -49,7 +57,12 @@ export async function startFakeAnthropic() {
       event('content_block_start', { index: 0, content_block: { type: 'text', text: '' } }),
       event('content_block_delta', { index: 0, delta: { type: 'text_delta', text: turn.text } }),
       event('content_block_stop', { index: 0 }),
-      event('message_delta', { delta: { stop_reason: 'end_turn', stop_sequence: null }, usage: { output_tokens: u.output } }),
+      ...(turn.tools ?? []).flatMap((t, i) => [
+        event('content_block_start', { index: i + 1, content_block: { type: 'tool_use', id: `toolu_test_${calls.length}_${i}`, name: t.name, input: {} } }),
+        event('content_block_delta', { index: i + 1, delta: { type: 'input_json_delta', partial_json: JSON.stringify(t.input) } }),
+        event('content_block_stop', { index: i + 1 }),
+      ]),
+      event('message_delta', { delta: { stop_reason: turn.tools?.length ? 'tool_use' : 'end_turn', stop_sequence: null }, usage: { output_tokens: u.output } }),
       event('message_stop', {}),
     ].join('');
     return { status: 200, headers: { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' }, body: sse };

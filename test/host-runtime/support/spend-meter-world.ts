@@ -10,9 +10,9 @@ import * as path from 'path';
 import { buildSync } from 'esbuild';
 import { nodeBundleOptions } from '../../../lib/bundling/esbuild-options';
 import { bundleSpendMeter } from '../../../lib/bundling/host-programs';
-import type { SpendMeterManifest } from '../../../lib/host/spend-meter';
+import { BREAKER_NFT_TABLE, type SpendMeterGateway, type SpendMeterManifest } from '../../../lib/host/spend-meter';
 import type { FakeAws } from '../../support/fake-aws/world';
-import { runAsync, type RunResult } from './runtime-tools';
+import { readCalls, recorder, runAsync, writeExecutable, type RunResult } from './runtime-tools';
 import type { DumpedRow, SpendDbOp } from './spend-db';
 
 /** A run of a program: its result and its stdout and stderr in lines. */
@@ -45,7 +45,55 @@ export async function runDbOps(node: string, helper: string, ops: readonly Spend
 
 export const dumpRows = async (node: string, helper: string, db: string) => (await runDbOps(node, helper, [{ op: 'rows', db }]))[0] as DumpedRow[];
 
-/** Runs the meter with a manifest written next to it, against the fakes. */
+/**
+ * One gateway of a hand-made manifest (its state folder <openclawStateDir>/<id>), with limits no
+ * test of metering reaches (the breaker's own tests use the config's limits).
+ */
+export function testGateway(openclawStateDir: string, id: string, n = 0): SpendMeterGateway {
+  return {
+    id,
+    agents: [id],
+    unit: `openclaw-gateway@${id}.service`,
+    user: `openclaw-${id}`,
+    stateDir: path.join(openclawStateDir, id),
+    proxyPort: 3129 + n,
+    nftCounter: `egress_blocked_${id}`,
+    limits: { modelDailyUsd: 1_000_000, modelMonthlyUsd: 1_000_000, toolCallsPer5Min: 1_000_000, blockedEgressPer5Min: 1_000_000 },
+  };
+}
+
+/** The breaker's part of a hand-made manifest: gateways `ids`, markers and access log in `dir`. */
+export function breakerFields(dir: string, openclawStateDir: string, ids: readonly string[] = ['ops']) {
+  return {
+    gateways: ids.map((id, n) => testGateway(openclawStateDir, id, n)),
+    breakerDir: path.join(dir, 'breaker'),
+    nftTable: BREAKER_NFT_TABLE,
+    egressAccessLog: path.join(dir, 'access.log'),
+  };
+}
+
+/**
+ * The stand-in systemctl and nft of a meter state folder: systemctl records its arguments
+ * (systemctl-calls) and succeeds; nft answers `-j list counter inet <table> <name>` as nft
+ * 1.0 does, with 0 packets (a host on which nothing was refused). A test of refused egress
+ * passes the real nft instead (in a network namespace of its own).
+ */
+export function breakerTools(dir: string): { systemctl: string; nft: string; systemctlCalls: () => string[][] } {
+  const log = path.join(dir, 'systemctl-calls');
+  const systemctl = recorder(path.join(dir, 'fake-systemctl'), log, 'exit 0');
+  const nft = writeExecutable(
+    path.join(dir, 'fake-nft'),
+    [
+      '#!/usr/bin/env bash',
+      '[ "$1 $2 $3 $4" = "-j list counter inet" ] || { echo "fake nft: unexpected $*" >&2; exit 1; }',
+      'printf \'{"nftables": [{"metainfo": {"version": "1.0.6", "release_name": "Lester Gooch #5", "json_schema_version": 1}}, {"counter": {"family": "inet", "name": "%s", "table": "%s", "handle": 3, "packets": 0, "bytes": 0}}]}\\n\' "$6" "$5"',
+      '',
+    ].join('\n'),
+  );
+  return { systemctl, nft, systemctlCalls: () => readCalls(log) };
+}
+
+/** Runs the meter with a manifest written next to it, against the fakes (and breakerTools' stand-ins unless args name others). */
 export async function runMeter(
   node: string,
   meter: string,
@@ -58,7 +106,9 @@ export async function runMeter(
   const file = path.join(path.dirname(manifest.stateFile), 'spend-meter.json');
   fs.writeFileSync(file, `${JSON.stringify(manifest, null, 2)}\n`);
   const cmd = wrap.length ? wrap[0]! : node;
-  const argv = [...wrap.slice(1), ...(wrap.length ? [node] : []), meter, '--manifest', file, '--imds-timeout-ms', '500', '--imds-attempts', '2', ...args];
+  const tools = breakerTools(path.dirname(manifest.stateFile));
+  const toolArgs = [...(args.includes('--systemctl') ? [] : ['--systemctl', tools.systemctl]), ...(args.includes('--nft') ? [] : ['--nft', tools.nft])];
+  const argv = [...wrap.slice(1), ...(wrap.length ? [node] : []), meter, '--manifest', file, '--imds-timeout-ms', '500', '--imds-attempts', '2', ...toolArgs, ...args];
   const r = await runAsync(cmd, argv, { env: aws.env(env), timeoutMs: 40_000 });
   return { ...r, out: lines(r.stdout), err: lines(r.stderr) };
 }
