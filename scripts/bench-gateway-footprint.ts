@@ -180,7 +180,8 @@ function processFigures(pid: number): ProcessFigures | undefined {
       rssMiB: round(kb('Rss', rollup)),
       pssMiB: round(kb('Pss', rollup)),
       hwmMiB: round(kb('VmHWM', status)),
-      heapLimit: heapArg ? `argv ${heapArg}` : heapEnv ? `NODE_OPTIONS ${heapEnv}` : 'none',
+      // A process that re-titled itself (the gateway: "openclaw-gateway") no longer shows its node options.
+      heapLimit: heapArg ? `argv ${heapArg}` : heapEnv ? `NODE_OPTIONS ${heapEnv}` : argv.length === 1 ? 'not readable (re-titled)' : 'none',
     };
   } catch {
     return undefined;
