@@ -1,7 +1,8 @@
 /**
  * Estimates the monthly AWS cost of one client x environment from its
  * synthesized templates, at us-east-1 list prices (lib/cost/price-table.ts)
- * and the usage assumptions of lib/cost/usage-assumptions.ts.
+ * and the usage assumptions of lib/cost/usage-assumptions.ts, then what one more
+ * agent would add (the deployment synthesized again with one more agent).
  *   npm run cost -- --client example --env prod [--region us-east-1] [--no-basis]
  */
 import * as fs from 'fs';
@@ -16,6 +17,11 @@ import { PRICE_REGION } from '../lib/cost/price-table';
 import { stageTemplates } from '../lib/cost/templates';
 import { formatUsageAssumptions } from '../lib/cost/usage-assumptions';
 import { deploymentName } from '../lib/shared/naming';
+import type { ResolvedConfig } from '../lib/config/schema';
+import type { CostLine } from '../lib/cost/cost-line';
+import { addedAgentCost, formatAddedAgent } from '../lib/cost/added-agent';
+import { configWithOneMoreAgent } from '../lib/cost/one-more-agent';
+import { agentGateways } from '../lib/openclaw/gateways';
 
 const USAGE = 'usage: npm run cost -- --client <client> --env <env> [--region <region>] [--no-basis] [--config-dir <dir>]';
 
@@ -46,6 +52,31 @@ function parse() {
   }
 }
 
+/**
+ * The cost of one more agent: the same deployment synthesized again with one more agent
+ * (lib/cost/one-more-agent.ts), estimated, and compared line by line.
+ */
+function nextAgentSection(config: ResolvedConfig, lines: readonly CostLine[]): string {
+  const copy = configWithOneMoreAgent(args['config-dir'], config);
+  const out = fs.mkdtempSync(path.join(os.tmpdir(), 'oc-cost-'));
+  try {
+    const more = buildApp({
+      configDir: copy.configDir,
+      now: new Date(),
+      outdir: out,
+      context: { client: config.client, env: config.env, 'aws:cdk:bundling-stacks': [] },
+    }).deployments[0]!;
+    const after = estimateMonthlyCost(stageTemplates(more.stage), more.config, args.region);
+    return formatAddedAgent(addedAgentCost(lines, after, agentGateways(config).length));
+  } catch (e) {
+    if (e instanceof ConfigError) return `One more agent: its deployment is refused (set a larger instance.type, or leave it out):\n${e.message}`;
+    throw e;
+  } finally {
+    fs.rmSync(out, { recursive: true, force: true });
+    fs.rmSync(copy.root, { recursive: true, force: true });
+  }
+}
+
 const args = parse();
 const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'oc-cost-'));
 try {
@@ -62,6 +93,8 @@ try {
   console.log(formatUsageAssumptions());
   console.log('');
   console.log(formatCostReport(lines, { title: deploymentName(deployment.config), region: args.region, basis: !args['no-basis'] }));
+  console.log('');
+  console.log(nextAgentSection(deployment.config, lines));
 } catch (e) {
   if (e instanceof ConfigError) {
     console.error(e.message);

@@ -117,7 +117,13 @@ export const configSchema = z
         type: z
           .string({ error: 'an EC2 instance type such as t4g.small' })
           .regex(/^[a-z][a-z0-9-]*g[a-z0-9]*\.[a-z0-9]+$/, { error: 'a Graviton (arm64) instance type such as t4g.small or m7g.large' })
-          .describe('EC2 instance type of the gateway host; Graviton (arm64), as the AMI is the arm64 Amazon Linux 2023.'),
+          .optional()
+          .describe(
+            'EC2 instance type of the gateway host; Graviton (arm64), as the AMI is the arm64 Amazon Linux 2023. Leave it out: the host is ' +
+              'sized from the number of gateways (one per agent), the smallest t4g type whose memory holds the host\'s own overhead and ' +
+              'each gateway\'s memory cap (t4g.small for one agent, t4g.medium for two or three; lib/host/gateway-sizing.ts). ' +
+              'A type set here must hold them too, or the config is refused.',
+          ),
         rootVolumeGiB: z
           .number({ error: 'a whole number of GiB from 12 to 200' })
           .int()

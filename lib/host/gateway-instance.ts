@@ -18,7 +18,7 @@ export interface GatewayInstanceProps {
   readonly role: iam.IRole;
   /** The pinned Amazon Linux 2023 arm64 AMI of the stack's region (config instance.amiId). */
   readonly amiId: string;
-  /** The EC2 instance type (config instance.type); an arm64 (Graviton) type. @default t4g.small */
+  /** The EC2 instance type (config instance.type, or sized from the agent count: gatewayInstanceType); an arm64 (Graviton) type. @default t4g.small */
   readonly instanceType?: string;
   /** Root volume size in GiB (config instance.rootVolumeGiB). @default 16 */
   readonly rootVolumeGiB?: number;

@@ -13,6 +13,7 @@ import { HOST_PATHS } from './paths';
 import { deploymentName, hostMetricNamespace } from '../shared/naming';
 import { ORIGIN_VERIFY_MAP_PATH, SECRETS_MANIFEST_PATH } from '../secrets/secrets-manifest';
 import { SPEND_METER_MANIFEST_PATH } from './spend-meter';
+import { GATEWAY_HEAP_ARG, GATEWAY_MEMORY_MAX } from './gateway-sizing';
 import { BUNDLE_REQUIRED_FILES, EGRESS_PROXY_BUNDLE_PATH, EGRESS_PROXY_RESTART_BUNDLE_PATH, SSM_AGENT_PROXY_BUNDLE_PATH } from './bundle-layout';
 import { EGRESS_NO_PROXY, EGRESS_PROXY_CONFIG_FILE, EGRESS_PROXY_UNIT, EGRESS_PROXY_URL, EGRESS_PROXY_USER } from './egress-proxy';
 import { CLOUDWATCH_AGENT_PROXY_BUNDLE_PATH, CLOUDWATCH_AGENT_PROXY_FILE } from './cloudwatch-agent-proxy';
@@ -137,6 +138,8 @@ export function hostTemplateValues(config: ResolvedConfig): TemplateValues {
     CLOUDWATCH_AGENT_CONFIG: HOST_PATHS.cloudwatchAgentConfig,
     CLOUDWATCH_AGENT_BUNDLE: CLOUDWATCH_AGENT_BUNDLE_PATH,
     CLOUDWATCH_AGENT_UNIT,
+    GATEWAY_MEMORY_MAX,
+    GATEWAY_HEAP_ARG,
   };
   checkTemplateParts(values, BUNDLE_REQUIRED_FILES, { LOCKFILE_CHECK_JS, CONTROL_UI_ORIGINS_JS }, JOURNAL_EXPORT_UNITS);
   return {

@@ -5,6 +5,7 @@
  * Checked at render (a weakened template is refused) and by the tests.
  */
 import { EXEC_APPROVALS_HOST_FILE } from './host-file-paths';
+import { gatewayMemoryProblems } from './gateway-memory-check';
 import { HOST_PATHS } from './paths';
 import { parseUnit, unitList, unitValue } from './unit-file';
 import { PREFLIGHT_UNIT, SECRETS_UNIT, STATE_VOLUME_UNIT } from './unit-names';
@@ -95,7 +96,7 @@ export function gatewayUnitProblems(unitText: string, expected?: GatewayUnitExpe
   if (rw.join(' ') !== rwWanted.join(' ')) problems.push(`ReadWritePaths must be exactly ${rwWanted.join(' ')} (is ${rw.join(' ') || 'unset'})`);
   const ro = unitList(e, S, 'ReadOnlyPaths');
   for (const p of [HOST_PATHS.configDir, HOST_PATHS.agentFilesDir]) if (!ro.includes(p)) problems.push(`ReadOnlyPaths must include ${p}`);
-  if (val('ExecStart') !== `${HOST_PATHS.node} ${HOST_PATHS.openclawBin} gateway run`) problems.push('ExecStart must run the pinned node and openclaw: gateway run');
+  problems.push(...gatewayMemoryProblems(unitText)); // ExecStart (pinned node, heap limit, gateway run), MemoryMax=, MemorySwapMax=0
   const pre = e.filter((x) => x.section === S && x.key === 'ExecStartPre').map((x) => x.value);
   if (!pre.includes(GATEWAY_APPROVALS_IMPORT)) problems.push(`ExecStartPre=${GATEWAY_APPROVALS_IMPORT} missing`);
   if (pre.some((p) => /^[-@:+!]/.test(p))) problems.push('ExecStartPre must run as the gateway user, and its failure must stop the start (no -, +, ! or : prefix)');

@@ -11,6 +11,7 @@ import { DeploymentBundle } from '../host/deployment-bundle';
 import { NO_EDGE_DOMAIN, renderUserData } from '../host/cloud-init';
 import { assembleBundleFiles } from '../host/runtime-files';
 import { GatewayInstance } from '../host/gateway-instance';
+import { gatewayInstanceType } from '../host/gateway-sizing';
 import { GatewayStateBackup } from '../host/gateway-state-backup';
 import { GatewayStateVolume } from '../host/gateway-state-volume';
 import { GatewayRole } from '../host/gateway-role';
@@ -118,7 +119,7 @@ export class GatewayStack extends Stack {
       securityGroup: props.securityGroup,
       key: props.key,
       role: this.role,
-      instanceType: config.instance.type,
+      instanceType: gatewayInstanceType(config),
       rootVolumeGiB: config.instance.rootVolumeGiB,
       amiId: pinnedAmiId(config.instance.amiId, 'instance.amiId'),
     });

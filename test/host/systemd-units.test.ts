@@ -199,6 +199,8 @@ const PROD_VALUES = {
   CLOUDWATCH_AGENT_CONFIG: '/opt/aws/amazon-cloudwatch-agent/etc/amazon-cloudwatch-agent.json',
   CLOUDWATCH_AGENT_BUNDLE: 'cloudwatch/amazon-cloudwatch-agent.json',
   CLOUDWATCH_AGENT_UNIT: 'amazon-cloudwatch-agent.service',
+  GATEWAY_MEMORY_MAX: '1024M',
+  GATEWAY_HEAP_ARG: '--max-old-space-size=512',
   PROXY_ROTATE_TIMER: 'openclaw-proxy-rotate.timer',
   SSM_AGENT_UNIT: 'amazon-ssm-agent.service',
   EGRESS_PROXY_URL: 'http://127.0.0.1:3128',

@@ -1,4 +1,4 @@
-import { HOST_PATHS } from '../../lib/host/paths';
+import { GATEWAY_EXEC_START } from '../../lib/host/gateway-memory-check';
 import { GATEWAY_UNIT } from '../../lib/host/unit-names';
 import { GATEWAY_APPROVALS_IMPORT, GATEWAY_ENVIRONMENT, GATEWAY_REQUIRED_TRUE, gatewayUnitProblems } from '../../lib/host/unit-sandbox';
 import { gatewayUnitExpectations, renderSystemdFiles } from '../../lib/host/systemd-units';
@@ -97,7 +97,11 @@ describe('gatewayUnitProblems: the gateway sandbox, each weakening refused with 
     ['ReadWritePaths=/var/lib/openclaw /var/log/openclaw', '', 'ReadWritePaths must be exactly /var/lib/openclaw /var/log/openclaw (is unset)'],
     ['ReadOnlyPaths=/etc/openclaw /etc/openclaw/agents', 'ReadOnlyPaths=/etc/openclaw', 'ReadOnlyPaths must include /etc/openclaw/agents'],
     ['ReadOnlyPaths=/etc/openclaw /etc/openclaw/agents', 'ReadOnlyPaths=/etc/openclaw/agents', 'ReadOnlyPaths must include /etc/openclaw'],
-    [`ExecStart=${HOST_PATHS.node} ${HOST_PATHS.openclawBin} gateway run`, `ExecStart=${HOST_PATHS.node} ${HOST_PATHS.openclawBin} gateway run --dev`, 'ExecStart must run the pinned node and openclaw: gateway run'],
+    [
+      `ExecStart=${GATEWAY_EXEC_START}`,
+      `ExecStart=${GATEWAY_EXEC_START} --dev`,
+      `ExecStart must be ${GATEWAY_EXEC_START} (the heap limit before the entry script; is ${GATEWAY_EXEC_START} --dev)`,
+    ],
     [`ExecStartPre=${GATEWAY_APPROVALS_IMPORT}`, '', `ExecStartPre=${GATEWAY_APPROVALS_IMPORT} missing`],
     ['Environment=OPENCLAW_CONFIG_READONLY=1', 'Environment=OPENCLAW_CONFIG_READONLY=0', 'Environment=OPENCLAW_CONFIG_READONLY=1 missing'],
     ['Restart=on-failure', 'Restart=always', 'Restart=on-failure missing'],

@@ -8,7 +8,7 @@
  *   validateConfigFolder   deployment-names  (the whole folder, before any load)
  *   validateDeployment     break-glass-roles (against the folder's other deployments)
  *                          destruction       (the -c confirmDataDestruction confirmation)
- *                          amis, openclaw, alerts, spend  (reported together)
+ *                          amis, openclaw, alerts, spend, instance-size  (reported together)
  *                          agent-files       (the files read from the config folder)
  */
 import { ConfigError, type ConfigProblem } from '../errors';
@@ -19,6 +19,7 @@ import { checkAmis } from './amis';
 import { checkDistinctBreakGlassRoles } from './break-glass-roles';
 import { checkDestructionConfirmed } from './destruction';
 import { checkDistinctDeploymentNames } from './deployment-names';
+import { checkInstanceSize } from './instance-size';
 import { checkOpenclawConfig } from './openclaw';
 import { checkSpend } from './spend';
 
@@ -45,13 +46,14 @@ export function validateConfigFolder(configDir: string): void {
  * Checks of one loaded deployment: its break-glass role against the folder's
  * other deployments, data destruction confirmed, then what
  * openclaw.json and the bundle need beyond the schema (pinned AMIs, the
- * OpenClaw version, agents and their egress, alert subscriptions, model prices),
+ * OpenClaw version, agents and their egress, alert subscriptions, model prices,
+ * an instance.type that holds the gateways),
  * then the agent files.
  */
 export function validateDeployment(loaded: LoadedConfig, context: DeploymentValidationContext): void {
   const { config, merged, files } = loaded;
   throwIfAny(checkDistinctBreakGlassRoles(loaded, context.otherDeployments ?? []));
   throwIfAny(checkDestructionConfirmed(loaded, context.confirmedDestruction));
-  throwIfAny([...checkAmis(config, merged, files), ...checkOpenclawConfig(config, merged), ...checkAlerts(config, merged), ...checkSpend(config, merged)]);
+  throwIfAny([...checkAmis(config, merged, files), ...checkOpenclawConfig(config, merged), ...checkAlerts(config, merged), ...checkSpend(config, merged), ...checkInstanceSize(config, merged)]);
   throwIfAny(checkAgentFiles(config, context.configDir));
 }
