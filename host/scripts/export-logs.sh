@@ -13,6 +13,10 @@
 #             A log that shrank, was rewritten in place (the 64 bytes before the last copied
 #             one changed) or vanished between two runs is reported, and taken again from its
 #             start: the copy keeps everything copied before.
+# AgentAudit  the attributable audit (export_agent_audit, below): one JSON line per tool call
+#             and per outbound message of every gateway's agents, from each gateway's OpenClaw
+#             audit ledger (<state root>/<gateway>/state/openclaw.sqlite), written by
+#             agent-audit.js (host/agent-audit/) with the pinned Node, to the agent audit file.
 # Each copy has the append-only attribute (chattr +a): appending works, truncating, rewriting,
 # renaming and deleting fail for every user, root included, until it is cleared with
 # CAP_LINUX_IMMUTABLE; this script clears it only to rotate a copy past
@@ -22,7 +26,8 @@
 # the gateway user's.
 # Output: nothing when fine; `openclaw-log-export: WARNING <What>: ...` for a gateway log that
 # shrank, was rewritten or vanished; `openclaw-log-export: FAILED <Step>: ...` for a step that
-# failed (the other step still runs), then exit status 1.
+# failed (the other steps still run), then exit status 1; agent-audit.js's own
+# `openclaw-agent-audit: WARNING ...` and `... FAILED ...` lines pass through.
 #
 # Environment (defaults in brackets):
 #   OPENCLAW_JOURNAL_EXPORT [@@JOURNAL_EXPORT_FILE@@]  OPENCLAW_GATEWAY_LOG_COPY [@@GATEWAY_LOG_COPY@@]
@@ -30,6 +35,8 @@
 #   OPENCLAW_LOG_EXPORT_STATE_DIR [@@LOG_EXPORT_STATE_DIR@@]
 #   OPENCLAW_LOG_EXPORT_MAX_BYTES [33554432]  OPENCLAW_LOG_EXPORT_KEEP [4]
 #   OPENCLAW_JOURNALCTL [journalctl]  OPENCLAW_CHATTR [chattr]
+#   OPENCLAW_AGENT_AUDIT [@@AUDIT_LOG_DIR@@/agent-audit.jsonl]  OPENCLAW_STATE_ROOT [@@STATE_DIR@@]
+#   OPENCLAW_NODE [@@NODE@@]  OPENCLAW_AGENT_AUDIT_PROGRAM [@@LIBEXEC_DIR@@/agent-audit.js]
 set -uo pipefail
 umask 077
 
@@ -43,6 +50,10 @@ MAX_BYTES="${OPENCLAW_LOG_EXPORT_MAX_BYTES:-33554432}"
 KEEP="${OPENCLAW_LOG_EXPORT_KEEP:-4}"
 JOURNALCTL="${OPENCLAW_JOURNALCTL:-journalctl}"
 CHATTR="${OPENCLAW_CHATTR:-chattr}"
+AGENT_AUDIT="${OPENCLAW_AGENT_AUDIT:-@@AUDIT_LOG_DIR@@/agent-audit.jsonl}"
+STATE_ROOT="${OPENCLAW_STATE_ROOT:-@@STATE_DIR@@}"
+NODE="${OPENCLAW_NODE:-@@NODE@@}"
+AGENT_AUDIT_PROGRAM="${OPENCLAW_AGENT_AUDIT_PROGRAM:-@@LIBEXEC_DIR@@/agent-audit.js}"
 readonly UNITS=(@@JOURNAL_UNITS@@)
 # Enough to tell who logged what and how it ended; not the whole entry (command lines,
 # capabilities, cgroups), which would triple what is shipped.
@@ -57,7 +68,7 @@ if ! [[ "$MAX_BYTES" =~ ^[1-9][0-9]*$ && "$KEEP" =~ ^[1-9][0-9]?$ ]]; then
   fail Usage "OPENCLAW_LOG_EXPORT_MAX_BYTES ($MAX_BYTES) and OPENCLAW_LOG_EXPORT_KEEP ($KEEP) must be positive integers"
   exit 1
 fi
-if ! mkdir -p "$STATE" "$(dirname "$JOURNAL_COPY")" "$(dirname "$GATEWAY_COPY")"; then
+if ! mkdir -p "$STATE" "$(dirname "$JOURNAL_COPY")" "$(dirname "$GATEWAY_COPY")" "$(dirname "$AGENT_AUDIT")"; then
   fail Usage "cannot create $STATE or the copies' folders"
   exit 1
 fi
@@ -193,6 +204,24 @@ export_gateway_log() {
   fi
 }
 
+# export_agent_audit: the audit file prepared (rotated, root 0600, append-only), then
+# agent-audit.js appends what each gateway's ledger recorded since its last run (its positions
+# in $STATE/agent-audit). --jitless: the unit denies writable executable memory
+# (MemoryDenyWriteExecute=yes), which V8's compiler needs; without it Node aborts at start.
+# Its WARNING lines pass through; its FAILED lines (exit 1) fail the step.
+export_agent_audit() {
+  local out rc
+  prepare "$AGENT_AUDIT" AgentAudit || return
+  out="$("$NODE" --jitless "$AGENT_AUDIT_PROGRAM" --state-root "$STATE_ROOT" --out "$AGENT_AUDIT" \
+    --position-dir "$STATE/agent-audit" 2>&1 >/dev/null)"
+  rc=$?
+  if [ -n "$out" ]; then printf '%s\n' "$out" >&2; fi
+  if [ "$rc" -ne 0 ]; then
+    fail AgentAudit "agent-audit.js exit $rc (lines above)"
+  fi
+}
+
 export_journal
 export_gateway_log
+export_agent_audit
 exit "$STATUS"

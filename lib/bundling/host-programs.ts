@@ -3,7 +3,8 @@
  * synth with the options of lib/bundling/esbuild-options.ts (CommonJS, minified,
  * no source map): host/fetch-secrets/main.ts, the boot-time secret retrieval,
  * shipped as fetch-secrets.js; host/spend-meter/main.ts, the spend meter, shipped
- * as scripts/spend-meter.js. Each takes what it imports (AWS SDK clients, the IMDS
+ * as scripts/spend-meter.js; host/agent-audit/main.ts, the attributable audit export,
+ * shipped as scripts/agent-audit.js. Each takes what it imports (AWS SDK clients, the IMDS
  * provider, the lib/ contracts it renders or reads) and nothing else.
  *
  * The SDK's default credential chain (environment, profiles, SSO, web identity...)
@@ -22,7 +23,7 @@ import { nodeBundleOptions } from './esbuild-options';
 export const FORBIDDEN_IN_BUNDLE = ['aws-cdk-lib', 'constructs', 'zod'] as const;
 
 /** A program under host/<name>/ that the deployment bundle ships bundled. */
-export type HostProgram = 'fetch-secrets' | 'spend-meter';
+export type HostProgram = 'fetch-secrets' | 'spend-meter' | 'agent-audit';
 
 interface HostProgramBuild {
   /** The Node the host runs the program with. */
@@ -46,6 +47,11 @@ const HOST_PROGRAMS: Readonly<Record<HostProgram, HostProgramBuild>> = {
     // Node 24: node:sqlite and zstd are built in.
     target: 'node24',
     banner: '// spend-meter.js: bundled from host/spend-meter/ of openclaw-hardened-aws (bundle.ts); do not edit on the host.',
+  },
+  'agent-audit': {
+    // Node 24: node:sqlite is built in.
+    target: 'node24',
+    banner: '// agent-audit.js: bundled from host/agent-audit/ of openclaw-hardened-aws; do not edit on the host.',
   },
 };
 
@@ -77,5 +83,7 @@ export function buildHostProgram(name: HostProgram): string {
 
 /** fetch-secrets.js, bundled once per process. */
 export const bundleFetchSecrets = (): string => bundleHostProgram('fetch-secrets');
+/** agent-audit.js, bundled once per process. */
+export const bundleAgentAudit = (): string => bundleHostProgram('agent-audit');
 /** spend-meter.js, bundled once per process. */
 export const bundleSpendMeter = (): string => bundleHostProgram('spend-meter');

@@ -15,12 +15,18 @@
  *                 openclaw-log-export as JSON lines
  *   egress-proxy  the egress proxy's access log (HOST_LOG_FILES.egressProxyAccess, squid's
  *                 native format): every outbound request, refusals as TCP_DENIED/403
+ *   agent-audit   the attributable audit (AGENT_AUDIT_FILE): one JSON line per tool call and
+ *                 per outbound message of every gateway's agents (gateway, agent, session,
+ *                 tool or channel and recipient pseudonym, time, outcome ok/error/denied),
+ *                 written by openclaw-log-export from each gateway's OpenClaw audit ledger
+ *                 (host/agent-audit/, lib/audit/agent-audit.ts)
  * The log paths are read from lib/host/paths.ts, never back out of the rendered files;
  * the rendered openclaw.json and nginx.conf write to the same paths
  * (test/host/cloudwatch-agent.test.ts checks that they agree).
  * No OpenClaw audit log file: OpenClaw 2026.9.6 keeps its audit ledger in its state
- * database (`openclaw audit`); the audit/*.jsonl and logs/config-audit.jsonl it once
- * wrote are legacy paths that its doctor migrates into that database.
+ * database (`openclaw audit`; the audit/*.jsonl and logs/config-audit.jsonl it once
+ * wrote are legacy paths that its doctor migrates into that database): root exports it
+ * from there into AGENT_AUDIT_FILE.
  *
  * The agent reads files of root and of the proxy's system user only. The proxy's log
  * folder (/var/log/squid) belongs to EGRESS_PROXY_USER, which only squid runs as: no
@@ -50,8 +56,10 @@ export const CLOUDWATCH_AGENT_USER = 'root';
 export const JOURNAL_EXPORT_FILE = `${HOST_PATHS.auditLogDir}/journal.jsonl`;
 /** The root copy of OpenClaw's log made by openclaw-log-export, shipped as `gateway`. */
 export const GATEWAY_LOG_COPY_FILE = `${HOST_PATHS.auditLogDir}/gateway.jsonl`;
+/** The attributable audit written by openclaw-log-export (agent-audit.js), shipped as `agent-audit`. */
+export const AGENT_AUDIT_FILE = `${HOST_PATHS.auditLogDir}/agent-audit.jsonl`;
 
-export type HostLogGroupId = 'gateway' | 'nginx-access' | 'nginx-error' | 'journal' | 'egress-proxy';
+export type HostLogGroupId = 'gateway' | 'nginx-access' | 'nginx-error' | 'journal' | 'egress-proxy' | 'agent-audit';
 
 /** One log group of the host: what the CloudWatch agent ships into it, and from where. */
 export interface HostLogGroup {
@@ -94,6 +102,11 @@ export function HOST_LOG_GROUPS(config: ResolvedConfig): HostLogGroup[] {
       id: 'egress-proxy',
       file: HOST_LOG_FILES.egressProxyAccess,
       purpose: 'egress proxy (squid) access log: every outbound request of the host, refusals as TCP_DENIED/403 (metric EgressBlocked)',
+    },
+    {
+      id: 'agent-audit',
+      file: AGENT_AUDIT_FILE,
+      purpose: 'attributable audit: one JSON line per tool call and outbound message of each gateway\'s agents (gateway, agent, session, tool or channel, time, outcome), from OpenClaw\'s audit ledger',
     },
   ];
   return groups.map((g) => ({ ...g, logGroupName: `${prefix}${g.id}` }));

@@ -27,6 +27,8 @@
  *                                            CloudWatch agent ships (renderCloudWatchAgentConfig)
  *   scripts/fetch-secrets.js              -> HOST_PATHS.libexecDir/, root 0644: the retrieval program
  *   scripts/spend-meter.js                -> HOST_PATHS.libexecDir/, root 0644: the model-spend meter
+ *   scripts/agent-audit.js                -> HOST_PATHS.libexecDir/, root 0644: the attributable audit export
+ *                                            (run by export-logs.sh; lib/audit/agent-audit.ts)
  *   openclaw/spend-meter.json             -> SPEND_METER_MANIFEST_PATH, root 0644: its manifest (region,
  *                                            namespace, paths, price table, limits; lib/host/spend-meter.ts)
  *   openclaw/package.json, openclaw/package-lock.json -> HOST_PATHS.installDir (npm ci)
@@ -55,8 +57,9 @@ import {
   type EdgeRef,
   type StateVolumeRef,
 } from './cloud-init';
-import { bundleFetchSecrets, bundleSpendMeter } from '../bundling/host-programs';
+import { bundleAgentAudit, bundleFetchSecrets, bundleSpendMeter } from '../bundling/host-programs';
 import { SPEND_METER_MANIFEST_BUNDLE_PATH, SPEND_METER_PROGRAM_PATH, spendMeterManifestText } from './spend-meter';
+import { AGENT_AUDIT_PROGRAM_PATH } from '../audit/agent-audit';
 import { renderSecretsManifest } from '../secrets/secrets-manifest';
 import { CLOUDWATCH_AGENT_BUNDLE_PATH, renderCloudWatchAgentConfig } from './cloudwatch-agent';
 import { CLOUDWATCH_AGENT_PROXY_BUNDLE_PATH, renderCloudWatchAgentProxyConfig } from './cloudwatch-agent-proxy';
@@ -142,6 +145,7 @@ export function assembleBundleFiles(config: ResolvedConfig, configDir: string, o
     [FETCH_SECRETS_PROGRAM_PATH]: bundleFetchSecrets(),
     [SECRETS_MANIFEST_BUNDLE_PATH]: `${JSON.stringify(renderSecretsManifest(config), null, 2)}\n`,
     [SPEND_METER_PROGRAM_PATH]: bundleSpendMeter(),
+    [AGENT_AUDIT_PROGRAM_PATH]: bundleAgentAudit(),
     [SPEND_METER_MANIFEST_BUNDLE_PATH]: spendMeterManifestText(config),
     [CLOUDWATCH_AGENT_BUNDLE_PATH]: renderCloudWatchAgentConfig(config),
     [CLOUDWATCH_AGENT_PROXY_BUNDLE_PATH]: renderCloudWatchAgentProxyConfig(),

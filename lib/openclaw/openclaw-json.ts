@@ -33,6 +33,7 @@ import { openclawRenderabilityProblems, type OpenclawConfigProblem } from '../co
 import { CHANNELS, type PROVIDERS } from '../network/config-schema';
 import { channelTokenPointer, providerKeyOwners, providerKeyPointer } from '../secrets/secrets-manifest';
 import { EGRESS_PROXY_URL } from '../host/egress-proxy';
+import { OPENCLAW_AUDIT_LOGGING } from '../audit/agent-audit';
 import { agentTools, ALWAYS_DENIED_TOOLS } from './agent-tools';
 import type { AgentConfig, ChannelPolicy } from './config-schema';
 import { CONTROL_UI_ORIGINS_FILE, openclawHostPaths, type OpenclawRenderOptions } from './openclaw-config';
@@ -262,7 +263,7 @@ export function renderOpenclawConfig(config: ResolvedConfig, options: OpenclawRe
     discovery: { mdns: { mode: 'off' } },
     update: { checkOnStart: false },
     telemetry: { enabled: false },
-    logging: { level: 'info', file: p.logFile },
+    logging: { level: 'info', file: p.logFile, audit: { ...OPENCLAW_AUDIT_LOGGING } },
     proxy: { ...OPENCLAW_PROXY },
   };
 }

@@ -102,9 +102,9 @@ describe('what goes into the locked store', () => {
     });
     const gateway = Template.fromStack(stages.prod.gateway);
     const groups = Object.entries(gateway.findResources('AWS::Logs::LogGroup')).filter(([, g]) =>
-      /^\/openclaw\/openclaw-example-prod\/(gateway|nginx-access|nginx-error|journal|egress-proxy|ssm-sessions)$/.test((g as { Properties: { LogGroupName: string } }).Properties.LogGroupName),
+      /^\/openclaw\/openclaw-example-prod\/(gateway|nginx-access|nginx-error|journal|egress-proxy|agent-audit|ssm-sessions)$/.test((g as { Properties: { LogGroupName: string } }).Properties.LogGroupName),
     );
-    expect(groups).toHaveLength(6);
+    expect(groups).toHaveLength(7);
     const filters = Object.values(gateway.findResources('AWS::Logs::SubscriptionFilter')).map((f) => (f as { Properties: { LogGroupName: { Ref: string }; FilterPattern: string; DestinationArn: string } }).Properties);
     expect(filters.map((f) => f.LogGroupName.Ref).sort()).toEqual(groups.map(([id]) => id).sort());
     for (const f of filters) {

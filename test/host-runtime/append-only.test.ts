@@ -74,6 +74,9 @@ async function exportInto(dir: string, gatewayLog: string) {
       OPENCLAW_GATEWAY_USER: GATEWAY_USER,
       OPENCLAW_LOG_EXPORT_STATE_DIR: path.join(dir, '.state'),
       OPENCLAW_JOURNALCTL: '/bin/true',
+      // The agent audit step (test/openclaw/audit-agent-turns.test.ts runs it for real): a Node that exports nothing.
+      OPENCLAW_AGENT_AUDIT: path.join(dir, 'agent-audit.jsonl'),
+      OPENCLAW_NODE: '/bin/true',
     },
     timeoutMs: 20_000,
   });

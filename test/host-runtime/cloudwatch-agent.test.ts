@@ -92,7 +92,7 @@ describe('renderCloudWatchAgentConfig', () => {
 });
 
 describe('HOST_LOG_GROUPS', () => {
-  test('the example dev deployment: five groups under /openclaw/openclaw-example-dev/', () => {
+  test('the example dev deployment: six groups under /openclaw/openclaw-example-dev/', () => {
     const groups = HOST_LOG_GROUPS(exampleConfig('dev'));
     expect(groups.map((g) => [g.id, g.logGroupName, g.file])).toEqual([
       ['gateway', '/openclaw/openclaw-example-dev/gateway', '/var/log/openclaw-audit/gateway.jsonl'],
@@ -100,6 +100,7 @@ describe('HOST_LOG_GROUPS', () => {
       ['nginx-error', '/openclaw/openclaw-example-dev/nginx-error', '/var/log/nginx/error.log'],
       ['journal', '/openclaw/openclaw-example-dev/journal', '/var/log/openclaw-audit/journal.jsonl'],
       ['egress-proxy', '/openclaw/openclaw-example-dev/egress-proxy', '/var/log/squid/access.log'],
+      ['agent-audit', '/openclaw/openclaw-example-dev/agent-audit', '/var/log/openclaw-audit/agent-audit.jsonl'],
     ]);
     expect(groups.find((g) => g.id === 'gateway')!.source).toBe(`${HOST_PATHS.logDir}/openclaw.log`);
     for (const g of groups) expect(g.purpose.length).toBeGreaterThan(10);

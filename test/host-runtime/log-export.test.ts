@@ -111,6 +111,9 @@ async function exportLogs(l: Layout, env: Record<string, string> = {}) {
       OPENCLAW_GATEWAY_USER: GATEWAY_USER,
       OPENCLAW_LOG_EXPORT_STATE_DIR: l.state,
       OPENCLAW_JOURNALCTL: fakeJournalctl,
+      // The agent audit step (test/openclaw/audit-agent-turns.test.ts runs it for real): a Node that exports nothing.
+      OPENCLAW_AGENT_AUDIT: path.join(path.dirname(l.journalCopy), 'agent-audit.jsonl'),
+      OPENCLAW_NODE: '/bin/true',
       FAKE_JOURNAL_CALLS: l.calls,
       FAKE_JOURNAL_NEW: l.queued,
       ...env,
@@ -285,9 +288,11 @@ test('a filesystem without the append-only attribute: FAILED AppendOnly, the cop
   const noChattr = writeExecutable(path.join(l.dir, 'chattr'), '#!/bin/sh\necho "chattr: Operation not supported while setting flags on $2" >&2\nexit 1\n');
   gatewayWrites(l, 'x\n');
   const r = await exportLogs(l, { OPENCLAW_CHATTR: noChattr });
+  const agentAudit = path.join(path.dirname(l.journalCopy), 'agent-audit.jsonl');
   expect(r.err).toEqual([
     `openclaw-log-export: FAILED AppendOnly: cannot make ${l.journalCopy} append-only (chattr: Operation not supported while setting flags on ${l.journalCopy}); does its filesystem support chattr +a? It is still written`,
     `openclaw-log-export: FAILED AppendOnly: cannot make ${l.gatewayCopy} append-only (chattr: Operation not supported while setting flags on ${l.gatewayCopy}); does its filesystem support chattr +a? It is still written`,
+    `openclaw-log-export: FAILED AppendOnly: cannot make ${agentAudit} append-only (chattr: Operation not supported while setting flags on ${agentAudit}); does its filesystem support chattr +a? It is still written`,
   ]);
   expect(r.code).toBe(1);
   expect(read(l.gatewayCopy)).toBe('x\n');

@@ -1,4 +1,5 @@
 import {
+  AGENT_AUDIT_FILE,
   CLOUDWATCH_AGENT_BUNDLE_PATH,
   CLOUDWATCH_AGENT_FLUSH_SECONDS,
   CLOUDWATCH_AGENT_USER,
@@ -25,19 +26,22 @@ const PURPOSES = {
   error: 'nginx error log (warn and above)',
   journal: 'journal of the gateway, nginx, boot preflight, secrets, integrity, health and install units (JSON lines; FAILED lines)',
   egressProxy: 'egress proxy (squid) access log: every outbound request of the host, refusals as TCP_DENIED/403 (metric EgressBlocked)',
+  agentAudit:
+    "attributable audit: one JSON line per tool call and outbound message of each gateway's agents (gateway, agent, session, tool or channel, time, outcome), from OpenClaw's audit ledger",
 };
 
 test('paths, flush interval and user, exactly', () => {
-  expect([CLOUDWATCH_AGENT_BUNDLE_PATH, JOURNAL_EXPORT_FILE, GATEWAY_LOG_COPY_FILE]).toEqual([
+  expect([CLOUDWATCH_AGENT_BUNDLE_PATH, JOURNAL_EXPORT_FILE, GATEWAY_LOG_COPY_FILE, AGENT_AUDIT_FILE]).toEqual([
     'cloudwatch/amazon-cloudwatch-agent.json',
     '/var/log/openclaw-audit/journal.jsonl',
     '/var/log/openclaw-audit/gateway.jsonl',
+    '/var/log/openclaw-audit/agent-audit.jsonl',
   ]);
   expect([CLOUDWATCH_AGENT_FLUSH_SECONDS, CLOUDWATCH_AGENT_USER]).toEqual([5, 'root']);
 });
 
 describe('HOST_LOG_GROUPS', () => {
-  test('the example prod: five groups, in order, with their files, exactly', () => {
+  test('the example prod: six groups, in order, with their files, exactly', () => {
     expect(HOST_LOG_GROUPS(config)).toEqual([
       {
         id: 'gateway',
@@ -50,6 +54,7 @@ describe('HOST_LOG_GROUPS', () => {
       { id: 'nginx-error', logGroupName: '/openclaw/openclaw-example-prod/nginx-error', file: '/var/log/nginx/error.log', purpose: PURPOSES.error },
       { id: 'journal', logGroupName: '/openclaw/openclaw-example-prod/journal', file: '/var/log/openclaw-audit/journal.jsonl', purpose: PURPOSES.journal },
       { id: 'egress-proxy', logGroupName: '/openclaw/openclaw-example-prod/egress-proxy', file: '/var/log/squid/access.log', purpose: PURPOSES.egressProxy },
+      { id: 'agent-audit', logGroupName: '/openclaw/openclaw-example-prod/agent-audit', file: '/var/log/openclaw-audit/agent-audit.jsonl', purpose: PURPOSES.agentAudit },
     ]);
   });
 
@@ -60,6 +65,7 @@ describe('HOST_LOG_GROUPS', () => {
       '/openclaw/openclaw-example-dev/nginx-error',
       '/openclaw/openclaw-example-dev/journal',
       '/openclaw/openclaw-example-dev/egress-proxy',
+      '/openclaw/openclaw-example-dev/agent-audit',
     ]);
   });
 });
@@ -88,6 +94,7 @@ test('renderCloudWatchAgentConfig: logs only, as root, in the deployment\'s regi
                 entry('/var/log/nginx/error.log', 'nginx-error'),
                 entry('/var/log/openclaw-audit/journal.jsonl', 'journal'),
                 entry('/var/log/squid/access.log', 'egress-proxy'),
+                entry('/var/log/openclaw-audit/agent-audit.jsonl', 'agent-audit'),
               ],
             },
           },

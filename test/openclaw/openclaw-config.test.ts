@@ -367,7 +367,7 @@ describe('quiet host', () => {
   });
 
   test('logs go to HOST_PATHS.logDir', () => {
-    expect(rendered.logging).toEqual({ level: 'info', file: `${HOST_PATHS.logDir}/openclaw.log` });
+    expect(rendered.logging).toEqual({ level: 'info', file: `${HOST_PATHS.logDir}/openclaw.log`, audit: { enabled: true, executionIdentity: false, messages: 'all' } });
   });
 
   test('model API keys come from the owning agent\'s secret document (one key per provider per gateway)', () => {

@@ -1,0 +1,181 @@
+import { execFileSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import { bundleAgentAudit } from '../../lib/bundling/host-programs';
+import { removeAppendOnlyTree, requireRootForRuntime, runAsync } from '../host-runtime/support/runtime-tools';
+import { requireOpenclaw, writeOpenclawFixture } from './support/openclaw';
+import { exampleConfig } from '../host/support/host-tools';
+
+// agent-audit.js (bundled) run as root under the pinned Node 24 against state folders laid
+// out as on the host, for what real turns cannot be asked for: a folder of the wrong owner,
+// a symlinked database, a stranger's folder, a replaced ledger, every status OpenClaw's
+// ledger knows. The ledger is a real one: the state database the real OpenClaw creates
+// (`openclaw approvals set` initializes it, as the gateway unit's ExecStartPre does), into
+// which the test inserts rows of the shapes the real gateway writes
+// (test/openclaw/audit-agent-turns.test.ts shows them written by real turns).
+
+const USER = 'openclaw-ops';
+let root: string;
+let program: string;
+let template: string;
+let node: string;
+let uid: number;
+let n = 0;
+
+interface Row {
+  kind: 'tool_action' | 'message' | 'agent_run';
+  direction?: 'inbound';
+  status: string;
+  message_outcome?: string;
+  error_code?: string;
+  reason_code?: string;
+  failure_stage?: string;
+}
+
+/** Inserts `rows` (times 1 s apart from 2026-12-06T10:00:00Z) into the ledger at `db`, with Node 24. */
+function insert(db: string, rows: Row[]): void {
+  const script = `
+const { DatabaseSync } = require('node:sqlite');
+const db = new DatabaseSync(process.argv[1]);
+const rows = JSON.parse(process.argv[2]);
+const ins = db.prepare(\`INSERT INTO audit_events (event_id, source_id, source_sequence, occurred_at, kind, action, status, error_code,
+  actor_type, actor_id, agent_id, session_key, session_id, run_id, tool_call_id, tool_name, direction, channel, conversation_kind,
+  message_outcome, reason_code, failure_stage, target_ref) VALUES (?, ?, 1, ?, ?, ?, ?, ?, 'agent', 'ops', 'ops', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)\`);
+for (const [i, r] of rows.entries()) {
+  const tool = r.kind !== 'message';
+  const id = r.id;
+  const action = r.kind === 'agent_run' ? 'agent.run.started' : r.direction ? 'message.inbound.processed' : null;
+  ins.run(id, 'src-' + id, Date.parse('2026-12-06T10:00:00Z') + i * 1000, r.kind,
+    action ?? (tool ? (r.status === 'started' ? 'tool.action.started' : 'tool.action.finished') : 'message.outbound.finished'), r.status, r.error_code ?? null,
+    tool ? 'agent:ops:main' : null, tool ? 'session-1' : null, 'run-1', tool ? 'sha256:' + 'a'.repeat(64) : null, tool ? 'exec' : null,
+    tool ? null : (r.direction ?? 'outbound'), tool ? null : 'telegram', tool ? null : 'direct', r.message_outcome ?? null, r.reason_code ?? null, r.failure_stage ?? null,
+    tool ? null : 'hmac-sha256:v1:' + 'b'.repeat(32) + ':' + 'c'.repeat(64));
+}
+db.close();`;
+  execFileSync(node, ['-e', script, db, JSON.stringify(rows.map((r) => ({ ...r, id: `00000000-0000-4000-8000-${String((n += 1)).padStart(12, '0')}` })))]);
+}
+
+/** A host layout: <case>/state-root/ops (the gateway's folder, its user's) with a copy of the real empty ledger. */
+function layout(owner = uid) {
+  const dir = fs.mkdtempSync(path.join(root, 'case-'));
+  const stateRoot = path.join(dir, 'state-root');
+  const gw = path.join(stateRoot, 'ops');
+  fs.mkdirSync(path.join(gw, 'state'), { recursive: true, mode: 0o700 });
+  const db = path.join(gw, 'state', 'openclaw.sqlite');
+  fs.copyFileSync(template, db);
+  for (const p of [gw, path.join(gw, 'state'), db]) fs.chownSync(p, owner, owner);
+  const out = path.join(dir, 'agent-audit.jsonl');
+  fs.writeFileSync(out, '', { mode: 0o600 });
+  return { dir, stateRoot, gw, db, out, positions: path.join(dir, 'positions') };
+}
+
+async function run(l: ReturnType<typeof layout>) {
+  const r = await runAsync(node, ['--jitless', program, '--state-root', l.stateRoot, '--out', l.out, '--position-dir', l.positions], { timeoutMs: 30_000 });
+  const lines = fs.readFileSync(l.out, 'utf8').split('\n').filter(Boolean).map((x) => JSON.parse(x) as Record<string, unknown>);
+  return { code: r.code, err: r.stderr.split('\n').filter(Boolean), lines };
+}
+
+beforeAll(async () => {
+  requireRootForRuntime('the audit export program test (folders owned by the gateway user; the program runs as root)');
+  node = requireOpenclaw().node;
+  uid = Number(execFileSync('id', ['-u', USER], { encoding: 'utf8' }).trim());
+  root = fs.mkdtempSync(path.join(process.env.TMPDIR ?? '/tmp', 'oc-audit-program-'));
+  program = path.join(root, 'agent-audit.js');
+  fs.writeFileSync(program, bundleAgentAudit());
+  // A real, empty ledger: the state database OpenClaw 2026.9.6 creates.
+  const fx = writeOpenclawFixture(exampleConfig('dev'), path.join(root, 'openclaw'));
+  const r = await runAsync(node, [requireOpenclaw().cli, 'approvals', 'set', '--file', path.join(fx.paths.configDir, 'exec-approvals.json')], {
+    timeoutMs: 120_000,
+    env: { PATH: `${path.dirname(node)}:/usr/bin:/bin`, HOME: fx.home, OPENCLAW_HOME: fx.home, OPENCLAW_STATE_DIR: fx.stateDir, OPENCLAW_CONFIG_PATH: fx.configFile, OPENCLAW_NO_AUTO_UPDATE: '1' },
+  });
+  template = path.join(fx.stateDir, 'state', 'openclaw.sqlite');
+  if (r.code !== 0 || !fs.existsSync(template)) throw new Error(`openclaw approvals set did not create ${template}:\n${r.stderr}${r.stdout}`);
+}, 180_000);
+
+afterAll(() => removeAppendOnlyTree(root));
+
+test('every status of the ledger, mapped to its outcome; runs and inbound messages left out', async () => {
+  const l = layout();
+  insert(l.db, [
+    { kind: 'agent_run', status: 'started' },
+    { kind: 'message', direction: 'inbound', status: 'succeeded', message_outcome: 'completed' },
+    { kind: 'tool_action', status: 'started' },
+    { kind: 'tool_action', status: 'succeeded' },
+    { kind: 'tool_action', status: 'blocked', error_code: 'tool_blocked' },
+    { kind: 'tool_action', status: 'failed', error_code: 'tool_failed' },
+    { kind: 'tool_action', status: 'cancelled', error_code: 'tool_cancelled' },
+    { kind: 'tool_action', status: 'timed_out', error_code: 'tool_timed_out' },
+    { kind: 'tool_action', status: 'unknown', error_code: 'tool_outcome_unknown' },
+    { kind: 'message', status: 'succeeded', message_outcome: 'sent' },
+    { kind: 'message', status: 'blocked', message_outcome: 'suppressed', reason_code: 'no_visible_payload' },
+    { kind: 'message', status: 'failed', message_outcome: 'failed', error_code: 'message_delivery_failed', failure_stage: 'platform_send' },
+    { kind: 'message', status: 'unknown', message_outcome: 'unknown', failure_stage: 'unknown' },
+  ]);
+  const r = await run(l);
+  expect([r.code, r.err]).toEqual([0, []]);
+  expect(r.lines.map((x) => [x.gateway, x.agent, x.kind, x.event, x.tool ?? x.channel, x.outcome, x.status, x.time])).toEqual([
+    ['ops', 'ops', 'tool', 'started', 'exec', 'started', 'started', '2026-12-06T10:00:02.000Z'],
+    ['ops', 'ops', 'tool', 'finished', 'exec', 'ok', 'succeeded', '2026-12-06T10:00:03.000Z'],
+    ['ops', 'ops', 'tool', 'finished', 'exec', 'denied', 'blocked', '2026-12-06T10:00:04.000Z'],
+    // No transcript shows a refusal: an error.
+    ['ops', 'ops', 'tool', 'finished', 'exec', 'error', 'failed', '2026-12-06T10:00:05.000Z'],
+    ['ops', 'ops', 'tool', 'finished', 'exec', 'error', 'cancelled', '2026-12-06T10:00:06.000Z'],
+    ['ops', 'ops', 'tool', 'finished', 'exec', 'error', 'timed_out', '2026-12-06T10:00:07.000Z'],
+    ['ops', 'ops', 'tool', 'finished', 'exec', 'unknown', 'unknown', '2026-12-06T10:00:08.000Z'],
+    ['ops', 'ops', 'message', 'outbound', 'telegram', 'ok', 'sent', '2026-12-06T10:00:09.000Z'],
+    ['ops', 'ops', 'message', 'outbound', 'telegram', 'suppressed', 'suppressed', '2026-12-06T10:00:10.000Z'],
+    ['ops', 'ops', 'message', 'outbound', 'telegram', 'error', 'failed', '2026-12-06T10:00:11.000Z'],
+    ['ops', 'ops', 'message', 'outbound', 'telegram', 'unknown', 'unknown', '2026-12-06T10:00:12.000Z'],
+  ]);
+  expect([r.lines[8]!.reason, r.lines[9]!.failureStage]).toEqual(['no_visible_payload', 'platform_send']);
+});
+
+test('each run appends only what is new; a replaced ledger is reported and exported from its start', async () => {
+  const l = layout();
+  insert(l.db, [{ kind: 'tool_action', status: 'started' }]);
+  expect((await run(l)).lines).toHaveLength(1);
+  insert(l.db, [{ kind: 'tool_action', status: 'succeeded' }]);
+  const second = await run(l);
+  expect([second.code, second.err, second.lines.map((x) => x.status)]).toEqual([0, [], ['started', 'succeeded']]);
+  // The gateway's database swapped for a fresh one with one record.
+  fs.copyFileSync(template, l.db);
+  insert(l.db, [{ kind: 'tool_action', status: 'failed', error_code: 'tool_failed' }]);
+  const third = await run(l);
+  expect(third.err).toEqual([
+    expect.stringMatching(/^openclaw-agent-audit: WARNING ops: the ledger no longer holds record 2 \(.+\) exported last, and has none after it: the state database was replaced; exporting it from its start$/),
+  ]);
+  expect(third.lines.map((x) => x.status)).toEqual(['started', 'succeeded', 'failed']);
+});
+
+test('a folder not owned by its gateway user, a symlinked database, a stranger\'s folder: refused, nothing read', async () => {
+  const notOwned = layout(0);
+  insert(notOwned.db, [{ kind: 'tool_action', status: 'succeeded' }]);
+  const a = await run(notOwned);
+  expect([a.code, a.err, a.lines]).toEqual([0, [`openclaw-agent-audit: WARNING ${notOwned.gw}: owned by uid 0, not by openclaw-ops (${uid}); not read`], []]);
+
+  const linked = layout();
+  const elsewhere = path.join(linked.dir, 'other.sqlite');
+  fs.renameSync(linked.db, elsewhere);
+  insert(elsewhere, [{ kind: 'tool_action', status: 'succeeded' }]);
+  fs.symlinkSync(elsewhere, linked.db);
+  const b = await run(linked);
+  expect([b.code, b.err, b.lines]).toEqual([1, [`openclaw-agent-audit: FAILED ops: ${linked.db}: a symlink or not a regular file; not read`], []]);
+
+  const stranger = layout();
+  fs.mkdirSync(path.join(stranger.stateRoot, 'intruder'), { mode: 0o700 });
+  const c = await run(stranger);
+  expect([c.code, c.err]).toEqual([0, [`openclaw-agent-audit: WARNING ${path.join(stranger.stateRoot, 'intruder')}: no gateway user openclaw-intruder; not read`]]);
+});
+
+test('the audit file is only appended to: never created, and a symlink in its place is refused', async () => {
+  const l = layout();
+  fs.rmSync(l.out);
+  const missing = await runAsync(node, ['--jitless', program, '--state-root', l.stateRoot, '--out', l.out, '--position-dir', l.positions], { timeoutMs: 30_000 });
+  expect([missing.code, fs.existsSync(l.out)]).toEqual([1, false]);
+  expect(missing.stderr).toMatch(/^openclaw-agent-audit: FAILED Setup: ENOENT/);
+  fs.writeFileSync(path.join(l.dir, 'target'), '');
+  fs.symlinkSync(path.join(l.dir, 'target'), l.out);
+  const linked = await runAsync(node, ['--jitless', program, '--state-root', l.stateRoot, '--out', l.out, '--position-dir', l.positions], { timeoutMs: 30_000 });
+  expect([linked.code, linked.stderr.trim()]).toEqual([1, `openclaw-agent-audit: FAILED Setup: ${l.out} is not a regular file`]);
+  expect(fs.readFileSync(path.join(l.dir, 'target'), 'utf8')).toBe('');
+});
