@@ -12,6 +12,8 @@ import {
   SECRETS_MANIFEST_PATH,
 } from '../../lib/secrets/secrets-manifest';
 import { SECRET_RETRIEVAL_METRIC } from '../../lib/shared/metric-names';
+import { agentGateways } from '../../lib/openclaw/gateways';
+import { openclawSchema } from '../../lib/openclaw/config-schema';
 import { CONFIG_DIR, NOW } from '../support/config-fixture';
 
 // The secrets manifest (what the boot-time retrieval program reads), pure: the
@@ -137,4 +139,47 @@ test('the paths can be pointed elsewhere, each on its own', () => {
   ]);
   expect(files({ originVerifyMap: '/tmp/m.conf' }).slice(-1)).toEqual(['/tmp/m.conf']);
   expect(files({ originVerifyMap: '/tmp/m.conf' })[0]).toBe('/run/openclaw/secrets/amy/gateway-token');
+});
+
+describe('no secret can be referenced twice: by construction, proved over the example, a shared variant and a mixed one', () => {
+  // Secret names are `<prefix>/<client>/<env>/agents/<agent id>` and `.../gateways/<gateway id>/token`:
+  // agent ids are unique keys of openclaw.agents, gateway ids are agent ids or group names, a group
+  // name may not be an agent id (lib/openclaw/config-schema.ts refuses it) and an agent is in at most
+  // one group. Config has no field that names a secret, an ARN or a file: nothing else can point two
+  // consumers at one secret. The same *value* stored in two agents' secrets is invisible to config.
+  const configs: ResolvedConfig[] = [
+    EXAMPLE,
+    CONFIG,
+    { ...EXAMPLE, openclaw: { ...EXAMPLE.openclaw, sharedGateways: { team: ['ops', 'support'] } } } as ResolvedConfig,
+    { ...CONFIG, openclaw: { ...CONFIG.openclaw, sharedGateways: { pair: ['amy', 'zed'] } } } as ResolvedConfig,
+  ];
+
+  test.each(configs.map((c, i) => [i, c] as const))('config %i: every secret id, manifest id and file once; each agent document and token read by exactly one gateway', (_i, config) => {
+    const m = renderSecretsManifest(config);
+    const unique = (xs: string[]) => expect(new Set(xs).size).toBe(xs.length);
+    unique(m.secrets.map((s) => s.secretId));
+    unique(m.secrets.map((s) => s.id));
+    unique(m.secrets.map((s) => s.file));
+    // Each agent's document belongs to one gateway, each gateway has one token.
+    const agents = Object.keys(config.openclaw.agents).sort();
+    expect(m.secrets.filter((s) => s.kind === 'json').map((s) => s.secretId).sort()).toEqual(agents.map((a) => `${config.project.prefix}/${config.client}/${config.env}/agents/${a}`));
+    const tokens = m.secrets.filter((s) => s.kind === 'text');
+    expect(tokens.map((s) => s.secretId)).toEqual(agentGateways(config).map((g) => gatewayTokenSecretName(config, g.id)));
+    // No secret file of one gateway is in another's folder or owned by another's user.
+    for (const g of agentGateways(config)) {
+      const own = m.secrets.filter((s) => s.kind !== 'origin-verify' && s.user === g.user);
+      expect(own.map((s) => s.file).sort()).toEqual([g.tokenFile, ...g.agents.map((a) => agentSecretFile(a, g.secretsDir))].sort());
+    }
+  });
+
+  test('the schema refuses the one way two gateways could get one id (a group named like an agent), and an agent in two groups', () => {
+    const raw = { version: EXAMPLE.openclaw.version, plugins: [], agents: { ops: { description: 'Ops.', provider: 'anthropic', model: 'm' }, support: { description: 'Sup.', provider: 'anthropic', model: 'm' } } };
+    const issues = (sharedGateways: Record<string, string[]>) =>
+      openclawSchema.safeParse({ ...raw, sharedGateways }).error?.issues.map((i) => `${i.path.join('.')}: ${i.message}`) ?? [];
+    expect(issues({ ops: ['ops', 'support'] })).toEqual(['sharedGateways.ops: a group name that is not an agent id ("ops" is an agent: gateways are named by agent or group)']);
+    expect(issues({ a: ['ops', 'support'], b: ['ops', 'support'] })).toEqual([
+      'sharedGateways.b.0: an agent of no other group; "ops" already shares gateway "a"',
+      'sharedGateways.b.1: an agent of no other group; "support" already shares gateway "a"',
+    ]);
+  });
 });
