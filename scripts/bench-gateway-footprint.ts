@@ -30,8 +30,7 @@ import * as path from 'path';
 import { parseArgs } from 'util';
 import type { ResolvedConfig } from '../lib/config/schema';
 import { EXEC_APPROVALS_FILE } from '../lib/openclaw/openclaw-config';
-import { renderExecApprovals } from '../lib/openclaw/exec-approvals';
-import { renderOpenclawConfig } from '../lib/openclaw/openclaw-json';
+import { gatewayOfAgent } from '../lib/openclaw/gateways';
 import { pinnedRuntime } from '../lib/openclaw/lockfile';
 import { exampleConfig, freePort, waitForPort } from '../test/host/support/host-tools';
 import { frameOf, gatewayConnect, openWebSocket } from '../test/openclaw/support/gateway-client';
@@ -216,30 +215,18 @@ async function wsConnect(port: number, token: string): Promise<boolean> {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** The example's dev config on a free port, and the same with only AGENT. */
-async function configs(): Promise<{ example: ResolvedConfig; oneAgent: ResolvedConfig }> {
+/** The example's dev config with its gateway ports from a free port. */
+async function exampleOnFreePorts(): Promise<ResolvedConfig> {
   const base = exampleConfig('dev');
-  const example = { ...base, edge: { ...base.edge, gatewayPort: await freePort() } };
-  const agent = base.openclaw.agents[AGENT];
-  if (!agent) throw new Error(`the example has no agent ${AGENT}`);
-  return { example, oneAgent: { ...example, openclaw: { ...example.openclaw, agents: { [AGENT]: agent } } } };
+  return { ...base, edge: { ...base.edge, gatewayPort: await freePort() } };
 }
 
 /**
- * The example's files as the host holds them (the test helper checks the client's agent
- * folders against its agents, so it writes the example's two), then openclaw.json and the
- * exec approvals of the one-agent config over them: the gateway runs one agent.
+ * The host's files of one gateway of the example: the gateway of AGENT, which runs that
+ * one agent (one gateway per agent, lib/openclaw/gateways.ts).
  */
-function writeOneAgentFixture(example: ResolvedConfig, oneAgent: ResolvedConfig, root: string): OpenclawFixture {
-  const fx = writeOpenclawFixture(example, root);
-  for (const [file, text] of [
-    [fx.configFile, `${JSON.stringify(renderOpenclawConfig(oneAgent, { paths: fx.paths }), null, 2)}\n`],
-    [path.join(fx.paths.configDir, EXEC_APPROVALS_FILE), renderExecApprovals(oneAgent)],
-  ] as const) {
-    fs.rmSync(file, { force: true });
-    fs.writeFileSync(file, text, { mode: 0o400 });
-  }
-  return fx;
+function writeOneAgentFixture(example: ResolvedConfig, root: string): OpenclawFixture {
+  return writeOpenclawFixture(example, root, [], gatewayOfAgent(example, AGENT));
 }
 
 interface RunOptions {
@@ -253,14 +240,15 @@ interface RunOptions {
 /** One gateway start in a fresh fixture and a fresh memory cgroup. */
 async function runOnce(o: RunOptions): Promise<RunFigures> {
   const oc = requireOpenclaw();
-  const { example, oneAgent: config } = await configs();
+  const example = await exampleOnFreePorts();
+  const port = gatewayOfAgent(example, AGENT).port;
   const root = privateTempDir('oc-bench-footprint-');
   const cg = new MemoryCgroup(`oc-bench-footprint-${process.pid}-${Date.now()}`);
   let child: ChildProcess | undefined;
   let output = '';
   let exited = false;
   try {
-    const fx = writeOneAgentFixture(example, config, root);
+    const fx = writeOneAgentFixture(example, root);
     // The unit's ExecStartPre, outside the cap (its own process, before the gateway starts).
     const imported = await runOpenclaw(fx, ['approvals', 'set', '--file', path.join(fx.paths.configDir, EXEC_APPROVALS_FILE)], 120_000, UNIT_ENV);
     if (imported.status !== 0) throw new Error(`openclaw approvals set failed:\n${imported.stderr}${imported.stdout}`);
@@ -289,7 +277,7 @@ async function runOnce(o: RunOptions): Promise<RunFigures> {
     child.on('exit', () => (exited = true));
     let startSeconds: number | null = null;
     try {
-      await waitForPort(config.edge.gatewayPort, '127.0.0.1', o.startTimeoutMs, () => !exited);
+      await waitForPort(port, '127.0.0.1', o.startTimeoutMs, () => !exited);
       const deadline = Date.now() + o.startTimeoutMs;
       while (!/\[gateway\] ready/.test(output)) {
         if (exited || Date.now() > deadline) throw new Error('not ready');
@@ -311,10 +299,10 @@ async function runOnce(o: RunOptions): Promise<RunFigures> {
     await sleep(o.settleMs);
     const processes = [child.pid!, ...descendants(child.pid!)].map(processFigures).filter((p): p is ProcessFigures => p !== undefined);
     const idle = cg.figures();
-    const status = await healthz(config.edge.gatewayPort);
-    const ws = await wsConnect(config.edge.gatewayPort, fx.token);
+    const status = await healthz(port);
+    const ws = await wsConnect(port, fx.token);
     await sleep(o.settleMs);
-    const healthyAfter = !exited && (await healthz(config.edge.gatewayPort)) === 200;
+    const healthyAfter = !exited && (await healthz(port)) === 200;
     const after = cg.figures();
     return {
       capMiB: o.capMiB,

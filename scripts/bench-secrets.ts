@@ -14,7 +14,7 @@ import * as path from 'path';
 import { renderSecretsManifest } from '../lib/secrets/secrets-manifest';
 import { bundleFetchSecrets } from '../lib/bundling/host-programs';
 import { exampleConfig } from '../test/host/support/host-tools';
-import { OWNER } from '../test/support/fake-aws/fetch-secrets-suite';
+import { writePasswd } from '../test/support/fake-aws/fetch-secrets-suite';
 import { SM_ERRORS } from '../test/support/fake-aws/secrets-manager';
 import { manifestWithAgents, runProgram, startFakeAws, storeSecrets, writeManifest, writeProgram } from '../test/support/fake-aws/world';
 
@@ -47,7 +47,7 @@ export async function benchSecretsRetrieval(): Promise<SecretsBenchFigures> {
     const manifest = manifestWithAgents(base, AGENTS, secretsDir);
     storeSecrets(aws.sm, manifest, 4242);
     const program = writeProgram(root);
-    const args = ['--manifest', writeManifest(root, manifest), '--uid', String(OWNER.uid), '--gid', String(OWNER.gid)];
+    const args = ['--manifest', writeManifest(root, manifest), '--passwd', writePasswd(root)];
     const once = async () => {
       const started = process.hrtime.bigint();
       const r = await runProgram(program, args, aws.env(), 60_000);

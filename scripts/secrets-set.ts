@@ -2,8 +2,11 @@
  * Stores the JSON document of one agent's secret, read from stdin:
  *   npm run secrets:set -- --client example --env prod --agent support < document.json
  *   (or paste it, then Ctrl-D)
- * The document holds the agent's keys, e.g.
+ * The document holds the agent's own keys, e.g.
  *   {"anthropic": {"apiKey": "..."}, "telegram": {"botToken": "..."}}
+ * Every agent holds its own provider's API key (two agents on one provider hold
+ * two keys; docs/secrets.md, "Creating a scoped key per agent", says how to
+ * create one per agent) and the bot token of each platform it answers on.
  * It is checked against what the deployment reads (one line per problem,
  * exit 1), then written with PutSecretValue to <prefix>/<client>/<env>/agents/<agent>
  * in config aws.region, with the operator's credentials (default chain, e.g.

@@ -147,7 +147,7 @@ describe('Secrets Manager answers', () => {
     suite.aws.sm.remove(secretId('gateway-token'));
     suite.aws.cw.state.failing = true;
     const r = await suite.run(t);
-    expect(r.err).toEqual([expect.stringMatching(/^openclaw-secrets: FAILED SecretMissing: openclaw\/example\/dev\/gateway-token: .* \[metric SecretRetrievalFailed\{Reason=SecretMissing\} not published: InternalServiceFault \(HTTP 500\)\]$/)]);
+    expect(r.err).toEqual([expect.stringMatching(/^openclaw-secrets: FAILED SecretMissing: openclaw\/example\/dev\/gateways\/ops\/token: .* \[metric SecretRetrievalFailed\{Reason=SecretMissing\} not published: InternalServiceFault \(HTTP 500\)\]$/)]);
     expect(r.code).toBe(14);
     expect(t.written()).toEqual([]);
   });

@@ -13,7 +13,7 @@ import * as manifestModule from '../../host/fetch-secrets/manifest';
 import { publishFailureMetric } from '../../host/fetch-secrets/metric';
 import { runFetchSecrets, type RunResult } from '../../host/fetch-secrets/run';
 import { exampleConfig, freePort } from '../host/support/host-tools';
-import { makeTarget, OWNER, type Target } from '../support/fake-aws/fetch-secrets-suite';
+import { makeTarget, OWNER, OWNERS, type Target } from '../support/fake-aws/fetch-secrets-suite';
 import { fakeRoleCredentials, IMDS_ROLES_PATH, IMDS_TOKEN_PATH } from '../support/fake-aws/imds';
 import { SM_ERRORS } from '../support/fake-aws/secrets-manager';
 import { originValue, useInProcessFakeAws } from '../support/fake-aws/world';
@@ -33,8 +33,9 @@ let n = 0;
 const NS = 'OpenClaw/openclaw-example-dev';
 const ROLE = 'openclaw-test-gateway-role';
 const P = 'openclaw-secrets:';
-const ALL = 'gateway-token, agent-ops, agent-support, origin-verify';
-const id = (s: string) => (s === 'gateway-token' || s === 'origin-verify' ? `openclaw/example/dev/${s}` : `openclaw/example/dev/agents/${s}`);
+const ALL = 'gateway-token-ops, agent-ops, gateway-token-support, agent-support, origin-verify';
+const id = (s: string) =>
+  s.startsWith('gateway-token-') ? `openclaw/example/dev/gateways/${s.slice('gateway-token-'.length)}/token` : s === 'origin-verify' ? `openclaw/example/dev/${s}` : `openclaw/example/dev/agents/${s}`;
 const published = (reason: Reason) => `[metric SecretRetrievalFailed{Reason=${reason}} published to ${NS}]`;
 const notPublished = (reason: Reason, why: string) => `[metric SecretRetrievalFailed{Reason=${reason}} not published: ${why}]`;
 const FILL_OPS = 'fill it with: npm run secrets:set -- --client example --env dev --agent ops';
@@ -69,7 +70,7 @@ function within<T>(p: Promise<T>, ms = 10_000): Promise<T> {
 }
 
 function run(t: Target, args: readonly string[] = []): Promise<RunResult> {
-  return within(runFetchSecrets(['--manifest', t.manifestPath, '--uid', String(OWNER.uid), '--gid', String(OWNER.gid), '--retry-base-ms', '1', ...args], CLOCK));
+  return within(runFetchSecrets(['--manifest', t.manifestPath, '--passwd', t.passwd, '--retry-base-ms', '1', ...args], CLOCK));
 }
 
 function expectedFiles(t: Target): Record<string, { content: string; uid: number; gid: number; mode: number }> {
@@ -77,9 +78,10 @@ function expectedFiles(t: Target): Record<string, { content: string; uid: number
   const origin = v('origin-verify');
   const self = { uid: process.getuid!(), gid: process.getgid!() };
   return {
-    [path.join(t.secretsDir, 'gateway-token')]: { content: v('gateway-token').current, ...OWNER, mode: 0o400 },
-    [path.join(t.secretsDir, 'agent-ops.json')]: { content: v('agent-ops').current, ...OWNER, mode: 0o400 },
-    [path.join(t.secretsDir, 'agent-support.json')]: { content: v('agent-support').current, ...OWNER, mode: 0o400 },
+    [path.join(t.secretsDir, 'ops', 'gateway-token')]: { content: v('gateway-token-ops').current, ...OWNERS['openclaw-ops']!, mode: 0o400 },
+    [path.join(t.secretsDir, 'ops', 'agent-ops.json')]: { content: v('agent-ops').current, ...OWNERS['openclaw-ops']!, mode: 0o400 },
+    [path.join(t.secretsDir, 'support', 'gateway-token')]: { content: v('gateway-token-support').current, ...OWNERS['openclaw-support']!, mode: 0o400 },
+    [path.join(t.secretsDir, 'support', 'agent-support.json')]: { content: v('agent-support').current, ...OWNERS['openclaw-support']!, mode: 0o400 },
     [t.originMap]: { content: renderOriginVerifyMap(origin.current, origin.pending, origin.previous), ...self, mode: 0o600 },
   };
 }
@@ -91,7 +93,13 @@ function fileState(file: string) {
 
 function expectFilesAsExpected(t: Target): void {
   for (const [file, want] of Object.entries(expectedFiles(t))) expect(fileState(file)).toEqual({ file, regular: true, nlink: 1, ...want });
-  expect(t.written()).toEqual(['nginx/origin-verify.map.conf', 'secrets/agent-ops.json', 'secrets/agent-support.json', 'secrets/gateway-token']);
+  expect(t.written()).toEqual([
+    'nginx/origin-verify.map.conf',
+    'secrets/ops/agent-ops.json',
+    'secrets/ops/gateway-token',
+    'secrets/support/agent-support.json',
+    'secrets/support/gateway-token',
+  ]);
 }
 
 /** The metric data the fake CloudWatch received for one failure: with the Reason dimension and without. */
@@ -115,7 +123,7 @@ describe('success', () => {
   test('boot: every file with its owner, mode and content; one exact OK line; IMDSv2 token flow; each secret in its region', async () => {
     const t = target();
     const r = await run(t);
-    expect(r).toEqual({ out: [`${P} OK 4 secrets (${ALL}) in 1.23 s`], err: [], code: 0 });
+    expect(r).toEqual({ out: [`${P} OK 5 secrets (${ALL}) in 1.23 s`], err: [], code: 0 });
     expectFilesAsExpected(t);
     const origin = t.stored.get('origin-verify')!;
     expect(fs.readFileSync(t.originMap, 'utf8').split('\n').filter((l) => l !== '' && !l.startsWith('#'))).toEqual(
@@ -133,7 +141,7 @@ describe('success', () => {
     expect(world.aws.sm.calls.map((c) => `${c.region} ${c.secretId} ${c.stage} ${c.attempt} ${c.outcome}`).sort()).toEqual([
       'eu-west-1 openclaw/example/dev/agents/ops AWSCURRENT attempt=1; max=5 value',
       'eu-west-1 openclaw/example/dev/agents/support AWSCURRENT attempt=1; max=5 value',
-      'eu-west-1 openclaw/example/dev/gateway-token AWSCURRENT attempt=1; max=5 value',
+      'eu-west-1 openclaw/example/dev/gateways/ops/token AWSCURRENT attempt=1; max=5 value',
       'us-east-1 openclaw/example/dev/origin-verify AWSCURRENT attempt=1; max=5 value',
       'us-east-1 openclaw/example/dev/origin-verify AWSPENDING attempt=1; max=5 value',
       'us-east-1 openclaw/example/dev/origin-verify AWSPREVIOUS attempt=1; max=5 value',
@@ -161,7 +169,7 @@ describe('success', () => {
 
   test('the OK line reports the clock in seconds with two decimals', async () => {
     const t = target();
-    const r = await within(runFetchSecrets(['--manifest', t.manifestPath, '--uid', String(OWNER.uid), '--gid', String(OWNER.gid), '--only', 'gateway-token'], { elapsedMs: () => 61_005 }));
+    const r = await within(runFetchSecrets(['--manifest', t.manifestPath, '--passwd', t.passwd, '--only', 'gateway-token-ops'], { elapsedMs: () => 61_005 }));
     expect(r.out).toEqual([`${P} OK 1 secret (gateway-token) in 61.01 s`]);
   });
 
@@ -169,7 +177,7 @@ describe('success', () => {
     const t = target();
     const now = jest.spyOn(performance, 'now').mockReturnValue(42_346);
     try {
-      const r = await within(runFetchSecrets(['--manifest', t.manifestPath, '--uid', String(OWNER.uid), '--gid', String(OWNER.gid), '--only', 'gateway-token']));
+      const r = await within(runFetchSecrets(['--manifest', t.manifestPath, '--passwd', t.passwd, '--only', 'gateway-token-ops']));
       expect(r.out).toEqual([`${P} OK 1 secret (gateway-token) in 42.35 s`]);
     } finally {
       now.mockRestore();
@@ -180,10 +188,10 @@ describe('success', () => {
 describe('Secrets Manager retries (throttling and 5xx only, bounded by --max-attempts)', () => {
   test('3 throttles, then the value: the same call retried, attempts counted', async () => {
     const t = target();
-    world.aws.sm.inject(id('gateway-token'), SM_ERRORS.throttling(), 3);
+    world.aws.sm.inject(id('gateway-token-ops'), SM_ERRORS.throttling(), 3);
     const r = await run(t);
-    expect(r).toEqual({ out: [`${P} OK 4 secrets (${ALL}) in 1.23 s`], err: [], code: 0 });
-    expect(smLog('gateway-token')).toEqual([
+    expect(r).toEqual({ out: [`${P} OK 5 secrets (${ALL}) in 1.23 s`], err: [], code: 0 });
+    expect(smLog('gateway-token-ops')).toEqual([
       'AWSCURRENT attempt=1; max=5 ThrottlingException',
       'AWSCURRENT attempt=2; max=5 ThrottlingException',
       'AWSCURRENT attempt=3; max=5 ThrottlingException',
@@ -273,8 +281,8 @@ describe('Secrets Manager retries (throttling and 5xx only, bounded by --max-att
     const { port } = server.address() as AddressInfo;
     process.env.AWS_ENDPOINT_URL_SECRETS_MANAGER = `http://127.0.0.1:${port}`;
     try {
-      const r = await run(t, ['--max-attempts', '2', '--only', 'gateway-token']);
-      expect(r).toEqual({ out: [], err: [expect.stringMatching(new RegExp(`^${P} FAILED ServiceUnavailable: ${id('gateway-token')}: Secrets Manager in eu-west-1 still failing after 2 attempts \\(HTTP ${status}: `))], code: 17 });
+      const r = await run(t, ['--max-attempts', '2', '--only', 'gateway-token-ops']);
+      expect(r).toEqual({ out: [], err: [expect.stringMatching(new RegExp(`^${P} FAILED ServiceUnavailable: ${id('gateway-token-ops')}: Secrets Manager in eu-west-1 still failing after 2 attempts \\(HTTP ${status}: `))], code: 17 });
       expect(hits).toEqual(['attempt=1; max=2', 'attempt=2; max=2']);
     } finally {
       server.closeAllConnections();
@@ -290,9 +298,9 @@ describe('Secrets Manager retries (throttling and 5xx only, bounded by --max-att
       r,
       t,
       'ServiceUnavailable',
-      `${P} FAILED ServiceUnavailable: ${id('gateway-token')}: Secrets Manager in eu-west-1 still failing after 5 attempts (throttled: ThrottlingException: Rate exceeded); ${CHECK_SM} ${published('ServiceUnavailable')}`,
+      `${P} FAILED ServiceUnavailable: ${id('gateway-token-ops')}: Secrets Manager in eu-west-1 still failing after 5 attempts (throttled: ThrottlingException: Rate exceeded); ${CHECK_SM} ${published('ServiceUnavailable')}`,
     );
-    expect(smLog('gateway-token')).toHaveLength(5);
+    expect(smLog('gateway-token-ops')).toHaveLength(5);
   });
   // Nothing listening at the Secrets Manager endpoint (ECONNREFUSED) is run for real in
   // fetch-secrets-failures.test.ts only: inside jest, Node's network errors come from another
@@ -308,13 +316,13 @@ describe('--refresh', () => {
     const inodes = () => files.map((f) => fs.statSync(f).ino);
     const before = inodes();
 
-    expect(await run(t, ['--refresh'])).toEqual({ out: [`${P} OK 4 secrets (${ALL}) in 1.23 s, 0 changed`], err: [], code: 0 });
+    expect(await run(t, ['--refresh'])).toEqual({ out: [`${P} OK 5 secrets (${ALL}) in 1.23 s, 0 changed`], err: [], code: 0 });
     expect(inodes()).toEqual(before);
 
     const ops = t.manifest.secrets.find((s) => s.id === 'agent-ops')!;
     const newOps = JSON.stringify({ anthropic: { apiKey: `test-rotated-${originValue(5)}` } });
     world.aws.sm.put(ops.secretId, { region: 'eu-west-1', stages: { AWSCURRENT: newOps } });
-    expect(await run(t, ['--refresh'])).toEqual({ out: [`${P} changed agent-ops`, `${P} OK 4 secrets (${ALL}) in 1.23 s, 1 changed`], err: [], code: 0 });
+    expect(await run(t, ['--refresh'])).toEqual({ out: [`${P} changed agent-ops`, `${P} OK 5 secrets (${ALL}) in 1.23 s, 1 changed`], err: [], code: 0 });
     expect(fileState(files[1]!)).toEqual({ file: files[1], regular: true, nlink: 1, ...OWNER, mode: 0o400, content: newOps });
     expect(inodes().filter((ino, i) => ino !== before[i])).toHaveLength(1);
 
@@ -341,7 +349,7 @@ describe('--refresh', () => {
     fs.symlinkSync(token!, support!);
     const r = await run(t, ['--refresh']);
     expect(r).toEqual({
-      out: [`${P} changed gateway-token`, `${P} changed agent-ops`, `${P} changed agent-support`, `${P} changed origin-verify`, `${P} OK 4 secrets (${ALL}) in 1.23 s, 4 changed`],
+      out: [`${P} changed gateway-token-ops`, `${P} changed agent-ops`, `${P} changed agent-support`, `${P} changed origin-verify`, `${P} OK 5 secrets (${ALL}) in 1.23 s, 4 changed`],
       err: [],
       code: 0,
     });
@@ -351,8 +359,8 @@ describe('--refresh', () => {
   test('a file that disappeared is written again', async () => {
     const t = target();
     expect((await run(t)).code).toBe(0);
-    fs.rmSync(path.join(t.secretsDir, 'agent-support.json'));
-    expect(await run(t, ['--refresh'])).toEqual({ out: [`${P} changed agent-support`, `${P} OK 4 secrets (${ALL}) in 1.23 s, 1 changed`], err: [], code: 0 });
+    fs.rmSync(path.join(t.secretsDir, 'support', 'agent-support.json'));
+    expect(await run(t, ['--refresh'])).toEqual({ out: [`${P} changed agent-support`, `${P} OK 5 secrets (${ALL}) in 1.23 s, 1 changed`], err: [], code: 0 });
     expectFilesAsExpected(t);
   });
 
@@ -362,9 +370,9 @@ describe('--refresh', () => {
     expect((await run(t)).code).toBe(0);
     const other = { uid: OWNER.uid + 1, gid: OWNER.gid + 1 };
     const r = await within(runFetchSecrets(['--manifest', t.manifestPath, '--uid', String(other.uid), '--gid', String(other.gid), '--refresh'], CLOCK));
-    expect(r.out).toEqual([`${P} changed gateway-token`, `${P} changed agent-ops`, `${P} changed agent-support`, `${P} OK 4 secrets (${ALL}) in 1.23 s, 3 changed`]);
+    expect(r.out).toEqual([`${P} changed gateway-token-ops`, `${P} changed agent-ops`, `${P} changed agent-support`, `${P} OK 5 secrets (${ALL}) in 1.23 s, 3 changed`]);
     const owner = (f: string) => [fs.lstatSync(f).uid, fs.lstatSync(f).gid];
-    expect(owner(path.join(t.secretsDir, 'gateway-token'))).toEqual([other.uid, other.gid]);
+    expect(owner(path.join(t.secretsDir, 'ops', 'gateway-token'))).toEqual([other.uid, other.gid]);
     expect(owner(t.originMap)).toEqual([0, 0]);
   });
 });
@@ -438,21 +446,21 @@ describe('instance metadata (IMDSv2 only)', () => {
     // The first token request hangs; the service answers from then on.
     await new Promise((r) => setTimeout(r, 60));
     world.aws.imds.behaviour.hang = false;
-    expect(await pending).toEqual({ out: [`${P} OK 4 secrets (${ALL}) in 1.23 s`], err: [], code: 0 });
+    expect(await pending).toEqual({ out: [`${P} OK 5 secrets (${ALL}) in 1.23 s`], err: [], code: 0 });
     expect(imdsLog().slice(0, 3)).toEqual([`PUT ${IMDS_TOKEN_PATH} ttl=300`, `PUT ${IMDS_TOKEN_PATH} ttl=300`, `GET ${IMDS_ROLES_PATH} +token`]);
   });
 
   test('credentials close to expiry (under 5 minutes) are fetched again before signing; fresh ones are not', async () => {
     const roleGets = () => world.aws.imds.requests.filter((q) => q.method === 'GET' && q.url === IMDS_ROLES_PATH + ROLE).length;
-    expect((await run(target(), ['--only', 'gateway-token'])).code).toBe(0);
+    expect((await run(target(), ['--only', 'gateway-token-ops'])).code).toBe(0);
     expect(roleGets()).toBe(1);
     world.aws.imds.reset();
     world.aws.imds.behaviour.credentialsTtlMs = 6 * 60_000;
-    expect((await run(target(), ['--only', 'gateway-token'])).code).toBe(0);
+    expect((await run(target(), ['--only', 'gateway-token-ops'])).code).toBe(0);
     expect(roleGets()).toBe(1);
     world.aws.imds.reset();
     world.aws.imds.behaviour.credentialsTtlMs = 4 * 60_000;
-    expect((await run(target(), ['--only', 'gateway-token'])).code).toBe(0);
+    expect((await run(target(), ['--only', 'gateway-token-ops'])).code).toBe(0);
     expect(roleGets()).toBeGreaterThan(1);
   });
 
@@ -578,7 +586,7 @@ describe('Secrets Manager answers (errors as the real service sends them: awsJso
     expect(r).toEqual({
       out: [],
       err: [
-        `${P} FAILED AccessDenied: ${id('gateway-token')}: Secrets Manager refused the request's credentials (InvalidSignatureException: The request signature we calculated does not match the signature you provided.); is the host clock right (chronyd)? were the credentials of role ${ROLE} revoked? check the instance profile and the time sync ${notPublished('AccessDenied', 'InvalidSignatureException (HTTP 403)')}`,
+        `${P} FAILED AccessDenied: ${id('gateway-token-ops')}: Secrets Manager refused the request's credentials (InvalidSignatureException: The request signature we calculated does not match the signature you provided.); is the host clock right (chronyd)? were the credentials of role ${ROLE} revoked? check the instance profile and the time sync ${notPublished('AccessDenied', 'InvalidSignatureException (HTTP 403)')}`,
       ],
       code: 13,
     });
@@ -588,9 +596,9 @@ describe('Secrets Manager answers (errors as the real service sends them: awsJso
 
   test('AccessDenied (13): the access key is unknown (InvalidClientTokenId, HTTP 403)', async () => {
     const t = target();
-    world.aws.sm.inject(id('gateway-token'), { status: 403, type: 'InvalidClientTokenId', message: 'The security token included in the request is invalid.' });
-    expectFailure(await run(t), t, 'AccessDenied', denied('gateway-token', 'InvalidClientTokenId: The security token included in the request is invalid.'));
-    expect(smLog('gateway-token')).toEqual(['AWSCURRENT attempt=1; max=5 InvalidClientTokenId']);
+    world.aws.sm.inject(id('gateway-token-ops'), { status: 403, type: 'InvalidClientTokenId', message: 'The security token included in the request is invalid.' });
+    expectFailure(await run(t), t, 'AccessDenied', denied('gateway-token-ops', 'InvalidClientTokenId: The security token included in the request is invalid.'));
+    expect(smLog('gateway-token-ops')).toEqual(['AWSCURRENT attempt=1; max=5 InvalidClientTokenId']);
   });
 
   test('SecretMissing (14): no such secret', async () => {
@@ -601,12 +609,12 @@ describe('Secrets Manager answers (errors as the real service sends them: awsJso
 
   test('SecretMissing (14): the secret is scheduled for deletion (InvalidRequestException)', async () => {
     const t = target();
-    world.aws.sm.inject(id('gateway-token'), { status: 400, type: 'InvalidRequestException', message: "You can't perform this operation on the secret because it was marked for deletion." });
+    world.aws.sm.inject(id('gateway-token-ops'), { status: 400, type: 'InvalidRequestException', message: "You can't perform this operation on the secret because it was marked for deletion." });
     expectFailure(
       await run(t),
       t,
       'SecretMissing',
-      missing('gateway-token', 'AWSCURRENT', "InvalidRequestException: You can't perform this operation on the secret because it was marked for deletion."),
+      missing('gateway-token-ops', 'AWSCURRENT', "InvalidRequestException: You can't perform this operation on the secret because it was marked for deletion."),
     );
   });
 
@@ -629,8 +637,8 @@ describe('Secrets Manager answers (errors as the real service sends them: awsJso
 
   test('KmsDecryptDenied (16): DecryptionFailure', async () => {
     const t = target();
-    world.aws.sm.inject(id('gateway-token'), SM_ERRORS.decryptionFailure());
-    expectFailure(await run(t), t, 'KmsDecryptDenied', kms('gateway-token', 'eu-west-1', "DecryptionFailure: Secrets Manager can't decrypt the protected secret text using the provided KMS key."));
+    world.aws.sm.inject(id('gateway-token-ops'), SM_ERRORS.decryptionFailure());
+    expectFailure(await run(t), t, 'KmsDecryptDenied', kms('gateway-token-ops', 'eu-west-1', "DecryptionFailure: Secrets Manager can't decrypt the protected secret text using the provided KMS key."));
   });
 
   test('KmsDecryptDenied (16): AccessDeniedException about KMS (origin-verify, us-east-1)', async () => {
@@ -647,29 +655,29 @@ describe('Secrets Manager answers (errors as the real service sends them: awsJso
 
   test('Unexpected (20): an error the program does not classify; HTTP status named', async () => {
     const t = target();
-    world.aws.sm.inject(id('gateway-token'), { status: 400, type: 'InvalidParameterException', message: 'test parameter refused' });
+    world.aws.sm.inject(id('gateway-token-ops'), { status: 400, type: 'InvalidParameterException', message: 'test parameter refused' });
     expectFailure(
       await run(t),
       t,
       'Unexpected',
-      `${P} FAILED Unexpected: ${id('gateway-token')}: Secrets Manager in eu-west-1 answered an error this program does not classify (InvalidParameterException: test parameter refused, HTTP 400); check the secret in the Secrets Manager console ${published('Unexpected')}`,
+      `${P} FAILED Unexpected: ${id('gateway-token-ops')}: Secrets Manager in eu-west-1 answered an error this program does not classify (InvalidParameterException: test parameter refused, HTTP 400); check the secret in the Secrets Manager console ${published('Unexpected')}`,
     );
-    expect(smLog('gateway-token')).toHaveLength(1);
+    expect(smLog('gateway-token-ops')).toHaveLength(1);
   });
 
   test('the first failed secret in manifest order is reported, whatever fails first in time', async () => {
     const t = target();
-    world.aws.sm.inject(id('gateway-token'), SM_ERRORS.internal());
+    world.aws.sm.inject(id('gateway-token-ops'), SM_ERRORS.internal());
     world.aws.sm.inject(id('ops'), SM_ERRORS.accessDenied());
     const r = await run(t, ['--max-attempts', '3', '--retry-base-ms', '30']);
-    expect(r.err).toEqual([expect.stringMatching(new RegExp(`^${P} FAILED ServiceUnavailable: openclaw/example/dev/gateway-token: .*after 3 attempts`))]);
+    expect(r.err).toEqual([expect.stringMatching(new RegExp(`^${P} FAILED ServiceUnavailable: openclaw/example/dev/gateways/ops/token: .*after 3 attempts`))]);
     expect(r.code).toBe(17);
   });
 
   test('--concurrency 1: one secret at a time, in manifest order', async () => {
     const t = target();
     expect((await run(t, ['--concurrency', '1'])).code).toBe(0);
-    expect([...new Set(world.aws.sm.calls.map((c) => c.secretId))]).toEqual([id('gateway-token'), id('ops'), id('support'), id('origin-verify')]);
+    expect([...new Set(world.aws.sm.calls.map((c) => c.secretId))]).toEqual([id('gateway-token-ops'), id('ops'), id('support'), id('origin-verify')]);
   });
 });
 
@@ -681,14 +689,14 @@ describe('secret values checked before anything is written', () => {
 
   test('SecretEmpty (15): the gateway token is an empty string', async () => {
     const t = target();
-    put('gateway-token', '');
-    expectFailure(await run(t), t, 'SecretEmpty', empty('gateway-token', 'the AWSCURRENT value is empty or not a string (SecretBinary?)', TOKEN_CHECK));
+    put('gateway-token-ops', '');
+    expectFailure(await run(t), t, 'SecretEmpty', empty('gateway-token-ops', 'the AWSCURRENT value is empty or not a string (SecretBinary?)', TOKEN_CHECK));
   });
 
   test('SecretEmpty (15): the gateway token is stored as SecretBinary', async () => {
     const t = target();
-    world.aws.sm.put(id('gateway-token'), { region: 'eu-west-1', stages: { AWSCURRENT: 'test-binary-token-value-0123456789' }, binary: true });
-    expectFailure(await run(t), t, 'SecretEmpty', empty('gateway-token', 'the AWSCURRENT value is empty or not a string (SecretBinary?)', TOKEN_CHECK));
+    world.aws.sm.put(id('gateway-token-ops'), { region: 'eu-west-1', stages: { AWSCURRENT: 'test-binary-token-value-0123456789' }, binary: true });
+    expectFailure(await run(t), t, 'SecretEmpty', empty('gateway-token-ops', 'the AWSCURRENT value is empty or not a string (SecretBinary?)', TOKEN_CHECK));
   });
 
   test('SecretEmpty (15): an agent document is empty', async () => {
@@ -774,7 +782,7 @@ describe('files, command line, manifest and the metric', () => {
 
   test('WriteFailed (19): a target is a folder: the rename fails, the temp files are removed, nothing else is left behind', async () => {
     const t = target();
-    const ops = path.join(t.secretsDir, 'agent-ops.json');
+    const ops = path.join(t.secretsDir, 'ops', 'agent-ops.json');
     fs.mkdirSync(path.join(ops, 'inside'), { recursive: true });
     const r = await run(t);
     expect(r).toEqual({
@@ -839,10 +847,10 @@ describe('files, command line, manifest and the metric', () => {
 
   test('the metric: not published when CloudWatch answers 500 twice (one retry)', async () => {
     const t = target();
-    world.aws.sm.remove(id('gateway-token'));
+    world.aws.sm.remove(id('gateway-token-ops'));
     world.aws.cw.state.failing = true;
     const r = await run(t);
-    expect(r.err).toEqual([expect.stringMatching(/^openclaw-secrets: FAILED SecretMissing: openclaw\/example\/dev\/gateway-token: .* \[metric SecretRetrievalFailed\{Reason=SecretMissing\} not published: InternalServiceFault \(HTTP 500\)\]$/)]);
+    expect(r.err).toEqual([expect.stringMatching(/^openclaw-secrets: FAILED SecretMissing: openclaw\/example\/dev\/gateways\/ops\/token: .* \[metric SecretRetrievalFailed\{Reason=SecretMissing\} not published: InternalServiceFault \(HTTP 500\)\]$/)]);
     expect(r.code).toBe(14);
   });
 });

@@ -5,7 +5,7 @@ import { renderOriginVerifyMap } from '../../lib/host/nginx-config';
 import { SECRET_RETRIEVAL_METRIC } from '../../lib/shared/metric-names';
 import { bundleFetchSecrets, buildHostProgram } from '../../lib/bundling/host-programs';
 import { DEFAULT_METRIC_NAME } from '../../host/fetch-secrets/failure';
-import { OWNER, startFetchSecretsSuite, type FetchSecretsSuite, type Target } from '../support/fake-aws/fetch-secrets-suite';
+import { OWNER, OWNERS, startFetchSecretsSuite, type FetchSecretsSuite, type Target } from '../support/fake-aws/fetch-secrets-suite';
 import { SM_ERRORS } from '../support/fake-aws/secrets-manager';
 import { fakeRoleCredentials, IMDS_ROLES_PATH, IMDS_TOKEN_PATH } from '../support/fake-aws/imds';
 import { originValue } from '../support/fake-aws/world';
@@ -24,7 +24,7 @@ afterAll(async () => {
 });
 beforeEach(() => suite.aws.reset());
 
-const OK_LINE = /^openclaw-secrets: OK 4 secrets \(gateway-token, agent-ops, agent-support, origin-verify\) in \d+\.\d\d s$/;
+const OK_LINE = /^openclaw-secrets: OK 5 secrets \(gateway-token-ops, agent-ops, gateway-token-support, agent-support, origin-verify\) in \d+\.\d\d s$/;
 
 /** The content each file must have after a successful run. */
 function expectedFiles(t: Target): Record<string, { content: string; uid: number; gid: number; mode: number }> {
@@ -32,9 +32,10 @@ function expectedFiles(t: Target): Record<string, { content: string; uid: number
   const origin = v('origin-verify');
   const root = { uid: process.getuid!(), gid: process.getgid!() };
   return {
-    [path.join(t.secretsDir, 'gateway-token')]: { content: v('gateway-token').current, ...OWNER, mode: 0o400 },
-    [path.join(t.secretsDir, 'agent-ops.json')]: { content: v('agent-ops').current, ...OWNER, mode: 0o400 },
-    [path.join(t.secretsDir, 'agent-support.json')]: { content: v('agent-support').current, ...OWNER, mode: 0o400 },
+    [path.join(t.secretsDir, 'ops', 'gateway-token')]: { content: v('gateway-token-ops').current, ...OWNERS['openclaw-ops']!, mode: 0o400 },
+    [path.join(t.secretsDir, 'ops', 'agent-ops.json')]: { content: v('agent-ops').current, ...OWNERS['openclaw-ops']!, mode: 0o400 },
+    [path.join(t.secretsDir, 'support', 'gateway-token')]: { content: v('gateway-token-support').current, ...OWNERS['openclaw-support']!, mode: 0o400 },
+    [path.join(t.secretsDir, 'support', 'agent-support.json')]: { content: v('agent-support').current, ...OWNERS['openclaw-support']!, mode: 0o400 },
     [t.originMap]: { content: renderOriginVerifyMap(origin.current, origin.pending, origin.previous), ...root, mode: 0o600 },
   };
 }
@@ -52,10 +53,21 @@ function expectFilesAsExpected(t: Target): void {
     });
     expect(fs.readFileSync(file, 'utf8')).toBe(want.content);
   }
-  expect(t.written()).toEqual(['nginx/origin-verify.map.conf', 'secrets/agent-ops.json', 'secrets/agent-support.json', 'secrets/gateway-token']);
+  expect(t.written()).toEqual([
+    'nginx/origin-verify.map.conf',
+    'secrets/ops/agent-ops.json',
+    'secrets/ops/gateway-token',
+    'secrets/support/agent-support.json',
+    'secrets/support/gateway-token',
+  ]);
+  // Each gateway's folder: its user's, 0700.
+  for (const [gw, owner] of [['ops', OWNERS['openclaw-ops']!], ['support', OWNERS['openclaw-support']!]] as const) {
+    const st = fs.lstatSync(path.join(t.secretsDir, gw));
+    expect({ gw, dir: st.isDirectory(), uid: st.uid, gid: st.gid, mode: st.mode & 0o7777 }).toEqual({ gw, dir: true, ...owner, mode: 0o700 });
+  }
 }
 
-test('success: all four secrets written with their owner and mode, one OK line, IMDSv2 credentials only', async () => {
+test('success: all five secrets written with their owner and mode, one OK line, IMDSv2 credentials only', async () => {
   const t = suite.target();
   // Environment credentials must be ignored: the fake Secrets Manager would refuse them.
   const bogus = fakeRoleCredentials(1);
@@ -76,7 +88,8 @@ test('success: all four secrets written with their owner and mode, one OK line, 
   expect(sm.calls.map((c) => `${c.region} ${c.secretId} ${c.stage} ${c.outcome}`).sort()).toEqual([
     'eu-west-1 openclaw/example/dev/agents/ops AWSCURRENT value',
     'eu-west-1 openclaw/example/dev/agents/support AWSCURRENT value',
-    'eu-west-1 openclaw/example/dev/gateway-token AWSCURRENT value',
+    'eu-west-1 openclaw/example/dev/gateways/ops/token AWSCURRENT value',
+    'eu-west-1 openclaw/example/dev/gateways/support/token AWSCURRENT value',
     'us-east-1 openclaw/example/dev/origin-verify AWSCURRENT value',
     'us-east-1 openclaw/example/dev/origin-verify AWSPENDING value',
     'us-east-1 openclaw/example/dev/origin-verify AWSPREVIOUS value',
@@ -109,12 +122,12 @@ test('origin-verify without a rotation in progress: the map holds the current va
 
 test('retries: 3 throttles of one secret, then success (exponential backoff, same call retried)', async () => {
   const t = suite.target();
-  suite.aws.sm.inject('openclaw/example/dev/gateway-token', SM_ERRORS.throttling(), 3);
+  suite.aws.sm.inject('openclaw/example/dev/gateways/ops/token', SM_ERRORS.throttling(), 3);
   const r = await suite.run(t, ['--retry-base-ms', '20']);
   expect(r.err).toEqual([]);
   expect(r.out[0]).toMatch(OK_LINE);
   expect(r.code).toBe(0);
-  expect(suite.aws.sm.calls.filter((c) => c.secretId.endsWith('/gateway-token')).map((c) => `${c.attempt} ${c.outcome}`)).toEqual([
+  expect(suite.aws.sm.calls.filter((c) => c.secretId.endsWith('/gateways/ops/token')).map((c) => `${c.attempt} ${c.outcome}`)).toEqual([
     'attempt=1; max=5 ThrottlingException',
     'attempt=2; max=5 ThrottlingException',
     'attempt=3; max=5 ThrottlingException',
@@ -141,7 +154,7 @@ test('--refresh: writes only the changed files, prints a changed line for each, 
 
   // Nothing changed: nothing rewritten.
   const same = await suite.run(t, ['--refresh']);
-  expect(same.out).toEqual([expect.stringMatching(/^openclaw-secrets: OK 4 secrets \(.*\) in \d+\.\d\d s, 0 changed$/)]);
+  expect(same.out).toEqual([expect.stringMatching(/^openclaw-secrets: OK 5 secrets \(.*\) in \d+\.\d\d s, 0 changed$/)]);
   expect(files.map(inode)).toEqual(files.map((f) => before[f]));
 
   // The ops agent's document and the origin-verify rotation change.
@@ -156,14 +169,14 @@ test('--refresh: writes only the changed files, prints a changed line for each, 
   expect(changed.out).toEqual([
     'openclaw-secrets: changed agent-ops',
     'openclaw-secrets: changed origin-verify',
-    expect.stringMatching(/^openclaw-secrets: OK 4 secrets \(.*\) in \d+\.\d\d s, 2 changed$/),
+    expect.stringMatching(/^openclaw-secrets: OK 5 secrets \(.*\) in \d+\.\d\d s, 2 changed$/),
   ]);
   expect(changed.code).toBe(0);
-  const opsFile = path.join(t.secretsDir, 'agent-ops.json');
+  const opsFile = path.join(t.secretsDir, 'ops', 'agent-ops.json');
   expect(fs.readFileSync(opsFile, 'utf8')).toBe(newOps);
   expect(fs.readFileSync(t.originMap, 'utf8')).toBe(renderOriginVerifyMap(origin.pending!, origin.current));
-  expect(inode(path.join(t.secretsDir, 'gateway-token'))).toBe(before[path.join(t.secretsDir, 'gateway-token')]);
-  expect(inode(path.join(t.secretsDir, 'agent-support.json'))).toBe(before[path.join(t.secretsDir, 'agent-support.json')]);
+  expect(inode(path.join(t.secretsDir, 'ops', 'gateway-token'))).toBe(before[path.join(t.secretsDir, 'ops', 'gateway-token')]);
+  expect(inode(path.join(t.secretsDir, 'support', 'agent-support.json'))).toBe(before[path.join(t.secretsDir, 'support', 'agent-support.json')]);
   const st = fs.lstatSync(opsFile);
   expect([st.uid, st.gid, st.mode & 0o7777, st.nlink]).toEqual([OWNER.uid, OWNER.gid, 0o400, 1]);
 
@@ -176,27 +189,27 @@ test('--refresh: writes only the changed files, prints a changed line for each, 
   expect(failed.out).toEqual([]);
   expect(failed.err).toEqual([expect.stringMatching(/^openclaw-secrets: FAILED AccessDenied: openclaw\/example\/dev\/agents\/support: /)]);
   expect(Object.fromEntries(files.map((f) => [f, [fs.readFileSync(f, 'utf8'), inode(f)]]))).toEqual(snapshot);
-  expect(t.written()).toHaveLength(4);
+  expect(t.written()).toHaveLength(5);
 });
 
 test('a file that drifted (mode, extra hard link) is rewritten by --refresh', async () => {
   const t = suite.target();
   expect((await suite.run(t)).code).toBe(0);
-  const token = path.join(t.secretsDir, 'gateway-token');
+  const token = path.join(t.secretsDir, 'ops', 'gateway-token');
   fs.chmodSync(token, 0o644);
   fs.linkSync(t.originMap, path.join(t.dir, 'extra-link'));
   const r = await suite.run(t, ['--refresh']);
-  expect(r.out.slice(0, -1)).toEqual(['openclaw-secrets: changed gateway-token', 'openclaw-secrets: changed origin-verify']);
+  expect(r.out.slice(0, -1)).toEqual(['openclaw-secrets: changed gateway-token-ops', 'openclaw-secrets: changed origin-verify']);
   expectFilesAsExpected(t);
 });
 
 test('several failing secrets: the first in manifest order is reported, whatever finishes first', async () => {
   const t = suite.target();
   // The gateway token (first) fails slowly after its retries; the ops agent (second) fails at once.
-  suite.aws.sm.inject('openclaw/example/dev/gateway-token', SM_ERRORS.internal());
+  suite.aws.sm.inject('openclaw/example/dev/gateways/ops/token', SM_ERRORS.internal());
   suite.aws.sm.inject('openclaw/example/dev/agents/ops', SM_ERRORS.accessDenied());
   const r = await suite.run(t, ['--max-attempts', '3', '--retry-base-ms', '50']);
-  expect(r.err).toEqual([expect.stringMatching(/^openclaw-secrets: FAILED ServiceUnavailable: openclaw\/example\/dev\/gateway-token: .*after 3 attempts/)]);
+  expect(r.err).toEqual([expect.stringMatching(/^openclaw-secrets: FAILED ServiceUnavailable: openclaw\/example\/dev\/gateways\/ops\/token: .*after 3 attempts/)]);
   expect(r.code).toBe(17);
   expect(t.written()).toEqual([]);
 });
@@ -211,7 +224,8 @@ test('no secret value in stdout, stderr or any file but the secret files', async
   const docs = [...t.stored.entries()].filter(([id]) => id.startsWith('agent-')).map(([, v]) => Object.values(JSON.parse(v.current) as Record<string, Record<string, string>>).flatMap((o) => Object.values(o)));
   const { credentials } = suite.aws;
   const secrets = [...values, ...docs.flat(), credentials.secretAccessKey, credentials.sessionToken];
-  expect(docs.flat()).toHaveLength(2);
+  // ops: its anthropic key; support: its own anthropic key and its bot token.
+  expect(docs.flat()).toHaveLength(3);
 
   // Failures whose messages are about a value: empty key, malformed JSON quoting the value, bad origin value.
   const ops = t.manifest.secrets.find((s) => s.id === 'agent-ops')!;
@@ -247,7 +261,7 @@ test('the fake Secrets Manager checks signatures: credentials with the wrong sec
   suite.aws.imds.behaviour.served = { ...right, secretAccessKey: fakeRoleCredentials(2).secretAccessKey };
   const r = await suite.run(t);
   expect(r.err).toEqual([
-    "openclaw-secrets: FAILED AccessDenied: openclaw/example/dev/gateway-token: Secrets Manager refused the request's credentials (InvalidSignatureException: The request signature we calculated does not match the signature you provided.); is the host clock right (chronyd)? were the credentials of role openclaw-test-gateway-role revoked? check the instance profile and the time sync [metric SecretRetrievalFailed{Reason=AccessDenied} not published: InvalidSignatureException (HTTP 403)]",
+    "openclaw-secrets: FAILED AccessDenied: openclaw/example/dev/gateways/ops/token: Secrets Manager refused the request's credentials (InvalidSignatureException: The request signature we calculated does not match the signature you provided.); is the host clock right (chronyd)? were the credentials of role openclaw-test-gateway-role revoked? check the instance profile and the time sync [metric SecretRetrievalFailed{Reason=AccessDenied} not published: InvalidSignatureException (HTTP 403)]",
   ]);
   expect(r.code).toBe(13);
   expect(new Set(suite.aws.sm.rejections)).toEqual(new Set(['signature mismatch']));
@@ -261,7 +275,7 @@ test('the fake Secrets Manager refuses unsigned requests and a session token oth
     fetch(sm.endpoint, {
       method: 'POST',
       headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'secretsmanager.GetSecretValue', ...headers },
-      body: JSON.stringify({ SecretId: 'openclaw/example/dev/gateway-token' }),
+      body: JSON.stringify({ SecretId: 'openclaw/example/dev/gateways/ops/token' }),
     }).then(async (res) => ({ status: res.status, type: res.headers.get('x-amzn-errortype') }));
   expect(await call({})).toEqual({ status: 403, type: 'InvalidSignatureException' });
   const c = suite.aws.credentials;

@@ -5,8 +5,26 @@ import { exampleConfig, tempDir } from '../../host/support/host-tools';
 import type { RunResult } from '../../host-runtime/support/runtime-tools';
 import { runProgram, startFakeAws, storeSecrets, writeManifest, writeProgram, type FakeAws, type StoredValues } from './world';
 
-/** Owner the tests ask for: another user when root (to see the chown), else oneself. */
-export const OWNER = process.getuid?.() === 0 ? { uid: 1234, gid: 2345 } : { uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0 };
+const asRoot = process.getuid?.() === 0;
+const self = { uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0 };
+/**
+ * The owners of the example's gateway users in the tests' passwd file: other users when root (to see
+ * each chown, two different ones), else oneself (a non-root run cannot chown).
+ */
+export const OWNERS: Readonly<Record<string, { uid: number; gid: number }>> = {
+  'openclaw-ops': asRoot ? { uid: 1234, gid: 2345 } : self,
+  'openclaw-support': asRoot ? { uid: 1235, gid: 2346 } : self,
+};
+/** The owner of the ops gateway's files (the first gateway). */
+export const OWNER = OWNERS['openclaw-ops']!;
+
+/** A passwd file holding the gateway users of OWNERS (and root), in `dir`; returns its path. */
+export function writePasswd(dir: string): string {
+  const file = path.join(dir, 'passwd');
+  const lines = ['root:x:0:0:root:/root:/bin/bash', ...Object.entries(OWNERS).map(([user, o]) => `${user}:x:${o.uid}:${o.gid}::/:/sbin/nologin`)];
+  fs.writeFileSync(file, `${lines.join('\n')}\n`);
+  return file;
+}
 
 /** Fresh output folders and the manifest pointing at them, with the values stored in the fake. */
 export interface Target {
@@ -16,9 +34,11 @@ export interface Target {
   readonly originMap: string;
   readonly manifest: SecretsManifest;
   readonly manifestPath: string;
+  /** The passwd file the program looks the gateway users up in (writePasswd). */
+  readonly passwd: string;
   /** Values in the fake Secrets Manager, by secret id. */
   readonly stored: Map<string, StoredValues>;
-  /** Names of every file in the two output folders (temp files included), sorted. */
+  /** Names of every file in the two output folders and the gateways' folders (temp files included), sorted. */
   written(): string[];
 }
 
@@ -45,8 +65,19 @@ export function makeTarget(aws: FakeAws, dir: string, seed: number, options: { r
   const base = renderSecretsManifest(exampleConfig('dev'), { secretsDir, originVerifyMap: originMap });
   const manifest = options.manifest ? options.manifest(base) : base;
   const stored = storeSecrets(aws.sm, manifest, seed, options.rotation ?? true);
-  const list = (d: string) => (fs.existsSync(d) ? fs.readdirSync(d).map((f) => path.join(path.basename(d), f)) : []);
-  return { dir, secretsDir, nginxDir, originMap, manifest, manifestPath: writeManifest(dir, manifest), stored, written: () => [...list(secretsDir), ...list(nginxDir)].sort() };
+  const list = (d: string, rel = path.basename(d)): string[] =>
+    fs.existsSync(d) ? fs.readdirSync(d).flatMap((f) => (fs.lstatSync(path.join(d, f)).isDirectory() ? list(path.join(d, f), path.join(rel, f)) : [path.join(rel, f)])) : [];
+  return {
+    dir,
+    secretsDir,
+    nginxDir,
+    originMap,
+    manifest,
+    manifestPath: writeManifest(dir, manifest),
+    passwd: writePasswd(dir),
+    stored,
+    written: () => [...list(secretsDir), ...list(nginxDir)].sort(),
+  };
 }
 
 /** Starts the fakes, writes the program; close() stops and removes everything. */
@@ -62,7 +93,7 @@ export async function startFetchSecretsSuite(seed: number): Promise<FetchSecrets
     root,
     target: (options = {}) => makeTarget(aws, path.join(root, `t${++n}`), seed, options),
     async run(target, args = [], env = {}) {
-      const r = await runProgram(program, ['--manifest', target.manifestPath, '--uid', String(OWNER.uid), '--gid', String(OWNER.gid), ...args], aws.env(env));
+      const r = await runProgram(program, ['--manifest', target.manifestPath, '--passwd', target.passwd, ...args], aws.env(env));
       const lines = (s: string) => s.split('\n').filter(Boolean);
       return { ...r, out: lines(r.stdout), err: lines(r.stderr) };
     },
