@@ -1,18 +1,18 @@
 /**
  * The command line of fetch-secrets.js:
- *   node fetch-secrets.js --manifest PATH --uid N --gid N [--only id1,id2] [--refresh]
+ *   node fetch-secrets.js --manifest PATH [--passwd /etc/passwd] [--only id1,id2] [--refresh]
  *     [--max-attempts 5] [--retry-base-ms 100] [--concurrency 8]
  *     [--imds-timeout-ms 1000] [--imds-attempts 3]
  */
 import { parseArgs } from 'util';
 import { SecretsFailure } from './failure';
+import { PASSWD_FILE } from './users';
 
 /** What the command line asks for. */
 export interface Options {
   readonly manifest: string;
-  /** Owner of the text and json files (the gateway user). */
-  readonly uid: number;
-  readonly gid: number;
+  /** The passwd file the owners of the text and json files (each secret's gateway user) are looked up in. */
+  readonly passwd: string;
   /** Ids of the secrets to fetch; undefined: all of the manifest. */
   readonly only?: readonly string[];
   /** Write only changed files and print `changed <id>` lines; leave files untouched on failure. */
@@ -30,7 +30,7 @@ export interface Options {
 }
 
 export const USAGE =
-  'usage: node fetch-secrets.js --manifest PATH --uid N --gid N [--only id1,id2] [--refresh] [--max-attempts 5] [--retry-base-ms 100] [--concurrency 8] [--imds-timeout-ms 1000] [--imds-attempts 3]';
+  'usage: node fetch-secrets.js --manifest PATH [--passwd /etc/passwd] [--only id1,id2] [--refresh] [--max-attempts 5] [--retry-base-ms 100] [--concurrency 8] [--imds-timeout-ms 1000] [--imds-attempts 3]';
 
 const usage = (what: string) => new SecretsFailure('Usage', 'command line', `${what}; ${USAGE}`);
 
@@ -53,8 +53,7 @@ export function parseOptions(argv: readonly string[]): Options {
       allowPositionals: false,
       options: {
         manifest: { type: 'string' },
-        uid: { type: 'string' },
-        gid: { type: 'string' },
+        passwd: { type: 'string' },
         only: { type: 'string' },
         refresh: { type: 'boolean' },
         'max-attempts': { type: 'string' },
@@ -70,13 +69,14 @@ export function parseOptions(argv: readonly string[]): Options {
   const str = (k: string) => values[k] as string | undefined;
   const manifest = str('manifest');
   if (!manifest) throw usage('--manifest is required');
+  const passwd = str('passwd');
+  if (passwd === '') throw usage('--passwd: expected the path of a passwd file (default /etc/passwd)');
   const only = str('only');
   const ids = only?.split(',').map((s) => s.trim());
   if (ids?.some((id) => id === '')) throw usage(`--only: expected comma-separated secret ids (got "${only}")`);
   return {
     manifest,
-    uid: integer('uid', str('uid'), undefined, 0, 2 ** 32 - 2),
-    gid: integer('gid', str('gid'), undefined, 0, 2 ** 32 - 2),
+    passwd: passwd ?? PASSWD_FILE,
     ...(ids ? { only: [...new Set(ids)] } : {}),
     refresh: values.refresh === true,
     maxAttempts: integer('max-attempts', str('max-attempts'), 5, 1, 20),

@@ -10,6 +10,7 @@
 export const EXIT_CODES = {
   Usage: 2,
   ManifestInvalid: 2,
+  NoGatewayUser: 2,
   ImdsUnreachable: 10,
   ImdsTokenRefused: 11,
   NoRoleCredentials: 12,

@@ -15,6 +15,10 @@ const SECRET_ID = /^[A-Za-z0-9/_+=.@-]{1,512}$/;
 const NAMESPACE = /^[^:\s][^:]{0,254}$/;
 const METRIC = /^[A-Za-z0-9_.-]{1,255}$/;
 const POINTER = /^(\/([^~/]|~[01])*)+$/;
+/** A Linux user name (useradd's default rule). */
+const USER = /^[a-z_][a-z0-9_-]{0,31}$/;
+/** A systemd service unit name: the gateway's openclaw-gateway@<id>.service. */
+const UNIT = /^[A-Za-z0-9:_.\\@-]{1,240}\.service$/;
 
 type Json = Record<string, unknown>;
 
@@ -59,7 +63,6 @@ export function checkManifest(doc: unknown, file: string): SecretsManifest {
     region: str(root, 'region', '', REGION),
     metricNamespace: str(root, 'metricNamespace', '', NAMESPACE),
     metricName: str(root, 'metricName', '', METRIC),
-    user: str(root, 'user', '', /^[a-z_][a-z0-9_-]{0,31}$/),
     secrets: secrets.map((s, i) => checkSecret(obj(s, `secrets[${i}]`), `secrets[${i}].`, str, fail)),
   };
   const seen = new Set<string>();
@@ -67,6 +70,16 @@ export function checkManifest(doc: unknown, file: string): SecretsManifest {
     if (seen.has(s.id)) throw fail(`secrets[${i}].id`, `duplicate id "${s.id}"`);
     seen.add(s.id);
     if (manifest.secrets.findIndex((o) => o.file === s.file) !== i) throw fail(`secrets[${i}].file`, `${s.file} is also the file of another secret`);
+  }
+  // One folder, one owner: a gateway's folder holds only its user's files (the writer hands the folder to that user).
+  const owners = new Map<string, { user: string; file: string }>();
+  for (const [i, s] of manifest.secrets.entries()) {
+    if (s.kind === 'origin-verify') continue;
+    const first = owners.get(path.dirname(s.file));
+    if (!first) owners.set(path.dirname(s.file), { user: s.user, file: s.file });
+    else if (first.user !== s.user) {
+      throw fail(`secrets[${i}].user`, `"${s.user}" owns ${s.file}, but "${first.user}" owns ${first.file} in the same folder; each gateway's folder belongs to one user`);
+    }
   }
   return manifest;
 }
@@ -84,17 +97,19 @@ function checkSecret(
     file: str(o, 'file', where, /^\/[^\0]*[^/]$/),
   };
   if (path.normalize(common.file) !== common.file) throw fail(`${where}file`, 'expected a normalized absolute path');
+  const owned = () => ({ user: str(o, 'user', where, USER), unit: str(o, 'unit', where, UNIT) });
   switch (o.kind) {
     case 'text':
-      return { kind: 'text', ...common };
+      return { kind: 'text', ...common, ...owned() };
     case 'origin-verify':
       return { kind: 'origin-verify', ...common };
     case 'json': {
+      const owner = owned();
       const pointers = o.requiredPointers;
       if (!Array.isArray(pointers) || !pointers.every((p): p is string => typeof p === 'string' && POINTER.test(p))) {
         throw fail(`${where}requiredPointers`, 'expected an array of JSON pointers (RFC 6901), like "/anthropic/apiKey"');
       }
-      return { kind: 'json', ...common, requiredPointers: pointers, fillCommand: str(o, 'fillCommand', where, /^[^\n]{1,500}$/) };
+      return { kind: 'json', ...common, ...owner, requiredPointers: pointers, fillCommand: str(o, 'fillCommand', where, /^[^\n]{1,500}$/) };
     }
     default:
       throw fail(`${where}kind`, 'expected "text", "json" or "origin-verify"');

@@ -5,8 +5,9 @@
  *   1. reads and checks the manifest (args.ts, manifest.ts),
  *   2. gets the instance role's credentials through IMDSv2 only (imds.ts),
  *   3. fetches and checks every secret, retrying throttling and 5xx (fetch.ts, content.ts),
- *   4. writes the files atomically: in boot mode all of them, only when all
- *      were fetched; with --refresh only the changed ones (write.ts).
+ *   4. writes the files atomically, each owned by its gateway's user (users.ts)
+ *      in that gateway's own 0700 folder: in boot mode all of them, only when
+ *      all were fetched; with --refresh only the changed ones (write.ts).
  *
  * Where it talks to: the SDK's own configuration (the metadata service from
  * AWS_EC2_METADATA_SERVICE_ENDPOINT, the Secrets Manager and CloudWatch
@@ -21,7 +22,8 @@ import { fetchSecrets } from './fetch';
 import { instanceCredentials, type InstanceCredentials } from './imds';
 import { loadManifest, selectSecrets } from './manifest';
 import { publishFailureMetric } from './metric';
-import { isUpToDate, planFiles, writeFiles } from './write';
+import { resolveUsers } from './users';
+import { isUpToDate, planFiles, prepareFolders, writeFiles } from './write';
 
 /** What the program prints and its exit code. */
 export interface RunResult {
@@ -42,7 +44,7 @@ const PROCESS_DEPS: RunDeps = { elapsedMs: () => performance.now() };
  * Runs the program with `argv` (without node and the script); never throws.
  * Success: `openclaw-secrets: OK <n> secrets (<ids>) in <s> s` on stdout
  * (after one `openclaw-secrets: changed <id>` line per rewritten file with
- * --refresh). Failure: exactly one `openclaw-secrets: FAILED <Reason>: ...`
+ * --refresh; the manifest's `unit` of that id is the gateway to restart). Failure: exactly one `openclaw-secrets: FAILED <Reason>: ...`
  * line on stderr, the SecretRetrievalFailed{Reason} metric (best effort) and
  * the Reason's exit code (failure.ts). No secret value is ever printed.
  */
@@ -53,9 +55,12 @@ export async function runFetchSecrets(argv: readonly string[], deps: RunDeps = P
     const o = parseOptions(argv);
     manifest = loadManifest(o.manifest);
     const secrets = selectSecrets(manifest, o.only);
+    // Before any request: a missing gateway user fails fast, with nothing fetched or written.
+    const owners = resolveUsers([...new Set(secrets.flatMap((s) => (s.kind === 'origin-verify' ? [] : [s.user])))], o.passwd);
     credentials = await instanceCredentials({ timeoutMs: o.imdsTimeoutMs, attempts: o.imdsAttempts });
     const fetched = await fetchSecrets(secrets, credentials, o);
-    const files = planFiles(fetched, o);
+    const files = planFiles(fetched, owners);
+    prepareFolders(files);
     const toWrite = o.refresh ? files.filter((f) => !isUpToDate(f)) : files;
     writeFiles(toWrite);
     const seconds = (deps.elapsedMs() / 1000).toFixed(2);

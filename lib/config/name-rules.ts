@@ -145,7 +145,7 @@ export const NAME_RULES: readonly NameRule[] = [
     maxLength: 64,
     pattern: ALNUM_DASH,
     patternText: ALNUM_DASH_TEXT,
-    derived: (p) => [`${dn(p)}-rotate-gateway-token`, `${dn(p)}-rotate-origin-verify`, `${dn(p)}-cf-prefix-list`],
+    derived: (p) => [`${dn(p)}-rotate-token-${longestAgent(p)}`, `${dn(p)}-rotate-origin-verify`, `${dn(p)}-cf-prefix-list`],
   },
   {
     what: 'IAM role name',
@@ -190,7 +190,7 @@ export const NAME_RULES: readonly NameRule[] = [
     maxLength: 512,
     pattern: /^[.\-_/#A-Za-z0-9]+$/,
     patternText: 'letters, digits and ._-/#',
-    derived: (p) => [`/aws/lambda/${dn(p)}-rotate-gateway-token`, `/aws/lambda/${dn(p)}-rotate-origin-verify`, `/aws/lambda/${dn(p)}-cf-prefix-list`, `/openclaw/${dn(p)}/ssm-sessions`],
+    derived: (p) => [`/aws/lambda/${dn(p)}-rotate-token-${longestAgent(p)}`, `/aws/lambda/${dn(p)}-rotate-origin-verify`, `/aws/lambda/${dn(p)}-cf-prefix-list`, `/openclaw/${dn(p)}/ssm-sessions`],
   },
   {
     what: 'Secrets Manager secret name',
@@ -201,7 +201,7 @@ export const NAME_RULES: readonly NameRule[] = [
     maxLength: 512,
     pattern: /^[A-Za-z0-9/_+=.@-]+$/,
     patternText: 'letters, digits and /_+=.@-',
-    derived: (p) => [`${p.prefix}/${p.client}/${p.env}/agents/${longestAgent(p)}`, `${p.prefix}/${p.client}/${p.env}/origin-verify`],
+    derived: (p) => [`${p.prefix}/${p.client}/${p.env}/agents/${longestAgent(p)}`, `${p.prefix}/${p.client}/${p.env}/gateways/${longestAgent(p)}/token`, `${p.prefix}/${p.client}/${p.env}/origin-verify`],
   },
   {
     what: 'KMS alias name',

@@ -8,7 +8,8 @@ import * as crypto from 'crypto';
 import type { ResolvedConfig } from '../config/schema';
 import { egressDomains } from '../network/egress-domains';
 import { REQUIRED_AGENT_FILES } from '../openclaw/agent-files';
-import { DEFAULT_OPENCLAW_PATHS } from '../openclaw/openclaw-config';
+import { gatewayHostPaths } from '../openclaw/openclaw-config';
+import { agentGateways } from '../openclaw/gateways';
 import { openclawSecretFiles } from '../openclaw/secret-files';
 import { ORIGIN_VERIFY_MAP_PATH, renderSecretsManifest } from '../secrets/secrets-manifest';
 import { deploymentName, verificationDocumentName } from '../shared/naming';
@@ -100,7 +101,8 @@ export function hostLiveSettings(config: ResolvedConfig): HostLiveSettings {
   const allowed = egressDomains(config.network, config.aws.region, config.aws.account);
   const secretsManager = `secretsmanager.${config.aws.region}.amazonaws.com`;
   const user = HOST_PATHS.user;
-  const p = DEFAULT_OPENCLAW_PATHS;
+  // Bridge until the live checks cover every gateway (H2): the first gateway's folders.
+  const p = gatewayHostPaths(agentGateways(config)[0]!);
   const agentMounts = Object.keys(config.openclaw.agents)
     .sort()
     .flatMap((agent) => REQUIRED_AGENT_FILES.map((f) => `${p.workspacesDir}/${agent}/${f}`));
@@ -117,7 +119,7 @@ export function hostLiveSettings(config: ResolvedConfig): HostLiveSettings {
     secretsDir: p.secretsDir,
     secretFiles: [
       { path: p.secretsDir, type: 'directory', owner: user, group: user, mode: '700' },
-      ...openclawSecretFiles(config).map((s): ExpectedHostFile => ({ path: s.path, type: 'regular file', owner: user, group: user, mode: '400' })),
+      ...agentGateways(config).flatMap((g) => openclawSecretFiles(config, g)).map((s): ExpectedHostFile => ({ path: s.path, type: 'regular file', owner: user, group: user, mode: '400' })),
       { path: ORIGIN_VERIFY_MAP_PATH, type: 'regular file', owner: 'root', group: 'root', mode: '600' },
     ],
     bootUnits: [PREFLIGHT_UNIT, SECRETS_UNIT],

@@ -43,6 +43,7 @@ import { listAgentFiles } from '../openclaw/agent-files';
 import { renderControlUiOrigins } from '../openclaw/control-ui-origins';
 import { renderExecApprovals } from '../openclaw/exec-approvals';
 import { renderOpenclawConfig } from '../openclaw/openclaw-json';
+import { agentGateways } from '../openclaw/gateways';
 import { RUNTIME_PACKAGE_DIR } from '../openclaw/lockfile';
 import {
   INSTALL_SCRIPT_PATH,
@@ -136,9 +137,10 @@ export function assembleBundleFiles(config: ResolvedConfig, configDir: string, o
   const files: BundleFiles = {
     ...renderHostFiles(config, { extraAllowedOrigins: extra }),
     ...renderBundleRuntimeFiles(config, configDir),
-    [OPENCLAW_CONFIG_PATH]: `${JSON.stringify(renderOpenclawConfig(config), null, 2)}\n`,
+    // Bridge until the bundle carries every gateway's files (H2): the first gateway's.
+    [OPENCLAW_CONFIG_PATH]: `${JSON.stringify(renderOpenclawConfig(config, agentGateways(config)[0]!), null, 2)}\n`,
     [CONTROL_UI_ORIGINS_PATH]: renderControlUiOrigins(config, extra),
-    [EXEC_APPROVALS_PATH]: renderExecApprovals(config),
+    [EXEC_APPROVALS_PATH]: renderExecApprovals(config, agentGateways(config)[0]!),
     [FETCH_SECRETS_PROGRAM_PATH]: bundleFetchSecrets(),
     [SECRETS_MANIFEST_BUNDLE_PATH]: `${JSON.stringify(renderSecretsManifest(config), null, 2)}\n`,
     [SPEND_METER_PROGRAM_PATH]: bundleSpendMeter(),

@@ -27,6 +27,7 @@
 import type { ResolvedConfig } from '../config/schema';
 import { agentFileBindMounts, listAgentFiles } from '../openclaw/agent-files';
 import { openclawSecretFiles } from '../openclaw/secret-files';
+import { agentGateways } from '../openclaw/gateways';
 import { HOST_ENV_PATH, SYSTEMD_FILES } from './bundle-layout';
 import { renderHostTemplate } from './template-values';
 import { GATEWAY_UNIT } from './unit-names';
@@ -42,8 +43,10 @@ const UNIT_PATH = /^\/[A-Za-z0-9_./+@-]+$/;
  * (listAgentFiles), one AssertFileNotEmpty= per secret file (openclawSecretFiles).
  */
 export function gatewayUnitExpectations(config: ResolvedConfig, configDir: string): GatewayUnitExpectations {
-  const bindMounts = agentFileBindMounts(listAgentFiles(config, configDir));
-  const secretFiles = openclawSecretFiles(config).map((s) => s.path);
+  // Bridge until each gateway has its own unit (H2): every gateway's mounts and secret files.
+  const files = listAgentFiles(config, configDir);
+  const bindMounts = agentGateways(config).flatMap((g) => agentFileBindMounts(files, g));
+  const secretFiles = agentGateways(config).flatMap((g) => openclawSecretFiles(config, g).map((s) => s.path));
   // Each part absolute and without ':' (UNIT_PATH), so a mount of three parts has a relative one and is refused.
   for (const p of [...bindMounts.flatMap((m) => m.split(':')), ...secretFiles]) {
     if (!UNIT_PATH.test(p)) throw new Error(`gateway unit: unsafe path ${JSON.stringify(p)}`);

@@ -1,22 +1,25 @@
 /**
- * exec-approvals.json: the exec allowlists of the agents, which boot imports into
- * the gateway's state (`openclaw approvals set --file`); they are not part of openclaw.json.
+ * exec-approvals.json of one gateway: the exec allowlists of its agents, which
+ * boot imports into that gateway's state (`openclaw approvals set --file`);
+ * they are not part of openclaw.json.
  */
 import type { ResolvedConfig } from '../config/schema';
+import type { AgentGateway } from './gateways';
 
 /**
- * The exec approvals document of a config, imported at boot into the gateway's
- * state with `openclaw approvals set --file` (as the gateway user): host exec is
- * denied by default; an allowlist agent may run exactly its commands, without a
- * prompt, skills' binaries not trusted implicitly. OpenClaw applies the stricter
- * of this and tools.exec in openclaw.json.
+ * The exec approvals document of `gateway`, imported at boot into its state
+ * with `openclaw approvals set --file` (as the gateway's user): host exec is
+ * denied by default; an allowlist agent of the gateway may run exactly its
+ * commands, without a prompt, skills' binaries not trusted implicitly. Agents
+ * of other gateways are not in it. OpenClaw applies the stricter of this and
+ * tools.exec in openclaw.json.
  */
-export function renderExecApprovals(config: ResolvedConfig): string {
+export function renderExecApprovals(config: ResolvedConfig, gateway: AgentGateway): string {
   const doc = {
     version: 1,
     defaults: { security: 'deny', ask: 'off', askFallback: 'deny', autoAllowSkills: false },
     agents: Object.fromEntries(
-      Object.keys(config.openclaw.agents)
+      [...gateway.agents]
         .sort()
         .filter((id) => config.openclaw.agents[id]!.tools.exec.mode !== 'deny')
         .map((id) => {

@@ -1,5 +1,6 @@
 /**
- * openclaw.json of one client x environment, for the OpenClaw version pinned by
+ * openclaw.json of one gateway (lib/openclaw/gateways.ts: one per agent, or per
+ * shared group) of a client x environment, for the OpenClaw version pinned by
  * host/openclaw/package-lock.json, generated from the `openclaw` section of the
  * config. Pure functions apart from reading the lockfile: no clock, no network.
  * test/openclaw/ proves the result with OpenClaw itself (`openclaw config
@@ -7,34 +8,43 @@
  * Where it and the files it refers to go on the host: openclaw-config.ts.
  *
  * What the generated config enforces, and why (each is asserted by a test):
- * - gateway on loopback only, edge.gatewayPort, token auth from a file SecretRef,
- *   auth rate limit, nginx on 127.0.0.1 as the only trusted proxy (OpenClaw
- *   >= 2026.8 refuses forwarded requests from untrusted proxies), no X-Real-IP
- *   fallback, no Tailscale, no operator terminal, no OpenAI-compatible HTTP APIs;
+ * - only the gateway's own agents: their entries, bindings, channels, plugins,
+ *   model providers and secret files; agent-to-agent and session visibility are
+ *   computed from them alone (another gateway's agents do not exist for it);
+ * - gateway on loopback only, on the gateway's own port, token auth from its own
+ *   token file (a file SecretRef), auth rate limit, nginx on 127.0.0.1 as the only
+ *   trusted proxy (OpenClaw >= 2026.8 refuses forwarded requests from untrusted
+ *   proxies), no X-Real-IP fallback, no Tailscale, no operator terminal, no
+ *   OpenAI-compatible HTTP APIs; the Control UI under the gateway's edge path
+ *   (gateway.controlUi.basePath /agents/<id>, the prefix nginx routes on);
  * - agents per config (agents.ownership explicit: a message no binding routes is
  *   dropped): own workspace, strict model without fallbacks, no skills, tool
  *   allowlist + denylist, exec per mode (host exec would default to full!),
  *   elevated off, file tools confined to the workspace, no sub-agents or
  *   cross-agent sessions unless configured, heartbeats and the scheduler off
  *   unless automations are configured;
+ * - each model provider's API key from the secret of an agent of this gateway
+ *   (providerKeyAgent): in a gateway of its own, the agent's own key;
  * - chat platforms with allowlist/pairing DM policy and mention-gated group
- *   allowlists; one agent per platform (bindings);
- * - only the plugins the agents and `openclaw.plugins` need (plugins.allow);
+ *   allowlists; one agent per platform in a gateway (bindings);
+ * - only the plugins its agents and `openclaw.plugins` need (plugins.allow);
  *   every other bundled plugin is in plugins.deny (40 of 63 are on by default);
  * - no update checks, telemetry, remote model catalog, mDNS, skill workshop
- *   autonomy, hooks, browser, ACP; logs to HOST_LOG_FILES.gateway (lib/host/log-files.ts);
- * - every outbound request through the host's egress proxy (squid on loopback,
- *   lib/host/egress-proxy.ts): `proxy` with loopbackMode gateway-only, so only the
- *   gateway's own loopback traffic stays direct (OPENCLAW_PROXY.loopbackMode).
+ *   autonomy, hooks, browser, ACP; logs to the gateway's own log file;
+ * - every outbound request through the gateway's own egress proxy port (squid on
+ *   loopback, lib/host/egress-proxy.ts: only the domains of its agents' providers
+ *   and platforms): `proxy` with loopbackMode gateway-only, so only the gateway's
+ *   own loopback traffic stays direct (OPENCLAW_PROXY.loopbackMode).
  */
 import * as path from 'path';
 import type { ResolvedConfig } from '../config/schema';
 import { openclawRenderabilityProblems, type OpenclawConfigProblem } from '../config/validators/openclaw';
 import { CHANNELS, type PROVIDERS } from '../network/config-schema';
-import { channelTokenPointer, providerKeyOwners, providerKeyPointer } from '../secrets/secrets-manifest';
-import { EGRESS_PROXY_URL } from '../host/egress-proxy';
+import { channelTokenPointer, providerKeyPointer } from '../secrets/secrets-manifest';
+import { EGRESS_PROXY_ADDRESS } from '../host/egress-proxy';
 import { agentTools, ALWAYS_DENIED_TOOLS } from './agent-tools';
 import type { AgentConfig, ChannelPolicy } from './config-schema';
+import type { AgentGateway } from './gateways';
 import { CONTROL_UI_ORIGINS_FILE, openclawHostPaths, type OpenclawRenderOptions } from './openclaw-config';
 import { BUNDLED_PLUGIN_IDS, CHANNEL_PLUGINS, PROVIDER_PLUGINS } from './plugins';
 import { openclawSecretFiles } from './secret-files';
@@ -56,9 +66,12 @@ export const AUTH_RATE_LIMIT = { maxAttempts: 10, windowMs: 60_000, lockoutMs: 3
  * starts it routes the process's HTTP(S) and WebSocket traffic through proxyUrl (CONNECT) and
  * sets HTTP(S)_PROXY for what it runs. gateway-only: loopback URLs (the gateway's own RPC)
  * bypass the proxy; "block" would refuse them, "proxy" would send them to squid, which refuses
- * loopback destinations.
+ * loopback destinations. proxyUrl: gatewayProxyUrl(gateway), the gateway's own squid port.
  */
-export const OPENCLAW_PROXY = { enabled: true, proxyUrl: EGRESS_PROXY_URL, loopbackMode: 'gateway-only' } as const;
+export const OPENCLAW_PROXY = { enabled: true, loopbackMode: 'gateway-only' } as const;
+
+/** The egress proxy URL of a gateway: its own squid port on loopback (AgentGateway.proxyPort). */
+export const gatewayProxyUrl = (gateway: Pick<AgentGateway, 'proxyPort'>) => `http://${EGRESS_PROXY_ADDRESS}:${gateway.proxyPort}`;
 
 /** The proxies whose X-Forwarded-For the gateway trusts: nginx, which proxies to 127.0.0.1 over IPv4 only. */
 export const TRUSTED_PROXIES = ['127.0.0.1'] as const;
@@ -113,9 +126,9 @@ function elevatedAllowFrom(agent: AgentConfig): Record<string, string[]> {
   );
 }
 
-/** Plugin ids to enable: the agents' providers and platforms, plus openclaw.plugins. Sorted. */
-export function enabledPlugins(config: ResolvedConfig): string[] {
-  const agents = Object.values(config.openclaw.agents);
+/** Plugin ids to enable in `gateway`: its agents' providers and platforms, plus openclaw.plugins. Sorted. */
+export function enabledPlugins(config: ResolvedConfig, gateway: AgentGateway): string[] {
+  const agents = gateway.agents.map((id) => config.openclaw.agents[id]!);
   const ids = new Set<string>(config.openclaw.plugins);
   for (const a of agents) {
     ids.add(PROVIDER_PLUGINS[a.provider as Provider]!);
@@ -125,23 +138,47 @@ export function enabledPlugins(config: ResolvedConfig): string[] {
 }
 
 /**
- * The complete openclaw.json of one client x environment (see the header of
- * this file). Throws OpenclawConfigError when the config cannot be rendered:
- * version not pinned by the lockfile, a provider or platform outside the egress
- * allowlist, no agents.
+ * The agent of `gateway` whose secret holds the API key of `provider` in that
+ * gateway's openclaw.json. Every agent's secret holds its own provider's key,
+ * but OpenClaw 2026.9.6 reads one key per model provider per gateway
+ * (models.providers.<id>.apiKey; it has no per-agent provider credential). In
+ * a gateway of its own (the default) that is the agent's own key. In a shared
+ * gateway (openclaw.sharedGateways, a weakening with its exception), agents on
+ * the same provider all use the key of the first of them by id; the others'
+ * keys are required in their secrets all the same (they take over when the
+ * group is dissolved), but unused.
  */
-export function renderOpenclawConfig(config: ResolvedConfig, options: OpenclawRenderOptions = {}): Json {
+export function providerKeyAgent(config: ResolvedConfig, gateway: AgentGateway, provider: string): string {
+  const agent = [...gateway.agents].sort().find((id) => config.openclaw.agents[id]?.provider === provider);
+  if (!agent) throw new Error(`no agent of gateway ${gateway.id} uses the model provider ${provider}`);
+  return agent;
+}
+
+/**
+ * The complete openclaw.json of one gateway (see the header of this file).
+ * Throws OpenclawConfigError when the config cannot be rendered: version not
+ * pinned by the lockfile, a provider or platform outside the egress
+ * allowlist, no agents; and an Error for a gateway with an agent the config
+ * does not define.
+ */
+export function renderOpenclawConfig(config: ResolvedConfig, gateway: AgentGateway, options: OpenclawRenderOptions = {}): Json {
   assertRenderable(config);
-  const p = openclawHostPaths(options);
-  const ids = Object.keys(config.openclaw.agents).sort();
+  const unknown = gateway.agents.filter((id) => !config.openclaw.agents[id]);
+  if (unknown.length || gateway.agents.length === 0) {
+    throw new Error(`openclaw render: gateway ${gateway.id} runs ${unknown.length ? `agents not in openclaw.agents: ${unknown.join(', ')}` : 'no agent'}`);
+  }
+  const p = openclawHostPaths(gateway, options);
+  const ids = [...gateway.agents].sort();
   const agents = ids.map((id) => [id, config.openclaw.agents[id]!] as const);
   const all = agents.map(([, a]) => a);
   const modelOf = (a: AgentConfig) => `${a.provider}/${a.model}`;
-  const plugins = enabledPlugins(config);
-  const secrets = openclawSecretFiles(config, options);
-  const keyOwners = providerKeyOwners(config);
+  const plugins = enabledPlugins(config, gateway);
+  const secrets = openclawSecretFiles(config, gateway, options);
   const anyElevated = all.some((a) => a.tools.elevated);
-  const a2a = agents.filter(([, a]) => a.agentToAgent.length > 0);
+  // Only agents of this gateway, and only targets in it (the schema refuses others; this keeps the file self-contained).
+  const a2a = agents
+    .map(([id, a]) => [id, a.agentToAgent.filter((t) => ids.includes(t))] as const)
+    .filter(([, targets]) => targets.length > 0);
   const anySubagents = all.some((a) => a.subagents);
   const anyAutomations = all.some((a) => a.automations);
   const providers = [...new Set(all.map((a) => a.provider))].sort();
@@ -152,7 +189,7 @@ export function renderOpenclawConfig(config: ResolvedConfig, options: OpenclawRe
     gateway: {
       mode: 'local',
       bind: 'loopback',
-      port: config.edge.gatewayPort,
+      port: gateway.port,
       auth: {
         mode: 'token',
         token: gatewayTokenRef,
@@ -164,6 +201,8 @@ export function renderOpenclawConfig(config: ResolvedConfig, options: OpenclawRe
         // allowedOrigins: from the include, which boot rewrites with the CloudFront domain.
         $include: `./${CONTROL_UI_ORIGINS_FILE}`,
         enabled: true,
+        // The edge path of this gateway: nginx routes /agents/<id>/ here without rewriting it.
+        basePath: gateway.basePath,
         allowExternalEmbedUrls: false,
         automaticallyFetchFavicons: false,
         communityInvite: false,
@@ -181,7 +220,7 @@ export function renderOpenclawConfig(config: ResolvedConfig, options: OpenclawRe
     models: {
       mode: 'merge',
       catalogRefresh: { enabled: false },
-      providers: Object.fromEntries(providers.map((pr) => [pr, { apiKey: agentSecretRef(keyOwners[pr]!, providerKeyPointer(pr)) }])),
+      providers: Object.fromEntries(providers.map((pr) => [pr, { apiKey: agentSecretRef(providerKeyAgent(config, gateway, pr), providerKeyPointer(pr)) }])),
     },
     agents: {
       ownership: 'explicit',
@@ -240,7 +279,7 @@ export function renderOpenclawConfig(config: ResolvedConfig, options: OpenclawRe
         : { enabled: false },
       fs: { workspaceOnly: true },
       agentToAgent: a2a.length
-        ? { enabled: true, allow: [...new Set(a2a.flatMap(([id, a]) => [id, ...a.agentToAgent]))].sort() }
+        ? { enabled: true, allow: [...new Set(a2a.flatMap(([id, targets]) => [id, ...targets]))].sort() }
         : { enabled: false },
       sessions: { visibility: a2a.length ? 'all' : anySubagents ? 'tree' : 'self' },
       loopDetection: { enabled: true },
@@ -263,6 +302,6 @@ export function renderOpenclawConfig(config: ResolvedConfig, options: OpenclawRe
     update: { checkOnStart: false },
     telemetry: { enabled: false },
     logging: { level: 'info', file: p.logFile },
-    proxy: { ...OPENCLAW_PROXY },
+    proxy: { enabled: OPENCLAW_PROXY.enabled, proxyUrl: gatewayProxyUrl(gateway), loopbackMode: OPENCLAW_PROXY.loopbackMode },
   };
 }

@@ -11,10 +11,8 @@ import { CHANNELS, PROVIDERS } from '../network/config-schema';
 export interface AgentDocumentContext {
   /** The agent whose secret the document is for. */
   readonly agent: string;
-  /** provider -> the agent whose secret holds its API key (providerKeyOwners). */
-  readonly providerKeyOwners: Readonly<Record<string, string>>;
-  /** Secret name of another agent, for messages (agentSecretName). */
-  readonly secretNameOf?: (agent: string) => string;
+  /** The agent's model provider: its secret holds that provider's key, and no other (every agent holds its own key). */
+  readonly provider: string;
 }
 
 /**
@@ -63,16 +61,8 @@ function unexpected(tokens: readonly string[], required: readonly string[], ctx:
   const shown = showPointer(tokens);
   const [top, leaf] = tokens;
   const holds = `the secret of agent ${ctx.agent} holds ${required.length ? `only ${required.join(', ')}` : 'no keys (an empty object {})'}`;
-  if (leaf === 'apiKey' && (PROVIDERS as readonly string[]).includes(top!)) {
-    const owner = ctx.providerKeyOwners[top!];
-    if (owner === undefined) return `${shown}: no agent uses the model provider ${top}; remove it: ${holds}`;
-    if (owner !== ctx.agent) {
-      const where = ctx.secretNameOf ? ` (${ctx.secretNameOf(owner)})` : '';
-      return (
-        `${shown}: OpenClaw 2026.9.6 uses one API key per model provider per gateway, and the ${top} key comes from ` +
-        `the secret of agent ${owner}${where}: store it there, not here; ${holds}`
-      );
-    }
+  if (leaf === 'apiKey' && (PROVIDERS as readonly string[]).includes(top!) && top !== ctx.provider) {
+    return `${shown}: agent ${ctx.agent} uses the model provider ${ctx.provider}, not ${top} (openclaw.agents.${ctx.agent}.provider); remove it: ${holds}`;
   }
   if (leaf === 'botToken' && (CHANNELS as readonly string[]).includes(top!)) {
     return `${shown}: agent ${ctx.agent} does not answer on ${top} (not in openclaw.agents.${ctx.agent}.channels); remove it: ${holds}`;

@@ -2,6 +2,7 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import type { ResolvedConfig } from '../config/schema';
 import { acknowledgeFinding } from '../gate/acknowledge';
+import { agentGateways } from '../openclaw/gateways';
 import { agentSecretName, agentSecretPointers, gatewayTokenSecretName } from './secrets-manifest';
 import { HardenedSecret } from './hardened-secret';
 
@@ -18,13 +19,15 @@ export interface DeploymentSecretsProps {
 const ROTATION_RULES = ['AwsSolutions-SMG4', 'NIST.800.53.R5-SecretsManagerRotationEnabled', 'HIPAA.Security-SecretsManagerRotationEnabled'] as const;
 
 /**
- * The regional secrets of one client x environment: the gateway token
- * (generated; SecretRotation rotates it) and one JSON document per agent
- * (created empty, `{}`; operators fill it with `npm run secrets:set`). Names
- * come from lib/secrets/secrets-manifest.ts.
+ * The regional secrets of one client x environment: one token per gateway
+ * (lib/openclaw/gateways.ts; generated; a SecretRotation per gateway rotates
+ * each on its own) and one JSON document per agent (created empty, `{}`;
+ * operators fill it with `npm run secrets:set`: its own provider key and bot
+ * tokens). Names come from lib/secrets/secrets-manifest.ts.
  */
 export class DeploymentSecrets extends Construct {
-  readonly gatewayToken: HardenedSecret;
+  /** Gateway id -> its token secret. */
+  readonly gatewayTokens: Readonly<Record<string, HardenedSecret>>;
   /** Agent id -> its secret. */
   readonly agents: Readonly<Record<string, HardenedSecret>>;
 
@@ -37,19 +40,23 @@ export class DeploymentSecrets extends Construct {
       breakGlassRoleName: config.breakGlass.roleName,
       retainOnDelete: config.dataProtection.retainOnDelete,
     };
-    this.gatewayToken = new HardenedSecret(this, 'GatewayToken', {
-      ...common,
-      secretName: gatewayTokenSecretName(config),
-      description: `Token operators and the Control UI authenticate to the ${config.client}/${config.env} OpenClaw gateway with. Rotated on a schedule.`,
-      initialValue: 'generated',
-    });
+    const tokens: Record<string, HardenedSecret> = {};
+    for (const gateway of agentGateways(config)) {
+      tokens[gateway.id] = new HardenedSecret(this, `GatewayToken-${gateway.id}`, {
+        ...common,
+        secretName: gatewayTokenSecretName(config, gateway.id),
+        description: `Token operators and the Control UI authenticate to OpenClaw gateway ${gateway.id} (agents ${gateway.agents.join(', ')}) of ${config.client}/${config.env} with. Rotated on a schedule.`,
+        initialValue: 'generated',
+      });
+    }
+    this.gatewayTokens = tokens;
     const agents: Record<string, HardenedSecret> = {};
     for (const agent of Object.keys(config.openclaw.agents).sort()) {
       const pointers = agentSecretPointers(config, agent);
       const secret = new HardenedSecret(this, `Agent-${agent}`, {
         ...common,
         secretName: agentSecretName(config, agent),
-        description: `Credentials of OpenClaw agent ${agent} (${config.client}/${config.env}): a JSON document with ${pointers.join(', ') || 'no keys yet'}. Fill with npm run secrets:set.`,
+        description: `Credentials of OpenClaw agent ${agent} (${config.client}/${config.env}), its own: a JSON document with ${pointers.join(', ')}. Fill with npm run secrets:set.`,
         initialValue: 'empty-document',
       });
       for (const rule of ROTATION_RULES) {
@@ -64,8 +71,8 @@ export class DeploymentSecrets extends Construct {
     this.agents = agents;
   }
 
-  /** Every regional secret: the gateway token, then the agents' by id. */
+  /** Every regional secret: the gateways' tokens by gateway id, then the agents' by id. */
   get all(): HardenedSecret[] {
-    return [this.gatewayToken, ...Object.values(this.agents)];
+    return [...Object.values(this.gatewayTokens), ...Object.values(this.agents)];
   }
 }

@@ -25,6 +25,12 @@ export interface SecretRotationProps {
   readonly rotationDays: number;
   /** `<prefix>-<client>-<env>`: names the function and its log group. */
   readonly deploymentName: string;
+  /**
+   * What the function's name says it rotates: `<deploymentName>-rotate-<rotates>`. One function
+   * per secret: a gateway token's is `token-<gateway id>` (each gateway's token rotates on its own).
+   * @default kind
+   */
+  readonly rotates?: string;
   /** The gateway host the rotation asks to refresh its secrets. */
   readonly hostInstanceId: string;
   /** The gateway host's region (the edge stack's rotation runs in us-east-1, the host elsewhere). */
@@ -64,7 +70,7 @@ export class SecretRotation extends Construct {
   constructor(scope: Construct, id: string, props: SecretRotationProps) {
     super(scope, id);
     const stack = Stack.of(this);
-    const name = `${props.deploymentName}-rotate-${props.kind}`;
+    const name = `${props.deploymentName}-rotate-${props.rotates ?? props.kind}`;
     this.logGroup = functionLogGroup(this, { functionName: name, key: props.key, logRetentionDays: props.logRetentionDays, retainOnDelete: props.retainOnDelete });
     this.role = new iam.Role(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),

@@ -6,7 +6,7 @@
 import { PutSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { ResolvedConfig } from '../config/schema';
 import { checkAgentDocument, normaliseAgentDocument } from './agent-document';
-import { agentSecretName, agentSecretPointers, providerKeyOwners } from './secrets-manifest';
+import { agentSecretName, agentSecretPointers } from './secrets-manifest';
 
 export interface SetAgentSecretOptions {
   /** A client for the deployment's region (config.aws.region). */
@@ -92,7 +92,8 @@ function explainAwsError(error: Error, config: ResolvedConfig, secretName: strin
 }
 
 /**
- * Checks the document against the agent's required pointers and stores it,
+ * Checks the document against the agent's required pointers (its own
+ * provider's API key, always, and its platforms' bot tokens) and stores it,
  * normalised (JSON.stringify of the parsed object), as the secret's new
  * current version. Throws AgentDocumentError (nothing written) or
  * SetAgentSecretError.
@@ -104,11 +105,7 @@ export async function setAgentSecret(options: SetAgentSecretOptions): Promise<Se
     throw new AgentDocumentError([`no agent "${agent}" in openclaw.agents of ${config.client}/${config.env}; agents: ${agents.join(', ') || 'none'}`]);
   }
   const pointers = agentSecretPointers(config, agent);
-  const problems = checkAgentDocument(document, pointers, {
-    agent,
-    providerKeyOwners: providerKeyOwners(config),
-    secretNameOf: (a) => agentSecretName(config, a),
-  });
+  const problems = checkAgentDocument(document, pointers, { agent, provider: config.openclaw.agents[agent]!.provider });
   if (problems.length > 0) throw new AgentDocumentError(problems);
 
   const secretName = agentSecretName(config, agent);

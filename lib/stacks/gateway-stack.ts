@@ -58,7 +58,8 @@ export class GatewayStack extends Stack {
   readonly role: GatewayRole;
   readonly secrets: DeploymentSecrets;
   readonly refreshDocument: SecretsRefreshDocument;
-  readonly tokenRotation: SecretRotation;
+  /** Gateway id -> the rotation of its token (each gateway's token rotates on its own). */
+  readonly tokenRotations: Readonly<Record<string, SecretRotation>>;
   readonly hostLogs: HostLogGroups;
   readonly alarms: GatewayAlarms;
   readonly bundle: DeploymentBundle;
@@ -158,17 +159,22 @@ export class GatewayStack extends Stack {
       egressProxyLogs: this.hostLogs.group('egress-proxy'),
       proxyAuthFailures: config.alerts.thresholds.proxyAuthFailures,
     });
-    this.tokenRotation = new SecretRotation(this, 'GatewayTokenRotation', {
-      secret: this.secrets.gatewayToken,
-      key: props.key,
-      kind: 'gateway-token',
-      rotationDays: config.secrets.rotationDays,
-      deploymentName: props.deploymentName,
-      hostInstanceId: this.instance.instanceId,
-      hostRegion: this.region,
-      refreshDocumentName: this.refreshDocument.documentName,
-      logRetentionDays: config.logs.retentionDays as logs.RetentionDays,
-      retainOnDelete: config.dataProtection.retainOnDelete,
-    });
+    const rotations: Record<string, SecretRotation> = {};
+    for (const [gatewayId, secret] of Object.entries(this.secrets.gatewayTokens)) {
+      rotations[gatewayId] = new SecretRotation(this, `GatewayTokenRotation-${gatewayId}`, {
+        secret,
+        key: props.key,
+        kind: 'gateway-token',
+        rotates: `token-${gatewayId}`,
+        rotationDays: config.secrets.rotationDays,
+        deploymentName: props.deploymentName,
+        hostInstanceId: this.instance.instanceId,
+        hostRegion: this.region,
+        refreshDocumentName: this.refreshDocument.documentName,
+        logRetentionDays: config.logs.retentionDays as logs.RetentionDays,
+        retainOnDelete: config.dataProtection.retainOnDelete,
+      });
+    }
+    this.tokenRotations = rotations;
   }
 }

@@ -54,11 +54,11 @@ beforeAll(() => {
   acme = build('acme');
   exampleHost = rolePrincipal(example.gateway, roleId(example.gateway, 'ec2.amazonaws.com', 'OpenClaw gateway host'));
   acmeHost = rolePrincipal(acme.gateway, roleId(acme.gateway, 'ec2.amazonaws.com', 'OpenClaw gateway host'));
-  tokenRotation = rolePrincipal(example.gateway, roleId(example.gateway, 'lambda.amazonaws.com', 'Rotates openclaw/example/prod/gateway-token'));
+  tokenRotation = rolePrincipal(example.gateway, roleId(example.gateway, 'lambda.amazonaws.com', 'Rotates openclaw/example/prod/gateways/ops/token'));
   originRotation = rolePrincipal(example.edge, roleId(example.edge, 'lambda.amazonaws.com', 'Rotates openclaw/example/prod/origin-verify'));
 });
 
-const regionalSecrets = () => [gatewayTokenSecretName(example.config), agentSecretName(example.config, 'ops'), agentSecretName(example.config, 'support')];
+const regionalSecrets = () => [gatewayTokenSecretName(example.config, 'ops'), gatewayTokenSecretName(example.config, 'support'), agentSecretName(example.config, 'ops'), agentSecretName(example.config, 'support')];
 const breakGlass = () => adminPrincipal(`arn:aws:iam::${ACCOUNT}:role/openclaw-break-glass`);
 const accountAdmin = () => adminPrincipal(`arn:aws:iam::${ACCOUNT}:role/Administrator`);
 
@@ -180,7 +180,7 @@ describe('least privilege, evaluated', () => {
   });
 
   test('the gateway token\'s rotation function reads and writes that secret only', async () => {
-    const token = gatewayTokenSecretName(example.config);
+    const token = gatewayTokenSecretName(example.config, 'ops');
     for (const action of [GET, PUT, STAGE]) expect(await onSecret(example.gateway, token, tokenRotation, action)).toBe('Allow');
     for (const agent of ['ops', 'support']) {
       expect(await onSecret(example.gateway, agentSecretName(example.config, agent), tokenRotation, GET)).toBe('ExplicitDeny');
@@ -232,7 +232,7 @@ describe('least privilege, evaluated', () => {
     expect(await onKey(example.core, exampleKey, exampleHost, 'kms:Decrypt')).toBe('Allow');
     expect(await onKey(example.core, exampleKey, acmeHost, 'kms:Decrypt')).toBe('ImplicitDeny');
     expect(await onKey(example.core, exampleKey, exampleHost, 'kms:Encrypt')).toBe('ImplicitDeny');
-    const token = secretArn(example.gateway, gatewayTokenSecretName(example.config));
+    const token = secretArn(example.gateway, gatewayTokenSecretName(example.config, 'ops'));
     // Secrets Manager encrypting the new version for the rotation function (PutSecretValue), and decrypting for it.
     expect(await onKey(example.core, exampleKey, tokenRotation, 'kms:GenerateDataKey', { service: 'secretsmanager', secretArn: token })).toBe('Allow');
     expect(await onKey(example.core, exampleKey, tokenRotation, 'kms:Decrypt', { service: 'secretsmanager', secretArn: token })).toBe('Allow');
@@ -246,7 +246,7 @@ describe('least privilege, evaluated', () => {
 describe('rotation', () => {
   test('the gateway token and the origin-verify header rotate every secrets.rotationDays, never on deploy', () => {
     for (const [stack, name] of [
-      [example.gateway, gatewayTokenSecretName(example.config)],
+      [example.gateway, gatewayTokenSecretName(example.config, 'ops')],
       [example.edge, originVerifySecretName(example.config)],
     ] as const) {
       const secret = logicalIdWhere(stack, 'AWS::SecretsManager::Secret', 'Name', name);
@@ -292,7 +292,7 @@ describe('rotation', () => {
       },
     });
     for (const [stack, name] of [
-      [example.gateway, gatewayTokenSecretName(example.config)],
+      [example.gateway, gatewayTokenSecretName(example.config, 'ops')],
       [example.edge, originVerifySecretName(example.config)],
     ] as const) {
       const secret = logicalIdWhere(stack, 'AWS::SecretsManager::Secret', 'Name', name);

@@ -284,7 +284,8 @@ describe('the kill switch', () => {
         identityPolicies: identityPolicies(p.gateway.template, hostRole, p.gateway.ctx),
       };
       const secrets: [StackPolicies, string, string][] = [
-        [p.gateway, gatewayTokenSecretName(p.config), REGION],
+        [p.gateway, gatewayTokenSecretName(p.config, 'ops'), REGION],
+        [p.gateway, gatewayTokenSecretName(p.config, 'support'), REGION],
         [p.gateway, agentSecretName(p.config, 'ops'), REGION],
         [p.gateway, agentSecretName(p.config, 'support'), REGION],
         [p.edge, originVerifySecretName(p.config), 'us-east-1'],

@@ -7,6 +7,7 @@ import { renderRuntimeFiles } from '../../lib/host/runtime-files';
 import { parseUnit, unitList, unitValue, type UnitEntry } from '../../lib/host/unit-file';
 import { GATEWAY_UNIT, SPEND_METER_UNIT } from '../../lib/host/unit-names';
 import { renderOpenclawConfig } from '../../lib/openclaw/openclaw-json';
+import { agentGateways } from '../../lib/openclaw/gateways';
 import { allConfigs, exampleConfig } from '../host/support/host-tools';
 import { CONFIG_DIR } from '../support/config-fixture';
 
@@ -100,9 +101,11 @@ test('the CloudWatch agent: common-config.toml [proxy] with the proxy for HTTPS,
   expect(body).toEqual(['[proxy]', `http_proxy = "${EGRESS_PROXY_URL}"`, `https_proxy = "${EGRESS_PROXY_URL}"`, `no_proxy = "${EGRESS_NO_PROXY.join(',')}"`]);
 });
 
-test('OpenClaw: openclaw.json routes the gateway through the proxy, loopback (its own RPC) direct', () => {
+test("OpenClaw: each gateway's openclaw.json routes it through its own proxy port, loopback (its own RPC) direct", () => {
   for (const c of allConfigs()) {
-    expect(renderOpenclawConfig(c).proxy).toEqual({ enabled: true, proxyUrl: EGRESS_PROXY_URL, loopbackMode: 'gateway-only' });
+    for (const g of agentGateways(c)) {
+      expect(renderOpenclawConfig(c, g).proxy).toEqual({ enabled: true, proxyUrl: `http://127.0.0.1:${g.proxyPort}`, loopbackMode: 'gateway-only' });
+    }
   }
 });
 

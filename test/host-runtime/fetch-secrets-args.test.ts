@@ -3,7 +3,7 @@ import { SecretsFailure } from '../../host/fetch-secrets/failure';
 
 // Focused in-process checks of the command line of fetch-secrets.js (host/fetch-secrets/args.ts).
 
-const BASE = ['--manifest', '/m', '--uid', '0', '--gid', '0'];
+const BASE = ['--manifest', '/m'];
 
 function failure(argv: string[]): SecretsFailure {
   try {
@@ -16,7 +16,7 @@ function failure(argv: string[]): SecretsFailure {
 }
 
 test('a missing or empty --manifest is refused with its pinned message', () => {
-  for (const argv of [['--uid', '0', '--gid', '0'], ['--manifest', '', '--uid', '0', '--gid', '0']]) {
+  for (const argv of [['--passwd', '/etc/passwd'], ['--manifest', '']]) {
     const f = failure(argv);
     expect(f.reason).toBe('Usage');
     expect(f.exitCode).toBe(2);
@@ -28,15 +28,14 @@ test('positional arguments are refused', () => {
   expect(failure([...BASE, 'extra']).message).toMatch(/^Usage: command line: Unexpected argument 'extra'/);
 });
 
-test('--uid and --gid accept 0 to 2^32-2 and refuse 2^32-1 (the kernel\'s "no id")', () => {
-  const max = 2 ** 32 - 2;
-  expect(parseOptions(['--manifest', '/m', '--uid', String(max), '--gid', String(max)])).toMatchObject({ uid: max, gid: max });
-  expect(failure(['--manifest', '/m', '--uid', String(max + 1), '--gid', '0']).message).toBe(
-    `Usage: command line: --uid: expected an integer from 0 to ${max} (got "${max + 1}"); ${USAGE}`,
-  );
-  expect(failure(['--manifest', '/m', '--uid', '0', '--gid', String(max + 1)]).message).toBe(
-    `Usage: command line: --gid: expected an integer from 0 to ${max} (got "${max + 1}"); ${USAGE}`,
-  );
+test('--passwd: the file the gateway users are looked up in, /etc/passwd by default; an empty value is refused', () => {
+  expect(parseOptions(BASE).passwd).toBe('/etc/passwd');
+  expect(parseOptions([...BASE, '--passwd', '/tmp/p']).passwd).toBe('/tmp/p');
+  expect(failure([...BASE, '--passwd', '']).message).toBe(`Usage: command line: --passwd: expected the path of a passwd file (default /etc/passwd); ${USAGE}`);
+});
+
+test('--uid and --gid are gone: each file\'s owner is its secret\'s user in the manifest', () => {
+  expect(failure([...BASE, '--uid', '0']).message).toMatch(/^Usage: command line: Unknown option '--uid'/);
 });
 
 test('integers must be whole decimal strings: anchors at both ends', () => {

@@ -48,8 +48,6 @@ test('top-level fields: message names the field and the pattern; near misses ref
     ['metricNamespace', 'ns:', '/^[^:\\s][^:]{0,254}$/'],
     ['metricName', ' Name', '/^[A-Za-z0-9_.-]{1,255}$/'],
     ['metricName', 'Name ', '/^[A-Za-z0-9_.-]{1,255}$/'],
-    ['user', '1abc', '/^[a-z_][a-z0-9_-]{0,31}$/'],
-    ['user', 'abc!', '/^[a-z_][a-z0-9_-]{0,31}$/'],
   ];
   for (const [key, value, re] of cases) {
     expect([key, value, check((m) => (m[key] = value))]).toEqual([key, value, msg(key, `expected a string matching ${re}`)]);
@@ -69,10 +67,33 @@ test('secret fields: near misses refused with the field named', () => {
     ['secretId', 'abc ', '/^[A-Za-z0-9/_+=.@-]{1,512}$/'],
     ['region', 'us-east-1x', '/^[a-z]{2}(-[a-z]+)+-\\d$/'],
     ['file', '/run/x/', '/^\\/[^\\0]*[^/]$/'],
+    ['user', '1abc', '/^[a-z_][a-z0-9_-]{0,31}$/'],
+    ['user', 'abc!', '/^[a-z_][a-z0-9_-]{0,31}$/'],
+    ['unit', 'openclaw-gateway@ops.service ', '/^[A-Za-z0-9:_.\\\\@-]{1,240}\\.service$/'],
+    ['unit', 'openclaw-gateway@ops.timer', '/^[A-Za-z0-9:_.\\\\@-]{1,240}\\.service$/'],
   ];
   for (const [key, value, re] of cases) {
     expect([key, value, check((m) => (m.secrets[0]![key] = value))]).toEqual([key, value, msg(`secrets[0].${key}`, `expected a string matching ${re}`)]);
   }
+});
+
+test('text and json secrets name their owner and unit (required); the origin-verify map has none', () => {
+  expect(good.secrets.map((s) => [s.id, s.kind === 'origin-verify' ? null : [s.user, s.unit]])).toEqual([
+    ['gateway-token-ops', ['openclaw-ops', 'openclaw-gateway@ops.service']],
+    ['agent-ops', ['openclaw-ops', 'openclaw-gateway@ops.service']],
+    ['gateway-token-support', ['openclaw-support', 'openclaw-gateway@support.service']],
+    ['agent-support', ['openclaw-support', 'openclaw-gateway@support.service']],
+    ['origin-verify', null],
+  ]);
+  expect(check((m) => delete m.secrets[0]!.user)).toBe(msg('secrets[0].user', 'expected a string matching /^[a-z_][a-z0-9_-]{0,31}$/'));
+  expect(check((m) => delete m.secrets[jsonIndex]!.unit)).toBe(msg(`secrets[${jsonIndex}].unit`, 'expected a string matching /^[A-Za-z0-9:_.\\\\@-]{1,240}\\.service$/'));
+});
+
+test("one folder, one owner: a secret of another user in a gateway's folder is refused", () => {
+  // support's document moved into ops's folder, still owned by openclaw-support.
+  expect(check((m) => (m.secrets[3]!.file = String(m.secrets[1]!.file).replace('agent-ops', 'agent-support')))).toBe(
+    msg('secrets[3].user', `"openclaw-support" owns ${good.secrets[1]!.file.replace('agent-ops', 'agent-support')}, but "openclaw-ops" owns ${good.secrets[0]!.file} in the same folder; each gateway's folder belongs to one user`),
+  );
 });
 
 test('kind: an unknown kind is refused, naming the accepted kinds', () => {

@@ -35,14 +35,13 @@ test('manifest check: names the first bad field', () => {
   expect(bad((m) => (m.secrets[2]!.id = m.secrets[1]!.id))).toMatch(/secrets\[2\]\.id: duplicate id "agent-ops"/);
   expect(bad((m) => (m.secrets[2]!.file = m.secrets[1]!.file))).toMatch(/secrets\[2\]\.file: .* is also the file of another secret/);
   expect(bad((m) => delete m.metricNamespace)).toMatch(/^ManifestInvalid: m\.json: metricNamespace: /);
-  expect(selectSecrets(good, ['origin-verify', 'gateway-token']).map((s) => s.id)).toEqual(['gateway-token', 'origin-verify']);
+  expect(selectSecrets(good, ['origin-verify', 'gateway-token-ops']).map((s) => s.id)).toEqual(['gateway-token-ops', 'origin-verify']);
 });
 
 test('command line: defaults, limits and --only', () => {
-  expect(parseOptions(['--manifest', '/m.json', '--uid', '1000', '--gid', '1001'])).toEqual({
+  expect(parseOptions(['--manifest', '/m.json'])).toEqual({
     manifest: '/m.json',
-    uid: 1000,
-    gid: 1001,
+    passwd: '/etc/passwd',
     refresh: false,
     maxAttempts: 5,
     retryBaseMs: 100,
@@ -50,11 +49,12 @@ test('command line: defaults, limits and --only', () => {
     imdsTimeoutMs: 1000,
     imdsAttempts: 3,
   });
-  expect(parseOptions(['--manifest', '/m', '--uid', '0', '--gid', '0', '--only', 'a, b,a', '--refresh']).only).toEqual(['a', 'b']);
-  expect(() => parseOptions(['--manifest', '/m', '--uid=-1', '--gid', '0'])).toThrow(/^Usage: command line: --uid: expected an integer/);
-  expect(() => parseOptions(['--manifest', '/m', '--gid', '0'])).toThrow(/--uid is required/);
-  expect(() => parseOptions(['--manifest', '/m', '--uid', '0', '--gid', '0', '--bogus'])).toThrow(/^Usage: command line: Unknown option '--bogus'/);
-  expect(() => parseOptions(['--manifest', '/m', '--uid', '0', '--gid', '0', '--only', 'a,,b'])).toThrow(/--only: expected comma-separated secret ids/);
+  expect(parseOptions(['--manifest', '/m', '--passwd', '/tmp/passwd']).passwd).toBe('/tmp/passwd');
+  expect(parseOptions(['--manifest', '/m', '--only', 'a, b,a', '--refresh']).only).toEqual(['a', 'b']);
+  // The owners come from the manifest (each secret's user), never from the command line.
+  expect(() => parseOptions(['--manifest', '/m', '--uid', '0', '--gid', '0'])).toThrow(/^Usage: command line: Unknown option '--uid'/);
+  expect(() => parseOptions(['--manifest', '/m', '--bogus'])).toThrow(/^Usage: command line: Unknown option '--bogus'/);
+  expect(() => parseOptions(['--manifest', '/m', '--only', 'a,,b'])).toThrow(/--only: expected comma-separated secret ids/);
 });
 
 test('JSON pointers (RFC 6901): nested keys, ~0 and ~1 escapes, array indexes, missing steps', () => {

@@ -2,7 +2,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import type { ManifestSecret } from '../../lib/secrets/secrets-manifest';
-import { GATEWAY_FILE_MODE, isUpToDate, ORIGIN_MAP_MODE, planFiles, writeFiles, type PlannedFile } from '../../host/fetch-secrets/write';
+import { GATEWAY_DIR_MODE, GATEWAY_FILE_MODE, isUpToDate, ORIGIN_MAP_MODE, planFiles, prepareFolders, writeFiles, type PlannedFile } from '../../host/fetch-secrets/write';
+import { PASSWD_FILE, resolveUsers } from '../../host/fetch-secrets/users';
 
 // Focused, in-process checks of host/fetch-secrets/write.ts: the plan (owner
 // and mode per kind), the up-to-date check (every attribute compared), and the
@@ -14,18 +15,94 @@ beforeEach(() => {
 });
 afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-const secret = (kind: 'text' | 'origin-verify', file: string): ManifestSecret =>
-  ({ kind, id: 'x', secretId: 'x', region: 'eu-west-1', file }) as ManifestSecret;
+const secret = (kind: 'text' | 'origin-verify', file: string, user = 'openclaw-a'): ManifestSecret =>
+  ({ kind, id: 'x', secretId: 'x', region: 'eu-west-1', file, ...(kind === 'text' ? { user, unit: `openclaw-gateway@${user.slice(9)}.service` } : {}) }) as ManifestSecret;
+const OWNERS = new Map([
+  ['openclaw-a', { uid: 4242, gid: 4343 }],
+  ['openclaw-b', { uid: 5252, gid: 5353 }],
+]);
 const self = () => ({ uid: process.getuid!(), gid: process.getgid!() });
 
-test('planFiles: text/json to the given owner 0400, origin-verify to the running user 0600', () => {
-  const t = secret('text', '/run/a');
+test("planFiles: each text/json file to its own gateway user 0400, origin-verify to the running user 0600", () => {
+  const t = secret('text', '/run/a/t');
+  const u = secret('text', '/run/b/t', 'openclaw-b');
   const o = secret('origin-verify', '/run/b');
-  expect(planFiles([{ secret: t, content: 'A' } as never, { secret: o, content: 'B' } as never], { uid: 4242, gid: 4343 })).toEqual([
-    { secret: t, path: '/run/a', content: 'A', uid: 4242, gid: 4343, mode: GATEWAY_FILE_MODE },
+  expect(planFiles([{ secret: t, content: 'A' } as never, { secret: u, content: 'U' } as never, { secret: o, content: 'B' } as never], OWNERS)).toEqual([
+    { secret: t, path: '/run/a/t', content: 'A', uid: 4242, gid: 4343, mode: GATEWAY_FILE_MODE },
+    { secret: u, path: '/run/b/t', content: 'U', uid: 5252, gid: 5353, mode: GATEWAY_FILE_MODE },
     { secret: o, path: '/run/b', content: 'B', ...self(), mode: ORIGIN_MAP_MODE },
   ]);
-  expect([GATEWAY_FILE_MODE, ORIGIN_MAP_MODE]).toEqual([0o400, 0o600]);
+  expect([GATEWAY_FILE_MODE, ORIGIN_MAP_MODE, GATEWAY_DIR_MODE]).toEqual([0o400, 0o600, 0o700]);
+  // A user that was not resolved is never guessed.
+  expect(() => planFiles([{ secret: secret('text', '/run/c/t', 'openclaw-c'), content: 'C' } as never], OWNERS)).toThrow(
+    new Error('NoGatewayUser: user openclaw-c: no uid resolved for the owner of /run/c/t'),
+  );
+});
+
+describe('resolveUsers: the gateway users from the passwd file', () => {
+  const passwd = () => {
+    const f = path.join(dir, 'passwd');
+    fs.writeFileSync(f, 'root:x:0:0:root:/root:/bin/bash\nopenclaw-a:x:990:985::/:/sbin/nologin\nopenclaw-b:x:991:986::/:/sbin/nologin\nopenclaw-a:x:1:1::/:/x\nbroken-line\n');
+    return f;
+  };
+
+  test('uid and primary gid of each user; the first entry wins, as getpwnam', () => {
+    expect([...resolveUsers(['openclaw-b', 'openclaw-a'], passwd())]).toEqual([
+      ['openclaw-b', { uid: 991, gid: 986 }],
+      ['openclaw-a', { uid: 990, gid: 985 }],
+    ]);
+    expect(PASSWD_FILE).toBe('/etc/passwd');
+  });
+
+  test('a missing user or an unreadable file is NoGatewayUser, naming it', () => {
+    expect(() => resolveUsers(['openclaw-a', 'openclaw-c'], passwd())).toThrow(
+      new Error(`NoGatewayUser: user openclaw-c: not in ${path.join(dir, 'passwd')}; the gateway users are created by cloud-init (users step) before the secrets step: check that it ran`),
+    );
+    expect(() => resolveUsers(['openclaw-a'], path.join(dir, 'absent'))).toThrow(
+      new Error(`NoGatewayUser: ${path.join(dir, 'absent')}: cannot read it (ENOENT); the gateway users' uids come from it`),
+    );
+  });
+});
+
+describe("prepareFolders: each gateway's folder is a real folder of its user, 0700", () => {
+  const planned = (file: string, owner = self()): PlannedFile => ({ secret: secret('text', file), path: file, content: 'x', ...owner, mode: 0o400 });
+
+  test('created when missing, with the owner and 0700', () => {
+    const f = planned(path.join(dir, 'gw', 'gateway-token'));
+    prepareFolders([f, planned(path.join(dir, 'gw', 'agent-a.json'))]);
+    const st = fs.lstatSync(path.join(dir, 'gw'));
+    expect([st.isDirectory(), st.mode & 0o7777, st.uid, st.gid]).toEqual([true, 0o700, f.uid, f.gid]);
+  });
+
+  test('an existing folder with another mode is reset to 0700', () => {
+    fs.mkdirSync(path.join(dir, 'gw'), { mode: 0o755 });
+    fs.chmodSync(path.join(dir, 'gw'), 0o755);
+    prepareFolders([planned(path.join(dir, 'gw', 'gateway-token'))]);
+    expect(fs.lstatSync(path.join(dir, 'gw')).mode & 0o7777).toBe(0o700);
+  });
+
+  test('a symlink or a file where the folder belongs is refused (WriteFailed), never followed', () => {
+    fs.mkdirSync(path.join(dir, 'elsewhere'));
+    fs.symlinkSync(path.join(dir, 'elsewhere'), path.join(dir, 'gw'));
+    expect(() => prepareFolders([planned(path.join(dir, 'gw', 'gateway-token'))])).toThrow(/^WriteFailed: .*\/gw: cannot write it \(ELOOP on lstat\)/);
+    fs.writeFileSync(path.join(dir, 'gx'), '');
+    expect(() => prepareFolders([planned(path.join(dir, 'gx', 'gateway-token'))])).toThrow(/^WriteFailed: .*\/gx: cannot write it \(ENOTDIR on lstat\)/);
+  });
+
+  test('the origin-verify map has no folder of its own to prepare', () => {
+    const o: PlannedFile = { secret: secret('origin-verify', path.join(dir, 'nginx', 'm.conf')), path: path.join(dir, 'nginx', 'm.conf'), content: 'x', ...self(), mode: 0o600 };
+    prepareFolders([o]);
+    expect(fs.existsSync(path.join(dir, 'nginx'))).toBe(false);
+  });
+});
+
+(process.getuid?.() === 0 ? describe : describe.skip)('prepareFolders as root: the owner is set and reset', () => {
+  test("a folder of another owner is handed to the gateway's user", () => {
+    fs.mkdirSync(path.join(dir, 'gw'), { mode: 0o700 });
+    prepareFolders([{ secret: secret('text', path.join(dir, 'gw', 't')), path: path.join(dir, 'gw', 't'), content: 'x', uid: 4242, gid: 4343, mode: 0o400 }]);
+    const st = fs.lstatSync(path.join(dir, 'gw'));
+    expect([st.uid, st.gid, st.mode & 0o7777]).toEqual([4242, 4343, 0o700]);
+  });
 });
 
 test('writeFiles: content (UTF-8), mode and owner as planned, one link, no temp file left', () => {
@@ -186,14 +263,14 @@ describe('planFiles: the origin-verify owner is the running user', () => {
   test('a non-root running user owns the origin map (its uid and gid, not 0)', () => {
     jest.spyOn(process, 'getuid').mockReturnValue(1234);
     jest.spyOn(process, 'getgid').mockReturnValue(5678);
-    expect(planFiles([{ secret: o, content: 'B' } as never], { uid: 1, gid: 2 })).toEqual([{ secret: o, path: '/run/b', content: 'B', uid: 1234, gid: 5678, mode: ORIGIN_MAP_MODE }]);
+    expect(planFiles([{ secret: o, content: 'B' } as never], OWNERS)).toEqual([{ secret: o, path: '/run/b', content: 'B', uid: 1234, gid: 5678, mode: ORIGIN_MAP_MODE }]);
   });
 
   test('without process.getuid/getgid (a platform without them) the owner defaults to root 0:0', () => {
     const saved = { getuid: process.getuid, getgid: process.getgid };
     Object.assign(process, { getuid: undefined, getgid: undefined });
     try {
-      expect(planFiles([{ secret: o, content: 'B' } as never], { uid: 1, gid: 2 })).toEqual([{ secret: o, path: '/run/b', content: 'B', uid: 0, gid: 0, mode: ORIGIN_MAP_MODE }]);
+      expect(planFiles([{ secret: o, content: 'B' } as never], OWNERS)).toEqual([{ secret: o, path: '/run/b', content: 'B', uid: 0, gid: 0, mode: ORIGIN_MAP_MODE }]);
     } finally {
       Object.assign(process, saved);
     }

@@ -25,7 +25,8 @@ import { SSM_AGENT_PROXY_BUNDLE_PATH } from '../../lib/host/bundle-layout';
 import { CLOUDWATCH_AGENT_BUNDLE_PATH } from '../../lib/host/cloudwatch-agent';
 import { SPEND_METER_MANIFEST_BUNDLE_PATH, SPEND_METER_MANIFEST_PATH, SPEND_METER_PROGRAM_PATH } from '../../lib/host/spend-meter';
 import { SECRETS_MANIFEST_PATH } from '../../lib/secrets/secrets-manifest';
-import { OPENCLAW_HOST_FILES } from '../../lib/openclaw/openclaw-config';
+import { openclawHostFiles } from '../../lib/openclaw/openclaw-config';
+import { agentGateways } from '../../lib/openclaw/gateways';
 import { listAgentFiles, type AgentFile } from '../../lib/openclaw/agent-files';
 import { renderControlUiOrigins } from '../../lib/openclaw/control-ui-origins';
 import { exampleConfig } from '../host/support/host-tools';
@@ -177,7 +178,7 @@ test('every file of OPENCLAW_HOST_FILES that the bundle provides has the owner a
   const expand = (p: string) =>
     p.includes('<agent>/<file>') ? agentFiles.map((f) => p.replace('<agent>/<file>', f.relativePath)) : [p];
   const checked: string[] = [];
-  for (const entry of OPENCLAW_HOST_FILES.filter((e) => !e.path.startsWith(`${HOST_PATHS.secretsDir}/`))) {
+  for (const entry of agentGateways(config).flatMap(openclawHostFiles).filter((e) => !e.path.startsWith(`${HOST_PATHS.secretsDir}/`))) {
     for (const p of expand(entry.path)) {
       expect({ path: p, ...meta(host(p)) }).toEqual({ path: p, type: 'file', owner: entry.owner, mode: entry.mode, links: 1 });
       checked.push(p);

@@ -23,6 +23,7 @@ import { listAgentFiles } from '../../lib/openclaw/agent-files';
 import { renderControlUiOrigins } from '../../lib/openclaw/control-ui-origins';
 import { renderExecApprovals } from '../../lib/openclaw/exec-approvals';
 import { renderOpenclawConfig } from '../../lib/openclaw/openclaw-json';
+import { agentGateways } from '../../lib/openclaw/gateways';
 import { allConfigs, exampleConfig } from '../host/support/host-tools';
 import { CONFIG_DIR, REPO_ROOT } from '../support/config-fixture';
 import { fakeAws, requireRuntimeTool, runAsync, tempDir, writeExecutable } from './support/runtime-tools';
@@ -328,9 +329,9 @@ describe('assembleBundleFiles: the whole bundle from the config (what synth and 
       ].sort(),
     );
     for (const rel of BUNDLE_REQUIRED_FILES) expect({ rel, present: rel in files }).toEqual({ rel, present: true });
-    expect(JSON.parse(files['openclaw/openclaw.json'] as string)).toEqual(renderOpenclawConfig(c));
+    expect(JSON.parse(files['openclaw/openclaw.json'] as string)).toEqual(renderOpenclawConfig(c, agentGateways(c)[0]!));
     expect(files['openclaw/control-ui-origins.json']).toBe(renderControlUiOrigins(c));
-    expect(files['openclaw/exec-approvals.json']).toBe(renderExecApprovals(c));
+    expect(files['openclaw/exec-approvals.json']).toBe(renderExecApprovals(c, agentGateways(c)[0]!));
     expect(files[CLOUDWATCH_AGENT_BUNDLE_PATH]).toBe(renderCloudWatchAgentConfig(c));
     for (const f of ['package.json', 'package-lock.json']) expect(files[`openclaw/${f}`]).toBe(fs.readFileSync(path.join(RUNTIME_PACKAGE_DIR, f), 'utf8'));
     for (const f of agentFiles) expect(asBuffer(files[`agents/${f.relativePath}`]!).equals(f.content)).toBe(true);

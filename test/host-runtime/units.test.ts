@@ -4,6 +4,7 @@ import * as path from 'path';
 import { HOST_PATHS } from '../../lib/host/paths';
 import { agentFileBindMounts, listAgentFiles } from '../../lib/openclaw/agent-files';
 import { openclawSecretFiles } from '../../lib/openclaw/secret-files';
+import { agentGateways } from '../../lib/openclaw/gateways';
 import { ORIGIN_VERIFY_MAP_PATH, SECRETS_MANIFEST_PATH } from '../../lib/secrets/secrets-manifest';
 import { SPEND_METER_MANIFEST_PATH } from '../../lib/host/spend-meter';
 import { GATEWAY_HEALTH_METRIC } from '../../lib/shared/metric-names';
@@ -164,7 +165,7 @@ describe(`${GATEWAY_UNIT}`, () => {
   test('refuses to start without every secret file of the config (gateway token, each agent\'s document)', () => {
     const asserts = e.filter((x) => x.section === 'Unit' && x.key === 'AssertFileNotEmpty').map((x) => x.value);
     expect(asserts).toEqual([GATEWAY_TOKEN_FILE, `${HOST_PATHS.secretsDir}/agent-ops.json`, `${HOST_PATHS.secretsDir}/agent-support.json`]);
-    expect(asserts).toEqual(openclawSecretFiles(config).map((s) => s.path));
+    expect(asserts).toEqual(agentGateways(config).flatMap((g) => openclawSecretFiles(config, g)).map((s) => s.path));
   });
 
   test('restarts on failure within a start limit, not forever', () => {

@@ -10,6 +10,7 @@ import {
 import { renderNginxConfig } from '../../lib/host/nginx-config';
 import { HOST_LOG_FILES } from '../../lib/host/log-files';
 import { renderOpenclawConfig } from '../../lib/openclaw/openclaw-json';
+import { agentGateways } from '../../lib/openclaw/gateways';
 import { allConfigs, exampleConfig } from './support/host-tools';
 
 // lib/host/cloudwatch-agent.ts on its own, fast: the log groups of the host and the agent
@@ -117,7 +118,7 @@ describe('the files the agent ships are the ones the renderers write (HOST_LOG_F
   });
 
   test.each(configs.map((c) => [`${c.client}/${c.env}`, c] as const))('%s: openclaw.json logging.file is HOST_LOG_FILES.gateway, the gateway group\'s source', (_name, c) => {
-    expect((renderOpenclawConfig(c) as { logging: { file: string } }).logging.file).toBe(HOST_LOG_FILES.gateway);
+    expect((renderOpenclawConfig(c, agentGateways(c)[0]!) as { logging: { file: string } }).logging.file).toBe(agentGateways(c)[0]!.logFile);
     expect(HOST_LOG_GROUPS(c).find((g) => g.id === 'gateway')!.source).toBe(HOST_LOG_FILES.gateway);
   });
 

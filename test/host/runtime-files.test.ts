@@ -7,6 +7,7 @@ import { listAgentFiles } from '../../lib/openclaw/agent-files';
 import { renderControlUiOrigins } from '../../lib/openclaw/control-ui-origins';
 import { renderExecApprovals } from '../../lib/openclaw/exec-approvals';
 import { renderOpenclawConfig } from '../../lib/openclaw/openclaw-json';
+import { agentGateways } from '../../lib/openclaw/gateways';
 import { renderSecretsManifest } from '../../lib/secrets/secrets-manifest';
 import { renderUserData } from '../../lib/host/cloud-init';
 import { renderCloudWatchAgentConfig } from '../../lib/host/cloudwatch-agent';
@@ -89,9 +90,9 @@ describe('assembleBundleFiles', () => {
     expect(files).toEqual({
       ...renderHostFiles(config),
       ...renderBundleRuntimeFiles(config, CONFIG_DIR),
-      'openclaw/openclaw.json': `${JSON.stringify(renderOpenclawConfig(config), null, 2)}\n`,
+      'openclaw/openclaw.json': `${JSON.stringify(renderOpenclawConfig(config, agentGateways(config)[0]!), null, 2)}\n`,
       'openclaw/control-ui-origins.json': renderControlUiOrigins(config, []),
-      'openclaw/exec-approvals.json': renderExecApprovals(config),
+      'openclaw/exec-approvals.json': renderExecApprovals(config, agentGateways(config)[0]!),
       'scripts/fetch-secrets.js': '// fetch-secrets program\n',
       'openclaw/secrets-manifest.json': `${JSON.stringify(renderSecretsManifest(config), null, 2)}\n`,
       'scripts/spend-meter.js': '// spend-meter program\n',

@@ -5,6 +5,7 @@ import { ConfigError, type ConfigProblem } from '../../lib/config/errors';
 import { loadConfig, type LoadedConfig } from '../../lib/config/load';
 import { checkOpenclawConfig } from '../../lib/config/validators/openclaw';
 import { renderOpenclawConfig } from '../../lib/openclaw/openclaw-json';
+import { gatewayOfAgent } from '../../lib/openclaw/gateways';
 import { configFixture, NOW } from '../support/config-fixture';
 
 // Every way the openclaw section can be wrong stops synth with one line that
@@ -66,7 +67,7 @@ describe('exec', () => {
 
   test('with the exception it loads, renders mode full, and the exception is listed for the compliance report', () => {
     const { config } = load({ 'clients/acme/client.yaml': client(), 'clients/acme/dev.yaml': FULL + EXCEPTION('agent-exec-unrestricted') });
-    expect((renderOpenclawConfig(config) as { agents: { entries: Record<string, { tools: { exec: { mode: string } } }> } }).agents.entries.bot!.tools.exec.mode).toBe('full');
+    expect((renderOpenclawConfig(config, gatewayOfAgent(config, 'bot')) as { agents: { entries: Record<string, { tools: { exec: { mode: string } } }> } }).agents.entries.bot!.tools.exec.mode).toBe('full');
     expect(describeExceptions(config)).toEqual([expect.objectContaining({ control: 'agent-exec-unrestricted', path: 'openclaw.agents' })]);
   });
 
@@ -92,16 +93,19 @@ test('elevated without an exception names the control agent-elevated', () => {
   expect(p.message).toMatch(/hardened control "agent-elevated".*add to exceptions: \{ control: agent-elevated, reason, approvedBy, expires \}/);
 });
 
+/** dev.yaml putting bot and helper in one gateway, with the exception that weakening needs (agents reach each other only inside one gateway). */
+const SHARED = 'openclaw:\n  sharedGateways:\n    pair: [bot, helper]\n' + EXCEPTION('agent-shared-gateway');
+
 test.each([
-  ['agentToAgent', '      agentToAgent: [helper]\n', 'agent-to-agent'],
-  ['subagents', '      subagents: true\n', 'agent-to-agent'],
-  ['automations', '      automations: true\n', 'agent-automations'],
-  ['an open DM policy', '      channels:\n        telegram:\n          dmPolicy: open\n', 'agent-channel-open'],
+  ['agentToAgent', '      agentToAgent: [helper]\n', 'agent-to-agent', SHARED],
+  ['subagents', '      subagents: true\n', 'agent-to-agent', ''],
+  ['automations', '      automations: true\n', 'agent-automations', ''],
+  ['an open DM policy', '      channels:\n        telegram:\n          dmPolicy: open\n', 'agent-channel-open', ''],
   // Any group, any sender in it: strangers reach the agent even though DMs stay allowlisted.
-  ['an open group policy', '      channels:\n        telegram:\n          allowFrom: ["42"]\n          groupPolicy: open\n', 'agent-channel-open'],
-])('%s without an exception names its control', (_what, extra, control) => {
+  ['an open group policy', '      channels:\n        telegram:\n          allowFrom: ["42"]\n          groupPolicy: open\n', 'agent-channel-open', ''],
+])('%s without an exception names its control', (_what, extra, control, env) => {
   const helper = '    helper:\n      description: Helps.\n      provider: anthropic\n      model: claude-sonnet-4-6\n';
-  const p = only(loadError({ 'clients/acme/client.yaml': client(extra) + helper, ...agentFiles('helper') }));
+  const p = only(loadError({ 'clients/acme/client.yaml': client(extra) + helper, ...(env ? { 'clients/acme/dev.yaml': env } : {}), ...agentFiles('helper') }));
   expect(p.message).toContain(`hardened control "${control}"`);
   expect(p.message).toContain(`add to exceptions: { control: ${control}, reason, approvedBy, expires }`);
 });
@@ -134,7 +138,7 @@ describe('channels', () => {
         message: expect.stringMatching(/^chat platform "telegram" is not in network\.egress\.channels \[\]: .*Add telegram to network\.egress\.channels/),
       },
     ]);
-    expect(() => renderOpenclawConfig(loaded.config)).toThrow(/openclaw\.agents\.bot\.channels\.telegram: chat platform "telegram" is not in network\.egress\.channels/);
+    expect(() => renderOpenclawConfig(loaded.config, gatewayOfAgent(loaded.config, 'bot'))).toThrow(/openclaw\.agents\.bot\.channels\.telegram: chat platform "telegram" is not in network\.egress\.channels/);
   });
 
   test('a provider not in the egress allowlist likewise', () => {

@@ -5,9 +5,10 @@ import * as path from 'path';
 import type { ResolvedConfig } from '../../lib/config/schema';
 import { HOST_PATHS } from '../../lib/host/paths';
 import { ALWAYS_DENIED_TOOLS, BASE_AGENT_TOOLS } from '../../lib/openclaw/agent-tools';
-import { CONTROL_UI_ORIGINS_FILE, EXEC_APPROVALS_FILE, OPENCLAW_HOST_FILES } from '../../lib/openclaw/openclaw-config';
+import { CONTROL_UI_ORIGINS_FILE, EXEC_APPROVALS_FILE, openclawHostFiles } from '../../lib/openclaw/openclaw-config';
+import { agentGateways, gatewayById, type AgentGateway } from '../../lib/openclaw/gateways';
 import { OPTIONAL_AGENT_FILES, REQUIRED_AGENT_FILES, agentFileBindMounts, listAgentFiles } from '../../lib/openclaw/agent-files';
-import { TRUSTED_PROXIES, enabledPlugins, renderOpenclawConfig, OpenclawConfigError } from '../../lib/openclaw/openclaw-json';
+import { TRUSTED_PROXIES, enabledPlugins, providerKeyAgent, renderOpenclawConfig, OpenclawConfigError } from '../../lib/openclaw/openclaw-json';
 import { openclawSecretFiles } from '../../lib/openclaw/secret-files';
 import { renderControlUiOrigins } from '../../lib/openclaw/control-ui-origins';
 import { renderExecApprovals } from '../../lib/openclaw/exec-approvals';
@@ -15,23 +16,35 @@ import { checkOpenclawEgress } from '../../lib/config/validators/openclaw';
 import { BUNDLED_PLUGIN_IDS } from '../../lib/openclaw/plugins';
 import { renderAgentFilesManifest } from '../../lib/host/runtime-files';
 import { pinnedRuntime } from '../../lib/openclaw/lockfile';
-import { agentSecretName } from '../../lib/secrets/secrets-manifest';
+import { agentSecretName, gatewayTokenSecretName } from '../../lib/secrets/secrets-manifest';
 import { CONFIG_DIR } from '../support/config-fixture';
 import { allConfigs, exampleConfig } from '../host/support/host-tools';
 
 // The generator's output, key by key, without running OpenClaw (the tests next
 // to this one prove it with OpenClaw itself). Every hardened setting here has a
-// reason in the header of lib/openclaw/openclaw-config.ts.
+// reason in the header of lib/openclaw/openclaw-json.ts. One openclaw.json per
+// gateway (lib/openclaw/gateways.ts): the example's support and ops each have
+// their own; the shared variant puts both in gateway "team".
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 const prod = exampleConfig('prod');
-const rendered = renderOpenclawConfig(prod) as Json;
+/** The openclaw.json of gateway `id` of `config`. */
+const render = (config: ResolvedConfig, id: string) => renderOpenclawConfig(config, gatewayById(config, id)) as Json;
+/** The support gateway of the example (prod): support, telegram. */
+const rendered = render(prod, 'support');
+/** The ops gateway of the example (prod): ops, exec allowlist. */
+const renderedOps = render(prod, 'ops');
 
 /** A copy of the example config with the agents (or other keys) changed. */
 function withAgents(agents: ResolvedConfig['openclaw']['agents'], base: ResolvedConfig = prod): ResolvedConfig {
   return { ...base, openclaw: { ...base.openclaw, agents } };
 }
+/** `config` with ops and support in one shared gateway "team" (openclaw.sharedGateways, the weakening). */
+function shared(config: ResolvedConfig = prod): ResolvedConfig {
+  return { ...config, openclaw: { ...config.openclaw, sharedGateways: { team: ['ops', 'support'] } } };
+}
+const renderedShared = render(shared(), 'team');
 const support = prod.openclaw.agents.support!;
 const ops = prod.openclaw.agents.ops!;
 const telegram = support.channels.telegram!;
@@ -63,11 +76,18 @@ describe('gateway', () => {
     expect(rendered.gateway).toEqual({
       mode: 'local',
       bind: 'loopback',
-      port: prod.edge.gatewayPort,
+      port: prod.edge.gatewayPort + 1,
       auth: { mode: 'token', token: { source: 'file', provider: 'gateway-token', id: 'value' }, rateLimit: { maxAttempts: 10, windowMs: 60_000, lockoutMs: 300_000, exemptLoopback: false } },
       trustedProxies: ['127.0.0.1'],
       allowRealIpFallback: false,
-      controlUi: { $include: `./${CONTROL_UI_ORIGINS_FILE}`, enabled: true, allowExternalEmbedUrls: false, automaticallyFetchFavicons: false, communityInvite: false },
+      controlUi: {
+        $include: `./${CONTROL_UI_ORIGINS_FILE}`,
+        enabled: true,
+        basePath: '/agents/support',
+        allowExternalEmbedUrls: false,
+        automaticallyFetchFavicons: false,
+        communityInvite: false,
+      },
       terminal: { enabled: false },
       cliAgents: { enabled: false },
       tailscale: { mode: 'off' },
@@ -77,15 +97,28 @@ describe('gateway', () => {
     expect(CONTROL_UI_ORIGINS_FILE).toBe('control-ui-origins.json');
   });
 
-  test('bound to loopback on edge.gatewayPort, local mode', () => {
-    expect(rendered.gateway).toMatchObject({ mode: 'local', bind: 'loopback', port: prod.edge.gatewayPort });
+  test("bound to loopback on the gateway's own port (edge.gatewayPort + its index in id order), local mode", () => {
+    expect(renderedOps.gateway).toMatchObject({ mode: 'local', bind: 'loopback', port: prod.edge.gatewayPort });
+    expect(rendered.gateway).toMatchObject({ mode: 'local', bind: 'loopback', port: prod.edge.gatewayPort + 1 });
+    expect(agentGateways(prod).map((g) => [g.id, g.port])).toEqual([
+      ['ops', prod.edge.gatewayPort],
+      ['support', prod.edge.gatewayPort + 1],
+    ]);
     expect(rendered.gateway.customBindHost).toBeUndefined();
   });
 
-  test('token auth from a file SecretRef at HOST_PATHS.secretsDir/gateway-token, never a literal', () => {
+  test("the Control UI under the gateway's edge path /agents/<id> (nginx routes the prefix to this gateway)", () => {
+    expect(rendered.gateway.controlUi.basePath).toBe('/agents/support');
+    expect(renderedOps.gateway.controlUi.basePath).toBe('/agents/ops');
+    expect(renderedShared.gateway.controlUi.basePath).toBe('/agents/team');
+  });
+
+  test("token auth from a file SecretRef at the gateway's own token file, never a literal", () => {
     expect(rendered.gateway.auth.mode).toBe('token');
     expect(rendered.gateway.auth.token).toEqual({ source: 'file', provider: 'gateway-token', id: 'value' });
-    expect(rendered.secrets.providers['gateway-token']).toEqual({ source: 'file', path: `${HOST_PATHS.secretsDir}/gateway-token`, mode: 'singleValue' });
+    expect(rendered.secrets.providers['gateway-token']).toEqual({ source: 'file', path: `${HOST_PATHS.secretsDir}/support/gateway-token`, mode: 'singleValue' });
+    expect(renderedOps.secrets.providers['gateway-token']).toEqual({ source: 'file', path: `${HOST_PATHS.secretsDir}/ops/gateway-token`, mode: 'singleValue' });
+    expect(gatewayById(prod, 'ops').tokenFile).toBe(`${HOST_PATHS.secretsDir}/ops/gateway-token`);
   });
 
   test('auth attempts are rate limited, loopback included (every request arrives from nginx)', () => {
@@ -143,20 +176,25 @@ describe('control UI origins', () => {
 describe('agents', () => {
   const entries = rendered.agents.entries as Record<string, Json>;
 
-  test('explicit ownership: one entry per configured agent, nothing implicit', () => {
+  const opsEntries = renderedOps.agents.entries as Record<string, Json>;
+
+  test("explicit ownership: one entry per agent of the gateway, nothing implicit, no other gateway's agent", () => {
     expect(rendered.agents.ownership).toBe('explicit');
-    expect(Object.keys(entries).sort()).toEqual(['ops', 'support']);
+    expect(Object.keys(entries)).toEqual(['support']);
+    expect(Object.keys(opsEntries)).toEqual(['ops']);
+    expect(Object.keys(renderedShared.agents.entries)).toEqual(['ops', 'support']);
   });
 
-  test('each agent has its own workspace under HOST_PATHS.workspacesDir and a strict model without fallbacks', () => {
-    expect(entries.support).toMatchObject({ workspace: `${HOST_PATHS.workspacesDir}/support`, model: { primary: 'anthropic/claude-sonnet-4-6', fallbacks: [] } });
-    expect(entries.ops!.workspace).toBe(`${HOST_PATHS.workspacesDir}/ops`);
+  test("each agent has its own workspace in its gateway's state folder and a strict model without fallbacks", () => {
+    expect(entries.support).toMatchObject({ workspace: `${HOST_PATHS.stateDir}/support/workspaces/support`, model: { primary: 'anthropic/claude-sonnet-4-6', fallbacks: [] } });
+    expect(opsEntries.ops!.workspace).toBe(`${HOST_PATHS.stateDir}/ops/workspaces/ops`);
+    expect(renderedShared.agents.entries.ops.workspace).toBe(`${HOST_PATHS.stateDir}/team/workspaces/ops`);
   });
 
   test('OpenClaw creates no bootstrap files of its own; no skills; heartbeats off', () => {
     expect(rendered.agents.defaults).toEqual({
       model: { primary: 'anthropic/claude-sonnet-4-6', fallbacks: [] },
-      workspace: HOST_PATHS.workspacesDir,
+      workspace: `${HOST_PATHS.stateDir}/support/workspaces`,
       skipBootstrap: true,
       skills: [],
       sandbox: { mode: 'off' },
@@ -164,12 +202,12 @@ describe('agents', () => {
       subagents: { allowAgents: [], requireAgentId: true, maxSpawnDepth: 1 },
       elevatedDefault: 'off',
     });
-    for (const [id, e] of Object.entries(entries)) {
+    for (const [id, e] of Object.entries({ ...entries, ...opsEntries })) {
       expect(Object.keys(e)).toEqual(['name', 'description', 'workspace', 'model', 'skills', 'heartbeat', 'subagents', 'tools']);
       expect({ ...e, tools: undefined }).toEqual({
         name: id,
         description: prod.openclaw.agents[id]!.description,
-        workspace: `${HOST_PATHS.workspacesDir}/${id}`,
+        workspace: `${HOST_PATHS.stateDir}/${id}/workspaces/${id}`,
         model: { primary: 'anthropic/claude-sonnet-4-6', fallbacks: [] },
         skills: [],
         heartbeat: { every: '0m' },
@@ -189,7 +227,7 @@ describe('agents', () => {
   });
 
   test('ops (exec allowlist): exec and process granted, nothing else beyond the base', () => {
-    const t = entries.ops!.tools;
+    const t = opsEntries.ops!.tools;
     expect(t.allow).toEqual([...BASE, ...EXEC]);
     expect(t.deny).toEqual([...ALWAYS_DENIED, ...A2A, ...SUBAGENTS, ...AUTOMATIONS, ...NEVER_GRANTED]);
     expect(t.exec).toEqual({ mode: 'allowlist', host: 'gateway', strictInlineEval: true, notifyOnExit: false });
@@ -198,6 +236,7 @@ describe('agents', () => {
   });
 
   test('host exec never falls back to OpenClaw\'s default (full): global mode deny, every agent explicit', () => {
+    expect(renderedOps.tools).toEqual(rendered.tools);
     expect(rendered.tools).toEqual({
       deny: ALWAYS_DENIED,
       exec: { mode: 'deny', host: 'gateway', strictInlineEval: true, notifyOnExit: false, safeBins: [] },
@@ -207,7 +246,7 @@ describe('agents', () => {
       sessions: { visibility: 'self' },
       loopDetection: { enabled: true },
     });
-    expect(Object.fromEntries(Object.entries(entries).map(([id, e]) => [id, e.tools.exec.mode]))).toEqual({ ops: 'allowlist', support: 'deny' });
+    expect(Object.fromEntries(Object.entries({ ...entries, ...opsEntries }).map(([id, e]) => [id, e.tools.exec.mode]))).toEqual({ ops: 'allowlist', support: 'deny' });
     expect(rendered.approvals).toEqual({ exec: { enabled: false } });
     expect(rendered.commands).toEqual({ bash: false, config: false, mcp: false, plugins: false, debug: false, restart: false });
     expect(rendered.session).toEqual({ dmScope: 'per-channel-peer' });
@@ -222,13 +261,16 @@ describe('agents', () => {
     expect(rendered.hooks).toEqual({ enabled: false });
   });
 
-  test('configured weakenings show up, and only for the agent that has them', () => {
-    const weakened = renderOpenclawConfig(
-      withAgents({
-        support: { ...support, agentToAgent: ['ops'], automations: true },
-        ops: { ...ops, subagents: true, tools: { exec: { mode: 'full', commands: [] }, elevated: true } },
-      }),
-    ) as Json;
+  test('configured weakenings show up, and only for the agent that has them (agent-to-agent needs a shared gateway)', () => {
+    const weakened = render(
+      shared(
+        withAgents({
+          support: { ...support, agentToAgent: ['ops'], automations: true },
+          ops: { ...ops, subagents: true, tools: { exec: { mode: 'full', commands: [] }, elevated: true } },
+        }),
+      ),
+      'team',
+    );
     const e = weakened.agents.entries;
     expect(weakened.tools.agentToAgent).toEqual({ enabled: true, allow: ['ops', 'support'] });
     expect(weakened.tools.sessions.visibility).toBe('all');
@@ -247,20 +289,39 @@ describe('agents', () => {
     expect(weakened.tools.exec.mode).toBe('deny');
   });
 
-  test('sub-agents alone: tree visibility, not every session', () => {
-    const r = renderOpenclawConfig(withAgents({ ...prod.openclaw.agents, ops: { ...ops, subagents: true } })) as Json;
+  test('sub-agents alone: tree visibility, not every session; only in the gateway of the agent that has them', () => {
+    const cfg = withAgents({ ...prod.openclaw.agents, ops: { ...ops, subagents: true } });
+    const r = render(cfg, 'ops');
     expect(r.tools.sessions).toEqual({ visibility: 'tree' });
     expect(r.tools.agentToAgent).toEqual({ enabled: false });
     expect(r.cron).toEqual({ enabled: false });
+    expect(render(cfg, 'support').tools.sessions).toEqual({ visibility: 'self' });
+  });
+
+  test("agent-to-agent and session visibility come from the gateway's own agents only", () => {
+    // A one-sided agentToAgent in a shared gateway: the two agents, all sessions of that gateway.
+    const cfg = shared(withAgents({ ...prod.openclaw.agents, support: { ...support, agentToAgent: ['ops'] } }));
+    expect(render(cfg, 'team').tools.agentToAgent).toEqual({ enabled: true, allow: ['ops', 'support'] });
+    expect(render(cfg, 'team').tools.sessions).toEqual({ visibility: 'all' });
+    // Another agent in its own gateway next to the group sees nothing of it.
+    const three = shared(withAgents({ ...prod.openclaw.agents, support: { ...support, agentToAgent: ['ops'] }, extra: { ...ops, tools: { exec: { mode: 'deny', commands: [] }, elevated: false } } }));
+    const extra = render(three, 'extra');
+    expect(Object.keys(extra.agents.entries)).toEqual(['extra']);
+    expect(extra.tools.agentToAgent).toEqual({ enabled: false });
+    expect(extra.tools.sessions).toEqual({ visibility: 'self' });
   });
 
   test('elevated reaches only the elevated agent\'s allowlisted DM senders, never another agent\'s', () => {
-    const r = renderOpenclawConfig(withAgents({ ...prod.openclaw.agents, support: { ...support, tools: { ...support.tools, elevated: true } } })) as Json;
+    const r = render(shared(withAgents({ ...prod.openclaw.agents, support: { ...support, tools: { ...support.tools, elevated: true } } })), 'team');
     expect(r.tools.elevated).toEqual({ enabled: true, allowFrom: { telegram: ['100000001', '100000002'] } });
     expect(r.agents.entries.support.tools.elevated).toEqual({ enabled: true });
     expect(r.agents.entries.ops.tools.elevated).toEqual({ enabled: false });
-    const other = renderOpenclawConfig(withAgents({ ...prod.openclaw.agents, ops: { ...ops, tools: { ...ops.tools, elevated: true } } })) as Json;
+    const other = render(shared(withAgents({ ...prod.openclaw.agents, ops: { ...ops, tools: { ...ops.tools, elevated: true } } })), 'team');
     expect(other.tools.elevated).toEqual({ enabled: true, allowFrom: {} });
+    // In gateways of their own, the other agent's gateway has elevated off.
+    const own = withAgents({ ...prod.openclaw.agents, support: { ...support, tools: { ...support.tools, elevated: true } } });
+    expect(render(own, 'ops').tools.elevated).toEqual({ enabled: false });
+    expect(render(own, 'support').tools.elevated).toEqual({ enabled: true, allowFrom: { telegram: ['100000001', '100000002'] } });
   });
 });
 
@@ -276,7 +337,10 @@ describe('channels', () => {
       contextVisibility: 'allowlist',
       configWrites: false,
     });
-    expect(rendered.secrets.providers['agent-support'].path).toBe(`${HOST_PATHS.secretsDir}/agent-support.json`);
+    expect(rendered.secrets.providers['agent-support'].path).toBe(`${HOST_PATHS.secretsDir}/support/agent-support.json`);
+    // The ops gateway has no platform at all.
+    expect(renderedOps.bindings).toEqual([]);
+    expect(renderedOps.channels).toEqual({ defaults: { groupPolicy: 'disabled', contextVisibility: 'allowlist' } });
   });
 
   test('a group allowlist answers only when mentioned, only the listed senders', () => {
@@ -284,7 +348,7 @@ describe('channels', () => {
       ...prod.openclaw.agents,
       support: { ...support, channels: { telegram: { dmPolicy: 'pairing', allowFrom: [], groupPolicy: 'allowlist', groups: ['-1001234567890'], groupAllowFrom: ['100000003'] } } },
     });
-    expect((renderOpenclawConfig(cfg) as Json).channels.telegram).toEqual({
+    expect(render(cfg, 'support').channels.telegram).toEqual({
       enabled: true,
       botToken: { source: 'file', provider: 'agent-support', id: '/telegram/botToken' },
       dmPolicy: 'pairing',
@@ -297,17 +361,17 @@ describe('channels', () => {
   });
 
   test('pairing keeps its pre-approved senders; disabled DMs render no allowFrom', () => {
-    const render = (c: Partial<typeof telegram>) =>
-      (renderOpenclawConfig(withAgents({ ...prod.openclaw.agents, support: { ...support, channels: { telegram: { ...telegram, ...c } } } })) as Json).channels.telegram;
-    expect(render({ dmPolicy: 'pairing' })).toMatchObject({ dmPolicy: 'pairing', allowFrom: ['100000001', '100000002'] });
-    const disabled = render({ dmPolicy: 'disabled', allowFrom: [] });
+    const renderTelegram = (c: Partial<typeof telegram>): Json =>
+      render(withAgents({ ...prod.openclaw.agents, support: { ...support, channels: { telegram: { ...telegram, ...c } } } }), 'support').channels.telegram;
+    expect(renderTelegram({ dmPolicy: 'pairing' })).toMatchObject({ dmPolicy: 'pairing', allowFrom: ['100000001', '100000002'] });
+    const disabled = renderTelegram({ dmPolicy: 'disabled', allowFrom: [] });
     expect(disabled.dmPolicy).toBe('disabled');
     expect(disabled).not.toHaveProperty('allowFrom');
   });
 
   test('open DMs and open groups (with the agent-channel-open exception): anyone, groups still only when mentioned', () => {
     const cfg = withAgents({ ...prod.openclaw.agents, support: { ...support, channels: { telegram: { ...telegram, dmPolicy: 'open', allowFrom: [], groupPolicy: 'open' } } } });
-    expect((renderOpenclawConfig(cfg) as Json).channels.telegram).toEqual({
+    expect(render(cfg, 'support').channels.telegram).toEqual({
       enabled: true,
       botToken: { source: 'file', provider: 'agent-support', id: '/telegram/botToken' },
       dmPolicy: 'open',
@@ -326,8 +390,11 @@ describe('channels', () => {
 });
 
 describe('plugins', () => {
-  test('allow exactly the plugins of the agents\' providers and platforms; deny every other bundled plugin', () => {
-    expect(enabledPlugins(prod)).toEqual(['anthropic', 'telegram']);
+  test("allow exactly the plugins of the gateway's agents' providers and platforms; deny every other bundled plugin", () => {
+    expect(enabledPlugins(prod, gatewayById(prod, 'support'))).toEqual(['anthropic', 'telegram']);
+    expect(enabledPlugins(prod, gatewayById(prod, 'ops'))).toEqual(['anthropic']);
+    expect(renderedOps.plugins.allow).toEqual(['anthropic']);
+    expect(renderedOps.plugins.deny).toEqual(BUNDLED_PLUGIN_IDS.filter((p) => p !== 'anthropic'));
     expect(rendered.plugins.allow).toEqual(['anthropic', 'telegram']);
     expect(rendered.plugins.deny).toEqual(BUNDLED_PLUGIN_IDS.filter((p) => p !== 'anthropic' && p !== 'telegram'));
     // The ones that matter most, named (the line above is the exact pin).
@@ -343,9 +410,10 @@ describe('plugins', () => {
 
   test('openclaw.plugins adds to the allowlist', () => {
     const cfg = { ...prod, openclaw: { ...prod.openclaw, plugins: ['document-extract' as const] } };
-    const r = renderOpenclawConfig(cfg) as Json;
+    const r = render(cfg, 'support');
     expect(r.plugins.allow).toEqual(['anthropic', 'document-extract', 'telegram']);
     expect(r.plugins.deny).not.toContain('document-extract');
+    expect(render(cfg, 'ops').plugins.allow).toEqual(['anthropic', 'document-extract']);
   });
 });
 
@@ -360,45 +428,78 @@ describe('quiet host', () => {
     expect(rendered.models).toEqual({
       mode: 'merge',
       catalogRefresh: { enabled: false },
-      providers: { anthropic: { apiKey: { source: 'file', provider: 'agent-ops', id: '/anthropic/apiKey' } } },
+      providers: { anthropic: { apiKey: { source: 'file', provider: 'agent-support', id: '/anthropic/apiKey' } } },
     });
     expect(rendered.browser).toEqual({ enabled: false });
     expect(rendered.acp).toEqual({ enabled: false });
   });
 
-  test('logs go to HOST_PATHS.logDir', () => {
-    expect(rendered.logging).toEqual({ level: 'info', file: `${HOST_PATHS.logDir}/openclaw.log` });
+  test("logs go to the gateway's own log file in HOST_PATHS.logDir/<id>", () => {
+    expect(rendered.logging).toEqual({ level: 'info', file: `${HOST_PATHS.logDir}/support/openclaw.log` });
+    expect(renderedOps.logging).toEqual({ level: 'info', file: `${HOST_PATHS.logDir}/ops/openclaw.log` });
   });
 
-  test('model API keys come from the owning agent\'s secret document (one key per provider per gateway)', () => {
-    // support and ops both use anthropic; OpenClaw 2026.9.6 has one key per provider, taken from the first agent by id.
-    expect(rendered.models.providers).toEqual({ anthropic: { apiKey: { source: 'file', provider: 'agent-ops', id: '/anthropic/apiKey' } } });
+  test("every outbound request through the gateway's own egress proxy port", () => {
+    expect(renderedOps.proxy).toEqual({ enabled: true, proxyUrl: 'http://127.0.0.1:3129', loopbackMode: 'gateway-only' });
+    expect(rendered.proxy).toEqual({ enabled: true, proxyUrl: 'http://127.0.0.1:3130', loopbackMode: 'gateway-only' });
+    expect(renderedShared.proxy).toEqual({ enabled: true, proxyUrl: 'http://127.0.0.1:3129', loopbackMode: 'gateway-only' });
+  });
+
+  test("model API keys: each agent's own key in a gateway of its own; in a shared gateway the first agent's by id (one key per provider per gateway)", () => {
+    // support and ops both use anthropic, each with its own key in its own gateway.
+    expect(rendered.models.providers).toEqual({ anthropic: { apiKey: { source: 'file', provider: 'agent-support', id: '/anthropic/apiKey' } } });
+    expect(renderedOps.models.providers).toEqual({ anthropic: { apiKey: { source: 'file', provider: 'agent-ops', id: '/anthropic/apiKey' } } });
+    // Shared (the accepted weakening): OpenClaw 2026.9.6 has one key per provider per gateway, the first agent's by id.
+    expect(renderedShared.models.providers).toEqual({ anthropic: { apiKey: { source: 'file', provider: 'agent-ops', id: '/anthropic/apiKey' } } });
+    expect(providerKeyAgent(prod, gatewayById(shared(), 'team'), 'anthropic')).toBe('ops');
+    expect(() => providerKeyAgent(prod, gatewayById(prod, 'ops'), 'openai')).toThrow(new Error('no agent of gateway ops uses the model provider openai'));
+    // Two providers in a shared gateway: each from the agent that uses it.
+    const mixed = shared(withAgents({ ...prod.openclaw.agents, support: { ...support, provider: 'openai', model: 'gpt-5' } }, { ...prod, network: { ...prod.network, egress: { ...prod.network.egress, providers: ['anthropic', 'openai'] } } }));
+    expect(render(mixed, 'team').models.providers).toEqual({
+      anthropic: { apiKey: { source: 'file', provider: 'agent-ops', id: '/anthropic/apiKey' } },
+      openai: { apiKey: { source: 'file', provider: 'agent-support', id: '/openai/apiKey' } },
+    });
   });
 
   test('no literal secret anywhere: every credential is a SecretRef', () => {
-    const text = JSON.stringify(rendered);
-    expect(text).not.toMatch(/"(token|botToken|apiKey|password)":"/);
+    for (const r of [rendered, renderedOps, renderedShared]) expect(JSON.stringify(r)).not.toMatch(/"(token|botToken|apiKey|password)":"/);
+  });
+
+  test("no gateway's openclaw.json names another gateway's agent, secret file, workspace, port or log", () => {
+    const [opsText, supportText] = [JSON.stringify(renderedOps), JSON.stringify(rendered)];
+    expect(opsText).not.toMatch(/support/);
+    expect(supportText).not.toMatch(/"ops"|agent-ops|\/ops\//);
   });
 });
 
 describe('secret files', () => {
-  test('the gateway token and one JSON document per agent; all under HOST_PATHS.secretsDir', () => {
-    expect(openclawSecretFiles(prod).map((s) => s.path)).toEqual([
-      `${HOST_PATHS.secretsDir}/gateway-token`,
-      `${HOST_PATHS.secretsDir}/agent-ops.json`,
-      `${HOST_PATHS.secretsDir}/agent-support.json`,
+  test("the gateway's token and one JSON document per agent of the gateway; all in the gateway's folder under HOST_PATHS.secretsDir", () => {
+    expect(openclawSecretFiles(prod, gatewayById(prod, 'support')).map((s) => s.path)).toEqual([
+      `${HOST_PATHS.secretsDir}/support/gateway-token`,
+      `${HOST_PATHS.secretsDir}/support/agent-support.json`,
     ]);
+    expect(openclawSecretFiles(prod, gatewayById(prod, 'ops')).map((s) => s.path)).toEqual([`${HOST_PATHS.secretsDir}/ops/gateway-token`, `${HOST_PATHS.secretsDir}/ops/agent-ops.json`]);
     expect(rendered.secrets.providers).toEqual({
-      'gateway-token': { source: 'file', path: `${HOST_PATHS.secretsDir}/gateway-token`, mode: 'singleValue' },
-      'agent-ops': { source: 'file', path: `${HOST_PATHS.secretsDir}/agent-ops.json`, mode: 'json' },
-      'agent-support': { source: 'file', path: `${HOST_PATHS.secretsDir}/agent-support.json`, mode: 'json' },
+      'gateway-token': { source: 'file', path: `${HOST_PATHS.secretsDir}/support/gateway-token`, mode: 'singleValue' },
+      'agent-support': { source: 'file', path: `${HOST_PATHS.secretsDir}/support/agent-support.json`, mode: 'json' },
+    });
+    expect(renderedShared.secrets.providers).toEqual({
+      'gateway-token': { source: 'file', path: `${HOST_PATHS.secretsDir}/team/gateway-token`, mode: 'singleValue' },
+      'agent-ops': { source: 'file', path: `${HOST_PATHS.secretsDir}/team/agent-ops.json`, mode: 'json' },
+      'agent-support': { source: 'file', path: `${HOST_PATHS.secretsDir}/team/agent-support.json`, mode: 'json' },
     });
   });
 });
 
 describe('exec approvals', () => {
   test('deny by default; ops may run exactly its three programs without a prompt; skills are not trusted', () => {
-    expect(JSON.parse(renderExecApprovals(prod))).toEqual({
+    expect(JSON.parse(renderExecApprovals(prod, gatewayById(prod, 'support')))).toEqual({
+      version: 1,
+      defaults: { security: 'deny', ask: 'off', askFallback: 'deny', autoAllowSkills: false },
+      agents: {},
+    });
+    expect(renderExecApprovals(shared(), gatewayById(shared(), 'team'))).toBe(renderExecApprovals(prod, gatewayById(prod, 'ops')));
+    expect(JSON.parse(renderExecApprovals(prod, gatewayById(prod, 'ops')))).toEqual({
       version: 1,
       defaults: { security: 'deny', ask: 'off', askFallback: 'deny', autoAllowSkills: false },
       agents: {
@@ -421,7 +522,7 @@ test.each([
 ])('exec approvals of an agent with exec mode %s (an exception): security %s, ask %s, misses still denied without a human', (mode, security, ask) => {
   const commands = mode === 'full' ? [] : ['/usr/bin/uptime'];
   const cfg = withAgents({ ...prod.openclaw.agents, ops: { ...ops, tools: { exec: { mode: mode as 'ask' | 'auto' | 'full', commands }, elevated: false } } });
-  expect(JSON.parse(renderExecApprovals(cfg)).agents).toEqual({
+  expect(JSON.parse(renderExecApprovals(cfg, gatewayById(cfg, 'ops'))).agents).toEqual({
     ops: { security, ask, askFallback: 'deny', autoAllowSkills: false, allowlist: commands.map((pattern) => ({ pattern })) },
   });
 });
@@ -434,7 +535,16 @@ describe('agent files', () => {
     const soul = files.find((f) => f.relativePath === 'support/SOUL.md')!;
     expect(soul.content.equals(fs.readFileSync(path.join(CONFIG_DIR, 'clients/example/agents/support/SOUL.md')))).toBe(true);
     expect(soul.hostPath).toBe(`${HOST_PATHS.agentFilesDir}/support/SOUL.md`);
-    expect(soul.workspacePath).toBe(`${HOST_PATHS.workspacesDir}/support/SOUL.md`);
+    expect(soul.workspacePath).toBe(`${HOST_PATHS.stateDir}/support/workspaces/support/SOUL.md`);
+    expect(files.map((f) => [f.relativePath, f.gateway])).toEqual([
+      ['ops/AGENTS.md', 'ops'],
+      ['ops/SOUL.md', 'ops'],
+      ['support/AGENTS.md', 'support'],
+      ['support/SOUL.md', 'support'],
+    ]);
+    expect(listAgentFiles(shared(), CONFIG_DIR).map((f) => [f.gateway, f.workspacePath])).toEqual(
+      ['ops/AGENTS.md', 'ops/SOUL.md', 'support/AGENTS.md', 'support/SOUL.md'].map((f) => ['team', `${HOST_PATHS.stateDir}/team/workspaces/${f}`]),
+    );
   });
 
   test('the manifest (renderAgentFilesManifest, the one format) is sha256sum format with paths relative to the agent files folder, sorted', () => {
@@ -451,9 +561,12 @@ describe('agent files', () => {
     expect(manifest.endsWith('\n')).toBe(true);
   });
 
-  test('bind mounts put each file read-only into its agent\'s workspace', () => {
-    expect(agentFileBindMounts(files)).toEqual(
-      ['ops/AGENTS.md', 'ops/SOUL.md', 'support/AGENTS.md', 'support/SOUL.md'].map((f) => `${HOST_PATHS.agentFilesDir}/${f}:${HOST_PATHS.workspacesDir}/${f}`),
+  test("bind mounts of a gateway put each file of its agents read-only into the agent's workspace, and no other agent's file", () => {
+    expect(agentFileBindMounts(files, gatewayById(prod, 'ops'))).toEqual(
+      ['ops/AGENTS.md', 'ops/SOUL.md'].map((f) => `${HOST_PATHS.agentFilesDir}/${f}:${HOST_PATHS.stateDir}/ops/workspaces/${f}`),
+    );
+    expect(agentFileBindMounts(files, gatewayById(prod, 'support'))).toEqual(
+      ['support/AGENTS.md', 'support/SOUL.md'].map((f) => `${HOST_PATHS.agentFilesDir}/${f}:${HOST_PATHS.stateDir}/support/workspaces/${f}`),
     );
   });
 
@@ -494,23 +607,30 @@ describe('agent files', () => {
   });
 });
 
-test('the host file contract names the files the config refers to, none readable by others but the agent files', () => {
-  expect(OPENCLAW_HOST_FILES.map((f) => [f.path, f.owner, f.mode])).toEqual([
-    [HOST_PATHS.configFile, 'openclaw:openclaw', '0400'],
-    [`${HOST_PATHS.configDir}/control-ui-origins.json`, 'openclaw:openclaw', '0400'],
-    [`${HOST_PATHS.configDir}/exec-approvals.json`, 'openclaw:openclaw', '0400'],
-    [`${HOST_PATHS.agentFilesDir}/<agent>/<file>`, 'root:openclaw', '0444'],
-    [HOST_PATHS.agentFilesManifest, 'root:root', '0644'],
-    [`${HOST_PATHS.workspacesDir}/<agent>/<file>`, 'openclaw:openclaw', '0444'],
-    [`${HOST_PATHS.secretsDir}/<name>`, 'openclaw:openclaw', '0400'],
+test("each gateway's host file contract names its files, owned by its user, none readable by others but the mount points", () => {
+  const files = (g: AgentGateway) => openclawHostFiles(g).map((f) => [f.path, f.owner, f.mode]);
+  expect(files(gatewayById(prod, 'support'))).toEqual([
+    ['/etc/openclaw/gateways/support/openclaw.json', 'openclaw-support:openclaw-support', '0400'],
+    ['/etc/openclaw/gateways/support/control-ui-origins.json', 'openclaw-support:openclaw-support', '0400'],
+    ['/etc/openclaw/gateways/support/exec-approvals.json', 'openclaw-support:openclaw-support', '0400'],
+    [`${HOST_PATHS.agentFilesDir}/support/<file>`, 'root:openclaw-support', '0440'],
+    ['/var/lib/openclaw/support/workspaces/support/<file>', 'openclaw-support:openclaw-support', '0444'],
+    ['/run/openclaw/secrets/support/<name>', 'openclaw-support:openclaw-support', '0400'],
   ]);
-  const byPath = Object.fromEntries(OPENCLAW_HOST_FILES.map((f) => [f.path, f]));
-  expect(byPath[HOST_PATHS.configFile]).toMatchObject({ owner: 'openclaw:openclaw', mode: '0400' });
-  expect(byPath[`${HOST_PATHS.configDir}/${CONTROL_UI_ORIGINS_FILE}`]).toMatchObject({ mode: '0400' });
-  expect(byPath[`${HOST_PATHS.configDir}/${EXEC_APPROVALS_FILE}`]).toMatchObject({ mode: '0400' });
-  expect(byPath[`${HOST_PATHS.secretsDir}/<name>`]).toMatchObject({ owner: 'openclaw:openclaw', mode: '0400' });
-  expect(byPath[`${HOST_PATHS.agentFilesDir}/<agent>/<file>`]).toMatchObject({ owner: 'root:openclaw', mode: '0444' });
-  expect(byPath[HOST_PATHS.agentFilesManifest]).toMatchObject({ owner: 'root:root', mode: '0644', content: expect.stringContaining('renderAgentFilesManifest') });
+  expect(files(gatewayById(shared(), 'team'))).toEqual([
+    ['/etc/openclaw/gateways/team/openclaw.json', 'openclaw-team:openclaw-team', '0400'],
+    ['/etc/openclaw/gateways/team/control-ui-origins.json', 'openclaw-team:openclaw-team', '0400'],
+    ['/etc/openclaw/gateways/team/exec-approvals.json', 'openclaw-team:openclaw-team', '0400'],
+    [`${HOST_PATHS.agentFilesDir}/ops/<file>`, 'root:openclaw-team', '0440'],
+    ['/var/lib/openclaw/team/workspaces/ops/<file>', 'openclaw-team:openclaw-team', '0444'],
+    [`${HOST_PATHS.agentFilesDir}/support/<file>`, 'root:openclaw-team', '0440'],
+    ['/var/lib/openclaw/team/workspaces/support/<file>', 'openclaw-team:openclaw-team', '0444'],
+    ['/run/openclaw/secrets/team/<name>', 'openclaw-team:openclaw-team', '0400'],
+  ]);
+  const g = gatewayById(prod, 'ops');
+  expect(openclawHostFiles(g)[0]!.path).toBe(path.posix.join(g.configDir, 'openclaw.json'));
+  expect(openclawHostFiles(g)[1]!.path).toBe(path.posix.join(g.configDir, CONTROL_UI_ORIGINS_FILE));
+  expect(openclawHostFiles(g)[2]!.path).toBe(path.posix.join(g.configDir, EXEC_APPROVALS_FILE));
 });
 
 describe('what cannot be rendered', () => {
@@ -521,23 +641,28 @@ describe('what cannot be rendered', () => {
       'openclaw.agents.support.channels.telegram',
       'openclaw.agents.ops.provider',
     ]);
-    expect(() => renderOpenclawConfig(cfg)).toThrow(OpenclawConfigError);
-    expect(() => renderOpenclawConfig(cfg)).toThrow(/openclaw\.agents\.support\.channels\.telegram: chat platform "telegram" is not in network\.egress\.channels \[\]/);
+    expect(() => render(cfg, 'ops')).toThrow(OpenclawConfigError);
+    expect(() => render(cfg, 'ops')).toThrow(/openclaw\.agents\.support\.channels\.telegram: chat platform "telegram" is not in network\.egress\.channels \[\]/);
   });
 
   test('a version the lockfile does not pin', () => {
     const cfg = { ...prod, openclaw: { ...prod.openclaw, version: '2026.9.7' } };
-    expect(() => renderOpenclawConfig(cfg)).toThrow(/openclaw\.version: "2026\.9\.7" is not the version host\/openclaw\/package-lock\.json pins \("2026\.9\.6"\)/);
+    expect(() => render(cfg, 'ops')).toThrow(/openclaw\.version: "2026\.9\.7" is not the version host\/openclaw\/package-lock\.json pins \("2026\.9\.6"\)/);
   });
 
   test('no agents', () => {
-    expect(() => renderOpenclawConfig(withAgents({}))).toThrow(/openclaw\.agents: no agents/);
+    expect(() => renderOpenclawConfig(withAgents({}), gatewayById(prod, 'ops'))).toThrow(/openclaw\.agents: no agents/);
+  });
+
+  test('a gateway with an agent the config does not define, or with none', () => {
+    expect(() => renderOpenclawConfig(withAgents({ ops }), gatewayById(prod, 'support'))).toThrow(new Error('openclaw render: gateway support runs agents not in openclaw.agents: support'));
+    expect(() => renderOpenclawConfig(prod, { ...gatewayById(prod, 'ops'), agents: [] })).toThrow(new Error('openclaw render: gateway ops runs no agent'));
   });
 });
 
-test('every client x environment renders, and the example agrees with the lockfile', () => {
+test('every gateway of every client x environment renders, and the example agrees with the lockfile', () => {
   for (const config of allConfigs()) {
-    expect(() => renderOpenclawConfig(config)).not.toThrow();
+    for (const g of agentGateways(config)) expect(() => renderOpenclawConfig(config, g)).not.toThrow();
     expect(config.openclaw.version).toBe(pinnedRuntime().openclaw);
   }
 });
@@ -550,28 +675,28 @@ describe('exact texts and orders (each pinned so that a weakened message or an o
   });
 
   test('the host file contract says what produces each file', () => {
-    expect(OPENCLAW_HOST_FILES.map((f) => f.content)).toEqual([
-      'renderOpenclawConfig(config)',
+    expect(openclawHostFiles(gatewayById(prod, 'ops')).map((f) => f.content)).toEqual([
+      'renderOpenclawConfig(config, gateway)',
       'renderControlUiOrigins(config, [https://<CloudFront domain>]): the bundle ships it without CloudFront; boot rewrites it',
-      'renderExecApprovals(config); imported before every gateway start: `openclaw approvals set --file` as the gateway user',
-      'listAgentFiles(config, configDir)[].content (folders root:root 0755)',
-      'renderAgentFilesManifest (lib/host/runtime-files.ts): `<sha256>  <agent>/<file>` per line, relative to the agent files folder',
-      'empty mount point; the unit bind-mounts the agent file over it read-only (agentFileBindMounts)',
-      "openclawSecretFiles(config): gateway-token (raw) and agent-<agent>.json (the agent's document), on tmpfs (folder 0700)",
+      'renderExecApprovals(config, gateway); imported before every start of the gateway: `openclaw approvals set --file` as the gateway user',
+      'listAgentFiles(config, configDir)[].content of agent ops (its folder root:openclaw-ops 0750)',
+      'empty mount point; the unit bind-mounts the agent file over it read-only (agentFileBindMounts(files, gateway))',
+      "openclawSecretFiles(config, gateway): gateway-token (raw) and agent-<agent>.json (the agent's document), on tmpfs (folder openclaw-ops:openclaw-ops 0700)",
     ]);
   });
 
-  test('each secret file says what it holds: the gateway token, each agent\'s pointers (or none needed) and its secret', () => {
+  test("each secret file says what it holds: the gateway's token and its secret, each agent's pointers (always its provider key) and its secret", () => {
     const secret = (agent: string) => agentSecretName(prod, agent);
     expect(secret('ops')).toMatch(/\/agents\/ops$/);
-    expect(openclawSecretFiles(prod).map((s) => [s.name, s.mode, s.purpose])).toEqual([
-      ['gateway-token', 'singleValue', 'the gateway token operators and the Control UI authenticate with (generated, rotated)'],
+    expect(gatewayTokenSecretName(prod, 'ops')).toBe('openclaw/example/prod/gateways/ops/token');
+    expect(openclawSecretFiles(prod, gatewayById(prod, 'ops')).map((s) => [s.name, s.mode, s.purpose])).toEqual([
+      ['gateway-token', 'singleValue', `the token operators and the Control UI authenticate to gateway ops with (generated, rotated), from ${gatewayTokenSecretName(prod, 'ops')}`],
       ['agent-ops', 'json', `agent ops's credentials (/anthropic/apiKey), from ${secret('ops')}`],
-      ['agent-support', 'json', `agent support's credentials (/telegram/botToken), from ${secret('support')}`],
     ]);
-    // support alone owns the model key too; an agent without a platform that does not own the key needs none.
-    expect(openclawSecretFiles(withAgents({ support }))[1]!.purpose).toBe(`agent support's credentials (/anthropic/apiKey, /telegram/botToken), from ${secret('support')}`);
-    expect(openclawSecretFiles(withAgents({ ops, support: { ...support, channels: {} } }))[2]!.purpose).toBe(`agent support's credentials (none needed), from ${secret('support')}`);
+    expect(openclawSecretFiles(prod, gatewayById(prod, 'support')).map((s) => [s.name, s.mode, s.purpose])).toEqual([
+      ['gateway-token', 'singleValue', `the token operators and the Control UI authenticate to gateway support with (generated, rotated), from ${gatewayTokenSecretName(prod, 'support')}`],
+      ['agent-support', 'json', `agent support's credentials (/anthropic/apiKey, /telegram/botToken), from ${secret('support')}`],
+    ]);
   });
 
   test('egress problems, word for word, listing what the allowlist holds', () => {
@@ -600,7 +725,7 @@ describe('exact texts and orders (each pinned so that a weakened message or an o
 
   const renderError = (cfg: ResolvedConfig): OpenclawConfigError => {
     try {
-      renderOpenclawConfig(cfg);
+      render(cfg, 'ops');
     } catch (e) {
       if (e instanceof OpenclawConfigError) return e;
       throw e;
@@ -643,13 +768,14 @@ describe('exact texts and orders (each pinned so that a weakened message or an o
       { channels: ['telegram', 'slack'] },
       withAgents({ ...prod.openclaw.agents, ops: { ...ops, channels: { slack: { ...telegram } } } as typeof ops }),
     );
-    expect(() => renderOpenclawConfig(cfg)).toThrow(new Error('openclaw render: no renderer for chat platform slack'));
+    expect(() => render(cfg, 'ops')).toThrow(new Error('openclaw render: no renderer for chat platform slack'));
   });
 
   test('elevated: a platform without allowlisted senders is left out, not given an empty list', () => {
-    const r = renderOpenclawConfig(
+    const r = render(
       withAgents({ ...prod.openclaw.agents, support: { ...support, channels: { telegram: { ...telegram, dmPolicy: 'pairing', allowFrom: [] } }, tools: { ...support.tools, elevated: true } } }),
-    ) as Json;
+      'support',
+    );
     expect(r.tools.elevated).toEqual({ enabled: true, allowFrom: {} });
   });
 
@@ -657,15 +783,15 @@ describe('exact texts and orders (each pinned so that a weakened message or an o
     const a = { ...support, tools: { exec: { mode: 'allowlist' as const, commands: ['/usr/bin/id'] }, elevated: false } };
     const b = { ...ops, provider: 'openai' as const, model: 'gpt-5' };
     const egress = { providers: ['anthropic', 'openai'] as ResolvedConfig['network']['egress']['providers'] };
-    const forward = withEgress(egress, withAgents({ support: a, ops: b }));
-    const backward = withEgress(egress, withAgents({ ops: b, support: a }));
-    const r = renderOpenclawConfig(forward) as Json;
+    const forward = shared(withEgress(egress, withAgents({ support: a, ops: b })));
+    const backward = { ...withEgress(egress, withAgents({ ops: b, support: a })), openclaw: { ...forward.openclaw, agents: { ops: b, support: a }, sharedGateways: { team: ['support', 'ops'] } } };
+    const r = render(forward, 'team');
     expect(Object.keys(r.agents.entries)).toEqual(['ops', 'support']);
     expect(r.agents.defaults.model).toEqual({ primary: 'openai/gpt-5', fallbacks: [] });
     expect(Object.keys(r.models.providers)).toEqual(['anthropic', 'openai']);
-    expect(JSON.stringify(renderOpenclawConfig(backward))).toBe(JSON.stringify(r));
-    expect(Object.keys(JSON.parse(renderExecApprovals(forward)).agents)).toEqual(['ops', 'support']);
-    expect(renderExecApprovals(backward)).toBe(renderExecApprovals(forward));
+    expect(JSON.stringify(render(backward, 'team'))).toBe(JSON.stringify(r));
+    expect(Object.keys(JSON.parse(renderExecApprovals(forward, gatewayById(forward, 'team'))).agents)).toEqual(['ops', 'support']);
+    expect(renderExecApprovals(backward, gatewayById(backward, 'team'))).toBe(renderExecApprovals(forward, gatewayById(forward, 'team')));
   });
 
   describe('agent file errors, word for word', () => {

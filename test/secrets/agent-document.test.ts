@@ -1,17 +1,13 @@
 import { randomBytes } from 'crypto';
 import { checkAgentDocument, normaliseAgentDocument, type AgentDocumentContext } from '../../lib/secrets/agent-document';
 import { loadConfig } from '../../lib/config/load';
-import { agentSecretName, agentSecretPointers, providerKeyOwners } from '../../lib/secrets/secrets-manifest';
+import { agentSecretPointers } from '../../lib/secrets/secrets-manifest';
 import { CONFIG_DIR, NOW } from '../support/config-fixture';
 
 /** An obviously fake value, new on every run, that no message may contain. */
 const MARKER = `FAKE-NOT-A-SECRET-${randomBytes(8).toString('hex')}`;
 
-const CTX: AgentDocumentContext = {
-  agent: 'support',
-  providerKeyOwners: { anthropic: 'ops', openai: 'support' },
-  secretNameOf: (a) => `openclaw/acme/dev/agents/${a}`,
-};
+const CTX: AgentDocumentContext = { agent: 'support', provider: 'openai' };
 const REQUIRED = ['/openai/apiKey', '/telegram/botToken'];
 
 /** The problems of `text`; fails the test when any of them quotes the marker. */
@@ -71,12 +67,11 @@ test('required pointers: missing, empty, not a string, whitespace, parent not an
 test('keys that are not required are refused, saying why', () => {
   const [provider] = problems(JSON.stringify({ ...good, anthropic: { apiKey: MARKER } }));
   expect(provider).toBe(
-    '/anthropic/apiKey: OpenClaw 2026.9.6 uses one API key per model provider per gateway, and the anthropic key comes from ' +
-      'the secret of agent ops (openclaw/acme/dev/agents/ops): store it there, not here; ' +
+    '/anthropic/apiKey: agent support uses the model provider openai, not anthropic (openclaw.agents.support.provider); remove it: ' +
       'the secret of agent support holds only /openai/apiKey, /telegram/botToken',
   );
   expect(problems(JSON.stringify({ ...good, mistral: { apiKey: MARKER } }))).toEqual([
-    expect.stringMatching(/^\/mistral\/apiKey: no agent uses the model provider mistral; remove it/),
+    expect.stringMatching(/^\/mistral\/apiKey: agent support uses the model provider openai, not mistral .*; remove it/),
   ]);
   expect(problems(JSON.stringify({ ...good, slack: { botToken: MARKER } }))).toEqual([
     expect.stringMatching(/^\/slack\/botToken: agent support does not answer on slack \(not in openclaw\.agents\.support\.channels\); remove it/),
@@ -86,9 +81,9 @@ test('keys that are not required are refused, saying why', () => {
   ]);
   expect(problems(JSON.stringify({ ...good, note: MARKER }))).toEqual([expect.stringMatching(/^\/note: unexpected key/)]);
   expect(problems(JSON.stringify({ ...good, empty: {} }))).toEqual([expect.stringMatching(/^\/empty: unexpected key/)]);
-  // An agent that needs no keys.
+  // A document checked against no required pointers (every real agent needs its provider key): everything is unexpected.
   expect(problems(JSON.stringify({ openai: { apiKey: MARKER } }), [], { ...CTX, agent: 'ops' })).toEqual([
-    expect.stringMatching(/^\/openai\/apiKey: .* the openai key comes from the secret of agent support .*; the secret of agent ops holds no keys \(an empty object \{\}\)$/),
+    '/openai/apiKey: unexpected key; remove it: the secret of agent ops holds no keys (an empty object {})',
   ]);
 });
 
@@ -106,19 +101,18 @@ test('all problems are reported together', () => {
   expect(found.map((p) => p.split(':')[0])).toEqual(['/openai/apiKey', '/telegram/botToken', '/anthropic/apiKey', '/x']);
 });
 
-test('the example config: each provider key has one owner agent, and its messages name the owner secret', () => {
+test('the example config: every agent holds its own provider key (ops and support both use anthropic: two keys)', () => {
   const { config } = loadConfig({ configDir: CONFIG_DIR, client: 'example', env: 'dev', now: NOW });
-  const owners = providerKeyOwners(config);
-  const owner = owners.anthropic!;
-  const other = Object.keys(config.openclaw.agents).find((a) => a !== owner)!;
-  const ctx = { agent: other, providerKeyOwners: owners, secretNameOf: (a: string) => agentSecretName(config, a) };
-  const required = agentSecretPointers(config, other);
-  expect(required).not.toContain('/anthropic/apiKey');
-  const doc = Object.fromEntries(required.map((p) => [p.split('/')[1]!, { [p.split('/')[2]!]: MARKER }]));
-  expect(problems(JSON.stringify(doc), required, ctx)).toEqual([]);
-  expect(problems(JSON.stringify({ ...doc, anthropic: { apiKey: MARKER } }), required, ctx)).toEqual([
-    expect.stringContaining(`the anthropic key comes from the secret of agent ${owner} (openclaw/example/dev/agents/${owner})`),
-  ]);
+  for (const agent of ['ops', 'support']) {
+    const required = agentSecretPointers(config, agent);
+    expect(required).toContain('/anthropic/apiKey');
+    const ctx = { agent, provider: config.openclaw.agents[agent]!.provider };
+    const doc = Object.fromEntries(required.map((p) => [p.split('/')[1]!, { [p.split('/')[2]!]: `${MARKER}-${p}` }]));
+    expect(problems(JSON.stringify(doc), required, ctx)).toEqual([]);
+    // Without its key the document is refused: no agent relies on another agent's key.
+    const withoutKey = Object.fromEntries(Object.entries(doc).filter(([top]) => top !== 'anthropic'));
+    expect(problems(JSON.stringify(withoutKey), required, ctx)).toEqual(['/anthropic/apiKey: missing']);
+  }
 });
 
 test('normaliseAgentDocument re-serialises the parsed object', () => {
@@ -163,7 +157,7 @@ test('a value that is an object is "an object"', () => {
 });
 
 describe('required pointers are RFC 6901: ~1 is "/" and ~0 is "~", unescaped in that order', () => {
-  const ctx: AgentDocumentContext = { agent: 'support', providerKeyOwners: {} };
+  const ctx: AgentDocumentContext = { agent: 'support', provider: 'openai' };
 
   test('a key holding "/" is required as ~1 and found', () => {
     expect(problems(JSON.stringify({ 'a/b': { 'c/d': MARKER } }), ['/a~1b/c~1d'], ctx)).toEqual([]);
@@ -195,17 +189,17 @@ describe('a required pointer must be /<key>/<key> (a programming error, thrown)'
   });
 });
 
-describe('which agent owns a provider key', () => {
+describe("an agent's secret holds its own provider's key, and no other", () => {
   test('the key of a provider this agent owns, but does not need here, is an unexpected key', () => {
     expect(problems(JSON.stringify({ telegram: good.telegram, openai: { apiKey: MARKER } }), ['/telegram/botToken'])).toEqual([
       '/openai/apiKey: unexpected key; remove it: the secret of agent support holds only /telegram/botToken',
     ]);
   });
 
-  test('without secretNameOf the owner is named without its secret name', () => {
-    expect(problems(JSON.stringify({ ...good, anthropic: { apiKey: MARKER } }), REQUIRED, { agent: 'support', providerKeyOwners: CTX.providerKeyOwners })).toEqual([
-      '/anthropic/apiKey: OpenClaw 2026.9.6 uses one API key per model provider per gateway, and the anthropic key comes from ' +
-        'the secret of agent ops: store it there, not here; the secret of agent support holds only /openai/apiKey, /telegram/botToken',
+  test("another provider's API key is refused, naming the agent's own provider", () => {
+    expect(problems(JSON.stringify({ ...good, anthropic: { apiKey: MARKER } }))).toEqual([
+      '/anthropic/apiKey: agent support uses the model provider openai, not anthropic (openclaw.agents.support.provider); remove it: ' +
+        'the secret of agent support holds only /openai/apiKey, /telegram/botToken',
     ]);
   });
 
@@ -216,7 +210,7 @@ describe('which agent owns a provider key', () => {
   });
 
   test('an apiKey under a name that is not a provider is an unexpected key', () => {
-    expect(problems(JSON.stringify({ ...good, note: { apiKey: MARKER }, x: 1 }), REQUIRED, { ...CTX, providerKeyOwners: { ...CTX.providerKeyOwners, note: 'ops', x: 'ops' } })).toEqual([
+    expect(problems(JSON.stringify({ ...good, note: { apiKey: MARKER }, x: 1 }), REQUIRED, { ...CTX, provider: 'note' })).toEqual([
       '/note/apiKey: unexpected key; remove it: the secret of agent support holds only /openai/apiKey, /telegram/botToken',
       '/x: unexpected key; remove it: the secret of agent support holds only /openai/apiKey, /telegram/botToken',
     ]);

@@ -6,7 +6,8 @@ import {
   EDGE_REGION,
   gatewayTokenFile,
   ORIGIN_VERIFY_MAP_PATH,
-  providerKeyOwners,
+  gatewayTokenSecretId,
+  gatewayTokenSecretName,
   renderSecretsManifest,
   SECRETS_MANIFEST_PATH,
 } from '../../lib/secrets/secrets-manifest';
@@ -14,7 +15,9 @@ import { SECRET_RETRIEVAL_METRIC } from '../../lib/shared/metric-names';
 import { CONFIG_DIR, NOW } from '../support/config-fixture';
 
 // The secrets manifest (what the boot-time retrieval program reads), pure: the
-// secret names, files, regions and the keys each agent document must hold.
+// secret names, files, owners, regions and the keys each agent document must
+// hold. One gateway per agent (or shared group): its own token secret, its own
+// folder and user.
 
 const EXAMPLE = loadConfig({ configDir: CONFIG_DIR, client: 'example', env: 'dev', now: NOW }).config;
 const agent = (provider: string, channels: Record<string, unknown> = {}) => ({
@@ -45,21 +48,19 @@ test('the fixed names and paths', () => {
     '/etc/openclaw/secrets-manifest.json',
     'SecretRetrievalFailed',
   ]);
-  expect([gatewayTokenFile(), agentSecretFile('bob'), gatewayTokenFile('/tmp/s'), agentSecretFile('bob', '/tmp/s')]).toEqual([
-    '/run/openclaw/secrets/gateway-token',
-    '/run/openclaw/secrets/agent-bob.json',
+  expect([gatewayTokenFile('/run/openclaw/secrets/bob'), agentSecretFile('bob', '/run/openclaw/secrets/bob'), gatewayTokenFile('/tmp/s'), agentSecretFile('bob', '/tmp/s')]).toEqual([
+    '/run/openclaw/secrets/bob/gateway-token',
+    '/run/openclaw/secrets/bob/agent-bob.json',
     '/tmp/s/gateway-token',
     '/tmp/s/agent-bob.json',
   ]);
+  expect([gatewayTokenSecretName(CONFIG, 'bob'), gatewayTokenSecretId('bob')]).toEqual(['oc/acme/prod/gateways/bob/token', 'gateway-token-bob']);
 });
 
-test('each provider\'s key belongs to the first agent using it, by id', () => {
-  expect(providerKeyOwners(CONFIG)).toEqual({ anthropic: 'amy', openai: 'zed' });
-});
-
-test('an agent\'s document holds its platforms\' bot tokens and the provider keys it owns, sorted', () => {
+test("an agent's document always holds its own provider's API key, plus its platforms' bot tokens, sorted", () => {
+  // amy and bob both use anthropic: each holds its own key (two keys, never one shared).
   expect(agentSecretPointers(CONFIG, 'amy')).toEqual(['/anthropic/apiKey']);
-  expect(agentSecretPointers(CONFIG, 'bob')).toEqual(['/telegram/botToken']);
+  expect(agentSecretPointers(CONFIG, 'bob')).toEqual(['/anthropic/apiKey', '/telegram/botToken']);
   expect(agentSecretPointers(CONFIG, 'zed')).toEqual(['/openai/apiKey']);
   const both = { ...CONFIG, openclaw: { ...CONFIG.openclaw, agents: { zed: agent('openai', { telegram: TG }) } } } as unknown as ResolvedConfig;
   expect(agentSecretPointers(both, 'zed')).toEqual(['/openai/apiKey', '/telegram/botToken']);
@@ -69,35 +70,71 @@ test('an unknown agent is a programming error, named', () => {
   expect(() => agentSecretPointers(CONFIG, 'nobody')).toThrow(new Error('no agent "nobody" in openclaw.agents of acme/prod'));
 });
 
-test('the manifest, exactly: gateway token, each agent by id, origin-verify in us-east-1', () => {
-  const json = (id: string, pointers: string[]) => ({
-    kind: 'json',
-    id: `agent-${id}`,
-    secretId: `oc/acme/prod/agents/${id}`,
-    region: 'eu-central-1',
-    file: `/run/openclaw/secrets/agent-${id}.json`,
-    requiredPointers: pointers,
-    fillCommand: `npm run secrets:set -- --client acme --env prod --agent ${id}`,
-  });
+/** The manifest entry of agent `id`'s document in gateway `gw`. */
+const json = (id: string, gw: string, pointers: string[], secretsDir = '/run/openclaw/secrets') => ({
+  kind: 'json',
+  id: `agent-${id}`,
+  secretId: `oc/acme/prod/agents/${id}`,
+  region: 'eu-central-1',
+  file: `${secretsDir}/${gw}/agent-${id}.json`,
+  user: `openclaw-${gw}`,
+  unit: `openclaw-gateway@${gw}.service`,
+  requiredPointers: pointers,
+  fillCommand: `npm run secrets:set -- --client acme --env prod --agent ${id}`,
+});
+/** The manifest entry of gateway `gw`'s token. */
+const token = (gw: string, secretsDir = '/run/openclaw/secrets') => ({
+  kind: 'text',
+  id: `gateway-token-${gw}`,
+  secretId: `oc/acme/prod/gateways/${gw}/token`,
+  region: 'eu-central-1',
+  file: `${secretsDir}/${gw}/gateway-token`,
+  user: `openclaw-${gw}`,
+  unit: `openclaw-gateway@${gw}.service`,
+});
+const ORIGIN = { kind: 'origin-verify', id: 'origin-verify', secretId: 'oc/acme/prod/origin-verify', region: 'us-east-1', file: '/etc/nginx/openclaw/origin-verify.map.conf' };
+
+test("the manifest, exactly: per gateway by id its token and its agents' documents, owned by its user in its folder; origin-verify in us-east-1", () => {
   expect(renderSecretsManifest(CONFIG)).toEqual({
     deployment: 'oc-acme-prod',
     region: 'eu-central-1',
     metricNamespace: 'OpenClaw/oc-acme-prod',
     metricName: 'SecretRetrievalFailed',
-    user: 'openclaw',
     secrets: [
-      { kind: 'text', id: 'gateway-token', secretId: 'oc/acme/prod/gateway-token', region: 'eu-central-1', file: '/run/openclaw/secrets/gateway-token' },
-      json('amy', ['/anthropic/apiKey']),
-      json('bob', ['/telegram/botToken']),
-      json('zed', ['/openai/apiKey']),
-      { kind: 'origin-verify', id: 'origin-verify', secretId: 'oc/acme/prod/origin-verify', region: 'us-east-1', file: '/etc/nginx/openclaw/origin-verify.map.conf' },
+      token('amy'),
+      json('amy', 'amy', ['/anthropic/apiKey']),
+      token('bob'),
+      json('bob', 'bob', ['/anthropic/apiKey', '/telegram/botToken']),
+      token('zed'),
+      json('zed', 'zed', ['/openai/apiKey']),
+      ORIGIN,
     ],
   });
 });
 
+test("a shared gateway: one token, both agents' documents (each with its own key) in the group's folder, owned by the group's user", () => {
+  const shared = { ...CONFIG, openclaw: { ...CONFIG.openclaw, sharedGateways: { pair: ['bob', 'amy'] } } } as ResolvedConfig;
+  expect(renderSecretsManifest(shared).secrets).toEqual([
+    token('pair'),
+    json('amy', 'pair', ['/anthropic/apiKey']),
+    json('bob', 'pair', ['/anthropic/apiKey', '/telegram/botToken']),
+    token('zed'),
+    json('zed', 'zed', ['/openai/apiKey']),
+    ORIGIN,
+  ]);
+});
+
 test('the paths can be pointed elsewhere, each on its own', () => {
   const files = (paths: Parameters<typeof renderSecretsManifest>[1]) => renderSecretsManifest(CONFIG, paths).secrets.map((s) => s.file);
-  expect(files({ secretsDir: '/tmp/s' })).toEqual(['/tmp/s/gateway-token', '/tmp/s/agent-amy.json', '/tmp/s/agent-bob.json', '/tmp/s/agent-zed.json', '/etc/nginx/openclaw/origin-verify.map.conf']);
+  expect(files({ secretsDir: '/tmp/s' })).toEqual([
+    '/tmp/s/amy/gateway-token',
+    '/tmp/s/amy/agent-amy.json',
+    '/tmp/s/bob/gateway-token',
+    '/tmp/s/bob/agent-bob.json',
+    '/tmp/s/zed/gateway-token',
+    '/tmp/s/zed/agent-zed.json',
+    '/etc/nginx/openclaw/origin-verify.map.conf',
+  ]);
   expect(files({ originVerifyMap: '/tmp/m.conf' }).slice(-1)).toEqual(['/tmp/m.conf']);
-  expect(files({ originVerifyMap: '/tmp/m.conf' })[0]).toBe('/run/openclaw/secrets/gateway-token');
+  expect(files({ originVerifyMap: '/tmp/m.conf' })[0]).toBe('/run/openclaw/secrets/amy/gateway-token');
 });

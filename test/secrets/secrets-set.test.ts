@@ -72,23 +72,31 @@ describe('setAgentSecret', () => {
       expect(error).toBeInstanceOf(AgentDocumentError);
       expect(error.name).toBe('AgentDocumentError');
       expect(error.message).toBe(
-        'the document has 1 problem: /stray/apiKey: unexpected key; remove it: the secret of agent support holds only /telegram/botToken',
+        'the document has 1 problem: /stray/apiKey: unexpected key; remove it: the secret of agent support holds only /anthropic/apiKey, /telegram/botToken',
       );
       expect((error as AgentDocumentError).problems).toEqual([
-        '/stray/apiKey: unexpected key; remove it: the secret of agent support holds only /telegram/botToken',
+        '/stray/apiKey: unexpected key; remove it: the secret of agent support holds only /anthropic/apiKey, /telegram/botToken',
       ]);
       expect(sm.puts).toEqual([]);
       expect(sm.get('openclaw/example/dev/agents/support')!.stages).toEqual({ AWSCURRENT: 'previous-support' });
     });
 
-    test('two problems, joined with "; "; an API key of another agent names that agent\'s secret', async () => {
-      const error = await run('support', JSON.stringify({ anthropic: { apiKey: fake('anthropic') } }));
+    test('two problems, joined with "; "; the API key of a provider the agent does not use names its own provider', async () => {
+      const error = await run('support', JSON.stringify({ anthropic: { apiKey: fake('anthropic') }, openai: { apiKey: fake('openai') } }));
       expect(error).toBeInstanceOf(AgentDocumentError);
       expect(error.message).toBe(
         'the document has 2 problems: /telegram/botToken: missing; ' +
-          '/anthropic/apiKey: OpenClaw 2026.9.6 uses one API key per model provider per gateway, and the anthropic key comes from ' +
-          'the secret of agent ops (openclaw/example/dev/agents/ops): store it there, not here; the secret of agent support holds only /telegram/botToken',
+          '/openai/apiKey: agent support uses the model provider anthropic, not openai (openclaw.agents.support.provider); remove it: ' +
+          'the secret of agent support holds only /anthropic/apiKey, /telegram/botToken',
       );
+      expect(sm.puts).toEqual([]);
+    });
+
+    test("every agent's own provider key is required, even when another agent uses the same provider (no shared key)", async () => {
+      // ops and support both use anthropic: support's document without its own key is refused.
+      const error = await run('support', JSON.stringify({ telegram: { botToken: fake('telegram') } }));
+      expect(error).toBeInstanceOf(AgentDocumentError);
+      expect(error.message).toBe('the document has 1 problem: /anthropic/apiKey: missing');
       expect(sm.puts).toEqual([]);
     });
   });
@@ -168,12 +176,12 @@ describe('setAgentSecret', () => {
 
     test('a value of exactly 4 characters is cut out', async () => {
       inject('bad input near Wk9p and Wk9p');
-      expect((await failure({ telegram: { botToken: 'Wk9p' } })).message).toBe(`could not write ${TARGET}: InvalidRequestException: bad input near <redacted> and <redacted>`);
+      expect((await failure({ anthropic: { apiKey: 'Wk9p' }, telegram: { botToken: 'Wk9p' } })).message).toBe(`could not write ${TARGET}: InvalidRequestException: bad input near <redacted> and <redacted>`);
     });
 
     test('a value of 3 characters is not (it would cut the message apart)', async () => {
       inject('bad input near Qz7');
-      expect((await failure({ telegram: { botToken: 'Qz7' } })).message).toBe(`could not write ${TARGET}: InvalidRequestException: bad input near Qz7`);
+      expect((await failure({ anthropic: { apiKey: 'Qz7' }, telegram: { botToken: 'Qz7' } })).message).toBe(`could not write ${TARGET}: InvalidRequestException: bad input near Qz7`);
     });
   });
 

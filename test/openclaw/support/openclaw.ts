@@ -16,6 +16,7 @@ import { openclawSecretFiles } from '../../../lib/openclaw/secret-files';
 import { renderControlUiOrigins } from '../../../lib/openclaw/control-ui-origins';
 import { renderExecApprovals } from '../../../lib/openclaw/exec-approvals';
 import { renderOpenclawConfig } from '../../../lib/openclaw/openclaw-json';
+import { agentGateways, type AgentGateway } from '../../../lib/openclaw/gateways';
 import { pseudoRandom } from '../../support/pseudo-random';
 import { CONFIG_DIR, REPO_ROOT } from '../../support/config-fixture';
 
@@ -64,6 +65,8 @@ export function privateTempDir(prefix: string): string {
 /** Where one generated deployment lives in a temporary folder: the host layout in miniature. */
 export interface OpenclawFixture {
   readonly root: string;
+  /** The gateway whose files these are. */
+  readonly gateway: AgentGateway;
   readonly paths: OpenclawHostPaths;
   readonly configFile: string;
   readonly stateDir: string;
@@ -79,14 +82,21 @@ function testSecret(name: string, seed: number): string {
   return pseudoRandom(48, seed);
 }
 
+/** The only gateway of `config`; throws when it has several (pass the one to write). */
+function onlyGateway(config: ResolvedConfig): AgentGateway {
+  const gateways = agentGateways(config);
+  if (gateways.length !== 1) throw new Error(`writeOpenclawFixture: ${config.client}/${config.env} has ${gateways.length} gateways (${gateways.map((g) => g.id).join(', ')}): pass the one to write`);
+  return gateways[0]!;
+}
+
 /**
- * Writes the generated config of `config` under `root` as the host holds it
- * (OPENCLAW_HOST_FILES): openclaw.json, its include and the exec approvals
- * 0400 (the audit reports anything readable by group or others), the secrets
- * folder 0700 with each secret 0400, agent files in etc/agents/<agent>/ 0444,
- * empty workspaces, state and home 0700.
+ * Writes the generated config of one gateway of `config` under `root` as the
+ * host holds it (openclawHostFiles): openclaw.json, its include and the exec
+ * approvals 0400 (the audit reports anything readable by group or others),
+ * the secrets folder 0700 with each secret 0400, agent files of its agents in
+ * etc/agents/<agent>/ 0444, empty workspaces, state and home 0700.
  */
-export function writeOpenclawFixture(config: ResolvedConfig, root: string, extraOrigins: readonly string[] = []): OpenclawFixture {
+export function writeOpenclawFixture(config: ResolvedConfig, root: string, extraOrigins: readonly string[] = [], gateway: AgentGateway = onlyGateway(config)): OpenclawFixture {
   const paths: OpenclawHostPaths = {
     configDir: path.join(root, 'etc'),
     workspacesDir: path.join(root, 'state', 'workspaces'),
@@ -98,11 +108,11 @@ export function writeOpenclawFixture(config: ResolvedConfig, root: string, extra
   const home = path.join(root, 'home');
   for (const d of [paths.configDir, stateDir, paths.workspacesDir, paths.secretsDir, path.dirname(paths.logFile), home]) fs.mkdirSync(d, { recursive: true, mode: 0o700 });
   const configFile = path.join(paths.configDir, 'openclaw.json');
-  fs.writeFileSync(configFile, `${JSON.stringify(renderOpenclawConfig(config, { paths }), null, 2)}\n`, { mode: 0o400 });
+  fs.writeFileSync(configFile, `${JSON.stringify(renderOpenclawConfig(config, gateway, { paths }), null, 2)}\n`, { mode: 0o400 });
   fs.writeFileSync(path.join(paths.configDir, CONTROL_UI_ORIGINS_FILE), renderControlUiOrigins(config, extraOrigins), { mode: 0o400 });
-  fs.writeFileSync(path.join(paths.configDir, EXEC_APPROVALS_FILE), renderExecApprovals(config), { mode: 0o400 });
+  fs.writeFileSync(path.join(paths.configDir, EXEC_APPROVALS_FILE), renderExecApprovals(config, gateway), { mode: 0o400 });
   let token = '';
-  openclawSecretFiles(config, { paths }).forEach((s, i) => {
+  openclawSecretFiles(config, gateway, { paths }).forEach((s, i) => {
     if (s.mode === 'json') {
       // The agent's document as stored in Secrets Manager: a test value at each pointer it must hold.
       const agent = s.name.replace(/^agent-/, '');
@@ -118,14 +128,14 @@ export function writeOpenclawFixture(config: ResolvedConfig, root: string, extra
     if (s.name === 'gateway-token') token = value;
     fs.writeFileSync(s.path, `${value}\n`, { mode: 0o400 });
   });
-  const agentFiles = listAgentFiles(config, CONFIG_DIR, { paths });
+  const agentFiles = listAgentFiles(config, CONFIG_DIR, { agentFilesDir: paths.agentFilesDir, workspacesDir: () => paths.workspacesDir }).filter((f) => f.gateway === gateway.id);
   for (const f of agentFiles) {
     fs.mkdirSync(path.dirname(f.hostPath), { recursive: true, mode: 0o755 });
     fs.writeFileSync(f.hostPath, f.content, { mode: 0o444 });
     fs.mkdirSync(path.dirname(f.workspacePath), { recursive: true, mode: 0o700 });
   }
-  for (const id of Object.keys(config.openclaw.agents)) fs.mkdirSync(path.join(paths.workspacesDir, id), { recursive: true, mode: 0o700 });
-  return { root, paths, configFile, stateDir, home, token, agentFiles };
+  for (const id of gateway.agents) fs.mkdirSync(path.join(paths.workspacesDir, id), { recursive: true, mode: 0o700 });
+  return { root, gateway, paths, configFile, stateDir, home, token, agentFiles };
 }
 
 /** Environment of an OpenClaw command for a fixture: nothing inherited but PATH (with Node 24 first) and the locale. */
@@ -200,8 +210,8 @@ export interface AuditReport {
 }
 
 /** `openclaw security audit --json [...]` of a fixture. */
-export async function securityAudit(fx: OpenclawFixture, extraArgs: readonly string[] = []): Promise<AuditReport> {
-  const r = await runOpenclaw(fx, ['security', 'audit', '--json', ...extraArgs], 90_000);
+export async function securityAudit(fx: OpenclawFixture, extraArgs: readonly string[] = [], timeoutMs = 90_000): Promise<AuditReport> {
+  const r = await runOpenclaw(fx, ['security', 'audit', '--json', ...extraArgs], timeoutMs);
   const report = jsonOf<AuditReport>(r, 'openclaw security audit --json');
   if (!report.summary) throw new Error(`openclaw security audit --json: no summary (status ${r.status})\n${r.stdout}\n${r.stderr}`);
   return report;
