@@ -1,8 +1,8 @@
 /**
  * The live checks of the edge concern (see lib/verify/live-check.ts): the
  * distribution's web ACL, its viewer TLS, the WAF's rules and logging
- * (./live-waf-checks.ts), and one real request through CloudFront to the
- * gateway (npm run verify only).
+ * (./live-waf-checks.ts), and one real request through CloudFront to each
+ * gateway, at its own path (npm run verify only).
  */
 import { CloudFrontClient, GetDistributionCommand } from '@aws-sdk/client-cloudfront';
 import { expect, result, type CheckResult, type LiveCheck } from '../verify/live-check';
@@ -77,7 +77,7 @@ const short = (body: string) => (body.length > 120 ? `${body.slice(0, 120)}...` 
 export const requestReachesGateway: LiveCheck = {
   id: 'edge.request-reaches-gateway',
   control: 'edge-request-reaches-gateway',
-  title: "A request through CloudFront passes the WAF and nginx and gets the gateway's own answer",
+  title: "A request through CloudFront to each agent's path passes the WAF and nginx and gets that gateway's own answer",
   concern: 'edge',
   daily: false,
   needs: 'edge-request',
@@ -85,30 +85,38 @@ export const requestReachesGateway: LiveCheck = {
   run: async (ctx) => {
     const want = (ctx.settings.edge as EdgeLiveSettings).request;
     return Promise.all(
-      ctx.find('AWS::CloudFront::Distribution', 'edge').map(async (ref): Promise<CheckResult> => {
+      ctx.find('AWS::CloudFront::Distribution', 'edge').map(async (ref): Promise<CheckResult[]> => {
         const id = await ctx.physicalId(ref);
         const dist = (await ctx.client(CloudFrontClient, 'us-east-1').send(new GetDistributionCommand({ Id: id }))).Distribution;
         const host = want.host ?? dist?.DomainName;
-        if (!host) return result(requestReachesGateway, 'fail', id, 'GetDistribution returned no domain name');
-        const url = `https://${host}${want.path}`;
-        let answer;
-        try {
-          answer = await ctx.http(url, { method: 'GET' });
-        } catch (e) {
-          return result(requestReachesGateway, 'fail', url, `no answer (${(e as Error).message}); expected HTTP ${want.status} ${want.body} from the gateway`);
+        if (!host) return [result(requestReachesGateway, 'fail', id, 'GetDistribution returned no domain name')];
+        // One request per gateway (its /agents/<id>/healthz), one after the other: each proves the path to its own gateway.
+        const results: CheckResult[] = [];
+        for (const p of want.paths) {
+          const url = `https://${host}${p}`;
+          let answer;
+          try {
+            answer = await ctx.http(url, { method: 'GET' });
+          } catch (e) {
+            results.push(result(requestReachesGateway, 'fail', url, `no answer (${(e as Error).message}); expected HTTP ${want.status} ${want.body} from the gateway`));
+            continue;
+          }
+          // x-cache tells who answered: `Error from cloudfront` for a WAF block, an unreachable origin or an origin error.
+          const xCache = Object.entries(answer.headers).find(([k]) => k.toLowerCase() === 'x-cache')?.[1];
+          const ok = answer.status === want.status && answer.body.trim() === want.body;
+          results.push(
+            expect(
+              requestReachesGateway,
+              ok,
+              url,
+              `HTTP ${answer.status} ${short(answer.body)}${xCache ? ` (x-cache ${xCache})` : ''}`,
+              `HTTP ${want.status} ${want.body} from the gateway (distribution ${id} ${dist?.Status ?? ''})`.trim(),
+            ),
+          );
         }
-        // x-cache tells who answered: `Error from cloudfront` for a WAF block, an unreachable origin or an origin error.
-        const xCache = Object.entries(answer.headers).find(([k]) => k.toLowerCase() === 'x-cache')?.[1];
-        const ok = answer.status === want.status && answer.body.trim() === want.body;
-        return expect(
-          requestReachesGateway,
-          ok,
-          url,
-          `HTTP ${answer.status} ${short(answer.body)}${xCache ? ` (x-cache ${xCache})` : ''}`,
-          `HTTP ${want.status} ${want.body} from the gateway (distribution ${id} ${dist?.Status ?? ''})`.trim(),
-        );
+        return results;
       }),
-    );
+    ).then((r) => r.flat());
   },
 };
 

@@ -5,6 +5,7 @@
  * from the templates themselves; only what the config decides is here.
  */
 import type { ResolvedConfig } from '../config/schema';
+import { edgeRoutes } from '../host/nginx-config';
 import { viewerTlsPolicy } from './gateway-distribution';
 
 /** The viewer certificate CloudFront must report (GetDistributionConfig ViewerCertificate). */
@@ -24,8 +25,8 @@ export interface ViewerTlsSettings {
 export interface EdgeRequestSettings {
   /** The viewer-facing host: the custom domain; undefined means the distribution's *.cloudfront.net name (GetDistribution). @default the distribution's domain name */
   readonly host?: string;
-  /** The path requested (unauthenticated GET). */
-  readonly path: string;
+  /** The paths requested (unauthenticated GET), one per gateway: /agents/<id>/healthz, which nginx sends to that gateway's /healthz. */
+  readonly paths: readonly string[];
   /** The HTTP status the gateway answers. */
   readonly status: number;
   /** The exact body the gateway answers to an unauthenticated remote caller. */
@@ -42,14 +43,16 @@ export interface EdgeLiveSettings {
 /**
  * The OpenClaw gateway's liveness probe: `GET /healthz` is answered by the
  * gateway itself, unauthenticated, with exactly `{"ok":true,"status":"live"}`
- * for a remote caller (docs/gateway/health.md of the pinned OpenClaw). nginx
- * passes it only with the origin-verify header, so this answer proves the
- * whole path: CloudFront (WAF passed, VPC origin, header added), nginx, gateway.
+ * for a remote caller (docs/gateway/health.md of the pinned OpenClaw). At the
+ * edge each gateway's probe is `/agents/<id>/healthz` (nginx routes it to that
+ * gateway's `/healthz`: lib/host/nginx-config.ts). nginx passes it only with
+ * the origin-verify header, so each answer proves the whole path to one
+ * gateway: CloudFront (WAF passed, VPC origin, header added), nginx, gateway.
  * The gateway's token check proper is on the WebSocket, which a plain HTTPS
  * GET cannot open; its HTTP routes that need a token are disabled here
  * (OpenAI-compatible endpoints off) or check the method first (405).
  */
-export const GATEWAY_LIVENESS = { path: '/healthz', status: 200, body: '{"ok":true,"status":"live"}' } as const;
+export const GATEWAY_LIVENESS = { status: 200, body: '{"ok":true,"status":"live"}' } as const;
 
 export function edgeLiveSettings(config: ResolvedConfig): EdgeLiveSettings {
   const custom = config.edge.customDomain;
@@ -59,6 +62,6 @@ export function edgeLiveSettings(config: ResolvedConfig): EdgeLiveSettings {
       sslSupportMethod: custom ? 'sni-only' : 'vip',
       certificateSource: custom ? 'acm' : 'cloudfront',
     },
-    request: { ...(custom ? { host: custom.domainName } : {}), ...GATEWAY_LIVENESS },
+    request: { ...(custom ? { host: custom.domainName } : {}), paths: edgeRoutes(config).map((r) => r.livenessPath), ...GATEWAY_LIVENESS },
   };
 }

@@ -3,7 +3,23 @@
  * config as one complete nginx.conf. Pure functions: no file system, no clock.
  *
  * Request path: CloudFront (VPC origin) -> security group -> nftables ->
- * nginx on edge.proxyPort -> OpenClaw gateway on 127.0.0.1:edge.gatewayPort.
+ * nginx on edge.proxyPort -> the OpenClaw gateway of the agent the path names,
+ * on 127.0.0.1:<its port> (lib/openclaw/gateways.ts). One gateway per agent
+ * (or shared group), each with its own OS user and token; nginx routes by path:
+ *
+ *   /agents/<id>            -> 127.0.0.1:<port of gateway id>/agents/<id>  (the Control UI's WebSocket URL)
+ *   /agents/<id>/...        -> 127.0.0.1:<port of gateway id>/agents/<id>/... (URI kept: the gateway serves
+ *                              its Control UI under gateway.controlUi.basePath = /agents/<id>)
+ *   /agents/<id>/healthz    -> 127.0.0.1:<port of gateway id>/healthz  (its liveness probe, for the live check)
+ *   anything else           -> 404 from nginx; no gateway sees it
+ *
+ * A request is proxied only when its raw request line ($request_uri) and the
+ * path nginx normalizes ($uri: %XX decoded, slashes merged, dot segments
+ * resolved; it picks the location) name the same gateway, so an encoded slash
+ * or a dot segment cannot carry a request from one gateway's path to another's.
+ * The origin-verify, query-credential and Origin checks run once, in the
+ * server block, before any location is chosen; the per-viewer rate limit is
+ * one zone for all gateways. Each gateway checks its own token itself.
  *
  * Secrets never enter the rendered files. Two small files under `includeDir`
  * are written at boot and read by nginx at start and reload:
@@ -22,6 +38,7 @@
  * next deliberate change of the host bundle (docs/decisions/0004).
  */
 import type { ResolvedConfig } from '../config/schema';
+import { agentGateways, GATEWAY_PATH_PREFIX, type AgentGateway } from '../openclaw/gateways';
 
 export const ORIGIN_VERIFY_MAP_FILE = 'origin-verify.map.conf';
 export const ALLOWED_ORIGINS_MAP_FILE = 'allowed-origins.map.conf';
@@ -35,6 +52,42 @@ export const QUERY_CREDENTIAL_PARAMS = ['token', 'access_token', 'api_key', 'api
 
 /** Status code of every policy refusal (origin verify, query credential, Origin). */
 export const DENY_STATUS = 403;
+
+/**
+ * The path below a gateway's base path that nginx sends to that gateway's
+ * liveness probe (OpenClaw answers GET /healthz at its root only, whatever its
+ * Control UI base path): /agents/<id>/healthz -> <gateway>/healthz.
+ */
+export const GATEWAY_LIVENESS_SUFFIX = '/healthz';
+
+/** The status nginx answers for a path that names no gateway (and for a path whose raw and normalized forms disagree). */
+export const NO_ROUTE_STATUS = 404;
+
+/** One route of the edge: the gateway behind a base path. */
+export interface EdgeRoute {
+  /** The gateway id (agent id or shared group). */
+  readonly gateway: string;
+  /** /agents/<id>: the WebSocket URL; /agents/<id>/... is the Control UI. */
+  readonly basePath: string;
+  /** /agents/<id>/healthz: the gateway's liveness probe. */
+  readonly livenessPath: string;
+  /** The gateway's port on 127.0.0.1. */
+  readonly port: number;
+  /** The nginx upstream's name. */
+  readonly upstream: string;
+}
+
+/** Gateway ids as nginx.conf uses them (in a regex, a location and an upstream name): the agent id pattern. */
+const GATEWAY_ID = /^[a-z0-9-]+$/;
+
+/** The edge routes of a config, one per gateway, in the gateways' order (lib/openclaw/gateways.ts). */
+export function edgeRoutes(config: ResolvedConfig): EdgeRoute[] {
+  return agentGateways(config).map((g: AgentGateway) => {
+    check('gateway id', g.id, GATEWAY_ID);
+    if (g.basePath !== `${GATEWAY_PATH_PREFIX}/${g.id}`) throw new Error(`nginx render: gateway ${g.id} has base path ${JSON.stringify(g.basePath)}, expected ${GATEWAY_PATH_PREFIX}/${g.id}`);
+    return { gateway: g.id, basePath: g.basePath, livenessPath: `${g.basePath}${GATEWAY_LIVENESS_SUFFIX}`, port: g.port, upstream: `openclaw_gateway_${g.id}` };
+  });
+}
 
 /** Characters an origin-verify value may use (no quoting or regex escaping surprises in nginx syntax). */
 const ORIGIN_VERIFY_VALUE = /^[A-Za-z0-9_\-+/=.~]{32,1024}$/;
@@ -169,6 +222,22 @@ export function renderAllowedOriginsMap(origins: readonly string[]): string {
   ].join('\n');
 }
 
+/**
+ * The locations of one gateway: its base path exactly (the Control UI opens its
+ * WebSocket at ws(s)://<host><basePath>, without a trailing slash), everything
+ * below it (URI kept), and its liveness probe. Each refuses (404) a request
+ * whose raw request line names another gateway or none.
+ */
+function locations(r: EdgeRoute): string {
+  const guard = `            if ($gateway_in_request != "${r.gateway}") {\n                return ${NO_ROUTE_STATUS};\n            }`;
+  return [
+    `        # Gateway ${r.gateway}: its Control UI and WebSocket (URI kept), and its liveness probe.`,
+    `        location = ${r.basePath} {\n${guard}\n            proxy_pass http://${r.upstream};\n        }`,
+    `        location ^~ ${r.basePath}/ {\n${guard}\n            proxy_pass http://${r.upstream};\n        }`,
+    `        location = ${r.livenessPath} {\n${guard}\n            proxy_pass http://${r.upstream}${GATEWAY_LIVENESS_SUFFIX};\n        }`,
+  ].join('\n');
+}
+
 /** Renders the complete nginx.conf of one client x environment. */
 export function renderNginxConfig(config: ResolvedConfig, options: NginxRenderOptions = {}): string {
   const o = {
@@ -182,8 +251,12 @@ export function renderNginxConfig(config: ResolvedConfig, options: NginxRenderOp
     workerProcesses: options.workerProcesses ?? DEFAULTS.workerProcesses,
   };
   const { edge } = config;
-  if (edge.proxyPort === edge.gatewayPort) {
-    throw new Error(`nginx render: edge.proxyPort and edge.gatewayPort must differ (both ${edge.proxyPort})`);
+  const routes = edgeRoutes(config);
+  if (routes.length === 0) throw new Error('nginx render: no gateway to route to (openclaw.agents is empty)');
+  for (const r of routes) {
+    if (r.port === edge.proxyPort) {
+      throw new Error(`nginx render: edge.proxyPort ${edge.proxyPort} is also the port of gateway ${r.gateway} (edge.gatewayPort + its index)`);
+    }
   }
   for (const [what, p] of [['includeDir', o.includeDir], ['pidFile', o.pidFile], ['errorLog', o.errorLog], ['accessLog', o.accessLog], ['tempDir', o.tempDir]] as const) {
     check(what, p, SAFE_PATH);
@@ -203,9 +276,11 @@ export function renderNginxConfig(config: ResolvedConfig, options: NginxRenderOp
   return `# nginx.conf of the OpenClaw gateway host, ${config.client}/${config.env}.
 # Generated by \`npm run render\` from the config (lib/host/nginx-config.ts); do not edit.
 #
-# nginx listens on ${o.listenAddress}:${edge.proxyPort} for CloudFront's VPC origin and proxies to the
-# OpenClaw gateway on 127.0.0.1:${edge.gatewayPort}. Every refusal below answers ${DENY_STATUS}, except the
-# rate limit (429) and oversized bodies (413).
+# nginx listens on ${o.listenAddress}:${edge.proxyPort} for CloudFront's VPC origin and proxies each
+# agent's path to that agent's OpenClaw gateway on loopback (one gateway, OS user and token per agent):
+${routes.map((r) => `#   ${r.basePath}, ${r.basePath}/...  -> 127.0.0.1:${r.port} (gateway ${r.gateway}; ${r.livenessPath} -> its /healthz)`).join('\n')}
+# Any other path: ${NO_ROUTE_STATUS}. Every refusal below answers ${DENY_STATUS}, except the rate limit (429),
+# oversized bodies (413) and paths that name no gateway (${NO_ROUTE_STATUS}).
 #
 # Files written at boot, not by the render (see lib/host/nginx-config.ts):
 #   ${inc(ORIGIN_VERIFY_MAP_FILE)}    root:root 0600, SECRET: the accepted values of
@@ -297,16 +372,23 @@ ${configOrigins.map((l) => `        "${l}" 1;`).join('\n')}${configOrigins.lengt
         '"verified":"$origin_verified","origin":"$http_origin","user_agent":"$http_user_agent","request_id":"$request_id"}';
     access_log ${o.accessLog} openclaw;
 
-    upstream openclaw_gateway {
-        server 127.0.0.1:${edge.gatewayPort};
-        keepalive 16;
+    # The gateway a request names in its raw request line ($request_uri: before nginx
+    # decodes %XX, merges slashes and resolves dot segments): /agents/<id> followed by
+    # "/", "?" or the end. A gateway's locations below proxy only when this names the
+    # same gateway as the normalized path ($uri) that chose the location.
+    map $request_uri $gateway_in_request {
+        default "";
+${routes.map((r) => `        "~^${r.basePath}(?:[/?]|$)" ${r.gateway};`).join('\n')}
     }
+
+${routes.map((r) => `    upstream ${r.upstream} {\n        server 127.0.0.1:${r.port};\n        keepalive 16;\n    }`).join('\n\n')}
 
     server {
         listen ${o.listenAddress}:${edge.proxyPort} default_server;
         server_name _;
 
-        # Checked in this order, before the rate limit, body size or proxying.
+        # Checked in this order, for every path, before a location (and so a gateway)
+        # is chosen, and before the rate limit, body size or proxying.
         if ($origin_verified != "1") {
             return ${DENY_STATUS};
         }
@@ -317,32 +399,38 @@ ${configOrigins.map((l) => `        "${l}" 1;`).join('\n')}${configOrigins.lengt
             return ${DENY_STATUS};
         }
 
+        # One per-viewer rate limit in front of every gateway.
+        limit_req zone=openclaw_viewer burst=${edge.rateLimit.burst} nodelay;
+
+        # The proxy settings of every gateway location (inherited: no location sets its own).
+        proxy_http_version 1.1;
+        proxy_set_header Host $host;
+        proxy_set_header Upgrade $http_upgrade;
+        proxy_set_header Connection $connection_upgrade;
+
+        # Set from the viewer address, never passed on from the client.
+        proxy_set_header X-Forwarded-For $viewer_addr;
+        proxy_set_header X-Real-IP $viewer_addr;
+        proxy_set_header X-Forwarded-Proto https;
+        proxy_set_header X-Forwarded-Host "";
+        proxy_set_header X-Forwarded-Port "";
+        proxy_set_header Forwarded "";
+        # The gateway never sees the origin-verify secret.
+        proxy_set_header ${edge.originVerifyHeader} "";
+
+        proxy_hide_header X-Powered-By;
+
+        # WebSockets and streamed model output: long reads, no buffering.
+        proxy_read_timeout 3600s;
+        proxy_send_timeout 3600s;
+        proxy_connect_timeout 5s;
+        proxy_buffering off;
+
+${routes.map(locations).join('\n\n')}
+
+        # Any other path names no gateway.
         location / {
-            limit_req zone=openclaw_viewer burst=${edge.rateLimit.burst} nodelay;
-
-            proxy_pass http://openclaw_gateway;
-            proxy_http_version 1.1;
-            proxy_set_header Host $host;
-            proxy_set_header Upgrade $http_upgrade;
-            proxy_set_header Connection $connection_upgrade;
-
-            # Set from the viewer address, never passed on from the client.
-            proxy_set_header X-Forwarded-For $viewer_addr;
-            proxy_set_header X-Real-IP $viewer_addr;
-            proxy_set_header X-Forwarded-Proto https;
-            proxy_set_header X-Forwarded-Host "";
-            proxy_set_header X-Forwarded-Port "";
-            proxy_set_header Forwarded "";
-            # The gateway never sees the origin-verify secret.
-            proxy_set_header ${edge.originVerifyHeader} "";
-
-            proxy_hide_header X-Powered-By;
-
-            # WebSockets and streamed model output: long reads, no buffering.
-            proxy_read_timeout 3600s;
-            proxy_send_timeout 3600s;
-            proxy_connect_timeout 5s;
-            proxy_buffering off;
+            return ${NO_ROUTE_STATUS};
         }
     }
 }

@@ -2,16 +2,19 @@ import { spawn, type ChildProcess } from 'child_process';
 import { createHash, randomBytes } from 'crypto';
 import * as fs from 'fs';
 import * as http from 'http';
-import type * as net from 'net';
+import * as net from 'net';
 import * as path from 'path';
 import type { ResolvedConfig } from '../../lib/config/schema';
 import { ORIGIN_VERIFY_MAP_FILE, renderOriginVerifyMap } from '../../lib/host/nginx-config';
 import { NGINX_CONF_PATH, renderHostFiles, writeHostFiles } from '../../lib/host/render';
+import { freePortRun } from '../support/free-ports';
 import { pseudoRandom } from '../support/pseudo-random';
 import { exampleConfig, freePort, nginxTestPaths, requireTool, tempDir, waitForPort } from './support/host-tools';
 
-// The rendered nginx.conf, run for real on loopback in front of a stand-in
-// gateway that echoes what it receives. Every request of a test carries its own
+// The rendered nginx.conf, run for real on loopback in front of one stand-in
+// gateway per agent of the example (ops and support, on edge.gatewayPort + 0
+// and + 1, their order in lib/openclaw/gateways.ts), each echoing what it
+// receives and which gateway it is. Every request of a test carries its own
 // CloudFront-Viewer-Address, so the per-viewer rate limit only bites where a
 // test means it to.
 
@@ -31,8 +34,12 @@ let nginxBin: string;
 let nginx: ChildProcess | undefined;
 let nginxExited = false;
 let nginxStderr = '';
-let upstream: http.Server | undefined;
+/** The stand-in gateways by id, and every request line each received. */
+const upstreams = new Map<string, http.Server>();
+const received = new Map<string, string[]>();
 const upstreamSockets = new Set<net.Socket>();
+/** The path every test that is not about routing uses: support's gateway. */
+const SUPPORT = '/agents/support';
 
 let viewerCount = 0;
 /** A fresh viewer address ("<ip>:<port>", as CloudFront sends it) per request. */
@@ -47,6 +54,7 @@ interface Reply {
   body: string;
 }
 interface Echo {
+  gateway: string;
   method: string;
   url: string;
   headers: Record<string, string>;
@@ -81,7 +89,7 @@ function request(r: Req = {}): Promise<Reply> {
       {
         host: '127.0.0.1',
         port: config.edge.proxyPort,
-        path: r.path ?? '/',
+        path: r.path ?? `${SUPPORT}/`,
         method: r.method ?? (r.body ? 'POST' : 'GET'),
         headers: { ...requestHeaders(r), ...(r.body ? { 'Content-Length': String(r.body.length) } : {}) },
         agent: false,
@@ -109,14 +117,14 @@ const echoOf = (reply: Reply): Echo => {
 };
 
 /** A WebSocket opening handshake through nginx: the 101 with its accept key, then bytes both ways; or the refusal. */
-function websocket(r: Req = {}): Promise<{ status: number; accept?: string; expectedAccept: string; echoed?: string }> {
+function websocket(r: Req = {}): Promise<{ status: number; gateway?: string; accept?: string; expectedAccept: string; echoed?: string }> {
   const key = randomBytes(16).toString('base64');
   const expectedAccept = acceptKey(key);
   return new Promise((resolve, reject) => {
     const req = http.request({
       host: '127.0.0.1',
       port: config.edge.proxyPort,
-      path: r.path ?? '/ws',
+      path: r.path ?? SUPPORT, // where the Control UI opens it: ws(s)://<host><basePath>
       agent: false,
       timeout: 5_000,
       headers: {
@@ -130,7 +138,13 @@ function websocket(r: Req = {}): Promise<{ status: number; accept?: string; expe
     req.on('upgrade', (res, socket) => {
       socket.once('data', (d: Buffer) => {
         socket.destroy();
-        resolve({ status: res.statusCode ?? 0, accept: res.headers['sec-websocket-accept'] as string, expectedAccept, echoed: d.toString() });
+        resolve({
+          status: res.statusCode ?? 0,
+          gateway: res.headers['x-stand-in-gateway'] as string,
+          accept: res.headers['sec-websocket-accept'] as string,
+          expectedAccept,
+          echoed: d.toString(),
+        });
       });
       socket.write('ping through the tunnel');
     });
@@ -148,15 +162,21 @@ function acceptKey(key: string): string {
   return createHash('sha1').update(`${key}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`).digest('base64');
 }
 
-/** The stand-in gateway: echoes method, URL, headers and body size as JSON; answers WebSocket upgrades with a real 101. */
-function startUpstream(port: number): Promise<http.Server> {
+/**
+ * The stand-in gateway `id`: echoes its id, method, URL, headers and body size
+ * as JSON and records each request line; answers WebSocket upgrades with a real
+ * 101 that names it.
+ */
+function startUpstream(id: string, port: number): Promise<http.Server> {
+  received.set(id, []);
   const server = http.createServer((req, res) => {
+    received.get(id)!.push(`${req.method} ${req.url}`);
     let bodyBytes = 0;
     req.on('data', (c: Buffer) => (bodyBytes += c.length));
     req.on('end', () => {
       res.setHeader('X-Powered-By', 'Express');
       res.setHeader('Content-Type', 'application/json');
-      res.end(JSON.stringify({ method: req.method, url: req.url, headers: req.headers, bodyBytes }));
+      res.end(JSON.stringify({ gateway: id, method: req.method, url: req.url, headers: req.headers, bodyBytes }));
     });
   });
   server.on('connection', (s) => {
@@ -164,13 +184,14 @@ function startUpstream(port: number): Promise<http.Server> {
     s.on('close', () => upstreamSockets.delete(s));
   });
   server.on('upgrade', (req, socket) => {
+    received.get(id)!.push(`UPGRADE ${req.url}`);
     const key = req.headers['sec-websocket-key'];
     if (req.headers.upgrade?.toLowerCase() !== 'websocket' || typeof key !== 'string') {
       socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
       return;
     }
     socket.write(
-      ['HTTP/1.1 101 Switching Protocols', 'Upgrade: websocket', 'Connection: Upgrade', `Sec-WebSocket-Accept: ${acceptKey(key)}`, '', ''].join('\r\n'),
+      ['HTTP/1.1 101 Switching Protocols', 'Upgrade: websocket', 'Connection: Upgrade', `Sec-WebSocket-Accept: ${acceptKey(key)}`, `X-Stand-In-Gateway: ${id}`, '', ''].join('\r\n'),
     );
     socket.on('data', (d) => socket.write(d)); // echo
   });
@@ -185,7 +206,8 @@ const log = (file: string) => (fs.existsSync(path.join(dir, file)) ? fs.readFile
 beforeAll(async () => {
   nginxBin = requireTool('nginx');
   const base = exampleConfig('dev');
-  const [proxyPort, gatewayPort] = [await freePort(), await freePort()];
+  const proxyPort = await freePort();
+  const gatewayPort = await freePortRun(2); // ops on gatewayPort, support on gatewayPort + 1
   config = {
     ...base,
     edge: {
@@ -212,7 +234,9 @@ beforeAll(async () => {
   fs.mkdirSync(path.join(dir, 'tmp'));
   fs.writeFileSync(path.join(includeDir, ORIGIN_VERIFY_MAP_FILE), renderOriginVerifyMap(CURRENT, PREVIOUS), { mode: 0o600 });
 
-  upstream = await startUpstream(config.edge.gatewayPort);
+  // The ports are written out here, not asked of lib/openclaw/gateways.ts: ops is first in id order.
+  upstreams.set('ops', await startUpstream('ops', gatewayPort));
+  upstreams.set('support', await startUpstream('support', gatewayPort + 1));
 
   const proc = spawn(nginxBin, ['-p', dir, '-e', path.join(dir, 'error.log'), '-c', path.join(dir, NGINX_CONF_PATH), '-g', 'daemon off;'], {
     stdio: ['ignore', 'ignore', 'pipe'],
@@ -236,7 +260,7 @@ afterAll(async () => {
     clearTimeout(timer);
   }
   upstreamSockets.forEach((s) => s.destroy());
-  await new Promise<void>((resolve) => (upstream ? upstream.close(() => resolve()) : resolve()));
+  await Promise.all([...upstreams.values()].map((u) => new Promise<void>((resolve) => u.close(() => resolve()))));
   if (dir) fs.rmSync(dir, { recursive: true, force: true });
 }, TEST_TIMEOUT);
 
@@ -257,8 +281,8 @@ describe('origin verification', () => {
   });
 
   test('200 with the current value; the gateway never sees the header', async () => {
-    const echo = echoOf(await request({ path: '/status' }));
-    expect(echo.url).toBe('/status');
+    const echo = echoOf(await request({ path: `${SUPPORT}/status` }));
+    expect(echo.url).toBe(`${SUPPORT}/status`);
     expect(echo.headers[header]).toBeUndefined();
     expect(JSON.stringify(echo)).not.toContain(CURRENT);
   });
@@ -272,18 +296,18 @@ describe('credentials in the query string', () => {
   test.each(['token', 'access_token', 'ToKeN', 'API_KEY', 'apikey', 'key', 'password', 'secret', 'auth', '%74oken', 'api%5Fkey', 'token[]'])(
     '403 for ?%s=... even with the right header',
     async (name) => {
-      expect((await request({ path: `/chat?session=1&${name}=abc123` })).status).toBe(403);
+      expect((await request({ path: `${SUPPORT}/chat?session=1&${name}=abc123` })).status).toBe(403);
     },
   );
 
   test('403 when the credential is the first parameter', async () => {
-    expect((await request({ path: '/?token=abc123' })).status).toBe(403);
-    expect((await request({ path: '/?access_token=abc123' })).status).toBe(403);
+    expect((await request({ path: `${SUPPORT}/?token=abc123` })).status).toBe(403);
+    expect((await request({ path: '/agents/ops/?access_token=abc123' })).status).toBe(403);
   });
 
   test('other parameters pass, including names that merely contain a credential word', async () => {
-    const echo = echoOf(await request({ path: '/search?tokenizer=bpe&monkey=1&q=token%3Dx' }));
-    expect(echo.url).toBe('/search?tokenizer=bpe&monkey=1&q=token%3Dx');
+    const echo = echoOf(await request({ path: `${SUPPORT}/search?tokenizer=bpe&monkey=1&q=token%3Dx` }));
+    expect(echo.url).toBe(`${SUPPORT}/search?tokenizer=bpe&monkey=1&q=token%3Dx`);
   });
 });
 
@@ -385,11 +409,11 @@ describe('response headers', () => {
 describe('logs', () => {
   test('the access log has paths but no query strings, no origin-verify value, no Authorization or Cookie', async () => {
     const marker = `q${pseudoRandom(12, 7)}`;
-    await request({ path: `/logged/path?note=${marker}`, headers: { Authorization: `Bearer ${marker}A`, Cookie: `session=${marker}C` } });
-    await request({ path: `/refused?token=${marker}T` });
+    await request({ path: `${SUPPORT}/logged/path?note=${marker}`, headers: { Authorization: `Bearer ${marker}A`, Cookie: `session=${marker}C` } });
+    await request({ path: `${SUPPORT}/refused?token=${marker}T` });
     const access = log('access.log');
-    expect(access).toContain('"uri":"/logged/path"');
-    expect(access).toContain('"uri":"/refused"');
+    expect(access).toContain(`"uri":"${SUPPORT}/logged/path"`);
+    expect(access).toContain(`"uri":"${SUPPORT}/refused"`);
     expect(access).not.toContain(marker);
     expect(access).not.toContain('?');
     for (const secret of [CURRENT, PREVIOUS, WRONG]) {
@@ -421,5 +445,181 @@ describe('rotation (boot contract)', () => {
     expect((await request({ verify: PREVIOUS })).status).toBe(403);
     expect((await request({ verify: NEXT })).status).toBe(200);
     expect((await request({ verify: CURRENT })).status).toBe(200);
+  });
+});
+
+/** One HTTP/1.0 request written byte for byte on a raw socket (no client normalizes the path); resolves with the status and body. */
+function rawRequest(target: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect({ host: '127.0.0.1', port: config.edge.proxyPort });
+    let data = '';
+    socket.setTimeout(5_000, () => socket.destroy(new Error(`raw request ${target} timed out`)));
+    socket.on('data', (d: Buffer) => (data += d.toString('latin1')));
+    socket.on('error', reject);
+    socket.on('close', () => {
+      const status = Number(/^HTTP\/1\.[01] (\d{3})/.exec(data)?.[1] ?? 0);
+      resolve({ status, body: data.slice(data.indexOf('\r\n\r\n') + 4) });
+    });
+    // HTTP/1.0: the answer is not chunked and ends with the connection.
+    const lines = [`GET ${target} HTTP/1.0`, 'Host: agents.example.com', ...Object.entries({ ...requestHeaders({}), ...headers }).map(([k, v]) => `${k}: ${v}`)];
+    // Written, not ended: nginx takes a half-closed client connection for an aborted request (499).
+    socket.write(`${lines.join('\r\n')}\r\n\r\n`);
+  });
+}
+
+/** Every request line the stand-in gateways have received so far, by gateway. */
+const receivedNow = () => Object.fromEntries([...received].map(([id, lines]) => [id, [...lines]]));
+
+describe('routing: each agent path reaches its own gateway, and only that one', () => {
+  // [request target, gateway that must receive it, the URL it must receive]. Pinned exactly.
+  const ROUTES: [string, string, string][] = [
+    ['/agents/support', 'support', '/agents/support'],
+    ['/agents/support/', 'support', '/agents/support/'],
+    ['/agents/support?x=1', 'support', '/agents/support?x=1'],
+    ['/agents/support/chat/support', 'support', '/agents/support/chat/support'],
+    ['/agents/support/control-ui-config.json', 'support', '/agents/support/control-ui-config.json'],
+    ['/agents/support/avatar/support?meta=1', 'support', '/agents/support/avatar/support?meta=1'],
+    ['/agents/support/share/card.png', 'support', '/agents/support/share/card.png'],
+    ['/agents/support/__openclaw__/plugins/control-ui/x/a.js', 'support', '/agents/support/__openclaw__/plugins/control-ui/x/a.js'],
+    ['/agents/support/healthz', 'support', '/healthz'],
+    ['/agents/support//chat', 'support', '/agents/support//chat'], // same gateway: the raw URI is passed as sent
+    ['/agents/support/chat/a%2Fb', 'support', '/agents/support/chat/a%2Fb'],
+    ['/agents/ops', 'ops', '/agents/ops'],
+    ['/agents/ops/', 'ops', '/agents/ops/'],
+    ['/agents/ops/chat/ops', 'ops', '/agents/ops/chat/ops'],
+    ['/agents/ops/healthz', 'ops', '/healthz'],
+    ['/agents/ops/healthz?x=1', 'ops', '/healthz?x=1'],
+  ];
+
+  test.each(ROUTES)('%s reaches %s as %s, and no other gateway', async (target, gateway, url) => {
+    const before = receivedNow();
+    const reply = await rawRequest(target);
+    expect(reply.status).toBe(200);
+    expect(JSON.parse(reply.body)).toMatchObject({ gateway, url });
+    const after = receivedNow();
+    expect(after).toEqual({ ...before, [gateway]: [...before[gateway]!, `GET ${url}`] });
+  });
+
+  // Paths that name no gateway, or whose raw form and normalized form (what nginx matches
+  // locations on) name different gateways: 404 from nginx, no gateway sees them.
+  const NO_ROUTE = [
+    '/',
+    '/healthz',
+    '/chat/support',
+    '/agents',
+    '/agents/',
+    '/agents/x/',
+    '/agents/opsx/',
+    '/agents/ops-2/',
+    '/agents/supportx',
+    '/AGENTS/support/',
+    '/agents/Support/',
+    '/__openclaw__/board/agent%3Asupport%3Amain/w/index.html',
+    '/v1/chat/completions',
+    '/tools/invoke',
+    // Traversal and encoded separators between the two gateways' paths.
+    '/agents/support/..%2Fops/',
+    '/agents/support/..%2fops/healthz',
+    '/agents/support/%2e%2e/ops/',
+    '/agents/support/%2E%2E%2Fops/',
+    '/agents/support/../ops/',
+    '/agents/support/./../ops/',
+    '/agents/ops%2F..',
+    '/agents/ops%2F../support/',
+    '/agents/ops%2f..%2fsupport',
+    '/agents/support%2F',
+    '/agents/support%2Fhealthz',
+    '/agents/%73upport/',
+    '/agents/ops/..',
+    '/agents/ops/../',
+    '/x/../agents/support/',
+    // Double slashes before the gateway id.
+    '//agents/support/',
+    '/agents//support/',
+    '//agents//ops',
+    '/agents///ops/',
+  ];
+
+  test.each(NO_ROUTE)('%s: 404 from nginx, no gateway reached', async (target) => {
+    const before = receivedNow();
+    const reply = await rawRequest(target);
+    expect(reply.status).toBe(404);
+    expect(reply.body).not.toContain('"gateway"');
+    expect(receivedNow()).toEqual(before);
+  });
+
+  test.each(['/%2E%2E/agents/ops/', '/../agents/support/', '/agents/../../agents/ops/'])(
+    '%s climbs above the root: 400 from nginx\'s request parser, with or without the header, no gateway reached',
+    async (target) => {
+      const before = receivedNow();
+      expect((await rawRequest(target)).status).toBe(400);
+      expect((await rawRequest(target, { [header]: '' })).status).toBe(400);
+      expect(receivedNow()).toEqual(before);
+    },
+  );
+
+  test('an absolute-form request target is routed by its path like any other', async () => {
+    expect(JSON.parse((await rawRequest('http://agents.example.com/agents/ops/')).body)).toMatchObject({ gateway: 'ops', url: '/agents/ops/' });
+    const before = receivedNow();
+    expect((await rawRequest('http://agents.example.com/agents/support/..%2Fops/')).status).toBe(404);
+    expect(receivedNow()).toEqual(before);
+  });
+
+  test.each([...ROUTES.map(([t]) => t), ...NO_ROUTE])('%s without the origin-verify header: 403, no gateway reached', async (target) => {
+    const before = receivedNow();
+    const noHeader = await rawRequest(target, { [header]: '' });
+    expect(noHeader.status).toBe(403);
+    expect((await rawRequest(target, { [header]: WRONG })).status).toBe(403);
+    expect(receivedNow()).toEqual(before);
+  });
+
+  test('the query-credential and Origin refusals apply to every gateway: 403, no gateway reached', async () => {
+    const before = receivedNow();
+    for (const base of ['/agents/ops', '/agents/support']) {
+      expect((await rawRequest(`${base}/?token=abc123`)).status).toBe(403);
+      expect((await rawRequest(`${base}/healthz?api_key=abc123`)).status).toBe(403);
+      expect((await rawRequest(`${base}/`, { Origin: 'https://evil.example.org' })).status).toBe(403);
+    }
+    expect(receivedNow()).toEqual(before);
+  });
+
+  test('WebSocket upgrades at each base path (where the Control UI opens them) reach that gateway', async () => {
+    for (const gateway of ['ops', 'support']) {
+      const ws = await websocket({ path: `/agents/${gateway}` });
+      expect({ status: ws.status, gateway: ws.gateway, accept: ws.accept === ws.expectedAccept, echoed: ws.echoed }).toEqual({
+        status: 101,
+        gateway,
+        accept: true,
+        echoed: 'ping through the tunnel',
+      });
+    }
+    expect((await websocket({ path: '/agents/support/..%2Fops' })).status).toBe(404);
+    expect((await websocket({ path: '/' })).status).toBe(404);
+  });
+
+  test('one per-viewer rate limit in front of all gateways: a viewer alternating between them is limited after burst + 1', async () => {
+    const viewer = '192.0.2.88:5555';
+    const statuses: number[] = [];
+    for (let i = 0; i < BURST + 6; i++) {
+      const { status } = await request({ viewer, path: i % 2 ? '/agents/ops/' : '/agents/support/' });
+      statuses.push(status);
+      if (status === 429) break;
+    }
+    expect(statuses.slice(0, BURST + 1)).toEqual(Array(BURST + 1).fill(200));
+    expect(statuses).toContain(429);
+  });
+
+  test('a gateway that is down gives 502 on its own path; the other keeps answering', async () => {
+    const ops = upstreams.get('ops')!;
+    const port = (ops.address() as net.AddressInfo).port;
+    upstreamSockets.forEach((s) => s.destroy());
+    await new Promise<void>((resolve) => ops.close(() => resolve()));
+    try {
+      expect((await request({ path: '/agents/ops/' })).status).toBe(502);
+      expect(echoOf(await request({ path: '/agents/support/' })).gateway).toBe('support');
+    } finally {
+      upstreams.set('ops', await startUpstream('ops', port));
+    }
+    expect(echoOf(await request({ path: '/agents/ops/' })).gateway).toBe('ops');
   });
 });

@@ -3,6 +3,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import {
+  edgeRoutes,
   headerVariable,
   queryCredentialPattern,
   renderAllowedOriginsMap,
@@ -94,8 +95,17 @@ describe('renderHostFiles', () => {
       "'\"bytes\":\"$body_bytes_sent\",\"request_time\":\"$request_time\",\"upstream_time\":\"$upstream_response_time\",'",
       "'\"verified\":\"$origin_verified\",\"origin\":\"$http_origin\",\"user_agent\":\"$http_user_agent\",\"request_id\":\"$request_id\"}';",
       "access_log /var/log/nginx/access.log openclaw;",
-      "upstream openclaw_gateway {",
+      "map $request_uri $gateway_in_request {",
+      "default \"\";",
+      "\"~^/agents/ops(?:[/?]|$)\" ops;",
+      "\"~^/agents/support(?:[/?]|$)\" support;",
+      "}",
+      "upstream openclaw_gateway_ops {",
       "server 127.0.0.1:18789;",
+      "keepalive 16;",
+      "}",
+      "upstream openclaw_gateway_support {",
+      "server 127.0.0.1:18790;",
       "keepalive 16;",
       "}",
       "server {",
@@ -110,9 +120,7 @@ describe('renderHostFiles', () => {
       "if ($origin_allowed != \"1\") {",
       "return 403;",
       "}",
-      "location / {",
       "limit_req zone=openclaw_viewer burst=40 nodelay;",
-      "proxy_pass http://openclaw_gateway;",
       "proxy_http_version 1.1;",
       "proxy_set_header Host $host;",
       "proxy_set_header Upgrade $http_upgrade;",
@@ -129,10 +137,62 @@ describe('renderHostFiles', () => {
       "proxy_send_timeout 3600s;",
       "proxy_connect_timeout 5s;",
       "proxy_buffering off;",
+      "location = /agents/ops {",
+      "if ($gateway_in_request != \"ops\") {",
+      "return 404;",
+      "}",
+      "proxy_pass http://openclaw_gateway_ops;",
+      "}",
+      "location ^~ /agents/ops/ {",
+      "if ($gateway_in_request != \"ops\") {",
+      "return 404;",
+      "}",
+      "proxy_pass http://openclaw_gateway_ops;",
+      "}",
+      "location = /agents/ops/healthz {",
+      "if ($gateway_in_request != \"ops\") {",
+      "return 404;",
+      "}",
+      "proxy_pass http://openclaw_gateway_ops/healthz;",
+      "}",
+      "location = /agents/support {",
+      "if ($gateway_in_request != \"support\") {",
+      "return 404;",
+      "}",
+      "proxy_pass http://openclaw_gateway_support;",
+      "}",
+      "location ^~ /agents/support/ {",
+      "if ($gateway_in_request != \"support\") {",
+      "return 404;",
+      "}",
+      "proxy_pass http://openclaw_gateway_support;",
+      "}",
+      "location = /agents/support/healthz {",
+      "if ($gateway_in_request != \"support\") {",
+      "return 404;",
+      "}",
+      "proxy_pass http://openclaw_gateway_support/healthz;",
+      "}",
+      "location / {",
+      "return 404;",
       "}",
       "}",
       "}",
     ]);
+  });
+
+  test('edgeRoutes: one route per gateway of the example, in id order, ports from edge.gatewayPort', () => {
+    expect(edgeRoutes(config)).toEqual([
+      { gateway: 'ops', basePath: '/agents/ops', livenessPath: '/agents/ops/healthz', port: 18789, upstream: 'openclaw_gateway_ops' },
+      { gateway: 'support', basePath: '/agents/support', livenessPath: '/agents/support/healthz', port: 18790, upstream: 'openclaw_gateway_support' },
+    ]);
+  });
+
+  test('refuses an edge.proxyPort that is also a gateway\'s port (edge.gatewayPort + n)', () => {
+    const clash = { ...config, edge: { ...config.edge, gatewayPort: config.edge.proxyPort - 1 } };
+    expect(() => renderNginxConfig(clash)).toThrow(
+      new Error(`nginx render: edge.proxyPort ${config.edge.proxyPort} is also the port of gateway support (edge.gatewayPort + its index)`),
+    );
   });
 
   test('the defaults target Amazon Linux 2023', () => {
@@ -151,7 +211,7 @@ describe('renderHostFiles', () => {
 
   test('refuses to render when proxy and gateway ports coincide', () => {
     const same = { ...config, edge: { ...config.edge, gatewayPort: config.edge.proxyPort } };
-    expect(() => renderNginxConfig(same)).toThrow(/must differ/);
+    expect(() => renderNginxConfig(same)).toThrow(/edge\.proxyPort 8080 is also the port of gateway ops/);
     expect(() => renderNftablesRules(same)).toThrow(/must differ/);
   });
 
@@ -274,8 +334,10 @@ describe('renderNginxConfig inputs and options', () => {
     const conf = renderNginxConfig({ ...config, edge: { ...config.edge, originVerifyHeader: 'x-edge-check' } });
     for (const line of [
       '# nginx.conf of the OpenClaw gateway host, example/prod.',
-      '# nginx listens on 0.0.0.0:8080 for CloudFront\'s VPC origin and proxies to the',
-      '# OpenClaw gateway on 127.0.0.1:18789. Every refusal below answers 403, except the',
+      '# nginx listens on 0.0.0.0:8080 for CloudFront\'s VPC origin and proxies each',
+      '#   /agents/ops, /agents/ops/...  -> 127.0.0.1:18789 (gateway ops; /agents/ops/healthz -> its /healthz)',
+      '#   /agents/support, /agents/support/...  -> 127.0.0.1:18790 (gateway support; /agents/support/healthz -> its /healthz)',
+      '# Any other path: 404. Every refusal below answers 403, except the rate limit (429),',
       '#   /etc/nginx/openclaw/origin-verify.map.conf    root:root 0600, SECRET: the accepted values of',
       '#       the x-edge-check header, one map entry per line: "~^<value>$" 1;',
       '#   /etc/nginx/openclaw/allowed-origins.map.conf  root:root 0644: extra browser origins',

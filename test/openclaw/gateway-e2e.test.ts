@@ -10,6 +10,8 @@ import { BASE_AGENT_TOOLS } from '../../lib/openclaw/agent-tools';
 import { EXEC_APPROVALS_FILE } from '../../lib/openclaw/openclaw-config';
 import { agentFileBindMounts } from '../../lib/openclaw/agent-files';
 import { pinnedRuntime } from '../../lib/openclaw/lockfile';
+import { agentGateways, gatewayById, type AgentGateway } from '../../lib/openclaw/gateways';
+import { freePortRun } from '../support/free-ports';
 import { pseudoRandom } from '../support/pseudo-random';
 import { exampleConfig, freePort, nginxTestPaths, requireRoot, requireTool, runOk, waitForPort } from '../host/support/host-tools';
 import { frameOf, gatewayConnect, newDeviceIdentity, openWebSocket, rpc, type DeviceIdentity, type Frame, type WsConnection } from './support/gateway-client';
@@ -26,11 +28,14 @@ import {
   type OpenclawFixture,
 } from './support/openclaw';
 
-// End to end on loopback: the real OpenClaw gateway, started with the generated
-// openclaw.json in a private mount namespace where the agent files are
-// read-only bind mounts in the workspaces (as the gateway unit does), behind
-// the real nginx rendered by lib/host/render.ts. A client speaking the
-// gateway's own protocol goes through nginx with the origin-verify header.
+// End to end on loopback: the real OpenClaw gateway of the example's support
+// agent (one gateway per agent: lib/openclaw/gateways.ts), started with its
+// generated openclaw.json in a private mount namespace where the agent files
+// are read-only bind mounts in the workspaces (as the gateway unit does),
+// behind the real nginx rendered by lib/host/render.ts, at its path
+// /agents/support. A client speaking the gateway's own protocol goes through
+// nginx with the origin-verify header. Two gateways side by side, each as its
+// own OS user: gateways-e2e.test.ts.
 
 const TIMEOUT = 60_000;
 const START_TIMEOUT = 60_000;
@@ -42,6 +47,8 @@ const UNIT_ENV = { OPENCLAW_CONFIG_READONLY: '1', OPENCLAW_NO_RESPAWN: '1', OPEN
 let root: string;
 let config: ResolvedConfig;
 let fx: OpenclawFixture;
+/** The gateway under test: support's (Telegram channel, base tools). */
+let gw: AgentGateway;
 let gateway: ChildProcess | undefined;
 let gatewayExited = false;
 let gatewayOutput = '';
@@ -68,11 +75,11 @@ function throughNginx(via: Via = {}): Promise<WsConnection> {
   const headers: Record<string, string> = { 'CloudFront-Viewer-Address': `${via.viewer ?? nextViewer()}:40123`, ...via.headers };
   const verify = via.verify === undefined ? VERIFY : via.verify;
   if (verify !== null) headers[config.edge.originVerifyHeader] = verify;
-  return openWebSocket({ port: config.edge.proxyPort, headers });
+  return openWebSocket({ port: config.edge.proxyPort, path: gw.basePath, headers });
 }
 
 /** A WebSocket straight to the gateway on loopback, as an operator's CLI on the host. */
-const direct = () => openWebSocket({ port: config.edge.gatewayPort });
+const direct = () => openWebSocket({ port: gw.port });
 
 const errorCode = (f: Frame) => String(f.error?.details?.code ?? f.error?.code);
 
@@ -106,19 +113,20 @@ beforeAll(async () => {
   const nginxBin = requireTool('nginx');
   const oc = requireOpenclaw();
   const base = exampleConfig('prod');
-  const [proxyPort, gatewayPort] = [await freePort(), await freePort()];
-  config = { ...base, edge: { ...base.edge, proxyPort: proxyPort!, gatewayPort: gatewayPort! } };
+  const [proxyPort, gatewayPort] = [await freePort(), await freePortRun(agentGateways(base).length)];
+  config = { ...base, edge: { ...base.edge, proxyPort, gatewayPort } };
+  gw = gatewayById(config, 'support');
 
   root = privateTempDir('oc-e2e-');
   fs.chmodSync(root, 0o755); // nginx workers (nobody) reach their temp folder below
-  fx = writeOpenclawFixture(config, path.join(root, 'gw'), [CLOUDFRONT]);
+  fx = writeOpenclawFixture(config, path.join(root, 'gw'), [CLOUDFRONT], gw);
   // The gateway unit's ExecStartPre (GATEWAY_APPROVALS_IMPORT), with the unit's environment.
   const imported = await runOpenclaw(fx, ['approvals', 'set', '--file', path.join(fx.paths.configDir, EXEC_APPROVALS_FILE)], 60_000, UNIT_ENV);
   if (imported.status !== 0) throw new Error(`openclaw approvals set failed:\n${imported.stderr}${imported.stdout}`);
 
   // The agent files appear in the workspaces as read-only bind mounts (the gateway
   // unit's BindReadOnlyPaths=); the gateway runs inside that mount namespace.
-  const mounts = agentFileBindMounts(fx.agentFiles).map((m) => {
+  const mounts = agentFileBindMounts(fx.agentFiles, gw).map((m) => {
     const [src, dst] = m.split(':') as [string, string];
     fs.writeFileSync(dst, '', { mode: 0o444 });
     return `mount --bind '${src}' '${dst}' && mount -o remount,bind,ro '${dst}'`;
@@ -152,7 +160,7 @@ beforeAll(async () => {
   await waitForPort(config.edge.proxyPort, '127.0.0.1', 5_000, () => !nginxExited);
 
   try {
-    await waitForPort(config.edge.gatewayPort, '127.0.0.1', START_TIMEOUT, () => !gatewayExited);
+    await waitForPort(gw.port, '127.0.0.1', START_TIMEOUT, () => !gatewayExited);
   } catch (e) {
     throw new Error(`the gateway did not start: ${(e as Error).message}\n${gatewayOutput.slice(-4000)}`);
   }
@@ -252,12 +260,12 @@ describe('the gateway port', () => {
     .filter((a): a is os.NetworkInterfaceInfo => !!a && !a.internal && !a.address.startsWith('fe80'));
 
   test('listens on loopback only (ss)', () => {
-    const listeners = runOk('ss', ['-ltnH', `sport = :${config.edge.gatewayPort}`])
+    const listeners = runOk('ss', ['-ltnH', `sport = :${gw.port}`])
       .trim()
       .split('\n')
       .map((l) => l.trim().split(/\s+/)[3]);
     expect(listeners.length).toBeGreaterThan(0);
-    for (const l of listeners) expect(l).toMatch(new RegExp(`^(127\\.0\\.0\\.1|\\[::1\\]):${config.edge.gatewayPort}$`));
+    for (const l of listeners) expect(l).toMatch(new RegExp(`^(127\\.0\\.0\\.1|\\[::1\\]):${gw.port}$`));
   });
 
   test('is refused on every non-loopback address of this machine', async () => {
@@ -265,7 +273,7 @@ describe('the gateway port', () => {
       nonLoopback.map(
         (a) =>
           new Promise<string>((resolve) => {
-            const s = net.connect({ host: a.address, port: config.edge.gatewayPort, timeout: 3_000 });
+            const s = net.connect({ host: a.address, port: gw.port, timeout: 3_000 });
             s.once('connect', () => (s.destroy(), resolve(`${a.address}: connected`)));
             s.once('timeout', () => (s.destroy(), resolve(`${a.address}: timeout`)));
             s.once('error', (e: NodeJS.ErrnoException) => resolve(`${a.address}: ${e.code}`));
@@ -278,11 +286,12 @@ describe('the gateway port', () => {
 
 describe('least privilege, as the running gateway reports it', () => {
   test(
-    'tools.effective: support has only the base tools; ops adds exec and process; nothing else',
+    'tools.effective: support has only the base tools, nothing else; ops is not in this gateway (ops\'s own gateway: gateways-e2e.test.ts)',
     async () => {
       const conn = await operator(['operator.read', 'operator.write']);
       const tools: Record<string, string[]> = {};
-      for (const agentId of ['support', 'ops']) {
+      expect(frameOf(await rpc(conn, 'sessions.create', { agentId: 'ops' })).ok).toBe(false);
+      for (const agentId of ['support']) {
         const created = frameOf(await rpc(conn, 'sessions.create', { agentId }));
         expect(created.ok).toBe(true);
         const effective = frameOf(await rpc(conn, 'tools.effective', { sessionKey: created.payload!.key }));
@@ -291,7 +300,7 @@ describe('least privilege, as the running gateway reports it', () => {
         tools[agentId] = groups.flatMap((g) => g.tools.map((t) => t.id)).sort();
       }
       conn.close();
-      expect(tools).toEqual({ support: [...BASE_AGENT_TOOLS].sort(), ops: [...BASE_AGENT_TOOLS, 'exec', 'process'].sort() });
+      expect(tools).toEqual({ support: [...BASE_AGENT_TOOLS].sort() });
     },
     TIMEOUT,
   );

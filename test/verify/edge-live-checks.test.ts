@@ -45,14 +45,18 @@ describe('edge live checks on the fake of a correct example/prod', () => {
   it('each check passes with evidence of what it saw', async () => {
     const results = await runChecks(EDGE_LIVE_CHECKS, ctxOf());
     expect(results.filter((r) => r.status !== 'pass')).toEqual([]);
-    expect(results.map((r) => r.check)).toEqual(['edge.waf-associated', 'edge.waf-rules-block', 'edge.waf-logging', 'edge.viewer-tls', 'edge.request-reaches-gateway']);
+    expect(results.map((r) => r.check)).toEqual(['edge.waf-associated', 'edge.waf-rules-block', 'edge.waf-logging', 'edge.viewer-tls', 'edge.request-reaches-gateway', 'edge.request-reaches-gateway']);
     const by = (id: string) => results.find((r) => r.check === id)!;
     expect(by('edge.waf-associated').evidence).toMatch(/^WebACLId arn:aws:wafv2:us-east-1:210987654321:global\/webacl\/openclaw-example-prod\//);
     expect(by('edge.waf-rules-block').evidence).toContain('aws-AWSManagedRulesCommonRuleSet(5) override None');
     expect(by('edge.waf-rules-block').evidence).toContain('per-ip-rate-limit(2) Block');
     expect(by('edge.waf-logging').evidence).toMatch(/^logs to arn:aws:s3:::\S+, redacted /);
     expect(by('edge.viewer-tls').evidence).toBe('MinimumProtocolVersion TLSv1.2_2021, SSLSupportMethod sni-only, certificate acm, viewer protocol default https-only');
-    expect(by('edge.request-reaches-gateway')).toMatchObject({ resource: 'https://agents.example.com/healthz', evidence: 'HTTP 200 {"ok":true,"status":"live"} (x-cache Miss from cloudfront)' });
+    // One request per gateway, at its own path (nginx routes /agents/<id>/healthz to that gateway's /healthz).
+    expect(results.filter((r) => r.check === 'edge.request-reaches-gateway').map((r) => [r.resource, r.evidence])).toEqual([
+      ['https://agents.example.com/agents/ops/healthz', 'HTTP 200 {"ok":true,"status":"live"} (x-cache Miss from cloudfront)'],
+      ['https://agents.example.com/agents/support/healthz', 'HTTP 200 {"ok":true,"status":"live"} (x-cache Miss from cloudfront)'],
+    ]);
   });
 
   it('declares the controls of the catalogue and the IAM actions it calls', () => {
@@ -140,14 +144,15 @@ describe('edge live checks fail on drift, naming what they saw', () => {
     expect(r!.evidence).toMatch(/viewer protocol default allow-all; expected/);
   });
 
-  it('the gateway down: nginx answers 502, CloudFront passes it as an error', async () => {
-    await edge.setGatewayUp(false);
+  it('one gateway down: nginx answers 502 on its path, CloudFront passes it as an error; the other gateway\'s path passes', async () => {
+    await edge.setGatewayUp(false, 0); // ops, the first gateway (edge.gatewayPort + 0)
     try {
-      const [r] = await run(requestReachesGateway);
-      expect(r).toMatchObject({ status: 'fail', control: 'edge-request-reaches-gateway', resource: 'https://agents.example.com/healthz' });
-      expect(r!.evidence).toMatch(/^HTTP 502 .*\(x-cache Error from cloudfront\); expected HTTP 200 \{"ok":true,"status":"live"\} from the gateway/);
+      const [ops, support] = await run(requestReachesGateway);
+      expect(ops).toMatchObject({ status: 'fail', control: 'edge-request-reaches-gateway', resource: 'https://agents.example.com/agents/ops/healthz' });
+      expect(ops!.evidence).toMatch(/^HTTP 502 .*\(x-cache Error from cloudfront\); expected HTTP 200 \{"ok":true,"status":"live"\} from the gateway/);
+      expect(support).toMatchObject({ status: 'pass', resource: 'https://agents.example.com/agents/support/healthz' });
     } finally {
-      await edge.setGatewayUp(true);
+      await edge.setGatewayUp(true, 0);
     }
   });
 

@@ -5,8 +5,10 @@
  * origin-verify header and the viewer address, marks error answers with
  * `x-cache: Error from cloudfront`) in front of the REAL nginx running the
  * config rendered for the world's config (lib/host/render.ts) on loopback,
- * in front of a stand-in gateway answering the gateway's liveness probe as
- * the pinned OpenClaw does. Drift tests flip `EdgePathState`.
+ * in front of one stand-in gateway per gateway of the config (on
+ * edge.gatewayPort + n, as lib/openclaw/gateways.ts numbers them) answering
+ * the gateway's liveness probe as the pinned OpenClaw does. Drift tests flip
+ * `EdgePathState`.
  */
 import { spawn, type ChildProcess } from 'child_process';
 import * as fs from 'fs';
@@ -16,7 +18,9 @@ import * as path from 'path';
 import { ORIGIN_VERIFY_MAP_FILE, renderOriginVerifyMap } from '../../../lib/host/nginx-config';
 import { NGINX_CONF_PATH, renderHostFiles, writeHostFiles } from '../../../lib/host/render';
 import type { HttpAnswer, HttpRequester } from '../../../lib/verify/verify-context';
+import { agentGateways } from '../../../lib/openclaw/gateways';
 import { freePort, nginxTestPaths, requireTool, tempDir, waitForPort } from '../../host/support/host-tools';
+import { freePortRun } from '../free-ports';
 import { pseudoRandom } from '../pseudo-random';
 import { cloudFrontState } from './cloudfront';
 import type { FakeWorld } from './world';
@@ -35,8 +39,8 @@ export interface EdgePath {
   readonly state: EdgePathState;
   /** The value the host's nginx accepts (the deployed secret). */
   readonly deployedOriginVerify: string;
-  /** Stops or starts the stand-in gateway (stopped: nginx answers 502). */
-  setGatewayUp(up: boolean): Promise<void>;
+  /** Stops or starts the stand-in gateway at offset `n` from edge.gatewayPort, or all of them without `n` (stopped: nginx answers 502 on its path). */
+  setGatewayUp(up: boolean, n?: number): Promise<void>;
   /** Stops nginx and the stand-in gateway and removes their folder (afterAll). */
   stop(): Promise<void>;
 }
@@ -83,7 +87,8 @@ const cloudFrontError = (status: number, body: string): HttpAnswer => ({ status,
 
 export async function startEdgePath(world: FakeWorld): Promise<EdgePath> {
   const nginxBin = requireTool('nginx');
-  const [proxyPort, gatewayPort] = [await freePort(), await freePort()];
+  const count = agentGateways(world.config).length;
+  const [proxyPort, gatewayPort] = [await freePort(), await freePortRun(count)];
   const config = { ...world.config, edge: { ...world.config.edge, proxyPort, gatewayPort } };
   const distribution = [...cloudFrontState(world).values()][0]!;
   const dir = tempDir('oc-edge-path-');
@@ -94,7 +99,8 @@ export async function startEdgePath(world: FakeWorld): Promise<EdgePath> {
   fs.writeFileSync(path.join(includeDir, ORIGIN_VERIFY_MAP_FILE), renderOriginVerifyMap(deployed), { mode: 0o600 });
 
   const sockets = new Set<net.Socket>();
-  let gateway: http.Server | undefined = await startGateway(gatewayPort, sockets);
+  const gateways: (http.Server | undefined)[] = [];
+  for (let n = 0; n < count; n++) gateways.push(await startGateway(gatewayPort + n, sockets));
   let exited = false;
   let stderr = '';
   const nginx: ChildProcess = spawn(nginxBin, ['-p', dir, '-e', path.join(dir, 'error.log'), '-c', path.join(dir, NGINX_CONF_PATH), '-g', 'daemon off;'], { stdio: ['ignore', 'ignore', 'pipe'] });
@@ -105,13 +111,15 @@ export async function startEdgePath(world: FakeWorld): Promise<EdgePath> {
   });
 
   const state: EdgePathState = { wafBlocks: false, originVerifyValue: deployed };
-  const closeGateway = () =>
+  const closeGateway = (n: number) =>
     new Promise<void>((resolve) => {
+      const gateway = gateways[n];
       sockets.forEach((s) => s.destroy());
       if (gateway) gateway.close(() => resolve());
       else resolve();
-      gateway = undefined;
+      gateways[n] = undefined;
     });
+  const offsets = (n?: number) => (n === undefined ? [...gateways.keys()] : [n]);
 
   const cloudFront: HttpRequester = async (url, init) => {
     const u = new URL(url);
@@ -136,9 +144,11 @@ export async function startEdgePath(world: FakeWorld): Promise<EdgePath> {
     http: cloudFront,
     state,
     deployedOriginVerify: deployed,
-    setGatewayUp: async (up) => {
-      if (up && !gateway) gateway = await startGateway(gatewayPort, sockets);
-      if (!up) await closeGateway();
+    setGatewayUp: async (up, n) => {
+      for (const i of offsets(n)) {
+        if (up && !gateways[i]) gateways[i] = await startGateway(gatewayPort + i, sockets);
+        if (!up) await closeGateway(i);
+      }
     },
     stop: async () => {
       if (!exited) {
@@ -148,7 +158,7 @@ export async function startEdgePath(world: FakeWorld): Promise<EdgePath> {
         await done;
         clearTimeout(timer);
       }
-      await closeGateway();
+      for (const i of offsets()) await closeGateway(i);
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };
