@@ -5,7 +5,6 @@ import { HOST_PATHS } from '../../lib/host/paths';
 import { assembleBundleFiles, packBundle, renderRuntimeFiles, type BundleFiles } from '../../lib/host/runtime-files';
 import {
   CLOUDWATCH_AGENT_UNIT,
-  GATEWAY_UNIT,
   HEALTH_TIMER,
   HEALTH_UNIT,
   LOG_EXPORT_TIMER,
@@ -45,6 +44,7 @@ import { fakeAws, requireRootForRuntime, requireRuntimeTool, runAsync, tempDir, 
 // lib/openclaw/openclaw-config.ts states and test/openclaw proves against OpenClaw.
 
 const config = exampleConfig('prod');
+const GATEWAY_UNIT = 'openclaw-gateway@ops.service';
 const CLOUDFRONT = 'd111111abcdef8.cloudfront.net';
 const GATEWAY_USER = 'daemon';
 const URI = 's3://assets-bucket/deployment-bundle.tar.gz';
