@@ -67,6 +67,7 @@ describe('renderRuntimeFiles', () => {
       'scripts/fetch-secrets.sh',
       'scripts/imds-preflight.sh',
       'scripts/install-bundle.sh',
+      'scripts/install-gateways.sh',
       'scripts/prepare-state.sh',
       'scripts/refresh-secrets.sh',
       'scripts/start-egress-proxy.sh',
@@ -105,27 +106,26 @@ describe('renderRuntimeFiles', () => {
     const files = renderRuntimeFiles(config, CONFIG_DIR);
     expect(files['scripts/check-agent-files.sh']).toContain(`AGENT_DIR="\${OPENCLAW_AGENT_FILES_DIR:-${HOST_PATHS.agentFilesDir}}"`);
     expect(files['scripts/check-agent-files.sh']).toContain(`MANIFEST="\${OPENCLAW_AGENT_FILES_MANIFEST:-${HOST_PATHS.agentFilesManifest}}"`);
-    expect(files['scripts/check-agent-files.sh']).toContain(`GATEWAY_USER="\${OPENCLAW_GATEWAY_USER:-${HOST_PATHS.user}}"`);
+    expect(files['scripts/check-agent-files.sh']).toContain('GATEWAYS_LIST="${OPENCLAW_GATEWAYS_LIST:-/etc/openclaw/gateways.list}"');
     expect(files['scripts/imds-preflight.sh']).toContain('IMDS_ENDPOINT="${IMDS_ENDPOINT:-http://169.254.169.254}"');
     expect(files['scripts/imds-preflight.sh']).toContain('NAMESPACE="${OPENCLAW_METRIC_NAMESPACE:-OpenClaw/openclaw-example-prod}"');
     expect(files['scripts/imds-preflight.sh']).toContain(`REGION="\${AWS_REGION:-${config.aws.region}}"`);
     expect(files['scripts/install-bundle.sh']).toContain('--ignore-scripts --omit=dev');
-    // On the host the installer uses the real gateway user; the override is for tests.
-    expect(files['scripts/install-bundle.sh']).toContain(`USER_NAME="\${OPENCLAW_GATEWAY_USER:-${HOST_PATHS.user}}"`);
     expect(files['scripts/install-bundle.sh']).toContain('readonly R="${OPENCLAW_INSTALL_ROOT:-}"');
   });
 
-  test('install-bundle.sh installs openclaw.json and its include files as the gateway user, 0400 (OPENCLAW_HOST_FILES)', () => {
-    const script = renderRuntimeFiles(config, CONFIG_DIR)['scripts/install-bundle.sh']!;
+  test('install-gateways.sh installs each gateway\'s openclaw.json and include files as its user, 0400, in root:<user> 0750', () => {
+    const script = renderRuntimeFiles(config, CONFIG_DIR)['scripts/install-gateways.sh']!;
+    expect(script).toContain('install -d -o root -g "$user" -m 0750 "$dest"\n');
     for (const [from, to] of [
-      ['"$B/openclaw/openclaw.json"', `"$R${HOST_PATHS.configFile}"`],
-      ['"$WORK/origins.json"', `"$R${HOST_PATHS.configDir}/control-ui-origins.json"`],
-      ['"$B/openclaw/exec-approvals.json"', `"$R${HOST_PATHS.configDir}/exec-approvals.json"`],
+      ['"$src/openclaw.json"', '"$dest/openclaw.json"'],
+      ['"$TMP"', '"$dest/control-ui-origins.json"'],
+      ['"$src/exec-approvals.json"', '"$dest/exec-approvals.json"'],
     ]) {
-      expect(script).toContain(`install -o "$USER_NAME" -g "$USER_NAME" -m 0400 ${from} ${to}\n`);
+      expect(script).toContain(`install -o "$user" -g "$user" -m 0400 ${from} ${to}\n`);
     }
-    expect(script).not.toMatch(/-m 0640/);
-    expect(script).toContain(`-e '${CONTROL_UI_ORIGINS_JS}' "$B/openclaw/control-ui-origins.json" "https://$CF"`);
+    expect(script).toContain('useradd --system --user-group --no-create-home --home-dir "/var/lib/openclaw/$gw" --shell /usr/sbin/nologin "$user"');
+    expect(script).toContain(`-e '${CONTROL_UI_ORIGINS_JS}' "$src/control-ui-origins.json" "https://$CF"`);
   });
 
   test('the secrets step runs the retrieval program with the manifest and the gateway user\'s uid and gid, extra arguments passed through', () => {
@@ -473,7 +473,7 @@ describe('install-bundle.sh refuses a bundle it cannot trust, before changing an
 
   test('the pinned checksum, but a bundle without the required files', async () => {
     const r = await install(['s3://assets-bucket/bundle.tar.gz', bundleSha, EDGE.cloudFrontDomain, PLACEHOLDER_STATE_VOLUME.volumeId]);
-    expect(r.lines).toEqual(['openclaw-install: FAILED: bundle has no openclaw/openclaw.json']);
+    expect(r.lines).toEqual(['openclaw-install: FAILED: bundle has no openclaw/gateways.list']);
     expect(r.code).toBe(1);
     expect(r.stdout).toBe('openclaw-install: downloading s3://assets-bucket/bundle.tar.gz\n');
   });

@@ -134,6 +134,7 @@ describe('shellcheck -S style accepts every shell script', () => {
       'scripts/fetch-secrets.sh',
       'scripts/imds-preflight.sh',
       'scripts/install-bundle.sh',
+      'scripts/install-gateways.sh',
       'scripts/prepare-state.sh',
       'scripts/refresh-secrets.sh',
       'scripts/start-egress-proxy.sh',

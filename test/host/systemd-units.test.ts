@@ -88,6 +88,7 @@ describe('pinned names and lists', () => {
       'scripts/attach-state-volume.sh',
       'scripts/prepare-state.sh',
       'scripts/start-egress-proxy.sh',
+      'scripts/install-gateways.sh',
     ]);
     expect(STATE_VOLUME_STEPS).toEqual(['StateVolumeAttach', 'StateVolumeDevice', 'StateVolumeFilesystem', 'StateVolumeMount']);
   });
@@ -264,7 +265,7 @@ const PROD_VALUES = {
     '  systemd/openclaw-{integrity,secrets-refresh,health,log-export,spend-meter,proxy-rotate}.timer \\',
     '  systemd/nginx.service.d/openclaw.conf systemd/tmpfiles.d/openclaw.conf \\',
     '  systemd/amazon-ssm-agent.service.d/openclaw-proxy.conf systemd/squid.service.d/openclaw-restart.conf \\',
-    '  scripts/{imds-preflight,check-agent-files,fetch-secrets,refresh-secrets,check-gateway-health,export-logs,attach-state-volume,prepare-state,start-egress-proxy}.sh \\',
+    '  scripts/{imds-preflight,check-agent-files,fetch-secrets,refresh-secrets,check-gateway-health,export-logs,attach-state-volume,prepare-state,start-egress-proxy,install-gateways}.sh \\',
     '  scripts/{fetch-secrets,spend-meter}.js cloudwatch/amazon-cloudwatch-agent.json cloudwatch/common-config.toml',
   ].join('\n'),
   GATEWAY_UNITS: 'openclaw-gateway@ops.service openclaw-gateway@support.service',
