@@ -21,7 +21,7 @@
 #      no signature at all (blkid -p); an ext4 one is kept as it is; anything else is refused
 #                                                     -> StateVolumeFilesystem
 #   4. Mount it at @@STATE_VOLUME_DIR@@ (nodev, nosuid), then its folders
-#      gateway     (@@USER@@ 0700) on @@STATE_DIR@@
+#      gateway     (root 0755; <id>/ per gateway, its user 0700) on @@STATE_DIR@@
 #      spend-meter (root 0700)  on @@SPEND_METER_STATE_DIR@@
 #                                                     -> StateVolumeMount
 # On failure: exactly one line on stderr,
@@ -54,7 +54,7 @@ POLL="${STATE_VOLUME_POLL:-5}"
 DEVICE_TIMEOUT="${STATE_VOLUME_DEVICE_TIMEOUT:-120}"
 ERROR_GRACE="${STATE_VOLUME_ERROR_GRACE:-300}"
 VOLUME_ID="${OPENCLAW_STATE_VOLUME_ID:-}"
-readonly R="${OPENCLAW_INSTALL_ROOT:-}" USER_NAME="${OPENCLAW_GATEWAY_USER:-@@USER@@}"
+readonly R="${OPENCLAW_INSTALL_ROOT:-}"
 readonly MNT=$R@@STATE_VOLUME_DIR@@ STATE_DIR=$R@@STATE_DIR@@ METER_DIR=$R@@SPEND_METER_STATE_DIR@@
 readonly LABEL=@@STATE_VOLUME_LABEL@@
 
@@ -191,9 +191,10 @@ fi
 # space here: ext4 grows online; on a file system that fills its device this changes nothing.
 out="$(resize2fs "$DEVICE" 2>&1)" || fail StateVolumeFilesystem "resize2fs $DEVICE (volume $VOLUME_ID) failed: $(printf '%s' "$out" | tr '\n' ' ' | cut -c1-300)"
 if ! { chown root:root "$MNT" && chmod 0755 "$MNT"; }; then fail StateVolumeMount "cannot set root 0755 on $MNT"; fi
-if [ ! -d "$MNT/gateway" ]; then
-  install -d -o "$USER_NAME" -g "$USER_NAME" -m 0700 "$MNT/gateway" || fail StateVolumeMount "cannot create $MNT/gateway"
-fi
+# The gateways' folder: root 0755, each gateway's state in its own <id>/ (its user 0700,
+# prepare-state.sh). An earlier version's single-gateway folder (the gateway user's 0700) becomes
+# root 0755 too; the state in it is kept in place, unread.
+install -d -o root -g root -m 0755 "$MNT/gateway" || fail StateVolumeMount "cannot create $MNT/gateway"
 install -d -o root -g root -m 0700 "$MNT/spend-meter" || fail StateVolumeMount "cannot create $MNT/spend-meter"
 bind() { # SOURCE TARGET
   mkdir -p "$2" || fail StateVolumeMount "cannot create $2"

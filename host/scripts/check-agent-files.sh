@@ -7,7 +7,7 @@
 # The manifest lists every agent file, `sha256sum` format, paths relative to the agent folder:
 #   <64 hex>  <agent>/<file>
 # Checked: the manifest is root-owned and writable by nobody else; every listed file exists,
-# is a regular file (no symlink), owner root, group @@USER@@, mode 0444, matches its SHA-256
+# is a regular file (no symlink), owner root, group its gateway's user, mode 0440, matches its SHA-256
 # (`sha256sum --strict -c`) and is not writable by the gateway user (tested as that user with
 # runuser, so ACLs and folder permissions count too); every folder is root-owned 0755 and not
 # writable by the gateway user; nothing is in the folder that the manifest does not list.
@@ -18,7 +18,7 @@
 # Environment (defaults in brackets; the unit sets the last three from host.env):
 #   OPENCLAW_AGENT_FILES_DIR [@@AGENT_FILES_DIR@@]
 #   OPENCLAW_AGENT_FILES_MANIFEST [@@AGENT_FILES_MANIFEST@@]
-#   OPENCLAW_GATEWAY_USER [@@USER@@]  OPENCLAW_AGENT_FILES_GROUP [@@USER@@]
+#   OPENCLAW_GATEWAY_USER [each gateway's user]  OPENCLAW_AGENT_FILES_GROUP [each agent's gateway user]  OPENCLAW_GATEWAYS_LIST [@@GATEWAYS_LIST@@]
 #   OPENCLAW_METRIC_NAMESPACE [@@METRIC_NAMESPACE@@]  AWS_REGION [@@REGION@@]
 #   OPENCLAW_AWS_CLI [aws]  AWS_CLI_TIMEOUT [15]
 set -uo pipefail
@@ -28,8 +28,20 @@ AGENT_DIR="${OPENCLAW_AGENT_FILES_DIR:-@@AGENT_FILES_DIR@@}"
 AGENT_DIR="${AGENT_DIR%/}"
 MANIFEST="${OPENCLAW_AGENT_FILES_MANIFEST:-@@AGENT_FILES_MANIFEST@@}"
 case "$MANIFEST" in /*) ;; *) MANIFEST="$PWD/$MANIFEST" ;; esac
-GATEWAY_USER="${OPENCLAW_GATEWAY_USER:-@@USER@@}"
-FILES_GROUP="${OPENCLAW_AGENT_FILES_GROUP:-@@USER@@}"
+# The group of each agent's files: its gateway's user (gateways.list: <id> <user> <port> <agents>);
+# OPENCLAW_AGENT_FILES_GROUP (tests) names one group for every agent.
+declare -A GROUP_OF=()
+GATEWAYS_LIST="${OPENCLAW_GATEWAYS_LIST:-@@GATEWAYS_LIST@@}"
+if [ -f "$GATEWAYS_LIST" ]; then
+  while read -r _gw gwuser _port agents; do
+    for a in ${agents//,/ }; do GROUP_OF[$a]=$gwuser; done
+  done <"$GATEWAYS_LIST"
+fi
+# Writability is tested as every gateway's user (OPENCLAW_GATEWAY_USER, tests: that one user).
+GATEWAY_USERS=()
+if [ -n "${OPENCLAW_GATEWAY_USER:-}" ]; then GATEWAY_USERS=("$OPENCLAW_GATEWAY_USER"); else mapfile -t GATEWAY_USERS < <(printf '%s\n' "${GROUP_OF[@]}" | sort -u); fi
+[ "${#GATEWAY_USERS[@]}" -gt 0 ] || GATEWAY_USERS=(nobody)
+group_of() { if [ -n "${OPENCLAW_AGENT_FILES_GROUP:-}" ]; then echo "$OPENCLAW_AGENT_FILES_GROUP"; else echo "${GROUP_OF[${1%%/*}]:-no gateway}"; fi; }
 NAMESPACE="${OPENCLAW_METRIC_NAMESPACE:-@@METRIC_NAMESPACE@@}"
 REGION="${AWS_REGION:-@@REGION@@}"
 AWS_CLI="${OPENCLAW_AWS_CLI:-aws}"
@@ -58,8 +70,8 @@ publish() {
 finish() {
   if [ "$PROBLEMS" -eq 0 ]; then
     publish 1
-    printf '%s: OK: %d agent files in %s match %s; root-owned, mode 0444, not writable by %s [%s]\n' \
-      "$TAG" "${#LISTED[@]}" "$AGENT_DIR" "$MANIFEST" "$GATEWAY_USER" "$METRIC"
+    printf '%s: OK: %d agent files in %s match %s; root-owned, mode 0440, not writable by %s [%s]\n' \
+      "$TAG" "${#LISTED[@]}" "$AGENT_DIR" "$MANIFEST" "${GATEWAY_USERS[*]}" "$METRIC"
     exit 0
   fi
   publish 0
@@ -109,7 +121,7 @@ if [ "${#LISTED[@]}" -eq 0 ]; then
   problem "$MANIFEST" "manifest lists no agent files"
 fi
 
-# Each listed file: present, regular, root:<group> 0444.
+# Each listed file: present, regular, root:<its gateway's user> 0440.
 for rel in "${LISTED[@]}"; do
   f="$AGENT_DIR/$rel"
   if [ -L "$f" ]; then problem "$rel" "is a symlink (expected a regular file)"; continue; fi
@@ -118,16 +130,24 @@ for rel in "${LISTED[@]}"; do
   m="$(meta "$f")"
   owner="${m%%:*}"; rest="${m#*:}"; group="${rest%%:*}"; mode="${m##*:}"
   [ "$owner" = root ] || problem "$rel" "owner $owner (expected root)"
-  [ "$group" = "$FILES_GROUP" ] || problem "$rel" "group $group (expected $FILES_GROUP)"
-  [ "$mode" = 444 ] || problem "$rel" "mode 0$mode (expected 0444)"
+  want="$(group_of "$rel")"
+  [ "$group" = "$want" ] || problem "$rel" "group $group (expected $want)"
+  [ "$mode" = 440 ] || problem "$rel" "mode 0$mode (expected 0440)"
 done
 
-# Folders: root-owned 0755. Anything unlisted (files, symlinks, sockets...): reported.
+# Folders: the top one root 0755, each agent's root:<its gateway's user> 0750. Anything unlisted
+# (files, symlinks, sockets...): reported.
 while IFS= read -r -d '' d; do
   m="$(meta "$d")"
   rel="${d#"$AGENT_DIR"}"; rel="${rel#/}"; rel="${rel:-.}"
   [ "${m%%:*}" = root ] || problem "$rel/" "folder owner ${m%%:*} (expected root)"
-  [ "${m##*:}" = 755 ] || problem "$rel/" "folder mode 0${m##*:} (expected 0755)"
+  if [ "$rel" = . ]; then
+    [ "${m##*:}" = 755 ] || problem "$rel/" "folder mode 0${m##*:} (expected 0755)"
+  else
+    want="$(group_of "$rel")"; rest="${m#*:}"
+    [ "${rest%%:*}" = "$want" ] || problem "$rel/" "folder group ${rest%%:*} (expected $want)"
+    [ "${m##*:}" = 750 ] || problem "$rel/" "folder mode 0${m##*:} (expected 0750)"
+  fi
 done < <(find "$AGENT_DIR" -type d -print0)
 while IFS= read -r -d '' f; do
   rel="${f#"$AGENT_DIR"/}"
@@ -141,31 +161,33 @@ while IFS= read -r -d '' d; do TARGETS+=("$d"); done < <(find "$AGENT_DIR" -type
 for rel in "${LISTED[@]}"; do
   if [ -f "$AGENT_DIR/$rel" ] && [ ! -L "$AGENT_DIR/$rel" ]; then TARGETS+=("$AGENT_DIR/$rel"); fi
 done
-# shellcheck disable=SC2016 # $f and $@ expand in the inner shell
-if ! probe="$(runuser -u "$GATEWAY_USER" -- /bin/sh -c 'for f in "$@"; do if test -w "$f"; then echo "W"; else echo "R"; fi; done' sh "${TARGETS[@]}" 2>&1)"; then
-  problem "$AGENT_DIR" "could not test writability as $GATEWAY_USER: ${probe//$'\n'/ }"
-else
-  mapfile -t answers <<<"$probe"
-  if [ "${#answers[@]}" -ne "${#TARGETS[@]}" ]; then
-    problem "$AGENT_DIR" "could not test writability as $GATEWAY_USER: unexpected answer ${probe//$'\n'/ }"
+for GATEWAY_USER in "${GATEWAY_USERS[@]}"; do
+  # shellcheck disable=SC2016 # $f and $@ expand in the inner shell
+  if ! probe="$(runuser -u "$GATEWAY_USER" -- /bin/sh -c 'for f in "$@"; do if test -w "$f"; then echo "W"; else echo "R"; fi; done' sh "${TARGETS[@]}" 2>&1)"; then
+    problem "$AGENT_DIR" "could not test writability as $GATEWAY_USER: ${probe//$'\n'/ }"
   else
-    for i in "${!TARGETS[@]}"; do
-      case "${answers[$i]}" in
-        R) ;;
-        W)
-          t="${TARGETS[$i]}"
-          if [ "$t" = "$MANIFEST" ]; then problem "$t" "manifest writable by $GATEWAY_USER"
-          elif [ "$t" = "$AGENT_DIR" ]; then problem "./" "folder writable by $GATEWAY_USER"
-          else
-            rel="${t#"$AGENT_DIR"/}"
-            if [ -d "$t" ]; then problem "$rel/" "folder writable by $GATEWAY_USER"; else problem "$rel" "writable by $GATEWAY_USER"; fi
-          fi
-          ;;
-        *) problem "${TARGETS[$i]}" "could not test writability as $GATEWAY_USER: ${answers[$i]}" ;;
-      esac
-    done
+    mapfile -t answers <<<"$probe"
+    if [ "${#answers[@]}" -ne "${#TARGETS[@]}" ]; then
+      problem "$AGENT_DIR" "could not test writability as $GATEWAY_USER: unexpected answer ${probe//$'\n'/ }"
+    else
+      for i in "${!TARGETS[@]}"; do
+        case "${answers[$i]}" in
+          R) ;;
+          W)
+            t="${TARGETS[$i]}"
+            if [ "$t" = "$MANIFEST" ]; then problem "$t" "manifest writable by $GATEWAY_USER"
+            elif [ "$t" = "$AGENT_DIR" ]; then problem "./" "folder writable by $GATEWAY_USER"
+            else
+              rel="${t#"$AGENT_DIR"/}"
+              if [ -d "$t" ]; then problem "$rel/" "folder writable by $GATEWAY_USER"; else problem "$rel" "writable by $GATEWAY_USER"; fi
+            fi
+            ;;
+          *) problem "${TARGETS[$i]}" "could not test writability as $GATEWAY_USER: ${answers[$i]}" ;;
+        esac
+      done
+    fi
   fi
-fi
+done
 
 # Content: sha256sum -c from the agent folder. Missing or unreadable files are reported above.
 if [ "${#LISTED[@]}" -gt 0 ]; then

@@ -9,7 +9,7 @@
 # A failure: one line `openclaw-install: FAILED: ...`, metric BootPreflightFailed{Step=Install},
 # exit 1; the gateway is never enabled. Safe to run again.
 # Tests only (unset on the host): OPENCLAW_INSTALL_ROOT prefixes every path written,
-# OPENCLAW_GATEWAY_USER replaces @@USER@@.
+# OPENCLAW_GATEWAY_USER replaces every gateway's user (openclaw-<id>, created here otherwise).
 set -euo pipefail
 umask 022
 
@@ -17,7 +17,7 @@ readonly TAG=openclaw-install
 REGION="${AWS_REGION:-@@REGION@@}"
 NAMESPACE="${OPENCLAW_METRIC_NAMESPACE:-@@METRIC_NAMESPACE@@}"
 AWS_CLI="${OPENCLAW_AWS_CLI:-aws}"
-readonly R="${OPENCLAW_INSTALL_ROOT:-}" USER_NAME="${OPENCLAW_GATEWAY_USER:-@@USER@@}"
+readonly R="${OPENCLAW_INSTALL_ROOT:-}"
 readonly LIBEXEC=$R@@LIBEXEC_DIR@@ CONFIG_DIR=$R@@CONFIG_DIR@@ INSTALL_DIR=$R@@INSTALL_DIR@@
 readonly AGENT_DIR=$R@@AGENT_FILES_DIR@@ MANIFEST=$R@@AGENT_FILES_MANIFEST@@
 readonly NODE=$R@@NODE@@ UNITS=$R/etc/systemd/system NGINX=$R/etc/nginx NFT=$R/etc/nftables/openclaw.nft
@@ -64,15 +64,22 @@ for f in @@BUNDLE_REQUIRED_FILES@@; do
   [ -f "$B/$f" ] || die "bundle has no $f"
 done
 [ -d "$B/agents" ] || die "bundle has no agents/ folder"
-id -u "$USER_NAME" >/dev/null 2>&1 || die "system user $USER_NAME missing (cloud-init users step failed?)"
+# The gateways of the bundle (gateways.list: <id> <user> <port> <agents>), each needs its unit and files.
+GATEWAYS_LIST="$B/openclaw/gateways.list"
+while read -r gw user _port _agents; do
+  [[ "$gw" =~ ^[a-z0-9][a-z0-9-]*$ && "$user" == "openclaw-$gw" ]] || die "gateways.list: bad line for gateway '$gw' (user '$user')"
+  for f in "systemd/@@GATEWAY_UNIT_PREFIX@@$gw.service" "openclaw/gateways/$gw/openclaw.json" \
+    "openclaw/gateways/$gw/control-ui-origins.json" "openclaw/gateways/$gw/exec-approvals.json"; do
+    [ -f "$B/$f" ] || die "bundle has no $f"
+  done
+done <"$GATEWAYS_LIST"
 
 log "installing files"
 install -d -o root -g root -m 0755 "$CONFIG_DIR" "$LIBEXEC" "$INSTALL_DIR" "$NGINX/openclaw" "$R/etc/nftables" \
   "$UNITS/nginx.service.d" "$R/etc/tmpfiles.d"
-install -d -o "$USER_NAME" -g "$USER_NAME" -m 0750 "$R@@LOG_DIR@@"
 install -o root -g root -m 0755 "$B"/scripts/*.sh "$LIBEXEC/"
 install -o root -g root -m 0644 "$B"/scripts/*.js "$LIBEXEC/"
-install -o root -g root -m 0644 "$B"/systemd/*.service "$B"/systemd/*.timer "$UNITS/"
+install -o root -g root -m 0644 "$B"/systemd/*.service "$B"/systemd/*.timer "$B"/systemd/*.target "$UNITS/"
 install -o root -g root -m 0644 "$B/systemd/nginx.service.d/openclaw.conf" "$UNITS/nginx.service.d/openclaw.conf"
 install -o root -g root -m 0644 "$B/systemd/tmpfiles.d/openclaw.conf" "$R/etc/tmpfiles.d/openclaw.conf"
 install -o root -g root -m 0644 "$B/openclaw/host.env" "$CONFIG_DIR/host.env"
@@ -80,17 +87,6 @@ install -o root -g root -m 0644 "$B/openclaw/secrets-manifest.json" "$R@@SECRETS
 install -o root -g root -m 0644 "$B/openclaw/spend-meter.json" "$R@@SPEND_METER_MANIFEST@@"
 if [ "$CF" != none ]; then echo "OPENCLAW_CLOUDFRONT_DOMAIN=$CF" >>"$CONFIG_DIR/host.env"; fi
 echo "OPENCLAW_STATE_VOLUME_ID=$VOLUME" >>"$CONFIG_DIR/host.env"
-# openclaw.json and the files it refers to: @@USER@@ 0400 (`openclaw security audit` warns on
-# group-readable ones); the gateway unit mounts @@CONFIG_DIR@@ read-only.
-if [ "$CF" = none ]; then
-  cp "$B/openclaw/control-ui-origins.json" "$WORK/origins.json"
-else
-  "$OS_NODE" -e '@@CONTROL_UI_ORIGINS_JS@@' "$B/openclaw/control-ui-origins.json" "https://$CF" >"$WORK/origins.json" ||
-    die "cannot add https://$CF to control-ui-origins.json"
-fi
-install -o "$USER_NAME" -g "$USER_NAME" -m 0400 "$B/openclaw/openclaw.json" "$R@@CONFIG_FILE@@"
-install -o "$USER_NAME" -g "$USER_NAME" -m 0400 "$WORK/origins.json" "$R@@CONTROL_UI_ORIGINS_FILE@@"
-install -o "$USER_NAME" -g "$USER_NAME" -m 0400 "$B/openclaw/exec-approvals.json" "$R@@EXEC_APPROVALS_FILE@@"
 install -o root -g root -m 0644 "$B/openclaw/package.json" "$B/openclaw/package-lock.json" "$INSTALL_DIR/"
 install -o root -g root -m 0644 "$B/nginx/nginx.conf" "$NGINX/nginx.conf"
 install -o root -g root -m 0644 "$B/nginx/openclaw/allowed-origins.map.conf" "$NGINX/openclaw/"
@@ -102,23 +98,17 @@ log "egress proxy"
 "$LIBEXEC/start-egress-proxy.sh" "$B" || die "egress proxy step failed"
 px
 
-# Agent files: root:openclaw 0444 in root 0755 folders, swapped in whole (removed agents go).
+# Each gateway: its user, log folder, config files, agents' files (install-gateways.sh, in the bundle).
 rm -rf "$AGENT_DIR.new"
-install -d -o root -g root -m 0755 "$AGENT_DIR.new"
-(cd "$B/agents" && find . -mindepth 1 -type d -print0) | while IFS= read -r -d '' d; do
-  install -d -o root -g root -m 0755 "$AGENT_DIR.new/$d"
-done
-(cd "$B/agents" && find . -type f -print0) | while IFS= read -r -d '' f; do
-  install -o root -g "$USER_NAME" -m 0444 "$B/agents/$f" "$AGENT_DIR.new/$f"
-done
+OPENCLAW_OS_NODE="$OS_NODE" "$LIBEXEC/install-gateways.sh" "$B" "$CF" "$AGENT_DIR.new" || die "gateway files step failed (see above)"
 if [ -n "$(cd "$B/agents" && find . ! -type f ! -type d)" ]; then die "bundle agents/ holds something other than files and folders"; fi
 rm -rf "$AGENT_DIR.old"
 if [ -d "$AGENT_DIR" ]; then mv "$AGENT_DIR" "$AGENT_DIR.old"; fi
 mv "$AGENT_DIR.new" "$AGENT_DIR"
 rm -rf "$AGENT_DIR.old"
 install -o root -g root -m 0644 "$B/agents.sha256" "$MANIFEST"
-OPENCLAW_AGENT_FILES_DIR="$AGENT_DIR" OPENCLAW_AGENT_FILES_MANIFEST="$MANIFEST" OPENCLAW_GATEWAY_USER="$USER_NAME" \
-  OPENCLAW_AGENT_FILES_GROUP="$USER_NAME" "$LIBEXEC/check-agent-files.sh" || die "agent files do not match $MANIFEST (see the lines above)"
+OPENCLAW_AGENT_FILES_DIR="$AGENT_DIR" OPENCLAW_AGENT_FILES_MANIFEST="$MANIFEST" OPENCLAW_GATEWAYS_LIST="$R@@GATEWAYS_LIST@@" \
+  OPENCLAW_AGENT_FILES_GROUP="${OPENCLAW_GATEWAY_USER:-}" "$LIBEXEC/check-agent-files.sh" || die "agent files do not match $MANIFEST (see the lines above)"
 log "state volume $VOLUME, state folders"
 "$LIBEXEC/prepare-state.sh" || die "state volume step failed: journalctl -u @@STATE_VOLUME_UNIT@@"
 
@@ -155,14 +145,28 @@ node_version="$("$NODE" --version)" || die "@@NODE@@ does not run"
 [[ "$node_version" == v24.* ]] || die "@@NODE@@ is $node_version, expected Node 24"
 
 log "enabling the units"
+# Day 2: a gateway the bundle no longer lists (its agent removed) is stopped, disabled and its
+# unit removed; its state stays on the volume.
+gateway_units=()
+while read -r gw _user _port _agents; do gateway_units+=("@@GATEWAY_UNIT_PREFIX@@$gw.service"); done <"$GATEWAYS_LIST"
+for f in "$UNITS"/@@GATEWAY_UNIT_PREFIX@@*.service; do
+  [ -e "$f" ] || continue
+  u="${f##*/}"
+  if [[ " ${gateway_units[*]} " != *" $u "* ]]; then
+    log "gateway $u is no longer in the bundle: stopping and disabling it"
+    systemctl disable --now "$u" || true
+    rm -f "$f"
+  fi
+done
 systemd-tmpfiles --create "$R/etc/tmpfiles.d/openclaw.conf"
 systemctl daemon-reload
-systemctl enable nftables.service openclaw-imds-preflight.service @@STATE_VOLUME_UNIT@@ openclaw-secrets.service openclaw-gateway.service nginx.service
+systemctl enable nftables.service openclaw-imds-preflight.service @@STATE_VOLUME_UNIT@@ openclaw-secrets.service \
+  @@GATEWAYS_TARGET@@ "${gateway_units[@]}" nginx.service
 # The audit trail and the spend meter before the gateway.
 systemctl enable --now @@CLOUDWATCH_AGENT_UNIT@@ openclaw-log-export.timer openclaw-integrity.timer \
   openclaw-secrets-refresh.timer openclaw-health.timer openclaw-spend-meter.timer @@PROXY_ROTATE_TIMER@@
 # --no-block: cloud-init runs inside the boot transaction; the gateway pulls in the
 # preflight and the secrets step, and reports its own failures.
-systemctl start --no-block openclaw-gateway.service nginx.service
+systemctl start --no-block @@GATEWAYS_TARGET@@ nginx.service
 echo "$SHA256" >"$CONFIG_DIR/bundle.sha256"
 log "done: bundle $SHA256 installed; gateway starting (journalctl -u 'openclaw-*')"

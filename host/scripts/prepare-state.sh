@@ -7,23 +7,35 @@
 #    only on a blank one, mount it on @@STATE_DIR@@ and @@SPEND_METER_STATE_DIR@@) BEFORE anything
 #    is written to the state folders: the mount would hide it. A failure is that unit's one
 #    FAILED line and metric; this script then exits 1 and the installer stops.
-# 2. Creates @@STATE_DIR@@ and @@WORKSPACES_DIR@@ (@@USER@@ 0700) and, in each agent's workspace,
-#    an empty file at each agent file's path: the mount point of the gateway unit's
-#    BindReadOnlyPaths= (the agent file of @@AGENT_FILES_DIR@@, read-only). What the agents wrote
-#    on the volume stays as it is.
+# 2. Per gateway of @@GATEWAYS_LIST@@: @@STATE_DIR@@/<id> and its workspaces (its user 0700, owned
+#    by that user throughout: a new host's user may have another uid), and, in each of its agents'
+#    workspaces, an empty file at each agent file's path: the mount point of its unit's
+#    BindReadOnlyPaths= (the agent file of @@AGENT_FILES_DIR@@, read-only). @@STATE_DIR@@ itself is
+#    root 0755. What the agents wrote on the volume stays as it is; the single gateway's state of
+#    an earlier version (files at the top of @@STATE_DIR@@) is kept in place, not read, not deleted.
 # Tests only (unset on the host): OPENCLAW_INSTALL_ROOT prefixes every path written,
-# OPENCLAW_GATEWAY_USER replaces @@USER@@ (as for install-bundle.sh).
+# OPENCLAW_GATEWAY_USER replaces every gateway's user, OPENCLAW_GATEWAYS_LIST the list.
 set -euo pipefail
 umask 022
 
-readonly R="${OPENCLAW_INSTALL_ROOT:-}" USER_NAME="${OPENCLAW_GATEWAY_USER:-@@USER@@}"
-readonly AGENT_DIR=$R@@AGENT_FILES_DIR@@ WORKSPACES=$R@@WORKSPACES_DIR@@
+readonly R="${OPENCLAW_INSTALL_ROOT:-}"
+readonly AGENT_DIR=$R@@AGENT_FILES_DIR@@ STATE=$R@@STATE_DIR@@
+readonly GATEWAYS_LIST="${OPENCLAW_GATEWAYS_LIST:-$R@@GATEWAYS_LIST@@}"
 
 systemctl daemon-reload
 systemctl start @@STATE_VOLUME_UNIT@@
-install -d -o "$USER_NAME" -g "$USER_NAME" -m 0700 "$R@@STATE_DIR@@" "$WORKSPACES"
-(cd "$AGENT_DIR" && find . -type f -print0) | while IFS= read -r -d '' f; do
-  f="${f#./}"
-  install -d -o "$USER_NAME" -g "$USER_NAME" -m 0700 "$WORKSPACES/${f%/*}"
-  install -o "$USER_NAME" -g "$USER_NAME" -m 0444 /dev/null "$WORKSPACES/$f"
-done
+install -d -o root -g root -m 0755 "$STATE"
+while read -r gw user _port agents; do
+  user="${OPENCLAW_GATEWAY_USER:-$user}"
+  [[ "$gw" =~ ^[a-z0-9][a-z0-9-]*$ ]] || { echo "prepare-state: bad gateway id '$gw' in $GATEWAYS_LIST" >&2; exit 1; }
+  install -d -o "$user" -g "$user" -m 0700 "$STATE/$gw" "$STATE/$gw/workspaces"
+  chown -R "$user:$user" "$STATE/$gw"
+  for agent in ${agents//,/ }; do
+    [ -d "$AGENT_DIR/$agent" ] || continue
+    install -d -o "$user" -g "$user" -m 0700 "$STATE/$gw/workspaces/$agent"
+    (cd "$AGENT_DIR/$agent" && find . -type f -print0) | while IFS= read -r -d '' f; do
+      f="${f#./}"
+      install -o "$user" -g "$user" -m 0444 /dev/null "$STATE/$gw/workspaces/$agent/$f"
+    done
+  done
+done <"$GATEWAYS_LIST"

@@ -8,8 +8,9 @@ import { CLOUDWATCH_AGENT_PROXY_BUNDLE_PATH } from './cloudwatch-agent-proxy';
 import { EGRESS_PROXY_UNIT } from './egress-proxy';
 import { SPEND_METER_MANIFEST_BUNDLE_PATH, SPEND_METER_PROGRAM_PATH } from './spend-meter';
 import { AGENT_AUDIT_PROGRAM_PATH } from '../audit/agent-audit';
+import { GATEWAYS_LIST_BUNDLE_PATH } from './gateways-list';
 import {
-  GATEWAY_UNIT,
+  GATEWAYS_TARGET,
   HEALTH_TIMER,
   HEALTH_UNIT,
   INTEGRITY_TIMER,
@@ -36,9 +37,23 @@ export const EGRESS_PROXY_RESTART_BUNDLE_PATH = `systemd/${EGRESS_PROXY_UNIT}.d/
 export const EGRESS_PROXY_BUNDLE_PATH = 'squid/squid.conf';
 export { CLOUDWATCH_AGENT_PROXY_BUNDLE_PATH };
 
-/** Relative render path -> template under host/ (same relative path). */
+/** The gateways' target (rendered from host/systemd/openclaw-gateways.target). */
+export const GATEWAYS_TARGET_BUNDLE_PATH = `systemd/${GATEWAYS_TARGET}`;
+/**
+ * The bundle folder of the gateways' own files: gateways/<id>/openclaw.json,
+ * control-ui-origins.json and exec-approvals.json, installed in AgentGateway.configDir.
+ */
+export const GATEWAY_FILES_BUNDLE_DIR = 'openclaw/gateways';
+/** The files of each gateway in GATEWAY_FILES_BUNDLE_DIR/<id>/ (install-bundle.sh and packBundle require them). */
+export const GATEWAY_BUNDLE_FILES = ['openclaw.json', CONTROL_UI_ORIGINS_FILE, EXEC_APPROVALS_FILE] as const;
+export { GATEWAYS_LIST_BUNDLE_PATH };
+
+/**
+ * Relative render path -> template under host/ (same relative path): the files rendered
+ * once per host. Each gateway's unit (systemd/openclaw-gateway@<id>.service, from
+ * host/systemd/openclaw-gateway.service) and the target are rendered beside them.
+ */
 export const SYSTEMD_FILES = [
-  `systemd/${GATEWAY_UNIT}`,
   `systemd/${PREFLIGHT_UNIT}`,
   `systemd/${SECRETS_UNIT}`,
   `systemd/${STATE_VOLUME_UNIT}`,
@@ -72,6 +87,7 @@ export const HELPER_SCRIPT_FILES = [
   'scripts/attach-state-volume.sh',
   'scripts/prepare-state.sh',
   'scripts/start-egress-proxy.sh',
+  'scripts/install-gateways.sh',
 ] as const;
 /** The retrieval program (host/fetch-secrets/, bundled), installed root 0644 in HOST_PATHS.libexecDir and run by Node 24. */
 export const FETCH_SECRETS_PROGRAM_PATH = 'scripts/fetch-secrets.js';
@@ -80,12 +96,12 @@ export const SECRETS_MANIFEST_BUNDLE_PATH = 'openclaw/secrets-manifest.json';
 /**
  * Bundle entries that install-bundle.sh requires (it fails naming the first one
  * missing; its list is @@BUNDLE_REQUIRED_FILES@@, rendered from this one) and that
- * packBundle refuses to pack without.
+ * packBundle refuses to pack without. Besides these, each gateway of GATEWAYS_LIST_BUNDLE_PATH
+ * needs its unit and its GATEWAY_BUNDLE_FILES (both check that too).
  */
 export const BUNDLE_REQUIRED_FILES = [
-  'openclaw/openclaw.json',
-  `openclaw/${CONTROL_UI_ORIGINS_FILE}`,
-  `openclaw/${EXEC_APPROVALS_FILE}`,
+  GATEWAYS_LIST_BUNDLE_PATH,
+  GATEWAYS_TARGET_BUNDLE_PATH,
   'openclaw/package.json',
   'openclaw/package-lock.json',
   'agents.sha256',

@@ -20,3 +20,9 @@ export const GATEWAY_TOKEN_FILE = `${HOST_PATHS.secretsDir}/gateway-token`;
 export const CONTROL_UI_ORIGINS_HOST_FILE = `${HOST_PATHS.configDir}/${CONTROL_UI_ORIGINS_FILE}`;
 /** exec-approvals.json on the host: imported before every gateway start (GATEWAY_APPROVALS_IMPORT). */
 export const EXEC_APPROVALS_HOST_FILE = `${HOST_PATHS.configDir}/${EXEC_APPROVALS_FILE}`;
+/**
+ * The host's gateways, one line each, `<id> <user> <port> <agent>[,<agent>...]` (renderGatewaysList):
+ * what install-bundle.sh, prepare-state.sh, refresh-secrets.sh, the integrity check, the log
+ * export and the host facts loop over. root 0644 (names and ports, nothing secret).
+ */
+export const GATEWAYS_LIST_HOST_FILE = `${HOST_PATHS.configDir}/gateways.list`;

@@ -9,7 +9,6 @@ import type { HostLiveSettings } from './live-settings';
 import { HOST_PATHS } from './paths';
 import { IMDS_ENDPOINT } from './template-values';
 import { readHostSource } from './template';
-import { GATEWAY_UNIT } from './unit-names';
 
 /** The collector, under host/ (not in the deployment bundle). */
 export const HOST_FACTS_COLLECTOR = 'verify/collect-host-facts.sh';
@@ -25,7 +24,7 @@ const PARAMETER_VARIABLES = { AllowedName: 'OCV_ALLOWED_NAME', DeniedName: 'OCV_
 export function collectorEnvironment(s: HostLiveSettings): Record<string, string> {
   return {
     OCV_GATEWAY_USER: s.gatewayUser,
-    OCV_GATEWAY_UNIT: GATEWAY_UNIT,
+    OCV_GATEWAY_UNIT: s.gatewayUnit,
     OCV_IMDS: IMDS_ENDPOINT,
     OCV_NFT_FILE: s.ruleset.path,
     OCV_READONLY_ROOTS: s.readOnlyRoots.join(' '),

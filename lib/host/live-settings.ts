@@ -8,15 +8,14 @@ import * as crypto from 'crypto';
 import type { ResolvedConfig } from '../config/schema';
 import { egressDomains } from '../network/egress-domains';
 import { REQUIRED_AGENT_FILES } from '../openclaw/agent-files';
-import { gatewayHostPaths } from '../openclaw/openclaw-config';
 import { agentGateways } from '../openclaw/gateways';
+import { gatewayHostPaths } from '../openclaw/openclaw-config';
 import { openclawSecretFiles } from '../openclaw/secret-files';
 import { ORIGIN_VERIFY_MAP_PATH, renderSecretsManifest } from '../secrets/secrets-manifest';
 import { deploymentName, verificationDocumentName } from '../shared/naming';
 import { DENY_STATUS } from './nginx-config';
 import { renderNftablesRules } from './nftables-rules';
 import { EGRESS_PROXY_CONFIG_FILE, EGRESS_PROXY_UNIT, renderEgressProxyConfig } from './egress-proxy';
-import { HOST_PATHS } from './paths';
 import { PREFLIGHT_UNIT, SECRETS_UNIT } from './unit-names';
 
 /** A file the host must hold with this owner and mode (never read: stat only). */
@@ -49,6 +48,8 @@ export interface HostLiveSettings {
   readonly parameters: { readonly AllowedName: string; readonly DeniedName: string };
   /** The gateway user. */
   readonly gatewayUser: string;
+  /** The gateway's unit. */
+  readonly gatewayUnit: string;
   /** The gateway's loopback port. */
   readonly gatewayPort: number;
   /** /etc/nftables/openclaw.nft on the host, and the SHA-256 of its rendered content. */
@@ -100,9 +101,9 @@ export function hostLiveSettings(config: ResolvedConfig): HostLiveSettings {
   const name = deploymentName(config);
   const allowed = egressDomains(config.network, config.aws.region, config.aws.account);
   const secretsManager = `secretsmanager.${config.aws.region}.amazonaws.com`;
-  const user = HOST_PATHS.user;
-  // Bridge until the live checks cover every gateway (H2): the first gateway's folders.
-  const p = gatewayHostPaths(agentGateways(config)[0]!);
+  const first = agentGateways(config)[0]!;
+  const user = first.user;
+  const p = gatewayHostPaths(first);
   const agentMounts = Object.keys(config.openclaw.agents)
     .sort()
     .flatMap((agent) => REQUIRED_AGENT_FILES.map((f) => `${p.workspacesDir}/${agent}/${f}`));
@@ -110,7 +111,8 @@ export function hostLiveSettings(config: ResolvedConfig): HostLiveSettings {
     documentName: verificationDocumentName(name),
     parameters: { AllowedName: allowed.includes(secretsManager) ? secretsManager : allowed[0]!, DeniedName: deniedName(allowed) },
     gatewayUser: user,
-    gatewayPort: config.edge.gatewayPort,
+    gatewayUnit: first.unit,
+    gatewayPort: first.port,
     ruleset: { path: '/etc/nftables/openclaw.nft', sha256: crypto.createHash('sha256').update(renderNftablesRules(config)).digest('hex') },
     readOnlyMounts: [p.configDir, p.agentFilesDir, ...agentMounts],
     readOnlyDirs: [p.configDir, p.agentFilesDir],

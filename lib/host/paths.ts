@@ -3,7 +3,11 @@
  * files, the systemd units, the generated openclaw.json and the tests.
  */
 export const HOST_PATHS = {
-  /** Dedicated unprivileged system user (and group) the gateway runs as. */
+  /**
+   * The user of the single gateway of earlier versions. The gateways now run as their own
+   * users (openclaw-<id>, lib/openclaw/gateways.ts); this one remains only as the owner of
+   * an earlier version's state, which the state volume keeps in place.
+   */
   user: 'openclaw',
   /** Pinned OpenClaw and Node 24, installed with `npm ci --ignore-scripts` from the shipped lockfile. */
   installDir: '/opt/openclaw',
@@ -12,14 +16,17 @@ export const HOST_PATHS = {
   /** OpenClaw CLI entry from the shipped lockfile. */
   openclawBin: '/opt/openclaw/node_modules/openclaw/openclaw.mjs',
   /**
-   * Generated openclaw.json, its include files and the agent files: a root 0755 folder.
-   * openclaw.json, control-ui-origins.json and exec-approvals.json are openclaw:openclaw
-   * 0400 (as `openclaw security audit` wants), kept unchangeable by the gateway unit's
-   * read-only mount of this folder (OPENCLAW_HOST_FILES in lib/openclaw/openclaw-config.ts).
+   * host.env, the manifests and, per gateway, gateways/<id>/ (root:<user> 0750) with its
+   * openclaw.json, control-ui-origins.json and exec-approvals.json, <user> 0400 (as
+   * `openclaw security audit` wants), kept unchangeable by the gateway unit's read-only
+   * mount of that folder. A root 0755 folder.
    */
   configDir: '/etc/openclaw',
   configFile: '/etc/openclaw/openclaw.json',
-  /** Per-agent soul and instruction files (SOUL.md, AGENTS.md): root:openclaw 0444 under 0755 root dirs. */
+  /**
+   * Per-agent soul and instruction files (SOUL.md, AGENTS.md): <agent>/ is root:<its gateway's
+   * user> 0750, each file root:<that user> 0440, so only that gateway (and root) reads them.
+   */
   agentFilesDir: '/etc/openclaw/agents',
   /** SHA-256 manifest of the deployed agent files, checked at boot and periodically. */
   agentFilesManifest: '/etc/openclaw/agents.sha256',
@@ -31,18 +38,25 @@ export const HOST_PATHS = {
    * that must outlive the host is there, nothing else is.
    */
   stateVolumeDir: '/var/lib/openclaw-volume',
-  /** Gateway state (sessions, memory, paired devices): owned by the gateway user, 0700; on the state volume. */
+  /**
+   * The gateways' state, on the state volume (root 0755): <id>/ per gateway (sessions, memory,
+   * paired devices, workspaces), owned by its user, 0700. An earlier single gateway's state
+   * stays in place at the top of this folder (owned by HOST_PATHS.user), unread.
+   */
   stateDir: '/var/lib/openclaw',
   /**
-   * Per-agent writable workspaces (<agent>: openclaw 0700), each agent file bind-mounted
-   * read-only at <agent>/<file> by the gateway unit.
+   * The single gateway's workspaces of earlier versions. A gateway's workspaces are now
+   * <stateDir>/<id>/workspaces/<agent> (AgentGateway.workspacesDir).
    */
   workspacesDir: '/var/lib/openclaw/workspaces',
-  /** Secrets written at boot on tmpfs (folder 0700): openclaw:openclaw 0400, one hard link each. */
+  /**
+   * Secrets written at boot on tmpfs (root 0755): <id>/ per gateway, its user 0700, each file
+   * that user 0400 with one hard link.
+   */
   secretsDir: '/run/openclaw/secrets',
   /**
-   * OpenClaw's own log (openclaw.json `logging.file`, openclaw.log): the gateway user's 0750
-   * folder. OpenClaw 2026.9.6 owns that file and must: it re-applies mode 0600 to it before
+   * OpenClaw's logs (openclaw.json `logging.file`): root 0755, <id>/openclaw.log per gateway in
+   * its user's 0750 folder. OpenClaw 2026.9.6 owns that file and must: it re-applies mode 0600 to it before
    * every append (fchmod) and rotates it by renaming, both of which an append-only file
    * refuses (the gateway then drops every record). So it is not itself the audit copy:
    * openclaw-log-export copies it, as root, into auditLogDir (lib/host/cloudwatch-agent.ts).
@@ -68,3 +82,14 @@ export const HOST_PATHS = {
   /** Helper scripts (preflight, integrity check, boot steps). */
   libexecDir: '/usr/local/libexec/openclaw',
 } as const;
+
+/**
+ * The per-gateway breaker's stop markers: `<dir>/<gateway id>.tripped` (root 0600 JSON:
+ * reason, time, figures). Each gateway unit has `ConditionPathExists=!<marker>`, so a tripped
+ * gateway stays stopped, across reboots too, until the restore removes its marker.
+ * Inside the spend meter's state folder (root 0700): no gateway user can read or remove it.
+ */
+export const BREAKER_MARKER_DIR = `${HOST_PATHS.spendMeterStateDir}/breaker`;
+
+/** The breaker's stop marker of one gateway (BREAKER_MARKER_DIR). */
+export const breakerMarkerFile = (gatewayId: string): string => `${BREAKER_MARKER_DIR}/${gatewayId}.tripped`;

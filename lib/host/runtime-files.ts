@@ -16,10 +16,12 @@
  * holding, by these paths (owners and modes: OPENCLAW_HOST_FILES, set by install-bundle.sh):
  *   renderBundleRuntimeFiles(config, configDir)  the above minus the user data and the installer
  *   renderHostFiles(config)               nginx/..., nftables/openclaw.nft, squid/squid.conf (lib/host/render.ts)
- *   openclaw/openclaw.json                -> HOST_PATHS.configFile, openclaw:openclaw 0400
- *   openclaw/control-ui-origins.json      -> HOST_PATHS.configDir/, openclaw:openclaw 0400,
+ *   openclaw/gateways.list                -> GATEWAYS_LIST_HOST_FILE, root 0644: the gateways (renderGatewaysList)
+ *   systemd/openclaw-gateway@<id>.service -> /etc/systemd/system/, one per gateway, and openclaw-gateways.target
+ *   openclaw/gateways/<id>/openclaw.json  -> AgentGateway.configFile, <user> 0400 (folder root:<user> 0750)
+ *   openclaw/gateways/<id>/control-ui-origins.json -> its configDir, <user> 0400,
  *                                            with https://<CloudFront domain> added at boot
- *   openclaw/exec-approvals.json          -> HOST_PATHS.configDir/, openclaw:openclaw 0400
+ *   openclaw/gateways/<id>/exec-approvals.json -> its configDir, <user> 0400
  *   openclaw/secrets-manifest.json        -> SECRETS_MANIFEST_PATH, root 0644 (names and paths, no values)
  *   cloudwatch/common-config.toml         -> the CloudWatch agent's common-config.toml, root 0644: its
  *                                            proxy settings (renderCloudWatchAgentProxyConfig)
@@ -32,7 +34,8 @@
  *   openclaw/spend-meter.json             -> SPEND_METER_MANIFEST_PATH, root 0644: its manifest (region,
  *                                            namespace, paths, price table, limits; lib/host/spend-meter.ts)
  *   openclaw/package.json, openclaw/package-lock.json -> HOST_PATHS.installDir (npm ci)
- *   agents/<agent>/<file>                 -> HOST_PATHS.agentFilesDir/<agent>/<file>, root:openclaw 0444
+ *   agents/<agent>/<file>                 -> HOST_PATHS.agentFilesDir/<agent>/<file>, root:<its gateway's user> 0440
+ *                                            (folder root:<user> 0750)
  *   agents.sha256                         -> HOST_PATHS.agentFilesManifest (renderAgentFilesManifest)
  */
 import * as crypto from 'crypto';
@@ -41,11 +44,12 @@ import * as path from 'path';
 import * as zlib from 'zlib';
 import type { ResolvedConfig } from '../config/schema';
 import { CONTROL_UI_ORIGINS_FILE, EXEC_APPROVALS_FILE } from '../openclaw/openclaw-config';
+import { agentGateways, type AgentGateway } from '../openclaw/gateways';
+import { GATEWAYS_LIST_BUNDLE_PATH, renderGatewaysList } from './gateways-list';
 import { listAgentFiles } from '../openclaw/agent-files';
 import { renderControlUiOrigins } from '../openclaw/control-ui-origins';
 import { renderExecApprovals } from '../openclaw/exec-approvals';
 import { renderOpenclawConfig } from '../openclaw/openclaw-json';
-import { agentGateways } from '../openclaw/gateways';
 import { RUNTIME_PACKAGE_DIR } from '../openclaw/lockfile';
 import {
   INSTALL_SCRIPT_PATH,
@@ -65,7 +69,14 @@ import { renderSecretsManifest } from '../secrets/secrets-manifest';
 import { CLOUDWATCH_AGENT_BUNDLE_PATH, renderCloudWatchAgentConfig } from './cloudwatch-agent';
 import { CLOUDWATCH_AGENT_PROXY_BUNDLE_PATH, renderCloudWatchAgentProxyConfig } from './cloudwatch-agent-proxy';
 import { renderHostFiles } from './render';
-import { BUNDLE_REQUIRED_FILES, FETCH_SECRETS_PROGRAM_PATH, HELPER_SCRIPT_FILES, SECRETS_MANIFEST_BUNDLE_PATH } from './bundle-layout';
+import {
+  BUNDLE_REQUIRED_FILES,
+  FETCH_SECRETS_PROGRAM_PATH,
+  GATEWAY_BUNDLE_FILES,
+  GATEWAY_FILES_BUNDLE_DIR,
+  HELPER_SCRIPT_FILES,
+  SECRETS_MANIFEST_BUNDLE_PATH,
+} from './bundle-layout';
 import { renderHostTemplate } from './template-values';
 import { renderSystemdFiles } from './systemd-units';
 
@@ -75,10 +86,11 @@ export const SCRIPT_FILES = [...HELPER_SCRIPT_FILES, INSTALL_SCRIPT_PATH] as con
 
 export const AGENT_FILES_PREFIX = 'agents/';
 export const AGENT_MANIFEST_PATH = 'agents.sha256';
-/** The bundle paths of openclaw.json, its include files and the runtime package (installed by install-bundle.sh). */
-export const OPENCLAW_CONFIG_PATH = 'openclaw/openclaw.json';
-export const CONTROL_UI_ORIGINS_PATH = `openclaw/${CONTROL_UI_ORIGINS_FILE}`;
-export const EXEC_APPROVALS_PATH = `openclaw/${EXEC_APPROVALS_FILE}`;
+/** The bundle paths of a gateway's openclaw.json and its include files (installed by install-bundle.sh in its configDir). */
+export const gatewayConfigBundlePath = (id: string) => `${GATEWAY_FILES_BUNDLE_DIR}/${id}/openclaw.json`;
+export const gatewayControlUiOriginsBundlePath = (id: string) => `${GATEWAY_FILES_BUNDLE_DIR}/${id}/${CONTROL_UI_ORIGINS_FILE}`;
+export const gatewayExecApprovalsBundlePath = (id: string) => `${GATEWAY_FILES_BUNDLE_DIR}/${id}/${EXEC_APPROVALS_FILE}`;
+/** The runtime package (installed by install-bundle.sh). */
 export const RUNTIME_PACKAGE_FILES = ['package.json', 'package-lock.json'] as const;
 
 export interface RuntimeRenderOptions {
@@ -113,6 +125,19 @@ export function renderBundleRuntimeFiles(config: ResolvedConfig, configDir: stri
   return files;
 }
 
+/**
+ * One gateway's openclaw.json, control-ui-origins.json and exec-approvals.json, by bundle
+ * path (gateways/<id>/...): rendered for that gateway's folders (its config, workspaces,
+ * secrets and log).
+ */
+export function gatewayConfigFiles(config: ResolvedConfig, gateway: AgentGateway, extraAllowedOrigins: readonly string[] = []): Record<string, string> {
+  return {
+    [gatewayConfigBundlePath(gateway.id)]: `${JSON.stringify(renderOpenclawConfig(config, gateway), null, 2)}\n`,
+    [gatewayControlUiOriginsBundlePath(gateway.id)]: renderControlUiOrigins(config, extraAllowedOrigins),
+    [gatewayExecApprovalsBundlePath(gateway.id)]: renderExecApprovals(config, gateway),
+  };
+}
+
 /** Every file of a deployment bundle: bundle path -> content (agent files as read, byte for byte). */
 export type BundleFiles = Record<string, string | Buffer>;
 
@@ -140,10 +165,8 @@ export function assembleBundleFiles(config: ResolvedConfig, configDir: string, o
   const files: BundleFiles = {
     ...renderHostFiles(config, { extraAllowedOrigins: extra }),
     ...renderBundleRuntimeFiles(config, configDir),
-    // Bridge until the bundle carries every gateway's files (H2): the first gateway's.
-    [OPENCLAW_CONFIG_PATH]: `${JSON.stringify(renderOpenclawConfig(config, agentGateways(config)[0]!), null, 2)}\n`,
-    [CONTROL_UI_ORIGINS_PATH]: renderControlUiOrigins(config, extra),
-    [EXEC_APPROVALS_PATH]: renderExecApprovals(config, agentGateways(config)[0]!),
+    [GATEWAYS_LIST_BUNDLE_PATH]: renderGatewaysList(config),
+    ...Object.assign({}, ...agentGateways(config).map((g) => gatewayConfigFiles(config, g, extra))),
     [FETCH_SECRETS_PROGRAM_PATH]: bundleFetchSecrets(),
     [SECRETS_MANIFEST_BUNDLE_PATH]: `${JSON.stringify(renderSecretsManifest(config), null, 2)}\n`,
     [SPEND_METER_PROGRAM_PATH]: bundleSpendMeter(),
@@ -237,6 +260,16 @@ export interface PackedBundle {
 }
 
 /**
+ * The bundle paths each gateway of a gateways.list (renderGatewaysList) needs: its unit and
+ * its GATEWAY_BUNDLE_FILES. Throws on an empty list.
+ */
+export function gatewayBundlePaths(gatewaysList: string): string[] {
+  const ids = gatewaysList.split('\n').filter(Boolean).map((l) => l.split(' ')[0]!);
+  if (!ids.length) throw new Error(`bundle: ${GATEWAYS_LIST_BUNDLE_PATH} lists no gateway`);
+  return ids.flatMap((id) => [`systemd/openclaw-gateway@${id}.service`, ...GATEWAY_BUNDLE_FILES.map((f) => `${GATEWAY_FILES_BUNDLE_DIR}/${id}/${f}`)]);
+}
+
+/**
  * Packs the bundle files (path -> content) into a deterministic tar.gz: sorted
  * entries, fixed owner, mode and mtime, so the same files always give the same
  * SHA-256. Refuses a bundle that install-bundle.sh would refuse on the host: a
@@ -246,7 +279,8 @@ export interface PackedBundle {
 export function packBundle(files: Readonly<Record<string, string | Buffer>>): PackedBundle {
   const rels = Object.keys(files).sort();
   for (const rel of rels) checkRel(rel, 'bundle');
-  const missing = BUNDLE_REQUIRED_FILES.filter((f) => !(f in files));
+  const missing: string[] = BUNDLE_REQUIRED_FILES.filter((f) => !(f in files));
+  if (!missing.length) missing.push(...gatewayBundlePaths(files[GATEWAYS_LIST_BUNDLE_PATH]!.toString()).filter((f) => !(f in files)));
   if (missing.length) throw new Error(`bundle: missing ${missing.join(', ')}`);
   const agentFiles = Object.fromEntries(rels.filter((r) => r.startsWith(AGENT_FILES_PREFIX)).map((r) => [r.slice(AGENT_FILES_PREFIX.length), files[r]!]));
   if (!Object.keys(agentFiles).length) throw new Error(`bundle: no agent files under ${AGENT_FILES_PREFIX}`);

@@ -17,15 +17,17 @@ import { GATEWAY_HEAP_ARG, GATEWAY_MEMORY_MAX } from './gateway-sizing';
 import { BUNDLE_REQUIRED_FILES, EGRESS_PROXY_BUNDLE_PATH, EGRESS_PROXY_RESTART_BUNDLE_PATH, SSM_AGENT_PROXY_BUNDLE_PATH } from './bundle-layout';
 import { EGRESS_NO_PROXY, EGRESS_PROXY_CONFIG_FILE, EGRESS_PROXY_UNIT, EGRESS_PROXY_URL, EGRESS_PROXY_USER } from './egress-proxy';
 import { CLOUDWATCH_AGENT_PROXY_BUNDLE_PATH, CLOUDWATCH_AGENT_PROXY_FILE } from './cloudwatch-agent-proxy';
-import { CONTROL_UI_ORIGINS_HOST_FILE, EXEC_APPROVALS_HOST_FILE, GATEWAY_TOKEN_FILE, HOST_ENV_FILE } from './host-file-paths';
+import { CONTROL_UI_ORIGINS_HOST_FILE, EXEC_APPROVALS_HOST_FILE, GATEWAYS_LIST_HOST_FILE, GATEWAY_TOKEN_FILE, HOST_ENV_FILE } from './host-file-paths';
 import { EGRESS_HEALTH_METRIC, GATEWAY_HEALTH_METRIC, SECRET_RETRIEVAL_METRIC } from '../shared/metric-names';
+import { agentGateways, type AgentGateway } from '../openclaw/gateways';
+import { BREAKER_MARKER_DIR, breakerMarkerFile } from './paths';
 import { braceGroups, checkTemplateParts, directoryUnder, fillTemplate, readHostSource, shellWordLines, type TemplateValues } from './template';
 import {
   CLOUDWATCH_AGENT_UNIT,
   PROXY_ROTATE_TIMER,
   SSM_AGENT_UNIT,
-  GATEWAY_UNIT,
-  JOURNAL_EXPORT_UNITS,
+  GATEWAYS_TARGET,
+  journalExportUnits,
   STATE_VOLUME_ATTACH_TIMEOUT_SECONDS,
   STATE_VOLUME_LABEL,
   STATE_VOLUME_UNIT,
@@ -86,8 +88,9 @@ export const LOCKFILE_CHECK_JS =
   'const bad = Object.entries(l.packages || {}).filter(([k, v]) => k && !v.inBundle && !v.link && !/^sha512-/.test(v.integrity || "")).map(([k]) => k); ' +
   'if (!(l.lockfileVersion >= 2) || bad.length) { console.error("no sha512 integrity: " + (bad.join(", ") || "lockfileVersion < 2")); process.exit(1); }';
 
-/** The values of every placeholder the host templates use. */
+/** The values of every placeholder the host templates use (the gateway unit's own: gatewayTemplateValues). */
 export function hostTemplateValues(config: ResolvedConfig): TemplateValues {
+  const gateways = agentGateways(config);
   const values: Record<string, string> = {
     USER: HOST_PATHS.user,
     INSTALL_DIR: HOST_PATHS.installDir,
@@ -120,8 +123,14 @@ export function hostTemplateValues(config: ResolvedConfig): TemplateValues {
     SECRETS_MANIFEST: SECRETS_MANIFEST_PATH,
     ORIGIN_VERIFY_MAP: ORIGIN_VERIFY_MAP_PATH,
     SECRET_METRIC: SECRET_RETRIEVAL_METRIC,
-    GATEWAY_UNIT,
-    GATEWAY_PORT: String(config.edge.gatewayPort),
+    // The health check probes the first gateway (id order), on edge.gatewayPort.
+    GATEWAY_UNIT: gateways[0]!.unit,
+    GATEWAY_PORT: String(gateways[0]!.port),
+    GATEWAYS_TARGET,
+    GATEWAYS_CONFIG_DIR: path.posix.join(HOST_PATHS.configDir, 'gateways'),
+    GATEWAYS_LIST: GATEWAYS_LIST_HOST_FILE,
+    GATEWAY_UNIT_PREFIX: 'openclaw-gateway@',
+    BREAKER_MARKER_DIR,
     PROXY_PORT: String(config.edge.proxyPort),
     HEALTH_METRIC: GATEWAY_HEALTH_METRIC,
     EGRESS_METRIC: EGRESS_HEALTH_METRIC,
@@ -141,7 +150,8 @@ export function hostTemplateValues(config: ResolvedConfig): TemplateValues {
     GATEWAY_MEMORY_MAX,
     GATEWAY_HEAP_ARG,
   };
-  checkTemplateParts(values, BUNDLE_REQUIRED_FILES, { LOCKFILE_CHECK_JS, CONTROL_UI_ORIGINS_JS }, JOURNAL_EXPORT_UNITS);
+  const journalUnits = journalExportUnits(config);
+  checkTemplateParts(values, BUNDLE_REQUIRED_FILES, { LOCKFILE_CHECK_JS, CONTROL_UI_ORIGINS_JS }, journalUnits);
   return {
     ...values,
     IMDS_ACCESS: imdsAccess(config),
@@ -162,9 +172,38 @@ export function hostTemplateValues(config: ResolvedConfig): TemplateValues {
     LOCKFILE_CHECK_JS,
     CONTROL_UI_ORIGINS_JS,
     BUNDLE_REQUIRED_FILES: shellWordLines(braceGroups(BUNDLE_REQUIRED_FILES)),
-    JOURNAL_UNITS: JOURNAL_EXPORT_UNITS.join(' '),
+    JOURNAL_UNITS: journalUnits.join(' '),
+    GATEWAY_UNITS: gateways.map((g) => g.unit).join(' '),
+    GATEWAY_SECRETS_TMPFILES: gateways.map((g) => `d      ${g.secretsDir.padEnd(30)}0700 ${g.user} ${g.user} -`).join('\n'),
   };
 }
+
+/**
+ * The values of the gateway unit's own placeholders (host/systemd/openclaw-gateway.service),
+ * for one gateway: its id, user, folders, files, proxy and breaker marker. Checked like the
+ * host's values (no spaces, quotes or `$`).
+ */
+export function gatewayTemplateValues(gateway: AgentGateway, agentFilesDirs: readonly string[]): TemplateValues {
+  const values: Record<string, string> = {
+    GATEWAY_ID: gateway.id,
+    GATEWAY_USER: gateway.user,
+    GATEWAY_UNIT_NAME: gateway.unit,
+    GATEWAY_LISTEN_PORT: String(gateway.port),
+    GATEWAY_STATE_DIR: gateway.stateDir,
+    GATEWAY_CONFIG_DIR: gateway.configDir,
+    GATEWAY_CONFIG_FILE: gateway.configFile,
+    GATEWAY_EXEC_APPROVALS_FILE: gateway.execApprovalsFile,
+    GATEWAY_SECRETS_DIR: gateway.secretsDir,
+    GATEWAY_LOG_DIR: gateway.logDir,
+    GATEWAY_PROXY_URL: gatewayProxyUrl(gateway),
+    BREAKER_MARKER: breakerMarkerFile(gateway.id),
+  };
+  checkTemplateParts(values, [], {}, [gateway.unit]);
+  return { ...values, GATEWAY_AGENT_FILES_DIRS: agentFilesDirs.join(' ') };
+}
+
+/** The egress proxy of one gateway: its own squid port on loopback (AgentGateway.proxyPort). */
+export const gatewayProxyUrl = (gateway: AgentGateway): string => `http://127.0.0.1:${gateway.proxyPort}`;
 
 /** A template under host/ with the config's values (and `extra` ones) filled in. */
 export function renderHostTemplate(config: ResolvedConfig, rel: string, extra: TemplateValues = {}): string {

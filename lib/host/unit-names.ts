@@ -3,8 +3,19 @@
  * of the units their journal export covers, and of the state volume's unit parameters.
  * What each unit does: lib/host/systemd-units.ts.
  */
+import type { ResolvedConfig } from '../config/schema';
+import { agentGateways, GATEWAY_UNIT_PREFIX, GATEWAYS_TARGET } from '../openclaw/gateways';
 
-export const GATEWAY_UNIT = 'openclaw-gateway.service';
+/**
+ * The gateways' target: every gateway unit (openclaw-gateway@<id>.service, one per
+ * AgentGateway) is PartOf= and WantedBy= it, so `systemctl stop` of it stops them all
+ * (the kill switch), and `systemctl start` of it starts every gateway not tripped.
+ */
+export { GATEWAYS_TARGET };
+/** The host template every gateway unit is rendered from (host/systemd/openclaw-gateway.service). */
+export const GATEWAY_UNIT_TEMPLATE = 'openclaw-gateway.service';
+/** The unit of gateway `id`: openclaw-gateway@<id>.service (AgentGateway.unit). */
+export const gatewayUnitName = (id: string): string => `${GATEWAY_UNIT_PREFIX}${id}.service`;
 export const PREFLIGHT_UNIT = 'openclaw-imds-preflight.service';
 export const SECRETS_UNIT = 'openclaw-secrets.service';
 /**
@@ -40,13 +51,13 @@ export const SSM_AGENT_UNIT = 'amazon-ssm-agent.service';
 /** The CloudWatch agent's own unit (package amazon-cloudwatch-agent): enabled and started by install-bundle.sh. */
 export const CLOUDWATCH_AGENT_UNIT = 'amazon-cloudwatch-agent.service';
 /**
- * The units whose journal openclaw-log-export copies (the CloudWatch `journal` group): the
- * gateway, the proxy (nginx), every OpenClaw helper unit, the firewall, the egress proxy (squid),
+ * The units whose journal openclaw-log-export copies (the CloudWatch `journal` group), besides
+ * each gateway unit (journalUnits adds them): the gateways' target, the proxy (nginx), every OpenClaw helper unit, the firewall, the egress proxy (squid),
  * the CloudWatch agent, and
  * cloud-final (install-bundle.sh's output, its `openclaw-install: FAILED` line included).
  */
 export const JOURNAL_EXPORT_UNITS = [
-  GATEWAY_UNIT,
+  GATEWAYS_TARGET,
   'nginx.service',
   PREFLIGHT_UNIT,
   SECRETS_UNIT,
@@ -62,3 +73,8 @@ export const JOURNAL_EXPORT_UNITS = [
   CLOUDWATCH_AGENT_UNIT,
   'cloud-final.service',
 ] as const;
+
+/** Every unit whose journal openclaw-log-export copies: each gateway unit of `config`, then JOURNAL_EXPORT_UNITS. */
+export function journalExportUnits(config: ResolvedConfig): string[] {
+  return [...agentGateways(config).map((g) => g.unit), ...JOURNAL_EXPORT_UNITS];
+}

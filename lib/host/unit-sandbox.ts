@@ -1,30 +1,38 @@
 /**
- * The sandbox that openclaw-gateway.service must keep, checked on its text: the
- * hardening settings, the environment, the approvals import, the dependencies and,
- * given a config's expectations, exactly its agent-file mounts and secret files.
- * Checked at render (a weakened template is refused) and by the tests.
+ * The sandbox that every gateway unit (openclaw-gateway@<id>.service, one per
+ * AgentGateway) must keep, checked on its text: the hardening settings, its own user,
+ * folders and environment, the approvals import, the dependencies, its place in the
+ * gateways' target, its breaker marker and, given a config's expectations, exactly its
+ * agent-file mounts and secret files. Checked at render for every gateway (a weakened
+ * unit of any gateway is refused) and by the tests.
  */
-import { EXEC_APPROVALS_HOST_FILE } from './host-file-paths';
 import { gatewayMemoryProblems } from './gateway-memory-check';
-import { HOST_PATHS } from './paths';
+import type { AgentGateway } from '../openclaw/gateways';
+import { GATEWAYS_TARGET } from '../openclaw/gateways';
+import { breakerMarkerFile, HOST_PATHS } from './paths';
 import { parseUnit, unitList, unitValue } from './unit-file';
 import { PREFLIGHT_UNIT, SECRETS_UNIT, STATE_VOLUME_UNIT } from './unit-names';
 
 /**
- * The gateway unit's ExecStartPre=: imports the exec approvals into the gateway's
- * state (the allowlists live in OpenClaw's state database, not in openclaw.json),
- * as the gateway user, with the gateway's environment, before every start.
+ * A gateway unit's ExecStartPre=: imports its exec approvals into its state (the
+ * allowlists live in OpenClaw's state database, not in openclaw.json), as its user,
+ * with its environment, before every start.
  */
-export const GATEWAY_APPROVALS_IMPORT = `${HOST_PATHS.node} ${HOST_PATHS.openclawBin} approvals set --file ${EXEC_APPROVALS_HOST_FILE}`;
-/** Environment= entries the gateway unit must set (checked by gatewayUnitProblems). */
-export const GATEWAY_ENVIRONMENT = [
-  `HOME=${HOST_PATHS.stateDir}`,
-  `OPENCLAW_STATE_DIR=${HOST_PATHS.stateDir}`,
-  `OPENCLAW_CONFIG_PATH=${HOST_PATHS.configFile}`,
+export const gatewayApprovalsImport = (gateway: AgentGateway): string =>
+  `${HOST_PATHS.node} ${HOST_PATHS.openclawBin} approvals set --file ${gateway.execApprovalsFile}`;
+/** The egress proxy of a gateway, as its unit's environment names it: its own squid port on loopback. */
+const proxyUrl = (gateway: AgentGateway) => `http://127.0.0.1:${gateway.proxyPort}`;
+/** Environment= entries a gateway unit must set (checked by gatewayUnitProblems). */
+export const gatewayEnvironment = (gateway: AgentGateway): string[] => [
+  `HOME=${gateway.stateDir}`,
+  `OPENCLAW_STATE_DIR=${gateway.stateDir}`,
+  `OPENCLAW_CONFIG_PATH=${gateway.configFile}`,
   'OPENCLAW_CONFIG_READONLY=1',
   'OPENCLAW_NO_RESPAWN=1',
   'OPENCLAW_NO_AUTO_UPDATE=1',
-] as const;
+  `HTTPS_PROXY=${proxyUrl(gateway)}`,
+  `https_proxy=${proxyUrl(gateway)}`,
+];
 /**
  * Environment variables the gateway unit must not set: the token comes from its
  * secret file (a `file` SecretRef); in the environment it would show in
@@ -32,8 +40,10 @@ export const GATEWAY_ENVIRONMENT = [
  */
 export const GATEWAY_FORBIDDEN_ENVIRONMENT = ['OPENCLAW_GATEWAY_TOKEN'] as const;
 
-/** What the gateway unit of a config must hold besides its fixed sandbox (gatewayUnitProblems). */
+/** What the unit of one gateway of a config must hold besides its fixed sandbox (gatewayUnitProblems). */
 export interface GatewayUnitExpectations {
+  /** Its agents' folders of agent files (HOST_PATHS.agentFilesDir/<agent>), which ReadOnlyPaths= must name. */
+  readonly agentFilesDirs: readonly string[];
   /** BindReadOnlyPaths= entries, `<host path>:<workspace path>`, in order (agentFileBindMounts). */
   readonly bindMounts: readonly string[];
   /** Files that AssertFileNotEmpty= must name, in order (the secret files). */
@@ -44,7 +54,7 @@ export interface GatewayUnitExpectations {
 const TRUE: ReadonlySet<string | undefined> = new Set(['yes', 'true', 'on', '1']);
 
 /**
- * The sandbox of openclaw-gateway.service, as settings that must hold. Checked at
+ * The sandbox of every gateway unit, as settings that must hold. Checked at
  * render (a weakened template is refused) and by the tests.
  */
 export const GATEWAY_REQUIRED_TRUE = [
@@ -62,14 +72,16 @@ export const GATEWAY_REQUIRED_TRUE = [
   'RestrictRealtime',
   'RestrictSUIDSGID',
   'LockPersonality',
+  'PrivateMounts',
 ] as const;
 
 /**
- * Problems with the gateway unit (empty when it is as designed): its sandbox, its
- * environment, the approvals import, and, given `expected`, exactly the agent-file
- * bind mounts and secret-file assertions of the config.
+ * Problems with the unit of `gateway` (empty when it is as designed): its sandbox, its
+ * user, folders and environment, the approvals import, the target and breaker marker,
+ * and, given `expected`, exactly its agent-file bind mounts, agent-file folders and
+ * secret-file assertions.
  */
-export function gatewayUnitProblems(unitText: string, expected?: GatewayUnitExpectations): string[] {
+export function gatewayUnitProblems(unitText: string, gateway: AgentGateway, expected?: GatewayUnitExpectations): string[] {
   const e = parseUnit(unitText);
   const S = 'Service';
   const problems: string[] = [];
@@ -78,7 +90,9 @@ export function gatewayUnitProblems(unitText: string, expected?: GatewayUnitExpe
     if (!TRUE.has(val(key))) problems.push(`${key}=yes missing`);
   }
   if (val('ProtectSystem') !== 'strict') problems.push('ProtectSystem=strict missing');
-  if (val('User') !== HOST_PATHS.user) problems.push(`User=${HOST_PATHS.user} missing`);
+  for (const key of ['User', 'Group']) if (val(key) !== gateway.user) problems.push(`${key}=${gateway.user} missing`);
+  // The other gateways' processes are other users': invisible in /proc.
+  if (val('ProtectProc') !== 'invisible') problems.push('ProtectProc=invisible missing');
   for (const key of ['CapabilityBoundingSet', 'AmbientCapabilities']) {
     if (!e.some((x) => x.section === S && x.key === key) || unitList(e, S, key).length) problems.push(`${key}= must be present and empty`);
   }
@@ -92,16 +106,17 @@ export function gatewayUnitProblems(unitText: string, expected?: GatewayUnitExpe
   if (TRUE.has(val('MemoryDenyWriteExecute'))) problems.push('MemoryDenyWriteExecute must be off: the V8 JIT needs writable+executable memory');
   if (val('UMask') !== '0077') problems.push('UMask=0077 missing');
   const rw = unitList(e, S, 'ReadWritePaths').sort();
-  const rwWanted = [HOST_PATHS.stateDir, HOST_PATHS.logDir].sort();
+  const rwWanted = [gateway.stateDir, gateway.logDir].sort();
   if (rw.join(' ') !== rwWanted.join(' ')) problems.push(`ReadWritePaths must be exactly ${rwWanted.join(' ')} (is ${rw.join(' ') || 'unset'})`);
   const ro = unitList(e, S, 'ReadOnlyPaths');
-  for (const p of [HOST_PATHS.configDir, HOST_PATHS.agentFilesDir]) if (!ro.includes(p)) problems.push(`ReadOnlyPaths must include ${p}`);
+  for (const p of [gateway.configDir, ...(expected?.agentFilesDirs ?? [])]) if (!ro.includes(p)) problems.push(`ReadOnlyPaths must include ${p}`);
   problems.push(...gatewayMemoryProblems(unitText)); // ExecStart (pinned node, heap limit, gateway run), MemoryMax=, MemorySwapMax=0
   const pre = e.filter((x) => x.section === S && x.key === 'ExecStartPre').map((x) => x.value);
-  if (!pre.includes(GATEWAY_APPROVALS_IMPORT)) problems.push(`ExecStartPre=${GATEWAY_APPROVALS_IMPORT} missing`);
+  const approvals = gatewayApprovalsImport(gateway);
+  if (!pre.includes(approvals)) problems.push(`ExecStartPre=${approvals} missing`);
   if (pre.some((p) => /^[-@:+!]/.test(p))) problems.push('ExecStartPre must run as the gateway user, and its failure must stop the start (no -, +, ! or : prefix)');
   const env = unitList(e, S, 'Environment');
-  for (const v of GATEWAY_ENVIRONMENT) if (!env.includes(v)) problems.push(`Environment=${v} missing`);
+  for (const v of gatewayEnvironment(gateway)) if (!env.includes(v)) problems.push(`Environment=${v} missing`);
   for (const name of GATEWAY_FORBIDDEN_ENVIRONMENT) if (env.some((v) => v.startsWith(`${name}=`))) problems.push(`Environment=${name} must not be set`);
   if (e.some((x) => x.section === S && (x.key === 'EnvironmentFile' || x.key === 'PassEnvironment'))) problems.push('EnvironmentFile= and PassEnvironment= must not be set (nothing but the listed Environment=)');
   if (expected) {
@@ -122,6 +137,12 @@ export function gatewayUnitProblems(unitText: string, expected?: GatewayUnitExpe
   // The gateway's state must be the state volume, never the root volume (lost with the host).
   const mountAsserts = e.filter((x) => x.section === 'Unit' && x.key === 'AssertPathIsMountPoint').map((x) => x.value);
   if (!mountAsserts.includes(HOST_PATHS.stateDir)) problems.push(`AssertPathIsMountPoint=${HOST_PATHS.stateDir} missing (the state volume)`);
+  // One of the gateways: the target's stop (the kill switch) stops it, its start starts it.
+  if (!unitList(e, 'Unit', 'PartOf').includes(GATEWAYS_TARGET)) problems.push(`PartOf=${GATEWAYS_TARGET} missing`);
+  if (!unitList(e, 'Install', 'WantedBy').includes(GATEWAYS_TARGET)) problems.push(`WantedBy=${GATEWAYS_TARGET} missing`);
+  // A tripped breaker keeps it stopped (across reboots) until the restore removes the marker.
+  const marker = `!${breakerMarkerFile(gateway.id)}`;
+  if (!unitList(e, 'Unit', 'ConditionPathExists').includes(marker)) problems.push(`ConditionPathExists=${marker} missing (the breaker's stop marker)`);
   if (val('Restart') !== 'on-failure') problems.push('Restart=on-failure missing');
   if (!unitValue(e, 'Unit', 'StartLimitBurst') || !unitValue(e, 'Unit', 'StartLimitIntervalSec')) problems.push('StartLimitBurst= and StartLimitIntervalSec= missing');
   return problems;

@@ -11,8 +11,7 @@ import {
   renderCloudWatchAgentConfig,
 } from '../../lib/host/cloudwatch-agent';
 import { assembleBundleFiles } from '../../lib/host/runtime-files';
-import { GATEWAY_UNIT, HEALTH_UNIT, JOURNAL_EXPORT_UNITS, LOG_EXPORT_UNIT } from '../../lib/host/unit-names';
-import { SYSTEMD_FILES } from '../../lib/host/bundle-layout';
+import { HEALTH_UNIT, LOG_EXPORT_UNIT, journalExportUnits } from '../../lib/host/unit-names';
 import { renderEgressProxyConfig } from '../../lib/host/egress-proxy';
 import { parseUnit, unitList, unitValue } from '../../lib/host/unit-file';
 import { allConfigs, exampleConfig } from '../host/support/host-tools';
@@ -142,16 +141,17 @@ describe('every log the host writes is collected (read from the rendered files, 
     // The journal: the export writes the collected file, for every OpenClaw service the bundle ships and nginx.
     expect(exportScript).toContain(`JOURNAL_COPY="\${OPENCLAW_JOURNAL_EXPORT:-${JOURNAL_EXPORT_FILE}}"`);
     expect(collected.has(JOURNAL_EXPORT_FILE)).toBe(true);
-    const services = SYSTEMD_FILES.filter((f) => /^systemd\/[^/]+\.service$/.test(f)).map((f) => path.posix.basename(f));
-    expect(services).toEqual(expect.arrayContaining([GATEWAY_UNIT, HEALTH_UNIT, LOG_EXPORT_UNIT]));
-    expect(exportScript).toContain(`readonly UNITS=(${JOURNAL_EXPORT_UNITS.join(' ')})`);
-    for (const unit of [...services, 'nginx.service']) expect({ unit, exported: (JOURNAL_EXPORT_UNITS as readonly string[]).includes(unit) }).toEqual({ unit, exported: true });
+    const services = Object.keys(bundle).filter((f) => /^systemd\/[^/]+\.service$/.test(f)).map((f) => path.posix.basename(f));
+    expect(services).toEqual(expect.arrayContaining(['openclaw-gateway@ops.service', 'openclaw-gateway@support.service', HEALTH_UNIT, LOG_EXPORT_UNIT]));
+    expect(exportScript).toContain(`readonly UNITS=(${journalExportUnits(config).join(' ')})`);
+    for (const unit of [...services, 'nginx.service']) expect({ unit, exported: journalExportUnits(config).includes(unit) }).toEqual({ unit, exported: true });
 
     // The copies live where the export unit writes (its LogsDirectory=), which the gateway cannot.
     const exportUnit = parseUnit(bundle[`systemd/${LOG_EXPORT_UNIT}`] as string);
     expect(`/var/log/${unitValue(exportUnit, 'Service', 'LogsDirectory')}`).toBe(HOST_PATHS.auditLogDir);
     for (const f of [JOURNAL_EXPORT_FILE, GATEWAY_LOG_COPY_FILE]) expect(path.posix.dirname(f)).toBe(HOST_PATHS.auditLogDir);
-    const gatewayWritable = unitList(parseUnit(bundle[`systemd/${GATEWAY_UNIT}`] as string), 'Service', 'ReadWritePaths');
+    const gatewayWritable = services.filter((u) => u.startsWith('openclaw-gateway@')).flatMap((u) => unitList(parseUnit(bundle[`systemd/${u}`] as string), 'Service', 'ReadWritePaths'));
+    expect(gatewayWritable.length).toBe(4);
     for (const f of collected) {
       for (const w of gatewayWritable) expect({ f, underGatewayWritable: f === w || f.startsWith(`${w}/`) }).toEqual({ f, underGatewayWritable: false });
     }

@@ -5,7 +5,7 @@ import { HOST_ENV_FILE } from '../../lib/host/host-file-paths';
 import { HOST_PATHS } from '../../lib/host/paths';
 import { renderRuntimeFiles } from '../../lib/host/runtime-files';
 import { parseUnit, unitList, unitValue, type UnitEntry } from '../../lib/host/unit-file';
-import { GATEWAY_UNIT, SPEND_METER_UNIT } from '../../lib/host/unit-names';
+import { SPEND_METER_UNIT } from '../../lib/host/unit-names';
 import { renderOpenclawConfig } from '../../lib/openclaw/openclaw-json';
 import { agentGateways } from '../../lib/openclaw/gateways';
 import { allConfigs, exampleConfig } from '../host/support/host-tools';
@@ -43,11 +43,12 @@ function processEnv(e: readonly UnitEntry[]): Record<string, string> {
   return { ...fromFile, ...environment(e) };
 }
 
-function expectProxied(rel: string): void {
+function expectProxied(rel: string, proxyUrl: string = EGRESS_PROXY_URL): void {
   const e = parsed(rel);
   const env = processEnv(e);
   // HTTPS_PROXY for the AWS CLI and Node (proxyEnv), https_proxy for curl; IMDS and loopback in NO_PROXY.
-  expect({ rel, HTTPS_PROXY: env.HTTPS_PROXY }).toEqual({ rel, HTTPS_PROXY: EGRESS_PROXY_URL });
+  expect({ rel, HTTPS_PROXY: env.HTTPS_PROXY }).toEqual({ rel, HTTPS_PROXY: proxyUrl });
+  if (proxyUrl !== EGRESS_PROXY_URL) expect({ rel, https_proxy: env.https_proxy }).toEqual({ rel, https_proxy: proxyUrl });
   expect({ rel, NO_PROXY: env.NO_PROXY?.split(',') }).toEqual({ rel, NO_PROXY: [...EGRESS_NO_PROXY] });
   // Ordered after the proxy, which it pulls in (Wants=: a failed proxy shows in its own unit).
   expect({ rel, wants: unitList(e, 'Unit', 'Wants').includes(EGRESS_PROXY_UNIT), after: unitList(e, 'Unit', 'After').includes(EGRESS_PROXY_UNIT) }).toEqual({ rel, wants: true, after: true });
@@ -77,8 +78,15 @@ test('every helper script that calls AWS or curl runs in a unit with the proxy, 
   expect(checked).toBeGreaterThanOrEqual(6);
 });
 
-test.each([GATEWAY_UNIT, SPEND_METER_UNIT])('%s: the proxy in its environment, ordered after it', (name) => {
-  expectProxied(`systemd/${name}`);
+test(`${SPEND_METER_UNIT}: the proxy in its environment, ordered after it`, () => {
+  expectProxied(`systemd/${SPEND_METER_UNIT}`);
+});
+
+test.each([
+  ['ops', 'http://127.0.0.1:3129'],
+  ['support', 'http://127.0.0.1:3130'],
+])('openclaw-gateway@%s.service: its own proxy port in its environment, ordered after the proxy', (id, url) => {
+  expectProxied(`systemd/openclaw-gateway@${id}.service`, url);
 });
 
 test.each(allConfigs().map((c) => [`${c.client}/${c.env}`, c] as const))('%s: every unit that reads host.env gets the proxy from it', (_n, c) => {

@@ -6,7 +6,8 @@ import { exampleConfig, freePort } from '../host/support/host-tools';
 import { renderRuntimeFiles } from '../../lib/host/runtime-files';
 import { renderNftablesRules } from '../../lib/host/nftables-rules';
 import { metricNamespace } from '../../lib/host/template-values';
-import { GATEWAY_UNIT } from '../../lib/host/unit-names';
+/** The unit the health check names: the first gateway's (it probes that one, on edge.gatewayPort). */
+const GATEWAY_UNIT = 'openclaw-gateway@ops.service';
 import { EGRESS_BLOCKED_METRIC, EGRESS_HEALTH_METRIC, GATEWAY_HEALTH_METRIC } from '../../lib/shared/metric-names';
 import { startFakeServer, type FakeAnswer, type FakeServer } from '../support/fake-aws/server';
 import { CONFIG_DIR } from '../support/config-fixture';

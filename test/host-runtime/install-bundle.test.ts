@@ -5,7 +5,6 @@ import { HOST_PATHS } from '../../lib/host/paths';
 import { assembleBundleFiles, packBundle, renderRuntimeFiles, type BundleFiles } from '../../lib/host/runtime-files';
 import {
   CLOUDWATCH_AGENT_UNIT,
-  GATEWAY_UNIT,
   HEALTH_TIMER,
   HEALTH_UNIT,
   LOG_EXPORT_TIMER,
@@ -25,8 +24,6 @@ import { SSM_AGENT_PROXY_BUNDLE_PATH } from '../../lib/host/bundle-layout';
 import { CLOUDWATCH_AGENT_BUNDLE_PATH } from '../../lib/host/cloudwatch-agent';
 import { SPEND_METER_MANIFEST_BUNDLE_PATH, SPEND_METER_MANIFEST_PATH, SPEND_METER_PROGRAM_PATH } from '../../lib/host/spend-meter';
 import { SECRETS_MANIFEST_PATH } from '../../lib/secrets/secrets-manifest';
-import { openclawHostFiles } from '../../lib/openclaw/openclaw-config';
-import { agentGateways } from '../../lib/openclaw/gateways';
 import { listAgentFiles, type AgentFile } from '../../lib/openclaw/agent-files';
 import { renderControlUiOrigins } from '../../lib/openclaw/control-ui-origins';
 import { exampleConfig } from '../host/support/host-tools';
@@ -46,6 +43,7 @@ import { fakeAws, requireRootForRuntime, requireRuntimeTool, runAsync, tempDir, 
 // lib/openclaw/openclaw-config.ts states and test/openclaw proves against OpenClaw.
 
 const config = exampleConfig('prod');
+const GATEWAY_UNIT = 'openclaw-gateway@ops.service';
 const CLOUDFRONT = 'd111111abcdef8.cloudfront.net';
 const GATEWAY_USER = 'daemon';
 const URI = 's3://assets-bucket/deployment-bundle.tar.gz';
@@ -146,6 +144,7 @@ afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 /** owner:group mode of a path, with the test's gateway user standing for HOST_PATHS.user. */
 function meta(p: string) {
   const st = fs.lstatSync(p);
+  // The stand-in gateway user (daemon) shows as HOST_PATHS.user.
   const name = (id: number, isGroup: boolean) => (id === 0 ? 'root' : id === (isGroup ? gid : uid) ? HOST_PATHS.user : String(id));
   return { type: st.isFile() ? 'file' : st.isDirectory() ? 'dir' : 'other', owner: `${name(st.uid, false)}:${name(st.gid, true)}`, mode: (st.mode & 0o7777).toString(8).padStart(4, '0'), links: st.nlink };
 }
@@ -159,57 +158,47 @@ test('installs the bundle to the end: exit 0, no error, the agent files check pa
   expect(lines.at(-1)).toBe(`openclaw-install: done: bundle ${sha256} installed; gateway starting (journalctl -u 'openclaw-*')`);
 });
 
-test('openclaw.json: owner openclaw:openclaw (here daemon:daemon), mode 0400, the bundle\'s content', () => {
-  expect(meta(host(HOST_PATHS.configFile))).toEqual({ type: 'file', owner: `${HOST_PATHS.user}:${HOST_PATHS.user}`, mode: '0400', links: 1 });
-  expect(fs.readFileSync(host(HOST_PATHS.configFile), 'utf8')).toBe(bundle['openclaw/openclaw.json']);
-});
-
-test('control-ui-origins.json and exec-approvals.json: 0400 too; the CloudFront domain added to the Control UI origins', () => {
-  for (const f of ['control-ui-origins.json', 'exec-approvals.json']) {
-    expect(meta(host(`${HOST_PATHS.configDir}/${f}`))).toEqual({ type: 'file', owner: `${HOST_PATHS.user}:${HOST_PATHS.user}`, mode: '0400', links: 1 });
+test.each(['ops', 'support'])('gateway %s: openclaw.json and its include files, its user (here daemon) 0400 in root:<user> 0750; the CloudFront domain added', (id) => {
+  const dir = `${HOST_PATHS.configDir}/gateways/${id}`;
+  for (const f of ['openclaw.json', 'control-ui-origins.json', 'exec-approvals.json']) {
+    expect(meta(host(`${dir}/${f}`))).toEqual({ type: 'file', owner: `${HOST_PATHS.user}:${HOST_PATHS.user}`, mode: '0400', links: 1 });
   }
-  expect(fs.readFileSync(host(`${HOST_PATHS.configDir}/control-ui-origins.json`), 'utf8')).toBe(renderControlUiOrigins(config, [`https://${CLOUDFRONT}`]));
-  expect(fs.readFileSync(host(`${HOST_PATHS.configDir}/exec-approvals.json`), 'utf8')).toBe(bundle['openclaw/exec-approvals.json']);
-  // The folder stays root's: the gateway user can neither add nor replace files in it.
-  expect(meta(host(HOST_PATHS.configDir))).toMatchObject({ owner: 'root:root', mode: '0755' });
+  expect(fs.readFileSync(host(`${dir}/openclaw.json`), 'utf8')).toBe(bundle[`openclaw/gateways/${id}/openclaw.json`]);
+  expect(fs.readFileSync(host(`${dir}/exec-approvals.json`), 'utf8')).toBe(bundle[`openclaw/gateways/${id}/exec-approvals.json`]);
+  expect(fs.readFileSync(host(`${dir}/control-ui-origins.json`), 'utf8')).toBe(renderControlUiOrigins(config, [`https://${CLOUDFRONT}`]));
+  // The folder is root's (the gateway user can neither add nor replace files), readable by its user only.
+  expect(meta(host(dir))).toMatchObject({ type: 'dir', owner: `root:${HOST_PATHS.user}`, mode: '0750' });
+  expect(meta(host(`${HOST_PATHS.configDir}/gateways`))).toMatchObject({ owner: 'root:root', mode: '0755' });
+  expect(meta(host(`${HOST_PATHS.logDir}/${id}`))).toMatchObject({ type: 'dir', owner: `${HOST_PATHS.user}:${HOST_PATHS.user}`, mode: '0750' });
 });
 
-test('every file of OPENCLAW_HOST_FILES that the bundle provides has the owner and mode of the contract', () => {
-  const expand = (p: string) =>
-    p.includes('<agent>/<file>') ? agentFiles.map((f) => p.replace('<agent>/<file>', f.relativePath)) : [p];
-  const checked: string[] = [];
-  for (const entry of agentGateways(config).flatMap(openclawHostFiles).filter((e) => !e.path.startsWith(`${HOST_PATHS.secretsDir}/`))) {
-    for (const p of expand(entry.path)) {
-      expect({ path: p, ...meta(host(p)) }).toEqual({ path: p, type: 'file', owner: entry.owner, mode: entry.mode, links: 1 });
-      checked.push(p);
-    }
-  }
-  // openclaw.json, its two include files, the manifest, and per agent file: itself and its mount point.
-  expect(checked).toHaveLength(4 + 2 * agentFiles.length);
+test('gateways.list: root 0644, the bundle\'s', () => {
+  expect(meta(host(`${HOST_PATHS.configDir}/gateways.list`))).toEqual({ type: 'file', owner: 'root:root', mode: '0644', links: 1 });
+  expect(fs.readFileSync(host(`${HOST_PATHS.configDir}/gateways.list`), 'utf8')).toBe('ops openclaw-ops 18789 ops\nsupport openclaw-support 18790 support\n');
 });
 
-test('agent files: root:openclaw 0444 in root 0755 folders; the manifest matches them', () => {
+test('agent files: root:<gateway user> 0440 in root:<gateway user> 0750 folders (no other gateway reads them); the manifest matches them', () => {
   for (const f of agentFiles) {
-    expect(meta(host(f.hostPath))).toEqual({ type: 'file', owner: `root:${HOST_PATHS.user}`, mode: '0444', links: 1 });
+    expect(meta(host(f.hostPath))).toEqual({ type: 'file', owner: `root:${HOST_PATHS.user}`, mode: '0440', links: 1 });
     expect(fs.readFileSync(host(f.hostPath)).equals(f.content)).toBe(true);
-    expect(meta(host(path.posix.dirname(f.hostPath)))).toMatchObject({ type: 'dir', owner: 'root:root', mode: '0755' });
+    expect(meta(host(path.posix.dirname(f.hostPath)))).toMatchObject({ type: 'dir', owner: `root:${HOST_PATHS.user}`, mode: '0750' });
   }
   expect(meta(host(HOST_PATHS.agentFilesDir))).toMatchObject({ type: 'dir', owner: 'root:root', mode: '0755' });
   expect(fs.readFileSync(host(HOST_PATHS.agentFilesManifest), 'utf8')).toBe(bundle['agents.sha256']);
 });
 
-test('workspaces: openclaw 0700, an empty read-only file at each BindReadOnlyPaths= destination of the gateway unit', () => {
-  const unit = fs.readFileSync(host(`/etc/systemd/system/${GATEWAY_UNIT}`), 'utf8');
+test.each(['ops', 'support'])('gateway %s state: its user 0700, an empty read-only file at each BindReadOnlyPaths= destination of its unit', (id) => {
+  const unit = fs.readFileSync(host(`/etc/systemd/system/openclaw-gateway@${id}.service`), 'utf8');
   const destinations = [...unit.matchAll(/^BindReadOnlyPaths=[^:\n]+:(.+)$/gm)].map((m) => m[1]!);
-  expect(destinations).toEqual(agentFiles.map((f) => f.workspacePath));
+  expect(destinations).toEqual(agentFiles.filter((f) => f.agent === id).map((f) => `${HOST_PATHS.stateDir}/${id}/workspaces/${f.relativePath}`));
   for (const d of destinations) {
     expect(meta(host(d))).toEqual({ type: 'file', owner: `${HOST_PATHS.user}:${HOST_PATHS.user}`, mode: '0444', links: 1 });
     expect(fs.statSync(host(d)).size).toBe(0);
   }
-  for (const agent of Object.keys(config.openclaw.agents)) {
-    expect(meta(host(`${HOST_PATHS.workspacesDir}/${agent}`))).toMatchObject({ type: 'dir', owner: `${HOST_PATHS.user}:${HOST_PATHS.user}`, mode: '0700' });
+  for (const d of [`${HOST_PATHS.stateDir}/${id}`, `${HOST_PATHS.stateDir}/${id}/workspaces`, `${HOST_PATHS.stateDir}/${id}/workspaces/${id}`]) {
+    expect(meta(host(d))).toMatchObject({ type: 'dir', owner: `${HOST_PATHS.user}:${HOST_PATHS.user}`, mode: '0700' });
   }
-  expect(meta(host(HOST_PATHS.stateDir))).toMatchObject({ type: 'dir', owner: `${HOST_PATHS.user}:${HOST_PATHS.user}`, mode: '0700' });
+  expect(meta(host(HOST_PATHS.stateDir))).toMatchObject({ type: 'dir', owner: 'root:root', mode: '0755' });
 });
 
 test('the CloudFront domain: in nginx\'s allowed origins and in host.env', () => {
@@ -222,7 +211,7 @@ test('the CloudFront domain: in nginx\'s allowed origins and in host.env', () =>
 });
 
 test('units, scripts, firewall and runtime: installed where the units expect them; the machine-changing commands as expected', () => {
-  expect(meta(host(`/etc/systemd/system/${GATEWAY_UNIT}`))).toMatchObject({ owner: 'root:root', mode: '0644' });
+  for (const u of [GATEWAY_UNIT, 'openclaw-gateway@support.service', 'openclaw-gateways.target']) expect(meta(host(`/etc/systemd/system/${u}`))).toMatchObject({ owner: 'root:root', mode: '0644' });
   expect(meta(host(`${HOST_PATHS.libexecDir}/check-agent-files.sh`))).toMatchObject({ owner: 'root:root', mode: '0755' });
   expect(meta(host('/etc/nftables/openclaw.nft'))).toMatchObject({ owner: 'root:root', mode: '0600' });
   expect(fs.readFileSync(host('/etc/sysconfig/nftables.conf'), 'utf8')).toBe('include "/etc/nftables/openclaw.nft"\n');
@@ -236,12 +225,12 @@ test('units, scripts, firewall and runtime: installed where the units expect the
       ['systemd-tmpfiles', '--create', host('/etc/tmpfiles.d/openclaw.conf')],
       ['systemctl', 'daemon-reload'],
       ['systemctl', 'start', STATE_VOLUME_UNIT],
-      ['systemctl', 'enable', 'nftables.service', 'openclaw-imds-preflight.service', STATE_VOLUME_UNIT, 'openclaw-secrets.service', 'openclaw-gateway.service', 'nginx.service'],
+      ['systemctl', 'enable', 'nftables.service', 'openclaw-imds-preflight.service', STATE_VOLUME_UNIT, 'openclaw-secrets.service', 'openclaw-gateways.target', 'openclaw-gateway@ops.service', 'openclaw-gateway@support.service', 'nginx.service'],
       [
         'systemctl', 'enable', '--now', CLOUDWATCH_AGENT_UNIT, LOG_EXPORT_TIMER, 'openclaw-integrity.timer', 'openclaw-secrets-refresh.timer', HEALTH_TIMER, SPEND_METER_TIMER,
         PROXY_ROTATE_TIMER,
       ],
-      ['systemctl', 'start', '--no-block', 'openclaw-gateway.service', 'nginx.service'],
+      ['systemctl', 'start', '--no-block', 'openclaw-gateways.target', 'nginx.service'],
     ]),
   );
   // The audit trail runs before the gateway starts: the agent and the log export first.
@@ -395,8 +384,8 @@ test('running it again changes nothing: same modes, the domain once, npm ci skip
   expect(c).toContain(`systemctl start ${EGRESS_PROXY_UNIT}`);
   expect(c.filter((x) => x.includes('restart'))).toEqual([]);
   expect(calls().filter((c) => c[0] === 'npm').length).toBe(before);
-  expect(meta(host(HOST_PATHS.configFile))).toEqual({ type: 'file', owner: `${HOST_PATHS.user}:${HOST_PATHS.user}`, mode: '0400', links: 1 });
-  expect(fs.readFileSync(host(`${HOST_PATHS.configDir}/control-ui-origins.json`), 'utf8')).toBe(renderControlUiOrigins(config, [`https://${CLOUDFRONT}`]));
+  expect(meta(host(`${HOST_PATHS.configDir}/gateways/ops/openclaw.json`))).toEqual({ type: 'file', owner: `${HOST_PATHS.user}:${HOST_PATHS.user}`, mode: '0400', links: 1 });
+  expect(fs.readFileSync(host(`${HOST_PATHS.configDir}/gateways/support/control-ui-origins.json`), 'utf8')).toBe(renderControlUiOrigins(config, [`https://${CLOUDFRONT}`]));
   expect(fs.readFileSync(host('/etc/nginx/openclaw/allowed-origins.map.conf'), 'utf8').split(CLOUDFRONT)).toHaveLength(2);
   const env = fs.readFileSync(host(`${HOST_PATHS.configDir}/host.env`), 'utf8').split('\n');
   expect(env.filter((l) => l.startsWith('OPENCLAW_CLOUDFRONT_DOMAIN='))).toEqual([`OPENCLAW_CLOUDFRONT_DOMAIN=${CLOUDFRONT}`]);
@@ -407,11 +396,11 @@ test('with "none" (no viewer domain known at synth) no origin is added, and noth
   expect(run.stderr).toBe('');
   expect(run.code).toBe(0);
   // The files from the earlier runs are replaced: the bundle's own origins, none added.
-  expect(fs.readFileSync(host(`${HOST_PATHS.configDir}/control-ui-origins.json`), 'utf8')).toBe(bundle['openclaw/control-ui-origins.json']);
+  expect(fs.readFileSync(host(`${HOST_PATHS.configDir}/gateways/support/control-ui-origins.json`), 'utf8')).toBe(bundle['openclaw/gateways/support/control-ui-origins.json']);
   const env = fs.readFileSync(host(`${HOST_PATHS.configDir}/host.env`), 'utf8').split('\n');
   expect(env.filter((l) => l.startsWith('OPENCLAW_CLOUDFRONT_DOMAIN='))).toEqual([]);
   expect(fs.readFileSync(host('/etc/nginx/openclaw/allowed-origins.map.conf'), 'utf8')).toBe(bundle['nginx/openclaw/allowed-origins.map.conf']);
-  expect(meta(host(HOST_PATHS.configFile))).toEqual({ type: 'file', owner: `${HOST_PATHS.user}:${HOST_PATHS.user}`, mode: '0400', links: 1 });
+  expect(meta(host(`${HOST_PATHS.configDir}/gateways/ops/openclaw.json`))).toEqual({ type: 'file', owner: `${HOST_PATHS.user}:${HOST_PATHS.user}`, mode: '0400', links: 1 });
 }, 90_000);
 
 test('a failed state volume step stops the install: one FAILED line, the gateway is not started', async () => {
@@ -447,4 +436,18 @@ test('a squid.conf that squid -k parse refuses stops the install before it repla
   expect(fs.readFileSync(host('/etc/squid/squid.conf'), 'utf8')).toBe(installed);
   const after = calls().slice(before).map((x) => x.join(' '));
   expect(after.filter((x) => x.startsWith('nft ') || x.startsWith('npm ') || /systemctl (start|restart|enable)/.test(x))).toEqual([]);
+}, 90_000);
+
+test('day 2: a gateway the bundle no longer lists (its agent removed) is stopped, disabled and its unit removed; the listed ones stay', async () => {
+  const stale = host('/etc/systemd/system/openclaw-gateway@retired.service');
+  fs.copyFileSync(host(`/etc/systemd/system/${GATEWAY_UNIT}`), stale);
+  const before = calls().length;
+  const run = await install();
+  expect([run.code, run.stderr]).toEqual([0, '']);
+  expect(run.stdout).toContain('openclaw-install: gateway openclaw-gateway@retired.service is no longer in the bundle: stopping and disabling it\n');
+  const c = calls().slice(before);
+  expect(c).toContainEqual(['systemctl', 'disable', '--now', 'openclaw-gateway@retired.service']);
+  expect(c.filter((x) => x[0] === 'systemctl' && x[1] === 'disable')).toEqual([['systemctl', 'disable', '--now', 'openclaw-gateway@retired.service']]);
+  expect(fs.existsSync(stale)).toBe(false);
+  for (const u of [GATEWAY_UNIT, 'openclaw-gateway@support.service']) expect(fs.existsSync(host(`/etc/systemd/system/${u}`))).toBe(true);
 }, 90_000);

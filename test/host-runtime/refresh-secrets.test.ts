@@ -1,7 +1,7 @@
 import * as path from 'path';
 import { HOST_PATHS } from '../../lib/host/paths';
 import { renderRuntimeFiles } from '../../lib/host/runtime-files';
-import { GATEWAY_UNIT } from '../../lib/host/unit-names';
+import * as fs from 'fs';
 import { exampleConfig } from '../host/support/host-tools';
 import { CONFIG_DIR } from '../support/config-fixture';
 import { scratchDirs } from '../support/find-tool';
@@ -37,29 +37,52 @@ interface Fetch {
   readonly exit?: number;
 }
 
+/**
+ * The manifest's secrets (names and paths only): each gateway's in its own folder of
+ * /run/openclaw/secrets (lib/openclaw/gateways.ts), origin-verify elsewhere, and one in no
+ * gateway's folder.
+ */
+const MANIFEST = {
+  secrets: [
+    { id: 'gateway-token-ops', file: '/run/openclaw/secrets/ops/gateway-token' },
+    { id: 'agent-ops', file: '/run/openclaw/secrets/ops/agent-ops.json' },
+    { id: 'gateway-token-support', file: '/run/openclaw/secrets/support/gateway-token' },
+    { id: 'agent-support', file: '/run/openclaw/secrets/support/agent-support.json' },
+    { id: 'origin-verify', file: '/etc/nginx/openclaw/origin-verify.map.conf' },
+    { id: 'shared-thing', file: '/run/openclaw/secrets/shared-thing' },
+  ],
+};
+
 /** Runs refresh-secrets.sh with a stand-in secrets step and systemctl. */
 async function refresh(fetch: Fetch, systemctlExit = 0) {
   const dir = scratch('oc-refresh-run-');
+  const manifest = path.join(dir, 'secrets-manifest.json');
+  fs.writeFileSync(manifest, JSON.stringify(MANIFEST));
   const fetchLog = path.join(dir, 'fetch-calls');
   const systemctlLog = path.join(dir, 'systemctl-calls');
   const out = (lines: readonly string[] | undefined, fd: string) => (lines ?? []).map((l) => `printf '%s\\n' ${JSON.stringify(l)} ${fd}`).join('\n');
   const fetchScript = recorder(path.join(dir, 'fetch-secrets.sh'), fetchLog, [out(fetch.stdout, ''), out(fetch.stderr, '>&2'), `exit ${fetch.exit ?? 0}`].join('\n'));
   const systemctl = recorder(path.join(dir, 'systemctl'), systemctlLog, `exit ${systemctlExit}`);
   const r = await runAsync(script, [], {
-    env: { PATH: '/usr/local/bin:/usr/bin:/bin', OPENCLAW_FETCH_SECRETS: fetchScript, SYSTEMCTL: systemctl },
+    env: { PATH: '/usr/local/bin:/usr/bin:/bin', OPENCLAW_FETCH_SECRETS: fetchScript, SYSTEMCTL: systemctl, OPENCLAW_NODE: process.execPath, OPENCLAW_SECRETS_MANIFEST: manifest },
     timeoutMs: 10_000,
   });
   return { ...r, fetchCalls: readCalls(fetchLog), systemctlCalls: readCalls(systemctlLog) };
 }
 
 const RELOAD_NGINX = ['reload-or-restart', 'nginx.service'];
-const RESTART_GATEWAY = ['restart', GATEWAY_UNIT];
+const RESTART_OPS = ['restart', 'openclaw-gateway@ops.service'];
+const RESTART_SUPPORT = ['restart', 'openclaw-gateway@support.service'];
 
-test('on the host: the secrets step of the libexec folder, the real systemctl, the gateway unit', () => {
+test('on the host: the secrets step of the libexec folder, the real systemctl, the pinned node, the manifest, the gateway units', () => {
   const text = renderRuntimeFiles(config, CONFIG_DIR)['scripts/refresh-secrets.sh']!;
   expect(text).toContain(`FETCH="\${OPENCLAW_FETCH_SECRETS:-${HOST_PATHS.libexecDir}/fetch-secrets.sh}"\n`);
   expect(text).toContain('SYSTEMCTL="${SYSTEMCTL:-systemctl}"\n');
-  expect(text).toContain(`"$SYSTEMCTL" restart ${GATEWAY_UNIT}\n`);
+  expect(text).toContain(`NODE="\${OPENCLAW_NODE:-${HOST_PATHS.node}}"\n`);
+  expect(text).toContain('MANIFEST="${OPENCLAW_SECRETS_MANIFEST:-/etc/openclaw/secrets-manifest.json}"\n');
+  expect(text).toContain('readonly SECRETS_DIR=/run/openclaw/secrets\n');
+  expect(text).toContain('unit="openclaw-gateway@$gateway.service"\n');
+  expect(text).toContain('"$SYSTEMCTL" restart openclaw-gateways.target\n');
 });
 
 test('nothing changed: the OK line, no reload, no restart, exit 0', async () => {
@@ -84,27 +107,38 @@ test('origin-verify changed: nginx reloads (it accepts the old and new values), 
   expect(r.code).toBe(0);
 });
 
-test.each(['gateway-token', 'agent-support'])('%s changed: the gateway restarts, nginx is left alone', async (id) => {
+test.each([
+  ['gateway-token-support', RESTART_SUPPORT],
+  ['agent-support', RESTART_SUPPORT],
+  ['gateway-token-ops', RESTART_OPS],
+  ['agent-ops', RESTART_OPS],
+])('%s changed: only its gateway restarts (%j), the other keeps running, nginx is left alone', async (id, restart) => {
   const r = await refresh({ stdout: [`openclaw-secrets: changed ${id}`, OK(1)] });
   expect(r.fetchCalls).toEqual([['--refresh']]);
-  expect(r.systemctlCalls).toEqual([RESTART_GATEWAY]);
+  expect(r.systemctlCalls).toEqual([restart]);
   expect(r.stdout).toContain(`openclaw-secrets: changed ${id}\n`);
-  expect(r.stdout).toContain(`openclaw-secrets: gateway secrets changed: restarting ${GATEWAY_UNIT} (clients reconnect)\n`);
+  expect(r.stdout).toContain(`openclaw-secrets: gateway secrets changed: restarting ${restart[1]} (its clients reconnect; the other gateways keep running)\n`);
   expect(r.code).toBe(0);
 });
 
-test('origin-verify and gateway secrets changed: nginx reloads, the gateway restarts once', async () => {
+test('origin-verify and secrets of both gateways changed: nginx reloads, each gateway restarts once, in one call', async () => {
   const r = await refresh({
-    stdout: ['openclaw-secrets: changed gateway-token', 'openclaw-secrets: changed agent-support', 'openclaw-secrets: changed origin-verify', OK(3)],
+    stdout: ['openclaw-secrets: changed gateway-token-support', 'openclaw-secrets: changed agent-support', 'openclaw-secrets: changed agent-ops', 'openclaw-secrets: changed origin-verify', OK(4)],
   });
   expect(r.fetchCalls).toEqual([['--refresh']]);
-  expect(r.systemctlCalls).toEqual([RELOAD_NGINX, RESTART_GATEWAY]);
+  expect(r.systemctlCalls).toEqual([RELOAD_NGINX, ['restart', 'openclaw-gateway@support.service', 'openclaw-gateway@ops.service']]);
   expect(r.stderr).toBe('');
   expect(r.code).toBe(0);
 });
 
+test.each(['shared-thing', 'not-in-the-manifest'])('%s changed (a secret of no single gateway): every gateway restarts through the target', async (id) => {
+  const r = await refresh({ stdout: [`openclaw-secrets: changed ${id}`, 'openclaw-secrets: changed agent-ops', OK(2)] });
+  expect(r.systemctlCalls).toEqual([['restart', 'openclaw-gateways.target']]);
+  expect(r.code).toBe(0);
+});
+
 test('only `openclaw-secrets: changed <id>` lines count, not the OK line\'s "N changed" or a line quoting one', async () => {
-  const r = await refresh({ stdout: ['note: openclaw-secrets: changed gateway-token', OK(2)] });
+  const r = await refresh({ stdout: ['note: openclaw-secrets: changed gateway-token-ops', OK(2)] });
   expect(r.systemctlCalls).toEqual([]);
   expect(r.code).toBe(0);
 });

@@ -9,7 +9,7 @@ import { Asset } from 'aws-cdk-lib/aws-s3-assets';
 import { HOST_PATHS } from '../../lib/host/paths';
 import { renderHostFiles, writeHostFiles } from '../../lib/host/render';
 import { TOKEN_URI_RESERVE_BYTES, TOKEN_VOLUME_ID_RESERVE_BYTES, USER_DATA_LIMIT_BYTES } from '../../lib/host/cloud-init';
-import { assembleBundleFiles, packBundle, renderAgentFilesManifest, renderBundleRuntimeFiles, renderRuntimeFiles, type BundleFiles } from '../../lib/host/runtime-files';
+import { assembleBundleFiles, gatewayConfigFiles, packBundle, renderAgentFilesManifest, renderBundleRuntimeFiles, renderRuntimeFiles, type BundleFiles } from '../../lib/host/runtime-files';
 import { BUNDLE_REQUIRED_FILES } from '../../lib/host/bundle-layout';
 import { PLACEHOLDER_BUNDLE, PLACEHOLDER_EDGE, PLACEHOLDER_STATE_VOLUME, USER_DATA_PATH, renderUserData } from '../../lib/host/cloud-init';
 import { FETCH_SECRETS_PROGRAM_PATH, SECRETS_MANIFEST_BUNDLE_PATH } from '../../lib/host/bundle-layout';
@@ -21,8 +21,6 @@ import { bundleFetchSecrets } from '../../lib/bundling/host-programs';
 import { RUNTIME_PACKAGE_DIR } from '../../lib/openclaw/lockfile';
 import { listAgentFiles } from '../../lib/openclaw/agent-files';
 import { renderControlUiOrigins } from '../../lib/openclaw/control-ui-origins';
-import { renderExecApprovals } from '../../lib/openclaw/exec-approvals';
-import { renderOpenclawConfig } from '../../lib/openclaw/openclaw-json';
 import { agentGateways } from '../../lib/openclaw/gateways';
 import { allConfigs, exampleConfig } from '../host/support/host-tools';
 import { CONFIG_DIR, REPO_ROOT } from '../support/config-fixture';
@@ -69,12 +67,15 @@ describe('renderRuntimeFiles', () => {
       'scripts/fetch-secrets.sh',
       'scripts/imds-preflight.sh',
       'scripts/install-bundle.sh',
+      'scripts/install-gateways.sh',
       'scripts/prepare-state.sh',
       'scripts/refresh-secrets.sh',
       'scripts/start-egress-proxy.sh',
       'systemd/amazon-ssm-agent.service.d/openclaw-proxy.conf',
       'systemd/nginx.service.d/openclaw.conf',
-      'systemd/openclaw-gateway.service',
+      'systemd/openclaw-gateway@ops.service',
+      'systemd/openclaw-gateway@support.service',
+      'systemd/openclaw-gateways.target',
       'systemd/openclaw-health.service',
       'systemd/openclaw-health.timer',
       'systemd/openclaw-imds-preflight.service',
@@ -105,27 +106,26 @@ describe('renderRuntimeFiles', () => {
     const files = renderRuntimeFiles(config, CONFIG_DIR);
     expect(files['scripts/check-agent-files.sh']).toContain(`AGENT_DIR="\${OPENCLAW_AGENT_FILES_DIR:-${HOST_PATHS.agentFilesDir}}"`);
     expect(files['scripts/check-agent-files.sh']).toContain(`MANIFEST="\${OPENCLAW_AGENT_FILES_MANIFEST:-${HOST_PATHS.agentFilesManifest}}"`);
-    expect(files['scripts/check-agent-files.sh']).toContain(`GATEWAY_USER="\${OPENCLAW_GATEWAY_USER:-${HOST_PATHS.user}}"`);
+    expect(files['scripts/check-agent-files.sh']).toContain('GATEWAYS_LIST="${OPENCLAW_GATEWAYS_LIST:-/etc/openclaw/gateways.list}"');
     expect(files['scripts/imds-preflight.sh']).toContain('IMDS_ENDPOINT="${IMDS_ENDPOINT:-http://169.254.169.254}"');
     expect(files['scripts/imds-preflight.sh']).toContain('NAMESPACE="${OPENCLAW_METRIC_NAMESPACE:-OpenClaw/openclaw-example-prod}"');
     expect(files['scripts/imds-preflight.sh']).toContain(`REGION="\${AWS_REGION:-${config.aws.region}}"`);
     expect(files['scripts/install-bundle.sh']).toContain('--ignore-scripts --omit=dev');
-    // On the host the installer uses the real gateway user; the override is for tests.
-    expect(files['scripts/install-bundle.sh']).toContain(`USER_NAME="\${OPENCLAW_GATEWAY_USER:-${HOST_PATHS.user}}"`);
     expect(files['scripts/install-bundle.sh']).toContain('readonly R="${OPENCLAW_INSTALL_ROOT:-}"');
   });
 
-  test('install-bundle.sh installs openclaw.json and its include files as the gateway user, 0400 (OPENCLAW_HOST_FILES)', () => {
-    const script = renderRuntimeFiles(config, CONFIG_DIR)['scripts/install-bundle.sh']!;
+  test('install-gateways.sh installs each gateway\'s openclaw.json and include files as its user, 0400, in root:<user> 0750', () => {
+    const script = renderRuntimeFiles(config, CONFIG_DIR)['scripts/install-gateways.sh']!;
+    expect(script).toContain('install -d -o root -g "$user" -m 0750 "$dest"\n');
     for (const [from, to] of [
-      ['"$B/openclaw/openclaw.json"', `"$R${HOST_PATHS.configFile}"`],
-      ['"$WORK/origins.json"', `"$R${HOST_PATHS.configDir}/control-ui-origins.json"`],
-      ['"$B/openclaw/exec-approvals.json"', `"$R${HOST_PATHS.configDir}/exec-approvals.json"`],
+      ['"$src/openclaw.json"', '"$dest/openclaw.json"'],
+      ['"$TMP"', '"$dest/control-ui-origins.json"'],
+      ['"$src/exec-approvals.json"', '"$dest/exec-approvals.json"'],
     ]) {
-      expect(script).toContain(`install -o "$USER_NAME" -g "$USER_NAME" -m 0400 ${from} ${to}\n`);
+      expect(script).toContain(`install -o "$user" -g "$user" -m 0400 ${from} ${to}\n`);
     }
-    expect(script).not.toMatch(/-m 0640/);
-    expect(script).toContain(`-e '${CONTROL_UI_ORIGINS_JS}' "$B/openclaw/control-ui-origins.json" "https://$CF"`);
+    expect(script).toContain('useradd --system --user-group --no-create-home --home-dir "/var/lib/openclaw/$gw" --shell /usr/sbin/nologin "$user"');
+    expect(script).toContain(`-e '${CONTROL_UI_ORIGINS_JS}' "$src/control-ui-origins.json" "https://$CF"`);
   });
 
   test('the secrets step runs the retrieval program with the manifest and the gateway user\'s uid and gid, extra arguments passed through', () => {
@@ -288,8 +288,10 @@ describe('packBundle', () => {
     const drop = (rel: string) => Object.fromEntries(Object.entries(bundleFiles()).filter(([k]) => k !== rel));
     expect(() => packBundle(bundleFiles())).not.toThrow();
     expect(() => packBundle(drop('openclaw/package-lock.json'))).toThrow('bundle: missing openclaw/package-lock.json');
-    expect(() => packBundle(drop('openclaw/control-ui-origins.json'))).toThrow('bundle: missing openclaw/control-ui-origins.json');
-    expect(() => packBundle(drop('openclaw/exec-approvals.json'))).toThrow('bundle: missing openclaw/exec-approvals.json');
+    expect(() => packBundle(drop('openclaw/gateways/ops/control-ui-origins.json'))).toThrow('bundle: missing openclaw/gateways/ops/control-ui-origins.json');
+    expect(() => packBundle(drop('openclaw/gateways/support/exec-approvals.json'))).toThrow('bundle: missing openclaw/gateways/support/exec-approvals.json');
+    expect(() => packBundle(drop('systemd/openclaw-gateway@support.service'))).toThrow('bundle: missing systemd/openclaw-gateway@support.service');
+    expect(() => packBundle(drop('openclaw/gateways.list'))).toThrow('bundle: missing openclaw/gateways.list');
     expect(() => packBundle({ ...bundleFiles(), 'agents/support/SOUL.md': 'changed after the manifest\n' })).toThrow(/agents.sha256 does not match/);
     expect(() => packBundle({ ...bundleFiles(), 'agents/support/TOOLS.md': 'not in the manifest\n' })).toThrow(/agents.sha256 does not match/);
     expect(() => packBundle({ ...bundleFiles(), '../etc/passwd': 'x' })).toThrow(/must be relative/);
@@ -313,9 +315,8 @@ describe('assembleBundleFiles: the whole bundle from the config (what synth and 
       [
         ...Object.keys(renderHostFiles(c)),
         ...Object.keys(renderBundleRuntimeFiles(c, CONFIG_DIR)),
-        'openclaw/openclaw.json',
-        'openclaw/control-ui-origins.json',
-        'openclaw/exec-approvals.json',
+        'openclaw/gateways.list',
+        ...agentGateways(c).flatMap((g) => ['openclaw.json', 'control-ui-origins.json', 'exec-approvals.json'].map((f) => `openclaw/gateways/${g.id}/${f}`)),
         'openclaw/package.json',
         'openclaw/package-lock.json',
         'openclaw/secrets-manifest.json',
@@ -329,16 +330,22 @@ describe('assembleBundleFiles: the whole bundle from the config (what synth and 
       ].sort(),
     );
     for (const rel of BUNDLE_REQUIRED_FILES) expect({ rel, present: rel in files }).toEqual({ rel, present: true });
-    expect(JSON.parse(files['openclaw/openclaw.json'] as string)).toEqual(renderOpenclawConfig(c, agentGateways(c)[0]!));
-    expect(files['openclaw/control-ui-origins.json']).toBe(renderControlUiOrigins(c));
-    expect(files['openclaw/exec-approvals.json']).toBe(renderExecApprovals(c, agentGateways(c)[0]!));
+    for (const g of agentGateways(c)) {
+      const own = gatewayConfigFiles(c, g);
+      for (const f of ['openclaw.json', 'control-ui-origins.json', 'exec-approvals.json']) expect(files[`openclaw/gateways/${g.id}/${f}`]).toBe(own[`openclaw/gateways/${g.id}/${f}`]);
+    }
     expect(files[CLOUDWATCH_AGENT_BUNDLE_PATH]).toBe(renderCloudWatchAgentConfig(c));
     for (const f of ['package.json', 'package-lock.json']) expect(files[`openclaw/${f}`]).toBe(fs.readFileSync(path.join(RUNTIME_PACKAGE_DIR, f), 'utf8'));
     for (const f of agentFiles) expect(asBuffer(files[`agents/${f.relativePath}`]!).equals(f.content)).toBe(true);
     expect(files['agents.sha256']).toBe(agentFiles.map((f) => `${f.sha256}  ${f.relativePath}\n`).join(''));
-    // The gateway unit in the bundle mounts exactly these agent files.
-    const unit = files['systemd/openclaw-gateway.service'] as string;
-    for (const f of agentFiles) expect(unit).toContain(`\nBindReadOnlyPaths=${f.hostPath}:${f.workspacePath}\n`);
+    // Each gateway unit in the bundle mounts exactly its agents' files, into its own workspaces.
+    for (const g of agentGateways(c)) {
+      const unit = files[`systemd/${g.unit}`] as string;
+      for (const f of agentFiles) {
+        const line = `\nBindReadOnlyPaths=${f.hostPath}:${g.workspacesDir}/${f.relativePath}\n`;
+        expect({ unit: g.unit, file: f.relativePath, mounted: unit.includes(line) }).toEqual({ unit: g.unit, file: f.relativePath, mounted: g.agents.includes(f.agent) });
+      }
+    }
   });
 
   test('the agent files travel byte for byte (Buffers), and the unit and manifest follow the config folder given', () => {
@@ -350,7 +357,8 @@ describe('assembleBundleFiles: the whole bundle from the config (what synth and 
     expect(Buffer.isBuffer(files['agents/support/USER.md'])).toBe(true);
     expect((files['agents/support/USER.md'] as Buffer).equals(bytes)).toBe(true);
     expect(files['agents.sha256']).toContain(`${createHash('sha256').update(bytes).digest('hex')}  support/USER.md\n`);
-    expect(files['systemd/openclaw-gateway.service']).toContain(`BindReadOnlyPaths=${HOST_PATHS.agentFilesDir}/support/USER.md:${HOST_PATHS.workspacesDir}/support/USER.md`);
+    expect(files['systemd/openclaw-gateway@support.service']).toContain(`BindReadOnlyPaths=${HOST_PATHS.agentFilesDir}/support/USER.md:${HOST_PATHS.stateDir}/support/workspaces/support/USER.md`);
+    expect(files['systemd/openclaw-gateway@ops.service']).not.toContain('USER.md');
     expect(() => packBundle(files)).not.toThrow();
   });
 
@@ -364,7 +372,7 @@ describe('assembleBundleFiles: the whole bundle from the config (what synth and 
   test('origins known at synth go into both nginx\'s map and control-ui-origins.json', () => {
     const files = assembleBundleFiles(config, CONFIG_DIR, { extraAllowedOrigins: ['https://d222222abcdef8.cloudfront.net'] });
     expect(files['nginx/openclaw/allowed-origins.map.conf']).toContain('"https://d222222abcdef8.cloudfront.net" 1;');
-    expect(files['openclaw/control-ui-origins.json']).toBe(renderControlUiOrigins(config, ['https://d222222abcdef8.cloudfront.net']));
+    expect(files['openclaw/gateways/support/control-ui-origins.json']).toBe(renderControlUiOrigins(config, ['https://d222222abcdef8.cloudfront.net']));
   });
 });
 
@@ -465,7 +473,7 @@ describe('install-bundle.sh refuses a bundle it cannot trust, before changing an
 
   test('the pinned checksum, but a bundle without the required files', async () => {
     const r = await install(['s3://assets-bucket/bundle.tar.gz', bundleSha, EDGE.cloudFrontDomain, PLACEHOLDER_STATE_VOLUME.volumeId]);
-    expect(r.lines).toEqual(['openclaw-install: FAILED: bundle has no openclaw/openclaw.json']);
+    expect(r.lines).toEqual(['openclaw-install: FAILED: bundle has no openclaw/gateways.list']);
     expect(r.code).toBe(1);
     expect(r.stdout).toBe('openclaw-install: downloading s3://assets-bucket/bundle.tar.gz\n');
   });

@@ -2,7 +2,6 @@ import { spawnSync } from 'child_process';
 import * as path from 'path';
 import { HOST_PATHS } from '../../lib/host/paths';
 import { renderRuntimeFiles } from '../../lib/host/runtime-files';
-import { GATEWAY_UNIT } from '../../lib/host/unit-names';
 import { SECRETS_MANIFEST_PATH } from '../../lib/secrets/secrets-manifest';
 import { exampleConfig } from '../host/support/host-tools';
 import { CONFIG_DIR } from '../support/config-fixture';
@@ -144,8 +143,9 @@ test(`with this machine's real \`id\`: the uid and gid of ${USER}, or the NoGate
 
 test('refresh-secrets.sh through it: the program runs with --refresh, and what it reports changed is reloaded', async () => {
   const r = await run({ viaRefresh: true, stdout: ['openclaw-secrets: changed origin-verify', 'openclaw-secrets: changed agent-ops', 'openclaw-secrets: OK 4 secrets in 0.4 s, 2 changed'] });
-  expect(r.nodeCalls).toEqual([[PROGRAM, '--manifest', MANIFEST, '--uid', UID, '--gid', GID, '--refresh']]);
-  expect(r.systemctlCalls).toEqual([['reload-or-restart', 'nginx.service'], ['restart', GATEWAY_UNIT]]);
+  // Then the same node reads the manifest's files (the stand-in prints none: every gateway restarts).
+  expect(r.nodeCalls).toEqual([[PROGRAM, '--manifest', MANIFEST, '--uid', UID, '--gid', GID, '--refresh'], ['-e', expect.stringContaining('.secrets'), MANIFEST]]);
+  expect(r.systemctlCalls).toEqual([['reload-or-restart', 'nginx.service'], ['restart', 'openclaw-gateways.target']]);
   expect(r.code).toBe(0);
   const failed = await run({ viaRefresh: true, user: 'missing' });
   expect(failed.stderr).toBe(`${NO_USER}\n`);

@@ -2,16 +2,13 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { HOST_PATHS } from '../../lib/host/paths';
-import { agentFileBindMounts, listAgentFiles } from '../../lib/openclaw/agent-files';
-import { openclawSecretFiles } from '../../lib/openclaw/secret-files';
-import { agentGateways } from '../../lib/openclaw/gateways';
 import { ORIGIN_VERIFY_MAP_PATH, SECRETS_MANIFEST_PATH } from '../../lib/secrets/secrets-manifest';
 import { SPEND_METER_MANIFEST_PATH } from '../../lib/host/spend-meter';
 import { GATEWAY_HEALTH_METRIC } from '../../lib/shared/metric-names';
 import { EGRESS_NO_PROXY, EGRESS_PROXY_UNIT, EGRESS_PROXY_URL } from '../../lib/host/egress-proxy';
 import { EGRESS_BLOCKED_COUNTER, NFT_TABLE } from '../../lib/host/nftables-rules';
 import {
-  GATEWAY_UNIT,
+  GATEWAYS_TARGET,
   HEALTH_TIMER,
   HEALTH_UNIT,
   INTEGRITY_TIMER,
@@ -27,9 +24,10 @@ import {
   STATE_VOLUME_ATTACH_TIMEOUT_SECONDS,
   STATE_VOLUME_UNIT,
 } from '../../lib/host/unit-names';
-import { EXEC_APPROVALS_HOST_FILE, GATEWAY_TOKEN_FILE, HOST_ENV_FILE } from '../../lib/host/host-file-paths';
+import { GATEWAY_TOKEN_FILE, HOST_ENV_FILE } from '../../lib/host/host-file-paths';
 import { parseUnit, unitList, unitValue, type UnitEntry } from '../../lib/host/unit-file';
-import { GATEWAY_APPROVALS_IMPORT, gatewayUnitProblems } from '../../lib/host/unit-sandbox';
+import { gatewayApprovalsImport, gatewayUnitProblems } from '../../lib/host/unit-sandbox';
+import { agentGateways, gatewayById } from '../../lib/openclaw/gateways';
 import { gatewayUnitExpectations, renderSystemdFiles } from '../../lib/host/systemd-units';
 import { allConfigs, exampleConfig } from '../host/support/host-tools';
 import { CONFIG_DIR } from '../support/config-fixture';
@@ -44,23 +42,56 @@ const files = renderSystemdFiles(config, CONFIG_DIR);
 const unit = (name: string) => parseUnit(files[`systemd/${name}`]!);
 const S = 'Service';
 
-describe(`${GATEWAY_UNIT}`, () => {
-  const e = unit(GATEWAY_UNIT);
-  const value = (key: string, section = S) => unitValue(e, section, key);
+/** The example's gateways, pinned: ops on 18789, support on 18790, each its own user. */
+const GATEWAYS = [
+  { id: 'ops', user: 'openclaw-ops', port: 18789, proxyPort: 3129, other: 'support' },
+  { id: 'support', user: 'openclaw-support', port: 18790, proxyPort: 3130, other: 'ops' },
+] as const;
 
-  test('runs the pinned node and OpenClaw as the gateway user', () => {
+test('the example renders exactly two gateway units and the target', () => {
+  expect(Object.keys(files).filter((f) => f.startsWith('systemd/openclaw-gateway'))).toEqual([
+    'systemd/openclaw-gateway@ops.service',
+    'systemd/openclaw-gateway@support.service',
+    `systemd/${GATEWAYS_TARGET}`,
+  ]);
+  expect(agentGateways(config).map((g) => [g.id, g.user, g.port, g.proxyPort])).toEqual(GATEWAYS.map((g) => [g.id, g.user, g.port, g.proxyPort]));
+});
+
+describe(`${GATEWAYS_TARGET}`, () => {
+  const e = unit(GATEWAYS_TARGET);
+  test('is wanted by multi-user.target, and wants nothing itself (each enabled gateway unit adds itself)', () => {
+    expect(e).toEqual([
+      { section: 'Unit', key: 'Description', value: 'OpenClaw gateways (openclaw-example-prod)', line: expect.any(Number) },
+      { section: 'Unit', key: 'Documentation', value: 'https://docs.openclaw.ai', line: expect.any(Number) },
+      { section: 'Install', key: 'WantedBy', value: 'multi-user.target', line: expect.any(Number) },
+    ]);
+  });
+});
+
+describe.each(GATEWAYS.map((g) => [g.id, g]))('openclaw-gateway@%s.service', (id, g) => {
+  const gateway = gatewayById(config, id);
+  const e = unit(`openclaw-gateway@${id}.service`);
+  const value = (key: string, section = S) => unitValue(e, section, key);
+  const stateDir = `${HOST_PATHS.stateDir}/${id}`;
+  const configDir = `${HOST_PATHS.configDir}/gateways/${id}`;
+
+  test('runs the pinned node and OpenClaw as its own user, in its own state folder, with its own config and proxy', () => {
     expect(value('ExecStart')).toBe(`${HOST_PATHS.node} ${HOST_PATHS.openclawBin} gateway run`);
-    expect(value('User')).toBe(HOST_PATHS.user);
-    expect(value('Group')).toBe(HOST_PATHS.user);
-    expect(value('WorkingDirectory')).toBe(HOST_PATHS.stateDir);
+    expect(value('User')).toBe(g.user);
+    expect(value('Group')).toBe(g.user);
+    expect(value('WorkingDirectory')).toBe(stateDir);
     expect(unitList(e, S, 'Environment')).toEqual(
       expect.arrayContaining([
-        `HOME=${HOST_PATHS.stateDir}`,
-        `OPENCLAW_STATE_DIR=${HOST_PATHS.stateDir}`,
-        `OPENCLAW_CONFIG_PATH=${HOST_PATHS.configFile}`,
+        `HOME=${stateDir}`,
+        `OPENCLAW_STATE_DIR=${stateDir}`,
+        `OPENCLAW_CONFIG_PATH=${configDir}/openclaw.json`,
         'OPENCLAW_CONFIG_READONLY=1',
         'OPENCLAW_NO_RESPAWN=1',
         'OPENCLAW_NO_AUTO_UPDATE=1',
+        `HTTPS_PROXY=http://127.0.0.1:${g.proxyPort}`,
+        `https_proxy=http://127.0.0.1:${g.proxyPort}`,
+        `HTTP_PROXY=http://127.0.0.1:${g.proxyPort}`,
+        `http_proxy=http://127.0.0.1:${g.proxyPort}`,
       ]),
     );
     // The token is read from its secret file, never from the environment.
@@ -68,25 +99,20 @@ describe(`${GATEWAY_UNIT}`, () => {
     expect(e.some((x) => x.key === 'EnvironmentFile' || x.key === 'PassEnvironment')).toBe(false);
   });
 
-  test('imports the exec approvals before every start, as the gateway user, failing the start if it fails', () => {
+  test('imports its own exec approvals before every start, as its user, failing the start if it fails', () => {
     const pre = e.filter((x) => x.section === S && x.key === 'ExecStartPre').map((x) => x.value);
-    expect(pre).toEqual([`${HOST_PATHS.node} ${HOST_PATHS.openclawBin} approvals set --file ${HOST_PATHS.configDir}/exec-approvals.json`]);
-    expect(pre).toEqual([GATEWAY_APPROVALS_IMPORT]);
-    expect(EXEC_APPROVALS_HOST_FILE).toBe('/etc/openclaw/exec-approvals.json');
+    expect(pre).toEqual([`${HOST_PATHS.node} ${HOST_PATHS.openclawBin} approvals set --file ${configDir}/exec-approvals.json`]);
+    expect(pre).toEqual([gatewayApprovalsImport(gateway)]);
     // No "+" (root), "-" (failure ignored) or "!" prefix; User= applies to it as to ExecStart=.
-    expect(value('User')).toBe(HOST_PATHS.user);
+    expect(value('User')).toBe(g.user);
   });
 
-  test('each agent file of the example client is bind-mounted read-only into its agent\'s workspace', () => {
+  test('only its own agent\'s files are bind-mounted read-only, into that agent\'s workspace in its own state', () => {
     const binds = e.filter((x) => x.section === S && x.key === 'BindReadOnlyPaths').map((x) => x.value);
     expect(binds).toEqual([
-      `${HOST_PATHS.agentFilesDir}/ops/AGENTS.md:${HOST_PATHS.workspacesDir}/ops/AGENTS.md`,
-      `${HOST_PATHS.agentFilesDir}/ops/SOUL.md:${HOST_PATHS.workspacesDir}/ops/SOUL.md`,
-      `${HOST_PATHS.agentFilesDir}/support/AGENTS.md:${HOST_PATHS.workspacesDir}/support/AGENTS.md`,
-      `${HOST_PATHS.agentFilesDir}/support/SOUL.md:${HOST_PATHS.workspacesDir}/support/SOUL.md`,
+      `${HOST_PATHS.agentFilesDir}/${id}/AGENTS.md:${stateDir}/workspaces/${id}/AGENTS.md`,
+      `${HOST_PATHS.agentFilesDir}/${id}/SOUL.md:${stateDir}/workspaces/${id}/SOUL.md`,
     ]);
-    // One line per agent file that listAgentFiles finds in config/clients/example/agents/.
-    expect(binds).toEqual(agentFileBindMounts(listAgentFiles(config, CONFIG_DIR)));
     expect(unitList(e, S, 'BindPaths')).toEqual([]);
   });
 
@@ -94,11 +120,13 @@ describe(`${GATEWAY_UNIT}`, () => {
     const elsewhere = fs.mkdtempSync(path.join(os.tmpdir(), 'oc-units-'));
     try {
       fs.cpSync(CONFIG_DIR, path.join(elsewhere, 'config'), { recursive: true });
-      fs.writeFileSync(path.join(elsewhere, 'config/clients/example/agents/ops/TOOLS.md'), '# Tools\n');
-      const other = parseUnit(renderSystemdFiles(config, path.join(elsewhere, 'config'))[`systemd/${GATEWAY_UNIT}`]!);
-      expect(unitList(other, S, 'BindReadOnlyPaths')).toContain(`${HOST_PATHS.agentFilesDir}/ops/TOOLS.md:${HOST_PATHS.workspacesDir}/ops/TOOLS.md`);
-      fs.rmSync(path.join(elsewhere, 'config/clients/example/agents/ops/SOUL.md'));
-      expect(() => renderSystemdFiles(config, path.join(elsewhere, 'config'))).toThrow(/ops\/SOUL\.md: missing/);
+      fs.writeFileSync(path.join(elsewhere, `config/clients/example/agents/${id}/TOOLS.md`), '# Tools\n');
+      const rendered = renderSystemdFiles(config, path.join(elsewhere, 'config'));
+      expect(unitList(parseUnit(rendered[`systemd/openclaw-gateway@${id}.service`]!), S, 'BindReadOnlyPaths')).toContain(`${HOST_PATHS.agentFilesDir}/${id}/TOOLS.md:${stateDir}/workspaces/${id}/TOOLS.md`);
+      // Not in the other gateway's unit.
+      expect(unitList(parseUnit(rendered[`systemd/openclaw-gateway@${g.other}.service`]!), S, 'BindReadOnlyPaths').join(' ')).not.toContain('TOOLS.md');
+      fs.rmSync(path.join(elsewhere, `config/clients/example/agents/${id}/SOUL.md`));
+      expect(() => renderSystemdFiles(config, path.join(elsewhere, 'config'))).toThrow(new RegExp(`${id}/SOUL\\.md: missing`));
     } finally {
       fs.rmSync(elsewhere, { recursive: true, force: true });
     }
@@ -110,6 +138,8 @@ describe(`${GATEWAY_UNIT}`, () => {
     ['ProtectHome', 'yes'],
     ['PrivateTmp', 'yes'],
     ['PrivateDevices', 'yes'],
+    ['PrivateMounts', 'yes'],
+    ['ProtectProc', 'invisible'],
     ['SystemCallArchitectures', 'native'],
     ['ProtectKernelTunables', 'yes'],
     ['ProtectKernelModules', 'yes'],
@@ -144,12 +174,12 @@ describe(`${GATEWAY_UNIT}`, () => {
 
   test('MemoryDenyWriteExecute is not set (the V8 JIT needs it off), and the unit says why', () => {
     expect(e.some((x) => x.key === 'MemoryDenyWriteExecute')).toBe(false);
-    expect(files[`systemd/${GATEWAY_UNIT}`]).toMatch(/MemoryDenyWriteExecute= is deliberately NOT set[\s\S]*JIT/);
+    expect(files[`systemd/openclaw-gateway@${id}.service`]).toMatch(/MemoryDenyWriteExecute= is deliberately NOT set[\s\S]*JIT/);
   });
 
-  test('writes only the state and log folders; config and agent files read-only', () => {
-    expect(unitList(e, S, 'ReadWritePaths').sort()).toEqual([HOST_PATHS.logDir, HOST_PATHS.stateDir].sort());
-    expect(unitList(e, S, 'ReadOnlyPaths')).toEqual([HOST_PATHS.configDir, HOST_PATHS.agentFilesDir]);
+  test('writes only its own state and log folders; its own config and agent files read-only', () => {
+    expect(unitList(e, S, 'ReadWritePaths')).toEqual([stateDir, `${HOST_PATHS.logDir}/${id}`]);
+    expect(unitList(e, S, 'ReadOnlyPaths')).toEqual([configDir, `${HOST_PATHS.agentFilesDir}/${id}`]);
   });
 
   test('starts only after the preflight, the secrets step and the state volume, with their failure stopping it', () => {
@@ -157,63 +187,76 @@ describe(`${GATEWAY_UNIT}`, () => {
     expect(unitList(e, 'Unit', 'After')).toEqual(expect.arrayContaining([PREFLIGHT_UNIT, SECRETS_UNIT, STATE_VOLUME_UNIT, 'network-online.target', 'nftables.service']));
   });
 
-  test('runs only on the state volume: its state folder must be a mount point', () => {
-    expect(unitList(e, 'Unit', 'RequiresMountsFor')).toEqual([HOST_PATHS.stateDir]);
+  test('runs only on the state volume: the gateways\' state folder must be a mount point', () => {
+    expect(unitList(e, 'Unit', 'RequiresMountsFor')).toEqual([stateDir]);
     expect(e.filter((x) => x.section === 'Unit' && x.key === 'AssertPathIsMountPoint').map((x) => x.value)).toEqual([HOST_PATHS.stateDir]);
   });
 
-  test('refuses to start without every secret file of the config (gateway token, each agent\'s document)', () => {
+  test('one of the gateways (the target stops it), kept stopped while its own breaker marker exists', () => {
+    expect(unitList(e, 'Unit', 'PartOf')).toEqual([GATEWAYS_TARGET]);
+    expect(unitList(e, 'Install', 'WantedBy')).toEqual([GATEWAYS_TARGET]);
+    expect(unitList(e, 'Unit', 'ConditionPathExists')).toEqual([`!/var/lib/openclaw-meter/breaker/${id}.tripped`]);
+  });
+
+  test('refuses to start without each of its own secret files (its token, its agent\'s document), in its own folder', () => {
     const asserts = e.filter((x) => x.section === 'Unit' && x.key === 'AssertFileNotEmpty').map((x) => x.value);
-    expect(asserts).toEqual([GATEWAY_TOKEN_FILE, `${HOST_PATHS.secretsDir}/agent-ops.json`, `${HOST_PATHS.secretsDir}/agent-support.json`]);
-    expect(asserts).toEqual(agentGateways(config).flatMap((g) => openclawSecretFiles(config, g)).map((s) => s.path));
+    expect(asserts).toEqual([`${HOST_PATHS.secretsDir}/${id}/gateway-token`, `${HOST_PATHS.secretsDir}/${id}/agent-${id}.json`]);
+    expect(asserts).toEqual(gatewayUnitExpectations(config, CONFIG_DIR, gateway).secretFiles);
   });
 
   test('restarts on failure within a start limit, not forever', () => {
     expect(Number(value('StartLimitBurst', 'Unit'))).toBeGreaterThan(0);
     expect(Number(value('StartLimitIntervalSec', 'Unit'))).toBeGreaterThan(0);
     expect(Number(value('RestartSec'))).toBeGreaterThan(0);
-    expect(unitValue(e, 'Install', 'WantedBy')).toBe('multi-user.target');
   });
 
   test('IMDS is out of the gateway\'s reach, unless the agents use Bedrock', () => {
     expect(unitList(e, S, 'IPAddressDeny')).toEqual(['169.254.169.254/32', 'fd00:ec2::254/128']);
     const bedrock = { ...config, network: { ...config.network, egress: { ...config.network.egress, providers: ['anthropic', 'bedrock'] as typeof config.network.egress.providers } } };
-    const withBedrock = parseUnit(renderSystemdFiles(bedrock, CONFIG_DIR)[`systemd/${GATEWAY_UNIT}`]!);
+    const withBedrock = parseUnit(renderSystemdFiles(bedrock, CONFIG_DIR)[`systemd/openclaw-gateway@${id}.service`]!);
     expect(unitList(withBedrock, S, 'IPAddressDeny')).toEqual([]);
-  });
-
-  test('every client x environment renders a gateway unit with no sandbox problem', () => {
-    for (const c of allConfigs()) {
-      expect(gatewayUnitProblems(renderSystemdFiles(c, CONFIG_DIR)[`systemd/${GATEWAY_UNIT}`]!, gatewayUnitExpectations(c, CONFIG_DIR))).toEqual([]);
-    }
   });
 });
 
-describe('gatewayUnitProblems catches each weakening (the render refuses such a unit)', () => {
-  const text = files[`systemd/${GATEWAY_UNIT}`]!;
-  const expected = gatewayUnitExpectations(config, CONFIG_DIR);
+test('every client x environment renders a unit per gateway with no sandbox problem', () => {
+  for (const c of allConfigs()) {
+    const rendered = renderSystemdFiles(c, CONFIG_DIR);
+    for (const g of agentGateways(c)) expect(gatewayUnitProblems(rendered[`systemd/${g.unit}`]!, g, gatewayUnitExpectations(c, CONFIG_DIR, g))).toEqual([]);
+  }
+});
+
+describe.each(GATEWAYS.map((g) => [g.id]))('gatewayUnitProblems catches each weakening of openclaw-gateway@%s.service (the render refuses such a unit)', (id) => {
+  const gateway = gatewayById(config, id);
+  const text = files[`systemd/${gateway.unit}`]!;
+  const expected = gatewayUnitExpectations(config, CONFIG_DIR, gateway);
+  const rw = [gateway.stateDir, gateway.logDir].sort().join(' ');
   test.each([
     ['NoNewPrivileges dropped', (t: string) => t.replace('NoNewPrivileges=yes\n', ''), 'NoNewPrivileges=yes missing'],
     ['NoNewPrivileges=no', (t: string) => t.replace('NoNewPrivileges=yes', 'NoNewPrivileges=no'), 'NoNewPrivileges=yes missing'],
     ['ProtectSystem=full', (t: string) => t.replace('ProtectSystem=strict', 'ProtectSystem=full'), 'ProtectSystem=strict missing'],
+    ['ProtectProc dropped', (t: string) => t.replace('ProtectProc=invisible\n', ''), 'ProtectProc=invisible missing'],
     ['a capability kept', (t: string) => t.replace('CapabilityBoundingSet=\n', 'CapabilityBoundingSet=CAP_NET_ADMIN\n'), 'CapabilityBoundingSet= must be present and empty'],
     ['netlink allowed', (t: string) => t.replace('AF_INET6\n', 'AF_INET6 AF_NETLINK\n'), 'RestrictAddressFamilies must be exactly AF_UNIX AF_INET AF_INET6 (is AF_INET AF_INET6 AF_NETLINK AF_UNIX)'],
     ['@privileged allowed', (t: string) => t.replace('~@privileged @resources', '~@resources'), 'SystemCallFilter=~@privileged missing'],
     ['MemoryDenyWriteExecute on', (t: string) => `${t}\n[Service]\nMemoryDenyWriteExecute=yes\n`, 'MemoryDenyWriteExecute must be off: the V8 JIT needs writable+executable memory'],
-    ['/etc writable', (t: string) => t.replace(/^ReadWritePaths=.*$/m, (l) => `${l} /etc`), `ReadWritePaths must be exactly ${[HOST_PATHS.logDir, HOST_PATHS.stateDir].sort().join(' ')} (is /etc ${[HOST_PATHS.logDir, HOST_PATHS.stateDir].sort().join(' ')})`],
-    ['runs as root', (t: string) => t.replace(/^User=.*$/m, 'User=root'), `User=${HOST_PATHS.user} missing`],
+    ['/etc writable', (t: string) => t.replace(/^ReadWritePaths=.*$/m, (l) => `${l} /etc`), `ReadWritePaths must be exactly ${rw} (is /etc ${rw})`],
+    ['all gateways\' state writable', (t: string) => t.replace(/^ReadWritePaths=\S+/m, `ReadWritePaths=${HOST_PATHS.stateDir}`), `ReadWritePaths must be exactly ${rw} (is ${[HOST_PATHS.stateDir, gateway.logDir].sort().join(' ')})`],
+    ['runs as root', (t: string) => t.replace(/^User=.*$/m, 'User=root'), `User=openclaw-${id} missing`],
+    ['runs as the old shared user', (t: string) => t.replace(/^User=.*$/m, 'User=openclaw'), `User=openclaw-${id} missing`],
     ['preflight not required', (t: string) => t.replace(/^Requires=.*$/m, `Requires=${SECRETS_UNIT}`), `Requires= must include ${PREFLIGHT_UNIT}`],
     ['umask 0022', (t: string) => t.replace('UMask=0077', 'UMask=0022'), 'UMask=0077 missing'],
-    ['approvals import dropped', (t: string) => t.replace(/^ExecStartPre=.*\n/m, ''), `ExecStartPre=${GATEWAY_APPROVALS_IMPORT} missing`],
+    ['approvals import dropped', (t: string) => t.replace(/^ExecStartPre=.*\n/m, ''), `ExecStartPre=${gatewayApprovalsImport(gateway)} missing`],
     ['approvals import as root', (t: string) => t.replace('ExecStartPre=', 'ExecStartPre=+'), 'ExecStartPre must run as the gateway user, and its failure must stop the start (no -, +, ! or : prefix)'],
     ['token in the environment', (t: string) => t.replace('Environment=NODE_ENV=production', 'Environment=OPENCLAW_GATEWAY_TOKEN=abc'), 'Environment=OPENCLAW_GATEWAY_TOKEN must not be set'],
     ['config writable by OpenClaw', (t: string) => t.replace('Environment=OPENCLAW_CONFIG_READONLY=1\n', ''), 'Environment=OPENCLAW_CONFIG_READONLY=1 missing'],
-    ['an agent file not mounted', (t: string) => t.replace(/^BindReadOnlyPaths=.*ops\/SOUL\.md\n/m, ''), `BindReadOnlyPaths must be exactly the agent files (${expected.bindMounts.join(' ')}), is ${expected.bindMounts.filter((m) => !m.includes('ops/SOUL.md')).join(' ')}`],
-    ['a secret file not asserted', (t: string) => t.replace(/^AssertFileNotEmpty=.*agent-support.json\n/m, ''), `AssertFileNotEmpty must name exactly the secret files (${expected.secretFiles.join(' ')}), is ${expected.secretFiles.filter((f) => !f.endsWith('agent-support.json')).join(' ')}`],
+    ['an agent file not mounted', (t: string) => t.replace(new RegExp(`^BindReadOnlyPaths=.*${id}/SOUL\\.md\n`, 'm'), ''), `BindReadOnlyPaths must be exactly the agent files (${expected.bindMounts.join(' ')}), is ${expected.bindMounts.filter((m) => !m.includes(`${id}/SOUL.md`)).join(' ')}`],
+    ['a secret file not asserted', (t: string) => t.replace(/^AssertFileNotEmpty=.*gateway-token\n/m, ''), `AssertFileNotEmpty must name exactly the secret files (${expected.secretFiles.join(' ')}), is ${expected.secretFiles.filter((f) => !f.endsWith('gateway-token')).join(' ')}`],
     ['a writable bind mount', (t: string) => `${t}\n[Service]\nBindPaths=/etc/openclaw\n`, 'BindPaths= must not be set (writable bind mounts)'],
+    ['out of the target', (t: string) => t.replace(/^PartOf=.*\n/m, ''), `PartOf=${GATEWAYS_TARGET} missing`],
+    ['breaker marker ignored', (t: string) => t.replace(/^ConditionPathExists=.*\n/m, ''), `ConditionPathExists=!/var/lib/openclaw-meter/breaker/${id}.tripped missing (the breaker's stop marker)`],
   ])('%s', (_name, weaken, problem) => {
-    expect(gatewayUnitProblems(text, expected)).toEqual([]);
-    expect(gatewayUnitProblems(weaken(text), expected)).toContain(problem);
+    expect(gatewayUnitProblems(text, gateway, expected)).toEqual([]);
+    expect(gatewayUnitProblems(weaken(text), gateway, expected)).toContain(problem);
   });
 });
 
@@ -272,14 +315,14 @@ describe('the helper units', () => {
     expect(unitValue(e, S, 'EnvironmentFile')).toBe(HOST_ENV_FILE);
     expect(unitValue(e, S, 'DynamicUser')).toBe('yes');
     expect(unitValue(e, S, 'NoNewPrivileges')).toBe('yes');
-    expect(unitList(e, 'Unit', 'Before')).toEqual([SECRETS_UNIT, GATEWAY_UNIT]);
+    expect(unitList(e, 'Unit', 'Before')).toEqual([SECRETS_UNIT, 'openclaw-gateway@ops.service', 'openclaw-gateway@support.service']);
     expect(unitList(e, 'Unit', 'After')).toContain('network-online.target');
   });
 
   test(`${SECRETS_UNIT}: requires the preflight, writes only the secrets and nginx include folders`, () => {
     const e = unit(SECRETS_UNIT);
     expect(unitList(e, 'Unit', 'Requires')).toEqual([PREFLIGHT_UNIT]);
-    expect(unitList(e, 'Unit', 'Before')).toEqual([GATEWAY_UNIT, 'nginx.service']);
+    expect(unitList(e, 'Unit', 'Before')).toEqual(['openclaw-gateway@ops.service', 'openclaw-gateway@support.service', 'nginx.service']);
     expect(unitValue(e, S, 'ExecStart')).toBe(`${HOST_PATHS.libexecDir}/fetch-secrets.sh`);
     expect(unitList(e, S, 'ReadWritePaths')).toEqual([HOST_PATHS.secretsDir, '/etc/nginx/openclaw']);
     expect(unitValue(e, S, 'UMask')).toBe('0077');
@@ -336,11 +379,13 @@ describe('the helper units', () => {
     expect(unitValue(timer, 'Install', 'WantedBy')).toBe('timers.target');
   });
 
-  test('tmpfiles.d: the secrets folder on tmpfs, gateway user only', () => {
+  test('tmpfiles.d: the secrets folders on tmpfs, one per gateway, its user only', () => {
     const lines = files['systemd/tmpfiles.d/openclaw.conf']!.split('\n').filter((l) => l && !l.startsWith('#')).map((l) => l.split(/\s+/));
     expect(lines).toEqual([
       ['d', '/run/openclaw', '0755', 'root', 'root', '-'],
-      ['d', HOST_PATHS.secretsDir, '0700', HOST_PATHS.user, HOST_PATHS.user, '-'],
+      ['d', HOST_PATHS.secretsDir, '0755', 'root', 'root', '-'],
+      ['d', `${HOST_PATHS.secretsDir}/ops`, '0700', 'openclaw-ops', 'openclaw-ops', '-'],
+      ['d', `${HOST_PATHS.secretsDir}/support`, '0700', 'openclaw-support', 'openclaw-support', '-'],
     ]);
     expect(HOST_PATHS.secretsDir.startsWith('/run/')).toBe(true);
   });
@@ -453,7 +498,7 @@ describe('the audit trail and health units', () => {
   });
 
   test('the audit copies are out of the gateway\'s reach: not under any folder its unit may write', () => {
-    const writable = unitList(unit(GATEWAY_UNIT), S, 'ReadWritePaths');
+    const writable = agentGateways(config).flatMap((g) => unitList(unit(g.unit), S, 'ReadWritePaths'));
     expect(writable.length).toBeGreaterThan(0);
     for (const dir of [HOST_PATHS.auditLogDir, HOST_PATHS.logExportStateDir]) {
       for (const w of writable) expect({ dir, w, inside: dir === w || dir.startsWith(`${w}/`) }).toEqual({ dir, w, inside: false });
@@ -470,7 +515,7 @@ describe('the state volume', () => {
     expect(unitValue(e, S, 'EnvironmentFile')).toBe(HOST_ENV_FILE);
     expect(unitList(e, 'Unit', 'Requires')).toEqual([PREFLIGHT_UNIT]);
     expect(unitList(e, 'Unit', 'After')).toEqual(expect.arrayContaining([PREFLIGHT_UNIT]));
-    expect(unitList(e, 'Unit', 'Before')).toEqual([GATEWAY_UNIT, SPEND_METER_UNIT]);
+    expect(unitList(e, 'Unit', 'Before')).toEqual(['openclaw-gateway@ops.service', 'openclaw-gateway@support.service', SPEND_METER_UNIT]);
     expect(Number(unitValue(e, S, 'TimeoutStartSec'))).toBeGreaterThan(STATE_VOLUME_ATTACH_TIMEOUT_SECONDS + 120);
     expect(unitValue(e, 'Install', 'WantedBy')).toBe('multi-user.target');
   });
@@ -491,12 +536,13 @@ describe('the state volume', () => {
     expect(e.filter((x) => x.section === 'Unit' && x.key === 'AssertPathIsMountPoint').map((x) => x.value)).toEqual([HOST_PATHS.stateDir, HOST_PATHS.spendMeterStateDir]);
   });
 
-  test('a gateway unit without the state volume is refused at render', () => {
-    const text = renderSystemdFiles(config, CONFIG_DIR)[`systemd/${GATEWAY_UNIT}`]!;
+  test.each(['ops', 'support'])('the unit of gateway %s without the state volume is refused at render', (id) => {
+    const g = gatewayById(config, id);
+    const text = renderSystemdFiles(config, CONFIG_DIR)[`systemd/${g.unit}`]!;
     const weakened = text.replace(`AssertPathIsMountPoint=${HOST_PATHS.stateDir}\n`, '');
-    expect(gatewayUnitProblems(weakened, gatewayUnitExpectations(config, CONFIG_DIR))).toEqual([`AssertPathIsMountPoint=${HOST_PATHS.stateDir} missing (the state volume)`]);
+    expect(gatewayUnitProblems(weakened, g, gatewayUnitExpectations(config, CONFIG_DIR, g))).toEqual([`AssertPathIsMountPoint=${HOST_PATHS.stateDir} missing (the state volume)`]);
     const noRequire = text.replace(` ${STATE_VOLUME_UNIT}\nAfter=`, '\nAfter=');
-    expect(gatewayUnitProblems(noRequire, gatewayUnitExpectations(config, CONFIG_DIR))).toEqual([`Requires= must include ${STATE_VOLUME_UNIT}`]);
+    expect(gatewayUnitProblems(noRequire, g, gatewayUnitExpectations(config, CONFIG_DIR, g))).toEqual([`Requires= must include ${STATE_VOLUME_UNIT}`]);
   });
 });
 
@@ -546,7 +592,7 @@ describe('the spend meter', () => {
   });
 
   test('its state is out of the gateway\'s reach, and the gateway\'s state out of its writes', () => {
-    const gatewayWritable = unitList(unit(GATEWAY_UNIT), S, 'ReadWritePaths');
+    const gatewayWritable = agentGateways(config).flatMap((g) => unitList(unit(g.unit), S, 'ReadWritePaths'));
     for (const w of gatewayWritable) {
       const dir = HOST_PATHS.spendMeterStateDir;
       expect({ w, inside: dir === w || dir.startsWith(`${w}/`) }).toEqual({ w, inside: false });

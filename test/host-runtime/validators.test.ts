@@ -5,7 +5,7 @@ import { HOST_PATHS } from '../../lib/host/paths';
 import { PLACEHOLDER_STATE_VOLUME, USER_DATA_PATH, renderUserData } from '../../lib/host/cloud-init';
 import { renderRuntimeFiles } from '../../lib/host/runtime-files';
 import {
-  GATEWAY_UNIT,
+  GATEWAYS_TARGET,
   HEALTH_TIMER,
   HEALTH_UNIT,
   INTEGRITY_TIMER,
@@ -21,6 +21,7 @@ import {
 } from '../../lib/host/unit-names';
 import { parseUnit } from '../../lib/host/unit-file';
 import { allConfigs } from '../host/support/host-tools';
+import { agentGateways } from '../../lib/openclaw/gateways';
 import { CONFIG_DIR, REPO_ROOT } from '../support/config-fixture';
 import { requireRuntimeTool, runAsync, tempDir } from './support/runtime-tools';
 import { scratchDirs } from '../support/find-tool';
@@ -35,8 +36,9 @@ const CONFIGS = allConfigs();
 const ids = CONFIGS.map((c, i) => [`${c.client}/${c.env}`, i] as const);
 const BUNDLE = { s3Uri: 's3://cdk-hnb659fds-assets-123456789012-eu-west-1/4f1c2e.tar.gz', sha256: 'ab'.repeat(32) };
 const EDGE = { cloudFrontDomain: 'd111111abcdef8.cloudfront.net' };
+/** The units of every host besides its gateway units (gatewayUnits). */
 const UNITS = [
-  GATEWAY_UNIT,
+  GATEWAYS_TARGET,
   PREFLIGHT_UNIT,
   SECRETS_UNIT,
   INTEGRITY_UNIT,
@@ -50,6 +52,9 @@ const UNITS = [
   SPEND_METER_UNIT,
   SPEND_METER_TIMER,
 ];
+/** The gateway units of the config at index `i`: openclaw-gateway@<id>.service, one per gateway. */
+const gatewayUnits = (i: number) => agentGateways(CONFIGS[i]!).map((g) => g.unit);
+
 /** The systemd unit folder of this machine, copied into each temporary root. */
 const SYSTEM_UNIT_DIR = ['/usr/lib/systemd/system', '/lib/systemd/system'].find((d) => fs.existsSync(path.join(d, 'multi-user.target')));
 
@@ -129,6 +134,7 @@ describe('shellcheck -S style accepts every shell script', () => {
       'scripts/fetch-secrets.sh',
       'scripts/imds-preflight.sh',
       'scripts/install-bundle.sh',
+      'scripts/install-gateways.sh',
       'scripts/prepare-state.sh',
       'scripts/refresh-secrets.sh',
       'scripts/start-egress-proxy.sh',
@@ -179,7 +185,8 @@ function systemdRoot(files: Record<string, string>): string {
     fs.mkdirSync(path.dirname(dest), { recursive: true });
     fs.writeFileSync(dest, content, { mode: rel.startsWith('scripts/') ? 0o755 : 0o644 });
   }
-  const units = [...UNITS.map((u) => path.join(root, 'etc/systemd/system', u)), path.join(root, 'usr/lib/systemd/system/nginx.service')];
+  const gatewayUnitFiles = Object.keys(files).filter((f) => /^systemd\/openclaw-gateway@[^/]+\.service$/.test(f)).map((f) => f.slice('systemd/'.length));
+  const units = [...[...gatewayUnitFiles, ...UNITS].map((u) => path.join(root, 'etc/systemd/system', u)), path.join(root, 'usr/lib/systemd/system/nginx.service')];
   for (const unit of units.filter((u) => fs.existsSync(u))) {
     for (const e of parseUnit(fs.readFileSync(unit, 'utf8'))) {
       if (!e.key.startsWith('Exec')) continue;
@@ -203,18 +210,32 @@ describe('systemd-analyze verify accepts every unit (and the nginx drop-in), wit
   test.each(ids)('%s', async (_id, i) => {
     const root = systemdRoot(renderRuntimeFiles(CONFIGS[i]!, CONFIG_DIR));
     const nginx = fs.existsSync(path.join(root, 'usr/lib/systemd/system/nginx.service')) ? ['nginx.service'] : [];
-    const r = await runAsync(analyze, ['verify', '--man=no', '--generators=no', `--root=${root}`, ...UNITS, ...nginx], { cwd: root });
+    expect(gatewayUnits(i).length).toBeGreaterThan(0);
+    const r = await runAsync(analyze, ['verify', '--man=no', '--generators=no', `--root=${root}`, ...gatewayUnits(i), ...UNITS, ...nginx], { cwd: root });
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
+  });
+
+  test('the example verifies exactly its two gateway units, each an instance file that systemd loads as it is (no template on the host)', async () => {
+    const i = CONFIGS.findIndex((c) => c.client === 'example' && c.env === 'prod');
+    expect(gatewayUnits(i)).toEqual(['openclaw-gateway@ops.service', 'openclaw-gateway@support.service']);
+    const root = systemdRoot(renderRuntimeFiles(CONFIGS[i]!, CONFIG_DIR));
+    expect(fs.existsSync(path.join(root, 'etc/systemd/system/openclaw-gateway@.service'))).toBe(false);
+    const ok = await runAsync(analyze, ['verify', '--man=no', '--generators=no', `--root=${root}`, 'openclaw-gateway@support.service'], { cwd: root });
+    expect([ok.code, ok.stderr]).toEqual([0, '']);
+    // An instance that was not rendered has no unit file at all: nothing to start.
+    const other = await runAsync(analyze, ['verify', '--man=no', '--generators=no', `--root=${root}`, 'openclaw-gateway@rogue.service'], { cwd: root });
+    expect(other.code).not.toBe(0);
+    expect(other.stderr).toMatch(/openclaw-gateway@rogue\.service/);
   });
 
   test('and rejects a unit with an unknown directive or a missing command', async () => {
     const files = renderRuntimeFiles(CONFIGS[0]!, CONFIG_DIR);
     const root = systemdRoot(files);
-    const unit = path.join(root, 'etc/systemd/system', GATEWAY_UNIT);
+    const unit = path.join(root, 'etc/systemd/system', 'openclaw-gateway@support.service');
     fs.writeFileSync(unit, fs.readFileSync(unit, 'utf8').replace('NoNewPrivileges=yes', 'NoNewPrivilege=yes'));
     fs.rmSync(path.join(root, HOST_PATHS.node));
-    const r = await runAsync(analyze, ['verify', '--man=no', '--generators=no', `--root=${root}`, GATEWAY_UNIT], { cwd: root });
+    const r = await runAsync(analyze, ['verify', '--man=no', '--generators=no', `--root=${root}`, 'openclaw-gateway@support.service'], { cwd: root });
     expect(r.stderr).toContain("Unknown key 'NoNewPrivilege' in section [Service]");
     expect(r.stderr).toContain(`Command ${HOST_PATHS.node} is not executable`);
     expect(r.code).not.toBe(0);
@@ -224,7 +245,6 @@ describe('systemd-analyze verify accepts every unit (and the nginx drop-in), wit
 describe('systemd-analyze security --offline rates each service OK', () => {
   // Exposure 0.0 (locked down) to 10.0 (unprotected); the gateway scores about 1.3.
   const THRESHOLDS: Record<string, number> = {
-    [GATEWAY_UNIT]: 2.0,
     [PREFLIGHT_UNIT]: 2.0,
     [SECRETS_UNIT]: 3.0,
     [INTEGRITY_UNIT]: 3.0,
@@ -237,7 +257,8 @@ describe('systemd-analyze security --offline rates each service OK', () => {
   test.each(ids)('%s', async (_id, i) => {
     const analyze = requireRuntimeTool('systemd-analyze');
     const root = systemdRoot(renderRuntimeFiles(CONFIGS[i]!, CONFIG_DIR));
-    for (const [unit, max] of Object.entries(THRESHOLDS)) {
+    // Every gateway unit: 2.0 at most (each scores about 1.3).
+    for (const [unit, max] of [...gatewayUnits(i).map((u) => [u, 2.0] as const), ...Object.entries(THRESHOLDS)]) {
       const r = await runAsync(analyze, ['security', '--offline=yes', `--root=${root}`, `--threshold=${Math.round(max * 10)}`, '--no-pager', unit], { cwd: root });
       const level = /Overall exposure level for \S+: (\d+\.\d)/.exec(r.stdout)?.[1];
       expect({ unit, level: Number(level), code: r.code }).toEqual({ unit, level: expect.any(Number), code: 0 });

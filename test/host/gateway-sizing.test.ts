@@ -17,7 +17,7 @@ import {
 } from '../../lib/host/gateway-sizing';
 import { GATEWAY_EXEC_START, gatewayMemoryProblems } from '../../lib/host/gateway-memory-check';
 import { renderSystemdFiles } from '../../lib/host/systemd-units';
-import { GATEWAY_UNIT } from '../../lib/host/unit-names';
+import { agentGateways } from '../../lib/openclaw/gateways';
 import { gatewayUnitProblems } from '../../lib/host/unit-sandbox';
 import { HOST_PATHS } from '../../lib/host/paths';
 import { CONFIG_DIR, configFixture, NOW } from '../support/config-fixture';
@@ -116,7 +116,9 @@ describe('a set instance.type too small for the gateways is a config error at it
 });
 
 describe('the rendered gateway unit carries the cap and the heap limit', () => {
-  const unit = renderSystemdFiles(exampleConfig('prod'), CONFIG_DIR)[`systemd/${GATEWAY_UNIT}`]!;
+  const prod = exampleConfig('prod');
+  const gateway = agentGateways(prod)[0]!;
+  const unit = renderSystemdFiles(prod, CONFIG_DIR)[`systemd/${gateway.unit}`]!;
   const lines = unit.split('\n');
 
   test('MemoryMax=1024M, MemorySwapMax=0, and node --max-old-space-size=512 before the entry script', () => {
@@ -148,6 +150,6 @@ describe('the rendered gateway unit carries the cap and the heap limit', () => {
     expect(lines).toContain(line);
     const edited = lines.map((l) => (l === line ? to : l)).join('\n');
     expect(gatewayMemoryProblems(edited)).toEqual([problem]);
-    expect(gatewayUnitProblems(edited)).toContain(problem);
+    expect(gatewayUnitProblems(edited, gateway)).toContain(problem);
   });
 });

@@ -5,9 +5,8 @@ import * as path from 'path';
 import * as zlib from 'zlib';
 import { listAgentFiles } from '../../lib/openclaw/agent-files';
 import { renderControlUiOrigins } from '../../lib/openclaw/control-ui-origins';
-import { renderExecApprovals } from '../../lib/openclaw/exec-approvals';
-import { renderOpenclawConfig } from '../../lib/openclaw/openclaw-json';
 import { agentGateways } from '../../lib/openclaw/gateways';
+import { renderGatewaysList } from '../../lib/host/gateways-list';
 import { renderSecretsManifest } from '../../lib/secrets/secrets-manifest';
 import { renderUserData } from '../../lib/host/cloud-init';
 import { renderCloudWatchAgentConfig } from '../../lib/host/cloudwatch-agent';
@@ -15,7 +14,7 @@ import { renderHostFiles } from '../../lib/host/render';
 import { spendMeterManifestText } from '../../lib/host/spend-meter';
 import { renderHostTemplate } from '../../lib/host/template-values';
 import { renderSystemdFiles } from '../../lib/host/systemd-units';
-import { AGENT_FILES_PREFIX, AGENT_MANIFEST_PATH, CONTROL_UI_ORIGINS_PATH, EXEC_APPROVALS_PATH, OPENCLAW_CONFIG_PATH, RUNTIME_PACKAGE_FILES, SCRIPT_FILES, assembleBundleFiles, packBundle, renderAgentFilesManifest, renderBundleRuntimeFiles, renderRuntimeFiles, type BundleFiles } from '../../lib/host/runtime-files';
+import { AGENT_FILES_PREFIX, AGENT_MANIFEST_PATH, RUNTIME_PACKAGE_FILES, gatewayBundlePaths, gatewayConfigFiles, gatewayConfigBundlePath, gatewayControlUiOriginsBundlePath, gatewayExecApprovalsBundlePath, SCRIPT_FILES, assembleBundleFiles, packBundle, renderAgentFilesManifest, renderBundleRuntimeFiles, renderRuntimeFiles, type BundleFiles } from '../../lib/host/runtime-files';
 import { BUNDLE_REQUIRED_FILES } from '../../lib/host/bundle-layout';
 import { PLACEHOLDER_BUNDLE, PLACEHOLDER_EDGE, PLACEHOLDER_STATE_VOLUME } from '../../lib/host/cloud-init';
 import { CONFIG_DIR, REPO_ROOT } from '../support/config-fixture';
@@ -43,14 +42,15 @@ test('the bundle paths and script list, exactly', () => {
     'scripts/attach-state-volume.sh',
     'scripts/prepare-state.sh',
     'scripts/start-egress-proxy.sh',
+    'scripts/install-gateways.sh',
     'scripts/install-bundle.sh',
   ]);
-  expect([AGENT_FILES_PREFIX, AGENT_MANIFEST_PATH, OPENCLAW_CONFIG_PATH, CONTROL_UI_ORIGINS_PATH, EXEC_APPROVALS_PATH]).toEqual([
+  expect([AGENT_FILES_PREFIX, AGENT_MANIFEST_PATH, gatewayConfigBundlePath('ops'), gatewayControlUiOriginsBundlePath('ops'), gatewayExecApprovalsBundlePath('ops')]).toEqual([
     'agents/',
     'agents.sha256',
-    'openclaw/openclaw.json',
-    'openclaw/control-ui-origins.json',
-    'openclaw/exec-approvals.json',
+    'openclaw/gateways/ops/openclaw.json',
+    'openclaw/gateways/ops/control-ui-origins.json',
+    'openclaw/gateways/ops/exec-approvals.json',
   ]);
   expect(RUNTIME_PACKAGE_FILES).toEqual(['package.json', 'package-lock.json']);
 });
@@ -90,9 +90,9 @@ describe('assembleBundleFiles', () => {
     expect(files).toEqual({
       ...renderHostFiles(config),
       ...renderBundleRuntimeFiles(config, CONFIG_DIR),
-      'openclaw/openclaw.json': `${JSON.stringify(renderOpenclawConfig(config, agentGateways(config)[0]!), null, 2)}\n`,
-      'openclaw/control-ui-origins.json': renderControlUiOrigins(config, []),
-      'openclaw/exec-approvals.json': renderExecApprovals(config, agentGateways(config)[0]!),
+      'openclaw/gateways.list': renderGatewaysList(config),
+      ...gatewayConfigFiles(config, agentGateways(config)[0]!),
+      ...gatewayConfigFiles(config, agentGateways(config)[1]!),
       'scripts/fetch-secrets.js': '// fetch-secrets program\n',
       'openclaw/secrets-manifest.json': `${JSON.stringify(renderSecretsManifest(config), null, 2)}\n`,
       'scripts/spend-meter.js': '// spend-meter program\n',
@@ -112,15 +112,30 @@ describe('assembleBundleFiles', () => {
       'agents/support/SOUL.md',
     ]);
     expect(Buffer.isBuffer(files['agents/ops/SOUL.md'])).toBe(true);
+    expect(Object.keys(files).filter((f) => f.startsWith('openclaw/gateways') || f.startsWith('systemd/openclaw-gateway'))).toEqual([
+      'systemd/openclaw-gateway@ops.service',
+      'systemd/openclaw-gateway@support.service',
+      'systemd/openclaw-gateways.target',
+      'openclaw/gateways.list',
+      'openclaw/gateways/ops/openclaw.json',
+      'openclaw/gateways/ops/control-ui-origins.json',
+      'openclaw/gateways/ops/exec-approvals.json',
+      'openclaw/gateways/support/openclaw.json',
+      'openclaw/gateways/support/control-ui-origins.json',
+      'openclaw/gateways/support/exec-approvals.json',
+    ]);
+    expect(files['openclaw/gateways.list']).toBe('ops openclaw-ops 18789 ops\nsupport openclaw-support 18790 support\n');
   });
 
   test('origins known at synth go into nginx\'s map and control-ui-origins.json', () => {
     const origin = 'https://console.other-origin.test';
     const withOrigin = assembleBundleFiles(config, CONFIG_DIR, { extraAllowedOrigins: [origin] });
     expect(withOrigin['nginx/openclaw/allowed-origins.map.conf']).toBe(renderHostFiles(config, { extraAllowedOrigins: [origin] })['nginx/openclaw/allowed-origins.map.conf']);
-    expect(withOrigin['openclaw/control-ui-origins.json']).toBe(renderControlUiOrigins(config, [origin]));
-    expect(withOrigin['openclaw/control-ui-origins.json']).toContain(origin);
-    expect(files['openclaw/control-ui-origins.json']).not.toContain(origin);
+    for (const id of ['ops', 'support']) {
+      expect(withOrigin[`openclaw/gateways/${id}/control-ui-origins.json`]).toBe(renderControlUiOrigins(config, [origin]));
+      expect(withOrigin[`openclaw/gateways/${id}/control-ui-origins.json`]).toContain(origin);
+      expect(files[`openclaw/gateways/${id}/control-ui-origins.json`]).not.toContain(origin);
+    }
     expect(withOrigin['nginx/openclaw/allowed-origins.map.conf']).toContain(origin);
     expect(files['nginx/openclaw/allowed-origins.map.conf']).not.toContain(origin);
   });
@@ -155,6 +170,8 @@ function minimalBundle(extra: BundleFiles = {}): BundleFiles {
   const agents = { 'ops/SOUL.md': Buffer.from('# Ops\n') };
   return {
     ...Object.fromEntries(BUNDLE_REQUIRED_FILES.map((f) => [f, `${f}\n`])),
+    'openclaw/gateways.list': 'ops openclaw-ops 18789 ops\n',
+    ...Object.fromEntries(gatewayBundlePaths('ops openclaw-ops 18789 ops\n').map((f) => [f, `${f}\n`])),
     'agents/ops/SOUL.md': agents['ops/SOUL.md'],
     'agents.sha256': renderAgentFilesManifest(agents),
     ...extra,
@@ -280,9 +297,26 @@ describe('packBundle', () => {
 
   test('refuses a bundle without a required file, naming every one missing', () => {
     const files = minimalBundle();
-    delete files['openclaw/openclaw.json'];
+    delete files['openclaw/package.json'];
     delete files['cloudwatch/amazon-cloudwatch-agent.json'];
-    expect(() => packBundle(files)).toThrow(new Error('bundle: missing openclaw/openclaw.json, cloudwatch/amazon-cloudwatch-agent.json'));
+    expect(() => packBundle(files)).toThrow(new Error('bundle: missing openclaw/package.json, cloudwatch/amazon-cloudwatch-agent.json'));
+  });
+
+  test('refuses a bundle without a listed gateway\'s unit or files, naming every one missing', () => {
+    expect(gatewayBundlePaths('ops openclaw-ops 18789 ops\n')).toEqual([
+      'systemd/openclaw-gateway@ops.service',
+      'openclaw/gateways/ops/openclaw.json',
+      'openclaw/gateways/ops/control-ui-origins.json',
+      'openclaw/gateways/ops/exec-approvals.json',
+    ]);
+    const files = minimalBundle({ 'openclaw/gateways.list': 'ops openclaw-ops 18789 ops\nsupport openclaw-support 18790 support\n' });
+    delete files['openclaw/gateways/ops/exec-approvals.json'];
+    expect(() => packBundle(files)).toThrow(
+      new Error(
+        'bundle: missing openclaw/gateways/ops/exec-approvals.json, systemd/openclaw-gateway@support.service, openclaw/gateways/support/openclaw.json, openclaw/gateways/support/control-ui-origins.json, openclaw/gateways/support/exec-approvals.json',
+      ),
+    );
+    expect(() => packBundle(minimalBundle({ 'openclaw/gateways.list': '' }))).toThrow(new Error('bundle: openclaw/gateways.list lists no gateway'));
   });
 
   test('refuses a bundle without agent files', () => {

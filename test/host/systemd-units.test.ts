@@ -2,17 +2,19 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import type { ResolvedConfig } from '../../lib/config/schema';
-import { GATEWAY_UNIT, JOURNAL_EXPORT_UNITS, STATE_VOLUME_STEPS } from '../../lib/host/unit-names';
-import { BUNDLE_REQUIRED_FILES, HELPER_SCRIPT_FILES, HOST_ENV_PATH, SYSTEMD_FILES } from '../../lib/host/bundle-layout';
+import { GATEWAY_UNIT_TEMPLATE, JOURNAL_EXPORT_UNITS, STATE_VOLUME_STEPS, journalExportUnits } from '../../lib/host/unit-names';
+import { agentGateways, gatewayById } from '../../lib/openclaw/gateways';
+import { BREAKER_MARKER_DIR, breakerMarkerFile } from '../../lib/host/paths';
+import { BUNDLE_REQUIRED_FILES, GATEWAYS_TARGET_BUNDLE_PATH, HELPER_SCRIPT_FILES, HOST_ENV_PATH, SYSTEMD_FILES } from '../../lib/host/bundle-layout';
 import { HOST_SOURCE_DIR, readHostSource } from '../../lib/host/template';
-import { hostTemplateValues, metricNamespace, renderHostTemplate } from '../../lib/host/template-values';
+import { gatewayTemplateValues, hostTemplateValues, metricNamespace, renderHostTemplate } from '../../lib/host/template-values';
 import {
-  GATEWAY_APPROVALS_IMPORT,
-  GATEWAY_ENVIRONMENT,
+  gatewayApprovalsImport,
+  gatewayEnvironment,
   GATEWAY_FORBIDDEN_ENVIRONMENT,
   GATEWAY_REQUIRED_TRUE,
 } from '../../lib/host/unit-sandbox';
-import { gatewayUnitExpectations, renderSystemdFiles } from '../../lib/host/systemd-units';
+import { gatewayUnitBundlePath, gatewayUnitExpectations, renderSystemdFiles } from '../../lib/host/systemd-units';
 import { CONFIG_DIR, REPO_ROOT } from '../support/config-fixture';
 import { exampleConfig } from './support/host-tools';
 import { withHostSource } from './support/patch-host-source';
@@ -25,8 +27,8 @@ import { withHostSource } from './support/patch-host-source';
 
 const config = exampleConfig('prod');
 const files = renderSystemdFiles(config, CONFIG_DIR);
-const gatewayText = files[`systemd/${GATEWAY_UNIT}`]!;
-const expected = gatewayUnitExpectations(config, CONFIG_DIR);
+const ops = gatewayById(config, 'ops');
+const support = gatewayById(config, 'support');
 
 describe('pinned names and lists', () => {
   test('the host templates are read from host/ of the repo', () => {
@@ -34,8 +36,9 @@ describe('pinned names and lists', () => {
   });
 
   test('the units whose journal is exported (JOURNAL_EXPORT_UNITS), exactly', () => {
+    expect(journalExportUnits(config)).toEqual(['openclaw-gateway@ops.service', 'openclaw-gateway@support.service', ...JOURNAL_EXPORT_UNITS]);
     expect(JOURNAL_EXPORT_UNITS).toEqual([
-      'openclaw-gateway.service',
+      'openclaw-gateways.target',
       'nginx.service',
       'openclaw-imds-preflight.service',
       'openclaw-secrets.service',
@@ -55,7 +58,6 @@ describe('pinned names and lists', () => {
 
   test('the rendered systemd files, helper scripts and state-volume steps, exactly', () => {
     expect(SYSTEMD_FILES).toEqual([
-      'systemd/openclaw-gateway.service',
       'systemd/openclaw-imds-preflight.service',
       'systemd/openclaw-secrets.service',
       'systemd/openclaw-state-volume.service',
@@ -86,15 +88,15 @@ describe('pinned names and lists', () => {
       'scripts/attach-state-volume.sh',
       'scripts/prepare-state.sh',
       'scripts/start-egress-proxy.sh',
+      'scripts/install-gateways.sh',
     ]);
     expect(STATE_VOLUME_STEPS).toEqual(['StateVolumeAttach', 'StateVolumeDevice', 'StateVolumeFilesystem', 'StateVolumeMount']);
   });
 
   test('the bundle files install-bundle.sh and packBundle require (BUNDLE_REQUIRED_FILES), exactly', () => {
     expect(BUNDLE_REQUIRED_FILES).toEqual([
-      'openclaw/openclaw.json',
-      'openclaw/control-ui-origins.json',
-      'openclaw/exec-approvals.json',
+      'openclaw/gateways.list',
+      'systemd/openclaw-gateways.target',
       'openclaw/package.json',
       'openclaw/package-lock.json',
       'agents.sha256',
@@ -130,19 +132,47 @@ describe('pinned names and lists', () => {
       'RestrictRealtime',
       'RestrictSUIDSGID',
       'LockPersonality',
+      'PrivateMounts',
     ]);
-    expect(GATEWAY_ENVIRONMENT).toEqual([
-      'HOME=/var/lib/openclaw',
-      'OPENCLAW_STATE_DIR=/var/lib/openclaw',
-      'OPENCLAW_CONFIG_PATH=/etc/openclaw/openclaw.json',
+    expect(gatewayEnvironment(ops)).toEqual([
+      'HOME=/var/lib/openclaw/ops',
+      'OPENCLAW_STATE_DIR=/var/lib/openclaw/ops',
+      'OPENCLAW_CONFIG_PATH=/etc/openclaw/gateways/ops/openclaw.json',
       'OPENCLAW_CONFIG_READONLY=1',
       'OPENCLAW_NO_RESPAWN=1',
       'OPENCLAW_NO_AUTO_UPDATE=1',
+      'HTTPS_PROXY=http://127.0.0.1:3129',
+      'https_proxy=http://127.0.0.1:3129',
+    ]);
+    expect(gatewayEnvironment(support)).toEqual([
+      'HOME=/var/lib/openclaw/support',
+      'OPENCLAW_STATE_DIR=/var/lib/openclaw/support',
+      'OPENCLAW_CONFIG_PATH=/etc/openclaw/gateways/support/openclaw.json',
+      'OPENCLAW_CONFIG_READONLY=1',
+      'OPENCLAW_NO_RESPAWN=1',
+      'OPENCLAW_NO_AUTO_UPDATE=1',
+      'HTTPS_PROXY=http://127.0.0.1:3130',
+      'https_proxy=http://127.0.0.1:3130',
     ]);
     expect(GATEWAY_FORBIDDEN_ENVIRONMENT).toEqual(['OPENCLAW_GATEWAY_TOKEN']);
-    expect(GATEWAY_APPROVALS_IMPORT).toBe(
-      '/opt/openclaw/node_modules/node/bin/node /opt/openclaw/node_modules/openclaw/openclaw.mjs approvals set --file /etc/openclaw/exec-approvals.json',
+    expect(gatewayApprovalsImport(ops)).toBe(
+      '/opt/openclaw/node_modules/node/bin/node /opt/openclaw/node_modules/openclaw/openclaw.mjs approvals set --file /etc/openclaw/gateways/ops/exec-approvals.json',
     );
+    expect(gatewayApprovalsImport(support)).toBe(
+      '/opt/openclaw/node_modules/node/bin/node /opt/openclaw/node_modules/openclaw/openclaw.mjs approvals set --file /etc/openclaw/gateways/support/exec-approvals.json',
+    );
+  });
+
+  test('the breaker\'s stop markers: /var/lib/openclaw-meter/breaker/<gateway id>.tripped', () => {
+    expect(BREAKER_MARKER_DIR).toBe('/var/lib/openclaw-meter/breaker');
+    expect(breakerMarkerFile('ops')).toBe('/var/lib/openclaw-meter/breaker/ops.tripped');
+  });
+
+  test('the example\'s gateways: two, users openclaw-ops and openclaw-support, ports 18789 and 18790', () => {
+    expect(agentGateways(config).map((g) => [g.unit, g.user, g.port])).toEqual([
+      ['openclaw-gateway@ops.service', 'openclaw-ops', 18789],
+      ['openclaw-gateway@support.service', 'openclaw-support', 18790],
+    ]);
   });
 
   test('the host metric namespace is OpenClaw/<deployment>', () => {
@@ -181,8 +211,13 @@ const PROD_VALUES = {
   SECRETS_MANIFEST: '/etc/openclaw/secrets-manifest.json',
   ORIGIN_VERIFY_MAP: '/etc/nginx/openclaw/origin-verify.map.conf',
   SECRET_METRIC: 'SecretRetrievalFailed',
-  GATEWAY_UNIT: 'openclaw-gateway.service',
+  GATEWAY_UNIT: 'openclaw-gateway@ops.service',
   GATEWAY_PORT: '18789',
+  GATEWAYS_TARGET: 'openclaw-gateways.target',
+  GATEWAYS_CONFIG_DIR: '/etc/openclaw/gateways',
+  GATEWAYS_LIST: '/etc/openclaw/gateways.list',
+  GATEWAY_UNIT_PREFIX: 'openclaw-gateway@',
+  BREAKER_MARKER_DIR: '/var/lib/openclaw-meter/breaker',
   PROXY_PORT: '8080',
   HEALTH_METRIC: 'GatewayHealthy',
   EGRESS_METRIC: 'EgressHealthy',
@@ -225,18 +260,23 @@ const PROD_VALUES = {
   CONTROL_UI_ORIGINS_JS:
     'const [f, o] = process.argv.slice(1); const d = JSON.parse(require("fs").readFileSync(f, "utf8")); if (!Array.isArray(d.allowedOrigins)) { console.error(f + ": no allowedOrigins list"); process.exit(1); } if (!d.allowedOrigins.includes(o)) d.allowedOrigins.push(o); process.stdout.write(JSON.stringify(d, null, 2) + "\\n");',
   BUNDLE_REQUIRED_FILES: [
-    'openclaw/{openclaw,control-ui-origins,exec-approvals,package,package-lock,secrets-manifest,spend-meter}.json \\',
-    '  agents.sha256 openclaw/host.env nginx/nginx.conf nginx/openclaw/allowed-origins.map.conf nftables/openclaw.nft \\',
-    '  squid/squid.conf \\',
-    '  systemd/openclaw-{gateway,imds-preflight,secrets,state-volume,integrity,secrets-refresh,health,log-export,spend-meter,proxy-rotate}.service \\',
+    'openclaw/gateways.list systemd/openclaw-gateways.target \\',
+    '  openclaw/{package,package-lock,secrets-manifest,spend-meter}.json agents.sha256 openclaw/host.env \\',
+    '  nginx/nginx.conf nginx/openclaw/allowed-origins.map.conf nftables/openclaw.nft squid/squid.conf \\',
+    '  systemd/openclaw-{imds-preflight,secrets,state-volume,integrity,secrets-refresh,health,log-export,spend-meter,proxy-rotate}.service \\',
     '  systemd/openclaw-{integrity,secrets-refresh,health,log-export,spend-meter,proxy-rotate}.timer \\',
     '  systemd/nginx.service.d/openclaw.conf systemd/tmpfiles.d/openclaw.conf \\',
     '  systemd/amazon-ssm-agent.service.d/openclaw-proxy.conf systemd/squid.service.d/openclaw-restart.conf \\',
-    '  scripts/{imds-preflight,check-agent-files,fetch-secrets,refresh-secrets,check-gateway-health,export-logs,attach-state-volume,prepare-state,start-egress-proxy}.sh \\',
+    '  scripts/{imds-preflight,check-agent-files,fetch-secrets,refresh-secrets,check-gateway-health,export-logs,attach-state-volume,prepare-state,start-egress-proxy,install-gateways}.sh \\',
     '  scripts/{fetch-secrets,spend-meter}.js cloudwatch/amazon-cloudwatch-agent.json cloudwatch/common-config.toml',
   ].join('\n'),
+  GATEWAY_UNITS: 'openclaw-gateway@ops.service openclaw-gateway@support.service',
+  GATEWAY_SECRETS_TMPFILES: [
+    'd      /run/openclaw/secrets/ops     0700 openclaw-ops openclaw-ops -',
+    'd      /run/openclaw/secrets/support 0700 openclaw-support openclaw-support -',
+  ].join('\n'),
   JOURNAL_UNITS:
-    'openclaw-gateway.service nginx.service openclaw-imds-preflight.service openclaw-secrets.service openclaw-state-volume.service openclaw-secrets-refresh.service openclaw-integrity.service openclaw-health.service openclaw-log-export.service openclaw-spend-meter.service openclaw-proxy-rotate.service nftables.service squid.service amazon-cloudwatch-agent.service cloud-final.service',
+    'openclaw-gateway@ops.service openclaw-gateway@support.service openclaw-gateways.target nginx.service openclaw-imds-preflight.service openclaw-secrets.service openclaw-state-volume.service openclaw-secrets-refresh.service openclaw-integrity.service openclaw-health.service openclaw-log-export.service openclaw-spend-meter.service openclaw-proxy-rotate.service nftables.service squid.service amazon-cloudwatch-agent.service cloud-final.service',
 };
 
 const withProviders = (c: ResolvedConfig, providers: string[]) =>
@@ -311,22 +351,49 @@ describe('readHostSource and renderHostTemplate', () => {
 
   test('extra values override the config\'s, and a template without a value for every placeholder is refused', () => {
     expect(renderHostTemplate(config, 'systemd/host.env', { REGION: 'us-east-1' })).toContain('\nAWS_REGION=us-east-1\nAWS_DEFAULT_REGION=us-east-1\n');
-    expect(() => renderHostTemplate(config, `systemd/${GATEWAY_UNIT}`)).toThrow(
-      `host template host/systemd/${GATEWAY_UNIT}: no value for @@SECRET_FILE_ASSERTS@@, @@AGENT_FILE_BIND_MOUNTS@@`,
+    expect(() => renderHostTemplate(config, `systemd/${GATEWAY_UNIT_TEMPLATE}`)).toThrow(
+      `host template host/systemd/${GATEWAY_UNIT_TEMPLATE}: no value for @@GATEWAY_UNIT_NAME@@, @@GATEWAY_ID@@, @@GATEWAY_USER@@, @@GATEWAY_LISTEN_PORT@@, @@GATEWAY_EXEC_APPROVALS_FILE@@, @@GATEWAY_STATE_DIR@@, @@BREAKER_MARKER@@, @@GATEWAY_SECRETS_DIR@@, @@SECRET_FILE_ASSERTS@@, @@GATEWAY_CONFIG_FILE@@, @@GATEWAY_PROXY_URL@@, @@GATEWAY_CONFIG_DIR@@, @@GATEWAY_LOG_DIR@@, @@GATEWAY_AGENT_FILES_DIRS@@, @@AGENT_FILE_BIND_MOUNTS@@`,
     );
   });
 });
 
+describe('gatewayTemplateValues', () => {
+  test('the gateway unit\'s own values, exactly', () => {
+    expect(gatewayTemplateValues(support, ['/etc/openclaw/agents/support'])).toEqual({
+      GATEWAY_ID: 'support',
+      GATEWAY_USER: 'openclaw-support',
+      GATEWAY_UNIT_NAME: 'openclaw-gateway@support.service',
+      GATEWAY_LISTEN_PORT: '18790',
+      GATEWAY_STATE_DIR: '/var/lib/openclaw/support',
+      GATEWAY_CONFIG_DIR: '/etc/openclaw/gateways/support',
+      GATEWAY_CONFIG_FILE: '/etc/openclaw/gateways/support/openclaw.json',
+      GATEWAY_EXEC_APPROVALS_FILE: '/etc/openclaw/gateways/support/exec-approvals.json',
+      GATEWAY_SECRETS_DIR: '/run/openclaw/secrets/support',
+      GATEWAY_LOG_DIR: '/var/log/openclaw/support',
+      GATEWAY_PROXY_URL: 'http://127.0.0.1:3130',
+      BREAKER_MARKER: '/var/lib/openclaw-meter/breaker/support.tripped',
+      GATEWAY_AGENT_FILES_DIRS: '/etc/openclaw/agents/support',
+    });
+  });
+});
+
 describe('gatewayUnitExpectations', () => {
-  test('one read-only bind mount per agent file, one assertion per secret file', () => {
-    expect(expected).toEqual({
+  test('per gateway: a read-only bind mount per file of ITS agents (in its own workspaces), an assertion per secret file of its own folder', () => {
+    expect(gatewayUnitExpectations(config, CONFIG_DIR, ops)).toEqual({
       bindMounts: [
-        '/etc/openclaw/agents/ops/AGENTS.md:/var/lib/openclaw/workspaces/ops/AGENTS.md',
-        '/etc/openclaw/agents/ops/SOUL.md:/var/lib/openclaw/workspaces/ops/SOUL.md',
-        '/etc/openclaw/agents/support/AGENTS.md:/var/lib/openclaw/workspaces/support/AGENTS.md',
-        '/etc/openclaw/agents/support/SOUL.md:/var/lib/openclaw/workspaces/support/SOUL.md',
+        '/etc/openclaw/agents/ops/AGENTS.md:/var/lib/openclaw/ops/workspaces/ops/AGENTS.md',
+        '/etc/openclaw/agents/ops/SOUL.md:/var/lib/openclaw/ops/workspaces/ops/SOUL.md',
       ],
-      secretFiles: ['/run/openclaw/secrets/gateway-token', '/run/openclaw/secrets/agent-ops.json', '/run/openclaw/secrets/agent-support.json'],
+      secretFiles: ['/run/openclaw/secrets/ops/gateway-token', '/run/openclaw/secrets/ops/agent-ops.json'],
+      agentFilesDirs: ['/etc/openclaw/agents/ops'],
+    });
+    expect(gatewayUnitExpectations(config, CONFIG_DIR, support)).toEqual({
+      bindMounts: [
+        '/etc/openclaw/agents/support/AGENTS.md:/var/lib/openclaw/support/workspaces/support/AGENTS.md',
+        '/etc/openclaw/agents/support/SOUL.md:/var/lib/openclaw/support/workspaces/support/SOUL.md',
+      ],
+      secretFiles: ['/run/openclaw/secrets/support/gateway-token', '/run/openclaw/secrets/support/agent-support.json'],
+      agentFilesDirs: ['/etc/openclaw/agents/support'],
     });
   });
 
@@ -337,34 +404,47 @@ describe('gatewayUnitExpectations', () => {
     fs.mkdirSync(agentDir, { recursive: true });
     for (const f of ['SOUL.md', 'AGENTS.md']) fs.writeFileSync(path.join(agentDir, f), `${f}\n`);
     const c = { ...config, openclaw: { ...config.openclaw, agents: { [agent]: config.openclaw.agents.ops! } } } as ResolvedConfig;
-    return () => gatewayUnitExpectations(c, dir);
+    return () => gatewayUnitExpectations(c, dir, agentGateways(c)[0]!);
   };
 
   test('refuses an agent whose paths systemd would misread: a space', () => {
-    expect(expectationsOf('my agent')).toThrow(new Error('gateway unit: unsafe path "/etc/openclaw/agents/my agent/AGENTS.md"'));
+    expect(expectationsOf('my agent')).toThrow(new Error('gateway unit openclaw-gateway@my agent.service: unsafe path "/etc/openclaw/agents/my agent/AGENTS.md"'));
   });
 
   test('refuses an agent whose paths systemd would misread: a colon (a bind mount of three parts, the middle one relative)', () => {
-    expect(expectationsOf('a:b')).toThrow(new Error('gateway unit: unsafe path "b/AGENTS.md"'));
+    expect(expectationsOf('a:b')).toThrow(new Error('gateway unit openclaw-gateway@a:b.service: unsafe path "b/AGENTS.md"'));
   });
 });
 
 describe('renderSystemdFiles', () => {
-  test('renders the systemd files and host.env, keyed by bundle path', () => {
-    expect(Object.keys(files)).toEqual([...SYSTEMD_FILES, HOST_ENV_PATH]);
+  test('renders a unit per gateway, the target, the systemd files and host.env, keyed by bundle path', () => {
+    expect(Object.keys(files)).toEqual(['systemd/openclaw-gateway@ops.service', 'systemd/openclaw-gateway@support.service', GATEWAYS_TARGET_BUNDLE_PATH, ...SYSTEMD_FILES, HOST_ENV_PATH]);
+    expect(GATEWAYS_TARGET_BUNDLE_PATH).toBe('systemd/openclaw-gateways.target');
     expect(HOST_ENV_PATH).toBe('openclaw/host.env');
     expect(files[HOST_ENV_PATH]).toBe(renderHostTemplate(config, 'systemd/host.env'));
   });
 
-  test('the gateway unit carries the config\'s bind mounts and secret-file assertions', () => {
-    expect(gatewayText).toContain(`\n${expected.bindMounts.map((m) => `BindReadOnlyPaths=${m}`).join('\n')}\n`);
-    expect(gatewayText).toContain(`\n${expected.secretFiles.map((f) => `AssertFileNotEmpty=${f}`).join('\n')}\n`);
+  test.each([ops, support].map((g) => [g.id, g]))('the unit of gateway %s carries its own bind mounts and secret-file assertions', (_id, g) => {
+    const text = files[gatewayUnitBundlePath(g)]!;
+    const expected = gatewayUnitExpectations(config, CONFIG_DIR, g);
+    expect(text).toContain(`\n${expected.bindMounts.map((m) => `BindReadOnlyPaths=${m}`).join('\n')}\n`);
+    expect(text).toContain(`\n${expected.secretFiles.map((f) => `AssertFileNotEmpty=${f}`).join('\n')}\n`);
   });
 
-  test('refuses a weakened gateway template, listing every problem', () => {
+  test('refuses a weakened gateway template, naming the first gateway and listing every problem', () => {
     const weaken = (t: string) => t.replace('NoNewPrivileges=yes', 'NoNewPrivileges=no').replace('UMask=0077', 'UMask=0022');
-    expect(() => withHostSource(`systemd/${GATEWAY_UNIT}`, weaken, () => renderSystemdFiles(config, CONFIG_DIR))).toThrow(
-      new Error(`host/systemd/${GATEWAY_UNIT}: sandbox weakened:\n  - NoNewPrivileges=yes missing\n  - UMask=0077 missing`),
+    expect(() => withHostSource(`systemd/${GATEWAY_UNIT_TEMPLATE}`, weaken, () => renderSystemdFiles(config, CONFIG_DIR))).toThrow(
+      new Error(`openclaw-gateway@ops.service (host/systemd/${GATEWAY_UNIT_TEMPLATE}): sandbox weakened:\n  - NoNewPrivileges=yes missing\n  - UMask=0077 missing`),
+    );
+  });
+
+  test('refuses a template weakened for one gateway only (each gateway\'s unit is checked, not just the first)', () => {
+    // Every gateway writes ops's state folder: ops's unit is as designed, support's is not.
+    const weaken = (t: string) => t.replace('ReadWritePaths=@@GATEWAY_STATE_DIR@@ ', 'ReadWritePaths=/var/lib/openclaw/ops ');
+    expect(() => withHostSource(`systemd/${GATEWAY_UNIT_TEMPLATE}`, weaken, () => renderSystemdFiles(config, CONFIG_DIR))).toThrow(
+      new Error(
+        `openclaw-gateway@support.service (host/systemd/${GATEWAY_UNIT_TEMPLATE}): sandbox weakened:\n  - ReadWritePaths must be exactly /var/lib/openclaw/support /var/log/openclaw/support (is /var/lib/openclaw/ops /var/log/openclaw/support)`,
+      ),
     );
   });
 });
