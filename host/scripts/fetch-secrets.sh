@@ -6,9 +6,12 @@
 # host/fetch-secrets/ of the blueprint) with the pinned Node 24. Through the IMDSv2
 # credentials of the instance role it reads every secret of @@SECRETS_MANIFEST@@ from
 # AWS Secrets Manager and, only when all succeeded, writes
-#   @@GATEWAY_TOKEN_FILE@@, @@SECRETS_DIR@@/agent-<agent>.json   @@USER@@:@@USER@@ 0400
+#   @@SECRETS_DIR@@/<gateway>/gateway-token, @@SECRETS_DIR@@/<gateway>/agent-<agent>.json
+#        each owned by its gateway's user (openclaw-<gateway>, from the manifest), 0400,
+#        in a folder of that user, 0700
 #   @@ORIGIN_VERIFY_MAP@@   root:root 0600
-# each atomically. A failure is one line naming the reason and the secret
+# each atomically. The program looks each gateway user up itself: a missing one fails as
+# NoGatewayUser (exit 2) before any secret is read. A failure is one line naming the reason and the secret
 #   openclaw-secrets: FAILED <Reason>: <secret>: <probable cause> [metric ...]
 # (exit 10-19, metric @@SECRET_METRIC@@{Reason} in @@METRIC_NAMESPACE@@), and the gateway
 # and nginx, which require this unit, stay stopped: never half-configured.
@@ -19,6 +22,4 @@ set -euo pipefail
 NODE="${OPENCLAW_NODE:-@@NODE@@}"
 PROGRAM="${OPENCLAW_SECRETS_PROGRAM:-@@LIBEXEC_DIR@@/fetch-secrets.js}"
 MANIFEST="${OPENCLAW_SECRETS_MANIFEST:-@@SECRETS_MANIFEST@@}"
-uid="$(id -u @@USER@@ 2>/dev/null)" || { echo "openclaw-secrets: FAILED NoGatewayUser: user @@USER@@ missing (cloud-init users step failed?)" >&2; exit 2; }
-gid="$(id -g @@USER@@)"
-exec "$NODE" "$PROGRAM" --manifest "$MANIFEST" --uid "$uid" --gid "$gid" "$@"
+exec "$NODE" "$PROGRAM" --manifest "$MANIFEST" "$@"
