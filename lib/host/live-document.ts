@@ -45,7 +45,7 @@ export function collectorEnvironment(s: HostLiveSettings): Record<string, string
 
 /** `export NAME='value'`; refuses a value a single-quoted shell word cannot hold as is. */
 function exportLine(name: string, value: string): string {
-  if (!/^[A-Za-z0-9_./:{} -]*$/.test(value)) throw new Error(`verification document: unsafe value for ${name}: ${JSON.stringify(value)}`);
+  if (!/^[A-Za-z0-9_./:{}@ -]*$/.test(value)) throw new Error(`verification document: unsafe value for ${name}: ${JSON.stringify(value)}`);
   return `export ${name}='${value}'`;
 }
 
