@@ -142,6 +142,7 @@ describe('success', () => {
       'eu-west-1 openclaw/example/dev/agents/ops AWSCURRENT attempt=1; max=5 value',
       'eu-west-1 openclaw/example/dev/agents/support AWSCURRENT attempt=1; max=5 value',
       'eu-west-1 openclaw/example/dev/gateways/ops/token AWSCURRENT attempt=1; max=5 value',
+      'eu-west-1 openclaw/example/dev/gateways/support/token AWSCURRENT attempt=1; max=5 value',
       'us-east-1 openclaw/example/dev/origin-verify AWSCURRENT attempt=1; max=5 value',
       'us-east-1 openclaw/example/dev/origin-verify AWSPENDING attempt=1; max=5 value',
       'us-east-1 openclaw/example/dev/origin-verify AWSPREVIOUS attempt=1; max=5 value',
@@ -170,7 +171,7 @@ describe('success', () => {
   test('the OK line reports the clock in seconds with two decimals', async () => {
     const t = target();
     const r = await within(runFetchSecrets(['--manifest', t.manifestPath, '--passwd', t.passwd, '--only', 'gateway-token-ops'], { elapsedMs: () => 61_005 }));
-    expect(r.out).toEqual([`${P} OK 1 secret (gateway-token) in 61.01 s`]);
+    expect(r.out).toEqual([`${P} OK 1 secret (gateway-token-ops) in 61.01 s`]);
   });
 
   test('without deps, the OK line reports the process clock (performance.now)', async () => {
@@ -178,7 +179,7 @@ describe('success', () => {
     const now = jest.spyOn(performance, 'now').mockReturnValue(42_346);
     try {
       const r = await within(runFetchSecrets(['--manifest', t.manifestPath, '--passwd', t.passwd, '--only', 'gateway-token-ops']));
-      expect(r.out).toEqual([`${P} OK 1 secret (gateway-token) in 42.35 s`]);
+      expect(r.out).toEqual([`${P} OK 1 secret (gateway-token-ops) in 42.35 s`]);
     } finally {
       now.mockRestore();
     }
@@ -333,13 +334,13 @@ describe('--refresh', () => {
     expect(failed.code).toBe(13);
     expect(failed.out).toEqual([]);
     expect(files.map(fileState)).toEqual(snapshot);
-    expect(t.written()).toHaveLength(4);
+    expect(t.written()).toHaveLength(5);
   });
 
   test('drift is repaired: mode, extra hard link, content, a file replaced by a symlink', async () => {
     const t = target();
     expect((await run(t)).code).toBe(0);
-    const [token, ops, support] = Object.keys(expectedFiles(t));
+    const [token, ops, , support] = Object.keys(expectedFiles(t));
     fs.chmodSync(token!, 0o440);
     fs.linkSync(t.originMap, path.join(t.dir, 'extra-link'));
     fs.chmodSync(ops!, 0o600);
@@ -365,14 +366,19 @@ describe('--refresh', () => {
   });
 
   // chown to another user needs root (as on the host, where the program runs as root).
-  (process.getuid?.() === 0 ? test : test.skip)('a file of another owner is rewritten to the asked owner; the origin map stays root-owned', async () => {
+  (process.getuid?.() === 0 ? test : test.skip)('a gateway user with another uid: its folder and files are given to it, those of the other gateway keep their owner; the origin map stays root-owned', async () => {
     const t = target();
     expect((await run(t)).code).toBe(0);
-    const other = { uid: OWNER.uid + 1, gid: OWNER.gid + 1 };
-    const r = await within(runFetchSecrets(['--manifest', t.manifestPath, '--uid', String(other.uid), '--gid', String(other.gid), '--refresh'], CLOCK));
-    expect(r.out).toEqual([`${P} changed gateway-token-ops`, `${P} changed agent-ops`, `${P} changed agent-support`, `${P} OK 5 secrets (${ALL}) in 1.23 s, 3 changed`]);
+    // openclaw-ops now has another uid and gid in the passwd file (openclaw-support keeps its own).
+    const other = { uid: OWNER.uid + 100, gid: OWNER.gid + 100 };
+    const passwd = path.join(t.dir, 'passwd-other');
+    fs.writeFileSync(passwd, fs.readFileSync(t.passwd, 'utf8').replace(/^openclaw-ops:x:\d+:\d+:/m, `openclaw-ops:x:${other.uid}:${other.gid}:`));
+    const r = await within(runFetchSecrets(['--manifest', t.manifestPath, '--passwd', passwd, '--refresh'], CLOCK));
+    expect(r.out).toEqual([`${P} changed gateway-token-ops`, `${P} changed agent-ops`, `${P} OK 5 secrets (${ALL}) in 1.23 s, 2 changed`]);
     const owner = (f: string) => [fs.lstatSync(f).uid, fs.lstatSync(f).gid];
-    expect(owner(path.join(t.secretsDir, 'ops', 'gateway-token'))).toEqual([other.uid, other.gid]);
+    for (const f of ['ops', path.join('ops', 'gateway-token'), path.join('ops', 'agent-ops.json')]) expect(owner(path.join(t.secretsDir, f))).toEqual([other.uid, other.gid]);
+    const support = OWNERS['openclaw-support']!;
+    for (const f of ['support', path.join('support', 'gateway-token'), path.join('support', 'agent-support.json')]) expect(owner(path.join(t.secretsDir, f))).toEqual([support.uid, support.gid]);
     expect(owner(t.originMap)).toEqual([0, 0]);
   });
 });
@@ -677,7 +683,7 @@ describe('Secrets Manager answers (errors as the real service sends them: awsJso
   test('--concurrency 1: one secret at a time, in manifest order', async () => {
     const t = target();
     expect((await run(t, ['--concurrency', '1'])).code).toBe(0);
-    expect([...new Set(world.aws.sm.calls.map((c) => c.secretId))]).toEqual([id('gateway-token-ops'), id('ops'), id('support'), id('origin-verify')]);
+    expect([...new Set(world.aws.sm.calls.map((c) => c.secretId))]).toEqual([id('gateway-token-ops'), id('ops'), id('gateway-token-support'), id('support'), id('origin-verify')]);
   });
 });
 
@@ -777,7 +783,13 @@ describe('files, command line, manifest and the metric', () => {
       'WriteFailed',
       `${P} FAILED WriteFailed: ${t.originMap}: cannot write it (ENOENT on open); check that its folder exists and that root can write there (the secrets folder comes from tmpfiles.d, the nginx include folder from the bundle) and that the file system is not full or read-only ${published('WriteFailed')}`,
     );
-    expect(fs.readdirSync(t.secretsDir)).toEqual([]);
+    // The gateways' folders were made (owner, 0700) before the staging; no file in them, no temp file left.
+    expect(fs.readdirSync(t.secretsDir)).toEqual(['ops', 'support']);
+    for (const g of ['ops', 'support']) {
+      const dir = path.join(t.secretsDir, g);
+      const st = fs.lstatSync(dir);
+      expect({ entries: fs.readdirSync(dir), uid: st.uid, gid: st.gid, mode: st.mode & 0o7777 }).toEqual({ entries: [], ...OWNERS[`openclaw-${g}`]!, mode: 0o700 });
+    }
   });
 
   test('WriteFailed (19): a target is a folder: the rename fails, the temp files are removed, nothing else is left behind', async () => {
@@ -792,8 +804,8 @@ describe('files, command line, manifest and the metric', () => {
       ],
       code: 19,
     });
-    // Renames run in manifest order: the gateway token was already in place; no temp file stays.
-    expect(t.written()).toEqual(['secrets/agent-ops.json', 'secrets/gateway-token']);
+    // Renames run in manifest order: the ops gateway token was already in place; no temp file stays.
+    expect(t.written()).toEqual(['secrets/ops/gateway-token']);
     expect(fs.readdirSync(ops)).toEqual(['inside']);
   });
 
@@ -803,14 +815,14 @@ describe('files, command line, manifest and the metric', () => {
     expect(r.code).toBe(2);
     expect(r.out).toEqual([]);
     expect(r.err).toEqual([
-      `${P} FAILED Usage: command line: --max-attempts: expected an integer from 1 to 20 (got "many"); usage: node fetch-secrets.js --manifest PATH --uid N --gid N [--only id1,id2] [--refresh] [--max-attempts 5] [--retry-base-ms 100] [--concurrency 8] [--imds-timeout-ms 1000] [--imds-attempts 3] [metric SecretRetrievalFailed{Reason=Usage} not published: no usable manifest]`,
+      `${P} FAILED Usage: command line: --max-attempts: expected an integer from 1 to 20 (got "many"); usage: node fetch-secrets.js --manifest PATH [--passwd /etc/passwd] [--only id1,id2] [--refresh] [--max-attempts 5] [--retry-base-ms 100] [--concurrency 8] [--imds-timeout-ms 1000] [--imds-attempts 3] [metric SecretRetrievalFailed{Reason=Usage} not published: no usable manifest]`,
     ]);
     expect(world.aws.imds.requests).toEqual([]);
   });
 
   test('Usage (2): an --only id the manifest does not have: no metric (a command line error), no request', async () => {
     const t = target();
-    const r = await run(t, ['--only', 'gateway-token,agent-nobody,agent-else']);
+    const r = await run(t, ['--only', 'gateway-token-ops,agent-nobody,agent-else']);
     expect(r).toEqual({
       out: [],
       err: [

@@ -18,8 +18,10 @@ import { descendants, killTree, openclawEnv, requireOpenclaw, writeOpenclawFixtu
 // its own OS user (openclaw-ops, openclaw-support, as on the host), its state folder
 // <state root>/<gateway id> owned by that user. Their model is a loopback stand-in for the
 // Anthropic API that answers with tool calls; support's Telegram channel a loopback stand-in
-// for the Bot API. The only changes to the generated openclaw.json are those two URLs
-// (models.providers.anthropic.baseUrl, channels.telegram.apiRoot) and the gateway port: the
+// for the Bot API. Each gateway runs its OWN rendered openclaw.json (renderOpenclawConfig with
+// its AgentGateway: its agent only, its token, its proxy port); the only changes to it are those
+// two URLs (models.providers.anthropic.baseUrl, support's channels.telegram.apiRoot) and the
+// gateway port (a free one in place of edge.gatewayPort + n, given as the gateway's port): the
 // egress proxy setting stays as rendered (no squid runs here; OpenClaw sends loopback
 // traffic directly, proxy.loopbackMode gateway-only), and logging.audit is the rendered one.
 // Turns are driven with `openclaw agent` through each gateway. Then the rendered
@@ -64,14 +66,19 @@ function openclawAs(g: AgentGateway, fx: OpenclawFixture, args: readonly string[
 async function startGateway(g: AgentGateway): Promise<Running> {
   const oc = requireOpenclaw();
   const port = (await freePort())!;
-  const base = writeOpenclawFixture({ ...config, edge: { ...config.edge, gatewayPort: port } }, path.join(root, 'gateways', g.id));
+  // This gateway's own openclaw.json (renderOpenclawConfig(config, gateway)), on a free port instead of edge.gatewayPort + n.
+  const base = writeOpenclawFixture(config, path.join(root, 'gateways', g.id), [], { ...g, port });
   const fx: OpenclawFixture = { ...base, stateDir: path.join(stateRoot, g.id) };
   const doc = JSON.parse(fs.readFileSync(fx.configFile, 'utf8')) as {
+    gateway: { port: number };
     models: { providers: { anthropic: Record<string, unknown> } };
-    channels: { telegram: Record<string, unknown> };
+    channels: { telegram?: Record<string, unknown> };
   };
+  expect(doc.gateway.port).toBe(port);
+  // Only the support gateway has the Telegram channel (its agent's); ops renders none.
+  expect(Object.keys(doc.channels)).toEqual(g.id === 'support' ? ['defaults', 'telegram'] : ['defaults']);
   doc.models.providers.anthropic.baseUrl = model.endpoint;
-  doc.channels.telegram.apiRoot = telegram.endpoint;
+  if (doc.channels.telegram) doc.channels.telegram.apiRoot = telegram.endpoint;
   fs.chmodSync(fx.configFile, 0o600);
   fs.writeFileSync(fx.configFile, `${JSON.stringify(doc, null, 2)}\n`);
   fs.chmodSync(fx.configFile, 0o400);
