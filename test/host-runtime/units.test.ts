@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { HOST_PATHS } from '../../lib/host/paths';
+import { BREAKER_MARKER_DIR, HOST_PATHS } from '../../lib/host/paths';
 import { ORIGIN_VERIFY_MAP_PATH, SECRETS_MANIFEST_PATH } from '../../lib/secrets/secrets-manifest';
 import { SPEND_METER_MANIFEST_PATH } from '../../lib/host/spend-meter';
 import { GATEWAY_HEALTH_METRIC } from '../../lib/shared/metric-names';
@@ -547,7 +547,7 @@ describe('the state volume', () => {
 });
 
 describe('the spend meter', () => {
-  test(`${SPEND_METER_UNIT}: root with one capability (read the gateway's state), that state read-only, writing only its own folder`, () => {
+  test(`${SPEND_METER_UNIT}: root with two capabilities (read the gateways' state; the breaker's nft counters), that state read-only, writing only its own folder (the breaker's markers too)`, () => {
     const e = unit(SPEND_METER_UNIT);
     expect(unitValue(e, S, 'Type')).toBe('oneshot');
     expect(unitValue(e, S, 'RemainAfterExit')).toBeUndefined();
@@ -555,18 +555,26 @@ describe('the spend meter', () => {
     // Root, so that the gateway user can neither stop it nor change its state.
     expect(unitValue(e, S, 'User')).toBeUndefined();
     expect(unitValue(e, S, 'DynamicUser')).toBeUndefined();
-    expect(unitList(e, S, 'CapabilityBoundingSet')).toEqual(['CAP_DAC_READ_SEARCH']);
+    // CAP_NET_ADMIN: nf_tables answers `nft list counter` (the breaker's refused-egress counters) only with it.
+    expect(unitList(e, S, 'CapabilityBoundingSet').sort()).toEqual(['CAP_DAC_READ_SEARCH', 'CAP_NET_ADMIN']);
     expect(e.filter((x) => x.section === S && x.key === 'AmbientCapabilities').map((x) => x.value)).toEqual(['']);
     expect(unitValue(e, S, 'ProtectSystem')).toBe('strict');
     expect(unitList(e, S, 'ReadOnlyPaths')).toEqual([HOST_PATHS.stateDir]);
     expect(unitList(e, S, 'ReadWritePaths')).toEqual([HOST_PATHS.spendMeterStateDir]);
     expect(`/var/lib/${unitValue(e, S, 'StateDirectory')}`).toBe(HOST_PATHS.spendMeterStateDir);
     expect(unitValue(e, S, 'StateDirectoryMode')).toBe('0700');
+    // The breaker writes its stop markers there: inside the one writable folder.
+    expect(BREAKER_MARKER_DIR.startsWith(`${HOST_PATHS.spendMeterStateDir}/`)).toBe(true);
+    // Nothing that would cut it off from netlink, loopback (its proxy) or systemd's socket.
+    for (const key of ['PrivateNetwork', 'IPAddressDeny', 'IPAddressAllow', 'PrivateUsers', 'InaccessiblePaths', 'NetworkNamespacePath']) {
+      expect({ key, set: e.some((x) => x.section === S && x.key === key) }).toEqual({ key, set: false });
+    }
     for (const key of ['NoNewPrivileges', 'ProtectHome', 'PrivateTmp', 'PrivateDevices', 'ProtectKernelTunables', 'ProtectKernelModules', 'ProtectKernelLogs', 'ProtectControlGroups', 'ProtectClock', 'ProtectHostname', 'LockPersonality', 'RestrictNamespaces', 'RestrictRealtime', 'RestrictSUIDSGID', 'PrivateMounts']) {
       expect({ key, value: unitValue(e, S, key) }).toEqual({ key, value: 'yes' });
     }
     expect(unitValue(e, S, 'UMask')).toBe('0077');
-    expect(unitList(e, S, 'RestrictAddressFamilies').sort()).toEqual(['AF_INET', 'AF_INET6', 'AF_UNIX']);
+    // AF_NETLINK: nft; AF_UNIX: systemctl stop (systemd's private socket); AF_INET(6): the proxy.
+    expect(unitList(e, S, 'RestrictAddressFamilies').sort()).toEqual(['AF_INET', 'AF_INET6', 'AF_NETLINK', 'AF_UNIX']);
     expect(e.filter((x) => x.section === S && x.key === 'SystemCallFilter').map((x) => x.value)).toEqual(['@system-service', '~@privileged @resources']);
     expect(unitValue(e, S, 'SystemCallErrorNumber')).toBe('EPERM');
     // Its own line every run reaches the journal (notice), systemd's start/finish (info) does not.
