@@ -364,6 +364,7 @@ const EXPECTED: Record<string, string[]> = {
     'Type=oneshot',
     'EnvironmentFile=/etc/openclaw/host.env',
     "ExecStartPre=-+/bin/sh -c 'umask 022; /usr/sbin/nft list counter inet openclaw egress_blocked >/run/openclaw-egress-blocked.counter || rm -f /run/openclaw-egress-blocked.counter'",
+    "ExecStartPre=-+/bin/sh -c 'umask 022; ls -1 /var/lib/openclaw-meter/breaker >/run/openclaw-breaker-tripped.list 2>/dev/null || rm -f /run/openclaw-breaker-tripped.list'",
     'ExecStart=/usr/local/libexec/openclaw/check-gateway-health.sh',
     'RuntimeDirectory=openclaw-health',
     'RuntimeDirectoryMode=0700',

@@ -410,7 +410,7 @@ describe('the helper units', () => {
 });
 
 describe('the audit trail and health units', () => {
-  const commonSandbox = (e: UnitEntry[], allowed: { execStartPre?: string } = {}) => {
+  const commonSandbox = (e: UnitEntry[], allowed: { execStartPre?: string[] } = {}) => {
     for (const key of ['NoNewPrivileges', 'ProtectHome', 'PrivateTmp', 'PrivateDevices', 'ProtectKernelTunables', 'ProtectKernelModules', 'ProtectKernelLogs', 'ProtectControlGroups', 'ProtectClock', 'ProtectHostname', 'LockPersonality', 'RestrictNamespaces', 'RestrictRealtime', 'RestrictSUIDSGID']) {
       expect({ key, value: unitValue(e, S, key) }).toEqual({ key, value: 'yes' });
     }
@@ -429,17 +429,22 @@ describe('the audit trail and health units', () => {
     for (const key of ['ReadWritePaths', 'ReadWriteDirectories', 'BindPaths', 'ExecStartPost', 'PermissionsStartOnly']) {
       expect({ key, set: e.some((x) => x.section === S && x.key === key) }).toEqual({ key, set: false });
     }
-    // At most the one ExecStartPre a test names exactly (a privileged "+" command is a hole otherwise).
-    expect(e.filter((x) => x.section === S && x.key === 'ExecStartPre').map((x) => x.value)).toEqual(allowed.execStartPre ? [allowed.execStartPre] : []);
+    // Only the ExecStartPre commands a test names exactly (a privileged "+" command is a hole otherwise).
+    expect(e.filter((x) => x.section === S && x.key === 'ExecStartPre').map((x) => x.value)).toEqual(allowed.execStartPre ?? []);
   };
 
   test(`${HEALTH_UNIT}: the health check, as a throw-away user without capabilities, bounded in time`, () => {
     const e = unit(HEALTH_UNIT);
-    // The one privileged step: a fixed, read-only `nft list counter` of the ruleset's named counter into a
-    // root-owned file of /run (the check cannot write there, so it cannot redirect the root write), failure ignored.
+    // The two privileged steps: a fixed, read-only `nft list counter` of the ruleset's named counter, and the
+    // names in the breaker's root 0700 marker folder (the gateways it stopped), each into a root-owned file
+    // of /run (the check cannot write there, so it cannot redirect the root write), failure ignored.
     const snapshot = `/run/openclaw-egress-blocked.counter`;
+    const tripped = '/run/openclaw-breaker-tripped.list';
     commonSandbox(e, {
-      execStartPre: `-+/bin/sh -c 'umask 022; /usr/sbin/nft list counter inet ${NFT_TABLE} ${EGRESS_BLOCKED_COUNTER} >${snapshot} || rm -f ${snapshot}'`,
+      execStartPre: [
+        `-+/bin/sh -c 'umask 022; /usr/sbin/nft list counter inet ${NFT_TABLE} ${EGRESS_BLOCKED_COUNTER} >${snapshot} || rm -f ${snapshot}'`,
+        `-+/bin/sh -c 'umask 022; ls -1 ${BREAKER_MARKER_DIR} >${tripped} 2>/dev/null || rm -f ${tripped}'`,
+      ],
     });
     // The last value survives between runs (not a reboot, when the counter restarts too), readable by the check alone.
     expect(unitValue(e, S, 'RuntimeDirectory')).toBe('openclaw-health');
@@ -455,9 +460,10 @@ describe('the audit trail and health units', () => {
     expect(unitValue(e, S, 'StandardOutput')).toBe('null');
     expect(unitValue(e, S, 'StandardError')).toBe('journal');
     const timeout = Number(unitValue(e, S, 'TimeoutStartSec'));
-    expect(timeout).toBeGreaterThan(2 * 5 + 15);
+    // A probe of 5 s per gateway, the nginx and egress probes, the metric call (15 s).
+    expect(timeout).toBeGreaterThan((agentGateways(config).length + 2) * 5 + 15);
     expect(timeout).toBeLessThanOrEqual(60);
-    expect(files[`systemd/${HEALTH_UNIT}`]).toContain(`publishes ${GATEWAY_HEALTH_METRIC} (1 both fine,`);
+    expect(files[`systemd/${HEALTH_UNIT}`]).toContain(`publishes ${GATEWAY_HEALTH_METRIC} (1 all fine, 0 not; and one per gateway with`);
   });
 
   test(`${HEALTH_TIMER}: every minute, the first two minutes after it starts`, () => {
