@@ -1,32 +1,43 @@
 #!/usr/bin/env bash
-# check-gateway-health.sh: health of the OpenClaw gateway of @@DEPLOYMENT@@, for its alarm.
+# check-gateway-health.sh: health of the OpenClaw gateways of @@DEPLOYMENT@@, for its alarm.
 # Rendered from host/scripts/check-gateway-health.sh (lib/host/runtime-files.ts); do not edit on the host.
 # Run by openclaw-health.service (openclaw-health.timer: every minute).
 #
 # Checks, each bounded by OPENCLAW_HEALTH_TIMEOUT seconds:
-#   Gateway  the gateway answers HTTP on 127.0.0.1:<gateway port>: GET /healthz (OpenClaw's
-#            unauthenticated liveness probe) with any status below 500
+#   Gateway  EVERY gateway of @@GATEWAYS_LIST@@ (`<id> <user> <port> <agents>` a line) answers
+#            HTTP on 127.0.0.1:<its port>: GET /healthz (OpenClaw's unauthenticated liveness
+#            probe) with any status below 500. A list that cannot be read, names no gateway or
+#            has a line that is not `<id> <user> <port> <agents>` fails this check.
 #   Proxy    nginx accepts TCP connections on 127.0.0.1:<proxy port> (a connection without a
 #            request: nothing lands in nginx's access log)
 #   Egress   an HTTPS request to this region's STS endpoint (allowlisted in the DNS Firewall)
 #            gets any HTTP answer: DNS, the NAT and the route out all work (through the egress
 #            proxy when the unit's environment names one in HTTPS_PROXY: curl reads it)
-# and reads the nftables counter egress_blocked (outbound packets the host firewall refused:
+# A gateway its spend breaker stopped (its marker <id>.tripped in @@BREAKER_MARKER_DIR@@, which
+# this unprivileged check cannot read: it reads the listing the unit's privileged ExecStartPre
+# writes) is not probed and is reported as tripped, one `openclaw-health: TRIPPED <id>: ...` line
+# on stdout, NOT as unhealthy: its BreakerTripped alarm covers it, and the host's other gateways
+# keep their health alarm. Without that listing no gateway counts as tripped (a stopped gateway
+# then fails its check: the safe side).
+# It also reads the nftables counter egress_blocked (outbound packets the host firewall refused:
 # connections that skipped the egress proxy), from the snapshot the unit's privileged
 # ExecStartPre writes (`nft list counter`; this script has no capability to read it itself).
-# Then publishes, in one request and best-effort, @@HEALTH_METRIC@@ = 1 (gateway and proxy fine)
-# or 0, @@EGRESS_METRIC@@ = 1 only when the egress check passed (never 0: a host without
-# egress could not publish it anyway; its alarm treats missing data as breaching), and
+# Then publishes, in one request and best-effort, @@HEALTH_METRIC@@ without dimensions = 1
+# (every gateway not tripped answers, and the proxy) or 0: what the GatewayUnhealthy alarm
+# watches; @@HEALTH_METRIC@@ with dimension Gateway=<id> = 1 or 0 for each gateway probed (none
+# for a tripped one); @@EGRESS_METRIC@@ = 1 only when the egress check passed (never 0: a host
+# without egress could not publish it anyway; its alarm treats missing data as breaching), and
 # EgressBlocked = the counter's rise since the last run, only when it rose (the counter
 # restarts at 0 with the ruleset: a value below the last one is all new; no last value, as
 # after a reboot empties /run, counts from 0). A missing or unreadable snapshot publishes no
 # EgressBlocked and warns on stderr; it never changes the health result.
-# Output: one line per failed check on stderr,
+# Output: one line per failed check (per gateway for Gateway) on stderr,
 #   openclaw-health: FAILED <Check>: <what failed and where to look> [metric ...]
 # and exit status 1; when healthy one OK line on stdout and exit status 0.
 #
-# Environment (defaults in brackets; the unit sets the last two from host.env):
-#   OPENCLAW_GATEWAY_PORT [@@GATEWAY_PORT@@]  OPENCLAW_PROXY_PORT [@@PROXY_PORT@@]  OPENCLAW_HEALTH_TIMEOUT [5]
+# Environment (defaults in brackets; the unit sets the namespace and region from host.env):
+#   OPENCLAW_GATEWAYS_LIST [@@GATEWAYS_LIST@@]  OPENCLAW_PROXY_PORT [@@PROXY_PORT@@]  OPENCLAW_HEALTH_TIMEOUT [5]
+#   OPENCLAW_BREAKER_TRIPPED_FILE [/run/openclaw-breaker-tripped.list]  (the listing: a name a line)
 #   OPENCLAW_AWS_CLI [aws]  AWS_CLI_TIMEOUT [15]
 #   OPENCLAW_METRIC_NAMESPACE [@@METRIC_NAMESPACE@@]  AWS_REGION [@@REGION@@]
 #   OPENCLAW_EGRESS_URL [https://sts.@@REGION@@.amazonaws.com/]
@@ -35,7 +46,8 @@
 set -uo pipefail
 
 readonly TAG=openclaw-health HOST=127.0.0.1
-GATEWAY_PORT="${OPENCLAW_GATEWAY_PORT:-@@GATEWAY_PORT@@}"
+GATEWAYS_LIST="${OPENCLAW_GATEWAYS_LIST:-@@GATEWAYS_LIST@@}"
+TRIPPED_FILE="${OPENCLAW_BREAKER_TRIPPED_FILE:-/run/openclaw-breaker-tripped.list}"
 PROXY_PORT="${OPENCLAW_PROXY_PORT:-@@PROXY_PORT@@}"
 TIMEOUT="${OPENCLAW_HEALTH_TIMEOUT:-5}"
 NAMESPACE="${OPENCLAW_METRIC_NAMESPACE:-@@METRIC_NAMESPACE@@}"
@@ -48,17 +60,43 @@ COUNTER_FILE="${OPENCLAW_EGRESS_COUNTER_FILE:-/run/openclaw-egress-blocked.count
 FAILED=()
 failed() { FAILED+=("$1: $2"); } # CHECK WHAT
 
-# Gateway: HTTP on loopback, straight to the gateway (not through nginx).
-url="http://$HOST:$GATEWAY_PORT/healthz"
-out="$(curl --silent --noproxy '*' --connect-timeout "$TIMEOUT" --max-time "$TIMEOUT" -o /dev/null \
-  -w '%{http_code} %{errormsg}' "$url")"
-rc=$?
-code="${out%% *}"
-err="${out#* }"
-if [ "$rc" -ne 0 ] || [ "${code:-000}" = 000 ]; then
-  failed Gateway "no HTTP answer from $url within ${TIMEOUT} s (curl exit $rc${err:+, $err}); see journalctl -u @@GATEWAY_UNIT@@"
-elif [ "$code" -ge 500 ]; then
-  failed Gateway "$url answered HTTP $code; see journalctl -u @@GATEWAY_UNIT@@"
+# Gateway: HTTP on loopback, straight to each gateway (not through nginx).
+GATEWAY_DATA=() ANSWERED=() TRIPPED=()
+probe_gateway() { # ID PORT
+  local id="$1" url="http://$HOST:$2/healthz" out rc code err
+  out="$(curl --silent --noproxy '*' --connect-timeout "$TIMEOUT" --max-time "$TIMEOUT" -o /dev/null \
+    -w '%{http_code} %{errormsg}' "$url")"
+  rc=$?
+  code="${out%% *}"
+  err="${out#* }"
+  if [ "$rc" -ne 0 ] || [ "${code:-000}" = 000 ]; then
+    failed Gateway "$id: no HTTP answer from $url within ${TIMEOUT} s (curl exit $rc${err:+, $err}); see journalctl -u @@GATEWAY_UNIT_PREFIX@@$id.service"
+  elif [ "$code" -ge 500 ]; then
+    failed Gateway "$id: $url answered HTTP $code; see journalctl -u @@GATEWAY_UNIT_PREFIX@@$id.service"
+  else
+    ANSWERED+=("$id:$2")
+    return 0
+  fi
+  return 1
+}
+gateways=0
+if [ ! -r "$GATEWAYS_LIST" ]; then
+  failed Gateway "cannot read the list of gateways $GATEWAYS_LIST; see journalctl -u openclaw-install"
+else
+  while read -r id _user port _agents; do
+    if ! [[ "$id" =~ ^[a-z0-9][a-z0-9-]*$ && "$port" =~ ^[0-9]{1,5}$ ]]; then
+      failed Gateway "$GATEWAYS_LIST: a line that is not <id> <user> <port> <agents> (gateway '${id:-}')"
+      continue
+    fi
+    gateways=$((gateways + 1))
+    if [ -r "$TRIPPED_FILE" ] && grep -qxF "$id.tripped" "$TRIPPED_FILE"; then
+      TRIPPED+=("$id")
+      continue
+    fi
+    if probe_gateway "$id" "$port"; then v=1; else v=0; fi
+    GATEWAY_DATA+=("MetricName=@@HEALTH_METRIC@@,Dimensions=[{Name=Gateway,Value=$id}],Value=$v,Unit=None")
+  done <"$GATEWAYS_LIST"
+  [ "$gateways" -gt 0 ] || failed Gateway "$GATEWAYS_LIST names no gateway"
 fi
 
 # Proxy: a TCP connection to nginx's port, closed at once.
@@ -102,7 +140,7 @@ else
     WARNINGS+=("EgressBlocked: cannot keep the last value in $last_file")
 fi
 
-data=("MetricName=@@HEALTH_METRIC@@,Value=$value,Unit=None")
+data=("MetricName=@@HEALTH_METRIC@@,Value=$value,Unit=None" "${GATEWAY_DATA[@]}")
 [ "$egress" -eq 0 ] || data+=("MetricName=@@EGRESS_METRIC@@,Value=1,Unit=None")
 [ "$blocked" -eq 0 ] || data+=("MetricName=EgressBlocked,Value=$blocked,Unit=Count")
 timeout "$AWS_CLI_TIMEOUT" "$AWS_CLI" cloudwatch put-metric-data --region "$REGION" --namespace "$NAMESPACE" \
@@ -117,10 +155,13 @@ else
   metric="metric $names not published: $AWS_CLI exit $rc"
 fi
 
+for t in "${TRIPPED[@]}"; do
+  printf '%s: TRIPPED %s: stopped by its spend breaker (@@BREAKER_MARKER_DIR@@/%s.tripped), not probed and not counted as unhealthy; see its BreakerTripped alarm [%s]\n' "$TAG" "$t" "$t" "$metric"
+done
 for w in "${WARNINGS[@]}"; do printf '%s: WARNING %s [%s]\n' "$TAG" "$w" "$metric" >&2; done
 if [ "${#FAILED[@]}" -eq 0 ]; then
-  printf '%s: OK: the gateway answers on %s:%s, nginx listens on %s:%s, HTTPS leaves the host (%s) [%s]\n' \
-    "$TAG" "$HOST" "$GATEWAY_PORT" "$HOST" "$PROXY_PORT" "$EGRESS_URL" "$metric"
+  printf '%s: OK: the gateways answer on %s (%s), nginx listens on %s:%s, HTTPS leaves the host (%s) [%s]\n' \
+    "$TAG" "$HOST" "${ANSWERED[*]:-none: every gateway tripped}" "$HOST" "$PROXY_PORT" "$EGRESS_URL" "$metric"
   exit 0
 fi
 for f in "${FAILED[@]}"; do printf '%s: FAILED %s [%s]\n' "$TAG" "$f" "$metric" >&2; done

@@ -34,8 +34,10 @@ export const BOOT_PREFLIGHT_FAILED_METRIC = 'BootPreflightFailed';
 export const SECRET_RETRIEVAL_METRIC = 'SecretRetrievalFailed';
 
 /**
- * Every minute, no dimensions: 1 when the gateway answers on loopback and nginx
- * listens, 0 when not. By host/scripts/check-gateway-health.sh (@@HEALTH_METRIC@@).
+ * Every minute, without dimensions (what the GatewayUnhealthy alarm watches): 1 when every
+ * gateway (but one its spend breaker stopped) answers on loopback and nginx listens, 0 when
+ * not; and per gateway probed with dimension Gateway=<id>: 1 or 0. By
+ * host/scripts/check-gateway-health.sh (@@HEALTH_METRIC@@).
  */
 export const GATEWAY_HEALTH_METRIC = 'GatewayHealthy';
 

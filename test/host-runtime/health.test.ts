@@ -6,21 +6,25 @@ import { exampleConfig, freePort } from '../host/support/host-tools';
 import { renderRuntimeFiles } from '../../lib/host/runtime-files';
 import { renderNftablesRules } from '../../lib/host/nftables-rules';
 import { metricNamespace } from '../../lib/host/template-values';
-/** The unit the health check names: the first gateway's (it probes that one, on edge.gatewayPort). */
-const GATEWAY_UNIT = 'openclaw-gateway@ops.service';
+import { GATEWAYS_LIST_HOST_FILE } from '../../lib/host/host-file-paths';
+import { BREAKER_MARKER_DIR } from '../../lib/host/paths';
+import { agentGateways } from '../../lib/openclaw/gateways';
 import { EGRESS_BLOCKED_METRIC, EGRESS_HEALTH_METRIC, GATEWAY_HEALTH_METRIC } from '../../lib/shared/metric-names';
 import { startFakeServer, type FakeAnswer, type FakeServer } from '../support/fake-aws/server';
 import { CONFIG_DIR } from '../support/config-fixture';
 import { fakeAws, requireRuntimeTool, runAsync, tempDir, writeExecutable } from './support/runtime-tools';
 
-// The rendered check-gateway-health.sh, run for real (bash + curl) against a
-// stand-in gateway (a loopback HTTP server the test controls), a stand-in
+// The rendered check-gateway-health.sh, run for real (bash + curl) against the
+// example's two gateways, ops and support, each a stand-in (a loopback HTTP server the
+// test controls) on the port a gateways.list written here names, a stand-in
 // nginx (a loopback TCP listener) and a stand-in AWS endpoint for the egress
 // check (another loopback HTTP server; OPENCLAW_EGRESS_URL points there), with
-// a fake `aws` on PATH that records the metrics. Healthy: GatewayHealthy=1 and
-// EgressHealthy=1 in one request, and one OK line. A failed gateway or proxy
-// check: one `openclaw-health: FAILED <Check>: ...` line, GatewayHealthy=0,
-// exit 1. No egress: the FAILED Egress line and no EgressHealthy at all. EgressBlocked: the
+// a fake `aws` on PATH that records the metrics. Healthy: GatewayHealthy=1 (no
+// dimensions: what the alarm watches), GatewayHealthy per gateway (dimension Gateway)
+// and EgressHealthy=1 in one request, and one OK line. A failed gateway (any of them) or
+// proxy check: one `openclaw-health: FAILED <Check>: ...` line, GatewayHealthy=0,
+// exit 1. A gateway its breaker stopped (its marker listed): TRIPPED, not probed, not
+// unhealthy. No egress: the FAILED Egress line and no EgressHealthy at all. EgressBlocked: the
 // rise of the nftables counter egress_blocked, read from the snapshot the unit's privileged
 // ExecStartPre writes (`nft list counter`, here in the format nft 1.0.6 prints, comment line
 // included), published only when it rose.
@@ -34,6 +38,9 @@ let script: string;
 let gateway: FakeServer;
 let gatewayAnswer: FakeAnswer = { status: 200, body: '{"ok":true,"status":"live"}' };
 let gatewayRequests: string[] = [];
+let support: FakeServer;
+let supportAnswer: FakeAnswer = { status: 200 };
+let supportRequests: string[] = [];
 let proxy: net.Server;
 let proxyPort: number;
 let proxyConnections = 0;
@@ -51,6 +58,10 @@ beforeAll(async () => {
     gatewayRequests.push(`${req.method} ${req.url}`);
     return gatewayAnswer;
   });
+  support = await startFakeServer((req) => {
+    supportRequests.push(`${req.method} ${req.url}`);
+    return supportAnswer;
+  });
   egress = await startFakeServer((req) => {
     egressRequests.push(`${req.method} ${req.url}`);
     return egressAnswer;
@@ -65,6 +76,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await gateway?.close();
+  await support?.close();
   await egress?.close();
   await new Promise<void>((resolve) => (proxy ? proxy.close(() => resolve()) : resolve()));
   fs.rmSync(dir, { recursive: true, force: true });
@@ -72,6 +84,8 @@ afterAll(async () => {
 beforeEach(() => {
   gatewayAnswer = { status: 200, body: '{"ok":true,"status":"live"}' };
   gatewayRequests = [];
+  supportAnswer = { status: 200 };
+  supportRequests = [];
   proxyConnections = 0;
   egressAnswer = { status: 302 };
   egressRequests = [];
@@ -90,22 +104,35 @@ const nftCounter = (packets: number) =>
     '',
   ].join('\n');
 
-/** The counter snapshot of a run: what nft printed, or null when the ExecStartPre failed (no file). */
+/** The example's gateways, as gateways.list names them (ops first). */
+const GATEWAY_IDS = agentGateways(config).map((g) => g.id);
+/**
+ * The counter snapshot of a run: what nft printed, or null when the ExecStartPre failed (no file).
+ * tripped: the breaker listing the unit's other ExecStartPre writes (null: none written);
+ * list: gateways.list's text (default: both gateways on their stand-ins' ports), null: no file.
+ */
 async function check(
-  ports: { gateway?: number; proxy?: number; egress?: number } = {},
+  ports: { gateway?: number; support?: number; proxy?: number; egress?: number } = {},
   awsExit = 0,
   snapshot: string | null = nftCounter(0),
   extraEnv: Record<string, string> = {},
+  tripped: string | null = null,
+  list: string | null = `ops openclaw-ops ${ports.gateway ?? gateway.port} ops\nsupport openclaw-support ${ports.support ?? support.port} support\n`,
 ) {
   const runDir = fs.mkdtempSync(path.join(dir, 'run-'));
   const aws = fakeAws(runDir);
   const counterFile = path.join(runDir, 'egress-blocked.counter');
   if (snapshot !== null) fs.writeFileSync(counterFile, snapshot);
+  const listFile = path.join(runDir, 'gateways.list');
+  if (list !== null) fs.writeFileSync(listFile, list);
+  const trippedFile = path.join(runDir, 'breaker-tripped.list');
+  if (tripped !== null) fs.writeFileSync(trippedFile, tripped);
   const started = Date.now();
   const r = await runAsync(script, [], {
     env: {
       PATH: `${aws.binDir}:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin`,
-      OPENCLAW_GATEWAY_PORT: String(ports.gateway ?? gateway.port),
+      OPENCLAW_GATEWAYS_LIST: listFile,
+      OPENCLAW_BREAKER_TRIPPED_FILE: trippedFile,
       OPENCLAW_PROXY_PORT: String(ports.proxy ?? proxyPort),
       OPENCLAW_HEALTH_TIMEOUT: String(TIMEOUT_S),
       OPENCLAW_EGRESS_URL: egressUrl(ports.egress ?? egress.port),
@@ -120,20 +147,31 @@ async function check(
 }
 
 const egressUrl = (port: number) => `http://127.0.0.1:${port}/`;
-/** The one put-metric-data call: GatewayHealthy always, EgressHealthy=1 only when egress works, EgressBlocked only when the counter rose. */
-const metric = (value: 0 | 1, egressOk = true, blocked = 0) => [
+/** GatewayHealthy of each gateway probed (dimension Gateway), in the list's order. */
+const perGateway = (values: Record<string, 0 | 1>) =>
+  Object.entries(values).map(([id, v]) => `MetricName=${GATEWAY_HEALTH_METRIC},Dimensions=[{Name=Gateway,Value=${id}}],Value=${v},Unit=None`);
+/**
+ * The one put-metric-data call: GatewayHealthy (no dimensions: the AND) always, then one per gateway
+ * probed, EgressHealthy=1 only when egress works, EgressBlocked only when the counter rose.
+ */
+const metric = (value: 0 | 1, egressOk = true, blocked = 0, gateways: Record<string, 0 | 1> = { ops: 1, support: 1 }) => [
   'cloudwatch', 'put-metric-data', '--region', config.aws.region, '--namespace', NAMESPACE,
   '--metric-data', `MetricName=${GATEWAY_HEALTH_METRIC},Value=${value},Unit=None`,
+  ...perGateway(gateways),
   ...(egressOk ? [`MetricName=${EGRESS_HEALTH_METRIC},Value=1,Unit=None`] : []),
   ...(blocked > 0 ? [`MetricName=${EGRESS_BLOCKED_METRIC},Value=${blocked},Unit=Count`] : []),
   '--cli-connect-timeout', '3', '--cli-read-timeout', '5',
 ];
+/** ops down, support up. */
+const OPS_DOWN = { ops: 0, support: 1 } as const;
 const published = (value: 0 | 1, egressOk = true) =>
   `[metric ${GATEWAY_HEALTH_METRIC}=${value}${egressOk ? ` ${EGRESS_HEALTH_METRIC}=1` : ''} published to ${NAMESPACE}]`;
 
-test('defaults: the config\'s gateway and proxy ports, a 5 s bound, the host namespace', () => {
+test('defaults: the host\'s gateways.list, the breaker listing, the config\'s proxy port, a 5 s bound, the host namespace', () => {
   const text = fs.readFileSync(script, 'utf8');
-  expect(text).toContain(`GATEWAY_PORT="\${OPENCLAW_GATEWAY_PORT:-${config.edge.gatewayPort}}"`);
+  expect(GATEWAY_IDS).toEqual(['ops', 'support']);
+  expect(text).toContain(`GATEWAYS_LIST="\${OPENCLAW_GATEWAYS_LIST:-${GATEWAYS_LIST_HOST_FILE}}"`);
+  expect(text).toContain('TRIPPED_FILE="${OPENCLAW_BREAKER_TRIPPED_FILE:-/run/openclaw-breaker-tripped.list}"');
   expect(text).toContain(`PROXY_PORT="\${OPENCLAW_PROXY_PORT:-${config.edge.proxyPort}}"`);
   expect(text).toContain('TIMEOUT="${OPENCLAW_HEALTH_TIMEOUT:-5}"');
   expect(text).toContain(`NAMESPACE="\${OPENCLAW_METRIC_NAMESPACE:-${NAMESPACE}}"`);
@@ -143,15 +181,16 @@ test('defaults: the config\'s gateway and proxy ports, a 5 s bound, the host nam
   expect(text).toContain('COUNTER_FILE="${OPENCLAW_EGRESS_COUNTER_FILE:-/run/openclaw-egress-blocked.counter}"');
 });
 
-test('healthy: GET /healthz answered, nginx accepts: one OK line, GatewayHealthy=1, exit 0', async () => {
+test('healthy: GET /healthz answered by every gateway, nginx accepts: one OK line, GatewayHealthy=1 overall and per gateway, exit 0', async () => {
   const r = await check();
   expect(r.stderr).toBe('');
   expect(r.out).toEqual([
-    `openclaw-health: OK: the gateway answers on 127.0.0.1:${gateway.port}, nginx listens on 127.0.0.1:${proxyPort}, HTTPS leaves the host (${egressUrl(egress.port)}) ${published(1)}`,
+    `openclaw-health: OK: the gateways answer on 127.0.0.1 (ops:${gateway.port} support:${support.port}), nginx listens on 127.0.0.1:${proxyPort}, HTTPS leaves the host (${egressUrl(egress.port)}) ${published(1)}`,
   ]);
   expect(r.code).toBe(0);
   expect(r.calls).toEqual([metric(1)]);
   expect(gatewayRequests).toEqual(['GET /healthz']);
+  expect(supportRequests).toEqual(['GET /healthz']);
   expect(egressRequests).toEqual(['GET /']);
   // The accept may reach this event loop just after the script's exit.
   for (let i = 0; i < 50 && proxyConnections === 0; i++) await new Promise((resolve) => setTimeout(resolve, 20));
@@ -172,27 +211,27 @@ test('gateway down (nothing listens): the FAILED line, GatewayHealthy=0, exit 1'
   expect(r.out).toEqual([]);
   expect(r.err).toEqual([
     expect.stringMatching(
-      new RegExp(`^openclaw-health: FAILED Gateway: no HTTP answer from http://127\\.0\\.0\\.1:${closed}/healthz within ${TIMEOUT_S} s \\(curl exit 7, [^)]*\\); see journalctl -u ${GATEWAY_UNIT.replace('.', '\\.')} \\[metric GatewayHealthy=0 EgressHealthy=1 published to ${NAMESPACE.replace('/', '\\/')}\\]$`),
+      new RegExp(`^openclaw-health: FAILED Gateway: ops: no HTTP answer from http://127\\.0\\.0\\.1:${closed}/healthz within ${TIMEOUT_S} s \\(curl exit 7, [^)]*\\); see journalctl -u openclaw-gateway@ops\\.service \\[metric GatewayHealthy=0 EgressHealthy=1 published to ${NAMESPACE.replace('/', '\\/')}\\]$`),
     ),
   ]);
   expect(r.code).toBe(1);
-  expect(r.calls).toEqual([metric(0)]);
+  expect(r.calls).toEqual([metric(0, true, 0, OPS_DOWN)]);
 });
 
 test('gateway answering 5xx: named with its status, GatewayHealthy=0', async () => {
   gatewayAnswer = { status: 503, body: '{"ok":false}' };
   const r = await check();
-  expect(r.err).toEqual([`openclaw-health: FAILED Gateway: http://127.0.0.1:${gateway.port}/healthz answered HTTP 503; see journalctl -u ${GATEWAY_UNIT} ${published(0)}`]);
+  expect(r.err).toEqual([`openclaw-health: FAILED Gateway: ops: http://127.0.0.1:${gateway.port}/healthz answered HTTP 503; see journalctl -u openclaw-gateway@ops.service ${published(0)}`]);
   expect(r.code).toBe(1);
-  expect(r.calls).toEqual([metric(0)]);
+  expect(r.calls).toEqual([metric(0, true, 0, OPS_DOWN)]);
 });
 
 test('gateway accepting but never answering: failed within the bound, not hung', async () => {
   gatewayAnswer = 'hang';
   const r = await check();
-  expect(r.err).toEqual([expect.stringMatching(new RegExp(`^openclaw-health: FAILED Gateway: no HTTP answer from http://127\\.0\\.0\\.1:${gateway.port}/healthz within ${TIMEOUT_S} s \\(curl exit 28, `))]);
+  expect(r.err).toEqual([expect.stringMatching(new RegExp(`^openclaw-health: FAILED Gateway: ops: no HTTP answer from http://127\\.0\\.0\\.1:${gateway.port}/healthz within ${TIMEOUT_S} s \\(curl exit 28, `))]);
   expect(r.code).toBe(1);
-  expect(r.calls).toEqual([metric(0)]);
+  expect(r.calls).toEqual([metric(0, true, 0, OPS_DOWN)]);
   expect(r.seconds).toBeLessThan(TIMEOUT_S + 5);
 });
 
@@ -210,7 +249,79 @@ test('both down: one line each, one metric', async () => {
   const r = await check({ gateway: g, proxy: p });
   expect(r.err.map((l) => l.split(':').slice(0, 2).join(':'))).toEqual(['openclaw-health: FAILED Gateway', 'openclaw-health: FAILED Proxy']);
   expect(r.code).toBe(1);
-  expect(r.calls).toEqual([metric(0)]);
+  expect(r.calls).toEqual([metric(0, true, 0, OPS_DOWN)]);
+});
+
+describe('every gateway of gateways.list', () => {
+  test('one gateway down of two (support): its FAILED line naming its unit, GatewayHealthy=0 overall and for it alone, exit 1', async () => {
+    const closed = await freePort();
+    const r = await check({ support: closed });
+    expect(r.out).toEqual([]);
+    expect(r.err).toEqual([
+      expect.stringMatching(new RegExp(`^openclaw-health: FAILED Gateway: support: no HTTP answer from http://127\\.0\\.0\\.1:${closed}/healthz within ${TIMEOUT_S} s \\(curl exit 7, [^)]*\\); see journalctl -u openclaw-gateway@support\\.service \\[metric GatewayHealthy=0 `)),
+    ]);
+    expect(r.code).toBe(1);
+    expect(r.calls).toEqual([metric(0, true, 0, { ops: 1, support: 0 })]);
+    expect(gatewayRequests).toEqual(['GET /healthz']);
+  });
+
+  test('a gateway its breaker stopped (support.tripped listed) and down: TRIPPED, not probed, not unhealthy: GatewayHealthy=1, no metric of its own, exit 0', async () => {
+    const r = await check({ support: await freePort() }, 0, nftCounter(0), {}, 'ops.tripped.new\nsupport.tripped\n');
+    expect(r.stderr).toBe('');
+    expect(r.out).toEqual([
+      `openclaw-health: TRIPPED support: stopped by its spend breaker (${BREAKER_MARKER_DIR}/support.tripped), not probed and not counted as unhealthy; see its BreakerTripped alarm ${published(1)}`,
+      `openclaw-health: OK: the gateways answer on 127.0.0.1 (ops:${gateway.port}), nginx listens on 127.0.0.1:${proxyPort}, HTTPS leaves the host (${egressUrl(egress.port)}) ${published(1)}`,
+    ]);
+    expect(r.code).toBe(0);
+    expect(r.calls).toEqual([metric(1, true, 0, { ops: 1 })]);
+    expect(supportRequests).toEqual([]);
+  });
+
+  test('a tripped gateway does not hide another one down: ops down, support tripped: GatewayHealthy=0, exit 1', async () => {
+    const r = await check({ gateway: await freePort() }, 0, nftCounter(0), {}, 'support.tripped\n');
+    expect(r.err).toEqual([expect.stringMatching(/^openclaw-health: FAILED Gateway: ops: no HTTP answer /)]);
+    expect(r.out).toEqual([expect.stringMatching(/^openclaw-health: TRIPPED support: /)]);
+    expect(r.code).toBe(1);
+    expect(r.calls).toEqual([metric(0, true, 0, { ops: 0 })]);
+  });
+
+  test('no breaker listing (its ExecStartPre failed): nothing counts as tripped, a gateway down is unhealthy', async () => {
+    const r = await check({ support: await freePort() }, 0, nftCounter(0), {}, null);
+    expect(r.code).toBe(1);
+    expect(r.calls).toEqual([metric(0, true, 0, { ops: 1, support: 0 })]);
+  });
+
+  test.each([
+    ['no gateways.list', null, /^openclaw-health: FAILED Gateway: cannot read the list of gateways .*gateways\.list; /],
+    ['an empty gateways.list', '', /^openclaw-health: FAILED Gateway: .*gateways\.list names no gateway \[/],
+    ['a line without a port', 'ops openclaw-ops\n', /^openclaw-health: FAILED Gateway: .*gateways\.list: a line that is not <id> <user> <port> <agents> \(gateway 'ops'\) \[/],
+  ])('%s: the Gateway check fails, GatewayHealthy=0', async (_what, list, line) => {
+    const r = await check({}, 0, nftCounter(0), {}, null, list);
+    // The bad line's own FAILED line first (then, with no gateway left, "names no gateway").
+    expect(r.err.filter((l) => l.includes('FAILED Gateway'))[0]).toEqual(expect.stringMatching(line));
+    expect(r.code).toBe(1);
+    expect(r.calls).toEqual([metric(0, true, 0, {})]);
+  });
+
+  test('the unit\'s breaker ExecStartPre, run for real on a marker folder: the listing makes that gateway TRIPPED; no folder (no breaker ever tripped): no listing', async () => {
+    const unitText = renderRuntimeFiles(config, CONFIG_DIR)['systemd/openclaw-health.service']!;
+    const pres = [...unitText.matchAll(/^ExecStartPre=-\+(.*)$/gm)].map((m) => m[1]!);
+    const pre = pres.find((c) => c.includes(BREAKER_MARKER_DIR))!;
+    expect(pre).toBe(`/bin/sh -c 'umask 022; ls -1 ${BREAKER_MARKER_DIR} >/run/openclaw-breaker-tripped.list 2>/dev/null || rm -f /run/openclaw-breaker-tripped.list'`);
+    const work = fs.mkdtempSync(path.join(dir, 'breaker-'));
+    const markers = path.join(work, 'breaker');
+    const listing = path.join(work, 'tripped.list');
+    const command = pre.replaceAll(BREAKER_MARKER_DIR, markers).replaceAll('/run/openclaw-breaker-tripped.list', listing).replace(/^\/bin\/sh -c '(.*)'$/, '$1');
+    fs.writeFileSync(listing, 'stale\n');
+    spawnSync('sh', ['-c', command]);
+    expect(fs.existsSync(listing)).toBe(false);
+    fs.mkdirSync(markers, { mode: 0o700 });
+    fs.writeFileSync(path.join(markers, 'support.tripped'), '{"reason":"model-daily-usd"}\n', { mode: 0o600 });
+    expect(spawnSync('sh', ['-c', command]).status).toBe(0);
+    const r = await check({ support: await freePort() }, 0, nftCounter(0), {}, fs.readFileSync(listing, 'utf8'));
+    expect(r.code).toBe(0);
+    expect(r.calls).toEqual([metric(1, true, 0, { ops: 1 })]);
+  });
 });
 
 test('the metric cannot be published: the result and exit status stand, the line says so', async () => {
@@ -258,7 +369,7 @@ describe('egress', () => {
   test('gateway down and no egress: both lines, GatewayHealthy=0 alone', async () => {
     const r = await check({ gateway: await freePort(), egress: await freePort() });
     expect(r.err.map((l) => l.split(':').slice(0, 2).join(':'))).toEqual(['openclaw-health: FAILED Gateway', 'openclaw-health: FAILED Egress']);
-    expect(r.calls).toEqual([metric(0, false)]);
+    expect(r.calls).toEqual([metric(0, false, 0, OPS_DOWN)]);
   });
 });
 
@@ -308,7 +419,7 @@ describe('EgressBlocked: the rise of the nftables counter egress_blocked', () =>
     await check({}, 0, nftCounter(1));
     const r = await check({ gateway: await freePort() }, 0, nftCounter(12));
     expect(r.code).toBe(1);
-    expect(r.calls).toEqual([metric(0, true, 11)]);
+    expect(r.calls).toEqual([metric(0, true, 11, OPS_DOWN)]);
   });
 
   test.each([

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { HOST_PATHS } from '../../lib/host/paths';
+import { BREAKER_MARKER_DIR, HOST_PATHS } from '../../lib/host/paths';
 import { ORIGIN_VERIFY_MAP_PATH, SECRETS_MANIFEST_PATH } from '../../lib/secrets/secrets-manifest';
 import { SPEND_METER_MANIFEST_PATH } from '../../lib/host/spend-meter';
 import { GATEWAY_HEALTH_METRIC } from '../../lib/shared/metric-names';
@@ -410,7 +410,7 @@ describe('the helper units', () => {
 });
 
 describe('the audit trail and health units', () => {
-  const commonSandbox = (e: UnitEntry[], allowed: { execStartPre?: string } = {}) => {
+  const commonSandbox = (e: UnitEntry[], allowed: { execStartPre?: string[] } = {}) => {
     for (const key of ['NoNewPrivileges', 'ProtectHome', 'PrivateTmp', 'PrivateDevices', 'ProtectKernelTunables', 'ProtectKernelModules', 'ProtectKernelLogs', 'ProtectControlGroups', 'ProtectClock', 'ProtectHostname', 'LockPersonality', 'RestrictNamespaces', 'RestrictRealtime', 'RestrictSUIDSGID']) {
       expect({ key, value: unitValue(e, S, key) }).toEqual({ key, value: 'yes' });
     }
@@ -429,17 +429,22 @@ describe('the audit trail and health units', () => {
     for (const key of ['ReadWritePaths', 'ReadWriteDirectories', 'BindPaths', 'ExecStartPost', 'PermissionsStartOnly']) {
       expect({ key, set: e.some((x) => x.section === S && x.key === key) }).toEqual({ key, set: false });
     }
-    // At most the one ExecStartPre a test names exactly (a privileged "+" command is a hole otherwise).
-    expect(e.filter((x) => x.section === S && x.key === 'ExecStartPre').map((x) => x.value)).toEqual(allowed.execStartPre ? [allowed.execStartPre] : []);
+    // Only the ExecStartPre commands a test names exactly (a privileged "+" command is a hole otherwise).
+    expect(e.filter((x) => x.section === S && x.key === 'ExecStartPre').map((x) => x.value)).toEqual(allowed.execStartPre ?? []);
   };
 
   test(`${HEALTH_UNIT}: the health check, as a throw-away user without capabilities, bounded in time`, () => {
     const e = unit(HEALTH_UNIT);
-    // The one privileged step: a fixed, read-only `nft list counter` of the ruleset's named counter into a
-    // root-owned file of /run (the check cannot write there, so it cannot redirect the root write), failure ignored.
+    // The two privileged steps: a fixed, read-only `nft list counter` of the ruleset's named counter, and the
+    // names in the breaker's root 0700 marker folder (the gateways it stopped), each into a root-owned file
+    // of /run (the check cannot write there, so it cannot redirect the root write), failure ignored.
     const snapshot = `/run/openclaw-egress-blocked.counter`;
+    const tripped = '/run/openclaw-breaker-tripped.list';
     commonSandbox(e, {
-      execStartPre: `-+/bin/sh -c 'umask 022; /usr/sbin/nft list counter inet ${NFT_TABLE} ${EGRESS_BLOCKED_COUNTER} >${snapshot} || rm -f ${snapshot}'`,
+      execStartPre: [
+        `-+/bin/sh -c 'umask 022; /usr/sbin/nft list counter inet ${NFT_TABLE} ${EGRESS_BLOCKED_COUNTER} >${snapshot} || rm -f ${snapshot}'`,
+        `-+/bin/sh -c 'umask 022; ls -1 ${BREAKER_MARKER_DIR} >${tripped} 2>/dev/null || rm -f ${tripped}'`,
+      ],
     });
     // The last value survives between runs (not a reboot, when the counter restarts too), readable by the check alone.
     expect(unitValue(e, S, 'RuntimeDirectory')).toBe('openclaw-health');
@@ -455,9 +460,10 @@ describe('the audit trail and health units', () => {
     expect(unitValue(e, S, 'StandardOutput')).toBe('null');
     expect(unitValue(e, S, 'StandardError')).toBe('journal');
     const timeout = Number(unitValue(e, S, 'TimeoutStartSec'));
-    expect(timeout).toBeGreaterThan(2 * 5 + 15);
+    // A probe of 5 s per gateway, the nginx and egress probes, the metric call (15 s).
+    expect(timeout).toBeGreaterThan((agentGateways(config).length + 2) * 5 + 15);
     expect(timeout).toBeLessThanOrEqual(60);
-    expect(files[`systemd/${HEALTH_UNIT}`]).toContain(`publishes ${GATEWAY_HEALTH_METRIC} (1 both fine,`);
+    expect(files[`systemd/${HEALTH_UNIT}`]).toContain(`publishes ${GATEWAY_HEALTH_METRIC} (1 all fine, 0 not; and one per gateway with`);
   });
 
   test(`${HEALTH_TIMER}: every minute, the first two minutes after it starts`, () => {
@@ -547,7 +553,7 @@ describe('the state volume', () => {
 });
 
 describe('the spend meter', () => {
-  test(`${SPEND_METER_UNIT}: root with one capability (read the gateway's state), that state read-only, writing only its own folder`, () => {
+  test(`${SPEND_METER_UNIT}: root with two capabilities (read the gateways' state; the breaker's nft counters), that state read-only, writing only its own folder (the breaker's markers too)`, () => {
     const e = unit(SPEND_METER_UNIT);
     expect(unitValue(e, S, 'Type')).toBe('oneshot');
     expect(unitValue(e, S, 'RemainAfterExit')).toBeUndefined();
@@ -555,18 +561,26 @@ describe('the spend meter', () => {
     // Root, so that the gateway user can neither stop it nor change its state.
     expect(unitValue(e, S, 'User')).toBeUndefined();
     expect(unitValue(e, S, 'DynamicUser')).toBeUndefined();
-    expect(unitList(e, S, 'CapabilityBoundingSet')).toEqual(['CAP_DAC_READ_SEARCH']);
+    // CAP_NET_ADMIN: nf_tables answers `nft list counter` (the breaker's refused-egress counters) only with it.
+    expect(unitList(e, S, 'CapabilityBoundingSet').sort()).toEqual(['CAP_DAC_READ_SEARCH', 'CAP_NET_ADMIN']);
     expect(e.filter((x) => x.section === S && x.key === 'AmbientCapabilities').map((x) => x.value)).toEqual(['']);
     expect(unitValue(e, S, 'ProtectSystem')).toBe('strict');
     expect(unitList(e, S, 'ReadOnlyPaths')).toEqual([HOST_PATHS.stateDir]);
     expect(unitList(e, S, 'ReadWritePaths')).toEqual([HOST_PATHS.spendMeterStateDir]);
     expect(`/var/lib/${unitValue(e, S, 'StateDirectory')}`).toBe(HOST_PATHS.spendMeterStateDir);
     expect(unitValue(e, S, 'StateDirectoryMode')).toBe('0700');
+    // The breaker writes its stop markers there: inside the one writable folder.
+    expect(BREAKER_MARKER_DIR.startsWith(`${HOST_PATHS.spendMeterStateDir}/`)).toBe(true);
+    // Nothing that would cut it off from netlink, loopback (its proxy) or systemd's socket.
+    for (const key of ['PrivateNetwork', 'IPAddressDeny', 'IPAddressAllow', 'PrivateUsers', 'InaccessiblePaths', 'NetworkNamespacePath']) {
+      expect({ key, set: e.some((x) => x.section === S && x.key === key) }).toEqual({ key, set: false });
+    }
     for (const key of ['NoNewPrivileges', 'ProtectHome', 'PrivateTmp', 'PrivateDevices', 'ProtectKernelTunables', 'ProtectKernelModules', 'ProtectKernelLogs', 'ProtectControlGroups', 'ProtectClock', 'ProtectHostname', 'LockPersonality', 'RestrictNamespaces', 'RestrictRealtime', 'RestrictSUIDSGID', 'PrivateMounts']) {
       expect({ key, value: unitValue(e, S, key) }).toEqual({ key, value: 'yes' });
     }
     expect(unitValue(e, S, 'UMask')).toBe('0077');
-    expect(unitList(e, S, 'RestrictAddressFamilies').sort()).toEqual(['AF_INET', 'AF_INET6', 'AF_UNIX']);
+    // AF_NETLINK: nft; AF_UNIX: systemctl stop (systemd's private socket); AF_INET(6): the proxy.
+    expect(unitList(e, S, 'RestrictAddressFamilies').sort()).toEqual(['AF_INET', 'AF_INET6', 'AF_NETLINK', 'AF_UNIX']);
     expect(e.filter((x) => x.section === S && x.key === 'SystemCallFilter').map((x) => x.value)).toEqual(['@system-service', '~@privileged @resources']);
     expect(unitValue(e, S, 'SystemCallErrorNumber')).toBe('EPERM');
     // Its own line every run reaches the journal (notice), systemd's start/finish (info) does not.

@@ -74,7 +74,7 @@ test('every literal metric name the host scripts publish is defined; the others 
   expect(Object.fromEntries(byScript)).toEqual({
     'attach-state-volume.sh': [BOOT_PREFLIGHT_FAILED_METRIC, BOOT_PREFLIGHT_FAILED_METRIC],
     'check-agent-files.sh': [AGENT_FILES_INTEGRITY_METRIC],
-    'check-gateway-health.sh': ['@@HEALTH_METRIC@@', '@@EGRESS_METRIC@@', EGRESS_BLOCKED_METRIC],
+    'check-gateway-health.sh': ['@@HEALTH_METRIC@@', '@@HEALTH_METRIC@@', '@@EGRESS_METRIC@@', EGRESS_BLOCKED_METRIC],
     'imds-preflight.sh': [BOOT_PREFLIGHT_FAILED_METRIC, BOOT_PREFLIGHT_FAILED_METRIC],
     'install-bundle.sh': [BOOT_PREFLIGHT_FAILED_METRIC],
   });
