@@ -24,8 +24,8 @@
 # ExecStartPre writes (`nft list counter`; this script has no capability to read it itself).
 # Then publishes, in one request and best-effort, @@HEALTH_METRIC@@ without dimensions = 1
 # (every gateway not tripped answers, and the proxy) or 0: what the GatewayUnhealthy alarm
-# watches; @@HEALTH_METRIC@@ with dimension Gateway=<id> = 1 or 0 for each gateway probed (none
-# for a tripped one); @@EGRESS_METRIC@@ = 1 only when the egress check passed (never 0: a host
+# watches; @@HEALTH_METRIC@@ with dimension Gateway=<id> = 0 for each gateway probed that failed
+# (only then: it says which one, at no cost while all answer; none for a tripped one); @@EGRESS_METRIC@@ = 1 only when the egress check passed (never 0: a host
 # without egress could not publish it anyway; its alarm treats missing data as breaching), and
 # EgressBlocked = the counter's rise since the last run, only when it rose (the counter
 # restarts at 0 with the ruleset: a value below the last one is all new; no last value, as
@@ -93,8 +93,9 @@ else
       TRIPPED+=("$id")
       continue
     fi
-    if probe_gateway "$id" "$port"; then v=1; else v=0; fi
-    GATEWAY_DATA+=("MetricName=@@HEALTH_METRIC@@,Dimensions=[{Name=Gateway,Value=$id}],Value=$v,Unit=None")
+    # Per gateway only when it fails: a metric is billed for the hours it reports, so one that
+    # reports every minute per gateway would add $0.30 a month per agent for what the AND says.
+    probe_gateway "$id" "$port" || GATEWAY_DATA+=("MetricName=@@HEALTH_METRIC@@,Dimensions=[{Name=Gateway,Value=$id}],Value=0,Unit=None")
   done <"$GATEWAYS_LIST"
   [ "$gateways" -gt 0 ] || failed Gateway "$GATEWAYS_LIST names no gateway"
 fi

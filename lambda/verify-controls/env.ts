@@ -2,6 +2,7 @@
  * The daily drift check's environment, set at synth by its construct
  * (lib/alarms/controls-drift-check.ts) and read once per invocation.
  */
+import * as zlib from 'zlib';
 import type { StackRole } from '../../lib/verify/deployed-stacks';
 import type { VerifySettings } from '../../lib/verify/settings';
 
@@ -21,7 +22,7 @@ export interface DriftCheckEnv {
   readonly region: string;
   /** The five stacks (STACKS, JSON). */
   readonly stacks: readonly StackLocation[];
-  /** verifySettings(config) computed at synth (SETTINGS, JSON). */
+  /** verifySettings(config) computed at synth (SETTINGS_GZIP: JSON, gzip, base64). */
   readonly settings: VerifySettings;
   /** Where the metrics go (METRIC_NAMESPACE). */
   readonly namespace: string;
@@ -39,7 +40,7 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env): DriftCheckEnv {
     account: required(env, 'ACCOUNT'),
     region: required(env, 'AWS_REGION'),
     stacks: JSON.parse(required(env, 'STACKS')) as StackLocation[],
-    settings: JSON.parse(required(env, 'SETTINGS')) as VerifySettings,
+    settings: JSON.parse(zlib.gunzipSync(Buffer.from(required(env, 'SETTINGS_GZIP'), 'base64')).toString('utf8')) as VerifySettings,
     namespace: required(env, 'METRIC_NAMESPACE'),
   };
 }

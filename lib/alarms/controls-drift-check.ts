@@ -1,3 +1,4 @@
+import * as zlib from 'zlib';
 import { Duration, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -108,7 +109,9 @@ export class ControlsDriftCheck extends Construct {
       DEPLOYMENT_NAME: props.deploymentName,
       ACCOUNT: stack.account,
       STACKS: JSON.stringify(props.stacks),
-      SETTINGS: JSON.stringify(props.settings),
+      // gzip (level 9, Node's bundled zlib) then base64: one gateway per agent puts each gateway's
+      // files and units in the settings, which as plain JSON outgrow Lambda's 4 KB for a few agents.
+      SETTINGS_GZIP: encodeDriftSettings(props.settings),
       METRIC_NAMESPACE: props.namespace,
     };
     const size = Object.entries(environment).reduce((n, [k, v]) => n + Buffer.byteLength(k) + Buffer.byteLength(v), 0);
@@ -156,4 +159,9 @@ export class ControlsDriftCheck extends Construct {
         'A failed run publishes no ControlsDrifted datum, and the controls-drifted alarm treats a day without one as breaching: the failure reaches the alert topic without a dead-letter queue.',
     });
   }
+}
+
+/** The verify settings as the function's SETTINGS_GZIP variable: JSON, gzip level 9, base64 (lambda/verify-controls/env.ts decodes it). */
+export function encodeDriftSettings(settings: unknown): string {
+  return zlib.gzipSync(JSON.stringify(settings), { level: 9 }).toString('base64');
 }

@@ -1,3 +1,5 @@
+import * as crypto from 'crypto';
+import { readEnv } from '../../lambda/verify-controls/env';
 import { loadConfig } from '../../lib/config/load';
 import { verifySettings } from '../../lib/verify/settings';
 import { App, Stack } from 'aws-cdk-lib';
@@ -7,7 +9,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { projectContext } from '../../lib/app';
-import { ControlsDriftCheck, type ControlsDriftCheckProps } from '../../lib/alarms/controls-drift-check';
+import { ControlsDriftCheck, encodeDriftSettings, type ControlsDriftCheckProps } from '../../lib/alarms/controls-drift-check';
 import { dailyChecks, dailyIamActions } from '../../lib/alarms/controls-drift';
 import { collectAcknowledgements } from '../../lib/gate/ack-ledger';
 import type { LiveCheck } from '../../lib/verify/live-check';
@@ -183,18 +185,22 @@ test('every ARN with a * is acknowledged on the scoped policy alone, one finding
   expect(acks.filter(([p]) => p === 'ControlsDriftCheck/ActionsWithoutResourcePolicy/Resource').map(([, r]) => r)).toEqual(['AwsSolutions-IAM5[Resource::*]']);
 });
 
-test('the function: arm64 Node 24, its environment carries the stacks and the verify settings as JSON, run daily at 06:00 UTC', () => {
+test('the function: arm64 Node 24, its environment carries the stacks and the verify settings (gzip, base64), run daily at 06:00 UTC', () => {
   const fn = Object.values(resourcesOf(base.template)).find((r) => r.Type === 'AWS::Lambda::Function')!;
   expect(fn.Properties).toMatchObject({ FunctionName: `${NAME}-verify-controls`, Runtime: 'nodejs24.x', Architectures: ['arm64'], Handler: 'index.handler', Timeout: 300 });
   const vars = (fn.Properties.Environment as { Variables: Record<string, string> }).Variables;
-  expect(vars).toEqual({ DEPLOYMENT_NAME: NAME, ACCOUNT, STACKS: JSON.stringify(STACKS), SETTINGS: JSON.stringify(SETTINGS), METRIC_NAMESPACE: `OpenClaw/${NAME}` });
+  expect(vars).toEqual({ DEPLOYMENT_NAME: NAME, ACCOUNT, STACKS: JSON.stringify(STACKS), SETTINGS_GZIP: encodeDriftSettings(SETTINGS), METRIC_NAMESPACE: `OpenClaw/${NAME}` });
+  // The function's own reader gets back exactly the settings from the synthesized variables.
+  expect(readEnv({ ...vars, AWS_REGION: 'eu-west-1' }).settings).toEqual(SETTINGS);
   const rule = Object.values(resourcesOf(base.template)).find((r) => r.Type === 'AWS::Events::Rule')!;
   expect(rule.Properties.ScheduleExpression).toBe('cron(0 6 * * ? *)');
   expect(rule.Properties.Targets).toEqual([expect.objectContaining({ RetryPolicy: { MaximumEventAgeInSeconds: 3600, MaximumRetryAttempts: 2 } })]);
 });
 
 test('settings too large for Lambda\'s 4 KB environment fail the synth', () => {
-  expect(() => build({ settings: { ...SETTINGS, host: { big: 'x'.repeat(4096) } } as never })).toThrow(/over Lambda's 4096/);
+  // Random bytes do not compress: 4 KB of them cannot fit.
+  const noise = crypto.randomBytes(3072).toString('base64');
+  expect(() => build({ settings: { ...SETTINGS, host: { big: noise } } as never })).toThrow(/over Lambda's 4096/);
 });
 
 test('one alarm, controls-drifted: ControlsDrifted >= 1 over a day, missing data breaching, to the alert topic on ALARM and OK', () => {

@@ -59,7 +59,7 @@ const EXPECTED: Expected[] = [
   row('SNS topic name', 'AWS::SNS::Topic', 'TopicName', 'region', 1, 256, ALNUM, ['oc-acme-prod-shutdown', 'oc-acme-prod-edge-alerts']),
   row('SNS topic display name', 'AWS::SNS::Topic', 'DisplayName', 'none', 1, 100, ASCII, ['OpenClaw oc-acme-prod edge alerts']),
   row('Lambda function name', 'AWS::Lambda::Function', 'FunctionName', 'region', 1, 64, ALNUM, [
-    'oc-acme-prod-rotate-gateway-token',
+    'oc-acme-prod-rotate-token-support',
     'oc-acme-prod-rotate-origin-verify',
     'oc-acme-prod-cf-prefix-list',
   ]),
@@ -67,7 +67,7 @@ const EXPECTED: Expected[] = [
   row('IAM inline policy name', 'AWS::IAM::Role', 'Policies[].PolicyName', 'resource', 1, 128, IAM, []),
   row('IAM managed policy name', 'AWS::IAM::ManagedPolicy', 'ManagedPolicyName', 'account', 1, 128, IAM, ['oc-acme-prod-kill-switch-deny-secrets']),
   row('CloudWatch Logs log group name', 'AWS::Logs::LogGroup', 'LogGroupName', 'region', 1, 512, 'letters, digits and ._-/#', [
-    '/aws/lambda/oc-acme-prod-rotate-gateway-token',
+    '/aws/lambda/oc-acme-prod-rotate-token-support',
     '/aws/lambda/oc-acme-prod-rotate-origin-verify',
     '/aws/lambda/oc-acme-prod-cf-prefix-list',
     '/openclaw/oc-acme-prod/ssm-sessions',
@@ -76,6 +76,7 @@ const EXPECTED: Expected[] = [
   row('Secrets Manager secret name', 'AWS::SecretsManager::Secret', 'Name', 'region', 1, 512, 'letters, digits and /_+=.@-', [
     'oc/acme/prod/agents/support',
     'oc/acme/prod/origin-verify',
+    'oc/acme/prod/gateways/support/token',
   ]),
   row('KMS alias name', 'AWS::KMS::Alias', 'AliasName', 'region', 7, 256, 'alias/ then letters, digits and /_- (not alias/aws/)', ['alias/oc/acme/prod/edge']),
   row('SSM document name', 'AWS::SSM::Document', 'Name', 'region', 3, 128, 'letters, digits and _.- (not starting with aws, amazon or amzn)', ['oc-acme-prod-refresh-secrets']),
@@ -150,8 +151,8 @@ test('WAF web ACL scope: a CLOUDFRONT web ACL is unique per account, a REGIONAL 
 
 test('derived secret names use the longest agent id (the first of equally long ones) and stay well-formed without agents', () => {
   const secret = rule('Secrets Manager secret name');
-  expect(secret.derived({ ...PARTS, agentIds: ['ab', 'abcd', 'xyzw', 'abc'] })).toEqual(['oc/acme/prod/agents/abcd', 'oc/acme/prod/origin-verify']);
-  expect(secret.derived({ ...PARTS, agentIds: [] })).toEqual(['oc/acme/prod/agents/', 'oc/acme/prod/origin-verify']);
+  expect(secret.derived({ ...PARTS, agentIds: ['ab', 'abcd', 'xyzw', 'abc'] })).toEqual(['oc/acme/prod/agents/abcd', 'oc/acme/prod/origin-verify', 'oc/acme/prod/gateways/abcd/token']);
+  expect(secret.derived({ ...PARTS, agentIds: [] })).toEqual(['oc/acme/prod/agents/', 'oc/acme/prod/origin-verify', 'oc/acme/prod/gateways//token']);
 });
 
 // ---------------------------------------------------------------------------
@@ -398,7 +399,7 @@ test('a long client name: one problem per rule it breaks, in table order, blamin
     {
       file: 'config/clients/x',
       path: 'client name',
-      message: `found client "${client}", which gives the Lambda function name "${dn}-rotate-gateway-token": 69 characters; expected at most 64 ${tail(64)}`,
+      message: `found client "${client}", which gives the Lambda function name "${dn}-rotate-origin-verify": 69 characters; expected at most 64 ${tail(64)}`,
     },
     {
       file: 'config/clients/x',
@@ -418,7 +419,7 @@ test('a long prefix is blamed as project.prefix, with the file and line that set
     ['config/base.yaml', 2, 'project.prefix'],
   ]);
   expect(problems[1]!.message).toBe(
-    `found prefix "${prefix}", which gives the Lambda function name "${prefix}-acme-prod-rotate-gateway-token": 71 characters; expected at most 64 ` +
+    `found prefix "${prefix}", which gives the Lambda function name "${prefix}-acme-prod-rotate-origin-verify": 71 characters; expected at most 64 ` +
       `(AWS's rule: 1-64 characters, ${ALNUM}); shorten or change project.prefix`,
   );
 });
@@ -429,7 +430,7 @@ test('a long environment name is blamed as the env name', () => {
   const problems = checkNameLimits(parts, REGION, sourcesOf(parts));
   expect(problems.map((p) => p.path)).toEqual(['environment name', 'environment name', 'environment name']);
   expect(problems[1]!.message).toBe(
-    `found env "${env}", which gives the Lambda function name "oc-acme-${env}-rotate-gateway-token": 69 characters; expected at most 64 ` +
+    `found env "${env}", which gives the Lambda function name "oc-acme-${env}-rotate-origin-verify": 69 characters; expected at most 64 ` +
       `(AWS's rule: 1-64 characters, ${ALNUM}); shorten or change the env name`,
   );
 });
@@ -553,7 +554,7 @@ test('when no source value is in the name, the first source is blamed (empty val
     ['f.yaml', 7, 'first'],
     ['f.yaml', 7, 'first'],
   ]);
-  expect(problems[1]!.message).toMatch(/^found client "zzz", which gives the Lambda function name "oc-c{40}-prod-rotate-gateway-token": 69 characters/);
+  expect(problems[1]!.message).toMatch(/^found client "zzz", which gives the Lambda function name "oc-c{40}-prod-rotate-origin-verify": 69 characters/);
 });
 
 test('the SSM parameter name is measured in the deployment region and account', () => {

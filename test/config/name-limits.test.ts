@@ -50,7 +50,7 @@ test('a long project.prefix is refused, naming the file and line that set it, th
 test('a 40-character client folder is refused with the Lambda function name it would give (was CDK\'s FunctionNameTooLong stack trace)', () => {
   const client = 'a'.repeat(40);
   const err = loadError({ [`clients/${client}/client.yaml`]: AWS }, client, 'dev');
-  const fn = `openclaw-${client}-dev-rotate-gateway-token`;
+  const fn = `openclaw-${client}-dev-rotate-origin-verify`;
   expect(err.problems).toContainEqual({
     file: `config/clients/${client}`,
     path: `client name (the folder clients/${client})`,
@@ -113,7 +113,7 @@ test('the CLI prints the long-name error (file, key, limit) and no stack trace',
     timeout: 120_000,
     env: { ...process.env, CDK_CONTEXT_JSON: JSON.stringify({ configDir: path.join(root, 'config'), client, env: 'dev' }), CDK_OUTDIR: path.join(root, 'out') },
   });
-  expect(result.stderr).toMatch(new RegExp(`clients/${client}: client name \\(the folder clients/${client}\\): found client "${client}", which gives the Lambda function name "openclaw-${client}-dev-rotate-gateway-token": 74 characters; expected at most 64`));
+  expect(result.stderr).toMatch(new RegExp(`clients/${client}: client name \\(the folder clients/${client}\\): found client "${client}", which gives the Lambda function name "openclaw-${client}-dev-rotate-origin-verify": 74 characters; expected at most 64`));
   expect(result.stderr).not.toMatch(/\n\s+at /);
   expect(result.status).toBe(1);
 });

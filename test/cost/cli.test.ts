@@ -20,9 +20,11 @@ test('prints the assumptions, the report of example/prod with its Total line, th
   // After the Total: the next agent (example has two; the third fits the same t4g.medium) and the instance by agent count.
   expect(lines.slice(total + 1)).toEqual([
     '',
-    'Each added isolated agent (its own gateway, user, secrets and alarms): gateway 3 adds +$0.42 / month',
-    '  Secrets Manager secrets       +$0.40  ($1.60 -> $2.00)',
-    '  Secrets Manager API calls     +$0.02  ($0.09 -> $0.11)',
+    'Each added isolated agent (its own gateway, user, secrets and alarms): gateway 3 adds +$1.24 / month',
+    '  Secrets Manager secrets          +$0.80  ($2.00 -> $2.80)',
+    '  Secrets Manager API calls        +$0.04  ($0.11 -> $0.15)',
+    '  CloudWatch alarms (standard)     +$0.10  ($2.70 -> $2.80)',
+    '  CloudWatch custom metrics        +$0.30  ($2.40 -> $2.70)',
     'Instance by agent count (768 MiB for the host + 1024 MiB MemoryMax per gateway; lib/host/gateway-sizing.ts):',
     '      1 agent   t4g.small    $12.26 / month',
     '    2-3 agents  t4g.medium   $24.53 / month',

@@ -1,3 +1,4 @@
+import { agentGateways } from '../../lib/openclaw/gateways';
 import * as fs from 'fs';
 import * as path from 'path';
 import type { ResolvedConfig } from '../../lib/config/schema';
@@ -112,8 +113,8 @@ describe.each([
     expect(line(e, 'kms-key').quantity).toBe(resources(e, 'AWS::KMS::Key').length);
     expect(line(e, 'kms-key').quantity).toBeGreaterThanOrEqual(2);
     expect(line(e, 'secret').quantity).toBe(resources(e, 'AWS::SecretsManager::Secret').length);
-    // one per agent, the gateway token and the origin-verify header
-    expect(line(e, 'secret').quantity).toBe(Object.keys(e.config.openclaw.agents).length + 2);
+    // one per agent, one gateway token per gateway (one gateway per agent), and the origin-verify header
+    expect(line(e, 'secret').quantity).toBe(Object.keys(e.config.openclaw.agents).length + agentGateways(e.config).length + 1);
     const alarmMetrics = resources(e, 'AWS::CloudWatch::Alarm').reduce(
       (s, a) => s + Math.max(1, ((a.Properties?.Metrics as { MetricStat?: unknown }[] | undefined) ?? []).filter((m) => m.MetricStat).length),
       0,
@@ -135,8 +136,9 @@ describe.each([
     expect(custom.basis).toContain(`OpenClaw/openclaw-example-${e.config.env}`);
     // Those reporting all month: GatewayHealthy, EgressHealthy, AgentFilesIntegrity, the two spend totals and
     // one ModelSpend{Model} per model; failure metrics, and metric filters without a default value (ProxyAuthFailures,
-    // EgressBlocked), are billed only for the hours they report.
-    expect(custom.quantity).toBe(6);
+    // EgressBlocked), are billed only for the hours they report; and AgentBreakerTripped{Gateway} of each gateway.
+    expect(custom.basis).toContain('AgentBreakerTripped');
+    expect(custom.quantity).toBe(6 + agentGateways(e.config).length);
     expect(custom.basis).toMatch(/not counted, as they report only when something fails or changes.*BootPreflightFailed/);
     const notCounted = custom.basis.slice(custom.basis.indexOf('not counted'));
     expect(notCounted).toContain('ProxyAuthFailures');
@@ -174,11 +176,11 @@ describe.each([
 // Issue 16: one gateway per agent, each capped at 1 GiB. The $45 goal is now a ONE-agent
 // deployment's (test/cost/added-agent.test.ts pins it); example has two agents, so its host is a
 // t4g.medium: the one-agent figure plus one added agent (the instance step, its secret and reads).
-test(`example with the hardened defaults (dev): two agents, $57.24, the one-agent goal ($${GOAL_USD}) plus one instance step and one agent's secret`, () => {
-  expect(dev.total.toFixed(2)).toBe('57.24');
+test(`example with the hardened defaults (dev): two agents, $58.46, the one-agent goal ($${GOAL_USD}) plus one instance step and one gateway's secrets, alarm and metric`, () => {
+  expect(dev.total.toFixed(2)).toBe('58.46');
   const step = (EC2_HOURLY['t4g.medium']!.usd - EC2_HOURLY['t4g.small']!.usd) * HOURS_PER_MONTH;
   const secretAndReads = 0.4 + (usageValues().secretReadsPerSecret / 10_000) * 0.05;
-  expect(dev.total - step - secretAndReads).toBeLessThanOrEqual(GOAL_USD);
+  expect(dev.total - step - 2 * secretAndReads - 0.1 - 0.3).toBeLessThanOrEqual(GOAL_USD);
 });
 
 test(`example/prod costs what dev does but for its twice-yearly key rotation ($1 a month per key per rotation, at month 12)`, () => {
@@ -201,10 +203,10 @@ test('a managed NAT gateway costs more than the NAT instance', () => {
   expect(natGateway.total).toBeGreaterThan(dev.total + 25);
 });
 
-test('each added agent adds one secret ($0.40) and its reads', () => {
+test('each added agent (within one instance size) adds two secrets ($0.80: its document, its gateway\'s token) and their reads, its breaker alarm and metric', () => {
   expect(Object.keys(threeAgents.config.openclaw.agents)).toHaveLength(3);
-  expect(line(threeAgents, 'secret').quantity).toBe(line(dev, 'secret').quantity + 1);
-  expect(line(threeAgents, 'secret').monthlyUsd - line(dev, 'secret').monthlyUsd).toBeCloseTo(0.4, 10);
+  expect(line(threeAgents, 'secret').quantity).toBe(line(dev, 'secret').quantity + 2);
+  expect(line(threeAgents, 'secret').monthlyUsd - line(dev, 'secret').monthlyUsd).toBeCloseTo(0.8, 10);
   expect(line(threeAgents, 'secrets-api').monthlyUsd).toBeGreaterThan(line(dev, 'secrets-api').monthlyUsd);
-  expect(threeAgents.total - dev.total).toBeCloseTo(0.4 + (usageValues().secretReadsPerSecret / 10_000) * 0.05, 6);
+  expect(threeAgents.total - dev.total).toBeCloseTo(2 * (0.4 + (usageValues().secretReadsPerSecret / 10_000) * 0.05) + 0.1 + 0.3, 6);
 });

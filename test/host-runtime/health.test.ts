@@ -147,12 +147,14 @@ async function check(
 }
 
 const egressUrl = (port: number) => `http://127.0.0.1:${port}/`;
-/** GatewayHealthy of each gateway probed (dimension Gateway), in the list's order. */
+/** GatewayHealthy=0 of each gateway probed that failed (dimension Gateway), in the list's order; none for one that answered. */
 const perGateway = (values: Record<string, 0 | 1>) =>
-  Object.entries(values).map(([id, v]) => `MetricName=${GATEWAY_HEALTH_METRIC},Dimensions=[{Name=Gateway,Value=${id}}],Value=${v},Unit=None`);
+  Object.entries(values)
+    .filter(([, v]) => v === 0)
+    .map(([id]) => `MetricName=${GATEWAY_HEALTH_METRIC},Dimensions=[{Name=Gateway,Value=${id}}],Value=0,Unit=None`);
 /**
- * The one put-metric-data call: GatewayHealthy (no dimensions: the AND) always, then one per gateway
- * probed, EgressHealthy=1 only when egress works, EgressBlocked only when the counter rose.
+ * The one put-metric-data call: GatewayHealthy (no dimensions: the AND) always, then 0 for each gateway
+ * probed that failed, EgressHealthy=1 only when egress works, EgressBlocked only when the counter rose.
  */
 const metric = (value: 0 | 1, egressOk = true, blocked = 0, gateways: Record<string, 0 | 1> = { ops: 1, support: 1 }) => [
   'cloudwatch', 'put-metric-data', '--region', config.aws.region, '--namespace', NAMESPACE,
