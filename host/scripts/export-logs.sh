@@ -32,7 +32,8 @@
 # Environment (defaults in brackets):
 #   OPENCLAW_JOURNAL_EXPORT [@@JOURNAL_EXPORT_FILE@@]  OPENCLAW_GATEWAY_LOG_COPY [@@GATEWAY_LOG_COPY@@]
 #   OPENCLAW_GATEWAY_LOG [@@GATEWAY_LOG_FILE@@]  OPENCLAW_GATEWAY_USER [@@USER@@]
-#   OPENCLAW_LOG_EXPORT_STATE_DIR [@@LOG_EXPORT_STATE_DIR@@]
+#   OPENCLAW_LOG_EXPORT_STATE_DIR [@@LOG_EXPORT_STATE_DIR@@]  OPENCLAW_GATEWAYS_LIST [@@GATEWAYS_LIST@@]
+#   OPENCLAW_GATEWAY_LOG_ROOT [@@LOG_DIR@@]  OPENCLAW_AUDIT_LOG_DIR [@@AUDIT_LOG_DIR@@]
 #   OPENCLAW_LOG_EXPORT_MAX_BYTES [33554432]  OPENCLAW_LOG_EXPORT_KEEP [4]
 #   OPENCLAW_JOURNALCTL [journalctl]  OPENCLAW_CHATTR [chattr]
 #   OPENCLAW_AGENT_AUDIT [@@AUDIT_LOG_DIR@@/agent-audit.jsonl]  OPENCLAW_STATE_ROOT [@@STATE_DIR@@]
@@ -46,6 +47,9 @@ GATEWAY_COPY="${OPENCLAW_GATEWAY_LOG_COPY:-@@GATEWAY_LOG_COPY@@}"
 GATEWAY_LOG="${OPENCLAW_GATEWAY_LOG:-@@GATEWAY_LOG_FILE@@}"
 GATEWAY_USER="${OPENCLAW_GATEWAY_USER:-@@USER@@}"
 STATE="${OPENCLAW_LOG_EXPORT_STATE_DIR:-@@LOG_EXPORT_STATE_DIR@@}"
+GATEWAYS_LIST="${OPENCLAW_GATEWAYS_LIST:-@@GATEWAYS_LIST@@}"
+LOG_ROOT="${OPENCLAW_GATEWAY_LOG_ROOT:-@@LOG_DIR@@}"
+AUDIT_DIR="${OPENCLAW_AUDIT_LOG_DIR:-@@AUDIT_LOG_DIR@@}"
 MAX_BYTES="${OPENCLAW_LOG_EXPORT_MAX_BYTES:-33554432}"
 KEEP="${OPENCLAW_LOG_EXPORT_KEEP:-4}"
 JOURNALCTL="${OPENCLAW_JOURNALCTL:-journalctl}"
@@ -179,7 +183,7 @@ copy_gateway_log() {
 }
 
 export_gateway_log() {
-  local pos="$STATE/gateway-log.position" ino=0 off=0 want=- current old
+  local pos="${GATEWAY_POSITION:-$STATE/gateway-log.position}" ino=0 off=0 want=- current old
   prepare "$GATEWAY_COPY" GatewayLog || return
   if [ -f "$pos" ]; then read -r ino off want <"$pos"; fi
   [[ "$ino" =~ ^[0-9]+$ && "$off" =~ ^[0-9]+$ && "$want" =~ ^([0-9a-f]{64}|-)$ ]] || { ino=0 off=0 want=-; }
@@ -221,7 +225,25 @@ export_agent_audit() {
   fi
 }
 
+# export_gateway_logs: each gateway of @@GATEWAYS_LIST@@ (one per agent) has its own OpenClaw
+# log, @@LOG_DIR@@/<id>/openclaw.log, owned by its user, copied into its own copy
+# @@AUDIT_LOG_DIR@@/gateway-<id>.jsonl (its own stream of the gateway log group) with its own
+# position. OPENCLAW_GATEWAY_LOG set (tests) copies that one log as before.
+export_gateway_logs() {
+  local id user _rest
+  if [ -n "${OPENCLAW_GATEWAY_LOG:-}" ]; then export_gateway_log; return; fi
+  if [ ! -r "$GATEWAYS_LIST" ]; then fail GatewayLog "cannot read $GATEWAYS_LIST"; return; fi
+  while read -r id user _rest; do
+    if ! [[ "$id" =~ ^[a-z0-9][a-z0-9-]*$ && "$user" =~ ^[a-z_][a-z0-9_-]*$ ]]; then
+      fail GatewayLog "$GATEWAYS_LIST: a line that is not <id> <user> <port> <agents> (gateway '${id:-}')"
+      continue
+    fi
+    GATEWAY_LOG="$LOG_ROOT/$id/openclaw.log" GATEWAY_USER="$user" GATEWAY_COPY="$AUDIT_DIR/gateway-$id.jsonl" \
+      GATEWAY_POSITION="$STATE/gateway-log.$id.position" export_gateway_log
+  done <"$GATEWAYS_LIST"
+}
+
 export_journal
-export_gateway_log
+export_gateway_logs
 export_agent_audit
 exit "$STATUS"

@@ -41,6 +41,7 @@
  * nor changes their retention (retention_in_days -1): the gateway stack creates them,
  * KMS-encrypted with their retention, and the host role may not.
  */
+import { agentGateways } from '../openclaw/gateways';
 import type { ResolvedConfig } from '../config/schema';
 import { deploymentName, hostLogGroupPrefix } from '../shared/naming';
 import { HOST_LOG_FILES } from './log-files';
@@ -57,9 +58,25 @@ export const JOURNAL_EXPORT_FILE = `${HOST_PATHS.auditLogDir}/journal.jsonl`;
 /** The root copy of OpenClaw's log made by openclaw-log-export, shipped as `gateway`. */
 export const GATEWAY_LOG_COPY_FILE = `${HOST_PATHS.auditLogDir}/gateway.jsonl`;
 /** The attributable audit written by openclaw-log-export (agent-audit.js), shipped as `agent-audit`. */
+/** The root copy of one gateway's OpenClaw log (export-logs.sh), shipped as its own stream of the gateway group. */
+export const gatewayLogCopyFile = (gatewayId: string) => `${HOST_PATHS.auditLogDir}/gateway-${gatewayId}.jsonl`;
+
 export const AGENT_AUDIT_FILE = `${HOST_PATHS.auditLogDir}/agent-audit.jsonl`;
 
 export type HostLogGroupId = 'gateway' | 'nginx-access' | 'nginx-error' | 'journal' | 'egress-proxy' | 'agent-audit';
+
+/** One file the CloudWatch agent ships, and the stream it goes to. */
+export interface HostLogFile {
+  /** The file on the host. */
+  readonly file: string;
+  /** Its log stream: {instance_id}, or {instance_id}-<gateway id> for a gateway's log. */
+  readonly stream: string;
+  /**
+   * Where the records are first written, when `file` is a copy (a gateway's OpenClaw log).
+   * @default - none: `file` is where the records are written
+   */
+  readonly source?: string;
+}
 
 /** One log group of the host: what the CloudWatch agent ships into it, and from where. */
 export interface HostLogGroup {
@@ -67,13 +84,8 @@ export interface HostLogGroup {
   readonly id: HostLogGroupId;
   /** `<hostLogGroupPrefix(deployment)><id>`, e.g. /openclaw/openclaw-example-dev/gateway. */
   readonly logGroupName: string;
-  /** The file on the host that the agent ships (one stream per instance: {instance_id}). */
-  readonly file: string;
-  /**
-   * Where the records are first written, when `file` is a copy (gateway: OpenClaw's log).
-   * @default - none: `file` is where the records are written
-   */
-  readonly source?: string;
+  /** The files shipped into it: one, or one per gateway (the gateway group). */
+  readonly files: readonly HostLogFile[];
   /** What the records are, in one sentence. */
   readonly purpose: string;
 }
@@ -84,28 +96,28 @@ export interface HostLogGroup {
  */
 export function HOST_LOG_GROUPS(config: ResolvedConfig): HostLogGroup[] {
   const prefix = hostLogGroupPrefix(deploymentName(config));
+  const one = (file: string): HostLogFile => ({ file, stream: '{instance_id}' });
   const groups: Omit<HostLogGroup, 'logGroupName'>[] = [
     {
       id: 'gateway',
-      file: GATEWAY_LOG_COPY_FILE,
-      source: HOST_LOG_FILES.gateway,
-      purpose: 'OpenClaw gateway log (JSON lines: agent runs, tools, channels, auth), as root copies it every minute',
+      files: agentGateways(config).map((g) => ({ file: gatewayLogCopyFile(g.id), stream: `{instance_id}-${g.id}`, source: g.logFile })),
+      purpose: 'OpenClaw log of each gateway (JSON lines: agent runs, tools, channels, auth), as root copies it every minute; one stream per gateway, {instance_id}-<gateway id>, from gateway-<id>.jsonl',
     },
-    { id: 'nginx-access', file: HOST_LOG_FILES.nginxAccess, purpose: 'nginx access log (JSON lines: time, viewer, status, origin verified; no query strings or credentials)' },
-    { id: 'nginx-error', file: HOST_LOG_FILES.nginxError, purpose: 'nginx error log (warn and above)' },
+    { id: 'nginx-access', files: [one(HOST_LOG_FILES.nginxAccess)], purpose: 'nginx access log (JSON lines: time, viewer, status, origin verified; no query strings or credentials)' },
+    { id: 'nginx-error', files: [one(HOST_LOG_FILES.nginxError)], purpose: 'nginx error log (warn and above)' },
     {
       id: 'journal',
-      file: JOURNAL_EXPORT_FILE,
+      files: [one(JOURNAL_EXPORT_FILE)],
       purpose: 'journal of the gateway, nginx, boot preflight, secrets, integrity, health and install units (JSON lines; FAILED lines)',
     },
     {
       id: 'egress-proxy',
-      file: HOST_LOG_FILES.egressProxyAccess,
+      files: [one(HOST_LOG_FILES.egressProxyAccess)],
       purpose: 'egress proxy (squid) access log: every outbound request of the host, refusals as TCP_DENIED/403 (metric EgressBlocked)',
     },
     {
       id: 'agent-audit',
-      file: AGENT_AUDIT_FILE,
+      files: [one(AGENT_AUDIT_FILE)],
       purpose: 'attributable audit: one JSON line per tool call and outbound message of each gateway\'s agents (gateway, agent, session, tool or channel, time, outcome), from OpenClaw\'s audit ledger',
     },
   ];
@@ -124,15 +136,17 @@ export function renderCloudWatchAgentConfig(config: ResolvedConfig): string {
       force_flush_interval: CLOUDWATCH_AGENT_FLUSH_SECONDS,
       logs_collected: {
         files: {
-          collect_list: HOST_LOG_GROUPS(config).map((g) => ({
-            file_path: g.file,
-            log_group_name: g.logGroupName,
-            log_stream_name: '{instance_id}',
-            timezone: 'UTC',
-            // -1: the agent leaves the group's retention alone (the stack sets it).
-            retention_in_days: -1,
-            auto_removal: false,
-          })),
+          collect_list: HOST_LOG_GROUPS(config).flatMap((g) =>
+            g.files.map((f) => ({
+              file_path: f.file,
+              log_group_name: g.logGroupName,
+              log_stream_name: f.stream,
+              timezone: 'UTC',
+              // -1: the agent leaves the group's retention alone (the stack sets it).
+              retention_in_days: -1,
+              auto_removal: false,
+            })),
+          ),
         },
       },
     },

@@ -14,8 +14,8 @@ import type { HostLogGroup } from '../../lib/host/cloudwatch-agent';
 const ENV = { account: '123456789012', region: 'eu-west-1' };
 const KEY_ARN = 'arn:aws:kms:eu-west-1:123456789012:key/11111111-2222-3333-4444-555555555555';
 const GROUPS: HostLogGroup[] = [
-  { id: 'gateway', logGroupName: '/openclaw/openclaw-test-prod/gateway', file: '/var/log/openclaw/gateway.log', purpose: 'The gateway log.' },
-  { id: 'nginx-access', logGroupName: '/openclaw/openclaw-test-prod/nginx-access', file: '/var/log/nginx/access.log', purpose: 'nginx access log.' },
+  { id: 'gateway', logGroupName: '/openclaw/openclaw-test-prod/gateway', files: [{ file: '/var/log/openclaw-audit/gateway-ops.jsonl', stream: '{instance_id}-ops', source: '/var/log/openclaw/ops/openclaw.log' }], purpose: 'The gateway log.' },
+  { id: 'nginx-access', logGroupName: '/openclaw/openclaw-test-prod/nginx-access', files: [{ file: '/var/log/nginx/access.log', stream: '{instance_id}' }], purpose: 'nginx access log.' },
 ];
 
 const build = (retainOnDelete?: boolean) => {

@@ -278,16 +278,27 @@ describe('the checks after the schema, in order', () => {
     test('an agent: the file and line that define it under openclaw.agents', () => {
       const id = 'a'.repeat(500);
       const files = { ...acme(`openclaw:\n  agents:\n    ${id}:\n      description: An agent.\n      provider: anthropic\n      model: m\n`) };
-      expect(problems(files)).toEqual(expect.arrayContaining([
-        {
-          file: CLIENT,
-          line: 10,
-          path: `openclaw.agents.${id}`,
-          message:
-            `found agent "${id}", which gives the Secrets Manager secret name "openclaw/acme/dev/agents/${id}": 525 characters; expected at most 512 ` +
-            "(AWS's rule: 1-512 characters, letters, digits and /_+=.@-); shorten or change the agent name",
-        },
-      ]));
+      const agent = (gives: string, rule: string) => ({
+        file: CLIENT,
+        line: 10,
+        path: `openclaw.agents.${id}`,
+        message: `found agent "${id}", which gives ${gives} (AWS's rule: ${rule}); shorten or change the agent name`,
+      });
+      // Its gateway's rotation Lambda, that Lambda's log group, and its secrets (the longer gateway token secret is reported).
+      expect(problems(files)).toEqual([
+        agent(
+          `the Lambda function name "openclaw-acme-dev-rotate-token-${id}": 531 characters; expected at most 64`,
+          '1-64 characters, letters, digits, hyphens and underscores',
+        ),
+        agent(
+          `the CloudWatch Logs log group name "/aws/lambda/openclaw-acme-dev-rotate-token-${id}": 543 characters; expected at most 512`,
+          '1-512 characters, letters, digits and ._-/#',
+        ),
+        agent(
+          `the Secrets Manager secret name "openclaw/acme/dev/gateways/${id}/token": 533 characters; expected at most 512`,
+          '1-512 characters, letters, digits and /_+=.@-',
+        ),
+      ]);
     });
 
     test('the environment: its file', () => {

@@ -75,8 +75,8 @@ const EXPECTED: Expected[] = [
   // 'support' and 'ops-bot' are both 7 long: the first of the longest is named.
   row('Secrets Manager secret name', 'AWS::SecretsManager::Secret', 'Name', 'region', 1, 512, 'letters, digits and /_+=.@-', [
     'oc/acme/prod/agents/support',
-    'oc/acme/prod/origin-verify',
     'oc/acme/prod/gateways/support/token',
+    'oc/acme/prod/origin-verify',
   ]),
   row('KMS alias name', 'AWS::KMS::Alias', 'AliasName', 'region', 7, 256, 'alias/ then letters, digits and /_- (not alias/aws/)', ['alias/oc/acme/prod/edge']),
   row('SSM document name', 'AWS::SSM::Document', 'Name', 'region', 3, 128, 'letters, digits and _.- (not starting with aws, amazon or amzn)', ['oc-acme-prod-refresh-secrets']),
@@ -151,8 +151,8 @@ test('WAF web ACL scope: a CLOUDFRONT web ACL is unique per account, a REGIONAL 
 
 test('derived secret names use the longest agent id (the first of equally long ones) and stay well-formed without agents', () => {
   const secret = rule('Secrets Manager secret name');
-  expect(secret.derived({ ...PARTS, agentIds: ['ab', 'abcd', 'xyzw', 'abc'] })).toEqual(['oc/acme/prod/agents/abcd', 'oc/acme/prod/origin-verify', 'oc/acme/prod/gateways/abcd/token']);
-  expect(secret.derived({ ...PARTS, agentIds: [] })).toEqual(['oc/acme/prod/agents/', 'oc/acme/prod/origin-verify', 'oc/acme/prod/gateways//token']);
+  expect(secret.derived({ ...PARTS, agentIds: ['ab', 'abcd', 'xyzw', 'abc'] })).toEqual(['oc/acme/prod/agents/abcd', 'oc/acme/prod/gateways/abcd/token', 'oc/acme/prod/origin-verify']);
+  expect(secret.derived({ ...PARTS, agentIds: [] })).toEqual(['oc/acme/prod/agents/', 'oc/acme/prod/gateways//token', 'oc/acme/prod/origin-verify']);
 });
 
 // ---------------------------------------------------------------------------
@@ -399,7 +399,8 @@ test('a long client name: one problem per rule it breaks, in table order, blamin
     {
       file: 'config/clients/x',
       path: 'client name',
-      message: `found client "${client}", which gives the Lambda function name "${dn}-rotate-origin-verify": 69 characters; expected at most 64 ${tail(64)}`,
+      // rotate-token-support and rotate-origin-verify are equally long: the first derived is reported.
+      message: `found client "${client}", which gives the Lambda function name "${dn}-rotate-token-support": 69 characters; expected at most 64 ${tail(64)}`,
     },
     {
       file: 'config/clients/x',
@@ -419,7 +420,7 @@ test('a long prefix is blamed as project.prefix, with the file and line that set
     ['config/base.yaml', 2, 'project.prefix'],
   ]);
   expect(problems[1]!.message).toBe(
-    `found prefix "${prefix}", which gives the Lambda function name "${prefix}-acme-prod-rotate-origin-verify": 71 characters; expected at most 64 ` +
+    `found prefix "${prefix}", which gives the Lambda function name "${prefix}-acme-prod-rotate-token-support": 71 characters; expected at most 64 ` +
       `(AWS's rule: 1-64 characters, ${ALNUM}); shorten or change project.prefix`,
   );
 });
@@ -430,7 +431,7 @@ test('a long environment name is blamed as the env name', () => {
   const problems = checkNameLimits(parts, REGION, sourcesOf(parts));
   expect(problems.map((p) => p.path)).toEqual(['environment name', 'environment name', 'environment name']);
   expect(problems[1]!.message).toBe(
-    `found env "${env}", which gives the Lambda function name "oc-acme-${env}-rotate-origin-verify": 69 characters; expected at most 64 ` +
+    `found env "${env}", which gives the Lambda function name "oc-acme-${env}-rotate-token-support": 69 characters; expected at most 64 ` +
       `(AWS's rule: 1-64 characters, ${ALNUM}); shorten or change the env name`,
   );
 });
@@ -446,7 +447,7 @@ test('the longest derived name is the one reported (SNS: edge-alerts, derived af
 });
 
 test('of the parts whose shortening fixes the name, the longest is blamed', () => {
-  // Lambda: oc-<30>-<20>-rotate-gateway-token is 75; a one-letter client gives 46, a one-letter env 56: both fit.
+  // Lambda: oc-<30>-<20>-rotate-token-support is 75; a one-letter client gives 46, a one-letter env 56: both fit.
   const parts = { ...PARTS, client: 'c'.repeat(30), env: 'e'.repeat(20) };
   const problems = checkNameLimits(parts, REGION, sourcesOf(parts));
   expect(problems.map((p) => [p.path, /gives the (.+?) "/.exec(p.message)?.[1]])).toEqual([
@@ -497,34 +498,59 @@ test('a bad character in the environment name blames the environment, not the lo
 
 test('a bad character in an agent id blames that agent, not the longer client (whose shortening does not help)', () => {
   const parts = { ...PARTS, client: 'c'.repeat(20), agentIds: ['support', 'bad!!!!!'] };
+  const c = 'c'.repeat(20);
+  const agent = (message: string) => ({ file: 'config/clients/x/client.yaml', line: 11, path: 'openclaw.agents.bad!!!!!', message });
+  // Its gateway's rotation Lambda (and that Lambda's log group) and its secrets; of the secrets the longer
+  // gateway token secret is reported.
   expect(checkNameLimits(parts, REGION, sourcesOf(parts))).toEqual([
-    {
-      file: 'config/clients/x/client.yaml',
-      line: 11,
-      path: 'openclaw.agents.bad!!!!!',
-      message:
-        `found agent "bad!!!!!", which gives the Secrets Manager secret name "oc/${'c'.repeat(20)}/prod/agents/bad!!!!!": ` +
+    agent(
+      `found agent "bad!!!!!", which gives the Lambda function name "oc-${c}-prod-rotate-token-bad!!!!!": ` +
+        `expected ${ALNUM} (AWS's rule: 1-64 characters, ${ALNUM}); shorten or change the agent name`,
+    ),
+    agent(
+      `found agent "bad!!!!!", which gives the CloudWatch Logs log group name "/aws/lambda/oc-${c}-prod-rotate-token-bad!!!!!": ` +
+        "expected letters, digits and ._-/# (AWS's rule: 1-512 characters, letters, digits and ._-/#); shorten or change the agent name",
+    ),
+    agent(
+      `found agent "bad!!!!!", which gives the Secrets Manager secret name "oc/${c}/prod/gateways/bad!!!!!/token": ` +
         "expected letters, digits and /_+=.@- (AWS's rule: 1-512 characters, letters, digits and /_+=.@-); shorten or change the agent name",
-    },
+    ),
   ]);
 });
 
-test('a long agent id is blamed for the secret name it gives', () => {
+test('a long agent id is blamed for the secret name it gives (and for its gateway\'s rotation Lambda and log group)', () => {
   const agent = 'g'.repeat(500);
   const parts = { ...PARTS, agentIds: ['support', agent] };
   const problems = checkNameLimits(parts, REGION, sourcesOf(parts));
-  expect(problems.map((p) => [p.path, p.message.slice(0, 60)])).toEqual([[`openclaw.agents.${agent}`, `found agent "${'g'.repeat(47)}`]]);
-  expect(problems[0]!.message).toContain('": 520 characters; expected at most 512 (');
+  const tail = (rule: string) => `(AWS's rule: ${rule}); shorten or change the agent name`;
+  expect(problems).toEqual(
+    [
+      `the Lambda function name "oc-acme-prod-rotate-token-${agent}": 526 characters; expected at most 64 ${tail(`1-64 characters, ${ALNUM}`)}`,
+      `the CloudWatch Logs log group name "/aws/lambda/oc-acme-prod-rotate-token-${agent}": 538 characters; expected at most 512 ${tail('1-512 characters, letters, digits and ._-/#')}`,
+      // agents/<id> is 520 long, gateways/<id>/token 528: the longer is reported.
+      `the Secrets Manager secret name "oc/acme/prod/gateways/${agent}/token": 528 characters; expected at most 512 ${tail('1-512 characters, letters, digits and /_+=.@-')}`,
+    ].map((gives) => ({ file: 'config/clients/x/client.yaml', line: 11, path: `openclaw.agents.${agent}`, message: `found agent "${agent}", which gives ${gives}` })),
+  );
 });
 
 test('replacing an agent id replaces only that id: when another agent still breaks the rule, the longest part in the name is blamed', () => {
-  // Secret name oc/<10 c>/prod/agents/ab!; with ab! replaced the longest agent is x!, which breaks it too.
+  // Names with the longest agent ab!; with ab! replaced the longest agent is x!, which breaks them too.
   const parts = { ...PARTS, client: 'c'.repeat(10), agentIds: ['x!', 'ab!'] };
   const problems = checkNameLimits(parts, REGION, sourcesOf(parts));
   expect(problems.map((p) => [p.path, p.message])).toEqual([
     [
       'client name',
-      'found client "cccccccccc", which gives the Secrets Manager secret name "oc/cccccccccc/prod/agents/ab!": ' +
+      'found client "cccccccccc", which gives the Lambda function name "oc-cccccccccc-prod-rotate-token-ab!": ' +
+        `expected ${ALNUM} (AWS's rule: 1-64 characters, ${ALNUM}); shorten or change the client name`,
+    ],
+    [
+      'client name',
+      'found client "cccccccccc", which gives the CloudWatch Logs log group name "/aws/lambda/oc-cccccccccc-prod-rotate-token-ab!": ' +
+        "expected letters, digits and ._-/# (AWS's rule: 1-512 characters, letters, digits and ._-/#); shorten or change the client name",
+    ],
+    [
+      'client name',
+      'found client "cccccccccc", which gives the Secrets Manager secret name "oc/cccccccccc/prod/gateways/ab!/token": ' +
         "expected letters, digits and /_+=.@- (AWS's rule: 1-512 characters, letters, digits and /_+=.@-); shorten or change the client name",
     ],
   ]);
@@ -554,7 +580,7 @@ test('when no source value is in the name, the first source is blamed (empty val
     ['f.yaml', 7, 'first'],
     ['f.yaml', 7, 'first'],
   ]);
-  expect(problems[1]!.message).toMatch(/^found client "zzz", which gives the Lambda function name "oc-c{40}-prod-rotate-origin-verify": 69 characters/);
+  expect(problems[1]!.message).toMatch(/^found client "zzz", which gives the Lambda function name "oc-c{40}-prod-rotate-token-support": 69 characters/);
 });
 
 test('the SSM parameter name is measured in the deployment region and account', () => {

@@ -1,3 +1,4 @@
+import { agentGateways } from '../../lib/openclaw/gateways';
 import { execFileSync, spawn, type ChildProcess } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
@@ -154,7 +155,7 @@ describe('OpenClaw 2026.9.6 and an append-only log file (why its log is copied, 
     const gatewayPort = await freePort();
     const c = { ...config, edge: { ...config.edge, gatewayPort } };
     const dir = fs.mkdtempSync(path.join(root, appendOnly ? 'oc-a-' : 'oc-plain-'));
-    const fx = writeOpenclawFixture(c, dir);
+    const fx = writeOpenclawFixture(c, dir, [], agentGateways(c)[0]!);
     const log = fx.paths.logFile;
     fs.writeFileSync(log, '', { mode: 0o600 });
     if (appendOnly) execFileSync(requireRuntimeTool('chattr'), ['+a', log]);

@@ -1,3 +1,4 @@
+import { agentGateways } from '../../lib/openclaw/gateways';
 import * as path from 'path';
 import { deploymentName, hostLogGroupPrefix } from '../../lib/shared/naming';
 import { HOST_PATHS } from '../../lib/host/paths';
@@ -5,7 +6,6 @@ import { NGINX_CONF_PATH } from '../../lib/host/render';
 import {
   CLOUDWATCH_AGENT_BUNDLE_PATH,
   CLOUDWATCH_AGENT_FLUSH_SECONDS,
-  GATEWAY_LOG_COPY_FILE,
   HOST_LOG_GROUPS,
   JOURNAL_EXPORT_FILE,
   renderCloudWatchAgentConfig,
@@ -71,14 +71,14 @@ describe('renderCloudWatchAgentConfig', () => {
     const prefix = hostLogGroupPrefix(deploymentName(config));
     const list = (JSON.parse(renderCloudWatchAgentConfig(config)) as AgentConfig).logs.logs_collected.files.collect_list;
     expect(list).toEqual(
-      HOST_LOG_GROUPS(config).map((g) => ({
-        file_path: g.file,
+      HOST_LOG_GROUPS(config).flatMap((g) => g.files.map((f) => ({
+        file_path: f.file,
         log_group_name: g.logGroupName,
-        log_stream_name: '{instance_id}',
+        log_stream_name: f.stream,
         timezone: 'UTC',
         retention_in_days: -1,
         auto_removal: false,
-      })),
+      }))),
     );
     for (const e of list) {
       expect(e.log_group_name.startsWith(prefix)).toBe(true);
@@ -86,22 +86,22 @@ describe('renderCloudWatchAgentConfig', () => {
       expect(path.posix.isAbsolute(e.file_path)).toBe(true);
     }
     expect(new Set(list.map((e) => e.file_path)).size).toBe(list.length);
-    expect(new Set(list.map((e) => e.log_group_name)).size).toBe(list.length);
+    expect(new Set(list.map((e) => `${e.log_group_name} ${e.log_stream_name}`)).size).toBe(list.length);
   });
 });
 
 describe('HOST_LOG_GROUPS', () => {
   test('the example dev deployment: six groups under /openclaw/openclaw-example-dev/', () => {
     const groups = HOST_LOG_GROUPS(exampleConfig('dev'));
-    expect(groups.map((g) => [g.id, g.logGroupName, g.file])).toEqual([
-      ['gateway', '/openclaw/openclaw-example-dev/gateway', '/var/log/openclaw-audit/gateway.jsonl'],
+    expect(groups.map((g) => [g.id, g.logGroupName, g.files.map((f) => f.file).join(' ')])).toEqual([
+      ['gateway', '/openclaw/openclaw-example-dev/gateway', '/var/log/openclaw-audit/gateway-ops.jsonl /var/log/openclaw-audit/gateway-support.jsonl'],
       ['nginx-access', '/openclaw/openclaw-example-dev/nginx-access', '/var/log/nginx/access.log'],
       ['nginx-error', '/openclaw/openclaw-example-dev/nginx-error', '/var/log/nginx/error.log'],
       ['journal', '/openclaw/openclaw-example-dev/journal', '/var/log/openclaw-audit/journal.jsonl'],
       ['egress-proxy', '/openclaw/openclaw-example-dev/egress-proxy', '/var/log/squid/access.log'],
       ['agent-audit', '/openclaw/openclaw-example-dev/agent-audit', '/var/log/openclaw-audit/agent-audit.jsonl'],
     ]);
-    expect(groups.find((g) => g.id === 'gateway')!.source).toBe(`${HOST_PATHS.logDir}/openclaw.log`);
+    expect(groups.find((g) => g.id === 'gateway')!.files.map((f) => f.source)).toEqual([`${HOST_PATHS.logDir}/ops/openclaw.log`, `${HOST_PATHS.logDir}/support/openclaw.log`]);
     for (const g of groups) expect(g.purpose.length).toBeGreaterThan(10);
   });
 
@@ -115,7 +115,7 @@ describe('every log the host writes is collected (read from the rendered files, 
   test.each(ids)('%s', (_id, i) => {
     const config = CONFIGS[i]!;
     const bundle = assembleBundleFiles(config, CONFIG_DIR);
-    const collected = new Set(HOST_LOG_GROUPS(config).map((g) => g.file));
+    const collected = new Set(HOST_LOG_GROUPS(config).flatMap((g) => g.files.map((f) => f.file)));
     const shipped = JSON.parse(bundle[CLOUDWATCH_AGENT_BUNDLE_PATH] as string) as AgentConfig;
     expect(new Set(shipped.logs.logs_collected.files.collect_list.map((e) => e.file_path))).toEqual(collected);
 
@@ -130,13 +130,17 @@ describe('every log the host writes is collected (read from the rendered files, 
     expect(squidLogs).toHaveLength(1);
     for (const f of squidLogs) expect({ f, collected: collected.has(f) }).toEqual({ f, collected: true });
 
-    // OpenClaw: openclaw.json's logging.file is what the log export copies, and its copy is collected.
-    const openclawLog = (JSON.parse(bundle['openclaw/openclaw.json'] as string) as { logging: { file: string } }).logging.file;
+    // OpenClaw: each gateway's openclaw.json logging.file (<log dir>/<id>/openclaw.log) is what the log export
+    // copies for it (LOG_ROOT/<id>/openclaw.log into AUDIT_DIR/gateway-<id>.jsonl), and that copy is collected.
     const exportScript = bundle['scripts/export-logs.sh'] as string;
-    expect(exportScript).toContain(`GATEWAY_LOG="\${OPENCLAW_GATEWAY_LOG:-${openclawLog}}"`);
-    expect(exportScript).toContain(`GATEWAY_COPY="\${OPENCLAW_GATEWAY_LOG_COPY:-${GATEWAY_LOG_COPY_FILE}}"`);
-    expect(collected.has(GATEWAY_LOG_COPY_FILE)).toBe(true);
-    expect(HOST_LOG_GROUPS(config).find((g) => g.file === GATEWAY_LOG_COPY_FILE)!.source).toBe(openclawLog);
+    expect(exportScript).toContain(`LOG_ROOT="\${OPENCLAW_GATEWAY_LOG_ROOT:-${HOST_PATHS.logDir}}"`);
+    expect(exportScript).toContain(`AUDIT_DIR="\${OPENCLAW_AUDIT_LOG_DIR:-${HOST_PATHS.auditLogDir}}"`);
+    expect(exportScript).toContain('GATEWAY_LOG="$LOG_ROOT/$id/openclaw.log" GATEWAY_USER="$user" GATEWAY_COPY="$AUDIT_DIR/gateway-$id.jsonl"');
+    for (const g of agentGateways(config)) {
+      const openclawLog = (JSON.parse(bundle[`openclaw/gateways/${g.id}/openclaw.json`] as string) as { logging: { file: string } }).logging.file;
+      expect(openclawLog).toBe(`${HOST_PATHS.logDir}/${g.id}/openclaw.log`);
+      expect(collected.has(`${HOST_PATHS.auditLogDir}/gateway-${g.id}.jsonl`)).toBe(true);
+    }
 
     // The journal: the export writes the collected file, for every OpenClaw service the bundle ships and nginx.
     expect(exportScript).toContain(`JOURNAL_COPY="\${OPENCLAW_JOURNAL_EXPORT:-${JOURNAL_EXPORT_FILE}}"`);
@@ -149,7 +153,7 @@ describe('every log the host writes is collected (read from the rendered files, 
     // The copies live where the export unit writes (its LogsDirectory=), which the gateway cannot.
     const exportUnit = parseUnit(bundle[`systemd/${LOG_EXPORT_UNIT}`] as string);
     expect(`/var/log/${unitValue(exportUnit, 'Service', 'LogsDirectory')}`).toBe(HOST_PATHS.auditLogDir);
-    for (const f of [JOURNAL_EXPORT_FILE, GATEWAY_LOG_COPY_FILE]) expect(path.posix.dirname(f)).toBe(HOST_PATHS.auditLogDir);
+    for (const f of [JOURNAL_EXPORT_FILE, ...agentGateways(config).map((g) => `${HOST_PATHS.auditLogDir}/gateway-${g.id}.jsonl`)]) expect(path.posix.dirname(f)).toBe(HOST_PATHS.auditLogDir);
     const gatewayWritable = services.filter((u) => u.startsWith('openclaw-gateway@')).flatMap((u) => unitList(parseUnit(bundle[`systemd/${u}`] as string), 'Service', 'ReadWritePaths'));
     expect(gatewayWritable.length).toBe(4);
     for (const f of collected) {

@@ -5,7 +5,7 @@ import { exampleConfig } from '../host/support/host-tools';
 import { renderRuntimeFiles } from '../../lib/host/runtime-files';
 import { GATEWAY_LOG_COPY_FILE, JOURNAL_EXPORT_FILE } from '../../lib/host/cloudwatch-agent';
 import { HOST_PATHS } from '../../lib/host/paths';
-import { JOURNAL_EXPORT_UNITS } from '../../lib/host/unit-names';
+import { journalExportUnits } from '../../lib/host/unit-names';
 import { CONFIG_DIR } from '../support/config-fixture';
 import {
   fileAttributes,
@@ -148,7 +148,7 @@ test('first run: both copies created root 0600 and append-only; the journal entr
   expect(read(l.gatewayCopy)).toBe(read(l.gatewayLog));
   expect(read(l.journalCopy).split('\n').filter(Boolean).map((x) => JSON.parse(x) as { MESSAGE: string }).map((e) => e.MESSAGE)).toEqual(['openclaw-integrity: OK', 'Started nginx']);
   expect(journalCalls(l)).toEqual([
-    [`--cursor-file=${l.state}/journal.cursor`, '--output=json', `--output-fields=${FIELDS}`, '--no-pager', '--quiet', ...JOURNAL_EXPORT_UNITS.flatMap((u) => ['--unit', u])],
+    [`--cursor-file=${l.state}/journal.cursor`, '--output=json', `--output-fields=${FIELDS}`, '--no-pager', '--quiet', ...journalExportUnits(config).flatMap((u) => ['--unit', u])],
   ]);
 });
 
@@ -296,4 +296,48 @@ test('a filesystem without the append-only attribute: FAILED AppendOnly, the cop
   ]);
   expect(r.code).toBe(1);
   expect(read(l.gatewayCopy)).toBe('x\n');
+});
+
+describe('one gateway per agent: each gateway of gateways.list, its own log, user, copy and position', () => {
+  const uid = (user: string) => Number(execFileSync('id', ['-u', user], { encoding: 'utf8' }).trim());
+  /** <root>/<id>/openclaw.log written as `owner` (default: the gateway's own user). */
+  function gatewayLogs(l: Layout, logs: Record<string, { text: string; owner: string }>) {
+    const logRoot = path.join(l.dir, 'log-root');
+    for (const [id, { text, owner }] of Object.entries(logs)) {
+      const dir = path.join(logRoot, id);
+      fs.mkdirSync(dir, { recursive: true, mode: 0o750 });
+      fs.appendFileSync(path.join(dir, 'openclaw.log'), text, { mode: 0o600 });
+      fs.chownSync(path.join(dir, 'openclaw.log'), uid(owner), uid(owner));
+    }
+    const list = path.join(l.dir, 'gateways.list');
+    fs.writeFileSync(list, 'ops openclaw-ops 18789 ops\nsupport openclaw-support 18790 support\n');
+    return { OPENCLAW_GATEWAY_LOG: '', OPENCLAW_GATEWAYS_LIST: list, OPENCLAW_GATEWAY_LOG_ROOT: logRoot, OPENCLAW_AUDIT_LOG_DIR: l.audit };
+  }
+
+  test('two gateways: two copies, each only its own gateway\'s records; the next run appends only what is new', async () => {
+    const l = layout();
+    const env = gatewayLogs(l, { ops: { text: 'ops-1\n', owner: 'openclaw-ops' }, support: { text: 'support-1\n', owner: 'openclaw-support' } });
+    const r = await exportLogs(l, env);
+    expect(r.stdout + r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(read(path.join(l.audit, 'gateway-ops.jsonl'))).toBe('ops-1\n');
+    expect(read(path.join(l.audit, 'gateway-support.jsonl'))).toBe('support-1\n');
+    expect(meta(path.join(l.audit, 'gateway-support.jsonl'))).toEqual({ uid: 0, mode: '600', attributes: 'append-only' });
+    fs.appendFileSync(path.join(env.OPENCLAW_GATEWAY_LOG_ROOT, 'support', 'openclaw.log'), 'support-2\n');
+    expect((await exportLogs(l, env)).code).toBe(0);
+    expect(read(path.join(l.audit, 'gateway-ops.jsonl'))).toBe('ops-1\n');
+    expect(read(path.join(l.audit, 'gateway-support.jsonl'))).toBe('support-1\nsupport-2\n');
+  });
+
+  test('a gateway\'s log owned by another gateway\'s user is not copied, and the step fails naming it; the other gateway is copied', async () => {
+    const l = layout();
+    const env = gatewayLogs(l, { ops: { text: 'ops-1\n', owner: 'openclaw-ops' }, support: { text: 'forged\n', owner: 'openclaw-ops' } });
+    const r = await exportLogs(l, env);
+    expect(r.code).toBe(1);
+    expect(r.err).toEqual([
+      `openclaw-log-export: FAILED GatewayLog: ${env.OPENCLAW_GATEWAY_LOG_ROOT}/support/openclaw.log is not a regular file of openclaw-support (owner uid ${uid('openclaw-ops')}): not copied`,
+    ]);
+    expect(read(path.join(l.audit, 'gateway-ops.jsonl'))).toBe('ops-1\n');
+    expect(read(path.join(l.audit, 'gateway-support.jsonl'))).toBe('');
+  });
 });

@@ -22,7 +22,7 @@ import { allConfigs, exampleConfig } from './support/host-tools';
 const config = exampleConfig('prod');
 
 const PURPOSES = {
-  gateway: 'OpenClaw gateway log (JSON lines: agent runs, tools, channels, auth), as root copies it every minute',
+  gateway: 'OpenClaw log of each gateway (JSON lines: agent runs, tools, channels, auth), as root copies it every minute; one stream per gateway, {instance_id}-<gateway id>, from gateway-<id>.jsonl',
   access: 'nginx access log (JSON lines: time, viewer, status, origin verified; no query strings or credentials)',
   error: 'nginx error log (warn and above)',
   journal: 'journal of the gateway, nginx, boot preflight, secrets, integrity, health and install units (JSON lines; FAILED lines)',
@@ -47,15 +47,17 @@ describe('HOST_LOG_GROUPS', () => {
       {
         id: 'gateway',
         logGroupName: '/openclaw/openclaw-example-prod/gateway',
-        file: '/var/log/openclaw-audit/gateway.jsonl',
-        source: '/var/log/openclaw/openclaw.log',
+        files: [
+          { file: '/var/log/openclaw-audit/gateway-ops.jsonl', stream: '{instance_id}-ops', source: '/var/log/openclaw/ops/openclaw.log' },
+          { file: '/var/log/openclaw-audit/gateway-support.jsonl', stream: '{instance_id}-support', source: '/var/log/openclaw/support/openclaw.log' },
+        ],
         purpose: PURPOSES.gateway,
       },
-      { id: 'nginx-access', logGroupName: '/openclaw/openclaw-example-prod/nginx-access', file: '/var/log/nginx/access.log', purpose: PURPOSES.access },
-      { id: 'nginx-error', logGroupName: '/openclaw/openclaw-example-prod/nginx-error', file: '/var/log/nginx/error.log', purpose: PURPOSES.error },
-      { id: 'journal', logGroupName: '/openclaw/openclaw-example-prod/journal', file: '/var/log/openclaw-audit/journal.jsonl', purpose: PURPOSES.journal },
-      { id: 'egress-proxy', logGroupName: '/openclaw/openclaw-example-prod/egress-proxy', file: '/var/log/squid/access.log', purpose: PURPOSES.egressProxy },
-      { id: 'agent-audit', logGroupName: '/openclaw/openclaw-example-prod/agent-audit', file: '/var/log/openclaw-audit/agent-audit.jsonl', purpose: PURPOSES.agentAudit },
+      { id: 'nginx-access', logGroupName: '/openclaw/openclaw-example-prod/nginx-access', files: [{ file: '/var/log/nginx/access.log', stream: '{instance_id}' }], purpose: PURPOSES.access },
+      { id: 'nginx-error', logGroupName: '/openclaw/openclaw-example-prod/nginx-error', files: [{ file: '/var/log/nginx/error.log', stream: '{instance_id}' }], purpose: PURPOSES.error },
+      { id: 'journal', logGroupName: '/openclaw/openclaw-example-prod/journal', files: [{ file: '/var/log/openclaw-audit/journal.jsonl', stream: '{instance_id}' }], purpose: PURPOSES.journal },
+      { id: 'egress-proxy', logGroupName: '/openclaw/openclaw-example-prod/egress-proxy', files: [{ file: '/var/log/squid/access.log', stream: '{instance_id}' }], purpose: PURPOSES.egressProxy },
+      { id: 'agent-audit', logGroupName: '/openclaw/openclaw-example-prod/agent-audit', files: [{ file: '/var/log/openclaw-audit/agent-audit.jsonl', stream: '{instance_id}' }], purpose: PURPOSES.agentAudit },
     ]);
   });
 
@@ -72,10 +74,10 @@ describe('HOST_LOG_GROUPS', () => {
 });
 
 test('renderCloudWatchAgentConfig: logs only, as root, in the deployment\'s region, never touching retention, exactly', () => {
-  const entry = (file: string, id: string) => ({
+  const entry = (file: string, id: string, stream = '{instance_id}') => ({
     file_path: file,
     log_group_name: `/openclaw/openclaw-example-prod/${id}`,
-    log_stream_name: '{instance_id}',
+    log_stream_name: stream,
     timezone: 'UTC',
     retention_in_days: -1,
     auto_removal: false,
@@ -90,7 +92,8 @@ test('renderCloudWatchAgentConfig: logs only, as root, in the deployment\'s regi
           logs_collected: {
             files: {
               collect_list: [
-                entry('/var/log/openclaw-audit/gateway.jsonl', 'gateway'),
+                entry('/var/log/openclaw-audit/gateway-ops.jsonl', 'gateway', '{instance_id}-ops'),
+                entry('/var/log/openclaw-audit/gateway-support.jsonl', 'gateway', '{instance_id}-support'),
                 entry('/var/log/nginx/access.log', 'nginx-access'),
                 entry('/var/log/nginx/error.log', 'nginx-error'),
                 entry('/var/log/openclaw-audit/journal.jsonl', 'journal'),
@@ -124,14 +127,15 @@ describe('the files the agent ships are the ones the renderers write (HOST_LOG_F
     ]);
   });
 
-  test.each(configs.map((c) => [`${c.client}/${c.env}`, c] as const))('%s: openclaw.json logging.file is HOST_LOG_FILES.gateway, the gateway group\'s source', (_name, c) => {
-    expect((renderOpenclawConfig(c, agentGateways(c)[0]!) as { logging: { file: string } }).logging.file).toBe(agentGateways(c)[0]!.logFile);
-    expect(HOST_LOG_GROUPS(c).find((g) => g.id === 'gateway')!.source).toBe(HOST_LOG_FILES.gateway);
+  test.each(configs.map((c) => [`${c.client}/${c.env}`, c] as const))('%s: each gateway\'s openclaw.json logging.file is the source of its own file in the gateway group', (_name, c) => {
+    const gatewayGroup = HOST_LOG_GROUPS(c).find((g) => g.id === 'gateway')!;
+    expect(gatewayGroup.files.map((f) => f.source)).toEqual(agentGateways(c).map((g) => (renderOpenclawConfig(c, g) as { logging: { file: string } }).logging.file));
+    expect(gatewayGroup.files.map((f) => [f.file, f.stream])).toEqual(agentGateways(c).map((g) => [`/var/log/openclaw-audit/gateway-${g.id}.jsonl`, `{instance_id}-${g.id}`]));
   });
 
   test.each(configs.map((c) => [`${c.client}/${c.env}`, c] as const))('%s: nginx.conf\'s one access_log and its error_log are the files of the nginx groups', (_name, c) => {
     expect(nginxLogs(renderNginxConfig(c))).toEqual({ error: [HOST_LOG_FILES.nginxError], access: [HOST_LOG_FILES.nginxAccess] });
-    const files = Object.fromEntries(HOST_LOG_GROUPS(c).map((g) => [g.id, g.file]));
+    const files = Object.fromEntries(HOST_LOG_GROUPS(c).map((g) => [g.id, g.files[0]!.file]));
     expect([files['nginx-access'], files['nginx-error']]).toEqual([HOST_LOG_FILES.nginxAccess, HOST_LOG_FILES.nginxError]);
   });
 
