@@ -55,7 +55,7 @@ beforeAll(async () => {
   aws = await startFakeAws(9470, path.join(root, 'home'));
   anthropic = await startFakeAnthropic();
   ({ meter, helper } = writePrograms(root));
-  fx = writeOpenclawFixture(config, path.join(root, 'openclaw'));
+  fx = writeOpenclawFixture(config, path.join(root, 'openclaw'), [], SUPPORT);
   const doc = JSON.parse(fs.readFileSync(fx.configFile, 'utf8')) as { models: { providers: { anthropic: Record<string, unknown> } } };
   doc.models.providers.anthropic.baseUrl = anthropic.endpoint;
   fs.chmodSync(fx.configFile, 0o600);

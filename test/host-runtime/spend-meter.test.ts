@@ -1,3 +1,4 @@
+import { gatewayAt } from '../../lib/openclaw/gateways';
 import * as crypto from 'crypto';
 import { spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
@@ -70,7 +71,9 @@ beforeAll(async () => {
   ({ meter, helper } = writePrograms(root));
 
   // The example client's generated config, its Anthropic provider pointed at the loopback fake.
-  fx = writeOpenclawFixture(config, path.join(root, 'openclaw'));
+  // A record generator for both agents' real turns: one process with both (a shared gateway built in the
+  // test; the meter reads the records, not the process layout).
+  fx = writeOpenclawFixture(config, path.join(root, 'openclaw'), [], gatewayAt(config, 'records', Object.keys(config.openclaw.agents), 0, true));
   const doc = JSON.parse(fs.readFileSync(fx.configFile, 'utf8')) as { models: { providers: { anthropic: Record<string, unknown> } } };
   doc.models.providers.anthropic.baseUrl = anthropic.endpoint;
   fs.chmodSync(fx.configFile, 0o600);

@@ -1,3 +1,4 @@
+import { gatewayOfAgent } from '../../lib/openclaw/gateways';
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
@@ -83,7 +84,8 @@ beforeAll(async () => {
   program = path.join(root, 'agent-audit.js');
   fs.writeFileSync(program, bundleAgentAudit());
   // A real, empty ledger: the state database OpenClaw 2026.9.6 creates.
-  const fx = writeOpenclawFixture(exampleConfig('dev'), path.join(root, 'openclaw'));
+  const dev = exampleConfig('dev');
+  const fx = writeOpenclawFixture(dev, path.join(root, 'openclaw'), [], gatewayOfAgent(dev, 'ops'));
   const r = await runAsync(node, [requireOpenclaw().cli, 'approvals', 'set', '--file', path.join(fx.paths.configDir, 'exec-approvals.json')], {
     timeoutMs: 120_000,
     env: { PATH: `${path.dirname(node)}:/usr/bin:/bin`, HOME: fx.home, OPENCLAW_HOME: fx.home, OPENCLAW_STATE_DIR: fx.stateDir, OPENCLAW_CONFIG_PATH: fx.configFile, OPENCLAW_NO_AUTO_UPDATE: '1' },

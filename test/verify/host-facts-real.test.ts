@@ -1,3 +1,4 @@
+import { agentGateways } from '../../lib/openclaw/gateways';
 import { spawn, spawnSync, type ChildProcess } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
@@ -273,7 +274,7 @@ part(auditWhy)(titled("(c) OpenClaw's own audit of the rendered openclaw.json, a
   /** The rendered files the way the host holds them, owned by the user the audit runs as. */
   function fixture(groupReadable = false) {
     const root = tempDir('oc-ocv-audit-');
-    const fx = writeOpenclawFixture(config, root, ['https://d111111abcdef8.cloudfront.net']);
+    const fx = writeOpenclawFixture(config, root, ['https://d111111abcdef8.cloudfront.net'], agentGateways(config)[0]!);
     if (groupReadable) for (const f of [fx.configFile, path.join(fx.paths.configDir, CONTROL_UI_ORIGINS_FILE)]) fs.chmodSync(f, 0o640);
     spawnSync('chown', ['-R', 'nobody:', root], { timeout: STEP });
     fs.chmodSync(root, 0o755);
