@@ -62,14 +62,14 @@ const regionalSecrets = () => [gatewayTokenSecretName(example.config, 'ops'), ga
 const breakGlass = () => adminPrincipal(`arn:aws:iam::${ACCOUNT}:role/openclaw-break-glass`);
 const accountAdmin = () => adminPrincipal(`arn:aws:iam::${ACCOUNT}:role/Administrator`);
 
-describe('one secret per agent, plus the gateway token and the origin-verify header', () => {
-  test('the gateway stack holds exactly the token and one secret per agent, by predictable names', () => {
+describe('one secret per agent, plus a token per gateway and the origin-verify header', () => {
+  test('the gateway stack holds exactly one token per gateway (one gateway per agent) and one secret per agent, by predictable names', () => {
     const names = Object.values(Template.fromStack(buildForTest({ client: 'example', env: 'dev' }, configDir).deployments[0]!.stage.gateway).findResources('AWS::SecretsManager::Secret')).map(
       (r) => (r as { Properties: { Name: string } }).Properties.Name,
     );
-    expect(names.sort()).toEqual(['openclaw/example/dev/agents/ops', 'openclaw/example/dev/agents/support', 'openclaw/example/dev/gateway-token']);
+    expect(names.sort()).toEqual(['openclaw/example/dev/agents/ops', 'openclaw/example/dev/agents/support', 'openclaw/example/dev/gateways/ops/token', 'openclaw/example/dev/gateways/support/token']);
     const acmeNames = Object.values(acme.gateway.template.Resources!).filter((r) => r.Type === 'AWS::SecretsManager::Secret').map((r) => r.Properties!.Name);
-    expect(acmeNames.sort()).toEqual(['openclaw/acme/prod/agents/helpdesk', 'openclaw/acme/prod/gateway-token']);
+    expect(acmeNames.sort()).toEqual(['openclaw/acme/prod/agents/helpdesk', 'openclaw/acme/prod/gateways/helpdesk/token']);
     const edgeNames = Object.values(example.edge.template.Resources!).filter((r) => r.Type === 'AWS::SecretsManager::Secret').map((r) => r.Properties!.Name);
     expect(edgeNames).toEqual([originVerifySecretName(example.config)]);
   });
@@ -244,9 +244,10 @@ describe('least privilege, evaluated', () => {
 });
 
 describe('rotation', () => {
-  test('the gateway token and the origin-verify header rotate every secrets.rotationDays, never on deploy', () => {
+  test('each gateway token and the origin-verify header rotate every secrets.rotationDays, never on deploy', () => {
     for (const [stack, name] of [
       [example.gateway, gatewayTokenSecretName(example.config, 'ops')],
+      [example.gateway, gatewayTokenSecretName(example.config, 'support')],
       [example.edge, originVerifySecretName(example.config)],
     ] as const) {
       const secret = logicalIdWhere(stack, 'AWS::SecretsManager::Secret', 'Name', name);
@@ -257,7 +258,7 @@ describe('rotation', () => {
         RotateImmediatelyOnUpdate: false,
       });
     }
-    expect(logicalIdsOf(example.gateway, 'AWS::SecretsManager::RotationSchedule')).toHaveLength(1);
+    expect(logicalIdsOf(example.gateway, 'AWS::SecretsManager::RotationSchedule')).toHaveLength(2);
     expect(logicalIdsOf(example.edge, 'AWS::SecretsManager::RotationSchedule')).toHaveLength(1);
   });
 
@@ -267,14 +268,16 @@ describe('rotation', () => {
     Template.fromStack(built.deployments[0]!.stage.gateway).hasResourceProperties('AWS::SecretsManager::RotationSchedule', { RotationRules: { ScheduleExpression: 'rate(7 days)' } });
   });
 
-  test('rotation functions: arm64, Node 24, their kind, host and distribution; Secrets Manager may invoke them only for their secret', () => {
+  test('rotation functions: arm64, Node 24, their kind, host and distribution; Secrets Manager may invoke each only for its own secret', () => {
     const gateway = Template.fromJSON(example.gateway.template);
-    gateway.hasResourceProperties('AWS::Lambda::Function', {
-      FunctionName: 'openclaw-example-prod-rotate-gateway-token',
-      Runtime: 'nodejs24.x',
-      Architectures: ['arm64'],
-      Environment: { Variables: { KIND: 'gateway-token', REFRESH_DOCUMENT: 'openclaw-example-prod-refresh-secrets', HOST_INSTANCE_ID: Match.anyValue(), HOST_REGION: 'eu-west-1' } },
-    });
+    for (const id of ['ops', 'support']) {
+      gateway.hasResourceProperties('AWS::Lambda::Function', {
+        FunctionName: `openclaw-example-prod-rotate-token-${id}`,
+        Runtime: 'nodejs24.x',
+        Architectures: ['arm64'],
+        Environment: { Variables: { KIND: 'gateway-token', REFRESH_DOCUMENT: 'openclaw-example-prod-refresh-secrets', HOST_INSTANCE_ID: Match.anyValue(), HOST_REGION: 'eu-west-1' } },
+      });
+    }
     const edge = Template.fromJSON(example.edge.template);
     edge.hasResourceProperties('AWS::Lambda::Function', {
       FunctionName: 'openclaw-example-prod-rotate-origin-verify',
@@ -291,12 +294,18 @@ describe('rotation', () => {
         },
       },
     });
+    expect(logicalIdsOf(example.gateway, 'AWS::Lambda::Permission')).toHaveLength(2);
+    expect(logicalIdsOf(example.edge, 'AWS::Lambda::Permission')).toHaveLength(1);
     for (const [stack, name] of [
       [example.gateway, gatewayTokenSecretName(example.config, 'ops')],
+      [example.gateway, gatewayTokenSecretName(example.config, 'support')],
       [example.edge, originVerifySecretName(example.config)],
     ] as const) {
       const secret = logicalIdWhere(stack, 'AWS::SecretsManager::Secret', 'Name', name);
-      const permissions = Object.values(stack.template.Resources!).filter((r) => r.Type === 'AWS::Lambda::Permission').map((r) => r.Properties);
+      const permissions = Object.values(stack.template.Resources!)
+        .filter((r) => r.Type === 'AWS::Lambda::Permission')
+        .map((r) => r.Properties as { SourceArn?: { Ref?: string } })
+        .filter((p) => p.SourceArn?.Ref === secret);
       expect(permissions).toEqual([
         { Action: 'lambda:InvokeFunction', FunctionName: expect.anything(), Principal: 'secretsmanager.amazonaws.com', SourceAccount: ACCOUNT, SourceArn: { Ref: secret } },
       ]);

@@ -143,16 +143,20 @@ part(nsWhy)(titled('(a) the ruleset comparison, in a network namespace standing 
   test('a changed ruleset loaded (the gateway port rule on another port): differing, with the diff head', async () => {
     const changed = path.join(dir, 'changed.nft');
     const port = config.edge.gatewayPort;
-    fs.writeFileSync(changed, renderNftablesRules(config).replace(`tcp dport ${port} counter drop`, `tcp dport ${port + 1} counter drop`));
+    // The gateways' ports as one set (one gateway per agent: edge.gatewayPort + n); the change drops all but the first.
+    const ports = `{ ${agentGateways(config).map((g) => g.port).join(', ')} }`;
+    const rendered = renderNftablesRules(config);
+    expect(rendered).toContain(`tcp dport ${ports} counter drop`);
+    fs.writeFileSync(changed, rendered.replace(`tcp dport ${ports} counter drop`, `tcp dport ${port} counter drop`));
     expect(inNs('nft', '-f', changed).status).toBe(0);
     const facts = await collect({ OCV_FAMILIES: 'ruleset', OCV_NFT_FILE: file }, ['ip', 'netns', 'exec', ns]);
     expect(facts.ruleset).toEqual({
       state: 'differing',
       sha256: settings.ruleset.sha256,
-      diffHead: [`< \t\ttcp dport ${port} counter drop comment "gateway port: loopback only"`, `> \t\ttcp dport ${port + 1} counter drop comment "gateway port: loopback only"`],
+      diffHead: [`< \t\ttcp dport ${ports} counter drop comment "gateway port: loopback only"`, `> \t\ttcp dport ${port} counter drop comment "gateway port: loopback only"`],
     });
     const [r] = await judge(facts, 'host.nftables-ruleset');
-    expect(r).toMatchObject({ status: 'fail', evidence: expect.stringContaining(`differing (rendered < > live): < \t\ttcp dport ${port} counter drop`) });
+    expect(r).toMatchObject({ status: 'fail', evidence: expect.stringContaining(`differing (rendered < > live): < \t\ttcp dport ${ports} counter drop`) });
   }, STEP * 2);
 
   test('the file itself not loadable: an error, not a comparison', async () => {
