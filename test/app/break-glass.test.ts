@@ -242,13 +242,15 @@ describe('the SCP of docs/break-glass.md (breakGlassScp), which closes the organ
     expect(await underScp(op, 'ssm:SendCommand', commandResources(example.document(verifyHost(example)), [example.instanceArn]), true)).toBe('Allow');
   });
 
-  test("the deployment's rotation function still sends the refresh document", async () => {
+  test("each of the deployment's rotation functions (one per gateway token) still sends the refresh document", async () => {
     const g = example.p.gateway;
     const rotation = logicalIdsOfType(g.template, 'AWS::IAM::Role').filter((id) =>
       identityPoliciesOf(g.template, id, g.options).some((d) => (d.Statement as Statement[]).some((s) => s.Sid === 'RefreshTheHost')),
     );
-    expect(rotation).toHaveLength(1);
-    const fn = rolePrincipal(g, rotation[0]!);
-    expect(await underScp(fn, 'ssm:SendCommand', commandResources(example.document(refreshSecrets(example)), [example.instanceArn]), true)).toBe('Allow');
+    expect(rotation).toHaveLength(2); // the example's two gateways: ops, support
+    for (const id of rotation) {
+      const fn = rolePrincipal(g, id);
+      expect(await underScp(fn, 'ssm:SendCommand', commandResources(example.document(refreshSecrets(example)), [example.instanceArn]), true)).toBe('Allow');
+    }
   });
 });
