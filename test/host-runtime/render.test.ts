@@ -128,7 +128,7 @@ describe('renderRuntimeFiles', () => {
     expect(script).toContain(`-e '${CONTROL_UI_ORIGINS_JS}' "$src/control-ui-origins.json" "https://$CF"`);
   });
 
-  test('the secrets step runs the retrieval program with the manifest and the gateway user\'s uid and gid, extra arguments passed through', () => {
+  test('the secrets step runs the retrieval program with the manifest (it looks each gateway user up itself), extra arguments passed through', () => {
     // The behaviour, run for real: secrets-step.test.ts. Here: the defaults on the host.
     const script = renderRuntimeFiles(config, CONFIG_DIR)['scripts/fetch-secrets.sh']!;
     const code = script.split('\n').filter((l) => l && !l.startsWith('#'));
@@ -137,12 +137,16 @@ describe('renderRuntimeFiles', () => {
       `NODE="\${OPENCLAW_NODE:-${HOST_PATHS.node}}"`,
       `PROGRAM="\${OPENCLAW_SECRETS_PROGRAM:-${HOST_PATHS.libexecDir}/fetch-secrets.js}"`,
       `MANIFEST="\${OPENCLAW_SECRETS_MANIFEST:-${SECRETS_MANIFEST_PATH}}"`,
-      `uid="$(id -u ${HOST_PATHS.user} 2>/dev/null)" || { echo "openclaw-secrets: FAILED NoGatewayUser: user ${HOST_PATHS.user} missing (cloud-init users step failed?)" >&2; exit 2; }`,
-      `gid="$(id -g ${HOST_PATHS.user})"`,
-      'exec "$NODE" "$PROGRAM" --manifest "$MANIFEST" --uid "$uid" --gid "$gid" "$@"',
+      'exec "$NODE" "$PROGRAM" --manifest "$MANIFEST" "$@"',
     ]);
-    // The contract it states: the secret files 0400 for the gateway user, the nginx map root 0600.
-    expect(script).toContain(`#   ${HOST_PATHS.secretsDir}/gateway-token, ${HOST_PATHS.secretsDir}/agent-<agent>.json   ${HOST_PATHS.user}:${HOST_PATHS.user} 0400\n`);
+    // The contract it states: each gateway's secret files 0400 for that gateway's user (from the manifest),
+    // in a 0700 folder of that user; a missing user fails as NoGatewayUser; the nginx map root 0600.
+    expect(script).toContain(
+      `#   ${HOST_PATHS.secretsDir}/<gateway>/gateway-token, ${HOST_PATHS.secretsDir}/<gateway>/agent-<agent>.json\n` +
+        '#        each owned by its gateway\'s user (openclaw-<gateway>, from the manifest), 0400,\n' +
+        '#        in a folder of that user, 0700\n',
+    );
+    expect(script).toContain('NoGatewayUser (exit 2) before any secret is read');
     expect(script).toContain(`#   ${ORIGIN_VERIFY_MAP_PATH}   root:root 0600\n`);
     expect(script).not.toMatch(/placeholder/i);
   });
@@ -323,6 +327,7 @@ describe('assembleBundleFiles: the whole bundle from the config (what synth and 
         'openclaw/spend-meter.json',
         'scripts/fetch-secrets.js',
         'scripts/spend-meter.js',
+        'scripts/agent-audit.js',
         CLOUDWATCH_AGENT_BUNDLE_PATH,
         CLOUDWATCH_AGENT_PROXY_BUNDLE_PATH,
         ...agentFiles.map((f) => `agents/${f.relativePath}`),

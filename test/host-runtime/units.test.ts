@@ -76,7 +76,7 @@ describe.each(GATEWAYS.map((g) => [g.id, g]))('openclaw-gateway@%s.service', (id
   const configDir = `${HOST_PATHS.configDir}/gateways/${id}`;
 
   test('runs the pinned node and OpenClaw as its own user, in its own state folder, with its own config and proxy', () => {
-    expect(value('ExecStart')).toBe(`${HOST_PATHS.node} ${HOST_PATHS.openclawBin} gateway run`);
+    expect(value('ExecStart')).toBe(`${HOST_PATHS.node} --max-old-space-size=512 ${HOST_PATHS.openclawBin} gateway run`);
     expect(value('User')).toBe(g.user);
     expect(value('Group')).toBe(g.user);
     expect(value('WorkingDirectory')).toBe(stateDir);

@@ -109,6 +109,7 @@ describe('pinned names and lists', () => {
       ...HELPER_SCRIPT_FILES,
       'scripts/fetch-secrets.js',
       'scripts/spend-meter.js',
+      'scripts/agent-audit.js',
       'openclaw/secrets-manifest.json',
       'openclaw/spend-meter.json',
       'cloudwatch/amazon-cloudwatch-agent.json',
@@ -268,7 +269,8 @@ const PROD_VALUES = {
     '  systemd/nginx.service.d/openclaw.conf systemd/tmpfiles.d/openclaw.conf \\',
     '  systemd/amazon-ssm-agent.service.d/openclaw-proxy.conf systemd/squid.service.d/openclaw-restart.conf \\',
     '  scripts/{imds-preflight,check-agent-files,fetch-secrets,refresh-secrets,check-gateway-health,export-logs,attach-state-volume,prepare-state,start-egress-proxy,install-gateways}.sh \\',
-    '  scripts/{fetch-secrets,spend-meter}.js cloudwatch/amazon-cloudwatch-agent.json cloudwatch/common-config.toml',
+    '  scripts/{fetch-secrets,spend-meter,agent-audit}.js cloudwatch/amazon-cloudwatch-agent.json \\',
+    '  cloudwatch/common-config.toml',
   ].join('\n'),
   GATEWAY_UNITS: 'openclaw-gateway@ops.service openclaw-gateway@support.service',
   GATEWAY_SECRETS_TMPFILES: [
