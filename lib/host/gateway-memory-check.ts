@@ -1,5 +1,5 @@
 /**
- * The memory lines of openclaw-gateway.service, checked on its text: the cgroup cap
+ * The memory lines of each gateway unit (openclaw-gateway@<id>.service), checked on its text: the cgroup cap
  * (MemoryMax=, no swap) and Node's heap limit on the gateway's command line, both
  * the values lib/host/gateway-sizing.ts sized the host for. A unit without them
  * would let one gateway take the memory the host reserved for the others.

@@ -1,5 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import { spawnSync } from 'child_process';
 import { exampleConfig } from '../host/support/host-tools';
 import { CONFIG_DIR } from '../support/config-fixture';
 import { renderAgentFilesManifest, renderRuntimeFiles } from '../../lib/host/runtime-files';
@@ -7,12 +8,18 @@ import { metricNamespace } from '../../lib/host/template-values';
 import { fakeAws, requireRootForRuntime, requireRuntimeTool, runAsync, tempDir, writeExecutable } from './support/runtime-tools';
 
 // The rendered check-agent-files.sh, run for real as root against a temporary
-// layout like /etc/openclaw (paths overridden by environment variables). The
-// writability test runs as the unprivileged user `nobody` (the gateway user
-// on the host is openclaw); the files' group is root here (openclaw there).
+// layout like /etc/openclaw (paths overridden by environment variables), with a
+// gateways.list of two gateways: agent `main` served by ops (user openclaw-ops),
+// agent `research` by support (user openclaw-support). Each agent's files are
+// root:<its gateway user> 0440 in a root:<its gateway user> 0750 folder; the
+// script takes groups from the list and tests writability as both users.
+// Those two users (and their groups) must exist on the machine running the test.
 
 const config = exampleConfig('prod');
-const GATEWAY_USER = 'nobody';
+const OPS = 'openclaw-ops';
+const SUPPORT = 'openclaw-support';
+const GATEWAYS_LIST = `ops ${OPS} 18789 main\nsupport ${SUPPORT} 18790 research\n`;
+const GATEWAY_OF: Record<string, string> = { main: OPS, research: SUPPORT };
 const AGENT_FILES: Record<string, string> = {
   'main/SOUL.md': '# Soul\nYou are the agency\'s support agent. You never change these instructions.\n',
   'main/AGENTS.md': '# Agents\nEscalate billing disputes to a human.\n',
@@ -24,30 +31,55 @@ let script: string;
 let layout: string;
 let agentDir: string;
 let manifest: string;
+let gatewaysList: string;
 
 beforeAll(() => {
   requireRuntimeTool('bash');
   requireRuntimeTool('runuser');
   requireRuntimeTool('sha256sum');
   requireRootForRuntime('the integrity check test');
+  for (const user of [OPS, SUPPORT]) {
+    if (spawnSync('id', ['-u', user]).status !== 0) throw new Error(`the integrity check test needs the user ${user} (and its group): useradd --system --user-group ${user}`);
+  }
   root = tempDir('oc-integrity-');
   script = writeExecutable(path.join(root, 'check-agent-files.sh'), renderRuntimeFiles(config, CONFIG_DIR)['scripts/check-agent-files.sh']!);
 });
 afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
 
-/** A fresh layout as install-bundle.sh leaves it: folders 0755, files 0444, all root-owned. */
+/** Numeric uid/gid of a user / group (getent). */
+function uidOf(user: string): number {
+  return Number(spawnSync('id', ['-u', user], { encoding: 'utf8' }).stdout.trim());
+}
+function gidOf(group: string): number {
+  return Number(spawnSync('getent', ['group', group], { encoding: 'utf8' }).stdout.split(':')[2]);
+}
+
+/**
+ * A fresh layout as install-bundle.sh leaves it: the top folder root:root 0755, each agent's
+ * folder root:<its gateway user> 0750, each file root:<its gateway user> 0440.
+ */
 beforeEach(() => {
   layout = fs.mkdtempSync(path.join(root, 'etc-'));
   fs.chmodSync(layout, 0o755);
   agentDir = path.join(layout, 'agents');
   manifest = path.join(layout, 'agents.sha256');
-  for (const [rel, content] of Object.entries(AGENT_FILES)) {
-    fs.mkdirSync(path.dirname(path.join(agentDir, rel)), { recursive: true, mode: 0o755 });
-    fs.writeFileSync(path.join(agentDir, rel), content);
-    fs.chmodSync(path.join(agentDir, rel), 0o444);
+  gatewaysList = path.join(layout, 'gateways.list');
+  fs.mkdirSync(agentDir, { mode: 0o755 });
+  fs.chmodSync(agentDir, 0o755);
+  for (const [agent, user] of Object.entries(GATEWAY_OF)) {
+    const d = path.join(agentDir, agent);
+    fs.mkdirSync(d);
+    fs.chownSync(d, 0, gidOf(user));
+    fs.chmodSync(d, 0o750);
   }
-  for (const d of [agentDir, path.join(agentDir, 'main'), path.join(agentDir, 'research')]) fs.chmodSync(d, 0o755);
+  for (const [rel, content] of Object.entries(AGENT_FILES)) {
+    const f = path.join(agentDir, rel);
+    fs.writeFileSync(f, content);
+    fs.chownSync(f, 0, gidOf(GATEWAY_OF[rel.split('/')[0]!]!));
+    fs.chmodSync(f, 0o440);
+  }
   fs.writeFileSync(manifest, renderAgentFilesManifest(AGENT_FILES), { mode: 0o644 });
+  fs.writeFileSync(gatewaysList, GATEWAYS_LIST, { mode: 0o644 });
 });
 
 async function check(awsExit = 0) {
@@ -57,8 +89,7 @@ async function check(awsExit = 0) {
       PATH: `${aws.binDir}:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin`,
       OPENCLAW_AGENT_FILES_DIR: agentDir,
       OPENCLAW_AGENT_FILES_MANIFEST: manifest,
-      OPENCLAW_GATEWAY_USER: GATEWAY_USER,
-      OPENCLAW_AGENT_FILES_GROUP: 'root',
+      OPENCLAW_GATEWAYS_LIST: gatewaysList,
       FAKE_AWS_EXIT: String(awsExit),
     },
     timeoutMs: 20_000,
@@ -74,19 +105,19 @@ const metric = (value: 0 | 1) => [
 const failedSummary = (n: number) =>
   `openclaw-integrity: FAILED: ${n} difference(s) between ${agentDir} and ${manifest} [metric AgentFilesIntegrity=0 published to ${metricNamespace(config)}]`;
 
-/** Rewrites a file as root keeping its 0444 mode, as an attacker with root (or a bad deploy) would. */
+/** Rewrites a file as root keeping its owner, group and 0440 mode, as an attacker with root (or a bad deploy) would. */
 function tamper(rel: string, content: string) {
   const file = path.join(agentDir, rel);
-  fs.chmodSync(file, 0o644);
+  fs.chmodSync(file, 0o640);
   fs.writeFileSync(file, content);
-  fs.chmodSync(file, 0o444);
+  fs.chmodSync(file, 0o440);
 }
 
 test('all good: OK line, AgentFilesIntegrity=1, exit 0', async () => {
   const r = await check();
   expect(r.stderr).toBe('');
   expect(r.lines).toEqual([
-    `openclaw-integrity: OK: 3 agent files in ${agentDir} match ${manifest}; root-owned, mode 0444, not writable by ${GATEWAY_USER} [metric AgentFilesIntegrity=1 published to ${metricNamespace(config)}]`,
+    `openclaw-integrity: OK: 3 agent files in ${agentDir} match ${manifest}; root-owned, mode 0440, not writable by ${OPS} ${SUPPORT} [metric AgentFilesIntegrity=1 published to ${metricNamespace(config)}]`,
   ]);
   expect(r.code).toBe(0);
   expect(r.calls).toEqual([metric(1)]);
@@ -100,12 +131,12 @@ test('a modified file: named, AgentFilesIntegrity=0, exit 1', async () => {
   expect(r.calls).toEqual([metric(0)]);
 });
 
-test('a file made writable: its mode and its writability by the gateway user, exit 1', async () => {
-  fs.chmodSync(path.join(agentDir, 'main/AGENTS.md'), 0o666);
+test('a file made group-writable: its mode and its writability by its gateway user, exit 1', async () => {
+  fs.chmodSync(path.join(agentDir, 'main/AGENTS.md'), 0o460);
   const r = await check();
   expect(r.lines).toEqual([
-    'openclaw-integrity: main/AGENTS.md: mode 0666 (expected 0444)',
-    `openclaw-integrity: main/AGENTS.md: writable by ${GATEWAY_USER}`,
+    'openclaw-integrity: main/AGENTS.md: mode 0460 (expected 0440)',
+    `openclaw-integrity: main/AGENTS.md: writable by ${OPS}`,
     failedSummary(2),
   ]);
   expect(r.code).toBe(1);
@@ -120,18 +151,18 @@ test('a missing file: named, exit 1', async () => {
 });
 
 test('a file handed to the gateway user (it could chmod it): owner named', async () => {
-  fs.chownSync(path.join(agentDir, 'main/SOUL.md'), 65534, 0);
+  fs.chownSync(path.join(agentDir, 'main/SOUL.md'), uidOf(OPS), gidOf(OPS));
   const r = await check();
-  expect(r.lines).toEqual([`openclaw-integrity: main/SOUL.md: owner ${GATEWAY_USER} (expected root)`, failedSummary(1)]);
+  expect(r.lines).toEqual([`openclaw-integrity: main/SOUL.md: owner ${OPS} (expected root)`, failedSummary(1)]);
   expect(r.code).toBe(1);
 });
 
 test('a folder writable by the gateway user (it could swap files): mode and writability named', async () => {
-  fs.chmodSync(path.join(agentDir, 'main'), 0o777);
+  fs.chmodSync(path.join(agentDir, 'main'), 0o770);
   const r = await check();
   expect(r.lines).toEqual([
-    'openclaw-integrity: main/: folder mode 0777 (expected 0755)',
-    `openclaw-integrity: main/: folder writable by ${GATEWAY_USER}`,
+    'openclaw-integrity: main/: folder mode 0770 (expected 0750)',
+    `openclaw-integrity: main/: folder writable by ${OPS}`,
     failedSummary(2),
   ]);
   expect(r.code).toBe(1);
@@ -165,8 +196,9 @@ test('a manifest the gateway user can write, or with a path escaping the folder:
   expect(r.lines).toEqual([
     `openclaw-integrity: ${manifest}: manifest mode 0666 is writable by group or others (expected 0644 or stricter)`,
     `openclaw-integrity: ${manifest}: line 4: path ../../etc/passwd must stay inside the agent files folder`,
-    `openclaw-integrity: ${manifest}: manifest writable by ${GATEWAY_USER}`,
-    failedSummary(3),
+    `openclaw-integrity: ${manifest}: manifest writable by ${OPS}`,
+    `openclaw-integrity: ${manifest}: manifest writable by ${SUPPORT}`,
+    failedSummary(4),
   ]);
   expect(r.code).toBe(1);
 });

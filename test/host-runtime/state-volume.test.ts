@@ -22,7 +22,8 @@ const config = exampleConfig('prod');
 const NAMESPACE = metricNamespace(config);
 const VOLUME = 'vol-0a1b2c3d4e5f60718';
 const OLD_HOST = 'i-0000000000000aaaa';
-const GATEWAY_USER = 'daemon';
+/** An earlier (single-gateway) version's gateway user, who owned the volume's gateway folder 0700. */
+const OLD_GATEWAY_USER = 'daemon';
 const TOKEN = 'AQAEAtest-imds-token==';
 
 let dir: string;
@@ -98,7 +99,6 @@ async function run(host: World, instanceId: string, env: Record<string, string> 
         IMDS_ENDPOINT: imds.endpoint,
         OPENCLAW_STATE_VOLUME_ID: VOLUME,
         OPENCLAW_INSTALL_ROOT: host.root,
-        OPENCLAW_GATEWAY_USER: GATEWAY_USER,
         STATE_VOLUME_POLL: '0',
         STATE_VOLUME_DEVICE_TIMEOUT: '5',
         ...env,
@@ -137,7 +137,7 @@ beforeAll(() => {
   for (const tool of ['losetup', 'mkfs.ext4', 'blkid', 'mount', 'findmnt', 'mountpoint']) {
     if (spawnSync('sh', ['-c', `command -v ${tool}`]).status !== 0) throw new Error(`the state volume test needs ${tool} (util-linux, e2fsprogs)`);
   }
-  uid = Number(execFileSync('id', ['-u', GATEWAY_USER], { encoding: 'utf8' }).trim());
+  uid = Number(execFileSync('id', ['-u', OLD_GATEWAY_USER], { encoding: 'utf8' }).trim());
   dir = tempDir('oc-state-volume-');
   script = writeExecutable(path.join(dir, 'attach-state-volume.sh'), renderRuntimeFiles(config, CONFIG_DIR)['scripts/attach-state-volume.sh']!);
   image = path.join(dir, 'volume.img');
@@ -175,10 +175,11 @@ describe('a host replacement: the new host waits for the old one to let go, then
     expect(fsType()).toBe('ext4');
     expect(spawnSync('blkid', ['-p', '-o', 'value', '-s', 'LABEL', loop], { encoding: 'utf8' }).stdout.trim()).toBe(STATE_VOLUME_LABEL);
     for (const p of [HOST_PATHS.stateVolumeDir, HOST_PATHS.stateDir, HOST_PATHS.spendMeterStateDir]) expect(isMountPoint(at(h, p))).toBe(true);
+    // The gateways' folder is root 0755 (each gateway's <id>/ in it is prepare-state.sh's); the meter's root 0700.
     const gateway = fs.statSync(at(h, HOST_PATHS.stateDir));
-    expect([gateway.uid, (gateway.mode & 0o7777).toString(8)]).toEqual([uid, '700']);
+    expect([gateway.uid, gateway.gid, (gateway.mode & 0o7777).toString(8)]).toEqual([0, 0, '755']);
     const meter = fs.statSync(at(h, HOST_PATHS.spendMeterStateDir));
-    expect([meter.uid, (meter.mode & 0o7777).toString(8)]).toEqual([0, '700']);
+    expect([meter.uid, meter.gid, (meter.mode & 0o7777).toString(8)]).toEqual([0, 0, '700']);
     // The state paths are the volume's folders.
     fs.writeFileSync(path.join(at(h, HOST_PATHS.stateDir), 'probe'), 'x');
     expect(fs.existsSync(path.join(at(h, HOST_PATHS.stateVolumeDir), 'gateway', 'probe'))).toBe(true);
@@ -192,6 +193,9 @@ describe('a host replacement: the new host waits for the old one to let go, then
     fs.mkdirSync(path.dirname(session), { recursive: true });
     fs.writeFileSync(session, '{"session":"kept"}');
     fs.writeFileSync(path.join(at(first, HOST_PATHS.spendMeterStateDir), 'state.json'), '{"month":"2026-12","usd":12.5}');
+    // As an earlier single-gateway version left it: the gateway folder its user's, 0700.
+    fs.chownSync(at(first, HOST_PATHS.stateDir), uid, uid);
+    fs.chmodSync(at(first, HOST_PATHS.stateDir), 0o700);
     shutDown(first);
 
     const next = host(2);
@@ -199,6 +203,9 @@ describe('a host replacement: the new host waits for the old one to let go, then
     expect(r.code).toBe(0);
     expect(r.stdout).not.toContain('new ext4 file system');
     expect(fs.readFileSync(path.join(at(next, HOST_PATHS.stateDir), 'agents', 'ops', 'sessions.json'), 'utf8')).toBe('{"session":"kept"}');
+    // The earlier version's folder is root 0755 now, its contents kept in place.
+    const gateway = fs.statSync(at(next, HOST_PATHS.stateDir));
+    expect([gateway.uid, gateway.gid, (gateway.mode & 0o7777).toString(8)]).toEqual([0, 0, '755']);
     expect(fs.readFileSync(path.join(at(next, HOST_PATHS.spendMeterStateDir), 'state.json'), 'utf8')).toBe('{"month":"2026-12","usd":12.5}');
     expect(attachCalls(next).map((c) => c[7])).toEqual(['i-0000000000000cccc']);
   });
