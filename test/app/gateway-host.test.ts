@@ -63,9 +63,10 @@ describe('host role', () => {
   test('reads exactly its own secrets: the regional ones by ARN, the us-east-1 origin-verify secret by its one name', () => {
     const own = hostStatements().find((s) => s.Sid === 'ReadOwnSecrets')!;
     const secrets = Object.keys(gateway.findResources('AWS::SecretsManager::Secret')).sort();
-    expect(secrets).toHaveLength(3);
+    // Two agents' documents and their two gateways' tokens (one gateway per agent).
+    expect(secrets).toEqual(['SecretsAgentopsF00C2A49', 'SecretsAgentsupport635FDAA6', 'SecretsGatewayTokenops55D1E3AD', 'SecretsGatewayTokensupportBEF83BBC']);
     expect(own.Resource).toEqual(expect.arrayContaining(secrets.map((id) => ({ Ref: id }))));
-    expect((own.Resource as unknown[]).length).toBe(3);
+    expect((own.Resource as unknown[]).length).toBe(4);
     const edge = hostStatements().find((s) => s.Sid === 'ReadOwnOriginVerifySecret')!;
     expect(render(edge.Resource)).toMatch(/:secretsmanager:us-east-1:210987654321:secret:openclaw\/example\/prod\/origin-verify-\?\?\?\?\?\?"/);
     expect(actionsOf(own)).toEqual(['secretsmanager:GetSecretValue']);
@@ -151,9 +152,9 @@ describe('boot', () => {
   });
 });
 
-test('the instance type and volume come from config', () => {
+test('the instance type is sized from the agent count (two gateways: t4g.medium) and the volume comes from config', () => {
   gateway.hasResourceProperties('AWS::EC2::Instance', {
-    InstanceType: 't4g.small',
+    InstanceType: 't4g.medium',
     BlockDeviceMappings: [Match.objectLike({ Ebs: Match.objectLike({ VolumeSize: 16 }) })],
   });
 });
