@@ -39,7 +39,7 @@ if [ -f "$GATEWAYS_LIST" ]; then
 fi
 # Writability is tested as every gateway's user (OPENCLAW_GATEWAY_USER, tests: that one user).
 GATEWAY_USERS=()
-if [ -n "${OPENCLAW_GATEWAY_USER:-}" ]; then GATEWAY_USERS=("$OPENCLAW_GATEWAY_USER"); else mapfile -t GATEWAY_USERS < <(printf '%s\n' "${GROUP_OF[@]}" | sort -u); fi
+if [ -n "${OPENCLAW_GATEWAY_USER:-}" ]; then GATEWAY_USERS=("$OPENCLAW_GATEWAY_USER"); else mapfile -t GATEWAY_USERS < <(printf '%s\n' "${GROUP_OF[@]}" | LC_ALL=C sort -u); fi
 [ "${#GATEWAY_USERS[@]}" -gt 0 ] || GATEWAY_USERS=(nobody)
 group_of() { if [ -n "${OPENCLAW_AGENT_FILES_GROUP:-}" ]; then echo "$OPENCLAW_AGENT_FILES_GROUP"; else echo "${GROUP_OF[${1%%/*}]:-no gateway}"; fi; }
 NAMESPACE="${OPENCLAW_METRIC_NAMESPACE:-@@METRIC_NAMESPACE@@}"
