@@ -4,7 +4,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { App, FileSystem, Stack, type AssetStaging } from 'aws-cdk-lib';
 import { DeploymentBundle } from '../../lib/host/deployment-bundle';
-import { packBundle, renderAgentFilesManifest } from '../../lib/host/runtime-files';
+import { gatewayBundlePaths, packBundle, renderAgentFilesManifest } from '../../lib/host/runtime-files';
+import { GATEWAYS_LIST_BUNDLE_PATH } from '../../lib/host/gateways-list';
 import { BUNDLE_REQUIRED_FILES } from '../../lib/host/bundle-layout';
 
 // The deployment bundle on a bare stack (not the whole app): one tar.gz file asset, uploaded as
@@ -12,9 +13,13 @@ import { BUNDLE_REQUIRED_FILES } from '../../lib/host/bundle-layout';
 // downloads, and which unpacks to exactly the bundle's files.
 
 const env = { account: '123456789012', region: 'eu-west-1' };
-/** A minimal valid bundle: every required file, one agent file and its manifest. */
+/** The one gateway of the minimal bundle (gateways.list), and its unit and files. */
+const GATEWAYS_LIST = 'support openclaw-support 18789 support\n';
+/** A minimal valid bundle: every required file, one gateway's files, one agent file and its manifest. */
 const bundleFiles = (soul = 'Be kind.\n'): Record<string, string | Buffer> => ({
   ...Object.fromEntries(BUNDLE_REQUIRED_FILES.map((f) => [f, `content of ${f}\n`])),
+  [GATEWAYS_LIST_BUNDLE_PATH]: GATEWAYS_LIST,
+  ...Object.fromEntries(gatewayBundlePaths(GATEWAYS_LIST).map((f) => [f, `content of ${f}\n`])),
   'agents/support/SOUL.md': soul,
   'agents/support/logo.png': Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x00, 0xff]),
   'agents.sha256': renderAgentFilesManifest({ 'support/SOUL.md': soul, 'support/logo.png': Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x00, 0xff]) }),

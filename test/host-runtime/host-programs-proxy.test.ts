@@ -1,6 +1,6 @@
 import { execFileSync } from 'child_process';
 import * as path from 'path';
-import { OWNER, startFetchSecretsSuite, type FetchSecretsSuite } from '../support/fake-aws/fetch-secrets-suite';
+import { startFetchSecretsSuite, type FetchSecretsSuite } from '../support/fake-aws/fetch-secrets-suite';
 import { startConnectProxy, startTlsFront, type ConnectProxy, type TlsFront } from './support/connect-proxy';
 import { runAsync } from './support/runtime-tools';
 
@@ -35,7 +35,7 @@ beforeEach(() => {
 function run(extra: Record<string, string>) {
   const t = suite.target();
   const env = suite.aws.env({ AWS_ENDPOINT_URL_SECRETS_MANAGER: front.endpoint, NODE_EXTRA_CA_CERTS: front.caFile, ...extra });
-  return runAsync(NODE24, [suite.program, '--manifest', t.manifestPath, '--uid', String(OWNER.uid), '--gid', String(OWNER.gid)], { env, timeoutMs: 30_000 }).then((r) => ({ ...r, t }));
+  return runAsync(NODE24, [suite.program, '--manifest', t.manifestPath, '--passwd', t.passwd], { env, timeoutMs: 30_000 }).then((r) => ({ ...r, t }));
 }
 
 test('the pinned Node is 24.5 or later (http.Agent proxyEnv)', () => {
@@ -48,12 +48,12 @@ test('with HTTPS_PROXY: every Secrets Manager call is a CONNECT through the prox
   const r = await run({ HTTPS_PROXY: proxy.url, NO_PROXY: '127.0.0.1,169.254.169.254' });
   expect(r.stderr).toBe('');
   expect(r.code).toBe(0);
-  expect(r.stdout).toMatch(/^openclaw-secrets: OK 4 secrets/);
+  expect(r.stdout).toMatch(/^openclaw-secrets: OK 5 secrets \(gateway-token-ops, agent-ops, gateway-token-support, agent-support, origin-verify\)/);
   // One tunnel (keep-alive) or more, all to the Secrets Manager endpoint, none to IMDS.
   expect(proxy.connects.length).toBeGreaterThan(0);
   expect(new Set(proxy.connects)).toEqual(new Set([`localhost:${port}`]));
   expect(proxy.refused).toEqual([]);
-  expect(suite.aws.sm.calls.length).toBeGreaterThanOrEqual(4);
+  expect(suite.aws.sm.calls.length).toBeGreaterThanOrEqual(5);
   expect(suite.aws.imds.requests.length).toBeGreaterThan(0);
 }, 60_000);
 

@@ -26,8 +26,17 @@ const fixtureRoot = configFixture({
     '    certificateArn: arn:aws:acm:us-east-1:123456789012:certificate/0b6c4a4e-2f3a-4c55-9d39-6f1e2a3b4c5d',
     '  allowedOrigins: [https://app.acme.example, "https://admin.acme.example:8443"]',
     '  originVerifyHeader: x-acme-edge-check',
+    // One agent (a gateway to route to); named like the example's, whose user exists where the tests run (nft resolves it).
+    'openclaw:',
+    '  agents:',
+    '    support:',
+    '      description: Answers questions.',
+    '      provider: anthropic',
+    '      model: claude-sonnet-4-6',
     '',
   ].join('\n'),
+  'clients/acme/agents/support/SOUL.md': 'Be kind.\n',
+  'clients/acme/agents/support/AGENTS.md': 'Answer questions.\n',
 });
 const CONFIGS = [
   ...allConfigs(),
