@@ -104,9 +104,10 @@ export function hostLiveSettings(config: ResolvedConfig): HostLiveSettings {
   const first = agentGateways(config)[0]!;
   const user = first.user;
   const p = gatewayHostPaths(first);
-  const agentMounts = Object.keys(config.openclaw.agents)
-    .sort()
-    .flatMap((agent) => REQUIRED_AGENT_FILES.map((f) => `${p.workspacesDir}/${agent}/${f}`));
+  // The host checks cover the first gateway (its unit, user, mounts and secret files); the others are checked
+  // on the host by hand (README, "One trust boundary per agent").
+  const agentMounts = first.agents.flatMap((agent) => REQUIRED_AGENT_FILES.map((f) => `${p.workspacesDir}/${agent}/${f}`));
+  const agentDirs = first.agents.map((agent) => `${p.agentFilesDir}/${agent}`);
   return {
     documentName: verificationDocumentName(name),
     parameters: { AllowedName: allowed.includes(secretsManager) ? secretsManager : allowed[0]!, DeniedName: deniedName(allowed) },
@@ -114,14 +115,14 @@ export function hostLiveSettings(config: ResolvedConfig): HostLiveSettings {
     gatewayUnit: first.unit,
     gatewayPort: first.port,
     ruleset: { path: '/etc/nftables/openclaw.nft', sha256: crypto.createHash('sha256').update(renderNftablesRules(config)).digest('hex') },
-    readOnlyMounts: [p.configDir, p.agentFilesDir, ...agentMounts],
-    readOnlyDirs: [p.configDir, p.agentFilesDir],
+    readOnlyMounts: [p.configDir, ...agentDirs, ...agentMounts],
+    readOnlyDirs: [p.configDir, ...agentDirs],
     readOnlyRoots: [p.configDir, p.workspacesDir],
     agentFilesDir: p.agentFilesDir,
     secretsDir: p.secretsDir,
     secretFiles: [
       { path: p.secretsDir, type: 'directory', owner: user, group: user, mode: '700' },
-      ...agentGateways(config).flatMap((g) => openclawSecretFiles(config, g)).map((s): ExpectedHostFile => ({ path: s.path, type: 'regular file', owner: user, group: user, mode: '400' })),
+      ...openclawSecretFiles(config, first).map((s): ExpectedHostFile => ({ path: s.path, type: 'regular file', owner: user, group: user, mode: '400' })),
       { path: ORIGIN_VERIFY_MAP_PATH, type: 'regular file', owner: 'root', group: 'root', mode: '600' },
     ],
     bootUnits: [PREFLIGHT_UNIT, SECRETS_UNIT],

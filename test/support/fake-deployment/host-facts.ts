@@ -65,16 +65,20 @@ export function correctHostFacts(world: FakeWorld, documentName: string, paramet
   const config = world.config;
   const input = documentInputs(world, documentName);
   const units = renderSystemdFiles(config, world.fixture.configDir);
-  const gatewayUnit = units['systemd/openclaw-gateway.service']!;
+  const gatewayUnit = units[`systemd/${agentGateways(config)[0]!.unit}`]!;
   const readOnly = [
     ...gatewayUnit.split('\n').filter((l) => l.startsWith('ReadOnlyPaths=')).flatMap((l) => l.slice('ReadOnlyPaths='.length).split(' ')),
     ...gatewayUnit.split('\n').filter((l) => l.startsWith('BindReadOnlyPaths=')).map((l) => l.slice('BindReadOnlyPaths='.length).split(':')[1]!),
   ];
   const tmpfiles = units['systemd/tmpfiles.d/openclaw.conf']!;
   const manifest = renderSecretsManifest(config);
-  const secretsDirLine = tmpfiles.split('\n').find((l) => l.startsWith('d ') && l.includes(`/${'secrets'}`))!.split(/\s+/);
+  // The first gateway's secrets folder, as tmpfiles.d creates it (the host checks cover the first gateway).
+  const first = agentGateways(config)[0]!;
+  const secretsDirLine = tmpfiles.split('\n').find((l) => l.startsWith('d ') && l.split(/\s+/)[1] === first.secretsDir)!.split(/\s+/);
   const [, secretsDir, dirMode, dirUser, dirGroup] = secretsDirLine as [string, string, string, string, string];
-  const secretStats = manifest.secrets.map((s) => (s.kind === 'origin-verify' ? `${s.file}|root|root|600|180|1|regular file` : `${s.file}|${s.user}|${s.user}|400|64|1|regular file`));
+  const secretStats = manifest.secrets
+    .filter((s) => s.kind === 'origin-verify' || s.file.startsWith(`${first.secretsDir}/`))
+    .map((s) => (s.kind === 'origin-verify' ? `${s.file}|root|root|600|180|1|regular file` : `${s.file}|${s.user}|${s.user}|400|64|1|regular file`));
   const openclawJson = renderOpenclawConfig(config, agentGateways(config)[0]!) as { gateway: { bind: string; port: number } };
   const nginx = renderNginxConfig(config);
   const refusal = /if \(\$origin_verified != "1"\) \{\s*return (\d+);/.exec(nginx)![1]!;
