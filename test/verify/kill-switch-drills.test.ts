@@ -39,7 +39,7 @@ const gateway = () => {
   const r = fake.world.resources('AWS::EC2::Instance', 'gateway')[0]!;
   return fake.world.physicalId(r.role, r.logicalId);
 };
-const secretNames = ['openclaw/example/prod/gateway-token', 'openclaw/example/prod/agents/ops', 'openclaw/example/prod/agents/support', 'openclaw/example/prod/origin-verify'];
+const secretNames = ['openclaw/example/prod/gateways/ops/token', 'openclaw/example/prod/gateways/support/token', 'openclaw/example/prod/agents/ops', 'openclaw/example/prod/agents/support', 'openclaw/example/prod/origin-verify'];
 
 afterEach(async () => {
   await Promise.all(deliveries(fake.world));

@@ -38,11 +38,11 @@ describe('secrets live checks on the fake of a correct example/prod', () => {
     const results = await runChecks(SECRETS_LIVE_CHECKS, ctx());
     expect(results.filter((r) => r.status !== 'pass')).toEqual([]);
     const names = [...secretsManagerState(fake.world).secrets.values()].map((s) => s.name).sort();
-    expect(names).toEqual(['openclaw/example/prod/agents/ops', 'openclaw/example/prod/agents/support', 'openclaw/example/prod/gateway-token', 'openclaw/example/prod/origin-verify']);
+    expect(names).toEqual(['openclaw/example/prod/agents/ops', 'openclaw/example/prod/agents/support', 'openclaw/example/prod/gateways/ops/token', 'openclaw/example/prod/gateways/support/token', 'openclaw/example/prod/origin-verify']);
     expect(results.filter((r) => r.check === secretExists.id)).toHaveLength(4);
     expect(results.filter((r) => r.check === secretResourcePolicy.id)).toHaveLength(4);
     // Rotated: the gateway token and the origin-verify value (in us-east-1).
-    expect(results.filter((r) => r.check === secretRotation.id).map((r) => r.resource).sort()).toEqual([secret('gateway-token').arn, secret('origin-verify').arn].sort());
+    expect(results.filter((r) => r.check === secretRotation.id).map((r) => r.resource).sort()).toEqual([secret('gateways/ops/token').arn, secret('gateways/support/token').arn, secret('origin-verify').arn].sort());
     expect(results.find((r) => r.check === secretExists.id && r.resource === secret('origin-verify').arn)!.evidence).toMatch(/^KmsKeyId arn:aws:kms:us-east-1:/);
   }, 60_000);
 
@@ -107,12 +107,12 @@ describe('secrets live checks on drifted deployments fail, naming the control, t
   });
 
   it('rotation disabled', async () => {
-    const [r] = await drifted(secretRotation, 'gateway-token', (s) => (s.rotationEnabled = false));
+    const [r] = await drifted(secretRotation, 'gateways/ops/token', (s) => (s.rotationEnabled = false));
     expect(r).toMatchObject({ status: 'fail', control: 'secret-rotation', evidence: 'RotationEnabled false; expected true' });
   });
 
   it('a rotation schedule other than the config', async () => {
-    const [r] = await drifted(secretRotation, 'gateway-token', (s) => (s.rotationRules = { ScheduleExpression: 'rate(90 days)', AutomaticallyAfterDays: 90 }));
+    const [r] = await drifted(secretRotation, 'gateways/ops/token', (s) => (s.rotationRules = { ScheduleExpression: 'rate(90 days)', AutomaticallyAfterDays: 90 }));
     expect(r!.evidence).toMatch(/^rotation every 90 days .*; expected rate\(30 days\)$/);
   });
 
@@ -123,18 +123,18 @@ describe('secrets live checks on drifted deployments fail, naming the control, t
   });
 
   it('the last rotation older than twice the period', async () => {
-    const [r] = await drifted(secretRotation, 'gateway-token', (s) => (s.lastRotatedDate = new Date(NOW.getTime() - 61 * DAY_MS)));
+    const [r] = await drifted(secretRotation, 'gateways/ops/token', (s) => (s.lastRotatedDate = new Date(NOW.getTime() - 61 * DAY_MS)));
     expect(r!.status).toBe('fail');
     expect(r!.evidence).toMatch(/last rotated .* \(61\.0 days ago\); expected a rotation within 60 days$/);
   });
 
   it('never rotated: passes while younger than one period, fails after', async () => {
-    const young = await drifted(secretRotation, 'gateway-token', (s) => {
+    const young = await drifted(secretRotation, 'gateways/ops/token', (s) => {
       delete s.lastRotatedDate;
       s.createdDate = new Date(NOW.getTime() - 5 * DAY_MS);
     });
     expect(young[0]!.status).toBe('pass');
-    const [old] = await drifted(secretRotation, 'gateway-token', (s) => {
+    const [old] = await drifted(secretRotation, 'gateways/ops/token', (s) => {
       delete s.lastRotatedDate;
       s.createdDate = new Date(NOW.getTime() - 31 * DAY_MS);
     });

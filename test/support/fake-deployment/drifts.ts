@@ -232,7 +232,7 @@ export const DRIFTS: readonly Drift[] = [
   },
   {
     name: 'rotation disabled on the gateway token',
-    apply: ({ world }) => void (secret(world, 'gateway-token').rotationEnabled = false),
+    apply: ({ world }) => void (secret(world, 'gateways/ops/token').rotationEnabled = false),
     undo: reset('secretsManager'),
     expected: [['secret-rotation', 'secrets.rotation', /^RotationEnabled false; expected true$/]],
   },
