@@ -39,8 +39,8 @@ describe('secrets live checks on the fake of a correct example/prod', () => {
     expect(results.filter((r) => r.status !== 'pass')).toEqual([]);
     const names = [...secretsManagerState(fake.world).secrets.values()].map((s) => s.name).sort();
     expect(names).toEqual(['openclaw/example/prod/agents/ops', 'openclaw/example/prod/agents/support', 'openclaw/example/prod/gateways/ops/token', 'openclaw/example/prod/gateways/support/token', 'openclaw/example/prod/origin-verify']);
-    expect(results.filter((r) => r.check === secretExists.id)).toHaveLength(4);
-    expect(results.filter((r) => r.check === secretResourcePolicy.id)).toHaveLength(4);
+    expect(results.filter((r) => r.check === secretExists.id)).toHaveLength(5);
+    expect(results.filter((r) => r.check === secretResourcePolicy.id)).toHaveLength(5);
     // Rotated: the gateway token and the origin-verify value (in us-east-1).
     expect(results.filter((r) => r.check === secretRotation.id).map((r) => r.resource).sort()).toEqual([secret('gateways/ops/token').arn, secret('gateways/support/token').arn, secret('origin-verify').arn].sort());
     expect(results.find((r) => r.check === secretExists.id && r.resource === secret('origin-verify').arn)!.evidence).toMatch(/^KmsKeyId arn:aws:kms:us-east-1:/);
