@@ -190,7 +190,7 @@ export const DRIFTS: readonly Drift[] = [
   {
     name: 'a secret file of mode 0644',
     ...hostDrift((f) => ({ ...f, secretFiles: f.secretFiles!.map((l) => (l.includes('/gateway-token|') ? l.replace('|400|', '|644|') : l)) })),
-    expected: [['secret-files', 'host.secret-files', /regular file openclaw:openclaw 644, \d+ bytes, 1 link\(s\); expected regular file openclaw:openclaw 400/]],
+    expected: [['secret-files', 'host.secret-files', /regular file openclaw-ops:openclaw-ops 644, \d+ bytes, 1 link\(s\); expected regular file openclaw-ops:openclaw-ops 400/]],
   },
   {
     name: 'a name off the allowlist resolving on the host',
