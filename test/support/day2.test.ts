@@ -179,6 +179,18 @@ describe('day-2 checker: replacement of named or retained resources', () => {
     expect(findings[0]?.message).toContain('fixed RoleName "app-role"');
   });
 
+  test('a named SSM document whose content changes is replaced (the default UpdateMethod) unless UpdateMethod is NewVersion', () => {
+    const doc = (content: string, updateMethod?: string, documentType = 'Command') =>
+      stack('app-gateway', {
+        Resources: { Doc: { Type: 'AWS::SSM::Document', Properties: { Name: 'app-verify-host', DocumentType: documentType, Content: { steps: content }, ...(updateMethod ? { UpdateMethod: updateMethod } : {}) } } },
+      });
+    expect(checkDay2Change([doc('a')], [doc('b')]).map((f) => f.kind)).toEqual(['replaced-fixed-name']);
+    expect(checkDay2Change([doc('a', 'Replace')], [doc('b', 'Replace')]).map((f) => f.kind)).toEqual(['replaced-fixed-name']);
+    expect(checkDay2Change([doc('a', 'NewVersion')], [doc('b', 'NewVersion')])).toEqual([]);
+    // DocumentType always replaces, whatever the update method.
+    expect(checkDay2Change([doc('a', 'NewVersion')], [doc('b', 'NewVersion', 'Automation')]).map((f) => f.kind)).toEqual(['replaced-fixed-name']);
+  });
+
   test('a replacement that also changes the name is not a name conflict', () => {
     const role = (p: string, n: string) => stack('app-core', { Resources: { Role: { Type: 'AWS::IAM::Role', Properties: { RoleName: n, Path: p, AssumeRolePolicyDocument: {} } } } });
     expect(checkDay2Change([role('/', 'a')], [role('/x/', 'b')])).toEqual([]);

@@ -16,7 +16,10 @@
  *   replacement too: the old resource is deleted and a new one created;
  * - MAY_REPLACE of an EBS-backed EC2 instance from UserData / InstanceType /
  *   EbsOptimized only is a stop and start (same instance ID), as CloudFormation
- *   documents it, not a replacement.
+ *   documents it, not a replacement;
+ * - MAY_REPLACE of an AWS::SSM::Document with `UpdateMethod: NewVersion` from
+ *   its content, format, target type, attachments, requirements or version name
+ *   is a new version of the same named document, not a replacement.
  *
  * Finding kinds:
  * - export-in-use: an export (Outputs.Export or a Custom::CrossRegionExportWriter
@@ -319,6 +322,23 @@ export function fixedNames(resource: CfnResource | undefined): { property: strin
  */
 const EC2_STOP_START_PROPERTIES = new Set(['UserData', 'InstanceType', 'EbsOptimized']);
 
+/**
+ * The service spec marks these AWS::SSM::Document properties "maybe": with
+ * `UpdateMethod: NewVersion` CloudFormation creates a new version of the same
+ * document (same name) and makes it the default; with `Replace` (the default)
+ * it replaces the document. DocumentType and Name always replace.
+ */
+const SSM_DOCUMENT_VERSIONED_PROPERTIES = new Set(['Content', 'DocumentFormat', 'TargetType', 'Attachments', 'Requires', 'VersionName']);
+
+/** "maybe" replacements that CloudFormation, for this resource as configured, performs in place. */
+function updatedInPlace(resource: CfnResource | undefined, updates: [string, { changeImpact?: ResourceImpact }][]): boolean {
+  if (resource?.Type === 'AWS::SSM::Document') {
+    const replacing = updates.filter(([, u]) => u.changeImpact === ResourceImpact.MAY_REPLACE || u.changeImpact === ResourceImpact.WILL_REPLACE);
+    return resource.Properties?.UpdateMethod === 'NewVersion' && replacing.every(([name, u]) => u.changeImpact === ResourceImpact.MAY_REPLACE && SSM_DOCUMENT_VERSIONED_PROPERTIES.has(name));
+  }
+  return stopStartOnly(resource, updates);
+}
+
 function stopStartOnly(resource: CfnResource | undefined, updates: [string, { changeImpact?: ResourceImpact }][]): boolean {
   if (resource?.Type !== 'AWS::EC2::Instance') return false;
   const mappings = resource.Properties?.BlockDeviceMappings;
@@ -399,7 +419,7 @@ export function checkDay2Change(before: readonly SynthStack[], after: readonly S
           });
           r = successor ? { how: 'moved', successor } : { how: 'removed' };
         } else if (d.changeImpact === ResourceImpact.WILL_REPLACE) r = { how: 'replaced' };
-        else if (d.changeImpact === ResourceImpact.MAY_REPLACE && !stopStartOnly(d.newValue, Object.entries(d.propertyUpdates))) r = { how: 'may be replaced' };
+        else if (d.changeImpact === ResourceImpact.MAY_REPLACE && !updatedInPlace(d.newValue, Object.entries(d.propertyUpdates))) r = { how: 'may be replaced' };
         if (r) {
           a.replaced.set(id, r);
           grew = true;
