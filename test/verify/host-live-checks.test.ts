@@ -11,6 +11,7 @@ import { NOW } from '../support/config-fixture';
 import { installFakeAws, type InstalledFake } from '../support/fake-deployment/install';
 import type { FakeHostState } from '../support/fake-deployment/ssm';
 import { synthesizeFixture } from '../support/fake-deployment/world';
+import { agentGateways } from '../../lib/openclaw/gateways';
 
 // The host checks against the fake of a correct example/prod (its host's facts:
 // test/support/fake-deployment/host-facts.ts), then one drift per check. The
@@ -95,7 +96,8 @@ test('every host check passes on the correct host, all from ONE SSM command of t
   expect(evidence('host.secrets-retrieved')).toHaveLength(s.retrieval.ids.length);
   expect(evidence('host.secret-files')).toHaveLength(s.secretFiles.length);
   // The two required agent files of each agent, the config and agent folders: each its own read-only mount; then the write test.
-  expect(evidence('host.agent-files-read-only')).toHaveLength(2 + 2 * Object.keys(fake.world.config.openclaw.agents).length + 1);
+  // The host checks cover the first gateway (README: "One trust boundary per agent"): its own agents only.
+  expect(evidence('host.agent-files-read-only')).toHaveLength(2 + 2 * agentGateways(fake.world.config)[0]!.agents.length + 1);
   expect(evidence('host.egress-allowlist-dns')).toEqual([
     `${instanceId()}: ${s.parameters.AllowedName} | allowlisted name resolves (192.0.2.10)`,
     `${instanceId()}: ${s.parameters.DeniedName} | name off the allowlist does not resolve`,
@@ -111,7 +113,7 @@ const DRIFTS: readonly [string, string, (f: HostFacts) => HostFacts, RegExp][] =
   ["an agent file's mount read-write (the write test alone would not show it when the file's mode refuses the write)", 'host.agent-files-read-only', (f) => set('agentFiles', { ...f.agentFiles!, mounts: f.agentFiles!.mounts.map((m) => (m.includes('/workspaces/ops/SOUL.md ') ? m.replace(' ro,', ' rw,') : m)) })(f), /workspaces\/ops\/SOUL\.md \| mounted rw,nosuid,nodev,relatime in the gateway's mount namespace; expected a read-only mount \(ro\)$/],
   ['the gateway listening on 0.0.0.0', 'host.gateway-loopback-only', (f) => set('listeners', { ...f.listeners!, addresses: ['0.0.0.0:18789'] })(f), /listening on 0\.0\.0\.0:18789; expected loopback only/],
   ['the audit with a warn finding besides the known one', 'host.openclaw-audit', (f) => set('audit', { ...f.audit!, warn: 2, findings: [...f.audit!.findings!, { id: 'fs.config.perms_group_readable', severity: 'warn', detail: 'mode 640' }] })(f), /0 critical, 2 warn: .*warn fs\.config\.perms_group_readable: mode 640; expected 0 critical and no warn but gateway\.probe_failed/],
-  ['a secret file of mode 0644', 'host.secret-files', (f) => set('secretFiles', f.secretFiles!.map((l) => (l.includes('/gateway-token|') ? l.replace('|400|', '|644|') : l)))(f), /gateway-token \| regular file openclaw:openclaw 644, \d+ bytes, 1 link\(s\); expected regular file openclaw:openclaw 400/],
+  ['a secret file of mode 0644', 'host.secret-files', (f) => set('secretFiles', f.secretFiles!.map((l) => (l.includes('/gateway-token|') ? l.replace('|400|', '|644|') : l)))(f), /gateway-token \| regular file openclaw-ops:openclaw-ops 644, \d+ bytes, 1 link\(s\); expected regular file openclaw-ops:openclaw-ops 400/],
   ['a name off the allowlist resolves', 'host.egress-allowlist-dns', (f) => set('dns', { ...f.dns!, denied: { ...f.dns!.denied, resolves: true, address: '93.184.215.14' } })(f), /name off the allowlist resolves \(93\.184\.215\.14\); expected no answer/],
   ['the boot preflight failed', 'host.boot-units', (f) => set('units', { ...f.units!, units: { ...f.units!.units, 'openclaw-imds-preflight.service': 'ActiveState=failed Result=exit-code ExecMainStatus=3 ' } })(f), /openclaw-imds-preflight\.service \| ActiveState=failed Result=exit-code ExecMainStatus=3; expected/],
   ['the retrieval failed on an empty agent secret', 'host.secrets-retrieved', (f) => set('units', { ...f.units!, retrieval: 'openclaw-secrets: FAILED SecretEmpty: agent-ops: /telegram/botToken is empty' })(f), /last retrieval: openclaw-secrets: FAILED SecretEmpty: agent-ops/],
@@ -133,7 +135,7 @@ test('drift: a secret file missing and an unexpected one in the secrets folder',
   const dir = settings().secretsDir;
   const results = await withHost({ drift: (f) => set('secretFiles', [...f.secretFiles!.filter((l) => !l.startsWith(`${dir}/gateway-token|`)), `${dir}/stray|root|root|644|3|1|regular file`])(f) }, [byId('host.secret-files')]);
   expect(failures(results)).toEqual([
-    `host.secret-files ${instanceId()}:${dir}/gateway-token | missing; expected regular file openclaw:openclaw 400`,
+    `host.secret-files ${instanceId()}:${dir}/gateway-token | missing; expected regular file ${settings().gatewayUser}:${settings().gatewayUser} 400`,
     `host.secret-files ${instanceId()}:${dir}/stray | unexpected file in ${dir}`,
   ]);
 });
@@ -147,13 +149,13 @@ test('drift: a write into the agent folder succeeded (the file was removed and i
   const dir = settings().agentFilesDir;
   const results = await withHost({ drift: (f) => set('agentFiles', { ...f.agentFiles!, writeRefused: f.agentFiles!.writeRefused - 1, writable: [`${dir} (created a file; removed)`] })(f) }, [byId('host.agent-files-read-only')]);
   expect(failures(results)).toEqual([
-    `host.agent-files-read-only ${instanceId()}:${dir} (write as openclaw) | ${results.at(-1)!.evidence.split(' ')[0]} write(s) refused, writable: ${dir} (created a file; removed); expected every write refused`,
+    `host.agent-files-read-only ${instanceId()}:${dir} (write as ${settings().gatewayUser}) | ${results.at(-1)!.evidence.split(' ')[0]} write(s) refused, writable: ${dir} (created a file; removed); expected every write refused`,
   ]);
 });
 
 test('drift: the gateway not running: the agent files are checked on the host, and are not mounts', async () => {
   const results = await withHost({ drift: (f) => set('agentFiles', { namespace: 'host', mounts: [], writeRefused: 1, writable: [] })(f) }, [byId('host.agent-files-read-only')]);
-  expect(failures(results)[0]).toMatch(/:\/etc\/openclaw \| not a mount point on the host \(the gateway is not running\); expected a read-only mount/);
+  expect(failures(results)[0]).toMatch(/:\/etc\/openclaw\/gateways\/ops \| not a mount point on the host \(the gateway is not running\); expected a read-only mount/);
 });
 
 test('drift: a critical audit finding, and an audit that printed no JSON', async () => {

@@ -30,6 +30,14 @@ export interface EdgePathState {
   wafBlocks: boolean;
   /** The value CloudFront sends in the origin-verify header (the secret's value); nginx knows only the deployed one. */
   originVerifyValue: string;
+  /**
+   * The viewer's address CloudFront passes on (CloudFront-Viewer-Address),
+   * which nginx's rate limiter keys on. Tests that run `npm run verify` many
+   * times in a second (real runs are minutes apart, and nginx's limiter counts
+   * real time) give each run its own address with `nextViewer()`.
+   * @default 198.51.100.7
+   */
+  viewerAddress: string;
 }
 
 export interface EdgePath {
@@ -39,6 +47,8 @@ export interface EdgePath {
   readonly state: EdgePathState;
   /** The value the host's nginx accepts (the deployed secret). */
   readonly deployedOriginVerify: string;
+  /** Gives the following requests a new viewer address (TEST-NET-2 198.51.100.0/24): a fresh rate-limit key, as a later verify run would find. */
+  nextViewer(): void;
   /** Stops or starts the stand-in gateway at offset `n` from edge.gatewayPort, or all of them without `n` (stopped: nginx answers 502 on its path). */
   setGatewayUp(up: boolean, n?: number): Promise<void>;
   /** Stops nginx and the stand-in gateway and removes their folder (afterAll). */
@@ -110,7 +120,8 @@ export async function startEdgePath(world: FakeWorld): Promise<EdgePath> {
     throw new Error(`nginx did not start: ${e.message}\n${stderr}`);
   });
 
-  const state: EdgePathState = { wafBlocks: false, originVerifyValue: deployed };
+  const state: EdgePathState = { wafBlocks: false, originVerifyValue: deployed, viewerAddress: '198.51.100.7' };
+  let viewers = 7;
   const closeGateway = (n: number) =>
     new Promise<void>((resolve) => {
       const gateway = gateways[n];
@@ -132,7 +143,7 @@ export async function startEdgePath(world: FakeWorld): Promise<EdgePath> {
     if (!header) throw new Error('the distribution has no origin custom header');
     let origin: HttpAnswer;
     try {
-      origin = await get(proxyPort, `${u.pathname}${u.search}`, { [header]: state.originVerifyValue, 'CloudFront-Viewer-Address': '198.51.100.7:51234', Host: u.hostname });
+      origin = await get(proxyPort, `${u.pathname}${u.search}`, { [header]: state.originVerifyValue, 'CloudFront-Viewer-Address': `${state.viewerAddress}:51234`, Host: u.hostname });
     } catch {
       return cloudFrontError(502, '<html><body><h1>502 Bad Gateway</h1><p>CloudFront wasn\'t able to connect to the origin.</p></body></html>');
     }
@@ -144,6 +155,10 @@ export async function startEdgePath(world: FakeWorld): Promise<EdgePath> {
     http: cloudFront,
     state,
     deployedOriginVerify: deployed,
+    nextViewer: () => {
+      viewers = viewers >= 254 ? 1 : viewers + 1;
+      state.viewerAddress = `198.51.100.${viewers}`;
+    },
     setGatewayUp: async (up, n) => {
       for (const i of offsets(n)) {
         if (up && !gateways[i]) gateways[i] = await startGateway(gatewayPort + i, sockets);
