@@ -10,6 +10,7 @@ import { allowedKeysAt } from './json-schema';
 import { formatPath } from './key-path';
 import { mergeLayers, originOf, type MergedConfig } from './merge';
 import { checkNameLimits, type NamePartSource } from './name-limits';
+import { gatewayMembers } from '../openclaw/gateways';
 import { configSchema, NAME_PATTERN, resolveConfig, type ResolvedConfig } from './schema';
 import { validateConfigFolder, validateDeployment } from './validators';
 import { readLayer, type ConfigLayer } from './yaml-source';
@@ -153,14 +154,17 @@ export function loadConfig(options: LoadConfigOptions): LoadedConfig {
   if (exceptionProblems.length > 0) throw new ConfigError(exceptionProblems);
 
   const agentIds = Object.keys(parsed.data.openclaw.agents ?? {});
+  const groups = parsed.data.openclaw.sharedGateways ?? {};
   const sources: NamePartSource[] = [
     { part: 'prefix', value: parsed.data.project.prefix, ...originOf(merged, ['project', 'prefix']), path: 'project.prefix' },
     { part: 'client', value: client, file: display(path.dirname(clientFile)), path: `client name (the folder clients/${client})` },
     { part: 'env', value: env, file: display(envFile), path: `environment name (the file environments/${env}.yaml)` },
     ...agentIds.map((id): NamePartSource => ({ part: 'agent', value: id, ...originOf(merged, ['openclaw', 'agents', id]), path: `openclaw.agents.${id}` })),
+    ...Object.keys(groups).map((g): NamePartSource => ({ part: 'gateway', value: g, ...originOf(merged, ['openclaw', 'sharedGateways', g]), path: `openclaw.sharedGateways.${g}` })),
   ];
+  const gatewayIds = gatewayMembers(agentIds, groups).map((g) => g.id);
   const nameProblems = checkNameLimits(
-    { prefix: parsed.data.project.prefix, client, env, account: parsed.data.aws.account, agentIds },
+    { prefix: parsed.data.project.prefix, client, env, account: parsed.data.aws.account, agentIds, gatewayIds },
     parsed.data.aws.region,
     sources,
   );

@@ -22,8 +22,8 @@ export function nameViolation(rule: NameRule, name: string, region: string, acco
 
 /** A name part and where it was set, for messages. */
 export interface NamePartSource {
-  /** Which part it is (an agent id for `agent`). */
-  readonly part: 'prefix' | 'client' | 'env' | 'agent';
+  /** Which part it is (an agent id for `agent`, a shared group's name for `gateway`). */
+  readonly part: 'prefix' | 'client' | 'env' | 'agent' | 'gateway';
   /** Its value. */
   readonly value: string;
   /**
@@ -65,10 +65,16 @@ function firstViolation(rule: NameRule, p: NameParts, region: string): string | 
   return byLength.find((n) => nameViolation(rule, n, region, p.account) !== undefined);
 }
 
-/** The parts with one replaced by a one-letter name (an agent id: only that id). */
+/**
+ * The parts with one replaced by a one-letter name. An agent id: only that id,
+ * and the gateway it names when it runs alone; a group name: only that gateway id.
+ */
 function withoutPart(p: NameParts, s: NamePartSource): NameParts {
   const oneLetter = 'a';
-  return s.part === 'agent' ? { ...p, agentIds: p.agentIds.map((id) => (id === s.value ? oneLetter : id)) } : { ...p, [s.part]: oneLetter };
+  const swap = (ids: readonly string[]) => ids.map((id) => (id === s.value ? oneLetter : id));
+  if (s.part === 'agent') return { ...p, agentIds: swap(p.agentIds), gatewayIds: swap(p.gatewayIds) };
+  if (s.part === 'gateway') return { ...p, gatewayIds: swap(p.gatewayIds) };
+  return { ...p, [s.part]: oneLetter };
 }
 
 /**
@@ -85,7 +91,7 @@ function problemMessage(rule: NameRule, blamed: NamePartSource, bad: string, vio
   return (
     `found ${blamed.part} "${blamed.value}", which gives the ${rule.what} "${bad}": ` +
     `${violation} (AWS's rule: ${rule.minLength}-${rule.maxLength} characters, ${rule.patternText}); ` +
-    `shorten or change ${blamed.part === 'prefix' ? 'project.prefix' : `the ${blamed.part} name`}`
+    `shorten or change ${blamed.part === 'prefix' ? 'project.prefix' : blamed.part === 'gateway' ? 'the shared gateway group name' : `the ${blamed.part} name`}`
   );
 }
 

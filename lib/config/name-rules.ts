@@ -41,6 +41,12 @@ export interface NameParts {
   readonly account: string;
   /** The deployment's agent ids (secrets are named after them). */
   readonly agentIds: readonly string[];
+  /**
+   * The deployment's gateway ids (lib/openclaw/gateways.ts: an agent's own id,
+   * or the name of an openclaw.sharedGateways group): the gateway token
+   * secrets, their rotation functions and the breaker alarms are named after them.
+   */
+  readonly gatewayIds: readonly string[];
 }
 
 /** AWS's rule for one kind of physical name, and the names this blueprint derives for it. */
@@ -77,7 +83,9 @@ export interface NameRule {
 
 /** `<prefix>-<client>-<env>`, as lib/shared/naming.ts deploymentName builds it. */
 const dn = (p: NameParts) => `${p.prefix}-${p.client}-${p.env}`;
-const longestAgent = (p: NameParts) => p.agentIds.reduce((a, b) => (b.length > a.length ? b : a), '');
+const longest = (ids: readonly string[]) => ids.reduce((a, b) => (b.length > a.length ? b : a), '');
+const longestAgent = (p: NameParts) => longest(p.agentIds);
+const longestGateway = (p: NameParts) => longest(p.gatewayIds);
 
 const ALNUM_DASH = /^[A-Za-z0-9_-]+$/;
 const ALNUM_DASH_TEXT = 'letters, digits, hyphens and underscores';
@@ -145,7 +153,7 @@ export const NAME_RULES: readonly NameRule[] = [
     maxLength: 64,
     pattern: ALNUM_DASH,
     patternText: ALNUM_DASH_TEXT,
-    derived: (p) => [`${dn(p)}-rotate-token-${longestAgent(p)}`, `${dn(p)}-rotate-origin-verify`, `${dn(p)}-cf-prefix-list`],
+    derived: (p) => [`${dn(p)}-rotate-token-${longestGateway(p)}`, `${dn(p)}-rotate-origin-verify`, `${dn(p)}-cf-prefix-list`],
   },
   {
     what: 'IAM role name',
@@ -190,7 +198,7 @@ export const NAME_RULES: readonly NameRule[] = [
     maxLength: 512,
     pattern: /^[.\-_/#A-Za-z0-9]+$/,
     patternText: 'letters, digits and ._-/#',
-    derived: (p) => [`/aws/lambda/${dn(p)}-rotate-token-${longestAgent(p)}`, `/aws/lambda/${dn(p)}-rotate-origin-verify`, `/aws/lambda/${dn(p)}-cf-prefix-list`, `/openclaw/${dn(p)}/ssm-sessions`],
+    derived: (p) => [`/aws/lambda/${dn(p)}-rotate-token-${longestGateway(p)}`, `/aws/lambda/${dn(p)}-rotate-origin-verify`, `/aws/lambda/${dn(p)}-cf-prefix-list`, `/openclaw/${dn(p)}/ssm-sessions`],
   },
   {
     what: 'Secrets Manager secret name',
@@ -201,7 +209,7 @@ export const NAME_RULES: readonly NameRule[] = [
     maxLength: 512,
     pattern: /^[A-Za-z0-9/_+=.@-]+$/,
     patternText: 'letters, digits and /_+=.@-',
-    derived: (p) => [`${p.prefix}/${p.client}/${p.env}/agents/${longestAgent(p)}`, `${p.prefix}/${p.client}/${p.env}/gateways/${longestAgent(p)}/token`, `${p.prefix}/${p.client}/${p.env}/origin-verify`],
+    derived: (p) => [`${p.prefix}/${p.client}/${p.env}/agents/${longestAgent(p)}`, `${p.prefix}/${p.client}/${p.env}/gateways/${longestGateway(p)}/token`, `${p.prefix}/${p.client}/${p.env}/origin-verify`],
   },
   {
     what: 'KMS alias name',
@@ -386,7 +394,7 @@ export const NAME_RULES: readonly NameRule[] = [
     maxLength: 255,
     pattern: /^[\x20-\x7e]+$/,
     patternText: 'printable ASCII',
-    derived: (p) => [`${dn(p)}-model-spend-monthly-limit`, `${dn(p)}-secret-retrieval-failed`],
+    derived: (p) => [`${dn(p)}-model-spend-monthly-limit`, `${dn(p)}-secret-retrieval-failed`, `${dn(p)}-agent-breaker-${longestGateway(p)}`],
   },
   {
     what: 'AWS Budgets budget name',

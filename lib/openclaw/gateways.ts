@@ -118,16 +118,31 @@ export function gatewayAt(config: ResolvedConfig, id: string, agents: readonly s
  * that order.
  */
 export function agentGateways(config: ResolvedConfig): AgentGateway[] {
-  const groups = sharedGroups(config);
+  return gatewayMembers(Object.keys(config.openclaw.agents), sharedGroups(config)).map(({ id, agents, shared }, n) => gatewayAt(config, id, agents, n, shared));
+}
+
+/** One gateway's id and agents, before it gets its ports and folders. */
+export interface GatewayMembers {
+  /** The agent id, or the name of the shared group. */
+  readonly id: string;
+  /** The agents it runs. */
+  readonly agents: readonly string[];
+  /** Whether it is a shared group (openclaw.sharedGateways). */
+  readonly shared: boolean;
+}
+
+/**
+ * The gateways of these agents and shared groups, in id order (the order
+ * agentGateways numbers them in): each agent not in a group alone, each group
+ * together. Also what the config check derives the gateway names from.
+ */
+export function gatewayMembers(agentIds: readonly string[], groups: Readonly<Record<string, readonly string[]>>): GatewayMembers[] {
   const grouped = new Set(Object.values(groups).flat());
-  const entries: [string, readonly string[], boolean][] = [
-    ...Object.keys(config.openclaw.agents)
-      .filter((a) => !grouped.has(a))
-      .map((a) => [a, [a], false] as [string, readonly string[], boolean]),
-    ...Object.entries(groups).map(([g, agents]) => [g, agents, true] as [string, readonly string[], boolean]),
+  const entries: GatewayMembers[] = [
+    ...agentIds.filter((a) => !grouped.has(a)).map((a) => ({ id: a, agents: [a], shared: false })),
+    ...Object.entries(groups).map(([g, agents]) => ({ id: g, agents, shared: true })),
   ];
-  entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return entries.map(([id, agents, shared], n) => gatewayAt(config, id, agents, n, shared));
+  return entries.sort(({ id: a }, { id: b }) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
 /** The gateway that runs `agent`. Throws for an agent the config does not define. */

@@ -1,5 +1,6 @@
 import { measuredLength, nameViolation } from '../../lib/config/name-limits';
 import { NAME_RULES, type NameRule, type NameScope } from '../../lib/config/name-rules';
+import { agentGateways } from '../../lib/openclaw/gateways';
 import { topologies, type SynthesizedStack } from '../support/topologies';
 
 /*
@@ -184,7 +185,7 @@ test('no name is longer than the config check assumes (the derived names of lib/
   const beyond = names.flatMap((n) => {
     if (!n.rule) return [];
     const config = deployments.get(n.stack.stack.node.scope as never)!;
-    const parts = { prefix: config.project.prefix, client: config.client, env: config.env, account: config.aws.account, agentIds: Object.keys(config.openclaw.agents ?? {}) };
+    const parts = { prefix: config.project.prefix, client: config.client, env: config.env, account: config.aws.account, agentIds: Object.keys(config.openclaw.agents ?? {}), gatewayIds: agentGateways(config).map((g) => g.id) };
     const derived = n.rule.derived(parts);
     const name = evaluate(n.value, n.stack)!;
     const length = measuredLength(n.rule, name, n.stack.region, n.stack.account);

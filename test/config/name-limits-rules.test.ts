@@ -1,6 +1,9 @@
 import { checkNameLimits, measuredLength, nameViolation, type NamePartSource } from '../../lib/config/name-limits';
 import { NAME_RULES, type NameParts, type NameRule } from '../../lib/config/name-rules';
 
+/** Agents each in its own gateway (no shared group): the gateway ids are the agent ids. */
+const agentsAlone = (ids: readonly string[]) => ({ agentIds: ids, gatewayIds: ids });
+
 // Focused, pure tests of lib/config/name-rules.ts and name-limits.ts: the table of AWS's
 // physical-name rules (pinned exactly), each pattern against names AWS accepts
 // and near misses it refuses, the SSM parameter's ARN-length measure,
@@ -9,7 +12,7 @@ import { NAME_RULES, type NameParts, type NameRule } from '../../lib/config/name
 
 const ACCOUNT = '111122223333';
 const REGION = 'eu-west-1';
-const PARTS: NameParts = { prefix: 'oc', client: 'acme', env: 'prod', account: ACCOUNT, agentIds: ['support', 'ops-bot'] };
+const PARTS: NameParts = { prefix: 'oc', client: 'acme', env: 'prod', account: ACCOUNT, ...agentsAlone(['support', 'ops-bot']) };
 
 function rule(what: string): NameRule {
   const found = NAME_RULES.filter((r) => r.what === what);
@@ -114,6 +117,7 @@ const EXPECTED: Expected[] = [
   row('CloudWatch alarm name', 'AWS::CloudWatch::Alarm', 'AlarmName', 'region', 1, 255, ASCII, [
     'oc-acme-prod-model-spend-monthly-limit',
     'oc-acme-prod-secret-retrieval-failed',
+    'oc-acme-prod-agent-breaker-support',
   ]),
   row('AWS Budgets budget name', 'AWS::Budgets::Budget', 'Budget.BudgetName', 'account', 1, 100, 'no ":" or "\\", no "/action/" and no <script>...</script>', ['oc-acme-prod-monthly']),
   row('CloudTrail trail name', 'AWS::CloudTrail::Trail', 'TrailName', 'region', 3, 128, 'letters, digits and ._-, starting and ending with a letter or digit, no two of ._- in a row, not an IP address', [
@@ -151,8 +155,8 @@ test('WAF web ACL scope: a CLOUDFRONT web ACL is unique per account, a REGIONAL 
 
 test('derived secret names use the longest agent id (the first of equally long ones) and stay well-formed without agents', () => {
   const secret = rule('Secrets Manager secret name');
-  expect(secret.derived({ ...PARTS, agentIds: ['ab', 'abcd', 'xyzw', 'abc'] })).toEqual(['oc/acme/prod/agents/abcd', 'oc/acme/prod/gateways/abcd/token', 'oc/acme/prod/origin-verify']);
-  expect(secret.derived({ ...PARTS, agentIds: [] })).toEqual(['oc/acme/prod/agents/', 'oc/acme/prod/gateways//token', 'oc/acme/prod/origin-verify']);
+  expect(secret.derived({ ...PARTS, ...agentsAlone(['ab', 'abcd', 'xyzw', 'abc']) })).toEqual(['oc/acme/prod/agents/abcd', 'oc/acme/prod/gateways/abcd/token', 'oc/acme/prod/origin-verify']);
+  expect(secret.derived({ ...PARTS, ...agentsAlone([]) })).toEqual(['oc/acme/prod/agents/', 'oc/acme/prod/gateways//token', 'oc/acme/prod/origin-verify']);
 });
 
 // ---------------------------------------------------------------------------
@@ -497,7 +501,7 @@ test('a bad character in the environment name blames the environment, not the lo
 });
 
 test('a bad character in an agent id blames that agent, not the longer client (whose shortening does not help)', () => {
-  const parts = { ...PARTS, client: 'c'.repeat(20), agentIds: ['support', 'bad!!!!!'] };
+  const parts = { ...PARTS, client: 'c'.repeat(20), ...agentsAlone(['support', 'bad!!!!!']) };
   const c = 'c'.repeat(20);
   const agent = (message: string) => ({ file: 'config/clients/x/client.yaml', line: 11, path: 'openclaw.agents.bad!!!!!', message });
   // Its gateway's rotation Lambda (and that Lambda's log group) and its secrets; of the secrets the longer
@@ -518,9 +522,9 @@ test('a bad character in an agent id blames that agent, not the longer client (w
   ]);
 });
 
-test('a long agent id is blamed for the secret name it gives (and for its gateway\'s rotation Lambda and log group)', () => {
+test('a long agent id is blamed for the secret name it gives (and for its gateway\'s rotation Lambda, log group and breaker alarm)', () => {
   const agent = 'g'.repeat(500);
-  const parts = { ...PARTS, agentIds: ['support', agent] };
+  const parts = { ...PARTS, ...agentsAlone(['support', agent]) };
   const problems = checkNameLimits(parts, REGION, sourcesOf(parts));
   const tail = (rule: string) => `(AWS's rule: ${rule}); shorten or change the agent name`;
   expect(problems).toEqual(
@@ -529,13 +533,35 @@ test('a long agent id is blamed for the secret name it gives (and for its gatewa
       `the CloudWatch Logs log group name "/aws/lambda/oc-acme-prod-rotate-token-${agent}": 538 characters; expected at most 512 ${tail('1-512 characters, letters, digits and ._-/#')}`,
       // agents/<id> is 520 long, gateways/<id>/token 528: the longer is reported.
       `the Secrets Manager secret name "oc/acme/prod/gateways/${agent}/token": 528 characters; expected at most 512 ${tail('1-512 characters, letters, digits and /_+=.@-')}`,
+      // Its gateway's breaker alarm.
+      `the CloudWatch alarm name "oc-acme-prod-agent-breaker-${agent}": 527 characters; expected at most 255 ${tail('1-255 characters, printable ASCII')}`,
     ].map((gives) => ({ file: 'config/clients/x/client.yaml', line: 11, path: `openclaw.agents.${agent}`, message: `found agent "${agent}", which gives ${gives}` })),
   );
 });
 
+test("a shared group's name is a gateway id: its derived names count, and the group, not its agents, is blamed", () => {
+  const group = 'g'.repeat(40);
+  const parts: NameParts = { ...PARTS, agentIds: ['support', 'ops-bot'], gatewayIds: [group] };
+  const sources = [...sourcesOf(parts), src('gateway', group, { path: `openclaw.sharedGateways.${group}`, file: 'config/clients/x/prod.yaml', line: 7 })];
+  const fn = `oc-acme-prod-rotate-token-${group}`;
+  expect(checkNameLimits(parts, REGION, sources)).toEqual([
+    {
+      file: 'config/clients/x/prod.yaml',
+      line: 7,
+      path: `openclaw.sharedGateways.${group}`,
+      message: `found gateway "${group}", which gives the Lambda function name "${fn}": ${fn.length} characters; expected at most 64 (AWS's rule: 1-64 characters, ${ALNUM}); shorten or change the shared gateway group name`,
+    },
+  ]);
+  // The same agents, each alone: their own short ids name the gateways, nothing is refused.
+  expect(checkNameLimits({ ...parts, gatewayIds: parts.agentIds }, REGION, sourcesOf(parts))).toEqual([]);
+  // The breaker alarm and token secret are derived from the gateway ids, not the agent ids.
+  expect(rule('CloudWatch alarm name').derived(parts)).toContain(`oc-acme-prod-agent-breaker-${group}`);
+  expect(rule('Secrets Manager secret name').derived(parts)).toContain(`oc/acme/prod/gateways/${group}/token`);
+});
+
 test('replacing an agent id replaces only that id: when another agent still breaks the rule, the longest part in the name is blamed', () => {
   // Names with the longest agent ab!; with ab! replaced the longest agent is x!, which breaks them too.
-  const parts = { ...PARTS, client: 'c'.repeat(10), agentIds: ['x!', 'ab!'] };
+  const parts = { ...PARTS, client: 'c'.repeat(10), ...agentsAlone(['x!', 'ab!']) };
   const problems = checkNameLimits(parts, REGION, sourcesOf(parts));
   expect(problems.map((p) => [p.path, p.message])).toEqual([
     [
@@ -559,7 +585,7 @@ test('replacing an agent id replaces only that id: when another agent still brea
 test('when no single part fixes the name, the longest part in the name is blamed, never a part not in it', () => {
   // Uppercase in both prefix and client breaks the S3 bucket name; shortening one alone does not help.
   // The agent ids are longer than every part in the bucket name, but are not in it.
-  const parts = { ...PARTS, prefix: 'Oc', client: 'Acme1', agentIds: ['support-agent-long'] };
+  const parts = { ...PARTS, prefix: 'Oc', client: 'Acme1', ...agentsAlone(['support-agent-long']) };
   const problems = checkNameLimits(parts, REGION, sourcesOf(parts));
   expect(problems).toEqual([
     {

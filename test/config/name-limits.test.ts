@@ -8,6 +8,9 @@ import { checkNameLimits } from '../../lib/config/name-limits';
 import { NAME_RULES, type NameParts } from '../../lib/config/name-rules';
 import { configFixture, NOW, REPO_ROOT } from '../support/config-fixture';
 
+/** Agents each in its own gateway (no shared group): the gateway ids are the agent ids. */
+const agentsAlone = (ids: readonly string[]) => ({ agentIds: ids, gatewayIds: ids });
+
 // Long names must stop at the config, naming the file and key, the derived
 // name, its length and AWS's limit: not in CDK's validation (a stack trace)
 // and not at deploy time (a failed stack).
@@ -84,7 +87,7 @@ test('a name AWS refuses for its characters is refused too: "--" in a client bre
 });
 
 test('the names of the example client fit with room to spare, and every rule is checked at its exact limit', () => {
-  const parts: NameParts = { prefix: 'openclaw', client: 'example', env: 'staging', account: '123456789012', agentIds: ['support', 'ops'] };
+  const parts: NameParts = { prefix: 'openclaw', client: 'example', env: 'staging', account: '123456789012', ...agentsAlone(['support', 'ops']) };
   expect(checkNameLimits(parts, 'eu-west-1', [{ part: 'client', value: 'example', path: 'client' }])).toEqual([]);
   // Grow the client until each rule's longest derived name is exactly at its limit, then one more character.
   for (const rule of NAME_RULES.filter((r) => r.derived(parts).length > 0)) {

@@ -96,6 +96,22 @@ test('elevated without an exception names the control agent-elevated', () => {
 /** dev.yaml putting bot and helper in one gateway, with the exception that weakening needs (agents reach each other only inside one gateway). */
 const SHARED = 'openclaw:\n  sharedGateways:\n    pair: [bot, helper]\n' + EXCEPTION('agent-shared-gateway');
 
+test("a shared group's name is held to the names it gives (its token secret, rotation Lambda and log group, breaker alarm): blamed with its file and line", () => {
+  const group = 'customer-facing-pair-xy'; // 23: the longest gateway id
+  const prefix = 'abcdefghijklmnopqrst'; // 20: the schema's longest prefix
+  const helper = '    helper:\n      description: Helps.\n      provider: anthropic\n      model: claude-sonnet-4-6\n';
+  const env = `project:\n  prefix: ${prefix}\n` + SHARED.replace('pair:', `${group}:`);
+  const err = loadError({ 'clients/acme/client.yaml': client() + helper, 'clients/acme/dev.yaml': env, ...agentFiles('helper') });
+  const fn = `${prefix}-acme-dev-rotate-token-${group}`;
+  expect(err.problems.map((p) => `${p.file}:${p.line}: ${p.path}: ${p.message.split(':')[0]}`)).toEqual([
+    `${ENV_FILE}:5: openclaw.sharedGateways.${group}: found gateway "${group}", which gives the Lambda function name "${fn}"`,
+  ]);
+  expect(err.problems[0]!.message).toContain(`${fn.length} characters; expected at most 64`);
+  expect(err.problems[0]!.message).toMatch(/shorten or change the shared gateway group name$/);
+  // A short group name with the same prefix loads.
+  expect(load({ 'clients/acme/client.yaml': client() + helper, 'clients/acme/dev.yaml': `project:\n  prefix: ${prefix}\n` + SHARED, ...agentFiles('helper') }).config.openclaw.sharedGateways).toEqual({ pair: ['bot', 'helper'] });
+});
+
 test.each([
   ['agentToAgent', '      agentToAgent: [helper]\n', 'agent-to-agent', SHARED],
   ['subagents', '      subagents: true\n', 'agent-to-agent', ''],
