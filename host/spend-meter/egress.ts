@@ -8,7 +8,8 @@
  *     the figure is the growth of `packets` since the last read (a counter that went down
  *     was reset by a reload of the ruleset: all of its value is new).
  *   - squid's access log: the lines of its proxy port with a TCP_DENIED result (a request
- *     for a name its allowlist does not hold). Squid's native format, with the port the
+ *     for a name its allowlist does not hold), read by lib/host/egress-log-line.ts, the same
+ *     parser the metric filter's tests use. Squid's native format, with the port the
  *     request came in on appended as the last field (host/squid/squid.conf, logformat):
  *       1795251856.981    0 127.0.0.1 TCP_DENIED/403 3912 CONNECT evil.example:443 - HIER_NONE/- text/html 3130
  *     Read from where the last run stopped (another inode, or a shorter file: rotated, read
@@ -19,6 +20,7 @@
  */
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
+import { parseEgressLogLine } from '../../lib/host/egress-log-line';
 import type { SpendMeterManifest } from '../../lib/host/spend-meter';
 import type { LogCursor } from './state';
 
@@ -64,15 +66,13 @@ export interface DeniedLine {
   readonly port: number;
 }
 
-/** A TCP_DENIED line of squid's native format with the port appended; undefined for any other line. */
+/**
+ * A refusal of the access log (parseEgressLogLine's `denied`: TCP_DENIED/, what the
+ * egress-blocked metric filter counts too); undefined for any other line.
+ */
 export function parseDeniedLine(line: string): DeniedLine | undefined {
-  const f = line.trim().split(/\s+/);
-  if (f.length < 5) return undefined;
-  if (!/^TCP_DENIED(_[A-Z]+)?\/\d{3}$/.test(f[3]!)) return undefined;
-  if (!/^\d{9,11}(\.\d{1,6})?$/.test(f[0]!)) return undefined;
-  const port = f[f.length - 1]!;
-  if (!/^\d{1,5}$/.test(port)) return undefined;
-  return { at: Math.round(Number(f[0]) * 1000), port: Number(port) };
+  const parsed = parseEgressLogLine(line);
+  return parsed?.denied ? { at: Math.round(parsed.time * 1000), port: parsed.port } : undefined;
 }
 
 /** The refused requests written to `file` since `cursor`, and the cursor after them. */

@@ -37,6 +37,7 @@ import { agentGateways, type AgentGateway } from '../openclaw/gateways';
 import { deploymentName } from '../shared/naming';
 import { HOST_LOG_FILES } from './log-files';
 import { IMDS_ADDRESS } from './nftables-rules';
+import { EGRESS_LOG_FORMAT, parseEgressLogLine } from './egress-log-line';
 import { fillTemplate, readHostSource } from './template';
 
 /** The template of the proxy's configuration, under host/. */
@@ -95,40 +96,8 @@ export function gatewayProxyUrl(gateway: AgentGateway): string {
 
 /** The name of the access log's format in squid.conf (`logformat egress ...`, `access_log ... egress`). */
 export const EGRESS_LOG_FORMAT_NAME = 'egress';
-/**
- * The access log's format: squid's native `squid` format (squid.conf.documented, logformat) with
- * %>lp, the local port the client connected to, appended: the port names the trust boundary.
- */
-export const EGRESS_LOG_FORMAT = '%ts.%03tu %6tr %>a %Ss/%03>Hs %<st %rm %ru %[un %Sh/%<a %mt %>lp';
 
-/** One line of the access log, read. */
-export interface EgressLogLine {
-  /** Seconds since the epoch, with milliseconds. */
-  readonly time: number;
-  /** The client's address (always loopback here). */
-  readonly client: string;
-  /** squid's result and the HTTP status, e.g. TCP_TUNNEL/200 or TCP_DENIED/403. */
-  readonly result: string;
-  /** True for a refusal (TCP_DENIED/...: what the egress-blocked metric filter counts). */
-  readonly denied: boolean;
-  /** CONNECT, GET, PUT... */
-  readonly method: string;
-  /** host:port for CONNECT, the URL otherwise. */
-  readonly target: string;
-  /** The proxy port the request arrived on. */
-  readonly port: number;
-}
-
-const LOG_LINE =
-  /^(\d+\.\d{3}) +\d+ (\S+) ([A-Z_]+\/\d{3}) \d+ ([A-Z]+|-|NONE) (\S+) \S+ [A-Z_]+\/\S+ \S+ (\d{1,5})$/;
-
-/** Reads one access-log line (EGRESS_LOG_FORMAT); undefined for anything else (an old-format line, a fragment). */
-export function parseEgressLogLine(line: string): EgressLogLine | undefined {
-  const m = LOG_LINE.exec(line.trim());
-  if (!m) return undefined;
-  const [, time, client, result, method, target, port] = m as unknown as [string, string, string, string, string, string, string];
-  return { time: Number(time), client, result, denied: result.startsWith('TCP_DENIED/'), method, target, port: Number(port) };
-}
+export { EGRESS_LOG_FORMAT, parseEgressLogLine, type EgressLogLine } from './egress-log-line';
 
 /**
  * The trust boundary an access-log line is attributable to, by the port it arrived on: the id of

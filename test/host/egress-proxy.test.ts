@@ -17,6 +17,7 @@ import {
 import { HOST_LOG_FILES } from '../../lib/host/log-files';
 import { agentGateways } from '../../lib/openclaw/gateways';
 import { allConfigs, exampleConfig, requireTool, tempDir } from './support/host-tools';
+import { parseDeniedLine } from '../../host/spend-meter/egress';
 import { perAgentConfig } from './support/per-agent-config';
 
 // lib/host/egress-proxy.ts as pure functions, and every rendered squid.conf checked by the real
@@ -277,6 +278,24 @@ describe('the access log: parseEgressLogLine and egressLogGateway', () => {
     expect(egressLogGateway(line.replace(/3130$/, '3129'), config)).toBe('ops');
     expect(egressLogGateway(line.replace(/3130$/, '3128'), config)).toBeNull();
     expect(parseEgressLogLine(line.replace('TCP_DENIED/403', 'TCP_TUNNEL/200'))?.denied).toBe(false);
+  });
+
+  test("the breaker on the host (host/spend-meter/egress.ts) counts exactly the lines this parser calls refusals, at the line's own time", () => {
+    const line = '1765018800.123      0 127.0.0.1 TCP_DENIED/403 3998 CONNECT api.openai.com:443 - HIER_NONE/- text/html 3130';
+    const lines = [
+      line,
+      line.replace('TCP_DENIED/403', 'TCP_TUNNEL/200'),
+      line.replace('TCP_DENIED/403', 'TCP_DENIED_REPLY/403'),
+      line.replace(/ 3130$/, ''),
+      line.replace('CONNECT api.openai.com:443', 'GET http://169.254.169.254/latest/meta-data/'),
+      line.slice(0, 40),
+      '',
+    ];
+    expect(lines.map((l) => parseDeniedLine(l))).toEqual(lines.map((l) => {
+      const parsed = parseEgressLogLine(l);
+      return parsed?.denied ? { at: Math.round(parsed.time * 1000), port: parsed.port } : undefined;
+    }));
+    expect(lines.map((l) => parseDeniedLine(l))).toEqual([{ at: 1765018800123, port: 3130 }, undefined, undefined, undefined, { at: 1765018800123, port: 3130 }, undefined, undefined]);
   });
 
   test('egressDeniedByGateway counts each gateway\'s refusals only: not its tunnels, not the host\'s port, not an unknown port or format', () => {
