@@ -26,6 +26,8 @@ import { SPEND_METER_MANIFEST_BUNDLE_PATH, SPEND_METER_MANIFEST_PATH, SPEND_METE
 import { SECRETS_MANIFEST_PATH } from '../../lib/secrets/secrets-manifest';
 import { listAgentFiles, type AgentFile } from '../../lib/openclaw/agent-files';
 import { renderControlUiOrigins } from '../../lib/openclaw/control-ui-origins';
+import { agentGateways } from '../../lib/openclaw/gateways';
+import { openclawHostFiles } from '../../lib/openclaw/openclaw-config';
 import { exampleConfig } from '../host/support/host-tools';
 import { CONFIG_DIR } from '../support/config-fixture';
 import { fakeAws, requireRootForRuntime, requireRuntimeTool, runAsync, tempDir, writeExecutable } from './support/runtime-tools';
@@ -170,6 +172,25 @@ test.each(['ops', 'support'])('gateway %s: openclaw.json and its include files, 
   expect(meta(host(dir))).toMatchObject({ type: 'dir', owner: `root:${HOST_PATHS.user}`, mode: '0750' });
   expect(meta(host(`${HOST_PATHS.configDir}/gateways`))).toMatchObject({ owner: 'root:root', mode: '0755' });
   expect(meta(host(`${HOST_PATHS.logDir}/${id}`))).toMatchObject({ type: 'dir', owner: `${HOST_PATHS.user}:${HOST_PATHS.user}`, mode: '0750' });
+});
+
+test('every file of openclawHostFiles(gateway) that the bundle provides has the owner and mode of the contract, for every gateway', () => {
+  const checked: string[] = [];
+  for (const gateway of agentGateways(config)) {
+    // Every gateway user is the stand-in here (it shows as HOST_PATHS.user); the secret files are fetch-secrets' (its own tests).
+    const owner = (o: string) => o.split(':').map((n) => (n === gateway.user ? HOST_PATHS.user : n)).join(':');
+    for (const entry of openclawHostFiles(gateway).filter((e) => !e.path.startsWith(`${gateway.secretsDir}/`))) {
+      const agent = entry.path.match(/\/([^/]+)\/<file>$/)?.[1];
+      const paths = agent ? agentFiles.filter((f) => f.agent === agent).map((f) => entry.path.replace(`${agent}/<file>`, f.relativePath)) : [entry.path];
+      expect(paths.length).toBeGreaterThan(0);
+      for (const p of paths) {
+        expect({ path: p, ...meta(host(p)) }).toEqual({ path: p, type: 'file', owner: owner(entry.owner), mode: entry.mode, links: 1 });
+        checked.push(p);
+      }
+    }
+  }
+  // Per gateway its openclaw.json and two include files; per agent file: itself and its mount point.
+  expect(checked).toHaveLength(3 * agentGateways(config).length + 2 * agentFiles.length);
 });
 
 test('gateways.list: root 0644, the bundle\'s', () => {
