@@ -1,7 +1,6 @@
-import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import { SECRETS_REFRESH_UNIT } from '../host/unit-names';
-
+import { commandDocument } from '../shared/command-document';
 
 export interface SecretsRefreshDocumentProps {
   /** `<prefix>-<client>-<env>`: names the document. */
@@ -21,22 +20,12 @@ export class SecretsRefreshDocument extends Construct {
   constructor(scope: Construct, id: string, props: SecretsRefreshDocumentProps) {
     super(scope, id);
     this.documentName = `${props.deploymentName}-refresh-secrets`;
-    new ssm.CfnDocument(this, 'Document', {
+    commandDocument(this, 'Document', {
       name: this.documentName,
-      documentType: 'Command',
-      documentFormat: 'JSON',
-      updateMethod: 'NewVersion',
-      content: {
-        schemaVersion: '2.2',
-        description: `Re-read the secrets of the ${props.deploymentName} gateway host (nginx reloads on a new origin-verify value, the gateway restarts on a new token or agent key)`,
-        mainSteps: [
-          {
-            action: 'aws:runShellScript',
-            name: 'refreshSecrets',
-            inputs: { timeoutSeconds: '90', runCommand: [`systemctl start ${SECRETS_REFRESH_UNIT}`] },
-          },
-        ],
-      },
+      description: `Re-read the secrets of the ${props.deploymentName} gateway host (nginx reloads on a new origin-verify value, the gateway restarts on a new token or agent key)`,
+      stepName: 'refreshSecrets',
+      timeoutSeconds: 90,
+      runCommand: [`systemctl start ${SECRETS_REFRESH_UNIT}`],
     });
   }
 }

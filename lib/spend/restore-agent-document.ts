@@ -12,9 +12,9 @@
  * instance only; AWS-RunShellScript stays denied. `npm run restore -- --agent <id>` sends it
  * (scripts/kill-switch.ts, lib/spend/restore-agent.ts).
  */
-import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import { SPEND_METER_BREAKER_DIR } from '../host/spend-meter';
+import { commandDocument } from '../shared/command-document';
 
 /** The document's name. */
 export const restoreAgentDocumentName = (deploymentName: string) => `${deploymentName}-restore-agent`;
@@ -68,29 +68,15 @@ export class RestoreAgentDocument extends Construct {
   constructor(scope: Construct, id: string, props: RestoreAgentDocumentProps) {
     super(scope, id);
     this.documentName = restoreAgentDocumentName(props.deploymentName);
-    new ssm.CfnDocument(this, 'Document', {
+    commandDocument(this, 'Document', {
       name: this.documentName,
-      documentType: 'Command',
-      documentFormat: 'JSON',
-      updateMethod: 'NewVersion',
-      content: {
-        schemaVersion: '2.2',
-        description: `Restore one agent's gateway of ${props.deploymentName} after its breaker stopped it: remove its breaker marker and start its unit`,
-        parameters: {
-          [RESTORE_AGENT_PARAMETER]: {
-            type: 'String',
-            description: `The gateway to restore: ${props.gatewayIds.join(', ')}`,
-            allowedPattern: restoreAgentPattern(props.gatewayIds),
-          },
-        },
-        mainSteps: [
-          {
-            action: 'aws:runShellScript',
-            name: 'restoreAgent',
-            inputs: { timeoutSeconds: '60', runCommand: restoreAgentScript(props.gatewayIds) },
-          },
-        ],
+      description: `Restore one agent's gateway of ${props.deploymentName} after its breaker stopped it: remove its breaker marker and start its unit`,
+      parameters: {
+        [RESTORE_AGENT_PARAMETER]: { description: `The gateway to restore: ${props.gatewayIds.join(', ')}`, allowedPattern: restoreAgentPattern(props.gatewayIds) },
       },
+      stepName: 'restoreAgent',
+      timeoutSeconds: 60,
+      runCommand: restoreAgentScript(props.gatewayIds),
     });
   }
 }
