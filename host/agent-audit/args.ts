@@ -5,7 +5,7 @@
  * --out          the append-only audit file the records are appended to (AGENT_AUDIT_FILE)
  * --position-dir where the program keeps, per gateway, the last ledger record it exported
  */
-import { parseArgs } from 'util';
+import { strictArgs } from '../shared/strict-args';
 
 export interface Options {
   readonly stateRoot: string;
@@ -20,17 +20,7 @@ export class UsageError extends Error {}
 
 /** Parses argv (without node and the script); throws a UsageError. */
 export function parseOptions(argv: readonly string[]): Options {
-  let values: Record<string, string | boolean | undefined>;
-  try {
-    ({ values } = parseArgs({
-      args: [...argv],
-      strict: true,
-      allowPositionals: false,
-      options: { 'state-root': { type: 'string' }, out: { type: 'string' }, 'position-dir': { type: 'string' } },
-    }));
-  } catch (e) {
-    throw new UsageError(`${(e as Error).message.split('\n')[0]}; ${USAGE}`);
-  }
+  const values = strictArgs(argv, { 'state-root': { type: 'string' }, out: { type: 'string' }, 'position-dir': { type: 'string' } }, (m) => new UsageError(`${m}; ${USAGE}`));
   const need = (k: string): string => {
     const v = values[k];
     if (typeof v !== 'string' || !v.startsWith('/')) throw new UsageError(`--${k} must be an absolute path; ${USAGE}`);

@@ -4,7 +4,7 @@
  *     [--max-attempts 5] [--retry-base-ms 100] [--concurrency 8]
  *     [--imds-timeout-ms 1000] [--imds-attempts 3]
  */
-import { parseArgs } from 'util';
+import { strictArgs } from '../shared/strict-args';
 import { SecretsFailure } from './failure';
 import { PASSWD_FILE } from './users';
 
@@ -45,27 +45,21 @@ function integer(name: string, raw: string | undefined, fallback: number | undef
 
 /** Parses argv (without node and the script); throws a Usage SecretsFailure. */
 export function parseOptions(argv: readonly string[]): Options {
-  let values: Record<string, string | boolean | undefined>;
-  try {
-    ({ values } = parseArgs({
-      args: [...argv],
-      strict: true,
-      allowPositionals: false,
-      options: {
-        manifest: { type: 'string' },
-        passwd: { type: 'string' },
-        only: { type: 'string' },
-        refresh: { type: 'boolean' },
-        'max-attempts': { type: 'string' },
-        'retry-base-ms': { type: 'string' },
-        concurrency: { type: 'string' },
-        'imds-timeout-ms': { type: 'string' },
-        'imds-attempts': { type: 'string' },
-      },
-    }));
-  } catch (e) {
-    throw usage((e as Error).message.split('\n')[0]!);
-  }
+  const values = strictArgs(
+    argv,
+    {
+      manifest: { type: 'string' },
+      passwd: { type: 'string' },
+      only: { type: 'string' },
+      refresh: { type: 'boolean' },
+      'max-attempts': { type: 'string' },
+      'retry-base-ms': { type: 'string' },
+      concurrency: { type: 'string' },
+      'imds-timeout-ms': { type: 'string' },
+      'imds-attempts': { type: 'string' },
+    },
+    usage,
+  );
   const str = (k: string) => values[k] as string | undefined;
   const manifest = str('manifest');
   if (!manifest) throw usage('--manifest is required');

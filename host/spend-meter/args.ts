@@ -5,7 +5,7 @@
  * the programs the breaker runs (default /usr/bin/systemctl, /usr/sbin/nft). The host
  * passes none of the three.
  */
-import { parseArgs } from 'util';
+import { strictArgs } from '../shared/strict-args';
 
 export interface Options {
   readonly manifest: string;
@@ -41,24 +41,18 @@ function program(name: string, raw: string | undefined, fallback: string): strin
 
 /** Parses argv (without node and the script); throws a UsageError. */
 export function parseOptions(argv: readonly string[], clock: () => number = Date.now): Options {
-  let values: Record<string, string | boolean | undefined>;
-  try {
-    ({ values } = parseArgs({
-      args: [...argv],
-      strict: true,
-      allowPositionals: false,
-      options: {
-        manifest: { type: 'string' },
-        now: { type: 'string' },
-        'imds-timeout-ms': { type: 'string' },
-        'imds-attempts': { type: 'string' },
-        systemctl: { type: 'string' },
-        nft: { type: 'string' },
-      },
-    }));
-  } catch (e) {
-    throw new UsageError(`${(e as Error).message.split('\n')[0]}; ${USAGE}`);
-  }
+  const values = strictArgs(
+    argv,
+    {
+      manifest: { type: 'string' },
+      now: { type: 'string' },
+      'imds-timeout-ms': { type: 'string' },
+      'imds-attempts': { type: 'string' },
+      systemctl: { type: 'string' },
+      nft: { type: 'string' },
+    },
+    (m) => new UsageError(`${m}; ${USAGE}`),
+  );
   const str = (k: string) => values[k] as string | undefined;
   const manifest = str('manifest');
   if (!manifest) throw new UsageError(`--manifest is required; ${USAGE}`);
