@@ -3,8 +3,12 @@ import { pinnedRuntime, RUNTIME_LOCKFILE_DISPLAY } from './lockfile';
 import { BUNDLED_PLUGIN_IDS, CHANNEL_PLUGINS, PROVIDER_PLUGINS, UNSUPPORTED_PLUGINS } from './plugins';
 import { CHANNELS, PROVIDERS } from '../network/config-schema';
 
-/** Agent ids: they name workspaces, agent-file folders and OpenClaw's agents.entries keys. */
-export const AGENT_ID_PATTERN = /^[a-z0-9-]+$/;
+/**
+ * Agent ids (and shared group names): they name workspaces, agent-file folders, OpenClaw's
+ * agents.entries keys, Linux users (openclaw-<id>), systemd units and the restore document's
+ * allowedPattern. A letter or digit first: a leading hyphen would read as an option to the host's tools.
+ */
+export const AGENT_ID_PATTERN = /^[a-z0-9][a-z0-9-]*$/;
 
 /**
  * Host exec policy of an agent (OpenClaw tools.exec.mode). deny and allowlist
@@ -283,7 +287,7 @@ export const openclawSchema = z
       ),
     sharedGateways: z
       .record(
-        z.string().regex(AGENT_ID_PATTERN, { error: 'a group name of lowercase letters, digits and hyphens ([a-z0-9-]+)' }),
+        z.string().regex(AGENT_ID_PATTERN, { error: 'a group name of lowercase letters, digits and hyphens, starting with a letter or digit ([a-z0-9][a-z0-9-]*)' }),
         z.array(z.string().regex(AGENT_ID_PATTERN, { error: 'an agent id' }), { error: 'a list of agent ids' }).min(2, { error: 'at least two agents (one agent has its own gateway anyway)' }),
         { error: 'a mapping from group name to the agents that share one gateway' },
       )
@@ -294,7 +298,7 @@ export const openclawSchema = z
           '(agentToAgent) must share a gateway.',
       ),
     agents: z
-      .record(z.string().regex(AGENT_ID_PATTERN, { error: 'an agent id of lowercase letters, digits and hyphens ([a-z0-9-]+)' }), agentSchema, {
+      .record(z.string().regex(AGENT_ID_PATTERN, { error: 'an agent id of lowercase letters, digits and hyphens, starting with a letter or digit ([a-z0-9][a-z0-9-]*)' }), agentSchema, {
         error: 'a mapping from agent id to agent',
       })
       .default({})

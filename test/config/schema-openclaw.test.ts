@@ -23,9 +23,9 @@ test('the exec modes, exactly; ask, auto and full are the unrestricted ones', ()
   expect([...UNRESTRICTED_EXEC_MODES]).toEqual(['ask', 'auto', 'full']);
 });
 
-test('AGENT_ID_PATTERN: lowercase letters, digits and hyphens, anchored, at least one', () => {
-  expect(['a', 'help-desk-2', '0'].map((n) => AGENT_ID_PATTERN.test(n))).toEqual([true, true, true]);
-  expect(['', 'Help', 'help_desk', ' a', 'a ', 'a.b'].map((n) => AGENT_ID_PATTERN.test(n))).toEqual([false, false, false, false, false, false]);
+test('AGENT_ID_PATTERN: lowercase letters, digits and hyphens, a letter or digit first, anchored, at least one', () => {
+  expect(['a', 'help-desk-2', '0', 'a-'].map((n) => AGENT_ID_PATTERN.test(n))).toEqual([true, true, true, true]);
+  expect(['', 'Help', 'help_desk', ' a', 'a ', 'a.b', '-ops', '-'].map((n) => AGENT_ID_PATTERN.test(n))).toEqual([false, false, false, false, false, false, false, false]);
 });
 
 test('every key of the openclaw section has a description, an agent\'s and a channel policy\'s included', () => {
@@ -68,10 +68,11 @@ describe('the section', () => {
 
   test.each<[string, string[]]>([
     ['help-desk-2', []],
-    ['Help', ['agents.Help: an agent id of lowercase letters, digits and hyphens ([a-z0-9-]+)']],
-    ['help_desk', ['agents.help_desk: an agent id of lowercase letters, digits and hyphens ([a-z0-9-]+)']],
-    ['', ['agents.: an agent id of lowercase letters, digits and hyphens ([a-z0-9-]+)']],
-  ])('agent ids are [a-z0-9-]+: %j', (id, expected) => {
+    ['Help', ['agents.Help: an agent id of lowercase letters, digits and hyphens, starting with a letter or digit ([a-z0-9][a-z0-9-]*)']],
+    ['help_desk', ['agents.help_desk: an agent id of lowercase letters, digits and hyphens, starting with a letter or digit ([a-z0-9][a-z0-9-]*)']],
+    ['', ['agents.: an agent id of lowercase letters, digits and hyphens, starting with a letter or digit ([a-z0-9][a-z0-9-]*)']],
+    ['-ops', ['agents.-ops: an agent id of lowercase letters, digits and hyphens, starting with a letter or digit ([a-z0-9][a-z0-9-]*)']],
+  ])('agent ids are [a-z0-9][a-z0-9-]*: %j', (id, expected) => {
     expect(problemsOf(openclawSchema, section({ [id]: MINIMAL }))).toEqual(expected);
   });
 
