@@ -13,7 +13,7 @@
  * the kill switch (or the restore command) reports an incomplete run or cannot be
  * reached, 2 for a usage error.
  */
-import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { EC2Client } from '@aws-sdk/client-ec2';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import * as os from 'os';
@@ -71,7 +71,7 @@ async function main(): Promise<void> {
     console.error(`kill-switch: restore of agent ${values.agent} of ${name}: ${restoreAgentDocumentName(name)} to the gateway instance in ${config.aws.region} (account ${config.aws.account})`);
     try {
       const result = await restoreAgent(
-        { cfn: new CloudFormationClient({ region: config.aws.region }), ssm: new SSMClient({ region: config.aws.region }) },
+        { ec2: new EC2Client({ region: config.aws.region }), ssm: new SSMClient({ region: config.aws.region }) },
         config,
         { agent: values.agent, reason: values.reason!, requestedBy },
       );

@@ -1,15 +1,17 @@
 /**
  * `npm run restore -- --client <c> --env <e> --agent <id> --reason "<why>"`: restores one
- * agent's gateway after its breaker stopped it. Finds the deployment's gateway instance
- * (the one AWS::EC2::Instance of the `<name>-gateway` stack, CloudFormation
- * ListStackResources), sends it the deployment's own document `<name>-restore-agent` with
- * `agent` = the agent's gateway id (SSM SendCommand; the document admits only the
- * deployment's gateway ids, lib/spend/restore-agent-document.ts) and waits for its result
- * (GetCommandInvocation). The operator needs cloudformation:ListStackResources on the gateway
- * stack, ssm:SendCommand on the instance and the document, ssm:GetCommandInvocation: the
- * break-glass role's policy (lib/access/operator-access.ts) grants SendCommand of this document.
+ * agent's gateway after its breaker stopped it. Finds the deployment's gateway instance (EC2
+ * DescribeInstances, filtered on the tag aws:cloudformation:stack-name = `<name>-gateway` that
+ * CloudFormation puts on every instance of a stack, and on a state that is not terminated or
+ * shutting down: a replaced host lingers as terminated for a while), sends it the deployment's
+ * own document `<name>-restore-agent` with `agent` = the agent's gateway id (SSM SendCommand;
+ * the document admits only the deployment's gateway ids, lib/spend/restore-agent-document.ts),
+ * at its latest version (`$LATEST`: the version a deploy that added the agent created, even if
+ * the default version were not moved), and waits for its result (GetCommandInvocation). The
+ * calls are RESTORE_AGENT_CALLS, all in the break-glass role's two policies
+ * (lib/access/operator-access.ts): the operator needs nothing else.
  */
-import { type CloudFormationClient, paginateListStackResources } from '@aws-sdk/client-cloudformation';
+import { type EC2Client, paginateDescribeInstances } from '@aws-sdk/client-ec2';
 import { GetCommandInvocationCommand, SendCommandCommand, type SSMClient } from '@aws-sdk/client-ssm';
 import type { ResolvedConfig } from '../config/schema';
 import { gatewayOfAgent } from '../openclaw/gateways';
@@ -34,29 +36,42 @@ export interface RestoreAgentRequest {
 
 const TERMINAL = new Set(['Success', 'Failed', 'Cancelled', 'TimedOut', 'Cancelling']);
 
-/** The gateway instance of a deployment, from its gateway stack. */
-export async function gatewayInstanceId(cfn: CloudFormationClient, config: ResolvedConfig): Promise<string> {
+/** The calls `npm run restore -- --agent` makes, in order (IAM action names). */
+export const RESTORE_AGENT_CALLS = ['ec2:DescribeInstances', 'ssm:SendCommand', 'ssm:GetCommandInvocation'] as const;
+
+/** The tag CloudFormation puts on every instance of a stack: its stack's name. */
+export const STACK_NAME_TAG = 'aws:cloudformation:stack-name';
+/** Instance states of a host that exists (not terminated, not shutting down). */
+const LIVE_STATES = ['pending', 'running', 'stopping', 'stopped'];
+
+/** The gateway instance of a deployment: the one live instance of its gateway stack. */
+export async function gatewayInstanceId(ec2: EC2Client, config: ResolvedConfig): Promise<string> {
   const stack = `${deploymentName(config)}-gateway`;
   const found: string[] = [];
-  for await (const page of paginateListStackResources({ client: cfn }, { StackName: stack })) {
-    for (const r of page.StackResourceSummaries ?? []) if (r.ResourceType === 'AWS::EC2::Instance' && r.PhysicalResourceId) found.push(r.PhysicalResourceId);
+  const filters = [
+    { Name: `tag:${STACK_NAME_TAG}`, Values: [stack] },
+    { Name: 'instance-state-name', Values: LIVE_STATES },
+  ];
+  for await (const page of paginateDescribeInstances({ client: ec2 }, { Filters: filters })) {
+    for (const reservation of page.Reservations ?? []) for (const i of reservation.Instances ?? []) if (i.InstanceId) found.push(i.InstanceId);
   }
-  if (found.length !== 1) throw new Error(`${stack} has ${found.length} EC2 instances; expected 1 (deployed?)`);
+  if (found.length !== 1) throw new Error(`${stack} has ${found.length} live EC2 instances (${found.join(', ') || 'none'}); expected 1 (deployed? being replaced?)`);
   return found[0]!;
 }
 
 /** Sends the restore document for `request.agent`'s gateway and waits for it (polling every `intervalMs`, up to `timeoutMs`). */
 export async function restoreAgent(
-  clients: { readonly cfn: CloudFormationClient; readonly ssm: SSMClient },
+  clients: { readonly ec2: EC2Client; readonly ssm: SSMClient },
   config: ResolvedConfig,
   request: RestoreAgentRequest,
   polling: { readonly intervalMs: number; readonly timeoutMs: number } = { intervalMs: 2_000, timeoutMs: 120_000 },
 ): Promise<RestoreAgentResult> {
   const gateway = gatewayOfAgent(config, request.agent);
-  const instanceId = await gatewayInstanceId(clients.cfn, config);
+  const instanceId = await gatewayInstanceId(clients.ec2, config);
   const sent = await clients.ssm.send(
     new SendCommandCommand({
       DocumentName: restoreAgentDocumentName(deploymentName(config)),
+      DocumentVersion: '$LATEST',
       InstanceIds: [instanceId],
       Parameters: { [RESTORE_AGENT_PARAMETER]: [gateway.id] },
       // SSM bounds the comment at 100 characters.

@@ -29,6 +29,7 @@ import { simulate, type Decision } from '../support/simulator';
 import { identityPoliciesOf, type PolicyDocument, type Statement } from '../support/template-policies';
 import { OPERATOR_SIDS, operatorPolicyName } from '../../lib/access/operator-access';
 import { deploymentName } from '../../lib/shared/naming';
+import { RESTORE_AGENT_CALLS } from '../../lib/spend/restore-agent';
 import { breakGlassRecordedOnly } from '../../lib/access/compliance-controls';
 import { breakGlassScp, organizationGaps } from '../../lib/access/organization-gaps';
 import type { TemplateResource } from '../../lib/compliance/control';
@@ -73,6 +74,19 @@ describe('an operator holding only the shipped policies', () => {
     expect(await startSession(shippedOnly(example), example, recorded(acme))).toBe('ExplicitDeny');
     expect(await startSession(shippedOnly(example), acme, recorded(acme))).toBe('ExplicitDeny');
     expect(await startSession(shippedOnly(example), acme, recorded(example))).toBe('ImplicitDeny');
+  });
+
+  test('makes every call of `npm run restore -- --agent` (RESTORE_AGENT_CALLS): finds the host, sends the restore document, reads its result', async () => {
+    const decisions: Record<string, Decision> = {};
+    for (const action of RESTORE_AGENT_CALLS) {
+      if (action === 'ssm:SendCommand') decisions[action] = await sendCommand(shippedOnly(example), example, restoreAgent(example));
+      else {
+        // Both support no resource ARN: AWS authorizes them on *, in the deployment's region.
+        const { request, policies } = callOf(shippedOnly(example), { action, resource: '*', region: example.p.config.aws.region });
+        decisions[action] = await simulate(request, policies);
+      }
+    }
+    expect(decisions).toEqual({ 'ec2:DescribeInstances': 'Allow', 'ssm:SendCommand': 'Allow', 'ssm:GetCommandInvocation': 'Allow' });
   });
 
   test('runs the verification, secrets refresh and per-agent restore documents on the host', async () => {

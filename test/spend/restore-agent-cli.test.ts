@@ -8,9 +8,9 @@ import { runAsync } from '../host-runtime/support/runtime-tools';
 import { REPO_ROOT } from '../support/config-fixture';
 import { startFakeServer, type FakeAnswer, type ReceivedRequest } from '../support/fake-aws/server';
 
-// npm run restore -- --agent <id>, run for real (tsx) against stand-in CloudFormation (query
-// protocol, XML) and SSM (JSON 1.1) endpoints on loopback: it finds the gateway instance of the
-// deployment's gateway stack, sends the deployment's own <name>-restore-agent document with the
+// npm run restore -- --agent <id>, run for real (tsx) against stand-in EC2 (query protocol, XML,
+// filters applied as EC2 applies them) and SSM (JSON 1.1) endpoints on loopback: it finds the
+// live gateway instance of the deployment's gateway stack by CloudFormation's stack tag, sends the deployment's own <name>-restore-agent document with the
 // agent's gateway id, and waits for the command's result. And the document itself: its one
 // parameter admits exactly the deployment's gateway ids.
 
@@ -21,14 +21,36 @@ let requests: ReceivedRequest[];
 let invocation: { Status: string; StandardOutputContent: string };
 let server: Awaited<ReturnType<typeof startFakeServer>>;
 
-const cfnResources = (instances: string[]) =>
-  `<ListStackResourcesResponse xmlns="http://cloudformation.amazonaws.com/doc/2010-05-15/"><ListStackResourcesResult><StackResourceSummaries>` +
-  [['GatewayRole1', 'openclaw-example-dev-role', 'AWS::IAM::Role'], ...instances.map((id, i) => [`Gateway${i}`, id, 'AWS::EC2::Instance'])]
-    .map(([l, p, t]) => `<member><LogicalResourceId>${l}</LogicalResourceId><PhysicalResourceId>${p}</PhysicalResourceId><ResourceType>${t}</ResourceType><ResourceStatus>CREATE_COMPLETE</ResourceStatus><LastUpdatedTimestamp>2026-11-01T00:00:00Z</LastUpdatedTimestamp></member>`)
-    .join('') +
-  `</StackResourceSummaries></ListStackResourcesResult><ResponseMetadata><RequestId>r1</RequestId></ResponseMetadata></ListStackResourcesResponse>`;
+/** An instance as EC2 knows it: its id, the stack tag CloudFormation gave it, its state. */
+interface FakeInstance {
+  readonly id: string;
+  readonly stack: string;
+  readonly state: 'pending' | 'running' | 'stopping' | 'stopped' | 'shutting-down' | 'terminated';
+}
 
-let instances: string[];
+/**
+ * EC2 DescribeInstances (query protocol, XML), applying the request's filters as EC2 does: every
+ * filter must match (AND), any of a filter's values (OR). A filter this fake does not know is
+ * refused, as EC2 refuses an unknown filter name, so the code cannot rely on a filter the fake ignores.
+ */
+function describeInstances(body: string, all: readonly FakeInstance[]): FakeAnswer {
+  const q = new URLSearchParams(body);
+  const filters: { name: string; values: string[] }[] = [];
+  for (let n = 1; q.has(`Filter.${n}.Name`); n++) {
+    const values: string[] = [];
+    for (let m = 1; q.has(`Filter.${n}.Value.${m}`); m++) values.push(q.get(`Filter.${n}.Value.${m}`)!);
+    filters.push({ name: q.get(`Filter.${n}.Name`)!, values });
+  }
+  const valueOf = (i: FakeInstance, name: string) => (name === 'tag:aws:cloudformation:stack-name' ? i.stack : name === 'instance-state-name' ? i.state : undefined);
+  const unknown = filters.find((f) => !['tag:aws:cloudformation:stack-name', 'instance-state-name'].includes(f.name));
+  if (unknown) return { status: 400, headers: { 'content-type': 'text/xml' }, body: `<Response><Errors><Error><Code>InvalidParameterValue</Code><Message>The filter '${unknown.name}' is invalid</Message></Error></Errors><RequestID>r1</RequestID></Response>` };
+  const match = all.filter((i) => filters.every((f) => f.values.includes(valueOf(i, f.name)!)));
+  const code = { pending: 0, running: 16, 'shutting-down': 32, terminated: 48, stopping: 64, stopped: 80 } as const;
+  const items = match.map((i) => `<item><reservationId>r-${i.id}</reservationId><ownerId>111122223333</ownerId><instancesSet><item><instanceId>${i.id}</instanceId><instanceState><code>${code[i.state]}</code><name>${i.state}</name></instanceState></item></instancesSet></item>`);
+  return { status: 200, headers: { 'content-type': 'text/xml' }, body: `<DescribeInstancesResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/"><requestId>r1</requestId><reservationSet>${items.join('')}</reservationSet></DescribeInstancesResponse>` };
+}
+
+let instances: FakeInstance[];
 beforeAll(async () => {
   server = await startFakeServer((req): FakeAnswer => {
     requests.push(req);
@@ -36,14 +58,19 @@ beforeAll(async () => {
     const json = (body: unknown): FakeAnswer => ({ status: 200, headers: { 'content-type': 'application/x-amz-json-1.1' }, body: JSON.stringify(body) });
     if (target === 'AmazonSSM.SendCommand') return json({ Command: { CommandId: 'cmd-1', Status: 'Pending' } });
     if (target === 'AmazonSSM.GetCommandInvocation') return json({ CommandId: 'cmd-1', InstanceId: 'i-0abc', ...invocation });
-    if (req.body.toString('utf8').includes('Action=ListStackResources')) return { status: 200, headers: { 'content-type': 'text/xml' }, body: cfnResources(instances) };
+    if (req.body.toString('utf8').includes('Action=DescribeInstances')) return describeInstances(req.body.toString('utf8'), instances);
     return { status: 400, headers: { 'content-type': 'application/json' }, body: '{"__type":"UnknownOperation"}' };
   });
 });
 afterAll(() => server.close());
 beforeEach(() => {
   requests = [];
-  instances = ['i-0abc'];
+  // The host, a replaced one still listed as terminated, and another client's host in the same account.
+  instances = [
+    { id: 'i-0abc', stack: 'openclaw-example-dev-gateway', state: 'running' },
+    { id: 'i-0old', stack: 'openclaw-example-dev-gateway', state: 'terminated' },
+    { id: 'i-0acme', stack: 'openclaw-acme-dev-gateway', state: 'running' },
+  ];
   invocation = { Status: 'Success', StandardOutputContent: 'restore-agent: gateway support restored (it had tripped: model-daily-usd; ...)\n' };
 });
 
@@ -54,7 +81,7 @@ const run = (args: string[]) =>
     env: {
       PATH: process.env.PATH,
       HOME: process.env.HOME,
-      AWS_ENDPOINT_URL_CLOUDFORMATION: server.endpoint,
+      AWS_ENDPOINT_URL_EC2: server.endpoint,
       AWS_ENDPOINT_URL_SSM: server.endpoint,
       AWS_ENDPOINT_URL_LAMBDA: server.endpoint,
       AWS_ACCESS_KEY_ID: 'test-access-key-id',
@@ -68,12 +95,12 @@ const ssmCalls = () => requests.filter((q) => q.headers['x-amz-target']).map((q)
 test('restore --agent support: the gateway stack\'s instance, the restore-agent document with agent=support, its result printed', async () => {
   const r = await run(['--agent', 'support', '--reason', 'reviewed the tool loop']);
   expect(r.code).toBe(0);
-  const cfn = requests.filter((q) => !q.headers['x-amz-target']);
-  expect(cfn.map((q) => new URLSearchParams(q.body.toString('utf8')).get('StackName'))).toEqual(['openclaw-example-dev-gateway']);
+  const ec2 = requests.filter((q) => !q.headers['x-amz-target']).map((q) => Object.fromEntries(new URLSearchParams(q.body.toString('utf8'))));
+  expect(ec2.map((q) => [q.Action, q['Filter.1.Name'], q['Filter.1.Value.1']])).toEqual([['DescribeInstances', 'tag:aws:cloudformation:stack-name', 'openclaw-example-dev-gateway']]);
   expect(ssmCalls()).toEqual([
     [
       'AmazonSSM.SendCommand',
-      { DocumentName: 'openclaw-example-dev-restore-agent', InstanceIds: ['i-0abc'], Parameters: { agent: ['support'] }, Comment: 'restore support: reviewed the tool loop (oncall)' },
+      { DocumentName: 'openclaw-example-dev-restore-agent', DocumentVersion: '$LATEST', InstanceIds: ['i-0abc'], Parameters: { agent: ['support'] }, Comment: 'restore support: reviewed the tool loop (oncall)' },
     ],
     ['AmazonSSM.GetCommandInvocation', { CommandId: 'cmd-1', InstanceId: 'i-0abc' }],
   ]);
@@ -97,12 +124,16 @@ test('a command that failed on the host exits 1 with its output; an unknown agen
   expect((await run(['--agent', 'ops'])).code).toBe(2);
 });
 
-test('two instances in the gateway stack: refused, nothing sent', async () => {
-  instances = ['i-0abc', 'i-0def'];
+test('two live instances in the gateway stack (a replacement under way): refused, nothing sent; none: refused too', async () => {
+  instances = [...instances, { id: 'i-0def', stack: 'openclaw-example-dev-gateway', state: 'pending' }];
   const r = await run(['--agent', 'ops', '--reason', 'x']);
   expect(r.code).toBe(1);
-  expect(r.stderr).toContain('openclaw-example-dev-gateway has 2 EC2 instances; expected 1');
+  expect(r.stderr).toContain('openclaw-example-dev-gateway has 2 live EC2 instances (i-0abc, i-0def); expected 1');
   expect(ssmCalls()).toEqual([]);
+  instances = instances.filter((i) => i.stack !== 'openclaw-example-dev-gateway' || i.state === 'terminated');
+  const none = await run(['--agent', 'ops', '--reason', 'x']);
+  expect(none.code).toBe(1);
+  expect(none.stderr).toContain('openclaw-example-dev-gateway has 0 live EC2 instances (none); expected 1');
 });
 
 test('the document: one parameter whose allowedPattern admits exactly the example\'s gateway ids, and the fixed script', () => {
