@@ -12,9 +12,15 @@
 #    workspaces, an empty file at each agent file's path: the mount point of its unit's
 #    BindReadOnlyPaths= (the agent file of @@AGENT_FILES_DIR@@, read-only). @@STATE_DIR@@ itself is
 #    root 0755. What the agents wrote on the volume stays as it is; the single gateway's state of
-#    an earlier version (files at the top of @@STATE_DIR@@) is kept in place, not read, not deleted.
+#    an earlier version (files at the top of @@STATE_DIR@@, @@USER@@'s) is kept in place, not read,
+#    not deleted.
+# 3. A folder of @@STATE_DIR@@ that no gateway of the list owns (its agent removed) and that is
+#    neither root's nor @@USER@@'s becomes root's, 0700, contents kept: its user is gone with the
+#    old host, and a gateway user made on this one may have been given the same numeric uid.
+#    Adding the agent back gives it to its new user again (step 2).
 # Tests only (unset on the host): OPENCLAW_INSTALL_ROOT prefixes every path written,
-# OPENCLAW_GATEWAY_USER replaces every gateway's user, OPENCLAW_GATEWAYS_LIST the list.
+# OPENCLAW_GATEWAY_USER replaces every gateway's user, OPENCLAW_GATEWAYS_LIST the list,
+# OPENCLAW_EARLIER_USER replaces @@USER@@.
 set -euo pipefail
 umask 022
 
@@ -39,3 +45,17 @@ while read -r gw user _port agents; do
     done
   done
 done <"$GATEWAYS_LIST"
+
+earlier_uid="$(id -u "${OPENCLAW_EARLIER_USER:-@@USER@@}" 2>/dev/null || echo none)"
+listed=" $(while read -r gw _rest; do printf '%s ' "$gw"; done <"$GATEWAYS_LIST")"
+for d in "$STATE"/*; do
+  name="${d##*/}"
+  if [ ! -d "$d" ] || [ -L "$d" ]; then continue; fi
+  case "$listed" in *" $name "*) continue ;; esac
+  owner="$(stat -c %u "$d")"
+  if [ "$owner" != 0 ] && [ "$owner" != "$earlier_uid" ]; then
+    chown root:root "$d"
+    chmod 0700 "$d"
+    echo "prepare-state: $d belongs to no gateway of this host (uid $owner): made root's, 0700, contents kept"
+  fi
+done

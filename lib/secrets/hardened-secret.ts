@@ -157,6 +157,10 @@ export class HardenedSecret extends secretsmanager.Secret {
     // A day-2 deploy that changes the description or key updates the secret with this stack's execution role.
     const ownStackRole = cloudFormationExecutionRoleArn(stack);
     denyAllBut('DenyUpdatesButOwnStackRotationAndBreakGlass', SECRET_UPDATE_ACTIONS, this.valueWriters, [ownStackRole]);
+    // The policy stays with the secret: a secret left behind when it leaves the template (an agent
+    // removed) keeps its denies, instead of CloudFormation deleting them and leaving the value
+    // readable by any identity policy in the account.
+    (this.node.findChild('Policy') as secretsmanager.ResourcePolicy).applyRemovalPolicy(removalPolicyFor(props.retainOnDelete));
   }
 
   /**

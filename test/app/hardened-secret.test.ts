@@ -190,6 +190,15 @@ test('the resource policy: reads denied to all but the readers and break-glass, 
   expect(Object.values(resourcesOf(defaultStack)).map((r) => r.Type)).toEqual(['AWS::SecretsManager::Secret', 'AWS::SecretsManager::ResourcePolicy']);
 });
 
+test('the resource policy is kept with the secret: a secret left behind when it leaves the template keeps its denies; an opted-out one goes with its policy', () => {
+  const policyResource = (stack: Stack, secret: HardenedSecret) =>
+    Object.values(resourcesOf(stack)).find((r) => r.Type === 'AWS::SecretsManager::ResourcePolicy' && JSON.stringify(r.Properties.SecretId) === JSON.stringify({ Ref: stack.getLogicalId(secret.node.defaultChild as never) }))!;
+  const retention = (r: Resource) => [r.DeletionPolicy, r.UpdateReplacePolicy];
+  expect(retention(policyResource(defaultStack, generated))).toEqual(['RetainExceptOnCreate', 'Retain']);
+  expect(retention(policyResource(defaultStack, generated))).toEqual(retention(secretResource(defaultStack, generated)));
+  expect(retention(policyResource(emptyStack, empty))).toEqual(['Delete', 'Delete']);
+});
+
 test('the break-glass role is the one named, in the stack\'s account, in every deny; no readers means break-glass only', () => {
   expect(empty.breakGlassRoleArn).toBe(generated.breakGlassRoleArn.replace('openclaw-break-glass', 'acme-break-glass'));
   expect(emptyStack.resolve(empty.breakGlassRoleArn)).toEqual(breakGlass('acme-break-glass'));

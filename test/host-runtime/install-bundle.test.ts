@@ -74,9 +74,10 @@ function stub(name: string, body = '') {
 const calls = () => fs.readFileSync(path.join(dir, 'calls'), 'utf8').split('\n').filter(Boolean).map((l) => l.split('\x1f'));
 const host = (p: string) => path.join(root, p);
 
-function install(domain = CLOUDFRONT, stateVolumeExit = '0') {
+function install(domain = CLOUDFRONT, stateVolumeExit = '0', extraEnv: Record<string, string> = {}) {
   return runAsync(script, [URI, sha256, domain, VOLUME], {
     env: {
+      ...extraEnv,
       FAKE_STATE_VOLUME_EXIT: stateVolumeExit,
       PATH: `${bin}:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin`,
       FAKE_S3_FILE: path.join(dir, 'bundle.tar.gz'),
@@ -462,10 +463,28 @@ test('a squid.conf that squid -k parse refuses stops the install before it repla
 test('day 2: a gateway the bundle no longer lists (its agent removed) is stopped, disabled and its unit removed; the listed ones stay', async () => {
   const stale = host('/etc/systemd/system/openclaw-gateway@retired.service');
   fs.copyFileSync(host(`/etc/systemd/system/${GATEWAY_UNIT}`), stale);
+  // Its state stays on the volume, owned by a uid a gateway user of this host may have been given;
+  // the earlier single gateway's folder (the earlier user's, here nobody) and root's lost+found stay as they are.
+  const state = (p: string) => host(`${HOST_PATHS.stateDir}/${p}`);
+  fs.mkdirSync(state('retired/agents'), { recursive: true });
+  fs.writeFileSync(state('retired/agents/sessions.json'), '{"kept":true}');
+  fs.chownSync(state('retired'), 4242, 4242);
+  fs.chmodSync(state('retired'), 0o750);
+  fs.mkdirSync(state('agents'));
+  fs.chownSync(state('agents'), 65534, 65534);
+  fs.chmodSync(state('agents'), 0o700);
+  fs.mkdirSync(state('lost+found'), { mode: 0o700 });
   const before = calls().length;
-  const run = await install();
+  const run = await install(CLOUDFRONT, '0', { OPENCLAW_EARLIER_USER: 'nobody' });
   expect([run.code, run.stderr]).toEqual([0, '']);
   expect(run.stdout).toContain('openclaw-install: gateway openclaw-gateway@retired.service is no longer in the bundle: stopping and disabling it\n');
+  expect(run.stdout).toContain(`prepare-state: ${state('retired')} belongs to no gateway of this host (uid 4242): made root's, 0700, contents kept\n`);
+  expect(meta(state('retired'))).toMatchObject({ type: 'dir', owner: 'root:root', mode: '0700' });
+  expect(fs.readFileSync(state('retired/agents/sessions.json'), 'utf8')).toBe('{"kept":true}');
+  expect(meta(state('agents'))).toMatchObject({ owner: '65534:65534', mode: '0700' });
+  expect(meta(state('lost+found'))).toMatchObject({ owner: 'root:root', mode: '0700' });
+  for (const id of ['ops', 'support']) expect(meta(state(id))).toMatchObject({ owner: `${HOST_PATHS.user}:${HOST_PATHS.user}`, mode: '0700' });
+  expect(run.stdout.match(/prepare-state: .* made root's/g)).toHaveLength(1);
   const c = calls().slice(before);
   expect(c).toContainEqual(['systemctl', 'disable', '--now', 'openclaw-gateway@retired.service']);
   expect(c.filter((x) => x[0] === 'systemctl' && x[1] === 'disable')).toEqual([['systemctl', 'disable', '--now', 'openclaw-gateway@retired.service']]);
