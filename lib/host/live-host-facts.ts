@@ -92,6 +92,8 @@ async function collect(ctx: VerifyContext, s: HostLiveSettings, polling: HostFac
   const sent = await ssm.send(
     new SendCommandCommand({
       DocumentName: await documentName(ctx, s),
+      // The newest version: the one the last deploy wrote (UpdateMethod NewVersion), whether or not it became the default.
+      DocumentVersion: '$LATEST',
       InstanceIds: [instanceId],
       Parameters: { AllowedName: [s.parameters.AllowedName], DeniedName: [s.parameters.DeniedName] },
       Comment: 'npm run verify: host facts',

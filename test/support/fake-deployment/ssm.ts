@@ -32,8 +32,10 @@ export const ssmFake: ServiceFake = (world: FakeWorld) => {
   const commands = new Map<string, { instanceId: string; documentName: string; parameters: Record<string, string[]>; polls: number }>();
   const documents = () => world.stacks.flatMap((s) => Object.values(s.template.Resources ?? {}).filter((r) => r.Type === 'AWS::SSM::Document').map((r) => (r.Properties as { Name?: string }).Name));
   const instances = () => world.resources('AWS::EC2::Instance').map((r) => world.physicalId(r.role, r.logicalId));
-  ssm.on(SendCommandCommand).callsFake(async (input: { DocumentName?: string; InstanceIds?: string[]; Parameters?: Record<string, string[]> }) => {
+  ssm.on(SendCommandCommand).callsFake(async (input: { DocumentName?: string; DocumentVersion?: string; InstanceIds?: string[]; Parameters?: Record<string, string[]> }) => {
     if (!input.DocumentName || !documents().includes(input.DocumentName)) throw error('InvalidDocument', `Document ${input.DocumentName} does not exist in your account`);
+    // SSM's DocumentVersion: $DEFAULT, $LATEST or a version number (the template's document is version 1 here).
+    if (input.DocumentVersion !== undefined && !['$DEFAULT', '$LATEST', '1'].includes(input.DocumentVersion)) throw error('InvalidDocumentVersion', `The document version ${input.DocumentVersion} is not valid or does not exist.`);
     const ids = input.InstanceIds ?? [];
     const managed = ((world.state.host ?? {}) as FakeHostState).managed !== false;
     if (ids.length !== 1 || !instances().includes(ids[0]!) || !managed) throw error('InvalidInstanceId', `Instances [[${ids.join(', ')}]] not in a valid state for account ${world.account}`);
