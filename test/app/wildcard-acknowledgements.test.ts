@@ -58,7 +58,9 @@ test('the Resource::* acknowledgement sits only on ActionsWithoutResourcePolicy 
     'Network/CloudFrontOriginFacing/ActionsWithoutResourcePolicy/Resource',
     'Gateway/HostRole/ActionsWithoutResourcePolicy/Resource',
     'Gateway/StateBackup/ActionsWithoutResourcePolicy/Resource',
-    'Gateway/GatewayTokenRotation/ActionsWithoutResourcePolicy/Resource',
+    // One token rotation per gateway (per agent of the example: ops, support).
+    'Gateway/GatewayTokenRotation-ops/ActionsWithoutResourcePolicy/Resource',
+    'Gateway/GatewayTokenRotation-support/ActionsWithoutResourcePolicy/Resource',
     'Edge/OriginVerifyRotation/ActionsWithoutResourcePolicy/Resource',
     'Spend/KillSwitch/ActionsWithoutResourcePolicy/Resource',
     'Spend/ControlsDriftCheck/ActionsWithoutResourcePolicy/Resource',
@@ -86,7 +88,8 @@ test('each holds exactly its grants, all on Resource * and on actions that suppo
     'Gateway/HostRole': ['FindLogGroups: logs:DescribeLogGroups', `PublishOwnMetrics: cloudwatch:PutMetricData if ${ns}`, 'FindOwnStateVolume: ec2:DescribeVolumes'],
     'Network/CloudFrontOriginFacing': ['ReadPrefixLists: ec2:DescribeManagedPrefixLists'],
     'Gateway/StateBackup': ['FindVolumesAndSnapshots: ec2:DescribeInstances ec2:DescribeSnapshots ec2:DescribeVolumes'],
-    'Gateway/GatewayTokenRotation': ['GenerateValues: secretsmanager:GetRandomPassword', 'ReadRefreshResult: ssm:GetCommandInvocation'],
+    'Gateway/GatewayTokenRotation-ops': ['GenerateValues: secretsmanager:GetRandomPassword', 'ReadRefreshResult: ssm:GetCommandInvocation'],
+    'Gateway/GatewayTokenRotation-support': ['GenerateValues: secretsmanager:GetRandomPassword', 'ReadRefreshResult: ssm:GetCommandInvocation'],
     'Edge/OriginVerifyRotation': ['GenerateValues: secretsmanager:GetRandomPassword', 'ReadRefreshResult: ssm:GetCommandInvocation'],
     // The operators' read-only calls (lib/access/operator-access.ts, attached by an administrator, docs/break-glass.md).
     'Gateway/OperatorAccess': [
