@@ -280,6 +280,17 @@ describe('the access log: parseEgressLogLine and egressLogGateway', () => {
     expect(parseEgressLogLine(line.replace('TCP_DENIED/403', 'TCP_TUNNEL/200'))?.denied).toBe(false);
   });
 
+  test('the whole line is the format: real tunnels and refusals with multi-digit fields read; a fragment, a prefix or a trailing field do not', () => {
+    // A tunnel as squid 6 writes it: elapsed 153 ms, a user name, the peer's address after HIER_DIRECT/.
+    const tunnel = '1765018800.123    153 127.0.0.1 TCP_TUNNEL/200 5821 CONNECT api.anthropic.com:443 alice HIER_DIRECT/160.79.104.10 - 3129';
+    expect(parseEgressLogLine(tunnel)).toEqual({ time: 1765018800.123, client: '127.0.0.1', result: 'TCP_TUNNEL/200', denied: false, method: 'CONNECT', target: 'api.anthropic.com:443', port: 3129 });
+    // Read from a file: the newline and stray spaces around it are not part of the line.
+    expect(parseEgressLogLine(`  ${tunnel}\n`)?.port).toBe(3129);
+    // Anything before or after the format's fields is not this format.
+    expect(parseEgressLogLine(`garbage ${tunnel}`)).toBeUndefined();
+    expect(parseEgressLogLine(`${tunnel} 99`)).toBeUndefined();
+  });
+
   test("the breaker on the host (host/spend-meter/egress.ts) counts exactly the lines this parser calls refusals, at the line's own time", () => {
     const line = '1765018800.123      0 127.0.0.1 TCP_DENIED/403 3998 CONNECT api.openai.com:443 - HIER_NONE/- text/html 3130';
     const lines = [
