@@ -56,9 +56,12 @@ test('every retained resource of every deployment: RetainExceptOnCreate on delet
     'edge AWS::S3::Bucket': [retained],
     'edge AWS::S3::BucketPolicy': [retained],
     'edge AWS::SecretsManager::Secret': [retained],
+    // A secret's resource policy stays with it: a secret left behind keeps its denies.
+    'edge AWS::SecretsManager::ResourcePolicy': [retained],
     'gateway AWS::EC2::Volume': [retained],
     'gateway AWS::Logs::LogGroup': [retained],
     'gateway AWS::SecretsManager::Secret': [retained],
+    'gateway AWS::SecretsManager::ResourcePolicy': [retained],
     'network AWS::Logs::LogGroup': [retained],
     'spend AWS::Logs::LogGroup': [retained],
   });
