@@ -284,7 +284,7 @@ describe('the checks after the schema, in order', () => {
         path: `openclaw.agents.${id}`,
         message: `found agent "${id}", which gives ${gives} (AWS's rule: ${rule}); shorten or change the agent name`,
       });
-      // Its gateway's rotation Lambda, that Lambda's log group, and its secrets (the longer gateway token secret is reported).
+      // Its gateway's rotation Lambda, that Lambda's log group, its secrets (the longer gateway token secret is reported)
       expect(problems(files)).toEqual([
         agent(
           `the Lambda function name "openclaw-acme-dev-rotate-token-${id}": 531 characters; expected at most 64`,
@@ -298,6 +298,8 @@ describe('the checks after the schema, in order', () => {
           `the Secrets Manager secret name "openclaw/acme/dev/gateways/${id}/token": 533 characters; expected at most 512`,
           '1-512 characters, letters, digits and /_+=.@-',
         ),
+        // and its gateway's breaker alarm.
+        agent(`the CloudWatch alarm name "openclaw-acme-dev-agent-breaker-${id}": 532 characters; expected at most 255`, '1-255 characters, printable ASCII'),
       ]);
     });
 
