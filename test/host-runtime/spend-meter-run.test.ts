@@ -156,7 +156,9 @@ const withSqlite = (process as unknown as { getBuiltinModule?: (id: string) => u
 withSqlite('metering agent databases (a minimal transcript_events table)', () => {
   type Db = { exec(sql: string): void; prepare(sql: string): { run(...a: unknown[]): unknown }; close(): void };
   const sqlite = () => (process as unknown as { getBuiltinModule(id: string): { DatabaseSync: new (file: string) => Db } }).getBuiltinModule('node:sqlite');
+  /** Agent a's database inside its gateway's state folder (ops), and how the meter names it: relative to the state root. */
   const REL = 'agents/a/agent/openclaw-agent.sqlite';
+  const KEY = `ops/${REL}`;
   const ms = (iso: string) => Date.parse(iso);
   const rec = (id: string, at: string, model: string, usage: Record<string, number>) =>
     JSON.stringify({ type: 'message', id, message: { role: 'assistant', provider: model.split('/')[0], model: model.split('/')[1], usage, timestamp: ms(at) } });
@@ -189,7 +191,7 @@ withSqlite('metering agent databases (a minimal transcript_events table)', () =>
       out: [`openclaw-meter: today $3.00, month $4.50 (3 new usage records) [metrics published to ${NS}]`],
       err: [
         'openclaw-meter: WARNING unpriced model openai/gpt-9 (priced at the highest listed price of each kind; add it to spend.modelPrices)',
-        `openclaw-meter: WARNING 1 malformed usage record ignored (first: ${REL} session s1 seq 2: not JSON); 1 since the state began`,
+        `openclaw-meter: WARNING 1 malformed usage record ignored (first: ${KEY} session s1 seq 2: not JSON); 1 since the state began`,
         'openclaw-meter: WARNING 1 usage record with absurd token counts, capped at 10000000 tokens of each kind',
       ],
       code: 0,
@@ -204,13 +206,15 @@ withSqlite('metering agent databases (a minimal transcript_events table)', () =>
       monthByModel: { 'anthropic/claude-sonnet-4-6': 3, 'openai/gpt-9': 1.5 },
       recordsTotal: 3,
       malformedTotal: 1,
+      // The gateway's own figures, for its breaker: the same spend (one gateway here), no tool calls, nothing refused.
+      gateways: { ops: { todayUsd: 3, monthUsd: 4.5, toolCalls: [], blocked: [], nftPackets: 0 } },
     });
     expect(close).toHaveBeenCalledTimes(1); // the database is closed after its read
     const store = new TranscriptStore(path.join(stateDir, REL));
     const f = store.fingerprint('s1', 4);
     store.close();
     expect(f).toBe('4eoHrW6u3tgJWPgu'); // the fingerprint of seq 4's row (its time and text), not of another
-    expect(state.databases).toEqual({ [REL]: { s1: { s: 4, f, a: ms('2026-11-21T08:00:00Z'), i: ['r0'] } } });
+    expect(state.databases).toEqual({ [KEY]: { s1: { s: 4, f, a: ms('2026-11-21T08:00:00Z'), i: ['r0'] } } });
     expect(state.updatedAt).toBe('2026-11-21T09:00:00.000Z');
   });
 
@@ -230,7 +234,7 @@ withSqlite('metering agent databases (a minimal transcript_events table)', () =>
       'openclaw-meter: WARNING unpriced model alpha/m (priced at the highest listed price of each kind; add it to spend.modelPrices)',
       'openclaw-meter: WARNING unpriced model x/y (priced at the highest listed price of each kind; add it to spend.modelPrices)',
       'openclaw-meter: WARNING unpriced model zeta/m (priced at the highest listed price of each kind; add it to spend.modelPrices)',
-      `openclaw-meter: WARNING 2 malformed usage records ignored (first: ${REL} session s1 seq 0: not JSON); 2 since the state began`,
+      `openclaw-meter: WARNING 2 malformed usage records ignored (first: ${KEY} session s1 seq 0: not JSON); 2 since the state began`,
       'openclaw-meter: WARNING 2 usage records with absurd token counts, capped at 10000000 tokens of each kind',
     ]);
     expect(r.out).toEqual([expect.stringMatching(/ \(5 new usage records\) \[metrics published/)]);
@@ -243,12 +247,12 @@ withSqlite('metering agent databases (a minimal transcript_events table)', () =>
     expect((await runSpendMeter(args(file))).out[0]).toMatch(/today \$3\.00, month \$3\.00 \(1 new usage record\)/);
     writeDb(stateDir, [], { s1: 'g2' });
     expect((await runSpendMeter(args(file))).out[0]).toMatch(/today \$3\.00, month \$3\.00 \(0 new usage records\)/);
-    expect(readState(stateFile).databases[REL]!.s1).toMatchObject({ s: 0, g: 'g2' });
+    expect(readState(stateFile).databases[KEY]!.s1).toMatchObject({ s: 0, g: 'g2' });
     writeDb(stateDir, [['s1', 1, rec('r1', '2026-11-21T08:30:00Z', 'anthropic/claude-sonnet-4-6', { input: 1_000_000 })]], { s1: 'g2' });
     expect((await runSpendMeter(args(file))).out[0]).toMatch(/today \$6\.00, month \$6\.00 \(1 new usage record\)/);
     writeDb(stateDir, [['s1', 2, rec('r2', '2026-11-21T08:45:00Z', 'anthropic/claude-sonnet-4-6', { input: 1_000_000 })]], { s1: 'g3' });
     expect((await runSpendMeter(args(file))).out[0]).toMatch(/today \$9\.00, month \$9\.00 \(1 new usage record\)/);
-    expect(readState(stateFile).databases[REL]!.s1).toMatchObject({ s: 2, g: 'g3', a: ms('2026-11-21T08:45:00Z'), i: ['r2'] });
+    expect(readState(stateFile).databases[KEY]!.s1).toMatchObject({ s: 2, g: 'g3', a: ms('2026-11-21T08:45:00Z'), i: ['r2'] });
   });
 
   test('a database that cannot be read: a warning, its cursors kept (not pruned), read again next run', async () => {
@@ -259,23 +263,23 @@ withSqlite('metering agent databases (a minimal transcript_events table)', () =>
     db.exec('CREATE TABLE other (x)');
     db.close();
     const old = { s: 3, f: 'fp3', a: ms('2026-10-01T00:00:00Z') };
-    saveState(stateFile, { ...emptyState(ms(NOW)), databases: { [REL]: { old } } });
+    saveState(stateFile, { ...emptyState(ms(NOW)), databases: { [KEY]: { old } } });
     expect(await runSpendMeter(args(file))).toEqual({
       out: [ZERO_LINE],
-      err: [`openclaw-meter: WARNING ${REL}: no transcript_events table (not an OpenClaw 2026.9 agent database?); read again next run`],
+      err: [`openclaw-meter: WARNING ${KEY}: no transcript_events table (not an OpenClaw 2026.9 agent database?); read again next run`],
       code: 0,
     });
-    expect(readState(stateFile).databases).toEqual({ [REL]: { old } });
+    expect(readState(stateFile).databases).toEqual({ [KEY]: { old } });
   });
 
   test('a session still in OpenClaw keeps its cursor though its last usage is before this month', async () => {
     const { file, stateFile, stateDir } = setup();
     writeDb(stateDir, [['s1', 0, rec('r0', '2026-10-31T08:00:00Z', 'anthropic/claude-sonnet-4-6', { input: 1 })]]);
     await runSpendMeter(args(file));
-    const cursor = readState(stateFile).databases[REL]!.s1;
+    const cursor = readState(stateFile).databases[KEY]!.s1;
     expect(cursor).toMatchObject({ s: 0, a: ms('2026-10-31T08:00:00Z'), i: ['r0'] });
     expect(await runSpendMeter(args(file))).toEqual({ out: [ZERO_LINE], err: [], code: 0 });
-    expect(readState(stateFile).databases).toEqual({ [REL]: { s1: cursor } });
+    expect(readState(stateFile).databases).toEqual({ [KEY]: { s1: cursor } });
   });
 
   test('the generation of a cursor is kept when the session has none any more', async () => {
@@ -284,12 +288,12 @@ withSqlite('metering agent databases (a minimal transcript_events table)', () =>
     await runSpendMeter(args(file));
     writeDb(stateDir, [], {});
     await runSpendMeter(args(file));
-    expect(readState(stateFile).databases[REL]!.s1).toMatchObject({ s: 0, g: 'g2' });
+    expect(readState(stateFile).databases[KEY]!.s1).toMatchObject({ s: 0, g: 'g2' });
   });
 
   test('a malformed record names its session by the first 40 characters of its id', async () => {
     const { file, stateDir } = setup();
     writeDb(stateDir, [['x'.repeat(50), 0, '{"usage":']]);
-    expect((await runSpendMeter(args(file))).err).toEqual([`openclaw-meter: WARNING 1 malformed usage record ignored (first: ${REL} session ${'x'.repeat(40)} seq 0: not JSON); 1 since the state began`]);
+    expect((await runSpendMeter(args(file))).err).toEqual([`openclaw-meter: WARNING 1 malformed usage record ignored (first: ${KEY} session ${'x'.repeat(40)} seq 0: not JSON); 1 since the state began`]);
   });
 });
