@@ -129,7 +129,9 @@ function readMarker(file: string): { present: false } | { present: true; marker?
   try {
     text = fs.readFileSync(file, 'utf8');
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { present: false };
+    // Not there (its folder missing or not a folder: systemd's ConditionPathExists sees no marker either).
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return { present: false };
     // There but unreadable: still a marker (the unit will not start); never tripped twice.
     return { present: true };
   }
