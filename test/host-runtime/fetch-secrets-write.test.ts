@@ -54,6 +54,17 @@ describe('resolveUsers: the gateway users from the passwd file', () => {
     expect(PASSWD_FILE).toBe('/etc/passwd');
   });
 
+  test('a malformed entry never gives a user an owner: no name, a uid or gid that is not all digits', () => {
+    const f = path.join(dir, 'passwd-odd');
+    fs.writeFileSync(
+      f,
+      [':x:900:900::/:/x', 'openclaw-u:x:9a:901::/:/x', 'openclaw-v:x:a9:902::/:/x', 'openclaw-w:x:903:9a::/:/x', 'openclaw-x:x:904:a9::/:/x', 'openclaw-y:x:905', 'openclaw-u:x:906:906::/:/x', ''].join('\n'),
+    );
+    for (const user of ['openclaw-v', 'openclaw-w', 'openclaw-x', 'openclaw-y', '']) expect(() => resolveUsers([user], f)).toThrow(`NoGatewayUser: user ${user}: not in ${f}`);
+    // The malformed first openclaw-u entry is skipped, not taken as the first: the good one counts.
+    expect([...resolveUsers(['openclaw-u'], f)]).toEqual([['openclaw-u', { uid: 906, gid: 906 }]]);
+  });
+
   test('a missing user or an unreadable file is NoGatewayUser, naming it', () => {
     expect(() => resolveUsers(['openclaw-a', 'openclaw-c'], passwd())).toThrow(
       new Error(`NoGatewayUser: user openclaw-c: not in ${path.join(dir, 'passwd')}; the gateway users are created by cloud-init (users step) before the secrets step: check that it ran`),

@@ -4,7 +4,7 @@ import { MAX_WINDOW_ENTRIES, crossedLimit, figuresOf, markerPath, pruneWindow, r
 import { renderSpendMeterManifest, type SpendMeterManifest } from '../../lib/host/spend-meter';
 import type { GatewayFigures } from '../../host/spend-meter/state';
 import { exampleConfig } from '../host/support/host-tools';
-import { readCalls, recorder, tempDir } from './support/runtime-tools';
+import { readCalls, recorder, tempDir, writeExecutable } from './support/runtime-tools';
 
 // The breaker's decisions (host/spend-meter/breaker.ts), in process, one by one: the window,
 // the figures since a restore, which limit trips first, the marker and the stop of the one
@@ -36,6 +36,12 @@ describe('the 5-minute window', () => {
     expect(g.toolCalls.at(-1)).toBe(many.at(-1));
     expect(g.blocked).toHaveLength(MAX_WINDOW_ENTRIES);
     expect(g.blocked[0]).toEqual([many[2], 1]);
+  });
+
+  test('figures prune the window themselves: what is older than 5 minutes never counts', () => {
+    const g = gw({ toolCalls: [NOW - WINDOW - 10, NOW - 1], blocked: [[NOW - WINDOW - 10, 9], [NOW - 1, 1]] });
+    expect(figuresOf(g, NOW)).toEqual(figures({ toolCalls5Min: 1, blockedEgress5Min: 1 }));
+    expect(g.toolCalls).toEqual([NOW - 1]);
   });
 
   test('spend counts from the last restore (its bases), never below zero', () => {
@@ -168,6 +174,50 @@ describe('runBreaker', () => {
     expect(done).toEqual({ tripped: { ops: true, support: false }, lines: ['BREAKER gateway ops: openclaw-gateway@ops.service stopped (its earlier stop had failed)'] });
     expect(marker('ops')).toMatchObject({ stopped: true, reason: 'tool-calls-5min', figure: 200, time: '2026-12-06T12:00:00.000Z' });
     expect(readCalls(log).map((c) => c.join(' '))).toEqual(Array(3).fill('stop --no-block openclaw-gateway@ops.service'));
+  });
+
+  test("a stop's error is one line of at most 200 characters; a systemctl that cannot run is named by its error", () => {
+    const long = recorder(path.join(dir, 'bin/systemctl-long'), log, `printf 'x%.0s' $(seq 1 400) >&2; exit 1`);
+    const g = calm();
+    g.ops = gw({ todayUsd: 9 });
+    const out = runBreaker(manifest, g, NOW, long);
+    expect(out.lines[0]).toContain(`could not stop openclaw-gateway@ops.service (${'x'.repeat(200)}); tried again next run`);
+    fs.rmSync(manifest.breakerDir, { recursive: true });
+    const missing = runBreaker(manifest, g, NOW, path.join(dir, 'bin/no-such-systemctl'));
+    expect(missing.lines[0]).toMatch(/could not stop openclaw-gateway@ops\.service \(.*ENOENT.*\); tried again next run$/);
+  });
+
+  test('a systemctl that hangs is given up after 15 seconds: the stop counts as failed and is tried again next run', () => {
+    const hangs = writeExecutable(path.join(dir, 'bin/systemctl-hangs'), '#!/usr/bin/env bash\nexec sleep 40\n');
+    const g = calm();
+    g.support = gw({ todayUsd: 9 });
+    const started = Date.now();
+    const out = runBreaker(manifest, g, NOW, hangs);
+    expect(Date.now() - started).toBeLessThan(30_000);
+    expect(out.lines[0]).toMatch(/could not stop openclaw-gateway@support\.service \(.*ETIMEDOUT.*\); tried again next run$/);
+    expect(marker('support').stopped).toBe(false);
+  }, 35_000);
+
+  test('a shared gateway: the line names all of its agents', () => {
+    const shared = { ...manifest.gateways[0]!, agents: ['ops', 'ops-helper'] };
+    const m = { ...manifest, gateways: [shared, manifest.gateways[1]!] };
+    const g = calm();
+    g.ops = gw({ todayUsd: 9 });
+    const out = runBreaker(m, g, NOW, systemctl);
+    expect(out.lines[0]).toMatch(/^BREAKER tripped gateway ops \(agents ops, ops-helper, user /);
+    expect(marker('ops').agents).toEqual(['ops', 'ops-helper']);
+  });
+
+  test('writing markers leaves no descriptor open', () => {
+    const open = () => fs.readdirSync('/proc/self/fd').length;
+    const before = open();
+    for (let i = 0; i < 10; i++) {
+      const g = calm();
+      g.ops = gw({ todayUsd: 9 });
+      fs.rmSync(manifest.breakerDir, { recursive: true, force: true });
+      runBreaker(manifest, g, NOW + i, systemctl);
+    }
+    expect(open()).toBe(before);
   });
 
   test('a marker that cannot be read or parsed still counts as tripped, and is never stopped again', () => {

@@ -61,13 +61,21 @@ describe('readNftCounter', () => {
   });
 
   test("nft failing: its stderr, on one line, at most 200 characters", () => {
-    const { nft } = fakeNft('', 1, `Error: No such file or directory\nlist counter inet ${TABLE} egress_blocked_ops\n${'^'.repeat(300)}`);
+    const { nft } = fakeNft('', 1, `\n  Error: No such file or directory\n\nlist counter  inet ${TABLE} egress_blocked_ops\n${'^'.repeat(300)}`);
     const r = readNftCounter(nft, TABLE, 'egress_blocked_ops') as { error: string };
     const prefix = `nft list counter inet ${TABLE} egress_blocked_ops: `;
     expect(r.error.startsWith(`${prefix}Error: No such file or directory list counter inet ${TABLE} egress_blocked_ops ^^^`)).toBe(true);
     expect(r.error.length).toBe(prefix.length + 200);
     expect(r.error).not.toContain('\n');
   });
+
+  test('nft that hangs is given up after 5 seconds: an error, never a stuck meter', () => {
+    const nft = writeExecutable(path.join(dir, 'bin/nft-hangs'), '#!/usr/bin/env bash\nexec sleep 30\n');
+    const started = Date.now();
+    const r = readNftCounter(nft, TABLE, 'egress_blocked_ops') as { error: string };
+    expect(r.error).toMatch(/^nft list counter inet openclaw_host egress_blocked_ops: .*ETIMEDOUT/);
+    expect(Date.now() - started).toBeLessThan(20_000);
+  }, 25_000);
 
   test('nft missing: the error names the command', () => {
     expect(readNftCounter(path.join(dir, 'no-such-nft'), TABLE, 'egress_blocked_ops')).toEqual({ error: expect.stringMatching(/^nft list counter inet openclaw_host egress_blocked_ops: .*ENOENT/) });
@@ -119,7 +127,7 @@ describe('readDeniedLines', () => {
     fs.writeFileSync(file(), `${d1}\n`);
     const ino = fs.statSync(file()).ino;
     const other = readDeniedLines(file(), { ino: ino + 1, pos: 5 });
-    expect(other.lines).toHaveLength(1);
+    expect(other).toEqual({ lines: [{ at: 1795251856981, port: 3130 }], cursor: { ino, pos: d1.length + 1 } });
     const shorter = readDeniedLines(file(), { ino, pos: 100_000 });
     expect(shorter).toEqual({ lines: [{ at: 1795251856981, port: 3130 }], cursor: { ino, pos: d1.length + 1 } });
   });
@@ -142,6 +150,43 @@ describe('readDeniedLines', () => {
     const rest = readDeniedLines(file(), next.cursor);
     expect(rest.lines).toHaveLength(count - next.lines.length);
     expect(rest.cursor!.pos).toBe(size);
+  });
+
+  test('a whole line squid has not ended with its newline yet is not read (nor any cut of it); a lone newline is passed over', () => {
+    fs.writeFileSync(file(), `${d1}\n${d2}`);
+    const ino = fs.statSync(file()).ino;
+    expect(readDeniedLines(file(), undefined)).toEqual({ lines: [{ at: 1795251856981, port: 3130 }], cursor: { ino, pos: d1.length + 1 } });
+    fs.writeFileSync(file(), '\n');
+    expect(readDeniedLines(file(), undefined)).toEqual({ lines: [], cursor: { ino: fs.statSync(file()).ino, pos: 1 } });
+  });
+
+  test(`a log of exactly ${MAX_LOG_BYTES_PER_RUN} bytes is read whole, its first line included`, () => {
+    const filler = 'x'.repeat(MAX_LOG_BYTES_PER_RUN - (d1.length + 1) - 1);
+    fs.writeFileSync(file(), `${d1}\n${filler}\n`);
+    expect(fs.statSync(file()).size).toBe(MAX_LOG_BYTES_PER_RUN);
+    expect(readDeniedLines(file(), undefined).lines).toEqual([{ at: 1795251856981, port: 3130 }]);
+  });
+
+  test('the cut line of a large first read is dropped even when what is left of it would read as a line', () => {
+    const old = `${line('1795251800.000', 'TCP_DENIED/403', 3130)}\n`;
+    const count = Math.ceil(MAX_LOG_BYTES_PER_RUN / old.length) + 10;
+    // A last line of junk sized so that the cut falls 1 byte into a line: "795251800.000 ..." still has the shape of one.
+    let junk = (((1 + MAX_LOG_BYTES_PER_RUN) % old.length) + old.length) % old.length;
+    if (junk === 0) junk = old.length;
+    fs.writeFileSync(file(), `${old.repeat(count)}${'j'.repeat(junk - 1)}\n`);
+    const cut = fs.statSync(file()).size - MAX_LOG_BYTES_PER_RUN;
+    expect(cut % old.length).toBe(1);
+    const r = readDeniedLines(file(), undefined);
+    expect(r.lines).toHaveLength((count * old.length - (cut + old.length - 1)) / old.length);
+    expect(new Set(r.lines.map((l) => l.at))).toEqual(new Set([1795251800000]));
+  });
+
+  test('the log is closed after each read (no descriptor left open per run)', () => {
+    fs.writeFileSync(file(), `${d1}\n`);
+    const open = () => fs.readdirSync('/proc/self/fd').length;
+    const before = open();
+    for (let i = 0; i < 20; i++) readDeniedLines(file(), undefined);
+    expect(open()).toBe(before);
   });
 
   test('a symlink is not followed, and a folder is not a log: warnings, no figures', () => {
@@ -183,7 +228,7 @@ describe('blockedEgress', () => {
     );
     const previous = { ops: 25, support: undefined } as Record<string, number | undefined>;
     const r = blockedEgress(manifest, { nftPackets: (id) => previous[id] }, nft);
-    expect(r.warnings).toEqual([]);
+    expect(r.warnings).toStrictEqual([]);
     expect([...r.nft]).toEqual([
       ['ops', { growth: 5, packets: 30 }],
       ['support', { growth: 0, packets: 4 }],
@@ -199,7 +244,7 @@ describe('blockedEgress', () => {
     const { nft } = fakeNft('', 1, 'Error: Could not process rule: No such file or directory');
     const previous = { ops: 25 } as Record<string, number | undefined>;
     const r = blockedEgress(manifest, { nftPackets: (id) => previous[id] }, nft);
-    expect([...r.nft]).toEqual([
+    expect([...r.nft]).toStrictEqual([
       ['ops', { growth: 0, packets: 25 }],
       ['support', { growth: 0 }],
     ]);

@@ -3,6 +3,7 @@ import * as path from 'path';
 import { loadConfig, type LoadedConfig } from '../../../lib/config/load';
 import { checkAgentFiles } from '../../../lib/config/validators/agent-files';
 import { checkAlerts } from '../../../lib/config/validators/alerts';
+import { checkDistinctBreakGlassRoles } from '../../../lib/config/validators/break-glass-roles';
 import { checkDestructionConfirmed } from '../../../lib/config/validators/destruction';
 import { checkInstanceSize } from '../../../lib/config/validators/instance-size';
 import { GATEWAY_MEMORY_MAX_MIB, HOST_OVERHEAD_MIB, requiredMemoryMiB } from '../../../lib/host/gateway-sizing';
@@ -33,6 +34,8 @@ function load(env: string, clientYaml: string, ids: readonly string[] = ['helper
   const configDir = path.join(root, 'config');
   return { ...loadConfig({ configDir, displayBase: root, now: NOW, client: 'acme', env }), configDir, root };
 }
+/** The same merged layers with no key's origin known (a key no file sets): problems then carry no file or line. */
+const noOrigins = (l: LoadedConfig) => ({ ...l.merged, origins: new Map() });
 const lineOf = (file: string, key: string) => fs.readFileSync(file, 'utf8').split('\n').findIndex((l) => l.startsWith(`${key}:`) || l.trimStart().startsWith(`${key}:`)) + 1;
 
 describe('alerts', () => {
@@ -61,6 +64,11 @@ describe('alerts', () => {
     expect(checkAlerts(l.config, l.merged)).toEqual([]);
   });
 
+  test('where no file sets alerts: no file or line, the rest the same', () => {
+    const l = load('prod', '');
+    expect(checkAlerts(l.config, noOrigins(l))).toEqual([{ ...checkAlerts(l.config, l.merged)[0], file: undefined, line: undefined }]);
+  });
+
   test('dev (GOVERNANCE) with no subscription: accepted', () => {
     const l = load('dev', '');
     expect(l.config.audit.lockMode).toBe('GOVERNANCE');
@@ -82,6 +90,12 @@ describe('destruction', () => {
     expect(checkDestructionConfirmed(l, [])).toEqual(expected);
     expect(checkDestructionConfirmed(l, ['acme-prod', 'example-dev'])).toEqual(expected);
     expect(checkDestructionConfirmed(l, ['acme-dev'])).toEqual([]);
+  });
+
+  test('where no file sets the key: no file or line', () => {
+    const l = load('dev', DESTROY);
+    const [p] = checkDestructionConfirmed({ ...l, merged: noOrigins(l) }, []);
+    expect([p!.file, p!.line, p!.path]).toEqual([undefined, undefined, 'dataProtection.retainOnDelete']);
   });
 
   test('retained (the default): nothing to confirm', () => {
@@ -129,6 +143,12 @@ describe('instance size', () => {
     expect(checkInstanceSize(l.config, l.merged)[0]!.message).toMatch(/^"t4g\.2xlarge" has 32768 MiB of memory; 32 gateways .* such as a larger Graviton type, or leave instance\.type out$/);
   });
 
+  test('where no file sets instance.type: no file or line', () => {
+    const l = load('dev', '', ['a', 'b', 'c'], 't4g.small');
+    const [p] = checkInstanceSize(l.config, noOrigins(l));
+    expect([p!.file, p!.line, p!.path]).toEqual([undefined, undefined, 'instance.type']);
+  });
+
   test('a type whose memory is not known: refused, listing the known ones and the default for the count', () => {
     const l = load('dev', '', ['a', 'b'], 'm8g.large');
     const [p] = checkInstanceSize(l.config, l.merged);
@@ -153,5 +173,45 @@ describe('agent files', () => {
     expect(problems[0]!.file).toBe(path.relative(process.cwd(), path.join(l.configDir, 'clients/acme/agents')));
     expect(problems[0]!.message).toContain('SOUL.md');
     expect(Object.keys(problems[0]!)).toEqual(['file', 'message']);
+  });
+});
+
+describe('break-glass roles', () => {
+  const CREATE = 'breakGlass:\n  createRole:\n    enabled: true\n    trustedPrincipalArns: ["arn:aws:iam::123456789012:root"]\n';
+
+  test('two deployments of one account creating the same role: one problem, naming the other deployment, both files and the way out', () => {
+    const dev = load('dev', CREATE);
+    const prod = load('prod', CREATE);
+    const client = 'config/clients/acme/client.yaml';
+    const enabledLine = lineOf(path.join(dev.configDir, 'clients/acme/client.yaml'), 'enabled');
+    const roleLine = lineOf(path.join(dev.configDir, 'base.yaml'), 'roleName');
+    expect(checkDistinctBreakGlassRoles(dev, [prod])).toEqual([
+      {
+        file: 'config/base.yaml',
+        line: roleLine,
+        path: 'breakGlass.roleName',
+        message:
+          `"openclaw-break-glass" with breakGlass.createRole.enabled (${client}:${enabledLine}) is also the break-glass role of acme-prod in account 123456789012 ` +
+          `(breakGlass.roleName at config/base.yaml:${roleLine}, breakGlass.createRole.enabled at ${client}:${enabledLine}); ` +
+          "a role name exists once per account and each role holds only its own deployment's operator policy: give each deployment its own breakGlass.roleName, e.g. <prefix>-<client>-<env>-break-glass",
+      },
+    ]);
+  });
+
+  test('not creating the role itself: nothing, whatever the others do; itself among the others: not a clash', () => {
+    const dev = load('dev', '');
+    const prod = load('prod', CREATE);
+    expect(dev.config.breakGlass.createRole.enabled).toBe(false);
+    expect(checkDistinctBreakGlassRoles(dev, [prod])).toEqual([]);
+    expect(checkDistinctBreakGlassRoles(prod, [prod, load('prod', CREATE)])).toEqual([]);
+  });
+
+  test('where no file sets the keys: the files of each deployment are named instead', () => {
+    const dev = load('dev', CREATE);
+    const prod = load('prod', CREATE);
+    const [p] = checkDistinctBreakGlassRoles({ ...dev, merged: noOrigins(dev) }, [{ ...prod, merged: noOrigins(prod) }]);
+    expect(p!.file).toBeUndefined();
+    expect(p!.message).toContain(`breakGlass.createRole.enabled (${dev.files.join(', ')}) is also`);
+    expect(p!.message).toContain(`(breakGlass.roleName at ${prod.files.join(', ')}, breakGlass.createRole.enabled at ${prod.files.join(', ')})`);
   });
 });
