@@ -37,7 +37,7 @@ export type BreakerReason = 'model-daily-usd' | 'model-monthly-usd' | 'tool-call
 /** Most window entries kept per gateway (a flood counts as at least this many). */
 export const MAX_WINDOW_ENTRIES = 100_000;
 /** How long `systemctl stop --no-block` may take (it only queues the job). */
-const SYSTEMCTL_TIMEOUT_MS = 15_000;
+export const SYSTEMCTL_TIMEOUT_MS = 15_000;
 
 /** One gateway's figures now. */
 export interface BreakerFigures {
@@ -143,9 +143,9 @@ function readMarker(file: string): { present: false } | { present: true; marker?
 }
 
 /** Stops one unit (queues the job); says why not. */
-function stopUnit(systemctl: string, unit: string): string | undefined {
+function stopUnit(systemctl: string, unit: string, timeoutMs: number): string | undefined {
   try {
-    execFileSync(systemctl, ['stop', '--no-block', unit], { timeout: SYSTEMCTL_TIMEOUT_MS, stdio: ['ignore', 'pipe', 'pipe'] });
+    execFileSync(systemctl, ['stop', '--no-block', unit], { timeout: timeoutMs, stdio: ['ignore', 'pipe', 'pipe'] });
     return undefined;
   } catch (e) {
     const err = e as { stderr?: Buffer | string; message?: string };
@@ -161,8 +161,14 @@ export interface BreakerOutcome {
   readonly lines: string[];
 }
 
-/** Runs the breaker over every gateway of the manifest with the figures in `gateways`. */
-export function runBreaker(manifest: SpendMeterManifest, gateways: Readonly<Record<string, GatewayFigures>>, nowMs: number, systemctl: string): BreakerOutcome {
+/** Runs the breaker over every gateway of the manifest with the figures in `gateways` (`systemctl` given up after `systemctlTimeoutMs`). */
+export function runBreaker(
+  manifest: SpendMeterManifest,
+  gateways: Readonly<Record<string, GatewayFigures>>,
+  nowMs: number,
+  systemctl: string,
+  systemctlTimeoutMs: number = SYSTEMCTL_TIMEOUT_MS,
+): BreakerOutcome {
   const tripped: Record<string, boolean> = {};
   const lines: string[] = [];
   for (const g of manifest.gateways) {
@@ -180,7 +186,7 @@ export function runBreaker(manifest: SpendMeterManifest, gateways: Readonly<Reco
       tripped[g.id] = true;
       // Tripped before, but its stop did not take: try again (the marker stays).
       if (existing.marker?.stopped === false) {
-        const why = stopUnit(systemctl, g.unit);
+        const why = stopUnit(systemctl, g.unit, systemctlTimeoutMs);
         if (why) lines.push(`BREAKER gateway ${g.id}: could not stop ${g.unit} (${why}); tried again next run`);
         else {
           writeMarker(file, { ...(existing.marker as BreakerMarker), stopped: true });
@@ -201,7 +207,7 @@ export function runBreaker(manifest: SpendMeterManifest, gateways: Readonly<Reco
       lines.push(`BREAKER gateway ${g.id}: could not write ${file} (${(e as NodeJS.ErrnoException).code ?? String(e)}); stopping ${g.unit} anyway (it may start again at the next boot)`);
     }
     tripped[g.id] = true;
-    const why = stopUnit(systemctl, g.unit);
+    const why = stopUnit(systemctl, g.unit, systemctlTimeoutMs);
     if (!why) {
       try {
         writeMarker(file, { ...marker, stopped: true });

@@ -27,13 +27,13 @@ import type { LogCursor } from './state';
 /** Most bytes of the access log read in one run (the rest next run). */
 export const MAX_LOG_BYTES_PER_RUN = 16 * 1024 * 1024;
 /** How long `nft` may take. */
-const NFT_TIMEOUT_MS = 5_000;
+export const NFT_TIMEOUT_MS = 5_000;
 
-/** The packets of one named counter, or why they could not be read. */
-export function readNftCounter(nft: string, table: string, counter: string): { packets: number } | { error: string } {
+/** The packets of one named counter, or why they could not be read (`nft` given up after `timeoutMs`). */
+export function readNftCounter(nft: string, table: string, counter: string, timeoutMs: number = NFT_TIMEOUT_MS): { packets: number } | { error: string } {
   let text: string;
   try {
-    text = execFileSync(nft, ['-j', 'list', 'counter', 'inet', table, counter], { encoding: 'utf8', timeout: NFT_TIMEOUT_MS, stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 1024 * 1024 });
+    text = execFileSync(nft, ['-j', 'list', 'counter', 'inet', table, counter], { encoding: 'utf8', timeout: timeoutMs, stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 1024 * 1024 });
   } catch (e) {
     const err = e as { stderr?: string; message?: string };
     return { error: `nft list counter inet ${table} ${counter}: ${String(err.stderr || err.message || e).replace(/\s+/g, ' ').trim().slice(0, 200)}` };
