@@ -157,6 +157,9 @@ describe('readDeniedLines', () => {
     fs.writeFileSync(file(), `${d1}\n${d2}`);
     const ino = fs.statSync(file()).ino;
     expect(readDeniedLines(file(), undefined)).toEqual({ lines: [{ at: 1795251856981, port: 3130 }], cursor: { ino, pos: d1.length + 1 } });
+    // The same line alone in the file (no newline anywhere yet).
+    fs.writeFileSync(file(), d2);
+    expect(readDeniedLines(file(), undefined)).toEqual({ lines: [], cursor: { ino: fs.statSync(file()).ino, pos: 0 } });
     fs.writeFileSync(file(), '\n');
     expect(readDeniedLines(file(), undefined)).toEqual({ lines: [], cursor: { ino: fs.statSync(file()).ino, pos: 1 } });
   });
