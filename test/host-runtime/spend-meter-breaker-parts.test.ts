@@ -218,7 +218,8 @@ describe('runBreaker', () => {
       fs.rmSync(manifest.breakerDir, { recursive: true, force: true });
       runBreaker(manifest, g, NOW + i, systemctl);
     }
-    expect(open()).toBe(before);
+    // A leak would leave one per run (10 or more); another thread of the process may open one meanwhile.
+    expect(open()).toBeLessThan(before + 5);
   });
 
   test('a marker that cannot be read or parsed still counts as tripped, and is never stopped again', () => {

@@ -190,7 +190,8 @@ describe('readDeniedLines', () => {
     const open = () => fs.readdirSync('/proc/self/fd').length;
     const before = open();
     for (let i = 0; i < 20; i++) readDeniedLines(file(), undefined);
-    expect(open()).toBe(before);
+    // A leak would leave one per run (10 or more); another thread of the process may open one meanwhile.
+    expect(open()).toBeLessThan(before + 5);
   });
 
   test('a symlink is not followed, and a folder is not a log: warnings, no figures', () => {
