@@ -8,9 +8,7 @@
  * docs/mutation-score.md is regenerated (scripts/mutation-report.ts).
  *
  * --tests narrows the run to the given test files (comma-separated; a folder means its
- * *.test.ts). --reuse-synth keeps the fake deployment's synthesized fixture for the whole jest
- * worker instead of the test file (test/support/fake-deployment/world.ts): for code synth does
- * not reach (the live checks), where Stryker would otherwise synthesize again for every mutant. Without it, every test file that imports the mutated code runs (jest
+ * *.test.ts). Without it, every test file that imports the mutated code runs (jest
  * --findRelatedTests), which for a construct is most of test/app and slow.
  */
 import { execFileSync, spawnSync } from 'child_process';
@@ -26,18 +24,16 @@ interface Args {
   tests: string[];
   concurrency: string;
   force: boolean;
-  reuseSynth: boolean;
 }
 
 export function parseArgs(argv: string[]): Args {
-  const args: Args = { targets: [], tests: [], concurrency: process.env.MUTATE_CONCURRENCY ?? '1', force: false, reuseSynth: false };
+  const args: Args = { targets: [], tests: [], concurrency: process.env.MUTATE_CONCURRENCY ?? '1', force: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (a === '--tests') args.tests.push(...(argv[++i] ?? '').split(',').filter(Boolean));
     else if (a === '--concurrency') args.concurrency = argv[++i] ?? '1';
     else if (a === '--force') args.force = true;
-    else if (a === '--reuse-synth') args.reuseSynth = true;
-    else if (a.startsWith('--')) throw new Error(`npm run mutate: unknown option ${a} (expected --tests, --concurrency, --force or --reuse-synth)`);
+    else if (a.startsWith('--')) throw new Error(`npm run mutate: unknown option ${a} (expected --tests, --concurrency or --force)`);
     else args.targets.push(a);
   }
   return args;
@@ -98,7 +94,7 @@ function main(): void {
   const res = spawnSync(
     strykerNode(),
     [path.join(ROOT, 'node_modules/@stryker-mutator/core/bin/stryker.js'), 'run', 'stryker.config.mjs', '--mutate', mutate.join(','), '--concurrency', args.concurrency, ...(args.force ? ['--force'] : [])],
-    { cwd: ROOT, stdio: 'inherit', env: { ...process.env, MUTATE_TESTS: tests.join(','), ...(args.reuseSynth ? { MUTATE_REUSE_SYNTH: '1' } : {}) } },
+    { cwd: ROOT, stdio: 'inherit', env: { ...process.env, MUTATE_TESTS: tests.join(',') } },
   );
   if (res.status !== 0 || !fs.existsSync(path.join(ROOT, PATHS.lastRun))) {
     console.error(`npm run mutate: Stryker failed (exit ${res.status}); ${PATHS.markdown} not updated.`);
@@ -109,7 +105,7 @@ function main(): void {
     report,
     date: started.toISOString().slice(0, 10),
     commit: gitCommit(),
-    tests: `${tests.length ? tests.join(', ') : 'related tests (jest --findRelatedTests)'}${args.reuseSynth ? ' (synth reused: --reuse-synth)' : ''}`,
+    tests: tests.length ? tests.join(', ') : 'related tests (jest --findRelatedTests)',
     mutated: (file) => matchesPatterns(file, mutate),
   });
   const minutes = ((Date.now() - started.getTime()) / 60000).toFixed(1);

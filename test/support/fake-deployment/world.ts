@@ -7,9 +7,6 @@
  * that state. A drift test changes the state (world.state) and expects the
  * check to fail; nothing in here knows what a check expects.
  */
-import * as fs from 'fs';
-import * as os from 'os';
-import * as path from 'path';
 import { mockClient } from 'aws-sdk-client-mock';
 import {
   CloudFormationClient,
@@ -44,34 +41,14 @@ export interface SynthesizedFixture {
   readonly configDir: string;
 }
 
-const fileCache = new Map<string, SynthesizedFixture>();
-
-/**
- * Where synthesized fixtures are kept: for the test file (jest gives each file its own
- * modules), or, under `npm run mutate -- --reuse-synth` (MUTATE_REUSE_SYNTH=1), for the whole
- * jest worker: on a Node core module object, which jest hands every test file of the worker
- * as is. Stryker re-runs a test file for each mutant, and its synth (nag and the IAM
- * reference gate included) costs far more than the checks it feeds. The fixture kept is the
- * synth of the first run, with no mutant active: a mutant that would change the templates is
- * not seen in them, so reusing can only let such a mutant survive, never kill one. It is for
- * code that synth does not reach (the live checks of lib/<concern>/live-*.ts).
- */
-function synthCache(): Map<string, SynthesizedFixture> {
-  if (process.env.MUTATE_REUSE_SYNTH !== '1') return fileCache;
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the core module object itself (an import would wrap it per file)
-  const holder = require('v8') as Record<symbol, Map<string, SynthesizedFixture> | undefined>;
-  const key = Symbol.for('openclaw-hardened-aws.mutate.synth-cache');
-  return (holder[key] ??= new Map());
-}
+const synthCache = new Map<string, SynthesizedFixture>();
 
 /** Synthesizes client x env once per test file (asset bundling skipped, as in every test synth). */
 export function synthesizeFixture(client = 'example', env = 'prod', configDir = CONFIG_DIR): SynthesizedFixture {
   const key = `${configDir}|${client}|${env}`;
-  const cache = synthCache();
-  const cached = cache.get(key);
+  const cached = synthCache.get(key);
   if (cached) return cached;
-  // A fixture kept for the worker keeps its output folder too (the OS's temporary folder).
-  const outdir = cache === fileCache ? tempDir('oc-verify-out-') : fs.mkdtempSync(path.join(os.tmpdir(), 'oc-verify-out-'));
+  const outdir = tempDir('oc-verify-out-');
   const built = buildApp({ configDir, now: NOW, outdir, context: { ...TEST_CONTEXT, client, env } });
   const passed = synthesizeWithGate(built, NOW);
   const deployment = built.deployments[0]!;
@@ -83,7 +60,7 @@ export function synthesizeFixture(client = 'example', env = 'prod', configDir = 
     return role ? [{ stackName: t.stackName, role, region: regions.get(t.stackName)!, template: t.template }] : [];
   });
   const fixture = { config, stage, stacks, policies: deploymentPolicies(config, stage), outdir, configDir };
-  cache.set(key, fixture);
+  synthCache.set(key, fixture);
   return fixture;
 }
 
