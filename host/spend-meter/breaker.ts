@@ -109,35 +109,47 @@ export const markerPath = (breakerDir: string, id: string) => path.join(breakerD
 /** The file the restore document leaves for the meter. */
 export const restoredPath = (breakerDir: string, id: string) => path.join(breakerDir, `${id}.restored`);
 
-/** Writes the marker atomically, root 0600, in its root 0700 folder. */
+/**
+ * Writes the marker atomically, root 0600, in its root 0700 folder: a temporary file written and
+ * fsynced, renamed over the marker, then the folder fsynced so that the rename survives a crash
+ * (the marker must hold across a reboot). A failed write leaves no temporary file behind.
+ */
 function writeMarker(file: string, marker: BreakerMarker): void {
-  fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
-  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
+  const dir = path.dirname(file);
+  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.tmp`);
   const fd = fs.openSync(tmp, 'w', 0o600);
   try {
-    fs.writeFileSync(fd, `${JSON.stringify(marker)}\n`);
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
+    try {
+      fs.writeFileSync(fd, `${JSON.stringify(marker)}\n`);
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+    fs.renameSync(tmp, file);
+  } catch (e) {
+    fs.rmSync(tmp, { force: true });
+    throw e;
   }
-  fs.renameSync(tmp, file);
+  const dirFd = fs.openSync(dir, 'r');
+  try {
+    fs.fsyncSync(dirFd);
+  } finally {
+    fs.closeSync(dirFd);
+  }
 }
 
-/** The marker of a gateway: absent, present (parsed when it parses). */
+/**
+ * The marker of a gateway: absent, present (parsed when it parses). Present means what the
+ * unit's ConditionPathExists=!<marker> sees: access(2) finds the path (fs.existsSync), so a
+ * dangling link, a symlink loop or a folder that is not a folder are "absent" for both.
+ */
 function readMarker(file: string): { present: false } | { present: true; marker?: Partial<BreakerMarker> } {
-  let text: string;
+  if (!fs.existsSync(file)) return { present: false };
   try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (e) {
-    // Not there (its folder missing or not a folder: systemd's ConditionPathExists sees no marker either).
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') return { present: false };
-    // There but unreadable: still a marker (the unit will not start); never tripped twice.
-    return { present: true };
-  }
-  try {
-    return { present: true, marker: JSON.parse(text) as Partial<BreakerMarker> };
+    return { present: true, marker: JSON.parse(fs.readFileSync(file, 'utf8')) as Partial<BreakerMarker> };
   } catch {
+    // There but unreadable or not JSON: still a marker (the unit will not start); never tripped twice.
     return { present: true };
   }
 }
@@ -171,6 +183,10 @@ export function runBreaker(
 ): BreakerOutcome {
   const tripped: Record<string, boolean> = {};
   const lines: string[] = [];
+  // Something else where the marker folder should be: no marker can be written or seen there.
+  if (fs.existsSync(manifest.breakerDir) && !fs.statSync(manifest.breakerDir).isDirectory()) {
+    lines.push(`BREAKER ${manifest.breakerDir} is not a folder: no gateway can be kept stopped by a marker until it is one`);
+  }
   for (const g of manifest.gateways) {
     const file = markerPath(manifest.breakerDir, g.id);
     let existing = readMarker(file);

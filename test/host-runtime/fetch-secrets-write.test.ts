@@ -65,6 +65,18 @@ describe('resolveUsers: the gateway users from the passwd file', () => {
     expect([...resolveUsers(['openclaw-u'], f)]).toEqual([['openclaw-u', { uid: 906, gid: 906 }]]);
   });
 
+  test('a read error without a code is still NoGatewayUser, naming the file', () => {
+    const nodeFs = jest.requireActual<typeof fs>('fs');
+    const spy = jest.spyOn(nodeFs, 'readFileSync').mockImplementation((() => {
+      throw new Error('odd');
+    }) as typeof fs.readFileSync);
+    try {
+      expect(() => resolveUsers(['openclaw-a'], '/etc/passwd-x')).toThrow(new Error("NoGatewayUser: /etc/passwd-x: cannot read it (error); the gateway users' uids come from it"));
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
   test('a missing user or an unreadable file is NoGatewayUser, naming it', () => {
     expect(() => resolveUsers(['openclaw-a', 'openclaw-c'], passwd())).toThrow(
       new Error(`NoGatewayUser: user openclaw-c: not in ${path.join(dir, 'passwd')}; the gateway users are created by cloud-init (users step) before the secrets step: check that it ran`),

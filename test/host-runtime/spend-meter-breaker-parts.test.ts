@@ -194,7 +194,7 @@ describe('runBreaker', () => {
     g.support = gw({ todayUsd: 9 });
     const started = Date.now();
     const out = runBreaker(manifest, g, NOW, hangs, 500);
-    expect(Date.now() - started).toBeLessThan(20_000);
+    expect(Date.now() - started).toBeLessThan(5_000);
     expect(out.lines[0]).toMatch(/could not stop openclaw-gateway@support\.service \(.*ETIMEDOUT.*\); tried again next run$/);
     expect(marker('support').stopped).toBe(false);
   }, 25_000);
@@ -240,19 +240,21 @@ describe('runBreaker', () => {
     // ops has no marker there (ENOTDIR is "not there", as systemd sees it): not tripped.
     expect(out.tripped).toEqual({ ops: false, support: true });
     expect(readCalls(log)).toEqual([['stop', '--no-block', 'openclaw-gateway@support.service']]);
-    expect(out.lines).toHaveLength(2);
-    expect(out.lines[0]).toMatch(/^BREAKER gateway support: could not write .*support\.tripped \((EEXIST|ENOTDIR)\); stopping openclaw-gateway@support\.service anyway \(it may start again at the next boot\)$/);
-    expect(out.lines[1]).toMatch(/^BREAKER tripped gateway support .*openclaw-gateway@support\.service stopped; marker /);
+    expect(out.lines).toHaveLength(3);
+    expect(out.lines[0]).toBe(`BREAKER ${manifest.breakerDir} is not a folder: no gateway can be kept stopped by a marker until it is one`);
+    expect(out.lines[1]).toMatch(/^BREAKER gateway support: could not write .*support\.tripped \((EEXIST|ENOTDIR)\); stopping openclaw-gateway@support\.service anyway \(it may start again at the next boot\)$/);
+    expect(out.lines[2]).toMatch(/^BREAKER tripped gateway support .*openclaw-gateway@support\.service stopped; marker /);
   });
 
-  test('a full disk (the marker write fails): the unit is stopped anyway, the line names the error', () => {
+  test('a full disk (the marker write fails): the unit is stopped anyway, the line names the error, no temporary file is left', () => {
     // The module object itself (the namespace import's properties are read-only bindings to it).
     const nodeFs = jest.requireActual<typeof fs>('fs');
-    const real = nodeFs.openSync;
-    const spy = jest.spyOn(nodeFs, 'openSync').mockImplementation(((file: fs.PathLike, ...rest: unknown[]) => {
-      if (String(file).includes('.support.tripped.')) throw Object.assign(new Error('no space left on device'), { code: 'ENOSPC' });
-      return (real as (...a: unknown[]) => number)(file, ...rest);
-    }) as typeof fs.openSync);
+    const real = nodeFs.writeFileSync;
+    const spy = jest.spyOn(nodeFs, 'writeFileSync').mockImplementation(((file: fs.PathOrFileDescriptor, ...rest: unknown[]) => {
+      // The marker is written through its temporary file's descriptor.
+      if (typeof file === 'number') throw Object.assign(new Error('no space left on device'), { code: 'ENOSPC' });
+      return (real as (...a: unknown[]) => void)(file, ...rest);
+    }) as typeof fs.writeFileSync);
     try {
       const g = calm();
       g.support = gw({ blocked: [[NOW, 20]] });
@@ -263,12 +265,48 @@ describe('runBreaker', () => {
         `BREAKER gateway support: could not write ${markerPath(manifest.breakerDir, 'support')} (ENOSPC); stopping openclaw-gateway@support.service anyway (it may start again at the next boot)`,
       );
       expect(out.lines).toHaveLength(2);
-      expect(fs.existsSync(markerPath(manifest.breakerDir, 'support'))).toBe(false);
-      // No temporary file is left behind.
       expect(fs.readdirSync(manifest.breakerDir)).toEqual([]);
     } finally {
       spy.mockRestore();
     }
+  });
+
+  test('the marker is durable: its content fsynced before the rename, the folder fsynced after it', () => {
+    const nodeFs = jest.requireActual<typeof fs>('fs');
+    const order: string[] = [];
+    const realFsync = nodeFs.fsyncSync;
+    const realRename = nodeFs.renameSync;
+    const fsync = jest.spyOn(nodeFs, 'fsyncSync').mockImplementation(((fd: number) => {
+      order.push(`fsync ${fs.readlinkSync(`/proc/self/fd/${fd}`)}`);
+      realFsync(fd);
+    }) as typeof fs.fsyncSync);
+    const rename = jest.spyOn(nodeFs, 'renameSync').mockImplementation(((from: fs.PathLike, to: fs.PathLike) => {
+      order.push(`rename ${path.basename(String(from))} ${path.basename(String(to))}`);
+      realRename(from, to);
+    }) as typeof fs.renameSync);
+    try {
+      const g = calm();
+      g.ops = gw({ todayUsd: 9 });
+      runBreaker(manifest, g, NOW, systemctl);
+    } finally {
+      fsync.mockRestore();
+      rename.mockRestore();
+    }
+    const tmp = path.join(manifest.breakerDir, `.ops.tripped.${process.pid}.tmp`);
+    // Written twice: the trip, then stopped: true.
+    const once = [`fsync ${tmp}`, `rename .ops.tripped.${process.pid}.tmp ops.tripped`, `fsync ${manifest.breakerDir}`];
+    expect(order).toEqual([...once, ...once]);
+    expect(fs.readdirSync(manifest.breakerDir)).toEqual(['ops.tripped']);
+  });
+
+  test('a marker path that access(2) cannot resolve (a symlink loop) is no marker, as for systemd: the gateway trips and the loop is replaced', () => {
+    fs.mkdirSync(manifest.breakerDir, { recursive: true });
+    fs.symlinkSync('ops.tripped', markerPath(manifest.breakerDir, 'ops'));
+    const g = calm();
+    g.ops = gw({ todayUsd: 9 });
+    expect(runBreaker(manifest, g, NOW, systemctl).tripped.ops).toBe(true);
+    expect(readCalls(log)).toEqual([['stop', '--no-block', 'openclaw-gateway@ops.service']]);
+    expect(fs.lstatSync(markerPath(manifest.breakerDir, 'ops')).isFile()).toBe(true);
   });
 
   test('a restore: the .restored file is consumed, what the gateway spent and did so far is set aside, and it is not tripped again for it', () => {

@@ -6,7 +6,7 @@ import { checkAlerts } from '../../../lib/config/validators/alerts';
 import { checkDistinctBreakGlassRoles } from '../../../lib/config/validators/break-glass-roles';
 import { checkDestructionConfirmed } from '../../../lib/config/validators/destruction';
 import { checkInstanceSize } from '../../../lib/config/validators/instance-size';
-import { GATEWAY_MEMORY_MAX_MIB, HOST_OVERHEAD_MIB, requiredMemoryMiB } from '../../../lib/host/gateway-sizing';
+import { GATEWAY_MEMORY_MAX_MIB, HOST_OVERHEAD_MIB, INSTANCE_MEMORY_GIB, requiredMemoryMiB } from '../../../lib/host/gateway-sizing';
 import { configFixture, NOW, TEST_AMI_ID } from '../../support/config-fixture';
 
 // Four cross-field validators of lib/config/validators, each called on its own with a loaded
@@ -128,7 +128,12 @@ describe('instance size', () => {
     ]);
   });
 
-  test('one gateway: "gateway", not "gateways"; a type that holds it exactly is accepted', () => {
+  test('the need is never exactly a listed memory (so >= and > decide alike): the host overhead is not a multiple of 512 MiB, every memory is', () => {
+    expect(HOST_OVERHEAD_MIB % 512).not.toBe(0);
+    for (const gib of Object.values(INSTANCE_MEMORY_GIB)) expect((gib * 1024) % 512).toBe(0);
+  });
+
+  test('one gateway: "gateway", not "gateways"; a type that holds it is accepted', () => {
     const small = load('dev', '', ['a'], 't4g.nano');
     expect(checkInstanceSize(small.config, small.merged)[0]!.message).toMatch(/^"t4g\.nano" has 512 MiB of memory; 1 gateway \(one per agent\) need \d+ MiB \(1 x /);
     const fits = load('dev', '', ['a'], 't4g.small');
@@ -204,6 +209,15 @@ describe('break-glass roles', () => {
     expect(dev.config.breakGlass.createRole.enabled).toBe(false);
     expect(checkDistinctBreakGlassRoles(dev, [prod])).toEqual([]);
     expect(checkDistinctBreakGlassRoles(prod, [prod, load('prod', CREATE)])).toEqual([]);
+  });
+
+  test('an origin without a line: its file alone', () => {
+    const dev = load('dev', CREATE);
+    const prod = load('prod', CREATE);
+    const origins = new Map(dev.merged.origins);
+    origins.set('breakGlass.createRole.enabled', { file: 'x.yaml' });
+    const [p] = checkDistinctBreakGlassRoles({ ...dev, merged: { ...dev.merged, origins } }, [prod]);
+    expect(p!.message).toContain('breakGlass.createRole.enabled (x.yaml) is also');
   });
 
   test('where no file sets the keys: the files of each deployment are named instead', () => {
