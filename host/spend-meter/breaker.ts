@@ -28,6 +28,7 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { BREAKER_WINDOW_MS, type SpendMeterGateway, type SpendMeterManifest } from '../../lib/host/spend-meter';
+import { writeFileAtomic } from './atomic-file';
 import { formatUsd } from './pricing';
 import type { GatewayFigures } from './state';
 
@@ -109,34 +110,10 @@ export const markerPath = (breakerDir: string, id: string) => path.join(breakerD
 /** The file the restore document leaves for the meter. */
 export const restoredPath = (breakerDir: string, id: string) => path.join(breakerDir, `${id}.restored`);
 
-/**
- * Writes the marker atomically, root 0600, in its root 0700 folder: a temporary file written and
- * fsynced, renamed over the marker, then the folder fsynced so that the rename survives a crash
- * (the marker must hold across a reboot). A failed write leaves no temporary file behind.
- */
+/** Writes the marker atomically and durably (atomic-file.ts), root 0600, in its root 0700 folder. */
 function writeMarker(file: string, marker: BreakerMarker): void {
-  const dir = path.dirname(file);
-  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.tmp`);
-  const fd = fs.openSync(tmp, 'w', 0o600);
-  try {
-    try {
-      fs.writeFileSync(fd, `${JSON.stringify(marker)}\n`);
-      fs.fsyncSync(fd);
-    } finally {
-      fs.closeSync(fd);
-    }
-    fs.renameSync(tmp, file);
-  } catch (e) {
-    fs.rmSync(tmp, { force: true });
-    throw e;
-  }
-  const dirFd = fs.openSync(dir, 'r');
-  try {
-    fs.fsyncSync(dirFd);
-  } finally {
-    fs.closeSync(dirFd);
-  }
+  fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+  writeFileAtomic(file, `${JSON.stringify(marker)}\n`);
 }
 
 /**

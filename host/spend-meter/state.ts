@@ -8,7 +8,7 @@
  * in OpenClaw's state (records of deleted sessions are lost to them).
  */
 import * as fs from 'fs';
-import * as path from 'path';
+import { writeFileAtomic } from './atomic-file';
 import { utcDay, utcMonth, utcMonthStart } from './pricing';
 
 export const STATE_VERSION = 1;
@@ -154,17 +154,9 @@ export function loadState(file: string, nowMs: number): { state: MeterState; sta
   return { state: emptyState(nowMs), status: 'corrupt' };
 }
 
-/** Writes the state atomically, root 0600 (the folder is the unit's StateDirectory=, 0700). */
+/** Writes the state atomically and durably (atomic-file.ts), root 0600 (the folder is the unit's StateDirectory=, 0700). */
 export function saveState(file: string, state: MeterState): void {
-  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
-  const fd = fs.openSync(tmp, 'w', 0o600);
-  try {
-    fs.writeFileSync(fd, `${JSON.stringify(state)}\n`);
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
-  fs.renameSync(tmp, file);
+  writeFileAtomic(file, `${JSON.stringify(state)}\n`);
 }
 
 /**

@@ -107,17 +107,23 @@ describe('loadState and saveState', () => {
     expect(fs.readdirSync(dir)).toEqual(['state.json']);
   });
 
-  test('written atomically: temporary file 0600 in the same folder, written, fsynced, closed, then renamed over', () => {
+  test('written atomically and durably: temporary file 0600 in the same folder, written, fsynced, closed, renamed over, then the folder fsynced', () => {
     const file = path.join(dir, 'state.json');
     const calls: string[] = [];
     const open = jest.spyOn(fs, 'openSync');
+    // What a descriptor is open on (the folder's descriptor may reuse the temporary file's number).
+    const which = (fd: number) => {
+      const target = fs.readlinkSync(`/proc/self/fd/${fd}`);
+      return target === dir ? 'dir' : target === path.join(dir, `.state.json.${process.pid}.tmp`) ? 'fd' : target;
+    };
+    const { closeSync, renameSync, fsyncSync } = fs;
     const fsync = jest.spyOn(fs, 'fsyncSync').mockImplementation((fd) => {
-      calls.push(`fsync ${fd === open.mock.results[0]!.value ? 'fd' : String(fd)}`);
+      calls.push(`fsync ${which(fd)}`);
+      fsyncSync(fd);
     });
-    const { closeSync, renameSync } = fs;
     const close = jest.spyOn(fs, 'closeSync');
     close.mockImplementation((fd) => {
-      calls.push(`close ${fd === open.mock.results[0]!.value ? 'fd' : String(fd)}`);
+      calls.push(`close ${which(fd)}`);
       closeSync(fd);
     });
     const rename = jest.spyOn(fs, 'renameSync');
@@ -126,9 +132,12 @@ describe('loadState and saveState', () => {
       renameSync(from, to);
     });
     saveState(file, good());
-    expect(open.mock.calls).toEqual([[path.join(dir, `.state.json.${process.pid}.tmp`), 'w', 0o600]]);
-    expect(fsync).toHaveBeenCalledTimes(1);
-    expect(calls).toEqual(['fsync fd', 'close fd', `rename .state.json.${process.pid}.tmp -> state.json`]);
+    expect(open.mock.calls).toEqual([
+      [path.join(dir, `.state.json.${process.pid}.tmp`), 'w', 0o600],
+      [dir, 'r'],
+    ]);
+    expect(fsync).toHaveBeenCalledTimes(2);
+    expect(calls).toEqual(['fsync fd', 'close fd', `rename .state.json.${process.pid}.tmp -> state.json`, 'fsync dir', 'close dir']);
   });
 
   test('a failed write still closes the temporary file, and nothing is renamed over the state', () => {
@@ -141,6 +150,7 @@ describe('loadState and saveState', () => {
     expect(() => saveState(file, good())).toThrow('ENOSPC: no space left on device');
     expect(close.mock.calls).toEqual([[open.mock.results[0]!.value]]);
     expect(fs.existsSync(file)).toBe(false);
+    expect(fs.readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   });
 });
 

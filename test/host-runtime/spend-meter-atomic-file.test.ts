@@ -1,0 +1,59 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { writeFileAtomic } from '../../host/spend-meter/atomic-file';
+import { tempDir } from './support/runtime-tools';
+
+// How the spend meter writes its state and the breaker's markers (host/spend-meter/atomic-file.ts).
+
+let dir: string;
+beforeEach(() => {
+  dir = tempDir('atomic-file-');
+});
+afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+test('the text, mode 0600 by default (or the mode given), replacing what was there, nothing else left in the folder', () => {
+  const file = path.join(dir, 'state.json');
+  fs.writeFileSync(file, 'old', { mode: 0o644 });
+  writeFileAtomic(file, '{"a":1}\n');
+  expect(fs.readFileSync(file, 'utf8')).toBe('{"a":1}\n');
+  expect(fs.statSync(file).mode & 0o777).toBe(0o600);
+  expect(fs.readdirSync(dir)).toEqual(['state.json']);
+  writeFileAtomic(path.join(dir, 'other'), 'x', 0o640);
+  expect(fs.statSync(path.join(dir, 'other')).mode & 0o777).toBe(0o640);
+});
+
+test('durable: the content fsynced before the rename, the folder after it', () => {
+  const nodeFs = jest.requireActual<typeof fs>('fs');
+  const order: string[] = [];
+  const realFsync = nodeFs.fsyncSync;
+  const realRename = nodeFs.renameSync;
+  const fsync = jest.spyOn(nodeFs, 'fsyncSync').mockImplementation(((fd: number) => {
+    order.push(`fsync ${fs.readlinkSync(`/proc/self/fd/${fd}`)}`);
+    realFsync(fd);
+  }) as typeof fs.fsyncSync);
+  const rename = jest.spyOn(nodeFs, 'renameSync').mockImplementation(((from: fs.PathLike, to: fs.PathLike) => {
+    order.push(`rename ${path.basename(String(from))} ${path.basename(String(to))}`);
+    realRename(from, to);
+  }) as typeof fs.renameSync);
+  try {
+    writeFileAtomic(path.join(dir, 'm'), 'x');
+  } finally {
+    fsync.mockRestore();
+    rename.mockRestore();
+  }
+  const tmp = `.m.${process.pid}.tmp`;
+  expect(order).toEqual([`fsync ${path.join(dir, tmp)}`, `rename ${tmp} m`, `fsync ${dir}`]);
+});
+
+test('a rename that fails (a folder in the way) throws and leaves no temporary file; the folder in the way is untouched', () => {
+  const target = path.join(dir, 'taken');
+  fs.mkdirSync(path.join(target, 'inside'), { recursive: true });
+  expect(() => writeFileAtomic(target, 'x')).toThrow(/EISDIR|ENOTEMPTY|EEXIST/);
+  expect(fs.readdirSync(dir)).toEqual(['taken']);
+  expect(fs.readdirSync(target)).toEqual(['inside']);
+});
+
+test('a folder that does not exist: ENOENT, nothing created', () => {
+  expect(() => writeFileAtomic(path.join(dir, 'missing', 'f'), 'x')).toThrow(/ENOENT/);
+  expect(fs.readdirSync(dir)).toEqual([]);
+});
