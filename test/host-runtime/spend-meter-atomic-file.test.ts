@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { writeFileAtomic } from '../../host/spend-meter/atomic-file';
+import { recordDurableWrites } from './support/durable-writes';
 import { tempDir } from './support/runtime-tools';
 
 // How the spend meter writes its state and the breaker's markers (host/spend-meter/atomic-file.ts).
@@ -23,24 +24,7 @@ test('the text, mode 0600 by default (or the mode given), replacing what was the
 });
 
 test('durable: the content fsynced before the rename, the folder after it', () => {
-  const nodeFs = jest.requireActual<typeof fs>('fs');
-  const order: string[] = [];
-  const realFsync = nodeFs.fsyncSync;
-  const realRename = nodeFs.renameSync;
-  const fsync = jest.spyOn(nodeFs, 'fsyncSync').mockImplementation(((fd: number) => {
-    order.push(`fsync ${fs.readlinkSync(`/proc/self/fd/${fd}`)}`);
-    realFsync(fd);
-  }) as typeof fs.fsyncSync);
-  const rename = jest.spyOn(nodeFs, 'renameSync').mockImplementation(((from: fs.PathLike, to: fs.PathLike) => {
-    order.push(`rename ${path.basename(String(from))} ${path.basename(String(to))}`);
-    realRename(from, to);
-  }) as typeof fs.renameSync);
-  try {
-    writeFileAtomic(path.join(dir, 'm'), 'x');
-  } finally {
-    fsync.mockRestore();
-    rename.mockRestore();
-  }
+  const order = recordDurableWrites(() => writeFileAtomic(path.join(dir, 'm'), 'x'));
   const tmp = `.m.${process.pid}.tmp`;
   expect(order).toEqual([`fsync ${path.join(dir, tmp)}`, `rename ${tmp} m`, `fsync ${dir}`]);
 });

@@ -4,6 +4,7 @@ import { MAX_WINDOW_ENTRIES, SYSTEMCTL_TIMEOUT_MS, crossedLimit, figuresOf, mark
 import { renderSpendMeterManifest, type SpendMeterManifest } from '../../lib/host/spend-meter';
 import type { GatewayFigures } from '../../host/spend-meter/state';
 import { exampleConfig } from '../host/support/host-tools';
+import { recordDurableWrites } from './support/durable-writes';
 import { readCalls, recorder, tempDir, writeExecutable } from './support/runtime-tools';
 
 // The breaker's decisions (host/spend-meter/breaker.ts), in process, one by one: the window,
@@ -272,26 +273,11 @@ describe('runBreaker', () => {
   });
 
   test('the marker is durable: its content fsynced before the rename, the folder fsynced after it', () => {
-    const nodeFs = jest.requireActual<typeof fs>('fs');
-    const order: string[] = [];
-    const realFsync = nodeFs.fsyncSync;
-    const realRename = nodeFs.renameSync;
-    const fsync = jest.spyOn(nodeFs, 'fsyncSync').mockImplementation(((fd: number) => {
-      order.push(`fsync ${fs.readlinkSync(`/proc/self/fd/${fd}`)}`);
-      realFsync(fd);
-    }) as typeof fs.fsyncSync);
-    const rename = jest.spyOn(nodeFs, 'renameSync').mockImplementation(((from: fs.PathLike, to: fs.PathLike) => {
-      order.push(`rename ${path.basename(String(from))} ${path.basename(String(to))}`);
-      realRename(from, to);
-    }) as typeof fs.renameSync);
-    try {
+    const order = recordDurableWrites(() => {
       const g = calm();
       g.ops = gw({ todayUsd: 9 });
       runBreaker(manifest, g, NOW, systemctl);
-    } finally {
-      fsync.mockRestore();
-      rename.mockRestore();
-    }
+    });
     const tmp = path.join(manifest.breakerDir, `.ops.tripped.${process.pid}.tmp`);
     // Written twice: the trip, then stopped: true.
     const once = [`fsync ${tmp}`, `rename .ops.tripped.${process.pid}.tmp ops.tripped`, `fsync ${manifest.breakerDir}`];
