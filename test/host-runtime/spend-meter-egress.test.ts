@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { MAX_LOG_BYTES_PER_RUN, NFT_TIMEOUT_MS, blockedEgress, counterGrowth, parseDeniedLine, readDeniedLines, readNftCounter } from '../../host/spend-meter/egress';
-import { renderSpendMeterManifest, type SpendMeterManifest } from '../../lib/host/spend-meter';
+import { BREAKER_NFT_TABLE, renderSpendMeterManifest, type SpendMeterManifest } from '../../lib/host/spend-meter';
 import { exampleConfig } from '../host/support/host-tools';
 import { readCalls, recorder, tempDir, writeExecutable } from './support/runtime-tools';
 
@@ -10,7 +10,8 @@ import { readCalls, recorder, tempDir, writeExecutable } from './support/runtime
 // from where the last run stopped. The nft answers are in the shape `nft -j list counter` prints
 // (nftables 1.0, libnftables-json(5)); the real nft in a namespace: spend-meter-breaker.test.ts.
 
-const TABLE = 'openclaw_host';
+// The host's table (the meter reads its counters there): lib/host/spend-meter.ts BREAKER_NFT_TABLE.
+const TABLE = BREAKER_NFT_TABLE;
 const nftAnswer = (counter: Record<string, unknown>) => JSON.stringify({ nftables: [{ metainfo: { version: '1.0.6', release_name: 'Lester Gooch #5', json_schema_version: 1 } }, { counter }] });
 const counter = (name: string, packets: unknown, table = TABLE) => ({ family: 'inet', name, table, handle: 7, packets, bytes: 420 });
 const line = (t: string, result: string, port: number, target = 'evil.example:443') => `${t}    0 127.0.0.1 ${result} 3912 CONNECT ${target} - HIER_NONE/- text/html ${port}`;
@@ -56,7 +57,7 @@ describe('readNftCounter', () => {
   });
 
   test('not JSON: an error that says so', () => {
-    const { nft } = fakeNft('table inet openclaw_host {\n counter egress_blocked_ops { packets 12 bytes 420 }\n}\n');
+    const { nft } = fakeNft('table inet openclaw {\n counter egress_blocked_ops { packets 12 bytes 420 }\n}\n');
     expect(readNftCounter(nft, TABLE, 'egress_blocked_ops')).toEqual({ error: `nft list counter inet ${TABLE} egress_blocked_ops: not JSON` });
   });
 
@@ -74,12 +75,12 @@ describe('readNftCounter', () => {
     const nft = writeExecutable(path.join(dir, 'bin/nft-hangs'), '#!/usr/bin/env bash\nexec sleep 30\n');
     const started = Date.now();
     const r = readNftCounter(nft, TABLE, 'egress_blocked_ops', 300) as { error: string };
-    expect(r.error).toMatch(/^nft list counter inet openclaw_host egress_blocked_ops: .*ETIMEDOUT/);
+    expect(r.error).toMatch(new RegExp(`^nft list counter inet ${TABLE} egress_blocked_ops: .*ETIMEDOUT`));
     expect(Date.now() - started).toBeLessThan(3_000);
   }, 20_000);
 
   test('nft missing: the error names the command', () => {
-    expect(readNftCounter(path.join(dir, 'no-such-nft'), TABLE, 'egress_blocked_ops')).toEqual({ error: expect.stringMatching(/^nft list counter inet openclaw_host egress_blocked_ops: .*ENOENT/) });
+    expect(readNftCounter(path.join(dir, 'no-such-nft'), TABLE, 'egress_blocked_ops')).toEqual({ error: expect.stringMatching(new RegExp(`^nft list counter inet ${TABLE} egress_blocked_ops: .*ENOENT`)) });
   });
 });
 

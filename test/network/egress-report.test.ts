@@ -74,3 +74,32 @@ test('the IMDS exception is reported exactly when the rendered proxy forwards IM
     expect.stringContaining('The port of gateway `ops` also forwards plain-HTTP GET and PUT to 169.254.169.254:80'),
   ]);
 });
+
+test('the section, sentence by sentence (example/dev): each control it names, the table and counter read from the rendered ruleset', () => {
+  const config = allConfigs().find((c) => c.client === 'example' && c.env === 'dev')!;
+  const lines = egressReportLines(config);
+  const rules = renderNftablesRules(config);
+  const conf = renderEgressProxyConfig(config);
+  const table = /^table inet (\S+) \{$/m.exec(rules)![1];
+  const counter = /^\s*counter (egress_blocked) \{/m.exec(rules)![1];
+  const user = /meta skuid (\S+) tcp dport 443 .*accept/.exec(rules)![1];
+  const domains = egressDomains(config.network, config.aws.region, config.aws.account);
+  const gateways = agentGateways(config);
+  expect(lines).toEqual([
+    '## Egress, as enforced',
+    '',
+    `- **Only the egress proxy leaves on 443.** The host firewall (nftables, table \`inet ${table}\`) accepts new outbound TCP 443 only from the proxy's user \`${user}\`; ` +
+      `every other new outbound connection that is not DNS to the VPC resolver, IMDS, time sync, DHCP or the ICMP and neighbour discovery IP needs is refused at once and counted (\`${counter}\`).`,
+    `- **One proxy port per trust boundary.** The proxy (squid on 127.0.0.1) allows CONNECT to port 443 of the names on the allowlist of the port a request arrives on ` +
+      '(a leading dot also covers the names under it). A raw IP address, any other name, plain HTTP, any other port, and an allowlisted name that resolves to a loopback or ' +
+      "link-local address are refused; each refusal is a `TCP_DENIED` line of the proxy's access log, which ends with the port. Refusals and direct attempts feed the `egress-blocked` alarm.",
+    `  - Port ${portOf(conf, 'host')}, the host's own services (no gateway user may connect): ${proxyNames(conf, 'host').length} names, AWS endpoints and package repositories, no model provider or chat platform.`,
+    ...gateways.map((g) => expect.stringMatching(new RegExp(`^  - Port ${portOf(conf, `gateway-${g.id}`)}, gateway \`${g.id}\` \\(only its user \`${g.user}\` may connect; its refusals also count in \`egress_blocked_${g.id.replaceAll('-', '_')}\`\\): \`.+\`\\.$`))),
+    `- **Route 53 Resolver DNS Firewall** answers only these ${domains.length} names, every port's among them (second layer): ${domains.map((d) => `\`${d}\``).join(', ')}.`,
+    '- **Gap: the proxy checks the name in CONNECT, not the TLS server name or certificate** (it does not decrypt). A client can ' +
+      "reach whatever an allowlisted name's servers route to it (domain fronting through a shared CDN name): keep `network.egress.extraDomains` to names of single services.",
+    '- **Gap: DNS to the VPC resolver is open to every local user.** DNS Firewall resolves only the allowlist, so a lookup of any other name gets NXDOMAIN and never reaches an outside name server.',
+    '',
+  ]);
+  expect(gateways.length).toBeGreaterThan(1);
+});
