@@ -134,6 +134,8 @@ describe('gatewayUnitProblems: the gateway sandbox, each weakening refused with 
     ['StartLimitBurst=5', '', 'StartLimitBurst= and StartLimitIntervalSec= missing'],
     ['StartLimitIntervalSec=600', '', 'StartLimitBurst= and StartLimitIntervalSec= missing'],
     ['AssertPathIsMountPoint=/var/lib/openclaw', 'AssertPathIsMountPoint=/var/lib', 'AssertPathIsMountPoint=/var/lib/openclaw missing (the state volume)'],
+    // The same path under another [Unit] key is not the mount assertion.
+    ['AssertPathIsMountPoint=/var/lib/openclaw', 'ConditionPathIsDirectory=/var/lib/openclaw', 'AssertPathIsMountPoint=/var/lib/openclaw missing (the state volume)'],
   ])('%s -> %j: refused', (line, to, problem) => {
     expect(gatewayUnitProblems(gatewayWith(line, to), gateway, expected)).toEqual([problem]);
   });
@@ -218,6 +220,17 @@ describe('gatewayUnitProblems: the gateway sandbox, each weakening refused with 
     ]);
     expect(gatewayUnitProblems(gatewayWith(lastAssert, ''), gateway, expected)).toEqual([
       `AssertFileNotEmpty must name exactly the secret files (${expected.secretFiles.join(' ')}), is ${expected.secretFiles.slice(0, 1).join(' ')}`,
+    ]);
+    // Both there, in the other order: the message lists what the unit has, as it has it.
+    /** The unit with lines `a` and `b` swapped. */
+    const swap = (a: string, b: string) => edit(edit(edit(gatewayText, `\n${a}\n`, '\n\u0000\n'), `\n${b}\n`, `\n${a}\n`), '\n\u0000\n', `\n${b}\n`);
+    const swapped = swap(`BindReadOnlyPaths=${expected.bindMounts[0]}`, lastBind);
+    expect(gatewayUnitProblems(swapped, gateway, expected)).toEqual([
+      `BindReadOnlyPaths must be exactly the agent files (${expected.bindMounts.join(' ')}), is ${[...expected.bindMounts].reverse().join(' ')}`,
+    ]);
+    const swappedAsserts = swap(`AssertFileNotEmpty=${expected.secretFiles[0]}`, lastAssert);
+    expect(gatewayUnitProblems(swappedAsserts, gateway, expected)).toEqual([
+      `AssertFileNotEmpty must name exactly the secret files (${expected.secretFiles.join(' ')}), is ${[...expected.secretFiles].reverse().join(' ')}`,
     ]);
     // Without expectations, neither is checked.
     expect(gatewayUnitProblems(gatewayWith(lastBind, ''), gateway)).toEqual([]);
