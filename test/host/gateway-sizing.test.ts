@@ -146,6 +146,7 @@ describe('the rendered gateway unit carries the cap and the heap limit', () => {
       `ExecStart=${HOST_PATHS.node} --max-old-space-size=4096 ${HOST_PATHS.openclawBin} gateway run`,
       `ExecStart must be ${GATEWAY_EXEC_START} (the heap limit before the entry script; is ${HOST_PATHS.node} --max-old-space-size=4096 ${HOST_PATHS.openclawBin} gateway run)`,
     ],
+    [`ExecStart=${GATEWAY_EXEC_START}`, '', `ExecStart must be ${GATEWAY_EXEC_START} (the heap limit before the entry script; is unset)`],
   ])('%s -> %j: refused, by the check and by the sandbox check that rendering runs', (line, to, problem) => {
     expect(lines).toContain(line);
     const edited = lines.map((l) => (l === line ? to : l)).join('\n');
