@@ -1,5 +1,5 @@
 /**
- * `npm run mutate [-- <folder|file|glob>... [--tests <test file|folder|glob>,...] [--concurrency N] [--force]]`
+ * `npm run mutate [-- <folder|file|glob>... [--tests <test file|folder|glob>,...] [--concurrency N] [--force] [--reuse-synth]]`
  *
  * Runs Stryker (stryker.config.mjs, jest.mutate.config.js) over the control code, or over
  * the folders, files or globs given, incrementally: the committed
@@ -10,6 +10,13 @@
  * --tests narrows the run to the given test files (comma-separated; a folder means its
  * *.test.ts). Without it, every test file that imports the mutated code runs (jest
  * --findRelatedTests), which for a construct is most of test/app and slow.
+ *
+ * --reuse-synth keeps the fake deployment's synth (test/support/fake-deployment/world.ts) for
+ * the whole jest worker, for every mutant that cannot have changed it: one that has not run
+ * before the synth in its run and that the synth does not pass through
+ * (test/support/fake-deployment/synth-reuse.ts). Any other mutant synthesizes fresh, with its
+ * mutant active. For the live checks, whose test files synthesize before checks that take
+ * milliseconds.
  */
 import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
@@ -24,16 +31,18 @@ interface Args {
   tests: string[];
   concurrency: string;
   force: boolean;
+  reuseSynth: boolean;
 }
 
 export function parseArgs(argv: string[]): Args {
-  const args: Args = { targets: [], tests: [], concurrency: process.env.MUTATE_CONCURRENCY ?? '1', force: false };
+  const args: Args = { targets: [], tests: [], concurrency: process.env.MUTATE_CONCURRENCY ?? '1', force: false, reuseSynth: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (a === '--tests') args.tests.push(...(argv[++i] ?? '').split(',').filter(Boolean));
     else if (a === '--concurrency') args.concurrency = argv[++i] ?? '1';
     else if (a === '--force') args.force = true;
-    else if (a.startsWith('--')) throw new Error(`npm run mutate: unknown option ${a} (expected --tests, --concurrency or --force)`);
+    else if (a === '--reuse-synth') args.reuseSynth = true;
+    else if (a.startsWith('--')) throw new Error(`npm run mutate: unknown option ${a} (expected --tests, --concurrency, --force or --reuse-synth)`);
     else args.targets.push(a);
   }
   return args;
@@ -94,7 +103,7 @@ function main(): void {
   const res = spawnSync(
     strykerNode(),
     [path.join(ROOT, 'node_modules/@stryker-mutator/core/bin/stryker.js'), 'run', 'stryker.config.mjs', '--mutate', mutate.join(','), '--concurrency', args.concurrency, ...(args.force ? ['--force'] : [])],
-    { cwd: ROOT, stdio: 'inherit', env: { ...process.env, MUTATE_TESTS: tests.join(',') } },
+    { cwd: ROOT, stdio: 'inherit', env: { ...process.env, MUTATE_TESTS: tests.join(','), ...(args.reuseSynth ? { MUTATE_REUSE_SYNTH: '1' } : {}) } },
   );
   if (res.status !== 0 || !fs.existsSync(path.join(ROOT, PATHS.lastRun))) {
     console.error(`npm run mutate: Stryker failed (exit ${res.status}); ${PATHS.markdown} not updated.`);
@@ -105,7 +114,7 @@ function main(): void {
     report,
     date: started.toISOString().slice(0, 10),
     commit: gitCommit(),
-    tests: tests.length ? tests.join(', ') : 'related tests (jest --findRelatedTests)',
+    tests: `${tests.length ? tests.join(', ') : 'related tests (jest --findRelatedTests)'}${args.reuseSynth ? ' (synth reused: --reuse-synth)' : ''}`,
     mutated: (file) => matchesPatterns(file, mutate),
   });
   const minutes = ((Date.now() - started.getTime()) / 60000).toFixed(1);

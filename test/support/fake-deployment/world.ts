@@ -7,6 +7,9 @@
  * that state. A drift test changes the state (world.state) and expects the
  * check to fail; nothing in here knows what a check expects.
  */
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
 import { mockClient } from 'aws-sdk-client-mock';
 import {
   CloudFormationClient,
@@ -16,51 +19,66 @@ import {
   type StackResourceSummary,
 } from '@aws-sdk/client-cloudformation';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { buildApp, synthesizeWithGate } from '../../../lib/app';
 import type { ResolvedConfig } from '../../../lib/config/schema';
-import type { DeploymentStage } from '../../../lib/deployment-stage';
 import { deploymentName } from '../../../lib/shared/naming';
-import { stackRole, type DeployedStack, type StackRole } from '../../../lib/verify/deployed-stacks';
+import type { DeployedStack, StackRole } from '../../../lib/verify/deployed-stacks';
 import { verifySettings } from '../../../lib/verify/settings';
 import { VerifyContext, type HttpRequester } from '../../../lib/verify/verify-context';
-import { deploymentPolicies, type DeploymentPolicies, type StackPolicies } from '../deployment-policies';
+import type { DeploymentPolicies, StackPolicies } from '../deployment-policies';
 import { refOf, resolveIntrinsics, type CfnResource } from '../iam-intrinsics';
-import { TEST_CONTEXT } from '../build';
-import { CONFIG_DIR, NOW } from '../config-fixture';
+import { CONFIG_DIR } from '../config-fixture';
 import { tempDirsRemovedAfterAll } from '../temp-dirs';
+import { synthesizeDeployment, type SynthesizedFixture } from './synthesize';
+import { reuseOrSynthesize, type KeptSynth, type StrykerContext } from './synth-reuse';
 
 const tempDir = tempDirsRemovedAfterAll();
 
-/** A synthesized client x env: its config, its stage and its five stacks as templates. */
-export interface SynthesizedFixture {
-  readonly config: ResolvedConfig;
-  readonly stage: DeploymentStage;
-  readonly stacks: readonly DeployedStack[];
-  readonly policies: DeploymentPolicies;
-  readonly outdir: string;
-  readonly configDir: string;
+export type { SynthesizedFixture };
+
+const fileCache = new Map<string, SynthesizedFixture>();
+
+/** Freezes a JSON value and everything in it. */
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
 }
 
-const synthCache = new Map<string, SynthesizedFixture>();
+/**
+ * Under `npm run mutate -- --reuse-synth` (MUTATE_REUSE_SYNTH=1) fixtures are kept for the
+ * whole jest worker, on a Node core module object, which jest hands every test file of the
+ * worker as is; ./synth-reuse.ts decides, for each Stryker mutant run, whether the kept synth
+ * is sound for its mutant. A kept fixture's templates and config are frozen, so no test file
+ * and no mutant can change what the next run sees: a test that writes into them fails in
+ * Stryker's dry run instead.
+ */
+function workerCache(): Map<string, KeptSynth<SynthesizedFixture>> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the core module object itself (an import would wrap it per file)
+  const holder = require('v8') as Record<symbol, Map<string, KeptSynth<SynthesizedFixture>> | undefined>;
+  return (holder[Symbol.for('openclaw-hardened-aws.mutate.synth-cache')] ??= new Map());
+}
 
-/** Synthesizes client x env once per test file (asset bundling skipped, as in every test synth). */
+/** Synthesizes client x env once per test file (see workerCache for `npm run mutate -- --reuse-synth`). */
 export function synthesizeFixture(client = 'example', env = 'prod', configDir = CONFIG_DIR): SynthesizedFixture {
   const key = `${configDir}|${client}|${env}`;
-  const cached = synthCache.get(key);
+  if (process.env.MUTATE_REUSE_SYNTH === '1') {
+    const stryker = (globalThis as { __stryker__?: StrykerContext }).__stryker__;
+    const synth = (kept: boolean) => {
+      if (!kept) return synthesizeDeployment(tempDir('oc-verify-out-'), client, env, configDir);
+      // Kept beyond the test file, its output folder too (the OS's temporary folder).
+      const fixture = synthesizeDeployment(fs.mkdtempSync(path.join(os.tmpdir(), 'oc-verify-out-')), client, env, configDir);
+      fixture.stacks.forEach((s) => deepFreeze(s.template));
+      deepFreeze(fixture.config);
+      return fixture;
+    };
+    return reuseOrSynthesize(workerCache(), key, synth, stryker).value;
+  }
+  const cached = fileCache.get(key);
   if (cached) return cached;
-  const outdir = tempDir('oc-verify-out-');
-  const built = buildApp({ configDir, now: NOW, outdir, context: { ...TEST_CONTEXT, client, env } });
-  const passed = synthesizeWithGate(built, NOW);
-  const deployment = built.deployments[0]!;
-  const { config, stage } = deployment;
-  const name = deploymentName(config);
-  const regions = new Map([stage.core, stage.network, stage.gateway, stage.edge, stage.spend].map((s) => [s.stackName, s.region]));
-  const stacks = passed.results[0]!.templates.flatMap((t): DeployedStack[] => {
-    const role = stackRole(name, t.stackName);
-    return role ? [{ stackName: t.stackName, role, region: regions.get(t.stackName)!, template: t.template }] : [];
-  });
-  const fixture = { config, stage, stacks, policies: deploymentPolicies(config, stage), outdir, configDir };
-  synthCache.set(key, fixture);
+  const fixture = synthesizeDeployment(tempDir('oc-verify-out-'), client, env, configDir);
+  fileCache.set(key, fixture);
   return fixture;
 }
 

@@ -1,0 +1,56 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { CONFIG_DIR } from '../config-fixture';
+import type * as WorldModule from './world';
+
+// synthesizeFixture's cache: per test file by default; for the whole jest worker only under
+// `npm run mutate -- --reuse-synth` (MUTATE_REUSE_SYNTH=1), where synth-reuse.test.ts shows
+// when a kept synth is used. Each jest.isolateModules load stands for another test file (its
+// own module registry). Outside Stryker no mutant is active, so the first synth is kept.
+
+type World = typeof WorldModule;
+const load = (): World => {
+  let m: World | undefined;
+  jest.isolateModules(() => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- a fresh module registry per load is the point
+    m = require('./world') as World;
+  });
+  return m!;
+};
+
+// Loaded here, not in the test: world.ts registers its temporary folders' afterAll when loaded.
+const worlds = [load(), load(), load(), load()];
+
+// A copy of the config folder, so the key cannot meet a fixture another test left.
+const configDir = fs.mkdtempSync(path.join(os.tmpdir(), 'world-cache-config-'));
+beforeAll(() => fs.cpSync(CONFIG_DIR, configDir, { recursive: true }));
+afterAll(() => fs.rmSync(configDir, { recursive: true, force: true }));
+
+test('by default each test file synthesizes its own; with MUTATE_REUSE_SYNTH=1 the worker keeps the first, frozen', () => {
+  const before = process.env.MUTATE_REUSE_SYNTH;
+  try {
+    delete process.env.MUTATE_REUSE_SYNTH;
+    const a = worlds[0]!.synthesizeFixture('example', 'dev', configDir);
+    expect(worlds[1]!.synthesizeFixture('example', 'dev', configDir)).not.toBe(a);
+    expect(Object.isFrozen(a.config)).toBe(false);
+    process.env.MUTATE_REUSE_SYNTH = '1';
+    const kept = worlds[2]!.synthesizeFixture('example', 'dev', configDir);
+    expect(kept).not.toBe(a);
+    expect(worlds[3]!.synthesizeFixture('example', 'dev', configDir)).toBe(kept);
+    // No test file, and no mutant, can change what the next run sees.
+    const template = kept.stacks[0]!.template;
+    expect(() => {
+      (template as { Resources?: unknown }).Resources = {};
+    }).toThrow(TypeError);
+    expect(() => {
+      (kept.config.aws as { region: string }).region = 'us-west-2';
+    }).toThrow(TypeError);
+    expect(Object.isFrozen(Object.values(template.Resources!)[0])).toBe(true);
+    expect(fs.existsSync(kept.outdir)).toBe(true);
+    fs.rmSync(kept.outdir, { recursive: true, force: true });
+  } finally {
+    if (before === undefined) delete process.env.MUTATE_REUSE_SYNTH;
+    else process.env.MUTATE_REUSE_SYNTH = before;
+  }
+}, 300_000);
