@@ -182,8 +182,13 @@ export function runBreaker(
         const why = stopUnit(systemctl, g.unit, systemctlTimeoutMs);
         if (why) lines.push(`BREAKER gateway ${g.id}: could not stop ${g.unit} (${why}); tried again next run`);
         else {
-          writeMarker(file, { ...(existing.marker as BreakerMarker), stopped: true });
-          lines.push(`BREAKER gateway ${g.id}: ${g.unit} stopped (its earlier stop had failed)`);
+          try {
+            writeMarker(file, { ...(existing.marker as BreakerMarker), stopped: true });
+            lines.push(`BREAKER gateway ${g.id}: ${g.unit} stopped (its earlier stop had failed)`);
+          } catch (e) {
+            // The marker keeps stopped: false, so the next run stops the (stopped) unit again: harmless.
+            lines.push(`BREAKER gateway ${g.id}: ${g.unit} stopped (its earlier stop had failed); could not record it in ${file} (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
+          }
         }
       }
       continue;

@@ -272,6 +272,37 @@ describe('runBreaker', () => {
     }
   });
 
+  test('a retried stop that succeeds while the disk is full: the run goes on to the other gateways, the line says the stop was not recorded', () => {
+    const g = calm();
+    g.ops = gw({ todayUsd: 9 });
+    runBreaker(manifest, g, NOW, failingSystemctl);
+    expect(marker('ops').stopped).toBe(false);
+    const nodeFs = jest.requireActual<typeof fs>('fs');
+    const real = nodeFs.writeFileSync;
+    const spy = jest.spyOn(nodeFs, 'writeFileSync').mockImplementation(((file: fs.PathOrFileDescriptor, ...rest: unknown[]) => {
+      if (typeof file === 'number') throw Object.assign(new Error('no space left on device'), { code: 'ENOSPC' });
+      return (real as (...a: unknown[]) => void)(file, ...rest);
+    }) as typeof fs.writeFileSync);
+    try {
+      g.support = gw({ todayUsd: 9 });
+      const out = runBreaker(manifest, g, NOW + 60_000, systemctl);
+      expect(out.tripped).toEqual({ ops: true, support: true });
+      expect(out.lines[0]).toBe(`BREAKER gateway ops: openclaw-gateway@ops.service stopped (its earlier stop had failed); could not record it in ${markerPath(manifest.breakerDir, 'ops')} (ENOSPC)`);
+      // The other gateway was still looked at, and stopped.
+      expect(out.lines).toHaveLength(3);
+      expect(out.lines[2]).toMatch(/^BREAKER tripped gateway support .*openclaw-gateway@support\.service stopped; marker /);
+      expect(marker('ops').stopped).toBe(false);
+    } finally {
+      spy.mockRestore();
+    }
+    // The next run stops it again (a no-op for a stopped unit) and records it; support, whose
+    // marker could not be written either, trips again.
+    const next = runBreaker(manifest, g, NOW + 120_000, systemctl);
+    expect(next.lines[0]).toBe('BREAKER gateway ops: openclaw-gateway@ops.service stopped (its earlier stop had failed)');
+    expect(next.lines[1]).toMatch(/^BREAKER tripped gateway support /);
+    expect(marker('ops').stopped).toBe(true);
+  });
+
   test('the marker is durable: its content fsynced before the rename, the folder fsynced after it', () => {
     const order = recordDurableWrites(() => {
       const g = calm();
