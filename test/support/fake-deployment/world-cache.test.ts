@@ -35,9 +35,13 @@ test('by default each test file synthesizes its own; with MUTATE_REUSE_SYNTH=1 t
     expect(worlds[1]!.synthesizeFixture('example', 'dev', configDir)).not.toBe(a);
     expect(Object.isFrozen(a.config)).toBe(false);
     process.env.MUTATE_REUSE_SYNTH = '1';
+    const trace = path.join(configDir, 'trace.txt');
+    process.env.MUTATE_REUSE_TRACE = trace;
     const kept = worlds[2]!.synthesizeFixture('example', 'dev', configDir);
     expect(kept).not.toBe(a);
     expect(worlds[3]!.synthesizeFixture('example', 'dev', configDir)).toBe(kept);
+    // MUTATE_REUSE_TRACE: a line per synth asked for (no mutant outside Stryker).
+    expect(fs.readFileSync(trace, 'utf8')).toBe(`- ${configDir}|example|dev made\n- ${configDir}|example|dev kept\n`);
     // No test file, and no mutant, can change what the next run sees.
     const template = kept.stacks[0]!.template;
     expect(() => {
@@ -50,6 +54,7 @@ test('by default each test file synthesizes its own; with MUTATE_REUSE_SYNTH=1 t
     expect(fs.existsSync(kept.outdir)).toBe(true);
     fs.rmSync(kept.outdir, { recursive: true, force: true });
   } finally {
+    delete process.env.MUTATE_REUSE_TRACE;
     if (before === undefined) delete process.env.MUTATE_REUSE_SYNTH;
     else process.env.MUTATE_REUSE_SYNTH = before;
   }

@@ -73,7 +73,10 @@ export function synthesizeFixture(client = 'example', env = 'prod', configDir = 
       deepFreeze(fixture.config);
       return fixture;
     };
-    return reuseOrSynthesize(workerCache(), key, synth, stryker).value;
+    const { value, source } = reuseOrSynthesize(workerCache(), key, synth, stryker);
+    // MUTATE_REUSE_TRACE=<file>: one line per synth asked for (mutant id, kept/made/fresh), for the figures of a run.
+    if (process.env.MUTATE_REUSE_TRACE) fs.appendFileSync(process.env.MUTATE_REUSE_TRACE, `${stryker?.activeMutant ?? '-'} ${key} ${source}\n`);
+    return value;
   }
   const cached = fileCache.get(key);
   if (cached) return cached;
