@@ -12,14 +12,14 @@ export type NormalStatement = Readonly<Record<string, Json>>;
 
 const list = (v: Json): string[] => (v === undefined ? [] : (Array.isArray(v) ? v : [v]).map((x) => String(x))).sort();
 
+/** A defined Principal or NotPrincipal: `"*"` as `{"AWS": ["*"]}`, every list sorted, the kinds in order. */
 function principal(p: Json): Json {
-  if (p === undefined) return undefined;
   if (p === '*') return { AWS: ['*'] };
   return Object.fromEntries(Object.entries(p as Record<string, Json>).map(([k, v]) => [k, list(v)]).sort(([a], [b]) => String(a).localeCompare(String(b))));
 }
 
+/** A defined Condition: operators and keys in order, keys in lower case, values as sorted string lists. */
 function condition(c: Json): Json {
-  if (c === undefined) return undefined;
   return Object.fromEntries(
     Object.entries(c as Record<string, Record<string, Json>>)
       .map(([op, keys]) => [op, Object.fromEntries(Object.entries(keys).map(([k, v]) => [k.toLowerCase(), list(v)]).sort(([a], [b]) => String(a).localeCompare(String(b))))])

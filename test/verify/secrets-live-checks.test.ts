@@ -1,7 +1,8 @@
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { NOW } from '../support/config-fixture';
 import { installFakeAws, type InstalledFake } from '../support/fake-deployment/install';
 import { secretsManagerState, type FakeSecret } from '../support/fake-deployment/secrets-manager';
-import { synthesizeFixture } from '../support/fake-deployment/world';
+import { FakeWorld, synthesizeFixture } from '../support/fake-deployment/world';
 import type { LiveCheck } from '../../lib/verify/live-check';
 import { runChecks } from '../../lib/verify/run-checks';
 import { policyDifferences } from '../../lib/secrets/live-policy';
@@ -163,5 +164,106 @@ describe('policies are compared by meaning (lib/secrets/live-policy.ts)', () => 
     expect(policyDifferences({ Statement: [] }, template)).toEqual(['statement TlsOnly missing']);
     const extra = { ...template, Statement: [...template.Statement, { Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: 'arn:aws:s3:::b/*' }] };
     expect(policyDifferences(extra, template)).toEqual([expect.stringMatching(/^extra statement #\d \(Allow s3:GetObject\): /)]);
+  });
+});
+
+describe('what each check says, and its edges (every line a mutation run found unpinned)', () => {
+  it("each check's id, control, title, concern, schedule and actions", () => {
+    expect(SECRETS_LIVE_CHECKS.map(({ run: _run, ...meta }) => meta)).toEqual([
+      { id: 'secrets.secret-exists', control: 'secret-cmk', title: 'Each secret exists, encrypted with the deployment key, not scheduled for deletion', concern: 'secrets', daily: true, iam: ['secretsmanager:DescribeSecret'] },
+      { id: 'secrets.resource-policy', control: 'secret-value-access-restricted', title: "Each secret's resource policy is the template's (value reads and writes denied to all but the named roles)", concern: 'secrets', daily: true, iam: ['secretsmanager:GetResourcePolicy'] },
+      { id: 'secrets.rotation', control: 'secret-rotation', title: 'Each rotated secret has rotation on, on its schedule, and its last rotation succeeded', concern: 'secrets', daily: true, iam: ['secretsmanager:DescribeSecret'] },
+    ]);
+  });
+
+  it('the evidence of a pass names what was seen', async () => {
+    const token = secret('gateways/ops/token');
+    const seen = (await runChecks(SECRETS_LIVE_CHECKS, ctx())).filter((r) => r.resource === token.arn).map((r) => [r.check, r.status, r.evidence]);
+    expect(seen).toEqual([
+      ['secrets.secret-exists', 'pass', `KmsKeyId ${token.kmsKeyId}`],
+      ['secrets.resource-policy', 'pass', "resource policy equals the template's"],
+      ['secrets.rotation', 'pass', `rotation every 30 days; last rotated ${token.lastRotatedDate!.toISOString()} (10.0 days ago)`],
+    ]);
+  });
+
+  it('DescribeSecret may give the key as its ID: the same key passes, another key ID fails', async () => {
+    const s = secret('agents/ops');
+    const keyId = s.kmsKeyId!.split(':key/')[1]!;
+    const [same] = await drifted(secretExists, 'agents/ops', (x) => (x.kmsKeyId = keyId));
+    expect([same!.status, same!.evidence]).toEqual(['pass', `KmsKeyId ${keyId}`]);
+    // A prefix of the key's ARN is not its ID.
+    const [prefix] = await drifted(secretExists, 'agents/ops', (x) => (x.kmsKeyId = s.kmsKeyId!.split(':key/')[0]!));
+    expect(prefix!.status).toBe('fail');
+  });
+
+  it('an error other than ResourceNotFoundException is not read as a missing secret', async () => {
+    const c = ctx();
+    const denied = Object.assign(new Error('User is not authorized to perform: secretsmanager:DescribeSecret'), { name: 'AccessDeniedException' });
+    const real = c.client.bind(c);
+    jest.spyOn(c, 'client').mockImplementation(((kind: unknown, region?: string) => (kind === SecretsManagerClient ? { send: () => Promise.reject(denied) } : real(kind as never, region))) as never);
+    const results = await runChecks([secretExists], c);
+    expect(results.map((r) => [r.status, r.evidence])).toEqual([['fail', 'AccessDeniedException: User is not authorized to perform: secretsmanager:DescribeSecret']]);
+  });
+
+  it('a resource policy or schedule whose SecretId is not a Ref to a secret of its stack fails the check, naming it', async () => {
+    const stacks = fake.world.stacks.map((s) => {
+      const resources = Object.fromEntries(
+        Object.entries(s.template.Resources ?? {}).map(([id, r]) => [id, r.Type === 'AWS::SecretsManager::ResourcePolicy' ? { ...r, Properties: { ...r.Properties, SecretId: 'arn:aws:secretsmanager:eu-west-1:1:secret:x' } } : r]),
+      );
+      return { ...s, template: { ...s.template, Resources: resources } };
+    });
+    const c = new FakeWorld({ ...fake.world.fixture, stacks }).verifyContext({ now: NOW });
+    const [r] = await runChecks([secretResourcePolicy], c);
+    expect(r).toMatchObject({ status: 'fail', resource: '(check)' });
+    expect(r!.evidence).toMatch(/^Error: openclaw-example-prod-(gateway|edge)\/\w+: SecretId is not a Ref to a secret of its stack$/);
+    // A Ref to something that is not in the stack is refused the same way.
+    const dangling = fake.world.stacks.map((s) => ({
+      ...s,
+      template: { ...s.template, Resources: Object.fromEntries(Object.entries(s.template.Resources ?? {}).map(([id, r]) => [id, r.Type === 'AWS::SecretsManager::RotationSchedule' ? { ...r, Properties: { ...r.Properties, SecretId: { Ref: 'Gone' } } } : r])) },
+    }));
+    const [d] = await runChecks([secretRotation], new FakeWorld({ ...fake.world.fixture, stacks: dangling }).verifyContext({ now: NOW }));
+    expect(d!.evidence).toMatch(/: SecretId is not a Ref to a secret of its stack$/);
+  });
+
+  it('rotation: the schedule read from rate(N day[s]), else AutomaticallyAfterDays; RotationEnabled missing is false', async () => {
+    const run = async (change: (s: FakeSecret) => void) => (await drifted(secretRotation, 'gateways/ops/token', change))[0]!;
+    expect((await run((s) => (s.rotationRules = { ScheduleExpression: 'rate(30 days)' }))).status).toBe('pass');
+    expect((await run((s) => (s.rotationRules = { ScheduleExpression: 'cron(0 0 1 * ? *)', AutomaticallyAfterDays: 30 }))).status).toBe('pass');
+    // Only a whole rate(...) is read: anything around it falls back to AutomaticallyAfterDays.
+    expect((await run((s) => (s.rotationRules = { ScheduleExpression: 'rate(30 days) ', AutomaticallyAfterDays: 7 }))).evidence).toBe(
+      'rotation every 7 days ({"ScheduleExpression":"rate(30 days) ","AutomaticallyAfterDays":7}); expected rate(30 days)',
+    );
+    expect((await run((s) => (s.rotationRules = { ScheduleExpression: ' rate(30 days)', AutomaticallyAfterDays: 7 }))).evidence).toMatch(/^rotation every 7 days/);
+    expect((await run((s) => (s.rotationRules = { ScheduleExpression: 'rate(1 day)' }))).evidence).toBe('rotation every 1 days ({"ScheduleExpression":"rate(1 day)"}); expected rate(30 days)');
+    expect((await run((s) => (s.rotationRules = { ScheduleExpression: 'rate(300 days)' }))).evidence).toMatch(/^rotation every 300 days/);
+    expect((await run((s) => delete s.rotationRules)).evidence).toBe('rotation every ? days ({}); expected rate(30 days)');
+    expect((await run((s) => (s.rotationEnabled = undefined as unknown as boolean))).evidence).toBe('RotationEnabled false; expected true');
+  });
+
+  it('rotation age: exactly twice the period still passes; never rotated, exactly one period old fails; no creation date is named', async () => {
+    const run = async (change: (s: FakeSecret) => void) => (await drifted(secretRotation, 'gateways/ops/token', change))[0]!;
+    expect((await run((s) => (s.lastRotatedDate = new Date(NOW.getTime() - 60 * DAY_MS)))).status).toBe('pass');
+    const atPeriod = await run((s) => {
+      delete s.lastRotatedDate;
+      s.createdDate = new Date(NOW.getTime() - 30 * DAY_MS);
+    });
+    expect(atPeriod.status).toBe('fail');
+    const unknown = await run((s) => {
+      delete s.lastRotatedDate;
+      s.createdDate = undefined as unknown as Date;
+    });
+    expect([unknown.status, unknown.evidence]).toEqual(['fail', 'rotation every 30 days; never rotated, created (unknown); expected a first rotation within 30 days of creation']);
+  });
+
+  it('a secret gone: the rotation check says so too', async () => {
+    const state = secretsManagerState(fake.world);
+    const s = secret('gateways/ops/token');
+    state.secrets.delete(s.arn);
+    try {
+      const [r] = (await runChecks([secretRotation], ctx())).filter((x) => x.resource === s.arn);
+      expect(r).toMatchObject({ status: 'fail', evidence: 'ResourceNotFoundException: the secret does not exist' });
+    } finally {
+      state.secrets.set(s.arn, s);
+    }
   });
 });
