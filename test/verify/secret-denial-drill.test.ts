@@ -1,8 +1,11 @@
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { PutResourcePolicyCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { GetCommandInvocationCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { installFakeAws, type InstalledFake } from '../support/fake-deployment/install';
 import { logsState } from '../support/fake-deployment/logs';
 import { secretsManagerState, type FakeSecret } from '../support/fake-deployment/secrets-manager';
 import { hostRefreshState, installHostRefreshFake } from '../support/fake-deployment/secrets-refresh-host';
-import { synthesizeFixture, type Restorable } from '../support/fake-deployment/world';
+import { FakeWorld, synthesizeFixture, type Restorable } from '../support/fake-deployment/world';
 import { NOW } from '../support/config-fixture';
 import { policyDifferences } from '../../lib/secrets/live-policy';
 import { DRILL_DENY_SID, SECRET_DENIAL_DRILL, secretDenialDrill } from '../../lib/secrets/secret-denial-drill';
@@ -103,5 +106,142 @@ describe('the secret-denial drill', () => {
     expect(results).toEqual([expect.objectContaining({ status: 'fail', evidence: 'alarm ALARM before the drill; expected OK (nothing was changed)' })]);
     expect(ops().policy).toBe(before);
     expect(state.sent.length).toBe(sent);
+  });
+});
+
+describe('the secret-denial drill, edge by edge (what a mutation run found unpinned)', () => {
+  /** A context whose `kind` client is wrapped: `wrap(real)` gives the client the drill gets. */
+  function wrapped<T extends { send: (c: never) => Promise<unknown> }>(kind: unknown, wrap: (real: T) => { send: (c: unknown) => Promise<unknown> }) {
+    const c = ctx();
+    const real = c.client.bind(c);
+    jest.spyOn(c, 'client').mockImplementation(((k: unknown, region?: string) => (k === kind ? wrap(real(k as never, region) as T) : real(k as never, region))) as never);
+    return c;
+  }
+  /** SSM whose GetCommandInvocation answers `statuses` in turn (then the real one's), after the real SendCommand. */
+  const ssmAnswering = (statuses: readonly (string | Error)[]) =>
+    wrapped<SSMClient>(SSMClient, (real) => {
+      let i = 0;
+      return {
+        send: async (cmd: unknown) => {
+          const out = await real.send(cmd as never);
+          if (!(cmd instanceof GetCommandInvocationCommand) || i >= statuses.length) return out;
+          const s = statuses[i++]!;
+          if (s instanceof Error) throw s;
+          return { ...(out as object), Status: s };
+        },
+      };
+    });
+
+  it('the first refresh ends at any of SSM\'s terminal statuses, and waits through the others', async () => {
+    const terminal = ['Success', 'Failed', 'Cancelled', 'TimedOut', 'Cancelling', 'Undeliverable', 'Terminated', 'InvalidPlatform', 'AccessDenied', 'DeliveryTimedOut', 'ExecutionTimedOut'];
+    for (const status of terminal) {
+      const results = await onWorldClock().run(ssmAnswering(['Pending', 'InProgress', 'Delayed', status]), () => undefined);
+      expect({ status, evidence: results[0]!.evidence }).toEqual({ status, evidence: expect.stringMatching(new RegExp(`^refresh command cmd-\\d+ ${status}; named failure after 45 s: `)) });
+    }
+  });
+
+  it('a command that never finishes is "not finished" after 3 minutes (the default), polled every 15 s', async () => {
+    const state = hostRefreshState(fake.world);
+    const sleeps: number[] = [];
+    // No poll interval given: the default.
+    const drill = secretDenialDrill({ sleep: async (ms) => void (sleeps.push(ms), (state.now += ms)), now: () => state.now });
+    const results = await drill.run(ssmAnswering(Array(13).fill('InProgress')), () => undefined);
+    expect(results[0]!.evidence).toMatch(/^refresh command cmd-\d+ not finished; named failure after 180 s: /);
+    // 12 polls of 15 s before the timeout.
+    expect(sleeps.slice(0, 12)).toEqual(Array(12).fill(15_000));
+  });
+
+  it('an invocation SSM does not list yet is waited for; any other error ends the drill, and the policy is restored', async () => {
+    const notYet = Object.assign(new Error('InvocationDoesNotExist'), { name: 'InvocationDoesNotExist' });
+    const results = await onWorldClock().run(ssmAnswering([notYet]), () => undefined);
+    expect(results[0]!.evidence).toMatch(/^refresh command cmd-\d+ Failed; named failure after 15 s: /);
+    const original = ops().policy;
+    const throttled = Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
+    await expect(onWorldClock().run(ssmAnswering([throttled]), () => undefined)).rejects.toThrow('Rate exceeded');
+    expect(ops().policy).toBe(original);
+  });
+
+  it('no alarm at all, or no resource policy: fails before changing anything', async () => {
+    const noAlarm = wrapped<CloudWatchClient>(CloudWatchClient, () => ({ send: async () => ({ MetricAlarms: [] }) }));
+    expect((await onWorldClock().run(noAlarm, () => undefined)).map((r) => r.evidence)).toEqual(['alarm (no alarm) before the drill; expected OK (nothing was changed)']);
+    const saved = ops().policy;
+    delete ops().policy;
+    try {
+      const results = await onWorldClock().run(ctx(), () => undefined);
+      expect(results).toEqual([{ check: 'drill.secret-denial', control: 'secret-retrieval-failed', status: 'fail', resource: ops().arn, evidence: 'the secret has no resource policy to restore afterwards (nothing was changed); run the secrets checks' }]);
+    } finally {
+      ops().policy = saved;
+    }
+  });
+
+  it('a restore that does not take: the last result fails, naming the difference', async () => {
+    const original = ops().policy!;
+    // Secrets Manager that ignores the drill's second PutResourcePolicy (the restore).
+    let puts = 0;
+    const c = wrapped<SecretsManagerClient>(SecretsManagerClient, (real) => ({ send: async (cmd: unknown) => (cmd instanceof PutResourcePolicyCommand && ++puts === 2 ? {} : real.send(cmd as never)) }));
+    try {
+      const results = await onWorldClock().run(c, () => undefined);
+      expect(results[2]!.status).toBe('fail');
+      // The host's second refresh is denied too; its one failure leaves the alarm's period after 300 s.
+      expect(results[2]!.evidence).toMatch(
+        new RegExp(`^policy differs from the original: extra statement ${DRILL_DENY_SID}: .*; refresh cmd-\\d+ Failed; alarm OK 300 s after the restore; drill took \\d+ s; expected the original policy, a successful refresh and the alarm OK$`),
+      );
+    } finally {
+      ops().policy = original;
+    }
+  });
+
+  it('an alarm that stays in ALARM after the restore: the last result fails after 20 minutes (the default)', async () => {
+    let fired = false;
+    const c = wrapped<CloudWatchClient>(CloudWatchClient, (real) => ({
+      send: async (cmd: unknown) => {
+        const out = (await real.send(cmd as never)) as { MetricAlarms: { StateValue: string }[] };
+        fired ||= out.MetricAlarms[0]?.StateValue === 'ALARM';
+        return fired ? { MetricAlarms: [{ ...out.MetricAlarms[0], StateValue: 'ALARM' }] } : out;
+      },
+    }));
+    const results = await onWorldClock().run(c, () => undefined);
+    expect(results[2]).toMatchObject({ status: 'fail', resource: ops().arn });
+    expect(results[2]!.evidence).toMatch(/^policy restored; refresh cmd-\d+ Success; alarm not OK within 1200 s; drill took \d+ s; expected the original policy, a successful refresh and the alarm OK$/);
+  });
+
+  it('the drill picks the first agent secret by name, never a generated one, whatever the template order', async () => {
+    const reversed = fake.world.stacks.map((s) => ({ ...s, template: { ...s.template, Resources: Object.fromEntries(Object.entries(s.template.Resources ?? {}).reverse()) } }));
+    const lines: string[] = [];
+    await onWorldClock().run(new FakeWorld({ ...fake.world.fixture, stacks: reversed }).verifyContext({ now: NOW }), (l) => lines.push(l));
+    expect(lines[0]).toMatch(/ GetSecretValue on openclaw\/example\/dev\/agents\/ops$/);
+    expect(lines).toEqual([lines[0], expect.stringMatching(/^running openclaw-example-dev-\S+ on i-\w+$/), 'waiting for the alarm', 'restoring the resource policy of openclaw/example/dev/agents/ops', 'waiting for the alarm to return to OK']);
+  });
+
+  describe('a template it cannot act on is refused, naming what is missing', () => {
+    const run = (change: (type: string, r: Record<string, unknown>) => Record<string, unknown> | undefined) => {
+      const stacks = fake.world.stacks.map((s) => {
+        if (s.role !== 'gateway') return s;
+        const resources = Object.entries(s.template.Resources ?? {}).flatMap(([id, r]) => {
+          const out = change(r.Type, r as unknown as Record<string, unknown>);
+          return out ? [[id, out]] : [];
+        });
+        return { ...s, template: { ...s.template, Resources: Object.fromEntries(resources) } };
+      });
+      return onWorldClock().run(new FakeWorld({ ...fake.world.fixture, stacks: stacks as typeof fake.world.stacks }).verifyContext({ now: NOW }), () => undefined);
+    };
+    const props = (r: Record<string, unknown>) => (r.Properties ?? {}) as Record<string, unknown>;
+
+    it('no agent secret (every secret generated)', async () => {
+      await expect(run((t, r) => (t === 'AWS::SecretsManager::Secret' ? { ...r, Properties: { ...props(r), GenerateSecretString: {} } } : r))).rejects.toThrow('the gateway stack has no agent secret');
+    });
+    it('no gateway instance', async () => {
+      await expect(run((t, r) => (t === 'AWS::EC2::Instance' ? undefined : r))).rejects.toThrow('the gateway stack has 0 gateway instances; expected one');
+    });
+    it('an instance without an instance profile role', async () => {
+      await expect(run((t, r) => (t === 'AWS::EC2::Instance' ? { ...r, Properties: { ...props(r), IamInstanceProfile: 'x' } } : r))).rejects.toThrow('the gateway instance has no instance profile role in its template');
+      await expect(run((t, r) => (t === 'AWS::IAM::InstanceProfile' ? { ...r, Properties: { ...props(r), Roles: [] } } : r))).rejects.toThrow('the gateway instance has no instance profile role in its template');
+    });
+    it('no refresh document, or no alarm', async () => {
+      await expect(run((t, r) => (t === 'AWS::SSM::Document' && JSON.stringify(props(r).Content).includes('openclaw-secrets-refresh') ? undefined : r))).rejects.toThrow('the gateway stack has 0 secrets refresh documents; expected one');
+      await expect(run((t, r) => (t === 'AWS::CloudWatch::Alarm' && props(r).AlarmName === 'openclaw-example-dev-secret-retrieval-failed' ? undefined : r))).rejects.toThrow(
+        'the gateway stack has 0 alarms named openclaw-example-dev-secret-retrieval-failed; expected one',
+      );
+    });
   });
 });
