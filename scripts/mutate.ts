@@ -12,11 +12,13 @@
  * --findRelatedTests), which for a construct is most of test/app and slow.
  *
  * --reuse-synth keeps the fake deployment's synth (test/support/fake-deployment/world.ts) for
- * the whole jest worker, for every mutant that cannot have changed it: one that has not run
- * before the synth in its run and that the synth does not pass through
+ * the whole jest worker, for every mutant that cannot have changed it: one whose code had not
+ * run in the worker when the kept synth was made, nor in its own run before the synth
  * (test/support/fake-deployment/synth-reuse.ts). Any other mutant synthesizes fresh, with its
  * mutant active. For the live checks, whose test files synthesize before checks that take
- * milliseconds.
+ * milliseconds. A fresh synth in each of several test files can outlast Stryker's timeout,
+ * which the dry run (one synth per deployment) set, so the run's timeout is raised to
+ * REUSE_SYNTH_TIMEOUT_MS; give one test file per deployment where you can.
  */
 import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
@@ -25,6 +27,8 @@ import { CONTROL_FOLDERS, PATHS, formatScore, matchesPatterns, writeReport, type
 
 const ROOT = path.resolve(__dirname, '..');
 const RUN_INCREMENTAL = 'reports/mutation/.run-incremental.json';
+/** Stryker's fixed timeout part (timeoutMS) under --reuse-synth: several fresh synths, 20-40 s each here. */
+export const REUSE_SYNTH_TIMEOUT_MS = 300_000;
 
 interface Args {
   targets: string[];
@@ -102,7 +106,7 @@ function main(): void {
   console.log(`mutate: ${mutate.join(' ')}${tests.length ? `\ntests: ${tests.join(' ')}` : '\ntests: every test file that imports the mutated code'}`);
   const res = spawnSync(
     strykerNode(),
-    [path.join(ROOT, 'node_modules/@stryker-mutator/core/bin/stryker.js'), 'run', 'stryker.config.mjs', '--mutate', mutate.join(','), '--concurrency', args.concurrency, ...(args.force ? ['--force'] : [])],
+    [path.join(ROOT, 'node_modules/@stryker-mutator/core/bin/stryker.js'), 'run', 'stryker.config.mjs', '--mutate', mutate.join(','), '--concurrency', args.concurrency, ...(args.force ? ['--force'] : []), ...(args.reuseSynth ? ['--timeoutMS', String(REUSE_SYNTH_TIMEOUT_MS)] : [])],
     { cwd: ROOT, stdio: 'inherit', env: { ...process.env, MUTATE_TESTS: tests.join(','), ...(args.reuseSynth ? { MUTATE_REUSE_SYNTH: '1' } : {}) } },
   );
   if (res.status !== 0 || !fs.existsSync(path.join(ROOT, PATHS.lastRun))) {

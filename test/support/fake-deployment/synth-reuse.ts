@@ -3,21 +3,26 @@
  *
  * Stryker runs a test file again for every mutant; a live-check test file synthesizes a
  * deployment first (about 20 s under Stryker here) and then runs checks that take milliseconds.
- * A synth kept from an earlier run is what a fresh synth would give under the active mutant
- * exactly when that mutant cannot influence the synth. The synth is deterministic (fixed
- * config, fixed clock), so it can only differ if the mutated code runs before it ends:
+ * A synth kept from an earlier run of the same worker is what a fresh synth would give under
+ * the active mutant exactly when that mutant's code would not run before the synth ends.
  *
- * - **before it, in this run** (a module's top level, an earlier test file of the same run):
- *   Stryker counts every execution of the active mutant in `__stryker__.hitCount`, reset to 0
- *   for each mutant run. Above 0, or unknown (Stryker gives no hit limit), the synth is fresh.
- * - **during it**: the kept synth is made with no mutant active (the active one is switched
- *   off while it runs, the way Stryker's dry run runs), and Stryker's instrumented code records
- *   every mutant it passes in `__stryker__.mutantCoverage.static`. The mutants recorded while
- *   that synth ran are kept with it; a run whose active mutant is among them synthesizes fresh,
- *   with its mutant on.
+ * What Stryker's instrumented code tells (node_modules/@stryker-mutator/instrumenter/dist/src/
+ * util/syntax-helpers.js): each visit of the active mutant's code adds one to
+ * `__stryker__.hitCount`, which the jest runner sets to 0 at the start of a mutant run when it
+ * gives a hit limit (always, for a mutant the dry run covered); each visit of any other
+ * mutant's code is recorded in `__stryker__.mutantCoverage` (under `static` outside a test,
+ * under `perTest` inside one in the dry run). So:
  *
- * Everything else gets the kept synth. The instrumenter's helpers, which this reads, are in
- * node_modules/@stryker-mutator/instrumenter/dist/src/util/syntax-helpers.js.
+ * - A run whose mutant has run already (`hitCount` above 0: a module's top level, an earlier
+ *   test file of the run), or whose hits are not counted, synthesizes fresh.
+ * - The first synth of a worker is made with the run's mutant on. If the mutant did not run
+ *   during it (`hitCount` still 0), it is the unmutated synth, and it is kept with the set of
+ *   every mutant the worker has passed so far: those the synth passed, and those that ran
+ *   before it and left state the synth reads (a module-level cache filled at import).
+ * - A later run whose mutant is in that set synthesizes fresh; any other gets the kept synth.
+ *
+ * This assumes the synth depends only on its inputs (config folder, client, env, a fixed
+ * clock) and on state that code it runs creates (caches): no test sets anything it reads.
  */
 
 /** The part of Stryker's instrumenter context (`globalThis.__stryker__`) read here. */
@@ -30,7 +35,7 @@ export interface StrykerContext {
 /** Where Stryker's child process puts the active mutant's id before a mutant run. */
 export const ACTIVE_MUTANT_ENV = '__STRYKER_ACTIVE_MUTANT__';
 
-/** A synth kept for later runs, and the mutants its making passed through. */
+/** A synth kept for later runs, and every mutant the worker had passed when it was made. */
 export interface KeptSynth<T> {
   readonly value: T;
   readonly reached: ReadonlySet<string>;
@@ -38,48 +43,40 @@ export interface KeptSynth<T> {
 
 export type SynthSource = 'kept' | 'made' | 'fresh';
 
-const staticCounts = (ctx: StrykerContext | undefined): Record<string, number> => ({ ...(ctx?.mutantCoverage?.static ?? {}) });
+/** Every mutant recorded as passed in this process so far, in and out of tests. */
+function passedSoFar(ctx: StrykerContext | undefined): Set<string> {
+  const cov = ctx?.mutantCoverage;
+  if (!cov) return new Set();
+  return new Set([...Object.keys(cov.static ?? {}), ...Object.values(cov.perTest ?? {}).flatMap((t) => Object.keys(t))]);
+}
 
-/** Runs `synth` with no mutant active, and returns what it made and the mutants it passed. */
-function makeUnmutated<T>(synth: (kept: boolean) => T, ctx: StrykerContext | undefined, env: NodeJS.ProcessEnv): KeptSynth<T> {
-  const active = ctx?.activeMutant;
-  const fromEnv = env[ACTIVE_MUTANT_ENV];
-  const before = staticCounts(ctx);
-  if (ctx) delete ctx.activeMutant;
-  // A module first loaded during the synth would read the id back from the environment.
-  delete env[ACTIVE_MUTANT_ENV];
-  try {
-    const value = synth(true);
-    const after = staticCounts(ctx);
-    return { value, reached: new Set(Object.keys(after).filter((id) => after[id]! > (before[id] ?? 0))) };
-  } finally {
-    if (active !== undefined) ctx!.activeMutant = active;
-    if (fromEnv !== undefined) env[ACTIVE_MUTANT_ENV] = fromEnv;
-  }
+/** The active mutant's id: the context's, or the environment's before any instrumented module has read it. */
+export function activeMutant(ctx: StrykerContext | undefined, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  return ctx?.activeMutant ?? env[ACTIVE_MUTANT_ENV];
 }
 
 /**
  * The synth for `key`: the kept one when the active mutant cannot have changed it, else a
- * fresh one with the mutant active. `synth(kept)` is told whether its result is kept. Keeps a new one (made with no mutant active) when there is
- * none yet and this run's mutant has not run before it.
+ * fresh one with the mutant on. When none is kept yet, the synth made now is kept if the
+ * mutant did not run during it.
  */
 export function reuseOrSynthesize<T>(
   kept: Map<string, KeptSynth<T>>,
   key: string,
-  synth: (kept: boolean) => T,
+  synth: () => T,
   ctx: StrykerContext | undefined,
   env: NodeJS.ProcessEnv = process.env,
 ): { readonly value: T; readonly source: SynthSource } {
-  const active = ctx?.activeMutant ?? env[ACTIVE_MUTANT_ENV];
-  const ranBefore = active !== undefined && !(ctx?.hitCount === 0);
-  if (ranBefore) return { value: synth(false), source: 'fresh' };
-  let entry = kept.get(key);
-  let source: SynthSource = 'kept';
-  if (!entry) {
-    entry = makeUnmutated(synth, ctx, env);
-    kept.set(key, entry);
-    source = 'made';
+  const active = activeMutant(ctx, env);
+  const mutantRan = () => active !== undefined && ctx?.hitCount !== 0;
+  if (mutantRan()) return { value: synth(), source: 'fresh' };
+  const entry = kept.get(key);
+  if (entry) {
+    if (active !== undefined && entry.reached.has(active)) return { value: synth(), source: 'fresh' };
+    return { value: entry.value, source: 'kept' };
   }
-  if (active !== undefined && entry.reached.has(active)) return { value: synth(false), source: 'fresh' };
-  return { value: entry.value, source };
+  const value = synth();
+  if (mutantRan()) return { value, source: 'fresh' };
+  kept.set(key, { value, reached: passedSoFar(ctx) });
+  return { value, source: 'made' };
 }

@@ -1,9 +1,8 @@
 /**
  * The synth behind the fake deployment: one client x env through the gate (asset bundling
  * skipped, as in every test synth), its five stacks as templates, and their policies with every
- * reference resolved. Kept apart from world.ts, which needs jest, so that
- * scripts/synth-closure.ts can run exactly this synth outside jest and list the project files it
- * loads (the files `npm run mutate -- --reuse-synth` must not mutate).
+ * reference resolved. world.ts decides when to run it (once per test file, or under
+ * `npm run mutate -- --reuse-synth` once per jest worker where that is sound).
  */
 import { buildApp, synthesizeWithGate } from '../../../lib/app';
 import type { ResolvedConfig } from '../../../lib/config/schema';

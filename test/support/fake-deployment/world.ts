@@ -8,8 +8,6 @@
  * check to fail; nothing in here knows what a check expects.
  */
 import * as fs from 'fs';
-import * as os from 'os';
-import * as path from 'path';
 import { mockClient } from 'aws-sdk-client-mock';
 import {
   CloudFormationClient,
@@ -29,7 +27,7 @@ import { refOf, resolveIntrinsics, type CfnResource } from '../iam-intrinsics';
 import { CONFIG_DIR } from '../config-fixture';
 import { tempDirsRemovedAfterAll } from '../temp-dirs';
 import { synthesizeDeployment, type SynthesizedFixture } from './synthesize';
-import { reuseOrSynthesize, type KeptSynth, type StrykerContext } from './synth-reuse';
+import { activeMutant, reuseOrSynthesize, type KeptSynth, type StrykerContext } from './synth-reuse';
 
 const tempDir = tempDirsRemovedAfterAll();
 
@@ -37,22 +35,21 @@ export type { SynthesizedFixture };
 
 const fileCache = new Map<string, SynthesizedFixture>();
 
-/** Freezes a JSON value and everything in it. */
-function deepFreeze<T>(value: T): T {
-  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const v of Object.values(value)) deepFreeze(v);
-  }
+/** A copy of a JSON value made in this test file's realm (jest runs each file in its own context). */
+function copyJson<T>(value: T): T {
+  if (Array.isArray(value)) return value.map(copyJson) as T;
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, copyJson(v)])) as T;
   return value;
 }
 
 /**
- * Under `npm run mutate -- --reuse-synth` (MUTATE_REUSE_SYNTH=1) fixtures are kept for the
+ * Under `npm run mutate -- --reuse-synth` (MUTATE_REUSE_SYNTH=1) a fixture is kept for the
  * whole jest worker, on a Node core module object, which jest hands every test file of the
  * worker as is; ./synth-reuse.ts decides, for each Stryker mutant run, whether the kept synth
- * is sound for its mutant. A kept fixture's templates and config are frozen, so no test file
- * and no mutant can change what the next run sees: a test that writes into them fails in
- * Stryker's dry run instead.
+ * is sound for its mutant. Each test file gets its own copy of the kept config and stacks,
+ * made in its own realm, as a fresh synth would give it: what a test or a mutant does to them
+ * stays in that file. The stage and the policies (read only by the fakes, which are not
+ * mutated) are shared; the output folder is removed with the test file that made it.
  */
 function workerCache(): Map<string, KeptSynth<SynthesizedFixture>> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- the core module object itself (an import would wrap it per file)
@@ -63,24 +60,19 @@ function workerCache(): Map<string, KeptSynth<SynthesizedFixture>> {
 /** Synthesizes client x env once per test file (see workerCache for `npm run mutate -- --reuse-synth`). */
 export function synthesizeFixture(client = 'example', env = 'prod', configDir = CONFIG_DIR): SynthesizedFixture {
   const key = `${configDir}|${client}|${env}`;
-  if (process.env.MUTATE_REUSE_SYNTH === '1') {
-    const stryker = (globalThis as { __stryker__?: StrykerContext }).__stryker__;
-    const synth = (kept: boolean) => {
-      if (!kept) return synthesizeDeployment(tempDir('oc-verify-out-'), client, env, configDir);
-      // Kept beyond the test file, its output folder too (the OS's temporary folder).
-      const fixture = synthesizeDeployment(fs.mkdtempSync(path.join(os.tmpdir(), 'oc-verify-out-')), client, env, configDir);
-      fixture.stacks.forEach((s) => deepFreeze(s.template));
-      deepFreeze(fixture.config);
-      return fixture;
-    };
-    const { value, source } = reuseOrSynthesize(workerCache(), key, synth, stryker);
-    // MUTATE_REUSE_TRACE=<file>: one line per synth asked for (mutant id, kept/made/fresh), for the figures of a run.
-    if (process.env.MUTATE_REUSE_TRACE) fs.appendFileSync(process.env.MUTATE_REUSE_TRACE, `${stryker?.activeMutant ?? '-'} ${key} ${source}\n`);
-    return value;
-  }
   const cached = fileCache.get(key);
   if (cached) return cached;
-  const fixture = synthesizeDeployment(tempDir('oc-verify-out-'), client, env, configDir);
+  const synth = () => synthesizeDeployment(tempDir('oc-verify-out-'), client, env, configDir);
+  let fixture: SynthesizedFixture;
+  if (process.env.MUTATE_REUSE_SYNTH === '1') {
+    const stryker = (globalThis as { __stryker__?: StrykerContext }).__stryker__;
+    const { value, source } = reuseOrSynthesize(workerCache(), key, synth, stryker);
+    fixture = source === 'kept' ? { ...value, config: copyJson(value.config), stacks: copyJson(value.stacks) } : value;
+    // MUTATE_REUSE_TRACE=<file>: one line per synth asked for (mutant id, kept/made/fresh), for the figures of a run.
+    if (process.env.MUTATE_REUSE_TRACE) fs.appendFileSync(process.env.MUTATE_REUSE_TRACE, `${activeMutant(stryker) ?? '-'} ${key} ${source}\n`);
+  } else {
+    fixture = synth();
+  }
   fileCache.set(key, fixture);
   return fixture;
 }
