@@ -161,7 +161,7 @@ export function runBreaker(
   const tripped: Record<string, boolean> = {};
   const lines: string[] = [];
   // Something else where the marker folder should be: no marker can be written or seen there.
-  if (fs.existsSync(manifest.breakerDir) && !fs.statSync(manifest.breakerDir).isDirectory()) {
+  if (fs.statSync(manifest.breakerDir, { throwIfNoEntry: false })?.isDirectory() === false) {
     lines.push(`BREAKER ${manifest.breakerDir} is not a folder: no gateway can be kept stopped by a marker until it is one`);
   }
   for (const g of manifest.gateways) {
@@ -169,9 +169,15 @@ export function runBreaker(
     let existing = readMarker(file);
     const restored = restoredPath(manifest.breakerDir, g.id);
     if (!existing.present && fs.existsSync(restored)) {
-      setAside(gateways[g.id]!);
-      fs.rmSync(restored, { force: true });
-      lines.push(`BREAKER gateway ${g.id} restored: its limits count again from now`);
+      // Consumed first: a .restored file that stayed would set the figures aside on every run,
+      // and the gateway's limits would never count. One that cannot be removed is not applied.
+      try {
+        fs.rmSync(restored, { force: true });
+        setAside(gateways[g.id]!);
+        lines.push(`BREAKER gateway ${g.id} restored: its limits count again from now`);
+      } catch (e) {
+        lines.push(`BREAKER gateway ${g.id}: could not remove ${restored} (${(e as NodeJS.ErrnoException).code ?? String(e)}); the restore is not applied and its limits count as before`);
+      }
       existing = readMarker(file);
     }
     const figures = figuresOf(gateways[g.id]!, nowMs);

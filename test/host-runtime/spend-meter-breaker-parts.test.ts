@@ -343,6 +343,18 @@ describe('runBreaker', () => {
     expect(marker('ops')).toMatchObject({ reason: 'model-daily-usd', figure: 2, figures: { todayUsd: 2, monthUsd: 0, toolCalls5Min: 0, blockedEgress5Min: 0 } });
   });
 
+  test('a .restored file that cannot be removed (here a folder) is not applied: the figures still count, the line says why, the other gateways are run', () => {
+    fs.mkdirSync(restoredPath(manifest.breakerDir, 'ops'), { recursive: true });
+    const g = calm();
+    g.ops = gw({ todayUsd: 9 });
+    g.support = gw({ todayUsd: 9 });
+    const out = runBreaker(manifest, g, NOW, systemctl);
+    expect(out.lines[0]).toMatch(new RegExp(`^BREAKER gateway ops: could not remove ${restoredPath(manifest.breakerDir, 'ops').replace(/[.]/g, '\\.')} \\(\\w+\\); the restore is not applied and its limits count as before$`));
+    expect(g.ops.todayBase).toBeUndefined();
+    expect(out.tripped).toEqual({ ops: true, support: true });
+    expect(readCalls(log).map((c) => c[2])).toEqual(['openclaw-gateway@ops.service', 'openclaw-gateway@support.service']);
+  });
+
   test('a .restored file beside a marker (restore not finished) is left alone: the marker wins', () => {
     fs.mkdirSync(manifest.breakerDir, { recursive: true });
     fs.writeFileSync(markerPath(manifest.breakerDir, 'ops'), JSON.stringify({ gateway: 'ops', stopped: true }));
