@@ -21,7 +21,7 @@
 import { CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
 import { CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { GetResourcePolicyCommand, PutResourcePolicyCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { GetCommandInvocationCommand, SendCommandCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { CommandInvocationStatus, GetCommandInvocationCommand, SendCommandCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { ALARMS } from '../alarms/alarm-catalogue';
 import { SECRETS_REFRESH_UNIT } from '../host/unit-names';
 import { hostLogGroupPrefix } from '../shared/naming';
@@ -51,7 +51,19 @@ export interface SecretDenialDrillOptions {
 export const DRILL_DENY_SID = 'VerifyDrillDenyHostRead';
 /** The failure fetch-secrets names for a denied read (host/fetch-secrets/failure.ts). */
 const FAILURE = 'AccessDenied';
-const TERMINAL = new Set(['Success', 'Failed', 'Cancelled', 'TimedOut', 'Cancelling', 'Undeliverable', 'Terminated', 'InvalidPlatform', 'AccessDenied', 'DeliveryTimedOut', 'ExecutionTimedOut']);
+/**
+ * GetCommandInvocation's Status values that end the wait: the final ones, and Cancelling (a
+ * command being cancelled will not succeed). Pending, InProgress and Delayed are waited
+ * through. (Undeliverable, Terminated, DeliveryTimedOut and the like are StatusDetails, not
+ * Status values.)
+ */
+const TERMINAL: ReadonlySet<string> = new Set<string>([
+  CommandInvocationStatus.SUCCESS,
+  CommandInvocationStatus.FAILED,
+  CommandInvocationStatus.CANCELLED,
+  CommandInvocationStatus.TIMED_OUT,
+  CommandInvocationStatus.CANCELLING,
+]);
 
 function one(ctx: VerifyContext, type: string, what: string, test: (r: TemplateRef) => boolean): TemplateRef {
   const found = ctx.find(type, 'gateway').filter(test);

@@ -1,6 +1,6 @@
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { PutResourcePolicyCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { GetCommandInvocationCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { CommandInvocationStatus, GetCommandInvocationCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { installFakeAws, type InstalledFake } from '../support/fake-deployment/install';
 import { logsState } from '../support/fake-deployment/logs';
 import { secretsManagerState, type FakeSecret } from '../support/fake-deployment/secrets-manager';
@@ -132,10 +132,12 @@ describe('the secret-denial drill, edge by edge (what a mutation run found unpin
       };
     });
 
-  it('the first refresh ends at any of SSM\'s terminal statuses, and waits through the others', async () => {
-    const terminal = ['Success', 'Failed', 'Cancelled', 'TimedOut', 'Cancelling', 'Undeliverable', 'Terminated', 'InvalidPlatform', 'AccessDenied', 'DeliveryTimedOut', 'ExecutionTimedOut'];
-    for (const status of terminal) {
-      const results = await onWorldClock().run(ssmAnswering(['Pending', 'InProgress', 'Delayed', status]), () => undefined);
+  it("the first refresh ends at each of SSM's final statuses and at Cancelling, and waits through the others (every Status of the SDK's model)", async () => {
+    const statuses = Object.values(CommandInvocationStatus) as string[];
+    expect(statuses.sort()).toEqual(['Cancelled', 'Cancelling', 'Delayed', 'Failed', 'InProgress', 'Pending', 'Success', 'TimedOut']);
+    const waited = ['Pending', 'InProgress', 'Delayed'];
+    for (const status of statuses.filter((s) => !waited.includes(s))) {
+      const results = await onWorldClock().run(ssmAnswering([...waited, status]), () => undefined);
       expect({ status, evidence: results[0]!.evidence }).toEqual({ status, evidence: expect.stringMatching(new RegExp(`^refresh command cmd-\\d+ ${status}; named failure after 45 s: `)) });
     }
   });
