@@ -93,6 +93,16 @@ describe('policyDifferences', () => {
     expect(policyDifferences({ Statement: [b] }, { Statement: [a] })).toEqual(['statement #1 (Allow s:a) missing', 'extra statement #1 (Allow s:b): {"Effect":"Allow","Action":["s:b"]}']);
   });
 
+  it('a statement under another Sid is one missing and one extra, not a change of either', () => {
+    const a = { Sid: 'A', Effect: 'Allow', Action: 's:a' };
+    const b = { Sid: 'B', Effect: 'Allow', Action: 's:a' };
+    expect(policyDifferences({ Statement: [b] }, { Statement: [a] })).toEqual(['statement A missing', 'extra statement B: {"Effect":"Allow","Sid":"B","Action":["s:a"]}']);
+  });
+
+  it('a missing statement without a Sid and without actions is labelled by its effect alone', () => {
+    expect(policyDifferences({ Statement: [] }, { Statement: [{ Effect: 'Deny', Principal: '*' }] })).toEqual(['statement #1 (Deny ) missing']);
+  });
+
   it('a live policy with no statements: each expected one is missing', () => {
     expect(policyDifferences('{"Version":"2012-10-17","Statement":[]}', expected)).toEqual([
       'statement #1 (Deny secretsmanager:DescribeSecret,secretsmanager:GetSecretValue) missing',
