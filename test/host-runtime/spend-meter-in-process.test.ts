@@ -26,7 +26,8 @@ function setup(): { manifest: SpendMeterManifest; file: string; stateDir: string
   for (const g of ['ops', 'support']) fs.mkdirSync(path.join(stateDir, g), { recursive: true });
   fs.mkdirSync(path.join(dir, 'meter'), { mode: 0o700 });
   tools = breakerTools(path.join(dir, 'meter'));
-  const manifest = renderSpendMeterManifest(exampleConfig('dev'), { openclawStateDir: stateDir, stateFile: path.join(dir, 'meter', 'state.json') });
+  // Every path in the test's folder: the default breaker folder is the host's /var/lib/openclaw-meter/breaker.
+  const manifest = renderSpendMeterManifest(exampleConfig('dev'), { openclawStateDir: stateDir, stateFile: path.join(dir, 'meter', 'state.json'), breakerDir: path.join(dir, 'meter', 'breaker') });
   const file = path.join(dir, 'spend-meter.json');
   fs.writeFileSync(file, `${JSON.stringify(manifest, null, 2)}\n`);
   return { manifest, file, stateDir };
