@@ -71,6 +71,22 @@ describe('which limit trips', () => {
   });
 });
 
+/** Runs `f` on a full disk: every write through a descriptor fails ENOSPC (a marker is written through its temporary file's). */
+function onFullDisk(f: () => void): void {
+  // The module object itself (the namespace import's properties are read-only bindings to it).
+  const nodeFs = jest.requireActual<typeof fs>('fs');
+  const real = nodeFs.writeFileSync;
+  const spy = jest.spyOn(nodeFs, 'writeFileSync').mockImplementation(((file: fs.PathOrFileDescriptor, ...rest: unknown[]) => {
+    if (typeof file === 'number') throw Object.assign(new Error('no space left on device'), { code: 'ENOSPC' });
+    return (real as (...a: unknown[]) => void)(file, ...rest);
+  }) as typeof fs.writeFileSync);
+  try {
+    f();
+  } finally {
+    spy.mockRestore();
+  }
+}
+
 describe('runBreaker', () => {
   let dir: string;
   let manifest: SpendMeterManifest;
@@ -248,17 +264,9 @@ describe('runBreaker', () => {
   });
 
   test('a full disk (the marker write fails): the unit is stopped anyway, the line names the error, no temporary file is left', () => {
-    // The module object itself (the namespace import's properties are read-only bindings to it).
-    const nodeFs = jest.requireActual<typeof fs>('fs');
-    const real = nodeFs.writeFileSync;
-    const spy = jest.spyOn(nodeFs, 'writeFileSync').mockImplementation(((file: fs.PathOrFileDescriptor, ...rest: unknown[]) => {
-      // The marker is written through its temporary file's descriptor.
-      if (typeof file === 'number') throw Object.assign(new Error('no space left on device'), { code: 'ENOSPC' });
-      return (real as (...a: unknown[]) => void)(file, ...rest);
-    }) as typeof fs.writeFileSync);
-    try {
-      const g = calm();
-      g.support = gw({ blocked: [[NOW, 20]] });
+    const g = calm();
+    g.support = gw({ blocked: [[NOW, 20]] });
+    onFullDisk(() => {
       const out = runBreaker(manifest, g, NOW, systemctl);
       expect(out.tripped).toEqual({ ops: false, support: true });
       expect(readCalls(log)).toEqual([['stop', '--no-block', 'openclaw-gateway@support.service']]);
@@ -267,9 +275,7 @@ describe('runBreaker', () => {
       );
       expect(out.lines).toHaveLength(2);
       expect(fs.readdirSync(manifest.breakerDir)).toEqual([]);
-    } finally {
-      spy.mockRestore();
-    }
+    });
   });
 
   test('a retried stop that succeeds while the disk is full: the run goes on to the other gateways, the line says the stop was not recorded', () => {
@@ -277,13 +283,7 @@ describe('runBreaker', () => {
     g.ops = gw({ todayUsd: 9 });
     runBreaker(manifest, g, NOW, failingSystemctl);
     expect(marker('ops').stopped).toBe(false);
-    const nodeFs = jest.requireActual<typeof fs>('fs');
-    const real = nodeFs.writeFileSync;
-    const spy = jest.spyOn(nodeFs, 'writeFileSync').mockImplementation(((file: fs.PathOrFileDescriptor, ...rest: unknown[]) => {
-      if (typeof file === 'number') throw Object.assign(new Error('no space left on device'), { code: 'ENOSPC' });
-      return (real as (...a: unknown[]) => void)(file, ...rest);
-    }) as typeof fs.writeFileSync);
-    try {
+    onFullDisk(() => {
       g.support = gw({ todayUsd: 9 });
       const out = runBreaker(manifest, g, NOW + 60_000, systemctl);
       expect(out.tripped).toEqual({ ops: true, support: true });
@@ -292,9 +292,7 @@ describe('runBreaker', () => {
       expect(out.lines).toHaveLength(3);
       expect(out.lines[2]).toMatch(/^BREAKER tripped gateway support .*openclaw-gateway@support\.service stopped; marker /);
       expect(marker('ops').stopped).toBe(false);
-    } finally {
-      spy.mockRestore();
-    }
+    });
     // The next run stops it again (a no-op for a stopped unit) and records it; support, whose
     // marker could not be written either, trips again.
     const next = runBreaker(manifest, g, NOW + 120_000, systemctl);

@@ -157,30 +157,29 @@ describe('the samples as Stryker instruments them', () => {
   });
 });
 
-describe('reuseOrSynthesize gives every mutant what a fresh synth gives it', () => {
-  it('plain sample: every mutant, whatever ran first in the worker, in files that import the sample or first load it inside the synth', () => {
-    for (const first of [undefined, ...plain.mutants.map((m) => m.id)]) {
-      for (const firstKind of KINDS) {
-        const w = worker(plain.file);
-        w.run(first, firstKind);
-        for (const m of plain.mutants) {
-          for (const kind of KINDS) expect({ m: m.id, first, firstKind, kind, out: w.run(m.id, kind) }).toEqual({ m: m.id, first, firstKind, kind, out: honest(plain.file, m.id, kind) });
-        }
+/**
+ * For every first run of a worker (the dry run or any mutant, in any file kind) and every
+ * mutant after it in every file kind: the outcome is the oracle's.
+ */
+function expectEveryMutantAsFresh(sample: { file: string; mutants: Mutant[] }, kinds: readonly FileKind[]): void {
+  for (const first of [undefined, ...sample.mutants.map((m) => m.id)]) {
+    for (const firstKind of kinds) {
+      const w = worker(sample.file);
+      w.run(first, firstKind);
+      for (const m of sample.mutants) {
+        for (const kind of kinds) expect({ m: m.id, first, firstKind, kind, out: w.run(m.id, kind) }).toEqual({ m: m.id, first, firstKind, kind, out: honest(sample.file, m.id, kind) });
       }
     }
+  }
+}
+
+describe('reuseOrSynthesize gives every mutant what a fresh synth gives it', () => {
+  it('plain sample: every mutant, whatever ran first in the worker, in files that import the sample or first load it inside the synth', () => {
+    expectEveryMutantAsFresh(plain, KINDS);
   });
 
   it('memoizing sample: every mutant, whether the file that made the kept synth filled the cache before it or not', () => {
-    const kinds: FileKind[] = ['primes', 'lazy', 'imports'];
-    for (const first of [undefined, ...memo.mutants.map((m) => m.id)]) {
-      for (const firstKind of kinds) {
-        const w = worker(memo.file);
-        w.run(first, firstKind);
-        for (const m of memo.mutants) {
-          for (const kind of kinds) expect({ m: m.id, first, firstKind, kind, out: w.run(m.id, kind) }).toEqual({ m: m.id, first, firstKind, kind, out: honest(memo.file, m.id, kind) });
-        }
-      }
-    }
+    expectEveryMutantAsFresh(memo, ['primes', 'lazy', 'imports']);
   });
 });
 
