@@ -2,7 +2,7 @@
 import fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { MAX_CURSORS, checkState, emptyState, loadState, pruneCursors, saveState, type MeterState, type SessionCursor } from '../../host/spend-meter/state';
+import { MAX_CURSORS, checkState, emptyState, loadState, pruneCursors, saveState, type GatewayFigures, type MeterState, type SessionCursor } from '../../host/spend-meter/state';
 
 // The meter's state file (host/spend-meter/state.ts), focused: every check of a
 // state document, loading (fresh, ok, corrupt, unreadable), the atomic write, and
@@ -15,6 +15,52 @@ const cursor = (over: Partial<SessionCursor> = {}): SessionCursor => ({ s: 5, f:
 const good = (): MeterState => ({ ...emptyState(NOW), todayUsd: 1.5, monthUsd: 2.5, monthByModel: { 'anthropic/m': 2.5 }, databases: { [DB]: { s1: cursor({ g: 'g1', i: ['e1', 'e2'] }), s2: cursor({ i: [] }), s3: cursor() } }, recordsTotal: 7, malformedTotal: 1 });
 
 describe('checkState: a state document is checked before it is used', () => {
+  // Per-gateway figures (the breaker's) and the access-log cursor (refused egress).
+  const gw = (g: Partial<GatewayFigures> = {}): GatewayFigures => ({ todayUsd: 1, monthUsd: 2, toolCalls: [NOW - 1000, NOW], blocked: [[NOW, 3]], ...g });
+  const withGateways = (gateways: unknown, extra: Record<string, unknown> = {}) => ({ ...good(), gateways, ...extra });
+
+  test('per-gateway figures (with and without their optional counters and bases) and the access-log cursor are taken as they are; no gateways is none', () => {
+    const gateways = { ops: gw({ nftPackets: 12, todayBase: 0.5, monthBase: 1 }), support: gw({ toolCalls: [], blocked: [] }) };
+    expect(checkState(JSON.parse(JSON.stringify(withGateways(gateways, { accessLog: { ino: 7, pos: 120 } }))))).toEqual({ ...good(), gateways, accessLog: { ino: 7, pos: 120 } });
+    const none: Partial<MeterState> = good();
+    delete none.gateways;
+    expect(checkState(none)!.gateways).toEqual({});
+  });
+
+  test.each<[string, unknown]>([
+    ['gateways not an object', 'ops'],
+    ['gateways null', null],
+    ['a gateway null', { ops: null }],
+    ['a gateway not an object', { ops: 3 }],
+    ['todayUsd not a number', { ops: gw({ todayUsd: '1' as unknown as number }) }],
+    ['monthUsd not finite', { ops: gw({ monthUsd: Infinity }) }],
+    ['todayUsd negative', { ops: gw({ todayUsd: -1 }) }],
+    ['monthUsd negative', { ops: gw({ monthUsd: -0.01 }) }],
+    ['toolCalls not a list', { ops: gw({ toolCalls: 5 as unknown as number[] }) }],
+    ['a tool call time not a number', { ops: gw({ toolCalls: [NOW, 'x' as unknown as number] }) }],
+    ['blocked not a list', { ops: gw({ blocked: {} as unknown as [number, number][] }) }],
+    ['a blocked entry not a pair', { ops: gw({ blocked: [[NOW] as unknown as [number, number]] }) }],
+    ['a blocked entry not a list', { ops: gw({ blocked: ['x' as unknown as [number, number]] }) }],
+    ['a blocked time not a number', { ops: gw({ blocked: [['x' as unknown as number, 1]] }) }],
+    ['a blocked count not a number', { ops: gw({ blocked: [[NOW, 'x' as unknown as number]] }) }],
+    ['nftPackets not a number', { ops: gw({ nftPackets: '1' as unknown as number }) }],
+    ['todayBase not a number', { ops: gw({ todayBase: NaN }) }],
+    ['monthBase not a number', { ops: gw({ monthBase: '1' as unknown as number }) }],
+    ['one good gateway and one bad', { ops: gw(), support: gw({ todayUsd: -1 }) }],
+  ])('gateway figures refused: %s', (_what, gateways) => {
+    expect(checkState(withGateways(gateways))).toBeUndefined();
+  });
+
+  test.each<[string, unknown]>([
+    ['not an object', 'cursor'],
+    ['null', null],
+    ['ino not a number', { ino: '7', pos: 1 }],
+    ['pos not finite', { ino: 7, pos: Infinity }],
+    ['pos missing', { ino: 7 }],
+  ])('an access-log cursor refused: %s', (_what, accessLog) => {
+    expect(checkState(withGateways({}, { accessLog }))).toBeUndefined();
+  });
+
   test('a full document (cursors with and without their optional g and i) is taken as it is', () => {
     const doc = JSON.parse(JSON.stringify(good()));
     expect(checkState(doc)).toEqual(good());
