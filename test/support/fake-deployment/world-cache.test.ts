@@ -39,7 +39,11 @@ test('by default each test file synthesizes its own; with MUTATE_REUSE_SYNTH=1 t
     const trace = path.join(configDir, 'trace.txt');
     process.env.MUTATE_REUSE_TRACE = trace;
     const made = worlds[2]!.synthesizeFixture('example', 'dev', configDir);
+    // What the file that made the kept synth does to its fixture does not reach the next file.
+    (made.config.aws as { region: string }).region = 'ap-south-1';
     const copy = worlds[3]!.synthesizeFixture('example', 'dev', configDir);
+    expect(copy.config.aws.region).toBe('eu-west-1');
+    (made.config.aws as { region: string }).region = 'eu-west-1';
     // MUTATE_REUSE_TRACE: a line per synth asked for (no mutant outside Stryker).
     expect(fs.readFileSync(trace, 'utf8')).toBe(`- ${configDir}|example|dev made\n- ${configDir}|example|dev kept\n`);
     // The kept synth, as a copy of its config and stacks: what one file does to them stays there.

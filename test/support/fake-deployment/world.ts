@@ -67,7 +67,8 @@ export function synthesizeFixture(client = 'example', env = 'prod', configDir = 
   if (process.env.MUTATE_REUSE_SYNTH === '1') {
     const stryker = (globalThis as { __stryker__?: StrykerContext }).__stryker__;
     const { value, source } = reuseOrSynthesize(workerCache(), key, synth, stryker);
-    fixture = source === 'kept' ? { ...value, config: copyJson(value.config), stacks: copyJson(value.stacks) } : value;
+    // The kept value itself is never handed out: the file that made it gets a copy too.
+    fixture = source === 'fresh' ? value : { ...value, config: copyJson(value.config), stacks: copyJson(value.stacks) };
     // MUTATE_REUSE_TRACE=<file>: one line per synth asked for (mutant id, kept/made/fresh), for the figures of a run.
     if (process.env.MUTATE_REUSE_TRACE) fs.appendFileSync(process.env.MUTATE_REUSE_TRACE, `${activeMutant(stryker) ?? '-'} ${key} ${source}\n`);
   } else {
