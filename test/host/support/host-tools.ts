@@ -4,6 +4,7 @@ import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
 import { findTool } from '../../support/find-tool';
+import { freePortRun } from '../../support/free-ports';
 import { listClients, listEnvironments } from '../../../lib/config/config-dir';
 import { loadConfig } from '../../../lib/config/load';
 import type { NginxRenderOptions } from '../../../lib/host/nginx-config';
@@ -60,16 +61,15 @@ export function tempDir(prefix: string): string {
   return dir;
 }
 
-/** A TCP port on 127.0.0.1 that was free a moment ago. */
+/**
+ * A TCP port on 127.0.0.1 that is free and claimed for this test process
+ * (test/support/free-ports.ts): below the kernel's ephemeral range, so no
+ * other test's listener or connection is given it while a slow program (a
+ * gateway loading its plugins) starts, and a port a test expects closed stays
+ * closed.
+ */
 export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
+  return freePortRun(1);
 }
 
 /** Runs a command to completion (bounded), returning its status and output. */
