@@ -135,6 +135,20 @@ describe('state', () => {
     expect(s).toMatchObject({ todayUsd: 0, monthUsd: 2 });
   });
 
+  test("each gateway's figures (the breaker's) roll over with the totals: its today and today's base on a new day, its month and month's base on a new month", () => {
+    const gw = () => ({ todayUsd: 4, monthUsd: 9, todayBase: 1, monthBase: 2, toolCalls: [1], blocked: [[1, 2]] as [number, number][] });
+    const s = { ...emptyState(Date.parse('2026-03-31T10:00:00Z')), gateways: { ops: gw(), support: gw() } };
+    rollOver(s, Date.parse('2026-03-31T23:00:00Z'));
+    expect(s.gateways).toEqual({ ops: gw(), support: gw() });
+    rollOver(s, Date.parse('2026-04-01T00:00:00Z'));
+    const reset = { todayUsd: 0, monthUsd: 0, toolCalls: [1], blocked: [[1, 2]] };
+    expect(s.gateways).toEqual({ ops: reset, support: reset });
+    s.gateways = { ops: gw(), support: gw() };
+    rollOver(s, Date.parse('2026-04-02T00:00:00Z'));
+    const newDay = { todayUsd: 0, monthUsd: 9, monthBase: 2, toolCalls: [1], blocked: [[1, 2]] };
+    expect(s.gateways).toEqual({ ops: newDay, support: newDay });
+  });
+
   test('pruning: cursors of sessions gone from OpenClaw and without usage this month go; present ones stay', () => {
     const now = Date.parse('2026-04-10T00:00:00Z');
     const s = emptyState(now);

@@ -30,6 +30,8 @@ describe('checkState: a state document is checked before it is used', () => {
   test.each<[string, unknown]>([
     ['gateways not an object', 'ops'],
     ['gateways null', null],
+    ['gateways a number (it has no entries, but is not a map of gateways)', 7],
+    ['gateways true', true],
     ['a gateway null', { ops: null }],
     ['a gateway not an object', { ops: 3 }],
     ['todayUsd not a number', { ops: gw({ todayUsd: '1' as unknown as number }) }],
@@ -40,6 +42,7 @@ describe('checkState: a state document is checked before it is used', () => {
     ['a tool call time not a number', { ops: gw({ toolCalls: [NOW, 'x' as unknown as number] }) }],
     ['blocked not a list', { ops: gw({ blocked: {} as unknown as [number, number][] }) }],
     ['a blocked entry not a pair', { ops: gw({ blocked: [[NOW] as unknown as [number, number]] }) }],
+    ['a blocked entry of three numbers', { ops: gw({ blocked: [[NOW, 3, 4] as unknown as [number, number]] }) }],
     ['a blocked entry not a list', { ops: gw({ blocked: ['x' as unknown as [number, number]] }) }],
     ['a blocked time not a number', { ops: gw({ blocked: [['x' as unknown as number, 1]] }) }],
     ['a blocked count not a number', { ops: gw({ blocked: [[NOW, 'x' as unknown as number]] }) }],
