@@ -95,6 +95,21 @@ export function strykerNode(): string {
   throw new Error(`npm run mutate: Stryker 10 needs Node.js 22 or later (this is ${process.version}); set MUTATE_NODE to a node binary >= 22`);
 }
 
+/**
+ * The environment Stryker and its jest workers run with. The workers run in a sandbox copy
+ * of the repository without .cache (stryker.config.mjs ignores it), so tests that run the
+ * real OpenClaw are pointed at the repository's own install (.ci/install-openclaw.sh)
+ * unless OPENCLAW_CACHE_DIR already names one.
+ */
+export function mutateEnv(env: NodeJS.ProcessEnv, tests: readonly string[], reuseSynth: boolean): NodeJS.ProcessEnv {
+  return {
+    ...env,
+    OPENCLAW_CACHE_DIR: env.OPENCLAW_CACHE_DIR ?? path.join(ROOT, '.cache', 'openclaw'),
+    MUTATE_TESTS: tests.join(','),
+    ...(reuseSynth ? { MUTATE_REUSE_SYNTH: '1' } : {}),
+  };
+}
+
 function main(): void {
   const args = parseArgs(process.argv.slice(2));
   const mutate = mutatePatterns(args.targets);
@@ -107,7 +122,7 @@ function main(): void {
   const res = spawnSync(
     strykerNode(),
     [path.join(ROOT, 'node_modules/@stryker-mutator/core/bin/stryker.js'), 'run', 'stryker.config.mjs', '--mutate', mutate.join(','), '--concurrency', args.concurrency, ...(args.force ? ['--force'] : []), ...(args.reuseSynth ? ['--timeoutMS', String(REUSE_SYNTH_TIMEOUT_MS)] : [])],
-    { cwd: ROOT, stdio: 'inherit', env: { ...process.env, MUTATE_TESTS: tests.join(','), ...(args.reuseSynth ? { MUTATE_REUSE_SYNTH: '1' } : {}) } },
+    { cwd: ROOT, stdio: 'inherit', env: mutateEnv(process.env, tests, args.reuseSynth) },
   );
   if (res.status !== 0 || !fs.existsSync(path.join(ROOT, PATHS.lastRun))) {
     console.error(`npm run mutate: Stryker failed (exit ${res.status}); ${PATHS.markdown} not updated.`);
