@@ -145,6 +145,9 @@ test('the document: one parameter whose allowedPattern admits exactly the exampl
   expect(docs).toHaveLength(1);
   const p = docs[0]!.Properties;
   expect({ name: p.Name, type: p.DocumentType }).toEqual({ name: 'openclaw-example-dev-restore-agent', type: 'Command' });
+  expect((p.Content as unknown as { description: string }).description).toBe(
+    "Restore one agent's gateway of openclaw-example-dev after its breaker stopped it: remove its breaker marker and start its unit",
+  );
   expect(p.Content.parameters).toEqual({ agent: { type: 'String', description: 'The gateway to restore: ops, support', allowedPattern: '^(ops|support)$' } });
   const re = new RegExp(p.Content.parameters.agent!.allowedPattern);
   expect(['ops', 'support', 'opsx', 'xops', 'ops\n', 'support;id', '', 'ops|support'].filter((v) => re.test(v))).toEqual(['ops', 'support']);
