@@ -6,6 +6,7 @@ import { RestoreAgentDocument, restoreAgentScript } from '../../lib/spend/restor
 import { exampleConfig } from '../host/support/host-tools';
 import { runAsync } from '../host-runtime/support/runtime-tools';
 import { REPO_ROOT } from '../support/config-fixture';
+import { describeInstances, type FakeInstance } from '../support/fake-aws/ec2-instances';
 import { startFakeServer, type FakeAnswer, type ReceivedRequest } from '../support/fake-aws/server';
 
 // npm run restore -- --agent <id>, run for real (tsx) against stand-in EC2 (query protocol, XML,
@@ -20,35 +21,6 @@ const SCRIPT = path.join(REPO_ROOT, 'scripts', 'kill-switch.ts');
 let requests: ReceivedRequest[];
 let invocation: { Status: string; StandardOutputContent: string };
 let server: Awaited<ReturnType<typeof startFakeServer>>;
-
-/** An instance as EC2 knows it: its id, the stack tag CloudFormation gave it, its state. */
-interface FakeInstance {
-  readonly id: string;
-  readonly stack: string;
-  readonly state: 'pending' | 'running' | 'stopping' | 'stopped' | 'shutting-down' | 'terminated';
-}
-
-/**
- * EC2 DescribeInstances (query protocol, XML), applying the request's filters as EC2 does: every
- * filter must match (AND), any of a filter's values (OR). A filter this fake does not know is
- * refused, as EC2 refuses an unknown filter name, so the code cannot rely on a filter the fake ignores.
- */
-function describeInstances(body: string, all: readonly FakeInstance[]): FakeAnswer {
-  const q = new URLSearchParams(body);
-  const filters: { name: string; values: string[] }[] = [];
-  for (let n = 1; q.has(`Filter.${n}.Name`); n++) {
-    const values: string[] = [];
-    for (let m = 1; q.has(`Filter.${n}.Value.${m}`); m++) values.push(q.get(`Filter.${n}.Value.${m}`)!);
-    filters.push({ name: q.get(`Filter.${n}.Name`)!, values });
-  }
-  const valueOf = (i: FakeInstance, name: string) => (name === 'tag:aws:cloudformation:stack-name' ? i.stack : name === 'instance-state-name' ? i.state : undefined);
-  const unknown = filters.find((f) => !['tag:aws:cloudformation:stack-name', 'instance-state-name'].includes(f.name));
-  if (unknown) return { status: 400, headers: { 'content-type': 'text/xml' }, body: `<Response><Errors><Error><Code>InvalidParameterValue</Code><Message>The filter '${unknown.name}' is invalid</Message></Error></Errors><RequestID>r1</RequestID></Response>` };
-  const match = all.filter((i) => filters.every((f) => f.values.includes(valueOf(i, f.name)!)));
-  const code = { pending: 0, running: 16, 'shutting-down': 32, terminated: 48, stopping: 64, stopped: 80 } as const;
-  const items = match.map((i) => `<item><reservationId>r-${i.id}</reservationId><ownerId>111122223333</ownerId><instancesSet><item><instanceId>${i.id}</instanceId><instanceState><code>${code[i.state]}</code><name>${i.state}</name></instanceState></item></instancesSet></item>`);
-  return { status: 200, headers: { 'content-type': 'text/xml' }, body: `<DescribeInstancesResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/"><requestId>r1</requestId><reservationSet>${items.join('')}</reservationSet></DescribeInstancesResponse>` };
-}
 
 let instances: FakeInstance[];
 beforeAll(async () => {
