@@ -6,35 +6,47 @@
  * A gateway binds its port many seconds after the port was found free (it
  * loads its plugins first), and jest runs test files side by side. Two things
  * keep the port free meanwhile:
- * - the run lies below the kernel's ephemeral range, so no `listen(0)` (as
- *   host-tools' freePort) and no outgoing connection of another test is given
- *   one of its ports;
- * - each port is claimed by a file in a folder every test process shares, so
- *   two test processes never pick overlapping runs. A claim holds until its
- *   process exits; a claim whose process is gone is taken over.
+ * - the run lies outside the kernel's ephemeral range (below it, or above it
+ *   where it starts too low), so no `listen(0)` and no outgoing connection of
+ *   another test is given one of its ports;
+ * - each port is claimed with a Linux abstract Unix socket named after it
+ *   (CLAIM_PREFIX + port), which another process cannot bind while this one
+ *   holds it: two test processes never pick overlapping runs. The kernel frees
+ *   the name when the process ends, however it ends, so no claim outlives its
+ *   process (no files, no pid reuse, no races between readers and writers).
+ *   Under jest, a test file's claims are released after its last test.
  */
 import * as fs from 'fs';
 import * as net from 'net';
-import * as os from 'os';
-import * as path from 'path';
 
-/** The lowest port the runs start at. */
+/** The lowest port the runs start at, below the ephemeral range. */
 export const RUN_FLOOR = 20_000;
 
-/** Where the claims live (one file per port, holding the claiming process's pid). */
-export const CLAIMS_DIR = path.join(os.tmpdir(), 'openclaw-test-port-claims');
+/** The prefix of the abstract socket name that claims a port. */
+export const CLAIM_PREFIX = '\0openclaw-test-port-';
 
-const held = new Set<string>();
-let releaseHooked = false;
+const held = new Map<number, net.Server>();
 
-/** The first port of the kernel's ephemeral range (net.ipv4.ip_local_port_range), 32768 where it cannot be read. */
-export function ephemeralLow(rangeFile = '/proc/sys/net/ipv4/ip_local_port_range'): number {
+/** The kernel's ephemeral range (net.ipv4.ip_local_port_range), [32768, 60999] where it cannot be read. */
+export function ephemeralRange(rangeFile = '/proc/sys/net/ipv4/ip_local_port_range'): [number, number] {
   try {
-    const low = Number(fs.readFileSync(rangeFile, 'utf8').trim().split(/\s+/)[0]);
-    return Number.isInteger(low) && low > 0 ? low : 32_768;
+    const [low, high] = fs.readFileSync(rangeFile, 'utf8').trim().split(/\s+/).map(Number);
+    if (Number.isInteger(low) && Number.isInteger(high) && low! > 0 && high! >= low! && high! <= 65_535) return [low!, high!];
   } catch {
-    return 32_768;
+    // not Linux, or no /proc: the kernel's default
   }
+  return [32_768, 60_999];
+}
+
+/**
+ * The first ports a run of `count` may start at, outside `range`: between RUN_FLOOR and the
+ * range's start, else above its end. Throws when neither has room.
+ */
+export function runSpan(count: number, range: [number, number] = ephemeralRange()): [number, number] {
+  const [low, high] = range;
+  if (low - count >= RUN_FLOOR) return [RUN_FLOOR, low - count];
+  if (65_535 - count + 1 >= high + 1) return [high + 1, 65_535 - count + 1];
+  throw new Error(`no room for ${count} ports outside the ephemeral range ${low}-${high}`);
 }
 
 /** Resolves once `port` could be bound on 127.0.0.1 (and was released again), false if it is taken. */
@@ -46,65 +58,50 @@ function isFree(port: number): Promise<boolean> {
   });
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
+/** Claims `port` for this process: true if it is now this process's, false if any process (this one included) holds it. */
+function claim(port: number): Promise<boolean> {
+  if (held.has(port)) return Promise.resolve(false);
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', (e: NodeJS.ErrnoException) => (e.code === 'EADDRINUSE' ? resolve(false) : reject(e)));
+    server.listen(`${CLAIM_PREFIX}${port}`, () => {
+      server.unref(); // a claim never keeps a process alive
+      held.set(port, server);
+      resolve(true);
+    });
+  });
+}
+
+/** Releases this process's claims of `ports` (every claim when none are named). */
+export function releasePorts(ports: Iterable<number> = [...held.keys()]): void {
+  for (const p of [...ports]) {
+    held.get(p)?.close();
+    held.delete(p);
   }
 }
 
-/** Claims `port` for this process: true if it is now this process's, false if a live process holds it. */
-function claim(port: number): boolean {
-  const file = path.join(CLAIMS_DIR, String(port));
-  if (held.has(file)) return false;
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      fs.writeFileSync(file, String(process.pid), { flag: 'wx' });
-      held.add(file);
-      return true;
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-      const owner = Number(fs.readFileSync(file, 'utf8'));
-      if (Number.isInteger(owner) && owner > 0 && alive(owner)) return false;
-      fs.rmSync(file, { force: true }); // its process is gone: take it over
-    }
-  }
-  return false;
-}
-
-function release(files: Iterable<string>): void {
-  for (const f of files) {
-    fs.rmSync(f, { force: true });
-    held.delete(f);
-  }
-}
+// Under jest: release a test file's claims after its last test (jest keeps a worker, and this
+// module's claims would otherwise stay held, for the next test files it runs).
+if (typeof afterAll === 'function') afterAll(() => releasePorts());
 
 /**
  * The first port of `count` consecutive ports free on 127.0.0.1 and claimed
- * for this process, chosen at random between RUN_FLOOR and the ephemeral
- * range. Throws after 50 attempts.
+ * for this process, chosen at random outside the ephemeral range (runSpan).
+ * Throws after 50 attempts.
  */
 export async function freePortRun(count: number): Promise<number> {
-  const ceiling = ephemeralLow() - count; // the last possible first port
-  if (ceiling < RUN_FLOOR) throw new Error(`no room for ${count} ports between ${RUN_FLOOR} and the ephemeral range (from ${ephemeralLow()})`);
-  fs.mkdirSync(CLAIMS_DIR, { recursive: true, mode: 0o1777 });
-  if (!releaseHooked) {
-    process.once('exit', () => release([...held]));
-    releaseHooked = true;
-  }
+  const [from, to] = runSpan(count);
   for (let attempt = 0; attempt < 50; attempt++) {
-    const first = RUN_FLOOR + Math.floor(Math.random() * (ceiling - RUN_FLOOR + 1));
-    const mine: string[] = [];
+    const first = from + Math.floor(Math.random() * (to - from + 1));
+    const mine: number[] = [];
     let ok = true;
     for (let i = 0; i < count && ok; i++) {
-      ok = claim(first + i);
-      if (ok) mine.push(path.join(CLAIMS_DIR, String(first + i)));
+      ok = await claim(first + i);
+      if (ok) mine.push(first + i);
       ok = ok && (await isFree(first + i));
     }
     if (ok) return first;
-    release(mine);
+    releasePorts(mine);
   }
   throw new Error(`no ${count} consecutive free ports on 127.0.0.1 after 50 attempts`);
 }
