@@ -2,7 +2,9 @@
  * Restore of one agent's gateway after its breaker tripped: the SSM Command document
  * `<name>-restore-agent`, one String parameter `agent` whose allowedPattern admits exactly the
  * deployment's gateway ids (^(ops|support)$ for the example), and a fixed script that:
- *   1. checks the id once more against the same list (a second check behind SSM's),
+ *   1. checks the id once more against the same list (SSM itself refuses a value outside the
+ *      allowedPattern at SendCommand; SSM pastes the value into the script text, so it is that
+ *      pattern, not this check, that keeps a quote or other shell syntax out of the script),
  *   2. prints the marker <breakerDir>/<id>.tripped (what stopped it) when there is one, and then
  *      writes <id>.restored (root 0600: the spend meter's next run counts the gateway's limits
  *      again from that moment, host/spend-meter/breaker.ts) and removes the marker,

@@ -23,7 +23,10 @@ export interface RestoreAgentResult {
   readonly gateway: string;
   readonly instanceId: string;
   readonly commandId: string;
-  /** SSM's final status: Success, Failed, Cancelled, TimedOut (or the last one seen when it gave up). */
+  /**
+   * SSM's status when the wait ended: a final one (Success, Failed, Cancelled, TimedOut), Cancelling
+   * (a cancel under way: the command will not succeed), or the last one seen when it gave up.
+   */
   readonly status: string;
   readonly output: string;
 }
@@ -52,7 +55,8 @@ export async function gatewayInstanceId(ec2: EC2Client, config: ResolvedConfig):
     { Name: `tag:${STACK_NAME_TAG}`, Values: [stack] },
     { Name: 'instance-state-name', Values: LIVE_STATES },
   ];
-  for await (const page of paginateDescribeInstances({ client: ec2 }, { Filters: filters })) {
+  // Paged (MaxResults), as AWS recommends for DescribeInstances: a request without it is answered whole or times out.
+  for await (const page of paginateDescribeInstances({ client: ec2, pageSize: 1000 }, { Filters: filters })) {
     for (const reservation of page.Reservations ?? []) for (const i of reservation.Instances ?? []) if (i.InstanceId) found.push(i.InstanceId);
   }
   if (found.length !== 1) throw new Error(`${stack} has ${found.length} live EC2 instances (${found.join(', ') || 'none'}); expected 1 (deployed? being replaced?)`);
@@ -74,8 +78,8 @@ export async function restoreAgent(
       DocumentVersion: '$LATEST',
       InstanceIds: [instanceId],
       Parameters: { [RESTORE_AGENT_PARAMETER]: [gateway.id] },
-      // SSM bounds the comment at 100 characters.
-      Comment: `restore ${gateway.id}: ${request.reason} (${request.requestedBy})`.slice(0, 100),
+      // SSM bounds the comment at 100 characters (cut by code point: never half a surrogate pair).
+      Comment: Array.from(`restore ${gateway.id}: ${request.reason} (${request.requestedBy})`).slice(0, 100).join(''),
     }),
   );
   const commandId = sent.Command?.CommandId;

@@ -214,7 +214,7 @@ test('support crossing its daily limit: its marker, its unit stopped (only it), 
   expect(systemctlCalls()).toEqual([STOP_SUPPORT, STOP_SUPPORT]);
 });
 
-test('the restore script refuses an id that is not one of the gateways (a second check behind the document\'s allowedPattern)', async () => {
+test('the restore script refuses an id that is not one of the gateways (checked again behind the document\'s allowedPattern)', async () => {
   const { m, dir } = await world();
   fs.mkdirSync(m.breakerDir, { mode: 0o700 });
   fs.writeFileSync(markerOf(m, 'ops'), '{}', { mode: 0o600 });

@@ -122,7 +122,11 @@ test('the document: one parameter whose allowedPattern admits exactly the exampl
   );
   expect(p.Content.parameters).toEqual({ agent: { type: 'String', description: 'The gateway to restore: ops, support', allowedPattern: '^(ops|support)$' } });
   const re = new RegExp(p.Content.parameters.agent!.allowedPattern);
-  expect(['ops', 'support', 'opsx', 'xops', 'ops\n', 'support;id', '', 'ops|support'].filter((v) => re.test(v))).toEqual(['ops', 'support']);
+  // SSM pastes the value into the script text: the pattern is what keeps quotes and other shell syntax out.
+  expect(['ops', 'support', 'opsx', 'xops', 'ops\n', 'support;id', '', 'ops|support', "ops'", "ops'; id; '", 'ops$(id)', 'ops`id`'].filter((v) => re.test(v))).toEqual([
+    'ops',
+    'support',
+  ]);
   expect(p.Content.mainSteps).toEqual([{ action: 'aws:runShellScript', name: 'restoreAgent', inputs: { timeoutSeconds: '60', runCommand: restoreAgentScript(ids) } }]);
   expect(restoreAgentScript(ids).join('\n')).toContain("dir='/var/lib/openclaw-meter/breaker'");
 });

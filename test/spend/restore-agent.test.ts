@@ -67,6 +67,7 @@ const FAST = { intervalMs: 1, timeoutMs: 5_000 };
 describe('gatewayInstanceId: the one live instance of the gateway stack', () => {
   test("filtered on CloudFormation's stack tag and the states of a host that exists", async () => {
     expect(await gatewayInstanceId(clients.ec2, config)).toBe('i-0abc');
+    expect(ec2Requests().map((b) => new URLSearchParams(b).get('MaxResults'))).toEqual(['1000']); // paged, as AWS recommends
     expect(ec2Requests().map(describeInstancesFilters)).toEqual([
       [
         { name: `tag:${STACK_NAME_TAG}`, values: [STACK] },
@@ -86,6 +87,7 @@ describe('gatewayInstanceId: the one live instance of the gateway stack', () => 
   });
 
   test('every page is read: a second live host on the next page is seen', async () => {
+    // EC2 may answer fewer than MaxResults with a NextToken: this fake answers one instance a page.
     pageSize = 1;
     instances = [
       { id: 'i-0abc', stack: STACK, state: 'running' },
@@ -121,11 +123,14 @@ describe('restoreAgent', () => {
     expect(RESTORE_AGENT_CALLS).toEqual(['ec2:DescribeInstances', 'ssm:SendCommand', 'ssm:GetCommandInvocation']);
   });
 
-  test('the comment is cut at the 100 characters SSM allows', async () => {
+  test('the comment is cut at the 100 characters SSM allows, by character: never half of one', async () => {
     await restoreAgent(clients, config, request({ reason: 'r'.repeat(200) }), FAST);
     const comment = ssmRequests()[0]![1].Comment as string;
     expect(comment).toBe(`restore support: ${'r'.repeat(83)}`);
     expect(comment).toHaveLength(100);
+    requests = [];
+    await restoreAgent(clients, config, request({ reason: `${'r'.repeat(82)}\u{1F600}tail` }), FAST);
+    expect(ssmRequests()[0]![1].Comment).toBe(`restore support: ${'r'.repeat(82)}\u{1F600}`);
   });
 
   test('an agent that is not in the config: refused before any call', async () => {
@@ -191,7 +196,7 @@ describe('restoreAgent', () => {
 
   test('by default it polls every 2 s for up to 2 minutes', async () => {
     invocations = [{ body: { CommandId: 'cmd-1', Status: 'InProgress' } }];
-    // A clock that each 2 s wait moves on by 30 s: polls at 0, 30, 60, 90 and 120 s; the one at the deadline is the last.
+    // A clock that each 2 s wait moves on by 2 s: polls at 0, 2, ..., 120 s; the one at the deadline is the last (61).
     let clock = Date.now();
     const sleeps: number[] = [];
     const realSetTimeout = global.setTimeout;
@@ -199,11 +204,11 @@ describe('restoreAgent', () => {
     jest.spyOn(global, 'setTimeout').mockImplementation(((fn: (...a: unknown[]) => void, ms?: number, ...rest: unknown[]) => {
       if (ms !== 2_000) return realSetTimeout(fn, ms, ...rest);
       sleeps.push(ms);
-      clock += 30_000;
+      clock += ms;
       return realSetTimeout(fn, 0, ...rest);
     }) as unknown as typeof setTimeout);
     expect(await restoreAgent(clients, config, request())).toMatchObject({ status: 'InProgress' });
-    expect(ssmRequests().filter(([t]) => t === 'AmazonSSM.GetCommandInvocation')).toHaveLength(5);
-    expect(sleeps).toEqual([2_000, 2_000, 2_000, 2_000]);
+    expect(ssmRequests().filter(([t]) => t === 'AmazonSSM.GetCommandInvocation')).toHaveLength(61);
+    expect(sleeps).toEqual(Array(60).fill(2_000));
   });
 });

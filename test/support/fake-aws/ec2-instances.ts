@@ -2,8 +2,10 @@
  * EC2 DescribeInstances as a loopback fake answers it (query protocol, XML), applying the
  * request's filters as EC2 does: every filter must match (AND), any of a filter's values
  * (OR). A filter this fake does not know is refused, as EC2 refuses an unknown filter
- * name, so the code cannot rely on a filter the fake ignores. With `pageSize`, the answer
- * is paged with NextToken as EC2 pages it.
+ * name, so the code cannot rely on a filter the fake ignores. As EC2, it answers a request
+ * without MaxResults whole, and pages one with MaxResults (5 to 1000, else
+ * InvalidParameterValue) with NextToken; `pageSize` makes its pages smaller than MaxResults
+ * (MaxResults is a most, not an exact count), so paging can be seen with few instances.
  */
 import type { FakeAnswer } from './server';
 
@@ -36,8 +38,13 @@ export function describeInstances(body: string, all: readonly FakeInstance[], pa
   const unknown = filters.find((f) => ![STACK_TAG_FILTER, 'instance-state-name'].includes(f.name));
   if (unknown) return { status: 400, headers: { 'content-type': 'text/xml' }, body: `<Response><Errors><Error><Code>InvalidParameterValue</Code><Message>The filter '${unknown.name}' is invalid</Message></Error></Errors><RequestID>r1</RequestID></Response>` };
   const match = all.filter((i) => filters.every((f) => f.values.includes(valueOf(i, f.name)!)));
-  const start = Number(new URLSearchParams(body).get('NextToken') ?? '0');
-  const page = match.slice(start, start + pageSize);
+  const q = new URLSearchParams(body);
+  const maxResults = q.has('MaxResults') ? Number(q.get('MaxResults')) : undefined;
+  if (maxResults !== undefined && !(Number.isInteger(maxResults) && maxResults >= 5 && maxResults <= 1000)) {
+    return { status: 400, headers: { 'content-type': 'text/xml' }, body: `<Response><Errors><Error><Code>InvalidParameterValue</Code><Message>Value ( ${q.get('MaxResults')} ) for parameter maxResults is invalid. Expecting a value greater than 5.</Message></Error></Errors><RequestID>r1</RequestID></Response>` };
+  }
+  const start = Number(q.get('NextToken') ?? '0');
+  const page = maxResults === undefined ? match : match.slice(start, start + Math.min(maxResults, pageSize));
   const next = start + page.length < match.length ? `<nextToken>${start + page.length}</nextToken>` : '';
   const items = page.map((i) => `<item><reservationId>r-${i.id}</reservationId><ownerId>111122223333</ownerId><instancesSet><item><instanceId>${i.id}</instanceId><instanceState><code>${STATE_CODE[i.state]}</code><name>${i.state}</name></instanceState></item></instancesSet></item>`);
   return { status: 200, headers: { 'content-type': 'text/xml' }, body: `<DescribeInstancesResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/"><requestId>r1</requestId><reservationSet>${items.join('')}</reservationSet>${next}</DescribeInstancesResponse>` };
