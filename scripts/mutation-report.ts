@@ -58,7 +58,21 @@ export interface EquivalentEntry {
   line: number;
   mutator: string;
   replacement: string;
+  /**
+   * The source text the mutant replaces, where file, line, mutator and replacement name more
+   * than one mutant (seven `false` conditions on one line): only that one is explained.
+   * @default - every mutant of the key
+   */
+  original?: string;
   reason: string;
+}
+
+/** The source text a mutant replaces (Stryker's 1-based lines, 1-based columns). */
+export function originalText(source: string, location: ReportMutant['location']): string {
+  const lines = source.split('\n');
+  const { start, end } = location;
+  if (start.line === end.line) return (lines[start.line - 1] ?? '').slice(start.column - 1, end.column - 1);
+  return [(lines[start.line - 1] ?? '').slice(start.column - 1), ...lines.slice(start.line, end.line - 1), (lines[end.line - 1] ?? '').slice(0, end.column - 1)].join('\n');
 }
 
 /** The control folders, as in stryker.config.mjs; a lambda is reported per function. */
@@ -212,8 +226,12 @@ export interface Summary {
 const INVALID: MutantStatus[] = ['CompileError', 'RuntimeError'];
 
 export function summarize(report: MutationReport, equivalents: EquivalentEntry[], runs: RunLog, filesIn?: (folder: string) => FolderFiles | undefined): Summary {
-  const explained = new Map(equivalents.map((e) => [equivalentKey(e.file, e.line, e.mutator, e.replacement), e]));
-  const used = new Set<string>();
+  const explained = new Map<string, EquivalentEntry[]>();
+  for (const e of equivalents) {
+    const k = equivalentKey(e.file, e.line, e.mutator, e.replacement);
+    explained.set(k, [...(explained.get(k) ?? []), e]);
+  }
+  const used = new Set<EquivalentEntry>();
   const byFolder = new Map<string, FolderRow>();
   const open: MutantRow[] = [];
   const equivalentRows: MutantRow[] = [];
@@ -259,10 +277,11 @@ export function summarize(report: MutationReport, equivalents: EquivalentEntry[]
       else if (m.status === 'Timeout') row.timeout += 1;
       else row.other += 1;
       const key = equivalentKey(file, line, m.mutatorName, m.replacement ?? '');
-      const eq = explained.get(key);
+      const source = report.files[file]!.source;
+      const eq = (explained.get(key) ?? []).find((e) => e.original === undefined || (source !== undefined && originalText(source, m.location) === e.original));
       // Only a mutant that no test kills can be equivalent (a timeout is not explained away).
       if (eq && (m.status === 'Survived' || m.status === 'NoCoverage')) {
-        used.add(key);
+        used.add(eq);
         row.equivalent += 1;
         fileRow.equivalent += 1;
         equivalentRows.push({ ...mrow, reason: eq.reason });
@@ -299,7 +318,7 @@ export function summarize(report: MutationReport, equivalents: EquivalentEntry[]
   }
   const runFolders = new Set(rows.map((r) => r.folder));
   const notRun = CONTROL_FOLDERS.filter((c) => ![...runFolders].some((f) => f === c || f.startsWith(`${c}/`)));
-  const stale = equivalents.filter((e) => !used.has(equivalentKey(e.file, e.line, e.mutator, e.replacement)));
+  const stale = equivalents.filter((e) => !used.has(e));
   return { rows, files: fileRows, total, notRun, filesNotRun: filesNotRun.sort(), typesOnly: typesOnly.sort(), open, equivalents: equivalentRows, stale };
 }
 

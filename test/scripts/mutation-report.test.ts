@@ -11,6 +11,7 @@ import {
   type FolderFiles,
   formatScore,
   mergeReports,
+  originalText,
   summarize,
   writeReport,
   type EquivalentEntry,
@@ -102,6 +103,25 @@ describe('summarize', () => {
     expect(moved.total.equivalent).toBe(0);
     expect(summarize(REPORT, [{ ...EQUIVALENT[0]!, replacement: '"x"' }], RUNS).total.equivalent).toBe(0);
     expect(summarize(REPORT, [{ ...EQUIVALENT[0]!, mutator: 'ObjectLiteral' }], RUNS).total.equivalent).toBe(0);
+  });
+
+  test('where one key names several mutants, an explanation with `original` explains only the one replacing that text', () => {
+    // Two `false` conditions on line 3 of one file: `a !== 1` (equivalent, say) and `b < 0` (not).
+    const source = 'x\ny\nif (a !== 1 || b < 0) return;\n';
+    const cond = (start: number, end: number, status: ReportMutant['status']) =>
+      mutant(3, status, { mutatorName: 'ConditionalExpression', replacement: 'false', location: { start: { line: 3, column: start }, end: { line: 3, column: end } } });
+    const report: MutationReport = { files: { 'lib/edge/c.ts': { source, mutants: [cond(5, 12, 'Survived'), cond(16, 21, 'Survived')] } } };
+    const entry = { file: 'lib/edge/c.ts', line: 3, mutator: 'ConditionalExpression', replacement: 'false', reason: 'r' };
+    expect(originalText(source, report.files['lib/edge/c.ts']!.mutants[0]!.location)).toBe('a !== 1');
+    const withOriginal = summarize(report, [{ ...entry, original: 'a !== 1' }], RUNS);
+    expect(withOriginal.total.equivalent).toBe(1);
+    expect(withOriginal.open.map((m) => [m.line, m.status])).toEqual([[3, 'Survived']]);
+    expect(summarize(report, [{ ...entry, original: 'c' }], RUNS)).toMatchObject({ total: { equivalent: 0 }, stale: [{ ...entry, original: 'c' }] });
+    expect(summarize(report, [entry], RUNS).total.equivalent).toBe(2); // without `original`: every mutant of the key
+  });
+
+  test('the original text of a mutant over several lines', () => {
+    expect(originalText('ab\ncdef\ngh\nij', { start: { line: 1, column: 2 }, end: { line: 3, column: 2 } })).toBe('b\ncdef\ng');
   });
 });
 
