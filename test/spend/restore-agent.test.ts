@@ -33,7 +33,11 @@ beforeAll(async () => {
     requests.push(req);
     const target = String(req.headers['x-amz-target'] ?? '');
     if (target === 'AmazonSSM.SendCommand') return ssmAnswer(sendAnswer);
-    if (target === 'AmazonSSM.GetCommandInvocation') return ssmAnswer(invocations.length > 1 ? invocations.shift()! : invocations[0]!);
+    if (target === 'AmazonSSM.GetCommandInvocation') {
+      // A wait that never ends fails the test instead of hanging it: no test here needs more than 61 polls.
+      if (requests.filter((r) => r.headers['x-amz-target'] === target).length > 100) return ssmAnswer({ error: 'TestPollLimitExceeded', message: 'the restore polled more than 100 times' });
+      return ssmAnswer(invocations.length > 1 ? invocations.shift()! : invocations[0]!);
+    }
     if (req.body.toString('utf8').includes('Action=DescribeInstances')) return describeInstances(req.body.toString('utf8'), instances, pageSize);
     return { status: 400, headers: { 'content-type': 'application/json' }, body: '{"__type":"UnknownOperation"}' };
   });
