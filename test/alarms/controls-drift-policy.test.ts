@@ -92,6 +92,10 @@ describe('dailyGrants', () => {
     expect(dailyGrants(['CloudFormation:describestacks'], CTX).scoped.map((s) => [s.scope, s.actions])).toEqual([['cloudformation:stack', ['CloudFormation:describestacks']]]);
   });
 
+  test('an action whose resource types are all optional, none of them scoped, goes to Resource * (ce:GetCostAndUsage: billingview)', () => {
+    expect(dailyGrants(['ce:GetCostAndUsage'], CTX)).toEqual({ scoped: [], withoutResource: ['ce:GetCostAndUsage'], wildcards: [] });
+  });
+
   test('ARNs without a * are not wildcards', () => {
     expect(dailyGrants(['cloudfront:GetDistribution', 's3:GetBucketPolicy'], CTX).wildcards).toEqual([]);
   });

@@ -6,6 +6,7 @@ import { GATEWAY_UNIT_TEMPLATE, JOURNAL_EXPORT_UNITS, STATE_VOLUME_STEPS, journa
 import { agentGateways, gatewayById } from '../../lib/openclaw/gateways';
 import { BREAKER_MARKER_DIR, breakerMarkerFile } from '../../lib/host/paths';
 import { BUNDLE_REQUIRED_FILES, GATEWAYS_TARGET_BUNDLE_PATH, HELPER_SCRIPT_FILES, HOST_ENV_PATH, SYSTEMD_FILES } from '../../lib/host/bundle-layout';
+import * as templateEngine from '../../lib/host/template';
 import { HOST_SOURCE_DIR, readHostSource } from '../../lib/host/template';
 import { gatewayTemplateValues, hostTemplateValues, metricNamespace, renderHostTemplate } from '../../lib/host/template-values';
 import {
@@ -359,7 +360,25 @@ describe('readHostSource and renderHostTemplate', () => {
   });
 });
 
+test("hostTemplateValues has the two node -e scripts checked as one-line shell words without single quotes (they sit in '...')", () => {
+  const check = jest.spyOn(templateEngine, 'checkTemplateParts');
+  try {
+    hostTemplateValues(config);
+    expect(check.mock.calls.map((c) => c[2])).toEqual([{ LOCKFILE_CHECK_JS: PROD_VALUES.LOCKFILE_CHECK_JS, CONTROL_UI_ORIGINS_JS: PROD_VALUES.CONTROL_UI_ORIGINS_JS }]);
+  } finally {
+    check.mockRestore();
+  }
+});
+
 describe('gatewayTemplateValues', () => {
+  test("several agents' file folders are one space-separated list", () => {
+    expect(gatewayTemplateValues(support, ['/etc/openclaw/agents/a', '/etc/openclaw/agents/b']).GATEWAY_AGENT_FILES_DIRS).toBe('/etc/openclaw/agents/a /etc/openclaw/agents/b');
+  });
+
+  test('a unit name that is not a safe unit name is refused, like any unsafe value', () => {
+    expect(() => gatewayTemplateValues({ ...support, unit: 'openclaw-gateway@support.mount' }, [])).toThrow('host template: unsafe unit name for @@JOURNAL_UNITS@@: "openclaw-gateway@support.mount"');
+  });
+
   test('the gateway unit\'s own values, exactly', () => {
     expect(gatewayTemplateValues(support, ['/etc/openclaw/agents/support'])).toEqual({
       GATEWAY_ID: 'support',
