@@ -11,9 +11,10 @@
  *    fetch-secrets program as at boot, in refresh mode (it leaves the running
  *    gateway's files alone). Not a reboot: a reboot stops the gateway for
  *    minutes and proves the same failure path.
- * 3. Waits for `openclaw-secrets: FAILED AccessDenied: <secret>` in the host's
- *    journal log group (the command itself only shows systemctl's message) and
- *    for the `secret-retrieval-failed` alarm to be in ALARM.
+ * 3. Waits for the `secret-retrieval-failed` alarm to be in ALARM (first: it
+ *    returns to OK one period later), then for `openclaw-secrets: FAILED
+ *    AccessDenied: <secret>` in the host's journal log group (the command
+ *    itself only shows systemctl's message).
  * 4. Always (finally) puts the original policy back, runs the refresh again
  *    (it must succeed) and waits for the alarm to return to OK.
  * Poll interval, timeouts, sleep and clock are injectable (tests run on a fake clock).
@@ -73,20 +74,26 @@ function one(ctx: VerifyContext, type: string, what: string, test: (r: TemplateR
 
 /** What the drill acts on, from the templates and CloudFormation. */
 async function targets(ctx: VerifyContext) {
-  const agents = ctx.find('AWS::SecretsManager::Secret', 'gateway').filter((r) => r.resource.Properties?.GenerateSecretString === undefined);
-  const secret = agents.sort((a, b) => String(a.resource.Properties?.Name).localeCompare(String(b.resource.Properties?.Name)))[0];
-  if (!secret) throw new Error('the gateway stack has no agent secret');
+  // Agent secrets: the ones with a literal name and no generated value (the token and
+  // origin-verify secrets are generated). The first by name, whatever the template order.
+  const agents = ctx.find('AWS::SecretsManager::Secret', 'gateway').flatMap((r) => {
+    const p = r.resource.Properties;
+    return p && p.GenerateSecretString === undefined && typeof p.Name === 'string' ? [{ ref: r, name: p.Name }] : [];
+  });
+  const secret = agents.sort((a, b) => a.name.localeCompare(b.name))[0];
+  if (!secret) throw new Error('the gateway stack has no agent secret (a secret with a literal Name and no GenerateSecretString)');
   const instance = one(ctx, 'AWS::EC2::Instance', 'gateway instances', () => true);
   const profileId = (instance.resource.Properties?.IamInstanceProfile as { Ref?: string } | undefined)?.Ref;
-  const roleId = ((instance.stack.template.Resources?.[profileId ?? '']?.Properties?.Roles as { Ref?: string }[] | undefined) ?? [])[0]?.Ref;
+  const roles = instance.stack.template.Resources?.[profileId ?? '']?.Properties?.Roles as { Ref?: string }[] | undefined;
+  const roleId = roles?.[0]?.Ref;
   if (!roleId) throw new Error('the gateway instance has no instance profile role in its template');
   const document = one(ctx, 'AWS::SSM::Document', 'secrets refresh documents', (r) => JSON.stringify(r.resource.Properties?.Content ?? {}).includes(`systemctl start ${SECRETS_REFRESH_UNIT}`));
   const alarmName = `${ctx.name}-${ALARMS.secretRetrievalFailed.id}`;
   one(ctx, 'AWS::CloudWatch::Alarm', `alarms named ${alarmName}`, (r) => r.resource.Properties?.AlarmName === alarmName);
   return {
-    region: secret.stack.region,
-    secretArn: await ctx.physicalId(secret),
-    secretName: String(secret.resource.Properties?.Name),
+    region: secret.ref.stack.region,
+    secretArn: await ctx.physicalId(secret.ref),
+    secretName: secret.name,
     instanceId: await ctx.physicalId(instance),
     hostRoleArn: String(await liveValue(ctx, instance.stack, { 'Fn::GetAtt': [roleId, 'Arn'] })),
     documentName: await ctx.physicalId(document),
@@ -127,19 +134,21 @@ export function secretDenialDrill(options: SecretDenialDrillOptions = {}): Drill
       const check = `drill.${drill.id}`;
       const mk = (status: 'pass' | 'fail', resource: string, evidence: string): CheckResult => ({ check, control: ALARMS.secretRetrievalFailed.id, status, resource, evidence });
       const alarmState = async () => (await cw.send(new DescribeAlarmsCommand({ AlarmNames: [t.alarmName] }))).MetricAlarms?.[0]?.StateValue ?? '(no alarm)';
-      const refresh = async (): Promise<{ status: string; id: string; stderr: string }> => {
+      /** Runs the refresh document now and waits for its status ('not finished' after commandTimeoutMs). */
+      const refresh = async (): Promise<{ status: string; id: string }> => {
         const sent = await ssm.send(new SendCommandCommand({ DocumentName: t.documentName, InstanceIds: [t.instanceId], Comment: `npm run verify --drill=${drill.id}` }));
-        const id = sent.Command?.CommandId ?? '';
-        const done = await until(commandTimeoutMs, async () => {
+        const id = sent.Command?.CommandId;
+        if (!id) throw new Error(`SendCommand of ${t.documentName} to ${t.instanceId} returned no command ID`);
+        const status = await until(commandTimeoutMs, async () => {
           try {
             const inv = await ssm.send(new GetCommandInvocationCommand({ CommandId: id, InstanceId: t.instanceId }));
-            return TERMINAL.has(inv.Status ?? '') ? { status: inv.Status!, id, stderr: `${inv.StandardOutputContent ?? ''}${inv.StandardErrorContent ?? ''}` } : undefined;
+            return TERMINAL.has(inv.Status ?? '') ? inv.Status : undefined;
           } catch (e) {
             if ((e as Error).name === 'InvocationDoesNotExist') return undefined;
             throw e;
           }
         });
-        return done ?? { status: 'not finished', id, stderr: '' };
+        return { status: status ?? 'not finished', id };
       };
 
       const before = await alarmState();
@@ -156,24 +165,24 @@ export function secretDenialDrill(options: SecretDenialDrillOptions = {}): Drill
         await sm.send(new PutResourcePolicyCommand({ SecretId: t.secretArn, ResourcePolicy: JSON.stringify(denied) }));
         log(`running ${t.documentName} on ${t.instanceId}`);
         const failed = await refresh();
+        // The alarm first: its state is transient (OK again one period after the failure), the
+        // journal line is not. The command's own output is systemctl's message only; the named
+        // failure is in the journal, which the host ships to its log group.
+        log('waiting for the alarm');
+        const fired = await until(alarmTimeoutMs, async () => ((await alarmState()) === 'ALARM' ? true : undefined));
+        const alarmResult = fired
+          ? mk('pass', t.alarmName, `ALARM ${secs(start)} after the deny`)
+          : mk('fail', t.alarmName, `still ${await alarmState()} ${alarmTimeoutMs / 1000} s after the deny; expected ALARM`);
         const pattern = `"FAILED ${FAILURE}: ${t.secretName}"`;
         const line = await until(alarmTimeoutMs, async () => {
-          const inOutput = failed.stderr.split('\n').find((l) => l.includes(`FAILED ${FAILURE}: ${t.secretName}`));
-          if (inOutput) return inOutput;
           const out = await logs.send(new FilterLogEventsCommand({ logGroupName: t.journalGroup, startTime: start, filterPattern: pattern }));
           return out.events?.[0]?.message;
         });
         results.push(
           line === undefined
-            ? mk('fail', t.secretArn, `refresh command ${failed.id} ${failed.status}; no "FAILED ${FAILURE}: ${t.secretName}" in its output or ${t.journalGroup} within ${alarmTimeoutMs / 1000} s; expected the named failure`)
+            ? mk('fail', t.secretArn, `refresh command ${failed.id} ${failed.status}; no "FAILED ${FAILURE}: ${t.secretName}" in ${t.journalGroup} within ${alarmTimeoutMs / 1000} s; expected the named failure`)
             : mk('pass', t.secretArn, `refresh command ${failed.id} ${failed.status}; named failure after ${secs(start)}: ${line.slice(0, 300)}`),
-        );
-        log('waiting for the alarm');
-        const fired = await until(alarmTimeoutMs, async () => ((await alarmState()) === 'ALARM' ? true : undefined));
-        results.push(
-          fired
-            ? mk('pass', t.alarmName, `ALARM ${secs(start)} after the deny`)
-            : mk('fail', t.alarmName, `still ${await alarmState()} ${alarmTimeoutMs / 1000} s after the deny; expected ALARM`),
+          alarmResult,
         );
       } finally {
         log(`restoring the resource policy of ${t.secretName}`);

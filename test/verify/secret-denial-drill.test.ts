@@ -1,6 +1,7 @@
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
-import { PutResourcePolicyCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { CommandInvocationStatus, GetCommandInvocationCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import { GetResourcePolicyCommand, PutResourcePolicyCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { CommandInvocationStatus, GetCommandInvocationCommand, SendCommandCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { installFakeAws, type InstalledFake } from '../support/fake-deployment/install';
 import { logsState } from '../support/fake-deployment/logs';
 import { secretsManagerState, type FakeSecret } from '../support/fake-deployment/secrets-manager';
@@ -45,6 +46,7 @@ describe('the secret-denial drill', () => {
   it('is registered, for dev and staging only', () => {
     expect(ALL_DRILLS).toContain(SECRET_DENIAL_DRILL);
     expect(SECRET_DENIAL_DRILL).toMatchObject({ id: 'secret-denial', nonProdOnly: true });
+    expect(SECRET_DENIAL_DRILL.title).toBe('Deny the host one agent secret: the retrieval fails named AccessDenied and secret-retrieval-failed fires; then restore');
   });
 
   it('passes on the fake: the denied agent secret fails named AccessDenied, the alarm fires, and all is restored', async () => {
@@ -57,14 +59,19 @@ describe('the secret-denial drill', () => {
       ['pass', ops().arn],
     ]);
     expect(results.every((r) => r.check === 'drill.secret-denial' && r.control === 'secret-retrieval-failed')).toBe(true);
-    expect(results[0]!.evidence).toMatch(/^refresh command cmd-\d+ Failed; named failure after \d+ s: .*openclaw-secrets: FAILED AccessDenied: openclaw\/example\/dev\/agents\/ops: Secrets Manager denied GetSecretValue/);
+    // The evidence quotes the journal's failure line (not systemd's "Starting" line before it), cut at 300 characters.
+    const journal = logsState(fake.world).groups.get(`${fake.world.config.aws.region}|/openclaw/${fake.world.name}/journal`)!;
+    const failure = journal.filter((e) => e.message.includes('FAILED AccessDenied: openclaw/example/dev/agents/ops')).at(-1)!.message;
+    expect(failure.length).toBeGreaterThan(300);
+    expect(failure).toContain('openclaw-secrets: FAILED AccessDenied: openclaw/example/dev/agents/ops: Secrets Manager denied GetSecretValue');
+    expect(results[0]!.evidence).toMatch(/^refresh command cmd-\d+ Failed; named failure after \d+ s: /);
+    expect(results[0]!.evidence.replace(/^refresh command cmd-\d+ Failed; named failure after \d+ s: /, '')).toBe(failure.slice(0, 300));
+    // Both refresh commands carry the drill in their comment (SSM's command history names it).
+    expect(hostRefreshState(fake.world).sent.slice(-2).map((c) => c.comment)).toEqual(['npm run verify --drill=secret-denial', 'npm run verify --drill=secret-denial']);
     expect(results[1]!.evidence).toMatch(/^ALARM \d+ s after the deny$/);
     expect(results[2]!.evidence).toMatch(/^policy restored; refresh cmd-\d+ Success; alarm OK 300 s after the restore; drill took \d+ s$/);
     expect(policyDifferences(ops().policy!, original)).toEqual([]);
     expect(lines[0]).toMatch(/^denying arn:aws:iam::\d+:role\/.* GetSecretValue on openclaw\/example\/dev\/agents\/ops$/);
-    // The journal kept the failure, naming the secret, as the host ships it.
-    const journal = logsState(fake.world).groups.get(`${fake.world.config.aws.region}|/openclaw/${fake.world.name}/journal`)!;
-    expect(journal.some((e) => e.message.includes('FAILED AccessDenied: openclaw/example/dev/agents/ops'))).toBe(true);
   });
 
   it('restores the original policy when a step fails (the refresh command cannot be sent)', async () => {
@@ -93,7 +100,7 @@ describe('the secret-denial drill', () => {
     c.physicalId = async (ref) => (ref.resource.Type === 'AWS::IAM::Role' ? 'some-other-role' : physical(ref));
     const results = await drill.run(c, () => undefined);
     expect(results[0]).toMatchObject({ status: 'fail' });
-    expect(results[0]!.evidence).toMatch(/^refresh command cmd-\d+ Success; no "FAILED AccessDenied: openclaw\/example\/dev\/agents\/ops" in its output or \/openclaw\/openclaw-example-dev\/journal within 900 s; expected the named failure$/);
+    expect(results[0]!.evidence).toMatch(/^refresh command cmd-\d+ Success; no "FAILED AccessDenied: openclaw\/example\/dev\/agents\/ops" in \/openclaw\/openclaw-example-dev\/journal within 900 s; expected the named failure$/);
     expect(results[1]!.status).toBe('fail');
   });
 
@@ -215,6 +222,104 @@ describe('the secret-denial drill, edge by edge (what a mutation run found unpin
     expect(lines).toEqual([lines[0], expect.stringMatching(/^running openclaw-example-dev-\S+ on i-\w+$/), 'waiting for the alarm', 'restoring the resource policy of openclaw/example/dev/agents/ops', 'waiting for the alarm to return to OK']);
   });
 
+  it('SendCommand without a command ID ends the drill, naming it, and the policy is restored', async () => {
+    const original = ops().policy;
+    const c = wrapped<SSMClient>(SSMClient, (real) => ({ send: async (cmd: unknown) => (cmd instanceof SendCommandCommand ? {} : real.send(cmd as never)) }));
+    await expect(onWorldClock().run(c, () => undefined)).rejects.toThrow(/^SendCommand of openclaw-example-dev-\S+ to i-\w+ returned no command ID$/);
+    expect(ops().policy).toBe(original);
+  });
+
+  it('DescribeAlarms without MetricAlarms is "no alarm": nothing is changed', async () => {
+    const sent = hostRefreshState(fake.world).sent.length;
+    const c = wrapped<CloudWatchClient>(CloudWatchClient, () => ({ send: async () => ({}) }));
+    expect((await onWorldClock().run(c, () => undefined)).map((r) => r.evidence)).toEqual(['alarm (no alarm) before the drill; expected OK (nothing was changed)']);
+    expect(hostRefreshState(fake.world).sent.length).toBe(sent);
+  });
+
+  it('a journal search that answers no events list finds nothing: the named-failure result fails, the drill goes on', async () => {
+    const c = wrapped<CloudWatchLogsClient>(CloudWatchLogsClient, () => ({ send: async () => ({ searchedLogStreams: [] }) }));
+    const results = await onWorldClock().run(c, () => undefined);
+    expect(results.map((r) => r.status)).toEqual(['fail', 'pass', 'pass']);
+    expect(results[0]!.evidence).toMatch(/^refresh command cmd-\d+ Failed; no "FAILED AccessDenied: openclaw\/example\/dev\/agents\/ops" in \/openclaw\/openclaw-example-dev\/journal within 900 s; expected the named failure$/);
+  });
+
+  it('a restore to a different policy that the host can still read: the last result fails, listing every difference', async () => {
+    const original = ops().policy!;
+    const empty = JSON.stringify({ Version: '2012-10-17', Statement: [] });
+    const differences = policyDifferences(empty, original);
+    expect(differences.length).toBeGreaterThanOrEqual(2);
+    let puts = 0;
+    const c = wrapped<SecretsManagerClient>(SecretsManagerClient, (real) => ({
+      send: async (cmd: unknown) =>
+        cmd instanceof PutResourcePolicyCommand && ++puts === 2 ? real.send(new PutResourcePolicyCommand({ SecretId: cmd.input.SecretId, ResourcePolicy: empty })) : real.send(cmd as never),
+    }));
+    try {
+      const results = await onWorldClock().run(c, () => undefined);
+      expect(results[2]).toMatchObject({ status: 'fail', resource: ops().arn });
+      const prefix = `policy differs from the original: ${differences.join('; ')}; refresh `;
+      expect(results[2]!.evidence.startsWith(prefix)).toBe(true);
+      expect(results[2]!.evidence.slice(prefix.length)).toMatch(/^cmd-\d+ Success; alarm OK 300 s after the restore; drill took \d+ s; expected the original policy, a successful refresh and the alarm OK$/);
+    } finally {
+      ops().policy = original;
+    }
+  });
+
+  it('a restored policy that reads back as none is compared with an empty policy', async () => {
+    const original = ops().policy!;
+    let gets = 0;
+    const c = wrapped<SecretsManagerClient>(SecretsManagerClient, (real) => ({
+      send: async (cmd: unknown) => (cmd instanceof GetResourcePolicyCommand && ++gets === 2 ? { ARN: ops().arn, Name: ops().name } : real.send(cmd as never)),
+    }));
+    const results = await onWorldClock().run(c, () => undefined);
+    expect(results[2]!.status).toBe('fail');
+    expect(results[2]!.evidence.startsWith(`policy differs from the original: ${policyDifferences('{}', original).join('; ')}; refresh cmd-`)).toBe(true);
+    expect(ops().policy).toBe(original);
+  });
+
+  it('a second refresh that does not succeed fails the last result, even with the policy restored and the alarm OK', async () => {
+    // The first refresh ends Failed (the deny), the second Cancelled.
+    const results = await onWorldClock().run(ssmAnswering(['Failed', 'Cancelled']), () => undefined);
+    expect(results[2]).toMatchObject({ status: 'fail', resource: ops().arn });
+    expect(results[2]!.evidence).toMatch(/^policy restored; refresh cmd-\d+ Cancelled; alarm OK 300 s after the restore; drill took \d+ s; expected the original policy, a successful refresh and the alarm OK$/);
+  });
+
+  it('by default it sleeps pollMs between polls on the real clock (never a busy loop)', async () => {
+    let polls = 0;
+    const c = wrapped<SSMClient>(SSMClient, (real) => ({
+      send: async (cmd: unknown) => {
+        const out = await real.send(cmd as never);
+        if (!(cmd instanceof GetCommandInvocationCommand)) return out;
+        polls += 1;
+        return { ...(out as object), Status: 'InProgress' };
+      },
+    }));
+    // No sleep and no clock given: setTimeout and Date.now. Each command is polled at 0, 20, ... ms until 100 ms.
+    const results = await secretDenialDrill({ pollMs: 20, commandTimeoutMs: 100, alarmTimeoutMs: 100, okTimeoutMs: 100 }).run(c, () => undefined);
+    expect(results[0]!.evidence).toMatch(/^refresh command cmd-\d+ not finished; /);
+    expect(polls).toBeGreaterThanOrEqual(4);
+    expect(polls).toBeLessThanOrEqual(12);
+  });
+
+  it('passes over resources without properties and secrets without a literal name, first or last in the template', async () => {
+    const bare = {
+      AaaBareSecret: { Type: 'AWS::SecretsManager::Secret' },
+      AaaJoinedSecret: { Type: 'AWS::SecretsManager::Secret', Properties: { Name: { 'Fn::Join': ['', ['a', 'b']] } } },
+      AaaBareDocument: { Type: 'AWS::SSM::Document' },
+      AaaBareAlarm: { Type: 'AWS::CloudWatch::Alarm' },
+    };
+    for (const first of [true, false]) {
+      const stacks = fake.world.stacks.map((s) => {
+        if (s.role !== 'gateway') return s;
+        const own = s.template.Resources ?? {};
+        return { ...s, template: { ...s.template, Resources: first ? { ...bare, ...own } : { ...own, ...bare } } };
+      });
+      const lines: string[] = [];
+      const results = await onWorldClock().run(new FakeWorld({ ...fake.world.fixture, stacks: stacks as typeof fake.world.stacks }).verifyContext({ now: NOW }), (l) => lines.push(l));
+      expect(lines[0]).toMatch(/ GetSecretValue on openclaw\/example\/dev\/agents\/ops$/);
+      expect(results.map((r) => r.status)).toEqual(['pass', 'pass', 'pass']);
+    }
+  });
+
   describe('a template it cannot act on is refused, naming what is missing', () => {
     const run = (change: (type: string, r: Record<string, unknown>) => Record<string, unknown> | undefined) => {
       const stacks = fake.world.stacks.map((s) => {
@@ -238,6 +343,14 @@ describe('the secret-denial drill, edge by edge (what a mutation run found unpin
     it('an instance without an instance profile role', async () => {
       await expect(run((t, r) => (t === 'AWS::EC2::Instance' ? { ...r, Properties: { ...props(r), IamInstanceProfile: 'x' } } : r))).rejects.toThrow('the gateway instance has no instance profile role in its template');
       await expect(run((t, r) => (t === 'AWS::IAM::InstanceProfile' ? { ...r, Properties: { ...props(r), Roles: [] } } : r))).rejects.toThrow('the gateway instance has no instance profile role in its template');
+    });
+    it('a gateway instance without properties (no instance profile)', async () => {
+      await expect(run((t, r) => (t === 'AWS::EC2::Instance' ? { Type: t } : r))).rejects.toThrow('the gateway instance has no instance profile role in its template');
+    });
+    it('only agent secrets whose Name is not a literal (they are not taken for one)', async () => {
+      await expect(run((t, r) => (t === 'AWS::SecretsManager::Secret' && props(r).GenerateSecretString === undefined ? { ...r, Properties: { ...props(r), Name: { 'Fn::Join': ['', ['a']] } } } : r))).rejects.toThrow(
+        'the gateway stack has no agent secret (a secret with a literal Name and no GenerateSecretString)',
+      );
     });
     it('no refresh document, or no alarm', async () => {
       await expect(run((t, r) => (t === 'AWS::SSM::Document' && JSON.stringify(props(r).Content).includes('openclaw-secrets-refresh') ? undefined : r))).rejects.toThrow('the gateway stack has 0 secrets refresh documents; expected one');

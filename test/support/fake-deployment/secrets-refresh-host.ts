@@ -45,8 +45,8 @@ export interface HostRefreshState {
   readonly failures: number[];
   /** By command ID. */
   readonly commands: Map<string, FakeInvocation>;
-  /** Commands sent, in order (document name and instance), for assertions. */
-  readonly sent: { readonly documentName: string; readonly instanceId: string }[];
+  /** Commands sent, in order (document name, instance and comment), for assertions. */
+  readonly sent: { readonly documentName: string; readonly instanceId: string; readonly comment?: string }[];
   /** When set, SendCommand throws this (a step failing mid-drill). */
   sendError?: Error;
   /** When true, the host publishes no metric (the alarm never fires). */
@@ -70,6 +70,13 @@ async function runRefresh(world: FakeWorld, instanceId: string): Promise<FakeInv
   const gateway = world.policiesOf('gateway');
   const hostRole = rolePrincipal(gateway, roleId(gateway, 'ec2.amazonaws.com', 'OpenClaw gateway host'));
   const manifest = renderSecretsManifest(world.config);
+  const journal = `${hostLogGroupPrefix(world.name)}journal`;
+  // systemd logs the start of the unit first (a line without the failure: a search must filter).
+  appendLogEvent(world, world.config.aws.region, journal, {
+    timestamp: state.now,
+    logStreamName: instanceId,
+    message: JSON.stringify({ _SYSTEMD_UNIT: 'init.scope', SYSLOG_IDENTIFIER: 'systemd', UNIT: SECRETS_REFRESH_UNIT, MESSAGE: `Starting ${SECRETS_REFRESH_UNIT}...` }),
+  });
   for (const secret of manifest.secrets) {
     const live = [...secretsManagerState(world).secrets.values()].find((s) => s.name === secret.secretId && s.region === secret.region);
     let error: Error | undefined;
@@ -91,7 +98,7 @@ async function runRefresh(world: FakeWorld, instanceId: string): Promise<FakeInv
     const line = failureLine(failure, manifest.metricName, state.metricBroken ? { published: false, why: 'PutMetricData refused' } : { published: true, namespace: manifest.metricNamespace });
     if (!state.metricBroken) state.failures.push(state.now);
     // The journal export ships journalctl --output=json lines a minute later at most.
-    appendLogEvent(world, world.config.aws.region, `${hostLogGroupPrefix(world.name)}journal`, {
+    appendLogEvent(world, world.config.aws.region, journal, {
       timestamp: state.now,
       logStreamName: instanceId,
       message: JSON.stringify({ _SYSTEMD_UNIT: SECRETS_REFRESH_UNIT, SYSLOG_IDENTIFIER: 'refresh-secrets.sh', MESSAGE: line }),
@@ -113,13 +120,13 @@ export function installHostRefreshFake(world: FakeWorld): Restorable[] {
   const ssm = mockClient(SSMClient);
   const documentName = world.physicalId('gateway', refreshDocument(world).logicalId);
   const instances = world.resources('AWS::EC2::Instance', 'gateway').map((r) => world.physicalId('gateway', r.logicalId));
-  ssm.on(SendCommandCommand).callsFake(async (input: { DocumentName?: string; InstanceIds?: string[] }) => {
+  ssm.on(SendCommandCommand).callsFake(async (input: { DocumentName?: string; InstanceIds?: string[]; Comment?: string }) => {
     if (state.sendError) throw state.sendError;
     if (input.DocumentName !== documentName) throw Object.assign(new Error(`document ${input.DocumentName} not modelled here`), { name: 'InvalidDocument' });
     const instanceId = input.InstanceIds?.[0] ?? '';
     if (!instances.includes(instanceId)) throw Object.assign(new Error('Instances not in a valid state for account'), { name: 'InvalidInstanceId' });
     const id = `cmd-${state.sent.length + 1}`;
-    state.sent.push({ documentName, instanceId });
+    state.sent.push({ documentName, instanceId, comment: input.Comment });
     state.commands.set(id, await runRefresh(world, instanceId));
     return { Command: { CommandId: id, DocumentName: documentName, Status: 'Pending' } };
   });
