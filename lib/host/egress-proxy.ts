@@ -29,7 +29,7 @@
  *
  * Everything else on the host learns the host's proxy from EGRESS_PROXY_URL (HTTPS_PROXY) and
  * EGRESS_NO_PROXY (what must stay direct: loopback and the link-local AWS services); a gateway
- * learns its own from gatewayProxyUrl.
+ * learns its own from gatewayProxyUrl (lib/openclaw/openclaw-json.ts).
  */
 import type { ResolvedConfig } from '../config/schema';
 import { egressDomains, gatewayEgressDomains, gatewayProviders, hostEgressDomains } from '../network/egress-domains';
@@ -87,11 +87,6 @@ export const HOST_PROXY_PORT_NAME = 'host';
 /** The name= of a gateway's listening port in squid.conf: gateway-<id>. */
 export function gatewayProxyPortName(gateway: AgentGateway): string {
   return `gateway-${gateway.id}`;
-}
-
-/** A gateway's own proxy, as its HTTPS_PROXY/HTTP_PROXY and its openclaw.json proxy.proxyUrl give it. */
-export function gatewayProxyUrl(gateway: AgentGateway): string {
-  return `http://${EGRESS_PROXY_ADDRESS}:${gateway.proxyPort}`;
 }
 
 /** The name of the access log's format in squid.conf (`logformat egress ...`, `access_log ... egress`). */

@@ -20,6 +20,7 @@ import { CLOUDWATCH_AGENT_PROXY_BUNDLE_PATH, CLOUDWATCH_AGENT_PROXY_FILE } from 
 import { CONTROL_UI_ORIGINS_HOST_FILE, EXEC_APPROVALS_HOST_FILE, GATEWAYS_LIST_HOST_FILE, GATEWAY_TOKEN_FILE, HOST_ENV_FILE } from './host-file-paths';
 import { EGRESS_HEALTH_METRIC, GATEWAY_HEALTH_METRIC, SECRET_RETRIEVAL_METRIC } from '../shared/metric-names';
 import { agentGateways, type AgentGateway } from '../openclaw/gateways';
+import { gatewayProxyUrl } from '../openclaw/openclaw-json';
 import { BREAKER_MARKER_DIR, breakerMarkerFile } from './paths';
 import { braceGroups, checkTemplateParts, directoryUnder, fillTemplate, readHostSource, shellWordLines, type TemplateValues } from './template';
 import {
@@ -201,9 +202,6 @@ export function gatewayTemplateValues(gateway: AgentGateway, agentFilesDirs: rea
   checkTemplateParts(values, [], {}, [gateway.unit]);
   return { ...values, GATEWAY_AGENT_FILES_DIRS: agentFilesDirs.join(' ') };
 }
-
-/** The egress proxy of one gateway: its own squid port on loopback (AgentGateway.proxyPort). */
-export const gatewayProxyUrl = (gateway: AgentGateway): string => `http://127.0.0.1:${gateway.proxyPort}`;
 
 /** A template under host/ with the config's values (and `extra` ones) filled in. */
 export function renderHostTemplate(config: ResolvedConfig, rel: string, extra: TemplateValues = {}): string {

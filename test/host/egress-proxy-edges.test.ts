@@ -1,5 +1,6 @@
 import type { ResolvedConfig } from '../../lib/config/schema';
-import { EGRESS_PROXY_PORT, gatewayProxyUrl, imdsProxyLines, renderEgressProxyConfig, squidDomains } from '../../lib/host/egress-proxy';
+import { EGRESS_PROXY_PORT, imdsProxyLines, renderEgressProxyConfig, squidDomains } from '../../lib/host/egress-proxy';
+import { gatewayProxyUrl } from '../../lib/openclaw/openclaw-json';
 import { agentGateways } from '../../lib/openclaw/gateways';
 import { exampleConfig } from './support/host-tools';
 

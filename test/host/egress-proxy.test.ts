@@ -3,6 +3,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { deploymentName } from '../../lib/shared/naming';
 import { egressDomains, hostEgressDomains } from '../../lib/network/egress-domains';
+import * as egressDomainsModule from '../../lib/network/egress-domains';
 import {
   EGRESS_LOG_FORMAT,
   EGRESS_PROXY_PORT,
@@ -67,6 +68,10 @@ describe('squidDomains', () => {
 
   test('nested wildcards: the narrower one is dropped', () => {
     expect(squidDomains(['*.example.com', '*.a.example.com', 'b.a.example.com'])).toEqual(['.example.com']);
+  });
+
+  test('the letter of the last label may be anywhere in it, not only first or second', () => {
+    expect(squidDomains(['example.00a', 'example.0-b'])).toEqual(['example.0-b', 'example.00a']);
   });
 
   test('trimmed, lower-cased, deduplicated and sorted', () => {
@@ -249,6 +254,48 @@ describe('renderEgressProxyConfig', () => {
   ])('a proxy port that is another port of the host is refused (%j)', (edge, what) => {
     const c = exampleConfig('prod');
     expect(() => renderEgressProxyConfig({ ...c, edge: { ...c.edge, ...edge } })).toThrow(new Error(`egress proxy render: the proxy port of ${what}`));
+  });
+
+  test('allowlists of 1 to 8 names: four names a line, no empty acl line (a count that is a multiple of 4 included)', () => {
+    const c = exampleConfig('prod');
+    const counts = new Set<number>();
+    for (let extra = 0; extra < 4; extra += 1) {
+      const extraDomains = Array.from({ length: extra }, (_v, i) => `extra${i}.example.org`);
+      const conf = renderEgressProxyConfig({ ...c, network: { ...c.network, egress: { ...c.network.egress, extraDomains } } });
+      for (const [acl, entries] of Object.entries(allowlists(conf))) {
+        const lines = conf.split('\n').filter((l) => l.startsWith(`acl ${acl} `));
+        expect(lines.map((l) => l.split(' ').length - 4)).toEqual(Array.from({ length: Math.ceil(entries.length / 4) }, (_v, i) => Math.min(4, entries.length - 4 * i)));
+        counts.add(entries.length);
+      }
+    }
+    // Some allowlist had a multiple of 4 names (the loop's edge).
+    expect([...counts].some((n) => n % 4 === 0)).toBe(true);
+  });
+
+  test("each allowlist is announced by a comment naming its port's trust boundary and port", () => {
+    const conf = renderEgressProxyConfig(exampleConfig('prod'));
+    expect(conf.split('\n').filter((l) => /^# .* \(\d+\):$/.test(l))).toEqual(["# the host's own port (3128):", '# gateway ops (3129):', '# gateway support (3130):']);
+  });
+
+  test('IMDS with two gateways on bedrock: the comment names both, each port gets its allow', () => {
+    const base = bedrock();
+    const agents = base.openclaw.agents;
+    const conf = renderEgressProxyConfig({ ...base, openclaw: { ...base.openclaw, agents: { ...agents, support: { ...agents.support!, provider: 'bedrock', model: 'test-model' } } } });
+    expect(imdsBlock(conf)[0]).toBe('# An agent of gateway ops, support uses bedrock: that gateway takes the instance role credentials');
+    expect(imdsBlock(conf).filter((l) => l.startsWith('http_access '))).toEqual([imdsAllow('ops'), imdsAllow('support')]);
+  });
+
+  test("a name a port allows that is not on the DNS Firewall's list is refused, naming each", () => {
+    // The two lists come from one source (lib/network/egress-domains.ts); this is the guard that keeps them one.
+    const c = exampleConfig('prod');
+    const real = egressDomainsModule.egressDomains;
+    const spy = jest.spyOn(egressDomainsModule, 'egressDomains').mockImplementation((network, region, account) => real(network, region, account).filter((d) => d !== 'api.anthropic.com' && d !== 'api.telegram.org'));
+    try {
+      expect(() => renderEgressProxyConfig(c)).toThrow(new Error("egress proxy render: api.anthropic.com, api.telegram.org allowed by a port but not on the DNS Firewall's list"));
+    } finally {
+      spy.mockRestore();
+    }
+    expect(() => renderEgressProxyConfig(c)).not.toThrow();
   });
 
   test('a gateway id with a hyphen: its acls use "_" (squid acl names), its port name keeps the id', () => {
