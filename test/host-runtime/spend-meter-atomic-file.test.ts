@@ -41,3 +41,48 @@ test('a folder that does not exist: ENOENT, nothing created', () => {
   expect(() => writeFileAtomic(path.join(dir, 'missing', 'f'), 'x')).toThrow(/ENOENT/);
   expect(fs.readdirSync(dir)).toEqual([]);
 });
+
+/** Runs `run` and returns the descriptors its openSync calls opened that no closeSync closed (both done for real). */
+function leakedDescriptors(run: () => void): number[] {
+  const nodeFs = jest.requireActual<typeof fs>('fs');
+  const realOpen = nodeFs.openSync;
+  const realClose = nodeFs.closeSync;
+  const open = new Set<number>();
+  const opened = jest.spyOn(nodeFs, 'openSync').mockImplementation(((...args: Parameters<typeof fs.openSync>) => {
+    const fd = realOpen(...args);
+    open.add(fd);
+    return fd;
+  }) as typeof fs.openSync);
+  const closed = jest.spyOn(nodeFs, 'closeSync').mockImplementation(((fd: number) => {
+    open.delete(fd);
+    realClose(fd);
+  }) as typeof fs.closeSync);
+  try {
+    run();
+  } finally {
+    opened.mockRestore();
+    closed.mockRestore();
+  }
+  return [...open];
+}
+
+test('every descriptor it opens (the temporary file, the folder) is closed: after a write, and after a failed rename', () => {
+  expect(leakedDescriptors(() => writeFileAtomic(path.join(dir, 'm'), 'x'))).toEqual([]);
+  const target = path.join(dir, 'taken');
+  fs.mkdirSync(path.join(target, 'inside'), { recursive: true });
+  expect(leakedDescriptors(() => expect(() => writeFileAtomic(target, 'x')).toThrow(/EISDIR|ENOTEMPTY|EEXIST/))).toEqual([]);
+});
+
+test('a failed rename throws its own error even when the temporary file is already gone', () => {
+  const nodeFs = jest.requireActual<typeof fs>('fs');
+  const rename = jest.spyOn(nodeFs, 'renameSync').mockImplementation(((from: fs.PathLike) => {
+    nodeFs.unlinkSync(from);
+    throw Object.assign(new Error('EXDEV: cross-device link not permitted'), { code: 'EXDEV' });
+  }) as typeof fs.renameSync);
+  try {
+    expect(() => writeFileAtomic(path.join(dir, 'm'), 'x')).toThrow(new Error('EXDEV: cross-device link not permitted'));
+  } finally {
+    rename.mockRestore();
+  }
+  expect(fs.readdirSync(dir)).toEqual([]);
+});
