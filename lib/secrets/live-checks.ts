@@ -21,8 +21,10 @@ const findAll = (ctx: VerifyContext, type: string) => SECRET_STACKS.flatMap((rol
 /** The secret a ResourcePolicy or RotationSchedule points at (SecretId: {Ref}). */
 function targetSecret(ref: TemplateRef): TemplateRef {
   const id = (ref.resource.Properties?.SecretId as { Ref?: string } | undefined)?.Ref;
-  const secret = id === undefined ? undefined : ref.stack.template.Resources?.[id];
-  if (!id || !secret) throw new Error(`${ref.stack.stackName}/${ref.logicalId}: SecretId is not a Ref to a secret of its stack`);
+  if (typeof id !== 'string') throw new Error(`${ref.stack.stackName}/${ref.logicalId}: SecretId is not a Ref to a secret of its stack`);
+  // `ref` was found among the template's Resources, so they exist.
+  const secret = ref.stack.template.Resources![id];
+  if (secret?.Type !== 'AWS::SecretsManager::Secret') throw new Error(`${ref.stack.stackName}/${ref.logicalId}: SecretId is a Ref to ${id}, which is not a secret of its stack`);
   return { stack: ref.stack, logicalId: id, resource: secret };
 }
 
@@ -39,6 +41,9 @@ function describe(ctx: VerifyContext, secret: TemplateRef): Promise<{ arn: strin
   });
 }
 
+/** How the secrets-exist check names the AWS managed key (DescribeSecret gives no KmsKeyId for it). */
+const AWS_MANAGED_KEY = '(none: aws/secretsmanager)';
+
 const days = (ms: number) => `${(ms / DAY_MS).toFixed(1)} days`;
 
 export const secretExists: LiveCheck = {
@@ -53,8 +58,10 @@ export const secretExists: LiveCheck = {
       findAll(ctx, 'AWS::SecretsManager::Secret').map(async (secret) => {
         const { arn, out } = await describe(ctx, secret);
         if (!out) return result(secretExists, 'fail', arn, 'ResourceNotFoundException: the secret does not exist');
-        const expectedKey = String(await liveValue(ctx, secret.stack, secret.resource.Properties?.KmsKeyId));
-        const key = out.KmsKeyId ?? '(none: aws/secretsmanager)';
+        // A secret the template gives no key is encrypted with the AWS managed key (DescribeSecret then has no KmsKeyId).
+        const templateKey = secret.resource.Properties?.KmsKeyId;
+        const expectedKey = templateKey === undefined ? AWS_MANAGED_KEY : String(await liveValue(ctx, secret.stack, templateKey));
+        const key = out.KmsKeyId ?? AWS_MANAGED_KEY;
         // DescribeSecret returns the key as it was given (ARN, key ID or alias); the template gives the key's ARN.
         const sameKey = key === expectedKey || expectedKey.endsWith(`:key/${key}`);
         if (out.DeletedDate) return result(secretExists, 'fail', arn, `scheduled for deletion (DeletedDate ${out.DeletedDate.toISOString()}); expected no DeletedDate`);
@@ -75,7 +82,8 @@ export const secretResourcePolicy: LiveCheck = {
       findAll(ctx, 'AWS::SecretsManager::ResourcePolicy').map(async (policy) => {
         const secret = targetSecret(policy);
         const arn = await ctx.physicalId(secret);
-        const expected = await liveValue(ctx, policy.stack, policy.resource.Properties?.ResourcePolicy);
+        // targetSecret found a SecretId in the properties, so they exist.
+        const expected = await liveValue(ctx, policy.stack, policy.resource.Properties!.ResourcePolicy);
         const out = await ctx.client(SecretsManagerClient, secret.stack.region).send(new GetResourcePolicyCommand({ SecretId: arn }));
         if (!out.ResourcePolicy) return result(secretResourcePolicy, 'fail', arn, 'no resource policy; expected the template\'s denies');
         const diff = policyDifferences(out.ResourcePolicy, expected);
@@ -86,7 +94,7 @@ export const secretResourcePolicy: LiveCheck = {
 
 /** Days of a rotation schedule: rate(N days), else AutomaticallyAfterDays (which DescribeSecret fills after a rotation). */
 function scheduleDays(rules: { ScheduleExpression?: string; AutomaticallyAfterDays?: number } | undefined): number | undefined {
-  const rate = /^rate\((\d+) days?\)$/.exec(rules?.ScheduleExpression ?? '');
+  const rate = /^rate\((\d+) days?\)$/.exec(String(rules?.ScheduleExpression));
   return rate ? Number(rate[1]) : rules?.AutomaticallyAfterDays;
 }
 

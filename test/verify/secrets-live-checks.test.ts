@@ -222,7 +222,54 @@ describe('what each check says, and its edges (every line a mutation run found u
       template: { ...s.template, Resources: Object.fromEntries(Object.entries(s.template.Resources ?? {}).map(([id, r]) => [id, r.Type === 'AWS::SecretsManager::RotationSchedule' ? { ...r, Properties: { ...r.Properties, SecretId: { Ref: 'Gone' } } } : r])) },
     }));
     const [d] = await runChecks([secretRotation], new FakeWorld({ ...fake.world.fixture, stacks: dangling }).verifyContext({ now: NOW }));
-    expect(d!.evidence).toMatch(/: SecretId is not a Ref to a secret of its stack$/);
+    expect(d!.evidence).toMatch(/^Error: openclaw-example-prod-(gateway|edge)\/\w+: SecretId is a Ref to Gone, which is not a secret of its stack$/);
+    // A Ref to a resource of the stack that is not a secret (the instance), and a policy without a SecretId at all.
+    const retarget = (change: (r: { Type: string; Properties?: Record<string, unknown> }) => object) =>
+      fake.world.stacks.map((s) => ({
+        ...s,
+        template: { ...s.template, Resources: Object.fromEntries(Object.entries(s.template.Resources ?? {}).map(([id, r]) => [id, r.Type === 'AWS::SecretsManager::ResourcePolicy' ? change(r) : r])) },
+      }));
+    const keyId = Object.entries(fake.world.stack('gateway').template.Resources ?? {}).find(([, r]) => r.Type === 'AWS::EC2::Instance')![0];
+    const toKey = (await runChecks([secretResourcePolicy], new FakeWorld({ ...fake.world.fixture, stacks: retarget((r) => ({ ...r, Properties: { ...r.Properties, SecretId: { Ref: keyId } } })) as typeof fake.world.stacks }).verifyContext({ now: NOW }))).map((x) => x.evidence);
+    expect(toKey).toContain(`Error: openclaw-example-prod-gateway/${Object.entries(fake.world.stack('gateway').template.Resources ?? {}).find(([, r]) => r.Type === 'AWS::SecretsManager::ResourcePolicy')![0]}: SecretId is a Ref to ${keyId}, which is not a secret of its stack`);
+    const [none] = await runChecks([secretResourcePolicy], new FakeWorld({ ...fake.world.fixture, stacks: retarget((r) => ({ Type: r.Type })) as typeof fake.world.stacks }).verifyContext({ now: NOW }));
+    expect(none!.evidence).toMatch(/^Error: openclaw-example-prod-(gateway|edge)\/\w+: SecretId is not a Ref to a secret of its stack$/);
+  });
+
+  it('a template secret without a key (or without properties) is expected on the AWS managed key', async () => {
+    const s = secret('agents/ops');
+    const logicalId = secretsManagerState(fake.world).secrets.get(s.arn)!.logicalId;
+    /** The check on templates where the ops secret is `change`d, its live copy without a key. */
+    const run = async (change: (r: { Type: string; Properties?: Record<string, unknown> }) => object) => {
+      const stacks = fake.world.stacks.map((st) =>
+        st.role === 'gateway' ? { ...st, template: { ...st.template, Resources: { ...st.template.Resources, [logicalId]: change(st.template.Resources![logicalId]!) } } } : st,
+      );
+      const saved = s.kmsKeyId;
+      delete s.kmsKeyId;
+      try {
+        return (await runChecks([secretExists], new FakeWorld({ ...fake.world.fixture, stacks: stacks as typeof fake.world.stacks }).verifyContext({ now: NOW }))).filter((r) => r.resource === s.arn);
+      } finally {
+        s.kmsKeyId = saved;
+      }
+    };
+    const pass = [expect.objectContaining({ status: 'pass', evidence: 'KmsKeyId (none: aws/secretsmanager)' })];
+    expect(await run((r) => ({ ...r, Properties: Object.fromEntries(Object.entries(r.Properties ?? {}).filter(([k]) => k !== 'KmsKeyId')) }))).toEqual(pass);
+    expect(await run((r) => ({ Type: r.Type }))).toEqual(pass);
+    // The template's key and no key live: a failure naming both.
+    expect(await run((r) => r)).toEqual([expect.objectContaining({ status: 'fail', evidence: expect.stringMatching(/^KmsKeyId \(none: aws\/secretsmanager\); expected arn:aws:kms:/) })]);
+  });
+
+  it('a policy with two differences names both, and says what was expected', async () => {
+    const [r] = await drifted(secretResourcePolicy, 'agents/ops', (s) => {
+      const doc = JSON.parse(s.policy!) as { Statement: { Sid: string }[] };
+      s.policy = JSON.stringify({ ...doc, Statement: doc.Statement.slice(2) });
+    });
+    const original = JSON.parse(secret('agents/ops').policy!) as { Statement: { Sid: string }[] };
+    expect(original.Statement.length).toBeGreaterThanOrEqual(3);
+    expect(r).toMatchObject({
+      status: 'fail',
+      evidence: `statement ${original.Statement[0]!.Sid} missing; statement ${original.Statement[1]!.Sid} missing; expected the template's resource policy`,
+    });
   });
 
   it('rotation: the schedule read from rate(N day[s]), else AutomaticallyAfterDays; RotationEnabled missing is false', async () => {
@@ -230,6 +277,7 @@ describe('what each check says, and its edges (every line a mutation run found u
     expect((await run((s) => (s.rotationRules = { ScheduleExpression: 'rate(30 days)' }))).status).toBe('pass');
     expect((await run((s) => (s.rotationRules = { ScheduleExpression: 'cron(0 0 1 * ? *)', AutomaticallyAfterDays: 30 }))).status).toBe('pass');
     // Only a whole rate(...) is read: anything around it falls back to AutomaticallyAfterDays.
+    expect(await run((s) => (s.rotationRules = { ScheduleExpression: 'rate(30 days) ', AutomaticallyAfterDays: 7 }))).toMatchObject({ status: 'fail', control: 'secret-rotation' });
     expect((await run((s) => (s.rotationRules = { ScheduleExpression: 'rate(30 days) ', AutomaticallyAfterDays: 7 }))).evidence).toBe(
       'rotation every 7 days ({"ScheduleExpression":"rate(30 days) ","AutomaticallyAfterDays":7}); expected rate(30 days)',
     );
@@ -253,6 +301,17 @@ describe('what each check says, and its edges (every line a mutation run found u
       s.createdDate = undefined as unknown as Date;
     });
     expect([unknown.status, unknown.evidence]).toEqual(['fail', 'rotation every 30 days; never rotated, created (unknown); expected a first rotation within 30 days of creation']);
+  });
+
+  it('AWSPENDING on the AWSCURRENT version is not stuck; every stuck version is named', async () => {
+    const run = async (change: (s: FakeSecret) => void) => (await drifted(secretRotation, 'origin-verify', change))[0]!;
+    expect((await run((s) => (s.versions = { 'a1b2c3d4-0000-4000-8000-000000000001': ['AWSCURRENT', 'AWSPENDING'] }))).status).toBe('pass');
+    const two = await run((s) => (s.versions = { ...s.versions, 'a1b2c3d4-0000-4000-8000-000000000003': ['AWSPENDING'], 'a1b2c3d4-0000-4000-8000-000000000004': ['AWSPENDING', 'AWSPREVIOUS'] }));
+    expect(two).toMatchObject({
+      status: 'fail',
+      evidence:
+        "version a1b2c3d4-0000-4000-8000-000000000003, a1b2c3d4-0000-4000-8000-000000000004 stuck in AWSPENDING (a rotation failed; see the rotation function's log group); expected AWSPENDING only with AWSCURRENT",
+    });
   });
 
   it('a secret gone: the rotation check says so too', async () => {
