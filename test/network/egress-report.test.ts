@@ -103,3 +103,17 @@ test('the section, sentence by sentence (example/dev): each control it names, th
   ]);
   expect(gateways.length).toBeGreaterThan(1);
 });
+
+test('the IMDS sentence in full, naming every gateway on bedrock; each port line lists its names comma-separated', () => {
+  const base = perAgentConfig('prod', 'bedrock');
+  const both = { ...base, openclaw: { ...base.openclaw, agents: { ...base.openclaw.agents, support: { ...base.openclaw.agents.support!, provider: 'bedrock' as const, model: 'test-model' } } } };
+  expect(egressReportLines(both).filter((l) => l.includes('Instance metadata through the proxy'))).toEqual([
+    "- **Instance metadata through the proxy (an agent uses bedrock).** The port of gateway `ops`, `support` also forwards plain-HTTP GET and PUT to 169.254.169.254:80 (IMDSv2), so that gateway's AWS SDK gets the instance role's credentials for Bedrock; no other port forwards it.",
+  ]);
+  const conf = renderEgressProxyConfig(base);
+  const ops = agentGateways(base).find((g) => g.id === 'ops')!;
+  const line = egressReportLines(base).find((l) => l.startsWith(`  - Port ${ops.proxyPort}, gateway \`ops\``))!;
+  const names = proxyNames(conf, 'gw_ops');
+  expect(names.length).toBeGreaterThan(1);
+  expect(line.endsWith(`): ${names.map((n) => `\`${n}\``).join(', ')}.`)).toBe(true);
+});
