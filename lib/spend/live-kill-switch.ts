@@ -75,14 +75,14 @@ async function alarmSignals(ctx: VerifyContext, check: LiveCheck, topicArn: stri
       out.push(result(check, 'fail', resource, 'no alarm of that name in CloudWatch; expected it to signal the shutdown topic'));
       continue;
     }
-    const signals = live.ActionsEnabled === true && (live.AlarmActions ?? []).includes(topicArn);
+    const includes = (live.AlarmActions ?? []).includes(topicArn);
     const acted = triggerAlarms.includes(alarm.name);
     out.push(
       expect(
         check,
-        signals && acted,
+        live.ActionsEnabled === true && includes && acted,
         resource,
-        `ActionsEnabled ${String(live.ActionsEnabled)}, AlarmActions ${signals ? 'include' : 'lack'} the shutdown topic, ${acted ? 'in' : 'NOT in'} the kill switch's TRIGGER_ALARMS`,
+        `ActionsEnabled ${String(live.ActionsEnabled)}, AlarmActions ${includes ? 'include' : 'lack'} the shutdown topic, ${acted ? 'in' : 'NOT in'} the kill switch's TRIGGER_ALARMS`,
         'enabled, signalling the shutdown topic, and in TRIGGER_ALARMS',
       ),
     );
