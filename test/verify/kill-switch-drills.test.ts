@@ -5,14 +5,18 @@
  * the dry run's plan is what the deployed code would plan, and the kill
  * drill's signal goes through SNS to the function as the spend alarm's would.
  */
+import { CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { NOW } from '../support/config-fixture';
 import { installFakeAws, type InstalledFake } from '../support/fake-deployment/install';
 import { attachedPolicies, instances, parameters } from '../support/fake-deployment/kill-world';
 import { functionDrift } from '../support/fake-deployment/lambda';
 import { deliveries, published } from '../support/fake-deployment/sns';
-import { synthesizeFixture } from '../support/fake-deployment/world';
+import { FakeWorld, synthesizeFixture } from '../support/fake-deployment/world';
 import { dryRunDrill, makeKillDrill, type DrillClock } from '../../lib/spend/kill-switch-drills';
 import { runVerify } from '../../lib/verify/verify-command';
+import { expectedKillPlan } from '../../lib/spend/live-kill-plan';
+import type { VerifyContext } from '../../lib/verify/verify-context';
 
 let fake: InstalledFake;
 beforeAll(() => {
@@ -152,5 +156,287 @@ describe('--drill=kill', () => {
     const code = await runVerify(['--client', 'example', '--env', 'prod', '--drill', 'kill'], { io: { out: () => undefined, err: (t) => err.push(t) }, now: () => NOW });
     expect(code).toBe(2);
     expect(err).toEqual([expect.stringMatching(/^verify: --drill kill changes the deployment and runs only on .*, not prod$/)]);
+  });
+});
+
+describe('the expected kill plan (lib/spend/live-kill-plan.ts) and the drill settings', () => {
+  /** `c` with other spend settings (a context on top of it: its state shared through the prototype). */
+  const withSpend = (c: VerifyContext, spend: Partial<VerifyContext['settings']['spend']>): VerifyContext => {
+    const w = Object.create(c) as VerifyContext & { settings: VerifyContext['settings'] };
+    w.settings = { ...c.settings, spend: { ...c.settings.spend, ...spend } };
+    return w;
+  };
+  /** The world with the spend stack's deny policy statements replaced. */
+  const withDenyStatements = (statements: unknown[]) =>
+    new FakeWorld({
+      ...fake.world.fixture,
+      stacks: fake.world.stacks.map((s) =>
+        s.role !== 'spend'
+          ? s
+          : {
+              ...s,
+              template: {
+                ...s.template,
+                Resources: Object.fromEntries(
+                  Object.entries(s.template.Resources ?? {}).map(([id, r]) => [
+                    id,
+                    r.Type === 'AWS::IAM::ManagedPolicy' && JSON.stringify(r.Properties).includes('kill-switch-deny-secrets')
+                      ? { ...r, Properties: { ...r.Properties, PolicyDocument: { Version: '2012-10-17', Statement: statements } } }
+                      : r,
+                  ]),
+                ),
+              },
+            },
+      ) as typeof fake.world.stacks,
+    }).verifyContext({ now: NOW });
+  const secretArns = async (c: VerifyContext) => Promise.all(c.find('AWS::SecretsManager::Secret').map((r) => c.physicalId(r)));
+
+  it('the settings of the drills: the function, its state parameter, the shutdown topic, the example\'s onShutdown, 180 s to stop, 1200 s to be healthy, polled every 10 s', () => {
+    expect(ctx().settings.spend).toEqual({
+      killSwitchFunction: killSwitch(),
+      killSwitchStateParameter: `/openclaw/${name()}/kill-switch`,
+      shutdownTopicName: `${name()}-shutdown`,
+      disableDistribution: false,
+      denySecrets: true,
+      killDrill: { stopWithinSeconds: 180, restoreWithinSeconds: 1200, pollSeconds: 10 },
+    });
+  });
+
+  it('example/prod: the gateway instance, no distribution, the deny policy on the host role covering every secret', async () => {
+    const c = ctx();
+    const plan = await expectedKillPlan(c);
+    expect(plan.instances).toEqual([gateway()]);
+    expect('distribution' in plan).toBe(false);
+    expect(plan.deny!.roleName).toMatch(new RegExp(`^${name()}-gateway-HostRole\\w+$`));
+    expect(plan.deny!.policyArn).toBe(`arn:aws:iam::${fake.world.account}:policy/${name()}-kill-switch-deny-secrets`);
+    expect([...plan.deny!.secrets]).toEqual((await secretArns(c)).map((a) => [a, true]));
+  });
+
+  it('with disableDistribution the distribution is in the plan; without denySecrets there is no deny', async () => {
+    const distribution = fake.world.resources('AWS::CloudFront::Distribution', 'edge')[0]!;
+    const plan = await expectedKillPlan(withSpend(ctx(), { disableDistribution: true, denySecrets: false }));
+    expect(plan).toEqual({ instances: [gateway()], distribution: fake.world.physicalId('edge', distribution.logicalId) });
+    expect(await expectedKillPlan(withSpend(ctx(), { denySecrets: false }))).toEqual({ instances: [gateway()] });
+  });
+
+  it('which secrets a deny statement covers: IAM wildcards (* and ?), a literal dot, Deny only, the read action only', async () => {
+    const c = ctx();
+    const arns = await secretArns(c);
+    const ops = arns.find((a) => a.includes(':secret:openclaw/example/prod/agents/ops-'))!;
+    const covered = async (statements: unknown[]) => {
+      const plan = await expectedKillPlan(withDenyStatements(statements));
+      return arns.filter((a) => plan.deny!.secrets.get(a));
+    };
+    const deny = (Action: unknown, Resource: unknown) => ({ Effect: 'Deny', Action, Resource });
+    expect(await covered([deny('secretsmanager:GetSecretValue', '*')])).toEqual(arns);
+    expect(await covered([deny(['kms:Decrypt', 'secretsmanager:Get*'], [ops])])).toEqual([ops]);
+    expect(await covered([deny('secretsmanager:GetSecretValu?', ops.replace(/agents\/ops-.*$/, 'agents/op?-*'))])).toEqual([ops]);
+    // A "." in a pattern is a dot, not any character; "?" is exactly one.
+    expect(await covered([deny('secretsmanager:GetSecretValue', ops.replace('secretsmanager', 'secretsmanager').replace(/:(\d{12}):/, ':$1.').replace(/\.$/, ''))])).toEqual([]);
+    expect(await covered([deny('secretsmanager:GetSecretValue', ops.replace(/.$/, '??'))])).toEqual([]);
+    expect(await covered([{ Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: '*' }])).toEqual([]);
+    expect(await covered([deny('secretsmanager:DescribeSecret', '*')])).toEqual([]);
+    expect(await covered([{ Effect: 'Deny', Resource: '*' }, { Effect: 'Deny', Action: 'secretsmanager:GetSecretValue' }])).toEqual([]);
+    // Both conditions in one statement: an action statement and a resource statement apart do not add up.
+    expect(await covered([deny('secretsmanager:GetSecretValue', 'arn:aws:s3:::x'), deny('s3:GetObject', ops)])).toEqual([]);
+  });
+
+  it('refused, naming what is missing: no deny policy with denySecrets on, a gateway instance without an instance profile', async () => {
+    const noPolicy = new FakeWorld({
+      ...fake.world.fixture,
+      stacks: fake.world.stacks.map((s) =>
+        s.role !== 'spend' ? s : { ...s, template: { ...s.template, Resources: Object.fromEntries(Object.entries(s.template.Resources ?? {}).filter(([, r]) => !(r.Type === 'AWS::IAM::ManagedPolicy' && JSON.stringify(r.Properties).includes('kill-switch-deny-secrets')))) } },
+      ) as typeof fake.world.stacks,
+    }).verifyContext({ now: NOW });
+    await expect(expectedKillPlan(noPolicy)).rejects.toThrow('spend.onShutdown.denySecrets is on, but the spend stack has no <name>-kill-switch-deny-secrets policy');
+    const noProfile = new FakeWorld({
+      ...fake.world.fixture,
+      stacks: fake.world.stacks.map((s) =>
+        s.role !== 'gateway'
+          ? s
+          : { ...s, template: { ...s.template, Resources: Object.fromEntries(Object.entries(s.template.Resources ?? {}).map(([id, r]) => [id, r.Type === 'AWS::EC2::Instance' ? { ...r, Properties: { ...r.Properties, IamInstanceProfile: undefined } } : r])) } },
+      ) as typeof fake.world.stacks,
+    }).verifyContext({ now: NOW });
+    await expect(expectedKillPlan(noProfile)).rejects.toThrow(`${name()}-gateway has no gateway instance with an instance profile`);
+  });
+});
+
+describe('the drills, edge by edge (what a mutation run found unpinned)', () => {
+  /** A context on top of `c` whose `kind` client is wrapped (its state shared through the prototype). */
+  function wrapped(kind: unknown, wrap: (real: { send: (c: unknown) => Promise<unknown> }) => { send: (c: unknown) => Promise<unknown> }, c: VerifyContext = ctx()): VerifyContext {
+    const w = Object.create(c) as VerifyContext & { client: (k: unknown, region?: string) => unknown };
+    w.client = ((k: unknown, region?: string) => (k === kind ? wrap(c.client(k as never, region) as never) : c.client(k as never, region))) as never;
+    return w;
+  }
+  /** The kill switch answering every invocation with `answer(request)` (a summary, or an error message). */
+  const killSwitchAnswering = (answer: (request: Record<string, unknown>) => { summary?: unknown; error?: string }, c?: VerifyContext) =>
+    wrapped(
+      LambdaClient,
+      (real) => ({
+        send: async (cmd) => {
+          if (!(cmd instanceof InvokeCommand)) return real.send(cmd);
+          const a = answer(JSON.parse(new TextDecoder().decode(cmd.input.Payload as Uint8Array)) as Record<string, unknown>);
+          const body = a.error !== undefined ? { errorMessage: a.error } : a.summary;
+          return { StatusCode: 200, ...(a.error !== undefined ? { FunctionError: 'Unhandled' } : {}), Payload: new TextEncoder().encode(JSON.stringify(body)) };
+        },
+      }),
+      c,
+    );
+  const policyArn = () => `arn:aws:iam::${fake.world.account}:policy/${name()}-kill-switch-deny-secrets`;
+  const planOf = async (summary: unknown, c?: VerifyContext) => (await dryRunDrill.run(killSwitchAnswering(() => ({ summary }), c), () => undefined)).map((r) => [r.status, r.resource, r.evidence]);
+  const hostRole = async () => (await expectedKillPlan(ctx())).deny!.roleName;
+
+  it('the gateway stack has exactly one instance (what the drills stop and restore)', () => {
+    expect(fake.world.resources('AWS::EC2::Instance', 'gateway')).toHaveLength(1);
+  });
+
+  it('the drills: ids, titles, where they may run; their results labelled drill.<id> with the control', async () => {
+    expect([dryRunDrill.id, dryRunDrill.title, dryRunDrill.nonProdOnly]).toEqual(['dry-run', 'The kill switch plans to stop and deny exactly the gateway instances and secrets (dry run, changes nothing)', false]);
+    const kill = makeKillDrill();
+    expect([kill.id, kill.title, kill.nonProdOnly]).toEqual(['kill', 'A real kill and restore, timed: stopped within 3 minutes of the breach signal, then healthy again', true]);
+    const out = log();
+    const results = await dryRunDrill.run(ctx(), out.log);
+    expect(results.every((r) => r.check === 'drill.dry-run' && r.control === 'kill-switch-plan')).toBe(true);
+    expect(out.lines).toEqual([`invoking ${killSwitch()} with a dry-run kill`]);
+  });
+
+  it('dry run: a failed invocation, or an answer that is not a dry run, fails at once', async () => {
+    expect((await dryRunDrill.run(killSwitchAnswering(() => ({ error: 'boom' })), () => undefined)).map((r) => [r.status, r.resource, r.evidence])).toEqual([['fail', killSwitch(), 'the dry run failed: boom']]);
+    for (const dry of [false, undefined]) {
+      expect(await planOf({ dryRun: dry, instances: [{ id: gateway(), before: 'running', result: 'stopped' }] })).toEqual([
+        ['fail', killSwitch(), `the kill switch answered dryRun ${String(dry)}: it may have acted; expected a dry run`],
+      ]);
+    }
+  });
+
+  it('dry run: an instance already stopped is fine; another result, or no instances at all, fails', async () => {
+    const role = await hostRole();
+    const deny = { roleName: role, policyArn: policyArn(), result: 'would-attach' };
+    const stopped = await planOf({ dryRun: true, instances: [{ id: gateway(), before: 'stopped', result: 'already-stopped' }], denySecrets: deny });
+    expect(stopped[0]).toEqual(['pass', `instance ${gateway()}`, 'plan: already-stopped (now stopped)']);
+    const skipped = await planOf({ dryRun: true, instances: [{ id: gateway(), before: 'running', result: 'skipped' }], denySecrets: deny });
+    expect(skipped[0]).toEqual(['fail', `instance ${gateway()}`, 'plan: skipped (now running); expected would-stop: the gateway instance']);
+    expect((await planOf({ dryRun: true, denySecrets: deny }))[0]).toEqual(['fail', `instance ${gateway()}`, 'not in the plan; expected would-stop: the gateway instance']);
+  });
+
+  it('dry run: the distribution is checked when configured or when the plan names one', async () => {
+    const role = await hostRole();
+    const base = { dryRun: true, instances: [{ id: gateway(), before: 'running', result: 'would-stop' }], denySecrets: { roleName: role, policyArn: policyArn(), result: 'would-attach' } };
+    const distribution = fake.world.physicalId('edge', fake.world.resources('AWS::CloudFront::Distribution', 'edge')[0]!.logicalId);
+    const rows = (r: unknown[][]) => r.filter((x) => String(x[1]).startsWith('distribution'));
+    // Not configured, not planned: no row. Not configured but planned: a failure.
+    expect(rows(await planOf(base))).toEqual([]);
+    expect(rows(await planOf({ ...base, distribution: { id: distribution, result: 'would-disable' } }))).toEqual([
+      ['fail', `distribution ${distribution}`, `plan: would-disable ${distribution}; expected no distribution (spend.onShutdown.disableDistribution is off)`],
+    ]);
+    // Configured: planned passes, missing fails.
+    const configured = Object.create(ctx()) as VerifyContext & { settings: VerifyContext['settings'] };
+    configured.settings = { ...configured.settings, spend: { ...configured.settings.spend, disableDistribution: true } };
+    expect(rows(await planOf({ ...base, distribution: { id: distribution, result: 'would-disable' } }, configured))).toEqual([['pass', `distribution ${distribution}`, `plan: would-disable ${distribution}`]]);
+    expect(rows(await planOf(base, configured))).toEqual([['fail', `distribution ${distribution}`, `not in the plan; expected would-disable ${distribution}`]]);
+  });
+
+  it('dry run: the deny must be the policy, on the host role, to attach; none when denySecrets is off; a secret it does not cover is named', async () => {
+    const role = await hostRole();
+    const instancesOk = { dryRun: true, instances: [{ id: gateway(), before: 'running', result: 'would-stop' }] };
+    const roleRow = async (denySecrets: unknown) => (await planOf({ ...instancesOk, denySecrets })).find((r) => String(r[1]).startsWith('role '));
+    const expected = `would-attach ${policyArn()} to ${role}`;
+    expect(await roleRow({ roleName: role, policyArn: policyArn(), result: 'would-attach' })).toEqual(['pass', `role ${role}`, `plan: would-attach ${policyArn()} to ${role}`]);
+    expect(await roleRow({ roleName: role, policyArn: `${policyArn()}-old`, result: 'would-attach' })).toEqual(['fail', `role ${role}`, `plan: would-attach ${policyArn()}-old to ${role}; expected ${expected}`]);
+    expect(await roleRow({ roleName: role, policyArn: policyArn(), result: 'already-attached' })).toEqual(['fail', `role ${role}`, `plan: already-attached ${policyArn()} to ${role}; expected ${expected}`]);
+    // denySecrets off: a deny in the plan fails, naming it; none passes with no row.
+    const off = Object.create(ctx()) as VerifyContext & { settings: VerifyContext['settings'] };
+    off.settings = { ...off.settings, spend: { ...off.settings.spend, denySecrets: false } };
+    expect(await planOf({ ...instancesOk, denySecrets: { roleName: role, policyArn: policyArn(), result: 'would-attach' } }, off)).toEqual([
+      ['pass', `instance ${gateway()}`, 'plan: would-stop (now running)'],
+      ['fail', `role ${role}`, `plan: would-attach ${policyArn()}; expected no deny (spend.onShutdown.denySecrets is off)`],
+    ]);
+    expect(await planOf(instancesOk, off)).toEqual([['pass', `instance ${gateway()}`, 'plan: would-stop (now running)']]);
+  });
+
+  it('kill: nothing to imitate when no template alarm signals the shutdown topic (nothing is published)', async () => {
+    const quiet = new FakeWorld({
+      ...fake.world.fixture,
+      stacks: fake.world.stacks.map((s) => ({
+        ...s,
+        template: { ...s.template, Resources: Object.fromEntries(Object.entries(s.template.Resources ?? {}).map(([id, r]) => [id, r.Type === 'AWS::CloudWatch::Alarm' ? { ...r, Properties: { ...r.Properties, AlarmActions: undefined } } : r])) },
+      })) as typeof fake.world.stacks,
+    }).verifyContext({ now: NOW });
+    const sent = published(fake.world).length;
+    expect((await makeKillDrill({ now: () => 0, sleep: async () => undefined }).run(quiet, () => undefined)).map((r) => [r.status, r.resource, r.evidence])).toEqual([
+      ['fail', `arn:aws:sns:eu-west-1:${fake.world.account}:${name()}-shutdown`, 'no alarm of the templates signals the shutdown topic: nothing to imitate'],
+    ]);
+    expect(published(fake.world).length).toBe(sent);
+  });
+
+  it('kill: the breach signal is the alarm\'s ALARM notification, field by field; the log says each step', async () => {
+    const out = log();
+    let t = Date.parse('2026-12-07T06:00:00Z');
+    const clock = { now: () => t, sleep: async (ms: number) => { t += ms; await new Promise((r) => setImmediate(r)); } };
+    await makeKillDrill(clock).run(ctx(), out.log);
+    const signal = published(fake.world).filter((p) => p.topicArn.endsWith(`:${name()}-shutdown`)).at(-1)!;
+    const alarm = `${name()}-model-spend-daily-limit`;
+    expect(signal.subject).toBe(`ALARM: "${alarm}" (drill)`);
+    expect(JSON.parse(signal.message)).toEqual({
+      AlarmName: alarm,
+      AlarmDescription: 'npm run verify --drill=kill',
+      AWSAccountId: fake.world.account,
+      NewStateValue: 'ALARM',
+      NewStateReason: 'npm run verify --drill=kill: a drill of the kill switch, not a real breach',
+      StateChangeTime: '2026-12-07T06:00:00.000Z',
+      Region: 'eu-west-1',
+      AlarmArn: `arn:aws:cloudwatch:eu-west-1:${fake.world.account}:alarm:${alarm}`,
+      OldStateValue: 'OK',
+    });
+    expect(out.lines).toEqual([`publishing ${alarm} ALARM to arn:aws:sns:eu-west-1:${fake.world.account}:${name()}-shutdown`, 'restoring through the kill switch (npm run restore)']);
+  });
+
+  it('kill: a restore that throws is reported with what to do; the stop is timed in whole seconds', async () => {
+    let t = 0;
+    const clock = { now: () => t, sleep: async (ms: number) => { t += ms; await new Promise((r) => setImmediate(r)); } };
+    const c = wrapped(LambdaClient, (real) => ({
+      send: async (cmd) => {
+        if (cmd instanceof InvokeCommand && new TextDecoder().decode(cmd.input.Payload as Uint8Array).includes('"restore"')) throw Object.assign(new Error('Rate exceeded'), { name: 'TooManyRequestsException' });
+        return real.send(cmd);
+      },
+    }));
+    const results = await makeKillDrill(clock).run(c, () => undefined);
+    expect(results.map((r) => [r.status, r.resource, r.evidence])).toEqual([
+      ['pass', gateway(), expect.stringMatching(/^stopped \d{1,3} s after the breach signal \(goal 180 s\)$/)],
+      ['fail', killSwitch(), 'restore failed: TooManyRequestsException: Rate exceeded; run npm run restore, then check the instance'],
+    ]);
+    // (afterEach resets the instances, the state parameter and the attached policies the kill left.)
+  });
+
+  it('kill: an unhealthy alarm that stays in ALARM fails the restore after the limit, naming the instance, its checks and the alarm', async () => {
+    let t = 0;
+    const clock = { now: () => t, sleep: async (ms: number) => { t += ms; await new Promise((r) => setImmediate(r)); } };
+    const c = wrapped(CloudWatchClient, (real) => ({
+      send: async (cmd) => {
+        const out = (await real.send(cmd)) as { MetricAlarms?: { AlarmName?: string; StateValue?: string }[] };
+        if (!(cmd instanceof DescribeAlarmsCommand)) return out;
+        return { ...out, MetricAlarms: (out.MetricAlarms ?? []).map((a) => (a.AlarmName?.endsWith('-gateway-unhealthy') ? { ...a, StateValue: 'ALARM' } : a)) };
+      },
+    }));
+    const results = await makeKillDrill(clock).run(c, () => undefined);
+    expect(results[1]).toMatchObject({
+      status: 'fail',
+      resource: gateway(),
+      evidence: `${gateway()} running status ok/ok, ${name()}-gateway-unhealthy ALARM 1200 s after the restore; expected running, status checks ok and the gateway healthy`,
+    });
+  });
+
+  it('kill: without a gateway-unhealthy alarm in the templates, running with status checks ok is healthy', async () => {
+    let t = 0;
+    const clock = { now: () => t, sleep: async (ms: number) => { t += ms; await new Promise((r) => setImmediate(r)); } };
+    const noUnhealthy = new FakeWorld({
+      ...fake.world.fixture,
+      stacks: fake.world.stacks.map((s) => ({
+        ...s,
+        template: { ...s.template, Resources: Object.fromEntries(Object.entries(s.template.Resources ?? {}).filter(([, r]) => !(r.Type === 'AWS::CloudWatch::Alarm' && String((r.Properties as { AlarmName?: unknown } | undefined)?.AlarmName ?? '').endsWith('-gateway-unhealthy')))) },
+      })) as typeof fake.world.stacks,
+    }).verifyContext({ now: NOW });
+    const results = await makeKillDrill(clock).run(noUnhealthy, () => undefined);
+    expect(results[1]).toMatchObject({ status: 'pass', evidence: expect.stringMatching(new RegExp(`^restored and healthy \\d+ s after the restore \\(${gateway()} running status ok/ok\\)$`)) });
   });
 });
