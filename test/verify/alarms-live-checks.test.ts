@@ -116,3 +116,11 @@ describe('drifts', () => {
     ]);
   });
 });
+
+test("each check's id, control, title, concern, schedule and actions, exactly (the list a mutation run found unpinned)", () => {
+  expect(ALARMS_LIVE_CHECKS.map((c) => ({ id: c.id, control: c.control, title: c.title, concern: c.concern, daily: c.daily, iam: c.iam }))).toEqual([
+      {"id":"alarms.alarm-actions","control":"alarm-actions","title":"Every alarm of the templates exists, its actions enabled and wired as deployed","concern":"alarms","daily":true,"iam":["cloudwatch:DescribeAlarms"]},
+      {"id":"alarms.alarm-has-data","control":"alarm-has-data","title":"No alarm is stuck in INSUFFICIENT_DATA after its warm-up","concern":"alarms","daily":true,"iam":["cloudwatch:DescribeAlarms"]},
+      {"id":"alarms.alerts-subscribed","control":"alerts-subscribed","title":"Every subscription of the alert and shutdown topics exists and is confirmed","concern":"alarms","daily":true,"iam":["sns:ListSubscriptionsByTopic"]},
+  ]);
+});

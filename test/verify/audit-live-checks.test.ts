@@ -218,3 +218,15 @@ describe('--write-probes', () => {
     expect(r!.evidence).toMatch(/^PutObject refused: AccessDenied: Access Denied \(.*run --write-probes with the break-glass role\); expected the probe written$/);
   });
 });
+
+test("each check's id, control, title, concern, schedule and actions, exactly (the list a mutation run found unpinned)", () => {
+  expect(AUDIT_LIVE_CHECKS.map((c) => ({ id: c.id, control: c.control, title: c.title, concern: c.concern, daily: c.daily, iam: c.iam }))).toEqual([
+      {"id":"audit.object-lock","control":"s3-object-locked","title":"Each audit bucket's Object Lock default retention has the config's mode and days","concern":"audit","daily":true,"iam":["s3:GetBucketObjectLockConfiguration"]},
+      {"id":"audit.bucket-policy","control":"s3-audit-tamper-denied","title":"Each audit bucket's policy is the template's (tampering and insecure transport denied)","concern":"audit","daily":true,"iam":["s3:GetBucketPolicy"]},
+      {"id":"audit.public-access-block","control":"s3-private-tls-only","title":"Every bucket of the deployment blocks all public access (all four settings)","concern":"audit","daily":true,"iam":["s3:GetBucketPublicAccessBlock"]},
+      {"id":"audit.bucket-encryption","control":"s3-audit-cmk","title":"Each audit bucket encrypts by default with the deployment key (SSE-KMS)","concern":"audit","daily":true,"iam":["s3:GetEncryptionConfiguration"]},
+      {"id":"audit.cloudtrail-delivering","control":"cloudtrail-delivering","title":"CloudTrail is logging and its last delivery to the audit bucket had no error, within a day","concern":"audit","daily":true,"iam":["cloudtrail:GetTrailStatus"]},
+      {"id":"audit.host-logs-shipped","control":"host-logs-shipped","title":"The newest host log export in the audit archive is recent","concern":"audit","daily":true,"iam":["s3:ListBucket"]},
+      {"id":"audit.write-probe","control":"s3-object-locked","title":"A probe object written to each audit bucket is locked: deleting its version is refused","concern":"audit","daily":false,"iam":["s3:PutObject","s3:GetObjectRetention","s3:DeleteObjectVersion"]},
+  ]);
+});

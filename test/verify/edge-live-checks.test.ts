@@ -185,3 +185,13 @@ describe('edge live checks fail on drift, naming what they saw', () => {
     expect(r!.evidence).toMatch(/^HTTP 200 <html>Welcome to nginx!<\/html> \(x-cache Miss from cloudfront\); expected HTTP 200/);
   });
 });
+
+test("each check's id, control, title, concern, schedule and actions, exactly (the list a mutation run found unpinned)", () => {
+  expect(EDGE_LIVE_CHECKS.map((c) => ({ id: c.id, control: c.control, title: c.title, concern: c.concern, daily: c.daily, iam: c.iam }))).toEqual([
+      {"id":"edge.waf-associated","control":"cloudfront-waf","title":"The distribution is associated with the deployment's web ACL","concern":"edge","daily":true,"iam":["cloudfront:GetDistributionConfig","wafv2:GetWebACL"]},
+      {"id":"edge.waf-rules-block","control":"waf-rules","title":"The web ACL has exactly the rendered rules, blocking (managed groups not in Count)","concern":"edge","daily":true,"iam":["wafv2:GetWebACL"]},
+      {"id":"edge.waf-logging","control":"waf-logging","title":"The web ACL logs to the deployed destination with the rendered redactions","concern":"edge","daily":true,"iam":["wafv2:GetWebACL","wafv2:GetLoggingConfiguration"]},
+      {"id":"edge.viewer-tls","control":"cloudfront-https-only","title":"Viewers reach CloudFront over HTTPS only, with the TLS security policy in force for the config","concern":"edge","daily":true,"iam":["cloudfront:GetDistributionConfig"]},
+      {"id":"edge.request-reaches-gateway","control":"edge-request-reaches-gateway","title":"A request through CloudFront to each agent's path passes the WAF and nginx and gets that gateway's own answer","concern":"edge","daily":false,"iam":["cloudfront:GetDistribution"]},
+  ]);
+});

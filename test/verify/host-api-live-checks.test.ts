@@ -173,3 +173,12 @@ describe("the EC2 fake derives metadata options from the templates as EC2 does",
     expect(gw.MetadataOptions).toMatchObject({ HttpTokens: 'required', HttpPutResponseHopLimit: 2 });
   });
 });
+
+test("each check's id, control, title, concern, schedule and actions, exactly (the list a mutation run found unpinned)", () => {
+  expect(HOST_API_LIVE_CHECKS.map((c) => ({ id: c.id, control: c.control, title: c.title, concern: c.concern, daily: c.daily, iam: c.iam }))).toEqual([
+      {"id":"host.imdsv2-required","control":"ec2-imdsv2-hop-limit-1","title":"Every instance requires IMDSv2 tokens with a hop limit of 1 (instance metadata options)","concern":"host","daily":true,"iam":["ec2:DescribeInstances"]},
+      {"id":"host.no-public-ip","control":"ec2-no-public-ip","title":"No instance has a public IP, except where its template asks for one (the NAT instance)","concern":"host","daily":true,"iam":["ec2:DescribeInstances"]},
+      {"id":"host.sg-no-world-ingress","control":"sg-no-world-ingress","title":"No security group admits 0.0.0.0/0 or ::/0 on any port","concern":"host","daily":true,"iam":["ec2:DescribeSecurityGroupRules"]},
+      {"id":"host.sg-rules-as-rendered","control":"sg-rules-as-rendered","title":"Every security group has exactly the ingress and egress rules the templates render","concern":"host","daily":true,"iam":["ec2:DescribeSecurityGroupRules","ec2:DescribeManagedPrefixLists"]},
+  ]);
+});

@@ -212,3 +212,19 @@ test('the collector printed something that is not the facts', async () => {
   const results = await withHost({ drift: () => 'not json' as unknown as HostFacts }, [byId('host.origin-verify-enforced')]);
   expect(failures(results)[0]).toMatch(/printed no facts/);
 });
+
+test("each check's id, control, title, concern, schedule and actions, exactly (the list a mutation run found unpinned)", () => {
+  expect(HOST_LIVE_CHECKS.map((c) => ({ id: c.id, control: c.control, title: c.title, concern: c.concern, daily: c.daily, iam: c.iam }))).toEqual([
+      {"id":"host.imds-token-required","control":"ec2-imdsv2-hop-limit-1","title":"On the host, the metadata service refuses a call without an IMDSv2 token","concern":"host","daily":false,"iam":["ssm:SendCommand","ssm:GetCommandInvocation"]},
+      {"id":"host.nftables-ruleset","control":"host-firewall","title":"The loaded nftables ruleset equals the rendered one","concern":"host","daily":false,"iam":["ssm:SendCommand","ssm:GetCommandInvocation"]},
+      {"id":"host.agent-files-read-only","control":"agent-files-read-only","title":"Agent files are read-only mounts and a write as the gateway user fails","concern":"host","daily":false,"iam":["ssm:SendCommand","ssm:GetCommandInvocation"]},
+      {"id":"host.gateway-loopback-only","control":"gateway-loopback-only","title":"The gateway listens on loopback only","concern":"host","daily":false,"iam":["ssm:SendCommand","ssm:GetCommandInvocation"]},
+      {"id":"host.openclaw-audit","control":"openclaw-security-audit","title":"openclaw security audit --deep: 0 critical, 0 warn but the known finding","concern":"host","daily":false,"iam":["ssm:SendCommand","ssm:GetCommandInvocation"]},
+      {"id":"host.secret-files","control":"secret-files","title":"Secret files present with their owner and mode","concern":"host","daily":false,"iam":["ssm:SendCommand","ssm:GetCommandInvocation"]},
+      {"id":"host.egress-allowlist-dns","control":"egress-dns-firewall","title":"An allowlisted name resolves on the host, another does not","concern":"host","daily":false,"iam":["ssm:SendCommand","ssm:GetCommandInvocation"]},
+      {"id":"host.boot-units","control":"boot-preflight","title":"The boot preflight and the secrets retrieval succeeded","concern":"host","daily":false,"iam":["ssm:SendCommand","ssm:GetCommandInvocation"]},
+      {"id":"host.secrets-retrieved","control":"secrets-retrieved","title":"Each secret was fetched, non-empty, and written at boot","concern":"host","daily":false,"iam":["ssm:SendCommand","ssm:GetCommandInvocation"]},
+      {"id":"host.egress-proxy","control":"egress-proxy","title":"The egress proxy runs with the rendered configuration","concern":"host","daily":false,"iam":["ssm:SendCommand","ssm:GetCommandInvocation"]},
+      {"id":"host.origin-verify-enforced","control":"origin-verify-header","title":"From the host, the private origin refuses a request without the origin-verify header","concern":"host","daily":false,"iam":["ssm:SendCommand","ssm:GetCommandInvocation"]},
+  ]);
+});
