@@ -8,8 +8,6 @@ import { expect, result, type CheckResult, type LiveCheck } from '../verify/live
 import { filteredTagKeys, liveBudgets, liveNotifications, notificationKey, subscriberKeys, templateBudgets } from './live-budgets';
 import { killSwitchArmed } from './live-kill-switch';
 
-const sameList = (a: readonly string[], b: readonly string[]) => [...a].sort().join('\n') === [...b].sort().join('\n');
-
 export const budgetsPresent: LiveCheck = {
   id: 'spend.budgets-present',
   control: 'budgets-present',
@@ -34,7 +32,8 @@ export const budgetsPresent: LiveCheck = {
           const key = notificationKey(n.notification);
           const found = notes.find((x) => notificationKey(x.notification) === key);
           if (!found) problems.push(`no notification ${key}`);
-          else if (!sameList(subscriberKeys(found.subscribers), subscriberKeys(n.subscribers))) {
+          // subscriberKeys sorts: the same subscribers in another order are the same.
+          else if (subscriberKeys(found.subscribers).join('\n') !== subscriberKeys(n.subscribers).join('\n')) {
             problems.push(`notification ${key} tells ${subscriberKeys(found.subscribers).join(', ') || 'no one'}; expected ${subscriberKeys(n.subscribers).join(', ')}`);
           }
         }

@@ -295,9 +295,9 @@ describe('what each check says, and its edges (every line a mutation run found u
       expect(subscriberKeys([{ SubscriptionType: 'SNS', Address: 'b' }, { SubscriptionType: 'EMAIL', Address: 'a' }, {} as never])).toEqual(['?:?', 'EMAIL:a', 'SNS:b']);
     });
 
-    it('filteredTagKeys: the key of each user:<key>$<value> (a "user:" inside a key kept); none without TagKeyValue', () => {
+    it('filteredTagKeys: the key of each user:<key>$<value> (a "user:" inside a key, or after another prefix, kept); none without TagKeyValue', () => {
       const budget = (costFilters: Record<string, string[]>) => ({ name: 'b', amount: 1, unit: 'USD', timeUnit: 'DAILY', budgetType: 'COST', costFilters, notifications: [] });
-      expect(filteredTagKeys(budget({ TagKeyValue: ['user:team-user:x$v', 'user:env$prod'] }))).toEqual(['team-user:x', 'env']);
+      expect(filteredTagKeys(budget({ TagKeyValue: ['user:team-user:x$v', 'user:env$prod', 'aws:user:x$v'] }))).toEqual(['team-user:x', 'env', 'aws:user:x']);
       expect(filteredTagKeys(budget({ Service: ['Amazon EC2'] }))).toEqual([]);
     });
 
