@@ -17,6 +17,7 @@ import { dryRunDrill, makeKillDrill, type DrillClock } from '../../lib/spend/kil
 import { runVerify } from '../../lib/verify/verify-command';
 import { expectedKillPlan } from '../../lib/spend/live-kill-plan';
 import type { VerifyContext } from '../../lib/verify/verify-context';
+import { withClient, type SendOnly } from '../support/fake-deployment/wrapped-client';
 
 let fake: InstalledFake;
 beforeAll(() => {
@@ -262,12 +263,7 @@ describe('the expected kill plan (lib/spend/live-kill-plan.ts) and the drill set
 });
 
 describe('the drills, edge by edge (what a mutation run found unpinned)', () => {
-  /** A context on top of `c` whose `kind` client is wrapped (its state shared through the prototype). */
-  function wrapped(kind: unknown, wrap: (real: { send: (c: unknown) => Promise<unknown> }) => { send: (c: unknown) => Promise<unknown> }, c: VerifyContext = ctx()): VerifyContext {
-    const w = Object.create(c) as VerifyContext & { client: (k: unknown, region?: string) => unknown };
-    w.client = ((k: unknown, region?: string) => (k === kind ? wrap(c.client(k as never, region) as never) : c.client(k as never, region))) as never;
-    return w;
-  }
+  const wrapped = (kind: unknown, wrap: (real: SendOnly) => SendOnly, c: VerifyContext = ctx()) => withClient(c, kind, wrap);
   /** The kill switch answering every invocation with `answer(request)` (a summary, or an error message). */
   const killSwitchAnswering = (answer: (request: Record<string, unknown>) => { summary?: unknown; error?: string }, c?: VerifyContext) =>
     wrapped(

@@ -22,6 +22,7 @@ import { budgetsPresent, costTagActive, SPEND_LIVE_CHECKS } from '../../lib/spen
 import { killSwitchArmed } from '../../lib/spend/live-kill-switch';
 import { filteredTagKeys, liveBudgets, notificationKey, subscriberKeys, templateBudgets } from '../../lib/spend/live-budgets';
 import type { VerifyContext } from '../../lib/verify/verify-context';
+import { answering as answerWith } from '../support/fake-deployment/wrapped-client';
 import type { LiveCheck } from '../../lib/verify/live-check';
 import { runChecks } from '../../lib/verify/run-checks';
 
@@ -136,16 +137,9 @@ describe('drifts', () => {
 });
 
 describe('what each check says, and its edges (every line a mutation run found unpinned)', () => {
-  /** A context whose `kind` client is wrapped: `wrap(real)` gives the client the checks get. */
-  function wrapped(kind: unknown, wrap: (real: { send: (c: unknown) => Promise<unknown> }) => { send: (c: unknown) => Promise<unknown> }, c: VerifyContext = ctx()): VerifyContext {
-    // A context on top of `c` (its state shared through the prototype), so that wrappings compose.
-    const w = Object.create(c) as VerifyContext & { client: (k: unknown, region?: string) => unknown };
-    w.client = ((k: unknown, region?: string) => (k === kind ? wrap(c.client(k as never, region) as never) : c.client(k as never, region))) as never;
-    return w;
-  }
-  /** A client that answers `cmd` instances of `type` with `answer(input, real answer)`, the rest as the real one. */
-  const answering = (kind: unknown, type: abstract new (...a: never[]) => unknown, answer: (input: Record<string, unknown>, real: () => Promise<Record<string, unknown>>) => Promise<unknown> | unknown, c?: VerifyContext) =>
-    wrapped(kind, (real) => ({ send: async (cmd) => (cmd instanceof type ? answer((cmd as { input: Record<string, unknown> }).input, () => real.send(cmd) as Promise<Record<string, unknown>>) : real.send(cmd)) }), c);
+  /** A context (`c`, else a new one) whose `kind` client answers `type` commands with `answer`. */
+  const answering = (kind: unknown, type: abstract new (...a: never[]) => unknown, answer: (input: Record<string, unknown>, real: () => Promise<Record<string, unknown>>) => Promise<unknown> | unknown, c: VerifyContext = ctx()) =>
+    answerWith(c, kind, type, answer);
   /** The world with the templates of `role` changed by `change` (resource by resource; undefined drops it, extra ones added). */
   const reshaped = (role: string, change: (id: string, r: { Type: string; Properties?: Record<string, unknown> }) => object | undefined, extra: Record<string, object> = {}) =>
     new FakeWorld({
