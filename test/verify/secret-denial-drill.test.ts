@@ -293,11 +293,12 @@ describe('the secret-denial drill, edge by edge (what a mutation run found unpin
         return { ...(out as object), Status: 'InProgress' };
       },
     }));
-    // No sleep and no clock given: setTimeout and Date.now. Each command is polled at 0, 20, ... ms until 100 ms.
+    // No sleep and no clock given: setTimeout and Date.now. Each command is polled at 0, 20, ... ms until 100 ms:
+    // 2 to about 6 polls each (a timer may fire a millisecond early by Date.now, or late under load); a busy loop makes hundreds.
     const results = await secretDenialDrill({ pollMs: 20, commandTimeoutMs: 100, alarmTimeoutMs: 100, okTimeoutMs: 100 }).run(c, () => undefined);
     expect(results[0]!.evidence).toMatch(/^refresh command cmd-\d+ not finished; /);
     expect(polls).toBeGreaterThanOrEqual(4);
-    expect(polls).toBeLessThanOrEqual(12);
+    expect(polls).toBeLessThanOrEqual(24);
   });
 
   it('passes over resources without properties and secrets without a literal name, first or last in the template', async () => {
