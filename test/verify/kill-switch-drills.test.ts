@@ -6,6 +6,7 @@
  * drill's signal goes through SNS to the function as the spend alarm's would.
  */
 import { CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
+import { DescribeInstancesCommand, DescribeInstanceStatusCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { NOW } from '../support/config-fixture';
 import { installFakeAws, type InstalledFake } from '../support/fake-deployment/install';
@@ -434,5 +435,52 @@ describe('the drills, edge by edge (what a mutation run found unpinned)', () => 
     }).verifyContext({ now: NOW });
     const results = await makeKillDrill(clock).run(noUnhealthy, () => undefined);
     expect(results[1]).toMatchObject({ status: 'pass', evidence: expect.stringMatching(new RegExp(`^restored and healthy \\d+ s after the restore \\(${gateway()} running status ok/ok\\)$`)) });
+  });
+});
+
+describe('the kill drill\'s instance states and clock (what a mutation run found unpinned)', () => {
+  const clockFrom = (start: number) => {
+    let t = start;
+    return { now: () => t, sleep: async (ms: number) => { t += ms; await new Promise((r) => setImmediate(r)); } };
+  };
+
+  it('times from the breach signal whatever the clock reads: the same seconds from 0 and from a real date, under the goal', async () => {
+    const fromZero = await makeKillDrill(clockFrom(0)).run(ctx(), () => undefined);
+    delete fake.world.state['ec2.instances'];
+    const fromDate = await makeKillDrill(clockFrom(Date.parse('2026-12-07T06:00:00Z'))).run(ctx(), () => undefined);
+    expect(fromDate.map((r) => [r.status, r.evidence])).toEqual(fromZero.map((r) => [r.status, r.evidence]));
+    const seconds = Number(/^stopped (\d+) s after the breach signal \(goal 180 s\)$/.exec(fromDate[0]!.evidence)?.[1]);
+    expect(seconds).toBeGreaterThan(0);
+    expect(seconds).toBeLessThanOrEqual(180);
+  });
+
+  it('asks EC2 for the gateway instance only, and for status checks only of running instances', async () => {
+    const asked: [string, unknown][] = [];
+    const c = withClient(ctx(), EC2Client, (real) => ({
+      send: async (cmd) => {
+        if (cmd instanceof DescribeInstancesCommand || cmd instanceof DescribeInstanceStatusCommand) asked.push([cmd.constructor.name, (cmd.input as { InstanceIds?: unknown }).InstanceIds]);
+        return real.send(cmd);
+      },
+    }));
+    await makeKillDrill(clockFrom(0)).run(c, () => undefined);
+    expect(new Set(asked.map(([, ids]) => JSON.stringify(ids)))).toEqual(new Set([JSON.stringify([gateway()])]));
+    // While the instance is stopping or stopped, no status call is made: there are as many DescribeInstances as polls, fewer status calls.
+    expect(asked.filter(([n]) => n === 'DescribeInstanceStatusCommand').length).toBeLessThan(asked.filter(([n]) => n === 'DescribeInstancesCommand').length);
+  });
+
+  it('an instance EC2 does not list is "missing"; an answer without state or status fields reads "?"', async () => {
+    const gone = withClient(ctx(), EC2Client, (real) => ({ send: async (cmd) => (cmd instanceof DescribeInstancesCommand ? { Reservations: [{}] } : real.send(cmd)) }));
+    expect((await makeKillDrill(clockFrom(0)).run(gone, () => undefined)).map((r) => r.evidence)).toEqual(['not running (missing): nothing to drill; expected running']);
+    const bare = withClient(ctx(), EC2Client, (real) => ({ send: async (cmd) => (cmd instanceof DescribeInstancesCommand ? { Reservations: [{ Instances: [{ InstanceId: gateway() }] }] } : real.send(cmd)) }));
+    expect((await makeKillDrill(clockFrom(0)).run(bare, () => undefined)).map((r) => r.evidence)).toEqual(['not running (?): nothing to drill; expected running']);
+    const noReservations = withClient(ctx(), EC2Client, (real) => ({ send: async (cmd) => (cmd instanceof DescribeInstancesCommand ? {} : real.send(cmd)) }));
+    expect((await makeKillDrill(clockFrom(0)).run(noReservations, () => undefined)).map((r) => r.evidence)).toEqual(['not running (missing): nothing to drill; expected running']);
+    // Status checks without their fields: '?/?', so the restore never counts as healthy.
+    const noStatus = withClient(ctx(), EC2Client, (real) => ({
+      send: async (cmd) => (cmd instanceof DescribeInstanceStatusCommand ? { InstanceStatuses: [{ InstanceId: gateway() }] } : real.send(cmd)),
+    }));
+    const results = await makeKillDrill(clockFrom(0)).run(noStatus, () => undefined);
+    // (The alarm is not asked while the checks fail: its state reads "-".)
+    expect(results[1]).toMatchObject({ status: 'fail', evidence: `${gateway()} running status ?/?, ${name()}-gateway-unhealthy - 1200 s after the restore; expected running, status checks ok and the gateway healthy` });
   });
 });
