@@ -38,8 +38,9 @@ async function hostRoleName(ctx: VerifyContext): Promise<string> {
   const instance = ctx.find('AWS::EC2::Instance', 'gateway')[0];
   const profile = (instance?.resource.Properties as { IamInstanceProfile?: { Ref?: string } } | undefined)?.IamInstanceProfile?.Ref;
   if (!profile) throw new Error(`${gateway.stackName} has no gateway instance with an instance profile`);
-  const roles = (refIn(gateway, profile).resource.Properties as { Roles?: unknown[] } | undefined)?.Roles ?? [];
-  return liveString(ctx, gateway, roles[0]);
+  const role = (refIn(gateway, profile).resource.Properties as { Roles?: unknown[] } | undefined)?.Roles?.[0];
+  if (role === undefined) throw new Error(`${gateway.stackName}: the gateway instance profile ${profile} names no role`);
+  return liveString(ctx, gateway, role);
 }
 
 export async function expectedKillPlan(ctx: VerifyContext): Promise<ExpectedKillPlan> {

@@ -191,6 +191,7 @@ describe('the expected kill plan (lib/spend/live-kill-plan.ts) and the drill set
             },
       ) as typeof fake.world.stacks,
     }).verifyContext({ now: NOW });
+  const policyArnOf = () => `arn:aws:iam::${fake.world.account}:policy/${name()}-kill-switch-deny-secrets`;
   const secretArns = async (c: VerifyContext) => Promise.all(c.find('AWS::SecretsManager::Secret').map((r) => c.physicalId(r)));
 
   it('the settings of the drills: the function, its state parameter, the shutdown topic, the example\'s onShutdown, 180 s to stop, 1200 s to be healthy, polled every 10 s', () => {
@@ -239,6 +240,9 @@ describe('the expected kill plan (lib/spend/live-kill-plan.ts) and the drill set
     expect(await covered([{ Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: '*' }])).toEqual([]);
     expect(await covered([deny('secretsmanager:DescribeSecret', '*')])).toEqual([]);
     expect(await covered([{ Effect: 'Deny', Resource: '*' }, { Effect: 'Deny', Action: 'secretsmanager:GetSecretValue' }])).toEqual([]);
+    // One covering statement among others is enough; a special character of a pattern is itself ("+" is no repeat).
+    expect(await covered([{ Effect: 'Allow', Action: '*', Resource: '*' }, deny('secretsmanager:GetSecretValue', '*')])).toEqual(arns);
+    expect(await covered([deny('secretsmanager:GetSecretValue', ops.replace('arn:aws', 'arn+:aws'))])).toEqual([]);
     // Both conditions in one statement: an action statement and a resource statement apart do not add up.
     expect(await covered([deny('secretsmanager:GetSecretValue', 'arn:aws:s3:::x'), deny('s3:GetObject', ops)])).toEqual([]);
   });
@@ -260,6 +264,32 @@ describe('the expected kill plan (lib/spend/live-kill-plan.ts) and the drill set
       ) as typeof fake.world.stacks,
     }).verifyContext({ now: NOW });
     await expect(expectedKillPlan(noProfile)).rejects.toThrow(`${name()}-gateway has no gateway instance with an instance profile`);
+    /** The world with the gateway stack's resources of `type` changed by `change`. */
+    const gatewayWith = (type: string, change: (r: { Type: string; Properties?: Record<string, unknown> }) => object) =>
+      new FakeWorld({
+        ...fake.world.fixture,
+        stacks: fake.world.stacks.map((s) =>
+          s.role !== 'gateway' ? s : { ...s, template: { ...s.template, Resources: Object.fromEntries(Object.entries(s.template.Resources ?? {}).map(([id, r]) => [id, r.Type === type ? change(r as never) : r])) } },
+        ) as typeof fake.world.stacks,
+      }).verifyContext({ now: NOW });
+    await expect(expectedKillPlan(gatewayWith('AWS::EC2::Instance', (r) => ({ Type: r.Type })))).rejects.toThrow(`${name()}-gateway has no gateway instance with an instance profile`);
+    const profileId = (fake.world.resources('AWS::EC2::Instance', 'gateway')[0]!.resource.Properties as { IamInstanceProfile: { Ref: string } }).IamInstanceProfile.Ref;
+    for (const bare of [(r: { Type: string }) => ({ Type: r.Type }), (r: { Type: string; Properties?: Record<string, unknown> }) => ({ ...r, Properties: { ...r.Properties, Roles: undefined } })]) {
+      await expect(expectedKillPlan(gatewayWith('AWS::IAM::InstanceProfile', bare))).rejects.toThrow(`${name()}-gateway: the gateway instance profile ${profileId} names no role`);
+    }
+  });
+
+  it('the deny policy is the one named <name>-kill-switch-deny-secrets, whatever else the spend stack holds', async () => {
+    const spendWith = (extra: Record<string, object>, first: boolean) =>
+      new FakeWorld({
+        ...fake.world.fixture,
+        stacks: fake.world.stacks.map((s) => (s.role !== 'spend' ? s : { ...s, template: { ...s.template, Resources: first ? { ...extra, ...s.template.Resources } : { ...s.template.Resources, ...extra } } })) as typeof fake.world.stacks,
+      }).verifyContext({ now: NOW });
+    const others = {
+      BarePolicy: { Type: 'AWS::IAM::ManagedPolicy' },
+      OtherPolicy: { Type: 'AWS::IAM::ManagedPolicy', Properties: { ManagedPolicyName: `${name()}-something-else`, PolicyDocument: { Version: '2012-10-17', Statement: [] } } },
+    };
+    for (const first of [true, false]) expect((await expectedKillPlan(spendWith(others, first))).deny!.policyArn).toBe(policyArnOf());
   });
 });
 
