@@ -114,10 +114,7 @@ export class ControlsDriftCheck extends Construct {
       SETTINGS_GZIP: encodeDriftSettings(props.settings),
       METRIC_NAMESPACE: props.namespace,
     };
-    const size = Object.entries(environment).reduce((n, [k, v]) => n + Buffer.byteLength(k) + Buffer.byteLength(v), 0);
-    if (size > LAMBDA_ENVIRONMENT_LIMIT_BYTES) {
-      throw new Error(`ControlsDriftCheck: its environment (the verify settings as JSON) is ${size} bytes, over Lambda's ${LAMBDA_ENVIRONMENT_LIMIT_BYTES}: pass the settings another way (an SSM parameter)`);
-    }
+    assertLambdaEnvironmentFits(environment);
     this.function = new lambda.Function(this, 'Function', {
       functionName: name,
       description: `Daily drift check of ${props.deploymentName}: the read-only live checks of npm run verify`,
@@ -164,4 +161,17 @@ export class ControlsDriftCheck extends Construct {
 /** The verify settings as the function's SETTINGS_GZIP variable: JSON, gzip level 9, base64 (lambda/verify-controls/env.ts decodes it). */
 export function encodeDriftSettings(settings: unknown): string {
   return zlib.gzipSync(JSON.stringify(settings), { level: 9 }).toString('base64');
+}
+
+/** The size Lambda counts against its environment limit: every key and value, in UTF-8 bytes. */
+export function lambdaEnvironmentBytes(environment: Readonly<Record<string, string>>): number {
+  return Object.entries(environment).reduce((n, [k, v]) => n + Buffer.byteLength(k) + Buffer.byteLength(v), 0);
+}
+
+/** Throws, naming the size, when `environment` is over Lambda's 4 KB (LAMBDA_ENVIRONMENT_LIMIT_BYTES); exactly the limit fits. */
+export function assertLambdaEnvironmentFits(environment: Readonly<Record<string, string>>): void {
+  const size = lambdaEnvironmentBytes(environment);
+  if (size > LAMBDA_ENVIRONMENT_LIMIT_BYTES) {
+    throw new Error(`ControlsDriftCheck: its environment (the verify settings as JSON) is ${size} bytes, over Lambda's ${LAMBDA_ENVIRONMENT_LIMIT_BYTES}: pass the settings another way (an SSM parameter)`);
+  }
 }

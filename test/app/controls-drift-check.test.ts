@@ -8,7 +8,8 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { projectContext } from '../../lib/app';
-import { ControlsDriftCheck, encodeDriftSettings, type ControlsDriftCheckProps } from '../../lib/alarms/controls-drift-check';
+import { ControlsDriftCheck, LAMBDA_ENVIRONMENT_LIMIT_BYTES, assertLambdaEnvironmentFits, encodeDriftSettings, lambdaEnvironmentBytes, type ControlsDriftCheckProps } from '../../lib/alarms/controls-drift-check';
+import * as zlib from 'zlib';
 import { dailyChecks, dailyIamActions } from '../../lib/alarms/controls-drift';
 import { collectAcknowledgements } from '../../lib/gate/ack-ledger';
 import type { LiveCheck } from '../../lib/verify/live-check';
@@ -223,4 +224,38 @@ describe('cdk-nag', () => {
   test.each(NAG_PACKS)('%s reports nothing on the drift check', (_name, pack) => {
     expect(pack().validateScope(base.check).violations).toEqual([]);
   });
+});
+
+test('the role: assumed by Lambda only, described, with exactly its two managed policies; the function waits for both', () => {
+  const resources = resourcesOf(base.template);
+  const [roleId, role] = Object.entries(resources).find(([, r]) => r.Type === 'AWS::IAM::Role')!;
+  expect(role.Properties.AssumeRolePolicyDocument).toEqual({ Version: '2012-10-17', Statement: [{ Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' } }] });
+  expect(role.Properties.Description).toBe(`Daily drift check of ${NAME}: reads this deployment only`);
+  const policyIds = Object.entries(resources).filter(([, r]) => r.Type === 'AWS::IAM::ManagedPolicy').map(([id]) => id);
+  expect((role.Properties.ManagedPolicyArns as { Ref: string }[]).map((r) => r.Ref).sort()).toEqual([...policyIds].sort());
+  expect(policies(base.template).map((p) => p.description).sort()).toEqual([`Daily drift check of ${NAME}`, `Daily drift check of ${NAME}: the actions that support no resource ARN`]);
+  const fn = Object.values(base.template.toJSON().Resources as Record<string, { Type: string; DependsOn?: string[]; Properties: Record<string, unknown> }>).find((r) => r.Type === 'AWS::Lambda::Function')!;
+  expect(fn.Properties.Description).toBe(`Daily drift check of ${NAME}: the read-only live checks of npm run verify`);
+  expect((fn.Properties.Role as { 'Fn::GetAtt': string[] })['Fn::GetAtt'][0]).toBe(roleId);
+  expect(fn.DependsOn).toEqual(expect.arrayContaining(policyIds));
+  const rule = Object.values(resources).find((r) => r.Type === 'AWS::Events::Rule')!;
+  expect(rule.Properties.Description).toBe(`Runs the daily drift check of ${NAME}`);
+});
+
+test("Lambda's environment limit: every key and value counted in UTF-8 bytes; exactly 4096 fits, one more does not", () => {
+  expect(LAMBDA_ENVIRONMENT_LIMIT_BYTES).toBe(4096);
+  expect(lambdaEnvironmentBytes({ AB: 'cd', E: 'é' })).toBe(7);
+  const exactly = { K: 'x'.repeat(4095) };
+  expect(lambdaEnvironmentBytes(exactly)).toBe(4096);
+  expect(() => assertLambdaEnvironmentFits(exactly)).not.toThrow();
+  expect(() => assertLambdaEnvironmentFits({ K: 'x'.repeat(4096) })).toThrow(
+    "ControlsDriftCheck: its environment (the verify settings as JSON) is 4097 bytes, over Lambda's 4096: pass the settings another way (an SSM parameter)",
+  );
+});
+
+test('the settings are gzipped at level 9 (the smallest), then base64', () => {
+  const json = JSON.stringify(SETTINGS);
+  expect(encodeDriftSettings(SETTINGS)).toBe(zlib.gzipSync(json, { level: 9 }).toString('base64'));
+  // The settings are an input where the level shows.
+  expect(zlib.gzipSync(json, { level: 9 }).toString('base64')).not.toBe(zlib.gzipSync(json).toString('base64'));
 });
