@@ -195,3 +195,39 @@ test("each check's id, control, title, concern, schedule and actions, exactly (t
       {"id":"edge.request-reaches-gateway","control":"edge-request-reaches-gateway","title":"A request through CloudFront to each agent's path passes the WAF and nginx and gets that gateway's own answer","concern":"edge","daily":false,"iam":["cloudfront:GetDistribution"]},
   ]);
 });
+
+describe('request-reaches-gateway, answer by answer (what a mutation run found unpinned)', () => {
+  const paths = ['https://agents.example.com/agents/ops/healthz', 'https://agents.example.com/agents/support/healthz'];
+  /** The check with every request answered by `answer` (the requests recorded). */
+  const answered = async (answer: (url: string) => Promise<{ status: number; headers: Record<string, string>; body: string }>) => {
+    const asked: unknown[] = [];
+    const results = await runChecks([requestReachesGateway], ctxOf(async (url, init) => (asked.push([url, init]), answer(url))));
+    return { asked, results: results.map((r) => [r.status, r.resource, r.evidence]) };
+  };
+  const live = '{"ok":true,"status":"live"}';
+
+  it('a GET to each path; the body is compared trimmed; x-cache is found whatever its case', async () => {
+    const { asked, results } = await answered(async () => ({ status: 200, headers: { 'X-Cache': 'Hit from cloudfront' }, body: `\n  ${live}\n` }));
+    expect(asked).toEqual(paths.map((p) => [p, { method: 'GET' }]));
+    expect(results).toEqual(paths.map((p) => ['pass', p, `HTTP 200 ${live} (x-cache Hit from cloudfront)`]));
+  });
+
+  it('another status with the right body fails; a long body is cut at 120 characters and its whitespace collapsed; no x-cache, none named', async () => {
+    const { results } = await answered(async () => ({ status: 201, headers: {}, body: live }));
+    expect(results[0]).toEqual(['fail', paths[0], expect.stringMatching(new RegExp(`^HTTP 201 \\{"ok":true,"status":"live"\\}; expected HTTP 200 \\{"ok":true,"status":"live"\\} from the gateway \\(distribution \\w+ Deployed\\)$`))]);
+    const body = `  <html>\n\t${'word '.repeat(40)}</html>`;
+    const long = await answered(async () => ({ status: 500, headers: {}, body }));
+    expect(long.results[0]![2]).toBe(`HTTP 500 ${`${body.slice(0, 120)}...`.replace(/\s+/g, ' ').trim()}; expected HTTP 200 ${live} from the gateway (distribution ${String(long.results[0]![2]).split('(distribution ')[1]}`);
+    expect(String(long.results[0]![2])).toMatch(/^HTTP 500 <html> word word /);
+    // Exactly 120 characters are not cut.
+    const exact = 'x'.repeat(120);
+    expect((await answered(async () => ({ status: 500, headers: {}, body: exact }))).results[0]![2]).toMatch(new RegExp(`^HTTP 500 ${exact}; expected`));
+  });
+
+  it('no answer at all is a failure per path, naming the error', async () => {
+    const { results } = await answered(async () => {
+      throw new Error('connect ETIMEDOUT');
+    });
+    expect(results).toEqual(paths.map((p) => ['fail', p, `no answer (connect ETIMEDOUT); expected HTTP 200 ${live} from the gateway`]));
+  });
+});
