@@ -26,7 +26,7 @@ export const wafAssociated: LiveCheck = {
         const seen = `WebACLId ${config.WebACLId || '(none)'}`;
         if (!aclRef || aclRef.resource.Type !== 'AWS::WAFv2::WebACL') return result(wafAssociated, 'fail', id, `${seen}; the template associates no web ACL of this stack`);
         const acl = await liveWebAcl(ctx, aclRef);
-        return expect(wafAssociated, !!acl.ARN && config.WebACLId === acl.ARN, id, seen, `${acl.ARN} (${acl.Name})`);
+        return expect(wafAssociated, config.WebACLId === acl.ARN, id, seen, `${acl.ARN} (${acl.Name})`);
       }),
     ),
 };

@@ -27,15 +27,18 @@ export function referencedResource(ref: TemplateRef, value: unknown): TemplateRe
   return id !== undefined && resource ? { stack: ref.stack, logicalId: id, resource } : undefined;
 }
 
+/** A web ACL as GetWebACL returns it: ARN is a required member of WebACL (the SDK types every member optional). */
+export type LiveWebAcl = WebACL & { readonly ARN: string };
+
 /** The live web ACL of a template AWS::WAFv2::WebACL (its physical ID is `name|id|scope`). */
-export function liveWebAcl(ctx: VerifyContext, ref: TemplateRef): Promise<WebACL> {
+export function liveWebAcl(ctx: VerifyContext, ref: TemplateRef): Promise<LiveWebAcl> {
   return ctx.memo(`wafv2:web-acl:${ref.stack.stackName}/${ref.logicalId}`, async () => {
     const physical = await ctx.physicalId(ref);
     const [name, id, scope] = physical.split('|');
     if (!name || !id || !scope) throw new Error(`${ref.logicalId}: unexpected web ACL physical ID ${physical} (expected name|id|scope)`);
     const out = await ctx.client(WAFV2Client, ref.stack.region).send(new GetWebACLCommand({ Name: name, Id: id, Scope: scope as Scope }));
-    if (!out.WebACL) throw new Error(`GetWebACL ${name} returned no web ACL`);
-    return out.WebACL;
+    if (!out.WebACL?.ARN) throw new Error(`GetWebACL ${name} returned no web ACL ARN`);
+    return out.WebACL as LiveWebAcl;
   });
 }
 

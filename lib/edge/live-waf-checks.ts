@@ -31,10 +31,9 @@ function ruleDifferences(t: TemplateRule, live: Rule | undefined): string[] {
   if (!live) return [`rule ${t.Name} (priority ${t.Priority}) missing`];
   const out: string[] = [];
   if (live.Priority !== t.Priority) out.push(`${t.Name} priority ${live.Priority}; expected ${t.Priority}`);
-  if (t.OverrideAction !== undefined && actionName(live.OverrideAction) !== actionName(t.OverrideAction)) {
-    out.push(`${t.Name} OverrideAction ${actionName(live.OverrideAction)}; expected ${actionName(t.OverrideAction)}`);
-  }
-  if (t.Action !== undefined && actionName(live.Action) !== actionName(t.Action)) out.push(`${t.Name} Action ${actionName(live.Action)}; expected ${actionName(t.Action)}`);
+  // A rule has an Action, or an OverrideAction (a rule group's), never both, in the template as in the API: compare both always.
+  if (actionName(live.OverrideAction) !== actionName(t.OverrideAction)) out.push(`${t.Name} OverrideAction ${actionName(live.OverrideAction)}; expected ${actionName(t.OverrideAction)}`);
+  if (actionName(live.Action) !== actionName(t.Action)) out.push(`${t.Name} Action ${actionName(live.Action)}; expected ${actionName(t.Action)}`);
   const tm = t.Statement?.ManagedRuleGroupStatement;
   if (tm && managedKey(tm) !== managedKey(live.Statement?.ManagedRuleGroupStatement as ManagedStatement | undefined)) {
     const lm = live.Statement?.ManagedRuleGroupStatement;
@@ -66,15 +65,14 @@ export const wafRulesBlock: LiveCheck = {
         if (actionName(acl.DefaultAction) !== actionName(props.DefaultAction)) problems.push(`DefaultAction ${actionName(acl.DefaultAction)}; expected ${actionName(props.DefaultAction)}`);
         for (const t of templateRules) problems.push(...ruleDifferences(t, live.find((r) => r.Name === t.Name)));
         for (const r of live) if (!templateRules.some((t) => t.Name === r.Name)) problems.push(`extra rule ${r.Name} (priority ${r.Priority}) not in the template`);
-        const resource = acl.ARN ?? ref.logicalId;
-        return problems.length
-          ? result(wafRulesBlock, 'fail', resource, problems.join('; '))
-          : result(wafRulesBlock, 'pass', resource, `DefaultAction ${actionName(acl.DefaultAction)}; ${live.length} rules as rendered: ${live.map(ruleSummary).join(', ')}`);
+                return problems.length
+          ? result(wafRulesBlock, 'fail', acl.ARN, problems.join('; '))
+          : result(wafRulesBlock, 'pass', acl.ARN, `DefaultAction ${actionName(acl.DefaultAction)}; ${live.length} rules as rendered: ${live.map(ruleSummary).join(', ')}`);
       }),
     ),
 };
 
-/** The ARN a template LogDestinationConfigs entry names: a literal, or Fn::GetAtt Arn of a bucket or log group of the stack. */
+/** The ARN a template LogDestinationConfigs entry names: a literal, or the Arn of a bucket of the stack (the deployment logs WAF to S3). */
 async function destinationArn(ctx: VerifyContext, ref: TemplateRef, value: unknown, partition: string): Promise<string> {
   if (typeof value === 'string') return value;
   const target = referencedResource(ref, value);
@@ -94,7 +92,7 @@ export const wafLogging: LiveCheck = {
     return Promise.all(
       ctx.find('AWS::WAFv2::WebACL', 'edge').map(async (ref): Promise<CheckResult> => {
         const acl = await liveWebAcl(ctx, ref);
-        const arn = acl.ARN ?? '';
+        const arn = acl.ARN;
         const logging = loggings.find((l) => referencedResource(l, l.resource.Properties?.ResourceArn)?.logicalId === ref.logicalId);
         if (!logging) return result(wafLogging, 'fail', arn, 'the template has no AWS::WAFv2::LoggingConfiguration for this web ACL');
         const partition = arn.split(':')[1] ?? 'aws';
