@@ -221,11 +221,19 @@ export interface Summary {
   open: MutantRow[];
   equivalents: MutantRow[];
   stale: EquivalentEntry[];
+  /** Files run whose source has changed since their run: their results are of the code as it was run. */
+  changedSinceRun: string[];
 }
 
 const INVALID: MutantStatus[] = ['CompileError', 'RuntimeError'];
 
-export function summarize(report: MutationReport, equivalents: EquivalentEntry[], runs: RunLog, filesIn?: (folder: string) => FolderFiles | undefined): Summary {
+export function summarize(
+  report: MutationReport,
+  equivalents: EquivalentEntry[],
+  runs: RunLog,
+  filesIn?: (folder: string) => FolderFiles | undefined,
+  currentSource?: (file: string) => string | undefined,
+): Summary {
   const explained = new Map<string, EquivalentEntry[]>();
   for (const e of equivalents) {
     const k = equivalentKey(e.file, e.line, e.mutator, e.replacement);
@@ -319,7 +327,14 @@ export function summarize(report: MutationReport, equivalents: EquivalentEntry[]
   const runFolders = new Set(rows.map((r) => r.folder));
   const notRun = CONTROL_FOLDERS.filter((c) => ![...runFolders].some((f) => f === c || f.startsWith(`${c}/`)));
   const stale = equivalents.filter((e) => !used.has(e));
-  return { rows, files: fileRows, total, notRun, filesNotRun: filesNotRun.sort(), typesOnly: typesOnly.sort(), open, equivalents: equivalentRows, stale };
+  const changedSinceRun = fileRows
+    .map((f) => f.file)
+    .filter((f) => {
+      const now = currentSource?.(f);
+      const then = report.files[f]!.source;
+      return now !== undefined && then !== undefined && now !== then;
+    });
+  return { rows, files: fileRows, total, notRun, filesNotRun: filesNotRun.sort(), typesOnly: typesOnly.sort(), open, equivalents: equivalentRows, stale, changedSinceRun };
 }
 
 export const formatScore = (score: number | undefined): string => (score === undefined ? 'n/a' : `${(Math.floor(score * 1000) / 10).toFixed(1)} %`);
@@ -358,6 +373,10 @@ export function formatMarkdown(summary: Summary): string {
   out.push('');
   out.push(
     `Files with types only (the TypeScript compiler emits no code for them: nothing to mutate, not counted): ${summary.typesOnly.length ? summary.typesOnly.join(', ') : 'none'}.`,
+  );
+  out.push('');
+  out.push(
+    `Files changed since their run (their rows and mutants are of the code as it was run; \`npm run mutate -- <file>\` refreshes them): ${summary.changedSinceRun.length ? summary.changedSinceRun.join(', ') : 'none'}.`,
   );
   out.push('');
   out.push(`## Files run (${summary.files.length})`);
@@ -497,7 +516,13 @@ export function writeReport(
     fs.writeFileSync(p(PATHS.runs), `${JSON.stringify(sortedRuns, null, 2)}\n`);
   }
   const equivalents = readJson<EquivalentEntry[]>(p(PATHS.equivalents), []);
-  const summary = summarize(acc ?? { files: {} }, equivalents, runs, (folder) => filesOf(root, folder));
+  const summary = summarize(
+    acc ?? { files: {} },
+    equivalents,
+    runs,
+    (folder) => filesOf(root, folder),
+    (file) => (fs.existsSync(p(file)) ? fs.readFileSync(p(file), 'utf8') : undefined),
+  );
   fs.writeFileSync(p(PATHS.markdown), formatMarkdown(summary));
   return summary;
 }

@@ -320,3 +320,23 @@ test("the mutation run's jest finds a test that reaches the mutated file through
     'test/host-runtime/fetch-secrets-in-process.test.ts',
   ]);
 });
+
+test('a file whose source changed since its run is named, so results of code that has moved are not read as current', () => {
+  const report: MutationReport = {
+    files: {
+      'lib/edge/a.ts': { source: 'export const a = 1;\n', mutants: [mutant(1, 'Killed')] },
+      'lib/edge/b.ts': { source: 'export const b = 2;\n', mutants: [mutant(1, 'Survived')] },
+      'lib/gate/c.ts': { mutants: [mutant(1, 'Killed')] },
+      'lib/gate/d.ts': { source: 'export const d = 4;\n', mutants: [mutant(1, 'Killed')] },
+    },
+  };
+  // a.ts unchanged, b.ts edited, c.ts has no recorded source, d.ts unreadable now.
+  const now: Record<string, string> = { 'lib/edge/a.ts': 'export const a = 1;\n', 'lib/edge/b.ts': 'export const b = 3;\n', 'lib/gate/c.ts': 'x' };
+  const summary = summarize(report, [], RUNS, undefined, (f) => now[f]);
+  expect(summary.changedSinceRun).toEqual(['lib/edge/b.ts']);
+  expect(formatMarkdown(summary)).toContain(
+    'Files changed since their run (their rows and mutants are of the code as it was run; `npm run mutate -- <file>` refreshes them): lib/edge/b.ts.',
+  );
+  expect(summarize(report, [], RUNS).changedSinceRun).toEqual([]);
+  expect(formatMarkdown(summarize(report, [], RUNS))).toContain('refreshes them): none.');
+});
