@@ -107,19 +107,19 @@ function liveGroups(ctx: VerifyContext): Promise<GroupRules[]> {
 /** The rules the templates render for one group, resolved. */
 async function renderedRules(ctx: VerifyContext, g: GroupRules): Promise<RuleKey[]> {
   const p = g.ref.resource.Properties ?? {};
-  const keys: Promise<RuleKey>[] = [];
-  for (const r of (p.SecurityGroupIngress as TemplateRule[] | undefined) ?? []) keys.push(templateRuleKey(ctx, g.ref.stack, false, r));
+  const keys: RuleKey[] = []; // each awaited in turn: a rejection left pending while a later await throws would go unhandled
+  for (const r of (p.SecurityGroupIngress as TemplateRule[] | undefined) ?? []) keys.push(await templateRuleKey(ctx, g.ref.stack, false, r));
   const inlineEgress = p.SecurityGroupEgress as TemplateRule[] | undefined;
   // EC2 gives a new VPC group an allow-all IPv4 egress rule; only inline egress replaces it.
-  if (inlineEgress === undefined) keys.push(Promise.resolve(ruleKey(true, '-1', -1, -1, '0.0.0.0/0')));
-  for (const r of inlineEgress ?? []) keys.push(templateRuleKey(ctx, g.ref.stack, true, r));
+  if (inlineEgress === undefined) keys.push(ruleKey(true, '-1', -1, -1, '0.0.0.0/0'));
+  for (const r of inlineEgress ?? []) keys.push(await templateRuleKey(ctx, g.ref.stack, true, r));
   for (const [type, egress] of [['AWS::EC2::SecurityGroupIngress', false], ['AWS::EC2::SecurityGroupEgress', true]] as const) {
     for (const sep of ctx.find(type)) {
       const props = sep.resource.Properties ?? {};
-      if ((await resolveValue(ctx, sep.stack, props.GroupId)) === g.groupId) keys.push(templateRuleKey(ctx, sep.stack, egress, props));
+      if ((await resolveValue(ctx, sep.stack, props.GroupId)) === g.groupId) keys.push(await templateRuleKey(ctx, sep.stack, egress, props));
     }
   }
-  return Promise.all(keys);
+  return keys;
 }
 
 const groupLabel = (g: GroupRules) => `${g.groupId} (${g.ref.stack.role}/${g.ref.logicalId})`;
