@@ -64,6 +64,22 @@ function templateWantsPublicIp(ref: TemplateRef): string | undefined {
   return undefined;
 }
 
+/**
+ * Every public IPv4 address EC2 reports on an instance's interfaces, with its interface: the
+ * public, Elastic or Carrier IP of each interface's primary private IP (`Association`) and of each
+ * of its secondary private IPs (`PrivateIpAddresses[].Association`: an Elastic IP can be
+ * associated with any private IP of any interface), each address once.
+ */
+export function publicAddresses(instance: Instance): { readonly ip: string; readonly eni: string | undefined }[] {
+  const out = new Map<string, { ip: string; eni: string | undefined }>();
+  for (const n of instance.NetworkInterfaces ?? []) {
+    for (const a of [n.Association, ...(n.PrivateIpAddresses ?? []).map((p) => p.Association)]) {
+      for (const ip of [a?.PublicIp, a?.CarrierIp]) if (ip && !out.has(ip)) out.set(ip, { ip, eni: n.NetworkInterfaceId });
+    }
+  }
+  return [...out.values()];
+}
+
 export const noPublicIp: LiveCheck = {
   id: 'host.no-public-ip',
   control: 'ec2-no-public-ip',
@@ -74,7 +90,7 @@ export const noPublicIp: LiveCheck = {
   run: async (ctx) =>
     (await liveInstances(ctx)).map((i): CheckResult => {
       if (!i.instance) return expect(noPublicIp, false, label(i), 'instance not found by DescribeInstances', 'the deployed instance');
-      const associated = (i.instance.NetworkInterfaces ?? []).flatMap((n) => (n.Association?.PublicIp ? [{ ip: n.Association.PublicIp, eni: n.NetworkInterfaceId }] : []));
+      const associated = publicAddresses(i.instance);
       const own = i.instance.PublicIpAddress;
       const publicIps = [...associated.map((a) => `${a.ip} on ${a.eni}`), ...(own && !associated.some((a) => a.ip === own) ? [own] : [])];
       const seen = publicIps.length ? `public IP ${publicIps.join(', ')}` : 'no public IP, no association on any network interface';
