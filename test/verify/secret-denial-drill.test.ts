@@ -11,6 +11,7 @@ import { NOW } from '../support/config-fixture';
 import { policyDifferences } from '../../lib/secrets/live-policy';
 import { DRILL_DENY_SID, SECRET_DENIAL_DRILL, secretDenialDrill } from '../../lib/secrets/secret-denial-drill';
 import { ALL_DRILLS } from '../../lib/verify/all-drills';
+import { withClient, type SendOnly } from '../support/fake-deployment/wrapped-client';
 
 let fake: InstalledFake;
 let refresh: Restorable[];
@@ -118,12 +119,7 @@ describe('the secret-denial drill', () => {
 
 describe('the secret-denial drill, edge by edge (what a mutation run found unpinned)', () => {
   /** A context whose `kind` client is wrapped: `wrap(real)` gives the client the drill gets. */
-  function wrapped<T extends { send: (c: never) => Promise<unknown> }>(kind: unknown, wrap: (real: T) => { send: (c: unknown) => Promise<unknown> }) {
-    const c = ctx();
-    const real = c.client.bind(c);
-    jest.spyOn(c, 'client').mockImplementation(((k: unknown, region?: string) => (k === kind ? wrap(real(k as never, region) as T) : real(k as never, region))) as never);
-    return c;
-  }
+  const wrapped = <T extends { send: (c: never) => Promise<unknown> }>(kind: unknown, wrap: (real: T) => SendOnly) => withClient(ctx(), kind, (real) => wrap(real as unknown as T));
   /** SSM whose GetCommandInvocation answers `statuses` in turn (then the real one's), after the real SendCommand. */
   const ssmAnswering = (statuses: readonly (string | Error)[]) =>
     wrapped<SSMClient>(SSMClient, (real) => {
