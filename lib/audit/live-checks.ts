@@ -163,8 +163,9 @@ export const hostLogsShipped: LiveCheck = {
     return Promise.all(
       ctx.find('AWS::KinesisFirehose::DeliveryStream').map(async (stream) => {
         const dest = stream.resource.Properties?.ExtendedS3DestinationConfiguration as { BucketARN?: unknown; BufferingHints?: { IntervalInSeconds?: number } } | undefined;
-        const bucket = String(await liveValue(ctx, stream.stack, dest?.BucketARN)).replace(/^arn:[^:]+:s3:::/, '');
-        const maxAgeMs = 2 * (hostLogShippingSeconds + (dest?.BufferingHints?.IntervalInSeconds ?? 300)) * 1000;
+        if (dest?.BucketARN === undefined) throw new Error(`${stream.logicalId}: no ExtendedS3DestinationConfiguration.BucketARN (the host log archive is delivered to S3)`);
+        const bucket = String(await liveValue(ctx, stream.stack, dest.BucketARN)).replace(/^arn:[^:]+:s3:::/, '');
+        const maxAgeMs = 2 * (hostLogShippingSeconds + (dest.BufferingHints?.IntervalInSeconds ?? 300)) * 1000;
         const now = ctx.options.now;
         const s3 = ctx.client(S3Client, stream.stack.region);
         let newest: Date | undefined;

@@ -344,6 +344,24 @@ describe('audit.bucket-encryption', () => {
     expect(await only(auditBucketEncryption, c)).toMatchObject({ status: 'fail' });
   });
 
+  it('an answer without a configuration, or whose rule has no default, reads as no default encryption', async () => {
+    const c = context();
+    s3.on(GetBucketEncryptionCommand).resolves({});
+    expect(await only(auditBucketEncryption, c)).toMatchObject({ status: 'fail', evidence: `(no default encryption); expected aws:kms ${KEY_ARN}` });
+    const c2 = context();
+    s3.on(GetBucketEncryptionCommand).resolves({ ServerSideEncryptionConfiguration: { Rules: [{ BucketKeyEnabled: true }] } });
+    expect(await only(auditBucketEncryption, c2)).toMatchObject({ status: 'fail', evidence: `(no default encryption); expected aws:kms ${KEY_ARN}` });
+  });
+
+  it('a template whose encryption has no rule, or a rule without a default, expects a key it cannot name', async () => {
+    for (const BucketEncryption of [{ ServerSideEncryptionConfiguration: [] }, { ServerSideEncryptionConfiguration: [{ BucketKeyEnabled: true }] }]) {
+      const resources = { ...RESOURCES, AuditBucket: { Type: 'AWS::S3::Bucket', Properties: { Tags: tag('audit'), BucketEncryption } } } as Record<string, TemplateResource>;
+      const c = context({ resources });
+      enc({ SSEAlgorithm: 'aws:kms', KMSMasterKeyID: KEY_ARN });
+      expect(await only(auditBucketEncryption, c)).toMatchObject({ status: 'fail', evidence: `aws:kms ${KEY_ARN}; expected aws:kms undefined` });
+    }
+  });
+
   it('a template bucket without encryption expects a key it cannot name, and fails', async () => {
     const resources = { ...RESOURCES, AuditBucket: { Type: 'AWS::S3::Bucket', Properties: { Tags: tag('audit') } } } as Record<string, TemplateResource>;
     const c = context({ resources });
@@ -455,6 +473,12 @@ describe('audit.host-logs-shipped', () => {
     expect(await only(hostLogsShipped, c)).toMatchObject({ status: 'pass', evidence: 'newest export 2026-12-31T23:59:00.000Z (3 min ago)' });
   });
 
+  it('a delivery stream without an S3 destination is an error naming it, not a listing of a bucket called undefined', async () => {
+    const resources = { ...RESOURCES, Archive: { Type: 'AWS::KinesisFirehose::DeliveryStream', Properties: { HttpEndpointDestinationConfiguration: {} } } } as Record<string, TemplateResource>;
+    await expect(hostLogsShipped.run(context({ resources }))).rejects.toThrow('Archive: no ExtendedS3DestinationConfiguration.BucketARN (the host log archive is delivered to S3)');
+    expect(s3.commandCalls(ListObjectsV2Command)).toHaveLength(0);
+  });
+
   it('no export today or yesterday (no Contents at all) fails with what is expected', async () => {
     const c = context();
     s3.on(ListObjectsV2Command).resolves({ KeyCount: 0, IsTruncated: false });
@@ -533,6 +557,12 @@ describe('audit.write-probe', () => {
     s3.on(GetObjectRetentionCommand).rejects(s3Error('NoSuchObjectLockConfiguration', 'The specified object does not have a ObjectLock configuration'));
     locked();
     expect((await auditWriteProbe.run(c2))[0]!.evidence).toMatch(/^version v-1 no retention \(NoSuchObjectLockConfiguration\); DeleteObject refused/);
+    // An error with neither a name nor a Code is named 'Error'.
+    const c3 = context({ resources });
+    put();
+    s3.on(GetObjectRetentionCommand).rejects(Object.assign(new Error('socket hang up'), { name: undefined }));
+    locked();
+    expect((await auditWriteProbe.run(c3))[0]!.evidence).toMatch(/^version v-1 no retention \(Error\); DeleteObject refused/);
   });
 
   it('a delete that succeeds fails the probe; a delete error other than AccessDenied is thrown', async () => {
