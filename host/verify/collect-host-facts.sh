@@ -71,7 +71,7 @@ imds() {
   token="$(curl -s -X PUT --max-time 3 -H 'X-aws-ec2-metadata-token-ttl-seconds: 60' -w '\n%{http_code}' "$OCV_IMDS/latest/api/token")"
   code_put="${token##*$'\n'}"; token="${token%$'\n'*}"
   code_get="$(curl -s -o /dev/null -w '%{http_code}' --max-time 3 -H "X-aws-ec2-metadata-token: $token" "$OCV_IMDS/latest/meta-data/instance-id")"
-  fact imds "{\"withoutToken\":${code_none:-0},\"tokenPut\":${code_put:-0},\"withToken\":${code_get:-0}}"
+  fact imds "{\"withoutToken\":$((10#${code_none:-0})),\"tokenPut\":$((10#${code_put:-0})),\"withToken\":$((10#${code_get:-0}))}"
 }
 
 # The live ruleset and the rendered file loaded in a scratch network namespace, both listed by the same nft.
@@ -91,21 +91,25 @@ ruleset() {
 }
 
 # Mounts under OCV_READONLY_ROOTS as the gateway sees them, and the write test. A folder of
-# OCV_READONLY_DIRS that is not itself a mount point is reported with the options of the mount
-# that holds it (`held-by=`).
+# OCV_READONLY_DIRS that is a mount point of its own (systemd bind-mounts each ReadOnlyPaths=
+# entry onto itself) is reported with its options, under a root or not; one that is not is
+# reported with the options of the mount that holds it (`held-by=`).
 agent_files() {
   local mounts=() targets=() writable=() refused=0 line mp opts t up probe ns=host
-  local -A all=()
+  local -A all=() listed=()
   [ -n "$PID" ] && ns=gateway
   while IFS=' ' read -r mp opts; do
     all["$mp"]="$opts"
     for t in $OCV_READONLY_ROOTS; do
-      if [ "$mp" = "$t" ] || [[ "$mp" == "$t"/* ]]; then mounts+=("$mp $opts"); targets+=("$mp"); break; fi
+      if [ "$mp" = "$t" ] || [[ "$mp" == "$t"/* ]]; then mounts+=("$mp $opts"); targets+=("$mp"); listed["$mp"]=1; break; fi
     done
   done < <(awk '{ print $5, $6 }' "/proc/${PID:-self}/mountinfo" 2>/dev/null)
   for t in $OCV_READONLY_DIRS; do
     [[ " ${targets[*]} " == *" $t "* ]] || targets+=("$t")
-    [ -n "${all[$t]+x}" ] && continue
+    if [ -n "${all[$t]+x}" ]; then
+      [ -n "${listed[$t]+x}" ] || { mounts+=("$t ${all[$t]}"); listed["$t"]=1; }
+      continue
+    fi
     up="$t"
     while [ -n "$up" ] && [ -z "${all[$up]+x}" ]; do up="${up%/*}"; done
     mounts+=("$t ${all[${up:-/}]:-unknown},held-by=${up:-/}")
@@ -192,7 +196,8 @@ units() {
 origin() {
   local code
   code="$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 "$OCV_ORIGIN_URL")"
-  fact origin "{\"url\":$(js "$OCV_ORIGIN_URL"),\"status\":${code:-0}}"
+  # curl prints 000 when it gets no answer (nothing listening): a number, not JSON's 000.
+  fact origin "{\"url\":$(js "$OCV_ORIGIN_URL"),\"status\":$((10#${code:-0}))}"
 }
 
 # The egress proxy: whether its unit runs, and the SHA-256 of the configuration it reads.

@@ -1,6 +1,7 @@
 import { agentGateways } from '../../lib/openclaw/gateways';
 import { spawn, spawnSync, type ChildProcess } from 'child_process';
 import * as fs from 'fs';
+import * as net from 'net';
 import * as path from 'path';
 import type { HostFacts } from '../../lib/host/live-host-facts';
 import { HOST_FACTS_COLLECTOR, verificationCommands } from '../../lib/host/live-document';
@@ -91,6 +92,18 @@ describe('the collector script', () => {
     expect(facts.ruleset).toEqual({ state: 'no-file', file: settings.ruleset.path });
     expect(r.stdout.length).toBeLessThan(24_000);
   });
+
+  test('nothing listening at the origin or the metadata service: curl prints 000, the facts say 0 (valid JSON) instead of no facts at all', async () => {
+    const closed = await new Promise<number>((resolve) => {
+      const srv = net.createServer().listen(0, '127.0.0.1', () => {
+        const port = (srv.address() as net.AddressInfo).port;
+        srv.close(() => resolve(port));
+      });
+    });
+    const facts = await collect({ OCV_FAMILIES: 'imds origin', OCV_IMDS: `http://127.0.0.1:${closed}`, OCV_ORIGIN_URL: `http://127.0.0.1:${closed}/` });
+    expect(facts.imds).toEqual({ withoutToken: 0, tokenPut: 0, withToken: 0 });
+    expect(facts.origin).toEqual({ url: `http://127.0.0.1:${closed}/`, status: 0 });
+  });
 });
 
 const nsWhy = missing(['nft', 'ip', 'unshare', 'diff', 'sha256sum']);
@@ -175,14 +188,18 @@ part(mountWhy)(titled('(b) the mount check and the write test as an unprivileged
   const holders: ChildProcess[] = [];
   afterAll(() => holders.forEach((h) => h.exitCode === null && h.kill('SIGKILL')));
 
-  /** A process in its own mount namespace with the two bind mounts (`ro` or not); resolves with its pid once they are up. */
-  function mountNamespace(root: string, readOnly: boolean): Promise<number> {
+  /**
+   * A process in its own mount namespace with bind mounts (`ro` or not), as systemd makes them
+   * for ReadOnlyPaths= (a path onto itself) and BindReadOnlyPaths= (`source:target`); resolves
+   * with its pid once they are up. By default the miniature's etc/ and its agent file.
+   */
+  function mountNamespace(root: string, readOnly: boolean, binds: readonly string[] = ['etc', 'etc/agents/ops/SOUL.md:workspaces/ops/SOUL.md']): Promise<number> {
     const ro = readOnly ? ',ro' : '';
     const script = [
-      `mount --bind "$1/etc" "$1/etc"`,
-      `mount -o remount,bind${ro},nosuid,nodev "$1/etc"`,
-      `mount --bind "$1/etc/agents/ops/SOUL.md" "$1/workspaces/ops/SOUL.md"`,
-      `mount -o remount,bind${ro},nosuid,nodev "$1/workspaces/ops/SOUL.md"`,
+      ...binds.flatMap((b) => {
+        const [from, to = from] = b.split(':');
+        return [`mount --bind "$1/${from}" "$1/${to}"`, `mount -o remount,bind${ro},nosuid,nodev "$1/${to}"`];
+      }),
       'echo ready',
       'exec sleep 60',
     ].join(' && ');
@@ -244,6 +261,40 @@ part(mountWhy)(titled('(b) the mount check and the write test as an unprivileged
     expect(facts.agentFiles).toMatchObject({ namespace: 'gateway', writeRefused: 3, writable: [] });
     expect((await judgeLocal(facts, root)).map((r) => r.status)).toEqual(['pass', 'pass', 'pass', 'pass']);
     expect(fs.readdirSync(path.join(root, 'etc'))).toEqual(['agents']);
+  }, STEP * 2);
+
+  test("the deployment's layout: the agent folder is its own read-only mount (ReadOnlyPaths=) outside the roots, and is reported as one", async () => {
+    // As on the host: the gateway's config folder (etc/gateways/ops) and its agents' folder
+    // (etc/agents/ops) are two ReadOnlyPaths= entries; the roots are the config folder and the
+    // workspaces, so the agent folder's mount is under no root.
+    const root = layout();
+    fs.mkdirSync(path.join(root, 'etc', 'gateways', 'ops'), { recursive: true });
+    const pid = await mountNamespace(root, true, ['etc/gateways/ops', 'etc/agents/ops', 'etc/agents/ops/SOUL.md:workspaces/ops/SOUL.md']);
+    const facts = await collect({
+      ...env(root, pid),
+      OCV_READONLY_ROOTS: `${root}/etc/gateways/ops ${root}/workspaces`,
+      OCV_READONLY_DIRS: `${root}/etc/gateways/ops ${root}/etc/agents/ops`,
+    });
+    expect(mountsOf(facts, root)).toEqual([
+      expect.stringMatching(/^<root>\/etc\/gateways\/ops ro,nosuid,nodev\b/),
+      expect.stringMatching(/^<root>\/workspaces\/ops\/SOUL\.md ro,nosuid,nodev\b/),
+      expect.stringMatching(/^<root>\/etc\/agents\/ops ro,nosuid,nodev(?!.*held-by)/),
+    ]);
+    const check = hostLiveChecks().find((c) => c.id === 'host.agent-files-read-only')!;
+    const host = {
+      ...settings,
+      readOnlyMounts: [`${root}/etc/gateways/ops`, `${root}/etc/agents/ops`, `${root}/workspaces/ops/SOUL.md`],
+      readOnlyRoots: [`${root}/etc/gateways/ops`, `${root}/workspaces`],
+      agentFilesDir: `${root}/etc/agents`,
+      gatewayUser: 'nobody',
+    };
+    const results = await check.run({ memo: async () => ({ ok: true, instanceId: 'i-local', facts }), settings: { host } } as never);
+    expect(results.map((r) => [r.resource.replaceAll(root, '<root>'), r.status])).toEqual([
+      ['i-local:<root>/etc/gateways/ops', 'pass'],
+      ['i-local:<root>/etc/agents/ops', 'pass'],
+      ['i-local:<root>/workspaces/ops/SOUL.md', 'pass'],
+      ['i-local:<root>/etc/agents (write as nobody)', 'pass'],
+    ]);
   }, STEP * 2);
 
   test('writable mounts: seen rw, the writes succeed, the created files are removed again and reported, the agent file unchanged', async () => {
