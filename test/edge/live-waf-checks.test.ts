@@ -9,7 +9,7 @@ import {
   type WebACL,
 } from '@aws-sdk/client-wafv2';
 import { mockClient } from 'aws-sdk-client-mock';
-import { wafLogging, wafRulesBlock } from '../../lib/edge/live-waf-checks';
+import { WAF_LIVE_CHECKS, wafLogging, wafRulesBlock } from '../../lib/edge/live-waf-checks';
 import type { TemplateResource } from '../../lib/compliance/control';
 import type { DeployedStack } from '../../lib/verify/deployed-stacks';
 import type { VerifySettings } from '../../lib/verify/settings';
@@ -311,4 +311,27 @@ describe('edge.waf-logging', () => {
     const [r] = await wafLogging.run(context({ resources, logging: { ResourceArn: ACL_ARN, LogDestinationConfigs: [] } }));
     expect(r).toMatchObject({ status: 'pass', evidence: 'logs to (nothing), redacted []' });
   });
+});
+
+test("each WAF check's id, control, title, concern, schedule and actions, exactly", () => {
+  expect(WAF_LIVE_CHECKS.map((c) => ({ id: c.id, control: c.control, title: c.title, concern: c.concern, daily: c.daily, iam: c.iam, needs: c.needs }))).toEqual([
+    {
+      id: 'edge.waf-rules-block',
+      control: 'waf-rules',
+      title: 'The web ACL has exactly the rendered rules, blocking (managed groups not in Count)',
+      concern: 'edge',
+      daily: true,
+      iam: ['wafv2:GetWebACL'],
+      needs: undefined,
+    },
+    {
+      id: 'edge.waf-logging',
+      control: 'waf-logging',
+      title: 'The web ACL logs to the deployed destination with the rendered redactions',
+      concern: 'edge',
+      daily: true,
+      iam: ['wafv2:GetWebACL', 'wafv2:GetLoggingConfiguration'],
+      needs: undefined,
+    },
+  ]);
 });
