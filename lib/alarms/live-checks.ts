@@ -8,7 +8,7 @@ import type { Subscription } from '@aws-sdk/client-sns';
 import { expect, result, type CheckResult, type LiveCheck } from '../verify/live-check';
 import type { VerifyContext } from '../verify/verify-context';
 import { alarmsWithLive, type LiveAlarm, type TemplateAlarm } from './live-alarms';
-import { liveSubscriptions, PENDING, subscriptionState } from './live-subscriptions';
+import { isConfirmed, liveSubscriptions, PENDING, subscriptionState } from './live-subscriptions';
 import { liveString, liveValue } from '../verify/template-values';
 
 const ACTION_LISTS = ['AlarmActions', 'OKActions', 'InsufficientDataActions'] as const;
@@ -131,7 +131,7 @@ async function wantedSubscriptions(ctx: VerifyContext): Promise<{ readonly name:
   );
 }
 
-const describeSub = (s: Subscription) => `${s.Protocol ?? '?'}:${s.Endpoint ?? '?'} ${s.SubscriptionArn === PENDING ? PENDING : 'confirmed'}`;
+const describeSub = (s: Subscription) => `${s.Protocol ?? '?'}:${s.Endpoint ?? '?'} ${isConfirmed(s) ? 'confirmed' : subscriptionState(s)}`;
 
 export const alertsSubscribed: LiveCheck = {
   id: 'alarms.alerts-subscribed',
@@ -149,7 +149,8 @@ export const alertsSubscribed: LiveCheck = {
             const resource = `${topic.name} ${w.protocol}:${w.endpoint}`;
             const found = live.find((s) => s.Protocol === w.protocol && s.Endpoint === w.endpoint);
             if (!found) return result(alertsSubscribed, 'fail', resource, `no such subscription (the topic has ${live.length ? live.map(describeSub).join(', ') : 'none'}); expected it confirmed (${w.from})`);
-            return expect(alertsSubscribed, found.SubscriptionArn !== PENDING, resource, subscriptionState(found), `confirmed: the recipient must click the link in the confirmation message, or remove it from ${w.from}`);
+            const fix = found.SubscriptionArn === PENDING ? 'the recipient must click the link in the confirmation message' : 'the recipient unsubscribed: subscribe the endpoint again';
+            return expect(alertsSubscribed, isConfirmed(found), resource, subscriptionState(found), `confirmed: ${fix}, or remove it from ${w.from}`);
           });
         }),
       )

@@ -25,5 +25,14 @@ export function liveSubscriptions(ctx: VerifyContext, topicArn: string): Promise
   });
 }
 
-/** The state of a subscription for evidence: `confirmed (<arn>)`, `PendingConfirmation`. */
-export const subscriptionState = (s: Subscription) => (s.SubscriptionArn === PENDING ? PENDING : `confirmed (${s.SubscriptionArn ?? '?'})`);
+/**
+ * What SNS lists, until it drops it, for a subscription its recipient left (the
+ * unsubscribe link of an e-mail): SNS no longer delivers to it.
+ */
+export const DELETED = 'Deleted';
+
+/** Whether SNS delivers to `s`: neither PendingConfirmation nor Deleted. */
+export const isConfirmed = (s: Subscription) => s.SubscriptionArn !== PENDING && s.SubscriptionArn !== DELETED;
+
+/** The state of a subscription for evidence: `confirmed (<arn>)`, `PendingConfirmation`, `Deleted`. */
+export const subscriptionState = (s: Subscription) => (isConfirmed(s) ? `confirmed (${s.SubscriptionArn ?? '?'})` : String(s.SubscriptionArn));

@@ -395,11 +395,14 @@ describe('what each check says, and its edges (every line a mutation run found u
       expect(evidence(await runChecks([killSwitchArmed], change(() => undefined)), resource)).toEqual([['fail', 'no alarm of that name in CloudWatch; expected it to signal the shutdown topic']]);
     });
 
-    it('the trigger subscription: pending, on another topic, or not in the templates at all', async () => {
+    it('the trigger subscription: pending, unsubscribed, on another topic, or not in the templates at all', async () => {
       const endpoint = `arn:aws:lambda:eu-west-1:${fake.world.account}:function:${killSwitch()}`;
       const trigger = `${name()}-shutdown -> ${killSwitch()}`;
       const pending = await drifted(killSwitchArmed, () => subscriptionDrift(fake.world).set(`${shutdown()}|lambda|${endpoint}`, 'pending'), () => subscriptionDrift(fake.world).clear());
       expect(evidence(pending, trigger)).toEqual([['fail', expect.stringMatching(/^PendingConfirmation.*; expected confirmed$/)]]);
+      // Unsubscribed: SNS lists it as Deleted until it drops it, and delivers nothing to it.
+      const left = await drifted(killSwitchArmed, () => subscriptionDrift(fake.world).set(`${shutdown()}|lambda|${endpoint}`, 'unsubscribed'), () => subscriptionDrift(fake.world).clear());
+      expect(evidence(left, trigger)).toEqual([['fail', 'Deleted; expected confirmed']]);
       const alertsRef = Object.entries(fake.world.stack('core').template.Outputs ?? {}).find(([k]) => k.includes('AlertsTopic'))![0];
       const elsewhere = reshaped('spend', (_id, r) => (r.Type === 'AWS::SNS::Subscription' ? { ...r, Properties: { ...r.Properties, TopicArn: { 'Fn::ImportValue': `${name()}-core:${alertsRef}` } } } : r));
       expect((await runChecks([killSwitchArmed], elsewhere)).filter((r) => r.resource.endsWith(`-> ${killSwitch()}`)).map((r) => [r.status, r.resource, r.evidence])).toEqual([

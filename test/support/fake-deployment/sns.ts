@@ -4,7 +4,9 @@
  * every one confirmed), Publish is recorded and delivered to the topic's
  * Lambda subscribers asynchronously, as SNS invokes them (Event invocation).
  * Drift: world.state['sns.subscriptions'] (subscriptionDrift) marks one
- * `pending` (SubscriptionArn PendingConfirmation) or `deleted`.
+ * `pending` (SubscriptionArn PendingConfirmation), `unsubscribed` (its recipient
+ * followed the unsubscribe link: SNS lists it with SubscriptionArn `Deleted`
+ * until it drops it, and delivers nothing to it) or `deleted` (gone).
  */
 import { createHash } from 'crypto';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -13,8 +15,8 @@ import { deliverToFunction } from './lambda';
 import type { FakeWorld, ServiceFake } from './world';
 
 /** Drift of one subscription, keyed `<topicArn>|<protocol>|<endpoint>`. */
-export function subscriptionDrift(world: FakeWorld): Map<string, 'pending' | 'deleted'> {
-  return ((world.state['sns.subscriptions'] as Map<string, 'pending' | 'deleted'> | undefined) ??= new Map());
+export function subscriptionDrift(world: FakeWorld): Map<string, 'pending' | 'unsubscribed' | 'deleted'> {
+  return ((world.state['sns.subscriptions'] as Map<string, 'pending' | 'unsubscribed' | 'deleted'> | undefined) ??= new Map());
 }
 
 /** Messages published through the fake, in order. */
@@ -42,7 +44,8 @@ export function subscriptionsOf(world: FakeWorld, topicArn: string): Subscriptio
     if (drift === 'deleted') return [];
     const id = createHash('sha256').update(`${topicArn}|${protocol}|${endpoint}`).digest('hex');
     const uuid = `${id.slice(0, 8)}-${id.slice(8, 12)}-${id.slice(12, 16)}-${id.slice(16, 20)}-${id.slice(20, 32)}`;
-    return [{ SubscriptionArn: drift === 'pending' ? 'PendingConfirmation' : `${topicArn}:${uuid}`, Owner: world.account, Protocol: protocol, Endpoint: endpoint, TopicArn: topicArn }];
+    const arn = drift === 'pending' ? 'PendingConfirmation' : drift === 'unsubscribed' ? 'Deleted' : `${topicArn}:${uuid}`;
+    return [{ SubscriptionArn: arn, Owner: world.account, Protocol: protocol, Endpoint: endpoint, TopicArn: topicArn }];
   });
 }
 
@@ -63,7 +66,7 @@ export const snsFake: ServiceFake = (world) => {
     published(world).push({ topicArn, subject: input.Subject, message });
     const MessageId = createHash('sha256').update(`${published(world).length}|${message}`).digest('hex').slice(0, 32);
     for (const s of subscriptionsOf(world, topicArn)) {
-      if (s.Protocol !== 'lambda' || s.SubscriptionArn === 'PendingConfirmation') continue;
+      if (s.Protocol !== 'lambda' || s.SubscriptionArn === 'PendingConfirmation' || s.SubscriptionArn === 'Deleted') continue;
       const event = {
         Records: [{ EventSource: 'aws:sns', EventVersion: '1.0', EventSubscriptionArn: s.SubscriptionArn, Sns: { Type: 'Notification', MessageId, TopicArn: topicArn, Subject: input.Subject ?? null, Message: message, Timestamp: new Date().toISOString() } }],
       };
