@@ -1,4 +1,4 @@
-import { CloudFormationClient, ListStackResourcesCommand } from '@aws-sdk/client-cloudformation';
+import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import {
   CloudWatchClient,
   CloudWatchServiceException,
@@ -20,6 +20,7 @@ import type { DeployedStack, StackRole } from '../../lib/verify/deployed-stacks'
 import type { VerifySettings } from '../../lib/verify/settings';
 import { VerifyContext } from '../../lib/verify/verify-context';
 import { CONFIG_DIR, NOW } from '../support/config-fixture';
+import { answerStackResources } from '../support/stack-resources';
 
 // The alarms live checks (lib/alarms/live-checks.ts, live-alarms.ts, live-subscriptions.ts) on
 // hand-made core, gateway and edge stacks, answer by answer. CloudWatch's DescribeAlarms answers as
@@ -209,11 +210,7 @@ function context(s: Setup = {}): VerifyContext {
     template: { Resources: { ...BASE[role], ...s[role] } },
   }));
   for (const stack of stacks) {
-    cfn.on(ListStackResourcesCommand, { StackName: stack.stackName }).resolves({
-      StackResourceSummaries: Object.entries(stack.template.Resources ?? {})
-        .filter(([id]) => !s.absent?.includes(id))
-        .map(([id, r]) => ({ LogicalResourceId: id, PhysicalResourceId: physicalOf(stack, id, r), ResourceType: r.Type, ResourceStatus: 'CREATE_COMPLETE', LastUpdatedTimestamp: NOW })),
-    });
+    answerStackResources(cfn, stack, (id, r) => physicalOf(stack, id, r), s.absent);
   }
   cw.on(DescribeAlarmsCommand).callsFake(async (input: DescribeAlarmsCommandInput, getClient) => {
     const region = await getClient().config.region();

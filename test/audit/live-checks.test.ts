@@ -1,4 +1,4 @@
-import { CloudFormationClient, ListStackResourcesCommand } from '@aws-sdk/client-cloudformation';
+import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { CloudTrailClient, GetTrailStatusCommand } from '@aws-sdk/client-cloudtrail';
 import {
   DeleteObjectCommand,
@@ -22,6 +22,7 @@ import type { DeployedStack } from '../../lib/verify/deployed-stacks';
 import type { VerifySettings } from '../../lib/verify/settings';
 import { VerifyContext } from '../../lib/verify/verify-context';
 import { CONFIG_DIR, NOW } from '../support/config-fixture';
+import { answerStackResources } from '../support/stack-resources';
 
 // The audit live checks (lib/audit/live-checks.ts, live-write-probe.ts, live-buckets.ts) on one
 // hand-made core stack, answer by answer: S3 and CloudTrail answer as their APIs do (S3's errors
@@ -121,15 +122,7 @@ function context(s: Setup = {}): VerifyContext {
   trail.reset();
   const resources = s.resources ?? RESOURCES;
   const stack: DeployedStack = { stackName: STACK, role: 'core', region: s.region ?? REGION, template: { Resources: resources } };
-  cfn.on(ListStackResourcesCommand, { StackName: STACK }).resolves({
-    StackResourceSummaries: Object.entries(resources).map(([id, r]) => ({
-      LogicalResourceId: id,
-      PhysicalResourceId: PHYSICAL[id] ?? `${id}-physical`,
-      ResourceType: r.Type,
-      ResourceStatus: 'CREATE_COMPLETE',
-      LastUpdatedTimestamp: NOW,
-    })),
-  });
+  answerStackResources(cfn, stack, (id) => PHYSICAL[id]);
   const settings = { audit: { ...PROD, ...s.settings } } as unknown as VerifySettings;
   return new VerifyContext({ name: 'oc-acme-prod', account: ACCOUNT, region: REGION, stacks: [stack], settings, options: { writeProbes: true, now: s.now ?? NOW } });
 }

@@ -1,4 +1,4 @@
-import { CloudFormationClient, ListStackResourcesCommand } from '@aws-sdk/client-cloudformation';
+import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import {
   GetLoggingConfigurationCommand,
   GetWebACLCommand,
@@ -15,6 +15,7 @@ import type { DeployedStack } from '../../lib/verify/deployed-stacks';
 import type { VerifySettings } from '../../lib/verify/settings';
 import { VerifyContext } from '../../lib/verify/verify-context';
 import { NOW } from '../support/config-fixture';
+import { answerStackResources } from '../support/stack-resources';
 
 // The WAF live checks (lib/edge/live-waf-checks.ts) on one hand-made edge stack: the template is
 // what CloudFormation holds (AWS::WAFv2::WebACL and AWS::WAFv2::LoggingConfiguration with the
@@ -79,15 +80,7 @@ function context(s: Setup = {}): VerifyContext {
   };
   const stack: DeployedStack = { stackName: STACK, role: 'edge', region: 'us-east-1', template: { Resources: resources } };
   const physical: Record<string, string> = { Acl: 'oc-acme-prod|a1b2c3d4-0000-4000-8000-000000000001|CLOUDFRONT', WafLogs: BUCKET, AclLogging: ACL_ARN };
-  cfn.on(ListStackResourcesCommand, { StackName: STACK }).resolves({
-    StackResourceSummaries: Object.entries(resources).map(([id, r]) => ({
-      LogicalResourceId: id,
-      PhysicalResourceId: physical[id] ?? `${id}-physical`,
-      ResourceType: r.Type,
-      ResourceStatus: 'CREATE_COMPLETE',
-      LastUpdatedTimestamp: NOW,
-    })),
-  });
+  answerStackResources(cfn, stack, (id) => physical[id]);
   const live: WebACL = s.live ?? baseLive();
   waf.on(GetWebACLCommand, { Name: 'oc-acme-prod', Id: 'a1b2c3d4-0000-4000-8000-000000000001', Scope: 'CLOUDFRONT' }).resolves({ WebACL: live, LockToken: 'lock' });
   const logging: LoggingConfiguration | Error | null = s.logging !== undefined ? s.logging : {

@@ -3,7 +3,7 @@ import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { CloudFormationClient, ListStackResourcesCommand } from '@aws-sdk/client-cloudformation';
+import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import {
   GetCommandInvocationCommand,
   InvalidInstanceId,
@@ -39,6 +39,7 @@ import type { CheckResult, LiveCheck } from '../../lib/verify/live-check';
 import type { VerifySettings } from '../../lib/verify/settings';
 import { VerifyContext } from '../../lib/verify/verify-context';
 import { CONFIG_DIR, NOW } from '../support/config-fixture';
+import { answerStackResources } from '../support/stack-resources';
 
 // The host live checks (lib/host/live-checks.ts, live-host-facts.ts, live-settings.ts,
 // live-document.ts) without a synthesized app: one hand-made gateway stack (the gateway instance,
@@ -144,15 +145,7 @@ function context(s: Setup = {}): VerifyContext {
   ssm.reset();
   const gateway = gatewayStack(s.gateway ?? GATEWAY_RESOURCES);
   for (const stack of [gateway, NETWORK]) {
-    cfn.on(ListStackResourcesCommand, { StackName: stack.stackName }).resolves({
-      StackResourceSummaries: Object.entries(stack.template.Resources ?? {}).map(([id, r]) => ({
-        LogicalResourceId: id,
-        PhysicalResourceId: PHYSICAL[id] ?? `${id}-physical`,
-        ResourceType: r.Type,
-        ResourceStatus: 'CREATE_COMPLETE',
-        LastUpdatedTimestamp: NOW,
-      })),
-    });
+    answerStackResources(cfn, stack, (id) => PHYSICAL[id]);
   }
   if (s.sendError) ssm.on(SendCommandCommand).rejects(s.sendError);
   else {
