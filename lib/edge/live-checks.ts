@@ -110,7 +110,7 @@ export const requestReachesGateway: LiveCheck = {
               ok,
               url,
               `HTTP ${answer.status} ${short(answer.body)}${xCache ? ` (x-cache ${xCache})` : ''}`,
-              `HTTP ${want.status} ${want.body} from the gateway (distribution ${id} ${dist?.Status ?? ''})`.trim(),
+              `HTTP ${want.status} ${want.body} from the gateway (distribution ${id}${dist?.Status ? ` ${dist.Status}` : ''})`,
             ),
           );
         }
