@@ -9,7 +9,7 @@ import {
   type InstanceNetworkInterface,
   type InstanceNetworkInterfaceAssociation,
 } from '@aws-sdk/client-ec2';
-import { imdsv2Required, noPublicIp, publicAddresses } from '../../lib/host/live-api-checks';
+import { HOST_API_LIVE_CHECKS, imdsv2Required, noPublicIp, publicAddresses } from '../../lib/host/live-api-checks';
 import { loadConfig } from '../../lib/config/load';
 import type { TemplateResource } from '../../lib/compliance/control';
 import type { DeployedStack, StackRole } from '../../lib/verify/deployed-stacks';
@@ -452,4 +452,13 @@ describe('publicAddresses: every public IPv4 address on any private IP of any in
     ]);
     expect(publicAddresses({ InstanceId: GATEWAY_ID })).toEqual([]);
   });
+});
+
+test("the host API checks' metadata, exactly, and the security group checks after them", () => {
+  expect(HOST_API_LIVE_CHECKS.map((c) => [c.id, c.control, c.title, c.concern, c.daily, c.iam, c.needs])).toEqual([
+    ['host.imdsv2-required', 'ec2-imdsv2-hop-limit-1', 'Every instance requires IMDSv2 tokens with a hop limit of 1 (instance metadata options)', 'host', true, ['ec2:DescribeInstances'], undefined],
+    ['host.no-public-ip', 'ec2-no-public-ip', 'No instance has a public IP, except where its template asks for one (the NAT instance)', 'host', true, ['ec2:DescribeInstances'], undefined],
+    ['host.sg-no-world-ingress', 'sg-no-world-ingress', expect.any(String), 'host', true, ['ec2:DescribeSecurityGroupRules'], undefined],
+    ['host.sg-rules-as-rendered', 'sg-rules-as-rendered', expect.any(String), 'host', true, ['ec2:DescribeSecurityGroupRules', 'ec2:DescribeManagedPrefixLists'], undefined],
+  ]);
 });

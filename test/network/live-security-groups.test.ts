@@ -1,7 +1,7 @@
 import { CloudFormationClient, ListStackResourcesCommand, type StackResourceSummary } from '@aws-sdk/client-cloudformation';
 import { DescribeManagedPrefixListsCommand, DescribeSecurityGroupRulesCommand, type Filter, type ManagedPrefixList, type SecurityGroupRule } from '@aws-sdk/client-ec2';
 import type { TemplateResource } from '../../lib/compliance/control';
-import { sgNoWorldIngress, sgRulesAsRendered } from '../../lib/network/live-security-groups';
+import { SECURITY_GROUP_LIVE_CHECKS, sgNoWorldIngress, sgRulesAsRendered } from '../../lib/network/live-security-groups';
 import type { DeployedStack, StackRole } from '../../lib/verify/deployed-stacks';
 import type { VerifySettings } from '../../lib/verify/settings';
 import { VerifyContext, type ClientClass } from '../../lib/verify/verify-context';
@@ -427,4 +427,28 @@ describe('values the check does not resolve are named, not guessed', () => {
       ),
     ]);
   });
+});
+
+test("the security group checks' metadata, exactly", () => {
+  expect(SECURITY_GROUP_LIVE_CHECKS.map((c) => ({ id: c.id, control: c.control, title: c.title, concern: c.concern, daily: c.daily, iam: c.iam, needs: c.needs }))).toEqual([
+    {
+      id: sgNoWorldIngress.id,
+      control: sgNoWorldIngress.control,
+      title: 'No security group admits 0.0.0.0/0 or ::/0 on any port',
+      concern: 'host',
+      daily: true,
+      iam: ['ec2:DescribeSecurityGroupRules'],
+      needs: undefined,
+    },
+    {
+      id: sgRulesAsRendered.id,
+      control: sgRulesAsRendered.control,
+      title: 'Every security group has exactly the ingress and egress rules the templates render',
+      concern: 'host',
+      daily: true,
+      iam: ['ec2:DescribeSecurityGroupRules', 'ec2:DescribeManagedPrefixLists'],
+      needs: undefined,
+    },
+  ]);
+  expect([sgNoWorldIngress.id, sgNoWorldIngress.control, sgRulesAsRendered.id, sgRulesAsRendered.control]).toEqual(['host.sg-no-world-ingress', 'sg-no-world-ingress', 'host.sg-rules-as-rendered', 'sg-rules-as-rendered']);
 });
