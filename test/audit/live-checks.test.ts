@@ -15,7 +15,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { loadConfig } from '../../lib/config/load';
 import type { TemplateResource } from '../../lib/compliance/control';
-import { auditBucketEncryption, auditBucketPolicy, auditObjectLock, bucketPublicAccessBlock, cloudTrailDelivering, hostLogsShipped } from '../../lib/audit/live-checks';
+import { AUDIT_LIVE_CHECKS, auditBucketEncryption, auditBucketPolicy, auditObjectLock, bucketPublicAccessBlock, cloudTrailDelivering, hostLogsShipped } from '../../lib/audit/live-checks';
 import { auditLiveSettings, type AuditLiveSettings } from '../../lib/audit/live-settings';
 import { auditWriteProbe } from '../../lib/audit/live-write-probe';
 import type { DeployedStack } from '../../lib/verify/deployed-stacks';
@@ -233,6 +233,20 @@ describe('audit.bucket-policy', () => {
     });
   });
 
+  it('several differences are listed, each once, separated by semicolons', async () => {
+    const c = context();
+    const changed = structuredClone(LIVE_POLICY);
+    changed.Statement[0]!.Condition.Bool['aws:SecureTransport'] = 'true';
+    const extra = { Sid: 'AllowAll', Effect: 'Allow', Principal: { AWS: '*' }, Action: 's3:GetObject', Resource: `arn:aws:s3:::${AUDIT}/*` };
+    s3.on(GetBucketPolicyCommand).resolves({ Policy: JSON.stringify({ ...changed, Statement: [...changed.Statement, extra] }) });
+    expect((await only(auditBucketPolicy, c)) as { evidence: string }).toMatchObject({
+      evidence:
+        'statement DenyInsecureTransport differs in Condition: Condition {"Bool":{"aws:securetransport":["true"]}}; ' +
+        'extra statement AllowAll: {"Effect":"Allow","Sid":"AllowAll","Action":["s3:GetObject"],"Resource":["arn:aws:s3:::oc-acme-prod-audit-111122223333/*"],"Principal":{"AWS":["*"]}}; ' +
+        "expected the template's bucket policy",
+    });
+  });
+
   it('an answer without a policy reads as an empty one: every statement missing', async () => {
     const c = context();
     s3.on(GetBucketPolicyCommand).resolves({});
@@ -337,7 +351,10 @@ describe('audit.bucket-encryption', () => {
     expect(await only(auditBucketEncryption, c)).toMatchObject({ status: 'fail' });
   });
 
-  it('an answer without a configuration, or whose rule has no default, reads as no default encryption', async () => {
+  it('an answer without a configuration, or without rules, or whose rule has no default, reads as no default encryption', async () => {
+    const c0 = context();
+    s3.on(GetBucketEncryptionCommand).resolves({ ServerSideEncryptionConfiguration: { Rules: undefined } });
+    expect(await only(auditBucketEncryption, c0)).toMatchObject({ status: 'fail', evidence: `(no default encryption); expected aws:kms ${KEY_ARN}` });
     const c = context();
     s3.on(GetBucketEncryptionCommand).resolves({});
     expect(await only(auditBucketEncryption, c)).toMatchObject({ status: 'fail', evidence: `(no default encryption); expected aws:kms ${KEY_ARN}` });
@@ -595,4 +612,16 @@ describe('audit.write-probe', () => {
     });
     expect(s3.commandCalls(DeleteObjectCommand)).toHaveLength(0);
   });
+});
+
+test("each audit check's id, control, title, concern, schedule, needs and actions, exactly", () => {
+  expect(AUDIT_LIVE_CHECKS.map((c) => ({ id: c.id, control: c.control, title: c.title, concern: c.concern, daily: c.daily, needs: c.needs, iam: c.iam }))).toEqual([
+    { id: 'audit.object-lock', control: 's3-object-locked', title: "Each audit bucket's Object Lock default retention has the config's mode and days", concern: 'audit', daily: true, needs: undefined, iam: ['s3:GetBucketObjectLockConfiguration'] },
+    { id: 'audit.bucket-policy', control: 's3-audit-tamper-denied', title: "Each audit bucket's policy is the template's (tampering and insecure transport denied)", concern: 'audit', daily: true, needs: undefined, iam: ['s3:GetBucketPolicy'] },
+    { id: 'audit.public-access-block', control: 's3-private-tls-only', title: 'Every bucket of the deployment blocks all public access (all four settings)', concern: 'audit', daily: true, needs: undefined, iam: ['s3:GetBucketPublicAccessBlock'] },
+    { id: 'audit.bucket-encryption', control: 's3-audit-cmk', title: 'Each audit bucket encrypts by default with the deployment key (SSE-KMS)', concern: 'audit', daily: true, needs: undefined, iam: ['s3:GetEncryptionConfiguration'] },
+    { id: 'audit.cloudtrail-delivering', control: 'cloudtrail-delivering', title: 'CloudTrail is logging and its last delivery to the audit bucket had no error, within a day', concern: 'audit', daily: true, needs: undefined, iam: ['cloudtrail:GetTrailStatus'] },
+    { id: 'audit.host-logs-shipped', control: 'host-logs-shipped', title: 'The newest host log export in the audit archive is recent', concern: 'audit', daily: true, needs: undefined, iam: ['s3:ListBucket'] },
+    { id: 'audit.write-probe', control: 's3-object-locked', title: 'A probe object written to each audit bucket is locked: deleting its version is refused', concern: 'audit', daily: false, needs: 'write-probes', iam: ['s3:PutObject', 's3:GetObjectRetention', 's3:DeleteObjectVersion'] },
+  ]);
 });
