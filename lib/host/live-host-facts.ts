@@ -103,7 +103,8 @@ async function collect(ctx: VerifyContext, s: HostLiveSettings, polling: HostFac
   if (!commandId) return { ok: false, instanceId, evidence: 'SendCommand returned no command ID' };
   const sleep = polling.sleep ?? realSleep;
   const deadline = Date.now() + polling.timeoutMs;
-  let last = 'not yet polled';
+  // Set by every poll (or it throws) before the deadline is looked at.
+  let last: string;
   for (;;) {
     await sleep(polling.intervalMs);
     try {
@@ -127,10 +128,11 @@ async function collect(ctx: VerifyContext, s: HostLiveSettings, polling: HostFac
 
 /** The collector's last line that is a JSON object. */
 export function parseFacts(instanceId: string, commandId: string, stdout: string): HostFactsOutcome {
-  const line = stdout.trim().split('\n').reverse().find((l) => l.startsWith('{'));
+  const line = stdout.split('\n').reverse().find((l) => l.startsWith('{'));
   try {
+    // A line that starts with `{` and parses is an object.
     const facts = JSON.parse(line ?? '') as HostFacts;
-    if (typeof facts !== 'object' || facts === null || facts.version !== 1) throw new Error('not a version 1 facts object');
+    if (facts.version !== 1) throw new Error('not a version 1 facts object');
     return { ok: true, instanceId, facts };
   } catch (e) {
     return { ok: false, instanceId, evidence: `SSM command ${commandId} printed no facts (${(e as Error).message}): ${stdout.slice(0, 160)}` };

@@ -673,6 +673,17 @@ describe('the SSM command (live-host-facts.ts)', () => {
     await everyCheckFails(context({ polls: [success(big)] }), `SSM command ${COMMAND} printed no facts (${parseError(big.slice(0, 24_000))}): ${big.slice(0, 160)}`);
   });
 
+  it("answers without the fields SSM always sends: SendCommand without its command, polls without a status, a failure without details or stderr, a success without stdout", async () => {
+    const ctx = context();
+    ssm.on(SendCommandCommand).resolves({ $metadata: { httpStatusCode: 200 } });
+    await everyCheckFails(ctx, 'SendCommand returned no command ID');
+    expect(ssm.commandCalls(GetCommandInvocationCommand)).toHaveLength(0);
+    const clock = fakeClock(1_000, 1_000);
+    await everyCheckFails(context({ polls: [{ $metadata: {} }] }), `SSM command ${COMMAND} still ? (?) after 1 s`, hostLiveChecks(clock.polling));
+    await everyCheckFails(context({ polls: [{ $metadata: {}, Status: 'Failed' }] }), `SSM command ${COMMAND} Failed: `);
+    await everyCheckFails(context({ polls: [{ $metadata: {}, Status: 'Success', StatusDetails: 'Success' }] }), `SSM command ${COMMAND} printed no facts (Unexpected end of JSON input): `);
+  });
+
   it('parseFacts, directly', () => {
     expect(parseFacts('i-1', 'c-1', printed({ version: 1 }))).toEqual({ ok: true, instanceId: 'i-1', facts: { version: 1 } });
     expect(parseFacts('i-1', 'c-1', '{"version":"1"}')).toEqual({ ok: false, instanceId: 'i-1', evidence: 'SSM command c-1 printed no facts (not a version 1 facts object): {"version":"1"}' });
@@ -715,6 +726,8 @@ describe('host.nftables-ruleset', () => {
       fail(ID, R, `differing (rendered < > live): ${diffHead[0]} | ${diffHead[1]}; expected the loaded ruleset equal to the rendered file`),
     ]);
     expect(await judge(ID, host('ruleset', { state: 'no-file', file: '/etc/nftables/openclaw.nft' } as never))).toEqual([fail(ID, R, 'no-file; expected the loaded ruleset equal to the rendered file')]);
+    // A differing state reported without its diff head.
+    expect(await judge(ID, host('ruleset', { state: 'differing', sha256: RULESET_SHA } as never))).toEqual([fail(ID, R, 'differing (rendered < > live): ; expected the loaded ruleset equal to the rendered file')]);
     expect(await judge(ID, host('ruleset', { state: 'error', sha256: RULESET_SHA, error: 'live: Error: Could not process rule: Operation not permitted' } as never))).toEqual([
       fail(ID, R, 'error: live: Error: Could not process rule: Operation not permitted; expected the loaded ruleset equal to the rendered file'),
     ]);
@@ -784,6 +797,8 @@ describe('host.gateway-loopback-only', () => {
     expect(await listening(['127.0.0.1:18790'])).toEqual(fail(ID, R, `listening on 127.0.0.1:18790; ${expected}`));
     expect(await listening(['127.0.0.1%lo:18789'])).toEqual(fail(ID, R, `listening on 127.0.0.1%lo:18789; ${expected}`));
     expect(await listening(['[::ffff:127.0.0.1]:18789'])).toEqual(fail(ID, R, `listening on [::ffff:127.0.0.1]:18789; ${expected}`));
+    // An unbracketed IPv6 address that only ends like ::1 (older ss prints IPv6 without brackets).
+    expect(await listening(['127.0.0.1:18789', '2001:db8::1:18789'])).toEqual(fail(ID, R, `listening on 127.0.0.1:18789, 2001:db8::1:18789; ${expected}`));
   });
 });
 
@@ -814,6 +829,17 @@ describe('host.openclaw-audit', () => {
     // A summary without a critical count (the collector's -1), or no summary at all.
     expect(await audit({ critical: -1, warn: 1, info: 3, findings: [known] })).toEqual(fail(ID, R, `-1 critical, 1 warn: warn gateway.probe_failed (known): missing scope: operator.read; ${EXPECTED}`));
     expect(await audit({ critical: -1, warn: -1, info: -1, findings: [] })).toEqual(fail(ID, R, `-1 critical, -1 warn; ${EXPECTED}`));
+  });
+  it('with two known findings, a finding is known when it is either of them, by id, severity and detail all three', async () => {
+    const second = { id: 'gateway.trusted_proxies_missing', severity: 'warn' as const, detail: 'behind nginx', why: 'test' };
+    const settings = { ...PROD, knownAuditFindings: [...KNOWN_AUDIT_FINDINGS, second] };
+    const judged = async (findings: { id: string; severity: string; detail: string }[]) => (await judge(ID, host('audit', { critical: 0, warn: findings.length, info: 0, findings } as Host['audit']), settings))[0]!;
+    expect(await judged([{ id: second.id, severity: 'warn', detail: 'behind nginx' }])).toMatchObject({ status: 'pass', evidence: '0 critical, 1 warn: warn gateway.trusted_proxies_missing (known): behind nginx' });
+    // Another id with a known finding's severity and detail is not that finding.
+    expect(await judged([{ id: 'gateway.other', severity: 'warn', detail: 'behind nginx' }])).toMatchObject({ status: 'fail' });
+  });
+  it('an audit summary without a findings list reads as no finding', async () => {
+    expect(await audit({ critical: 0, warn: 0, info: 2 })).toEqual(pass(ID, R, '0 critical, 0 warn'));
   });
   it('an audit that printed no JSON: fail with the error', async () => {
     expect(await audit({ error: 'no JSON from the audit: Error: Config invalid' })).toEqual(fail(ID, R, "no JSON from the audit: Error: Config invalid; expected the audit's JSON report"));
