@@ -178,6 +178,42 @@ describe('edge.request-reaches-gateway', () => {
   it('a distribution answered without its status is named without one', async () => {
     const [r] = await requestReachesGateway.run(context({ distribution: { Id: DIST, DomainName: 'd111111abcdef8.cloudfront.net' }, http: async () => ({ status: 502, headers: {}, body: '' }) }));
     expect(r!.evidence).toBe(`HTTP 502 ; expected ${WANT('')}`);
+    // With a custom domain the request needs no domain name from CloudFront: an answer without the distribution still checks the path.
+    const [c] = await requestReachesGateway.run(context({ distribution: null, http: async () => ({ status: 502, headers: {}, body: '' }) }));
+    expect(c).toMatchObject({ resource: 'https://agents.example.com/agents/ops/healthz', evidence: `HTTP 502 ; expected ${WANT('')}` });
+  });
+
+  it("the gateway's exact answer: the status and the body (surrounding whitespace aside) both; x-cache in any case", async () => {
+    const answers: [number, string, Record<string, string>][] = [
+      [200, '  {"ok":true,"status":"live"}\n', { 'x-cache': 'Miss from cloudfront' }],
+      [200, '{"ok":true,"status":"ready"}', { 'X-CACHE': 'Hit from cloudfront' }],
+      [503, '{"ok":true,"status":"live"}', { 'X-Cache': 'Error from cloudfront' }],
+    ];
+    let n = 0;
+    const http: HttpRequester = async () => {
+      const [status, body, headers] = answers[n++]!;
+      return { status, body, headers: { 'content-type': 'application/json', ...headers } };
+    };
+    const paths = ['/agents/ops/healthz', '/agents/support/healthz', '/agents/third/healthz'];
+    const results = await requestReachesGateway.run(context({ http, settings: { ...SETTINGS, request: { ...SETTINGS.request, paths } } }));
+    expect(results.map((r) => [r.status, r.evidence])).toEqual([
+      ['pass', 'HTTP 200 {"ok":true,"status":"live"} (x-cache Miss from cloudfront)'],
+      ['fail', `HTTP 200 {"ok":true,"status":"ready"} (x-cache Hit from cloudfront); expected ${WANT(' Deployed')}`],
+      ['fail', `HTTP 503 {"ok":true,"status":"live"} (x-cache Error from cloudfront); expected ${WANT(' Deployed')}`],
+    ]);
+  });
+
+  it('a long or multi-line body is quoted on one line, cut at 120 characters', async () => {
+    const page = `<html>\n  <body>\n\t${'x'.repeat(130)}</body>\n</html>`;
+    const exact = `${'y'.repeat(120)}`;
+    let n = 0;
+    const http: HttpRequester = async () => ({ status: 403, headers: {}, body: [page, exact][n++]! });
+    const results = await requestReachesGateway.run(context({ http }));
+    expect(results.map((r) => r.evidence)).toEqual([
+      `HTTP 403 ${`<html>\n  <body>\n\t${'x'.repeat(130)}`.slice(0, 120).replace(/\s+/g, ' ')}...; expected ${WANT(' Deployed')}`,
+      `HTTP 403 ${exact}; expected ${WANT(' Deployed')}`,
+    ]);
+    expect(results[0]!.evidence.startsWith('HTTP 403 <html> <body> xxx')).toBe(true);
   });
 
   it('no answer at all names the error, and the next path is still asked', async () => {

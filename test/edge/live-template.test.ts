@@ -122,6 +122,11 @@ describe('liveWebAcl and liveDistributionConfig: the live resources behind the t
     expect(await liveDistributionConfig(c, refOf(c, 'Dist'))).toBe(got);
     expect(cf.commandCalls(GetDistributionConfigCommand).map((x) => x.args[0].input)).toEqual([{ Id: 'E2QWRUHAPOMQZL' }]);
     expect(regions).toEqual(['us-east-1']);
+    // Two distributions are two configs.
+    const two = context({ Dist: 'E2QWRUHAPOMQZL', Dist2: 'E3OTHERDISTRIB' }, [{ ...stack('oc-acme-prod-edge'), template: { Resources: { Dist: { Type: 'AWS::CloudFront::Distribution' }, Dist2: { Type: 'AWS::CloudFront::Distribution' } } as Record<string, TemplateResource> } }]);
+    cf.on(GetDistributionConfigCommand).callsFake((input: { Id: string }) => ({ DistributionConfig: { Comment: input.Id }, ETag: 'E1' }));
+    expect((await liveDistributionConfig(two, refOf(two, 'Dist'))).config.Comment).toBe('E2QWRUHAPOMQZL');
+    expect((await liveDistributionConfig(two, refOf(two, 'Dist2'))).config.Comment).toBe('E3OTHERDISTRIB');
     const c2 = context({ Dist: 'E2QWRUHAPOMQZL' });
     cf.on(GetDistributionConfigCommand).resolves({ ETag: 'E1' });
     await expect(liveDistributionConfig(c2, refOf(c2, 'Dist'))).rejects.toThrow('GetDistributionConfig E2QWRUHAPOMQZL returned no config');

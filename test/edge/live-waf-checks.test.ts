@@ -274,6 +274,16 @@ describe('edge.waf-logging', () => {
     expect((await wafLogging.run(context({ resources, logging: null })))[0]!.evidence).toBe(`logs to (nothing), redacted []; expected logs to arn:aws:s3:::${BUCKET}, redacted []`);
   });
 
+  it('destinations compare as a set whichever side lists them out of order; a difference names every expected one', async () => {
+    const resources = { AclLogging: aclLogging({ LogDestinationConfigs: ['arn:aws:s3:::aws-waf-logs-a', 'arn:aws:s3:::aws-waf-logs-b'] }) };
+    const [r] = await wafLogging.run(context({ resources, logging: { ResourceArn: ACL_ARN, LogDestinationConfigs: ['arn:aws:s3:::aws-waf-logs-b', 'arn:aws:s3:::aws-waf-logs-a'], RedactedFields: REDACT } }));
+    expect(r).toMatchObject({ status: 'pass' });
+    const [d] = await wafLogging.run(context({ resources, logging: { ResourceArn: ACL_ARN, LogDestinationConfigs: ['arn:aws:s3:::aws-waf-logs-a'], RedactedFields: REDACT } }));
+    expect(d!.evidence).toBe(
+      'logs to arn:aws:s3:::aws-waf-logs-a, redacted [{"SingleHeader":{"Name":"x-origin-verify"}}]; expected logs to arn:aws:s3:::aws-waf-logs-a, arn:aws:s3:::aws-waf-logs-b, redacted [{"SingleHeader":{"Name":"x-origin-verify"}}]',
+    );
+  });
+
   it('destinations compare as a set, and a literal ARN in the template is taken as written', async () => {
     const resources = { AclLogging: aclLogging({ LogDestinationConfigs: ['arn:aws:s3:::aws-waf-logs-b', 'arn:aws:s3:::aws-waf-logs-a'] }) };
     const [r] = await wafLogging.run(context({ resources, logging: { ResourceArn: ACL_ARN, LogDestinationConfigs: ['arn:aws:s3:::aws-waf-logs-a', 'arn:aws:s3:::aws-waf-logs-b'], RedactedFields: REDACT } }));
