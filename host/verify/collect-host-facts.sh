@@ -51,6 +51,8 @@ jarr() { local sep="" a; printf '['; for a in "$@"; do printf '%s' "$sep"; js "$
 want() { [[ "$FAMILIES" == *" $1 "* ]]; }
 FACTS=()
 fact() { FACTS+=("$(js "$1"):$2"); }
+# An HTTP status as a JSON number: curl prints 000 when it gets no answer; anything not digits is 0.
+status_num() { if [[ "${1:-}" =~ ^[0-9]+$ ]]; then printf '%d' "$((10#$1))"; else printf '0'; fi; }
 
 gateway_pid() {
   if [ -n "${OCV_NS_PID:-}" ]; then echo "$OCV_NS_PID"; return; fi
@@ -71,7 +73,7 @@ imds() {
   token="$(curl -s -X PUT --max-time 3 -H 'X-aws-ec2-metadata-token-ttl-seconds: 60' -w '\n%{http_code}' "$OCV_IMDS/latest/api/token")"
   code_put="${token##*$'\n'}"; token="${token%$'\n'*}"
   code_get="$(curl -s -o /dev/null -w '%{http_code}' --max-time 3 -H "X-aws-ec2-metadata-token: $token" "$OCV_IMDS/latest/meta-data/instance-id")"
-  fact imds "{\"withoutToken\":$((10#${code_none:-0})),\"tokenPut\":$((10#${code_put:-0})),\"withToken\":$((10#${code_get:-0}))}"
+  fact imds "{\"withoutToken\":$(status_num "$code_none"),\"tokenPut\":$(status_num "$code_put"),\"withToken\":$(status_num "$code_get")}"
 }
 
 # The live ruleset and the rendered file loaded in a scratch network namespace, both listed by the same nft.
@@ -196,8 +198,7 @@ units() {
 origin() {
   local code
   code="$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 "$OCV_ORIGIN_URL")"
-  # curl prints 000 when it gets no answer (nothing listening): a number, not JSON's 000.
-  fact origin "{\"url\":$(js "$OCV_ORIGIN_URL"),\"status\":$((10#${code:-0}))}"
+  fact origin "{\"url\":$(js "$OCV_ORIGIN_URL"),\"status\":$(status_num "$code")}"
 }
 
 # The egress proxy: whether its unit runs, and the SHA-256 of the configuration it reads.

@@ -8,7 +8,7 @@ import type { Subscription } from '@aws-sdk/client-sns';
 import { expect, result, type CheckResult, type LiveCheck } from '../verify/live-check';
 import type { VerifyContext } from '../verify/verify-context';
 import { alarmsWithLive, type LiveAlarm, type TemplateAlarm } from './live-alarms';
-import { isConfirmed, liveSubscriptions, PENDING, subscriptionState } from './live-subscriptions';
+import { bestMatch, DELETED, isConfirmed, liveSubscriptions, PENDING, subscriptionState } from './live-subscriptions';
 import { liveString, liveValue } from '../verify/template-values';
 
 const ACTION_LISTS = ['AlarmActions', 'OKActions', 'InsufficientDataActions'] as const;
@@ -147,9 +147,12 @@ export const alertsSubscribed: LiveCheck = {
           const live = await liveSubscriptions(ctx, topic.arn);
           return topic.wanted.map((w) => {
             const resource = `${topic.name} ${w.protocol}:${w.endpoint}`;
-            const found = live.find((s) => s.Protocol === w.protocol && s.Endpoint === w.endpoint);
+            const found = bestMatch(live.filter((s) => s.Protocol === w.protocol && s.Endpoint === w.endpoint));
             if (!found) return result(alertsSubscribed, 'fail', resource, `no such subscription (the topic has ${live.length ? live.map(describeSub).join(', ') : 'none'}); expected it confirmed (${w.from})`);
-            const fix = found.SubscriptionArn === PENDING ? 'the recipient must click the link in the confirmation message' : 'the recipient unsubscribed: subscribe the endpoint again';
+            const fix =
+              found.SubscriptionArn === PENDING ? 'the recipient must click the link in the confirmation message'
+              : found.SubscriptionArn === DELETED ? 'the recipient unsubscribed: subscribe the endpoint again'
+              : 'SNS lists it without a subscription ARN: subscribe the endpoint again';
             return expect(alertsSubscribed, isConfirmed(found), resource, subscriptionState(found), `confirmed: ${fix}, or remove it from ${w.from}`);
           });
         }),

@@ -31,8 +31,17 @@ export function liveSubscriptions(ctx: VerifyContext, topicArn: string): Promise
  */
 export const DELETED = 'Deleted';
 
-/** Whether SNS delivers to `s`: neither PendingConfirmation nor Deleted. */
-export const isConfirmed = (s: Subscription) => s.SubscriptionArn !== PENDING && s.SubscriptionArn !== DELETED;
+/**
+ * Whether SNS delivers to `s`: a confirmed subscription is listed with its ARN; anything else
+ * (PendingConfirmation, Deleted, an answer without one) is not confirmed.
+ */
+export const isConfirmed = (s: Subscription) => s.SubscriptionArn?.startsWith('arn:') === true;
 
-/** The state of a subscription for evidence: `confirmed (<arn>)`, `PendingConfirmation`, `Deleted`. */
-export const subscriptionState = (s: Subscription) => (isConfirmed(s) ? `confirmed (${s.SubscriptionArn ?? '?'})` : String(s.SubscriptionArn));
+/** The state of a subscription for evidence: `confirmed (<arn>)`, `PendingConfirmation`, `Deleted`, `(no SubscriptionArn)`. */
+export const subscriptionState = (s: Subscription) => (isConfirmed(s) ? `confirmed (${s.SubscriptionArn})` : (s.SubscriptionArn ?? '(no SubscriptionArn)'));
+
+/**
+ * The one of `matches` (the listed subscriptions of one endpoint) to judge: a confirmed one if
+ * any (after an unsubscribe and a new subscription SNS lists both for a while), else the first.
+ */
+export const bestMatch = (matches: readonly Subscription[]): Subscription | undefined => matches.find(isConfirmed) ?? matches[0];

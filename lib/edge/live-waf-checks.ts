@@ -65,7 +65,7 @@ export const wafRulesBlock: LiveCheck = {
         if (actionName(acl.DefaultAction) !== actionName(props.DefaultAction)) problems.push(`DefaultAction ${actionName(acl.DefaultAction)}; expected ${actionName(props.DefaultAction)}`);
         for (const t of templateRules) problems.push(...ruleDifferences(t, live.find((r) => r.Name === t.Name)));
         for (const r of live) if (!templateRules.some((t) => t.Name === r.Name)) problems.push(`extra rule ${r.Name} (priority ${r.Priority}) not in the template`);
-                return problems.length
+        return problems.length
           ? result(wafRulesBlock, 'fail', acl.ARN, problems.join('; '))
           : result(wafRulesBlock, 'pass', acl.ARN, `DefaultAction ${actionName(acl.DefaultAction)}; ${live.length} rules as rendered: ${live.map(ruleSummary).join(', ')}`);
       }),

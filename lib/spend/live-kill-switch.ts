@@ -8,7 +8,7 @@
 import { GetFunctionConcurrencyCommand, GetFunctionConfigurationCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { alarmsWithLive } from '../alarms/live-alarms';
-import { isConfirmed, liveSubscriptions, subscriptionState } from '../alarms/live-subscriptions';
+import { bestMatch, isConfirmed, liveSubscriptions, subscriptionState } from '../alarms/live-subscriptions';
 import { liveString, liveValue } from '../verify/template-values';
 import { expect, result, type CheckResult, type LiveCheck } from '../verify/live-check';
 import type { VerifyContext } from '../verify/verify-context';
@@ -57,7 +57,7 @@ async function triggerSubscriptions(ctx: VerifyContext, check: LiveCheck, topicA
     wanted.map(async (w) => {
       const resource = `${w.topic.split(':').pop()} -> ${fnName}`;
       if (w.topic !== topicArn) return result(check, 'fail', resource, `subscribed to ${w.topic}; expected the shutdown topic ${topicArn}`);
-      const found = (await liveSubscriptions(ctx, w.topic)).find((s) => s.Protocol === 'lambda' && s.Endpoint === w.endpoint);
+      const found = bestMatch((await liveSubscriptions(ctx, w.topic)).filter((s) => s.Protocol === 'lambda' && s.Endpoint === w.endpoint));
       if (!found) return result(check, 'fail', resource, 'no such subscription: the shutdown topic does not invoke the kill switch; expected it confirmed');
       return expect(check, isConfirmed(found), resource, subscriptionState(found), 'confirmed');
     }),

@@ -696,12 +696,18 @@ describe('alarms.alerts-subscribed', () => {
     expect(results[2]!.status).toBe('pass');
   });
 
-  it('an answer without Protocol, Endpoint or SubscriptionArn: shown as ?, a found one without an ARN still confirmed', async () => {
+  it('an endpoint unsubscribed and subscribed again is listed twice for a while (Deleted, then confirmed): the confirmed one counts', async () => {
+    const again = [sub(ALERTS, 'email', EMAIL, 'Deleted'), sub(ALERTS, 'email', EMAIL)];
+    const results = await alertsSubscribed.run(context({ subscriptions: { ...confirmedAll(), [ALERTS]: again } }));
+    expect(results[0]).toEqual(pass(alertsSubscribed, `${NAME}-alerts email:${EMAIL}`, `confirmed (${again[1]!.SubscriptionArn})`));
+  });
+
+  it('an answer without Protocol, Endpoint or SubscriptionArn: shown as ?; a found one without an ARN is not confirmed', async () => {
     const noArn = without(sub(SHUTDOWN, 'lambda', KILL_SWITCH_ARN), 'SubscriptionArn');
     const subscriptions = { ...confirmedAll(), [EDGE_ALERTS]: [{ SubscriptionArn: `${EDGE_ALERTS}:0b1c2d3e-0000-4000-8000-00000000ffff`, Owner: ACCOUNT, TopicArn: EDGE_ALERTS }], [SHUTDOWN]: [noArn] };
     const results = await alertsSubscribed.run(context({ subscriptions }));
     expect(results.slice(1)).toEqual([
-      pass(alertsSubscribed, `${NAME}-shutdown lambda:${KILL_SWITCH_ARN}`, 'confirmed (?)'),
+      fail(alertsSubscribed, `${NAME}-shutdown lambda:${KILL_SWITCH_ARN}`, '(no SubscriptionArn); expected confirmed: SNS lists it without a subscription ARN: subscribe the endpoint again, or remove it from template KillSwitchSubscription'),
       fail(alertsSubscribed, `${NAME}-edge-alerts email:${EMAIL}`, 'no such subscription (the topic has ?:? confirmed); expected it confirmed (config alerts)'),
     ]);
   });
