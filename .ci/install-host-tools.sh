@@ -14,6 +14,7 @@
 #   e2fsprogs    chattr/lsattr: the append-only audit copies are tested for real
 #   squid        the egress proxy, run for real with the rendered squid.conf in a network
 #                namespace (test/host/egress-proxy-netns.test.ts); its service is never started
+#   logrotate    nginx's size-based log rotation, run for real (test/host/nginx-log-rotation.test.ts)
 # and the system user `squid` that Amazon Linux 2023's squid package creates (Debian's runs as
 # `proxy`): the rendered squid.conf and nftables ruleset name that user.
 # Run as root (CI does) or with sudo available. Nothing else is fetched.
@@ -33,6 +34,7 @@ have sha256sum || missing+=(coreutils)
 have curl || missing+=(curl)
 have chattr || missing+=(e2fsprogs)
 have squid || missing+=(squid)
+have logrotate || missing+=(logrotate)
 
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
@@ -51,7 +53,7 @@ ensure_squid_user() {
 
 if [ "${#missing[@]}" -eq 0 ]; then
   ensure_squid_user
-  echo "install-host-tools: nginx, nft, ip, cloud-init, shellcheck, systemd-analyze, runuser, sha256sum, curl, chattr and squid are already installed (users: squid, openclaw-ops, openclaw-support, nginx)"
+  echo "install-host-tools: nginx, nft, ip, cloud-init, shellcheck, systemd-analyze, runuser, sha256sum, curl, chattr, squid and logrotate are already installed (users: squid, openclaw-ops, openclaw-support, nginx)"
   exit 0
 fi
 

@@ -76,7 +76,7 @@ done <"$GATEWAYS_LIST"
 
 log "installing files"
 install -d -o root -g root -m 0755 "$CONFIG_DIR" "$LIBEXEC" "$INSTALL_DIR" "$NGINX/openclaw" "$R/etc/nftables" \
-  "$UNITS/nginx.service.d" "$R/etc/tmpfiles.d"
+  "$UNITS/nginx.service.d" "$R/etc/tmpfiles.d" "$R/etc/logrotate.d"
 install -o root -g root -m 0755 "$B"/scripts/*.sh "$LIBEXEC/"
 install -o root -g root -m 0644 "$B"/scripts/*.js "$LIBEXEC/"
 install -o root -g root -m 0644 "$B"/systemd/*.service "$B"/systemd/*.timer "$B"/systemd/*.target "$UNITS/"
@@ -90,6 +90,7 @@ echo "OPENCLAW_STATE_VOLUME_ID=$VOLUME" >>"$CONFIG_DIR/host.env"
 install -o root -g root -m 0644 "$B/openclaw/package.json" "$B/openclaw/package-lock.json" "$INSTALL_DIR/"
 install -o root -g root -m 0644 "$B/nginx/nginx.conf" "$NGINX/nginx.conf"
 install -o root -g root -m 0644 "$B/nginx/openclaw/allowed-origins.map.conf" "$NGINX/openclaw/"
+install -o root -g root -m 0644 "$B/@@NGINX_LOG_ROTATION_BUNDLE@@" "$R/etc/logrotate.d/nginx"
 map="$NGINX/openclaw/allowed-origins.map.conf"
 if [ "$CF" != none ]; then grep -qxF "\"https://$CF\" 1;" "$map" || echo "\"https://$CF\" 1;" >>"$map"; fi
 install -o root -g root -m 0600 "$B/nftables/openclaw.nft" "$NFT"
@@ -164,7 +165,7 @@ systemctl enable nftables.service openclaw-imds-preflight.service @@STATE_VOLUME
   @@GATEWAYS_TARGET@@ "${gateway_units[@]}" nginx.service
 # The audit trail and the spend meter before the gateway.
 systemctl enable --now @@CLOUDWATCH_AGENT_UNIT@@ openclaw-log-export.timer openclaw-integrity.timer \
-  openclaw-secrets-refresh.timer openclaw-health.timer openclaw-spend-meter.timer @@PROXY_ROTATE_TIMER@@
+  openclaw-secrets-refresh.timer openclaw-health.timer openclaw-spend-meter.timer @@PROXY_ROTATE_TIMER@@ @@NGINX_ROTATE_TIMER@@
 # --no-block: cloud-init runs inside the boot transaction; the gateway pulls in the
 # preflight and the secrets step, and reports its own failures.
 systemctl start --no-block @@GATEWAYS_TARGET@@ nginx.service

@@ -108,7 +108,9 @@ export class GatewayAlarms extends Construct {
       filterPattern: logs.FilterPattern.literal(PROXY_AUTH_FAILURE_PATTERN),
       metricNamespace: props.namespace,
       metricName: PROXY_AUTH_FAILURES_METRIC,
-      metricValue: '1',
+      // nginx logs one in REFUSAL_LOG_SAMPLE of its own refusals with that weight (lib/host/nginx-config.ts),
+      // a gateway's answer always with weight 1: the sum estimates every refusal.
+      metricValue: '$.weight',
       // No default value: the metric reports only in the minutes with a refusal (a quiet
       // month costs nothing); the alarm treats the missing minutes as not breaching.
     });

@@ -68,8 +68,40 @@ export const edgeSchema = z
       .strictObject({
         requestsPerSecond: z.number().int().min(1).max(1000).describe('Sustained requests per second per viewer at nginx.'),
         burst: z.number().int().min(0).max(10000).describe('Requests per viewer allowed above the sustained rate before nginx answers 429.'),
+        connectionsPerViewer: z
+          .number({ error: 'a whole number of connections from 1 to 1000' })
+          .int()
+          .min(1, { error: 'at least 1 connection' })
+          .max(1000, { error: 'at most 1000 connections' })
+          .describe('Requests one viewer may have in progress at once at nginx (each open WebSocket is one) before nginx answers 429.'),
       })
-      .describe('Per-viewer request rate limit at the local proxy (keyed on the viewer address CloudFront reports).'),
+      .describe(
+        'Per-viewer limits at the local proxy, keyed on the viewer address CloudFront reports: an IPv4 address, or the /64 of an IPv6 address ' +
+          '(one subscriber usually holds a whole /64).',
+      ),
+    hostLimit: z
+      .strictObject({
+        requestsPerSecond: z
+          .number({ error: 'a whole number of requests from 10 to 100000' })
+          .int()
+          .min(10, { error: 'at least 10 requests per second' })
+          .max(100000)
+          .describe('Sustained requests per second over all viewers together, before nginx answers 429 (sized from the measured gateway: npm run bench:load).'),
+        burst: z.number({ error: 'a whole number of requests from 0 to 100000' }).int().min(0).max(100000).describe('Requests over all viewers allowed above the sustained rate.'),
+        websocketsPerSecond: z
+          .number({ error: 'a whole number of WebSocket openings from 1 to 10000' })
+          .int()
+          .min(1, { error: 'at least 1 WebSocket opening per second' })
+          .max(10000)
+          .describe('New WebSockets per second over all viewers together (each one an authenticated gateway session, the expensive request), burst the same.'),
+        connections: z
+          .number({ error: 'a whole number of connections from 16 to 50000' })
+          .int()
+          .min(16, { error: 'at least 16 connections' })
+          .max(50000)
+          .describe('Requests in progress at once over all viewers (each open WebSocket is one): the WebSocket capacity of one host. nginx is sized for it.'),
+      })
+      .describe('Limits over all viewers together at the local proxy, so that a flood from many viewers cannot saturate the single-threaded gateway.'),
     waf: z
       .strictObject({
         rateLimitPer5Min: z

@@ -53,6 +53,47 @@ export const FORWARDED_HEADERS = [
 ] as const;
 
 /**
+ * The fields of CloudFront's access log records (standard logging v2 lets a delivery choose
+ * them): the 33 fields of CloudFront's "Log file fields" reference, in its order, without
+ * cs-uri-query (the query string: the Control UI's image URLs carry a capability ticket in it,
+ * lib/host/nginx-config.ts QUERY_CAPABILITY_PARAMS_PASSED), cs(Referer) (a full URL, query
+ * included) and cs(Cookie). A name CloudFront does not know fails the deploy of the delivery
+ * (see docs/edge.md, "First deploy").
+ */
+export const CLOUDFRONT_LOG_FIELDS = [
+  'date',
+  'time',
+  'x-edge-location',
+  'sc-bytes',
+  'c-ip',
+  'cs-method',
+  'cs(Host)',
+  'cs-uri-stem',
+  'sc-status',
+  'cs(User-Agent)',
+  'x-edge-result-type',
+  'x-edge-request-id',
+  'x-host-header',
+  'cs-protocol',
+  'cs-bytes',
+  'time-taken',
+  'x-forwarded-for',
+  'ssl-protocol',
+  'ssl-cipher',
+  'x-edge-response-result-type',
+  'cs-protocol-version',
+  'fle-status',
+  'fle-encrypted-fields',
+  'c-port',
+  'time-to-first-byte',
+  'x-edge-detailed-result-type',
+  'sc-content-type',
+  'sc-content-len',
+  'sc-range-start',
+  'sc-range-end',
+] as const;
+
+/**
  * CloudFront in front of the gateway on its private host: HTTPS only for viewers (TLS 1.2
  * minimum with a custom domain), the WAF ACL attached, no caching, only the
  * headers the gateway needs forwarded, security response headers, an
@@ -147,6 +188,7 @@ export class GatewayDistribution extends Construct {
     const toAudit = new logs.CfnDelivery(this, 'AccessLogAuditDelivery', {
       deliverySourceName: source.name,
       deliveryDestinationArn: auditDestination.attrArn,
+      recordFields: [...CLOUDFRONT_LOG_FIELDS],
     });
     toAudit.addResourceDependency(source);
   }

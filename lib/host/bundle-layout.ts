@@ -19,6 +19,8 @@ import {
   LOG_EXPORT_UNIT,
   PROXY_ROTATE_TIMER,
   PROXY_ROTATE_UNIT,
+  NGINX_ROTATE_TIMER,
+  NGINX_ROTATE_UNIT,
   PREFLIGHT_UNIT,
   SECRETS_REFRESH_TIMER,
   SECRETS_REFRESH_UNIT,
@@ -29,6 +31,8 @@ import {
   STATE_VOLUME_UNIT,
 } from './unit-names';
 
+/** nginx's log rotation (renderNginxLogRotation), installed as /etc/logrotate.d/nginx, root 0644. */
+export const NGINX_LOG_ROTATION_BUNDLE_PATH = 'nginx/logrotate.conf';
 /** The SSM agent's proxy drop-in, installed in /etc/systemd/system/amazon-ssm-agent.service.d/. */
 export const SSM_AGENT_PROXY_BUNDLE_PATH = `systemd/${SSM_AGENT_UNIT}.d/openclaw-proxy.conf`;
 /** The egress proxy's restart drop-in, installed in /etc/systemd/system/squid.service.d/. */
@@ -69,6 +73,8 @@ export const SYSTEMD_FILES = [
   `systemd/${SPEND_METER_TIMER}`,
   `systemd/${PROXY_ROTATE_UNIT}`,
   `systemd/${PROXY_ROTATE_TIMER}`,
+  `systemd/${NGINX_ROTATE_UNIT}`,
+  `systemd/${NGINX_ROTATE_TIMER}`,
   'systemd/nginx.service.d/openclaw.conf',
   'systemd/tmpfiles.d/openclaw.conf',
   SSM_AGENT_PROXY_BUNDLE_PATH,
@@ -108,6 +114,7 @@ export const BUNDLE_REQUIRED_FILES = [
   HOST_ENV_PATH,
   'nginx/nginx.conf',
   'nginx/openclaw/allowed-origins.map.conf',
+  NGINX_LOG_ROTATION_BUNDLE_PATH,
   'nftables/openclaw.nft',
   EGRESS_PROXY_BUNDLE_PATH,
   ...SYSTEMD_FILES,

@@ -44,11 +44,87 @@ export const ORIGIN_VERIFY_MAP_FILE = 'origin-verify.map.conf';
 export const ALLOWED_ORIGINS_MAP_FILE = 'allowed-origins.map.conf';
 
 /**
- * Query-string parameter names that carry credentials. A request whose query
- * has one of them (any case, percent-encoded or not, also as `name[...]`) gets
- * 403: query strings end up in CloudFront, WAF and browser history logs.
+ * Query-string parameter names that carry credentials or capabilities. A request whose query
+ * has one of them (any case, percent-encoded or not, also as `name[...]`) gets 403: a query
+ * string lands in browser history, referrers and any log that keeps it.
+ *
+ * Besides the common names, the capability parameters the pinned OpenClaw's own routes read
+ * (`searchParams.get(...)` in its dist; test/openclaw/query-parameters.test.ts lists every one
+ * and fails on a name nobody has classified): `ticket` (node stream attach), `sig` (signed
+ * channel URLs), `code` (OAuth callbacks: OpenClaw serves them at /oauth/... at its root,
+ * which nginx routes to no gateway), `bt` (board widget tickets, also served at its root). `token` also refuses OpenClaw's query-token paths (public share links, observer and
+ * screencast tokens): those features are not served through the edge.
  */
-export const QUERY_CREDENTIAL_PARAMS = ['token', 'access_token', 'api_key', 'apikey', 'key', 'password', 'secret', 'auth'] as const;
+export const QUERY_CREDENTIAL_PARAMS = [
+  'token',
+  'access_token',
+  'id_token',
+  'refresh_token',
+  'auth_token',
+  'api_key',
+  'api-key',
+  'apikey',
+  'key',
+  'password',
+  'secret',
+  'client_secret',
+  'auth',
+  'authorization',
+  'bearer',
+  'jwt',
+  'ticket',
+  'sig',
+  'signature',
+  'code',
+  'bt',
+] as const;
+
+/**
+ * Capability parameters the Control UI itself puts in URLs that a browser fetches without
+ * headers, so nginx lets them pass: refusing them breaks the agent. `mediaTicket`: the signed,
+ * expiring, session-bound ticket of an image attachment (`<img src=...?mediaTicket=...>`).
+ * Query strings never reach a log: nginx logs the path only and its error log only at `crit`
+ * (ERROR_LOG_LEVEL), WAF logging redacts the query string, and CloudFront's access logs leave
+ * out the cs-uri-query field (lib/edge/gateway-distribution.ts).
+ */
+export const QUERY_CAPABILITY_PARAMS_PASSED = ['mediaTicket'] as const;
+
+/**
+ * nginx's error_log level. At `error` and `warn` nginx writes the full request line, query
+ * string included, with a 413, a 502 or an upstream timeout; at `crit` it keeps its own
+ * failures (start-up, configuration, resources) and no request-scoped message of this config
+ * (bodies stay in memory: client_body_buffer_size is the body limit, and proxy_buffering is off,
+ * so no temp file write can fail for a request). Refusals and upstream failures show in the
+ * access log instead, with their status and upstream status, path only.
+ */
+export const ERROR_LOG_LEVEL = 'crit';
+
+/**
+ * The statuses nginx answers itself for a refused request: 403 (policy), 404 (no route), 413
+ * (body), 429 (rate or connection limit), 400, 408, 414, 431, 494 (malformed, slow, oversized).
+ * One in REFUSAL_LOG_SAMPLE of these gets an access-log line, carrying "weight" so that a
+ * count (a metric filter's value) stays an estimate of all of them: a flood of refusals
+ * cannot fill the disk or the log bill. Answers of a gateway are always logged, weight 1.
+ */
+export const REFUSAL_STATUSES = [400, 403, 404, 408, 413, 414, 429, 431, 494] as const;
+/** One refusal in this many is logged (weight = this number). */
+export const REFUSAL_LOG_SAMPLE = 10;
+
+/**
+ * Timeouts of a plain HTTP request to a gateway: a frozen gateway fails it with 504 after
+ * this, rather than after the WebSocket's hour. Seconds.
+ */
+export const PLAIN_PROXY_TIMEOUT_SECONDS = 60;
+/** Read and send timeouts of an open WebSocket (the gateway's own keep-alive ticks keep an idle one open). Seconds. */
+export const WEBSOCKET_PROXY_TIMEOUT_SECONDS = 3600;
+
+/**
+ * Request header limits, below the gateway's: Node's HTTP parser refuses more than 16 KiB of
+ * request line and headers (431). nginx answers 400 above: one line at most
+ * HEADER_BUFFER_KIB KiB, all of them within HEADER_BUFFERS such buffers plus the first 1 KiB.
+ */
+export const HEADER_BUFFERS = 3;
+export const HEADER_BUFFER_KIB = 4;
 
 /** Status code of every policy refusal (origin verify, query credential, Origin). */
 export const DENY_STATUS = 403;
@@ -133,6 +209,11 @@ const DEFAULTS = {
   user: 'nginx',
   workerProcesses: 'auto',
 } as const;
+
+/** nginx's logs and PID file under these options: what its log rotation (lib/host/nginx-log-rotation.ts) rotates and signals. */
+export function nginxLogFiles(options: NginxRenderOptions = {}): { logs: string[]; pidFile: string } {
+  return { logs: [options.accessLog ?? DEFAULTS.accessLog, options.errorLog ?? DEFAULTS.errorLog], pidFile: options.pidFile ?? DEFAULTS.pidFile };
+}
 
 function check(what: string, value: string, pattern: RegExp): string {
   if (!pattern.test(value)) throw new Error(`nginx render: invalid ${what} ${JSON.stringify(value)}`);
@@ -222,6 +303,31 @@ export function renderAllowedOriginsMap(origins: readonly string[]): string {
   ].join('\n');
 }
 
+/** One group of an IPv6 address, its leading zeros left out of the capture: `0db8` and `db8` give one key. */
+const HEX_GROUP = '0{0,3}([0-9a-f]{1,4})';
+
+/**
+ * The entries of the map from $viewer_addr to $viewer_key, the key of the per-viewer limits: an
+ * IPv6 address (any RFC 4291 text form without an embedded IPv4 part, any letter case) becomes
+ * its /64, `<g1>:<g2>:<g3>:<g4>::/64` (groups without leading zeros); anything else (an IPv4
+ * address) stays itself. One entry per place of the `::` (groups before it, groups after it),
+ * then the eight-group form: the /64 of `2001:db8::1:2:3:4` is 2001:db8:0:1, of `2001:db8::1`
+ * is 2001:db8:0:0, so the groups the `::` stands for count. nginx captures $1..$9: at most 8 here.
+ */
+export function viewerKeyMapEntries(): string[] {
+  const entries: string[] = [];
+  const joined = (n: number) => Array(n).fill(HEX_GROUP).join(':');
+  for (let before = 0; before <= 7; before++) {
+    for (let after = 0; before + after <= 7; after++) {
+      const zeros = 8 - before - after;
+      const group = (i: number) => (i < before ? `$${i + 1}` : i < before + zeros ? '0' : `$${i - zeros + 1}`);
+      entries.push(`"~*^${joined(before)}::${joined(after)}$" "${[0, 1, 2, 3].map(group).join(':')}::/64";`);
+    }
+  }
+  entries.push(`"~*^${joined(8)}$" "$1:$2:$3:$4::/64";`);
+  return entries;
+}
+
 /**
  * The locations of one gateway: its base path exactly (the Control UI opens its
  * WebSocket at ws(s)://<host><basePath>, without a trailing slash), everything
@@ -230,13 +336,24 @@ export function renderAllowedOriginsMap(origins: readonly string[]): string {
  */
 function locations(r: EdgeRoute): string {
   const guard = `            if ($gateway_in_request != "${r.gateway}") {\n                return ${NO_ROUTE_STATUS};\n            }`;
+  // A WebSocket opening goes on (status 418 never leaves nginx) to the named location with the long timeouts.
+  const websocket = `            error_page ${WEBSOCKET_HANDOFF_STATUS} = @websocket_${r.gateway};\n            if ($websocket_opening) {\n                return ${WEBSOCKET_HANDOFF_STATUS};\n            }`;
   return [
     `        # Gateway ${r.gateway}: its Control UI and WebSocket (URI kept), and its liveness probe.`,
-    `        location = ${r.basePath} {\n${guard}\n            proxy_pass http://${r.upstream};\n        }`,
-    `        location ^~ ${r.basePath}/ {\n${guard}\n            proxy_pass http://${r.upstream};\n        }`,
+    `        location = ${r.basePath} {\n${guard}\n${websocket}\n            proxy_pass http://${r.upstream};\n        }`,
+    `        location ^~ ${r.basePath}/ {\n${guard}\n${websocket}\n            proxy_pass http://${r.upstream};\n        }`,
     `        location = ${r.livenessPath} {\n${guard}\n            proxy_pass http://${r.upstream}${GATEWAY_LIVENESS_SUFFIX};\n        }`,
+    `        location @websocket_${r.gateway} {\n            proxy_read_timeout ${WEBSOCKET_PROXY_TIMEOUT_SECONDS}s;\n            proxy_send_timeout ${WEBSOCKET_PROXY_TIMEOUT_SECONDS}s;\n            proxy_pass http://${r.upstream};\n        }`,
   ].join('\n');
 }
+
+/** The status a gateway location returns to hand a WebSocket opening to its named location; internal only. */
+const WEBSOCKET_HANDOFF_STATUS = 418;
+
+/** worker_connections: every request in progress (edge.hostLimit.connections) holds two, the viewer's and the gateway's, in any one worker; plus headroom for idle keep-alive connections. */
+export const workerConnections = (config: ResolvedConfig) => 2 * config.edge.hostLimit.connections + 256;
+/** worker_rlimit_nofile: two file descriptors per connection (a connection, and a temp file or log), so nginx never runs out of descriptors before connections. */
+export const workerFileLimit = (config: ResolvedConfig) => 2 * workerConnections(config);
 
 /** Renders the complete nginx.conf of one client x environment. */
 export function renderNginxConfig(config: ResolvedConfig, options: NginxRenderOptions = {}): string {
@@ -279,8 +396,8 @@ export function renderNginxConfig(config: ResolvedConfig, options: NginxRenderOp
 # nginx listens on ${o.listenAddress}:${edge.proxyPort} for CloudFront's VPC origin and proxies each
 # agent's path to that agent's OpenClaw gateway on loopback (one gateway, OS user and token per agent):
 ${routes.map((r) => `#   ${r.basePath}, ${r.basePath}/...  -> 127.0.0.1:${r.port} (gateway ${r.gateway}; ${r.livenessPath} -> its /healthz)`).join('\n')}
-# Any other path: ${NO_ROUTE_STATUS}. Every refusal below answers ${DENY_STATUS}, except the rate limit (429),
-# oversized bodies (413) and paths that name no gateway (${NO_ROUTE_STATUS}).
+# Any other path: ${NO_ROUTE_STATUS}. Every refusal below answers ${DENY_STATUS}, except the rate and connection
+# limits (429), oversized bodies (413), oversized headers (400) and paths that name no gateway (${NO_ROUTE_STATUS}).
 #
 # Files written at boot, not by the render (see lib/host/nginx-config.ts):
 #   ${inc(ORIGIN_VERIFY_MAP_FILE)}    root:root 0600, SECRET: the accepted values of
@@ -292,11 +409,14 @@ ${routes.map((r) => `#   ${r.basePath}, ${r.basePath}/...  -> 127.0.0.1:${r.port
 
 ${userLine}
 worker_processes ${o.workerProcesses};
+worker_rlimit_nofile ${workerFileLimit(config)};
 pid ${o.pidFile};
-error_log ${o.errorLog} warn;
+# ${ERROR_LOG_LEVEL}: at error or warn nginx writes request lines, query strings included.
+error_log ${o.errorLog} ${ERROR_LOG_LEVEL};
 
 events {
-    worker_connections 1024;
+    # edge.hostLimit.connections (${edge.hostLimit.connections}) requests in progress, two connections each, in any one worker.
+    worker_connections ${workerConnections(config)};
 }
 
 http {
@@ -315,8 +435,16 @@ http {
     scgi_temp_path ${tmp('scgi')};
 
     client_max_body_size ${edge.maxBodyKiB}k;
-    client_header_timeout 15s;
-    client_body_timeout 30s;
+    # Bodies up to 1 MiB stay in memory: no temp file, so no request-scoped disk error.
+    client_body_buffer_size ${Math.min(edge.maxBodyKiB, 1024)}k;
+    # Headers: one line at most ${HEADER_BUFFER_KIB} KiB, all of them at most ${HEADER_BUFFERS} x ${HEADER_BUFFER_KIB} KiB plus 1 KiB,
+    # under the gateway's 16 KiB (its 431); nginx answers 400 above.
+    client_header_buffer_size 1k;
+    large_client_header_buffers ${HEADER_BUFFERS} ${HEADER_BUFFER_KIB}k;
+    # The whole header within 10 s; the body with no pause over 10 s (nginx has no deadline for
+    # a whole body: a slow one holds one of its viewer's edge.rateLimit.connectionsPerViewer).
+    client_header_timeout 10s;
+    client_body_timeout 10s;
     send_timeout 30s;
     # Longer than CloudFront's origin keep-alive timeout (5-60 s), so nginx
     # never closes a connection CloudFront is about to reuse.
@@ -357,20 +485,65 @@ ${configOrigins.map((l) => `        "${l}" 1;`).join('\n')}${configOrigins.lengt
         "" "";
     }
 
-    # Per-viewer rate limit, keyed on the viewer address CloudFront reports.
-    limit_req_zone $viewer_addr zone=openclaw_viewer:10m rate=${edge.rateLimit.requestsPerSecond}r/s;
+    # WebSocket openings (each one an authenticated gateway session).
+    map $http_upgrade $websocket_opening {
+        default 0;
+        "~*^websocket$" 1;
+    }
+
+    # The key of the per-viewer limits: an IPv4 address, or the /64 of an IPv6 address
+    # (one subscriber usually holds a whole /64, and may use every address in it).
+    map $viewer_addr $viewer_key {
+        default $viewer_addr;
+${viewerKeyMapEntries().map((e) => `        ${e}`).join('\n')}
+    }
+    # One key for every request, and one for every WebSocket opening (others: empty, not counted).
+    map $server_port $all_viewers {
+        default all;
+    }
+    map $websocket_opening $all_websockets {
+        default "";
+        1 all;
+    }
+
+    # Per viewer: edge.rateLimit.
+    limit_req_zone $viewer_key zone=openclaw_viewer:10m rate=${edge.rateLimit.requestsPerSecond}r/s;
+    limit_conn_zone $viewer_key zone=openclaw_viewer_connections:10m;
+    # Over all viewers together: edge.hostLimit, sized from the measured gateway.
+    limit_req_zone $all_viewers zone=openclaw_host:1m rate=${edge.hostLimit.requestsPerSecond}r/s;
+    limit_req_zone $all_websockets zone=openclaw_websockets:1m rate=${edge.hostLimit.websocketsPerSecond}r/s;
+    limit_conn_zone $all_viewers zone=openclaw_host_connections:1m;
     limit_req_status 429;
+    limit_conn_status 429;
     # Below the error_log level: refusals show in the access log (status 429)
     # without the error log's request line, which carries the query string.
     limit_req_log_level info;
+    limit_conn_log_level info;
+
+    # A refusal nginx answers itself (${REFUSAL_STATUSES.join(', ')}; no gateway answered) is logged
+    # one time in ${REFUSAL_LOG_SAMPLE}, with "weight":${REFUSAL_LOG_SAMPLE} (a count of weights estimates them all): a flood of
+    # refusals cannot fill the disk. Everything else is logged, weight 1.
+    split_clients "$request_id" $refusal_sampled {
+        ${100 / REFUSAL_LOG_SAMPLE}% 1;
+        * 0;
+    }
+    map "$status:$upstream_status" $log_weight {
+        default 1;
+        "~^(?:${REFUSAL_STATUSES.join('|')}):$" ${REFUSAL_LOG_SAMPLE};
+    }
+    map "$log_weight:$refusal_sampled" $log_line {
+        default 1;
+        "${REFUSAL_LOG_SAMPLE}:0" 0;
+    }
 
     # Access log: path only ($uri), never the query string, the origin-verify
     # header, Authorization, Cookie or Referer.
     log_format openclaw escape=json '{"time":"$time_iso8601","viewer":"$viewer_addr","remote":"$remote_addr",'
         '"method":"$request_method","uri":"$uri","protocol":"$server_protocol","status":"$status",'
+        '"upstream_status":"$upstream_status","weight":$log_weight,'
         '"bytes":"$body_bytes_sent","request_time":"$request_time","upstream_time":"$upstream_response_time",'
         '"verified":"$origin_verified","origin":"$http_origin","user_agent":"$http_user_agent","request_id":"$request_id"}';
-    access_log ${o.accessLog} openclaw;
+    access_log ${o.accessLog} openclaw if=$log_line;
 
     # The gateway a request names in its raw request line ($request_uri: before nginx
     # decodes %XX, merges slashes and resolves dot segments): /agents/<id> followed by
@@ -399,8 +572,12 @@ ${routes.map((r) => `    upstream ${r.upstream} {\n        server 127.0.0.1:${r.
             return ${DENY_STATUS};
         }
 
-        # One per-viewer rate limit in front of every gateway.
+        # The limits, in front of every gateway: per viewer, then over all viewers together.
         limit_req zone=openclaw_viewer burst=${edge.rateLimit.burst} nodelay;
+        limit_conn openclaw_viewer_connections ${edge.rateLimit.connectionsPerViewer};
+        limit_req zone=openclaw_host burst=${edge.hostLimit.burst} nodelay;
+        limit_req zone=openclaw_websockets burst=${edge.hostLimit.websocketsPerSecond} nodelay;
+        limit_conn openclaw_host_connections ${edge.hostLimit.connections};
 
         # The proxy settings of every gateway location (inherited: no location sets its own).
         proxy_http_version 1.1;
@@ -420,9 +597,10 @@ ${routes.map((r) => `    upstream ${r.upstream} {\n        server 127.0.0.1:${r.
 
         proxy_hide_header X-Powered-By;
 
-        # WebSockets and streamed model output: long reads, no buffering.
-        proxy_read_timeout 3600s;
-        proxy_send_timeout 3600s;
+        # Plain requests: a frozen gateway fails them with 504 after ${PLAIN_PROXY_TIMEOUT_SECONDS} s. WebSockets get
+        # ${WEBSOCKET_PROXY_TIMEOUT_SECONDS} s in their named location below. Streamed answers: no buffering.
+        proxy_read_timeout ${PLAIN_PROXY_TIMEOUT_SECONDS}s;
+        proxy_send_timeout ${PLAIN_PROXY_TIMEOUT_SECONDS}s;
         proxy_connect_timeout 5s;
         proxy_buffering off;
 

@@ -4,6 +4,7 @@
  *
  *   nginx/nginx.conf                          -> /etc/nginx/nginx.conf
  *   nginx/openclaw/allowed-origins.map.conf   -> /etc/nginx/openclaw/ (boot rewrites it with the CloudFront domain)
+ *   nginx/logrotate.conf                      -> /etc/logrotate.d/nginx (size-based rotation of nginx's logs)
  *   nftables/openclaw.nft                     -> /etc/nftables/openclaw.nft
  *   squid/squid.conf                          -> /etc/squid/squid.conf (the egress proxy, root:squid 0640)
  *
@@ -13,10 +14,11 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import type { ResolvedConfig } from '../config/schema';
-import { ALLOWED_ORIGINS_MAP_FILE, renderAllowedOriginsMap, renderNginxConfig, type NginxRenderOptions } from './nginx-config';
+import { ALLOWED_ORIGINS_MAP_FILE, nginxLogFiles, renderAllowedOriginsMap, renderNginxConfig, type NginxRenderOptions } from './nginx-config';
 import { renderNftablesRules } from './nftables-rules';
 import { renderEgressProxyConfig } from './egress-proxy';
-import { EGRESS_PROXY_BUNDLE_PATH } from './bundle-layout';
+import { EGRESS_PROXY_BUNDLE_PATH, NGINX_LOG_ROTATION_BUNDLE_PATH } from './bundle-layout';
+import { renderNginxLogRotation } from './nginx-log-rotation';
 
 export const NGINX_CONF_PATH = 'nginx/nginx.conf';
 export const ALLOWED_ORIGINS_MAP_PATH = `nginx/openclaw/${ALLOWED_ORIGINS_MAP_FILE}`;
@@ -39,6 +41,7 @@ export function renderHostFiles(config: ResolvedConfig, options: HostRenderOptio
   return {
     [NGINX_CONF_PATH]: renderNginxConfig(config, options.nginx),
     [ALLOWED_ORIGINS_MAP_PATH]: renderAllowedOriginsMap(options.extraAllowedOrigins ?? []),
+    [NGINX_LOG_ROTATION_BUNDLE_PATH]: renderNginxLogRotation(nginxLogFiles(options.nginx)),
     [NFTABLES_PATH]: renderNftablesRules(config),
     [EGRESS_PROXY_BUNDLE_PATH]: renderEgressProxyConfig(config),
   };

@@ -46,6 +46,9 @@ export const SPEND_METER_TIMER = 'openclaw-spend-meter.timer';
 /** The egress proxy's daily log rotation (`squid -k rotate`) and its timer. */
 export const PROXY_ROTATE_UNIT = 'openclaw-proxy-rotate.service';
 export const PROXY_ROTATE_TIMER = 'openclaw-proxy-rotate.timer';
+/** nginx's size-based log rotation (logrotate, lib/host/nginx-log-rotation.ts) and its timer (every 5 minutes). */
+export const NGINX_ROTATE_UNIT = 'openclaw-nginx-rotate.service';
+export const NGINX_ROTATE_TIMER = 'openclaw-nginx-rotate.timer';
 /** The SSM agent's own unit (in the AMI): install-bundle.sh gives it the proxy drop-in and restarts it. */
 export const SSM_AGENT_UNIT = 'amazon-ssm-agent.service';
 /** The CloudWatch agent's own unit (package amazon-cloudwatch-agent): enabled and started by install-bundle.sh. */
@@ -68,6 +71,7 @@ export const JOURNAL_EXPORT_UNITS = [
   LOG_EXPORT_UNIT,
   SPEND_METER_UNIT,
   PROXY_ROTATE_UNIT,
+  NGINX_ROTATE_UNIT,
   'nftables.service',
   'squid.service',
   CLOUDWATCH_AGENT_UNIT,

@@ -201,7 +201,7 @@ describe('what each alarm watches', () => {
     stacks.gateway.hasResourceProperties('AWS::Logs::MetricFilter', {
       LogGroupName: Match.anyValue(),
       FilterPattern: '{ ($.status = "401") || ($.status = "403") }',
-      MetricTransformations: [Match.objectLike({ MetricNamespace: `OpenClaw/${NAME}`, MetricName: 'ProxyAuthFailures', MetricValue: '1' })],
+      MetricTransformations: [Match.objectLike({ MetricNamespace: `OpenClaw/${NAME}`, MetricName: 'ProxyAuthFailures', MetricValue: '$.weight' })],
     });
     expect(alarm(stacks.gateway, 'proxy-auth-failures')).toMatchObject({ MetricName: 'ProxyAuthFailures', Threshold: 50, Period: 300 });
     expect(alarm(stacks.edge, 'waf-blocks-spike')).toMatchObject({

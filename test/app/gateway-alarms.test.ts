@@ -134,13 +134,13 @@ test('agent-files-integrity: one AgentFilesIntegrity below 1 in a 15-minute peri
 
 const filters = () => Object.values(resources).filter((r) => r.Type === 'AWS::Logs::MetricFilter').map((r) => r.Properties);
 
-test('proxy-auth-failures: the metric filter counts each 401 or 403 (status is a string in the JSON log) of the nginx access log, nothing otherwise', () => {
+test('proxy-auth-failures: the metric filter sums the weight of each 401 or 403 line (status is a string in the JSON log; nginx logs one in 10 of its own refusals, weight 10) of the nginx access log, nothing otherwise', () => {
   // No DefaultValue: the metric reports only in minutes with a refusal (not all month); the alarm
   // treats the other minutes as not breaching, so it fires on the same refusals as before.
   expect(filters()[0]).toEqual({
     LogGroupName: '/openclaw/openclaw-test-prod/nginx-access',
     FilterPattern: '{ ($.status = "401") || ($.status = "403") }',
-    MetricTransformations: [{ MetricNamespace: NAMESPACE, MetricName: 'ProxyAuthFailures', MetricValue: '1' }],
+    MetricTransformations: [{ MetricNamespace: NAMESPACE, MetricName: 'ProxyAuthFailures', MetricValue: '$.weight' }],
   });
 });
 

@@ -2,7 +2,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Template } from 'aws-cdk-lib/assertions';
 import { loadConfig } from '../../lib/config/load';
-import { FORWARDED_HEADERS, GatewayDistribution, viewerTlsPolicy } from '../../lib/edge/gateway-distribution';
+import { CLOUDFRONT_LOG_FIELDS, FORWARDED_HEADERS, GatewayDistribution, viewerTlsPolicy } from '../../lib/edge/gateway-distribution';
 import { collectAcknowledgements } from '../../lib/gate/ack-ledger';
 import { CONFIG_DIR, NOW } from '../support/config-fixture';
 
@@ -103,13 +103,24 @@ describe('default certificate (no edge.customDomain)', () => {
     expect(one(template, 'AWS::CloudFront::VpcOrigin').props.VpcOriginEndpointConfig).toMatchObject({ HTTPPort: 8080, OriginProtocolPolicy: 'http-only' });
   });
 
+  test('the access log records leave out the query string, the Referer (a full URL) and cookies, and keep the 30 other fields of CloudFront\'s reference', () => {
+    expect(CLOUDFRONT_LOG_FIELDS).toHaveLength(30);
+    expect(new Set(CLOUDFRONT_LOG_FIELDS).size).toBe(30);
+    for (const left of ['cs-uri-query', 'cs(Referer)', 'cs(Cookie)']) expect(CLOUDFRONT_LOG_FIELDS).not.toContain(left);
+    expect(CLOUDFRONT_LOG_FIELDS.filter((f) => /query|referer|cookie/i.test(f))).toEqual([]);
+  });
+
   test('access logs (standard logging v2) delivered as JSON to the audit bucket', () => {
     const source = one(template, 'AWS::Logs::DeliverySource');
     const destination = one(template, 'AWS::Logs::DeliveryDestination');
     expect(source.props).toMatchObject({ Name: 'openclaw-test-prod-cf-access', LogType: 'ACCESS_LOGS' });
     expect(JSON.stringify(source.props.ResourceArn)).toContain(':cloudfront::123456789012:distribution/');
     expect(destination.props).toEqual({ Name: 'openclaw-test-prod-cf-access-audit', DestinationResourceArn: AUDIT, OutputFormat: 'json' });
-    expect(one(template, 'AWS::Logs::Delivery').props).toEqual({ DeliverySourceName: 'openclaw-test-prod-cf-access', DeliveryDestinationArn: { 'Fn::GetAtt': [destination.id, 'Arn'] } });
+    expect(one(template, 'AWS::Logs::Delivery').props).toEqual({
+      DeliverySourceName: 'openclaw-test-prod-cf-access',
+      DeliveryDestinationArn: { 'Fn::GetAtt': [destination.id, 'Arn'] },
+      RecordFields: [...CLOUDFRONT_LOG_FIELDS],
+    });
     // The delivery names its source by name, not Ref: without DependsOn CloudFormation could create it first and fail.
     expect((template.toJSON().Resources[one(template, 'AWS::Logs::Delivery').id] as { DependsOn?: string[] }).DependsOn).toEqual([source.id]);
   });

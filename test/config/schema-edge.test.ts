@@ -13,7 +13,8 @@ const BASE = {
   allowedOrigins: [],
   originVerifyHeader: 'x-origin-verify',
   maxBodyKiB: 1024,
-  rateLimit: { requestsPerSecond: 10, burst: 40 },
+  rateLimit: { requestsPerSecond: 10, burst: 40, connectionsPerViewer: 20 },
+  hostLimit: { requestsPerSecond: 500, burst: 500, websocketsPerSecond: 40, connections: 1000 },
   waf: { rateLimitPer5Min: 500, anonymousIpList: false, botControl: false, ipAllowlist: [], geoAllowlist: [] },
 };
 const CUSTOM_DOMAIN = {
@@ -35,7 +36,17 @@ test('every key is required except customDomain, each with its own message', () 
     'originVerifyHeader: an HTTP header name such as x-origin-verify',
     'maxBodyKiB: a whole number of KiB from 1 to 102400',
     'rateLimit: Invalid input: expected object, received undefined',
+    'hostLimit: Invalid input: expected object, received undefined',
     'waf: Invalid input: expected object, received undefined',
+  ]);
+  expect(problemsOf(edgeSchema, { ...BASE, rateLimit: {}, hostLimit: {} })).toEqual([
+    'rateLimit.requestsPerSecond: Invalid input: expected number, received undefined',
+    'rateLimit.burst: Invalid input: expected number, received undefined',
+    'rateLimit.connectionsPerViewer: a whole number of connections from 1 to 1000',
+    'hostLimit.requestsPerSecond: a whole number of requests from 10 to 100000',
+    'hostLimit.burst: a whole number of requests from 0 to 100000',
+    'hostLimit.websocketsPerSecond: a whole number of WebSocket openings from 1 to 10000',
+    'hostLimit.connections: a whole number of connections from 16 to 50000',
   ]);
   expect(problemsOf(edgeSchema, { ...BASE, customDomain: {} })).toEqual([
     'customDomain.domainName: a DNS name such as agents.example.com',
@@ -47,6 +58,7 @@ test.each([
   [[], 'extra'],
   [['customDomain'], 'extra'],
   [['rateLimit'], 'extra'],
+  [['hostLimit'], 'extra'],
   [['waf'], 'extra'],
 ])('an unknown key in edge%j is refused', (at, key) => {
   const value = withValue(base('customDomain'), [...at, key], 1);
@@ -186,6 +198,32 @@ describe('constraints', () => {
     [0.5, ["rateLimit.burst: Invalid input: expected int, received number"]],
   ])('rateLimit.burst: 0-10000 whole: %j', (value, expected) => {
     expect(problemsOf(edgeSchema, withValue(base('rateLimit.burst'), ['rateLimit', 'burst'], value))).toEqual(expected);
+  });
+
+  test.each<[string[], unknown, string[]]>([
+    [['rateLimit', 'connectionsPerViewer'], 1, []],
+    [['rateLimit', 'connectionsPerViewer'], 0, ['rateLimit.connectionsPerViewer: at least 1 connection']],
+    [['rateLimit', 'connectionsPerViewer'], 1000, []],
+    [['rateLimit', 'connectionsPerViewer'], 1001, ['rateLimit.connectionsPerViewer: at most 1000 connections']],
+    [['rateLimit', 'connectionsPerViewer'], 2.5, ['rateLimit.connectionsPerViewer: a whole number of connections from 1 to 1000']],
+    [['hostLimit', 'requestsPerSecond'], 10, []],
+    [['hostLimit', 'requestsPerSecond'], 9, ['hostLimit.requestsPerSecond: at least 10 requests per second']],
+    [['hostLimit', 'requestsPerSecond'], 100000, []],
+    [['hostLimit', 'requestsPerSecond'], 100001, ['hostLimit.requestsPerSecond: a whole number of requests from 10 to 100000']],
+    [['hostLimit', 'requestsPerSecond'], 'many', ['hostLimit.requestsPerSecond: a whole number of requests from 10 to 100000']],
+    [['hostLimit', 'burst'], 0, []],
+    [['hostLimit', 'burst'], -1, ['hostLimit.burst: a whole number of requests from 0 to 100000']],
+    [['hostLimit', 'burst'], 100001, ['hostLimit.burst: a whole number of requests from 0 to 100000']],
+    [['hostLimit', 'websocketsPerSecond'], 1, []],
+    [['hostLimit', 'websocketsPerSecond'], 0, ['hostLimit.websocketsPerSecond: at least 1 WebSocket opening per second']],
+    [['hostLimit', 'websocketsPerSecond'], 10001, ['hostLimit.websocketsPerSecond: a whole number of WebSocket openings from 1 to 10000']],
+    [['hostLimit', 'connections'], 16, []],
+    [['hostLimit', 'connections'], 15, ['hostLimit.connections: at least 16 connections']],
+    [['hostLimit', 'connections'], 50000, []],
+    [['hostLimit', 'connections'], 50001, ['hostLimit.connections: a whole number of connections from 16 to 50000']],
+    [['hostLimit', 'connections'], 1.5, ['hostLimit.connections: a whole number of connections from 16 to 50000']],
+  ])('%j = %j', (at, value, expected) => {
+    expect(problemsOf(edgeSchema, withValue(BASE, at, value))).toEqual(expected);
   });
 
   test.each<[unknown, string[]]>([

@@ -13,6 +13,7 @@ import {
   SECRETS_REFRESH_UNIT,
   SPEND_METER_TIMER,
   PROXY_ROTATE_TIMER,
+  NGINX_ROTATE_TIMER,
   SPEND_METER_UNIT,
   SSM_AGENT_UNIT,
   STATE_VOLUME_UNIT,
@@ -237,6 +238,9 @@ test('units, scripts, firewall and runtime: installed where the units expect the
   expect(meta(host(`${HOST_PATHS.libexecDir}/check-agent-files.sh`))).toMatchObject({ owner: 'root:root', mode: '0755' });
   expect(meta(host('/etc/nftables/openclaw.nft'))).toMatchObject({ owner: 'root:root', mode: '0600' });
   expect(fs.readFileSync(host('/etc/sysconfig/nftables.conf'), 'utf8')).toBe('include "/etc/nftables/openclaw.nft"\n');
+  // nginx's size-based rotation replaces the package's daily entry.
+  expect(meta(host('/etc/logrotate.d/nginx'))).toMatchObject({ owner: 'root:root', mode: '0644' });
+  expect(fs.readFileSync(host('/etc/logrotate.d/nginx'), 'utf8')).toBe(bundle['nginx/logrotate.conf']);
   expect(fs.readFileSync(host(HOST_PATHS.node), 'utf8')).toContain('v24.21.0');
   const c = calls();
   expect(c).toEqual(
@@ -251,6 +255,7 @@ test('units, scripts, firewall and runtime: installed where the units expect the
       [
         'systemctl', 'enable', '--now', CLOUDWATCH_AGENT_UNIT, LOG_EXPORT_TIMER, 'openclaw-integrity.timer', 'openclaw-secrets-refresh.timer', HEALTH_TIMER, SPEND_METER_TIMER,
         PROXY_ROTATE_TIMER,
+        NGINX_ROTATE_TIMER,
       ],
       ['systemctl', 'start', '--no-block', 'openclaw-gateways.target', 'nginx.service'],
     ]),

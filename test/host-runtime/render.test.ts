@@ -83,6 +83,8 @@ describe('renderRuntimeFiles', () => {
       'systemd/openclaw-integrity.timer',
       'systemd/openclaw-log-export.service',
       'systemd/openclaw-log-export.timer',
+      'systemd/openclaw-nginx-rotate.service',
+      'systemd/openclaw-nginx-rotate.timer',
       'systemd/openclaw-proxy-rotate.service',
       'systemd/openclaw-proxy-rotate.timer',
       'systemd/openclaw-secrets-refresh.service',

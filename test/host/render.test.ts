@@ -9,10 +9,11 @@ import {
   renderAllowedOriginsMap,
   renderNginxConfig,
   renderOriginVerifyMap,
+  viewerKeyMapEntries,
 } from '../../lib/host/nginx-config';
 import { parseIpv4Cidr, renderNftablesRules, vpcResolverAddress } from '../../lib/host/nftables-rules';
 import { ALLOWED_ORIGINS_MAP_PATH, NFTABLES_PATH, NGINX_CONF_PATH, renderHostFiles, writeHostFiles } from '../../lib/host/render';
-import { EGRESS_PROXY_BUNDLE_PATH } from '../../lib/host/bundle-layout';
+import { EGRESS_PROXY_BUNDLE_PATH, NGINX_LOG_ROTATION_BUNDLE_PATH } from '../../lib/host/bundle-layout';
 import { configFixture, REPO_ROOT } from '../support/config-fixture';
 import { pseudoRandom } from '../support/pseudo-random';
 import { exampleConfig } from './support/host-tools';
@@ -23,9 +24,9 @@ import { exampleConfig } from './support/host-tools';
 const config = exampleConfig('prod');
 
 describe('renderHostFiles', () => {
-  test('renders nginx.conf, the allowed-origins include and the ruleset, and never the origin-verify map', () => {
+  test('renders nginx.conf, the allowed-origins include, nginx\'s log rotation and the ruleset, and never the origin-verify map', () => {
     const files = renderHostFiles(config);
-    expect(Object.keys(files)).toEqual([NGINX_CONF_PATH, ALLOWED_ORIGINS_MAP_PATH, NFTABLES_PATH, EGRESS_PROXY_BUNDLE_PATH]);
+    expect(Object.keys(files)).toEqual([NGINX_CONF_PATH, ALLOWED_ORIGINS_MAP_PATH, NGINX_LOG_ROTATION_BUNDLE_PATH, NFTABLES_PATH, EGRESS_PROXY_BUNDLE_PATH]);
     const directives = Object.values(files).join('\n').split('\n').filter((l) => !l.trim().startsWith('#'));
     expect(directives.filter((l) => /"~\^[^"]*\$" 1;/.test(l))).toEqual([]);
   });
@@ -44,10 +45,11 @@ describe('renderHostFiles', () => {
     expect(directives).toEqual([
       "user nginx;",
       "worker_processes auto;",
+      "worker_rlimit_nofile 4512;",
       "pid /run/nginx.pid;",
-      "error_log /var/log/nginx/error.log warn;",
+      "error_log /var/log/nginx/error.log crit;",
       "events {",
-      "worker_connections 1024;",
+      "worker_connections 2256;",
       "}",
       "http {",
       "server_tokens off;",
@@ -60,8 +62,11 @@ describe('renderHostFiles', () => {
       "uwsgi_temp_path /var/lib/nginx/tmp/uwsgi;",
       "scgi_temp_path /var/lib/nginx/tmp/scgi;",
       "client_max_body_size 1024k;",
-      "client_header_timeout 15s;",
-      "client_body_timeout 30s;",
+      "client_body_buffer_size 1024k;",
+      "client_header_buffer_size 1k;",
+      "large_client_header_buffers 3 4k;",
+      "client_header_timeout 10s;",
+      "client_body_timeout 10s;",
       "send_timeout 30s;",
       "keepalive_timeout 75s;",
       "reset_timedout_connection on;",
@@ -87,14 +92,48 @@ describe('renderHostFiles', () => {
       "default upgrade;",
       "\"\" \"\";",
       "}",
-      "limit_req_zone $viewer_addr zone=openclaw_viewer:10m rate=10r/s;",
+      "map $http_upgrade $websocket_opening {",
+      "default 0;",
+      "\"~*^websocket$\" 1;",
+      "}",
+      "map $viewer_addr $viewer_key {",
+      "default $viewer_addr;",
+      ...viewerKeyMapEntries(),
+      "}",
+      "map $server_port $all_viewers {",
+      "default all;",
+      "}",
+      "map $websocket_opening $all_websockets {",
+      "default \"\";",
+      "1 all;",
+      "}",
+      "limit_req_zone $viewer_key zone=openclaw_viewer:10m rate=10r/s;",
+      "limit_conn_zone $viewer_key zone=openclaw_viewer_connections:10m;",
+      "limit_req_zone $all_viewers zone=openclaw_host:1m rate=500r/s;",
+      "limit_req_zone $all_websockets zone=openclaw_websockets:1m rate=40r/s;",
+      "limit_conn_zone $all_viewers zone=openclaw_host_connections:1m;",
       "limit_req_status 429;",
+      "limit_conn_status 429;",
       "limit_req_log_level info;",
+      "limit_conn_log_level info;",
+      "split_clients \"$request_id\" $refusal_sampled {",
+      "10% 1;",
+      "* 0;",
+      "}",
+      "map \"$status:$upstream_status\" $log_weight {",
+      "default 1;",
+      "\"~^(?:400|403|404|408|413|414|429|431|494):$\" 10;",
+      "}",
+      "map \"$log_weight:$refusal_sampled\" $log_line {",
+      "default 1;",
+      "\"10:0\" 0;",
+      "}",
       "log_format openclaw escape=json '{\"time\":\"$time_iso8601\",\"viewer\":\"$viewer_addr\",\"remote\":\"$remote_addr\",'",
       "'\"method\":\"$request_method\",\"uri\":\"$uri\",\"protocol\":\"$server_protocol\",\"status\":\"$status\",'",
+      "'\"upstream_status\":\"$upstream_status\",\"weight\":$log_weight,'",
       "'\"bytes\":\"$body_bytes_sent\",\"request_time\":\"$request_time\",\"upstream_time\":\"$upstream_response_time\",'",
       "'\"verified\":\"$origin_verified\",\"origin\":\"$http_origin\",\"user_agent\":\"$http_user_agent\",\"request_id\":\"$request_id\"}';",
-      "access_log /var/log/nginx/access.log openclaw;",
+      "access_log /var/log/nginx/access.log openclaw if=$log_line;",
       "map $request_uri $gateway_in_request {",
       "default \"\";",
       "\"~^/agents/ops(?:[/?]|$)\" ops;",
@@ -121,6 +160,10 @@ describe('renderHostFiles', () => {
       "return 403;",
       "}",
       "limit_req zone=openclaw_viewer burst=40 nodelay;",
+      "limit_conn openclaw_viewer_connections 20;",
+      "limit_req zone=openclaw_host burst=500 nodelay;",
+      "limit_req zone=openclaw_websockets burst=40 nodelay;",
+      "limit_conn openclaw_host_connections 1000;",
       "proxy_http_version 1.1;",
       "proxy_set_header Host $host;",
       "proxy_set_header Upgrade $http_upgrade;",
@@ -133,19 +176,27 @@ describe('renderHostFiles', () => {
       "proxy_set_header Forwarded \"\";",
       "proxy_set_header x-origin-verify \"\";",
       "proxy_hide_header X-Powered-By;",
-      "proxy_read_timeout 3600s;",
-      "proxy_send_timeout 3600s;",
+      "proxy_read_timeout 60s;",
+      "proxy_send_timeout 60s;",
       "proxy_connect_timeout 5s;",
       "proxy_buffering off;",
       "location = /agents/ops {",
       "if ($gateway_in_request != \"ops\") {",
       "return 404;",
       "}",
+      "error_page 418 = @websocket_ops;",
+      "if ($websocket_opening) {",
+      "return 418;",
+      "}",
       "proxy_pass http://openclaw_gateway_ops;",
       "}",
       "location ^~ /agents/ops/ {",
       "if ($gateway_in_request != \"ops\") {",
       "return 404;",
+      "}",
+      "error_page 418 = @websocket_ops;",
+      "if ($websocket_opening) {",
+      "return 418;",
       "}",
       "proxy_pass http://openclaw_gateway_ops;",
       "}",
@@ -155,15 +206,28 @@ describe('renderHostFiles', () => {
       "}",
       "proxy_pass http://openclaw_gateway_ops/healthz;",
       "}",
+      "location @websocket_ops {",
+      "proxy_read_timeout 3600s;",
+      "proxy_send_timeout 3600s;",
+      "proxy_pass http://openclaw_gateway_ops;",
+      "}",
       "location = /agents/support {",
       "if ($gateway_in_request != \"support\") {",
       "return 404;",
+      "}",
+      "error_page 418 = @websocket_support;",
+      "if ($websocket_opening) {",
+      "return 418;",
       "}",
       "proxy_pass http://openclaw_gateway_support;",
       "}",
       "location ^~ /agents/support/ {",
       "if ($gateway_in_request != \"support\") {",
       "return 404;",
+      "}",
+      "error_page 418 = @websocket_support;",
+      "if ($websocket_opening) {",
+      "return 418;",
       "}",
       "proxy_pass http://openclaw_gateway_support;",
       "}",
@@ -172,6 +236,11 @@ describe('renderHostFiles', () => {
       "return 404;",
       "}",
       "proxy_pass http://openclaw_gateway_support/healthz;",
+      "}",
+      "location @websocket_support {",
+      "proxy_read_timeout 3600s;",
+      "proxy_send_timeout 3600s;",
+      "proxy_pass http://openclaw_gateway_support;",
       "}",
       "location / {",
       "return 404;",
@@ -224,7 +293,7 @@ describe('renderHostFiles', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'oc-host-write-'));
     try {
       const written = writeHostFiles(dir, renderHostFiles(config));
-      expect(written.map((f) => path.relative(dir, f))).toEqual([NGINX_CONF_PATH, ALLOWED_ORIGINS_MAP_PATH, NFTABLES_PATH, EGRESS_PROXY_BUNDLE_PATH]);
+      expect(written.map((f) => path.relative(dir, f))).toEqual([NGINX_CONF_PATH, ALLOWED_ORIGINS_MAP_PATH, NGINX_LOG_ROTATION_BUNDLE_PATH, NFTABLES_PATH, EGRESS_PROXY_BUNDLE_PATH]);
       expect(() => writeHostFiles(dir, { '../escape.conf': 'x' })).toThrow(/inside the output folder/);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
@@ -337,13 +406,15 @@ describe('renderNginxConfig inputs and options', () => {
       '# nginx listens on 0.0.0.0:8080 for CloudFront\'s VPC origin and proxies each',
       '#   /agents/ops, /agents/ops/...  -> 127.0.0.1:18789 (gateway ops; /agents/ops/healthz -> its /healthz)',
       '#   /agents/support, /agents/support/...  -> 127.0.0.1:18790 (gateway support; /agents/support/healthz -> its /healthz)',
-      '# Any other path: 404. Every refusal below answers 403, except the rate limit (429),',
+      '# Any other path: 404. Every refusal below answers 403, except the rate and connection',
+      '# limits (429), oversized bodies (413), oversized headers (400) and paths that name no gateway (404).',
+      '    # edge.hostLimit.connections (1000) requests in progress, two connections each, in any one worker.',
       '#   /etc/nginx/openclaw/origin-verify.map.conf    root:root 0600, SECRET: the accepted values of',
       '#       the x-edge-check header, one map entry per line: "~^<value>$" 1;',
       '#   /etc/nginx/openclaw/allowed-origins.map.conf  root:root 0644: extra browser origins',
       '    # cannot impersonate x-edge-check through x_origin_verify-style spelling.',
       '    # Origin verification: only CloudFront knows the value of x-edge-check.',
-      '    # Credentials in the query string (token, access_token, api_key, apikey, key, password, secret, auth;',
+      '    # Credentials in the query string (token, access_token, id_token, refresh_token, auth_token, api_key, api-key, apikey, key, password, secret, client_secret, auth, authorization, bearer, jwt, ticket, sig, signature, code, bt;',
     ]) {
       expect(conf.split('\n')).toContain(line);
     }

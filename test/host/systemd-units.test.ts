@@ -50,6 +50,7 @@ describe('pinned names and lists', () => {
       'openclaw-log-export.service',
       'openclaw-spend-meter.service',
       'openclaw-proxy-rotate.service',
+      'openclaw-nginx-rotate.service',
       'nftables.service',
       'squid.service',
       'amazon-cloudwatch-agent.service',
@@ -74,6 +75,8 @@ describe('pinned names and lists', () => {
       'systemd/openclaw-spend-meter.timer',
       'systemd/openclaw-proxy-rotate.service',
       'systemd/openclaw-proxy-rotate.timer',
+      'systemd/openclaw-nginx-rotate.service',
+      'systemd/openclaw-nginx-rotate.timer',
       'systemd/nginx.service.d/openclaw.conf',
       'systemd/tmpfiles.d/openclaw.conf',
       'systemd/amazon-ssm-agent.service.d/openclaw-proxy.conf',
@@ -104,6 +107,7 @@ describe('pinned names and lists', () => {
       'openclaw/host.env',
       'nginx/nginx.conf',
       'nginx/openclaw/allowed-origins.map.conf',
+      'nginx/logrotate.conf',
       'nftables/openclaw.nft',
       'squid/squid.conf',
       ...SYSTEMD_FILES,
@@ -239,6 +243,8 @@ const PROD_VALUES = {
   GATEWAY_MEMORY_MAX: '1024M',
   GATEWAY_HEAP_ARG: '--max-old-space-size=512',
   PROXY_ROTATE_TIMER: 'openclaw-proxy-rotate.timer',
+  NGINX_ROTATE_TIMER: 'openclaw-nginx-rotate.timer',
+  NGINX_LOG_ROTATION_BUNDLE: 'nginx/logrotate.conf',
   SSM_AGENT_UNIT: 'amazon-ssm-agent.service',
   EGRESS_PROXY_URL: 'http://127.0.0.1:3128',
   EGRESS_NO_PROXY: '127.0.0.1,localhost,::1,169.254.169.254,169.254.169.253,169.254.169.123',
@@ -264,9 +270,9 @@ const PROD_VALUES = {
   BUNDLE_REQUIRED_FILES: [
     'openclaw/gateways.list systemd/openclaw-gateways.target \\',
     '  openclaw/{package,package-lock,secrets-manifest,spend-meter}.json agents.sha256 openclaw/host.env \\',
-    '  nginx/nginx.conf nginx/openclaw/allowed-origins.map.conf nftables/openclaw.nft squid/squid.conf \\',
-    '  systemd/openclaw-{imds-preflight,secrets,state-volume,integrity,secrets-refresh,health,log-export,spend-meter,proxy-rotate}.service \\',
-    '  systemd/openclaw-{integrity,secrets-refresh,health,log-export,spend-meter,proxy-rotate}.timer \\',
+    '  nginx/{nginx,logrotate}.conf nginx/openclaw/allowed-origins.map.conf nftables/openclaw.nft squid/squid.conf \\',
+    '  systemd/openclaw-{imds-preflight,secrets,state-volume,integrity,secrets-refresh,health,log-export,spend-meter,proxy-rotate,nginx-rotate}.service \\',
+    '  systemd/openclaw-{integrity,secrets-refresh,health,log-export,spend-meter,proxy-rotate,nginx-rotate}.timer \\',
     '  systemd/nginx.service.d/openclaw.conf systemd/tmpfiles.d/openclaw.conf \\',
     '  systemd/amazon-ssm-agent.service.d/openclaw-proxy.conf systemd/squid.service.d/openclaw-restart.conf \\',
     '  scripts/{imds-preflight,check-agent-files,fetch-secrets,refresh-secrets,check-gateway-health,export-logs,attach-state-volume,prepare-state,start-egress-proxy,install-gateways}.sh \\',
@@ -279,7 +285,7 @@ const PROD_VALUES = {
     'd      /run/openclaw/secrets/support 0700 openclaw-support openclaw-support -',
   ].join('\n'),
   JOURNAL_UNITS:
-    'openclaw-gateway@ops.service openclaw-gateway@support.service openclaw-gateways.target nginx.service openclaw-imds-preflight.service openclaw-secrets.service openclaw-state-volume.service openclaw-secrets-refresh.service openclaw-integrity.service openclaw-health.service openclaw-log-export.service openclaw-spend-meter.service openclaw-proxy-rotate.service nftables.service squid.service amazon-cloudwatch-agent.service cloud-final.service',
+    'openclaw-gateway@ops.service openclaw-gateway@support.service openclaw-gateways.target nginx.service openclaw-imds-preflight.service openclaw-secrets.service openclaw-state-volume.service openclaw-secrets-refresh.service openclaw-integrity.service openclaw-health.service openclaw-log-export.service openclaw-spend-meter.service openclaw-proxy-rotate.service openclaw-nginx-rotate.service nftables.service squid.service amazon-cloudwatch-agent.service cloud-final.service',
 };
 
 const withProviders = (c: ResolvedConfig, providers: string[]) =>

@@ -1,0 +1,54 @@
+/**
+ * The size-based rotation of nginx's logs, a logrotate configuration installed as
+ * /etc/logrotate.d/nginx (in place of the package's daily one, so both logrotate runs apply
+ * the same policy) and run every 5 minutes by openclaw-nginx-rotate.timer as well as by the
+ * system's daily logrotate. Pure function: no file system, no clock.
+ *
+ * Ceiling per log: the live file (rotated once over NGINX_LOG_ROTATE_SIZE_MIB, checked every
+ * 5 minutes), one uncompressed generation (delaycompress: the CloudWatch agent may still be
+ * reading it under its new name) and NGINX_LOG_GENERATIONS - 1 gzip-compressed ones. The
+ * access log's growth between two checks is bounded by edge.hostLimit (every answered request
+ * is logged) and by the sampling of refusals (lib/host/nginx-config.ts).
+ */
+
+/** A log is rotated when larger than this, in MiB. */
+export const NGINX_LOG_ROTATE_SIZE_MIB = 50;
+/** Rotated generations kept per log (the oldest is deleted). */
+export const NGINX_LOG_GENERATIONS = 4;
+/** How often the timer runs logrotate for nginx's logs, in minutes. */
+export const NGINX_LOG_ROTATE_EVERY_MINUTES = 5;
+
+export interface NginxLogRotationOptions {
+  /** The logs rotated: nginx's access and error logs. */
+  readonly logs: readonly string[];
+  /** nginx's PID file: the master gets USR1 after a rotation and reopens its logs. */
+  readonly pidFile: string;
+}
+
+const SAFE_PATH = /^\/[A-Za-z0-9_\-./]+$/;
+
+/** The content of /etc/logrotate.d/nginx. */
+export function renderNginxLogRotation(options: NginxLogRotationOptions): string {
+  for (const p of [...options.logs, options.pidFile]) {
+    if (!SAFE_PATH.test(p)) throw new Error(`nginx log rotation: invalid path ${JSON.stringify(p)} (an absolute path of [A-Za-z0-9_-./])`);
+  }
+  if (options.logs.length === 0) throw new Error('nginx log rotation: no log to rotate');
+  return [
+    '# /etc/logrotate.d/nginx: nginx\'s logs rotated by size (lib/host/nginx-log-rotation.ts); do not edit.',
+    `# Run every ${NGINX_LOG_ROTATE_EVERY_MINUTES} minutes by openclaw-nginx-rotate.timer, and daily by the system's logrotate.`,
+    `# At most: the live log, one plain and ${NGINX_LOG_GENERATIONS - 1} compressed generations of about ${NGINX_LOG_ROTATE_SIZE_MIB} MiB each.`,
+    `${options.logs.join(' ')} {`,
+    `    size ${NGINX_LOG_ROTATE_SIZE_MIB}M`,
+    `    rotate ${NGINX_LOG_GENERATIONS}`,
+    '    missingok',
+    '    notifempty',
+    '    compress',
+    '    delaycompress',
+    '    sharedscripts',
+    '    postrotate',
+    `        [ ! -s ${options.pidFile} ] || kill -USR1 "$(cat ${options.pidFile})"`,
+    '    endscript',
+    '}',
+    '',
+  ].join('\n');
+}
