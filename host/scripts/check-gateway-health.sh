@@ -31,6 +31,12 @@
 # restarts at 0 with the ruleset: a value below the last one is all new; no last value, as
 # after a reboot empties /run, counts from 0). A missing or unreadable snapshot publishes no
 # EgressBlocked and warns on stderr; it never changes the health result.
+#   Disk     free space and free inodes of @@STATE_DIR@@ (the state volume) and /var/log (the
+#            root volume's logs): @@DISK_METRIC@@ = the lowest free percentage of either, published every run;
+#            below @@HEADROOM_MIN@@ % a FAILED Disk line naming the volume (its own alarm, not
+#            @@HEALTH_METRIC@@: a full disk breaks new sessions while /healthz still answers).
+#   Memory   MemAvailable of /proc/meminfo in percent of MemTotal: @@MEMORY_METRIC@@, every run;
+#            below @@HEADROOM_MIN@@ % a FAILED Memory line (its own alarm too).
 # Output: one line per failed check (per gateway for Gateway) on stderr,
 #   openclaw-health: FAILED <Check>: <what failed and where to look> [metric ...]
 # and exit status 1; when healthy one OK line on stdout and exit status 0.
@@ -42,6 +48,7 @@
 #   OPENCLAW_METRIC_NAMESPACE [@@METRIC_NAMESPACE@@]  AWS_REGION [@@REGION@@]
 #   OPENCLAW_EGRESS_URL [https://sts.@@REGION@@.amazonaws.com/]
 #   OPENCLAW_EGRESS_COUNTER_FILE [/run/openclaw-egress-blocked.counter]  (the snapshot)
+#   OPENCLAW_DISK_PATHS [@@STATE_DIR@@ /var/log]  OPENCLAW_DF [df]  OPENCLAW_MEMINFO [/proc/meminfo]
 #   RUNTIME_DIRECTORY [set by systemd: RuntimeDirectory=; holds the last value]
 set -uo pipefail
 
@@ -56,6 +63,10 @@ AWS_CLI="${OPENCLAW_AWS_CLI:-aws}"
 AWS_CLI_TIMEOUT="${AWS_CLI_TIMEOUT:-15}"
 EGRESS_URL="${OPENCLAW_EGRESS_URL:-https://sts.@@REGION@@.amazonaws.com/}"
 COUNTER_FILE="${OPENCLAW_EGRESS_COUNTER_FILE:-/run/openclaw-egress-blocked.counter}"
+DISK_PATHS="${OPENCLAW_DISK_PATHS:-@@STATE_DIR@@ /var/log}"
+DF="${OPENCLAW_DF:-df}"
+MEMINFO="${OPENCLAW_MEMINFO:-/proc/meminfo}"
+readonly HEADROOM_MIN=@@HEADROOM_MIN@@
 
 FAILED=()
 failed() { FAILED+=("$1: $2"); } # CHECK WHAT
@@ -109,6 +120,32 @@ fi
 value=1
 [ "${#FAILED[@]}" -eq 0 ] || value=0
 
+# Disk: the lowest free share (space or inodes) of the volumes; 0 when df cannot tell.
+disk=100
+for p in $DISK_PATHS; do
+  read -r used iused < <("$DF" --output=pcent,ipcent "$p" 2>/dev/null | sed -n '2s/[%-]/ /gp')
+  if ! [[ "${used:-}" =~ ^[0-9]+$ ]]; then
+    disk=0
+    failed Disk "df cannot read $p; see journalctl -u openclaw-health"
+    continue
+  fi
+  [[ "${iused:-}" =~ ^[0-9]+$ ]] || iused=0 # a file system without inode counts (df prints -)
+  free=$((100 - (used > iused ? used : iused)))
+  [ "$free" -ge "$disk" ] || disk=$free
+  if [ "$free" -lt "$HEADROOM_MIN" ]; then
+    failed Disk "$p has $((100 - used)) % of its space and $((100 - iused)) % of its inodes free (below $HEADROOM_MIN %): new sessions and logs fail when it fills; see the disk-low runbook"
+  fi
+done
+
+# Memory: MemAvailable in percent of MemTotal; 0 when unreadable.
+memory="$(awk '/^MemTotal:/ { t = $2 } /^MemAvailable:/ { a = $2 } END { if (t > 0 && a != "") printf "%d", a * 100 / t; else print "" }' "$MEMINFO" 2>/dev/null)"
+if ! [[ "$memory" =~ ^[0-9]+$ ]]; then
+  memory=0
+  failed Memory "cannot read MemTotal and MemAvailable of $MEMINFO"
+elif [ "$memory" -lt "$HEADROOM_MIN" ]; then
+  failed Memory "$memory % of the memory is available (below $HEADROOM_MIN %): the gateways are near their limit or the host swaps; see the memory-low runbook"
+fi
+
 # Egress: any HTTP answer over HTTPS from an allowlisted AWS endpoint, through the egress proxy
 # (HTTPS_PROXY of the environment: host.env) and the NAT. No --noproxy here, unlike the loopback probes.
 egress=1
@@ -141,13 +178,13 @@ else
     WARNINGS+=("EgressBlocked: cannot keep the last value in $last_file")
 fi
 
-data=("MetricName=@@HEALTH_METRIC@@,Value=$value,Unit=None" "${GATEWAY_DATA[@]}")
+data=("MetricName=@@HEALTH_METRIC@@,Value=$value,Unit=None" "${GATEWAY_DATA[@]}" "MetricName=@@DISK_METRIC@@,Value=$disk,Unit=Percent" "MetricName=@@MEMORY_METRIC@@,Value=$memory,Unit=Percent")
 [ "$egress" -eq 0 ] || data+=("MetricName=@@EGRESS_METRIC@@,Value=1,Unit=None")
 [ "$blocked" -eq 0 ] || data+=("MetricName=EgressBlocked,Value=$blocked,Unit=Count")
 timeout "$AWS_CLI_TIMEOUT" "$AWS_CLI" cloudwatch put-metric-data --region "$REGION" --namespace "$NAMESPACE" \
   --metric-data "${data[@]}" --cli-connect-timeout 3 --cli-read-timeout 5 >/dev/null 2>&1
 rc=$?
-names="@@HEALTH_METRIC@@=$value"
+names="@@HEALTH_METRIC@@=$value @@DISK_METRIC@@=$disk @@MEMORY_METRIC@@=$memory"
 [ "$egress" -eq 0 ] || names="$names @@EGRESS_METRIC@@=1"
 [ "$blocked" -eq 0 ] || names="$names EgressBlocked=$blocked"
 if [ "$rc" -eq 0 ]; then
@@ -161,8 +198,8 @@ for t in "${TRIPPED[@]}"; do
 done
 for w in "${WARNINGS[@]}"; do printf '%s: WARNING %s [%s]\n' "$TAG" "$w" "$metric" >&2; done
 if [ "${#FAILED[@]}" -eq 0 ]; then
-  printf '%s: OK: the gateways answer on %s (%s), nginx listens on %s:%s, HTTPS leaves the host (%s) [%s]\n' \
-    "$TAG" "$HOST" "${ANSWERED[*]:-none: every gateway tripped}" "$HOST" "$PROXY_PORT" "$EGRESS_URL" "$metric"
+  printf '%s: OK: the gateways answer on %s (%s), nginx listens on %s:%s, HTTPS leaves the host (%s), disk %s %% and memory %s %% free [%s]\n' \
+    "$TAG" "$HOST" "${ANSWERED[*]:-none: every gateway tripped}" "$HOST" "$PROXY_PORT" "$EGRESS_URL" "$disk" "$memory" "$metric"
   exit 0
 fi
 for f in "${FAILED[@]}"; do printf '%s: FAILED %s [%s]\n' "$TAG" "$f" "$metric" >&2; done

@@ -5,7 +5,7 @@
  * region (test/app/alarms.test.ts checks all three for every alarm in every
  * template).
  */
-import { EGRESS_BLOCKED_METRIC, EGRESS_HEALTH_METRIC } from '../shared/metric-names';
+import { DISK_HEADROOM_METRIC, EGRESS_BLOCKED_METRIC, EGRESS_HEALTH_METRIC, MEMORY_HEADROOM_METRIC } from '../shared/metric-names';
 
 export interface AlarmSpec {
   /** Alarm name suffix (`<prefix>-<client>-<env>-<id>`). */
@@ -31,6 +31,16 @@ const spec = (id: string, fired: string, firstAction: string, runbook = id): Ala
 export const EGRESS_BLOCKED_BURST = 10;
 /** Minutes over which EGRESS_BLOCKED_BURST is summed. */
 export const EGRESS_BLOCKED_MINUTES = 5;
+
+/**
+ * Free share (percent) of disk (space or inodes, on the state volume or the log folder) and of
+ * memory below which the host check fails and, for HEADROOM_MINUTES, disk-low or memory-low
+ * fires: at 10 % of the 16 GiB root volume about 1.6 GiB is left, hours of logs even in a flood
+ * (nginx rotates by size); at 10 % of 2 GiB of memory the kernel is about to reclaim hard.
+ */
+export const HEADROOM_MIN_PERCENT = 10;
+/** Minutes below HEADROOM_MIN_PERCENT before disk-low or memory-low fires (a short spike does not page). */
+export const HEADROOM_MINUTES = 5;
 
 /** The thresholds of the spend circuit breaker, in percent of a limit: the last one stops the gateway. */
 export const SPEND_THRESHOLDS = [50, 75, 90, 100] as const;
@@ -103,6 +113,16 @@ export const ALARMS = {
     'waf-blocks-spike',
     'WAF blocked at least alerts.thresholds.wafBlockedRequests requests in 5 minutes.',
     'Read the WAF logs in the audit bucket for the rule and source addresses; tighten the rate limit or IP allowlist if it is an attack.',
+  ),
+  diskLow: spec(
+    'disk-low',
+    `Less than ${HEADROOM_MIN_PERCENT} % of the space or inodes of the gateway host's state volume or log folder has been free for ${HEADROOM_MINUTES} minutes (${DISK_HEADROOM_METRIC}): new sessions, paired devices and logs fail when it fills, while /healthz still answers.`,
+    'Run df -h and df -i on the host (SSM), find what grows (du -xsh /var/log/* /var/lib/openclaw/*), then free space or grow the volume (instance.stateVolume.sizeGiB).',
+  ),
+  memoryLow: spec(
+    'memory-low',
+    `Less than ${HEADROOM_MIN_PERCENT} % of the gateway host's memory has been available for ${HEADROOM_MINUTES} minutes (${MEMORY_HEADROOM_METRIC}): a gateway is near its MemoryMax or the host is about to reclaim hard.`,
+    'Run systemctl status openclaw-gateway@* (memory of each) on the host; restart the gateway that grows, or choose a larger instance.instanceType.',
   ),
   proxyAuthFailures: spec(
     'proxy-auth-failures',

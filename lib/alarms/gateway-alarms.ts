@@ -3,11 +3,13 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { ALARMS, EGRESS_BLOCKED_BURST, EGRESS_BLOCKED_MINUTES } from './alarm-catalogue';
+import { ALARMS, EGRESS_BLOCKED_BURST, EGRESS_BLOCKED_MINUTES, HEADROOM_MIN_PERCENT, HEADROOM_MINUTES } from './alarm-catalogue';
 import { RunbookAlarm } from './runbook-alarm';
 import {
   AGENT_FILES_INTEGRITY_METRIC,
   BOOT_PREFLIGHT_FAILED_METRIC,
+  DISK_HEADROOM_METRIC,
+  MEMORY_HEADROOM_METRIC,
   EGRESS_BLOCKED_METRIC,
   EGRESS_HEALTH_METRIC,
   GATEWAY_HEALTH_METRIC,
@@ -95,6 +97,17 @@ export class GatewayAlarms extends Construct {
       datapointsToAlarm: EGRESS_UNHEALTHY_MINUTES,
       treatMissingData: cloudwatch.TreatMissingData.BREACHING,
     });
+    // Published every minute by the health check; a host that is silent is gateway-unhealthy's.
+    const headroom = (metricName: string) => ({
+      metric: metric(metricName, 'Minimum', 1),
+      threshold: HEADROOM_MIN_PERCENT,
+      comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+      evaluationPeriods: HEADROOM_MINUTES,
+      datapointsToAlarm: HEADROOM_MINUTES,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    add('DiskLow', ALARMS.diskLow, headroom(DISK_HEADROOM_METRIC));
+    add('MemoryLow', ALARMS.memoryLow, headroom(MEMORY_HEADROOM_METRIC));
     // Published at boot and every 15 minutes (1 = intact); one bad check is enough.
     add('AgentFilesIntegrity', ALARMS.agentFilesIntegrity, {
       metric: metric(AGENT_FILES_INTEGRITY_METRIC, 'Minimum', 15),

@@ -18,7 +18,8 @@ import { BUNDLE_REQUIRED_FILES, EGRESS_PROXY_BUNDLE_PATH, EGRESS_PROXY_RESTART_B
 import { EGRESS_NO_PROXY, EGRESS_PROXY_CONFIG_FILE, EGRESS_PROXY_UNIT, EGRESS_PROXY_URL, EGRESS_PROXY_USER } from './egress-proxy';
 import { CLOUDWATCH_AGENT_PROXY_BUNDLE_PATH, CLOUDWATCH_AGENT_PROXY_FILE } from './cloudwatch-agent-proxy';
 import { CONTROL_UI_ORIGINS_HOST_FILE, EXEC_APPROVALS_HOST_FILE, GATEWAYS_LIST_HOST_FILE, GATEWAY_TOKEN_FILE, HOST_ENV_FILE } from './host-file-paths';
-import { EGRESS_HEALTH_METRIC, GATEWAY_HEALTH_METRIC, SECRET_RETRIEVAL_METRIC } from '../shared/metric-names';
+import { DISK_HEADROOM_METRIC, EGRESS_HEALTH_METRIC, GATEWAY_HEALTH_METRIC, MEMORY_HEADROOM_METRIC, SECRET_RETRIEVAL_METRIC } from '../shared/metric-names';
+import { HEADROOM_MIN_PERCENT } from '../alarms/alarm-catalogue';
 import { agentGateways, type AgentGateway } from '../openclaw/gateways';
 import { gatewayProxyUrl } from '../openclaw/openclaw-json';
 import { BREAKER_MARKER_DIR, breakerMarkerFile } from './paths';
@@ -136,6 +137,9 @@ export function hostTemplateValues(config: ResolvedConfig): TemplateValues {
     PROXY_PORT: String(config.edge.proxyPort),
     HEALTH_METRIC: GATEWAY_HEALTH_METRIC,
     EGRESS_METRIC: EGRESS_HEALTH_METRIC,
+    DISK_METRIC: DISK_HEADROOM_METRIC,
+    MEMORY_METRIC: MEMORY_HEADROOM_METRIC,
+    HEADROOM_MIN: String(HEADROOM_MIN_PERCENT),
     AUDIT_LOG_DIR: HOST_PATHS.auditLogDir,
     AUDIT_LOG_DIR_NAME: directoryUnder('/var/log', HOST_PATHS.auditLogDir),
     LOG_EXPORT_STATE_DIR: HOST_PATHS.logExportStateDir,

@@ -50,6 +50,18 @@ export const GATEWAY_HEALTH_METRIC = 'GatewayHealthy';
 export const EGRESS_HEALTH_METRIC = 'EgressHealthy';
 
 /**
+ * Every minute, no dimensions, unit Percent: the lowest free share, space or inodes, of the
+ * state volume and the log folder. By host/scripts/check-gateway-health.sh (@@DISK_METRIC@@).
+ */
+export const DISK_HEADROOM_METRIC = 'DiskHeadroom';
+
+/**
+ * Every minute, no dimensions, unit Percent: MemAvailable in percent of MemTotal. By
+ * host/scripts/check-gateway-health.sh (@@MEMORY_METRIC@@).
+ */
+export const MEMORY_HEADROOM_METRIC = 'MemoryHeadroom';
+
+/**
  * At boot and every 15 minutes, no dimensions, unit None: 1 when every agent file is
  * read-only and matches its manifest, 0 when not. By host/scripts/check-agent-files.sh.
  */
@@ -105,6 +117,8 @@ export const METRIC_NAMES = [
   SECRET_RETRIEVAL_METRIC,
   GATEWAY_HEALTH_METRIC,
   EGRESS_HEALTH_METRIC,
+  DISK_HEADROOM_METRIC,
+  MEMORY_HEADROOM_METRIC,
   AGENT_FILES_INTEGRITY_METRIC,
   PROXY_AUTH_FAILURES_METRIC,
   MODEL_SPEND_TODAY_METRIC,

@@ -42,12 +42,14 @@ const wired = (spec: AlarmSpec) => ({
   Namespace: NAMESPACE,
 });
 
-test('seven alarms and two metric filters, nothing else; the construct lists its seven alarms', () => {
+test('nine alarms and two metric filters, nothing else; the construct lists its nine alarms', () => {
   expect(Object.entries(resources).map(([id, r]) => [id, r.Type])).toEqual([
     ['AlarmsBootPreflightFailed8B6FD207', 'AWS::CloudWatch::Alarm'],
     ['AlarmsSecretRetrievalFailed817958DE', 'AWS::CloudWatch::Alarm'],
     ['AlarmsGatewayUnhealthy574488BD', 'AWS::CloudWatch::Alarm'],
     ['AlarmsEgressUnhealthyFC23BC49', 'AWS::CloudWatch::Alarm'],
+    ['AlarmsDiskLow1846E80C', 'AWS::CloudWatch::Alarm'],
+    ['AlarmsMemoryLow2305194A', 'AWS::CloudWatch::Alarm'],
     ['AlarmsAgentFilesIntegrity83755579', 'AWS::CloudWatch::Alarm'],
     ['AlarmsProxyAuthFailuresFilter03DD6524', 'AWS::Logs::MetricFilter'],
     ['AlarmsProxyAuthFailures1F1C703E', 'AWS::CloudWatch::Alarm'],
@@ -59,6 +61,8 @@ test('seven alarms and two metric filters, nothing else; the construct lists its
     'AlarmsSecretRetrievalFailed817958DE',
     'AlarmsGatewayUnhealthy574488BD',
     'AlarmsEgressUnhealthyFC23BC49',
+    'AlarmsDiskLow1846E80C',
+    'AlarmsMemoryLow2305194A',
     'AlarmsAgentFilesIntegrity83755579',
     'AlarmsProxyAuthFailures1F1C703E',
     'AlarmsEgressBlockedB5FE043B',
@@ -74,6 +78,23 @@ test('boot-preflight-failed: any BootPreflightFailed in 5 minutes (Sum >= 1); no
     Threshold: 1,
     ComparisonOperator: 'GreaterThanOrEqualToThreshold',
     EvaluationPeriods: 1,
+    TreatMissingData: 'notBreaching',
+  });
+});
+
+test.each([
+  ['disk-low', 'diskLow', 'DiskHeadroom'],
+  ['memory-low', 'memoryLow', 'MemoryHeadroom'],
+] as const)('%s: %s below 10 %% for 5 minutes in a row (Minimum of each minute); a silent host is gateway-unhealthy\'s, not this one', (id, key, metricName) => {
+  expect(alarmNamed(`openclaw-test-prod-${id}`)).toEqual({
+    ...wired(ALARMS[key]),
+    MetricName: metricName,
+    Statistic: 'Minimum',
+    Period: 60,
+    Threshold: 10,
+    ComparisonOperator: 'LessThanThreshold',
+    EvaluationPeriods: 5,
+    DatapointsToAlarm: 5,
     TreatMissingData: 'notBreaching',
   });
 });

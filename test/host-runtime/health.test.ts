@@ -9,7 +9,8 @@ import { metricNamespace } from '../../lib/host/template-values';
 import { GATEWAYS_LIST_HOST_FILE } from '../../lib/host/host-file-paths';
 import { BREAKER_MARKER_DIR } from '../../lib/host/paths';
 import { agentGateways } from '../../lib/openclaw/gateways';
-import { EGRESS_BLOCKED_METRIC, EGRESS_HEALTH_METRIC, GATEWAY_HEALTH_METRIC } from '../../lib/shared/metric-names';
+import { DISK_HEADROOM_METRIC, EGRESS_BLOCKED_METRIC, EGRESS_HEALTH_METRIC, GATEWAY_HEALTH_METRIC, MEMORY_HEADROOM_METRIC } from '../../lib/shared/metric-names';
+import { HEADROOM_MIN_PERCENT } from '../../lib/alarms/alarm-catalogue';
 import { startFakeServer, type FakeAnswer, type FakeServer } from '../support/fake-aws/server';
 import { CONFIG_DIR } from '../support/config-fixture';
 import { fakeAws, requireRuntimeTool, runAsync, tempDir, writeExecutable } from './support/runtime-tools';
@@ -48,11 +49,20 @@ let egress: FakeServer;
 let egressAnswer: FakeAnswer = { status: 302 };
 let egressRequests: string[] = [];
 let runtimeDir: string;
+/** A df that prints what GNU df --output=pcent,ipcent prints: 40 % and 5 % used on every path (60 % headroom). */
+let fakeDf: string;
+/** A /proc/meminfo with 25 % available. */
+let meminfo: string;
+const DISK_FREE = 60;
+const MEMORY_FREE = 25;
 
 beforeAll(async () => {
   requireRuntimeTool('bash');
   requireRuntimeTool('curl');
   dir = tempDir('oc-health-');
+  fakeDf = writeExecutable(path.join(dir, 'df'), '#!/bin/sh\n[ "$1" = --output=pcent,ipcent ] || exit 2\nprintf \'Use%% IUse%%\\n %s%% %s%%\\n\' 40 5\n');
+  meminfo = path.join(dir, 'meminfo');
+  fs.writeFileSync(meminfo, 'MemTotal:        2000000 kB\nMemFree:          100000 kB\nMemAvailable:     500000 kB\nBuffers:            1000 kB\n');
   script = writeExecutable(path.join(dir, 'check-gateway-health.sh'), renderRuntimeFiles(config, CONFIG_DIR)['scripts/check-gateway-health.sh']!);
   gateway = await startFakeServer((req) => {
     gatewayRequests.push(`${req.method} ${req.url}`);
@@ -139,6 +149,10 @@ async function check(
       FAKE_AWS_EXIT: String(awsExit),
       OPENCLAW_EGRESS_COUNTER_FILE: counterFile,
       RUNTIME_DIRECTORY: runtimeDir,
+      // Disk and memory from stand-ins (their real readings: the 'headroom' tests below).
+      OPENCLAW_DISK_PATHS: '/state /var/log',
+      OPENCLAW_DF: fakeDf,
+      OPENCLAW_MEMINFO: meminfo,
       ...extraEnv,
     },
     timeoutMs: 20_000,
@@ -156,18 +170,20 @@ const perGateway = (values: Record<string, 0 | 1>) =>
  * The one put-metric-data call: GatewayHealthy (no dimensions: the AND) always, then 0 for each gateway
  * probed that failed, EgressHealthy=1 only when egress works, EgressBlocked only when the counter rose.
  */
-const metric = (value: 0 | 1, egressOk = true, blocked = 0, gateways: Record<string, 0 | 1> = { ops: 1, support: 1 }) => [
+const metric = (value: 0 | 1, egressOk = true, blocked = 0, gateways: Record<string, 0 | 1> = { ops: 1, support: 1 }, disk = DISK_FREE, memory = MEMORY_FREE) => [
   'cloudwatch', 'put-metric-data', '--region', config.aws.region, '--namespace', NAMESPACE,
   '--metric-data', `MetricName=${GATEWAY_HEALTH_METRIC},Value=${value},Unit=None`,
   ...perGateway(gateways),
+  `MetricName=${DISK_HEADROOM_METRIC},Value=${disk},Unit=Percent`,
+  `MetricName=${MEMORY_HEADROOM_METRIC},Value=${memory},Unit=Percent`,
   ...(egressOk ? [`MetricName=${EGRESS_HEALTH_METRIC},Value=1,Unit=None`] : []),
   ...(blocked > 0 ? [`MetricName=${EGRESS_BLOCKED_METRIC},Value=${blocked},Unit=Count`] : []),
   '--cli-connect-timeout', '3', '--cli-read-timeout', '5',
 ];
 /** ops down, support up. */
 const OPS_DOWN = { ops: 0, support: 1 } as const;
-const published = (value: 0 | 1, egressOk = true) =>
-  `[metric ${GATEWAY_HEALTH_METRIC}=${value}${egressOk ? ` ${EGRESS_HEALTH_METRIC}=1` : ''} published to ${NAMESPACE}]`;
+const published = (value: 0 | 1, egressOk = true, disk = DISK_FREE, memory = MEMORY_FREE) =>
+  `[metric ${GATEWAY_HEALTH_METRIC}=${value} ${DISK_HEADROOM_METRIC}=${disk} ${MEMORY_HEADROOM_METRIC}=${memory}${egressOk ? ` ${EGRESS_HEALTH_METRIC}=1` : ''} published to ${NAMESPACE}]`;
 
 test('defaults: the host\'s gateways.list, the breaker listing, the config\'s proxy port, a 5 s bound, the host namespace', () => {
   const text = fs.readFileSync(script, 'utf8');
@@ -187,7 +203,7 @@ test('healthy: GET /healthz answered by every gateway, nginx accepts: one OK lin
   const r = await check();
   expect(r.stderr).toBe('');
   expect(r.out).toEqual([
-    `openclaw-health: OK: the gateways answer on 127.0.0.1 (ops:${gateway.port} support:${support.port}), nginx listens on 127.0.0.1:${proxyPort}, HTTPS leaves the host (${egressUrl(egress.port)}) ${published(1)}`,
+    `openclaw-health: OK: the gateways answer on 127.0.0.1 (ops:${gateway.port} support:${support.port}), nginx listens on 127.0.0.1:${proxyPort}, HTTPS leaves the host (${egressUrl(egress.port)}), disk ${DISK_FREE} % and memory ${MEMORY_FREE} % free ${published(1)}`,
   ]);
   expect(r.code).toBe(0);
   expect(r.calls).toEqual([metric(1)]);
@@ -213,7 +229,7 @@ test('gateway down (nothing listens): the FAILED line, GatewayHealthy=0, exit 1'
   expect(r.out).toEqual([]);
   expect(r.err).toEqual([
     expect.stringMatching(
-      new RegExp(`^openclaw-health: FAILED Gateway: ops: no HTTP answer from http://127\\.0\\.0\\.1:${closed}/healthz within ${TIMEOUT_S} s \\(curl exit 7, [^)]*\\); see journalctl -u openclaw-gateway@ops\\.service \\[metric GatewayHealthy=0 EgressHealthy=1 published to ${NAMESPACE.replace('/', '\\/')}\\]$`),
+      new RegExp(`^openclaw-health: FAILED Gateway: ops: no HTTP answer from http://127\\.0\\.0\\.1:${closed}/healthz within ${TIMEOUT_S} s \\(curl exit 7, [^)]*\\); see journalctl -u openclaw-gateway@ops\\.service \\[metric GatewayHealthy=0 DiskHeadroom=60 MemoryHeadroom=25 EgressHealthy=1 published to ${NAMESPACE.replace('/', '\\/')}\\]$`),
     ),
   ]);
   expect(r.code).toBe(1);
@@ -272,7 +288,7 @@ describe('every gateway of gateways.list', () => {
     expect(r.stderr).toBe('');
     expect(r.out).toEqual([
       `openclaw-health: TRIPPED support: stopped by its spend breaker (${BREAKER_MARKER_DIR}/support.tripped), not probed and not counted as unhealthy; see its BreakerTripped alarm ${published(1)}`,
-      `openclaw-health: OK: the gateways answer on 127.0.0.1 (ops:${gateway.port}), nginx listens on 127.0.0.1:${proxyPort}, HTTPS leaves the host (${egressUrl(egress.port)}) ${published(1)}`,
+      `openclaw-health: OK: the gateways answer on 127.0.0.1 (ops:${gateway.port}), nginx listens on 127.0.0.1:${proxyPort}, HTTPS leaves the host (${egressUrl(egress.port)}), disk ${DISK_FREE} % and memory ${MEMORY_FREE} % free ${published(1)}`,
     ]);
     expect(r.code).toBe(0);
     expect(r.calls).toEqual([metric(1, true, 0, { ops: 1 })]);
@@ -328,10 +344,10 @@ describe('every gateway of gateways.list', () => {
 
 test('the metric cannot be published: the result and exit status stand, the line says so', async () => {
   const down = await check({ proxy: await freePort() }, 255);
-  expect(down.err).toEqual([expect.stringMatching(/\[metric GatewayHealthy=0 EgressHealthy=1 not published: aws exit 255\]$/)]);
+  expect(down.err).toEqual([expect.stringMatching(/\[metric GatewayHealthy=0 DiskHeadroom=60 MemoryHeadroom=25 EgressHealthy=1 not published: aws exit 255\]$/)]);
   expect(down.code).toBe(1);
   const up = await check({}, 255);
-  expect(up.out).toEqual([expect.stringMatching(/\[metric GatewayHealthy=1 EgressHealthy=1 not published: aws exit 255\]$/)]);
+  expect(up.out).toEqual([expect.stringMatching(/\[metric GatewayHealthy=1 DiskHeadroom=60 MemoryHeadroom=25 EgressHealthy=1 not published: aws exit 255\]$/)]);
   expect(up.code).toBe(0);
 });
 
@@ -351,7 +367,7 @@ describe('egress', () => {
     expect(r.err).toEqual([
       expect.stringMatching(
         new RegExp(
-          `^openclaw-health: FAILED Egress: no HTTPS answer from http://127\\.0\\.0\\.1:${closed}/ within ${TIMEOUT_S} s \\(curl exit 7, [^)]*\\): the egress proxy, the NAT, its route or the DNS Firewall; see the egress-unhealthy runbook \\[metric GatewayHealthy=1 published to ${NAMESPACE.replace('/', '\\/')}\\]$`,
+          `^openclaw-health: FAILED Egress: no HTTPS answer from http://127\\.0\\.0\\.1:${closed}/ within ${TIMEOUT_S} s \\(curl exit 7, [^)]*\\): the egress proxy, the NAT, its route or the DNS Firewall; see the egress-unhealthy runbook \\[metric GatewayHealthy=1 DiskHeadroom=60 MemoryHeadroom=25 published to ${NAMESPACE.replace('/', '\\/')}\\]$`,
         ),
       ),
     ]);
@@ -398,7 +414,7 @@ describe('EgressBlocked: the rise of the nftables counter egress_blocked', () =>
   test('first run (no last value: after a boot) publishes the counter; unchanged publishes no EgressBlocked; a rise publishes the rise', async () => {
     const first = await check({}, 0, nftCounter(4));
     expect(first.calls).toEqual([metric(1, true, 4)]);
-    expect(first.out).toEqual([expect.stringContaining(`[metric ${GATEWAY_HEALTH_METRIC}=1 ${EGRESS_HEALTH_METRIC}=1 ${EGRESS_BLOCKED_METRIC}=4 published to ${NAMESPACE}]`)]);
+    expect(first.out).toEqual([expect.stringContaining(`[metric ${GATEWAY_HEALTH_METRIC}=1 ${DISK_HEADROOM_METRIC}=${DISK_FREE} ${MEMORY_HEADROOM_METRIC}=${MEMORY_FREE} ${EGRESS_HEALTH_METRIC}=1 ${EGRESS_BLOCKED_METRIC}=4 published to ${NAMESPACE}]`)]);
     expect(first.stderr).toBe('');
     expect(first.code).toBe(0);
     const unchanged = await check({}, 0, nftCounter(4));
@@ -434,7 +450,7 @@ describe('EgressBlocked: the rise of the nftables counter egress_blocked', () =>
     expect(r.calls).toEqual([metric(1)]);
     expect(r.code).toBe(0);
     expect(r.out).toEqual([expect.stringMatching(/^openclaw-health: OK: /)]);
-    expect(r.err).toEqual([expect.stringMatching(/^openclaw-health: WARNING EgressBlocked: no counter in .*egress-blocked\.counter \(the unit's ExecStartPre nft list counter failed\?\); see journalctl -u openclaw-health \[metric GatewayHealthy=1 EgressHealthy=1 published to /)]);
+    expect(r.err).toEqual([expect.stringMatching(/^openclaw-health: WARNING EgressBlocked: no counter in .*egress-blocked\.counter \(the unit's ExecStartPre nft list counter failed\?\); see journalctl -u openclaw-health \[metric GatewayHealthy=1 DiskHeadroom=60 MemoryHeadroom=25 EgressHealthy=1 published to /)]);
     expect(fs.existsSync(path.join(runtimeDir, 'egress-blocked.last'))).toBe(false);
     const down = await check({ proxy: await freePort() }, 0, snapshot);
     expect(down.calls).toEqual([metric(0)]);
@@ -475,5 +491,85 @@ describe('EgressBlocked: the rise of the nftables counter egress_blocked', () =>
     expect(fs.readFileSync(snapshot, 'utf8')).toMatch(/^\t\tpackets 3 bytes \d+$/m);
     const run = await check({}, 0, fs.readFileSync(snapshot, 'utf8'));
     expect(run.calls).toEqual([metric(1, true, 3)]);
+  });
+});
+
+describe('headroom: disk (space and inodes) and memory, each its own FAILED line and metric, never GatewayHealthy', () => {
+  const mounts: string[] = [];
+  /** A tmpfs of its own (root: the tests run as root, as CI does), unmounted after the tests. */
+  const tmpfs = (name: string, options: string) => {
+    const at = fs.mkdtempSync(path.join(dir, `${name}-`));
+    const r = spawnSync('mount', ['-t', 'tmpfs', '-o', options, 'tmpfs', at], { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`mount tmpfs (needs root, as CI runs the tests): ${r.stderr}`);
+    mounts.push(at);
+    return at;
+  };
+  afterAll(() => {
+    for (const m of mounts) spawnSync('umount', [m]);
+  });
+  const real = { OPENCLAW_DF: 'df' };
+
+  test('a full state volume (a real tmpfs filled to the last byte, the real df): FAILED Disk naming it, DiskHeadroom=0, GatewayHealthy stays 1, exit 1', async () => {
+    const state = tmpfs('state', 'size=256k');
+    spawnSync('sh', ['-c', `dd if=/dev/zero of=${state}/fill bs=4k 2>/dev/null; true`]);
+    const r = await check({}, 0, nftCounter(0), { ...real, OPENCLAW_DISK_PATHS: `${state} ${dir}` });
+    expect(r.err).toEqual([
+      `openclaw-health: FAILED Disk: ${state} has 0 % of its space and ${100 - Number(spawnSync('df', ['--output=ipcent', state], { encoding: 'utf8' }).stdout.split('\n')[1]!.replace(/[ %]/g, ''))} % of its inodes free (below ${HEADROOM_MIN_PERCENT} %): new sessions and logs fail when it fills; see the disk-low runbook ${published(1, true, 0, MEMORY_FREE)}`,
+    ]);
+    expect(r.calls).toEqual([metric(1, true, 0, undefined, 0)]);
+    expect(r.code).toBe(1);
+  });
+
+  test('no inodes left (a real tmpfs with 64 inodes, all used): FAILED Disk, DiskHeadroom=0', async () => {
+    const state = tmpfs('inodes', 'size=4m,nr_inodes=64');
+    spawnSync('sh', ['-c', `i=0; while touch ${state}/f$i 2>/dev/null; do i=$((i+1)); done`]);
+    const r = await check({}, 0, nftCounter(0), { ...real, OPENCLAW_DISK_PATHS: state });
+    expect(r.err).toEqual([expect.stringMatching(new RegExp(`^openclaw-health: FAILED Disk: ${state} has \\d+ % of its space and 0 % of its inodes free \\(below ${HEADROOM_MIN_PERCENT} %\\)`))]);
+    expect(r.calls).toEqual([metric(1, true, 0, undefined, 0)]);
+  });
+
+  test('the lowest of the volumes is published: a half-full one and an emptier one give the half', async () => {
+    const half = tmpfs('half', 'size=1m');
+    spawnSync('sh', ['-c', `dd if=/dev/zero of=${half}/fill bs=4k count=128 2>/dev/null`]);
+    const roomy = tmpfs('roomy', 'size=8m');
+    const r = await check({}, 0, nftCounter(0), { ...real, OPENCLAW_DISK_PATHS: `${roomy} ${half}` });
+    expect(r.code).toBe(0);
+    expect(r.calls).toEqual([metric(1, true, 0, undefined, 50)]);
+  });
+
+  test('a path df cannot read: FAILED Disk, DiskHeadroom=0 (never a silent 100)', async () => {
+    const r = await check({}, 0, nftCounter(0), { ...real, OPENCLAW_DISK_PATHS: path.join(dir, 'no-such-volume') });
+    expect(r.err).toEqual([`openclaw-health: FAILED Disk: df cannot read ${path.join(dir, 'no-such-volume')}; see journalctl -u openclaw-health ${published(1, true, 0, MEMORY_FREE)}`]);
+    expect(r.calls).toEqual([metric(1, true, 0, undefined, 0)]);
+  });
+
+  test.each([
+    ['5 % available', 'MemTotal: 2000000 kB\nMemAvailable: 100000 kB\n', 5],
+    ['9 % available (just under)', 'MemTotal: 1000 kB\nMemAvailable: 99 kB\n', 9],
+  ])('memory low, %s: FAILED Memory with the percentage, MemoryHeadroom published, GatewayHealthy stays 1', async (_what, text, pct) => {
+    const file = path.join(dir, `meminfo-${pct}`);
+    fs.writeFileSync(file, text);
+    const r = await check({}, 0, nftCounter(0), { OPENCLAW_MEMINFO: file });
+    expect(r.err).toEqual([
+      `openclaw-health: FAILED Memory: ${pct} % of the memory is available (below ${HEADROOM_MIN_PERCENT} %): the gateways are near their limit or the host swaps; see the memory-low runbook ${published(1, true, DISK_FREE, pct)}`,
+    ]);
+    expect(r.calls).toEqual([metric(1, true, 0, undefined, DISK_FREE, pct)]);
+    expect(r.code).toBe(1);
+  });
+
+  test('exactly the minimum (10 %) passes; an unreadable meminfo fails as 0', async () => {
+    const file = path.join(dir, 'meminfo-10');
+    fs.writeFileSync(file, 'MemTotal: 1000 kB\nMemAvailable: 100 kB\n');
+    expect((await check({}, 0, nftCounter(0), { OPENCLAW_MEMINFO: file })).code).toBe(0);
+    const none = await check({}, 0, nftCounter(0), { OPENCLAW_MEMINFO: path.join(dir, 'no-meminfo') });
+    expect(none.err).toEqual([`openclaw-health: FAILED Memory: cannot read MemTotal and MemAvailable of ${path.join(dir, 'no-meminfo')} ${published(1, true, DISK_FREE, 0)}`]);
+    expect(none.calls).toEqual([metric(1, true, 0, undefined, DISK_FREE, 0)]);
+  });
+
+  test('this machine\'s real /proc/meminfo and df give percentages the script publishes', async () => {
+    const r = await check({}, 0, nftCounter(0), { ...real, OPENCLAW_DISK_PATHS: dir, OPENCLAW_MEMINFO: '/proc/meminfo' });
+    const data = r.calls[0]!.join(' ');
+    expect(data).toMatch(new RegExp(`MetricName=${DISK_HEADROOM_METRIC},Value=(\\d|[1-9]\\d|100),Unit=Percent`));
+    expect(data).toMatch(new RegExp(`MetricName=${MEMORY_HEADROOM_METRIC},Value=(\\d|[1-9]\\d|100),Unit=Percent`));
   });
 });
