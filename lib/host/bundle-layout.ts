@@ -94,6 +94,7 @@ export const HELPER_SCRIPT_FILES = [
   'scripts/prepare-state.sh',
   'scripts/start-egress-proxy.sh',
   'scripts/install-gateways.sh',
+  'scripts/record-clean-stop.sh',
 ] as const;
 /** The retrieval program (host/fetch-secrets/, bundled), installed root 0644 in HOST_PATHS.libexecDir and run by Node 24. */
 export const FETCH_SECRETS_PROGRAM_PATH = 'scripts/fetch-secrets.js';

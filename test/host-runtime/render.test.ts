@@ -69,6 +69,7 @@ describe('renderRuntimeFiles', () => {
       'scripts/install-bundle.sh',
       'scripts/install-gateways.sh',
       'scripts/prepare-state.sh',
+      'scripts/record-clean-stop.sh',
       'scripts/refresh-secrets.sh',
       'scripts/start-egress-proxy.sh',
       'systemd/amazon-ssm-agent.service.d/openclaw-proxy.conf',

@@ -43,6 +43,7 @@ test('the bundle paths and script list, exactly', () => {
     'scripts/prepare-state.sh',
     'scripts/start-egress-proxy.sh',
     'scripts/install-gateways.sh',
+    'scripts/record-clean-stop.sh',
     'scripts/install-bundle.sh',
   ]);
   expect([AGENT_FILES_PREFIX, AGENT_MANIFEST_PATH, gatewayConfigBundlePath('ops'), gatewayControlUiOriginsBundlePath('ops'), gatewayExecApprovalsBundlePath('ops')]).toEqual([

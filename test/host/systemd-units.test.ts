@@ -93,6 +93,7 @@ describe('pinned names and lists', () => {
       'scripts/prepare-state.sh',
       'scripts/start-egress-proxy.sh',
       'scripts/install-gateways.sh',
+      'scripts/record-clean-stop.sh',
     ]);
     expect(STATE_VOLUME_STEPS).toEqual(['StateVolumeAttach', 'StateVolumeDevice', 'StateVolumeFilesystem', 'StateVolumeMount']);
   });
@@ -278,7 +279,7 @@ const PROD_VALUES = {
     '  systemd/openclaw-{integrity,secrets-refresh,health,log-export,spend-meter,proxy-rotate,nginx-rotate}.timer \\',
     '  systemd/nginx.service.d/openclaw.conf systemd/tmpfiles.d/openclaw.conf \\',
     '  systemd/amazon-ssm-agent.service.d/openclaw-proxy.conf systemd/squid.service.d/openclaw-restart.conf \\',
-    '  scripts/{imds-preflight,check-agent-files,fetch-secrets,refresh-secrets,check-gateway-health,export-logs,attach-state-volume,prepare-state,start-egress-proxy,install-gateways}.sh \\',
+    '  scripts/{imds-preflight,check-agent-files,fetch-secrets,refresh-secrets,check-gateway-health,export-logs,attach-state-volume,prepare-state,start-egress-proxy,install-gateways,record-clean-stop}.sh \\',
     '  scripts/{fetch-secrets,spend-meter,agent-audit}.js cloudwatch/amazon-cloudwatch-agent.json \\',
     '  cloudwatch/common-config.toml',
   ].join('\n'),
