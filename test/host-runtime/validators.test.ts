@@ -136,6 +136,7 @@ describe('shellcheck -S style accepts every shell script', () => {
       'scripts/install-bundle.sh',
       'scripts/install-gateways.sh',
       'scripts/prepare-state.sh',
+      'scripts/record-clean-stop.sh',
       'scripts/refresh-secrets.sh',
       'scripts/start-egress-proxy.sh',
     ]);
