@@ -37,6 +37,14 @@
 #            @@HEALTH_METRIC@@: a full disk breaks new sessions while /healthz still answers).
 #   Memory   MemAvailable of /proc/meminfo in percent of MemTotal: @@MEMORY_METRIC@@, every run;
 #            below @@HEADROOM_MIN@@ % a FAILED Memory line (its own alarm too).
+#   Usable   what users need, per gateway probed: the result of its probe (host/gateway-probe/, run
+#            by the unit's privileged ExecStartPre run-gateway-probes.sh as the gateway's user: a
+#            signed device connection and a session created and deleted, so a full state disk or a
+#            saturated gateway fails it while /healthz answers). @@USABLE_METRIC@@ = 1 when every
+#            gateway probed is usable, 0 when one is not or has no result (a FAILED Usable line each).
+#   Channel  every channel account the probes report that is not running (stopped, suppressed by
+#            OpenClaw's crash-loop breaker, or missing): @@CHANNELS_DOWN_METRIC@@ = how many, every
+#            run (a FAILED Channel line each).
 # Output: one line per failed check (per gateway for Gateway) on stderr,
 #   openclaw-health: FAILED <Check>: <what failed and where to look> [metric ...]
 # and exit status 1; when healthy one OK line on stdout and exit status 0.
@@ -49,6 +57,7 @@
 #   OPENCLAW_EGRESS_URL [https://sts.@@REGION@@.amazonaws.com/]
 #   OPENCLAW_EGRESS_COUNTER_FILE [/run/openclaw-egress-blocked.counter]  (the snapshot)
 #   OPENCLAW_DISK_PATHS [@@STATE_DIR@@ /var/log]  OPENCLAW_DF [df]  OPENCLAW_MEMINFO [/proc/meminfo]
+#   OPENCLAW_PROBE_RESULTS [/run/openclaw-probe]  OPENCLAW_NODE [@@NODE@@]
 #   RUNTIME_DIRECTORY [set by systemd: RuntimeDirectory=; holds the last value]
 set -uo pipefail
 
@@ -66,13 +75,15 @@ COUNTER_FILE="${OPENCLAW_EGRESS_COUNTER_FILE:-/run/openclaw-egress-blocked.count
 DISK_PATHS="${OPENCLAW_DISK_PATHS:-@@STATE_DIR@@ /var/log}"
 DF="${OPENCLAW_DF:-df}"
 MEMINFO="${OPENCLAW_MEMINFO:-/proc/meminfo}"
+PROBE_RESULTS="${OPENCLAW_PROBE_RESULTS:-/run/openclaw-probe}"
+NODE="${OPENCLAW_NODE:-@@NODE@@}"
 readonly HEADROOM_MIN=@@HEADROOM_MIN@@
 
 FAILED=()
 failed() { FAILED+=("$1: $2"); } # CHECK WHAT
 
 # Gateway: HTTP on loopback, straight to each gateway (not through nginx).
-GATEWAY_DATA=() ANSWERED=() TRIPPED=()
+GATEWAY_DATA=() ANSWERED=() TRIPPED=() PROBED=()
 probe_gateway() { # ID PORT
   local id="$1" url="http://$HOST:$2/healthz" out rc code err
   out="$(curl --silent --noproxy '*' --connect-timeout "$TIMEOUT" --max-time "$TIMEOUT" -o /dev/null \
@@ -104,6 +115,7 @@ else
       TRIPPED+=("$id")
       continue
     fi
+    PROBED+=("$id")
     # Per gateway only when it fails: a metric is billed for the hours it reports, so one that
     # reports every minute per gateway would add $0.30 a month per agent for what the AND says.
     probe_gateway "$id" "$port" || GATEWAY_DATA+=("MetricName=@@HEALTH_METRIC@@,Dimensions=[{Name=Gateway,Value=$id}],Value=0,Unit=None")
@@ -146,6 +158,46 @@ elif [ "$memory" -lt "$HEADROOM_MIN" ]; then
   failed Memory "$memory % of the memory is available (below $HEADROOM_MIN %): the gateways are near their limit or the host swaps; see the memory-low runbook"
 fi
 
+# Usable and channels: each probed gateway's result (<id>.json); no result is unusable. The reader
+# prints one tab-separated line per finding, then `end`: without `end` nothing was read.
+usable=1
+channels_down=0
+if [ "${#PROBED[@]}" -gt 0 ]; then
+  ended=0
+  # shellcheck disable=SC2016 # JavaScript, not shell
+  while IFS=$'\t' read -r kind id what state why; do
+    case "$kind" in
+      unusable)
+        usable=0
+        failed Usable "$id: $what; see the gateway-unusable runbook"
+        ;;
+      channel)
+        channels_down=$((channels_down + 1))
+        failed Channel "$id: $what is $state${why:+ ($why)}; see the channel-down runbook"
+        ;;
+      end) ended=1 ;;
+    esac
+  done < <("$NODE" -e '
+const fs = require("fs");
+const [dir, ...ids] = process.argv.slice(1);
+const clean = (t) => String(t ?? "").replace(/[\t\r\n]+/g, " ").slice(0, 300);
+for (const id of ids) {
+  let r;
+  try { r = JSON.parse(fs.readFileSync(`${dir}/${id}.json`, "utf8")); } catch { r = undefined; }
+  if (!r || typeof r.usable !== "boolean") { console.log(["unusable", id, `no probe result in ${dir}/${id}.json (see journalctl -u openclaw-health)`].join("\t")); continue; }
+  if (!r.usable) console.log(["unusable", id, clean(r.reason || "not usable")].join("\t"));
+  for (const c of Array.isArray(r.channels) ? r.channels : []) {
+    if (c.running !== true) console.log(["channel", id, clean(`${c.channel}/${c.account}`), clean(c.state || "not running"), clean(c.reason)].join("\t"));
+  }
+}
+console.log("end");
+' "$PROBE_RESULTS" "${PROBED[@]}" 2>/dev/null)
+  if [ "$ended" -ne 1 ]; then
+    usable=0
+    failed Usable "cannot read the probe results in $PROBE_RESULTS with $NODE; see journalctl -u openclaw-health"
+  fi
+fi
+
 # Egress: any HTTP answer over HTTPS from an allowlisted AWS endpoint, through the egress proxy
 # (HTTPS_PROXY of the environment: host.env) and the NAT. No --noproxy here, unlike the loopback probes.
 egress=1
@@ -178,13 +230,14 @@ else
     WARNINGS+=("EgressBlocked: cannot keep the last value in $last_file")
 fi
 
-data=("MetricName=@@HEALTH_METRIC@@,Value=$value,Unit=None" "${GATEWAY_DATA[@]}" "MetricName=@@DISK_METRIC@@,Value=$disk,Unit=Percent" "MetricName=@@MEMORY_METRIC@@,Value=$memory,Unit=Percent")
+data=("MetricName=@@HEALTH_METRIC@@,Value=$value,Unit=None" "${GATEWAY_DATA[@]}" "MetricName=@@DISK_METRIC@@,Value=$disk,Unit=Percent" "MetricName=@@MEMORY_METRIC@@,Value=$memory,Unit=Percent"
+  "MetricName=@@USABLE_METRIC@@,Value=$usable,Unit=None" "MetricName=@@CHANNELS_DOWN_METRIC@@,Value=$channels_down,Unit=Count")
 [ "$egress" -eq 0 ] || data+=("MetricName=@@EGRESS_METRIC@@,Value=1,Unit=None")
 [ "$blocked" -eq 0 ] || data+=("MetricName=EgressBlocked,Value=$blocked,Unit=Count")
 timeout "$AWS_CLI_TIMEOUT" "$AWS_CLI" cloudwatch put-metric-data --region "$REGION" --namespace "$NAMESPACE" \
   --metric-data "${data[@]}" --cli-connect-timeout 3 --cli-read-timeout 5 >/dev/null 2>&1
 rc=$?
-names="@@HEALTH_METRIC@@=$value @@DISK_METRIC@@=$disk @@MEMORY_METRIC@@=$memory"
+names="@@HEALTH_METRIC@@=$value @@DISK_METRIC@@=$disk @@MEMORY_METRIC@@=$memory @@USABLE_METRIC@@=$usable @@CHANNELS_DOWN_METRIC@@=$channels_down"
 [ "$egress" -eq 0 ] || names="$names @@EGRESS_METRIC@@=1"
 [ "$blocked" -eq 0 ] || names="$names EgressBlocked=$blocked"
 if [ "$rc" -eq 0 ]; then

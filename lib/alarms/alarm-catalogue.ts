@@ -5,7 +5,7 @@
  * region (test/app/alarms.test.ts checks all three for every alarm in every
  * template).
  */
-import { DISK_HEADROOM_METRIC, EGRESS_BLOCKED_METRIC, EGRESS_HEALTH_METRIC, MEMORY_HEADROOM_METRIC } from '../shared/metric-names';
+import { CHANNELS_DOWN_METRIC, DISK_HEADROOM_METRIC, EGRESS_BLOCKED_METRIC, EGRESS_HEALTH_METRIC, GATEWAY_USABLE_METRIC, MEMORY_HEADROOM_METRIC } from '../shared/metric-names';
 
 export interface AlarmSpec {
   /** Alarm name suffix (`<prefix>-<client>-<env>-<id>`). */
@@ -41,6 +41,14 @@ export const EGRESS_BLOCKED_MINUTES = 5;
 export const HEADROOM_MIN_PERCENT = 10;
 /** Minutes below HEADROOM_MIN_PERCENT before disk-low or memory-low fires (a short spike does not page). */
 export const HEADROOM_MINUTES = 5;
+/** Minutes of failed probes before gateway-unusable fires: a gateway restart (about a minute here) stays under it. */
+export const UNUSABLE_MINUTES = 5;
+/**
+ * Minutes with a channel not running before channel-down fires: longer than OpenClaw's own
+ * channel-connect grace (2 minutes) and its crash-loop breaker's 5-minute window, so a restart
+ * or a breaker that clears by itself does not page; a channel down for longer is an outage.
+ */
+export const CHANNEL_DOWN_MINUTES = 10;
 
 /** The thresholds of the spend circuit breaker, in percent of a limit: the last one stops the gateway. */
 export const SPEND_THRESHOLDS = [50, 75, 90, 100] as const;
@@ -113,6 +121,16 @@ export const ALARMS = {
     'waf-blocks-spike',
     'WAF blocked at least alerts.thresholds.wafBlockedRequests requests in 5 minutes.',
     'Read the WAF logs in the audit bucket for the rule and source addresses; tighten the rate limit or IP allowlist if it is an attack.',
+  ),
+  gatewayUnusable: spec(
+    'gateway-unusable',
+    `A gateway has failed its probe for ${UNUSABLE_MINUTES} minutes (${GATEWAY_USABLE_METRIC}): users cannot open a session (a signed device connection, a session created and deleted), while /healthz may still answer: a full or broken state disk, a saturated or frozen gateway, refused authentication.`,
+    'Read the FAILED Usable line of journalctl -u openclaw-health on the host: it names the gateway and quotes its error.',
+  ),
+  channelDown: spec(
+    'channel-down',
+    `A channel of an agent (Telegram, Slack, ...) has not been running for ${CHANNEL_DOWN_MINUTES} minutes (${CHANNELS_DOWN_METRIC}): stopped, or suppressed by OpenClaw's crash-loop breaker after repeated unclean restarts; users on that channel get no answers.`,
+    'Read the FAILED Channel line of journalctl -u openclaw-health (gateway, channel, state, reason), then the gateway\'s journal for why it stopped.',
   ),
   diskLow: spec(
     'disk-low',

@@ -3,16 +3,18 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { ALARMS, EGRESS_BLOCKED_BURST, EGRESS_BLOCKED_MINUTES, HEADROOM_MIN_PERCENT, HEADROOM_MINUTES } from './alarm-catalogue';
+import { ALARMS, CHANNEL_DOWN_MINUTES, EGRESS_BLOCKED_BURST, EGRESS_BLOCKED_MINUTES, HEADROOM_MIN_PERCENT, HEADROOM_MINUTES, UNUSABLE_MINUTES } from './alarm-catalogue';
 import { RunbookAlarm } from './runbook-alarm';
 import {
   AGENT_FILES_INTEGRITY_METRIC,
   BOOT_PREFLIGHT_FAILED_METRIC,
+  CHANNELS_DOWN_METRIC,
   DISK_HEADROOM_METRIC,
   MEMORY_HEADROOM_METRIC,
   EGRESS_BLOCKED_METRIC,
   EGRESS_HEALTH_METRIC,
   GATEWAY_HEALTH_METRIC,
+  GATEWAY_USABLE_METRIC,
   PROXY_AUTH_FAILURES_METRIC,
   SECRET_RETRIEVAL_METRIC,
 } from '../shared/metric-names';
@@ -104,6 +106,23 @@ export class GatewayAlarms extends Construct {
       comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
       evaluationPeriods: HEADROOM_MINUTES,
       datapointsToAlarm: HEADROOM_MINUTES,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    // Both published every minute by the health check (from the gateways' probes); silence is gateway-unhealthy's.
+    add('GatewayUnusable', ALARMS.gatewayUnusable, {
+      metric: metric(GATEWAY_USABLE_METRIC, 'Minimum', 1),
+      threshold: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+      evaluationPeriods: UNUSABLE_MINUTES,
+      datapointsToAlarm: UNUSABLE_MINUTES,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    add('ChannelDown', ALARMS.channelDown, {
+      metric: metric(CHANNELS_DOWN_METRIC, 'Maximum', 1),
+      threshold: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: CHANNEL_DOWN_MINUTES,
+      datapointsToAlarm: CHANNEL_DOWN_MINUTES,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
     add('DiskLow', ALARMS.diskLow, headroom(DISK_HEADROOM_METRIC));

@@ -4,8 +4,9 @@
  * no source map): host/fetch-secrets/main.ts, the boot-time secret retrieval,
  * shipped as fetch-secrets.js; host/spend-meter/main.ts, the spend meter, shipped
  * as scripts/spend-meter.js; host/agent-audit/main.ts, the attributable audit export,
- * shipped as scripts/agent-audit.js. Each takes what it imports (AWS SDK clients, the IMDS
- * provider, the lib/ contracts it renders or reads) and nothing else.
+ * shipped as scripts/agent-audit.js; host/gateway-probe/main.ts, the probe of one gateway
+ * through its own protocol, shipped as scripts/gateway-probe.js. Each takes what it imports
+ * (AWS SDK clients, the IMDS provider, the lib/ contracts it renders or reads) and nothing else.
  *
  * The SDK's default credential chain (environment, profiles, SSO, web identity...)
  * is replaced in each by the stub next to its entry that refuses
@@ -23,7 +24,7 @@ import { nodeBundleOptions } from './esbuild-options';
 export const FORBIDDEN_IN_BUNDLE = ['aws-cdk-lib', 'constructs', 'zod'] as const;
 
 /** A program under host/<name>/ that the deployment bundle ships bundled. */
-export type HostProgram = 'fetch-secrets' | 'spend-meter' | 'agent-audit';
+export type HostProgram = 'fetch-secrets' | 'spend-meter' | 'agent-audit' | 'gateway-probe';
 
 interface HostProgramBuild {
   /** The Node the host runs the program with. */
@@ -52,6 +53,11 @@ const HOST_PROGRAMS: Readonly<Record<HostProgram, HostProgramBuild>> = {
     // Node 24: node:sqlite is built in.
     target: 'node24',
     banner: '// agent-audit.js: bundled from host/agent-audit/ of openclaw-hardened-aws; do not edit on the host.',
+  },
+  'gateway-probe': {
+    // Node 24: its global WebSocket is the probe's client.
+    target: 'node24',
+    banner: '// gateway-probe.js: bundled from host/gateway-probe/ of openclaw-hardened-aws; do not edit on the host.',
   },
 };
 
@@ -87,3 +93,5 @@ export const bundleFetchSecrets = (): string => bundleHostProgram('fetch-secrets
 export const bundleAgentAudit = (): string => bundleHostProgram('agent-audit');
 /** spend-meter.js, bundled once per process. */
 export const bundleSpendMeter = (): string => bundleHostProgram('spend-meter');
+/** gateway-probe.js, bundled once per process. */
+export const bundleGatewayProbe = (): string => bundleHostProgram('gateway-probe');

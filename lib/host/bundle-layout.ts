@@ -95,7 +95,10 @@ export const HELPER_SCRIPT_FILES = [
   'scripts/start-egress-proxy.sh',
   'scripts/install-gateways.sh',
   'scripts/record-clean-stop.sh',
+  'scripts/run-gateway-probes.sh',
 ] as const;
+/** The gateway probe (host/gateway-probe/, bundled), installed root 0644 in HOST_PATHS.libexecDir and run by run-gateway-probes.sh with Node 24. */
+export const GATEWAY_PROBE_PROGRAM_PATH = 'scripts/gateway-probe.js';
 /** The retrieval program (host/fetch-secrets/, bundled), installed root 0644 in HOST_PATHS.libexecDir and run by Node 24. */
 export const FETCH_SECRETS_PROGRAM_PATH = 'scripts/fetch-secrets.js';
 /** The secrets manifest (renderSecretsManifest), installed root 0644 at SECRETS_MANIFEST_PATH. */
@@ -123,6 +126,7 @@ export const BUNDLE_REQUIRED_FILES = [
   FETCH_SECRETS_PROGRAM_PATH,
   SPEND_METER_PROGRAM_PATH,
   AGENT_AUDIT_PROGRAM_PATH,
+  GATEWAY_PROBE_PROGRAM_PATH,
   SECRETS_MANIFEST_BUNDLE_PATH,
   SPEND_METER_MANIFEST_BUNDLE_PATH,
   CLOUDWATCH_AGENT_BUNDLE_PATH,

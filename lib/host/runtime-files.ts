@@ -31,6 +31,8 @@
  *   scripts/spend-meter.js                -> HOST_PATHS.libexecDir/, root 0644: the model-spend meter
  *   scripts/agent-audit.js                -> HOST_PATHS.libexecDir/, root 0644: the attributable audit export
  *                                            (run by export-logs.sh; lib/audit/agent-audit.ts)
+ *   scripts/gateway-probe.js              -> HOST_PATHS.libexecDir/, root 0644: the probe of one gateway
+ *                                            (run by run-gateway-probes.sh for the health check)
  *   openclaw/spend-meter.json             -> SPEND_METER_MANIFEST_PATH, root 0644: its manifest (region,
  *                                            namespace, paths, price table, limits; lib/host/spend-meter.ts)
  *   openclaw/package.json, openclaw/package-lock.json -> HOST_PATHS.installDir (npm ci)
@@ -62,7 +64,7 @@ import {
   type EdgeRef,
   type StateVolumeRef,
 } from './cloud-init';
-import { bundleAgentAudit, bundleFetchSecrets, bundleSpendMeter } from '../bundling/host-programs';
+import { bundleAgentAudit, bundleFetchSecrets, bundleGatewayProbe, bundleSpendMeter } from '../bundling/host-programs';
 import { SPEND_METER_MANIFEST_BUNDLE_PATH, SPEND_METER_PROGRAM_PATH, spendMeterManifestText } from './spend-meter';
 import { AGENT_AUDIT_PROGRAM_PATH } from '../audit/agent-audit';
 import { renderSecretsManifest } from '../secrets/secrets-manifest';
@@ -73,6 +75,7 @@ import {
   BUNDLE_REQUIRED_FILES,
   FETCH_SECRETS_PROGRAM_PATH,
   GATEWAY_BUNDLE_FILES,
+  GATEWAY_PROBE_PROGRAM_PATH,
   GATEWAY_FILES_BUNDLE_DIR,
   HELPER_SCRIPT_FILES,
   SECRETS_MANIFEST_BUNDLE_PATH,
@@ -171,6 +174,7 @@ export function assembleBundleFiles(config: ResolvedConfig, configDir: string, o
     [SECRETS_MANIFEST_BUNDLE_PATH]: `${JSON.stringify(renderSecretsManifest(config), null, 2)}\n`,
     [SPEND_METER_PROGRAM_PATH]: bundleSpendMeter(),
     [AGENT_AUDIT_PROGRAM_PATH]: bundleAgentAudit(),
+    [GATEWAY_PROBE_PROGRAM_PATH]: bundleGatewayProbe(),
     [SPEND_METER_MANIFEST_BUNDLE_PATH]: spendMeterManifestText(config),
     [CLOUDWATCH_AGENT_BUNDLE_PATH]: renderCloudWatchAgentConfig(config),
     [CLOUDWATCH_AGENT_PROXY_BUNDLE_PATH]: renderCloudWatchAgentProxyConfig(),

@@ -62,6 +62,20 @@ export const DISK_HEADROOM_METRIC = 'DiskHeadroom';
 export const MEMORY_HEADROOM_METRIC = 'MemoryHeadroom';
 
 /**
+ * Every minute, no dimensions, unit None: 1 when every gateway its breaker has not stopped is
+ * usable (its probe, host/gateway-probe/: a signed device connection and a session created and
+ * deleted), 0 when one is not. By host/scripts/check-gateway-health.sh (@@USABLE_METRIC@@).
+ */
+export const GATEWAY_USABLE_METRIC = 'GatewayUsable';
+
+/**
+ * Every minute, no dimensions, unit Count: the channel accounts of the probed gateways that are
+ * not running (stopped, suppressed by OpenClaw's crash-loop breaker, missing). By
+ * host/scripts/check-gateway-health.sh (@@CHANNELS_DOWN_METRIC@@).
+ */
+export const CHANNELS_DOWN_METRIC = 'ChannelsDown';
+
+/**
  * At boot and every 15 minutes, no dimensions, unit None: 1 when every agent file is
  * read-only and matches its manifest, 0 when not. By host/scripts/check-agent-files.sh.
  */
@@ -119,6 +133,8 @@ export const METRIC_NAMES = [
   EGRESS_HEALTH_METRIC,
   DISK_HEADROOM_METRIC,
   MEMORY_HEADROOM_METRIC,
+  GATEWAY_USABLE_METRIC,
+  CHANNELS_DOWN_METRIC,
   AGENT_FILES_INTEGRITY_METRIC,
   PROXY_AUTH_FAILURES_METRIC,
   MODEL_SPEND_TODAY_METRIC,

@@ -42,12 +42,14 @@ const wired = (spec: AlarmSpec) => ({
   Namespace: NAMESPACE,
 });
 
-test('nine alarms and two metric filters, nothing else; the construct lists its nine alarms', () => {
+test('eleven alarms and two metric filters, nothing else; the construct lists its eleven alarms', () => {
   expect(Object.entries(resources).map(([id, r]) => [id, r.Type])).toEqual([
     ['AlarmsBootPreflightFailed8B6FD207', 'AWS::CloudWatch::Alarm'],
     ['AlarmsSecretRetrievalFailed817958DE', 'AWS::CloudWatch::Alarm'],
     ['AlarmsGatewayUnhealthy574488BD', 'AWS::CloudWatch::Alarm'],
     ['AlarmsEgressUnhealthyFC23BC49', 'AWS::CloudWatch::Alarm'],
+    ['AlarmsGatewayUnusableE323E9BA', 'AWS::CloudWatch::Alarm'],
+    ['AlarmsChannelDown5C9C03D5', 'AWS::CloudWatch::Alarm'],
     ['AlarmsDiskLow1846E80C', 'AWS::CloudWatch::Alarm'],
     ['AlarmsMemoryLow2305194A', 'AWS::CloudWatch::Alarm'],
     ['AlarmsAgentFilesIntegrity83755579', 'AWS::CloudWatch::Alarm'],
@@ -61,6 +63,8 @@ test('nine alarms and two metric filters, nothing else; the construct lists its 
     'AlarmsSecretRetrievalFailed817958DE',
     'AlarmsGatewayUnhealthy574488BD',
     'AlarmsEgressUnhealthyFC23BC49',
+    'AlarmsGatewayUnusableE323E9BA',
+    'AlarmsChannelDown5C9C03D5',
     'AlarmsDiskLow1846E80C',
     'AlarmsMemoryLow2305194A',
     'AlarmsAgentFilesIntegrity83755579',
@@ -78,6 +82,31 @@ test('boot-preflight-failed: any BootPreflightFailed in 5 minutes (Sum >= 1); no
     Threshold: 1,
     ComparisonOperator: 'GreaterThanOrEqualToThreshold',
     EvaluationPeriods: 1,
+    TreatMissingData: 'notBreaching',
+  });
+});
+
+test('gateway-unusable: GatewayUsable below 1 for 5 minutes in a row (Minimum); channel-down: ChannelsDown at least 1 for 10 minutes in a row (Maximum); silence is gateway-unhealthy\'s', () => {
+  expect(alarmNamed('openclaw-test-prod-gateway-unusable')).toEqual({
+    ...wired(ALARMS.gatewayUnusable),
+    MetricName: 'GatewayUsable',
+    Statistic: 'Minimum',
+    Period: 60,
+    Threshold: 1,
+    ComparisonOperator: 'LessThanThreshold',
+    EvaluationPeriods: 5,
+    DatapointsToAlarm: 5,
+    TreatMissingData: 'notBreaching',
+  });
+  expect(alarmNamed('openclaw-test-prod-channel-down')).toEqual({
+    ...wired(ALARMS.channelDown),
+    MetricName: 'ChannelsDown',
+    Statistic: 'Maximum',
+    Period: 60,
+    Threshold: 1,
+    ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+    EvaluationPeriods: 10,
+    DatapointsToAlarm: 10,
     TreatMissingData: 'notBreaching',
   });
 });

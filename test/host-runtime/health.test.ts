@@ -9,7 +9,7 @@ import { metricNamespace } from '../../lib/host/template-values';
 import { GATEWAYS_LIST_HOST_FILE } from '../../lib/host/host-file-paths';
 import { BREAKER_MARKER_DIR } from '../../lib/host/paths';
 import { agentGateways } from '../../lib/openclaw/gateways';
-import { DISK_HEADROOM_METRIC, EGRESS_BLOCKED_METRIC, EGRESS_HEALTH_METRIC, GATEWAY_HEALTH_METRIC, MEMORY_HEADROOM_METRIC } from '../../lib/shared/metric-names';
+import { CHANNELS_DOWN_METRIC, DISK_HEADROOM_METRIC, EGRESS_BLOCKED_METRIC, EGRESS_HEALTH_METRIC, GATEWAY_HEALTH_METRIC, GATEWAY_USABLE_METRIC, MEMORY_HEADROOM_METRIC } from '../../lib/shared/metric-names';
 import { HEADROOM_MIN_PERCENT } from '../../lib/alarms/alarm-catalogue';
 import { startFakeServer, type FakeAnswer, type FakeServer } from '../support/fake-aws/server';
 import { CONFIG_DIR } from '../support/config-fixture';
@@ -55,6 +55,12 @@ let fakeDf: string;
 let meminfo: string;
 const DISK_FREE = 60;
 const MEMORY_FREE = 25;
+/** The folder of the probes' results of a run (probeResult writes into it). */
+let probeResults: string;
+/** A probe result as gateway-probe.js prints it. */
+const probeResult = (id: string, usable: boolean, reason: string | null, channels: { channel: string; account: string; running: boolean; state: string; reason: string | null }[] = []) =>
+  fs.writeFileSync(path.join(probeResults, `${id}.json`), `${JSON.stringify({ gateway: id, usable, reason, latencyMs: 12, channels })}\n`);
+const TELEGRAM_RUNNING = { channel: 'telegram', account: 'default', running: true, state: 'running', reason: null };
 
 beforeAll(async () => {
   requireRuntimeTool('bash');
@@ -100,6 +106,9 @@ beforeEach(() => {
   egressAnswer = { status: 302 };
   egressRequests = [];
   runtimeDir = fs.mkdtempSync(path.join(dir, 'runtime-'));
+  probeResults = fs.mkdtempSync(path.join(dir, 'probe-'));
+  probeResult('ops', true, null);
+  probeResult('support', true, null, [TELEGRAM_RUNNING]);
 });
 
 /** What `nft list counter inet openclaw egress_blocked` prints (nft 1.0.6, the rendered ruleset's comment included). */
@@ -153,6 +162,9 @@ async function check(
       OPENCLAW_DISK_PATHS: '/state /var/log',
       OPENCLAW_DF: fakeDf,
       OPENCLAW_MEMINFO: meminfo,
+      // The probes' results as run-gateway-probes.sh writes them (usable, Telegram running, by default).
+      OPENCLAW_PROBE_RESULTS: probeResults,
+      OPENCLAW_NODE: process.execPath,
       ...extraEnv,
     },
     timeoutMs: 20_000,
@@ -170,20 +182,22 @@ const perGateway = (values: Record<string, 0 | 1>) =>
  * The one put-metric-data call: GatewayHealthy (no dimensions: the AND) always, then 0 for each gateway
  * probed that failed, EgressHealthy=1 only when egress works, EgressBlocked only when the counter rose.
  */
-const metric = (value: 0 | 1, egressOk = true, blocked = 0, gateways: Record<string, 0 | 1> = { ops: 1, support: 1 }, disk = DISK_FREE, memory = MEMORY_FREE) => [
+const metric = (value: 0 | 1, egressOk = true, blocked = 0, gateways: Record<string, 0 | 1> = { ops: 1, support: 1 }, disk = DISK_FREE, memory = MEMORY_FREE, usable: 0 | 1 = 1, channelsDown = 0) => [
   'cloudwatch', 'put-metric-data', '--region', config.aws.region, '--namespace', NAMESPACE,
   '--metric-data', `MetricName=${GATEWAY_HEALTH_METRIC},Value=${value},Unit=None`,
   ...perGateway(gateways),
   `MetricName=${DISK_HEADROOM_METRIC},Value=${disk},Unit=Percent`,
   `MetricName=${MEMORY_HEADROOM_METRIC},Value=${memory},Unit=Percent`,
+  `MetricName=${GATEWAY_USABLE_METRIC},Value=${usable},Unit=None`,
+  `MetricName=${CHANNELS_DOWN_METRIC},Value=${channelsDown},Unit=Count`,
   ...(egressOk ? [`MetricName=${EGRESS_HEALTH_METRIC},Value=1,Unit=None`] : []),
   ...(blocked > 0 ? [`MetricName=${EGRESS_BLOCKED_METRIC},Value=${blocked},Unit=Count`] : []),
   '--cli-connect-timeout', '3', '--cli-read-timeout', '5',
 ];
 /** ops down, support up. */
 const OPS_DOWN = { ops: 0, support: 1 } as const;
-const published = (value: 0 | 1, egressOk = true, disk = DISK_FREE, memory = MEMORY_FREE) =>
-  `[metric ${GATEWAY_HEALTH_METRIC}=${value} ${DISK_HEADROOM_METRIC}=${disk} ${MEMORY_HEADROOM_METRIC}=${memory}${egressOk ? ` ${EGRESS_HEALTH_METRIC}=1` : ''} published to ${NAMESPACE}]`;
+const published = (value: 0 | 1, egressOk = true, disk = DISK_FREE, memory = MEMORY_FREE, usable: 0 | 1 = 1, channelsDown = 0) =>
+  `[metric ${GATEWAY_HEALTH_METRIC}=${value} ${DISK_HEADROOM_METRIC}=${disk} ${MEMORY_HEADROOM_METRIC}=${memory} ${GATEWAY_USABLE_METRIC}=${usable} ${CHANNELS_DOWN_METRIC}=${channelsDown}${egressOk ? ` ${EGRESS_HEALTH_METRIC}=1` : ''} published to ${NAMESPACE}]`;
 
 test('defaults: the host\'s gateways.list, the breaker listing, the config\'s proxy port, a 5 s bound, the host namespace', () => {
   const text = fs.readFileSync(script, 'utf8');
@@ -229,7 +243,7 @@ test('gateway down (nothing listens): the FAILED line, GatewayHealthy=0, exit 1'
   expect(r.out).toEqual([]);
   expect(r.err).toEqual([
     expect.stringMatching(
-      new RegExp(`^openclaw-health: FAILED Gateway: ops: no HTTP answer from http://127\\.0\\.0\\.1:${closed}/healthz within ${TIMEOUT_S} s \\(curl exit 7, [^)]*\\); see journalctl -u openclaw-gateway@ops\\.service \\[metric GatewayHealthy=0 DiskHeadroom=60 MemoryHeadroom=25 EgressHealthy=1 published to ${NAMESPACE.replace('/', '\\/')}\\]$`),
+      new RegExp(`^openclaw-health: FAILED Gateway: ops: no HTTP answer from http://127\\.0\\.0\\.1:${closed}/healthz within ${TIMEOUT_S} s \\(curl exit 7, [^)]*\\); see journalctl -u openclaw-gateway@ops\\.service \\[metric GatewayHealthy=0 DiskHeadroom=60 MemoryHeadroom=25 GatewayUsable=1 ChannelsDown=0 EgressHealthy=1 published to ${NAMESPACE.replace('/', '\\/')}\\]$`),
     ),
   ]);
   expect(r.code).toBe(1);
@@ -344,10 +358,10 @@ describe('every gateway of gateways.list', () => {
 
 test('the metric cannot be published: the result and exit status stand, the line says so', async () => {
   const down = await check({ proxy: await freePort() }, 255);
-  expect(down.err).toEqual([expect.stringMatching(/\[metric GatewayHealthy=0 DiskHeadroom=60 MemoryHeadroom=25 EgressHealthy=1 not published: aws exit 255\]$/)]);
+  expect(down.err).toEqual([expect.stringMatching(/\[metric GatewayHealthy=0 DiskHeadroom=60 MemoryHeadroom=25 GatewayUsable=1 ChannelsDown=0 EgressHealthy=1 not published: aws exit 255\]$/)]);
   expect(down.code).toBe(1);
   const up = await check({}, 255);
-  expect(up.out).toEqual([expect.stringMatching(/\[metric GatewayHealthy=1 DiskHeadroom=60 MemoryHeadroom=25 EgressHealthy=1 not published: aws exit 255\]$/)]);
+  expect(up.out).toEqual([expect.stringMatching(/\[metric GatewayHealthy=1 DiskHeadroom=60 MemoryHeadroom=25 GatewayUsable=1 ChannelsDown=0 EgressHealthy=1 not published: aws exit 255\]$/)]);
   expect(up.code).toBe(0);
 });
 
@@ -367,7 +381,7 @@ describe('egress', () => {
     expect(r.err).toEqual([
       expect.stringMatching(
         new RegExp(
-          `^openclaw-health: FAILED Egress: no HTTPS answer from http://127\\.0\\.0\\.1:${closed}/ within ${TIMEOUT_S} s \\(curl exit 7, [^)]*\\): the egress proxy, the NAT, its route or the DNS Firewall; see the egress-unhealthy runbook \\[metric GatewayHealthy=1 DiskHeadroom=60 MemoryHeadroom=25 published to ${NAMESPACE.replace('/', '\\/')}\\]$`,
+          `^openclaw-health: FAILED Egress: no HTTPS answer from http://127\\.0\\.0\\.1:${closed}/ within ${TIMEOUT_S} s \\(curl exit 7, [^)]*\\): the egress proxy, the NAT, its route or the DNS Firewall; see the egress-unhealthy runbook \\[metric GatewayHealthy=1 DiskHeadroom=60 MemoryHeadroom=25 GatewayUsable=1 ChannelsDown=0 published to ${NAMESPACE.replace('/', '\\/')}\\]$`,
         ),
       ),
     ]);
@@ -414,7 +428,7 @@ describe('EgressBlocked: the rise of the nftables counter egress_blocked', () =>
   test('first run (no last value: after a boot) publishes the counter; unchanged publishes no EgressBlocked; a rise publishes the rise', async () => {
     const first = await check({}, 0, nftCounter(4));
     expect(first.calls).toEqual([metric(1, true, 4)]);
-    expect(first.out).toEqual([expect.stringContaining(`[metric ${GATEWAY_HEALTH_METRIC}=1 ${DISK_HEADROOM_METRIC}=${DISK_FREE} ${MEMORY_HEADROOM_METRIC}=${MEMORY_FREE} ${EGRESS_HEALTH_METRIC}=1 ${EGRESS_BLOCKED_METRIC}=4 published to ${NAMESPACE}]`)]);
+    expect(first.out).toEqual([expect.stringContaining(`[metric ${GATEWAY_HEALTH_METRIC}=1 ${DISK_HEADROOM_METRIC}=${DISK_FREE} ${MEMORY_HEADROOM_METRIC}=${MEMORY_FREE} ${GATEWAY_USABLE_METRIC}=1 ${CHANNELS_DOWN_METRIC}=0 ${EGRESS_HEALTH_METRIC}=1 ${EGRESS_BLOCKED_METRIC}=4 published to ${NAMESPACE}]`)]);
     expect(first.stderr).toBe('');
     expect(first.code).toBe(0);
     const unchanged = await check({}, 0, nftCounter(4));
@@ -450,7 +464,7 @@ describe('EgressBlocked: the rise of the nftables counter egress_blocked', () =>
     expect(r.calls).toEqual([metric(1)]);
     expect(r.code).toBe(0);
     expect(r.out).toEqual([expect.stringMatching(/^openclaw-health: OK: /)]);
-    expect(r.err).toEqual([expect.stringMatching(/^openclaw-health: WARNING EgressBlocked: no counter in .*egress-blocked\.counter \(the unit's ExecStartPre nft list counter failed\?\); see journalctl -u openclaw-health \[metric GatewayHealthy=1 DiskHeadroom=60 MemoryHeadroom=25 EgressHealthy=1 published to /)]);
+    expect(r.err).toEqual([expect.stringMatching(/^openclaw-health: WARNING EgressBlocked: no counter in .*egress-blocked\.counter \(the unit's ExecStartPre nft list counter failed\?\); see journalctl -u openclaw-health \[metric GatewayHealthy=1 DiskHeadroom=60 MemoryHeadroom=25 GatewayUsable=1 ChannelsDown=0 EgressHealthy=1 published to /)]);
     expect(fs.existsSync(path.join(runtimeDir, 'egress-blocked.last'))).toBe(false);
     const down = await check({ proxy: await freePort() }, 0, snapshot);
     expect(down.calls).toEqual([metric(0)]);
@@ -571,5 +585,65 @@ describe('headroom: disk (space and inodes) and memory, each its own FAILED line
     const data = r.calls[0]!.join(' ');
     expect(data).toMatch(new RegExp(`MetricName=${DISK_HEADROOM_METRIC},Value=(\\d|[1-9]\\d|100),Unit=Percent`));
     expect(data).toMatch(new RegExp(`MetricName=${MEMORY_HEADROOM_METRIC},Value=(\\d|[1-9]\\d|100),Unit=Percent`));
+  });
+});
+
+describe('usable and channels: the gateways\' probe results (run-gateway-probes.sh), each its own FAILED line and metric, never GatewayHealthy', () => {
+  test('a gateway whose probe failed (a full state disk): FAILED Usable quoting it, GatewayUsable=0, exit 1; GatewayHealthy stays 1', async () => {
+    probeResult('support', false, 'sessions.create for agent support failed: failed to create session transcript: database or disk is full', [TELEGRAM_RUNNING]);
+    const r = await check();
+    expect(r.err).toEqual([
+      `openclaw-health: FAILED Usable: support: sessions.create for agent support failed: failed to create session transcript: database or disk is full; see the gateway-unusable runbook ${published(1, true, DISK_FREE, MEMORY_FREE, 0, 0)}`,
+    ]);
+    expect(r.calls).toEqual([metric(1, true, 0, undefined, DISK_FREE, MEMORY_FREE, 0, 0)]);
+    expect(r.code).toBe(1);
+  });
+
+  test('no result for a gateway (the probe printed nothing): unusable, named', async () => {
+    fs.rmSync(path.join(probeResults, 'ops.json'));
+    const r = await check();
+    expect(r.err).toEqual([
+      `openclaw-health: FAILED Usable: ops: no probe result in ${probeResults}/ops.json (see journalctl -u openclaw-health); see the gateway-unusable runbook ${published(1, true, DISK_FREE, MEMORY_FREE, 0, 0)}`,
+    ]);
+    expect(r.calls).toEqual([metric(1, true, 0, undefined, DISK_FREE, MEMORY_FREE, 0, 0)]);
+  });
+
+  test('a result that is not a probe result (not JSON, no usable flag) counts as none', async () => {
+    fs.writeFileSync(path.join(probeResults, 'ops.json'), 'garbage\n');
+    fs.writeFileSync(path.join(probeResults, 'support.json'), '{"gateway":"support","usable":"yes"}\n');
+    const r = await check();
+    expect(r.err.map((l) => l.replace(/ \[metric .*\]$/, ''))).toEqual([
+      `openclaw-health: FAILED Usable: ops: no probe result in ${probeResults}/ops.json (see journalctl -u openclaw-health); see the gateway-unusable runbook`,
+      `openclaw-health: FAILED Usable: support: no probe result in ${probeResults}/support.json (see journalctl -u openclaw-health); see the gateway-unusable runbook`,
+    ]);
+    expect(r.calls).toEqual([metric(1, true, 0, undefined, DISK_FREE, MEMORY_FREE, 0, 0)]);
+  });
+
+  test('a channel suppressed by the crash-loop breaker and one stopped: a FAILED Channel line each, ChannelsDown=2, usable stays 1', async () => {
+    probeResult('support', true, null, [
+      { channel: 'telegram', account: 'default', running: false, state: 'suppressed', reason: 'gateway restart-loop breaker tripped: 3 unclean boot(s) within 300000ms' },
+      { channel: 'slack', account: 'work', running: false, state: 'stopped', reason: null },
+      { channel: 'discord', account: 'default', running: true, state: 'running', reason: null },
+    ]);
+    const r = await check();
+    expect(r.err).toEqual([
+      `openclaw-health: FAILED Channel: support: telegram/default is suppressed (gateway restart-loop breaker tripped: 3 unclean boot(s) within 300000ms); see the channel-down runbook ${published(1, true, DISK_FREE, MEMORY_FREE, 1, 2)}`,
+      `openclaw-health: FAILED Channel: support: slack/work is stopped; see the channel-down runbook ${published(1, true, DISK_FREE, MEMORY_FREE, 1, 2)}`,
+    ]);
+    expect(r.calls).toEqual([metric(1, true, 0, undefined, DISK_FREE, MEMORY_FREE, 1, 2)]);
+  });
+
+  test('a tripped gateway is not read (its probe did not run); the others are', async () => {
+    fs.rmSync(path.join(probeResults, 'support.json'));
+    const r = await check({}, 0, nftCounter(0), {}, 'support.tripped\n');
+    expect(r.code).toBe(0);
+    expect(r.calls).toEqual([metric(1, true, 0, undefined, DISK_FREE, MEMORY_FREE, 1, 0)]);
+  });
+
+  test('the results cannot be read at all (no Node): unusable, never a silent 1', async () => {
+    const r = await check({}, 0, nftCounter(0), { OPENCLAW_NODE: path.join(dir, 'no-node') });
+    expect(r.err).toEqual([
+      `openclaw-health: FAILED Usable: cannot read the probe results in ${probeResults} with ${path.join(dir, 'no-node')}; see journalctl -u openclaw-health ${published(1, true, DISK_FREE, MEMORY_FREE, 0, 0)}`,
+    ]);
   });
 });

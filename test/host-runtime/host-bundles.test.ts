@@ -1,10 +1,11 @@
 import * as hostPrograms from '../../lib/bundling/host-programs';
 import * as esbuildOptions from '../../lib/bundling/esbuild-options';
 
-// The two host programs' bundles (lib/bundling/host-programs.ts),
+// The host programs' bundles (lib/bundling/host-programs.ts),
 // focused: what they ask esbuild for, the banner, the default credential chain replaced by a
-// stub, the refusal of CDK, constructs and zod, and the memo. (The bundled programs run as the
-// host runs them: fetch-secrets.test.ts, spend-meter-main.test.ts.)
+// stub (or, for gateway-probe.js, no AWS SDK at all), the refusal of CDK, constructs and zod,
+// and the memo. (The bundled programs run as the host runs them: fetch-secrets.test.ts,
+// spend-meter-main.test.ts, gateway-probe-args.test.ts and test/openclaw/gateway-probe-*.test.ts.)
 
 afterEach(() => jest.restoreAllMocks());
 
@@ -15,7 +16,10 @@ interface Bundle {
   readonly memo: (m: typeof hostPrograms) => string;
   readonly entry: string;
   readonly target: string;
-  readonly stubMessage: string;
+  /** The first line of the bundled file. */
+  readonly banner: string;
+  /** The refusal of the stub that replaces the SDK's default credential chain; undefined: the program bundles no AWS SDK. */
+  readonly stubMessage?: string;
 }
 
 const BUNDLES: readonly Bundle[] = [
@@ -26,6 +30,7 @@ const BUNDLES: readonly Bundle[] = [
     memo: (m) => m.bundleFetchSecrets(),
     entry: 'host/fetch-secrets/main.ts',
     target: 'node22',
+    banner: '// fetch-secrets.js: bundled from host/fetch-secrets/ of openclaw-hardened-aws (bundle.ts); do not edit on the host.',
     stubMessage: 'fetch-secrets: credentials come from IMDSv2 only (the default credential chain is not bundled)',
   },
   {
@@ -35,7 +40,17 @@ const BUNDLES: readonly Bundle[] = [
     memo: (m) => m.bundleSpendMeter(),
     entry: 'host/spend-meter/main.ts',
     target: 'node24',
+    banner: '// spend-meter.js: bundled from host/spend-meter/ of openclaw-hardened-aws (bundle.ts); do not edit on the host.',
     stubMessage: 'spend-meter: credentials come from IMDSv2 only (the default credential chain is not bundled)',
+  },
+  {
+    program: 'gateway-probe.js',
+    module: require.resolve('../../lib/bundling/host-programs'),
+    build: (m) => m.buildHostProgram('gateway-probe'),
+    memo: (m) => m.bundleGatewayProbe(),
+    entry: 'host/gateway-probe/main.ts',
+    target: 'node24',
+    banner: '// gateway-probe.js: bundled from host/gateway-probe/ of openclaw-hardened-aws; do not edit on the host.',
   },
 ];
 const real = hostPrograms;
@@ -49,14 +64,16 @@ describe.each(BUNDLES)('$program', (b) => {
 
   test('its first line names where it comes from and that it is not to be edited on the host', () => {
     const dir = b.entry.slice(0, b.entry.lastIndexOf('/') + 1);
-    expect(b.memo(real).split('\n')[0]).toBe(`// ${b.program}: bundled from ${dir} of openclaw-hardened-aws (bundle.ts); do not edit on the host.`);
+    expect(b.banner.startsWith(`// ${b.program}: bundled from ${dir} of openclaw-hardened-aws`)).toBe(true);
+    expect(b.memo(real).split('\n')[0]).toBe(b.banner);
   });
 
-  test("the SDK's default credential chain is replaced by the stub that refuses", () => {
+  test(b.stubMessage ? "the SDK's default credential chain is replaced by the stub that refuses" : 'no AWS SDK and no credential provider in it', () => {
     // Built afresh, not memoized: a test that only reads the memo does not run the build,
     // so per-test coverage would not tie the build options to this check.
     const text = b.build(real);
-    expect(text).toContain(b.stubMessage);
+    if (b.stubMessage) expect(text).toContain(b.stubMessage);
+    else expect(text).not.toMatch(/@aws-sdk|@smithy/);
     for (const provider of ['credential-provider-sso', 'credential-provider-ini', 'credential-provider-process', 'credential-provider-web-identity']) {
       expect({ provider, bundled: text.includes(provider) }).toEqual({ provider, bundled: false });
     }

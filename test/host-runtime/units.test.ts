@@ -444,6 +444,8 @@ describe('the audit trail and health units', () => {
       execStartPre: [
         `-+/bin/sh -c 'umask 022; /usr/sbin/nft list counter inet ${NFT_TABLE} ${EGRESS_BLOCKED_COUNTER} >${snapshot} || rm -f ${snapshot}'`,
         `-+/bin/sh -c 'umask 022; ls -1 ${BREAKER_MARKER_DIR} >${tripped} 2>/dev/null || rm -f ${tripped}'`,
+        // The gateways' probes, each as its gateway's user (run-gateway-probes.sh: test/host-runtime/gateway-probes-run.test.ts).
+        `-+${HOST_PATHS.libexecDir}/run-gateway-probes.sh`,
       ],
     });
     // The last value survives between runs (not a reboot, when the counter restarts too), readable by the check alone.
@@ -460,8 +462,8 @@ describe('the audit trail and health units', () => {
     expect(unitValue(e, S, 'StandardOutput')).toBe('null');
     expect(unitValue(e, S, 'StandardError')).toBe('journal');
     const timeout = Number(unitValue(e, S, 'TimeoutStartSec'));
-    // A probe of 5 s per gateway, the nginx and egress probes, the metric call (15 s).
-    expect(timeout).toBeGreaterThan((agentGateways(config).length + 2) * 5 + 15);
+    // The gateways' probes in parallel (10 s, a 15 s backstop), then a probe of 5 s per gateway, the nginx and egress probes, the metric call (15 s).
+    expect(timeout).toBeGreaterThan(15 + (agentGateways(config).length + 2) * 5 + 15);
     expect(timeout).toBeLessThanOrEqual(60);
     expect(files[`systemd/${HEALTH_UNIT}`]).toContain(`publishes ${GATEWAY_HEALTH_METRIC} (1 all fine, 0 not; and one per gateway with`);
   });

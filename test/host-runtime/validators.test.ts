@@ -138,6 +138,7 @@ describe('shellcheck -S style accepts every shell script', () => {
       'scripts/prepare-state.sh',
       'scripts/record-clean-stop.sh',
       'scripts/refresh-secrets.sh',
+      'scripts/run-gateway-probes.sh',
       'scripts/start-egress-proxy.sh',
     ]);
     const paths = scripts.map((rel) => {

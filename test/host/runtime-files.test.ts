@@ -22,7 +22,7 @@ import { exampleConfig } from './support/host-tools';
 
 // The two bundled host programs are built by esbuild (slow, tested in their own files):
 // here they are fixed texts, so the bundle's assembly is tested fast.
-jest.mock('../../lib/bundling/host-programs', () => ({ bundleFetchSecrets: () => '// fetch-secrets program\n', bundleSpendMeter: () => '// spend-meter program\n', bundleAgentAudit: () => '// agent-audit program\n' }));
+jest.mock('../../lib/bundling/host-programs', () => ({ bundleFetchSecrets: () => '// fetch-secrets program\n', bundleSpendMeter: () => '// spend-meter program\n', bundleAgentAudit: () => '// agent-audit program\n', bundleGatewayProbe: () => '// gateway-probe program\n' }));
 
 // lib/host/runtime-files.ts on its own, fast: which runtime files are rendered, what the
 // bundle holds, the agent manifest's format, and packBundle's tar (every header field read
@@ -44,6 +44,7 @@ test('the bundle paths and script list, exactly', () => {
     'scripts/start-egress-proxy.sh',
     'scripts/install-gateways.sh',
     'scripts/record-clean-stop.sh',
+    'scripts/run-gateway-probes.sh',
     'scripts/install-bundle.sh',
   ]);
   expect([AGENT_FILES_PREFIX, AGENT_MANIFEST_PATH, gatewayConfigBundlePath('ops'), gatewayControlUiOriginsBundlePath('ops'), gatewayExecApprovalsBundlePath('ops')]).toEqual([
@@ -98,6 +99,7 @@ describe('assembleBundleFiles', () => {
       'openclaw/secrets-manifest.json': `${JSON.stringify(renderSecretsManifest(config), null, 2)}\n`,
       'scripts/spend-meter.js': '// spend-meter program\n',
       'scripts/agent-audit.js': '// agent-audit program\n',
+      'scripts/gateway-probe.js': '// gateway-probe program\n',
       'openclaw/spend-meter.json': spendMeterManifestText(config),
       'cloudwatch/amazon-cloudwatch-agent.json': renderCloudWatchAgentConfig(config),
       'cloudwatch/common-config.toml': renderCloudWatchAgentProxyConfig(),

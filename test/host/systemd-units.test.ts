@@ -94,6 +94,7 @@ describe('pinned names and lists', () => {
       'scripts/start-egress-proxy.sh',
       'scripts/install-gateways.sh',
       'scripts/record-clean-stop.sh',
+      'scripts/run-gateway-probes.sh',
     ]);
     expect(STATE_VOLUME_STEPS).toEqual(['StateVolumeAttach', 'StateVolumeDevice', 'StateVolumeFilesystem', 'StateVolumeMount']);
   });
@@ -116,6 +117,7 @@ describe('pinned names and lists', () => {
       'scripts/fetch-secrets.js',
       'scripts/spend-meter.js',
       'scripts/agent-audit.js',
+      'scripts/gateway-probe.js',
       'openclaw/secrets-manifest.json',
       'openclaw/spend-meter.json',
       'cloudwatch/amazon-cloudwatch-agent.json',
@@ -231,6 +233,8 @@ const PROD_VALUES = {
   DISK_METRIC: 'DiskHeadroom',
   MEMORY_METRIC: 'MemoryHeadroom',
   HEADROOM_MIN: '10',
+  USABLE_METRIC: 'GatewayUsable',
+  CHANNELS_DOWN_METRIC: 'ChannelsDown',
   AUDIT_LOG_DIR: '/var/log/openclaw-audit',
   AUDIT_LOG_DIR_NAME: 'openclaw-audit',
   LOG_EXPORT_STATE_DIR: '/var/lib/openclaw-log-export',
@@ -279,8 +283,8 @@ const PROD_VALUES = {
     '  systemd/openclaw-{integrity,secrets-refresh,health,log-export,spend-meter,proxy-rotate,nginx-rotate}.timer \\',
     '  systemd/nginx.service.d/openclaw.conf systemd/tmpfiles.d/openclaw.conf \\',
     '  systemd/amazon-ssm-agent.service.d/openclaw-proxy.conf systemd/squid.service.d/openclaw-restart.conf \\',
-    '  scripts/{imds-preflight,check-agent-files,fetch-secrets,refresh-secrets,check-gateway-health,export-logs,attach-state-volume,prepare-state,start-egress-proxy,install-gateways,record-clean-stop}.sh \\',
-    '  scripts/{fetch-secrets,spend-meter,agent-audit}.js cloudwatch/amazon-cloudwatch-agent.json \\',
+    '  scripts/{imds-preflight,check-agent-files,fetch-secrets,refresh-secrets,check-gateway-health,export-logs,attach-state-volume,prepare-state,start-egress-proxy,install-gateways,record-clean-stop,run-gateway-probes}.sh \\',
+    '  scripts/{fetch-secrets,spend-meter,agent-audit,gateway-probe}.js cloudwatch/amazon-cloudwatch-agent.json \\',
     '  cloudwatch/common-config.toml',
   ].join('\n'),
   GATEWAY_UNITS: 'openclaw-gateway@ops.service openclaw-gateway@support.service',

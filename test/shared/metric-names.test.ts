@@ -9,10 +9,12 @@ import {
   AGENT_BREAKER_TRIPPED_METRIC,
   AGENT_FILES_INTEGRITY_METRIC,
   BOOT_PREFLIGHT_FAILED_METRIC,
+  CHANNELS_DOWN_METRIC,
   DISK_HEADROOM_METRIC,
   EGRESS_BLOCKED_METRIC,
   EGRESS_HEALTH_METRIC,
   GATEWAY_HEALTH_METRIC,
+  GATEWAY_USABLE_METRIC,
   KILL_SWITCH_METRIC,
   MEMORY_HEADROOM_METRIC,
   METRIC_NAMES,
@@ -47,6 +49,8 @@ test('the full list of metric names, in order', () => {
     'EgressHealthy',
     'DiskHeadroom',
     'MemoryHeadroom',
+    'GatewayUsable',
+    'ChannelsDown',
     'AgentFilesIntegrity',
     'ProxyAuthFailures',
     'ModelSpendTodayUsd',
@@ -62,6 +66,8 @@ test('the full list of metric names, in order', () => {
     EGRESS_HEALTH_METRIC,
     DISK_HEADROOM_METRIC,
     MEMORY_HEADROOM_METRIC,
+    GATEWAY_USABLE_METRIC,
+    CHANNELS_DOWN_METRIC,
     AGENT_FILES_INTEGRITY_METRIC,
     PROXY_AUTH_FAILURES_METRIC,
     MODEL_SPEND_TODAY_METRIC,
@@ -80,7 +86,7 @@ test('every literal metric name the host scripts publish is defined; the others 
   expect(Object.fromEntries(byScript)).toEqual({
     'attach-state-volume.sh': [BOOT_PREFLIGHT_FAILED_METRIC, BOOT_PREFLIGHT_FAILED_METRIC],
     'check-agent-files.sh': [AGENT_FILES_INTEGRITY_METRIC],
-    'check-gateway-health.sh': ['@@HEALTH_METRIC@@', '@@HEALTH_METRIC@@', '@@DISK_METRIC@@', '@@MEMORY_METRIC@@', '@@EGRESS_METRIC@@', EGRESS_BLOCKED_METRIC],
+    'check-gateway-health.sh': ['@@HEALTH_METRIC@@', '@@HEALTH_METRIC@@', '@@DISK_METRIC@@', '@@MEMORY_METRIC@@', '@@USABLE_METRIC@@', '@@CHANNELS_DOWN_METRIC@@', '@@EGRESS_METRIC@@', EGRESS_BLOCKED_METRIC],
     'imds-preflight.sh': [BOOT_PREFLIGHT_FAILED_METRIC, BOOT_PREFLIGHT_FAILED_METRIC],
     'install-bundle.sh': [BOOT_PREFLIGHT_FAILED_METRIC],
   });
@@ -91,7 +97,7 @@ test('every literal metric name the host scripts publish is defined; the others 
 test('the rendered host files publish only defined names (placeholders filled from the module)', () => {
   const files = renderRuntimeFiles(exampleConfig(), CONFIG_DIR);
   const names = new Set(Object.values(files).flatMap(publishedNames));
-  expect([...names].sort()).toEqual([AGENT_FILES_INTEGRITY_METRIC, BOOT_PREFLIGHT_FAILED_METRIC, DISK_HEADROOM_METRIC, EGRESS_BLOCKED_METRIC, EGRESS_HEALTH_METRIC, GATEWAY_HEALTH_METRIC, MEMORY_HEADROOM_METRIC].sort());
+  expect([...names].sort()).toEqual([AGENT_FILES_INTEGRITY_METRIC, BOOT_PREFLIGHT_FAILED_METRIC, DISK_HEADROOM_METRIC, EGRESS_BLOCKED_METRIC, EGRESS_HEALTH_METRIC, GATEWAY_HEALTH_METRIC, MEMORY_HEADROOM_METRIC, GATEWAY_USABLE_METRIC, CHANNELS_DOWN_METRIC].sort());
   for (const name of names) expect(METRIC_NAMES).toContain(name);
 });
 

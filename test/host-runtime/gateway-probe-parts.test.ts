@@ -1,0 +1,207 @@
+import * as crypto from 'crypto';
+import * as fs from 'fs';
+import * as path from 'path';
+import type { Options } from '../../host/gateway-probe/args';
+import { channelReports, CRASH_LOOP_SUPPRESSED } from '../../host/gateway-probe/checks';
+import type { SocketFactory, SocketLike } from '../../host/gateway-probe/client';
+import { IdentityError, loadOrCreateIdentity, signConnect } from '../../host/gateway-probe/identity';
+import { runProbe } from '../../host/gateway-probe/probe';
+import { tempDir } from '../host/support/host-tools';
+
+// The parts of gateway-probe.js (host/gateway-probe/) in the jest process: the identity file,
+// the connect signature, the channel mapping, and the probe's conversation with a scripted
+// gateway (an injected WebSocket; Node 20 has none). The real gateway: test/openclaw/gateway-probe-*.test.ts.
+
+let dir: string;
+beforeEach(() => (dir = tempDir('probe-parts-')));
+afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+describe('identity', () => {
+  test('made on first use, 0600 whatever the umask, the device id the SHA-256 of the raw public key; the same identity after', () => {
+    const file = path.join(dir, 'support.json');
+    const old = process.umask(0);
+    let made;
+    try {
+      made = loadOrCreateIdentity(file);
+    } finally {
+      process.umask(old);
+    }
+    expect(fs.statSync(file).mode & 0o777).toBe(0o600);
+    const raw = Buffer.from(made.publicKey, 'base64url');
+    expect(raw).toHaveLength(32);
+    expect(made.id).toBe(crypto.createHash('sha256').update(raw).digest('hex'));
+    expect(JSON.parse(fs.readFileSync(file, 'utf8'))).toEqual({ version: 1, deviceId: made.id, publicKey: made.publicKey, privateKey: expect.stringContaining('BEGIN PRIVATE KEY') });
+    const again = loadOrCreateIdentity(file);
+    expect([again.id, again.publicKey]).toEqual([made.id, made.publicKey]);
+    expect(fs.readdirSync(dir)).toEqual(['support.json']); // no temporary file left
+  });
+
+  test('a file readable by group or others is refused, not replaced', () => {
+    const file = path.join(dir, 'support.json');
+    loadOrCreateIdentity(file);
+    const before = fs.readFileSync(file, 'utf8');
+    fs.chmodSync(file, 0o640);
+    expect(() => loadOrCreateIdentity(file)).toThrow(new IdentityError(`probe identity ${file} is readable by group or others (mode 0640): refused`));
+    expect(fs.readFileSync(file, 'utf8')).toBe(before);
+  });
+
+  test('a file whose device id does not match its key, or that holds no key, is refused', () => {
+    const file = path.join(dir, 'support.json');
+    loadOrCreateIdentity(file);
+    const doc = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, string>;
+    fs.writeFileSync(file, JSON.stringify({ ...doc, deviceId: '0'.repeat(64) }));
+    expect(() => loadOrCreateIdentity(file)).toThrow(/does not match its private key/);
+    fs.writeFileSync(file, 'not json');
+    expect(() => loadOrCreateIdentity(file)).toThrow(/is not an Ed25519 identity/);
+    const rsa = crypto.generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+    fs.writeFileSync(file, JSON.stringify({ ...doc, privateKey: rsa }));
+    expect(() => loadOrCreateIdentity(file)).toThrow(/is not an Ed25519 identity: a rsa key/);
+  });
+
+  test('a folder that does not exist: an IdentityError naming the file', () => {
+    const file = path.join(dir, 'missing', 'support.json');
+    expect(() => loadOrCreateIdentity(file)).toThrow(new RegExp(`^probe identity ${file} could not be created: ENOENT`));
+  });
+
+  test('the connect signature is Ed25519 over payload v3 (OpenClaw buildDeviceAuthPayloadV3)', () => {
+    const id = loadOrCreateIdentity(path.join(dir, 'support.json'));
+    const sig = signConnect(id, { clientId: 'openclaw-probe', clientMode: 'probe', role: 'operator', scopes: ['operator.read', 'operator.write'], signedAtMs: 1234, token: 'tok', nonce: 'n1', platform: 'linux' });
+    const payload = `v3|${id.id}|openclaw-probe|probe|operator|operator.read,operator.write|1234|tok|n1|linux|`;
+    const pub = crypto.createPublicKey({ key: Buffer.concat([Buffer.from('302a300506032b6570032100', 'hex'), Buffer.from(id.publicKey, 'base64url')]), format: 'der', type: 'spki' });
+    expect(crypto.verify(null, Buffer.from(payload), pub, Buffer.from(sig, 'base64url'))).toBe(true);
+  });
+});
+
+describe('channel reports', () => {
+  const payload = {
+    channelAccounts: {
+      telegram: [
+        { accountId: 'work', running: false, lastError: `${CRASH_LOOP_SUPPRESSED}: 3 unclean boot(s) within 300000ms; suppressing` },
+        { accountId: 'default', running: true, lastError: null },
+      ],
+      discord: [{ accountId: 'default', running: false, lastError: 'fetch failed' }],
+      slack: [{ accountId: 'default', running: false, lastError: '' }],
+    },
+  };
+
+  test('running, stopped with the gateway\'s reason, suppressed by the crash-loop breaker; sorted by channel and account', () => {
+    expect(channelReports(payload)).toEqual([
+      { channel: 'discord', account: 'default', running: false, state: 'stopped', reason: 'fetch failed' },
+      { channel: 'slack', account: 'default', running: false, state: 'stopped', reason: null },
+      { channel: 'telegram', account: 'default', running: true, state: 'running', reason: null },
+      { channel: 'telegram', account: 'work', running: false, state: 'suppressed', reason: `${CRASH_LOOP_SUPPRESSED}: 3 unclean boot(s) within 300000ms; suppressing` },
+    ]);
+  });
+
+  test('with bindings: only the bound channels; a bound channel the gateway does not report is "missing"', () => {
+    expect(channelReports(payload, [{ agent: 'support', channel: 'discord' }, { agent: 'support', channel: 'whatsapp' }])).toEqual([
+      { channel: 'discord', account: 'default', running: false, state: 'stopped', reason: 'fetch failed' },
+      { channel: 'whatsapp', account: '*', running: false, state: 'missing', reason: 'the gateway reports no whatsapp account (channels.status)' },
+    ]);
+    expect(channelReports(undefined, [])).toEqual([]);
+  });
+});
+
+/** A scripted gateway behind an injected WebSocket: `answer` gets each request and returns the res frame's fields, or 'close'. */
+function scriptedGateway(answer: (method: string, params: Record<string, unknown>, socketIndex: number) => { ok: boolean; payload?: unknown; error?: unknown } | 'close' | 'hang') {
+  const requests: { socket: number; method: string; params: Record<string, unknown> }[] = [];
+  let sockets = 0;
+  const factory: SocketFactory = () => {
+    const index = sockets++;
+    const s: SocketLike = {
+      onopen: null,
+      onmessage: null,
+      onclose: null,
+      onerror: null,
+      send(data: string) {
+        const f = JSON.parse(data) as { id: string; method: string; params: Record<string, unknown> };
+        requests.push({ socket: index, method: f.method, params: f.params });
+        const a = answer(f.method, f.params, index);
+        if (a === 'hang') return;
+        if (a === 'close') setImmediate(() => s.onclose?.({ code: 1000, reason: '' }));
+        else setImmediate(() => s.onmessage?.({ data: JSON.stringify({ type: 'res', id: f.id, ...a }) }));
+      },
+      close() {
+        setImmediate(() => s.onclose?.({ code: 1005, reason: '' }));
+      },
+    };
+    setImmediate(() => {
+      s.onopen?.({});
+      s.onmessage?.({ data: JSON.stringify({ type: 'event', event: 'connect.challenge', payload: { nonce: 'nonce-1', ts: 1_700_000_000_000 } }) });
+    });
+    return s;
+  };
+  return { factory, requests };
+}
+
+const HEALTHY = (method: string) => {
+  if (method === 'connect') return { ok: true, payload: { type: 'hello-ok' } };
+  if (method === 'sessions.create') return { ok: true, payload: { key: 'agent:support:dashboard:1', sessionId: 's-1' } };
+  if (method === 'sessions.patch') return { ok: true, payload: {} };
+  if (method === 'sessions.delete') return { ok: true, payload: { deleted: true } };
+  if (method === 'channels.status') return { ok: true, payload: { channelAccounts: { telegram: [{ accountId: 'default', running: true }] } } };
+  return { ok: false, error: { code: 'INVALID_REQUEST', message: `unknown method ${method}` } };
+};
+
+describe('the probe against a scripted gateway', () => {
+  let options: Options;
+  beforeEach(() => {
+    const tokenFile = path.join(dir, 'gateway-token');
+    fs.writeFileSync(tokenFile, 'the-token\n');
+    options = { gateway: 'support', port: 1, tokenFile, agents: ['support', 'ops'], identity: path.join(dir, 'id.json'), timeoutMs: 5_000 };
+  });
+
+  test('healthy: a signed connect with the token, the write on the first agent (create, archive, delete, pinned to its id), channels.status; usable', async () => {
+    const g = scriptedGateway(HEALTHY);
+    const r = await runProbe(options, { socketFactory: g.factory });
+    expect(r).toEqual({ gateway: 'support', usable: true, reason: null, latencyMs: expect.any(Number), channels: [{ channel: 'telegram', account: 'default', running: true, state: 'running', reason: null }] });
+    expect(g.requests.map((q) => q.method)).toEqual(['connect', 'sessions.create', 'sessions.patch', 'sessions.delete', 'channels.status']);
+    const id = loadOrCreateIdentity(options.identity);
+    const connect = g.requests[0]!.params as { client: Record<string, string>; scopes: string[]; auth: unknown; device: Record<string, unknown>; role: string; minProtocol: number; maxProtocol: number };
+    expect(connect).toMatchObject({ minProtocol: 4, maxProtocol: 4, role: 'operator', scopes: ['operator.read', 'operator.write'], auth: { token: 'the-token' }, client: { id: 'openclaw-probe', mode: 'probe', platform: 'linux' } });
+    expect(connect.device).toEqual({ id: id.id, publicKey: id.publicKey, signedAt: 1_700_000_000_000, nonce: 'nonce-1', signature: signConnect(id, { clientId: 'openclaw-probe', clientMode: 'probe', role: 'operator', scopes: connect.scopes, signedAtMs: 1_700_000_000_000, token: 'the-token', nonce: 'nonce-1', platform: 'linux' }) });
+    expect(g.requests.slice(1, 4).map((q) => q.params)).toEqual([
+      { agentId: 'support', displayName: 'gateway probe' },
+      { key: 'agent:support:dashboard:1', archived: true, expectedSessionId: 's-1' },
+      { key: 'agent:support:dashboard:1', archivedOnly: true, expectedSessionId: 's-1', deleteTranscript: true },
+    ]);
+  });
+
+  test.each([
+    ['the write fails', 'sessions.create', { ok: false, error: { code: 'UNAVAILABLE', message: 'failed to create session transcript: database or disk is full' } }, 'sessions.create for agent support failed: UNAVAILABLE: failed to create session transcript: database or disk is full'],
+    ['the archive fails', 'sessions.patch', { ok: false, error: { code: 'INVALID_REQUEST', message: 'nope' } }, "the probe's session agent:support:dashboard:1 was created but could not be archived to delete it (sessions.patch: INVALID_REQUEST: nope); it is left behind"],
+    ['the delete fails', 'sessions.delete', { ok: false, error: { code: 'UNAVAILABLE', message: 'busy', details: { code: 'SESSION_BUSY' } } }, "the probe's session agent:support:dashboard:1 was created but could not be deleted (sessions.delete: SESSION_BUSY: busy); it is left behind"],
+    ['the delete deletes nothing', 'sessions.delete', { ok: true, payload: { deleted: false } }, "the probe's session agent:support:dashboard:1 was created but sessions.delete did not delete it; it is left behind"],
+    ['channels.status fails', 'channels.status', { ok: false, error: { code: 'UNAVAILABLE', message: 'later' } }, 'channels.status failed: UNAVAILABLE: later'],
+    ['connect is refused', 'connect', { ok: false, error: { code: 'INVALID_REQUEST', message: 'unauthorized: gateway token mismatch', details: { code: 'AUTH_TOKEN_MISMATCH' } } }, "the gateway refused the probe's connect: AUTH_TOKEN_MISMATCH: unauthorized: gateway token mismatch"],
+  ])('%s: not usable, the gateway\'s own words in the reason', async (_what, failing, answer, reason) => {
+    const g = scriptedGateway((m) => (m === failing ? answer : HEALTHY(m)));
+    const r = await runProbe(options, { socketFactory: g.factory });
+    expect([r.usable, r.reason]).toEqual([false, reason]);
+  });
+
+  test('a dropped paired-device handshake: a token-only local CLI connection (no device) learns the write\'s error; not usable', async () => {
+    const g = scriptedGateway((m, _p, socket) => (socket === 0 && m === 'connect' ? 'close' : m === 'sessions.create' ? { ok: false, error: { code: 'UNAVAILABLE', message: 'database or disk is full' } } : HEALTHY(m)));
+    const r = await runProbe(options, { socketFactory: g.factory });
+    expect([r.usable, r.reason]).toEqual([false, 'paired-device handshake failed: the gateway closed the connection (code 1000) before answering connect; sessions.create for agent support failed: UNAVAILABLE: database or disk is full']);
+    expect(r.channels).toEqual([{ channel: 'telegram', account: 'default', running: true, state: 'running', reason: null }]);
+    const second = g.requests.find((q) => q.socket === 1 && q.method === 'connect')!.params;
+    expect(second).toMatchObject({ client: { id: 'cli', mode: 'cli' }, auth: { token: 'the-token' } });
+    expect(second).not.toHaveProperty('device');
+  });
+
+  test('no answer: not usable within the timeout, naming what it waited for', async () => {
+    const g = scriptedGateway((m) => (m === 'sessions.create' ? 'hang' : HEALTHY(m)));
+    const r = await runProbe({ ...options, timeoutMs: 1_000 }, { socketFactory: g.factory });
+    expect([r.usable, r.reason]).toEqual([false, 'no answer within 1000 ms (saturated or frozen): waiting for sessions.create for agent support']);
+    expect(r.latencyMs).toBeGreaterThanOrEqual(1_000);
+    expect(r.latencyMs).toBeLessThan(1_500);
+  });
+
+  test('setup failures are results: no WebSocket in this Node, an unreadable token file', async () => {
+    expect((await runProbe(options)).reason).toBe(`probe setup: this Node (${process.version}) has no WebSocket client: run the probe with the pinned Node 24`);
+    const g = scriptedGateway(HEALTHY);
+    expect((await runProbe({ ...options, tokenFile: path.join(dir, 'none') }, { socketFactory: g.factory })).reason).toBe(`probe setup: cannot read the gateway token file ${path.join(dir, 'none')}: ENOENT`);
+    expect(g.requests).toEqual([]);
+  });
+});
