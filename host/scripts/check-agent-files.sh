@@ -12,7 +12,8 @@
 # runuser, so ACLs and folder permissions count too); every folder is root-owned 0755 and not
 # writable by the gateway user; nothing is in the folder that the manifest does not list.
 # Output: one line per difference, `openclaw-integrity: <path>: <what differs>`, then one
-# summary line. CloudWatch metric AgentFilesIntegrity = 1 (all fine) or 0, best-effort.
+# summary line. CloudWatch metric AgentFilesIntegrity = 0, best-effort, only when something is wrong:
+# its alarm reads a missing period as fine, and a metric is billed for the hours it reports.
 # Exit status: 0 fine, 1 a difference (or the check itself could not run).
 #
 # Environment (defaults in brackets; the unit sets the last three from host.env):
@@ -69,7 +70,7 @@ publish() {
 
 finish() {
   if [ "$PROBLEMS" -eq 0 ]; then
-    publish 1
+    METRIC="metric AgentFilesIntegrity not published: only a failure is (0)"
     printf '%s: OK: %d agent files in %s match %s; root-owned, mode 0440, not writable by %s [%s]\n' \
       "$TAG" "${#LISTED[@]}" "$AGENT_DIR" "$MANIFEST" "${GATEWAY_USERS[*]}" "$METRIC"
     exit 0

@@ -32,19 +32,23 @@
 # after a reboot empties /run, counts from 0). A missing or unreadable snapshot publishes no
 # EgressBlocked and warns on stderr; it never changes the health result.
 #   Disk     free space and free inodes of @@STATE_DIR@@ (the state volume) and /var/log (the
-#            root volume's logs): @@DISK_METRIC@@ = the lowest free percentage of either, published every run;
-#            below @@HEADROOM_MIN@@ % a FAILED Disk line naming the volume (its own alarm, not
+#            root volume's logs): below @@HEADROOM_MIN@@ % free of either, a FAILED Disk line naming
+#            the volume and @@DISK_METRIC@@ = the lowest free percentage (its own alarm, not
 #            @@HEALTH_METRIC@@: a full disk breaks new sessions while /healthz still answers).
-#   Memory   MemAvailable of /proc/meminfo in percent of MemTotal: @@MEMORY_METRIC@@, every run;
-#            below @@HEADROOM_MIN@@ % a FAILED Memory line (its own alarm too).
+#   Memory   MemAvailable of /proc/meminfo in percent of MemTotal: below @@HEADROOM_MIN@@ %, a
+#            FAILED Memory line and @@MEMORY_METRIC@@ = that percentage (its own alarm too).
 #   Usable   what users need, per gateway probed: the result of its probe (host/gateway-probe/, run
 #            by the unit's privileged ExecStartPre run-gateway-probes.sh as the gateway's user: a
 #            signed device connection and a session created and deleted, so a full state disk or a
-#            saturated gateway fails it while /healthz answers). @@USABLE_METRIC@@ = 1 when every
-#            gateway probed is usable, 0 when one is not or has no result (a FAILED Usable line each).
+#            saturated gateway fails it while /healthz answers). A gateway not usable, or without a
+#            result, is a FAILED Usable line and counts as unhealthy: @@HEALTH_METRIC@@ = 0, and 0
+#            for it with Gateway=<id>.
 #   Channel  every channel account the probes report that is not running (stopped, suppressed by
-#            OpenClaw's crash-loop breaker, or missing): @@CHANNELS_DOWN_METRIC@@ = how many, every
-#            run (a FAILED Channel line each).
+#            OpenClaw's crash-loop breaker, or missing): a FAILED Channel line each and
+#            @@CHANNELS_DOWN_METRIC@@ = how many (its own alarm; not @@HEALTH_METRIC@@).
+# Disk, memory and channel metrics are published only when they report a problem: a custom metric
+# is billed for the hours it reports, and their alarms read a missing minute as fine. The OK line
+# says the disk and memory headroom every run.
 # Output: one line per failed check (per gateway for Gateway) on stderr,
 #   openclaw-health: FAILED <Check>: <what failed and where to look> [metric ...]
 # and exit status 1; when healthy one OK line on stdout and exit status 0.
@@ -83,7 +87,7 @@ FAILED=()
 failed() { FAILED+=("$1: $2"); } # CHECK WHAT
 
 # Gateway: HTTP on loopback, straight to each gateway (not through nginx).
-GATEWAY_DATA=() ANSWERED=() TRIPPED=() PROBED=()
+GATEWAY_DATA=() ANSWERED=() TRIPPED=() PROBED=() UNHEALTHY=()
 probe_gateway() { # ID PORT
   local id="$1" url="http://$HOST:$2/healthz" out rc code err
   out="$(curl --silent --noproxy '*' --connect-timeout "$TIMEOUT" --max-time "$TIMEOUT" -o /dev/null \
@@ -118,7 +122,10 @@ else
     PROBED+=("$id")
     # Per gateway only when it fails: a metric is billed for the hours it reports, so one that
     # reports every minute per gateway would add $0.30 a month per agent for what the AND says.
-    probe_gateway "$id" "$port" || GATEWAY_DATA+=("MetricName=@@HEALTH_METRIC@@,Dimensions=[{Name=Gateway,Value=$id}],Value=0,Unit=None")
+    probe_gateway "$id" "$port" || {
+      UNHEALTHY+=("$id")
+      GATEWAY_DATA+=("MetricName=@@HEALTH_METRIC@@,Dimensions=[{Name=Gateway,Value=$id}],Value=0,Unit=None")
+    }
   done <"$GATEWAYS_LIST"
   [ "$gateways" -gt 0 ] || failed Gateway "$GATEWAYS_LIST names no gateway"
 fi
@@ -129,8 +136,50 @@ if ! timeout "$TIMEOUT" bash -c 'exec 3<>"/dev/tcp/$1/$2"' sh "$HOST" "$PROXY_PO
   failed Proxy "nothing accepts connections on $HOST:$PROXY_PORT within ${TIMEOUT} s (nginx); see journalctl -u nginx"
 fi
 
+# Usable and channels: each probed gateway's result (<id>.json); no result is unusable. The reader
+# prints one tab-separated line per finding, then `end`: without `end` nothing was read. An unusable
+# gateway fails the Usable check (and so @@HEALTH_METRIC@@, with its own Gateway=<id> 0); a channel
+# that is not running is counted, and reported after the health value is set.
+channels_down=0
+CHANNEL_FAILS=()
+if [ "${#PROBED[@]}" -gt 0 ]; then
+  ended=0
+  # shellcheck disable=SC2016 # JavaScript, not shell
+  while IFS=$'\t' read -r kind id what state why; do
+    case "$kind" in
+      unusable)
+        failed Usable "$id: $what; see the gateway-unhealthy runbook"
+        [[ " ${UNHEALTHY[*]} " == *" $id "* ]] || GATEWAY_DATA+=("MetricName=@@HEALTH_METRIC@@,Dimensions=[{Name=Gateway,Value=$id}],Value=0,Unit=None")
+        ;;
+      channel)
+        channels_down=$((channels_down + 1))
+        CHANNEL_FAILS+=("$id: $what is $state${why:+ ($why)}; see the channel-down runbook")
+        ;;
+      end) ended=1 ;;
+    esac
+  done < <("$NODE" -e '
+const fs = require("fs");
+const [dir, ...ids] = process.argv.slice(1);
+const clean = (t) => String(t ?? "").replace(/[\t\r\n]+/g, " ").slice(0, 300);
+for (const id of ids) {
+  let r;
+  try { r = JSON.parse(fs.readFileSync(`${dir}/${id}.json`, "utf8")); } catch { r = undefined; }
+  if (!r || typeof r.usable !== "boolean") { console.log(["unusable", id, `no probe result in ${dir}/${id}.json (see journalctl -u openclaw-health)`].join("\t")); continue; }
+  if (!r.usable) console.log(["unusable", id, clean(r.reason || "not usable")].join("\t"));
+  for (const c of Array.isArray(r.channels) ? r.channels : []) {
+    if (c.running !== true) console.log(["channel", id, clean(`${c.channel}/${c.account}`), clean(c.state || "not running"), clean(c.reason)].join("\t"));
+  }
+}
+console.log("end");
+' "$PROBE_RESULTS" "${PROBED[@]}" 2>/dev/null)
+  if [ "$ended" -ne 1 ]; then
+    failed Usable "cannot read the probe results in $PROBE_RESULTS with $NODE; see journalctl -u openclaw-health"
+  fi
+fi
+
 value=1
 [ "${#FAILED[@]}" -eq 0 ] || value=0
+for f in "${CHANNEL_FAILS[@]}"; do failed Channel "$f"; done
 
 # Disk: the lowest free share (space or inodes) of the volumes; 0 when df cannot tell.
 disk=100
@@ -156,46 +205,6 @@ if ! [[ "$memory" =~ ^[0-9]+$ ]]; then
   failed Memory "cannot read MemTotal and MemAvailable of $MEMINFO"
 elif [ "$memory" -lt "$HEADROOM_MIN" ]; then
   failed Memory "$memory % of the memory is available (below $HEADROOM_MIN %): the gateways are near their limit or the host swaps; see the memory-low runbook"
-fi
-
-# Usable and channels: each probed gateway's result (<id>.json); no result is unusable. The reader
-# prints one tab-separated line per finding, then `end`: without `end` nothing was read.
-usable=1
-channels_down=0
-if [ "${#PROBED[@]}" -gt 0 ]; then
-  ended=0
-  # shellcheck disable=SC2016 # JavaScript, not shell
-  while IFS=$'\t' read -r kind id what state why; do
-    case "$kind" in
-      unusable)
-        usable=0
-        failed Usable "$id: $what; see the gateway-unusable runbook"
-        ;;
-      channel)
-        channels_down=$((channels_down + 1))
-        failed Channel "$id: $what is $state${why:+ ($why)}; see the channel-down runbook"
-        ;;
-      end) ended=1 ;;
-    esac
-  done < <("$NODE" -e '
-const fs = require("fs");
-const [dir, ...ids] = process.argv.slice(1);
-const clean = (t) => String(t ?? "").replace(/[\t\r\n]+/g, " ").slice(0, 300);
-for (const id of ids) {
-  let r;
-  try { r = JSON.parse(fs.readFileSync(`${dir}/${id}.json`, "utf8")); } catch { r = undefined; }
-  if (!r || typeof r.usable !== "boolean") { console.log(["unusable", id, `no probe result in ${dir}/${id}.json (see journalctl -u openclaw-health)`].join("\t")); continue; }
-  if (!r.usable) console.log(["unusable", id, clean(r.reason || "not usable")].join("\t"));
-  for (const c of Array.isArray(r.channels) ? r.channels : []) {
-    if (c.running !== true) console.log(["channel", id, clean(`${c.channel}/${c.account}`), clean(c.state || "not running"), clean(c.reason)].join("\t"));
-  }
-}
-console.log("end");
-' "$PROBE_RESULTS" "${PROBED[@]}" 2>/dev/null)
-  if [ "$ended" -ne 1 ]; then
-    usable=0
-    failed Usable "cannot read the probe results in $PROBE_RESULTS with $NODE; see journalctl -u openclaw-health"
-  fi
 fi
 
 # Egress: any HTTP answer over HTTPS from an allowlisted AWS endpoint, through the egress proxy
@@ -230,14 +239,27 @@ else
     WARNINGS+=("EgressBlocked: cannot keep the last value in $last_file")
 fi
 
-data=("MetricName=@@HEALTH_METRIC@@,Value=$value,Unit=None" "${GATEWAY_DATA[@]}" "MetricName=@@DISK_METRIC@@,Value=$disk,Unit=Percent" "MetricName=@@MEMORY_METRIC@@,Value=$memory,Unit=Percent"
-  "MetricName=@@USABLE_METRIC@@,Value=$usable,Unit=None" "MetricName=@@CHANNELS_DOWN_METRIC@@,Value=$channels_down,Unit=Count")
+data=("MetricName=@@HEALTH_METRIC@@,Value=$value,Unit=None" "${GATEWAY_DATA[@]}")
+# Disk, memory and channels only when something is wrong: a metric is billed for the hours it
+# reports, and their alarms read a missing minute as fine (the OK line still says the headroom).
+names="@@HEALTH_METRIC@@=$value"
+if [ "$disk" -lt "$HEADROOM_MIN" ]; then
+  data+=("MetricName=@@DISK_METRIC@@,Value=$disk,Unit=Percent")
+  names="$names @@DISK_METRIC@@=$disk"
+fi
+if [ "$memory" -lt "$HEADROOM_MIN" ]; then
+  data+=("MetricName=@@MEMORY_METRIC@@,Value=$memory,Unit=Percent")
+  names="$names @@MEMORY_METRIC@@=$memory"
+fi
+if [ "$channels_down" -gt 0 ]; then
+  data+=("MetricName=@@CHANNELS_DOWN_METRIC@@,Value=$channels_down,Unit=Count")
+  names="$names @@CHANNELS_DOWN_METRIC@@=$channels_down"
+fi
 [ "$egress" -eq 0 ] || data+=("MetricName=@@EGRESS_METRIC@@,Value=1,Unit=None")
 [ "$blocked" -eq 0 ] || data+=("MetricName=EgressBlocked,Value=$blocked,Unit=Count")
 timeout "$AWS_CLI_TIMEOUT" "$AWS_CLI" cloudwatch put-metric-data --region "$REGION" --namespace "$NAMESPACE" \
   --metric-data "${data[@]}" --cli-connect-timeout 3 --cli-read-timeout 5 >/dev/null 2>&1
 rc=$?
-names="@@HEALTH_METRIC@@=$value @@DISK_METRIC@@=$disk @@MEMORY_METRIC@@=$memory @@USABLE_METRIC@@=$usable @@CHANNELS_DOWN_METRIC@@=$channels_down"
 [ "$egress" -eq 0 ] || names="$names @@EGRESS_METRIC@@=1"
 [ "$blocked" -eq 0 ] || names="$names EgressBlocked=$blocked"
 if [ "$rc" -eq 0 ]; then

@@ -5,7 +5,7 @@
  * region (test/app/alarms.test.ts checks all three for every alarm in every
  * template).
  */
-import { CHANNELS_DOWN_METRIC, DISK_HEADROOM_METRIC, EGRESS_BLOCKED_METRIC, EGRESS_HEALTH_METRIC, GATEWAY_USABLE_METRIC, MEMORY_HEADROOM_METRIC } from '../shared/metric-names';
+import { CHANNELS_DOWN_METRIC, DISK_HEADROOM_METRIC, EGRESS_BLOCKED_METRIC, EGRESS_HEALTH_METRIC, MEMORY_HEADROOM_METRIC } from '../shared/metric-names';
 
 export interface AlarmSpec {
   /** Alarm name suffix (`<prefix>-<client>-<env>-<id>`). */
@@ -41,8 +41,6 @@ export const EGRESS_BLOCKED_MINUTES = 5;
 export const HEADROOM_MIN_PERCENT = 10;
 /** Minutes below HEADROOM_MIN_PERCENT before disk-low or memory-low fires (a short spike does not page). */
 export const HEADROOM_MINUTES = 5;
-/** Minutes of failed probes before gateway-unusable fires: a gateway restart (about a minute here) stays under it. */
-export const UNUSABLE_MINUTES = 5;
 /**
  * Minutes with a channel not running before channel-down fires: longer than OpenClaw's own
  * channel-connect grace (2 minutes) and its crash-loop breaker's 5-minute window, so a restart
@@ -99,8 +97,8 @@ export const ALARMS = {
   ),
   gatewayUnhealthy: spec(
     'gateway-unhealthy',
-    'The gateway or nginx has not answered on loopback for 10 minutes, or the host stopped reporting.',
-    'Check the instance state, then journalctl -u openclaw-health -u openclaw-gateway -u nginx for the FAILED line.',
+    'For 10 minutes a gateway or nginx has not answered on loopback, or a gateway has failed its probe (users cannot open a session: a full or broken state disk, a saturated or frozen gateway), or the host stopped reporting.',
+    'Check the instance state, then journalctl -u openclaw-health -u openclaw-gateway -u nginx for the FAILED line (Gateway, Proxy or Usable).',
   ),
   egressUnhealthy: spec(
     'egress-unhealthy',
@@ -121,11 +119,6 @@ export const ALARMS = {
     'waf-blocks-spike',
     'WAF blocked at least alerts.thresholds.wafBlockedRequests requests in 5 minutes.',
     'Read the WAF logs in the audit bucket for the rule and source addresses; tighten the rate limit or IP allowlist if it is an attack.',
-  ),
-  gatewayUnusable: spec(
-    'gateway-unusable',
-    `A gateway has failed its probe for ${UNUSABLE_MINUTES} minutes (${GATEWAY_USABLE_METRIC}): users cannot open a session (a signed device connection, a session created and deleted), while /healthz may still answer: a full or broken state disk, a saturated or frozen gateway, refused authentication.`,
-    'Read the FAILED Usable line of journalctl -u openclaw-health on the host: it names the gateway and quotes its error.',
   ),
   channelDown: spec(
     'channel-down',

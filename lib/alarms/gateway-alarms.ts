@@ -3,7 +3,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { ALARMS, CHANNEL_DOWN_MINUTES, EGRESS_BLOCKED_BURST, EGRESS_BLOCKED_MINUTES, HEADROOM_MIN_PERCENT, HEADROOM_MINUTES, UNUSABLE_MINUTES } from './alarm-catalogue';
+import { ALARMS, CHANNEL_DOWN_MINUTES, EGRESS_BLOCKED_BURST, EGRESS_BLOCKED_MINUTES, HEADROOM_MIN_PERCENT, HEADROOM_MINUTES } from './alarm-catalogue';
 import { RunbookAlarm } from './runbook-alarm';
 import {
   AGENT_FILES_INTEGRITY_METRIC,
@@ -14,7 +14,6 @@ import {
   EGRESS_BLOCKED_METRIC,
   EGRESS_HEALTH_METRIC,
   GATEWAY_HEALTH_METRIC,
-  GATEWAY_USABLE_METRIC,
   PROXY_AUTH_FAILURES_METRIC,
   SECRET_RETRIEVAL_METRIC,
 } from '../shared/metric-names';
@@ -99,7 +98,7 @@ export class GatewayAlarms extends Construct {
       datapointsToAlarm: EGRESS_UNHEALTHY_MINUTES,
       treatMissingData: cloudwatch.TreatMissingData.BREACHING,
     });
-    // Published every minute by the health check; a host that is silent is gateway-unhealthy's.
+    // Published by the health check only when under the minimum; a silent host is gateway-unhealthy's.
     const headroom = (metricName: string) => ({
       metric: metric(metricName, 'Minimum', 1),
       threshold: HEADROOM_MIN_PERCENT,
@@ -108,15 +107,7 @@ export class GatewayAlarms extends Construct {
       datapointsToAlarm: HEADROOM_MINUTES,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
-    // Both published every minute by the health check (from the gateways' probes); silence is gateway-unhealthy's.
-    add('GatewayUnusable', ALARMS.gatewayUnusable, {
-      metric: metric(GATEWAY_USABLE_METRIC, 'Minimum', 1),
-      threshold: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
-      evaluationPeriods: UNUSABLE_MINUTES,
-      datapointsToAlarm: UNUSABLE_MINUTES,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    });
+    // Published by the health check only when a channel is down; silence is no channel down.
     add('ChannelDown', ALARMS.channelDown, {
       metric: metric(CHANNELS_DOWN_METRIC, 'Maximum', 1),
       threshold: 1,

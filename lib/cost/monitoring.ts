@@ -4,7 +4,15 @@
  * month; the event-only ones are named but not counted), and PutMetricData.
  */
 import { CONTROLS_DRIFTED_METRIC } from '../alarms/controls-drift-metrics';
-import { BOOT_PREFLIGHT_FAILED_METRIC, KILL_SWITCH_METRIC, SECRET_RETRIEVAL_METRIC } from '../shared/metric-names';
+import {
+  AGENT_FILES_INTEGRITY_METRIC,
+  BOOT_PREFLIGHT_FAILED_METRIC,
+  CHANNELS_DOWN_METRIC,
+  DISK_HEADROOM_METRIC,
+  KILL_SWITCH_METRIC,
+  MEMORY_HEADROOM_METRIC,
+  SECRET_RETRIEVAL_METRIC,
+} from '../shared/metric-names';
 import { deploymentName, hostMetricNamespace } from '../shared/naming';
 import type { Ledger } from './ledger';
 import { FREE_TIERS, PRICES } from './price-table';
@@ -12,10 +20,21 @@ import { arr, isObj, num, obj, str } from './template-index';
 import { fmtQty, listRefs, plural } from './wording';
 
 /**
- * Metrics the host or the kill switch publish only when something fails or happens (not every period),
- * and the daily drift check's, published once a day (billed for the hour it reports, not the month).
+ * Metrics the host or the kill switch publish only when something fails or happens (not every period):
+ * the boot and retrieval failures, the health check's disk, memory and channel problems, a failed
+ * agent-file integrity check, the kill switch; and the daily drift check's, published once a day
+ * (billed for the hour it reports, not the month).
  */
-const EVENT_ONLY_HOST_METRICS = [BOOT_PREFLIGHT_FAILED_METRIC, SECRET_RETRIEVAL_METRIC, KILL_SWITCH_METRIC, CONTROLS_DRIFTED_METRIC];
+const EVENT_ONLY_HOST_METRICS = [
+  BOOT_PREFLIGHT_FAILED_METRIC,
+  SECRET_RETRIEVAL_METRIC,
+  DISK_HEADROOM_METRIC,
+  MEMORY_HEADROOM_METRIC,
+  CHANNELS_DOWN_METRIC,
+  AGENT_FILES_INTEGRITY_METRIC,
+  KILL_SWITCH_METRIC,
+  CONTROLS_DRIFTED_METRIC,
+];
 
 /** Custom metric series (not AWS/*), `namespace|name|dimensions` to how the report names them (`name{...}` with dimensions). */
 type MetricSeries = Map<string, string>;

@@ -120,9 +120,9 @@ export const USAGE_ASSUMPTIONS = {
     why: 'The host re-reads its secrets every 15 minutes (2,920 times a month), the origin-verify secret at three stages: ~1.5 calls per secret on average.',
   },
   putMetricDataRequests: {
-    value: 46_720,
+    value: 43_800,
     unit: 'requests/month',
-    why: 'GatewayHealthy and EgressHealthy in one request every minute (43,800) and AgentFilesIntegrity every 15 minutes (2,920); failure metrics are rare.',
+    why: 'GatewayHealthy and EgressHealthy in one request every minute (43,800); the disk, memory, channel and agent-file metrics publish only on a problem, and failure metrics are rare.',
   },
   dnsQueriesMillions: {
     value: 1,

@@ -50,28 +50,22 @@ export const GATEWAY_HEALTH_METRIC = 'GatewayHealthy';
 export const EGRESS_HEALTH_METRIC = 'EgressHealthy';
 
 /**
- * Every minute, no dimensions, unit Percent: the lowest free share, space or inodes, of the
- * state volume and the log folder. By host/scripts/check-gateway-health.sh (@@DISK_METRIC@@).
+ * No dimensions, unit Percent, only in the minutes it is under the minimum (HEADROOM_MIN_PERCENT):
+ * the lowest free share, space or inodes, of the state volume and the log folder. By
+ * host/scripts/check-gateway-health.sh (@@DISK_METRIC@@).
  */
 export const DISK_HEADROOM_METRIC = 'DiskHeadroom';
 
 /**
- * Every minute, no dimensions, unit Percent: MemAvailable in percent of MemTotal. By
- * host/scripts/check-gateway-health.sh (@@MEMORY_METRIC@@).
+ * No dimensions, unit Percent, only in the minutes it is under the minimum (HEADROOM_MIN_PERCENT):
+ * MemAvailable in percent of MemTotal. By host/scripts/check-gateway-health.sh (@@MEMORY_METRIC@@).
  */
 export const MEMORY_HEADROOM_METRIC = 'MemoryHeadroom';
 
 /**
- * Every minute, no dimensions, unit None: 1 when every gateway its breaker has not stopped is
- * usable (its probe, host/gateway-probe/: a signed device connection and a session created and
- * deleted), 0 when one is not. By host/scripts/check-gateway-health.sh (@@USABLE_METRIC@@).
- */
-export const GATEWAY_USABLE_METRIC = 'GatewayUsable';
-
-/**
- * Every minute, no dimensions, unit Count: the channel accounts of the probed gateways that are
- * not running (stopped, suppressed by OpenClaw's crash-loop breaker, missing). By
- * host/scripts/check-gateway-health.sh (@@CHANNELS_DOWN_METRIC@@).
+ * No dimensions, unit Count, only in the minutes it is not 0: the channel accounts of the probed
+ * gateways that are not running (stopped, suppressed by OpenClaw's crash-loop breaker, missing).
+ * By host/scripts/check-gateway-health.sh (@@CHANNELS_DOWN_METRIC@@).
  */
 export const CHANNELS_DOWN_METRIC = 'ChannelsDown';
 
@@ -133,7 +127,6 @@ export const METRIC_NAMES = [
   EGRESS_HEALTH_METRIC,
   DISK_HEADROOM_METRIC,
   MEMORY_HEADROOM_METRIC,
-  GATEWAY_USABLE_METRIC,
   CHANNELS_DOWN_METRIC,
   AGENT_FILES_INTEGRITY_METRIC,
   PROXY_AUTH_FAILURES_METRIC,

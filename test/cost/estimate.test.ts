@@ -134,13 +134,15 @@ describe.each([
     }
     expect(custom.basis).not.toContain('StatusCheckFailed');
     expect(custom.basis).toContain(`OpenClaw/openclaw-example-${e.config.env}`);
-    // Those reporting all month: GatewayHealthy, EgressHealthy, AgentFilesIntegrity, the two spend totals and
-    // one ModelSpend{Model} per model; failure metrics, and metric filters without a default value (ProxyAuthFailures,
+    // Those reporting all month: GatewayHealthy, EgressHealthy, the two spend totals and one ModelSpend{Model}
+    // per model; failure metrics (AgentFilesIntegrity and the health check's disk, memory and channel metrics
+    // among them: published only on a problem), and metric filters without a default value (ProxyAuthFailures,
     // EgressBlocked), are billed only for the hours they report; and AgentBreakerTripped{Gateway} of each gateway.
     expect(custom.basis).toContain('AgentBreakerTripped');
-    expect(custom.quantity).toBe(6 + agentGateways(e.config).length);
+    expect(custom.quantity).toBe(5 + agentGateways(e.config).length);
     expect(custom.basis).toMatch(/not counted, as they report only when something fails or changes.*BootPreflightFailed/);
     const notCounted = custom.basis.slice(custom.basis.indexOf('not counted'));
+    for (const name of ['AgentFilesIntegrity', 'DiskHeadroom', 'MemoryHeadroom', 'ChannelsDown']) expect(notCounted).toContain(name);
     expect(notCounted).toContain('ProxyAuthFailures');
     expect(notCounted).toContain('EgressBlocked');
   });

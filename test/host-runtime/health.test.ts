@@ -9,7 +9,7 @@ import { metricNamespace } from '../../lib/host/template-values';
 import { GATEWAYS_LIST_HOST_FILE } from '../../lib/host/host-file-paths';
 import { BREAKER_MARKER_DIR } from '../../lib/host/paths';
 import { agentGateways } from '../../lib/openclaw/gateways';
-import { CHANNELS_DOWN_METRIC, DISK_HEADROOM_METRIC, EGRESS_BLOCKED_METRIC, EGRESS_HEALTH_METRIC, GATEWAY_HEALTH_METRIC, GATEWAY_USABLE_METRIC, MEMORY_HEADROOM_METRIC } from '../../lib/shared/metric-names';
+import { CHANNELS_DOWN_METRIC, DISK_HEADROOM_METRIC, EGRESS_BLOCKED_METRIC, EGRESS_HEALTH_METRIC, GATEWAY_HEALTH_METRIC, MEMORY_HEADROOM_METRIC } from '../../lib/shared/metric-names';
 import { HEADROOM_MIN_PERCENT } from '../../lib/alarms/alarm-catalogue';
 import { startFakeServer, type FakeAnswer, type FakeServer } from '../support/fake-aws/server';
 import { CONFIG_DIR } from '../support/config-fixture';
@@ -182,22 +182,30 @@ const perGateway = (values: Record<string, 0 | 1>) =>
  * The one put-metric-data call: GatewayHealthy (no dimensions: the AND) always, then 0 for each gateway
  * probed that failed, EgressHealthy=1 only when egress works, EgressBlocked only when the counter rose.
  */
-const metric = (value: 0 | 1, egressOk = true, blocked = 0, gateways: Record<string, 0 | 1> = { ops: 1, support: 1 }, disk = DISK_FREE, memory = MEMORY_FREE, usable: 0 | 1 = 1, channelsDown = 0) => [
+/** The problem metrics of a run (published only when there is a problem): disk and memory headroom under the minimum, channels down. */
+interface Problems {
+  disk?: number;
+  memory?: number;
+  channels?: number;
+}
+const problemData = (p: Problems) => [
+  ...(p.disk !== undefined ? [`MetricName=${DISK_HEADROOM_METRIC},Value=${p.disk},Unit=Percent`] : []),
+  ...(p.memory !== undefined ? [`MetricName=${MEMORY_HEADROOM_METRIC},Value=${p.memory},Unit=Percent`] : []),
+  ...(p.channels !== undefined ? [`MetricName=${CHANNELS_DOWN_METRIC},Value=${p.channels},Unit=Count`] : []),
+];
+const metric = (value: 0 | 1, egressOk = true, blocked = 0, gateways: Record<string, 0 | 1> = { ops: 1, support: 1 }, problems: Problems = {}) => [
   'cloudwatch', 'put-metric-data', '--region', config.aws.region, '--namespace', NAMESPACE,
   '--metric-data', `MetricName=${GATEWAY_HEALTH_METRIC},Value=${value},Unit=None`,
   ...perGateway(gateways),
-  `MetricName=${DISK_HEADROOM_METRIC},Value=${disk},Unit=Percent`,
-  `MetricName=${MEMORY_HEADROOM_METRIC},Value=${memory},Unit=Percent`,
-  `MetricName=${GATEWAY_USABLE_METRIC},Value=${usable},Unit=None`,
-  `MetricName=${CHANNELS_DOWN_METRIC},Value=${channelsDown},Unit=Count`,
+  ...problemData(problems),
   ...(egressOk ? [`MetricName=${EGRESS_HEALTH_METRIC},Value=1,Unit=None`] : []),
   ...(blocked > 0 ? [`MetricName=${EGRESS_BLOCKED_METRIC},Value=${blocked},Unit=Count`] : []),
   '--cli-connect-timeout', '3', '--cli-read-timeout', '5',
 ];
 /** ops down, support up. */
 const OPS_DOWN = { ops: 0, support: 1 } as const;
-const published = (value: 0 | 1, egressOk = true, disk = DISK_FREE, memory = MEMORY_FREE, usable: 0 | 1 = 1, channelsDown = 0) =>
-  `[metric ${GATEWAY_HEALTH_METRIC}=${value} ${DISK_HEADROOM_METRIC}=${disk} ${MEMORY_HEADROOM_METRIC}=${memory} ${GATEWAY_USABLE_METRIC}=${usable} ${CHANNELS_DOWN_METRIC}=${channelsDown}${egressOk ? ` ${EGRESS_HEALTH_METRIC}=1` : ''} published to ${NAMESPACE}]`;
+const published = (value: 0 | 1, egressOk = true, problems: Problems = {}) =>
+  `[metric ${GATEWAY_HEALTH_METRIC}=${value}${problems.disk !== undefined ? ` ${DISK_HEADROOM_METRIC}=${problems.disk}` : ''}${problems.memory !== undefined ? ` ${MEMORY_HEADROOM_METRIC}=${problems.memory}` : ''}${problems.channels !== undefined ? ` ${CHANNELS_DOWN_METRIC}=${problems.channels}` : ''}${egressOk ? ` ${EGRESS_HEALTH_METRIC}=1` : ''} published to ${NAMESPACE}]`;
 
 test('defaults: the host\'s gateways.list, the breaker listing, the config\'s proxy port, a 5 s bound, the host namespace', () => {
   const text = fs.readFileSync(script, 'utf8');
@@ -243,7 +251,7 @@ test('gateway down (nothing listens): the FAILED line, GatewayHealthy=0, exit 1'
   expect(r.out).toEqual([]);
   expect(r.err).toEqual([
     expect.stringMatching(
-      new RegExp(`^openclaw-health: FAILED Gateway: ops: no HTTP answer from http://127\\.0\\.0\\.1:${closed}/healthz within ${TIMEOUT_S} s \\(curl exit 7, [^)]*\\); see journalctl -u openclaw-gateway@ops\\.service \\[metric GatewayHealthy=0 DiskHeadroom=60 MemoryHeadroom=25 GatewayUsable=1 ChannelsDown=0 EgressHealthy=1 published to ${NAMESPACE.replace('/', '\\/')}\\]$`),
+      new RegExp(`^openclaw-health: FAILED Gateway: ops: no HTTP answer from http://127\\.0\\.0\\.1:${closed}/healthz within ${TIMEOUT_S} s \\(curl exit 7, [^)]*\\); see journalctl -u openclaw-gateway@ops\\.service \\[metric GatewayHealthy=0 EgressHealthy=1 published to ${NAMESPACE.replace('/', '\\/')}\\]$`),
     ),
   ]);
   expect(r.code).toBe(1);
@@ -358,10 +366,10 @@ describe('every gateway of gateways.list', () => {
 
 test('the metric cannot be published: the result and exit status stand, the line says so', async () => {
   const down = await check({ proxy: await freePort() }, 255);
-  expect(down.err).toEqual([expect.stringMatching(/\[metric GatewayHealthy=0 DiskHeadroom=60 MemoryHeadroom=25 GatewayUsable=1 ChannelsDown=0 EgressHealthy=1 not published: aws exit 255\]$/)]);
+  expect(down.err).toEqual([expect.stringMatching(/\[metric GatewayHealthy=0 EgressHealthy=1 not published: aws exit 255\]$/)]);
   expect(down.code).toBe(1);
   const up = await check({}, 255);
-  expect(up.out).toEqual([expect.stringMatching(/\[metric GatewayHealthy=1 DiskHeadroom=60 MemoryHeadroom=25 GatewayUsable=1 ChannelsDown=0 EgressHealthy=1 not published: aws exit 255\]$/)]);
+  expect(up.out).toEqual([expect.stringMatching(/\[metric GatewayHealthy=1 EgressHealthy=1 not published: aws exit 255\]$/)]);
   expect(up.code).toBe(0);
 });
 
@@ -381,7 +389,7 @@ describe('egress', () => {
     expect(r.err).toEqual([
       expect.stringMatching(
         new RegExp(
-          `^openclaw-health: FAILED Egress: no HTTPS answer from http://127\\.0\\.0\\.1:${closed}/ within ${TIMEOUT_S} s \\(curl exit 7, [^)]*\\): the egress proxy, the NAT, its route or the DNS Firewall; see the egress-unhealthy runbook \\[metric GatewayHealthy=1 DiskHeadroom=60 MemoryHeadroom=25 GatewayUsable=1 ChannelsDown=0 published to ${NAMESPACE.replace('/', '\\/')}\\]$`,
+          `^openclaw-health: FAILED Egress: no HTTPS answer from http://127\\.0\\.0\\.1:${closed}/ within ${TIMEOUT_S} s \\(curl exit 7, [^)]*\\): the egress proxy, the NAT, its route or the DNS Firewall; see the egress-unhealthy runbook \\[metric GatewayHealthy=1 published to ${NAMESPACE.replace('/', '\\/')}\\]$`,
         ),
       ),
     ]);
@@ -428,7 +436,7 @@ describe('EgressBlocked: the rise of the nftables counter egress_blocked', () =>
   test('first run (no last value: after a boot) publishes the counter; unchanged publishes no EgressBlocked; a rise publishes the rise', async () => {
     const first = await check({}, 0, nftCounter(4));
     expect(first.calls).toEqual([metric(1, true, 4)]);
-    expect(first.out).toEqual([expect.stringContaining(`[metric ${GATEWAY_HEALTH_METRIC}=1 ${DISK_HEADROOM_METRIC}=${DISK_FREE} ${MEMORY_HEADROOM_METRIC}=${MEMORY_FREE} ${GATEWAY_USABLE_METRIC}=1 ${CHANNELS_DOWN_METRIC}=0 ${EGRESS_HEALTH_METRIC}=1 ${EGRESS_BLOCKED_METRIC}=4 published to ${NAMESPACE}]`)]);
+    expect(first.out).toEqual([expect.stringContaining(`[metric ${GATEWAY_HEALTH_METRIC}=1 ${EGRESS_HEALTH_METRIC}=1 ${EGRESS_BLOCKED_METRIC}=4 published to ${NAMESPACE}]`)]);
     expect(first.stderr).toBe('');
     expect(first.code).toBe(0);
     const unchanged = await check({}, 0, nftCounter(4));
@@ -464,7 +472,7 @@ describe('EgressBlocked: the rise of the nftables counter egress_blocked', () =>
     expect(r.calls).toEqual([metric(1)]);
     expect(r.code).toBe(0);
     expect(r.out).toEqual([expect.stringMatching(/^openclaw-health: OK: /)]);
-    expect(r.err).toEqual([expect.stringMatching(/^openclaw-health: WARNING EgressBlocked: no counter in .*egress-blocked\.counter \(the unit's ExecStartPre nft list counter failed\?\); see journalctl -u openclaw-health \[metric GatewayHealthy=1 DiskHeadroom=60 MemoryHeadroom=25 GatewayUsable=1 ChannelsDown=0 EgressHealthy=1 published to /)]);
+    expect(r.err).toEqual([expect.stringMatching(/^openclaw-health: WARNING EgressBlocked: no counter in .*egress-blocked\.counter \(the unit's ExecStartPre nft list counter failed\?\); see journalctl -u openclaw-health \[metric GatewayHealthy=1 EgressHealthy=1 published to /)]);
     expect(fs.existsSync(path.join(runtimeDir, 'egress-blocked.last'))).toBe(false);
     const down = await check({ proxy: await freePort() }, 0, snapshot);
     expect(down.calls).toEqual([metric(0)]);
@@ -528,9 +536,9 @@ describe('headroom: disk (space and inodes) and memory, each its own FAILED line
     spawnSync('sh', ['-c', `dd if=/dev/zero of=${state}/fill bs=4k 2>/dev/null; true`]);
     const r = await check({}, 0, nftCounter(0), { ...real, OPENCLAW_DISK_PATHS: `${state} ${dir}` });
     expect(r.err).toEqual([
-      `openclaw-health: FAILED Disk: ${state} has 0 % of its space and ${100 - Number(spawnSync('df', ['--output=ipcent', state], { encoding: 'utf8' }).stdout.split('\n')[1]!.replace(/[ %]/g, ''))} % of its inodes free (below ${HEADROOM_MIN_PERCENT} %): new sessions and logs fail when it fills; see the disk-low runbook ${published(1, true, 0, MEMORY_FREE)}`,
+      `openclaw-health: FAILED Disk: ${state} has 0 % of its space and ${100 - Number(spawnSync('df', ['--output=ipcent', state], { encoding: 'utf8' }).stdout.split('\n')[1]!.replace(/[ %]/g, ''))} % of its inodes free (below ${HEADROOM_MIN_PERCENT} %): new sessions and logs fail when it fills; see the disk-low runbook ${published(1, true, { disk: 0 })}`,
     ]);
-    expect(r.calls).toEqual([metric(1, true, 0, undefined, 0)]);
+    expect(r.calls).toEqual([metric(1, true, 0, undefined, { disk: 0 })]);
     expect(r.code).toBe(1);
   });
 
@@ -539,22 +547,23 @@ describe('headroom: disk (space and inodes) and memory, each its own FAILED line
     spawnSync('sh', ['-c', `i=0; while touch ${state}/f$i 2>/dev/null; do i=$((i+1)); done`]);
     const r = await check({}, 0, nftCounter(0), { ...real, OPENCLAW_DISK_PATHS: state });
     expect(r.err).toEqual([expect.stringMatching(new RegExp(`^openclaw-health: FAILED Disk: ${state} has \\d+ % of its space and 0 % of its inodes free \\(below ${HEADROOM_MIN_PERCENT} %\\)`))]);
-    expect(r.calls).toEqual([metric(1, true, 0, undefined, 0)]);
+    expect(r.calls).toEqual([metric(1, true, 0, undefined, { disk: 0 })]);
   });
 
-  test('the lowest of the volumes is published: a half-full one and an emptier one give the half', async () => {
+  test('the lowest of the volumes counts: a half-full one and an emptier one give 50 % (in the OK line: above the minimum nothing is published)', async () => {
     const half = tmpfs('half', 'size=1m');
     spawnSync('sh', ['-c', `dd if=/dev/zero of=${half}/fill bs=4k count=128 2>/dev/null`]);
     const roomy = tmpfs('roomy', 'size=8m');
     const r = await check({}, 0, nftCounter(0), { ...real, OPENCLAW_DISK_PATHS: `${roomy} ${half}` });
     expect(r.code).toBe(0);
-    expect(r.calls).toEqual([metric(1, true, 0, undefined, 50)]);
+    expect(r.out).toEqual([expect.stringContaining(`, disk 50 % and memory ${MEMORY_FREE} % free [`)]);
+    expect(r.calls).toEqual([metric(1)]);
   });
 
   test('a path df cannot read: FAILED Disk, DiskHeadroom=0 (never a silent 100)', async () => {
     const r = await check({}, 0, nftCounter(0), { ...real, OPENCLAW_DISK_PATHS: path.join(dir, 'no-such-volume') });
-    expect(r.err).toEqual([`openclaw-health: FAILED Disk: df cannot read ${path.join(dir, 'no-such-volume')}; see journalctl -u openclaw-health ${published(1, true, 0, MEMORY_FREE)}`]);
-    expect(r.calls).toEqual([metric(1, true, 0, undefined, 0)]);
+    expect(r.err).toEqual([`openclaw-health: FAILED Disk: df cannot read ${path.join(dir, 'no-such-volume')}; see journalctl -u openclaw-health ${published(1, true, { disk: 0 })}`]);
+    expect(r.calls).toEqual([metric(1, true, 0, undefined, { disk: 0 })]);
   });
 
   test.each([
@@ -565,9 +574,9 @@ describe('headroom: disk (space and inodes) and memory, each its own FAILED line
     fs.writeFileSync(file, text);
     const r = await check({}, 0, nftCounter(0), { OPENCLAW_MEMINFO: file });
     expect(r.err).toEqual([
-      `openclaw-health: FAILED Memory: ${pct} % of the memory is available (below ${HEADROOM_MIN_PERCENT} %): the gateways are near their limit or the host swaps; see the memory-low runbook ${published(1, true, DISK_FREE, pct)}`,
+      `openclaw-health: FAILED Memory: ${pct} % of the memory is available (below ${HEADROOM_MIN_PERCENT} %): the gateways are near their limit or the host swaps; see the memory-low runbook ${published(1, true, { memory: pct })}`,
     ]);
-    expect(r.calls).toEqual([metric(1, true, 0, undefined, DISK_FREE, pct)]);
+    expect(r.calls).toEqual([metric(1, true, 0, undefined, { memory: pct })]);
     expect(r.code).toBe(1);
   });
 
@@ -576,36 +585,46 @@ describe('headroom: disk (space and inodes) and memory, each its own FAILED line
     fs.writeFileSync(file, 'MemTotal: 1000 kB\nMemAvailable: 100 kB\n');
     expect((await check({}, 0, nftCounter(0), { OPENCLAW_MEMINFO: file })).code).toBe(0);
     const none = await check({}, 0, nftCounter(0), { OPENCLAW_MEMINFO: path.join(dir, 'no-meminfo') });
-    expect(none.err).toEqual([`openclaw-health: FAILED Memory: cannot read MemTotal and MemAvailable of ${path.join(dir, 'no-meminfo')} ${published(1, true, DISK_FREE, 0)}`]);
-    expect(none.calls).toEqual([metric(1, true, 0, undefined, DISK_FREE, 0)]);
+    expect(none.err).toEqual([`openclaw-health: FAILED Memory: cannot read MemTotal and MemAvailable of ${path.join(dir, 'no-meminfo')} ${published(1, true, { memory: 0 })}`]);
+    expect(none.calls).toEqual([metric(1, true, 0, undefined, { memory: 0 })]);
   });
 
-  test('this machine\'s real /proc/meminfo and df give percentages the script publishes', async () => {
+  test('this machine\'s real /proc/meminfo and df give percentages the script reads', async () => {
     const r = await check({}, 0, nftCounter(0), { ...real, OPENCLAW_DISK_PATHS: dir, OPENCLAW_MEMINFO: '/proc/meminfo' });
-    const data = r.calls[0]!.join(' ');
-    expect(data).toMatch(new RegExp(`MetricName=${DISK_HEADROOM_METRIC},Value=(\\d|[1-9]\\d|100),Unit=Percent`));
-    expect(data).toMatch(new RegExp(`MetricName=${MEMORY_HEADROOM_METRIC},Value=(\\d|[1-9]\\d|100),Unit=Percent`));
+    const line = [...r.out, ...r.err].join('\n');
+    expect(line).toMatch(/disk (\d|[1-9]\d|100) % and memory (\d|[1-9]\d|100) % free|FAILED (Disk|Memory)/);
   });
 });
 
-describe('usable and channels: the gateways\' probe results (run-gateway-probes.sh), each its own FAILED line and metric, never GatewayHealthy', () => {
-  test('a gateway whose probe failed (a full state disk): FAILED Usable quoting it, GatewayUsable=0, exit 1; GatewayHealthy stays 1', async () => {
+describe('usable and channels: the gateways\' probe results (run-gateway-probes.sh)', () => {
+  test('a gateway whose probe failed (a full state disk): FAILED Usable quoting it, unhealthy: GatewayHealthy=0 overall and for it, exit 1', async () => {
     probeResult('support', false, 'sessions.create for agent support failed: failed to create session transcript: database or disk is full', [TELEGRAM_RUNNING]);
     const r = await check();
     expect(r.err).toEqual([
-      `openclaw-health: FAILED Usable: support: sessions.create for agent support failed: failed to create session transcript: database or disk is full; see the gateway-unusable runbook ${published(1, true, DISK_FREE, MEMORY_FREE, 0, 0)}`,
+      `openclaw-health: FAILED Usable: support: sessions.create for agent support failed: failed to create session transcript: database or disk is full; see the gateway-unhealthy runbook ${published(0)}`,
     ]);
-    expect(r.calls).toEqual([metric(1, true, 0, undefined, DISK_FREE, MEMORY_FREE, 0, 0)]);
+    expect(r.calls).toEqual([metric(0, true, 0, { ops: 1, support: 0 })]);
     expect(r.code).toBe(1);
+  });
+
+  test('down and unusable: one GatewayHealthy=0 for the gateway, not two', async () => {
+    const closed = await freePort();
+    probeResult('ops', false, 'no answer within 10000 ms (saturated or frozen)');
+    const r = await check({ gateway: closed });
+    expect(r.err.map((l) => l.replace(/ \[metric .*\]$/, '').replace(/\(curl exit 7, [^)]*\)/, '(curl exit 7)'))).toEqual([
+      `openclaw-health: FAILED Gateway: ops: no HTTP answer from http://127.0.0.1:${closed}/healthz within ${TIMEOUT_S} s (curl exit 7); see journalctl -u openclaw-gateway@ops.service`,
+      'openclaw-health: FAILED Usable: ops: no answer within 10000 ms (saturated or frozen); see the gateway-unhealthy runbook',
+    ]);
+    expect(r.calls).toEqual([metric(0, true, 0, { ops: 0, support: 1 })]);
   });
 
   test('no result for a gateway (the probe printed nothing): unusable, named', async () => {
     fs.rmSync(path.join(probeResults, 'ops.json'));
     const r = await check();
     expect(r.err).toEqual([
-      `openclaw-health: FAILED Usable: ops: no probe result in ${probeResults}/ops.json (see journalctl -u openclaw-health); see the gateway-unusable runbook ${published(1, true, DISK_FREE, MEMORY_FREE, 0, 0)}`,
+      `openclaw-health: FAILED Usable: ops: no probe result in ${probeResults}/ops.json (see journalctl -u openclaw-health); see the gateway-unhealthy runbook ${published(0)}`,
     ]);
-    expect(r.calls).toEqual([metric(1, true, 0, undefined, DISK_FREE, MEMORY_FREE, 0, 0)]);
+    expect(r.calls).toEqual([metric(0, true, 0, { ops: 0, support: 1 })]);
   });
 
   test('a result that is not a probe result (not JSON, no usable flag) counts as none', async () => {
@@ -613,13 +632,13 @@ describe('usable and channels: the gateways\' probe results (run-gateway-probes.
     fs.writeFileSync(path.join(probeResults, 'support.json'), '{"gateway":"support","usable":"yes"}\n');
     const r = await check();
     expect(r.err.map((l) => l.replace(/ \[metric .*\]$/, ''))).toEqual([
-      `openclaw-health: FAILED Usable: ops: no probe result in ${probeResults}/ops.json (see journalctl -u openclaw-health); see the gateway-unusable runbook`,
-      `openclaw-health: FAILED Usable: support: no probe result in ${probeResults}/support.json (see journalctl -u openclaw-health); see the gateway-unusable runbook`,
+      `openclaw-health: FAILED Usable: ops: no probe result in ${probeResults}/ops.json (see journalctl -u openclaw-health); see the gateway-unhealthy runbook`,
+      `openclaw-health: FAILED Usable: support: no probe result in ${probeResults}/support.json (see journalctl -u openclaw-health); see the gateway-unhealthy runbook`,
     ]);
-    expect(r.calls).toEqual([metric(1, true, 0, undefined, DISK_FREE, MEMORY_FREE, 0, 0)]);
+    expect(r.calls).toEqual([metric(0, true, 0, { ops: 0, support: 0 })]);
   });
 
-  test('a channel suppressed by the crash-loop breaker and one stopped: a FAILED Channel line each, ChannelsDown=2, usable stays 1', async () => {
+  test('a channel suppressed by the crash-loop breaker and one stopped: a FAILED Channel line each, ChannelsDown=2, GatewayHealthy stays 1', async () => {
     probeResult('support', true, null, [
       { channel: 'telegram', account: 'default', running: false, state: 'suppressed', reason: 'gateway restart-loop breaker tripped: 3 unclean boot(s) within 300000ms' },
       { channel: 'slack', account: 'work', running: false, state: 'stopped', reason: null },
@@ -627,23 +646,25 @@ describe('usable and channels: the gateways\' probe results (run-gateway-probes.
     ]);
     const r = await check();
     expect(r.err).toEqual([
-      `openclaw-health: FAILED Channel: support: telegram/default is suppressed (gateway restart-loop breaker tripped: 3 unclean boot(s) within 300000ms); see the channel-down runbook ${published(1, true, DISK_FREE, MEMORY_FREE, 1, 2)}`,
-      `openclaw-health: FAILED Channel: support: slack/work is stopped; see the channel-down runbook ${published(1, true, DISK_FREE, MEMORY_FREE, 1, 2)}`,
+      `openclaw-health: FAILED Channel: support: telegram/default is suppressed (gateway restart-loop breaker tripped: 3 unclean boot(s) within 300000ms); see the channel-down runbook ${published(1, true, { channels: 2 })}`,
+      `openclaw-health: FAILED Channel: support: slack/work is stopped; see the channel-down runbook ${published(1, true, { channels: 2 })}`,
     ]);
-    expect(r.calls).toEqual([metric(1, true, 0, undefined, DISK_FREE, MEMORY_FREE, 1, 2)]);
+    expect(r.calls).toEqual([metric(1, true, 0, undefined, { channels: 2 })]);
+    expect(r.code).toBe(1);
   });
 
   test('a tripped gateway is not read (its probe did not run); the others are', async () => {
     fs.rmSync(path.join(probeResults, 'support.json'));
     const r = await check({}, 0, nftCounter(0), {}, 'support.tripped\n');
     expect(r.code).toBe(0);
-    expect(r.calls).toEqual([metric(1, true, 0, undefined, DISK_FREE, MEMORY_FREE, 1, 0)]);
+    expect(r.calls).toEqual([metric(1, true, 0, { ops: 1 })]);
   });
 
-  test('the results cannot be read at all (no Node): unusable, never a silent 1', async () => {
+  test('the results cannot be read at all (no Node): unusable, never a silent pass', async () => {
     const r = await check({}, 0, nftCounter(0), { OPENCLAW_NODE: path.join(dir, 'no-node') });
     expect(r.err).toEqual([
-      `openclaw-health: FAILED Usable: cannot read the probe results in ${probeResults} with ${path.join(dir, 'no-node')}; see journalctl -u openclaw-health ${published(1, true, DISK_FREE, MEMORY_FREE, 0, 0)}`,
+      `openclaw-health: FAILED Usable: cannot read the probe results in ${probeResults} with ${path.join(dir, 'no-node')}; see journalctl -u openclaw-health ${published(0)}`,
     ]);
+    expect(r.calls).toEqual([metric(0)]);
   });
 });

@@ -233,7 +233,6 @@ const PROD_VALUES = {
   DISK_METRIC: 'DiskHeadroom',
   MEMORY_METRIC: 'MemoryHeadroom',
   HEADROOM_MIN: '10',
-  USABLE_METRIC: 'GatewayUsable',
   CHANNELS_DOWN_METRIC: 'ChannelsDown',
   AUDIT_LOG_DIR: '/var/log/openclaw-audit',
   AUDIT_LOG_DIR_NAME: 'openclaw-audit',

@@ -14,7 +14,6 @@ import {
   EGRESS_BLOCKED_METRIC,
   EGRESS_HEALTH_METRIC,
   GATEWAY_HEALTH_METRIC,
-  GATEWAY_USABLE_METRIC,
   KILL_SWITCH_METRIC,
   MEMORY_HEADROOM_METRIC,
   METRIC_NAMES,
@@ -49,7 +48,6 @@ test('the full list of metric names, in order', () => {
     'EgressHealthy',
     'DiskHeadroom',
     'MemoryHeadroom',
-    'GatewayUsable',
     'ChannelsDown',
     'AgentFilesIntegrity',
     'ProxyAuthFailures',
@@ -66,7 +64,6 @@ test('the full list of metric names, in order', () => {
     EGRESS_HEALTH_METRIC,
     DISK_HEADROOM_METRIC,
     MEMORY_HEADROOM_METRIC,
-    GATEWAY_USABLE_METRIC,
     CHANNELS_DOWN_METRIC,
     AGENT_FILES_INTEGRITY_METRIC,
     PROXY_AUTH_FAILURES_METRIC,
@@ -86,7 +83,7 @@ test('every literal metric name the host scripts publish is defined; the others 
   expect(Object.fromEntries(byScript)).toEqual({
     'attach-state-volume.sh': [BOOT_PREFLIGHT_FAILED_METRIC, BOOT_PREFLIGHT_FAILED_METRIC],
     'check-agent-files.sh': [AGENT_FILES_INTEGRITY_METRIC],
-    'check-gateway-health.sh': ['@@HEALTH_METRIC@@', '@@HEALTH_METRIC@@', '@@DISK_METRIC@@', '@@MEMORY_METRIC@@', '@@USABLE_METRIC@@', '@@CHANNELS_DOWN_METRIC@@', '@@EGRESS_METRIC@@', EGRESS_BLOCKED_METRIC],
+    'check-gateway-health.sh': ['@@HEALTH_METRIC@@', '@@HEALTH_METRIC@@', '@@HEALTH_METRIC@@', '@@DISK_METRIC@@', '@@MEMORY_METRIC@@', '@@CHANNELS_DOWN_METRIC@@', '@@EGRESS_METRIC@@', EGRESS_BLOCKED_METRIC],
     'imds-preflight.sh': [BOOT_PREFLIGHT_FAILED_METRIC, BOOT_PREFLIGHT_FAILED_METRIC],
     'install-bundle.sh': [BOOT_PREFLIGHT_FAILED_METRIC],
   });
@@ -97,7 +94,7 @@ test('every literal metric name the host scripts publish is defined; the others 
 test('the rendered host files publish only defined names (placeholders filled from the module)', () => {
   const files = renderRuntimeFiles(exampleConfig(), CONFIG_DIR);
   const names = new Set(Object.values(files).flatMap(publishedNames));
-  expect([...names].sort()).toEqual([AGENT_FILES_INTEGRITY_METRIC, BOOT_PREFLIGHT_FAILED_METRIC, DISK_HEADROOM_METRIC, EGRESS_BLOCKED_METRIC, EGRESS_HEALTH_METRIC, GATEWAY_HEALTH_METRIC, MEMORY_HEADROOM_METRIC, GATEWAY_USABLE_METRIC, CHANNELS_DOWN_METRIC].sort());
+  expect([...names].sort()).toEqual([AGENT_FILES_INTEGRITY_METRIC, BOOT_PREFLIGHT_FAILED_METRIC, DISK_HEADROOM_METRIC, EGRESS_BLOCKED_METRIC, EGRESS_HEALTH_METRIC, GATEWAY_HEALTH_METRIC, MEMORY_HEADROOM_METRIC, CHANNELS_DOWN_METRIC].sort());
   for (const name of names) expect(METRIC_NAMES).toContain(name);
 });
 
