@@ -513,4 +513,40 @@ describe('the kill drill\'s instance states and clock (what a mutation run found
     // (The alarm is not asked while the checks fail: its state reads "-".)
     expect(results[1]).toMatchObject({ status: 'fail', evidence: `${gateway()} running status ?/?, ${name()}-gateway-unhealthy - 1200 s after the restore; expected running, status checks ok and the gateway healthy` });
   });
+
+  it('an instance EC2 stops listing after the breach signal is "missing" in both waits (never a TypeError), and "-" for its checks', async () => {
+    let calls = 0;
+    const vanishing = withClient(ctx(), EC2Client, (real) => ({
+      send: async (cmd) => {
+        // The world still answers (its instance moves on); the drill is told the instance is gone.
+        const out = await real.send(cmd);
+        return cmd instanceof DescribeInstancesCommand && ++calls > 1 ? { Reservations: [{}] } : out;
+      },
+    }));
+    const results = await makeKillDrill(clockFrom(0)).run(vanishing, () => undefined);
+    expect(results.map((r) => [r.status, r.evidence])).toEqual([
+      ['fail', `${gateway()} missing 180 s after the breach signal; expected stopped within 180 s`],
+      ['fail', `${gateway()} missing status -, ${name()}-gateway-unhealthy - 1200 s after the restore; expected running, status checks ok and the gateway healthy`],
+    ]);
+  });
+
+  it('the restore is healthy only with its status checks ok: running with impaired checks never passes', async () => {
+    // After the kill, EC2 is made to report `state` with status checks `checks` for good.
+    const stuck = (state: string, checks: string) => {
+      let polls = 0;
+      return withClient(ctx(), EC2Client, (real) => ({
+        send: async (cmd) => {
+          const out = await real.send(cmd);
+          if (cmd instanceof DescribeInstancesCommand) polls += 1;
+          if (polls <= 3) return out;
+          if (cmd instanceof DescribeInstancesCommand) return { Reservations: [{ Instances: [{ InstanceId: gateway(), State: { Name: state } }] }] };
+          if (cmd instanceof DescribeInstanceStatusCommand) return { InstanceStatuses: [{ InstanceId: gateway(), InstanceStatus: { Status: checks }, SystemStatus: { Status: checks } }] };
+          return out;
+        },
+      }));
+    };
+    const running = await makeKillDrill(clockFrom(0)).run(stuck('running', 'impaired'), () => undefined);
+    expect(running[1]).toMatchObject({ status: 'fail' });
+    expect(running[1]!.evidence).toMatch(new RegExp(`^${gateway()} running status impaired/impaired, `));
+  });
 });
