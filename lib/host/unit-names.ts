@@ -46,7 +46,7 @@ export const SPEND_METER_TIMER = 'openclaw-spend-meter.timer';
 /** The egress proxy's daily log rotation (`squid -k rotate`) and its timer. */
 export const PROXY_ROTATE_UNIT = 'openclaw-proxy-rotate.service';
 export const PROXY_ROTATE_TIMER = 'openclaw-proxy-rotate.timer';
-/** nginx's size-based log rotation (logrotate, lib/host/nginx-log-rotation.ts) and its timer (every 5 minutes). */
+/** nginx's size-based log rotation (logrotate, lib/host/nginx-log-rotation.ts) and its timer (every minute). */
 export const NGINX_ROTATE_UNIT = 'openclaw-nginx-rotate.service';
 export const NGINX_ROTATE_TIMER = 'openclaw-nginx-rotate.timer';
 /** The SSM agent's own unit (in the AMI): install-bundle.sh gives it the proxy drop-in and restarts it. */

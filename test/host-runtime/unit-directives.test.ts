@@ -564,8 +564,8 @@ const EXPECTED: Record<string, string[]> = {
   'systemd/openclaw-nginx-rotate.timer': [
     '[Unit]',
     '[Timer]',
-    'OnActiveSec=5min',
-    'OnUnitActiveSec=5min',
+    'OnActiveSec=1min',
+    'OnUnitActiveSec=1min',
     'AccuracySec=30s',
     'Unit=openclaw-nginx-rotate.service',
     '[Install]',

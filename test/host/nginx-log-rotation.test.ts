@@ -20,7 +20,7 @@ test('the rendered configuration, exactly: by size, 4 generations, compressed af
   expect(renderNginxLogRotation(nginxLogFiles())).toBe(
     [
       "# /etc/logrotate.d/nginx: nginx's logs rotated by size (lib/host/nginx-log-rotation.ts); do not edit.",
-      "# Run every 5 minutes by openclaw-nginx-rotate.timer, and daily by the system's logrotate.",
+      "# Run every minute by openclaw-nginx-rotate.timer, and daily by the system's logrotate.",
       '# At most: the live log, one plain and 3 compressed generations of about 50 MiB each.',
       '/var/log/nginx/access.log /var/log/nginx/error.log {',
       '    size 50M',
