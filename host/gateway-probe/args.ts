@@ -12,6 +12,9 @@
  *               gateway's channels.status reports (its openclaw.json holds only its agents'
  *               channels); an empty value: none
  * --timeout-ms  the whole probe's bound (1000 to 120000; default 10000)
+ * --skip-session-write  no session created and deleted this run (the signed connect and
+ *               channels.status only): OpenClaw archives the transcript of every deleted session,
+ *               so the host's runner writes a session only every 15 minutes
  */
 import { strictArgs } from '../shared/strict-args';
 
@@ -30,10 +33,12 @@ export interface Options {
   /** undefined: read the channels from the gateway. */
   readonly channels?: readonly Binding[];
   readonly timeoutMs: number;
+  /** Create and delete a session (the write a full state disk breaks). @default true */
+  readonly sessionWrite: boolean;
 }
 
 export const USAGE =
-  'usage: node gateway-probe.js --gateway ID --port N --token-file PATH --agents AGENT[,AGENT...] --identity PATH [--channels AGENT:CHANNEL[,...]] [--timeout-ms 10000]';
+  'usage: node gateway-probe.js --gateway ID --port N --token-file PATH --agents AGENT[,AGENT...] --identity PATH [--channels AGENT:CHANNEL[,...]] [--timeout-ms 10000] [--skip-session-write]';
 
 /** A bad command line: the message names the argument and how to call the program. */
 export class UsageError extends Error {}
@@ -76,6 +81,7 @@ export function parseOptions(argv: readonly string[]): Options {
       identity: { type: 'string' },
       channels: { type: 'string' },
       'timeout-ms': { type: 'string' },
+      'skip-session-write': { type: 'boolean' },
     },
     usage,
   );
@@ -108,5 +114,6 @@ export function parseOptions(argv: readonly string[]): Options {
     identity,
     ...(channels ? { channels: channels.filter((b, i) => channels.findIndex((c) => c.agent === b.agent && c.channel === b.channel) === i) } : {}),
     timeoutMs: integer('timeout-ms', str('timeout-ms'), DEFAULT_TIMEOUT_MS, 1_000, 120_000),
+    sessionWrite: values['skip-session-write'] !== true,
   };
 }

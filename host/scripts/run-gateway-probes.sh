@@ -9,14 +9,18 @@
 #   @@NODE@@ @@LIBEXEC_DIR@@/gateway-probe.js --gateway <id> --port <port>
 #     --token-file @@SECRETS_DIR@@/<id>/gateway-token --agents <agents>
 #     --identity @@STATE_DIR@@/<id>/.gateway-probe-identity.json --timeout-ms <OPENCLAW_PROBE_TIMEOUT_MS>
-# (host/gateway-probe/: a signed device connection, a session created and deleted again, the
-# state of every channel), its one JSON line written to <results>/<id>.json (0644, no secret in it).
+#     [--skip-session-write]
+# (host/gateway-probe/: a signed device connection, the state of every channel, and in the minutes
+# divisible by 15 a session created and deleted again: OpenClaw archives the transcript of every
+# deleted session, about 4 KiB and one inode on the state volume each, so 96 a day, not 1,440; the
+# signed connect already fails on a full state disk), its one JSON line written to <results>/<id>.json
+# (0644, no secret in it).
 # A probe that prints nothing leaves no file: the health check then counts that gateway unusable.
 # Old results are removed first, so a result is never older than this run.
 # Environment (tests only): OPENCLAW_GATEWAYS_LIST, OPENCLAW_BREAKER_DIR, OPENCLAW_PROBE_RESULTS
 # [/run/openclaw-probe], OPENCLAW_NODE, OPENCLAW_PROBE_PROGRAM, OPENCLAW_SECRETS_DIR,
 # OPENCLAW_STATE_DIR, OPENCLAW_PROBE_TIMEOUT_MS [10000], OPENCLAW_PROBE_AS [runuser: `runuser -u
-# <user> --`; "none" runs the probe as the caller].
+# <user> --`; "none" runs the probe as the caller], OPENCLAW_PROBE_MINUTE [the minute of the hour].
 set -uo pipefail
 
 readonly TAG=run-gateway-probes
@@ -29,6 +33,9 @@ SECRETS="${OPENCLAW_SECRETS_DIR:-@@SECRETS_DIR@@}"
 STATE="${OPENCLAW_STATE_DIR:-@@STATE_DIR@@}"
 TIMEOUT_MS="${OPENCLAW_PROBE_TIMEOUT_MS:-10000}"
 AS="${OPENCLAW_PROBE_AS:-runuser}"
+MINUTE="${OPENCLAW_PROBE_MINUTE:-$(date +%M)}"
+WRITE=()
+[ "$((10#$MINUTE % 15))" -eq 0 ] || WRITE=(--skip-session-write)
 
 umask 022
 mkdir -p "$RESULTS" || { echo "$TAG: cannot create $RESULTS" >&2; exit 0; }
@@ -38,7 +45,7 @@ rm -f "$RESULTS"/*.json "$RESULTS"/*.json.new
 probe() { # ID USER PORT AGENTS
   local id="$1" user="$2" port="$3" agents="$4" out="$RESULTS/$1.json"
   local cmd=("$NODE" "$PROGRAM" --gateway "$id" --port "$port" --token-file "$SECRETS/$id/gateway-token" \
-    --agents "$agents" --identity "$STATE/$id/.gateway-probe-identity.json" --timeout-ms "$TIMEOUT_MS")
+    --agents "$agents" --identity "$STATE/$id/.gateway-probe-identity.json" --timeout-ms "$TIMEOUT_MS" "${WRITE[@]}")
   [ "$AS" = none ] || cmd=(runuser -u "$user" -- "${cmd[@]}")
   # The probe bounds itself; timeout is the backstop (its bound plus 5 s).
   if timeout "$((TIMEOUT_MS / 1000 + 5))" "${cmd[@]}" >"$out.new" && [ -s "$out.new" ]; then

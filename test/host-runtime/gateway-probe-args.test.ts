@@ -23,8 +23,10 @@ test('the required options are read; the timeout has its default; without --chan
     agents: ['support'],
     identity: '/var/lib/openclaw-probe/support.json',
     timeoutMs: DEFAULT_TIMEOUT_MS,
+    sessionWrite: true,
   });
   expect(DEFAULT_TIMEOUT_MS).toBe(10_000);
+  expect(parseOptions([...GOOD, '--skip-session-write']).sessionWrite).toBe(false);
 });
 
 test('agents and channel bindings are comma lists (duplicates dropped); an empty --channels binds none', () => {

@@ -148,7 +148,14 @@ describe('the probe against a scripted gateway', () => {
   beforeEach(() => {
     const tokenFile = path.join(dir, 'gateway-token');
     fs.writeFileSync(tokenFile, 'the-token\n');
-    options = { gateway: 'support', port: 1, tokenFile, agents: ['support', 'ops'], identity: path.join(dir, 'id.json'), timeoutMs: 5_000 };
+    options = { gateway: 'support', port: 1, tokenFile, agents: ['support', 'ops'], identity: path.join(dir, 'id.json'), timeoutMs: 5_000, sessionWrite: true };
+  });
+
+  test('--skip-session-write: the signed connect and channels.status only, no session created; still usable', async () => {
+    const g = scriptedGateway(HEALTHY);
+    const r = await runProbe({ ...options, sessionWrite: false }, { socketFactory: g.factory });
+    expect(r).toMatchObject({ usable: true, reason: null });
+    expect(g.requests.map((q) => q.method)).toEqual(['connect', 'channels.status']);
   });
 
   test('healthy: a signed connect with the token, the write on the first agent (create, archive, delete, pinned to its id), channels.status; usable', async () => {

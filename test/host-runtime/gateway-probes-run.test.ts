@@ -52,6 +52,7 @@ function run(list: string, tripped: string[] = [], env: Record<string, string> =
       OPENCLAW_NODE: process.execPath,
       OPENCLAW_PROBE_PROGRAM: program,
       OPENCLAW_PROBE_TIMEOUT_MS: '3000',
+      OPENCLAW_PROBE_MINUTE: '30',
       ...env,
     },
   });
@@ -70,6 +71,7 @@ test('the defaults: the host\'s list, breaker folder, Node, program, secrets and
     `STATE="\${OPENCLAW_STATE_DIR:-${HOST_PATHS.stateDir}}"`,
     'TIMEOUT_MS="${OPENCLAW_PROBE_TIMEOUT_MS:-10000}"',
     'AS="${OPENCLAW_PROBE_AS:-runuser}"',
+    'MINUTE="${OPENCLAW_PROBE_MINUTE:-$(date +%M)}"',
   ]) expect(text.split('\n')).toContain(line);
   expect(renderRuntimeFiles(config, CONFIG_DIR)['systemd/openclaw-health.service']).toContain(`\nExecStartPre=-+${HOST_PATHS.libexecDir}/run-gateway-probes.sh\nExecStart=${HOST_PATHS.libexecDir}/check-gateway-health.sh\n`);
 });
@@ -84,6 +86,13 @@ test('each gateway probed as its own user with its own token, identity and agent
   });
   expect(r.files['support.json']!.args.slice(0, 8)).toEqual(['--gateway', 'support', '--port', '18790', '--token-file', `${HOST_PATHS.secretsDir}/support/gateway-token`, '--agents', 'support,helper']);
   expect(r.files['support.json']!.uid).toBe(uidOf('openclaw-support'));
+});
+
+test('a session is written only in the minutes divisible by 15 (OpenClaw archives every deleted session): the other minutes pass --skip-session-write', () => {
+  for (const [minute, skip] of [['00', false], ['15', false], ['45', false], ['07', true], ['59', true], ['08', true]] as const) {
+    const r = run('ops openclaw-ops 18789 ops\n', [], { OPENCLAW_PROBE_MINUTE: minute });
+    expect([minute, r.files['ops.json']!.args.includes('--skip-session-write')]).toEqual([minute, skip]);
+  }
 });
 
 test('a gateway its breaker stopped is not probed; a line that is not a gateway is skipped; a silent probe leaves no result and says so', () => {
