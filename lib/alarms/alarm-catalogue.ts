@@ -34,19 +34,28 @@ export const EGRESS_BLOCKED_MINUTES = 5;
 
 /**
  * Free share (percent) of disk (space or inodes, on the state volume or the log folder) and of
- * memory below which the host check fails and, for HEADROOM_MINUTES, disk-low or memory-low
- * fires: at 10 % of the 16 GiB root volume about 1.6 GiB is left, hours of logs even in a flood
- * (nginx rotates by size); at 10 % of 2 GiB of memory the kernel is about to reclaim hard.
+ * the host's memory below which the health check fails and publishes DiskHeadroom or
+ * MemoryHeadroom (only then): at 10 % of the 16 GiB root volume about 1.6 GiB is left, hours of
+ * logs even in a flood (nginx rotates by size every minute); at 10 % of the memory the kernel is
+ * about to reclaim hard.
  */
 export const HEADROOM_MIN_PERCENT = 10;
-/** Minutes below HEADROOM_MIN_PERCENT before disk-low or memory-low fires (a short spike does not page). */
-export const HEADROOM_MINUTES = 5;
 /**
- * Minutes with a channel not running before channel-down fires: longer than OpenClaw's own
- * channel-connect grace (2 minutes) and its crash-loop breaker's 5-minute window, so a restart
- * or a breaker that clears by itself does not page; a channel down for longer is an outage.
+ * The window of the problem alarms (disk-low, memory-low, channel-down), minutes. Their metrics
+ * are published only in the minutes with a problem, and the health check runs about once a
+ * minute but not on the minute, so a clock minute can have no datapoint while the problem
+ * lasts: the alarms count the minutes reported in a window (SampleCount) instead of asking for
+ * every minute in a row, which a missing minute would break (and flap).
  */
-export const CHANNEL_DOWN_MINUTES = 10;
+export const PROBLEM_WINDOW_MINUTES = 5;
+/** Minutes with the problem reported, of a window, that make it a lasting problem (not one slow minute). */
+export const PROBLEM_MINUTES_OF_WINDOW = 3;
+/**
+ * Windows in a row for channel-down: 10 minutes, longer than OpenClaw's own channel-connect grace
+ * (2 minutes) and its crash-loop breaker's 5-minute window, so a restart or a breaker that clears
+ * by itself does not page; a channel down for longer is an outage.
+ */
+export const CHANNEL_DOWN_WINDOWS = 2;
 
 /** The thresholds of the spend circuit breaker, in percent of a limit: the last one stops the gateway. */
 export const SPEND_THRESHOLDS = [50, 75, 90, 100] as const;
@@ -122,17 +131,17 @@ export const ALARMS = {
   ),
   channelDown: spec(
     'channel-down',
-    `A channel of an agent (Telegram, Slack, ...) has not been running for ${CHANNEL_DOWN_MINUTES} minutes (${CHANNELS_DOWN_METRIC}): stopped, or suppressed by OpenClaw's crash-loop breaker after repeated unclean restarts; users on that channel get no answers.`,
+    `A channel of an agent (Telegram, Slack, ...) has not been running in at least ${PROBLEM_MINUTES_OF_WINDOW} of every ${PROBLEM_WINDOW_MINUTES} minutes for ${CHANNEL_DOWN_WINDOWS * PROBLEM_WINDOW_MINUTES} minutes (${CHANNELS_DOWN_METRIC}): stopped, or suppressed by OpenClaw's crash-loop breaker after repeated unclean restarts; users on that channel get no answers.`,
     'Read the FAILED Channel line of journalctl -u openclaw-health (gateway, channel, state, reason), then the gateway\'s journal for why it stopped.',
   ),
   diskLow: spec(
     'disk-low',
-    `Less than ${HEADROOM_MIN_PERCENT} % of the space or inodes of the gateway host's state volume or log folder has been free for ${HEADROOM_MINUTES} minutes (${DISK_HEADROOM_METRIC}): new sessions, paired devices and logs fail when it fills, while /healthz still answers.`,
+    `Less than ${HEADROOM_MIN_PERCENT} % of the space or inodes of the gateway host's state volume or log folder has been free in at least ${PROBLEM_MINUTES_OF_WINDOW} of ${PROBLEM_WINDOW_MINUTES} minutes (${DISK_HEADROOM_METRIC}): new sessions, paired devices and logs fail when it fills, while /healthz still answers.`,
     'Run df -h and df -i on the host (SSM), find what grows (du -xsh /var/log/* /var/lib/openclaw/*), then free space or grow the volume (instance.stateVolume.sizeGiB).',
   ),
   memoryLow: spec(
     'memory-low',
-    `Less than ${HEADROOM_MIN_PERCENT} % of the gateway host's memory has been available for ${HEADROOM_MINUTES} minutes (${MEMORY_HEADROOM_METRIC}): a gateway is near its MemoryMax or the host is about to reclaim hard.`,
+    `Less than ${HEADROOM_MIN_PERCENT} % of the gateway host's memory has been available in at least ${PROBLEM_MINUTES_OF_WINDOW} of ${PROBLEM_WINDOW_MINUTES} minutes (${MEMORY_HEADROOM_METRIC}): the host is about to reclaim hard. (A single gateway at its own MemoryMax is killed by its cgroup without this alarm: its restart shows as gateway-unhealthy or channel-down.)`,
     'Run systemctl status openclaw-gateway@* (memory of each) on the host; restart the gateway that grows, or choose a larger instance.instanceType.',
   ),
   proxyAuthFailures: spec(

@@ -3,7 +3,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { ALARMS, CHANNEL_DOWN_MINUTES, EGRESS_BLOCKED_BURST, EGRESS_BLOCKED_MINUTES, HEADROOM_MIN_PERCENT, HEADROOM_MINUTES } from './alarm-catalogue';
+import { ALARMS, CHANNEL_DOWN_WINDOWS, EGRESS_BLOCKED_BURST, EGRESS_BLOCKED_MINUTES, PROBLEM_MINUTES_OF_WINDOW, PROBLEM_WINDOW_MINUTES } from './alarm-catalogue';
 import { RunbookAlarm } from './runbook-alarm';
 import {
   AGENT_FILES_INTEGRITY_METRIC,
@@ -98,27 +98,21 @@ export class GatewayAlarms extends Construct {
       datapointsToAlarm: EGRESS_UNHEALTHY_MINUTES,
       treatMissingData: cloudwatch.TreatMissingData.BREACHING,
     });
-    // Published by the health check only when under the minimum; a silent host is gateway-unhealthy's.
-    const headroom = (metricName: string) => ({
-      metric: metric(metricName, 'Minimum', 1),
-      threshold: HEADROOM_MIN_PERCENT,
-      comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
-      evaluationPeriods: HEADROOM_MINUTES,
-      datapointsToAlarm: HEADROOM_MINUTES,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    });
-    // Published by the health check only when a channel is down; silence is no channel down.
-    add('ChannelDown', ALARMS.channelDown, {
-      metric: metric(CHANNELS_DOWN_METRIC, 'Maximum', 1),
-      threshold: 1,
+    // Published by the health check only in the minutes with the problem (see PROBLEM_WINDOW_MINUTES):
+    // the minutes reported in a window count, so a minute without a datapoint cannot make it flap;
+    // a silent host is gateway-unhealthy's.
+    const problem = (metricName: string, windows: number) => ({
+      metric: metric(metricName, 'SampleCount', PROBLEM_WINDOW_MINUTES),
+      threshold: PROBLEM_MINUTES_OF_WINDOW,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      evaluationPeriods: CHANNEL_DOWN_MINUTES,
-      datapointsToAlarm: CHANNEL_DOWN_MINUTES,
+      evaluationPeriods: windows,
+      datapointsToAlarm: windows,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
-    add('DiskLow', ALARMS.diskLow, headroom(DISK_HEADROOM_METRIC));
-    add('MemoryLow', ALARMS.memoryLow, headroom(MEMORY_HEADROOM_METRIC));
-    // Published at boot and every 15 minutes (1 = intact); one bad check is enough.
+    add('ChannelDown', ALARMS.channelDown, problem(CHANNELS_DOWN_METRIC, CHANNEL_DOWN_WINDOWS));
+    add('DiskLow', ALARMS.diskLow, problem(DISK_HEADROOM_METRIC, 1));
+    add('MemoryLow', ALARMS.memoryLow, problem(MEMORY_HEADROOM_METRIC, 1));
+    // Published (0) only when the check, at boot and every 15 minutes, finds a problem; one is enough.
     add('AgentFilesIntegrity', ALARMS.agentFilesIntegrity, {
       metric: metric(AGENT_FILES_INTEGRITY_METRIC, 'Minimum', 15),
       threshold: 1,

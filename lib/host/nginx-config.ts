@@ -112,9 +112,10 @@ export const REFUSAL_LOG_SAMPLE = 10;
 
 /**
  * Timeouts of a plain HTTP request to a gateway: a frozen gateway fails it with 504 after
- * this, rather than after the WebSocket's hour. Seconds.
+ * this, rather than after the WebSocket's hour; under CloudFront's 60 s origin read timeout
+ * (lib/edge/gateway-distribution.ts), so nginx answers, and logs, before CloudFront gives up. Seconds.
  */
-export const PLAIN_PROXY_TIMEOUT_SECONDS = 60;
+export const PLAIN_PROXY_TIMEOUT_SECONDS = 55;
 /** Read and send timeouts of an open WebSocket (the gateway's own keep-alive ticks keep an idle one open). Seconds. */
 export const WEBSOCKET_PROXY_TIMEOUT_SECONDS = 3600;
 

@@ -1,7 +1,8 @@
 /**
  * The size-based rotation of nginx's logs, a logrotate configuration installed as
  * /etc/logrotate.d/nginx (in place of the package's daily one, so both logrotate runs apply
- * the same policy) and run every minute by openclaw-nginx-rotate.timer as well as by the
+ * the same policy: its nodateext and nocreate override the global dateext and create) and run
+ * every minute by openclaw-nginx-rotate.timer, with a state file of its own, as well as by the
  * system's daily logrotate. Pure function: no file system, no clock.
  *
  * Ceiling per log: the live file (rotated once over NGINX_LOG_ROTATE_SIZE_MIB, checked every
@@ -44,6 +45,10 @@ export function renderNginxLogRotation(options: NginxLogRotationOptions): string
     `    rotate ${NGINX_LOG_GENERATIONS}`,
     '    missingok',
     '    notifempty',
+    // Over the global /etc/logrotate.conf (Amazon Linux: dateext, create): the daily run then names
+    // generations as this one does, and nginx creates the new log itself when it reopens on USR1.
+    '    nodateext',
+    '    nocreate',
     '    compress',
     '    delaycompress',
     '    sharedscripts',

@@ -70,8 +70,9 @@ export const MEMORY_HEADROOM_METRIC = 'MemoryHeadroom';
 export const CHANNELS_DOWN_METRIC = 'ChannelsDown';
 
 /**
- * At boot and every 15 minutes, no dimensions, unit None: 1 when every agent file is
- * read-only and matches its manifest, 0 when not. By host/scripts/check-agent-files.sh.
+ * No dimensions, unit None: 0 when the check (at boot and every 15 minutes) finds an agent file
+ * writable or different from its manifest; nothing when all is well (its alarm reads a missing
+ * period as fine). By host/scripts/check-agent-files.sh.
  */
 export const AGENT_FILES_INTEGRITY_METRIC = 'AgentFilesIntegrity';
 

@@ -425,7 +425,7 @@ function block(conf: string, opening: string): string {
 
 describe('timeouts', () => {
   test(`structure: ${PLAIN_PROXY_TIMEOUT_SECONDS} s for plain requests in the server block; ${WEBSOCKET_PROXY_TIMEOUT_SECONDS} s in each gateway's WebSocket location, where both its paths hand openings`, () => {
-    expect(PLAIN_PROXY_TIMEOUT_SECONDS).toBe(60);
+    expect(PLAIN_PROXY_TIMEOUT_SECONDS).toBe(55);
     expect(WEBSOCKET_PROXY_TIMEOUT_SECONDS).toBe(3600);
     const conf = renderedExample();
     const server = block(conf, 'server {');

@@ -27,6 +27,8 @@ test('the rendered configuration, exactly: by size, 4 generations, compressed af
       '    rotate 4',
       '    missingok',
       '    notifempty',
+      '    nodateext',
+      '    nocreate',
       '    compress',
       '    delaycompress',
       '    sharedscripts',
