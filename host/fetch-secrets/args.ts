@@ -4,7 +4,7 @@
  *     [--max-attempts 5] [--retry-base-ms 100] [--concurrency 8]
  *     [--imds-timeout-ms 1000] [--imds-attempts 3]
  */
-import { strictArgs } from '../shared/strict-args';
+import { integerOption, strictArgs } from '../shared/strict-args';
 import { SecretsFailure } from './failure';
 import { PASSWD_FILE } from './users';
 
@@ -34,14 +34,7 @@ export const USAGE =
 
 const usage = (what: string) => new SecretsFailure('Usage', 'command line', `${what}; ${USAGE}`);
 
-function integer(name: string, raw: string | undefined, fallback: number | undefined, min: number, max: number): number {
-  if (raw === undefined) {
-    if (fallback === undefined) throw usage(`--${name} is required`);
-    return fallback;
-  }
-  if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) throw usage(`--${name}: expected an integer from ${min} to ${max} (got "${raw}")`);
-  return Number(raw);
-}
+const integer = (name: string, raw: string | undefined, fallback: number | undefined, min: number, max: number): number => integerOption(name, raw, fallback, min, max, usage);
 
 /** Parses argv (without node and the script); throws a Usage SecretsFailure. */
 export function parseOptions(argv: readonly string[]): Options {

@@ -16,7 +16,7 @@
  *               channels.status only): OpenClaw archives the transcript of every deleted session,
  *               so the host's runner writes a session only every 15 minutes
  */
-import { strictArgs } from '../shared/strict-args';
+import { integerOption, strictArgs } from '../shared/strict-args';
 
 /** One agent's channel binding. */
 export interface Binding {
@@ -60,14 +60,7 @@ function absolute(name: string, raw: string | undefined): string {
   return raw;
 }
 
-function integer(name: string, raw: string | undefined, fallback: number | undefined, min: number, max: number): number {
-  if (raw === undefined) {
-    if (fallback === undefined) throw usage(`--${name} is required`);
-    return fallback;
-  }
-  if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) throw usage(`--${name}: expected an integer from ${min} to ${max} (got "${raw}")`);
-  return Number(raw);
-}
+const integer = (name: string, raw: string | undefined, fallback: number | undefined, min: number, max: number): number => integerOption(name, raw, fallback, min, max, usage);
 
 /** Parses argv (without node and the script); throws a UsageError. */
 export function parseOptions(argv: readonly string[]): Options {
