@@ -141,7 +141,7 @@ export const ALARMS = {
   ),
   memoryLow: spec(
     'memory-low',
-    `Less than ${HEADROOM_MIN_PERCENT} % of the gateway host's memory has been available in at least ${PROBLEM_MINUTES_OF_WINDOW} of ${PROBLEM_WINDOW_MINUTES} minutes (${MEMORY_HEADROOM_METRIC}): the host is about to reclaim hard. (A single gateway at its own MemoryMax is killed by its cgroup without this alarm: its restart shows as gateway-unhealthy or channel-down.)`,
+    `Less than ${HEADROOM_MIN_PERCENT} % of the gateway host's memory has been available in at least ${PROBLEM_MINUTES_OF_WINDOW} of ${PROBLEM_WINDOW_MINUTES} minutes (${MEMORY_HEADROOM_METRIC}): the host is about to reclaim hard; a single gateway at its own MemoryMax is killed by its cgroup without this alarm, and its restart shows as gateway-unhealthy or channel-down.`,
     'Run systemctl status openclaw-gateway@* (memory of each) on the host; restart the gateway that grows, or choose a larger instance.instanceType.',
   ),
   proxyAuthFailures: spec(

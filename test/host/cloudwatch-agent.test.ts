@@ -116,7 +116,7 @@ describe('the files the agent ships are the ones the renderers write (HOST_LOG_F
   /** The main error_log (not indented) and every access_log of a rendered nginx.conf. */
   const nginxLogs = (conf: string) => ({
     error: [...conf.matchAll(/^error_log\s+(\S+)\s+\w+;$/gm)].map((m) => m[1]),
-    access: [...conf.matchAll(/^\s*access_log\s+(\S+)(?:\s+\w+)?;$/gm)].map((m) => m[1]),
+    access: [...conf.matchAll(/^\s*access_log\s+(\S+)(?:\s+\w+)?(?:\s+if=\$\w+)?;$/gm)].map((m) => m[1]),
   });
 
   test('the log paths, exactly', () => {

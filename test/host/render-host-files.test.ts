@@ -1,10 +1,11 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { renderAllowedOriginsMap, renderNginxConfig } from '../../lib/host/nginx-config';
+import { nginxLogFiles, renderAllowedOriginsMap, renderNginxConfig } from '../../lib/host/nginx-config';
+import { renderNginxLogRotation } from '../../lib/host/nginx-log-rotation';
 import { renderNftablesRules } from '../../lib/host/nftables-rules';
 import { ALLOWED_ORIGINS_MAP_PATH, NFTABLES_PATH, NGINX_CONF_PATH, renderHostFiles, writeHostFiles } from '../../lib/host/render';
-import { EGRESS_PROXY_BUNDLE_PATH } from '../../lib/host/bundle-layout';
+import { EGRESS_PROXY_BUNDLE_PATH, NGINX_LOG_ROTATION_BUNDLE_PATH } from '../../lib/host/bundle-layout';
 import { renderEgressProxyConfig } from '../../lib/host/egress-proxy';
 import { exampleConfig } from './support/host-tools';
 
@@ -23,10 +24,11 @@ test('the bundle paths of the host files, exactly', () => {
   ]);
 });
 
-test('nginx.conf, an empty allowed-origins map and the ruleset by default', () => {
+test('nginx.conf, an empty allowed-origins map, nginx\'s log rotation and the ruleset by default', () => {
   expect(renderHostFiles(config)).toEqual({
     [NGINX_CONF_PATH]: renderNginxConfig(config),
     [ALLOWED_ORIGINS_MAP_PATH]: renderAllowedOriginsMap([]),
+    [NGINX_LOG_ROTATION_BUNDLE_PATH]: renderNginxLogRotation(nginxLogFiles()),
     [NFTABLES_PATH]: renderNftablesRules(config),
     [EGRESS_PROXY_BUNDLE_PATH]: renderEgressProxyConfig(config),
   });
