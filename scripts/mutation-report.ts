@@ -233,6 +233,7 @@ export function summarize(
   runs: RunLog,
   filesIn?: (folder: string) => FolderFiles | undefined,
   currentSource?: (file: string) => string | undefined,
+  foldersOnDisk?: () => string[],
 ): Summary {
   const explained = new Map<string, EquivalentEntry[]>();
   for (const e of equivalents) {
@@ -325,7 +326,10 @@ export function summarize(
     typesOnly.push(...files.typesOnly);
   }
   const runFolders = new Set(rows.map((r) => r.folder));
-  const notRun = CONTROL_FOLDERS.filter((c) => ![...runFolders].some((f) => f === c || f.startsWith(`${c}/`)));
+  // A folder on disk with no file run (a new program under host/ or lambda/, say) is named,
+  // with its files: a folder that was never run must not hide behind its siblings' rows.
+  const notRun = (foldersOnDisk?.() ?? CONTROL_FOLDERS).filter((c) => ![...runFolders].some((f) => f === c || f.startsWith(`${c}/`)));
+  if (foldersOnDisk) for (const c of notRun) filesNotRun.push(...(filesIn?.(c)?.withCode ?? []));
   const stale = equivalents.filter((e) => !used.has(e));
   const changedSinceRun = fileRows
     .map((f) => f.file)
@@ -479,6 +483,26 @@ function filesOf(root: string, folder: string): FolderFiles | undefined {
   return out;
 }
 
+/**
+ * The control folders as the report counts them (folderOf): each program folder under lambda/
+ * and host/ that holds code, and each other control folder that exists.
+ */
+export function controlFoldersOnDisk(root: string): string[] {
+  const out: string[] = [];
+  for (const c of CONTROL_FOLDERS) {
+    const dir = path.join(root, c);
+    if (!fs.existsSync(dir)) continue;
+    if (c !== 'lambda' && c !== 'host') {
+      out.push(c);
+      continue;
+    }
+    for (const e of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      if (e.isDirectory() && (filesOf(root, `${c}/${e.name}`)?.withCode.length ?? 0) > 0) out.push(`${c}/${e.name}`);
+    }
+  }
+  return out;
+}
+
 export function writeReport(
   root: string,
   lastRun?: { report: MutationReport; date: string; commit: string; tests: string; mutated?: (file: string) => boolean },
@@ -522,6 +546,7 @@ export function writeReport(
     runs,
     (folder) => filesOf(root, folder),
     (file) => (fs.existsSync(p(file)) ? fs.readFileSync(p(file), 'utf8') : undefined),
+    () => controlFoldersOnDisk(root),
   );
   fs.writeFileSync(p(PATHS.markdown), formatMarkdown(summary));
   return summary;

@@ -4,6 +4,7 @@ import * as os from 'os';
 import * as path from 'path';
 import {
   PATHS,
+  controlFoldersOnDisk,
   folderOf,
   matchesPatterns,
   emitsCode,
@@ -339,4 +340,22 @@ test('a file whose source changed since its run is named, so results of code tha
   );
   expect(summarize(report, [], RUNS).changedSinceRun).toEqual([]);
   expect(formatMarkdown(summarize(report, [], RUNS))).toContain('refreshes them): none.');
+});
+
+test('a program folder under host/ or lambda/ that was never run is named, with its files, though its siblings have rows', () => {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'oc-mutation-report-'));
+  fs.mkdirSync(path.join(root, 'reports/mutation'), { recursive: true });
+  fs.mkdirSync(path.join(root, 'docs'));
+  for (const d of ['host/run-one', 'host/new-one', 'host/types-only', 'lambda/fn']) fs.mkdirSync(path.join(root, d), { recursive: true });
+  fs.writeFileSync(path.join(root, 'host/run-one/a.ts'), 'export const a = 1;\n');
+  fs.writeFileSync(path.join(root, 'host/new-one/b.ts'), 'export const b = 2;\n');
+  fs.writeFileSync(path.join(root, 'host/types-only/t.ts'), 'export interface T { readonly a: string }\n');
+  fs.writeFileSync(path.join(root, 'lambda/fn/c.ts'), 'export const c = 3;\n');
+  expect(controlFoldersOnDisk(root)).toEqual(['lambda/fn', 'host/new-one', 'host/run-one']);
+  const summary = writeReport(root, { report: { files: {} }, date: '2026-12-07', commit: 'abc1234', tests: 'test/x.test.ts', mutated: (f) => f === 'host/run-one/a.ts' });
+  expect(summary.rows.map((r) => r.folder)).toEqual(['host/run-one']);
+  expect(summary.notRun).toEqual(['lambda/fn', 'host/new-one']);
+  expect(summary.filesNotRun).toEqual(['host/new-one/b.ts', 'lambda/fn/c.ts']);
+  expect(fs.readFileSync(path.join(root, PATHS.markdown), 'utf8')).toContain('Not run yet: lambda/fn, host/new-one.');
+  fs.rmSync(root, { recursive: true, force: true });
 });
