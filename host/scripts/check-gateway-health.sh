@@ -39,8 +39,8 @@
 #            FAILED Memory line and @@MEMORY_METRIC@@ = that percentage (its own alarm too).
 #   Usable   what users need, per gateway probed: the result of its probe (host/gateway-probe/, run
 #            by the unit's privileged ExecStartPre run-gateway-probes.sh as the gateway's user: a
-#            signed device connection and a session created and deleted, so a full state disk or a
-#            saturated gateway fails it while /healthz answers). A gateway not usable, or without a
+#            signed device connection and a session created and deleted: a full state disk fails it
+#            while /healthz answers; so does no answer in 10 s). A gateway not usable, or without a
 #            result, is a FAILED Usable line and counts as unhealthy: @@HEALTH_METRIC@@ = 0, and 0
 #            for it with Gateway=<id>.
 #   Channel  every channel account the probes report that is not running (stopped, suppressed by
