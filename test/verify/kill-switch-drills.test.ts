@@ -14,7 +14,7 @@ import { attachedPolicies, instances, parameters } from '../support/fake-deploym
 import { functionDrift } from '../support/fake-deployment/lambda';
 import { deliveries, published } from '../support/fake-deployment/sns';
 import { FakeWorld, synthesizeFixture } from '../support/fake-deployment/world';
-import { dryRunDrill, makeKillDrill, type DrillClock } from '../../lib/spend/kill-switch-drills';
+import { dryRunDrill, killDrill, makeKillDrill, type DrillClock } from '../../lib/spend/kill-switch-drills';
 import { runVerify } from '../../lib/verify/verify-command';
 import { expectedKillPlan } from '../../lib/spend/live-kill-plan';
 import type { VerifyContext } from '../../lib/verify/verify-context';
@@ -548,5 +548,36 @@ describe('the kill drill\'s instance states and clock (what a mutation run found
     const running = await makeKillDrill(clockFrom(0)).run(stuck('running', 'impaired'), () => undefined);
     expect(running[1]).toMatchObject({ status: 'fail' });
     expect(running[1]!.evidence).toMatch(new RegExp(`^${gateway()} running status impaired/impaired, `));
+  });
+  it('the drill npm run verify runs (killDrill) keeps real time: it sleeps its poll interval between polls and times in whole seconds from the breach signal', async () => {
+    const c = ctx();
+    const k = c.settings.spend.killDrill;
+    // The same drill, polled every 50 ms with 5 s to stop: real time, kept short.
+    Object.defineProperty(c, 'settings', { value: { ...c.settings, spend: { ...c.settings.spend, killDrill: { ...k, pollSeconds: 0.05, stopWithinSeconds: 5 } } } });
+    let polls = 0;
+    const counted = withClient(c, EC2Client, (real) => ({
+      send: async (cmd) => {
+        if (cmd instanceof DescribeInstancesCommand) polls += 1;
+        return real.send(cmd);
+      },
+    }));
+    const t0 = performance.now();
+    const results = await killDrill.run(counted, () => undefined);
+    const elapsedMs = performance.now() - t0;
+    expect(results.map((r) => r.status)).toEqual(['pass', 'pass']);
+    expect(results[0]!.evidence).toBe('stopped 0 s after the breach signal (goal 5 s)');
+    expect(results[1]!.evidence).toMatch(/^restored and healthy 0 s after the restore \(/);
+    // More than one poll in each wait (the fake's instance takes a few), each after a real 50 ms sleep.
+    expect(polls).toBeGreaterThan(3);
+    expect(elapsedMs).toBeGreaterThanOrEqual((polls - 3) * 50 - 5);
+  });
+
+  it('an alarm DescribeAlarms does not return reads "missing" (never healthy); status checks without InstanceStatuses stay "-"', async () => {
+    const noAlarm = withClient(ctx(), CloudWatchClient, (real) => ({ send: async (cmd) => (cmd instanceof DescribeAlarmsCommand && (cmd.input.AlarmNames ?? []).some((n) => n.endsWith('-gateway-unhealthy')) ? {} : real.send(cmd)) }));
+    const results = await makeKillDrill(clockFrom(0)).run(noAlarm, () => undefined);
+    expect(results[1]).toMatchObject({ status: 'fail', evidence: `${gateway()} running status ok/ok, ${name()}-gateway-unhealthy missing 1200 s after the restore; expected running, status checks ok and the gateway healthy` });
+    const noStatuses = withClient(ctx(), EC2Client, (real) => ({ send: async (cmd) => (cmd instanceof DescribeInstanceStatusCommand ? {} : real.send(cmd)) }));
+    const second = await makeKillDrill(clockFrom(0)).run(noStatuses, () => undefined);
+    expect(second[1]).toMatchObject({ status: 'fail', evidence: `${gateway()} running status -, ${name()}-gateway-unhealthy - 1200 s after the restore; expected running, status checks ok and the gateway healthy` });
   });
 });
