@@ -206,7 +206,14 @@ describe('the probe against a scripted gateway', () => {
   });
 
   test('setup failures are results: no WebSocket in this Node, an unreadable token file', async () => {
-    expect((await runProbe(options)).reason).toBe(`probe setup: this Node (${process.version}) has no WebSocket client: run the probe with the pinned Node 24`);
+    // A Node without a global WebSocket (Node 20, jest's own; Node 22+ has one: it is taken away here).
+    const had = Object.getOwnPropertyDescriptor(globalThis, 'WebSocket');
+    if (had) delete (globalThis as { WebSocket?: unknown }).WebSocket;
+    try {
+      expect((await runProbe(options)).reason).toBe(`probe setup: this Node (${process.version}) has no WebSocket client: run the probe with the pinned Node 24`);
+    } finally {
+      if (had) Object.defineProperty(globalThis, 'WebSocket', had);
+    }
     const g = scriptedGateway(HEALTHY);
     expect((await runProbe({ ...options, tokenFile: path.join(dir, 'none') }, { socketFactory: g.factory })).reason).toBe(`probe setup: cannot read the gateway token file ${path.join(dir, 'none')}: ENOENT`);
     expect(g.requests).toEqual([]);
