@@ -1,4 +1,5 @@
 import { CloudWatchClient, PutMetricDataCommand, type PutMetricDataCommandInput } from '@aws-sdk/client-cloudwatch';
+import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { CONTROLS_DRIFTED_METRIC, CONTROL_DRIFTED_METRIC, dailyChecks } from '../../lib/alarms/controls-drift';
 import type { LiveCheck } from '../../lib/verify/live-check';
 import { handler, runDailyCheck } from '../../lambda/verify-controls/index';
@@ -134,4 +135,74 @@ test('a missing environment variable is named', async () => {
   const { METRIC_NAMESPACE: _omit, ...rest } = env;
   void _omit;
   await expect(runDailyCheck(dailyChecks(), rest, () => NOW)).rejects.toThrow('environment variable METRIC_NAMESPACE is not set');
+});
+
+// What a mutation run found unpinned (lambda/verify-controls).
+describe('the handler, edge by edge', () => {
+  /** Each CloudFormation and CloudWatch call: the client's region and the input. Undone after each test. */
+  const undo: (() => void)[] = [];
+  afterEach(() => undo.splice(0).forEach((u) => u()));
+  const spyRegions = () => {
+    const calls: { service: string; region: string; command: string; input: Record<string, unknown> }[] = [];
+    for (const [service, Client] of [['cloudformation', CloudFormationClient], ['cloudwatch', CloudWatchClient]] as const) {
+      // The send in place now (a fake's, or the recorder above): called through, and put back after.
+      const proto = Client.prototype as unknown as { send: (c: unknown) => Promise<unknown> };
+      const current = proto.send;
+      const next = jest.isMockFunction(current) ? (current.getMockImplementation() as (c: unknown) => Promise<unknown>) : current;
+      const record = async function (this: CloudFormationClient | CloudWatchClient, command: { input: Record<string, unknown>; constructor: { name: string } }) {
+        calls.push({ service, region: await this.config.region(), command: command.constructor.name, input: command.input });
+        return next.call(this, command);
+      };
+      if (jest.isMockFunction(current)) {
+        current.mockImplementation(record as never);
+        undo.push(() => current.mockImplementation(next as never));
+      } else {
+        proto.send = record as never;
+        undo.push(() => (proto.send = current));
+      }
+    }
+    return calls;
+  };
+
+  test('each stack is read back where it is deployed (the edge stack in us-east-1), as submitted (TemplateStage Original); metrics go to the main region', async () => {
+    const calls = spyRegions();
+    await runDailyCheck([], env, () => NOW);
+    const stacks = JSON.parse(env.STACKS!) as { stackName: string; region: string }[];
+    expect(new Set(stacks.map((s) => s.region))).toEqual(new Set([fake.world.config.aws.region, 'us-east-1']));
+    const reads = calls.filter((c) => c.command === 'GetTemplateCommand').map((c) => ({ region: c.region, ...c.input }));
+    expect(reads.sort((a, b) => String(a.StackName).localeCompare(String(b.StackName)))).toEqual(
+      stacks.map((s) => ({ region: s.region, StackName: s.stackName, TemplateStage: 'Original' })).sort((a, b) => a.StackName.localeCompare(b.StackName)),
+    );
+    const puts = calls.filter((c) => c.command === 'PutMetricDataCommand');
+    expect(puts.map((c) => c.region)).toEqual([fake.world.config.aws.region]);
+  }, 60_000);
+
+  test('a stack it cannot read: the log names it and the error (name: message); the check reports the stack by its name', async () => {
+    const stacks = JSON.parse(env.STACKS!) as { stackName: string; role: string; region: string }[];
+    const deleted = `${fake.world.name}-spend-deleted`;
+    await runDailyCheck(dailyChecks(), { ...env, STACKS: JSON.stringify([...stacks.slice(0, 4), { ...stacks[4]!, stackName: deleted }]) }, () => NOW);
+    const lines = logged.map((l) => JSON.parse(l) as { event?: string; stack?: string; error?: string; status?: string; resource?: string });
+    const unreadable = lines.filter((l) => l.event === 'template-unreadable');
+    expect(unreadable).toEqual([{ event: 'template-unreadable', stack: deleted, error: expect.stringMatching(/^\w+: \S/) }]);
+    expect(lines.filter((l) => l.status === 'fail').map((l) => l.resource)).toContain(`${deleted} (${stacks[4]!.region})`);
+  }, 60_000);
+
+  test('an empty environment variable is as missing as an absent one', async () => {
+    await expect(runDailyCheck(dailyChecks(), { ...env, ACCOUNT: '' }, () => NOW)).rejects.toThrow('verify-controls: environment variable ACCOUNT is not set');
+  });
+
+  test('exactly 40 data (39 controls and the total) are two full batches, no empty third', async () => {
+    const checks: LiveCheck[] = Array.from({ length: 39 }, (_, i) => ({ id: `x.c${i}`, control: `c${String(i).padStart(2, '0')}`, title: 'x', concern: 'deployment', daily: true, iam: [], run: async () => [] }));
+    await runDailyCheck(checks, env, () => NOW);
+    expect(published.map((p) => p.MetricData!.length)).toEqual([20, 20]);
+  }, 60_000);
+
+  test('the checks run read-only (writeProbes off, whatever a check could write), at the time given; the last line is the summary', async () => {
+    const seen: { writeProbes: boolean; now: Date }[] = [];
+    const probe: LiveCheck = { id: 'x.options', control: 'x-options', title: 'x', concern: 'deployment', daily: true, iam: [], run: async (ctx) => (seen.push({ ...ctx.options }), []) };
+    const summary = await runDailyCheck([probe], env, () => NOW);
+    expect(seen).toEqual([{ writeProbes: false, now: NOW }]);
+    expect(JSON.parse(logged[logged.length - 1]!)).toEqual({ event: 'summary', ...summary });
+    expect(summary).toEqual({ checks: 1, controls: 1, drifted: ['x-options'] });
+  }, 60_000);
 });
