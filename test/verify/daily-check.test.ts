@@ -169,8 +169,8 @@ describe('the handler, edge by edge', () => {
     await runDailyCheck([], env, () => NOW);
     const stacks = JSON.parse(env.STACKS!) as { stackName: string; region: string }[];
     expect(new Set(stacks.map((s) => s.region))).toEqual(new Set([fake.world.config.aws.region, 'us-east-1']));
-    const reads = calls.filter((c) => c.command === 'GetTemplateCommand').map((c) => ({ region: c.region, ...c.input }));
-    expect(reads.sort((a, b) => String(a.StackName).localeCompare(String(b.StackName)))).toEqual(
+    const reads = calls.filter((c) => c.command === 'GetTemplateCommand').map((c) => ({ region: c.region, StackName: String(c.input.StackName), ...c.input }));
+    expect(reads.sort((a, b) => a.StackName.localeCompare(b.StackName))).toEqual(
       stacks.map((s) => ({ region: s.region, StackName: s.stackName, TemplateStage: 'Original' })).sort((a, b) => a.StackName.localeCompare(b.StackName)),
     );
     const puts = calls.filter((c) => c.command === 'PutMetricDataCommand');
