@@ -3,6 +3,7 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { bundleAgentAudit } from '../../lib/bundling/host-programs';
+import { runAgentAudit } from '../../host/agent-audit/run';
 import { removeAppendOnlyTree, requireRootForRuntime, runAsync } from '../host-runtime/support/runtime-tools';
 import { requireOpenclaw, writeOpenclawFixture } from './support/openclaw';
 import { exampleConfig } from '../host/support/host-tools';
@@ -70,10 +71,26 @@ function layout(owner = uid) {
   return { dir, stateRoot, gw, db, out, positions: path.join(dir, 'positions') };
 }
 
+/**
+ * One run of the export: the bundle under the pinned Node 24 when jest's own Node has no
+ * node:sqlite (Node 20: `npm test`'s jest run); in this process when it has
+ * (`process.getBuiltinModule?.('node:sqlite')`: `npm run test:node-sqlite` runs this file again
+ * with Node 24, and so does the mutation run), so the same cases reach the program's modules
+ * directly. main.ts only prints what runAgentAudit returns.
+ */
 async function run(l: ReturnType<typeof layout>) {
-  const r = await runAsync(node, ['--jitless', program, '--state-root', l.stateRoot, '--out', l.out, '--position-dir', l.positions], { timeoutMs: 30_000 });
+  const argv = ['--state-root', l.stateRoot, '--out', l.out, '--position-dir', l.positions];
+  let code: number;
+  let err: string[];
+  if (process.getBuiltinModule?.('node:sqlite')) {
+    const r = runAgentAudit(argv);
+    [code, err] = [r.code, r.err];
+  } else {
+    const r = await runAsync(node, ['--jitless', program, ...argv], { timeoutMs: 30_000 });
+    [code, err] = [r.code ?? -1, r.stderr.split('\n').filter(Boolean)];
+  }
   const lines = fs.readFileSync(l.out, 'utf8').split('\n').filter(Boolean).map((x) => JSON.parse(x) as Record<string, unknown>);
-  return { code: r.code, err: r.stderr.split('\n').filter(Boolean), lines };
+  return { code, err, lines };
 }
 
 beforeAll(async () => {
@@ -140,7 +157,11 @@ test('each run appends only what is new; a replaced ledger is reported and expor
   const second = await run(l);
   expect([second.code, second.err, second.lines.map((x) => x.status)]).toEqual([0, [], ['started', 'succeeded']]);
   // The gateway's database swapped for a fresh one with one record.
+  // (A fresh file, as the gateway makes it: its user's. copyFileSync over a file keeps the owner
+  // on Node 20 but not on Node 24, whose copy makes a new file.)
+  fs.rmSync(l.db);
   fs.copyFileSync(template, l.db);
+  fs.chownSync(l.db, uid, uid);
   insert(l.db, [{ kind: 'tool_action', status: 'failed', error_code: 'tool_failed' }]);
   const third = await run(l);
   expect(third.err).toEqual([
