@@ -1,7 +1,7 @@
 /**
  * The command line of gateway-probe.js:
  *   node gateway-probe.js --gateway ID --port N --token-file PATH --agents AGENT[,AGENT...]
- *     --identity PATH [--channels AGENT:CHANNEL[,...]] [--timeout-ms 10000]
+ *     --identity PATH [--channels AGENT:CHANNEL[,...]] [--timeout-ms 10000] [--slow-ms 2000]
  * --gateway     the gateway's id (lib/openclaw/gateways.ts), only a label of the result
  * --port        its port on 127.0.0.1
  * --token-file  its gateway token file (/run/openclaw/secrets/<id>/gateway-token)
@@ -12,6 +12,9 @@
  *               gateway's channels.status reports (its openclaw.json holds only its agents'
  *               channels); an empty value: none
  * --timeout-ms  the whole probe's bound (1000 to 120000; default 10000)
+ * --slow-ms     the longest the signed connection (WebSocket opened, challenge, connect answered)
+ *               may take for the gateway to count as usable (100 to 119999, below --timeout-ms;
+ *               default 2000): a saturated or stalled gateway that still answers is not usable
  * --skip-session-write  no session created and deleted this run (the signed connect and
  *               channels.status only): OpenClaw archives the transcript of every deleted session,
  *               so the host's runner writes a session only every 15 minutes
@@ -33,12 +36,14 @@ export interface Options {
   /** undefined: read the channels from the gateway. */
   readonly channels?: readonly Binding[];
   readonly timeoutMs: number;
+  /** The longest the signed connection may take, ms (a gateway answering slower is not usable). */
+  readonly slowMs: number;
   /** Create and delete a session (the write a full state disk breaks). @default true */
   readonly sessionWrite: boolean;
 }
 
 export const USAGE =
-  'usage: node gateway-probe.js --gateway ID --port N --token-file PATH --agents AGENT[,AGENT...] --identity PATH [--channels AGENT:CHANNEL[,...]] [--timeout-ms 10000] [--skip-session-write]';
+  'usage: node gateway-probe.js --gateway ID --port N --token-file PATH --agents AGENT[,AGENT...] --identity PATH [--channels AGENT:CHANNEL[,...]] [--timeout-ms 10000] [--slow-ms 2000] [--skip-session-write]';
 
 /** A bad command line: the message names the argument and how to call the program. */
 export class UsageError extends Error {}
@@ -46,6 +51,12 @@ export class UsageError extends Error {}
 /** A gateway, agent or channel id as the host's lists hold it (lib/host/gateways-list.ts). */
 const WORD = /^[a-z0-9][a-z0-9-]*$/;
 export const DEFAULT_TIMEOUT_MS = 10_000;
+/**
+ * 2 s for the signed connection: about 3 answers of the gateway (the upgrade, the challenge, the
+ * connect), each 4 times the 500 ms a user should wait at most. Idle it takes well under 0.3 s
+ * (test/openclaw/gateway-probe-e2e.test.ts).
+ */
+export const DEFAULT_SLOW_MS = 2_000;
 
 const usage = (what: string) => new UsageError(`${what}; ${USAGE}`);
 
@@ -74,6 +85,7 @@ export function parseOptions(argv: readonly string[]): Options {
       identity: { type: 'string' },
       channels: { type: 'string' },
       'timeout-ms': { type: 'string' },
+      'slow-ms': { type: 'string' },
       'skip-session-write': { type: 'boolean' },
     },
     usage,
@@ -99,6 +111,9 @@ export function parseOptions(argv: readonly string[]): Options {
       return { agent, channel: word('channels', m[2]!) };
     });
   }
+  const timeoutMs = integer('timeout-ms', str('timeout-ms'), DEFAULT_TIMEOUT_MS, 1_000, 120_000);
+  const slowMs = integer('slow-ms', str('slow-ms'), DEFAULT_SLOW_MS, 100, 119_999);
+  if (slowMs >= timeoutMs) throw usage(`--slow-ms: expected less than --timeout-ms (${timeoutMs}) (got ${slowMs})`);
   return {
     gateway,
     port,
@@ -106,7 +121,8 @@ export function parseOptions(argv: readonly string[]): Options {
     agents,
     identity,
     ...(channels ? { channels: channels.filter((b, i) => channels.findIndex((c) => c.agent === b.agent && c.channel === b.channel) === i) } : {}),
-    timeoutMs: integer('timeout-ms', str('timeout-ms'), DEFAULT_TIMEOUT_MS, 1_000, 120_000),
+    timeoutMs,
+    slowMs,
     sessionWrite: values['skip-session-write'] !== true,
   };
 }

@@ -5,7 +5,7 @@
  * global WebSocket); bundled into one file by lib/bundling/host-programs.ts.
  *
  *   node gateway-probe.js --gateway ID --port N --token-file PATH --agents AGENT[,AGENT...]
- *     --identity PATH [--channels AGENT:CHANNEL[,...]] [--timeout-ms 10000]     (args.ts)
+ *     --identity PATH [--channels AGENT:CHANNEL[,...]] [--timeout-ms 10000] [--slow-ms 2000]     (args.ts)
  *
  * stdout, one JSON line, exit 0, whatever the gateway's state (probe.ts):
  *   {"gateway":ID,"usable":BOOL,"reason":STRING|null,"latencyMs":N,

@@ -11,7 +11,9 @@
  * connection keep its scopes on loopback) to learn the write's own error, e.g.
  * "failed to create session transcript: database or disk is full"; the gateway stays unusable.
  *
- * usable: the handshake, the write and channels.status all succeeded. A channel that is not
+ * usable: the handshake, the write and channels.status all succeeded, and the signed connection
+ * (WebSocket opened, challenge, connect answered) took at most --slow-ms: a gateway that answers,
+ * but that slowly, is saturated or stalled for its users too ("slow: ..."). A channel that is not
  * running (stopped, suppressed by the crash-loop breaker) is reported in `channels`, it does
  * not make the gateway unusable. Every failure is a result with its reason, never a throw.
  */
@@ -104,6 +106,7 @@ export async function runProbe(o: Options, deps: ProbeDeps = {}): Promise<ProbeR
   };
 
   const work = async (): Promise<Outcome> => {
+    const connectStart = performance.now();
     const conn = GatewayConnection.connect(factory, url);
     open.push(conn);
     try {
@@ -126,8 +129,10 @@ export async function runProbe(o: Options, deps: ProbeDeps = {}): Promise<ProbeR
         const hint = code === 'PAIRING_REQUIRED' ? ` (approve the probe's device ${identity.id}: openclaw devices approve ${String(hello.error?.details?.requestId ?? '<request id>')})` : '';
         return failed(`the gateway refused the probe's connect: ${describeGatewayError(hello.error)}${hint}`);
       }
+      const connectMs = Math.round(performance.now() - connectStart);
       const c = await checks(conn);
-      const reason = c.write ?? c.channelsFailure;
+      const reason =
+        c.write ?? c.channelsFailure ?? (connectMs > o.slowMs ? `slow: the signed connection took ${connectMs} ms, over the ${o.slowMs} ms bound (a saturated or stalled gateway: its users wait as long)` : null);
       return reason === null ? { usable: true, reason: null, channels: c.channels } : failed(reason, c.channels);
     } catch (e) {
       return failed(`${step}: ${(e as Error).message}`);

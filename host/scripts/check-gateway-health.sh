@@ -40,9 +40,9 @@
 #   Usable   what users need, per gateway probed: the result of its probe (host/gateway-probe/, run
 #            by the unit's privileged ExecStartPre run-gateway-probes.sh as the gateway's user: a
 #            signed device connection and a session created and deleted: a full state disk fails it
-#            while /healthz answers; so does no answer in 10 s). A gateway not usable, or without a
-#            result, is a FAILED Usable line and counts as unhealthy: @@HEALTH_METRIC@@ = 0, and 0
-#            for it with Gateway=<id>.
+#            while /healthz answers; so do a connection over 2 s and no answer in 10 s). A gateway
+#            not usable, or without a result, is a FAILED Usable line and counts as unhealthy:
+#            @@HEALTH_METRIC@@ = 0, and 0 for it with Gateway=<id>.
 #   Channel  every channel account the probes report that is not running (stopped, suppressed by
 #            OpenClaw's crash-loop breaker, or missing): a FAILED Channel line each and
 #            @@CHANNELS_DOWN_METRIC@@ = how many (its own alarm; not @@HEALTH_METRIC@@).

@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { DEFAULT_TIMEOUT_MS, parseOptions, UsageError, USAGE } from '../../host/gateway-probe/args';
+import { DEFAULT_SLOW_MS, DEFAULT_TIMEOUT_MS, parseOptions, UsageError, USAGE } from '../../host/gateway-probe/args';
 import { tempDir } from '../host/support/host-tools';
 import { runProbeProgram, writeProbeProgram } from '../openclaw/support/probe-gateway';
 
@@ -15,7 +15,7 @@ const set = (flag: string, value: string | undefined): string[] => {
   return value === undefined ? [...GOOD.slice(0, i), ...GOOD.slice(i + 2)] : [...GOOD.slice(0, i + 1), value, ...GOOD.slice(i + 2)];
 };
 
-test('the required options are read; the timeout has its default; without --channels the channels come from the gateway', () => {
+test('the required options are read; the timeout and the slow bound have their defaults; without --channels the channels come from the gateway', () => {
   expect(parseOptions(GOOD)).toEqual({
     gateway: 'support',
     port: 18790,
@@ -23,9 +23,13 @@ test('the required options are read; the timeout has its default; without --chan
     agents: ['support'],
     identity: '/var/lib/openclaw-probe/support.json',
     timeoutMs: DEFAULT_TIMEOUT_MS,
+    slowMs: DEFAULT_SLOW_MS,
     sessionWrite: true,
   });
-  expect(DEFAULT_TIMEOUT_MS).toBe(10_000);
+  expect([DEFAULT_TIMEOUT_MS, DEFAULT_SLOW_MS]).toEqual([10_000, 2_000]);
+  expect(parseOptions([...GOOD, '--slow-ms', '100', '--timeout-ms', '1000']).slowMs).toBe(100);
+  expect(parseOptions([...GOOD, '--slow-ms', '119999', '--timeout-ms', '120000']).slowMs).toBe(119_999);
+  expect(parseOptions([...GOOD, '--slow-ms', '999', '--timeout-ms', '1000']).slowMs).toBe(999);
   expect(parseOptions([...GOOD, '--skip-session-write']).sessionWrite).toBe(false);
 });
 
@@ -54,6 +58,10 @@ test.each([
   ['a binding of another agent', [...GOOD, '--channels', 'ops:telegram'], /^--channels: agent "ops" is not one of --agents \(support\)/],
   ['a timeout below 1 s', [...GOOD, '--timeout-ms', '999'], /^--timeout-ms: expected an integer from 1000 to 120000 \(got "999"\)/],
   ['a timeout above 2 min', [...GOOD, '--timeout-ms', '120001'], /^--timeout-ms: expected an integer from 1000 to 120000/],
+  ['a slow bound below 100 ms', [...GOOD, '--slow-ms', '99'], /^--slow-ms: expected an integer from 100 to 119999 \(got "99"\)/],
+  ['a slow bound above the largest timeout', [...GOOD, '--slow-ms', '120000', '--timeout-ms', '120000'], /^--slow-ms: expected an integer from 100 to 119999/],
+  ['a slow bound at the timeout', [...GOOD, '--slow-ms', '10000'], /^--slow-ms: expected less than --timeout-ms \(10000\) \(got 10000\)/],
+  ['a slow bound above a shorter timeout', [...GOOD, '--slow-ms', '1500', '--timeout-ms', '1000'], /^--slow-ms: expected less than --timeout-ms \(1000\) \(got 1500\)/],
 ])('%s is a usage error naming the argument, saying how to call the program', (_what, argv, message) => {
   let error: unknown;
   try {

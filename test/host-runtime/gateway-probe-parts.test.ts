@@ -1,7 +1,7 @@
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
-import type { Options } from '../../host/gateway-probe/args';
+import { DEFAULT_SLOW_MS, type Options } from '../../host/gateway-probe/args';
 import { channelReports, CRASH_LOOP_SUPPRESSED } from '../../host/gateway-probe/checks';
 import type { SocketFactory, SocketLike } from '../../host/gateway-probe/client';
 import { IdentityError, loadOrCreateIdentity, signConnect } from '../../host/gateway-probe/identity';
@@ -103,7 +103,7 @@ describe('channel reports', () => {
 });
 
 /** A scripted gateway behind an injected WebSocket: `answer` gets each request and returns the res frame's fields, or 'close'. */
-function scriptedGateway(answer: (method: string, params: Record<string, unknown>, socketIndex: number) => { ok: boolean; payload?: unknown; error?: unknown } | 'close' | 'hang') {
+function scriptedGateway(answer: (method: string, params: Record<string, unknown>, socketIndex: number) => { ok: boolean; payload?: unknown; error?: unknown; afterMs?: number } | 'close' | 'hang') {
   const requests: { socket: number; method: string; params: Record<string, unknown> }[] = [];
   let sockets = 0;
   const factory: SocketFactory = () => {
@@ -119,7 +119,12 @@ function scriptedGateway(answer: (method: string, params: Record<string, unknown
         const a = answer(f.method, f.params, index);
         if (a === 'hang') return;
         if (a === 'close') setImmediate(() => s.onclose?.({ code: 1000, reason: '' }));
-        else setImmediate(() => s.onmessage?.({ data: JSON.stringify({ type: 'res', id: f.id, ...a }) }));
+        else {
+          const { afterMs, ...frame } = a;
+          const send = () => s.onmessage?.({ data: JSON.stringify({ type: 'res', id: f.id, ...frame }) });
+          if (afterMs === undefined) setImmediate(send);
+          else setTimeout(send, afterMs);
+        }
       },
       close() {
         setImmediate(() => s.onclose?.({ code: 1005, reason: '' }));
@@ -148,7 +153,7 @@ describe('the probe against a scripted gateway', () => {
   beforeEach(() => {
     const tokenFile = path.join(dir, 'gateway-token');
     fs.writeFileSync(tokenFile, 'the-token\n');
-    options = { gateway: 'support', port: 1, tokenFile, agents: ['support', 'ops'], identity: path.join(dir, 'id.json'), timeoutMs: 5_000, sessionWrite: true };
+    options = { gateway: 'support', port: 1, tokenFile, agents: ['support', 'ops'], identity: path.join(dir, 'id.json'), timeoutMs: 5_000, slowMs: DEFAULT_SLOW_MS, sessionWrite: true };
   });
 
   test('--skip-session-write: the signed connect and channels.status only, no session created; still usable', async () => {
@@ -195,6 +200,32 @@ describe('the probe against a scripted gateway', () => {
     const second = g.requests.find((q) => q.socket === 1 && q.method === 'connect')!.params;
     expect(second).toMatchObject({ client: { id: 'cli', mode: 'cli' }, auth: { token: 'the-token' } });
     expect(second).not.toHaveProperty('device');
+  });
+
+  test(`slow: a connect answered after the slow bound (${DEFAULT_SLOW_MS} ms) is not usable, with the time it took; the checks still ran and the channels are reported`, async () => {
+    const g = scriptedGateway((m) => (m === 'connect' ? { ...HEALTHY(m), afterMs: DEFAULT_SLOW_MS + 200 } : HEALTHY(m)));
+    const r = await runProbe(options, { socketFactory: g.factory });
+    expect(r).toEqual({ gateway: 'support', usable: false, reason: expect.stringMatching(/^slow: the signed connection took \d+ ms, over the 2000 ms bound \(a saturated or stalled gateway: its users wait as long\)$/), latencyMs: expect.any(Number), channels: [{ channel: 'telegram', account: 'default', running: true, state: 'running', reason: null }] });
+    const took = Number(/took (\d+) ms/.exec(r.reason!)![1]);
+    expect(took).toBeGreaterThanOrEqual(DEFAULT_SLOW_MS + 200 - 5);
+    expect(took).toBeLessThanOrEqual(r.latencyMs);
+    expect(g.requests.map((q) => q.method)).toEqual(['connect', 'sessions.create', 'sessions.patch', 'sessions.delete', 'channels.status']);
+  });
+
+  test('slow is about the signed connection only: a connect within the bound is usable, however long the session write or channels.status take', async () => {
+    const late = (m: string) => (m === 'connect' ? { ...HEALTHY(m), afterMs: 300 } : { ...HEALTHY(m), afterMs: m === 'sessions.create' || m === 'channels.status' ? 700 : 0 });
+    const r = await runProbe({ ...options, slowMs: 500 }, { socketFactory: scriptedGateway(late).factory });
+    expect([r.usable, r.reason]).toEqual([true, null]);
+    expect(r.latencyMs).toBeGreaterThanOrEqual(300 + 700 + 700 - 5);
+    // The bound is the one given: 300 ms is over 250.
+    const over = await runProbe({ ...options, slowMs: 250 }, { socketFactory: scriptedGateway(late).factory });
+    expect(over.reason).toMatch(/^slow: the signed connection took \d+ ms, over the 250 ms bound /);
+  });
+
+  test('a failure says what failed, not that it was slow: a refused write after a slow connect names the write', async () => {
+    const g = scriptedGateway((m) => (m === 'connect' ? { ...HEALTHY(m), afterMs: 300 } : m === 'sessions.create' ? { ok: false, error: { code: 'UNAVAILABLE', message: 'database or disk is full' } } : HEALTHY(m)));
+    const r = await runProbe({ ...options, slowMs: 100 }, { socketFactory: g.factory });
+    expect(r.reason).toBe('sessions.create for agent support failed: UNAVAILABLE: database or disk is full');
   });
 
   test('no answer: not usable within the timeout, naming what it waited for', async () => {

@@ -19,12 +19,12 @@ import {
 } from './support/probe-gateway';
 
 // The bundled gateway-probe.js (host/gateway-probe/), run with the pinned Node 24 as the host
-// would, against ONE real OpenClaw gateway: the example's support gateway (Telegram channel,
-// its Bot API a loopback stand-in that answers getMe and holds the long poll), its state folder
-// a 128 MiB tmpfs in the gateway's private mount namespace. In order: the healthy gateway, the
-// same gateway frozen (SIGSTOP), then its state disk filled to the last byte (last: OpenClaw's
-// paired-device store stays broken after that, even once space is freed). The crash-loop
-// breaker, which needs boots of its own: gateway-probe-breaker.test.ts.
+// would, against ONE real OpenClaw gateway: the example's support gateway (Telegram channel, its
+// Bot API a loopback stand-in that answers getMe and holds the long poll), its state folder a 128
+// MiB tmpfs in the gateway's private mount namespace. In order: the healthy gateway, the same
+// gateway frozen (SIGSTOP), stalled for 3 s (answering late), then its state disk filled to the
+// last byte (last: OpenClaw's paired-device store stays broken after that, even once space is
+// freed). The crash-loop breaker, which needs boots of its own: gateway-probe-breaker.test.ts.
 
 const TIMEOUT = 120_000;
 let root: string;
@@ -114,6 +114,35 @@ test(
     }
     // Thawed, it is usable again.
     expect((await probe()).json).toMatchObject({ usable: true });
+  },
+  TIMEOUT,
+);
+
+test(
+  'stalled (SIGSTOP for 3 s, then SIGCONT: its answers come, 3 s late, as from a saturated gateway): not usable, "slow", with the time; /healthz answers 200 again at once',
+  async () => {
+    const pids = [g!.proc!.pid!, ...descendants(g!.proc!.pid!)];
+    pids.forEach((p) => killTree(p, 'SIGSTOP'));
+    let thawed = false;
+    try {
+      const running = probe(['--skip-session-write']);
+      await new Promise((r) => setTimeout(r, 3_000));
+      pids.forEach((p) => killTree(p, 'SIGCONT'));
+      thawed = true;
+      const r = await running;
+      expect(r.code).toBe(0);
+      expect(r.json).toMatchObject({ gateway: 'support', usable: false, reason: expect.stringMatching(/^slow: the signed connection took \d+ ms, over the 2000 ms bound \(a saturated or stalled gateway: its users wait as long\)$/) });
+      // From the probe's connect (after Node's start) to the thaw and the answers: over the bound, under the timeout.
+      const took = Number(/took (\d+) ms/.exec(r.json!.reason!)![1]);
+      expect(took).toBeGreaterThan(2_000);
+      expect(took).toBeLessThan(10_000);
+    } finally {
+      if (!thawed) pids.forEach((p) => killTree(p, 'SIGCONT'));
+    }
+    expect(await healthz(g!)).toBe(200);
+    // Answering at its own pace again: usable, well under the bound.
+    const again = await probe(['--skip-session-write']);
+    expect(again.json).toMatchObject({ usable: true, reason: null });
   },
   TIMEOUT,
 );
