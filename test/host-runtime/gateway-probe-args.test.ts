@@ -37,6 +37,13 @@ test('agents and channel bindings are comma lists (duplicates dropped); an empty
   const o = parseOptions([...set('--agents', 'support,ops,support'), '--channels', 'support:telegram,ops:discord,support:telegram', '--timeout-ms', '2500']);
   expect([o.agents, o.channels, o.timeoutMs]).toEqual([['support', 'ops'], [{ agent: 'support', channel: 'telegram' }, { agent: 'ops', channel: 'discord' }], 2500]);
   expect(parseOptions([...GOOD, '--channels', '']).channels).toEqual([]);
+  // Only a pair seen before is a duplicate: one agent's two channels, and one channel of two agents, are kept.
+  const both = parseOptions([...set('--agents', 'support,ops'), '--channels', 'support:telegram,support:discord,ops:telegram,ops:telegram']);
+  expect(both.channels).toEqual([
+    { agent: 'support', channel: 'telegram' },
+    { agent: 'support', channel: 'discord' },
+    { agent: 'ops', channel: 'telegram' },
+  ]);
 });
 
 test.each([
@@ -56,6 +63,12 @@ test.each([
   ['a relative identity', set('--identity', 'support.json'), /^--identity: expected an absolute path/],
   ['a binding without its agent', [...GOOD, '--channels', 'telegram'], /^--channels: expected AGENT:CHANNEL pairs/],
   ['a binding of another agent', [...GOOD, '--channels', 'ops:telegram'], /^--channels: agent "ops" is not one of --agents \(support\)/],
+  ['a binding of another agent, several agents', [...set('--agents', 'support,ops'), '--channels', 'sales:telegram'], /^--channels: agent "sales" is not one of --agents \(support, ops\)/],
+  ['a binding with a third part', [...GOOD, '--channels', 'support:telegram:extra'], /^--channels: expected AGENT:CHANNEL pairs separated by commas \(got "support:telegram:extra"\)/],
+  ['a binding with a part before it', [...GOOD, '--channels', 'extra:support:telegram'], /^--channels: expected AGENT:CHANNEL pairs separated by commas \(got "extra:support:telegram"\)/],
+  ['a binding whose agent is not a word', [...GOOD, '--channels', 'Support:telegram'], /^--channels: expected a word of \[a-z0-9-\] \(got "Support"\)/],
+  ['a binding whose channel is not a word', [...GOOD, '--channels', 'support:tele gram'], /^--channels: expected a word of \[a-z0-9-\] \(got "tele gram"\)/],
+  ['a gateway id with a word and more after it', set('--gateway', 'support!'), /^--gateway: expected a word of \[a-z0-9-\] \(got "support!"\)/],
   ['a timeout below 1 s', [...GOOD, '--timeout-ms', '999'], /^--timeout-ms: expected an integer from 1000 to 120000 \(got "999"\)/],
   ['a timeout above 2 min', [...GOOD, '--timeout-ms', '120001'], /^--timeout-ms: expected an integer from 1000 to 120000/],
   ['a slow bound below 100 ms', [...GOOD, '--slow-ms', '99'], /^--slow-ms: expected an integer from 100 to 119999 \(got "99"\)/],
