@@ -78,3 +78,5 @@ test('guards: a probe that throws still prints a result ("probe error"); an erro
   });
   expect([odd.err, odd.out, odd.exitCode]).toEqual([['openclaw-gateway-probe: unexpected: first line\n'], [], 2]);
 });
+
+export {}; // a module: its names stay its own
