@@ -10,8 +10,8 @@
 #     --token-file @@SECRETS_DIR@@/<id>/gateway-token --agents <agents>
 #     --identity @@STATE_DIR@@/<id>/.gateway-probe-identity.json --timeout-ms <OPENCLAW_PROBE_TIMEOUT_MS>
 #     [--skip-session-write]
-# (host/gateway-probe/: a signed device connection, the state of every channel, and in the minutes
-# divisible by 15 a session created and deleted again: OpenClaw archives the transcript of every
+# (host/gateway-probe/: a signed device connection, the state of every channel, and every 15
+# minutes a session created and deleted again: OpenClaw archives the transcript of every
 # deleted session, about 4 KiB and one inode on the state volume each, so 96 a day, not 1,440; the
 # signed connect already fails on a full state disk), its one JSON line written to <results>/<id>.json
 # (0644, no secret in it).
@@ -20,7 +20,7 @@
 # Environment (tests only): OPENCLAW_GATEWAYS_LIST, OPENCLAW_BREAKER_DIR, OPENCLAW_PROBE_RESULTS
 # [/run/openclaw-probe], OPENCLAW_NODE, OPENCLAW_PROBE_PROGRAM, OPENCLAW_SECRETS_DIR,
 # OPENCLAW_STATE_DIR, OPENCLAW_PROBE_TIMEOUT_MS [10000], OPENCLAW_PROBE_AS [runuser: `runuser -u
-# <user> --`; "none" runs the probe as the caller], OPENCLAW_PROBE_MINUTE [the minute of the hour].
+# <user> --`; "none" runs the probe as the caller], OPENCLAW_PROBE_NOW [date +%s].
 set -uo pipefail
 
 readonly TAG=run-gateway-probes
@@ -33,13 +33,21 @@ SECRETS="${OPENCLAW_SECRETS_DIR:-@@SECRETS_DIR@@}"
 STATE="${OPENCLAW_STATE_DIR:-@@STATE_DIR@@}"
 TIMEOUT_MS="${OPENCLAW_PROBE_TIMEOUT_MS:-10000}"
 AS="${OPENCLAW_PROBE_AS:-runuser}"
-MINUTE="${OPENCLAW_PROBE_MINUTE:-$(date +%M)}"
-WRITE=()
-[ "$((10#$MINUTE % 15))" -eq 0 ] || WRITE=(--skip-session-write)
+NOW="${OPENCLAW_PROBE_NOW:-$(date +%s)}"
 
 umask 022
 mkdir -p "$RESULTS" || { echo "$TAG: cannot create $RESULTS" >&2; exit 0; }
 rm -f "$RESULTS"/*.json "$RESULTS"/*.json.new
+# A session write every 15 minutes: when the last one (the stamp's time; none since boot, /run is a
+# tmpfs) is 14.5 minutes old or more. Not by the clock's minute: the timer drifts a few seconds a run
+# and would skip a quarter hour now and then.
+STAMP="$RESULTS/.session-written"
+WRITE=(--skip-session-write)
+LAST="$(stat -c %Y "$STAMP" 2>/dev/null || echo 0)"
+if [ "$((NOW - LAST))" -ge 870 ]; then
+  WRITE=()
+  touch -d "@$NOW" "$STAMP"
+fi
 [ -r "$GATEWAYS_LIST" ] || { echo "$TAG: cannot read $GATEWAYS_LIST: no gateway probed" >&2; exit 0; }
 
 probe() { # ID USER PORT AGENTS

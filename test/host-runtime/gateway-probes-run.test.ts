@@ -33,8 +33,11 @@ afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 const uidOf = (user: string) => Number(spawnSync('id', ['-u', user], { encoding: 'utf8' }).stdout.trim());
 
-function run(list: string, tripped: string[] = [], env: Record<string, string> = {}) {
-  const results = fs.mkdtempSync(path.join(dir, 'results-'));
+/** The time the script is told it is (seconds since the epoch). */
+const NOW_S = 1_796_000_000;
+
+/** Runs the script; `results` a fresh folder unless given (one that holds the session-write stamp). */
+function run(list: string, tripped: string[] = [], env: Record<string, string> = {}, results = fs.mkdtempSync(path.join(dir, 'results-'))) {
   fs.chmodSync(results, 0o755);
   const breaker = fs.mkdtempSync(path.join(dir, 'breaker-'));
   for (const t of tripped) fs.writeFileSync(path.join(breaker, `${t}.tripped`), '');
@@ -52,11 +55,11 @@ function run(list: string, tripped: string[] = [], env: Record<string, string> =
       OPENCLAW_NODE: process.execPath,
       OPENCLAW_PROBE_PROGRAM: program,
       OPENCLAW_PROBE_TIMEOUT_MS: '3000',
-      OPENCLAW_PROBE_MINUTE: '30',
+      OPENCLAW_PROBE_NOW: String(NOW_S),
       ...env,
     },
   });
-  const files = Object.fromEntries(fs.readdirSync(results).map((f) => [f, JSON.parse(fs.readFileSync(path.join(results, f), 'utf8')) as { args: string[]; uid: number }]));
+  const files = Object.fromEntries(fs.readdirSync(results).filter((f) => f !== '.session-written').map((f) => [f, JSON.parse(fs.readFileSync(path.join(results, f), 'utf8')) as { args: string[]; uid: number }]));
   return { status: r.status, stderr: r.stderr, files };
 }
 
@@ -71,7 +74,7 @@ test('the defaults: the host\'s list, breaker folder, Node, program, secrets and
     `STATE="\${OPENCLAW_STATE_DIR:-${HOST_PATHS.stateDir}}"`,
     'TIMEOUT_MS="${OPENCLAW_PROBE_TIMEOUT_MS:-10000}"',
     'AS="${OPENCLAW_PROBE_AS:-runuser}"',
-    'MINUTE="${OPENCLAW_PROBE_MINUTE:-$(date +%M)}"',
+    'NOW="${OPENCLAW_PROBE_NOW:-$(date +%s)}"',
   ]) expect(text.split('\n')).toContain(line);
   expect(renderRuntimeFiles(config, CONFIG_DIR)['systemd/openclaw-health.service']).toContain(`\nExecStartPre=-+${HOST_PATHS.libexecDir}/run-gateway-probes.sh\nExecStart=${HOST_PATHS.libexecDir}/check-gateway-health.sh\n`);
 });
@@ -88,10 +91,17 @@ test('each gateway probed as its own user with its own token, identity and agent
   expect(r.files['support.json']!.uid).toBe(uidOf('openclaw-support'));
 });
 
-test('a session is written only in the minutes divisible by 15 (OpenClaw archives every deleted session): the other minutes pass --skip-session-write', () => {
-  for (const [minute, skip] of [['00', false], ['15', false], ['45', false], ['07', true], ['59', true], ['08', true]] as const) {
-    const r = run('ops openclaw-ops 18789 ops\n', [], { OPENCLAW_PROBE_MINUTE: minute });
-    expect([minute, r.files['ops.json']!.args.includes('--skip-session-write')]).toEqual([minute, skip]);
+test('a session is written every 15 minutes (OpenClaw archives every deleted session): when the stamp of the last write is 14.5 minutes old or more, or missing (after a boot); the other runs pass --skip-session-write', () => {
+  const results = fs.mkdtempSync(path.join(dir, 'results-'));
+  const stamp = path.join(results, '.session-written');
+  const writes = () => !run('ops openclaw-ops 18789 ops\n', [], {}, results).files['ops.json']!.args.includes('--skip-session-write');
+  fs.rmSync(stamp, { force: true });
+  expect(writes()).toBe(true);
+  expect(fs.statSync(stamp).mtimeMs / 1000).toBe(NOW_S); // stamped with this run's time
+  for (const [agoS, write] of [[60, false], [869, false], [870, true], [3600, true]] as const) {
+    fs.utimesSync(stamp, NOW_S - agoS, NOW_S - agoS);
+    expect([agoS, writes()]).toEqual([agoS, write]);
+    expect([agoS, fs.statSync(stamp).mtimeMs / 1000]).toEqual([agoS, write ? NOW_S : NOW_S - agoS]);
   }
 });
 
