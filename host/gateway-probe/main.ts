@@ -5,10 +5,11 @@
  * global WebSocket); bundled into one file by lib/bundling/host-programs.ts.
  *
  *   node gateway-probe.js --gateway ID --port N --token-file PATH --agents AGENT[,AGENT...]
- *     --identity PATH [--channels AGENT:CHANNEL[,...]] [--timeout-ms 10000] [--slow-ms 2000]     (args.ts)
+ *     --identity PATH [--channels AGENT:CHANNEL[,...]] [--timeout-ms 10000] [--slow-ms 2000]
+ *     [--skip-session-write]     (args.ts)
  *
  * stdout, one JSON line, exit 0, whatever the gateway's state (probe.ts):
- *   {"gateway":ID,"usable":BOOL,"reason":STRING|null,"latencyMs":N,
+ *   {"gateway":ID,"usable":BOOL,"reason":STRING|null,"latencyMs":N,"connectMs":N|null,
  *    "channels":[{"channel","account","running":BOOL,"state":"running|stopped|suppressed|missing","reason":STRING|null}]}
  * A bad command line: one `openclaw-gateway-probe: ...` line on stderr naming the argument, exit 2.
  */
@@ -33,5 +34,5 @@ if (options) {
     // Exit now: a frozen gateway's half-open socket must not keep the process alive.
     process.exit(0);
   };
-  runProbe(o).then(print, (e: unknown) => print({ gateway: o.gateway, usable: false, reason: `probe error: ${(e as Error).message}`, latencyMs: 0, channels: [] }));
+  runProbe(o).then(print, (e: unknown) => print({ gateway: o.gateway, usable: false, reason: `probe error: ${(e as Error).message}`, latencyMs: 0, connectMs: null, channels: [] }));
 }

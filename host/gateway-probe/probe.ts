@@ -13,7 +13,9 @@
  *
  * usable: the handshake, the write and channels.status all succeeded, and the signed connection
  * (WebSocket opened, challenge, connect answered) took at most --slow-ms: a gateway that answers,
- * but that slowly, is saturated or stalled for its users too ("slow: ..."). A channel that is not
+ * but that slowly, is saturated for its users too ("slow: ..."). A slow connection is tried once
+ * more before the verdict: one pause (a garbage collection, a burst of work) is not saturation,
+ * two slow connections in a row are. A channel that is not
  * running (stopped, suppressed by the crash-loop breaker) is reported in `channels`, it does
  * not make the gateway unusable. Every failure is a result with its reason, never a throw.
  */
@@ -32,6 +34,8 @@ export interface ProbeResult {
   readonly reason: string | null;
   /** Wall time of the whole probe, connection to last answer (or to the failure, or the timeout), ms. */
   readonly latencyMs: number;
+  /** The signed connection (WebSocket opened to connect answered), ms: the faster of two when the first was slow; null without one. */
+  readonly connectMs: number | null;
   readonly channels: readonly ChannelReport[];
 }
 
@@ -44,6 +48,8 @@ export interface ProbeDeps {
 export const PROBE_SCOPES = ['operator.read', 'operator.write'] as const;
 
 type Outcome = Pick<ProbeResult, 'usable' | 'reason' | 'channels'>;
+
+const SLOW_BECAUSE = 'a saturated gateway: its users wait as long';
 
 const failed = (reason: string, channels: readonly ChannelReport[] = []): Outcome => ({ usable: false, reason, channels });
 
@@ -61,7 +67,8 @@ function readToken(file: string): string {
 /** Runs the probe; always resolves. */
 export async function runProbe(o: Options, deps: ProbeDeps = {}): Promise<ProbeResult> {
   const start = performance.now();
-  const result = (outcome: Outcome): ProbeResult => ({ gateway: o.gateway, usable: outcome.usable, reason: outcome.reason, latencyMs: Math.round(performance.now() - start), channels: outcome.channels });
+  let connectMs: number | null = null;
+  const result = (outcome: Outcome): ProbeResult => ({ gateway: o.gateway, usable: outcome.usable, reason: outcome.reason, latencyMs: Math.round(performance.now() - start), connectMs, channels: outcome.channels });
   let token: string;
   let identity: DeviceIdentity;
   const factory = deps.socketFactory ?? globalWebSocket();
@@ -99,9 +106,25 @@ export async function runProbe(o: Options, deps: ProbeDeps = {}): Promise<ProbeR
       const hello = await handshake(conn, { token, client: LOCAL_CLI_CLIENT, scopes: PROBE_SCOPES });
       if (!hello.ok) return failed(`${reason}; a token-only connection was refused too: ${describeGatewayError(hello.error)}`);
       const c = await checks(conn);
-      return failed(`${reason}; ${c.write ?? c.channelsFailure ?? 'a token-only connection could create and delete a session'}`, c.channels);
+      const worked = o.sessionWrite ? 'a token-only connection could create and delete a session' : 'a token-only connection could read channels.status (no session write this run)';
+      return failed(`${reason}; ${c.write ?? c.channelsFailure ?? worked}`, c.channels);
     } catch (e) {
       return failed(`${reason}; a token-only connection failed too: ${(e as Error).message}`);
+    }
+  };
+
+  /** A second signed connection after a slow first one: its time, ms, or why it failed. */
+  const connectAgain = async (): Promise<number | string> => {
+    const again = performance.now();
+    try {
+      setStep(`a second signed connection to ${url} (the first took ${connectMs} ms)`);
+      const conn = GatewayConnection.connect(factory, url);
+      open.push(conn);
+      await conn.opened;
+      const hello = await handshake(conn, { token, identity, client: PROBE_CLIENT, scopes: PROBE_SCOPES });
+      return hello.ok ? Math.round(performance.now() - again) : `refused: ${describeGatewayError(hello.error)}`;
+    } catch (e) {
+      return (e as Error).message;
     }
   };
 
@@ -129,11 +152,17 @@ export async function runProbe(o: Options, deps: ProbeDeps = {}): Promise<ProbeR
         const hint = code === 'PAIRING_REQUIRED' ? ` (approve the probe's device ${identity.id}: openclaw devices approve ${String(hello.error?.details?.requestId ?? '<request id>')})` : '';
         return failed(`the gateway refused the probe's connect: ${describeGatewayError(hello.error)}${hint}`);
       }
-      const connectMs = Math.round(performance.now() - connectStart);
+      const first = Math.round(performance.now() - connectStart);
+      connectMs = first;
       const c = await checks(conn);
-      const reason =
-        c.write ?? c.channelsFailure ?? (connectMs > o.slowMs ? `slow: the signed connection took ${connectMs} ms, over the ${o.slowMs} ms bound (a saturated or stalled gateway: its users wait as long)` : null);
-      return reason === null ? { usable: true, reason: null, channels: c.channels } : failed(reason, c.channels);
+      const failure = c.write ?? c.channelsFailure;
+      if (failure !== null) return failed(failure, c.channels);
+      if (first <= o.slowMs) return { usable: true, reason: null, channels: c.channels };
+      const second = await connectAgain();
+      if (typeof second === 'string') return failed(`slow: the signed connection took ${first} ms, over the ${o.slowMs} ms bound, and a second one failed: ${second}`, c.channels);
+      connectMs = Math.min(first, second);
+      if (second <= o.slowMs) return { usable: true, reason: null, channels: c.channels };
+      return failed(`slow: two signed connections in a row took ${first} and ${second} ms, over the ${o.slowMs} ms bound (${SLOW_BECAUSE})`, c.channels);
     } catch (e) {
       return failed(`${step}: ${(e as Error).message}`);
     }

@@ -106,7 +106,7 @@ export const ALARMS = {
   ),
   gatewayUnhealthy: spec(
     'gateway-unhealthy',
-    'For 10 minutes a gateway or nginx has not answered on loopback, or a gateway has failed its probe (users cannot open a session, or wait over 2 s to connect: a full or broken state disk, a saturated, stalled or frozen gateway), or the host stopped reporting.',
+    'For 10 minutes a gateway or nginx has not answered on loopback, or a gateway has failed its probe (users cannot open a session, or wait over 2 s to connect, twice in a row: a full or broken state disk, a saturated or frozen gateway), or the host stopped reporting.',
     'Check the instance state, then journalctl -u openclaw-health -u openclaw-gateway -u nginx for the FAILED line (Gateway, Proxy or Usable).',
   ),
   egressUnhealthy: spec(

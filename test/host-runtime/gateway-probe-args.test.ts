@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { DEFAULT_SLOW_MS, DEFAULT_TIMEOUT_MS, parseOptions, UsageError, USAGE } from '../../host/gateway-probe/args';
 import { tempDir } from '../host/support/host-tools';
+import { ALARMS } from '../../lib/alarms/alarm-catalogue';
 import { runProbeProgram, writeProbeProgram } from '../openclaw/support/probe-gateway';
 
 // gateway-probe.js's command line (host/gateway-probe/args.ts): what it reads, what it refuses;
@@ -30,6 +31,8 @@ test('the required options are read; the timeout and the slow bound have their d
   expect(parseOptions([...GOOD, '--slow-ms', '100', '--timeout-ms', '1000']).slowMs).toBe(100);
   expect(parseOptions([...GOOD, '--slow-ms', '119999', '--timeout-ms', '120000']).slowMs).toBe(119_999);
   expect(parseOptions([...GOOD, '--slow-ms', '999', '--timeout-ms', '1000']).slowMs).toBe(999);
+  // Without --slow-ms, a timeout of 2 s or less keeps the bound just below it.
+  expect([1000, 1500, 2000, 2001].map((t) => parseOptions([...GOOD, '--timeout-ms', String(t)]).slowMs)).toEqual([999, 1499, 1999, 2000]);
   expect(parseOptions([...GOOD, '--skip-session-write']).sessionWrite).toBe(false);
 });
 
@@ -107,4 +110,13 @@ describe('the bundled program', () => {
     expect(r.stderr).toBe(`openclaw-gateway-probe: ${named}; ${USAGE}\n`);
     expect(fs.existsSync(identity)).toBe(false);
   });
+});
+
+test('the slow bound the alarm, the runbook, README and docs/host.md state is the probe\'s default', () => {
+  const said = `over ${DEFAULT_SLOW_MS / 1000} s`;
+  const root = path.join(__dirname, '..', '..');
+  expect(ALARMS.gatewayUnhealthy.fired).toContain(`wait ${said} to connect, twice in a row`);
+  expect(fs.readFileSync(path.join(root, 'docs/runbooks.md'), 'utf8')).toContain(`takes ${said}\ntwice in a row`);
+  expect(fs.readFileSync(path.join(root, 'README.md'), 'utf8')).toContain(`takes ${said} twice in a row`);
+  expect(fs.readFileSync(path.join(root, 'docs/host.md'), 'utf8')).toContain(`at\nmost ${DEFAULT_SLOW_MS / 1000} s (\`--slow-ms\``);
 });

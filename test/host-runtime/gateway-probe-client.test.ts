@@ -315,6 +315,9 @@ describe('the probe: the token-only diagnosis after a dropped handshake, and a c
     // Without the write, channels.status failing is what it says.
     const noStatus = gateway((n, m) => (n === 0 && m === 'connect' ? 'drop' : m === 'channels.status' ? { ok: false, error: { code: 'UNAVAILABLE', message: 'later' } } : OK(m)));
     expect((await runProbe({ ...options, sessionWrite: false }, { socketFactory: noStatus.factory })).reason).toBe(`${dropped}; channels.status failed: UNAVAILABLE: later`);
+    // A run without the write says what it did try.
+    const noWrite = gateway((n, m) => (n === 0 && m === 'connect' ? 'drop' : OK(m)));
+    expect((await runProbe({ ...options, sessionWrite: false }, { socketFactory: noWrite.factory })).reason).toBe(`${dropped}; a token-only connection could read channels.status (no session write this run)`);
   });
 
   test('the connection drops after the handshake: the step it was at, and why', async () => {

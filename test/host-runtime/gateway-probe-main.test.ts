@@ -59,6 +59,7 @@ test('a probe result: its one JSON line on stdout, then exit 0 at once (a half-o
     usable: false,
     reason: `probe setup: this Node (${process.version}) has no WebSocket client: run the probe with the pinned Node 24`,
     latencyMs: expect.any(Number),
+    connectMs: null,
     channels: [],
   });
   expect(r.exit).toEqual([0]);
@@ -66,7 +67,7 @@ test('a probe result: its one JSON line on stdout, then exit 0 at once (a half-o
 
 test('guards: a probe that throws still prints a result ("probe error"); an error that is not a usage error is "unexpected", its first line', async () => {
   const thrown = await runMain(ARGS, { '../../host/gateway-probe/probe': () => ({ runProbe: () => Promise.reject(new Error('boom')) }) });
-  expect(thrown.out.map((l) => JSON.parse(l) as unknown)).toEqual([{ gateway: 'support', usable: false, reason: 'probe error: boom', latencyMs: 0, channels: [] }]);
+  expect(thrown.out.map((l) => JSON.parse(l) as unknown)).toEqual([{ gateway: 'support', usable: false, reason: 'probe error: boom', latencyMs: 0, connectMs: null, channels: [] }]);
   expect(thrown.exit).toEqual([0]);
   const odd = await runMain(ARGS, {
     '../../host/gateway-probe/args': () => ({

@@ -84,6 +84,7 @@ test(
       usable: true,
       reason: null,
       latencyMs: expect.any(Number),
+      connectMs: expect.any(Number),
       channels: [{ channel: 'telegram', account: 'default', running: false, state: 'suppressed', reason: expect.stringMatching(/^gateway restart-loop breaker tripped: 3 unclean boot\(s\) within 300000ms; suppressing channel/) }],
     });
     expect(await healthz(g!)).toBe(200);

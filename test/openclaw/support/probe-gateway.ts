@@ -149,6 +149,7 @@ export interface ProbeJson {
   readonly usable: boolean;
   readonly reason: string | null;
   readonly latencyMs: number;
+  readonly connectMs: number | null;
   readonly channels: { channel: string; account: string; running: boolean; state: string; reason: string | null }[];
 }
 
