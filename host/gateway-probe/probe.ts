@@ -86,6 +86,15 @@ export async function runProbe(o: Options, deps: ProbeDeps = {}): Promise<ProbeR
   let step = `connecting to ${url}`;
   const setStep = (what: string) => (step = what);
 
+  /** A new connection to the gateway, closed with the others when the probe ends. */
+  const connect = (): GatewayConnection => {
+    const conn = GatewayConnection.connect(factory, url);
+    open.push(conn);
+    return conn;
+  };
+  /** The handshake as the probe's own paired device (what users' devices do). */
+  const signedHandshake = (conn: GatewayConnection) => handshake(conn, { token, identity, client: PROBE_CLIENT, scopes: PROBE_SCOPES });
+
   /** The write and channels.status on a connected gateway. */
   const checks = async (conn: GatewayConnection): Promise<{ write: string | null; channels: ChannelReport[]; channelsFailure: string | null }> => {
     const write = o.sessionWrite ? await sessionWrite(conn, agent, setStep) : { ok: true as const };
@@ -99,8 +108,7 @@ export async function runProbe(o: Options, deps: ProbeDeps = {}): Promise<ProbeR
     const reason = `paired-device handshake failed: ${dropped} before answering connect`;
     try {
       setStep(`connecting again to ${url} (token only, to learn why)`);
-      const conn = GatewayConnection.connect(factory, url);
-      open.push(conn);
+      const conn = connect();
       await conn.opened;
       setStep('the token-only handshake');
       const hello = await handshake(conn, { token, client: LOCAL_CLI_CLIENT, scopes: PROBE_SCOPES });
@@ -118,10 +126,9 @@ export async function runProbe(o: Options, deps: ProbeDeps = {}): Promise<ProbeR
     const again = performance.now();
     try {
       setStep(`a second signed connection to ${url} (the first took ${connectMs} ms)`);
-      const conn = GatewayConnection.connect(factory, url);
-      open.push(conn);
+      const conn = connect();
       await conn.opened;
-      const hello = await handshake(conn, { token, identity, client: PROBE_CLIENT, scopes: PROBE_SCOPES });
+      const hello = await signedHandshake(conn);
       return hello.ok ? Math.round(performance.now() - again) : `refused: ${describeGatewayError(hello.error)}`;
     } catch (e) {
       return (e as Error).message;
@@ -130,8 +137,7 @@ export async function runProbe(o: Options, deps: ProbeDeps = {}): Promise<ProbeR
 
   const work = async (): Promise<Outcome> => {
     const connectStart = performance.now();
-    const conn = GatewayConnection.connect(factory, url);
-    open.push(conn);
+    const conn = connect();
     try {
       await conn.opened;
     } catch (e) {
@@ -142,7 +148,7 @@ export async function runProbe(o: Options, deps: ProbeDeps = {}): Promise<ProbeR
       setStep('the handshake (connect.challenge, connect)');
       let hello;
       try {
-        hello = await handshake(conn, { token, identity, client: PROBE_CLIENT, scopes: PROBE_SCOPES });
+        hello = await signedHandshake(conn);
       } catch (e) {
         if (e instanceof ConnectionClosed) return await diagnose(e.message);
         throw e;
