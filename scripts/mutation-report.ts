@@ -329,7 +329,7 @@ export function summarize(
   // A folder on disk with no file run (a new program under host/ or lambda/, say) is named,
   // with its files: a folder that was never run must not hide behind its siblings' rows.
   const notRun = (foldersOnDisk?.() ?? CONTROL_FOLDERS).filter((c) => ![...runFolders].some((f) => f === c || f.startsWith(`${c}/`)));
-  if (foldersOnDisk) for (const c of notRun) filesNotRun.push(...(filesIn?.(c)?.withCode ?? []));
+  for (const c of notRun) filesNotRun.push(...(filesIn?.(c)?.withCode ?? []));
   const stale = equivalents.filter((e) => !used.has(e));
   const changedSinceRun = fileRows
     .map((f) => f.file)
