@@ -30,8 +30,14 @@ export interface RunResult {
   readonly code: number;
 }
 
-/** One line for an error of any kind. */
-export const describeError = (e: unknown): string => (e instanceof Error ? e.message : String(e)).split('\n')[0]!;
+/**
+ * One line for an error of any kind: its message when it has one, whatever realm made it
+ * (node:sqlite's errors are not instances of a jest sandbox's Error), else the value as text.
+ */
+export const describeError = (e: unknown): string => {
+  const message = typeof e === 'object' && e !== null && typeof (e as { message?: unknown }).message === 'string' ? (e as { message: string }).message : String(e);
+  return message.split('\n')[0]!;
+};
 
 /** The agent database of `agent` in a gateway's state folder (OpenClaw 2026.9.6: one per agent). */
 const agentDatabase = (agent: string) => path.posix.join('agents', agent, 'agent', 'openclaw-agent.sqlite');

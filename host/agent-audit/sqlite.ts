@@ -4,7 +4,8 @@
  * read-only mode with a read-only shared-memory file (mode=ro, readonly_shm=1), which
  * creates no file a later gateway start could not open; without them (the gateway stopped
  * cleanly) immutable=1, so that SQLite creates no file either. The caller reads in one
- * read transaction (BEGIN ... close): one consistent snapshot.
+ * read transaction (BEGIN ... close): one consistent snapshot, taken when the database is
+ * opened (its schema is read then, so a file that is not a database fails to open).
  */
 import * as fs from 'fs';
 import { pathToFileURL } from 'url';
@@ -33,6 +34,8 @@ export function openReadOnly(file: string): DatabaseSync {
     const db = new Db(url, { readOnly: true, timeout: 2000 });
     try {
       db.exec('BEGIN');
+      // The first read starts the snapshot, and fails here for a file that is no database.
+      db.prepare('SELECT count(*) FROM sqlite_schema').get();
       return db;
     } catch (e) {
       db.close();
@@ -45,6 +48,8 @@ export function openReadOnly(file: string): DatabaseSync {
   } catch (e) {
     if (url.search === '?immutable=1') throw e;
     // The -wal went away between the check and the open (the gateway stopped): the file alone.
+    // SQLite leaves an empty -wal behind, given to the database's owner (it does so when run
+    // as root), so the gateway's user can still open its database.
     const immutable = pathToFileURL(file);
     immutable.search = '?immutable=1';
     return attempt(immutable);
