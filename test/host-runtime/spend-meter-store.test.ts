@@ -25,6 +25,7 @@ jest.mock('zlib', () => {
   Object.defineProperty(mocked, 'zstdDecompressSync', { enumerable: true, get: () => (mockNoZstd ? undefined : actual.zstdDecompressSync) });
   return mocked;
 });
+import { NAVIGATION, TRANSCRIPT_EVENTS } from './support/openclaw-agent-schema';
 import { AGENT_DATABASE, MAX_DATABASES, MAX_EVENT_BYTES, StoreError, TranscriptStore, findAgentDatabases, openUrl, type Row } from '../../host/spend-meter/store';
 
 // host/spend-meter/store.ts in-process: OpenClaw's agent databases, built here with
@@ -47,48 +48,6 @@ test('the store tests are skipped only on a Node without node:sqlite (before 22.
   expect(!!sqlite).toBe(major > 22 || (major === 22 && minor >= 5));
 });
 
-// OpenClaw 2026.9.6's tables, verbatim (dist/openclaw-agent-board-schema-*.mjs,
-// OPENCLAW_AGENT_SCHEMA_SQL); the foreign keys point at session_windows, which the
-// writer here does not enforce (as spend-db.ts: enableForeignKeyConstraints false).
-const TRANSCRIPT_EVENTS = `CREATE TABLE IF NOT EXISTS transcript_events (
-  session_id TEXT NOT NULL,
-  seq INTEGER NOT NULL,
-  event_json TEXT,
-  created_at INTEGER NOT NULL,
-  event_zstd BLOB,
-  event_utf8_bytes INTEGER CHECK (event_utf8_bytes IS NULL OR event_utf8_bytes >= 0),
-  navigation_json TEXT,
-  PRIMARY KEY (session_id, seq),
-  FOREIGN KEY (session_id) REFERENCES "session_windows"(session_id) ON DELETE CASCADE,
-  CHECK (
-    (event_json IS NOT NULL AND event_zstd IS NULL)
-    OR (
-      event_json IS NULL AND event_zstd IS NOT NULL
-      AND event_utf8_bytes IS NOT NULL
-      AND event_utf8_bytes BETWEEN 1 AND 4194304
-      AND length(event_zstd) BETWEEN 1 AND 4194304
-      AND navigation_json IS NOT NULL
-    )
-  ),
-  CHECK (
-    navigation_json IS NULL OR CASE WHEN json_valid(navigation_json) THEN coalesce(
-      octet_length(navigation_json) <= 16384
-      AND json_type(navigation_json, '$.version') = 'integer'
-      AND json_extract(navigation_json, '$.version') = 1
-      AND json_type(navigation_json, '$.report') = 'object'
-      AND json_extract(navigation_json, '$.report.kind') IN ('canonical', 'leaf', 'link', 'ignored')
-      AND json_type(navigation_json, '$.navigation') = 'object'
-      AND json_type(navigation_json, '$.reset') = 'object'
-      AND json_type(navigation_json, '$.model') = 'object'
-      AND json_type(navigation_json, '$.modelBytes') = 'integer'
-      AND json_extract(navigation_json, '$.modelBytes') BETWEEN 0 AND 4194304
-      AND json_type(navigation_json, '$.modelWithoutCheckpointBytes') = 'integer'
-      AND json_extract(navigation_json, '$.modelWithoutCheckpointBytes') BETWEEN 0 AND 4194304
-      AND json_type(navigation_json, '$.withoutCustomDataBytes') = 'integer'
-      AND json_extract(navigation_json, '$.withoutCustomDataBytes') BETWEEN 0 AND 4194304,
-      0) ELSE 0 END
-  )
-) STRICT;`;
 const REWRITE_WATERMARKS = `CREATE TABLE IF NOT EXISTS transcript_rewrite_watermarks (
   session_id TEXT NOT NULL PRIMARY KEY,
   generation TEXT NOT NULL,
@@ -104,16 +63,6 @@ const LEGACY_TRANSCRIPT_EVENTS = `CREATE TABLE IF NOT EXISTS transcript_events (
   PRIMARY KEY (session_id, seq),
   FOREIGN KEY (session_id) REFERENCES "session_windows"(session_id) ON DELETE CASCADE
 ) STRICT;`;
-const NAVIGATION = JSON.stringify({
-  version: 1,
-  report: { kind: 'canonical' },
-  navigation: {},
-  reset: {},
-  model: {},
-  modelBytes: 0,
-  modelWithoutCheckpointBytes: 0,
-  withoutCustomDataBytes: 0,
-});
 
 const USAGE = '{"type":"message","message":{"role":"assistant","usage":{"input":1,"output":2}}}';
 const NO_USAGE = '{"type":"message","message":{"role":"user","content":"hi"}}';

@@ -1,5 +1,6 @@
 import { gatewayOfAgent } from '../../lib/openclaw/gateways';
 import { execFileSync } from 'child_process';
+import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { bundleAgentAudit } from '../../lib/bundling/host-programs';
@@ -7,6 +8,7 @@ import { runAgentAudit } from '../../host/agent-audit/run';
 import { removeAppendOnlyTree, requireRootForRuntime, runAsync } from '../host-runtime/support/runtime-tools';
 import { requireOpenclaw, writeOpenclawFixture } from './support/openclaw';
 import { exampleConfig } from '../host/support/host-tools';
+import { TRANSCRIPT_EVENTS } from '../host-runtime/support/openclaw-agent-schema';
 
 // agent-audit.js (bundled) run as root under the pinned Node 24 against state folders laid
 // out as on the host, for what real turns cannot be asked for: a folder of the wrong owner,
@@ -32,6 +34,9 @@ interface Row {
   error_code?: string;
   reason_code?: string;
   failure_stage?: string;
+  /** The model's tool call id, stored as sha256:<hex> (a fixed one when absent). */
+  call?: string;
+  agent?: string;
 }
 
 /** Inserts `rows` (times 1 s apart from 2026-12-06T10:00:00Z) into the ledger at `db`, with Node 24. */
@@ -42,19 +47,63 @@ const db = new DatabaseSync(process.argv[1]);
 const rows = JSON.parse(process.argv[2]);
 const ins = db.prepare(\`INSERT INTO audit_events (event_id, source_id, source_sequence, occurred_at, kind, action, status, error_code,
   actor_type, actor_id, agent_id, session_key, session_id, run_id, tool_call_id, tool_name, direction, channel, conversation_kind,
-  message_outcome, reason_code, failure_stage, target_ref) VALUES (?, ?, 1, ?, ?, ?, ?, ?, 'agent', 'ops', 'ops', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)\`);
+  message_outcome, reason_code, failure_stage, target_ref) VALUES (?, ?, 1, ?, ?, ?, ?, ?, 'agent', 'ops', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)\`);
 for (const [i, r] of rows.entries()) {
   const tool = r.kind !== 'message';
   const id = r.id;
   const action = r.kind === 'agent_run' ? 'agent.run.started' : r.direction ? 'message.inbound.processed' : null;
   ins.run(id, 'src-' + id, Date.parse('2026-12-06T10:00:00Z') + i * 1000, r.kind,
     action ?? (tool ? (r.status === 'started' ? 'tool.action.started' : 'tool.action.finished') : 'message.outbound.finished'), r.status, r.error_code ?? null,
-    tool ? 'agent:ops:main' : null, tool ? 'session-1' : null, 'run-1', tool ? 'sha256:' + 'a'.repeat(64) : null, tool ? 'exec' : null,
+    r.agent ?? 'ops', tool ? 'agent:ops:main' : null, tool ? 'session-1' : null, 'run-1', tool ? r.callHash ?? 'sha256:' + 'a'.repeat(64) : null, tool ? 'exec' : null,
     tool ? null : (r.direction ?? 'outbound'), tool ? null : 'telegram', tool ? null : 'direct', r.message_outcome ?? null, r.reason_code ?? null, r.failure_stage ?? null,
     tool ? null : 'hmac-sha256:v1:' + 'b'.repeat(32) + ':' + 'c'.repeat(64));
 }
 db.close();`;
-  execFileSync(node, ['-e', script, db, JSON.stringify(rows.map((r) => ({ ...r, id: `00000000-0000-4000-8000-${String((n += 1)).padStart(12, '0')}` })))]);
+  const withIds = rows.map((r) => ({ ...r, id: `00000000-0000-4000-8000-${String((n += 1)).padStart(12, '0')}`, callHash: r.call === undefined ? undefined : `sha256:${createHash('sha256').update(r.call).digest('hex')}` }));
+  execFileSync(node, ['-e', script, db, JSON.stringify(withIds)]);
+}
+
+/** Ledger row i's time (insert()): 2026-12-06T10:00:00Z + i s. */
+const rowTime = (i: number) => Date.parse('2026-12-06T10:00:00Z') + i * 1000;
+
+/**
+ * The transcript database of `agent` in the gateway's folder (agents/<agent>/agent/openclaw-agent.sqlite,
+ * OpenClaw 2026.9.6's schema), every component its user's, holding one tool result per entry as
+ * OpenClaw's agent loop writes it (test/host-runtime/agent-audit-denials.test.ts has the shape).
+ */
+function transcript(gw: string, agent: string, results: { call: string; error?: string; at: number }[]) {
+  let p = gw;
+  for (const part of ['agents', agent, 'agent']) {
+    p = path.join(p, part);
+    fs.mkdirSync(p, { recursive: true, mode: 0o700 });
+    fs.chownSync(p, uid, uid);
+  }
+  const file = path.join(p, 'openclaw-agent.sqlite');
+  const events = results.map((r) =>
+    JSON.stringify({
+      type: 'message',
+      message: {
+        role: 'toolResult',
+        toolCallId: r.call,
+        toolName: 'exec',
+        content: [{ type: 'text', text: r.error ?? 'ok' }],
+        details: r.error ? { status: 'error', tool: 'exec', error: r.error } : { status: 'completed', exitCode: 0 },
+        isError: !!r.error,
+        timestamp: r.at,
+        __openclaw: { runId: 'run-1' },
+      },
+    }),
+  );
+  const script = `
+const { DatabaseSync } = require('node:sqlite');
+const db = new DatabaseSync(process.argv[1], { enableForeignKeyConstraints: false });
+db.exec(process.argv[2]);
+const ins = db.prepare('INSERT INTO transcript_events (session_id, seq, event_json, created_at) VALUES (?, ?, ?, ?)');
+for (const [i, e] of JSON.parse(process.argv[3]).entries()) ins.run('session-1', i + 1, e.json, e.at);
+db.close();`;
+  execFileSync(node, ['-e', script, file, TRANSCRIPT_EVENTS, JSON.stringify(events.map((json, i) => ({ json, at: results[i]!.at })))]);
+  fs.chownSync(file, uid, uid);
+  return file;
 }
 
 /** A host layout: <case>/state-root/ops (the gateway's folder, its user's) with a copy of the real empty ledger. */
@@ -201,4 +250,84 @@ test('the audit file is only appended to: never created, and a symlink in its pl
   const linked = await runAsync(node, ['--jitless', program, '--state-root', l.stateRoot, '--out', l.out, '--position-dir', l.positions], { timeoutMs: 30_000 });
   expect([linked.code, linked.stderr.trim()]).toEqual([1, `openclaw-agent-audit: FAILED Setup: ${l.out} is not a regular file`]);
   expect(fs.readFileSync(path.join(l.dir, 'target'), 'utf8')).toBe('');
+});
+
+test('a failed exec the agent\'s transcript shows refused is denied, with the policy and its reason code; other failures stay errors', async () => {
+  const l = layout();
+  insert(l.db, [
+    { kind: 'tool_action', status: 'failed', error_code: 'tool_failed', call: 'toolu_refused' },
+    { kind: 'tool_action', status: 'failed', error_code: 'tool_failed', call: 'toolu_broke' },
+    // A call that succeeded is never looked up, whatever the transcript holds.
+    { kind: 'tool_action', status: 'succeeded', call: 'toolu_refused_too' },
+    { kind: 'tool_action', status: 'failed', error_code: 'tool_failed', call: 'toolu_free_text' },
+  ]);
+  transcript(l.gw, 'ops', [
+    { call: 'toolu_refused', error: 'exec denied: allowlist miss', at: rowTime(0) + 40 },
+    { call: 'toolu_broke', error: 'Command exited with code 2', at: rowTime(1) + 40 },
+    { call: 'toolu_refused_too', error: 'exec denied: allowlist miss', at: rowTime(2) + 40 },
+    { call: 'toolu_free_text', error: 'exec denied: agent:ops:main cannot wait for interactive exec approval.', at: rowTime(3) + 40 },
+  ]);
+  const r = await run(l);
+  expect([r.code, r.err]).toEqual([0, []]);
+  expect(r.lines.map((x) => [x.status, x.outcome, x.errorCode, x.deniedBy, x.reason])).toEqual([
+    ['failed', 'denied', 'tool_failed', 'exec-policy', 'allowlist miss'],
+    ['failed', 'error', 'tool_failed', undefined, undefined],
+    ['succeeded', 'ok', undefined, undefined, undefined],
+    // Refused, but the reason is text (it may name the agent or the command): not exported.
+    ['failed', 'denied', 'tool_failed', 'exec-policy', undefined],
+  ]);
+  expect(JSON.stringify(r.lines)).not.toMatch(/cannot wait|Command exited|toolu_/);
+});
+
+test('a failed call is looked up only in the transcript of its own agent, and only for an agent id', async () => {
+  const l = layout();
+  insert(l.db, [
+    { kind: 'tool_action', status: 'failed', error_code: 'tool_failed', call: 'toolu_a', agent: 'support' },
+    { kind: 'tool_action', status: 'failed', error_code: 'tool_failed', call: 'toolu_b', agent: 'Not_An_Id' },
+  ]);
+  // ops's transcript shows both refused; support has no transcript; Not_An_Id's is not an agent's.
+  transcript(l.gw, 'ops', [
+    { call: 'toolu_a', error: 'exec denied: allowlist miss', at: rowTime(0) },
+    { call: 'toolu_b', error: 'exec denied: allowlist miss', at: rowTime(1) },
+  ]);
+  transcript(l.gw, 'Not_An_Id', [{ call: 'toolu_b', error: 'exec denied: allowlist miss', at: rowTime(1) }]);
+  const r = await run(l);
+  expect([r.code, r.err]).toEqual([0, []]);
+  expect(r.lines.map((x) => [x.agent, x.outcome, x.deniedBy])).toEqual([
+    ['support', 'error', undefined],
+    ['Not_An_Id', 'error', undefined],
+  ]);
+});
+
+test('a transcript that cannot be read or searched: one warning per database or per search, the calls exported as errors, the run succeeds', async () => {
+  const failed = (call: string, agent = 'ops'): Row => ({ kind: 'tool_action', status: 'failed', error_code: 'tool_failed', call, agent });
+
+  const garbage = layout();
+  insert(garbage.db, [failed('toolu_1'), failed('toolu_2')]);
+  const file = transcript(garbage.gw, 'ops', []);
+  fs.writeFileSync(file, 'not a database, but the size of a page of one '.repeat(100));
+  const a = await run(garbage);
+  expect([a.code, a.lines.map((x) => x.outcome)]).toEqual([0, ['error', 'error']]);
+  // Opened once per agent: one warning for its two calls.
+  expect(a.err).toEqual([`openclaw-agent-audit: WARNING ops: cannot read ${file} (file is not a database): its failed tool calls are exported as errors`]);
+
+  const linked = layout();
+  insert(linked.db, [failed('toolu_1')]);
+  const real = transcript(linked.gw, 'ops', [{ call: 'toolu_1', error: 'exec denied: allowlist miss', at: rowTime(0) }]);
+  fs.renameSync(real, path.join(linked.dir, 'elsewhere.sqlite'));
+  fs.symlinkSync(path.join(linked.dir, 'elsewhere.sqlite'), real);
+  const b = await run(linked);
+  expect([b.code, b.lines.map((x) => x.outcome)]).toEqual([0, ['error']]);
+  expect(b.err).toEqual([`openclaw-agent-audit: WARNING ops: ${real}: a symlink or not a regular file; not read`]);
+
+  const tableless = layout();
+  insert(tableless.db, [failed('toolu_1'), failed('toolu_2')]);
+  const empty = transcript(tableless.gw, 'ops', []);
+  execFileSync(node, ['-e', "const { DatabaseSync } = require('node:sqlite'); const db = new DatabaseSync(process.argv[1]); db.exec('DROP TABLE transcript_events'); db.close();", empty]);
+  const c = await run(tableless);
+  expect([c.code, c.lines.map((x) => x.outcome)]).toEqual([0, ['error', 'error']]);
+  expect(c.err).toEqual([
+    'openclaw-agent-audit: WARNING ops: cannot search the transcript of ops (no such table: transcript_events)',
+    'openclaw-agent-audit: WARNING ops: cannot search the transcript of ops (no such table: transcript_events)',
+  ]);
 });

@@ -28,5 +28,11 @@ test('the files are found by their use of node:sqlite, in every folder, and only
 });
 
 test("this repository's node:sqlite test files are the spend meter's run and store tests and the audit export's, and not this file", () => {
-  expect(sqliteTestFiles()).toEqual(['test/host-runtime/spend-meter-run.test.ts', 'test/host-runtime/spend-meter-store.test.ts', 'test/openclaw/audit-export-program.test.ts']);
+  expect(sqliteTestFiles()).toEqual([
+    'test/host-runtime/agent-audit-denials.test.ts',
+    'test/host-runtime/agent-audit-sqlite.test.ts',
+    'test/host-runtime/spend-meter-run.test.ts',
+    'test/host-runtime/spend-meter-store.test.ts',
+    'test/openclaw/audit-export-program.test.ts',
+  ]);
 });
