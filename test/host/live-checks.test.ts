@@ -203,7 +203,22 @@ function fakeClock(intervalMs = 7, timeoutMs = 60_000): { polling: HostFactsPoll
   };
 }
 
-const NO_WAIT: HostFactsPolling = { intervalMs: 0, timeoutMs: 60_000, sleep: async () => undefined };
+/** Polls made in this test with NO_WAIT (reset before each). */
+let polls = 0;
+/** Most polls a test may make: a wait that never ends fails its test here instead of hanging it. */
+const MAX_POLLS = 200;
+/** No delay between polls (and the deadline clock never moves), at most MAX_POLLS a test. */
+const NO_WAIT: HostFactsPolling = {
+  intervalMs: 0,
+  timeoutMs: 60_000,
+  sleep: async () => {
+    polls += 1;
+    if (polls > MAX_POLLS) throw new Error(`polled more than ${MAX_POLLS} times: the wait for the SSM command never ends`);
+  },
+};
+beforeEach(() => {
+  polls = 0;
+});
 const CHECKS = hostLiveChecks(NO_WAIT);
 const check = (id: string): LiveCheck => CHECKS.find((c) => c.id === id)!;
 const pass = (id: string, resource: string, evidence: string): CheckResult => ({ check: id, control: check(id).control, status: 'pass', resource, evidence });
