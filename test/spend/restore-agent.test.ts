@@ -66,7 +66,8 @@ afterEach(() => jest.restoreAllMocks());
 const ec2Requests = () => requests.filter((r) => !r.headers['x-amz-target']).map((r) => r.body.toString('utf8'));
 const ssmRequests = () => requests.filter((r) => r.headers['x-amz-target']).map((r): [string, Record<string, unknown>] => [String(r.headers['x-amz-target']), JSON.parse(r.body.toString('utf8')) as Record<string, unknown>]);
 const request = (over: Partial<{ agent: string; reason: string; requestedBy: string }> = {}) => ({ agent: 'support', reason: 'reviewed the spend', requestedBy: 'oncall', ...over });
-const FAST = { intervalMs: 1, timeoutMs: 2_000 };
+/** The fakes answer at once: a few polls end every case, so a short deadline ends a wait that would not (a mutant, a regression) fast. */
+const FAST = { intervalMs: 1, timeoutMs: 300 };
 // Every test here ends in well under a second; a wait that cannot end (a mutant of the loop) fails
 // after 15 s instead of running into the test runner's minute.
 jest.setTimeout(15_000);
