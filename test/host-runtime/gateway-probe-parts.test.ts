@@ -153,7 +153,9 @@ describe('the probe against a scripted gateway', () => {
   beforeEach(() => {
     const tokenFile = path.join(dir, 'gateway-token');
     fs.writeFileSync(tokenFile, 'the-token\n');
-    options = { gateway: 'support', port: 1, tokenFile, agents: ['support', 'ops'], identity: path.join(dir, 'id.json'), timeoutMs: 5_000, slowMs: DEFAULT_SLOW_MS, sessionWrite: true };
+    // The scripted gateway answers at once: 2 s is ample, and a probe that would wait for ever (a
+    // mutant, a regression) ends each test in 2 s, not 5.
+    options = { gateway: 'support', port: 1, tokenFile, agents: ['support', 'ops'], identity: path.join(dir, 'id.json'), timeoutMs: 2_000, slowMs: DEFAULT_SLOW_MS, sessionWrite: true };
   });
 
   test('--skip-session-write: the signed connect and channels.status only, no session created; still usable', async () => {
@@ -205,19 +207,21 @@ describe('the probe against a scripted gateway', () => {
 
   const TELEGRAM = [{ channel: 'telegram', account: 'default', running: true, state: 'running', reason: null }];
 
-  test(`slow: two signed connections in a row answered after the bound (${DEFAULT_SLOW_MS} ms): not usable, both times said; the checks ran on the first and the channels are reported`, async () => {
-    const g = scriptedGateway((m) => (m === 'connect' ? { ...HEALTHY(m), afterMs: DEFAULT_SLOW_MS + 200 } : HEALTHY(m)));
-    const r = await runProbe({ ...options, timeoutMs: 8_000 }, { socketFactory: g.factory });
+  // The bound is --slow-ms (its default, 2 s, is pinned in gateway-probe-args.test.ts); these cases
+  // use a bound of 250 ms and connections 400 ms late, so that they take a second or two, not ten.
+  test('slow: two signed connections in a row answered after the bound: not usable, both times said; the checks ran on the first and the channels are reported', async () => {
+    const g = scriptedGateway((m) => (m === 'connect' ? { ...HEALTHY(m), afterMs: 400 } : HEALTHY(m)));
+    const r = await runProbe({ ...options, slowMs: 250 }, { socketFactory: g.factory });
     expect(r).toEqual({
       gateway: 'support',
       usable: false,
-      reason: expect.stringMatching(/^slow: two signed connections in a row took \d+ and \d+ ms, over the 2000 ms bound \(a saturated gateway: its users wait as long\)$/),
+      reason: expect.stringMatching(/^slow: two signed connections in a row took \d+ and \d+ ms, over the 250 ms bound \(a saturated gateway: its users wait as long\)$/),
       latencyMs: expect.any(Number),
       connectMs: expect.any(Number),
       channels: TELEGRAM,
     });
     const [first, second] = /took (\d+) and (\d+) ms/.exec(r.reason!)!.slice(1).map(Number);
-    for (const t of [first!, second!]) expect(t).toBeGreaterThanOrEqual(DEFAULT_SLOW_MS + 200 - 5);
+    for (const t of [first!, second!]) expect(t).toBeGreaterThanOrEqual(400 - 5);
     expect(r.connectMs).toBe(Math.min(first!, second!));
     expect(first! + second!).toBeLessThanOrEqual(r.latencyMs);
     expect(g.requests.map((q) => `${q.socket}:${q.method}`)).toEqual(['0:connect', '0:sessions.create', '0:sessions.patch', '0:sessions.delete', '0:channels.status', '1:connect']);
@@ -226,38 +230,38 @@ describe('the probe against a scripted gateway', () => {
   });
 
   test('one slow connection then a fast one: usable (one pause is not saturation), connectMs the faster', async () => {
-    const g = scriptedGateway((m, _p, socket) => (m === 'connect' && socket === 0 ? { ...HEALTHY(m), afterMs: 1_100 } : HEALTHY(m)));
-    const r = await runProbe({ ...options, slowMs: 1_000 }, { socketFactory: g.factory });
+    const g = scriptedGateway((m, _p, socket) => (m === 'connect' && socket === 0 ? { ...HEALTHY(m), afterMs: 400 } : HEALTHY(m)));
+    const r = await runProbe({ ...options, slowMs: 250 }, { socketFactory: g.factory });
     expect([r.usable, r.reason, r.channels]).toEqual([true, null, TELEGRAM]);
-    expect(r.connectMs).toBeLessThan(1_000);
+    expect(r.connectMs).toBeLessThan(250);
     expect(g.requests.filter((q) => q.method === 'connect').map((q) => q.socket)).toEqual([0, 1]);
   });
 
   test('a slow connection whose second try fails: not usable, the slow time and the failure said', async () => {
-    const refused = scriptedGateway((m, _p, socket) => (m === 'connect' ? (socket === 0 ? { ...HEALTHY(m), afterMs: 1_100 } : { ok: false, error: { code: 'UNAVAILABLE', message: 'busy' } }) : HEALTHY(m)));
-    const r = await runProbe({ ...options, slowMs: 1_000 }, { socketFactory: refused.factory });
-    expect(r.reason).toMatch(/^slow: the signed connection took 1\d{3} ms, over the 1000 ms bound, and a second one failed: refused: UNAVAILABLE: busy$/);
-    expect(r.connectMs).toBeGreaterThanOrEqual(1_095);
-    const closed = scriptedGateway((m, _p, socket) => (m === 'connect' ? (socket === 0 ? { ...HEALTHY(m), afterMs: 1_100 } : 'close') : HEALTHY(m)));
-    expect((await runProbe({ ...options, slowMs: 1_000 }, { socketFactory: closed.factory })).reason).toMatch(
+    const refused = scriptedGateway((m, _p, socket) => (m === 'connect' ? (socket === 0 ? { ...HEALTHY(m), afterMs: 400 } : { ok: false, error: { code: 'UNAVAILABLE', message: 'busy' } }) : HEALTHY(m)));
+    const r = await runProbe({ ...options, slowMs: 250 }, { socketFactory: refused.factory });
+    expect(r.reason).toMatch(/^slow: the signed connection took \d{3,4} ms, over the 250 ms bound, and a second one failed: refused: UNAVAILABLE: busy$/);
+    expect(r.connectMs).toBeGreaterThanOrEqual(395);
+    const closed = scriptedGateway((m, _p, socket) => (m === 'connect' ? (socket === 0 ? { ...HEALTHY(m), afterMs: 400 } : 'close') : HEALTHY(m)));
+    expect((await runProbe({ ...options, slowMs: 250 }, { socketFactory: closed.factory })).reason).toMatch(
       /, and a second one failed: the gateway closed the connection \(code 1000\)$/,
     );
   });
 
   test('slow is about the signed connection only: a connect within the bound is usable, however long the session write or channels.status take', async () => {
-    const late = (m: string) => (m === 'connect' ? { ...HEALTHY(m), afterMs: 100 } : { ...HEALTHY(m), afterMs: m === 'sessions.create' || m === 'channels.status' ? 700 : 0 });
-    const r = await runProbe({ ...options, slowMs: 1_000 }, { socketFactory: scriptedGateway(late).factory });
+    const late = (m: string) => (m === 'connect' ? { ...HEALTHY(m), afterMs: 100 } : { ...HEALTHY(m), afterMs: m === 'sessions.create' || m === 'channels.status' ? 400 : 0 });
+    const r = await runProbe({ ...options, slowMs: 300 }, { socketFactory: scriptedGateway(late).factory });
     expect([r.usable, r.reason]).toEqual([true, null]);
-    expect(r.connectMs).toBeLessThan(1_000);
-    expect(r.latencyMs).toBeGreaterThanOrEqual(100 + 700 + 700 - 5);
+    expect(r.connectMs).toBeLessThan(300);
+    expect(r.latencyMs).toBeGreaterThanOrEqual(100 + 400 + 400 - 5);
     // The bound is the one given: 100 ms is over 50, twice.
     const over = await runProbe({ ...options, slowMs: 50 }, { socketFactory: scriptedGateway(late).factory });
     expect(over.reason).toMatch(/^slow: two signed connections in a row took \d+ and \d+ ms, over the 50 ms bound /);
   });
 
   test('a failure says what failed, not that it was slow: a refused write after a slow connect names the write', async () => {
-    const g = scriptedGateway((m) => (m === 'connect' ? { ...HEALTHY(m), afterMs: 300 } : m === 'sessions.create' ? { ok: false, error: { code: 'UNAVAILABLE', message: 'database or disk is full' } } : HEALTHY(m)));
-    const r = await runProbe({ ...options, slowMs: 100 }, { socketFactory: g.factory });
+    const g = scriptedGateway((m) => (m === 'connect' ? { ...HEALTHY(m), afterMs: 400 } : m === 'sessions.create' ? { ok: false, error: { code: 'UNAVAILABLE', message: 'database or disk is full' } } : HEALTHY(m)));
+    const r = await runProbe({ ...options, slowMs: 250 }, { socketFactory: g.factory });
     expect(r.reason).toBe('sessions.create for agent support failed: UNAVAILABLE: database or disk is full');
   });
 
