@@ -8,13 +8,32 @@ import { IdentityError, loadOrCreateIdentity, signConnect } from '../../host/gat
 import { runProbe } from '../../host/gateway-probe/probe';
 import { tempDir } from '../host/support/host-tools';
 
+// One moment the tests cannot time for real: another run linking its identity into place
+// between this run's look and its own link. `beforeLink` runs once, just before the next link.
+let beforeLink: ((to: string) => void) | undefined;
+jest.mock('fs', () => {
+  const actual = jest.requireActual<typeof fs>('fs');
+  return {
+    ...actual,
+    linkSync: (from: fs.PathLike, to: fs.PathLike) => {
+      const hook = beforeLink;
+      beforeLink = undefined;
+      hook?.(String(to));
+      actual.linkSync(from, to);
+    },
+  };
+});
+
 // The parts of gateway-probe.js (host/gateway-probe/) in the jest process: the identity file,
 // the connect signature, the channel mapping, and the probe's conversation with a scripted
 // gateway (an injected WebSocket; Node 20 has none). The real gateway: test/openclaw/gateway-probe-*.test.ts.
 
 let dir: string;
 beforeEach(() => (dir = tempDir('probe-parts-')));
-afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+afterEach(() => {
+  beforeLink = undefined;
+  fs.rmSync(dir, { recursive: true, force: true });
+});
 
 describe('identity', () => {
   test('made on first use, 0600 whatever the umask, the device id the SHA-256 of the raw public key; the same identity after', () => {
@@ -61,6 +80,65 @@ describe('identity', () => {
   test('a folder that does not exist: an IdentityError naming the file', () => {
     const file = path.join(dir, 'missing', 'support.json');
     expect(() => loadOrCreateIdentity(file)).toThrow(new RegExp(`^probe identity ${file} could not be created: ENOENT`));
+  });
+
+  test('exactly 0600 even under a umask that would take the owner\'s write bit', () => {
+    const file = path.join(dir, 'support.json');
+    const old = process.umask(0o277);
+    try {
+      loadOrCreateIdentity(file);
+    } finally {
+      process.umask(old);
+    }
+    expect(fs.statSync(file).mode & 0o777).toBe(0o600);
+  });
+
+  test('no file descriptor is left open by creating or loading the identity', () => {
+    const fds = () => fs.readdirSync('/proc/self/fd').length;
+    const before = fds();
+    const file = path.join(dir, 'support.json');
+    loadOrCreateIdentity(file);
+    loadOrCreateIdentity(file);
+    expect(fds()).toBe(before);
+  });
+
+  test('a public key that does not match the private key is refused too', () => {
+    const file = path.join(dir, 'support.json');
+    loadOrCreateIdentity(file);
+    const doc = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, string>;
+    const other = crypto.generateKeyPairSync('ed25519').publicKey.export({ type: 'spki', format: 'der' }).subarray(-32).toString('base64url');
+    fs.writeFileSync(file, JSON.stringify({ ...doc, publicKey: other }));
+    expect(() => loadOrCreateIdentity(file)).toThrow(new IdentityError(`probe identity ${file}: its device id or public key does not match its private key`));
+  });
+
+  test('a folder in the identity\'s place is refused, not replaced; a path through a file is an IdentityError naming the file', () => {
+    const file = path.join(dir, 'support.json');
+    fs.mkdirSync(file);
+    expect(() => loadOrCreateIdentity(file)).toThrow(new IdentityError(`probe identity ${file} is not a regular file`));
+    expect(fs.statSync(file).isDirectory()).toBe(true);
+    fs.writeFileSync(path.join(dir, 'plain'), '');
+    const through = path.join(dir, 'plain', 'support.json');
+    let thrown: unknown;
+    try {
+      loadOrCreateIdentity(through);
+    } catch (e) {
+      thrown = e;
+    }
+    expect(thrown).toBeInstanceOf(IdentityError);
+    expect((thrown as Error).message).toMatch(new RegExp(`^probe identity ${through}: ENOTDIR`));
+  });
+
+  test('another run that creates the file first wins: its identity is used, and no temporary file is left', () => {
+    const file = path.join(dir, 'support.json');
+    const theirs = path.join(dir, 'theirs', 'support.json');
+    fs.mkdirSync(path.dirname(theirs));
+    const winner = loadOrCreateIdentity(theirs);
+    // The other run links its file into place just before this one does.
+    beforeLink = (to) => fs.copyFileSync(theirs, to);
+    const got = loadOrCreateIdentity(file);
+    expect(beforeLink).toBeUndefined();
+    expect([got.id, got.publicKey]).toEqual([winner.id, winner.publicKey]);
+    expect(fs.readdirSync(dir).sort()).toEqual(['support.json', 'theirs']);
   });
 
   test('the connect signature is Ed25519 over payload v3 (OpenClaw buildDeviceAuthPayloadV3)', () => {
