@@ -81,7 +81,7 @@ function gatewayDatabases(manifest: SpendMeterManifest) {
 }
 
 /** Reads what is new in every agent database into `state`; returns what was counted and what went wrong. */
-function meterDatabases(manifest: SpendMeterManifest, state: MeterState, nowMs: number) {
+function meterDatabases(manifest: SpendMeterManifest, state: MeterState, nowMs: number, maxRows: number) {
   const ctx = { nowMs, prices: manifest.prices, fallback: fallbackPrice(manifest.prices) };
   const counted: GatewayCounted[] = [];
   const malformed: string[] = [];
@@ -92,8 +92,8 @@ function meterDatabases(manifest: SpendMeterManifest, state: MeterState, nowMs: 
   let rows = 0;
   for (const db of found.databases) {
     const cursors = (state.databases[db.rel] ??= {});
-    if (rows >= MAX_ROWS_PER_RUN) {
-      warnings.push(`${db.rel}: not read this run (more than ${MAX_ROWS_PER_RUN} rows read already); read next run`);
+    if (rows >= maxRows) {
+      warnings.push(`${db.rel}: not read this run (more than ${maxRows} rows read already); read next run`);
       present.set(db.rel, new Set(Object.keys(cursors)));
       continue;
     }
@@ -106,7 +106,7 @@ function meterDatabases(manifest: SpendMeterManifest, state: MeterState, nowMs: 
       for (const id of sessions.keys()) seen.add(id);
       for (const [id, info] of sessions) {
         const cursor = cursors[id];
-        if (rows >= MAX_ROWS_PER_RUN) break;
+        if (rows >= maxRows) break;
         const plan = planSession(cursor, info, cursor ? store.fingerprint(id, cursor.s) : undefined);
         if (plan.kind === 'skip') {
           if (info.generation !== undefined) cursor!.g = info.generation;
@@ -175,9 +175,10 @@ function addBlocked(manifest: SpendMeterManifest, state: MeterState, nft: string
  * Runs the meter with `argv` (without node and the script): the lines it prints and its
  * exit code. The clock is Date.now unless `--now` is given; the metadata service and the
  * CloudWatch endpoint are the SDK's own configuration. Throws only on a bug (main.ts
- * prints it as FAILED unexpected, exit 3).
+ * prints it as FAILED unexpected, exit 3). `maxRows` bounds the rows read in this run (the
+ * program's is MAX_ROWS_PER_RUN; a test gives a small one rather than half a million rows).
  */
-export async function runSpendMeter(argv: readonly string[]): Promise<RunResult> {
+export async function runSpendMeter(argv: readonly string[], maxRows = MAX_ROWS_PER_RUN): Promise<RunResult> {
   const err: string[] = [];
   const warn = (line: string) => err.push(`${PREFIX} WARNING ${line}`);
   let o: Options;
@@ -200,7 +201,7 @@ export async function runSpendMeter(argv: readonly string[]): Promise<RunResult>
     if (loaded.status === 'corrupt') warn(`${manifest.stateFile} was unreadable: set aside as ${manifest.stateFile}.corrupt; the figures are rebuilt from the records still in OpenClaw's state`);
     gatewayFigures(manifest, state);
     rollOver(state, o.nowMs);
-    const { counted, malformed, warnings } = meterDatabases(manifest, state, o.nowMs);
+    const { counted, malformed, warnings } = meterDatabases(manifest, state, o.nowMs, maxRows);
     addToTotals(state, counted);
     warnings.push(...addBlocked(manifest, state, o.nft, o.nowMs));
     // Before the state is saved: the windows it prunes are saved pruned.

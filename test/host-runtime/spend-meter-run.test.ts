@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as manifestModule from '../../host/spend-meter/manifest';
-import { describeError, runSpendMeter, type RunResult } from '../../host/spend-meter/run';
+import { describeError, MAX_ROWS_PER_RUN, runSpendMeter, type RunResult } from '../../host/spend-meter/run';
 import * as stateModule from '../../host/spend-meter/state';
 import { emptyState, saveState, type MeterState } from '../../host/spend-meter/state';
 import { TranscriptStore } from '../../host/spend-meter/store';
@@ -280,6 +280,55 @@ withSqlite('metering agent databases (a minimal transcript_events table)', () =>
     expect(cursor).toMatchObject({ s: 0, a: ms('2026-10-31T08:00:00Z'), i: ['r0'] });
     expect(await runSpendMeter(args(file))).toEqual({ out: [ZERO_LINE], err: [], code: 0 });
     expect(readState(stateFile).databases).toEqual({ [KEY]: { s1: cursor } });
+  });
+
+  test('a bound on the rows a run reads: the sessions and databases after it are read on the next run, said', async () => {
+    const { file, stateDir } = setup();
+    const usage = (id: string, at: string) => rec(id, at, 'anthropic/claude-sonnet-4-6', { input: 1_000_000 });
+    // Agent a: session s1 with exactly the bound's 3 rows (none with usage), then s2 with one usage record.
+    writeDb(stateDir, [
+      ['s1', 0, '{"type":"custom"}'],
+      ['s1', 1, '{"type":"custom"}'],
+      ['s1', 2, '{"type":"custom"}'],
+      ['s2', 0, usage('r-a', '2026-11-21T08:00:00Z')],
+    ]);
+    // Agent b: one usage record.
+    const bDir = path.join(stateDir, 'agents', 'b', 'agent');
+    fs.mkdirSync(bDir, { recursive: true });
+    const b = new (sqlite().DatabaseSync)(path.join(bDir, 'openclaw-agent.sqlite'));
+    b.exec('CREATE TABLE transcript_events (session_id TEXT, seq INTEGER, event_json TEXT, created_at INTEGER)');
+    b.prepare('INSERT INTO transcript_events VALUES (?, ?, ?, ?)').run('t1', 0, usage('r-b', '2026-11-21T08:10:00Z'), ms('2026-11-21T08:10:00Z'));
+    b.close();
+
+    const first = await runSpendMeter(args(file), 3);
+    expect(first.out).toEqual([ZERO_LINE]);
+    expect(first.err).toEqual(['openclaw-meter: WARNING ops/agents/b/agent/openclaw-agent.sqlite: not read this run (more than 3 rows read already); read next run']);
+    // The next run: s1 is unchanged (skipped), s2 and b are read.
+    const second = await runSpendMeter(args(file), 3);
+    expect([second.out, second.err]).toEqual([[`openclaw-meter: today $6.00, month $6.00 (2 new usage records) [metrics published to ${NS}]`], []]);
+    // Below the bound every database is read in one run.
+    const { file: again, stateDir: dir2 } = setup();
+    writeDb(dir2, [
+      ['s1', 0, '{"type":"custom"}'],
+      ['s2', 0, usage('r-a', '2026-11-21T08:00:00Z')],
+    ]);
+    expect((await runSpendMeter(args(again), 3)).out).toEqual([`openclaw-meter: today $3.00, month $3.00 (1 new usage record) [metrics published to ${NS}]`]);
+    // The program's bound.
+    expect(MAX_ROWS_PER_RUN).toBe(500_000);
+  });
+
+  test('what the store notes about a read (its WAL left out) is a warning naming the database', async () => {
+    const { file, stateDir } = setup();
+    const db = writeDb(stateDir, [['s1', 0, rec('r0', '2026-11-21T08:00:00Z', 'anthropic/claude-sonnet-4-6', { input: 1_000_000 })]]);
+    // A -wal with bytes and a -shm SQLite cannot open (a symlink to a folder): read from the file alone, noted.
+    fs.writeFileSync(`${db}-wal`, 'x'.repeat(100));
+    fs.mkdirSync(`${db}-shm.folder`);
+    fs.symlinkSync(`${db}-shm.folder`, `${db}-shm`);
+    const r = await runSpendMeter(args(file));
+    expect([r.out, r.err]).toEqual([
+      [`openclaw-meter: today $3.00, month $3.00 (1 new usage record) [metrics published to ${NS}]`],
+      [`openclaw-meter: WARNING ${KEY}: read without its WAL (cannot read (unable to open database file)): the records in its 100 bytes not yet checkpointed count once OpenClaw checkpoints them`],
+    ]);
   });
 
   test('the generation of a cursor is kept when the session has none any more', async () => {
