@@ -257,8 +257,8 @@ describe('the probe: the token-only diagnosis after a dropped handshake, and a c
     dir = tempDir('probe-client-');
     const tokenFile = path.join(dir, 'gateway-token');
     fs.writeFileSync(tokenFile, 'the-token\n');
-    // Every answer comes at once: 2 s is ample, and a wait that would not end fails in 2 s.
-    options = { gateway: 'support', port: 1, tokenFile, agents: ['support'], identity: path.join(dir, 'id.json'), timeoutMs: 2_000, slowMs: DEFAULT_SLOW_MS, sessionWrite: true };
+    // Every answer comes at once: 1 s is ample, and a wait that would not end fails in 1 s.
+    options = { gateway: 'support', port: 1, tokenFile, agents: ['support'], identity: path.join(dir, 'id.json'), timeoutMs: 1_000, slowMs: DEFAULT_SLOW_MS, sessionWrite: true };
   });
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 

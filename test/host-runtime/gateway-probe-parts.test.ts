@@ -7,6 +7,7 @@ import type { SocketFactory, SocketLike } from '../../host/gateway-probe/client'
 import { IdentityError, loadOrCreateIdentity, signConnect } from '../../host/gateway-probe/identity';
 import { runProbe } from '../../host/gateway-probe/probe';
 import { tempDir } from '../host/support/host-tools';
+import { settlesWithin } from '../support/settles-within';
 
 // One moment the tests cannot time for real: another run linking its identity into place
 // between this run's look and its own link. `beforeLink` runs once, just before the next link.
@@ -231,9 +232,9 @@ describe('the probe against a scripted gateway', () => {
   beforeEach(() => {
     const tokenFile = path.join(dir, 'gateway-token');
     fs.writeFileSync(tokenFile, 'the-token\n');
-    // The scripted gateway answers at once: 2 s is ample, and a probe that would wait for ever (a
-    // mutant, a regression) ends each test in 2 s, not 5.
-    options = { gateway: 'support', port: 1, tokenFile, agents: ['support', 'ops'], identity: path.join(dir, 'id.json'), timeoutMs: 2_000, slowMs: DEFAULT_SLOW_MS, sessionWrite: true };
+    // The scripted gateway answers at once: 1 s is ample (the cases that answer late set their own),
+    // and a probe that would wait for ever (a mutant, a regression) ends each test in 1 s, not 5.
+    options = { gateway: 'support', port: 1, tokenFile, agents: ['support', 'ops'], identity: path.join(dir, 'id.json'), timeoutMs: 1_000, slowMs: DEFAULT_SLOW_MS, sessionWrite: true };
   });
 
   test('--skip-session-write: the signed connect and channels.status only, no session created; still usable', async () => {
@@ -289,7 +290,7 @@ describe('the probe against a scripted gateway', () => {
   // use a bound of 250 ms and connections 400 ms late, so that they take a second or two, not ten.
   test('slow: two signed connections in a row answered after the bound: not usable, both times said; the checks ran on the first and the channels are reported', async () => {
     const g = scriptedGateway((m) => (m === 'connect' ? { ...HEALTHY(m), afterMs: 400 } : HEALTHY(m)));
-    const r = await runProbe({ ...options, slowMs: 250 }, { socketFactory: g.factory });
+    const r = await runProbe({ ...options, slowMs: 250, timeoutMs: 3_000 }, { socketFactory: g.factory });
     expect(r).toEqual({
       gateway: 'support',
       usable: false,
@@ -309,7 +310,7 @@ describe('the probe against a scripted gateway', () => {
 
   test('one slow connection then a fast one: usable (one pause is not saturation), connectMs the faster', async () => {
     const g = scriptedGateway((m, _p, socket) => (m === 'connect' && socket === 0 ? { ...HEALTHY(m), afterMs: 400 } : HEALTHY(m)));
-    const r = await runProbe({ ...options, slowMs: 250 }, { socketFactory: g.factory });
+    const r = await runProbe({ ...options, slowMs: 250, timeoutMs: 3_000 }, { socketFactory: g.factory });
     expect([r.usable, r.reason, r.channels]).toEqual([true, null, TELEGRAM]);
     expect(r.connectMs).toBeLessThan(250);
     expect(g.requests.filter((q) => q.method === 'connect').map((q) => q.socket)).toEqual([0, 1]);
@@ -317,35 +318,36 @@ describe('the probe against a scripted gateway', () => {
 
   test('a slow connection whose second try fails: not usable, the slow time and the failure said', async () => {
     const refused = scriptedGateway((m, _p, socket) => (m === 'connect' ? (socket === 0 ? { ...HEALTHY(m), afterMs: 400 } : { ok: false, error: { code: 'UNAVAILABLE', message: 'busy' } }) : HEALTHY(m)));
-    const r = await runProbe({ ...options, slowMs: 250 }, { socketFactory: refused.factory });
+    const r = await runProbe({ ...options, slowMs: 250, timeoutMs: 3_000 }, { socketFactory: refused.factory });
     expect(r.reason).toMatch(/^slow: the signed connection took \d{3,4} ms, over the 250 ms bound, and a second one failed: refused: UNAVAILABLE: busy$/);
     expect(r.connectMs).toBeGreaterThanOrEqual(395);
     const closed = scriptedGateway((m, _p, socket) => (m === 'connect' ? (socket === 0 ? { ...HEALTHY(m), afterMs: 400 } : 'close') : HEALTHY(m)));
-    expect((await runProbe({ ...options, slowMs: 250 }, { socketFactory: closed.factory })).reason).toMatch(
+    expect((await runProbe({ ...options, slowMs: 250, timeoutMs: 3_000 }, { socketFactory: closed.factory })).reason).toMatch(
       /, and a second one failed: the gateway closed the connection \(code 1000\)$/,
     );
   });
 
   test('slow is about the signed connection only: a connect within the bound is usable, however long the session write or channels.status take', async () => {
     const late = (m: string) => (m === 'connect' ? { ...HEALTHY(m), afterMs: 100 } : { ...HEALTHY(m), afterMs: m === 'sessions.create' || m === 'channels.status' ? 400 : 0 });
-    const r = await runProbe({ ...options, slowMs: 300 }, { socketFactory: scriptedGateway(late).factory });
+    const r = await runProbe({ ...options, slowMs: 300, timeoutMs: 3_000 }, { socketFactory: scriptedGateway(late).factory });
     expect([r.usable, r.reason]).toEqual([true, null]);
     expect(r.connectMs).toBeLessThan(300);
     expect(r.latencyMs).toBeGreaterThanOrEqual(100 + 400 + 400 - 5);
     // The bound is the one given: 100 ms is over 50, twice.
-    const over = await runProbe({ ...options, slowMs: 50 }, { socketFactory: scriptedGateway(late).factory });
+    const over = await runProbe({ ...options, slowMs: 50, timeoutMs: 3_000 }, { socketFactory: scriptedGateway(late).factory });
     expect(over.reason).toMatch(/^slow: two signed connections in a row took \d+ and \d+ ms, over the 50 ms bound /);
   });
 
   test('a failure says what failed, not that it was slow: a refused write after a slow connect names the write', async () => {
     const g = scriptedGateway((m) => (m === 'connect' ? { ...HEALTHY(m), afterMs: 400 } : m === 'sessions.create' ? { ok: false, error: { code: 'UNAVAILABLE', message: 'database or disk is full' } } : HEALTHY(m)));
-    const r = await runProbe({ ...options, slowMs: 250 }, { socketFactory: g.factory });
+    const r = await runProbe({ ...options, slowMs: 250, timeoutMs: 3_000 }, { socketFactory: g.factory });
     expect(r.reason).toBe('sessions.create for agent support failed: UNAVAILABLE: database or disk is full');
   });
 
   test('no answer: not usable within the timeout, naming what it waited for', async () => {
     const g = scriptedGateway((m) => (m === 'sessions.create' ? 'hang' : HEALTHY(m)));
-    const r = await runProbe({ ...options, timeoutMs: 1_000 }, { socketFactory: g.factory });
+    // Bounded here too: a probe whose own timer is gone fails this test in 2 s, not at jest's 5.
+    const r = await settlesWithin(runProbe({ ...options, timeoutMs: 1_000 }, { socketFactory: g.factory }), 2_000);
     expect([r.usable, r.reason]).toEqual([false, 'no answer within 1000 ms (saturated or frozen): waiting for sessions.create for agent support']);
     expect(r.latencyMs).toBeGreaterThanOrEqual(1_000);
     expect(r.latencyMs).toBeLessThan(1_500);
