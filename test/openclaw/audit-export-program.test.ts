@@ -6,7 +6,8 @@ import * as path from 'path';
 import { bundleAgentAudit } from '../../lib/bundling/host-programs';
 import { runAgentAudit } from '../../host/agent-audit/run';
 import { removeAppendOnlyTree, requireRootForRuntime, runAsync } from '../host-runtime/support/runtime-tools';
-import { requireOpenclaw, writeOpenclawFixture } from './support/openclaw';
+import { OPENCLAW_CACHE, requireOpenclaw, writeOpenclawFixture } from './support/openclaw';
+import { REPO_ROOT } from '../support/config-fixture';
 import { exampleConfig } from '../host/support/host-tools';
 import { TRANSCRIPT_EVENTS } from '../host-runtime/support/openclaw-agent-schema';
 
@@ -149,15 +150,24 @@ beforeAll(async () => {
   root = fs.mkdtempSync(path.join(process.env.TMPDIR ?? '/tmp', 'oc-audit-program-'));
   program = path.join(root, 'agent-audit.js');
   fs.writeFileSync(program, bundleAgentAudit());
-  // A real, empty ledger: the state database OpenClaw 2026.9.6 creates.
+  // A real, empty ledger: the state database OpenClaw 2026.9.6 creates. Made once per pinned
+  // OpenClaw (named by its lockfile's digest, beside the install) and copied from there, so
+  // that each run of this file (each mutant of a mutation run too) does not start OpenClaw again.
+  const lock = fs.readFileSync(path.join(REPO_ROOT, 'host', 'openclaw', 'package-lock.json'));
+  template = path.join(OPENCLAW_CACHE, `empty-state-${createHash('sha256').update(lock).digest('hex').slice(0, 16)}.sqlite`);
+  if (fs.existsSync(template)) return;
   const dev = exampleConfig('dev');
   const fx = writeOpenclawFixture(dev, path.join(root, 'openclaw'), [], gatewayOfAgent(dev, 'ops'));
   const r = await runAsync(node, [requireOpenclaw().cli, 'approvals', 'set', '--file', path.join(fx.paths.configDir, 'exec-approvals.json')], {
     timeoutMs: 120_000,
     env: { PATH: `${path.dirname(node)}:/usr/bin:/bin`, HOME: fx.home, OPENCLAW_HOME: fx.home, OPENCLAW_STATE_DIR: fx.stateDir, OPENCLAW_CONFIG_PATH: fx.configFile, OPENCLAW_NO_AUTO_UPDATE: '1' },
   });
-  template = path.join(fx.stateDir, 'state', 'openclaw.sqlite');
-  if (r.code !== 0 || !fs.existsSync(template)) throw new Error(`openclaw approvals set did not create ${template}:\n${r.stderr}${r.stdout}`);
+  const made = path.join(fx.stateDir, 'state', 'openclaw.sqlite');
+  if (r.code !== 0 || !fs.existsSync(made)) throw new Error(`openclaw approvals set did not create ${made}:\n${r.stderr}${r.stdout}`);
+  // Put in place whole (a copy, then a rename), as the file OpenClaw left at its clean exit.
+  const partial = `${template}.${process.pid}.tmp`;
+  fs.copyFileSync(made, partial);
+  fs.renameSync(partial, template);
 }, 180_000);
 
 afterAll(() => removeAppendOnlyTree(root));
