@@ -39,6 +39,10 @@ function handSocket() {
 
 const URL = 'ws://127.0.0.1:1/';
 
+// Every case here ends within a few seconds; one that hangs (a mutant that loses the probe's own
+// timeout, a regression) fails at 10 s instead of running into the project's 60 s test timeout.
+jest.setTimeout(10_000);
+
 describe('describeGatewayError', () => {
   test('the detail code first, else the code, then the message; "no error text" when there is none', () => {
     expect(describeGatewayError({ code: 'INVALID_REQUEST', message: 'bad', details: { code: 'AUTH_TOKEN_MISMATCH' } })).toBe('AUTH_TOKEN_MISMATCH: bad');

@@ -2,6 +2,10 @@
 // it ends, for a bad command line, a probe result, and the failures it guards against. The
 // bundle run as the host runs it: gateway-probe-args.test.ts and test/openclaw/gateway-probe-*.
 
+// Every case here ends within a few seconds; one that hangs (a mutant that loses the probe's own
+// timeout, a regression) fails at 10 s instead of running into the project's 60 s test timeout.
+jest.setTimeout(10_000);
+
 const ARGS = ['--gateway', 'support', '--port', '1', '--token-file', '/nonexistent/gateway-token', '--agents', 'support', '--identity', '/nonexistent/id.json'];
 
 interface MainRun {

@@ -30,6 +30,10 @@ jest.mock('fs', () => {
 // gateway (an injected WebSocket; Node 20 has none). The real gateway: test/openclaw/gateway-probe-*.test.ts.
 
 let dir: string;
+
+// Every case here ends within a few seconds; one that hangs (a mutant that loses the probe's own
+// timeout, a regression) fails at 10 s instead of running into the project's 60 s test timeout.
+jest.setTimeout(10_000);
 beforeEach(() => (dir = tempDir('probe-parts-')));
 afterEach(() => {
   beforeLink = undefined;
