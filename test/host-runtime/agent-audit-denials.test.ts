@@ -138,6 +138,19 @@ describeWithSqlite('findDenial', () => {
     expect(lookup()).toBeUndefined();
   });
 
+  test('a result of this call with no details, or no run of its own (the run named only in its text): not a refusal', () => {
+    const bare = JSON.parse(resultEvent()) as { message: Record<string, unknown> };
+    delete bare.message.details;
+    add(JSON.stringify(bare));
+    expect(lookup()).toBeUndefined();
+    db.exec('DELETE FROM transcript_events');
+    const runless = JSON.parse(resultEvent()) as { message: Record<string, unknown>; note?: string };
+    delete runless.message.__openclaw;
+    runless.note = RUN;
+    add(JSON.stringify(runless));
+    expect(lookup()).toBeUndefined();
+  });
+
   test('another tool call\'s result is passed over; the one of this call found after it', () => {
     add(resultEvent({ toolCallId: 'toolu_other' }));
     add(resultEvent({ toolCallId: 42 }));
@@ -149,6 +162,8 @@ describeWithSqlite('findDenial', () => {
   test('a row that only quotes a tool result (another role, no message, not JSON) is passed over', () => {
     add(JSON.stringify({ type: 'message', message: { role: 'user', content: `"role":"toolResult" ${RUN} "toolCallId":"${CALL}"` } }));
     add(JSON.stringify({ type: 'custom', note: `"role":"toolResult" ${RUN}` }));
+    // The text itself (not escaped inside a string): an event with no message at all.
+    add(`{"type":"custom","data":{"role":"toolResult","toolCallId":"${CALL}"},"run":"${RUN}"}`);
     add(`{"role":"toolResult" ${RUN} broken`);
     add(resultEvent({ role: 'assistant' }).replace('"role":"assistant"', '"role":"assistant","quoted":{"role":"toolResult"}'));
     expect(lookup()).toBeUndefined();

@@ -41,9 +41,9 @@ test('a bad command line: the usage failure on stderr, exit status 2, nothing on
 
 test('what a run returns: stdout lines, stderr lines, each ending in a newline, and its status; nothing written for an empty list', () => {
   const seen: (readonly string[])[] = [];
-  const r = runMain(['--a', 'b'], (argv) => (seen.push(argv), { out: ['one', 'two'], err: ['warn'], code: 1 }));
+  const r = runMain(['--a', 'b'], (argv) => (seen.push(argv), { out: ['one', 'two'], err: ['warn', 'more'], code: 1 }));
   expect(seen).toEqual([['--a', 'b']]);
-  expect(r).toEqual({ out: ['one\ntwo\n'], err: ['warn\n'], exitCode: 1 });
+  expect(r).toEqual({ out: ['one\ntwo\n'], err: ['warn\nmore\n'], exitCode: 1 });
   expect(runMain([], () => ({ out: [], err: [], code: 0 }))).toEqual({ out: [], err: [], exitCode: 0 });
 });
 

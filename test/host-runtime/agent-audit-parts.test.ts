@@ -30,7 +30,7 @@ const folder = (p: string, uid = UID) => {
 
 describe('passwdUids', () => {
   test('name and uid of each line; a line without a numeric uid is skipped', () => {
-    const text = ['root:x:0:0:root:/root:/bin/bash', 'openclaw-ops:x:995:994::/nonexistent:/usr/sbin/nologin', 'broken', 'odd:x:12a:1::/:/bin/false', ':x:7:7::/:/bin/false', 'nouid:x::1::/:/bin/false', ''].join('\n');
+    const text = ['root:x:0:0:root:/root:/bin/bash', 'openclaw-ops:x:995:994::/nonexistent:/usr/sbin/nologin', 'broken', 'odd:x:12a:1::/:/bin/false', 'odder:x:u12:1::/:/bin/false', ':x:7:7::/:/bin/false', 'nouid:x::1::/:/bin/false', ''].join('\n');
     expect([...passwdUids(text)]).toEqual([
       ['root', 0],
       ['openclaw-ops', 995],
@@ -40,8 +40,9 @@ describe('passwdUids', () => {
 
 describe('findGateways', () => {
   test('each folder of a gateway user, owned by it, in id order; lost+found skipped quietly; the others refused with a warning each', () => {
-    folder(path.join(dir, 'support'));
     folder(path.join(dir, 'ops'));
+    folder(path.join(dir, 'sales-b'));
+    folder(path.join(dir, 'support'));
     folder(path.join(dir, 'lost+found'), 0);
     folder(path.join(dir, 'stranger'));
     folder(path.join(dir, 'Ops'));
@@ -51,6 +52,7 @@ describe('findGateways', () => {
     fs.symlinkSync(path.join(dir, 'ops'), path.join(dir, 'linked'));
     const uids = new Map([
       ['openclaw-ops', UID],
+      ['openclaw-sales-b', UID],
       ['openclaw-support', UID],
       ['openclaw-sales', UID],
       ['openclaw-linked', UID],
@@ -59,6 +61,7 @@ describe('findGateways', () => {
     ]);
     expect(findGateways(dir, uids, warn)).toEqual([
       { id: 'ops', dir: path.join(dir, 'ops'), uid: UID },
+      { id: 'sales-b', dir: path.join(dir, 'sales-b'), uid: UID },
       { id: 'support', dir: path.join(dir, 'support'), uid: UID },
     ]);
     expect(warned).toEqual([

@@ -107,6 +107,7 @@ test('an outbound message row: every field in order; 0 is a value (duration, res
   expect(Object.keys(failed)).not.toContain('resultCount');
   expect(Object.keys(failed)).not.toContain('channel');
   expect(auditRecord('support', { ...MESSAGE, result_count: '2', duration_ms: '35' })).toMatchObject({ resultCount: 2, durationMs: 35 });
+  expect(Object.keys(auditRecord('support', { ...MESSAGE, duration_ms: null }))).not.toContain('durationMs');
 });
 
 test('numbers stored as text are kept as their text (agent, session), never dropped', () => {

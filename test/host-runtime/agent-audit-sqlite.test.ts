@@ -151,6 +151,25 @@ describeWithSqlite('openReadOnly', () => {
     expect(() => openReadOnly(file)).toThrow('file is not a database');
   });
 
+  test('a file that is no database leaves no file descriptor open', () => {
+    const file = path.join(dir, 'openclaw.sqlite');
+    fs.writeFileSync(file, 'not a database, but the size of a page of one '.repeat(100));
+    const fds = fs.readdirSync('/proc/self/fd').length;
+    expect(() => openReadOnly(file)).toThrow('file is not a database');
+    expect(fs.readdirSync('/proc/self/fd').length).toBe(fds);
+  });
+
+  test('a Node without node:sqlite: an error naming this Node and the one needed', () => {
+    const spy = jest.spyOn(process, 'getBuiltinModule').mockReturnValue(undefined as never);
+    try {
+      expect(() => openReadOnly(path.join(dir, 'any.sqlite'))).toThrow(`this Node (${process.version}) has no node:sqlite; agent-audit.js needs Node 24 (the pinned one)`);
+      spy.mockReturnValue({} as never);
+      expect(() => openReadOnly(path.join(dir, 'any.sqlite'))).toThrow(/has no node:sqlite/);
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
   test('closeQuietly: a database already closed is no error', () => {
     const db = openReadOnly(stopped(path.join(dir, 'openclaw.sqlite')));
     closeQuietly(db);

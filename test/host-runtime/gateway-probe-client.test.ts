@@ -3,8 +3,9 @@ import * as net from 'net';
 import * as path from 'path';
 import { DEFAULT_SLOW_MS, type Options } from '../../host/gateway-probe/args';
 import { channelReports, sessionWrite } from '../../host/gateway-probe/checks';
-import { ConnectionClosed, describeGatewayError, GatewayConnection, globalWebSocket, tcpDiagnosis, type SocketLike } from '../../host/gateway-probe/client';
-import { runProbe } from '../../host/gateway-probe/probe';
+import { ConnectionClosed, describeGatewayError, GatewayConnection, globalWebSocket, handshake, LOCAL_CLI_CLIENT, PROBE_CLIENT, tcpDiagnosis, type SocketLike } from '../../host/gateway-probe/client';
+import { PROBE_SCOPES, runProbe } from '../../host/gateway-probe/probe';
+import { settlesWithin } from '../support/settles-within';
 import { tempDir } from '../host/support/host-tools';
 
 // The gateway-probe's client (host/gateway-probe/client.ts) and the probe's paths that the
@@ -86,6 +87,21 @@ describe('tcpDiagnosis (the real loopback)', () => {
       await new Promise((r) => server.close(r));
     }
     expect(await tcpDiagnosis(port)).toBe('ECONNREFUSED');
+  });
+
+  test('the diagnosis closes its own connection: a listener that keeps it open sees it end', async () => {
+    let ended!: Promise<void>;
+    const server = net.createServer((c) => {
+      ended = new Promise<void>((r) => c.on('close', () => r()));
+      c.on('error', () => undefined);
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      expect(await tcpDiagnosis((server.address() as net.AddressInfo).port)).toBe('TCP connects, but the WebSocket upgrade failed');
+      await settlesWithin(ended, 2_000);
+    } finally {
+      await new Promise((r) => server.close(r));
+    }
   });
 });
 
@@ -198,6 +214,69 @@ describe('GatewayConnection', () => {
     expect(() => conn.close()).not.toThrow();
     await expect(waiting).rejects.toThrow('closed by the probe');
     expect(closes).toBe(1);
+  });
+
+  test('close() of a connection whose socket could not be made is no error', () => {
+    const conn = GatewayConnection.connect(() => {
+      throw new Error('Invalid URL');
+    }, URL);
+    expect(() => conn.close()).not.toThrow();
+  });
+
+  test('only an event named connect.challenge is the challenge, and only a res frame answers a request', async () => {
+    const s = handSocket();
+    const conn = GatewayConnection.connect(() => s, URL);
+    s.open();
+    const settled: string[] = [];
+    const challenge = conn.challenge();
+    void challenge.then(() => settled.push('challenge'));
+    void conn.request('m', {}).then(() => settled.push('request'));
+    s.frame({ type: 'event', event: 'tick', payload: { nonce: 'not-it', ts: 1 } });
+    s.frame({ type: 'res', event: 'connect.challenge', id: 'other', payload: { nonce: 'not-it', ts: 2 } });
+    s.frame({ type: 'event', id: 'probe-1', ok: true, payload: {} });
+    await new Promise((r) => setImmediate(r));
+    expect(settled).toEqual([]);
+    s.frame({ type: 'event', event: 'connect.challenge', payload: { nonce: 'it', ts: 3 } });
+    expect(await challenge).toEqual({ nonce: 'it', ts: 3 });
+  });
+
+  test('a connection closed before it opened, with no one waiting on it, leaves no unhandled rejection', async () => {
+    const seen: unknown[] = [];
+    const onUnhandled = (reason: unknown) => seen.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      const s = handSocket();
+      GatewayConnection.connect(() => s, URL);
+      s.closeWith(1006);
+      await new Promise((r) => setTimeout(r, 50));
+      expect(seen).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+  });
+
+  test('the connect request as OpenClaw\'s gateway expects it: id and method connect, protocol 4, the client, role, scopes, no caps, the token', async () => {
+    for (const [client, named] of [
+      [PROBE_CLIENT, { id: 'openclaw-probe', displayName: 'openclaw-gateway-probe', version: '1.0.0', platform: 'linux', mode: 'probe' }],
+      [LOCAL_CLI_CLIENT, { id: 'cli', version: '1.0.0', platform: 'linux', mode: 'cli' }],
+    ] as const) {
+      const s = handSocket();
+      const conn = GatewayConnection.connect(() => s, URL);
+      s.open();
+      const hello = handshake(conn, { token: 'the-token', client, scopes: PROBE_SCOPES });
+      s.frame({ type: 'event', event: 'connect.challenge', payload: { nonce: 'n', ts: 1 } });
+      await new Promise((r) => setImmediate(r));
+      expect(s.sent).toEqual([
+        {
+          type: 'req',
+          id: 'connect',
+          method: 'connect',
+          params: { minProtocol: 4, maxProtocol: 4, client: named, role: 'operator', scopes: ['operator.read', 'operator.write'], caps: [], auth: { token: 'the-token' } },
+        },
+      ]);
+      s.frame({ type: 'res', id: 'connect', ok: true, payload: { type: 'hello-ok' } });
+      expect(await hello).toEqual({ ok: true, payload: { type: 'hello-ok' } });
+    }
   });
 });
 
@@ -319,7 +398,8 @@ describe('the probe: the token-only diagnosis after a dropped handshake, and a c
     expect(r.channels).toEqual([{ channel: 'telegram', account: 'default', running: true, state: 'running', reason: null }]);
     // Without the write, channels.status failing is what it says.
     const noStatus = gateway((n, m) => (n === 0 && m === 'connect' ? 'drop' : m === 'channels.status' ? { ok: false, error: { code: 'UNAVAILABLE', message: 'later' } } : OK(m)));
-    expect((await runProbe({ ...options, sessionWrite: false }, { socketFactory: noStatus.factory })).reason).toBe(`${dropped}; channels.status failed: UNAVAILABLE: later`);
+    const unread = await runProbe({ ...options, sessionWrite: false }, { socketFactory: noStatus.factory });
+    expect([unread.reason, unread.channels]).toEqual([`${dropped}; channels.status failed: UNAVAILABLE: later`, []]);
     // A run without the write says what it did try.
     const noWrite = gateway((n, m) => (n === 0 && m === 'connect' ? 'drop' : OK(m)));
     expect((await runProbe({ ...options, sessionWrite: false }, { socketFactory: noWrite.factory })).reason).toBe(`${dropped}; a token-only connection could read channels.status (no session write this run)`);
@@ -337,6 +417,13 @@ describe('the probe: the token-only diagnosis after a dropped handshake, and a c
     const g = gateway((_n, m) => (m === 'open' ? 'refuse' : OK(m)));
     const r = await runProbe(options, { socketFactory: g.factory });
     expect(r.reason).toBe(`cannot connect to ${URL} (code 1006): ECONNREFUSED`);
+  });
+
+  test('a refused connect without details, or without any error: said as the gateway gave it, no hint', async () => {
+    const plain = gateway((_n, m) => (m === 'connect' ? { ok: false, error: { code: 'UNAVAILABLE', message: 'starting' } } : OK(m)));
+    expect((await runProbe(options, { socketFactory: plain.factory })).reason).toBe("the gateway refused the probe's connect: UNAVAILABLE: starting");
+    const bare = gateway((_n, m) => (m === 'connect' ? { ok: false } : OK(m)));
+    expect((await runProbe(options, { socketFactory: bare.factory })).reason).toBe("the gateway refused the probe's connect: no error text");
   });
 
   test('PAIRING_REQUIRED: the hint names the probe device and the request to approve; without a request id, a placeholder', async () => {

@@ -176,6 +176,12 @@ describe('channel reports', () => {
     ]);
   });
 
+  test('the accounts of a channel in account order, whatever order the gateway lists them in', () => {
+    const ids = ['zulu', 'mike', 'alpha', 'work', 'default', 'bravo'];
+    const reports = channelReports({ channelAccounts: { telegram: ids.map((accountId) => ({ accountId, running: true })) } });
+    expect(reports.map((r) => r.account)).toEqual(['alpha', 'bravo', 'default', 'mike', 'work', 'zulu']);
+  });
+
   test('with bindings: only the bound channels; a bound channel the gateway does not report is "missing"', () => {
     expect(channelReports(payload, [{ agent: 'support', channel: 'discord' }, { agent: 'support', channel: 'whatsapp' }])).toEqual([
       { channel: 'discord', account: 'default', running: false, state: 'stopped', reason: 'fetch failed' },
@@ -188,6 +194,7 @@ describe('channel reports', () => {
 /** A scripted gateway behind an injected WebSocket: `answer` gets each request and returns the res frame's fields, or 'close'. */
 function scriptedGateway(answer: (method: string, params: Record<string, unknown>, socketIndex: number) => { ok: boolean; payload?: unknown; error?: unknown; afterMs?: number } | 'close' | 'hang') {
   const requests: { socket: number; method: string; params: Record<string, unknown> }[] = [];
+  const closed = new Set<number>();
   let sockets = 0;
   const factory: SocketFactory = () => {
     const index = sockets++;
@@ -210,16 +217,19 @@ function scriptedGateway(answer: (method: string, params: Record<string, unknown
         }
       },
       close() {
+        closed.add(index);
         setImmediate(() => s.onclose?.({ code: 1005, reason: '' }));
       },
     };
+    // 'hang' for 'open': the socket never opens.
+    if (answer('open', {}, index) === 'hang') return s;
     setImmediate(() => {
       s.onopen?.({});
       s.onmessage?.({ data: JSON.stringify({ type: 'event', event: 'connect.challenge', payload: { nonce: 'nonce-1', ts: 1_700_000_000_000 } }) });
     });
     return s;
   };
-  return { factory, requests };
+  return { factory, requests, closed, made: () => sockets };
 }
 
 const HEALTHY = (method: string) => {
@@ -346,6 +356,42 @@ describe('the probe against a scripted gateway', () => {
     const g = scriptedGateway((m) => (m === 'connect' ? { ...HEALTHY(m), afterMs: 400 } : m === 'sessions.create' ? { ok: false, error: { code: 'UNAVAILABLE', message: 'database or disk is full' } } : HEALTHY(m)));
     const r = await runProbe({ ...options, slowMs: 250, timeoutMs: 3_000 }, { socketFactory: g.factory });
     expect(r.reason).toBe('sessions.create for agent support failed: UNAVAILABLE: database or disk is full');
+  });
+
+  test.each([
+    ['the WebSocket opening', (m: string) => (m === 'open' ? 'hang' : HEALTHY(m)), 'connecting to ws://127.0.0.1:1/'],
+    ['the token-only connection opening', (m: string, s: number) => (s === 0 && m === 'connect' ? 'close' : s === 1 && m === 'open' ? 'hang' : HEALTHY(m)), 'connecting again to ws://127.0.0.1:1/ (token only, to learn why)'],
+    ['the token-only handshake', (m: string, s: number) => (s === 0 && m === 'connect' ? 'close' : s === 1 && m === 'connect' ? 'hang' : HEALTHY(m)), 'the token-only handshake'],
+    ['the signed handshake', (m: string) => (m === 'connect' ? 'hang' : HEALTHY(m)), 'the handshake (connect.challenge, connect)'],
+  ] as const)('no answer while waiting for %s: the timeout names that step', async (_what, answer, step) => {
+    const g = scriptedGateway((m, _p, socket) => answer(m, socket) as ReturnType<typeof HEALTHY> | 'close' | 'hang');
+    const r = await settlesWithin(runProbe({ ...options, timeoutMs: 1_000 }, { socketFactory: g.factory }), 3_000);
+    expect([r.usable, r.reason]).toEqual([false, `no answer within 1000 ms (saturated or frozen): waiting for ${step}`]);
+  });
+
+  test('no answer from a second signed connection after a slow first one: the timeout names it and the first one\'s time', async () => {
+    const g = scriptedGateway((m, _p, socket) => (socket === 0 && m === 'connect' ? { ...HEALTHY(m), afterMs: 400 } : socket === 1 && m === 'open' ? 'hang' : HEALTHY(m)));
+    const r = await settlesWithin(runProbe({ ...options, slowMs: 250, timeoutMs: 1_500 }, { socketFactory: g.factory }), 3_000);
+    expect(r.reason).toMatch(/^no answer within 1500 ms \(saturated or frozen\): waiting for a second signed connection to ws:\/\/127\.0\.0\.1:1\/ \(the first took \d{3,4} ms\)$/);
+  });
+
+  test('every connection the probe opened is closed when it ends: one when healthy, both after a slow first one', async () => {
+    const healthy = scriptedGateway(HEALTHY);
+    await runProbe(options, { socketFactory: healthy.factory });
+    expect([healthy.made(), [...healthy.closed]]).toEqual([1, [0]]);
+    const slow = scriptedGateway((m, _p, socket) => (socket === 0 && m === 'connect' ? { ...HEALTHY(m), afterMs: 400 } : HEALTHY(m)));
+    await runProbe({ ...options, slowMs: 250, timeoutMs: 3_000 }, { socketFactory: slow.factory });
+    expect([slow.made(), [...slow.closed].sort()]).toEqual([2, [0, 1]]);
+  });
+
+  test('an error in the handshake that is not the gateway closing (a socket that cannot send) is said with its step, not diagnosed as a dropped handshake', async () => {
+    const g = scriptedGateway((m) => {
+      if (m === 'connect') throw new Error('send failed: socket not writable');
+      return HEALTHY(m);
+    });
+    const r = await runProbe(options, { socketFactory: g.factory });
+    expect([r.usable, r.reason]).toEqual([false, 'the handshake (connect.challenge, connect): send failed: socket not writable']);
+    expect(g.made()).toBe(1);
   });
 
   test('no answer: not usable within the timeout, naming what it waited for', async () => {

@@ -132,15 +132,20 @@ async function run(l: ReturnType<typeof layout>) {
   const argv = ['--state-root', l.stateRoot, '--out', l.out, '--position-dir', l.positions];
   let code: number;
   let err: string[];
+  let out: string[];
   if (process.getBuiltinModule?.('node:sqlite')) {
+    const fds = fs.readdirSync('/proc/self/fd').length;
     const r = runAgentAudit(argv);
-    [code, err] = [r.code, r.err];
+    [code, err, out] = [r.code, r.err, r.out];
+    // Every database and the audit file closed again (in-process only: the bundle's process ends).
+    expect(fs.readdirSync('/proc/self/fd').length).toBe(fds);
   } else {
     const r = await runAsync(node, ['--jitless', program, ...argv], { timeoutMs: 30_000 });
-    [code, err] = [r.code ?? -1, r.stderr.split('\n').filter(Boolean)];
+    [code, err, out] = [r.code ?? -1, r.stderr.split('\n').filter(Boolean), r.stdout.split('\n').filter(Boolean)];
   }
-  const lines = fs.readFileSync(l.out, 'utf8').split('\n').filter(Boolean).map((x) => JSON.parse(x) as Record<string, unknown>);
-  return { code, err, lines };
+  const regular = fs.lstatSync(l.out, { throwIfNoEntry: false })?.isFile();
+  const lines = regular ? fs.readFileSync(l.out, 'utf8').split('\n').filter(Boolean).map((x) => JSON.parse(x) as Record<string, unknown>) : [];
+  return { code, err, out, lines };
 }
 
 beforeAll(async () => {
@@ -190,7 +195,7 @@ test('every status of the ledger, mapped to its outcome; runs and inbound messag
     { kind: 'message', status: 'unknown', message_outcome: 'unknown', failure_stage: 'unknown' },
   ]);
   const r = await run(l);
-  expect([r.code, r.err]).toEqual([0, []]);
+  expect([r.code, r.err, r.out]).toEqual([0, [], ['openclaw-agent-audit: ops: 11 records']]);
   expect(r.lines.map((x) => [x.gateway, x.agent, x.kind, x.event, x.tool ?? x.channel, x.outcome, x.status, x.time])).toEqual([
     ['ops', 'ops', 'tool', 'started', 'exec', 'started', 'started', '2026-12-06T10:00:02.000Z'],
     ['ops', 'ops', 'tool', 'finished', 'exec', 'ok', 'succeeded', '2026-12-06T10:00:03.000Z'],
@@ -211,10 +216,13 @@ test('every status of the ledger, mapped to its outcome; runs and inbound messag
 test('each run appends only what is new; a replaced ledger is reported and exported from its start', async () => {
   const l = layout();
   insert(l.db, [{ kind: 'tool_action', status: 'started' }]);
-  expect((await run(l)).lines).toHaveLength(1);
+  const first = await run(l);
+  expect([first.lines.length, first.out]).toEqual([1, ['openclaw-agent-audit: ops: 1 record']]);
+  // Nothing new: nothing appended, nothing said.
+  expect((await run(l)).out).toEqual([]);
   insert(l.db, [{ kind: 'tool_action', status: 'succeeded' }]);
   const second = await run(l);
-  expect([second.code, second.err, second.lines.map((x) => x.status)]).toEqual([0, [], ['started', 'succeeded']]);
+  expect([second.code, second.err, second.out, second.lines.map((x) => x.status)]).toEqual([0, [], ['openclaw-agent-audit: ops: 1 record'], ['started', 'succeeded']]);
   // The gateway's database swapped for a fresh one with one record.
   // (A fresh file, as the gateway makes it: its user's. copyFileSync over a file keeps the owner
   // on Node 20 but not on Node 24, whose copy makes a new file.)
@@ -249,17 +257,35 @@ test('a folder not owned by its gateway user, a symlinked database, a stranger\'
   expect([c.code, c.err]).toEqual([0, [`openclaw-agent-audit: WARNING ${path.join(stranger.stateRoot, 'intruder')}: no gateway user openclaw-intruder; not read`]]);
 });
 
-test('the audit file is only appended to: never created, and a symlink in its place is refused', async () => {
+test('the audit file is only appended to: never created; a symlink or a folder in its place is refused', async () => {
   const l = layout();
+  insert(l.db, [{ kind: 'tool_action', status: 'started' }]);
   fs.rmSync(l.out);
-  const missing = await runAsync(node, ['--jitless', program, '--state-root', l.stateRoot, '--out', l.out, '--position-dir', l.positions], { timeoutMs: 30_000 });
-  expect([missing.code, fs.existsSync(l.out)]).toEqual([1, false]);
-  expect(missing.stderr).toMatch(/^openclaw-agent-audit: FAILED Setup: ENOENT/);
+  const missing = await run(l);
+  expect([missing.code, missing.out, fs.existsSync(l.out)]).toEqual([1, [], false]);
+  expect(missing.err).toEqual([expect.stringMatching(/^openclaw-agent-audit: FAILED Setup: ENOENT/)]);
   fs.writeFileSync(path.join(l.dir, 'target'), '');
   fs.symlinkSync(path.join(l.dir, 'target'), l.out);
-  const linked = await runAsync(node, ['--jitless', program, '--state-root', l.stateRoot, '--out', l.out, '--position-dir', l.positions], { timeoutMs: 30_000 });
-  expect([linked.code, linked.stderr.trim()]).toEqual([1, `openclaw-agent-audit: FAILED Setup: ${l.out} is not a regular file`]);
+  const linked = await run(l);
+  expect([linked.code, linked.err]).toEqual([1, [`openclaw-agent-audit: FAILED Setup: ${l.out} is not a regular file`]]);
   expect(fs.readFileSync(path.join(l.dir, 'target'), 'utf8')).toBe('');
+  fs.rmSync(l.out);
+  fs.mkdirSync(l.out);
+  const folder = await run(l);
+  expect([folder.code, folder.err]).toEqual([1, [`openclaw-agent-audit: FAILED Setup: ${l.out} is not a regular file`]]);
+  // Nothing was exported, so nothing is marked as exported.
+  expect(fs.existsSync(l.positions)).toBe(false);
+});
+
+test('a gateway that has not started (no state database) is skipped quietly; a state database without the ledger fails that gateway alone, named', async () => {
+  const l = layout();
+  fs.rmSync(l.db);
+  expect(await run(l)).toMatchObject({ code: 0, err: [], out: [], lines: [] });
+  const other = path.join(l.dir, 'other.sqlite');
+  execFileSync(node, ['-e', "const { DatabaseSync } = require('node:sqlite'); const db = new DatabaseSync(process.argv[1]); db.exec('CREATE TABLE t (x)'); db.close();", other]);
+  fs.copyFileSync(other, l.db);
+  fs.chownSync(l.db, uid, uid);
+  expect(await run(l)).toMatchObject({ code: 1, err: ['openclaw-agent-audit: FAILED ops: no audit_events table (OpenClaw has not recorded anything yet, or is not 2026.9)'], out: [] });
 });
 
 test('a failed exec the agent\'s transcript shows refused is denied, with the policy and its reason code; other failures stay errors', async () => {
@@ -301,11 +327,14 @@ test('a failed call is looked up only in the transcript of its own agent, and on
     { call: 'toolu_b', error: 'exec denied: allowlist miss', at: rowTime(1) },
   ]);
   transcript(l.gw, 'Not_An_Id', [{ call: 'toolu_b', error: 'exec denied: allowlist miss', at: rowTime(1) }]);
+  // An id that starts like one and climbs out of its folder is no agent id either.
+  insert(l.db, [{ kind: 'tool_action', status: 'failed', error_code: 'tool_failed', call: 'toolu_a', agent: 'ops/../ops' }]);
   const r = await run(l);
   expect([r.code, r.err]).toEqual([0, []]);
   expect(r.lines.map((x) => [x.agent, x.outcome, x.deniedBy])).toEqual([
     ['support', 'error', undefined],
     ['Not_An_Id', 'error', undefined],
+    ['ops/../ops', 'error', undefined],
   ]);
 });
 
