@@ -44,6 +44,14 @@ const URL = 'ws://127.0.0.1:1/';
 // timeout, a regression) fails at 10 s instead of running into the project's 60 s test timeout.
 jest.setTimeout(10_000);
 
+/**
+ * A hand socket answers at once (synchronously, or on the next setImmediate), so what it drives
+ * settles within milliseconds. A mutant that loses a frame fails here within a second instead of
+ * at the 10 s test timeout: the nine hand-socket cases that wait on frames then cost seconds, not
+ * the 90 s that made Stryker time the whole run out.
+ */
+const soon = <T>(p: Promise<T>): Promise<T> => settlesWithin(p, 1_000);
+
 describe('describeGatewayError', () => {
   test('the detail code first, else the code, then the message; "no error text" when there is none', () => {
     expect(describeGatewayError({ code: 'INVALID_REQUEST', message: 'bad', details: { code: 'AUTH_TOKEN_MISMATCH' } })).toBe('AUTH_TOKEN_MISMATCH: bad');
@@ -163,7 +171,7 @@ describe('GatewayConnection', () => {
     const conn = GatewayConnection.connect(() => s, URL);
     s.open();
     s.frame({ type: 'event', event: 'connect.challenge', payload: { nonce: 'n-1', ts: 1_700_000_000_000 } });
-    expect(await conn.challenge()).toEqual({ nonce: 'n-1', ts: 1_700_000_000_000 });
+    expect(await soon(conn.challenge())).toEqual({ nonce: 'n-1', ts: 1_700_000_000_000 });
     const a = conn.request('m', {});
     const settled: unknown[] = [];
     void a.then((r) => settled.push(r));
@@ -176,14 +184,14 @@ describe('GatewayConnection', () => {
     await new Promise((r) => setImmediate(r));
     expect(settled).toEqual([]);
     s.frame({ type: 'res', id: 'probe-1', ok: false, error: { code: 'UNAVAILABLE', message: 'busy' } });
-    expect(await a).toEqual({ ok: false, error: { code: 'UNAVAILABLE', message: 'busy' } });
+    expect(await soon(a)).toEqual({ ok: false, error: { code: 'UNAVAILABLE', message: 'busy' } });
     const b = conn.request('m', {});
     s.frame({ type: 'res', id: 'probe-2', ok: true, payload: { y: 2 } });
-    expect(await b).toEqual({ ok: true, payload: { y: 2 } });
+    expect(await soon(b)).toEqual({ ok: true, payload: { y: 2 } });
     // ok must be true itself; an answer without payload or error has neither key.
     const c = conn.request('m', {});
     s.frame({ type: 'res', id: 'probe-3', ok: 'yes' });
-    expect(await c).toEqual({ ok: false });
+    expect(await soon(c)).toEqual({ ok: false });
   });
 
   test('a challenge asked for before it comes is delivered when it comes, nonce as text and ts as a number', async () => {
@@ -192,13 +200,13 @@ describe('GatewayConnection', () => {
     s.open();
     const waiting = conn.challenge();
     s.frame({ type: 'event', event: 'connect.challenge', payload: { nonce: 42, ts: '1700000000000' } });
-    expect(await waiting).toEqual({ nonce: '42', ts: 1_700_000_000_000 });
+    expect(await soon(waiting)).toEqual({ nonce: '42', ts: 1_700_000_000_000 });
     // A second challenge is not a second answer: the next caller gets the one kept, if any.
     const s2 = handSocket();
     const c2 = GatewayConnection.connect(() => s2, URL);
     s2.open();
     s2.frame({ type: 'event', event: 'connect.challenge' });
-    expect(await c2.challenge()).toEqual({ nonce: '', ts: NaN });
+    expect(await soon(c2.challenge())).toEqual({ nonce: '', ts: NaN });
   });
 
   test('close() fails what waits with "closed by the probe" and closes the socket; a socket whose close throws is left alone', async () => {
@@ -237,7 +245,7 @@ describe('GatewayConnection', () => {
     await new Promise((r) => setImmediate(r));
     expect(settled).toEqual([]);
     s.frame({ type: 'event', event: 'connect.challenge', payload: { nonce: 'it', ts: 3 } });
-    expect(await challenge).toEqual({ nonce: 'it', ts: 3 });
+    expect(await soon(challenge)).toEqual({ nonce: 'it', ts: 3 });
   });
 
   test('a connection closed before it opened, with no one waiting on it, leaves no unhandled rejection', async () => {
@@ -275,7 +283,7 @@ describe('GatewayConnection', () => {
         },
       ]);
       s.frame({ type: 'res', id: 'connect', ok: true, payload: { type: 'hello-ok' } });
-      expect(await hello).toEqual({ ok: true, payload: { type: 'hello-ok' } });
+      expect(await soon(hello)).toEqual({ ok: true, payload: { type: 'hello-ok' } });
     }
   });
 });
@@ -301,7 +309,7 @@ describe('checks', () => {
   ])('sessions.create answered ok with %s: a failed write, and nothing archived or deleted', async (_what, created) => {
     const asked: string[] = [];
     const conn = answering((m) => (asked.push(m), { ok: true, ...created }));
-    expect(await sessionWrite(conn, 'support')).toEqual({ ok: false, reason: 'sessions.create for agent support answered without a session key and id' });
+    expect(await soon(sessionWrite(conn, 'support'))).toEqual({ ok: false, reason: 'sessions.create for agent support answered without a session key and id' });
     expect(asked).toEqual(['sessions.create']);
   });
 
@@ -309,14 +317,14 @@ describe('checks', () => {
     for (const deleted of [{}, { payload: { deleted: false } }]) {
       const steps: string[] = [];
       const conn = answering((m) => (m === 'sessions.create' ? { ok: true, payload: { key: 'agent:support:dashboard:1', sessionId: 's-1' } } : m === 'sessions.delete' ? { ok: true, ...deleted } : { ok: true, payload: {} }));
-      expect(await sessionWrite(conn, 'support', (s) => steps.push(s))).toEqual({
+      expect(await soon(sessionWrite(conn, 'support', (s) => steps.push(s)))).toEqual({
         ok: false,
         reason: "the probe's session agent:support:dashboard:1 was created but sessions.delete did not delete it; it is left behind",
       });
       expect(steps).toEqual(['sessions.create for agent support', "sessions.patch (archive) of the probe's session agent:support:dashboard:1", "sessions.delete of the probe's session agent:support:dashboard:1"]);
     }
     const ok = answering((m) => (m === 'sessions.create' ? { ok: true, payload: { key: 'k', sessionId: 's' } } : m === 'sessions.delete' ? { ok: true, payload: { deleted: true } } : { ok: true, payload: {} }));
-    expect(await sessionWrite(ok, 'support')).toEqual({ ok: true });
+    expect(await soon(sessionWrite(ok, 'support'))).toEqual({ ok: true });
   });
 
   test('accounts: an account without an id is "default"; accounts sort by id within their channel, whatever order the gateway gives', () => {
