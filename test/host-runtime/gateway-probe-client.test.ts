@@ -4,8 +4,9 @@ import * as path from 'path';
 import { DEFAULT_SLOW_MS, type Options } from '../../host/gateway-probe/args';
 import { channelReports, sessionWrite } from '../../host/gateway-probe/checks';
 import { ConnectionClosed, describeGatewayError, GatewayConnection, globalWebSocket, handshake, LOCAL_CLI_CLIENT, PROBE_CLIENT, tcpDiagnosis, type SocketLike } from '../../host/gateway-probe/client';
-import { PROBE_SCOPES, runProbe } from '../../host/gateway-probe/probe';
+import { PROBE_SCOPES } from '../../host/gateway-probe/probe';
 import { settlesWithin } from '../support/settles-within';
+import { boundedProbe } from './support/bounded-probe';
 import { tempDir } from '../host/support/host-tools';
 
 // The gateway-probe's client (host/gateway-probe/client.ts) and the probe's paths that the
@@ -387,68 +388,68 @@ describe('the probe: the token-only diagnosis after a dropped handshake, and a c
 
   test('the token-only connection is refused too: both said, on a second socket', async () => {
     const g = gateway((n, m) => (n === 0 && m === 'connect' ? 'drop' : m === 'connect' ? { ok: false, error: { code: 'UNAUTHORIZED', message: 'token mismatch' } } : OK(m)));
-    const r = await runProbe(options, { socketFactory: g.factory });
+    const r = await boundedProbe(options, { socketFactory: g.factory });
     expect([r.usable, r.reason, r.channels]).toEqual([false, `${dropped}; a token-only connection was refused too: UNAUTHORIZED: token mismatch`, []]);
     expect(g.made).toEqual(['socket 0', '0:connect', 'socket 1', '1:connect']);
   });
 
   test('the token-only connection cannot open, or drops too: said, with why', async () => {
     const refused = gateway((n, m) => (n === 0 && m === 'connect' ? 'drop' : n === 1 && m === 'open' ? 'refuse' : OK(m)));
-    expect((await runProbe(options, { socketFactory: refused.factory })).reason).toBe(`${dropped}; a token-only connection failed too: cannot connect to ${URL} (code 1006)`);
+    expect((await boundedProbe(options, { socketFactory: refused.factory })).reason).toBe(`${dropped}; a token-only connection failed too: cannot connect to ${URL} (code 1006)`);
     const drops = gateway((_n, m) => (m === 'connect' ? 'drop' : OK(m)));
-    expect((await runProbe(options, { socketFactory: drops.factory })).reason).toBe(`${dropped}; a token-only connection failed too: the gateway closed the connection (code 1006)`);
+    expect((await boundedProbe(options, { socketFactory: drops.factory })).reason).toBe(`${dropped}; a token-only connection failed too: the gateway closed the connection (code 1006)`);
   });
 
   test('the token-only connection works and so does the write: still not usable (the paired-device path is what users take), saying so, with the channels', async () => {
     const g = gateway((n, m) => (n === 0 && m === 'connect' ? 'drop' : m === 'channels.status' ? { ok: true, payload: { channelAccounts: { telegram: [{ accountId: 'default', running: true }] } } } : OK(m)));
-    const r = await runProbe(options, { socketFactory: g.factory });
+    const r = await boundedProbe(options, { socketFactory: g.factory });
     expect([r.usable, r.reason]).toEqual([false, `${dropped}; a token-only connection could create and delete a session`]);
     expect(r.channels).toEqual([{ channel: 'telegram', account: 'default', running: true, state: 'running', reason: null }]);
     // Without the write, channels.status failing is what it says.
     const noStatus = gateway((n, m) => (n === 0 && m === 'connect' ? 'drop' : m === 'channels.status' ? { ok: false, error: { code: 'UNAVAILABLE', message: 'later' } } : OK(m)));
-    const unread = await runProbe({ ...options, sessionWrite: false }, { socketFactory: noStatus.factory });
+    const unread = await boundedProbe({ ...options, sessionWrite: false }, { socketFactory: noStatus.factory });
     expect([unread.reason, unread.channels]).toEqual([`${dropped}; channels.status failed: UNAVAILABLE: later`, []]);
     // A run without the write says what it did try.
     const noWrite = gateway((n, m) => (n === 0 && m === 'connect' ? 'drop' : OK(m)));
-    expect((await runProbe({ ...options, sessionWrite: false }, { socketFactory: noWrite.factory })).reason).toBe(`${dropped}; a token-only connection could read channels.status (no session write this run)`);
+    expect((await boundedProbe({ ...options, sessionWrite: false }, { socketFactory: noWrite.factory })).reason).toBe(`${dropped}; a token-only connection could read channels.status (no session write this run)`);
   });
 
   test('the connection drops after the handshake: the step it was at, and why', async () => {
     const g = gateway((_n, m) => (m === 'sessions.patch' ? 'drop' : OK(m)));
-    const r = await runProbe(options, { socketFactory: g.factory });
+    const r = await boundedProbe(options, { socketFactory: g.factory });
     expect(r.reason).toBe("sessions.patch (archive) of the probe's session k: the gateway closed the connection (code 1006)");
     const status = gateway((_n, m) => (m === 'channels.status' ? 'drop' : OK(m)));
-    expect((await runProbe(options, { socketFactory: status.factory })).reason).toBe('channels.status: the gateway closed the connection (code 1006)');
+    expect((await boundedProbe(options, { socketFactory: status.factory })).reason).toBe('channels.status: the gateway closed the connection (code 1006)');
   });
 
   test('the WebSocket never opens: its close and TCP\'s own word (nothing listens on port 1 here)', async () => {
     const g = gateway((_n, m) => (m === 'open' ? 'refuse' : OK(m)));
-    const r = await runProbe(options, { socketFactory: g.factory });
+    const r = await boundedProbe(options, { socketFactory: g.factory });
     expect(r.reason).toBe(`cannot connect to ${URL} (code 1006): ECONNREFUSED`);
   });
 
   test('a refused connect without details, or without any error: said as the gateway gave it, no hint', async () => {
     const plain = gateway((_n, m) => (m === 'connect' ? { ok: false, error: { code: 'UNAVAILABLE', message: 'starting' } } : OK(m)));
-    expect((await runProbe(options, { socketFactory: plain.factory })).reason).toBe("the gateway refused the probe's connect: UNAVAILABLE: starting");
+    expect((await boundedProbe(options, { socketFactory: plain.factory })).reason).toBe("the gateway refused the probe's connect: UNAVAILABLE: starting");
     const bare = gateway((_n, m) => (m === 'connect' ? { ok: false } : OK(m)));
-    expect((await runProbe(options, { socketFactory: bare.factory })).reason).toBe("the gateway refused the probe's connect: no error text");
+    expect((await boundedProbe(options, { socketFactory: bare.factory })).reason).toBe("the gateway refused the probe's connect: no error text");
   });
 
   test('PAIRING_REQUIRED: the hint names the probe device and the request to approve; without a request id, a placeholder', async () => {
     const ask = (details: Record<string, unknown>) => gateway((_n, m) => (m === 'connect' ? { ok: false, error: { code: 'FORBIDDEN', message: 'pairing required', details } } : OK(m)));
-    const withId = await runProbe(options, { socketFactory: ask({ code: 'PAIRING_REQUIRED', requestId: 'req-9' }).factory });
+    const withId = await boundedProbe(options, { socketFactory: ask({ code: 'PAIRING_REQUIRED', requestId: 'req-9' }).factory });
     const id = (JSON.parse(fs.readFileSync(options.identity, 'utf8')) as { deviceId: string }).deviceId;
     expect(withId.reason).toBe(`the gateway refused the probe's connect: PAIRING_REQUIRED: pairing required (approve the probe's device ${id}: openclaw devices approve req-9)`);
-    expect((await runProbe(options, { socketFactory: ask({ code: 'PAIRING_REQUIRED' }).factory })).reason).toBe(
+    expect((await boundedProbe(options, { socketFactory: ask({ code: 'PAIRING_REQUIRED' }).factory })).reason).toBe(
       `the gateway refused the probe's connect: PAIRING_REQUIRED: pairing required (approve the probe's device ${id}: openclaw devices approve <request id>)`,
     );
-    expect((await runProbe(options, { socketFactory: ask({ code: 'AUTH_TOKEN_MISMATCH' }).factory })).reason).toBe("the gateway refused the probe's connect: AUTH_TOKEN_MISMATCH: pairing required");
+    expect((await boundedProbe(options, { socketFactory: ask({ code: 'AUTH_TOKEN_MISMATCH' }).factory })).reason).toBe("the gateway refused the probe's connect: AUTH_TOKEN_MISMATCH: pairing required");
   });
 
   test('a token file that is empty, or holds more than one word: not a token', async () => {
     for (const text of ['\n', 'two words\n', 'a\tb']) {
       fs.writeFileSync(options.tokenFile, text);
-      expect((await runProbe(options, { socketFactory: gateway(() => OK('x')).factory })).reason).toBe(`probe setup: the gateway token file ${options.tokenFile} holds no single token`);
+      expect((await boundedProbe(options, { socketFactory: gateway(() => OK('x')).factory })).reason).toBe(`probe setup: the gateway token file ${options.tokenFile} holds no single token`);
     }
   });
 });

@@ -5,9 +5,8 @@ import { DEFAULT_SLOW_MS, type Options } from '../../host/gateway-probe/args';
 import { channelReports, CRASH_LOOP_SUPPRESSED } from '../../host/gateway-probe/checks';
 import type { SocketFactory, SocketLike } from '../../host/gateway-probe/client';
 import { IdentityError, loadOrCreateIdentity, signConnect } from '../../host/gateway-probe/identity';
-import { runProbe } from '../../host/gateway-probe/probe';
 import { tempDir } from '../host/support/host-tools';
-import { settlesWithin } from '../support/settles-within';
+import { boundedProbe } from './support/bounded-probe';
 
 // One moment the tests cannot time for real: another run linking its identity into place
 // between this run's look and its own link. `beforeLink` runs once, just before the next link.
@@ -253,14 +252,14 @@ describe('the probe against a scripted gateway', () => {
 
   test('--skip-session-write: the signed connect and channels.status only, no session created; still usable', async () => {
     const g = scriptedGateway(HEALTHY);
-    const r = await runProbe({ ...options, sessionWrite: false }, { socketFactory: g.factory });
+    const r = await boundedProbe({ ...options, sessionWrite: false }, { socketFactory: g.factory });
     expect(r).toMatchObject({ usable: true, reason: null });
     expect(g.requests.map((q) => q.method)).toEqual(['connect', 'channels.status']);
   });
 
   test('healthy: a signed connect with the token, the write on the first agent (create, archive, delete, pinned to its id), channels.status; usable', async () => {
     const g = scriptedGateway(HEALTHY);
-    const r = await runProbe(options, { socketFactory: g.factory });
+    const r = await boundedProbe(options, { socketFactory: g.factory });
     expect(r).toEqual({ gateway: 'support', usable: true, reason: null, latencyMs: expect.any(Number), connectMs: expect.any(Number), channels: [{ channel: 'telegram', account: 'default', running: true, state: 'running', reason: null }] });
     expect(r.connectMs).toBeLessThanOrEqual(r.latencyMs);
     expect(g.requests.map((q) => q.method)).toEqual(['connect', 'sessions.create', 'sessions.patch', 'sessions.delete', 'channels.status']);
@@ -284,13 +283,13 @@ describe('the probe against a scripted gateway', () => {
     ['connect is refused', 'connect', { ok: false, error: { code: 'INVALID_REQUEST', message: 'unauthorized: gateway token mismatch', details: { code: 'AUTH_TOKEN_MISMATCH' } } }, "the gateway refused the probe's connect: AUTH_TOKEN_MISMATCH: unauthorized: gateway token mismatch"],
   ])('%s: not usable, the gateway\'s own words in the reason', async (_what, failing, answer, reason) => {
     const g = scriptedGateway((m) => (m === failing ? answer : HEALTHY(m)));
-    const r = await runProbe(options, { socketFactory: g.factory });
+    const r = await boundedProbe(options, { socketFactory: g.factory });
     expect([r.usable, r.reason]).toEqual([false, reason]);
   });
 
   test('a dropped paired-device handshake: a token-only local CLI connection (no device) learns the write\'s error; not usable', async () => {
     const g = scriptedGateway((m, _p, socket) => (socket === 0 && m === 'connect' ? 'close' : m === 'sessions.create' ? { ok: false, error: { code: 'UNAVAILABLE', message: 'database or disk is full' } } : HEALTHY(m)));
-    const r = await runProbe(options, { socketFactory: g.factory });
+    const r = await boundedProbe(options, { socketFactory: g.factory });
     expect([r.usable, r.reason]).toEqual([false, 'paired-device handshake failed: the gateway closed the connection (code 1000) before answering connect; sessions.create for agent support failed: UNAVAILABLE: database or disk is full']);
     expect(r.channels).toEqual([{ channel: 'telegram', account: 'default', running: true, state: 'running', reason: null }]);
     const second = g.requests.find((q) => q.socket === 1 && q.method === 'connect')!.params;
@@ -304,7 +303,7 @@ describe('the probe against a scripted gateway', () => {
   // use a bound of 250 ms and connections 400 ms late, so that they take a second or two, not ten.
   test('slow: two signed connections in a row answered after the bound: not usable, both times said; the checks ran on the first and the channels are reported', async () => {
     const g = scriptedGateway((m) => (m === 'connect' ? { ...HEALTHY(m), afterMs: 400 } : HEALTHY(m)));
-    const r = await runProbe({ ...options, slowMs: 250, timeoutMs: 3_000 }, { socketFactory: g.factory });
+    const r = await boundedProbe({ ...options, slowMs: 250, timeoutMs: 3_000 }, { socketFactory: g.factory });
     expect(r).toEqual({
       gateway: 'support',
       usable: false,
@@ -324,7 +323,7 @@ describe('the probe against a scripted gateway', () => {
 
   test('one slow connection then a fast one: usable (one pause is not saturation), connectMs the faster', async () => {
     const g = scriptedGateway((m, _p, socket) => (m === 'connect' && socket === 0 ? { ...HEALTHY(m), afterMs: 400 } : HEALTHY(m)));
-    const r = await runProbe({ ...options, slowMs: 250, timeoutMs: 3_000 }, { socketFactory: g.factory });
+    const r = await boundedProbe({ ...options, slowMs: 250, timeoutMs: 3_000 }, { socketFactory: g.factory });
     expect([r.usable, r.reason, r.channels]).toEqual([true, null, TELEGRAM]);
     expect(r.connectMs).toBeLessThan(250);
     expect(g.requests.filter((q) => q.method === 'connect').map((q) => q.socket)).toEqual([0, 1]);
@@ -332,29 +331,29 @@ describe('the probe against a scripted gateway', () => {
 
   test('a slow connection whose second try fails: not usable, the slow time and the failure said', async () => {
     const refused = scriptedGateway((m, _p, socket) => (m === 'connect' ? (socket === 0 ? { ...HEALTHY(m), afterMs: 400 } : { ok: false, error: { code: 'UNAVAILABLE', message: 'busy' } }) : HEALTHY(m)));
-    const r = await runProbe({ ...options, slowMs: 250, timeoutMs: 3_000 }, { socketFactory: refused.factory });
+    const r = await boundedProbe({ ...options, slowMs: 250, timeoutMs: 3_000 }, { socketFactory: refused.factory });
     expect(r.reason).toMatch(/^slow: the signed connection took \d{3,4} ms, over the 250 ms bound, and a second one failed: refused: UNAVAILABLE: busy$/);
     expect(r.connectMs).toBeGreaterThanOrEqual(395);
     const closed = scriptedGateway((m, _p, socket) => (m === 'connect' ? (socket === 0 ? { ...HEALTHY(m), afterMs: 400 } : 'close') : HEALTHY(m)));
-    expect((await runProbe({ ...options, slowMs: 250, timeoutMs: 3_000 }, { socketFactory: closed.factory })).reason).toMatch(
+    expect((await boundedProbe({ ...options, slowMs: 250, timeoutMs: 3_000 }, { socketFactory: closed.factory })).reason).toMatch(
       /, and a second one failed: the gateway closed the connection \(code 1000\)$/,
     );
   });
 
   test('slow is about the signed connection only: a connect within the bound is usable, however long the session write or channels.status take', async () => {
     const late = (m: string) => (m === 'connect' ? { ...HEALTHY(m), afterMs: 100 } : { ...HEALTHY(m), afterMs: m === 'sessions.create' || m === 'channels.status' ? 400 : 0 });
-    const r = await runProbe({ ...options, slowMs: 300, timeoutMs: 3_000 }, { socketFactory: scriptedGateway(late).factory });
+    const r = await boundedProbe({ ...options, slowMs: 300, timeoutMs: 3_000 }, { socketFactory: scriptedGateway(late).factory });
     expect([r.usable, r.reason]).toEqual([true, null]);
     expect(r.connectMs).toBeLessThan(300);
     expect(r.latencyMs).toBeGreaterThanOrEqual(100 + 400 + 400 - 5);
     // The bound is the one given: 100 ms is over 50, twice.
-    const over = await runProbe({ ...options, slowMs: 50, timeoutMs: 3_000 }, { socketFactory: scriptedGateway(late).factory });
+    const over = await boundedProbe({ ...options, slowMs: 50, timeoutMs: 3_000 }, { socketFactory: scriptedGateway(late).factory });
     expect(over.reason).toMatch(/^slow: two signed connections in a row took \d+ and \d+ ms, over the 50 ms bound /);
   });
 
   test('a failure says what failed, not that it was slow: a refused write after a slow connect names the write', async () => {
     const g = scriptedGateway((m) => (m === 'connect' ? { ...HEALTHY(m), afterMs: 400 } : m === 'sessions.create' ? { ok: false, error: { code: 'UNAVAILABLE', message: 'database or disk is full' } } : HEALTHY(m)));
-    const r = await runProbe({ ...options, slowMs: 250, timeoutMs: 3_000 }, { socketFactory: g.factory });
+    const r = await boundedProbe({ ...options, slowMs: 250, timeoutMs: 3_000 }, { socketFactory: g.factory });
     expect(r.reason).toBe('sessions.create for agent support failed: UNAVAILABLE: database or disk is full');
   });
 
@@ -365,22 +364,22 @@ describe('the probe against a scripted gateway', () => {
     ['the signed handshake', (m: string) => (m === 'connect' ? 'hang' : HEALTHY(m)), 'the handshake (connect.challenge, connect)'],
   ] as const)('no answer while waiting for %s: the timeout names that step', async (_what, answer, step) => {
     const g = scriptedGateway((m, _p, socket) => answer(m, socket) as ReturnType<typeof HEALTHY> | 'close' | 'hang');
-    const r = await settlesWithin(runProbe({ ...options, timeoutMs: 1_000 }, { socketFactory: g.factory }), 3_000);
+    const r = await boundedProbe({ ...options, timeoutMs: 1_000 }, { socketFactory: g.factory });
     expect([r.usable, r.reason]).toEqual([false, `no answer within 1000 ms (saturated or frozen): waiting for ${step}`]);
   });
 
   test('no answer from a second signed connection after a slow first one: the timeout names it and the first one\'s time', async () => {
     const g = scriptedGateway((m, _p, socket) => (socket === 0 && m === 'connect' ? { ...HEALTHY(m), afterMs: 400 } : socket === 1 && m === 'open' ? 'hang' : HEALTHY(m)));
-    const r = await settlesWithin(runProbe({ ...options, slowMs: 250, timeoutMs: 1_500 }, { socketFactory: g.factory }), 3_000);
+    const r = await boundedProbe({ ...options, slowMs: 250, timeoutMs: 1_500 }, { socketFactory: g.factory });
     expect(r.reason).toMatch(/^no answer within 1500 ms \(saturated or frozen\): waiting for a second signed connection to ws:\/\/127\.0\.0\.1:1\/ \(the first took \d{3,4} ms\)$/);
   });
 
   test('every connection the probe opened is closed when it ends: one when healthy, both after a slow first one', async () => {
     const healthy = scriptedGateway(HEALTHY);
-    await runProbe(options, { socketFactory: healthy.factory });
+    await boundedProbe(options, { socketFactory: healthy.factory });
     expect([healthy.made(), [...healthy.closed]]).toEqual([1, [0]]);
     const slow = scriptedGateway((m, _p, socket) => (socket === 0 && m === 'connect' ? { ...HEALTHY(m), afterMs: 400 } : HEALTHY(m)));
-    await runProbe({ ...options, slowMs: 250, timeoutMs: 3_000 }, { socketFactory: slow.factory });
+    await boundedProbe({ ...options, slowMs: 250, timeoutMs: 3_000 }, { socketFactory: slow.factory });
     expect([slow.made(), [...slow.closed].sort()]).toEqual([2, [0, 1]]);
   });
 
@@ -389,15 +388,14 @@ describe('the probe against a scripted gateway', () => {
       if (m === 'connect') throw new Error('send failed: socket not writable');
       return HEALTHY(m);
     });
-    const r = await runProbe(options, { socketFactory: g.factory });
+    const r = await boundedProbe(options, { socketFactory: g.factory });
     expect([r.usable, r.reason]).toEqual([false, 'the handshake (connect.challenge, connect): send failed: socket not writable']);
     expect(g.made()).toBe(1);
   });
 
   test('no answer: not usable within the timeout, naming what it waited for', async () => {
     const g = scriptedGateway((m) => (m === 'sessions.create' ? 'hang' : HEALTHY(m)));
-    // Bounded here too: a probe whose own timer is gone fails this test in 2 s, not at jest's 5.
-    const r = await settlesWithin(runProbe({ ...options, timeoutMs: 1_000 }, { socketFactory: g.factory }), 2_000);
+    const r = await boundedProbe({ ...options, timeoutMs: 1_000 }, { socketFactory: g.factory });
     expect([r.usable, r.reason]).toEqual([false, 'no answer within 1000 ms (saturated or frozen): waiting for sessions.create for agent support']);
     expect(r.latencyMs).toBeGreaterThanOrEqual(1_000);
     expect(r.latencyMs).toBeLessThan(1_500);
@@ -408,12 +406,12 @@ describe('the probe against a scripted gateway', () => {
     const had = Object.getOwnPropertyDescriptor(globalThis, 'WebSocket');
     if (had) delete (globalThis as { WebSocket?: unknown }).WebSocket;
     try {
-      expect((await runProbe(options)).reason).toBe(`probe setup: this Node (${process.version}) has no WebSocket client: run the probe with the pinned Node 24`);
+      expect((await boundedProbe(options)).reason).toBe(`probe setup: this Node (${process.version}) has no WebSocket client: run the probe with the pinned Node 24`);
     } finally {
       if (had) Object.defineProperty(globalThis, 'WebSocket', had);
     }
     const g = scriptedGateway(HEALTHY);
-    expect((await runProbe({ ...options, tokenFile: path.join(dir, 'none') }, { socketFactory: g.factory })).reason).toBe(`probe setup: cannot read the gateway token file ${path.join(dir, 'none')}: ENOENT`);
+    expect((await boundedProbe({ ...options, tokenFile: path.join(dir, 'none') }, { socketFactory: g.factory })).reason).toBe(`probe setup: cannot read the gateway token file ${path.join(dir, 'none')}: ENOENT`);
     expect(g.requests).toEqual([]);
   });
 });
