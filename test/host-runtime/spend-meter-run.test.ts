@@ -8,6 +8,7 @@ import { TranscriptStore } from '../../host/spend-meter/store';
 import type { FakeCloudWatch } from '../support/fake-aws/cloudwatch';
 import type { FakeImds } from '../support/fake-aws/imds';
 import { useInProcessFakeAws } from '../support/fake-aws/world';
+import { writeExecutable } from './support/runtime-tools';
 import { breakerFields, breakerTools } from './support/spend-meter-world';
 
 // The program of spend-meter.js (host/spend-meter/run.ts), focused on the paths that
@@ -18,6 +19,19 @@ import { breakerFields, breakerTools } from './support/spend-meter-world';
 
 const NOW = '2026-11-21T09:00:00Z';
 const NS = 'OpenClaw/openclaw-example-dev';
+/** A path whose lstat fails with EACCES, as for a folder the meter may not look at (root never is refused here). */
+let refusedLstat: string | undefined;
+jest.mock('fs', () => {
+  const actual = jest.requireActual<typeof fs>('fs');
+  return {
+    ...actual,
+    lstatSync: ((p: fs.PathLike, o?: fs.StatSyncOptions) => {
+      if (refusedLstat !== undefined && p === refusedLstat) throw Object.assign(new Error(`EACCES: permission denied, lstat '${refusedLstat}'`), { code: 'EACCES' });
+      return actual.lstatSync(p, o);
+    }) as typeof fs.lstatSync,
+  };
+});
+
 // The loopback IMDS and CloudWatch fakes, and this process's environment pointed at them
 // (no profile or environment credentials of this machine), as for every in-process host test.
 const world = useInProcessFakeAws(9900, 'oc-spend-meter-run-');
@@ -29,14 +43,16 @@ beforeAll(() => ({ imds, cw, root } = { ...world.aws, root: world.root }));
 afterEach(() => jest.restoreAllMocks());
 
 /**
- * An empty OpenClaw state folder with one gateway (ops) and its agents folder, a meter state
- * folder, and the manifest written. `stateDir`: the gateway's state folder.
+ * An empty OpenClaw state folder with gateways `ids` (ops alone unless given) and the agents
+ * folder of each in `made` (all of them unless given), a meter state folder, and the manifest
+ * written. `stateDir`: the first gateway's state folder; `dir`: the test's own folder (the
+ * access log, the stand-in tools).
  */
-function setup(): { file: string; stateFile: string; stateDir: string } {
+function setup(ids: readonly string[] = ['ops'], made: readonly string[] = ids): { file: string; stateFile: string; stateDir: string; dir: string; openclawStateDir: string } {
   const dir = path.join(root, `t${++n}`);
   const openclawStateDir = path.join(dir, 'openclaw');
-  const stateDir = path.join(openclawStateDir, 'ops');
-  fs.mkdirSync(path.join(stateDir, 'agents'), { recursive: true });
+  fs.mkdirSync(openclawStateDir, { recursive: true });
+  for (const id of made) fs.mkdirSync(path.join(openclawStateDir, id, 'agents'), { recursive: true });
   fs.mkdirSync(path.join(dir, 'meter'), { mode: 0o700 });
   const stateFile = path.join(dir, 'meter', 'state.json');
   const manifest = {
@@ -48,12 +64,12 @@ function setup(): { file: string; stateFile: string; stateDir: string } {
     stateFile,
     prices: { 'anthropic/claude-sonnet-4-6': { inputPerMTok: 3, outputPerMTok: 15, cacheReadPerMTok: 0.3, cacheWritePerMTok: 3.75 } },
     limits: { dailyUsd: 10, monthlyUsd: 200 },
-    ...breakerFields(dir, openclawStateDir),
+    ...breakerFields(dir, openclawStateDir, ids),
   };
   tools = breakerTools(dir);
   const file = path.join(dir, 'spend-meter.json');
   fs.writeFileSync(file, JSON.stringify(manifest));
-  return { file, stateFile, stateDir };
+  return { file, stateFile, stateDir: path.join(openclawStateDir, ids[0]!), dir, openclawStateDir };
 }
 let tools: ReturnType<typeof breakerTools>;
 const args = (file: string, extra: readonly string[] = []) => ['--manifest', file, '--now', NOW, '--imds-timeout-ms', '300', '--imds-attempts', '1', '--systemctl', tools.systemctl, '--nft', tools.nft, ...extra];
@@ -92,6 +108,25 @@ test('what the store skipped is warned about, the run goes on', async () => {
     err: ['openclaw-meter: WARNING ops/agents/Not_An_Id: not an agent id; skipped', 'openclaw-meter: WARNING ops/agents/b/agent/openclaw-agent.sqlite: a symlink or not a regular file; skipped'],
     code: 0,
   });
+});
+
+test('a gateway whose state folder is not there yet is said, and starts at nothing; one that is there but cannot be read fails the run (exit 3)', async () => {
+  const { file, stateFile, openclawStateDir } = setup(['ops', 'sales'], ['ops']);
+  const sales = path.join(openclawStateDir, 'sales');
+  expect(await runSpendMeter(args(file))).toEqual({ out: [ZERO_LINE], err: [`openclaw-meter: WARNING gateway sales: no state folder ${sales} yet (its gateway never ran?)`], code: 0 });
+  expect(readState(stateFile).gateways).toEqual({
+    ops: { todayUsd: 0, monthUsd: 0, toolCalls: [], blocked: [], nftPackets: 0 },
+    sales: { todayUsd: 0, monthUsd: 0, toolCalls: [], blocked: [], nftPackets: 0 },
+  });
+  // Something at the path, but not a folder: its spend would go unseen, so the run fails.
+  fs.writeFileSync(sales, '');
+  expect(await runSpendMeter(args(file))).toEqual({ out: [], err: [`openclaw-meter: FAILED OpenClaw's state folder of gateway sales: ${sales}: not a folder (OpenClaw's state folder)`], code: 3 });
+  // A folder that cannot even be looked at (EACCES: root is never refused here, so lstat says it) is not "absent".
+  fs.rmSync(sales);
+  refusedLstat = sales;
+  const refused = await runSpendMeter(args(file));
+  refusedLstat = undefined;
+  expect(refused).toEqual({ out: [], err: [`openclaw-meter: FAILED OpenClaw's state folder of gateway sales: ${sales}: cannot read it (EACCES)`], code: 3 });
 });
 
 test('exit 3: the state file unreadable (not missing): nothing published', async () => {
@@ -283,7 +318,7 @@ withSqlite('metering agent databases (a minimal transcript_events table)', () =>
   });
 
   test('a bound on the rows a run reads: the sessions and databases after it are read on the next run, said', async () => {
-    const { file, stateDir } = setup();
+    const { file, stateDir, stateFile } = setup();
     const usage = (id: string, at: string) => rec(id, at, 'anthropic/claude-sonnet-4-6', { input: 1_000_000 });
     // Agent a: session s1 with exactly the bound's 3 rows (none with usage), then s2 with one usage record.
     writeDb(stateDir, [
@@ -300,9 +335,14 @@ withSqlite('metering agent databases (a minimal transcript_events table)', () =>
     b.prepare('INSERT INTO transcript_events VALUES (?, ?, ?, ?)').run('t1', 0, usage('r-b', '2026-11-21T08:10:00Z'), ms('2026-11-21T08:10:00Z'));
     b.close();
 
+    // A cursor of agent b's from an earlier run (a session gone, its last usage last month): an unread database's cursors are not pruned.
+    const gone = { s: 0, f: 'fp0', a: ms('2026-10-30T00:00:00Z') };
+    saveState(stateFile, { ...emptyState(ms(NOW)), databases: { 'ops/agents/b/agent/openclaw-agent.sqlite': { gone } } });
+
     const first = await runSpendMeter(args(file), 3);
     expect(first.out).toEqual([ZERO_LINE]);
     expect(first.err).toEqual(['openclaw-meter: WARNING ops/agents/b/agent/openclaw-agent.sqlite: not read this run (more than 3 rows read already); read next run']);
+    expect(readState(stateFile).databases['ops/agents/b/agent/openclaw-agent.sqlite']).toEqual({ gone });
     // The next run: s1 is unchanged (skipped), s2 and b are read.
     const second = await runSpendMeter(args(file), 3);
     expect([second.out, second.err]).toEqual([[`openclaw-meter: today $6.00, month $6.00 (2 new usage records) [metrics published to ${NS}]`], []]);
@@ -338,6 +378,83 @@ withSqlite('metering agent databases (a minimal transcript_events table)', () =>
     writeDb(stateDir, [], {});
     await runSpendMeter(args(file));
     expect(readState(stateFile).databases[KEY]!.s1).toMatchObject({ s: 0, g: 'g2' });
+  });
+
+  test("each gateway's breaker inputs: the tool calls its models asked for (sorted by time), its nft counter's growth and its port's refusals (each access-log line once)", async () => {
+    const { file, stateFile, dir, openclawStateDir } = setup(['ops', 'sales']);
+    const at = (hhmmss: string) => ms(`2026-11-21T${hhmmss}Z`);
+    /** An assistant message of `calls` tool calls (content blocks of type toolCall) at `hhmmss`. */
+    const calling = (id: string, hhmmss: string, calls: number) =>
+      JSON.stringify({
+        type: 'message',
+        id,
+        message: { role: 'assistant', provider: 'anthropic', model: 'claude-sonnet-4-6', usage: { input: 1 }, timestamp: at(hhmmss), content: Array.from({ length: calls }, (_, i) => ({ type: 'toolCall', id: `toolu_${id}_${i}`, name: 'exec', arguments: {} })) },
+      });
+    // Out of time order on purpose: the later call first.
+    writeDb(path.join(openclawStateDir, 'ops'), [
+      ['s1', 0, calling('r0', '08:58:00', 1)],
+      ['s1', 1, calling('r1', '08:56:00', 2)],
+    ]);
+    writeDb(path.join(openclawStateDir, 'sales'), [['s1', 0, calling('r2', '08:57:00', 1)]]);
+    // nft's counter of each gateway from packets-<counter> (0 without one); squid's log with refusals on each gateway's port.
+    writeExecutable(
+      tools.nft,
+      [
+        '#!/usr/bin/env bash',
+        '[ "$1 $2 $3 $4" = "-j list counter inet" ] || { echo "fake nft: unexpected $*" >&2; exit 1; }',
+        `p=$(cat "${dir}/packets-$6" 2>/dev/null || echo 0)`,
+        'printf \'{"nftables": [{"metainfo": {"version": "1.0.6", "release_name": "Lester Gooch #5", "json_schema_version": 1}}, {"counter": {"family": "inet", "name": "%s", "table": "%s", "handle": 3, "packets": %s, "bytes": 0}}]}\\n\' "$6" "$5" "$p"',
+        '',
+      ].join('\n'),
+    );
+    const packets = (counter: string, n: number) => fs.writeFileSync(path.join(dir, `packets-${counter}`), String(n));
+    const log = path.join(dir, 'access.log');
+    const denied = (hhmmss: string, port: number) => `${(at(hhmmss) / 1000).toFixed(3)}    0 127.0.0.1 TCP_DENIED/403 3912 CONNECT evil.example:443 - HIER_NONE/- text/html ${port}\n`;
+    packets('egress_blocked_ops', 5);
+    // A refusal stamped after the run's clock counts at the run's time; one on no gateway's port counts for none.
+    fs.writeFileSync(log, denied('09:10:00', 3129) + denied('08:57:30', 3129) + denied('08:56:00', 3130) + denied('08:58:00', 3999));
+    expect((await runSpendMeter(args(file))).code).toBe(0);
+    const first = readState(stateFile);
+    expect(first.gateways).toEqual({
+      ops: { todayUsd: 0.000006, monthUsd: 0.000006, toolCalls: [at('08:56:00'), at('08:56:00'), at('08:58:00')], blocked: [[at('08:57:30'), 1], [at('09:00:00'), 1]], nftPackets: 5 },
+      sales: { todayUsd: 0.000003, monthUsd: 0.000003, toolCalls: [at('08:57:00')], blocked: [[at('08:56:00'), 1]], nftPackets: 0 },
+    });
+    expect(first.accessLog).toEqual({ ino: fs.statSync(log).ino, pos: fs.statSync(log).size });
+
+    // The next run: the counter grew by 3 (counted at the run's time), one new line; the old lines are not counted again.
+    packets('egress_blocked_ops', 8);
+    fs.appendFileSync(log, denied('08:59:00', 3129));
+    expect((await runSpendMeter(args(file))).code).toBe(0);
+    const second = readState(stateFile);
+    expect([second.gateways.ops!.blocked, second.gateways.ops!.nftPackets, second.gateways.sales!.blocked]).toEqual([
+      [[at('08:57:30'), 1], [at('08:59:00'), 1], [at('09:00:00'), 1], [at('09:00:00'), 3]],
+      8,
+      [[at('08:56:00'), 1]],
+    ]);
+    expect(second.accessLog).toEqual({ ino: fs.statSync(log).ino, pos: fs.statSync(log).size });
+
+    // A log that cannot be read this run (not a regular file): said, and the cursor kept for the next.
+    fs.rmSync(log);
+    fs.mkdirSync(log);
+    const third = await runSpendMeter(args(file));
+    expect(third.err).toEqual([`openclaw-meter: WARNING ${log}: not a regular file`]);
+    expect(readState(stateFile).accessLog).toEqual(second.accessLog);
+  });
+
+  test("a trip of the breaker is printed with the meter's prefix, after the warnings, and its gateway is stopped", async () => {
+    const { file, stateDir, dir } = setup();
+    const manifest = JSON.parse(fs.readFileSync(file, 'utf8')) as { gateways: { limits: { toolCallsPer5Min: number } }[] };
+    manifest.gateways[0]!.limits.toolCallsPer5Min = 2;
+    fs.writeFileSync(file, JSON.stringify(manifest));
+    const content = [0, 1].map((i) => ({ type: 'toolCall', id: `toolu_${i}`, name: 'exec', arguments: {} }));
+    writeDb(stateDir, [['s1', 0, JSON.stringify({ type: 'message', id: 'r0', message: { role: 'assistant', provider: 'zeta', model: 'm', usage: { input: 1 }, timestamp: ms('2026-11-21T08:58:00Z'), content } })]]);
+    const r = await runSpendMeter(args(file));
+    expect(r.err).toEqual([
+      'openclaw-meter: WARNING unpriced model zeta/m (priced at the highest listed price of each kind; add it to spend.modelPrices)',
+      `openclaw-meter: BREAKER tripped gateway ops (agents ops, user openclaw-ops): tool-calls-5min: 2 tool calls in the last 5 minutes, at or over its limit 2 (today $0.00, month $0.00, 2 tool calls and 0 refused egress in 5 min); openclaw-gateway@ops.service stopped; marker ${path.join(dir, 'breaker', 'ops.tripped')}`,
+    ]);
+    expect(tools.systemctlCalls()).toEqual([['stop', '--no-block', 'openclaw-gateway@ops.service']]);
+    expect(fs.existsSync(path.join(dir, 'breaker', 'ops.tripped'))).toBe(true);
   });
 
   test('a malformed record names its session by the first 40 characters of its id', async () => {
