@@ -69,8 +69,18 @@ function within<T>(p: Promise<T>, ms = 10_000): Promise<T> {
   return Promise.race([p, late]).finally(() => clearTimeout(timer));
 }
 
+/**
+ * The metadata service's deadline and attempts of a run unless the test gives its own: the
+ * loopback fake answers in milliseconds, so 300 ms once. A change that breaks the metadata
+ * requests (every run fetches credentials) then fails each test in 0.3 s, not in the program's
+ * default 3 x 1 s, which over the file's 70 runs made a mutation run time out instead of
+ * counting the mutant killed.
+ */
+const IMDS_DEFAULTS: Record<string, string> = { '--imds-timeout-ms': '300', '--imds-attempts': '1' };
+
 function run(t: Target, args: readonly string[] = []): Promise<RunResult> {
-  return within(runFetchSecrets(['--manifest', t.manifestPath, '--passwd', t.passwd, '--retry-base-ms', '1', ...args], CLOCK));
+  const imds = Object.entries(IMDS_DEFAULTS).flatMap(([flag, value]) => (args.includes(flag) ? [] : [flag, value]));
+  return within(runFetchSecrets(['--manifest', t.manifestPath, '--passwd', t.passwd, '--retry-base-ms', '1', ...imds, ...args], CLOCK));
 }
 
 function expectedFiles(t: Target): Record<string, { content: string; uid: number; gid: number; mode: number }> {
