@@ -227,6 +227,47 @@ export interface Summary {
 
 const INVALID: MutantStatus[] = ['CompileError', 'RuntimeError'];
 
+/** Only a mutant that no test kills can be equivalent (a timeout is not explained away). */
+const explainable = (m: ReportMutant) => m.status === 'Survived' || m.status === 'NoCoverage';
+
+/**
+ * The explanation of each explainable mutant of `file`. An explanation names its mutant by line,
+ * mutator, replacement and (where recorded) the source text it replaces. Code above it may move
+ * since (a line added, a comment removed): an explanation with the text it replaces, whose line
+ * no longer holds its mutant, then follows it to the one mutant of the file with the same
+ * mutator, replacement and text that no other explanation names. Where two such mutants are
+ * left, or the text was not recorded, it follows none (a reason must never land on a mutant it
+ * was not written for): it is listed as an explanation whose mutant no longer survives.
+ */
+export function explainMutants(
+  file: string,
+  mutants: readonly ReportMutant[],
+  source: string | undefined,
+  explained: ReadonlyMap<string, EquivalentEntry[]>,
+): Map<ReportMutant, EquivalentEntry> {
+  const out = new Map<ReportMutant, EquivalentEntry>();
+  const text = (m: ReportMutant) => (source === undefined ? undefined : originalText(source, m.location));
+  const open = mutants.filter(explainable);
+  const named = new Set<EquivalentEntry>();
+  for (const m of open) {
+    const key = equivalentKey(file, m.location.start.line, m.mutatorName, m.replacement ?? '');
+    // Two entries of one key and text (two `', '` on one line, say) explain two mutants, one each.
+    const fits = (explained.get(key) ?? []).filter((e) => e.original === undefined || e.original === text(m));
+    const eq = fits.find((e) => !named.has(e)) ?? fits[0];
+    if (eq) {
+      out.set(m, eq);
+      named.add(eq);
+    }
+  }
+  const moved = [...explained.values()].flat().filter((e) => e.file === file && e.original !== undefined && !named.has(e));
+  for (const e of moved) {
+    const same = (m: ReportMutant) => m.mutatorName === e.mutator && shortReplacement(m.replacement, 10_000) === shortReplacement(e.replacement, 10_000) && text(m) === e.original;
+    const candidates = open.filter((m) => !out.has(m) && same(m));
+    if (candidates.length === 1) out.set(candidates[0]!, e);
+  }
+  return out;
+}
+
 export function summarize(
   report: MutationReport,
   equivalents: EquivalentEntry[],
@@ -261,6 +302,7 @@ export function summarize(
     const fileRow: FileRow = { file, mutants: 0, killed: 0, equivalent: 0, tests: run?.tests ?? '' };
     fileRows.push(fileRow);
     const mutants = [...report.files[file]!.mutants].sort((a, b) => a.location.start.line - b.location.start.line || a.location.start.column - b.location.start.column);
+    const explanationOf = explainMutants(file, mutants, report.files[file]!.source, explained);
     for (const m of mutants) {
       if (INVALID.includes(m.status)) {
         row.invalid += 1;
@@ -285,11 +327,8 @@ export function summarize(
       else if (m.status === 'NoCoverage') row.noCoverage += 1;
       else if (m.status === 'Timeout') row.timeout += 1;
       else row.other += 1;
-      const key = equivalentKey(file, line, m.mutatorName, m.replacement ?? '');
-      const source = report.files[file]!.source;
-      const eq = (explained.get(key) ?? []).find((e) => e.original === undefined || (source !== undefined && originalText(source, m.location) === e.original));
-      // Only a mutant that no test kills can be equivalent (a timeout is not explained away).
-      if (eq && (m.status === 'Survived' || m.status === 'NoCoverage')) {
+      const eq = explanationOf.get(m);
+      if (eq) {
         used.add(eq);
         row.equivalent += 1;
         fileRow.equivalent += 1;

@@ -121,6 +121,36 @@ describe('summarize', () => {
     expect(summarize(report, [entry], RUNS).total.equivalent).toBe(2); // without `original`: every mutant of the key
   });
 
+  test('an explanation with its text follows its mutant when code above it moved, only to a single mutant no other explanation names', () => {
+    // The guard was on line 8 when explained; two lines above it were removed since.
+    const source = 'a\nb\nc\nd\nif (names.length === 0) throw x;\nif (other.length === 0) y();\nif (other.length === 0) z();\n';
+    const cond = (line: number, start: number, end: number, status: ReportMutant['status'] = 'Survived') =>
+      mutant(line, status, { mutatorName: 'ConditionalExpression', replacement: 'false', location: { start: { line, column: start }, end: { line, column: end } } });
+    const file = 'lib/edge/m.ts';
+    const report: MutationReport = { files: { [file]: { source, mutants: [cond(5, 5, 23), cond(6, 5, 23), cond(7, 5, 23)] } } };
+    const entry = (line: number, original?: string): EquivalentEntry => ({ file, line, mutator: 'ConditionalExpression', replacement: 'false', ...(original ? { original } : {}), reason: `r${line}` });
+    const moved = summarize(report, [entry(8, 'names.length === 0')], RUNS);
+    expect([moved.total.equivalent, moved.equivalents.map((m) => [m.line, m.reason]), moved.stale]).toEqual([1, [[5, 'r8']], []]);
+    // Two mutants with the same text left: the reason could belong to either, so it follows none (listed as stale).
+    const twice = summarize(report, [entry(9, 'other.length === 0')], RUNS);
+    expect([twice.total.equivalent, twice.stale.map((e) => e.line)]).toEqual([0, [9]]);
+    // One of them named by its own explanation: the moved one takes the other.
+    const rest = summarize(report, [entry(6, 'other.length === 0'), entry(9, 'other.length === 0')], RUNS);
+    expect(rest.equivalents.map((m) => [m.line, m.reason])).toEqual([
+      [6, 'r6'],
+      [7, 'r9'],
+    ]);
+    // Two entries of one line and text explain one mutant each, none left as stale.
+    const pair: MutationReport = { files: { [file]: { source, mutants: [cond(6, 5, 23), cond(6, 5, 23)] } } };
+    const both = summarize(pair, [{ ...entry(6, 'other.length === 0'), reason: 'first' }, { ...entry(6, 'other.length === 0'), reason: 'second' }], RUNS);
+    expect([both.equivalents.map((m) => m.reason), both.stale]).toEqual([['first', 'second'], []]);
+    // Without the text it replaces, an explanation stays on its line.
+    expect(summarize(report, [entry(8)], RUNS).total.equivalent).toBe(0);
+    // A mutant that tests now kill is not explained, wherever the explanation points.
+    const killed: MutationReport = { files: { [file]: { source, mutants: [cond(5, 5, 23, 'Killed')] } } };
+    expect(summarize(killed, [entry(8, 'names.length === 0')], RUNS).total.equivalent).toBe(0);
+  });
+
   test('the original text of a mutant over several lines', () => {
     expect(originalText('ab\ncdef\ngh\nij', { start: { line: 1, column: 2 }, end: { line: 3, column: 2 } })).toBe('b\ncdef\ng');
   });
