@@ -185,7 +185,11 @@ function context(s: Setup = {}): VerifyContext {
   return new VerifyContext({ name: NAME, account: ACCOUNT, region: REGION, stacks: [gateway, NETWORK], settings, options: { writeProbes: false, now: NOW } });
 }
 
-/** A clock that only the injected sleep moves (Date.now() is the checks' deadline clock). */
+/**
+ * A clock that only the injected sleep moves (Date.now() is the checks' deadline clock). Its sleep
+ * resolves at once, so a wait that never ends would never yield to a timer either: it throws
+ * after MAX_POLLS sleeps instead, failing the test rather than hanging it.
+ */
 function fakeClock(intervalMs = 7, timeoutMs = 60_000): { polling: HostFactsPolling; slept: number[] } {
   let now = NOW.getTime();
   jest.spyOn(Date, 'now').mockImplementation(() => now);
@@ -196,6 +200,7 @@ function fakeClock(intervalMs = 7, timeoutMs = 60_000): { polling: HostFactsPoll
       intervalMs,
       timeoutMs,
       sleep: async (ms) => {
+        if (slept.length >= MAX_POLLS) throw new Error(`slept more than ${MAX_POLLS} times: the wait for the SSM command never ends`);
         slept.push(ms);
         now += ms;
       },
