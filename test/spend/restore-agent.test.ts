@@ -4,6 +4,7 @@ import { gatewayInstanceId, restoreAgent, RESTORE_AGENT_CALLS, STACK_NAME_TAG } 
 import { exampleConfig } from '../host/support/host-tools';
 import { describeInstances, describeInstancesFilters, type FakeInstance } from '../support/fake-aws/ec2-instances';
 import { startFakeServer, type FakeAnswer, type ReceivedRequest } from '../support/fake-aws/server';
+import { settlesWithin } from '../support/settles-within';
 
 // `npm run restore -- --agent` (lib/spend/restore-agent.ts) in process, with the real AWS SDK
 // against stand-in EC2 (query protocol, XML, filters applied and pages cut as EC2 does) and SSM
@@ -71,6 +72,13 @@ const FAST = { intervalMs: 1, timeoutMs: 300 };
 // Every test here ends in well under a second; a wait that cannot end (a mutant of the loop) fails
 // after 15 s instead of running into the test runner's minute.
 jest.setTimeout(15_000);
+/**
+ * Each restore ends within 2.5 s here (the longest deadline is 300 ms, the default 2 minutes runs on
+ * a fake clock): a wait that never ends (a sleep that never resolves) fails its test in 2.5 s, so
+ * the few tests that poll add up to seconds, not to the mutation run's timeout. (Not 2 s: the
+ * default-polling test fast-forwards every 2 s timer.)
+ */
+const bounded = <T>(p: Promise<T>): Promise<T> => settlesWithin(p, 2_500);
 
 describe('gatewayInstanceId: the one live instance of the gateway stack', () => {
   test("filtered on CloudFormation's stack tag and the states of a host that exists", async () => {
@@ -114,7 +122,7 @@ describe('gatewayInstanceId: the one live instance of the gateway stack', () => 
 describe('restoreAgent', () => {
   test("sends the deployment's own document at $LATEST with the agent's gateway id to the host, and returns its result", async () => {
     invocations = [{ body: { CommandId: 'cmd-1', InstanceId: 'i-0abc', Status: 'Success', StandardOutputContent: 'out\n', StandardErrorContent: 'err\n' } }];
-    expect(await restoreAgent(clients, config, request(), FAST)).toEqual({ gateway: 'support', instanceId: 'i-0abc', commandId: 'cmd-1', status: 'Success', output: 'out\nerr\n' });
+    expect(await bounded(restoreAgent(clients, config, request(), FAST))).toEqual({ gateway: 'support', instanceId: 'i-0abc', commandId: 'cmd-1', status: 'Success', output: 'out\nerr\n' });
     expect(ssmRequests()).toEqual([
       [
         'AmazonSSM.SendCommand',
@@ -132,31 +140,31 @@ describe('restoreAgent', () => {
   });
 
   test('the comment is cut at the 100 characters SSM allows, by character: never half of one', async () => {
-    await restoreAgent(clients, config, request({ reason: 'r'.repeat(200) }), FAST);
+    await bounded(restoreAgent(clients, config, request({ reason: 'r'.repeat(200) }), FAST));
     const comment = ssmRequests()[0]![1].Comment as string;
     expect(comment).toBe(`restore support: ${'r'.repeat(83)}`);
     expect(comment).toHaveLength(100);
     requests = [];
-    await restoreAgent(clients, config, request({ reason: `${'r'.repeat(82)}\u{1F600}tail` }), FAST);
+    await bounded(restoreAgent(clients, config, request({ reason: `${'r'.repeat(82)}\u{1F600}tail` }), FAST));
     expect(ssmRequests()[0]![1].Comment).toBe(`restore support: ${'r'.repeat(82)}\u{1F600}`);
   });
 
   test('an agent that is not in the config: refused before any call', async () => {
-    await expect(restoreAgent(clients, config, request({ agent: 'nobody' }), FAST)).rejects.toThrow(/nobody/);
+    await expect(bounded(restoreAgent(clients, config, request({ agent: 'nobody' }), FAST))).rejects.toThrow(/nobody/);
     expect(requests).toEqual([]);
   });
 
   test('no live host: refused before anything is sent', async () => {
     instances = [];
-    await expect(restoreAgent(clients, config, request(), FAST)).rejects.toThrow(`${STACK} has 0 live EC2 instances (none)`);
+    await expect(bounded(restoreAgent(clients, config, request(), FAST))).rejects.toThrow(`${STACK} has 0 live EC2 instances (none)`);
     expect(ssmRequests()).toEqual([]);
   });
 
   test('SendCommand without a command id: an error, nothing polled', async () => {
     sendAnswer = { body: { Command: { Status: 'Pending' } } };
-    await expect(restoreAgent(clients, config, request(), FAST)).rejects.toThrow('SendCommand returned no command id');
+    await expect(bounded(restoreAgent(clients, config, request(), FAST))).rejects.toThrow('SendCommand returned no command id');
     sendAnswer = { body: {} };
-    await expect(restoreAgent(clients, config, request(), FAST)).rejects.toThrow('SendCommand returned no command id');
+    await expect(bounded(restoreAgent(clients, config, request(), FAST))).rejects.toThrow('SendCommand returned no command id');
     expect(ssmRequests().map(([t]) => t)).toEqual(['AmazonSSM.SendCommand', 'AmazonSSM.SendCommand']);
   });
 
@@ -167,39 +175,39 @@ describe('restoreAgent', () => {
       { body: { CommandId: 'cmd-1', StandardOutputContent: 'more' } },
       { body: { CommandId: 'cmd-1', Status: 'Failed', StandardErrorContent: 'start failed\n' } },
     ];
-    expect(await restoreAgent(clients, config, request(), FAST)).toMatchObject({ status: 'Failed', output: 'start failed\n' });
+    expect(await bounded(restoreAgent(clients, config, request(), FAST))).toMatchObject({ status: 'Failed', output: 'start failed\n' });
     expect(ssmRequests().filter(([t]) => t === 'AmazonSSM.GetCommandInvocation')).toHaveLength(4);
   });
 
   test.each(['Success', 'Failed', 'Cancelled', 'TimedOut', 'Cancelling'])('%s ends the wait', async (status) => {
     invocations = [{ body: { CommandId: 'cmd-1', Status: status } }, { body: { CommandId: 'cmd-1', Status: 'Success', StandardOutputContent: 'later' } }];
-    expect(await restoreAgent(clients, config, request(), FAST)).toEqual({ gateway: 'support', instanceId: 'i-0abc', commandId: 'cmd-1', status, output: '' });
+    expect(await bounded(restoreAgent(clients, config, request(), FAST))).toEqual({ gateway: 'support', instanceId: 'i-0abc', commandId: 'cmd-1', status, output: '' });
     expect(ssmRequests().filter(([t]) => t === 'AmazonSSM.GetCommandInvocation')).toHaveLength(1);
   });
 
   test.each(['Pending', 'InProgress', 'Delayed'])('%s does not end the wait', async (status) => {
     invocations = [{ body: { CommandId: 'cmd-1', Status: status } }, { body: { CommandId: 'cmd-1', Status: 'Success' } }];
-    expect(await restoreAgent(clients, config, request(), FAST)).toMatchObject({ status: 'Success' });
+    expect(await bounded(restoreAgent(clients, config, request(), FAST))).toMatchObject({ status: 'Success' });
     expect(ssmRequests().filter(([t]) => t === 'AmazonSSM.GetCommandInvocation')).toHaveLength(2);
   });
 
   test('any other error of GetCommandInvocation is thrown, not waited out', async () => {
     invocations = [{ error: 'AccessDeniedException', message: 'not allowed' }];
-    await expect(restoreAgent(clients, config, request(), FAST)).rejects.toMatchObject({ name: 'AccessDeniedException' });
+    await expect(bounded(restoreAgent(clients, config, request(), FAST))).rejects.toMatchObject({ name: 'AccessDeniedException' });
     expect(ssmRequests().filter(([t]) => t === 'AmazonSSM.GetCommandInvocation')).toHaveLength(1);
   });
 
   test('at the deadline it stops and returns the last status seen (Pending when none came), polling every intervalMs in between', async () => {
     invocations = [{ body: { CommandId: 'cmd-1', Status: 'InProgress', StandardOutputContent: 'still going' } }];
     const t0 = Date.now();
-    expect(await restoreAgent(clients, config, request(), { intervalMs: 40, timeoutMs: 200 })).toMatchObject({ status: 'InProgress', output: 'still going' });
+    expect(await bounded(restoreAgent(clients, config, request(), { intervalMs: 40, timeoutMs: 200 }))).toMatchObject({ status: 'InProgress', output: 'still going' });
     const polls = ssmRequests().filter(([t]) => t === 'AmazonSSM.GetCommandInvocation').length;
     expect(Date.now() - t0).toBeGreaterThanOrEqual(200);
     expect(polls).toBeGreaterThanOrEqual(2);
     expect(polls).toBeLessThanOrEqual(7); // at most one poll per 40 ms in 200 ms, and the last one
     requests = [];
     invocations = [{ error: 'InvocationDoesNotExist' }];
-    expect(await restoreAgent(clients, config, request(), { intervalMs: 10, timeoutMs: 50 })).toMatchObject({ status: 'Pending', output: '' });
+    expect(await bounded(restoreAgent(clients, config, request(), { intervalMs: 10, timeoutMs: 50 }))).toMatchObject({ status: 'Pending', output: '' });
   });
 
   test('by default it polls every 2 s for up to 2 minutes', async () => {
@@ -215,7 +223,7 @@ describe('restoreAgent', () => {
       clock += ms;
       return realSetTimeout(fn, 0, ...rest);
     }) as unknown as typeof setTimeout);
-    expect(await restoreAgent(clients, config, request())).toMatchObject({ status: 'InProgress' });
+    expect(await bounded(restoreAgent(clients, config, request()))).toMatchObject({ status: 'InProgress' });
     expect(ssmRequests().filter(([t]) => t === 'AmazonSSM.GetCommandInvocation')).toHaveLength(61);
     expect(sleeps).toEqual(Array(60).fill(2_000));
   });
