@@ -340,6 +340,22 @@ describe('the probe against a scripted gateway', () => {
     );
   });
 
+  test('slow means over the bound, not at it: a signed connection of exactly --slow-ms is usable at once, and so is a second one of exactly --slow-ms after a slow first', async () => {
+    // A clock that only the gateway's connect answers move (performance.now is the probe's clock).
+    let now = 0;
+    const clock = jest.spyOn(performance, 'now').mockImplementation(() => now);
+    try {
+      const atBound = scriptedGateway((m) => ((now += m === 'connect' ? 100 : 0), HEALTHY(m)));
+      const r = await boundedProbe({ ...options, slowMs: 100 }, { socketFactory: atBound.factory });
+      expect([r.usable, r.reason, r.connectMs, atBound.made()]).toEqual([true, null, 100, 1]);
+      const overThenAt = scriptedGateway((m, _p, socket) => ((now += m === 'connect' ? (socket === 0 ? 101 : 100) : 0), HEALTHY(m)));
+      const r2 = await boundedProbe({ ...options, slowMs: 100 }, { socketFactory: overThenAt.factory });
+      expect([r2.usable, r2.reason, r2.connectMs, overThenAt.made()]).toEqual([true, null, 100, 2]);
+    } finally {
+      clock.mockRestore();
+    }
+  });
+
   test('slow is about the signed connection only: a connect within the bound is usable, however long the session write or channels.status take', async () => {
     const late = (m: string) => (m === 'connect' ? { ...HEALTHY(m), afterMs: 100 } : { ...HEALTHY(m), afterMs: m === 'sessions.create' || m === 'channels.status' ? 400 : 0 });
     const r = await boundedProbe({ ...options, slowMs: 300, timeoutMs: 3_000 }, { socketFactory: scriptedGateway(late).factory });
