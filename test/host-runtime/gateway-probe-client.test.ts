@@ -1,3 +1,4 @@
+import type * as events from 'events';
 import * as fs from 'fs';
 import * as net from 'net';
 import * as path from 'path';
@@ -40,6 +41,26 @@ function handSocket() {
 }
 
 const URL = 'ws://127.0.0.1:1/';
+
+/**
+ * When set, net.connect answers with a socket that neither connects nor fails, as TCP does when
+ * its SYN goes unanswered (a listener whose accept queue is full): tcpDiagnosis then waits. Unset,
+ * net is Node's own (the tcpDiagnosis tests use the real loopback).
+ */
+let tcpUnanswered = false;
+/** The options of every net.connect of this file, in order. */
+const tcpAsked: unknown[] = [];
+jest.mock('net', () => {
+  const actual = jest.requireActual<typeof net>('net');
+  const { EventEmitter } = jest.requireActual<typeof events>('events');
+  return {
+    ...actual,
+    connect: ((...a: Parameters<typeof actual.connect>) => {
+      tcpAsked.push(a[0]);
+      return tcpUnanswered ? Object.assign(new EventEmitter(), { destroy: () => undefined }) : actual.connect(...a);
+    }) as typeof actual.connect,
+  };
+});
 
 // Every case here ends within a few seconds; one that hangs (a mutant that loses the probe's own
 // timeout, a regression) fails at 10 s instead of running into the project's 60 s test timeout.
@@ -96,6 +117,11 @@ describe('tcpDiagnosis (the real loopback)', () => {
       await new Promise((r) => server.close(r));
     }
     expect(await tcpDiagnosis(port)).toBe('ECONNREFUSED');
+    // Asked of the address the gateway binds, not of whatever "localhost" resolves to.
+    expect(tcpAsked.slice(-2)).toEqual([
+      { host: '127.0.0.1', port },
+      { host: '127.0.0.1', port },
+    ]);
   });
 
   test('the diagnosis closes its own connection: a listener that keeps it open sees it end', async () => {
@@ -426,6 +452,17 @@ describe('the probe: the token-only diagnosis after a dropped handshake, and a c
     const g = gateway((_n, m) => (m === 'open' ? 'refuse' : OK(m)));
     const r = await boundedProbe(options, { socketFactory: g.factory });
     expect(r.reason).toBe(`cannot connect to ${URL} (code 1006): ECONNREFUSED`);
+  });
+
+  test('no answer from TCP while diagnosing a WebSocket that did not open: the timeout names that step', async () => {
+    const g = gateway((_n, m) => (m === 'open' ? 'refuse' : OK(m)));
+    tcpUnanswered = true;
+    try {
+      const r = await boundedProbe(options, { socketFactory: g.factory });
+      expect([r.usable, r.reason]).toEqual([false, 'no answer within 1000 ms (saturated or frozen): waiting for a TCP connection to 127.0.0.1:1 (why the WebSocket did not open)']);
+    } finally {
+      tcpUnanswered = false;
+    }
   });
 
   test('a refused connect without details, or without any error: said as the gateway gave it, no hint', async () => {

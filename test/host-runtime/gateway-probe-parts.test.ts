@@ -340,6 +340,22 @@ describe('the probe against a scripted gateway', () => {
     );
   });
 
+  test("the probe's own deadline timer is cleared when it answers (no timer keeps the host process alive for the timeout)", async () => {
+    // The timer of the 60 s deadline (and of no other) must be handed to clearTimeout; counting the
+    // process's active timers instead is blurred by the other timers that come and go.
+    const set = jest.spyOn(global, 'setTimeout');
+    const cleared = jest.spyOn(global, 'clearTimeout');
+    try {
+      const r = await boundedProbe({ ...options, timeoutMs: 60_000 }, { socketFactory: scriptedGateway(HEALTHY).factory });
+      expect(r.usable).toBe(true);
+      const deadlines = set.mock.calls.flatMap((c, i) => (c[1] === 60_000 ? [set.mock.results[i]!.value as unknown] : []));
+      expect({ deadlines: deadlines.length, notCleared: deadlines.filter((t) => !cleared.mock.calls.some((c) => c[0] === t)).length }).toEqual({ deadlines: 1, notCleared: 0 });
+    } finally {
+      set.mockRestore();
+      cleared.mockRestore();
+    }
+  });
+
   test('slow means over the bound, not at it: a signed connection of exactly --slow-ms is usable at once, and so is a second one of exactly --slow-ms after a slow first', async () => {
     // A clock that only the gateway's connect answers move (performance.now is the probe's clock).
     let now = 0;
