@@ -28,10 +28,25 @@ afterAll(() => {
 const ctx = () =>
   fake.world.verifyContext({ now: NOW });
 
+/**
+ * Most sleeps one drill may take here. Its longest waits (3, 15 and 20 minutes at 15 s) come to
+ * 152 polls; the world's sleep resolves at once, so a wait that never ends (a regression, a
+ * mutant) would spin without ever yielding to a timer. It fails at this bound instead.
+ */
+const MAX_SLEEPS = 1_000;
+/** A sleep on the world's clock: it advances the clock by `ms` and records it in `seen`. */
+const worldSleep =
+  (state: { now: number }, seen: number[] = []) =>
+  async (ms: number): Promise<void> => {
+    if (seen.length >= MAX_SLEEPS) throw new Error(`slept more than ${MAX_SLEEPS} times: a wait of the drill never ends`);
+    seen.push(ms);
+    state.now += ms;
+  };
+
 /** The drill on the world's clock: every sleep advances it, nothing waits. */
 const onWorldClock = () => {
   const state = hostRefreshState(fake.world);
-  return secretDenialDrill({ pollMs: 15_000, sleep: async (ms) => void (state.now += ms), now: () => state.now });
+  return secretDenialDrill({ pollMs: 15_000, sleep: worldSleep(state), now: () => state.now });
 };
 const ops = (): FakeSecret => [...secretsManagerState(fake.world).secrets.values()].find((s) => s.name.endsWith('/agents/ops'))!;
 
@@ -149,7 +164,7 @@ describe('the secret-denial drill, edge by edge (what a mutation run found unpin
     const state = hostRefreshState(fake.world);
     const sleeps: number[] = [];
     // No poll interval given: the default.
-    const drill = secretDenialDrill({ sleep: async (ms) => void (sleeps.push(ms), (state.now += ms)), now: () => state.now });
+    const drill = secretDenialDrill({ sleep: worldSleep(state, sleeps), now: () => state.now });
     const results = await drill.run(ssmAnswering(Array(13).fill('InProgress')), () => undefined);
     expect(results[0]!.evidence).toMatch(/^refresh command cmd-\d+ not finished; named failure after 180 s: /);
     // 12 polls of 15 s before the timeout.
