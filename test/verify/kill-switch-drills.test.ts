@@ -45,6 +45,25 @@ const gateway = () => {
   const r = fake.world.resources('AWS::EC2::Instance', 'gateway')[0]!;
   return fake.world.physicalId(r.role, r.logicalId);
 };
+/**
+ * Most sleeps one drill may take here. Its waits poll a few dozen times at most; a wait that never
+ * ends (a regression, a mutant) fails at this bound within milliseconds instead of at the test
+ * timeout, so one such mutant does not add a minute per covering test.
+ */
+const MAX_SLEEPS = 1_000;
+/** A clock that moves only when the drill waits, from `start`; each wait lets the fakes (SNS delivery) run. */
+function steppedClock(start = 0): DrillClock {
+  let t = start;
+  let sleeps = 0;
+  return {
+    now: () => t,
+    sleep: async (ms: number) => {
+      if (++sleeps > MAX_SLEEPS) throw new Error(`slept more than ${MAX_SLEEPS} times: a wait of the drill never ends`);
+      t += ms;
+      await new Promise((r) => setImmediate(r));
+    },
+  };
+}
 const secretNames = ['openclaw/example/prod/gateways/ops/token', 'openclaw/example/prod/gateways/support/token', 'openclaw/example/prod/agents/ops', 'openclaw/example/prod/agents/support', 'openclaw/example/prod/origin-verify'];
 
 afterEach(async () => {
@@ -103,8 +122,8 @@ describe('--drill=dry-run', () => {
 describe('--drill=kill', () => {
   /** A clock that moves only when the drill waits; each wait lets the fake's SNS delivery run. */
   const fakeClock = (): DrillClock & { elapsed: () => number } => {
-    let t = 0;
-    return { now: () => t, elapsed: () => t, sleep: async (ms) => { t += ms; await new Promise((r) => setImmediate(r)); } };
+    const clock = steppedClock();
+    return { ...clock, elapsed: clock.now };
   };
 
   it('passes: the breach signal stops the instance within 3 minutes, restore brings it back healthy; both timed', async () => {
@@ -399,8 +418,7 @@ describe('the drills, edge by edge (what a mutation run found unpinned)', () => 
 
   it('kill: the breach signal is the alarm\'s ALARM notification, field by field; the log says each step', async () => {
     const out = log();
-    let t = Date.parse('2026-12-07T06:00:00Z');
-    const clock = { now: () => t, sleep: async (ms: number) => { t += ms; await new Promise((r) => setImmediate(r)); } };
+    const clock = steppedClock(Date.parse('2026-12-07T06:00:00Z'));
     await makeKillDrill(clock).run(ctx(), out.log);
     const signal = published(fake.world).filter((p) => p.topicArn.endsWith(`:${name()}-shutdown`)).at(-1)!;
     const alarm = `${name()}-model-spend-daily-limit`;
@@ -420,8 +438,7 @@ describe('the drills, edge by edge (what a mutation run found unpinned)', () => 
   });
 
   it('kill: a restore that throws is reported with what to do; the stop is timed in whole seconds', async () => {
-    let t = 0;
-    const clock = { now: () => t, sleep: async (ms: number) => { t += ms; await new Promise((r) => setImmediate(r)); } };
+    const clock = steppedClock(0);
     const c = wrapped(LambdaClient, (real) => ({
       send: async (cmd) => {
         if (cmd instanceof InvokeCommand && new TextDecoder().decode(cmd.input.Payload as Uint8Array).includes('"restore"')) throw Object.assign(new Error('Rate exceeded'), { name: 'TooManyRequestsException' });
@@ -437,8 +454,7 @@ describe('the drills, edge by edge (what a mutation run found unpinned)', () => 
   });
 
   it('kill: an unhealthy alarm that stays in ALARM fails the restore after the limit, naming the instance, its checks and the alarm', async () => {
-    let t = 0;
-    const clock = { now: () => t, sleep: async (ms: number) => { t += ms; await new Promise((r) => setImmediate(r)); } };
+    const clock = steppedClock(0);
     const c = wrapped(CloudWatchClient, (real) => ({
       send: async (cmd) => {
         const out = (await real.send(cmd)) as { MetricAlarms?: { AlarmName?: string; StateValue?: string }[] };
@@ -455,8 +471,7 @@ describe('the drills, edge by edge (what a mutation run found unpinned)', () => 
   });
 
   it('kill: without a gateway-unhealthy alarm in the templates, running with status checks ok is healthy', async () => {
-    let t = 0;
-    const clock = { now: () => t, sleep: async (ms: number) => { t += ms; await new Promise((r) => setImmediate(r)); } };
+    const clock = steppedClock(0);
     const noUnhealthy = new FakeWorld({
       ...fake.world.fixture,
       stacks: fake.world.stacks.map((s) => ({
@@ -470,10 +485,7 @@ describe('the drills, edge by edge (what a mutation run found unpinned)', () => 
 });
 
 describe('the kill drill\'s instance states and clock (what a mutation run found unpinned)', () => {
-  const clockFrom = (start: number) => {
-    let t = start;
-    return { now: () => t, sleep: async (ms: number) => { t += ms; await new Promise((r) => setImmediate(r)); } };
-  };
+  const clockFrom = (start: number) => steppedClock(start);
 
   it('times from the breach signal whatever the clock reads: the same seconds from 0 and from a real date, under the goal', async () => {
     const fromZero = await makeKillDrill(clockFrom(0)).run(ctx(), () => undefined);
