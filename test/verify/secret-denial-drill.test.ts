@@ -15,11 +15,15 @@ import { withClient, type SendOnly } from '../support/fake-deployment/wrapped-cl
 
 let fake: InstalledFake;
 let refresh: Restorable[];
+// Every case here ends in well under a second on the world's clock. A drill that waits in real
+// time instead (a sleep that is not the one given) fails its case at 5 s, not at the project's
+// minute, so such a change costs the mutation run seconds per case. The synth has its own bound.
+jest.setTimeout(5_000);
 beforeAll(() => {
   // The drill runs on dev and staging only: its fake is example/dev.
   fake = installFakeAws(synthesizeFixture('example', 'dev'));
   refresh = installHostRefreshFake(fake.world);
-});
+}, 120_000);
 afterAll(() => {
   refresh.forEach((r) => r.restore());
   fake.restore();
