@@ -66,6 +66,31 @@ function steppedClock(start = 0): DrillClock {
 }
 const secretNames = ['openclaw/example/prod/gateways/ops/token', 'openclaw/example/prod/gateways/support/token', 'openclaw/example/prod/agents/ops', 'openclaw/example/prod/agents/support', 'openclaw/example/prod/origin-verify'];
 
+/** The world with the spend stack's deny policy statements replaced. */
+const withDenyStatements = (statements: unknown[]) =>
+  new FakeWorld({
+    ...fake.world.fixture,
+    stacks: fake.world.stacks.map((s) =>
+      s.role !== 'spend'
+        ? s
+        : {
+            ...s,
+            template: {
+              ...s.template,
+              Resources: Object.fromEntries(
+                Object.entries(s.template.Resources ?? {}).map(([id, r]) => [
+                  id,
+                  r.Type === 'AWS::IAM::ManagedPolicy' && JSON.stringify(r.Properties).includes('kill-switch-deny-secrets')
+                    ? { ...r, Properties: { ...r.Properties, PolicyDocument: { Version: '2012-10-17', Statement: statements } } }
+                    : r,
+                ]),
+              ),
+            },
+          },
+    ) as typeof fake.world.stacks,
+  }).verifyContext({ now: NOW });
+const secretArns = async (c: VerifyContext) => Promise.all(c.find('AWS::SecretsManager::Secret').map((r) => c.physicalId(r)));
+
 afterEach(async () => {
   await Promise.all(deliveries(fake.world));
   functionDrift(fake.world).clear();
@@ -107,6 +132,17 @@ describe('--drill=dry-run', () => {
     expect(failed[0]!.evidence).toMatch(/^no deny in the plan; expected would-attach arn:aws:iam::\d+:policy\/openclaw-example-prod-kill-switch-deny-secrets to \S+$/);
     expect(failed.slice(1).map((r) => r.evidence)).toEqual(secretNames.map(() => 'not denied by the plan; expected denied to the host by the plan'));
     expect(failed.slice(1).map((r) => r.resource.split(':secret:')[1]!.replace(/-AbCdEf$/, ''))).toEqual(secretNames);
+  });
+
+  it('fails, naming the secret, when the deny policy leaves a secret uncovered', async () => {
+    const arns = await secretArns(ctx());
+    const support = arns.find((a) => a.includes(':secret:openclaw/example/prod/agents/support-'))!;
+    const policyArn = `arn:aws:iam::${fake.world.account}:policy/${name()}-kill-switch-deny-secrets`;
+    const results = await dryRunDrill.run(withDenyStatements([{ Effect: 'Deny', Action: 'secretsmanager:GetSecretValue', Resource: arns.filter((a) => a !== support) }]), log().log);
+    expect(results.filter((r) => r.status === 'fail').map((r) => [r.control, r.resource, r.evidence])).toEqual([
+      ['kill-switch-plan', `secret ${support}`, `NOT covered by ${policyArn}; expected denied to the host by the plan`],
+    ]);
+    expect(results.filter((r) => r.status === 'pass')).toHaveLength(1 + 1 + secretNames.length - 1);
   });
 
   it('fails when the plan misses the gateway instance', async () => {
@@ -187,31 +223,7 @@ describe('the expected kill plan (lib/spend/live-kill-plan.ts) and the drill set
     w.settings = { ...c.settings, spend: { ...c.settings.spend, ...spend } };
     return w;
   };
-  /** The world with the spend stack's deny policy statements replaced. */
-  const withDenyStatements = (statements: unknown[]) =>
-    new FakeWorld({
-      ...fake.world.fixture,
-      stacks: fake.world.stacks.map((s) =>
-        s.role !== 'spend'
-          ? s
-          : {
-              ...s,
-              template: {
-                ...s.template,
-                Resources: Object.fromEntries(
-                  Object.entries(s.template.Resources ?? {}).map(([id, r]) => [
-                    id,
-                    r.Type === 'AWS::IAM::ManagedPolicy' && JSON.stringify(r.Properties).includes('kill-switch-deny-secrets')
-                      ? { ...r, Properties: { ...r.Properties, PolicyDocument: { Version: '2012-10-17', Statement: statements } } }
-                      : r,
-                  ]),
-                ),
-              },
-            },
-      ) as typeof fake.world.stacks,
-    }).verifyContext({ now: NOW });
   const policyArnOf = () => `arn:aws:iam::${fake.world.account}:policy/${name()}-kill-switch-deny-secrets`;
-  const secretArns = async (c: VerifyContext) => Promise.all(c.find('AWS::SecretsManager::Secret').map((r) => c.physicalId(r)));
 
   it('the settings of the drills: the function, its state parameter, the shutdown topic, the example\'s onShutdown, 180 s to stop, 1200 s to be healthy, polled every 10 s', () => {
     expect(ctx().settings.spend).toEqual({
