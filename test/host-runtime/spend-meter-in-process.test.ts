@@ -5,6 +5,7 @@ import { runSpendMeter, type RunResult } from '../../host/spend-meter/run';
 import { emptyState, saveState } from '../../host/spend-meter/state';
 import { exampleConfig, freePort } from '../host/support/host-tools';
 import { useInProcessFakeAws } from '../support/fake-aws/world';
+import { settlesWithin } from '../support/settles-within';
 import { breakerTools } from './support/spend-meter-world';
 
 // The program of spend-meter.js (host/spend-meter/run.ts) run INSIDE the jest
@@ -34,8 +35,9 @@ function setup(): { manifest: SpendMeterManifest; file: string; stateDir: string
 }
 
 let tools: ReturnType<typeof breakerTools>;
+/** A run with IMDS at 300 ms and one attempt, failing when it has not answered within 5 s (a run that loses its IMDS bounds fails fast). */
 const run = (file: string, args: readonly string[] = []): Promise<RunResult> =>
-  runSpendMeter(['--manifest', file, '--now', NOW, '--imds-timeout-ms', '300', '--imds-attempts', '1', '--systemctl', tools.systemctl, '--nft', tools.nft, ...args]);
+  settlesWithin(runSpendMeter(['--manifest', file, '--now', NOW, '--imds-timeout-ms', '300', '--imds-attempts', '1', '--systemctl', tools.systemctl, '--nft', tools.nft, ...args]), 5_000);
 const published = () =>
   world.aws.cw.metrics.map(
     (m) => `${m.metricName}${m.dimensions.Model ? `{Model=${m.dimensions.Model}}` : ''}${m.dimensions.Gateway ? `{Gateway=${m.dimensions.Gateway}}` : ''}=${m.value} ${m.unit} @${m.region}/${m.namespace}`,

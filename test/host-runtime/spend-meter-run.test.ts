@@ -1,13 +1,14 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as manifestModule from '../../host/spend-meter/manifest';
-import { describeError, MAX_ROWS_PER_RUN, runSpendMeter, type RunResult } from '../../host/spend-meter/run';
+import { describeError, MAX_ROWS_PER_RUN, runSpendMeter as runMeter, type RunResult } from '../../host/spend-meter/run';
 import * as stateModule from '../../host/spend-meter/state';
 import { emptyState, saveState, type MeterState } from '../../host/spend-meter/state';
 import { TranscriptStore } from '../../host/spend-meter/store';
 import type { FakeCloudWatch } from '../support/fake-aws/cloudwatch';
 import type { FakeImds } from '../support/fake-aws/imds';
 import { useInProcessFakeAws } from '../support/fake-aws/world';
+import { settlesWithin } from '../support/settles-within';
 import { writeExecutable } from './support/runtime-tools';
 import { breakerFields, breakerTools } from './support/spend-meter-world';
 
@@ -72,6 +73,13 @@ function setup(ids: readonly string[] = ['ops'], made: readonly string[] = ids):
   return { file, stateFile, stateDir: path.join(openclawStateDir, ids[0]!), dir, openclawStateDir };
 }
 let tools: ReturnType<typeof breakerTools>;
+/**
+ * A run, failing when it has not answered within RUN_BOUND_MS. A run here takes well under a second
+ * (IMDS: 300 ms, one attempt); one that loses its IMDS bounds (a regression, a mutant) then fails each
+ * test in seconds instead of at the test timeout.
+ */
+const RUN_BOUND_MS = 5_000;
+const runSpendMeter = (argv: readonly string[], maxRows?: number): Promise<RunResult> => settlesWithin(runMeter(argv, maxRows), RUN_BOUND_MS);
 const args = (file: string, extra: readonly string[] = []) => ['--manifest', file, '--now', NOW, '--imds-timeout-ms', '300', '--imds-attempts', '1', '--systemctl', tools.systemctl, '--nft', tools.nft, ...extra];
 const ZERO_LINE = `openclaw-meter: today $0.00, month $0.00 (0 new usage records) [metrics published to ${NS}]`;
 const readState = (file: string) => JSON.parse(fs.readFileSync(file, 'utf8')) as MeterState;
