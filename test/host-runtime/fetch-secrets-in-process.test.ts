@@ -855,16 +855,16 @@ describe('files, command line, manifest and the metric', () => {
   });
 
   test('the metric: a CloudWatch that never answers is given up after the deadline', async () => {
-    const credentials = await instanceCredentials({ timeoutMs: 500, attempts: 1 });
+    const credentials = await within(instanceCredentials({ timeoutMs: 500, attempts: 1 }));
     world.aws.cw.state.hang = true;
     const manifest = { region: 'eu-west-1', metricNamespace: NS, metricName: 'SecretRetrievalFailed' };
     const started = Date.now();
     expect(await within(publishFailureMetric(manifest, 'SecretMissing', credentials, 150))).toEqual({ published: false, why: 'CloudWatch did not answer within 0.15 s' });
     expect(Date.now() - started).toBeLessThan(2_000);
     world.aws.cw.state.hang = false;
-    expect(await publishFailureMetric(manifest, 'SecretMissing', credentials, 2_000)).toEqual({ published: true, namespace: NS });
+    expect(await within(publishFailureMetric(manifest, 'SecretMissing', credentials, 2_000))).toEqual({ published: true, namespace: NS });
     expect(world.aws.cw.metrics).toEqual(metricsOf('SecretMissing'));
-    expect(await publishFailureMetric(manifest, 'SecretMissing', undefined)).toEqual({ published: false, why: 'no credentials' });
+    expect(await within(publishFailureMetric(manifest, 'SecretMissing', undefined))).toEqual({ published: false, why: 'no credentials' });
   });
 
   test('the metric: not published when CloudWatch answers 500 twice (one retry)', async () => {
