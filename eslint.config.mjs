@@ -14,13 +14,13 @@ export default tseslint.config(
     },
   },
   {
-    // @cloud-copilot/iam-simulate and iam-policy are AGPL-3.0: test-time only, never in the shipped code
-    // (README, "Licences of the test tools"; test/support/simulator.test.ts checks the same).
+    // @cloud-copilot/iam-simulate, iam-policy and iam-utils are AGPL-3.0: test-time only, never in the
+    // shipped code (docs/licences.md; test/support/simulator.test.ts checks the same).
     files: ['lib/**', 'bin/**', 'lambda/**', 'host/**', 'scripts/**'],
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['@cloud-copilot/iam-simulate', '@cloud-copilot/iam-simulate/*', '@cloud-copilot/iam-policy', '@cloud-copilot/iam-policy/*'], message: 'AGPL-3.0: test-time only (test/support/simulator.ts).' }] },
+        { patterns: [{ group: ['@cloud-copilot/iam-simulate', '@cloud-copilot/iam-simulate/*', '@cloud-copilot/iam-policy', '@cloud-copilot/iam-policy/*', '@cloud-copilot/iam-utils', '@cloud-copilot/iam-utils/*'], message: 'AGPL-3.0: test-time only (test/support/simulator.ts).' }] },
       ],
     },
   },

