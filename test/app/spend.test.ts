@@ -8,11 +8,16 @@ import { buildForTest } from '../support/build';
 import { acmeClientFiles, configFixture } from '../support/config-fixture';
 import { deploymentPolicies, logicalIdWhere, roleId, type DeploymentPolicies, type StackPolicies } from '../support/deployment-policies';
 import { arnOf, attOf, refOf, resolveIntrinsics } from '../support/iam-intrinsics';
-import { attachedManagedPolicies, identityPolicies, simulate, simulateRequest, type PolicyDocument, type RoleSession } from '../support/kill-switch-simulation';
+import { recordKillSwitchCalls, callOfRecorded } from '../support/kill-switch-calls';
+import { directCall, ENCRYPTION_CONTEXT, roleActor, serviceActor, serviceCall, type Call, type RoleActor } from '../support/request-context';
+import { attachedManagedPolicies, identityPolicies, type PolicyDocument } from '../support/role-policies';
+import { simulate } from '../support/simulator';
+import type { PolicyDocument as StrictPolicyDocument } from '../support/template-policies';
+import { renderSecretsManifest } from '../../lib/secrets/secrets-manifest';
 
 // The spend circuit breaker of example/prod: budgets -> topics -> kill switch, the 1-minute
 // model-spend alarms, and what the kill switch may touch: simulated with iam-simulate
-// (test/support/kill-switch-simulation.ts) with the request context AWS sends, not counted.
+// (test/support/simulator.ts) with the request context AWS sends (test/support/request-context.ts), not counted.
 
 const NAME = 'openclaw-example-prod';
 const ACCOUNT = '210987654321';
@@ -38,6 +43,7 @@ beforeAll(() => {
 });
 
 const topicId = (purpose: 'alerts' | 'shutdown') => logicalIdWhere(p.core, 'AWS::SNS::Topic', 'TopicName', `${NAME}-${purpose}`);
+const BUDGETS = serviceActor('budgets.amazonaws.com');
 const importOf = (purpose: 'alerts' | 'shutdown') => ({ 'Fn::ImportValue': Match.stringLikeRegexp(`core:ExportsOutputRef${purpose === 'alerts' ? 'Alerts' : 'Shutdown'}Topic`) });
 
 describe('AWS Budgets', () => {
@@ -78,38 +84,29 @@ describe('AWS Budgets', () => {
       const topic = topicId(purpose);
       const [policy] = Object.values(p.core.template.Resources!).filter((r) => r.Type === 'AWS::SNS::TopicPolicy' && JSON.stringify(r.Properties!.Topics) === JSON.stringify([{ Ref: topic }]));
       const doc = resolveIntrinsics(policy!.Properties!.PolicyDocument, p.core.ctx) as PolicyDocument;
-      // What a service principal's call carries (IAM User Guide, aws:SourceArn / aws:SourceAccount).
-      const publish = (sourceArn: string, sourceAccount = ACCOUNT) =>
-        simulateRequest({
-          principal: 'budgets.amazonaws.com',
-          account: ACCOUNT,
-          action: 'sns:Publish',
-          resource: refOf(topic, p.core.ctx),
-          context: { 'aws:SourceArn': sourceArn, 'aws:SourceAccount': sourceAccount, 'aws:SecureTransport': 'true', 'aws:PrincipalIsAWSService': 'true', 'aws:PrincipalServiceName': 'budgets.amazonaws.com' },
-          resourcePolicy: doc,
-        });
-      expect(await publish(`arn:aws:budgets::${ACCOUNT}:budget/${NAME}-monthly`)).toBe('Allowed');
-      expect(await publish(`arn:aws:budgets::${ACCOUNT}:budget/someone-else`)).not.toBe('Allowed');
-      expect(await publish(`arn:aws:budgets::${ACCOUNT}:budget/${NAME}-monthly`, '999999999999')).not.toBe('Allowed');
+      // Budgets publishing for one of its budgets: aws:SourceArn = the budget, aws:SourceAccount = its account (request-context.ts).
+      const topicArn = refOf(topic, p.core.ctx);
+      const budget = (name: string, account = ACCOUNT) => ({ arn: `arn:aws:budgets::${account}:budget/${name}`, account });
+      const publish = (source: { arn: string; account: string }) =>
+        simulate(serviceCall(BUDGETS, { action: 'sns:Publish', resource: topicArn }, { source }).request, { identity: [], resource: doc as StrictPolicyDocument });
+      expect(await publish(budget(`${NAME}-monthly`))).toBe('Allow');
+      expect(await publish(budget(`${NAME}-daily`))).toBe('Allow');
+      expect(await publish(budget('someone-else'))).not.toBe('Allow');
+      expect(await publish(budget(`${NAME}-monthly`, '999999999999'))).not.toBe('Allow');
+      // SNS asks KMS for the data key on Budgets' behalf, with the topic ARN as encryption context
+      // (ENCRYPTION_CONTEXT.sns): the key policy lets it for this topic, not for the other one.
+      const key = logicalIdWhere(p.core, 'AWS::KMS::Alias', 'AliasName', 'alias/openclaw/example/prod');
+      const keyId = (p.core.template.Resources![key]!.Properties!.TargetKeyId as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+      const keyArn = attOf(keyId, p.core.ctx);
+      const keyPolicy = resolveIntrinsics(p.core.template.Resources![keyId]!.Properties!.KeyPolicy, p.core.ctx) as StrictPolicyDocument;
+      const dataKey = (action: string, forTopic: string, source = budget(`${NAME}-monthly`)) =>
+        simulate(serviceCall(BUDGETS, { action, resource: keyArn }, { source, encryptionContext: ENCRYPTION_CONTEXT.sns(forTopic) }).request, { identity: [], resource: keyPolicy });
+      for (const action of ['kms:GenerateDataKey', 'kms:Decrypt']) {
+        expect([action, await dataKey(action, topicArn)]).toEqual([action, 'Allow']);
+        expect([action, await dataKey(action, `arn:aws:sns:${REGION}:${ACCOUNT}:someone-elses-topic`)]).toEqual([action, 'ImplicitDeny']);
+        expect([action, await dataKey(action, topicArn, budget(`${NAME}-monthly`, '999999999999'))]).toEqual([action, 'ImplicitDeny']);
+      }
     }
-    const key = logicalIdWhere(p.core, 'AWS::KMS::Alias', 'AliasName', 'alias/openclaw/example/prod');
-    const keyId = (p.core.template.Resources![key]!.Properties!.TargetKeyId as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
-    const keyPolicy = resolveIntrinsics(p.core.template.Resources![keyId]!.Properties!.KeyPolicy, p.core.ctx) as PolicyDocument;
-    // SNS asks KMS for the data key on the publisher's behalf, with the topic ARN as encryption context
-    // (kms:EncryptionContext:aws:sns:topicArn). iam-simulate 0.1.173 does not evaluate kms:EncryptionContext:<context-key>
-    // keys whose context key holds a colon (it ignores the key, so every such call is ImplicitlyDenied), although the
-    // AWS KMS Developer Guide ("kms:EncryptionContext:context-key") documents them: the statements are pinned instead.
-    const forBudgets = (keyPolicy.Statement as { Principal?: unknown }[]).filter((st) => JSON.stringify(st.Principal ?? '').includes('budgets.amazonaws.com'));
-    expect(forBudgets).toEqual(
-      (['Alerts', 'Shutdown'] as const).map((topic) => ({
-        Sid: `AllowBudgetsToPublishTo${topic}`,
-        Effect: 'Allow',
-        Principal: { Service: 'budgets.amazonaws.com' },
-        Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
-        Resource: '*',
-        Condition: { StringEquals: { 'aws:SourceAccount': ACCOUNT, 'kms:EncryptionContext:aws:sns:topicArn': `arn:aws:sns:${REGION}:${ACCOUNT}:${NAME}-${topic.toLowerCase()}` } },
-      })),
-    );
   });
 });
 
@@ -184,19 +181,18 @@ describe('the kill switch', () => {
     const [fn] = Object.values(p.spend.template.Resources!).filter((r) => r.Type === 'AWS::Lambda::Function' && r.Properties!.FunctionName === FUNCTION);
     return resolveIntrinsics((fn!.Properties!.Environment as { Variables: unknown }).Variables, p.spend.ctx) as Record<string, string>;
   };
-  /** The kill switch as AWS sees it: a session of its role named after the function (Lambda's session name). */
-  const killSwitch = (): RoleSession => ({
-    account: ACCOUNT,
-    roleArn: attOf(killSwitchRole(), p.spend.ctx),
-    roleId: attOf(killSwitchRole(), p.spend.ctx, 'RoleId'),
-    sessionName: FUNCTION,
-    identityPolicies: identityPolicies(p.spend.template, killSwitchRole(), p.spend.ctx),
-  });
-  /** A call of the kill switch: IAM is global and signed for us-east-1; the rest in the deployment's region. */
-  const call = (action: string, resource: string, requestKeys: Record<string, string> = {}, region = action.startsWith('iam:') || action.startsWith('cloudfront:') ? 'us-east-1' : REGION) =>
-    simulate({ session: killSwitch(), action, resource, region, requestKeys });
-  /** AttachRolePolicy / DetachRolePolicy: AWS puts the request's PolicyArn into iam:PolicyARN (the host role has no permissions boundary, so no iam:PermissionsBoundary). */
-  const onRole = (action: 'iam:AttachRolePolicy' | 'iam:DetachRolePolicy', roleArn: string, policyArn: string) => call(action, roleArn, { 'iam:PolicyARN': policyArn });
+  /** The kill switch as AWS sees it: a session of its role, with the role's policies as synthesized. */
+  const killSwitch = (): RoleActor => roleActor(attOf(killSwitchRole(), p.spend.ctx), identityPolicies(p.spend.template, killSwitchRole(), p.spend.ctx) as StrictPolicyDocument[]);
+  /** One call of `actor`, simulated with the request context AWS sends for it (its own keys filled from `parameters`). */
+  const decide = (actor: RoleActor, c: Call, resourcePolicy?: PolicyDocument) => {
+    const { request, policies } = directCall(actor, c);
+    return simulate(request, { ...policies, ...(resourcePolicy ? { resource: resourcePolicy as StrictPolicyDocument } : {}) });
+  };
+  /** A call of the kill switch with the request's parameters: IAM is global and signed for us-east-1; the rest in the deployment's region. */
+  const call = (action: string, resource: string, parameters: Record<string, unknown> = {}) =>
+    decide(killSwitch(), { action, resource, region: action.startsWith('iam:') || action.startsWith('cloudfront:') ? 'us-east-1' : REGION, parameters });
+  /** AttachRolePolicy / DetachRolePolicy as the kill switch sends them (lambda/kill-switch/deny-secrets.ts): RoleName and PolicyArn, which AWS puts into iam:PolicyARN (the host role has no permissions boundary, so no iam:PermissionsBoundary). */
+  const onRole = (action: 'iam:AttachRolePolicy' | 'iam:DetachRolePolicy', roleArn: string, policyArn: string) => call(action, roleArn, { RoleName: roleArn.split('/').pop(), PolicyArn: policyArn });
 
   test('arm64, Node 24, its dead-letter queue, retried twice, subscribed to the shutdown topic, invocable by it only', () => {
     spend.hasResourceProperties('AWS::Lambda::Function', {
@@ -214,11 +210,41 @@ describe('the kill switch', () => {
     expect(logicalIdsOf(p.spend, 'AWS::IAM::Policy')).toEqual([]);
   });
 
+  test('every call the function makes (a kill, a restore, a status), with the parameters it sends, is allowed by its role as synthesized', async () => {
+    const reason = 'spend.test.ts: the calls of a kill and a restore';
+    const { calls, invocations } = await recordKillSwitchCalls(environment(), REGION, [
+      { action: 'kill', reason, requestedBy: 'test' },
+      { action: 'restore', reason, requestedBy: 'test' },
+      { action: 'status', reason, requestedBy: 'test' },
+    ]);
+    expect(invocations.filter((i) => i.error !== undefined)).toEqual([]);
+    // What the function did: stop, deny, record, tell, count; then detach, start, record, tell.
+    expect([...new Set(calls.map((c) => c.action))].sort()).toEqual([
+      'cloudwatch:PutMetricData',
+      'ec2:DescribeInstances',
+      'ec2:StartInstances',
+      'ec2:StopInstances',
+      'iam:AttachRolePolicy',
+      'iam:DetachRolePolicy',
+      'sns:Publish',
+      'ssm:GetParameter',
+      'ssm:PutParameter',
+    ]);
+    const decisions: string[] = [];
+    for (const c of calls) {
+      const asked = callOfRecorded(c, ACCOUNT);
+      decisions.push(`${asked.action} ${asked.resource}: ${await decide(killSwitch(), asked)}`);
+    }
+    expect(decisions.filter((d) => !d.endsWith(': Allow'))).toEqual([]);
+    expect(decisions).toContain(`ec2:StopInstances ${instanceArn()}: Allow`);
+    expect(decisions).toContain(`iam:AttachRolePolicy ${hostRoleArn()}: Allow`);
+  });
+
   test('can stop and start the gateway instance, and no other; can never terminate', async () => {
-    expect(await call('ec2:StopInstances', instanceArn())).toBe('Allowed');
-    expect(await call('ec2:StartInstances', instanceArn())).toBe('Allowed');
-    expect(await call('ec2:StopInstances', `arn:aws:ec2:${REGION}:${ACCOUNT}:instance/i-0123456789abcdef0`)).toBe('ImplicitlyDenied');
-    expect(await call('ec2:TerminateInstances', instanceArn())).toBe('ImplicitlyDenied');
+    expect(await call('ec2:StopInstances', instanceArn())).toBe('Allow');
+    expect(await call('ec2:StartInstances', instanceArn())).toBe('Allow');
+    expect(await call('ec2:StopInstances', `arn:aws:ec2:${REGION}:${ACCOUNT}:instance/i-0123456789abcdef0`)).toBe('ImplicitDeny');
+    expect(await call('ec2:TerminateInstances', instanceArn())).toBe('ImplicitDeny');
   });
 
   describe('deny secrets: a CloudFormation-managed deny policy, attached and detached under iam:PolicyARN', () => {
@@ -258,60 +284,53 @@ describe('the kill switch', () => {
       const env = environment();
       const hostRole = `arn:aws:iam::${ACCOUNT}:role/${env.HOST_ROLE_NAME}`;
       expect(hostRole).toBe(hostRoleArn());
-      expect(await onRole(action, hostRole, env.DENY_POLICY_ARN!)).toBe('Allowed');
-      for (const other of otherPolicies()) expect([other, await onRole(action, hostRole, other)]).toEqual([other, 'ImplicitlyDenied']);
-      for (const role of otherRoles()) expect([role, await onRole(action, role, env.DENY_POLICY_ARN!)]).toEqual([role, 'ImplicitlyDenied']);
+      expect(await onRole(action, hostRole, env.DENY_POLICY_ARN!)).toBe('Allow');
+      for (const other of otherPolicies()) expect([other, await onRole(action, hostRole, other)]).toEqual([other, 'ImplicitDeny']);
+      for (const role of otherRoles()) expect([role, await onRole(action, role, env.DENY_POLICY_ARN!)]).toEqual([role, 'ImplicitDeny']);
     });
 
     test('no inline policies on any role, and nothing else in IAM', async () => {
       for (const action of ['iam:PutRolePolicy', 'iam:DeleteRolePolicy', 'iam:UpdateAssumeRolePolicy', 'iam:DeleteRole', 'iam:PutRolePermissionsBoundary']) {
-        expect([action, await call(action, hostRoleArn())]).toEqual([action, 'ImplicitlyDenied']);
+        expect([action, await call(action, hostRoleArn())]).toEqual([action, 'ImplicitDeny']);
       }
-      expect(await call('iam:CreatePolicyVersion', denyArn())).toBe('ImplicitlyDenied');
-      expect(await call('iam:DeletePolicy', denyArn())).toBe('ImplicitlyDenied');
+      expect(await call('iam:CreatePolicyVersion', denyArn())).toBe('ImplicitDeny');
+      expect(await call('iam:DeletePolicy', denyArn())).toBe('ImplicitDeny');
     });
 
     test('end to end: once attached the host cannot read any of its secrets, with its current session; after detach it can again', async () => {
       const hostRole = hostRoleOf(p);
       const deny = p.spend.template.Resources![denyPolicyId()]!.Properties!.PolicyDocument as PolicyDocument;
-      // The host's session: EC2 names it after the instance. AmazonSSMManagedInstanceCore (AWS managed, not in the
+      // The host role's policies as synthesized. AmazonSSMManagedInstanceCore (AWS managed, not in the
       // template) grants no secretsmanager action, so leaving it out changes no decision below.
-      const host: RoleSession = {
-        account: ACCOUNT,
-        roleArn: hostRoleArn(),
-        roleId: attOf(hostRole, p.gateway.ctx, 'RoleId'),
-        sessionName: refOf(logicalIdsOf(p.gateway, 'AWS::EC2::Instance')[0]!, p.gateway.ctx),
-        identityPolicies: identityPolicies(p.gateway.template, hostRole, p.gateway.ctx),
-      };
-      const secrets: [StackPolicies, string, string][] = [
-        [p.gateway, gatewayTokenSecretName(p.config, 'ops'), REGION],
-        [p.gateway, gatewayTokenSecretName(p.config, 'support'), REGION],
-        [p.gateway, agentSecretName(p.config, 'ops'), REGION],
-        [p.gateway, agentSecretName(p.config, 'support'), REGION],
-        [p.edge, originVerifySecretName(p.config), 'us-east-1'],
-      ];
+      const host = (attached: readonly PolicyDocument[]) => roleActor(hostRoleArn(), [...identityPolicies(p.gateway.template, hostRole, p.gateway.ctx), ...attached] as StrictPolicyDocument[]);
+      // The host's requests (host/fetch-secrets/fetch.ts): for each secret of its manifest, GetSecretValue with the
+      // manifest's SecretId, in the manifest's region, VersionStage AWSCURRENT; the origin-verify secret also
+      // AWSPENDING and AWSPREVIOUS (its rotation window).
+      const manifest = renderSecretsManifest(p.config);
+      const stacks = [p.gateway, p.edge];
       const read = async (attached: readonly PolicyDocument[]) => {
         const out: string[] = [];
-        for (const [stack, name, region] of secrets) {
-          const secret = logicalIdWhere(stack, 'AWS::SecretsManager::Secret', 'Name', name);
-          const [policy] = Object.values(stack.template.Resources!).filter((r) => r.Type === 'AWS::SecretsManager::ResourcePolicy' && JSON.stringify(r.Properties!.SecretId) === JSON.stringify({ Ref: secret }));
-          // What the host sends (host/fetch-secrets/fetch.ts): SecretId = the name, VersionStage = AWSCURRENT.
-          const decision = await simulate({
-            session: host,
-            action: 'secretsmanager:GetSecretValue',
-            resource: arnOf(secret, stack.ctx),
-            region,
-            requestKeys: { 'secretsmanager:SecretId': name, 'secretsmanager:VersionStage': 'AWSCURRENT' },
-            alsoAttached: attached,
-            resourcePolicy: resolveIntrinsics(policy!.Properties!.ResourcePolicy, stack.ctx) as PolicyDocument,
-          });
-          out.push(`${name}: ${decision}`);
+        for (const secret of manifest.secrets) {
+          const stack = stacks.find((st) => Object.values(st.template.Resources!).some((r) => r.Type === 'AWS::SecretsManager::Secret' && r.Properties!.Name === secret.secretId))!;
+          const id = logicalIdWhere(stack, 'AWS::SecretsManager::Secret', 'Name', secret.secretId);
+          const [policy] = Object.values(stack.template.Resources!).filter((r) => r.Type === 'AWS::SecretsManager::ResourcePolicy' && JSON.stringify(r.Properties!.SecretId) === JSON.stringify({ Ref: id }));
+          const resourcePolicy = resolveIntrinsics(policy!.Properties!.ResourcePolicy, stack.ctx) as PolicyDocument;
+          for (const stage of secret.kind === 'origin-verify' ? ['AWSCURRENT', 'AWSPENDING', 'AWSPREVIOUS'] : ['AWSCURRENT']) {
+            const c: Call = { action: 'secretsmanager:GetSecretValue', resource: arnOf(id, stack.ctx), region: secret.region, parameters: { SecretId: secret.secretId, VersionStage: stage } };
+            out.push(`${secret.secretId} ${stage}: ${await decide(host(attached), c, resourcePolicy)}`);
+          }
         }
         return out;
       };
-      expect(await read([])).toEqual(secrets.map(([, name]) => `${name}: Allowed`));
-      expect(await read([deny])).toEqual(secrets.map(([, name]) => `${name}: ExplicitlyDenied`));
-      expect(await read([])).toEqual(secrets.map(([, name]) => `${name}: Allowed`));
+      const before = await read([]);
+      expect(before).toHaveLength(manifest.secrets.length + 2);
+      expect(manifest.secrets.map((x) => x.secretId).sort()).toEqual(
+        [gatewayTokenSecretName(p.config, 'ops'), gatewayTokenSecretName(p.config, 'support'), agentSecretName(p.config, 'ops'), agentSecretName(p.config, 'support'), originVerifySecretName(p.config)].sort(),
+      );
+      expect(before.filter((d) => !d.endsWith(': Allow'))).toEqual([]);
+      const killed = await read([deny]);
+      expect(killed.filter((d) => !d.endsWith(': ExplicitDeny'))).toEqual([]);
+      expect(await read([])).toEqual(before);
     });
 
     test('the host role keeps room for the deny policy: its managed policies plus the deny policy stay within IAM\'s default quota of 10', () => {
@@ -333,13 +352,17 @@ describe('the kill switch', () => {
 
   test('records only in its parameter, tells only the alert topic, publishes only to its namespace', async () => {
     const param = `arn:aws:ssm:${REGION}:${ACCOUNT}:parameter/openclaw/${NAME}/kill-switch`;
-    expect(await call('ssm:PutParameter', param)).toBe('Allowed');
-    expect(await call('ssm:PutParameter', `arn:aws:ssm:${REGION}:${ACCOUNT}:parameter/other`)).toBe('ImplicitlyDenied');
-    expect(await call('sns:Publish', `arn:aws:sns:${REGION}:${ACCOUNT}:${NAME}-alerts`)).toBe('Allowed');
-    expect(await call('sns:Publish', `arn:aws:sns:${REGION}:${ACCOUNT}:${NAME}-shutdown`)).toBe('ImplicitlyDenied');
-    expect(await call('cloudwatch:PutMetricData', '*', { 'cloudwatch:namespace': `OpenClaw/${NAME}` })).toBe('Allowed');
-    expect(await call('cloudwatch:PutMetricData', '*', { 'cloudwatch:namespace': 'AWS/EC2' })).toBe('ImplicitlyDenied');
-    expect(await call('cloudfront:UpdateDistribution', `arn:aws:cloudfront::${ACCOUNT}:distribution/E123`)).toBe('ImplicitlyDenied');
+    const env = environment();
+    expect(env.STATE_PARAMETER).toBe(`/openclaw/${NAME}/kill-switch`);
+    expect(await call('ssm:PutParameter', param, { Name: env.STATE_PARAMETER, Type: 'String', Overwrite: true })).toBe('Allow');
+    expect(await call('ssm:PutParameter', `arn:aws:ssm:${REGION}:${ACCOUNT}:parameter/other`, { Name: '/other', Type: 'String', Overwrite: true })).toBe('ImplicitDeny');
+    expect(await call('sns:Publish', env.ALERT_TOPIC_ARN!)).toBe('Allow');
+    expect(await call('sns:Publish', `arn:aws:sns:${REGION}:${ACCOUNT}:${NAME}-shutdown`)).toBe('ImplicitDeny');
+    // The namespace the function sends (lambda/kill-switch/metric.ts: Namespace = METRIC_NAMESPACE), and any other.
+    expect(await call('cloudwatch:PutMetricData', '*', { Namespace: env.METRIC_NAMESPACE })).toBe('Allow');
+    expect(await call('cloudwatch:PutMetricData', '*', { Namespace: 'AWS/EC2' })).toBe('ImplicitDeny');
+    expect(await call('cloudwatch:PutMetricData', '*', { Namespace: `OpenClaw/openclaw-acme-prod` })).toBe('ImplicitDeny');
+    expect(await call('cloudfront:UpdateDistribution', `arn:aws:cloudfront::${ACCOUNT}:distribution/E123`)).toBe('ImplicitDeny');
   });
 
   test('only the two grants on actions without resource ARNs take Resource *, in their own policy: the only one that carries the IAM5 acknowledgement', () => {

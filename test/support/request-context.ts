@@ -117,7 +117,51 @@ export interface Call {
    * which KMS puts in kms:ResourceAliases [KMS-COND] (#conditions-kms-resource-aliases).
    */
   readonly keyAliases?: readonly string[];
+  /**
+   * The request's parameters, as the caller's code sends them (an SDK command's input): the action's
+   * own condition keys that AWS fills from them come from here (requestParameterKeys), never from
+   * the test.
+   */
+  readonly parameters?: Readonly<Record<string, unknown>>;
 }
+
+/**
+ * [SAR] The condition keys an action's request carries from the request's own parameters, for the
+ * actions this repository's code calls with such keys in its policies. Each entry follows the
+ * service's "Condition keys" table in [SAR] (the key's description names the request parameter);
+ * simulator.ts rejects a key the reference does not list for the action. Keys of the resource's
+ * attributes (aws:ResourceTag/..., ec2:InstanceType...) are not request parameters and are not here.
+ */
+const PARAMETER_KEYS: Readonly<Record<string, Readonly<Record<string, string>>>> = {
+  // IAM: "Filters access by the ARN of an IAM policy" (iam:PolicyARN), the request's PolicyArn.
+  'iam:AttachRolePolicy': { PolicyArn: 'iam:PolicyARN' },
+  'iam:DetachRolePolicy': { PolicyArn: 'iam:PolicyARN' },
+  // CloudWatch: "Filters actions based on the presence of optional namespace values" (cloudwatch:namespace), the request's Namespace.
+  'cloudwatch:PutMetricData': { Namespace: 'cloudwatch:namespace' },
+  // Secrets Manager: "by the unique identifier of the version", "by the list of version stages in the request".
+  // Not secretsmanager:SecretId: the reference types it ARN, while a request's SecretId may be a name (the
+  // host sends names), and AWS does not document what the key holds then; no policy here conditions on it.
+  'secretsmanager:GetSecretValue': { VersionId: 'secretsmanager:VersionId', VersionStage: 'secretsmanager:VersionStage' },
+  // Systems Manager: "Filters access by controlling whether Parameter Store parameters can be overwritten" (ssm:Overwrite), the request's Overwrite.
+  'ssm:PutParameter': { Overwrite: 'ssm:Overwrite' },
+};
+
+/** The condition keys `action`'s request carries from `parameters` (PARAMETER_KEYS), as AWS fills them: strings as sent, booleans as "true"/"false". */
+export function requestParameterKeys(action: string, parameters: Readonly<Record<string, unknown>> = {}): Record<string, string> {
+  const keys = PARAMETER_KEYS[action] ?? {};
+  const out: Record<string, string> = {};
+  for (const [parameter, key] of Object.entries(keys)) {
+    const value = parameters[parameter];
+    if (value === undefined) continue;
+    if (typeof value !== 'string' && typeof value !== 'boolean') throw new Error(`${action}: parameter ${parameter} is ${typeof value}; ${key} takes a string or a boolean`);
+    out[key] = String(value);
+  }
+  return out;
+}
+
+/** The actions whose parameters fill condition keys (PARAMETER_KEYS), for the tests of the table itself. */
+export const ACTIONS_WITH_PARAMETER_KEYS: readonly string[] = Object.keys(PARAMETER_KEYS);
+export const parameterKeysOf = (action: string): readonly string[] => Object.values(PARAMETER_KEYS[action] ?? {});
 
 function regionFor(call: Call): string {
   if (GLOBAL_SERVICES.has(call.action.split(':')[0]!)) return 'us-east-1';
@@ -151,6 +195,7 @@ export function directCall(role: RoleActor, call: Call): { request: SimulatedReq
     // [GLOBAL] aws:ViaAWSService: "false" when the principal calls directly.
     'aws:ViaAWSService': 'false',
     ...kmsCallerKeys(call, roleParts(role.arn).account),
+    ...requestParameterKeys(call.action, call.parameters),
   };
   return { request: request(sessionArn(role.arn), call, context, roleParts(role.arn).account), policies: { identity: role.identity, boundary: role.boundary } };
 }

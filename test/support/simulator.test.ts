@@ -36,6 +36,22 @@ describe('the request context is checked against AWS\'s reference', () => {
     await expect(simulate(wrongType.request, wrongType.policies)).rejects.toThrow(/rejected the input/);
   });
 
+  test('an action without a resource ARN is asked on "*": one matching statement decides, none is an implicit deny; its keys still count', async () => {
+    const put = (namespace: string, ...statements: PolicyDocument['Statement'][]) => {
+      const call = directCall(roleActor(ROLE, [doc(...statements)]), { action: 'cloudwatch:PutMetricData', resource: '*', region: 'eu-west-1', parameters: { Namespace: namespace } });
+      return simulate(call.request, call.policies);
+    };
+    const own = { Effect: 'Allow', Action: 'cloudwatch:PutMetricData', Resource: '*', Condition: { StringEquals: { 'cloudwatch:namespace': 'App' } } } as const;
+    expect(await put('App', own)).toBe('Allow');
+    expect(await put('Other', own)).toBe('ImplicitDeny');
+    expect(await put('App', { Effect: 'Allow', Action: 'ec2:DescribeInstances', Resource: '*' })).toBe('ImplicitDeny');
+    expect(await put('App', own, { Effect: 'Deny', Action: 'cloudwatch:*', Resource: '*' })).toBe('ExplicitDeny');
+    const forged = directCall(roleActor(ROLE, [doc(own)]), { action: 'cloudwatch:PutMetricData', resource: '*', region: 'eu-west-1' });
+    await expect(simulate({ ...forged.request, context: { ...forged.request.context, 'iam:PolicyARN': 'x' } }, forged.policies)).rejects.toThrow(/iam:PolicyARN/);
+    // A pattern is not a resource: simulate one.
+    await expect(simulate({ ...forged.request, resource: 'arn:aws:cloudwatch:eu-west-1:111122223333:*' }, forged.policies)).rejects.toThrow(/not a pattern/);
+  });
+
   test('kms:EncryptionContext:<key> counts (the simulator alone drops it)', async () => {
     const keyPolicy = doc({
       Effect: 'Allow',

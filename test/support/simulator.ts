@@ -191,11 +191,23 @@ export async function simulateExplained(request: SimulatedRequest, policies: Pol
   if (result.resultType === 'error') {
     throw new SimulationError(`${request.principal} ${request.action} on ${request.resource}: the simulator rejected the input: ${JSON.stringify(result.errors)}`);
   }
-  if (result.resultType !== 'single') throw new SimulationError(`${request.action} on ${request.resource}: expected one simulation, got ${result.resultType}`);
+  // An action without a resource ARN (cloudwatch:PutMetricData, ec2:DescribeInstances) is asked on "*"
+  // (the reference: "you must specify all resources ("*")"): the simulator answers with one result per
+  // matching statement's resource pattern, so one such statement is the one simulation, and none is
+  // an implicit deny (no statement applies).
+  const one =
+    result.resultType === 'single' ? result.result : request.resource === '*' && result.resultType === 'wildcard' && result.results.length <= 1 ? (result.results[0] ?? 'none') : undefined;
+  if (one === undefined) {
+    throw new SimulationError(`${request.action} on ${request.resource}: expected one simulation, got ${result.resultType}${result.resultType === 'wildcard' ? ` of ${result.results.length}` : ''}`);
+  }
   // Then the context, strictly (see the header).
   const { context, viaPattern } = await validatedContext(request);
+  if (one === 'none') {
+    if (result.overallResult !== 'ImplicitlyDenied') throw new SimulationError(`${request.action} on *: no statement matched, yet the simulator answered ${result.overallResult}`);
+    return { decision: 'ImplicitDeny', analysis: undefined };
+  }
   const simulation = toSimulation(request, policies, context);
-  const ignored = result.result.ignoredContextKeys ?? [];
+  const ignored = one.ignoredContextKeys ?? [];
   const unexplained = ignored.filter((k) => !viaPattern.has(k));
   if (unexplained.length > 0) throw new SimulationError(`${request.action} on ${request.resource}: the simulator ignored context keys ${unexplained.join(', ')}`);
   let overall: EvaluationResult = result.overallResult;
@@ -208,7 +220,7 @@ export async function simulateExplained(request: SimulatedRequest, policies: Pol
   }
   const decision = DECISIONS[overall];
   if (!decision) throw new SimulationError(`${request.action} on ${request.resource}: unexpected simulator result ${overall}`);
-  return { decision, analysis: result.result.analysis };
+  return { decision, analysis: one.analysis };
 }
 
 /** 'Allow' | 'ExplicitDeny' | 'ImplicitDeny' for the request. Throws on any validation error. */
