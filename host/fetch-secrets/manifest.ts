@@ -81,6 +81,12 @@ export function checkManifest(doc: unknown, file: string): SecretsManifest {
       throw fail(`secrets[${i}].user`, `"${s.user}" owns ${s.file}, but "${first.user}" owns ${first.file} in the same folder; each gateway's folder belongs to one user`);
     }
   }
+  // The origin-verify map is nginx's (the running user's, 0600): never in a gateway's folder, whose user could replace it there.
+  for (const [i, s] of manifest.secrets.entries()) {
+    if (s.kind !== 'origin-verify') continue;
+    const gateway = owners.get(path.dirname(s.file));
+    if (gateway) throw fail(`secrets[${i}].file`, `${s.file} is in the folder of "${gateway.user}" (${gateway.file}); the origin-verify map must not be in a gateway's folder`);
+  }
   return manifest;
 }
 

@@ -96,6 +96,16 @@ test("one folder, one owner: a secret of another user in a gateway's folder is r
   );
 });
 
+test("the origin-verify map in a gateway's folder is refused (its user could replace nginx's map there); in its own folder it is accepted", () => {
+  const origin = good.secrets.findIndex((s) => s.kind === 'origin-verify');
+  const moved = `${path.dirname(good.secrets[0]!.file)}/origin-verify.map.conf`;
+  expect(check((m) => (m.secrets[origin]!.file = moved))).toBe(
+    msg(`secrets[${origin}].file`, `${moved} is in the folder of "openclaw-ops" (${good.secrets[0]!.file}); the origin-verify map must not be in a gateway's folder`),
+  );
+  expect(check(() => undefined)).toBe('accepted');
+  expect(good.secrets.filter((s) => s.kind === 'origin-verify')).toHaveLength(1);
+});
+
 test('kind: an unknown kind is refused, naming the accepted kinds', () => {
   expect(check((m) => (m.secrets[0]!.kind = 'binary'))).toBe(msg('secrets[0].kind', 'expected "text", "json" or "origin-verify"'));
 });

@@ -120,11 +120,60 @@ describe("prepareFolders: each gateway's folder is a real folder of its user, 07
 });
 
 (process.getuid?.() === 0 ? describe : describe.skip)('prepareFolders as root: the owner is set and reset', () => {
+  const inGw = (uid: number, gid: number): PlannedFile => ({ secret: secret('text', path.join(dir, 'gw', 't')), path: path.join(dir, 'gw', 't'), content: 'x', uid, gid, mode: 0o400 });
+  const owner = () => {
+    const st = fs.lstatSync(path.join(dir, 'gw'));
+    return [st.uid, st.gid, st.mode & 0o7777];
+  };
+
   test("a folder of another owner is handed to the gateway's user", () => {
     fs.mkdirSync(path.join(dir, 'gw'), { mode: 0o700 });
-    prepareFolders([{ secret: secret('text', path.join(dir, 'gw', 't')), path: path.join(dir, 'gw', 't'), content: 'x', uid: 4242, gid: 4343, mode: 0o400 }]);
-    const st = fs.lstatSync(path.join(dir, 'gw'));
-    expect([st.uid, st.gid, st.mode & 0o7777]).toEqual([4242, 4343, 0o700]);
+    prepareFolders([inGw(4242, 4343)]);
+    expect(owner()).toEqual([4242, 4343, 0o700]);
+  });
+
+  test('only its user differs, or only its group: each is reset', () => {
+    fs.mkdirSync(path.join(dir, 'gw'), { mode: 0o700 });
+    fs.chownSync(path.join(dir, 'gw'), 0, 4343);
+    prepareFolders([inGw(4242, 4343)]);
+    expect(owner()).toEqual([4242, 4343, 0o700]);
+    fs.chownSync(path.join(dir, 'gw'), 4242, 0);
+    prepareFolders([inGw(4242, 4343)]);
+    expect(owner()).toEqual([4242, 4343, 0o700]);
+  });
+});
+
+describe('prepareFolders, observed on the fs module: it changes only what differs, creates 0700, and names an lstat error', () => {
+  // The code calls fs.x through the module object, so spies on it see every call.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const realFs = require('fs') as typeof fs;
+  afterEach(() => jest.restoreAllMocks());
+  const planned = (file: string): PlannedFile => ({ secret: secret('text', file), path: file, content: 'x', ...self(), mode: 0o400 });
+
+  test('a folder already of its user and 0700 is left alone: no chown, no chmod', () => {
+    fs.mkdirSync(path.join(dir, 'gw'), { mode: 0o700 });
+    fs.chmodSync(path.join(dir, 'gw'), 0o700);
+    const chown = jest.spyOn(realFs, 'chownSync');
+    const chmod = jest.spyOn(realFs, 'chmodSync');
+    prepareFolders([planned(path.join(dir, 'gw', 'gateway-token'))]);
+    expect([chown.mock.calls, chmod.mock.calls]).toEqual([[], []]);
+  });
+
+  test('a missing folder is created 0700 at once (never wider, even for a moment)', () => {
+    const mkdir = jest.spyOn(realFs, 'mkdirSync');
+    prepareFolders([planned(path.join(dir, 'gw', 'gateway-token'))]);
+    expect(mkdir.mock.calls).toEqual([[path.join(dir, 'gw'), { mode: 0o700 }]]);
+  });
+
+  test('an lstat error other than "absent" (EACCES) is WriteFailed, naming the folder and the error; nothing is created', () => {
+    const lstat = realFs.lstatSync.bind(realFs);
+    jest.spyOn(realFs, 'lstatSync').mockImplementation(((p: fs.PathLike, o?: fs.StatSyncOptions) => {
+      if (String(p) === path.join(dir, 'gw')) throw Object.assign(new Error('EACCES: permission denied'), { code: 'EACCES', syscall: 'lstat' });
+      return lstat(p, o);
+    }) as never);
+    const mkdir = jest.spyOn(realFs, 'mkdirSync');
+    expect(() => prepareFolders([planned(path.join(dir, 'gw', 'gateway-token'))])).toThrow(/^WriteFailed: .*\/gw: cannot write it \(EACCES on lstat\)/);
+    expect(mkdir).not.toHaveBeenCalled();
   });
 });
 
