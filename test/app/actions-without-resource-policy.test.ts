@@ -2,7 +2,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { projectContext } from '../../lib/app';
-import { ActionsWithoutResourcePolicy } from '../../lib/shared/actions-without-resource-policy';
+import { ActionsWithoutResourcePolicy, OPTIONAL_RESOURCE_ON_STAR, takesResourceArn } from '../../lib/shared/actions-without-resource-policy';
 import { collectAcknowledgements } from '../../lib/gate/ack-ledger';
 
 // The one managed policy of a role that may carry the IAM5 Resource::* acknowledgement, on
@@ -109,5 +109,31 @@ describe('refuses every statement that is not an Allow of actions on Resource "*
 
   test('an Allow on Resource "*" without a sid is accepted (a sid is not required)', () => {
     expect(make(new iam.PolicyStatement({ actions: ['ec2:DescribeInstances'], resources: ['*'] }))).not.toThrow();
+  });
+});
+
+describe('refuses, on every synth, an action that is not one documented action without a required resource type (AWS\'s service authorization reference)', () => {
+  const make = (actions: string[]) => () =>
+    new ActionsWithoutResourcePolicy(newStack(), 'Policy', { description: 'd', statements: [new iam.PolicyStatement({ sid: 'Grant', actions, resources: ['*'] })], reason: REASON });
+  const refused = (action: string, why: string) => new Error(`ActionsWithoutResourcePolicy Policy: statement Grant: ${action} ${why}; grant it on its resources in another policy`);
+
+  test.each([
+    ['an action that takes a resource ARN', 'ec2:StopInstances', "takes a resource ARN (instance, required in AWS's service authorization reference)"],
+    ['one whose resource types are all optional (one of them is named by every call)', 's3:GetObject', "takes a resource ARN (accesspointobject; object in AWS's service authorization reference)"],
+    ['a pattern, even of actions without resource ARNs', 'ec2:Describe*', 'is not one named action (a pattern could match actions that take a resource ARN)'],
+    ['every action', '*', 'is not one named action (a pattern could match actions that take a resource ARN)'],
+    ['an action AWS does not document', 'ec2:DescribeEverything', "is not in AWS's service authorization reference"],
+    ['an unknown service', 'nosuchservice:List', "is not in AWS's service authorization reference"],
+  ])('%s (%s)', (_what, action, why) => {
+    expect(make(['ec2:DescribeInstances', action])).toThrow(refused(action, why));
+  });
+
+  test('accepted: actions without a resource type, and one whose only type is optional (cloudwatch:PutMetricData, "dataset")', () => {
+    expect(make(['ec2:DescribeInstances', 'secretsmanager:GetRandomPassword', 'ce:ListCostAllocationTags'])).not.toThrow();
+    expect(make(['cloudwatch:PutMetricData'])).not.toThrow();
+    expect(takesResourceArn('cloudwatch:PutMetricData')).toBeUndefined();
+    // Action names are case-insensitive in IAM, as in the reference's lookup.
+    expect(takesResourceArn('ec2:describeinstances')).toBeUndefined();
+    expect(Object.keys(OPTIONAL_RESOURCE_ON_STAR)).toEqual(['cloudwatch:putmetricdata']);
   });
 });
