@@ -52,9 +52,9 @@ export function checkManifest(doc: unknown, file: string): SpendMeterManifest {
     if (typeof v !== 'string' || !re.test(v)) throw fail(`${prefix}${key}`, `expected a string matching ${re}`);
     return v;
   };
-  const absolute = (o: Json, key: string): string => {
+  const absolute = (o: Json, key: string, prefix = ''): string => {
     const v = o[key];
-    if (typeof v !== 'string' || !path.isAbsolute(v) || v.includes('\0') || path.normalize(v) !== v) throw fail(key, 'expected an absolute, normalized path');
+    if (typeof v !== 'string' || !path.isAbsolute(v) || v.includes('\0') || path.normalize(v) !== v) throw fail(`${prefix}${key}`, 'expected an absolute, normalized path');
     return v;
   };
   const amount = (v: unknown, where: string, min: number): number => {
@@ -86,7 +86,7 @@ export function checkManifest(doc: unknown, file: string): SpendMeterManifest {
     const where = `gateways[${n}]`;
     const g = obj(raw, where);
     const id = str(g, 'id', ID, `${where}.`);
-    const stateDir = absolute(g, 'stateDir');
+    const stateDir = absolute(g, 'stateDir', `${where}.`);
     // Its own folder of OpenClaw's state: a database is one gateway's, never two.
     if (stateDir !== path.join(openclawStateDir, id)) throw fail(`${where}.stateDir`, `expected ${path.join(openclawStateDir, id)}`);
     const agents = g.agents;

@@ -100,6 +100,105 @@ test.each<[string, unknown, string, string]>([
   expect(refusal(doc)).toBe(msg(where, what));
 });
 
+describe('the gateways: each field of each gateway checked, naming the gateway and the field', () => {
+  type Gateway = ReturnType<typeof good>['gateways'][number];
+  /** A gateway `id` whose every derived field (unit, user, state folder) matches. */
+  const gateway = (id: string, port: number, change: Partial<Gateway> = {}): Gateway => ({
+    ...good().gateways[0]!,
+    id,
+    unit: `openclaw-gateway@${id}.service`,
+    user: `openclaw-${id}`,
+    stateDir: `/oc/state/${id}`,
+    proxyPort: port,
+    ...change,
+  });
+  const withGateway = (change: Partial<Gateway>) => ({ ...good(), gateways: [gateway('ops', 3129, change)] });
+  const withLimits = (change: Partial<Gateway['limits']>) => withGateway({ limits: { ...good().gateways[0]!.limits, ...change } });
+  const g0 = (field: string) => `gateways[0].${field}`;
+  const ID = 'expected a string matching /^[a-z0-9][a-z0-9_-]{0,22}$/';
+  const NFT = 'expected a string matching /^[A-Za-z][A-Za-z0-9_]{0,63}$/';
+  const UNIT = 'expected a string matching /^openclaw-gateway@[a-z0-9][a-z0-9_-]{0,22}\\.service$/';
+  const USER = 'expected a string matching /^openclaw-[a-z0-9][a-z0-9_-]{0,22}$/';
+  const COUNT = 'expected a whole number from 1 to 1000000';
+
+  test('accepted at every edge: 64 gateways, a 23-character id, a 64-character agent id, ports 1 and 65535, counts 1 and 1000000, a 64-character nft name', () => {
+    const many = { ...good(), gateways: Array.from({ length: 64 }, (_, i) => gateway(`g${i}`, 3000 + i)) };
+    expect(checkManifest(many, FILE).gateways).toHaveLength(64);
+    const id = `a${'b'.repeat(21)}9`;
+    const edges = {
+      ...good(),
+      nftTable: `T${'_'.repeat(63)}`,
+      gateways: [
+        gateway(id, 1, { agents: [`a${'-'.repeat(62)}z`, '0', 'a_b'], nftCounter: `c${'C9_'.repeat(21)}`, limits: { modelDailyUsd: 0, modelMonthlyUsd: 1_000_000, toolCallsPer5Min: 1, blockedEgressPer5Min: 1_000_000 } }),
+        gateway('x', 65535),
+      ],
+    };
+    expect(checkManifest(edges, FILE)).toEqual(edges);
+  });
+
+  test.each<[string, unknown, string, string]>([
+    ['gateways missing', { ...good(), gateways: undefined }, 'gateways', 'expected a list of 1 to 64 gateways'],
+    ['gateways an object', { ...good(), gateways: { ops: good().gateways[0] } }, 'gateways', 'expected a list of 1 to 64 gateways'],
+    ['no gateway', { ...good(), gateways: [] }, 'gateways', 'expected a list of 1 to 64 gateways'],
+    ['65 gateways', { ...good(), gateways: Array.from({ length: 65 }, (_, i) => gateway(`g${i}`, 3000 + i)) }, 'gateways', 'expected a list of 1 to 64 gateways'],
+    ['a gateway not an object', { ...good(), gateways: ['ops'] }, 'gateways[0]', 'expected an object'],
+    ['the second gateway null', { ...good(), gateways: [gateway('ops', 3129), null] }, 'gateways[1]', 'expected an object'],
+    ['an id with a capital', withGateway({ id: 'Ops' }), g0('id'), ID],
+    ['an id starting with a dash', withGateway({ id: '-ops' }), g0('id'), ID],
+    ['an id with something before it', withGateway({ id: ' ops' }), g0('id'), ID],
+    ['an id with something after it', withGateway({ id: 'ops.' }), g0('id'), ID],
+    ['an id of 24 characters', withGateway({ id: 'o'.repeat(24) }), g0('id'), ID],
+    ['a relative state folder', withGateway({ stateDir: 'oc/state/ops' }), g0('stateDir'), 'expected an absolute, normalized path'],
+    ['the state folder of another gateway', withGateway({ stateDir: '/oc/state/sales' }), g0('stateDir'), 'expected /oc/state/ops'],
+    ['the whole of OpenClaw\'s state', withGateway({ stateDir: '/oc/state' }), g0('stateDir'), 'expected /oc/state/ops'],
+    ['agents missing', withGateway({ agents: undefined }), g0('agents'), 'expected a list of agent ids'],
+    ['agents a string', withGateway({ agents: 'ops' as never }), g0('agents'), 'expected a list of agent ids'],
+    ['no agent', withGateway({ agents: [] }), g0('agents'), 'expected a list of agent ids'],
+    ['an agent not a string', withGateway({ agents: ['ops', 5 as never] }), g0('agents'), 'expected a list of agent ids'],
+    ['an agent id with a capital', withGateway({ agents: ['Ops'] }), g0('agents'), 'expected a list of agent ids'],
+    ['an agent id with something before it', withGateway({ agents: ['ok', ' ops'] }), g0('agents'), 'expected a list of agent ids'],
+    ['an agent id with something after it', withGateway({ agents: ['ops/'] }), g0('agents'), 'expected a list of agent ids'],
+    ['an agent id of 65 characters', withGateway({ agents: ['a'.repeat(65)] }), g0('agents'), 'expected a list of agent ids'],
+    ['a port as a string', withGateway({ proxyPort: '3129' as never }), g0('proxyPort'), 'expected a TCP port'],
+    ['a port not whole', withGateway({ proxyPort: 3129.5 }), g0('proxyPort'), 'expected a TCP port'],
+    ['port 0', withGateway({ proxyPort: 0 }), g0('proxyPort'), 'expected a TCP port'],
+    ['port 65536', withGateway({ proxyPort: 65536 }), g0('proxyPort'), 'expected a TCP port'],
+    ['port missing', withGateway({ proxyPort: undefined }), g0('proxyPort'), 'expected a TCP port'],
+    ['a unit of another template', withGateway({ unit: 'other@ops.service' }), g0('unit'), UNIT],
+    ['a unit with something before it', withGateway({ unit: 'xopenclaw-gateway@ops.service' }), g0('unit'), UNIT],
+    ['a unit with something after it', withGateway({ unit: 'openclaw-gateway@ops.service.d' }), g0('unit'), UNIT],
+    ['the unit of another gateway', withGateway({ unit: 'openclaw-gateway@sales.service' }), g0('unit'), 'expected openclaw-gateway@ops.service'],
+    ['limits missing', withGateway({ limits: undefined }), g0('limits'), 'expected an object'],
+    ['a daily limit negative', withLimits({ modelDailyUsd: -1 }), g0('limits.modelDailyUsd'), 'expected an amount from 0 to 1000000'],
+    ['a monthly limit missing', withLimits({ modelMonthlyUsd: undefined }), g0('limits.modelMonthlyUsd'), 'expected an amount from 0 to 1000000'],
+    ['tool calls 0', withLimits({ toolCallsPer5Min: 0 }), g0('limits.toolCallsPer5Min'), COUNT],
+    ['tool calls not whole', withLimits({ toolCallsPer5Min: 1.5 }), g0('limits.toolCallsPer5Min'), COUNT],
+    ['tool calls as a string', withLimits({ toolCallsPer5Min: '150' as never }), g0('limits.toolCallsPer5Min'), COUNT],
+    ['tool calls over the maximum', withLimits({ toolCallsPer5Min: 1_000_001 }), g0('limits.toolCallsPer5Min'), COUNT],
+    ['refused egress 0', withLimits({ blockedEgressPer5Min: 0 }), g0('limits.blockedEgressPer5Min'), COUNT],
+    ['a user without the prefix', withGateway({ user: 'ops' }), g0('user'), USER],
+    ['a user with something before it', withGateway({ user: 'xopenclaw-ops' }), g0('user'), USER],
+    ['a user with something after it', withGateway({ user: 'openclaw-ops ' }), g0('user'), USER],
+    ['an nft counter starting with a digit', withGateway({ nftCounter: '1blocked' }), g0('nftCounter'), NFT],
+    ['an nft counter with something after it', withGateway({ nftCounter: 'blocked ops' }), g0('nftCounter'), NFT],
+    ['an nft counter of 65 characters', withGateway({ nftCounter: 'a'.repeat(65) }), g0('nftCounter'), NFT],
+    ['two gateways of one id', { ...good(), gateways: [gateway('ops', 3129), gateway('ops', 3130)] }, 'gateways', 'expected distinct ids'],
+    ['two gateways on one port', { ...good(), gateways: [gateway('ops', 3129), gateway('sales', 3129)] }, 'gateways', 'expected distinct proxy ports'],
+    ['an nft table starting with a digit', { ...good(), nftTable: '9openclaw' }, 'nftTable', NFT],
+    ['an nft table with something after it', { ...good(), nftTable: 'openclaw-x' }, 'nftTable', NFT],
+    ['the breaker folder in OpenClaw\'s state', { ...good(), breakerDir: '/oc/state/breaker' }, 'breakerDir', "must not be in OpenClaw's state folder /oc/state"],
+    ['the breaker folder OpenClaw\'s state itself', { ...good(), breakerDir: '/oc/state' }, 'breakerDir', "must not be in OpenClaw's state folder /oc/state"],
+    ['the access log relative', { ...good(), egressAccessLog: 'access.log' }, 'egressAccessLog', 'expected an absolute, normalized path'],
+  ])('refused: %s', (_name, doc, where, what) => {
+    expect(refusal(doc)).toBe(msg(where, what));
+  });
+
+  test('a breaker folder beside OpenClaw\'s state, sharing its name\'s start, is accepted (a folder, not a prefix of the name)', () => {
+    expect(checkManifest({ ...good(), breakerDir: '/oc/state-breaker' }, FILE).breakerDir).toBe('/oc/state-breaker');
+    expect(checkManifest({ ...good(), stateFile: '/oc/state.json' }, FILE).stateFile).toBe('/oc/state.json');
+  });
+});
+
 describe('loadManifest', () => {
   let dir: string;
   beforeAll(() => {
