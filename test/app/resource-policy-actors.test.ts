@@ -382,6 +382,12 @@ describe('every client x environment of every topology (us-east-1 as the main re
     expect(failures).toEqual([]);
   }, 600_000);
 
+  test('no statement of any template uses NotPrincipal (where the simulator departs from AWS: test/support/iam-semantics.test.ts)', () => {
+    const found = all.flatMap(({ name, d }) => d.artifacts.filter((a) => JSON.stringify(a.template).includes('"NotPrincipal"')).map((a) => `${name}: ${a.stackName}`));
+    expect(all).toHaveLength(12);
+    expect(found).toEqual([]);
+  });
+
   test('every secret: an administrator\'s UpdateSecret (which can write the value) is denied, its own stack\'s CloudFormation execution role\'s (a day-2 update) allowed', async () => {
     const decisions: string[] = [];
     const expected: string[] = [];
