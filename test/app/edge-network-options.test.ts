@@ -69,9 +69,31 @@ test('natMode gateway uses one managed NAT gateway and no NAT instance', () => {
 });
 
 test('the egress allowlist follows the providers, channels and extra domains', () => {
-  network.hasResourceProperties('AWS::Route53Resolver::FirewallDomainList', {
-    Domains: Match.arrayWith(['api.openai.com', 'bedrock-runtime.eu-central-1.amazonaws.com', 'hooks.example.com', 'slack.com']),
-  });
+  const [list] = Object.values(network.findResources('AWS::Route53Resolver::FirewallDomainList')).filter((d) => String((d as { Properties: { Name: string } }).Properties.Name).endsWith('-allowed'));
+  // The whole list, pinned: OpenAI, Bedrock (runtime and control) and Slack with its subdomains from the
+  // providers and channels, hooks.example.com from network.egress, and the host's AWS endpoints.
+  expect((list as { Properties: { Domains: string[] } }).Properties.Domains).toEqual([
+    '*.slack.com',
+    'al2023-repos-eu-central-1-de612dc2.s3.dualstack.eu-central-1.amazonaws.com',
+    'api.openai.com',
+    'bedrock-runtime.eu-central-1.amazonaws.com',
+    'bedrock.eu-central-1.amazonaws.com',
+    'cdk-hnb659fds-assets-123456789012-eu-central-1.s3.eu-central-1.amazonaws.com',
+    'cdn.amazonlinux.com',
+    'ec2.eu-central-1.amazonaws.com',
+    'ec2messages.eu-central-1.amazonaws.com',
+    'hooks.example.com',
+    'kms.eu-central-1.amazonaws.com',
+    'logs.eu-central-1.amazonaws.com',
+    'monitoring.eu-central-1.amazonaws.com',
+    'registry.npmjs.org',
+    'secretsmanager.eu-central-1.amazonaws.com',
+    'secretsmanager.us-east-1.amazonaws.com',
+    'slack.com',
+    'ssm.eu-central-1.amazonaws.com',
+    'ssmmessages.eu-central-1.amazonaws.com',
+    'sts.eu-central-1.amazonaws.com',
+  ]);
 });
 
 test('a custom domain gets its certificate, SNI and TLS 1.2 (2021), and no TLS acknowledgement', () => {
@@ -108,7 +130,17 @@ describe('WAF options', () => {
   });
 
   test('adds the anonymous IP list and bot control, and the configured rate', () => {
-    expect(rules().map((r) => r.Name)).toEqual(expect.arrayContaining(['aws-AWSManagedRulesAnonymousIpList', 'aws-AWSManagedRulesBotControlRuleSet']));
+    // The whole list in priority order, pinned: the two added after the baseline rules.
+    expect(rules().map((r) => r.Name)).toEqual([
+      'viewer-ip-allowlist',
+      'viewer-country-allowlist',
+      'per-ip-rate-limit',
+      'aws-AWSManagedRulesAmazonIpReputationList',
+      'aws-AWSManagedRulesKnownBadInputsRuleSet',
+      'aws-AWSManagedRulesCommonRuleSet',
+      'aws-AWSManagedRulesAnonymousIpList',
+      'aws-AWSManagedRulesBotControlRuleSet',
+    ]);
     expect(named('per-ip-rate-limit').Statement.RateBasedStatement.Limit).toBe(300);
   });
 });

@@ -88,7 +88,25 @@ describe('egress allowlist (DNS Firewall)', () => {
 
   test('allows the enabled provider and channel and the host AWS endpoints, and nothing like *.amazonaws.com', () => {
     const domains = allowed().Properties.Domains as string[];
-    expect(domains).toEqual(expect.arrayContaining(['api.anthropic.com', 'api.telegram.org', 'secretsmanager.eu-west-1.amazonaws.com', 'ssm.eu-west-1.amazonaws.com']));
+    // The whole list, pinned: a name added or dropped fails here.
+    expect(domains).toEqual([
+      'al2023-repos-eu-west-1-de612dc2.s3.dualstack.eu-west-1.amazonaws.com',
+      'api.anthropic.com',
+      'api.telegram.org',
+      'cdk-hnb659fds-assets-210987654321-eu-west-1.s3.eu-west-1.amazonaws.com',
+      'cdn.amazonlinux.com',
+      'ec2.eu-west-1.amazonaws.com',
+      'ec2messages.eu-west-1.amazonaws.com',
+      'kms.eu-west-1.amazonaws.com',
+      'logs.eu-west-1.amazonaws.com',
+      'monitoring.eu-west-1.amazonaws.com',
+      'registry.npmjs.org',
+      'secretsmanager.eu-west-1.amazonaws.com',
+      'secretsmanager.us-east-1.amazonaws.com',
+      'ssm.eu-west-1.amazonaws.com',
+      'ssmmessages.eu-west-1.amazonaws.com',
+      'sts.eu-west-1.amazonaws.com',
+    ]);
     expect(domains).not.toContain('api.openai.com');
     expect(domains.filter((d) => d.startsWith('*.') && d.endsWith('amazonaws.com'))).toEqual([]);
   });

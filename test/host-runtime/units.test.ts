@@ -182,9 +182,10 @@ describe.each(GATEWAYS.map((g) => [g.id, g]))('openclaw-gateway@%s.service', (id
     expect(unitList(e, S, 'ReadOnlyPaths')).toEqual([configDir, `${HOST_PATHS.agentFilesDir}/${id}`]);
   });
 
-  test('starts only after the preflight, the secrets step and the state volume, with their failure stopping it', () => {
+  test('starts only after the preflight, the secrets step and the state volume (their failure stopping it), the network, the firewall and the egress proxy', () => {
     expect(unitList(e, 'Unit', 'Requires')).toEqual([PREFLIGHT_UNIT, SECRETS_UNIT, STATE_VOLUME_UNIT]);
-    expect(unitList(e, 'Unit', 'After')).toEqual(expect.arrayContaining([PREFLIGHT_UNIT, SECRETS_UNIT, STATE_VOLUME_UNIT, 'network-online.target', 'nftables.service']));
+    // The whole list, pinned: also the network, the host firewall and the egress proxy it reaches out through.
+    expect(unitList(e, 'Unit', 'After')).toEqual([PREFLIGHT_UNIT, SECRETS_UNIT, STATE_VOLUME_UNIT, 'network-online.target', 'nftables.service', EGRESS_PROXY_UNIT]);
   });
 
   test('runs only on the state volume: the gateways\' state folder must be a mount point', () => {
