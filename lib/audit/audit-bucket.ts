@@ -4,6 +4,7 @@
  * are lib/audit/audit-bucket-policy.ts), and the log-delivery grants made on it.
  */
 import { Duration, Names, Stack } from 'aws-cdk-lib';
+import { cloudFormationExecutionRoleArn } from '../shared/cloudformation-execution-role';
 import { removalPolicyFor } from '../shared/retention';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -70,7 +71,10 @@ export interface AuditBucketProps {
    * from the deny on bucket configuration changes (never from the object-level
    * denies), so that later deployments can change the lifecycle, lock
    * defaults or policy that the template declares.
-   * @default `arn:<partition>:iam::<account>:role/cdk-*-cfn-exec-role-<account>-<region>`, the CDK bootstrap execution role of any qualifier
+   * @default the exact ARN of the role the stack is deployed with (its DefaultStackSynthesizer's
+   * CloudFormation execution role: `cdk-<qualifier>-cfn-exec-role-<account>-<region>` of the
+   * bootstrap, or the custom role it names). Not a pattern of every qualifier: an account
+   * administrator could create a role whose name fits one and reconfigure the bucket with it.
    */
   readonly cloudFormationRoleArnPattern?: string;
   /**
@@ -214,9 +218,7 @@ export class AuditBucket extends s3.Bucket {
     this.lockRetentionDays = days;
     const stack = Stack.of(this);
     this.breakGlassRoleArn = stack.formatArn({ service: 'iam', region: '', resource: 'role', resourceName: props.breakGlassRoleName });
-    this.cloudFormationRoleArnPattern =
-      props.cloudFormationRoleArnPattern ??
-      stack.formatArn({ service: 'iam', region: '', resource: 'role', resourceName: `cdk-*-cfn-exec-role-${stack.account}-${stack.region}` });
+    this.cloudFormationRoleArnPattern = props.cloudFormationRoleArnPattern ?? cloudFormationExecutionRoleArn(stack);
 
     const cfn = this.node.defaultChild as s3.CfnBucket;
     cfn.notificationConfiguration = { eventBridgeConfiguration: { eventBridgeEnabled: true } };

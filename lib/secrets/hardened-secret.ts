@@ -1,5 +1,6 @@
-import { DefaultStackSynthesizer, type IResolvable, type IResolveContext, Lazy, SecretValue, Stack, Token } from 'aws-cdk-lib';
+import { type IResolvable, type IResolveContext, Lazy, SecretValue, Stack, Token } from 'aws-cdk-lib';
 import { removalPolicyFor } from '../shared/retention';
+import { cloudFormationExecutionRoleArn } from '../shared/cloudformation-execution-role';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
@@ -18,30 +19,6 @@ export const SECRET_VALUE_WRITE_ACTIONS = ['secretsmanager:PutSecretValue', 'sec
  */
 export const SECRET_UPDATE_ACTIONS = ['secretsmanager:UpdateSecret'] as const;
 
-/**
- * ARN of the role CloudFormation deploys `stack` with: the role the CDK CLI
- * passes to CloudFormation (the stack artifact's cloudFormationExecutionRoleArn),
- * taken from the stack's synthesizer so that a custom bootstrap qualifier
- * (context `@aws-cdk/core:bootstrapQualifier`) or a custom role is followed.
- * CloudFormation resolves the stack's dynamic references with this role.
- */
-export function cloudFormationExecutionRoleArn(stack: Stack): string {
-  const synthesizer = stack.synthesizer;
-  if (!(synthesizer instanceof DefaultStackSynthesizer)) {
-    throw new Error(
-      `${stack.node.path}: the stack must use the DefaultStackSynthesizer (CDK's default bootstrap), whose CloudFormation execution role ` +
-        `resolves the stack's secret references at deploy time; found ${synthesizer.constructor.name}`,
-    );
-  }
-  // The synthesizer leaves the CLI's placeholders where the stack's environment is not a literal.
-  return synthesizer.cloudFormationExecutionRoleArn
-    .split('${AWS::Partition}')
-    .join(stack.partition)
-    .split('${AWS::AccountId}')
-    .join(stack.account)
-    .split('${AWS::Region}')
-    .join(stack.region);
-}
 
 /**
  * A dynamic reference (`{{resolve:secretsmanager:...}}`) to a HardenedSecret:

@@ -21,7 +21,8 @@ const TRAIL_ARN = `arn:aws:cloudtrail:${REGION}:${ACCOUNT}:trail/openclaw-test-t
 /** An IAM ARN as Stack.formatArn writes it in a bare App (no partition literals). */
 const iamArn = (resource: string) => ({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:iam::${ACCOUNT}:${resource}`]] });
 const BREAK_GLASS = iamArn(`role/${BREAK_GLASS_NAME}`);
-const CFN_EXEC_DEFAULT = iamArn(`role/cdk-*-cfn-exec-role-${ACCOUNT}-${REGION}`);
+/** The stack's own CloudFormation execution role (the default bootstrap qualifier), exactly: no pattern of every qualifier. */
+const CFN_EXEC_DEFAULT = iamArn(`role/cdk-hnb659fds-cfn-exec-role-${ACCOUNT}-${REGION}`);
 
 type Resource = { Type: string; Properties: Record<string, unknown>; DeletionPolicy?: string; UpdateReplacePolicy?: string };
 type Statement = Record<string, unknown>;
@@ -168,7 +169,7 @@ describe('the bucket (defaults)', () => {
     expect(Object.values(DEFAULT.resources).map((r) => r.Type)).toEqual(['AWS::S3::Bucket', 'AWS::S3::BucketPolicy', 'AWS::S3::Bucket', 'AWS::S3::BucketPolicy']);
   });
 
-  test('the break-glass role and CloudFormation role pattern: this account\'s role by name, and the CDK execution role of any qualifier in this account and region', () => {
+  test('the break-glass role and the CloudFormation role: this account\'s role by name, and exactly the execution role the stack is deployed with', () => {
     expect(DEFAULT.stack.resolve(DEFAULT.bucket.breakGlassRoleArn)).toEqual(BREAK_GLASS);
     expect(DEFAULT.stack.resolve(DEFAULT.bucket.cloudFormationRoleArnPattern)).toEqual(CFN_EXEC_DEFAULT);
   });

@@ -33,7 +33,6 @@ const BREAK_GLASS_NAME = 'openclaw-break-glass';
 const BREAK_GLASS = `arn:aws:iam::${ACCOUNT}:role/${BREAK_GLASS_NAME}`;
 const CFN_EXEC = `arn:aws:iam::${ACCOUNT}:role/cdk-hnb659fds-cfn-exec-role-${ACCOUNT}-${REGION}`;
 // A literal partition: @aws-cdk/core:enablePartitionLiterals (cdk.json), the stacks' region is known.
-const CFN_EXEC_PATTERN = `arn:aws:iam::${ACCOUNT}:role/cdk-*-cfn-exec-role-${ACCOUNT}-${REGION}`;
 const BREAK_GLASS_TOKEN = `arn:aws:iam::${ACCOUNT}:role/${BREAK_GLASS_NAME}`;
 const TRAIL_ARN = `arn:aws:cloudtrail:${REGION}:${ACCOUNT}:trail/openclaw-test`;
 const FIREHOSE_ROLE = `arn:aws:iam::${ACCOUNT}:role/openclaw-test-firehose`;
@@ -287,7 +286,7 @@ describe('bucket policies, as written', () => {
         Principal: { AWS: '*' },
         Action: [...AUDIT_BUCKET_CONFIG_ACTIONS].sort(),
         Resource: { 'Fn::GetAtt': [id(bucket), 'Arn'] },
-        Condition: { StringNotEquals: { 'aws:PrincipalArn': [BREAK_GLASS_TOKEN] }, ArnNotLike: { 'aws:PrincipalArn': [CFN_EXEC_PATTERN] } },
+        Condition: { StringNotEquals: { 'aws:PrincipalArn': [BREAK_GLASS_TOKEN] }, ArnNotLike: { 'aws:PrincipalArn': [CFN_EXEC] } },
       });
     }
     expect(AUDIT_BUCKET_CONFIG_ACTIONS).toEqual(
@@ -357,6 +356,8 @@ describe('bucket policies, simulated (test/support/simulator.ts)', () => {
   const BREAK = admin(BREAK_GLASS);
   const CFN = admin(CFN_EXEC);
   const CFN_OTHER_REGION = admin(`arn:aws:iam::${ACCOUNT}:role/cdk-hnb659fds-cfn-exec-role-${ACCOUNT}-us-east-1`);
+  /** A role an account administrator creates with a name of the bootstrap's form, another qualifier. */
+  const CFN_LOOKALIKE = admin(`arn:aws:iam::${ACCOUNT}:role/cdk-lookalike-cfn-exec-role-${ACCOUNT}-${REGION}`);
   const OBJECT = 'cloudtrail/AWSLogs/123456789012/CloudTrail/eu-west-1/2026/11/21/file.json.gz';
   const cloudtrail = serviceActor('cloudtrail.amazonaws.com');
   const deliveryLogs = serviceActor('delivery.logs.amazonaws.com');
@@ -369,10 +370,11 @@ describe('bucket policies, simulated (test/support/simulator.ts)', () => {
     }
   });
 
-  test.each(AUDIT_BUCKET_CONFIG_ACTIONS.map((a) => [a]))('%s: an administrator is denied; break-glass and this account and region\'s CloudFormation role are allowed', async (action) => {
+  test.each(AUDIT_BUCKET_CONFIG_ACTIONS.map((a) => [a]))('%s: an administrator (and a role named like another bootstrap\'s) is denied; break-glass and the stack\'s own CloudFormation role are allowed', async (action) => {
     for (const bucket of [trail, flow]) {
       expect(await on(bucket, ADMIN, action)).toBe('ExplicitDeny');
       expect(await on(bucket, CFN_OTHER_REGION, action)).toBe('ExplicitDeny');
+      expect(await on(bucket, CFN_LOOKALIKE, action)).toBe('ExplicitDeny');
       expect(await on(bucket, CFN, action)).toBe('Allow');
       expect(await on(bucket, BREAK, action)).toBe('Allow');
     }

@@ -7,9 +7,9 @@ import {
   SECRET_UPDATE_ACTIONS,
   SECRET_VALUE_READ_ACTIONS,
   SECRET_VALUE_WRITE_ACTIONS,
-  cloudFormationExecutionRoleArn,
 } from '../../lib/secrets/hardened-secret';
 import { collectAcknowledgements } from '../../lib/gate/ack-ledger';
+import { cloudFormationExecutionRoleArn } from '../../lib/shared/cloudformation-execution-role';
 import { actionsOf } from '../../lib/gate/iam-reference/reference-data';
 
 // A hardened secret on a bare stack (not the whole app): encrypted with the given key, no
