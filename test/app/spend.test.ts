@@ -6,10 +6,10 @@ import { agentSecretName, gatewayTokenSecretName, originVerifySecretName } from 
 import type { DeploymentStage } from '../../lib/deployment-stage';
 import { buildForTest } from '../support/build';
 import { acmeClientFiles, configFixture } from '../support/config-fixture';
-import { deploymentPolicies, logicalIdWhere, roleId, type DeploymentPolicies, type StackPolicies } from '../support/deployment-policies';
+import { deploymentPolicies, keyAliasesOf, logicalIdWhere, roleId, type DeploymentPolicies, type StackPolicies } from '../support/deployment-policies';
 import { arnOf, attOf, refOf, resolveIntrinsics } from '../support/iam-intrinsics';
 import { recordKillSwitchCalls, callOfRecorded } from '../support/kill-switch-calls';
-import { directCall, ENCRYPTION_CONTEXT, roleActor, serviceActor, serviceCall, type Call, type RoleActor } from '../support/request-context';
+import { directCall, ENCRYPTION_CONTEXT, kmsCallThrough, roleActor, serviceActor, serviceCall, type Call, type RoleActor } from '../support/request-context';
 import { attachedManagedPolicies, identityPolicies, type PolicyDocument } from '../support/role-policies';
 import { simulate } from '../support/simulator';
 import type { PolicyDocument as StrictPolicyDocument } from '../support/template-policies';
@@ -233,9 +233,24 @@ describe('the kill switch', () => {
     const decisions: string[] = [];
     for (const c of calls) {
       const asked = callOfRecorded(c, ACCOUNT);
-      decisions.push(`${asked.action} ${asked.resource}: ${await decide(killSwitch(), asked)}`);
+      if (asked.action !== 'sns:Publish') {
+        decisions.push(`${asked.action} ${asked.resource}: ${await decide(killSwitch(), asked)}`);
+        continue;
+      }
+      // A publish is decided by the topic's policy too, and SNS asks KMS for the message's data key with
+      // the function's credentials (kms:ViaService sns, the topic as encryption context): by the key policy too.
+      const topicId = logicalIdWhere(p.core, 'AWS::SNS::Topic', 'TopicName', asked.resource.split(':').pop()!);
+      const [topicPolicy] = Object.values(p.core.template.Resources!).filter((r) => r.Type === 'AWS::SNS::TopicPolicy' && JSON.stringify(r.Properties!.Topics) === JSON.stringify([{ Ref: topicId }]));
+      decisions.push(`${asked.action} ${asked.resource}: ${await decide(killSwitch(), asked, resolveIntrinsics(topicPolicy!.Properties!.PolicyDocument, p.core.ctx) as PolicyDocument)}`);
+      const keyId = (p.core.template.Resources![topicId]!.Properties!.KmsMasterKeyId as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+      const keyPolicy = resolveIntrinsics(p.core.template.Resources![keyId]!.Properties!.KeyPolicy, p.core.ctx) as StrictPolicyDocument;
+      for (const action of ['kms:GenerateDataKey', 'kms:Decrypt']) {
+        const { request, policies } = kmsCallThrough(killSwitch(), { service: 'sns', topicArn: asked.resource }, action, attOf(keyId, p.core.ctx), keyAliasesOf([p.core], attOf(keyId, p.core.ctx)));
+        decisions.push(`${action} for ${asked.resource}: ${await simulate(request, { ...policies, resource: keyPolicy })}`);
+      }
     }
     expect(decisions.filter((d) => !d.endsWith(': Allow'))).toEqual([]);
+    expect(decisions.filter((d) => d.startsWith('kms:'))).toHaveLength(2 * calls.filter((c) => c.action === 'sns:Publish').length);
     expect(decisions).toContain(`ec2:StopInstances ${instanceArn()}: Allow`);
     expect(decisions).toContain(`iam:AttachRolePolicy ${hostRoleArn()}: Allow`);
   });

@@ -239,18 +239,22 @@ function encryptionContextKeys(context: Readonly<Record<string, string>>): Reque
 }
 
 /** The services whose KMS calls for a caller carry kms:ViaService [KMS-VIA], and the encryption context each sends. */
-export type ViaService = { readonly service: 'secretsmanager'; readonly secretArn: string };
+export type ViaService =
+  | { readonly service: 'secretsmanager'; readonly secretArn: string }
+  /** SNS encrypting a message published to a KMS-encrypted topic, with the publisher's credentials (SNS Developer Guide, "Encryption at rest"). */
+  | { readonly service: 'sns'; readonly topicArn: string };
 
 /**
  * A KMS call that an integrated service makes with the caller's credentials
  * (a forward access session [FAS]): Secrets Manager decrypting a secret for
- * GetSecretValue, encrypting for PutSecretValue. [KMS-COND] kms:ViaService =
+ * GetSecretValue, encrypting for PutSecretValue; SNS generating the data key
+ * for a message published to an encrypted topic. [KMS-COND] kms:ViaService =
  * <service>.<region>.amazonaws.com, kms:CallerAccount = the caller's account;
  * [GLOBAL] aws:ViaAWSService = true; the principal keys stay the caller's.
  */
 export function kmsCallThrough(role: RoleActor, via: ViaService, action: string, keyArn: string, keyAliases: readonly string[] = []): { request: SimulatedRequest; policies: Policies } {
   const region = regionOf(keyArn)!;
-  const encryption = ENCRYPTION_CONTEXT.secretsManager(via.secretArn);
+  const encryption = via.service === 'secretsmanager' ? ENCRYPTION_CONTEXT.secretsManager(via.secretArn) : ENCRYPTION_CONTEXT.sns(via.topicArn);
   const context: RequestContextValues = {
     ...everyRequest(action, region),
     ...roleSessionKeys(role),
