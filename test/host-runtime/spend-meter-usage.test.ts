@@ -106,3 +106,18 @@ test(`counts above ${MAX_TOKENS_PER_KIND} are capped (and say so); at it exactly
   expect(recordOf(event({ usage: { input: MAX_TOKENS_PER_KIND + 1, output: 2.9 } }))).toMatchObject({ tokens: { input: MAX_TOKENS_PER_KIND, output: 2, cacheRead: 0, cacheWrite: 0 }, capped: true });
   expect(recordOf(event({ usage: { input: MAX_TOKENS_PER_KIND, output: 2.9 } }))).toMatchObject({ tokens: { input: MAX_TOKENS_PER_KIND, output: 2, cacheRead: 0, cacheWrite: 0 }, capped: false });
 });
+
+test('a message with tool calls and no tokens is still a record: its tool calls count for the breaker; no tokens and no tool call is none', () => {
+  const message = {
+    role: 'assistant',
+    content: [{ type: 'toolCall', id: 't1', name: 'exec' }, { type: 'text', text: 'x' }, { type: 'toolCall', id: 't2', name: 'read' }, 'toolCall', null],
+    provider: 'anthropic',
+    model: 'claude-sonnet-4-6',
+    timestamp: 1795251856981,
+    usage: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 },
+  };
+  const zero = { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 };
+  expect(parseUsageEvent(JSON.stringify({ type: 'message', id: 'e3', message }))).toStrictEqual(record({ id: 'e3', model: 'anthropic/claude-sonnet-4-6', at: 1795251856981, tokens: zero, capped: false, toolCalls: 2 }));
+  expect(parseUsageEvent(JSON.stringify({ type: 'message', id: 'e4', message: { ...message, content: [{ type: 'text', text: 'x' }] } }))).toStrictEqual({ kind: 'none' });
+  expect(parseUsageEvent(JSON.stringify({ type: 'message', id: 'e5', message: { ...message, content: 'toolCall' } }))).toStrictEqual({ kind: 'none' });
+});
