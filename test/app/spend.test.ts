@@ -255,6 +255,16 @@ describe('the kill switch', () => {
     expect(decisions).toContain(`iam:AttachRolePolicy ${hostRoleArn()}: Allow`);
   });
 
+  test('a failed invocation is dead-lettered with the function\'s own credentials (Lambda\'s DeadLetterConfig): SendMessage on its queue is allowed by its role and the queue policy, on no other queue', async () => {
+    const [fn] = Object.values(p.spend.template.Resources!).filter((r) => r.Type === 'AWS::Lambda::Function' && r.Properties!.FunctionName === FUNCTION);
+    const queueId = ((fn!.Properties!.DeadLetterConfig as { TargetArn: { 'Fn::GetAtt': [string, string] } }).TargetArn)['Fn::GetAtt'][0];
+    const queueArn = attOf(queueId, p.spend.ctx);
+    const [queuePolicy] = Object.values(p.spend.template.Resources!).filter((r) => r.Type === 'AWS::SQS::QueuePolicy' && JSON.stringify(r.Properties!.Queues) === JSON.stringify([{ Ref: queueId }]));
+    const send = (arn: string) => decide(killSwitch(), { action: 'sqs:SendMessage', resource: arn, region: REGION }, resolveIntrinsics(queuePolicy!.Properties!.PolicyDocument, p.spend.ctx) as PolicyDocument);
+    expect(await send(queueArn)).toBe('Allow');
+    expect(await send(`arn:aws:sqs:${REGION}:${ACCOUNT}:another-queue`)).toBe('ImplicitDeny');
+  });
+
   test('can stop and start the gateway instance, and no other; can never terminate', async () => {
     expect(await call('ec2:StopInstances', instanceArn())).toBe('Allow');
     expect(await call('ec2:StartInstances', instanceArn())).toBe('Allow');
