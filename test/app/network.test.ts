@@ -3,6 +3,7 @@ import type { BuiltApp } from '../../lib/app';
 import type { GateFinding } from '../../lib/gate/finding';
 import { renderNatUserData } from '../../lib/network/nat-user-data';
 import { buildForTest, gateFindings } from '../support/build';
+import { pinnedHostDomains } from '../support/host-egress-domains';
 
 // One synth of example/prod; assertions on the network and gateway stacks.
 let built: BuiltApp;
@@ -89,24 +90,7 @@ describe('egress allowlist (DNS Firewall)', () => {
   test('allows the enabled provider and channel and the host AWS endpoints, and nothing like *.amazonaws.com', () => {
     const domains = allowed().Properties.Domains as string[];
     // The whole list, pinned: a name added or dropped fails here.
-    expect(domains).toEqual([
-      'al2023-repos-eu-west-1-de612dc2.s3.dualstack.eu-west-1.amazonaws.com',
-      'api.anthropic.com',
-      'api.telegram.org',
-      'cdk-hnb659fds-assets-210987654321-eu-west-1.s3.eu-west-1.amazonaws.com',
-      'cdn.amazonlinux.com',
-      'ec2.eu-west-1.amazonaws.com',
-      'ec2messages.eu-west-1.amazonaws.com',
-      'kms.eu-west-1.amazonaws.com',
-      'logs.eu-west-1.amazonaws.com',
-      'monitoring.eu-west-1.amazonaws.com',
-      'registry.npmjs.org',
-      'secretsmanager.eu-west-1.amazonaws.com',
-      'secretsmanager.us-east-1.amazonaws.com',
-      'ssm.eu-west-1.amazonaws.com',
-      'ssmmessages.eu-west-1.amazonaws.com',
-      'sts.eu-west-1.amazonaws.com',
-    ]);
+    expect(domains).toEqual([...pinnedHostDomains('eu-west-1', '210987654321'), 'api.anthropic.com', 'api.telegram.org'].sort());
     expect(domains).not.toContain('api.openai.com');
     expect(domains.filter((d) => d.startsWith('*.') && d.endsWith('amazonaws.com'))).toEqual([]);
   });

@@ -20,6 +20,7 @@ import { agentGateways } from '../../lib/openclaw/gateways';
 import { allConfigs, exampleConfig, requireTool, tempDir } from './support/host-tools';
 import { parseDeniedLine } from '../../host/spend-meter/egress';
 import { perAgentConfig } from './support/per-agent-config';
+import { pinnedHostDomains } from '../support/host-egress-domains';
 
 // lib/host/egress-proxy.ts as pure functions, and every rendered squid.conf checked by the real
 // squid (`squid -k parse`, Debian's 5.7). The netns test (egress-proxy-netns.test.ts) runs it.
@@ -112,22 +113,7 @@ describe('renderEgressProxyConfig', () => {
       egress_gw_ops_allowlist: ['api.anthropic.com'],
       egress_gw_support_allowlist: ['api.anthropic.com', 'api.telegram.org'],
     });
-    expect(host).toEqual([
-      'al2023-repos-eu-west-1-de612dc2.s3.dualstack.eu-west-1.amazonaws.com',
-      'cdk-hnb659fds-assets-210987654321-eu-west-1.s3.eu-west-1.amazonaws.com',
-      'cdn.amazonlinux.com',
-      'ec2.eu-west-1.amazonaws.com',
-      'ec2messages.eu-west-1.amazonaws.com',
-      'kms.eu-west-1.amazonaws.com',
-      'logs.eu-west-1.amazonaws.com',
-      'monitoring.eu-west-1.amazonaws.com',
-      'registry.npmjs.org',
-      'secretsmanager.eu-west-1.amazonaws.com',
-      'secretsmanager.us-east-1.amazonaws.com',
-      'ssm.eu-west-1.amazonaws.com',
-      'ssmmessages.eu-west-1.amazonaws.com',
-      'sts.eu-west-1.amazonaws.com',
-    ]);
+    expect(host).toEqual(pinnedHostDomains('eu-west-1', '210987654321'));
   });
 
   test('support on anthropic + telegram, ops on openai: each gateway allows its own provider only, exactly (the netns test runs this config)', () => {

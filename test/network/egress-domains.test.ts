@@ -4,6 +4,7 @@ import { egressDomains, gatewayChannels, gatewayEgressDomains, gatewayProviders,
 import { agentGateways } from '../../lib/openclaw/gateways';
 import { exampleConfig } from '../host/support/host-tools';
 import { perAgentConfig } from '../host/support/per-agent-config';
+import { pinnedHostDomains } from '../support/host-egress-domains';
 
 // The DNS Firewall allowlist of the gateway host, exactly: every domain it may
 // resolve (everything else gets NXDOMAIN). A domain added here is an
@@ -17,22 +18,7 @@ const network = (egress: Partial<NetworkConfig['egress']>): NetworkConfig => {
 };
 
 /** What the host itself needs in eu-west-1, with account 111122223333's CDK asset bucket, sorted. */
-const HOST = [
-  'al2023-repos-eu-west-1-de612dc2.s3.dualstack.eu-west-1.amazonaws.com',
-  'cdk-hnb659fds-assets-111122223333-eu-west-1.s3.eu-west-1.amazonaws.com',
-  'cdn.amazonlinux.com',
-  'ec2.eu-west-1.amazonaws.com',
-  'ec2messages.eu-west-1.amazonaws.com',
-  'kms.eu-west-1.amazonaws.com',
-  'logs.eu-west-1.amazonaws.com',
-  'monitoring.eu-west-1.amazonaws.com',
-  'registry.npmjs.org',
-  'secretsmanager.eu-west-1.amazonaws.com',
-  'secretsmanager.us-east-1.amazonaws.com',
-  'ssm.eu-west-1.amazonaws.com',
-  'ssmmessages.eu-west-1.amazonaws.com',
-  'sts.eu-west-1.amazonaws.com',
-];
+const HOST = pinnedHostDomains('eu-west-1', '111122223333');
 const withHost = (...extra: string[]) => [...new Set([...HOST, ...extra])].sort();
 
 test('without providers or channels: the host\'s own domains, exactly, and no wildcard', () => {
