@@ -434,7 +434,7 @@ describe('each relied-on actor\'s real calls are allowed', () => {
     expect(failures).toEqual([]);
   });
 
-  test('the Firehose delivery role writes the audit bucket (its stream\'s destination)', async () => {
+  test('the Firehose delivery role writes the audit bucket (its stream\'s destination), and S3 encrypts for it with the deployment key', async () => {
     const core = example.p.core;
     const stream = resourcesOf(core, 'AWS::KinesisFirehose::DeliveryStream')[0]!.props.ExtendedS3DestinationConfiguration as { RoleARN: { 'Fn::GetAtt': [string, string] }; BucketARN: unknown; Prefix: string };
     const role = rolePrincipal(core, stream.RoleARN['Fn::GetAtt'][0]);
@@ -442,6 +442,13 @@ describe('each relied-on actor\'s real calls are allowed', () => {
     const policy = resourcePolicies(example).find((p) => p.arn === bucketArn)!;
     const object = `${bucketArn}/cloudwatch-logs/${EPOCH_PATH}/stream-1-2026-01-15-12-00-00-x`;
     expect(await decide(role, { action: 's3:PutObject', resource: object, resourceAccount: ACCOUNT, region: example.p.config.aws.region }, policy.doc)).toBe('Allow');
+    // The bucket is SSE-KMS: S3 asks KMS for the object's data key with the role's credentials, so the key policy decides too.
+    const key = keyOfBucket(example, bucketArn)!;
+    const keyPolicy = resourcePolicies(example).find((p) => p.arn === key)!;
+    for (const action of ['kms:GenerateDataKey', 'kms:Decrypt']) {
+      const { request, policies } = kmsCallThrough(role, { service: 's3', bucketArn }, action, key, keyAliasesOf(stacksOf(example), key));
+      expect([action, await simulate(request, { ...policies, resource: keyPolicy.doc })]).toEqual([action, 'Allow']);
+    }
   });
 });
 

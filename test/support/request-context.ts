@@ -242,19 +242,23 @@ function encryptionContextKeys(context: Readonly<Record<string, string>>): Reque
 export type ViaService =
   | { readonly service: 'secretsmanager'; readonly secretArn: string }
   /** SNS encrypting a message published to a KMS-encrypted topic, with the publisher's credentials (SNS Developer Guide, "Encryption at rest"). */
-  | { readonly service: 'sns'; readonly topicArn: string };
+  | { readonly service: 'sns'; readonly topicArn: string }
+  /** S3 encrypting an object written to an SSE-KMS bucket with an S3 Bucket Key, with the writer's credentials (ENCRYPTION_CONTEXT.s3: the bucket ARN). */
+  | { readonly service: 's3'; readonly bucketArn: string };
 
 /**
  * A KMS call that an integrated service makes with the caller's credentials
  * (a forward access session [FAS]): Secrets Manager decrypting a secret for
  * GetSecretValue, encrypting for PutSecretValue; SNS generating the data key
- * for a message published to an encrypted topic. [KMS-COND] kms:ViaService =
+ * for a message published to an encrypted topic; S3 for an object written to an
+ * SSE-KMS bucket. [KMS-COND] kms:ViaService =
  * <service>.<region>.amazonaws.com, kms:CallerAccount = the caller's account;
  * [GLOBAL] aws:ViaAWSService = true; the principal keys stay the caller's.
  */
 export function kmsCallThrough(role: RoleActor, via: ViaService, action: string, keyArn: string, keyAliases: readonly string[] = []): { request: SimulatedRequest; policies: Policies } {
   const region = regionOf(keyArn)!;
-  const encryption = via.service === 'secretsmanager' ? ENCRYPTION_CONTEXT.secretsManager(via.secretArn) : ENCRYPTION_CONTEXT.sns(via.topicArn);
+  const encryption =
+    via.service === 'secretsmanager' ? ENCRYPTION_CONTEXT.secretsManager(via.secretArn) : via.service === 'sns' ? ENCRYPTION_CONTEXT.sns(via.topicArn) : ENCRYPTION_CONTEXT.s3(via.bucketArn);
   const context: RequestContextValues = {
     ...everyRequest(action, region),
     ...roleSessionKeys(role),
