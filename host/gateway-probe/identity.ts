@@ -74,8 +74,12 @@ function create(file: string): DeviceIdentity {
   return identity;
 }
 
-/** The identity in `file`, created there first when there is none. Throws an IdentityError. */
-export function loadOrCreateIdentity(file: string): DeviceIdentity {
+/**
+ * The identity in `file`, created there first when there is none. Throws an IdentityError.
+ * When another run links its identity into place first (EEXIST), that one is loaded: once. A
+ * second EEXIST (the file gone again between the two) is an error, never an endless retry.
+ */
+export function loadOrCreateIdentity(file: string, retried = false): DeviceIdentity {
   try {
     return load(file);
   } catch (e) {
@@ -87,7 +91,7 @@ export function loadOrCreateIdentity(file: string): DeviceIdentity {
   try {
     return create(file);
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'EEXIST') return loadOrCreateIdentity(file);
+    if ((e as NodeJS.ErrnoException).code === 'EEXIST' && !retried) return loadOrCreateIdentity(file, true);
     throw new IdentityError(`probe identity ${file} could not be created: ${(e as Error).message}`);
   }
 }

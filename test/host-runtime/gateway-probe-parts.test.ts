@@ -145,6 +145,30 @@ describe('identity', () => {
     expect(fs.readdirSync(dir).sort()).toEqual(['support.json', 'theirs']);
   });
 
+  test('another run wins, but its file is gone when read (a dangling link there): one retry, then an IdentityError, never an endless retry', () => {
+    const file = path.join(dir, 'support.json');
+    let links = 0;
+    // Each time this run links, the name is taken (a link to a file that is gone): EEXIST, then ENOENT on reading it.
+    const racing = (to: string) => {
+      links++;
+      if (!fs.existsSync(to) && links === 1) fs.symlinkSync(path.join(dir, 'gone.json'), to);
+      beforeLink = racing;
+    };
+    beforeLink = racing;
+    let thrown: unknown;
+    try {
+      loadOrCreateIdentity(file);
+    } catch (e) {
+      thrown = e;
+    } finally {
+      beforeLink = undefined;
+    }
+    expect(thrown).toBeInstanceOf(IdentityError);
+    expect((thrown as Error).message).toMatch(new RegExp(`^probe identity ${file} could not be created: EEXIST`));
+    expect(links).toBe(2);
+    expect(fs.readdirSync(dir)).toEqual(['support.json']); // no temporary file left
+  });
+
   test('the connect signature is Ed25519 over payload v3 (OpenClaw buildDeviceAuthPayloadV3)', () => {
     const id = loadOrCreateIdentity(path.join(dir, 'support.json'));
     const sig = signConnect(id, { clientId: 'openclaw-probe', clientMode: 'probe', role: 'operator', scopes: ['operator.read', 'operator.write'], signedAtMs: 1234, token: 'tok', nonce: 'n1', platform: 'linux' });
