@@ -6,11 +6,11 @@ import { agentSecretName, gatewayTokenSecretName, originVerifySecretName } from 
 import type { DeploymentStage } from '../../lib/deployment-stage';
 import { buildForTest } from '../support/build';
 import { acmeClientFiles, configFixture } from '../support/config-fixture';
-import { deploymentPolicies, keyAliasesOf, logicalIdWhere, roleId, type DeploymentPolicies, type StackPolicies } from '../support/deployment-policies';
+import { decide, deploymentPolicies, keyAliasesOf, logicalIdWhere, roleId, rolePrincipal, type DeploymentPolicies, type StackPolicies } from '../support/deployment-policies';
 import { arnOf, attOf, refOf, resolveIntrinsics } from '../support/iam-intrinsics';
 import { recordKillSwitchCalls, callOfRecorded } from '../support/kill-switch-calls';
-import { directCall, ENCRYPTION_CONTEXT, kmsCallThrough, roleActor, serviceActor, serviceCall, type Call, type RoleActor } from '../support/request-context';
-import { attachedManagedPolicies, identityPolicies, type PolicyDocument } from '../support/role-policies';
+import { ENCRYPTION_CONTEXT, kmsCallThrough, roleActor, serviceActor, serviceCall, type Call, type RoleActor } from '../support/request-context';
+import { attachedManagedPolicies, type PolicyDocument } from '../support/role-policies';
 import { simulate } from '../support/simulator';
 import type { PolicyDocument as StrictPolicyDocument } from '../support/template-policies';
 import { renderSecretsManifest } from '../../lib/secrets/secrets-manifest';
@@ -182,12 +182,7 @@ describe('the kill switch', () => {
     return resolveIntrinsics((fn!.Properties!.Environment as { Variables: unknown }).Variables, p.spend.ctx) as Record<string, string>;
   };
   /** The kill switch as AWS sees it: a session of its role, with the role's policies as synthesized. */
-  const killSwitch = (): RoleActor => roleActor(attOf(killSwitchRole(), p.spend.ctx), identityPolicies(p.spend.template, killSwitchRole(), p.spend.ctx) as StrictPolicyDocument[]);
-  /** One call of `actor`, simulated with the request context AWS sends for it (its own keys filled from `parameters`). */
-  const decide = (actor: RoleActor, c: Call, resourcePolicy?: PolicyDocument) => {
-    const { request, policies } = directCall(actor, c);
-    return simulate(request, { ...policies, ...(resourcePolicy ? { resource: resourcePolicy as StrictPolicyDocument } : {}) });
-  };
+  const killSwitch = (): RoleActor => rolePrincipal(p.spend, killSwitchRole());
   /** A call of the kill switch with the request's parameters: IAM is global and signed for us-east-1; the rest in the deployment's region. */
   const call = (action: string, resource: string, parameters: Record<string, unknown> = {}) =>
     decide(killSwitch(), { action, resource, region: action.startsWith('iam:') || action.startsWith('cloudfront:') ? 'us-east-1' : REGION, parameters });
@@ -241,7 +236,7 @@ describe('the kill switch', () => {
       // the function's credentials (kms:ViaService sns, the topic as encryption context): by the key policy too.
       const topicId = logicalIdWhere(p.core, 'AWS::SNS::Topic', 'TopicName', asked.resource.split(':').pop()!);
       const [topicPolicy] = Object.values(p.core.template.Resources!).filter((r) => r.Type === 'AWS::SNS::TopicPolicy' && JSON.stringify(r.Properties!.Topics) === JSON.stringify([{ Ref: topicId }]));
-      decisions.push(`${asked.action} ${asked.resource}: ${await decide(killSwitch(), asked, resolveIntrinsics(topicPolicy!.Properties!.PolicyDocument, p.core.ctx) as PolicyDocument)}`);
+      decisions.push(`${asked.action} ${asked.resource}: ${await decide(killSwitch(), asked, resolveIntrinsics(topicPolicy!.Properties!.PolicyDocument, p.core.ctx) as StrictPolicyDocument)}`);
       const keyId = (p.core.template.Resources![topicId]!.Properties!.KmsMasterKeyId as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
       const keyPolicy = resolveIntrinsics(p.core.template.Resources![keyId]!.Properties!.KeyPolicy, p.core.ctx) as StrictPolicyDocument;
       for (const action of ['kms:GenerateDataKey', 'kms:Decrypt']) {
@@ -260,7 +255,7 @@ describe('the kill switch', () => {
     const queueId = ((fn!.Properties!.DeadLetterConfig as { TargetArn: { 'Fn::GetAtt': [string, string] } }).TargetArn)['Fn::GetAtt'][0];
     const queueArn = attOf(queueId, p.spend.ctx);
     const [queuePolicy] = Object.values(p.spend.template.Resources!).filter((r) => r.Type === 'AWS::SQS::QueuePolicy' && JSON.stringify(r.Properties!.Queues) === JSON.stringify([{ Ref: queueId }]));
-    const send = (arn: string) => decide(killSwitch(), { action: 'sqs:SendMessage', resource: arn, region: REGION }, resolveIntrinsics(queuePolicy!.Properties!.PolicyDocument, p.spend.ctx) as PolicyDocument);
+    const send = (arn: string) => decide(killSwitch(), { action: 'sqs:SendMessage', resource: arn, region: REGION }, resolveIntrinsics(queuePolicy!.Properties!.PolicyDocument, p.spend.ctx) as StrictPolicyDocument);
     expect(await send(queueArn)).toBe('Allow');
     expect(await send(`arn:aws:sqs:${REGION}:${ACCOUNT}:another-queue`)).toBe('ImplicitDeny');
   });
@@ -279,8 +274,8 @@ describe('the kill switch', () => {
     const otherPolicies = () => [
       ADMINISTRATOR_ACCESS,
       'arn:aws:iam::aws:policy/SecretsManagerReadWrite',
-      ...attachedManagedPolicies(p.gateway.template, hostRoleOf(p), p.gateway.ctx).map((m) => m.arn),
-      ...attachedManagedPolicies(p.spend.template, killSwitchRole(), p.spend.ctx).map((m) => m.arn),
+      ...attachedManagedPolicies(p.gateway.template, hostRoleOf(p), p.gateway.ctx),
+      ...attachedManagedPolicies(p.spend.template, killSwitchRole(), p.spend.ctx),
       refOf(managedPolicyWhere(acme.spend, 'Kill switch of openclaw-acme-prod: attached to the host role'), acme.spend.ctx),
       denyArn().replace(`:${ACCOUNT}:`, ':999999999999:'),
     ];
@@ -327,7 +322,7 @@ describe('the kill switch', () => {
       const deny = p.spend.template.Resources![denyPolicyId()]!.Properties!.PolicyDocument as PolicyDocument;
       // The host role's policies as synthesized. AmazonSSMManagedInstanceCore (AWS managed, not in the
       // template) grants no secretsmanager action, so leaving it out changes no decision below.
-      const host = (attached: readonly PolicyDocument[]) => roleActor(hostRoleArn(), [...identityPolicies(p.gateway.template, hostRole, p.gateway.ctx), ...attached] as StrictPolicyDocument[]);
+      const host = (attached: readonly PolicyDocument[]) => roleActor(hostRoleArn(), [...rolePrincipal(p.gateway, hostRole).identity, ...(attached as StrictPolicyDocument[])]);
       // The host's requests (host/fetch-secrets/fetch.ts): for each secret of its manifest, GetSecretValue with the
       // manifest's SecretId, in the manifest's region, VersionStage AWSCURRENT; the origin-verify secret also
       // AWSPENDING and AWSPREVIOUS (its rotation window).
@@ -342,7 +337,7 @@ describe('the kill switch', () => {
           const resourcePolicy = resolveIntrinsics(policy!.Properties!.ResourcePolicy, stack.ctx) as PolicyDocument;
           for (const stage of secret.kind === 'origin-verify' ? ['AWSCURRENT', 'AWSPENDING', 'AWSPREVIOUS'] : ['AWSCURRENT']) {
             const c: Call = { action: 'secretsmanager:GetSecretValue', resource: arnOf(id, stack.ctx), region: secret.region, parameters: { SecretId: secret.secretId, VersionStage: stage } };
-            out.push(`${secret.secretId} ${stage}: ${await decide(host(attached), c, resourcePolicy)}`);
+            out.push(`${secret.secretId} ${stage}: ${await decide(host(attached), c, resourcePolicy as StrictPolicyDocument)}`);
           }
         }
         return out;
@@ -362,7 +357,7 @@ describe('the kill switch', () => {
       // IAM quota "Managed policies attached to an IAM role": 10 by default (IAM User Guide, IAM and AWS STS quotas).
       // AttachRolePolicy beyond it fails with LimitExceeded, and the kill would fail. Only the gateway stack attaches
       // policies to the host role (the Spend stack's policies attach to no role of another stack).
-      const attached = attachedManagedPolicies(p.gateway.template, hostRoleOf(p), p.gateway.ctx).map((m) => m.arn);
+      const attached = attachedManagedPolicies(p.gateway.template, hostRoleOf(p), p.gateway.ctx);
       expect(attached).toEqual([
         'arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore',
         expect.stringMatching(new RegExp(`^arn:aws:iam::${ACCOUNT}:policy/HostRoleHostPolicy`)),
